@@ -1,0 +1,126 @@
+// The data that flows through the pipeline: inputs → extract → plan → warm → report.
+// Every stage is a pure library; only src/main.ts talks to @actions/core and src/cli.ts to the terminal.
+
+/** A parsed, normalised image reference (distribution/reference grammar + Docker's normalisation). */
+export interface ImageReference {
+  /** Registry host with optional port, normalised: `docker.io`, `ghcr.io`, `localhost:5000`, `[::1]:5000`. */
+  domain: string
+  /** Repository path inside the registry, e.g. `library/nginx`. */
+  path: string
+  /** Tag; `latest` only when the reference had neither tag nor digest. */
+  tag?: string
+  /** Digest `algorithm:hex`. A reference may carry both tag and digest. */
+  digest?: string
+}
+
+/** Where a reference was found. Lines and columns are 1-based. */
+export interface Source {
+  /** Workspace-relative path with `/` separators; `-` for stdin; `<images input>` for directly given references. */
+  file: string
+  line: number
+  column: number
+  /** 0-based index of the document in a multi-document YAML stream. */
+  document?: number
+  kind?: string
+  namespace?: string
+  name?: string
+  /** Container (or step / template) name, when the image belongs to one. */
+  container?: string
+  /** Field path inside the document, e.g. `spec.template.spec.containers[0].image`. */
+  field?: string
+  /** Helm's `# Source: chart/templates/x.yaml` comment above the document, when present. */
+  chartSource?: string
+}
+
+export type ExtractStatus = 'ok' | 'invalid' | 'unresolved'
+
+/** One distinct reference and every place it occurs. */
+export interface FoundImage {
+  /** Dedup key: the normalised reference for `ok`, the raw text otherwise. */
+  key: string
+  /** The text as first written in a source. */
+  raw: string
+  status: ExtractStatus
+  /** Set when status is `ok`. */
+  reference?: ImageReference
+  /** Why it is invalid, or the hint for an unresolved (templated/empty) value. */
+  reason?: string
+  sources: Source[]
+}
+
+export type NoticeLevel = 'error' | 'warning' | 'notice'
+
+/** A problem with an input file or path, not with one reference (unparseable YAML, binary file, no match …). */
+export interface Notice {
+  level: NoticeLevel
+  file: string
+  line?: number
+  column?: number
+  message: string
+}
+
+export interface Extraction {
+  images: FoundImage[]
+  notices: Notice[]
+  /** Files read and bytes scanned, for the log and the benchmark. */
+  files: number
+  bytes: number
+}
+
+/** Upstream registry → Zot path prefix. An empty prefix keeps the upstream path as is ("flatten"). */
+export interface RegistryMapping {
+  registry: string
+  prefix: string
+}
+
+export type ImageStatus =
+  | 'cached'
+  | 'warmed'
+  | 'failed'
+  | 'skipped-unmapped'
+  | 'not-attempted'
+  | 'invalid'
+  | 'unresolved'
+
+/** An image the engine is asked to make present in Zot. */
+export interface PlannedImage {
+  /** Normalised upstream reference, e.g. `docker.io/library/nginx:1.27`. */
+  reference: string
+  ref: ImageReference
+  /** Repository inside Zot, e.g. `docker-images/library/nginx`. */
+  zotRepository: string
+  sources: Source[]
+}
+
+export interface Plan {
+  images: PlannedImage[]
+  /** References whose registry has no mapping (status `skipped-unmapped`, or failed when configured so). */
+  unmapped: FoundImage[]
+}
+
+/** Outcome for one distinct reference. */
+export interface ImageResult {
+  /** Normalised reference (raw text for invalid/unresolved). */
+  reference: string
+  status: ImageStatus
+  /** `repo:tag@digest` inside Zot, when mapped. */
+  zotReference?: string
+  /** Digest Zot serves for the reference (manifest or index). */
+  digest?: string
+  /** Platforms present in Zot, `os/arch[/variant]`; empty for single-platform images without a config read. */
+  platforms?: string[]
+  attempts: number
+  durationMs: number
+  error?: string
+  diagnosis?: string
+  warnings: string[]
+  sources: Source[]
+}
+
+export interface ZotInfo {
+  url: string
+  version?: string
+  extensions?: string[]
+  /** Auth scheme the server asked for (`basic`, `bearer`) or `none`. */
+  auth?: string
+}
