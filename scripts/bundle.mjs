@@ -1,7 +1,7 @@
 // Bundles the tsc output (lib/) into dist/: dist/index.js for the action, dist/cli.js for the CLI.
 // ncc's own TypeScript loader does not work with TypeScript 7, so it bundles the compiled JS.
 import { execFileSync } from 'node:child_process'
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -16,9 +16,13 @@ const licenses = new Set()
 for (const [entry, name] of entries) {
   const out = mkdtempSync(join(tmpdir(), 'zot-warm-ncc-'))
   try {
-    execFileSync(ncc, ['build', entry, '-o', out, '--license', 'licenses.txt', '--quiet', '--no-source-map-register'], {
-      stdio: 'inherit',
-    })
+    execFileSync(
+      ncc,
+      ['build', entry, '-o', out, '--license', 'licenses.txt', '--quiet', '--no-source-map-register'],
+      {
+        stdio: 'inherit',
+      },
+    )
     let code = readFileSync(join(out, 'index.js'), 'utf8')
     if (name === 'cli.js' && !code.startsWith('#!')) code = `#!/usr/bin/env node\n${code}`
     writeFileSync(join('dist', name), code, { mode: name === 'cli.js' ? 0o755 : 0o644 })

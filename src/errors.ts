@@ -48,7 +48,8 @@ export function describeError(err: unknown): string {
     const code = (err as { code?: unknown }).code
     let text = err.message || err.name
     if (typeof code === 'string' && !text.includes(code)) text += ` (${code})`
-    if (cause instanceof Error && cause.message && !text.includes(cause.message)) text += `: ${describeError(cause)}`
+    if (cause instanceof Error && cause.message && !text.includes(cause.message))
+      text += `: ${describeError(cause)}`
     return text
   }
   return String(err)
