@@ -1,0 +1,102 @@
+// Self-signed test PKI made with the openssl CLI (Node can parse but not issue X.509 certificates).
+// One CA + server certificate (SAN IP:127.0.0.1 and DNS:localhost) per process; every TLS Zot reuses it.
+import { execFile } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+
+const execFileAsync = promisify(execFile)
+
+export interface TestPki {
+  caPem: string
+  certPem: string
+  keyPem: string
+}
+
+async function openssl(args: string[], cwd: string): Promise<void> {
+  try {
+    await execFileAsync('openssl', args, { cwd })
+  } catch (err) {
+    const e = err as { stderr?: string; message: string }
+    throw new Error(
+      `openssl ${args[0]} failed (is the openssl CLI installed?): ${e.stderr?.trim() || e.message}`,
+    )
+  }
+}
+
+async function generate(): Promise<TestPki> {
+  const dir = mkdtempSync(join(tmpdir(), 'zot-warm-pki-'))
+  try {
+    const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes']
+    await openssl(
+      [
+        'req',
+        '-x509',
+        ...ec,
+        '-keyout',
+        'ca.key',
+        '-out',
+        'ca.crt',
+        '-days',
+        '7',
+        '-subj',
+        '/CN=zot-warm test CA',
+        '-addext',
+        'basicConstraints=critical,CA:TRUE',
+        '-addext',
+        'keyUsage=critical,keyCertSign,cRLSign',
+      ],
+      dir,
+    )
+    await openssl(
+      ['req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1'],
+      dir,
+    )
+    writeFileSync(
+      join(dir, 'ext.cnf'),
+      'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n' +
+        'subjectAltName=IP:127.0.0.1,DNS:localhost\n',
+    )
+    await openssl(
+      [
+        'x509',
+        '-req',
+        '-in',
+        'server.csr',
+        '-CA',
+        'ca.crt',
+        '-CAkey',
+        'ca.key',
+        '-CAcreateserial',
+        '-out',
+        'server.crt',
+        '-days',
+        '7',
+        '-extfile',
+        'ext.cnf',
+      ],
+      dir,
+    )
+    const read = (name: string) => readFileSync(join(dir, name), 'utf8')
+    return { caPem: read('ca.crt'), certPem: read('server.crt'), keyPem: read('server.key') }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+let cached: Promise<TestPki> | undefined
+
+/** The process-wide test CA and server certificate (generated on first use, ~50 ms). */
+export function testPki(): Promise<TestPki> {
+  cached ??= generate()
+  cached.catch(() => {
+    cached = undefined
+  })
+  return cached
+}
+
+/** A second, unrelated CA: for "the client trusts the wrong CA" tests. */
+export async function otherCaPem(): Promise<string> {
+  return (await generate()).caPem
+}
