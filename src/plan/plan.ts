@@ -1,0 +1,51 @@
+// Where each upstream image lives inside Zot: its registry's prefix + its upstream path. This must agree with
+// the `destination` of Zot's sync `content` entries, which Zot does not expose, so the user states it.
+import type { FoundImage, Plan, PlannedImage, RegistryMapping } from '../model.js'
+import { normalizeRegistryHost } from './registry-map.js'
+
+export interface PlanOptions {
+  /** `host[:port]` of Zot: references to images already in Zot keep their path unchanged. */
+  zotHost?: string
+}
+
+/**
+ * Plan the valid images. No map (or an empty one) = flatten: every image keeps its upstream path. With a map, an
+ * image whose registry is not in it goes to `unmapped`. Invalid and unresolved references are not planned.
+ */
+export function planImages(
+  images: FoundImage[],
+  map: RegistryMapping[] | undefined,
+  opts: PlanOptions = {},
+): Plan {
+  const prefixes = map?.length
+    ? new Map(map.map((m) => [normalizeRegistryHost(m.registry), m.prefix]))
+    : undefined
+  const zotHost = opts.zotHost ? canonicalHost(opts.zotHost) : undefined
+  const planned: PlannedImage[] = []
+  const unmapped: FoundImage[] = []
+  for (const image of images) {
+    const ref = image.reference
+    if (image.status !== 'ok' || !ref) continue
+    const domain = canonicalHost(ref.domain)
+    let zotRepository: string
+    if (zotHost && domain === zotHost) {
+      zotRepository = ref.path
+    } else if (!prefixes) {
+      zotRepository = ref.path
+    } else {
+      const prefix = prefixes.get(domain)
+      if (prefix === undefined) {
+        unmapped.push(image)
+        continue
+      }
+      zotRepository = prefix ? `${prefix}/${ref.path}` : ref.path
+    }
+    planned.push({ reference: image.key, ref, zotRepository, sources: image.sources })
+  }
+  return { images: planned, unmapped }
+}
+
+/** Lower case, Docker Hub aliases folded, default ports dropped (`zot.example.com:443` = `zot.example.com`). */
+function canonicalHost(host: string): string {
+  return normalizeRegistryHost(host).replace(/:(443|80)$/, '')
+}

@@ -1,0 +1,369 @@
+// HTTP transport to one Zot: connection reuse, TLS, authentication, redirects and the single retry layer.
+// Everything above it (presence checks, warming) speaks in registry terms and never sees headers or sockets.
+import { Agent, type Dispatcher, EnvHttpProxyAgent } from 'undici'
+import { parseChallenges, scopeForPath, TokenCache } from './auth.js'
+import { toRequestError, ZotRequestError } from './errors.js'
+import { DEFAULTS, type RetryOptions, type ZotClientOptions } from './options.js'
+import { backoffDelay, RETRY_STATUSES, retryDelay, sleep } from './retry.js'
+
+export interface RequestSpec {
+  method: 'GET' | 'HEAD' | 'POST'
+  /** Path below the Zot base URL, starting with `/v2/` (query string allowed). */
+  path: string
+  headers?: Record<string, string>
+  body?: string
+  /** The caller's signal (image deadline, overall timeout, SIGINT). */
+  signal?: AbortSignal
+  /** Limit per try; default DEFAULTS.localRequestTimeoutMs; 0 = none (the caller's signal bounds it). */
+  timeoutMs?: number
+  /**
+   * The request may make Zot sync from upstream. A closed connection or a timeout is then not retried here:
+   * Zot keeps syncing in the background and the caller polls for the result instead of asking again.
+   */
+  sync?: boolean
+  /** Bodies beyond this fail the request (manifests are small); default DEFAULTS.maxManifestBytes. */
+  maxBodyBytes?: number
+}
+
+export interface ZotResponse {
+  status: number
+  /** Lower-cased names; repeated headers joined with `, `. */
+  headers: Record<string, string>
+  /** Empty for HEAD. */
+  body: Buffer
+  /** Tries made, this one included. */
+  attempts: number
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308])
+const PROXY_ENV = ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy']
+
+export class ZotClient {
+  /** Base URL without trailing slash, e.g. `https://zot.example.com`. Safe to print. */
+  readonly url: string
+  /** `host[:port]` as image references name it (for recognising images that already live in Zot). */
+  readonly host: string
+  readonly username?: string
+  /** A client certificate is configured (mutual TLS). */
+  readonly hasClientCert: boolean
+  /** Things the user should know about the connection settings (skipped TLS verification …). */
+  readonly warnings: string[] = []
+  readonly #origin: string
+  readonly #basePath: string
+  readonly #dispatcher: Dispatcher
+  readonly #ownsDispatcher: boolean
+  readonly #retry: RetryOptions
+  readonly #basic?: string
+  readonly #password?: string
+  readonly #staticToken?: string
+  readonly #userAgent: string
+  readonly #tokens = new TokenCache()
+  /** Realm/service from Zot's Bearer challenge, once seen; later requests fetch tokens up front. */
+  #bearer?: { realm: string; service?: string }
+  /** Whether Zot asked for credentials (a challenge on /v2/ or a 401), for the report. */
+  authScheme?: string
+
+  constructor(opts: ZotClientOptions) {
+    const parsed = new URL(opts.url)
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+      throw new TypeError(`Zot URL must be http:// or https://, got ${parsed.protocol}`)
+    if (parsed.username || parsed.password) throw new TypeError('Zot URL must not contain credentials')
+    this.#origin = parsed.origin
+    this.#basePath = parsed.pathname.replace(/\/+$/, '')
+    this.url = `${this.#origin}${this.#basePath}`
+    this.host = parsed.host
+    this.#retry = { ...DEFAULTS.retry, ...opts.retry }
+    this.#userAgent = opts.userAgent ?? 'zot-warm'
+    if (opts.username && opts.password) {
+      this.username = opts.username
+      this.#password = opts.password
+      this.#basic = `Basic ${Buffer.from(`${opts.username}:${opts.password}`).toString('base64')}`
+    }
+    if (opts.token) this.#staticToken = opts.token
+    this.hasClientCert = Boolean(opts.cert && opts.key)
+    if (opts.insecureSkipVerify && parsed.protocol === 'https:')
+      this.warnings.push(
+        `TLS verification is off for ${this.url} (skip-tls-verify): anyone on the network path can impersonate Zot and read the credentials.`,
+      )
+    if (opts.dispatcher) {
+      this.#dispatcher = opts.dispatcher
+      this.#ownsDispatcher = false
+    } else {
+      const tls = {
+        ...(opts.ca ? { ca: opts.ca } : {}),
+        ...(opts.cert ? { cert: opts.cert } : {}),
+        ...(opts.key ? { key: opts.key } : {}),
+        rejectUnauthorized: !opts.insecureSkipVerify,
+      }
+      const common = {
+        connect: tls,
+        ...(opts.keepAliveTimeoutMs ? { keepAliveTimeout: opts.keepAliveTimeoutMs } : {}),
+      }
+      // Only when a proxy is configured: EnvHttpProxyAgent honours NO_PROXY (loopback is usually listed) and
+      // tunnels HTTPS with our TLS settings (`requestTls`).
+      this.#dispatcher = PROXY_ENV.some((name) => process.env[name])
+        ? new EnvHttpProxyAgent({ ...common, requestTls: tls })
+        : new Agent(common)
+      this.#ownsDispatcher = true
+    }
+  }
+
+  /** Secrets this client holds, for redaction by callers that print responses. */
+  get secrets(): string[] {
+    const out: string[] = []
+    if (this.#password) out.push(this.#password)
+    if (this.#basic) out.push(this.#basic.slice('Basic '.length))
+    if (this.#staticToken) out.push(this.#staticToken)
+    return out
+  }
+
+  /** The sentence for a 401 from Zot, by what was sent. */
+  authFailure(): string {
+    if (this.username) return `Zot rejected the credentials for ${this.username}`
+    if (this.#staticToken) return 'Zot rejected the bearer token'
+    return 'Zot requires credentials: set username and password'
+  }
+
+  async close(): Promise<void> {
+    if (this.#ownsDispatcher) await this.#dispatcher.close()
+  }
+
+  /** One logical request: retries 429/502/503/504 and transport failures; any other answer is returned. */
+  async request(spec: RequestSpec): Promise<ZotResponse> {
+    for (let attempt = 1; ; attempt++) {
+      let res: Omit<ZotResponse, 'attempts'>
+      try {
+        res = await this.#authenticated(spec)
+      } catch (err) {
+        const error = (err instanceof ZotRequestError ? err : toRequestError(err, this.url)).withAttempts(
+          attempt,
+        )
+        if (!this.#retryable(error, spec) || attempt >= this.#retry.attempts) throw error
+        await this.#wait(backoffDelay(attempt - 1, this.#retry), spec.signal, attempt)
+        continue
+      }
+      if (RETRY_STATUSES.has(res.status) && attempt < this.#retry.attempts) {
+        await this.#wait(
+          retryDelay(attempt - 1, res.headers['retry-after'], this.#retry),
+          spec.signal,
+          attempt,
+        )
+        continue
+      }
+      return { ...res, attempts: attempt }
+    }
+  }
+
+  #retryable(error: ZotRequestError, spec: RequestSpec): boolean {
+    switch (error.kind) {
+      case 'unreachable':
+        // A name that does not resolve will not resolve in a second either.
+        return error.code !== 'ENOTFOUND'
+      case 'closed':
+      case 'timeout':
+        return !spec.sync
+      default:
+        return false
+    }
+  }
+
+  async #wait(ms: number, signal: AbortSignal | undefined, attempts: number): Promise<void> {
+    const wait = this.#retry.sleep ?? sleep
+    try {
+      await wait(ms, signal)
+    } catch {
+      throw new ZotRequestError('cancelled', `request to Zot at ${this.url} cancelled`, undefined, attempts)
+    }
+    if (signal?.aborted)
+      throw new ZotRequestError('cancelled', `request to Zot at ${this.url} cancelled`, undefined, attempts)
+  }
+
+  /** Sends with the credentials Zot wants; answers one Bearer challenge with the token flow. */
+  async #authenticated(spec: RequestSpec): Promise<Omit<ZotResponse, 'attempts'>> {
+    const scope = scopeForPath(spec.path.split('?')[0] ?? spec.path)
+    let authorization = await this.#authorizationFor(scope, spec)
+    let res = await this.#send(spec, authorization)
+    if (res.status !== 401) {
+      if (!this.authScheme) this.authScheme = authSchemeOf(res.headers['www-authenticate'])
+      return res
+    }
+    const challenges = parseChallenges(res.headers['www-authenticate'])
+    this.authScheme = challenges[0]?.scheme ?? this.authScheme
+    const bearer = challenges.find((c) => c.scheme === 'bearer')
+    if (!bearer?.params.realm || this.#staticToken) return res
+    // Token flow: the challenge names the realm and the scope this request needs.
+    this.#bearer = { realm: bearer.params.realm, service: bearer.params.service }
+    const wanted = bearer.params.scope ?? scope
+    const key = TokenCache.key(bearer.params.realm, bearer.params.service, wanted)
+    this.#tokens.delete(key)
+    const token = await this.#fetchToken(bearer.params.realm, bearer.params.service, wanted, spec.signal)
+    if (!token) return res
+    authorization = `Bearer ${token}`
+    res = await this.#send(spec, authorization)
+    return res
+  }
+
+  async #authorizationFor(scope: string | undefined, spec: RequestSpec): Promise<string | undefined> {
+    if (this.#staticToken) return `Bearer ${this.#staticToken}`
+    if (this.#bearer) {
+      const key = TokenCache.key(this.#bearer.realm, this.#bearer.service, scope)
+      const cached = this.#tokens.get(key)
+      if (cached) return `Bearer ${cached}`
+      const token = await this.#fetchToken(this.#bearer.realm, this.#bearer.service, scope, spec.signal)
+      if (token) return `Bearer ${token}`
+    }
+    // Zot's basic modes (htpasswd, LDAP, API keys) expect credentials up front: no 401 round trip.
+    return this.#basic
+  }
+
+  /**
+   * Distribution token flow. Credentials go to the realm Zot named in its challenge, but only over HTTPS or
+   * to Zot's own origin: never in clear text to another host.
+   */
+  async #fetchToken(
+    realm: string,
+    service: string | undefined,
+    scope: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<string | undefined> {
+    const key = TokenCache.key(realm, service, scope)
+    const cached = this.#tokens.get(key)
+    if (cached) return cached
+    let url: URL
+    try {
+      url = new URL(realm, this.#origin)
+    } catch {
+      return undefined
+    }
+    if (service) url.searchParams.set('service', service)
+    if (scope) url.searchParams.set('scope', scope)
+    const headers: Record<string, string> = { 'user-agent': this.#userAgent, accept: 'application/json' }
+    if (this.#basic && (url.origin === this.#origin || url.protocol === 'https:'))
+      headers.authorization = this.#basic
+    const res = await this.#dispatch(
+      url,
+      'GET',
+      headers,
+      undefined,
+      signal,
+      DEFAULTS.localRequestTimeoutMs,
+      1 << 20,
+    )
+    if (res.status !== 200) return undefined
+    let parsed: { token?: unknown; access_token?: unknown; expires_in?: unknown }
+    try {
+      parsed = JSON.parse(res.body.toString('utf8'))
+    } catch {
+      return undefined
+    }
+    const token =
+      typeof parsed.token === 'string'
+        ? parsed.token
+        : typeof parsed.access_token === 'string'
+          ? parsed.access_token
+          : ''
+    if (!token) return undefined
+    const expiresIn = typeof parsed.expires_in === 'number' ? parsed.expires_in : undefined
+    this.#tokens.set(key, token, expiresIn)
+    return token
+  }
+
+  /** Follows redirects by hand: the Authorization header stays with Zot's origin and is never forwarded. */
+  async #send(spec: RequestSpec, authorization: string | undefined): Promise<Omit<ZotResponse, 'attempts'>> {
+    let url = new URL(`${this.#origin}${this.#basePath}${spec.path}`)
+    let method = spec.method
+    let body = spec.body
+    const base: Record<string, string> = { 'user-agent': this.#userAgent, ...spec.headers }
+    for (let hop = 0; ; hop++) {
+      const headers = { ...base }
+      if (authorization && url.origin === this.#origin) headers.authorization = authorization
+      const res = await this.#dispatch(
+        url,
+        method,
+        headers,
+        body,
+        spec.signal,
+        spec.timeoutMs ?? DEFAULTS.localRequestTimeoutMs,
+        spec.maxBodyBytes ?? DEFAULTS.maxManifestBytes,
+      )
+      const location = res.headers.location
+      if (!REDIRECTS.has(res.status) || !location) return res
+      if (hop >= DEFAULTS.maxRedirects)
+        throw new ZotRequestError(
+          'protocol',
+          `Zot at ${this.url} redirected more than ${DEFAULTS.maxRedirects} times`,
+        )
+      url = new URL(location, url)
+      if (res.status === 303 && method !== 'HEAD') {
+        method = 'GET'
+        body = undefined
+      }
+    }
+  }
+
+  async #dispatch(
+    url: URL,
+    method: RequestSpec['method'],
+    headers: Record<string, string>,
+    body: string | undefined,
+    signal: AbortSignal | undefined,
+    timeoutMs: number,
+    maxBodyBytes: number,
+  ): Promise<Omit<ZotResponse, 'attempts'>> {
+    const timeout = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined
+    const combined = signal && timeout ? AbortSignal.any([signal, timeout]) : (signal ?? timeout)
+    const aborted = () => (signal?.aborted ? 'cancelled' : timeout?.aborted ? 'timeout' : undefined)
+    if (signal?.aborted) throw toRequestError(undefined, this.url, 'cancelled')
+    try {
+      const res = await this.#dispatcher.request({
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
+        method,
+        headers,
+        body,
+        signal: combined,
+        // Our own signals bound each try; undici's 300 s defaults would cut a long sync short.
+        headersTimeout: 0,
+        bodyTimeout: 0,
+      })
+      const out = { status: res.statusCode, headers: flatten(res.headers) }
+      if (method === 'HEAD') {
+        await res.body.dump()
+        return { ...out, body: Buffer.alloc(0) }
+      }
+      // Error bodies only matter for their error code; success bodies are manifests, configs, JSON.
+      const limit = res.statusCode >= 300 ? 64 * 1024 : maxBodyBytes
+      const chunks: Buffer[] = []
+      let size = 0
+      for await (const chunk of res.body) {
+        size += (chunk as Buffer).length
+        if (size > limit) {
+          res.body.destroy()
+          if (res.statusCode >= 300) break
+          throw new ZotRequestError(
+            'protocol',
+            `Zot at ${this.url} sent more than ${limit} bytes for ${url.pathname}`,
+          )
+        }
+        chunks.push(chunk as Buffer)
+      }
+      return { ...out, body: Buffer.concat(chunks) }
+    } catch (err) {
+      if (err instanceof ZotRequestError) throw err
+      throw toRequestError(err, this.url, aborted())
+    }
+  }
+}
+
+function flatten(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue
+    out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value
+  }
+  return out
+}
+
+function authSchemeOf(header: string | undefined): string | undefined {
+  return parseChallenges(header)[0]?.scheme
+}

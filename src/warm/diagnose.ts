@@ -1,0 +1,108 @@
+// Plain-words diagnoses for failed images, from the failure table in shared/ZOT-NOTES.md. Zot never passes
+// sync errors to its client, so most of these name the likely causes and the line to look for in Zot's log.
+
+export type Situation =
+  /** Zot answered 404 to a manifest request that made it sync (tag, or a digest it did not have). */
+  | { kind: 'missing-after-sync'; repository: string; reference: string; upstream?: string }
+  /** tag@D: the tag was synced and resolves to `tagDigest`, but D is not in Zot even after asking for it. */
+  | {
+      kind: 'pin-missing'
+      repository: string
+      tag: string
+      pinned: string
+      tagDigest?: string
+      /** Media type Zot stored for the tag; Docker types mean Zot does not convert (preserveDigest is on). */
+      storedMediaType?: string
+    }
+  /** Check mode: not in Zot, and check mode never asks Zot to sync. */
+  | { kind: 'not-cached'; what: string }
+  /** Required platforms the image does not offer. */
+  | { kind: 'platform-missing'; missing: string[]; available: string[] }
+  /** The index lists the platform but its manifest is not in Zot. */
+  | { kind: 'platform-manifest-missing'; platforms: string[] }
+  /** The image timeout ended while Zot was still syncing (or never answered). */
+  | { kind: 'sync-timeout'; timeoutMs: number; connectionClosed: boolean }
+  | { kind: 'unauthorized'; message: string }
+  | { kind: 'forbidden'; repository: string; user?: string }
+  | { kind: 'rate-limited'; status: number }
+  | { kind: 'server-error'; status: number }
+  | { kind: 'unexpected-status'; status: number; code?: string }
+  | { kind: 'transport'; message: string }
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1)
+}
+
+/** `90s`, `15m`, `1h`, `250ms`: how a user wrote the timeout. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${ms}ms`
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`
+  return `${Math.round(ms / 1000)}s`
+}
+
+export function diagnose(s: Situation): string {
+  switch (s.kind) {
+    case 'missing-after-sync':
+      return (
+        `Zot answered 404 after syncing ${s.repository}${s.reference.includes(':') ? '@' : ':'}${s.reference}: the image is missing upstream` +
+        `${s.upstream ? ` (${s.upstream})` : ''} or Zot's upstream credentials are refused, the registry map ` +
+        "disagrees with Zot's sync content destinations, or Zot rejected its media types (an OCI index with Docker " +
+        'children, or Docker media types without `http.compat: ["docker2s2"]`). Check Zot\'s log for ' +
+        `"${s.repository}": "filtered out by content" from every sync registry means the map is wrong (one ` +
+        'registry saying it is normal when another serves the path), "invalid manifest content" or ' +
+        '"bad manifest media type" a media type problem, "rate limit" or 429 an upstream rate limit (add ' +
+        "credentials in Zot's credentialsFile), 404/401 from upstream a wrong reference or missing credentials."
+      )
+    case 'pin-missing': {
+      const converted = s.storedMediaType ? !s.storedMediaType.startsWith('application/vnd.docker.') : true
+      const moved = s.tagDigest
+        ? `Zot's ${s.tag} is ${s.tagDigest}, not the pinned ${s.pinned}. `
+        : `The pinned ${s.pinned} is not in Zot. `
+      if (!converted)
+        return (
+          `${moved}Zot stores this image unconverted (Docker media types, so preserveDigest is on): the upstream ` +
+          `tag most likely moved and ${s.pinned} is no longer available upstream. Update the pin to the current digest.`
+        )
+      return (
+        `${moved}Either Zot converts the image on sync (preserveDigest off: Docker manifests become OCI and ` +
+        'attestations leave the index, which changes the digest), or the upstream tag moved and the old digest ' +
+        'is gone. If the image is published with Docker media types or attestations, set "preserveDigest": true ' +
+        'on the registry in Zot\'s sync config and "compat": ["docker2s2"] under http; otherwise update the pin.'
+      )
+    }
+    case 'not-cached':
+      return `${capitalize(s.what)} is not in Zot; check mode never asks Zot to sync. Run in warm mode to fetch it.`
+    case 'platform-missing':
+      return (
+        `The image does not offer ${s.missing.join(', ')} (it has ${s.available.length ? s.available.join(', ') : 'no platform information'}). ` +
+        'Use an image built for those platforms, or narrow the `platforms` input.'
+      )
+    case 'platform-manifest-missing':
+      return (
+        `The index lists ${s.platforms.join(', ')} but Zot does not have their manifests: the sync was ` +
+        "incomplete or storage lost them. Check Zot's log for errors on this repository, then run again."
+      )
+    case 'sync-timeout':
+      return s.connectionClosed
+        ? `Zot closed the connection while syncing (its http.writeTimeout is shorter than the sync) and the image ` +
+            `did not appear within the image timeout (${formatDuration(s.timeoutMs)}). Zot may still finish in the background; ` +
+            'raise image-timeout, and set "writeTimeout": "0s" (or longer than your largest sync) in Zot\'s http config. ' +
+            'If it never appears, check Zot\'s log for "failed to sync image".'
+        : `No answer from Zot within the image timeout (${formatDuration(s.timeoutMs)}); a large image may still be ` +
+            'syncing in the background. Raise image-timeout, or check Zot\'s log for "failed to sync image" and ' +
+            'an upstream rate limit.'
+    case 'unauthorized':
+      return `${s.message}. Check username and password (or token) and that the user may read this repository.`
+    case 'forbidden':
+      return `Zot refused access to ${s.repository}${s.user ? ` for ${s.user}` : ''} (403): grant read on it in Zot's accessControl.`
+    case 'rate-limited':
+      return `Zot kept answering ${s.status} (too many requests) after every retry: lower concurrency or retry later.`
+    case 'server-error':
+      return `Zot answered ${s.status} after every retry: check Zot's log and its storage, then run again.`
+    case 'unexpected-status':
+      return `Zot answered ${s.status}${s.code ? ` ${s.code}` : ''}, which a warmer cannot act on; check Zot's log.`
+    case 'transport':
+      return s.message
+  }
+}

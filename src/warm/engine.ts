@@ -1,0 +1,420 @@
+// Makes Zot hold every planned image, spending upstream requests only on what is missing.
+//
+// Cost model (Zot v2.1.20, pkg/api/routes.go getImageManifest): a manifest request by tag always makes Zot
+// re-check upstream, and one by digest only when the digest is missing. Tag lists, blobs and the search
+// extension are local. So presence is decided with tags/list (one per repository), the tag's digest comes from
+// the search extension, digests are tested with blob HEADs, and a manifest is read by tag only to warm it.
+import { describeError } from '../errors.js'
+import type { ImageResult, PlannedImage } from '../model.js'
+import type { ZotClient } from './client.js'
+import { diagnose, formatDuration, type Situation } from './diagnose.js'
+import { ZotRequestError } from './errors.js'
+import { ImageFailure, Job, refusal, type Verified } from './job.js'
+import type { ManifestInfo } from './manifest.js'
+import { DEFAULTS, type WarmOptions } from './options.js'
+import { parsePlatform } from './platforms.js'
+import { type Counted, getManifest, hasBlob, listTags, searchTag } from './registry.js'
+import { sleep } from './retry.js'
+import { type VerifyContext, verifyImage } from './verify.js'
+
+type Outcome = Omit<ImageResult, 'reference' | 'sources' | 'zotReference'>
+
+const SEARCH_OFF =
+  "platforms not verified: Zot's search extension is off, so the digest of a cached tag cannot be read without making Zot contact upstream"
+
+export async function warmImages(
+  images: PlannedImage[],
+  client: ZotClient,
+  opts: WarmOptions,
+): Promise<ImageResult[]> {
+  return new Warmer(client, opts).run(images)
+}
+
+class Warmer {
+  readonly #verifyContext: VerifyContext
+  readonly #tagLists = new Map<string, Promise<Counted<Set<string>>>>()
+  readonly #syncs = new Map<string, Promise<Counted<ManifestInfo | undefined>>>()
+  /** undefined until the first search answer. */
+  #search?: boolean
+  readonly #poll: { initialDelayMs: number; maxDelayMs: number }
+
+  constructor(
+    readonly client: ZotClient,
+    readonly opts: WarmOptions,
+  ) {
+    const required = opts.platforms?.map((p) => {
+      const parsed = parsePlatform(p)
+      if (!parsed) throw new TypeError(`invalid platform "${p}"`)
+      return parsed
+    })
+    this.#verifyContext = { client, mode: opts.mode, ...(required ? { required } : {}) }
+    this.#poll = opts.poll ?? DEFAULTS.poll
+  }
+
+  async run(images: PlannedImage[]): Promise<ImageResult[]> {
+    // Identical references (same Zot repository, tag and digest) share one job.
+    const groups = new Map<string, number[]>()
+    images.forEach((img, i) => {
+      const key = `${img.zotRepository}\n${img.ref.tag ?? ''}\n${img.ref.digest ?? ''}`
+      const g = groups.get(key)
+      if (g) g.push(i)
+      else groups.set(key, [i])
+    })
+    const work = [...groups.values()]
+    const outcomes = new Map<number, Outcome>()
+    const total = images.length
+    let done = 0
+    let next = 0
+    const worker = async () => {
+      while (next < work.length) {
+        if (this.opts.signal?.aborted) return
+        const members = work[next++] as number[]
+        const first = images[members[0] as number] as PlannedImage
+        for (const i of members)
+          this.opts.onProgress?.({
+            type: 'start',
+            index: i,
+            total,
+            reference: (images[i] as PlannedImage).reference,
+            zotReference: zotReference(first),
+          })
+        const outcome = await this.#image(first)
+        for (const i of members) {
+          outcomes.set(i, outcome)
+          done++
+          this.opts.onProgress?.({
+            type: 'finish',
+            index: i,
+            total,
+            reference: (images[i] as PlannedImage).reference,
+            status: outcome.status,
+            durationMs: outcome.durationMs,
+            done,
+          })
+        }
+      }
+    }
+    const workers = Math.max(1, Math.min(this.opts.concurrency, work.length))
+    await Promise.all(Array.from({ length: workers }, worker))
+    return images.map((img, i) => {
+      const outcome = outcomes.get(i) ?? {
+        status: 'not-attempted' as const,
+        attempts: 0,
+        durationMs: 0,
+        error: 'not attempted: the run was cancelled (overall timeout or signal) before this image started',
+        warnings: [],
+      }
+      return {
+        reference: img.reference,
+        ...outcome,
+        zotReference: zotReference(img, outcome.digest),
+        warnings: [...outcome.warnings],
+        sources: img.sources,
+      }
+    })
+  }
+
+  async #image(img: PlannedImage): Promise<Outcome> {
+    const started = performance.now()
+    const deadline = AbortSignal.timeout(this.opts.imageTimeoutMs)
+    const signal = this.opts.signal ? AbortSignal.any([this.opts.signal, deadline]) : deadline
+    const job = new Job(signal)
+    const finish = (o: Omit<Outcome, 'attempts' | 'durationMs' | 'warnings'>): Outcome => ({
+      ...o,
+      attempts: 1 + job.retries,
+      durationMs: Math.round(performance.now() - started),
+      warnings: job.warnings,
+    })
+    try {
+      const { status, verified } = await this.#process(job, img)
+      return finish({ status, digest: verified.digest, platforms: verified.platforms })
+    } catch (err) {
+      if (this.opts.signal?.aborted)
+        return finish({
+          status: 'not-attempted',
+          error:
+            'cancelled (overall timeout or signal) before Zot confirmed the image; a sync already started continues in Zot',
+        })
+      if (deadline.aborted) {
+        const situation: Situation = {
+          kind: 'sync-timeout',
+          timeoutMs: this.opts.imageTimeoutMs,
+          connectionClosed: job.connectionClosed,
+        }
+        return finish({
+          status: 'failed',
+          error: `no result within the image timeout (${formatDuration(this.opts.imageTimeoutMs)})`,
+          diagnosis: diagnose(situation),
+        })
+      }
+      if (err instanceof ImageFailure) {
+        job.retries += Math.max(0, err.attempts - 1)
+        const situation =
+          err.situation.kind === 'missing-after-sync'
+            ? { ...err.situation, upstream: `${img.ref.domain}/${img.ref.path}` }
+            : err.situation
+        return finish({
+          status: 'failed',
+          digest: err.digest,
+          error: err.message,
+          diagnosis: diagnose(situation),
+        })
+      }
+      if (err instanceof ZotRequestError) {
+        job.retries += Math.max(0, err.attempts - 1)
+        return finish({
+          status: 'failed',
+          error: err.message,
+          diagnosis: diagnose({ kind: 'transport', message: err.message }),
+        })
+      }
+      return finish({ status: 'failed', error: `unexpected error: ${describeError(err)}` })
+    }
+  }
+
+  async #process(job: Job, img: PlannedImage): Promise<{ status: 'cached' | 'warmed'; verified: Verified }> {
+    const repo = img.zotRepository
+    const { tag, digest } = img.ref
+    if (!tag) {
+      if (!digest) throw new TypeError(`planned image ${img.reference} has neither tag nor digest`)
+      return this.#digestOnly(job, repo, digest)
+    }
+    const tags = await this.#tags(job, repo)
+    const refresh = this.opts.refresh && !digest
+    let before: string | undefined
+    const wasPresent = tags.has(tag)
+    if (wasPresent) {
+      before = await this.#localTagDigest(job, repo, tag)
+      if (!refresh) {
+        const cached = await this.#cachedTag(job, repo, tag, before, digest)
+        if (cached) return { status: 'cached', verified: cached }
+      } else if (!before && this.#search === false) {
+        job.warn(SEARCH_OFF)
+      }
+    }
+    if (this.opts.mode === 'check') {
+      const what = wasPresent && digest ? `pinned digest ${digest} of ${repo}:${tag}` : `${repo}:${tag}`
+      throw new ImageFailure(`not in Zot: ${what}`, { kind: 'not-cached', what })
+    }
+
+    // Warm: GET by tag makes Zot copy the whole image before answering.
+    const manifest = await this.#sync(job, repo, tag, false)
+    tags.add(tag)
+    const tagDigest = manifest?.digest ?? (await this.#localTagDigest(job, repo, tag))
+    if (!digest) {
+      if (!tagDigest) {
+        job.warn(SEARCH_OFF)
+        return { status: wasPresent ? 'cached' : 'warmed', verified: {} }
+      }
+      const verified = await verifyImage(this.#verifyContext, job, repo, tagDigest, manifest)
+      // A refresh that found the tag where it was (or cannot tell, without search) changed nothing.
+      if (wasPresent && (before === undefined || before === tagDigest)) return { status: 'cached', verified }
+      if (wasPresent) job.warn(`tag ${tag} moved upstream: Zot now serves ${tagDigest} (was ${before})`)
+      return { status: 'warmed', verified }
+    }
+    if (tagDigest === digest)
+      return {
+        status: 'warmed',
+        verified: await verifyImage(this.#verifyContext, job, repo, digest, manifest),
+      }
+
+    // The tag resolves elsewhere (or cannot be read): ask Zot for the pinned digest itself.
+    const pinned = await this.#sync(job, repo, digest, true).catch((err: unknown) => {
+      if (err instanceof ImageFailure && err.situation.kind === 'missing-after-sync') return null
+      throw err
+    })
+    if (pinned === null)
+      throw new ImageFailure(
+        `pinned digest ${digest} not in Zot after syncing ${repo}:${tag}${tagDigest ? ` (the tag resolves to ${tagDigest})` : ''}`,
+        {
+          kind: 'pin-missing',
+          repository: repo,
+          tag,
+          pinned: digest,
+          tagDigest,
+          storedMediaType: manifest?.mediaType,
+        },
+        tagDigest,
+      )
+    if (tagDigest)
+      job.warn(
+        `Zot's ${tag} resolves to ${tagDigest}, not the pinned ${digest}; the pinned digest was fetched by digest and is stored untagged (garbage collection may remove it)`,
+      )
+    return { status: 'warmed', verified: await verifyImage(this.#verifyContext, job, repo, digest, pinned) }
+  }
+
+  /** A tag present in tags/list: cached when its pin (if any) and platforms are there too. */
+  async #cachedTag(
+    job: Job,
+    repo: string,
+    tag: string,
+    local: string | undefined,
+    pinned: string | undefined,
+  ): Promise<Verified | undefined> {
+    if (pinned) {
+      if (local === pinned) return verifyImage(this.#verifyContext, job, repo, pinned)
+      const manifest = await this.#localDigest(job, repo, pinned)
+      if (!manifest) return undefined
+      if (local)
+        job.warn(
+          `Zot's ${tag} resolves to ${local}, not the pinned ${pinned}; the pinned digest is present untagged (garbage collection may remove it)`,
+        )
+      return verifyImage(this.#verifyContext, job, repo, pinned, manifest)
+    }
+    if (local) return verifyImage(this.#verifyContext, job, repo, local)
+    // Without the search extension a cached tag's digest is unknowable without contacting upstream.
+    job.warn(SEARCH_OFF)
+    return {}
+  }
+
+  async #digestOnly(
+    job: Job,
+    repo: string,
+    digest: string,
+  ): Promise<{ status: 'cached' | 'warmed'; verified: Verified }> {
+    job.warn(
+      'digest-only reference: Zot stores it untagged, and garbage collection removes untagged manifests after gcDelay unless retention keeps them; reference it with a tag too (tag@digest)',
+    )
+    const local = await this.#localDigest(job, repo, digest)
+    if (local)
+      return { status: 'cached', verified: await verifyImage(this.#verifyContext, job, repo, digest, local) }
+    if (this.opts.mode === 'check')
+      throw new ImageFailure(`not in Zot: ${repo}@${digest}`, {
+        kind: 'not-cached',
+        what: `${repo}@${digest}`,
+      })
+    const manifest = await this.#sync(job, repo, digest, true)
+    return { status: 'warmed', verified: await verifyImage(this.#verifyContext, job, repo, digest, manifest) }
+  }
+
+  /** Local tags of a repository, one request per repository per run. */
+  async #tags(job: Job, repo: string): Promise<Set<string>> {
+    let pending = this.#tagLists.get(repo)
+    if (!pending) {
+      pending = this.#fetchTags(job, repo)
+      this.#tagLists.set(repo, pending)
+      // A failed list (timeout of the image that asked) must not fail the next image of the repository.
+      pending.catch(() => this.#tagLists.delete(repo))
+    }
+    return job.count(await pending)
+  }
+
+  async #fetchTags(job: Job, repo: string): Promise<Counted<Set<string>>> {
+    const res = await listTags(this.client, repo, job.signal)
+    if (res.value instanceof Set || res.value === undefined)
+      return { value: res.value ?? new Set(), attempts: res.attempts }
+    throw refusal(this.client, res.value, repo, 'tags/list')
+  }
+
+  /** The digest Zot's MetaDB has for a local tag (search extension), or undefined. */
+  async #localTagDigest(job: Job, repo: string, tag: string): Promise<string | undefined> {
+    if (this.#search === false) return undefined
+    const answer = job.count(await searchTag(this.client, repo, tag, job.signal))
+    if (answer.kind === 'unavailable') {
+      this.#search = false
+      return undefined
+    }
+    this.#search = true
+    return answer.kind === 'found' ? answer.digest : undefined
+  }
+
+  /**
+   * A digest that may be missing, tested without side effects: HEAD on the blob (never syncs; Zot keeps
+   * manifests in the blob store). Only when it is there is the manifest read, which is then local.
+   */
+  async #localDigest(job: Job, repo: string, digest: string): Promise<ManifestInfo | undefined> {
+    const present = job.count(await hasBlob(this.client, repo, digest, job.signal))
+    if (present === false) return undefined
+    if (present !== true) throw refusal(this.client, present, repo, digest)
+    const answer = job.count(await getManifest(this.client, repo, digest, { signal: job.signal }))
+    if (!answer.ok) {
+      if (answer.refusal.status === 404) return undefined
+      throw refusal(this.client, answer.refusal, repo, digest)
+    }
+    return answer.manifest
+  }
+
+  /**
+   * GET a manifest so Zot syncs it, sharing one request per repository+reference. When Zot closes the
+   * connection (its writeTimeout ends before a long sync does), the sync goes on in the background: poll for
+   * the image and ask again only after a few polls (a second request joins a running sync in Zot).
+   * Returns undefined when the image appeared through polling (no manifest in hand).
+   */
+  async #sync(
+    job: Job,
+    repo: string,
+    reference: string,
+    isDigest: boolean,
+  ): Promise<ManifestInfo | undefined> {
+    const key = `${repo}\n${reference}`
+    let pending = this.#syncs.get(key)
+    if (!pending) {
+      pending = this.#syncOnce(job, repo, reference, isDigest)
+      this.#syncs.set(key, pending)
+      pending.catch(() => this.#syncs.delete(key))
+    }
+    return job.count(await pending)
+  }
+
+  async #syncOnce(
+    job: Job,
+    repo: string,
+    reference: string,
+    isDigest: boolean,
+  ): Promise<Counted<ManifestInfo | undefined>> {
+    let attempts = 0
+    for (;;) {
+      try {
+        const res = await getManifest(this.client, repo, reference, {
+          signal: job.signal,
+          sync: true,
+          timeoutMs: 0,
+        })
+        attempts += res.attempts
+        if (res.value.ok) return { value: res.value.manifest, attempts }
+        // A gateway in front of Zot gave up waiting; Zot itself keeps syncing.
+        if (res.value.refusal.status !== 504) {
+          const failure = refusal(this.client, res.value.refusal, repo, reference)
+          failure.attempts = attempts
+          throw failure
+        }
+      } catch (err) {
+        if (err instanceof ImageFailure) throw err
+        if (!(err instanceof ZotRequestError) || (err.kind !== 'closed' && err.kind !== 'timeout')) throw err
+        attempts += err.attempts
+      }
+      job.connectionClosed = true
+      if (await this.#pollFor(job, repo, reference, isDigest)) {
+        job.warn(
+          'Zot closed the connection during the sync (its http.writeTimeout is shorter than the sync); the image appeared while polling. Set "writeTimeout": "0s" in Zot\'s http config for large images.',
+        )
+        return { value: undefined, attempts }
+      }
+    }
+  }
+
+  /** Polls local presence with backoff; false after a few rounds so the caller asks Zot again. */
+  async #pollFor(job: Job, repo: string, reference: string, isDigest: boolean): Promise<boolean> {
+    let delay = this.#poll.initialDelayMs
+    for (let round = 0; round < 4; round++) {
+      await sleep(delay, job.signal)
+      if (isDigest) {
+        const present = job.count(await hasBlob(this.client, repo, reference, job.signal))
+        if (present === true) return true
+      } else {
+        const res = await listTags(this.client, repo, job.signal)
+        job.retries += Math.max(0, res.attempts - 1)
+        const tags = res.value
+        if (tags instanceof Set && tags.has(reference)) return true
+      }
+      delay = Math.min(delay * 2, this.#poll.maxDelayMs)
+    }
+    return false
+  }
+}
+
+/** `repo:tag@digest` inside Zot. */
+function zotReference(img: PlannedImage, digest?: string): string {
+  const d = img.ref.digest ?? (digest || undefined)
+  return `${img.zotRepository}${img.ref.tag ? `:${img.ref.tag}` : ''}${d ? `@${d}` : ''}`
+}

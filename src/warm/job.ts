@@ -1,0 +1,69 @@
+// Per-image bookkeeping shared by the engine and the verifier: retries, warnings, and failures that carry
+// their diagnosis.
+import type { ZotClient } from './client.js'
+import type { Situation } from './diagnose.js'
+import type { Counted, Refusal } from './registry.js'
+
+/** A failure with its plain-words diagnosis. */
+export class ImageFailure extends Error {
+  /** Tries made by the failing shared step (a sync), not yet counted on the job. */
+  attempts = 0
+  constructor(
+    message: string,
+    readonly situation: Situation,
+    readonly digest?: string,
+  ) {
+    super(message)
+  }
+}
+
+/** Per-image bookkeeping: its deadline, retries and warnings. */
+export class Job {
+  retries = 0
+  readonly warnings: string[] = []
+  /** Zot closed the connection during a sync at least once (its writeTimeout). */
+  connectionClosed = false
+  constructor(readonly signal: AbortSignal) {}
+
+  count<T>(c: Counted<T>): T {
+    this.retries += Math.max(0, c.attempts - 1)
+    return c.value
+  }
+
+  warn(text: string): void {
+    if (!this.warnings.includes(text)) this.warnings.push(text)
+  }
+}
+
+/** What was confirmed; both undefined when the search extension is off and nothing could be read locally. */
+export interface Verified {
+  digest?: string
+  platforms?: string[]
+}
+
+const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/
+
+/** A non-success answer as a failure. `reference`: a tag, a digest, or `tags/list`. */
+export function refusal(client: ZotClient, r: Refusal, repo: string, reference: string): ImageFailure {
+  const what =
+    reference === 'tags/list'
+      ? `the tag list of ${repo}`
+      : DIGEST.test(reference)
+        ? `${repo}@${reference}`
+        : `${repo}:${reference}`
+  const answer = `Zot answered ${r.status}${r.code ? ` ${r.code}` : ''} for ${what}`
+  switch (r.status) {
+    case 404:
+      return new ImageFailure(answer, { kind: 'missing-after-sync', repository: repo, reference })
+    case 401:
+      return new ImageFailure(answer, { kind: 'unauthorized', message: client.authFailure() })
+    case 403:
+      return new ImageFailure(answer, { kind: 'forbidden', repository: repo, user: client.username })
+    case 429:
+      return new ImageFailure(answer, { kind: 'rate-limited', status: r.status })
+    default:
+      return r.status >= 500
+        ? new ImageFailure(answer, { kind: 'server-error', status: r.status })
+        : new ImageFailure(answer, { kind: 'unexpected-status', status: r.status, code: r.code })
+  }
+}

@@ -1,0 +1,95 @@
+// Typed options of the Zot client and the warming engine, and their defaults. Parsing user-facing inputs into
+// these objects is src/inputs' job; everything here is already validated data.
+import type { Dispatcher } from 'undici'
+
+/** Defaults the inputs parser, the CLI help and the engine share. */
+export const DEFAULTS = {
+  /** Images warmed at the same time. Each one can keep a Zot sync busy, and caches are often small. */
+  concurrency: 4,
+  /** Per image: syncing a multi-GB image through a slow upstream takes minutes. */
+  imageTimeoutMs: 15 * 60_000,
+  /** Whole run; 0 = no limit (the CI job has its own). */
+  overallTimeoutMs: 0,
+  retry: {
+    /** Total tries of one request (first try included). */
+    attempts: 5,
+    baseDelayMs: 500,
+    maxDelayMs: 15_000,
+    /** A longer Retry-After is shortened to this; the retry budget stays bounded. */
+    maxRetryAfterMs: 60_000,
+  },
+  /** Polling for an image whose sync outlived Zot's writeTimeout. */
+  poll: { initialDelayMs: 1_000, maxDelayMs: 15_000 },
+  /** Limit for requests that never make Zot contact upstream (tags/list, HEAD by a present digest, search). */
+  localRequestTimeoutMs: 60_000,
+  /** Manifests are small (OCI recommends ≤ 4 MiB); anything bigger is not a manifest. */
+  maxManifestBytes: 8 * 1024 * 1024,
+  maxRedirects: 5,
+} as const
+
+export interface RetryOptions {
+  /** Total tries of one request, first try included (1 = no retry). */
+  attempts: number
+  baseDelayMs: number
+  maxDelayMs: number
+  maxRetryAfterMs: number
+  /** Test hook: replaces the timer (gets the delay it would wait). */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
+  /** Test hook: replaces Math.random for the jitter. */
+  random?: () => number
+}
+
+export interface ZotClientOptions {
+  /** Base URL of Zot, http:// or https://, without credentials. */
+  url: string
+  /** Basic auth user (with an API key: the key's owner). */
+  username?: string
+  /** Password or Zot API key (`zak_…`). */
+  password?: string
+  /** Static bearer token, instead of username/password. */
+  token?: string
+  /** PEM CA certificate(s) to trust for Zot (replaces the system store for this connection). */
+  ca?: string
+  /** PEM client certificate and key for mutual TLS. */
+  cert?: string
+  key?: string
+  /** Do not verify Zot's certificate. */
+  insecureSkipVerify?: boolean
+  userAgent?: string
+  retry?: Partial<RetryOptions>
+  /** Dispatcher to use instead of building one (tests: undici MockAgent). The client does not close it. */
+  dispatcher?: Dispatcher
+  /** Connection keep-alive; default undici's. */
+  keepAliveTimeoutMs?: number
+}
+
+export type WarmMode = 'warm' | 'check'
+
+export type ProgressEvent =
+  | { type: 'start'; index: number; total: number; reference: string; zotReference: string }
+  | {
+      type: 'finish'
+      index: number
+      total: number
+      reference: string
+      status: string
+      durationMs: number
+      /** Images finished so far, this one included. */
+      done: number
+    }
+
+export interface WarmOptions {
+  /** `warm` makes Zot sync what is missing; `check` never triggers a sync. */
+  mode: WarmMode
+  /** `os/arch[/variant]` that must be present; undefined = every platform the image offers. */
+  platforms?: string[]
+  /** Re-fetch mutable tags (no digest pin) through Zot even when cached. Spends upstream quota. */
+  refresh: boolean
+  concurrency: number
+  imageTimeoutMs: number
+  /** Overall timeout or SIGINT/SIGTERM: stops scheduling; the rest is reported `not-attempted`. */
+  signal?: AbortSignal
+  onProgress?: (e: ProgressEvent) => void
+  /** Polling after a closed connection (tests shorten it). */
+  poll?: { initialDelayMs: number; maxDelayMs: number }
+}

@@ -1,0 +1,98 @@
+// One GET /v2/ before any image is touched: a Zot that cannot be used at all is one precise hard failure,
+// not a hundred identical per-image errors.
+import { HardFailure } from '../errors.js'
+import type { ZotInfo } from '../model.js'
+import type { ZotClient, ZotResponse } from './client.js'
+import { ZotRequestError } from './errors.js'
+
+const TLS_HINT =
+  'Pass the CA that signed Zot’s certificate in `ca-cert`, or (test setups only) set skip-tls-verify: true.'
+
+export async function preflight(client: ZotClient, signal?: AbortSignal): Promise<ZotInfo> {
+  let res: ZotResponse
+  try {
+    res = await client.request({
+      method: 'GET',
+      path: '/v2/',
+      signal,
+      headers: { accept: 'application/json' },
+    })
+  } catch (err) {
+    if (err instanceof ZotRequestError) {
+      if (err.kind === 'cancelled') throw new HardFailure(`cancelled before Zot at ${client.url} answered`)
+      throw new HardFailure(err.message, transportHint(err, client))
+    }
+    throw err
+  }
+  const body = res.body.toString('utf8')
+  if (res.status === 401) throw new HardFailure(client.authFailure(), authHint(client))
+  if (res.status === 403)
+    throw new HardFailure(
+      `Zot at ${client.url} refused access (403)${client.username ? ` to ${client.username}` : ''}`,
+    )
+  if (res.status === 400 && /HTTP request to an HTTPS server/i.test(body))
+    throw new HardFailure(`Zot at ${client.url} expects HTTPS`, 'Use an https:// URL in zot-url.')
+  if (res.status !== 200) {
+    const what =
+      res.status === 404
+        ? `${client.url} does not serve the registry API (GET /v2/ answered 404)`
+        : `Zot at ${client.url} answered ${res.status} to GET /v2/`
+    throw new HardFailure(what, 'Check zot-url: it must be the base URL of the Zot registry.')
+  }
+  const info: ZotInfo = { url: client.url, auth: client.authScheme ?? 'none' }
+  await readManagementInfo(client, info, signal)
+  return info
+}
+
+function transportHint(err: ZotRequestError, client: ZotClient): string | undefined {
+  if (err.kind === 'tls') return err.message.includes('client certificate') ? undefined : TLS_HINT
+  if (err.kind === 'unreachable') return 'Check zot-url, and that Zot runs and is reachable from this runner.'
+  // TLS 1.3 reports a refused client certificate after the handshake: the client only sees the connection close.
+  if (err.kind === 'closed' && client.hasClientCert && client.url.startsWith('https:'))
+    return 'Zot may have refused the client certificate: check that client-cert is signed by the CA in Zot’s http.tls.cacert and that client-key belongs to it.'
+  if (err.kind === 'closed') return 'Zot, or a proxy in front of it, dropped the connection: check its log.'
+  return undefined
+}
+
+function authHint(client: ZotClient): string {
+  if (client.username)
+    return 'Check username and password (a Zot API key goes in password, with the key owner as username).'
+  // Zot answers a missing client certificate with the same Basic challenge as missing credentials.
+  const mtls =
+    client.url.startsWith('https:') && !client.hasClientCert
+      ? ', or client-cert and client-key if Zot authenticates clients by certificate (mutual TLS)'
+      : ''
+  return `Set username and password (or token) for Zot${mtls}.`
+}
+
+/**
+ * Version and extensions for the report, when the mgmt and discover endpoints exist. Best effort: these are
+ * optional Zot extensions and their absence is normal.
+ */
+async function readManagementInfo(client: ZotClient, info: ZotInfo, signal?: AbortSignal): Promise<void> {
+  try {
+    const mgmt = await client.request({ method: 'GET', path: '/v2/_zot/ext/mgmt', signal })
+    if (mgmt.status === 200) {
+      const json = JSON.parse(mgmt.body.toString('utf8')) as {
+        releaseTag?: string
+        binaryType?: string
+        distSpecVersion?: string
+        http?: { auth?: Record<string, unknown> }
+      }
+      if (json.releaseTag) info.version = json.releaseTag
+      const auth = Object.keys(json.http?.auth ?? {}).filter((k) => k !== 'failDelay')
+      if (auth.length && info.auth === 'none') info.auth = auth.join(',')
+      const built = (json.binaryType ?? '').split('-').filter(Boolean)
+      if (built.length) info.extensions = built
+    }
+    const discover = await client.request({ method: 'GET', path: '/v2/_oci/ext/discover', signal })
+    if (discover.status === 200) {
+      const json = JSON.parse(discover.body.toString('utf8')) as { extensions?: { endpoints?: string[] }[] }
+      const endpoints = (json.extensions ?? []).flatMap((e) => e.endpoints ?? [])
+      const names = endpoints.map((e) => e.replace(/^.*\//, ''))
+      info.extensions = [...new Set([...(info.extensions ?? []), ...names])]
+    }
+  } catch {
+    // Informational only.
+  }
+}

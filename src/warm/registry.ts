@@ -1,0 +1,193 @@
+// Registry calls to Zot, each annotated with whether it can make Zot contact upstream (see
+// shared/ZOT-NOTES.md and pkg/api/routes.go getImageManifest in Zot v2.1.20):
+//   tags/list, blobs, search, mgmt              never (local answers only)
+//   manifests/<digest> present locally           never
+//   manifests/<digest> missing, manifests/<tag>  yes: Zot syncs before answering
+import type { RequestSpec, ZotClient, ZotResponse } from './client.js'
+import { MANIFEST_ACCEPT, type ManifestInfo, parseManifest } from './manifest.js'
+
+/** A non-success answer, in registry terms. */
+export interface Refusal {
+  status: number
+  /** Registry error code from the body (`MANIFEST_UNKNOWN`, `NAME_UNKNOWN`, `DENIED` …). */
+  code?: string
+  /** Zot's error message, for the log. */
+  message?: string
+}
+
+export function refusalOf(res: ZotResponse): Refusal {
+  try {
+    const json = JSON.parse(res.body.toString('utf8')) as { errors?: { code?: string; message?: string }[] }
+    const first = json.errors?.[0]
+    return { status: res.status, code: first?.code, message: first?.message }
+  } catch {
+    return { status: res.status }
+  }
+}
+
+function repoPath(repo: string): string {
+  // Repository names are validated by the reference grammar; components are kept, only odd bytes escaped.
+  return repo.split('/').map(encodeURIComponent).join('/')
+}
+
+export interface Counted<T> {
+  value: T
+  /** Tries made, retries included. */
+  attempts: number
+}
+
+/**
+ * Local tags of a repository (`undefined` when Zot does not have the repository). Follows `Link` pagination.
+ * Never contacts upstream.
+ */
+export async function listTags(
+  client: ZotClient,
+  repo: string,
+  signal?: AbortSignal,
+): Promise<Counted<Set<string> | undefined> | Counted<Refusal>> {
+  const tags = new Set<string>()
+  let path: string | undefined = `/v2/${repoPath(repo)}/tags/list`
+  let attempts = 0
+  for (let page = 0; path && page < 1000; page++) {
+    const res: ZotResponse = await client.request({
+      method: 'GET',
+      path,
+      signal,
+      headers: { accept: 'application/json' },
+    })
+    attempts += res.attempts
+    if (res.status === 404) return { value: undefined, attempts }
+    if (res.status !== 200) return { value: refusalOf(res), attempts }
+    const json = JSON.parse(res.body.toString('utf8')) as { tags?: string[] | null }
+    for (const t of json.tags ?? []) tags.add(t)
+    path = nextPage(res.headers.link, client.url)
+  }
+  return { value: tags, attempts }
+}
+
+/** `Link: </v2/x/tags/list?n=100&last=b>; rel="next"` → path relative to the Zot base URL. */
+function nextPage(link: string | undefined, base: string): string | undefined {
+  const m = link ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(link) : null
+  if (!m?.[1]) return undefined
+  const url = new URL(m[1], base)
+  const basePath = new URL(base).pathname.replace(/\/+$/, '')
+  const path = url.pathname.startsWith(basePath) ? url.pathname.slice(basePath.length) : url.pathname
+  return `${path}${url.search}`
+}
+
+export type ManifestAnswer = { ok: true; manifest: ManifestInfo } | { ok: false; refusal: Refusal }
+
+/**
+ * GET a manifest by tag or digest. By tag (or a missing digest) this makes Zot sync from upstream and blocks
+ * until the whole image is copied; `sync` tells the client not to retry a closed connection.
+ */
+export async function getManifest(
+  client: ZotClient,
+  repo: string,
+  reference: string,
+  opts: Pick<RequestSpec, 'signal' | 'sync' | 'timeoutMs'>,
+): Promise<Counted<ManifestAnswer>> {
+  const res = await client.request({
+    method: 'GET',
+    // Tags and digests are grammar-checked; a digest's `:` must stay literal (Zot does not decode %3A).
+    path: `/v2/${repoPath(repo)}/manifests/${reference}`,
+    headers: { accept: MANIFEST_ACCEPT },
+    ...opts,
+  })
+  if (res.status !== 200) return { value: { ok: false, refusal: refusalOf(res) }, attempts: res.attempts }
+  const manifest = parseManifest(res.body, res.headers['content-type'], res.headers['docker-content-digest'])
+  return { value: { ok: true, manifest }, attempts: res.attempts }
+}
+
+/** HEAD a manifest by digest. Only call for digests known to be present: a missing one makes Zot sync. */
+export async function headManifest(
+  client: ZotClient,
+  repo: string,
+  digest: string,
+  signal?: AbortSignal,
+): Promise<Counted<boolean | Refusal>> {
+  const res = await client.request({
+    method: 'HEAD',
+    path: `/v2/${repoPath(repo)}/manifests/${digest}`,
+    headers: { accept: MANIFEST_ACCEPT },
+    signal,
+  })
+  if (res.status === 200) return { value: true, attempts: res.attempts }
+  if (res.status === 404) return { value: false, attempts: res.attempts }
+  return { value: { status: res.status }, attempts: res.attempts }
+}
+
+/**
+ * Is a digest stored in the repository? Blob requests never sync, and Zot keeps manifests in the same blob
+ * store, so this is the side-effect-free presence test for a digest that may be missing.
+ */
+export async function hasBlob(
+  client: ZotClient,
+  repo: string,
+  digest: string,
+  signal?: AbortSignal,
+): Promise<Counted<boolean | Refusal>> {
+  const res = await client.request({ method: 'HEAD', path: `/v2/${repoPath(repo)}/blobs/${digest}`, signal })
+  if (res.status === 200) return { value: true, attempts: res.attempts }
+  if (res.status === 404) return { value: false, attempts: res.attempts }
+  return { value: { status: res.status }, attempts: res.attempts }
+}
+
+/** A small blob (an image config). Local only. */
+export async function getBlob(
+  client: ZotClient,
+  repo: string,
+  digest: string,
+  signal?: AbortSignal,
+): Promise<Counted<Buffer | Refusal>> {
+  const res = await client.request({
+    method: 'GET',
+    path: `/v2/${repoPath(repo)}/blobs/${digest}`,
+    signal,
+    maxBodyBytes: 4 * 1024 * 1024,
+  })
+  if (res.status === 200) return { value: res.body, attempts: res.attempts }
+  return { value: refusalOf(res), attempts: res.attempts }
+}
+
+export type SearchAnswer =
+  | { kind: 'found'; digest: string; mediaType?: string }
+  | { kind: 'not-found' }
+  /** Zot runs without the search extension (404 on the endpoint). */
+  | { kind: 'unavailable' }
+
+/**
+ * The digest a local tag points to, from Zot's search extension (MetaDB). This is the only way to learn it
+ * without a manifest request by tag, which would make Zot re-check upstream.
+ */
+export async function searchTag(
+  client: ZotClient,
+  repo: string,
+  tag: string,
+  signal?: AbortSignal,
+): Promise<Counted<SearchAnswer>> {
+  const query = `{ Image(image: ${JSON.stringify(`${repo}:${tag}`)}) { Digest MediaType } }`
+  const res = await client.request({
+    method: 'POST',
+    path: '/v2/_zot/ext/search',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ query }),
+    signal,
+  })
+  if (res.status === 404 || res.status === 405)
+    return { value: { kind: 'unavailable' }, attempts: res.attempts }
+  if (res.status !== 200) return { value: { kind: 'not-found' }, attempts: res.attempts }
+  try {
+    const json = JSON.parse(res.body.toString('utf8')) as {
+      data?: { Image?: { Digest?: string | null; MediaType?: string | null } | null }
+    }
+    const digest = json.data?.Image?.Digest
+    if (!digest) return { value: { kind: 'not-found' }, attempts: res.attempts }
+    return {
+      value: { kind: 'found', digest, mediaType: json.data?.Image?.MediaType ?? undefined },
+      attempts: res.attempts,
+    }
+  } catch {
+    return { value: { kind: 'not-found' }, attempts: res.attempts }
+  }
+}
