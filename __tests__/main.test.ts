@@ -1,0 +1,116 @@
+// The action's run() in-process with the real @actions/core: INPUT_* in process.env, the runner's files in a
+// temp dir, workflow commands captured from stdout. Plan mode and configuration errors need no Zot; the
+// bundle against a real Zot is dist.int.test.ts.
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { githubEnv, HEAD_SHA, newRunDir, parseCommands, parseOutputFile } from '../__fixtures__/runner.js'
+import { run } from '../src/main.js'
+
+let ws: string
+let dir: string
+let saved: NodeJS.ProcessEnv
+let stdout: string
+
+beforeEach(() => {
+  saved = { ...process.env }
+  ws = mkdtempSync(join(tmpdir(), 'zot-warm-main-'))
+  mkdirSync(join(ws, 'k8s'))
+  writeFileSync(
+    join(ws, 'k8s', 'pod.yaml'),
+    'apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n  containers:\n    - name: web\n      image: nginx:1.27\n    - name: bad\n      image: "Acme/UPPER:1"\n',
+  )
+  dir = newRunDir()
+  for (const [k, v] of Object.entries(githubEnv(dir, ws))) process.env[k] = v
+  stdout = ''
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stdout += String(chunk)
+    return true
+  })
+})
+
+afterEach(() => {
+  vi.restoreAllMocks()
+  for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k]
+  Object.assign(process.env, saved)
+  process.exitCode = undefined
+})
+
+function setInputs(inputs: Record<string, string>) {
+  for (const [k, v] of Object.entries(inputs)) process.env[`INPUT_${k.toUpperCase()}`] = v
+}
+
+describe('action run()', () => {
+  it('plan mode: outputs, report, summary and annotations; exit 2 for an invalid reference', async () => {
+    setInputs({ mode: 'plan', 'registry-map': 'docker.io: docker-images', paths: 'k8s' })
+    const code = await run()
+    expect(code).toBe(2)
+    expect(process.exitCode).toBe(2)
+    const outputs = parseOutputFile(readFileSync(join(dir, 'output.txt'), 'utf8'))
+    const reportPath = join(dir, 'runner_temp', 'zot-warm-report.json')
+    expect(outputs).toMatchObject({ total: '2', invalid: '1', skipped: '1', failed: '0', report: reportPath })
+    const report = JSON.parse(readFileSync(reportPath, 'utf8'))
+    expect(report.images.map((i: { status: string }) => i.status).sort()).toEqual([
+      'invalid',
+      'not-attempted',
+    ])
+
+    const commands = parseCommands(stdout)
+    const errors = commands.filter((c) => c.command === 'error')
+    expect(errors[0]?.props).toMatchObject({
+      file: 'k8s/pod.yaml',
+      line: '10',
+      title: 'zot-warm: invalid image reference',
+    })
+    expect(errors.at(-1)?.message).toBe('zot-warm: 1 invalid reference')
+    const summary = readFileSync(join(dir, 'step_summary.md'), 'utf8')
+    expect(summary).toContain(`https://github.com/acme/shop-deploy/blob/${HEAD_SHA}/k8s/pod.yaml#L10`)
+    expect(summary).toContain('mode <b>plan</b>')
+  })
+
+  it('configuration errors: exit 1, one error line per problem, secrets masked first', async () => {
+    setInputs({
+      mode: 'plan',
+      username: 'ci',
+      password: 'zak_s3cr3t-value',
+      concurrency: 'many',
+      paths: 'k8s',
+    })
+    const code = await run()
+    expect(code).toBe(1)
+    const lines = stdout.split('\n')
+    expect(lines[0]).toBe('::add-mask::zak_s3cr3t-value')
+    const errors = parseCommands(stdout).filter((c) => c.command === 'error')
+    expect(errors.map((e) => e.message)).toEqual([
+      'concurrency: "many" must be a whole number from 1 to 64.',
+      'zot-warm: invalid configuration (1 problem, listed above)',
+    ])
+    const b64 = Buffer.from('ci:zak_s3cr3t-value').toString('base64')
+    expect(lines).toContain(`::add-mask::${b64}`)
+    expect(
+      stdout
+        .split('\n')
+        .filter((l) => !l.startsWith('::add-mask::'))
+        .join('\n'),
+    ).not.toContain('zak_s3cr3t')
+  })
+
+  it('soft mode: warning annotations and exit 0', async () => {
+    setInputs({ mode: 'plan', strict: 'false', paths: 'k8s' })
+    expect(await run()).toBe(0)
+    const commands = parseCommands(stdout)
+    expect(commands.filter((c) => c.command === 'error')).toEqual([])
+    expect(commands.filter((c) => c.command === 'warning').map((c) => c.props.line)).toEqual([
+      '10',
+      undefined,
+    ])
+  })
+
+  it('no summary file (local run): still writes outputs and exits by the outcome', async () => {
+    delete process.env.GITHUB_STEP_SUMMARY
+    setInputs({ mode: 'plan', paths: 'k8s/pod.yaml', 'fail-on-unresolved': 'false', strict: 'true' })
+    expect(await run()).toBe(2)
+    expect(parseOutputFile(readFileSync(join(dir, 'output.txt'), 'utf8')).total).toBe('2')
+  })
+})

@@ -1,0 +1,526 @@
+import { describe, expect, it } from 'vitest'
+import type { ImageResult, Notice, Source } from '../src/model.js'
+import { planAnnotations } from '../src/report/annotations.js'
+import { shortDigest, worstFirst } from '../src/report/format.js'
+import { commitSha, detectForge, fileUrl, readRepoContext, repoPath } from '../src/report/links.js'
+import { countResults, decideOutcome } from '../src/report/outcome.js'
+import { buildReport, imagesOutput, REPORT_SCHEMA_VERSION } from '../src/report/report.js'
+import { esc, renderSummary } from '../src/report/summary.js'
+import { renderProblems, renderTable } from '../src/report/table.js'
+import { renderTextSummary } from '../src/report/text-summary.js'
+import type { RunResult } from '../src/report/types.js'
+
+const D = `sha256:${'ab'.repeat(32)}`
+
+function src(file: string, line: number, column = 12): Source {
+  return { file, line, column }
+}
+
+function img(
+  status: ImageResult['status'],
+  reference: string,
+  extra: Partial<ImageResult> = {},
+): ImageResult {
+  return {
+    reference,
+    status,
+    attempts: 1,
+    durationMs: 1234,
+    warnings: [],
+    sources: [src('deploy/app.yaml', 10)],
+    ...extra,
+  }
+}
+
+function runOf(results: ImageResult[], extra: Partial<RunResult> = {}): RunResult {
+  return {
+    mode: 'warm',
+    strict: true,
+    failOnUnresolved: true,
+    unmapped: 'skip',
+    zotUrl: 'https://zot.example.com',
+    zot: { url: 'https://zot.example.com', version: 'v2.1.20' },
+    results,
+    notices: [],
+    files: 3,
+    bytes: 1000,
+    startedAt: '2026-11-22T10:00:00.000Z',
+    durationMs: 65_000,
+    ...extra,
+  }
+}
+
+const MIXED = [
+  img('cached', 'docker.io/library/nginx:1.27', {
+    zotReference: 'docker-images/library/nginx:1.27',
+    digest: D,
+    platforms: ['linux/amd64', 'linux/arm64'],
+  }),
+  img('failed', 'ghcr.io/acme/api:1.4.2', {
+    zotReference: 'ghcr-images/acme/api:1.4.2',
+    error: 'not found in Zot after sync',
+    diagnosis: 'check the reference and the upstream credentials in Zot',
+    sources: [src('deploy/api.yaml', 21, 16), src('compose.yaml', 5, 12)],
+  }),
+  img('invalid', 'nginx:Bad Tag', { error: 'tag contains a space', sources: [src('deploy/x.yaml', 3, 14)] }),
+  img('unresolved', '{{ .Values.image }}', {
+    error: 'Helm template not rendered',
+    sources: [src('chart/t.yaml', 7, 18)],
+  }),
+  img('warmed', 'docker.io/library/redis:7.4', {
+    zotReference: 'docker-images/library/redis:7.4',
+    digest: D,
+  }),
+]
+
+describe('countResults / decideOutcome', () => {
+  it('counts every status, skipped = unmapped + not attempted', () => {
+    const c = countResults([
+      ...MIXED,
+      img('skipped-unmapped', 'quay.io/a/b:1'),
+      img('not-attempted', 'docker.io/library/x:1'),
+    ])
+    expect(c).toEqual({
+      total: 7,
+      cached: 1,
+      warmed: 1,
+      failed: 1,
+      skipped: 2,
+      skippedUnmapped: 1,
+      notAttempted: 1,
+      unresolved: 1,
+      invalid: 1,
+    })
+  })
+
+  it('exit 0 when everything is cached or warmed', () => {
+    const o = decideOutcome(runOf([MIXED[0] as ImageResult, MIXED[4] as ImageResult]))
+    expect(o).toMatchObject({ exitCode: 0, conclusion: 'success' })
+    expect(o.reason).toBe('all 2 images in Zot (1 cached, 1 warmed)')
+  })
+
+  it('exit 2 in strict mode with failed and invalid images, one-line reason', () => {
+    const o = decideOutcome(runOf(MIXED))
+    expect(o.exitCode).toBe(2)
+    expect(o.conclusion).toBe('failure')
+    expect(o.reason).toBe('1 image failed, 1 invalid reference, 1 unresolved reference')
+    expect(o.reason).not.toContain('\n')
+  })
+
+  it('soft mode warns with exit 0', () => {
+    const o = decideOutcome(runOf(MIXED, { strict: false }))
+    expect(o).toMatchObject({ exitCode: 0, conclusion: 'warning' })
+    expect(o.reason).toContain('1 image failed')
+  })
+
+  it('unresolved references fail only with fail-on-unresolved', () => {
+    const unresolved = [MIXED[0] as ImageResult, MIXED[3] as ImageResult]
+    expect(decideOutcome(runOf(unresolved)).exitCode).toBe(2)
+    const lenient = decideOutcome(runOf(unresolved, { failOnUnresolved: false }))
+    expect(lenient).toMatchObject({ exitCode: 0, conclusion: 'warning', reason: '1 unresolved reference' })
+  })
+
+  it('hard failure is exit 1 in both modes', () => {
+    for (const strict of [true, false]) {
+      const o = decideOutcome(
+        runOf([img('not-attempted', 'docker.io/library/nginx:1')], {
+          strict,
+          hardFailure: { message: 'Zot rejected the credentials for ci', hint: 'Check the password.' },
+        }),
+      )
+      expect(o).toMatchObject({ exitCode: 1, conclusion: 'failure' })
+      expect(o.reason).toBe('Zot rejected the credentials for ci Check the password.')
+    }
+  })
+
+  it('not-attempted images fail a strict run (cancellation) but not a plan', () => {
+    const results = [MIXED[0] as ImageResult, img('not-attempted', 'docker.io/library/x:1')]
+    const cancelled = decideOutcome(runOf(results, { cancelled: 'overall timeout of 10m reached' }))
+    expect(cancelled.exitCode).toBe(2)
+    expect(cancelled.reason).toBe('1 image not attempted (overall timeout of 10m reached)')
+    const plan = decideOutcome(runOf([img('not-attempted', 'docker.io/library/x:1')], { mode: 'plan' }))
+    expect(plan).toMatchObject({ exitCode: 0, conclusion: 'success', reason: '1 image planned' })
+  })
+
+  it('unreadable inputs fail a strict run; skipped images only warn', () => {
+    const notices: Notice[] = [{ level: 'error', file: 'bad.yaml', line: 3, message: 'YAML syntax error' }]
+    expect(decideOutcome(runOf([MIXED[0] as ImageResult], { notices })).exitCode).toBe(2)
+    const skipped = decideOutcome(runOf([img('skipped-unmapped', 'quay.io/a/b:1')]))
+    expect(skipped).toMatchObject({ exitCode: 0, conclusion: 'warning' })
+    expect(skipped.reason).toContain('registry not in registry-map')
+  })
+
+  it('no references at all is a warning, not a failure', () => {
+    expect(decideOutcome(runOf([]))).toMatchObject({ exitCode: 0, conclusion: 'warning' })
+  })
+})
+
+describe('JSON report', () => {
+  it('has the documented shape, null for absent values, every image with its sources', () => {
+    const run = runOf(MIXED)
+    const report = buildReport(run, decideOutcome(run))
+    expect(report.schemaVersion).toBe(REPORT_SCHEMA_VERSION)
+    expect(report.summary).toMatchObject({
+      total: 5,
+      cached: 1,
+      warmed: 1,
+      failed: 1,
+      invalid: 1,
+      unresolved: 1,
+    })
+    expect(report.outcome).toEqual({
+      exitCode: 2,
+      conclusion: 'failure',
+      reason: '1 image failed, 1 invalid reference, 1 unresolved reference',
+    })
+    expect(report.zot).toEqual({ url: 'https://zot.example.com', version: 'v2.1.20' })
+    const invalid = report.images.find((i) => i.status === 'invalid')
+    expect(invalid).toMatchObject({
+      reference: 'nginx:Bad Tag',
+      zotReference: null,
+      digest: null,
+      platforms: [],
+      error: 'tag contains a space',
+      diagnosis: null,
+    })
+    expect(invalid?.sources[0]).toMatchObject({ file: 'deploy/x.yaml', line: 3, column: 14, kind: null })
+    const failed = report.images.find((i) => i.status === 'failed')
+    expect(failed?.sources.map((s) => `${s.file}:${s.line}:${s.column}`)).toEqual([
+      'deploy/api.yaml:21:16',
+      'compose.yaml:5:12',
+    ])
+    // Round-trips through JSON without loss.
+    expect(JSON.parse(JSON.stringify(report))).toEqual(report)
+  })
+
+  it('the images output is compact JSON without sources', () => {
+    const out = JSON.parse(imagesOutput(runOf(MIXED)))
+    expect(out).toHaveLength(5)
+    expect(out[0]).toEqual({
+      reference: 'docker.io/library/nginx:1.27',
+      status: 'cached',
+      zotReference: 'docker-images/library/nginx:1.27',
+      digest: D,
+      platforms: ['linux/amd64', 'linux/arm64'],
+    })
+    expect(out[0].sources).toBeUndefined()
+  })
+})
+
+describe('plain-text table', () => {
+  it('is aligned, worst first, one row per image', () => {
+    const text = renderTable(MIXED)
+    const lines = text.split('\n')
+    expect(lines).toHaveLength(6)
+    expect(lines[0]).toMatch(/^STATUS\s+IMAGE\s+ZOT REFERENCE\s+DIGEST\s+PLATFORMS\s+TIME\s+USED IN$/)
+    expect(lines.slice(1).map((l) => l.split(/\s+/)[0])).toEqual([
+      'failed',
+      'invalid',
+      'unresolved',
+      'warmed',
+      'cached',
+    ])
+    // Every column starts at the same offset on every line.
+    const col = (l: string) => l.indexOf('ZOT REFERENCE')
+    const at = col(lines[0] as string)
+    expect(lines[1]?.slice(at)).toMatch(/^ghcr-images\/acme\/api:1\.4\.2/)
+    expect(lines[5]?.slice(at)).toMatch(/^docker-images\/library\/nginx:1\.27/)
+    expect(lines[1]).toContain('deploy/api.yaml:21 (+1)')
+    expect(lines[5]).toContain(`sha256:${'ab'.repeat(6)}`)
+    expect(lines[5]).toContain('linux/amd64,linux/arm64')
+  })
+
+  it('calls plan-mode images planned and leaves the resolved digest to the DIGEST column', () => {
+    const planned = renderTable(
+      [img('not-attempted', 'docker.io/library/a:1', { zotReference: 'hub/library/a:1' })],
+      'plan',
+    )
+    expect(planned.split('\n')[1]).toMatch(/^planned +docker\.io\/library\/a:1 +hub\/library\/a:1 /)
+    expect(renderTable([img('not-attempted', 'docker.io/library/a:1')], 'warm')).toContain('not attempted')
+    const resolved = renderTable([
+      img('cached', 'docker.io/library/a:1', { zotReference: `hub/library/a:1@${D}`, digest: D }),
+      img('cached', `docker.io/library/b@${D}`, { zotReference: `hub/library/b@${D}`, digest: D }),
+    ])
+    expect(resolved).toMatch(/ hub\/library\/a:1 +sha256:abab/)
+    expect(resolved).toContain(`hub/library/b@${D}`)
+  })
+
+  it('lists problems with error and diagnosis', () => {
+    const text = renderProblems(MIXED)
+    expect(text).toContain('failed: ghcr.io/acme/api:1.4.2')
+    expect(text).toContain('diagnosis: check the reference')
+    expect(text).toContain('used in:   deploy/api.yaml:21, compose.yaml:5')
+    expect(text).not.toContain('nginx:1.27')
+  })
+})
+
+describe('links', () => {
+  const env = {
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_REPOSITORY: 'acme/deploy',
+    GITHUB_SHA: 'f'.repeat(40),
+    GITHUB_WORKSPACE: '/work/repo',
+  }
+
+  it('GitHub blob links at the commit; PR events use the head sha', () => {
+    const ctx = readRepoContext(env)
+    expect(ctx && fileUrl(ctx, 'deploy/app one.yaml', 12)).toBe(
+      `https://github.com/acme/deploy/blob/${'f'.repeat(40)}/deploy/app%20one.yaml#L12`,
+    )
+    const head = 'a'.repeat(40)
+    const event = JSON.stringify({ pull_request: { head: { sha: head } } })
+    expect(commitSha({ ...env, GITHUB_EVENT_PATH: '/e.json' }, () => event)).toBe(head)
+    expect(
+      commitSha({ ...env, GITHUB_EVENT_PATH: '/missing.json' }, () => {
+        throw new Error('ENOENT')
+      }),
+    ).toBe('f'.repeat(40))
+  })
+
+  it('Forgejo uses /src/commit/ and is detected without mistaking GitHub Enterprise', () => {
+    expect(detectForge({ FORGEJO_ACTIONS: 'true' })).toBe('forgejo')
+    expect(detectForge({ GITHUB_API_URL: 'https://code.example.org/api/v1' })).toBe('forgejo')
+    expect(
+      detectForge({
+        GITHUB_SERVER_URL: 'https://ghe.example.com',
+        GITHUB_API_URL: 'https://ghe.example.com/api/v3',
+      }),
+    ).toBe('github')
+    const ctx = readRepoContext({
+      ...env,
+      GITHUB_SERVER_URL: 'https://code.example.org/',
+      FORGEJO_ACTIONS: 'true',
+    })
+    expect(ctx && fileUrl(ctx, 'a/b.yaml', 3)).toBe(
+      `https://code.example.org/acme/deploy/src/commit/${'f'.repeat(40)}/a/b.yaml#L3`,
+    )
+  })
+
+  it('maps workspace paths into the repository, nothing outside it', () => {
+    const ctx = { root: '/work/repo' }
+    expect(repoPath(ctx, '/work/repo/charts', 'out/x.yaml')).toBe('charts/out/x.yaml')
+    expect(repoPath(ctx, '/tmp/rendered', 'x.yaml')).toBeUndefined()
+    expect(readRepoContext({ GITHUB_REPOSITORY: 'a/b' })).toBeUndefined()
+  })
+})
+
+describe('job summary', () => {
+  const repo = {
+    forge: 'github' as const,
+    serverUrl: 'https://github.com',
+    repository: 'acme/deploy',
+    sha: 'c'.repeat(40),
+    root: '/work/repo',
+  }
+
+  it('has header, counts, a row per image with links, and failure details', () => {
+    const run = runOf(MIXED)
+    const html = renderSummary(run, decideOutcome(run), {
+      repo,
+      workspace: '/work/repo',
+      reportPath: '/tmp/r.json',
+    })
+    expect(html).toContain(
+      '<h2>❌ zot-warm: failed: 1 image failed, 1 invalid reference, 1 unresolved reference</h2>',
+    )
+    expect(html).toContain(
+      '<b>Zot</b> <code>https://zot.example.com</code> · version <code>v2.1.20</code> · mode <b>warm</b> · strict',
+    )
+    expect(html).toContain('<tr><td>5</td><td>1</td><td>1</td><td>1</td><td>0</td><td>1</td><td>1</td></tr>')
+    expect(html).toContain(
+      `<a href="https://github.com/acme/deploy/blob/${'c'.repeat(40)}/deploy/api.yaml#L21">deploy/api.yaml:21</a>`,
+    )
+    expect(html).toContain(`<code>sha256:${'ab'.repeat(6)}</code><br>linux/amd64, linux/arm64`)
+    expect(html).toContain('<b>Diagnosis:</b> check the reference and the upstream credentials in Zot')
+    expect(html.match(/<tr><td>/g)).toHaveLength(6) // counts row + 5 images
+    expect(html).not.toContain('✂️')
+    // Worst first.
+    expect(html.indexOf('api:1.4.2')).toBeLessThan(html.indexOf('redis:7.4'))
+    // An HTML block must not be ended by a blank line.
+    expect(html).not.toMatch(/\n\s*\n/)
+  })
+
+  it('escapes what users wrote', () => {
+    const nasty = img('invalid', 'x|<script>alert(1)</script>`*_', {
+      error: 'bad "quote" & <tag>\nnext line',
+    })
+    const run = runOf([nasty])
+    const html = renderSummary(run, decideOutcome(run), { workspace: '/w' })
+    expect(html).not.toContain('<script>')
+    expect(html).toContain('x|&lt;script&gt;alert(1)&lt;/script&gt;`*_')
+    expect(html).toContain('bad &quot;quote&quot; &amp; &lt;tag&gt; next line')
+    expect(esc('a\nb')).toBe('a b')
+  })
+
+  it('never shows credentials: only the configured URL, no links without repository context', () => {
+    const run = runOf(MIXED)
+    const html = renderSummary(run, decideOutcome(run), { workspace: '/w' })
+    expect(html).not.toContain('<a href')
+    expect(html).toContain('deploy/api.yaml:21')
+  })
+
+  it('cuts rows, worst kept, under the budget and says so', () => {
+    const many: ImageResult[] = []
+    for (let i = 0; i < 3000; i++)
+      many.push(
+        img(i % 100 === 0 ? 'failed' : 'cached', `docker.io/library/image-${i}:1.0.${i}`, {
+          zotReference: `docker-images/library/image-${i}:1.0.${i}`,
+          digest: D,
+          error: i % 100 === 0 ? 'sync failed' : undefined,
+        }),
+      )
+    const run = runOf(many)
+    const budget = 200 * 1024
+    const html = renderSummary(run, decideOutcome(run), {
+      workspace: '/w',
+      reportPath: '/tmp/report.json',
+      budgetBytes: budget,
+    })
+    expect(Buffer.byteLength(html)).toBeLessThanOrEqual(budget)
+    const shown = Number(/Showing (\d+) of 3000 images/.exec(html)?.[1])
+    expect(shown).toBeGreaterThan(100)
+    expect(shown).toBeLessThan(3000)
+    expect(html).toContain('<code>/tmp/report.json</code>')
+    // All 30 failures survive the cut.
+    expect(html.match(/❌ failed<\/td>/g)).toHaveLength(30)
+  })
+
+  it('hard failure is shown with its hint; cancellation is stated', () => {
+    const run = runOf([img('not-attempted', 'docker.io/library/a:1')], {
+      hardFailure: { message: 'Zot at https://zot.example.com is unreachable', hint: 'Check zot-url.' },
+    })
+    const html = renderSummary(run, decideOutcome(run), { workspace: '/w' })
+    expect(html).toContain('<p><b>Zot at https://zot.example.com is unreachable</b><br>Check zot-url.</p>')
+    const cancelled = runOf([img('not-attempted', 'docker.io/library/a:1')], {
+      cancelled: 'cancelled by SIGTERM',
+    })
+    expect(renderSummary(cancelled, decideOutcome(cancelled), { workspace: '/w' })).toContain(
+      '<b>stopped early: cancelled by SIGTERM</b>',
+    )
+  })
+
+  it('Forgejo text summary: readable Markdown with the aligned table and linked problems, within budget', () => {
+    const run = runOf(MIXED)
+    const forgejo = { ...repo, forge: 'forgejo' as const, serverUrl: 'https://code.example.org' }
+    const text = renderTextSummary(run, decideOutcome(run), {
+      repo: forgejo,
+      workspace: '/work/repo',
+      reportPath: '/tmp/r.json',
+    })
+    expect(text).toContain('## zot-warm: failure: 1 image failed')
+    expect(text).toContain('total 5 · cached 1 · warmed 1 · failed 1 · skipped 0 · unresolved 1 · invalid 1')
+    expect(text).toContain(`\`\`\`text\n${renderTable(MIXED)}\n\`\`\``)
+    expect(text).toContain(
+      `- failed: \`ghcr.io/acme/api:1.4.2\`\n  - error: not found in Zot after sync\n  - diagnosis: check the reference and the upstream credentials in Zot\n  - used in: [deploy/api.yaml:21](https://code.example.org/acme/deploy/src/commit/${'c'.repeat(40)}/deploy/api.yaml#L21), [compose.yaml:5](`,
+    )
+    expect(text).not.toContain('<')
+    const many = Array.from({ length: 2000 }, (_, i) => img('cached', `docker.io/library/image-${i}:1`))
+    const big = renderTextSummary(runOf(many), decideOutcome(runOf(many)), { budgetBytes: 50_000 })
+    expect(Buffer.byteLength(big)).toBeLessThanOrEqual(50_000)
+    expect(big).toMatch(/Showing \d+ of 2000 images/)
+  })
+})
+
+describe('annotations', () => {
+  it('one per site of failed, invalid and unresolved references, errors in strict mode', () => {
+    const a = planAnnotations(runOf(MIXED))
+    expect(a.map((x) => `${x.level} ${x.file}:${x.line}:${x.column} ${x.title}`)).toEqual([
+      'error deploy/api.yaml:21:16 image not warmed',
+      'error deploy/x.yaml:3:14 invalid image reference',
+      'error chart/t.yaml:7:18 unresolved image reference',
+      'error compose.yaml:5:12 image not warmed',
+    ])
+    expect(a[0]?.message).toBe(
+      'ghcr.io/acme/api:1.4.2 failed: not found in Zot after sync. check the reference and the upstream credentials in Zot',
+    )
+  })
+
+  it('warnings in soft mode; unresolved only warns without fail-on-unresolved', () => {
+    expect(new Set(planAnnotations(runOf(MIXED, { strict: false })).map((a) => a.level))).toEqual(
+      new Set(['warning']),
+    )
+    const lenient = planAnnotations(runOf(MIXED, { failOnUnresolved: false }))
+    expect(lenient.find((a) => a.title === 'unresolved image reference')?.level).toBe('warning')
+  })
+
+  it('stays within the per-level limit: worst first, one aggregated line, reserve honoured', () => {
+    const results = [
+      ...Array.from({ length: 12 }, (_, i) =>
+        img('unresolved', `{{ v${i} }}`, { sources: [src('a.yaml', i + 1)] }),
+      ),
+      ...Array.from({ length: 12 }, (_, i) =>
+        img('failed', `docker.io/library/f${i}:1`, { sources: [src('b.yaml', i + 1)] }),
+      ),
+    ]
+    const a = planAnnotations(runOf(results), { reserve: { error: 1 } })
+    expect(a).toHaveLength(9)
+    expect(a.slice(0, 8).every((x) => x.title === 'image not warmed')).toBe(true)
+    const last = a[8]
+    expect(last?.file).toBeUndefined()
+    expect(last?.message).toBe(
+      '… and 16 more (4 × image not warmed, 12 × unresolved image reference): see the job summary and the JSON report.',
+    )
+  })
+
+  it('every image gets its first site before any image gets a second', () => {
+    const results = Array.from({ length: 6 }, (_, i) =>
+      img('failed', `docker.io/library/f${i}:1`, { sources: [src(`f${i}.yaml`, 1), src(`g${i}.yaml`, 1)] }),
+    )
+    const files = planAnnotations(runOf(results)).map((a) => a.file)
+    expect(files.slice(0, 6)).toEqual(['f0.yaml', 'f1.yaml', 'f2.yaml', 'f3.yaml', 'f4.yaml', 'f5.yaml'])
+    expect(files).toHaveLength(10)
+  })
+
+  it('directly given references have no file; files outside the repository are named in the text', () => {
+    const r = [
+      img('failed', 'docker.io/library/a:1', { sources: [{ file: '<images input>', line: 2, column: 1 }] }),
+      img('failed', 'docker.io/library/b:1', { sources: [src('rendered.yaml', 4)] }),
+    ]
+    const a = planAnnotations(runOf(r), { toRepoPath: () => undefined })
+    expect(a[0]?.file).toBeUndefined()
+    expect(a[1]?.file).toBeUndefined()
+    expect(a[1]?.message).toContain('(in rendered.yaml:4)')
+  })
+
+  it('input problems are annotated too', () => {
+    const notices: Notice[] = [
+      { level: 'error', file: 'bad.yaml', line: 3, column: 1, message: 'YAML syntax error' },
+      { level: 'warning', file: 'big.bin', message: 'binary file skipped' },
+    ]
+    const a = planAnnotations(runOf([], { notices }))
+    expect(a).toEqual([
+      {
+        level: 'error',
+        title: 'input problem',
+        message: 'YAML syntax error',
+        file: 'bad.yaml',
+        line: 3,
+        column: 1,
+        where: 'bad.yaml:3:1',
+      },
+      {
+        level: 'warning',
+        title: 'input warning',
+        message: 'binary file skipped',
+        file: 'big.bin',
+        line: 1,
+        column: 1,
+        where: 'big.bin',
+      },
+    ])
+  })
+})
+
+describe('format helpers', () => {
+  it('shortDigest and worstFirst', () => {
+    expect(shortDigest(D)).toBe(`sha256:${'ab'.repeat(6)}`)
+    expect(shortDigest(undefined)).toBe('')
+    expect(worstFirst(MIXED).map((r) => r.status)).toEqual([
+      'failed',
+      'invalid',
+      'unresolved',
+      'warmed',
+      'cached',
+    ])
+  })
+})

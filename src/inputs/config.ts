@@ -1,0 +1,245 @@
+// One configuration parser for the action (core.getInput) and the CLI (flags, then environment).
+// Every problem is collected, so a user fixes their workflow in one round trip.
+import { statSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { ConfigError } from '../errors.js'
+import type { RegistryMapping } from '../model.js'
+import { parseRegistryMap } from '../plan/registry-map.js'
+import { parseDuration } from './duration.js'
+import { splitList } from './list.js'
+import { loadPem, pemSecretLines } from './pem.js'
+import { redact } from './redact.js'
+import { INPUTS } from './spec.js'
+
+export type Mode = 'warm' | 'check' | 'plan'
+
+export interface Config {
+  mode: Mode
+  workspace: string
+  paths: string[]
+  images: string[]
+  /** Without trailing slash; undefined only in plan mode. */
+  zotUrl?: string
+  username?: string
+  password?: string
+  token?: string
+  ca?: string
+  cert?: string
+  key?: string
+  skipTlsVerify: boolean
+  /** undefined: no map given (every image keeps its upstream path). */
+  registryMap?: RegistryMapping[]
+  unmapped: 'skip' | 'fail'
+  /** undefined = all platforms. */
+  platforms?: string[]
+  refresh: boolean
+  concurrency: number
+  imageTimeoutMs: number
+  /** undefined = no overall limit. */
+  timeoutMs?: number
+  strict: boolean
+  failOnUnresolved: boolean
+  /** Absolute path of the JSON report, or `-` (CLI: stdout); undefined = none. */
+  report?: string
+}
+
+export interface ConfigDefaults {
+  /** Workspace when the `workspace` input is empty (GITHUB_WORKSPACE or the current directory). */
+  workspace: string
+  /** Report path when the `report` input is empty (the action: `${RUNNER_TEMP}/zot-warm-report.json`). */
+  report?: string
+  /** Base for a relative `report` path. */
+  cwd?: string
+  /** Called with each secret the moment it is known (the action masks it), also when parsing then fails. */
+  onSecret?: (secret: string) => void
+}
+
+export interface ParsedConfig {
+  config: Config
+  /** Every secret value and derived form (basic-auth header, key lines) to mask and redact. */
+  secrets: string[]
+}
+
+const PLATFORM = /^[a-z0-9_]+\/[a-z0-9_]+(\/[a-z0-9_.]+)?$/
+const BOOLEAN_TRUE = new Set(['true', 'yes', 'on', '1'])
+const BOOLEAN_FALSE = new Set(['false', 'no', 'off', '0'])
+
+export function parseConfig(
+  get: (name: string) => string | undefined,
+  defaults: ConfigDefaults = { workspace: process.cwd() },
+): ParsedConfig {
+  const problems: string[] = []
+  const secrets: string[] = []
+  const secret = (...values: string[]) => {
+    for (const v of values) {
+      if (!v || secrets.includes(v)) continue
+      secrets.push(v)
+      defaults.onSecret?.(v)
+    }
+  }
+  const specDefault = new Map(INPUTS.map((i) => [i.name, i.default ?? '']))
+  const value = (name: string): string => {
+    const v = get(name)?.trim()
+    return v ? v : (specDefault.get(name) ?? '')
+  }
+  const bool = (name: string): boolean => {
+    const v = value(name).toLowerCase()
+    if (BOOLEAN_TRUE.has(v)) return true
+    if (BOOLEAN_FALSE.has(v)) return false
+    problems.push(`${name}: "${v}" is not a boolean; use true or false.`)
+    return specDefault.get(name) === 'true'
+  }
+  const oneOf = <T extends string>(name: string, allowed: readonly T[]): T => {
+    const v = value(name).toLowerCase()
+    if ((allowed as readonly string[]).includes(v)) return v as T
+    problems.push(`${name}: "${v}" is not one of ${allowed.join(', ')}.`)
+    return allowed[0] as T
+  }
+  const duration = (name: string): number | undefined => {
+    const v = value(name)
+    const ms = parseDuration(v)
+    if (ms === undefined)
+      problems.push(`${name}: "${v}" is not a duration; write e.g. 90s, 10m, 1h or a number of seconds.`)
+    return ms
+  }
+
+  // Secrets first, so they are registered before anything else can fail and print.
+  const password = value('password') || undefined
+  const token = value('token') || undefined
+  if (password) secret(password)
+  if (token) secret(token)
+
+  const mode = oneOf<Mode>('mode', ['warm', 'check', 'plan'])
+
+  const workspace = resolve(defaults.cwd ?? process.cwd(), value('workspace') || defaults.workspace)
+  if (!isDirectory(workspace)) problems.push(`workspace: "${workspace}" is not a directory.`)
+
+  let zotUrl: string | undefined
+  const rawUrl = value('zot-url')
+  if (rawUrl) {
+    const parsed = canParseUrl(rawUrl)
+    if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
+      problems.push(`zot-url: "${rawUrl}" is not an http:// or https:// URL (e.g. https://zot.example.com).`)
+    } else if (parsed.username || parsed.password) {
+      if (parsed.password) secret(decodeURIComponent(parsed.password), parsed.password)
+      problems.push('zot-url: must not contain credentials; pass them in the username and password inputs.')
+    } else if (parsed.search || parsed.hash) {
+      problems.push(`zot-url: "${rawUrl}" must not have a query or fragment; give the registry's base URL.`)
+    } else {
+      zotUrl = `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`
+    }
+  } else if (mode !== 'plan') {
+    problems.push('zot-url: required (the base URL of the Zot cache), unless mode is plan.')
+  }
+
+  const username = value('username') || undefined
+  if (password && !username)
+    problems.push('username: required with password (for a Zot API key, the user who owns the key).')
+  if (username && !password && !token) problems.push('password: required with username (or remove username).')
+  if (password && token) problems.push('token: set either password or token, not both.')
+  if (username && password) {
+    const b64 = Buffer.from(`${username}:${password}`).toString('base64')
+    secret(b64, `Basic ${b64}`)
+  }
+
+  const pem = (name: string, expect: 'certificate' | 'key'): string | undefined => {
+    const v = value(name)
+    if (!v) return undefined
+    if (expect === 'key') secret(...pemSecretLines(v))
+    const result = loadPem(name, v, workspace, expect)
+    if ('problem' in result) {
+      problems.push(result.problem)
+      return undefined
+    }
+    if (expect === 'key') secret(...pemSecretLines(result.pem))
+    return result.pem
+  }
+  const ca = pem('ca-cert', 'certificate')
+  const cert = pem('client-cert', 'certificate')
+  const key = pem('client-key', 'key')
+  if (value('client-cert') && !value('client-key')) problems.push('client-key: required with client-cert.')
+  if (value('client-key') && !value('client-cert')) problems.push('client-cert: required with client-key.')
+
+  let registryMap: RegistryMapping[] | undefined
+  const mapText = value('registry-map')
+  if (mapText) {
+    try {
+      registryMap = parseRegistryMap(mapText)
+    } catch (err) {
+      if (err instanceof ConfigError) problems.push(...err.problems.map((p) => prefixed('registry-map', p)))
+      else problems.push(`registry-map: ${(err as Error).message}`)
+    }
+  }
+
+  let platforms: string[] | undefined
+  const platformItems = splitList(value('platforms')).map((p) => p.toLowerCase())
+  if (!(platformItems.length === 0 || (platformItems.length === 1 && platformItems[0] === 'all'))) {
+    const bad = platformItems.filter((p) => !PLATFORM.test(p))
+    if (bad.length)
+      problems.push(
+        `platforms: ${bad.map((b) => `"${b}"`).join(', ')} not of the form os/arch[/variant] (e.g. linux/arm64/v8), or use all.`,
+      )
+    platforms = [...new Set(platformItems)]
+  }
+
+  const concurrencyText = value('concurrency')
+  const concurrency = Number(concurrencyText)
+  if (!/^\d+$/.test(concurrencyText) || concurrency < 1 || concurrency > 64)
+    problems.push(`concurrency: "${concurrencyText}" must be a whole number from 1 to 64.`)
+
+  const imageTimeoutMs = duration('image-timeout') ?? 0
+  if (imageTimeoutMs === 0 && parseDuration(value('image-timeout')) === 0)
+    problems.push('image-timeout: must be more than 0.')
+  const timeoutMs = duration('timeout') ?? 0
+
+  const reportText = value('report') || defaults.report
+  const report =
+    reportText === '-' ? '-' : reportText ? resolve(defaults.cwd ?? process.cwd(), reportText) : undefined
+
+  const config: Config = {
+    mode,
+    workspace,
+    paths: splitList(value('paths')),
+    images: splitList(value('images')),
+    zotUrl,
+    username,
+    password,
+    token,
+    ca,
+    cert,
+    key,
+    skipTlsVerify: bool('skip-tls-verify'),
+    registryMap,
+    unmapped: oneOf('unmapped', ['skip', 'fail'] as const),
+    platforms,
+    refresh: bool('refresh'),
+    concurrency,
+    imageTimeoutMs,
+    timeoutMs: timeoutMs > 0 ? timeoutMs : undefined,
+    strict: bool('strict'),
+    failOnUnresolved: bool('fail-on-unresolved'),
+    report,
+  }
+  if (problems.length) throw new ConfigError(problems.map((p) => redact(p, secrets)))
+  return { config, secrets }
+}
+
+function prefixed(input: string, problem: string): string {
+  return problem.startsWith(`${input}:`) ? problem : `${input}: ${problem}`
+}
+
+function canParseUrl(text: string): URL | undefined {
+  try {
+    return new URL(text)
+  } catch {
+    return undefined
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory()
+  } catch {
+    return false
+  }
+}

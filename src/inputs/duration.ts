@@ -1,0 +1,27 @@
+// Durations as users write them in workflows: `90s`, `10m`, `1h30m`, `500ms` or plain seconds.
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
+
+/** Milliseconds, or undefined when the text is not a duration. */
+export function parseDuration(text: string): number | undefined {
+  const t = text.trim().toLowerCase()
+  if (/^\d+(\.\d+)?$/.test(t)) return Math.round(Number(t) * 1000)
+  if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(t)) return undefined
+  let total = 0
+  for (const m of t.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g))
+    total += Number(m[1]) * (UNIT_MS[m[2] as string] ?? 0)
+  return Math.round(total)
+}
+
+/** `95000` → `1m35s`; sub-second values as `0.4s`. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${(ms / 1000).toFixed(1)}s`
+  let s = Math.round(ms / 1000)
+  const h = Math.floor(s / 3600)
+  s -= h * 3600
+  const m = Math.floor(s / 60)
+  s -= m * 60
+  if (h) return `${h}h${String(m).padStart(2, '0')}m`
+  if (m) return `${m}m${String(s).padStart(2, '0')}s`
+  return `${s}s`
+}

@@ -1,0 +1,288 @@
+// extract → plan → preflight → warm, shared by the action and the CLI. It talks to the world only through
+// the Logger it is given, and returns a RunResult that accounts for every reference found, whatever happened
+// (hard failure, cancellation, overall timeout).
+
+import { describeError, HardFailure } from './errors.js'
+import { extract } from './extract/index.js'
+import type { Config } from './inputs/config.js'
+import { formatDuration } from './inputs/duration.js'
+import type { FoundImage, ImageResult, PlannedImage, ZotInfo } from './model.js'
+import { planImages } from './plan/plan.js'
+import { plural } from './report/format.js'
+import type { RunResult } from './report/types.js'
+import { ZotClient } from './warm/client.js'
+import { warmImages } from './warm/engine.js'
+import type { ProgressEvent } from './warm/options.js'
+import { preflight } from './warm/preflight.js'
+
+export interface Logger {
+  info(message: string): void
+  warning(message: string): void
+  debug(message: string): void
+  /** A collapsible section of the log (the action: ::group::; the CLI: a heading). */
+  group<T>(name: string, fn: () => Promise<T>): Promise<T>
+  /** A progress line; the CLI may draw it differently from info. */
+  progress(line: string): void
+}
+
+export interface PipelineOptions {
+  logger: Logger
+  /** Aborted on SIGINT/SIGTERM; `reason` (a string) says why. */
+  signal?: AbortSignal
+  /** Content read from `-` (CLI). */
+  stdin?: string
+  userAgent?: string
+  /** A progress line at least this often while warming (default 5s). */
+  progressIntervalMs?: number
+}
+
+export async function runPipeline(config: Config, opts: PipelineOptions): Promise<RunResult> {
+  const { logger } = opts
+  const started = Date.now()
+  const startedAt = new Date(started).toISOString()
+
+  // The overall timeout and the caller's signal end up in one signal for the engine.
+  const controller = new AbortController()
+  const onAbort = () => controller.abort(reasonOf(opts.signal?.reason, 'cancelled'))
+  if (opts.signal?.aborted) onAbort()
+  else opts.signal?.addEventListener('abort', onAbort, { once: true })
+  const timer =
+    config.timeoutMs !== undefined
+      ? setTimeout(
+          () => controller.abort(`overall timeout of ${formatDuration(config.timeoutMs ?? 0)} reached`),
+          config.timeoutMs,
+        )
+      : undefined
+  timer?.unref()
+
+  try {
+    const extraction = await logger.group('Find image references', async () => {
+      const ex = await extract({
+        workspace: config.workspace,
+        paths: config.paths,
+        images: config.images,
+        ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}),
+      })
+      const by = (s: FoundImage['status']) => ex.images.filter((i) => i.status === s).length
+      logger.info(
+        `${plural(ex.images.length, 'distinct reference')} in ${plural(ex.files, 'file')} (${ex.bytes} bytes): ` +
+          `${by('ok')} valid, ${by('invalid')} invalid, ${by('unresolved')} unresolved`,
+      )
+      for (const n of ex.notices) {
+        const where = n.line ? `${n.file}:${n.line}${n.column ? `:${n.column}` : ''}` : n.file
+        const line = `${where}: ${n.message}`
+        if (n.level === 'notice') logger.info(line)
+        else logger.warning(line)
+      }
+      for (const img of ex.images) {
+        if (img.status !== 'ok') {
+          const s = img.sources[0]
+          logger.warning(
+            `${s ? `${s.file}:${s.line}:${s.column}: ` : ''}${img.status} reference "${img.raw}": ${img.reason ?? ''}`,
+          )
+        }
+      }
+      return ex
+    })
+
+    const valid = extraction.images.filter((i) => i.status === 'ok')
+    const zotHost = config.zotUrl ? new URL(config.zotUrl).host : undefined
+    const plan = await logger.group('Map images to Zot', async () => {
+      const p = planImages(valid, config.registryMap, zotHost ? { zotHost } : {})
+      for (const img of p.images) logger.info(`${img.reference} → ${zotReferenceOf(img)}`)
+      if (p.unmapped.length) {
+        const registries = [...new Set(p.unmapped.map((u) => u.reference?.domain ?? '?'))]
+        const what = `${plural(p.unmapped.length, 'image')} from ${registries.join(', ')}: registry not in registry-map`
+        logger.warning(config.unmapped === 'fail' ? `${what} (unmapped: fail)` : `${what}, skipped`)
+      }
+      return p
+    })
+
+    let zot: ZotInfo | undefined
+    let hardFailure: RunResult['hardFailure']
+    let warmed: ImageResult[] | undefined
+    if (config.mode !== 'plan' && config.zotUrl) {
+      const client = new ZotClient({
+        url: config.zotUrl,
+        username: config.username,
+        password: config.password,
+        token: config.token,
+        ca: config.ca,
+        cert: config.cert,
+        key: config.key,
+        insecureSkipVerify: config.skipTlsVerify,
+        userAgent: opts.userAgent,
+      })
+      try {
+        zot = await logger.group('Connect to Zot', async () => {
+          try {
+            const info = await preflight(client, controller.signal)
+            logger.info(
+              `Zot at ${config.zotUrl}: version ${info.version ?? 'unknown'}, auth ${info.auth ?? 'unknown'}` +
+                (info.extensions?.length ? `, extensions ${info.extensions.join(', ')}` : ''),
+            )
+            return info
+          } catch (err) {
+            // Cancelled while waiting for Zot: not Zot's fault; every image is reported not attempted.
+            if (controller.signal.aborted) return undefined
+            if (!(err instanceof HardFailure)) throw err
+            hardFailure = { message: err.message, ...(err.hint ? { hint: err.hint } : {}) }
+            logger.warning(`${err.message}${err.hint ? ` ${err.hint}` : ''}`)
+            return undefined
+          }
+        })
+        if (!hardFailure && !controller.signal.aborted && plan.images.length) {
+          const verb = config.mode === 'check' ? 'Check' : 'Warm'
+          warmed = await logger.group(`${verb} ${plural(plan.images.length, 'image')}`, () =>
+            warmWithProgress(plan.images, client, config, controller.signal, opts),
+          )
+        }
+      } finally {
+        await client.close()
+      }
+    }
+
+    const results = assemble(extraction.images, plan.images, plan.unmapped, warmed, config)
+    const cancelled = controller.signal.aborted ? reasonOf(controller.signal.reason, 'cancelled') : undefined
+    return {
+      mode: config.mode,
+      strict: config.strict,
+      failOnUnresolved: config.failOnUnresolved,
+      unmapped: config.unmapped,
+      ...(config.zotUrl ? { zotUrl: config.zotUrl } : {}),
+      ...(zot ? { zot } : {}),
+      results,
+      notices: extraction.notices,
+      files: extraction.files,
+      bytes: extraction.bytes,
+      startedAt,
+      durationMs: Date.now() - started,
+      ...(hardFailure ? { hardFailure } : {}),
+      ...(cancelled && results.some((r) => r.status === 'not-attempted') ? { cancelled } : {}),
+    }
+  } finally {
+    if (timer) clearTimeout(timer)
+    opts.signal?.removeEventListener('abort', onAbort)
+  }
+}
+
+async function warmWithProgress(
+  images: PlannedImage[],
+  client: ZotClient,
+  config: Config,
+  signal: AbortSignal,
+  opts: PipelineOptions,
+): Promise<ImageResult[]> {
+  const { logger } = opts
+  const started = Date.now()
+  const total = images.length
+  const inFlight = new Set<string>()
+  let done = 0
+  let lastLine = Date.now()
+  const say = (line: string) => {
+    lastLine = Date.now()
+    logger.progress(line)
+  }
+  const elapsed = () => formatDuration(Date.now() - started)
+  const interval = opts.progressIntervalMs ?? 5000
+  // A long sync sends no events: the heartbeat shows the run is alive and on which image it waits.
+  const heartbeat = setInterval(
+    () => {
+      if (Date.now() - lastLine < interval) return
+      const current = [...inFlight]
+      const shown =
+        current.slice(0, 3).join(', ') + (current.length > 3 ? ` and ${current.length - 3} more` : '')
+      say(`[${done}/${total}] ${elapsed()} elapsed; in progress: ${shown || '(none)'}`)
+    },
+    Math.max(250, Math.floor(interval / 2)),
+  )
+  heartbeat.unref()
+  try {
+    return await warmImages(images, client, {
+      mode: config.mode === 'check' ? 'check' : 'warm',
+      ...(config.platforms ? { platforms: config.platforms } : {}),
+      refresh: config.refresh,
+      concurrency: config.concurrency,
+      imageTimeoutMs: config.imageTimeoutMs,
+      signal,
+      onProgress: (e: ProgressEvent) => {
+        if (e.type === 'start') {
+          inFlight.add(e.reference)
+          logger.debug(`start ${e.reference} → ${e.zotReference}`)
+          return
+        }
+        inFlight.delete(e.reference)
+        done = e.done
+        say(
+          `[${e.done}/${e.total}] ${e.status} ${e.reference} (${formatDuration(e.durationMs)}; ${elapsed()} elapsed)`,
+        )
+      },
+    })
+  } finally {
+    clearInterval(heartbeat)
+  }
+}
+
+/** `docker-images/library/nginx:1.27`, `…@sha256:…`, `…:1.27@sha256:…`: the image inside Zot. */
+export function zotReferenceOf(p: PlannedImage): string {
+  return `${p.zotRepository}${p.ref.tag ? `:${p.ref.tag}` : ''}${p.ref.digest ? `@${p.ref.digest}` : ''}`
+}
+
+/** One result per extracted reference, in extraction order. */
+function assemble(
+  found: FoundImage[],
+  planned: PlannedImage[],
+  unmapped: FoundImage[],
+  warmed: ImageResult[] | undefined,
+  config: Config,
+): ImageResult[] {
+  const byReference = new Map<string, ImageResult>()
+  planned.forEach((p, i) => {
+    const r = warmed?.[i]
+    byReference.set(
+      p.reference,
+      r ?? {
+        reference: p.reference,
+        status: 'not-attempted',
+        zotReference: zotReferenceOf(p),
+        attempts: 0,
+        durationMs: 0,
+        warnings: [],
+        sources: p.sources,
+      },
+    )
+  })
+  const unmappedKeys = new Set(unmapped.map((u) => u.key))
+  return found.map((f): ImageResult => {
+    const base = { attempts: 0, durationMs: 0, warnings: [], sources: f.sources }
+    if (f.status !== 'ok')
+      return { ...base, reference: f.raw, status: f.status, ...(f.reason ? { error: f.reason } : {}) }
+    if (unmappedKeys.has(f.key)) {
+      const registry = f.reference?.domain ?? 'its registry'
+      return config.unmapped === 'fail'
+        ? {
+            ...base,
+            reference: f.key,
+            status: 'failed',
+            error: `registry ${registry} is not in registry-map`,
+            diagnosis: `Add "${registry}: <prefix>" to registry-map (the destination of the Zot sync content entry for ${registry}), or set unmapped: skip.`,
+          }
+        : {
+            ...base,
+            reference: f.key,
+            status: 'skipped-unmapped',
+            diagnosis: `registry ${registry} is not in registry-map`,
+          }
+    }
+    const r = byReference.get(f.key)
+    if (r) return r
+    // The planner and the extractor disagree on a key: say so rather than drop the image.
+    return { ...base, reference: f.key, status: 'failed', error: 'internal: image missing from the plan' }
+  })
+}
+
+function reasonOf(reason: unknown, fallback: string): string {
+  if (typeof reason === 'string') return reason
+  if (reason instanceof Error && reason.name !== 'AbortError') return describeError(reason)
+  return fallback
+}

@@ -1,0 +1,86 @@
+// Small presentation helpers shared by the table, the summary and the annotations.
+import type { ImageResult, ImageStatus, Source } from '../model.js'
+
+/** Worst first: the order of tables, annotations and what survives when rows must be cut. */
+export const STATUS_ORDER: readonly ImageStatus[] = [
+  'failed',
+  'invalid',
+  'unresolved',
+  'not-attempted',
+  'skipped-unmapped',
+  'warmed',
+  'cached',
+]
+
+export const STATUS_LABEL: Record<ImageStatus, string> = {
+  failed: 'failed',
+  invalid: 'invalid',
+  unresolved: 'unresolved',
+  'not-attempted': 'not attempted',
+  'skipped-unmapped': 'skipped',
+  warmed: 'warmed',
+  cached: 'cached',
+}
+
+export const STATUS_ICON: Record<ImageStatus, string> = {
+  failed: '❌',
+  invalid: '⛔',
+  unresolved: '❓',
+  'not-attempted': '⏸️',
+  'skipped-unmapped': '⏭️',
+  warmed: '🔥',
+  cached: '✅',
+}
+
+/** In plan mode nothing is attempted on purpose: say "planned". */
+export function statusLabel(status: ImageStatus, mode?: string): string {
+  return mode === 'plan' && status === 'not-attempted' ? 'planned' : STATUS_LABEL[status]
+}
+
+export function statusIcon(status: ImageStatus, mode?: string): string {
+  return mode === 'plan' && status === 'not-attempted' ? '📋' : STATUS_ICON[status]
+}
+
+export function statusRank(status: ImageStatus): number {
+  return STATUS_ORDER.indexOf(status)
+}
+
+/** Stable sort, worst status first; ties keep extraction order. */
+export function worstFirst(results: readonly ImageResult[]): ImageResult[] {
+  return results
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => statusRank(a.r.status) - statusRank(b.r.status) || a.i - b.i)
+    .map((x) => x.r)
+}
+
+/** `sha256:0123456789abcdef…` → `sha256:0123456789ab`. */
+export function shortDigest(digest: string | undefined): string {
+  if (!digest) return ''
+  const [alg, hex] = digest.split(':')
+  return hex ? `${alg}:${hex.slice(0, 12)}` : digest
+}
+
+/** Sources that are not files in the workspace. */
+export const IMAGES_INPUT_FILE = '<images input>'
+export const STDIN_FILE = '-'
+
+export function isWorkspaceFile(source: Source): boolean {
+  return source.file !== IMAGES_INPUT_FILE && source.file !== STDIN_FILE
+}
+
+/** `deploy/app.yaml:12`, `images input #3`, `stdin:4`. */
+export function sourceLabel(source: Source): string {
+  if (source.file === IMAGES_INPUT_FILE) return `images input #${source.line}`
+  if (source.file === STDIN_FILE) return `stdin:${source.line}`
+  return `${source.file}:${source.line}`
+}
+
+/** One line, at most `max` characters (tables and annotations must not wrap or explode). */
+export function oneLine(text: string, max = 500): string {
+  const flat = text.replace(/\s*\r?\n\s*/g, ' ').trim()
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat
+}
+
+export function plural(n: number, word: string, many = `${word}s`): string {
+  return `${n} ${n === 1 ? word : many}`
+}

@@ -1,0 +1,117 @@
+// The one place that decides how a run ends, so the action and the CLI always agree.
+//   0: all good (or soft mode);  1: hard failure (config, Zot unreachable, credentials rejected);
+//   2: images failed / invalid / (unresolved, unmapped, not attempted) in strict mode.
+import type { ImageResult, Notice } from '../model.js'
+import { plural } from './format.js'
+import type { RunResult } from './types.js'
+
+export const EXIT_OK = 0
+export const EXIT_HARD = 1
+export const EXIT_IMAGES = 2
+
+export interface Counts {
+  total: number
+  cached: number
+  warmed: number
+  failed: number
+  /** skipped-unmapped + not-attempted. */
+  skipped: number
+  skippedUnmapped: number
+  notAttempted: number
+  unresolved: number
+  invalid: number
+}
+
+export function countResults(results: readonly ImageResult[]): Counts {
+  const c: Counts = {
+    total: results.length,
+    cached: 0,
+    warmed: 0,
+    failed: 0,
+    skipped: 0,
+    skippedUnmapped: 0,
+    notAttempted: 0,
+    unresolved: 0,
+    invalid: 0,
+  }
+  for (const r of results) {
+    if (r.status === 'cached') c.cached++
+    else if (r.status === 'warmed') c.warmed++
+    else if (r.status === 'failed') c.failed++
+    else if (r.status === 'unresolved') c.unresolved++
+    else if (r.status === 'invalid') c.invalid++
+    else if (r.status === 'skipped-unmapped') c.skippedUnmapped++
+    else if (r.status === 'not-attempted') c.notAttempted++
+  }
+  c.skipped = c.skippedUnmapped + c.notAttempted
+  return c
+}
+
+export type Conclusion = 'success' | 'warning' | 'failure'
+
+export interface Outcome {
+  exitCode: 0 | 1 | 2
+  conclusion: Conclusion
+  /** One line: why the run failed or warned; a short success line otherwise. */
+  reason: string
+  /** Findings that fail a strict run (and warn in a soft one). */
+  problems: string[]
+  /** Findings that never fail the run. */
+  warnings: string[]
+}
+
+type OutcomeInput = Pick<
+  RunResult,
+  'mode' | 'strict' | 'failOnUnresolved' | 'results' | 'notices' | 'hardFailure' | 'cancelled'
+>
+
+export function decideOutcome(run: OutcomeInput): Outcome {
+  const counts = countResults(run.results)
+  if (run.hardFailure) {
+    const hint = run.hardFailure.hint ? ` ${run.hardFailure.hint}` : ''
+    return {
+      exitCode: EXIT_HARD,
+      conclusion: 'failure',
+      reason: `${run.hardFailure.message}${hint}`.replace(/\s*\n\s*/g, ' '),
+      problems: [run.hardFailure.message],
+      warnings: [],
+    }
+  }
+  const problems: string[] = []
+  const warnings: string[] = []
+  if (counts.failed) problems.push(`${plural(counts.failed, 'image')} failed`)
+  if (counts.invalid) problems.push(plural(counts.invalid, 'invalid reference'))
+  if (counts.unresolved)
+    (run.failOnUnresolved ? problems : warnings).push(plural(counts.unresolved, 'unresolved reference'))
+  const unreadable = run.notices.filter((n: Notice) => n.level === 'error').length
+  if (unreadable) problems.push(plural(unreadable, 'input problem'))
+  if (counts.notAttempted && run.mode !== 'plan') {
+    const why = run.cancelled ? ` (${run.cancelled})` : ''
+    problems.push(`${plural(counts.notAttempted, 'image')} not attempted${why}`)
+  }
+  if (counts.total === 0 && unreadable === 0) warnings.push('no image references found; check paths')
+  if (counts.skippedUnmapped)
+    warnings.push(`${plural(counts.skippedUnmapped, 'image')} skipped (registry not in registry-map)`)
+
+  if (problems.length) {
+    const reason = `${problems.join(', ')}${warnings.length ? `; ${warnings.join(', ')}` : ''}`
+    return run.strict
+      ? { exitCode: EXIT_IMAGES, conclusion: 'failure', reason, problems, warnings }
+      : { exitCode: EXIT_OK, conclusion: 'warning', reason: `${reason} (strict: false)`, problems, warnings }
+  }
+  if (warnings.length)
+    return { exitCode: EXIT_OK, conclusion: 'warning', reason: warnings.join(', '), problems, warnings }
+  return {
+    exitCode: EXIT_OK,
+    conclusion: 'success',
+    reason: successLine(run.mode, counts),
+    problems,
+    warnings,
+  }
+}
+
+function successLine(mode: RunResult['mode'], c: Counts): string {
+  if (mode === 'plan') return `${plural(c.total, 'image')} planned`
+  if (mode === 'check') return `all ${plural(c.total, 'image')} present in Zot`
+  return `all ${plural(c.total, 'image')} in Zot (${c.cached} cached, ${c.warmed} warmed)`
+}

@@ -1,0 +1,112 @@
+// The JSON report (schemaVersion 1). Every image appears, invalid and unresolved ones included, with every
+// place it is used. Absent values are `null` (never missing keys), so consumers can rely on the shape.
+import type { ImageStatus, NoticeLevel, Source } from '../model.js'
+import { type Counts, countResults, type Outcome } from './outcome.js'
+import type { RunResult } from './types.js'
+
+export const REPORT_SCHEMA_VERSION = 1
+/** Kept equal to package.json's version by a test (the bundle cannot read package.json). */
+export const TOOL_VERSION = '0.1.0'
+
+export interface ReportSource {
+  file: string
+  line: number
+  column: number
+  document: number | null
+  kind: string | null
+  namespace: string | null
+  name: string | null
+  container: string | null
+  field: string | null
+  chartSource: string | null
+}
+
+export interface ReportImage {
+  reference: string
+  status: ImageStatus
+  zotReference: string | null
+  digest: string | null
+  platforms: string[]
+  sources: ReportSource[]
+  error: string | null
+  diagnosis: string | null
+  warnings: string[]
+  attempts: number
+  durationMs: number
+}
+
+export interface Report {
+  schemaVersion: typeof REPORT_SCHEMA_VERSION
+  tool: { name: 'zot-warm'; version: string }
+  startedAt: string
+  durationMs: number
+  mode: RunResult['mode']
+  strict: boolean
+  zot: { url: string | null; version: string | null }
+  outcome: { exitCode: number; conclusion: Outcome['conclusion']; reason: string }
+  summary: Counts & { files: number; bytes: number }
+  images: ReportImage[]
+  notices: { level: NoticeLevel; file: string; line: number | null; column: number | null; message: string }[]
+}
+
+export function buildReport(run: RunResult, outcome: Outcome): Report {
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    tool: { name: 'zot-warm', version: TOOL_VERSION },
+    startedAt: run.startedAt,
+    durationMs: run.durationMs,
+    mode: run.mode,
+    strict: run.strict,
+    zot: { url: run.zotUrl ?? null, version: run.zot?.version ?? null },
+    outcome: { exitCode: outcome.exitCode, conclusion: outcome.conclusion, reason: outcome.reason },
+    summary: { ...countResults(run.results), files: run.files, bytes: run.bytes },
+    images: run.results.map((r) => ({
+      reference: r.reference,
+      status: r.status,
+      zotReference: r.zotReference ?? null,
+      digest: r.digest ?? null,
+      platforms: r.platforms ?? [],
+      sources: r.sources.map(reportSource),
+      error: r.error ?? null,
+      diagnosis: r.diagnosis ?? null,
+      warnings: r.warnings,
+      attempts: r.attempts,
+      durationMs: r.durationMs,
+    })),
+    notices: run.notices.map((n) => ({
+      level: n.level,
+      file: n.file,
+      line: n.line ?? null,
+      column: n.column ?? null,
+      message: n.message,
+    })),
+  }
+}
+
+function reportSource(s: Source): ReportSource {
+  return {
+    file: s.file,
+    line: s.line,
+    column: s.column,
+    document: s.document ?? null,
+    kind: s.kind ?? null,
+    namespace: s.namespace ?? null,
+    name: s.name ?? null,
+    container: s.container ?? null,
+    field: s.field ?? null,
+    chartSource: s.chartSource ?? null,
+  }
+}
+
+/** The `images` output: compact, without sources (outputs are small; the report has everything). */
+export function imagesOutput(run: RunResult): string {
+  return JSON.stringify(
+    run.results.map((r) => ({
+      reference: r.reference,
+      status: r.status,
+      zotReference: r.zotReference ?? null,
+      digest: r.digest ?? null,
+      platforms: r.platforms ?? [],
+    })),
+  )
+}
