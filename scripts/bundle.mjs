@@ -1,7 +1,7 @@
 // Bundles the tsc output (lib/) into dist/: dist/index.js for the action, dist/cli.js for the CLI.
 // ncc's own TypeScript loader does not work with TypeScript 7, so it bundles the compiled JS.
 import { execFileSync } from 'node:child_process'
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -10,9 +10,8 @@ const entries = [
   ['lib/index.js', 'index.js'],
   ['lib/cli.js', 'cli.js'],
 ]
-rmSync('dist', { recursive: true, force: true })
-mkdirSync('dist')
-const licenses = new Set()
+// Built beside dist/ and swapped in at the end, so a reader (a test running dist/) never sees it half-written.
+const stage = mkdtempSync('dist-stage-')
 for (const [entry, name] of entries) {
   const out = mkdtempSync(join(tmpdir(), 'zot-warm-ncc-'))
   try {
@@ -25,13 +24,15 @@ for (const [entry, name] of entries) {
     )
     let code = readFileSync(join(out, 'index.js'), 'utf8')
     if (name === 'cli.js' && !code.startsWith('#!')) code = `#!/usr/bin/env node\n${code}`
-    writeFileSync(join('dist', name), code, { mode: name === 'cli.js' ? 0o755 : 0o644 })
-    licenses.add(readFileSync(join(out, 'licenses.txt'), 'utf8'))
+    writeFileSync(join(stage, name), code, { mode: name === 'cli.js' ? 0o755 : 0o644 })
+    // Licenses of what each bundle contains: dist/licenses.txt (action), dist/cli.licenses.txt (CLI).
+    const licenses = name === 'index.js' ? 'licenses.txt' : 'cli.licenses.txt'
+    copyFileSync(join(out, 'licenses.txt'), join(stage, licenses))
   } finally {
     rmSync(out, { recursive: true, force: true })
   }
 }
-// One licenses file for everything bundled (the two bundles share most dependencies).
-writeFileSync(join('dist', 'licenses.txt'), [...licenses].join('\n'))
-writeFileSync(join('dist', 'package.json'), '{\n  "type": "module"\n}\n')
-copyFileSync('LICENSE', join('dist', 'LICENSE'))
+writeFileSync(join(stage, 'package.json'), '{\n  "type": "module"\n}\n')
+copyFileSync('LICENSE', join(stage, 'LICENSE'))
+rmSync('dist', { recursive: true, force: true })
+renameSync(stage, 'dist')
