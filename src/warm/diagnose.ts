@@ -43,17 +43,24 @@ export function formatDuration(ms: number): string {
 
 export function diagnose(s: Situation): string {
   switch (s.kind) {
-    case 'missing-after-sync':
+    case 'missing-after-sync': {
+      // Zot logs upstream errors under the upstream path (`team/app`), local ones under `prefix/team/app`:
+      // the upstream path matches both.
+      const logTerm = s.upstream ? s.upstream.slice(s.upstream.indexOf('/') + 1) : s.repository
       return (
         `Zot answered 404 after syncing ${s.repository}${s.reference.includes(':') ? '@' : ':'}${s.reference}: the image is missing upstream` +
-        `${s.upstream ? ` (${s.upstream})` : ''} or Zot's upstream credentials are refused, the registry map ` +
-        "disagrees with Zot's sync content destinations, or Zot rejected its media types (an OCI index with Docker " +
-        'children, or Docker media types without `http.compat: ["docker2s2"]`). Check Zot\'s log for ' +
-        `"${s.repository}": "filtered out by content" from every sync registry means the map is wrong (one ` +
+        `${s.upstream ? ` (${s.upstream})` : ''}, the upstream is down or unreachable from Zot, Zot's upstream ` +
+        "credentials are refused, the registry map disagrees with Zot's sync content destinations, or Zot " +
+        'rejected its media types (an OCI index with Docker children, or Docker media types without ' +
+        '`http.compat: ["docker2s2"]`). Check Zot\'s log for ' +
+        `"${logTerm}": "connection refused", "no such host" or "timeout" means Zot cannot reach the ` +
+        'upstream (check its sync urls and network), ' +
+        '"filtered out by content" from every sync registry means the map is wrong (one ' +
         'registry saying it is normal when another serves the path), "invalid manifest content" or ' +
         '"bad manifest media type" a media type problem, "rate limit" or 429 an upstream rate limit (add ' +
         "credentials in Zot's credentialsFile), 404/401 from upstream a wrong reference or missing credentials."
       )
+    }
     case 'pin-missing': {
       const converted = s.storedMediaType ? !s.storedMediaType.startsWith('application/vnd.docker.') : true
       const moved = s.tagDigest
