@@ -129,7 +129,7 @@ describe('countResults / decideOutcome', () => {
         }),
       )
       expect(o).toMatchObject({ exitCode: 1, conclusion: 'failure' })
-      expect(o.reason).toBe('Zot rejected the credentials for ci Check the password.')
+      expect(o.reason).toBe('Zot rejected the credentials for ci. Check the password.')
     }
   })
 

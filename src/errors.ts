@@ -54,3 +54,9 @@ export function describeError(err: unknown): string {
   }
   return String(err)
 }
+
+/** "message. hint" as one sentence pair, whatever punctuation the message ends with. */
+export function withHint(message: string, hint?: string): string {
+  if (!hint) return message
+  return `${/[.!?:]$/.test(message.trimEnd()) ? message.trimEnd() : `${message.trimEnd()}.`} ${hint}`
+}

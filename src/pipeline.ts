@@ -2,7 +2,7 @@
 // the Logger it is given, and returns a RunResult that accounts for every reference found, whatever happened
 // (hard failure, cancellation, overall timeout).
 
-import { describeError, HardFailure } from './errors.js'
+import { describeError, HardFailure, withHint } from './errors.js'
 import { extract } from './extract/index.js'
 import type { Config } from './inputs/config.js'
 import { formatDuration } from './inputs/duration.js'
@@ -113,6 +113,8 @@ export async function runPipeline(config: Config, opts: PipelineOptions): Promis
         insecureSkipVerify: config.skipTlsVerify,
         userAgent: opts.userAgent,
       })
+      // e.g. skip-tls-verify: said once, before anything is sent.
+      for (const w of client.warnings) logger.warning(w)
       try {
         zot = await logger.group('Connect to Zot', async () => {
           try {
@@ -127,7 +129,7 @@ export async function runPipeline(config: Config, opts: PipelineOptions): Promis
             if (controller.signal.aborted) return undefined
             if (!(err instanceof HardFailure)) throw err
             hardFailure = { message: err.message, ...(err.hint ? { hint: err.hint } : {}) }
-            logger.warning(`${err.message}${err.hint ? ` ${err.hint}` : ''}`)
+            logger.warning(withHint(err.message, err.hint))
             return undefined
           }
         })

@@ -1,6 +1,7 @@
 // The one place that decides how a run ends, so the action and the CLI always agree.
 //   0: all good (or soft mode);  1: hard failure (config, Zot unreachable, credentials rejected);
 //   2: images failed / invalid / (unresolved, unmapped, not attempted) in strict mode.
+import { withHint } from '../errors.js'
 import type { ImageResult, Notice } from '../model.js'
 import { plural } from './format.js'
 import type { RunResult } from './types.js'
@@ -68,11 +69,10 @@ type OutcomeInput = Pick<
 export function decideOutcome(run: OutcomeInput): Outcome {
   const counts = countResults(run.results)
   if (run.hardFailure) {
-    const hint = run.hardFailure.hint ? ` ${run.hardFailure.hint}` : ''
     return {
       exitCode: EXIT_HARD,
       conclusion: 'failure',
-      reason: `${run.hardFailure.message}${hint}`.replace(/\s*\n\s*/g, ' '),
+      reason: withHint(run.hardFailure.message, run.hardFailure.hint).replace(/\s*\n\s*/g, ' '),
       problems: [run.hardFailure.message],
       warnings: [],
     }
