@@ -1,5 +1,5 @@
 // The inputs of the action and the CLI, in one place: action.yml, `zot-warm --help` and the README tables
-// are checked against this list by __tests__/inputs-spec.test.ts so they cannot drift apart.
+// are checked against this list (__tests__/inputs-spec.test.ts, __tests__/readme.test.ts) so they cannot drift apart.
 import { DEFAULTS } from '../warm/options.js'
 import { formatDuration } from './duration.js'
 
