@@ -1,0 +1,161 @@
+// Which files extract() reads: the default scan, directories, globs, `!` excludes, explicit files, stdin and
+// the images input, with workspace-relative `/` paths in every Source.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { extract } from '../src/extract/index.js'
+
+const root = mkdtempSync(join(tmpdir(), 'zot-warm-inputs-'))
+afterAll(() => rmSync(root, { recursive: true, force: true }))
+let n = 0
+
+/** A workspace where every file holds one reference naming the file, so what was read is plain to see. */
+function workspace(files: string[]): string {
+  const dir = join(root, `ws-${n++}`)
+  for (const f of files) {
+    const path = join(dir, f)
+    mkdirSync(dirname(path), { recursive: true })
+    const tag = f.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '')
+    if (f.endsWith('.json'))
+      writeFileSync(path, JSON.stringify({ image: `ghcr.io/ws/${tag.toLowerCase()}:1` }))
+    else if (/\.ya?ml$/.test(f)) writeFileSync(path, `image: ghcr.io/ws/${tag.toLowerCase()}:1\n`)
+    else writeFileSync(path, `ghcr.io/ws/${tag.toLowerCase()}:1\n`)
+  }
+  return dir
+}
+
+const LAYOUT = [
+  'deploy/app.yaml',
+  'deploy/db.yml',
+  'deploy/nested/deep/cm.json',
+  'deploy/notes.txt',
+  '.ci/k8s.yaml',
+  '.git/config.yaml',
+  'node_modules/pkg/chart.yaml',
+  'sub/node_modules/x.yaml',
+  '.github/workflows/ci.yml',
+  '.forgejo/workflows/ci.yaml',
+  '.gitea/workflows/ci.yaml',
+  '.github/dependabot.yml',
+  'images.list',
+  'README.md',
+]
+
+async function filesRead(paths: string[], opts: { stdin?: string; images?: string[] } = {}) {
+  const ws = workspace(LAYOUT)
+  const r = await extract({ workspace: ws, paths, ...opts })
+  return { files: [...new Set(r.images.flatMap((i) => i.sources.map((s) => s.file)))], r }
+}
+
+describe('inputs', () => {
+  it('default scan: YAML and JSON anywhere, dot folders too, but not .git, node_modules or CI workflows', async () => {
+    const { files, r } = await filesRead([])
+    expect(files).toEqual([
+      '.ci/k8s.yaml',
+      '.github/dependabot.yml',
+      'deploy/app.yaml',
+      'deploy/db.yml',
+      'deploy/nested/deep/cm.json',
+    ])
+    expect(r.notices).toEqual([])
+    expect(r.files).toBe(5)
+  })
+
+  it('a directory is scanned recursively for YAML and JSON only', async () => {
+    const { files } = await filesRead(['deploy'])
+    expect(files).toEqual(['deploy/app.yaml', 'deploy/db.yml', 'deploy/nested/deep/cm.json'])
+  })
+
+  it('globs are relative to the workspace; a named file of any kind is read by content', async () => {
+    const { files } = await filesRead(['deploy/**/*.json', 'images.list', './deploy/notes.txt'])
+    expect(files).toEqual(['deploy/nested/deep/cm.json', 'images.list', 'deploy/notes.txt'])
+  })
+
+  it('`!` excludes apply to directories, globs and named files alike', async () => {
+    const { files, r } = await filesRead([
+      'deploy',
+      '.ci/k8s.yaml',
+      '!**/*.json',
+      '!deploy/db.yml',
+      '!.ci/**',
+    ])
+    expect(files).toEqual(['deploy/app.yaml'])
+    expect(r.notices).toEqual([])
+  })
+
+  it('reads each file once even when several entries select it', async () => {
+    const { r } = await filesRead(['deploy', 'deploy/app.yaml', 'deploy/*.yaml'])
+    expect(r.files).toBe(3)
+    const app = r.images.find((i) => i.key === 'ghcr.io/ws/deploy-app-yaml:1')
+    expect(app?.sources).toHaveLength(1)
+  })
+
+  it('a directory named explicitly scans into workflow folders (only the default scan skips them)', async () => {
+    const { files } = await filesRead(['.github'])
+    expect(files).toEqual(['.github/dependabot.yml', '.github/workflows/ci.yml'])
+  })
+
+  it('every include that selects nothing is an error naming it; the rest is still read', async () => {
+    const { files, r } = await filesRead(['nope/', 'deploy/*.toml', 'deploy/app.yaml'])
+    expect(files).toEqual(['deploy/app.yaml'])
+    expect(r.notices.map((x) => [x.level, x.file, x.message])).toEqual([
+      ['error', 'nope', 'path "nope/" does not exist (relative to the workspace)'],
+      [
+        'error',
+        'deploy/*.toml',
+        '"deploy/*.toml" matches no file; check the path, relative to the workspace',
+      ],
+    ])
+  })
+
+  it('stdin: read as file "-", in the place of "-" among the paths', async () => {
+    const { files } = await filesRead(['deploy/app.yaml', '-', '.ci/k8s.yaml'], {
+      stdin: 'ghcr.io/ws/stdin:1\n',
+    })
+    expect(files).toEqual(['deploy/app.yaml', '-', '.ci/k8s.yaml'])
+  })
+
+  it('stdin without paths replaces the default scan', async () => {
+    const { files, r } = await filesRead([], { stdin: 'image: ghcr.io/ws/from-stdin:1\n' })
+    expect(files).toEqual(['-'])
+    expect(r.images[0]?.sources[0]).toMatchObject({ file: '-', line: 1, column: 8, document: 0 })
+  })
+
+  it('images input: Source.file "<images input>", line = index + 1', async () => {
+    const { r } = await filesRead(['!**'], { images: ['nginx:1.27', 'ghcr.io/ws/deploy-app-yaml:1'] })
+    expect(r.images.map((i) => [i.key, i.sources.map((s) => `${s.file}:${s.line}:${s.column}`)])).toEqual([
+      ['docker.io/library/nginx:1.27', ['<images input>:1:1']],
+      ['ghcr.io/ws/deploy-app-yaml:1', ['<images input>:2:1']],
+    ])
+    expect(r.notices).toEqual([])
+  })
+
+  it('images input references found in files too are one image with every occurrence', async () => {
+    const { r } = await filesRead(['deploy/app.yaml'], { images: ['ghcr.io/ws/deploy-app-yaml:1'] })
+    expect(r.images).toHaveLength(1)
+    expect(r.images[0]?.sources.map((s) => s.file)).toEqual(['deploy/app.yaml', '<images input>'])
+  })
+
+  it('warns when the default scan finds nothing to read', async () => {
+    const dir = join(root, `empty-${n++}`)
+    mkdirSync(dir)
+    const r = await extract({ workspace: dir, paths: [] })
+    expect(r.notices).toEqual([
+      {
+        level: 'warning',
+        file: '.',
+        message: expect.stringContaining('no .yaml, .yml or .json file in the workspace'),
+      },
+    ])
+    expect(r.files).toBe(0)
+  })
+
+  it('files outside the workspace keep a relative path', async () => {
+    const ws = workspace(['inner/a.yaml'])
+    const outside = join(dirname(ws), `outside-${n++}.yaml`)
+    writeFileSync(outside, 'image: ghcr.io/ws/outside:1\n')
+    const r = await extract({ workspace: join(ws, 'inner'), paths: [`../../${outside.split('/').pop()}`] })
+    expect(r.images[0]?.sources[0]?.file).toBe(`../../${outside.split('/').pop()}`)
+  })
+})

@@ -1,0 +1,401 @@
+// extract(): every image reference in the given files, with where it was found. Reads files one by one,
+// cuts YAML streams into documents and parses only the documents that can hold an image (documents.ts), and
+// of those only the entries that can (prune.ts); walks them (walk.ts) and classifies each value
+// (classify.ts). One bad file or document never hides the others.
+import { Composer, type Document, isScalar, Parser, type YAMLError } from 'yaml'
+import type { Extraction, FoundImage, Notice, NoticeLevel, Source } from '../model.js'
+import { classifyNode, classifyText, type Finding } from './classify.js'
+import { chartSourceOf, type DocumentSlice, holdsDocument, Prescanner, splitDocuments } from './documents.js'
+import { type ExtractIo, nodeIo, resolveInputs } from './files.js'
+import { detectFormat, extensionOf, isManifestExtension, listLine, parseImageList } from './formats.js'
+import { LineIndex } from './lines.js'
+import { pruneDocument, pruneJson } from './prune.js'
+import { type Candidate, walkDocument } from './walk.js'
+
+export interface ExtractOptions {
+  workspace: string
+  /** Files, directories, globs and `!exclude` patterns relative to the workspace; empty → default scan. */
+  paths: string[]
+  /** References given directly (Source.file `<images input>`, line = index + 1). */
+  images?: string[]
+  /** Text the CLI read from `-`. */
+  stdin?: string
+  /** Larger files are skipped with a notice. Default 50 MiB. */
+  maxFileBytes?: number
+}
+
+export const DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024
+export const IMAGES_INPUT = '<images input>'
+
+export async function extract(opts: ExtractOptions, io: ExtractIo = nodeIo): Promise<Extraction> {
+  const max = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES
+  const ex = new Extractor()
+  const { files, notices } = await resolveInputs(opts, io)
+  ex.notices.push(...notices)
+  for (const f of files) {
+    if (f.file === '-' || f.abs === undefined) {
+      const text = opts.stdin ?? ''
+      const size = Buffer.byteLength(text)
+      if (size > max) {
+        ex.notice('warning', '-', `stdin is ${mib(size)}, over the ${mib(max)} limit (maxFileBytes): skipped`)
+        continue
+      }
+      ex.files++
+      ex.bytes += size
+      ex.addText(text, '-')
+      continue
+    }
+    const buf = await readInput(f.abs, f.file, max, io, ex)
+    if (!buf) continue
+    ex.files++
+    ex.bytes += buf.length
+    if (buf.indexOf(0) !== -1) {
+      const utf16 = (buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff)
+      ex.notice(
+        'warning',
+        f.file,
+        utf16
+          ? 'file is UTF-16 encoded: convert it to UTF-8; skipped'
+          : 'binary file (contains NUL bytes): skipped',
+      )
+      continue
+    }
+    ex.addText(buf.toString('utf8'), f.file)
+  }
+  ex.addImagesInput(opts.images ?? [])
+  return ex.result()
+}
+
+async function readInput(abs: string, file: string, max: number, io: ExtractIo, ex: Extractor) {
+  try {
+    const st = await io.stat(abs)
+    if (st.size > max) {
+      ex.notice(
+        'warning',
+        file,
+        `file is ${mib(st.size)}, over the ${mib(max)} limit (maxFileBytes): skipped`,
+      )
+      return undefined
+    }
+    const buf = await io.readFile(abs)
+    if (buf.length > max) {
+      ex.notice(
+        'warning',
+        file,
+        `file is ${mib(buf.length)}, over the ${mib(max)} limit (maxFileBytes): skipped`,
+      )
+      return undefined
+    }
+    return buf
+  } catch (err) {
+    ex.notice('error', file, `cannot read file: ${readProblem(err)}; skipped`)
+    return undefined
+  }
+}
+
+function readProblem(err: unknown): string {
+  const code = (err as { code?: string }).code
+  if (code === 'EACCES' || code === 'EPERM')
+    return `permission denied (${code}): make it readable by the runner`
+  if (code === 'ELOOP') return 'symbolic link loop (ELOOP)'
+  if (code === 'ENOENT') return 'it vanished or is a dangling symbolic link (ENOENT)'
+  if (code === 'EISDIR') return 'it is a directory (EISDIR)'
+  const message = err instanceof Error ? err.message : String(err)
+  return code ? `${message.split(',')[0]} (${code})` : message
+}
+
+const mib = (n: number) => `${(n / 1024 / 1024).toFixed(n < 1024 * 1024 ? 3 : 1)} MiB`
+
+const YAML_OPTIONS = { prettyErrors: false, merge: true, uniqueKeys: true, logLevel: 'silent' } as const
+
+interface Entry {
+  finding: Finding
+  first: number
+  sources: { source: Source; order: number }[]
+}
+
+interface ReadOptions {
+  /** false: parse every document whole (the slow path the fast one is tested against). */
+  prescan?: boolean
+  /** Tests: prune whenever anything can be dropped (0) instead of only when it pays. */
+  minGain?: number
+}
+
+/** Order key: files in the order read, then position in the file. */
+const orderOf = (seq: number, offset: number) => seq * 2 ** 32 + offset
+
+/** Collects findings across files; exported for tests that feed text directly. */
+export class Extractor {
+  readonly notices: Notice[] = []
+  files = 0
+  bytes = 0
+  private readonly found = new Map<string, Entry>()
+  private seq = 0
+
+  notice(level: NoticeLevel, file: string, message: string, at?: { line: number; column: number }): void {
+    const n: Notice = { level, file, message }
+    if (at) {
+      n.line = at.line
+      n.column = at.column
+    }
+    this.notices.push(n)
+  }
+
+  /**
+   * One file's text (format detected by content, with the name's extension as a tie-breaker).
+   * `prescan: false` parses every document (the slow path the fast one is tested against).
+   */
+  addText(text: string, file: string, opts: ReadOptions = {}): void {
+    const seq = this.seq++
+    const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
+    if (!/\S/.test(body)) {
+      this.notice('notice', file, 'file is empty: nothing to extract')
+      return
+    }
+    const detected = detectFormat(body, file)
+    if (detected.format === 'list') {
+      const lines = new LineIndex(body)
+      for (const e of parseImageList(body)) {
+        const finding = classifyText(e.raw, true)
+        if (finding)
+          this.add(
+            finding,
+            { file, line: e.line, column: e.column },
+            orderOf(seq, lines.lineStart(e.line - 1)),
+          )
+      }
+      return
+    }
+    new StreamReader(this, body, file, seq, detected.format === 'json', detected.jsonError, opts).read()
+  }
+
+  addImagesInput(images: string[]): void {
+    const seq = this.seq++
+    images.forEach((text, i) => {
+      const entry = listLine(text)
+      if (!entry) return
+      const finding = classifyText(entry.raw, true)
+      if (finding)
+        this.add(finding, { file: IMAGES_INPUT, line: i + 1, column: entry.column }, orderOf(seq, i))
+    })
+  }
+
+  add(finding: Finding, source: Source, order: number): void {
+    const id = `${finding.status}\u0000${finding.key}`
+    const entry = this.found.get(id)
+    if (entry) {
+      entry.sources.push({ source, order })
+      if (order < entry.first) entry.first = order
+    } else this.found.set(id, { finding, first: order, sources: [{ source, order }] })
+  }
+
+  result(): Extraction {
+    const images: FoundImage[] = [...this.found.values()]
+      .sort((a, b) => a.first - b.first)
+      .map(({ finding, sources }) => {
+        const img: FoundImage = {
+          key: finding.key,
+          raw: finding.raw,
+          status: finding.status,
+          sources: sources.sort((a, b) => a.order - b.order).map((s) => s.source),
+        }
+        if (finding.reference) img.reference = finding.reference
+        if (finding.reason !== undefined) img.reason = finding.reason
+        return img
+      })
+    return { images, notices: this.notices, files: this.files, bytes: this.bytes }
+  }
+}
+
+/** One YAML stream or JSON file. */
+class StreamReader {
+  private readonly lines: LineIndex
+  private readonly templated: boolean
+
+  constructor(
+    private readonly ex: Extractor,
+    private readonly text: string,
+    private readonly file: string,
+    private readonly seq: number,
+    private readonly json: boolean,
+    private readonly jsonError: string | undefined,
+    private readonly opts: ReadOptions,
+  ) {
+    this.lines = new LineIndex(text)
+    this.templated = text.includes('{{')
+  }
+
+  read(): void {
+    const { text } = this
+    const slices: DocumentSlice[] = this.json
+      ? [{ start: 0, end: text.length, marker: false }]
+      : splitDocuments(text)
+    const prescan = this.opts.prescan !== false ? new Prescanner(text) : undefined
+    let index = 0
+    for (const slice of slices) {
+      if (prescan && prescan.check(slice) !== 'parse') {
+        if (holdsDocument(text, slice)) index++
+        continue
+      }
+      // Inside a document, drop entries that cannot hold an image (prune.ts); positions map back exactly.
+      const pruned = !prescan
+        ? undefined
+        : this.json
+          ? this.jsonError === undefined
+            ? pruneJson(text, this.opts.minGain)
+            : undefined
+          : pruneDocument(text, slice.start, slice.end, this.opts.minGain)
+      const parsed: ParsedText = pruned
+        ? { source: pruned.text, toAbsolute: pruned.toOriginal }
+        : { source: text.slice(slice.start, slice.end), toAbsolute: (o) => slice.start + o }
+      let docs: Document.Parsed[]
+      try {
+        docs = [...new Composer(YAML_OPTIONS).compose(new Parser().parse(parsed.source))]
+      } catch (err) {
+        // The parser reports its own failures as errors; this is a last resort (e.g. stack exhaustion).
+        this.ex.notice(
+          this.level(),
+          this.file,
+          `cannot parse: ${(err as Error).message}; document skipped`,
+          this.at(slice.start),
+        )
+        if (holdsDocument(text, slice)) index++
+        continue
+      }
+      for (const doc of docs) this.document(doc, slice, parsed, index++)
+    }
+    if (index === 0)
+      this.ex.notice('notice', this.file, 'no YAML document in the file (only comments): nothing to extract')
+  }
+
+  /** Not a .yaml/.yml/.json file, not an image list: only a real YAML structure is worth reading. */
+  private get foreign(): boolean {
+    return !this.json && !isManifestExtension(extensionOf(this.file)) && this.file !== '-'
+  }
+
+  private notForeign(doc: Document.Parsed): boolean {
+    if (!this.foreign || (doc.errors.length === 0 && !isScalar(doc.contents))) return true
+    const first = doc.errors[0]
+    this.ex.notice(
+      'warning',
+      this.file,
+      `not a YAML or JSON manifest, Compose file or image list${first ? ` (YAML parser: ${first.message})` : ''}: skipped`,
+    )
+    return false
+  }
+
+  /** Invalid YAML is an error, except in a file that still holds templating (an unrendered chart). */
+  private level(): NoticeLevel {
+    return this.templated ? 'warning' : 'error'
+  }
+
+  private at(offset: number) {
+    return this.lines.position(offset)
+  }
+
+  private document(doc: Document.Parsed, slice: DocumentSlice, parsed: ParsedText, index: number): void {
+    if (!this.notForeign(doc)) return
+    const fatal = doc.errors.filter((e) => e.code !== 'DUPLICATE_KEY')
+    if (fatal.length > 0) {
+      this.parseError(fatal, parsed, index)
+      return
+    }
+    if (this.jsonError !== undefined)
+      this.ex.notice(
+        'warning',
+        this.file,
+        `not valid JSON (${jsonProblem(this.jsonError).message}): read as YAML`,
+      )
+    for (const dup of doc.errors.slice(0, 3)) {
+      const key = keyAt(parsed.source, dup.pos[0])
+      this.ex.notice(
+        'warning',
+        this.file,
+        `duplicate key${key ? ` "${key}"` : ''}: Kubernetes rejects duplicate keys; both values were searched`,
+        this.at(parsed.toAbsolute(dup.pos[0])),
+      )
+    }
+    let chartSource: string | null | undefined = null
+    walkDocument(
+      doc,
+      (c) => {
+        const finding = classifyNode(c.value, c.known, parsed.source)
+        if (!finding) return
+        if (chartSource === null) chartSource = chartSourceOf(this.text, slice)
+        const offset = parsed.toAbsolute(c.offset)
+        this.ex.add(finding, this.source(c, offset, index, chartSource), orderOf(this.seq, offset))
+      },
+      (issue) =>
+        this.ex.notice(
+          issue.level,
+          this.file,
+          `${issue.message}${this.json ? '' : ` (document ${index})`}`,
+          this.at(parsed.toAbsolute(issue.offset)),
+        ),
+    )
+  }
+
+  private source(c: Candidate, offset: number, index: number, chartSource: string | undefined): Source {
+    const pos = this.at(offset)
+    const s: Source = { file: this.file, line: pos.line, column: pos.column, document: index }
+    const o = c.object
+    if (o.kind !== undefined) s.kind = o.kind
+    if (o.namespace !== undefined) s.namespace = o.namespace
+    if (o.name !== undefined) s.name = o.name
+    if (c.container !== undefined) s.container = c.container
+    s.field = c.field
+    if (chartSource !== undefined) s.chartSource = chartSource
+    return s
+  }
+
+  private parseError(errors: YAMLError[], parsed: ParsedText, index: number): void {
+    const first = errors[0] as YAMLError
+    const more = errors.length > 1 ? ` (+${errors.length - 1} more)` : ''
+    const skipped = this.json ? 'file skipped' : `document ${index} skipped, the others were read`
+    if (this.json) {
+      const problem = jsonProblem(this.jsonError ?? first.message)
+      const at = this.at(problem.position ?? parsed.toAbsolute(first.pos[0]))
+      this.ex.notice(this.level(), this.file, `invalid JSON: ${problem.message}; ${skipped}`, at)
+      return
+    }
+    let hint = ''
+    if (first.code === 'TAB_AS_INDENT')
+      hint = ' (indent with spaces: YAML does not allow tabs for indentation)'
+    else if (first.code === 'RESOURCE_EXHAUSTION') hint = ' (the document nests too deeply to parse)'
+    if (this.templated)
+      hint +=
+        ' — this looks like an unrendered template: render it first (e.g. `helm template`) and scan the output, or exclude it with `!path`'
+    this.ex.notice(
+      this.level(),
+      this.file,
+      `invalid YAML: ${first.message}${hint}${more}; ${skipped}`,
+      this.at(parsed.toAbsolute(first.pos[0])),
+    )
+  }
+}
+
+/** The text handed to the parser and how its offsets map back to the file. */
+interface ParsedText {
+  source: string
+  toAbsolute(offset: number): number
+}
+
+/** The key written at `offset` (plain or quoted), for a duplicate-key message. */
+function keyAt(source: string, offset: number): string | undefined {
+  const end = source.indexOf('\n', offset)
+  const line = source.slice(offset, end === -1 ? source.length : end)
+  const m = /^(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^:#]*?))\s*:/.exec(line)
+  return m ? (m[1] ?? m[2] ?? m[3]) : undefined
+}
+
+/** JSON.parse messages differ between Node versions; keep the words, take the position as an offset. */
+function jsonProblem(message: string): { message: string; position?: number } {
+  const m = /^(.*?)(?: in JSON)? at position (\d+)/s.exec(message)
+  if (m?.[1] && m[2]) return { message: m[1], position: Number(m[2]) }
+  const token = /^(Unexpected token .+?), (?:\.\.\.)?".*" is not valid JSON$/s.exec(message)
+  if (token?.[1]) return { message: token[1] }
+  return { message: message.length > 200 ? `${message.slice(0, 200)}…` : message }
+}
+
+export type { ExtractIo } from './files.js'
+export { familiarName, formatReference, isTemplated, parseReference } from './reference.js'
