@@ -1,0 +1,198 @@
+// The short human-readable table (stderr): one line per figure, ours vs baseline vs target.
+
+const fmt = (v, unit = '') => (v === undefined || v === null || Number.isNaN(v) ? '—' : `${v}${unit}`)
+const verdict = (pass) => (pass === true ? 'PASS' : pass === false ? 'MISS' : 'n/a')
+
+export function printTable(summary) {
+  const rows = [['scenario', 'figure', 'ours', 'baseline / reference', 'target', '']]
+  const s = summary.scenarios
+  const unusable = (name) => {
+    if (s[name]?.error) rows.push([name, 'error', s[name].error.slice(0, 70), '', '', 'FAIL'])
+    else if (s[name]?.skipped) rows.push([name, 'skipped', s[name].skipped.slice(0, 70), '', '', 'n/a'])
+    return s[name]?.error || s[name]?.skipped
+  }
+  if (s.hot && !unusable('hot')) {
+    const h = s.hot
+    const c = h.checks ?? {}
+    const rawKey = Object.keys(h.rawPresenceLoopMs).find((k) => k.startsWith('concurrency'))
+    rows.push([
+      'hot',
+      `wall, ${h.references} cached refs`,
+      fmt(h.ours?.wallMs?.median, ' ms'),
+      `${fmt(h.baseline.wallMs?.median, ' ms')} baseline`,
+      '≤ 1500 ms',
+      verdict(c.wallTime),
+    ])
+    rows.push([
+      'hot',
+      'upstream requests per run',
+      fmt(h.ours?.upstreamRequestsPerRun?.join(',')),
+      `${fmt(h.baseline.upstreamRequests)} baseline`,
+      '0',
+      verdict(c.zeroUpstream),
+    ])
+    rows.push([
+      'hot',
+      'requests to the cache',
+      fmt(h.ours?.cacheRequests),
+      `${fmt(h.baseline.cacheRequests)} baseline`,
+      '',
+      '',
+    ])
+    rows.push([
+      'hot',
+      '÷ raw presence loop',
+      fmt(h.ratioToRawLoop, '×'),
+      `raw ${h.rawPresenceLoopMs.sequential.median} / ${h.rawPresenceLoopMs[rawKey]?.median} ms (seq / ${rawKey?.replace('concurrency', 'c')})`,
+      '≤ 1.5×',
+      verdict(c.ratio),
+    ])
+    rows.push([
+      'hot',
+      '÷ raw loop as a node process',
+      fmt(h.ratioToRawLoopAsProcess, '×'),
+      `raw ${fmt(h.rawPresenceLoopAsProcessMs?.median, ' ms')} (whole process)`,
+      '',
+      '',
+    ])
+  }
+  if (s.cold && !unusable('cold')) {
+    const c = s.cold
+    rows.push([
+      'cold',
+      `wall, ${c.images} img × 2 × 3 MiB`,
+      fmt(c.ours?.wallMs?.median, ' ms'),
+      `${fmt(c.baseline.wallMs?.median, ' ms')} baseline`,
+      '',
+      '',
+    ])
+    rows.push([
+      'cold',
+      `speed-up at default c=${c.ours?.concurrency}`,
+      fmt(c.speedup, '×'),
+      '',
+      '≥ 3×',
+      verdict(c.pass),
+    ])
+    for (const [k, v] of Object.entries(c.curve?.byConcurrency ?? {})) {
+      rows.push([
+        'cold',
+        `  concurrency ${k}`,
+        fmt(v.wallMs?.median, ' ms'),
+        `${fmt(v.speedupVsBaseline, '×')} vs baseline`,
+        '',
+        '',
+      ])
+    }
+    for (const [k, v] of Object.entries(c.rawInProcessGetByConcurrency ?? {})) {
+      if (k !== 'note')
+        rows.push(['cold', `  raw in-process GET c=${k}`, '', fmt(v.wallMs?.median, ' ms'), '', ''])
+    }
+    const w = c.wanCurve
+    if (w) {
+      rows.push([
+        'cold',
+        `upstream at ${w.roundTripMs} ms RTT, ${w.images} img`,
+        '',
+        `${fmt(w.baseline.wallMs?.median, ' ms')} baseline`,
+        '',
+        '',
+      ])
+      for (const [k, v] of Object.entries(w.byConcurrency ?? {})) {
+        rows.push([
+          'cold',
+          `  concurrency ${k}`,
+          fmt(v.wallMs?.median, ' ms'),
+          `${fmt(v.speedupVsBaseline, '×')} vs baseline`,
+          '',
+          '',
+        ])
+      }
+      rows.push([
+        'cold',
+        '  cache→upstream connections',
+        fmt(w.maxOpenUpstreamConnections, ' max'),
+        '',
+        '',
+        '',
+      ])
+    }
+    if (c.cpuBound)
+      rows.push([
+        'cold',
+        'CPU floor (all CPU ÷ cores)',
+        fmt(c.cpuBound.floorMs, ' ms'),
+        `max ${c.cpuBound.maxSpeedupOnThisMachine}× here`,
+        '',
+        '',
+      ])
+  }
+  if (s.extraction && !unusable('extraction')) {
+    const e = s.extraction
+    rows.push([
+      'extraction',
+      `throughput, ${e.mb} MB`,
+      fmt(e.mbPerSecond, ' MB/s'),
+      '',
+      '≥ 10 MB/s',
+      verdict(e.pass),
+    ])
+    rows.push([
+      'extraction',
+      'peak RSS, one extract() process',
+      fmt(e.peakRssMbOneExtraction, ' MB'),
+      `${fmt(e.peakRssMb, ' MB')} over all runs`,
+      '',
+      '',
+    ])
+  }
+  if (s.startup && !unusable('startup')) {
+    const u = s.startup
+    rows.push([
+      'startup',
+      'action, plan mode, Node 20',
+      fmt(u.node20?.actionMs?.median, ' ms'),
+      `bare node ${fmt(u.node20?.bareNodeMs?.median, ' ms')}`,
+      '≤ 300 ms',
+      verdict(u.pass),
+    ])
+    if (u.node24?.actionMs)
+      rows.push([
+        'startup',
+        'action, plan mode, Node 24',
+        fmt(u.node24.actionMs.median, ' ms'),
+        `bare node ${fmt(u.node24.bareNodeMs.median, ' ms')}`,
+        '',
+        '',
+      ])
+    rows.push([
+      'startup',
+      'bundles index.js / cli.js',
+      `${fmt(u.bundleKb?.['dist/index.js'])} / ${fmt(u.bundleKb?.['dist/cli.js'])} KB`,
+      '',
+      '',
+      '',
+    ])
+  }
+  if (s.scale && !unusable('scale')) {
+    const k = s.scale
+    rows.push([
+      'scale',
+      `peak RSS, ${k.references} refs, plan`,
+      fmt(k.peakRssMb?.median, ' MB'),
+      '',
+      '≤ 200 MB',
+      verdict(k.pass),
+    ])
+    rows.push(['scale', 'wall', fmt(k.wallMs?.median, ' ms'), '', '', ''])
+  }
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)))
+  const line = (r) =>
+    r
+      .map((c, i) => String(c).padEnd(widths[i]))
+      .join('  ')
+      .trimEnd()
+  process.stderr.write(`\n${line(rows[0])}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`)
+  for (const r of rows.slice(1)) process.stderr.write(`${line(r)}\n`)
+  process.stderr.write(`(medians; load average at end ${summary.machine.loadAverageAtEnd.join(' ')})\n\n`)
+}

