@@ -42,7 +42,7 @@ const LAYOUT = [
   'README.md',
 ]
 
-async function filesRead(paths: string[], opts: { stdin?: string; images?: string[] } = {}) {
+async function filesRead(paths: string[], opts: { stdin?: string; images?: string[]; scan?: boolean } = {}) {
   const ws = workspace(LAYOUT)
   const r = await extract({ workspace: ws, paths, ...opts })
   return { files: [...new Set(r.images.flatMap((i) => i.sources.map((s) => s.file)))], r }
@@ -129,6 +129,15 @@ describe('inputs', () => {
       ['ghcr.io/ws/deploy-app-yaml:1', ['<images input>:2:1']],
     ])
     expect(r.notices).toEqual([])
+  })
+
+  it('scan: false reads only the images input: no default scan, no notice', async () => {
+    const { files, r } = await filesRead([], { images: ['nginx:1.27'], scan: false })
+    expect(files).toEqual(['<images input>'])
+    expect(r.files).toBe(0)
+    expect(r.notices).toEqual([])
+    // The same call with the default scan reads the workspace too.
+    expect((await filesRead([], { images: ['nginx:1.27'] })).r.files).toBeGreaterThan(0)
   })
 
   it('images input references found in files too are one image with every occurrence', async () => {

@@ -163,8 +163,8 @@ export async function runCli(io: CliIo): Promise<number> {
     return EXIT_HARD
   }
   // `zot-warm nginx:1.27` means that image, not "that image and whatever the directory holds": image
-  // references alone switch the default scan off (an exclude-everything pattern; stdin already does).
-  if (config.paths.length === 0 && !wantStdin && extraImages.length > 0) config.paths = ['!**']
+  // references alone switch the default scan off (stdin already does).
+  if (config.paths.length === 0 && extraImages.length > 0) config.scan = false
   const stdin = wantStdin ? await io.readStdin() : undefined
 
   const quiet = Boolean(values.quiet)

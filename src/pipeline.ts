@@ -60,6 +60,7 @@ export async function runPipeline(config: Config, opts: PipelineOptions): Promis
       const ex = await extract({
         workspace: config.workspace,
         paths: config.paths,
+        ...(config.scan === false ? { scan: false } : {}),
         images: config.images,
         ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}),
       })

@@ -37,7 +37,13 @@ export function toWorkspacePath(workspace: string, abs: string): string {
 }
 
 export async function resolveInputs(
-  opts: { workspace: string; paths: string[]; stdin?: string | undefined; images?: string[] | undefined },
+  opts: {
+    workspace: string
+    paths: string[]
+    scan?: boolean
+    stdin?: string | undefined
+    images?: string[] | undefined
+  },
   io: ExtractIo,
 ): Promise<{ files: InputFile[]; notices: Notice[] }> {
   const workspace = resolve(opts.workspace)
@@ -49,7 +55,7 @@ export async function resolveInputs(
   const ignore = [...ALWAYS_IGNORED, ...excludes]
 
   if (opts.stdin !== undefined && !includes.includes('-')) found.push({ file: '-' })
-  if (includes.length === 0 && opts.stdin === undefined) {
+  if (includes.length === 0 && opts.stdin === undefined && opts.scan !== false) {
     const files = await glob([MANIFEST_GLOB], {
       cwd: workspace,
       dot: true,

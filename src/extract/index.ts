@@ -16,6 +16,8 @@ export interface ExtractOptions {
   workspace: string
   /** Files, directories, globs and `!exclude` patterns relative to the workspace; empty → default scan. */
   paths: string[]
+  /** `false`: no default scan when `paths` is empty (only `images` and `stdin` are read). Default true. */
+  scan?: boolean
   /** References given directly (Source.file `<images input>`, line = index + 1). */
   images?: string[]
   /** Text the CLI read from `-`. */

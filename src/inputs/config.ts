@@ -17,6 +17,8 @@ export interface Config {
   mode: Mode
   workspace: string
   paths: string[]
+  /** With no `paths`: scan the workspace (default), or read only `images` and stdin (the CLI given only references). */
+  scan?: boolean
   images: string[]
   /** Without trailing slash; undefined only in plan mode. */
   zotUrl?: string
