@@ -114,3 +114,17 @@ describe('action run()', () => {
     expect(parseOutputFile(readFileSync(join(dir, 'output.txt'), 'utf8')).total).toBe('2')
   })
 })
+
+describe('action run() on a broken runner', () => {
+  it('a missing GITHUB_OUTPUT file is one error line and exit 1, not a stack trace', async () => {
+    setInputs({ mode: 'plan', paths: 'k8s' })
+    process.env.GITHUB_OUTPUT = join(dir, 'no-such-dir', 'output.txt')
+    const code = await run()
+    expect(code).toBe(1)
+    const errors = parseCommands(stdout).filter((c) => c.command === 'error')
+    expect(errors.map((e) => e.message)).toContainEqual(
+      expect.stringMatching(/^zot-warm: internal error: .*no-such-dir/),
+    )
+    expect(stdout).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/)
+  })
+})

@@ -20,8 +20,19 @@ import type { RunResult } from './report/types.js'
 const YELLOW = '\u001b[33m'
 const RESET = '\u001b[0m'
 
-/** Runs the action; returns the exit code (also set on process.exitCode). */
+/** Runs the action; returns the exit code (also set on process.exitCode). Never throws. */
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  try {
+    return await runAction(env)
+  } catch (err) {
+    // e.g. a runner without a GITHUB_OUTPUT file: one line, not a stack trace (secrets are masked by now).
+    core.debug((err as Error)?.stack ?? String(err))
+    core.setFailed(`zot-warm: internal error: ${describeError(err)}`)
+    return setExit(EXIT_HARD)
+  }
+}
+
+async function runAction(env: NodeJS.ProcessEnv): Promise<number> {
   const secrets: string[] = []
   const mask = (value: string) => {
     if (!value || secrets.includes(value)) return
