@@ -1,6 +1,7 @@
 // Engine paths a real Zot cannot be made to take on demand (gateway 504s, a connection closed before the image
-// exists, 503 on tags/list, a request that never answers), plus sharing, check mode and cancellation, with undici
-// MockAgent standing in for Zot. The same paths against real Zot are in warm*.int.test.ts.
+// exists, 503 on tags/list, a request that never answers, a search extension that fails batches), plus sharing,
+// check mode, cancellation and the batched search look-ahead, with undici MockAgent standing in for Zot. The
+// same paths against real Zot are in warm*.int.test.ts.
 import { createHash } from 'node:crypto'
 import { MockAgent } from 'undici'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
@@ -26,6 +27,29 @@ const MANIFEST = JSON.stringify({
   layers: [],
 })
 const DIGEST = digestOf(MANIFEST)
+const OCI_INDEX = 'application/vnd.oci.image.index.v1+json'
+const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json'
+/** A second child for indexes: linux/arm/v7. */
+const ARM7 = `sha256:${'7'.repeat(64)}`
+const INDEX = JSON.stringify({
+  schemaVersion: 2,
+  mediaType: OCI_INDEX,
+  manifests: [
+    {
+      mediaType: OCI_MANIFEST,
+      digest: DIGEST,
+      size: MANIFEST.length,
+      platform: { os: 'linux', architecture: 'arm64' },
+    },
+    {
+      mediaType: OCI_MANIFEST,
+      digest: ARM7,
+      size: 500,
+      platform: { os: 'linux', architecture: 'arm', variant: 'v7' },
+    },
+  ],
+})
+const INDEX_DIGEST = digestOf(INDEX)
 
 let agent: MockAgent
 
@@ -90,11 +114,88 @@ function serveConfig(repo: string, times = 1) {
     .times(times)
 }
 
-function search(digest: string | 404, times = 1) {
-  const scope = zot().intercept({ path: '/v2/_zot/ext/search', method: 'POST' })
-  if (digest === 404) scope.reply(404, '').times(times)
-  else scope.reply(200, { data: { Image: { Digest: digest, MediaType: OCI_MANIFEST } } }).times(times)
+function serveIndex(repo: string) {
+  zot()
+    .intercept({ path: `/v2/hub/${repo}/manifests/${INDEX_DIGEST}` })
+    .reply(200, INDEX, { headers: { 'content-type': OCI_INDEX, 'docker-content-digest': INDEX_DIGEST } })
 }
+
+/** What Zot's search answers for one tag: ImageSummary fields as Zot v2.1.20 sends them. */
+interface Summary {
+  Digest: string
+  MediaType: string
+  Manifests: { Digest: string; ArtifactType: string; Platform: { Os: string; Arch: string } | null }[]
+}
+
+/** A single-platform image as search reports it (platform from the config, variant inside Arch). */
+function single(digest = DIGEST, arch = 'arm64/v8'): Summary {
+  return {
+    Digest: digest,
+    MediaType: OCI_MANIFEST,
+    Manifests: [{ Digest: digest, ArtifactType: OCI_CONFIG, Platform: { Os: 'linux', Arch: arch } }],
+  }
+}
+
+/** INDEX as search reports it; `children` picks which of its children MetaDB lists, with which Arch. */
+function indexSummary(
+  children: [string, string][] = [
+    [DIGEST, 'arm64/v8'],
+    [ARM7, 'arm/v7'],
+  ],
+): Summary {
+  return {
+    Digest: INDEX_DIGEST,
+    MediaType: OCI_INDEX,
+    Manifests: children.map(([d, arch]) => ({
+      Digest: d,
+      ArtifactType: OCI_CONFIG,
+      Platform: { Os: 'linux', Arch: arch },
+    })),
+  }
+}
+
+/**
+ * Zot's search endpoint, from `held` (`repo:tag` → summary): the per-image query (a string literal) and the
+ * batched one (aliases over variables). Like Zot, a name it does not hold nulls the whole `data` and names its
+ * alias in `errors[].path`. Persistent: count the calls with paths().
+ */
+function searchExtension(held: Record<string, Summary> | 404, opts: { failCalls?: number[] } = {}) {
+  const scope = zot().intercept({ path: '/v2/_zot/ext/search', method: 'POST' })
+  if (held === 404) {
+    scope.reply(404, '').persist()
+    return
+  }
+  let call = 0
+  scope
+    .reply<object>((req): { statusCode: number; data: object | string } => {
+      if (opts.failCalls?.includes(++call)) return { statusCode: 500, data: 'boom' }
+      const { query, variables } = JSON.parse(String(req.body)) as {
+        query: string
+        variables?: Record<string, string>
+      }
+      const literal = /\bImage\(image: ("(?:[^"\\]|\\.)*")\)/.exec(query)
+      if (literal?.[1]) {
+        const name = JSON.parse(literal[1]) as string
+        const found = held[name]
+        const data = found
+          ? { data: { Image: { Digest: found.Digest, MediaType: found.MediaType } } }
+          : { errors: [{ message: `can't find image: ${name}`, path: ['Image'] }], data: null }
+        return { statusCode: 200, data }
+      }
+      const data: Record<string, Summary> = {}
+      const errors: { message: string; path: string[] }[] = []
+      for (const [, alias, variable] of query.matchAll(/(i\d+): Image\(image: \$(r\d+)\)/g)) {
+        const name = variables?.[variable as string] ?? ''
+        const found = held[name]
+        if (found) data[alias as string] = found
+        else errors.push({ message: `can't find image: ${name}`, path: [alias as string] })
+      }
+      return { statusCode: 200, data: errors.length ? { errors, data: null } : { data } }
+    })
+    .persist()
+}
+
+const searches = () => paths().filter((p) => p.includes('_zot/ext/search'))
 
 describe('sharing', () => {
   test('identical references share one job, a repository one tags/list', async () => {
@@ -114,6 +215,8 @@ describe('sharing', () => {
     ])
     expect(paths().filter((p) => p.includes('tags/list'))).toHaveLength(1)
     expect(paths().filter((p) => p.endsWith('/manifests/1'))).toHaveLength(1)
+    // Nothing was cached, so the look-ahead had nothing to ask search about.
+    expect(searches()).toEqual([])
   })
 
   test('a pinned and an unpinned reference of one tag share the GET by tag', async () => {
@@ -134,7 +237,7 @@ describe('long syncs', () => {
     )
     tags('app', [], 2)
     tags('app', ['1'])
-    search(DIGEST)
+    searchExtension({ 'hub/app:1': single() })
     serveManifest('app', DIGEST)
     serveConfig('app')
     const [r] = await run([planned('app', '1')])
@@ -162,7 +265,7 @@ describe('long syncs', () => {
     tags('app', [])
     manifestByTag('app', '1').reply(504, 'gateway timeout').times(5)
     tags('app', ['1'])
-    search(DIGEST)
+    searchExtension({ 'hub/app:1': single() })
     serveManifest('app', DIGEST)
     serveConfig('app')
     const [r] = await run([planned('app', '1')])
@@ -202,26 +305,33 @@ describe('retries and answers', () => {
   test('without the search extension a cached tag is cached, platforms unverified; search is asked once', async () => {
     tags('a', ['1'])
     tags('b', ['1'])
-    search(404)
+    searchExtension(404)
     const results = await run([planned('a', '1'), planned('b', '1')], { concurrency: 1 })
     expect(results.map((r) => [r.status, r.digest, r.platforms])).toEqual([
       ['cached', undefined, undefined],
       ['cached', undefined, undefined],
     ])
     expect(results[1]?.warnings[0]).toMatch(/^platforms not verified/)
-    expect(paths().filter((p) => p.includes('search'))).toHaveLength(1)
+    expect(searches()).toHaveLength(1)
   })
 })
 
 describe('check mode', () => {
   test('only local requests: tags/list, search, blob HEAD, GET by a present digest', async () => {
     tags('app', ['1'])
-    search(DIGEST)
-    serveManifest('app', DIGEST)
-    serveConfig('app')
+    tags('idx', ['1'])
     tags('gone', 404)
     tags('pin', ['1'])
-    search(`sha256:${'c'.repeat(64)}`)
+    searchExtension({
+      'hub/app:1': single(),
+      // MetaDB lists only the arm child, and its config lacks the variant: the index itself must be read.
+      'hub/idx:1': indexSummary([[ARM7, 'arm']]),
+      'hub/pin:1': single(`sha256:${'c'.repeat(64)}`),
+    })
+    serveIndex('idx')
+    zot()
+      .intercept({ path: `/v2/hub/idx/blobs/${DIGEST}`, method: 'HEAD' })
+      .reply(200, '')
     zot()
       .intercept({ path: `/v2/hub/pin/blobs/${DIGEST}`, method: 'HEAD' })
       .reply(404, '')
@@ -231,21 +341,219 @@ describe('check mode', () => {
     const results = await run(
       [
         planned('app', '1'),
+        planned('idx', '1'),
         planned('gone', '1'),
         planned('pin', '1', DIGEST),
         planned('bydigest', undefined, DIGEST),
       ],
       { mode: 'check', concurrency: 1 },
     )
-    expect(results.map((r) => [r.status, r.error])).toEqual([
-      ['cached', undefined],
-      ['failed', 'not in Zot: hub/gone:1'],
-      ['failed', `not in Zot: pinned digest ${DIGEST} of hub/pin:1`],
-      ['failed', `not in Zot: hub/bydigest@${DIGEST}`],
+    expect(results.map((r) => [r.status, r.error, r.platforms])).toEqual([
+      ['cached', undefined, ['linux/arm64']],
+      ['cached', undefined, ['linux/arm/v7', 'linux/arm64']],
+      ['failed', 'not in Zot: hub/gone:1', undefined],
+      ['failed', `not in Zot: pinned digest ${DIGEST} of hub/pin:1`, undefined],
+      ['failed', `not in Zot: hub/bydigest@${DIGEST}`, undefined],
     ])
-    // Nothing that could make Zot sync: no manifest by tag, no manifest by a digest it lacks.
-    expect(paths().filter((p) => /manifests\/(?!sha256:)/.test(p))).toEqual([])
-    expect(paths().filter((p) => p.includes('/manifests/'))).toEqual([`GET /v2/hub/app/manifests/${DIGEST}`])
+    // Nothing that could make Zot sync: no manifest by tag, no manifest by a digest it lacks. The index's
+    // child search did not list is tested on the blob store, not by a manifest HEAD.
+    expect(paths()).toEqual([
+      'GET /v2/hub/app/tags/list',
+      'GET /v2/hub/idx/tags/list',
+      'GET /v2/hub/gone/tags/list',
+      'GET /v2/hub/pin/tags/list',
+      'POST /v2/_zot/ext/search',
+      `GET /v2/hub/idx/manifests/${INDEX_DIGEST}`,
+      `HEAD /v2/hub/idx/blobs/${DIGEST}`,
+      `HEAD /v2/hub/pin/blobs/${DIGEST}`,
+      `HEAD /v2/hub/bydigest/blobs/${DIGEST}`,
+    ])
+  })
+})
+
+/** Names each batched search asked for, in order (per-image queries are not batches). */
+function batches(): string[][] {
+  return (agent.getCallHistory()?.calls() ?? [])
+    .filter((c) => c.path === '/v2/_zot/ext/search')
+    .map((c) => JSON.parse(String(c.body)) as { variables?: Record<string, string> })
+    .filter((b) => b.variables)
+    .map((b) => Object.values(b.variables ?? {}))
+}
+
+describe('batched search look-ahead', () => {
+  test('a fully cached run: one tags/list per repository, one search per 50 tags, nothing per image', async () => {
+    const held: Record<string, Summary> = {}
+    const images: PlannedImage[] = []
+    for (let r = 0; r < 60; r++) {
+      tags(`app${r}`, ['1', '2'])
+      for (const tag of ['1', '2']) {
+        held[`hub/app${r}:${tag}`] = single()
+        images.push(planned(`app${r}`, tag))
+      }
+    }
+    searchExtension(held)
+    const results = await run(images)
+    expect(results.map((r) => [r.status, r.digest, r.platforms, r.attempts])).toEqual(
+      images.map(() => ['cached', DIGEST, ['linux/arm64'], 1]),
+    )
+    expect(paths().filter((p) => p.endsWith('/tags/list'))).toHaveLength(60)
+    expect(batches().map((b) => b.length)).toEqual([50, 50, 20])
+    expect(batches().flat().sort()).toEqual(Object.keys(held).sort())
+    expect(paths()).toHaveLength(60 + 3)
+  })
+
+  const searchPost = () => zot().intercept({ path: '/v2/_zot/ext/search', method: 'POST' })
+  test.each([
+    ['a 500', 1, () => searchPost().reply(500, 'boom')],
+    [
+      'a schema that refuses the query (422)',
+      1,
+      () =>
+        searchPost().reply(422, { errors: [{ message: 'Cannot query field "ArtifactType"' }], data: null }),
+    ],
+    ['an answer that is not JSON', 1, () => searchPost().reply(200, '<html>')],
+    [
+      // Read-only, so the client retries it like any local request, up to its budget.
+      'a connection dropped on every try',
+      5,
+      () =>
+        searchPost()
+          .replyWithError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }))
+          .times(5),
+    ],
+  ])(
+    'a failed first batch (%s): no more batches, every image takes the per-image path',
+    async (_, tries, fail) => {
+      fail()
+      searchExtension({ 'hub/a:1': single(), 'hub/b:1': single(), 'hub/c:1': single() })
+      for (const repo of ['a', 'b', 'c']) {
+        tags(repo, ['1'])
+        serveManifest(repo, DIGEST)
+        serveConfig(repo)
+      }
+      const results = await run([planned('a', '1'), planned('b', '1'), planned('c', '1')], { searchBatch: 2 })
+      expect(results.map((r) => [r.status, r.digest, r.platforms, r.error])).toEqual(
+        ['a', 'b', 'c'].map(() => ['cached', DIGEST, ['linux/arm64'], undefined]),
+      )
+      // The probe batch (and its retries), then one per-image query each; the second batch was never sent.
+      expect(batches()).toEqual(Array(tries).fill(['hub/a:1', 'hub/b:1']))
+      expect(searches()).toHaveLength(tries + 3)
+      expect(paths().filter((p) => p.includes(`/manifests/${DIGEST}`))).toHaveLength(3)
+    },
+  )
+
+  test('a later batch that fails: only its images ask on their own', async () => {
+    const repos = ['a', 'b', 'c', 'd']
+    const held: Record<string, Summary> = {}
+    for (const repo of repos) {
+      tags(repo, ['1'])
+      held[`hub/${repo}:1`] = single()
+    }
+    searchExtension(held, { failCalls: [2] })
+    for (const repo of ['c', 'd']) {
+      serveManifest(repo, DIGEST)
+      serveConfig(repo)
+    }
+    const results = await run(
+      repos.map((r) => planned(r, '1')),
+      { searchBatch: 2, concurrency: 1 },
+    )
+    expect(results.map((r) => [r.status, r.digest, r.platforms])).toEqual(
+      repos.map(() => ['cached', DIGEST, ['linux/arm64']]),
+    )
+    expect(batches()).toEqual([
+      ['hub/a:1', 'hub/b:1'],
+      ['hub/c:1', 'hub/d:1'],
+    ])
+    // Two batches, then c and d one by one (search, manifest, config); a and b need nothing more.
+    expect(searches()).toHaveLength(2 + 2)
+    expect(paths().filter((p) => /manifests|blobs/.test(p))).toEqual([
+      `GET /v2/hub/c/manifests/${DIGEST}`,
+      `GET /v2/hub/c/blobs/${CONFIG_DIGEST}`,
+      `GET /v2/hub/d/manifests/${DIGEST}`,
+      `GET /v2/hub/d/blobs/${CONFIG_DIGEST}`,
+    ])
+  })
+
+  test('a tag Zot lists but search does not know: the batch is asked again without it; only it goes per image', async () => {
+    for (const repo of ['a', 'b', 'c']) tags(repo, ['1'])
+    // MetaDB lags behind storage for b (Zot then answers data: null and names b's alias).
+    searchExtension({ 'hub/a:1': single(), 'hub/c:1': single() })
+    const results = await run([planned('a', '1'), planned('b', '1'), planned('c', '1')])
+    expect(results.map((r) => [r.status, r.digest])).toEqual([
+      ['cached', DIGEST],
+      ['cached', undefined],
+      ['cached', DIGEST],
+    ])
+    // What the per-image path reports for a tag search does not know.
+    expect(results[1]?.warnings[0]).toMatch(/^platforms not verified/)
+    expect(batches()).toEqual([
+      ['hub/a:1', 'hub/b:1', 'hub/c:1'],
+      ['hub/a:1', 'hub/c:1'],
+    ])
+    expect(searches()).toHaveLength(3)
+    expect(paths().filter((p) => /manifests|blobs/.test(p))).toEqual([])
+  })
+
+  test('names travel as variables: quotes and backslashes never reach the query text', async () => {
+    const repo = 'we"ird\\x'
+    zot()
+      .intercept({ path: `/v2/hub/${encodeURIComponent(repo)}/tags/list` })
+      .reply(200, { tags: ['1'] })
+    searchExtension({ [`hub/${repo}:1`]: single() })
+    const [r] = await run([planned(repo, '1')])
+    expect(r).toMatchObject({ status: 'cached', digest: DIGEST, platforms: ['linux/arm64'] })
+    const [call] = (agent.getCallHistory()?.calls() ?? []).filter((c) => c.method === 'POST')
+    const body = JSON.parse(String(call?.body)) as { query: string; variables: Record<string, string> }
+    expect(body.variables).toEqual({ r0: `hub/${repo}:1` })
+    expect(body.query).not.toContain('ird')
+    expect(body.query).toMatch(/^query ZotWarmPresence\(\$r0: String!\) \{ i0: Image\(image: \$r0\)/)
+  })
+
+  test('an index: search settles a filter without variants; a filter with one reads the index entries', async () => {
+    tags('idx', ['1'])
+    searchExtension({ 'hub/idx:1': indexSummary() })
+    serveIndex('idx')
+    const [plain] = await run([planned('idx', '1')], { platforms: ['linux/arm64', 'linux/arm'] })
+    expect(plain).toMatchObject({
+      status: 'cached',
+      digest: INDEX_DIGEST,
+      platforms: ['linux/arm/v7', 'linux/arm64'],
+    })
+    expect(paths().filter((p) => /manifests|blobs/.test(p))).toEqual([])
+
+    tags('idx', ['1'])
+    const [variant] = await run([planned('idx', '1')], { platforms: ['linux/arm/v7'] })
+    expect(variant).toMatchObject({ status: 'cached', digest: INDEX_DIGEST, platforms: ['linux/arm/v7'] })
+    // The entries come from the index; its children need no HEAD, search listed both.
+    expect(paths().filter((p) => /manifests|blobs/.test(p))).toEqual([
+      `GET /v2/hub/idx/manifests/${INDEX_DIGEST}`,
+    ])
+  })
+
+  test('a required platform the index lacks fails from the search answer, naming what it has', async () => {
+    tags('idx', ['1'])
+    searchExtension({ 'hub/idx:1': indexSummary() })
+    const [r] = await run([planned('idx', '1')], { platforms: ['linux/s390x', 'linux/arm64'] })
+    expect(r).toMatchObject({
+      status: 'failed',
+      digest: INDEX_DIGEST,
+      error: 'image does not offer linux/s390x',
+    })
+    expect(r?.diagnosis).toMatch(/does not offer linux\/s390x \(it has linux\/arm64, linux\/arm\/v7\)/)
+    expect(paths().filter((p) => /manifests|blobs/.test(p))).toEqual([])
+  })
+
+  test('refresh: the look-ahead digest is the "before" that tells a moved tag', async () => {
+    const old = `sha256:${'0'.repeat(64)}`
+    tags('app', ['1'])
+    searchExtension({ 'hub/app:1': single(old) })
+    serveManifest('app', '1')
+    serveConfig('app')
+    const [r] = await run([planned('app', '1')], { refresh: true })
+    expect(r).toMatchObject({ status: 'warmed', digest: DIGEST, platforms: ['linux/arm64'] })
+    expect(r?.warnings).toEqual([`tag 1 moved upstream: Zot now serves ${DIGEST} (was ${old})`])
+    expect(searches()).toHaveLength(1)
   })
 })
 

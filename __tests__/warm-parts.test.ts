@@ -1,12 +1,16 @@
-// The small pure parts of src/warm: Retry-After and backoff, WWW-Authenticate, platforms, manifests, diagnoses.
+// The small pure parts of src/warm: Retry-After and backoff, WWW-Authenticate, platforms, manifests, diagnoses,
+// and the batched search: its query, batches, answers and what an answer settles on its own.
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
 import { parseChallenges, scopeForPath, TokenCache } from '../src/warm/auth.js'
 import { diagnose, formatDuration } from '../src/warm/diagnose.js'
+import { ImageFailure } from '../src/warm/job.js'
 import { configPlatform, parseManifest } from '../src/warm/manifest.js'
 import { DEFAULTS } from '../src/warm/options.js'
 import { formatPlatform, parsePlatform, platformMatches } from '../src/warm/platforms.js'
 import { backoffDelay, parseRetryAfter, retryDelay } from '../src/warm/retry.js'
+import { batchQuery, chunkNames, parseImage, type SearchedImage } from '../src/warm/search.js'
+import { verifyFromSearch } from '../src/warm/verify.js'
 
 describe('Retry-After and backoff', () => {
   test('seconds, HTTP date, garbage', () => {
@@ -237,5 +241,173 @@ describe('diagnoses', () => {
       '10m',
       '1h',
     ])
+  })
+})
+
+describe('batched search', () => {
+  const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json'
+  const d = (c: string) => `sha256:${c.repeat(64)}`
+  const p = (s: string) => parsePlatform(s) ?? { os: '', architecture: '' }
+
+  test('the query names no image: names are variables, one alias each', () => {
+    const names = ['hub/a:1', 'we"ird\\name:2']
+    const { query, variables } = batchQuery(names)
+    expect(query).toBe(
+      'query ZotWarmPresence($r0: String!, $r1: String!) { i0: Image(image: $r0) { ...S } i1: Image(image: $r1) { ...S } } ' +
+        'fragment S on ImageSummary { Digest MediaType Manifests { Digest ArtifactType Platform { Os Arch } } }',
+    )
+    expect(variables).toEqual({ r0: 'hub/a:1', r1: 'we"ird\\name:2' })
+    // The body is JSON: the name comes back intact whatever it contains.
+    expect(JSON.parse(JSON.stringify({ query, variables })).variables.r1).toBe(names[1])
+  })
+
+  test('batches keep order and respect both the count and the byte cap', () => {
+    const names = Array.from({ length: 120 }, (_, i) => `hub/app-${i}:1`)
+    const byCount = chunkNames(names)
+    expect(byCount.batches.map((b) => b.length)).toEqual([50, 50, 20])
+    expect(byCount.batches.flat()).toEqual(names)
+    expect(byCount.unbatched).toEqual([])
+
+    const limits = { images: 50, bytes: 2000 }
+    const bySize = chunkNames(names, limits)
+    expect(bySize.batches.flat()).toEqual(names)
+    for (const batch of bySize.batches)
+      expect(JSON.stringify(batchQuery(batch)).length).toBeLessThanOrEqual(2000)
+    expect(bySize.batches.length).toBeGreaterThan(3)
+
+    const huge = `hub/${'x'.repeat(3000)}:1`
+    expect(chunkNames(['hub/a:1', huge, 'hub/b:1'], limits)).toEqual({
+      batches: [['hub/a:1', 'hub/b:1']],
+      unbatched: [huge],
+    })
+    expect(chunkNames([])).toEqual({ batches: [], unbatched: [] })
+    // A batch size below 1 still sends every name, one per batch.
+    expect(chunkNames(['a', 'b'], { images: 0, bytes: 2000 }).batches).toEqual([['a'], ['b']])
+  })
+
+  test('property: every body within the cap, every name exactly once, in order', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.string({ minLength: 1, maxLength: 300 }), { maxLength: 200 }),
+        fc.integer({ min: 1, max: 60 }),
+        fc.integer({ min: 500, max: 40_000 }),
+        (names, images, bytes) => {
+          const { batches, unbatched } = chunkNames(names, { images, bytes })
+          const sent = batches.flat()
+          expect([...sent, ...unbatched].sort()).toEqual([...names].sort())
+          expect(sent).toEqual(names.filter((n) => !unbatched.includes(n)))
+          for (const b of batches) {
+            expect(b.length).toBeGreaterThan(0)
+            expect(b.length).toBeLessThanOrEqual(images)
+            expect(Buffer.byteLength(JSON.stringify(batchQuery(b)))).toBeLessThanOrEqual(bytes)
+          }
+        },
+      ),
+    )
+  })
+
+  test('answers: variant from Arch, digests checked, no digest = not an answer', () => {
+    expect(
+      parseImage({
+        Digest: d('a'),
+        MediaType: 'application/vnd.oci.image.index.v1+json',
+        Manifests: [
+          { Digest: d('b'), ArtifactType: OCI_CONFIG, Platform: { Os: 'linux', Arch: 'arm/v7' } },
+          { Digest: d('c'), ArtifactType: OCI_CONFIG, Platform: { Os: 'linux', Arch: 'arm64/v8' } },
+          { Digest: d('e'), ArtifactType: '', Platform: null },
+        ],
+      }),
+    ).toEqual({
+      digest: d('a'),
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: [
+        {
+          digest: d('b'),
+          artifactType: OCI_CONFIG,
+          platform: { os: 'linux', architecture: 'arm', variant: 'v7' },
+        },
+        { digest: d('c'), artifactType: OCI_CONFIG, platform: { os: 'linux', architecture: 'arm64' } },
+        { digest: d('e') },
+      ],
+    })
+    // A repository the user may not read: Zot answers an empty summary.
+    expect(parseImage({ Digest: null, Manifests: null })).toBeUndefined()
+    expect(parseImage(null)).toBeUndefined()
+    expect(parseImage({ Digest: 'latest' })).toBeUndefined()
+    expect(parseImage({ Digest: d('a'), Manifests: [{ Digest: 'x' }] })).toBeUndefined()
+    expect(
+      parseImage({
+        Digest: d('a'),
+        Manifests: [{ Digest: d('b'), Platform: { Os: 'linux', Arch: 'a/b/c' } }],
+      }),
+    ).toEqual({ digest: d('a'), manifests: [{ digest: d('b') }] })
+  })
+
+  const single = (arch: string, artifactType = OCI_CONFIG): SearchedImage => ({
+    digest: d('a'),
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    manifests: [{ digest: d('a'), artifactType, platform: p(`linux/${arch}`) }],
+  })
+  const index = (...archs: string[]): SearchedImage => ({
+    digest: d('f'),
+    mediaType: 'application/vnd.oci.image.index.v1+json',
+    manifests: archs.map((a, i) => ({
+      digest: d(String(i)),
+      artifactType: OCI_CONFIG,
+      platform: p(a === 'unknown' ? 'unknown/unknown' : `linux/${a}`),
+    })),
+  })
+
+  test('a single-platform image is settled by its config platform, variant and all', () => {
+    expect(verifyFromSearch(single('arm/v6'))).toEqual({ digest: d('a'), platforms: ['linux/arm/v6'] })
+    expect(verifyFromSearch(single('arm64/v8'), [p('linux/arm64')])).toEqual({
+      digest: d('a'),
+      platforms: ['linux/arm64'],
+    })
+    expect(() => verifyFromSearch(single('arm/v6'), [p('linux/arm/v7')])).toThrow(
+      'single-platform image (linux/arm/v6) lacks required linux/arm/v7',
+    )
+    // An artifact, or a manifest without a platform: the manifest path decides (and warns).
+    expect(verifyFromSearch(single('amd64', 'application/vnd.cncf.helm.config.v1+json'))).toBeUndefined()
+    expect(verifyFromSearch({ ...single('amd64'), manifests: [{ digest: d('a') }] })).toBeUndefined()
+    expect(verifyFromSearch({ ...single('amd64'), manifests: [] })).toBeUndefined()
+  })
+
+  test('an index is settled unless a required variant, a variant-less arm child or a non-image child needs its entries', () => {
+    const multi = index('amd64', 'arm64/v8', 'arm/v7', 'unknown')
+    expect(verifyFromSearch(multi)).toEqual({
+      digest: d('f'),
+      platforms: ['linux/amd64', 'linux/arm/v7', 'linux/arm64'],
+    })
+    expect(verifyFromSearch(multi, [p('linux/arm'), p('linux/amd64')])).toEqual({
+      digest: d('f'),
+      platforms: ['linux/amd64', 'linux/arm/v7'],
+    })
+    expect(verifyFromSearch(multi, [p('linux/arm/v7')])).toBeUndefined()
+    expect(verifyFromSearch(index('amd64', 'arm'))).toBeUndefined()
+    expect(verifyFromSearch(index('unknown'))).toBeUndefined()
+    expect(verifyFromSearch(index())).toBeUndefined()
+    const artifact = index('amd64')
+    artifact.manifests[0] = { digest: d('0'), artifactType: 'application/vnd.example+json' }
+    expect(verifyFromSearch(artifact)).toBeUndefined()
+  })
+
+  test('a required platform the index lacks: the failure the manifest path gives, platforms in index order', () => {
+    let failure: unknown
+    try {
+      verifyFromSearch(index('amd64', 'arm64', 'arm/v7'), [p('linux/s390x'), p('linux/amd64')])
+    } catch (err) {
+      failure = err
+    }
+    expect(failure).toBeInstanceOf(ImageFailure)
+    expect(failure).toMatchObject({
+      message: 'image does not offer linux/s390x',
+      digest: d('f'),
+      situation: {
+        kind: 'platform-missing',
+        missing: ['linux/s390x'],
+        available: ['linux/amd64', 'linux/arm64', 'linux/arm/v7'],
+      },
+    })
   })
 })

@@ -50297,7 +50297,7 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony import */ var _inputs_config_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8977);
 /* harmony import */ var _inputs_redact_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(4888);
 /* harmony import */ var _inputs_spec_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(8554);
-/* harmony import */ var _pipeline_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8499);
+/* harmony import */ var _pipeline_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(6839);
 /* harmony import */ var _report_annotations_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(1116);
 /* harmony import */ var _report_outcome_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(5102);
 /* harmony import */ var _report_report_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(5650);
@@ -50451,9 +50451,9 @@ async function runCli(io) {
         return _report_outcome_js__WEBPACK_IMPORTED_MODULE_9__/* .EXIT_HARD */ .bQ;
     }
     // `zot-warm nginx:1.27` means that image, not "that image and whatever the directory holds": image
-    // references alone switch the default scan off (an exclude-everything pattern; stdin already does).
-    if (config.paths.length === 0 && !wantStdin && extraImages.length > 0)
-        config.paths = ['!**'];
+    // references alone switch the default scan off (stdin already does).
+    if (config.paths.length === 0 && extraImages.length > 0)
+        config.scan = false;
     const stdin = wantStdin ? await io.readStdin() : undefined;
     const quiet = Boolean(values.quiet);
     const color = (code, text) => (io.tty ? `\u001b[${code}m${text}\u001b[0m` : text);
@@ -51469,7 +51469,7 @@ const OUTPUTS = [
 
 /***/ }),
 
-/***/ 8499:
+/***/ 6839:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -52756,7 +52756,7 @@ async function resolveInputs(opts, io) {
     const ignore = [...ALWAYS_IGNORED, ...excludes];
     if (opts.stdin !== undefined && !includes.includes('-'))
         found.push({ file: '-' });
-    if (includes.length === 0 && opts.stdin === undefined) {
+    if (includes.length === 0 && opts.stdin === undefined && opts.scan !== false) {
         const files = await glob([MANIFEST_GLOB], {
             cwd: workspace,
             dot: true,
@@ -55092,6 +55092,13 @@ const IMAGE_CONFIG_TYPES = new Set([
     'application/vnd.oci.image.config.v1+json',
     'application/vnd.docker.container.image.v1+json',
 ]);
+/** An image config media type (OCI or Docker), as opposed to an artifact's. */
+function isImageConfigType(mediaType) {
+    return IMAGE_CONFIG_TYPES.has(mediaType ?? '');
+}
+function isIndexMediaType(mediaType) {
+    return INDEX_TYPES.has(mediaType ?? '');
+}
 function isDockerMediaType(mediaType) {
     return mediaType.startsWith('application/vnd.docker.');
 }
@@ -55281,34 +55288,228 @@ async function searchTag(client, repo, tag, signal) {
     }
 }
 
+;// CONCATENATED MODULE: ./lib/warm/search.js
+
+const BATCH_LIMITS = { images: 50, bytes: 32 * 1024 };
+const FRAGMENT = 'fragment S on ImageSummary { Digest MediaType Manifests { Digest ArtifactType Platform { Os Arch } } }';
+/** Bytes one name adds to the body besides its JSON string: its variable declaration, alias and value key. */
+const PER_NAME_BYTES = 64;
+const search_DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
+/**
+ * The query for `names` (`repo:tag`). Names travel as GraphQL variables, so no name is ever spliced into the
+ * query text (JSON escapes quotes and backslashes), and equal-sized batches share one parsed query in Zot.
+ */
+function batchQuery(names) {
+    const vars = names.map((_, i) => `$r${i}: String!`).join(', ');
+    const fields = names.map((_, i) => `i${i}: Image(image: $r${i}) { ...S }`).join(' ');
+    return {
+        query: `query ZotWarmPresence(${vars}) { ${fields} } ${FRAGMENT}`,
+        variables: Object.fromEntries(names.map((n, i) => [`r${i}`, n])),
+    };
+}
+/**
+ * Splits names into batches within the limits, in order. A name too big for any batch on its own is left
+ * out (returned in `unbatched`): the per-image path handles it.
+ */
+function chunkNames(names, limits = BATCH_LIMITS) {
+    const base = JSON.stringify(batchQuery([])).length;
+    const most = Math.max(1, limits.images);
+    const batches = [];
+    const unbatched = [];
+    let current = [];
+    let bytes = base;
+    for (const name of names) {
+        const cost = JSON.stringify(name).length + PER_NAME_BYTES;
+        if (base + cost > limits.bytes) {
+            unbatched.push(name);
+            continue;
+        }
+        if (current.length >= most || bytes + cost > limits.bytes) {
+            batches.push(current);
+            current = [];
+            bytes = base;
+        }
+        current.push(name);
+        bytes += cost;
+    }
+    if (current.length)
+        batches.push(current);
+    return { batches, unbatched };
+}
+/** Looks up `names` (`repo:tag`, all present in tags/list) in one request, or two when an alias errors. */
+async function searchImages(client, names, signal) {
+    const first = await post(client, names, signal);
+    if (first.value.kind !== 'retry')
+        return { value: first.value, attempts: first.attempts };
+    // Ask again without the aliases Zot could not resolve; they are left to the per-image path.
+    const failed = first.value.aliases;
+    const rest = names.map((name, i) => ({ name, i })).filter(({ i }) => !failed.has(i));
+    if (!rest.length)
+        return { value: { kind: 'answered', found: new Map() }, attempts: first.attempts };
+    const second = await post(client, rest.map((r) => r.name), signal);
+    const attempts = first.attempts + second.attempts;
+    if (second.value.kind === 'retry')
+        return { value: { kind: 'failed', reason: 'errors again' }, attempts };
+    if (second.value.kind !== 'answered')
+        return { value: second.value, attempts };
+    const found = new Map();
+    for (const [j, image] of second.value.found)
+        found.set(rest[j].i, image);
+    return { value: { kind: 'answered', found }, attempts };
+}
+async function post(client, names, signal) {
+    const res = await client.request({
+        method: 'POST',
+        path: '/v2/_zot/ext/search',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify(batchQuery(names)),
+        signal,
+    });
+    const counted = (value) => ({ value, attempts: res.attempts });
+    if (res.status === 404 || res.status === 405)
+        return counted({ kind: 'unavailable' });
+    if (res.status !== 200)
+        return counted({ kind: 'failed', reason: `HTTP ${res.status}` });
+    let json;
+    try {
+        json = JSON.parse(res.body.toString('utf8'));
+    }
+    catch {
+        return counted({ kind: 'failed', reason: 'not JSON' });
+    }
+    if (!json.data) {
+        // Null data: errors that all name an alias can be asked around; any other error fails the batch.
+        const aliases = new Set();
+        for (const e of json.errors ?? []) {
+            const alias = typeof e.path?.[0] === 'string' ? /^i(\d+)$/.exec(e.path[0]) : null;
+            const i = alias ? Number(alias[1]) : Number.NaN;
+            if (!(i < names.length))
+                return counted({ kind: 'failed', reason: 'query error' });
+            aliases.add(i);
+        }
+        return counted(aliases.size ? { kind: 'retry', aliases } : { kind: 'failed', reason: 'no data' });
+    }
+    const found = new Map();
+    names.forEach((_, i) => {
+        const image = parseImage(json.data?.[`i${i}`]);
+        if (image)
+            found.set(i, image);
+    });
+    return counted({ kind: 'answered', found });
+}
+/** One alias's ImageSummary; undefined when it names no digest (e.g. a repository the user may not read). */
+function parseImage(raw) {
+    if (!raw || typeof raw !== 'object')
+        return undefined;
+    const s = raw;
+    if (typeof s.Digest !== 'string' || !search_DIGEST.test(s.Digest))
+        return undefined;
+    const manifests = [];
+    for (const m of Array.isArray(s.Manifests) ? s.Manifests : []) {
+        if (typeof m?.Digest !== 'string' || !search_DIGEST.test(m.Digest))
+            return undefined;
+        const entry = { digest: m.Digest };
+        if (typeof m.ArtifactType === 'string' && m.ArtifactType)
+            entry.artifactType = m.ArtifactType;
+        const platform = searchPlatform(m.Platform?.Os, m.Platform?.Arch);
+        if (platform)
+            entry.platform = platform;
+        manifests.push(entry);
+    }
+    const image = { digest: s.Digest, manifests };
+    if (typeof s.MediaType === 'string' && s.MediaType)
+        image.mediaType = s.MediaType;
+    return image;
+}
+/** `Os: linux, Arch: arm/v7` → linux/arm/v7. */
+function searchPlatform(os, arch) {
+    if (typeof os !== 'string' || typeof arch !== 'string' || !os || !arch)
+        return undefined;
+    const [architecture, variant, extra] = arch.split('/');
+    if (!architecture || extra !== undefined)
+        return undefined;
+    return normalizePlatform({ os, architecture, variant });
+}
+
 ;// CONCATENATED MODULE: ./lib/warm/verify.js
 
 
 
 
-/** Read a present manifest (by digest: local) and confirm the required platforms' manifests. */
-async function verifyImage(ctx, job, repo, digest, known) {
+/**
+ * Read a present manifest (by digest: local) and confirm the required platforms' manifests. `searched`:
+ * what the search extension holds for the tag, used when it is about this digest.
+ */
+async function verifyImage(ctx, job, repo, digest, known, searched) {
+    const held = searched?.digest === digest ? searched : undefined;
     let manifest = known && known.digest === digest ? known : undefined;
+    if (held && !manifest) {
+        const settled = verifyFromSearch(held, ctx.required);
+        if (settled)
+            return settled;
+    }
     if (!manifest) {
         const answer = job.count(await getManifest(ctx.client, repo, digest, { signal: job.signal }));
         if (!answer.ok)
             throw refusal(ctx.client, answer.refusal, repo, digest);
         manifest = answer.manifest;
     }
-    if (manifest.kind === 'index')
-        return { digest, platforms: await verifyIndex(ctx, job, repo, manifest) };
+    if (manifest.kind === 'index') {
+        const present = held ? new Set(held.manifests.map((m) => m.digest)) : undefined;
+        return { digest, platforms: await verifyIndex(ctx, job, repo, manifest, present) };
+    }
     let platform;
     if (manifest.config) {
         const config = job.count(await getBlob(ctx.client, repo, manifest.config.digest, job.signal));
         if (Buffer.isBuffer(config))
             platform = configPlatform(config);
     }
-    const required = ctx.required;
     if (!platform) {
-        if (required)
+        if (ctx.required)
             job.warn('platform unknown: the manifest has no image config to read it from');
         return { digest, platforms: [] };
     }
+    return singlePlatform(digest, platform, ctx.required);
+}
+/**
+ * The verdict from a search answer alone, or undefined when it cannot settle the question and the
+ * manifests must be read. Search reports each platform from the image config (variant included, in Arch);
+ * the index's own entries are what runtimes select by, so they are read when:
+ * - a required platform has a variant (it must match the entry exactly, as containerd matches it);
+ * - a 32-bit arm child has no variant (its config lacks it; arm entries carry v5/v6/v7, and which one
+ *   matters to the node pulling it);
+ * - a child is not a plain image (no platform, an artifact) or no platform child is known.
+ * A single-platform image's platform is its config's either way, so search settles it when it has one.
+ * Throws the platform-missing failure the manifest path would throw.
+ */
+function verifyFromSearch(held, required) {
+    if (!isIndexMediaType(held.mediaType)) {
+        const [only] = held.manifests;
+        if (held.manifests.length !== 1 || !only?.platform || only.digest !== held.digest)
+            return undefined;
+        if (!isImageConfigType(only.artifactType))
+            return undefined;
+        return singlePlatform(held.digest, only.platform, required);
+    }
+    if (required?.some((r) => r.variant))
+        return undefined;
+    const children = [];
+    for (const m of held.manifests) {
+        if (!m.platform || !isImageConfigType(m.artifactType))
+            return undefined;
+        // Buildkit attestation manifests: their config says unknown/unknown.
+        if (m.platform.os === 'unknown' && m.platform.architecture === 'unknown')
+            continue;
+        if (m.platform.architecture === 'arm' && !m.platform.variant)
+            return undefined;
+        children.push({ digest: m.digest, platform: m.platform });
+    }
+    if (!children.length)
+        return undefined;
+    const check = requiredEntries(children, required, held.digest);
+    return { digest: held.digest, platforms: unique(check.map((c) => formatPlatform(c.platform))).sort() };
+}
+function singlePlatform(digest, platform, required) {
     const missing = required?.filter((r) => !platformMatches(r, platform)) ?? [];
     if (missing.length)
         throw new ImageFailure(`single-platform image (${formatPlatform(platform)}) lacks required ${missing.map(formatPlatform).join(', ')}`, {
@@ -55318,25 +55519,32 @@ async function verifyImage(ctx, job, repo, digest, known) {
         }, digest);
     return { digest, platforms: [formatPlatform(platform)] };
 }
-async function verifyIndex(ctx, job, repo, index) {
-    const entries = index.children.filter((c) => !c.attestation);
+/** The entries to confirm: all of them, or those matching a required platform (each must have one). */
+function requiredEntries(entries, required, indexDigest) {
+    if (!required)
+        return entries;
     const available = unique(entries.flatMap((c) => (c.platform ? [formatPlatform(c.platform)] : [])));
-    const required = ctx.required;
-    let check = entries;
-    if (required) {
-        const missing = required.filter((r) => !entries.some((c) => c.platform && platformMatches(r, c.platform)));
-        if (missing.length)
-            throw new ImageFailure(`image does not offer ${missing.map(formatPlatform).join(', ')}`, { kind: 'platform-missing', missing: missing.map(formatPlatform), available }, index.digest);
-        check = entries.filter((c) => c.platform && required.some((r) => platformMatches(r, c.platform)));
-    }
+    const missing = required.filter((r) => !entries.some((c) => c.platform && platformMatches(r, c.platform)));
+    if (missing.length)
+        throw new ImageFailure(`image does not offer ${missing.map(formatPlatform).join(', ')}`, { kind: 'platform-missing', missing: missing.map(formatPlatform), available }, indexDigest);
+    return entries.filter((c) => c.platform && required.some((r) => platformMatches(r, c.platform)));
+}
+async function verifyIndex(ctx, job, repo, index, 
+/** Child digests the search extension lists (so Zot holds them): no request needed for those. */
+known) {
+    const entries = index.children.filter((c) => !c.attestation);
+    const check = requiredEntries(entries, ctx.required, index.digest);
     // Children of a present index are present (Zot refuses an index whose manifests it lacks), so in warm
     // mode HEAD by digest is local; check mode tests the blob to stay side-effect-free even if storage lost one.
+    // Children search lists are in Zot's MetaDB, which drops manifests that leave storage.
     const absent = [];
     const present = [];
     await Promise.all(check.map(async (child) => {
-        const found = ctx.mode === 'check'
-            ? job.count(await hasBlob(ctx.client, repo, child.digest, job.signal))
-            : job.count(await headManifest(ctx.client, repo, child.digest, job.signal));
+        const found = known?.has(child.digest)
+            ? true
+            : ctx.mode === 'check'
+                ? job.count(await hasBlob(ctx.client, repo, child.digest, job.signal))
+                : job.count(await headManifest(ctx.client, repo, child.digest, job.signal));
         const name = child.platform ? formatPlatform(child.platform) : child.digest;
         if (found === true)
             present.push(name);
@@ -55358,6 +55566,9 @@ function unique(items) {
 // re-check upstream, and one by digest only when the digest is missing. Tag lists, blobs and the search
 // extension are local. So presence is decided with tags/list (one per repository), the tag's digest comes from
 // the search extension, digests are tested with blob HEADs, and a manifest is read by tag only to warm it.
+// Before the images start, one look-ahead pass fetches every tag list and asks search about all present tags
+// in batches; an image whose answer settles it needs no request of its own.
+
 
 
 
@@ -55377,6 +55588,8 @@ class Warmer {
     #verifyContext;
     #tagLists = new Map();
     #syncs = new Map();
+    /** Search answers of the look-ahead, by `repo:tag`: what Zot held before this run changed anything. */
+    #searched = new Map();
     /** undefined until the first search answer. */
     #search;
     #poll;
@@ -55438,6 +55651,8 @@ class Warmer {
                 }
             }
         };
+        if (!this.opts.signal?.aborted)
+            await this.#lookAhead(work.map((m) => images[m[0]]));
         const workers = Math.max(1, Math.min(this.opts.concurrency, work.length));
         await Promise.all(Array.from({ length: workers }, worker));
         return images.map((img, i) => {
@@ -55526,9 +55741,10 @@ class Warmer {
         let before;
         const wasPresent = tags.has(tag);
         if (wasPresent) {
-            before = await this.#localTagDigest(job, repo, tag);
+            const searched = this.#searched.get(`${repo}:${tag}`);
+            before = searched ? searched.digest : await this.#localTagDigest(job, repo, tag);
             if (!refresh) {
-                const cached = await this.#cachedTag(job, repo, tag, before, digest);
+                const cached = await this.#cachedTag(job, repo, tag, before, digest, searched);
                 if (cached)
                     return { status: 'cached', verified: cached };
             }
@@ -55582,10 +55798,10 @@ class Warmer {
         return { status: 'warmed', verified: await verifyImage(this.#verifyContext, job, repo, digest, pinned) };
     }
     /** A tag present in tags/list: cached when its pin (if any) and platforms are there too. */
-    async #cachedTag(job, repo, tag, local, pinned) {
+    async #cachedTag(job, repo, tag, local, pinned, searched) {
         if (pinned) {
             if (local === pinned)
-                return verifyImage(this.#verifyContext, job, repo, pinned);
+                return verifyImage(this.#verifyContext, job, repo, pinned, undefined, searched);
             const manifest = await this.#localDigest(job, repo, pinned);
             if (!manifest)
                 return undefined;
@@ -55594,7 +55810,7 @@ class Warmer {
             return verifyImage(this.#verifyContext, job, repo, pinned, manifest);
         }
         if (local)
-            return verifyImage(this.#verifyContext, job, repo, local);
+            return verifyImage(this.#verifyContext, job, repo, local, undefined, searched);
         // Without the search extension a cached tag's digest is unknowable without contacting upstream.
         job.warn(SEARCH_OFF);
         return {};
@@ -55611,6 +55827,62 @@ class Warmer {
             });
         const manifest = await this.#sync(job, repo, digest, true);
         return { status: 'warmed', verified: await verifyImage(this.#verifyContext, job, repo, digest, manifest) };
+    }
+    /**
+     * Before any image starts: the tag list of every repository, then what search knows about every present
+     * tag, in batches (the first alone: it tells whether search answers batches at all). A fully warm run
+     * then costs one tags/list per repository and one request per batch. Nothing here fails an image: what
+     * could not be fetched is left to the image's own requests.
+     */
+    async #lookAhead(images) {
+        const deadline = AbortSignal.timeout(this.opts.imageTimeoutMs);
+        const signal = this.opts.signal ? AbortSignal.any([this.opts.signal, deadline]) : deadline;
+        // Retries of the lists are counted on the images that use them (#tags), not here.
+        const job = new Job(signal);
+        const tagged = images.filter((img) => img.ref.tag);
+        const lists = new Map();
+        await eachLimited(engine_unique(tagged.map((img) => img.zotRepository)), this.opts.concurrency, async (repo) => {
+            if (signal.aborted)
+                return;
+            try {
+                lists.set(repo, await this.#tags(job, repo));
+            }
+            catch {
+                // The image asks again and reports the failure.
+            }
+        });
+        const names = engine_unique(tagged.flatMap((img) => lists.get(img.zotRepository)?.has(img.ref.tag)
+            ? [`${img.zotRepository}:${img.ref.tag}`]
+            : []));
+        if (!names.length || this.#search === false || signal.aborted)
+            return;
+        const limits = { ...BATCH_LIMITS, images: this.opts.searchBatch ?? BATCH_LIMITS.images };
+        const [probe, ...rest] = chunkNames(names, limits).batches;
+        if (!probe || !(await this.#searchBatch(probe, signal)))
+            return;
+        await eachLimited(rest, this.opts.concurrency, async (batch) => {
+            if (!signal.aborted)
+                await this.#searchBatch(batch, signal);
+        });
+    }
+    /** One batched search; false when batches do not work here (then every image asks on its own). */
+    async #searchBatch(names, signal) {
+        let answer;
+        try {
+            answer = await searchImages(this.client, names, signal);
+        }
+        catch {
+            return false;
+        }
+        const value = answer.value;
+        if (value.kind === 'unavailable')
+            this.#search = false;
+        if (value.kind !== 'answered')
+            return false;
+        this.#search = true;
+        for (const [i, image] of value.found)
+            this.#searched.set(names[i], image);
+        return true;
     }
     /** Local tags of a repository, one request per repository per run. */
     async #tags(job, repo) {
@@ -55729,6 +56001,18 @@ class Warmer {
         }
         return false;
     }
+}
+/** Runs `fn` over `items`, at most `limit` at a time. */
+async function eachLimited(items, limit, fn) {
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length)
+            await fn(items[next++]);
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+}
+function engine_unique(items) {
+    return [...new Set(items)];
 }
 /** `repo:tag@digest` inside Zot. */
 function zotReference(img, digest) {
@@ -55861,6 +56145,7 @@ async function runPipeline(config, opts) {
             const ex = await extract({
                 workspace: config.workspace,
                 paths: config.paths,
+                ...(config.scan === false ? { scan: false } : {}),
                 images: config.images,
                 ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}),
             });

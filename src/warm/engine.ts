@@ -4,6 +4,8 @@
 // re-check upstream, and one by digest only when the digest is missing. Tag lists, blobs and the search
 // extension are local. So presence is decided with tags/list (one per repository), the tag's digest comes from
 // the search extension, digests are tested with blob HEADs, and a manifest is read by tag only to warm it.
+// Before the images start, one look-ahead pass fetches every tag list and asks search about all present tags
+// in batches; an image whose answer settles it needs no request of its own.
 import { describeError } from '../errors.js'
 import type { ImageResult, PlannedImage } from '../model.js'
 import type { ZotClient } from './client.js'
@@ -15,6 +17,7 @@ import { DEFAULTS, type WarmOptions } from './options.js'
 import { parsePlatform } from './platforms.js'
 import { type Counted, getManifest, hasBlob, listTags, searchTag } from './registry.js'
 import { sleep } from './retry.js'
+import { BATCH_LIMITS, type BatchAnswer, chunkNames, type SearchedImage, searchImages } from './search.js'
 import { type VerifyContext, verifyImage } from './verify.js'
 
 type Outcome = Omit<ImageResult, 'reference' | 'sources' | 'zotReference'>
@@ -34,6 +37,8 @@ class Warmer {
   readonly #verifyContext: VerifyContext
   readonly #tagLists = new Map<string, Promise<Counted<Set<string>>>>()
   readonly #syncs = new Map<string, Promise<Counted<ManifestInfo | undefined>>>()
+  /** Search answers of the look-ahead, by `repo:tag`: what Zot held before this run changed anything. */
+  readonly #searched = new Map<string, SearchedImage>()
   /** undefined until the first search answer. */
   #search?: boolean
   readonly #poll: { initialDelayMs: number; maxDelayMs: number }
@@ -94,6 +99,8 @@ class Warmer {
         }
       }
     }
+    if (!this.opts.signal?.aborted)
+      await this.#lookAhead(work.map((m) => images[m[0] as number] as PlannedImage))
     const workers = Math.max(1, Math.min(this.opts.concurrency, work.length))
     await Promise.all(Array.from({ length: workers }, worker))
     return images.map((img, i) => {
@@ -184,9 +191,10 @@ class Warmer {
     let before: string | undefined
     const wasPresent = tags.has(tag)
     if (wasPresent) {
-      before = await this.#localTagDigest(job, repo, tag)
+      const searched = this.#searched.get(`${repo}:${tag}`)
+      before = searched ? searched.digest : await this.#localTagDigest(job, repo, tag)
       if (!refresh) {
-        const cached = await this.#cachedTag(job, repo, tag, before, digest)
+        const cached = await this.#cachedTag(job, repo, tag, before, digest, searched)
         if (cached) return { status: 'cached', verified: cached }
       } else if (!before && this.#search === false) {
         job.warn(SEARCH_OFF)
@@ -250,9 +258,10 @@ class Warmer {
     tag: string,
     local: string | undefined,
     pinned: string | undefined,
+    searched: SearchedImage | undefined,
   ): Promise<Verified | undefined> {
     if (pinned) {
-      if (local === pinned) return verifyImage(this.#verifyContext, job, repo, pinned)
+      if (local === pinned) return verifyImage(this.#verifyContext, job, repo, pinned, undefined, searched)
       const manifest = await this.#localDigest(job, repo, pinned)
       if (!manifest) return undefined
       if (local)
@@ -261,7 +270,7 @@ class Warmer {
         )
       return verifyImage(this.#verifyContext, job, repo, pinned, manifest)
     }
-    if (local) return verifyImage(this.#verifyContext, job, repo, local)
+    if (local) return verifyImage(this.#verifyContext, job, repo, local, undefined, searched)
     // Without the search extension a cached tag's digest is unknowable without contacting upstream.
     job.warn(SEARCH_OFF)
     return {}
@@ -285,6 +294,59 @@ class Warmer {
       })
     const manifest = await this.#sync(job, repo, digest, true)
     return { status: 'warmed', verified: await verifyImage(this.#verifyContext, job, repo, digest, manifest) }
+  }
+
+  /**
+   * Before any image starts: the tag list of every repository, then what search knows about every present
+   * tag, in batches (the first alone: it tells whether search answers batches at all). A fully warm run
+   * then costs one tags/list per repository and one request per batch. Nothing here fails an image: what
+   * could not be fetched is left to the image's own requests.
+   */
+  async #lookAhead(images: PlannedImage[]): Promise<void> {
+    const deadline = AbortSignal.timeout(this.opts.imageTimeoutMs)
+    const signal = this.opts.signal ? AbortSignal.any([this.opts.signal, deadline]) : deadline
+    // Retries of the lists are counted on the images that use them (#tags), not here.
+    const job = new Job(signal)
+    const tagged = images.filter((img) => img.ref.tag)
+    const lists = new Map<string, Set<string>>()
+    await eachLimited(unique(tagged.map((img) => img.zotRepository)), this.opts.concurrency, async (repo) => {
+      if (signal.aborted) return
+      try {
+        lists.set(repo, await this.#tags(job, repo))
+      } catch {
+        // The image asks again and reports the failure.
+      }
+    })
+    const names = unique(
+      tagged.flatMap((img) =>
+        lists.get(img.zotRepository)?.has(img.ref.tag as string)
+          ? [`${img.zotRepository}:${img.ref.tag}`]
+          : [],
+      ),
+    )
+    if (!names.length || this.#search === false || signal.aborted) return
+    const limits = { ...BATCH_LIMITS, images: this.opts.searchBatch ?? BATCH_LIMITS.images }
+    const [probe, ...rest] = chunkNames(names, limits).batches
+    if (!probe || !(await this.#searchBatch(probe, signal))) return
+    await eachLimited(rest, this.opts.concurrency, async (batch) => {
+      if (!signal.aborted) await this.#searchBatch(batch, signal)
+    })
+  }
+
+  /** One batched search; false when batches do not work here (then every image asks on its own). */
+  async #searchBatch(names: string[], signal: AbortSignal): Promise<boolean> {
+    let answer: Counted<BatchAnswer>
+    try {
+      answer = await searchImages(this.client, names, signal)
+    } catch {
+      return false
+    }
+    const value = answer.value
+    if (value.kind === 'unavailable') this.#search = false
+    if (value.kind !== 'answered') return false
+    this.#search = true
+    for (const [i, image] of value.found) this.#searched.set(names[i] as string, image)
+    return true
   }
 
   /** Local tags of a repository, one request per repository per run. */
@@ -411,6 +473,19 @@ class Warmer {
     }
     return false
   }
+}
+
+/** Runs `fn` over `items`, at most `limit` at a time. */
+async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++] as T)
+  }
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker))
+}
+
+function unique<T>(items: T[]): T[] {
+  return [...new Set(items)]
 }
 
 /** `repo:tag@digest` inside Zot. */

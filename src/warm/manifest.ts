@@ -40,6 +40,15 @@ export interface ManifestInfo {
   config?: { digest: string; mediaType: string }
 }
 
+/** An image config media type (OCI or Docker), as opposed to an artifact's. */
+export function isImageConfigType(mediaType: string | undefined): boolean {
+  return IMAGE_CONFIG_TYPES.has(mediaType ?? '')
+}
+
+export function isIndexMediaType(mediaType: string | undefined): boolean {
+  return INDEX_TYPES.has(mediaType ?? '')
+}
+
 export function isDockerMediaType(mediaType: string): boolean {
   return mediaType.startsWith('application/vnd.docker.')
 }

@@ -92,4 +92,6 @@ export interface WarmOptions {
   onProgress?: (e: ProgressEvent) => void
   /** Polling after a closed connection (tests shorten it). */
   poll?: { initialDelayMs: number; maxDelayMs: number }
+  /** Tags per batched search query; default BATCH_LIMITS.images (tests lower it to get several batches). */
+  searchBatch?: number
 }

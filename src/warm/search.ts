@@ -1,0 +1,197 @@
+// Batched lookups of local tags through Zot's search extension: one GraphQL document asks for many
+// `repo:tag` at once (one aliased `Image` field each) and returns each one's digest and its manifests'
+// platforms, from Zot's MetaDB, without contacting upstream.
+//
+// What Zot v2.1.20 answers (pkg/extensions/search/convert/metadb.go, checked against the binary in
+// warm-batch.int.test.ts):
+// - `Platform { Os Arch }` has no Variant field, but Arch carries it: `arm/v7` (getArch joins them).
+// - The platform of an index child is its image config's, not the index entry's (the entry's only when the
+//   config has none). Children MetaDB lacks are left out; nested indexes are flattened.
+// - `Image` is non-null: one alias that errors (tag unknown to MetaDB) nulls the whole `data`, and each
+//   error names its alias in `path`. Such a batch is asked again without those aliases.
+import type { ZotClient } from './client.js'
+import { normalizePlatform, type Platform } from './platforms.js'
+import type { Counted } from './registry.js'
+
+export interface SearchedManifest {
+  digest: string
+  /** The manifest's artifactType, else its config media type. */
+  artifactType?: string
+  platform?: Platform
+}
+
+/** What Zot's MetaDB holds for a tag. */
+export interface SearchedImage {
+  digest: string
+  mediaType?: string
+  /** An index's children that Zot holds (flattened); a single manifest: itself. */
+  manifests: SearchedManifest[]
+}
+
+export type BatchAnswer =
+  /** Index into the names asked → what Zot holds; names it could not answer are absent. */
+  | { kind: 'answered'; found: Map<number, SearchedImage> }
+  /** Zot runs without the search extension (404 on the endpoint). */
+  | { kind: 'unavailable' }
+  /** Anything else (old schema, gateway limits, unparseable answer): the caller asks per image. */
+  | { kind: 'failed'; reason: string }
+
+export interface BatchLimits {
+  /** `repo:tag` per query. 50 answered 500 cached images in 20–36 ms in the benchmark. */
+  images: number
+  /** Request body bytes; a proxy in front of Zot may refuse big bodies (nginx: 1 MiB by default). */
+  bytes: number
+}
+
+export const BATCH_LIMITS: BatchLimits = { images: 50, bytes: 32 * 1024 }
+
+const FRAGMENT =
+  'fragment S on ImageSummary { Digest MediaType Manifests { Digest ArtifactType Platform { Os Arch } } }'
+/** Bytes one name adds to the body besides its JSON string: its variable declaration, alias and value key. */
+const PER_NAME_BYTES = 64
+const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/
+
+/**
+ * The query for `names` (`repo:tag`). Names travel as GraphQL variables, so no name is ever spliced into the
+ * query text (JSON escapes quotes and backslashes), and equal-sized batches share one parsed query in Zot.
+ */
+export function batchQuery(names: string[]): { query: string; variables: Record<string, string> } {
+  const vars = names.map((_, i) => `$r${i}: String!`).join(', ')
+  const fields = names.map((_, i) => `i${i}: Image(image: $r${i}) { ...S }`).join(' ')
+  return {
+    query: `query ZotWarmPresence(${vars}) { ${fields} } ${FRAGMENT}`,
+    variables: Object.fromEntries(names.map((n, i) => [`r${i}`, n])),
+  }
+}
+
+/**
+ * Splits names into batches within the limits, in order. A name too big for any batch on its own is left
+ * out (returned in `unbatched`): the per-image path handles it.
+ */
+export function chunkNames(
+  names: string[],
+  limits: BatchLimits = BATCH_LIMITS,
+): { batches: string[][]; unbatched: string[] } {
+  const base = JSON.stringify(batchQuery([])).length
+  const most = Math.max(1, limits.images)
+  const batches: string[][] = []
+  const unbatched: string[] = []
+  let current: string[] = []
+  let bytes = base
+  for (const name of names) {
+    const cost = JSON.stringify(name).length + PER_NAME_BYTES
+    if (base + cost > limits.bytes) {
+      unbatched.push(name)
+      continue
+    }
+    if (current.length >= most || bytes + cost > limits.bytes) {
+      batches.push(current)
+      current = []
+      bytes = base
+    }
+    current.push(name)
+    bytes += cost
+  }
+  if (current.length) batches.push(current)
+  return { batches, unbatched }
+}
+
+/** Looks up `names` (`repo:tag`, all present in tags/list) in one request, or two when an alias errors. */
+export async function searchImages(
+  client: ZotClient,
+  names: string[],
+  signal?: AbortSignal,
+): Promise<Counted<BatchAnswer>> {
+  const first = await post(client, names, signal)
+  if (first.value.kind !== 'retry') return { value: first.value, attempts: first.attempts }
+  // Ask again without the aliases Zot could not resolve; they are left to the per-image path.
+  const failed = first.value.aliases
+  const rest = names.map((name, i) => ({ name, i })).filter(({ i }) => !failed.has(i))
+  if (!rest.length) return { value: { kind: 'answered', found: new Map() }, attempts: first.attempts }
+  const second = await post(
+    client,
+    rest.map((r) => r.name),
+    signal,
+  )
+  const attempts = first.attempts + second.attempts
+  if (second.value.kind === 'retry') return { value: { kind: 'failed', reason: 'errors again' }, attempts }
+  if (second.value.kind !== 'answered') return { value: second.value, attempts }
+  const found = new Map<number, SearchedImage>()
+  for (const [j, image] of second.value.found) found.set((rest[j] as { i: number }).i, image)
+  return { value: { kind: 'answered', found }, attempts }
+}
+
+type PostAnswer = BatchAnswer | { kind: 'retry'; aliases: Set<number> }
+
+async function post(client: ZotClient, names: string[], signal?: AbortSignal): Promise<Counted<PostAnswer>> {
+  const res = await client.request({
+    method: 'POST',
+    path: '/v2/_zot/ext/search',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify(batchQuery(names)),
+    signal,
+  })
+  const counted = (value: PostAnswer) => ({ value, attempts: res.attempts })
+  if (res.status === 404 || res.status === 405) return counted({ kind: 'unavailable' })
+  if (res.status !== 200) return counted({ kind: 'failed', reason: `HTTP ${res.status}` })
+  let json: { data?: Record<string, unknown> | null; errors?: { path?: unknown[] }[] }
+  try {
+    json = JSON.parse(res.body.toString('utf8'))
+  } catch {
+    return counted({ kind: 'failed', reason: 'not JSON' })
+  }
+  if (!json.data) {
+    // Null data: errors that all name an alias can be asked around; any other error fails the batch.
+    const aliases = new Set<number>()
+    for (const e of json.errors ?? []) {
+      const alias = typeof e.path?.[0] === 'string' ? /^i(\d+)$/.exec(e.path[0]) : null
+      const i = alias ? Number(alias[1]) : Number.NaN
+      if (!(i < names.length)) return counted({ kind: 'failed', reason: 'query error' })
+      aliases.add(i)
+    }
+    return counted(aliases.size ? { kind: 'retry', aliases } : { kind: 'failed', reason: 'no data' })
+  }
+  const found = new Map<number, SearchedImage>()
+  names.forEach((_, i) => {
+    const image = parseImage(json.data?.[`i${i}`])
+    if (image) found.set(i, image)
+  })
+  return counted({ kind: 'answered', found })
+}
+
+interface RawSummary {
+  Digest?: unknown
+  MediaType?: unknown
+  Manifests?: {
+    Digest?: unknown
+    ArtifactType?: unknown
+    Platform?: { Os?: unknown; Arch?: unknown } | null
+  }[]
+}
+
+/** One alias's ImageSummary; undefined when it names no digest (e.g. a repository the user may not read). */
+export function parseImage(raw: unknown): SearchedImage | undefined {
+  if (!raw || typeof raw !== 'object') return undefined
+  const s = raw as RawSummary
+  if (typeof s.Digest !== 'string' || !DIGEST.test(s.Digest)) return undefined
+  const manifests: SearchedManifest[] = []
+  for (const m of Array.isArray(s.Manifests) ? s.Manifests : []) {
+    if (typeof m?.Digest !== 'string' || !DIGEST.test(m.Digest)) return undefined
+    const entry: SearchedManifest = { digest: m.Digest }
+    if (typeof m.ArtifactType === 'string' && m.ArtifactType) entry.artifactType = m.ArtifactType
+    const platform = searchPlatform(m.Platform?.Os, m.Platform?.Arch)
+    if (platform) entry.platform = platform
+    manifests.push(entry)
+  }
+  const image: SearchedImage = { digest: s.Digest, manifests }
+  if (typeof s.MediaType === 'string' && s.MediaType) image.mediaType = s.MediaType
+  return image
+}
+
+/** `Os: linux, Arch: arm/v7` → linux/arm/v7. */
+function searchPlatform(os: unknown, arch: unknown): Platform | undefined {
+  if (typeof os !== 'string' || typeof arch !== 'string' || !os || !arch) return undefined
+  const [architecture, variant, extra] = arch.split('/')
+  if (!architecture || extra !== undefined) return undefined
+  return normalizePlatform({ os, architecture, variant })
+}
