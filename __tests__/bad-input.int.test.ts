@@ -10,12 +10,11 @@ import { join } from 'node:path'
 import { beforeAll, describe, expect, test } from 'vitest'
 import {
   checkDist,
-  checkRuntime,
   githubEnv,
   newRunDir,
+  node24,
   type RunOutcome,
   runBundle,
-  runtimes,
 } from '../__fixtures__/runner.js'
 import { pushImages } from './support/images.js'
 import { listTags } from './support/registry.js'
@@ -23,14 +22,6 @@ import { startZot, type ZotServer } from './support/zot.js'
 import { zotTestHooks } from './support/zot-vitest.js'
 
 zotTestHooks()
-
-/** The action's runtime (action.yml: node24); fails clearly when the binary is missing. */
-function node24(): string {
-  const rt = runtimes().find((r) => r.major === 24)
-  if (!rt) throw new Error('no Node 24 runtime configured')
-  checkRuntime(rt)
-  return rt.node
-}
 
 const STACK = /^\s+at .+:\d+:\d+\)?$/m
 const MAP = 'docker.io: docker-images'

@@ -12,12 +12,11 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import {
   checkDist,
-  checkRuntime,
   githubEnv,
   newRunDir,
+  node24,
   type RunOutcome,
   runBundle,
-  runtimes,
 } from '../__fixtures__/runner.js'
 import { type FaultRelay, startFaultRelay } from './support/fault-relay.js'
 import { pushImages } from './support/images.js'
@@ -26,14 +25,6 @@ import { startZot, type ZotServer } from './support/zot.js'
 import { zotTestHooks } from './support/zot-vitest.js'
 
 zotTestHooks()
-
-/** The action's runtime (action.yml: node24); fails clearly when the binary is missing. */
-function node24(): string {
-  const rt = runtimes().find((r) => r.major === 24)
-  if (!rt) throw new Error('no Node 24 runtime configured')
-  checkRuntime(rt)
-  return rt.node
-}
 
 const USER = 'deployer'
 const secret = (prefix: string) => `${prefix}${randomBytes(12).toString('hex')}`

