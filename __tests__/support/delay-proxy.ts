@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net'
 import { pipeline } from 'node:stream/promises'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Agent, type Dispatcher, request } from 'undici'
+import { forwardableHeaders } from './hop-headers.js'
 
 export interface DelayProxy {
   url: string
@@ -16,21 +17,6 @@ export interface DelayProxy {
   /** Change what is delayed: `match` is tested against `METHOD /path?query`; delayMs 0 turns delays off. */
   setDelay(delayMs: number, match?: RegExp): void
   stop(): Promise<void>
-}
-
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'transfer-encoding',
-  'host',
-  'upgrade',
-  'proxy-connection',
-])
-
-function forwardHeaders(h: IncomingMessage['headers']): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {}
-  for (const [k, v] of Object.entries(h)) if (v !== undefined && !HOP_BY_HOP.has(k)) out[k] = v
-  return out
 }
 
 /** Starts a proxy on 127.0.0.1 forwarding to `target` (http only); by default delays blob GETs. */
@@ -52,11 +38,11 @@ export async function startDelayProxy(
     const hasBody = req.method !== 'GET' && req.method !== 'HEAD'
     const upstream = await request(new URL(req.url ?? '/', target), {
       method: req.method as Dispatcher.HttpMethod,
-      headers: forwardHeaders(req.headers),
+      headers: forwardableHeaders(req.headers),
       body: hasBody ? req : undefined,
       dispatcher: agent,
     })
-    const headers = forwardHeaders(upstream.headers as IncomingMessage['headers'])
+    const headers = forwardableHeaders(upstream.headers as IncomingMessage['headers'])
     res.writeHead(upstream.statusCode, headers)
     await pipeline(upstream.body, res)
   }

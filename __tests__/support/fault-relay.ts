@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net'
 import { pipeline } from 'node:stream/promises'
 import { Agent, type Dispatcher, request } from 'undici'
+import { forwardableHeaders } from './hop-headers.js'
 
 export type Fault =
   /** Answer with this status instead of forwarding (JSON registry error body unless `body`). */
@@ -96,23 +97,6 @@ export interface FaultRelay {
   stop(): Promise<void>
 }
 
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'transfer-encoding',
-  'host',
-  'upgrade',
-  'proxy-connection',
-  'te',
-  'trailer',
-])
-
-function forwardable(h: IncomingMessage['headers']): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {}
-  for (const [k, v] of Object.entries(h)) if (v !== undefined && !HOP_BY_HOP.has(k)) out[k] = v
-  return out
-}
-
 const ERROR_CODES: Record<number, string> = { 429: 'TOOMANYREQUESTS', 401: 'UNAUTHORIZED' }
 
 class Rule implements Injection {
@@ -190,7 +174,7 @@ export async function startFaultRelay(target: string, opts: RelayOptions = {}): 
       answered(rec, 'drop')
       return
     }
-    const headers = forwardable(req.headers)
+    const headers = forwardableHeaders(req.headers)
     if (opts.targetAuthorization !== undefined) {
       delete headers.authorization
       if (opts.targetAuthorization) headers.authorization = opts.targetAuthorization
@@ -222,7 +206,7 @@ export async function startFaultRelay(target: string, opts: RelayOptions = {}): 
       answered(rec, 'drop')
       return
     }
-    res.writeHead(upstream.statusCode, forwardable(upstream.headers as IncomingMessage['headers']))
+    res.writeHead(upstream.statusCode, forwardableHeaders(upstream.headers as IncomingMessage['headers']))
     answered(rec, 'forwarded', upstream.statusCode)
     await pipeline(upstream.body, res)
   }
