@@ -1,11 +1,10 @@
 // A loopback HTTP proxy in front of an upstream Zot that holds chosen requests back for a while: makes a cache's
 // sync "long" on demand, so writeTimeout hang-ups and "still syncing" paths are reproducible without big images.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { pipeline } from 'node:stream/promises'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Agent, type Dispatcher, request } from 'undici'
-import { forwardableHeaders } from './hop-headers.js'
+import { forwardableHeaders, serveLoopback } from './loopback-proxy.js'
 
 export interface DelayProxy {
   url: string
@@ -27,7 +26,6 @@ export async function startDelayProxy(
   let delayMs = opts.delayMs
   let match = opts.match ?? /^GET \/v2\/.+\/blobs\//
   const agent = new Agent({ headersTimeout: 0, bodyTimeout: 0 })
-  const sockets = new Set<import('node:net').Socket>()
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     proxy.requests++
@@ -47,18 +45,7 @@ export async function startDelayProxy(
     await pipeline(upstream.body, res)
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch(() => {
-      if (!res.headersSent) res.writeHead(502).end()
-      else res.destroy()
-    })
-  })
-  server.on('connection', (s) => {
-    sockets.add(s)
-    s.on('close', () => sockets.delete(s))
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
+  const { port, close } = await serveLoopback(handle)
 
   const proxy: DelayProxy = {
     url: `http://127.0.0.1:${port}`,
@@ -70,8 +57,7 @@ export async function startDelayProxy(
       if (re) match = re
     },
     async stop() {
-      for (const s of sockets) s.destroy()
-      await new Promise((resolve) => server.close(resolve))
+      await close()
       await agent.close()
     },
   }

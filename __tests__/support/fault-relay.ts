@@ -4,11 +4,10 @@
 // gateway that turns a static bearer token into the credentials Zot knows. Every request is recorded with what
 // the relay did and when (performance.now() at arrival and at answer), so tests can check retry ordering and
 // lower bounds on delays from the relay's own clock, and which headers reached which host.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { pipeline } from 'node:stream/promises'
 import { Agent, type Dispatcher, request } from 'undici'
-import { forwardableHeaders } from './hop-headers.js'
+import { forwardableHeaders, serveLoopback } from './loopback-proxy.js'
 
 export type Fault =
   /** Answer with this status instead of forwarding (JSON registry error body unless `body`). */
@@ -151,7 +150,6 @@ class Rule implements Injection {
 /** Starts a relay on 127.0.0.1 forwarding to `target` (http only). */
 export async function startFaultRelay(target: string, opts: RelayOptions = {}): Promise<FaultRelay> {
   const agent = new Agent({ headersTimeout: 0, bodyTimeout: 0, connect: { timeout: 5_000 } })
-  const sockets = new Set<Socket>()
   const rules: Rule[] = []
   const records: RelayRecord[] = []
   const watchers: { predicate: (r: RelayRecord) => boolean; resolve: (r: RelayRecord) => void }[] = []
@@ -272,18 +270,7 @@ export async function startFaultRelay(target: string, opts: RelayOptions = {}): 
     }
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch(() => {
-      if (!res.headersSent) res.writeHead(502).end()
-      else res.destroy()
-    })
-  })
-  server.on('connection', (s) => {
-    sockets.add(s)
-    s.on('close', () => sockets.delete(s))
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
+  const { port, close } = await serveLoopback(handle)
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -321,8 +308,7 @@ export async function startFaultRelay(target: string, opts: RelayOptions = {}): 
     },
     async stop() {
       for (const r of rules.splice(0)) r.release()
-      for (const s of sockets) s.destroy()
-      await new Promise((resolve) => server.close(resolve))
+      await close()
       await agent.close()
     },
   }
