@@ -25,61 +25,74 @@ async function openssl(args: string[], cwd: string): Promise<void> {
   }
 }
 
+/**
+ * Writes a CA (`ca.crt`, `ca.key`) and one certificate it signs (`leaf.crt`, `leaf.key`) into `dir`.
+ * `leafExt` is the leaf's extension file (key usage, SAN): server or client certificates.
+ */
+export async function issuePki(
+  dir: string,
+  opts: { caName: string; leafName: string; leafExt: string },
+): Promise<TestPki> {
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes']
+  await openssl(
+    [
+      'req',
+      '-x509',
+      ...ec,
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.crt',
+      '-days',
+      '7',
+      '-subj',
+      `/CN=${opts.caName}`,
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ],
+    dir,
+  )
+  await openssl(
+    ['req', ...ec, '-keyout', 'leaf.key', '-out', 'leaf.csr', '-subj', `/CN=${opts.leafName}`],
+    dir,
+  )
+  writeFileSync(join(dir, 'ext.cnf'), opts.leafExt)
+  await openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      'leaf.csr',
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      'leaf.crt',
+      '-days',
+      '7',
+      '-extfile',
+      'ext.cnf',
+    ],
+    dir,
+  )
+  const read = (name: string) => readFileSync(join(dir, name), 'utf8')
+  return { caPem: read('ca.crt'), certPem: read('leaf.crt'), keyPem: read('leaf.key') }
+}
+
 async function generate(): Promise<TestPki> {
   const dir = mkdtempSync(join(tmpdir(), 'zot-warm-pki-'))
   try {
-    const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes']
-    await openssl(
-      [
-        'req',
-        '-x509',
-        ...ec,
-        '-keyout',
-        'ca.key',
-        '-out',
-        'ca.crt',
-        '-days',
-        '7',
-        '-subj',
-        '/CN=zot-warm test CA',
-        '-addext',
-        'basicConstraints=critical,CA:TRUE',
-        '-addext',
-        'keyUsage=critical,keyCertSign,cRLSign',
-      ],
-      dir,
-    )
-    await openssl(
-      ['req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1'],
-      dir,
-    )
-    writeFileSync(
-      join(dir, 'ext.cnf'),
-      'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n' +
+    return await issuePki(dir, {
+      caName: 'zot-warm test CA',
+      leafName: '127.0.0.1',
+      leafExt:
+        'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n' +
         'subjectAltName=IP:127.0.0.1,DNS:localhost\n',
-    )
-    await openssl(
-      [
-        'x509',
-        '-req',
-        '-in',
-        'server.csr',
-        '-CA',
-        'ca.crt',
-        '-CAkey',
-        'ca.key',
-        '-CAcreateserial',
-        '-out',
-        'server.crt',
-        '-days',
-        '7',
-        '-extfile',
-        'ext.cnf',
-      ],
-      dir,
-    )
-    const read = (name: string) => readFileSync(join(dir, name), 'utf8')
-    return { caPem: read('ca.crt'), certPem: read('server.crt'), keyPem: read('server.key') }
+    })
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

@@ -1,9 +1,13 @@
 // Extras for the warm engine's integration tests: image references without the extractor, and a loopback
 // HTTP server that records request headers (for redirect tests).
+import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { formatReference } from '../../src/extract/reference.js'
 import type { FoundImage, ImageReference } from '../../src/model.js'
+import { issuePki } from './tls.js'
 
 /** A valid FoundImage for `host` + `path` (+ tag / digest), found at `<images input>` line `line`. */
 export function found(
@@ -66,53 +70,11 @@ export interface ClientPki {
 
 /** A client CA and one client certificate (clientAuth), made with the openssl CLI, for mutual TLS tests. */
 export async function clientPki(): Promise<ClientPki> {
-  const { execFile } = await import('node:child_process')
-  const { promisify } = await import('node:util')
-  const { mkdtempSync, readFileSync, rmSync, writeFileSync } = await import('node:fs')
-  const { tmpdir } = await import('node:os')
-  const { join } = await import('node:path')
-  const run = promisify(execFile)
   const dir = mkdtempSync(join(tmpdir(), 'zot-warm-mtls-'))
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes']
-  const openssl = (args: string[]) => run('openssl', args, { cwd: dir })
-  await openssl([
-    'req',
-    '-x509',
-    ...ec,
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.crt',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=zot-warm client CA',
-  ])
-  await openssl(['req', ...ec, '-keyout', 'client.key', '-out', 'client.csr', '-subj', '/CN=zot-warm client'])
-  writeFileSync(join(dir, 'ext.cnf'), 'basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n')
-  await openssl([
-    'x509',
-    '-req',
-    '-in',
-    'client.csr',
-    '-CA',
-    'ca.crt',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-out',
-    'client.crt',
-    '-days',
-    '2',
-    '-extfile',
-    'ext.cnf',
-  ])
-  const read = (name: string) => readFileSync(join(dir, name), 'utf8')
-  return {
-    caFile: join(dir, 'ca.crt'),
-    caPem: read('ca.crt'),
-    certPem: read('client.crt'),
-    keyPem: read('client.key'),
-    cleanup: () => rmSync(dir, { recursive: true, force: true }),
-  }
+  const pki = await issuePki(dir, {
+    caName: 'zot-warm client CA',
+    leafName: 'zot-warm client',
+    leafExt: 'basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n',
+  })
+  return { caFile: join(dir, 'ca.crt'), ...pki, cleanup: () => rmSync(dir, { recursive: true, force: true }) }
 }
