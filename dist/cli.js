@@ -53975,18 +53975,18 @@ async function extract(opts, io = nodeIo) {
     return ex.result();
 }
 async function readInput(abs, file, max, io, ex) {
+    const tooBig = (size) => {
+        if (size <= max)
+            return false;
+        ex.notice('warning', file, `file is ${mib(size)}, over the ${mib(max)} limit (maxFileBytes): skipped`);
+        return true;
+    };
     try {
-        const st = await io.stat(abs);
-        if (st.size > max) {
-            ex.notice('warning', file, `file is ${mib(st.size)}, over the ${mib(max)} limit (maxFileBytes): skipped`);
+        if (tooBig((await io.stat(abs)).size))
             return undefined;
-        }
+        // Checked again after reading: the file may have grown since stat.
         const buf = await io.readFile(abs);
-        if (buf.length > max) {
-            ex.notice('warning', file, `file is ${mib(buf.length)}, over the ${mib(max)} limit (maxFileBytes): skipped`);
-            return undefined;
-        }
-        return buf;
+        return tooBig(buf.length) ? undefined : buf;
     }
     catch (err) {
         ex.notice('error', file, `cannot read file: ${readProblem(err)}; skipped`);

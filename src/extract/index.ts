@@ -69,26 +69,16 @@ export async function extract(opts: ExtractOptions, io: ExtractIo = nodeIo): Pro
 }
 
 async function readInput(abs: string, file: string, max: number, io: ExtractIo, ex: Extractor) {
+  const tooBig = (size: number) => {
+    if (size <= max) return false
+    ex.notice('warning', file, `file is ${mib(size)}, over the ${mib(max)} limit (maxFileBytes): skipped`)
+    return true
+  }
   try {
-    const st = await io.stat(abs)
-    if (st.size > max) {
-      ex.notice(
-        'warning',
-        file,
-        `file is ${mib(st.size)}, over the ${mib(max)} limit (maxFileBytes): skipped`,
-      )
-      return undefined
-    }
+    if (tooBig((await io.stat(abs)).size)) return undefined
+    // Checked again after reading: the file may have grown since stat.
     const buf = await io.readFile(abs)
-    if (buf.length > max) {
-      ex.notice(
-        'warning',
-        file,
-        `file is ${mib(buf.length)}, over the ${mib(max)} limit (maxFileBytes): skipped`,
-      )
-      return undefined
-    }
-    return buf
+    return tooBig(buf.length) ? undefined : buf
   } catch (err) {
     ex.notice('error', file, `cannot read file: ${readProblem(err)}; skipped`)
     return undefined
