@@ -200,7 +200,7 @@ describe.each(runtimes())('$name', (rt) => {
 
     // Report: normalised references, every image with status and sources.
     const report = run.report as Report
-    expect(report.schemaVersion).toBe(1)
+    expect(report.schemaVersion).toBe(2)
     expect(report.outcome.exitCode).toBe(2)
     const refs = byRef(report)
     const nginx = refs.get('docker.io/library/nginx:1.27')

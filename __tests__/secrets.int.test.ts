@@ -351,7 +351,7 @@ describe('the CLI', () => {
         args: ['--report', '-', 'mixed.yaml'],
         env: { ...zot, ZOT_WARM_ZOT_URL: cache.url, ZOT_WARM_USERNAME: USER, ZOT_WARM_PASSWORD: PASSWORD },
         exit: 2,
-        shows: /"schemaVersion": 1/,
+        shows: /"schemaVersion": 2/,
       },
     )
   })

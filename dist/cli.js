@@ -56836,7 +56836,7 @@ function successLine(mode, c) {
 /* unused harmony exports REPORT_SCHEMA_VERSION, imagesOutput */
 /* harmony import */ var _outcome_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5102);
 
-const REPORT_SCHEMA_VERSION = 1;
+const REPORT_SCHEMA_VERSION = 2;
 /** Kept equal to package.json's version by a test (the bundle cannot read package.json). */
 const TOOL_VERSION = '0.1.0';
 function buildReport(run, outcome) {
@@ -56862,6 +56862,21 @@ function buildReport(run, outcome) {
             warnings: r.warnings,
             attempts: r.attempts,
             durationMs: r.durationMs,
+            referrers: r.referrers
+                ? {
+                    state: r.referrers.state,
+                    items: r.referrers.items.map((i) => ({
+                        kind: i.kind,
+                        artifactType: i.artifactType,
+                        digest: i.digest,
+                        subject: i.subject,
+                        form: i.form,
+                        tag: i.tag ?? null,
+                    })),
+                    note: r.referrers.note ?? null,
+                }
+                : null,
+            rewrittenAs: r.rewrittenAs ?? null,
         })),
         notices: run.notices.map((n) => ({
             level: n.level,
@@ -56884,6 +56899,7 @@ function reportSource(s) {
         container: s.container ?? null,
         field: s.field ?? null,
         chartSource: s.chartSource ?? null,
+        runtime: s.runtime ?? null,
     };
 }
 /** The `images` output: compact, without sources (outputs are small; the report has everything). */

@@ -87828,7 +87828,7 @@ function successLine(mode, c) {
 
 ;// CONCATENATED MODULE: ./lib/report/report.js
 
-const REPORT_SCHEMA_VERSION = 1;
+const REPORT_SCHEMA_VERSION = 2;
 /** Kept equal to package.json's version by a test (the bundle cannot read package.json). */
 const TOOL_VERSION = '0.1.0';
 function buildReport(run, outcome) {
@@ -87854,6 +87854,21 @@ function buildReport(run, outcome) {
             warnings: r.warnings,
             attempts: r.attempts,
             durationMs: r.durationMs,
+            referrers: r.referrers
+                ? {
+                    state: r.referrers.state,
+                    items: r.referrers.items.map((i) => ({
+                        kind: i.kind,
+                        artifactType: i.artifactType,
+                        digest: i.digest,
+                        subject: i.subject,
+                        form: i.form,
+                        tag: i.tag ?? null,
+                    })),
+                    note: r.referrers.note ?? null,
+                }
+                : null,
+            rewrittenAs: r.rewrittenAs ?? null,
         })),
         notices: run.notices.map((n) => ({
             level: n.level,
@@ -87876,6 +87891,7 @@ function reportSource(s) {
         container: s.container ?? null,
         field: s.field ?? null,
         chartSource: s.chartSource ?? null,
+        runtime: s.runtime ?? null,
     };
 }
 /** The `images` output: compact, without sources (outputs are small; the report has everything). */

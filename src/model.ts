@@ -30,6 +30,17 @@ export interface Source {
   field?: string
   /** Helm's `# Source: chart/templates/x.yaml` comment above the document, when present. */
   chartSource?: string
+  /**
+   * Set when the workload starts this image later rather than running it itself: an operator flag in a
+   * container's `args`/`command` (`arg`) or an `env` entry such as `RELATED_IMAGE_*` (`env`).
+   */
+  runtime?: 'arg' | 'env'
+  /**
+   * The reference's own text in the file, as offsets into the decoded file text (end exclusive): exactly
+   * the characters a rewrite replaces (inside the quotes, inside an `--flag=` argument). Absent where the
+   * text cannot be replaced in place (e.g. a value built from escapes or an alias).
+   */
+  span?: { start: number; end: number }
 }
 
 export type ExtractStatus = 'ok' | 'invalid' | 'unresolved'
@@ -115,6 +126,40 @@ export interface ImageResult {
   diagnosis?: string
   warnings: string[]
   sources: Source[]
+  /** Signatures, attestations, SBOMs of the image in the cache (absent in plan mode and for unwarmed images). */
+  referrers?: ReferrersResult
+  /** The text written into the manifests in place of the reference, when `rewrite` rewrote it. */
+  rewrittenAs?: string
+}
+
+/** What kind of thing a referrer is, from its artifact type (or, for cosign's legacy tags, its suffix). */
+export type ReferrerKind = 'signature' | 'attestation' | 'sbom' | 'other'
+
+/** One artifact in the cache that refers to the image (or to one of its child manifests). */
+export interface Referrer {
+  kind: ReferrerKind
+  /** `artifactType` (or the config media type) as the registry reports it. */
+  artifactType: string
+  /** Digest of the referrer's own manifest. */
+  digest: string
+  /** Digest of the manifest it refers to: the image itself or one of its per-platform children. */
+  subject: string
+  /** How it is attached: an OCI 1.1 referrer (`subject` field) or a cosign legacy tag (`sha256-<hex>.sig`). */
+  form: 'referrer' | 'tag'
+  /** The legacy tag, for `form: 'tag'`. */
+  tag?: string
+}
+
+/** The referrers of one image as the cache holds them after the run. */
+export interface ReferrersResult {
+  /**
+   * `verified`: read from the cache (items are complete); `not-verified`: could not be read without a sync
+   * (e.g. no search extension), items may be incomplete; `off`: the `referrers` input is `off`.
+   */
+  state: 'verified' | 'not-verified' | 'off'
+  items: Referrer[]
+  /** Why the state is not `verified`, or what the cache failed to copy. */
+  note?: string
 }
 
 export interface ZotInfo {

@@ -56,7 +56,7 @@ export async function scale(ctx) {
   }
 }
 
-/** Distinct images in a CLI report (schemaVersion 1: `images: [...]`). */
+/** Distinct images in a CLI report (`images: [...]`). */
 function countImages(report) {
   if (Array.isArray(report?.images)) return report.images.length
   return null

@@ -1,10 +1,10 @@
-// The JSON report (schemaVersion 1). Every image appears, invalid and unresolved ones included, with every
+// The JSON report (schemaVersion 2; 2 added referrers, rewrittenAs and sources[].runtime). Every image appears, invalid and unresolved ones included, with every
 // place it is used. Absent values are `null` (never missing keys), so consumers can rely on the shape.
-import type { ImageStatus, NoticeLevel, Source } from '../model.js'
+import type { ImageStatus, NoticeLevel, ReferrersResult, Source } from '../model.js'
 import { type Counts, countResults, type Outcome } from './outcome.js'
 import type { RunResult } from './types.js'
 
-export const REPORT_SCHEMA_VERSION = 1
+export const REPORT_SCHEMA_VERSION = 2
 /** Kept equal to package.json's version by a test (the bundle cannot read package.json). */
 export const TOOL_VERSION = '0.1.0'
 
@@ -19,6 +19,8 @@ export interface ReportSource {
   container: string | null
   field: string | null
   chartSource: string | null
+  /** `arg` / `env` when the workload starts the image later (operator flag, env var); null otherwise. */
+  runtime: 'arg' | 'env' | null
 }
 
 export interface ReportImage {
@@ -33,6 +35,21 @@ export interface ReportImage {
   warnings: string[]
   attempts: number
   durationMs: number
+  /** Referrers in the cache; null where not looked at (plan mode, unwarmed images). */
+  referrers: {
+    state: ReferrersResult['state']
+    items: {
+      kind: string
+      artifactType: string
+      digest: string
+      subject: string
+      form: string
+      tag: string | null
+    }[]
+    note: string | null
+  } | null
+  /** What `rewrite` wrote in place of the reference; null when not rewritten. */
+  rewrittenAs: string | null
 }
 
 export interface Report {
@@ -72,6 +89,21 @@ export function buildReport(run: RunResult, outcome: Outcome): Report {
       warnings: r.warnings,
       attempts: r.attempts,
       durationMs: r.durationMs,
+      referrers: r.referrers
+        ? {
+            state: r.referrers.state,
+            items: r.referrers.items.map((i) => ({
+              kind: i.kind,
+              artifactType: i.artifactType,
+              digest: i.digest,
+              subject: i.subject,
+              form: i.form,
+              tag: i.tag ?? null,
+            })),
+            note: r.referrers.note ?? null,
+          }
+        : null,
+      rewrittenAs: r.rewrittenAs ?? null,
     })),
     notices: run.notices.map((n) => ({
       level: n.level,
@@ -95,6 +127,7 @@ function reportSource(s: Source): ReportSource {
     container: s.container ?? null,
     field: s.field ?? null,
     chartSource: s.chartSource ?? null,
+    runtime: s.runtime ?? null,
   }
 }
 
