@@ -287,6 +287,55 @@ describe('authentication', () => {
     await client({ username: 'alice', password: PASSWORD }).request({ method: 'GET', path: '/v2/' })
     expect(authorization).toBeUndefined()
   })
+
+  test('a challenge from a host Zot redirected to is not Zot’s: no token flow, no credentials to its realm', async () => {
+    // Zot 307 → other.test; other.test answers 401 with a Bearer challenge naming a realm on a third host.
+    const zotSeen: (string | undefined)[] = []
+    agent
+      .get(ZOT)
+      .intercept({ path: '/v2/a/tags/list' })
+      .reply((opts) => {
+        zotSeen.push((opts.headers as Record<string, string>).authorization)
+        return {
+          statusCode: 307,
+          data: '',
+          responseOptions: { headers: { location: 'http://other.test/v2/a/tags/list' } },
+        }
+      })
+      .persist()
+    const otherSeen: (string | undefined)[] = []
+    agent
+      .get('http://other.test')
+      .intercept({ path: '/v2/a/tags/list' })
+      .reply((opts) => {
+        otherSeen.push((opts.headers as Record<string, string>).authorization)
+        return {
+          statusCode: 401,
+          data: '',
+          responseOptions: {
+            headers: { 'www-authenticate': 'Bearer realm="https://realm.test/token",service="x"' },
+          },
+        }
+      })
+      .persist()
+    const realmSeen: (string | undefined)[] = []
+    agent
+      .get('https://realm.test')
+      .intercept({ path: (p) => p.startsWith('/token') })
+      .reply((opts) => {
+        realmSeen.push((opts.headers as Record<string, string>).authorization)
+        return { statusCode: 200, data: { token: 'stolen-token' } }
+      })
+      .persist()
+    const c = client({ username: 'alice', password: PASSWORD })
+    const res = await c.request({ method: 'GET', path: '/v2/a/tags/list' })
+    expect(realmSeen).toEqual([])
+    expect(zotSeen).toEqual([`Basic ${BASIC}`])
+    expect(otherSeen).toEqual([undefined])
+    expect(res.status).toBe(401)
+    expect(res.answeredBy).toBe('http://other.test')
+    expect(c.authScheme).toBeUndefined()
+  })
 })
 
 describe('redirects', () => {

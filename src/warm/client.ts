@@ -33,6 +33,8 @@ export interface ZotResponse {
   body: Buffer
   /** Tries made, this one included. */
   attempts: number
+  /** Origin of the host that answered, when Zot redirected the request to another origin. */
+  answeredBy?: string
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308])
@@ -183,6 +185,8 @@ export class ZotClient {
     const scope = scopeForPath(spec.path.split('?')[0] ?? spec.path)
     let authorization = await this.#authorizationFor(scope, spec)
     let res = await this.#send(spec, authorization)
+    // Credentials and the challenge flow belong to Zot's origin: a host Zot redirected to is answered as is.
+    if (res.answeredBy) return res
     if (res.status !== 401) {
       if (!this.authScheme) this.authScheme = authSchemeOf(res.headers['www-authenticate'])
       return res
@@ -287,7 +291,8 @@ export class ZotClient {
         spec.maxBodyBytes ?? DEFAULTS.maxManifestBytes,
       )
       const location = res.headers.location
-      if (!REDIRECTS.has(res.status) || !location) return res
+      if (!REDIRECTS.has(res.status) || !location)
+        return url.origin === this.#origin ? res : { ...res, answeredBy: url.origin }
       if (hop >= DEFAULTS.maxRedirects)
         throw new ZotRequestError(
           'protocol',

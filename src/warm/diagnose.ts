@@ -28,6 +28,8 @@ export type Situation =
   | { kind: 'server-error'; status: number }
   | { kind: 'unexpected-status'; status: number; code?: string }
   | { kind: 'transport'; message: string }
+  /** A host Zot redirected the request to refused it; Zot's credentials never go to another origin. */
+  | { kind: 'redirected'; origin: string; status: number }
 
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1)
@@ -111,5 +113,11 @@ export function diagnose(s: Situation): string {
       return `Zot answered ${s.status}${s.code ? ` ${s.code}` : ''}, which a warmer cannot act on; check Zot's log.`
     case 'transport':
       return s.message
+    case 'redirected':
+      return (
+        `Zot redirected the request to ${s.origin}, which answered ${s.status}. Credentials and token ` +
+        "challenges are honoured for Zot's own origin only, so that host gets none: make Zot serve this " +
+        'content itself, or the other host accept the redirected request as it is (e.g. a pre-signed URL).'
+      )
   }
 }

@@ -51,6 +51,11 @@ export function refusal(client: ZotClient, r: Refusal, repo: string, reference: 
       : DIGEST.test(reference)
         ? `${repo}@${reference}`
         : `${repo}:${reference}`
+  if (r.answeredBy)
+    return new ImageFailure(
+      `${r.answeredBy} answered ${r.status}${r.code ? ` ${r.code}` : ''} for ${what} (Zot redirected the request there)`,
+      { kind: 'redirected', origin: r.answeredBy, status: r.status },
+    )
   const answer = `Zot answered ${r.status}${r.code ? ` ${r.code}` : ''} for ${what}`
   switch (r.status) {
     case 404:

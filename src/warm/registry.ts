@@ -13,15 +13,18 @@ export interface Refusal {
   code?: string
   /** Zot's error message, for the log. */
   message?: string
+  /** Origin of the host that answered, when Zot redirected the request to another origin. */
+  answeredBy?: string
 }
 
 export function refusalOf(res: ZotResponse): Refusal {
+  const by = res.answeredBy ? { answeredBy: res.answeredBy } : {}
   try {
     const json = JSON.parse(res.body.toString('utf8')) as { errors?: { code?: string; message?: string }[] }
     const first = json.errors?.[0]
-    return { status: res.status, code: first?.code, message: first?.message }
+    return { status: res.status, code: first?.code, message: first?.message, ...by }
   } catch {
-    return { status: res.status }
+    return { status: res.status, ...by }
   }
 }
 
@@ -114,7 +117,7 @@ export async function headManifest(
   })
   if (res.status === 200) return { value: true, attempts: res.attempts }
   if (res.status === 404) return { value: false, attempts: res.attempts }
-  return { value: { status: res.status }, attempts: res.attempts }
+  return { value: refusalOf(res), attempts: res.attempts }
 }
 
 /**
@@ -130,7 +133,7 @@ export async function hasBlob(
   const res = await client.request({ method: 'HEAD', path: `/v2/${repoPath(repo)}/blobs/${digest}`, signal })
   if (res.status === 200) return { value: true, attempts: res.attempts }
   if (res.status === 404) return { value: false, attempts: res.attempts }
-  return { value: { status: res.status }, attempts: res.attempts }
+  return { value: refusalOf(res), attempts: res.attempts }
 }
 
 /** A small blob (an image config). Local only. */
