@@ -156,6 +156,38 @@ describe('parseConfig', () => {
     expect(withCreds.join()).not.toContain('hunter2')
   })
 
+  it.each([
+    ['ftp://ci:hunter2hunter2@zot.example.com/', 'ftp://ci:***@zot.example.com/', ['hunter2hunter2']],
+    ['http://ci:hunter2hunter2@zot example.com', 'http://ci:***@zot example.com', ['hunter2hunter2']],
+    // Percent-encoded in the URL, masked in both forms; a password with an unencoded `@` or `/`.
+    [
+      'https://ci:hunter%402hunter2@zot .example.com',
+      'https://ci:***@zot .example.com',
+      ['hunter%402hunter2', 'hunter@2hunter2'],
+    ],
+    ['http://ci:hun/ter2@x@zot example.com', 'http://ci:***@zot example.com', ['hun/ter2@x']],
+    // A token given as the user name.
+    ['gopher://ghp_0123456789abcdefghij@zot.example.com', 'gopher://***@zot.example.com', []],
+  ])(
+    'a zot-url that does not parse or is not http(s) (%s): credentials masked and registered',
+    (url, shown, passwords) => {
+      const registered: string[] = []
+      let problems: string[] = []
+      try {
+        parseConfig(inputs({ 'zot-url': url }), { workspace: ws, onSecret: (s) => registered.push(s) })
+      } catch (err) {
+        problems = (err as ConfigError).problems
+      }
+      expect(problems).toHaveLength(1)
+      expect(problems[0]).toContain(`"${shown}"`)
+      for (const p of passwords) {
+        expect(problems.join('\n')).not.toContain(p)
+        expect(registered).toContain(p)
+      }
+      expect(problems.join('\n')).not.toContain('ghp_0123456789abcdefghij')
+    },
+  )
+
   it('checks that credentials come in usable combinations', () => {
     const url = { 'zot-url': 'https://zot.example.com' }
     expect(problemsOf({ ...url, password: 'secret-pass' })).toEqual([

@@ -21,6 +21,8 @@ import {
 import { type FaultRelay, startFaultRelay } from './support/fault-relay.js'
 import { pushImages } from './support/images.js'
 import { registryRequest } from './support/registry.js'
+import { testPki } from './support/tls.js'
+import { type RecordingServer, startRecordingServer } from './support/warm-extras.js'
 import { startZot, type ZotServer } from './support/zot.js'
 import { zotTestHooks } from './support/zot-vitest.js'
 
@@ -177,6 +179,7 @@ const MODE_NAMES = [
   'hard failure: wrong token',
   'hard failure: Zot unreachable',
   'configuration error: credentials inside zot-url, and a second problem',
+  'configuration error: credentials inside a zot-url that does not parse',
 ]
 
 /** Built when a test runs: the modes name servers that beforeAll starts. */
@@ -241,6 +244,13 @@ const MODES = (): Mode[] => [
     exit: 1,
     masked: [PASSWORD, URL_PASSWORD],
     shows: /zot-url: must not contain credentials/,
+  },
+  {
+    name: 'configuration error: credentials inside a zot-url that does not parse',
+    inputs: { paths: 'ok.yaml', 'zot-url': `http://${USER}:${URL_PASSWORD}@zot example.com` },
+    exit: 1,
+    masked: [URL_PASSWORD],
+    shows: new RegExp(`zot-url: "http://${USER}:\\*\\*\\*@zot example\\.com" is not an http`),
   },
 ]
 
@@ -347,6 +357,13 @@ describe('the CLI', () => {
         shows: /zot-url: must not contain credentials/,
       },
       {
+        name: 'credentials inside a URL that is not http(s)',
+        args: ['--zot-url', `ftp://${USER}:${URL_PASSWORD}@${cache.host}/`, 'ok.yaml'],
+        env: zot,
+        exit: 1,
+        shows: /zot-url: "ftp:\/\/deployer:\*\*\*@127\.0\.0\.1:\d+\/" is not an http/,
+      },
+      {
         name: 'report to stdout (--report -)',
         args: ['--report', '-', 'mixed.yaml'],
         env: { ...zot, ZOT_WARM_ZOT_URL: cache.url, ZOT_WARM_USERNAME: USER, ZOT_WARM_PASSWORD: PASSWORD },
@@ -357,7 +374,7 @@ describe('the CLI', () => {
   })
 
   test('every mode: exit code as expected, no secret in stdout, stderr or the report', async () => {
-    expect(CLI_MODES.length).toBe(8)
+    expect(CLI_MODES.length).toBe(9)
     for (const mode of CLI_MODES) {
       const dir = newRunDir()
       const reportPath = join(dir, 'report.json')
@@ -376,5 +393,107 @@ describe('the CLI', () => {
       expect(leaks(run), mode.name).toEqual([])
       expect(run.stdout, mode.name).not.toContain('::add-mask::')
     }
+  })
+})
+
+// Zot (behind a relay) redirects one repository to another host, which answers 401 with a Bearer challenge
+// naming a token realm on a third host (HTTPS, trusted through ca-cert). The challenge is not Zot's: the
+// third host must receive nothing, the second no credentials, and Zot never a token from elsewhere.
+describe('a redirect to a host that challenges for a token on a third host', () => {
+  const STOLEN = secret('stolen-')
+  let front: FaultRelay
+  let other: RecordingServer
+  let realm: RecordingServer
+  let caPem: string
+
+  beforeAll(async () => {
+    const pki = await testPki()
+    caPem = pki.caPem
+    realm = await startRecordingServer(
+      (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token: STOLEN }))
+      },
+      { tls: { cert: pki.certPem, key: pki.keyPem } },
+    )
+    other = await startRecordingServer((_req, res) => {
+      res
+        .writeHead(401, {
+          'content-type': 'application/json',
+          'www-authenticate': `Bearer realm="${realm.url}/token",service="zot"`,
+        })
+        .end(JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }))
+    })
+    front = await startFaultRelay(cache.url)
+    front.inject({
+      match: /^(GET|HEAD) \/v2\/docker-images\/team\/elsewhere\//,
+      fault: { kind: 'redirect', to: other.url },
+    })
+    writeFileSync(
+      join(workspace, 'elsewhere.yaml'),
+      'kind: Pod\nspec:\n  containers:\n    - image: team/app:1\n    - image: team/elsewhere:1\n',
+    )
+  })
+
+  afterAll(async () => {
+    await Promise.all([front?.stop(), other?.stop(), realm?.stop()])
+  })
+
+  /** What every run must show: the third host untouched, no credentials off Zot's origin, no token to Zot. */
+  function checkHosts(): void {
+    expect(realm.requests).toEqual([])
+    expect(other.requests.length).toBeGreaterThan(0)
+    expect(other.requests.map((r) => r.headers.authorization ?? null)).toEqual(other.requests.map(() => null))
+    const basic = `Basic ${b64(USER, PASSWORD)}`
+    expect(front.records.map((r) => r.headers.authorization)).toEqual(front.records.map(() => basic))
+  }
+
+  test('the action: the image fails naming the other host; nothing leaks', async () => {
+    const dir = newRunDir()
+    const run = await runBundle({
+      node: node24(),
+      script: 'dist/index.js',
+      dir,
+      env: { ...githubEnv(dir, workspace), RUNNER_DEBUG: '1' },
+      inputs: {
+        'registry-map': MAP,
+        paths: 'elsewhere.yaml',
+        'zot-url': front.url,
+        username: USER,
+        password: PASSWORD,
+        'ca-cert': caPem,
+      },
+      reportPath: join(dir, 'runner_temp', 'zot-warm-report.json'),
+    })
+    expect(run.code, run.stdout + run.stderr).toBe(2)
+    expect(run.stdout).toContain(`${other.url} answered 401`)
+    expect(run.stdout).toMatch(/1 image failed/)
+    expect(run.stdout).not.toContain(STOLEN)
+    expect(leaks(run)).toEqual([])
+    checkHosts()
+  })
+
+  test('the CLI: the same', async () => {
+    const dir = newRunDir()
+    const reportPath = join(dir, 'report.json')
+    const run = await runBundle({
+      node: process.execPath,
+      script: 'dist/cli.js',
+      dir,
+      cwd: workspace,
+      args: ['--report', reportPath, '--ca-cert', caPem, 'elsewhere.yaml'],
+      env: {
+        ZOT_WARM_REGISTRY_MAP: MAP,
+        ZOT_WARM_ZOT_URL: front.url,
+        ZOT_WARM_USERNAME: USER,
+        ZOT_WARM_PASSWORD: PASSWORD,
+        ZOT_WARM_DEBUG: '1',
+      },
+      reportPath,
+    })
+    expect(run.code, run.stderr).toBe(2)
+    expect(run.stderr).toContain(`${other.url} answered 401`)
+    expect(`${run.stdout}${run.stderr}${run.reportText}`).not.toContain(STOLEN)
+    expect(leaks(run)).toEqual([])
+    checkHosts()
   })
 })

@@ -8,7 +8,7 @@ import { parseRegistryMap } from '../plan/registry-map.js'
 import { parseDuration } from './duration.js'
 import { splitList } from './list.js'
 import { loadPem, pemSecretLines } from './pem.js'
-import { redact } from './redact.js'
+import { percentDecoded, redact, urlCredentials } from './redact.js'
 import { INPUTS } from './spec.js'
 
 export type Mode = 'warm' | 'check' | 'plan'
@@ -120,13 +120,23 @@ export function parseConfig(
   const rawUrl = value('zot-url')
   if (rawUrl) {
     const parsed = canParseUrl(rawUrl)
+    // Credentials in the URL are masked before anything can print it, also when it does not parse (then they
+    // are found in the text). A valid URL without user info keeps any `@` of its path.
+    const credentials =
+      !parsed || parsed.username || parsed.password || !/^https?:$/.test(parsed.protocol)
+        ? urlCredentials(rawUrl)
+        : undefined
+    if (credentials?.password) secret(credentials.password, percentDecoded(credentials.password))
+    const shownUrl = credentials?.shown ?? rawUrl
     if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
-      problems.push(`zot-url: "${rawUrl}" is not an http:// or https:// URL (e.g. https://zot.example.com).`)
+      problems.push(
+        `zot-url: "${shownUrl}" is not an http:// or https:// URL (e.g. https://zot.example.com).`,
+      )
     } else if (parsed.username || parsed.password) {
-      if (parsed.password) secret(decodeURIComponent(parsed.password), parsed.password)
+      if (parsed.password) secret(percentDecoded(parsed.password), parsed.password)
       problems.push('zot-url: must not contain credentials; pass them in the username and password inputs.')
     } else if (parsed.search || parsed.hash) {
-      problems.push(`zot-url: "${rawUrl}" must not have a query or fragment; give the registry's base URL.`)
+      problems.push(`zot-url: "${shownUrl}" must not have a query or fragment; give the registry's base URL.`)
     } else {
       zotUrl = `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`
     }

@@ -27,3 +27,29 @@ export function redactDeep<T>(value: T, secrets: readonly string[]): T {
   }
   return value
 }
+
+/**
+ * The credentials written into a URL (`scheme://user:password@host`), found in the text itself because the
+ * URL may not parse: everything between `://` (or the start) and the last `@`. `shown` is the URL with them
+ * masked (`user:***@`, or `***@` for a bare user part, which may be a token); `password` is what
+ * follows the user name's `:`.
+ */
+export function urlCredentials(text: string): { password?: string; shown: string } | undefined {
+  const at = text.lastIndexOf('@')
+  if (at === -1) return undefined
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(text)?.[0] ?? ''
+  if (at < scheme.length) return undefined
+  const info = text.slice(scheme.length, at)
+  const colon = info.indexOf(':')
+  if (colon === -1) return { shown: `${scheme}***${text.slice(at)}` }
+  return { password: info.slice(colon + 1), shown: `${scheme}${info.slice(0, colon)}:***${text.slice(at)}` }
+}
+
+/** `%40` → `@`; the text as is when it is not valid percent-encoding. */
+export function percentDecoded(text: string): string {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text
+  }
+}
