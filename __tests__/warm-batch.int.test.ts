@@ -117,6 +117,7 @@ describe('what Zot v2.1.20 search answers to a batch', () => {
       const known = 'docker-images/facts/index:1'
       const answer = await searchImages(client, [known, 'docker-images/facts/index:nope', known])
       expect(answer.attempts).toBe(2)
+      if (!answer.ok) throw new Error(`search refused: ${answer.refusal.status}`)
       expect(answer.value.kind).toBe('answered')
       const held = answer.value.kind === 'answered' ? answer.value.found : new Map()
       expect([...held.keys()]).toEqual([0, 2])

@@ -11,11 +11,11 @@ import type { ImageResult, PlannedImage } from '../model.js'
 import type { ZotClient } from './client.js'
 import { diagnose, formatDuration, type Situation } from './diagnose.js'
 import { ZotRequestError } from './errors.js'
-import { ImageFailure, Job, refusal, type Verified } from './job.js'
+import { failureFrom, ImageFailure, Job, type Verified } from './job.js'
 import type { ManifestInfo } from './manifest.js'
 import { DEFAULTS, type WarmOptions } from './options.js'
 import { parsePlatform } from './platforms.js'
-import { type Counted, getManifest, hasBlob, listTags, searchTag } from './registry.js'
+import { getManifest, hasBlob, listTags, type RegistryResult, searchTag } from './registry.js'
 import { sleep } from './retry.js'
 import { BATCH_LIMITS, type BatchAnswer, chunkNames, type SearchedImage, searchImages } from './search.js'
 import { type VerifyContext, verifyImage } from './verify.js'
@@ -35,8 +35,8 @@ export async function warmImages(
 
 class Warmer {
   readonly #verifyContext: VerifyContext
-  readonly #tagLists = new Map<string, Promise<Counted<Set<string>>>>()
-  readonly #syncs = new Map<string, Promise<Counted<ManifestInfo | undefined>>>()
+  readonly #tagLists = new Map<string, Promise<RegistryResult<Set<string>>>>()
+  readonly #syncs = new Map<string, Promise<RegistryResult<ManifestInfo | undefined>>>()
   /** Search answers of the look-ahead, by `repo:tag`: what Zot held before this run changed anything. */
   readonly #searched = new Map<string, SearchedImage>()
   /** undefined until the first search answer. */
@@ -155,7 +155,6 @@ class Warmer {
         })
       }
       if (err instanceof ImageFailure) {
-        job.retries += Math.max(0, err.attempts - 1)
         const situation =
           err.situation.kind === 'missing-after-sync'
             ? { ...err.situation, upstream: `${img.ref.domain}/${img.ref.path}` }
@@ -168,7 +167,7 @@ class Warmer {
         })
       }
       if (err instanceof ZotRequestError) {
-        job.retries += Math.max(0, err.attempts - 1)
+        job.count(err)
         return finish({
           status: 'failed',
           error: err.message,
@@ -335,12 +334,13 @@ class Warmer {
 
   /** One batched search; false when batches do not work here (then every image asks on its own). */
   async #searchBatch(names: string[], signal: AbortSignal): Promise<boolean> {
-    let answer: Counted<BatchAnswer>
+    let answer: RegistryResult<BatchAnswer>
     try {
       answer = await searchImages(this.client, names, signal)
     } catch {
       return false
     }
+    if (!answer.ok) return false
     const value = answer.value
     if (value.kind === 'unavailable') this.#search = false
     if (value.kind !== 'answered') return false
@@ -353,25 +353,23 @@ class Warmer {
   async #tags(job: Job, repo: string): Promise<Set<string>> {
     let pending = this.#tagLists.get(repo)
     if (!pending) {
-      pending = this.#fetchTags(job, repo)
+      pending = listTags(this.client, repo, job.signal)
       this.#tagLists.set(repo, pending)
       // A failed list (timeout of the image that asked) must not fail the next image of the repository.
-      pending.catch(() => this.#tagLists.delete(repo))
+      const forget = () => this.#tagLists.delete(repo)
+      pending.then((r) => r.ok || forget(), forget)
     }
-    return job.count(await pending)
-  }
-
-  async #fetchTags(job: Job, repo: string): Promise<Counted<Set<string>>> {
-    const res = await listTags(this.client, repo, job.signal)
-    if (res.value instanceof Set || res.value === undefined)
-      return { value: res.value ?? new Set(), attempts: res.attempts }
-    throw refusal(this.client, res.value, repo, 'tags/list')
+    const list = job.count(await pending)
+    if (!list.ok) throw failureFrom(this.client, list.refusal, repo, 'tags/list')
+    return list.value
   }
 
   /** The digest Zot's MetaDB has for a local tag (search extension), or undefined. */
   async #localTagDigest(job: Job, repo: string, tag: string): Promise<string | undefined> {
     if (this.#search === false) return undefined
-    const answer = job.count(await searchTag(this.client, repo, tag, job.signal))
+    const result = job.count(await searchTag(this.client, repo, tag, job.signal))
+    // A refusal from search says nothing about the tag: the image goes on as if search did not know it.
+    const answer = result.ok ? result.value : { kind: 'not-found' as const }
     if (answer.kind === 'unavailable') {
       this.#search = false
       return undefined
@@ -386,14 +384,14 @@ class Warmer {
    */
   async #localDigest(job: Job, repo: string, digest: string): Promise<ManifestInfo | undefined> {
     const present = job.count(await hasBlob(this.client, repo, digest, job.signal))
-    if (present === false) return undefined
-    if (present !== true) throw refusal(this.client, present, repo, digest)
+    if (!present.ok) throw failureFrom(this.client, present.refusal, repo, digest)
+    if (!present.value) return undefined
     const answer = job.count(await getManifest(this.client, repo, digest, { signal: job.signal }))
     if (!answer.ok) {
       if (answer.refusal.status === 404) return undefined
-      throw refusal(this.client, answer.refusal, repo, digest)
+      throw failureFrom(this.client, answer.refusal, repo, digest)
     }
-    return answer.manifest
+    return answer.value
   }
 
   /**
@@ -413,9 +411,12 @@ class Warmer {
     if (!pending) {
       pending = this.#syncOnce(job, repo, reference, isDigest)
       this.#syncs.set(key, pending)
-      pending.catch(() => this.#syncs.delete(key))
+      const forget = () => this.#syncs.delete(key)
+      pending.then((r) => r.ok || forget(), forget)
     }
-    return job.count(await pending)
+    const synced = job.count(await pending)
+    if (!synced.ok) throw failureFrom(this.client, synced.refusal, repo, reference)
+    return synced.value
   }
 
   async #syncOnce(
@@ -423,7 +424,7 @@ class Warmer {
     repo: string,
     reference: string,
     isDigest: boolean,
-  ): Promise<Counted<ManifestInfo | undefined>> {
+  ): Promise<RegistryResult<ManifestInfo | undefined>> {
     let attempts = 0
     for (;;) {
       try {
@@ -433,16 +434,12 @@ class Warmer {
           timeoutMs: 0,
         })
         attempts += res.attempts
-        if (res.value.ok) return { value: res.value.manifest, attempts }
+        if (res.ok) return { ok: true, value: res.value, attempts }
         // A gateway in front of Zot gave up waiting; Zot itself keeps syncing.
-        if (res.value.refusal.status !== 504) {
-          const failure = refusal(this.client, res.value.refusal, repo, reference)
-          failure.attempts = attempts
-          throw failure
-        }
+        if (res.refusal.status !== 504) return { ok: false, refusal: res.refusal, attempts }
       } catch (err) {
-        if (err instanceof ImageFailure) throw err
-        if (!(err instanceof ZotRequestError) || (err.kind !== 'closed' && err.kind !== 'timeout')) throw err
+        if (!(err instanceof ZotRequestError)) throw err
+        if (err.kind !== 'closed' && err.kind !== 'timeout') throw err.withAttempts(attempts + err.attempts)
         attempts += err.attempts
       }
       job.connectionClosed = true
@@ -450,7 +447,7 @@ class Warmer {
         job.warn(
           'Zot closed the connection during the sync (its http.writeTimeout is shorter than the sync); the image appeared while polling. Set "writeTimeout": "0s" in Zot\'s http config for large images.',
         )
-        return { value: undefined, attempts }
+        return { ok: true, value: undefined, attempts }
       }
     }
   }
@@ -461,13 +458,11 @@ class Warmer {
     for (let round = 0; round < 4; round++) {
       await sleep(delay, job.signal)
       if (isDigest) {
-        const present = job.count(await hasBlob(this.client, repo, reference, job.signal))
-        if (present === true) return true
+        const blob = job.count(await hasBlob(this.client, repo, reference, job.signal))
+        if (blob.ok && blob.value) return true
       } else {
-        const res = await listTags(this.client, repo, job.signal)
-        job.retries += Math.max(0, res.attempts - 1)
-        const tags = res.value
-        if (tags instanceof Set && tags.has(reference)) return true
+        const list = job.count(await listTags(this.client, repo, job.signal))
+        if (list.ok && list.value.has(reference)) return true
       }
       delay = Math.min(delay * 2, this.#poll.maxDelayMs)
     }

@@ -2,12 +2,10 @@
 // their diagnosis.
 import type { ZotClient } from './client.js'
 import type { Situation } from './diagnose.js'
-import type { Counted, Refusal } from './registry.js'
+import type { Refusal } from './registry.js'
 
 /** A failure with its plain-words diagnosis. */
 export class ImageFailure extends Error {
-  /** Tries made by the failing shared step (a sync), not yet counted on the job. */
-  attempts = 0
   constructor(
     message: string,
     readonly situation: Situation,
@@ -25,9 +23,13 @@ export class Job {
   connectionClosed = false
   constructor(readonly signal: AbortSignal) {}
 
-  count<T>(c: Counted<T>): T {
-    this.retries += Math.max(0, c.attempts - 1)
-    return c.value
+  /**
+   * The one way tries are counted: every registry result, and every transport error, says how many tries it
+   * took; the job adds the retries among them (a result shared by several images counts on each).
+   */
+  count<R extends { attempts: number }>(r: R): R {
+    this.retries += Math.max(0, r.attempts - 1)
+    return r
   }
 
   warn(text: string): void {
@@ -43,8 +45,8 @@ export interface Verified {
 
 const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/
 
-/** A non-success answer as a failure. `reference`: a tag, a digest, or `tags/list`. */
-export function refusal(client: ZotClient, r: Refusal, repo: string, reference: string): ImageFailure {
+/** Zot's refusal as the image's failure. `reference`: a tag, a digest, or `tags/list`. */
+export function failureFrom(client: ZotClient, r: Refusal, repo: string, reference: string): ImageFailure {
   const what =
     reference === 'tags/list'
       ? `the tag list of ${repo}`

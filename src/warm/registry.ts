@@ -17,7 +17,23 @@ export interface Refusal {
   answeredBy?: string
 }
 
-export function refusalOf(res: ZotResponse): Refusal {
+/**
+ * What every registry call returns: the value it asked for, or Zot's refusal; with the tries it took
+ * (retries included). Transport failures (no answer at all) are thrown as ZotRequestError.
+ */
+export type RegistryResult<T> =
+  | { ok: true; value: T; attempts: number }
+  | { ok: false; refusal: Refusal; attempts: number }
+
+function answered<T>(value: T, res: ZotResponse): RegistryResult<T> {
+  return { ok: true, value, attempts: res.attempts }
+}
+
+function refused<T>(res: ZotResponse): RegistryResult<T> {
+  return { ok: false, refusal: readRefusal(res), attempts: res.attempts }
+}
+
+function readRefusal(res: ZotResponse): Refusal {
   const by = res.answeredBy ? { answeredBy: res.answeredBy } : {}
   try {
     const json = JSON.parse(res.body.toString('utf8')) as { errors?: { code?: string; message?: string }[] }
@@ -33,21 +49,15 @@ function repoPath(repo: string): string {
   return repo.split('/').map(encodeURIComponent).join('/')
 }
 
-export interface Counted<T> {
-  value: T
-  /** Tries made, retries included. */
-  attempts: number
-}
-
 /**
- * Local tags of a repository (`undefined` when Zot does not have the repository). Follows `Link` pagination.
+ * Local tags of a repository (empty when Zot does not have the repository). Follows `Link` pagination.
  * Never contacts upstream.
  */
 export async function listTags(
   client: ZotClient,
   repo: string,
   signal?: AbortSignal,
-): Promise<Counted<Set<string> | undefined> | Counted<Refusal>> {
+): Promise<RegistryResult<Set<string>>> {
   const tags = new Set<string>()
   let path: string | undefined = `/v2/${repoPath(repo)}/tags/list`
   let attempts = 0
@@ -59,13 +69,13 @@ export async function listTags(
       headers: { accept: 'application/json' },
     })
     attempts += res.attempts
-    if (res.status === 404) return { value: undefined, attempts }
-    if (res.status !== 200) return { value: refusalOf(res), attempts }
+    if (res.status === 404) return { ok: true, value: tags, attempts }
+    if (res.status !== 200) return { ...refused(res), attempts }
     const json = JSON.parse(res.body.toString('utf8')) as { tags?: string[] | null }
     for (const t of json.tags ?? []) tags.add(t)
     path = nextPage(res.headers.link, client.url)
   }
-  return { value: tags, attempts }
+  return { ok: true, value: tags, attempts }
 }
 
 /** `Link: </v2/x/tags/list?n=100&last=b>; rel="next"` → path relative to the Zot base URL. */
@@ -78,8 +88,6 @@ function nextPage(link: string | undefined, base: string): string | undefined {
   return `${path}${url.search}`
 }
 
-export type ManifestAnswer = { ok: true; manifest: ManifestInfo } | { ok: false; refusal: Refusal }
-
 /**
  * GET a manifest by tag or digest. By tag (or a missing digest) this makes Zot sync from upstream and blocks
  * until the whole image is copied; `sync` tells the client not to retry a closed connection.
@@ -89,7 +97,7 @@ export async function getManifest(
   repo: string,
   reference: string,
   opts: Pick<RequestSpec, 'signal' | 'sync' | 'timeoutMs'>,
-): Promise<Counted<ManifestAnswer>> {
+): Promise<RegistryResult<ManifestInfo>> {
   const res = await client.request({
     method: 'GET',
     // Tags and digests are grammar-checked; a digest's `:` must stay literal (Zot does not decode %3A).
@@ -97,9 +105,11 @@ export async function getManifest(
     headers: { accept: MANIFEST_ACCEPT },
     ...opts,
   })
-  if (res.status !== 200) return { value: { ok: false, refusal: refusalOf(res) }, attempts: res.attempts }
-  const manifest = parseManifest(res.body, res.headers['content-type'], res.headers['docker-content-digest'])
-  return { value: { ok: true, manifest }, attempts: res.attempts }
+  if (res.status !== 200) return refused(res)
+  return answered(
+    parseManifest(res.body, res.headers['content-type'], res.headers['docker-content-digest']),
+    res,
+  )
 }
 
 /** HEAD a manifest by digest. Only call for digests known to be present: a missing one makes Zot sync. */
@@ -108,16 +118,15 @@ export async function headManifest(
   repo: string,
   digest: string,
   signal?: AbortSignal,
-): Promise<Counted<boolean | Refusal>> {
+): Promise<RegistryResult<boolean>> {
   const res = await client.request({
     method: 'HEAD',
     path: `/v2/${repoPath(repo)}/manifests/${digest}`,
     headers: { accept: MANIFEST_ACCEPT },
     signal,
   })
-  if (res.status === 200) return { value: true, attempts: res.attempts }
-  if (res.status === 404) return { value: false, attempts: res.attempts }
-  return { value: refusalOf(res), attempts: res.attempts }
+  if (res.status === 200 || res.status === 404) return answered(res.status === 200, res)
+  return refused(res)
 }
 
 /**
@@ -129,11 +138,10 @@ export async function hasBlob(
   repo: string,
   digest: string,
   signal?: AbortSignal,
-): Promise<Counted<boolean | Refusal>> {
+): Promise<RegistryResult<boolean>> {
   const res = await client.request({ method: 'HEAD', path: `/v2/${repoPath(repo)}/blobs/${digest}`, signal })
-  if (res.status === 200) return { value: true, attempts: res.attempts }
-  if (res.status === 404) return { value: false, attempts: res.attempts }
-  return { value: refusalOf(res), attempts: res.attempts }
+  if (res.status === 200 || res.status === 404) return answered(res.status === 200, res)
+  return refused(res)
 }
 
 /** A small blob (an image config). Local only. */
@@ -142,15 +150,15 @@ export async function getBlob(
   repo: string,
   digest: string,
   signal?: AbortSignal,
-): Promise<Counted<Buffer | Refusal>> {
+): Promise<RegistryResult<Buffer>> {
   const res = await client.request({
     method: 'GET',
     path: `/v2/${repoPath(repo)}/blobs/${digest}`,
     signal,
     maxBodyBytes: 4 * 1024 * 1024,
   })
-  if (res.status === 200) return { value: res.body, attempts: res.attempts }
-  return { value: refusalOf(res), attempts: res.attempts }
+  if (res.status !== 200) return refused(res)
+  return answered(res.body, res)
 }
 
 export type SearchAnswer =
@@ -168,7 +176,7 @@ export async function searchTag(
   repo: string,
   tag: string,
   signal?: AbortSignal,
-): Promise<Counted<SearchAnswer>> {
+): Promise<RegistryResult<SearchAnswer>> {
   const query = `{ Image(image: ${JSON.stringify(`${repo}:${tag}`)}) { Digest MediaType } }`
   const res = await client.request({
     method: 'POST',
@@ -177,20 +185,16 @@ export async function searchTag(
     body: JSON.stringify({ query }),
     signal,
   })
-  if (res.status === 404 || res.status === 405)
-    return { value: { kind: 'unavailable' }, attempts: res.attempts }
-  if (res.status !== 200) return { value: { kind: 'not-found' }, attempts: res.attempts }
+  if (res.status === 404 || res.status === 405) return answered({ kind: 'unavailable' }, res)
+  if (res.status !== 200) return refused(res)
   try {
     const json = JSON.parse(res.body.toString('utf8')) as {
       data?: { Image?: { Digest?: string | null; MediaType?: string | null } | null }
     }
     const digest = json.data?.Image?.Digest
-    if (!digest) return { value: { kind: 'not-found' }, attempts: res.attempts }
-    return {
-      value: { kind: 'found', digest, mediaType: json.data?.Image?.MediaType ?? undefined },
-      attempts: res.attempts,
-    }
+    if (!digest) return answered({ kind: 'not-found' }, res)
+    return answered({ kind: 'found', digest, mediaType: json.data?.Image?.MediaType ?? undefined }, res)
   } catch {
-    return { value: { kind: 'not-found' }, attempts: res.attempts }
+    return answered({ kind: 'not-found' }, res)
   }
 }

@@ -11,7 +11,7 @@
 //   error names its alias in `path`. Such a batch is asked again without those aliases.
 import type { ZotClient } from './client.js'
 import { normalizePlatform, type Platform } from './platforms.js'
-import type { Counted } from './registry.js'
+import type { RegistryResult } from './registry.js'
 
 export interface SearchedManifest {
   digest: string
@@ -33,7 +33,7 @@ export type BatchAnswer =
   | { kind: 'answered'; found: Map<number, SearchedImage> }
   /** Zot runs without the search extension (404 on the endpoint). */
   | { kind: 'unavailable' }
-  /** Anything else (old schema, gateway limits, unparseable answer): the caller asks per image. */
+  /** An answer it cannot use (old schema, unparseable, query errors): the caller asks per image. */
   | { kind: 'failed'; reason: string }
 
 export interface BatchLimits {
@@ -96,34 +96,45 @@ export function chunkNames(
   return { batches, unbatched }
 }
 
-/** Looks up `names` (`repo:tag`, all present in tags/list) in one request, or two when an alias errors. */
+/**
+ * Looks up `names` (`repo:tag`, all present in tags/list) in one request, or two when an alias errors. A
+ * status other than 200 (or 404/405: no search extension) is a refusal; the caller then asks per image.
+ */
 export async function searchImages(
   client: ZotClient,
   names: string[],
   signal?: AbortSignal,
-): Promise<Counted<BatchAnswer>> {
+): Promise<RegistryResult<BatchAnswer>> {
   const first = await post(client, names, signal)
-  if (first.value.kind !== 'retry') return { value: first.value, attempts: first.attempts }
+  if (!first.ok) return first
+  if (first.value.kind !== 'retry') return { ok: true, value: first.value, attempts: first.attempts }
   // Ask again without the aliases Zot could not resolve; they are left to the per-image path.
   const failed = first.value.aliases
   const rest = names.map((name, i) => ({ name, i })).filter(({ i }) => !failed.has(i))
-  if (!rest.length) return { value: { kind: 'answered', found: new Map() }, attempts: first.attempts }
+  if (!rest.length)
+    return { ok: true, value: { kind: 'answered', found: new Map() }, attempts: first.attempts }
   const second = await post(
     client,
     rest.map((r) => r.name),
     signal,
   )
   const attempts = first.attempts + second.attempts
-  if (second.value.kind === 'retry') return { value: { kind: 'failed', reason: 'errors again' }, attempts }
-  if (second.value.kind !== 'answered') return { value: second.value, attempts }
+  if (!second.ok) return { ok: false, refusal: second.refusal, attempts }
+  if (second.value.kind === 'retry')
+    return { ok: true, value: { kind: 'failed', reason: 'errors again' }, attempts }
+  if (second.value.kind !== 'answered') return { ok: true, value: second.value, attempts }
   const found = new Map<number, SearchedImage>()
   for (const [j, image] of second.value.found) found.set((rest[j] as { i: number }).i, image)
-  return { value: { kind: 'answered', found }, attempts }
+  return { ok: true, value: { kind: 'answered', found }, attempts }
 }
 
 type PostAnswer = BatchAnswer | { kind: 'retry'; aliases: Set<number> }
 
-async function post(client: ZotClient, names: string[], signal?: AbortSignal): Promise<Counted<PostAnswer>> {
+async function post(
+  client: ZotClient,
+  names: string[],
+  signal?: AbortSignal,
+): Promise<RegistryResult<PostAnswer>> {
   const res = await client.request({
     method: 'POST',
     path: '/v2/_zot/ext/search',
@@ -131,14 +142,18 @@ async function post(client: ZotClient, names: string[], signal?: AbortSignal): P
     body: JSON.stringify(batchQuery(names)),
     signal,
   })
-  const counted = (value: PostAnswer) => ({ value, attempts: res.attempts })
-  if (res.status === 404 || res.status === 405) return counted({ kind: 'unavailable' })
-  if (res.status !== 200) return counted({ kind: 'failed', reason: `HTTP ${res.status}` })
+  const answer = (value: PostAnswer): RegistryResult<PostAnswer> => ({
+    ok: true,
+    value,
+    attempts: res.attempts,
+  })
+  if (res.status === 404 || res.status === 405) return answer({ kind: 'unavailable' })
+  if (res.status !== 200) return { ok: false, refusal: { status: res.status }, attempts: res.attempts }
   let json: { data?: Record<string, unknown> | null; errors?: { path?: unknown[] }[] }
   try {
     json = JSON.parse(res.body.toString('utf8'))
   } catch {
-    return counted({ kind: 'failed', reason: 'not JSON' })
+    return answer({ kind: 'failed', reason: 'not JSON' })
   }
   if (!json.data) {
     // Null data: errors that all name an alias can be asked around; any other error fails the batch.
@@ -146,17 +161,17 @@ async function post(client: ZotClient, names: string[], signal?: AbortSignal): P
     for (const e of json.errors ?? []) {
       const alias = typeof e.path?.[0] === 'string' ? /^i(\d+)$/.exec(e.path[0]) : null
       const i = alias ? Number(alias[1]) : Number.NaN
-      if (!(i < names.length)) return counted({ kind: 'failed', reason: 'query error' })
+      if (!(i < names.length)) return answer({ kind: 'failed', reason: 'query error' })
       aliases.add(i)
     }
-    return counted(aliases.size ? { kind: 'retry', aliases } : { kind: 'failed', reason: 'no data' })
+    return answer(aliases.size ? { kind: 'retry', aliases } : { kind: 'failed', reason: 'no data' })
   }
   const found = new Map<number, SearchedImage>()
   names.forEach((_, i) => {
     const image = parseImage(json.data?.[`i${i}`])
     if (image) found.set(i, image)
   })
-  return counted({ kind: 'answered', found })
+  return answer({ kind: 'answered', found })
 }
 
 interface RawSummary {

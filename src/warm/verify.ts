@@ -2,7 +2,7 @@
 // that the manifests of the required platforms are there too. When the search extension already told what
 // Zot holds (a batched lookup), that answer settles it without a request wherever it can.
 import type { ZotClient } from './client.js'
-import { ImageFailure, type Job, refusal, type Verified } from './job.js'
+import { failureFrom, ImageFailure, type Job, type Verified } from './job.js'
 import {
   configPlatform,
   isImageConfigType,
@@ -12,7 +12,7 @@ import {
 } from './manifest.js'
 import type { WarmMode } from './options.js'
 import { formatPlatform, type Platform, platformMatches } from './platforms.js'
-import { getBlob, getManifest, hasBlob, headManifest } from './registry.js'
+import { getBlob, getManifest, hasBlob, headManifest, type RegistryResult } from './registry.js'
 import type { SearchedImage } from './search.js'
 
 export interface VerifyContext {
@@ -42,8 +42,8 @@ export async function verifyImage(
   }
   if (!manifest) {
     const answer = job.count(await getManifest(ctx.client, repo, digest, { signal: job.signal }))
-    if (!answer.ok) throw refusal(ctx.client, answer.refusal, repo, digest)
-    manifest = answer.manifest
+    if (!answer.ok) throw failureFrom(ctx.client, answer.refusal, repo, digest)
+    manifest = answer.value
   }
   if (manifest.kind === 'index') {
     const present = held ? new Set(held.manifests.map((m) => m.digest)) : undefined
@@ -52,7 +52,7 @@ export async function verifyImage(
   let platform: Platform | undefined
   if (manifest.config) {
     const config = job.count(await getBlob(ctx.client, repo, manifest.config.digest, job.signal))
-    if (Buffer.isBuffer(config)) platform = configPlatform(config)
+    if (config.ok) platform = configPlatform(config.value)
   }
   if (!platform) {
     if (ctx.required) job.warn('platform unknown: the manifest has no image config to read it from')
@@ -143,13 +143,17 @@ async function verifyIndex(
   const present: string[] = []
   await Promise.all(
     check.map(async (child) => {
-      const found = known?.has(child.digest)
-        ? true
-        : ctx.mode === 'check'
-          ? job.count(await hasBlob(ctx.client, repo, child.digest, job.signal))
-          : job.count(await headManifest(ctx.client, repo, child.digest, job.signal))
+      const found =
+        known?.has(child.digest) ||
+        isPresent(
+          job.count(
+            ctx.mode === 'check'
+              ? await hasBlob(ctx.client, repo, child.digest, job.signal)
+              : await headManifest(ctx.client, repo, child.digest, job.signal),
+          ),
+        )
       const name = child.platform ? formatPlatform(child.platform) : child.digest
-      if (found === true) present.push(name)
+      if (found) present.push(name)
       else absent.push(name)
     }),
   )
@@ -160,6 +164,11 @@ async function verifyIndex(
       index.digest,
     )
   return unique(present.filter((p) => !p.startsWith('sha256:'))).sort()
+}
+
+/** A presence check that Zot refused counts as absent: the image then fails naming what is missing. */
+function isPresent(r: RegistryResult<boolean>): boolean {
+  return r.ok && r.value
 }
 
 function unique(items: string[]): string[] {
