@@ -56,7 +56,6 @@ export class ZotClient {
   readonly #ownsDispatcher: boolean
   readonly #retry: RetryOptions
   readonly #basic?: string
-  readonly #password?: string
   readonly #staticToken?: string
   readonly #userAgent: string
   readonly #tokens = new TokenCache()
@@ -78,7 +77,6 @@ export class ZotClient {
     this.#userAgent = opts.userAgent ?? 'zot-warm'
     if (opts.username && opts.password) {
       this.username = opts.username
-      this.#password = opts.password
       this.#basic = `Basic ${Buffer.from(`${opts.username}:${opts.password}`).toString('base64')}`
     }
     if (opts.token) this.#staticToken = opts.token
@@ -108,15 +106,6 @@ export class ZotClient {
         : new Agent(common)
       this.#ownsDispatcher = true
     }
-  }
-
-  /** Secrets this client holds, for redaction by callers that print responses. */
-  get secrets(): string[] {
-    const out: string[] = []
-    if (this.#password) out.push(this.#password)
-    if (this.#basic) out.push(this.#basic.slice('Basic '.length))
-    if (this.#staticToken) out.push(this.#staticToken)
-    return out
   }
 
   /** The sentence for a 401 from Zot, by what was sent. */

@@ -49,10 +49,6 @@ export function isIndexMediaType(mediaType: string | undefined): boolean {
   return INDEX_TYPES.has(mediaType ?? '')
 }
 
-export function isDockerMediaType(mediaType: string): boolean {
-  return mediaType.startsWith('application/vnd.docker.')
-}
-
 export function sha256(body: Buffer): string {
   return `sha256:${createHash('sha256').update(body).digest('hex')}`
 }
