@@ -2,8 +2,9 @@
 // errors, the bearer token flow, redirects to other hosts, and error wording without secrets.
 import { MockAgent } from 'undici'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
-import { HardFailure } from '../src/errors.js'
+import { HardFailure, withHint } from '../src/errors.js'
 import { ZotClient } from '../src/warm/client.js'
+import { authFailure } from '../src/warm/diagnose.js'
 import { toRequestError, ZotRequestError } from '../src/warm/errors.js'
 import type { ZotClientOptions } from '../src/warm/options.js'
 import { preflight } from '../src/warm/preflight.js'
@@ -409,13 +410,19 @@ describe('error wording', () => {
     'DEPTH_ZERO_SELF_SIGNED_CERT',
     'SELF_SIGNED_CERT_IN_CHAIN',
     'ERR_TLS_CERT_ALTNAME_INVALID',
-  ])('certificate error %s names the fix', (code) => {
+  ])('certificate error %s: the message says what failed, the hint says the fix, once', async (code) => {
     const err = toRequestError(netError(code), 'https://zot.test')
     expect(err.kind).toBe('tls')
-    expect(err.message).toMatch(
-      /^TLS verification failed for https:\/\/zot\.test: .+ — pass the Zot CA certificate/,
-    )
-    expect(err.message).toContain('skip-tls-verify: true')
+    expect(err.reason).toBe('certificate')
+    expect(err.message).toMatch(/^TLS verification failed for https:\/\/zot\.test: .+ \([A-Z_]+\)$/)
+    agent.get('https://zot.test').intercept({ path: '/v2/' }).replyWithError(netError(code))
+    const failure = (await preflight(client({ url: 'https://zot.test' })).catch(
+      (e: unknown) => e,
+    )) as HardFailure
+    expect(failure.message).toBe(err.message)
+    const shown = withHint(failure.message, failure.hint)
+    expect(shown.match(/ca-cert/g)).toHaveLength(1)
+    expect(shown).toContain('skip-tls-verify: true')
   })
 
   test('a TLS code wrapped in a cause is found', () => {
@@ -488,7 +495,7 @@ describe('error wording', () => {
       messages.push(err.message, err.hint ?? '', String(err.stack))
     }
     const t = client({ token: 'tok-SECRET-123', insecureSkipVerify: true, url: 'https://zot.test' })
-    messages.push(t.authFailure(), ...t.warnings)
+    messages.push(authFailure(t), ...t.warnings)
     expect(messages.join('\n')).toContain('Zot rejected the credentials for alice')
     for (const secret of [PASSWORD, BASIC, 'tok-SECRET-123'])
       expect(messages.join('\n')).not.toContain(secret)

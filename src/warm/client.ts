@@ -2,7 +2,8 @@
 // Everything above it (presence checks, warming) speaks in registry terms and never sees headers or sockets.
 import { Agent, type Dispatcher, EnvHttpProxyAgent } from 'undici'
 import { parseChallenges, scopeForPath, TokenCache } from './auth.js'
-import { toRequestError, ZotRequestError } from './errors.js'
+import { connectionWarnings } from './diagnose.js'
+import { cancelledError, protocolError, toRequestError, ZotRequestError } from './errors.js'
 import { DEFAULTS, type RetryOptions, type ZotClientOptions } from './options.js'
 import { backoffDelay, RETRY_STATUSES, retryDelay, sleep } from './retry.js'
 
@@ -46,10 +47,12 @@ export class ZotClient {
   /** `host[:port]` as image references name it (for recognising images that already live in Zot). */
   readonly host: string
   readonly username?: string
+  /** A static bearer token is configured. */
+  readonly hasToken: boolean
   /** A client certificate is configured (mutual TLS). */
   readonly hasClientCert: boolean
-  /** Things the user should know about the connection settings (skipped TLS verification …). */
-  readonly warnings: string[] = []
+  /** TLS verification is off (skip-tls-verify). */
+  readonly insecure: boolean
   readonly #origin: string
   readonly #basePath: string
   readonly #dispatcher: Dispatcher
@@ -80,11 +83,9 @@ export class ZotClient {
       this.#basic = `Basic ${Buffer.from(`${opts.username}:${opts.password}`).toString('base64')}`
     }
     if (opts.token) this.#staticToken = opts.token
+    this.hasToken = Boolean(opts.token)
     this.hasClientCert = Boolean(opts.cert && opts.key)
-    if (opts.insecureSkipVerify && parsed.protocol === 'https:')
-      this.warnings.push(
-        `TLS verification is off for ${this.url} (skip-tls-verify): anyone on the network path can impersonate Zot and read the credentials.`,
-      )
+    this.insecure = Boolean(opts.insecureSkipVerify)
     if (opts.dispatcher) {
       this.#dispatcher = opts.dispatcher
       this.#ownsDispatcher = false
@@ -108,11 +109,9 @@ export class ZotClient {
     }
   }
 
-  /** The sentence for a 401 from Zot, by what was sent. */
-  authFailure(): string {
-    if (this.username) return `Zot rejected the credentials for ${this.username}`
-    if (this.#staticToken) return 'Zot rejected the bearer token'
-    return 'Zot requires credentials: set username and password'
+  /** Things the user should know about the connection settings (skipped TLS verification …). */
+  get warnings(): string[] {
+    return connectionWarnings(this)
   }
 
   async close(): Promise<void> {
@@ -163,10 +162,9 @@ export class ZotClient {
     try {
       await wait(ms, signal)
     } catch {
-      throw new ZotRequestError('cancelled', `request to Zot at ${this.url} cancelled`, undefined, attempts)
+      throw cancelledError(this.url, attempts)
     }
-    if (signal?.aborted)
-      throw new ZotRequestError('cancelled', `request to Zot at ${this.url} cancelled`, undefined, attempts)
+    if (signal?.aborted) throw cancelledError(this.url, attempts)
   }
 
   /** Sends with the credentials Zot wants; answers one Bearer challenge with the token flow. */
@@ -283,8 +281,8 @@ export class ZotClient {
       if (!REDIRECTS.has(res.status) || !location)
         return url.origin === this.#origin ? res : { ...res, answeredBy: url.origin }
       if (hop >= DEFAULTS.maxRedirects)
-        throw new ZotRequestError(
-          'protocol',
+        throw protocolError(
+          'bad-redirect',
           `Zot at ${this.url} redirected more than ${DEFAULTS.maxRedirects} times`,
         )
       url = new URL(location, url)
@@ -307,7 +305,7 @@ export class ZotClient {
     const timeout = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined
     const combined = signal && timeout ? AbortSignal.any([signal, timeout]) : (signal ?? timeout)
     const aborted = () => (signal?.aborted ? 'cancelled' : timeout?.aborted ? 'timeout' : undefined)
-    if (signal?.aborted) throw toRequestError(undefined, this.url, 'cancelled')
+    if (signal?.aborted) throw cancelledError(this.url)
     try {
       const res = await this.#dispatcher.request({
         origin: url.origin,
@@ -334,8 +332,8 @@ export class ZotClient {
         if (size > limit) {
           res.body.destroy()
           if (res.statusCode >= 300) break
-          throw new ZotRequestError(
-            'protocol',
+          throw protocolError(
+            'too-large',
             `Zot at ${this.url} sent more than ${limit} bytes for ${url.pathname}`,
           )
         }

@@ -1,5 +1,22 @@
-// Plain-words diagnoses for failed images, from the failure table in shared/ZOT-NOTES.md. Zot never passes
-// sync errors to its client, so most of these name the likely causes and the line to look for in Zot's log.
+// Every sentence of the warm layer that tells the user what to change lives here: diagnoses of failed
+// images, the advice after a transport failure, the 401 wording, connection warnings. The transport
+// (client.ts, errors.ts) and the registry calls only report what happened, as typed data.
+// Zot never passes sync errors to its client, so most diagnoses name the likely causes and the line to look
+// for in Zot's log (docs/zot.md has the failure table).
+import type { ZotRequestError } from './errors.js'
+
+/** What the advice needs to know about the connection settings (never the secrets themselves). */
+export interface ConnectionFacts {
+  /** Zot's base URL. */
+  url: string
+  username?: string
+  /** A static bearer token is configured. */
+  hasToken: boolean
+  /** A client certificate is configured (mutual TLS). */
+  hasClientCert: boolean
+  /** TLS verification is off (skip-tls-verify). */
+  insecure: boolean
+}
 
 export type Situation =
   /** Zot answered 404 to a manifest request that made it sync (tag, or a digest it did not have). */
@@ -27,7 +44,8 @@ export type Situation =
   | { kind: 'rate-limited'; status: number }
   | { kind: 'server-error'; status: number }
   | { kind: 'unexpected-status'; status: number; code?: string }
-  | { kind: 'transport'; message: string }
+  /** No usable answer; `advice` from transportAdvice(). */
+  | { kind: 'transport'; message: string; advice?: string }
   /** A host Zot redirected the request to refused it; Zot's credentials never go to another origin. */
   | { kind: 'redirected'; origin: string; status: number }
 
@@ -112,12 +130,85 @@ export function diagnose(s: Situation): string {
     case 'unexpected-status':
       return `Zot answered ${s.status}${s.code ? ` ${s.code}` : ''}, which a warmer cannot act on; check Zot's log.`
     case 'transport':
-      return s.message
+      return s.advice ? `${s.message.replace(/[.:]?$/, '.')} ${s.advice}` : s.message
     case 'redirected':
       return (
         `Zot redirected the request to ${s.origin}, which answered ${s.status}. Credentials and token ` +
         "challenges are honoured for Zot's own origin only, so that host gets none: make Zot serve this " +
         'content itself, or the other host accept the redirected request as it is (e.g. a pre-signed URL).'
       )
+  }
+}
+
+/** An image the run's cancellation (overall timeout or signal) cut off, before it started or while it ran. */
+export function cancelledImage(started: boolean): string {
+  const cancelled = 'cancelled (overall timeout or signal)'
+  return started
+    ? `${cancelled} before Zot confirmed the image; a sync already started continues in Zot`
+    : `not attempted: the run was ${cancelled} before this image started`
+}
+
+/** The sentence for a 401 from Zot, by what was sent. */
+export function authFailure(c: ConnectionFacts): string {
+  if (c.username) return `Zot rejected the credentials for ${c.username}`
+  if (c.hasToken) return 'Zot rejected the bearer token'
+  return 'Zot requires credentials: set username and password'
+}
+
+/** What to do about a 401 on GET /v2/. */
+export function authAdvice(c: ConnectionFacts): string {
+  if (c.username)
+    return 'Check username and password (a Zot API key goes in password, with the key owner as username).'
+  // Zot answers a missing client certificate with the same Basic challenge as missing credentials.
+  const mtls =
+    c.url.startsWith('https:') && !c.hasClientCert
+      ? ', or client-cert and client-key if Zot authenticates clients by certificate (mutual TLS)'
+      : ''
+  return `Set username and password (or token) for Zot${mtls}.`
+}
+
+/** Things the user should know about the connection settings before anything is sent. */
+export function connectionWarnings(c: ConnectionFacts): string[] {
+  return c.insecure && c.url.startsWith('https:')
+    ? [
+        `TLS verification is off for ${c.url} (skip-tls-verify): anyone on the network path can impersonate Zot and read the credentials.`,
+      ]
+    : []
+}
+
+/**
+ * What to change after a transport failure, or undefined when the message says it all. `duringRun`: Zot
+ * answered the pre-flight, so its URL and TLS settings are known to work.
+ */
+export function transportAdvice(
+  err: ZotRequestError,
+  c: ConnectionFacts,
+  duringRun = false,
+): string | undefined {
+  if (err.kind === 'tls') {
+    switch (err.reason) {
+      case 'certificate':
+        return err.peer
+          ? `Trust the CA of ${err.peer.origin} in \`ca-cert\` (it is the one CA bundle for every host the run talks to).`
+          : 'Pass the CA that signed Zot’s certificate in `ca-cert`, or (test setups only) set skip-tls-verify: true.'
+      case 'not-tls':
+        return 'Use an http:// URL in zot-url, or the port where Zot serves TLS.'
+      case 'client-certificate':
+        return "Set client-cert and client-key to a certificate signed by the CA in Zot's http.tls.cacert."
+      default:
+        return undefined
+    }
+  }
+  if (duringRun) return undefined
+  switch (err.kind) {
+    case 'unreachable':
+      return err.peer ? undefined : 'Check zot-url, and that Zot runs and is reachable from this runner.'
+    case 'closed':
+      // TLS 1.3 reports a refused client certificate after the handshake: the client only sees the close.
+      if (!err.peer && c.hasClientCert && c.url.startsWith('https:'))
+        return 'Zot may have refused the client certificate: check that client-cert is signed by the CA in Zot’s http.tls.cacert and that client-key belongs to it.'
+      return 'Zot, or a proxy in front of it, dropped the connection: check its log.'
+    default:
+      return undefined
   }
 }

@@ -9,7 +9,7 @@
 import { describeError } from '../errors.js'
 import type { ImageResult, PlannedImage } from '../model.js'
 import type { ZotClient } from './client.js'
-import { diagnose, formatDuration, type Situation } from './diagnose.js'
+import { cancelledImage, diagnose, formatDuration, type Situation, transportAdvice } from './diagnose.js'
 import { ZotRequestError } from './errors.js'
 import { failureFrom, ImageFailure, Job, type Verified } from './job.js'
 import type { ManifestInfo } from './manifest.js'
@@ -108,7 +108,7 @@ class Warmer {
         status: 'not-attempted' as const,
         attempts: 0,
         durationMs: 0,
-        error: 'not attempted: the run was cancelled (overall timeout or signal) before this image started',
+        error: cancelledImage(false),
         warnings: [],
       }
       return {
@@ -136,12 +136,7 @@ class Warmer {
       const { status, verified } = await this.#process(job, img)
       return finish({ status, digest: verified.digest, platforms: verified.platforms })
     } catch (err) {
-      if (this.opts.signal?.aborted)
-        return finish({
-          status: 'not-attempted',
-          error:
-            'cancelled (overall timeout or signal) before Zot confirmed the image; a sync already started continues in Zot',
-        })
+      if (this.opts.signal?.aborted) return finish({ status: 'not-attempted', error: cancelledImage(true) })
       if (deadline.aborted) {
         const situation: Situation = {
           kind: 'sync-timeout',
@@ -171,7 +166,11 @@ class Warmer {
         return finish({
           status: 'failed',
           error: err.message,
-          diagnosis: diagnose({ kind: 'transport', message: err.message }),
+          diagnosis: diagnose({
+            kind: 'transport',
+            message: err.message,
+            advice: transportAdvice(err, this.client, true),
+          }),
         })
       }
       return finish({ status: 'failed', error: `unexpected error: ${describeError(err)}` })

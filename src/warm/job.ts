@@ -1,7 +1,7 @@
 // Per-image bookkeeping shared by the engine and the verifier: retries, warnings, and failures that carry
 // their diagnosis.
 import type { ZotClient } from './client.js'
-import type { Situation } from './diagnose.js'
+import { authFailure, type Situation } from './diagnose.js'
 import type { Refusal } from './registry.js'
 
 /** A failure with its plain-words diagnosis. */
@@ -63,7 +63,7 @@ export function failureFrom(client: ZotClient, r: Refusal, repo: string, referen
     case 404:
       return new ImageFailure(answer, { kind: 'missing-after-sync', repository: repo, reference })
     case 401:
-      return new ImageFailure(answer, { kind: 'unauthorized', message: client.authFailure() })
+      return new ImageFailure(answer, { kind: 'unauthorized', message: authFailure(client) })
     case 403:
       return new ImageFailure(answer, { kind: 'forbidden', repository: repo, user: client.username })
     case 429:

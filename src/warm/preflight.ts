@@ -3,10 +3,8 @@
 import { HardFailure } from '../errors.js'
 import type { ZotInfo } from '../model.js'
 import type { ZotClient, ZotResponse } from './client.js'
+import { authAdvice, authFailure, transportAdvice } from './diagnose.js'
 import { ZotRequestError } from './errors.js'
-
-const TLS_HINT =
-  'Pass the CA that signed Zot’s certificate in `ca-cert`, or (test setups only) set skip-tls-verify: true.'
 
 export async function preflight(client: ZotClient, signal?: AbortSignal): Promise<ZotInfo> {
   let res: ZotResponse
@@ -19,13 +17,12 @@ export async function preflight(client: ZotClient, signal?: AbortSignal): Promis
     })
   } catch (err) {
     if (err instanceof ZotRequestError) {
-      if (err.kind === 'cancelled') throw new HardFailure(`cancelled before Zot at ${client.url} answered`)
-      throw new HardFailure(err.message, transportHint(err, client))
+      throw new HardFailure(err.message, transportAdvice(err, client))
     }
     throw err
   }
   const body = res.body.toString('utf8')
-  if (res.status === 401) throw new HardFailure(client.authFailure(), authHint(client))
+  if (res.status === 401) throw new HardFailure(authFailure(client), authAdvice(client))
   if (res.status === 403)
     throw new HardFailure(
       `Zot at ${client.url} refused access (403)${client.username ? ` to ${client.username}` : ''}`,
@@ -42,27 +39,6 @@ export async function preflight(client: ZotClient, signal?: AbortSignal): Promis
   const info: ZotInfo = { url: client.url, auth: client.authScheme ?? 'none' }
   await readManagementInfo(client, info, signal)
   return info
-}
-
-function transportHint(err: ZotRequestError, client: ZotClient): string | undefined {
-  if (err.kind === 'tls') return err.message.includes('client certificate') ? undefined : TLS_HINT
-  if (err.kind === 'unreachable') return 'Check zot-url, and that Zot runs and is reachable from this runner.'
-  // TLS 1.3 reports a refused client certificate after the handshake: the client only sees the connection close.
-  if (err.kind === 'closed' && client.hasClientCert && client.url.startsWith('https:'))
-    return 'Zot may have refused the client certificate: check that client-cert is signed by the CA in Zot’s http.tls.cacert and that client-key belongs to it.'
-  if (err.kind === 'closed') return 'Zot, or a proxy in front of it, dropped the connection: check its log.'
-  return undefined
-}
-
-function authHint(client: ZotClient): string {
-  if (client.username)
-    return 'Check username and password (a Zot API key goes in password, with the key owner as username).'
-  // Zot answers a missing client certificate with the same Basic challenge as missing credentials.
-  const mtls =
-    client.url.startsWith('https:') && !client.hasClientCert
-      ? ', or client-cert and client-key if Zot authenticates clients by certificate (mutual TLS)'
-      : ''
-  return `Set username and password (or token) for Zot${mtls}.`
 }
 
 /**
