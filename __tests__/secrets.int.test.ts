@@ -480,8 +480,9 @@ describe('a redirect to a host that challenges for a token on a third host', () 
       script: 'dist/cli.js',
       dir,
       cwd: workspace,
-      args: ['--report', reportPath, '--ca-cert', caPem, 'elsewhere.yaml'],
+      args: ['--report', reportPath, 'elsewhere.yaml'],
       env: {
+        ZOT_WARM_CA_CERT: caPem,
         ZOT_WARM_REGISTRY_MAP: MAP,
         ZOT_WARM_ZOT_URL: front.url,
         ZOT_WARM_USERNAME: USER,
