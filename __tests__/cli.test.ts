@@ -36,6 +36,8 @@ async function cli(argv: string[], env: Record<string, string> = {}, stdin = '')
       stderr += t
     },
     readStdin: async () => stdin,
+    // Never the real ./zot-warm.yaml, XDG, home or /etc files.
+    configSearch: { cwd: ws, home: join(ws, 'no-home'), system: join(ws, 'no-etc', 'config.yaml') },
   }
   const code = await runCli(io)
   return { code, stdout, stderr }

@@ -2,10 +2,11 @@
 import { readFileSync } from 'node:fs'
 import { expect, it } from 'vitest'
 import { parse } from 'yaml'
+import { INPUTS } from '../src/inputs/spec.js'
 
 const readme = readFileSync('README.md', 'utf8')
 const action = parse(readFileSync('action.yml', 'utf8')) as {
-  inputs: Record<string, { default?: string }>
+  inputs: Record<string, unknown>
   outputs: Record<string, unknown>
 }
 /** Rows of the markdown table under `## heading`: first cell (unquoted) → second cell. */
@@ -24,8 +25,9 @@ it('lists every input of action.yml in order with its default', () => {
   const rows = table('Inputs')
   expect(rows.map(([name]) => name)).toEqual(Object.keys(action.inputs))
   for (const [name, def] of rows) {
-    const want = action.inputs[name]?.default ?? ''
-    if (want !== '') expect(def, name).toBe(`\`${want}\``)
+    const spec = INPUTS.find((i) => i.name === name)
+    const want = spec?.defaultText ?? (spec?.default ? `\`${spec.default}\`` : '')
+    expect(def, name).toBe(want)
   }
 })
 

@@ -3,13 +3,15 @@
 // Exit codes: 0 all good, 1 hard failure (bad input/config, Zot unreachable, credentials rejected),
 // 2 images failed (or invalid/unresolved/not attempted) in strict mode.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { homedir } from 'node:os'
 import { dirname, isAbsolute, relative, resolve } from 'node:path'
-import { parseArgs } from 'node:util'
 import { ConfigError, describeError } from './errors.js'
 import { parseReference } from './extract/reference.js'
+import { cliValue, type ParsedArgv, parseArgv } from './inputs/argv.js'
 import { type Config, parseConfig } from './inputs/config.js'
+import { type ConfigSearch, configSearch, LOCAL_CONFIG, SYSTEM_CONFIG } from './inputs/config-file.js'
 import { redact, redactDeep } from './inputs/redact.js'
-import { envName, INPUTS, type InputSpec } from './inputs/spec.js'
+import { INPUTS } from './inputs/spec.js'
 import { type Logger, runPipeline } from './pipeline.js'
 import { planAnnotations } from './report/annotations.js'
 import { decideOutcome, EXIT_HARD, EXIT_OK } from './report/outcome.js'
@@ -25,9 +27,9 @@ export interface CliIo {
   readStdin: () => Promise<string>
   /** Whether stderr is a terminal (colours). */
   tty?: boolean
+  /** Where configuration files are looked for (tests); default: the current directory, XDG, home, /etc. */
+  configSearch?: ConfigSearch
 }
-
-const LIST_INPUTS = new Set(['paths', 'images'])
 
 export function usage(): string {
   const lines = [
@@ -37,7 +39,14 @@ export function usage(): string {
     'Positional arguments are files, directories or globs (relative to --workspace), image references',
     '(e.g. nginx:1.27), or - to read manifests from stdin.',
     '',
-    'Options (each also read from the environment as ZOT_WARM_<NAME>, e.g. ZOT_WARM_ZOT_URL):',
+    'Each option is also read from the environment as ZOT_WARM_<NAME> (e.g. ZOT_WARM_ZOT_URL) and from a',
+    'configuration file whose keys are the option names (zot-url: https://zot.example.com). Precedence: flag,',
+    `ZOT_WARM_<NAME>, the ZOT_* aliases, the configuration file, the default. The file is --config FILE, else the`,
+    `first that exists of ./${LOCAL_CONFIG}, $XDG_CONFIG_HOME/zot-warm/config.yaml (~/.config when unset) and`,
+    `${SYSTEM_CONFIG}; the log names the one read.`,
+    'Boolean options: --strict, --no-strict, --strict=true|false; --soft is --no-strict.',
+    '',
+    'Options:',
   ]
   for (const spec of INPUTS) {
     const flag = spec.boolean ? `--[no-]${spec.name}` : `--${spec.name} ${spec.arg ?? 'VALUE'}`
@@ -52,12 +61,14 @@ export function usage(): string {
   lines.push(
     '  --report -',
     '      Write the JSON report to stdout (the table then goes to stderr).',
+    '  --soft            The same as --no-strict.',
     '  -q, --quiet       Only print the table and problems.',
     '  -h, --help        Show this help.',
     '  --version         Print the version.',
     '',
-    'Exit codes: 0 all good; 1 bad input or configuration, Zot unreachable, credentials rejected;',
-    '            2 images failed or references invalid/unresolved in strict mode.',
+    'Exit codes: 0 all good; 1 bad configuration (also a path or glob that matches nothing), Zot unreachable,',
+    '            credentials rejected, in every mode; 2 images failed, references invalid/unresolved or input',
+    '            files unreadable, in strict mode.',
     'Prefer ZOT_WARM_PASSWORD (or ZOT_PASSWORD) over --password: arguments are visible to other processes.',
   )
   return `${lines.join('\n')}\n`
@@ -77,52 +88,23 @@ function wrap(text: string, indent: number, width: number): string[] {
 }
 
 export async function runCli(io: CliIo): Promise<number> {
-  const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> = {
-    help: { type: 'boolean', short: 'h' },
-    version: { type: 'boolean' },
-    quiet: { type: 'boolean', short: 'q' },
-  }
-  for (const spec of INPUTS) {
-    if (spec.boolean) {
-      options[spec.name] = { type: 'boolean' }
-      options[`no-${spec.name}`] = { type: 'boolean' }
-    } else options[spec.name] = { type: 'string', multiple: LIST_INPUTS.has(spec.name) }
-  }
-  let values: Record<string, string | boolean | string[] | undefined>
-  let positionals: string[]
+  let argv: ParsedArgv
   try {
-    const parsed = parseArgs({ args: io.argv, options, allowPositionals: true, strict: true })
-    values = parsed.values as typeof values
-    positionals = parsed.positionals
+    argv = parseArgv(io.argv)
   } catch (err) {
     io.stderr(`zot-warm: ${describeError(err)}\nRun zot-warm --help for the options.\n`)
     return EXIT_HARD
   }
-  if (values.help) {
+  if (argv.help) {
     io.stdout(usage())
     return EXIT_OK
   }
-  if (values.version) {
+  if (argv.version) {
     io.stdout(`${TOOL_VERSION}\n`)
     return EXIT_OK
   }
-
-  const get = (name: string): string | undefined => {
-    const spec = INPUTS.find((i) => i.name === name) as InputSpec
-    if (spec.boolean) {
-      if (values[name]) return 'true'
-      if (values[`no-${name}`]) return 'false'
-    } else {
-      const v = values[name]
-      if (Array.isArray(v) && v.length) return v.join('\n')
-      if (typeof v === 'string' && v) return v
-    }
-    for (const key of [envName(name), ...(spec.envAliases ?? [])]) {
-      const fromEnv = io.env[key]
-      if (fromEnv) return fromEnv
-    }
-    return undefined
-  }
+  const get = (name: string) => cliValue(argv, io.env, name)
+  const positionals = argv.positionals
 
   // Positionals: `-` is stdin, an existing path or a glob is scanned, anything that parses as an image
   // reference is warmed as one, the rest is passed on as a path (extract reports it when nothing matches).
@@ -150,7 +132,11 @@ export async function runCli(io: CliIo): Promise<number> {
           : name === 'images'
             ? merged('images', extraImages)
             : get(name),
-      { workspace: io.cwd, cwd: io.cwd },
+      {
+        workspace: io.cwd,
+        cwd: io.cwd,
+        configSearch: io.configSearch ?? configSearch(io.cwd, io.env, homedir()),
+      },
     )
     config = parsed.config
     secrets = parsed.secrets
@@ -167,7 +153,7 @@ export async function runCli(io: CliIo): Promise<number> {
   if (config.paths.length === 0 && extraImages.length > 0) config.scan = false
   const stdin = wantStdin ? await io.readStdin() : undefined
 
-  const quiet = Boolean(values.quiet)
+  const quiet = argv.quiet
   const color = (code: string, text: string) => (io.tty ? `\u001b[${code}m${text}\u001b[0m` : text)
   const err = (text: string) => io.stderr(`${redact(text, secrets)}\n`)
   const logger: Logger = {

@@ -56,6 +56,7 @@ export async function runPipeline(config: Config, opts: PipelineOptions): Promis
   timer?.unref()
 
   try {
+    if (config.configFile) logger.info(`Configuration file: ${config.configFile}`)
     const extraction = await logger.group('Find image references', async () => {
       const ex = await extract({
         workspace: config.workspace,

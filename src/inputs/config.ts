@@ -5,11 +5,12 @@ import { resolve } from 'node:path'
 import { ConfigError } from '../errors.js'
 import type { RegistryMapping } from '../model.js'
 import { parseRegistryMap } from '../plan/registry-map.js'
+import { type ConfigSearch, loadConfigFile } from './config-file.js'
 import { parseDuration } from './duration.js'
 import { splitList } from './list.js'
 import { loadPem, pemSecretLines } from './pem.js'
 import { percentDecoded, redact, urlCredentials } from './redact.js'
-import { INPUTS } from './spec.js'
+import { INPUTS, SECRET_INPUTS } from './spec.js'
 
 export type Mode = 'warm' | 'check' | 'plan'
 
@@ -43,6 +44,8 @@ export interface Config {
   failOnUnresolved: boolean
   /** Absolute path of the JSON report, or `-` (CLI: stdout); undefined = none. */
   report?: string
+  /** The configuration file that was read, as shown in the log (relative to the current directory when inside it). */
+  configFile?: string
 }
 
 export interface ConfigDefaults {
@@ -54,6 +57,8 @@ export interface ConfigDefaults {
   cwd?: string
   /** Called with each secret the moment it is known (the action masks it), also when parsing then fails. */
   onSecret?: (secret: string) => void
+  /** Where to look for a configuration file when the `config` input is empty (the CLI); none: only `config`. */
+  configSearch?: ConfigSearch
 }
 
 export interface ParsedConfig {
@@ -80,9 +85,36 @@ export function parseConfig(
     }
   }
   const specDefault = new Map(INPUTS.map((i) => [i.name, i.default ?? '']))
+  const cwd = defaults.cwd ?? process.cwd()
+  // The configuration file sits beneath every input; its secrets are registered before anything can fail.
+  const file = loadConfigFile(get('config')?.trim(), {
+    base: defaults.cwd ?? defaults.workspace,
+    cwd,
+    ...(defaults.configSearch ? { search: defaults.configSearch } : {}),
+  })
+  for (const name of SECRET_INPUTS) {
+    const v = file?.values.get(name)?.value
+    if (v)
+      secret(
+        v,
+        ...v
+          .split(/\r?\n/)
+          .filter((l) => l.trim().length >= 8)
+          .map((l) => l.trim()),
+      )
+  }
+  problems.push(...(file?.problems ?? []))
+  /** Inputs whose value came from the file: their problems are reported at its line. */
+  const fromFile = new Map<string, string>()
   const value = (name: string): string => {
     const v = get(name)?.trim()
-    return v ? v : (specDefault.get(name) ?? '')
+    if (v) return v
+    const f = file?.values.get(name)
+    if (f?.value.trim()) {
+      fromFile.set(name, `${file?.shown}:${f.line}:${f.column}`)
+      return f.value.trim()
+    }
+    return specDefault.get(name) ?? ''
   }
   const bool = (name: string): boolean => {
     const v = value(name).toLowerCase()
@@ -113,7 +145,7 @@ export function parseConfig(
 
   const mode = oneOf<Mode>('mode', ['warm', 'check', 'plan'])
 
-  const workspace = resolve(defaults.cwd ?? process.cwd(), value('workspace') || defaults.workspace)
+  const workspace = resolve(cwd, value('workspace') || defaults.workspace)
   if (!isDirectory(workspace)) problems.push(`workspace: "${workspace}" is not a directory.`)
 
   let zotUrl: string | undefined
@@ -205,8 +237,7 @@ export function parseConfig(
   const timeoutMs = duration('timeout') ?? 0
 
   const reportText = value('report') || defaults.report
-  const report =
-    reportText === '-' ? '-' : reportText ? resolve(defaults.cwd ?? process.cwd(), reportText) : undefined
+  const report = reportText === '-' ? '-' : reportText ? resolve(cwd, reportText) : undefined
 
   const config: Config = {
     mode,
@@ -232,7 +263,15 @@ export function parseConfig(
     failOnUnresolved: bool('fail-on-unresolved'),
     report,
   }
-  if (problems.length) throw new ConfigError(problems.map((p) => redact(p, secrets)))
+  if (file) config.configFile = file.shown
+  if (problems.length) {
+    const located = problems.map((p) => {
+      const name = /^([a-z-]+):/.exec(p)?.[1]
+      const where = name ? fromFile.get(name) : undefined
+      return redact(where ? `${where}: ${p}` : p, secrets)
+    })
+    throw new ConfigError(located)
+  }
   return { config, secrets }
 }
 

@@ -173,6 +173,13 @@ export const INPUTS: readonly InputSpec[] = [
     defaultText: '`GITHUB_WORKSPACE` (action); the current directory (CLI)',
     arg: 'DIR',
   },
+  {
+    name: 'config',
+    description:
+      'Configuration file: YAML whose keys are these input names; its values count only where an input is not set. The CLI, when this is empty, reads the first of `./zot-warm.yaml`, `$XDG_CONFIG_HOME/zot-warm/config.yaml` (`~/.config` when unset) and `/etc/zot-warm/config.yaml`; the action reads only the file named here.',
+    default: '',
+    arg: 'FILE',
+  },
 ]
 
 export const SECRET_INPUTS: ReadonlySet<string> = new Set(INPUTS.filter((i) => i.secret).map((i) => i.name))
