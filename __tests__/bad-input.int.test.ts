@@ -386,12 +386,12 @@ function buildCorpus(): void {
   symlinkSync('loop-a.yaml', join(workspace, 'loop-b.yaml'))
   cases.push({ kind: 'notice', file: 'dangling.yaml', level: 'error', message: /does not exist/ })
   cases.push({ kind: 'notice', file: 'loop-a.yaml', level: 'error', message: /ELOOP/ })
-  cases.push({ kind: 'notice', file: 'missing-dir', level: 'error', message: /does not exist/ })
-  cases.push({ kind: 'notice', file: 'nomatch/**/*.yaml', level: 'error', message: /matches no file/ })
 }
 
 /** Explicit paths on top of the default scan of the workspace root ('.'). */
-const PATHS = ['.', 'lists/images.txt', 'dangling.yaml', 'loop-a.yaml', 'missing-dir/', 'nomatch/**/*.yaml']
+const PATHS = ['.', 'lists/images.txt', 'dangling.yaml', 'loop-a.yaml']
+/** Paths that select nothing: a configuration error (exit 1 in every mode), not one bad input among others. */
+const NOTHING = ['missing-dir/', 'nomatch/**/*.yaml']
 
 interface Report {
   outcome: { exitCode: number; reason: string }
@@ -512,6 +512,38 @@ describe('a workspace full of bad inputs', () => {
     }
     expect(report.summary.warmed).toBe(valid.length)
     expect(report.summary.failed).toBe(0)
+  })
+
+  test('paths that select nothing: exit 1 in strict and soft mode, CLI and action, each one named', async () => {
+    for (const soft of [false, true]) {
+      const dir = newRunDir()
+      const cli = await runBundle({
+        node: process.execPath,
+        script: 'dist/cli.js',
+        dir,
+        cwd: workspace,
+        args: ['--zot-url', cache.url, ...(soft ? ['--soft'] : []), ...PATHS, ...NOTHING],
+      })
+      expect(cli.code, cli.stderr).toBe(1)
+      expect(cli.stderr).toContain('zot-warm: invalid configuration:\n')
+      expect(cli.stderr).toContain(`  - paths: "missing-dir/" does not exist (relative to the workspace ${workspace})`)
+      expect(cli.stderr).toContain('  - paths: "nomatch/**/*.yaml" matches no file')
+      expect(cli.stderr).not.toMatch(STACK)
+      const action = await runBundle({
+        node: node24(),
+        script: 'dist/index.js',
+        dir,
+        env: githubEnv(dir, workspace),
+        inputs: { paths: [...PATHS, ...NOTHING].join('\n'), 'zot-url': cache.url, strict: String(!soft) },
+      })
+      expect(action.code, action.stdout).toBe(1)
+      const errors = action.commands.filter((c) => c.command === 'error').map((c) => c.message)
+      expect(errors).toEqual([
+        expect.stringContaining('paths: "missing-dir/" does not exist'),
+        expect.stringContaining('paths: "nomatch/**/*.yaml" matches no file'),
+        expect.stringContaining('invalid configuration (2 problems'),
+      ])
+    }
   })
 
   test('the action over the same tree (check mode): annotations within limits, outputs, no stack trace', async () => {

@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { ConfigError } from '../src/errors.js'
 import { nodeIo } from '../src/extract/files.js'
 import { type ExtractIo, type ExtractOptions, extract } from '../src/extract/index.js'
 import type { ExtractStatus, NoticeLevel } from '../src/model.js'
@@ -43,6 +44,8 @@ interface Case {
   io?: ExtractIo
   notices?: NoticeRow[]
   images?: ImageRow[]
+  /** Configuration problems (substrings, in order): extract() rejects with a ConfigError, nothing is read. */
+  problems?: string[]
 }
 
 const failingIo = (code: string, on: 'stat' | 'readFile', file: string): ExtractIo => ({
@@ -443,43 +446,45 @@ const CASES: Case[] = [
     paths: ['real', 'alias'],
     images: [['ok', 'ghcr.io/ok/once:1', 'real/a.yaml', 8, 14]],
   },
-  // ---- paths and globs that select nothing
+  // ---- paths and globs that select nothing: configuration errors, every one named, nothing read
   {
     name: 'path that does not exist',
     paths: ['manifests/missing.yaml'],
-    notices: [
-      {
-        level: 'error',
-        file: 'manifests/missing.yaml',
-        message: 'path "manifests/missing.yaml" does not exist',
-      },
-    ],
+    problems: ['paths: "manifests/missing.yaml" does not exist (relative to the workspace /'],
   },
   {
-    name: 'glob matching nothing',
+    name: 'glob matching nothing, next to a path that matches',
     files: { 'a.yaml': OK('glob') },
-    paths: ['deploy/**/*.yaml', 'a.yaml'],
-    notices: [{ level: 'error', file: 'deploy/**/*.yaml', message: '"deploy/**/*.yaml" matches no file' }],
-    images: [['ok', 'ghcr.io/ok/glob:1', 'a.yaml', 8, 14]],
+    paths: ['deploy/**/*.yaml', 'a.yaml', 'nope/*.yml'],
+    problems: [
+      'paths: "deploy/**/*.yaml" matches no file (relative to the workspace /',
+      'paths: "nope/*.yml" matches no file (relative to the workspace /',
+    ],
   },
   {
     name: 'excludes that leave nothing',
     files: { 'k8s/a.yaml': OK('excluded') },
     paths: ['k8s', '!k8s/**'],
-    notices: [{ level: 'error', file: 'k8s', message: '(after excludes)' }],
+    problems: ['paths: directory "k8s" holds no .yaml, .yml or .json file (after excludes)'],
   },
   {
     name: 'directory without manifests',
     files: { 'docs/readme.md': '# hello\n' },
     paths: ['docs'],
-    notices: [
-      { level: 'error', file: 'docs', message: 'directory "docs" holds no .yaml, .yml or .json file' },
+    problems: ['paths: directory "docs" holds no .yaml, .yml or .json file; check the path'],
+  },
+  {
+    name: 'directory holding only an image list',
+    files: { 'lists/images.txt': 'ghcr.io/ok/list:1\n' },
+    paths: ['lists'],
+    problems: [
+      'paths: directory "lists" holds no .yaml, .yml or .json file; to read the image list in it, name it in paths: lists/images.txt',
     ],
   },
   {
-    name: 'stdin named but not given',
+    name: 'stdin named but not given (the action)',
     paths: ['-'],
-    notices: [{ level: 'error', file: '-', message: 'nothing was read from it' }],
+    problems: ['paths: "-" (stdin) is read only by the CLI'],
   },
   {
     name: 'named file that is neither YAML nor an image list',
@@ -573,6 +578,15 @@ describe('bad input, extraction side', () => {
       writeFileSync(join(dir, file), content)
     }
     c.setup?.(dir)
+    if (c.problems) {
+      const err = await extract({ workspace: dir, paths: c.paths ?? [], ...c.opts }, c.io).then(
+        () => undefined,
+        (e: unknown) => e,
+      )
+      expect(err).toBeInstanceOf(ConfigError)
+      expect((err as ConfigError).problems).toEqual(c.problems.map((p) => expect.stringContaining(p)))
+      return
+    }
     const result = await extract({ workspace: dir, paths: c.paths ?? [], ...c.opts }, c.io)
 
     const notices = result.notices.map((n) => ({ ...n }))

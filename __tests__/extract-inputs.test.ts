@@ -4,7 +4,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { ConfigError } from '../src/errors.js'
 import { extract } from '../src/extract/index.js'
+import { UNREAD_LIST_MESSAGE } from '../src/extract/unread-lists.js'
 
 const root = mkdtempSync(join(tmpdir(), 'zot-warm-inputs-'))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
@@ -58,7 +60,11 @@ describe('inputs', () => {
       'deploy/db.yml',
       'deploy/nested/deep/cm.json',
     ])
-    expect(r.notices).toEqual([])
+    // The plain image lists of the workspace are passed over, each with a notice saying how to read it.
+    expect(r.notices).toEqual([
+      { level: 'notice', file: 'deploy/notes.txt', message: UNREAD_LIST_MESSAGE },
+      { level: 'notice', file: 'images.list', message: UNREAD_LIST_MESSAGE },
+    ])
     expect(r.files).toBe(5)
   })
 
@@ -81,7 +87,9 @@ describe('inputs', () => {
       '!.ci/**',
     ])
     expect(files).toEqual(['deploy/app.yaml'])
-    expect(r.notices).toEqual([])
+    expect(r.notices).toEqual([{ level: 'notice', file: 'deploy/notes.txt', message: UNREAD_LIST_MESSAGE }])
+    const excluded = await filesRead(['deploy', '!**/*.txt'])
+    expect(excluded.r.notices).toEqual([])
   })
 
   it('reads each file once even when several entries select it', async () => {
@@ -96,17 +104,23 @@ describe('inputs', () => {
     expect(files).toEqual(['.github/dependabot.yml', '.github/workflows/ci.yml'])
   })
 
-  it('every include that selects nothing is an error naming it; the rest is still read', async () => {
-    const { files, r } = await filesRead(['nope/', 'deploy/*.toml', 'deploy/app.yaml'])
-    expect(files).toEqual(['deploy/app.yaml'])
-    expect(r.notices.map((x) => [x.level, x.file, x.message])).toEqual([
-      ['error', 'nope', 'path "nope/" does not exist (relative to the workspace)'],
-      [
-        'error',
-        'deploy/*.toml',
-        '"deploy/*.toml" matches no file; check the path, relative to the workspace',
-      ],
+  it('every include that selects nothing is a configuration error naming it, all of them at once', async () => {
+    const ws = workspace(LAYOUT)
+    const err = await extract({ workspace: ws, paths: ['nope/', 'deploy/*.toml', 'deploy/app.yaml'] }).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(err).toBeInstanceOf(ConfigError)
+    expect((err as ConfigError).problems).toEqual([
+      `paths: "nope/" does not exist (relative to the workspace ${ws})`,
+      `paths: "deploy/*.toml" matches no file (relative to the workspace ${ws}); check the pattern`,
     ])
+  })
+
+  it('image lists in a scanned directory: one notice each, not read; named ones are read', async () => {
+    const { files, r } = await filesRead(['deploy', 'images.list'])
+    expect(files).toEqual(['deploy/app.yaml', 'deploy/db.yml', 'deploy/nested/deep/cm.json', 'images.list'])
+    expect(r.notices).toEqual([{ level: 'notice', file: 'deploy/notes.txt', message: UNREAD_LIST_MESSAGE }])
   })
 
   it('stdin: read as file "-", in the place of "-" among the paths', async () => {

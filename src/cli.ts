@@ -185,7 +185,7 @@ export async function runCli(io: CliIo): Promise<number> {
     })
   } catch (e) {
     if (e instanceof ConfigError) {
-      err(`zot-warm: ${e.problems.join('\n')}`)
+      err(`zot-warm: invalid configuration:\n${e.problems.map((p) => `  - ${p}`).join('\n')}`)
       return EXIT_HARD
     }
     if (io.env.ZOT_WARM_DEBUG) err((e as Error)?.stack ?? String(e))

@@ -1,22 +1,28 @@
 // Which files to read: paths, directories and globs relative to the workspace, `!pattern` excludes, and
-// the default scan. Every include that selects nothing is an error naming it.
-import { readFile, realpath, stat } from 'node:fs/promises'
+// the default scan. Every include that selects nothing is a configuration problem naming it: a typo in a
+// path must stop the run (exit 1), not let the deploy go on with a cold cache.
+import { lstat, readFile, realpath, stat } from 'node:fs/promises'
 import { isAbsolute, relative, resolve, sep } from 'node:path'
 import { escapePath, glob, isDynamicPattern } from 'tinyglobby'
 import { describeError } from '../errors.js'
 import type { Notice } from '../model.js'
+import { extensionOf, isListExtension } from './formats.js'
+import { unreadListNotices } from './unread-lists.js'
 
 /** File system access, injectable so tests can produce errors root cannot (EACCES). */
 export interface ExtractIo {
   stat(path: string): Promise<{ isFile(): boolean; isDirectory(): boolean; size: number }>
   readFile(path: string): Promise<Buffer>
   realpath(path: string): Promise<string>
+  /** Tells a dangling symbolic link (an unreadable file) from a path that does not exist. */
+  lstat?(path: string): Promise<unknown>
 }
 
 export const nodeIo: ExtractIo = {
   stat: (p) => stat(p),
   readFile: (p) => readFile(p),
   realpath: (p) => realpath(p),
+  lstat: (p) => lstat(p),
 }
 
 export interface InputFile {
@@ -27,6 +33,8 @@ export interface InputFile {
 }
 
 export const MANIFEST_GLOB = '**/*.{yaml,yml,json}'
+/** Files a scan does not read but checks for image lists (unread-lists.ts). */
+const LIST_GLOB = '**/*.{txt,list,lst,images}'
 const ALWAYS_IGNORED = ['**/.git/**', '**/node_modules/**']
 /** CI workflow folders: they name runner images, not images the deploy pulls. */
 const WORKFLOW_DIRS = ['.github/workflows/**', '.forgejo/workflows/**', '.gitea/workflows/**']
@@ -45,9 +53,28 @@ export async function resolveInputs(
     images?: string[] | undefined
   },
   io: ExtractIo,
-): Promise<{ files: InputFile[]; notices: Notice[] }> {
+): Promise<{ files: InputFile[]; notices: Notice[]; problems: string[] }> {
   const workspace = resolve(opts.workspace)
   const notices: Notice[] = []
+  /** Configuration problems: includes that select nothing. */
+  const problems: string[] = []
+  /** Image-list-like files in scanned directories (checked once every include is known). */
+  const lists: InputFile[] = []
+  /** Manifests under `base` (`''` or `dir/`), and the list-like files beside them. */
+  const scan = async (base: string, ignored: string[]) => {
+    const all = await glob([`${base}${MANIFEST_GLOB}`, `${base}${LIST_GLOB}`], {
+      cwd: workspace,
+      dot: true,
+      ignore: ignored,
+      expandDirectories: false,
+    })
+    const manifests: string[] = []
+    for (const f of all.sort()) {
+      if (isListExtension(extensionOf(f))) lists.push({ file: f, abs: resolve(workspace, f) })
+      else manifests.push(f)
+    }
+    return manifests
+  }
   const entries = opts.paths.map((p) => p.trim()).filter((p) => p !== '')
   const excludes = entries.filter((p) => p.startsWith('!')).map((p) => stripDot(p.slice(1)))
   const includes = entries.filter((p) => !p.startsWith('!'))
@@ -56,13 +83,8 @@ export async function resolveInputs(
 
   if (opts.stdin !== undefined && !includes.includes('-')) found.push({ file: '-' })
   if (includes.length === 0 && opts.stdin === undefined && opts.scan !== false) {
-    const files = await glob([MANIFEST_GLOB], {
-      cwd: workspace,
-      dot: true,
-      ignore: [...ignore, ...WORKFLOW_DIRS],
-      expandDirectories: false,
-    })
-    for (const f of files.sort()) found.push({ file: f, abs: resolve(workspace, f) })
+    const files = await scan('', [...ignore, ...WORKFLOW_DIRS])
+    for (const f of files) found.push({ file: f, abs: resolve(workspace, f) })
     if (files.length === 0 && !opts.images?.length)
       notices.push({
         level: 'warning',
@@ -74,11 +96,7 @@ export async function resolveInputs(
   for (const raw of includes) {
     if (raw === '-') {
       if (opts.stdin === undefined)
-        notices.push({
-          level: 'error',
-          file: '-',
-          message: '"-" (stdin) was given but nothing was read from it',
-        })
+        problems.push('paths: "-" (stdin) is read only by the CLI, given as an argument: … | zot-warm -')
       else found.push({ file: '-' })
       continue
     }
@@ -92,6 +110,15 @@ export async function resolveInputs(
       const code = (err as { code?: string }).code
       if (code !== 'ENOENT' && code !== 'ENOTDIR' && !isDynamicPattern(pattern)) {
         notices.push({ level: 'error', file: rel, message: `cannot read "${raw}": ${describeError(err)}` })
+        continue
+      }
+      if (code === 'ENOENT' && !isDynamicPattern(pattern) && (await isLink(abs, io))) {
+        // The name exists: an unreadable file, reported like one.
+        notices.push({
+          level: 'error',
+          file: rel,
+          message: `cannot read "${raw}": symbolic link to a file that does not exist`,
+        })
         continue
       }
     }
@@ -108,38 +135,60 @@ export async function resolveInputs(
         if (kept.length === 0) continue // named, but excluded on purpose
       }
     } else if (st?.isDirectory()) {
-      const base = rel === '.' ? '' : `${escapePath(rel)}/`
-      files = await glob([`${base}${MANIFEST_GLOB}`], {
-        cwd: workspace,
-        dot: true,
-        ignore,
-        expandDirectories: false,
-      })
+      const before = lists.length
+      files = await scan(rel === '.' ? '' : `${escapePath(rel)}/`, ignore)
+      if (files.length === 0) {
+        const beside = lists.slice(before).map((l) => l.file)
+        problems.push(
+          `paths: directory "${raw}" holds no .yaml, .yml or .json file${excludes.length ? ' (after excludes)' : ''}` +
+            (beside.length
+              ? `; to read ${beside.length === 1 ? 'the image list' : 'image lists'} in it, name ${beside.length === 1 ? 'it' : 'them'} in paths: ${beside.slice(0, 5).join(', ')}${beside.length > 5 ? ', …' : ''}`
+              : `; check the path (relative to the workspace ${workspace})`),
+        )
+        continue
+      }
     } else if (isDynamicPattern(pattern)) {
       files = await glob([pattern], { cwd: workspace, ignore, expandDirectories: false })
     } else {
-      notices.push({
-        level: 'error',
-        file: rel,
-        message: `path "${raw}" does not exist (relative to the workspace)`,
-      })
+      problems.push(`paths: "${raw}" does not exist (relative to the workspace ${workspace})`)
       continue
     }
     if (files.length === 0) {
-      const what = st?.isDirectory()
-        ? `directory "${raw}" holds no .yaml, .yml or .json file`
-        : `"${raw}" matches no file`
-      notices.push({
-        level: 'error',
-        file: rel,
-        message: `${what}${excludes.length ? ' (after excludes)' : ''}; check the path, relative to the workspace`,
-      })
+      problems.push(
+        `paths: "${raw}" matches no file${excludes.length ? ' (after excludes)' : ''} (relative to the workspace ${workspace}); check the pattern`,
+      )
       continue
     }
     for (const f of files.sort()) found.push({ file: f, abs: resolve(workspace, f) })
   }
 
-  return { files: await dedupe(found, io), notices }
+  const files = await dedupe(found, io)
+  if (problems.length === 0) {
+    const read = new Set(files.map((f) => f.file))
+    notices.push(
+      ...(await unreadListNotices(
+        dedupeFiles(lists).filter((l) => !read.has(l.file)),
+        io,
+      )),
+    )
+  }
+  return { files, notices, problems }
+}
+
+async function isLink(abs: string, io: ExtractIo): Promise<boolean> {
+  try {
+    await io.lstat?.(abs)
+    return io.lstat !== undefined
+  } catch {
+    return false
+  }
+}
+
+function dedupeFiles(files: InputFile[]): { file: string; abs: string }[] {
+  const seen = new Set<string>()
+  return files.flatMap((f) =>
+    f.abs && !seen.has(f.file) && seen.add(f.file) ? [{ file: f.file, abs: f.abs }] : [],
+  )
 }
 
 /** Drop files named twice, also through symlinks (and symlink loops, which glob follows only once). */

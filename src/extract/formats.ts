@@ -18,6 +18,10 @@ export function isManifestExtension(ext: string): boolean {
   return YAML_EXTENSIONS.has(ext) || ext === '.json'
 }
 
+export function isListExtension(ext: string): boolean {
+  return LIST_EXTENSIONS.has(ext)
+}
+
 export interface Detected {
   format: Format
   /** JSON by extension or content but JSON.parse rejects it: the YAML parser's findings are reported as JSON. */

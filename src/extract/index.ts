@@ -1,8 +1,10 @@
 // extract(): every image reference in the given files, with where it was found. Reads files one by one,
 // cuts YAML streams into documents and parses only the documents that can hold an image (documents.ts), and
 // of those only the entries that can (prune.ts); walks them (walk.ts) and classifies each value
-// (classify.ts). One bad file or document never hides the others.
+// (classify.ts). One bad file or document never hides the others; a path that selects nothing is a
+// configuration error (ConfigError), raised before anything is read.
 import { Composer, type Document, isScalar, Parser, type YAMLError } from 'yaml'
+import { ConfigError } from '../errors.js'
 import type { Extraction, FoundImage, Notice, NoticeLevel, Source } from '../model.js'
 import { classifyNode, classifyText, type Finding } from './classify.js'
 import { chartSourceOf, type DocumentSlice, holdsDocument, Prescanner, splitDocuments } from './documents.js'
@@ -32,7 +34,8 @@ export const IMAGES_INPUT = '<images input>'
 export async function extract(opts: ExtractOptions, io: ExtractIo = nodeIo): Promise<Extraction> {
   const max = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES
   const ex = new Extractor()
-  const { files, notices } = await resolveInputs(opts, io)
+  const { files, notices, problems } = await resolveInputs(opts, io)
+  if (problems.length) throw new ConfigError(problems)
   ex.notices.push(...notices)
   for (const f of files) {
     if (f.file === '-' || f.abs === undefined) {
