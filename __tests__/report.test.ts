@@ -6,7 +6,7 @@ import { commitSha, detectForge, fileUrl, readRepoContext, repoPath } from '../s
 import { countResults, decideOutcome } from '../src/report/outcome.js'
 import { buildReport, imagesOutput, REPORT_SCHEMA_VERSION } from '../src/report/report.js'
 import { esc, renderSummary } from '../src/report/summary.js'
-import { renderProblems, renderTable } from '../src/report/table.js'
+import { renderProblems, renderTable, shortenMiddle, TABLE_WIDTH } from '../src/report/table.js'
 import { renderTextSummary } from '../src/report/text-summary.js'
 import type { RunResult } from '../src/report/types.js'
 
@@ -207,9 +207,12 @@ describe('JSON report', () => {
   })
 })
 
+/** The cells of a table line (columns are separated by at least two spaces). */
+const cells = (line: string) => line.split(/ {2,}/)
+
 describe('plain-text table', () => {
   it('is aligned, worst first, one row per image', () => {
-    const text = renderTable(MIXED)
+    const text = renderTable(MIXED, 'warm', 1000)
     const lines = text.split('\n')
     expect(lines).toHaveLength(6)
     expect(lines[0]).toMatch(/^STATUS\s+IMAGE\s+ZOT REFERENCE\s+DIGEST\s+PLATFORMS\s+TIME\s+USED IN$/)
@@ -227,7 +230,7 @@ describe('plain-text table', () => {
     expect(lines[5]?.slice(at)).toMatch(/^docker-images\/library\/nginx:1\.27/)
     expect(lines[1]).toContain('deploy/api.yaml:21 (+1)')
     expect(lines[5]).toContain(`sha256:${'ab'.repeat(6)}`)
-    expect(lines[5]).toContain('linux/amd64,linux/arm64')
+    expect(lines[5]).toContain('linux/amd64,arm64')
   })
 
   it('calls plan-mode images planned and leaves the resolved digest to the DIGEST column', () => {
@@ -241,8 +244,46 @@ describe('plain-text table', () => {
       img('cached', 'docker.io/library/a:1', { zotReference: `hub/library/a:1@${D}`, digest: D }),
       img('cached', `docker.io/library/b@${D}`, { zotReference: `hub/library/b@${D}`, digest: D }),
     ])
-    expect(resolved).toMatch(/ hub\/library\/a:1 +sha256:abab/)
-    expect(resolved).toContain(`hub/library/b@${D}`)
+    expect(resolved).toMatch(/ hub\/library\/a:1 +(?:sha256:)?abab/)
+    // Digest-only references do not fit in 120 columns: digests are cut to 12 hex digits, then the middle.
+    const b = cells(resolved.split('\n')[2] as string)
+    expect(b.slice(0, 2)).toEqual(['cached', `docker.io/library/b@sha256:${'ab'.repeat(6)}…`])
+    expect(b[2]).toMatch(/^hub\/library\/b[^ ]*…[^ ]*(?:ab){6}…$/)
+    for (const line of resolved.split('\n')) expect([...line].length).toBeLessThanOrEqual(TABLE_WIDTH)
+    expect(
+      renderTable(
+        [img('cached', `docker.io/library/b@${D}`, { zotReference: `hub/library/b@${D}`, digest: D })],
+        'warm',
+        1000,
+      ),
+    ).toContain(`hub/library/b@${D}`)
+  })
+
+  it('fits a 120-column terminal: where-used and platforms give way first, then references, in the middle', () => {
+    const long = (n: number) => `ghcr.io/acme/${'very-long-name-'.repeat(n)}service:1.2.3`
+    const text = renderTable([
+      ...MIXED,
+      img('cached', long(6), {
+        zotReference: long(6).replace('ghcr.io', 'ghcr-images'),
+        digest: D,
+        platforms: ['linux/amd64', 'linux/arm64', 'linux/arm/v7', 'linux/ppc64le', 'linux/s390x'],
+        sources: [src('clusters/production/eu-west-1/apps/very/deep/path/deployment.yaml', 1234, 3)],
+      }),
+    ])
+    const lines = text.split('\n')
+    for (const line of lines) expect([...line].length, line).toBeLessThanOrEqual(TABLE_WIDTH)
+    const row = cells(lines.find((l) => l.includes('…service:1.2.3')) as string)
+    // Both ends of a reference stay (the registry and the tag); a place keeps its end (file and line).
+    expect(row[1]).toMatch(/^ghcr\.io\/acme\/[^ ]*…[^ ]*service:1\.2\.3$/)
+    expect(row[2]).toMatch(/^ghcr-images\/[^ ]*…[^ ]*service:1\.2\.3$/)
+    expect(row[6]).toMatch(/^…[^ ]*\.yaml:1234$/)
+    // The ordinary rows beside it keep their full references.
+    expect(text).toContain('ghcr.io/acme/api:1.4.2')
+    expect(lines[0]).toMatch(/^STATUS\s+IMAGE\s+ZOT REFERENCE\s+DIGEST\s+PLATFORMS\s+TIME\s+USED IN$/)
+    // A table that fits is left as it is.
+    expect(renderTable(MIXED, 'warm', 1000)).toContain('docker-images/library/nginx:1.27')
+    expect(shortenMiddle('abcdefghij', 5)).toBe('ab…ij')
+    expect(shortenMiddle('abc', 5)).toBe('abc')
   })
 
   it('lists problems with error and diagnosis', () => {

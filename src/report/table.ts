@@ -4,30 +4,149 @@ import type { ImageResult } from '../model.js'
 import { oneLine, STATUS_LABEL, shortDigest, sourceLabel, statusLabel, worstFirst } from './format.js'
 
 const HEADERS = ['STATUS', 'IMAGE', 'ZOT REFERENCE', 'DIGEST', 'PLATFORMS', 'TIME', 'USED IN'] as const
+const IMAGE = 1
+const ZOT = 2
+const DIGEST = 3
+const PLATFORMS = 4
+const USED_IN = 6
+/**
+ * When a line would be too wide, columns give way in steps, each down to a floor: where it is used and the
+ * platforms first (the problem lines below the table name every place in full), then the Zot reference
+ * (the image with its registry swapped for a prefix), and so on in turn, the image last.
+ * STATUS, DIGEST and TIME are short by nature.
+ */
+/** The columns that give way, in the order they get room back. */
+const FLEXIBLE: readonly number[] = [IMAGE, ZOT, USED_IN, PLATFORMS]
+const SHRINK_STEPS: readonly { cols: readonly number[]; floor: number }[] = [
+  { cols: [USED_IN, PLATFORMS], floor: 20 },
+  { cols: [ZOT], floor: 28 },
+  { cols: [USED_IN, PLATFORMS], floor: 14 },
+  { cols: [IMAGE, ZOT], floor: 24 },
+  { cols: [USED_IN, PLATFORMS], floor: 8 },
+  { cols: [IMAGE, ZOT], floor: 12 },
+]
+const GAP = '  '
+
+/** Fits a 120-column terminal; long cells are shortened in the middle (the report keeps the full text). */
+export const TABLE_WIDTH = 120
 
 /** `mode` only changes how not-attempted images are called in plan mode. */
-export function renderTable(results: readonly ImageResult[], mode?: string): string {
+export function renderTable(results: readonly ImageResult[], mode?: string, width = TABLE_WIDTH): string {
   const rows = worstFirst(results).map((r) => [
     statusLabel(r.status, mode),
     oneLine(r.reference, 200),
     r.zotReference ? withoutResolvedDigest(r.zotReference) : '-',
     shortDigest(r.digest) || '-',
-    r.platforms?.length ? r.platforms.join(',') : '-',
+    r.platforms?.length ? compactPlatforms(r.platforms) : '-',
     r.status === 'cached' || r.status === 'warmed' || r.status === 'failed'
       ? formatDuration(r.durationMs)
       : '-',
     usedIn(r),
   ])
-  const all = [[...HEADERS], ...rows]
-  const widths = HEADERS.map((_, i) => Math.max(...all.map((row) => (row[i] ?? '').length)))
+  let all = [[...HEADERS], ...rows]
+  const natural = () => HEADERS.map((_, i) => Math.max(...all.map((row) => length(row[i] ?? ''))))
+  // Too wide: first say digests in 12 hex digits, which is all a reader compares.
+  if (lineWidth(natural()) > width)
+    all = all.map((row, r) =>
+      row.map((cell, i) =>
+        i === IMAGE || i === ZOT
+          ? shortDigestIn(cell)
+          : i === DIGEST && r > 0
+            ? cell.replace(/^sha256:/, '')
+            : cell,
+      ),
+    )
+  const widths = fitWidths(natural(), typical(all), width)
   return all
     .map((row) =>
       row
-        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
-        .join('  ')
+        .map((cell, i) => {
+          const fitted = shorten(cell, widths[i] ?? 0, i === USED_IN ? 'start' : 'middle')
+          return i === row.length - 1 ? fitted : fitted.padEnd(widths[i] ?? 0)
+        })
+        .join(GAP)
         .trimEnd(),
     )
     .join('\n')
+}
+
+/**
+ * Column widths whose line fits `width`. The flexible columns start at the width most of their cells need
+ * (`typical`), so one very long reference does not cut every other one; then they shrink as SHRINK_STEPS
+ * says (within a step the widest first), and what room is left goes back to them, the image first.
+ */
+function fitWidths(natural: number[], typical: number[], width: number): number[] {
+  if (lineWidth(natural) <= width) return natural
+  const out = natural.map((w, i) => (FLEXIBLE.includes(i) ? Math.min(w, typical[i] ?? w) : w))
+  for (const { cols, floor } of SHRINK_STEPS) {
+    const over = lineWidth(out) - width
+    if (over <= 0) break
+    let left = cols.reduce((a, col) => a + (out[col] ?? 0), 0) - over
+    const order = [...cols].sort((a, b) => (out[a] ?? 0) - (out[b] ?? 0))
+    order.forEach((col, k) => {
+      out[col] = Math.min(out[col] ?? 0, Math.max(floor, Math.floor(left / (order.length - k))))
+      left -= out[col] ?? 0
+    })
+  }
+  for (const col of FLEXIBLE) {
+    const room = width - lineWidth(out)
+    if (room <= 0) break
+    out[col] = Math.min(natural[col] ?? 0, (out[col] ?? 0) + room)
+  }
+  return out
+}
+
+/** Per column, the width that nine in ten of its cells fit in. */
+function typical(rows: string[][]): number[] {
+  return HEADERS.map((_, i) => {
+    const sorted = rows.map((row) => length(row[i] ?? '')).sort((a, b) => a - b)
+    return sorted[Math.floor((sorted.length - 1) * 0.9)] ?? 0
+  })
+}
+
+function lineWidth(widths: readonly number[]): number {
+  return widths.reduce((a, b) => a + b, 0) + GAP.length * (widths.length - 1)
+}
+
+/** `linux/amd64,linux/arm64,linux/arm/v7` → `linux/amd64,arm64,arm/v7`: the OS once per run of it. */
+function compactPlatforms(platforms: readonly string[]): string {
+  let os = ''
+  return platforms
+    .map((p) => {
+      const slash = p.indexOf('/')
+      const pOs = slash < 0 ? p : p.slice(0, slash)
+      const shown = pOs === os && slash >= 0 ? p.slice(slash + 1) : p
+      os = pOs
+      return shown
+    })
+    .join(',')
+}
+
+/** `name@sha256:<64 hex>` → `name@sha256:<12 hex>…`: in a table that must be cut, 12 digits say enough. */
+function shortDigestIn(reference: string): string {
+  return reference.replace(/(@[a-z0-9]+:)([0-9a-f]{12})[0-9a-f]{20,}/, '$1$2…')
+}
+
+/** References keep both ends (registry and tag); a place keeps its end (file name and line). */
+function shorten(text: string, max: number, where: 'middle' | 'start'): string {
+  if (length(text) <= max) return text
+  if (where === 'middle') return shortenMiddle(text, max)
+  return max <= 1 ? '…'.slice(0, max) : `…${[...text].slice(-(max - 1)).join('')}`
+}
+
+/** `docker.io/library/verylongname:1.0` → `docker.io/lib…ame:1.0`: both ends say the most. */
+export function shortenMiddle(text: string, max: number): string {
+  const chars = [...text]
+  if (chars.length <= max) return text
+  if (max <= 1) return '…'.slice(0, max)
+  const keep = max - 1
+  const head = Math.ceil(keep / 2)
+  return `${chars.slice(0, head).join('')}…${chars.slice(chars.length - (keep - head)).join('')}`
+}
+
+/** Length in code points, as a terminal counts these (ASCII) cells. */
+function length(text: string): number {
+  return [...text].length
 }
 
 /** `repo:tag@sha256:…` → `repo:tag`: the DIGEST column already shows it, and lines stay readable. */
