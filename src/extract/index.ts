@@ -9,7 +9,14 @@ import type { Extraction, FoundImage, Notice, NoticeLevel, Source } from '../mod
 import { classifyNode, classifyText, type Finding } from './classify.js'
 import { chartSourceOf, type DocumentSlice, holdsDocument, Prescanner, splitDocuments } from './documents.js'
 import { type ExtractIo, nodeIo, resolveInputs } from './files.js'
-import { detectFormat, extensionOf, isManifestExtension, listLine, parseImageList } from './formats.js'
+import {
+  detectFormat,
+  extensionOf,
+  isManifestExtension,
+  listLine,
+  parseImageList,
+  readImageSync,
+} from './formats.js'
 import { LineIndex } from './lines.js'
 import { pruneDocument, pruneJson } from './prune.js'
 import { type Candidate, walkDocument } from './walk.js'
@@ -148,6 +155,7 @@ export class Extractor {
       return
     }
     const detected = detectFormat(body, file)
+    if (detected.format === 'image-sync' && this.addImageSync(body, file, seq)) return
     if (detected.format === 'list') {
       const lines = new LineIndex(body)
       for (const e of parseImageList(body)) {
@@ -162,6 +170,24 @@ export class Extractor {
       return
     }
     new StreamReader(this, body, file, seq, detected.format === 'json', detected.jsonError, opts).read()
+  }
+
+  /** An image-sync configuration; false when the text is not one after all (then read as YAML). */
+  private addImageSync(text: string, file: string, seq: number): boolean {
+    const read = readImageSync(text)
+    if (!read) return false
+    const lines = new LineIndex(text)
+    for (const issue of read.issues) this.notice('warning', file, issue.message, lines.position(issue.offset))
+    for (const e of read.entries) {
+      const finding: Finding | undefined = e.problem
+        ? { status: 'invalid', key: e.raw, raw: e.raw, reason: e.problem }
+        : classifyText(e.raw, true)
+      if (!finding) continue
+      const source: Source = { file, ...lines.position(e.offset), field: e.field }
+      if (e.span) source.span = e.span
+      this.add(finding, source, orderOf(seq, e.offset))
+    }
+    return true
   }
 
   addImagesInput(images: string[]): void {
