@@ -526,7 +526,9 @@ describe('a workspace full of bad inputs', () => {
       })
       expect(cli.code, cli.stderr).toBe(1)
       expect(cli.stderr).toContain('zot-warm: invalid configuration:\n')
-      expect(cli.stderr).toContain(`  - paths: "missing-dir/" does not exist (relative to the workspace ${workspace})`)
+      expect(cli.stderr).toContain(
+        `  - paths: "missing-dir/" does not exist (relative to the workspace ${workspace})`,
+      )
       expect(cli.stderr).toContain('  - paths: "nomatch/**/*.yaml" matches no file')
       expect(cli.stderr).not.toMatch(STACK)
       const action = await runBundle({

@@ -63,15 +63,24 @@ describe('where the file is looked for', () => {
   })
 
   it('from a process environment: HOME, XDG_CONFIG_HOME, and ZOT_WARM_SYSTEM_CONFIG for the system file', () => {
-    expect(configSearch('/w', {}, '/home/u')).toEqual({
+    expect(configSearch('/w', {}, () => '/home/u')).toEqual({
       cwd: '/w',
       xdgConfigHome: undefined,
       home: '/home/u',
       system: '/etc/zot-warm/config.yaml',
     })
     expect(
-      configSearch('/w', { HOME: '/h', XDG_CONFIG_HOME: '/x', ZOT_WARM_SYSTEM_CONFIG: '/s.yaml' }, '/home/u'),
+      configSearch(
+        '/w',
+        { HOME: '/h', XDG_CONFIG_HOME: '/x', ZOT_WARM_SYSTEM_CONFIG: '/s.yaml' },
+        () => '/home/u',
+      ),
     ).toEqual({ cwd: '/w', xdgConfigHome: '/x', home: '/h', system: '/s.yaml' })
+    // A container user with neither HOME nor a passwd entry: os.homedir() throws; no ~/.config then.
+    const homeless = configSearch('/w', {}, () => {
+      throw new Error('ENOENT: no such file or directory, uv_os_get_passwd')
+    })
+    expect(configCandidates(homeless)).toEqual(['/w/zot-warm.yaml', '/etc/zot-warm/config.yaml'])
   })
 
   it('the first that exists wins; the others are not read', () => {

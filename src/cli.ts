@@ -135,7 +135,7 @@ export async function runCli(io: CliIo): Promise<number> {
       {
         workspace: io.cwd,
         cwd: io.cwd,
-        configSearch: io.configSearch ?? configSearch(io.cwd, io.env, homedir()),
+        configSearch: io.configSearch ?? configSearch(io.cwd, io.env, homedir),
       },
     )
     config = parsed.config

@@ -36,13 +36,22 @@ export const LOCAL_CONFIG = 'zot-warm.yaml'
 export function configSearch(
   cwd: string,
   env: Record<string, string | undefined>,
-  home: string,
+  home: () => string,
 ): ConfigSearch {
   return {
     cwd,
     xdgConfigHome: env.XDG_CONFIG_HOME,
-    home: env.HOME || home,
+    home: env.HOME || homeOrEmpty(home),
     system: env.ZOT_WARM_SYSTEM_CONFIG || SYSTEM_CONFIG,
+  }
+}
+
+/** A container user without a passwd entry and without HOME has no home: then there is no ~/.config. */
+function homeOrEmpty(home: () => string): string {
+  try {
+    return home()
+  } catch {
+    return ''
   }
 }
 
@@ -51,8 +60,14 @@ export function configCandidates(search: ConfigSearch): string[] {
   const xdg =
     search.xdgConfigHome && isAbsolute(search.xdgConfigHome)
       ? search.xdgConfigHome
-      : join(search.home, '.config')
-  return [join(search.cwd, LOCAL_CONFIG), join(xdg, 'zot-warm', 'config.yaml'), search.system]
+      : isAbsolute(search.home)
+        ? join(search.home, '.config')
+        : undefined
+  return [
+    join(search.cwd, LOCAL_CONFIG),
+    ...(xdg ? [join(xdg, 'zot-warm', 'config.yaml')] : []),
+    search.system,
+  ]
 }
 
 export interface FileValue {
