@@ -23,7 +23,7 @@ export function toolCacheDir(tool, env = process.env) {
   return join(cacheHome, 'zot-warm', `${tool.name}-${tool.version}${tags}`)
 }
 
-function isExecutableFile(path) {
+export function isExecutableFile(path) {
   try {
     if (!statSync(path).isFile()) return false
     accessSync(path, constants.X_OK)
@@ -33,6 +33,19 @@ function isExecutableFile(path) {
   }
 }
 
+/** `$envVar` when set (an executable file, or an error saying what to do), else undefined. */
+export function toolFromEnv(tool, env = process.env) {
+  const fromEnv = env[tool.envVar]
+  if (!fromEnv) return undefined
+  const path = resolve(fromEnv)
+  if (!isExecutableFile(path)) {
+    throw new EnsureToolError(
+      `${tool.envVar}=${fromEnv} is not an executable file. Point it at a ${tool.name} ${tool.version} binary, or unset it to use/build the cached one (${join(toolCacheDir(tool, env), tool.name)}).`,
+    )
+  }
+  return path
+}
+
 /**
  * Returns the absolute path of a usable binary: `$envVar`, else the cache, else `go install` into the cache.
  * @param {GoTool} tool
@@ -40,24 +53,25 @@ function isExecutableFile(path) {
  */
 export async function ensureGoTool(tool, opts = {}) {
   const env = opts.env ?? process.env
-  const log = opts.log ?? ((line) => process.stderr.write(`${line}\n`))
+  const fromEnv = toolFromEnv(tool, env)
+  if (fromEnv) return fromEnv
+  const bin = join(toolCacheDir(tool, env), tool.name)
+  if (isExecutableFile(bin)) return bin
   const hint = `Set ${tool.envVar} to an existing ${tool.name} ${tool.version} binary${tool.tags ? ` (built with -tags ${tool.tags})` : ''} to skip the build.`
+  return buildGoTool(tool, { ...opts, hint })
+}
 
-  const fromEnv = env[tool.envVar]
-  if (fromEnv) {
-    const path = resolve(fromEnv)
-    if (!isExecutableFile(path)) {
-      throw new EnsureToolError(
-        `${tool.envVar}=${fromEnv} is not an executable file. Point it at a ${tool.name} ${tool.version} binary, or unset it to use/build the cached one (${join(toolCacheDir(tool, env), tool.name)}).`,
-      )
-    }
-    return path
-  }
-
+/**
+ * `go install` of the pinned module into the cache; returns the binary's path. Errors end with `hint`.
+ * @param {GoTool} tool
+ * @param {{ env?: NodeJS.ProcessEnv, log?: (line: string) => void, hint?: string }} [opts]
+ */
+export async function buildGoTool(tool, opts = {}) {
+  const env = opts.env ?? process.env
+  const log = opts.log ?? ((line) => process.stderr.write(`${line}\n`))
+  const hint = opts.hint ? ` ${opts.hint}` : ''
   const dir = toolCacheDir(tool, env)
   const bin = join(dir, tool.name)
-  if (isExecutableFile(bin)) return bin
-
   log(
     `ensure-${tool.name}: ${bin} not found; building ${tool.name} ${tool.version} with go install (first time only)`,
   )
@@ -78,14 +92,14 @@ export async function ensureGoTool(tool, opts = {}) {
     const result = await run('go', args, buildEnv, log)
     if (result.spawnError) {
       throw new EnsureToolError(
-        `ensure-${tool.name}: cannot build ${tool.name}: the Go toolchain is not available (${result.spawnError.message}). ` +
-          `Install Go${tool.needs ? ` (${tool.needs})` : ''} or: ${hint}`,
+        `ensure-${tool.name}: cannot build ${tool.name}: the Go toolchain is not available (${result.spawnError.message}); ` +
+          `install Go${tool.needs ? ` (${tool.needs})` : ''}.${hint}`,
       )
     }
     if (result.code !== 0) {
       throw new EnsureToolError(
         `ensure-${tool.name}: \`${shown} go ${args.join(' ')}\` failed (exit ${result.code ?? result.signal}). Last go output:\n` +
-          `${result.tail.join('\n')}\n${hint}`,
+          `${result.tail.join('\n')}${hint ? `\n${hint.trim()}` : ''}`,
       )
     }
     renameSync(join(gobin, tool.name), bin)
