@@ -148,6 +148,9 @@ export async function runBundle(opts: RunOptions & { dir: string }): Promise<Run
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '',
+    // The CLI's configuration files: never the real ~/.config or /etc ones (a test sets these to its own).
+    XDG_CONFIG_HOME: join(opts.dir, 'xdg-config'),
+    ZOT_WARM_SYSTEM_CONFIG: join(opts.dir, 'system-config.yaml'),
     ...opts.env,
   }
   for (const [name, value] of Object.entries(opts.inputs ?? {})) env[`INPUT_${name.toUpperCase()}`] = value

@@ -247,8 +247,9 @@ describe('plain-text table', () => {
     expect(resolved).toMatch(/ hub\/library\/a:1 +(?:sha256:)?abab/)
     // Digest-only references do not fit in 120 columns: digests are cut to 12 hex digits, then the middle.
     const b = cells(resolved.split('\n')[2] as string)
-    expect(b.slice(0, 2)).toEqual(['cached', `docker.io/library/b@sha256:${'ab'.repeat(6)}…`])
-    expect(b[2]).toMatch(/^hub\/library\/b[^ ]*…[^ ]*(?:ab){6}…$/)
+    expect(b[0]).toBe('cached')
+    expect(b[1]).toMatch(/^docker\.io\/libra[^ ]*…[^ ]*(?:ab){4}…$/)
+    expect(b[2]).toMatch(/^hub\/library\/b[^ ]*…[^ ]*(?:ab){4}…$/)
     for (const line of resolved.split('\n')) expect([...line].length).toBeLessThanOrEqual(TABLE_WIDTH)
     expect(
       renderTable(

@@ -24748,7 +24748,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9634:
+/***/ 7253:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -25624,7 +25624,7 @@ module.exports = {
 
 
 
-const { Cache } = __nccwpck_require__(9634)
+const { Cache } = __nccwpck_require__(7253)
 const { webidl } = __nccwpck_require__(7879)
 const { kEnumerableProperty } = __nccwpck_require__(3440)
 const { kConstruct } = __nccwpck_require__(6443)
@@ -41623,6 +41623,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
 
 /***/ }),
 
+/***/ 8161:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+
+/***/ }),
+
 /***/ 6760:
 /***/ ((module) => {
 
@@ -44364,7 +44371,7 @@ __webpack_unused_export__ = lexer.Lexer;
 exports.HN = lineCounter.LineCounter;
 exports.iX = parser.Parser;
 __webpack_unused_export__ = publicApi.parse;
-__webpack_unused_export__ = publicApi.parseAllDocuments;
+exports.hR = publicApi.parseAllDocuments;
 exports.Tp = publicApi.parseDocument;
 __webpack_unused_export__ = publicApi.stringify;
 exports.YR = visit.visit;
@@ -50290,18 +50297,20 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony export */   a: () => (/* binding */ runCli)
 /* harmony export */ });
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
-/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7975);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8161);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(452);
 /* harmony import */ var _extract_reference_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8492);
-/* harmony import */ var _inputs_config_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8977);
-/* harmony import */ var _inputs_redact_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(4888);
-/* harmony import */ var _inputs_spec_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(8554);
-/* harmony import */ var _pipeline_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(6839);
-/* harmony import */ var _report_annotations_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(1116);
-/* harmony import */ var _report_outcome_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(5102);
-/* harmony import */ var _report_report_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(5650);
-/* harmony import */ var _report_table_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(8330);
+/* harmony import */ var _inputs_argv_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(1543);
+/* harmony import */ var _inputs_config_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(8977);
+/* harmony import */ var _inputs_config_file_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(9634);
+/* harmony import */ var _inputs_redact_js__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(4888);
+/* harmony import */ var _inputs_spec_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(8554);
+/* harmony import */ var _pipeline_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(6970);
+/* harmony import */ var _report_annotations_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(1116);
+/* harmony import */ var _report_outcome_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(5102);
+/* harmony import */ var _report_report_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(5650);
+/* harmony import */ var _report_table_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(8330);
 // The CLI (dist/cli.js, `zot-warm`): the same pipeline as the action, configured from flags, then
 // ZOT_WARM_<NAME>, then the seed CronJob's ZOT_* variables. Logs go to stderr, the table to stdout.
 // Exit codes: 0 all good, 1 hard failure (bad input/config, Zot unreachable, credentials rejected),
@@ -50319,7 +50328,8 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 
 
 
-const LIST_INPUTS = new Set(['paths', 'images']);
+
+
 function usage() {
     const lines = [
         'Usage: zot-warm [options] [PATH | GLOB | IMAGE | -]...',
@@ -50328,9 +50338,16 @@ function usage() {
         'Positional arguments are files, directories or globs (relative to --workspace), image references',
         '(e.g. nginx:1.27), or - to read manifests from stdin.',
         '',
-        'Options (each also read from the environment as ZOT_WARM_<NAME>, e.g. ZOT_WARM_ZOT_URL):',
+        'Each option is also read from the environment as ZOT_WARM_<NAME> (e.g. ZOT_WARM_ZOT_URL) and from a',
+        'configuration file whose keys are the option names (zot-url: https://zot.example.com). Precedence: flag,',
+        `ZOT_WARM_<NAME>, the ZOT_* aliases, the configuration file, the default. The file is --config FILE, else the`,
+        `first that exists of ./${_inputs_config_file_js__WEBPACK_IMPORTED_MODULE_7__/* .LOCAL_CONFIG */ .hD}, $XDG_CONFIG_HOME/zot-warm/config.yaml (~/.config when unset) and`,
+        `${_inputs_config_file_js__WEBPACK_IMPORTED_MODULE_7__/* .SYSTEM_CONFIG */ .nU}; the log names the one read.`,
+        'Boolean options: --strict, --no-strict, --strict=true|false; --soft is --no-strict.',
+        '',
+        'Options:',
     ];
-    for (const spec of _inputs_spec_js__WEBPACK_IMPORTED_MODULE_6__/* .INPUTS */ .mc) {
+    for (const spec of _inputs_spec_js__WEBPACK_IMPORTED_MODULE_8__/* .INPUTS */ .mc) {
         const flag = spec.boolean ? `--[no-]${spec.name}` : `--${spec.name} ${spec.arg ?? 'VALUE'}`;
         const dflt = spec.defaultText
             ? ` (default: ${spec.defaultText.replace(/`/g, '')})`
@@ -50340,7 +50357,7 @@ function usage() {
         const aliases = spec.envAliases?.length ? ` [env also ${spec.envAliases.join(', ')}]` : '';
         lines.push(`  ${flag}`, ...wrap(`${spec.description.replace(/`/g, '')}${dflt}${aliases}`, 6, 100));
     }
-    lines.push('  --report -', '      Write the JSON report to stdout (the table then goes to stderr).', '  -q, --quiet       Only print the table and problems.', '  -h, --help        Show this help.', '  --version         Print the version.', '', 'Exit codes: 0 all good; 1 bad input or configuration, Zot unreachable, credentials rejected;', '            2 images failed or references invalid/unresolved in strict mode.', 'Prefer ZOT_WARM_PASSWORD (or ZOT_PASSWORD) over --password: arguments are visible to other processes.');
+    lines.push('  --report -', '      Write the JSON report to stdout (the table then goes to stderr).', '  --soft            The same as --no-strict.', '  -q, --quiet       Only print the table and problems.', '  -h, --help        Show this help.', '  --version         Print the version.', '', 'Exit codes: 0 all good; 1 bad configuration (also a path or glob that matches nothing), Zot unreachable,', '            credentials rejected, in every mode; 2 images failed, references invalid/unresolved or input', '            files unreadable, in strict mode.', 'Prefer ZOT_WARM_PASSWORD (or ZOT_PASSWORD) over --password: arguments are visible to other processes.');
     return `${lines.join('\n')}\n`;
 }
 function wrap(text, indent, width) {
@@ -50359,63 +50376,27 @@ function wrap(text, indent, width) {
     return lines;
 }
 async function runCli(io) {
-    const options = {
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean' },
-        quiet: { type: 'boolean', short: 'q' },
-    };
-    for (const spec of _inputs_spec_js__WEBPACK_IMPORTED_MODULE_6__/* .INPUTS */ .mc) {
-        if (spec.boolean) {
-            options[spec.name] = { type: 'boolean' };
-            options[`no-${spec.name}`] = { type: 'boolean' };
-        }
-        else
-            options[spec.name] = { type: 'string', multiple: LIST_INPUTS.has(spec.name) };
-    }
-    let values;
-    let positionals;
+    let argv;
     try {
-        const parsed = (0,node_util__WEBPACK_IMPORTED_MODULE_2__.parseArgs)({ args: io.argv, options, allowPositionals: true, strict: true });
-        values = parsed.values;
-        positionals = parsed.positionals;
+        argv = (0,_inputs_argv_js__WEBPACK_IMPORTED_MODULE_5__/* .parseArgv */ .SB)(io.argv);
     }
     catch (err) {
         io.stderr(`zot-warm: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .describeError */ .Uc)(err)}\nRun zot-warm --help for the options.\n`);
-        return _report_outcome_js__WEBPACK_IMPORTED_MODULE_9__/* .EXIT_HARD */ .bQ;
+        return _report_outcome_js__WEBPACK_IMPORTED_MODULE_11__/* .EXIT_HARD */ .bQ;
     }
-    if (values.help) {
+    if (argv.help) {
         io.stdout(usage());
-        return _report_outcome_js__WEBPACK_IMPORTED_MODULE_9__/* .EXIT_OK */ .Ij;
+        return _report_outcome_js__WEBPACK_IMPORTED_MODULE_11__/* .EXIT_OK */ .Ij;
     }
-    if (values.version) {
-        io.stdout(`${_report_report_js__WEBPACK_IMPORTED_MODULE_10__/* .TOOL_VERSION */ .wr}\n`);
-        return _report_outcome_js__WEBPACK_IMPORTED_MODULE_9__/* .EXIT_OK */ .Ij;
+    if (argv.version) {
+        io.stdout(`${_report_report_js__WEBPACK_IMPORTED_MODULE_12__/* .TOOL_VERSION */ .wr}\n`);
+        return _report_outcome_js__WEBPACK_IMPORTED_MODULE_11__/* .EXIT_OK */ .Ij;
     }
-    const get = (name) => {
-        const spec = _inputs_spec_js__WEBPACK_IMPORTED_MODULE_6__/* .INPUTS */ .mc.find((i) => i.name === name);
-        if (spec.boolean) {
-            if (values[name])
-                return 'true';
-            if (values[`no-${name}`])
-                return 'false';
-        }
-        else {
-            const v = values[name];
-            if (Array.isArray(v) && v.length)
-                return v.join('\n');
-            if (typeof v === 'string' && v)
-                return v;
-        }
-        for (const key of [(0,_inputs_spec_js__WEBPACK_IMPORTED_MODULE_6__/* .envName */ .pD)(name), ...(spec.envAliases ?? [])]) {
-            const fromEnv = io.env[key];
-            if (fromEnv)
-                return fromEnv;
-        }
-        return undefined;
-    };
+    const get = (name) => (0,_inputs_argv_js__WEBPACK_IMPORTED_MODULE_5__/* .cliValue */ ._D)(argv, io.env, name);
+    const positionals = argv.positionals;
     // Positionals: `-` is stdin, an existing path or a glob is scanned, anything that parses as an image
     // reference is warmed as one, the rest is passed on as a path (extract reports it when nothing matches).
-    const workspace = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.resolve)(io.cwd, get('workspace') || io.cwd);
+    const workspace = (0,node_path__WEBPACK_IMPORTED_MODULE_2__.resolve)(io.cwd, get('workspace') || io.cwd);
     const extraPaths = [];
     const extraImages = [];
     let wantStdin = false;
@@ -50434,30 +50415,34 @@ async function runCli(io) {
     let config;
     let secrets;
     try {
-        const parsed = (0,_inputs_config_js__WEBPACK_IMPORTED_MODULE_5__/* .parseConfig */ .o)((name) => name === 'paths'
+        const parsed = (0,_inputs_config_js__WEBPACK_IMPORTED_MODULE_6__/* .parseConfig */ .o)((name) => name === 'paths'
             ? merged('paths', extraPaths)
             : name === 'images'
                 ? merged('images', extraImages)
-                : get(name), { workspace: io.cwd, cwd: io.cwd });
+                : get(name), {
+            workspace: io.cwd,
+            cwd: io.cwd,
+            configSearch: io.configSearch ?? (0,_inputs_config_file_js__WEBPACK_IMPORTED_MODULE_7__/* .configSearch */ .fO)(io.cwd, io.env, node_os__WEBPACK_IMPORTED_MODULE_1__.homedir),
+        });
         config = parsed.config;
         secrets = parsed.secrets;
     }
     catch (err) {
         if (err instanceof _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ConfigError */ .xL) {
             io.stderr(`zot-warm: invalid configuration:\n${err.problems.map((p) => `  - ${p}`).join('\n')}\n`);
-            return _report_outcome_js__WEBPACK_IMPORTED_MODULE_9__/* .EXIT_HARD */ .bQ;
+            return _report_outcome_js__WEBPACK_IMPORTED_MODULE_11__/* .EXIT_HARD */ .bQ;
         }
         io.stderr(`zot-warm: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .describeError */ .Uc)(err)}\n`);
-        return _report_outcome_js__WEBPACK_IMPORTED_MODULE_9__/* .EXIT_HARD */ .bQ;
+        return _report_outcome_js__WEBPACK_IMPORTED_MODULE_11__/* .EXIT_HARD */ .bQ;
     }
     // `zot-warm nginx:1.27` means that image, not "that image and whatever the directory holds": image
     // references alone switch the default scan off (stdin already does).
     if (config.paths.length === 0 && extraImages.length > 0)
         config.scan = false;
     const stdin = wantStdin ? await io.readStdin() : undefined;
-    const quiet = Boolean(values.quiet);
+    const quiet = argv.quiet;
     const color = (code, text) => (io.tty ? `\u001b[${code}m${text}\u001b[0m` : text);
-    const err = (text) => io.stderr(`${(0,_inputs_redact_js__WEBPACK_IMPORTED_MODULE_12__/* .redact */ .E$)(text, secrets)}\n`);
+    const err = (text) => io.stderr(`${(0,_inputs_redact_js__WEBPACK_IMPORTED_MODULE_14__/* .redact */ .E$)(text, secrets)}\n`);
     const logger = {
         info: (m) => !quiet && err(m),
         warning: (m) => err(`${color('33', 'warning:')} ${m}`),
@@ -50472,7 +50457,7 @@ async function runCli(io) {
     const controller = new AbortController();
     const onSignal = (signal) => {
         if (controller.signal.aborted)
-            process.exit(_report_outcome_js__WEBPACK_IMPORTED_MODULE_9__/* .EXIT_HARD */ .bQ);
+            process.exit(_report_outcome_js__WEBPACK_IMPORTED_MODULE_11__/* .EXIT_HARD */ .bQ);
         err(`Received ${signal}: stopping; unfinished images are reported as not attempted.`);
         controller.abort(`cancelled by ${signal}`);
     };
@@ -50480,39 +50465,39 @@ async function runCli(io) {
     process.on('SIGTERM', onSignal);
     let run;
     try {
-        run = await (0,_pipeline_js__WEBPACK_IMPORTED_MODULE_7__/* .runPipeline */ .a)(config, {
+        run = await (0,_pipeline_js__WEBPACK_IMPORTED_MODULE_9__/* .runPipeline */ .a)(config, {
             logger,
             signal: controller.signal,
             ...(stdin !== undefined ? { stdin } : {}),
-            userAgent: `zot-warm/${_report_report_js__WEBPACK_IMPORTED_MODULE_10__/* .TOOL_VERSION */ .wr} (cli)`,
+            userAgent: `zot-warm/${_report_report_js__WEBPACK_IMPORTED_MODULE_12__/* .TOOL_VERSION */ .wr} (cli)`,
         });
     }
     catch (e) {
         if (e instanceof _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ConfigError */ .xL) {
-            err(`zot-warm: ${e.problems.join('\n')}`);
-            return _report_outcome_js__WEBPACK_IMPORTED_MODULE_9__/* .EXIT_HARD */ .bQ;
+            err(`zot-warm: invalid configuration:\n${e.problems.map((p) => `  - ${p}`).join('\n')}`);
+            return _report_outcome_js__WEBPACK_IMPORTED_MODULE_11__/* .EXIT_HARD */ .bQ;
         }
         if (io.env.ZOT_WARM_DEBUG)
             err(e?.stack ?? String(e));
         err(`zot-warm: internal error: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .describeError */ .Uc)(e)}`);
-        return _report_outcome_js__WEBPACK_IMPORTED_MODULE_9__/* .EXIT_HARD */ .bQ;
+        return _report_outcome_js__WEBPACK_IMPORTED_MODULE_11__/* .EXIT_HARD */ .bQ;
     }
     finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
     }
-    run = (0,_inputs_redact_js__WEBPACK_IMPORTED_MODULE_12__/* .redactDeep */ .KL)(run, secrets);
-    const outcome = (0,_report_outcome_js__WEBPACK_IMPORTED_MODULE_9__/* .decideOutcome */ .dl)(run);
-    const report = (0,_report_report_js__WEBPACK_IMPORTED_MODULE_10__/* .buildReport */ .FK)(run, outcome);
+    run = (0,_inputs_redact_js__WEBPACK_IMPORTED_MODULE_14__/* .redactDeep */ .KL)(run, secrets);
+    const outcome = (0,_report_outcome_js__WEBPACK_IMPORTED_MODULE_11__/* .decideOutcome */ .dl)(run);
+    const report = (0,_report_report_js__WEBPACK_IMPORTED_MODULE_12__/* .buildReport */ .FK)(run, outcome);
     const tableOut = config.report === '-' ? err : (t) => io.stdout(`${t}\n`);
     if (run.results.length)
-        tableOut((0,_report_table_js__WEBPACK_IMPORTED_MODULE_11__/* .renderTable */ .b)(run.results, run.mode));
-    const problems = (0,_report_table_js__WEBPACK_IMPORTED_MODULE_11__/* .renderProblems */ .x)(run.results);
+        tableOut((0,_report_table_js__WEBPACK_IMPORTED_MODULE_13__/* .renderTable */ .bo)(run.results, run.mode));
+    const problems = (0,_report_table_js__WEBPACK_IMPORTED_MODULE_13__/* .renderProblems */ .x8)(run.results);
     if (problems)
         err(`\n${problems}`);
     // Compiler-style lines, so editors and terminals can jump to them.
     if (!run.hardFailure) {
-        for (const a of (0,_report_annotations_js__WEBPACK_IMPORTED_MODULE_8__/* .planAnnotations */ .m)(run, { limit: Number.MAX_SAFE_INTEGER })) {
+        for (const a of (0,_report_annotations_js__WEBPACK_IMPORTED_MODULE_10__/* .planAnnotations */ .m)(run, { limit: Number.MAX_SAFE_INTEGER })) {
             err(`${a.where ? `${a.where}: ` : ''}${a.level}: ${a.message}`);
         }
     }
@@ -50520,14 +50505,14 @@ async function runCli(io) {
         io.stdout(`${JSON.stringify(report, null, 2)}\n`);
     else if (config.report) {
         try {
-            (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.mkdirSync)((0,node_path__WEBPACK_IMPORTED_MODULE_1__.dirname)(config.report), { recursive: true });
+            (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.mkdirSync)((0,node_path__WEBPACK_IMPORTED_MODULE_2__.dirname)(config.report), { recursive: true });
             (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.writeFileSync)(config.report, `${JSON.stringify(report, null, 2)}\n`);
             if (!quiet)
                 err(`JSON report: ${config.report}`);
         }
         catch (e) {
             err(`zot-warm: could not write the report to ${config.report}: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .describeError */ .Uc)(e)}`);
-            return _report_outcome_js__WEBPACK_IMPORTED_MODULE_9__/* .EXIT_HARD */ .bQ;
+            return _report_outcome_js__WEBPACK_IMPORTED_MODULE_11__/* .EXIT_HARD */ .bQ;
         }
     }
     const label = outcome.conclusion === 'success'
@@ -50541,9 +50526,9 @@ async function runCli(io) {
 function looksLikePath(arg, workspace) {
     if (arg.startsWith('!') || /[*?[\]{}]/.test(arg))
         return true;
-    if (arg.startsWith('./') || arg.startsWith('../') || (0,node_path__WEBPACK_IMPORTED_MODULE_1__.isAbsolute)(arg) || arg.endsWith('/'))
+    if (arg.startsWith('./') || arg.startsWith('../') || (0,node_path__WEBPACK_IMPORTED_MODULE_2__.isAbsolute)(arg) || arg.endsWith('/'))
         return true;
-    if ((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)((0,node_path__WEBPACK_IMPORTED_MODULE_1__.resolve)(workspace, arg)))
+    if ((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)((0,node_path__WEBPACK_IMPORTED_MODULE_2__.resolve)(workspace, arg)))
         return true;
     // `deploy.yaml` parses as an image name; a file extension without tag or digest means a file.
     if (/\.(ya?ml|json|txt|list|lst)$/i.test(arg) && !arg.includes('@'))
@@ -50557,9 +50542,9 @@ function looksLikePath(arg, workspace) {
     }
 }
 function toWorkspacePath(arg, workspace) {
-    if (!(0,node_path__WEBPACK_IMPORTED_MODULE_1__.isAbsolute)(arg))
+    if (!(0,node_path__WEBPACK_IMPORTED_MODULE_2__.isAbsolute)(arg))
         return arg;
-    const rel = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.relative)(workspace, arg);
+    const rel = (0,node_path__WEBPACK_IMPORTED_MODULE_2__.relative)(workspace, arg);
     return rel.startsWith('..') ? arg : rel || '.';
 }
 // Run as dist/cli.js or lib/cli.js; imported by the tests (as cli.ts), do nothing.
@@ -50901,6 +50886,402 @@ const EMPTY_HINT = 'image is empty: a template probably rendered nothing here; r
 
 /***/ }),
 
+/***/ 1543:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   SB: () => (/* binding */ parseArgv),
+/* harmony export */   _D: () => (/* binding */ cliValue)
+/* harmony export */ });
+/* unused harmony export ArgvError */
+/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7975);
+/* harmony import */ var _spec_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8554);
+// The CLI's command line: every input as `--name VALUE` (or `--name=VALUE`), boolean inputs as `--name`,
+// `--no-name` or `--name=true|false`, `--soft` for `--no-strict` (the seed CLI's spelling), and the
+// flags of the CLI itself. A boolean flag followed by a bare `true` / `false` is refused: taken as
+// written it would be a flag and an image named `false`, which is never what was meant.
+
+
+/** Inputs that may be given several times (`--paths a --paths b`); the values are joined as lines. */
+const LIST_INPUTS = new Set(['paths', 'images']);
+const BOOLEAN_INPUTS = new Set(_spec_js__WEBPACK_IMPORTED_MODULE_1__/* .INPUTS */ .mc.filter((i) => i.boolean).map((i) => i.name));
+/** Words a boolean takes in `--name=WORD`, and the ones refused right after a bare boolean flag. */
+const TRUE_WORDS = new Set(['true', 'yes', 'on', '1']);
+const FALSE_WORDS = new Set(['false', 'no', 'off', '0']);
+const BARE_WORDS = new Set(['true', 'false', 'yes', 'no', 'on', 'off']);
+/** Other spellings of a boolean flag: `--soft` is `--no-strict`. */
+const SYNONYMS = {
+    soft: { input: 'strict', value: false },
+};
+/** A command line that cannot be understood; `message` says what to write instead. */
+class ArgvError extends Error {
+    name = 'ArgvError';
+}
+function parseArgv(argv) {
+    const options = {
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean' },
+        quiet: { type: 'boolean', short: 'q' },
+    };
+    for (const spec of _spec_js__WEBPACK_IMPORTED_MODULE_1__/* .INPUTS */ .mc) {
+        if (spec.boolean) {
+            options[spec.name] = { type: 'boolean' };
+            options[`no-${spec.name}`] = { type: 'boolean' };
+        }
+        else
+            options[spec.name] = { type: 'string', multiple: LIST_INPUTS.has(spec.name) };
+    }
+    // `--name=WORD` and the synonyms become plain `--name` / `--no-name`, one argument for one, so the
+    // indexes parseArgs reports still point at what the user typed.
+    const args = [...argv];
+    for (let i = 0; i < args.length; i++) {
+        const arg = args[i];
+        if (arg === '--')
+            break;
+        const m = /^--(no-)?([a-z][a-z0-9-]*)(?:=(.*))?$/s.exec(arg);
+        if (!m)
+            continue;
+        const [, no, name = '', word] = m;
+        const synonym = SYNONYMS[name];
+        const input = synonym?.input ?? name;
+        if (!BOOLEAN_INPUTS.has(input))
+            continue;
+        let value = synonym ? synonym.value : true;
+        if (no) {
+            if (synonym)
+                throw new ArgvError(`unknown option '${arg}'; write --${synonym.input} instead.`);
+            value = false;
+        }
+        if (word !== undefined) {
+            const w = word.toLowerCase();
+            if (no || synonym)
+                throw new ArgvError(`'${arg}': --${no ? 'no-' : ''}${name} takes no value; write --${input}=true or --${input}=false.`);
+            if (TRUE_WORDS.has(w))
+                value = true;
+            else if (FALSE_WORDS.has(w))
+                value = false;
+            else
+                throw new ArgvError(`'${arg}': --${input} is true or false; write --${input} or --no-${input}.`);
+        }
+        args[i] = value ? `--${input}` : `--no-${input}`;
+    }
+    const parse = () => (0,node_util__WEBPACK_IMPORTED_MODULE_0__.parseArgs)({ args, options, allowPositionals: true, strict: true, tokens: true });
+    let parsed;
+    try {
+        parsed = parse();
+    }
+    catch (err) {
+        throw new ArgvError(err.message);
+    }
+    const inputs = new Map();
+    const lists = new Map();
+    const tokens = parsed.tokens ?? [];
+    tokens.forEach((token, t) => {
+        if (token.kind !== 'option')
+            return;
+        const name = token.name;
+        const negated = name.startsWith('no-') && BOOLEAN_INPUTS.has(name.slice(3));
+        const input = negated ? name.slice(3) : name;
+        if (BOOLEAN_INPUTS.has(input)) {
+            const next = tokens[t + 1];
+            if (next?.kind === 'positional' && next.index === token.index + 1 && BARE_WORDS.has(next.value)) {
+                const typed = `${argv[token.index]} ${next.value}`;
+                const wanted = negated !== TRUE_WORDS.has(next.value);
+                throw new ArgvError(`'${typed}': boolean flags take no separate value; write ${wanted ? `--${input}` : `--no-${input}`} (or --${input}=${wanted}).`);
+            }
+            // The last of `--strict … --no-strict` wins, as with any other repeated flag.
+            inputs.set(input, negated ? 'false' : 'true');
+        }
+        else if (LIST_INPUTS.has(input) && token.value !== undefined) {
+            const list = lists.get(input) ?? [];
+            list.push(token.value);
+            lists.set(input, list);
+        }
+        else if (token.value !== undefined)
+            inputs.set(input, token.value);
+    });
+    for (const [name, values] of lists)
+        inputs.set(name, values.join('\n'));
+    return {
+        inputs,
+        positionals: parsed.positionals,
+        help: Boolean(parsed.values.help),
+        version: Boolean(parsed.values.version),
+        quiet: Boolean(parsed.values.quiet),
+    };
+}
+/**
+ * The CLI's value of an input: the command line, then `ZOT_WARM_<NAME>`, then the seed CronJob's
+ * variables (`envAliases`); undefined when none is set (the configuration file and the default come next).
+ */
+function cliValue(parsed, env, name) {
+    const flag = parsed.inputs.get(name);
+    if (flag !== undefined && flag !== '')
+        return flag;
+    const spec = _spec_js__WEBPACK_IMPORTED_MODULE_1__/* .INPUTS */ .mc.find((i) => i.name === name);
+    for (const key of [(0,_spec_js__WEBPACK_IMPORTED_MODULE_1__/* .envName */ .pD)(name), ...(spec?.envAliases ?? [])]) {
+        const fromEnv = env[key];
+        if (fromEnv)
+            return fromEnv;
+    }
+    return undefined;
+}
+
+
+/***/ }),
+
+/***/ 9634:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   HT: () => (/* binding */ loadConfigFile),
+/* harmony export */   fO: () => (/* binding */ configSearch),
+/* harmony export */   hD: () => (/* binding */ LOCAL_CONFIG),
+/* harmony export */   nU: () => (/* binding */ SYSTEM_CONFIG)
+/* harmony export */ });
+/* unused harmony exports configCandidates, parseConfigFile, nearestKey */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8815);
+/* harmony import */ var _spec_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8554);
+// The configuration file: a YAML mapping whose keys are the input names (`zot-url: https://…`). It sits
+// beneath every other source: the CLI reads flags, then ZOT_WARM_*, then the seed CronJob's ZOT_* variables,
+// then the file, then the defaults; the action reads its inputs, then the file. The CLI looks for the file
+// in the places the seed CLI used; the action reads only the one its `config` input names (a workflow says
+// what it reads). Every value keeps its line, so a bad value is reported where it is written.
+
+
+
+
+const SYSTEM_CONFIG = '/etc/zot-warm/config.yaml';
+const LOCAL_CONFIG = 'zot-warm.yaml';
+/** The search locations of a process: its current directory, environment and home. */
+function configSearch(cwd, env, home) {
+    return {
+        cwd,
+        xdgConfigHome: env.XDG_CONFIG_HOME,
+        home: env.HOME || homeOrEmpty(home),
+        system: env.ZOT_WARM_SYSTEM_CONFIG || SYSTEM_CONFIG,
+    };
+}
+/** A container user without a passwd entry and without HOME has no home: then there is no ~/.config. */
+function homeOrEmpty(home) {
+    try {
+        return home();
+    }
+    catch {
+        return '';
+    }
+}
+/** The files the CLI looks for, in order. */
+function configCandidates(search) {
+    const xdg = search.xdgConfigHome && (0,node_path__WEBPACK_IMPORTED_MODULE_1__.isAbsolute)(search.xdgConfigHome)
+        ? search.xdgConfigHome
+        : (0,node_path__WEBPACK_IMPORTED_MODULE_1__.isAbsolute)(search.home)
+            ? (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(search.home, '.config')
+            : undefined;
+    return [
+        (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(search.cwd, LOCAL_CONFIG),
+        ...(xdg ? [(0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(xdg, 'zot-warm', 'config.yaml')] : []),
+        search.system,
+    ];
+}
+/** Inputs whose value may be written as a YAML list. */
+const LIST_KEYS = new Set(['paths', 'images', 'platforms']);
+/** Inputs naming a file: a relative path in the configuration file is relative to the file, as in a kubeconfig. */
+const FILE_KEYS = new Set(['ca-cert', 'client-cert', 'client-key', 'report', 'workspace']);
+const KEYS = _spec_js__WEBPACK_IMPORTED_MODULE_3__/* .INPUTS */ .mc.map((i) => i.name).filter((n) => n !== 'config');
+/**
+ * The configuration file to read: `explicit` (the `config` input; relative to `base`), else the first of the
+ * search locations that exists. Undefined when there is none. A file that exists but cannot be read is a
+ * problem, not a reason to look further: the user meant that one.
+ */
+function loadConfigFile(explicit, where) {
+    if (explicit) {
+        const path = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.resolve)(where.base, explicit);
+        return readConfigPath(path, shown(path, where.cwd), `config: cannot read "${explicit}"`);
+    }
+    for (const path of where.search ? configCandidates(where.search) : []) {
+        let exists;
+        try {
+            (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.statSync)(path);
+            exists = true;
+        }
+        catch (err) {
+            const code = err.code;
+            exists = code !== 'ENOENT' && code !== 'ENOTDIR';
+        }
+        const name = shown(path, where.cwd);
+        if (exists)
+            return readConfigPath(path, name, `cannot read the configuration file ${name}`);
+    }
+    return undefined;
+}
+/** `./zot-warm.yaml` inside the current directory, the absolute path elsewhere. */
+function shown(path, cwd) {
+    const rel = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.relative)(cwd, path);
+    return rel && !rel.startsWith('..') && !(0,node_path__WEBPACK_IMPORTED_MODULE_1__.isAbsolute)(rel) ? `./${rel.split(node_path__WEBPACK_IMPORTED_MODULE_1__.sep).join('/')}` : path;
+}
+function readConfigPath(path, name, what) {
+    let text;
+    try {
+        text = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(path, 'utf8');
+    }
+    catch (err) {
+        const code = err.code;
+        const why = code === 'ENOENT'
+            ? 'no such file'
+            : code === 'EISDIR'
+                ? 'it is a directory'
+                : code === 'EACCES' || code === 'EPERM'
+                    ? 'permission denied'
+                    : err.message;
+        return { path, shown: name, values: new Map(), problems: [`${what}: ${why}${code ? ` (${code})` : ''}.`] };
+    }
+    return parseConfigFile(path, text, name);
+}
+/** Parse the text of a configuration file (pure; `path` anchors relative file paths, `name` is shown). */
+function parseConfigFile(path, text, name = path) {
+    const lines = new yaml__WEBPACK_IMPORTED_MODULE_2__/* .LineCounter */ .HN();
+    const values = new Map();
+    const problems = [];
+    const at = (offset) => {
+        const p = lines.linePos(offset);
+        return `${name}:${p.line}:${p.col}`;
+    };
+    const problem = (offset, message) => problems.push(`${at(offset)}: ${message}`);
+    const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    // prettyErrors off: the messages then carry no excerpt of the file, which may hold a password.
+    const docs = (0,yaml__WEBPACK_IMPORTED_MODULE_2__/* .parseAllDocuments */ .hR)(body, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+    const list = Array.isArray(docs) ? docs : [];
+    if (list.length > 1)
+        problem(list[1]?.range[0] ?? 0, 'one YAML document expected; remove the `---` and what follows.');
+    const doc = list[0];
+    if (!doc)
+        return { path, shown: name, values, problems };
+    for (const e of doc.errors)
+        problem(e.pos[0], e.code === 'DUPLICATE_KEY' ? 'key given twice.' : `invalid YAML: ${e.message}`);
+    if (problems.length)
+        return { path, shown: name, values, problems };
+    const deref = (node) => ((0,yaml__WEBPACK_IMPORTED_MODULE_2__/* .isAlias */ .Vj)(node) ? node.resolve(doc) : node);
+    const root = deref(doc.contents);
+    if (root === null || root === undefined || ((0,yaml__WEBPACK_IMPORTED_MODULE_2__/* .isScalar */ .jn)(root) && root.value === null))
+        return { path, shown: name, values, problems };
+    if (!(0,yaml__WEBPACK_IMPORTED_MODULE_2__/* .isMap */ .jh)(root)) {
+        problem(root.range?.[0] ?? 0, 'expected a mapping of input names to values, e.g. `zot-url: https://zot.example.com`.');
+        return { path, shown: name, values, problems };
+    }
+    for (const pair of root.items) {
+        const keyNode = deref(pair.key);
+        const keyAt = keyNode?.range?.[0] ?? 0;
+        const key = (0,yaml__WEBPACK_IMPORTED_MODULE_2__/* .isScalar */ .jn)(keyNode) && typeof keyNode.value === 'string' ? keyNode.value : undefined;
+        if (key === undefined) {
+            problem(keyAt, 'keys are input names such as `zot-url`.');
+            continue;
+        }
+        if (key === 'config') {
+            problem(keyAt, '"config" names the configuration file itself and cannot be set inside it.');
+            continue;
+        }
+        if (!KEYS.includes(key)) {
+            problem(keyAt, `unknown key "${key}"; did you mean "${nearestKey(key)}"?`);
+            continue;
+        }
+        const node = deref(pair.value);
+        const valueAt = node?.range?.[0] ?? keyAt;
+        const value = toInputValue(key, node, (message) => problem(valueAt, `${key}: ${message}`));
+        if (value === undefined)
+            continue;
+        const pos = lines.linePos(valueAt);
+        values.set(key, {
+            value: FILE_KEYS.has(key) && isRelativePath(value) ? (0,node_path__WEBPACK_IMPORTED_MODULE_1__.resolve)((0,node_path__WEBPACK_IMPORTED_MODULE_1__.dirname)(path), value) : value,
+            line: pos.line,
+            column: pos.col,
+        });
+    }
+    return { path, shown: name, values, problems };
+}
+/** A YAML value as the input's text; undefined for an empty value (unset) or a wrong type (reported). */
+function toInputValue(key, node, problem) {
+    if (node === null || ((0,yaml__WEBPACK_IMPORTED_MODULE_2__/* .isScalar */ .jn)(node) && node.value === null))
+        return undefined;
+    if ((0,yaml__WEBPACK_IMPORTED_MODULE_2__/* .isScalar */ .jn)(node))
+        return scalarText(node);
+    if ((0,yaml__WEBPACK_IMPORTED_MODULE_2__/* .isSeq */ .oP)(node)) {
+        if (!LIST_KEYS.has(key)) {
+            problem(key === 'registry-map'
+                ? 'expects `registry: prefix` entries.'
+                : 'expects a single value, not a list.');
+            return undefined;
+        }
+        const items = [];
+        for (const item of node.items) {
+            if (!(0,yaml__WEBPACK_IMPORTED_MODULE_2__/* .isScalar */ .jn)(item) || item.value === null || typeof item.value === 'object') {
+                problem('list items must be plain values.');
+                return undefined;
+            }
+            items.push(scalarText(item));
+        }
+        return items.join('\n');
+    }
+    if ((0,yaml__WEBPACK_IMPORTED_MODULE_2__/* .isMap */ .jh)(node) && key === 'registry-map') {
+        const lines = [];
+        for (const pair of node.items) {
+            if (!(0,yaml__WEBPACK_IMPORTED_MODULE_2__/* .isScalar */ .jn)(pair.key) || !((0,yaml__WEBPACK_IMPORTED_MODULE_2__/* .isScalar */ .jn)(pair.value) || pair.value === null)) {
+                problem('expects `registry: prefix` entries.');
+                return undefined;
+            }
+            const prefix = pair.value === null ? '' : scalarText(pair.value);
+            lines.push(`${scalarText(pair.key)}=${prefix}`);
+        }
+        return lines.join('\n');
+    }
+    problem(key === 'registry-map' ? 'expects `registry: prefix` entries.' : 'expects a single value, not a mapping.');
+    return undefined;
+}
+/** The text as written for numbers (`1.10` stays `1.10`), the value otherwise. */
+function scalarText(node) {
+    if (typeof node.value === 'number' || typeof node.value === 'bigint')
+        return node.source ?? String(node.value);
+    return String(node.value);
+}
+function isRelativePath(value) {
+    return value !== '-' && !value.includes('-----BEGIN') && !value.includes('\n') && !(0,node_path__WEBPACK_IMPORTED_MODULE_1__.isAbsolute)(value);
+}
+/** The input name closest to `key` (case, `_` and camelCase forgiven first; then edit distance). */
+function nearestKey(key) {
+    const kebab = key
+        .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+        .replace(/_/g, '-')
+        .toLowerCase();
+    if (KEYS.includes(kebab))
+        return kebab;
+    let best = KEYS[0];
+    let bestDistance = Number.POSITIVE_INFINITY;
+    for (const k of KEYS) {
+        const d = distance(kebab, k);
+        if (d < bestDistance) {
+            best = k;
+            bestDistance = d;
+        }
+    }
+    return best;
+}
+/** Levenshtein distance. */
+function distance(a, b) {
+    let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const row = [i];
+        for (let j = 1; j <= b.length; j++)
+            row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        prev = row;
+    }
+    return prev[b.length];
+}
+
+
+/***/ }),
+
 /***/ 8977:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -50918,6 +51299,8 @@ var external_node_path_ = __nccwpck_require__(6760);
 var errors = __nccwpck_require__(452);
 // EXTERNAL MODULE: ./lib/plan/registry-map.js
 var registry_map = __nccwpck_require__(203);
+// EXTERNAL MODULE: ./lib/inputs/config-file.js
+var config_file = __nccwpck_require__(9634);
 // EXTERNAL MODULE: ./lib/inputs/duration.js
 var inputs_duration = __nccwpck_require__(7581);
 ;// CONCATENATED MODULE: ./lib/inputs/list.js
@@ -51011,6 +51394,7 @@ var spec = __nccwpck_require__(8554);
 
 
 
+
 const PLATFORM = /^[a-z0-9_]+\/[a-z0-9_]+(\/[a-z0-9_.]+)?$/;
 const BOOLEAN_TRUE = new Set(['true', 'yes', 'on', '1']);
 const BOOLEAN_FALSE = new Set(['false', 'no', 'off', '0']);
@@ -51026,9 +51410,34 @@ function parseConfig(get, defaults = { workspace: process.cwd() }) {
         }
     };
     const specDefault = new Map(spec/* INPUTS */.mc.map((i) => [i.name, i.default ?? '']));
+    const cwd = defaults.cwd ?? process.cwd();
+    // The configuration file sits beneath every input; its secrets are registered before anything can fail.
+    const file = (0,config_file/* loadConfigFile */.HT)(get('config')?.trim(), {
+        base: defaults.cwd ?? defaults.workspace,
+        cwd,
+        ...(defaults.configSearch ? { search: defaults.configSearch } : {}),
+    });
+    for (const name of spec/* SECRET_INPUTS */.pH) {
+        const v = file?.values.get(name)?.value;
+        if (v)
+            secret(v, ...v
+                .split(/\r?\n/)
+                .filter((l) => l.trim().length >= 8)
+                .map((l) => l.trim()));
+    }
+    problems.push(...(file?.problems ?? []));
+    /** Inputs whose value came from the file: their problems are reported at its line. */
+    const fromFile = new Map();
     const value = (name) => {
         const v = get(name)?.trim();
-        return v ? v : (specDefault.get(name) ?? '');
+        if (v)
+            return v;
+        const f = file?.values.get(name);
+        if (f?.value.trim()) {
+            fromFile.set(name, `${file?.shown}:${f.line}:${f.column}`);
+            return f.value.trim();
+        }
+        return specDefault.get(name) ?? '';
     };
     const bool = (name) => {
         const v = value(name).toLowerCase();
@@ -51061,7 +51470,7 @@ function parseConfig(get, defaults = { workspace: process.cwd() }) {
     if (token)
         secret(token);
     const mode = oneOf('mode', ['warm', 'check', 'plan']);
-    const workspace = (0,external_node_path_.resolve)(defaults.cwd ?? process.cwd(), value('workspace') || defaults.workspace);
+    const workspace = (0,external_node_path_.resolve)(cwd, value('workspace') || defaults.workspace);
     if (!isDirectory(workspace))
         problems.push(`workspace: "${workspace}" is not a directory.`);
     let zotUrl;
@@ -51157,7 +51566,7 @@ function parseConfig(get, defaults = { workspace: process.cwd() }) {
         problems.push('image-timeout: must be more than 0.');
     const timeoutMs = duration('timeout') ?? 0;
     const reportText = value('report') || defaults.report;
-    const report = reportText === '-' ? '-' : reportText ? (0,external_node_path_.resolve)(defaults.cwd ?? process.cwd(), reportText) : undefined;
+    const report = reportText === '-' ? '-' : reportText ? (0,external_node_path_.resolve)(cwd, reportText) : undefined;
     const config = {
         mode,
         workspace,
@@ -51182,8 +51591,16 @@ function parseConfig(get, defaults = { workspace: process.cwd() }) {
         failOnUnresolved: bool('fail-on-unresolved'),
         report,
     };
-    if (problems.length)
-        throw new errors/* ConfigError */.xL(problems.map((p) => (0,redact/* redact */.E$)(p, secrets)));
+    if (file)
+        config.configFile = file.shown;
+    if (problems.length) {
+        const located = problems.map((p) => {
+            const name = /^([a-z-]+):/.exec(p)?.[1];
+            const where = name ? fromFile.get(name) : undefined;
+            return (0,redact/* redact */.E$)(where ? `${where}: ${p}` : p, secrets);
+        });
+        throw new errors/* ConfigError */.xL(located);
+    }
     return { config, secrets };
 }
 function prefixed(input, problem) {
@@ -51327,9 +51744,10 @@ function percentDecoded(text) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   mc: () => (/* binding */ INPUTS),
-/* harmony export */   pD: () => (/* binding */ envName)
+/* harmony export */   pD: () => (/* binding */ envName),
+/* harmony export */   pH: () => (/* binding */ SECRET_INPUTS)
 /* harmony export */ });
-/* unused harmony exports SECRET_INPUTS, OUTPUTS */
+/* unused harmony export OUTPUTS */
 /* harmony import */ var _warm_options_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2479);
 /* harmony import */ var _duration_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7581);
 // The inputs of the action and the CLI, in one place: action.yml, `zot-warm --help` and the README tables
@@ -51479,6 +51897,12 @@ const INPUTS = [
         defaultText: '`GITHUB_WORKSPACE` (action); the current directory (CLI)',
         arg: 'DIR',
     },
+    {
+        name: 'config',
+        description: 'Configuration file: YAML whose keys are these input names; its values count only where an input is not set. The CLI, when this is empty, reads the first of `./zot-warm.yaml`, `$XDG_CONFIG_HOME/zot-warm/config.yaml` (`~/.config` when unset) and `/etc/zot-warm/config.yaml`; the action reads only the file named here.',
+        default: '',
+        arg: 'FILE',
+    },
 ];
 const SECRET_INPUTS = new Set(INPUTS.filter((i) => i.secret).map((i) => i.name));
 /** `zot-url` → `ZOT_WARM_ZOT_URL`. */
@@ -51507,7 +51931,7 @@ const OUTPUTS = [
 
 /***/ }),
 
-/***/ 6839:
+/***/ 6970:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -52764,161 +53188,21 @@ function globSync(globInput, options) {
 //#endregion
 
 
-;// CONCATENATED MODULE: ./lib/extract/files.js
-// Which files to read: paths, directories and globs relative to the workspace, `!pattern` excludes, and
-// the default scan. Every include that selects nothing is an error naming it.
-
-
-
-
-const nodeIo = {
-    stat: (p) => (0,promises_.stat)(p),
-    readFile: (p) => (0,promises_.readFile)(p),
-    realpath: (p) => (0,promises_.realpath)(p),
-};
-const MANIFEST_GLOB = '**/*.{yaml,yml,json}';
-const ALWAYS_IGNORED = ['**/.git/**', '**/node_modules/**'];
-/** CI workflow folders: they name runner images, not images the deploy pulls. */
-const WORKFLOW_DIRS = ['.github/workflows/**', '.forgejo/workflows/**', '.gitea/workflows/**'];
-function toWorkspacePath(workspace, abs) {
-    const rel = (0,external_node_path_.relative)(workspace, abs);
-    return (rel === '' ? '.' : rel).split(external_node_path_.sep).join('/');
-}
-async function resolveInputs(opts, io) {
-    const workspace = (0,external_node_path_.resolve)(opts.workspace);
-    const notices = [];
-    const entries = opts.paths.map((p) => p.trim()).filter((p) => p !== '');
-    const excludes = entries.filter((p) => p.startsWith('!')).map((p) => stripDot(p.slice(1)));
-    const includes = entries.filter((p) => !p.startsWith('!'));
-    const found = [];
-    const ignore = [...ALWAYS_IGNORED, ...excludes];
-    if (opts.stdin !== undefined && !includes.includes('-'))
-        found.push({ file: '-' });
-    if (includes.length === 0 && opts.stdin === undefined && opts.scan !== false) {
-        const files = await glob([MANIFEST_GLOB], {
-            cwd: workspace,
-            dot: true,
-            ignore: [...ignore, ...WORKFLOW_DIRS],
-            expandDirectories: false,
-        });
-        for (const f of files.sort())
-            found.push({ file: f, abs: (0,external_node_path_.resolve)(workspace, f) });
-        if (files.length === 0 && !opts.images?.length)
-            notices.push({
-                level: 'warning',
-                file: '.',
-                message: 'no .yaml, .yml or .json file in the workspace: set `paths` to the rendered manifests',
-            });
-    }
-    for (const raw of includes) {
-        if (raw === '-') {
-            if (opts.stdin === undefined)
-                notices.push({
-                    level: 'error',
-                    file: '-',
-                    message: '"-" (stdin) was given but nothing was read from it',
-                });
-            else
-                found.push({ file: '-' });
-            continue;
-        }
-        const pattern = stripDot(raw);
-        const abs = (0,external_node_path_.resolve)(workspace, pattern);
-        const rel = toWorkspacePath(workspace, abs);
-        let st;
-        try {
-            st = await io.stat(abs);
-        }
-        catch (err) {
-            const code = err.code;
-            if (code !== 'ENOENT' && code !== 'ENOTDIR' && !isDynamicPattern(pattern)) {
-                notices.push({ level: 'error', file: rel, message: `cannot read "${raw}": ${(0,errors/* describeError */.Uc)(err)}` });
-                continue;
-            }
-        }
-        let files;
-        if (st?.isFile()) {
-            files = [rel];
-            if (excludes.length && !rel.startsWith('../') && !(0,external_node_path_.isAbsolute)(rel)) {
-                const kept = await glob([escapePath(rel)], {
-                    cwd: workspace,
-                    dot: true,
-                    ignore: excludes,
-                    expandDirectories: false,
-                });
-                if (kept.length === 0)
-                    continue; // named, but excluded on purpose
-            }
-        }
-        else if (st?.isDirectory()) {
-            const base = rel === '.' ? '' : `${escapePath(rel)}/`;
-            files = await glob([`${base}${MANIFEST_GLOB}`], {
-                cwd: workspace,
-                dot: true,
-                ignore,
-                expandDirectories: false,
-            });
-        }
-        else if (isDynamicPattern(pattern)) {
-            files = await glob([pattern], { cwd: workspace, ignore, expandDirectories: false });
-        }
-        else {
-            notices.push({
-                level: 'error',
-                file: rel,
-                message: `path "${raw}" does not exist (relative to the workspace)`,
-            });
-            continue;
-        }
-        if (files.length === 0) {
-            const what = st?.isDirectory()
-                ? `directory "${raw}" holds no .yaml, .yml or .json file`
-                : `"${raw}" matches no file`;
-            notices.push({
-                level: 'error',
-                file: rel,
-                message: `${what}${excludes.length ? ' (after excludes)' : ''}; check the path, relative to the workspace`,
-            });
-            continue;
-        }
-        for (const f of files.sort())
-            found.push({ file: f, abs: (0,external_node_path_.resolve)(workspace, f) });
-    }
-    return { files: await dedupe(found, io), notices };
-}
-/** Drop files named twice, also through symlinks (and symlink loops, which glob follows only once). */
-async function dedupe(files, io) {
-    const seen = new Set();
-    const out = [];
-    for (const f of files) {
-        let key = f.abs ?? f.file;
-        if (f.abs) {
-            try {
-                key = await io.realpath(f.abs);
-            }
-            catch {
-                // unreadable: the read reports it
-            }
-        }
-        if (seen.has(key))
-            continue;
-        seen.add(key);
-        out.push(f);
-    }
-    return out;
-}
-function stripDot(p) {
-    let s = p;
-    while (s.startsWith('./'))
-        s = s.slice(2);
-    return s === '' ? '.' : s;
-}
-
 ;// CONCATENATED MODULE: ./lib/extract/formats.js
-// What a file is — YAML stream, JSON, or a plain image list — decided by content, with the extension as a
-// tie-breaker. The ambiguity: a file of one reference per line is also valid YAML (a single multi-line plain
-// scalar), so a file without any YAML structure (no `key: value`, no `- item`, no `---`, no flow collection)
-// whose every line is a single token is read as an image list; `.txt`/`.list`/`.images` files always are.
+// What a file is — YAML stream, JSON, a plain image list, or an image-sync configuration — decided by
+// content, with the extension as a tie-breaker. The ambiguity: a file of one reference per line is also valid
+// YAML (a single multi-line plain scalar), so a file without any YAML structure (no `key: value`, no
+// `- item`, no `---`, no flow collection) whose every line is a single token is read as an image list;
+// `.txt`/`.list`/`.images` files always are.
+//
+// image-sync (the CronJob that copies a fixed list of images) is configured with
+//   images:
+//     - source: docker.io/library/nginx
+//       tag: "1.27"
+// Its entries have no `image` key, so the manifest reader would find nothing (and its pre-scan would not
+// even parse the file); such a file is recognised by its root `images:` key and read here, each reference
+// `source:tag` reported at its `source` value.
+
 const YAML_EXTENSIONS = new Set(['.yaml', '.yml']);
 const LIST_EXTENSIONS = new Set(['.txt', '.list', '.lst', '.images']);
 function extensionOf(file) {
@@ -52928,6 +53212,9 @@ function extensionOf(file) {
 }
 function isManifestExtension(ext) {
     return YAML_EXTENSIONS.has(ext) || ext === '.json';
+}
+function isListExtension(ext) {
+    return LIST_EXTENSIONS.has(ext);
 }
 function detectFormat(text, file) {
     const ext = extensionOf(file);
@@ -52948,7 +53235,94 @@ function detectFormat(text, file) {
     }
     if (looksLikeImageList(text))
         return { format: 'list' };
+    if (looksLikeImageSync(text))
+        return { format: 'image-sync' };
     return { format: 'yaml' };
+}
+/** A root `images:` key and a `source:` key, and no `kind:` at the root (a Kubernetes object is not one). */
+function looksLikeImageSync(text) {
+    return (/^images:[ \t]*(?:#.*)?\r?$/m.test(text) &&
+        /^[ \t]*(?:-[ \t]+)?source:/m.test(text) &&
+        !/^kind:/m.test(text));
+}
+/**
+ * The entries of an image-sync configuration; undefined when the text does not have that shape after all
+ * (then it is read as any other YAML), or when it does not parse (the YAML reader reports why).
+ */
+function readImageSync(text) {
+    const doc = (0,dist/* parseDocument */.Tp)(text, { prettyErrors: false, uniqueKeys: false });
+    if (doc.errors.length)
+        return undefined;
+    const root = doc.contents;
+    if (!(0,dist/* isMap */.jh)(root))
+        return undefined;
+    const images = root.items.find((p) => (0,dist/* isScalar */.jn)(p.key) && p.key.value === 'images')?.value;
+    if (!(0,dist/* isSeq */.oP)(images) || !images.items.some((i) => (0,dist/* isMap */.jh)(i) && i.has('source')))
+        return undefined;
+    const entries = [];
+    const issues = [];
+    images.items.forEach((item, i) => {
+        const at = item?.range?.[0] ?? 0;
+        if (!(0,dist/* isMap */.jh)(item)) {
+            issues.push({ offset: at, message: `images[${i}] is not a mapping with source and tag: skipped` });
+            return;
+        }
+        const source = item.get('source', true);
+        if (!(0,dist/* isScalar */.jn)(source) || typeof source.value !== 'string' || source.value.trim() === '') {
+            issues.push({ offset: source?.range?.[0] ?? at, message: `images[${i}] has no source: skipped` });
+            return;
+        }
+        const field = `images[${i}].source`;
+        const tagNode = item.get('tag', true);
+        const name = source.value.trim();
+        const start = source.range?.[0] ?? at;
+        if (tagNode === undefined || ((0,dist/* isScalar */.jn)(tagNode) && tagNode.value === null)) {
+            const entry = { raw: name, offset: start, field };
+            const span = ownText(text, source);
+            if (span)
+                entry.span = span;
+            entries.push(entry);
+            return;
+        }
+        if (!(0,dist/* isScalar */.jn)(tagNode)) {
+            entries.push({ raw: name, offset: start, field, problem: `images[${i}].tag must be a single value` });
+            return;
+        }
+        const tag = scalarSource(tagNode).trim();
+        const raw = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[0-9a-fA-F]{32,}$/.test(tag)
+            ? `${name}@${tag}`
+            : `${name}:${tag}`;
+        const lastPart = name.slice(name.lastIndexOf('/') + 1);
+        if (lastPart.includes(':') || name.includes('@'))
+            entries.push({
+                raw,
+                offset: start,
+                field,
+                problem: `source "${name}" already names a tag or digest, and tag "${tag}" is given too: write it once`,
+            });
+        else
+            entries.push({ raw, offset: start, field });
+    });
+    return { entries, issues };
+}
+/** The text of a scalar as written for numbers (`tag: 1.10` is "1.10", not 1.1). */
+function scalarSource(node) {
+    if (typeof node.value === 'number' || typeof node.value === 'bigint')
+        return node.source ?? String(node.value);
+    return String(node.value);
+}
+/** Offsets of the value's own characters: the plain scalar, or inside quotes that need no unescaping. */
+function ownText(text, node) {
+    const [start, end] = node.range ?? [];
+    if (start === undefined || end === undefined)
+        return undefined;
+    const written = text.slice(start, end);
+    if (written === node.value)
+        return { start, end };
+    const q = written.charAt(0);
+    if ((q === '"' || q === "'") && written.endsWith(q) && written.slice(1, -1) === node.value)
+        return { start: start + 1, end: end - 1 };
+    return undefined;
 }
 /** First character that is not white space or part of a `#` comment line. */
 function firstContentChar(text) {
@@ -53005,6 +53379,236 @@ function looksLikeImageList(text) {
         seen = true;
     }
     return seen;
+}
+
+;// CONCATENATED MODULE: ./lib/extract/unread-lists.js
+
+
+/** Larger files are not opened for the check: image lists are short, and the scan must stay cheap. */
+const MAX_CHECKED_BYTES = 256 * 1024;
+const UNREAD_LIST_MESSAGE = 'looks like an image list: not read (a directory scan reads .yaml, .yml and .json files); name it in `paths` to read it as an image list';
+/** One notice per file of `candidates` (workspace-relative → absolute) whose content is an image list. */
+async function unreadListNotices(candidates, io) {
+    const notices = [];
+    for (const c of candidates) {
+        try {
+            if ((await io.stat(c.abs)).size > MAX_CHECKED_BYTES)
+                continue;
+            if (isImageList((await io.readFile(c.abs)).toString('utf8')))
+                notices.push({ level: 'notice', file: c.file, message: UNREAD_LIST_MESSAGE });
+        }
+        catch {
+            // Not read, not named: whether it is readable is none of this run's business.
+        }
+    }
+    return notices;
+}
+/**
+ * One reference per line and nothing else: every entry is a valid (or templated) image reference and at
+ * least one carries a registry, path, tag or digest, so a list of plain words does not count.
+ */
+function isImageList(text) {
+    if (text.includes('\u0000') || !looksLikeImageList(text))
+        return false;
+    let specific = false;
+    for (const line of text.split('\n')) {
+        const entry = listLine(line);
+        if (!entry)
+            continue;
+        const finding = classifyText(entry.raw, true);
+        if (!finding || finding.status === 'invalid')
+            return false;
+        if (/[/:@]/.test(entry.raw))
+            specific = true;
+    }
+    return specific;
+}
+
+;// CONCATENATED MODULE: ./lib/extract/files.js
+// Which files to read: paths, directories and globs relative to the workspace, `!pattern` excludes, and
+// the default scan. Every include that selects nothing is a configuration problem naming it: a typo in a
+// path must stop the run (exit 1), not let the deploy go on with a cold cache.
+
+
+
+
+
+
+const nodeIo = {
+    stat: (p) => (0,promises_.stat)(p),
+    readFile: (p) => (0,promises_.readFile)(p),
+    realpath: (p) => (0,promises_.realpath)(p),
+    lstat: (p) => (0,promises_.lstat)(p),
+};
+const MANIFEST_GLOB = '**/*.{yaml,yml,json}';
+/** Files a scan does not read but checks for image lists (unread-lists.ts). */
+const LIST_GLOB = '**/*.{txt,list,lst,images}';
+const ALWAYS_IGNORED = ['**/.git/**', '**/node_modules/**'];
+/** CI workflow folders: they name runner images, not images the deploy pulls. */
+const WORKFLOW_DIRS = ['.github/workflows/**', '.forgejo/workflows/**', '.gitea/workflows/**'];
+function toWorkspacePath(workspace, abs) {
+    const rel = (0,external_node_path_.relative)(workspace, abs);
+    return (rel === '' ? '.' : rel).split(external_node_path_.sep).join('/');
+}
+async function resolveInputs(opts, io) {
+    const workspace = (0,external_node_path_.resolve)(opts.workspace);
+    const notices = [];
+    /** Configuration problems: includes that select nothing. */
+    const problems = [];
+    /** Image-list-like files in scanned directories (checked once every include is known). */
+    const lists = [];
+    /** Manifests under `base` (`''` or `dir/`), and the list-like files beside them. */
+    const scan = async (base, ignored) => {
+        const all = await glob([`${base}${MANIFEST_GLOB}`, `${base}${LIST_GLOB}`], {
+            cwd: workspace,
+            dot: true,
+            ignore: ignored,
+            expandDirectories: false,
+        });
+        const manifests = [];
+        for (const f of all.sort()) {
+            if (isListExtension(extensionOf(f)))
+                lists.push({ file: f, abs: (0,external_node_path_.resolve)(workspace, f) });
+            else
+                manifests.push(f);
+        }
+        return manifests;
+    };
+    const entries = opts.paths.map((p) => p.trim()).filter((p) => p !== '');
+    const excludes = entries.filter((p) => p.startsWith('!')).map((p) => stripDot(p.slice(1)));
+    const includes = entries.filter((p) => !p.startsWith('!'));
+    const found = [];
+    const ignore = [...ALWAYS_IGNORED, ...excludes];
+    if (opts.stdin !== undefined && !includes.includes('-'))
+        found.push({ file: '-' });
+    if (includes.length === 0 && opts.stdin === undefined && opts.scan !== false) {
+        const files = await scan('', [...ignore, ...WORKFLOW_DIRS]);
+        for (const f of files)
+            found.push({ file: f, abs: (0,external_node_path_.resolve)(workspace, f) });
+        if (files.length === 0 && !opts.images?.length)
+            notices.push({
+                level: 'warning',
+                file: '.',
+                message: 'no .yaml, .yml or .json file in the workspace: set `paths` to the rendered manifests',
+            });
+    }
+    for (const raw of includes) {
+        if (raw === '-') {
+            if (opts.stdin === undefined)
+                problems.push('paths: "-" (stdin) is read only by the CLI, given as an argument: … | zot-warm -');
+            else
+                found.push({ file: '-' });
+            continue;
+        }
+        const pattern = stripDot(raw);
+        const abs = (0,external_node_path_.resolve)(workspace, pattern);
+        const rel = toWorkspacePath(workspace, abs);
+        let st;
+        try {
+            st = await io.stat(abs);
+        }
+        catch (err) {
+            const code = err.code;
+            if (code !== 'ENOENT' && code !== 'ENOTDIR' && !isDynamicPattern(pattern)) {
+                notices.push({ level: 'error', file: rel, message: `cannot read "${raw}": ${(0,errors/* describeError */.Uc)(err)}` });
+                continue;
+            }
+            if (code === 'ENOENT' && !isDynamicPattern(pattern) && (await isLink(abs, io))) {
+                // The name exists: an unreadable file, reported like one.
+                notices.push({
+                    level: 'error',
+                    file: rel,
+                    message: `cannot read "${raw}": symbolic link to a file that does not exist`,
+                });
+                continue;
+            }
+        }
+        let files;
+        if (st?.isFile()) {
+            files = [rel];
+            if (excludes.length && !rel.startsWith('../') && !(0,external_node_path_.isAbsolute)(rel)) {
+                const kept = await glob([escapePath(rel)], {
+                    cwd: workspace,
+                    dot: true,
+                    ignore: excludes,
+                    expandDirectories: false,
+                });
+                if (kept.length === 0)
+                    continue; // named, but excluded on purpose
+            }
+        }
+        else if (st?.isDirectory()) {
+            const before = lists.length;
+            files = await scan(rel === '.' ? '' : `${escapePath(rel)}/`, ignore);
+            if (files.length === 0) {
+                const beside = lists.slice(before).map((l) => l.file);
+                problems.push(`paths: directory "${raw}" holds no .yaml, .yml or .json file${excludes.length ? ' (after excludes)' : ''}` +
+                    (beside.length
+                        ? `; to read ${beside.length === 1 ? 'the image list' : 'image lists'} in it, name ${beside.length === 1 ? 'it' : 'them'} in paths: ${beside.slice(0, 5).join(', ')}${beside.length > 5 ? ', …' : ''}`
+                        : `; check the path (relative to the workspace ${workspace})`));
+                continue;
+            }
+        }
+        else if (isDynamicPattern(pattern)) {
+            files = await glob([pattern], { cwd: workspace, ignore, expandDirectories: false });
+        }
+        else {
+            problems.push(`paths: "${raw}" does not exist (relative to the workspace ${workspace})`);
+            continue;
+        }
+        if (files.length === 0) {
+            problems.push(`paths: "${raw}" matches no file${excludes.length ? ' (after excludes)' : ''} (relative to the workspace ${workspace}); check the pattern`);
+            continue;
+        }
+        for (const f of files.sort())
+            found.push({ file: f, abs: (0,external_node_path_.resolve)(workspace, f) });
+    }
+    const files = await dedupe(found, io);
+    if (problems.length === 0) {
+        const read = new Set(files.map((f) => f.file));
+        notices.push(...(await unreadListNotices(dedupeFiles(lists).filter((l) => !read.has(l.file)), io)));
+    }
+    return { files, notices, problems };
+}
+async function isLink(abs, io) {
+    try {
+        await io.lstat?.(abs);
+        return io.lstat !== undefined;
+    }
+    catch {
+        return false;
+    }
+}
+function dedupeFiles(files) {
+    const seen = new Set();
+    return files.flatMap((f) => f.abs && !seen.has(f.file) && seen.add(f.file) ? [{ file: f.file, abs: f.abs }] : []);
+}
+/** Drop files named twice, also through symlinks (and symlink loops, which glob follows only once). */
+async function dedupe(files, io) {
+    const seen = new Set();
+    const out = [];
+    for (const f of files) {
+        let key = f.abs ?? f.file;
+        if (f.abs) {
+            try {
+                key = await io.realpath(f.abs);
+            }
+            catch {
+                // unreadable: the read reports it
+            }
+        }
+        if (seen.has(key))
+            continue;
+        seen.add(key);
+        out.push(f);
+    }
+    return out;
+}
+function stripDot(p) {
+    let s = p;
+    while (s.startsWith('./'))
+        s = s.slice(2);
+    return s === '' ? '.' : s;
 }
 
 ;// CONCATENATED MODULE: ./lib/extract/lines.js
@@ -53966,7 +54570,9 @@ class walk_Walker {
 // extract(): every image reference in the given files, with where it was found. Reads files one by one,
 // cuts YAML streams into documents and parses only the documents that can hold an image (documents.ts), and
 // of those only the entries that can (prune.ts); walks them (walk.ts) and classifies each value
-// (classify.ts). One bad file or document never hides the others.
+// (classify.ts). One bad file or document never hides the others; a path that selects nothing is a
+// configuration error (ConfigError), raised before anything is read.
+
 
 
 
@@ -53980,7 +54586,9 @@ const IMAGES_INPUT = '<images input>';
 async function extract(opts, io = nodeIo) {
     const max = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
     const ex = new Extractor();
-    const { files, notices } = await resolveInputs(opts, io);
+    const { files, notices, problems } = await resolveInputs(opts, io);
+    if (problems.length)
+        throw new errors/* ConfigError */.xL(problems);
     ex.notices.push(...notices);
     for (const f of files) {
         if (f.file === '-' || f.abs === undefined) {
@@ -54075,6 +54683,8 @@ class Extractor {
             return;
         }
         const detected = detectFormat(body, file);
+        if (detected.format === 'image-sync' && this.addImageSync(body, file, seq))
+            return;
         if (detected.format === 'list') {
             const lines = new LineIndex(body);
             for (const e of parseImageList(body)) {
@@ -54085,6 +54695,27 @@ class Extractor {
             return;
         }
         new StreamReader(this, body, file, seq, detected.format === 'json', detected.jsonError, opts).read();
+    }
+    /** An image-sync configuration; false when the text is not one after all (then read as YAML). */
+    addImageSync(text, file, seq) {
+        const read = readImageSync(text);
+        if (!read)
+            return false;
+        const lines = new LineIndex(text);
+        for (const issue of read.issues)
+            this.notice('warning', file, issue.message, lines.position(issue.offset));
+        for (const e of read.entries) {
+            const finding = e.problem
+                ? { status: 'invalid', key: e.raw, raw: e.raw, reason: e.problem }
+                : classifyText(e.raw, true);
+            if (!finding)
+                continue;
+            const source = { file, ...lines.position(e.offset), field: e.field };
+            if (e.span)
+                source.span = e.span;
+            this.add(finding, source, orderOf(seq, e.offset));
+        }
+        return true;
     }
     addImagesInput(images) {
         const seq = this.seq++;
@@ -56245,6 +56876,8 @@ async function runPipeline(config, opts) {
         : undefined;
     timer?.unref();
     try {
+        if (config.configFile)
+            logger.info(`Configuration file: ${config.configFile}`);
         const extraction = await logger.group('Find image references', async () => {
             const ex = await extract({
                 workspace: config.workspace,
@@ -57024,36 +57657,157 @@ function imagesOutput(run) {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   b: () => (/* binding */ renderTable),
-/* harmony export */   x: () => (/* binding */ renderProblems)
+/* harmony export */   bo: () => (/* binding */ renderTable),
+/* harmony export */   x8: () => (/* binding */ renderProblems)
 /* harmony export */ });
+/* unused harmony exports TABLE_WIDTH, shortenMiddle */
 /* harmony import */ var _inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7581);
 /* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7703);
 // The final table as aligned plain text, for the log (Forgejo shows no job summary) and the CLI.
 
 
 const HEADERS = ['STATUS', 'IMAGE', 'ZOT REFERENCE', 'DIGEST', 'PLATFORMS', 'TIME', 'USED IN'];
+const IMAGE = 1;
+const ZOT = 2;
+const DIGEST = 3;
+const PLATFORMS = 4;
+const USED_IN = 6;
+/**
+ * When a line would be too wide, columns give way in steps, each down to a floor: where it is used and the
+ * platforms first (the problem lines below the table name every place in full), then the Zot reference
+ * (the image with its registry swapped for a prefix), and so on in turn, the image last.
+ * STATUS, DIGEST and TIME are short by nature.
+ */
+/** The columns that give way. */
+const FLEXIBLE = [IMAGE, ZOT, USED_IN, PLATFORMS];
+const SHRINK_STEPS = [
+    { cols: [USED_IN, PLATFORMS], floor: 20 },
+    { cols: [ZOT], floor: 28 },
+    { cols: [USED_IN, PLATFORMS], floor: 14 },
+    { cols: [IMAGE, ZOT], floor: 24 },
+    { cols: [USED_IN, PLATFORMS], floor: 8 },
+    { cols: [IMAGE, ZOT], floor: 12 },
+];
+const GAP = '  ';
+/** Fits a 120-column terminal; long cells are shortened in the middle (the report keeps the full text). */
+const TABLE_WIDTH = 120;
 /** `mode` only changes how not-attempted images are called in plan mode. */
-function renderTable(results, mode) {
+function renderTable(results, mode, width = TABLE_WIDTH) {
     const rows = (0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .worstFirst */ .md)(results).map((r) => [
         (0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .statusLabel */ .Rh)(r.status, mode),
         (0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLine */ .TN)(r.reference, 200),
         r.zotReference ? withoutResolvedDigest(r.zotReference) : '-',
         (0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .shortDigest */ .VK)(r.digest) || '-',
-        r.platforms?.length ? r.platforms.join(',') : '-',
+        r.platforms?.length ? compactPlatforms(r.platforms) : '-',
         r.status === 'cached' || r.status === 'warmed' || r.status === 'failed'
             ? (0,_inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a)(r.durationMs)
             : '-',
         usedIn(r),
     ]);
-    const all = [[...HEADERS], ...rows];
-    const widths = HEADERS.map((_, i) => Math.max(...all.map((row) => (row[i] ?? '').length)));
+    let all = [[...HEADERS], ...rows];
+    const natural = () => HEADERS.map((_, i) => Math.max(...all.map((row) => length(row[i] ?? ''))));
+    // Too wide: first say digests in 12 hex digits, which is all a reader compares.
+    if (lineWidth(natural()) > width)
+        all = all.map((row, r) => row.map((cell, i) => i === IMAGE || i === ZOT
+            ? shortDigestIn(cell)
+            : i === DIGEST && r > 0
+                ? cell.replace(/^sha256:/, '')
+                : cell));
+    const widths = fitWidths(natural(), typical(all), width);
     return all
         .map((row) => row
-        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
-        .join('  ')
+        .map((cell, i) => {
+        const fitted = shorten(cell, widths[i] ?? 0, i === USED_IN ? 'start' : 'middle');
+        return i === row.length - 1 ? fitted : fitted.padEnd(widths[i] ?? 0);
+    })
+        .join(GAP)
         .trimEnd())
         .join('\n');
+}
+/**
+ * Column widths whose line fits `width`. The flexible columns start at the width most of their cells need
+ * (`typical`), so one very long reference does not cut every other one; then they shrink as SHRINK_STEPS
+ * says (within a step the widest first), and what room is left goes back to the ones that were cut.
+ */
+function fitWidths(natural, typical, width) {
+    if (lineWidth(natural) <= width)
+        return natural;
+    const out = natural.map((w, i) => (FLEXIBLE.includes(i) ? Math.min(w, typical[i] ?? w) : w));
+    for (const { cols, floor } of SHRINK_STEPS) {
+        const over = lineWidth(out) - width;
+        if (over <= 0)
+            break;
+        let left = cols.reduce((a, col) => a + (out[col] ?? 0), 0) - over;
+        const order = [...cols].sort((a, b) => (out[a] ?? 0) - (out[b] ?? 0));
+        order.forEach((col, k) => {
+            out[col] = Math.min(out[col] ?? 0, Math.max(floor, Math.floor(left / (order.length - k))));
+            left -= out[col] ?? 0;
+        });
+    }
+    // Room left (a column started at its typical width, or a step took more than needed): shared out evenly
+    // among the columns that were cut, none past what it needs.
+    for (let room = width - lineWidth(out); room > 0;) {
+        const cut = FLEXIBLE.filter((col) => (out[col] ?? 0) < (natural[col] ?? 0));
+        if (cut.length === 0)
+            break;
+        const share = Math.max(1, Math.floor(room / cut.length));
+        for (const col of cut) {
+            const add = Math.min(share, room, (natural[col] ?? 0) - (out[col] ?? 0));
+            out[col] = (out[col] ?? 0) + add;
+            room -= add;
+        }
+    }
+    return out;
+}
+/** Per column, the width that nine in ten of its cells fit in, and never less than its header. */
+function typical(rows) {
+    return HEADERS.map((header, i) => {
+        const sorted = rows.map((row) => length(row[i] ?? '')).sort((a, b) => a - b);
+        return Math.max(header.length, sorted[Math.floor((sorted.length - 1) * 0.9)] ?? 0);
+    });
+}
+function lineWidth(widths) {
+    return widths.reduce((a, b) => a + b, 0) + GAP.length * (widths.length - 1);
+}
+/** `linux/amd64,linux/arm64,linux/arm/v7` → `linux/amd64,arm64,arm/v7`: the OS once per run of it. */
+function compactPlatforms(platforms) {
+    let os = '';
+    return platforms
+        .map((p) => {
+        const slash = p.indexOf('/');
+        const pOs = slash < 0 ? p : p.slice(0, slash);
+        const shown = pOs === os && slash >= 0 ? p.slice(slash + 1) : p;
+        os = pOs;
+        return shown;
+    })
+        .join(',');
+}
+/** `name@sha256:<64 hex>` → `name@sha256:<12 hex>…`: in a table that must be cut, 12 digits say enough. */
+function shortDigestIn(reference) {
+    return reference.replace(/(@[a-z0-9]+:)([0-9a-f]{12})[0-9a-f]{20,}/, '$1$2…');
+}
+/** References keep both ends (registry and tag); a place keeps its end (file name and line). */
+function shorten(text, max, where) {
+    if (length(text) <= max)
+        return text;
+    if (where === 'middle')
+        return shortenMiddle(text, max);
+    return max <= 1 ? '…'.slice(0, max) : `…${[...text].slice(-(max - 1)).join('')}`;
+}
+/** `docker.io/library/verylongname:1.0` → `docker.io/lib…ame:1.0`: both ends say the most. */
+function shortenMiddle(text, max) {
+    const chars = [...text];
+    if (chars.length <= max)
+        return text;
+    if (max <= 1)
+        return '…'.slice(0, max);
+    const keep = max - 1;
+    const head = Math.ceil(keep / 2);
+    return `${chars.slice(0, head).join('')}…${chars.slice(chars.length - (keep - head)).join('')}`;
+}
+/** Length in code points, as a terminal counts these (ASCII) cells. */
+function length(text) {
+    return [...text].length;
 }
 /** `repo:tag@sha256:…` → `repo:tag`: the DIGEST column already shows it, and lines stay readable. */
 function withoutResolvedDigest(ref) {

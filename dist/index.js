@@ -72781,7 +72781,7 @@ __webpack_unused_export__ = lexer.Lexer;
 exports.HN = lineCounter.LineCounter;
 exports.iX = parser.Parser;
 __webpack_unused_export__ = publicApi.parse;
-__webpack_unused_export__ = publicApi.parseAllDocuments;
+exports.hR = publicApi.parseAllDocuments;
 exports.Tp = publicApi.parseDocument;
 __webpack_unused_export__ = publicApi.stringify;
 exports.YR = visit.visit;
@@ -78702,7 +78702,7 @@ exports.visitAsync = visitAsync;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5844);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8049);
 // Entry point of the action bundle (dist/index.js).
 
 const code = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -78715,7 +78715,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5844:
+/***/ 8049:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -81880,6 +81880,32 @@ function checkPrefix(e, problems) {
     return prefix;
 }
 
+;// CONCATENATED MODULE: ./lib/warm/options.js
+/** Defaults the inputs parser, the CLI help and the engine share. */
+const DEFAULTS = {
+    /** Images warmed at the same time. Each one can keep a Zot sync busy, and caches are often small. */
+    concurrency: 4,
+    /** Per image: syncing a multi-GB image through a slow upstream takes minutes. */
+    imageTimeoutMs: 15 * 60_000,
+    /** Whole run; 0 = no limit (the CI job has its own). */
+    overallTimeoutMs: 0,
+    retry: {
+        /** Total tries of one request (first try included). */
+        attempts: 5,
+        baseDelayMs: 500,
+        maxDelayMs: 15_000,
+        /** A longer Retry-After is shortened to this; the retry budget stays bounded. */
+        maxRetryAfterMs: 60_000,
+    },
+    /** Polling for an image whose sync outlived Zot's writeTimeout. */
+    poll: { initialDelayMs: 1_000, maxDelayMs: 15_000 },
+    /** Limit for requests that never make Zot contact upstream (tags/list, HEAD by a present digest, search). */
+    localRequestTimeoutMs: 60_000,
+    /** Manifests are small (OCI recommends ≤ 4 MiB); anything bigger is not a manifest. */
+    maxManifestBytes: 8 * 1024 * 1024,
+    maxRedirects: 5,
+};
+
 ;// CONCATENATED MODULE: ./lib/inputs/duration.js
 // Durations as users write them in workflows: `90s`, `10m`, `1h30m`, `500ms` or plain seconds.
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -81910,168 +81936,6 @@ function formatDuration(ms) {
         return `${m}m${String(s).padStart(2, '0')}s`;
     return `${s}s`;
 }
-
-;// CONCATENATED MODULE: ./lib/inputs/list.js
-// Multi-value inputs: one item per line or comma-separated. Commas inside `{…}` belong to a glob
-// (`**/*.{yaml,yml}`) and do not split. `#` starts a comment line.
-function splitList(text) {
-    if (!text)
-        return [];
-    const items = [];
-    for (const rawLine of text.split(/\r?\n/)) {
-        const line = rawLine.trim();
-        if (!line || line.startsWith('#'))
-            continue;
-        let depth = 0;
-        let current = '';
-        for (const ch of line) {
-            if (ch === '{')
-                depth++;
-            else if (ch === '}' && depth > 0)
-                depth--;
-            if (ch === ',' && depth === 0) {
-                items.push(current);
-                current = '';
-            }
-            else
-                current += ch;
-        }
-        items.push(current);
-    }
-    return items.map((i) => i.trim()).filter((i) => i.length > 0);
-}
-
-;// CONCATENATED MODULE: ./lib/inputs/pem.js
-// Certificates and keys arrive as PEM text (from a secret) or as a path to a PEM file.
-
-
-/** Inline PEM is used as is; anything else is read as a file relative to `baseDir`. */
-function loadPem(input, value, baseDir, expect) {
-    const text = value.trim();
-    const inline = text.includes('-----BEGIN ');
-    let pem = text;
-    if (!inline) {
-        // A PEM body without its BEGIN line would otherwise be taken for a file name and echoed: keep a
-        // key's text out of the message.
-        const looksLikeFile = text.length < 4096 && !/\s/.test(text);
-        if (!looksLikeFile)
-            return { problem: `${input}: expected PEM text (starting with "-----BEGIN") or a path to a PEM file.` };
-        try {
-            pem = (0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_.resolve)(baseDir, text), 'utf8');
-        }
-        catch (err) {
-            const code = err.code;
-            const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (code ?? 'unreadable');
-            const shown = expect === 'key' ? 'the given path' : `"${text}"`;
-            return {
-                problem: `${input}: cannot read ${shown} (${why}); give PEM text or the path of a readable PEM file.`,
-            };
-        }
-    }
-    const wanted = expect === 'key' ? /-----BEGIN [A-Z ]*PRIVATE KEY-----/ : /-----BEGIN CERTIFICATE-----/;
-    if (!wanted.test(pem)) {
-        const what = expect === 'key' ? 'a PEM private key (-----BEGIN … PRIVATE KEY-----)' : 'a PEM certificate';
-        return { problem: `${input}: ${inline ? 'the text' : 'the file'} does not contain ${what}.` };
-    }
-    return { pem };
-}
-/**
- * The lines of a PEM key to mask. The runner masks line by line, so a multi-line secret is only hidden
- * when each of its lines is registered.
- */
-function pemSecretLines(pem) {
-    return pem
-        .split(/\r?\n/)
-        .map((l) => l.trim())
-        .filter((l) => l.length >= 8 && !l.startsWith('-----'));
-}
-
-;// CONCATENATED MODULE: ./lib/inputs/redact.js
-// Defence in depth: secrets are masked by the runner, but the report, the outputs and the CLI's
-// terminal are not; every text that leaves the process passes through here.
-/**
- * Shorter values would turn ordinary words into `***` everywhere; the runner still masks them in the log,
- * and no message of ours contains a secret by construction.
- */
-const MIN_REDACT_LENGTH = 4;
-/** Replace every secret in `text` by `***`, longest first (one secret may contain another). */
-function redact(text, secrets) {
-    let out = text;
-    for (const s of [...secrets].sort((a, b) => b.length - a.length))
-        if (s.length >= MIN_REDACT_LENGTH)
-            out = out.split(s).join('***');
-    return out;
-}
-/** Deep copy of a JSON-like value with every string redacted. */
-function redactDeep(value, secrets) {
-    if (secrets.length === 0)
-        return value;
-    if (typeof value === 'string')
-        return redact(value, secrets);
-    if (Array.isArray(value))
-        return value.map((v) => redactDeep(v, secrets));
-    if (value && typeof value === 'object') {
-        const out = {};
-        for (const [k, v] of Object.entries(value))
-            out[k] = redactDeep(v, secrets);
-        return out;
-    }
-    return value;
-}
-/**
- * The credentials written into a URL (`scheme://user:password@host`), found in the text itself because the
- * URL may not parse: everything between `://` (or the start) and the last `@`. `shown` is the URL with them
- * masked (`user:***@`, or `***@` for a bare user part, which may be a token); `password` is what
- * follows the user name's `:`.
- */
-function urlCredentials(text) {
-    const at = text.lastIndexOf('@');
-    if (at === -1)
-        return undefined;
-    const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(text)?.[0] ?? '';
-    if (at < scheme.length)
-        return undefined;
-    const info = text.slice(scheme.length, at);
-    const colon = info.indexOf(':');
-    if (colon === -1)
-        return { shown: `${scheme}***${text.slice(at)}` };
-    return { password: info.slice(colon + 1), shown: `${scheme}${info.slice(0, colon)}:***${text.slice(at)}` };
-}
-/** `%40` → `@`; the text as is when it is not valid percent-encoding. */
-function percentDecoded(text) {
-    try {
-        return decodeURIComponent(text);
-    }
-    catch {
-        return text;
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/warm/options.js
-/** Defaults the inputs parser, the CLI help and the engine share. */
-const DEFAULTS = {
-    /** Images warmed at the same time. Each one can keep a Zot sync busy, and caches are often small. */
-    concurrency: 4,
-    /** Per image: syncing a multi-GB image through a slow upstream takes minutes. */
-    imageTimeoutMs: 15 * 60_000,
-    /** Whole run; 0 = no limit (the CI job has its own). */
-    overallTimeoutMs: 0,
-    retry: {
-        /** Total tries of one request (first try included). */
-        attempts: 5,
-        baseDelayMs: 500,
-        maxDelayMs: 15_000,
-        /** A longer Retry-After is shortened to this; the retry budget stays bounded. */
-        maxRetryAfterMs: 60_000,
-    },
-    /** Polling for an image whose sync outlived Zot's writeTimeout. */
-    poll: { initialDelayMs: 1_000, maxDelayMs: 15_000 },
-    /** Limit for requests that never make Zot contact upstream (tags/list, HEAD by a present digest, search). */
-    localRequestTimeoutMs: 60_000,
-    /** Manifests are small (OCI recommends ≤ 4 MiB); anything bigger is not a manifest. */
-    maxManifestBytes: 8 * 1024 * 1024,
-    maxRedirects: 5,
-};
 
 ;// CONCATENATED MODULE: ./lib/inputs/spec.js
 // The inputs of the action and the CLI, in one place: action.yml, `zot-warm --help` and the README tables
@@ -82221,6 +82085,12 @@ const INPUTS = [
         defaultText: '`GITHUB_WORKSPACE` (action); the current directory (CLI)',
         arg: 'DIR',
     },
+    {
+        name: 'config',
+        description: 'Configuration file: YAML whose keys are these input names; its values count only where an input is not set. The CLI, when this is empty, reads the first of `./zot-warm.yaml`, `$XDG_CONFIG_HOME/zot-warm/config.yaml` (`~/.config` when unset) and `/etc/zot-warm/config.yaml`; the action reads only the file named here.',
+        default: '',
+        arg: 'FILE',
+    },
 ];
 const SECRET_INPUTS = new Set(INPUTS.filter((i) => i.secret).map((i) => i.name));
 /** `zot-url` → `ZOT_WARM_ZOT_URL`. */
@@ -82246,9 +82116,354 @@ const OUTPUTS = [
     { name: 'report', description: 'Path of the JSON report.' },
 ];
 
+;// CONCATENATED MODULE: ./lib/inputs/config-file.js
+// The configuration file: a YAML mapping whose keys are the input names (`zot-url: https://…`). It sits
+// beneath every other source: the CLI reads flags, then ZOT_WARM_*, then the seed CronJob's ZOT_* variables,
+// then the file, then the defaults; the action reads its inputs, then the file. The CLI looks for the file
+// in the places the seed CLI used; the action reads only the one its `config` input names (a workflow says
+// what it reads). Every value keeps its line, so a bad value is reported where it is written.
+
+
+
+
+const SYSTEM_CONFIG = '/etc/zot-warm/config.yaml';
+const LOCAL_CONFIG = 'zot-warm.yaml';
+/** The search locations of a process: its current directory, environment and home. */
+function configSearch(cwd, env, home) {
+    return {
+        cwd,
+        xdgConfigHome: env.XDG_CONFIG_HOME,
+        home: env.HOME || homeOrEmpty(home),
+        system: env.ZOT_WARM_SYSTEM_CONFIG || SYSTEM_CONFIG,
+    };
+}
+/** A container user without a passwd entry and without HOME has no home: then there is no ~/.config. */
+function homeOrEmpty(home) {
+    try {
+        return home();
+    }
+    catch {
+        return '';
+    }
+}
+/** The files the CLI looks for, in order. */
+function configCandidates(search) {
+    const xdg = search.xdgConfigHome && (0,external_node_path_.isAbsolute)(search.xdgConfigHome)
+        ? search.xdgConfigHome
+        : (0,external_node_path_.isAbsolute)(search.home)
+            ? (0,external_node_path_.join)(search.home, '.config')
+            : undefined;
+    return [
+        (0,external_node_path_.join)(search.cwd, LOCAL_CONFIG),
+        ...(xdg ? [(0,external_node_path_.join)(xdg, 'zot-warm', 'config.yaml')] : []),
+        search.system,
+    ];
+}
+/** Inputs whose value may be written as a YAML list. */
+const LIST_KEYS = new Set(['paths', 'images', 'platforms']);
+/** Inputs naming a file: a relative path in the configuration file is relative to the file, as in a kubeconfig. */
+const FILE_KEYS = new Set(['ca-cert', 'client-cert', 'client-key', 'report', 'workspace']);
+const KEYS = INPUTS.map((i) => i.name).filter((n) => n !== 'config');
+/**
+ * The configuration file to read: `explicit` (the `config` input; relative to `base`), else the first of the
+ * search locations that exists. Undefined when there is none. A file that exists but cannot be read is a
+ * problem, not a reason to look further: the user meant that one.
+ */
+function loadConfigFile(explicit, where) {
+    if (explicit) {
+        const path = (0,external_node_path_.resolve)(where.base, explicit);
+        return readConfigPath(path, shown(path, where.cwd), `config: cannot read "${explicit}"`);
+    }
+    for (const path of where.search ? configCandidates(where.search) : []) {
+        let exists;
+        try {
+            (0,external_node_fs_namespaceObject.statSync)(path);
+            exists = true;
+        }
+        catch (err) {
+            const code = err.code;
+            exists = code !== 'ENOENT' && code !== 'ENOTDIR';
+        }
+        const name = shown(path, where.cwd);
+        if (exists)
+            return readConfigPath(path, name, `cannot read the configuration file ${name}`);
+    }
+    return undefined;
+}
+/** `./zot-warm.yaml` inside the current directory, the absolute path elsewhere. */
+function shown(path, cwd) {
+    const rel = (0,external_node_path_.relative)(cwd, path);
+    return rel && !rel.startsWith('..') && !(0,external_node_path_.isAbsolute)(rel) ? `./${rel.split(external_node_path_.sep).join('/')}` : path;
+}
+function readConfigPath(path, name, what) {
+    let text;
+    try {
+        text = (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
+    }
+    catch (err) {
+        const code = err.code;
+        const why = code === 'ENOENT'
+            ? 'no such file'
+            : code === 'EISDIR'
+                ? 'it is a directory'
+                : code === 'EACCES' || code === 'EPERM'
+                    ? 'permission denied'
+                    : err.message;
+        return { path, shown: name, values: new Map(), problems: [`${what}: ${why}${code ? ` (${code})` : ''}.`] };
+    }
+    return parseConfigFile(path, text, name);
+}
+/** Parse the text of a configuration file (pure; `path` anchors relative file paths, `name` is shown). */
+function parseConfigFile(path, text, name = path) {
+    const lines = new dist/* LineCounter */.HN();
+    const values = new Map();
+    const problems = [];
+    const at = (offset) => {
+        const p = lines.linePos(offset);
+        return `${name}:${p.line}:${p.col}`;
+    };
+    const problem = (offset, message) => problems.push(`${at(offset)}: ${message}`);
+    const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    // prettyErrors off: the messages then carry no excerpt of the file, which may hold a password.
+    const docs = (0,dist/* parseAllDocuments */.hR)(body, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+    const list = Array.isArray(docs) ? docs : [];
+    if (list.length > 1)
+        problem(list[1]?.range[0] ?? 0, 'one YAML document expected; remove the `---` and what follows.');
+    const doc = list[0];
+    if (!doc)
+        return { path, shown: name, values, problems };
+    for (const e of doc.errors)
+        problem(e.pos[0], e.code === 'DUPLICATE_KEY' ? 'key given twice.' : `invalid YAML: ${e.message}`);
+    if (problems.length)
+        return { path, shown: name, values, problems };
+    const deref = (node) => ((0,dist/* isAlias */.Vj)(node) ? node.resolve(doc) : node);
+    const root = deref(doc.contents);
+    if (root === null || root === undefined || ((0,dist/* isScalar */.jn)(root) && root.value === null))
+        return { path, shown: name, values, problems };
+    if (!(0,dist/* isMap */.jh)(root)) {
+        problem(root.range?.[0] ?? 0, 'expected a mapping of input names to values, e.g. `zot-url: https://zot.example.com`.');
+        return { path, shown: name, values, problems };
+    }
+    for (const pair of root.items) {
+        const keyNode = deref(pair.key);
+        const keyAt = keyNode?.range?.[0] ?? 0;
+        const key = (0,dist/* isScalar */.jn)(keyNode) && typeof keyNode.value === 'string' ? keyNode.value : undefined;
+        if (key === undefined) {
+            problem(keyAt, 'keys are input names such as `zot-url`.');
+            continue;
+        }
+        if (key === 'config') {
+            problem(keyAt, '"config" names the configuration file itself and cannot be set inside it.');
+            continue;
+        }
+        if (!KEYS.includes(key)) {
+            problem(keyAt, `unknown key "${key}"; did you mean "${nearestKey(key)}"?`);
+            continue;
+        }
+        const node = deref(pair.value);
+        const valueAt = node?.range?.[0] ?? keyAt;
+        const value = toInputValue(key, node, (message) => problem(valueAt, `${key}: ${message}`));
+        if (value === undefined)
+            continue;
+        const pos = lines.linePos(valueAt);
+        values.set(key, {
+            value: FILE_KEYS.has(key) && isRelativePath(value) ? (0,external_node_path_.resolve)((0,external_node_path_.dirname)(path), value) : value,
+            line: pos.line,
+            column: pos.col,
+        });
+    }
+    return { path, shown: name, values, problems };
+}
+/** A YAML value as the input's text; undefined for an empty value (unset) or a wrong type (reported). */
+function toInputValue(key, node, problem) {
+    if (node === null || ((0,dist/* isScalar */.jn)(node) && node.value === null))
+        return undefined;
+    if ((0,dist/* isScalar */.jn)(node))
+        return scalarText(node);
+    if ((0,dist/* isSeq */.oP)(node)) {
+        if (!LIST_KEYS.has(key)) {
+            problem(key === 'registry-map'
+                ? 'expects `registry: prefix` entries.'
+                : 'expects a single value, not a list.');
+            return undefined;
+        }
+        const items = [];
+        for (const item of node.items) {
+            if (!(0,dist/* isScalar */.jn)(item) || item.value === null || typeof item.value === 'object') {
+                problem('list items must be plain values.');
+                return undefined;
+            }
+            items.push(scalarText(item));
+        }
+        return items.join('\n');
+    }
+    if ((0,dist/* isMap */.jh)(node) && key === 'registry-map') {
+        const lines = [];
+        for (const pair of node.items) {
+            if (!(0,dist/* isScalar */.jn)(pair.key) || !((0,dist/* isScalar */.jn)(pair.value) || pair.value === null)) {
+                problem('expects `registry: prefix` entries.');
+                return undefined;
+            }
+            const prefix = pair.value === null ? '' : scalarText(pair.value);
+            lines.push(`${scalarText(pair.key)}=${prefix}`);
+        }
+        return lines.join('\n');
+    }
+    problem(key === 'registry-map' ? 'expects `registry: prefix` entries.' : 'expects a single value, not a mapping.');
+    return undefined;
+}
+/** The text as written for numbers (`1.10` stays `1.10`), the value otherwise. */
+function scalarText(node) {
+    if (typeof node.value === 'number' || typeof node.value === 'bigint')
+        return node.source ?? String(node.value);
+    return String(node.value);
+}
+function isRelativePath(value) {
+    return value !== '-' && !value.includes('-----BEGIN') && !value.includes('\n') && !(0,external_node_path_.isAbsolute)(value);
+}
+/** The input name closest to `key` (case, `_` and camelCase forgiven first; then edit distance). */
+function nearestKey(key) {
+    const kebab = key
+        .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+        .replace(/_/g, '-')
+        .toLowerCase();
+    if (KEYS.includes(kebab))
+        return kebab;
+    let best = KEYS[0];
+    let bestDistance = Number.POSITIVE_INFINITY;
+    for (const k of KEYS) {
+        const d = distance(kebab, k);
+        if (d < bestDistance) {
+            best = k;
+            bestDistance = d;
+        }
+    }
+    return best;
+}
+/** Levenshtein distance. */
+function distance(a, b) {
+    let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const row = [i];
+        for (let j = 1; j <= b.length; j++)
+            row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        prev = row;
+    }
+    return prev[b.length];
+}
+
+;// CONCATENATED MODULE: ./lib/inputs/list.js
+// Multi-value inputs: one item per line or comma-separated. Commas inside `{…}` belong to a glob
+// (`**/*.{yaml,yml}`) and do not split. `#` starts a comment line.
+function splitList(text) {
+    if (!text)
+        return [];
+    const items = [];
+    for (const rawLine of text.split(/\r?\n/)) {
+        const line = rawLine.trim();
+        if (!line || line.startsWith('#'))
+            continue;
+        let depth = 0;
+        let current = '';
+        for (const ch of line) {
+            if (ch === '{')
+                depth++;
+            else if (ch === '}' && depth > 0)
+                depth--;
+            if (ch === ',' && depth === 0) {
+                items.push(current);
+                current = '';
+            }
+            else
+                current += ch;
+        }
+        items.push(current);
+    }
+    return items.map((i) => i.trim()).filter((i) => i.length > 0);
+}
+
+;// CONCATENATED MODULE: ./lib/inputs/pem.js
+// Certificates and keys arrive as PEM text (from a secret) or as a path to a PEM file.
+
+
+/** Inline PEM is used as is; anything else is read as a file relative to `baseDir`. */
+function loadPem(input, value, baseDir, expect) {
+    const text = value.trim();
+    const inline = text.includes('-----BEGIN ');
+    let pem = text;
+    if (!inline) {
+        // A PEM body without its BEGIN line would otherwise be taken for a file name and echoed: keep a
+        // key's text out of the message.
+        const looksLikeFile = text.length < 4096 && !/\s/.test(text);
+        if (!looksLikeFile)
+            return { problem: `${input}: expected PEM text (starting with "-----BEGIN") or a path to a PEM file.` };
+        try {
+            pem = (0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_.resolve)(baseDir, text), 'utf8');
+        }
+        catch (err) {
+            const code = err.code;
+            const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (code ?? 'unreadable');
+            const shown = expect === 'key' ? 'the given path' : `"${text}"`;
+            return {
+                problem: `${input}: cannot read ${shown} (${why}); give PEM text or the path of a readable PEM file.`,
+            };
+        }
+    }
+    const wanted = expect === 'key' ? /-----BEGIN [A-Z ]*PRIVATE KEY-----/ : /-----BEGIN CERTIFICATE-----/;
+    if (!wanted.test(pem)) {
+        const what = expect === 'key' ? 'a PEM private key (-----BEGIN … PRIVATE KEY-----)' : 'a PEM certificate';
+        return { problem: `${input}: ${inline ? 'the text' : 'the file'} does not contain ${what}.` };
+    }
+    return { pem };
+}
+/**
+ * The lines of a PEM key to mask. The runner masks line by line, so a multi-line secret is only hidden
+ * when each of its lines is registered.
+ */
+function pemSecretLines(pem) {
+    return pem
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter((l) => l.length >= 8 && !l.startsWith('-----'));
+}
+
+;// CONCATENATED MODULE: ./lib/inputs/redact.js
+// Defence in depth: secrets are masked by the runner, but the report, the outputs and the CLI's
+// terminal are not; every text that leaves the process passes through here.
+/**
+ * Shorter values would turn ordinary words into `***` everywhere; the runner still masks them in the log,
+ * and no message of ours contains a secret by construction.
+ */
+const MIN_REDACT_LENGTH = 4;
+/** Replace every secret in `text` by `***`, longest first (one secret may contain another). */
+function redact(text, secrets) {
+    let out = text;
+    for (const s of [...secrets].sort((a, b) => b.length - a.length))
+        if (s.length >= MIN_REDACT_LENGTH)
+            out = out.split(s).join('***');
+    return out;
+}
+/** Deep copy of a JSON-like value with every string redacted. */
+function redactDeep(value, secrets) {
+    if (secrets.length === 0)
+        return value;
+    if (typeof value === 'string')
+        return redact(value, secrets);
+    if (Array.isArray(value))
+        return value.map((v) => redactDeep(v, secrets));
+    if (value && typeof value === 'object') {
+        const out = {};
+        for (const [k, v] of Object.entries(value))
+            out[k] = redactDeep(v, secrets);
+        return out;
+    }
+    return value;
+}
+
 ;// CONCATENATED MODULE: ./lib/inputs/config.js
 // One configuration parser for the action (core.getInput) and the CLI (flags, then environment).
 // Every problem is collected, so a user fixes their workflow in one round trip.
+
 
 
 
@@ -82273,9 +82488,34 @@ function parseConfig(get, defaults = { workspace: process.cwd() }) {
         }
     };
     const specDefault = new Map(INPUTS.map((i) => [i.name, i.default ?? '']));
+    const cwd = defaults.cwd ?? process.cwd();
+    // The configuration file sits beneath every input; its secrets are registered before anything can fail.
+    const file = loadConfigFile(get('config')?.trim(), {
+        base: defaults.cwd ?? defaults.workspace,
+        cwd,
+        ...(defaults.configSearch ? { search: defaults.configSearch } : {}),
+    });
+    for (const name of SECRET_INPUTS) {
+        const v = file?.values.get(name)?.value;
+        if (v)
+            secret(v, ...v
+                .split(/\r?\n/)
+                .filter((l) => l.trim().length >= 8)
+                .map((l) => l.trim()));
+    }
+    problems.push(...(file?.problems ?? []));
+    /** Inputs whose value came from the file: their problems are reported at its line. */
+    const fromFile = new Map();
     const value = (name) => {
         const v = get(name)?.trim();
-        return v ? v : (specDefault.get(name) ?? '');
+        if (v)
+            return v;
+        const f = file?.values.get(name);
+        if (f?.value.trim()) {
+            fromFile.set(name, `${file?.shown}:${f.line}:${f.column}`);
+            return f.value.trim();
+        }
+        return specDefault.get(name) ?? '';
     };
     const bool = (name) => {
         const v = value(name).toLowerCase();
@@ -82308,31 +82548,23 @@ function parseConfig(get, defaults = { workspace: process.cwd() }) {
     if (token)
         secret(token);
     const mode = oneOf('mode', ['warm', 'check', 'plan']);
-    const workspace = (0,external_node_path_.resolve)(defaults.cwd ?? process.cwd(), value('workspace') || defaults.workspace);
+    const workspace = (0,external_node_path_.resolve)(cwd, value('workspace') || defaults.workspace);
     if (!config_isDirectory(workspace))
         problems.push(`workspace: "${workspace}" is not a directory.`);
     let zotUrl;
     const rawUrl = value('zot-url');
     if (rawUrl) {
         const parsed = canParseUrl(rawUrl);
-        // Credentials in the URL are masked before anything can print it, also when it does not parse (then they
-        // are found in the text). A valid URL without user info keeps any `@` of its path.
-        const credentials = !parsed || parsed.username || parsed.password || !/^https?:$/.test(parsed.protocol)
-            ? urlCredentials(rawUrl)
-            : undefined;
-        if (credentials?.password)
-            secret(credentials.password, percentDecoded(credentials.password));
-        const shownUrl = credentials?.shown ?? rawUrl;
         if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
-            problems.push(`zot-url: "${shownUrl}" is not an http:// or https:// URL (e.g. https://zot.example.com).`);
+            problems.push(`zot-url: "${rawUrl}" is not an http:// or https:// URL (e.g. https://zot.example.com).`);
         }
         else if (parsed.username || parsed.password) {
             if (parsed.password)
-                secret(percentDecoded(parsed.password), parsed.password);
+                secret(decodeURIComponent(parsed.password), parsed.password);
             problems.push('zot-url: must not contain credentials; pass them in the username and password inputs.');
         }
         else if (parsed.search || parsed.hash) {
-            problems.push(`zot-url: "${shownUrl}" must not have a query or fragment; give the registry's base URL.`);
+            problems.push(`zot-url: "${rawUrl}" must not have a query or fragment; give the registry's base URL.`);
         }
         else {
             zotUrl = `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`;
@@ -82404,7 +82636,7 @@ function parseConfig(get, defaults = { workspace: process.cwd() }) {
         problems.push('image-timeout: must be more than 0.');
     const timeoutMs = duration('timeout') ?? 0;
     const reportText = value('report') || defaults.report;
-    const report = reportText === '-' ? '-' : reportText ? (0,external_node_path_.resolve)(defaults.cwd ?? process.cwd(), reportText) : undefined;
+    const report = reportText === '-' ? '-' : reportText ? (0,external_node_path_.resolve)(cwd, reportText) : undefined;
     const config = {
         mode,
         workspace,
@@ -82429,8 +82661,16 @@ function parseConfig(get, defaults = { workspace: process.cwd() }) {
         failOnUnresolved: bool('fail-on-unresolved'),
         report,
     };
-    if (problems.length)
-        throw new ConfigError(problems.map((p) => redact(p, secrets)));
+    if (file)
+        config.configFile = file.shown;
+    if (problems.length) {
+        const located = problems.map((p) => {
+            const name = /^([a-z-]+):/.exec(p)?.[1];
+            const where = name ? fromFile.get(name) : undefined;
+            return redact(where ? `${where}: ${p}` : p, secrets);
+        });
+        throw new ConfigError(located);
+    }
     return { config, secrets };
 }
 function prefixed(input, problem) {
@@ -83918,161 +84158,21 @@ function globSync(globInput, options) {
 //#endregion
 
 
-;// CONCATENATED MODULE: ./lib/extract/files.js
-// Which files to read: paths, directories and globs relative to the workspace, `!pattern` excludes, and
-// the default scan. Every include that selects nothing is an error naming it.
-
-
-
-
-const nodeIo = {
-    stat: (p) => (0,promises_.stat)(p),
-    readFile: (p) => (0,promises_.readFile)(p),
-    realpath: (p) => (0,promises_.realpath)(p),
-};
-const MANIFEST_GLOB = '**/*.{yaml,yml,json}';
-const ALWAYS_IGNORED = ['**/.git/**', '**/node_modules/**'];
-/** CI workflow folders: they name runner images, not images the deploy pulls. */
-const WORKFLOW_DIRS = ['.github/workflows/**', '.forgejo/workflows/**', '.gitea/workflows/**'];
-function toWorkspacePath(workspace, abs) {
-    const rel = (0,external_node_path_.relative)(workspace, abs);
-    return (rel === '' ? '.' : rel).split(external_node_path_.sep).join('/');
-}
-async function resolveInputs(opts, io) {
-    const workspace = (0,external_node_path_.resolve)(opts.workspace);
-    const notices = [];
-    const entries = opts.paths.map((p) => p.trim()).filter((p) => p !== '');
-    const excludes = entries.filter((p) => p.startsWith('!')).map((p) => stripDot(p.slice(1)));
-    const includes = entries.filter((p) => !p.startsWith('!'));
-    const found = [];
-    const ignore = [...ALWAYS_IGNORED, ...excludes];
-    if (opts.stdin !== undefined && !includes.includes('-'))
-        found.push({ file: '-' });
-    if (includes.length === 0 && opts.stdin === undefined && opts.scan !== false) {
-        const files = await glob([MANIFEST_GLOB], {
-            cwd: workspace,
-            dot: true,
-            ignore: [...ignore, ...WORKFLOW_DIRS],
-            expandDirectories: false,
-        });
-        for (const f of files.sort())
-            found.push({ file: f, abs: (0,external_node_path_.resolve)(workspace, f) });
-        if (files.length === 0 && !opts.images?.length)
-            notices.push({
-                level: 'warning',
-                file: '.',
-                message: 'no .yaml, .yml or .json file in the workspace: set `paths` to the rendered manifests',
-            });
-    }
-    for (const raw of includes) {
-        if (raw === '-') {
-            if (opts.stdin === undefined)
-                notices.push({
-                    level: 'error',
-                    file: '-',
-                    message: '"-" (stdin) was given but nothing was read from it',
-                });
-            else
-                found.push({ file: '-' });
-            continue;
-        }
-        const pattern = stripDot(raw);
-        const abs = (0,external_node_path_.resolve)(workspace, pattern);
-        const rel = toWorkspacePath(workspace, abs);
-        let st;
-        try {
-            st = await io.stat(abs);
-        }
-        catch (err) {
-            const code = err.code;
-            if (code !== 'ENOENT' && code !== 'ENOTDIR' && !isDynamicPattern(pattern)) {
-                notices.push({ level: 'error', file: rel, message: `cannot read "${raw}": ${describeError(err)}` });
-                continue;
-            }
-        }
-        let files;
-        if (st?.isFile()) {
-            files = [rel];
-            if (excludes.length && !rel.startsWith('../') && !(0,external_node_path_.isAbsolute)(rel)) {
-                const kept = await glob([escapePath(rel)], {
-                    cwd: workspace,
-                    dot: true,
-                    ignore: excludes,
-                    expandDirectories: false,
-                });
-                if (kept.length === 0)
-                    continue; // named, but excluded on purpose
-            }
-        }
-        else if (st?.isDirectory()) {
-            const base = rel === '.' ? '' : `${escapePath(rel)}/`;
-            files = await glob([`${base}${MANIFEST_GLOB}`], {
-                cwd: workspace,
-                dot: true,
-                ignore,
-                expandDirectories: false,
-            });
-        }
-        else if (isDynamicPattern(pattern)) {
-            files = await glob([pattern], { cwd: workspace, ignore, expandDirectories: false });
-        }
-        else {
-            notices.push({
-                level: 'error',
-                file: rel,
-                message: `path "${raw}" does not exist (relative to the workspace)`,
-            });
-            continue;
-        }
-        if (files.length === 0) {
-            const what = st?.isDirectory()
-                ? `directory "${raw}" holds no .yaml, .yml or .json file`
-                : `"${raw}" matches no file`;
-            notices.push({
-                level: 'error',
-                file: rel,
-                message: `${what}${excludes.length ? ' (after excludes)' : ''}; check the path, relative to the workspace`,
-            });
-            continue;
-        }
-        for (const f of files.sort())
-            found.push({ file: f, abs: (0,external_node_path_.resolve)(workspace, f) });
-    }
-    return { files: await dedupe(found, io), notices };
-}
-/** Drop files named twice, also through symlinks (and symlink loops, which glob follows only once). */
-async function dedupe(files, io) {
-    const seen = new Set();
-    const out = [];
-    for (const f of files) {
-        let key = f.abs ?? f.file;
-        if (f.abs) {
-            try {
-                key = await io.realpath(f.abs);
-            }
-            catch {
-                // unreadable: the read reports it
-            }
-        }
-        if (seen.has(key))
-            continue;
-        seen.add(key);
-        out.push(f);
-    }
-    return out;
-}
-function stripDot(p) {
-    let s = p;
-    while (s.startsWith('./'))
-        s = s.slice(2);
-    return s === '' ? '.' : s;
-}
-
 ;// CONCATENATED MODULE: ./lib/extract/formats.js
-// What a file is — YAML stream, JSON, or a plain image list — decided by content, with the extension as a
-// tie-breaker. The ambiguity: a file of one reference per line is also valid YAML (a single multi-line plain
-// scalar), so a file without any YAML structure (no `key: value`, no `- item`, no `---`, no flow collection)
-// whose every line is a single token is read as an image list; `.txt`/`.list`/`.images` files always are.
+// What a file is — YAML stream, JSON, a plain image list, or an image-sync configuration — decided by
+// content, with the extension as a tie-breaker. The ambiguity: a file of one reference per line is also valid
+// YAML (a single multi-line plain scalar), so a file without any YAML structure (no `key: value`, no
+// `- item`, no `---`, no flow collection) whose every line is a single token is read as an image list;
+// `.txt`/`.list`/`.images` files always are.
+//
+// image-sync (the CronJob that copies a fixed list of images) is configured with
+//   images:
+//     - source: docker.io/library/nginx
+//       tag: "1.27"
+// Its entries have no `image` key, so the manifest reader would find nothing (and its pre-scan would not
+// even parse the file); such a file is recognised by its root `images:` key and read here, each reference
+// `source:tag` reported at its `source` value.
+
 const YAML_EXTENSIONS = new Set(['.yaml', '.yml']);
 const LIST_EXTENSIONS = new Set(['.txt', '.list', '.lst', '.images']);
 function extensionOf(file) {
@@ -84082,6 +84182,9 @@ function extensionOf(file) {
 }
 function isManifestExtension(ext) {
     return YAML_EXTENSIONS.has(ext) || ext === '.json';
+}
+function isListExtension(ext) {
+    return LIST_EXTENSIONS.has(ext);
 }
 function detectFormat(text, file) {
     const ext = extensionOf(file);
@@ -84102,7 +84205,94 @@ function detectFormat(text, file) {
     }
     if (looksLikeImageList(text))
         return { format: 'list' };
+    if (looksLikeImageSync(text))
+        return { format: 'image-sync' };
     return { format: 'yaml' };
+}
+/** A root `images:` key and a `source:` key, and no `kind:` at the root (a Kubernetes object is not one). */
+function looksLikeImageSync(text) {
+    return (/^images:[ \t]*(?:#.*)?\r?$/m.test(text) &&
+        /^[ \t]*(?:-[ \t]+)?source:/m.test(text) &&
+        !/^kind:/m.test(text));
+}
+/**
+ * The entries of an image-sync configuration; undefined when the text does not have that shape after all
+ * (then it is read as any other YAML), or when it does not parse (the YAML reader reports why).
+ */
+function readImageSync(text) {
+    const doc = (0,dist/* parseDocument */.Tp)(text, { prettyErrors: false, uniqueKeys: false });
+    if (doc.errors.length)
+        return undefined;
+    const root = doc.contents;
+    if (!(0,dist/* isMap */.jh)(root))
+        return undefined;
+    const images = root.items.find((p) => (0,dist/* isScalar */.jn)(p.key) && p.key.value === 'images')?.value;
+    if (!(0,dist/* isSeq */.oP)(images) || !images.items.some((i) => (0,dist/* isMap */.jh)(i) && i.has('source')))
+        return undefined;
+    const entries = [];
+    const issues = [];
+    images.items.forEach((item, i) => {
+        const at = item?.range?.[0] ?? 0;
+        if (!(0,dist/* isMap */.jh)(item)) {
+            issues.push({ offset: at, message: `images[${i}] is not a mapping with source and tag: skipped` });
+            return;
+        }
+        const source = item.get('source', true);
+        if (!(0,dist/* isScalar */.jn)(source) || typeof source.value !== 'string' || source.value.trim() === '') {
+            issues.push({ offset: source?.range?.[0] ?? at, message: `images[${i}] has no source: skipped` });
+            return;
+        }
+        const field = `images[${i}].source`;
+        const tagNode = item.get('tag', true);
+        const name = source.value.trim();
+        const start = source.range?.[0] ?? at;
+        if (tagNode === undefined || ((0,dist/* isScalar */.jn)(tagNode) && tagNode.value === null)) {
+            const entry = { raw: name, offset: start, field };
+            const span = ownText(text, source);
+            if (span)
+                entry.span = span;
+            entries.push(entry);
+            return;
+        }
+        if (!(0,dist/* isScalar */.jn)(tagNode)) {
+            entries.push({ raw: name, offset: start, field, problem: `images[${i}].tag must be a single value` });
+            return;
+        }
+        const tag = scalarSource(tagNode).trim();
+        const raw = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[0-9a-fA-F]{32,}$/.test(tag)
+            ? `${name}@${tag}`
+            : `${name}:${tag}`;
+        const lastPart = name.slice(name.lastIndexOf('/') + 1);
+        if (lastPart.includes(':') || name.includes('@'))
+            entries.push({
+                raw,
+                offset: start,
+                field,
+                problem: `source "${name}" already names a tag or digest, and tag "${tag}" is given too: write it once`,
+            });
+        else
+            entries.push({ raw, offset: start, field });
+    });
+    return { entries, issues };
+}
+/** The text of a scalar as written for numbers (`tag: 1.10` is "1.10", not 1.1). */
+function scalarSource(node) {
+    if (typeof node.value === 'number' || typeof node.value === 'bigint')
+        return node.source ?? String(node.value);
+    return String(node.value);
+}
+/** Offsets of the value's own characters: the plain scalar, or inside quotes that need no unescaping. */
+function ownText(text, node) {
+    const [start, end] = node.range ?? [];
+    if (start === undefined || end === undefined)
+        return undefined;
+    const written = text.slice(start, end);
+    if (written === node.value)
+        return { start, end };
+    const q = written.charAt(0);
+    if ((q === '"' || q === "'") && written.endsWith(q) && written.slice(1, -1) === node.value)
+        return { start: start + 1, end: end - 1 };
+    return undefined;
 }
 /** First character that is not white space or part of a `#` comment line. */
 function firstContentChar(text) {
@@ -84159,6 +84349,236 @@ function looksLikeImageList(text) {
         seen = true;
     }
     return seen;
+}
+
+;// CONCATENATED MODULE: ./lib/extract/unread-lists.js
+
+
+/** Larger files are not opened for the check: image lists are short, and the scan must stay cheap. */
+const MAX_CHECKED_BYTES = 256 * 1024;
+const UNREAD_LIST_MESSAGE = 'looks like an image list: not read (a directory scan reads .yaml, .yml and .json files); name it in `paths` to read it as an image list';
+/** One notice per file of `candidates` (workspace-relative → absolute) whose content is an image list. */
+async function unreadListNotices(candidates, io) {
+    const notices = [];
+    for (const c of candidates) {
+        try {
+            if ((await io.stat(c.abs)).size > MAX_CHECKED_BYTES)
+                continue;
+            if (isImageList((await io.readFile(c.abs)).toString('utf8')))
+                notices.push({ level: 'notice', file: c.file, message: UNREAD_LIST_MESSAGE });
+        }
+        catch {
+            // Not read, not named: whether it is readable is none of this run's business.
+        }
+    }
+    return notices;
+}
+/**
+ * One reference per line and nothing else: every entry is a valid (or templated) image reference and at
+ * least one carries a registry, path, tag or digest, so a list of plain words does not count.
+ */
+function isImageList(text) {
+    if (text.includes('\u0000') || !looksLikeImageList(text))
+        return false;
+    let specific = false;
+    for (const line of text.split('\n')) {
+        const entry = listLine(line);
+        if (!entry)
+            continue;
+        const finding = classifyText(entry.raw, true);
+        if (!finding || finding.status === 'invalid')
+            return false;
+        if (/[/:@]/.test(entry.raw))
+            specific = true;
+    }
+    return specific;
+}
+
+;// CONCATENATED MODULE: ./lib/extract/files.js
+// Which files to read: paths, directories and globs relative to the workspace, `!pattern` excludes, and
+// the default scan. Every include that selects nothing is a configuration problem naming it: a typo in a
+// path must stop the run (exit 1), not let the deploy go on with a cold cache.
+
+
+
+
+
+
+const nodeIo = {
+    stat: (p) => (0,promises_.stat)(p),
+    readFile: (p) => (0,promises_.readFile)(p),
+    realpath: (p) => (0,promises_.realpath)(p),
+    lstat: (p) => (0,promises_.lstat)(p),
+};
+const MANIFEST_GLOB = '**/*.{yaml,yml,json}';
+/** Files a scan does not read but checks for image lists (unread-lists.ts). */
+const LIST_GLOB = '**/*.{txt,list,lst,images}';
+const ALWAYS_IGNORED = ['**/.git/**', '**/node_modules/**'];
+/** CI workflow folders: they name runner images, not images the deploy pulls. */
+const WORKFLOW_DIRS = ['.github/workflows/**', '.forgejo/workflows/**', '.gitea/workflows/**'];
+function toWorkspacePath(workspace, abs) {
+    const rel = (0,external_node_path_.relative)(workspace, abs);
+    return (rel === '' ? '.' : rel).split(external_node_path_.sep).join('/');
+}
+async function resolveInputs(opts, io) {
+    const workspace = (0,external_node_path_.resolve)(opts.workspace);
+    const notices = [];
+    /** Configuration problems: includes that select nothing. */
+    const problems = [];
+    /** Image-list-like files in scanned directories (checked once every include is known). */
+    const lists = [];
+    /** Manifests under `base` (`''` or `dir/`), and the list-like files beside them. */
+    const scan = async (base, ignored) => {
+        const all = await glob([`${base}${MANIFEST_GLOB}`, `${base}${LIST_GLOB}`], {
+            cwd: workspace,
+            dot: true,
+            ignore: ignored,
+            expandDirectories: false,
+        });
+        const manifests = [];
+        for (const f of all.sort()) {
+            if (isListExtension(extensionOf(f)))
+                lists.push({ file: f, abs: (0,external_node_path_.resolve)(workspace, f) });
+            else
+                manifests.push(f);
+        }
+        return manifests;
+    };
+    const entries = opts.paths.map((p) => p.trim()).filter((p) => p !== '');
+    const excludes = entries.filter((p) => p.startsWith('!')).map((p) => stripDot(p.slice(1)));
+    const includes = entries.filter((p) => !p.startsWith('!'));
+    const found = [];
+    const ignore = [...ALWAYS_IGNORED, ...excludes];
+    if (opts.stdin !== undefined && !includes.includes('-'))
+        found.push({ file: '-' });
+    if (includes.length === 0 && opts.stdin === undefined && opts.scan !== false) {
+        const files = await scan('', [...ignore, ...WORKFLOW_DIRS]);
+        for (const f of files)
+            found.push({ file: f, abs: (0,external_node_path_.resolve)(workspace, f) });
+        if (files.length === 0 && !opts.images?.length)
+            notices.push({
+                level: 'warning',
+                file: '.',
+                message: 'no .yaml, .yml or .json file in the workspace: set `paths` to the rendered manifests',
+            });
+    }
+    for (const raw of includes) {
+        if (raw === '-') {
+            if (opts.stdin === undefined)
+                problems.push('paths: "-" (stdin) is read only by the CLI, given as an argument: … | zot-warm -');
+            else
+                found.push({ file: '-' });
+            continue;
+        }
+        const pattern = stripDot(raw);
+        const abs = (0,external_node_path_.resolve)(workspace, pattern);
+        const rel = toWorkspacePath(workspace, abs);
+        let st;
+        try {
+            st = await io.stat(abs);
+        }
+        catch (err) {
+            const code = err.code;
+            if (code !== 'ENOENT' && code !== 'ENOTDIR' && !isDynamicPattern(pattern)) {
+                notices.push({ level: 'error', file: rel, message: `cannot read "${raw}": ${describeError(err)}` });
+                continue;
+            }
+            if (code === 'ENOENT' && !isDynamicPattern(pattern) && (await isLink(abs, io))) {
+                // The name exists: an unreadable file, reported like one.
+                notices.push({
+                    level: 'error',
+                    file: rel,
+                    message: `cannot read "${raw}": symbolic link to a file that does not exist`,
+                });
+                continue;
+            }
+        }
+        let files;
+        if (st?.isFile()) {
+            files = [rel];
+            if (excludes.length && !rel.startsWith('../') && !(0,external_node_path_.isAbsolute)(rel)) {
+                const kept = await glob([escapePath(rel)], {
+                    cwd: workspace,
+                    dot: true,
+                    ignore: excludes,
+                    expandDirectories: false,
+                });
+                if (kept.length === 0)
+                    continue; // named, but excluded on purpose
+            }
+        }
+        else if (st?.isDirectory()) {
+            const before = lists.length;
+            files = await scan(rel === '.' ? '' : `${escapePath(rel)}/`, ignore);
+            if (files.length === 0) {
+                const beside = lists.slice(before).map((l) => l.file);
+                problems.push(`paths: directory "${raw}" holds no .yaml, .yml or .json file${excludes.length ? ' (after excludes)' : ''}` +
+                    (beside.length
+                        ? `; to read ${beside.length === 1 ? 'the image list' : 'image lists'} in it, name ${beside.length === 1 ? 'it' : 'them'} in paths: ${beside.slice(0, 5).join(', ')}${beside.length > 5 ? ', …' : ''}`
+                        : `; check the path (relative to the workspace ${workspace})`));
+                continue;
+            }
+        }
+        else if (isDynamicPattern(pattern)) {
+            files = await glob([pattern], { cwd: workspace, ignore, expandDirectories: false });
+        }
+        else {
+            problems.push(`paths: "${raw}" does not exist (relative to the workspace ${workspace})`);
+            continue;
+        }
+        if (files.length === 0) {
+            problems.push(`paths: "${raw}" matches no file${excludes.length ? ' (after excludes)' : ''} (relative to the workspace ${workspace}); check the pattern`);
+            continue;
+        }
+        for (const f of files.sort())
+            found.push({ file: f, abs: (0,external_node_path_.resolve)(workspace, f) });
+    }
+    const files = await dedupe(found, io);
+    if (problems.length === 0) {
+        const read = new Set(files.map((f) => f.file));
+        notices.push(...(await unreadListNotices(dedupeFiles(lists).filter((l) => !read.has(l.file)), io)));
+    }
+    return { files, notices, problems };
+}
+async function isLink(abs, io) {
+    try {
+        await io.lstat?.(abs);
+        return io.lstat !== undefined;
+    }
+    catch {
+        return false;
+    }
+}
+function dedupeFiles(files) {
+    const seen = new Set();
+    return files.flatMap((f) => f.abs && !seen.has(f.file) && seen.add(f.file) ? [{ file: f.file, abs: f.abs }] : []);
+}
+/** Drop files named twice, also through symlinks (and symlink loops, which glob follows only once). */
+async function dedupe(files, io) {
+    const seen = new Set();
+    const out = [];
+    for (const f of files) {
+        let key = f.abs ?? f.file;
+        if (f.abs) {
+            try {
+                key = await io.realpath(f.abs);
+            }
+            catch {
+                // unreadable: the read reports it
+            }
+        }
+        if (seen.has(key))
+            continue;
+        seen.add(key);
+        out.push(f);
+    }
+    return out;
+}
+function stripDot(p) {
+    let s = p;
+    while (s.startsWith('./'))
+        s = s.slice(2);
+    return s === '' ? '.' : s;
 }
 
 ;// CONCATENATED MODULE: ./lib/extract/lines.js
@@ -85120,7 +85540,9 @@ class walk_Walker {
 // extract(): every image reference in the given files, with where it was found. Reads files one by one,
 // cuts YAML streams into documents and parses only the documents that can hold an image (documents.ts), and
 // of those only the entries that can (prune.ts); walks them (walk.ts) and classifies each value
-// (classify.ts). One bad file or document never hides the others.
+// (classify.ts). One bad file or document never hides the others; a path that selects nothing is a
+// configuration error (ConfigError), raised before anything is read.
+
 
 
 
@@ -85134,7 +85556,9 @@ const IMAGES_INPUT = '<images input>';
 async function extract(opts, io = nodeIo) {
     const max = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
     const ex = new Extractor();
-    const { files, notices } = await resolveInputs(opts, io);
+    const { files, notices, problems } = await resolveInputs(opts, io);
+    if (problems.length)
+        throw new ConfigError(problems);
     ex.notices.push(...notices);
     for (const f of files) {
         if (f.file === '-' || f.abs === undefined) {
@@ -85229,6 +85653,8 @@ class Extractor {
             return;
         }
         const detected = detectFormat(body, file);
+        if (detected.format === 'image-sync' && this.addImageSync(body, file, seq))
+            return;
         if (detected.format === 'list') {
             const lines = new LineIndex(body);
             for (const e of parseImageList(body)) {
@@ -85239,6 +85665,27 @@ class Extractor {
             return;
         }
         new StreamReader(this, body, file, seq, detected.format === 'json', detected.jsonError, opts).read();
+    }
+    /** An image-sync configuration; false when the text is not one after all (then read as YAML). */
+    addImageSync(text, file, seq) {
+        const read = readImageSync(text);
+        if (!read)
+            return false;
+        const lines = new LineIndex(text);
+        for (const issue of read.issues)
+            this.notice('warning', file, issue.message, lines.position(issue.offset));
+        for (const e of read.entries) {
+            const finding = e.problem
+                ? { status: 'invalid', key: e.raw, raw: e.raw, reason: e.problem }
+                : classifyText(e.raw, true);
+            if (!finding)
+                continue;
+            const source = { file, ...lines.position(e.offset), field: e.field };
+            if (e.span)
+                source.span = e.span;
+            this.add(finding, source, orderOf(seq, e.offset));
+        }
+        return true;
     }
     addImagesInput(images) {
         const seq = this.seq++;
@@ -85659,187 +86106,27 @@ class TokenCache {
     }
 }
 
-;// CONCATENATED MODULE: ./lib/warm/diagnose.js
-function capitalize(text) {
-    return text.charAt(0).toUpperCase() + text.slice(1);
-}
-/** `90s`, `15m`, `1h`, `250ms`: how a user wrote the timeout. */
-function diagnose_formatDuration(ms) {
-    if (ms < 1000)
-        return `${ms}ms`;
-    if (ms % 3_600_000 === 0)
-        return `${ms / 3_600_000}h`;
-    if (ms % 60_000 === 0)
-        return `${ms / 60_000}m`;
-    return `${Math.round(ms / 1000)}s`;
-}
-function diagnose(s) {
-    switch (s.kind) {
-        case 'missing-after-sync': {
-            // Zot logs upstream errors under the upstream path (`team/app`), local ones under `prefix/team/app`:
-            // the upstream path matches both.
-            const logTerm = s.upstream ? s.upstream.slice(s.upstream.indexOf('/') + 1) : s.repository;
-            return (`Zot answered 404 after syncing ${s.repository}${s.reference.includes(':') ? '@' : ':'}${s.reference}: the image is missing upstream` +
-                `${s.upstream ? ` (${s.upstream})` : ''}, the upstream is down or unreachable from Zot, Zot's upstream ` +
-                "credentials are refused, the registry map disagrees with Zot's sync content destinations, or Zot " +
-                'rejected its media types (an OCI index with Docker children, or Docker media types without ' +
-                '`http.compat: ["docker2s2"]`). Check Zot\'s log for ' +
-                `"${logTerm}": "connection refused", "no such host" or "timeout" means Zot cannot reach the ` +
-                'upstream (check its sync urls and network), ' +
-                '"filtered out by content" from every sync registry means the map is wrong (one ' +
-                'registry saying it is normal when another serves the path), "invalid manifest content" or ' +
-                '"bad manifest media type" a media type problem, "rate limit" or 429 an upstream rate limit (add ' +
-                "credentials in Zot's credentialsFile), 404/401 from upstream a wrong reference or missing credentials.");
-        }
-        case 'pin-missing': {
-            const converted = s.storedMediaType ? !s.storedMediaType.startsWith('application/vnd.docker.') : true;
-            const moved = s.tagDigest
-                ? `Zot's ${s.tag} is ${s.tagDigest}, not the pinned ${s.pinned}. `
-                : `The pinned ${s.pinned} is not in Zot. `;
-            if (!converted)
-                return (`${moved}Zot stores this image unconverted (Docker media types, so preserveDigest is on): the upstream ` +
-                    `tag most likely moved and ${s.pinned} is no longer available upstream. Update the pin to the current digest.`);
-            return (`${moved}Either Zot converts the image on sync (preserveDigest off: Docker manifests become OCI and ` +
-                'attestations leave the index, which changes the digest), or the upstream tag moved and the old digest ' +
-                'is gone. If the image is published with Docker media types or attestations, set "preserveDigest": true ' +
-                'on the registry in Zot\'s sync config and "compat": ["docker2s2"] under http; otherwise update the pin.');
-        }
-        case 'not-cached':
-            return `${capitalize(s.what)} is not in Zot; check mode never asks Zot to sync. Run in warm mode to fetch it.`;
-        case 'platform-missing':
-            return (`The image does not offer ${s.missing.join(', ')} (it has ${s.available.length ? s.available.join(', ') : 'no platform information'}). ` +
-                'Use an image built for those platforms, or narrow the `platforms` input.');
-        case 'platform-manifest-missing':
-            return (`The index lists ${s.platforms.join(', ')} but Zot does not have their manifests: the sync was ` +
-                "incomplete or storage lost them. Check Zot's log for errors on this repository, then run again.");
-        case 'sync-timeout':
-            return s.connectionClosed
-                ? `Zot closed the connection while syncing (its http.writeTimeout is shorter than the sync) and the image ` +
-                    `did not appear within the image timeout (${diagnose_formatDuration(s.timeoutMs)}). Zot may still finish in the background; ` +
-                    'raise image-timeout, and set "writeTimeout": "0s" (or longer than your largest sync) in Zot\'s http config. ' +
-                    'If it never appears, check Zot\'s log for "failed to sync image".'
-                : `No answer from Zot within the image timeout (${diagnose_formatDuration(s.timeoutMs)}); a large image may still be ` +
-                    'syncing in the background. Raise image-timeout, or check Zot\'s log for "failed to sync image" and ' +
-                    'an upstream rate limit.';
-        case 'unauthorized':
-            return `${s.message}. Check username and password (or token) and that the user may read this repository.`;
-        case 'forbidden':
-            return `Zot refused access to ${s.repository}${s.user ? ` for ${s.user}` : ''} (403): grant read on it in Zot's accessControl.`;
-        case 'rate-limited':
-            return `Zot kept answering ${s.status} (too many requests) after every retry: lower concurrency or retry later.`;
-        case 'server-error':
-            return `Zot answered ${s.status} after every retry: check Zot's log and its storage, then run again.`;
-        case 'unexpected-status':
-            return `Zot answered ${s.status}${s.code ? ` ${s.code}` : ''}, which a warmer cannot act on; check Zot's log.`;
-        case 'transport':
-            return s.advice ? `${s.message.replace(/[.:]?$/, '.')} ${s.advice}` : s.message;
-        case 'redirected':
-            return (`Zot redirected the request to ${s.origin}, which answered ${s.status}. Credentials and token ` +
-                "challenges are honoured for Zot's own origin only, so that host gets none: make Zot serve this " +
-                'content itself, or the other host accept the redirected request as it is (e.g. a pre-signed URL).');
-    }
-}
-/** An image the run's cancellation (overall timeout or signal) cut off, before it started or while it ran. */
-function cancelledImage(started) {
-    const cancelled = 'cancelled (overall timeout or signal)';
-    return started
-        ? `${cancelled} before Zot confirmed the image; a sync already started continues in Zot`
-        : `not attempted: the run was ${cancelled} before this image started`;
-}
-/** The sentence for a 401 from Zot, by what was sent. */
-function authFailure(c) {
-    if (c.username)
-        return `Zot rejected the credentials for ${c.username}`;
-    if (c.hasToken)
-        return 'Zot rejected the bearer token';
-    return 'Zot requires credentials: set username and password';
-}
-/** What to do about a 401 on GET /v2/. */
-function authAdvice(c) {
-    if (c.username)
-        return 'Check username and password (a Zot API key goes in password, with the key owner as username).';
-    // Zot answers a missing client certificate with the same Basic challenge as missing credentials.
-    const mtls = c.url.startsWith('https:') && !c.hasClientCert
-        ? ', or client-cert and client-key if Zot authenticates clients by certificate (mutual TLS)'
-        : '';
-    return `Set username and password (or token) for Zot${mtls}.`;
-}
-/** Things the user should know about the connection settings before anything is sent. */
-function connectionWarnings(c) {
-    return c.insecure && c.url.startsWith('https:')
-        ? [
-            `TLS verification is off for ${c.url} (skip-tls-verify): anyone on the network path can impersonate Zot and read the credentials.`,
-        ]
-        : [];
-}
-/**
- * What to change after a transport failure, or undefined when the message says it all. `duringRun`: Zot
- * answered the pre-flight, so its URL and TLS settings are known to work.
- */
-function transportAdvice(err, c, duringRun = false) {
-    if (err.kind === 'tls') {
-        switch (err.reason) {
-            case 'certificate':
-                return err.peer
-                    ? `Trust the CA of ${err.peer.origin} in \`ca-cert\` (it is the one CA bundle for every host the run talks to).`
-                    : 'Pass the CA that signed Zot’s certificate in `ca-cert`, or (test setups only) set skip-tls-verify: true.';
-            case 'not-tls':
-                return 'Use an http:// URL in zot-url, or the port where Zot serves TLS.';
-            case 'client-certificate':
-                return "Set client-cert and client-key to a certificate signed by the CA in Zot's http.tls.cacert.";
-            default:
-                return undefined;
-        }
-    }
-    if (duringRun)
-        return undefined;
-    switch (err.kind) {
-        case 'unreachable':
-            return err.peer ? undefined : 'Check zot-url, and that Zot runs and is reachable from this runner.';
-        case 'closed':
-            // TLS 1.3 reports a refused client certificate after the handshake: the client only sees the close.
-            if (!err.peer && c.hasClientCert && c.url.startsWith('https:'))
-                return 'Zot may have refused the client certificate: check that client-cert is signed by the CA in Zot’s http.tls.cacert and that client-key belongs to it.';
-            return 'Zot, or a proxy in front of it, dropped the connection: check its log.';
-        default:
-            return undefined;
-    }
-}
-
 ;// CONCATENATED MODULE: ./lib/warm/errors.js
-// Transport failures as typed errors: what failed (kind, reason), where (Zot, the token service its challenge
-// named, or a host it redirected to) and the raw Node/undici code. The message says what happened in plain
-// words and names the Zot URL (never credentials); what the user should change is diagnose.ts's job.
+// Transport failures in words a user can act on. Messages name the Zot URL (never credentials) and say what
+// to change; the raw Node/undici code is kept on the error for logs and tests.
 class ZotRequestError extends Error {
     kind;
-    name = 'ZotRequestError';
-    reason;
     code;
-    peer;
-    /** Tries made, retries included. */
     attempts;
-    constructor(kind, message, data = {}) {
+    name = 'ZotRequestError';
+    constructor(kind, message, 
+    /** Node/undici error code, when there was one (ECONNREFUSED, UND_ERR_SOCKET …). */
+    code, 
+    /** Tries made, retries included. */
+    attempts = 1) {
         super(message);
         this.kind = kind;
-        this.reason = data.reason;
-        this.code = data.code;
-        this.peer = data.peer;
-        this.attempts = data.attempts ?? 1;
-    }
-    get data() {
-        return { reason: this.reason, code: this.code, peer: this.peer, attempts: this.attempts };
+        this.code = code;
+        this.attempts = attempts;
     }
     withAttempts(attempts) {
-        return new ZotRequestError(this.kind, this.message, { ...this.data, attempts });
+        return new ZotRequestError(this.kind, this.message, this.code, attempts);
     }
-}
-/** The one wording of a request stopped by the caller's signal. */
-function cancelledError(url, attempts) {
-    return new ZotRequestError('cancelled', `request to Zot at ${url} cancelled`, { attempts });
-}
-/** An answer from Zot (or a peer) that cannot be used: `what` names the request, `problem` what was wrong. */
-function protocolError(reason, message, data = {}) {
-    return new ZotRequestError('protocol', message, { ...data, reason });
 }
 const CERT_CODES = new Set([
     'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
@@ -85896,51 +86183,48 @@ function codes(err) {
     }
     return { code, message };
 }
-/** How a message names the host that failed. */
-function hostPhrase(url, peer) {
-    if (!peer)
-        return `Zot at ${url}`;
-    return peer.role === 'token service'
-        ? `the token service at ${peer.origin} (named in Zot's challenge)`
-        : `${peer.origin} (where Zot redirected the request)`;
-}
 /**
  * Turn a thrown transport error into a ZotRequestError with a precise message. `url` is the Zot base URL
- * (safe to print: credentials are never part of it); `peer` the other host when it was not Zot.
+ * (safe to print: credentials are never part of it).
  */
-function toRequestError(err, url, aborted, peer) {
+function toRequestError(err, url, aborted) {
     if (err instanceof ZotRequestError)
         return err;
     if (aborted === 'cancelled')
-        return cancelledError(url);
-    const host = hostPhrase(url, peer);
-    const at = peer ? peer.origin : url;
+        return new ZotRequestError('cancelled', `request to Zot at ${url} cancelled`);
     if (aborted === 'timeout')
-        return new ZotRequestError('timeout', `${host} did not answer within the time limit`, { peer });
+        return new ZotRequestError('timeout', `Zot at ${url} did not answer within the time limit`);
     const { code, message } = codes(err);
-    const data = { code, peer };
-    if (code && CERT_CODES.has(code))
-        return new ZotRequestError('tls', `TLS verification failed for ${at}: ${CERT_WORDS[code] ?? code} (${code})`, { ...data, reason: 'certificate' });
-    if (code && code in UNREACHABLE)
-        return new ZotRequestError('unreachable', `cannot reach ${host}: ${UNREACHABLE[code]}`, data);
+    if (code && CERT_CODES.has(code)) {
+        return new ZotRequestError('tls', `TLS verification failed for ${url}: ${CERT_WORDS[code] ?? code} (${code}) — pass the Zot CA certificate in the \`ca-cert\` input (or skip-tls-verify: true to skip verification, not recommended)`, code);
+    }
+    if (code && code in UNREACHABLE) {
+        return new ZotRequestError('unreachable', `cannot reach Zot at ${url}: ${UNREACHABLE[code]}`, code);
+    }
     const lower = message.toLowerCase();
     // A plain-HTTP answer to a ClientHello: OpenSSL 3.0 (Node 20) and 3.5 (Node 24) word it differently.
     if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' ||
         code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' ||
-        lower.includes('wrong version number'))
-        return new ZotRequestError('tls', `TLS handshake with ${at} failed: the server does not speak TLS on that port`, { ...data, reason: 'not-tls' });
+        lower.includes('wrong version number')) {
+        return new ZotRequestError('tls', `TLS handshake with ${url} failed: the server does not speak TLS on that port — use an http:// URL or the TLS port`, code);
+    }
     if ((code && /CERTIFICATE_REQUIRED|HANDSHAKE_FAILURE|BAD_CERTIFICATE/.test(code)) ||
-        lower.includes('certificate required'))
-        return new ZotRequestError('tls', `TLS handshake with ${at} failed: Zot requires a client certificate (mutual TLS) or rejected the one sent`, { ...data, reason: 'client-certificate' });
-    if (code?.startsWith('ERR_SSL') || code === 'EPROTO' || code?.startsWith('ERR_TLS'))
-        return new ZotRequestError('tls', `TLS handshake with ${at} failed (${code})`, data);
-    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT')
-        return new ZotRequestError('timeout', `${host} did not answer within the time limit`, data);
-    if ((code && CLOSED.has(code)) || lower.includes('socket hang up') || lower.includes('other side closed'))
-        return new ZotRequestError('closed', `${host} closed the connection before answering`, data);
-    if (err?.name === 'AbortError')
-        return cancelledError(url);
-    return new ZotRequestError('unreachable', `request to ${host} failed: ${code ?? (message || 'unknown error')}`, data);
+        lower.includes('certificate required')) {
+        return new ZotRequestError('tls', `TLS handshake with ${url} failed: Zot requires a client certificate (mutual TLS) or rejected the one sent — set \`client-cert\` and \`client-key\``, code);
+    }
+    if (code?.startsWith('ERR_SSL') || code === 'EPROTO' || code?.startsWith('ERR_TLS')) {
+        return new ZotRequestError('tls', `TLS handshake with ${url} failed (${code})`, code);
+    }
+    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+        return new ZotRequestError('timeout', `Zot at ${url} did not answer within the time limit`, code);
+    }
+    if ((code && CLOSED.has(code)) || lower.includes('socket hang up') || lower.includes('other side closed')) {
+        return new ZotRequestError('closed', `Zot at ${url} closed the connection before answering`, code);
+    }
+    const name = err?.name;
+    if (name === 'AbortError')
+        return new ZotRequestError('cancelled', `request to Zot at ${url} cancelled`);
+    return new ZotRequestError('unreachable', `request to Zot at ${url} failed: ${code ?? (message || 'unknown error')}`, code);
 }
 
 ;// CONCATENATED MODULE: external "node:timers/promises"
@@ -85998,7 +86282,6 @@ async function sleep(ms, signal) {
 
 
 
-
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const PROXY_ENV = ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy'];
 class ZotClient {
@@ -86007,18 +86290,17 @@ class ZotClient {
     /** `host[:port]` as image references name it (for recognising images that already live in Zot). */
     host;
     username;
-    /** A static bearer token is configured. */
-    hasToken;
     /** A client certificate is configured (mutual TLS). */
     hasClientCert;
-    /** TLS verification is off (skip-tls-verify). */
-    insecure;
+    /** Things the user should know about the connection settings (skipped TLS verification …). */
+    warnings = [];
     #origin;
     #basePath;
     #dispatcher;
     #ownsDispatcher;
     #retry;
     #basic;
+    #password;
     #staticToken;
     #userAgent;
     #tokens = new TokenCache();
@@ -86040,13 +86322,14 @@ class ZotClient {
         this.#userAgent = opts.userAgent ?? 'zot-warm';
         if (opts.username && opts.password) {
             this.username = opts.username;
+            this.#password = opts.password;
             this.#basic = `Basic ${Buffer.from(`${opts.username}:${opts.password}`).toString('base64')}`;
         }
         if (opts.token)
             this.#staticToken = opts.token;
-        this.hasToken = Boolean(opts.token);
         this.hasClientCert = Boolean(opts.cert && opts.key);
-        this.insecure = Boolean(opts.insecureSkipVerify);
+        if (opts.insecureSkipVerify && parsed.protocol === 'https:')
+            this.warnings.push(`TLS verification is off for ${this.url} (skip-tls-verify): anyone on the network path can impersonate Zot and read the credentials.`);
         if (opts.dispatcher) {
             this.#dispatcher = opts.dispatcher;
             this.#ownsDispatcher = false;
@@ -86070,9 +86353,24 @@ class ZotClient {
             this.#ownsDispatcher = true;
         }
     }
-    /** Things the user should know about the connection settings (skipped TLS verification …). */
-    get warnings() {
-        return connectionWarnings(this);
+    /** Secrets this client holds, for redaction by callers that print responses. */
+    get secrets() {
+        const out = [];
+        if (this.#password)
+            out.push(this.#password);
+        if (this.#basic)
+            out.push(this.#basic.slice('Basic '.length));
+        if (this.#staticToken)
+            out.push(this.#staticToken);
+        return out;
+    }
+    /** The sentence for a 401 from Zot, by what was sent. */
+    authFailure() {
+        if (this.username)
+            return `Zot rejected the credentials for ${this.username}`;
+        if (this.#staticToken)
+            return 'Zot rejected the bearer token';
+        return 'Zot requires credentials: set username and password';
     }
     async close() {
         if (this.#ownsDispatcher)
@@ -86117,19 +86415,16 @@ class ZotClient {
             await wait(ms, signal);
         }
         catch {
-            throw cancelledError(this.url, attempts);
+            throw new ZotRequestError('cancelled', `request to Zot at ${this.url} cancelled`, undefined, attempts);
         }
         if (signal?.aborted)
-            throw cancelledError(this.url, attempts);
+            throw new ZotRequestError('cancelled', `request to Zot at ${this.url} cancelled`, undefined, attempts);
     }
     /** Sends with the credentials Zot wants; answers one Bearer challenge with the token flow. */
     async #authenticated(spec) {
         const scope = scopeForPath(spec.path.split('?')[0] ?? spec.path);
         let authorization = await this.#authorizationFor(scope, spec);
         let res = await this.#send(spec, authorization);
-        // Credentials and the challenge flow belong to Zot's origin: a host Zot redirected to is answered as is.
-        if (res.answeredBy)
-            return res;
         if (res.status !== 401) {
             if (!this.authScheme)
                 this.authScheme = authSchemeOf(res.headers['www-authenticate']);
@@ -86224,9 +86519,9 @@ class ZotClient {
             const res = await this.#dispatch(url, method, headers, body, spec.signal, spec.timeoutMs ?? DEFAULTS.localRequestTimeoutMs, spec.maxBodyBytes ?? DEFAULTS.maxManifestBytes);
             const location = res.headers.location;
             if (!REDIRECTS.has(res.status) || !location)
-                return url.origin === this.#origin ? res : { ...res, answeredBy: url.origin };
+                return res;
             if (hop >= DEFAULTS.maxRedirects)
-                throw protocolError('bad-redirect', `Zot at ${this.url} redirected more than ${DEFAULTS.maxRedirects} times`);
+                throw new ZotRequestError('protocol', `Zot at ${this.url} redirected more than ${DEFAULTS.maxRedirects} times`);
             url = new URL(location, url);
             if (res.status === 303 && method !== 'HEAD') {
                 method = 'GET';
@@ -86239,7 +86534,7 @@ class ZotClient {
         const combined = signal && timeout ? AbortSignal.any([signal, timeout]) : (signal ?? timeout);
         const aborted = () => (signal?.aborted ? 'cancelled' : timeout?.aborted ? 'timeout' : undefined);
         if (signal?.aborted)
-            throw cancelledError(this.url);
+            throw toRequestError(undefined, this.url, 'cancelled');
         try {
             const res = await this.#dispatcher.request({
                 origin: url.origin,
@@ -86267,7 +86562,7 @@ class ZotClient {
                     res.body.destroy();
                     if (res.statusCode >= 300)
                         break;
-                    throw protocolError('too-large', `Zot at ${this.url} sent more than ${limit} bytes for ${url.pathname}`);
+                    throw new ZotRequestError('protocol', `Zot at ${this.url} sent more than ${limit} bytes for ${url.pathname}`);
                 }
                 chunks.push(chunk);
             }
@@ -86293,12 +86588,92 @@ function authSchemeOf(header) {
     return parseChallenges(header)[0]?.scheme;
 }
 
-;// CONCATENATED MODULE: ./lib/warm/job.js
+;// CONCATENATED MODULE: ./lib/warm/diagnose.js
+// Plain-words diagnoses for failed images, from the failure table in shared/ZOT-NOTES.md. Zot never passes
+// sync errors to its client, so most of these name the likely causes and the line to look for in Zot's log.
+function capitalize(text) {
+    return text.charAt(0).toUpperCase() + text.slice(1);
+}
+/** `90s`, `15m`, `1h`, `250ms`: how a user wrote the timeout. */
+function diagnose_formatDuration(ms) {
+    if (ms < 1000)
+        return `${ms}ms`;
+    if (ms % 3_600_000 === 0)
+        return `${ms / 3_600_000}h`;
+    if (ms % 60_000 === 0)
+        return `${ms / 60_000}m`;
+    return `${Math.round(ms / 1000)}s`;
+}
+function diagnose(s) {
+    switch (s.kind) {
+        case 'missing-after-sync': {
+            // Zot logs upstream errors under the upstream path (`team/app`), local ones under `prefix/team/app`:
+            // the upstream path matches both.
+            const logTerm = s.upstream ? s.upstream.slice(s.upstream.indexOf('/') + 1) : s.repository;
+            return (`Zot answered 404 after syncing ${s.repository}${s.reference.includes(':') ? '@' : ':'}${s.reference}: the image is missing upstream` +
+                `${s.upstream ? ` (${s.upstream})` : ''}, the upstream is down or unreachable from Zot, Zot's upstream ` +
+                "credentials are refused, the registry map disagrees with Zot's sync content destinations, or Zot " +
+                'rejected its media types (an OCI index with Docker children, or Docker media types without ' +
+                '`http.compat: ["docker2s2"]`). Check Zot\'s log for ' +
+                `"${logTerm}": "connection refused", "no such host" or "timeout" means Zot cannot reach the ` +
+                'upstream (check its sync urls and network), ' +
+                '"filtered out by content" from every sync registry means the map is wrong (one ' +
+                'registry saying it is normal when another serves the path), "invalid manifest content" or ' +
+                '"bad manifest media type" a media type problem, "rate limit" or 429 an upstream rate limit (add ' +
+                "credentials in Zot's credentialsFile), 404/401 from upstream a wrong reference or missing credentials.");
+        }
+        case 'pin-missing': {
+            const converted = s.storedMediaType ? !s.storedMediaType.startsWith('application/vnd.docker.') : true;
+            const moved = s.tagDigest
+                ? `Zot's ${s.tag} is ${s.tagDigest}, not the pinned ${s.pinned}. `
+                : `The pinned ${s.pinned} is not in Zot. `;
+            if (!converted)
+                return (`${moved}Zot stores this image unconverted (Docker media types, so preserveDigest is on): the upstream ` +
+                    `tag most likely moved and ${s.pinned} is no longer available upstream. Update the pin to the current digest.`);
+            return (`${moved}Either Zot converts the image on sync (preserveDigest off: Docker manifests become OCI and ` +
+                'attestations leave the index, which changes the digest), or the upstream tag moved and the old digest ' +
+                'is gone. If the image is published with Docker media types or attestations, set "preserveDigest": true ' +
+                'on the registry in Zot\'s sync config and "compat": ["docker2s2"] under http; otherwise update the pin.');
+        }
+        case 'not-cached':
+            return `${capitalize(s.what)} is not in Zot; check mode never asks Zot to sync. Run in warm mode to fetch it.`;
+        case 'platform-missing':
+            return (`The image does not offer ${s.missing.join(', ')} (it has ${s.available.length ? s.available.join(', ') : 'no platform information'}). ` +
+                'Use an image built for those platforms, or narrow the `platforms` input.');
+        case 'platform-manifest-missing':
+            return (`The index lists ${s.platforms.join(', ')} but Zot does not have their manifests: the sync was ` +
+                "incomplete or storage lost them. Check Zot's log for errors on this repository, then run again.");
+        case 'sync-timeout':
+            return s.connectionClosed
+                ? `Zot closed the connection while syncing (its http.writeTimeout is shorter than the sync) and the image ` +
+                    `did not appear within the image timeout (${diagnose_formatDuration(s.timeoutMs)}). Zot may still finish in the background; ` +
+                    'raise image-timeout, and set "writeTimeout": "0s" (or longer than your largest sync) in Zot\'s http config. ' +
+                    'If it never appears, check Zot\'s log for "failed to sync image".'
+                : `No answer from Zot within the image timeout (${diagnose_formatDuration(s.timeoutMs)}); a large image may still be ` +
+                    'syncing in the background. Raise image-timeout, or check Zot\'s log for "failed to sync image" and ' +
+                    'an upstream rate limit.';
+        case 'unauthorized':
+            return `${s.message}. Check username and password (or token) and that the user may read this repository.`;
+        case 'forbidden':
+            return `Zot refused access to ${s.repository}${s.user ? ` for ${s.user}` : ''} (403): grant read on it in Zot's accessControl.`;
+        case 'rate-limited':
+            return `Zot kept answering ${s.status} (too many requests) after every retry: lower concurrency or retry later.`;
+        case 'server-error':
+            return `Zot answered ${s.status} after every retry: check Zot's log and its storage, then run again.`;
+        case 'unexpected-status':
+            return `Zot answered ${s.status}${s.code ? ` ${s.code}` : ''}, which a warmer cannot act on; check Zot's log.`;
+        case 'transport':
+            return s.message;
+    }
+}
 
+;// CONCATENATED MODULE: ./lib/warm/job.js
 /** A failure with its plain-words diagnosis. */
 class ImageFailure extends Error {
     situation;
     digest;
+    /** Tries made by the failing shared step (a sync), not yet counted on the job. */
+    attempts = 0;
     constructor(message, situation, digest) {
         super(message);
         this.situation = situation;
@@ -86315,13 +86690,9 @@ class Job {
     constructor(signal) {
         this.signal = signal;
     }
-    /**
-     * The one way tries are counted: every registry result, and every transport error, says how many tries it
-     * took; the job adds the retries among them (a result shared by several images counts on each).
-     */
-    count(r) {
-        this.retries += Math.max(0, r.attempts - 1);
-        return r;
+    count(c) {
+        this.retries += Math.max(0, c.attempts - 1);
+        return c.value;
     }
     warn(text) {
         if (!this.warnings.includes(text))
@@ -86329,21 +86700,19 @@ class Job {
     }
 }
 const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
-/** Zot's refusal as the image's failure. `reference`: a tag, a digest, or `tags/list`. */
-function failureFrom(client, r, repo, reference) {
+/** A non-success answer as a failure. `reference`: a tag, a digest, or `tags/list`. */
+function refusal(client, r, repo, reference) {
     const what = reference === 'tags/list'
         ? `the tag list of ${repo}`
         : DIGEST.test(reference)
             ? `${repo}@${reference}`
             : `${repo}:${reference}`;
-    if (r.answeredBy)
-        return new ImageFailure(`${r.answeredBy} answered ${r.status}${r.code ? ` ${r.code}` : ''} for ${what} (Zot redirected the request there)`, { kind: 'redirected', origin: r.answeredBy, status: r.status });
     const answer = `Zot answered ${r.status}${r.code ? ` ${r.code}` : ''} for ${what}`;
     switch (r.status) {
         case 404:
             return new ImageFailure(answer, { kind: 'missing-after-sync', repository: repo, reference });
         case 401:
-            return new ImageFailure(answer, { kind: 'unauthorized', message: authFailure(client) });
+            return new ImageFailure(answer, { kind: 'unauthorized', message: client.authFailure() });
         case 403:
             return new ImageFailure(answer, { kind: 'forbidden', repository: repo, user: client.username });
         case 429:
@@ -86437,6 +86806,9 @@ function isImageConfigType(mediaType) {
 function isIndexMediaType(mediaType) {
     return INDEX_TYPES.has(mediaType ?? '');
 }
+function isDockerMediaType(mediaType) {
+    return mediaType.startsWith('application/vnd.docker.');
+}
 function sha256(body) {
     return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(body).digest('hex')}`;
 }
@@ -86485,21 +86857,14 @@ function configPlatform(body) {
 
 ;// CONCATENATED MODULE: ./lib/warm/registry.js
 
-function answered(value, res) {
-    return { ok: true, value, attempts: res.attempts };
-}
-function refused(res) {
-    return { ok: false, refusal: readRefusal(res), attempts: res.attempts };
-}
-function readRefusal(res) {
-    const by = res.answeredBy ? { answeredBy: res.answeredBy } : {};
+function refusalOf(res) {
     try {
         const json = JSON.parse(res.body.toString('utf8'));
         const first = json.errors?.[0];
-        return { status: res.status, code: first?.code, message: first?.message, ...by };
+        return { status: res.status, code: first?.code, message: first?.message };
     }
     catch {
-        return { status: res.status, ...by };
+        return { status: res.status };
     }
 }
 function repoPath(repo) {
@@ -86507,7 +86872,7 @@ function repoPath(repo) {
     return repo.split('/').map(encodeURIComponent).join('/');
 }
 /**
- * Local tags of a repository (empty when Zot does not have the repository). Follows `Link` pagination.
+ * Local tags of a repository (`undefined` when Zot does not have the repository). Follows `Link` pagination.
  * Never contacts upstream.
  */
 async function listTags(client, repo, signal) {
@@ -86523,15 +86888,15 @@ async function listTags(client, repo, signal) {
         });
         attempts += res.attempts;
         if (res.status === 404)
-            return { ok: true, value: tags, attempts };
+            return { value: undefined, attempts };
         if (res.status !== 200)
-            return { ...refused(res), attempts };
+            return { value: refusalOf(res), attempts };
         const json = JSON.parse(res.body.toString('utf8'));
         for (const t of json.tags ?? [])
             tags.add(t);
         path = nextPage(res.headers.link, client.url);
     }
-    return { ok: true, value: tags, attempts };
+    return { value: tags, attempts };
 }
 /** `Link: </v2/x/tags/list?n=100&last=b>; rel="next"` → path relative to the Zot base URL. */
 function nextPage(link, base) {
@@ -86556,8 +86921,9 @@ async function getManifest(client, repo, reference, opts) {
         ...opts,
     });
     if (res.status !== 200)
-        return refused(res);
-    return answered(parseManifest(res.body, res.headers['content-type'], res.headers['docker-content-digest']), res);
+        return { value: { ok: false, refusal: refusalOf(res) }, attempts: res.attempts };
+    const manifest = parseManifest(res.body, res.headers['content-type'], res.headers['docker-content-digest']);
+    return { value: { ok: true, manifest }, attempts: res.attempts };
 }
 /** HEAD a manifest by digest. Only call for digests known to be present: a missing one makes Zot sync. */
 async function headManifest(client, repo, digest, signal) {
@@ -86567,9 +86933,11 @@ async function headManifest(client, repo, digest, signal) {
         headers: { accept: MANIFEST_ACCEPT },
         signal,
     });
-    if (res.status === 200 || res.status === 404)
-        return answered(res.status === 200, res);
-    return refused(res);
+    if (res.status === 200)
+        return { value: true, attempts: res.attempts };
+    if (res.status === 404)
+        return { value: false, attempts: res.attempts };
+    return { value: { status: res.status }, attempts: res.attempts };
 }
 /**
  * Is a digest stored in the repository? Blob requests never sync, and Zot keeps manifests in the same blob
@@ -86577,9 +86945,11 @@ async function headManifest(client, repo, digest, signal) {
  */
 async function hasBlob(client, repo, digest, signal) {
     const res = await client.request({ method: 'HEAD', path: `/v2/${repoPath(repo)}/blobs/${digest}`, signal });
-    if (res.status === 200 || res.status === 404)
-        return answered(res.status === 200, res);
-    return refused(res);
+    if (res.status === 200)
+        return { value: true, attempts: res.attempts };
+    if (res.status === 404)
+        return { value: false, attempts: res.attempts };
+    return { value: { status: res.status }, attempts: res.attempts };
 }
 /** A small blob (an image config). Local only. */
 async function getBlob(client, repo, digest, signal) {
@@ -86589,9 +86959,9 @@ async function getBlob(client, repo, digest, signal) {
         signal,
         maxBodyBytes: 4 * 1024 * 1024,
     });
-    if (res.status !== 200)
-        return refused(res);
-    return answered(res.body, res);
+    if (res.status === 200)
+        return { value: res.body, attempts: res.attempts };
+    return { value: refusalOf(res), attempts: res.attempts };
 }
 /**
  * The digest a local tag points to, from Zot's search extension (MetaDB). This is the only way to learn it
@@ -86607,18 +86977,21 @@ async function searchTag(client, repo, tag, signal) {
         signal,
     });
     if (res.status === 404 || res.status === 405)
-        return answered({ kind: 'unavailable' }, res);
+        return { value: { kind: 'unavailable' }, attempts: res.attempts };
     if (res.status !== 200)
-        return refused(res);
+        return { value: { kind: 'not-found' }, attempts: res.attempts };
     try {
         const json = JSON.parse(res.body.toString('utf8'));
         const digest = json.data?.Image?.Digest;
         if (!digest)
-            return answered({ kind: 'not-found' }, res);
-        return answered({ kind: 'found', digest, mediaType: json.data?.Image?.MediaType ?? undefined }, res);
+            return { value: { kind: 'not-found' }, attempts: res.attempts };
+        return {
+            value: { kind: 'found', digest, mediaType: json.data?.Image?.MediaType ?? undefined },
+            attempts: res.attempts,
+        };
     }
     catch {
-        return answered({ kind: 'not-found' }, res);
+        return { value: { kind: 'not-found' }, attempts: res.attempts };
     }
 }
 
@@ -86670,33 +87043,26 @@ function chunkNames(names, limits = BATCH_LIMITS) {
         batches.push(current);
     return { batches, unbatched };
 }
-/**
- * Looks up `names` (`repo:tag`, all present in tags/list) in one request, or two when an alias errors. A
- * status other than 200 (or 404/405: no search extension) is a refusal; the caller then asks per image.
- */
+/** Looks up `names` (`repo:tag`, all present in tags/list) in one request, or two when an alias errors. */
 async function searchImages(client, names, signal) {
     const first = await post(client, names, signal);
-    if (!first.ok)
-        return first;
     if (first.value.kind !== 'retry')
-        return { ok: true, value: first.value, attempts: first.attempts };
+        return { value: first.value, attempts: first.attempts };
     // Ask again without the aliases Zot could not resolve; they are left to the per-image path.
     const failed = first.value.aliases;
     const rest = names.map((name, i) => ({ name, i })).filter(({ i }) => !failed.has(i));
     if (!rest.length)
-        return { ok: true, value: { kind: 'answered', found: new Map() }, attempts: first.attempts };
+        return { value: { kind: 'answered', found: new Map() }, attempts: first.attempts };
     const second = await post(client, rest.map((r) => r.name), signal);
     const attempts = first.attempts + second.attempts;
-    if (!second.ok)
-        return { ok: false, refusal: second.refusal, attempts };
     if (second.value.kind === 'retry')
-        return { ok: true, value: { kind: 'failed', reason: 'errors again' }, attempts };
+        return { value: { kind: 'failed', reason: 'errors again' }, attempts };
     if (second.value.kind !== 'answered')
-        return { ok: true, value: second.value, attempts };
+        return { value: second.value, attempts };
     const found = new Map();
     for (const [j, image] of second.value.found)
         found.set(rest[j].i, image);
-    return { ok: true, value: { kind: 'answered', found }, attempts };
+    return { value: { kind: 'answered', found }, attempts };
 }
 async function post(client, names, signal) {
     const res = await client.request({
@@ -86706,21 +87072,17 @@ async function post(client, names, signal) {
         body: JSON.stringify(batchQuery(names)),
         signal,
     });
-    const answer = (value) => ({
-        ok: true,
-        value,
-        attempts: res.attempts,
-    });
+    const counted = (value) => ({ value, attempts: res.attempts });
     if (res.status === 404 || res.status === 405)
-        return answer({ kind: 'unavailable' });
+        return counted({ kind: 'unavailable' });
     if (res.status !== 200)
-        return { ok: false, refusal: { status: res.status }, attempts: res.attempts };
+        return counted({ kind: 'failed', reason: `HTTP ${res.status}` });
     let json;
     try {
         json = JSON.parse(res.body.toString('utf8'));
     }
     catch {
-        return answer({ kind: 'failed', reason: 'not JSON' });
+        return counted({ kind: 'failed', reason: 'not JSON' });
     }
     if (!json.data) {
         // Null data: errors that all name an alias can be asked around; any other error fails the batch.
@@ -86729,10 +87091,10 @@ async function post(client, names, signal) {
             const alias = typeof e.path?.[0] === 'string' ? /^i(\d+)$/.exec(e.path[0]) : null;
             const i = alias ? Number(alias[1]) : Number.NaN;
             if (!(i < names.length))
-                return answer({ kind: 'failed', reason: 'query error' });
+                return counted({ kind: 'failed', reason: 'query error' });
             aliases.add(i);
         }
-        return answer(aliases.size ? { kind: 'retry', aliases } : { kind: 'failed', reason: 'no data' });
+        return counted(aliases.size ? { kind: 'retry', aliases } : { kind: 'failed', reason: 'no data' });
     }
     const found = new Map();
     names.forEach((_, i) => {
@@ -86740,7 +87102,7 @@ async function post(client, names, signal) {
         if (image)
             found.set(i, image);
     });
-    return answer({ kind: 'answered', found });
+    return counted({ kind: 'answered', found });
 }
 /** One alias's ImageSummary; undefined when it names no digest (e.g. a repository the user may not read). */
 function parseImage(raw) {
@@ -86796,8 +87158,8 @@ async function verifyImage(ctx, job, repo, digest, known, searched) {
     if (!manifest) {
         const answer = job.count(await getManifest(ctx.client, repo, digest, { signal: job.signal }));
         if (!answer.ok)
-            throw failureFrom(ctx.client, answer.refusal, repo, digest);
-        manifest = answer.value;
+            throw refusal(ctx.client, answer.refusal, repo, digest);
+        manifest = answer.manifest;
     }
     if (manifest.kind === 'index') {
         const present = held ? new Set(held.manifests.map((m) => m.digest)) : undefined;
@@ -86806,8 +87168,8 @@ async function verifyImage(ctx, job, repo, digest, known, searched) {
     let platform;
     if (manifest.config) {
         const config = job.count(await getBlob(ctx.client, repo, manifest.config.digest, job.signal));
-        if (config.ok)
-            platform = configPlatform(config.value);
+        if (Buffer.isBuffer(config))
+            platform = configPlatform(config);
     }
     if (!platform) {
         if (ctx.required)
@@ -86885,12 +87247,13 @@ known) {
     const absent = [];
     const present = [];
     await Promise.all(check.map(async (child) => {
-        const found = known?.has(child.digest) ||
-            isPresent(job.count(ctx.mode === 'check'
-                ? await hasBlob(ctx.client, repo, child.digest, job.signal)
-                : await headManifest(ctx.client, repo, child.digest, job.signal)));
+        const found = known?.has(child.digest)
+            ? true
+            : ctx.mode === 'check'
+                ? job.count(await hasBlob(ctx.client, repo, child.digest, job.signal))
+                : job.count(await headManifest(ctx.client, repo, child.digest, job.signal));
         const name = child.platform ? formatPlatform(child.platform) : child.digest;
-        if (found)
+        if (found === true)
             present.push(name);
         else
             absent.push(name);
@@ -86898,10 +87261,6 @@ known) {
     if (absent.length)
         throw new ImageFailure(`manifests of ${absent.join(', ')} missing in Zot`, { kind: 'platform-manifest-missing', platforms: absent.sort() }, index.digest);
     return unique(present.filter((p) => !p.startsWith('sha256:'))).sort();
-}
-/** A presence check that Zot refused counts as absent: the image then fails naming what is missing. */
-function isPresent(r) {
-    return r.ok && r.value;
 }
 function unique(items) {
     return [...new Set(items)];
@@ -87008,7 +87367,7 @@ class Warmer {
                 status: 'not-attempted',
                 attempts: 0,
                 durationMs: 0,
-                error: cancelledImage(false),
+                error: 'not attempted: the run was cancelled (overall timeout or signal) before this image started',
                 warnings: [],
             };
             return {
@@ -87037,7 +87396,10 @@ class Warmer {
         }
         catch (err) {
             if (this.opts.signal?.aborted)
-                return finish({ status: 'not-attempted', error: cancelledImage(true) });
+                return finish({
+                    status: 'not-attempted',
+                    error: 'cancelled (overall timeout or signal) before Zot confirmed the image; a sync already started continues in Zot',
+                });
             if (deadline.aborted) {
                 const situation = {
                     kind: 'sync-timeout',
@@ -87051,6 +87413,7 @@ class Warmer {
                 });
             }
             if (err instanceof ImageFailure) {
+                job.retries += Math.max(0, err.attempts - 1);
                 const situation = err.situation.kind === 'missing-after-sync'
                     ? { ...err.situation, upstream: `${img.ref.domain}/${img.ref.path}` }
                     : err.situation;
@@ -87062,15 +87425,11 @@ class Warmer {
                 });
             }
             if (err instanceof ZotRequestError) {
-                job.count(err);
+                job.retries += Math.max(0, err.attempts - 1);
                 return finish({
                     status: 'failed',
                     error: err.message,
-                    diagnosis: diagnose({
-                        kind: 'transport',
-                        message: err.message,
-                        advice: transportAdvice(err, this.client, true),
-                    }),
+                    diagnosis: diagnose({ kind: 'transport', message: err.message }),
                 });
             }
             return finish({ status: 'failed', error: `unexpected error: ${describeError(err)}` });
@@ -87222,8 +87581,6 @@ class Warmer {
         catch {
             return false;
         }
-        if (!answer.ok)
-            return false;
         const value = answer.value;
         if (value.kind === 'unavailable')
             this.#search = false;
@@ -87238,24 +87595,24 @@ class Warmer {
     async #tags(job, repo) {
         let pending = this.#tagLists.get(repo);
         if (!pending) {
-            pending = listTags(this.client, repo, job.signal);
+            pending = this.#fetchTags(job, repo);
             this.#tagLists.set(repo, pending);
             // A failed list (timeout of the image that asked) must not fail the next image of the repository.
-            const forget = () => this.#tagLists.delete(repo);
-            pending.then((r) => r.ok || forget(), forget);
+            pending.catch(() => this.#tagLists.delete(repo));
         }
-        const list = job.count(await pending);
-        if (!list.ok)
-            throw failureFrom(this.client, list.refusal, repo, 'tags/list');
-        return list.value;
+        return job.count(await pending);
+    }
+    async #fetchTags(job, repo) {
+        const res = await listTags(this.client, repo, job.signal);
+        if (res.value instanceof Set || res.value === undefined)
+            return { value: res.value ?? new Set(), attempts: res.attempts };
+        throw refusal(this.client, res.value, repo, 'tags/list');
     }
     /** The digest Zot's MetaDB has for a local tag (search extension), or undefined. */
     async #localTagDigest(job, repo, tag) {
         if (this.#search === false)
             return undefined;
-        const result = job.count(await searchTag(this.client, repo, tag, job.signal));
-        // A refusal from search says nothing about the tag: the image goes on as if search did not know it.
-        const answer = result.ok ? result.value : { kind: 'not-found' };
+        const answer = job.count(await searchTag(this.client, repo, tag, job.signal));
         if (answer.kind === 'unavailable') {
             this.#search = false;
             return undefined;
@@ -87269,17 +87626,17 @@ class Warmer {
      */
     async #localDigest(job, repo, digest) {
         const present = job.count(await hasBlob(this.client, repo, digest, job.signal));
-        if (!present.ok)
-            throw failureFrom(this.client, present.refusal, repo, digest);
-        if (!present.value)
+        if (present === false)
             return undefined;
+        if (present !== true)
+            throw refusal(this.client, present, repo, digest);
         const answer = job.count(await getManifest(this.client, repo, digest, { signal: job.signal }));
         if (!answer.ok) {
             if (answer.refusal.status === 404)
                 return undefined;
-            throw failureFrom(this.client, answer.refusal, repo, digest);
+            throw refusal(this.client, answer.refusal, repo, digest);
         }
-        return answer.value;
+        return answer.manifest;
     }
     /**
      * GET a manifest so Zot syncs it, sharing one request per repository+reference. When Zot closes the
@@ -87293,13 +87650,9 @@ class Warmer {
         if (!pending) {
             pending = this.#syncOnce(job, repo, reference, isDigest);
             this.#syncs.set(key, pending);
-            const forget = () => this.#syncs.delete(key);
-            pending.then((r) => r.ok || forget(), forget);
+            pending.catch(() => this.#syncs.delete(key));
         }
-        const synced = job.count(await pending);
-        if (!synced.ok)
-            throw failureFrom(this.client, synced.refusal, repo, reference);
-        return synced.value;
+        return job.count(await pending);
     }
     async #syncOnce(job, repo, reference, isDigest) {
         let attempts = 0;
@@ -87311,23 +87664,26 @@ class Warmer {
                     timeoutMs: 0,
                 });
                 attempts += res.attempts;
-                if (res.ok)
-                    return { ok: true, value: res.value, attempts };
+                if (res.value.ok)
+                    return { value: res.value.manifest, attempts };
                 // A gateway in front of Zot gave up waiting; Zot itself keeps syncing.
-                if (res.refusal.status !== 504)
-                    return { ok: false, refusal: res.refusal, attempts };
+                if (res.value.refusal.status !== 504) {
+                    const failure = refusal(this.client, res.value.refusal, repo, reference);
+                    failure.attempts = attempts;
+                    throw failure;
+                }
             }
             catch (err) {
-                if (!(err instanceof ZotRequestError))
+                if (err instanceof ImageFailure)
                     throw err;
-                if (err.kind !== 'closed' && err.kind !== 'timeout')
-                    throw err.withAttempts(attempts + err.attempts);
+                if (!(err instanceof ZotRequestError) || (err.kind !== 'closed' && err.kind !== 'timeout'))
+                    throw err;
                 attempts += err.attempts;
             }
             job.connectionClosed = true;
             if (await this.#pollFor(job, repo, reference, isDigest)) {
                 job.warn('Zot closed the connection during the sync (its http.writeTimeout is shorter than the sync); the image appeared while polling. Set "writeTimeout": "0s" in Zot\'s http config for large images.');
-                return { ok: true, value: undefined, attempts };
+                return { value: undefined, attempts };
             }
         }
     }
@@ -87337,13 +87693,15 @@ class Warmer {
         for (let round = 0; round < 4; round++) {
             await sleep(delay, job.signal);
             if (isDigest) {
-                const blob = job.count(await hasBlob(this.client, repo, reference, job.signal));
-                if (blob.ok && blob.value)
+                const present = job.count(await hasBlob(this.client, repo, reference, job.signal));
+                if (present === true)
                     return true;
             }
             else {
-                const list = job.count(await listTags(this.client, repo, job.signal));
-                if (list.ok && list.value.has(reference))
+                const res = await listTags(this.client, repo, job.signal);
+                job.retries += Math.max(0, res.attempts - 1);
+                const tags = res.value;
+                if (tags instanceof Set && tags.has(reference))
                     return true;
             }
             delay = Math.min(delay * 2, this.#poll.maxDelayMs);
@@ -87374,7 +87732,7 @@ function zotReference(img, digest) {
 // not a hundred identical per-image errors.
 
 
-
+const TLS_HINT = 'Pass the CA that signed Zot’s certificate in `ca-cert`, or (test setups only) set skip-tls-verify: true.';
 async function preflight(client, signal) {
     let res;
     try {
@@ -87387,13 +87745,15 @@ async function preflight(client, signal) {
     }
     catch (err) {
         if (err instanceof ZotRequestError) {
-            throw new HardFailure(err.message, transportAdvice(err, client));
+            if (err.kind === 'cancelled')
+                throw new HardFailure(`cancelled before Zot at ${client.url} answered`);
+            throw new HardFailure(err.message, transportHint(err, client));
         }
         throw err;
     }
     const body = res.body.toString('utf8');
     if (res.status === 401)
-        throw new HardFailure(authFailure(client), authAdvice(client));
+        throw new HardFailure(client.authFailure(), authHint(client));
     if (res.status === 403)
         throw new HardFailure(`Zot at ${client.url} refused access (403)${client.username ? ` to ${client.username}` : ''}`);
     if (res.status === 400 && /HTTP request to an HTTPS server/i.test(body))
@@ -87407,6 +87767,27 @@ async function preflight(client, signal) {
     const info = { url: client.url, auth: client.authScheme ?? 'none' };
     await readManagementInfo(client, info, signal);
     return info;
+}
+function transportHint(err, client) {
+    if (err.kind === 'tls')
+        return err.message.includes('client certificate') ? undefined : TLS_HINT;
+    if (err.kind === 'unreachable')
+        return 'Check zot-url, and that Zot runs and is reachable from this runner.';
+    // TLS 1.3 reports a refused client certificate after the handshake: the client only sees the connection close.
+    if (err.kind === 'closed' && client.hasClientCert && client.url.startsWith('https:'))
+        return 'Zot may have refused the client certificate: check that client-cert is signed by the CA in Zot’s http.tls.cacert and that client-key belongs to it.';
+    if (err.kind === 'closed')
+        return 'Zot, or a proxy in front of it, dropped the connection: check its log.';
+    return undefined;
+}
+function authHint(client) {
+    if (client.username)
+        return 'Check username and password (a Zot API key goes in password, with the key owner as username).';
+    // Zot answers a missing client certificate with the same Basic challenge as missing credentials.
+    const mtls = client.url.startsWith('https:') && !client.hasClientCert
+        ? ', or client-cert and client-key if Zot authenticates clients by certificate (mutual TLS)'
+        : '';
+    return `Set username and password (or token) for Zot${mtls}.`;
 }
 /**
  * Version and extensions for the report, when the mgmt and discover endpoints exist. Best effort: these are
@@ -87467,6 +87848,8 @@ async function runPipeline(config, opts) {
         : undefined;
     timer?.unref();
     try {
+        if (config.configFile)
+            logger.info(`Configuration file: ${config.configFile}`);
         const extraction = await logger.group('Find image references', async () => {
             const ex = await extract({
                 workspace: config.workspace,
@@ -88163,27 +88546,147 @@ function bytes(text) {
 
 
 const HEADERS = ['STATUS', 'IMAGE', 'ZOT REFERENCE', 'DIGEST', 'PLATFORMS', 'TIME', 'USED IN'];
+const IMAGE = 1;
+const ZOT = 2;
+const table_DIGEST = 3;
+const PLATFORMS = 4;
+const USED_IN = 6;
+/**
+ * When a line would be too wide, columns give way in steps, each down to a floor: where it is used and the
+ * platforms first (the problem lines below the table name every place in full), then the Zot reference
+ * (the image with its registry swapped for a prefix), and so on in turn, the image last.
+ * STATUS, DIGEST and TIME are short by nature.
+ */
+/** The columns that give way. */
+const FLEXIBLE = [IMAGE, ZOT, USED_IN, PLATFORMS];
+const SHRINK_STEPS = [
+    { cols: [USED_IN, PLATFORMS], floor: 20 },
+    { cols: [ZOT], floor: 28 },
+    { cols: [USED_IN, PLATFORMS], floor: 14 },
+    { cols: [IMAGE, ZOT], floor: 24 },
+    { cols: [USED_IN, PLATFORMS], floor: 8 },
+    { cols: [IMAGE, ZOT], floor: 12 },
+];
+const GAP = '  ';
+/** Fits a 120-column terminal; long cells are shortened in the middle (the report keeps the full text). */
+const TABLE_WIDTH = 120;
 /** `mode` only changes how not-attempted images are called in plan mode. */
-function renderTable(results, mode) {
+function renderTable(results, mode, width = TABLE_WIDTH) {
     const rows = worstFirst(results).map((r) => [
         statusLabel(r.status, mode),
         oneLine(r.reference, 200),
         r.zotReference ? withoutResolvedDigest(r.zotReference) : '-',
         shortDigest(r.digest) || '-',
-        r.platforms?.length ? r.platforms.join(',') : '-',
+        r.platforms?.length ? compactPlatforms(r.platforms) : '-',
         r.status === 'cached' || r.status === 'warmed' || r.status === 'failed'
             ? formatDuration(r.durationMs)
             : '-',
         usedIn(r),
     ]);
-    const all = [[...HEADERS], ...rows];
-    const widths = HEADERS.map((_, i) => Math.max(...all.map((row) => (row[i] ?? '').length)));
+    let all = [[...HEADERS], ...rows];
+    const natural = () => HEADERS.map((_, i) => Math.max(...all.map((row) => table_length(row[i] ?? ''))));
+    // Too wide: first say digests in 12 hex digits, which is all a reader compares.
+    if (lineWidth(natural()) > width)
+        all = all.map((row, r) => row.map((cell, i) => i === IMAGE || i === ZOT
+            ? shortDigestIn(cell)
+            : i === table_DIGEST && r > 0
+                ? cell.replace(/^sha256:/, '')
+                : cell));
+    const widths = fitWidths(natural(), typical(all), width);
     return all
         .map((row) => row
-        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
-        .join('  ')
+        .map((cell, i) => {
+        const fitted = shorten(cell, widths[i] ?? 0, i === USED_IN ? 'start' : 'middle');
+        return i === row.length - 1 ? fitted : fitted.padEnd(widths[i] ?? 0);
+    })
+        .join(GAP)
         .trimEnd())
         .join('\n');
+}
+/**
+ * Column widths whose line fits `width`. The flexible columns start at the width most of their cells need
+ * (`typical`), so one very long reference does not cut every other one; then they shrink as SHRINK_STEPS
+ * says (within a step the widest first), and what room is left goes back to the ones that were cut.
+ */
+function fitWidths(natural, typical, width) {
+    if (lineWidth(natural) <= width)
+        return natural;
+    const out = natural.map((w, i) => (FLEXIBLE.includes(i) ? Math.min(w, typical[i] ?? w) : w));
+    for (const { cols, floor } of SHRINK_STEPS) {
+        const over = lineWidth(out) - width;
+        if (over <= 0)
+            break;
+        let left = cols.reduce((a, col) => a + (out[col] ?? 0), 0) - over;
+        const order = [...cols].sort((a, b) => (out[a] ?? 0) - (out[b] ?? 0));
+        order.forEach((col, k) => {
+            out[col] = Math.min(out[col] ?? 0, Math.max(floor, Math.floor(left / (order.length - k))));
+            left -= out[col] ?? 0;
+        });
+    }
+    // Room left (a column started at its typical width, or a step took more than needed): shared out evenly
+    // among the columns that were cut, none past what it needs.
+    for (let room = width - lineWidth(out); room > 0;) {
+        const cut = FLEXIBLE.filter((col) => (out[col] ?? 0) < (natural[col] ?? 0));
+        if (cut.length === 0)
+            break;
+        const share = Math.max(1, Math.floor(room / cut.length));
+        for (const col of cut) {
+            const add = Math.min(share, room, (natural[col] ?? 0) - (out[col] ?? 0));
+            out[col] = (out[col] ?? 0) + add;
+            room -= add;
+        }
+    }
+    return out;
+}
+/** Per column, the width that nine in ten of its cells fit in, and never less than its header. */
+function typical(rows) {
+    return HEADERS.map((header, i) => {
+        const sorted = rows.map((row) => table_length(row[i] ?? '')).sort((a, b) => a - b);
+        return Math.max(header.length, sorted[Math.floor((sorted.length - 1) * 0.9)] ?? 0);
+    });
+}
+function lineWidth(widths) {
+    return widths.reduce((a, b) => a + b, 0) + GAP.length * (widths.length - 1);
+}
+/** `linux/amd64,linux/arm64,linux/arm/v7` → `linux/amd64,arm64,arm/v7`: the OS once per run of it. */
+function compactPlatforms(platforms) {
+    let os = '';
+    return platforms
+        .map((p) => {
+        const slash = p.indexOf('/');
+        const pOs = slash < 0 ? p : p.slice(0, slash);
+        const shown = pOs === os && slash >= 0 ? p.slice(slash + 1) : p;
+        os = pOs;
+        return shown;
+    })
+        .join(',');
+}
+/** `name@sha256:<64 hex>` → `name@sha256:<12 hex>…`: in a table that must be cut, 12 digits say enough. */
+function shortDigestIn(reference) {
+    return reference.replace(/(@[a-z0-9]+:)([0-9a-f]{12})[0-9a-f]{20,}/, '$1$2…');
+}
+/** References keep both ends (registry and tag); a place keeps its end (file name and line). */
+function shorten(text, max, where) {
+    if (table_length(text) <= max)
+        return text;
+    if (where === 'middle')
+        return shortenMiddle(text, max);
+    return max <= 1 ? '…'.slice(0, max) : `…${[...text].slice(-(max - 1)).join('')}`;
+}
+/** `docker.io/library/verylongname:1.0` → `docker.io/lib…ame:1.0`: both ends say the most. */
+function shortenMiddle(text, max) {
+    const chars = [...text];
+    if (chars.length <= max)
+        return text;
+    if (max <= 1)
+        return '…'.slice(0, max);
+    const keep = max - 1;
+    const head = Math.ceil(keep / 2);
+    return `${chars.slice(0, head).join('')}…${chars.slice(chars.length - (keep - head)).join('')}`;
+}
+/** Length in code points, as a terminal counts these (ASCII) cells. */
+function table_length(text) {
+    return [...text].length;
 }
 /** `repo:tag@sha256:…` → `repo:tag`: the DIGEST column already shows it, and lines stay readable. */
 function withoutResolvedDigest(ref) {

@@ -15,7 +15,7 @@ const USED_IN = 6
  * (the image with its registry swapped for a prefix), and so on in turn, the image last.
  * STATUS, DIGEST and TIME are short by nature.
  */
-/** The columns that give way, in the order they get room back. */
+/** The columns that give way. */
 const FLEXIBLE: readonly number[] = [IMAGE, ZOT, USED_IN, PLATFORMS]
 const SHRINK_STEPS: readonly { cols: readonly number[]; floor: number }[] = [
   { cols: [USED_IN, PLATFORMS], floor: 20 },
@@ -73,7 +73,7 @@ export function renderTable(results: readonly ImageResult[], mode?: string, widt
 /**
  * Column widths whose line fits `width`. The flexible columns start at the width most of their cells need
  * (`typical`), so one very long reference does not cut every other one; then they shrink as SHRINK_STEPS
- * says (within a step the widest first), and what room is left goes back to them, the image first.
+ * says (within a step the widest first), and what room is left goes back to the ones that were cut.
  */
 function fitWidths(natural: number[], typical: number[], width: number): number[] {
   if (lineWidth(natural) <= width) return natural
@@ -88,19 +88,26 @@ function fitWidths(natural: number[], typical: number[], width: number): number[
       left -= out[col] ?? 0
     })
   }
-  for (const col of FLEXIBLE) {
-    const room = width - lineWidth(out)
-    if (room <= 0) break
-    out[col] = Math.min(natural[col] ?? 0, (out[col] ?? 0) + room)
+  // Room left (a column started at its typical width, or a step took more than needed): shared out evenly
+  // among the columns that were cut, none past what it needs.
+  for (let room = width - lineWidth(out); room > 0; ) {
+    const cut = FLEXIBLE.filter((col) => (out[col] ?? 0) < (natural[col] ?? 0))
+    if (cut.length === 0) break
+    const share = Math.max(1, Math.floor(room / cut.length))
+    for (const col of cut) {
+      const add = Math.min(share, room, (natural[col] ?? 0) - (out[col] ?? 0))
+      out[col] = (out[col] ?? 0) + add
+      room -= add
+    }
   }
   return out
 }
 
-/** Per column, the width that nine in ten of its cells fit in. */
+/** Per column, the width that nine in ten of its cells fit in, and never less than its header. */
 function typical(rows: string[][]): number[] {
-  return HEADERS.map((_, i) => {
+  return HEADERS.map((header, i) => {
     const sorted = rows.map((row) => length(row[i] ?? '')).sort((a, b) => a - b)
-    return sorted[Math.floor((sorted.length - 1) * 0.9)] ?? 0
+    return Math.max(header.length, sorted[Math.floor((sorted.length - 1) * 0.9)] ?? 0)
   })
 }
 
