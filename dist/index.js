@@ -82459,6 +82459,34 @@ function redactDeep(value, secrets) {
     }
     return value;
 }
+/**
+ * The credentials written into a URL (`scheme://user:password@host`), found in the text itself because the
+ * URL may not parse: everything between `://` (or the start) and the last `@`. `shown` is the URL with them
+ * masked (`user:***@`, or `***@` for a bare user part, which may be a token); `password` is what
+ * follows the user name's `:`.
+ */
+function urlCredentials(text) {
+    const at = text.lastIndexOf('@');
+    if (at === -1)
+        return undefined;
+    const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(text)?.[0] ?? '';
+    if (at < scheme.length)
+        return undefined;
+    const info = text.slice(scheme.length, at);
+    const colon = info.indexOf(':');
+    if (colon === -1)
+        return { shown: `${scheme}***${text.slice(at)}` };
+    return { password: info.slice(colon + 1), shown: `${scheme}${info.slice(0, colon)}:***${text.slice(at)}` };
+}
+/** `%40` → `@`; the text as is when it is not valid percent-encoding. */
+function percentDecoded(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text;
+    }
+}
 
 ;// CONCATENATED MODULE: ./lib/inputs/config.js
 // One configuration parser for the action (core.getInput) and the CLI (flags, then environment).
@@ -82555,16 +82583,24 @@ function parseConfig(get, defaults = { workspace: process.cwd() }) {
     const rawUrl = value('zot-url');
     if (rawUrl) {
         const parsed = canParseUrl(rawUrl);
+        // Credentials in the URL are masked before anything can print it, also when it does not parse (then they
+        // are found in the text). A valid URL without user info keeps any `@` of its path.
+        const credentials = !parsed || parsed.username || parsed.password || !/^https?:$/.test(parsed.protocol)
+            ? urlCredentials(rawUrl)
+            : undefined;
+        if (credentials?.password)
+            secret(credentials.password, percentDecoded(credentials.password));
+        const shownUrl = credentials?.shown ?? rawUrl;
         if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
-            problems.push(`zot-url: "${rawUrl}" is not an http:// or https:// URL (e.g. https://zot.example.com).`);
+            problems.push(`zot-url: "${shownUrl}" is not an http:// or https:// URL (e.g. https://zot.example.com).`);
         }
         else if (parsed.username || parsed.password) {
             if (parsed.password)
-                secret(decodeURIComponent(parsed.password), parsed.password);
+                secret(percentDecoded(parsed.password), parsed.password);
             problems.push('zot-url: must not contain credentials; pass them in the username and password inputs.');
         }
         else if (parsed.search || parsed.hash) {
-            problems.push(`zot-url: "${rawUrl}" must not have a query or fragment; give the registry's base URL.`);
+            problems.push(`zot-url: "${shownUrl}" must not have a query or fragment; give the registry's base URL.`);
         }
         else {
             zotUrl = `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`;
@@ -86106,27 +86142,187 @@ class TokenCache {
     }
 }
 
+;// CONCATENATED MODULE: ./lib/warm/diagnose.js
+function capitalize(text) {
+    return text.charAt(0).toUpperCase() + text.slice(1);
+}
+/** `90s`, `15m`, `1h`, `250ms`: how a user wrote the timeout. */
+function diagnose_formatDuration(ms) {
+    if (ms < 1000)
+        return `${ms}ms`;
+    if (ms % 3_600_000 === 0)
+        return `${ms / 3_600_000}h`;
+    if (ms % 60_000 === 0)
+        return `${ms / 60_000}m`;
+    return `${Math.round(ms / 1000)}s`;
+}
+function diagnose(s) {
+    switch (s.kind) {
+        case 'missing-after-sync': {
+            // Zot logs upstream errors under the upstream path (`team/app`), local ones under `prefix/team/app`:
+            // the upstream path matches both.
+            const logTerm = s.upstream ? s.upstream.slice(s.upstream.indexOf('/') + 1) : s.repository;
+            return (`Zot answered 404 after syncing ${s.repository}${s.reference.includes(':') ? '@' : ':'}${s.reference}: the image is missing upstream` +
+                `${s.upstream ? ` (${s.upstream})` : ''}, the upstream is down or unreachable from Zot, Zot's upstream ` +
+                "credentials are refused, the registry map disagrees with Zot's sync content destinations, or Zot " +
+                'rejected its media types (an OCI index with Docker children, or Docker media types without ' +
+                '`http.compat: ["docker2s2"]`). Check Zot\'s log for ' +
+                `"${logTerm}": "connection refused", "no such host" or "timeout" means Zot cannot reach the ` +
+                'upstream (check its sync urls and network), ' +
+                '"filtered out by content" from every sync registry means the map is wrong (one ' +
+                'registry saying it is normal when another serves the path), "invalid manifest content" or ' +
+                '"bad manifest media type" a media type problem, "rate limit" or 429 an upstream rate limit (add ' +
+                "credentials in Zot's credentialsFile), 404/401 from upstream a wrong reference or missing credentials.");
+        }
+        case 'pin-missing': {
+            const converted = s.storedMediaType ? !s.storedMediaType.startsWith('application/vnd.docker.') : true;
+            const moved = s.tagDigest
+                ? `Zot's ${s.tag} is ${s.tagDigest}, not the pinned ${s.pinned}. `
+                : `The pinned ${s.pinned} is not in Zot. `;
+            if (!converted)
+                return (`${moved}Zot stores this image unconverted (Docker media types, so preserveDigest is on): the upstream ` +
+                    `tag most likely moved and ${s.pinned} is no longer available upstream. Update the pin to the current digest.`);
+            return (`${moved}Either Zot converts the image on sync (preserveDigest off: Docker manifests become OCI and ` +
+                'attestations leave the index, which changes the digest), or the upstream tag moved and the old digest ' +
+                'is gone. If the image is published with Docker media types or attestations, set "preserveDigest": true ' +
+                'on the registry in Zot\'s sync config and "compat": ["docker2s2"] under http; otherwise update the pin.');
+        }
+        case 'not-cached':
+            return `${capitalize(s.what)} is not in Zot; check mode never asks Zot to sync. Run in warm mode to fetch it.`;
+        case 'platform-missing':
+            return (`The image does not offer ${s.missing.join(', ')} (it has ${s.available.length ? s.available.join(', ') : 'no platform information'}). ` +
+                'Use an image built for those platforms, or narrow the `platforms` input.');
+        case 'platform-manifest-missing':
+            return (`The index lists ${s.platforms.join(', ')} but Zot does not have their manifests: the sync was ` +
+                "incomplete or storage lost them. Check Zot's log for errors on this repository, then run again.");
+        case 'sync-timeout':
+            return s.connectionClosed
+                ? `Zot closed the connection while syncing (its http.writeTimeout is shorter than the sync) and the image ` +
+                    `did not appear within the image timeout (${diagnose_formatDuration(s.timeoutMs)}). Zot may still finish in the background; ` +
+                    'raise image-timeout, and set "writeTimeout": "0s" (or longer than your largest sync) in Zot\'s http config. ' +
+                    'If it never appears, check Zot\'s log for "failed to sync image".'
+                : `No answer from Zot within the image timeout (${diagnose_formatDuration(s.timeoutMs)}); a large image may still be ` +
+                    'syncing in the background. Raise image-timeout, or check Zot\'s log for "failed to sync image" and ' +
+                    'an upstream rate limit.';
+        case 'unauthorized':
+            return `${s.message}. Check username and password (or token) and that the user may read this repository.`;
+        case 'forbidden':
+            return `Zot refused access to ${s.repository}${s.user ? ` for ${s.user}` : ''} (403): grant read on it in Zot's accessControl.`;
+        case 'rate-limited':
+            return `Zot kept answering ${s.status} (too many requests) after every retry: lower concurrency or retry later.`;
+        case 'server-error':
+            return `Zot answered ${s.status} after every retry: check Zot's log and its storage, then run again.`;
+        case 'unexpected-status':
+            return `Zot answered ${s.status}${s.code ? ` ${s.code}` : ''}, which a warmer cannot act on; check Zot's log.`;
+        case 'transport':
+            return s.advice ? `${s.message.replace(/[.:]?$/, '.')} ${s.advice}` : s.message;
+        case 'redirected':
+            return (`Zot redirected the request to ${s.origin}, which answered ${s.status}. Credentials and token ` +
+                "challenges are honoured for Zot's own origin only, so that host gets none: make Zot serve this " +
+                'content itself, or the other host accept the redirected request as it is (e.g. a pre-signed URL).');
+    }
+}
+/** An image the run's cancellation (overall timeout or signal) cut off, before it started or while it ran. */
+function cancelledImage(started) {
+    const cancelled = 'cancelled (overall timeout or signal)';
+    return started
+        ? `${cancelled} before Zot confirmed the image; a sync already started continues in Zot`
+        : `not attempted: the run was ${cancelled} before this image started`;
+}
+/** The sentence for a 401 from Zot, by what was sent. */
+function authFailure(c) {
+    if (c.username)
+        return `Zot rejected the credentials for ${c.username}`;
+    if (c.hasToken)
+        return 'Zot rejected the bearer token';
+    return 'Zot requires credentials: set username and password';
+}
+/** What to do about a 401 on GET /v2/. */
+function authAdvice(c) {
+    if (c.username)
+        return 'Check username and password (a Zot API key goes in password, with the key owner as username).';
+    // Zot answers a missing client certificate with the same Basic challenge as missing credentials.
+    const mtls = c.url.startsWith('https:') && !c.hasClientCert
+        ? ', or client-cert and client-key if Zot authenticates clients by certificate (mutual TLS)'
+        : '';
+    return `Set username and password (or token) for Zot${mtls}.`;
+}
+/** Things the user should know about the connection settings before anything is sent. */
+function connectionWarnings(c) {
+    return c.insecure && c.url.startsWith('https:')
+        ? [
+            `TLS verification is off for ${c.url} (skip-tls-verify): anyone on the network path can impersonate Zot and read the credentials.`,
+        ]
+        : [];
+}
+/**
+ * What to change after a transport failure, or undefined when the message says it all. `duringRun`: Zot
+ * answered the pre-flight, so its URL and TLS settings are known to work.
+ */
+function transportAdvice(err, c, duringRun = false) {
+    if (err.kind === 'tls') {
+        switch (err.reason) {
+            case 'certificate':
+                return err.peer
+                    ? `Trust the CA of ${err.peer.origin} in \`ca-cert\` (it is the one CA bundle for every host the run talks to).`
+                    : 'Pass the CA that signed Zot’s certificate in `ca-cert`, or (test setups only) set skip-tls-verify: true.';
+            case 'not-tls':
+                return 'Use an http:// URL in zot-url, or the port where Zot serves TLS.';
+            case 'client-certificate':
+                return "Set client-cert and client-key to a certificate signed by the CA in Zot's http.tls.cacert.";
+            default:
+                return undefined;
+        }
+    }
+    if (duringRun)
+        return undefined;
+    switch (err.kind) {
+        case 'unreachable':
+            return err.peer ? undefined : 'Check zot-url, and that Zot runs and is reachable from this runner.';
+        case 'closed':
+            // TLS 1.3 reports a refused client certificate after the handshake: the client only sees the close.
+            if (!err.peer && c.hasClientCert && c.url.startsWith('https:'))
+                return 'Zot may have refused the client certificate: check that client-cert is signed by the CA in Zot’s http.tls.cacert and that client-key belongs to it.';
+            return 'Zot, or a proxy in front of it, dropped the connection: check its log.';
+        default:
+            return undefined;
+    }
+}
+
 ;// CONCATENATED MODULE: ./lib/warm/errors.js
-// Transport failures in words a user can act on. Messages name the Zot URL (never credentials) and say what
-// to change; the raw Node/undici code is kept on the error for logs and tests.
+// Transport failures as typed errors: what failed (kind, reason), where (Zot, the token service its challenge
+// named, or a host it redirected to) and the raw Node/undici code. The message says what happened in plain
+// words and names the Zot URL (never credentials); what the user should change is diagnose.ts's job.
 class ZotRequestError extends Error {
     kind;
-    code;
-    attempts;
     name = 'ZotRequestError';
-    constructor(kind, message, 
-    /** Node/undici error code, when there was one (ECONNREFUSED, UND_ERR_SOCKET …). */
-    code, 
+    reason;
+    code;
+    peer;
     /** Tries made, retries included. */
-    attempts = 1) {
+    attempts;
+    constructor(kind, message, data = {}) {
         super(message);
         this.kind = kind;
-        this.code = code;
-        this.attempts = attempts;
+        this.reason = data.reason;
+        this.code = data.code;
+        this.peer = data.peer;
+        this.attempts = data.attempts ?? 1;
+    }
+    get data() {
+        return { reason: this.reason, code: this.code, peer: this.peer, attempts: this.attempts };
     }
     withAttempts(attempts) {
-        return new ZotRequestError(this.kind, this.message, this.code, attempts);
+        return new ZotRequestError(this.kind, this.message, { ...this.data, attempts });
     }
+}
+/** The one wording of a request stopped by the caller's signal. */
+function cancelledError(url, attempts) {
+    return new ZotRequestError('cancelled', `request to Zot at ${url} cancelled`, { attempts });
+}
+/** An answer from Zot (or a peer) that cannot be used: `what` names the request, `problem` what was wrong. */
+function protocolError(reason, message, data = {}) {
+    return new ZotRequestError('protocol', message, { ...data, reason });
 }
 const CERT_CODES = new Set([
     'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
@@ -86183,48 +86379,51 @@ function codes(err) {
     }
     return { code, message };
 }
+/** How a message names the host that failed. */
+function hostPhrase(url, peer) {
+    if (!peer)
+        return `Zot at ${url}`;
+    return peer.role === 'token service'
+        ? `the token service at ${peer.origin} (named in Zot's challenge)`
+        : `${peer.origin} (where Zot redirected the request)`;
+}
 /**
  * Turn a thrown transport error into a ZotRequestError with a precise message. `url` is the Zot base URL
- * (safe to print: credentials are never part of it).
+ * (safe to print: credentials are never part of it); `peer` the other host when it was not Zot.
  */
-function toRequestError(err, url, aborted) {
+function toRequestError(err, url, aborted, peer) {
     if (err instanceof ZotRequestError)
         return err;
     if (aborted === 'cancelled')
-        return new ZotRequestError('cancelled', `request to Zot at ${url} cancelled`);
+        return cancelledError(url);
+    const host = hostPhrase(url, peer);
+    const at = peer ? peer.origin : url;
     if (aborted === 'timeout')
-        return new ZotRequestError('timeout', `Zot at ${url} did not answer within the time limit`);
+        return new ZotRequestError('timeout', `${host} did not answer within the time limit`, { peer });
     const { code, message } = codes(err);
-    if (code && CERT_CODES.has(code)) {
-        return new ZotRequestError('tls', `TLS verification failed for ${url}: ${CERT_WORDS[code] ?? code} (${code}) — pass the Zot CA certificate in the \`ca-cert\` input (or skip-tls-verify: true to skip verification, not recommended)`, code);
-    }
-    if (code && code in UNREACHABLE) {
-        return new ZotRequestError('unreachable', `cannot reach Zot at ${url}: ${UNREACHABLE[code]}`, code);
-    }
+    const data = { code, peer };
+    if (code && CERT_CODES.has(code))
+        return new ZotRequestError('tls', `TLS verification failed for ${at}: ${CERT_WORDS[code] ?? code} (${code})`, { ...data, reason: 'certificate' });
+    if (code && code in UNREACHABLE)
+        return new ZotRequestError('unreachable', `cannot reach ${host}: ${UNREACHABLE[code]}`, data);
     const lower = message.toLowerCase();
     // A plain-HTTP answer to a ClientHello: OpenSSL 3.0 (Node 20) and 3.5 (Node 24) word it differently.
     if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' ||
         code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' ||
-        lower.includes('wrong version number')) {
-        return new ZotRequestError('tls', `TLS handshake with ${url} failed: the server does not speak TLS on that port — use an http:// URL or the TLS port`, code);
-    }
+        lower.includes('wrong version number'))
+        return new ZotRequestError('tls', `TLS handshake with ${at} failed: the server does not speak TLS on that port`, { ...data, reason: 'not-tls' });
     if ((code && /CERTIFICATE_REQUIRED|HANDSHAKE_FAILURE|BAD_CERTIFICATE/.test(code)) ||
-        lower.includes('certificate required')) {
-        return new ZotRequestError('tls', `TLS handshake with ${url} failed: Zot requires a client certificate (mutual TLS) or rejected the one sent — set \`client-cert\` and \`client-key\``, code);
-    }
-    if (code?.startsWith('ERR_SSL') || code === 'EPROTO' || code?.startsWith('ERR_TLS')) {
-        return new ZotRequestError('tls', `TLS handshake with ${url} failed (${code})`, code);
-    }
-    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-        return new ZotRequestError('timeout', `Zot at ${url} did not answer within the time limit`, code);
-    }
-    if ((code && CLOSED.has(code)) || lower.includes('socket hang up') || lower.includes('other side closed')) {
-        return new ZotRequestError('closed', `Zot at ${url} closed the connection before answering`, code);
-    }
-    const name = err?.name;
-    if (name === 'AbortError')
-        return new ZotRequestError('cancelled', `request to Zot at ${url} cancelled`);
-    return new ZotRequestError('unreachable', `request to Zot at ${url} failed: ${code ?? (message || 'unknown error')}`, code);
+        lower.includes('certificate required'))
+        return new ZotRequestError('tls', `TLS handshake with ${at} failed: Zot requires a client certificate (mutual TLS) or rejected the one sent`, { ...data, reason: 'client-certificate' });
+    if (code?.startsWith('ERR_SSL') || code === 'EPROTO' || code?.startsWith('ERR_TLS'))
+        return new ZotRequestError('tls', `TLS handshake with ${at} failed (${code})`, data);
+    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT')
+        return new ZotRequestError('timeout', `${host} did not answer within the time limit`, data);
+    if ((code && CLOSED.has(code)) || lower.includes('socket hang up') || lower.includes('other side closed'))
+        return new ZotRequestError('closed', `${host} closed the connection before answering`, data);
+    if (err?.name === 'AbortError')
+        return cancelledError(url);
+    return new ZotRequestError('unreachable', `request to ${host} failed: ${code ?? (message || 'unknown error')}`, data);
 }
 
 ;// CONCATENATED MODULE: external "node:timers/promises"
@@ -86282,6 +86481,7 @@ async function sleep(ms, signal) {
 
 
 
+
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const PROXY_ENV = ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy'];
 class ZotClient {
@@ -86290,17 +86490,18 @@ class ZotClient {
     /** `host[:port]` as image references name it (for recognising images that already live in Zot). */
     host;
     username;
+    /** A static bearer token is configured. */
+    hasToken;
     /** A client certificate is configured (mutual TLS). */
     hasClientCert;
-    /** Things the user should know about the connection settings (skipped TLS verification …). */
-    warnings = [];
+    /** TLS verification is off (skip-tls-verify). */
+    insecure;
     #origin;
     #basePath;
     #dispatcher;
     #ownsDispatcher;
     #retry;
     #basic;
-    #password;
     #staticToken;
     #userAgent;
     #tokens = new TokenCache();
@@ -86322,14 +86523,13 @@ class ZotClient {
         this.#userAgent = opts.userAgent ?? 'zot-warm';
         if (opts.username && opts.password) {
             this.username = opts.username;
-            this.#password = opts.password;
             this.#basic = `Basic ${Buffer.from(`${opts.username}:${opts.password}`).toString('base64')}`;
         }
         if (opts.token)
             this.#staticToken = opts.token;
+        this.hasToken = Boolean(opts.token);
         this.hasClientCert = Boolean(opts.cert && opts.key);
-        if (opts.insecureSkipVerify && parsed.protocol === 'https:')
-            this.warnings.push(`TLS verification is off for ${this.url} (skip-tls-verify): anyone on the network path can impersonate Zot and read the credentials.`);
+        this.insecure = Boolean(opts.insecureSkipVerify);
         if (opts.dispatcher) {
             this.#dispatcher = opts.dispatcher;
             this.#ownsDispatcher = false;
@@ -86353,24 +86553,9 @@ class ZotClient {
             this.#ownsDispatcher = true;
         }
     }
-    /** Secrets this client holds, for redaction by callers that print responses. */
-    get secrets() {
-        const out = [];
-        if (this.#password)
-            out.push(this.#password);
-        if (this.#basic)
-            out.push(this.#basic.slice('Basic '.length));
-        if (this.#staticToken)
-            out.push(this.#staticToken);
-        return out;
-    }
-    /** The sentence for a 401 from Zot, by what was sent. */
-    authFailure() {
-        if (this.username)
-            return `Zot rejected the credentials for ${this.username}`;
-        if (this.#staticToken)
-            return 'Zot rejected the bearer token';
-        return 'Zot requires credentials: set username and password';
+    /** Things the user should know about the connection settings (skipped TLS verification …). */
+    get warnings() {
+        return connectionWarnings(this);
     }
     async close() {
         if (this.#ownsDispatcher)
@@ -86415,16 +86600,19 @@ class ZotClient {
             await wait(ms, signal);
         }
         catch {
-            throw new ZotRequestError('cancelled', `request to Zot at ${this.url} cancelled`, undefined, attempts);
+            throw cancelledError(this.url, attempts);
         }
         if (signal?.aborted)
-            throw new ZotRequestError('cancelled', `request to Zot at ${this.url} cancelled`, undefined, attempts);
+            throw cancelledError(this.url, attempts);
     }
     /** Sends with the credentials Zot wants; answers one Bearer challenge with the token flow. */
     async #authenticated(spec) {
         const scope = scopeForPath(spec.path.split('?')[0] ?? spec.path);
         let authorization = await this.#authorizationFor(scope, spec);
         let res = await this.#send(spec, authorization);
+        // Credentials and the challenge flow belong to Zot's origin: a host Zot redirected to is answered as is.
+        if (res.answeredBy)
+            return res;
         if (res.status !== 401) {
             if (!this.authScheme)
                 this.authScheme = authSchemeOf(res.headers['www-authenticate']);
@@ -86519,9 +86707,9 @@ class ZotClient {
             const res = await this.#dispatch(url, method, headers, body, spec.signal, spec.timeoutMs ?? DEFAULTS.localRequestTimeoutMs, spec.maxBodyBytes ?? DEFAULTS.maxManifestBytes);
             const location = res.headers.location;
             if (!REDIRECTS.has(res.status) || !location)
-                return res;
+                return url.origin === this.#origin ? res : { ...res, answeredBy: url.origin };
             if (hop >= DEFAULTS.maxRedirects)
-                throw new ZotRequestError('protocol', `Zot at ${this.url} redirected more than ${DEFAULTS.maxRedirects} times`);
+                throw protocolError('bad-redirect', `Zot at ${this.url} redirected more than ${DEFAULTS.maxRedirects} times`);
             url = new URL(location, url);
             if (res.status === 303 && method !== 'HEAD') {
                 method = 'GET';
@@ -86534,7 +86722,7 @@ class ZotClient {
         const combined = signal && timeout ? AbortSignal.any([signal, timeout]) : (signal ?? timeout);
         const aborted = () => (signal?.aborted ? 'cancelled' : timeout?.aborted ? 'timeout' : undefined);
         if (signal?.aborted)
-            throw toRequestError(undefined, this.url, 'cancelled');
+            throw cancelledError(this.url);
         try {
             const res = await this.#dispatcher.request({
                 origin: url.origin,
@@ -86562,7 +86750,7 @@ class ZotClient {
                     res.body.destroy();
                     if (res.statusCode >= 300)
                         break;
-                    throw new ZotRequestError('protocol', `Zot at ${this.url} sent more than ${limit} bytes for ${url.pathname}`);
+                    throw protocolError('too-large', `Zot at ${this.url} sent more than ${limit} bytes for ${url.pathname}`);
                 }
                 chunks.push(chunk);
             }
@@ -86588,92 +86776,12 @@ function authSchemeOf(header) {
     return parseChallenges(header)[0]?.scheme;
 }
 
-;// CONCATENATED MODULE: ./lib/warm/diagnose.js
-// Plain-words diagnoses for failed images, from the failure table in shared/ZOT-NOTES.md. Zot never passes
-// sync errors to its client, so most of these name the likely causes and the line to look for in Zot's log.
-function capitalize(text) {
-    return text.charAt(0).toUpperCase() + text.slice(1);
-}
-/** `90s`, `15m`, `1h`, `250ms`: how a user wrote the timeout. */
-function diagnose_formatDuration(ms) {
-    if (ms < 1000)
-        return `${ms}ms`;
-    if (ms % 3_600_000 === 0)
-        return `${ms / 3_600_000}h`;
-    if (ms % 60_000 === 0)
-        return `${ms / 60_000}m`;
-    return `${Math.round(ms / 1000)}s`;
-}
-function diagnose(s) {
-    switch (s.kind) {
-        case 'missing-after-sync': {
-            // Zot logs upstream errors under the upstream path (`team/app`), local ones under `prefix/team/app`:
-            // the upstream path matches both.
-            const logTerm = s.upstream ? s.upstream.slice(s.upstream.indexOf('/') + 1) : s.repository;
-            return (`Zot answered 404 after syncing ${s.repository}${s.reference.includes(':') ? '@' : ':'}${s.reference}: the image is missing upstream` +
-                `${s.upstream ? ` (${s.upstream})` : ''}, the upstream is down or unreachable from Zot, Zot's upstream ` +
-                "credentials are refused, the registry map disagrees with Zot's sync content destinations, or Zot " +
-                'rejected its media types (an OCI index with Docker children, or Docker media types without ' +
-                '`http.compat: ["docker2s2"]`). Check Zot\'s log for ' +
-                `"${logTerm}": "connection refused", "no such host" or "timeout" means Zot cannot reach the ` +
-                'upstream (check its sync urls and network), ' +
-                '"filtered out by content" from every sync registry means the map is wrong (one ' +
-                'registry saying it is normal when another serves the path), "invalid manifest content" or ' +
-                '"bad manifest media type" a media type problem, "rate limit" or 429 an upstream rate limit (add ' +
-                "credentials in Zot's credentialsFile), 404/401 from upstream a wrong reference or missing credentials.");
-        }
-        case 'pin-missing': {
-            const converted = s.storedMediaType ? !s.storedMediaType.startsWith('application/vnd.docker.') : true;
-            const moved = s.tagDigest
-                ? `Zot's ${s.tag} is ${s.tagDigest}, not the pinned ${s.pinned}. `
-                : `The pinned ${s.pinned} is not in Zot. `;
-            if (!converted)
-                return (`${moved}Zot stores this image unconverted (Docker media types, so preserveDigest is on): the upstream ` +
-                    `tag most likely moved and ${s.pinned} is no longer available upstream. Update the pin to the current digest.`);
-            return (`${moved}Either Zot converts the image on sync (preserveDigest off: Docker manifests become OCI and ` +
-                'attestations leave the index, which changes the digest), or the upstream tag moved and the old digest ' +
-                'is gone. If the image is published with Docker media types or attestations, set "preserveDigest": true ' +
-                'on the registry in Zot\'s sync config and "compat": ["docker2s2"] under http; otherwise update the pin.');
-        }
-        case 'not-cached':
-            return `${capitalize(s.what)} is not in Zot; check mode never asks Zot to sync. Run in warm mode to fetch it.`;
-        case 'platform-missing':
-            return (`The image does not offer ${s.missing.join(', ')} (it has ${s.available.length ? s.available.join(', ') : 'no platform information'}). ` +
-                'Use an image built for those platforms, or narrow the `platforms` input.');
-        case 'platform-manifest-missing':
-            return (`The index lists ${s.platforms.join(', ')} but Zot does not have their manifests: the sync was ` +
-                "incomplete or storage lost them. Check Zot's log for errors on this repository, then run again.");
-        case 'sync-timeout':
-            return s.connectionClosed
-                ? `Zot closed the connection while syncing (its http.writeTimeout is shorter than the sync) and the image ` +
-                    `did not appear within the image timeout (${diagnose_formatDuration(s.timeoutMs)}). Zot may still finish in the background; ` +
-                    'raise image-timeout, and set "writeTimeout": "0s" (or longer than your largest sync) in Zot\'s http config. ' +
-                    'If it never appears, check Zot\'s log for "failed to sync image".'
-                : `No answer from Zot within the image timeout (${diagnose_formatDuration(s.timeoutMs)}); a large image may still be ` +
-                    'syncing in the background. Raise image-timeout, or check Zot\'s log for "failed to sync image" and ' +
-                    'an upstream rate limit.';
-        case 'unauthorized':
-            return `${s.message}. Check username and password (or token) and that the user may read this repository.`;
-        case 'forbidden':
-            return `Zot refused access to ${s.repository}${s.user ? ` for ${s.user}` : ''} (403): grant read on it in Zot's accessControl.`;
-        case 'rate-limited':
-            return `Zot kept answering ${s.status} (too many requests) after every retry: lower concurrency or retry later.`;
-        case 'server-error':
-            return `Zot answered ${s.status} after every retry: check Zot's log and its storage, then run again.`;
-        case 'unexpected-status':
-            return `Zot answered ${s.status}${s.code ? ` ${s.code}` : ''}, which a warmer cannot act on; check Zot's log.`;
-        case 'transport':
-            return s.message;
-    }
-}
-
 ;// CONCATENATED MODULE: ./lib/warm/job.js
+
 /** A failure with its plain-words diagnosis. */
 class ImageFailure extends Error {
     situation;
     digest;
-    /** Tries made by the failing shared step (a sync), not yet counted on the job. */
-    attempts = 0;
     constructor(message, situation, digest) {
         super(message);
         this.situation = situation;
@@ -86690,9 +86798,13 @@ class Job {
     constructor(signal) {
         this.signal = signal;
     }
-    count(c) {
-        this.retries += Math.max(0, c.attempts - 1);
-        return c.value;
+    /**
+     * The one way tries are counted: every registry result, and every transport error, says how many tries it
+     * took; the job adds the retries among them (a result shared by several images counts on each).
+     */
+    count(r) {
+        this.retries += Math.max(0, r.attempts - 1);
+        return r;
     }
     warn(text) {
         if (!this.warnings.includes(text))
@@ -86700,19 +86812,21 @@ class Job {
     }
 }
 const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
-/** A non-success answer as a failure. `reference`: a tag, a digest, or `tags/list`. */
-function refusal(client, r, repo, reference) {
+/** Zot's refusal as the image's failure. `reference`: a tag, a digest, or `tags/list`. */
+function failureFrom(client, r, repo, reference) {
     const what = reference === 'tags/list'
         ? `the tag list of ${repo}`
         : DIGEST.test(reference)
             ? `${repo}@${reference}`
             : `${repo}:${reference}`;
+    if (r.answeredBy)
+        return new ImageFailure(`${r.answeredBy} answered ${r.status}${r.code ? ` ${r.code}` : ''} for ${what} (Zot redirected the request there)`, { kind: 'redirected', origin: r.answeredBy, status: r.status });
     const answer = `Zot answered ${r.status}${r.code ? ` ${r.code}` : ''} for ${what}`;
     switch (r.status) {
         case 404:
             return new ImageFailure(answer, { kind: 'missing-after-sync', repository: repo, reference });
         case 401:
-            return new ImageFailure(answer, { kind: 'unauthorized', message: client.authFailure() });
+            return new ImageFailure(answer, { kind: 'unauthorized', message: authFailure(client) });
         case 403:
             return new ImageFailure(answer, { kind: 'forbidden', repository: repo, user: client.username });
         case 429:
@@ -86806,9 +86920,6 @@ function isImageConfigType(mediaType) {
 function isIndexMediaType(mediaType) {
     return INDEX_TYPES.has(mediaType ?? '');
 }
-function isDockerMediaType(mediaType) {
-    return mediaType.startsWith('application/vnd.docker.');
-}
 function sha256(body) {
     return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(body).digest('hex')}`;
 }
@@ -86857,14 +86968,21 @@ function configPlatform(body) {
 
 ;// CONCATENATED MODULE: ./lib/warm/registry.js
 
-function refusalOf(res) {
+function answered(value, res) {
+    return { ok: true, value, attempts: res.attempts };
+}
+function refused(res) {
+    return { ok: false, refusal: readRefusal(res), attempts: res.attempts };
+}
+function readRefusal(res) {
+    const by = res.answeredBy ? { answeredBy: res.answeredBy } : {};
     try {
         const json = JSON.parse(res.body.toString('utf8'));
         const first = json.errors?.[0];
-        return { status: res.status, code: first?.code, message: first?.message };
+        return { status: res.status, code: first?.code, message: first?.message, ...by };
     }
     catch {
-        return { status: res.status };
+        return { status: res.status, ...by };
     }
 }
 function repoPath(repo) {
@@ -86872,7 +86990,7 @@ function repoPath(repo) {
     return repo.split('/').map(encodeURIComponent).join('/');
 }
 /**
- * Local tags of a repository (`undefined` when Zot does not have the repository). Follows `Link` pagination.
+ * Local tags of a repository (empty when Zot does not have the repository). Follows `Link` pagination.
  * Never contacts upstream.
  */
 async function listTags(client, repo, signal) {
@@ -86888,15 +87006,15 @@ async function listTags(client, repo, signal) {
         });
         attempts += res.attempts;
         if (res.status === 404)
-            return { value: undefined, attempts };
+            return { ok: true, value: tags, attempts };
         if (res.status !== 200)
-            return { value: refusalOf(res), attempts };
+            return { ...refused(res), attempts };
         const json = JSON.parse(res.body.toString('utf8'));
         for (const t of json.tags ?? [])
             tags.add(t);
         path = nextPage(res.headers.link, client.url);
     }
-    return { value: tags, attempts };
+    return { ok: true, value: tags, attempts };
 }
 /** `Link: </v2/x/tags/list?n=100&last=b>; rel="next"` → path relative to the Zot base URL. */
 function nextPage(link, base) {
@@ -86921,9 +87039,8 @@ async function getManifest(client, repo, reference, opts) {
         ...opts,
     });
     if (res.status !== 200)
-        return { value: { ok: false, refusal: refusalOf(res) }, attempts: res.attempts };
-    const manifest = parseManifest(res.body, res.headers['content-type'], res.headers['docker-content-digest']);
-    return { value: { ok: true, manifest }, attempts: res.attempts };
+        return refused(res);
+    return answered(parseManifest(res.body, res.headers['content-type'], res.headers['docker-content-digest']), res);
 }
 /** HEAD a manifest by digest. Only call for digests known to be present: a missing one makes Zot sync. */
 async function headManifest(client, repo, digest, signal) {
@@ -86933,11 +87050,9 @@ async function headManifest(client, repo, digest, signal) {
         headers: { accept: MANIFEST_ACCEPT },
         signal,
     });
-    if (res.status === 200)
-        return { value: true, attempts: res.attempts };
-    if (res.status === 404)
-        return { value: false, attempts: res.attempts };
-    return { value: { status: res.status }, attempts: res.attempts };
+    if (res.status === 200 || res.status === 404)
+        return answered(res.status === 200, res);
+    return refused(res);
 }
 /**
  * Is a digest stored in the repository? Blob requests never sync, and Zot keeps manifests in the same blob
@@ -86945,11 +87060,9 @@ async function headManifest(client, repo, digest, signal) {
  */
 async function hasBlob(client, repo, digest, signal) {
     const res = await client.request({ method: 'HEAD', path: `/v2/${repoPath(repo)}/blobs/${digest}`, signal });
-    if (res.status === 200)
-        return { value: true, attempts: res.attempts };
-    if (res.status === 404)
-        return { value: false, attempts: res.attempts };
-    return { value: { status: res.status }, attempts: res.attempts };
+    if (res.status === 200 || res.status === 404)
+        return answered(res.status === 200, res);
+    return refused(res);
 }
 /** A small blob (an image config). Local only. */
 async function getBlob(client, repo, digest, signal) {
@@ -86959,9 +87072,9 @@ async function getBlob(client, repo, digest, signal) {
         signal,
         maxBodyBytes: 4 * 1024 * 1024,
     });
-    if (res.status === 200)
-        return { value: res.body, attempts: res.attempts };
-    return { value: refusalOf(res), attempts: res.attempts };
+    if (res.status !== 200)
+        return refused(res);
+    return answered(res.body, res);
 }
 /**
  * The digest a local tag points to, from Zot's search extension (MetaDB). This is the only way to learn it
@@ -86977,21 +87090,18 @@ async function searchTag(client, repo, tag, signal) {
         signal,
     });
     if (res.status === 404 || res.status === 405)
-        return { value: { kind: 'unavailable' }, attempts: res.attempts };
+        return answered({ kind: 'unavailable' }, res);
     if (res.status !== 200)
-        return { value: { kind: 'not-found' }, attempts: res.attempts };
+        return refused(res);
     try {
         const json = JSON.parse(res.body.toString('utf8'));
         const digest = json.data?.Image?.Digest;
         if (!digest)
-            return { value: { kind: 'not-found' }, attempts: res.attempts };
-        return {
-            value: { kind: 'found', digest, mediaType: json.data?.Image?.MediaType ?? undefined },
-            attempts: res.attempts,
-        };
+            return answered({ kind: 'not-found' }, res);
+        return answered({ kind: 'found', digest, mediaType: json.data?.Image?.MediaType ?? undefined }, res);
     }
     catch {
-        return { value: { kind: 'not-found' }, attempts: res.attempts };
+        return answered({ kind: 'not-found' }, res);
     }
 }
 
@@ -87043,26 +87153,33 @@ function chunkNames(names, limits = BATCH_LIMITS) {
         batches.push(current);
     return { batches, unbatched };
 }
-/** Looks up `names` (`repo:tag`, all present in tags/list) in one request, or two when an alias errors. */
+/**
+ * Looks up `names` (`repo:tag`, all present in tags/list) in one request, or two when an alias errors. A
+ * status other than 200 (or 404/405: no search extension) is a refusal; the caller then asks per image.
+ */
 async function searchImages(client, names, signal) {
     const first = await post(client, names, signal);
+    if (!first.ok)
+        return first;
     if (first.value.kind !== 'retry')
-        return { value: first.value, attempts: first.attempts };
+        return { ok: true, value: first.value, attempts: first.attempts };
     // Ask again without the aliases Zot could not resolve; they are left to the per-image path.
     const failed = first.value.aliases;
     const rest = names.map((name, i) => ({ name, i })).filter(({ i }) => !failed.has(i));
     if (!rest.length)
-        return { value: { kind: 'answered', found: new Map() }, attempts: first.attempts };
+        return { ok: true, value: { kind: 'answered', found: new Map() }, attempts: first.attempts };
     const second = await post(client, rest.map((r) => r.name), signal);
     const attempts = first.attempts + second.attempts;
+    if (!second.ok)
+        return { ok: false, refusal: second.refusal, attempts };
     if (second.value.kind === 'retry')
-        return { value: { kind: 'failed', reason: 'errors again' }, attempts };
+        return { ok: true, value: { kind: 'failed', reason: 'errors again' }, attempts };
     if (second.value.kind !== 'answered')
-        return { value: second.value, attempts };
+        return { ok: true, value: second.value, attempts };
     const found = new Map();
     for (const [j, image] of second.value.found)
         found.set(rest[j].i, image);
-    return { value: { kind: 'answered', found }, attempts };
+    return { ok: true, value: { kind: 'answered', found }, attempts };
 }
 async function post(client, names, signal) {
     const res = await client.request({
@@ -87072,17 +87189,21 @@ async function post(client, names, signal) {
         body: JSON.stringify(batchQuery(names)),
         signal,
     });
-    const counted = (value) => ({ value, attempts: res.attempts });
+    const answer = (value) => ({
+        ok: true,
+        value,
+        attempts: res.attempts,
+    });
     if (res.status === 404 || res.status === 405)
-        return counted({ kind: 'unavailable' });
+        return answer({ kind: 'unavailable' });
     if (res.status !== 200)
-        return counted({ kind: 'failed', reason: `HTTP ${res.status}` });
+        return { ok: false, refusal: { status: res.status }, attempts: res.attempts };
     let json;
     try {
         json = JSON.parse(res.body.toString('utf8'));
     }
     catch {
-        return counted({ kind: 'failed', reason: 'not JSON' });
+        return answer({ kind: 'failed', reason: 'not JSON' });
     }
     if (!json.data) {
         // Null data: errors that all name an alias can be asked around; any other error fails the batch.
@@ -87091,10 +87212,10 @@ async function post(client, names, signal) {
             const alias = typeof e.path?.[0] === 'string' ? /^i(\d+)$/.exec(e.path[0]) : null;
             const i = alias ? Number(alias[1]) : Number.NaN;
             if (!(i < names.length))
-                return counted({ kind: 'failed', reason: 'query error' });
+                return answer({ kind: 'failed', reason: 'query error' });
             aliases.add(i);
         }
-        return counted(aliases.size ? { kind: 'retry', aliases } : { kind: 'failed', reason: 'no data' });
+        return answer(aliases.size ? { kind: 'retry', aliases } : { kind: 'failed', reason: 'no data' });
     }
     const found = new Map();
     names.forEach((_, i) => {
@@ -87102,7 +87223,7 @@ async function post(client, names, signal) {
         if (image)
             found.set(i, image);
     });
-    return counted({ kind: 'answered', found });
+    return answer({ kind: 'answered', found });
 }
 /** One alias's ImageSummary; undefined when it names no digest (e.g. a repository the user may not read). */
 function parseImage(raw) {
@@ -87158,8 +87279,8 @@ async function verifyImage(ctx, job, repo, digest, known, searched) {
     if (!manifest) {
         const answer = job.count(await getManifest(ctx.client, repo, digest, { signal: job.signal }));
         if (!answer.ok)
-            throw refusal(ctx.client, answer.refusal, repo, digest);
-        manifest = answer.manifest;
+            throw failureFrom(ctx.client, answer.refusal, repo, digest);
+        manifest = answer.value;
     }
     if (manifest.kind === 'index') {
         const present = held ? new Set(held.manifests.map((m) => m.digest)) : undefined;
@@ -87168,8 +87289,8 @@ async function verifyImage(ctx, job, repo, digest, known, searched) {
     let platform;
     if (manifest.config) {
         const config = job.count(await getBlob(ctx.client, repo, manifest.config.digest, job.signal));
-        if (Buffer.isBuffer(config))
-            platform = configPlatform(config);
+        if (config.ok)
+            platform = configPlatform(config.value);
     }
     if (!platform) {
         if (ctx.required)
@@ -87247,13 +87368,12 @@ known) {
     const absent = [];
     const present = [];
     await Promise.all(check.map(async (child) => {
-        const found = known?.has(child.digest)
-            ? true
-            : ctx.mode === 'check'
-                ? job.count(await hasBlob(ctx.client, repo, child.digest, job.signal))
-                : job.count(await headManifest(ctx.client, repo, child.digest, job.signal));
+        const found = known?.has(child.digest) ||
+            isPresent(job.count(ctx.mode === 'check'
+                ? await hasBlob(ctx.client, repo, child.digest, job.signal)
+                : await headManifest(ctx.client, repo, child.digest, job.signal)));
         const name = child.platform ? formatPlatform(child.platform) : child.digest;
-        if (found === true)
+        if (found)
             present.push(name);
         else
             absent.push(name);
@@ -87261,6 +87381,10 @@ known) {
     if (absent.length)
         throw new ImageFailure(`manifests of ${absent.join(', ')} missing in Zot`, { kind: 'platform-manifest-missing', platforms: absent.sort() }, index.digest);
     return unique(present.filter((p) => !p.startsWith('sha256:'))).sort();
+}
+/** A presence check that Zot refused counts as absent: the image then fails naming what is missing. */
+function isPresent(r) {
+    return r.ok && r.value;
 }
 function unique(items) {
     return [...new Set(items)];
@@ -87367,7 +87491,7 @@ class Warmer {
                 status: 'not-attempted',
                 attempts: 0,
                 durationMs: 0,
-                error: 'not attempted: the run was cancelled (overall timeout or signal) before this image started',
+                error: cancelledImage(false),
                 warnings: [],
             };
             return {
@@ -87396,10 +87520,7 @@ class Warmer {
         }
         catch (err) {
             if (this.opts.signal?.aborted)
-                return finish({
-                    status: 'not-attempted',
-                    error: 'cancelled (overall timeout or signal) before Zot confirmed the image; a sync already started continues in Zot',
-                });
+                return finish({ status: 'not-attempted', error: cancelledImage(true) });
             if (deadline.aborted) {
                 const situation = {
                     kind: 'sync-timeout',
@@ -87413,7 +87534,6 @@ class Warmer {
                 });
             }
             if (err instanceof ImageFailure) {
-                job.retries += Math.max(0, err.attempts - 1);
                 const situation = err.situation.kind === 'missing-after-sync'
                     ? { ...err.situation, upstream: `${img.ref.domain}/${img.ref.path}` }
                     : err.situation;
@@ -87425,11 +87545,15 @@ class Warmer {
                 });
             }
             if (err instanceof ZotRequestError) {
-                job.retries += Math.max(0, err.attempts - 1);
+                job.count(err);
                 return finish({
                     status: 'failed',
                     error: err.message,
-                    diagnosis: diagnose({ kind: 'transport', message: err.message }),
+                    diagnosis: diagnose({
+                        kind: 'transport',
+                        message: err.message,
+                        advice: transportAdvice(err, this.client, true),
+                    }),
                 });
             }
             return finish({ status: 'failed', error: `unexpected error: ${describeError(err)}` });
@@ -87581,6 +87705,8 @@ class Warmer {
         catch {
             return false;
         }
+        if (!answer.ok)
+            return false;
         const value = answer.value;
         if (value.kind === 'unavailable')
             this.#search = false;
@@ -87595,24 +87721,24 @@ class Warmer {
     async #tags(job, repo) {
         let pending = this.#tagLists.get(repo);
         if (!pending) {
-            pending = this.#fetchTags(job, repo);
+            pending = listTags(this.client, repo, job.signal);
             this.#tagLists.set(repo, pending);
             // A failed list (timeout of the image that asked) must not fail the next image of the repository.
-            pending.catch(() => this.#tagLists.delete(repo));
+            const forget = () => this.#tagLists.delete(repo);
+            pending.then((r) => r.ok || forget(), forget);
         }
-        return job.count(await pending);
-    }
-    async #fetchTags(job, repo) {
-        const res = await listTags(this.client, repo, job.signal);
-        if (res.value instanceof Set || res.value === undefined)
-            return { value: res.value ?? new Set(), attempts: res.attempts };
-        throw refusal(this.client, res.value, repo, 'tags/list');
+        const list = job.count(await pending);
+        if (!list.ok)
+            throw failureFrom(this.client, list.refusal, repo, 'tags/list');
+        return list.value;
     }
     /** The digest Zot's MetaDB has for a local tag (search extension), or undefined. */
     async #localTagDigest(job, repo, tag) {
         if (this.#search === false)
             return undefined;
-        const answer = job.count(await searchTag(this.client, repo, tag, job.signal));
+        const result = job.count(await searchTag(this.client, repo, tag, job.signal));
+        // A refusal from search says nothing about the tag: the image goes on as if search did not know it.
+        const answer = result.ok ? result.value : { kind: 'not-found' };
         if (answer.kind === 'unavailable') {
             this.#search = false;
             return undefined;
@@ -87626,17 +87752,17 @@ class Warmer {
      */
     async #localDigest(job, repo, digest) {
         const present = job.count(await hasBlob(this.client, repo, digest, job.signal));
-        if (present === false)
+        if (!present.ok)
+            throw failureFrom(this.client, present.refusal, repo, digest);
+        if (!present.value)
             return undefined;
-        if (present !== true)
-            throw refusal(this.client, present, repo, digest);
         const answer = job.count(await getManifest(this.client, repo, digest, { signal: job.signal }));
         if (!answer.ok) {
             if (answer.refusal.status === 404)
                 return undefined;
-            throw refusal(this.client, answer.refusal, repo, digest);
+            throw failureFrom(this.client, answer.refusal, repo, digest);
         }
-        return answer.manifest;
+        return answer.value;
     }
     /**
      * GET a manifest so Zot syncs it, sharing one request per repository+reference. When Zot closes the
@@ -87650,9 +87776,13 @@ class Warmer {
         if (!pending) {
             pending = this.#syncOnce(job, repo, reference, isDigest);
             this.#syncs.set(key, pending);
-            pending.catch(() => this.#syncs.delete(key));
+            const forget = () => this.#syncs.delete(key);
+            pending.then((r) => r.ok || forget(), forget);
         }
-        return job.count(await pending);
+        const synced = job.count(await pending);
+        if (!synced.ok)
+            throw failureFrom(this.client, synced.refusal, repo, reference);
+        return synced.value;
     }
     async #syncOnce(job, repo, reference, isDigest) {
         let attempts = 0;
@@ -87664,26 +87794,23 @@ class Warmer {
                     timeoutMs: 0,
                 });
                 attempts += res.attempts;
-                if (res.value.ok)
-                    return { value: res.value.manifest, attempts };
+                if (res.ok)
+                    return { ok: true, value: res.value, attempts };
                 // A gateway in front of Zot gave up waiting; Zot itself keeps syncing.
-                if (res.value.refusal.status !== 504) {
-                    const failure = refusal(this.client, res.value.refusal, repo, reference);
-                    failure.attempts = attempts;
-                    throw failure;
-                }
+                if (res.refusal.status !== 504)
+                    return { ok: false, refusal: res.refusal, attempts };
             }
             catch (err) {
-                if (err instanceof ImageFailure)
+                if (!(err instanceof ZotRequestError))
                     throw err;
-                if (!(err instanceof ZotRequestError) || (err.kind !== 'closed' && err.kind !== 'timeout'))
-                    throw err;
+                if (err.kind !== 'closed' && err.kind !== 'timeout')
+                    throw err.withAttempts(attempts + err.attempts);
                 attempts += err.attempts;
             }
             job.connectionClosed = true;
             if (await this.#pollFor(job, repo, reference, isDigest)) {
                 job.warn('Zot closed the connection during the sync (its http.writeTimeout is shorter than the sync); the image appeared while polling. Set "writeTimeout": "0s" in Zot\'s http config for large images.');
-                return { value: undefined, attempts };
+                return { ok: true, value: undefined, attempts };
             }
         }
     }
@@ -87693,15 +87820,13 @@ class Warmer {
         for (let round = 0; round < 4; round++) {
             await sleep(delay, job.signal);
             if (isDigest) {
-                const present = job.count(await hasBlob(this.client, repo, reference, job.signal));
-                if (present === true)
+                const blob = job.count(await hasBlob(this.client, repo, reference, job.signal));
+                if (blob.ok && blob.value)
                     return true;
             }
             else {
-                const res = await listTags(this.client, repo, job.signal);
-                job.retries += Math.max(0, res.attempts - 1);
-                const tags = res.value;
-                if (tags instanceof Set && tags.has(reference))
+                const list = job.count(await listTags(this.client, repo, job.signal));
+                if (list.ok && list.value.has(reference))
                     return true;
             }
             delay = Math.min(delay * 2, this.#poll.maxDelayMs);
@@ -87732,7 +87857,7 @@ function zotReference(img, digest) {
 // not a hundred identical per-image errors.
 
 
-const TLS_HINT = 'Pass the CA that signed Zot’s certificate in `ca-cert`, or (test setups only) set skip-tls-verify: true.';
+
 async function preflight(client, signal) {
     let res;
     try {
@@ -87745,15 +87870,13 @@ async function preflight(client, signal) {
     }
     catch (err) {
         if (err instanceof ZotRequestError) {
-            if (err.kind === 'cancelled')
-                throw new HardFailure(`cancelled before Zot at ${client.url} answered`);
-            throw new HardFailure(err.message, transportHint(err, client));
+            throw new HardFailure(err.message, transportAdvice(err, client));
         }
         throw err;
     }
     const body = res.body.toString('utf8');
     if (res.status === 401)
-        throw new HardFailure(client.authFailure(), authHint(client));
+        throw new HardFailure(authFailure(client), authAdvice(client));
     if (res.status === 403)
         throw new HardFailure(`Zot at ${client.url} refused access (403)${client.username ? ` to ${client.username}` : ''}`);
     if (res.status === 400 && /HTTP request to an HTTPS server/i.test(body))
@@ -87767,27 +87890,6 @@ async function preflight(client, signal) {
     const info = { url: client.url, auth: client.authScheme ?? 'none' };
     await readManagementInfo(client, info, signal);
     return info;
-}
-function transportHint(err, client) {
-    if (err.kind === 'tls')
-        return err.message.includes('client certificate') ? undefined : TLS_HINT;
-    if (err.kind === 'unreachable')
-        return 'Check zot-url, and that Zot runs and is reachable from this runner.';
-    // TLS 1.3 reports a refused client certificate after the handshake: the client only sees the connection close.
-    if (err.kind === 'closed' && client.hasClientCert && client.url.startsWith('https:'))
-        return 'Zot may have refused the client certificate: check that client-cert is signed by the CA in Zot’s http.tls.cacert and that client-key belongs to it.';
-    if (err.kind === 'closed')
-        return 'Zot, or a proxy in front of it, dropped the connection: check its log.';
-    return undefined;
-}
-function authHint(client) {
-    if (client.username)
-        return 'Check username and password (a Zot API key goes in password, with the key owner as username).';
-    // Zot answers a missing client certificate with the same Basic challenge as missing credentials.
-    const mtls = client.url.startsWith('https:') && !client.hasClientCert
-        ? ', or client-cert and client-key if Zot authenticates clients by certificate (mutual TLS)'
-        : '';
-    return `Set username and password (or token) for Zot${mtls}.`;
 }
 /**
  * Version and extensions for the report, when the mgmt and discover endpoints exist. Best effort: these are
