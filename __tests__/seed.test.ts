@@ -73,6 +73,19 @@ function inDir(files: Record<string, string>): string {
   return dir
 }
 
+/** dist/index.js as a runner starts it, in `workspace`, with the given inputs; the report at its default place. */
+function action(workspace: string, inputs: Record<string, string>) {
+  const dir = newRunDir()
+  return runBundle({
+    node: process.execPath,
+    script: 'dist/index.js',
+    dir,
+    env: githubEnv(dir, workspace),
+    inputs,
+    reportPath: join(dir, 'runner_temp', 'zot-warm-report.json'),
+  })
+}
+
 const planned = (report: Report) => report.images.map((i) => `${i.status} ${i.reference} → ${i.zotReference}`)
 
 describe('configuration file (CLI)', () => {
@@ -194,20 +207,15 @@ describe('configuration file (CLI)', () => {
 
 describe('configuration file (action)', () => {
   it('the config input names the file; inputs the workflow sets win, the file fills the rest', async () => {
-    const dir = newRunDir()
     const workspace = inDir({
       'ci/zot-warm.yaml': 'mode: plan\nstrict: false\nregistry-map:\n  docker.io: from-file\npaths: deploy\n',
       'deploy/app.yaml': POD('"Acme/UPPER:1"'),
       'zot-warm.yaml': 'mode: warm\n', // not read by the action: only the file its input names
     })
     writeFileSync(join(workspace, 'deploy', 'ok.yaml'), POD('nginx:1.27'))
-    const run = await runBundle({
-      node: process.execPath,
-      script: 'dist/index.js',
-      dir,
-      env: githubEnv(dir, workspace),
-      inputs: { config: 'ci/zot-warm.yaml', 'registry-map': 'docker.io: from-input' },
-      reportPath: join(dir, 'runner_temp', 'zot-warm-report.json'),
+    const run = await action(workspace, {
+      config: 'ci/zot-warm.yaml',
+      'registry-map': 'docker.io: from-input',
     })
     // strict: false from the file: the invalid reference warns, exit 0.
     expect(run.code, run.stdout).toBe(0)
@@ -220,16 +228,23 @@ describe('configuration file (action)', () => {
     )
   })
 
-  it('a bad key in it fails the step (exit 1) with an error at the file and line', async () => {
-    const dir = newRunDir()
-    const workspace = inDir({ 'zot-warm.yaml': 'mode: plan\nzot_url: https://zot\n' })
-    const run = await runBundle({
-      node: process.execPath,
-      script: 'dist/index.js',
-      dir,
-      env: githubEnv(dir, workspace),
-      inputs: { config: 'zot-warm.yaml' },
+  it('a password in the file is masked (::add-mask::) before anything else is printed', async () => {
+    const secret = 'pw-in-action-config-91c2'
+    const workspace = inDir({
+      'zot-warm.yaml': `mode: plan\nusername: ci\npassword: ${secret}\nimages: [ghcr.io/acme/${secret}:1]\n`,
     })
+    const run = await action(workspace, { config: 'zot-warm.yaml' })
+    expect(run.code, run.stdout).toBe(0)
+    const lines = run.stdout.split('\n')
+    expect(lines[0]).toBe(`::add-mask::${secret}`)
+    expect(lines.slice(1).join('\n')).not.toContain(secret)
+    expect(run.reportText).toContain('ghcr.io/acme/***:1')
+    expect(`${run.summary}${run.outputsRaw}${run.reportText}`).not.toContain(secret)
+  })
+
+  it('a bad key in it fails the step (exit 1) with an error at the file and line', async () => {
+    const workspace = inDir({ 'zot-warm.yaml': 'mode: plan\nzot_url: https://zot\n' })
+    const run = await action(workspace, { config: 'zot-warm.yaml' })
     expect(run.code).toBe(1)
     const errors = run.commands.filter((c) => c.command === 'error').map((c) => c.message)
     expect(errors[0]).toMatch(/zot-warm\.yaml:2:1: unknown key "zot_url"; did you mean "zot-url"\?$/)
