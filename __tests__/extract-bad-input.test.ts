@@ -484,7 +484,7 @@ const CASES: Case[] = [
   {
     name: 'stdin named but not given (the action)',
     paths: ['-'],
-    problems: ['paths: "-" (stdin) is read only by the CLI'],
+    problems: ['paths: "-" means stdin, which only the CLI reads'],
   },
   {
     name: 'named file that is neither YAML nor an image list',

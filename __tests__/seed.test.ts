@@ -288,6 +288,18 @@ describe('paths that select nothing', () => {
     }
   })
 
+  it('paths from the configuration file: the problem is reported at their line there', async () => {
+    const dir = inDir({
+      'zot-warm.yaml': 'mode: plan\npaths:\n  - deploy/*.yml\n',
+      'deploy/app.yaml': POD('nginx:1'),
+    })
+    const run = await cli([], { cwd: dir })
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain(
+      `  - ./zot-warm.yaml:3:3: paths: "deploy/*.yml" matches no file (relative to the workspace ${dir}); check the pattern\n`,
+    )
+  })
+
   it('a directory without a single manifest: exit 1, pointing at the image list in it', async () => {
     const dir = inDir({ 'lists/images.txt': 'nginx:1.27\n' })
     const run = await cli(['--mode', 'plan', 'lists'], { cwd: dir })

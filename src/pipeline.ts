@@ -2,9 +2,9 @@
 // the Logger it is given, and returns a RunResult that accounts for every reference found, whatever happened
 // (hard failure, cancellation, overall timeout).
 
-import { describeError, HardFailure, withHint } from './errors.js'
+import { ConfigError, describeError, HardFailure, withHint } from './errors.js'
 import { extract } from './extract/index.js'
-import type { Config } from './inputs/config.js'
+import { type Config, locateProblems } from './inputs/config.js'
 import { formatDuration } from './inputs/duration.js'
 import type { FoundImage, ImageResult, PlannedImage, ZotInfo } from './model.js'
 import { planImages } from './plan/plan.js'
@@ -64,6 +64,11 @@ export async function runPipeline(config: Config, opts: PipelineOptions): Promis
         ...(config.scan === false ? { scan: false } : {}),
         images: config.images,
         ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}),
+      }).catch((err: unknown) => {
+        // A path that selects nothing: said at its line when `paths` came from the configuration file.
+        throw err instanceof ConfigError
+          ? new ConfigError(locateProblems(err.problems, config.fromFile))
+          : err
       })
       const by = (s: FoundImage['status']) => ex.images.filter((i) => i.status === s).length
       logger.info(

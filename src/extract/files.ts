@@ -96,7 +96,9 @@ export async function resolveInputs(
   for (const raw of includes) {
     if (raw === '-') {
       if (opts.stdin === undefined)
-        problems.push('paths: "-" (stdin) is read only by the CLI, given as an argument: … | zot-warm -')
+        problems.push(
+          'paths: "-" means stdin, which only the CLI reads, given as an argument (… | zot-warm -)',
+        )
       else found.push({ file: '-' })
       continue
     }

@@ -46,6 +46,8 @@ export interface Config {
   report?: string
   /** The configuration file that was read, as shown in the log (relative to the current directory when inside it). */
   configFile?: string
+  /** Inputs whose value came from the configuration file → `file:line:col` of that value. */
+  fromFile?: Record<string, string>
 }
 
 export interface ConfigDefaults {
@@ -263,16 +265,26 @@ export function parseConfig(
     failOnUnresolved: bool('fail-on-unresolved'),
     report,
   }
-  if (file) config.configFile = file.shown
-  if (problems.length) {
-    const located = problems.map((p) => {
-      const name = /^([a-z-]+):/.exec(p)?.[1]
-      const where = name ? fromFile.get(name) : undefined
-      return redact(where ? `${where}: ${p}` : p, secrets)
-    })
-    throw new ConfigError(located)
+  if (file) {
+    config.configFile = file.shown
+    config.fromFile = Object.fromEntries(fromFile)
   }
+  if (problems.length)
+    throw new ConfigError(locateProblems(problems, config.fromFile).map((p) => redact(p, secrets)))
   return { config, secrets }
+}
+
+/**
+ * `concurrency: "lots" …` → `./zot-warm.yaml:3:14: concurrency: "lots" …` when that input's value came from
+ * the configuration file (problems name their input first). Also for problems found later, such as a path
+ * in `paths` that selects nothing.
+ */
+export function locateProblems(problems: string[], fromFile: Record<string, string> | undefined): string[] {
+  return problems.map((p) => {
+    const name = /^([a-z-]+):/.exec(p)?.[1]
+    const where = name ? fromFile?.[name] : undefined
+    return where ? `${where}: ${p}` : p
+  })
 }
 
 function prefixed(input: string, problem: string): string {
