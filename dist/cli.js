@@ -51288,6 +51288,7 @@ function distance(a, b) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  D: () => (/* binding */ locateProblems),
   o: () => (/* binding */ parseConfig)
 });
 
@@ -51591,17 +51592,25 @@ function parseConfig(get, defaults = { workspace: process.cwd() }) {
         failOnUnresolved: bool('fail-on-unresolved'),
         report,
     };
-    if (file)
+    if (file) {
         config.configFile = file.shown;
-    if (problems.length) {
-        const located = problems.map((p) => {
-            const name = /^([a-z-]+):/.exec(p)?.[1];
-            const where = name ? fromFile.get(name) : undefined;
-            return (0,redact/* redact */.E$)(where ? `${where}: ${p}` : p, secrets);
-        });
-        throw new errors/* ConfigError */.xL(located);
+        config.fromFile = Object.fromEntries(fromFile);
     }
+    if (problems.length)
+        throw new errors/* ConfigError */.xL(locateProblems(problems, config.fromFile).map((p) => (0,redact/* redact */.E$)(p, secrets)));
     return { config, secrets };
+}
+/**
+ * `concurrency: "lots" …` → `./zot-warm.yaml:3:14: concurrency: "lots" …` when that input's value came from
+ * the configuration file (problems name their input first). Also for problems found later, such as a path
+ * in `paths` that selects nothing.
+ */
+function locateProblems(problems, fromFile) {
+    return problems.map((p) => {
+        const name = /^([a-z-]+):/.exec(p)?.[1];
+        const where = name ? fromFile?.[name] : undefined;
+        return where ? `${where}: ${p}` : p;
+    });
 }
 function prefixed(input, problem) {
     return problem.startsWith(`${input}:`) ? problem : `${input}: ${problem}`;
@@ -53495,7 +53504,7 @@ async function resolveInputs(opts, io) {
     for (const raw of includes) {
         if (raw === '-') {
             if (opts.stdin === undefined)
-                problems.push('paths: "-" (stdin) is read only by the CLI, given as an argument: … | zot-warm -');
+                problems.push('paths: "-" means stdin, which only the CLI reads, given as an argument (… | zot-warm -)');
             else
                 found.push({ file: '-' });
             continue;
@@ -54921,6 +54930,8 @@ function jsonProblem(message) {
 }
 
 
+// EXTERNAL MODULE: ./lib/inputs/config.js + 2 modules
+var inputs_config = __nccwpck_require__(8977);
 // EXTERNAL MODULE: ./lib/inputs/duration.js
 var duration = __nccwpck_require__(7581);
 // EXTERNAL MODULE: ./lib/plan/registry-map.js
@@ -56860,6 +56871,7 @@ async function readManagementInfo(client, info, signal) {
 
 
 
+
 async function runPipeline(config, opts) {
     const { logger } = opts;
     const started = Date.now();
@@ -56885,6 +56897,11 @@ async function runPipeline(config, opts) {
                 ...(config.scan === false ? { scan: false } : {}),
                 images: config.images,
                 ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}),
+            }).catch((err) => {
+                // A path that selects nothing: said at its line when `paths` came from the configuration file.
+                throw err instanceof errors/* ConfigError */.xL
+                    ? new errors/* ConfigError */.xL((0,inputs_config/* locateProblems */.D)(err.problems, config.fromFile))
+                    : err;
             });
             const by = (s) => ex.images.filter((i) => i.status === s).length;
             logger.info(`${(0,format/* plural */.LS)(ex.images.length, 'distinct reference')} in ${(0,format/* plural */.LS)(ex.files, 'file')} (${ex.bytes} bytes): ` +

@@ -82697,17 +82697,25 @@ function parseConfig(get, defaults = { workspace: process.cwd() }) {
         failOnUnresolved: bool('fail-on-unresolved'),
         report,
     };
-    if (file)
+    if (file) {
         config.configFile = file.shown;
-    if (problems.length) {
-        const located = problems.map((p) => {
-            const name = /^([a-z-]+):/.exec(p)?.[1];
-            const where = name ? fromFile.get(name) : undefined;
-            return redact(where ? `${where}: ${p}` : p, secrets);
-        });
-        throw new ConfigError(located);
+        config.fromFile = Object.fromEntries(fromFile);
     }
+    if (problems.length)
+        throw new ConfigError(locateProblems(problems, config.fromFile).map((p) => redact(p, secrets)));
     return { config, secrets };
+}
+/**
+ * `concurrency: "lots" …` → `./zot-warm.yaml:3:14: concurrency: "lots" …` when that input's value came from
+ * the configuration file (problems name their input first). Also for problems found later, such as a path
+ * in `paths` that selects nothing.
+ */
+function locateProblems(problems, fromFile) {
+    return problems.map((p) => {
+        const name = /^([a-z-]+):/.exec(p)?.[1];
+        const where = name ? fromFile?.[name] : undefined;
+        return where ? `${where}: ${p}` : p;
+    });
 }
 function prefixed(input, problem) {
     return problem.startsWith(`${input}:`) ? problem : `${input}: ${problem}`;
@@ -84501,7 +84509,7 @@ async function resolveInputs(opts, io) {
     for (const raw of includes) {
         if (raw === '-') {
             if (opts.stdin === undefined)
-                problems.push('paths: "-" (stdin) is read only by the CLI, given as an argument: … | zot-warm -');
+                problems.push('paths: "-" means stdin, which only the CLI reads, given as an argument (… | zot-warm -)');
             else
                 found.push({ file: '-' });
             continue;
@@ -87934,6 +87942,7 @@ async function readManagementInfo(client, info, signal) {
 
 
 
+
 async function runPipeline(config, opts) {
     const { logger } = opts;
     const started = Date.now();
@@ -87959,6 +87968,11 @@ async function runPipeline(config, opts) {
                 ...(config.scan === false ? { scan: false } : {}),
                 images: config.images,
                 ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}),
+            }).catch((err) => {
+                // A path that selects nothing: said at its line when `paths` came from the configuration file.
+                throw err instanceof ConfigError
+                    ? new ConfigError(locateProblems(err.problems, config.fromFile))
+                    : err;
             });
             const by = (s) => ex.images.filter((i) => i.status === s).length;
             logger.info(`${plural(ex.images.length, 'distinct reference')} in ${plural(ex.files, 'file')} (${ex.bytes} bytes): ` +
