@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { Extractor, extract } from '../src/extract/index.js'
+import { Extractor, extract, parseReference } from '../src/extract/index.js'
 import type { Extraction, ExtractStatus, Source } from '../src/model.js'
 
 const CORPUS = fileURLToPath(new URL('./fixtures/extract/corpus', import.meta.url))
@@ -415,6 +415,31 @@ const EXPECTED: Row[] = [
     'ok',
     'docker.io/library/alpine:doc6',
     { document: 5, kind: 'Pod', name: 'doc6', container: 'a', field: 'spec.containers[0].image' },
+  ],
+  // formats/escapes.yaml
+  [
+    'formats/escapes.yaml',
+    8,
+    14,
+    'ok',
+    'ghcr.io/example/escaped:1.0',
+    { document: 0, kind: 'Pod', name: 'escapes', container: 'escaped', field: 'spec.containers[0].image' },
+  ],
+  [
+    'formats/escapes.yaml',
+    10,
+    14,
+    'ok',
+    'ghcr.io/example/joined:1.0',
+    { document: 0, kind: 'Pod', name: 'escapes', container: 'joined', field: 'spec.containers[1].image' },
+  ],
+  [
+    'formats/escapes.yaml',
+    13,
+    14,
+    'ok',
+    'ghcr.io/example/single:1.0',
+    { document: 0, kind: 'Pod', name: 'escapes', container: 'single', field: 'spec.containers[2].image' },
   ],
   // formats/flow-style.yaml
   [
@@ -1966,7 +1991,8 @@ function rowsOf(ex: Extraction): Row[] {
   const rows: Row[] = []
   for (const img of ex.images)
     for (const s of img.sources) {
-      const { file, line, column, ...extra } = s
+      // Where the text is (span, unwritable, aliasOf) has its own test below.
+      const { file, line, column, span: _s, unwritable: _u, aliasOf: _a, ...extra } = s
       rows.push([
         file,
         line,
@@ -2068,6 +2094,76 @@ describe('extraction corpus', async () => {
       const ranks = img.sources.map(rank)
       expect(ranks).toEqual([...ranks].sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]))
     }
+  })
+
+  it("records each occurrence's own text (span), or why it cannot be replaced in place", () => {
+    const texts = new Map<string, string>()
+    const textOf = (file: string) => {
+      let t = texts.get(file)
+      if (t === undefined) {
+        t = readFileSync(join(CORPUS, file), 'utf8')
+        texts.set(file, t)
+      }
+      return t
+    }
+    const unwritable: string[] = []
+    let spans = 0
+    for (const img of result.images)
+      for (const s of img.sources) {
+        if (s.span) {
+          spans++
+          expect(s.unwritable, `${s.file}:${s.line}`).toBeUndefined()
+          const text = textOf(s.file).slice(s.span.start, s.span.end)
+          // The characters at the span are the reference as written there (any spelling of the same image).
+          if (img.status === 'ok') expect(parseReference(text), `${s.file}:${s.line}`).toEqual(img.reference)
+          else expect(text).toBe(img.raw)
+          // …and the span starts where the position says, after an opening quote or a block scalar header
+          // (a byte order mark counts in the span, not in the column).
+          const file = textOf(s.file)
+          const bom = file.charCodeAt(0) === 0xfeff ? 1 : 0
+          const lineStart =
+            file
+              .split('\n')
+              .slice(0, s.line - 1)
+              .join('\n').length + (s.line > 1 ? 1 : 0)
+          const at = (s.line === 1 ? bom : lineStart) + s.column - 1
+          expect(file.slice(at, s.span.start), `${s.file}:${s.line}`).toMatch(
+            /^(?:["']|[|>][-+0-9]*[ \t]*\r?\n *)?$/,
+          )
+        } else if (s.unwritable) {
+          unwritable.push(`${s.file}:${s.line}:${s.column} ${s.unwritable}${s.aliasOf ? ' (aliasOf)' : ''}`)
+          if (s.aliasOf) {
+            const anchored = textOf(s.file).slice(s.aliasOf.start, s.aliasOf.end)
+            expect(parseReference(anchored)).toEqual(img.reference)
+          }
+        }
+      }
+    expect(spans).toBeGreaterThan(140)
+    expect(unwritable.sort()).toEqual([
+      'anchors/anchors.yaml:17:18 reached through the alias *img (aliasOf)',
+      'anchors/anchors.yaml:18:15 reached through the alias *app (aliasOf)',
+      'anchors/anchors.yaml:20:11 reached through the alias *app (aliasOf)',
+      'anchors/anchors.yaml:21:16 reached through the alias *override (aliasOf)',
+      'anchors/merge-first.yaml:11:11 reached through the alias *base (aliasOf)',
+      'compose/docker-compose.yml:13:9 reached through the alias *common (aliasOf)',
+      'formats/block-scalar.yaml:14:14 a plain value spread over several lines',
+      'formats/escapes.yaml:10:14 written with escapes inside double quotes',
+      'formats/escapes.yaml:8:14 written with escapes inside double quotes',
+    ])
+    // Every kind of text that can be replaced in place has a span: quoted, block, flow, JSON, CRLF, BOM, lists.
+    const spanned = new Set(result.images.flatMap((i) => i.sources.filter((s) => s.span).map((s) => s.file)))
+    for (const f of [
+      'formats/block-scalar.yaml',
+      'formats/flow-style.yaml',
+      'formats/deployment.json',
+      'formats/crlf.yaml',
+      'formats/bom.yaml',
+      'formats/escapes.yaml',
+      'compose/compose.yaml',
+      'lists/images.txt',
+      'kubectl/list.json',
+    ])
+      expect(spanned, f).toContain(f)
   })
 
   it('takes the same references with and without the pre-scan (the speed tricks change nothing)', () => {

@@ -41,6 +41,13 @@ export interface Source {
    * text cannot be replaced in place (e.g. a value built from escapes or an alias).
    */
   span?: { start: number; end: number }
+  /** Why `span` is absent (an alias, escapes inside double quotes, a value folded over lines …). */
+  unwritable?: string
+  /**
+   * Reached through an alias: the span of the anchored text. The rewrite changes it only where the anchor
+   * is itself an image occurrence (then this occurrence follows it); never on behalf of the alias alone.
+   */
+  aliasOf?: { start: number; end: number }
 }
 
 export type ExtractStatus = 'ok' | 'invalid' | 'unresolved'
@@ -76,6 +83,8 @@ export interface Extraction {
   /** Files read and bytes scanned, for the log and the benchmark. */
   files: number
   bytes: number
+  /** Workspace-relative paths of the files read as text, in the order read (`-` for stdin). */
+  read: string[]
 }
 
 /** Upstream registry → Zot path prefix. An empty prefix keeps the upstream path as is ("flatten"). */

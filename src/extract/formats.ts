@@ -12,6 +12,7 @@
 // even parse the file); such a file is recognised by its root `images:` key and read here, each reference
 // `source:tag` reported at its `source` value.
 import { isMap, isScalar, isSeq, type Node, type Pair, parseDocument, type Scalar } from 'yaml'
+import { scalarSpan } from './span.js'
 
 export type Format = 'yaml' | 'json' | 'list' | 'image-sync'
 
@@ -73,6 +74,8 @@ export interface ImageSyncEntry {
   offset: number
   /** The reference's own text when it is written whole in one plain or simply quoted scalar (no `tag`). */
   span?: { start: number; end: number }
+  /** Why there is no span (source and tag written apart, escapes …). */
+  unwritable?: string
   /** `images[3].source`. */
   field: string
   /** Set when source and tag cannot be combined: the entry is reported invalid with this reason. */
@@ -116,8 +119,9 @@ export function readImageSync(
     const start = source.range?.[0] ?? at
     if (tagNode === undefined || (isScalar(tagNode) && tagNode.value === null)) {
       const entry: ImageSyncEntry = { raw: name, offset: start, field }
-      const span = ownText(text, source)
-      if (span) entry.span = span
+      const span = scalarSpan(source, text)
+      if ('why' in span) entry.unwritable = span.why
+      else entry.span = span
       entries.push(entry)
       return
     }
@@ -137,7 +141,7 @@ export function readImageSync(
         field,
         problem: `source "${name}" already names a tag or digest, and tag "${tag}" is given too: write it once`,
       })
-    else entries.push({ raw, offset: start, field })
+    else entries.push({ raw, offset: start, field, unwritable: 'its source and tag are written apart' })
   })
   return { entries, issues }
 }
@@ -147,18 +151,6 @@ function scalarSource(node: Scalar): string {
   if (typeof node.value === 'number' || typeof node.value === 'bigint')
     return (node as Scalar & { source?: string }).source ?? String(node.value)
   return String(node.value)
-}
-
-/** Offsets of the value's own characters: the plain scalar, or inside quotes that need no unescaping. */
-function ownText(text: string, node: Scalar): { start: number; end: number } | undefined {
-  const [start, end] = node.range ?? []
-  if (start === undefined || end === undefined) return undefined
-  const written = text.slice(start, end)
-  if (written === node.value) return { start, end }
-  const q = written.charAt(0)
-  if ((q === '"' || q === "'") && written.endsWith(q) && written.slice(1, -1) === node.value)
-    return { start: start + 1, end: end - 1 }
-  return undefined
 }
 
 /** First character that is not white space or part of a `#` comment line. */

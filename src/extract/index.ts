@@ -3,7 +3,7 @@
 // of those only the entries that can (prune.ts); walks them (walk.ts) and classifies each value
 // (classify.ts). One bad file or document never hides the others; a path that selects nothing is a
 // configuration error (ConfigError), raised before anything is read.
-import { Composer, type Document, isScalar, Parser, type YAMLError } from 'yaml'
+import { Composer, type Document, isScalar, Parser, type Scalar, type YAMLError } from 'yaml'
 import { ConfigError } from '../errors.js'
 import type { Extraction, FoundImage, Notice, NoticeLevel, Source } from '../model.js'
 import { classifyNode, classifyText, type Finding } from './classify.js'
@@ -19,6 +19,7 @@ import {
 } from './formats.js'
 import { LineIndex } from './lines.js'
 import { pruneDocument, pruneJson } from './prune.js'
+import { scalarSpan } from './span.js'
 import { type Candidate, walkDocument } from './walk.js'
 
 export interface ExtractOptions {
@@ -54,6 +55,7 @@ export async function extract(opts: ExtractOptions, io: ExtractIo = nodeIo): Pro
       }
       ex.files++
       ex.bytes += size
+      ex.read.push('-')
       ex.addText(text, '-')
       continue
     }
@@ -72,6 +74,7 @@ export async function extract(opts: ExtractOptions, io: ExtractIo = nodeIo): Pro
       )
       continue
     }
+    ex.read.push(f.file)
     ex.addText(buf.toString('utf8'), f.file)
   }
   ex.addImagesInput(opts.images ?? [])
@@ -131,6 +134,7 @@ export class Extractor {
   readonly notices: Notice[] = []
   files = 0
   bytes = 0
+  readonly read: string[] = []
   private readonly found = new Map<string, Entry>()
   private seq = 0
 
@@ -149,31 +153,31 @@ export class Extractor {
    */
   addText(text: string, file: string, opts: ReadOptions = {}): void {
     const seq = this.seq++
-    const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
+    // Positions are those of the text after a byte order mark; spans count it (they index the file's text).
+    const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0
+    const body = bom ? text.slice(1) : text
     if (!/\S/.test(body)) {
       this.notice('notice', file, 'file is empty: nothing to extract')
       return
     }
     const detected = detectFormat(body, file)
-    if (detected.format === 'image-sync' && this.addImageSync(body, file, seq)) return
+    if (detected.format === 'image-sync' && this.addImageSync(body, bom, file, seq)) return
     if (detected.format === 'list') {
       const lines = new LineIndex(body)
       for (const e of parseImageList(body)) {
         const finding = classifyText(e.raw, true)
-        if (finding)
-          this.add(
-            finding,
-            { file, line: e.line, column: e.column },
-            orderOf(seq, lines.lineStart(e.line - 1)),
-          )
+        if (!finding) continue
+        const start = lines.lineStart(e.line - 1) + e.column - 1
+        const span = { start: bom + start, end: bom + start + e.raw.length }
+        this.add(finding, { file, line: e.line, column: e.column, span }, orderOf(seq, start))
       }
       return
     }
-    new StreamReader(this, body, file, seq, detected.format === 'json', detected.jsonError, opts).read()
+    new StreamReader(this, body, bom, file, seq, detected.format === 'json', detected.jsonError, opts).read()
   }
 
   /** An image-sync configuration; false when the text is not one after all (then read as YAML). */
-  private addImageSync(text: string, file: string, seq: number): boolean {
+  private addImageSync(text: string, bom: number, file: string, seq: number): boolean {
     const read = readImageSync(text)
     if (!read) return false
     const lines = new LineIndex(text)
@@ -184,7 +188,8 @@ export class Extractor {
         : classifyText(e.raw, true)
       if (!finding) continue
       const source: Source = { file, ...lines.position(e.offset), field: e.field }
-      if (e.span) source.span = e.span
+      if (e.span) source.span = { start: bom + e.span.start, end: bom + e.span.end }
+      else if (e.unwritable) source.unwritable = e.unwritable
       this.add(finding, source, orderOf(seq, e.offset))
     }
     return true
@@ -224,7 +229,7 @@ export class Extractor {
         if (finding.reason !== undefined) img.reason = finding.reason
         return img
       })
-    return { images, notices: this.notices, files: this.files, bytes: this.bytes }
+    return { images, notices: this.notices, files: this.files, bytes: this.bytes, read: this.read }
   }
 }
 
@@ -236,6 +241,8 @@ class StreamReader {
   constructor(
     private readonly ex: Extractor,
     private readonly text: string,
+    /** 1 when the file starts with a byte order mark `text` leaves out: added to every span. */
+    private readonly bom: number,
     private readonly file: string,
     private readonly seq: number,
     private readonly json: boolean,
@@ -344,7 +351,9 @@ class StreamReader {
         if (!finding) return
         if (chartSource === null) chartSource = chartSourceOf(this.text, slice)
         const offset = parsed.toAbsolute(c.offset)
-        this.ex.add(finding, this.source(c, offset, index, chartSource), orderOf(this.seq, offset))
+        const source = this.source(c, offset, index, chartSource)
+        if (isScalar(c.value) && typeof c.value.value === 'string') this.place(source, c, c.value, parsed)
+        this.ex.add(finding, source, orderOf(this.seq, offset))
       },
       (issue) =>
         this.ex.notice(
@@ -367,6 +376,30 @@ class StreamReader {
     s.field = c.field
     if (chartSource !== undefined) s.chartSource = chartSource
     return s
+  }
+
+  /**
+   * Where the reference's own text is (Source.span), or why it cannot be replaced in place. Reached through
+   * an alias, the anchored text's span goes into `aliasOf` instead: the text is shared with the anchor.
+   */
+  private place(s: Source, c: Candidate, node: Scalar, parsed: ParsedText): void {
+    const own = scalarSpan(node, parsed.source)
+    const alias = node.range && c.offset !== node.range[0] ? aliasAt(parsed.source, c.offset) : undefined
+    if (alias !== undefined) s.unwritable = `reached through the alias *${alias}`
+    if ('why' in own) {
+      if (alias === undefined) s.unwritable = own.why
+      return
+    }
+    // Pruning drops whole lines, so a text on one line maps back by its start alone.
+    const start = parsed.toAbsolute(own.start)
+    const end = start + own.end - own.start
+    if (this.text.slice(start, end) !== node.value) {
+      s.unwritable = 'internal: the text at its position is not its value'
+      return
+    }
+    const span = { start: this.bom + start, end: this.bom + end }
+    if (alias !== undefined) s.aliasOf = span
+    else s.span = span
   }
 
   private parseError(errors: YAMLError[], parsed: ParsedText, index: number): void {
@@ -399,6 +432,13 @@ class StreamReader {
 interface ParsedText {
   source: string
   toAbsolute(offset: number): number
+}
+
+/** The name of the alias written at `offset` (`*name`), if one is. */
+function aliasAt(source: string, offset: number): string | undefined {
+  return source.charCodeAt(offset) === 42
+    ? /^\*([^\s,[\]{}]+)/.exec(source.slice(offset, offset + 300))?.[1]
+    : undefined
 }
 
 /** The key written at `offset` (plain or quoted), for a duplicate-key message. */
