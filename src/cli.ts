@@ -62,6 +62,9 @@ export function usage(): string {
     '  --report -',
     '      Write the JSON report to stdout (the table then goes to stderr).',
     '  --soft            The same as --no-strict.',
+    '  --rewrite-output -',
+    '      Print the rewritten manifests read from - (stdin) on stdout (the table then goes to stderr),',
+    '      e.g. helm template … | zot-warm --rewrite zot --rewrite-output - - | kubectl apply -f -',
     '  -q, --quiet       Only print the table and problems.',
     '  -h, --help        Show this help.',
     '  --version         Print the version.',
@@ -181,6 +184,8 @@ export async function runCli(io: CliIo): Promise<number> {
       logger,
       signal: controller.signal,
       ...(stdin !== undefined ? { stdin } : {}),
+      // The rewritten stream is data for the next command, written as it is (never redacted).
+      stdout: io.stdout,
       userAgent: `zot-warm/${TOOL_VERSION} (cli)`,
     })
   } catch (e) {
@@ -199,7 +204,8 @@ export async function runCli(io: CliIo): Promise<number> {
   run = redactDeep(run, secrets)
   const outcome = decideOutcome(run)
   const report = buildReport(run, outcome)
-  const tableOut = config.report === '-' ? err : (t: string) => io.stdout(`${t}\n`)
+  const stdoutTaken = config.report === '-' || config.rewrite?.output === '-'
+  const tableOut = stdoutTaken ? err : (t: string) => io.stdout(`${t}\n`)
   if (run.results.length) tableOut(renderTable(run.results, run.mode))
   const problems = renderProblems(run.results)
   if (problems) err(`\n${problems}`)

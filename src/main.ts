@@ -55,7 +55,12 @@ async function runAction(env: NodeJS.ProcessEnv): Promise<number> {
     // Derived forms (the basic-auth value and header, PEM key lines) are masked the moment they exist.
     config = parseConfig(getInput, {
       workspace: env.GITHUB_WORKSPACE || process.cwd(),
-      ...(env.RUNNER_TEMP ? { report: join(env.RUNNER_TEMP, 'zot-warm-report.json') } : {}),
+      ...(env.RUNNER_TEMP
+        ? {
+            report: join(env.RUNNER_TEMP, 'zot-warm-report.json'),
+            rewriteOutput: join(env.RUNNER_TEMP, 'zot-warm-rewritten'),
+          }
+        : {}),
       onSecret: mask,
     }).config
   } catch (err) {
@@ -158,6 +163,7 @@ async function publish(
     core.setOutput(name, String(counts[name]))
   core.setOutput('images', imagesOutput(run))
   core.setOutput('report', reportPath ?? '')
+  core.setOutput('rewritten', run.rewrite?.written ? run.rewrite.output : '')
 
   if (run.hardFailure) return
   const annotations = planAnnotations(run, {

@@ -9,7 +9,10 @@ import { formatDuration } from './inputs/duration.js'
 import type { FoundImage, ImageResult, PlannedImage, ZotInfo } from './model.js'
 import { planImages } from './plan/plan.js'
 import { plural } from './report/format.js'
+import { decideOutcome } from './report/outcome.js'
 import type { RunResult } from './report/types.js'
+import { rewriteManifests, type StoredForms } from './rewrite/index.js'
+import { readStoredForms } from './rewrite/stored.js'
 import { ZotClient } from './warm/client.js'
 import { warmImages } from './warm/engine.js'
 import type { ProgressEvent } from './warm/options.js'
@@ -34,10 +37,13 @@ export interface PipelineOptions {
   userAgent?: string
   /** A progress line at least this often while warming (default 5s). */
   progressIntervalMs?: number
+  /** Where `rewrite-output: -` prints the rewritten stream (the CLI's stdout). */
+  stdout?: (text: string) => void
 }
 
 export async function runPipeline(config: Config, opts: PipelineOptions): Promise<RunResult> {
   const { logger } = opts
+  checkRewriteStreams(config, opts)
   const started = Date.now()
   const startedAt = new Date(started).toISOString()
 
@@ -95,7 +101,10 @@ export async function runPipeline(config: Config, opts: PipelineOptions): Promis
     const valid = extraction.images.filter((i) => i.status === 'ok')
     const zotHost = config.zotUrl ? new URL(config.zotUrl).host : undefined
     const plan = await logger.group('Map images to Zot', async () => {
-      const p = planImages(valid, config.registryMap, zotHost ? { zotHost } : {})
+      const p = planImages(valid, config.registryMap, {
+        ...(zotHost ? { zotHost } : {}),
+        ...(config.rewrite?.pullHost ? { pullHost: config.rewrite.pullHost } : {}),
+      })
       for (const img of p.images) logger.info(`${img.reference} → ${zotReferenceOf(img)}`)
       if (p.unmapped.length) {
         const registries = [...new Set(p.unmapped.map((u) => u.reference?.domain ?? '?'))]
@@ -108,6 +117,7 @@ export async function runPipeline(config: Config, opts: PipelineOptions): Promis
     let zot: ZotInfo | undefined
     let hardFailure: RunResult['hardFailure']
     let warmed: ImageResult[] | undefined
+    let stored: StoredForms | undefined
     if (config.mode !== 'plan' && config.zotUrl) {
       const client = new ZotClient({
         url: config.zotUrl,
@@ -145,6 +155,12 @@ export async function runPipeline(config: Config, opts: PipelineOptions): Promis
           warmed = await logger.group(`${verb} ${plural(plan.images.length, 'image')}`, () =>
             warmWithProgress(plan.images, client, config, controller.signal, opts),
           )
+          if (config.rewrite?.mode === 'digest' && warmed)
+            stored = await readStoredForms(client, plan.images, warmed, {
+              concurrency: config.concurrency,
+              check: config.mode === 'check',
+              signal: controller.signal,
+            })
         }
       } finally {
         await client.close()
@@ -153,7 +169,7 @@ export async function runPipeline(config: Config, opts: PipelineOptions): Promis
 
     const results = assemble(extraction.images, plan.images, plan.unmapped, warmed, config)
     const cancelled = controller.signal.aborted ? reasonOf(controller.signal.reason, 'cancelled') : undefined
-    return {
+    const run: RunResult = {
       mode: config.mode,
       strict: config.strict,
       failOnUnresolved: config.failOnUnresolved,
@@ -169,6 +185,33 @@ export async function runPipeline(config: Config, opts: PipelineOptions): Promis
       ...(hardFailure ? { hardFailure } : {}),
       ...(cancelled && results.some((r) => r.status === 'not-attempted') ? { cancelled } : {}),
     }
+    if (config.rewrite) {
+      const rewrite = config.rewrite
+      // A failed run hands no manifests on: a pipe into `kubectl apply` then receives nothing at all.
+      const outcome = decideOutcome(run)
+      run.rewrite = await logger.group('Rewrite manifests', () =>
+        rewriteManifests(
+          {
+            mode: rewrite.mode,
+            pullHost: rewrite.pullHost,
+            output: rewrite.output,
+            workspace: config.workspace,
+          },
+          {
+            results,
+            planned: plan.images,
+            read: extraction.read,
+            ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}),
+            ...(stored ? { stored } : {}),
+            ...(outcome.exitCode !== 0 ? { hold: `the run failed (${outcome.reason})` } : {}),
+            ...(opts.stdout ? { stdout: opts.stdout } : {}),
+            log: (level, line) => (level === 'info' ? logger.info(line) : logger.warning(line)),
+          },
+        ),
+      )
+      run.durationMs = Date.now() - started
+    }
+    return run
   } finally {
     if (timer) clearTimeout(timer)
     opts.signal?.removeEventListener('abort', onAbort)
@@ -288,6 +331,21 @@ function assemble(
     // The planner and the extractor disagree on a key: say so rather than drop the image.
     return { ...base, reference: f.key, status: 'failed', error: 'internal: image missing from the plan' }
   })
+}
+
+/** `rewrite-output: -` prints what was read from stdin, and only that; a directory never receives stdin. */
+function checkRewriteStreams(config: Config, opts: PipelineOptions): void {
+  const output = config.rewrite?.output
+  if (output === undefined) return
+  if (output === '-') {
+    if (opts.stdin === undefined || config.paths.length || !opts.stdout)
+      throw new ConfigError([
+        'rewrite-output: - prints the rewritten manifests read from stdin: read them from - only (e.g. `helm template … | zot-warm --rewrite zot --rewrite-output - -`), or give a directory.',
+      ])
+  } else if (opts.stdin !== undefined)
+    throw new ConfigError([
+      'rewrite-output: manifests read from - (stdin) are printed only with rewrite-output -; give the files as paths to write them into a directory.',
+    ])
 }
 
 function reasonOf(reason: unknown, fallback: string): string {

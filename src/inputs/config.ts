@@ -3,6 +3,7 @@
 import { statSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { ConfigError } from '../errors.js'
+import { parseReference } from '../extract/reference.js'
 import type { RegistryMapping } from '../model.js'
 import { parseRegistryMap } from '../plan/registry-map.js'
 import { type ConfigSearch, loadConfigFile } from './config-file.js'
@@ -48,6 +49,16 @@ export interface Config {
   configFile?: string
   /** Inputs whose value came from the configuration file → `file:line:col` of that value. */
   fromFile?: Record<string, string>
+  /** Rewrite the scanned manifests after warming; undefined = off. */
+  rewrite?: RewriteConfig
+}
+
+export interface RewriteConfig {
+  mode: 'zot' | 'digest'
+  /** `host[:port]` nodes pull from (zot mode): `pull-host`, else the host of `zot-url`. */
+  pullHost: string
+  /** Absolute directory (the workspace itself: in place), or `-` (stdout). */
+  output: string
 }
 
 export interface ConfigDefaults {
@@ -57,6 +68,8 @@ export interface ConfigDefaults {
   report?: string
   /** Base for a relative `report` path. */
   cwd?: string
+  /** `rewrite-output` when the input is empty (the action: `${RUNNER_TEMP}/zot-warm-rewritten`). */
+  rewriteOutput?: string
   /** Called with each secret the moment it is known (the action masks it), also when parsing then fails. */
   onSecret?: (secret: string) => void
   /** Where to look for a configuration file when the `config` input is empty (the CLI); none: only `config`. */
@@ -241,6 +254,10 @@ export function parseConfig(
   const reportText = value('report') || defaults.report
   const report = reportText === '-' ? '-' : reportText ? resolve(cwd, reportText) : undefined
 
+  const rewrite = rewriteConfig(value, mode, zotUrl, workspace, defaults.rewriteOutput, problems)
+  if (rewrite?.output === '-' && report === '-')
+    problems.push('rewrite-output: - and report: - both want stdout; write the report to a file.')
+
   const config: Config = {
     mode,
     workspace,
@@ -264,6 +281,7 @@ export function parseConfig(
     strict: bool('strict'),
     failOnUnresolved: bool('fail-on-unresolved'),
     report,
+    ...(rewrite ? { rewrite } : {}),
   }
   if (file) {
     config.configFile = file.shown
@@ -285,6 +303,70 @@ export function locateProblems(problems: string[], fromFile: Record<string, stri
     const where = name ? fromFile?.[name] : undefined
     return where ? `${where}: ${p}` : p
   })
+}
+
+function rewriteConfig(
+  value: (name: string) => string,
+  mode: Mode,
+  zotUrl: string | undefined,
+  workspace: string,
+  defaultOutput: string | undefined,
+  problems: string[],
+): RewriteConfig | undefined {
+  const kind = value('rewrite').toLowerCase()
+  const pullHost = value('pull-host')
+  const outputText = value('rewrite-output')
+  if (kind === '') {
+    if (outputText)
+      problems.push('rewrite-output: set rewrite (zot or digest) too, or remove rewrite-output.')
+    if (pullHost) problems.push('pull-host: set rewrite: zot too, or remove pull-host.')
+    return undefined
+  }
+  if (kind !== 'zot' && kind !== 'digest') {
+    problems.push(`rewrite: "${kind}" is not one of zot, digest (or empty to turn it off).`)
+    return undefined
+  }
+  if (mode === 'plan')
+    problems.push('rewrite: needs mode warm or check (plan mode does not learn the digests to pin).')
+  let host = ''
+  if (kind === 'digest') {
+    if (pullHost) problems.push('pull-host: only used with rewrite: zot (digest keeps each registry).')
+  } else if (pullHost) {
+    host = pullHost
+    const problem = pullHostProblem(pullHost)
+    if (problem) problems.push(`pull-host: ${problem}`)
+  } else if (zotUrl) {
+    const url = new URL(zotUrl)
+    host = url.host
+    const problem = pullHostProblem(host)
+    if (url.pathname !== '/' && url.pathname !== '')
+      problems.push(
+        `pull-host: required because zot-url has a path (${url.pathname}) and nodes pull from a registry host's root; set pull-host to the host[:port] nodes use.`,
+      )
+    else if (problem)
+      problems.push(
+        `pull-host: required because the host of zot-url does not work in a reference: ${problem}`,
+      )
+  }
+  const text = outputText || defaultOutput || ''
+  if (!text)
+    problems.push(
+      'rewrite-output: required with rewrite: a directory (the workspace itself rewrites in place), or - to print the rewritten manifests read from stdin.',
+    )
+  return { mode: kind, pullHost: host, output: text === '-' ? '-' : resolve(workspace, text) }
+}
+
+/** Why `host` cannot start a reference nodes pull (undefined when it can). */
+function pullHostProblem(host: string): string | undefined {
+  try {
+    const ref = parseReference(`${host}/x`)
+    if (ref.domain === host) return undefined
+    return /[.:]/.test(host) || host === 'localhost'
+      ? `"${host}" is read as ${ref.domain}; give the host[:port] as nodes write it.`
+      : `"${host}" would be read as a Docker Hub path (a registry host needs a "." or a port, e.g. ${host}:5000 or ${host}.example.com).`
+  } catch (err) {
+    return `"${host}" is not a registry host[:port] (${(err as Error).message.replace(/^invalid image reference "[^"]*": /, '')}).`
+  }
 }
 
 function prefixed(input: string, problem: string): string {

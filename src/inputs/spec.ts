@@ -167,6 +167,29 @@ export const INPUTS: readonly InputSpec[] = [
     arg: 'FILE',
   },
   {
+    name: 'rewrite',
+    description:
+      'Rewrite the scanned manifests to pull what was verified: `zot` (from the cache: `<pull host>/<prefix>/<path>:<tag>@<digest>`) or `digest` (same registry, pinned `@<digest>` where the cache holds upstream’s digest). Empty: off. Only each reference’s own text changes.',
+    default: '',
+    arg: 'zot|digest',
+  },
+  {
+    name: 'pull-host',
+    description:
+      'Registry host[:port] nodes pull the cache from, for `rewrite: zot` (when they reach Zot under another name than `zot-url`). Empty: the host of `zot-url`.',
+    default: '',
+    arg: 'HOST',
+  },
+  {
+    name: 'rewrite-output',
+    description:
+      'Directory that receives every scanned manifest file, rewritten or not, at its workspace-relative path (relative to `workspace`; the workspace itself rewrites in place). CLI: `-` prints the manifests read from stdin, rewritten, on stdout.',
+    default: '',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: documents the runner variable literally.
+    defaultText: '`${RUNNER_TEMP}/zot-warm-rewritten` (action); required with `rewrite` (CLI)',
+    arg: 'DIR|-',
+  },
+  {
     name: 'workspace',
     description: 'Directory that `paths` are relative to.',
     default: '',
@@ -207,4 +230,9 @@ export const OUTPUTS: readonly { name: string; description: string }[] = [
     description: 'JSON array `[{reference, status, zotReference, digest, platforms}]`, one entry per image.',
   },
   { name: 'report', description: 'Path of the JSON report.' },
+  {
+    name: 'rewritten',
+    description:
+      'Directory holding the rewritten manifests (`rewrite-output`); empty when nothing was written (rewrite off, or the run failed).',
+  },
 ]

@@ -6,6 +6,8 @@ import { normalizeRegistryHost } from './registry-map.js'
 export interface PlanOptions {
   /** `host[:port]` of Zot: references to images already in Zot keep their path unchanged. */
   zotHost?: string
+  /** Another name nodes reach Zot under (`pull-host`): references naming it are Zot's too. */
+  pullHost?: string
 }
 
 /**
@@ -20,7 +22,7 @@ export function planImages(
   const prefixes = map?.length
     ? new Map(map.map((m) => [normalizeRegistryHost(m.registry), m.prefix]))
     : undefined
-  const zotHost = opts.zotHost ? canonicalHost(opts.zotHost) : undefined
+  const zotHosts = new Set([opts.zotHost, opts.pullHost].flatMap((h) => (h ? [canonicalHost(h)] : [])))
   const planned: PlannedImage[] = []
   const unmapped: FoundImage[] = []
   for (const image of images) {
@@ -28,7 +30,7 @@ export function planImages(
     if (image.status !== 'ok' || !ref) continue
     const domain = canonicalHost(ref.domain)
     let zotRepository: string
-    if (zotHost && domain === zotHost) {
+    if (zotHosts.has(domain)) {
       zotRepository = ref.path
     } else if (!prefixes) {
       zotRepository = ref.path

@@ -63,7 +63,7 @@ export interface Outcome {
 
 type OutcomeInput = Pick<
   RunResult,
-  'mode' | 'strict' | 'failOnUnresolved' | 'results' | 'notices' | 'hardFailure' | 'cancelled'
+  'mode' | 'strict' | 'failOnUnresolved' | 'results' | 'notices' | 'hardFailure' | 'cancelled' | 'rewrite'
 >
 
 export function decideOutcome(run: OutcomeInput): Outcome {
@@ -89,9 +89,14 @@ export function decideOutcome(run: OutcomeInput): Outcome {
     const why = run.cancelled ? ` (${run.cancelled})` : ''
     problems.push(`${plural(counts.notAttempted, 'image')} not attempted${why}`)
   }
+  // A manifest missing from the output directory would silently not be deployed.
+  if (run.rewrite?.problems.length)
+    problems.push(`${plural(run.rewrite.problems.length, 'manifest file')} not written`)
   if (counts.total === 0 && unreadable === 0) warnings.push('no image references found; check paths')
   if (counts.skippedUnmapped)
     warnings.push(`${plural(counts.skippedUnmapped, 'image')} skipped (registry not in registry-map)`)
+  const left = leftWarmed(run)
+  if (left) warnings.push(`${plural(left, 'reference')} to warm images not rewritten`)
 
   if (problems.length) {
     const reason = `${problems.join(', ')}${warnings.length ? `; ${warnings.join(', ')}` : ''}`
@@ -108,6 +113,15 @@ export function decideOutcome(run: OutcomeInput): Outcome {
     problems,
     warnings,
   }
+}
+
+/** Places of cached or warmed images that `rewrite` left as written (the others' status says why). */
+function leftWarmed(run: OutcomeInput): number {
+  if (!run.rewrite?.written) return 0
+  const warm = new Set(
+    run.results.filter((r) => r.status === 'cached' || r.status === 'warmed').map((r) => r.reference),
+  )
+  return run.rewrite.left.filter((l) => warm.has(l.reference)).reduce((n, l) => n + l.places, 0)
 }
 
 function successLine(mode: RunResult['mode'], c: Counts): string {

@@ -1,6 +1,7 @@
 // What one run produced: everything the report, the summary, the table and the annotations are made from.
 import type { Mode } from '../inputs/config.js'
 import type { ImageResult, Notice, ZotInfo } from '../model.js'
+import type { RewriteSummary } from '../rewrite/index.js'
 
 export interface RunResult {
   mode: Mode
@@ -23,4 +24,6 @@ export interface RunResult {
   hardFailure?: { message: string; hint?: string }
   /** Why the run stopped early (signal or overall timeout); the rest is `not-attempted`. */
   cancelled?: string
+  /** What `rewrite` wrote (absent when it is off). */
+  rewrite?: RewriteSummary
 }

@@ -49,6 +49,10 @@ export type Situation =
   /** A host Zot redirected the request to refused it; Zot's credentials never go to another origin. */
   | { kind: 'redirected'; origin: string; status: number }
 
+/** What Zot's conversion does to a digest; shared by the pin diagnosis and the `digest` rewrite. */
+export const conversionDiagnosis =
+  'Zot converts the image on sync (preserveDigest off: Docker manifests become OCI and attestations leave the index, which changes the digest)'
+
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1)
 }
@@ -92,8 +96,7 @@ export function diagnose(s: Situation): string {
           `tag most likely moved and ${s.pinned} is no longer available upstream. Update the pin to the current digest.`
         )
       return (
-        `${moved}Either Zot converts the image on sync (preserveDigest off: Docker manifests become OCI and ` +
-        'attestations leave the index, which changes the digest), or the upstream tag moved and the old digest ' +
+        `${moved}Either ${conversionDiagnosis}, or the upstream tag moved and the old digest ` +
         'is gone. If the image is published with Docker media types or attestations, set "preserveDigest": true ' +
         'on the registry in Zot\'s sync config and "compat": ["docker2s2"] under http; otherwise update the pin.'
       )

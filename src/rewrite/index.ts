@@ -1,0 +1,391 @@
+// The rewrite stage (after warm): hands the deploy the manifests it scanned with each verified reference
+// replaced, in place or in an output directory (every scanned file, rewritten or not, at the same relative
+// path), or on stdout for a pipe. Only the characters of a reference change (Source.span); an image that
+// failed, was not mapped, is invalid or unresolved keeps its text, and every reference left as written is
+// said, with why.
+import { isUtf8 } from 'node:buffer'
+import { readFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { formatReference, parseReference } from '../extract/reference.js'
+import type { ImageResult, PlannedImage, Source } from '../model.js'
+import { IMAGES_INPUT_FILE, plural, STDIN_FILE } from '../report/format.js'
+import { applyEdits, type Edit, unsafeHere } from './edit.js'
+import { destination, fileProblem, prepareOutputDir, writeAtomically } from './output.js'
+import { digestTarget, type RewriteMode, type Target, unprovenDigest, zotTarget } from './target.js'
+
+export type { RewriteMode } from './target.js'
+
+export interface RewriteOptions {
+  mode: RewriteMode
+  /** `host[:port]` nodes pull from (zot mode). */
+  pullHost: string
+  /** Absolute directory, or `-` for stdout. */
+  output: string
+  workspace: string
+}
+
+/** What the digest mode learnt about each tag's stored form: why it is as published, or nothing. */
+export type StoredForms = Map<string, { proof?: string; problem?: string }>
+
+export interface RewriteInput {
+  /** Results of the run; `rewrittenAs` and "not rewritten" warnings are added to them. */
+  results: ImageResult[]
+  planned: PlannedImage[]
+  /** Workspace-relative files read by the extraction, in order (`-` for stdin). */
+  read: string[]
+  stdin?: string
+  /** Digest mode: what the stored manifests prove (readStoredForms). */
+  stored?: StoredForms
+  /** Why nothing may be written (the run failed), or undefined. */
+  hold?: string
+  /** Receives the rewritten stream for output `-`. */
+  stdout?: (text: string) => void
+  log?: (level: 'info' | 'warning', line: string) => void
+}
+
+/** One reference (or all places of an image) left as written. */
+export interface LeftAsWritten {
+  reference: string
+  /** `file:line:col` of the place, or of the first place when `places` > 1. */
+  where: string
+  places: number
+  why: string
+}
+
+export interface RewriteSummary {
+  mode: RewriteMode
+  /** Absolute directory written, or `-` (stdout). */
+  output: string
+  inPlace: boolean
+  /** False when nothing was written (`held` says why). */
+  written: boolean
+  held?: string
+  /** Files written (in place: files changed). */
+  files: number
+  /** Files in which at least one reference changed. */
+  changedFiles: number
+  /** Places whose text was replaced. */
+  rewritten: number
+  left: LeftAsWritten[]
+  /** Files that could not be read back or written. */
+  problems: { file: string; message: string }[]
+}
+
+const WARMED = new Set<ImageResult['status']>(['cached', 'warmed'])
+
+/** Why an image keeps its text whatever the mode, from its status. */
+function statusReason(r: ImageResult): string | undefined {
+  switch (r.status) {
+    case 'failed':
+      return 'the image failed'
+    case 'skipped-unmapped':
+      return 'its registry is not in registry-map'
+    case 'not-attempted':
+      return 'the image was not attempted'
+    case 'invalid':
+      return 'not a valid image reference'
+    case 'unresolved':
+      return 'an unresolved (templated or empty) reference'
+    default:
+      return undefined
+  }
+}
+
+interface Pending {
+  result: ImageResult
+  source: Source
+  /** Text for this place, from the text written there. */
+  target: (written: string) => Target
+}
+
+interface Place {
+  result: ImageResult
+  source: Source
+}
+
+interface LeftPlace {
+  source: Source
+  why: string
+  image: boolean
+}
+
+/** For each image: why it keeps its text everywhere (a string), or the text for each place from what is written there. */
+export type TargetRule = (result: ImageResult) => string | ((written: string) => Target)
+
+/**
+ * Rewrite the files read by the extraction. `rule` decides each image's text (default: the mode's; tests
+ * give their own, e.g. the text as written, which must leave every file byte-identical).
+ */
+export async function rewriteManifests(
+  opts: RewriteOptions,
+  input: RewriteInput,
+  rule?: TargetRule,
+): Promise<RewriteSummary> {
+  const workspace = resolve(opts.workspace)
+  const inPlace = opts.output !== '-' && resolve(opts.output) === workspace
+  const summary: RewriteSummary = {
+    mode: opts.mode,
+    output: opts.output,
+    inPlace,
+    written: false,
+    files: 0,
+    changedFiles: 0,
+    rewritten: 0,
+    left: [],
+    problems: [],
+  }
+  const log = input.log ?? (() => undefined)
+  const planned = new Map(input.planned.map((p) => [p.reference, p]))
+  const decide = rule ?? ((r: ImageResult) => imageReason(r, opts, planned, input.stored))
+  /** The text written for each image (its first rewritten place). */
+  const done = new Map<ImageResult, string>()
+  /** Places left, per image, with why (`image`: the reason is the image's, not the place's). */
+  const leftPlaces = new Map<ImageResult, LeftPlace[]>()
+  const leave = (result: ImageResult, source: Source, why: string, image = false) => {
+    const list = leftPlaces.get(result)
+    if (list) list.push({ source, why, image })
+    else leftPlaces.set(result, [{ source, why, image }])
+  }
+
+  // 1. What each place becomes, by file.
+  const byFile = new Map<string, Pending[]>()
+  const aliases = new Map<string, Place[]>()
+  for (const result of input.results) {
+    const places = result.sources.filter((s) => s.file !== IMAGES_INPUT_FILE)
+    if (!places.length) continue
+    const why = decide(result)
+    const target = typeof why === 'function' ? why : undefined
+    for (const source of places) {
+      if (typeof why === 'string') leave(result, source, why, true)
+      else if (source.span && target) {
+        const list = byFile.get(source.file) ?? []
+        list.push({ result, source, target })
+        byFile.set(source.file, list)
+      } else if (source.aliasOf && target) {
+        const list = aliases.get(source.file) ?? []
+        list.push({ result, source })
+        aliases.set(source.file, list)
+      } else leave(result, source, source.unwritable ?? 'its text cannot be replaced in place')
+    }
+  }
+
+  if (input.hold) {
+    summary.held = input.hold
+    log('info', `Nothing written: ${input.hold}.`)
+    annotate(input.results, leftPlaces, done)
+    summary.left = leftList(leftPlaces)
+    return summary
+  }
+
+  // 2. Each file: read it back, replace, write.
+  const root = opts.output === '-' ? undefined : await prepareOutputDir(opts.output)
+  for (const file of input.read) {
+    // stdin goes only to stdout and files only to a directory (the configuration check makes sure).
+    if ((file === STDIN_FILE) !== (root === undefined)) continue
+    const pending = byFile.get(file) ?? []
+    const followers = aliases.get(file) ?? []
+    const changes = await rewriteFile(pending, followers, () =>
+      file === STDIN_FILE ? Buffer.from(input.stdin ?? '', 'utf8') : readFile(resolve(workspace, file)),
+    )
+    for (const l of changes.left) leave(l.place.result, l.place.source, l.why)
+    let problem = changes.problem
+    if (!problem) {
+      try {
+        if (!root) input.stdout?.(changes.out.toString('utf8'))
+        else if (!inPlace || changes.places.length)
+          await writeAtomically(await destination(root, file), changes.out)
+      } catch (err) {
+        problem = fileProblem(err)
+      }
+    }
+    if (problem) {
+      summary.problems.push({ file, message: problem })
+      log('warning', `${file}: not written: ${problem}`)
+      // Nothing of this file was written: its references are not rewritten after all.
+      for (const place of changes.places)
+        leave(place.result, place.source, `the file was not written (${problem})`)
+      continue
+    }
+    if (root && inPlace && !changes.places.length) continue
+    summary.files++
+    if (!changes.places.length) continue
+    summary.changedFiles++
+    summary.rewritten += changes.places.length
+    for (const place of changes.places) {
+      const text = changes.texts.get(place.result)
+      if (text !== undefined && !done.has(place.result)) done.set(place.result, text)
+    }
+  }
+  summary.written = true
+  annotate(input.results, leftPlaces, done)
+  summary.left = leftList(leftPlaces)
+  const where = root ? (inPlace ? 'in place' : `into ${root}`) : 'to stdout'
+  log(
+    'info',
+    `Rewrote ${plural(summary.rewritten, 'reference')} in ${plural(summary.changedFiles, 'file')}; ` +
+      `${plural(summary.files, 'file')} written ${where}.`,
+  )
+  for (const l of summary.left) {
+    const places = l.places > 1 ? ` (${l.places} places, first at ${l.where})` : ` (${l.where})`
+    log('warning', `not rewritten: ${l.reference}${places}: ${l.why}`)
+  }
+  return summary
+}
+
+interface FileChanges {
+  out: Buffer
+  /** Places rewritten (aliases following a rewritten anchor included). */
+  places: Place[]
+  /** The text written for each image, from its first place in the file. */
+  texts: Map<ImageResult, string>
+  left: { place: Place; why: string }[]
+  /** Why the file cannot be produced at all. */
+  problem?: string
+}
+
+/** One file's new content: each pending place replaced when the file still says what was read there. */
+async function rewriteFile(
+  pending: Pending[],
+  followers: Place[],
+  read: () => Buffer | Promise<Buffer>,
+): Promise<FileChanges> {
+  const changes: FileChanges = { out: Buffer.alloc(0), places: [], texts: new Map(), left: [] }
+  const all = [...pending, ...followers]
+  try {
+    changes.out = await read()
+  } catch (err) {
+    changes.problem = `cannot read it again: ${fileProblem(err)}`
+  }
+  if (changes.problem || !all.length) {
+    if (changes.problem)
+      for (const p of all)
+        changes.left.push({ place: p, why: `the file was not written (${changes.problem})` })
+    return changes
+  }
+  // Decoding and encoding again is byte-exact only for valid UTF-8.
+  if (!isUtf8(changes.out)) {
+    for (const p of all) changes.left.push({ place: p, why: 'the file is not valid UTF-8 (any more)' })
+    return changes
+  }
+  const text = changes.out.toString('utf8')
+  const edits: Edit[] = []
+  for (const p of pending) {
+    const edit = placeEdit(text, p)
+    if ('why' in edit) {
+      changes.left.push({ place: p, why: edit.why })
+      continue
+    }
+    edits.push(edit)
+    changes.places.push(p)
+    if (!changes.texts.has(p.result)) changes.texts.set(p.result, edit.text)
+  }
+  // An alias follows its anchor: rewritten exactly when the anchored text itself was.
+  for (const f of followers) {
+    if (isFollowing(f, edits)) changes.places.push(f)
+    else
+      changes.left.push({
+        place: f,
+        why: `${f.source.unwritable ?? 'reached through an alias'}, whose anchored text is not an image field rewritten here`,
+      })
+  }
+  if (edits.length) changes.out = Buffer.from(applyEdits(text, edits), 'utf8')
+  return changes
+}
+
+function isFollowing(f: Place, applied: Edit[]): boolean {
+  const a = f.source.aliasOf
+  return a !== undefined && applied.some((e) => e.start === a.start && e.end === a.end)
+}
+
+/**
+ * Why the image keeps its text everywhere (a string), or how each of its places is rewritten.
+ */
+function imageReason(
+  result: ImageResult,
+  opts: RewriteOptions,
+  planned: Map<string, PlannedImage>,
+  stored: StoredForms | undefined,
+): string | ((written: string) => Target) {
+  const status = statusReason(result)
+  if (status) return status
+  if (!WARMED.has(result.status)) return `not rewritten in status ${result.status}`
+  const plan = planned.get(result.reference)
+  if (!plan) return 'internal: the image is missing from the plan'
+  const digest = plan.ref.digest ?? result.digest
+  if (!digest)
+    return "the digest Zot serves for the tag is unknown (Zot's search extension is off), so it cannot be pinned"
+  if (opts.mode === 'zot') {
+    const target = zotTarget(opts.pullHost, plan.zotRepository, plan.ref, digest)
+    if ('left' in target) return target.left
+    return () => target
+  }
+  if (plan.ref.digest === undefined) {
+    const form = stored?.get(result.reference)
+    if (form?.problem) return `cannot tell whether Zot serves upstream's digest: ${form.problem}`
+    if (!form?.proof) return unprovenDigest(digest)
+  }
+  return (written) => digestTarget(written, digest)
+}
+
+/** The edit for one place, after checking that the file still says what the extraction read there. */
+function placeEdit(text: string, p: Pending): Edit | { why: string } {
+  const span = p.source.span as { start: number; end: number }
+  const written = text.slice(span.start, span.end)
+  let same = false
+  try {
+    same = span.end <= text.length && formatReference(parseReference(written)) === p.result.reference
+  } catch {
+    same = false
+  }
+  if (!same) return { why: 'the file changed since it was read' }
+  const target = p.target(written)
+  if ('left' in target) return { why: target.left }
+  const unsafe = unsafeHere(text, span.start, span.end, target.text)
+  if (unsafe) return { why: unsafe }
+  return { start: span.start, end: span.end, text: target.text }
+}
+
+/** rewrittenAs on each rewritten image, and the "not rewritten" warnings of images that were warmed. */
+function annotate(
+  results: ImageResult[],
+  left: Map<ImageResult, LeftPlace[]>,
+  done: Map<ImageResult, string>,
+): void {
+  for (const r of results) {
+    const text = done.get(r)
+    if (text !== undefined) r.rewrittenAs = text
+    const places = left.get(r)
+    if (!places || !WARMED.has(r.status)) continue
+    for (const [why, group] of groupByWhy(places))
+      r.warnings.push(
+        group[0]?.image
+          ? `not rewritten: ${why}`
+          : `not rewritten at ${group.map((p) => at(p.source)).join(', ')}: ${why}`,
+      )
+  }
+}
+
+function groupByWhy(places: LeftPlace[]): Map<string, LeftPlace[]> {
+  const out = new Map<string, LeftPlace[]>()
+  for (const p of places) {
+    const list = out.get(p.why)
+    if (list) list.push(p)
+    else out.set(p.why, [p])
+  }
+  return out
+}
+
+const at = (s: Source) => `${s.file}:${s.line}:${s.column}`
+
+function leftList(left: Map<ImageResult, LeftPlace[]>): LeftAsWritten[] {
+  const out: LeftAsWritten[] = []
+  for (const [r, places] of left)
+    for (const [why, group] of groupByWhy(places))
+      out.push({
+        reference: r.reference,
+        where: at((group[0] as LeftPlace).source),
+        places: group.length,
+        why,
+      })
+  return out
+}
