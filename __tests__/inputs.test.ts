@@ -266,6 +266,70 @@ describe('parseConfig', () => {
     ).toBe('/tmp/r/zot-warm-report.json')
     expect(parseConfig(inputs({ ...base, report: '-' }), { workspace: ws }).config.report).toBe('-')
   })
+
+  it('rewrite: the pull host comes from zot-url unless pull-host names one; the output is relative to the workspace', () => {
+    const cfg = (values: Record<string, string>, rewriteOutput?: string) =>
+      parseConfig(inputs(values), { workspace: ws, ...(rewriteOutput ? { rewriteOutput } : {}) }).config
+        .rewrite
+    const base = { 'zot-url': 'https://zot.example.com:8443/', rewrite: 'zot' }
+    expect(cfg({ ...base, 'rewrite-output': 'out' })).toEqual({
+      mode: 'zot',
+      pullHost: 'zot.example.com:8443',
+      output: join(ws, 'out'),
+    })
+    expect(cfg({ ...base, 'rewrite-output': '.' })?.output).toBe(ws)
+    expect(cfg({ ...base, 'rewrite-output': '-' })?.output).toBe('-')
+    expect(cfg(base, '/tmp/runner/zot-warm-rewritten')?.output).toBe('/tmp/runner/zot-warm-rewritten')
+    expect(cfg({ ...base, 'rewrite-output': 'o', 'pull-host': 'zot.internal:5000' })?.pullHost).toBe(
+      'zot.internal:5000',
+    )
+    expect(cfg({ 'zot-url': 'http://[::1]:5000', rewrite: 'ZOT', 'rewrite-output': 'o' })?.pullHost).toBe(
+      '[::1]:5000',
+    )
+    expect(cfg({ ...base, rewrite: 'digest', 'rewrite-output': 'o' })).toEqual({
+      mode: 'digest',
+      pullHost: '',
+      output: join(ws, 'o'),
+    })
+    expect(cfg({ 'zot-url': 'https://zot.example.com' })).toBeUndefined()
+  })
+
+  it('rewrite: every contradiction is a configuration error that says what to do', () => {
+    const url = { 'zot-url': 'https://zot.example.com' }
+    expect(problemsOf({ ...url, rewrite: 'kbld' })).toEqual([
+      'rewrite: "kbld" is not one of zot, digest (or empty to turn it off).',
+    ])
+    expect(problemsOf({ ...url, rewrite: 'zot' })).toEqual([
+      'rewrite-output: required with rewrite: a directory (the workspace itself rewrites in place), or - to print the rewritten manifests read from stdin.',
+    ])
+    expect(problemsOf({ mode: 'plan', rewrite: 'digest', 'rewrite-output': 'o' })).toEqual([
+      'rewrite: needs mode warm or check (plan mode does not learn the digests to pin).',
+    ])
+    expect(problemsOf({ ...url, 'rewrite-output': 'o', 'pull-host': 'zot.internal' })).toEqual([
+      'rewrite-output: set rewrite (zot or digest) too, or remove rewrite-output.',
+      'pull-host: set rewrite: zot too, or remove pull-host.',
+    ])
+    expect(
+      problemsOf({ ...url, rewrite: 'digest', 'rewrite-output': 'o', 'pull-host': 'zot.internal' }),
+    ).toEqual(['pull-host: only used with rewrite: zot (digest keeps each registry).'])
+    expect(problemsOf({ ...url, rewrite: 'zot', 'rewrite-output': 'o', 'pull-host': 'zot' })).toEqual([
+      'pull-host: "zot" would be read as a Docker Hub path (a registry host needs a "." or a port, e.g. zot:5000 or zot.example.com).',
+    ])
+    expect(
+      problemsOf({ ...url, rewrite: 'zot', 'rewrite-output': 'o', 'pull-host': 'zot.example/x' })[0],
+    ).toMatch(/^pull-host: "zot.example\/x" is read as /)
+    expect(problemsOf({ 'zot-url': 'http://zot', rewrite: 'zot', 'rewrite-output': 'o' })[0]).toMatch(
+      /^pull-host: required because the host of zot-url does not work in a reference: "zot" would be read as a Docker Hub path/,
+    )
+    expect(
+      problemsOf({ 'zot-url': 'https://example.com/zot', rewrite: 'zot', 'rewrite-output': 'o' }),
+    ).toEqual([
+      "pull-host: required because zot-url has a path (/zot) and nodes pull from a registry host's root; set pull-host to the host[:port] nodes use.",
+    ])
+    expect(problemsOf({ ...url, rewrite: 'zot', 'rewrite-output': '-', report: '-' })).toEqual([
+      'rewrite-output: - and report: - both want stdout; write the report to a file.',
+    ])
+  })
 })
 
 describe('durations', () => {
