@@ -163,6 +163,32 @@ describe('zot-warm CLI', () => {
     }
   }, 60_000)
 
+  it('--rewrite-output - prints only what was read from stdin; anything else is a configuration error', async () => {
+    const srv = createServer()
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r))
+    const port = (srv.address() as { port: number }).port
+    await new Promise((r) => srv.close(r))
+    const pod = 'apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - name: a\n      image: alpine:3.20\n'
+    const base = ['--zot-url', `http://127.0.0.1:${port}`, '--rewrite', 'zot']
+    const both = await cli([...base, '--rewrite-output', '-', '-', 'deploy'], {}, pod)
+    expect(both.code).toBe(1)
+    expect(both.stderr).toContain(
+      'rewrite-output: - prints the rewritten manifests read from stdin: read them from - only',
+    )
+    const noStdin = await cli([...base, '--rewrite-output', '-', 'deploy'])
+    expect(noStdin.code).toBe(1)
+    const toDir = await cli([...base, '--rewrite-output', 'out', '-'], {}, pod)
+    expect(toDir.code).toBe(1)
+    expect(toDir.stderr).toContain(
+      'rewrite-output: manifests read from - (stdin) are printed only with rewrite-output -',
+    )
+    // Zot unreachable: a hard failure hands nothing on, and stdout stays clean for the next command.
+    const down = await cli([...base, '--rewrite-output', '-', '-'], {}, pod)
+    expect(down.code).toBe(1)
+    expect(down.stdout).toBe('')
+    expect(down.stderr).toContain('Nothing written: the run failed')
+  }, 60_000)
+
   it('never prints the password, even when given as a flag', async () => {
     const secret = 'zak_supersecretvalue123'
     const r = await cli(['--mode', 'plan', '--username', 'ci', '--password', secret, 'deploy'])

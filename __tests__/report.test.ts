@@ -463,6 +463,83 @@ describe('job summary', () => {
   })
 })
 
+describe('rewrite in the outcome, the report and the summaries', () => {
+  const rewritten = img('cached', 'docker.io/library/nginx:1.27', {
+    digest: D,
+    rewrittenAs: `zot.example.com/docker-images/library/nginx:1.27@${D}`,
+  })
+  const partly = img('warmed', 'ghcr.io/acme/api:2', {
+    digest: D,
+    warnings: [
+      'not rewritten at deploy/app.yaml:14:9: reached through the alias *api, whose anchored text is not an image field rewritten here',
+    ],
+  })
+  const summary = {
+    mode: 'zot' as const,
+    output: '/runner/temp/zot-warm-rewritten',
+    inPlace: false,
+    written: true,
+    files: 3,
+    changedFiles: 2,
+    rewritten: 4,
+    left: [
+      {
+        reference: 'ghcr.io/acme/api:2',
+        where: 'deploy/app.yaml:14:9',
+        places: 1,
+        why: 'reached through the alias *api',
+      },
+      {
+        reference: 'quay.io/x/y:1',
+        where: 'deploy/app.yaml:20:9',
+        places: 2,
+        why: 'its registry is not in registry-map',
+      },
+    ],
+    problems: [],
+  }
+  const unmapped = img('skipped-unmapped', 'quay.io/x/y:1')
+
+  it('places left for warm images warn; unwritten files fail a strict run', () => {
+    const run = runOf([rewritten, partly, unmapped], { rewrite: summary })
+    expect(decideOutcome(run)).toMatchObject({
+      exitCode: 0,
+      conclusion: 'warning',
+      reason: '1 image skipped (registry not in registry-map), 1 reference to warm images not rewritten',
+    })
+    const broken = runOf([rewritten], {
+      rewrite: {
+        ...summary,
+        left: [],
+        problems: [{ file: 'deploy/app.yaml', message: 'permission denied (EACCES)' }],
+      },
+    })
+    expect(decideOutcome(broken)).toMatchObject({ exitCode: 2, reason: '1 manifest file not written' })
+  })
+
+  it('rewrittenAs is in the report (null when not rewritten) and in the summaries', () => {
+    const run = runOf([rewritten, partly, unmapped], { rewrite: summary })
+    const outcome = decideOutcome(run)
+    const report = buildReport(run, outcome)
+    expect(report.images.map((i) => i.rewrittenAs)).toEqual([rewritten.rewrittenAs, null, null])
+    const line =
+      'rewrite zot: 4 references rewritten in 2 files, 3 files written to /runner/temp/zot-warm-rewritten; 3 places left as written (see the warnings and statuses)'
+    const html = renderSummary(run, outcome, { workspace: '/w' })
+    expect(html).toContain(`<p>📝 ${line}</p>`)
+    expect(html).toContain(
+      '<b>Warning:</b> not rewritten at deploy/app.yaml:14:9: reached through the alias *api',
+    )
+    const text = renderTextSummary(run, outcome)
+    expect(text).toContain(line.replace(/\*/g, '\\*'))
+    const held = runOf([rewritten], {
+      rewrite: { ...summary, written: false, held: 'the run failed (1 image failed)' },
+    })
+    expect(renderSummary(held, decideOutcome(held), { workspace: '/w' })).toContain(
+      '<p>📝 rewrite zot: nothing written: the run failed (1 image failed)</p>',
+    )
+  })
+})
+
 describe('annotations', () => {
   it('one per site of failed, invalid and unresolved references, errors in strict mode', () => {
     const a = planAnnotations(runOf(MIXED))

@@ -1,5 +1,7 @@
 // Small presentation helpers shared by the table, the summary and the annotations.
+
 import type { ImageResult, ImageStatus, Source } from '../model.js'
+import type { RewriteSummary } from '../rewrite/index.js'
 
 /** Worst first: the order of tables, annotations and what survives when rows must be cut. */
 export const STATUS_ORDER: readonly ImageStatus[] = [
@@ -83,4 +85,17 @@ export function oneLine(text: string, max = 500): string {
 
 export function plural(n: number, word: string, many = `${word}s`): string {
   return `${n} ${n === 1 ? word : many}`
+}
+
+/** What `rewrite` did, in one line for the summaries (plain text: each renderer escapes it). */
+export function describeRewrite(r: RewriteSummary): string {
+  if (!r.written) return `rewrite ${r.mode}: nothing written: ${r.held ?? 'the run stopped'}`
+  const where = r.output === '-' ? 'to stdout' : r.inPlace ? 'in place' : `to ${r.output}`
+  const left = r.left.reduce((n, l) => n + l.places, 0)
+  const parts = [
+    `rewrite ${r.mode}: ${plural(r.rewritten, 'reference')} rewritten in ${plural(r.changedFiles, 'file')}, ${plural(r.files, 'file')} written ${where}`,
+  ]
+  if (left) parts.push(`${plural(left, 'place')} left as written (see the warnings and statuses)`)
+  if (r.problems.length) parts.push(`${plural(r.problems.length, 'file')} not written`)
+  return parts.join('; ')
 }

@@ -4,6 +4,7 @@
 import { formatDuration } from '../inputs/duration.js'
 import type { ImageResult, Notice, Source } from '../model.js'
 import {
+  describeRewrite,
   isWorkspaceFile,
   oneLine,
   plural,
@@ -111,6 +112,7 @@ function renderHead(run: RunResult, outcome: Outcome): string {
   if (run.hardFailure) {
     out += `<p><b>${esc(run.hardFailure.message)}</b>${run.hardFailure.hint ? `<br>${esc(run.hardFailure.hint)}` : ''}</p>\n`
   }
+  if (run.rewrite) out += `<p>📝 ${esc(describeRewrite(run.rewrite))}</p>\n`
   return out
 }
 
@@ -149,6 +151,7 @@ function renderDetail(r: ImageResult, opts: SummaryOptions): string {
   if (r.diagnosis) lines.push(`<b>Diagnosis:</b> ${esc(oneLine(r.diagnosis, 2000))}`)
   for (const w of r.warnings.slice(0, 10)) lines.push(`<b>Warning:</b> ${esc(oneLine(w, 1000))}`)
   if (r.zotReference) lines.push(`<b>Zot reference:</b> <code>${esc(r.zotReference)}</code>`)
+  if (r.rewrittenAs) lines.push(`<b>Rewritten as:</b> <code>${esc(r.rewrittenAs)}</code>`)
   const sources = r.sources.slice(0, 10).map((s) => linkTo(s, opts))
   if (r.sources.length > 10) sources.push(`+${r.sources.length - 10} more`)
   lines.push(`<b>Used in:</b> ${sources.join(', ')}`)

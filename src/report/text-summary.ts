@@ -3,7 +3,15 @@
 // as a list with Markdown links to the lines (rendered, should the instance ever render summaries).
 import { formatDuration } from '../inputs/duration.js'
 import type { ImageResult, Source } from '../model.js'
-import { isWorkspaceFile, oneLine, plural, STATUS_LABEL, sourceLabel, worstFirst } from './format.js'
+import {
+  describeRewrite,
+  isWorkspaceFile,
+  oneLine,
+  plural,
+  STATUS_LABEL,
+  sourceLabel,
+  worstFirst,
+} from './format.js'
 import { fileUrl, type RepoContext, repoPath } from './links.js'
 import { countResults, type Outcome } from './outcome.js'
 import { SUMMARY_BUDGET_BYTES } from './summary.js'
@@ -31,6 +39,7 @@ export function renderTextSummary(run: RunResult, outcome: Outcome, opts: TextSu
   let head = `## zot-warm: ${outcome.conclusion}: ${md(outcome.reason)}\n\n${md(facts.join(' · '))}\n\n`
   head += `total ${c.total} · cached ${c.cached} · warmed ${c.warmed} · failed ${c.failed} · skipped ${c.skipped} · unresolved ${c.unresolved} · invalid ${c.invalid}\n\n`
   if (run.hardFailure) head += `**${md(run.hardFailure.message)}** ${md(run.hardFailure.hint ?? '')}\n\n`
+  if (run.rewrite) head += `${md(describeRewrite(run.rewrite))}\n\n`
 
   const budget = (opts.budgetBytes ?? SUMMARY_BUDGET_BYTES) - 2048
   const where = opts.reportPath ? ` (${opts.reportPath})` : ''
@@ -71,6 +80,7 @@ function problemItem(r: ImageResult, opts: TextSummaryOptions): string {
   const lines = [`- ${STATUS_LABEL[r.status]}: \`${oneLine(r.reference, 300).replace(/`/g, "'")}\``]
   if (r.error) lines.push(`  - error: ${md(oneLine(r.error, 2000))}`)
   if (r.diagnosis) lines.push(`  - diagnosis: ${md(oneLine(r.diagnosis, 2000))}`)
+  if (r.rewrittenAs) lines.push(`  - rewritten as: \`${r.rewrittenAs}\``)
   for (const w of r.warnings.slice(0, 10)) lines.push(`  - warning: ${md(oneLine(w, 1000))}`)
   const sources = r.sources.slice(0, 10).map((s) => link(s, opts))
   if (r.sources.length > 10) sources.push(`+${r.sources.length - 10} more`)
