@@ -1,6 +1,7 @@
 // `digest` mode pins a tag only where the digest Zot serves is upstream's. Zot does not record upstream's
 // digest, so the stored manifest itself is the evidence (unconvertedEvidence): one local read by digest per
 // tag-only image that warmed.
+import { describeError } from '../errors.js'
 import type { ImageResult, PlannedImage } from '../model.js'
 import type { ZotClient } from '../warm/client.js'
 import { getManifest, hasBlob } from '../warm/registry.js'
@@ -31,21 +32,22 @@ export async function readStoredForms(
       try {
         // The digest was confirmed present moments ago, so a read by digest is local. Check mode promises
         // never to make Zot sync, so there a blob HEAD (never syncs) confirms it first.
-        if (opts.check && (await hasBlob(client, t.repo, t.digest, opts.signal)).value !== true) {
+        const present = opts.check ? await hasBlob(client, t.repo, t.digest, opts.signal) : undefined
+        if (present && !(present.ok && present.value)) {
           forms.set(t.reference, { problem: `${t.repo}@${t.digest} is no longer in Zot` })
           continue
         }
-        const answer = (await getManifest(client, t.repo, t.digest, { signal: opts.signal })).value
+        const answer = await getManifest(client, t.repo, t.digest, { signal: opts.signal })
         if (!answer.ok) {
           forms.set(t.reference, {
             problem: `Zot answered ${answer.refusal.status} for ${t.repo}@${t.digest}`,
           })
           continue
         }
-        const proof = unconvertedEvidence(answer.manifest)
+        const proof = unconvertedEvidence(answer.value)
         forms.set(t.reference, proof ? { proof } : {})
       } catch (err) {
-        forms.set(t.reference, { problem: `reading ${t.repo}@${t.digest} failed: ${(err as Error).message}` })
+        forms.set(t.reference, { problem: `reading ${t.repo}@${t.digest} failed: ${describeError(err)}` })
       }
     }
   }

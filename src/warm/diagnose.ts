@@ -3,7 +3,9 @@
 // (client.ts, errors.ts) and the registry calls only report what happened, as typed data.
 // Zot never passes sync errors to its client, so most diagnoses name the likely causes and the line to look
 // for in Zot's log (docs/zot.md has the failure table).
+
 import type { ZotRequestError } from './errors.js'
+import { isDockerMediaType } from './manifest.js'
 
 /** What the advice needs to know about the connection settings (never the secrets themselves). */
 export interface ConnectionFacts {
@@ -86,7 +88,7 @@ export function diagnose(s: Situation): string {
       )
     }
     case 'pin-missing': {
-      const converted = s.storedMediaType ? !s.storedMediaType.startsWith('application/vnd.docker.') : true
+      const converted = s.storedMediaType ? !isDockerMediaType(s.storedMediaType) : true
       const moved = s.tagDigest
         ? `Zot's ${s.tag} is ${s.tagDigest}, not the pinned ${s.pinned}. `
         : `The pinned ${s.pinned} is not in Zot. `

@@ -49,6 +49,11 @@ export function isIndexMediaType(mediaType: string | undefined): boolean {
   return INDEX_TYPES.has(mediaType ?? '')
 }
 
+/** Docker's own media types (manifest, list, config, layers): Zot's conversion replaces every one of them. */
+export function isDockerMediaType(mediaType: string): boolean {
+  return mediaType.startsWith('application/vnd.docker.')
+}
+
 export function sha256(body: Buffer): string {
   return `sha256:${createHash('sha256').update(body).digest('hex')}`
 }
