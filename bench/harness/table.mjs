@@ -146,6 +146,25 @@ export function printTable(summary) {
       '',
     ])
   }
+  if (s.rewrite && !unusable('rewrite')) {
+    const w = s.rewrite
+    rows.push([
+      'rewrite',
+      `zot, ${w.mb} MB, ${w.referencesRewritten} refs`,
+      fmt(w.mbPerSecond, ' MB/s'),
+      `extraction of it ${fmt(w.extractMedianSeconds, ' s')}; rewrite ${fmt(w.medianSeconds, ' s')}`,
+      '',
+      '',
+    ])
+    rows.push([
+      'rewrite',
+      'CPU ÷ extraction CPU',
+      fmt(w.cpuRatioToExtraction, '×'),
+      `${fmt(w.mbPerCpuSecond, ' MB/cpu-s')}`,
+      '',
+      '',
+    ])
+  }
   if (s.startup && !unusable('startup')) {
     const u = s.startup
     rows.push([
