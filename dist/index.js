@@ -89092,14 +89092,14 @@ function checkRewriteStreams(config, opts) {
         return;
     if (output === '-') {
         if (opts.stdin === undefined || config.paths.length || !opts.stdout)
-            throw new ConfigError([
+            throw new ConfigError(locateProblems([
                 'rewrite-output: - prints the rewritten manifests read from stdin: read them from - only (e.g. `helm template … | zot-warm --rewrite zot --rewrite-output - -`), or give a directory.',
-            ]);
+            ], config.fromFile));
     }
     else if (opts.stdin !== undefined)
-        throw new ConfigError([
+        throw new ConfigError(locateProblems([
             'rewrite-output: manifests read from - (stdin) are printed only with rewrite-output -; give the files as paths to write them into a directory.',
-        ]);
+        ], config.fromFile));
 }
 function reasonOf(reason, fallback) {
     if (typeof reason === 'string')

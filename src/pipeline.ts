@@ -339,13 +339,23 @@ function checkRewriteStreams(config: Config, opts: PipelineOptions): void {
   if (output === undefined) return
   if (output === '-') {
     if (opts.stdin === undefined || config.paths.length || !opts.stdout)
-      throw new ConfigError([
-        'rewrite-output: - prints the rewritten manifests read from stdin: read them from - only (e.g. `helm template … | zot-warm --rewrite zot --rewrite-output - -`), or give a directory.',
-      ])
+      throw new ConfigError(
+        locateProblems(
+          [
+            'rewrite-output: - prints the rewritten manifests read from stdin: read them from - only (e.g. `helm template … | zot-warm --rewrite zot --rewrite-output - -`), or give a directory.',
+          ],
+          config.fromFile,
+        ),
+      )
   } else if (opts.stdin !== undefined)
-    throw new ConfigError([
-      'rewrite-output: manifests read from - (stdin) are printed only with rewrite-output -; give the files as paths to write them into a directory.',
-    ])
+    throw new ConfigError(
+      locateProblems(
+        [
+          'rewrite-output: manifests read from - (stdin) are printed only with rewrite-output -; give the files as paths to write them into a directory.',
+        ],
+        config.fromFile,
+      ),
+    )
 }
 
 function reasonOf(reason: unknown, fallback: string): string {
