@@ -5,7 +5,7 @@
 import { createHash, randomFillSync } from 'node:crypto'
 import { gzipSync } from 'node:zlib'
 import type { Dispatcher } from 'undici'
-import { MEDIA, type RegistryAccess, registryAgent, registryRequest } from './registry.js'
+import { getManifest, MEDIA, type RegistryAccess, registryAgent, registryRequest } from './registry.js'
 
 export type ImageKind = 'oci' | 'docker' | 'oci-index' | 'docker-list' | 'attestation-index' | 'mixed-index'
 
@@ -27,6 +27,8 @@ export interface PushImageOptions {
 
 export interface PushedManifest {
   digest: string
+  /** Bytes of the manifest (for descriptors that point at it, e.g. a referrer's subject). */
+  size: number
   /** `os/arch[/variant]`; `unknown/unknown` for attestation manifests. */
   platform?: string
   mediaType: string
@@ -38,6 +40,8 @@ export interface PushedImage {
   /** Digest of the top manifest (the index for index kinds). */
   digest: string
   mediaType: string
+  /** Bytes of the top manifest. */
+  size: number
   /** Index kinds: every child in index order (attestations included). Single kinds: the manifest itself. */
   manifests: PushedManifest[]
   /** Bytes uploaded: blobs + manifests. */
@@ -267,11 +271,15 @@ async function push(
   if (single && platformTexts.length !== 1) throw new Error(`kind ${opts.kind} takes exactly one platform`)
   const platforms = platformTexts.map(parsePlatform)
 
-  const done = (top: { digest: string; mediaType: string }, manifests: PushedManifest[]): PushedImage => {
+  const done = (
+    top: { digest: string; mediaType: string; size: number },
+    manifests: PushedManifest[],
+  ): PushedImage => {
     const image: PushedImage = {
       repo: opts.repo,
       digest: top.digest,
       mediaType: top.mediaType,
+      size: top.size,
       manifests,
       bytes: p.bytes,
       blobs: p.blobs,
@@ -284,7 +292,7 @@ async function push(
     const platform = platforms[0] as Platform
     const format: Format = opts.kind === 'oci' ? 'oci' : 'docker'
     const m = await pushPlatformImage(p, format, platform, layers, layerSize, tag)
-    const body = { digest: m.digest, mediaType: m.mediaType, platform: platformText(platform) }
+    const body = { digest: m.digest, size: m.size, mediaType: m.mediaType, platform: platformText(platform) }
     return done(m, [body])
   }
 
@@ -294,7 +302,12 @@ async function push(
   for (const platform of platforms) {
     const m = await pushPlatformImage(p, childFormat, platform, layers, layerSize)
     entries.push({ mediaType: m.mediaType, digest: m.digest, size: m.size, platform })
-    manifests.push({ digest: m.digest, mediaType: m.mediaType, platform: platformText(platform) })
+    manifests.push({
+      digest: m.digest,
+      size: m.size,
+      mediaType: m.mediaType,
+      platform: platformText(platform),
+    })
   }
   if (opts.kind === 'attestation-index') {
     for (const child of [...manifests]) {
@@ -309,12 +322,12 @@ async function push(
         },
         platform: { architecture: 'unknown', os: 'unknown' },
       })
-      manifests.push({ digest: a.digest, mediaType: a.mediaType, platform: 'unknown/unknown' })
+      manifests.push({ digest: a.digest, size: a.size, mediaType: a.mediaType, platform: 'unknown/unknown' })
     }
   }
   const mediaType = opts.kind === 'docker-list' ? MEDIA.dockerList : MEDIA.ociIndex
   const index = await p.manifest(tag, mediaType, { schemaVersion: 2, mediaType, manifests: entries })
-  return done({ digest: index.digest, mediaType }, manifests)
+  return done({ digest: index.digest, size: index.size, mediaType }, manifests)
 }
 
 /** Pushes many images with bounded concurrency over one connection pool; results in input order. */
@@ -337,4 +350,240 @@ export async function pushImages(
     await agent.close()
   }
   return results
+}
+
+// ---- referrers: signatures, attestations and SBOMs, built by hand as the tools that make them do -------------
+
+/** Media and artifact types of the artifacts below (as cosign, notation, in-toto and SBOM tools write them). */
+export const ARTIFACT = {
+  empty: 'application/vnd.oci.empty.v1+json',
+  cosignSignature: 'application/vnd.dev.cosign.artifact.sig.v1+json',
+  cosignSimpleSigning: 'application/vnd.dev.cosign.simplesigning.v1+json',
+  notationSignature: 'application/vnd.cncf.notary.signature',
+  jose: 'application/jose+json',
+  inToto: 'application/vnd.in-toto+json',
+  dsse: 'application/vnd.dsse.envelope.v1+json',
+  spdx: 'application/spdx+json',
+  cyclonedx: 'application/vnd.cyclonedx+json',
+  /** cosign attach sbom --type spdxjson (legacy `.sbom` tag). */
+  spdxText: 'text/spdx+json',
+} as const
+
+export type ArtifactWhat = 'cosign-signature' | 'notation-signature' | 'attestation' | 'spdx' | 'cyclonedx'
+
+export type ReferrerForm =
+  /** OCI 1.1: a manifest whose `subject` is the image (found through the referrers API). */
+  | 'referrer'
+  /** cosign's legacy tag `sha256-<hex>.sig` / `.att` / `.sbom`, no `subject` field. */
+  | 'tag'
+  /**
+   * The referrers tag schema (registries without the referrers API): the manifest has a `subject`, and an
+   * index tagged `sha256-<hex>` lists every referrer of the subject.
+   */
+  | 'tag-schema'
+
+export interface PushReferrerOptions {
+  repo: string
+  /** The manifest the artifact refers to. */
+  subject: { digest: string; mediaType: string; size: number }
+  what: ArtifactWhat
+  form: ReferrerForm
+}
+
+export interface PushedReferrer {
+  digest: string
+  mediaType: string
+  /** The manifest's artifactType, else its config media type (what a registry reports). */
+  artifactType: string
+  subject: string
+  form: ReferrerForm
+  /** The legacy tag (`tag`) or the referrers tag schema's tag (`tag-schema`). */
+  tag?: string
+  size: number
+}
+
+const LEGACY_SUFFIX: Record<ArtifactWhat, string> = {
+  'cosign-signature': 'sig',
+  'notation-signature': 'sig',
+  attestation: 'att',
+  spdx: 'sbom',
+  cyclonedx: 'sbom',
+}
+
+/** `sha256:abc…` → `sha256-abc…`: the tag cosign and the referrers tag schema derive from a digest. */
+export const digestTag = (digest: string) => digest.replace(':', '-')
+
+/** The artifact's one layer: what the tool would store, with the annotations it sets. */
+function artifactLayer(what: ArtifactWhat, form: ReferrerForm, subject: string, repo: string) {
+  const signature = randomFillSync(Buffer.alloc(70)).toString('base64')
+  switch (what) {
+    case 'cosign-signature':
+      return {
+        mediaType: ARTIFACT.cosignSimpleSigning,
+        data: {
+          critical: {
+            identity: { 'docker-reference': repo },
+            image: { 'docker-manifest-digest': subject },
+            type: 'cosign container image signature',
+          },
+          optional: null,
+        },
+        annotations: { 'dev.cosignproject.cosign/signature': signature },
+      }
+    case 'notation-signature':
+      return {
+        mediaType: ARTIFACT.jose,
+        data: { payload: Buffer.from(subject).toString('base64'), protected: 'e30', signature },
+        annotations: {},
+      }
+    case 'attestation': {
+      const statement = {
+        _type: 'https://in-toto.io/Statement/v1',
+        subject: [{ name: repo, digest: { sha256: subject.slice('sha256:'.length) } }],
+        predicateType: 'https://slsa.dev/provenance/v1',
+        predicate: { buildDefinition: { buildType: 'https://example.com/zot-warm-test' } },
+      }
+      // cosign's legacy `.att` wraps the statement in a DSSE envelope; OCI 1.1 attestations carry in-toto.
+      return form === 'tag'
+        ? {
+            mediaType: ARTIFACT.dsse,
+            data: {
+              payloadType: ARTIFACT.inToto,
+              payload: Buffer.from(JSON.stringify(statement)).toString('base64'),
+              signatures: [{ sig: signature }],
+            },
+            annotations: { predicateType: statement.predicateType },
+          }
+        : {
+            mediaType: ARTIFACT.inToto,
+            data: statement,
+            annotations: { 'in-toto.io/predicate-type': statement.predicateType },
+          }
+    }
+    case 'spdx':
+      return {
+        mediaType: form === 'tag' ? ARTIFACT.spdxText : ARTIFACT.spdx,
+        data: { spdxVersion: 'SPDX-2.3', SPDXID: 'SPDXRef-DOCUMENT', name: repo, packages: [] },
+        annotations: {},
+      }
+    case 'cyclonedx':
+      return {
+        mediaType: ARTIFACT.cyclonedx,
+        data: { bomFormat: 'CycloneDX', specVersion: '1.5', version: 1, components: [] },
+        annotations: {},
+      }
+  }
+}
+
+const ARTIFACT_TYPE: Record<ArtifactWhat, string> = {
+  'cosign-signature': ARTIFACT.cosignSignature,
+  'notation-signature': ARTIFACT.notationSignature,
+  attestation: ARTIFACT.inToto,
+  spdx: ARTIFACT.spdx,
+  cyclonedx: ARTIFACT.cyclonedx,
+}
+
+/**
+ * Pushes one signature, attestation or SBOM of `subject`, in the given form:
+ * - `referrer`: OCI 1.1 artifact manifest (`artifactType`, empty config, `subject`), as `cosign sign
+ *   --registry-referrers-mode=oci-1-1`, `notation sign`, `oras attach` write it;
+ * - `tag`: cosign's legacy layout, an image manifest with an image config and no `subject`, tagged
+ *   `sha256-<hex>.sig` / `.att` / `.sbom` (several artifacts of one kind share the tag in cosign; one here);
+ * - `tag-schema`: the OCI 1.1 manifest, plus the `sha256-<hex>` tag index that lists the subject's referrers
+ *   (merged with what the tag already lists), as clients maintain it for registries without the API.
+ */
+export async function pushReferrer(
+  registry: RegistryAccess,
+  opts: PushReferrerOptions,
+): Promise<PushedReferrer> {
+  const own = registryAgent(registry)
+  try {
+    const p = new Pusher(registry, opts.repo, own)
+    const layer = artifactLayer(opts.what, opts.form, opts.subject.digest, opts.repo)
+    const layerBlob = await p.blob(Buffer.from(JSON.stringify(layer.data)))
+    const layers = [
+      {
+        mediaType: layer.mediaType,
+        ...layerBlob,
+        ...(Object.keys(layer.annotations).length ? { annotations: layer.annotations } : {}),
+      },
+    ]
+    const created = new Date().toISOString()
+    if (opts.form === 'tag') {
+      // cosign's legacy layout: a regular image config naming the layer, tagged after the subject.
+      const config = await p.blob(
+        Buffer.from(
+          JSON.stringify({
+            architecture: '',
+            os: '',
+            created: '0001-01-01T00:00:00Z',
+            config: {},
+            rootfs: { type: 'layers', diff_ids: [layerBlob.digest] },
+            history: [{ created: '0001-01-01T00:00:00Z' }],
+          }),
+        ),
+      )
+      const tag = `${digestTag(opts.subject.digest)}.${LEGACY_SUFFIX[opts.what]}`
+      const manifest = {
+        schemaVersion: 2,
+        mediaType: MEDIA.ociManifest,
+        config: { mediaType: MEDIA.ociConfig, ...config },
+        layers,
+      }
+      const m = await p.manifest(tag, MEDIA.ociManifest, manifest)
+      return {
+        digest: m.digest,
+        size: m.size,
+        mediaType: MEDIA.ociManifest,
+        artifactType: MEDIA.ociConfig,
+        subject: opts.subject.digest,
+        form: 'tag',
+        tag,
+      }
+    }
+    const empty = await p.blob(Buffer.from('{}'))
+    const artifactType = ARTIFACT_TYPE[opts.what]
+    const manifest = {
+      schemaVersion: 2,
+      mediaType: MEDIA.ociManifest,
+      artifactType,
+      config: { mediaType: ARTIFACT.empty, ...empty, data: 'e30=' },
+      layers,
+      subject: { mediaType: opts.subject.mediaType, digest: opts.subject.digest, size: opts.subject.size },
+      annotations: { 'org.opencontainers.image.created': created },
+    }
+    const m = await p.manifest(undefined, MEDIA.ociManifest, manifest)
+    const pushed: PushedReferrer = {
+      digest: m.digest,
+      size: m.size,
+      mediaType: MEDIA.ociManifest,
+      artifactType,
+      subject: opts.subject.digest,
+      form: opts.form,
+    }
+    if (opts.form === 'tag-schema') {
+      const tag = digestTag(opts.subject.digest)
+      const existing = await getManifest(registry, opts.repo, tag, { dispatcher: own })
+      const listed = existing.status === 200 ? (existing.json?.manifests ?? []) : []
+      const index = {
+        schemaVersion: 2,
+        mediaType: MEDIA.ociIndex,
+        manifests: [
+          ...listed,
+          {
+            mediaType: MEDIA.ociManifest,
+            digest: m.digest,
+            size: m.size,
+            artifactType,
+            annotations: manifest.annotations,
+          },
+        ],
+      }
+      await p.manifest(tag, MEDIA.ociIndex, index)
+      pushed.tag = tag
+    }
+    return pushed
+  } finally {
+    await own.close()
+  }
 }

@@ -36,6 +36,10 @@ export interface ZotUpstream {
   syncTimeout?: string
   /** Default true. */
   onDemand?: boolean
+  /** Zot's `onlySigned`: refuse images without a signature upstream. */
+  onlySigned?: boolean
+  /** Zot's `syncLegacyCosignTags` (Zot's default: true). */
+  syncLegacyCosignTags?: boolean
 }
 
 export interface ZotAuth {
@@ -554,6 +558,8 @@ export function buildConfig(o: ZotOptions, rootDir: string, port: number): ZotCo
         reg.retryDelay = u.retryDelay ?? '1s'
       } else if (u.retryDelay !== undefined) reg.retryDelay = u.retryDelay
       if (u.syncTimeout !== undefined) reg.syncTimeout = u.syncTimeout
+      if (u.onlySigned !== undefined) reg.onlySigned = u.onlySigned
+      if (u.syncLegacyCosignTags !== undefined) reg.syncLegacyCosignTags = u.syncLegacyCosignTags
       return reg
     })
     extensions.sync = { enable: true, registries }
