@@ -53,6 +53,7 @@ describe('parseConfig', () => {
       unmapped: 'skip',
       platforms: undefined,
       refresh: false,
+      referrers: 'warm',
       concurrency: DEFAULTS.concurrency,
       imageTimeoutMs: DEFAULTS.imageTimeoutMs,
       timeoutMs: undefined,
@@ -80,6 +81,7 @@ describe('parseConfig', () => {
         platforms: 'linux/amd64, linux/arm64/v8',
         mode: 'check',
         refresh: 'yes',
+        referrers: 'Require-Signed',
         concurrency: '8',
         'image-timeout': '90s',
         timeout: '1h30m',
@@ -105,6 +107,7 @@ describe('parseConfig', () => {
       platforms: ['linux/amd64', 'linux/arm64/v8'],
       mode: 'check',
       refresh: true,
+      referrers: 'require-signed',
       concurrency: 8,
       imageTimeoutMs: 90_000,
       timeoutMs: 5_400_000,
@@ -125,6 +128,7 @@ describe('parseConfig', () => {
       timeout: '5 minutes',
       strict: 'maybe',
       unmapped: 'ignore',
+      referrers: 'signed',
       platforms: 'amd64',
       workspace: '/definitely/not/here',
     })
@@ -137,6 +141,7 @@ describe('parseConfig', () => {
       'image-timeout: "soon" is not a duration; write e.g. 90s, 10m, 1h or a number of seconds.',
       'timeout: "5 minutes" is not a duration; write e.g. 90s, 10m, 1h or a number of seconds.',
       'unmapped: "ignore" is not one of skip, fail.',
+      'referrers: "signed" is not one of warm, require-signed, off.',
       'strict: "maybe" is not a boolean; use true or false.',
     ])
   })

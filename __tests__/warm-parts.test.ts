@@ -375,13 +375,16 @@ describe('batched search', () => {
 
   test('an index is settled unless a required variant, a variant-less arm child or a non-image child needs its entries', () => {
     const multi = index('amd64', 'arm64/v8', 'arm/v7', 'unknown')
+    // The confirmed children (their referrers are warmed too); the attestation entry is not one.
     expect(verifyFromSearch(multi)).toEqual({
       digest: d('f'),
       platforms: ['linux/amd64', 'linux/arm/v7', 'linux/arm64'],
+      children: [d('0'), d('1'), d('2')],
     })
     expect(verifyFromSearch(multi, [p('linux/arm'), p('linux/amd64')])).toEqual({
       digest: d('f'),
       platforms: ['linux/amd64', 'linux/arm/v7'],
+      children: [d('0'), d('2')],
     })
     expect(verifyFromSearch(multi, [p('linux/arm/v7')])).toBeUndefined()
     expect(verifyFromSearch(index('amd64', 'arm'))).toBeUndefined()

@@ -10,7 +10,7 @@ import { SECRET_INPUTS } from './inputs/spec.js'
 import { type Logger, runPipeline } from './pipeline.js'
 import { planAnnotations } from './report/annotations.js'
 import { readRepoContext, repoPath } from './report/links.js'
-import { countResults, decideOutcome, EXIT_HARD, type Outcome } from './report/outcome.js'
+import { countReferrers, countResults, decideOutcome, EXIT_HARD, type Outcome } from './report/outcome.js'
 import { buildReport, imagesOutput, TOOL_VERSION } from './report/report.js'
 import { esc, renderSummary } from './report/summary.js'
 import { renderProblems, renderTable } from './report/table.js'
@@ -161,6 +161,9 @@ async function publish(
   const counts = countResults(run.results)
   for (const name of ['total', 'cached', 'warmed', 'failed', 'skipped', 'unresolved', 'invalid'] as const)
     core.setOutput(name, String(counts[name]))
+  const referrers = countReferrers(run.results)
+  for (const name of ['signed', 'attested', 'sbom'] as const)
+    core.setOutput(name, String(referrers?.[name] ?? 0))
   core.setOutput('images', imagesOutput(run))
   core.setOutput('report', reportPath ?? '')
   core.setOutput('rewritten', run.rewrite?.written ? run.rewrite.output : '')

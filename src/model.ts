@@ -147,16 +147,21 @@ export type ReferrerKind = 'signature' | 'attestation' | 'sbom' | 'other'
 /** One artifact in the cache that refers to the image (or to one of its child manifests). */
 export interface Referrer {
   kind: ReferrerKind
-  /** `artifactType` (or the config media type) as the registry reports it. */
-  artifactType: string
-  /** Digest of the referrer's own manifest. */
-  digest: string
+  /**
+   * `artifactType` (or the config media type) as the registry reports it. Absent for signatures: Zot's local
+   * APIs name a signature by its signing tool only (see `tool`).
+   */
+  artifactType?: string
+  /** Digest of the referrer's own manifest; absent where the cache does not name it without a sync (signatures). */
+  digest?: string
   /** Digest of the manifest it refers to: the image itself or one of its per-platform children. */
   subject: string
   /** How it is attached: an OCI 1.1 referrer (`subject` field) or a cosign legacy tag (`sha256-<hex>.sig`). */
   form: 'referrer' | 'tag'
   /** The legacy tag, for `form: 'tag'`. */
   tag?: string
+  /** The signing tool (`cosign`, `notation`), for signatures. */
+  tool?: string
 }
 
 /** The referrers of one image as the cache holds them after the run. */

@@ -254,6 +254,7 @@ async function warmWithProgress(
       mode: config.mode === 'check' ? 'check' : 'warm',
       ...(config.platforms ? { platforms: config.platforms } : {}),
       refresh: config.refresh,
+      referrers: config.referrers,
       concurrency: config.concurrency,
       imageTimeoutMs: config.imageTimeoutMs,
       signal,

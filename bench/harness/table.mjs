@@ -205,6 +205,50 @@ export function printTable(summary) {
     ])
     rows.push(['scale', 'wall', fmt(k.wallMs?.median, ' ms'), '', '', ''])
   }
+  if (s.referrers && !unusable('referrers')) {
+    const r = s.referrers
+    const c = r.checks ?? {}
+    rows.push([
+      'referrers',
+      `hot wall, ${r.images} signed refs`,
+      fmt(r.hot.warm.wallMs?.median, ' ms'),
+      `${fmt(r.hot.off.wallMs?.median, ' ms')} with --referrers off`,
+      '',
+      '',
+    ])
+    rows.push([
+      'referrers',
+      'hot upstream requests per run',
+      fmt(r.hotUpstreamRequestsPerRun?.join(',')),
+      '',
+      '0',
+      verdict(c.hotZeroUpstream),
+    ])
+    rows.push([
+      'referrers',
+      'hot requests to the cache',
+      fmt(r.hot.warm.cacheRequests),
+      `${fmt(r.hot.off.cacheRequests)} with --referrers off`,
+      '',
+      '',
+    ])
+    rows.push([
+      'referrers',
+      'cold extra upstream req. per image',
+      fmt(r.coldExtraUpstreamRequestsPerImage),
+      `${fmt(r.cold.warm.upstreamRequests)} vs ${fmt(r.cold.off.upstreamRequests)} per run`,
+      '',
+      '',
+    ])
+    rows.push([
+      'referrers',
+      'cold extra time per image',
+      fmt(r.coldExtraMsPerImage, ' ms'),
+      `${fmt(r.cold.warm.wallMs?.median, ' ms')} vs ${fmt(r.cold.off.wallMs?.median, ' ms')}`,
+      '',
+      verdict(c.allReferrersReported && c.everyRunOk),
+    ])
+  }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)))
   const line = (r) =>
     r

@@ -43,17 +43,21 @@ export async function cliWarm(cache, dir, manifest, opts) {
     dir,
   ]
   if (opts.concurrency) args.push('--concurrency', String(opts.concurrency))
+  if (opts.args) args.push(...opts.args)
   args.push(manifest)
   const r = await runCli(args, { cwd: dir, timeoutMs: opts.timeoutMs ?? 600_000, usage: 'time' })
   let statuses = {}
+  let referrers
   try {
     const json = JSON.parse(readFileSync(report, 'utf8'))
     for (const img of json.images ?? []) statuses[img.status] = (statuses[img.status] ?? 0) + 1
+    referrers = json.summary?.referrers ?? undefined
   } catch {
     statuses = { noReport: 1 }
   }
   const ok = r.code === 0 && statuses[opts.expect] === opts.count
   const run = { wallMs: r.wallMs, clientCpuS: r.cpuSeconds, code: r.code, statuses, ok }
+  if (referrers) run.referrers = referrers
   if (!ok)
     run.error = `exit ${r.code}, ${JSON.stringify(statuses)}: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`
   return run

@@ -6,6 +6,7 @@ import { ConfigError } from '../errors.js'
 import { parseReference } from '../extract/reference.js'
 import type { RegistryMapping } from '../model.js'
 import { parseRegistryMap } from '../plan/registry-map.js'
+import { REFERRERS_POLICIES, type ReferrersPolicy } from '../warm/referrers.js'
 import { type ConfigSearch, loadConfigFile } from './config-file.js'
 import { parseDuration } from './duration.js'
 import { splitList } from './list.js'
@@ -37,6 +38,8 @@ export interface Config {
   /** undefined = all platforms. */
   platforms?: string[]
   refresh: boolean
+  /** Signatures, attestations, SBOMs: copy and report (`warm`), also require a signature, or ignore. */
+  referrers: ReferrersPolicy
   concurrency: number
   imageTimeoutMs: number
   /** undefined = no overall limit. */
@@ -275,6 +278,7 @@ export function parseConfig(
     unmapped: oneOf('unmapped', ['skip', 'fail'] as const),
     platforms,
     refresh: bool('refresh'),
+    referrers: oneOf('referrers', REFERRERS_POLICIES),
     concurrency,
     imageTimeoutMs,
     timeoutMs: timeoutMs > 0 ? timeoutMs : undefined,

@@ -120,6 +120,13 @@ export const INPUTS: readonly InputSpec[] = [
     arg: 'warm|check|plan',
   },
   {
+    name: 'referrers',
+    description:
+      'Signatures, attestations and SBOMs of each image: `warm` makes Zot copy them with the images it syncs and reports what the cache holds; `require-signed` also fails an image without a signature in the cache; `off` ignores them.',
+    default: 'warm',
+    arg: 'warm|require-signed|off',
+  },
+  {
     name: 'refresh',
     description: 'Ask Zot to re-check upstream tags that are already cached (spends upstream pull quota).',
     default: 'false',
@@ -225,6 +232,9 @@ export const OUTPUTS: readonly { name: string; description: string }[] = [
   },
   { name: 'unresolved', description: 'References that are templated or empty and could not be resolved.' },
   { name: 'invalid', description: 'References that are not valid image references.' },
+  { name: 'signed', description: 'Images with a signature in Zot (`referrers` not `off`).' },
+  { name: 'attested', description: 'Images with an attestation (provenance, in-toto) in Zot.' },
+  { name: 'sbom', description: 'Images with an SBOM in Zot.' },
   {
     name: 'images',
     description: 'JSON array `[{reference, status, zotReference, digest, platforms}]`, one entry per image.',

@@ -119,7 +119,12 @@ function describe(r: ImageResult): { title: string; message: string } {
     }
   const parts = [`${ref} ${STATUS_LABEL[r.status]}${r.error ? `: ${r.error}` : ''}`]
   if (r.diagnosis) parts.push(r.diagnosis)
-  return { title: 'image not warmed', message: oneLine(parts.join('. '), 1500) }
+  // In Zot, but `referrers: require-signed` found no signature of it there.
+  const unsigned = r.referrers !== undefined && r.error?.endsWith('(referrers: require-signed)')
+  return {
+    title: unsigned ? 'image not signed' : 'image not warmed',
+    message: oneLine(parts.join('. '), 1500),
+  }
 }
 
 function noticeCandidate(

@@ -1,6 +1,6 @@
 // Small presentation helpers shared by the table, the summary and the annotations.
 
-import type { ImageResult, ImageStatus, Source } from '../model.js'
+import type { ImageResult, ImageStatus, ReferrerKind, Source } from '../model.js'
 import type { RewriteSummary } from '../rewrite/index.js'
 
 /** Worst first: the order of tables, annotations and what survives when rows must be cut. */
@@ -98,4 +98,30 @@ export function describeRewrite(r: RewriteSummary): string {
   if (left) parts.push(`${plural(left, 'place')} left as written (see the warnings and statuses)`)
   if (r.problems.length) parts.push(`${plural(r.problems.length, 'file')} not written`)
   return parts.join('; ')
+}
+
+const KIND_LABEL: Record<ReferrerKind, string> = {
+  signature: 'signed',
+  attestation: 'attested',
+  sbom: 'sbom',
+  other: 'other',
+}
+
+/**
+ * The referrers column: what the cache holds for the image (`signed, sbom`), `—` for nothing, `not verified`
+ * when it could not be read without a sync, empty when not looked at (`referrers: off`, plan mode).
+ */
+export function referrersLabel(r: Pick<ImageResult, 'referrers'>): string {
+  if (!r.referrers || r.referrers.state === 'off') return ''
+  const present = new Set(r.referrers.items.map((i) => i.kind))
+  const kinds = (Object.keys(KIND_LABEL) as ReferrerKind[])
+    .filter((k) => present.has(k))
+    .map((k) => KIND_LABEL[k])
+  if (r.referrers.state === 'not-verified') kinds.push('not verified')
+  return kinds.length ? kinds.join(', ') : '—'
+}
+
+/** Whether any result has referrers to show (the column is left out otherwise). */
+export function showsReferrers(results: readonly ImageResult[]): boolean {
+  return results.some((r) => referrersLabel(r) !== '')
 }

@@ -48,6 +48,35 @@ export function countResults(results: readonly ImageResult[]): Counts {
   return c
 }
 
+/** Images by what the cache holds of their referrers (images whose referrers were looked at). */
+export interface ReferrerCounts {
+  /** Images whose referrers were read (`referrers` not `off`, image in Zot). */
+  checked: number
+  signed: number
+  attested: number
+  sbom: number
+  /** Read completely and no signature among them. */
+  unsigned: number
+  /** Could not be read completely without a sync (no search extension). */
+  notVerified: number
+}
+
+/** Undefined when no image's referrers were looked at (`referrers: off`, plan mode, nothing in Zot). */
+export function countReferrers(results: readonly ImageResult[]): ReferrerCounts | undefined {
+  const c: ReferrerCounts = { checked: 0, signed: 0, attested: 0, sbom: 0, unsigned: 0, notVerified: 0 }
+  for (const r of results) {
+    if (!r.referrers || r.referrers.state === 'off') continue
+    const kinds = new Set(r.referrers.items.map((i) => i.kind))
+    c.checked++
+    if (kinds.has('signature')) c.signed++
+    if (kinds.has('attestation')) c.attested++
+    if (kinds.has('sbom')) c.sbom++
+    if (r.referrers.state === 'not-verified') c.notVerified++
+    else if (!kinds.has('signature')) c.unsigned++
+  }
+  return c.checked ? c : undefined
+}
+
 export type Conclusion = 'success' | 'warning' | 'failure'
 
 export interface Outcome {

@@ -1,7 +1,7 @@
 // The JSON report (schemaVersion 2; 2 added referrers, rewrittenAs and sources[].runtime). Every image appears, invalid and unresolved ones included, with every
 // place it is used. Absent values are `null` (never missing keys), so consumers can rely on the shape.
 import type { ImageStatus, NoticeLevel, ReferrersResult, Source } from '../model.js'
-import { type Counts, countResults, type Outcome } from './outcome.js'
+import { type Counts, countReferrers, countResults, type Outcome, type ReferrerCounts } from './outcome.js'
 import type { RunResult } from './types.js'
 
 export const REPORT_SCHEMA_VERSION = 2
@@ -40,11 +40,12 @@ export interface ReportImage {
     state: ReferrersResult['state']
     items: {
       kind: string
-      artifactType: string
-      digest: string
+      artifactType: string | null
+      digest: string | null
       subject: string
       form: string
       tag: string | null
+      tool: string | null
     }[]
     note: string | null
   } | null
@@ -61,7 +62,8 @@ export interface Report {
   strict: boolean
   zot: { url: string | null; version: string | null }
   outcome: { exitCode: number; conclusion: Outcome['conclusion']; reason: string }
-  summary: Counts & { files: number; bytes: number }
+  /** `referrers`: images by what the cache holds of their referrers; null when none was looked at. */
+  summary: Counts & { files: number; bytes: number; referrers: ReferrerCounts | null }
   images: ReportImage[]
   notices: { level: NoticeLevel; file: string; line: number | null; column: number | null; message: string }[]
 }
@@ -76,7 +78,12 @@ export function buildReport(run: RunResult, outcome: Outcome): Report {
     strict: run.strict,
     zot: { url: run.zotUrl ?? null, version: run.zot?.version ?? null },
     outcome: { exitCode: outcome.exitCode, conclusion: outcome.conclusion, reason: outcome.reason },
-    summary: { ...countResults(run.results), files: run.files, bytes: run.bytes },
+    summary: {
+      ...countResults(run.results),
+      files: run.files,
+      bytes: run.bytes,
+      referrers: countReferrers(run.results) ?? null,
+    },
     images: run.results.map((r) => ({
       reference: r.reference,
       status: r.status,
@@ -94,11 +101,12 @@ export function buildReport(run: RunResult, outcome: Outcome): Report {
             state: r.referrers.state,
             items: r.referrers.items.map((i) => ({
               kind: i.kind,
-              artifactType: i.artifactType,
-              digest: i.digest,
+              artifactType: i.artifactType ?? null,
+              digest: i.digest ?? null,
               subject: i.subject,
               form: i.form,
               tag: i.tag ?? null,
+              tool: i.tool ?? null,
             })),
             note: r.referrers.note ?? null,
           }

@@ -8,16 +8,18 @@ import {
   isWorkspaceFile,
   oneLine,
   plural,
+  referrersLabel,
   STATUS_ICON,
   STATUS_LABEL,
   shortDigest,
+  showsReferrers,
   sourceLabel,
   statusIcon,
   statusLabel,
   worstFirst,
 } from './format.js'
 import { fileUrl, type RepoContext, repoPath } from './links.js'
-import { countResults, type Outcome } from './outcome.js'
+import { countReferrers, countResults, type Outcome, type ReferrerCounts } from './outcome.js'
 import type { RunResult } from './types.js'
 
 /** Well below GitHub's 1 MiB per step, leaving room for other steps' habits of appending. */
@@ -47,10 +49,10 @@ export function renderSummary(run: RunResult, outcome: Outcome, opts: SummaryOpt
   const detailBlocks = ordered
     .filter((r) => PROBLEM_STATUSES.has(r.status) || r.warnings.length > 0)
     .map((r) => renderDetail(r, opts))
-  const rows = ordered.map((r) => renderRow(r, opts, run.mode))
+  const withReferrers = showsReferrers(run.results)
+  const rows = ordered.map((r) => renderRow(r, opts, run.mode, withReferrers))
 
-  const tableOpen =
-    '<h3>Images</h3>\n<table>\n<tr><th>Status</th><th>Image</th><th>Zot reference</th><th>Digest · platforms</th><th>Time</th><th>Used in</th></tr>\n'
+  const tableOpen = `<h3>Images</h3>\n<table>\n<tr><th>Status</th><th>Image</th><th>Zot reference</th><th>Digest · platforms</th>${withReferrers ? '<th>Referrers</th>' : ''}<th>Time</th><th>Used in</th></tr>\n`
   const tableClose = '</table>\n'
   const reserve = 2048 // the notes about what was cut
   let left = budget - bytes(head) - bytes(noticeBlock) - bytes(tableOpen) - bytes(tableClose) - reserve
@@ -109,6 +111,8 @@ function renderHead(run: RunResult, outcome: Outcome): string {
   out +=
     '<table>\n<tr><th>total</th><th>✅ cached</th><th>🔥 warmed</th><th>❌ failed</th><th>⏭️ skipped</th><th>❓ unresolved</th><th>⛔ invalid</th></tr>\n'
   out += `<tr>${[c.total, c.cached, c.warmed, c.failed, c.skipped, c.unresolved, c.invalid].map((n) => `<td>${n}</td>`).join('')}</tr>\n</table>\n`
+  const referrers = countReferrers(run.results)
+  if (referrers) out += `<p>${esc(referrersLine(referrers))}</p>\n`
   if (run.hardFailure) {
     out += `<p><b>${esc(run.hardFailure.message)}</b>${run.hardFailure.hint ? `<br>${esc(run.hardFailure.hint)}` : ''}</p>\n`
   }
@@ -127,7 +131,16 @@ function renderNotices(notices: readonly Notice[], opts: SummaryOptions): string
   return `<h3>Input problems</h3>\n<ul>\n${items.join('\n')}${more}\n</ul>\n`
 }
 
-function renderRow(r: ImageResult, opts: SummaryOptions, mode: string): string {
+/** `Referrers in Zot: 3 of 5 images signed, 2 attested, 1 with an SBOM, 1 not verified.` */
+export function referrersLine(c: ReferrerCounts): string {
+  const parts = [`${c.signed} of ${plural(c.checked, 'image')} signed`, `${c.attested} attested`]
+  parts.push(`${c.sbom} with an SBOM`)
+  if (c.notVerified)
+    parts.push(`${c.notVerified} not verified (Zot's search extension is off or cannot read them)`)
+  return `Referrers in Zot: ${parts.join(', ')}.`
+}
+
+function renderRow(r: ImageResult, opts: SummaryOptions, mode: string, withReferrers: boolean): string {
   const perRow = opts.sourcesPerRow ?? 3
   const digest = r.digest ? `<code>${esc(shortDigest(r.digest))}</code>` : ''
   const platforms = r.platforms?.length ? esc(r.platforms.join(', ')) : ''
@@ -139,6 +152,7 @@ function renderRow(r: ImageResult, opts: SummaryOptions, mode: string): string {
     `<code>${esc(oneLine(r.reference, 300))}</code>`,
     r.zotReference ? `<code>${esc(r.zotReference)}</code>` : '',
     [digest, platforms].filter(Boolean).join('<br>'),
+    ...(withReferrers ? [esc(referrersLabel(r))] : []),
     timed ? formatDuration(r.durationMs) : '',
     sources.join('<br>'),
   ]

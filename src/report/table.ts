@@ -1,14 +1,28 @@
 // The final table as aligned plain text, for the log (Forgejo shows no job summary) and the CLI.
 import { formatDuration } from '../inputs/duration.js'
 import type { ImageResult } from '../model.js'
-import { oneLine, STATUS_LABEL, shortDigest, sourceLabel, statusLabel, worstFirst } from './format.js'
+import {
+  oneLine,
+  referrersLabel,
+  STATUS_LABEL,
+  shortDigest,
+  showsReferrers,
+  sourceLabel,
+  statusLabel,
+  worstFirst,
+} from './format.js'
 
-const HEADERS = ['STATUS', 'IMAGE', 'ZOT REFERENCE', 'DIGEST', 'PLATFORMS', 'TIME', 'USED IN'] as const
-const IMAGE = 1
-const ZOT = 2
-const DIGEST = 3
-const PLATFORMS = 4
-const USED_IN = 6
+const COLUMNS = [
+  'STATUS',
+  'IMAGE',
+  'ZOT REFERENCE',
+  'DIGEST',
+  'PLATFORMS',
+  'REFERRERS',
+  'TIME',
+  'USED IN',
+] as const
+type Column = (typeof COLUMNS)[number]
 /**
  * When a line would be too wide, columns give way in steps, each down to a floor: where it is used and the
  * platforms first (the problem lines below the table name every place in full), then the Zot reference
@@ -16,14 +30,14 @@ const USED_IN = 6
  * STATUS, DIGEST and TIME are short by nature.
  */
 /** The columns that give way. */
-const FLEXIBLE: readonly number[] = [IMAGE, ZOT, USED_IN, PLATFORMS]
-const SHRINK_STEPS: readonly { cols: readonly number[]; floor: number }[] = [
-  { cols: [USED_IN, PLATFORMS], floor: 20 },
-  { cols: [ZOT], floor: 28 },
-  { cols: [USED_IN, PLATFORMS], floor: 14 },
-  { cols: [IMAGE, ZOT], floor: 24 },
-  { cols: [USED_IN, PLATFORMS], floor: 8 },
-  { cols: [IMAGE, ZOT], floor: 12 },
+const FLEXIBLE: readonly Column[] = ['IMAGE', 'ZOT REFERENCE', 'USED IN', 'PLATFORMS']
+const SHRINK_STEPS: readonly { cols: readonly Column[]; floor: number }[] = [
+  { cols: ['USED IN', 'PLATFORMS'], floor: 20 },
+  { cols: ['ZOT REFERENCE'], floor: 28 },
+  { cols: ['USED IN', 'PLATFORMS'], floor: 14 },
+  { cols: ['IMAGE', 'ZOT REFERENCE'], floor: 24 },
+  { cols: ['USED IN', 'PLATFORMS'], floor: 8 },
+  { cols: ['IMAGE', 'ZOT REFERENCE'], floor: 12 },
 ]
 const GAP = '  '
 
@@ -32,19 +46,29 @@ export const TABLE_WIDTH = 120
 
 /** `mode` only changes how not-attempted images are called in plan mode. */
 export function renderTable(results: readonly ImageResult[], mode?: string, width = TABLE_WIDTH): string {
-  const rows = worstFirst(results).map((r) => [
-    statusLabel(r.status, mode),
-    oneLine(r.reference, 200),
-    r.zotReference ? withoutResolvedDigest(r.zotReference) : '-',
-    shortDigest(r.digest) || '-',
-    r.platforms?.length ? compactPlatforms(r.platforms) : '-',
-    r.status === 'cached' || r.status === 'warmed' || r.status === 'failed'
-      ? formatDuration(r.durationMs)
-      : '-',
-    usedIn(r),
-  ])
-  let all = [[...HEADERS], ...rows]
-  const natural = () => HEADERS.map((_, i) => Math.max(...all.map((row) => length(row[i] ?? ''))))
+  // The referrers column only when some image's referrers were looked at.
+  const headers = COLUMNS.filter((c) => c !== 'REFERRERS' || showsReferrers(results))
+  const at = (c: Column) => headers.indexOf(c)
+  const [IMAGE, ZOT, DIGEST, USED_IN] = [at('IMAGE'), at('ZOT REFERENCE'), at('DIGEST'), at('USED IN')]
+  const rows = worstFirst(results).map((r) => {
+    const cells: Record<Column, string> = {
+      STATUS: statusLabel(r.status, mode),
+      IMAGE: oneLine(r.reference, 200),
+      'ZOT REFERENCE': r.zotReference ? withoutResolvedDigest(r.zotReference) : '-',
+      DIGEST: shortDigest(r.digest) || '-',
+      PLATFORMS: r.platforms?.length ? compactPlatforms(r.platforms) : '-',
+      // `signed,attested,sbom`: the summary's label without spaces, as the platforms are written.
+      REFERRERS: referrersLabel(r).replace(/, /g, ',').replace('not verified', 'unverified') || '-',
+      TIME:
+        r.status === 'cached' || r.status === 'warmed' || r.status === 'failed'
+          ? formatDuration(r.durationMs)
+          : '-',
+      'USED IN': usedIn(r),
+    }
+    return headers.map((c) => cells[c])
+  })
+  let all: string[][] = [[...headers], ...rows]
+  const natural = () => headers.map((_, i) => Math.max(...all.map((row) => length(row[i] ?? ''))))
   // Too wide: first say digests in 12 hex digits, which is all a reader compares.
   if (lineWidth(natural()) > width)
     all = all.map((row, r) =>
@@ -56,7 +80,7 @@ export function renderTable(results: readonly ImageResult[], mode?: string, widt
             : cell,
       ),
     )
-  const widths = fitWidths(natural(), typical(all), width)
+  const widths = fitWidths(natural(), typical(all), width, (cols) => cols.map(at).filter((i) => i >= 0))
   return all
     .map((row) =>
       row
@@ -75,10 +99,18 @@ export function renderTable(results: readonly ImageResult[], mode?: string, widt
  * (`typical`), so one very long reference does not cut every other one; then they shrink as SHRINK_STEPS
  * says (within a step the widest first), and what room is left goes back to the ones that were cut.
  */
-function fitWidths(natural: number[], typical: number[], width: number): number[] {
+function fitWidths(
+  natural: number[],
+  typical: number[],
+  width: number,
+  indexes: (cols: readonly Column[]) => number[],
+): number[] {
   if (lineWidth(natural) <= width) return natural
-  const out = natural.map((w, i) => (FLEXIBLE.includes(i) ? Math.min(w, typical[i] ?? w) : w))
-  for (const { cols, floor } of SHRINK_STEPS) {
+  const flexible = indexes(FLEXIBLE)
+  const out = natural.map((w, i) => (flexible.includes(i) ? Math.min(w, typical[i] ?? w) : w))
+  for (const step of SHRINK_STEPS) {
+    const { floor } = step
+    const cols = indexes(step.cols)
     const over = lineWidth(out) - width
     if (over <= 0) break
     let left = cols.reduce((a, col) => a + (out[col] ?? 0), 0) - over
@@ -91,7 +123,7 @@ function fitWidths(natural: number[], typical: number[], width: number): number[
   // Room left (a column started at its typical width, or a step took more than needed): shared out evenly
   // among the columns that were cut, none past what it needs.
   for (let room = width - lineWidth(out); room > 0; ) {
-    const cut = FLEXIBLE.filter((col) => (out[col] ?? 0) < (natural[col] ?? 0))
+    const cut = flexible.filter((col) => (out[col] ?? 0) < (natural[col] ?? 0))
     if (cut.length === 0) break
     const share = Math.max(1, Math.floor(room / cut.length))
     for (const col of cut) {
@@ -105,7 +137,7 @@ function fitWidths(natural: number[], typical: number[], width: number): number[
 
 /** Per column, the width that nine in ten of its cells fit in, and never less than its header. */
 function typical(rows: string[][]): number[] {
-  return HEADERS.map((header, i) => {
+  return (rows[0] ?? []).map((header, i) => {
     const sorted = rows.map((row) => length(row[i] ?? '')).sort((a, b) => a - b)
     return Math.max(header.length, sorted[Math.floor((sorted.length - 1) * 0.9)] ?? 0)
   })

@@ -13,8 +13,8 @@ import {
   worstFirst,
 } from './format.js'
 import { fileUrl, type RepoContext, repoPath } from './links.js'
-import { countResults, type Outcome } from './outcome.js'
-import { SUMMARY_BUDGET_BYTES } from './summary.js'
+import { countReferrers, countResults, type Outcome } from './outcome.js'
+import { referrersLine, SUMMARY_BUDGET_BYTES } from './summary.js'
 import { renderTable } from './table.js'
 import type { RunResult } from './types.js'
 
@@ -38,6 +38,8 @@ export function renderTextSummary(run: RunResult, outcome: Outcome, opts: TextSu
   ].filter(Boolean)
   let head = `## zot-warm: ${outcome.conclusion}: ${md(outcome.reason)}\n\n${md(facts.join(' · '))}\n\n`
   head += `total ${c.total} · cached ${c.cached} · warmed ${c.warmed} · failed ${c.failed} · skipped ${c.skipped} · unresolved ${c.unresolved} · invalid ${c.invalid}\n\n`
+  const referrers = countReferrers(run.results)
+  if (referrers) head += `${md(referrersLine(referrers))}\n\n`
   if (run.hardFailure) head += `**${md(run.hardFailure.message)}** ${md(run.hardFailure.hint ?? '')}\n\n`
   if (run.rewrite) head += `${md(describeRewrite(run.rewrite))}\n\n`
 

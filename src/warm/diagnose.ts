@@ -50,6 +50,16 @@ export type Situation =
   | { kind: 'transport'; message: string; advice?: string }
   /** A host Zot redirected the request to refused it; Zot's credentials never go to another origin. */
   | { kind: 'redirected'; origin: string; status: number }
+  /** `referrers: require-signed` and no signature of the image in the cache. */
+  | {
+      kind: 'unsigned'
+      what: string
+      /** The cache's signatures could be read locally (the search extension answered for this image). */
+      verified: boolean
+      mode: 'warm' | 'check'
+      /** Zot was asked to copy the image's referrers in this run. */
+      copied: boolean
+    }
 
 /** What Zot's conversion does to a digest; shared by the pin diagnosis and the `digest` rewrite. */
 export const conversionDiagnosis =
@@ -76,14 +86,16 @@ export function diagnose(s: Situation): string {
       return (
         `Zot answered 404 after syncing ${s.repository}${s.reference.includes(':') ? '@' : ':'}${s.reference}: the image is missing upstream` +
         `${s.upstream ? ` (${s.upstream})` : ''}, the upstream is down or unreachable from Zot, Zot's upstream ` +
-        "credentials are refused, the registry map disagrees with Zot's sync content destinations, or Zot " +
+        "credentials are refused, the registry map disagrees with Zot's sync content destinations, Zot " +
         'rejected its media types (an OCI index with Docker children, or Docker media types without ' +
-        '`http.compat: ["docker2s2"]`). Check Zot\'s log for ' +
+        '`http.compat: ["docker2s2"]`), or the sync registry sets "onlySigned" and the image has no signature ' +
+        "on its own digest upstream. Check Zot's log for " +
         `"${logTerm}": "connection refused", "no such host" or "timeout" means Zot cannot reach the ` +
         'upstream (check its sync urls and network), ' +
         '"filtered out by content" from every sync registry means the map is wrong (one ' +
         'registry saying it is normal when another serves the path), "invalid manifest content" or ' +
-        '"bad manifest media type" a media type problem, "rate limit" or 429 an upstream rate limit (add ' +
+        '"bad manifest media type" a media type problem, "skipping image without mandatory signature" ' +
+        'onlySigned (sign the image, or set "onlySigned": false), "rate limit" or 429 an upstream rate limit (add ' +
         "credentials in Zot's credentialsFile), 404/401 from upstream a wrong reference or missing credentials."
       )
     }
@@ -141,6 +153,26 @@ export function diagnose(s: Situation): string {
         `Zot redirected the request to ${s.origin}, which answered ${s.status}. Credentials and token ` +
         "challenges are honoured for Zot's own origin only, so that host gets none: make Zot serve this " +
         'content itself, or the other host accept the redirected request as it is (e.g. a pre-signed URL).'
+      )
+    case 'unsigned':
+      if (!s.verified && !s.copied)
+        return (
+          `zot-warm cannot see whether Zot holds a signature of ${s.what} without making it contact upstream: ` +
+          "Zot's search extension is off (or does not know this digest under any tag). Enable it on the cache " +
+          '("search": {"enable": true} under extensions)' +
+          (s.mode === 'check' ? ', or run in warm mode, which asks Zot to copy the signatures.' : '.')
+        )
+      if (s.mode === 'check')
+        return `No signature of ${s.what} is in Zot, and check mode never asks Zot to copy referrers. Run in warm mode to copy the signatures upstream has.`
+      return (
+        `Zot holds no signature of ${s.what} after copying its referrers. Either the image is not signed upstream ` +
+        '(sign it, e.g. cosign sign or notation sign, or deploy a signed tag); or the cache converted it ' +
+        '(preserveDigest off: Docker manifests become OCI with a new digest, which no upstream signature refers ' +
+        'to; set "preserveDigest": true on the sync registry and "compat": ["docker2s2"] under http); or it is ' +
+        'signed only with a legacy cosign tag (sha256-<hex>.sig) and the cache sets "syncLegacyCosignTags": ' +
+        'false; or the signatures live in another repository (COSIGN_REPOSITORY), where Zot does not look. ' +
+        'If upstream has a signature, look in Zot\'s log for "failed to sync referrer" (an upstream error or a ' +
+        'manifest Zot rejected).'
       )
   }
 }

@@ -10,11 +10,13 @@ import { describeError } from '../errors.js'
 import type { ImageResult, PlannedImage } from '../model.js'
 import type { ZotClient } from './client.js'
 import { cancelledImage, diagnose, formatDuration, type Situation, transportAdvice } from './diagnose.js'
+import { eachLimited } from './each.js'
 import { ZotRequestError } from './errors.js'
 import { failureFrom, ImageFailure, Job, type Verified } from './job.js'
 import type { ManifestInfo } from './manifest.js'
 import { DEFAULTS, type WarmOptions } from './options.js'
 import { parsePlatform } from './platforms.js'
+import { type LocalReads, referrersOf } from './referrers.js'
 import { getManifest, hasBlob, listTags, type RegistryResult, searchTag } from './registry.js'
 import { sleep } from './retry.js'
 import { BATCH_LIMITS, type BatchAnswer, chunkNames, type SearchedImage, searchImages } from './search.js'
@@ -42,6 +44,10 @@ class Warmer {
   /** undefined until the first search answer. */
   #search?: boolean
   readonly #poll: { initialDelayMs: number; maxDelayMs: number }
+  /** The look-ahead also asks what refers to each image, so cached images need no request for it. */
+  get #searchOptions() {
+    return { referrers: (this.opts.referrers ?? 'off') !== 'off' }
+  }
 
   constructor(
     readonly client: ZotClient,
@@ -134,7 +140,9 @@ class Warmer {
     })
     try {
       const { status, verified } = await this.#process(job, img)
-      return finish({ status, digest: verified.digest, platforms: verified.platforms })
+      const { result, failure } = await this.#referrers(job, img, status, verified)
+      const found = { digest: verified.digest, platforms: verified.platforms, referrers: result }
+      return finish(failure ? { status: 'failed', ...found, ...failure } : { status, ...found })
     } catch (err) {
       if (this.opts.signal?.aborted) return finish({ status: 'not-attempted', error: cancelledImage(true) })
       if (deadline.aborted) {
@@ -249,6 +257,32 @@ class Warmer {
     return { status: 'warmed', verified: await verifyImage(this.#verifyContext, job, repo, digest, pinned) }
   }
 
+  /** Signatures, attestations and SBOMs of a confirmed image (src/warm/referrers.ts). */
+  async #referrers(job: Job, img: PlannedImage, status: 'cached' | 'warmed', verified: Verified) {
+    const repo = img.zotRepository
+    const synced = this.opts.mode === 'warm' && (status === 'warmed' || this.opts.refresh)
+    const searched = img.ref.tag && !synced ? this.#searched.get(`${repo}:${img.ref.tag}`) : undefined
+    const reads: LocalReads = {
+      tags: async (fresh) => {
+        if (fresh) this.#tagLists.delete(repo)
+        return this.#tags(job, repo)
+      },
+      search: () => this.#search,
+      searchAnswered: (available) => {
+        this.#search = available
+      },
+    }
+    const image = {
+      repo,
+      tag: img.ref.tag,
+      digest: verified.digest,
+      children: verified.children ?? [],
+      synced,
+    }
+    const ctx = { client: this.client, mode: this.opts.mode, policy: this.opts.referrers ?? 'off' }
+    return referrersOf(ctx, job, searched ? { ...image, searched } : image, reads)
+  }
+
   /** A tag present in tags/list: cached when its pin (if any) and platforms are there too. */
   async #cachedTag(
     job: Job,
@@ -324,7 +358,7 @@ class Warmer {
     )
     if (!names.length || this.#search === false || signal.aborted) return
     const limits = { ...BATCH_LIMITS, images: this.opts.searchBatch ?? BATCH_LIMITS.images }
-    const [probe, ...rest] = chunkNames(names, limits).batches
+    const [probe, ...rest] = chunkNames(names, limits, this.#searchOptions).batches
     if (!probe || !(await this.#searchBatch(probe, signal))) return
     await eachLimited(rest, this.opts.concurrency, async (batch) => {
       if (!signal.aborted) await this.#searchBatch(batch, signal)
@@ -335,7 +369,7 @@ class Warmer {
   async #searchBatch(names: string[], signal: AbortSignal): Promise<boolean> {
     let answer: RegistryResult<BatchAnswer>
     try {
-      answer = await searchImages(this.client, names, signal)
+      answer = await searchImages(this.client, names, signal, this.#searchOptions)
     } catch {
       return false
     }
@@ -467,15 +501,6 @@ class Warmer {
     }
     return false
   }
-}
-
-/** Runs `fn` over `items`, at most `limit` at a time. */
-async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++] as T)
-  }
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker))
 }
 
 function unique<T>(items: T[]): T[] {

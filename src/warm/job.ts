@@ -41,6 +41,8 @@ export class Job {
 export interface Verified {
   digest?: string
   platforms?: string[]
+  /** Digests of the per-platform manifests confirmed (an index's children; none for a single manifest). */
+  children?: string[]
 }
 
 const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/

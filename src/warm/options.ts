@@ -1,6 +1,7 @@
 // Typed options of the Zot client and the warming engine, and their defaults. Parsing user-facing inputs into
 // these objects is src/inputs' job; everything here is already validated data.
 import type { Dispatcher } from 'undici'
+import type { ReferrersPolicy } from './referrers.js'
 
 /** Defaults the inputs parser, the CLI help and the engine share. */
 export const DEFAULTS = {
@@ -94,4 +95,10 @@ export interface WarmOptions {
   poll?: { initialDelayMs: number; maxDelayMs: number }
   /** Tags per batched search query; default BATCH_LIMITS.images (tests lower it to get several batches). */
   searchBatch?: number
+  /**
+   * Signatures, attestations and SBOMs: `warm` copies them with the images this run syncs and lists what the
+   * cache holds; `require-signed` also fails images without a signature in the cache; `off` (the default
+   * here; the `referrers` input defaults to `warm`) ignores them.
+   */
+  referrers?: ReferrersPolicy
 }

@@ -3,6 +3,7 @@
 //   tags/list, blobs, search, mgmt              never (local answers only)
 //   manifests/<digest> present locally           never
 //   manifests/<digest> missing, manifests/<tag>  yes: Zot syncs before answering
+//   referrers/<digest>                           yes, every time (copies the subject's referrers first)
 import type { RequestSpec, ZotClient, ZotResponse } from './client.js'
 import { MANIFEST_ACCEPT, type ManifestInfo, parseManifest } from './manifest.js'
 
@@ -197,4 +198,52 @@ export async function searchTag(
   } catch {
     return answered({ kind: 'not-found' }, res)
   }
+}
+
+/** A descriptor in a referrers answer (an OCI image index). */
+export interface ReferrerDescriptor {
+  digest: string
+  mediaType?: string
+  artifactType?: string
+  annotations: Record<string, string>
+}
+
+/**
+ * `GET /v2/<repo>/referrers/<digest>`. On a sync cache this makes Zot copy the subject's referrers from
+ * upstream before it answers from storage, on every call: never a free read.
+ */
+export async function getReferrers(
+  client: ZotClient,
+  repo: string,
+  digest: string,
+  signal?: AbortSignal,
+): Promise<RegistryResult<ReferrerDescriptor[]>> {
+  const res = await client.request({
+    method: 'GET',
+    path: `/v2/${repoPath(repo)}/referrers/${digest}`,
+    headers: { accept: 'application/vnd.oci.image.index.v1+json' },
+    signal,
+    sync: true,
+    timeoutMs: 0,
+  })
+  if (res.status !== 200) return refused(res)
+  let json: { manifests?: unknown }
+  try {
+    json = JSON.parse(res.body.toString('utf8'))
+  } catch {
+    return { ok: false, refusal: { status: res.status, message: 'not JSON' }, attempts: res.attempts }
+  }
+  const referrers: ReferrerDescriptor[] = []
+  for (const m of Array.isArray(json.manifests) ? json.manifests : []) {
+    const d = m as { digest?: unknown; mediaType?: unknown; artifactType?: unknown; annotations?: unknown }
+    if (typeof d?.digest !== 'string') continue
+    const annotations: Record<string, string> = {}
+    if (d.annotations && typeof d.annotations === 'object')
+      for (const [k, v] of Object.entries(d.annotations)) if (typeof v === 'string') annotations[k] = v
+    const entry: ReferrerDescriptor = { digest: d.digest, annotations }
+    if (typeof d.mediaType === 'string') entry.mediaType = d.mediaType
+    if (typeof d.artifactType === 'string' && d.artifactType) entry.artifactType = d.artifactType
+    referrers.push(entry)
+  }
+  return answered(referrers, res)
 }

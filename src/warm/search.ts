@@ -18,6 +18,29 @@ export interface SearchedManifest {
   /** The manifest's artifactType, else its config media type. */
   artifactType?: string
   platform?: Platform
+  /** What refers to this manifest; asked for only with `{ referrers: true }`. */
+  attached?: SearchedAttached
+}
+
+/** An OCI 1.1 referrer as Zot's MetaDB lists it (signatures are not among them: see SearchedAttached). */
+export interface SearchedReferrer {
+  digest: string
+  /** artifactType, else the config media type. */
+  artifactType?: string
+  mediaType?: string
+  annotations: Record<string, string>
+}
+
+/**
+ * Signatures and referrers of one digest, from Zot's MetaDB. Zot files cosign and notation signatures (OCI 1.1
+ * referrers and cosign's legacy `.sig` tags alike) apart from other referrers: `IsSigned` and the signing tool
+ * of each signature layer (`SignatureInfo.Tool`), without their digests. `Referrers` lists the rest.
+ */
+export interface SearchedAttached {
+  signed: boolean
+  /** Signing tools (`cosign`, `notation`), each once. */
+  signers: string[]
+  referrers: SearchedReferrer[]
 }
 
 /** What Zot's MetaDB holds for a tag. */
@@ -26,6 +49,13 @@ export interface SearchedImage {
   mediaType?: string
   /** An index's children that Zot holds (flattened); a single manifest: itself. */
   manifests: SearchedManifest[]
+  /** What refers to the image's own digest; asked for only with `{ referrers: true }`. */
+  attached?: SearchedAttached
+}
+
+export interface SearchOptions {
+  /** Also ask what refers to the image and to each of its manifests (signatures, referrers). */
+  referrers?: boolean
 }
 
 export type BatchAnswer =
@@ -47,6 +77,10 @@ export const BATCH_LIMITS: BatchLimits = { images: 50, bytes: 32 * 1024 }
 
 const FRAGMENT =
   'fragment S on ImageSummary { Digest MediaType Manifests { Digest ArtifactType Platform { Os Arch } } }'
+/** The same, with what refers to the image and to each manifest. Every field exists since Zot v2.0. */
+const ATTACHED =
+  'IsSigned SignatureInfo { Tool } Referrers { Digest ArtifactType MediaType Annotations { Key Value } }'
+const FRAGMENT_REFERRERS = `fragment S on ImageSummary { Digest MediaType ${ATTACHED} Manifests { Digest ArtifactType Platform { Os Arch } ${ATTACHED} } }`
 /** Bytes one name adds to the body besides its JSON string: its variable declaration, alias and value key. */
 const PER_NAME_BYTES = 64
 const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/
@@ -55,11 +89,14 @@ const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/
  * The query for `names` (`repo:tag`). Names travel as GraphQL variables, so no name is ever spliced into the
  * query text (JSON escapes quotes and backslashes), and equal-sized batches share one parsed query in Zot.
  */
-export function batchQuery(names: string[]): { query: string; variables: Record<string, string> } {
+export function batchQuery(
+  names: string[],
+  opts: SearchOptions = {},
+): { query: string; variables: Record<string, string> } {
   const vars = names.map((_, i) => `$r${i}: String!`).join(', ')
   const fields = names.map((_, i) => `i${i}: Image(image: $r${i}) { ...S }`).join(' ')
   return {
-    query: `query ZotWarmPresence(${vars}) { ${fields} } ${FRAGMENT}`,
+    query: `query ZotWarmPresence(${vars}) { ${fields} } ${opts.referrers ? FRAGMENT_REFERRERS : FRAGMENT}`,
     variables: Object.fromEntries(names.map((n, i) => [`r${i}`, n])),
   }
 }
@@ -71,8 +108,9 @@ export function batchQuery(names: string[]): { query: string; variables: Record<
 export function chunkNames(
   names: string[],
   limits: BatchLimits = BATCH_LIMITS,
+  opts: SearchOptions = {},
 ): { batches: string[][]; unbatched: string[] } {
-  const base = JSON.stringify(batchQuery([])).length
+  const base = JSON.stringify(batchQuery([], opts)).length
   const most = Math.max(1, limits.images)
   const batches: string[][] = []
   const unbatched: string[] = []
@@ -104,8 +142,9 @@ export async function searchImages(
   client: ZotClient,
   names: string[],
   signal?: AbortSignal,
+  opts: SearchOptions = {},
 ): Promise<RegistryResult<BatchAnswer>> {
-  const first = await post(client, names, signal)
+  const first = await post(client, names, signal, opts)
   if (!first.ok) return first
   if (first.value.kind !== 'retry') return { ok: true, value: first.value, attempts: first.attempts }
   // Ask again without the aliases Zot could not resolve; they are left to the per-image path.
@@ -117,6 +156,7 @@ export async function searchImages(
     client,
     rest.map((r) => r.name),
     signal,
+    opts,
   )
   const attempts = first.attempts + second.attempts
   if (!second.ok) return { ok: false, refusal: second.refusal, attempts }
@@ -133,13 +173,14 @@ type PostAnswer = BatchAnswer | { kind: 'retry'; aliases: Set<number> }
 async function post(
   client: ZotClient,
   names: string[],
-  signal?: AbortSignal,
+  signal: AbortSignal | undefined,
+  opts: SearchOptions,
 ): Promise<RegistryResult<PostAnswer>> {
   const res = await client.request({
     method: 'POST',
     path: '/v2/_zot/ext/search',
     headers: { 'content-type': 'application/json', accept: 'application/json' },
-    body: JSON.stringify(batchQuery(names)),
+    body: JSON.stringify(batchQuery(names, opts)),
     signal,
   })
   const answer = (value: PostAnswer): RegistryResult<PostAnswer> => ({
@@ -174,14 +215,20 @@ async function post(
   return answer({ kind: 'answered', found })
 }
 
-interface RawSummary {
+interface RawAttached {
+  IsSigned?: unknown
+  SignatureInfo?: unknown
+  Referrers?: unknown
+}
+
+interface RawSummary extends RawAttached {
   Digest?: unknown
   MediaType?: unknown
-  Manifests?: {
+  Manifests?: ({
     Digest?: unknown
     ArtifactType?: unknown
     Platform?: { Os?: unknown; Arch?: unknown } | null
-  }[]
+  } & RawAttached)[]
 }
 
 /** One alias's ImageSummary; undefined when it names no digest (e.g. a repository the user may not read). */
@@ -196,11 +243,40 @@ export function parseImage(raw: unknown): SearchedImage | undefined {
     if (typeof m.ArtifactType === 'string' && m.ArtifactType) entry.artifactType = m.ArtifactType
     const platform = searchPlatform(m.Platform?.Os, m.Platform?.Arch)
     if (platform) entry.platform = platform
+    const attached = parseAttached(m)
+    if (attached) entry.attached = attached
     manifests.push(entry)
   }
   const image: SearchedImage = { digest: s.Digest, manifests }
   if (typeof s.MediaType === 'string' && s.MediaType) image.mediaType = s.MediaType
+  const attached = parseAttached(s)
+  if (attached) image.attached = attached
   return image
+}
+
+/** Signatures and referrers of one summary; undefined when they were not asked for. */
+function parseAttached(raw: RawAttached): SearchedAttached | undefined {
+  if (raw.IsSigned === undefined && raw.Referrers === undefined) return undefined
+  const signers = new Set<string>()
+  for (const info of Array.isArray(raw.SignatureInfo) ? raw.SignatureInfo : []) {
+    const tool = (info as { Tool?: unknown } | null)?.Tool
+    if (typeof tool === 'string' && tool) signers.add(tool)
+  }
+  const referrers: SearchedReferrer[] = []
+  for (const r of Array.isArray(raw.Referrers) ? raw.Referrers : []) {
+    const ref = r as { Digest?: unknown; ArtifactType?: unknown; MediaType?: unknown; Annotations?: unknown }
+    if (typeof ref?.Digest !== 'string' || !DIGEST.test(ref.Digest)) continue
+    const annotations: Record<string, string> = {}
+    for (const a of Array.isArray(ref.Annotations) ? ref.Annotations : []) {
+      const { Key, Value } = (a ?? {}) as { Key?: unknown; Value?: unknown }
+      if (typeof Key === 'string' && typeof Value === 'string') annotations[Key] = Value
+    }
+    const entry: SearchedReferrer = { digest: ref.Digest, annotations }
+    if (typeof ref.ArtifactType === 'string' && ref.ArtifactType) entry.artifactType = ref.ArtifactType
+    if (typeof ref.MediaType === 'string' && ref.MediaType) entry.mediaType = ref.MediaType
+    referrers.push(entry)
+  }
+  return { signed: raw.IsSigned === true || signers.size > 0, signers: [...signers].sort(), referrers }
 }
 
 /** `Os: linux, Arch: arm/v7` → linux/arm/v7. */

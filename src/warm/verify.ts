@@ -47,7 +47,7 @@ export async function verifyImage(
   }
   if (manifest.kind === 'index') {
     const present = held ? new Set(held.manifests.map((m) => m.digest)) : undefined
-    return { digest, platforms: await verifyIndex(ctx, job, repo, manifest, present) }
+    return { digest, ...(await verifyIndex(ctx, job, repo, manifest, present)) }
   }
   let platform: Platform | undefined
   if (manifest.config) {
@@ -90,7 +90,11 @@ export function verifyFromSearch(held: SearchedImage, required?: Platform[]): Ve
   }
   if (!children.length) return undefined
   const check = requiredEntries(children, required, held.digest)
-  return { digest: held.digest, platforms: unique(check.map((c) => formatPlatform(c.platform))).sort() }
+  return {
+    digest: held.digest,
+    platforms: unique(check.map((c) => formatPlatform(c.platform))).sort(),
+    children: check.map((c) => c.digest),
+  }
 }
 
 function singlePlatform(digest: string, platform: Platform, required?: Platform[]): Verified {
@@ -133,7 +137,7 @@ async function verifyIndex(
   index: ManifestInfo,
   /** Child digests the search extension lists (so Zot holds them): no request needed for those. */
   known?: Set<string>,
-): Promise<string[]> {
+): Promise<{ platforms: string[]; children: string[] }> {
   const entries = index.children.filter((c) => !c.attestation)
   const check: ManifestChild[] = requiredEntries(entries, ctx.required, index.digest)
   // Children of a present index are present (Zot refuses an index whose manifests it lacks), so in warm
@@ -163,7 +167,10 @@ async function verifyIndex(
       { kind: 'platform-manifest-missing', platforms: absent.sort() },
       index.digest,
     )
-  return unique(present.filter((p) => !p.startsWith('sha256:'))).sort()
+  return {
+    platforms: unique(present.filter((p) => !p.startsWith('sha256:'))).sort(),
+    children: check.map((c) => c.digest),
+  }
 }
 
 /** A presence check that Zot refused counts as absent: the image then fails naming what is missing. */
