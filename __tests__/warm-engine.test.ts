@@ -125,6 +125,10 @@ interface Summary {
   Digest: string
   MediaType: string
   Manifests: { Digest: string; ArtifactType: string; Platform: { Os: string; Arch: string } | null }[]
+  /** What refers to the image, when the query asks for it (`referrers` not off). */
+  IsSigned?: boolean
+  SignatureInfo?: { Tool: string }[]
+  Referrers?: { Digest: string; ArtifactType: string; Annotations: { Key: string; Value: string }[] }[]
 }
 
 /** A single-platform image as search reports it (platform from the config, variant inside Arch). */
@@ -590,5 +594,82 @@ describe('cancellation', () => {
       { type: 'start', index: 0, total: 3, reference: 'docker.io/a:1', zotReference: 'hub/a:1' },
       { type: 'finish', index: 0, total: 3, status: 'not-attempted', done: 1 },
     ])
+  })
+})
+
+describe('referrers: what real Zot cannot be made to do', () => {
+  const signedSummary = (): Summary => ({
+    ...single(),
+    IsSigned: true,
+    SignatureInfo: [{ Tool: 'cosign' }],
+    Referrers: [{ Digest: INDEX_DIGEST, ArtifactType: 'application/spdx+json', Annotations: [] }],
+  })
+  const referrersPath = `/v2/hub/app/referrers/${DIGEST}`
+
+  test('Zot fails the referrers request: the image stays warmed, a warning says so, search lists what is there', async () => {
+    tags('app', [])
+    serveManifest('app', '1')
+    serveConfig('app')
+    zot()
+      .intercept({ path: referrersPath })
+      .reply(500, { errors: [{ code: 'UNKNOWN', message: 'boom' }] })
+    tags('app', ['1'])
+    searchExtension({ 'hub/app:1': signedSummary() })
+    const [r] = await run([planned('app', '1')], { referrers: 'warm' })
+    expect(r).toMatchObject({ status: 'warmed', digest: DIGEST })
+    expect(r?.warnings).toEqual([
+      `referrers of hub/app@${DIGEST} not copied: Zot answered 500 UNKNOWN to the referrers request`,
+    ])
+    expect(r?.referrers).toEqual({
+      state: 'verified',
+      items: [
+        { kind: 'signature', subject: DIGEST, form: 'referrer', tool: 'cosign' },
+        {
+          kind: 'sbom',
+          artifactType: 'application/spdx+json',
+          digest: INDEX_DIGEST,
+          subject: DIGEST,
+          form: 'referrer',
+        },
+      ],
+    })
+    // Not retried (500 is an answer), and nothing but the one referrers request could have synced.
+    expect(paths().filter((p) => p.includes('/referrers/'))).toEqual([`GET ${referrersPath}`])
+  })
+
+  test('Zot closes the connection while copying referrers: warned as possibly incomplete, not retried', async () => {
+    tags('app', [])
+    serveManifest('app', '1')
+    serveConfig('app')
+    zot()
+      .intercept({ path: referrersPath })
+      .replyWithError(Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }))
+    tags('app', ['1'])
+    searchExtension({ 'hub/app:1': { ...single(), IsSigned: false, SignatureInfo: [], Referrers: [] } })
+    const [r] = await run([planned('app', '1')], { referrers: 'require-signed' })
+    expect(r?.warnings).toEqual([
+      `referrers of hub/app@${DIGEST} may be incomplete: Zot at ${ZOT} closed the connection before answering`,
+    ])
+    // require-signed: no signature in the listing, so the image fails, after the one request.
+    expect(r).toMatchObject({ status: 'failed', digest: DIGEST, referrers: { state: 'verified', items: [] } })
+    expect(r?.error).toBe(`no signature of hub/app@${DIGEST} in Zot (referrers: require-signed)`)
+    expect(paths().filter((p) => p.includes('/referrers/'))).toHaveLength(1)
+  })
+
+  test('search fails to answer for the image: "not verified" with the reason, no sync', async () => {
+    tags('app', ['1'])
+    // Call 1 (the look-ahead) answers, but without what refers to the image; call 2 (the image's own) fails.
+    searchExtension({ 'hub/app:1': single() }, { failCalls: [2] })
+    serveManifest('app', DIGEST)
+    serveConfig('app')
+    const [r] = await run([planned('app', '1')], { referrers: 'warm' })
+    expect(r?.status).toBe('cached')
+    expect(r?.referrers).toEqual({
+      state: 'not-verified',
+      items: [],
+      note: "referrers not verified: Zot's search extension failed to answer (HTTP 500)",
+    })
+    expect(searches()).toHaveLength(2)
+    expect(paths().filter((p) => p.includes('/referrers/'))).toEqual([])
   })
 })

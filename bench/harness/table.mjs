@@ -25,6 +25,14 @@ export function printTable(summary) {
     ])
     rows.push([
       'hot',
+      '  with --referrers off',
+      fmt(h.oursReferrersOff?.wallMs?.median, ' ms'),
+      `${fmt(h.oursReferrersOff?.cacheRequests)} requests to the cache`,
+      '',
+      '',
+    ])
+    rows.push([
+      'hot',
       'upstream requests per run',
       fmt(h.ours?.upstreamRequestsPerRun?.join(',')),
       `${fmt(h.baseline.upstreamRequests)} baseline`,

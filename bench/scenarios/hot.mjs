@@ -57,6 +57,8 @@ export async function hot(ctx) {
     const servers = { upstream, cache }
 
     const ours = []
+    // The same CLI with --referrers off: what reading referrers (on by default) adds to a hot run.
+    const oursOff = []
     const base = []
     const rawSeq = []
     const rawConc = []
@@ -68,6 +70,11 @@ export async function hot(ctx) {
         const r = await measured(servers, () => cliWarm(cache, dir, manifest, { expect: 'cached', count }))
         ours.push(r)
         logRun(`hot ${i + 1}/${runs} CLI`, r)
+        const off = await measured(servers, () =>
+          cliWarm(cache, dir, manifest, { expect: 'cached', count, args: ['--referrers', 'off'] }),
+        )
+        oursOff.push(off)
+        logRun(`hot ${i + 1}/${runs} CLI --referrers off`, off)
       }
       const b = await measured(servers, () => baselineWarm(cache, dir, images))
       base.push(b)
@@ -106,6 +113,7 @@ export async function hot(ctx) {
       upstreamRequestsPerRun: ours.map((o) => o.upstreamRequests),
       statuses: ours[0]?.statuses,
     }
+    result.oursReferrersOff = summariseRuns(oursOff, COST)
     const wall = result.ours.wallMs?.median ?? Number.NaN
     const rawBest = Math.min(raw.sequential.median, rawConc.length ? summarise(rawConc).median : Infinity)
     result.ratioToRawLoop = Number((wall / rawBest).toFixed(2))

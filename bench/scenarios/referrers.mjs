@@ -1,4 +1,4 @@
-// Scenario 6 — referrers: what warming and reading signatures, attestations and SBOMs costs. 24 signed
+// Scenario 7 — referrers: what warming and reading signatures, attestations and SBOMs costs. 24 signed
 // images (an OCI index of 2 small platforms; a cosign signature and an SPDX SBOM on the index, an in-toto
 // attestation on each platform: 4 referrers per image). The CLI runs with `--referrers warm` (the default)
 // and `--referrers off`, interleaved:
