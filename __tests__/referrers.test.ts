@@ -199,13 +199,16 @@ describe('report', () => {
     expect(countReferrers([img('d:1'), img('e:1', { state: 'off', items: [] })])).toBeUndefined()
   })
 
-  test('the log table gets a REFERRERS column only when referrers were looked at', () => {
+  test('the log table gets a REFERRERS column only when some image has referrers to show', () => {
     const table = renderTable([SIGNED, PLAIN, UNSEEN])
     expect(table.split('\n')[0]).toMatch(/PLATFORMS\s+REFERRERS\s+TIME/)
     expect(table).toMatch(/a:1 .* signed,attested,sbom /)
     expect(table).toMatch(/b:1 .* — /)
     expect(table).toMatch(/c:1 .* unverified /)
+    expect(renderTable([UNSEEN]).split('\n')[0]).toContain('REFERRERS')
+    // Not looked at, or nothing but "—": the column would only take width from the references.
     expect(renderTable([img('a:1')]).split('\n')[0]).not.toContain('REFERRERS')
+    expect(renderTable([PLAIN, img('d:1')]).split('\n')[0]).not.toContain('REFERRERS')
   })
 
   test('job summaries: a column and a line of counts', () => {

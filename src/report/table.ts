@@ -6,7 +6,6 @@ import {
   referrersLabel,
   STATUS_LABEL,
   shortDigest,
-  showsReferrers,
   sourceLabel,
   statusLabel,
   worstFirst,
@@ -46,8 +45,10 @@ export const TABLE_WIDTH = 120
 
 /** `mode` only changes how not-attempted images are called in plan mode. */
 export function renderTable(results: readonly ImageResult[], mode?: string, width = TABLE_WIDTH): string {
-  // The referrers column only when some image's referrers were looked at.
-  const headers = COLUMNS.filter((c) => c !== 'REFERRERS' || showsReferrers(results))
+  // The referrers column only when some image has referrers to show (or unverified ones): a column of
+  // dashes would only take width from the references (the job summary and the report keep the "—").
+  const withReferrers = results.some((r) => !['', '—'].includes(referrersLabel(r)))
+  const headers = COLUMNS.filter((c) => c !== 'REFERRERS' || withReferrers)
   const at = (c: Column) => headers.indexOf(c)
   const [IMAGE, ZOT, DIGEST, USED_IN] = [at('IMAGE'), at('ZOT REFERENCE'), at('DIGEST'), at('USED IN')]
   const rows = worstFirst(results).map((r) => {
