@@ -89976,14 +89976,14 @@ const COLUMNS = [
     'TIME',
     'USED IN',
 ];
+/** The columns that give way. */
+const FLEXIBLE = ['IMAGE', 'ZOT REFERENCE', 'USED IN', 'PLATFORMS'];
 /**
  * When a line would be too wide, columns give way in steps, each down to a floor: where it is used and the
  * platforms first (the problem lines below the table name every place in full), then the Zot reference
  * (the image with its registry swapped for a prefix), and so on in turn, the image last.
- * STATUS, DIGEST and TIME are short by nature.
+ * STATUS, DIGEST, REFERRERS and TIME are short by nature.
  */
-/** The columns that give way. */
-const FLEXIBLE = ['IMAGE', 'ZOT REFERENCE', 'USED IN', 'PLATFORMS'];
 const SHRINK_STEPS = [
     { cols: ['USED IN', 'PLATFORMS'], floor: 20 },
     { cols: ['ZOT REFERENCE'], floor: 28 },
