@@ -568,11 +568,10 @@ describe('the output directory', () => {
     expect(statSync(join(ws, 'cm.yaml')).mtimeMs).toBe(0)
     expect(readdirSync(ws).sort()).toEqual(['app.yaml', 'cm.yaml'])
     // A second run finds the cache's references and writes the same text again.
+    const before = readFileSync(join(ws, 'app.yaml'), 'utf8')
     const second = await run(ws, ws)
     expect(second.summary.left).toEqual([])
-    expect(readFileSync(join(ws, 'app.yaml'), 'utf8')).toBe(readFileSync(join(ws, 'app.yaml'), 'utf8'))
-    const before = readFileSync(join(ws, 'app.yaml'), 'utf8')
-    await run(ws, ws)
+    expect(second.summary.rewritten).toBe(1)
     expect(readFileSync(join(ws, 'app.yaml'), 'utf8')).toBe(before)
   })
 
@@ -628,6 +627,74 @@ describe('the output directory', () => {
       ['Bad/Name', 'not a valid image reference'],
       ['docker.io/library/redis:7', 'the image failed'],
     ])
+  })
+
+  it('replaces a reference inside a larger value (a runtime image in `--flag=REF`) and only that', async () => {
+    const text =
+      'spec:\n  containers:\n    - name: op\n      image: nginx:1.27\n      args:\n        - --sidecar=ghcr.io/acme/side:2 # keep\n        - "--init=ghcr.io/acme/side:2"\n      env:\n        - {name: RELATED_IMAGE_X, value: ghcr.io/acme/side:2}\n'
+    const ws = workspaceWith({ 'op.yaml': text })
+    const ex = await extract({ workspace: ws, paths: ['.'] })
+    const { results, planned } = fakeRun(ex)
+    // Runtime sources as the extraction gives them: the span covers the reference inside the value.
+    const at = (needle: string) => {
+      const start = text.indexOf('ghcr.io', text.indexOf(needle))
+      return { start, end: start + 'ghcr.io/acme/side:2'.length }
+    }
+    const place = (needle: string, runtime: 'arg' | 'env') => {
+      const span = at(needle)
+      const before = text.slice(0, span.start).split('\n')
+      return { file: 'op.yaml', line: before.length, column: (before.at(-1) ?? '').length + 1, runtime, span }
+    }
+    const side = {
+      reference: 'ghcr.io/acme/side:2',
+      status: 'cached' as const,
+      digest: digestOf('ghcr.io/acme/side:2'),
+      attempts: 1,
+      durationMs: 0,
+      warnings: [],
+      sources: [place('--sidecar=', 'arg'), place('--init=', 'arg'), place('value: ghcr', 'env')],
+    }
+    const sidePlan = planImages(
+      [
+        {
+          key: side.reference,
+          raw: side.reference,
+          status: 'ok',
+          reference: parseReference(side.reference),
+          sources: side.sources,
+        },
+      ],
+      MAP,
+    ).images
+    const out = tempDir('out')
+    for (const pullHost of [PULL_HOST, '[::1]:5000']) {
+      const summary = await rewriteManifests(
+        { mode: 'zot', pullHost, output: out, workspace: ws },
+        {
+          results: [...results, { ...side, warnings: [] }],
+          planned: [...planned, ...sidePlan],
+          read: ex.read,
+        },
+      )
+      const written = readFileSync(join(out, 'op.yaml'), 'utf8')
+      const target = `${pullHost}/ghcr-images/acme/side:2@${side.digest}`
+      if (pullHost === PULL_HOST) {
+        expect(summary.left).toEqual([])
+        expect(written).toBe(
+          text
+            .replaceAll('ghcr.io/acme/side:2', target)
+            .replace(
+              'image: nginx:1.27',
+              `image: ${PULL_HOST}/docker-images/library/nginx:1.27@${digestOf('docker.io/library/nginx:1.27')}`,
+            ),
+        )
+      } else {
+        // A bracket inside a plain or partly quoted value could end it: every such place keeps its text.
+        expect(summary.left.find((l) => l.reference === side.reference)).toMatchObject({ places: 3 })
+        expect(written).toContain('--sidecar=ghcr.io/acme/side:2 # keep')
+        expect(written).toContain('"--init=ghcr.io/acme/side:2"')
+      }
+    }
   })
 
   it('leaves a place whose file changed since it was read', async () => {
