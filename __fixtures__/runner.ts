@@ -60,6 +60,8 @@ export interface Command {
   command: string
   props: Record<string, string>
   message: string
+  /** Read in the legacy `##[name]` form. */
+  legacy?: boolean
 }
 
 export interface RunOutcome {
@@ -196,20 +198,70 @@ export async function runBundle(opts: RunOptions & { dir: string }): Promise<Run
   }
 }
 
-/** `::error file=a,line=1::msg` → { command: 'error', props: { file: 'a', line: '1' }, message: 'msg' }. */
+/** The commands GitHub's runner acts on (its command extensions, plus stop-commands). */
+export const RUNNER_COMMANDS = new Set([
+  'set-env',
+  'set-output',
+  'save-state',
+  'add-mask',
+  'add-path',
+  'add-matcher',
+  'remove-matcher',
+  'debug',
+  'warning',
+  'error',
+  'notice',
+  'group',
+  'endgroup',
+  'echo',
+  'stop-commands',
+])
+
+/**
+ * The workflow commands GitHub's runner would act on, read as it reads them (actions/runner
+ * ActionCommand.TryParseV2 / TryParse): lines end at CR, LF or CRLF; `::name props::message` after
+ * leading white space; the legacy `##[name props]message` anywhere in a line (`legacy: true`).
+ * `::error file=a,line=1::msg` → { command: 'error', props: { file: 'a', line: '1' }, message: 'msg' }.
+ */
 export function parseCommands(stdout: string): Command[] {
   const out: Command[] = []
-  for (const line of stdout.split('\n')) {
-    const m = /^::([a-z-]+)(?: ([^:]*))?::(.*)$/.exec(line)
-    if (!m) continue
-    const props: Record<string, string> = {}
-    for (const kv of (m[2] ?? '').split(',').filter(Boolean)) {
-      const eq = kv.indexOf('=')
-      props[kv.slice(0, eq)] = unescapeProperty(kv.slice(eq + 1))
+  for (const raw of stdout.split(/\r\n|\r|\n/)) {
+    const line = raw.replace(/^\s+/u, '')
+    const close = line.startsWith('::') ? line.indexOf('::', 2) : -1
+    if (close > 0) {
+      const info = line.slice(2, close)
+      const space = info.indexOf(' ')
+      const name = space < 0 ? info : info.slice(0, space)
+      if (RUNNER_COMMANDS.has(name)) {
+        const props = space < 0 ? {} : parseProps(info.slice(space + 1), ',')
+        out.push({ command: name, props, message: unescapeData(line.slice(close + 2)) })
+        continue
+      }
     }
-    out.push({ command: m[1] as string, props, message: unescapeData(m[3] as string) })
+    const start = raw.indexOf('##[')
+    const end = start < 0 ? -1 : raw.indexOf(']', start)
+    if (end < 0) continue
+    const info = raw.slice(start + 3, end)
+    const space = info.indexOf(' ')
+    const name = space < 0 ? info : info.slice(0, space)
+    if (!RUNNER_COMMANDS.has(name)) continue
+    out.push({
+      command: name,
+      props: space < 0 ? {} : parseProps(info.slice(space + 1), ';'),
+      message: unescapeData(raw.slice(end + 1)),
+      legacy: true,
+    })
   }
   return out
+}
+
+function parseProps(text: string, separator: string): Record<string, string> {
+  const props: Record<string, string> = {}
+  for (const kv of text.split(separator).filter(Boolean)) {
+    const eq = kv.indexOf('=')
+    if (eq > 0) props[kv.slice(0, eq).trim()] = unescapeProperty(kv.slice(eq + 1))
+  }
+  return props
 }
 
 function unescapeData(s: string): string {
