@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import type { ImageResult, Notice, Source } from '../src/model.js'
 import { planAnnotations } from '../src/report/annotations.js'
+import { htmlText } from '../src/report/escape.js'
 import { shortDigest, worstFirst } from '../src/report/format.js'
 import { commitSha, detectForge, fileUrl, readRepoContext, repoPath } from '../src/report/links.js'
 import { countResults, decideOutcome } from '../src/report/outcome.js'
 import { buildReport, imagesOutput, REPORT_SCHEMA_VERSION } from '../src/report/report.js'
-import { esc, renderSummary } from '../src/report/summary.js'
+import { renderSummary } from '../src/report/summary.js'
 import { renderProblems, renderTable, shortenMiddle, TABLE_WIDTH } from '../src/report/table.js'
 import { renderTextSummary } from '../src/report/text-summary.js'
 import type { RunResult } from '../src/report/types.js'
@@ -194,7 +195,7 @@ describe('JSON report', () => {
   })
 
   it('the images output is compact JSON without sources', () => {
-    const out = JSON.parse(imagesOutput(runOf(MIXED)))
+    const out = JSON.parse(imagesOutput(runOf(MIXED)).json)
     expect(out).toHaveLength(5)
     expect(out[0]).toEqual({
       reference: 'docker.io/library/nginx:1.27',
@@ -391,7 +392,7 @@ describe('job summary', () => {
     expect(html).not.toContain('<script>')
     expect(html).toContain('x|&lt;script&gt;alert(1)&lt;/script&gt;`*_')
     expect(html).toContain('bad &quot;quote&quot; &amp; &lt;tag&gt; next line')
-    expect(esc('a\nb')).toBe('a b')
+    expect(htmlText('a\nb')).toBe('a b')
   })
 
   it('never shows credentials: only the configured URL, no links without repository context', () => {

@@ -14,8 +14,9 @@ import { redact, redactDeep } from './inputs/redact.js'
 import { INPUTS } from './inputs/spec.js'
 import { type Logger, runPipeline } from './pipeline.js'
 import { planAnnotations } from './report/annotations.js'
+import { logText, oneLine } from './report/escape.js'
 import { decideOutcome, EXIT_HARD, EXIT_OK } from './report/outcome.js'
-import { buildReport, TOOL_VERSION } from './report/report.js'
+import { buildReport, reportJson, TOOL_VERSION } from './report/report.js'
 import { renderProblems, renderTable } from './report/table.js'
 
 export interface CliIo {
@@ -90,7 +91,14 @@ function wrap(text: string, indent: number, width: number): string[] {
   return lines
 }
 
-export async function runCli(io: CliIo): Promise<number> {
+export async function runCli(rawIo: CliIo): Promise<number> {
+  // The terminal's writers: file names and values may hold escape sequences, line breaks or `::error::`
+  // (the CLI may itself run inside a workflow step): every human line is escaped here, JSON by safeJson.
+  const io: CliIo = {
+    ...rawIo,
+    stdout: (text) => rawIo.stdout(logText(text)),
+    stderr: (text) => rawIo.stderr(logText(text)),
+  }
   let argv: ParsedArgv
   try {
     argv = parseArgv(io.argv)
@@ -158,13 +166,14 @@ export async function runCli(io: CliIo): Promise<number> {
 
   const quiet = argv.quiet
   const color = (code: string, text: string) => (io.tty ? `\u001b[${code}m${text}\u001b[0m` : text)
-  const err = (text: string) => io.stderr(`${redact(text, secrets)}\n`)
+  /** A line on stderr after an optional label of ours (coloured after escaping, so colours survive). */
+  const err = (text: string, label = '') => rawIo.stderr(`${label}${logText(redact(text, secrets))}\n`)
   const logger: Logger = {
     info: (m) => !quiet && err(m),
-    warning: (m) => err(`${color('33', 'warning:')} ${m}`),
+    warning: (m) => err(m, `${color('33', 'warning:')} `),
     debug: (m) => io.env.ZOT_WARM_DEBUG && err(`debug: ${m}`),
     group: async (name, fn) => {
-      if (!quiet) err(color('1', `==> ${name}`))
+      if (!quiet) err(name, `${color('1', '==>')} `)
       return fn()
     },
     progress: (m) => !quiet && err(m),
@@ -205,21 +214,21 @@ export async function runCli(io: CliIo): Promise<number> {
   const outcome = decideOutcome(run)
   const report = buildReport(run, outcome)
   const stdoutTaken = config.report === '-' || config.rewrite?.output === '-'
-  const tableOut = stdoutTaken ? err : (t: string) => io.stdout(`${t}\n`)
+  const tableOut = stdoutTaken ? err : (t: string) => io.stdout(`${redact(t, secrets)}\n`)
   if (run.results.length) tableOut(renderTable(run.results, run.mode))
   const problems = renderProblems(run.results)
   if (problems) err(`\n${problems}`)
   // Compiler-style lines, so editors and terminals can jump to them.
   if (!run.hardFailure) {
     for (const a of planAnnotations(run, { limit: Number.MAX_SAFE_INTEGER })) {
-      err(`${a.where ? `${a.where}: ` : ''}${a.level}: ${a.message}`)
+      err(`${a.where ? `${a.where}: ` : ''}${a.level}: ${oneLine(a.message, 2000)}`)
     }
   }
-  if (config.report === '-') io.stdout(`${JSON.stringify(report, null, 2)}\n`)
+  if (config.report === '-') rawIo.stdout(reportJson(report))
   else if (config.report) {
     try {
       mkdirSync(dirname(config.report), { recursive: true })
-      writeFileSync(config.report, `${JSON.stringify(report, null, 2)}\n`)
+      writeFileSync(config.report, reportJson(report))
       if (!quiet) err(`JSON report: ${config.report}`)
     } catch (e) {
       err(`zot-warm: could not write the report to ${config.report}: ${describeError(e)}`)
@@ -232,7 +241,7 @@ export async function runCli(io: CliIo): Promise<number> {
       : outcome.exitCode
         ? color('31', 'FAILED')
         : color('33', 'warning')
-  err(`zot-warm: ${label}: ${outcome.reason}`)
+  err(outcome.reason, `zot-warm: ${label}: `)
   return outcome.exitCode
 }
 

@@ -8,7 +8,8 @@ import { type Config, locateProblems } from './inputs/config.js'
 import { formatDuration } from './inputs/duration.js'
 import type { FoundImage, ImageResult, PlannedImage, ZotInfo } from './model.js'
 import { planImages } from './plan/plan.js'
-import { plural } from './report/format.js'
+import { clip, literal, oneLine } from './report/escape.js'
+import { locationLabel, MAX_REFERENCE_TEXT, plural } from './report/format.js'
 import { decideOutcome } from './report/outcome.js'
 import type { RunResult } from './report/types.js'
 import { rewriteManifests, type StoredForms } from './rewrite/index.js'
@@ -82,8 +83,7 @@ export async function runPipeline(config: Config, opts: PipelineOptions): Promis
           `${by('ok')} valid, ${by('invalid')} invalid, ${by('unresolved')} unresolved`,
       )
       for (const n of ex.notices) {
-        const where = n.line ? `${n.file}:${n.line}${n.column ? `:${n.column}` : ''}` : n.file
-        const line = `${where}: ${n.message}`
+        const line = `${locationLabel(n)}: ${oneLine(n.message, 1000)}`
         if (n.level === 'notice') logger.info(line)
         else logger.warning(line)
       }
@@ -91,7 +91,7 @@ export async function runPipeline(config: Config, opts: PipelineOptions): Promis
         if (img.status !== 'ok') {
           const s = img.sources[0]
           logger.warning(
-            `${s ? `${s.file}:${s.line}:${s.column}: ` : ''}${img.status} reference "${img.raw}": ${img.reason ?? ''}`,
+            `${s ? `${locationLabel(s)}: ` : ''}${img.status} reference "${literal(img.raw, 200)}": ${oneLine(img.reason ?? '', 1000)}`,
           )
         }
       }
@@ -308,8 +308,10 @@ function assemble(
   const unmappedKeys = new Set(unmapped.map((u) => u.key))
   return found.map((f): ImageResult => {
     const base = { attempts: 0, durationMs: 0, warnings: [], sources: f.sources }
-    if (f.status !== 'ok')
-      return { ...base, reference: f.raw, status: f.status, ...(f.reason ? { error: f.reason } : {}) }
+    if (f.status !== 'ok') {
+      const reference = clip(f.raw, MAX_REFERENCE_TEXT)
+      return { ...base, reference, status: f.status, ...(f.reason ? { error: clip(f.reason, 2000) } : {}) }
+    }
     if (unmappedKeys.has(f.key)) {
       const registry = f.reference?.domain ?? 'its registry'
       return config.unmapped === 'fail'

@@ -2,10 +2,11 @@
 // anything past that is silently dropped from the PR diff. So: worst first, the first site of every
 // image before second sites, and when a level overflows, one aggregated line in its last slot.
 import type { ImageResult, Notice, NoticeLevel } from '../model.js'
+import { isPlain, literal, oneLine } from './escape.js'
 import {
   IMAGES_INPUT_FILE,
   isWorkspaceFile,
-  oneLine,
+  locationLabel,
   plural,
   STATUS_LABEL,
   sourceLabel,
@@ -50,7 +51,11 @@ export function planAnnotations(
   opts: AnnotationOptions = {},
 ): Annotation[] {
   const failLevel: NoticeLevel = run.strict ? 'error' : 'warning'
-  const toRepo = opts.toRepoPath ?? ((f: string) => f)
+  // A path with line breaks or escape sequences cannot be pointed at: such a site is named in the message.
+  const toRepo = (f: string) => {
+    const path = opts.toRepoPath ? opts.toRepoPath(f) : f
+    return path !== undefined && isPlain(path) ? path : undefined
+  }
   const candidates: Candidate[] = []
   let order = 0
 
@@ -68,9 +73,9 @@ export function planAnnotations(
       candidates.push({
         level,
         title,
-        message: file || !isWorkspaceFile(s) ? message : `${message} (in ${s.file}:${s.line})`,
+        message: file || !isWorkspaceFile(s) ? message : `${message} (in ${sourceLabel(s)})`,
         ...(file ? { file, line: s.line, column: s.column } : {}),
-        where: s.file === IMAGES_INPUT_FILE ? sourceLabel(s) : `${s.file}:${s.line}:${s.column}`,
+        where: s.file === IMAGES_INPUT_FILE ? sourceLabel(s) : locationLabel(s),
         rank: statusRank(r.status),
         repeat: i === 0 ? 0 : 1,
         order: order++,
@@ -106,7 +111,7 @@ export function planAnnotations(
 }
 
 function describe(r: ImageResult): { title: string; message: string } {
-  const ref = oneLine(r.reference, 200)
+  const ref = literal(r.reference, 200)
   if (r.status === 'invalid')
     return {
       title: 'invalid image reference',
@@ -139,9 +144,13 @@ function noticeCandidate(
   return {
     level,
     title: n.level === 'error' ? 'input problem' : `input ${n.level}`,
-    message: oneLine(n.message, 1500),
+    // Named in the message when its path cannot be pointed at (see toRepo).
+    message:
+      file || isPlain(n.file)
+        ? oneLine(n.message, 1500)
+        : `${oneLine(n.message, 1500)} (in ${locationLabel(n)})`,
     ...(file ? { file, line: n.line ?? 1, column: n.column ?? 1 } : {}),
-    where: n.line ? `${n.file}:${n.line}${n.column ? `:${n.column}` : ''}` : n.file,
+    where: locationLabel(n),
     rank: n.level === 'error' ? 1.5 : 3.5,
     repeat: 0,
     order,

@@ -2,6 +2,7 @@
 
 import type { ImageResult, ImageStatus, ReferrerKind, Source } from '../model.js'
 import type { RewriteSummary } from '../rewrite/index.js'
+import { printable } from './escape.js'
 
 /** Worst first: the order of tables, annotations and what survives when rows must be cut. */
 export const STATUS_ORDER: readonly ImageStatus[] = [
@@ -70,18 +71,29 @@ export function isWorkspaceFile(source: Source): boolean {
   return source.file !== IMAGES_INPUT_FILE && source.file !== STDIN_FILE
 }
 
-/** `deploy/app.yaml:12`, `images input #3`, `stdin:4`. */
+/**
+ * `deploy/app.yaml:12`, `images input #3`, `stdin:4`. File names may hold anything a file system allows
+ * (line breaks, escape sequences): they are shown escaped, so a label is always one harmless line.
+ */
 export function sourceLabel(source: Source): string {
   if (source.file === IMAGES_INPUT_FILE) return `images input #${source.line}`
   if (source.file === STDIN_FILE) return `stdin:${source.line}`
-  return `${source.file}:${source.line}`
+  return `${printable(source.file)}:${source.line}`
 }
 
-/** One line, at most `max` characters (tables and annotations must not wrap or explode). */
-export function oneLine(text: string, max = 500): string {
-  const flat = text.replace(/\s*\r?\n\s*/g, ' ').trim()
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat
+/** `deploy/app.yaml:12:7` (or less, as known), the file name escaped like sourceLabel's. */
+export function locationLabel(where: { file: string; line?: number; column?: number }): string {
+  const file = printable(where.file)
+  if (!where.line) return file
+  return `${file}:${where.line}${where.column ? `:${where.column}` : ''}`
 }
+
+/**
+ * References longer than this are never valid (a name has at most 255 characters, a tag 128, a digest
+ * 135): the run keeps such text cut in the middle, with its length, so a 50 MB value cannot bloat the
+ * report, the outputs or the log.
+ */
+export const MAX_REFERENCE_TEXT = 1024
 
 export function plural(n: number, word: string, many = `${word}s`): string {
   return `${n} ${n === 1 ? word : many}`

@@ -68,7 +68,15 @@ export function repoPath(
 }
 
 export function fileUrl(ctx: RepoContext, path: string, line?: number): string {
-  const encoded = path.split('/').map(encodeURIComponent).join('/')
+  // Also `(`, `)` and the other characters encodeURIComponent leaves: a `)` would end a Markdown link.
+  // A lone surrogate (no file system gives one, but a caller might) would make encodeURIComponent throw.
+  const encoded = path
+    .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
+    .split('/')
+    .map((part) =>
+      encodeURIComponent(part).replace(/[!'()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`),
+    )
+    .join('/')
   const kind = ctx.forge === 'forgejo' ? 'src/commit' : 'blob'
   return `${ctx.serverUrl}/${ctx.repository}/${kind}/${ctx.sha}/${encoded}${line ? `#L${line}` : ''}`
 }

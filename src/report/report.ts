@@ -1,6 +1,8 @@
 // The JSON report (schemaVersion 2; 2 added referrers, rewrittenAs and sources[].runtime). Every image appears, invalid and unresolved ones included, with every
 // place it is used. Absent values are `null` (never missing keys), so consumers can rely on the shape.
 import type { ImageStatus, NoticeLevel, ReferrersResult, Source } from '../model.js'
+import { safeJson } from './escape.js'
+import { worstFirst } from './format.js'
 import { type Counts, countReferrers, countResults, type Outcome, type ReferrerCounts } from './outcome.js'
 import type { RunResult } from './types.js'
 
@@ -139,15 +141,45 @@ function reportSource(s: Source): ReportSource {
   }
 }
 
+/** The report as written to its file or to stdout. */
+export function reportJson(report: Report): string {
+  return `${safeJson(report, 2)}\n`
+}
+
+/** GitHub keeps at most 1 MB per step output: the `images` output stays below this. */
+export const OUTPUT_BUDGET_BYTES = 900 * 1024
+
+export interface ImagesOutput {
+  /** JSON array `[{reference, status, zotReference, digest, platforms}]`. */
+  json: string
+  /** Images in it, and images in the run: fewer when the budget cut it (worst kept, in run order). */
+  shown: number
+  total: number
+}
+
 /** The `images` output: compact, without sources (outputs are small; the report has everything). */
-export function imagesOutput(run: RunResult): string {
-  return JSON.stringify(
-    run.results.map((r) => ({
+export function imagesOutput(run: RunResult, budgetBytes = OUTPUT_BUDGET_BYTES): ImagesOutput {
+  const entries = run.results.map((r) =>
+    safeJson({
       reference: r.reference,
       status: r.status,
       zotReference: r.zotReference ?? null,
       digest: r.digest ?? null,
       platforms: r.platforms ?? [],
-    })),
+    }),
   )
+  const total = entries.length
+  let size = 2 + entries.reduce((n, e) => n + Buffer.byteLength(e) + 1, 0)
+  if (size <= budgetBytes) return { json: `[${entries.join(',')}]`, shown: total, total }
+  const index = new Map(run.results.map((r, i) => [r, i]))
+  const keep = new Set<number>()
+  size = 2
+  for (const r of worstFirst(run.results)) {
+    const i = index.get(r) ?? 0
+    const add = Buffer.byteLength(entries[i] ?? '') + 1
+    if (size + add > budgetBytes) break
+    keep.add(i)
+    size += add
+  }
+  return { json: `[${entries.filter((_, i) => keep.has(i)).join(',')}]`, shown: keep.size, total }
 }

@@ -1,12 +1,13 @@
 // The job summary (GITHUB_STEP_SUMMARY) as one string. HTML tables rather than Markdown ones: a reference
-// or an error may contain `|`, backticks or `*`, and inside an HTML block only `& < > "` need escaping.
+// or an error may contain `|`, backticks or `*`, and inside an HTML block only `& < > "` need escaping, as
+// long as no text adds a line break (a blank line would end the block): every value goes through htmlText.
 // GitHub refuses summaries over 1 MiB per step, so rows are cut (worst kept) to stay within a budget.
 import { formatDuration } from '../inputs/duration.js'
 import type { ImageResult, Notice, Source } from '../model.js'
+import { htmlText as esc, literal } from './escape.js'
 import {
   describeRewrite,
   isWorkspaceFile,
-  oneLine,
   plural,
   referrersLabel,
   STATUS_ICON,
@@ -100,13 +101,13 @@ function renderHead(run: RunResult, outcome: Outcome): string {
   const facts: string[] = []
   if (run.zotUrl) facts.push(`<b>Zot</b> <code>${esc(run.zotUrl)}</code>`)
   // Zot builds without a release tag (e.g. `go install`) report no version.
-  if (run.zot) facts.push(`version <code>${esc(run.zot.version ?? 'unknown')}</code>`)
+  if (run.zot) facts.push(`version <code>${esc(run.zot.version ?? 'unknown', 100)}</code>`)
   facts.push(`mode <b>${run.mode}</b>`)
   facts.push(run.strict ? 'strict' : 'soft (strict: false)')
   facts.push(formatDuration(run.durationMs))
   facts.push(`${plural(run.files, 'file')} scanned`)
   if (run.cancelled) facts.push(`<b>stopped early: ${esc(run.cancelled)}</b>`)
-  let out = `<h2>${CONCLUSION_ICON[outcome.conclusion]} zot-warm: ${esc(oneLine(title, 400))}</h2>\n`
+  let out = `<h2>${CONCLUSION_ICON[outcome.conclusion]} zot-warm: ${esc(title, 400)}</h2>\n`
   out += `<p>${facts.join(' · ')}</p>\n`
   out +=
     '<table>\n<tr><th>total</th><th>✅ cached</th><th>🔥 warmed</th><th>❌ failed</th><th>⏭️ skipped</th><th>❓ unresolved</th><th>⛔ invalid</th></tr>\n'
@@ -125,7 +126,7 @@ function renderNotices(notices: readonly Notice[], opts: SummaryOptions): string
   if (!shown.length) return ''
   const items = shown.slice(0, 200).map((n) => {
     const where = n.line ? linkTo({ file: n.file, line: n.line, column: n.column ?? 1 }, opts) : esc(n.file)
-    return `<li>${n.level === 'error' ? '❌' : '⚠️'} ${where}: ${esc(oneLine(n.message, 1000))}</li>`
+    return `<li>${n.level === 'error' ? '❌' : '⚠️'} ${where}: ${esc(n.message, 1000)}</li>`
   })
   const more = shown.length > 200 ? `<li>… and ${shown.length - 200} more in the report</li>` : ''
   return `<h3>Input problems</h3>\n<ul>\n${items.join('\n')}${more}\n</ul>\n`
@@ -149,7 +150,7 @@ function renderRow(r: ImageResult, opts: SummaryOptions, mode: string, withRefer
   if (r.sources.length > perRow) sources.push(`+${r.sources.length - perRow} more`)
   const cells = [
     `${statusIcon(r.status, mode)} ${statusLabel(r.status, mode)}`,
-    `<code>${esc(oneLine(r.reference, 300))}</code>`,
+    `<code>${esc(literal(r.reference, 300))}</code>`,
     r.zotReference ? `<code>${esc(r.zotReference)}</code>` : '',
     [digest, platforms].filter(Boolean).join('<br>'),
     ...(withReferrers ? [esc(referrersLabel(r))] : []),
@@ -161,32 +162,24 @@ function renderRow(r: ImageResult, opts: SummaryOptions, mode: string, withRefer
 
 function renderDetail(r: ImageResult, opts: SummaryOptions): string {
   const lines: string[] = []
-  if (r.error) lines.push(`<b>Error:</b> ${esc(oneLine(r.error, 2000))}`)
-  if (r.diagnosis) lines.push(`<b>Diagnosis:</b> ${esc(oneLine(r.diagnosis, 2000))}`)
-  for (const w of r.warnings.slice(0, 10)) lines.push(`<b>Warning:</b> ${esc(oneLine(w, 1000))}`)
+  if (r.error) lines.push(`<b>Error:</b> ${esc(r.error, 2000)}`)
+  if (r.diagnosis) lines.push(`<b>Diagnosis:</b> ${esc(r.diagnosis, 2000)}`)
+  for (const w of r.warnings.slice(0, 10)) lines.push(`<b>Warning:</b> ${esc(w, 1000)}`)
   if (r.zotReference) lines.push(`<b>Zot reference:</b> <code>${esc(r.zotReference)}</code>`)
   if (r.rewrittenAs) lines.push(`<b>Rewritten as:</b> <code>${esc(r.rewrittenAs)}</code>`)
   const sources = r.sources.slice(0, 10).map((s) => linkTo(s, opts))
   if (r.sources.length > 10) sources.push(`+${r.sources.length - 10} more`)
   lines.push(`<b>Used in:</b> ${sources.join(', ')}`)
-  return `<h4>${STATUS_ICON[r.status]} ${STATUS_LABEL[r.status]}: <code>${esc(oneLine(r.reference, 300))}</code></h4>\n<p>${lines.join('<br>\n')}</p>\n`
+  return `<h4>${STATUS_ICON[r.status]} ${STATUS_LABEL[r.status]}: <code>${esc(literal(r.reference, 300))}</code></h4>\n<p>${lines.join('<br>\n')}</p>\n`
 }
 
 function linkTo(s: Source, opts: SummaryOptions): string {
   const label = esc(sourceLabel(s))
   if (!opts.repo || !isWorkspaceFile(s)) return label
   const path = repoPath(opts.repo, opts.workspace, s.file)
-  return path ? `<a href="${esc(fileUrl(opts.repo, path, s.line))}">${label}</a>` : label
-}
-
-/** HTML-escape and keep on one line (a newline would end the HTML block). */
-export function esc(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/\r?\n/g, ' ')
+  return path
+    ? `<a href="${esc(fileUrl(opts.repo, path, s.line), Number.MAX_SAFE_INTEGER)}">${label}</a>`
+    : label
 }
 
 function bytes(text: string): number {

@@ -1,15 +1,8 @@
 // The final table as aligned plain text, for the log (Forgejo shows no job summary) and the CLI.
 import { formatDuration } from '../inputs/duration.js'
 import type { ImageResult } from '../model.js'
-import {
-  oneLine,
-  referrersLabel,
-  STATUS_LABEL,
-  shortDigest,
-  sourceLabel,
-  statusLabel,
-  worstFirst,
-} from './format.js'
+import { literal, logLine, oneLine } from './escape.js'
+import { referrersLabel, STATUS_LABEL, shortDigest, sourceLabel, statusLabel, worstFirst } from './format.js'
 
 const COLUMNS = [
   'STATUS',
@@ -54,7 +47,7 @@ export function renderTable(results: readonly ImageResult[], mode?: string, widt
   const rows = worstFirst(results).map((r) => {
     const cells: Record<Column, string> = {
       STATUS: statusLabel(r.status, mode),
-      IMAGE: oneLine(r.reference, 200),
+      IMAGE: literal(r.reference, 200),
       'ZOT REFERENCE': r.zotReference ? withoutResolvedDigest(r.zotReference) : '-',
       DIGEST: shortDigest(r.digest) || '-',
       PLATFORMS: r.platforms?.length ? compactPlatforms(r.platforms) : '-',
@@ -66,7 +59,8 @@ export function renderTable(results: readonly ImageResult[], mode?: string, widt
           : '-',
       'USED IN': usedIn(r),
     }
-    return headers.map((c) => cells[c])
+    // Escaped per cell, so the columns stay aligned.
+    return headers.map((c) => logLine(cells[c]))
   })
   let all: string[][] = [[...headers], ...rows]
   const natural = () => headers.map((_, i) => Math.max(...all.map((row) => length(row[i] ?? ''))))
@@ -209,7 +203,7 @@ export function renderProblems(results: readonly ImageResult[]): string {
   const lines: string[] = []
   for (const r of worstFirst(results)) {
     if (r.status !== 'failed' && r.status !== 'invalid' && r.status !== 'unresolved') continue
-    lines.push(`${STATUS_LABEL[r.status]}: ${oneLine(r.reference, 200)}`)
+    lines.push(`${STATUS_LABEL[r.status]}: ${literal(r.reference, 200)}`)
     if (r.error) lines.push(`  error:     ${oneLine(r.error, 1000)}`)
     if (r.diagnosis) lines.push(`  diagnosis: ${oneLine(r.diagnosis, 1000)}`)
     lines.push(

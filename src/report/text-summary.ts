@@ -3,15 +3,8 @@
 // as a list with Markdown links to the lines (rendered, should the instance ever render summaries).
 import { formatDuration } from '../inputs/duration.js'
 import type { ImageResult, Source } from '../model.js'
-import {
-  describeRewrite,
-  isWorkspaceFile,
-  oneLine,
-  plural,
-  STATUS_LABEL,
-  sourceLabel,
-  worstFirst,
-} from './format.js'
+import { literal, logText, markdownCode, markdownText as md } from './escape.js'
+import { describeRewrite, isWorkspaceFile, plural, STATUS_LABEL, sourceLabel, worstFirst } from './format.js'
 import { fileUrl, type RepoContext, repoPath } from './links.js'
 import { countReferrers, countResults, type Outcome } from './outcome.js'
 import { referrersLine, SUMMARY_BUDGET_BYTES } from './summary.js'
@@ -28,24 +21,30 @@ export interface TextSummaryOptions {
 export function renderTextSummary(run: RunResult, outcome: Outcome, opts: TextSummaryOptions = {}): string {
   const c = countResults(run.results)
   const facts = [
-    run.zotUrl ? `Zot ${run.zotUrl}` : undefined,
-    run.zot ? `version ${run.zot.version ?? 'unknown'}` : undefined,
+    run.zotUrl ? `Zot ${md(run.zotUrl)}` : undefined,
+    run.zot ? `version ${md(run.zot.version ?? 'unknown', 100)}` : undefined,
     `mode ${run.mode}`,
     run.strict ? 'strict' : 'soft',
     formatDuration(run.durationMs),
     `${plural(run.files, 'file')} scanned`,
-    run.cancelled ? `stopped early: ${run.cancelled}` : undefined,
+    run.cancelled ? `stopped early: ${md(run.cancelled)}` : undefined,
   ].filter(Boolean)
-  let head = `## zot-warm: ${outcome.conclusion}: ${md(outcome.reason)}\n\n${md(facts.join(' · '))}\n\n`
+  let head = `## zot-warm: ${outcome.conclusion}: ${md(outcome.reason)}\n\n${facts.join(' · ')}\n\n`
   head += `total ${c.total} · cached ${c.cached} · warmed ${c.warmed} · failed ${c.failed} · skipped ${c.skipped} · unresolved ${c.unresolved} · invalid ${c.invalid}\n\n`
   const referrers = countReferrers(run.results)
   if (referrers) head += `${md(referrersLine(referrers))}\n\n`
-  if (run.hardFailure) head += `**${md(run.hardFailure.message)}** ${md(run.hardFailure.hint ?? '')}\n\n`
+  if (run.hardFailure) {
+    const { message, hint } = run.hardFailure
+    // `****` alone would be a thematic break: no emphasis around nothing.
+    head += `${[message.trim() ? `**${md(message)}**` : '', md(hint ?? '')].filter(Boolean).join(' ')}\n\n`
+  }
   if (run.rewrite) head += `${md(describeRewrite(run.rewrite))}\n\n`
 
   const budget = (opts.budgetBytes ?? SUMMARY_BUDGET_BYTES) - 2048
-  const where = opts.reportPath ? ` (${opts.reportPath})` : ''
-  const table = renderTable(run.results, run.mode).split('\n')
+  const where = opts.reportPath ? ` (${md(opts.reportPath)})` : ''
+  // Inside the fence nothing is Markdown, but a line must not close the fence: the table's cells are escaped
+  // like the log's, so no line starts with anything but a status.
+  const table = logText(renderTable(run.results, run.mode)).split('\n')
   const problems = worstFirst(run.results)
     .filter(
       (r) =>
@@ -67,9 +66,11 @@ export function renderTextSummary(run: RunResult, outcome: Outcome, opts: TextSu
   if (problems.length) {
     out += '\n### Problems and warnings\n\n'
     let shown = 0
+    let size = bytes(out)
     for (const item of problems) {
-      if (bytes(out) + bytes(item) > budget) break
+      if (size + bytes(item) > budget) break
       out += item
+      size += bytes(item)
       shown++
     }
     if (shown < problems.length)
@@ -79,11 +80,11 @@ export function renderTextSummary(run: RunResult, outcome: Outcome, opts: TextSu
 }
 
 function problemItem(r: ImageResult, opts: TextSummaryOptions): string {
-  const lines = [`- ${STATUS_LABEL[r.status]}: \`${oneLine(r.reference, 300).replace(/`/g, "'")}\``]
-  if (r.error) lines.push(`  - error: ${md(oneLine(r.error, 2000))}`)
-  if (r.diagnosis) lines.push(`  - diagnosis: ${md(oneLine(r.diagnosis, 2000))}`)
-  if (r.rewrittenAs) lines.push(`  - rewritten as: \`${r.rewrittenAs}\``)
-  for (const w of r.warnings.slice(0, 10)) lines.push(`  - warning: ${md(oneLine(w, 1000))}`)
+  const lines = [`- ${STATUS_LABEL[r.status]}: ${markdownCode(literal(r.reference, 300))}`]
+  if (r.error) lines.push(`  - error: ${md(r.error, 2000)}`)
+  if (r.diagnosis) lines.push(`  - diagnosis: ${md(r.diagnosis, 2000)}`)
+  if (r.rewrittenAs) lines.push(`  - rewritten as: ${markdownCode(r.rewrittenAs)}`)
+  for (const w of r.warnings.slice(0, 10)) lines.push(`  - warning: ${md(w, 1000)}`)
   const sources = r.sources.slice(0, 10).map((s) => link(s, opts))
   if (r.sources.length > 10) sources.push(`+${r.sources.length - 10} more`)
   lines.push(`  - used in: ${sources.join(', ')}`)
@@ -95,11 +96,6 @@ function link(s: Source, opts: TextSummaryOptions): string {
   if (!opts.repo || !opts.workspace || !isWorkspaceFile(s)) return label
   const path = repoPath(opts.repo, opts.workspace, s.file)
   return path ? `[${label}](${fileUrl(opts.repo, path, s.line)})` : label
-}
-
-/** Escape what Markdown would otherwise interpret in user-provided text. */
-function md(text: string): string {
-  return text.replace(/[\\`*_[\]<>|]/g, (ch) => `\\${ch}`)
 }
 
 function bytes(text: string): number {
