@@ -42,7 +42,7 @@ const HOSTILE_FILES: [string, string][] = [
   ['esc.yaml', '\u001b[2J\u001b]8;;https://evil.example\u001b\\click\u001b]8;;\u001b\\'],
   ['bidi\u202e.yaml', 'nginx\u202e:1.27\u2066'],
   ['summary.yaml', 'z\r\r![x](https://evil.example/x.png)\r\r<img src=https://evil.example/y.png>'],
-  ['label\r\r![x](https:/evil.example/z.png).yaml', 'Bad/Name:4'],
+  ['label\r\r![x](z.png).yaml', 'Bad/Name:4'],
   ['fence.yaml', 'a\r```\r![x](https://evil.example/f.png)'],
 ]
 

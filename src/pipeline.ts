@@ -137,8 +137,9 @@ export async function runPipeline(config: Config, opts: PipelineOptions): Promis
           try {
             const info = await preflight(client, controller.signal)
             logger.info(
-              `Zot at ${config.zotUrl}: version ${info.version ?? 'unknown'}, auth ${info.auth ?? 'unknown'}` +
-                (info.extensions?.length ? `, extensions ${info.extensions.join(', ')}` : ''),
+              // What Zot says about itself is its text, not ours: one line, shown as it is.
+              `Zot at ${config.zotUrl}: version ${literal(info.version ?? 'unknown', 100)}, auth ${info.auth ?? 'unknown'}` +
+                (info.extensions?.length ? `, extensions ${literal(info.extensions.join(', '), 300)}` : ''),
             )
             return info
           } catch (err) {
