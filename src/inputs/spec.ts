@@ -237,7 +237,8 @@ export const OUTPUTS: readonly { name: string; description: string }[] = [
   { name: 'sbom', description: 'Images with an SBOM in Zot.' },
   {
     name: 'images',
-    description: 'JSON array `[{reference, status, zotReference, digest, platforms}]`, one entry per image.',
+    description:
+      'JSON array `[{reference, status, zotReference, digest, platforms}]`, one entry per image; kept under 900 KiB (GitHub allows 1 MB per output): past that the worst images are listed, in run order, and the log says how many and where the full list is (the JSON report).',
   },
   { name: 'report', description: 'Path of the JSON report.' },
   {
