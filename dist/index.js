@@ -78702,7 +78702,7 @@ exports.visitAsync = visitAsync;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3695);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7096);
 // Entry point of the action bundle (dist/index.js).
 
 const code = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -78715,7 +78715,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3695:
+/***/ 7096:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -81586,7 +81586,7 @@ function notice(message, properties = {}) {
  * Writes info to log with console.log.
  * @param message info message
  */
-function info(message) {
+function core_info(message) {
     process.stdout.write(message + external_os_namespaceObject.EOL);
 }
 /**
@@ -81731,238 +81731,6 @@ function withHint(message, hint) {
     return `${/[.!?:]$/.test(message.trimEnd()) ? message.trimEnd() : `${message.trimEnd()}.`} ${hint}`;
 }
 
-;// CONCATENATED MODULE: ./lib/extract/reference.js
-// Image references, parsed and normalised like the container ecosystem: the grammar of
-// github.com/distribution/reference (regexp.go) and Docker's normalisation (normalize.go: ParseDockerRef),
-// with one deliberate difference: a reference with both tag and digest keeps both (Docker drops the tag).
-// Instead of one big regular expression the parts are checked one by one, so an invalid reference gets a
-// reason a user can act on ("sha256 digest needs 64 hex characters, got 12") rather than "invalid format".
-
-const DEFAULT_DOMAIN = 'docker.io';
-/** Hosts that are Docker Hub under another name; normalised to `docker.io`. */
-const DOCKER_HUB_ALIASES = new Set(['index.docker.io', 'registry-1.docker.io']);
-const OFFICIAL_PREFIX = 'library/';
-/** distribution/reference NameTotalLengthMax, measured on the normalised `domain/path`. */
-const NAME_TOTAL_MAX = 255;
-const TAG_MAX = 128;
-const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const DOMAIN_NAME = new RegExp(`^${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*$`);
-const IPV6_HOST = /^\[[a-fA-F0-9:]+\]$/;
-const PORT = /^[0-9]+$/;
-const TAG = /^\w[\w.-]*$/;
-/** go-digest's algorithm grammar (lower case only). */
-const DIGEST_ALGORITHM = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*$/;
-/** Algorithms go-digest registers, with their hex length. */
-const DIGEST_HEX_LENGTH = { sha256: 64, sha384: 96, sha512: 128 };
-/** A bare 64-hex string is an image ID, never a name (normalize.go anchoredIdentifierRegexp). */
-const IMAGE_ID = /^[a-f0-9]{64}$/;
-const isControl = (code) => code < 0x20 || (code >= 0x7f && code <= 0x9f);
-const fail = (input, reason) => {
-    throw new InvalidReferenceError(input, reason);
-};
-/**
- * Parse and normalise an image reference. Throws InvalidReferenceError (and nothing else) with a reason.
- * `nginx` → docker.io/library/nginx:latest; `index.docker.io/x` → docker.io/library/x; tag and digest kept.
- */
-function parseReference(input) {
-    if (typeof input !== 'string')
-        return fail(String(input), `expected a string, got ${typeof input}`);
-    if (input === '')
-        return fail(input, 'repository name must have at least one component (the reference is empty)');
-    checkCharacters(input);
-    if (IMAGE_ID.test(input))
-        fail(input, 'a 64-character hexadecimal string is an image ID, not a repository name');
-    let rest = input;
-    let digest;
-    const at = input.indexOf('@');
-    if (at !== -1) {
-        digest = input.slice(at + 1);
-        rest = input.slice(0, at);
-        if (digest.includes('/'))
-            fail(input, 'invalid "@" inside the name (a digest goes last: name@sha256:…)');
-    }
-    let name = rest;
-    let tag;
-    // The tag separator is a colon after the last slash; colons before it belong to a registry port.
-    const colon = rest.lastIndexOf(':');
-    if (colon > rest.lastIndexOf('/') && !(rest.startsWith('[') && colon < rest.indexOf(']'))) {
-        name = rest.slice(0, colon);
-        tag = rest.slice(colon + 1);
-    }
-    const { domain, path } = splitDomain(input, name);
-    if (tag !== undefined)
-        checkTag(input, tag);
-    if (digest !== undefined)
-        checkDigest(input, digest);
-    const full = `${domain}/${path}`;
-    if (full.length > NAME_TOTAL_MAX)
-        fail(input, `repository name must not be more than ${NAME_TOTAL_MAX} characters (got ${full.length})`);
-    const ref = { domain, path };
-    if (tag !== undefined)
-        ref.tag = tag;
-    if (digest !== undefined)
-        ref.digest = digest;
-    if (tag === undefined && digest === undefined)
-        ref.tag = 'latest';
-    return ref;
-}
-function checkCharacters(input) {
-    for (let i = 0; i < input.length; i++) {
-        const code = input.charCodeAt(i);
-        if (code === 32 || (code >= 9 && code <= 13) || (code > 0x7f && /\s/.test(input.charAt(i)))) {
-            const where = i === 0 || i === input.length - 1
-                ? 'leading or trailing whitespace'
-                : `whitespace at position ${i + 1}`;
-            const hint = /^-\s/.test(input)
-                ? ' (looks like a YAML list item: write the reference without "- ")'
-                : '';
-            fail(input, `contains ${where}${hint}`);
-        }
-        if (isControl(code)) {
-            const hex = code.toString(16).toUpperCase().padStart(4, '0');
-            fail(input, `contains control character U+${hex} at position ${i + 1}`);
-        }
-    }
-}
-/** Docker's splitDockerDomain: the first component is a registry only if it has a `.` or `:`, is `localhost`, or has upper case. */
-function splitDomain(input, name) {
-    if (name === '')
-        fail(input, 'repository name is missing');
-    if (name.startsWith('[') && !name.includes('/'))
-        fail(input, 'a registry host needs a repository path after it (e.g. [::1]:5000/app)');
-    const slash = name.indexOf('/');
-    const first = slash === -1 ? '' : name.slice(0, slash);
-    let domain = DEFAULT_DOMAIN;
-    let path = name;
-    if (slash !== -1 && (/[.:]/.test(first) || first === 'localhost' || first.toLowerCase() !== first)) {
-        checkDomain(input, first);
-        domain = first;
-        path = name.slice(slash + 1);
-    }
-    if (DOCKER_HUB_ALIASES.has(domain))
-        domain = DEFAULT_DOMAIN;
-    checkPath(input, path);
-    if (domain === DEFAULT_DOMAIN && !path.includes('/'))
-        path = OFFICIAL_PREFIX + path;
-    return { domain, path };
-}
-function checkDomain(input, domain) {
-    let host = domain;
-    let port;
-    if (domain.startsWith('[')) {
-        const close = domain.indexOf(']');
-        host = close === -1 ? domain : domain.slice(0, close + 1);
-        const after = close === -1 ? '' : domain.slice(close + 1);
-        if (after !== '') {
-            if (!after.startsWith(':'))
-                fail(input, `invalid registry host "${domain}"`);
-            port = after.slice(1);
-        }
-        if (!IPV6_HOST.test(host))
-            fail(input, `invalid IPv6 registry host "${host}" (hex digits and colons in brackets)`);
-    }
-    else {
-        const c = domain.indexOf(':');
-        if (c !== -1) {
-            host = domain.slice(0, c);
-            port = domain.slice(c + 1);
-        }
-        if (!DOMAIN_NAME.test(host))
-            fail(input, `invalid registry host "${host}" (letters, digits, "-" and "." only; IPv6 in brackets)`);
-    }
-    if (port !== undefined && !PORT.test(port))
-        fail(input, `invalid registry port "${port}" (digits only)`);
-}
-function checkPath(input, path) {
-    if (path === '')
-        fail(input, 'repository path is empty');
-    if (path.toLowerCase() !== path)
-        fail(input, 'repository name must be lowercase');
-    for (const component of path.split('/')) {
-        if (component === '')
-            fail(input, 'repository path has an empty component ("//" or a trailing "/")');
-        if (!PATH_COMPONENT.test(component))
-            fail(input, `invalid repository path component "${component}" (lowercase letters and digits, joined by single ".", "_", "__" or "-")`);
-    }
-}
-function checkTag(input, tag) {
-    if (tag === '')
-        fail(input, 'tag is empty (nothing after ":"; a templated tag may have rendered empty)');
-    if (tag.length > TAG_MAX)
-        fail(input, `tag longer than ${TAG_MAX} characters (got ${tag.length})`);
-    if (!TAG.test(tag))
-        fail(input, `invalid tag "${tag}" (letters, digits, "_", "." and "-", not starting with "." or "-")`);
-}
-function checkDigest(input, digest) {
-    if (digest === '')
-        fail(input, 'digest is empty (nothing after "@")');
-    const colon = digest.indexOf(':');
-    const algorithm = colon === -1 ? '' : digest.slice(0, colon);
-    const hex = colon === -1 ? '' : digest.slice(colon + 1);
-    if (colon <= 0 || hex === '' || !DIGEST_ALGORITHM.test(algorithm))
-        fail(input, `invalid digest "${digest}" (expected algorithm:hex, e.g. sha256: and 64 hex characters)`);
-    const length = DIGEST_HEX_LENGTH[algorithm];
-    if (length === undefined)
-        fail(input, `unsupported digest algorithm "${algorithm}" (sha256, sha384 or sha512)`);
-    if (!/^[0-9a-fA-F]+$/.test(hex))
-        fail(input, `${algorithm} digest must be hexadecimal`);
-    if (hex.length !== length)
-        fail(input, `${algorithm} digest needs ${length} hex characters, got ${hex.length}`);
-    if (hex.toLowerCase() !== hex)
-        fail(input, `${algorithm} digest must be lower-case hexadecimal`);
-}
-/** The normalised text: `docker.io/library/nginx:1.27`, `host/p@sha256:…`, `host/p:tag@sha256:…`. */
-function formatReference(ref) {
-    let s = `${ref.domain}/${ref.path}`;
-    if (ref.tag !== undefined)
-        s += `:${ref.tag}`;
-    if (ref.digest !== undefined)
-        s += `@${ref.digest}`;
-    return s;
-}
-/** The short name Docker prints: `nginx` for docker.io/library/nginx, `foo/bar` for docker.io/foo/bar. */
-function familiarName(ref) {
-    if (ref.domain !== DEFAULT_DOMAIN)
-        return `${ref.domain}/${ref.path}`;
-    return ref.path.startsWith(OFFICIAL_PREFIX) && ref.path.indexOf('/', OFFICIAL_PREFIX.length) === -1
-        ? ref.path.slice(OFFICIAL_PREFIX.length)
-        : ref.path;
-}
-/** `familiarName` with tag and digest, e.g. `nginx:1.27`. */
-function familiarString(ref) {
-    let s = familiarName(ref);
-    if (ref.tag !== undefined)
-        s += `:${ref.tag}`;
-    if (ref.digest !== undefined)
-        s += `@${ref.digest}`;
-    return s;
-}
-const RENDER_HINT = 'render the templates first (e.g. `helm template`) and scan the output';
-/**
- * When the text still holds templating, a hint saying what to do; otherwise undefined. Such values are
- * reported as unresolved (never as invalid, never dropped): the real image is only known after rendering.
- */
-function isTemplated(text) {
-    if (text.includes('{{')) {
-        if (/\{\{\s*(?:inputs|outputs|workflow|steps|tasks|item|pod|retries|node)\b/.test(text))
-            return 'Argo Workflows parameter, resolved only at run time: list the concrete image under `images` to warm it';
-        return `unrendered template (\`{{ … }}\`): ${RENDER_HINT}`;
-    }
-    if (text.includes('{%'))
-        return `unrendered template (\`{% … %}\`): ${RENDER_HINT}`;
-    if (text.includes('$(') && /\$\([^)]*\)/.test(text))
-        return 'run-time parameter (`$(…)`, Tekton/Kubernetes variable): list the concrete image under `images` to warm it';
-    if (/\$\{[^}]*\}?|\$[A-Za-z_]/.test(text))
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: the hint shows shell syntax
-        return 'unexpanded variable (`${…}`): run `envsubst` or `docker compose config` first, or list the image under `images`';
-    if (text.includes('<no value>'))
-        return `a template rendered a missing value (\`<no value>\`): ${RENDER_HINT} with the values set`;
-    return undefined;
-}
-/** Hint for an image field that is empty or null. */
-const EMPTY_HINT = 'image is empty: a template probably rendered nothing here; render with the right values, or set the image';
-
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./lib/plan/registry-map.js
@@ -81973,14 +81741,14 @@ var dist = __nccwpck_require__(8815);
 
 const INPUT = 'registry-map';
 /** Hosts that mean Docker Hub, as image references normalise them. */
-const registry_map_DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
+const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
 const HOST_LABEL = '(?:[a-z0-9]|[a-z0-9][a-z0-9-]*[a-z0-9])';
 const HOST = new RegExp(`^(?:${HOST_LABEL}(?:\\.${HOST_LABEL})*|\\[[0-9a-f:.]+\\])(?::[0-9]{1,5})?$`);
-const registry_map_PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 /** `index.docker.io` → `docker.io`; lower case. */
 function normalizeRegistryHost(host) {
     const h = host.trim().toLowerCase();
-    return registry_map_DOCKER_HUB_ALIASES.has(h) ? 'docker.io' : h;
+    return DOCKER_HUB_ALIASES.has(h) ? 'docker.io' : h;
 }
 function parseRegistryMap(text) {
     const problems = [];
@@ -82103,1080 +81871,13 @@ function checkPrefix(e, problems) {
     const prefix = e.prefix.trim().replace(/^\/+|\/+$/g, '');
     if (!prefix)
         return '';
-    const bad = prefix.split('/').find((c) => !registry_map_PATH_COMPONENT.test(c));
+    const bad = prefix.split('/').find((c) => !PATH_COMPONENT.test(c));
     if (bad !== undefined) {
         const why = bad !== bad.toLowerCase() ? 'must be lower case' : 'is not a valid repository path component';
         problems.push(`${INPUT}: line ${e.line}: prefix "${e.prefix}" for ${e.registry}: "${bad}" ${why} (letters, digits, ., _, - separated by /).`);
         return undefined;
     }
     return prefix;
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./lib/warm/platforms.js
-// Platforms as `os/arch[/variant]`, with the aliases containerd normalises (so `linux/arm64` and
-// `linux/arm64/v8` are the same platform, and `linux/x86_64` is `linux/amd64`).
-const ARCH_ALIASES = {
-    x86_64: { architecture: 'amd64' },
-    'x86-64': { architecture: 'amd64' },
-    aarch64: { architecture: 'arm64' },
-    armhf: { architecture: 'arm', variant: 'v7' },
-    armel: { architecture: 'arm', variant: 'v6' },
-    i386: { architecture: '386' },
-};
-/** Normalise aliases: arm64's default variant v8 is dropped, so equal platforms compare equal as strings. */
-function normalizePlatform(p) {
-    const os = p.os.toLowerCase();
-    let architecture = p.architecture.toLowerCase();
-    let variant = p.variant?.toLowerCase() || undefined;
-    const alias = ARCH_ALIASES[architecture];
-    if (alias) {
-        architecture = alias.architecture;
-        variant = variant ?? alias.variant;
-    }
-    if (architecture === 'arm64' && (variant === 'v8' || variant === '8'))
-        variant = undefined;
-    if (architecture === 'arm' && variant && /^\d+$/.test(variant))
-        variant = `v${variant}`;
-    return variant ? { os, architecture, variant } : { os, architecture };
-}
-/** `linux/arm/v7` → Platform; undefined when it is not os/arch[/variant]. */
-function parsePlatform(text) {
-    const parts = text.trim().split('/');
-    if (parts.length < 2 || parts.length > 3 || parts.some((p) => !/^[A-Za-z0-9_.-]+$/.test(p)))
-        return undefined;
-    const [os, architecture, variant] = parts;
-    return normalizePlatform({ os, architecture, variant });
-}
-function formatPlatform(p) {
-    const n = normalizePlatform(p);
-    return n.variant ? `${n.os}/${n.architecture}/${n.variant}` : `${n.os}/${n.architecture}`;
-}
-/**
- * Does an image platform satisfy a required one? A requirement without variant accepts any variant of the
- * architecture (`linux/arm` takes `linux/arm/v7`); with a variant it must match.
- */
-function platformMatches(required, actual) {
-    const r = normalizePlatform(required);
-    const a = normalizePlatform(actual);
-    if (r.os !== a.os || r.architecture !== a.architecture)
-        return false;
-    return r.variant === undefined || r.variant === a.variant;
-}
-
-;// CONCATENATED MODULE: ./lib/warm/manifest.js
-// Reading manifests Zot returns: single image or index, children with their platforms, attestation entries.
-
-
-const MEDIA_TYPES = {
-    ociIndex: 'application/vnd.oci.image.index.v1+json',
-    ociManifest: 'application/vnd.oci.image.manifest.v1+json',
-    dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
-    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
-};
-/** Every manifest kind a warmer accepts; Zot answers with what it stores. */
-const MANIFEST_ACCEPT = [
-    MEDIA_TYPES.ociIndex,
-    MEDIA_TYPES.ociManifest,
-    MEDIA_TYPES.dockerList,
-    MEDIA_TYPES.dockerManifest,
-].join(', ');
-const INDEX_TYPES = new Set([MEDIA_TYPES.ociIndex, MEDIA_TYPES.dockerList]);
-const IMAGE_CONFIG_TYPES = new Set([
-    'application/vnd.oci.image.config.v1+json',
-    'application/vnd.docker.container.image.v1+json',
-]);
-/** An image config media type (OCI or Docker), as opposed to an artifact's. */
-function isImageConfigType(mediaType) {
-    return IMAGE_CONFIG_TYPES.has(mediaType ?? '');
-}
-function isIndexMediaType(mediaType) {
-    return INDEX_TYPES.has(mediaType ?? '');
-}
-/** Docker's own media types (manifest, list, config, layers): Zot's conversion replaces every one of them. */
-function isDockerMediaType(mediaType) {
-    return mediaType.startsWith('application/vnd.docker.');
-}
-function sha256(body) {
-    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(body).digest('hex')}`;
-}
-/**
- * Parse a manifest body. `contentType` and `digestHeader` come from Zot's answer; the digest is computed from
- * the bytes when the header is missing. Throws on anything that is not a manifest or index.
- */
-function parseManifest(body, contentType, digestHeader) {
-    const json = JSON.parse(body.toString('utf8'));
-    const mediaType = json.mediaType || contentType?.split(';')[0]?.trim() || '';
-    const digest = digestHeader || sha256(body);
-    if (INDEX_TYPES.has(mediaType) || (Array.isArray(json.manifests) && !json.config)) {
-        const children = (json.manifests ?? [])
-            .filter((m) => typeof m.digest === 'string')
-            .map((m) => {
-            const p = m.platform;
-            const platform = p?.os && p.architecture
-                ? normalizePlatform({ os: p.os, architecture: p.architecture, variant: p.variant })
-                : undefined;
-            const attestation = m.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
-                (platform?.os === 'unknown' && platform.architecture === 'unknown');
-            return { digest: m.digest, mediaType: m.mediaType ?? '', platform, attestation };
-        });
-        return { digest, mediaType: mediaType || MEDIA_TYPES.ociIndex, kind: 'index', children };
-    }
-    if (json.config && typeof json.config.digest === 'string') {
-        const config = IMAGE_CONFIG_TYPES.has(json.config.mediaType ?? '')
-            ? { digest: json.config.digest, mediaType: json.config.mediaType }
-            : undefined;
-        return { digest, mediaType, kind: 'manifest', children: [], config };
-    }
-    throw new Error(`not an image manifest or index (media type "${mediaType || 'none'}")`);
-}
-/** The platform an image config declares. */
-function configPlatform(body) {
-    try {
-        const c = JSON.parse(body.toString('utf8'));
-        if (!c.os || !c.architecture)
-            return undefined;
-        return normalizePlatform({ os: c.os, architecture: c.architecture, variant: c.variant });
-    }
-    catch {
-        return undefined;
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/warm/diagnose.js
-// Every sentence of the warm layer that tells the user what to change lives here: diagnoses of failed
-// images, the advice after a transport failure, the 401 wording, connection warnings. The transport
-// (client.ts, errors.ts) and the registry calls only report what happened, as typed data.
-// Zot never passes sync errors to its client, so most diagnoses name the likely causes and the line to look
-// for in Zot's log (docs/zot.md has the failure table).
-
-/** What Zot's conversion does to a digest; shared by the pin diagnosis and the `digest` rewrite. */
-const conversionDiagnosis = 'Zot converts the image on sync (preserveDigest off: Docker manifests become OCI and attestations leave the index, which changes the digest)';
-function capitalize(text) {
-    return text.charAt(0).toUpperCase() + text.slice(1);
-}
-/** `90s`, `15m`, `1h`, `250ms`: how a user wrote the timeout. */
-function formatDuration(ms) {
-    if (ms < 1000)
-        return `${ms}ms`;
-    if (ms % 3_600_000 === 0)
-        return `${ms / 3_600_000}h`;
-    if (ms % 60_000 === 0)
-        return `${ms / 60_000}m`;
-    return `${Math.round(ms / 1000)}s`;
-}
-function diagnose(s) {
-    switch (s.kind) {
-        case 'missing-after-sync': {
-            // Zot logs upstream errors under the upstream path (`team/app`), local ones under `prefix/team/app`:
-            // the upstream path matches both.
-            const logTerm = s.upstream ? s.upstream.slice(s.upstream.indexOf('/') + 1) : s.repository;
-            return (`Zot answered 404 after syncing ${s.repository}${s.reference.includes(':') ? '@' : ':'}${s.reference}: the image is missing upstream` +
-                `${s.upstream ? ` (${s.upstream})` : ''}, the upstream is down or unreachable from Zot, Zot's upstream ` +
-                "credentials are refused, the registry map disagrees with Zot's sync content destinations, Zot " +
-                'rejected its media types (an OCI index with Docker children, or Docker media types without ' +
-                '`http.compat: ["docker2s2"]`), or the sync registry sets "onlySigned" and the image has no signature ' +
-                "on its own digest upstream. Check Zot's log for " +
-                `"${logTerm}": "connection refused", "no such host" or "timeout" means Zot cannot reach the ` +
-                'upstream (check its sync urls and network), ' +
-                '"filtered out by content" from every sync registry means the map is wrong (one ' +
-                'registry saying it is normal when another serves the path), "invalid manifest content" or ' +
-                '"bad manifest media type" a media type problem, "skipping image without mandatory signature" ' +
-                'onlySigned (sign the image, or set "onlySigned": false), "rate limit" or 429 an upstream rate limit (add ' +
-                "credentials in Zot's credentialsFile), 404/401 from upstream a wrong reference or missing credentials.");
-        }
-        case 'pin-missing': {
-            const converted = s.storedMediaType ? !isDockerMediaType(s.storedMediaType) : true;
-            const moved = s.tagDigest
-                ? `Zot's ${s.tag} is ${s.tagDigest}, not the pinned ${s.pinned}. `
-                : `The pinned ${s.pinned} is not in Zot. `;
-            if (!converted)
-                return (`${moved}Zot stores this image unconverted (Docker media types, so preserveDigest is on): the upstream ` +
-                    `tag most likely moved and ${s.pinned} is no longer available upstream. Update the pin to the current digest.`);
-            return (`${moved}Either ${conversionDiagnosis}, or the upstream tag moved and the old digest ` +
-                'is gone. If the image is published with Docker media types or attestations, set "preserveDigest": true ' +
-                'on the registry in Zot\'s sync config and "compat": ["docker2s2"] under http; otherwise update the pin.');
-        }
-        case 'not-cached':
-            return `${capitalize(s.what)} is not in Zot; check mode never asks Zot to sync. Run in warm mode to fetch it.`;
-        case 'platform-missing':
-            return (`The image does not offer ${s.missing.join(', ')} (it has ${s.available.length ? s.available.join(', ') : 'no platform information'}). ` +
-                'Use an image built for those platforms, or narrow the `platforms` input.');
-        case 'platform-manifest-missing':
-            return (`The index lists ${s.platforms.join(', ')} but Zot does not have their manifests: the sync was ` +
-                "incomplete or storage lost them. Check Zot's log for errors on this repository, then run again.");
-        case 'sync-timeout':
-            return s.connectionClosed
-                ? `Zot closed the connection while syncing (its http.writeTimeout is shorter than the sync) and the image ` +
-                    `did not appear within the image timeout (${formatDuration(s.timeoutMs)}). Zot may still finish in the background; ` +
-                    'raise image-timeout, and set "writeTimeout": "0s" (or longer than your largest sync) in Zot\'s http config. ' +
-                    'If it never appears, check Zot\'s log for "failed to sync image".'
-                : `No answer from Zot within the image timeout (${formatDuration(s.timeoutMs)}); a large image may still be ` +
-                    'syncing in the background. Raise image-timeout, or check Zot\'s log for "failed to sync image" and ' +
-                    'an upstream rate limit.';
-        case 'unauthorized':
-            return `${s.message}. Check username and password (or token) and that the user may read this repository.`;
-        case 'forbidden':
-            return `Zot refused access to ${s.repository}${s.user ? ` for ${s.user}` : ''} (403): grant read on it in Zot's accessControl.`;
-        case 'rate-limited':
-            return `Zot kept answering ${s.status} (too many requests) after every retry: lower concurrency or retry later.`;
-        case 'server-error':
-            return `Zot answered ${s.status} after every retry: check Zot's log and its storage, then run again.`;
-        case 'unexpected-status':
-            return `Zot answered ${s.status}${s.code ? ` ${s.code}` : ''}, which a warmer cannot act on; check Zot's log.`;
-        case 'transport':
-            return s.advice ? `${s.message.replace(/[.:]?$/, '.')} ${s.advice}` : s.message;
-        case 'redirected':
-            return (`Zot redirected the request to ${s.origin}, which answered ${s.status}. Credentials and token ` +
-                "challenges are honoured for Zot's own origin only, so that host gets none: make Zot serve this " +
-                'content itself, or the other host accept the redirected request as it is (e.g. a pre-signed URL).');
-        case 'unsigned':
-            if (!s.verified && !s.copied)
-                return (`zot-warm cannot see whether Zot holds a signature of ${s.what} without making it contact upstream: ` +
-                    "Zot's search extension is off (or does not know this digest under any tag). Enable it on the cache " +
-                    '("search": {"enable": true} under extensions)' +
-                    (s.mode === 'check' ? ', or run in warm mode, which asks Zot to copy the signatures.' : '.'));
-            if (s.mode === 'check')
-                return `No signature of ${s.what} is in Zot, and check mode never asks Zot to copy referrers. Run in warm mode to copy the signatures upstream has.`;
-            return (`Zot holds no signature of ${s.what} after copying its referrers. Either the image is not signed upstream ` +
-                '(sign it, e.g. cosign sign or notation sign, or deploy a signed tag); or the cache converted it ' +
-                '(preserveDigest off: Docker manifests become OCI with a new digest, which no upstream signature refers ' +
-                'to; set "preserveDigest": true on the sync registry and "compat": ["docker2s2"] under http); or it is ' +
-                'signed only with a legacy cosign tag (sha256-<hex>.sig) and the cache sets "syncLegacyCosignTags": ' +
-                'false; or the signatures live in another repository (COSIGN_REPOSITORY), where Zot does not look. ' +
-                'If upstream has a signature, look in Zot\'s log for "failed to sync referrer" (an upstream error or a ' +
-                'manifest Zot rejected).');
-    }
-}
-/** An image the run's cancellation (overall timeout or signal) cut off, before it started or while it ran. */
-function cancelledImage(started) {
-    const cancelled = 'cancelled (overall timeout or signal)';
-    return started
-        ? `${cancelled} before Zot confirmed the image; a sync already started continues in Zot`
-        : `not attempted: the run was ${cancelled} before this image started`;
-}
-/** The sentence for a 401 from Zot, by what was sent. */
-function authFailure(c) {
-    if (c.username)
-        return `Zot rejected the credentials for ${c.username}`;
-    if (c.hasToken)
-        return 'Zot rejected the bearer token';
-    return 'Zot requires credentials: set username and password';
-}
-/** What to do about a 401 on GET /v2/. */
-function authAdvice(c) {
-    if (c.username)
-        return 'Check username and password (a Zot API key goes in password, with the key owner as username).';
-    // Zot answers a missing client certificate with the same Basic challenge as missing credentials.
-    const mtls = c.url.startsWith('https:') && !c.hasClientCert
-        ? ', or client-cert and client-key if Zot authenticates clients by certificate (mutual TLS)'
-        : '';
-    return `Set username and password (or token) for Zot${mtls}.`;
-}
-/** Things the user should know about the connection settings before anything is sent. */
-function connectionWarnings(c) {
-    return c.insecure && c.url.startsWith('https:')
-        ? [
-            `TLS verification is off for ${c.url} (skip-tls-verify): anyone on the network path can impersonate Zot and read the credentials.`,
-        ]
-        : [];
-}
-/**
- * What to change after a transport failure, or undefined when the message says it all. `duringRun`: Zot
- * answered the pre-flight, so its URL and TLS settings are known to work.
- */
-function transportAdvice(err, c, duringRun = false) {
-    if (err.kind === 'tls') {
-        switch (err.reason) {
-            case 'certificate':
-                return err.peer
-                    ? `Trust the CA of ${err.peer.origin} in \`ca-cert\` (it is the one CA bundle for every host the run talks to).`
-                    : 'Pass the CA that signed Zot’s certificate in `ca-cert`, or (test setups only) set skip-tls-verify: true.';
-            case 'not-tls':
-                return 'Use an http:// URL in zot-url, or the port where Zot serves TLS.';
-            case 'client-certificate':
-                return "Set client-cert and client-key to a certificate signed by the CA in Zot's http.tls.cacert.";
-            default:
-                return undefined;
-        }
-    }
-    if (duringRun)
-        return undefined;
-    switch (err.kind) {
-        case 'unreachable':
-            return err.peer ? undefined : 'Check zot-url, and that Zot runs and is reachable from this runner.';
-        case 'closed':
-            // TLS 1.3 reports a refused client certificate after the handshake: the client only sees the close.
-            if (!err.peer && c.hasClientCert && c.url.startsWith('https:'))
-                return 'Zot may have refused the client certificate: check that client-cert is signed by the CA in Zot’s http.tls.cacert and that client-key belongs to it.';
-            return 'Zot, or a proxy in front of it, dropped the connection: check its log.';
-        default:
-            return undefined;
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/warm/each.js
-/** Runs `fn` over `items`, at most `limit` at a time. */
-async function eachLimited(items, limit, fn) {
-    let next = 0;
-    const worker = async () => {
-        while (next < items.length)
-            await fn(items[next++]);
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-}
-
-;// CONCATENATED MODULE: ./lib/warm/errors.js
-// Transport failures as typed errors: what failed (kind, reason), where (Zot, the token service its challenge
-// named, or a host it redirected to) and the raw Node/undici code. The message says what happened in plain
-// words and names the Zot URL (never credentials); what the user should change is diagnose.ts's job.
-class ZotRequestError extends Error {
-    kind;
-    name = 'ZotRequestError';
-    reason;
-    code;
-    peer;
-    /** Tries made, retries included. */
-    attempts;
-    constructor(kind, message, data = {}) {
-        super(message);
-        this.kind = kind;
-        this.reason = data.reason;
-        this.code = data.code;
-        this.peer = data.peer;
-        this.attempts = data.attempts ?? 1;
-    }
-    get data() {
-        return { reason: this.reason, code: this.code, peer: this.peer, attempts: this.attempts };
-    }
-    withAttempts(attempts) {
-        return new ZotRequestError(this.kind, this.message, { ...this.data, attempts });
-    }
-}
-/** The one wording of a request stopped by the caller's signal. */
-function cancelledError(url, attempts) {
-    return new ZotRequestError('cancelled', `request to Zot at ${url} cancelled`, { attempts });
-}
-/** An answer from Zot (or a peer) that cannot be used: `what` names the request, `problem` what was wrong. */
-function protocolError(reason, message, data = {}) {
-    return new ZotRequestError('protocol', message, { ...data, reason });
-}
-const CERT_CODES = new Set([
-    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-    'UNABLE_TO_GET_ISSUER_CERT',
-    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-    'DEPTH_ZERO_SELF_SIGNED_CERT',
-    'SELF_SIGNED_CERT_IN_CHAIN',
-    'CERT_UNTRUSTED',
-    'CERT_HAS_EXPIRED',
-    'CERT_NOT_YET_VALID',
-    'CERT_SIGNATURE_FAILURE',
-    'ERR_TLS_CERT_ALTNAME_INVALID',
-    'HOSTNAME_MISMATCH',
-]);
-const CERT_WORDS = {
-    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the certificate is signed by an unknown authority',
-    UNABLE_TO_GET_ISSUER_CERT: 'the certificate is signed by an unknown authority',
-    UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'the certificate is signed by an unknown authority',
-    DEPTH_ZERO_SELF_SIGNED_CERT: 'the certificate is self-signed',
-    SELF_SIGNED_CERT_IN_CHAIN: 'the certificate chain ends in an untrusted self-signed CA',
-    CERT_UNTRUSTED: 'the certificate is not trusted',
-    CERT_HAS_EXPIRED: 'the certificate has expired',
-    CERT_NOT_YET_VALID: 'the certificate is not valid yet',
-    CERT_SIGNATURE_FAILURE: 'the certificate signature is invalid',
-    ERR_TLS_CERT_ALTNAME_INVALID: 'the certificate does not name this host',
-    HOSTNAME_MISMATCH: 'the certificate does not name this host',
-};
-const UNREACHABLE = {
-    ECONNREFUSED: 'connection refused',
-    ENOTFOUND: 'host name not found (DNS)',
-    EAI_AGAIN: 'host name lookup failed temporarily (DNS)',
-    EHOSTUNREACH: 'host unreachable',
-    ENETUNREACH: 'network unreachable',
-    EADDRNOTAVAIL: 'address not available',
-    UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
-    ETIMEDOUT: 'connection timed out',
-};
-const CLOSED = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ECONNABORTED']);
-/** Walk `cause` chains: undici wraps the socket error, fetch wraps undici's. */
-function codes(err) {
-    let cur = err;
-    let code;
-    let message = '';
-    for (let depth = 0; cur && depth < 5; depth++) {
-        const e = cur;
-        if (typeof e.code === 'string' && !code)
-            code = e.code;
-        // Prefer the innermost specific code (a TLS code under a generic wrapper).
-        if (typeof e.code === 'string' && (CERT_CODES.has(e.code) || e.code in UNREACHABLE))
-            code = e.code;
-        if (typeof e.message === 'string' && !message)
-            message = e.message;
-        cur = e.cause;
-    }
-    return { code, message };
-}
-/** How a message names the host that failed. */
-function hostPhrase(url, peer) {
-    if (!peer)
-        return `Zot at ${url}`;
-    return peer.role === 'token service'
-        ? `the token service at ${peer.origin} (named in Zot's challenge)`
-        : `${peer.origin} (where Zot redirected the request)`;
-}
-/**
- * Turn a thrown transport error into a ZotRequestError with a precise message. `url` is the Zot base URL
- * (safe to print: credentials are never part of it); `peer` the other host when it was not Zot.
- */
-function toRequestError(err, url, aborted, peer) {
-    if (err instanceof ZotRequestError)
-        return err;
-    if (aborted === 'cancelled')
-        return cancelledError(url);
-    const host = hostPhrase(url, peer);
-    const at = peer ? peer.origin : url;
-    if (aborted === 'timeout')
-        return new ZotRequestError('timeout', `${host} did not answer within the time limit`, { peer });
-    const { code, message } = codes(err);
-    const data = { code, peer };
-    if (code && CERT_CODES.has(code))
-        return new ZotRequestError('tls', `TLS verification failed for ${at}: ${CERT_WORDS[code] ?? code} (${code})`, { ...data, reason: 'certificate' });
-    if (code && code in UNREACHABLE)
-        return new ZotRequestError('unreachable', `cannot reach ${host}: ${UNREACHABLE[code]}`, data);
-    const lower = message.toLowerCase();
-    // A plain-HTTP answer to a ClientHello: OpenSSL 3.0 (Node 20) and 3.5 (Node 24) word it differently.
-    if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' ||
-        code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' ||
-        lower.includes('wrong version number'))
-        return new ZotRequestError('tls', `TLS handshake with ${at} failed: the server does not speak TLS on that port`, { ...data, reason: 'not-tls' });
-    if ((code && /CERTIFICATE_REQUIRED|HANDSHAKE_FAILURE|BAD_CERTIFICATE/.test(code)) ||
-        lower.includes('certificate required'))
-        return new ZotRequestError('tls', `TLS handshake with ${at} failed: Zot requires a client certificate (mutual TLS) or rejected the one sent`, { ...data, reason: 'client-certificate' });
-    if (code?.startsWith('ERR_SSL') || code === 'EPROTO' || code?.startsWith('ERR_TLS'))
-        return new ZotRequestError('tls', `TLS handshake with ${at} failed (${code})`, data);
-    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT')
-        return new ZotRequestError('timeout', `${host} did not answer within the time limit`, data);
-    if ((code && CLOSED.has(code)) || lower.includes('socket hang up') || lower.includes('other side closed'))
-        return new ZotRequestError('closed', `${host} closed the connection before answering`, data);
-    if (err?.name === 'AbortError')
-        return cancelledError(url);
-    return new ZotRequestError('unreachable', `request to ${host} failed: ${code ?? (message || 'unknown error')}`, data);
-}
-
-;// CONCATENATED MODULE: ./lib/warm/registry.js
-
-function answered(value, res) {
-    return { ok: true, value, attempts: res.attempts };
-}
-function refused(res) {
-    return { ok: false, refusal: readRefusal(res), attempts: res.attempts };
-}
-function readRefusal(res) {
-    const by = res.answeredBy ? { answeredBy: res.answeredBy } : {};
-    try {
-        const json = JSON.parse(res.body.toString('utf8'));
-        const first = json.errors?.[0];
-        return { status: res.status, code: first?.code, message: first?.message, ...by };
-    }
-    catch {
-        return { status: res.status, ...by };
-    }
-}
-function repoPath(repo) {
-    // Repository names are validated by the reference grammar; components are kept, only odd bytes escaped.
-    return repo.split('/').map(encodeURIComponent).join('/');
-}
-/**
- * Local tags of a repository (empty when Zot does not have the repository). Follows `Link` pagination.
- * Never contacts upstream.
- */
-async function listTags(client, repo, signal) {
-    const tags = new Set();
-    let path = `/v2/${repoPath(repo)}/tags/list`;
-    let attempts = 0;
-    for (let page = 0; path && page < 1000; page++) {
-        const res = await client.request({
-            method: 'GET',
-            path,
-            signal,
-            headers: { accept: 'application/json' },
-        });
-        attempts += res.attempts;
-        if (res.status === 404)
-            return { ok: true, value: tags, attempts };
-        if (res.status !== 200)
-            return { ...refused(res), attempts };
-        const json = JSON.parse(res.body.toString('utf8'));
-        for (const t of json.tags ?? [])
-            tags.add(t);
-        path = nextPage(res.headers.link, client.url);
-    }
-    return { ok: true, value: tags, attempts };
-}
-/** `Link: </v2/x/tags/list?n=100&last=b>; rel="next"` → path relative to the Zot base URL. */
-function nextPage(link, base) {
-    const m = link ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(link) : null;
-    if (!m?.[1])
-        return undefined;
-    const url = new URL(m[1], base);
-    const basePath = new URL(base).pathname.replace(/\/+$/, '');
-    const path = url.pathname.startsWith(basePath) ? url.pathname.slice(basePath.length) : url.pathname;
-    return `${path}${url.search}`;
-}
-/**
- * GET a manifest by tag or digest. By tag (or a missing digest) this makes Zot sync from upstream and blocks
- * until the whole image is copied; `sync` tells the client not to retry a closed connection.
- */
-async function getManifest(client, repo, reference, opts) {
-    const res = await client.request({
-        method: 'GET',
-        // Tags and digests are grammar-checked; a digest's `:` must stay literal (Zot does not decode %3A).
-        path: `/v2/${repoPath(repo)}/manifests/${reference}`,
-        headers: { accept: MANIFEST_ACCEPT },
-        ...opts,
-    });
-    if (res.status !== 200)
-        return refused(res);
-    return answered(parseManifest(res.body, res.headers['content-type'], res.headers['docker-content-digest']), res);
-}
-/** HEAD a manifest by digest. Only call for digests known to be present: a missing one makes Zot sync. */
-async function headManifest(client, repo, digest, signal) {
-    const res = await client.request({
-        method: 'HEAD',
-        path: `/v2/${repoPath(repo)}/manifests/${digest}`,
-        headers: { accept: MANIFEST_ACCEPT },
-        signal,
-    });
-    if (res.status === 200 || res.status === 404)
-        return answered(res.status === 200, res);
-    return refused(res);
-}
-/**
- * Is a digest stored in the repository? Blob requests never sync, and Zot keeps manifests in the same blob
- * store, so this is the side-effect-free presence test for a digest that may be missing.
- */
-async function hasBlob(client, repo, digest, signal) {
-    const res = await client.request({ method: 'HEAD', path: `/v2/${repoPath(repo)}/blobs/${digest}`, signal });
-    if (res.status === 200 || res.status === 404)
-        return answered(res.status === 200, res);
-    return refused(res);
-}
-/** A small blob (an image config). Local only. */
-async function getBlob(client, repo, digest, signal) {
-    const res = await client.request({
-        method: 'GET',
-        path: `/v2/${repoPath(repo)}/blobs/${digest}`,
-        signal,
-        maxBodyBytes: 4 * 1024 * 1024,
-    });
-    if (res.status !== 200)
-        return refused(res);
-    return answered(res.body, res);
-}
-/**
- * The digest a local tag points to, from Zot's search extension (MetaDB). This is the only way to learn it
- * without a manifest request by tag, which would make Zot re-check upstream.
- */
-async function searchTag(client, repo, tag, signal) {
-    const query = `{ Image(image: ${JSON.stringify(`${repo}:${tag}`)}) { Digest MediaType } }`;
-    const res = await client.request({
-        method: 'POST',
-        path: '/v2/_zot/ext/search',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify({ query }),
-        signal,
-    });
-    if (res.status === 404 || res.status === 405)
-        return answered({ kind: 'unavailable' }, res);
-    if (res.status !== 200)
-        return refused(res);
-    try {
-        const json = JSON.parse(res.body.toString('utf8'));
-        const digest = json.data?.Image?.Digest;
-        if (!digest)
-            return answered({ kind: 'not-found' }, res);
-        return answered({ kind: 'found', digest, mediaType: json.data?.Image?.MediaType ?? undefined }, res);
-    }
-    catch {
-        return answered({ kind: 'not-found' }, res);
-    }
-}
-/**
- * `GET /v2/<repo>/referrers/<digest>`. On a sync cache this makes Zot copy the subject's referrers from
- * upstream before it answers from storage, on every call: never a free read.
- */
-async function getReferrers(client, repo, digest, signal) {
-    const res = await client.request({
-        method: 'GET',
-        path: `/v2/${repoPath(repo)}/referrers/${digest}`,
-        headers: { accept: 'application/vnd.oci.image.index.v1+json' },
-        signal,
-        sync: true,
-        timeoutMs: 0,
-    });
-    if (res.status !== 200)
-        return refused(res);
-    let json;
-    try {
-        json = JSON.parse(res.body.toString('utf8'));
-    }
-    catch {
-        return { ok: false, refusal: { status: res.status, message: 'not JSON' }, attempts: res.attempts };
-    }
-    const referrers = [];
-    for (const m of Array.isArray(json.manifests) ? json.manifests : []) {
-        const d = m;
-        if (typeof d?.digest !== 'string')
-            continue;
-        const annotations = {};
-        if (d.annotations && typeof d.annotations === 'object')
-            for (const [k, v] of Object.entries(d.annotations))
-                if (typeof v === 'string')
-                    annotations[k] = v;
-        const entry = { digest: d.digest, annotations };
-        if (typeof d.mediaType === 'string')
-            entry.mediaType = d.mediaType;
-        if (typeof d.artifactType === 'string' && d.artifactType)
-            entry.artifactType = d.artifactType;
-        referrers.push(entry);
-    }
-    return answered(referrers, res);
-}
-
-;// CONCATENATED MODULE: ./lib/warm/search.js
-
-const BATCH_LIMITS = { images: 50, bytes: 32 * 1024 };
-const FRAGMENT = 'fragment S on ImageSummary { Digest MediaType Manifests { Digest ArtifactType Platform { Os Arch } } }';
-/** The same, with what refers to the image and to each manifest. Every field exists since Zot v2.0. */
-const ATTACHED = 'IsSigned SignatureInfo { Tool } Referrers { Digest ArtifactType MediaType Annotations { Key Value } }';
-const FRAGMENT_REFERRERS = `fragment S on ImageSummary { Digest MediaType ${ATTACHED} Manifests { Digest ArtifactType Platform { Os Arch } ${ATTACHED} } }`;
-/** Bytes one name adds to the body besides its JSON string: its variable declaration, alias and value key. */
-const PER_NAME_BYTES = 64;
-const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
-/**
- * The query for `names` (`repo:tag`). Names travel as GraphQL variables, so no name is ever spliced into the
- * query text (JSON escapes quotes and backslashes), and equal-sized batches share one parsed query in Zot.
- */
-function batchQuery(names, opts = {}) {
-    const vars = names.map((_, i) => `$r${i}: String!`).join(', ');
-    const fields = names.map((_, i) => `i${i}: Image(image: $r${i}) { ...S }`).join(' ');
-    return {
-        query: `query ZotWarmPresence(${vars}) { ${fields} } ${opts.referrers ? FRAGMENT_REFERRERS : FRAGMENT}`,
-        variables: Object.fromEntries(names.map((n, i) => [`r${i}`, n])),
-    };
-}
-/**
- * Splits names into batches within the limits, in order. A name too big for any batch on its own is left
- * out (returned in `unbatched`): the per-image path handles it.
- */
-function chunkNames(names, limits = BATCH_LIMITS, opts = {}) {
-    const base = JSON.stringify(batchQuery([], opts)).length;
-    const most = Math.max(1, limits.images);
-    const batches = [];
-    const unbatched = [];
-    let current = [];
-    let bytes = base;
-    for (const name of names) {
-        const cost = JSON.stringify(name).length + PER_NAME_BYTES;
-        if (base + cost > limits.bytes) {
-            unbatched.push(name);
-            continue;
-        }
-        if (current.length >= most || bytes + cost > limits.bytes) {
-            batches.push(current);
-            current = [];
-            bytes = base;
-        }
-        current.push(name);
-        bytes += cost;
-    }
-    if (current.length)
-        batches.push(current);
-    return { batches, unbatched };
-}
-/**
- * Looks up `names` (`repo:tag`, all present in tags/list) in one request, or two when an alias errors. A
- * status other than 200 (or 404/405: no search extension) is a refusal; the caller then asks per image.
- */
-async function searchImages(client, names, signal, opts = {}) {
-    const first = await post(client, names, signal, opts);
-    if (!first.ok)
-        return first;
-    if (first.value.kind !== 'retry')
-        return { ok: true, value: first.value, attempts: first.attempts };
-    // Ask again without the aliases Zot could not resolve; they are left to the per-image path.
-    const failed = first.value.aliases;
-    const rest = names.map((name, i) => ({ name, i })).filter(({ i }) => !failed.has(i));
-    if (!rest.length)
-        return { ok: true, value: { kind: 'answered', found: new Map() }, attempts: first.attempts };
-    const second = await post(client, rest.map((r) => r.name), signal, opts);
-    const attempts = first.attempts + second.attempts;
-    if (!second.ok)
-        return { ok: false, refusal: second.refusal, attempts };
-    if (second.value.kind === 'retry')
-        return { ok: true, value: { kind: 'failed', reason: 'errors again' }, attempts };
-    if (second.value.kind !== 'answered')
-        return { ok: true, value: second.value, attempts };
-    const found = new Map();
-    for (const [j, image] of second.value.found)
-        found.set(rest[j].i, image);
-    return { ok: true, value: { kind: 'answered', found }, attempts };
-}
-async function post(client, names, signal, opts) {
-    const res = await client.request({
-        method: 'POST',
-        path: '/v2/_zot/ext/search',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify(batchQuery(names, opts)),
-        signal,
-    });
-    const answer = (value) => ({
-        ok: true,
-        value,
-        attempts: res.attempts,
-    });
-    if (res.status === 404 || res.status === 405)
-        return answer({ kind: 'unavailable' });
-    if (res.status !== 200)
-        return { ok: false, refusal: { status: res.status }, attempts: res.attempts };
-    let json;
-    try {
-        json = JSON.parse(res.body.toString('utf8'));
-    }
-    catch {
-        return answer({ kind: 'failed', reason: 'not JSON' });
-    }
-    if (!json.data) {
-        // Null data: errors that all name an alias can be asked around; any other error fails the batch.
-        const aliases = new Set();
-        for (const e of json.errors ?? []) {
-            const alias = typeof e.path?.[0] === 'string' ? /^i(\d+)$/.exec(e.path[0]) : null;
-            const i = alias ? Number(alias[1]) : Number.NaN;
-            if (!(i < names.length))
-                return answer({ kind: 'failed', reason: 'query error' });
-            aliases.add(i);
-        }
-        return answer(aliases.size ? { kind: 'retry', aliases } : { kind: 'failed', reason: 'no data' });
-    }
-    const found = new Map();
-    names.forEach((_, i) => {
-        const image = parseImage(json.data?.[`i${i}`]);
-        if (image)
-            found.set(i, image);
-    });
-    return answer({ kind: 'answered', found });
-}
-/** One alias's ImageSummary; undefined when it names no digest (e.g. a repository the user may not read). */
-function parseImage(raw) {
-    if (!raw || typeof raw !== 'object')
-        return undefined;
-    const s = raw;
-    if (typeof s.Digest !== 'string' || !DIGEST.test(s.Digest))
-        return undefined;
-    const manifests = [];
-    for (const m of Array.isArray(s.Manifests) ? s.Manifests : []) {
-        if (typeof m?.Digest !== 'string' || !DIGEST.test(m.Digest))
-            return undefined;
-        const entry = { digest: m.Digest };
-        if (typeof m.ArtifactType === 'string' && m.ArtifactType)
-            entry.artifactType = m.ArtifactType;
-        const platform = searchPlatform(m.Platform?.Os, m.Platform?.Arch);
-        if (platform)
-            entry.platform = platform;
-        const attached = parseAttached(m);
-        if (attached)
-            entry.attached = attached;
-        manifests.push(entry);
-    }
-    const image = { digest: s.Digest, manifests };
-    if (typeof s.MediaType === 'string' && s.MediaType)
-        image.mediaType = s.MediaType;
-    const attached = parseAttached(s);
-    if (attached)
-        image.attached = attached;
-    return image;
-}
-/** Signatures and referrers of one summary; undefined when they were not asked for. */
-function parseAttached(raw) {
-    if (raw.IsSigned === undefined && raw.Referrers === undefined)
-        return undefined;
-    const signers = new Set();
-    for (const info of Array.isArray(raw.SignatureInfo) ? raw.SignatureInfo : []) {
-        const tool = info?.Tool;
-        if (typeof tool === 'string' && tool)
-            signers.add(tool);
-    }
-    const referrers = [];
-    for (const r of Array.isArray(raw.Referrers) ? raw.Referrers : []) {
-        const ref = r;
-        if (typeof ref?.Digest !== 'string' || !DIGEST.test(ref.Digest))
-            continue;
-        const annotations = {};
-        for (const a of Array.isArray(ref.Annotations) ? ref.Annotations : []) {
-            const { Key, Value } = (a ?? {});
-            if (typeof Key === 'string' && typeof Value === 'string')
-                annotations[Key] = Value;
-        }
-        const entry = { digest: ref.Digest, annotations };
-        if (typeof ref.ArtifactType === 'string' && ref.ArtifactType)
-            entry.artifactType = ref.ArtifactType;
-        if (typeof ref.MediaType === 'string' && ref.MediaType)
-            entry.mediaType = ref.MediaType;
-        referrers.push(entry);
-    }
-    return { signed: raw.IsSigned === true || signers.size > 0, signers: [...signers].sort(), referrers };
-}
-/** `Os: linux, Arch: arm/v7` → linux/arm/v7. */
-function searchPlatform(os, arch) {
-    if (typeof os !== 'string' || typeof arch !== 'string' || !os || !arch)
-        return undefined;
-    const [architecture, variant, extra] = arch.split('/');
-    if (!architecture || extra !== undefined)
-        return undefined;
-    return normalizePlatform({ os, architecture, variant });
-}
-
-;// CONCATENATED MODULE: ./lib/warm/referrers.js
-
-
-
-
-
-const REFERRERS_POLICIES = ['warm', 'require-signed', 'off'];
-const ARTIFACT_TYPES = {
-    cosignSignature: 'application/vnd.dev.cosign.artifact.sig.v1+json',
-    sigstoreBundle: 'application/vnd.dev.sigstore.bundle.v0.3+json',
-    notationSignature: 'application/vnd.cncf.notary.signature',
-};
-const SIGNATURE_TOOL = {
-    [ARTIFACT_TYPES.cosignSignature]: 'cosign',
-    [ARTIFACT_TYPES.sigstoreBundle]: 'cosign',
-    [ARTIFACT_TYPES.notationSignature]: 'notation',
-};
-/** cosign's predicate type for a plain signature in its sigstore-bundle format (anything else attests). */
-const COSIGN_SIGN_PREDICATE = 'https://sigstore.dev/cosign/sign/v1';
-/** What a referrer is, from its artifact type (and, for sigstore bundles and buildkit, its annotations). */
-function kindOf(artifactType, annotations = {}) {
-    const type = (artifactType ?? '').toLowerCase();
-    if (type === ARTIFACT_TYPES.sigstoreBundle) {
-        const predicate = annotations['dev.sigstore.bundle.predicateType'];
-        return !predicate || predicate === COSIGN_SIGN_PREDICATE ? 'signature' : 'attestation';
-    }
-    if (SIGNATURE_TOOL[type])
-        return 'signature';
-    // Buildkit attestations that Zot moved out of a converted index keep this annotation.
-    if (annotations['vnd.docker.reference.type'] === 'attestation-manifest')
-        return 'attestation';
-    if (/in-toto|dsse|attestation|provenance|slsa/.test(type))
-        return 'attestation';
-    if (/spdx|cyclonedx|syft|sbom/.test(type))
-        return 'sbom';
-    return 'other';
-}
-const LEGACY = /^sha256-([a-f0-9]{64})\.(sig|att|sbom)$/;
-const LEGACY_KIND = { sig: 'signature', att: 'attestation', sbom: 'sbom' };
-const KIND_ORDER = ['signature', 'attestation', 'sbom', 'other'];
-/** Referrers requests of one image in flight at a time (Zot keeps 3 per upstream in flight anyway). */
-const COPY_CONCURRENCY = 3;
-const SEARCH_FAILED = "referrers not verified: Zot's search extension failed to answer";
-const NO_SEARCH = "referrers not verified: Zot's search extension is off, so what refers to a cached image cannot be read without making Zot contact upstream";
-/**
- * Copies the referrers of an image synced in this run (and, with `require-signed`, of a cached image without a
- * signature in the cache), then lists what the cache holds from local reads.
- */
-async function referrersOf(ctx, job, image, reads) {
-    if (ctx.policy === 'off')
-        return {};
-    if (!image.digest) {
-        const result = { state: 'not-verified', items: [], note: NO_SEARCH };
-        return ctx.policy === 'require-signed'
-            ? { result, failure: unsigned(ctx, image.repo, undefined, false, false) }
-            : { result };
-    }
-    const subjects = [...new Set([image.digest, ...image.children])];
-    let copied;
-    if (ctx.mode === 'warm' && image.synced)
-        copied = await copy(ctx, job, image.repo, subjects);
-    let result = await listLocal(ctx, job, image, subjects, reads, copied !== undefined);
-    // A cached image may predate its signatures' warming (a node pulled it through the cache): ask Zot once.
-    // Only here, so a warm cache of signed images still costs nothing upstream.
-    if (ctx.policy === 'require-signed' && ctx.mode === 'warm' && !copied && !isSigned(result)) {
-        copied = await copy(ctx, job, image.repo, subjects);
-        result = await listLocal(ctx, job, image, subjects, reads, true);
-    }
-    // Where local reads cannot list OCI 1.1 referrers (no search, an untagged digest), the answers to this
-    // run's referrers requests can: they are what Zot holds after copying.
-    if (copied && result.state === 'not-verified')
-        result = { state: 'verified', items: sortItems([...fromAnswers(copied), ...result.items], subjects) };
-    if (ctx.policy === 'require-signed' && !isSigned(result))
-        return {
-            result,
-            failure: unsigned(ctx, image.repo, image.digest, result.state === 'verified', copied !== undefined),
-        };
-    return { result };
-}
-function unsigned(ctx, repo, digest, verified, copied) {
-    const what = digest ? `${repo}@${digest}` : repo;
-    return {
-        error: verified
-            ? `no signature of ${what} in Zot (referrers: require-signed)`
-            : `signature of ${what} not verified (referrers: require-signed)`,
-        diagnosis: diagnose({ kind: 'unsigned', what, verified, mode: ctx.mode, copied }),
-    };
-}
-function isSigned(result) {
-    return result.items.some((i) => i.kind === 'signature');
-}
-/** One referrers request per subject (Zot copies while it answers). Failures become warnings: the listing decides. */
-async function copy(ctx, job, repo, subjects) {
-    const answers = new Map();
-    await eachLimited(subjects, COPY_CONCURRENCY, async (subject) => {
-        try {
-            const answer = job.count(await getReferrers(ctx.client, repo, subject, job.signal));
-            if (answer.ok)
-                answers.set(subject, answer.value);
-            else
-                job.warn(`referrers of ${repo}@${subject} not copied: Zot answered ${answer.refusal.status}${answer.refusal.code ? ` ${answer.refusal.code}` : ''} to the referrers request`);
-        }
-        catch (err) {
-            if (!(err instanceof ZotRequestError) || err.kind === 'cancelled' || job.signal.aborted)
-                throw err;
-            job.retries += Math.max(0, err.attempts - 1);
-            job.warn(`referrers of ${repo}@${subject} may be incomplete: ${err.message}`);
-        }
-    });
-    return answers;
-}
-/** What the cache holds, from tags/list and the search extension only (nothing that makes Zot sync). */
-async function listLocal(ctx, job, image, subjects, reads, fresh) {
-    const tags = await reads.tags(fresh);
-    const legacy = sortItems(legacyTags(tags, subjects), subjects);
-    if (reads.search() === false)
-        return { state: 'not-verified', items: legacy, note: NO_SEARCH };
-    const summary = await summaryOf(ctx, job, image, reads, fresh);
-    if (typeof summary === 'string')
-        return { state: 'not-verified', items: legacy, note: summary };
-    await legacyDigests(ctx, job, image.repo, legacy);
-    const items = [...fromSummary(summary, subjects, tags), ...legacy];
-    return { state: 'verified', items: sortItems(items, subjects) };
-}
-/**
- * The search answer for the image: the look-ahead's when it still holds, else one query. A string says why
- * there is none (the `not-verified` note).
- */
-async function summaryOf(ctx, job, image, reads, fresh) {
-    const held = image.searched;
-    if (!fresh && held && held.digest === image.digest && held.attached)
-        return held;
-    const untagged = `referrers not verified: Zot's search extension reads signatures and referrers of tagged images only, and no tag of ${image.repo} is known to point to ${image.digest}`;
-    if (!image.tag)
-        return untagged;
-    const result = job.count(await searchImages(ctx.client, [`${image.repo}:${image.tag}`], job.signal, { referrers: true }));
-    if (!result.ok)
-        return `${SEARCH_FAILED} (HTTP ${result.refusal.status})`;
-    const answer = result.value;
-    if (answer.kind === 'unavailable') {
-        reads.searchAnswered(false);
-        return NO_SEARCH;
-    }
-    if (answer.kind === 'failed')
-        return `${SEARCH_FAILED} (${answer.reason})`;
-    reads.searchAnswered(true);
-    const found = answer.found.get(0);
-    return found && found.digest === image.digest && found.attached ? found : untagged;
-}
-/** cosign's legacy tags of the subjects: `sha256-<hex>.sig` / `.att` / `.sbom`. */
-function legacyTags(tags, subjects) {
-    const items = [];
-    const wanted = new Map(subjects.map((s) => [s.replace(/^sha256:/, ''), s]));
-    for (const tag of tags) {
-        const m = LEGACY.exec(tag);
-        const subject = m ? wanted.get(m[1]) : undefined;
-        if (!m || !subject)
-            continue;
-        const kind = LEGACY_KIND[m[2]];
-        items.push({ kind, subject, form: 'tag', tag, ...(kind === 'signature' ? { tool: 'cosign' } : {}) });
-    }
-    return items;
-}
-/**
- * Digests of legacy `.att` / `.sbom` tags, which Zot's MetaDB keeps as tags. A `.sig` tag is filed as a
- * signature instead, so search cannot read it by tag: it keeps no digest.
- */
-async function legacyDigests(ctx, job, repo, legacy) {
-    const readable = legacy.filter((i) => i.kind !== 'signature');
-    if (!readable.length)
-        return;
-    const result = job.count(await searchImages(ctx.client, readable.map((i) => `${repo}:${i.tag}`), job.signal));
-    if (!result.ok || result.value.kind !== 'answered')
-        return;
-    const answer = result.value;
-    readable.forEach((item, i) => {
-        const found = answer.found.get(i);
-        if (!found)
-            return;
-        item.digest = found.digest;
-        const type = found.manifests.find((m) => m.digest === found.digest)?.artifactType;
-        if (type)
-            item.artifactType = type;
-    });
-}
-/** Referrers and signatures of each subject as search lists them. */
-function fromSummary(summary, subjects, tags) {
-    const items = [];
-    for (const subject of subjects) {
-        const attached = subject === summary.digest
-            ? (summary.attached ?? summary.manifests.find((m) => m.digest === subject)?.attached)
-            : summary.manifests.find((m) => m.digest === subject)?.attached;
-        if (!attached)
-            continue;
-        for (const r of attached.referrers)
-            items.push({
-                kind: kindOf(r.artifactType, r.annotations),
-                ...(r.artifactType ? { artifactType: r.artifactType } : {}),
-                digest: r.digest,
-                subject,
-                form: 'referrer',
-            });
-        if (!attached.signed)
-            continue;
-        // Search does not tell a legacy `.sig` tag from an OCI 1.1 cosign signature: the tag, when there is one,
-        // stands for cosign's signatures of this subject.
-        const legacySig = tags.has(`${subject.replace(':', '-')}.sig`);
-        const tools = attached.signers.length ? attached.signers : [undefined];
-        for (const tool of tools) {
-            if (tool === 'cosign' && legacySig)
-                continue;
-            items.push({ kind: 'signature', subject, form: 'referrer', ...(tool ? { tool } : {}) });
-        }
-    }
-    return items;
-}
-/** The referrers answers of the copy step (used as the listing when search is off). */
-function fromAnswers(answers) {
-    const items = [];
-    for (const [subject, list] of answers)
-        for (const d of list) {
-            const tool = SIGNATURE_TOOL[d.artifactType ?? ''];
-            items.push({
-                kind: kindOf(d.artifactType, d.annotations),
-                ...(d.artifactType ? { artifactType: d.artifactType } : {}),
-                digest: d.digest,
-                subject,
-                form: 'referrer',
-                ...(tool ? { tool } : {}),
-            });
-        }
-    return items;
-}
-/** Stable order: by subject (the image, then its platforms), kind, form, then tag or digest. */
-function sortItems(items, subjects) {
-    const key = (i) => i.tag ?? i.digest ?? i.tool ?? '';
-    return [...items].sort((a, b) => subjects.indexOf(a.subject) - subjects.indexOf(b.subject) ||
-        KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) ||
-        a.form.localeCompare(b.form) ||
-        key(a).localeCompare(key(b)));
 }
 
 ;// CONCATENATED MODULE: ./lib/warm/options.js
@@ -83221,7 +81922,7 @@ function parseDuration(text) {
     return Math.round(total);
 }
 /** `95000` → `1m35s`; sub-second values as `0.4s`. */
-function duration_formatDuration(ms) {
+function formatDuration(ms) {
     if (ms < 1000)
         return `${(ms / 1000).toFixed(1)}s`;
     let s = Math.round(ms / 1000);
@@ -83334,12 +82035,6 @@ const INPUTS = [
         arg: 'warm|check|plan',
     },
     {
-        name: 'referrers',
-        description: 'Signatures, attestations and SBOMs of each image: `warm` makes Zot copy them with the images it syncs and reports what the cache holds; `require-signed` also fails an image without a signature in the cache; `off` ignores them.',
-        default: 'warm',
-        arg: 'warm|require-signed|off',
-    },
-    {
         name: 'refresh',
         description: 'Ask Zot to re-check upstream tags that are already cached (spends upstream pull quota).',
         default: 'false',
@@ -83354,7 +82049,7 @@ const INPUTS = [
     {
         name: 'image-timeout',
         description: 'Time limit per image: `90s`, `10m`, `1h` or plain seconds.',
-        default: duration_formatDuration(DEFAULTS.imageTimeoutMs).replace(/(\d+)m00s$/, '$1m'),
+        default: formatDuration(DEFAULTS.imageTimeoutMs).replace(/(\d+)m00s$/, '$1m'),
         arg: 'DURATION',
     },
     {
@@ -83382,26 +82077,6 @@ const INPUTS = [
         // biome-ignore lint/suspicious/noTemplateCurlyInString: documents the runner variable literally.
         defaultText: '`${RUNNER_TEMP}/zot-warm-report.json` (action); none (CLI)',
         arg: 'FILE',
-    },
-    {
-        name: 'rewrite',
-        description: 'Rewrite the scanned manifests to pull what was verified: `zot` (from the cache: `<pull host>/<prefix>/<path>:<tag>@<digest>`) or `digest` (same registry, pinned `@<digest>` where the cache holds upstream’s digest). Empty: off. Only each reference’s own text changes.',
-        default: '',
-        arg: 'zot|digest',
-    },
-    {
-        name: 'pull-host',
-        description: 'Registry host[:port] nodes pull the cache from, for `rewrite: zot` (when they reach Zot under another name than `zot-url`). Empty: the host of `zot-url`.',
-        default: '',
-        arg: 'HOST',
-    },
-    {
-        name: 'rewrite-output',
-        description: 'Directory that receives every scanned manifest file, rewritten or not, at its workspace-relative path (relative to `workspace`; the workspace itself rewrites in place). CLI: `-` prints the manifests read from stdin, rewritten, on stdout.',
-        default: '',
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: documents the runner variable literally.
-        defaultText: '`${RUNNER_TEMP}/zot-warm-rewritten` (action); required with `rewrite` (CLI)',
-        arg: 'DIR|-',
     },
     {
         name: 'workspace',
@@ -83434,18 +82109,11 @@ const OUTPUTS = [
     },
     { name: 'unresolved', description: 'References that are templated or empty and could not be resolved.' },
     { name: 'invalid', description: 'References that are not valid image references.' },
-    { name: 'signed', description: 'Images with a signature in Zot (`referrers` not `off`).' },
-    { name: 'attested', description: 'Images with an attestation (provenance, in-toto) in Zot.' },
-    { name: 'sbom', description: 'Images with an SBOM in Zot.' },
     {
         name: 'images',
-        description: 'JSON array `[{reference, status, zotReference, digest, platforms}]`, one entry per image.',
+        description: 'JSON array `[{reference, status, zotReference, digest, platforms}]`, one entry per image; kept under 900 KiB (GitHub allows 1 MB per output): past that the worst images are listed, in run order, and the log says how many and where the full list is (the JSON report).',
     },
     { name: 'report', description: 'Path of the JSON report.' },
-    {
-        name: 'rewritten',
-        description: 'Directory holding the rewritten manifests (`rewrite-output`); empty when nothing was written (rewrite off, or the run failed).',
-    },
 ];
 
 ;// CONCATENATED MODULE: ./lib/inputs/config-file.js
@@ -83833,8 +82501,6 @@ function percentDecoded(text) {
 
 
 
-
-
 const PLATFORM = /^[a-z0-9_]+\/[a-z0-9_]+(\/[a-z0-9_.]+)?$/;
 const BOOLEAN_TRUE = new Set(['true', 'yes', 'on', '1']);
 const BOOLEAN_FALSE = new Set(['false', 'no', 'off', '0']);
@@ -84007,9 +82673,6 @@ function parseConfig(get, defaults = { workspace: process.cwd() }) {
     const timeoutMs = duration('timeout') ?? 0;
     const reportText = value('report') || defaults.report;
     const report = reportText === '-' ? '-' : reportText ? (0,external_node_path_.resolve)(cwd, reportText) : undefined;
-    const rewrite = rewriteConfig(value, mode, zotUrl, workspace, defaults.rewriteOutput, problems);
-    if (rewrite?.output === '-' && report === '-')
-        problems.push('rewrite-output: - and report: - both want stdout; write the report to a file.');
     const config = {
         mode,
         workspace,
@@ -84027,14 +82690,12 @@ function parseConfig(get, defaults = { workspace: process.cwd() }) {
         unmapped: oneOf('unmapped', ['skip', 'fail']),
         platforms,
         refresh: bool('refresh'),
-        referrers: oneOf('referrers', REFERRERS_POLICIES),
         concurrency,
         imageTimeoutMs,
         timeoutMs: timeoutMs > 0 ? timeoutMs : undefined,
         strict: bool('strict'),
         failOnUnresolved: bool('fail-on-unresolved'),
         report,
-        ...(rewrite ? { rewrite } : {}),
     };
     if (file) {
         config.configFile = file.shown;
@@ -84056,62 +82717,6 @@ function locateProblems(problems, fromFile) {
         return where ? `${where}: ${p}` : p;
     });
 }
-function rewriteConfig(value, mode, zotUrl, workspace, defaultOutput, problems) {
-    const kind = value('rewrite').toLowerCase();
-    const pullHost = value('pull-host');
-    const outputText = value('rewrite-output');
-    if (kind === '') {
-        if (outputText)
-            problems.push('rewrite-output: set rewrite (zot or digest) too, or remove rewrite-output.');
-        if (pullHost)
-            problems.push('pull-host: set rewrite: zot too, or remove pull-host.');
-        return undefined;
-    }
-    if (kind !== 'zot' && kind !== 'digest') {
-        problems.push(`rewrite: "${kind}" is not one of zot, digest (or empty to turn it off).`);
-        return undefined;
-    }
-    if (mode === 'plan')
-        problems.push('rewrite: needs mode warm or check (plan mode does not learn the digests to pin).');
-    let host = '';
-    if (kind === 'digest') {
-        if (pullHost)
-            problems.push('pull-host: only used with rewrite: zot (digest keeps each registry).');
-    }
-    else if (pullHost) {
-        host = pullHost;
-        const problem = pullHostProblem(pullHost);
-        if (problem)
-            problems.push(`pull-host: ${problem}`);
-    }
-    else if (zotUrl) {
-        const url = new URL(zotUrl);
-        host = url.host;
-        const problem = pullHostProblem(host);
-        if (url.pathname !== '/' && url.pathname !== '')
-            problems.push(`pull-host: required because zot-url has a path (${url.pathname}) and nodes pull from a registry host's root; set pull-host to the host[:port] nodes use.`);
-        else if (problem)
-            problems.push(`pull-host: required because the host of zot-url does not work in a reference: ${problem}`);
-    }
-    const text = outputText || defaultOutput || '';
-    if (!text)
-        problems.push('rewrite-output: required with rewrite: a directory (the workspace itself rewrites in place), or - to print the rewritten manifests read from stdin.');
-    return { mode: kind, pullHost: host, output: text === '-' ? '-' : (0,external_node_path_.resolve)(workspace, text) };
-}
-/** Why `host` cannot start a reference nodes pull (undefined when it can). */
-function pullHostProblem(host) {
-    try {
-        const ref = parseReference(`${host}/x`);
-        if (ref.domain === host)
-            return undefined;
-        return /[.:]/.test(host) || host === 'localhost'
-            ? `"${host}" is read as ${ref.domain}; give the host[:port] as nodes write it.`
-            : `"${host}" would be read as a Docker Hub path (a registry host needs a "." or a port, e.g. ${host}:5000 or ${host}.example.com).`;
-    }
-    catch (err) {
-        return `"${host}" is not a registry host[:port] (${err.message.replace(/^invalid image reference "[^"]*": /, '')}).`;
-    }
-}
 function prefixed(input, problem) {
     return problem.startsWith(`${input}:`) ? problem : `${input}: ${problem}`;
 }
@@ -84131,6 +82736,238 @@ function config_isDirectory(path) {
         return false;
     }
 }
+
+;// CONCATENATED MODULE: ./lib/extract/reference.js
+// Image references, parsed and normalised like the container ecosystem: the grammar of
+// github.com/distribution/reference (regexp.go) and Docker's normalisation (normalize.go: ParseDockerRef),
+// with one deliberate difference: a reference with both tag and digest keeps both (Docker drops the tag).
+// Instead of one big regular expression the parts are checked one by one, so an invalid reference gets a
+// reason a user can act on ("sha256 digest needs 64 hex characters, got 12") rather than "invalid format".
+
+const DEFAULT_DOMAIN = 'docker.io';
+/** Hosts that are Docker Hub under another name; normalised to `docker.io`. */
+const reference_DOCKER_HUB_ALIASES = new Set(['index.docker.io', 'registry-1.docker.io']);
+const OFFICIAL_PREFIX = 'library/';
+/** distribution/reference NameTotalLengthMax, measured on the normalised `domain/path`. */
+const NAME_TOTAL_MAX = 255;
+const TAG_MAX = 128;
+const reference_PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN_NAME = new RegExp(`^${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*$`);
+const IPV6_HOST = /^\[[a-fA-F0-9:]+\]$/;
+const PORT = /^[0-9]+$/;
+const TAG = /^\w[\w.-]*$/;
+/** go-digest's algorithm grammar (lower case only). */
+const DIGEST_ALGORITHM = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*$/;
+/** Algorithms go-digest registers, with their hex length. */
+const DIGEST_HEX_LENGTH = { sha256: 64, sha384: 96, sha512: 128 };
+/** A bare 64-hex string is an image ID, never a name (normalize.go anchoredIdentifierRegexp). */
+const IMAGE_ID = /^[a-f0-9]{64}$/;
+const isControl = (code) => code < 0x20 || (code >= 0x7f && code <= 0x9f);
+const fail = (input, reason) => {
+    throw new InvalidReferenceError(input, reason);
+};
+/**
+ * Parse and normalise an image reference. Throws InvalidReferenceError (and nothing else) with a reason.
+ * `nginx` → docker.io/library/nginx:latest; `index.docker.io/x` → docker.io/library/x; tag and digest kept.
+ */
+function parseReference(input) {
+    if (typeof input !== 'string')
+        return fail(String(input), `expected a string, got ${typeof input}`);
+    if (input === '')
+        return fail(input, 'repository name must have at least one component (the reference is empty)');
+    checkCharacters(input);
+    if (IMAGE_ID.test(input))
+        fail(input, 'a 64-character hexadecimal string is an image ID, not a repository name');
+    let rest = input;
+    let digest;
+    const at = input.indexOf('@');
+    if (at !== -1) {
+        digest = input.slice(at + 1);
+        rest = input.slice(0, at);
+        if (digest.includes('/'))
+            fail(input, 'invalid "@" inside the name (a digest goes last: name@sha256:…)');
+    }
+    let name = rest;
+    let tag;
+    // The tag separator is a colon after the last slash; colons before it belong to a registry port.
+    const colon = rest.lastIndexOf(':');
+    if (colon > rest.lastIndexOf('/') && !(rest.startsWith('[') && colon < rest.indexOf(']'))) {
+        name = rest.slice(0, colon);
+        tag = rest.slice(colon + 1);
+    }
+    const { domain, path } = splitDomain(input, name);
+    if (tag !== undefined)
+        checkTag(input, tag);
+    if (digest !== undefined)
+        checkDigest(input, digest);
+    const full = `${domain}/${path}`;
+    if (full.length > NAME_TOTAL_MAX)
+        fail(input, `repository name must not be more than ${NAME_TOTAL_MAX} characters (got ${full.length})`);
+    const ref = { domain, path };
+    if (tag !== undefined)
+        ref.tag = tag;
+    if (digest !== undefined)
+        ref.digest = digest;
+    if (tag === undefined && digest === undefined)
+        ref.tag = 'latest';
+    return ref;
+}
+function checkCharacters(input) {
+    for (let i = 0; i < input.length; i++) {
+        const code = input.charCodeAt(i);
+        if (code === 32 || (code >= 9 && code <= 13) || (code > 0x7f && /\s/.test(input.charAt(i)))) {
+            const where = i === 0 || i === input.length - 1
+                ? 'leading or trailing whitespace'
+                : `whitespace at position ${i + 1}`;
+            const hint = /^-\s/.test(input)
+                ? ' (looks like a YAML list item: write the reference without "- ")'
+                : '';
+            fail(input, `contains ${where}${hint}`);
+        }
+        if (isControl(code)) {
+            const hex = code.toString(16).toUpperCase().padStart(4, '0');
+            fail(input, `contains control character U+${hex} at position ${i + 1}`);
+        }
+    }
+}
+/** Docker's splitDockerDomain: the first component is a registry only if it has a `.` or `:`, is `localhost`, or has upper case. */
+function splitDomain(input, name) {
+    if (name === '')
+        fail(input, 'repository name is missing');
+    if (name.startsWith('[') && !name.includes('/'))
+        fail(input, 'a registry host needs a repository path after it (e.g. [::1]:5000/app)');
+    const slash = name.indexOf('/');
+    const first = slash === -1 ? '' : name.slice(0, slash);
+    let domain = DEFAULT_DOMAIN;
+    let path = name;
+    if (slash !== -1 && (/[.:]/.test(first) || first === 'localhost' || first.toLowerCase() !== first)) {
+        checkDomain(input, first);
+        domain = first;
+        path = name.slice(slash + 1);
+    }
+    if (reference_DOCKER_HUB_ALIASES.has(domain))
+        domain = DEFAULT_DOMAIN;
+    checkPath(input, path);
+    if (domain === DEFAULT_DOMAIN && !path.includes('/'))
+        path = OFFICIAL_PREFIX + path;
+    return { domain, path };
+}
+function checkDomain(input, domain) {
+    let host = domain;
+    let port;
+    if (domain.startsWith('[')) {
+        const close = domain.indexOf(']');
+        host = close === -1 ? domain : domain.slice(0, close + 1);
+        const after = close === -1 ? '' : domain.slice(close + 1);
+        if (after !== '') {
+            if (!after.startsWith(':'))
+                fail(input, `invalid registry host "${domain}"`);
+            port = after.slice(1);
+        }
+        if (!IPV6_HOST.test(host))
+            fail(input, `invalid IPv6 registry host "${host}" (hex digits and colons in brackets)`);
+    }
+    else {
+        const c = domain.indexOf(':');
+        if (c !== -1) {
+            host = domain.slice(0, c);
+            port = domain.slice(c + 1);
+        }
+        if (!DOMAIN_NAME.test(host))
+            fail(input, `invalid registry host "${host}" (letters, digits, "-" and "." only; IPv6 in brackets)`);
+    }
+    if (port !== undefined && !PORT.test(port))
+        fail(input, `invalid registry port "${port}" (digits only)`);
+}
+function checkPath(input, path) {
+    if (path === '')
+        fail(input, 'repository path is empty');
+    if (path.toLowerCase() !== path)
+        fail(input, 'repository name must be lowercase');
+    for (const component of path.split('/')) {
+        if (component === '')
+            fail(input, 'repository path has an empty component ("//" or a trailing "/")');
+        if (!reference_PATH_COMPONENT.test(component))
+            fail(input, `invalid repository path component "${component}" (lowercase letters and digits, joined by single ".", "_", "__" or "-")`);
+    }
+}
+function checkTag(input, tag) {
+    if (tag === '')
+        fail(input, 'tag is empty (nothing after ":"; a templated tag may have rendered empty)');
+    if (tag.length > TAG_MAX)
+        fail(input, `tag longer than ${TAG_MAX} characters (got ${tag.length})`);
+    if (!TAG.test(tag))
+        fail(input, `invalid tag "${tag}" (letters, digits, "_", "." and "-", not starting with "." or "-")`);
+}
+function checkDigest(input, digest) {
+    if (digest === '')
+        fail(input, 'digest is empty (nothing after "@")');
+    const colon = digest.indexOf(':');
+    const algorithm = colon === -1 ? '' : digest.slice(0, colon);
+    const hex = colon === -1 ? '' : digest.slice(colon + 1);
+    if (colon <= 0 || hex === '' || !DIGEST_ALGORITHM.test(algorithm))
+        fail(input, `invalid digest "${digest}" (expected algorithm:hex, e.g. sha256: and 64 hex characters)`);
+    const length = DIGEST_HEX_LENGTH[algorithm];
+    if (length === undefined)
+        fail(input, `unsupported digest algorithm "${algorithm}" (sha256, sha384 or sha512)`);
+    if (!/^[0-9a-fA-F]+$/.test(hex))
+        fail(input, `${algorithm} digest must be hexadecimal`);
+    if (hex.length !== length)
+        fail(input, `${algorithm} digest needs ${length} hex characters, got ${hex.length}`);
+    if (hex.toLowerCase() !== hex)
+        fail(input, `${algorithm} digest must be lower-case hexadecimal`);
+}
+/** The normalised text: `docker.io/library/nginx:1.27`, `host/p@sha256:…`, `host/p:tag@sha256:…`. */
+function formatReference(ref) {
+    let s = `${ref.domain}/${ref.path}`;
+    if (ref.tag !== undefined)
+        s += `:${ref.tag}`;
+    if (ref.digest !== undefined)
+        s += `@${ref.digest}`;
+    return s;
+}
+/** The short name Docker prints: `nginx` for docker.io/library/nginx, `foo/bar` for docker.io/foo/bar. */
+function familiarName(ref) {
+    if (ref.domain !== DEFAULT_DOMAIN)
+        return `${ref.domain}/${ref.path}`;
+    return ref.path.startsWith(OFFICIAL_PREFIX) && ref.path.indexOf('/', OFFICIAL_PREFIX.length) === -1
+        ? ref.path.slice(OFFICIAL_PREFIX.length)
+        : ref.path;
+}
+/** `familiarName` with tag and digest, e.g. `nginx:1.27`. */
+function familiarString(ref) {
+    let s = familiarName(ref);
+    if (ref.tag !== undefined)
+        s += `:${ref.tag}`;
+    if (ref.digest !== undefined)
+        s += `@${ref.digest}`;
+    return s;
+}
+const RENDER_HINT = 'render the templates first (e.g. `helm template`) and scan the output';
+/**
+ * When the text still holds templating, a hint saying what to do; otherwise undefined. Such values are
+ * reported as unresolved (never as invalid, never dropped): the real image is only known after rendering.
+ */
+function isTemplated(text) {
+    if (text.includes('{{')) {
+        if (/\{\{\s*(?:inputs|outputs|workflow|steps|tasks|item|pod|retries|node)\b/.test(text))
+            return 'Argo Workflows parameter, resolved only at run time: list the concrete image under `images` to warm it';
+        return `unrendered template (\`{{ … }}\`): ${RENDER_HINT}`;
+    }
+    if (text.includes('{%'))
+        return `unrendered template (\`{% … %}\`): ${RENDER_HINT}`;
+    if (text.includes('$(') && /\$\([^)]*\)/.test(text))
+        return 'run-time parameter (`$(…)`, Tekton/Kubernetes variable): list the concrete image under `images` to warm it';
+    if (/\$\{[^}]*\}?|\$[A-Za-z_]/.test(text))
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the hint shows shell syntax
+        return 'unexpanded variable (`${…}`): run `envsubst` or `docker compose config` first, or list the image under `images`';
+    if (text.includes('<no value>'))
+        return `a template rendered a missing value (\`<no value>\`): ${RENDER_HINT} with the values set`;
+    return undefined;
+}
+/** Hint for an image field that is empty or null. */
+const EMPTY_HINT = 'image is empty: a template probably rendered nothing here; render with the right values, or set the image';
 
 ;// CONCATENATED MODULE: ./lib/extract/classify.js
 // Turns the text (or YAML value) found in an image field into an ok / invalid / unresolved finding.
@@ -85365,67 +84202,6 @@ function globSync(globInput, options) {
 //#endregion
 
 
-;// CONCATENATED MODULE: ./lib/extract/span.js
-/**
- * The span of a string scalar's value inside `source` (the text the node's range points into), or why
- * there is none.
- */
-function scalarSpan(node, source) {
-    const value = node.value;
-    const range = node.range;
-    if (typeof value !== 'string' || !range)
-        return { why: 'the value is not a string' };
-    const [start, end] = range;
-    switch (node.type) {
-        case 'PLAIN':
-            return source.slice(start, end) === value
-                ? { start, end }
-                : { why: 'a plain value spread over several lines' };
-        case 'QUOTE_DOUBLE':
-        case 'QUOTE_SINGLE': {
-            const inner = source.slice(start + 1, end - 1);
-            if (inner === value)
-                return { start: start + 1, end: end - 1 };
-            if (node.type === 'QUOTE_DOUBLE' && inner.includes('\\'))
-                return { why: 'written with escapes inside double quotes' };
-            if (node.type === 'QUOTE_SINGLE' && inner.includes("''"))
-                return { why: "written with a doubled quote ('') inside single quotes" };
-            return { why: 'a quoted value spread over several lines' };
-        }
-        case 'BLOCK_LITERAL':
-        case 'BLOCK_FOLDED':
-            return blockSpan(value, source, start, end);
-        default:
-            return { why: 'a value of an unknown scalar style' };
-    }
-}
-/** A block scalar (`|`, `>-` …) whose content is one line: the span of that line's text. */
-function blockSpan(value, source, start, end) {
-    const content = value.replace(/\n+$/, '');
-    if (content.includes('\n') || content === '')
-        return { why: 'a block scalar of several lines' };
-    // The header line (`|-`, `>2`, with an optional comment) is skipped; the first non-blank line is the text.
-    let at = source.indexOf('\n', start);
-    while (at !== -1 && at < end) {
-        const lineStart = at + 1;
-        const nl = source.indexOf('\n', lineStart);
-        const lineEnd = nl === -1 || nl > end ? end : nl;
-        let first = lineStart;
-        while (first < lineEnd && source.charCodeAt(first) === 32)
-            first++;
-        let last = lineEnd;
-        if (last > first && source.charCodeAt(last - 1) === 13)
-            last--;
-        if (last > first) {
-            return source.slice(first, last) === content
-                ? { start: first, end: last }
-                : { why: 'a block scalar whose text differs from its value (indentation or folding)' };
-        }
-        at = nl;
-    }
-    return { why: 'a block scalar of several lines' };
-}
-
 ;// CONCATENATED MODULE: ./lib/extract/formats.js
 // What a file is — YAML stream, JSON, a plain image list, or an image-sync configuration — decided by
 // content, with the extension as a tie-breaker. The ambiguity: a file of one reference per line is also valid
@@ -85440,7 +84216,6 @@ function blockSpan(value, source, start, end) {
 // Its entries have no `image` key, so the manifest reader would find nothing (and its pre-scan would not
 // even parse the file); such a file is recognised by its root `images:` key and read here, each reference
 // `source:tag` reported at its `source` value.
-
 
 const YAML_EXTENSIONS = new Set(['.yaml', '.yml']);
 const LIST_EXTENSIONS = new Set(['.txt', '.list', '.lst', '.images']);
@@ -85517,10 +84292,8 @@ function readImageSync(text) {
         const start = source.range?.[0] ?? at;
         if (tagNode === undefined || ((0,dist/* isScalar */.jn)(tagNode) && tagNode.value === null)) {
             const entry = { raw: name, offset: start, field };
-            const span = scalarSpan(source, text);
-            if ('why' in span)
-                entry.unwritable = span.why;
-            else
+            const span = ownText(text, source);
+            if (span)
                 entry.span = span;
             entries.push(entry);
             return;
@@ -85542,7 +84315,7 @@ function readImageSync(text) {
                 problem: `source "${name}" already names a tag or digest, and tag "${tag}" is given too: write it once`,
             });
         else
-            entries.push({ raw, offset: start, field, unwritable: 'its source and tag are written apart' });
+            entries.push({ raw, offset: start, field });
     });
     return { entries, issues };
 }
@@ -85551,6 +84324,19 @@ function scalarSource(node) {
     if (typeof node.value === 'number' || typeof node.value === 'bigint')
         return node.source ?? String(node.value);
     return String(node.value);
+}
+/** Offsets of the value's own characters: the plain scalar, or inside quotes that need no unescaping. */
+function ownText(text, node) {
+    const [start, end] = node.range ?? [];
+    if (start === undefined || end === undefined)
+        return undefined;
+    const written = text.slice(start, end);
+    if (written === node.value)
+        return { start, end };
+    const q = written.charAt(0);
+    if ((q === '"' || q === "'") && written.endsWith(q) && written.slice(1, -1) === node.value)
+        return { start: start + 1, end: end - 1 };
+    return undefined;
 }
 /** First character that is not white space or part of a `#` comment line. */
 function firstContentChar(text) {
@@ -86809,7 +85595,6 @@ class walk_Walker {
 
 
 
-
 const DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024;
 const IMAGES_INPUT = '<images input>';
 async function extract(opts, io = nodeIo) {
@@ -86829,7 +85614,6 @@ async function extract(opts, io = nodeIo) {
             }
             ex.files++;
             ex.bytes += size;
-            ex.read.push('-');
             ex.addText(text, '-');
             continue;
         }
@@ -86845,7 +85629,6 @@ async function extract(opts, io = nodeIo) {
                 : 'binary file (contains NUL bytes): skipped');
             continue;
         }
-        ex.read.push(f.file);
         ex.addText(buf.toString('utf8'), f.file);
     }
     ex.addImagesInput(opts.images ?? []);
@@ -86892,7 +85675,6 @@ class Extractor {
     notices = [];
     files = 0;
     bytes = 0;
-    read = [];
     found = new Map();
     seq = 0;
     notice(level, file, message, at) {
@@ -86909,32 +85691,27 @@ class Extractor {
      */
     addText(text, file, opts = {}) {
         const seq = this.seq++;
-        // Positions are those of the text after a byte order mark; spans count it (they index the file's text).
-        const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-        const body = bom ? text.slice(1) : text;
+        const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
         if (!/\S/.test(body)) {
             this.notice('notice', file, 'file is empty: nothing to extract');
             return;
         }
         const detected = detectFormat(body, file);
-        if (detected.format === 'image-sync' && this.addImageSync(body, bom, file, seq))
+        if (detected.format === 'image-sync' && this.addImageSync(body, file, seq))
             return;
         if (detected.format === 'list') {
             const lines = new LineIndex(body);
             for (const e of parseImageList(body)) {
                 const finding = classifyText(e.raw, true);
-                if (!finding)
-                    continue;
-                const start = lines.lineStart(e.line - 1) + e.column - 1;
-                const span = { start: bom + start, end: bom + start + e.raw.length };
-                this.add(finding, { file, line: e.line, column: e.column, span }, orderOf(seq, start));
+                if (finding)
+                    this.add(finding, { file, line: e.line, column: e.column }, orderOf(seq, lines.lineStart(e.line - 1)));
             }
             return;
         }
-        new StreamReader(this, body, bom, file, seq, detected.format === 'json', detected.jsonError, opts).read();
+        new StreamReader(this, body, file, seq, detected.format === 'json', detected.jsonError, opts).read();
     }
     /** An image-sync configuration; false when the text is not one after all (then read as YAML). */
-    addImageSync(text, bom, file, seq) {
+    addImageSync(text, file, seq) {
         const read = readImageSync(text);
         if (!read)
             return false;
@@ -86949,9 +85726,7 @@ class Extractor {
                 continue;
             const source = { file, ...lines.position(e.offset), field: e.field };
             if (e.span)
-                source.span = { start: bom + e.span.start, end: bom + e.span.end };
-            else if (e.unwritable)
-                source.unwritable = e.unwritable;
+                source.span = e.span;
             this.add(finding, source, orderOf(seq, e.offset));
         }
         return true;
@@ -86994,14 +85769,13 @@ class Extractor {
                 img.reason = finding.reason;
             return img;
         });
-        return { images, notices: this.notices, files: this.files, bytes: this.bytes, read: this.read };
+        return { images, notices: this.notices, files: this.files, bytes: this.bytes };
     }
 }
 /** One YAML stream or JSON file. */
 class StreamReader {
     ex;
     text;
-    bom;
     file;
     seq;
     json;
@@ -87009,12 +85783,9 @@ class StreamReader {
     opts;
     lines;
     templated;
-    constructor(ex, text, 
-    /** 1 when the file starts with a byte order mark `text` leaves out: added to every span. */
-    bom, file, seq, json, jsonError, opts) {
+    constructor(ex, text, file, seq, json, jsonError, opts) {
         this.ex = ex;
         this.text = text;
-        this.bom = bom;
         this.file = file;
         this.seq = seq;
         this.json = json;
@@ -87104,10 +85875,7 @@ class StreamReader {
             if (chartSource === null)
                 chartSource = chartSourceOf(this.text, slice);
             const offset = parsed.toAbsolute(c.offset);
-            const source = this.source(c, offset, index, chartSource);
-            if ((0,dist/* isScalar */.jn)(c.value) && typeof c.value.value === 'string')
-                this.place(source, c, c.value, parsed);
-            this.ex.add(finding, source, orderOf(this.seq, offset));
+            this.ex.add(finding, this.source(c, offset, index, chartSource), orderOf(this.seq, offset));
         }, (issue) => this.ex.notice(issue.level, this.file, `${issue.message}${this.json ? '' : ` (document ${index})`}`, this.at(parsed.toAbsolute(issue.offset))));
     }
     source(c, offset, index, chartSource) {
@@ -87126,33 +85894,6 @@ class StreamReader {
         if (chartSource !== undefined)
             s.chartSource = chartSource;
         return s;
-    }
-    /**
-     * Where the reference's own text is (Source.span), or why it cannot be replaced in place. Reached through
-     * an alias, the anchored text's span goes into `aliasOf` instead: the text is shared with the anchor.
-     */
-    place(s, c, node, parsed) {
-        const own = scalarSpan(node, parsed.source);
-        const alias = node.range && c.offset !== node.range[0] ? aliasAt(parsed.source, c.offset) : undefined;
-        if (alias !== undefined)
-            s.unwritable = `reached through the alias *${alias}`;
-        if ('why' in own) {
-            if (alias === undefined)
-                s.unwritable = own.why;
-            return;
-        }
-        // Pruning drops whole lines, so a text on one line maps back by its start alone.
-        const start = parsed.toAbsolute(own.start);
-        const end = start + own.end - own.start;
-        if (this.text.slice(start, end) !== node.value) {
-            s.unwritable = 'internal: the text at its position is not its value';
-            return;
-        }
-        const span = { start: this.bom + start, end: this.bom + end };
-        if (alias !== undefined)
-            s.aliasOf = span;
-        else
-            s.span = span;
     }
     parseError(errors, parsed, index) {
         const first = errors[0];
@@ -87174,12 +85915,6 @@ class StreamReader {
                 ' — this looks like an unrendered template: render it first (e.g. `helm template`) and scan the output, or exclude it with `!path`';
         this.ex.notice(this.level(), this.file, `invalid YAML: ${first.message}${hint}${more}; ${skipped}`, this.at(parsed.toAbsolute(first.pos[0])));
     }
-}
-/** The name of the alias written at `offset` (`*name`), if one is. */
-function aliasAt(source, offset) {
-    return source.charCodeAt(offset) === 42
-        ? /^\*([^\s,[\]{}]+)/.exec(source.slice(offset, offset + 300))?.[1]
-        : undefined;
 }
 /** The key written at `offset` (plain or quoted), for a duplicate-key message. */
 function keyAt(source, offset) {
@@ -87210,7 +85945,7 @@ function planImages(images, map, opts = {}) {
     const prefixes = map?.length
         ? new Map(map.map((m) => [normalizeRegistryHost(m.registry), m.prefix]))
         : undefined;
-    const zotHosts = new Set([opts.zotHost, opts.pullHost].flatMap((h) => (h ? [canonicalHost(h)] : [])));
+    const zotHost = opts.zotHost ? canonicalHost(opts.zotHost) : undefined;
     const planned = [];
     const unmapped = [];
     for (const image of images) {
@@ -87219,7 +85954,7 @@ function planImages(images, map, opts = {}) {
             continue;
         const domain = canonicalHost(ref.domain);
         let zotRepository;
-        if (zotHosts.has(domain)) {
+        if (zotHost && domain === zotHost) {
             zotRepository = ref.path;
         }
         else if (!prefixes) {
@@ -87242,8 +85977,146 @@ function canonicalHost(host) {
     return normalizeRegistryHost(host).replace(/:(443|80)$/, '');
 }
 
+;// CONCATENATED MODULE: ./lib/report/escape.js
+// Text from outside (file names and values in a pull request, answers from a server) reaches the log, the
+// terminal, annotations, outputs, the job summary and the JSON report. Each sink has one function here that
+// makes any text safe for it; the writers of each sink (the Logger, the annotation and output writers, the
+// summary renderers) call it on everything they write, so no caller has to remember. What each sink must
+// withstand is in docs/architecture.md ("Printing hostile text").
+/**
+ * Characters a reader cannot see or a terminal or runner would act on: C0/C1 controls (CR, LF, ESC, …),
+ * format characters (bidi overrides and isolates, zero-width characters, BOM) and the Unicode line and
+ * paragraph separators.
+ */
+const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
+/** The same, but line feeds stay: text the tool composed of several lines. */
+const UNSAFE_KEEP_LF = /(?!\n)[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
+/** Every line break a reader of the text might honour (CommonMark: CR, LF, CRLF; .NET's ReadLine: the same). */
+const LINE_BREAKS = /\r\n|[\r\n\u0085\u2028\u2029]/;
+/** The longest line the log and the terminal get; longer ones are cut in the middle. */
+const MAX_LINE = 4000;
+const NAMED = { '\r': '\\r', '\n': '\\n', '\t': '\\t' };
+/** `\r`, `\n`, `\t`, `\x1b`, `\u202e`: what the character is, as text that does nothing. */
+function visible(ch) {
+    const named = NAMED[ch];
+    if (named)
+        return named;
+    const code = ch.codePointAt(0) ?? 0;
+    if (code < 0x100)
+        return `\\x${code.toString(16).padStart(2, '0')}`;
+    return code <= 0xffff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\u{${code.toString(16)}}`;
+}
+/**
+ * At most `max` characters: longer text keeps its start and end around `…[N characters]…`, N being the
+ * length of the whole. Never splits a surrogate pair.
+ */
+function clip(text, max) {
+    if (text.length <= max)
+        return text;
+    const marker = `…[${text.length} characters]…`;
+    const room = Math.max(2, max - marker.length);
+    let head = Math.ceil(room * 0.7);
+    let tail = room - head;
+    if (isHighSurrogate(text.charCodeAt(head - 1)))
+        head--;
+    if (tail > 0 && isLowSurrogate(text.charCodeAt(text.length - tail)))
+        tail--;
+    return `${text.slice(0, head)}${marker}${tail > 0 ? text.slice(text.length - tail) : ''}`;
+}
+const isHighSurrogate = (c) => c >= 0xd800 && c <= 0xdbff;
+const isLowSurrogate = (c) => c >= 0xdc00 && c <= 0xdfff;
+/** Line breaks (and the blanks around them) become one space; cut in the middle past `max`. */
+function oneLine(text, max = 500) {
+    // Cut first: the rest of the work then sees a bounded text, whatever came in.
+    return clip(text, max)
+        .split(LINE_BREAKS)
+        .map((part) => part.trim())
+        .filter((part) => part !== '')
+        .join(' ');
+}
+/**
+ * The log and the terminal (and annotation messages and titles): every unsafe character shown as an escape,
+ * no line that a runner reads as a workflow command (`::name::` at the start of a line, after blanks; the
+ * legacy `##[name]` anywhere in it), each line at most MAX_LINE characters. Text of several lines keeps its
+ * line feeds; use oneLine first where a value must stay on its line.
+ */
+function logText(text) {
+    return text.split('\n').map(logLine).join('\n');
+}
+/** One line for the log or the terminal (a line feed in it is shown as `\n`). */
+function logLine(text) {
+    return defuseCommands(clip(text, MAX_LINE).replace(UNSAFE, visible));
+}
+function defuseCommands(line) {
+    // GitHub's runner trims leading white space (any Unicode white space) before looking for `::`.
+    return line.replace(/^(\s*)::/u, '$1\\x3a:').replace(/##\[/g, '##\\x5b');
+}
+/** Unsafe characters shown as escapes, nothing else changed: file names in labels (`x/a\nb.yaml`). */
+function printable(text) {
+    return text.replace(UNSAFE, visible);
+}
+/**
+ * A value from outside (a reference, a version) on one line exactly as it is: unsafe characters, line
+ * breaks included, shown as escapes; cut in the middle past `max`.
+ */
+function literal(text, max) {
+    return printable(clip(text, max));
+}
+/** Whether the text needs no escaping in the log (e.g. a path an annotation can point at as it is). */
+function isPlain(text) {
+    return logLine(text) === text;
+}
+/**
+ * HTML text (the job summary): one line, because a line break could end the HTML block the summary is
+ * made of and let Markdown render what follows (`\r\r![x](https://…)`); unsafe characters shown as escapes.
+ */
+function htmlText(text, max = 2000) {
+    return oneLine(text, max)
+        .replace(UNSAFE, visible)
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;')
+        .replace(/'/g, '&#39;');
+}
+/**
+ * Markdown text inside a line (the Forgejo summary): one line, unsafe characters shown, the inline syntax
+ * (emphasis, code, links and images, raw HTML, tables, strikethrough) escaped.
+ */
+function markdownText(text, max = 2000) {
+    const md = oneLine(text, max)
+        .replace(UNSAFE, visible)
+        .replace(/[\\`*_[\]<>|~]/g, (ch) => `\\${ch}`)
+        // What would start a block (heading, quote, list) if the text ever began a line.
+        .replace(/^[#+-]/, '\\$&')
+        .replace(/^(\d+)([.)])/, '$1\\$2');
+    return defuseCommands(md); // as in the log: the Forgejo runner prints the summary into the log
+}
+/**
+ * A Markdown code span: nothing inside is interpreted but backticks (which would close it), and a line
+ * break could still end the paragraph.
+ */
+function markdownCode(text, max = 2000) {
+    // `##[` as in the log: the Forgejo runner prints the summary into the log.
+    return `\`${defuseCommands(oneLine(text, max).replace(UNSAFE, visible)).replace(/`/g, "'")}\``;
+}
+/**
+ * JSON for outputs and the report: the same data, but every unsafe character and `[` after `##` written
+ * as a `\uXXXX` escape, so the text holds nothing a terminal, a runner or a reader would act on.
+ */
+function safeJson(value, indent) {
+    return JSON.stringify(value, null, indent).replace(UNSAFE_KEEP_LF, jsonEscape).replace(/##\[/g, '##\\u005b');
+}
+/** `\uXXXX` per UTF-16 unit (a character past U+FFFF is a surrogate pair in JSON). */
+function jsonEscape(ch) {
+    let out = '';
+    for (let i = 0; i < ch.length; i++)
+        out += `\\u${ch.charCodeAt(i).toString(16).padStart(4, '0')}`;
+    return out;
+}
+
 ;// CONCATENATED MODULE: ./lib/report/format.js
-// Small presentation helpers shared by the table, the summary and the annotations.
+
 /** Worst first: the order of tables, annotations and what survives when rows must be cut. */
 const STATUS_ORDER = [
     'failed',
@@ -87302,746 +86175,32 @@ const STDIN_FILE = '-';
 function isWorkspaceFile(source) {
     return source.file !== IMAGES_INPUT_FILE && source.file !== STDIN_FILE;
 }
-/** `deploy/app.yaml:12`, `images input #3`, `stdin:4`. */
+/**
+ * `deploy/app.yaml:12`, `images input #3`, `stdin:4`. File names may hold anything a file system allows
+ * (line breaks, escape sequences): they are shown escaped, so a label is always one harmless line.
+ */
 function sourceLabel(source) {
     if (source.file === IMAGES_INPUT_FILE)
         return `images input #${source.line}`;
     if (source.file === STDIN_FILE)
         return `stdin:${source.line}`;
-    return `${source.file}:${source.line}`;
+    return `${printable(source.file)}:${source.line}`;
 }
-/** One line, at most `max` characters (tables and annotations must not wrap or explode). */
-function oneLine(text, max = 500) {
-    const flat = text.replace(/\s*\r?\n\s*/g, ' ').trim();
-    return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+/** `deploy/app.yaml:12:7` (or less, as known), the file name escaped like sourceLabel's. */
+function locationLabel(where) {
+    const file = printable(where.file);
+    if (!where.line)
+        return file;
+    return `${file}:${where.line}${where.column ? `:${where.column}` : ''}`;
 }
+/**
+ * References longer than this are never valid (a name has at most 255 characters, a tag 128, a digest
+ * 135): the run keeps such text cut in the middle, with its length, so a 50 MB value cannot bloat the
+ * report, the outputs or the log.
+ */
+const MAX_REFERENCE_TEXT = 1024;
 function plural(n, word, many = `${word}s`) {
     return `${n} ${n === 1 ? word : many}`;
-}
-/** What `rewrite` did, in one line for the summaries (plain text: each renderer escapes it). */
-function describeRewrite(r) {
-    if (!r.written)
-        return `rewrite ${r.mode}: nothing written: ${r.held ?? 'the run stopped'}`;
-    const where = r.output === '-' ? 'to stdout' : r.inPlace ? 'in place' : `to ${r.output}`;
-    const left = r.left.reduce((n, l) => n + l.places, 0);
-    const parts = [
-        `rewrite ${r.mode}: ${plural(r.rewritten, 'reference')} rewritten in ${plural(r.changedFiles, 'file')}, ${plural(r.files, 'file')} written ${where}`,
-    ];
-    if (left)
-        parts.push(`${plural(left, 'place')} left as written (see the warnings and statuses)`);
-    if (r.problems.length)
-        parts.push(`${plural(r.problems.length, 'file')} not written`);
-    return parts.join('; ');
-}
-const KIND_LABEL = {
-    signature: 'signed',
-    attestation: 'attested',
-    sbom: 'sbom',
-    other: 'other',
-};
-/**
- * The referrers column: what the cache holds for the image (`signed, sbom`), `—` for nothing, `not verified`
- * when it could not be read without a sync, empty when not looked at (`referrers: off`, plan mode).
- */
-function referrersLabel(r) {
-    if (!r.referrers || r.referrers.state === 'off')
-        return '';
-    const present = new Set(r.referrers.items.map((i) => i.kind));
-    const kinds = Object.keys(KIND_LABEL)
-        .filter((k) => present.has(k))
-        .map((k) => KIND_LABEL[k]);
-    if (r.referrers.state === 'not-verified')
-        kinds.push('not verified');
-    return kinds.length ? kinds.join(', ') : '—';
-}
-/** Whether any result has referrers to show (the column is left out otherwise). */
-function showsReferrers(results) {
-    return results.some((r) => referrersLabel(r) !== '');
-}
-
-;// CONCATENATED MODULE: ./lib/report/outcome.js
-// The one place that decides how a run ends, so the action and the CLI always agree.
-//   0: all good (or soft mode);  1: hard failure (config, Zot unreachable, credentials rejected);
-//   2: images failed / invalid / (unresolved, unmapped, not attempted) in strict mode.
-
-
-const EXIT_OK = 0;
-const EXIT_HARD = 1;
-const EXIT_IMAGES = 2;
-function countResults(results) {
-    const c = {
-        total: results.length,
-        cached: 0,
-        warmed: 0,
-        failed: 0,
-        skipped: 0,
-        skippedUnmapped: 0,
-        notAttempted: 0,
-        unresolved: 0,
-        invalid: 0,
-    };
-    for (const r of results) {
-        if (r.status === 'cached')
-            c.cached++;
-        else if (r.status === 'warmed')
-            c.warmed++;
-        else if (r.status === 'failed')
-            c.failed++;
-        else if (r.status === 'unresolved')
-            c.unresolved++;
-        else if (r.status === 'invalid')
-            c.invalid++;
-        else if (r.status === 'skipped-unmapped')
-            c.skippedUnmapped++;
-        else if (r.status === 'not-attempted')
-            c.notAttempted++;
-    }
-    c.skipped = c.skippedUnmapped + c.notAttempted;
-    return c;
-}
-/** Undefined when no image's referrers were looked at (`referrers: off`, plan mode, nothing in Zot). */
-function countReferrers(results) {
-    const c = { checked: 0, signed: 0, attested: 0, sbom: 0, unsigned: 0, notVerified: 0 };
-    for (const r of results) {
-        if (!r.referrers || r.referrers.state === 'off')
-            continue;
-        const kinds = new Set(r.referrers.items.map((i) => i.kind));
-        c.checked++;
-        if (kinds.has('signature'))
-            c.signed++;
-        if (kinds.has('attestation'))
-            c.attested++;
-        if (kinds.has('sbom'))
-            c.sbom++;
-        if (r.referrers.state === 'not-verified')
-            c.notVerified++;
-        else if (!kinds.has('signature'))
-            c.unsigned++;
-    }
-    return c.checked ? c : undefined;
-}
-function decideOutcome(run) {
-    const counts = countResults(run.results);
-    if (run.hardFailure) {
-        return {
-            exitCode: EXIT_HARD,
-            conclusion: 'failure',
-            reason: withHint(run.hardFailure.message, run.hardFailure.hint).replace(/\s*\n\s*/g, ' '),
-            problems: [run.hardFailure.message],
-            warnings: [],
-        };
-    }
-    const problems = [];
-    const warnings = [];
-    if (counts.failed)
-        problems.push(`${plural(counts.failed, 'image')} failed`);
-    if (counts.invalid)
-        problems.push(plural(counts.invalid, 'invalid reference'));
-    if (counts.unresolved)
-        (run.failOnUnresolved ? problems : warnings).push(plural(counts.unresolved, 'unresolved reference'));
-    const unreadable = run.notices.filter((n) => n.level === 'error').length;
-    if (unreadable)
-        problems.push(plural(unreadable, 'input problem'));
-    if (counts.notAttempted && run.mode !== 'plan') {
-        const why = run.cancelled ? ` (${run.cancelled})` : '';
-        problems.push(`${plural(counts.notAttempted, 'image')} not attempted${why}`);
-    }
-    // A manifest missing from the output directory would silently not be deployed.
-    if (run.rewrite?.problems.length)
-        problems.push(`${plural(run.rewrite.problems.length, 'manifest file')} not written`);
-    if (counts.total === 0 && unreadable === 0)
-        warnings.push('no image references found; check paths');
-    if (counts.skippedUnmapped)
-        warnings.push(`${plural(counts.skippedUnmapped, 'image')} skipped (registry not in registry-map)`);
-    const left = leftWarmed(run);
-    if (left)
-        warnings.push(`${plural(left, 'reference')} to warm images not rewritten`);
-    if (problems.length) {
-        const reason = `${problems.join(', ')}${warnings.length ? `; ${warnings.join(', ')}` : ''}`;
-        return run.strict
-            ? { exitCode: EXIT_IMAGES, conclusion: 'failure', reason, problems, warnings }
-            : { exitCode: EXIT_OK, conclusion: 'warning', reason: `${reason} (strict: false)`, problems, warnings };
-    }
-    if (warnings.length)
-        return { exitCode: EXIT_OK, conclusion: 'warning', reason: warnings.join(', '), problems, warnings };
-    return {
-        exitCode: EXIT_OK,
-        conclusion: 'success',
-        reason: successLine(run.mode, counts),
-        problems,
-        warnings,
-    };
-}
-/** Places of cached or warmed images that `rewrite` left as written (the others' status says why). */
-function leftWarmed(run) {
-    if (!run.rewrite?.written)
-        return 0;
-    const warm = new Set(run.results.filter((r) => r.status === 'cached' || r.status === 'warmed').map((r) => r.reference));
-    return run.rewrite.left.filter((l) => warm.has(l.reference)).reduce((n, l) => n + l.places, 0);
-}
-function successLine(mode, c) {
-    if (mode === 'plan')
-        return `${plural(c.total, 'image')} planned`;
-    if (mode === 'check')
-        return `all ${plural(c.total, 'image')} present in Zot`;
-    return `all ${plural(c.total, 'image')} in Zot (${c.cached} cached, ${c.warmed} warmed)`;
-}
-
-// EXTERNAL MODULE: external "node:buffer"
-var external_node_buffer_ = __nccwpck_require__(4573);
-;// CONCATENATED MODULE: ./lib/rewrite/edit.js
-// Replacing references inside a file's text: only the characters of each reference change, everything
-// else (comments, quoting, indentation, line endings, other documents) is copied as it is.
-//
-// Why a replacement cannot break the YAML or JSON around it: it is a reference, so it holds only
-// `a-z A-Z 0-9 . _ - / : @` (and `[ ]` for an IPv6 host), never a quote, backslash, space, `#`, `,`, `{`,
-// `}` or line break. Inside double quotes (YAML or JSON) or single quotes it stays one string; as a plain
-// scalar it cannot contain `: ` or ` #` and starts with a letter or digit, so it cannot become a key, a
-// comment or an indicator; in a block scalar or an image list line any such text is text. Only `[`/`]`
-// could open or close a flow collection in a plain scalar, so a bracketed host is written only between
-// quotes (see unsafeHere).
-/**
- * Why `replacement` cannot be written over `[start, end)` of `text`, or undefined when it can. Brackets the
- * original did not have are allowed only when the reference is the whole of a quoted string.
- */
-function unsafeHere(text, start, end, replacement) {
-    if (!/[[\]]/.test(replacement) || /[[\]]/.test(text.slice(start, end)))
-        return undefined;
-    const before = text.charAt(start - 1);
-    if ((before === '"' || before === "'") && text.charAt(end) === before)
-        return undefined;
-    return 'the text would hold "[" (an IPv6 pull host), which YAML reads as a list outside quotes; quote the value or set pull-host to a name';
-}
-/** Apply non-overlapping edits (any order). Throws on overlap or an edit outside the text: a caller bug. */
-function applyEdits(text, edits) {
-    const sorted = [...edits].sort((a, b) => a.start - b.start);
-    const parts = [];
-    let at = 0;
-    for (const e of sorted) {
-        if (e.start < at || e.end < e.start || e.end > text.length)
-            throw new RangeError(`edit [${e.start}, ${e.end}) overlaps another or lies outside the text`);
-        parts.push(text.slice(at, e.start), e.text);
-        at = e.end;
-    }
-    parts.push(text.slice(at));
-    return parts.join('');
-}
-
-;// CONCATENATED MODULE: ./lib/rewrite/output.js
-// Writing the manifest files into the output directory (or in place), and nowhere else: a path that leaves
-// the directory (`..`, an absolute path) or passes through a symbolic link is refused, never followed. Each
-// file is written to a temporary name beside it and renamed over the target, so a reader (kubectl, a
-// concurrent step) never sees half a file; rename replaces a directory entry and never follows a link.
-
-
-
-
-/** Thrown for a path that must not be written; the message says why (for a "not written" line). */
-class RefusedPath extends Error {
-    name = 'RefusedPath';
-}
-/** The real path of the output directory, created if missing. */
-async function prepareOutputDir(dir) {
-    await (0,promises_.mkdir)(dir, { recursive: true });
-    const real = await (0,promises_.realpath)(dir);
-    if (!(await (0,promises_.stat)(real)).isDirectory())
-        throw new RefusedPath(`${dir} is not a directory`);
-    return real;
-}
-/**
- * The absolute path for the workspace-relative `file` inside `root` (a real path), with its parent
- * directories created. Refuses paths that leave `root` and any existing symbolic link on the way.
- */
-async function destination(root, file) {
-    const parts = file.split('/');
-    if ((0,external_node_path_.isAbsolute)(file) || file.includes('\\') || parts.some((p) => p === '..' || p === '' || p === '.'))
-        throw new RefusedPath('its path leaves the workspace, so it would land outside the output directory');
-    let at = root;
-    for (let i = 0; i < parts.length; i++) {
-        at = (0,external_node_path_.join)(at, parts[i]);
-        const last = i === parts.length - 1;
-        let st;
-        try {
-            st = await (0,promises_.lstat)(at);
-        }
-        catch (err) {
-            if (err.code !== 'ENOENT')
-                throw err;
-        }
-        if (st?.isSymbolicLink())
-            throw new RefusedPath(`${last ? 'the target' : `"${parts.slice(0, i + 1).join('/')}"`} is a symbolic link in the output directory; links are not followed`);
-        if (!last) {
-            if (!st)
-                await (0,promises_.mkdir)(at);
-            else if (!st.isDirectory())
-                throw new RefusedPath(`"${parts.slice(0, i + 1).join('/')}" is not a directory in the output directory`);
-        }
-        else if (st && !st.isFile())
-            throw new RefusedPath('the target is not a regular file');
-    }
-    // Belt and braces: the final path must still be inside the root.
-    const full = (0,external_node_path_.resolve)(at);
-    if (full !== root && !full.startsWith(root.endsWith(external_node_path_.sep) ? root : root + external_node_path_.sep))
-        throw new RefusedPath('its path leaves the output directory');
-    return full;
-}
-/** Write `data` to `path` atomically, keeping the mode of a file it replaces. */
-async function writeAtomically(path, data) {
-    let mode;
-    try {
-        mode = (await (0,promises_.lstat)(path)).mode & 0o7777;
-    }
-    catch {
-        // a new file
-    }
-    const temp = `${path}.zot-warm-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`;
-    try {
-        await (0,promises_.writeFile)(temp, data, { flag: 'wx' });
-        // The umask may have narrowed the mode given at creation: set the replaced file's mode exactly.
-        if (mode !== undefined)
-            await (0,promises_.chmod)(temp, mode);
-        await (0,promises_.rename)(temp, path);
-    }
-    catch (err) {
-        await (0,promises_.rm)(temp, { force: true }).catch(() => undefined);
-        throw err;
-    }
-}
-/** One line for a file that could not be written or read. */
-function fileProblem(err) {
-    if (err instanceof RefusedPath)
-        return err.message;
-    const code = err.code;
-    if (code === 'EACCES' || code === 'EPERM')
-        return `permission denied (${code})`;
-    if (code === 'ENOENT')
-        return 'it vanished since it was read (ENOENT)';
-    return describeError(err);
-}
-
-;// CONCATENATED MODULE: ./lib/rewrite/target.js
-// What text replaces a reference. Two modes:
-//   zot     the reference a node pulls from the cache: `<pull host>/<zot repository>:<tag>@<digest Zot serves>`
-//           (`@digest` alone for a digest-only reference). Docker Hub short names come out in full
-//           (`library/nginx`), because that is the repository Zot holds.
-//   digest  the reference as written, pinned: `<as written>@<digest>`, only where the digest Zot serves is
-//           provably the one upstream serves; a reference that already carries a verified pin stays as it is.
-
-
-
-/** `zot` mode: the same text for every occurrence of the image. */
-function zotTarget(pullHost, zotRepository, ref, digest) {
-    const tag = ref.tag !== undefined ? `:${ref.tag}` : '';
-    return checked(`${pullHost}/${zotRepository}${tag}@${digest}`, {
-        domain: pullHost,
-        path: zotRepository,
-        ...(ref.tag !== undefined ? { tag: ref.tag } : {}),
-        digest,
-    });
-}
-/**
- * `digest` mode, per occurrence: `written` is the text at the occurrence (its own spelling, e.g. `nginx:1.27`).
- * A written pin was verified by the warm stage, so it stays as it is.
- */
-function digestTarget(written, digest) {
-    let ref;
-    try {
-        ref = parseReference(written);
-    }
-    catch (err) {
-        return { left: `internal: "${written}" is not a valid reference (${err.message})` };
-    }
-    if (ref.digest !== undefined)
-        return { text: written };
-    // Without a written tag the implied `latest` is not written either: the text gains only the pin.
-    const { tag: _implied, ...name } = ref;
-    return checked(`${written}@${digest}`, /[:@]/.test(written.slice(written.lastIndexOf('/') + 1)) ? { ...ref, digest } : { ...name, digest });
-}
-/** The text must read back as the intended reference; anything else is a bug worth stopping for. */
-function checked(text, want) {
-    let got;
-    try {
-        got = parseReference(text);
-    }
-    catch (err) {
-        return { left: `internal: "${text}" is not a valid reference (${err.message})` };
-    }
-    const expected = formatReference(want);
-    return formatReference(got) === expected
-        ? { text }
-        : { left: `internal: "${text}" reads as ${formatReference(got)}, not ${expected}` };
-}
-/**
- * Why the stored manifest is byte for byte what upstream serves, or undefined when it cannot be told.
- * Zot (v2.1.x, preserveDigest off) converts an image only when something in it is Docker-typed or an index
- * carries buildkit attestation entries, and then converts all of it: anything Docker-typed, or an attestation
- * entry still in the index, proves no conversion happened. An image holding only OCI types proves nothing:
- * it may have been published so, or be Zot's conversion.
- */
-function unconvertedEvidence(m) {
-    if (isDockerMediaType(m.mediaType))
-        return 'Zot stores it with Docker media types, as published';
-    if (m.config && isDockerMediaType(m.config.mediaType))
-        return 'Zot stores its config with a Docker media type, as published';
-    if (m.children.some((c) => isDockerMediaType(c.mediaType)))
-        return 'Zot stores its index with Docker-typed entries, as published';
-    if (m.children.some((c) => c.attestation))
-        return 'Zot keeps the attestation entries in its index';
-    return undefined;
-}
-/** The reason a tag's digest is not pinned in `digest` mode when nothing proves Zot left the image as published. */
-function unprovenDigest(digest) {
-    return (`the digest Zot serves (${digest}) may not be upstream's: Zot holds this image with OCI media types only, ` +
-        `so it may be published so or be Zot's conversion (${conversionDiagnosis}). Pin the upstream digest in ` +
-        'the manifest (tag@sha256:…, which zot-warm verifies), or use rewrite: zot to pull from the cache');
-}
-
-;// CONCATENATED MODULE: ./lib/rewrite/index.js
-// The rewrite stage (after warm): hands the deploy the manifests it scanned with each verified reference
-// replaced, in place or in an output directory (every scanned file, rewritten or not, at the same relative
-// path), or on stdout for a pipe. Only the characters of a reference change (Source.span); an image that
-// failed, was not mapped, is invalid or unresolved keeps its text, and every reference left as written is
-// said, with why.
-
-
-
-
-
-
-
-
-const WARMED = new Set(['cached', 'warmed']);
-/** Why an image keeps its text whatever the mode, from its status. */
-function statusReason(r) {
-    switch (r.status) {
-        case 'failed':
-            return 'the image failed';
-        case 'skipped-unmapped':
-            return 'its registry is not in registry-map';
-        case 'not-attempted':
-            return 'the image was not attempted';
-        case 'invalid':
-            return 'not a valid image reference';
-        case 'unresolved':
-            return 'an unresolved (templated or empty) reference';
-        default:
-            return undefined;
-    }
-}
-/**
- * Rewrite the files read by the extraction. `rule` decides each image's text (default: the mode's; tests
- * give their own, e.g. the text as written, which must leave every file byte-identical).
- */
-async function rewriteManifests(opts, input, rule) {
-    const workspace = (0,external_node_path_.resolve)(opts.workspace);
-    const inPlace = opts.output !== '-' && (0,external_node_path_.resolve)(opts.output) === workspace;
-    const summary = {
-        mode: opts.mode,
-        output: opts.output,
-        inPlace,
-        written: false,
-        files: 0,
-        changedFiles: 0,
-        rewritten: 0,
-        left: [],
-        problems: [],
-    };
-    const log = input.log ?? (() => undefined);
-    const planned = new Map(input.planned.map((p) => [p.reference, p]));
-    const decide = rule ?? ((r) => imageReason(r, opts, planned, input.stored));
-    /** The text written for each image (its first rewritten place). */
-    const done = new Map();
-    /** Places left, per image, with why (`image`: the reason is the image's, not the place's). */
-    const leftPlaces = new Map();
-    const leave = (result, source, why, image = false) => {
-        const list = leftPlaces.get(result);
-        if (list)
-            list.push({ source, why, image });
-        else
-            leftPlaces.set(result, [{ source, why, image }]);
-    };
-    // 1. What each place becomes, by file.
-    const byFile = new Map();
-    const aliases = new Map();
-    for (const result of input.results) {
-        const places = result.sources.filter((s) => s.file !== IMAGES_INPUT_FILE);
-        if (!places.length)
-            continue;
-        const why = decide(result);
-        const target = typeof why === 'function' ? why : undefined;
-        for (const source of places) {
-            if (typeof why === 'string')
-                leave(result, source, why, true);
-            else if (source.span && target) {
-                const list = byFile.get(source.file) ?? [];
-                list.push({ result, source, target });
-                byFile.set(source.file, list);
-            }
-            else if (source.aliasOf && target) {
-                const list = aliases.get(source.file) ?? [];
-                list.push({ result, source });
-                aliases.set(source.file, list);
-            }
-            else
-                leave(result, source, source.unwritable ?? 'its text cannot be replaced in place');
-        }
-    }
-    if (input.hold) {
-        summary.held = input.hold;
-        log('info', `Nothing written: ${input.hold}.`);
-        annotate(input.results, leftPlaces, done);
-        summary.left = leftList(leftPlaces);
-        return summary;
-    }
-    // 2. Each file: read it back, replace, write.
-    const root = opts.output === '-' ? undefined : await prepareOutputDir(opts.output);
-    for (const file of input.read) {
-        // stdin goes only to stdout and files only to a directory (the configuration check makes sure).
-        if ((file === STDIN_FILE) !== (root === undefined))
-            continue;
-        const pending = byFile.get(file) ?? [];
-        const followers = aliases.get(file) ?? [];
-        const changes = await rewriteFile(pending, followers, () => file === STDIN_FILE ? Buffer.from(input.stdin ?? '', 'utf8') : (0,promises_.readFile)((0,external_node_path_.resolve)(workspace, file)));
-        for (const l of changes.left)
-            leave(l.place.result, l.place.source, l.why);
-        let problem = changes.problem;
-        if (!problem) {
-            try {
-                if (!root)
-                    input.stdout?.(changes.out.toString('utf8'));
-                else if (!inPlace || changes.places.length)
-                    await writeAtomically(await destination(root, file), changes.out);
-            }
-            catch (err) {
-                problem = fileProblem(err);
-            }
-        }
-        if (problem) {
-            summary.problems.push({ file, message: problem });
-            log('warning', `${file}: not written: ${problem}`);
-            // Nothing of this file was written: its references are not rewritten after all.
-            for (const place of changes.places)
-                leave(place.result, place.source, `the file was not written (${problem})`);
-            continue;
-        }
-        if (root && inPlace && !changes.places.length)
-            continue;
-        summary.files++;
-        if (!changes.places.length)
-            continue;
-        summary.changedFiles++;
-        summary.rewritten += changes.places.length;
-        for (const place of changes.places) {
-            const text = changes.texts.get(place.result);
-            if (text !== undefined && !done.has(place.result))
-                done.set(place.result, text);
-        }
-    }
-    summary.written = true;
-    annotate(input.results, leftPlaces, done);
-    summary.left = leftList(leftPlaces);
-    const where = root ? (inPlace ? 'in place' : `into ${root}`) : 'to stdout';
-    log('info', `Rewrote ${plural(summary.rewritten, 'reference')} in ${plural(summary.changedFiles, 'file')}; ` +
-        `${plural(summary.files, 'file')} written ${where}.`);
-    for (const l of summary.left) {
-        const places = l.places > 1 ? ` (${l.places} places, first at ${l.where})` : ` (${l.where})`;
-        log('warning', `not rewritten: ${l.reference}${places}: ${l.why}`);
-    }
-    return summary;
-}
-/** One file's new content: each pending place replaced when the file still says what was read there. */
-async function rewriteFile(pending, followers, read) {
-    const changes = { out: Buffer.alloc(0), places: [], texts: new Map(), left: [] };
-    const all = [...pending, ...followers];
-    try {
-        changes.out = await read();
-    }
-    catch (err) {
-        changes.problem = `cannot read it again: ${fileProblem(err)}`;
-    }
-    if (changes.problem || !all.length) {
-        if (changes.problem)
-            for (const p of all)
-                changes.left.push({ place: p, why: `the file was not written (${changes.problem})` });
-        return changes;
-    }
-    // Decoding and encoding again is byte-exact only for valid UTF-8.
-    if (!(0,external_node_buffer_.isUtf8)(changes.out)) {
-        for (const p of all)
-            changes.left.push({ place: p, why: 'the file is not valid UTF-8 (any more)' });
-        return changes;
-    }
-    const text = changes.out.toString('utf8');
-    const edits = [];
-    for (const p of pending) {
-        const edit = placeEdit(text, p);
-        if ('why' in edit) {
-            changes.left.push({ place: p, why: edit.why });
-            continue;
-        }
-        edits.push(edit);
-        changes.places.push(p);
-        if (!changes.texts.has(p.result))
-            changes.texts.set(p.result, edit.text);
-    }
-    // An alias follows its anchor: rewritten exactly when the anchored text itself was.
-    for (const f of followers) {
-        if (isFollowing(f, edits))
-            changes.places.push(f);
-        else
-            changes.left.push({
-                place: f,
-                why: `${f.source.unwritable ?? 'reached through an alias'}, whose anchored text is not an image field rewritten here`,
-            });
-    }
-    if (edits.length)
-        changes.out = Buffer.from(applyEdits(text, edits), 'utf8');
-    return changes;
-}
-function isFollowing(f, applied) {
-    const a = f.source.aliasOf;
-    return a !== undefined && applied.some((e) => e.start === a.start && e.end === a.end);
-}
-/**
- * Why the image keeps its text everywhere (a string), or how each of its places is rewritten.
- */
-function imageReason(result, opts, planned, stored) {
-    const status = statusReason(result);
-    if (status)
-        return status;
-    if (!WARMED.has(result.status))
-        return `not rewritten in status ${result.status}`;
-    const plan = planned.get(result.reference);
-    if (!plan)
-        return 'internal: the image is missing from the plan';
-    const digest = plan.ref.digest ?? result.digest;
-    if (!digest)
-        return "the digest Zot serves for the tag is unknown (Zot's search extension is off), so it cannot be pinned";
-    if (opts.mode === 'zot') {
-        const target = zotTarget(opts.pullHost, plan.zotRepository, plan.ref, digest);
-        if ('left' in target)
-            return target.left;
-        return () => target;
-    }
-    if (plan.ref.digest === undefined) {
-        const form = stored?.get(result.reference);
-        if (form?.problem)
-            return `cannot tell whether Zot serves upstream's digest: ${form.problem}`;
-        if (!form?.proof)
-            return unprovenDigest(digest);
-    }
-    return (written) => digestTarget(written, digest);
-}
-/** The edit for one place, after checking that the file still says what the extraction read there. */
-function placeEdit(text, p) {
-    const span = p.source.span;
-    const written = text.slice(span.start, span.end);
-    let same = false;
-    try {
-        same = span.end <= text.length && formatReference(parseReference(written)) === p.result.reference;
-    }
-    catch {
-        same = false;
-    }
-    if (!same)
-        return { why: 'the file changed since it was read' };
-    const target = p.target(written);
-    if ('left' in target)
-        return { why: target.left };
-    const unsafe = unsafeHere(text, span.start, span.end, target.text);
-    if (unsafe)
-        return { why: unsafe };
-    return { start: span.start, end: span.end, text: target.text };
-}
-/** rewrittenAs on each rewritten image, and the "not rewritten" warnings of images that were warmed. */
-function annotate(results, left, done) {
-    for (const r of results) {
-        const text = done.get(r);
-        if (text !== undefined)
-            r.rewrittenAs = text;
-        const places = left.get(r);
-        if (!places || !WARMED.has(r.status))
-            continue;
-        for (const [why, group] of groupByWhy(places))
-            r.warnings.push(group[0]?.image
-                ? `not rewritten: ${why}`
-                : `not rewritten at ${group.map((p) => at(p.source)).join(', ')}: ${why}`);
-    }
-}
-function groupByWhy(places) {
-    const out = new Map();
-    for (const p of places) {
-        const list = out.get(p.why);
-        if (list)
-            list.push(p);
-        else
-            out.set(p.why, [p]);
-    }
-    return out;
-}
-const at = (s) => `${s.file}:${s.line}:${s.column}`;
-function leftList(left) {
-    const out = [];
-    for (const [r, places] of left)
-        for (const [why, group] of groupByWhy(places))
-            out.push({
-                reference: r.reference,
-                where: at(group[0].source),
-                places: group.length,
-                why,
-            });
-    return out;
-}
-
-;// CONCATENATED MODULE: ./lib/rewrite/stored.js
-// `digest` mode pins a tag only where the digest Zot serves is upstream's. Zot does not record upstream's
-// digest, so the stored manifest itself is the evidence (unconvertedEvidence): one local read by digest per
-// tag-only image that warmed.
-
-
-
-async function readStoredForms(client, planned, results, opts) {
-    const forms = new Map();
-    const todo = [];
-    planned.forEach((p, i) => {
-        const r = results[i];
-        if (!r || (r.status !== 'cached' && r.status !== 'warmed') || p.ref.digest || !r.digest)
-            return;
-        todo.push({ repo: p.zotRepository, digest: r.digest, reference: p.reference });
-    });
-    let next = 0;
-    const worker = async () => {
-        while (next < todo.length) {
-            const t = todo[next++];
-            if (opts.signal?.aborted) {
-                forms.set(t.reference, { problem: 'the run was cancelled before the stored manifest was read' });
-                continue;
-            }
-            try {
-                // The digest was confirmed present moments ago, so a read by digest is local. Check mode promises
-                // never to make Zot sync, so there a blob HEAD (never syncs) confirms it first.
-                const present = opts.check ? await hasBlob(client, t.repo, t.digest, opts.signal) : undefined;
-                if (present && !(present.ok && present.value)) {
-                    forms.set(t.reference, { problem: `${t.repo}@${t.digest} is no longer in Zot` });
-                    continue;
-                }
-                const answer = await getManifest(client, t.repo, t.digest, { signal: opts.signal });
-                if (!answer.ok) {
-                    forms.set(t.reference, {
-                        problem: `Zot answered ${answer.refusal.status} for ${t.repo}@${t.digest}`,
-                    });
-                    continue;
-                }
-                const proof = unconvertedEvidence(answer.value);
-                forms.set(t.reference, proof ? { proof } : {});
-            }
-            catch (err) {
-                forms.set(t.reference, { problem: `reading ${t.repo}@${t.digest} failed: ${describeError(err)}` });
-            }
-        }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency, todo.length)) }, worker));
-    return forms;
 }
 
 // EXTERNAL MODULE: ./node_modules/undici/index.js
@@ -88139,6 +86298,290 @@ class TokenCache {
     get size() {
         return this.#tokens.size;
     }
+}
+
+;// CONCATENATED MODULE: ./lib/warm/diagnose.js
+function capitalize(text) {
+    return text.charAt(0).toUpperCase() + text.slice(1);
+}
+/** `90s`, `15m`, `1h`, `250ms`: how a user wrote the timeout. */
+function diagnose_formatDuration(ms) {
+    if (ms < 1000)
+        return `${ms}ms`;
+    if (ms % 3_600_000 === 0)
+        return `${ms / 3_600_000}h`;
+    if (ms % 60_000 === 0)
+        return `${ms / 60_000}m`;
+    return `${Math.round(ms / 1000)}s`;
+}
+function diagnose(s) {
+    switch (s.kind) {
+        case 'missing-after-sync': {
+            // Zot logs upstream errors under the upstream path (`team/app`), local ones under `prefix/team/app`:
+            // the upstream path matches both.
+            const logTerm = s.upstream ? s.upstream.slice(s.upstream.indexOf('/') + 1) : s.repository;
+            return (`Zot answered 404 after syncing ${s.repository}${s.reference.includes(':') ? '@' : ':'}${s.reference}: the image is missing upstream` +
+                `${s.upstream ? ` (${s.upstream})` : ''}, the upstream is down or unreachable from Zot, Zot's upstream ` +
+                "credentials are refused, the registry map disagrees with Zot's sync content destinations, or Zot " +
+                'rejected its media types (an OCI index with Docker children, or Docker media types without ' +
+                '`http.compat: ["docker2s2"]`). Check Zot\'s log for ' +
+                `"${logTerm}": "connection refused", "no such host" or "timeout" means Zot cannot reach the ` +
+                'upstream (check its sync urls and network), ' +
+                '"filtered out by content" from every sync registry means the map is wrong (one ' +
+                'registry saying it is normal when another serves the path), "invalid manifest content" or ' +
+                '"bad manifest media type" a media type problem, "rate limit" or 429 an upstream rate limit (add ' +
+                "credentials in Zot's credentialsFile), 404/401 from upstream a wrong reference or missing credentials.");
+        }
+        case 'pin-missing': {
+            const converted = s.storedMediaType ? !s.storedMediaType.startsWith('application/vnd.docker.') : true;
+            const moved = s.tagDigest
+                ? `Zot's ${s.tag} is ${s.tagDigest}, not the pinned ${s.pinned}. `
+                : `The pinned ${s.pinned} is not in Zot. `;
+            if (!converted)
+                return (`${moved}Zot stores this image unconverted (Docker media types, so preserveDigest is on): the upstream ` +
+                    `tag most likely moved and ${s.pinned} is no longer available upstream. Update the pin to the current digest.`);
+            return (`${moved}Either Zot converts the image on sync (preserveDigest off: Docker manifests become OCI and ` +
+                'attestations leave the index, which changes the digest), or the upstream tag moved and the old digest ' +
+                'is gone. If the image is published with Docker media types or attestations, set "preserveDigest": true ' +
+                'on the registry in Zot\'s sync config and "compat": ["docker2s2"] under http; otherwise update the pin.');
+        }
+        case 'not-cached':
+            return `${capitalize(s.what)} is not in Zot; check mode never asks Zot to sync. Run in warm mode to fetch it.`;
+        case 'platform-missing':
+            return (`The image does not offer ${s.missing.join(', ')} (it has ${s.available.length ? s.available.join(', ') : 'no platform information'}). ` +
+                'Use an image built for those platforms, or narrow the `platforms` input.');
+        case 'platform-manifest-missing':
+            return (`The index lists ${s.platforms.join(', ')} but Zot does not have their manifests: the sync was ` +
+                "incomplete or storage lost them. Check Zot's log for errors on this repository, then run again.");
+        case 'sync-timeout':
+            return s.connectionClosed
+                ? `Zot closed the connection while syncing (its http.writeTimeout is shorter than the sync) and the image ` +
+                    `did not appear within the image timeout (${diagnose_formatDuration(s.timeoutMs)}). Zot may still finish in the background; ` +
+                    'raise image-timeout, and set "writeTimeout": "0s" (or longer than your largest sync) in Zot\'s http config. ' +
+                    'If it never appears, check Zot\'s log for "failed to sync image".'
+                : `No answer from Zot within the image timeout (${diagnose_formatDuration(s.timeoutMs)}); a large image may still be ` +
+                    'syncing in the background. Raise image-timeout, or check Zot\'s log for "failed to sync image" and ' +
+                    'an upstream rate limit.';
+        case 'unauthorized':
+            return `${s.message}. Check username and password (or token) and that the user may read this repository.`;
+        case 'forbidden':
+            return `Zot refused access to ${s.repository}${s.user ? ` for ${s.user}` : ''} (403): grant read on it in Zot's accessControl.`;
+        case 'rate-limited':
+            return `Zot kept answering ${s.status} (too many requests) after every retry: lower concurrency or retry later.`;
+        case 'server-error':
+            return `Zot answered ${s.status} after every retry: check Zot's log and its storage, then run again.`;
+        case 'unexpected-status':
+            return `Zot answered ${s.status}${s.code ? ` ${s.code}` : ''}, which a warmer cannot act on; check Zot's log.`;
+        case 'transport':
+            return s.advice ? `${s.message.replace(/[.:]?$/, '.')} ${s.advice}` : s.message;
+        case 'redirected':
+            return (`Zot redirected the request to ${s.origin}, which answered ${s.status}. Credentials and token ` +
+                "challenges are honoured for Zot's own origin only, so that host gets none: make Zot serve this " +
+                'content itself, or the other host accept the redirected request as it is (e.g. a pre-signed URL).');
+    }
+}
+/** An image the run's cancellation (overall timeout or signal) cut off, before it started or while it ran. */
+function cancelledImage(started) {
+    const cancelled = 'cancelled (overall timeout or signal)';
+    return started
+        ? `${cancelled} before Zot confirmed the image; a sync already started continues in Zot`
+        : `not attempted: the run was ${cancelled} before this image started`;
+}
+/** The sentence for a 401 from Zot, by what was sent. */
+function authFailure(c) {
+    if (c.username)
+        return `Zot rejected the credentials for ${c.username}`;
+    if (c.hasToken)
+        return 'Zot rejected the bearer token';
+    return 'Zot requires credentials: set username and password';
+}
+/** What to do about a 401 on GET /v2/. */
+function authAdvice(c) {
+    if (c.username)
+        return 'Check username and password (a Zot API key goes in password, with the key owner as username).';
+    // Zot answers a missing client certificate with the same Basic challenge as missing credentials.
+    const mtls = c.url.startsWith('https:') && !c.hasClientCert
+        ? ', or client-cert and client-key if Zot authenticates clients by certificate (mutual TLS)'
+        : '';
+    return `Set username and password (or token) for Zot${mtls}.`;
+}
+/** Things the user should know about the connection settings before anything is sent. */
+function connectionWarnings(c) {
+    return c.insecure && c.url.startsWith('https:')
+        ? [
+            `TLS verification is off for ${c.url} (skip-tls-verify): anyone on the network path can impersonate Zot and read the credentials.`,
+        ]
+        : [];
+}
+/**
+ * What to change after a transport failure, or undefined when the message says it all. `duringRun`: Zot
+ * answered the pre-flight, so its URL and TLS settings are known to work.
+ */
+function transportAdvice(err, c, duringRun = false) {
+    if (err.kind === 'tls') {
+        switch (err.reason) {
+            case 'certificate':
+                return err.peer
+                    ? `Trust the CA of ${err.peer.origin} in \`ca-cert\` (it is the one CA bundle for every host the run talks to).`
+                    : 'Pass the CA that signed Zot’s certificate in `ca-cert`, or (test setups only) set skip-tls-verify: true.';
+            case 'not-tls':
+                return 'Use an http:// URL in zot-url, or the port where Zot serves TLS.';
+            case 'client-certificate':
+                return "Set client-cert and client-key to a certificate signed by the CA in Zot's http.tls.cacert.";
+            default:
+                return undefined;
+        }
+    }
+    if (duringRun)
+        return undefined;
+    switch (err.kind) {
+        case 'unreachable':
+            return err.peer ? undefined : 'Check zot-url, and that Zot runs and is reachable from this runner.';
+        case 'closed':
+            // TLS 1.3 reports a refused client certificate after the handshake: the client only sees the close.
+            if (!err.peer && c.hasClientCert && c.url.startsWith('https:'))
+                return 'Zot may have refused the client certificate: check that client-cert is signed by the CA in Zot’s http.tls.cacert and that client-key belongs to it.';
+            return 'Zot, or a proxy in front of it, dropped the connection: check its log.';
+        default:
+            return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/warm/errors.js
+// Transport failures as typed errors: what failed (kind, reason), where (Zot, the token service its challenge
+// named, or a host it redirected to) and the raw Node/undici code. The message says what happened in plain
+// words and names the Zot URL (never credentials); what the user should change is diagnose.ts's job.
+class ZotRequestError extends Error {
+    kind;
+    name = 'ZotRequestError';
+    reason;
+    code;
+    peer;
+    /** Tries made, retries included. */
+    attempts;
+    constructor(kind, message, data = {}) {
+        super(message);
+        this.kind = kind;
+        this.reason = data.reason;
+        this.code = data.code;
+        this.peer = data.peer;
+        this.attempts = data.attempts ?? 1;
+    }
+    get data() {
+        return { reason: this.reason, code: this.code, peer: this.peer, attempts: this.attempts };
+    }
+    withAttempts(attempts) {
+        return new ZotRequestError(this.kind, this.message, { ...this.data, attempts });
+    }
+}
+/** The one wording of a request stopped by the caller's signal. */
+function cancelledError(url, attempts) {
+    return new ZotRequestError('cancelled', `request to Zot at ${url} cancelled`, { attempts });
+}
+/** An answer from Zot (or a peer) that cannot be used: `what` names the request, `problem` what was wrong. */
+function protocolError(reason, message, data = {}) {
+    return new ZotRequestError('protocol', message, { ...data, reason });
+}
+const CERT_CODES = new Set([
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'UNABLE_TO_GET_ISSUER_CERT',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'CERT_UNTRUSTED',
+    'CERT_HAS_EXPIRED',
+    'CERT_NOT_YET_VALID',
+    'CERT_SIGNATURE_FAILURE',
+    'ERR_TLS_CERT_ALTNAME_INVALID',
+    'HOSTNAME_MISMATCH',
+]);
+const CERT_WORDS = {
+    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the certificate is signed by an unknown authority',
+    UNABLE_TO_GET_ISSUER_CERT: 'the certificate is signed by an unknown authority',
+    UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'the certificate is signed by an unknown authority',
+    DEPTH_ZERO_SELF_SIGNED_CERT: 'the certificate is self-signed',
+    SELF_SIGNED_CERT_IN_CHAIN: 'the certificate chain ends in an untrusted self-signed CA',
+    CERT_UNTRUSTED: 'the certificate is not trusted',
+    CERT_HAS_EXPIRED: 'the certificate has expired',
+    CERT_NOT_YET_VALID: 'the certificate is not valid yet',
+    CERT_SIGNATURE_FAILURE: 'the certificate signature is invalid',
+    ERR_TLS_CERT_ALTNAME_INVALID: 'the certificate does not name this host',
+    HOSTNAME_MISMATCH: 'the certificate does not name this host',
+};
+const UNREACHABLE = {
+    ECONNREFUSED: 'connection refused',
+    ENOTFOUND: 'host name not found (DNS)',
+    EAI_AGAIN: 'host name lookup failed temporarily (DNS)',
+    EHOSTUNREACH: 'host unreachable',
+    ENETUNREACH: 'network unreachable',
+    EADDRNOTAVAIL: 'address not available',
+    UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
+    ETIMEDOUT: 'connection timed out',
+};
+const CLOSED = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ECONNABORTED']);
+/** Walk `cause` chains: undici wraps the socket error, fetch wraps undici's. */
+function codes(err) {
+    let cur = err;
+    let code;
+    let message = '';
+    for (let depth = 0; cur && depth < 5; depth++) {
+        const e = cur;
+        if (typeof e.code === 'string' && !code)
+            code = e.code;
+        // Prefer the innermost specific code (a TLS code under a generic wrapper).
+        if (typeof e.code === 'string' && (CERT_CODES.has(e.code) || e.code in UNREACHABLE))
+            code = e.code;
+        if (typeof e.message === 'string' && !message)
+            message = e.message;
+        cur = e.cause;
+    }
+    return { code, message };
+}
+/** How a message names the host that failed. */
+function hostPhrase(url, peer) {
+    if (!peer)
+        return `Zot at ${url}`;
+    return peer.role === 'token service'
+        ? `the token service at ${peer.origin} (named in Zot's challenge)`
+        : `${peer.origin} (where Zot redirected the request)`;
+}
+/**
+ * Turn a thrown transport error into a ZotRequestError with a precise message. `url` is the Zot base URL
+ * (safe to print: credentials are never part of it); `peer` the other host when it was not Zot.
+ */
+function toRequestError(err, url, aborted, peer) {
+    if (err instanceof ZotRequestError)
+        return err;
+    if (aborted === 'cancelled')
+        return cancelledError(url);
+    const host = hostPhrase(url, peer);
+    const at = peer ? peer.origin : url;
+    if (aborted === 'timeout')
+        return new ZotRequestError('timeout', `${host} did not answer within the time limit`, { peer });
+    const { code, message } = codes(err);
+    const data = { code, peer };
+    if (code && CERT_CODES.has(code))
+        return new ZotRequestError('tls', `TLS verification failed for ${at}: ${CERT_WORDS[code] ?? code} (${code})`, { ...data, reason: 'certificate' });
+    if (code && code in UNREACHABLE)
+        return new ZotRequestError('unreachable', `cannot reach ${host}: ${UNREACHABLE[code]}`, data);
+    const lower = message.toLowerCase();
+    // A plain-HTTP answer to a ClientHello: OpenSSL 3.0 (Node 20) and 3.5 (Node 24) word it differently.
+    if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' ||
+        code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' ||
+        lower.includes('wrong version number'))
+        return new ZotRequestError('tls', `TLS handshake with ${at} failed: the server does not speak TLS on that port`, { ...data, reason: 'not-tls' });
+    if ((code && /CERTIFICATE_REQUIRED|HANDSHAKE_FAILURE|BAD_CERTIFICATE/.test(code)) ||
+        lower.includes('certificate required'))
+        return new ZotRequestError('tls', `TLS handshake with ${at} failed: Zot requires a client certificate (mutual TLS) or rejected the one sent`, { ...data, reason: 'client-certificate' });
+    if (code?.startsWith('ERR_SSL') || code === 'EPROTO' || code?.startsWith('ERR_TLS'))
+        return new ZotRequestError('tls', `TLS handshake with ${at} failed (${code})`, data);
+    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT')
+        return new ZotRequestError('timeout', `${host} did not answer within the time limit`, data);
+    if ((code && CLOSED.has(code)) || lower.includes('socket hang up') || lower.includes('other side closed'))
+        return new ZotRequestError('closed', `${host} closed the connection before answering`, data);
+    if (err?.name === 'AbortError')
+        return cancelledError(url);
+    return new ZotRequestError('unreachable', `request to ${host} failed: ${code ?? (message || 'unknown error')}`, data);
 }
 
 ;// CONCATENATED MODULE: external "node:timers/promises"
@@ -88526,12 +86969,12 @@ class Job {
             this.warnings.push(text);
     }
 }
-const job_DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
+const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
 /** Zot's refusal as the image's failure. `reference`: a tag, a digest, or `tags/list`. */
 function failureFrom(client, r, repo, reference) {
     const what = reference === 'tags/list'
         ? `the tag list of ${repo}`
-        : job_DIGEST.test(reference)
+        : DIGEST.test(reference)
             ? `${repo}@${reference}`
             : `${repo}:${reference}`;
     if (r.answeredBy)
@@ -88551,6 +86994,427 @@ function failureFrom(client, r, repo, reference) {
                 ? new ImageFailure(answer, { kind: 'server-error', status: r.status })
                 : new ImageFailure(answer, { kind: 'unexpected-status', status: r.status, code: r.code });
     }
+}
+
+;// CONCATENATED MODULE: ./lib/warm/platforms.js
+// Platforms as `os/arch[/variant]`, with the aliases containerd normalises (so `linux/arm64` and
+// `linux/arm64/v8` are the same platform, and `linux/x86_64` is `linux/amd64`).
+const ARCH_ALIASES = {
+    x86_64: { architecture: 'amd64' },
+    'x86-64': { architecture: 'amd64' },
+    aarch64: { architecture: 'arm64' },
+    armhf: { architecture: 'arm', variant: 'v7' },
+    armel: { architecture: 'arm', variant: 'v6' },
+    i386: { architecture: '386' },
+};
+/** Normalise aliases: arm64's default variant v8 is dropped, so equal platforms compare equal as strings. */
+function normalizePlatform(p) {
+    const os = p.os.toLowerCase();
+    let architecture = p.architecture.toLowerCase();
+    let variant = p.variant?.toLowerCase() || undefined;
+    const alias = ARCH_ALIASES[architecture];
+    if (alias) {
+        architecture = alias.architecture;
+        variant = variant ?? alias.variant;
+    }
+    if (architecture === 'arm64' && (variant === 'v8' || variant === '8'))
+        variant = undefined;
+    if (architecture === 'arm' && variant && /^\d+$/.test(variant))
+        variant = `v${variant}`;
+    return variant ? { os, architecture, variant } : { os, architecture };
+}
+/** `linux/arm/v7` → Platform; undefined when it is not os/arch[/variant]. */
+function parsePlatform(text) {
+    const parts = text.trim().split('/');
+    if (parts.length < 2 || parts.length > 3 || parts.some((p) => !/^[A-Za-z0-9_.-]+$/.test(p)))
+        return undefined;
+    const [os, architecture, variant] = parts;
+    return normalizePlatform({ os, architecture, variant });
+}
+function formatPlatform(p) {
+    const n = normalizePlatform(p);
+    return n.variant ? `${n.os}/${n.architecture}/${n.variant}` : `${n.os}/${n.architecture}`;
+}
+/**
+ * Does an image platform satisfy a required one? A requirement without variant accepts any variant of the
+ * architecture (`linux/arm` takes `linux/arm/v7`); with a variant it must match.
+ */
+function platformMatches(required, actual) {
+    const r = normalizePlatform(required);
+    const a = normalizePlatform(actual);
+    if (r.os !== a.os || r.architecture !== a.architecture)
+        return false;
+    return r.variant === undefined || r.variant === a.variant;
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./lib/warm/manifest.js
+// Reading manifests Zot returns: single image or index, children with their platforms, attestation entries.
+
+
+const MEDIA_TYPES = {
+    ociIndex: 'application/vnd.oci.image.index.v1+json',
+    ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+    dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+};
+/** Every manifest kind a warmer accepts; Zot answers with what it stores. */
+const MANIFEST_ACCEPT = [
+    MEDIA_TYPES.ociIndex,
+    MEDIA_TYPES.ociManifest,
+    MEDIA_TYPES.dockerList,
+    MEDIA_TYPES.dockerManifest,
+].join(', ');
+const INDEX_TYPES = new Set([MEDIA_TYPES.ociIndex, MEDIA_TYPES.dockerList]);
+const IMAGE_CONFIG_TYPES = new Set([
+    'application/vnd.oci.image.config.v1+json',
+    'application/vnd.docker.container.image.v1+json',
+]);
+/** An image config media type (OCI or Docker), as opposed to an artifact's. */
+function isImageConfigType(mediaType) {
+    return IMAGE_CONFIG_TYPES.has(mediaType ?? '');
+}
+function isIndexMediaType(mediaType) {
+    return INDEX_TYPES.has(mediaType ?? '');
+}
+function sha256(body) {
+    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(body).digest('hex')}`;
+}
+/**
+ * Parse a manifest body. `contentType` and `digestHeader` come from Zot's answer; the digest is computed from
+ * the bytes when the header is missing. Throws on anything that is not a manifest or index.
+ */
+function parseManifest(body, contentType, digestHeader) {
+    const json = JSON.parse(body.toString('utf8'));
+    const mediaType = json.mediaType || contentType?.split(';')[0]?.trim() || '';
+    const digest = digestHeader || sha256(body);
+    if (INDEX_TYPES.has(mediaType) || (Array.isArray(json.manifests) && !json.config)) {
+        const children = (json.manifests ?? [])
+            .filter((m) => typeof m.digest === 'string')
+            .map((m) => {
+            const p = m.platform;
+            const platform = p?.os && p.architecture
+                ? normalizePlatform({ os: p.os, architecture: p.architecture, variant: p.variant })
+                : undefined;
+            const attestation = m.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
+                (platform?.os === 'unknown' && platform.architecture === 'unknown');
+            return { digest: m.digest, mediaType: m.mediaType ?? '', platform, attestation };
+        });
+        return { digest, mediaType: mediaType || MEDIA_TYPES.ociIndex, kind: 'index', children };
+    }
+    if (json.config && typeof json.config.digest === 'string') {
+        const config = IMAGE_CONFIG_TYPES.has(json.config.mediaType ?? '')
+            ? { digest: json.config.digest, mediaType: json.config.mediaType }
+            : undefined;
+        return { digest, mediaType, kind: 'manifest', children: [], config };
+    }
+    throw new Error(`not an image manifest or index (media type "${mediaType || 'none'}")`);
+}
+/** The platform an image config declares. */
+function configPlatform(body) {
+    try {
+        const c = JSON.parse(body.toString('utf8'));
+        if (!c.os || !c.architecture)
+            return undefined;
+        return normalizePlatform({ os: c.os, architecture: c.architecture, variant: c.variant });
+    }
+    catch {
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/warm/registry.js
+
+function answered(value, res) {
+    return { ok: true, value, attempts: res.attempts };
+}
+function refused(res) {
+    return { ok: false, refusal: readRefusal(res), attempts: res.attempts };
+}
+function readRefusal(res) {
+    const by = res.answeredBy ? { answeredBy: res.answeredBy } : {};
+    try {
+        const json = JSON.parse(res.body.toString('utf8'));
+        const first = json.errors?.[0];
+        return { status: res.status, code: first?.code, message: first?.message, ...by };
+    }
+    catch {
+        return { status: res.status, ...by };
+    }
+}
+function repoPath(repo) {
+    // Repository names are validated by the reference grammar; components are kept, only odd bytes escaped.
+    return repo.split('/').map(encodeURIComponent).join('/');
+}
+/**
+ * Local tags of a repository (empty when Zot does not have the repository). Follows `Link` pagination.
+ * Never contacts upstream.
+ */
+async function listTags(client, repo, signal) {
+    const tags = new Set();
+    let path = `/v2/${repoPath(repo)}/tags/list`;
+    let attempts = 0;
+    for (let page = 0; path && page < 1000; page++) {
+        const res = await client.request({
+            method: 'GET',
+            path,
+            signal,
+            headers: { accept: 'application/json' },
+        });
+        attempts += res.attempts;
+        if (res.status === 404)
+            return { ok: true, value: tags, attempts };
+        if (res.status !== 200)
+            return { ...refused(res), attempts };
+        const json = JSON.parse(res.body.toString('utf8'));
+        for (const t of json.tags ?? [])
+            tags.add(t);
+        path = nextPage(res.headers.link, client.url);
+    }
+    return { ok: true, value: tags, attempts };
+}
+/** `Link: </v2/x/tags/list?n=100&last=b>; rel="next"` → path relative to the Zot base URL. */
+function nextPage(link, base) {
+    const m = link ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(link) : null;
+    if (!m?.[1])
+        return undefined;
+    const url = new URL(m[1], base);
+    const basePath = new URL(base).pathname.replace(/\/+$/, '');
+    const path = url.pathname.startsWith(basePath) ? url.pathname.slice(basePath.length) : url.pathname;
+    return `${path}${url.search}`;
+}
+/**
+ * GET a manifest by tag or digest. By tag (or a missing digest) this makes Zot sync from upstream and blocks
+ * until the whole image is copied; `sync` tells the client not to retry a closed connection.
+ */
+async function getManifest(client, repo, reference, opts) {
+    const res = await client.request({
+        method: 'GET',
+        // Tags and digests are grammar-checked; a digest's `:` must stay literal (Zot does not decode %3A).
+        path: `/v2/${repoPath(repo)}/manifests/${reference}`,
+        headers: { accept: MANIFEST_ACCEPT },
+        ...opts,
+    });
+    if (res.status !== 200)
+        return refused(res);
+    return answered(parseManifest(res.body, res.headers['content-type'], res.headers['docker-content-digest']), res);
+}
+/** HEAD a manifest by digest. Only call for digests known to be present: a missing one makes Zot sync. */
+async function headManifest(client, repo, digest, signal) {
+    const res = await client.request({
+        method: 'HEAD',
+        path: `/v2/${repoPath(repo)}/manifests/${digest}`,
+        headers: { accept: MANIFEST_ACCEPT },
+        signal,
+    });
+    if (res.status === 200 || res.status === 404)
+        return answered(res.status === 200, res);
+    return refused(res);
+}
+/**
+ * Is a digest stored in the repository? Blob requests never sync, and Zot keeps manifests in the same blob
+ * store, so this is the side-effect-free presence test for a digest that may be missing.
+ */
+async function hasBlob(client, repo, digest, signal) {
+    const res = await client.request({ method: 'HEAD', path: `/v2/${repoPath(repo)}/blobs/${digest}`, signal });
+    if (res.status === 200 || res.status === 404)
+        return answered(res.status === 200, res);
+    return refused(res);
+}
+/** A small blob (an image config). Local only. */
+async function getBlob(client, repo, digest, signal) {
+    const res = await client.request({
+        method: 'GET',
+        path: `/v2/${repoPath(repo)}/blobs/${digest}`,
+        signal,
+        maxBodyBytes: 4 * 1024 * 1024,
+    });
+    if (res.status !== 200)
+        return refused(res);
+    return answered(res.body, res);
+}
+/**
+ * The digest a local tag points to, from Zot's search extension (MetaDB). This is the only way to learn it
+ * without a manifest request by tag, which would make Zot re-check upstream.
+ */
+async function searchTag(client, repo, tag, signal) {
+    const query = `{ Image(image: ${JSON.stringify(`${repo}:${tag}`)}) { Digest MediaType } }`;
+    const res = await client.request({
+        method: 'POST',
+        path: '/v2/_zot/ext/search',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ query }),
+        signal,
+    });
+    if (res.status === 404 || res.status === 405)
+        return answered({ kind: 'unavailable' }, res);
+    if (res.status !== 200)
+        return refused(res);
+    try {
+        const json = JSON.parse(res.body.toString('utf8'));
+        const digest = json.data?.Image?.Digest;
+        if (!digest)
+            return answered({ kind: 'not-found' }, res);
+        return answered({ kind: 'found', digest, mediaType: json.data?.Image?.MediaType ?? undefined }, res);
+    }
+    catch {
+        return answered({ kind: 'not-found' }, res);
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/warm/search.js
+
+const BATCH_LIMITS = { images: 50, bytes: 32 * 1024 };
+const FRAGMENT = 'fragment S on ImageSummary { Digest MediaType Manifests { Digest ArtifactType Platform { Os Arch } } }';
+/** Bytes one name adds to the body besides its JSON string: its variable declaration, alias and value key. */
+const PER_NAME_BYTES = 64;
+const search_DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
+/**
+ * The query for `names` (`repo:tag`). Names travel as GraphQL variables, so no name is ever spliced into the
+ * query text (JSON escapes quotes and backslashes), and equal-sized batches share one parsed query in Zot.
+ */
+function batchQuery(names) {
+    const vars = names.map((_, i) => `$r${i}: String!`).join(', ');
+    const fields = names.map((_, i) => `i${i}: Image(image: $r${i}) { ...S }`).join(' ');
+    return {
+        query: `query ZotWarmPresence(${vars}) { ${fields} } ${FRAGMENT}`,
+        variables: Object.fromEntries(names.map((n, i) => [`r${i}`, n])),
+    };
+}
+/**
+ * Splits names into batches within the limits, in order. A name too big for any batch on its own is left
+ * out (returned in `unbatched`): the per-image path handles it.
+ */
+function chunkNames(names, limits = BATCH_LIMITS) {
+    const base = JSON.stringify(batchQuery([])).length;
+    const most = Math.max(1, limits.images);
+    const batches = [];
+    const unbatched = [];
+    let current = [];
+    let bytes = base;
+    for (const name of names) {
+        const cost = JSON.stringify(name).length + PER_NAME_BYTES;
+        if (base + cost > limits.bytes) {
+            unbatched.push(name);
+            continue;
+        }
+        if (current.length >= most || bytes + cost > limits.bytes) {
+            batches.push(current);
+            current = [];
+            bytes = base;
+        }
+        current.push(name);
+        bytes += cost;
+    }
+    if (current.length)
+        batches.push(current);
+    return { batches, unbatched };
+}
+/**
+ * Looks up `names` (`repo:tag`, all present in tags/list) in one request, or two when an alias errors. A
+ * status other than 200 (or 404/405: no search extension) is a refusal; the caller then asks per image.
+ */
+async function searchImages(client, names, signal) {
+    const first = await post(client, names, signal);
+    if (!first.ok)
+        return first;
+    if (first.value.kind !== 'retry')
+        return { ok: true, value: first.value, attempts: first.attempts };
+    // Ask again without the aliases Zot could not resolve; they are left to the per-image path.
+    const failed = first.value.aliases;
+    const rest = names.map((name, i) => ({ name, i })).filter(({ i }) => !failed.has(i));
+    if (!rest.length)
+        return { ok: true, value: { kind: 'answered', found: new Map() }, attempts: first.attempts };
+    const second = await post(client, rest.map((r) => r.name), signal);
+    const attempts = first.attempts + second.attempts;
+    if (!second.ok)
+        return { ok: false, refusal: second.refusal, attempts };
+    if (second.value.kind === 'retry')
+        return { ok: true, value: { kind: 'failed', reason: 'errors again' }, attempts };
+    if (second.value.kind !== 'answered')
+        return { ok: true, value: second.value, attempts };
+    const found = new Map();
+    for (const [j, image] of second.value.found)
+        found.set(rest[j].i, image);
+    return { ok: true, value: { kind: 'answered', found }, attempts };
+}
+async function post(client, names, signal) {
+    const res = await client.request({
+        method: 'POST',
+        path: '/v2/_zot/ext/search',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify(batchQuery(names)),
+        signal,
+    });
+    const answer = (value) => ({
+        ok: true,
+        value,
+        attempts: res.attempts,
+    });
+    if (res.status === 404 || res.status === 405)
+        return answer({ kind: 'unavailable' });
+    if (res.status !== 200)
+        return { ok: false, refusal: { status: res.status }, attempts: res.attempts };
+    let json;
+    try {
+        json = JSON.parse(res.body.toString('utf8'));
+    }
+    catch {
+        return answer({ kind: 'failed', reason: 'not JSON' });
+    }
+    if (!json.data) {
+        // Null data: errors that all name an alias can be asked around; any other error fails the batch.
+        const aliases = new Set();
+        for (const e of json.errors ?? []) {
+            const alias = typeof e.path?.[0] === 'string' ? /^i(\d+)$/.exec(e.path[0]) : null;
+            const i = alias ? Number(alias[1]) : Number.NaN;
+            if (!(i < names.length))
+                return answer({ kind: 'failed', reason: 'query error' });
+            aliases.add(i);
+        }
+        return answer(aliases.size ? { kind: 'retry', aliases } : { kind: 'failed', reason: 'no data' });
+    }
+    const found = new Map();
+    names.forEach((_, i) => {
+        const image = parseImage(json.data?.[`i${i}`]);
+        if (image)
+            found.set(i, image);
+    });
+    return answer({ kind: 'answered', found });
+}
+/** One alias's ImageSummary; undefined when it names no digest (e.g. a repository the user may not read). */
+function parseImage(raw) {
+    if (!raw || typeof raw !== 'object')
+        return undefined;
+    const s = raw;
+    if (typeof s.Digest !== 'string' || !search_DIGEST.test(s.Digest))
+        return undefined;
+    const manifests = [];
+    for (const m of Array.isArray(s.Manifests) ? s.Manifests : []) {
+        if (typeof m?.Digest !== 'string' || !search_DIGEST.test(m.Digest))
+            return undefined;
+        const entry = { digest: m.Digest };
+        if (typeof m.ArtifactType === 'string' && m.ArtifactType)
+            entry.artifactType = m.ArtifactType;
+        const platform = searchPlatform(m.Platform?.Os, m.Platform?.Arch);
+        if (platform)
+            entry.platform = platform;
+        manifests.push(entry);
+    }
+    const image = { digest: s.Digest, manifests };
+    if (typeof s.MediaType === 'string' && s.MediaType)
+        image.mediaType = s.MediaType;
+    return image;
+}
+/** `Os: linux, Arch: arm/v7` → linux/arm/v7. */
+function searchPlatform(os, arch) {
+    if (typeof os !== 'string' || typeof arch !== 'string' || !os || !arch)
+        return undefined;
+    const [architecture, variant, extra] = arch.split('/');
+    if (!architecture || extra !== undefined)
+        return undefined;
+    return normalizePlatform({ os, architecture, variant });
 }
 
 ;// CONCATENATED MODULE: ./lib/warm/verify.js
@@ -88578,7 +87442,7 @@ async function verifyImage(ctx, job, repo, digest, known, searched) {
     }
     if (manifest.kind === 'index') {
         const present = held ? new Set(held.manifests.map((m) => m.digest)) : undefined;
-        return { digest, ...(await verifyIndex(ctx, job, repo, manifest, present)) };
+        return { digest, platforms: await verifyIndex(ctx, job, repo, manifest, present) };
     }
     let platform;
     if (manifest.config) {
@@ -88629,11 +87493,7 @@ function verifyFromSearch(held, required) {
     if (!children.length)
         return undefined;
     const check = requiredEntries(children, required, held.digest);
-    return {
-        digest: held.digest,
-        platforms: unique(check.map((c) => formatPlatform(c.platform))).sort(),
-        children: check.map((c) => c.digest),
-    };
+    return { digest: held.digest, platforms: unique(check.map((c) => formatPlatform(c.platform))).sort() };
 }
 function singlePlatform(digest, platform, required) {
     const missing = required?.filter((r) => !platformMatches(r, platform)) ?? [];
@@ -88678,10 +87538,7 @@ known) {
     }));
     if (absent.length)
         throw new ImageFailure(`manifests of ${absent.join(', ')} missing in Zot`, { kind: 'platform-manifest-missing', platforms: absent.sort() }, index.digest);
-    return {
-        platforms: unique(present.filter((p) => !p.startsWith('sha256:'))).sort(),
-        children: check.map((c) => c.digest),
-    };
+    return unique(present.filter((p) => !p.startsWith('sha256:'))).sort();
 }
 /** A presence check that Zot refused counts as absent: the image then fails naming what is missing. */
 function isPresent(r) {
@@ -88710,8 +87567,6 @@ function unique(items) {
 
 
 
-
-
 const SEARCH_OFF = "platforms not verified: Zot's search extension is off, so the digest of a cached tag cannot be read without making Zot contact upstream";
 async function warmImages(images, client, opts) {
     return new Warmer(client, opts).run(images);
@@ -88727,10 +87582,6 @@ class Warmer {
     /** undefined until the first search answer. */
     #search;
     #poll;
-    /** The look-ahead also asks what refers to each image, so cached images need no request for it. */
-    get #searchOptions() {
-        return { referrers: (this.opts.referrers ?? 'off') !== 'off' };
-    }
     constructor(client, opts) {
         this.client = client;
         this.opts = opts;
@@ -88823,9 +87674,7 @@ class Warmer {
         });
         try {
             const { status, verified } = await this.#process(job, img);
-            const { result, failure } = await this.#referrers(job, img, status, verified);
-            const found = { digest: verified.digest, platforms: verified.platforms, referrers: result };
-            return finish(failure ? { status: 'failed', ...found, ...failure } : { status, ...found });
+            return finish({ status, digest: verified.digest, platforms: verified.platforms });
         }
         catch (err) {
             if (this.opts.signal?.aborted)
@@ -88838,7 +87687,7 @@ class Warmer {
                 };
                 return finish({
                     status: 'failed',
-                    error: `no result within the image timeout (${formatDuration(this.opts.imageTimeoutMs)})`,
+                    error: `no result within the image timeout (${diagnose_formatDuration(this.opts.imageTimeoutMs)})`,
                     diagnosis: diagnose(situation),
                 });
             }
@@ -88937,32 +87786,6 @@ class Warmer {
             job.warn(`Zot's ${tag} resolves to ${tagDigest}, not the pinned ${digest}; the pinned digest was fetched by digest and is stored untagged (garbage collection may remove it)`);
         return { status: 'warmed', verified: await verifyImage(this.#verifyContext, job, repo, digest, pinned) };
     }
-    /** Signatures, attestations and SBOMs of a confirmed image (src/warm/referrers.ts). */
-    async #referrers(job, img, status, verified) {
-        const repo = img.zotRepository;
-        const synced = this.opts.mode === 'warm' && (status === 'warmed' || this.opts.refresh);
-        const searched = img.ref.tag && !synced ? this.#searched.get(`${repo}:${img.ref.tag}`) : undefined;
-        const reads = {
-            tags: async (fresh) => {
-                if (fresh)
-                    this.#tagLists.delete(repo);
-                return this.#tags(job, repo);
-            },
-            search: () => this.#search,
-            searchAnswered: (available) => {
-                this.#search = available;
-            },
-        };
-        const image = {
-            repo,
-            tag: img.ref.tag,
-            digest: verified.digest,
-            children: verified.children ?? [],
-            synced,
-        };
-        const ctx = { client: this.client, mode: this.opts.mode, policy: this.opts.referrers ?? 'off' };
-        return referrersOf(ctx, job, searched ? { ...image, searched } : image, reads);
-    }
     /** A tag present in tags/list: cached when its pin (if any) and platforms are there too. */
     async #cachedTag(job, repo, tag, local, pinned, searched) {
         if (pinned) {
@@ -89023,7 +87846,7 @@ class Warmer {
         if (!names.length || this.#search === false || signal.aborted)
             return;
         const limits = { ...BATCH_LIMITS, images: this.opts.searchBatch ?? BATCH_LIMITS.images };
-        const [probe, ...rest] = chunkNames(names, limits, this.#searchOptions).batches;
+        const [probe, ...rest] = chunkNames(names, limits).batches;
         if (!probe || !(await this.#searchBatch(probe, signal)))
             return;
         await eachLimited(rest, this.opts.concurrency, async (batch) => {
@@ -89035,7 +87858,7 @@ class Warmer {
     async #searchBatch(names, signal) {
         let answer;
         try {
-            answer = await searchImages(this.client, names, signal, this.#searchOptions);
+            answer = await searchImages(this.client, names, signal);
         }
         catch {
             return false;
@@ -89169,6 +87992,15 @@ class Warmer {
         return false;
     }
 }
+/** Runs `fn` over `items`, at most `limit` at a time. */
+async function eachLimited(items, limit, fn) {
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length)
+            await fn(items[next++]);
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+}
 function engine_unique(items) {
     return [...new Set(items)];
 }
@@ -89262,11 +88094,8 @@ async function readManagementInfo(client, info, signal) {
 
 
 
-
-
 async function runPipeline(config, opts) {
     const { logger } = opts;
-    checkRewriteStreams(config, opts);
     const started = Date.now();
     const startedAt = new Date(started).toISOString();
     // The overall timeout and the caller's signal end up in one signal for the engine.
@@ -89277,7 +88106,7 @@ async function runPipeline(config, opts) {
     else
         opts.signal?.addEventListener('abort', onAbort, { once: true });
     const timer = config.timeoutMs !== undefined
-        ? setTimeout(() => controller.abort(`overall timeout of ${duration_formatDuration(config.timeoutMs ?? 0)} reached`), config.timeoutMs)
+        ? setTimeout(() => controller.abort(`overall timeout of ${formatDuration(config.timeoutMs ?? 0)} reached`), config.timeoutMs)
         : undefined;
     timer?.unref();
     try {
@@ -89300,8 +88129,7 @@ async function runPipeline(config, opts) {
             logger.info(`${plural(ex.images.length, 'distinct reference')} in ${plural(ex.files, 'file')} (${ex.bytes} bytes): ` +
                 `${by('ok')} valid, ${by('invalid')} invalid, ${by('unresolved')} unresolved`);
             for (const n of ex.notices) {
-                const where = n.line ? `${n.file}:${n.line}${n.column ? `:${n.column}` : ''}` : n.file;
-                const line = `${where}: ${n.message}`;
+                const line = `${locationLabel(n)}: ${oneLine(n.message, 1000)}`;
                 if (n.level === 'notice')
                     logger.info(line);
                 else
@@ -89310,7 +88138,7 @@ async function runPipeline(config, opts) {
             for (const img of ex.images) {
                 if (img.status !== 'ok') {
                     const s = img.sources[0];
-                    logger.warning(`${s ? `${s.file}:${s.line}:${s.column}: ` : ''}${img.status} reference "${img.raw}": ${img.reason ?? ''}`);
+                    logger.warning(`${s ? `${locationLabel(s)}: ` : ''}${img.status} reference "${literal(img.raw, 200)}": ${oneLine(img.reason ?? '', 1000)}`);
                 }
             }
             return ex;
@@ -89318,10 +88146,7 @@ async function runPipeline(config, opts) {
         const valid = extraction.images.filter((i) => i.status === 'ok');
         const zotHost = config.zotUrl ? new URL(config.zotUrl).host : undefined;
         const plan = await logger.group('Map images to Zot', async () => {
-            const p = planImages(valid, config.registryMap, {
-                ...(zotHost ? { zotHost } : {}),
-                ...(config.rewrite?.pullHost ? { pullHost: config.rewrite.pullHost } : {}),
-            });
+            const p = planImages(valid, config.registryMap, zotHost ? { zotHost } : {});
             for (const img of p.images)
                 logger.info(`${img.reference} → ${zotReferenceOf(img)}`);
             if (p.unmapped.length) {
@@ -89334,7 +88159,6 @@ async function runPipeline(config, opts) {
         let zot;
         let hardFailure;
         let warmed;
-        let stored;
         if (config.mode !== 'plan' && config.zotUrl) {
             const client = new ZotClient({
                 url: config.zotUrl,
@@ -89354,8 +88178,10 @@ async function runPipeline(config, opts) {
                 zot = await logger.group('Connect to Zot', async () => {
                     try {
                         const info = await preflight(client, controller.signal);
-                        logger.info(`Zot at ${config.zotUrl}: version ${info.version ?? 'unknown'}, auth ${info.auth ?? 'unknown'}` +
-                            (info.extensions?.length ? `, extensions ${info.extensions.join(', ')}` : ''));
+                        logger.info(
+                        // What Zot says about itself is its text, not ours: one line, shown as it is.
+                        `Zot at ${config.zotUrl}: version ${literal(info.version ?? 'unknown', 100)}, auth ${info.auth ?? 'unknown'}` +
+                            (info.extensions?.length ? `, extensions ${literal(info.extensions.join(', '), 300)}` : ''));
                         return info;
                     }
                     catch (err) {
@@ -89372,12 +88198,6 @@ async function runPipeline(config, opts) {
                 if (!hardFailure && !controller.signal.aborted && plan.images.length) {
                     const verb = config.mode === 'check' ? 'Check' : 'Warm';
                     warmed = await logger.group(`${verb} ${plural(plan.images.length, 'image')}`, () => warmWithProgress(plan.images, client, config, controller.signal, opts));
-                    if (config.rewrite?.mode === 'digest' && warmed)
-                        stored = await readStoredForms(client, plan.images, warmed, {
-                            concurrency: config.concurrency,
-                            check: config.mode === 'check',
-                            signal: controller.signal,
-                        });
                 }
             }
             finally {
@@ -89386,7 +88206,7 @@ async function runPipeline(config, opts) {
         }
         const results = assemble(extraction.images, plan.images, plan.unmapped, warmed, config);
         const cancelled = controller.signal.aborted ? reasonOf(controller.signal.reason, 'cancelled') : undefined;
-        const run = {
+        return {
             mode: config.mode,
             strict: config.strict,
             failOnUnresolved: config.failOnUnresolved,
@@ -89402,28 +88222,6 @@ async function runPipeline(config, opts) {
             ...(hardFailure ? { hardFailure } : {}),
             ...(cancelled && results.some((r) => r.status === 'not-attempted') ? { cancelled } : {}),
         };
-        if (config.rewrite) {
-            const rewrite = config.rewrite;
-            // A failed run hands no manifests on: a pipe into `kubectl apply` then receives nothing at all.
-            const outcome = decideOutcome(run);
-            run.rewrite = await logger.group('Rewrite manifests', () => rewriteManifests({
-                mode: rewrite.mode,
-                pullHost: rewrite.pullHost,
-                output: rewrite.output,
-                workspace: config.workspace,
-            }, {
-                results,
-                planned: plan.images,
-                read: extraction.read,
-                ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}),
-                ...(stored ? { stored } : {}),
-                ...(outcome.exitCode !== 0 ? { hold: `the run failed (${outcome.reason})` } : {}),
-                ...(opts.stdout ? { stdout: opts.stdout } : {}),
-                log: (level, line) => (level === 'info' ? logger.info(line) : logger.warning(line)),
-            }));
-            run.durationMs = Date.now() - started;
-        }
-        return run;
     }
     finally {
         if (timer)
@@ -89442,7 +88240,7 @@ async function warmWithProgress(images, client, config, signal, opts) {
         lastLine = Date.now();
         logger.progress(line);
     };
-    const elapsed = () => duration_formatDuration(Date.now() - started);
+    const elapsed = () => formatDuration(Date.now() - started);
     const interval = opts.progressIntervalMs ?? 5000;
     // A long sync sends no events: the heartbeat shows the run is alive and on which image it waits.
     const heartbeat = setInterval(() => {
@@ -89458,7 +88256,6 @@ async function warmWithProgress(images, client, config, signal, opts) {
             mode: config.mode === 'check' ? 'check' : 'warm',
             ...(config.platforms ? { platforms: config.platforms } : {}),
             refresh: config.refresh,
-            referrers: config.referrers,
             concurrency: config.concurrency,
             imageTimeoutMs: config.imageTimeoutMs,
             signal,
@@ -89470,7 +88267,7 @@ async function warmWithProgress(images, client, config, signal, opts) {
                 }
                 inFlight.delete(e.reference);
                 done = e.done;
-                say(`[${e.done}/${e.total}] ${e.status} ${e.reference} (${duration_formatDuration(e.durationMs)}; ${elapsed()} elapsed)`);
+                say(`[${e.done}/${e.total}] ${e.status} ${e.reference} (${formatDuration(e.durationMs)}; ${elapsed()} elapsed)`);
             },
         });
     }
@@ -89500,8 +88297,10 @@ function assemble(found, planned, unmapped, warmed, config) {
     const unmappedKeys = new Set(unmapped.map((u) => u.key));
     return found.map((f) => {
         const base = { attempts: 0, durationMs: 0, warnings: [], sources: f.sources };
-        if (f.status !== 'ok')
-            return { ...base, reference: f.raw, status: f.status, ...(f.reason ? { error: f.reason } : {}) };
+        if (f.status !== 'ok') {
+            const reference = clip(f.raw, MAX_REFERENCE_TEXT);
+            return { ...base, reference, status: f.status, ...(f.reason ? { error: clip(f.reason, 2000) } : {}) };
+        }
         if (unmappedKeys.has(f.key)) {
             const registry = f.reference?.domain ?? 'its registry';
             return config.unmapped === 'fail'
@@ -89526,22 +88325,6 @@ function assemble(found, planned, unmapped, warmed, config) {
         return { ...base, reference: f.key, status: 'failed', error: 'internal: image missing from the plan' };
     });
 }
-/** `rewrite-output: -` prints what was read from stdin, and only that; a directory never receives stdin. */
-function checkRewriteStreams(config, opts) {
-    const output = config.rewrite?.output;
-    if (output === undefined)
-        return;
-    if (output === '-') {
-        if (opts.stdin === undefined || config.paths.length || !opts.stdout)
-            throw new ConfigError(locateProblems([
-                'rewrite-output: - prints the rewritten manifests read from stdin: read them from - only (e.g. `helm template … | zot-warm --rewrite zot --rewrite-output - -`), or give a directory.',
-            ], config.fromFile));
-    }
-    else if (opts.stdin !== undefined)
-        throw new ConfigError(locateProblems([
-            'rewrite-output: manifests read from - (stdin) are printed only with rewrite-output -; give the files as paths to write them into a directory.',
-        ], config.fromFile));
-}
 function reasonOf(reason, fallback) {
     if (typeof reason === 'string')
         return reason;
@@ -89552,10 +88335,15 @@ function reasonOf(reason, fallback) {
 
 ;// CONCATENATED MODULE: ./lib/report/annotations.js
 
+
 const GITHUB_ANNOTATION_LIMIT = 10;
 function planAnnotations(run, opts = {}) {
     const failLevel = run.strict ? 'error' : 'warning';
-    const toRepo = opts.toRepoPath ?? ((f) => f);
+    // A path with line breaks or escape sequences cannot be pointed at: such a site is named in the message.
+    const toRepo = (f) => {
+        const path = opts.toRepoPath ? opts.toRepoPath(f) : f;
+        return path !== undefined && isPlain(path) ? path : undefined;
+    };
     const candidates = [];
     let order = 0;
     const levelOf = (r) => {
@@ -89575,9 +88363,9 @@ function planAnnotations(run, opts = {}) {
             candidates.push({
                 level,
                 title,
-                message: file || !isWorkspaceFile(s) ? message : `${message} (in ${s.file}:${s.line})`,
+                message: file || !isWorkspaceFile(s) ? message : `${message} (in ${sourceLabel(s)})`,
                 ...(file ? { file, line: s.line, column: s.column } : {}),
-                where: s.file === IMAGES_INPUT_FILE ? sourceLabel(s) : `${s.file}:${s.line}:${s.column}`,
+                where: s.file === IMAGES_INPUT_FILE ? sourceLabel(s) : locationLabel(s),
                 rank: statusRank(r.status),
                 repeat: i === 0 ? 0 : 1,
                 order: order++,
@@ -89613,7 +88401,7 @@ function planAnnotations(run, opts = {}) {
     return out;
 }
 function describe(r) {
-    const ref = oneLine(r.reference, 200);
+    const ref = literal(r.reference, 200);
     if (r.status === 'invalid')
         return {
             title: 'invalid image reference',
@@ -89627,12 +88415,7 @@ function describe(r) {
     const parts = [`${ref} ${STATUS_LABEL[r.status]}${r.error ? `: ${r.error}` : ''}`];
     if (r.diagnosis)
         parts.push(r.diagnosis);
-    // In Zot, but `referrers: require-signed` found no signature of it there.
-    const unsigned = r.referrers !== undefined && r.error?.endsWith('(referrers: require-signed)');
-    return {
-        title: unsigned ? 'image not signed' : 'image not warmed',
-        message: oneLine(parts.join('. '), 1500),
-    };
+    return { title: 'image not warmed', message: oneLine(parts.join('. '), 1500) };
 }
 function noticeCandidate(n, failLevel, toRepo, order) {
     // An unreadable input hides images, so it weighs like a failure (and is softened like one).
@@ -89641,9 +88424,12 @@ function noticeCandidate(n, failLevel, toRepo, order) {
     return {
         level,
         title: n.level === 'error' ? 'input problem' : `input ${n.level}`,
-        message: oneLine(n.message, 1500),
+        // Named in the message when its path cannot be pointed at (see toRepo).
+        message: file || isPlain(n.file)
+            ? oneLine(n.message, 1500)
+            : `${oneLine(n.message, 1500)} (in ${locationLabel(n)})`,
         ...(file ? { file, line: n.line ?? 1, column: n.column ?? 1 } : {}),
-        where: n.line ? `${n.file}:${n.line}${n.column ? `:${n.column}` : ''}` : n.file,
+        where: locationLabel(n),
         rank: n.level === 'error' ? 1.5 : 3.5,
         repeat: 0,
         order,
@@ -89704,12 +88490,114 @@ function links_repoPath(ctx, workspace, file) {
     return rel.split(external_node_path_.sep).join('/');
 }
 function fileUrl(ctx, path, line) {
-    const encoded = path.split('/').map(encodeURIComponent).join('/');
+    // Also `(`, `)` and the other characters encodeURIComponent leaves: a `)` would end a Markdown link.
+    // A lone surrogate (no file system gives one, but a caller might) would make encodeURIComponent throw.
+    const encoded = path
+        .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
+        .split('/')
+        .map((part) => encodeURIComponent(part).replace(/[!'()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`))
+        .join('/');
     const kind = ctx.forge === 'forgejo' ? 'src/commit' : 'blob';
     return `${ctx.serverUrl}/${ctx.repository}/${kind}/${ctx.sha}/${encoded}${line ? `#L${line}` : ''}`;
 }
 
+;// CONCATENATED MODULE: ./lib/report/outcome.js
+// The one place that decides how a run ends, so the action and the CLI always agree.
+//   0: all good (or soft mode);  1: hard failure (config, Zot unreachable, credentials rejected);
+//   2: images failed / invalid / (unresolved, unmapped, not attempted) in strict mode.
+
+
+const EXIT_OK = 0;
+const EXIT_HARD = 1;
+const EXIT_IMAGES = 2;
+function countResults(results) {
+    const c = {
+        total: results.length,
+        cached: 0,
+        warmed: 0,
+        failed: 0,
+        skipped: 0,
+        skippedUnmapped: 0,
+        notAttempted: 0,
+        unresolved: 0,
+        invalid: 0,
+    };
+    for (const r of results) {
+        if (r.status === 'cached')
+            c.cached++;
+        else if (r.status === 'warmed')
+            c.warmed++;
+        else if (r.status === 'failed')
+            c.failed++;
+        else if (r.status === 'unresolved')
+            c.unresolved++;
+        else if (r.status === 'invalid')
+            c.invalid++;
+        else if (r.status === 'skipped-unmapped')
+            c.skippedUnmapped++;
+        else if (r.status === 'not-attempted')
+            c.notAttempted++;
+    }
+    c.skipped = c.skippedUnmapped + c.notAttempted;
+    return c;
+}
+function decideOutcome(run) {
+    const counts = countResults(run.results);
+    if (run.hardFailure) {
+        return {
+            exitCode: EXIT_HARD,
+            conclusion: 'failure',
+            reason: withHint(run.hardFailure.message, run.hardFailure.hint).replace(/\s*\n\s*/g, ' '),
+            problems: [run.hardFailure.message],
+            warnings: [],
+        };
+    }
+    const problems = [];
+    const warnings = [];
+    if (counts.failed)
+        problems.push(`${plural(counts.failed, 'image')} failed`);
+    if (counts.invalid)
+        problems.push(plural(counts.invalid, 'invalid reference'));
+    if (counts.unresolved)
+        (run.failOnUnresolved ? problems : warnings).push(plural(counts.unresolved, 'unresolved reference'));
+    const unreadable = run.notices.filter((n) => n.level === 'error').length;
+    if (unreadable)
+        problems.push(plural(unreadable, 'input problem'));
+    if (counts.notAttempted && run.mode !== 'plan') {
+        const why = run.cancelled ? ` (${run.cancelled})` : '';
+        problems.push(`${plural(counts.notAttempted, 'image')} not attempted${why}`);
+    }
+    if (counts.total === 0 && unreadable === 0)
+        warnings.push('no image references found; check paths');
+    if (counts.skippedUnmapped)
+        warnings.push(`${plural(counts.skippedUnmapped, 'image')} skipped (registry not in registry-map)`);
+    if (problems.length) {
+        const reason = `${problems.join(', ')}${warnings.length ? `; ${warnings.join(', ')}` : ''}`;
+        return run.strict
+            ? { exitCode: EXIT_IMAGES, conclusion: 'failure', reason, problems, warnings }
+            : { exitCode: EXIT_OK, conclusion: 'warning', reason: `${reason} (strict: false)`, problems, warnings };
+    }
+    if (warnings.length)
+        return { exitCode: EXIT_OK, conclusion: 'warning', reason: warnings.join(', '), problems, warnings };
+    return {
+        exitCode: EXIT_OK,
+        conclusion: 'success',
+        reason: successLine(run.mode, counts),
+        problems,
+        warnings,
+    };
+}
+function successLine(mode, c) {
+    if (mode === 'plan')
+        return `${plural(c.total, 'image')} planned`;
+    if (mode === 'check')
+        return `all ${plural(c.total, 'image')} present in Zot`;
+    return `all ${plural(c.total, 'image')} in Zot (${c.cached} cached, ${c.warmed} warmed)`;
+}
+
 ;// CONCATENATED MODULE: ./lib/report/report.js
+
+
 
 const REPORT_SCHEMA_VERSION = 2;
 /** Kept equal to package.json's version by a test (the bundle cannot read package.json). */
@@ -89724,12 +88612,7 @@ function buildReport(run, outcome) {
         strict: run.strict,
         zot: { url: run.zotUrl ?? null, version: run.zot?.version ?? null },
         outcome: { exitCode: outcome.exitCode, conclusion: outcome.conclusion, reason: outcome.reason },
-        summary: {
-            ...countResults(run.results),
-            files: run.files,
-            bytes: run.bytes,
-            referrers: countReferrers(run.results) ?? null,
-        },
+        summary: { ...countResults(run.results), files: run.files, bytes: run.bytes },
         images: run.results.map((r) => ({
             reference: r.reference,
             status: r.status,
@@ -89747,12 +88630,11 @@ function buildReport(run, outcome) {
                     state: r.referrers.state,
                     items: r.referrers.items.map((i) => ({
                         kind: i.kind,
-                        artifactType: i.artifactType ?? null,
-                        digest: i.digest ?? null,
+                        artifactType: i.artifactType,
+                        digest: i.digest,
                         subject: i.subject,
                         form: i.form,
                         tag: i.tag ?? null,
-                        tool: i.tool ?? null,
                     })),
                     note: r.referrers.note ?? null,
                 }
@@ -89783,21 +88665,45 @@ function reportSource(s) {
         runtime: s.runtime ?? null,
     };
 }
+/** The report as written to its file or to stdout. */
+function reportJson(report) {
+    return `${safeJson(report, 2)}\n`;
+}
+/** GitHub keeps at most 1 MB per step output: the `images` output stays below this. */
+const OUTPUT_BUDGET_BYTES = 900 * 1024;
 /** The `images` output: compact, without sources (outputs are small; the report has everything). */
-function imagesOutput(run) {
-    return JSON.stringify(run.results.map((r) => ({
+function imagesOutput(run, budgetBytes = OUTPUT_BUDGET_BYTES) {
+    const entries = run.results.map((r) => safeJson({
         reference: r.reference,
         status: r.status,
         zotReference: r.zotReference ?? null,
         digest: r.digest ?? null,
         platforms: r.platforms ?? [],
-    })));
+    }));
+    const total = entries.length;
+    let size = 2 + entries.reduce((n, e) => n + Buffer.byteLength(e) + 1, 0);
+    if (size <= budgetBytes)
+        return { json: `[${entries.join(',')}]`, shown: total, total };
+    const index = new Map(run.results.map((r, i) => [r, i]));
+    const keep = new Set();
+    size = 2;
+    for (const r of worstFirst(run.results)) {
+        const i = index.get(r) ?? 0;
+        const add = Buffer.byteLength(entries[i] ?? '') + 1;
+        if (size + add > budgetBytes)
+            break;
+        keep.add(i);
+        size += add;
+    }
+    return { json: `[${entries.filter((_, i) => keep.has(i)).join(',')}]`, shown: keep.size, total };
 }
 
 ;// CONCATENATED MODULE: ./lib/report/summary.js
 // The job summary (GITHUB_STEP_SUMMARY) as one string. HTML tables rather than Markdown ones: a reference
-// or an error may contain `|`, backticks or `*`, and inside an HTML block only `& < > "` need escaping.
+// or an error may contain `|`, backticks or `*`, and inside an HTML block only `& < > "` need escaping, as
+// long as no text adds a line break (a blank line would end the block): every value goes through htmlText.
 // GitHub refuses summaries over 1 MiB per step, so rows are cut (worst kept) to stay within a budget.
+
 
 
 
@@ -89814,9 +88720,8 @@ function renderSummary(run, outcome, opts) {
     const detailBlocks = ordered
         .filter((r) => PROBLEM_STATUSES.has(r.status) || r.warnings.length > 0)
         .map((r) => renderDetail(r, opts));
-    const withReferrers = showsReferrers(run.results);
-    const rows = ordered.map((r) => renderRow(r, opts, run.mode, withReferrers));
-    const tableOpen = `<h3>Images</h3>\n<table>\n<tr><th>Status</th><th>Image</th><th>Zot reference</th><th>Digest · platforms</th>${withReferrers ? '<th>Referrers</th>' : ''}<th>Time</th><th>Used in</th></tr>\n`;
+    const rows = ordered.map((r) => renderRow(r, opts, run.mode));
+    const tableOpen = '<h3>Images</h3>\n<table>\n<tr><th>Status</th><th>Image</th><th>Zot reference</th><th>Digest · platforms</th><th>Time</th><th>Used in</th></tr>\n';
     const tableClose = '</table>\n';
     const reserve = 2048; // the notes about what was cut
     let left = budget - bytes(head) - bytes(noticeBlock) - bytes(tableOpen) - bytes(tableClose) - reserve;
@@ -89839,7 +88744,7 @@ function renderSummary(run, outcome, opts) {
         left -= bytes(row);
     }
     const reportHint = opts.reportPath
-        ? ` The full list is in the JSON report (<code>${esc(opts.reportPath)}</code>, also in the step's <code>report</code> output).`
+        ? ` The full list is in the JSON report (<code>${htmlText(opts.reportPath)}</code>, also in the step's <code>report</code> output).`
         : ' Write the JSON report (<code>report</code> input) for the full list.';
     let out = head + noticeBlock;
     if (rows.length) {
@@ -89861,29 +88766,24 @@ function renderHead(run, outcome) {
         : `${outcome.conclusion === 'failure' ? 'failed' : 'warning'}: ${outcome.reason}`;
     const facts = [];
     if (run.zotUrl)
-        facts.push(`<b>Zot</b> <code>${esc(run.zotUrl)}</code>`);
+        facts.push(`<b>Zot</b> <code>${htmlText(run.zotUrl)}</code>`);
     // Zot builds without a release tag (e.g. `go install`) report no version.
     if (run.zot)
-        facts.push(`version <code>${esc(run.zot.version ?? 'unknown')}</code>`);
+        facts.push(`version <code>${htmlText(run.zot.version ?? 'unknown', 100)}</code>`);
     facts.push(`mode <b>${run.mode}</b>`);
     facts.push(run.strict ? 'strict' : 'soft (strict: false)');
-    facts.push(duration_formatDuration(run.durationMs));
+    facts.push(formatDuration(run.durationMs));
     facts.push(`${plural(run.files, 'file')} scanned`);
     if (run.cancelled)
-        facts.push(`<b>stopped early: ${esc(run.cancelled)}</b>`);
-    let out = `<h2>${CONCLUSION_ICON[outcome.conclusion]} zot-warm: ${esc(oneLine(title, 400))}</h2>\n`;
+        facts.push(`<b>stopped early: ${htmlText(run.cancelled)}</b>`);
+    let out = `<h2>${CONCLUSION_ICON[outcome.conclusion]} zot-warm: ${htmlText(title, 400)}</h2>\n`;
     out += `<p>${facts.join(' · ')}</p>\n`;
     out +=
         '<table>\n<tr><th>total</th><th>✅ cached</th><th>🔥 warmed</th><th>❌ failed</th><th>⏭️ skipped</th><th>❓ unresolved</th><th>⛔ invalid</th></tr>\n';
     out += `<tr>${[c.total, c.cached, c.warmed, c.failed, c.skipped, c.unresolved, c.invalid].map((n) => `<td>${n}</td>`).join('')}</tr>\n</table>\n`;
-    const referrers = countReferrers(run.results);
-    if (referrers)
-        out += `<p>${esc(referrersLine(referrers))}</p>\n`;
     if (run.hardFailure) {
-        out += `<p><b>${esc(run.hardFailure.message)}</b>${run.hardFailure.hint ? `<br>${esc(run.hardFailure.hint)}` : ''}</p>\n`;
+        out += `<p><b>${htmlText(run.hardFailure.message)}</b>${run.hardFailure.hint ? `<br>${htmlText(run.hardFailure.hint)}` : ''}</p>\n`;
     }
-    if (run.rewrite)
-        out += `<p>📝 ${esc(describeRewrite(run.rewrite))}</p>\n`;
     return out;
 }
 function renderNotices(notices, opts) {
@@ -89891,35 +88791,26 @@ function renderNotices(notices, opts) {
     if (!shown.length)
         return '';
     const items = shown.slice(0, 200).map((n) => {
-        const where = n.line ? linkTo({ file: n.file, line: n.line, column: n.column ?? 1 }, opts) : esc(n.file);
-        return `<li>${n.level === 'error' ? '❌' : '⚠️'} ${where}: ${esc(oneLine(n.message, 1000))}</li>`;
+        const where = n.line ? linkTo({ file: n.file, line: n.line, column: n.column ?? 1 }, opts) : htmlText(n.file);
+        return `<li>${n.level === 'error' ? '❌' : '⚠️'} ${where}: ${htmlText(n.message, 1000)}</li>`;
     });
     const more = shown.length > 200 ? `<li>… and ${shown.length - 200} more in the report</li>` : '';
     return `<h3>Input problems</h3>\n<ul>\n${items.join('\n')}${more}\n</ul>\n`;
 }
-/** `Referrers in Zot: 3 of 5 images signed, 2 attested, 1 with an SBOM, 1 not verified.` */
-function referrersLine(c) {
-    const parts = [`${c.signed} of ${plural(c.checked, 'image')} signed`, `${c.attested} attested`];
-    parts.push(`${c.sbom} with an SBOM`);
-    if (c.notVerified)
-        parts.push(`${c.notVerified} not verified (Zot's search extension is off or cannot read them)`);
-    return `Referrers in Zot: ${parts.join(', ')}.`;
-}
-function renderRow(r, opts, mode, withReferrers) {
+function renderRow(r, opts, mode) {
     const perRow = opts.sourcesPerRow ?? 3;
-    const digest = r.digest ? `<code>${esc(shortDigest(r.digest))}</code>` : '';
-    const platforms = r.platforms?.length ? esc(r.platforms.join(', ')) : '';
+    const digest = r.digest ? `<code>${htmlText(shortDigest(r.digest))}</code>` : '';
+    const platforms = r.platforms?.length ? htmlText(r.platforms.join(', ')) : '';
     const timed = r.status === 'cached' || r.status === 'warmed' || r.status === 'failed';
     const sources = r.sources.slice(0, perRow).map((s) => linkTo(s, opts));
     if (r.sources.length > perRow)
         sources.push(`+${r.sources.length - perRow} more`);
     const cells = [
         `${statusIcon(r.status, mode)} ${statusLabel(r.status, mode)}`,
-        `<code>${esc(oneLine(r.reference, 300))}</code>`,
-        r.zotReference ? `<code>${esc(r.zotReference)}</code>` : '',
+        `<code>${htmlText(literal(r.reference, 300))}</code>`,
+        r.zotReference ? `<code>${htmlText(r.zotReference)}</code>` : '',
         [digest, platforms].filter(Boolean).join('<br>'),
-        ...(withReferrers ? [esc(referrersLabel(r))] : []),
-        timed ? duration_formatDuration(r.durationMs) : '',
+        timed ? formatDuration(r.durationMs) : '',
         sources.join('<br>'),
     ];
     return `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>\n`;
@@ -89927,36 +88818,27 @@ function renderRow(r, opts, mode, withReferrers) {
 function renderDetail(r, opts) {
     const lines = [];
     if (r.error)
-        lines.push(`<b>Error:</b> ${esc(oneLine(r.error, 2000))}`);
+        lines.push(`<b>Error:</b> ${htmlText(r.error, 2000)}`);
     if (r.diagnosis)
-        lines.push(`<b>Diagnosis:</b> ${esc(oneLine(r.diagnosis, 2000))}`);
+        lines.push(`<b>Diagnosis:</b> ${htmlText(r.diagnosis, 2000)}`);
     for (const w of r.warnings.slice(0, 10))
-        lines.push(`<b>Warning:</b> ${esc(oneLine(w, 1000))}`);
+        lines.push(`<b>Warning:</b> ${htmlText(w, 1000)}`);
     if (r.zotReference)
-        lines.push(`<b>Zot reference:</b> <code>${esc(r.zotReference)}</code>`);
-    if (r.rewrittenAs)
-        lines.push(`<b>Rewritten as:</b> <code>${esc(r.rewrittenAs)}</code>`);
+        lines.push(`<b>Zot reference:</b> <code>${htmlText(r.zotReference)}</code>`);
     const sources = r.sources.slice(0, 10).map((s) => linkTo(s, opts));
     if (r.sources.length > 10)
         sources.push(`+${r.sources.length - 10} more`);
     lines.push(`<b>Used in:</b> ${sources.join(', ')}`);
-    return `<h4>${STATUS_ICON[r.status]} ${STATUS_LABEL[r.status]}: <code>${esc(oneLine(r.reference, 300))}</code></h4>\n<p>${lines.join('<br>\n')}</p>\n`;
+    return `<h4>${STATUS_ICON[r.status]} ${STATUS_LABEL[r.status]}: <code>${htmlText(literal(r.reference, 300))}</code></h4>\n<p>${lines.join('<br>\n')}</p>\n`;
 }
 function linkTo(s, opts) {
-    const label = esc(sourceLabel(s));
+    const label = htmlText(sourceLabel(s));
     if (!opts.repo || !isWorkspaceFile(s))
         return label;
     const path = links_repoPath(opts.repo, opts.workspace, s.file);
-    return path ? `<a href="${esc(fileUrl(opts.repo, path, s.line))}">${label}</a>` : label;
-}
-/** HTML-escape and keep on one line (a newline would end the HTML block). */
-function esc(text) {
-    return text
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/"/g, '&quot;')
-        .replace(/\r?\n/g, ' ');
+    return path
+        ? `<a href="${htmlText(fileUrl(opts.repo, path, s.line), Number.MAX_SAFE_INTEGER)}">${label}</a>`
+        : label;
 }
 function bytes(text) {
     return Buffer.byteLength(text, 'utf8');
@@ -89966,69 +88848,55 @@ function bytes(text) {
 // The final table as aligned plain text, for the log (Forgejo shows no job summary) and the CLI.
 
 
-const COLUMNS = [
-    'STATUS',
-    'IMAGE',
-    'ZOT REFERENCE',
-    'DIGEST',
-    'PLATFORMS',
-    'REFERRERS',
-    'TIME',
-    'USED IN',
-];
-/** The columns that give way. */
-const FLEXIBLE = ['IMAGE', 'ZOT REFERENCE', 'USED IN', 'PLATFORMS'];
+
+const HEADERS = ['STATUS', 'IMAGE', 'ZOT REFERENCE', 'DIGEST', 'PLATFORMS', 'TIME', 'USED IN'];
+const IMAGE = 1;
+const ZOT = 2;
+const table_DIGEST = 3;
+const PLATFORMS = 4;
+const USED_IN = 6;
 /**
  * When a line would be too wide, columns give way in steps, each down to a floor: where it is used and the
  * platforms first (the problem lines below the table name every place in full), then the Zot reference
  * (the image with its registry swapped for a prefix), and so on in turn, the image last.
- * STATUS, DIGEST, REFERRERS and TIME are short by nature.
+ * STATUS, DIGEST and TIME are short by nature.
  */
+/** The columns that give way. */
+const FLEXIBLE = [IMAGE, ZOT, USED_IN, PLATFORMS];
 const SHRINK_STEPS = [
-    { cols: ['USED IN', 'PLATFORMS'], floor: 20 },
-    { cols: ['ZOT REFERENCE'], floor: 28 },
-    { cols: ['USED IN', 'PLATFORMS'], floor: 14 },
-    { cols: ['IMAGE', 'ZOT REFERENCE'], floor: 24 },
-    { cols: ['USED IN', 'PLATFORMS'], floor: 8 },
-    { cols: ['IMAGE', 'ZOT REFERENCE'], floor: 12 },
+    { cols: [USED_IN, PLATFORMS], floor: 20 },
+    { cols: [ZOT], floor: 28 },
+    { cols: [USED_IN, PLATFORMS], floor: 14 },
+    { cols: [IMAGE, ZOT], floor: 24 },
+    { cols: [USED_IN, PLATFORMS], floor: 8 },
+    { cols: [IMAGE, ZOT], floor: 12 },
 ];
 const GAP = '  ';
 /** Fits a 120-column terminal; long cells are shortened in the middle (the report keeps the full text). */
 const TABLE_WIDTH = 120;
 /** `mode` only changes how not-attempted images are called in plan mode. */
 function renderTable(results, mode, width = TABLE_WIDTH) {
-    // The referrers column only when some image has referrers to show (or unverified ones): a column of
-    // dashes would only take width from the references (the job summary and the report keep the "—").
-    const withReferrers = results.some((r) => !['', '—'].includes(referrersLabel(r)));
-    const headers = COLUMNS.filter((c) => c !== 'REFERRERS' || withReferrers);
-    const at = (c) => headers.indexOf(c);
-    const [IMAGE, ZOT, DIGEST, USED_IN] = [at('IMAGE'), at('ZOT REFERENCE'), at('DIGEST'), at('USED IN')];
-    const rows = worstFirst(results).map((r) => {
-        const cells = {
-            STATUS: statusLabel(r.status, mode),
-            IMAGE: oneLine(r.reference, 200),
-            'ZOT REFERENCE': r.zotReference ? withoutResolvedDigest(r.zotReference) : '-',
-            DIGEST: shortDigest(r.digest) || '-',
-            PLATFORMS: r.platforms?.length ? compactPlatforms(r.platforms) : '-',
-            // `signed,attested,sbom`: the summary's label without spaces, as the platforms are written.
-            REFERRERS: referrersLabel(r).replace(/, /g, ',').replace('not verified', 'unverified') || '-',
-            TIME: r.status === 'cached' || r.status === 'warmed' || r.status === 'failed'
-                ? duration_formatDuration(r.durationMs)
-                : '-',
-            'USED IN': usedIn(r),
-        };
-        return headers.map((c) => cells[c]);
-    });
-    let all = [[...headers], ...rows];
-    const natural = () => headers.map((_, i) => Math.max(...all.map((row) => table_length(row[i] ?? ''))));
+    const rows = worstFirst(results).map((r) => [
+        statusLabel(r.status, mode),
+        literal(r.reference, 200),
+        r.zotReference ? withoutResolvedDigest(r.zotReference) : '-',
+        shortDigest(r.digest) || '-',
+        r.platforms?.length ? compactPlatforms(r.platforms) : '-',
+        r.status === 'cached' || r.status === 'warmed' || r.status === 'failed'
+            ? formatDuration(r.durationMs)
+            : '-',
+        usedIn(r),
+    ].map(logLine)); // escaped per cell, so the columns stay aligned
+    let all = [[...HEADERS], ...rows];
+    const natural = () => HEADERS.map((_, i) => Math.max(...all.map((row) => table_length(row[i] ?? ''))));
     // Too wide: first say digests in 12 hex digits, which is all a reader compares.
     if (lineWidth(natural()) > width)
         all = all.map((row, r) => row.map((cell, i) => i === IMAGE || i === ZOT
             ? shortDigestIn(cell)
-            : i === DIGEST && r > 0
+            : i === table_DIGEST && r > 0
                 ? cell.replace(/^sha256:/, '')
                 : cell));
-    const widths = fitWidths(natural(), typical(all), width, (cols) => cols.map(at).filter((i) => i >= 0));
+    const widths = fitWidths(natural(), typical(all), width);
     return all
         .map((row) => row
         .map((cell, i) => {
@@ -90044,14 +88912,11 @@ function renderTable(results, mode, width = TABLE_WIDTH) {
  * (`typical`), so one very long reference does not cut every other one; then they shrink as SHRINK_STEPS
  * says (within a step the widest first), and what room is left goes back to the ones that were cut.
  */
-function fitWidths(natural, typical, width, indexes) {
+function fitWidths(natural, typical, width) {
     if (lineWidth(natural) <= width)
         return natural;
-    const flexible = indexes(FLEXIBLE);
-    const out = natural.map((w, i) => (flexible.includes(i) ? Math.min(w, typical[i] ?? w) : w));
-    for (const step of SHRINK_STEPS) {
-        const { floor } = step;
-        const cols = indexes(step.cols);
+    const out = natural.map((w, i) => (FLEXIBLE.includes(i) ? Math.min(w, typical[i] ?? w) : w));
+    for (const { cols, floor } of SHRINK_STEPS) {
         const over = lineWidth(out) - width;
         if (over <= 0)
             break;
@@ -90065,7 +88930,7 @@ function fitWidths(natural, typical, width, indexes) {
     // Room left (a column started at its typical width, or a step took more than needed): shared out evenly
     // among the columns that were cut, none past what it needs.
     for (let room = width - lineWidth(out); room > 0;) {
-        const cut = flexible.filter((col) => (out[col] ?? 0) < (natural[col] ?? 0));
+        const cut = FLEXIBLE.filter((col) => (out[col] ?? 0) < (natural[col] ?? 0));
         if (cut.length === 0)
             break;
         const share = Math.max(1, Math.floor(room / cut.length));
@@ -90079,7 +88944,7 @@ function fitWidths(natural, typical, width, indexes) {
 }
 /** Per column, the width that nine in ten of its cells fit in, and never less than its header. */
 function typical(rows) {
-    return (rows[0] ?? []).map((header, i) => {
+    return HEADERS.map((header, i) => {
         const sorted = rows.map((row) => table_length(row[i] ?? '')).sort((a, b) => a - b);
         return Math.max(header.length, sorted[Math.floor((sorted.length - 1) * 0.9)] ?? 0);
     });
@@ -90148,7 +89013,7 @@ function renderProblems(results) {
     for (const r of worstFirst(results)) {
         if (r.status !== 'failed' && r.status !== 'invalid' && r.status !== 'unresolved')
             continue;
-        lines.push(`${STATUS_LABEL[r.status]}: ${oneLine(r.reference, 200)}`);
+        lines.push(`${STATUS_LABEL[r.status]}: ${literal(r.reference, 200)}`);
         if (r.error)
             lines.push(`  error:     ${oneLine(r.error, 1000)}`);
         if (r.diagnosis)
@@ -90168,29 +89033,30 @@ function renderProblems(results) {
 
 
 
+
 function renderTextSummary(run, outcome, opts = {}) {
     const c = countResults(run.results);
     const facts = [
-        run.zotUrl ? `Zot ${run.zotUrl}` : undefined,
-        run.zot ? `version ${run.zot.version ?? 'unknown'}` : undefined,
+        run.zotUrl ? `Zot ${markdownText(run.zotUrl)}` : undefined,
+        run.zot ? `version ${markdownText(run.zot.version ?? 'unknown', 100)}` : undefined,
         `mode ${run.mode}`,
         run.strict ? 'strict' : 'soft',
-        duration_formatDuration(run.durationMs),
+        formatDuration(run.durationMs),
         `${plural(run.files, 'file')} scanned`,
-        run.cancelled ? `stopped early: ${run.cancelled}` : undefined,
+        run.cancelled ? `stopped early: ${markdownText(run.cancelled)}` : undefined,
     ].filter(Boolean);
-    let head = `## zot-warm: ${outcome.conclusion}: ${md(outcome.reason)}\n\n${md(facts.join(' · '))}\n\n`;
+    let head = `## zot-warm: ${outcome.conclusion}: ${markdownText(outcome.reason)}\n\n${facts.join(' · ')}\n\n`;
     head += `total ${c.total} · cached ${c.cached} · warmed ${c.warmed} · failed ${c.failed} · skipped ${c.skipped} · unresolved ${c.unresolved} · invalid ${c.invalid}\n\n`;
-    const referrers = countReferrers(run.results);
-    if (referrers)
-        head += `${md(referrersLine(referrers))}\n\n`;
-    if (run.hardFailure)
-        head += `**${md(run.hardFailure.message)}** ${md(run.hardFailure.hint ?? '')}\n\n`;
-    if (run.rewrite)
-        head += `${md(describeRewrite(run.rewrite))}\n\n`;
+    if (run.hardFailure) {
+        const { message, hint } = run.hardFailure;
+        // `****` alone would be a thematic break: no emphasis around nothing.
+        head += `${[message.trim() ? `**${markdownText(message)}**` : '', markdownText(hint ?? '')].filter(Boolean).join(' ')}\n\n`;
+    }
     const budget = (opts.budgetBytes ?? SUMMARY_BUDGET_BYTES) - 2048;
-    const where = opts.reportPath ? ` (${opts.reportPath})` : '';
-    const table = renderTable(run.results, run.mode).split('\n');
+    const where = opts.reportPath ? ` (${markdownText(opts.reportPath)})` : '';
+    // Inside the fence nothing is Markdown, but a line must not close the fence: the table's cells are escaped
+    // like the log's, so no line starts with anything but a status.
+    const table = logText(renderTable(run.results, run.mode)).split('\n');
     const problems = worstFirst(run.results)
         .filter((r) => r.status === 'failed' || r.status === 'invalid' || r.status === 'unresolved' || r.warnings.length)
         .map((r) => problemItem(r, opts));
@@ -90209,10 +89075,12 @@ function renderTextSummary(run, outcome, opts = {}) {
     if (problems.length) {
         out += '\n### Problems and warnings\n\n';
         let shown = 0;
+        let size = text_summary_bytes(out);
         for (const item of problems) {
-            if (text_summary_bytes(out) + text_summary_bytes(item) > budget)
+            if (size + text_summary_bytes(item) > budget)
                 break;
             out += item;
+            size += text_summary_bytes(item);
             shown++;
         }
         if (shown < problems.length)
@@ -90221,15 +89089,13 @@ function renderTextSummary(run, outcome, opts = {}) {
     return out;
 }
 function problemItem(r, opts) {
-    const lines = [`- ${STATUS_LABEL[r.status]}: \`${oneLine(r.reference, 300).replace(/`/g, "'")}\``];
+    const lines = [`- ${STATUS_LABEL[r.status]}: ${markdownCode(literal(r.reference, 300))}`];
     if (r.error)
-        lines.push(`  - error: ${md(oneLine(r.error, 2000))}`);
+        lines.push(`  - error: ${markdownText(r.error, 2000)}`);
     if (r.diagnosis)
-        lines.push(`  - diagnosis: ${md(oneLine(r.diagnosis, 2000))}`);
-    if (r.rewrittenAs)
-        lines.push(`  - rewritten as: \`${r.rewrittenAs}\``);
+        lines.push(`  - diagnosis: ${markdownText(r.diagnosis, 2000)}`);
     for (const w of r.warnings.slice(0, 10))
-        lines.push(`  - warning: ${md(oneLine(w, 1000))}`);
+        lines.push(`  - warning: ${markdownText(w, 1000)}`);
     const sources = r.sources.slice(0, 10).map((s) => text_summary_link(s, opts));
     if (r.sources.length > 10)
         sources.push(`+${r.sources.length - 10} more`);
@@ -90237,15 +89103,11 @@ function problemItem(r, opts) {
     return `${lines.join('\n')}\n`;
 }
 function text_summary_link(s, opts) {
-    const label = md(sourceLabel(s));
+    const label = markdownText(sourceLabel(s));
     if (!opts.repo || !opts.workspace || !isWorkspaceFile(s))
         return label;
     const path = links_repoPath(opts.repo, opts.workspace, s.file);
     return path ? `[${label}](${fileUrl(opts.repo, path, s.line)})` : label;
-}
-/** Escape what Markdown would otherwise interpret in user-provided text. */
-function md(text) {
-    return text.replace(/[\\`*_[\]<>|]/g, (ch) => `\\${ch}`);
 }
 function text_summary_bytes(text) {
     return Buffer.byteLength(text, 'utf8');
@@ -90269,22 +89131,65 @@ function text_summary_bytes(text) {
 
 
 
+
 const YELLOW = '\u001b[33m';
 const RESET = '\u001b[0m';
 /** Runs the action; returns the exit code (also set on process.exitCode). Never throws. */
 async function run(env = process.env) {
+    const secrets = [];
+    const sinks = runnerSinks(secrets);
     try {
-        return await runAction(env);
+        return await runAction(env, secrets, sinks);
     }
     catch (err) {
-        // e.g. a runner without a GITHUB_OUTPUT file: one line, not a stack trace (secrets are masked by now).
-        core_debug(err?.stack ?? String(err));
-        setFailed(`zot-warm: internal error: ${describeError(err)}`);
+        // e.g. a runner without a GITHUB_OUTPUT file: one line, not a stack trace.
+        sinks.logger.debug(err?.stack ?? String(err));
+        sinks.annotate('error', `zot-warm: internal error: ${describeError(err)}`);
         return setExit(EXIT_HARD);
     }
 }
-async function runAction(env) {
-    const secrets = [];
+/**
+ * What the action writes to the runner, each through one writer that redacts the secrets and escapes for
+ * where it goes: a file name or a value from the pull request can hold line breaks, `::error …::` or escape
+ * sequences, and must never become a workflow command, an annotation elsewhere or a mask.
+ */
+function runnerSinks(secrets) {
+    const clean = (text) => redact(text, secrets);
+    const info = (text) => core_info(logText(clean(text)));
+    // Coloured after escaping, so that our colours survive and nobody else's get through.
+    const yellow = (text) => core_info(`${YELLOW}${logText(clean(text))}${RESET}`);
+    const logger = {
+        info,
+        // Not core.warning: annotations are few per step and reserved for the images (see annotations.ts).
+        warning: (m) => yellow(`Warning: ${m}`),
+        debug: (m) => core_debug(logText(clean(m))),
+        group: (name, fn) => group(logLine(clean(name)), fn),
+        progress: info,
+    };
+    const annotate = (level, message, props = {}) => {
+        const safe = { ...props };
+        if (props.title !== undefined)
+            safe.title = logLine(clean(props.title));
+        // planAnnotations never points at a path that needs escaping; should one come, name it instead.
+        if (props.file !== undefined && !isPlain(props.file)) {
+            delete safe.file;
+            delete safe.startLine;
+            delete safe.startColumn;
+            message = `${message} (in ${props.file})`;
+        }
+        const text = logLine(clean(message));
+        if (level === 'error')
+            error(text, safe);
+        else if (level === 'warning')
+            warning(text, safe);
+        else
+            notice(text, safe);
+    };
+    const output = (name, value) => setOutput(name, printable(clean(value)));
+    return { logger, yellow, annotate, output };
+}
+async function runAction(env, secrets, sinks) {
+    const { logger, yellow, annotate } = sinks;
     const mask = (value) => {
         if (!value || secrets.includes(value))
             return;
@@ -90308,36 +89213,23 @@ async function runAction(env) {
         // Derived forms (the basic-auth value and header, PEM key lines) are masked the moment they exist.
         config = parseConfig(getInput, {
             workspace: env.GITHUB_WORKSPACE || process.cwd(),
-            ...(env.RUNNER_TEMP
-                ? {
-                    report: (0,external_node_path_.join)(env.RUNNER_TEMP, 'zot-warm-report.json'),
-                    rewriteOutput: (0,external_node_path_.join)(env.RUNNER_TEMP, 'zot-warm-rewritten'),
-                }
-                : {}),
+            ...(env.RUNNER_TEMP ? { report: (0,external_node_path_.join)(env.RUNNER_TEMP, 'zot-warm-report.json') } : {}),
             onSecret: mask,
         }).config;
     }
     catch (err) {
-        return await finishConfigError(err, secrets);
+        return await finishConfigError(err, sinks, secrets);
     }
     const controller = new AbortController();
     const onSignal = (signal) => {
         // A second signal means "now": the runner follows SIGINT with SIGTERM/SIGKILL after a few seconds.
         if (controller.signal.aborted)
             process.exit(EXIT_HARD);
-        info(`${YELLOW}Received ${signal}: stopping; unfinished images are reported as not attempted.${RESET}`);
+        yellow(`Received ${signal}: stopping; unfinished images are reported as not attempted.`);
         controller.abort(`cancelled by ${signal}`);
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
-    const logger = {
-        info: (m) => info(redact(m, secrets)),
-        // Not core.warning: annotations are few per step and reserved for the images (see annotations.ts).
-        warning: (m) => info(`${YELLOW}Warning: ${redact(m, secrets)}${RESET}`),
-        debug: (m) => core_debug(redact(m, secrets)),
-        group: (name, fn) => group(name, fn),
-        progress: (m) => info(redact(m, secrets)),
-    };
     let run;
     try {
         run = await runPipeline(config, {
@@ -90348,9 +89240,9 @@ async function runAction(env) {
     }
     catch (err) {
         if (err instanceof ConfigError)
-            return await finishConfigError(err, secrets);
-        core_debug(redact(err?.stack ?? String(err), secrets));
-        setFailed(redact(`zot-warm: internal error: ${describeError(err)}`, secrets));
+            return await finishConfigError(err, sinks, secrets);
+        logger.debug(err?.stack ?? String(err));
+        annotate('error', `zot-warm: internal error: ${describeError(err)}`);
         return setExit(EXIT_HARD);
     }
     finally {
@@ -90359,33 +89251,33 @@ async function runAction(env) {
     }
     run = redactDeep(run, secrets);
     const outcome = decideOutcome(run);
-    await publish(run, outcome, config, env, forge);
+    await publish(run, outcome, config, env, forge, sinks);
     if (outcome.exitCode !== 0)
-        setFailed(`zot-warm: ${outcome.reason}`);
+        annotate('error', `zot-warm: ${outcome.reason}`);
     else if (outcome.conclusion === 'warning')
-        warning(`zot-warm: ${outcome.reason}`);
+        annotate('warning', `zot-warm: ${outcome.reason}`);
     else
-        info(`zot-warm: ${outcome.reason}`);
+        logger.info(`zot-warm: ${outcome.reason}`);
     return setExit(outcome.exitCode);
 }
-async function publish(run, outcome, config, env, forge) {
+async function publish(run, outcome, config, env, forge, { logger, annotate, output }) {
     // The table: Forgejo shows no summary page, so there it stays visible; GitHub gets it collapsed.
     const table = `${renderTable(run.results, run.mode)}\n${renderProblems(run.results)}`.trimEnd();
     if (forge === 'forgejo')
-        info(`\n${table}`);
+        logger.info(`\n${table}`);
     else
-        await group(`Results: ${outcome.reason}`, async () => info(table));
+        await logger.group(`Results: ${outcome.reason}`, async () => logger.info(table));
     const report = buildReport(run, outcome);
     let reportPath;
     if (config.report && config.report !== '-') {
         try {
             (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_.dirname)(config.report), { recursive: true });
-            (0,external_node_fs_namespaceObject.writeFileSync)(config.report, `${JSON.stringify(report, null, 2)}\n`);
+            (0,external_node_fs_namespaceObject.writeFileSync)(config.report, reportJson(report));
             reportPath = config.report;
-            info(`JSON report: ${reportPath}`);
+            logger.info(`JSON report: ${reportPath}`);
         }
         catch (err) {
-            info(`${YELLOW}Warning: could not write the JSON report to ${config.report}: ${describeError(err)}${RESET}`);
+            logger.warning(`could not write the JSON report to ${config.report}: ${describeError(err)}`);
         }
     }
     const repo = readRepoContext(env);
@@ -90400,18 +89292,20 @@ async function publish(run, outcome, config, env, forge) {
             await summary.addRaw(markup, true).write();
         }
         catch (err) {
-            info(`${YELLOW}Warning: could not write the job summary: ${describeError(err)}${RESET}`);
+            logger.warning(`could not write the job summary: ${describeError(err)}`);
         }
     }
     const counts = countResults(run.results);
     for (const name of ['total', 'cached', 'warmed', 'failed', 'skipped', 'unresolved', 'invalid'])
-        setOutput(name, String(counts[name]));
-    const referrers = countReferrers(run.results);
-    for (const name of ['signed', 'attested', 'sbom'])
-        setOutput(name, String(referrers?.[name] ?? 0));
-    setOutput('images', imagesOutput(run));
-    setOutput('report', reportPath ?? '');
-    setOutput('rewritten', run.rewrite?.written ? run.rewrite.output : '');
+        output(name, String(counts[name]));
+    const images = imagesOutput(run);
+    output('images', images.json);
+    if (images.shown < images.total)
+        logger.warning(`the images output lists ${images.shown} of ${images.total} images (worst first), to stay under GitHub's 1 MB limit per output; ` +
+            (reportPath
+                ? `the JSON report (${reportPath}) has them all`
+                : 'write the JSON report (report input) for all of them'));
+    output('report', reportPath ?? '');
     if (run.hardFailure)
         return;
     const annotations = planAnnotations(run, {
@@ -90425,30 +89319,25 @@ async function publish(run, outcome, config, env, forge) {
         const props = { title: `zot-warm: ${a.title}` };
         if (a.file)
             Object.assign(props, { file: a.file, startLine: a.line, startColumn: a.column });
-        if (a.level === 'error')
-            error(a.message, props);
-        else if (a.level === 'warning')
-            warning(a.message, props);
-        else
-            notice(a.message, props);
+        annotate(a.level, a.message, props);
     }
 }
-async function finishConfigError(err, secrets) {
+async function finishConfigError(err, { annotate }, secrets) {
     if (!(err instanceof ConfigError)) {
-        setFailed(redact(`zot-warm: ${describeError(err)}`, secrets));
+        annotate('error', `zot-warm: ${describeError(err)}`);
         return setExit(EXIT_HARD);
     }
     const problems = err.problems.map((p) => redact(p, secrets));
     for (const p of problems)
-        error(p, { title: 'zot-warm: configuration' });
+        annotate('error', p, { title: 'zot-warm: configuration' });
     if (process.env.GITHUB_STEP_SUMMARY) {
-        const items = problems.map((p) => `<li>${esc(p)}</li>`).join('\n');
+        const items = problems.map((p) => `<li>${htmlText(p)}</li>`).join('\n');
         await summary
             .addRaw(`<h2>❌ zot-warm: invalid configuration</h2>\n<ul>\n${items}\n</ul>\n`, true)
             .write()
             .catch(() => undefined);
     }
-    setFailed(`zot-warm: invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}, listed above)`);
+    annotate('error', `zot-warm: invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}, listed above)`);
     return setExit(EXIT_HARD);
 }
 /** setFailed sets exit code 1; images failing in strict mode exit 2, like the CLI. */
