@@ -50306,7 +50306,7 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony import */ var _inputs_config_file_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(9634);
 /* harmony import */ var _inputs_redact_js__WEBPACK_IMPORTED_MODULE_15__ = __nccwpck_require__(4888);
 /* harmony import */ var _inputs_spec_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(8554);
-/* harmony import */ var _pipeline_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(6970);
+/* harmony import */ var _pipeline_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(1622);
 /* harmony import */ var _report_annotations_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(1116);
 /* harmony import */ var _report_escape_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(2527);
 /* harmony import */ var _report_outcome_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(5102);
@@ -50359,7 +50359,7 @@ function usage() {
         const aliases = spec.envAliases?.length ? ` [env also ${spec.envAliases.join(', ')}]` : '';
         lines.push(`  ${flag}`, ...wrap(`${spec.description.replace(/`/g, '')}${dflt}${aliases}`, 6, 100));
     }
-    lines.push('  --report -', '      Write the JSON report to stdout (the table then goes to stderr).', '  --soft            The same as --no-strict.', '  -q, --quiet       Only print the table and problems.', '  -h, --help        Show this help.', '  --version         Print the version.', '', 'Exit codes: 0 all good; 1 bad configuration (also a path or glob that matches nothing), Zot unreachable,', '            credentials rejected, in every mode; 2 images failed, references invalid/unresolved or input', '            files unreadable, in strict mode.', 'Prefer ZOT_WARM_PASSWORD (or ZOT_PASSWORD) over --password: arguments are visible to other processes.');
+    lines.push('  --report -', '      Write the JSON report to stdout (the table then goes to stderr).', '  --soft            The same as --no-strict.', '  --rewrite-output -', '      Print the rewritten manifests read from - (stdin) on stdout (the table then goes to stderr),', '      e.g. helm template … | zot-warm --rewrite zot --rewrite-output - - | kubectl apply -f -', '  -q, --quiet       Only print the table and problems.', '  -h, --help        Show this help.', '  --version         Print the version.', '', 'Exit codes: 0 all good; 1 bad configuration (also a path or glob that matches nothing), Zot unreachable,', '            credentials rejected, in every mode; 2 images failed, references invalid/unresolved or input', '            files unreadable, in strict mode.', 'Prefer ZOT_WARM_PASSWORD (or ZOT_PASSWORD) over --password: arguments are visible to other processes.');
     return `${lines.join('\n')}\n`;
 }
 function wrap(text, indent, width) {
@@ -50479,6 +50479,8 @@ async function runCli(rawIo) {
             logger,
             signal: controller.signal,
             ...(stdin !== undefined ? { stdin } : {}),
+            // The rewritten stream is data for the next command, written as it is (never redacted or escaped).
+            stdout: rawIo.stdout,
             userAgent: `zot-warm/${_report_report_js__WEBPACK_IMPORTED_MODULE_13__/* .TOOL_VERSION */ .wr} (cli)`,
         });
     }
@@ -50499,7 +50501,8 @@ async function runCli(rawIo) {
     run = (0,_inputs_redact_js__WEBPACK_IMPORTED_MODULE_15__/* .redactDeep */ .KL)(run, secrets);
     const outcome = (0,_report_outcome_js__WEBPACK_IMPORTED_MODULE_12__/* .decideOutcome */ .dl)(run);
     const report = (0,_report_report_js__WEBPACK_IMPORTED_MODULE_13__/* .buildReport */ .FK)(run, outcome);
-    const tableOut = config.report === '-' ? err : (t) => io.stdout(`${(0,_inputs_redact_js__WEBPACK_IMPORTED_MODULE_15__/* .redact */ .E$)(t, secrets)}\n`);
+    const stdoutTaken = config.report === '-' || config.rewrite?.output === '-';
+    const tableOut = stdoutTaken ? err : (t) => io.stdout(`${(0,_inputs_redact_js__WEBPACK_IMPORTED_MODULE_15__/* .redact */ .E$)(t, secrets)}\n`);
     if (run.results.length)
         tableOut((0,_report_table_js__WEBPACK_IMPORTED_MODULE_14__/* .renderTable */ .bo)(run.results, run.mode));
     const problems = (0,_report_table_js__WEBPACK_IMPORTED_MODULE_14__/* .renderProblems */ .x8)(run.results);
@@ -51308,6 +51311,8 @@ var external_node_fs_ = __nccwpck_require__(3024);
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./lib/errors.js
 var errors = __nccwpck_require__(452);
+// EXTERNAL MODULE: ./lib/extract/reference.js
+var reference = __nccwpck_require__(8492);
 // EXTERNAL MODULE: ./lib/plan/registry-map.js
 var registry_map = __nccwpck_require__(203);
 // EXTERNAL MODULE: ./lib/inputs/config-file.js
@@ -51396,6 +51401,7 @@ var spec = __nccwpck_require__(8554);
 ;// CONCATENATED MODULE: ./lib/inputs/config.js
 // One configuration parser for the action (core.getInput) and the CLI (flags, then environment).
 // Every problem is collected, so a user fixes their workflow in one round trip.
+
 
 
 
@@ -51578,6 +51584,9 @@ function parseConfig(get, defaults = { workspace: process.cwd() }) {
     const timeoutMs = duration('timeout') ?? 0;
     const reportText = value('report') || defaults.report;
     const report = reportText === '-' ? '-' : reportText ? (0,external_node_path_.resolve)(cwd, reportText) : undefined;
+    const rewrite = rewriteConfig(value, mode, zotUrl, workspace, defaults.rewriteOutput, problems);
+    if (rewrite?.output === '-' && report === '-')
+        problems.push('rewrite-output: - and report: - both want stdout; write the report to a file.');
     const config = {
         mode,
         workspace,
@@ -51601,6 +51610,7 @@ function parseConfig(get, defaults = { workspace: process.cwd() }) {
         strict: bool('strict'),
         failOnUnresolved: bool('fail-on-unresolved'),
         report,
+        ...(rewrite ? { rewrite } : {}),
     };
     if (file) {
         config.configFile = file.shown;
@@ -51621,6 +51631,62 @@ function locateProblems(problems, fromFile) {
         const where = name ? fromFile?.[name] : undefined;
         return where ? `${where}: ${p}` : p;
     });
+}
+function rewriteConfig(value, mode, zotUrl, workspace, defaultOutput, problems) {
+    const kind = value('rewrite').toLowerCase();
+    const pullHost = value('pull-host');
+    const outputText = value('rewrite-output');
+    if (kind === '') {
+        if (outputText)
+            problems.push('rewrite-output: set rewrite (zot or digest) too, or remove rewrite-output.');
+        if (pullHost)
+            problems.push('pull-host: set rewrite: zot too, or remove pull-host.');
+        return undefined;
+    }
+    if (kind !== 'zot' && kind !== 'digest') {
+        problems.push(`rewrite: "${kind}" is not one of zot, digest (or empty to turn it off).`);
+        return undefined;
+    }
+    if (mode === 'plan')
+        problems.push('rewrite: needs mode warm or check (plan mode does not learn the digests to pin).');
+    let host = '';
+    if (kind === 'digest') {
+        if (pullHost)
+            problems.push('pull-host: only used with rewrite: zot (digest keeps each registry).');
+    }
+    else if (pullHost) {
+        host = pullHost;
+        const problem = pullHostProblem(pullHost);
+        if (problem)
+            problems.push(`pull-host: ${problem}`);
+    }
+    else if (zotUrl) {
+        const url = new URL(zotUrl);
+        host = url.host;
+        const problem = pullHostProblem(host);
+        if (url.pathname !== '/' && url.pathname !== '')
+            problems.push(`pull-host: required because zot-url has a path (${url.pathname}) and nodes pull from a registry host's root; set pull-host to the host[:port] nodes use.`);
+        else if (problem)
+            problems.push(`pull-host: required because the host of zot-url does not work in a reference: ${problem}`);
+    }
+    const text = outputText || defaultOutput || '';
+    if (!text)
+        problems.push('rewrite-output: required with rewrite: a directory (the workspace itself rewrites in place), or - to print the rewritten manifests read from stdin.');
+    return { mode: kind, pullHost: host, output: text === '-' ? '-' : (0,external_node_path_.resolve)(workspace, text) };
+}
+/** Why `host` cannot start a reference nodes pull (undefined when it can). */
+function pullHostProblem(host) {
+    try {
+        const ref = (0,reference/* parseReference */.F2)(`${host}/x`);
+        if (ref.domain === host)
+            return undefined;
+        return /[.:]/.test(host) || host === 'localhost'
+            ? `"${host}" is read as ${ref.domain}; give the host[:port] as nodes write it.`
+            : `"${host}" would be read as a Docker Hub path (a registry host needs a "." or a port, e.g. ${host}:5000 or ${host}.example.com).`;
+    }
+    catch (err) {
+        return `"${host}" is not a registry host[:port] (${err.message.replace(/^invalid image reference "[^"]*": /, '')}).`;
+    }
 }
 function prefixed(input, problem) {
     return problem.startsWith(`${input}:`) ? problem : `${input}: ${problem}`;
@@ -51910,6 +51976,26 @@ const INPUTS = [
         arg: 'FILE',
     },
     {
+        name: 'rewrite',
+        description: 'Rewrite the scanned manifests to pull what was verified: `zot` (from the cache: `<pull host>/<prefix>/<path>:<tag>@<digest>`) or `digest` (same registry, pinned `@<digest>` where the cache holds upstream’s digest). Empty: off. Only each reference’s own text changes.',
+        default: '',
+        arg: 'zot|digest',
+    },
+    {
+        name: 'pull-host',
+        description: 'Registry host[:port] nodes pull the cache from, for `rewrite: zot` (when they reach Zot under another name than `zot-url`). Empty: the host of `zot-url`.',
+        default: '',
+        arg: 'HOST',
+    },
+    {
+        name: 'rewrite-output',
+        description: 'Directory that receives every scanned manifest file, rewritten or not, at its workspace-relative path (relative to `workspace`; the workspace itself rewrites in place). CLI: `-` prints the manifests read from stdin, rewritten, on stdout.',
+        default: '',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: documents the runner variable literally.
+        defaultText: '`${RUNNER_TEMP}/zot-warm-rewritten` (action); required with `rewrite` (CLI)',
+        arg: 'DIR|-',
+    },
+    {
         name: 'workspace',
         description: 'Directory that `paths` are relative to.',
         default: '',
@@ -51945,12 +52031,16 @@ const OUTPUTS = [
         description: 'JSON array `[{reference, status, zotReference, digest, platforms}]`, one entry per image; kept under 900 KiB (GitHub allows 1 MB per output): past that the worst images are listed, in run order, and the log says how many and where the full list is (the JSON report).',
     },
     { name: 'report', description: 'Path of the JSON report.' },
+    {
+        name: 'rewritten',
+        description: 'Directory holding the rewritten manifests (`rewrite-output`); empty when nothing was written (rewrite off, or the run failed).',
+    },
 ];
 
 
 /***/ }),
 
-/***/ 6970:
+/***/ 1622:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -53207,6 +53297,67 @@ function globSync(globInput, options) {
 //#endregion
 
 
+;// CONCATENATED MODULE: ./lib/extract/span.js
+/**
+ * The span of a string scalar's value inside `source` (the text the node's range points into), or why
+ * there is none.
+ */
+function scalarSpan(node, source) {
+    const value = node.value;
+    const range = node.range;
+    if (typeof value !== 'string' || !range)
+        return { why: 'the value is not a string' };
+    const [start, end] = range;
+    switch (node.type) {
+        case 'PLAIN':
+            return source.slice(start, end) === value
+                ? { start, end }
+                : { why: 'a plain value spread over several lines' };
+        case 'QUOTE_DOUBLE':
+        case 'QUOTE_SINGLE': {
+            const inner = source.slice(start + 1, end - 1);
+            if (inner === value)
+                return { start: start + 1, end: end - 1 };
+            if (node.type === 'QUOTE_DOUBLE' && inner.includes('\\'))
+                return { why: 'written with escapes inside double quotes' };
+            if (node.type === 'QUOTE_SINGLE' && inner.includes("''"))
+                return { why: "written with a doubled quote ('') inside single quotes" };
+            return { why: 'a quoted value spread over several lines' };
+        }
+        case 'BLOCK_LITERAL':
+        case 'BLOCK_FOLDED':
+            return blockSpan(value, source, start, end);
+        default:
+            return { why: 'a value of an unknown scalar style' };
+    }
+}
+/** A block scalar (`|`, `>-` …) whose content is one line: the span of that line's text. */
+function blockSpan(value, source, start, end) {
+    const content = value.replace(/\n+$/, '');
+    if (content.includes('\n') || content === '')
+        return { why: 'a block scalar of several lines' };
+    // The header line (`|-`, `>2`, with an optional comment) is skipped; the first non-blank line is the text.
+    let at = source.indexOf('\n', start);
+    while (at !== -1 && at < end) {
+        const lineStart = at + 1;
+        const nl = source.indexOf('\n', lineStart);
+        const lineEnd = nl === -1 || nl > end ? end : nl;
+        let first = lineStart;
+        while (first < lineEnd && source.charCodeAt(first) === 32)
+            first++;
+        let last = lineEnd;
+        if (last > first && source.charCodeAt(last - 1) === 13)
+            last--;
+        if (last > first) {
+            return source.slice(first, last) === content
+                ? { start: first, end: last }
+                : { why: 'a block scalar whose text differs from its value (indentation or folding)' };
+        }
+        at = nl;
+    }
+    return { why: 'a block scalar of several lines' };
+}
+
 ;// CONCATENATED MODULE: ./lib/extract/formats.js
 // What a file is — YAML stream, JSON, a plain image list, or an image-sync configuration — decided by
 // content, with the extension as a tie-breaker. The ambiguity: a file of one reference per line is also valid
@@ -53221,6 +53372,7 @@ function globSync(globInput, options) {
 // Its entries have no `image` key, so the manifest reader would find nothing (and its pre-scan would not
 // even parse the file); such a file is recognised by its root `images:` key and read here, each reference
 // `source:tag` reported at its `source` value.
+
 
 const YAML_EXTENSIONS = new Set(['.yaml', '.yml']);
 const LIST_EXTENSIONS = new Set(['.txt', '.list', '.lst', '.images']);
@@ -53297,8 +53449,10 @@ function readImageSync(text) {
         const start = source.range?.[0] ?? at;
         if (tagNode === undefined || ((0,dist/* isScalar */.jn)(tagNode) && tagNode.value === null)) {
             const entry = { raw: name, offset: start, field };
-            const span = ownText(text, source);
-            if (span)
+            const span = scalarSpan(source, text);
+            if ('why' in span)
+                entry.unwritable = span.why;
+            else
                 entry.span = span;
             entries.push(entry);
             return;
@@ -53320,7 +53474,7 @@ function readImageSync(text) {
                 problem: `source "${name}" already names a tag or digest, and tag "${tag}" is given too: write it once`,
             });
         else
-            entries.push({ raw, offset: start, field });
+            entries.push({ raw, offset: start, field, unwritable: 'its source and tag are written apart' });
     });
     return { entries, issues };
 }
@@ -53329,19 +53483,6 @@ function scalarSource(node) {
     if (typeof node.value === 'number' || typeof node.value === 'bigint')
         return node.source ?? String(node.value);
     return String(node.value);
-}
-/** Offsets of the value's own characters: the plain scalar, or inside quotes that need no unescaping. */
-function ownText(text, node) {
-    const [start, end] = node.range ?? [];
-    if (start === undefined || end === undefined)
-        return undefined;
-    const written = text.slice(start, end);
-    if (written === node.value)
-        return { start, end };
-    const q = written.charAt(0);
-    if ((q === '"' || q === "'") && written.endsWith(q) && written.slice(1, -1) === node.value)
-        return { start: start + 1, end: end - 1 };
-    return undefined;
 }
 /** First character that is not white space or part of a `#` comment line. */
 function firstContentChar(text) {
@@ -54600,6 +54741,7 @@ class walk_Walker {
 
 
 
+
 const DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024;
 const IMAGES_INPUT = '<images input>';
 async function extract(opts, io = nodeIo) {
@@ -54619,6 +54761,7 @@ async function extract(opts, io = nodeIo) {
             }
             ex.files++;
             ex.bytes += size;
+            ex.read.push('-');
             ex.addText(text, '-');
             continue;
         }
@@ -54634,6 +54777,7 @@ async function extract(opts, io = nodeIo) {
                 : 'binary file (contains NUL bytes): skipped');
             continue;
         }
+        ex.read.push(f.file);
         ex.addText(buf.toString('utf8'), f.file);
     }
     ex.addImagesInput(opts.images ?? []);
@@ -54680,6 +54824,7 @@ class Extractor {
     notices = [];
     files = 0;
     bytes = 0;
+    read = [];
     found = new Map();
     seq = 0;
     notice(level, file, message, at) {
@@ -54696,27 +54841,32 @@ class Extractor {
      */
     addText(text, file, opts = {}) {
         const seq = this.seq++;
-        const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+        // Positions are those of the text after a byte order mark; spans count it (they index the file's text).
+        const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+        const body = bom ? text.slice(1) : text;
         if (!/\S/.test(body)) {
             this.notice('notice', file, 'file is empty: nothing to extract');
             return;
         }
         const detected = detectFormat(body, file);
-        if (detected.format === 'image-sync' && this.addImageSync(body, file, seq))
+        if (detected.format === 'image-sync' && this.addImageSync(body, bom, file, seq))
             return;
         if (detected.format === 'list') {
             const lines = new LineIndex(body);
             for (const e of parseImageList(body)) {
                 const finding = classifyText(e.raw, true);
-                if (finding)
-                    this.add(finding, { file, line: e.line, column: e.column }, orderOf(seq, lines.lineStart(e.line - 1)));
+                if (!finding)
+                    continue;
+                const start = lines.lineStart(e.line - 1) + e.column - 1;
+                const span = { start: bom + start, end: bom + start + e.raw.length };
+                this.add(finding, { file, line: e.line, column: e.column, span }, orderOf(seq, start));
             }
             return;
         }
-        new StreamReader(this, body, file, seq, detected.format === 'json', detected.jsonError, opts).read();
+        new StreamReader(this, body, bom, file, seq, detected.format === 'json', detected.jsonError, opts).read();
     }
     /** An image-sync configuration; false when the text is not one after all (then read as YAML). */
-    addImageSync(text, file, seq) {
+    addImageSync(text, bom, file, seq) {
         const read = readImageSync(text);
         if (!read)
             return false;
@@ -54731,7 +54881,9 @@ class Extractor {
                 continue;
             const source = { file, ...lines.position(e.offset), field: e.field };
             if (e.span)
-                source.span = e.span;
+                source.span = { start: bom + e.span.start, end: bom + e.span.end };
+            else if (e.unwritable)
+                source.unwritable = e.unwritable;
             this.add(finding, source, orderOf(seq, e.offset));
         }
         return true;
@@ -54774,13 +54926,14 @@ class Extractor {
                 img.reason = finding.reason;
             return img;
         });
-        return { images, notices: this.notices, files: this.files, bytes: this.bytes };
+        return { images, notices: this.notices, files: this.files, bytes: this.bytes, read: this.read };
     }
 }
 /** One YAML stream or JSON file. */
 class StreamReader {
     ex;
     text;
+    bom;
     file;
     seq;
     json;
@@ -54788,9 +54941,12 @@ class StreamReader {
     opts;
     lines;
     templated;
-    constructor(ex, text, file, seq, json, jsonError, opts) {
+    constructor(ex, text, 
+    /** 1 when the file starts with a byte order mark `text` leaves out: added to every span. */
+    bom, file, seq, json, jsonError, opts) {
         this.ex = ex;
         this.text = text;
+        this.bom = bom;
         this.file = file;
         this.seq = seq;
         this.json = json;
@@ -54880,7 +55036,10 @@ class StreamReader {
             if (chartSource === null)
                 chartSource = chartSourceOf(this.text, slice);
             const offset = parsed.toAbsolute(c.offset);
-            this.ex.add(finding, this.source(c, offset, index, chartSource), orderOf(this.seq, offset));
+            const source = this.source(c, offset, index, chartSource);
+            if ((0,dist/* isScalar */.jn)(c.value) && typeof c.value.value === 'string')
+                this.place(source, c, c.value, parsed);
+            this.ex.add(finding, source, orderOf(this.seq, offset));
         }, (issue) => this.ex.notice(issue.level, this.file, `${issue.message}${this.json ? '' : ` (document ${index})`}`, this.at(parsed.toAbsolute(issue.offset))));
     }
     source(c, offset, index, chartSource) {
@@ -54899,6 +55058,33 @@ class StreamReader {
         if (chartSource !== undefined)
             s.chartSource = chartSource;
         return s;
+    }
+    /**
+     * Where the reference's own text is (Source.span), or why it cannot be replaced in place. Reached through
+     * an alias, the anchored text's span goes into `aliasOf` instead: the text is shared with the anchor.
+     */
+    place(s, c, node, parsed) {
+        const own = scalarSpan(node, parsed.source);
+        const alias = node.range && c.offset !== node.range[0] ? aliasAt(parsed.source, c.offset) : undefined;
+        if (alias !== undefined)
+            s.unwritable = `reached through the alias *${alias}`;
+        if ('why' in own) {
+            if (alias === undefined)
+                s.unwritable = own.why;
+            return;
+        }
+        // Pruning drops whole lines, so a text on one line maps back by its start alone.
+        const start = parsed.toAbsolute(own.start);
+        const end = start + own.end - own.start;
+        if (this.text.slice(start, end) !== node.value) {
+            s.unwritable = 'internal: the text at its position is not its value';
+            return;
+        }
+        const span = { start: this.bom + start, end: this.bom + end };
+        if (alias !== undefined)
+            s.aliasOf = span;
+        else
+            s.span = span;
     }
     parseError(errors, parsed, index) {
         const first = errors[0];
@@ -54920,6 +55106,12 @@ class StreamReader {
                 ' — this looks like an unrendered template: render it first (e.g. `helm template`) and scan the output, or exclude it with `!path`';
         this.ex.notice(this.level(), this.file, `invalid YAML: ${first.message}${hint}${more}; ${skipped}`, this.at(parsed.toAbsolute(first.pos[0])));
     }
+}
+/** The name of the alias written at `offset` (`*name`), if one is. */
+function aliasAt(source, offset) {
+    return source.charCodeAt(offset) === 42
+        ? /^\*([^\s,[\]{}]+)/.exec(source.slice(offset, offset + 300))?.[1]
+        : undefined;
 }
 /** The key written at `offset` (plain or quoted), for a duplicate-key message. */
 function keyAt(source, offset) {
@@ -54956,7 +55148,7 @@ function planImages(images, map, opts = {}) {
     const prefixes = map?.length
         ? new Map(map.map((m) => [(0,registry_map/* normalizeRegistryHost */.Z)(m.registry), m.prefix]))
         : undefined;
-    const zotHost = opts.zotHost ? canonicalHost(opts.zotHost) : undefined;
+    const zotHosts = new Set([opts.zotHost, opts.pullHost].flatMap((h) => (h ? [canonicalHost(h)] : [])));
     const planned = [];
     const unmapped = [];
     for (const image of images) {
@@ -54965,7 +55157,7 @@ function planImages(images, map, opts = {}) {
             continue;
         const domain = canonicalHost(ref.domain);
         let zotRepository;
-        if (zotHost && domain === zotHost) {
+        if (zotHosts.has(domain)) {
             zotRepository = ref.path;
         }
         else if (!prefixes) {
@@ -54992,104 +55184,281 @@ function canonicalHost(host) {
 var report_escape = __nccwpck_require__(2527);
 // EXTERNAL MODULE: ./lib/report/format.js
 var format = __nccwpck_require__(7703);
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(4371);
-;// CONCATENATED MODULE: ./lib/warm/auth.js
-// Registry authentication: WWW-Authenticate parsing and the bearer token cache (distribution token spec).
+// EXTERNAL MODULE: ./lib/report/outcome.js
+var report_outcome = __nccwpck_require__(5102);
+// EXTERNAL MODULE: external "node:buffer"
+var external_node_buffer_ = __nccwpck_require__(4573);
+;// CONCATENATED MODULE: ./lib/rewrite/edit.js
+// Replacing references inside a file's text: only the characters of each reference change, everything
+// else (comments, quoting, indentation, line endings, other documents) is copied as it is.
+//
+// Why a replacement cannot break the YAML or JSON around it: it is a reference, so it holds only
+// `a-z A-Z 0-9 . _ - / : @` (and `[ ]` for an IPv6 host), never a quote, backslash, space, `#`, `,`, `{`,
+// `}` or line break. Inside double quotes (YAML or JSON) or single quotes it stays one string; as a plain
+// scalar it cannot contain `: ` or ` #` and starts with a letter or digit, so it cannot become a key, a
+// comment or an indicator; in a block scalar or an image list line any such text is text. Only `[`/`]`
+// could open or close a flow collection in a plain scalar, so a bracketed host is written only between
+// quotes (see unsafeHere).
 /**
- * Parse a WWW-Authenticate header into challenges. Handles quoted values with commas and escapes, and
- * several challenges in one header (`Bearer realm="…",scope="…", Basic realm="…"`).
+ * Why `replacement` cannot be written over `[start, end)` of `text`, or undefined when it can. Brackets the
+ * original did not have are allowed only when the reference is the whole of a quoted string.
  */
-function parseChallenges(header) {
-    if (!header)
-        return [];
-    const out = [];
-    let i = 0;
-    const s = header;
-    const skipSpace = () => {
-        while (i < s.length && (s[i] === ' ' || s[i] === '\t' || s[i] === ','))
-            i++;
-    };
-    while (i < s.length) {
-        skipSpace();
-        const schemeMatch = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+/.exec(s.slice(i));
-        if (!schemeMatch)
-            break;
-        const scheme = schemeMatch[0].toLowerCase();
-        i += schemeMatch[0].length;
-        const params = {};
-        // Parameters: name=value or name="quoted", separated by commas; a bare token starts the next challenge.
-        for (;;) {
-            const save = i;
-            skipSpace();
-            const nameMatch = /^([A-Za-z0-9!#$%&'*+.^_`|~-]+)\s*=\s*/.exec(s.slice(i));
-            if (!nameMatch?.[1]) {
-                i = save;
-                break;
-            }
-            i += nameMatch[0].length;
-            let value = '';
-            if (s[i] === '"') {
-                i++;
-                while (i < s.length && s[i] !== '"') {
-                    if (s[i] === '\\' && i + 1 < s.length)
-                        i++;
-                    value += s[i];
-                    i++;
-                }
-                i++;
-            }
-            else {
-                const m = /^[^,\s]*/.exec(s.slice(i));
-                value = m?.[0] ?? '';
-                i += value.length;
-            }
-            params[nameMatch[1].toLowerCase()] = value;
-        }
-        out.push({ scheme, params });
-        // Skip anything unparseable up to the next comma so one odd challenge does not hide the others.
-        if (i < s.length && !/[\s,]/.test(s[i] ?? '')) {
-            const next = s.indexOf(',', i);
-            i = next === -1 ? s.length : next;
-        }
-    }
-    return out;
+function unsafeHere(text, start, end, replacement) {
+    if (!/[[\]]/.test(replacement) || /[[\]]/.test(text.slice(start, end)))
+        return undefined;
+    const before = text.charAt(start - 1);
+    if ((before === '"' || before === "'") && text.charAt(end) === before)
+        return undefined;
+    return 'the text would hold "[" (an IPv6 pull host), which YAML reads as a list outside quotes; quote the value or set pull-host to a name';
 }
-/** The `repository:<name>:pull` scope a registry request needs, derived from its path. */
-function scopeForPath(pathname) {
-    const m = /^\/v2\/(.+)\/(manifests|blobs|tags|referrers)\//.exec(pathname);
-    return m?.[1] ? `repository:${m[1]}:pull` : undefined;
+/** Apply non-overlapping edits (any order). Throws on overlap or an edit outside the text: a caller bug. */
+function applyEdits(text, edits) {
+    const sorted = [...edits].sort((a, b) => a.start - b.start);
+    const parts = [];
+    let at = 0;
+    for (const e of sorted) {
+        if (e.start < at || e.end < e.start || e.end > text.length)
+            throw new RangeError(`edit [${e.start}, ${e.end}) overlaps another or lies outside the text`);
+        parts.push(text.slice(at, e.start), e.text);
+        at = e.end;
+    }
+    parts.push(text.slice(at));
+    return parts.join('');
 }
-/** Tokens per (realm, service, scope). Expired entries are dropped on read. */
-class TokenCache {
-    #tokens = new Map();
-    static key(realm, service, scope) {
-        return `${realm}\n${service ?? ''}\n${scope ?? ''}`;
-    }
-    get(key, now = Date.now()) {
-        const entry = this.#tokens.get(key);
-        if (!entry)
-            return undefined;
-        if (entry.expiresAt <= now) {
-            this.#tokens.delete(key);
-            return undefined;
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./lib/rewrite/output.js
+// Writing the manifest files into the output directory (or in place), and nowhere else: a path that leaves
+// the directory (`..`, an absolute path) or passes through a symbolic link is refused, never followed. Each
+// file is written to a temporary name beside it and renamed over the target, so a reader (kubectl, a
+// concurrent step) never sees half a file; rename replaces a directory entry and never follows a link.
+
+
+
+
+/** Thrown for a path that must not be written; the message says why (for a "not written" line). */
+class RefusedPath extends Error {
+    name = 'RefusedPath';
+}
+/** The real path of the output directory, created if missing. */
+async function prepareOutputDir(dir) {
+    await (0,promises_.mkdir)(dir, { recursive: true });
+    const real = await (0,promises_.realpath)(dir);
+    if (!(await (0,promises_.stat)(real)).isDirectory())
+        throw new RefusedPath(`${dir} is not a directory`);
+    return real;
+}
+/**
+ * The absolute path for the workspace-relative `file` inside `root` (a real path), with its parent
+ * directories created. Refuses paths that leave `root` and any existing symbolic link on the way.
+ */
+async function destination(root, file) {
+    const parts = file.split('/');
+    if ((0,external_node_path_.isAbsolute)(file) || file.includes('\\') || parts.some((p) => p === '..' || p === '' || p === '.'))
+        throw new RefusedPath('its path leaves the workspace, so it would land outside the output directory');
+    let at = root;
+    for (let i = 0; i < parts.length; i++) {
+        at = (0,external_node_path_.join)(at, parts[i]);
+        const last = i === parts.length - 1;
+        let st;
+        try {
+            st = await (0,promises_.lstat)(at);
         }
-        return entry.token;
+        catch (err) {
+            if (err.code !== 'ENOENT')
+                throw err;
+        }
+        if (st?.isSymbolicLink())
+            throw new RefusedPath(`${last ? 'the target' : `"${parts.slice(0, i + 1).join('/')}"`} is a symbolic link in the output directory; links are not followed`);
+        if (!last) {
+            if (!st)
+                await (0,promises_.mkdir)(at);
+            else if (!st.isDirectory())
+                throw new RefusedPath(`"${parts.slice(0, i + 1).join('/')}" is not a directory in the output directory`);
+        }
+        else if (st && !st.isFile())
+            throw new RefusedPath('the target is not a regular file');
     }
-    /** `expiresIn` seconds (spec default 60); renewed 10 s early so a token does not expire mid-request. */
-    set(key, token, expiresIn = 60, now = Date.now()) {
-        const lifetime = Math.max(1, expiresIn - 10) * 1000;
-        this.#tokens.set(key, { token, expiresAt: now + lifetime });
+    // Belt and braces: the final path must still be inside the root.
+    const full = (0,external_node_path_.resolve)(at);
+    if (full !== root && !full.startsWith(root.endsWith(external_node_path_.sep) ? root : root + external_node_path_.sep))
+        throw new RefusedPath('its path leaves the output directory');
+    return full;
+}
+/** Write `data` to `path` atomically, keeping the mode of a file it replaces. */
+async function writeAtomically(path, data) {
+    let mode;
+    try {
+        mode = (await (0,promises_.lstat)(path)).mode & 0o7777;
     }
-    delete(key) {
-        this.#tokens.delete(key);
+    catch {
+        // a new file
     }
-    get size() {
-        return this.#tokens.size;
+    const temp = `${path}.zot-warm-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`;
+    try {
+        await (0,promises_.writeFile)(temp, data, { flag: 'wx' });
+        // The umask may have narrowed the mode given at creation: set the replaced file's mode exactly.
+        if (mode !== undefined)
+            await (0,promises_.chmod)(temp, mode);
+        await (0,promises_.rename)(temp, path);
+    }
+    catch (err) {
+        await (0,promises_.rm)(temp, { force: true }).catch(() => undefined);
+        throw err;
+    }
+}
+/** One line for a file that could not be written or read. */
+function fileProblem(err) {
+    if (err instanceof RefusedPath)
+        return err.message;
+    const code = err.code;
+    if (code === 'EACCES' || code === 'EPERM')
+        return `permission denied (${code})`;
+    if (code === 'ENOENT')
+        return 'it vanished since it was read (ENOENT)';
+    return (0,errors/* describeError */.Uc)(err);
+}
+
+;// CONCATENATED MODULE: ./lib/warm/platforms.js
+// Platforms as `os/arch[/variant]`, with the aliases containerd normalises (so `linux/arm64` and
+// `linux/arm64/v8` are the same platform, and `linux/x86_64` is `linux/amd64`).
+const ARCH_ALIASES = {
+    x86_64: { architecture: 'amd64' },
+    'x86-64': { architecture: 'amd64' },
+    aarch64: { architecture: 'arm64' },
+    armhf: { architecture: 'arm', variant: 'v7' },
+    armel: { architecture: 'arm', variant: 'v6' },
+    i386: { architecture: '386' },
+};
+/** Normalise aliases: arm64's default variant v8 is dropped, so equal platforms compare equal as strings. */
+function normalizePlatform(p) {
+    const os = p.os.toLowerCase();
+    let architecture = p.architecture.toLowerCase();
+    let variant = p.variant?.toLowerCase() || undefined;
+    const alias = ARCH_ALIASES[architecture];
+    if (alias) {
+        architecture = alias.architecture;
+        variant = variant ?? alias.variant;
+    }
+    if (architecture === 'arm64' && (variant === 'v8' || variant === '8'))
+        variant = undefined;
+    if (architecture === 'arm' && variant && /^\d+$/.test(variant))
+        variant = `v${variant}`;
+    return variant ? { os, architecture, variant } : { os, architecture };
+}
+/** `linux/arm/v7` → Platform; undefined when it is not os/arch[/variant]. */
+function parsePlatform(text) {
+    const parts = text.trim().split('/');
+    if (parts.length < 2 || parts.length > 3 || parts.some((p) => !/^[A-Za-z0-9_.-]+$/.test(p)))
+        return undefined;
+    const [os, architecture, variant] = parts;
+    return normalizePlatform({ os, architecture, variant });
+}
+function formatPlatform(p) {
+    const n = normalizePlatform(p);
+    return n.variant ? `${n.os}/${n.architecture}/${n.variant}` : `${n.os}/${n.architecture}`;
+}
+/**
+ * Does an image platform satisfy a required one? A requirement without variant accepts any variant of the
+ * architecture (`linux/arm` takes `linux/arm/v7`); with a variant it must match.
+ */
+function platformMatches(required, actual) {
+    const r = normalizePlatform(required);
+    const a = normalizePlatform(actual);
+    if (r.os !== a.os || r.architecture !== a.architecture)
+        return false;
+    return r.variant === undefined || r.variant === a.variant;
+}
+
+;// CONCATENATED MODULE: ./lib/warm/manifest.js
+// Reading manifests Zot returns: single image or index, children with their platforms, attestation entries.
+
+
+const MEDIA_TYPES = {
+    ociIndex: 'application/vnd.oci.image.index.v1+json',
+    ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+    dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+};
+/** Every manifest kind a warmer accepts; Zot answers with what it stores. */
+const MANIFEST_ACCEPT = [
+    MEDIA_TYPES.ociIndex,
+    MEDIA_TYPES.ociManifest,
+    MEDIA_TYPES.dockerList,
+    MEDIA_TYPES.dockerManifest,
+].join(', ');
+const INDEX_TYPES = new Set([MEDIA_TYPES.ociIndex, MEDIA_TYPES.dockerList]);
+const IMAGE_CONFIG_TYPES = new Set([
+    'application/vnd.oci.image.config.v1+json',
+    'application/vnd.docker.container.image.v1+json',
+]);
+/** An image config media type (OCI or Docker), as opposed to an artifact's. */
+function isImageConfigType(mediaType) {
+    return IMAGE_CONFIG_TYPES.has(mediaType ?? '');
+}
+function isIndexMediaType(mediaType) {
+    return INDEX_TYPES.has(mediaType ?? '');
+}
+/** Docker's own media types (manifest, list, config, layers): Zot's conversion replaces every one of them. */
+function isDockerMediaType(mediaType) {
+    return mediaType.startsWith('application/vnd.docker.');
+}
+function sha256(body) {
+    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(body).digest('hex')}`;
+}
+/**
+ * Parse a manifest body. `contentType` and `digestHeader` come from Zot's answer; the digest is computed from
+ * the bytes when the header is missing. Throws on anything that is not a manifest or index.
+ */
+function parseManifest(body, contentType, digestHeader) {
+    const json = JSON.parse(body.toString('utf8'));
+    const mediaType = json.mediaType || contentType?.split(';')[0]?.trim() || '';
+    const digest = digestHeader || sha256(body);
+    if (INDEX_TYPES.has(mediaType) || (Array.isArray(json.manifests) && !json.config)) {
+        const children = (json.manifests ?? [])
+            .filter((m) => typeof m.digest === 'string')
+            .map((m) => {
+            const p = m.platform;
+            const platform = p?.os && p.architecture
+                ? normalizePlatform({ os: p.os, architecture: p.architecture, variant: p.variant })
+                : undefined;
+            const attestation = m.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
+                (platform?.os === 'unknown' && platform.architecture === 'unknown');
+            return { digest: m.digest, mediaType: m.mediaType ?? '', platform, attestation };
+        });
+        return { digest, mediaType: mediaType || MEDIA_TYPES.ociIndex, kind: 'index', children };
+    }
+    if (json.config && typeof json.config.digest === 'string') {
+        const config = IMAGE_CONFIG_TYPES.has(json.config.mediaType ?? '')
+            ? { digest: json.config.digest, mediaType: json.config.mediaType }
+            : undefined;
+        return { digest, mediaType, kind: 'manifest', children: [], config };
+    }
+    throw new Error(`not an image manifest or index (media type "${mediaType || 'none'}")`);
+}
+/** The platform an image config declares. */
+function configPlatform(body) {
+    try {
+        const c = JSON.parse(body.toString('utf8'));
+        if (!c.os || !c.architecture)
+            return undefined;
+        return normalizePlatform({ os: c.os, architecture: c.architecture, variant: c.variant });
+    }
+    catch {
+        return undefined;
     }
 }
 
 ;// CONCATENATED MODULE: ./lib/warm/diagnose.js
+// Every sentence of the warm layer that tells the user what to change lives here: diagnoses of failed
+// images, the advice after a transport failure, the 401 wording, connection warnings. The transport
+// (client.ts, errors.ts) and the registry calls only report what happened, as typed data.
+// Zot never passes sync errors to its client, so most diagnoses name the likely causes and the line to look
+// for in Zot's log (docs/zot.md has the failure table).
+
+/** What Zot's conversion does to a digest; shared by the pin diagnosis and the `digest` rewrite. */
+const conversionDiagnosis = 'Zot converts the image on sync (preserveDigest off: Docker manifests become OCI and attestations leave the index, which changes the digest)';
 function capitalize(text) {
     return text.charAt(0).toUpperCase() + text.slice(1);
 }
@@ -55122,15 +55491,14 @@ function diagnose(s) {
                 "credentials in Zot's credentialsFile), 404/401 from upstream a wrong reference or missing credentials.");
         }
         case 'pin-missing': {
-            const converted = s.storedMediaType ? !s.storedMediaType.startsWith('application/vnd.docker.') : true;
+            const converted = s.storedMediaType ? !isDockerMediaType(s.storedMediaType) : true;
             const moved = s.tagDigest
                 ? `Zot's ${s.tag} is ${s.tagDigest}, not the pinned ${s.pinned}. `
                 : `The pinned ${s.pinned} is not in Zot. `;
             if (!converted)
                 return (`${moved}Zot stores this image unconverted (Docker media types, so preserveDigest is on): the upstream ` +
                     `tag most likely moved and ${s.pinned} is no longer available upstream. Update the pin to the current digest.`);
-            return (`${moved}Either Zot converts the image on sync (preserveDigest off: Docker manifests become OCI and ` +
-                'attestations leave the index, which changes the digest), or the upstream tag moved and the old digest ' +
+            return (`${moved}Either ${conversionDiagnosis}, or the upstream tag moved and the old digest ` +
                 'is gone. If the image is published with Docker media types or attestations, set "preserveDigest": true ' +
                 'on the registry in Zot\'s sync config and "compat": ["docker2s2"] under http; otherwise update the pin.');
         }
@@ -55233,6 +55601,667 @@ function transportAdvice(err, c, duringRun = false) {
             return 'Zot, or a proxy in front of it, dropped the connection: check its log.';
         default:
             return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/rewrite/target.js
+// What text replaces a reference. Two modes:
+//   zot     the reference a node pulls from the cache: `<pull host>/<zot repository>:<tag>@<digest Zot serves>`
+//           (`@digest` alone for a digest-only reference). Docker Hub short names come out in full
+//           (`library/nginx`), because that is the repository Zot holds.
+//   digest  the reference as written, pinned: `<as written>@<digest>`, only where the digest Zot serves is
+//           provably the one upstream serves; a reference that already carries a verified pin stays as it is.
+
+
+
+/** `zot` mode: the same text for every occurrence of the image. */
+function zotTarget(pullHost, zotRepository, ref, digest) {
+    const tag = ref.tag !== undefined ? `:${ref.tag}` : '';
+    return checked(`${pullHost}/${zotRepository}${tag}@${digest}`, {
+        domain: pullHost,
+        path: zotRepository,
+        ...(ref.tag !== undefined ? { tag: ref.tag } : {}),
+        digest,
+    });
+}
+/**
+ * `digest` mode, per occurrence: `written` is the text at the occurrence (its own spelling, e.g. `nginx:1.27`).
+ * A written pin was verified by the warm stage, so it stays as it is.
+ */
+function digestTarget(written, digest) {
+    let ref;
+    try {
+        ref = (0,extract_reference/* parseReference */.F2)(written);
+    }
+    catch (err) {
+        return { left: `internal: "${written}" is not a valid reference (${err.message})` };
+    }
+    if (ref.digest !== undefined)
+        return { text: written };
+    // Without a written tag the implied `latest` is not written either: the text gains only the pin.
+    const { tag: _implied, ...name } = ref;
+    return checked(`${written}@${digest}`, /[:@]/.test(written.slice(written.lastIndexOf('/') + 1)) ? { ...ref, digest } : { ...name, digest });
+}
+/** The text must read back as the intended reference; anything else is a bug worth stopping for. */
+function checked(text, want) {
+    let got;
+    try {
+        got = (0,extract_reference/* parseReference */.F2)(text);
+    }
+    catch (err) {
+        return { left: `internal: "${text}" is not a valid reference (${err.message})` };
+    }
+    const expected = (0,extract_reference/* formatReference */.FH)(want);
+    return (0,extract_reference/* formatReference */.FH)(got) === expected
+        ? { text }
+        : { left: `internal: "${text}" reads as ${(0,extract_reference/* formatReference */.FH)(got)}, not ${expected}` };
+}
+/**
+ * Why the stored manifest is byte for byte what upstream serves, or undefined when it cannot be told.
+ * Zot (v2.1.x, preserveDigest off) converts an image only when something in it is Docker-typed or an index
+ * carries buildkit attestation entries, and then converts all of it: anything Docker-typed, or an attestation
+ * entry still in the index, proves no conversion happened. An image holding only OCI types proves nothing:
+ * it may have been published so, or be Zot's conversion.
+ */
+function unconvertedEvidence(m) {
+    if (isDockerMediaType(m.mediaType))
+        return 'Zot stores it with Docker media types, as published';
+    if (m.config && isDockerMediaType(m.config.mediaType))
+        return 'Zot stores its config with a Docker media type, as published';
+    if (m.children.some((c) => isDockerMediaType(c.mediaType)))
+        return 'Zot stores its index with Docker-typed entries, as published';
+    if (m.children.some((c) => c.attestation))
+        return 'Zot keeps the attestation entries in its index';
+    return undefined;
+}
+/** The reason a tag's digest is not pinned in `digest` mode when nothing proves Zot left the image as published. */
+function unprovenDigest(digest) {
+    return (`the digest Zot serves (${digest}) may not be upstream's: Zot holds this image with OCI media types only, ` +
+        `so it may be published so or be Zot's conversion (${conversionDiagnosis}). Pin the upstream digest in ` +
+        'the manifest (tag@sha256:…, which zot-warm verifies), or use rewrite: zot to pull from the cache');
+}
+
+;// CONCATENATED MODULE: ./lib/rewrite/index.js
+// The rewrite stage (after warm): hands the deploy the manifests it scanned with each verified reference
+// replaced, in place or in an output directory (every scanned file, rewritten or not, at the same relative
+// path), or on stdout for a pipe. Only the characters of a reference change (Source.span); an image that
+// failed, was not mapped, is invalid or unresolved keeps its text, and every reference left as written is
+// said, with why.
+
+
+
+
+
+
+
+
+const WARMED = new Set(['cached', 'warmed']);
+/** Why an image keeps its text whatever the mode, from its status. */
+function statusReason(r) {
+    switch (r.status) {
+        case 'failed':
+            return 'the image failed';
+        case 'skipped-unmapped':
+            return 'its registry is not in registry-map';
+        case 'not-attempted':
+            return 'the image was not attempted';
+        case 'invalid':
+            return 'not a valid image reference';
+        case 'unresolved':
+            return 'an unresolved (templated or empty) reference';
+        default:
+            return undefined;
+    }
+}
+/**
+ * Rewrite the files read by the extraction. `rule` decides each image's text (default: the mode's; tests
+ * give their own, e.g. the text as written, which must leave every file byte-identical).
+ */
+async function rewriteManifests(opts, input, rule) {
+    const workspace = (0,external_node_path_.resolve)(opts.workspace);
+    const inPlace = opts.output !== '-' && (0,external_node_path_.resolve)(opts.output) === workspace;
+    const summary = {
+        mode: opts.mode,
+        output: opts.output,
+        inPlace,
+        written: false,
+        files: 0,
+        changedFiles: 0,
+        rewritten: 0,
+        left: [],
+        problems: [],
+    };
+    const log = input.log ?? (() => undefined);
+    const planned = new Map(input.planned.map((p) => [p.reference, p]));
+    const decide = rule ?? ((r) => imageReason(r, opts, planned, input.stored));
+    /** The text written for each image (its first rewritten place). */
+    const done = new Map();
+    /** Places left, per image, with why (`image`: the reason is the image's, not the place's). */
+    const leftPlaces = new Map();
+    const leave = (result, source, why, image = false) => {
+        const list = leftPlaces.get(result);
+        if (list)
+            list.push({ source, why, image });
+        else
+            leftPlaces.set(result, [{ source, why, image }]);
+    };
+    // 1. What each place becomes, by file.
+    const byFile = new Map();
+    const aliases = new Map();
+    for (const result of input.results) {
+        const places = result.sources.filter((s) => s.file !== format/* IMAGES_INPUT_FILE */.TM);
+        if (!places.length)
+            continue;
+        const why = decide(result);
+        const target = typeof why === 'function' ? why : undefined;
+        for (const source of places) {
+            if (typeof why === 'string')
+                leave(result, source, why, true);
+            else if (source.span && target) {
+                const list = byFile.get(source.file) ?? [];
+                list.push({ result, source, target });
+                byFile.set(source.file, list);
+            }
+            else if (source.aliasOf && target) {
+                const list = aliases.get(source.file) ?? [];
+                list.push({ result, source });
+                aliases.set(source.file, list);
+            }
+            else
+                leave(result, source, source.unwritable ?? 'its text cannot be replaced in place');
+        }
+    }
+    if (input.hold) {
+        summary.held = input.hold;
+        log('info', `Nothing written: ${input.hold}.`);
+        annotate(input.results, leftPlaces, done);
+        summary.left = leftList(leftPlaces);
+        return summary;
+    }
+    // 2. Each file: read it back, replace, write.
+    const root = opts.output === '-' ? undefined : await prepareOutputDir(opts.output);
+    for (const file of input.read) {
+        // stdin goes only to stdout and files only to a directory (the configuration check makes sure).
+        if ((file === format/* STDIN_FILE */.ER) !== (root === undefined))
+            continue;
+        const pending = byFile.get(file) ?? [];
+        const followers = aliases.get(file) ?? [];
+        const changes = await rewriteFile(pending, followers, () => file === format/* STDIN_FILE */.ER ? Buffer.from(input.stdin ?? '', 'utf8') : (0,promises_.readFile)((0,external_node_path_.resolve)(workspace, file)));
+        for (const l of changes.left)
+            leave(l.place.result, l.place.source, l.why);
+        let problem = changes.problem;
+        if (!problem) {
+            try {
+                if (!root)
+                    input.stdout?.(changes.out.toString('utf8'));
+                else if (!inPlace || changes.places.length)
+                    await writeAtomically(await destination(root, file), changes.out);
+            }
+            catch (err) {
+                problem = fileProblem(err);
+            }
+        }
+        if (problem) {
+            summary.problems.push({ file, message: problem });
+            log('warning', `${file}: not written: ${problem}`);
+            // Nothing of this file was written: its references are not rewritten after all.
+            for (const place of changes.places)
+                leave(place.result, place.source, `the file was not written (${problem})`);
+            continue;
+        }
+        if (root && inPlace && !changes.places.length)
+            continue;
+        summary.files++;
+        if (!changes.places.length)
+            continue;
+        summary.changedFiles++;
+        summary.rewritten += changes.places.length;
+        for (const place of changes.places) {
+            const text = changes.texts.get(place.result);
+            if (text !== undefined && !done.has(place.result))
+                done.set(place.result, text);
+        }
+    }
+    summary.written = true;
+    annotate(input.results, leftPlaces, done);
+    summary.left = leftList(leftPlaces);
+    const where = root ? (inPlace ? 'in place' : `into ${root}`) : 'to stdout';
+    log('info', `Rewrote ${(0,format/* plural */.LS)(summary.rewritten, 'reference')} in ${(0,format/* plural */.LS)(summary.changedFiles, 'file')}; ` +
+        `${(0,format/* plural */.LS)(summary.files, 'file')} written ${where}.`);
+    for (const l of summary.left) {
+        const places = l.places > 1 ? ` (${l.places} places, first at ${l.where})` : ` (${l.where})`;
+        log('warning', `not rewritten: ${l.reference}${places}: ${l.why}`);
+    }
+    return summary;
+}
+/** One file's new content: each pending place replaced when the file still says what was read there. */
+async function rewriteFile(pending, followers, read) {
+    const changes = { out: Buffer.alloc(0), places: [], texts: new Map(), left: [] };
+    const all = [...pending, ...followers];
+    try {
+        changes.out = await read();
+    }
+    catch (err) {
+        changes.problem = `cannot read it again: ${fileProblem(err)}`;
+    }
+    if (changes.problem || !all.length) {
+        if (changes.problem)
+            for (const p of all)
+                changes.left.push({ place: p, why: `the file was not written (${changes.problem})` });
+        return changes;
+    }
+    // Decoding and encoding again is byte-exact only for valid UTF-8.
+    if (!(0,external_node_buffer_.isUtf8)(changes.out)) {
+        for (const p of all)
+            changes.left.push({ place: p, why: 'the file is not valid UTF-8 (any more)' });
+        return changes;
+    }
+    const text = changes.out.toString('utf8');
+    const edits = [];
+    for (const p of pending) {
+        const edit = placeEdit(text, p);
+        if ('why' in edit) {
+            changes.left.push({ place: p, why: edit.why });
+            continue;
+        }
+        edits.push(edit);
+        changes.places.push(p);
+        if (!changes.texts.has(p.result))
+            changes.texts.set(p.result, edit.text);
+    }
+    // An alias follows its anchor: rewritten exactly when the anchored text itself was.
+    for (const f of followers) {
+        if (isFollowing(f, edits))
+            changes.places.push(f);
+        else
+            changes.left.push({
+                place: f,
+                why: `${f.source.unwritable ?? 'reached through an alias'}, whose anchored text is not an image field rewritten here`,
+            });
+    }
+    if (edits.length)
+        changes.out = Buffer.from(applyEdits(text, edits), 'utf8');
+    return changes;
+}
+function isFollowing(f, applied) {
+    const a = f.source.aliasOf;
+    return a !== undefined && applied.some((e) => e.start === a.start && e.end === a.end);
+}
+/**
+ * Why the image keeps its text everywhere (a string), or how each of its places is rewritten.
+ */
+function imageReason(result, opts, planned, stored) {
+    const status = statusReason(result);
+    if (status)
+        return status;
+    if (!WARMED.has(result.status))
+        return `not rewritten in status ${result.status}`;
+    const plan = planned.get(result.reference);
+    if (!plan)
+        return 'internal: the image is missing from the plan';
+    const digest = plan.ref.digest ?? result.digest;
+    if (!digest)
+        return "the digest Zot serves for the tag is unknown (Zot's search extension is off), so it cannot be pinned";
+    if (opts.mode === 'zot') {
+        const target = zotTarget(opts.pullHost, plan.zotRepository, plan.ref, digest);
+        if ('left' in target)
+            return target.left;
+        return () => target;
+    }
+    if (plan.ref.digest === undefined) {
+        const form = stored?.get(result.reference);
+        if (form?.problem)
+            return `cannot tell whether Zot serves upstream's digest: ${form.problem}`;
+        if (!form?.proof)
+            return unprovenDigest(digest);
+    }
+    return (written) => digestTarget(written, digest);
+}
+/** The edit for one place, after checking that the file still says what the extraction read there. */
+function placeEdit(text, p) {
+    const span = p.source.span;
+    const written = text.slice(span.start, span.end);
+    let same = false;
+    try {
+        same = span.end <= text.length && (0,extract_reference/* formatReference */.FH)((0,extract_reference/* parseReference */.F2)(written)) === p.result.reference;
+    }
+    catch {
+        same = false;
+    }
+    if (!same)
+        return { why: 'the file changed since it was read' };
+    const target = p.target(written);
+    if ('left' in target)
+        return { why: target.left };
+    const unsafe = unsafeHere(text, span.start, span.end, target.text);
+    if (unsafe)
+        return { why: unsafe };
+    return { start: span.start, end: span.end, text: target.text };
+}
+/** rewrittenAs on each rewritten image, and the "not rewritten" warnings of images that were warmed. */
+function annotate(results, left, done) {
+    for (const r of results) {
+        const text = done.get(r);
+        if (text !== undefined)
+            r.rewrittenAs = text;
+        const places = left.get(r);
+        if (!places || !WARMED.has(r.status))
+            continue;
+        for (const [why, group] of groupByWhy(places))
+            r.warnings.push(group[0]?.image
+                ? `not rewritten: ${why}`
+                : `not rewritten at ${group.map((p) => at(p.source)).join(', ')}: ${why}`);
+    }
+}
+function groupByWhy(places) {
+    const out = new Map();
+    for (const p of places) {
+        const list = out.get(p.why);
+        if (list)
+            list.push(p);
+        else
+            out.set(p.why, [p]);
+    }
+    return out;
+}
+const at = (s) => `${s.file}:${s.line}:${s.column}`;
+function leftList(left) {
+    const out = [];
+    for (const [r, places] of left)
+        for (const [why, group] of groupByWhy(places))
+            out.push({
+                reference: r.reference,
+                where: at(group[0].source),
+                places: group.length,
+                why,
+            });
+    return out;
+}
+
+;// CONCATENATED MODULE: ./lib/warm/registry.js
+
+function answered(value, res) {
+    return { ok: true, value, attempts: res.attempts };
+}
+function refused(res) {
+    return { ok: false, refusal: readRefusal(res), attempts: res.attempts };
+}
+function readRefusal(res) {
+    const by = res.answeredBy ? { answeredBy: res.answeredBy } : {};
+    try {
+        const json = JSON.parse(res.body.toString('utf8'));
+        const first = json.errors?.[0];
+        return { status: res.status, code: first?.code, message: first?.message, ...by };
+    }
+    catch {
+        return { status: res.status, ...by };
+    }
+}
+function repoPath(repo) {
+    // Repository names are validated by the reference grammar; components are kept, only odd bytes escaped.
+    return repo.split('/').map(encodeURIComponent).join('/');
+}
+/**
+ * Local tags of a repository (empty when Zot does not have the repository). Follows `Link` pagination.
+ * Never contacts upstream.
+ */
+async function listTags(client, repo, signal) {
+    const tags = new Set();
+    let path = `/v2/${repoPath(repo)}/tags/list`;
+    let attempts = 0;
+    for (let page = 0; path && page < 1000; page++) {
+        const res = await client.request({
+            method: 'GET',
+            path,
+            signal,
+            headers: { accept: 'application/json' },
+        });
+        attempts += res.attempts;
+        if (res.status === 404)
+            return { ok: true, value: tags, attempts };
+        if (res.status !== 200)
+            return { ...refused(res), attempts };
+        const json = JSON.parse(res.body.toString('utf8'));
+        for (const t of json.tags ?? [])
+            tags.add(t);
+        path = nextPage(res.headers.link, client.url);
+    }
+    return { ok: true, value: tags, attempts };
+}
+/** `Link: </v2/x/tags/list?n=100&last=b>; rel="next"` → path relative to the Zot base URL. */
+function nextPage(link, base) {
+    const m = link ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(link) : null;
+    if (!m?.[1])
+        return undefined;
+    const url = new URL(m[1], base);
+    const basePath = new URL(base).pathname.replace(/\/+$/, '');
+    const path = url.pathname.startsWith(basePath) ? url.pathname.slice(basePath.length) : url.pathname;
+    return `${path}${url.search}`;
+}
+/**
+ * GET a manifest by tag or digest. By tag (or a missing digest) this makes Zot sync from upstream and blocks
+ * until the whole image is copied; `sync` tells the client not to retry a closed connection.
+ */
+async function getManifest(client, repo, reference, opts) {
+    const res = await client.request({
+        method: 'GET',
+        // Tags and digests are grammar-checked; a digest's `:` must stay literal (Zot does not decode %3A).
+        path: `/v2/${repoPath(repo)}/manifests/${reference}`,
+        headers: { accept: MANIFEST_ACCEPT },
+        ...opts,
+    });
+    if (res.status !== 200)
+        return refused(res);
+    return answered(parseManifest(res.body, res.headers['content-type'], res.headers['docker-content-digest']), res);
+}
+/** HEAD a manifest by digest. Only call for digests known to be present: a missing one makes Zot sync. */
+async function headManifest(client, repo, digest, signal) {
+    const res = await client.request({
+        method: 'HEAD',
+        path: `/v2/${repoPath(repo)}/manifests/${digest}`,
+        headers: { accept: MANIFEST_ACCEPT },
+        signal,
+    });
+    if (res.status === 200 || res.status === 404)
+        return answered(res.status === 200, res);
+    return refused(res);
+}
+/**
+ * Is a digest stored in the repository? Blob requests never sync, and Zot keeps manifests in the same blob
+ * store, so this is the side-effect-free presence test for a digest that may be missing.
+ */
+async function hasBlob(client, repo, digest, signal) {
+    const res = await client.request({ method: 'HEAD', path: `/v2/${repoPath(repo)}/blobs/${digest}`, signal });
+    if (res.status === 200 || res.status === 404)
+        return answered(res.status === 200, res);
+    return refused(res);
+}
+/** A small blob (an image config). Local only. */
+async function getBlob(client, repo, digest, signal) {
+    const res = await client.request({
+        method: 'GET',
+        path: `/v2/${repoPath(repo)}/blobs/${digest}`,
+        signal,
+        maxBodyBytes: 4 * 1024 * 1024,
+    });
+    if (res.status !== 200)
+        return refused(res);
+    return answered(res.body, res);
+}
+/**
+ * The digest a local tag points to, from Zot's search extension (MetaDB). This is the only way to learn it
+ * without a manifest request by tag, which would make Zot re-check upstream.
+ */
+async function searchTag(client, repo, tag, signal) {
+    const query = `{ Image(image: ${JSON.stringify(`${repo}:${tag}`)}) { Digest MediaType } }`;
+    const res = await client.request({
+        method: 'POST',
+        path: '/v2/_zot/ext/search',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ query }),
+        signal,
+    });
+    if (res.status === 404 || res.status === 405)
+        return answered({ kind: 'unavailable' }, res);
+    if (res.status !== 200)
+        return refused(res);
+    try {
+        const json = JSON.parse(res.body.toString('utf8'));
+        const digest = json.data?.Image?.Digest;
+        if (!digest)
+            return answered({ kind: 'not-found' }, res);
+        return answered({ kind: 'found', digest, mediaType: json.data?.Image?.MediaType ?? undefined }, res);
+    }
+    catch {
+        return answered({ kind: 'not-found' }, res);
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/rewrite/stored.js
+// `digest` mode pins a tag only where the digest Zot serves is upstream's. Zot does not record upstream's
+// digest, so the stored manifest itself is the evidence (unconvertedEvidence): one local read by digest per
+// tag-only image that warmed.
+
+
+
+async function readStoredForms(client, planned, results, opts) {
+    const forms = new Map();
+    const todo = [];
+    planned.forEach((p, i) => {
+        const r = results[i];
+        if (!r || (r.status !== 'cached' && r.status !== 'warmed') || p.ref.digest || !r.digest)
+            return;
+        todo.push({ repo: p.zotRepository, digest: r.digest, reference: p.reference });
+    });
+    let next = 0;
+    const worker = async () => {
+        while (next < todo.length) {
+            const t = todo[next++];
+            if (opts.signal?.aborted) {
+                forms.set(t.reference, { problem: 'the run was cancelled before the stored manifest was read' });
+                continue;
+            }
+            try {
+                // The digest was confirmed present moments ago, so a read by digest is local. Check mode promises
+                // never to make Zot sync, so there a blob HEAD (never syncs) confirms it first.
+                const present = opts.check ? await hasBlob(client, t.repo, t.digest, opts.signal) : undefined;
+                if (present && !(present.ok && present.value)) {
+                    forms.set(t.reference, { problem: `${t.repo}@${t.digest} is no longer in Zot` });
+                    continue;
+                }
+                const answer = await getManifest(client, t.repo, t.digest, { signal: opts.signal });
+                if (!answer.ok) {
+                    forms.set(t.reference, {
+                        problem: `Zot answered ${answer.refusal.status} for ${t.repo}@${t.digest}`,
+                    });
+                    continue;
+                }
+                const proof = unconvertedEvidence(answer.value);
+                forms.set(t.reference, proof ? { proof } : {});
+            }
+            catch (err) {
+                forms.set(t.reference, { problem: `reading ${t.repo}@${t.digest} failed: ${(0,errors/* describeError */.Uc)(err)}` });
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency, todo.length)) }, worker));
+    return forms;
+}
+
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var undici = __nccwpck_require__(4371);
+;// CONCATENATED MODULE: ./lib/warm/auth.js
+// Registry authentication: WWW-Authenticate parsing and the bearer token cache (distribution token spec).
+/**
+ * Parse a WWW-Authenticate header into challenges. Handles quoted values with commas and escapes, and
+ * several challenges in one header (`Bearer realm="…",scope="…", Basic realm="…"`).
+ */
+function parseChallenges(header) {
+    if (!header)
+        return [];
+    const out = [];
+    let i = 0;
+    const s = header;
+    const skipSpace = () => {
+        while (i < s.length && (s[i] === ' ' || s[i] === '\t' || s[i] === ','))
+            i++;
+    };
+    while (i < s.length) {
+        skipSpace();
+        const schemeMatch = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+/.exec(s.slice(i));
+        if (!schemeMatch)
+            break;
+        const scheme = schemeMatch[0].toLowerCase();
+        i += schemeMatch[0].length;
+        const params = {};
+        // Parameters: name=value or name="quoted", separated by commas; a bare token starts the next challenge.
+        for (;;) {
+            const save = i;
+            skipSpace();
+            const nameMatch = /^([A-Za-z0-9!#$%&'*+.^_`|~-]+)\s*=\s*/.exec(s.slice(i));
+            if (!nameMatch?.[1]) {
+                i = save;
+                break;
+            }
+            i += nameMatch[0].length;
+            let value = '';
+            if (s[i] === '"') {
+                i++;
+                while (i < s.length && s[i] !== '"') {
+                    if (s[i] === '\\' && i + 1 < s.length)
+                        i++;
+                    value += s[i];
+                    i++;
+                }
+                i++;
+            }
+            else {
+                const m = /^[^,\s]*/.exec(s.slice(i));
+                value = m?.[0] ?? '';
+                i += value.length;
+            }
+            params[nameMatch[1].toLowerCase()] = value;
+        }
+        out.push({ scheme, params });
+        // Skip anything unparseable up to the next comma so one odd challenge does not hide the others.
+        if (i < s.length && !/[\s,]/.test(s[i] ?? '')) {
+            const next = s.indexOf(',', i);
+            i = next === -1 ? s.length : next;
+        }
+    }
+    return out;
+}
+/** The `repository:<name>:pull` scope a registry request needs, derived from its path. */
+function scopeForPath(pathname) {
+    const m = /^\/v2\/(.+)\/(manifests|blobs|tags|referrers)\//.exec(pathname);
+    return m?.[1] ? `repository:${m[1]}:pull` : undefined;
+}
+/** Tokens per (realm, service, scope). Expired entries are dropped on read. */
+class TokenCache {
+    #tokens = new Map();
+    static key(realm, service, scope) {
+        return `${realm}\n${service ?? ''}\n${scope ?? ''}`;
+    }
+    get(key, now = Date.now()) {
+        const entry = this.#tokens.get(key);
+        if (!entry)
+            return undefined;
+        if (entry.expiresAt <= now) {
+            this.#tokens.delete(key);
+            return undefined;
+        }
+        return entry.token;
+    }
+    /** `expiresIn` seconds (spec default 60); renewed 10 s early so a token does not expire mid-request. */
+    set(key, token, expiresIn = 60, now = Date.now()) {
+        const lifetime = Math.max(1, expiresIn - 10) * 1000;
+        this.#tokens.set(key, { token, expiresAt: now + lifetime });
+    }
+    delete(key) {
+        this.#tokens.delete(key);
+    }
+    get size() {
+        return this.#tokens.size;
     }
 }
 
@@ -55784,273 +56813,6 @@ function failureFrom(client, r, repo, reference) {
             return r.status >= 500
                 ? new ImageFailure(answer, { kind: 'server-error', status: r.status })
                 : new ImageFailure(answer, { kind: 'unexpected-status', status: r.status, code: r.code });
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/warm/platforms.js
-// Platforms as `os/arch[/variant]`, with the aliases containerd normalises (so `linux/arm64` and
-// `linux/arm64/v8` are the same platform, and `linux/x86_64` is `linux/amd64`).
-const ARCH_ALIASES = {
-    x86_64: { architecture: 'amd64' },
-    'x86-64': { architecture: 'amd64' },
-    aarch64: { architecture: 'arm64' },
-    armhf: { architecture: 'arm', variant: 'v7' },
-    armel: { architecture: 'arm', variant: 'v6' },
-    i386: { architecture: '386' },
-};
-/** Normalise aliases: arm64's default variant v8 is dropped, so equal platforms compare equal as strings. */
-function normalizePlatform(p) {
-    const os = p.os.toLowerCase();
-    let architecture = p.architecture.toLowerCase();
-    let variant = p.variant?.toLowerCase() || undefined;
-    const alias = ARCH_ALIASES[architecture];
-    if (alias) {
-        architecture = alias.architecture;
-        variant = variant ?? alias.variant;
-    }
-    if (architecture === 'arm64' && (variant === 'v8' || variant === '8'))
-        variant = undefined;
-    if (architecture === 'arm' && variant && /^\d+$/.test(variant))
-        variant = `v${variant}`;
-    return variant ? { os, architecture, variant } : { os, architecture };
-}
-/** `linux/arm/v7` → Platform; undefined when it is not os/arch[/variant]. */
-function parsePlatform(text) {
-    const parts = text.trim().split('/');
-    if (parts.length < 2 || parts.length > 3 || parts.some((p) => !/^[A-Za-z0-9_.-]+$/.test(p)))
-        return undefined;
-    const [os, architecture, variant] = parts;
-    return normalizePlatform({ os, architecture, variant });
-}
-function formatPlatform(p) {
-    const n = normalizePlatform(p);
-    return n.variant ? `${n.os}/${n.architecture}/${n.variant}` : `${n.os}/${n.architecture}`;
-}
-/**
- * Does an image platform satisfy a required one? A requirement without variant accepts any variant of the
- * architecture (`linux/arm` takes `linux/arm/v7`); with a variant it must match.
- */
-function platformMatches(required, actual) {
-    const r = normalizePlatform(required);
-    const a = normalizePlatform(actual);
-    if (r.os !== a.os || r.architecture !== a.architecture)
-        return false;
-    return r.variant === undefined || r.variant === a.variant;
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./lib/warm/manifest.js
-// Reading manifests Zot returns: single image or index, children with their platforms, attestation entries.
-
-
-const MEDIA_TYPES = {
-    ociIndex: 'application/vnd.oci.image.index.v1+json',
-    ociManifest: 'application/vnd.oci.image.manifest.v1+json',
-    dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
-    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
-};
-/** Every manifest kind a warmer accepts; Zot answers with what it stores. */
-const MANIFEST_ACCEPT = [
-    MEDIA_TYPES.ociIndex,
-    MEDIA_TYPES.ociManifest,
-    MEDIA_TYPES.dockerList,
-    MEDIA_TYPES.dockerManifest,
-].join(', ');
-const INDEX_TYPES = new Set([MEDIA_TYPES.ociIndex, MEDIA_TYPES.dockerList]);
-const IMAGE_CONFIG_TYPES = new Set([
-    'application/vnd.oci.image.config.v1+json',
-    'application/vnd.docker.container.image.v1+json',
-]);
-/** An image config media type (OCI or Docker), as opposed to an artifact's. */
-function isImageConfigType(mediaType) {
-    return IMAGE_CONFIG_TYPES.has(mediaType ?? '');
-}
-function isIndexMediaType(mediaType) {
-    return INDEX_TYPES.has(mediaType ?? '');
-}
-function sha256(body) {
-    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(body).digest('hex')}`;
-}
-/**
- * Parse a manifest body. `contentType` and `digestHeader` come from Zot's answer; the digest is computed from
- * the bytes when the header is missing. Throws on anything that is not a manifest or index.
- */
-function parseManifest(body, contentType, digestHeader) {
-    const json = JSON.parse(body.toString('utf8'));
-    const mediaType = json.mediaType || contentType?.split(';')[0]?.trim() || '';
-    const digest = digestHeader || sha256(body);
-    if (INDEX_TYPES.has(mediaType) || (Array.isArray(json.manifests) && !json.config)) {
-        const children = (json.manifests ?? [])
-            .filter((m) => typeof m.digest === 'string')
-            .map((m) => {
-            const p = m.platform;
-            const platform = p?.os && p.architecture
-                ? normalizePlatform({ os: p.os, architecture: p.architecture, variant: p.variant })
-                : undefined;
-            const attestation = m.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
-                (platform?.os === 'unknown' && platform.architecture === 'unknown');
-            return { digest: m.digest, mediaType: m.mediaType ?? '', platform, attestation };
-        });
-        return { digest, mediaType: mediaType || MEDIA_TYPES.ociIndex, kind: 'index', children };
-    }
-    if (json.config && typeof json.config.digest === 'string') {
-        const config = IMAGE_CONFIG_TYPES.has(json.config.mediaType ?? '')
-            ? { digest: json.config.digest, mediaType: json.config.mediaType }
-            : undefined;
-        return { digest, mediaType, kind: 'manifest', children: [], config };
-    }
-    throw new Error(`not an image manifest or index (media type "${mediaType || 'none'}")`);
-}
-/** The platform an image config declares. */
-function configPlatform(body) {
-    try {
-        const c = JSON.parse(body.toString('utf8'));
-        if (!c.os || !c.architecture)
-            return undefined;
-        return normalizePlatform({ os: c.os, architecture: c.architecture, variant: c.variant });
-    }
-    catch {
-        return undefined;
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/warm/registry.js
-
-function answered(value, res) {
-    return { ok: true, value, attempts: res.attempts };
-}
-function refused(res) {
-    return { ok: false, refusal: readRefusal(res), attempts: res.attempts };
-}
-function readRefusal(res) {
-    const by = res.answeredBy ? { answeredBy: res.answeredBy } : {};
-    try {
-        const json = JSON.parse(res.body.toString('utf8'));
-        const first = json.errors?.[0];
-        return { status: res.status, code: first?.code, message: first?.message, ...by };
-    }
-    catch {
-        return { status: res.status, ...by };
-    }
-}
-function repoPath(repo) {
-    // Repository names are validated by the reference grammar; components are kept, only odd bytes escaped.
-    return repo.split('/').map(encodeURIComponent).join('/');
-}
-/**
- * Local tags of a repository (empty when Zot does not have the repository). Follows `Link` pagination.
- * Never contacts upstream.
- */
-async function listTags(client, repo, signal) {
-    const tags = new Set();
-    let path = `/v2/${repoPath(repo)}/tags/list`;
-    let attempts = 0;
-    for (let page = 0; path && page < 1000; page++) {
-        const res = await client.request({
-            method: 'GET',
-            path,
-            signal,
-            headers: { accept: 'application/json' },
-        });
-        attempts += res.attempts;
-        if (res.status === 404)
-            return { ok: true, value: tags, attempts };
-        if (res.status !== 200)
-            return { ...refused(res), attempts };
-        const json = JSON.parse(res.body.toString('utf8'));
-        for (const t of json.tags ?? [])
-            tags.add(t);
-        path = nextPage(res.headers.link, client.url);
-    }
-    return { ok: true, value: tags, attempts };
-}
-/** `Link: </v2/x/tags/list?n=100&last=b>; rel="next"` → path relative to the Zot base URL. */
-function nextPage(link, base) {
-    const m = link ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(link) : null;
-    if (!m?.[1])
-        return undefined;
-    const url = new URL(m[1], base);
-    const basePath = new URL(base).pathname.replace(/\/+$/, '');
-    const path = url.pathname.startsWith(basePath) ? url.pathname.slice(basePath.length) : url.pathname;
-    return `${path}${url.search}`;
-}
-/**
- * GET a manifest by tag or digest. By tag (or a missing digest) this makes Zot sync from upstream and blocks
- * until the whole image is copied; `sync` tells the client not to retry a closed connection.
- */
-async function getManifest(client, repo, reference, opts) {
-    const res = await client.request({
-        method: 'GET',
-        // Tags and digests are grammar-checked; a digest's `:` must stay literal (Zot does not decode %3A).
-        path: `/v2/${repoPath(repo)}/manifests/${reference}`,
-        headers: { accept: MANIFEST_ACCEPT },
-        ...opts,
-    });
-    if (res.status !== 200)
-        return refused(res);
-    return answered(parseManifest(res.body, res.headers['content-type'], res.headers['docker-content-digest']), res);
-}
-/** HEAD a manifest by digest. Only call for digests known to be present: a missing one makes Zot sync. */
-async function headManifest(client, repo, digest, signal) {
-    const res = await client.request({
-        method: 'HEAD',
-        path: `/v2/${repoPath(repo)}/manifests/${digest}`,
-        headers: { accept: MANIFEST_ACCEPT },
-        signal,
-    });
-    if (res.status === 200 || res.status === 404)
-        return answered(res.status === 200, res);
-    return refused(res);
-}
-/**
- * Is a digest stored in the repository? Blob requests never sync, and Zot keeps manifests in the same blob
- * store, so this is the side-effect-free presence test for a digest that may be missing.
- */
-async function hasBlob(client, repo, digest, signal) {
-    const res = await client.request({ method: 'HEAD', path: `/v2/${repoPath(repo)}/blobs/${digest}`, signal });
-    if (res.status === 200 || res.status === 404)
-        return answered(res.status === 200, res);
-    return refused(res);
-}
-/** A small blob (an image config). Local only. */
-async function getBlob(client, repo, digest, signal) {
-    const res = await client.request({
-        method: 'GET',
-        path: `/v2/${repoPath(repo)}/blobs/${digest}`,
-        signal,
-        maxBodyBytes: 4 * 1024 * 1024,
-    });
-    if (res.status !== 200)
-        return refused(res);
-    return answered(res.body, res);
-}
-/**
- * The digest a local tag points to, from Zot's search extension (MetaDB). This is the only way to learn it
- * without a manifest request by tag, which would make Zot re-check upstream.
- */
-async function searchTag(client, repo, tag, signal) {
-    const query = `{ Image(image: ${JSON.stringify(`${repo}:${tag}`)}) { Digest MediaType } }`;
-    const res = await client.request({
-        method: 'POST',
-        path: '/v2/_zot/ext/search',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify({ query }),
-        signal,
-    });
-    if (res.status === 404 || res.status === 405)
-        return answered({ kind: 'unavailable' }, res);
-    if (res.status !== 200)
-        return refused(res);
-    try {
-        const json = JSON.parse(res.body.toString('utf8'));
-        const digest = json.data?.Image?.Digest;
-        if (!digest)
-            return answered({ kind: 'not-found' }, res);
-        return answered({ kind: 'found', digest, mediaType: json.data?.Image?.MediaType ?? undefined }, res);
-    }
-    catch {
-        return answered({ kind: 'not-found' }, res);
     }
 }
 
@@ -56885,8 +57647,12 @@ async function readManagementInfo(client, info, signal) {
 
 
 
+
+
+
 async function runPipeline(config, opts) {
     const { logger } = opts;
+    checkRewriteStreams(config, opts);
     const started = Date.now();
     const startedAt = new Date(started).toISOString();
     // The overall timeout and the caller's signal end up in one signal for the engine.
@@ -56937,7 +57703,10 @@ async function runPipeline(config, opts) {
         const valid = extraction.images.filter((i) => i.status === 'ok');
         const zotHost = config.zotUrl ? new URL(config.zotUrl).host : undefined;
         const plan = await logger.group('Map images to Zot', async () => {
-            const p = planImages(valid, config.registryMap, zotHost ? { zotHost } : {});
+            const p = planImages(valid, config.registryMap, {
+                ...(zotHost ? { zotHost } : {}),
+                ...(config.rewrite?.pullHost ? { pullHost: config.rewrite.pullHost } : {}),
+            });
             for (const img of p.images)
                 logger.info(`${img.reference} → ${zotReferenceOf(img)}`);
             if (p.unmapped.length) {
@@ -56950,6 +57719,7 @@ async function runPipeline(config, opts) {
         let zot;
         let hardFailure;
         let warmed;
+        let stored;
         if (config.mode !== 'plan' && config.zotUrl) {
             const client = new ZotClient({
                 url: config.zotUrl,
@@ -56989,6 +57759,12 @@ async function runPipeline(config, opts) {
                 if (!hardFailure && !controller.signal.aborted && plan.images.length) {
                     const verb = config.mode === 'check' ? 'Check' : 'Warm';
                     warmed = await logger.group(`${verb} ${(0,format/* plural */.LS)(plan.images.length, 'image')}`, () => warmWithProgress(plan.images, client, config, controller.signal, opts));
+                    if (config.rewrite?.mode === 'digest' && warmed)
+                        stored = await readStoredForms(client, plan.images, warmed, {
+                            concurrency: config.concurrency,
+                            check: config.mode === 'check',
+                            signal: controller.signal,
+                        });
                 }
             }
             finally {
@@ -56997,7 +57773,7 @@ async function runPipeline(config, opts) {
         }
         const results = assemble(extraction.images, plan.images, plan.unmapped, warmed, config);
         const cancelled = controller.signal.aborted ? reasonOf(controller.signal.reason, 'cancelled') : undefined;
-        return {
+        const run = {
             mode: config.mode,
             strict: config.strict,
             failOnUnresolved: config.failOnUnresolved,
@@ -57013,6 +57789,28 @@ async function runPipeline(config, opts) {
             ...(hardFailure ? { hardFailure } : {}),
             ...(cancelled && results.some((r) => r.status === 'not-attempted') ? { cancelled } : {}),
         };
+        if (config.rewrite) {
+            const rewrite = config.rewrite;
+            // A failed run hands no manifests on: a pipe into `kubectl apply` then receives nothing at all.
+            const outcome = (0,report_outcome/* decideOutcome */.dl)(run);
+            run.rewrite = await logger.group('Rewrite manifests', () => rewriteManifests({
+                mode: rewrite.mode,
+                pullHost: rewrite.pullHost,
+                output: rewrite.output,
+                workspace: config.workspace,
+            }, {
+                results,
+                planned: plan.images,
+                read: extraction.read,
+                ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}),
+                ...(stored ? { stored } : {}),
+                ...(outcome.exitCode !== 0 ? { hold: `the run failed (${outcome.reason})` } : {}),
+                ...(opts.stdout ? { stdout: opts.stdout } : {}),
+                log: (level, line) => (level === 'info' ? logger.info(line) : logger.warning(line)),
+            }));
+            run.durationMs = Date.now() - started;
+        }
+        return run;
     }
     finally {
         if (timer)
@@ -57115,6 +57913,22 @@ function assemble(found, planned, unmapped, warmed, config) {
         // The planner and the extractor disagree on a key: say so rather than drop the image.
         return { ...base, reference: f.key, status: 'failed', error: 'internal: image missing from the plan' };
     });
+}
+/** `rewrite-output: -` prints what was read from stdin, and only that; a directory never receives stdin. */
+function checkRewriteStreams(config, opts) {
+    const output = config.rewrite?.output;
+    if (output === undefined)
+        return;
+    if (output === '-') {
+        if (opts.stdin === undefined || config.paths.length || !opts.stdout)
+            throw new errors/* ConfigError */.xL((0,inputs_config/* locateProblems */.D)([
+                'rewrite-output: - prints the rewritten manifests read from stdin: read them from - only (e.g. `helm template … | zot-warm --rewrite zot --rewrite-output - -`), or give a directory.',
+            ], config.fromFile));
+    }
+    else if (opts.stdin !== undefined)
+        throw new errors/* ConfigError */.xL((0,inputs_config/* locateProblems */.D)([
+            'rewrite-output: manifests read from - (stdin) are printed only with rewrite-output -; give the files as paths to write them into a directory.',
+        ], config.fromFile));
 }
 function reasonOf(reason, fallback) {
     if (typeof reason === 'string')
@@ -57561,6 +58375,7 @@ function jsonEscape(ch) {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   ER: () => (/* binding */ STDIN_FILE),
 /* harmony export */   GE: () => (/* binding */ locationLabel),
 /* harmony export */   LS: () => (/* binding */ plural),
 /* harmony export */   Rh: () => (/* binding */ statusLabel),
@@ -57573,8 +58388,9 @@ function jsonEscape(ch) {
 /* harmony export */   md: () => (/* binding */ worstFirst),
 /* harmony export */   p9: () => (/* binding */ MAX_REFERENCE_TEXT)
 /* harmony export */ });
-/* unused harmony exports STATUS_ORDER, STATUS_ICON, statusIcon, STDIN_FILE */
+/* unused harmony exports STATUS_ORDER, STATUS_ICON, statusIcon, describeRewrite */
 /* harmony import */ var _escape_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2527);
+// Small presentation helpers shared by the table, the summary and the annotations.
 
 /** Worst first: the order of tables, annotations and what survives when rows must be cut. */
 const STATUS_ORDER = [
@@ -57661,6 +58477,21 @@ const MAX_REFERENCE_TEXT = 1024;
 function plural(n, word, many = `${word}s`) {
     return `${n} ${n === 1 ? word : many}`;
 }
+/** What `rewrite` did, in one line for the summaries (plain text: each renderer escapes it). */
+function describeRewrite(r) {
+    if (!r.written)
+        return `rewrite ${r.mode}: nothing written: ${r.held ?? 'the run stopped'}`;
+    const where = r.output === '-' ? 'to stdout' : r.inPlace ? 'in place' : `to ${r.output}`;
+    const left = r.left.reduce((n, l) => n + l.places, 0);
+    const parts = [
+        `rewrite ${r.mode}: ${plural(r.rewritten, 'reference')} rewritten in ${plural(r.changedFiles, 'file')}, ${plural(r.files, 'file')} written ${where}`,
+    ];
+    if (left)
+        parts.push(`${plural(left, 'place')} left as written (see the warnings and statuses)`);
+    if (r.problems.length)
+        parts.push(`${plural(r.problems.length, 'file')} not written`);
+    return parts.join('; ');
+}
 
 
 /***/ }),
@@ -57742,10 +58573,16 @@ function decideOutcome(run) {
         const why = run.cancelled ? ` (${run.cancelled})` : '';
         problems.push(`${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(counts.notAttempted, 'image')} not attempted${why}`);
     }
+    // A manifest missing from the output directory would silently not be deployed.
+    if (run.rewrite?.problems.length)
+        problems.push(`${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(run.rewrite.problems.length, 'manifest file')} not written`);
     if (counts.total === 0 && unreadable === 0)
         warnings.push('no image references found; check paths');
     if (counts.skippedUnmapped)
         warnings.push(`${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(counts.skippedUnmapped, 'image')} skipped (registry not in registry-map)`);
+    const left = leftWarmed(run);
+    if (left)
+        warnings.push(`${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(left, 'reference')} to warm images not rewritten`);
     if (problems.length) {
         const reason = `${problems.join(', ')}${warnings.length ? `; ${warnings.join(', ')}` : ''}`;
         return run.strict
@@ -57761,6 +58598,13 @@ function decideOutcome(run) {
         problems,
         warnings,
     };
+}
+/** Places of cached or warmed images that `rewrite` left as written (the others' status says why). */
+function leftWarmed(run) {
+    if (!run.rewrite?.written)
+        return 0;
+    const warm = new Set(run.results.filter((r) => r.status === 'cached' || r.status === 'warmed').map((r) => r.reference));
+    return run.rewrite.left.filter((l) => warm.has(l.reference)).reduce((n, l) => n + l.places, 0);
 }
 function successLine(mode, c) {
     if (mode === 'plan')

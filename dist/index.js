@@ -78702,7 +78702,7 @@ exports.visitAsync = visitAsync;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7096);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1154);
 // Entry point of the action bundle (dist/index.js).
 
 const code = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -78715,7 +78715,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7096:
+/***/ 1154:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -81731,6 +81731,238 @@ function withHint(message, hint) {
     return `${/[.!?:]$/.test(message.trimEnd()) ? message.trimEnd() : `${message.trimEnd()}.`} ${hint}`;
 }
 
+;// CONCATENATED MODULE: ./lib/extract/reference.js
+// Image references, parsed and normalised like the container ecosystem: the grammar of
+// github.com/distribution/reference (regexp.go) and Docker's normalisation (normalize.go: ParseDockerRef),
+// with one deliberate difference: a reference with both tag and digest keeps both (Docker drops the tag).
+// Instead of one big regular expression the parts are checked one by one, so an invalid reference gets a
+// reason a user can act on ("sha256 digest needs 64 hex characters, got 12") rather than "invalid format".
+
+const DEFAULT_DOMAIN = 'docker.io';
+/** Hosts that are Docker Hub under another name; normalised to `docker.io`. */
+const DOCKER_HUB_ALIASES = new Set(['index.docker.io', 'registry-1.docker.io']);
+const OFFICIAL_PREFIX = 'library/';
+/** distribution/reference NameTotalLengthMax, measured on the normalised `domain/path`. */
+const NAME_TOTAL_MAX = 255;
+const TAG_MAX = 128;
+const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN_NAME = new RegExp(`^${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*$`);
+const IPV6_HOST = /^\[[a-fA-F0-9:]+\]$/;
+const PORT = /^[0-9]+$/;
+const TAG = /^\w[\w.-]*$/;
+/** go-digest's algorithm grammar (lower case only). */
+const DIGEST_ALGORITHM = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*$/;
+/** Algorithms go-digest registers, with their hex length. */
+const DIGEST_HEX_LENGTH = { sha256: 64, sha384: 96, sha512: 128 };
+/** A bare 64-hex string is an image ID, never a name (normalize.go anchoredIdentifierRegexp). */
+const IMAGE_ID = /^[a-f0-9]{64}$/;
+const isControl = (code) => code < 0x20 || (code >= 0x7f && code <= 0x9f);
+const fail = (input, reason) => {
+    throw new InvalidReferenceError(input, reason);
+};
+/**
+ * Parse and normalise an image reference. Throws InvalidReferenceError (and nothing else) with a reason.
+ * `nginx` → docker.io/library/nginx:latest; `index.docker.io/x` → docker.io/library/x; tag and digest kept.
+ */
+function parseReference(input) {
+    if (typeof input !== 'string')
+        return fail(String(input), `expected a string, got ${typeof input}`);
+    if (input === '')
+        return fail(input, 'repository name must have at least one component (the reference is empty)');
+    checkCharacters(input);
+    if (IMAGE_ID.test(input))
+        fail(input, 'a 64-character hexadecimal string is an image ID, not a repository name');
+    let rest = input;
+    let digest;
+    const at = input.indexOf('@');
+    if (at !== -1) {
+        digest = input.slice(at + 1);
+        rest = input.slice(0, at);
+        if (digest.includes('/'))
+            fail(input, 'invalid "@" inside the name (a digest goes last: name@sha256:…)');
+    }
+    let name = rest;
+    let tag;
+    // The tag separator is a colon after the last slash; colons before it belong to a registry port.
+    const colon = rest.lastIndexOf(':');
+    if (colon > rest.lastIndexOf('/') && !(rest.startsWith('[') && colon < rest.indexOf(']'))) {
+        name = rest.slice(0, colon);
+        tag = rest.slice(colon + 1);
+    }
+    const { domain, path } = splitDomain(input, name);
+    if (tag !== undefined)
+        checkTag(input, tag);
+    if (digest !== undefined)
+        checkDigest(input, digest);
+    const full = `${domain}/${path}`;
+    if (full.length > NAME_TOTAL_MAX)
+        fail(input, `repository name must not be more than ${NAME_TOTAL_MAX} characters (got ${full.length})`);
+    const ref = { domain, path };
+    if (tag !== undefined)
+        ref.tag = tag;
+    if (digest !== undefined)
+        ref.digest = digest;
+    if (tag === undefined && digest === undefined)
+        ref.tag = 'latest';
+    return ref;
+}
+function checkCharacters(input) {
+    for (let i = 0; i < input.length; i++) {
+        const code = input.charCodeAt(i);
+        if (code === 32 || (code >= 9 && code <= 13) || (code > 0x7f && /\s/.test(input.charAt(i)))) {
+            const where = i === 0 || i === input.length - 1
+                ? 'leading or trailing whitespace'
+                : `whitespace at position ${i + 1}`;
+            const hint = /^-\s/.test(input)
+                ? ' (looks like a YAML list item: write the reference without "- ")'
+                : '';
+            fail(input, `contains ${where}${hint}`);
+        }
+        if (isControl(code)) {
+            const hex = code.toString(16).toUpperCase().padStart(4, '0');
+            fail(input, `contains control character U+${hex} at position ${i + 1}`);
+        }
+    }
+}
+/** Docker's splitDockerDomain: the first component is a registry only if it has a `.` or `:`, is `localhost`, or has upper case. */
+function splitDomain(input, name) {
+    if (name === '')
+        fail(input, 'repository name is missing');
+    if (name.startsWith('[') && !name.includes('/'))
+        fail(input, 'a registry host needs a repository path after it (e.g. [::1]:5000/app)');
+    const slash = name.indexOf('/');
+    const first = slash === -1 ? '' : name.slice(0, slash);
+    let domain = DEFAULT_DOMAIN;
+    let path = name;
+    if (slash !== -1 && (/[.:]/.test(first) || first === 'localhost' || first.toLowerCase() !== first)) {
+        checkDomain(input, first);
+        domain = first;
+        path = name.slice(slash + 1);
+    }
+    if (DOCKER_HUB_ALIASES.has(domain))
+        domain = DEFAULT_DOMAIN;
+    checkPath(input, path);
+    if (domain === DEFAULT_DOMAIN && !path.includes('/'))
+        path = OFFICIAL_PREFIX + path;
+    return { domain, path };
+}
+function checkDomain(input, domain) {
+    let host = domain;
+    let port;
+    if (domain.startsWith('[')) {
+        const close = domain.indexOf(']');
+        host = close === -1 ? domain : domain.slice(0, close + 1);
+        const after = close === -1 ? '' : domain.slice(close + 1);
+        if (after !== '') {
+            if (!after.startsWith(':'))
+                fail(input, `invalid registry host "${domain}"`);
+            port = after.slice(1);
+        }
+        if (!IPV6_HOST.test(host))
+            fail(input, `invalid IPv6 registry host "${host}" (hex digits and colons in brackets)`);
+    }
+    else {
+        const c = domain.indexOf(':');
+        if (c !== -1) {
+            host = domain.slice(0, c);
+            port = domain.slice(c + 1);
+        }
+        if (!DOMAIN_NAME.test(host))
+            fail(input, `invalid registry host "${host}" (letters, digits, "-" and "." only; IPv6 in brackets)`);
+    }
+    if (port !== undefined && !PORT.test(port))
+        fail(input, `invalid registry port "${port}" (digits only)`);
+}
+function checkPath(input, path) {
+    if (path === '')
+        fail(input, 'repository path is empty');
+    if (path.toLowerCase() !== path)
+        fail(input, 'repository name must be lowercase');
+    for (const component of path.split('/')) {
+        if (component === '')
+            fail(input, 'repository path has an empty component ("//" or a trailing "/")');
+        if (!PATH_COMPONENT.test(component))
+            fail(input, `invalid repository path component "${component}" (lowercase letters and digits, joined by single ".", "_", "__" or "-")`);
+    }
+}
+function checkTag(input, tag) {
+    if (tag === '')
+        fail(input, 'tag is empty (nothing after ":"; a templated tag may have rendered empty)');
+    if (tag.length > TAG_MAX)
+        fail(input, `tag longer than ${TAG_MAX} characters (got ${tag.length})`);
+    if (!TAG.test(tag))
+        fail(input, `invalid tag "${tag}" (letters, digits, "_", "." and "-", not starting with "." or "-")`);
+}
+function checkDigest(input, digest) {
+    if (digest === '')
+        fail(input, 'digest is empty (nothing after "@")');
+    const colon = digest.indexOf(':');
+    const algorithm = colon === -1 ? '' : digest.slice(0, colon);
+    const hex = colon === -1 ? '' : digest.slice(colon + 1);
+    if (colon <= 0 || hex === '' || !DIGEST_ALGORITHM.test(algorithm))
+        fail(input, `invalid digest "${digest}" (expected algorithm:hex, e.g. sha256: and 64 hex characters)`);
+    const length = DIGEST_HEX_LENGTH[algorithm];
+    if (length === undefined)
+        fail(input, `unsupported digest algorithm "${algorithm}" (sha256, sha384 or sha512)`);
+    if (!/^[0-9a-fA-F]+$/.test(hex))
+        fail(input, `${algorithm} digest must be hexadecimal`);
+    if (hex.length !== length)
+        fail(input, `${algorithm} digest needs ${length} hex characters, got ${hex.length}`);
+    if (hex.toLowerCase() !== hex)
+        fail(input, `${algorithm} digest must be lower-case hexadecimal`);
+}
+/** The normalised text: `docker.io/library/nginx:1.27`, `host/p@sha256:…`, `host/p:tag@sha256:…`. */
+function formatReference(ref) {
+    let s = `${ref.domain}/${ref.path}`;
+    if (ref.tag !== undefined)
+        s += `:${ref.tag}`;
+    if (ref.digest !== undefined)
+        s += `@${ref.digest}`;
+    return s;
+}
+/** The short name Docker prints: `nginx` for docker.io/library/nginx, `foo/bar` for docker.io/foo/bar. */
+function familiarName(ref) {
+    if (ref.domain !== DEFAULT_DOMAIN)
+        return `${ref.domain}/${ref.path}`;
+    return ref.path.startsWith(OFFICIAL_PREFIX) && ref.path.indexOf('/', OFFICIAL_PREFIX.length) === -1
+        ? ref.path.slice(OFFICIAL_PREFIX.length)
+        : ref.path;
+}
+/** `familiarName` with tag and digest, e.g. `nginx:1.27`. */
+function familiarString(ref) {
+    let s = familiarName(ref);
+    if (ref.tag !== undefined)
+        s += `:${ref.tag}`;
+    if (ref.digest !== undefined)
+        s += `@${ref.digest}`;
+    return s;
+}
+const RENDER_HINT = 'render the templates first (e.g. `helm template`) and scan the output';
+/**
+ * When the text still holds templating, a hint saying what to do; otherwise undefined. Such values are
+ * reported as unresolved (never as invalid, never dropped): the real image is only known after rendering.
+ */
+function isTemplated(text) {
+    if (text.includes('{{')) {
+        if (/\{\{\s*(?:inputs|outputs|workflow|steps|tasks|item|pod|retries|node)\b/.test(text))
+            return 'Argo Workflows parameter, resolved only at run time: list the concrete image under `images` to warm it';
+        return `unrendered template (\`{{ … }}\`): ${RENDER_HINT}`;
+    }
+    if (text.includes('{%'))
+        return `unrendered template (\`{% … %}\`): ${RENDER_HINT}`;
+    if (text.includes('$(') && /\$\([^)]*\)/.test(text))
+        return 'run-time parameter (`$(…)`, Tekton/Kubernetes variable): list the concrete image under `images` to warm it';
+    if (/\$\{[^}]*\}?|\$[A-Za-z_]/.test(text))
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the hint shows shell syntax
+        return 'unexpanded variable (`${…}`): run `envsubst` or `docker compose config` first, or list the image under `images`';
+    if (text.includes('<no value>'))
+        return `a template rendered a missing value (\`<no value>\`): ${RENDER_HINT} with the values set`;
+    return undefined;
+}
+/** Hint for an image field that is empty or null. */
+const EMPTY_HINT = 'image is empty: a template probably rendered nothing here; render with the right values, or set the image';
+
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./lib/plan/registry-map.js
@@ -81741,14 +81973,14 @@ var dist = __nccwpck_require__(8815);
 
 const INPUT = 'registry-map';
 /** Hosts that mean Docker Hub, as image references normalise them. */
-const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
+const registry_map_DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
 const HOST_LABEL = '(?:[a-z0-9]|[a-z0-9][a-z0-9-]*[a-z0-9])';
 const HOST = new RegExp(`^(?:${HOST_LABEL}(?:\\.${HOST_LABEL})*|\\[[0-9a-f:.]+\\])(?::[0-9]{1,5})?$`);
-const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const registry_map_PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 /** `index.docker.io` → `docker.io`; lower case. */
 function normalizeRegistryHost(host) {
     const h = host.trim().toLowerCase();
-    return DOCKER_HUB_ALIASES.has(h) ? 'docker.io' : h;
+    return registry_map_DOCKER_HUB_ALIASES.has(h) ? 'docker.io' : h;
 }
 function parseRegistryMap(text) {
     const problems = [];
@@ -81871,7 +82103,7 @@ function checkPrefix(e, problems) {
     const prefix = e.prefix.trim().replace(/^\/+|\/+$/g, '');
     if (!prefix)
         return '';
-    const bad = prefix.split('/').find((c) => !PATH_COMPONENT.test(c));
+    const bad = prefix.split('/').find((c) => !registry_map_PATH_COMPONENT.test(c));
     if (bad !== undefined) {
         const why = bad !== bad.toLowerCase() ? 'must be lower case' : 'is not a valid repository path component';
         problems.push(`${INPUT}: line ${e.line}: prefix "${e.prefix}" for ${e.registry}: "${bad}" ${why} (letters, digits, ., _, - separated by /).`);
@@ -82079,6 +82311,26 @@ const INPUTS = [
         arg: 'FILE',
     },
     {
+        name: 'rewrite',
+        description: 'Rewrite the scanned manifests to pull what was verified: `zot` (from the cache: `<pull host>/<prefix>/<path>:<tag>@<digest>`) or `digest` (same registry, pinned `@<digest>` where the cache holds upstream’s digest). Empty: off. Only each reference’s own text changes.',
+        default: '',
+        arg: 'zot|digest',
+    },
+    {
+        name: 'pull-host',
+        description: 'Registry host[:port] nodes pull the cache from, for `rewrite: zot` (when they reach Zot under another name than `zot-url`). Empty: the host of `zot-url`.',
+        default: '',
+        arg: 'HOST',
+    },
+    {
+        name: 'rewrite-output',
+        description: 'Directory that receives every scanned manifest file, rewritten or not, at its workspace-relative path (relative to `workspace`; the workspace itself rewrites in place). CLI: `-` prints the manifests read from stdin, rewritten, on stdout.',
+        default: '',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: documents the runner variable literally.
+        defaultText: '`${RUNNER_TEMP}/zot-warm-rewritten` (action); required with `rewrite` (CLI)',
+        arg: 'DIR|-',
+    },
+    {
         name: 'workspace',
         description: 'Directory that `paths` are relative to.',
         default: '',
@@ -82114,6 +82366,10 @@ const OUTPUTS = [
         description: 'JSON array `[{reference, status, zotReference, digest, platforms}]`, one entry per image; kept under 900 KiB (GitHub allows 1 MB per output): past that the worst images are listed, in run order, and the log says how many and where the full list is (the JSON report).',
     },
     { name: 'report', description: 'Path of the JSON report.' },
+    {
+        name: 'rewritten',
+        description: 'Directory holding the rewritten manifests (`rewrite-output`); empty when nothing was written (rewrite off, or the run failed).',
+    },
 ];
 
 ;// CONCATENATED MODULE: ./lib/inputs/config-file.js
@@ -82501,6 +82757,7 @@ function percentDecoded(text) {
 
 
 
+
 const PLATFORM = /^[a-z0-9_]+\/[a-z0-9_]+(\/[a-z0-9_.]+)?$/;
 const BOOLEAN_TRUE = new Set(['true', 'yes', 'on', '1']);
 const BOOLEAN_FALSE = new Set(['false', 'no', 'off', '0']);
@@ -82673,6 +82930,9 @@ function parseConfig(get, defaults = { workspace: process.cwd() }) {
     const timeoutMs = duration('timeout') ?? 0;
     const reportText = value('report') || defaults.report;
     const report = reportText === '-' ? '-' : reportText ? (0,external_node_path_.resolve)(cwd, reportText) : undefined;
+    const rewrite = rewriteConfig(value, mode, zotUrl, workspace, defaults.rewriteOutput, problems);
+    if (rewrite?.output === '-' && report === '-')
+        problems.push('rewrite-output: - and report: - both want stdout; write the report to a file.');
     const config = {
         mode,
         workspace,
@@ -82696,6 +82956,7 @@ function parseConfig(get, defaults = { workspace: process.cwd() }) {
         strict: bool('strict'),
         failOnUnresolved: bool('fail-on-unresolved'),
         report,
+        ...(rewrite ? { rewrite } : {}),
     };
     if (file) {
         config.configFile = file.shown;
@@ -82717,6 +82978,62 @@ function locateProblems(problems, fromFile) {
         return where ? `${where}: ${p}` : p;
     });
 }
+function rewriteConfig(value, mode, zotUrl, workspace, defaultOutput, problems) {
+    const kind = value('rewrite').toLowerCase();
+    const pullHost = value('pull-host');
+    const outputText = value('rewrite-output');
+    if (kind === '') {
+        if (outputText)
+            problems.push('rewrite-output: set rewrite (zot or digest) too, or remove rewrite-output.');
+        if (pullHost)
+            problems.push('pull-host: set rewrite: zot too, or remove pull-host.');
+        return undefined;
+    }
+    if (kind !== 'zot' && kind !== 'digest') {
+        problems.push(`rewrite: "${kind}" is not one of zot, digest (or empty to turn it off).`);
+        return undefined;
+    }
+    if (mode === 'plan')
+        problems.push('rewrite: needs mode warm or check (plan mode does not learn the digests to pin).');
+    let host = '';
+    if (kind === 'digest') {
+        if (pullHost)
+            problems.push('pull-host: only used with rewrite: zot (digest keeps each registry).');
+    }
+    else if (pullHost) {
+        host = pullHost;
+        const problem = pullHostProblem(pullHost);
+        if (problem)
+            problems.push(`pull-host: ${problem}`);
+    }
+    else if (zotUrl) {
+        const url = new URL(zotUrl);
+        host = url.host;
+        const problem = pullHostProblem(host);
+        if (url.pathname !== '/' && url.pathname !== '')
+            problems.push(`pull-host: required because zot-url has a path (${url.pathname}) and nodes pull from a registry host's root; set pull-host to the host[:port] nodes use.`);
+        else if (problem)
+            problems.push(`pull-host: required because the host of zot-url does not work in a reference: ${problem}`);
+    }
+    const text = outputText || defaultOutput || '';
+    if (!text)
+        problems.push('rewrite-output: required with rewrite: a directory (the workspace itself rewrites in place), or - to print the rewritten manifests read from stdin.');
+    return { mode: kind, pullHost: host, output: text === '-' ? '-' : (0,external_node_path_.resolve)(workspace, text) };
+}
+/** Why `host` cannot start a reference nodes pull (undefined when it can). */
+function pullHostProblem(host) {
+    try {
+        const ref = parseReference(`${host}/x`);
+        if (ref.domain === host)
+            return undefined;
+        return /[.:]/.test(host) || host === 'localhost'
+            ? `"${host}" is read as ${ref.domain}; give the host[:port] as nodes write it.`
+            : `"${host}" would be read as a Docker Hub path (a registry host needs a "." or a port, e.g. ${host}:5000 or ${host}.example.com).`;
+    }
+    catch (err) {
+        return `"${host}" is not a registry host[:port] (${err.message.replace(/^invalid image reference "[^"]*": /, '')}).`;
+    }
+}
 function prefixed(input, problem) {
     return problem.startsWith(`${input}:`) ? problem : `${input}: ${problem}`;
 }
@@ -82736,238 +83053,6 @@ function config_isDirectory(path) {
         return false;
     }
 }
-
-;// CONCATENATED MODULE: ./lib/extract/reference.js
-// Image references, parsed and normalised like the container ecosystem: the grammar of
-// github.com/distribution/reference (regexp.go) and Docker's normalisation (normalize.go: ParseDockerRef),
-// with one deliberate difference: a reference with both tag and digest keeps both (Docker drops the tag).
-// Instead of one big regular expression the parts are checked one by one, so an invalid reference gets a
-// reason a user can act on ("sha256 digest needs 64 hex characters, got 12") rather than "invalid format".
-
-const DEFAULT_DOMAIN = 'docker.io';
-/** Hosts that are Docker Hub under another name; normalised to `docker.io`. */
-const reference_DOCKER_HUB_ALIASES = new Set(['index.docker.io', 'registry-1.docker.io']);
-const OFFICIAL_PREFIX = 'library/';
-/** distribution/reference NameTotalLengthMax, measured on the normalised `domain/path`. */
-const NAME_TOTAL_MAX = 255;
-const TAG_MAX = 128;
-const reference_PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const DOMAIN_NAME = new RegExp(`^${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*$`);
-const IPV6_HOST = /^\[[a-fA-F0-9:]+\]$/;
-const PORT = /^[0-9]+$/;
-const TAG = /^\w[\w.-]*$/;
-/** go-digest's algorithm grammar (lower case only). */
-const DIGEST_ALGORITHM = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*$/;
-/** Algorithms go-digest registers, with their hex length. */
-const DIGEST_HEX_LENGTH = { sha256: 64, sha384: 96, sha512: 128 };
-/** A bare 64-hex string is an image ID, never a name (normalize.go anchoredIdentifierRegexp). */
-const IMAGE_ID = /^[a-f0-9]{64}$/;
-const isControl = (code) => code < 0x20 || (code >= 0x7f && code <= 0x9f);
-const fail = (input, reason) => {
-    throw new InvalidReferenceError(input, reason);
-};
-/**
- * Parse and normalise an image reference. Throws InvalidReferenceError (and nothing else) with a reason.
- * `nginx` → docker.io/library/nginx:latest; `index.docker.io/x` → docker.io/library/x; tag and digest kept.
- */
-function parseReference(input) {
-    if (typeof input !== 'string')
-        return fail(String(input), `expected a string, got ${typeof input}`);
-    if (input === '')
-        return fail(input, 'repository name must have at least one component (the reference is empty)');
-    checkCharacters(input);
-    if (IMAGE_ID.test(input))
-        fail(input, 'a 64-character hexadecimal string is an image ID, not a repository name');
-    let rest = input;
-    let digest;
-    const at = input.indexOf('@');
-    if (at !== -1) {
-        digest = input.slice(at + 1);
-        rest = input.slice(0, at);
-        if (digest.includes('/'))
-            fail(input, 'invalid "@" inside the name (a digest goes last: name@sha256:…)');
-    }
-    let name = rest;
-    let tag;
-    // The tag separator is a colon after the last slash; colons before it belong to a registry port.
-    const colon = rest.lastIndexOf(':');
-    if (colon > rest.lastIndexOf('/') && !(rest.startsWith('[') && colon < rest.indexOf(']'))) {
-        name = rest.slice(0, colon);
-        tag = rest.slice(colon + 1);
-    }
-    const { domain, path } = splitDomain(input, name);
-    if (tag !== undefined)
-        checkTag(input, tag);
-    if (digest !== undefined)
-        checkDigest(input, digest);
-    const full = `${domain}/${path}`;
-    if (full.length > NAME_TOTAL_MAX)
-        fail(input, `repository name must not be more than ${NAME_TOTAL_MAX} characters (got ${full.length})`);
-    const ref = { domain, path };
-    if (tag !== undefined)
-        ref.tag = tag;
-    if (digest !== undefined)
-        ref.digest = digest;
-    if (tag === undefined && digest === undefined)
-        ref.tag = 'latest';
-    return ref;
-}
-function checkCharacters(input) {
-    for (let i = 0; i < input.length; i++) {
-        const code = input.charCodeAt(i);
-        if (code === 32 || (code >= 9 && code <= 13) || (code > 0x7f && /\s/.test(input.charAt(i)))) {
-            const where = i === 0 || i === input.length - 1
-                ? 'leading or trailing whitespace'
-                : `whitespace at position ${i + 1}`;
-            const hint = /^-\s/.test(input)
-                ? ' (looks like a YAML list item: write the reference without "- ")'
-                : '';
-            fail(input, `contains ${where}${hint}`);
-        }
-        if (isControl(code)) {
-            const hex = code.toString(16).toUpperCase().padStart(4, '0');
-            fail(input, `contains control character U+${hex} at position ${i + 1}`);
-        }
-    }
-}
-/** Docker's splitDockerDomain: the first component is a registry only if it has a `.` or `:`, is `localhost`, or has upper case. */
-function splitDomain(input, name) {
-    if (name === '')
-        fail(input, 'repository name is missing');
-    if (name.startsWith('[') && !name.includes('/'))
-        fail(input, 'a registry host needs a repository path after it (e.g. [::1]:5000/app)');
-    const slash = name.indexOf('/');
-    const first = slash === -1 ? '' : name.slice(0, slash);
-    let domain = DEFAULT_DOMAIN;
-    let path = name;
-    if (slash !== -1 && (/[.:]/.test(first) || first === 'localhost' || first.toLowerCase() !== first)) {
-        checkDomain(input, first);
-        domain = first;
-        path = name.slice(slash + 1);
-    }
-    if (reference_DOCKER_HUB_ALIASES.has(domain))
-        domain = DEFAULT_DOMAIN;
-    checkPath(input, path);
-    if (domain === DEFAULT_DOMAIN && !path.includes('/'))
-        path = OFFICIAL_PREFIX + path;
-    return { domain, path };
-}
-function checkDomain(input, domain) {
-    let host = domain;
-    let port;
-    if (domain.startsWith('[')) {
-        const close = domain.indexOf(']');
-        host = close === -1 ? domain : domain.slice(0, close + 1);
-        const after = close === -1 ? '' : domain.slice(close + 1);
-        if (after !== '') {
-            if (!after.startsWith(':'))
-                fail(input, `invalid registry host "${domain}"`);
-            port = after.slice(1);
-        }
-        if (!IPV6_HOST.test(host))
-            fail(input, `invalid IPv6 registry host "${host}" (hex digits and colons in brackets)`);
-    }
-    else {
-        const c = domain.indexOf(':');
-        if (c !== -1) {
-            host = domain.slice(0, c);
-            port = domain.slice(c + 1);
-        }
-        if (!DOMAIN_NAME.test(host))
-            fail(input, `invalid registry host "${host}" (letters, digits, "-" and "." only; IPv6 in brackets)`);
-    }
-    if (port !== undefined && !PORT.test(port))
-        fail(input, `invalid registry port "${port}" (digits only)`);
-}
-function checkPath(input, path) {
-    if (path === '')
-        fail(input, 'repository path is empty');
-    if (path.toLowerCase() !== path)
-        fail(input, 'repository name must be lowercase');
-    for (const component of path.split('/')) {
-        if (component === '')
-            fail(input, 'repository path has an empty component ("//" or a trailing "/")');
-        if (!reference_PATH_COMPONENT.test(component))
-            fail(input, `invalid repository path component "${component}" (lowercase letters and digits, joined by single ".", "_", "__" or "-")`);
-    }
-}
-function checkTag(input, tag) {
-    if (tag === '')
-        fail(input, 'tag is empty (nothing after ":"; a templated tag may have rendered empty)');
-    if (tag.length > TAG_MAX)
-        fail(input, `tag longer than ${TAG_MAX} characters (got ${tag.length})`);
-    if (!TAG.test(tag))
-        fail(input, `invalid tag "${tag}" (letters, digits, "_", "." and "-", not starting with "." or "-")`);
-}
-function checkDigest(input, digest) {
-    if (digest === '')
-        fail(input, 'digest is empty (nothing after "@")');
-    const colon = digest.indexOf(':');
-    const algorithm = colon === -1 ? '' : digest.slice(0, colon);
-    const hex = colon === -1 ? '' : digest.slice(colon + 1);
-    if (colon <= 0 || hex === '' || !DIGEST_ALGORITHM.test(algorithm))
-        fail(input, `invalid digest "${digest}" (expected algorithm:hex, e.g. sha256: and 64 hex characters)`);
-    const length = DIGEST_HEX_LENGTH[algorithm];
-    if (length === undefined)
-        fail(input, `unsupported digest algorithm "${algorithm}" (sha256, sha384 or sha512)`);
-    if (!/^[0-9a-fA-F]+$/.test(hex))
-        fail(input, `${algorithm} digest must be hexadecimal`);
-    if (hex.length !== length)
-        fail(input, `${algorithm} digest needs ${length} hex characters, got ${hex.length}`);
-    if (hex.toLowerCase() !== hex)
-        fail(input, `${algorithm} digest must be lower-case hexadecimal`);
-}
-/** The normalised text: `docker.io/library/nginx:1.27`, `host/p@sha256:…`, `host/p:tag@sha256:…`. */
-function formatReference(ref) {
-    let s = `${ref.domain}/${ref.path}`;
-    if (ref.tag !== undefined)
-        s += `:${ref.tag}`;
-    if (ref.digest !== undefined)
-        s += `@${ref.digest}`;
-    return s;
-}
-/** The short name Docker prints: `nginx` for docker.io/library/nginx, `foo/bar` for docker.io/foo/bar. */
-function familiarName(ref) {
-    if (ref.domain !== DEFAULT_DOMAIN)
-        return `${ref.domain}/${ref.path}`;
-    return ref.path.startsWith(OFFICIAL_PREFIX) && ref.path.indexOf('/', OFFICIAL_PREFIX.length) === -1
-        ? ref.path.slice(OFFICIAL_PREFIX.length)
-        : ref.path;
-}
-/** `familiarName` with tag and digest, e.g. `nginx:1.27`. */
-function familiarString(ref) {
-    let s = familiarName(ref);
-    if (ref.tag !== undefined)
-        s += `:${ref.tag}`;
-    if (ref.digest !== undefined)
-        s += `@${ref.digest}`;
-    return s;
-}
-const RENDER_HINT = 'render the templates first (e.g. `helm template`) and scan the output';
-/**
- * When the text still holds templating, a hint saying what to do; otherwise undefined. Such values are
- * reported as unresolved (never as invalid, never dropped): the real image is only known after rendering.
- */
-function isTemplated(text) {
-    if (text.includes('{{')) {
-        if (/\{\{\s*(?:inputs|outputs|workflow|steps|tasks|item|pod|retries|node)\b/.test(text))
-            return 'Argo Workflows parameter, resolved only at run time: list the concrete image under `images` to warm it';
-        return `unrendered template (\`{{ … }}\`): ${RENDER_HINT}`;
-    }
-    if (text.includes('{%'))
-        return `unrendered template (\`{% … %}\`): ${RENDER_HINT}`;
-    if (text.includes('$(') && /\$\([^)]*\)/.test(text))
-        return 'run-time parameter (`$(…)`, Tekton/Kubernetes variable): list the concrete image under `images` to warm it';
-    if (/\$\{[^}]*\}?|\$[A-Za-z_]/.test(text))
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: the hint shows shell syntax
-        return 'unexpanded variable (`${…}`): run `envsubst` or `docker compose config` first, or list the image under `images`';
-    if (text.includes('<no value>'))
-        return `a template rendered a missing value (\`<no value>\`): ${RENDER_HINT} with the values set`;
-    return undefined;
-}
-/** Hint for an image field that is empty or null. */
-const EMPTY_HINT = 'image is empty: a template probably rendered nothing here; render with the right values, or set the image';
 
 ;// CONCATENATED MODULE: ./lib/extract/classify.js
 // Turns the text (or YAML value) found in an image field into an ok / invalid / unresolved finding.
@@ -84202,6 +84287,67 @@ function globSync(globInput, options) {
 //#endregion
 
 
+;// CONCATENATED MODULE: ./lib/extract/span.js
+/**
+ * The span of a string scalar's value inside `source` (the text the node's range points into), or why
+ * there is none.
+ */
+function scalarSpan(node, source) {
+    const value = node.value;
+    const range = node.range;
+    if (typeof value !== 'string' || !range)
+        return { why: 'the value is not a string' };
+    const [start, end] = range;
+    switch (node.type) {
+        case 'PLAIN':
+            return source.slice(start, end) === value
+                ? { start, end }
+                : { why: 'a plain value spread over several lines' };
+        case 'QUOTE_DOUBLE':
+        case 'QUOTE_SINGLE': {
+            const inner = source.slice(start + 1, end - 1);
+            if (inner === value)
+                return { start: start + 1, end: end - 1 };
+            if (node.type === 'QUOTE_DOUBLE' && inner.includes('\\'))
+                return { why: 'written with escapes inside double quotes' };
+            if (node.type === 'QUOTE_SINGLE' && inner.includes("''"))
+                return { why: "written with a doubled quote ('') inside single quotes" };
+            return { why: 'a quoted value spread over several lines' };
+        }
+        case 'BLOCK_LITERAL':
+        case 'BLOCK_FOLDED':
+            return blockSpan(value, source, start, end);
+        default:
+            return { why: 'a value of an unknown scalar style' };
+    }
+}
+/** A block scalar (`|`, `>-` …) whose content is one line: the span of that line's text. */
+function blockSpan(value, source, start, end) {
+    const content = value.replace(/\n+$/, '');
+    if (content.includes('\n') || content === '')
+        return { why: 'a block scalar of several lines' };
+    // The header line (`|-`, `>2`, with an optional comment) is skipped; the first non-blank line is the text.
+    let at = source.indexOf('\n', start);
+    while (at !== -1 && at < end) {
+        const lineStart = at + 1;
+        const nl = source.indexOf('\n', lineStart);
+        const lineEnd = nl === -1 || nl > end ? end : nl;
+        let first = lineStart;
+        while (first < lineEnd && source.charCodeAt(first) === 32)
+            first++;
+        let last = lineEnd;
+        if (last > first && source.charCodeAt(last - 1) === 13)
+            last--;
+        if (last > first) {
+            return source.slice(first, last) === content
+                ? { start: first, end: last }
+                : { why: 'a block scalar whose text differs from its value (indentation or folding)' };
+        }
+        at = nl;
+    }
+    return { why: 'a block scalar of several lines' };
+}
+
 ;// CONCATENATED MODULE: ./lib/extract/formats.js
 // What a file is — YAML stream, JSON, a plain image list, or an image-sync configuration — decided by
 // content, with the extension as a tie-breaker. The ambiguity: a file of one reference per line is also valid
@@ -84216,6 +84362,7 @@ function globSync(globInput, options) {
 // Its entries have no `image` key, so the manifest reader would find nothing (and its pre-scan would not
 // even parse the file); such a file is recognised by its root `images:` key and read here, each reference
 // `source:tag` reported at its `source` value.
+
 
 const YAML_EXTENSIONS = new Set(['.yaml', '.yml']);
 const LIST_EXTENSIONS = new Set(['.txt', '.list', '.lst', '.images']);
@@ -84292,8 +84439,10 @@ function readImageSync(text) {
         const start = source.range?.[0] ?? at;
         if (tagNode === undefined || ((0,dist/* isScalar */.jn)(tagNode) && tagNode.value === null)) {
             const entry = { raw: name, offset: start, field };
-            const span = ownText(text, source);
-            if (span)
+            const span = scalarSpan(source, text);
+            if ('why' in span)
+                entry.unwritable = span.why;
+            else
                 entry.span = span;
             entries.push(entry);
             return;
@@ -84315,7 +84464,7 @@ function readImageSync(text) {
                 problem: `source "${name}" already names a tag or digest, and tag "${tag}" is given too: write it once`,
             });
         else
-            entries.push({ raw, offset: start, field });
+            entries.push({ raw, offset: start, field, unwritable: 'its source and tag are written apart' });
     });
     return { entries, issues };
 }
@@ -84324,19 +84473,6 @@ function scalarSource(node) {
     if (typeof node.value === 'number' || typeof node.value === 'bigint')
         return node.source ?? String(node.value);
     return String(node.value);
-}
-/** Offsets of the value's own characters: the plain scalar, or inside quotes that need no unescaping. */
-function ownText(text, node) {
-    const [start, end] = node.range ?? [];
-    if (start === undefined || end === undefined)
-        return undefined;
-    const written = text.slice(start, end);
-    if (written === node.value)
-        return { start, end };
-    const q = written.charAt(0);
-    if ((q === '"' || q === "'") && written.endsWith(q) && written.slice(1, -1) === node.value)
-        return { start: start + 1, end: end - 1 };
-    return undefined;
 }
 /** First character that is not white space or part of a `#` comment line. */
 function firstContentChar(text) {
@@ -85595,6 +85731,7 @@ class walk_Walker {
 
 
 
+
 const DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024;
 const IMAGES_INPUT = '<images input>';
 async function extract(opts, io = nodeIo) {
@@ -85614,6 +85751,7 @@ async function extract(opts, io = nodeIo) {
             }
             ex.files++;
             ex.bytes += size;
+            ex.read.push('-');
             ex.addText(text, '-');
             continue;
         }
@@ -85629,6 +85767,7 @@ async function extract(opts, io = nodeIo) {
                 : 'binary file (contains NUL bytes): skipped');
             continue;
         }
+        ex.read.push(f.file);
         ex.addText(buf.toString('utf8'), f.file);
     }
     ex.addImagesInput(opts.images ?? []);
@@ -85675,6 +85814,7 @@ class Extractor {
     notices = [];
     files = 0;
     bytes = 0;
+    read = [];
     found = new Map();
     seq = 0;
     notice(level, file, message, at) {
@@ -85691,27 +85831,32 @@ class Extractor {
      */
     addText(text, file, opts = {}) {
         const seq = this.seq++;
-        const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+        // Positions are those of the text after a byte order mark; spans count it (they index the file's text).
+        const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+        const body = bom ? text.slice(1) : text;
         if (!/\S/.test(body)) {
             this.notice('notice', file, 'file is empty: nothing to extract');
             return;
         }
         const detected = detectFormat(body, file);
-        if (detected.format === 'image-sync' && this.addImageSync(body, file, seq))
+        if (detected.format === 'image-sync' && this.addImageSync(body, bom, file, seq))
             return;
         if (detected.format === 'list') {
             const lines = new LineIndex(body);
             for (const e of parseImageList(body)) {
                 const finding = classifyText(e.raw, true);
-                if (finding)
-                    this.add(finding, { file, line: e.line, column: e.column }, orderOf(seq, lines.lineStart(e.line - 1)));
+                if (!finding)
+                    continue;
+                const start = lines.lineStart(e.line - 1) + e.column - 1;
+                const span = { start: bom + start, end: bom + start + e.raw.length };
+                this.add(finding, { file, line: e.line, column: e.column, span }, orderOf(seq, start));
             }
             return;
         }
-        new StreamReader(this, body, file, seq, detected.format === 'json', detected.jsonError, opts).read();
+        new StreamReader(this, body, bom, file, seq, detected.format === 'json', detected.jsonError, opts).read();
     }
     /** An image-sync configuration; false when the text is not one after all (then read as YAML). */
-    addImageSync(text, file, seq) {
+    addImageSync(text, bom, file, seq) {
         const read = readImageSync(text);
         if (!read)
             return false;
@@ -85726,7 +85871,9 @@ class Extractor {
                 continue;
             const source = { file, ...lines.position(e.offset), field: e.field };
             if (e.span)
-                source.span = e.span;
+                source.span = { start: bom + e.span.start, end: bom + e.span.end };
+            else if (e.unwritable)
+                source.unwritable = e.unwritable;
             this.add(finding, source, orderOf(seq, e.offset));
         }
         return true;
@@ -85769,13 +85916,14 @@ class Extractor {
                 img.reason = finding.reason;
             return img;
         });
-        return { images, notices: this.notices, files: this.files, bytes: this.bytes };
+        return { images, notices: this.notices, files: this.files, bytes: this.bytes, read: this.read };
     }
 }
 /** One YAML stream or JSON file. */
 class StreamReader {
     ex;
     text;
+    bom;
     file;
     seq;
     json;
@@ -85783,9 +85931,12 @@ class StreamReader {
     opts;
     lines;
     templated;
-    constructor(ex, text, file, seq, json, jsonError, opts) {
+    constructor(ex, text, 
+    /** 1 when the file starts with a byte order mark `text` leaves out: added to every span. */
+    bom, file, seq, json, jsonError, opts) {
         this.ex = ex;
         this.text = text;
+        this.bom = bom;
         this.file = file;
         this.seq = seq;
         this.json = json;
@@ -85875,7 +86026,10 @@ class StreamReader {
             if (chartSource === null)
                 chartSource = chartSourceOf(this.text, slice);
             const offset = parsed.toAbsolute(c.offset);
-            this.ex.add(finding, this.source(c, offset, index, chartSource), orderOf(this.seq, offset));
+            const source = this.source(c, offset, index, chartSource);
+            if ((0,dist/* isScalar */.jn)(c.value) && typeof c.value.value === 'string')
+                this.place(source, c, c.value, parsed);
+            this.ex.add(finding, source, orderOf(this.seq, offset));
         }, (issue) => this.ex.notice(issue.level, this.file, `${issue.message}${this.json ? '' : ` (document ${index})`}`, this.at(parsed.toAbsolute(issue.offset))));
     }
     source(c, offset, index, chartSource) {
@@ -85894,6 +86048,33 @@ class StreamReader {
         if (chartSource !== undefined)
             s.chartSource = chartSource;
         return s;
+    }
+    /**
+     * Where the reference's own text is (Source.span), or why it cannot be replaced in place. Reached through
+     * an alias, the anchored text's span goes into `aliasOf` instead: the text is shared with the anchor.
+     */
+    place(s, c, node, parsed) {
+        const own = scalarSpan(node, parsed.source);
+        const alias = node.range && c.offset !== node.range[0] ? aliasAt(parsed.source, c.offset) : undefined;
+        if (alias !== undefined)
+            s.unwritable = `reached through the alias *${alias}`;
+        if ('why' in own) {
+            if (alias === undefined)
+                s.unwritable = own.why;
+            return;
+        }
+        // Pruning drops whole lines, so a text on one line maps back by its start alone.
+        const start = parsed.toAbsolute(own.start);
+        const end = start + own.end - own.start;
+        if (this.text.slice(start, end) !== node.value) {
+            s.unwritable = 'internal: the text at its position is not its value';
+            return;
+        }
+        const span = { start: this.bom + start, end: this.bom + end };
+        if (alias !== undefined)
+            s.aliasOf = span;
+        else
+            s.span = span;
     }
     parseError(errors, parsed, index) {
         const first = errors[0];
@@ -85915,6 +86096,12 @@ class StreamReader {
                 ' — this looks like an unrendered template: render it first (e.g. `helm template`) and scan the output, or exclude it with `!path`';
         this.ex.notice(this.level(), this.file, `invalid YAML: ${first.message}${hint}${more}; ${skipped}`, this.at(parsed.toAbsolute(first.pos[0])));
     }
+}
+/** The name of the alias written at `offset` (`*name`), if one is. */
+function aliasAt(source, offset) {
+    return source.charCodeAt(offset) === 42
+        ? /^\*([^\s,[\]{}]+)/.exec(source.slice(offset, offset + 300))?.[1]
+        : undefined;
 }
 /** The key written at `offset` (plain or quoted), for a duplicate-key message. */
 function keyAt(source, offset) {
@@ -85945,7 +86132,7 @@ function planImages(images, map, opts = {}) {
     const prefixes = map?.length
         ? new Map(map.map((m) => [normalizeRegistryHost(m.registry), m.prefix]))
         : undefined;
-    const zotHost = opts.zotHost ? canonicalHost(opts.zotHost) : undefined;
+    const zotHosts = new Set([opts.zotHost, opts.pullHost].flatMap((h) => (h ? [canonicalHost(h)] : [])));
     const planned = [];
     const unmapped = [];
     for (const image of images) {
@@ -85954,7 +86141,7 @@ function planImages(images, map, opts = {}) {
             continue;
         const domain = canonicalHost(ref.domain);
         let zotRepository;
-        if (zotHost && domain === zotHost) {
+        if (zotHosts.has(domain)) {
             zotRepository = ref.path;
         }
         else if (!prefixes) {
@@ -86116,6 +86303,7 @@ function jsonEscape(ch) {
 }
 
 ;// CONCATENATED MODULE: ./lib/report/format.js
+// Small presentation helpers shared by the table, the summary and the annotations.
 
 /** Worst first: the order of tables, annotations and what survives when rows must be cut. */
 const STATUS_ORDER = [
@@ -86202,105 +86390,402 @@ const MAX_REFERENCE_TEXT = 1024;
 function plural(n, word, many = `${word}s`) {
     return `${n} ${n === 1 ? word : many}`;
 }
+/** What `rewrite` did, in one line for the summaries (plain text: each renderer escapes it). */
+function describeRewrite(r) {
+    if (!r.written)
+        return `rewrite ${r.mode}: nothing written: ${r.held ?? 'the run stopped'}`;
+    const where = r.output === '-' ? 'to stdout' : r.inPlace ? 'in place' : `to ${r.output}`;
+    const left = r.left.reduce((n, l) => n + l.places, 0);
+    const parts = [
+        `rewrite ${r.mode}: ${plural(r.rewritten, 'reference')} rewritten in ${plural(r.changedFiles, 'file')}, ${plural(r.files, 'file')} written ${where}`,
+    ];
+    if (left)
+        parts.push(`${plural(left, 'place')} left as written (see the warnings and statuses)`);
+    if (r.problems.length)
+        parts.push(`${plural(r.problems.length, 'file')} not written`);
+    return parts.join('; ');
+}
 
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var node_modules_undici = __nccwpck_require__(4371);
-;// CONCATENATED MODULE: ./lib/warm/auth.js
-// Registry authentication: WWW-Authenticate parsing and the bearer token cache (distribution token spec).
-/**
- * Parse a WWW-Authenticate header into challenges. Handles quoted values with commas and escapes, and
- * several challenges in one header (`Bearer realm="…",scope="…", Basic realm="…"`).
- */
-function parseChallenges(header) {
-    if (!header)
-        return [];
-    const out = [];
-    let i = 0;
-    const s = header;
-    const skipSpace = () => {
-        while (i < s.length && (s[i] === ' ' || s[i] === '\t' || s[i] === ','))
-            i++;
+;// CONCATENATED MODULE: ./lib/report/outcome.js
+// The one place that decides how a run ends, so the action and the CLI always agree.
+//   0: all good (or soft mode);  1: hard failure (config, Zot unreachable, credentials rejected);
+//   2: images failed / invalid / (unresolved, unmapped, not attempted) in strict mode.
+
+
+const EXIT_OK = 0;
+const EXIT_HARD = 1;
+const EXIT_IMAGES = 2;
+function countResults(results) {
+    const c = {
+        total: results.length,
+        cached: 0,
+        warmed: 0,
+        failed: 0,
+        skipped: 0,
+        skippedUnmapped: 0,
+        notAttempted: 0,
+        unresolved: 0,
+        invalid: 0,
     };
-    while (i < s.length) {
-        skipSpace();
-        const schemeMatch = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+/.exec(s.slice(i));
-        if (!schemeMatch)
-            break;
-        const scheme = schemeMatch[0].toLowerCase();
-        i += schemeMatch[0].length;
-        const params = {};
-        // Parameters: name=value or name="quoted", separated by commas; a bare token starts the next challenge.
-        for (;;) {
-            const save = i;
-            skipSpace();
-            const nameMatch = /^([A-Za-z0-9!#$%&'*+.^_`|~-]+)\s*=\s*/.exec(s.slice(i));
-            if (!nameMatch?.[1]) {
-                i = save;
-                break;
-            }
-            i += nameMatch[0].length;
-            let value = '';
-            if (s[i] === '"') {
-                i++;
-                while (i < s.length && s[i] !== '"') {
-                    if (s[i] === '\\' && i + 1 < s.length)
-                        i++;
-                    value += s[i];
-                    i++;
-                }
-                i++;
-            }
-            else {
-                const m = /^[^,\s]*/.exec(s.slice(i));
-                value = m?.[0] ?? '';
-                i += value.length;
-            }
-            params[nameMatch[1].toLowerCase()] = value;
-        }
-        out.push({ scheme, params });
-        // Skip anything unparseable up to the next comma so one odd challenge does not hide the others.
-        if (i < s.length && !/[\s,]/.test(s[i] ?? '')) {
-            const next = s.indexOf(',', i);
-            i = next === -1 ? s.length : next;
-        }
+    for (const r of results) {
+        if (r.status === 'cached')
+            c.cached++;
+        else if (r.status === 'warmed')
+            c.warmed++;
+        else if (r.status === 'failed')
+            c.failed++;
+        else if (r.status === 'unresolved')
+            c.unresolved++;
+        else if (r.status === 'invalid')
+            c.invalid++;
+        else if (r.status === 'skipped-unmapped')
+            c.skippedUnmapped++;
+        else if (r.status === 'not-attempted')
+            c.notAttempted++;
     }
-    return out;
+    c.skipped = c.skippedUnmapped + c.notAttempted;
+    return c;
 }
-/** The `repository:<name>:pull` scope a registry request needs, derived from its path. */
-function scopeForPath(pathname) {
-    const m = /^\/v2\/(.+)\/(manifests|blobs|tags|referrers)\//.exec(pathname);
-    return m?.[1] ? `repository:${m[1]}:pull` : undefined;
+function decideOutcome(run) {
+    const counts = countResults(run.results);
+    if (run.hardFailure) {
+        return {
+            exitCode: EXIT_HARD,
+            conclusion: 'failure',
+            reason: withHint(run.hardFailure.message, run.hardFailure.hint).replace(/\s*\n\s*/g, ' '),
+            problems: [run.hardFailure.message],
+            warnings: [],
+        };
+    }
+    const problems = [];
+    const warnings = [];
+    if (counts.failed)
+        problems.push(`${plural(counts.failed, 'image')} failed`);
+    if (counts.invalid)
+        problems.push(plural(counts.invalid, 'invalid reference'));
+    if (counts.unresolved)
+        (run.failOnUnresolved ? problems : warnings).push(plural(counts.unresolved, 'unresolved reference'));
+    const unreadable = run.notices.filter((n) => n.level === 'error').length;
+    if (unreadable)
+        problems.push(plural(unreadable, 'input problem'));
+    if (counts.notAttempted && run.mode !== 'plan') {
+        const why = run.cancelled ? ` (${run.cancelled})` : '';
+        problems.push(`${plural(counts.notAttempted, 'image')} not attempted${why}`);
+    }
+    // A manifest missing from the output directory would silently not be deployed.
+    if (run.rewrite?.problems.length)
+        problems.push(`${plural(run.rewrite.problems.length, 'manifest file')} not written`);
+    if (counts.total === 0 && unreadable === 0)
+        warnings.push('no image references found; check paths');
+    if (counts.skippedUnmapped)
+        warnings.push(`${plural(counts.skippedUnmapped, 'image')} skipped (registry not in registry-map)`);
+    const left = leftWarmed(run);
+    if (left)
+        warnings.push(`${plural(left, 'reference')} to warm images not rewritten`);
+    if (problems.length) {
+        const reason = `${problems.join(', ')}${warnings.length ? `; ${warnings.join(', ')}` : ''}`;
+        return run.strict
+            ? { exitCode: EXIT_IMAGES, conclusion: 'failure', reason, problems, warnings }
+            : { exitCode: EXIT_OK, conclusion: 'warning', reason: `${reason} (strict: false)`, problems, warnings };
+    }
+    if (warnings.length)
+        return { exitCode: EXIT_OK, conclusion: 'warning', reason: warnings.join(', '), problems, warnings };
+    return {
+        exitCode: EXIT_OK,
+        conclusion: 'success',
+        reason: successLine(run.mode, counts),
+        problems,
+        warnings,
+    };
 }
-/** Tokens per (realm, service, scope). Expired entries are dropped on read. */
-class TokenCache {
-    #tokens = new Map();
-    static key(realm, service, scope) {
-        return `${realm}\n${service ?? ''}\n${scope ?? ''}`;
+/** Places of cached or warmed images that `rewrite` left as written (the others' status says why). */
+function leftWarmed(run) {
+    if (!run.rewrite?.written)
+        return 0;
+    const warm = new Set(run.results.filter((r) => r.status === 'cached' || r.status === 'warmed').map((r) => r.reference));
+    return run.rewrite.left.filter((l) => warm.has(l.reference)).reduce((n, l) => n + l.places, 0);
+}
+function successLine(mode, c) {
+    if (mode === 'plan')
+        return `${plural(c.total, 'image')} planned`;
+    if (mode === 'check')
+        return `all ${plural(c.total, 'image')} present in Zot`;
+    return `all ${plural(c.total, 'image')} in Zot (${c.cached} cached, ${c.warmed} warmed)`;
+}
+
+// EXTERNAL MODULE: external "node:buffer"
+var external_node_buffer_ = __nccwpck_require__(4573);
+;// CONCATENATED MODULE: ./lib/rewrite/edit.js
+// Replacing references inside a file's text: only the characters of each reference change, everything
+// else (comments, quoting, indentation, line endings, other documents) is copied as it is.
+//
+// Why a replacement cannot break the YAML or JSON around it: it is a reference, so it holds only
+// `a-z A-Z 0-9 . _ - / : @` (and `[ ]` for an IPv6 host), never a quote, backslash, space, `#`, `,`, `{`,
+// `}` or line break. Inside double quotes (YAML or JSON) or single quotes it stays one string; as a plain
+// scalar it cannot contain `: ` or ` #` and starts with a letter or digit, so it cannot become a key, a
+// comment or an indicator; in a block scalar or an image list line any such text is text. Only `[`/`]`
+// could open or close a flow collection in a plain scalar, so a bracketed host is written only between
+// quotes (see unsafeHere).
+/**
+ * Why `replacement` cannot be written over `[start, end)` of `text`, or undefined when it can. Brackets the
+ * original did not have are allowed only when the reference is the whole of a quoted string.
+ */
+function unsafeHere(text, start, end, replacement) {
+    if (!/[[\]]/.test(replacement) || /[[\]]/.test(text.slice(start, end)))
+        return undefined;
+    const before = text.charAt(start - 1);
+    if ((before === '"' || before === "'") && text.charAt(end) === before)
+        return undefined;
+    return 'the text would hold "[" (an IPv6 pull host), which YAML reads as a list outside quotes; quote the value or set pull-host to a name';
+}
+/** Apply non-overlapping edits (any order). Throws on overlap or an edit outside the text: a caller bug. */
+function applyEdits(text, edits) {
+    const sorted = [...edits].sort((a, b) => a.start - b.start);
+    const parts = [];
+    let at = 0;
+    for (const e of sorted) {
+        if (e.start < at || e.end < e.start || e.end > text.length)
+            throw new RangeError(`edit [${e.start}, ${e.end}) overlaps another or lies outside the text`);
+        parts.push(text.slice(at, e.start), e.text);
+        at = e.end;
     }
-    get(key, now = Date.now()) {
-        const entry = this.#tokens.get(key);
-        if (!entry)
-            return undefined;
-        if (entry.expiresAt <= now) {
-            this.#tokens.delete(key);
-            return undefined;
+    parts.push(text.slice(at));
+    return parts.join('');
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./lib/rewrite/output.js
+// Writing the manifest files into the output directory (or in place), and nowhere else: a path that leaves
+// the directory (`..`, an absolute path) or passes through a symbolic link is refused, never followed. Each
+// file is written to a temporary name beside it and renamed over the target, so a reader (kubectl, a
+// concurrent step) never sees half a file; rename replaces a directory entry and never follows a link.
+
+
+
+
+/** Thrown for a path that must not be written; the message says why (for a "not written" line). */
+class RefusedPath extends Error {
+    name = 'RefusedPath';
+}
+/** The real path of the output directory, created if missing. */
+async function prepareOutputDir(dir) {
+    await (0,promises_.mkdir)(dir, { recursive: true });
+    const real = await (0,promises_.realpath)(dir);
+    if (!(await (0,promises_.stat)(real)).isDirectory())
+        throw new RefusedPath(`${dir} is not a directory`);
+    return real;
+}
+/**
+ * The absolute path for the workspace-relative `file` inside `root` (a real path), with its parent
+ * directories created. Refuses paths that leave `root` and any existing symbolic link on the way.
+ */
+async function destination(root, file) {
+    const parts = file.split('/');
+    if ((0,external_node_path_.isAbsolute)(file) || file.includes('\\') || parts.some((p) => p === '..' || p === '' || p === '.'))
+        throw new RefusedPath('its path leaves the workspace, so it would land outside the output directory');
+    let at = root;
+    for (let i = 0; i < parts.length; i++) {
+        at = (0,external_node_path_.join)(at, parts[i]);
+        const last = i === parts.length - 1;
+        let st;
+        try {
+            st = await (0,promises_.lstat)(at);
         }
-        return entry.token;
+        catch (err) {
+            if (err.code !== 'ENOENT')
+                throw err;
+        }
+        if (st?.isSymbolicLink())
+            throw new RefusedPath(`${last ? 'the target' : `"${parts.slice(0, i + 1).join('/')}"`} is a symbolic link in the output directory; links are not followed`);
+        if (!last) {
+            if (!st)
+                await (0,promises_.mkdir)(at);
+            else if (!st.isDirectory())
+                throw new RefusedPath(`"${parts.slice(0, i + 1).join('/')}" is not a directory in the output directory`);
+        }
+        else if (st && !st.isFile())
+            throw new RefusedPath('the target is not a regular file');
     }
-    /** `expiresIn` seconds (spec default 60); renewed 10 s early so a token does not expire mid-request. */
-    set(key, token, expiresIn = 60, now = Date.now()) {
-        const lifetime = Math.max(1, expiresIn - 10) * 1000;
-        this.#tokens.set(key, { token, expiresAt: now + lifetime });
+    // Belt and braces: the final path must still be inside the root.
+    const full = (0,external_node_path_.resolve)(at);
+    if (full !== root && !full.startsWith(root.endsWith(external_node_path_.sep) ? root : root + external_node_path_.sep))
+        throw new RefusedPath('its path leaves the output directory');
+    return full;
+}
+/** Write `data` to `path` atomically, keeping the mode of a file it replaces. */
+async function writeAtomically(path, data) {
+    let mode;
+    try {
+        mode = (await (0,promises_.lstat)(path)).mode & 0o7777;
     }
-    delete(key) {
-        this.#tokens.delete(key);
+    catch {
+        // a new file
     }
-    get size() {
-        return this.#tokens.size;
+    const temp = `${path}.zot-warm-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`;
+    try {
+        await (0,promises_.writeFile)(temp, data, { flag: 'wx' });
+        // The umask may have narrowed the mode given at creation: set the replaced file's mode exactly.
+        if (mode !== undefined)
+            await (0,promises_.chmod)(temp, mode);
+        await (0,promises_.rename)(temp, path);
+    }
+    catch (err) {
+        await (0,promises_.rm)(temp, { force: true }).catch(() => undefined);
+        throw err;
+    }
+}
+/** One line for a file that could not be written or read. */
+function fileProblem(err) {
+    if (err instanceof RefusedPath)
+        return err.message;
+    const code = err.code;
+    if (code === 'EACCES' || code === 'EPERM')
+        return `permission denied (${code})`;
+    if (code === 'ENOENT')
+        return 'it vanished since it was read (ENOENT)';
+    return describeError(err);
+}
+
+;// CONCATENATED MODULE: ./lib/warm/platforms.js
+// Platforms as `os/arch[/variant]`, with the aliases containerd normalises (so `linux/arm64` and
+// `linux/arm64/v8` are the same platform, and `linux/x86_64` is `linux/amd64`).
+const ARCH_ALIASES = {
+    x86_64: { architecture: 'amd64' },
+    'x86-64': { architecture: 'amd64' },
+    aarch64: { architecture: 'arm64' },
+    armhf: { architecture: 'arm', variant: 'v7' },
+    armel: { architecture: 'arm', variant: 'v6' },
+    i386: { architecture: '386' },
+};
+/** Normalise aliases: arm64's default variant v8 is dropped, so equal platforms compare equal as strings. */
+function normalizePlatform(p) {
+    const os = p.os.toLowerCase();
+    let architecture = p.architecture.toLowerCase();
+    let variant = p.variant?.toLowerCase() || undefined;
+    const alias = ARCH_ALIASES[architecture];
+    if (alias) {
+        architecture = alias.architecture;
+        variant = variant ?? alias.variant;
+    }
+    if (architecture === 'arm64' && (variant === 'v8' || variant === '8'))
+        variant = undefined;
+    if (architecture === 'arm' && variant && /^\d+$/.test(variant))
+        variant = `v${variant}`;
+    return variant ? { os, architecture, variant } : { os, architecture };
+}
+/** `linux/arm/v7` → Platform; undefined when it is not os/arch[/variant]. */
+function parsePlatform(text) {
+    const parts = text.trim().split('/');
+    if (parts.length < 2 || parts.length > 3 || parts.some((p) => !/^[A-Za-z0-9_.-]+$/.test(p)))
+        return undefined;
+    const [os, architecture, variant] = parts;
+    return normalizePlatform({ os, architecture, variant });
+}
+function formatPlatform(p) {
+    const n = normalizePlatform(p);
+    return n.variant ? `${n.os}/${n.architecture}/${n.variant}` : `${n.os}/${n.architecture}`;
+}
+/**
+ * Does an image platform satisfy a required one? A requirement without variant accepts any variant of the
+ * architecture (`linux/arm` takes `linux/arm/v7`); with a variant it must match.
+ */
+function platformMatches(required, actual) {
+    const r = normalizePlatform(required);
+    const a = normalizePlatform(actual);
+    if (r.os !== a.os || r.architecture !== a.architecture)
+        return false;
+    return r.variant === undefined || r.variant === a.variant;
+}
+
+;// CONCATENATED MODULE: ./lib/warm/manifest.js
+// Reading manifests Zot returns: single image or index, children with their platforms, attestation entries.
+
+
+const MEDIA_TYPES = {
+    ociIndex: 'application/vnd.oci.image.index.v1+json',
+    ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+    dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+};
+/** Every manifest kind a warmer accepts; Zot answers with what it stores. */
+const MANIFEST_ACCEPT = [
+    MEDIA_TYPES.ociIndex,
+    MEDIA_TYPES.ociManifest,
+    MEDIA_TYPES.dockerList,
+    MEDIA_TYPES.dockerManifest,
+].join(', ');
+const INDEX_TYPES = new Set([MEDIA_TYPES.ociIndex, MEDIA_TYPES.dockerList]);
+const IMAGE_CONFIG_TYPES = new Set([
+    'application/vnd.oci.image.config.v1+json',
+    'application/vnd.docker.container.image.v1+json',
+]);
+/** An image config media type (OCI or Docker), as opposed to an artifact's. */
+function isImageConfigType(mediaType) {
+    return IMAGE_CONFIG_TYPES.has(mediaType ?? '');
+}
+function isIndexMediaType(mediaType) {
+    return INDEX_TYPES.has(mediaType ?? '');
+}
+/** Docker's own media types (manifest, list, config, layers): Zot's conversion replaces every one of them. */
+function isDockerMediaType(mediaType) {
+    return mediaType.startsWith('application/vnd.docker.');
+}
+function sha256(body) {
+    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(body).digest('hex')}`;
+}
+/**
+ * Parse a manifest body. `contentType` and `digestHeader` come from Zot's answer; the digest is computed from
+ * the bytes when the header is missing. Throws on anything that is not a manifest or index.
+ */
+function parseManifest(body, contentType, digestHeader) {
+    const json = JSON.parse(body.toString('utf8'));
+    const mediaType = json.mediaType || contentType?.split(';')[0]?.trim() || '';
+    const digest = digestHeader || sha256(body);
+    if (INDEX_TYPES.has(mediaType) || (Array.isArray(json.manifests) && !json.config)) {
+        const children = (json.manifests ?? [])
+            .filter((m) => typeof m.digest === 'string')
+            .map((m) => {
+            const p = m.platform;
+            const platform = p?.os && p.architecture
+                ? normalizePlatform({ os: p.os, architecture: p.architecture, variant: p.variant })
+                : undefined;
+            const attestation = m.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
+                (platform?.os === 'unknown' && platform.architecture === 'unknown');
+            return { digest: m.digest, mediaType: m.mediaType ?? '', platform, attestation };
+        });
+        return { digest, mediaType: mediaType || MEDIA_TYPES.ociIndex, kind: 'index', children };
+    }
+    if (json.config && typeof json.config.digest === 'string') {
+        const config = IMAGE_CONFIG_TYPES.has(json.config.mediaType ?? '')
+            ? { digest: json.config.digest, mediaType: json.config.mediaType }
+            : undefined;
+        return { digest, mediaType, kind: 'manifest', children: [], config };
+    }
+    throw new Error(`not an image manifest or index (media type "${mediaType || 'none'}")`);
+}
+/** The platform an image config declares. */
+function configPlatform(body) {
+    try {
+        const c = JSON.parse(body.toString('utf8'));
+        if (!c.os || !c.architecture)
+            return undefined;
+        return normalizePlatform({ os: c.os, architecture: c.architecture, variant: c.variant });
+    }
+    catch {
+        return undefined;
     }
 }
 
 ;// CONCATENATED MODULE: ./lib/warm/diagnose.js
+// Every sentence of the warm layer that tells the user what to change lives here: diagnoses of failed
+// images, the advice after a transport failure, the 401 wording, connection warnings. The transport
+// (client.ts, errors.ts) and the registry calls only report what happened, as typed data.
+// Zot never passes sync errors to its client, so most diagnoses name the likely causes and the line to look
+// for in Zot's log (docs/zot.md has the failure table).
+
+/** What Zot's conversion does to a digest; shared by the pin diagnosis and the `digest` rewrite. */
+const conversionDiagnosis = 'Zot converts the image on sync (preserveDigest off: Docker manifests become OCI and attestations leave the index, which changes the digest)';
 function capitalize(text) {
     return text.charAt(0).toUpperCase() + text.slice(1);
 }
@@ -86333,15 +86818,14 @@ function diagnose(s) {
                 "credentials in Zot's credentialsFile), 404/401 from upstream a wrong reference or missing credentials.");
         }
         case 'pin-missing': {
-            const converted = s.storedMediaType ? !s.storedMediaType.startsWith('application/vnd.docker.') : true;
+            const converted = s.storedMediaType ? !isDockerMediaType(s.storedMediaType) : true;
             const moved = s.tagDigest
                 ? `Zot's ${s.tag} is ${s.tagDigest}, not the pinned ${s.pinned}. `
                 : `The pinned ${s.pinned} is not in Zot. `;
             if (!converted)
                 return (`${moved}Zot stores this image unconverted (Docker media types, so preserveDigest is on): the upstream ` +
                     `tag most likely moved and ${s.pinned} is no longer available upstream. Update the pin to the current digest.`);
-            return (`${moved}Either Zot converts the image on sync (preserveDigest off: Docker manifests become OCI and ` +
-                'attestations leave the index, which changes the digest), or the upstream tag moved and the old digest ' +
+            return (`${moved}Either ${conversionDiagnosis}, or the upstream tag moved and the old digest ` +
                 'is gone. If the image is published with Docker media types or attestations, set "preserveDigest": true ' +
                 'on the registry in Zot\'s sync config and "compat": ["docker2s2"] under http; otherwise update the pin.');
         }
@@ -86444,6 +86928,667 @@ function transportAdvice(err, c, duringRun = false) {
             return 'Zot, or a proxy in front of it, dropped the connection: check its log.';
         default:
             return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/rewrite/target.js
+// What text replaces a reference. Two modes:
+//   zot     the reference a node pulls from the cache: `<pull host>/<zot repository>:<tag>@<digest Zot serves>`
+//           (`@digest` alone for a digest-only reference). Docker Hub short names come out in full
+//           (`library/nginx`), because that is the repository Zot holds.
+//   digest  the reference as written, pinned: `<as written>@<digest>`, only where the digest Zot serves is
+//           provably the one upstream serves; a reference that already carries a verified pin stays as it is.
+
+
+
+/** `zot` mode: the same text for every occurrence of the image. */
+function zotTarget(pullHost, zotRepository, ref, digest) {
+    const tag = ref.tag !== undefined ? `:${ref.tag}` : '';
+    return checked(`${pullHost}/${zotRepository}${tag}@${digest}`, {
+        domain: pullHost,
+        path: zotRepository,
+        ...(ref.tag !== undefined ? { tag: ref.tag } : {}),
+        digest,
+    });
+}
+/**
+ * `digest` mode, per occurrence: `written` is the text at the occurrence (its own spelling, e.g. `nginx:1.27`).
+ * A written pin was verified by the warm stage, so it stays as it is.
+ */
+function digestTarget(written, digest) {
+    let ref;
+    try {
+        ref = parseReference(written);
+    }
+    catch (err) {
+        return { left: `internal: "${written}" is not a valid reference (${err.message})` };
+    }
+    if (ref.digest !== undefined)
+        return { text: written };
+    // Without a written tag the implied `latest` is not written either: the text gains only the pin.
+    const { tag: _implied, ...name } = ref;
+    return checked(`${written}@${digest}`, /[:@]/.test(written.slice(written.lastIndexOf('/') + 1)) ? { ...ref, digest } : { ...name, digest });
+}
+/** The text must read back as the intended reference; anything else is a bug worth stopping for. */
+function checked(text, want) {
+    let got;
+    try {
+        got = parseReference(text);
+    }
+    catch (err) {
+        return { left: `internal: "${text}" is not a valid reference (${err.message})` };
+    }
+    const expected = formatReference(want);
+    return formatReference(got) === expected
+        ? { text }
+        : { left: `internal: "${text}" reads as ${formatReference(got)}, not ${expected}` };
+}
+/**
+ * Why the stored manifest is byte for byte what upstream serves, or undefined when it cannot be told.
+ * Zot (v2.1.x, preserveDigest off) converts an image only when something in it is Docker-typed or an index
+ * carries buildkit attestation entries, and then converts all of it: anything Docker-typed, or an attestation
+ * entry still in the index, proves no conversion happened. An image holding only OCI types proves nothing:
+ * it may have been published so, or be Zot's conversion.
+ */
+function unconvertedEvidence(m) {
+    if (isDockerMediaType(m.mediaType))
+        return 'Zot stores it with Docker media types, as published';
+    if (m.config && isDockerMediaType(m.config.mediaType))
+        return 'Zot stores its config with a Docker media type, as published';
+    if (m.children.some((c) => isDockerMediaType(c.mediaType)))
+        return 'Zot stores its index with Docker-typed entries, as published';
+    if (m.children.some((c) => c.attestation))
+        return 'Zot keeps the attestation entries in its index';
+    return undefined;
+}
+/** The reason a tag's digest is not pinned in `digest` mode when nothing proves Zot left the image as published. */
+function unprovenDigest(digest) {
+    return (`the digest Zot serves (${digest}) may not be upstream's: Zot holds this image with OCI media types only, ` +
+        `so it may be published so or be Zot's conversion (${conversionDiagnosis}). Pin the upstream digest in ` +
+        'the manifest (tag@sha256:…, which zot-warm verifies), or use rewrite: zot to pull from the cache');
+}
+
+;// CONCATENATED MODULE: ./lib/rewrite/index.js
+// The rewrite stage (after warm): hands the deploy the manifests it scanned with each verified reference
+// replaced, in place or in an output directory (every scanned file, rewritten or not, at the same relative
+// path), or on stdout for a pipe. Only the characters of a reference change (Source.span); an image that
+// failed, was not mapped, is invalid or unresolved keeps its text, and every reference left as written is
+// said, with why.
+
+
+
+
+
+
+
+
+const WARMED = new Set(['cached', 'warmed']);
+/** Why an image keeps its text whatever the mode, from its status. */
+function statusReason(r) {
+    switch (r.status) {
+        case 'failed':
+            return 'the image failed';
+        case 'skipped-unmapped':
+            return 'its registry is not in registry-map';
+        case 'not-attempted':
+            return 'the image was not attempted';
+        case 'invalid':
+            return 'not a valid image reference';
+        case 'unresolved':
+            return 'an unresolved (templated or empty) reference';
+        default:
+            return undefined;
+    }
+}
+/**
+ * Rewrite the files read by the extraction. `rule` decides each image's text (default: the mode's; tests
+ * give their own, e.g. the text as written, which must leave every file byte-identical).
+ */
+async function rewriteManifests(opts, input, rule) {
+    const workspace = (0,external_node_path_.resolve)(opts.workspace);
+    const inPlace = opts.output !== '-' && (0,external_node_path_.resolve)(opts.output) === workspace;
+    const summary = {
+        mode: opts.mode,
+        output: opts.output,
+        inPlace,
+        written: false,
+        files: 0,
+        changedFiles: 0,
+        rewritten: 0,
+        left: [],
+        problems: [],
+    };
+    const log = input.log ?? (() => undefined);
+    const planned = new Map(input.planned.map((p) => [p.reference, p]));
+    const decide = rule ?? ((r) => imageReason(r, opts, planned, input.stored));
+    /** The text written for each image (its first rewritten place). */
+    const done = new Map();
+    /** Places left, per image, with why (`image`: the reason is the image's, not the place's). */
+    const leftPlaces = new Map();
+    const leave = (result, source, why, image = false) => {
+        const list = leftPlaces.get(result);
+        if (list)
+            list.push({ source, why, image });
+        else
+            leftPlaces.set(result, [{ source, why, image }]);
+    };
+    // 1. What each place becomes, by file.
+    const byFile = new Map();
+    const aliases = new Map();
+    for (const result of input.results) {
+        const places = result.sources.filter((s) => s.file !== IMAGES_INPUT_FILE);
+        if (!places.length)
+            continue;
+        const why = decide(result);
+        const target = typeof why === 'function' ? why : undefined;
+        for (const source of places) {
+            if (typeof why === 'string')
+                leave(result, source, why, true);
+            else if (source.span && target) {
+                const list = byFile.get(source.file) ?? [];
+                list.push({ result, source, target });
+                byFile.set(source.file, list);
+            }
+            else if (source.aliasOf && target) {
+                const list = aliases.get(source.file) ?? [];
+                list.push({ result, source });
+                aliases.set(source.file, list);
+            }
+            else
+                leave(result, source, source.unwritable ?? 'its text cannot be replaced in place');
+        }
+    }
+    if (input.hold) {
+        summary.held = input.hold;
+        log('info', `Nothing written: ${input.hold}.`);
+        annotate(input.results, leftPlaces, done);
+        summary.left = leftList(leftPlaces);
+        return summary;
+    }
+    // 2. Each file: read it back, replace, write.
+    const root = opts.output === '-' ? undefined : await prepareOutputDir(opts.output);
+    for (const file of input.read) {
+        // stdin goes only to stdout and files only to a directory (the configuration check makes sure).
+        if ((file === STDIN_FILE) !== (root === undefined))
+            continue;
+        const pending = byFile.get(file) ?? [];
+        const followers = aliases.get(file) ?? [];
+        const changes = await rewriteFile(pending, followers, () => file === STDIN_FILE ? Buffer.from(input.stdin ?? '', 'utf8') : (0,promises_.readFile)((0,external_node_path_.resolve)(workspace, file)));
+        for (const l of changes.left)
+            leave(l.place.result, l.place.source, l.why);
+        let problem = changes.problem;
+        if (!problem) {
+            try {
+                if (!root)
+                    input.stdout?.(changes.out.toString('utf8'));
+                else if (!inPlace || changes.places.length)
+                    await writeAtomically(await destination(root, file), changes.out);
+            }
+            catch (err) {
+                problem = fileProblem(err);
+            }
+        }
+        if (problem) {
+            summary.problems.push({ file, message: problem });
+            log('warning', `${file}: not written: ${problem}`);
+            // Nothing of this file was written: its references are not rewritten after all.
+            for (const place of changes.places)
+                leave(place.result, place.source, `the file was not written (${problem})`);
+            continue;
+        }
+        if (root && inPlace && !changes.places.length)
+            continue;
+        summary.files++;
+        if (!changes.places.length)
+            continue;
+        summary.changedFiles++;
+        summary.rewritten += changes.places.length;
+        for (const place of changes.places) {
+            const text = changes.texts.get(place.result);
+            if (text !== undefined && !done.has(place.result))
+                done.set(place.result, text);
+        }
+    }
+    summary.written = true;
+    annotate(input.results, leftPlaces, done);
+    summary.left = leftList(leftPlaces);
+    const where = root ? (inPlace ? 'in place' : `into ${root}`) : 'to stdout';
+    log('info', `Rewrote ${plural(summary.rewritten, 'reference')} in ${plural(summary.changedFiles, 'file')}; ` +
+        `${plural(summary.files, 'file')} written ${where}.`);
+    for (const l of summary.left) {
+        const places = l.places > 1 ? ` (${l.places} places, first at ${l.where})` : ` (${l.where})`;
+        log('warning', `not rewritten: ${l.reference}${places}: ${l.why}`);
+    }
+    return summary;
+}
+/** One file's new content: each pending place replaced when the file still says what was read there. */
+async function rewriteFile(pending, followers, read) {
+    const changes = { out: Buffer.alloc(0), places: [], texts: new Map(), left: [] };
+    const all = [...pending, ...followers];
+    try {
+        changes.out = await read();
+    }
+    catch (err) {
+        changes.problem = `cannot read it again: ${fileProblem(err)}`;
+    }
+    if (changes.problem || !all.length) {
+        if (changes.problem)
+            for (const p of all)
+                changes.left.push({ place: p, why: `the file was not written (${changes.problem})` });
+        return changes;
+    }
+    // Decoding and encoding again is byte-exact only for valid UTF-8.
+    if (!(0,external_node_buffer_.isUtf8)(changes.out)) {
+        for (const p of all)
+            changes.left.push({ place: p, why: 'the file is not valid UTF-8 (any more)' });
+        return changes;
+    }
+    const text = changes.out.toString('utf8');
+    const edits = [];
+    for (const p of pending) {
+        const edit = placeEdit(text, p);
+        if ('why' in edit) {
+            changes.left.push({ place: p, why: edit.why });
+            continue;
+        }
+        edits.push(edit);
+        changes.places.push(p);
+        if (!changes.texts.has(p.result))
+            changes.texts.set(p.result, edit.text);
+    }
+    // An alias follows its anchor: rewritten exactly when the anchored text itself was.
+    for (const f of followers) {
+        if (isFollowing(f, edits))
+            changes.places.push(f);
+        else
+            changes.left.push({
+                place: f,
+                why: `${f.source.unwritable ?? 'reached through an alias'}, whose anchored text is not an image field rewritten here`,
+            });
+    }
+    if (edits.length)
+        changes.out = Buffer.from(applyEdits(text, edits), 'utf8');
+    return changes;
+}
+function isFollowing(f, applied) {
+    const a = f.source.aliasOf;
+    return a !== undefined && applied.some((e) => e.start === a.start && e.end === a.end);
+}
+/**
+ * Why the image keeps its text everywhere (a string), or how each of its places is rewritten.
+ */
+function imageReason(result, opts, planned, stored) {
+    const status = statusReason(result);
+    if (status)
+        return status;
+    if (!WARMED.has(result.status))
+        return `not rewritten in status ${result.status}`;
+    const plan = planned.get(result.reference);
+    if (!plan)
+        return 'internal: the image is missing from the plan';
+    const digest = plan.ref.digest ?? result.digest;
+    if (!digest)
+        return "the digest Zot serves for the tag is unknown (Zot's search extension is off), so it cannot be pinned";
+    if (opts.mode === 'zot') {
+        const target = zotTarget(opts.pullHost, plan.zotRepository, plan.ref, digest);
+        if ('left' in target)
+            return target.left;
+        return () => target;
+    }
+    if (plan.ref.digest === undefined) {
+        const form = stored?.get(result.reference);
+        if (form?.problem)
+            return `cannot tell whether Zot serves upstream's digest: ${form.problem}`;
+        if (!form?.proof)
+            return unprovenDigest(digest);
+    }
+    return (written) => digestTarget(written, digest);
+}
+/** The edit for one place, after checking that the file still says what the extraction read there. */
+function placeEdit(text, p) {
+    const span = p.source.span;
+    const written = text.slice(span.start, span.end);
+    let same = false;
+    try {
+        same = span.end <= text.length && formatReference(parseReference(written)) === p.result.reference;
+    }
+    catch {
+        same = false;
+    }
+    if (!same)
+        return { why: 'the file changed since it was read' };
+    const target = p.target(written);
+    if ('left' in target)
+        return { why: target.left };
+    const unsafe = unsafeHere(text, span.start, span.end, target.text);
+    if (unsafe)
+        return { why: unsafe };
+    return { start: span.start, end: span.end, text: target.text };
+}
+/** rewrittenAs on each rewritten image, and the "not rewritten" warnings of images that were warmed. */
+function annotate(results, left, done) {
+    for (const r of results) {
+        const text = done.get(r);
+        if (text !== undefined)
+            r.rewrittenAs = text;
+        const places = left.get(r);
+        if (!places || !WARMED.has(r.status))
+            continue;
+        for (const [why, group] of groupByWhy(places))
+            r.warnings.push(group[0]?.image
+                ? `not rewritten: ${why}`
+                : `not rewritten at ${group.map((p) => at(p.source)).join(', ')}: ${why}`);
+    }
+}
+function groupByWhy(places) {
+    const out = new Map();
+    for (const p of places) {
+        const list = out.get(p.why);
+        if (list)
+            list.push(p);
+        else
+            out.set(p.why, [p]);
+    }
+    return out;
+}
+const at = (s) => `${s.file}:${s.line}:${s.column}`;
+function leftList(left) {
+    const out = [];
+    for (const [r, places] of left)
+        for (const [why, group] of groupByWhy(places))
+            out.push({
+                reference: r.reference,
+                where: at(group[0].source),
+                places: group.length,
+                why,
+            });
+    return out;
+}
+
+;// CONCATENATED MODULE: ./lib/warm/registry.js
+
+function answered(value, res) {
+    return { ok: true, value, attempts: res.attempts };
+}
+function refused(res) {
+    return { ok: false, refusal: readRefusal(res), attempts: res.attempts };
+}
+function readRefusal(res) {
+    const by = res.answeredBy ? { answeredBy: res.answeredBy } : {};
+    try {
+        const json = JSON.parse(res.body.toString('utf8'));
+        const first = json.errors?.[0];
+        return { status: res.status, code: first?.code, message: first?.message, ...by };
+    }
+    catch {
+        return { status: res.status, ...by };
+    }
+}
+function repoPath(repo) {
+    // Repository names are validated by the reference grammar; components are kept, only odd bytes escaped.
+    return repo.split('/').map(encodeURIComponent).join('/');
+}
+/**
+ * Local tags of a repository (empty when Zot does not have the repository). Follows `Link` pagination.
+ * Never contacts upstream.
+ */
+async function listTags(client, repo, signal) {
+    const tags = new Set();
+    let path = `/v2/${repoPath(repo)}/tags/list`;
+    let attempts = 0;
+    for (let page = 0; path && page < 1000; page++) {
+        const res = await client.request({
+            method: 'GET',
+            path,
+            signal,
+            headers: { accept: 'application/json' },
+        });
+        attempts += res.attempts;
+        if (res.status === 404)
+            return { ok: true, value: tags, attempts };
+        if (res.status !== 200)
+            return { ...refused(res), attempts };
+        const json = JSON.parse(res.body.toString('utf8'));
+        for (const t of json.tags ?? [])
+            tags.add(t);
+        path = nextPage(res.headers.link, client.url);
+    }
+    return { ok: true, value: tags, attempts };
+}
+/** `Link: </v2/x/tags/list?n=100&last=b>; rel="next"` → path relative to the Zot base URL. */
+function nextPage(link, base) {
+    const m = link ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(link) : null;
+    if (!m?.[1])
+        return undefined;
+    const url = new URL(m[1], base);
+    const basePath = new URL(base).pathname.replace(/\/+$/, '');
+    const path = url.pathname.startsWith(basePath) ? url.pathname.slice(basePath.length) : url.pathname;
+    return `${path}${url.search}`;
+}
+/**
+ * GET a manifest by tag or digest. By tag (or a missing digest) this makes Zot sync from upstream and blocks
+ * until the whole image is copied; `sync` tells the client not to retry a closed connection.
+ */
+async function getManifest(client, repo, reference, opts) {
+    const res = await client.request({
+        method: 'GET',
+        // Tags and digests are grammar-checked; a digest's `:` must stay literal (Zot does not decode %3A).
+        path: `/v2/${repoPath(repo)}/manifests/${reference}`,
+        headers: { accept: MANIFEST_ACCEPT },
+        ...opts,
+    });
+    if (res.status !== 200)
+        return refused(res);
+    return answered(parseManifest(res.body, res.headers['content-type'], res.headers['docker-content-digest']), res);
+}
+/** HEAD a manifest by digest. Only call for digests known to be present: a missing one makes Zot sync. */
+async function headManifest(client, repo, digest, signal) {
+    const res = await client.request({
+        method: 'HEAD',
+        path: `/v2/${repoPath(repo)}/manifests/${digest}`,
+        headers: { accept: MANIFEST_ACCEPT },
+        signal,
+    });
+    if (res.status === 200 || res.status === 404)
+        return answered(res.status === 200, res);
+    return refused(res);
+}
+/**
+ * Is a digest stored in the repository? Blob requests never sync, and Zot keeps manifests in the same blob
+ * store, so this is the side-effect-free presence test for a digest that may be missing.
+ */
+async function hasBlob(client, repo, digest, signal) {
+    const res = await client.request({ method: 'HEAD', path: `/v2/${repoPath(repo)}/blobs/${digest}`, signal });
+    if (res.status === 200 || res.status === 404)
+        return answered(res.status === 200, res);
+    return refused(res);
+}
+/** A small blob (an image config). Local only. */
+async function getBlob(client, repo, digest, signal) {
+    const res = await client.request({
+        method: 'GET',
+        path: `/v2/${repoPath(repo)}/blobs/${digest}`,
+        signal,
+        maxBodyBytes: 4 * 1024 * 1024,
+    });
+    if (res.status !== 200)
+        return refused(res);
+    return answered(res.body, res);
+}
+/**
+ * The digest a local tag points to, from Zot's search extension (MetaDB). This is the only way to learn it
+ * without a manifest request by tag, which would make Zot re-check upstream.
+ */
+async function searchTag(client, repo, tag, signal) {
+    const query = `{ Image(image: ${JSON.stringify(`${repo}:${tag}`)}) { Digest MediaType } }`;
+    const res = await client.request({
+        method: 'POST',
+        path: '/v2/_zot/ext/search',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ query }),
+        signal,
+    });
+    if (res.status === 404 || res.status === 405)
+        return answered({ kind: 'unavailable' }, res);
+    if (res.status !== 200)
+        return refused(res);
+    try {
+        const json = JSON.parse(res.body.toString('utf8'));
+        const digest = json.data?.Image?.Digest;
+        if (!digest)
+            return answered({ kind: 'not-found' }, res);
+        return answered({ kind: 'found', digest, mediaType: json.data?.Image?.MediaType ?? undefined }, res);
+    }
+    catch {
+        return answered({ kind: 'not-found' }, res);
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/rewrite/stored.js
+// `digest` mode pins a tag only where the digest Zot serves is upstream's. Zot does not record upstream's
+// digest, so the stored manifest itself is the evidence (unconvertedEvidence): one local read by digest per
+// tag-only image that warmed.
+
+
+
+async function readStoredForms(client, planned, results, opts) {
+    const forms = new Map();
+    const todo = [];
+    planned.forEach((p, i) => {
+        const r = results[i];
+        if (!r || (r.status !== 'cached' && r.status !== 'warmed') || p.ref.digest || !r.digest)
+            return;
+        todo.push({ repo: p.zotRepository, digest: r.digest, reference: p.reference });
+    });
+    let next = 0;
+    const worker = async () => {
+        while (next < todo.length) {
+            const t = todo[next++];
+            if (opts.signal?.aborted) {
+                forms.set(t.reference, { problem: 'the run was cancelled before the stored manifest was read' });
+                continue;
+            }
+            try {
+                // The digest was confirmed present moments ago, so a read by digest is local. Check mode promises
+                // never to make Zot sync, so there a blob HEAD (never syncs) confirms it first.
+                const present = opts.check ? await hasBlob(client, t.repo, t.digest, opts.signal) : undefined;
+                if (present && !(present.ok && present.value)) {
+                    forms.set(t.reference, { problem: `${t.repo}@${t.digest} is no longer in Zot` });
+                    continue;
+                }
+                const answer = await getManifest(client, t.repo, t.digest, { signal: opts.signal });
+                if (!answer.ok) {
+                    forms.set(t.reference, {
+                        problem: `Zot answered ${answer.refusal.status} for ${t.repo}@${t.digest}`,
+                    });
+                    continue;
+                }
+                const proof = unconvertedEvidence(answer.value);
+                forms.set(t.reference, proof ? { proof } : {});
+            }
+            catch (err) {
+                forms.set(t.reference, { problem: `reading ${t.repo}@${t.digest} failed: ${describeError(err)}` });
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency, todo.length)) }, worker));
+    return forms;
+}
+
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var node_modules_undici = __nccwpck_require__(4371);
+;// CONCATENATED MODULE: ./lib/warm/auth.js
+// Registry authentication: WWW-Authenticate parsing and the bearer token cache (distribution token spec).
+/**
+ * Parse a WWW-Authenticate header into challenges. Handles quoted values with commas and escapes, and
+ * several challenges in one header (`Bearer realm="…",scope="…", Basic realm="…"`).
+ */
+function parseChallenges(header) {
+    if (!header)
+        return [];
+    const out = [];
+    let i = 0;
+    const s = header;
+    const skipSpace = () => {
+        while (i < s.length && (s[i] === ' ' || s[i] === '\t' || s[i] === ','))
+            i++;
+    };
+    while (i < s.length) {
+        skipSpace();
+        const schemeMatch = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+/.exec(s.slice(i));
+        if (!schemeMatch)
+            break;
+        const scheme = schemeMatch[0].toLowerCase();
+        i += schemeMatch[0].length;
+        const params = {};
+        // Parameters: name=value or name="quoted", separated by commas; a bare token starts the next challenge.
+        for (;;) {
+            const save = i;
+            skipSpace();
+            const nameMatch = /^([A-Za-z0-9!#$%&'*+.^_`|~-]+)\s*=\s*/.exec(s.slice(i));
+            if (!nameMatch?.[1]) {
+                i = save;
+                break;
+            }
+            i += nameMatch[0].length;
+            let value = '';
+            if (s[i] === '"') {
+                i++;
+                while (i < s.length && s[i] !== '"') {
+                    if (s[i] === '\\' && i + 1 < s.length)
+                        i++;
+                    value += s[i];
+                    i++;
+                }
+                i++;
+            }
+            else {
+                const m = /^[^,\s]*/.exec(s.slice(i));
+                value = m?.[0] ?? '';
+                i += value.length;
+            }
+            params[nameMatch[1].toLowerCase()] = value;
+        }
+        out.push({ scheme, params });
+        // Skip anything unparseable up to the next comma so one odd challenge does not hide the others.
+        if (i < s.length && !/[\s,]/.test(s[i] ?? '')) {
+            const next = s.indexOf(',', i);
+            i = next === -1 ? s.length : next;
+        }
+    }
+    return out;
+}
+/** The `repository:<name>:pull` scope a registry request needs, derived from its path. */
+function scopeForPath(pathname) {
+    const m = /^\/v2\/(.+)\/(manifests|blobs|tags|referrers)\//.exec(pathname);
+    return m?.[1] ? `repository:${m[1]}:pull` : undefined;
+}
+/** Tokens per (realm, service, scope). Expired entries are dropped on read. */
+class TokenCache {
+    #tokens = new Map();
+    static key(realm, service, scope) {
+        return `${realm}\n${service ?? ''}\n${scope ?? ''}`;
+    }
+    get(key, now = Date.now()) {
+        const entry = this.#tokens.get(key);
+        if (!entry)
+            return undefined;
+        if (entry.expiresAt <= now) {
+            this.#tokens.delete(key);
+            return undefined;
+        }
+        return entry.token;
+    }
+    /** `expiresIn` seconds (spec default 60); renewed 10 s early so a token does not expire mid-request. */
+    set(key, token, expiresIn = 60, now = Date.now()) {
+        const lifetime = Math.max(1, expiresIn - 10) * 1000;
+        this.#tokens.set(key, { token, expiresAt: now + lifetime });
+    }
+    delete(key) {
+        this.#tokens.delete(key);
+    }
+    get size() {
+        return this.#tokens.size;
     }
 }
 
@@ -86993,273 +88138,6 @@ function failureFrom(client, r, repo, reference) {
             return r.status >= 500
                 ? new ImageFailure(answer, { kind: 'server-error', status: r.status })
                 : new ImageFailure(answer, { kind: 'unexpected-status', status: r.status, code: r.code });
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/warm/platforms.js
-// Platforms as `os/arch[/variant]`, with the aliases containerd normalises (so `linux/arm64` and
-// `linux/arm64/v8` are the same platform, and `linux/x86_64` is `linux/amd64`).
-const ARCH_ALIASES = {
-    x86_64: { architecture: 'amd64' },
-    'x86-64': { architecture: 'amd64' },
-    aarch64: { architecture: 'arm64' },
-    armhf: { architecture: 'arm', variant: 'v7' },
-    armel: { architecture: 'arm', variant: 'v6' },
-    i386: { architecture: '386' },
-};
-/** Normalise aliases: arm64's default variant v8 is dropped, so equal platforms compare equal as strings. */
-function normalizePlatform(p) {
-    const os = p.os.toLowerCase();
-    let architecture = p.architecture.toLowerCase();
-    let variant = p.variant?.toLowerCase() || undefined;
-    const alias = ARCH_ALIASES[architecture];
-    if (alias) {
-        architecture = alias.architecture;
-        variant = variant ?? alias.variant;
-    }
-    if (architecture === 'arm64' && (variant === 'v8' || variant === '8'))
-        variant = undefined;
-    if (architecture === 'arm' && variant && /^\d+$/.test(variant))
-        variant = `v${variant}`;
-    return variant ? { os, architecture, variant } : { os, architecture };
-}
-/** `linux/arm/v7` → Platform; undefined when it is not os/arch[/variant]. */
-function parsePlatform(text) {
-    const parts = text.trim().split('/');
-    if (parts.length < 2 || parts.length > 3 || parts.some((p) => !/^[A-Za-z0-9_.-]+$/.test(p)))
-        return undefined;
-    const [os, architecture, variant] = parts;
-    return normalizePlatform({ os, architecture, variant });
-}
-function formatPlatform(p) {
-    const n = normalizePlatform(p);
-    return n.variant ? `${n.os}/${n.architecture}/${n.variant}` : `${n.os}/${n.architecture}`;
-}
-/**
- * Does an image platform satisfy a required one? A requirement without variant accepts any variant of the
- * architecture (`linux/arm` takes `linux/arm/v7`); with a variant it must match.
- */
-function platformMatches(required, actual) {
-    const r = normalizePlatform(required);
-    const a = normalizePlatform(actual);
-    if (r.os !== a.os || r.architecture !== a.architecture)
-        return false;
-    return r.variant === undefined || r.variant === a.variant;
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./lib/warm/manifest.js
-// Reading manifests Zot returns: single image or index, children with their platforms, attestation entries.
-
-
-const MEDIA_TYPES = {
-    ociIndex: 'application/vnd.oci.image.index.v1+json',
-    ociManifest: 'application/vnd.oci.image.manifest.v1+json',
-    dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
-    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
-};
-/** Every manifest kind a warmer accepts; Zot answers with what it stores. */
-const MANIFEST_ACCEPT = [
-    MEDIA_TYPES.ociIndex,
-    MEDIA_TYPES.ociManifest,
-    MEDIA_TYPES.dockerList,
-    MEDIA_TYPES.dockerManifest,
-].join(', ');
-const INDEX_TYPES = new Set([MEDIA_TYPES.ociIndex, MEDIA_TYPES.dockerList]);
-const IMAGE_CONFIG_TYPES = new Set([
-    'application/vnd.oci.image.config.v1+json',
-    'application/vnd.docker.container.image.v1+json',
-]);
-/** An image config media type (OCI or Docker), as opposed to an artifact's. */
-function isImageConfigType(mediaType) {
-    return IMAGE_CONFIG_TYPES.has(mediaType ?? '');
-}
-function isIndexMediaType(mediaType) {
-    return INDEX_TYPES.has(mediaType ?? '');
-}
-function sha256(body) {
-    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(body).digest('hex')}`;
-}
-/**
- * Parse a manifest body. `contentType` and `digestHeader` come from Zot's answer; the digest is computed from
- * the bytes when the header is missing. Throws on anything that is not a manifest or index.
- */
-function parseManifest(body, contentType, digestHeader) {
-    const json = JSON.parse(body.toString('utf8'));
-    const mediaType = json.mediaType || contentType?.split(';')[0]?.trim() || '';
-    const digest = digestHeader || sha256(body);
-    if (INDEX_TYPES.has(mediaType) || (Array.isArray(json.manifests) && !json.config)) {
-        const children = (json.manifests ?? [])
-            .filter((m) => typeof m.digest === 'string')
-            .map((m) => {
-            const p = m.platform;
-            const platform = p?.os && p.architecture
-                ? normalizePlatform({ os: p.os, architecture: p.architecture, variant: p.variant })
-                : undefined;
-            const attestation = m.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
-                (platform?.os === 'unknown' && platform.architecture === 'unknown');
-            return { digest: m.digest, mediaType: m.mediaType ?? '', platform, attestation };
-        });
-        return { digest, mediaType: mediaType || MEDIA_TYPES.ociIndex, kind: 'index', children };
-    }
-    if (json.config && typeof json.config.digest === 'string') {
-        const config = IMAGE_CONFIG_TYPES.has(json.config.mediaType ?? '')
-            ? { digest: json.config.digest, mediaType: json.config.mediaType }
-            : undefined;
-        return { digest, mediaType, kind: 'manifest', children: [], config };
-    }
-    throw new Error(`not an image manifest or index (media type "${mediaType || 'none'}")`);
-}
-/** The platform an image config declares. */
-function configPlatform(body) {
-    try {
-        const c = JSON.parse(body.toString('utf8'));
-        if (!c.os || !c.architecture)
-            return undefined;
-        return normalizePlatform({ os: c.os, architecture: c.architecture, variant: c.variant });
-    }
-    catch {
-        return undefined;
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/warm/registry.js
-
-function answered(value, res) {
-    return { ok: true, value, attempts: res.attempts };
-}
-function refused(res) {
-    return { ok: false, refusal: readRefusal(res), attempts: res.attempts };
-}
-function readRefusal(res) {
-    const by = res.answeredBy ? { answeredBy: res.answeredBy } : {};
-    try {
-        const json = JSON.parse(res.body.toString('utf8'));
-        const first = json.errors?.[0];
-        return { status: res.status, code: first?.code, message: first?.message, ...by };
-    }
-    catch {
-        return { status: res.status, ...by };
-    }
-}
-function repoPath(repo) {
-    // Repository names are validated by the reference grammar; components are kept, only odd bytes escaped.
-    return repo.split('/').map(encodeURIComponent).join('/');
-}
-/**
- * Local tags of a repository (empty when Zot does not have the repository). Follows `Link` pagination.
- * Never contacts upstream.
- */
-async function listTags(client, repo, signal) {
-    const tags = new Set();
-    let path = `/v2/${repoPath(repo)}/tags/list`;
-    let attempts = 0;
-    for (let page = 0; path && page < 1000; page++) {
-        const res = await client.request({
-            method: 'GET',
-            path,
-            signal,
-            headers: { accept: 'application/json' },
-        });
-        attempts += res.attempts;
-        if (res.status === 404)
-            return { ok: true, value: tags, attempts };
-        if (res.status !== 200)
-            return { ...refused(res), attempts };
-        const json = JSON.parse(res.body.toString('utf8'));
-        for (const t of json.tags ?? [])
-            tags.add(t);
-        path = nextPage(res.headers.link, client.url);
-    }
-    return { ok: true, value: tags, attempts };
-}
-/** `Link: </v2/x/tags/list?n=100&last=b>; rel="next"` → path relative to the Zot base URL. */
-function nextPage(link, base) {
-    const m = link ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(link) : null;
-    if (!m?.[1])
-        return undefined;
-    const url = new URL(m[1], base);
-    const basePath = new URL(base).pathname.replace(/\/+$/, '');
-    const path = url.pathname.startsWith(basePath) ? url.pathname.slice(basePath.length) : url.pathname;
-    return `${path}${url.search}`;
-}
-/**
- * GET a manifest by tag or digest. By tag (or a missing digest) this makes Zot sync from upstream and blocks
- * until the whole image is copied; `sync` tells the client not to retry a closed connection.
- */
-async function getManifest(client, repo, reference, opts) {
-    const res = await client.request({
-        method: 'GET',
-        // Tags and digests are grammar-checked; a digest's `:` must stay literal (Zot does not decode %3A).
-        path: `/v2/${repoPath(repo)}/manifests/${reference}`,
-        headers: { accept: MANIFEST_ACCEPT },
-        ...opts,
-    });
-    if (res.status !== 200)
-        return refused(res);
-    return answered(parseManifest(res.body, res.headers['content-type'], res.headers['docker-content-digest']), res);
-}
-/** HEAD a manifest by digest. Only call for digests known to be present: a missing one makes Zot sync. */
-async function headManifest(client, repo, digest, signal) {
-    const res = await client.request({
-        method: 'HEAD',
-        path: `/v2/${repoPath(repo)}/manifests/${digest}`,
-        headers: { accept: MANIFEST_ACCEPT },
-        signal,
-    });
-    if (res.status === 200 || res.status === 404)
-        return answered(res.status === 200, res);
-    return refused(res);
-}
-/**
- * Is a digest stored in the repository? Blob requests never sync, and Zot keeps manifests in the same blob
- * store, so this is the side-effect-free presence test for a digest that may be missing.
- */
-async function hasBlob(client, repo, digest, signal) {
-    const res = await client.request({ method: 'HEAD', path: `/v2/${repoPath(repo)}/blobs/${digest}`, signal });
-    if (res.status === 200 || res.status === 404)
-        return answered(res.status === 200, res);
-    return refused(res);
-}
-/** A small blob (an image config). Local only. */
-async function getBlob(client, repo, digest, signal) {
-    const res = await client.request({
-        method: 'GET',
-        path: `/v2/${repoPath(repo)}/blobs/${digest}`,
-        signal,
-        maxBodyBytes: 4 * 1024 * 1024,
-    });
-    if (res.status !== 200)
-        return refused(res);
-    return answered(res.body, res);
-}
-/**
- * The digest a local tag points to, from Zot's search extension (MetaDB). This is the only way to learn it
- * without a manifest request by tag, which would make Zot re-check upstream.
- */
-async function searchTag(client, repo, tag, signal) {
-    const query = `{ Image(image: ${JSON.stringify(`${repo}:${tag}`)}) { Digest MediaType } }`;
-    const res = await client.request({
-        method: 'POST',
-        path: '/v2/_zot/ext/search',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify({ query }),
-        signal,
-    });
-    if (res.status === 404 || res.status === 405)
-        return answered({ kind: 'unavailable' }, res);
-    if (res.status !== 200)
-        return refused(res);
-    try {
-        const json = JSON.parse(res.body.toString('utf8'));
-        const digest = json.data?.Image?.Digest;
-        if (!digest)
-            return answered({ kind: 'not-found' }, res);
-        return answered({ kind: 'found', digest, mediaType: json.data?.Image?.MediaType ?? undefined }, res);
-    }
-    catch {
-        return answered({ kind: 'not-found' }, res);
     }
 }
 
@@ -88094,8 +88972,12 @@ async function readManagementInfo(client, info, signal) {
 
 
 
+
+
+
 async function runPipeline(config, opts) {
     const { logger } = opts;
+    checkRewriteStreams(config, opts);
     const started = Date.now();
     const startedAt = new Date(started).toISOString();
     // The overall timeout and the caller's signal end up in one signal for the engine.
@@ -88146,7 +89028,10 @@ async function runPipeline(config, opts) {
         const valid = extraction.images.filter((i) => i.status === 'ok');
         const zotHost = config.zotUrl ? new URL(config.zotUrl).host : undefined;
         const plan = await logger.group('Map images to Zot', async () => {
-            const p = planImages(valid, config.registryMap, zotHost ? { zotHost } : {});
+            const p = planImages(valid, config.registryMap, {
+                ...(zotHost ? { zotHost } : {}),
+                ...(config.rewrite?.pullHost ? { pullHost: config.rewrite.pullHost } : {}),
+            });
             for (const img of p.images)
                 logger.info(`${img.reference} → ${zotReferenceOf(img)}`);
             if (p.unmapped.length) {
@@ -88159,6 +89044,7 @@ async function runPipeline(config, opts) {
         let zot;
         let hardFailure;
         let warmed;
+        let stored;
         if (config.mode !== 'plan' && config.zotUrl) {
             const client = new ZotClient({
                 url: config.zotUrl,
@@ -88198,6 +89084,12 @@ async function runPipeline(config, opts) {
                 if (!hardFailure && !controller.signal.aborted && plan.images.length) {
                     const verb = config.mode === 'check' ? 'Check' : 'Warm';
                     warmed = await logger.group(`${verb} ${plural(plan.images.length, 'image')}`, () => warmWithProgress(plan.images, client, config, controller.signal, opts));
+                    if (config.rewrite?.mode === 'digest' && warmed)
+                        stored = await readStoredForms(client, plan.images, warmed, {
+                            concurrency: config.concurrency,
+                            check: config.mode === 'check',
+                            signal: controller.signal,
+                        });
                 }
             }
             finally {
@@ -88206,7 +89098,7 @@ async function runPipeline(config, opts) {
         }
         const results = assemble(extraction.images, plan.images, plan.unmapped, warmed, config);
         const cancelled = controller.signal.aborted ? reasonOf(controller.signal.reason, 'cancelled') : undefined;
-        return {
+        const run = {
             mode: config.mode,
             strict: config.strict,
             failOnUnresolved: config.failOnUnresolved,
@@ -88222,6 +89114,28 @@ async function runPipeline(config, opts) {
             ...(hardFailure ? { hardFailure } : {}),
             ...(cancelled && results.some((r) => r.status === 'not-attempted') ? { cancelled } : {}),
         };
+        if (config.rewrite) {
+            const rewrite = config.rewrite;
+            // A failed run hands no manifests on: a pipe into `kubectl apply` then receives nothing at all.
+            const outcome = decideOutcome(run);
+            run.rewrite = await logger.group('Rewrite manifests', () => rewriteManifests({
+                mode: rewrite.mode,
+                pullHost: rewrite.pullHost,
+                output: rewrite.output,
+                workspace: config.workspace,
+            }, {
+                results,
+                planned: plan.images,
+                read: extraction.read,
+                ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}),
+                ...(stored ? { stored } : {}),
+                ...(outcome.exitCode !== 0 ? { hold: `the run failed (${outcome.reason})` } : {}),
+                ...(opts.stdout ? { stdout: opts.stdout } : {}),
+                log: (level, line) => (level === 'info' ? logger.info(line) : logger.warning(line)),
+            }));
+            run.durationMs = Date.now() - started;
+        }
+        return run;
     }
     finally {
         if (timer)
@@ -88324,6 +89238,22 @@ function assemble(found, planned, unmapped, warmed, config) {
         // The planner and the extractor disagree on a key: say so rather than drop the image.
         return { ...base, reference: f.key, status: 'failed', error: 'internal: image missing from the plan' };
     });
+}
+/** `rewrite-output: -` prints what was read from stdin, and only that; a directory never receives stdin. */
+function checkRewriteStreams(config, opts) {
+    const output = config.rewrite?.output;
+    if (output === undefined)
+        return;
+    if (output === '-') {
+        if (opts.stdin === undefined || config.paths.length || !opts.stdout)
+            throw new ConfigError(locateProblems([
+                'rewrite-output: - prints the rewritten manifests read from stdin: read them from - only (e.g. `helm template … | zot-warm --rewrite zot --rewrite-output - -`), or give a directory.',
+            ], config.fromFile));
+    }
+    else if (opts.stdin !== undefined)
+        throw new ConfigError(locateProblems([
+            'rewrite-output: manifests read from - (stdin) are printed only with rewrite-output -; give the files as paths to write them into a directory.',
+        ], config.fromFile));
 }
 function reasonOf(reason, fallback) {
     if (typeof reason === 'string')
@@ -88499,100 +89429,6 @@ function fileUrl(ctx, path, line) {
         .join('/');
     const kind = ctx.forge === 'forgejo' ? 'src/commit' : 'blob';
     return `${ctx.serverUrl}/${ctx.repository}/${kind}/${ctx.sha}/${encoded}${line ? `#L${line}` : ''}`;
-}
-
-;// CONCATENATED MODULE: ./lib/report/outcome.js
-// The one place that decides how a run ends, so the action and the CLI always agree.
-//   0: all good (or soft mode);  1: hard failure (config, Zot unreachable, credentials rejected);
-//   2: images failed / invalid / (unresolved, unmapped, not attempted) in strict mode.
-
-
-const EXIT_OK = 0;
-const EXIT_HARD = 1;
-const EXIT_IMAGES = 2;
-function countResults(results) {
-    const c = {
-        total: results.length,
-        cached: 0,
-        warmed: 0,
-        failed: 0,
-        skipped: 0,
-        skippedUnmapped: 0,
-        notAttempted: 0,
-        unresolved: 0,
-        invalid: 0,
-    };
-    for (const r of results) {
-        if (r.status === 'cached')
-            c.cached++;
-        else if (r.status === 'warmed')
-            c.warmed++;
-        else if (r.status === 'failed')
-            c.failed++;
-        else if (r.status === 'unresolved')
-            c.unresolved++;
-        else if (r.status === 'invalid')
-            c.invalid++;
-        else if (r.status === 'skipped-unmapped')
-            c.skippedUnmapped++;
-        else if (r.status === 'not-attempted')
-            c.notAttempted++;
-    }
-    c.skipped = c.skippedUnmapped + c.notAttempted;
-    return c;
-}
-function decideOutcome(run) {
-    const counts = countResults(run.results);
-    if (run.hardFailure) {
-        return {
-            exitCode: EXIT_HARD,
-            conclusion: 'failure',
-            reason: withHint(run.hardFailure.message, run.hardFailure.hint).replace(/\s*\n\s*/g, ' '),
-            problems: [run.hardFailure.message],
-            warnings: [],
-        };
-    }
-    const problems = [];
-    const warnings = [];
-    if (counts.failed)
-        problems.push(`${plural(counts.failed, 'image')} failed`);
-    if (counts.invalid)
-        problems.push(plural(counts.invalid, 'invalid reference'));
-    if (counts.unresolved)
-        (run.failOnUnresolved ? problems : warnings).push(plural(counts.unresolved, 'unresolved reference'));
-    const unreadable = run.notices.filter((n) => n.level === 'error').length;
-    if (unreadable)
-        problems.push(plural(unreadable, 'input problem'));
-    if (counts.notAttempted && run.mode !== 'plan') {
-        const why = run.cancelled ? ` (${run.cancelled})` : '';
-        problems.push(`${plural(counts.notAttempted, 'image')} not attempted${why}`);
-    }
-    if (counts.total === 0 && unreadable === 0)
-        warnings.push('no image references found; check paths');
-    if (counts.skippedUnmapped)
-        warnings.push(`${plural(counts.skippedUnmapped, 'image')} skipped (registry not in registry-map)`);
-    if (problems.length) {
-        const reason = `${problems.join(', ')}${warnings.length ? `; ${warnings.join(', ')}` : ''}`;
-        return run.strict
-            ? { exitCode: EXIT_IMAGES, conclusion: 'failure', reason, problems, warnings }
-            : { exitCode: EXIT_OK, conclusion: 'warning', reason: `${reason} (strict: false)`, problems, warnings };
-    }
-    if (warnings.length)
-        return { exitCode: EXIT_OK, conclusion: 'warning', reason: warnings.join(', '), problems, warnings };
-    return {
-        exitCode: EXIT_OK,
-        conclusion: 'success',
-        reason: successLine(run.mode, counts),
-        problems,
-        warnings,
-    };
-}
-function successLine(mode, c) {
-    if (mode === 'plan')
-        return `${plural(c.total, 'image')} planned`;
-    if (mode === 'check')
-        return `all ${plural(c.total, 'image')} present in Zot`;
-    return `all ${plural(c.total, 'image')} in Zot (${c.cached} cached, ${c.warmed} warmed)`;
 }
 
 ;// CONCATENATED MODULE: ./lib/report/report.js
@@ -88784,6 +89620,8 @@ function renderHead(run, outcome) {
     if (run.hardFailure) {
         out += `<p><b>${htmlText(run.hardFailure.message)}</b>${run.hardFailure.hint ? `<br>${htmlText(run.hardFailure.hint)}` : ''}</p>\n`;
     }
+    if (run.rewrite)
+        out += `<p>📝 ${htmlText(describeRewrite(run.rewrite))}</p>\n`;
     return out;
 }
 function renderNotices(notices, opts) {
@@ -88825,6 +89663,8 @@ function renderDetail(r, opts) {
         lines.push(`<b>Warning:</b> ${htmlText(w, 1000)}`);
     if (r.zotReference)
         lines.push(`<b>Zot reference:</b> <code>${htmlText(r.zotReference)}</code>`);
+    if (r.rewrittenAs)
+        lines.push(`<b>Rewritten as:</b> <code>${htmlText(r.rewrittenAs)}</code>`);
     const sources = r.sources.slice(0, 10).map((s) => linkTo(s, opts));
     if (r.sources.length > 10)
         sources.push(`+${r.sources.length - 10} more`);
@@ -89052,6 +89892,8 @@ function renderTextSummary(run, outcome, opts = {}) {
         // `****` alone would be a thematic break: no emphasis around nothing.
         head += `${[message.trim() ? `**${markdownText(message)}**` : '', markdownText(hint ?? '')].filter(Boolean).join(' ')}\n\n`;
     }
+    if (run.rewrite)
+        head += `${markdownText(describeRewrite(run.rewrite))}\n\n`;
     const budget = (opts.budgetBytes ?? SUMMARY_BUDGET_BYTES) - 2048;
     const where = opts.reportPath ? ` (${markdownText(opts.reportPath)})` : '';
     // Inside the fence nothing is Markdown, but a line must not close the fence: the table's cells are escaped
@@ -89094,6 +89936,8 @@ function problemItem(r, opts) {
         lines.push(`  - error: ${markdownText(r.error, 2000)}`);
     if (r.diagnosis)
         lines.push(`  - diagnosis: ${markdownText(r.diagnosis, 2000)}`);
+    if (r.rewrittenAs)
+        lines.push(`  - rewritten as: ${markdownCode(r.rewrittenAs)}`);
     for (const w of r.warnings.slice(0, 10))
         lines.push(`  - warning: ${markdownText(w, 1000)}`);
     const sources = r.sources.slice(0, 10).map((s) => text_summary_link(s, opts));
@@ -89213,7 +90057,12 @@ async function runAction(env, secrets, sinks) {
         // Derived forms (the basic-auth value and header, PEM key lines) are masked the moment they exist.
         config = parseConfig(getInput, {
             workspace: env.GITHUB_WORKSPACE || process.cwd(),
-            ...(env.RUNNER_TEMP ? { report: (0,external_node_path_.join)(env.RUNNER_TEMP, 'zot-warm-report.json') } : {}),
+            ...(env.RUNNER_TEMP
+                ? {
+                    report: (0,external_node_path_.join)(env.RUNNER_TEMP, 'zot-warm-report.json'),
+                    rewriteOutput: (0,external_node_path_.join)(env.RUNNER_TEMP, 'zot-warm-rewritten'),
+                }
+                : {}),
             onSecret: mask,
         }).config;
     }
@@ -89306,6 +90155,7 @@ async function publish(run, outcome, config, env, forge, { logger, annotate, out
                 ? `the JSON report (${reportPath}) has them all`
                 : 'write the JSON report (report input) for all of them'));
     output('report', reportPath ?? '');
+    output('rewritten', run.rewrite?.written ? run.rewrite.output : '');
     if (run.hardFailure)
         return;
     const annotations = planAnnotations(run, {

@@ -193,8 +193,8 @@ export async function runCli(rawIo: CliIo): Promise<number> {
       logger,
       signal: controller.signal,
       ...(stdin !== undefined ? { stdin } : {}),
-      // The rewritten stream is data for the next command, written as it is (never redacted).
-      stdout: io.stdout,
+      // The rewritten stream is data for the next command, written as it is (never redacted or escaped).
+      stdout: rawIo.stdout,
       userAgent: `zot-warm/${TOOL_VERSION} (cli)`,
     })
   } catch (e) {
