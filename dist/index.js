@@ -78702,7 +78702,7 @@ exports.visitAsync = visitAsync;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1154);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5966);
 // Entry point of the action bundle (dist/index.js).
 
 const code = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -78715,7 +78715,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1154:
+/***/ 5966:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -82112,6 +82112,1073 @@ function checkPrefix(e, problems) {
     return prefix;
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./lib/warm/platforms.js
+// Platforms as `os/arch[/variant]`, with the aliases containerd normalises (so `linux/arm64` and
+// `linux/arm64/v8` are the same platform, and `linux/x86_64` is `linux/amd64`).
+const ARCH_ALIASES = {
+    x86_64: { architecture: 'amd64' },
+    'x86-64': { architecture: 'amd64' },
+    aarch64: { architecture: 'arm64' },
+    armhf: { architecture: 'arm', variant: 'v7' },
+    armel: { architecture: 'arm', variant: 'v6' },
+    i386: { architecture: '386' },
+};
+/** Normalise aliases: arm64's default variant v8 is dropped, so equal platforms compare equal as strings. */
+function normalizePlatform(p) {
+    const os = p.os.toLowerCase();
+    let architecture = p.architecture.toLowerCase();
+    let variant = p.variant?.toLowerCase() || undefined;
+    const alias = ARCH_ALIASES[architecture];
+    if (alias) {
+        architecture = alias.architecture;
+        variant = variant ?? alias.variant;
+    }
+    if (architecture === 'arm64' && (variant === 'v8' || variant === '8'))
+        variant = undefined;
+    if (architecture === 'arm' && variant && /^\d+$/.test(variant))
+        variant = `v${variant}`;
+    return variant ? { os, architecture, variant } : { os, architecture };
+}
+/** `linux/arm/v7` → Platform; undefined when it is not os/arch[/variant]. */
+function parsePlatform(text) {
+    const parts = text.trim().split('/');
+    if (parts.length < 2 || parts.length > 3 || parts.some((p) => !/^[A-Za-z0-9_.-]+$/.test(p)))
+        return undefined;
+    const [os, architecture, variant] = parts;
+    return normalizePlatform({ os, architecture, variant });
+}
+function formatPlatform(p) {
+    const n = normalizePlatform(p);
+    return n.variant ? `${n.os}/${n.architecture}/${n.variant}` : `${n.os}/${n.architecture}`;
+}
+/**
+ * Does an image platform satisfy a required one? A requirement without variant accepts any variant of the
+ * architecture (`linux/arm` takes `linux/arm/v7`); with a variant it must match.
+ */
+function platformMatches(required, actual) {
+    const r = normalizePlatform(required);
+    const a = normalizePlatform(actual);
+    if (r.os !== a.os || r.architecture !== a.architecture)
+        return false;
+    return r.variant === undefined || r.variant === a.variant;
+}
+
+;// CONCATENATED MODULE: ./lib/warm/manifest.js
+// Reading manifests Zot returns: single image or index, children with their platforms, attestation entries.
+
+
+const MEDIA_TYPES = {
+    ociIndex: 'application/vnd.oci.image.index.v1+json',
+    ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+    dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+};
+/** Every manifest kind a warmer accepts; Zot answers with what it stores. */
+const MANIFEST_ACCEPT = [
+    MEDIA_TYPES.ociIndex,
+    MEDIA_TYPES.ociManifest,
+    MEDIA_TYPES.dockerList,
+    MEDIA_TYPES.dockerManifest,
+].join(', ');
+const INDEX_TYPES = new Set([MEDIA_TYPES.ociIndex, MEDIA_TYPES.dockerList]);
+const IMAGE_CONFIG_TYPES = new Set([
+    'application/vnd.oci.image.config.v1+json',
+    'application/vnd.docker.container.image.v1+json',
+]);
+/** An image config media type (OCI or Docker), as opposed to an artifact's. */
+function isImageConfigType(mediaType) {
+    return IMAGE_CONFIG_TYPES.has(mediaType ?? '');
+}
+function isIndexMediaType(mediaType) {
+    return INDEX_TYPES.has(mediaType ?? '');
+}
+/** Docker's own media types (manifest, list, config, layers): Zot's conversion replaces every one of them. */
+function isDockerMediaType(mediaType) {
+    return mediaType.startsWith('application/vnd.docker.');
+}
+function sha256(body) {
+    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(body).digest('hex')}`;
+}
+/**
+ * Parse a manifest body. `contentType` and `digestHeader` come from Zot's answer; the digest is computed from
+ * the bytes when the header is missing. Throws on anything that is not a manifest or index.
+ */
+function parseManifest(body, contentType, digestHeader) {
+    const json = JSON.parse(body.toString('utf8'));
+    const mediaType = json.mediaType || contentType?.split(';')[0]?.trim() || '';
+    const digest = digestHeader || sha256(body);
+    if (INDEX_TYPES.has(mediaType) || (Array.isArray(json.manifests) && !json.config)) {
+        const children = (json.manifests ?? [])
+            .filter((m) => typeof m.digest === 'string')
+            .map((m) => {
+            const p = m.platform;
+            const platform = p?.os && p.architecture
+                ? normalizePlatform({ os: p.os, architecture: p.architecture, variant: p.variant })
+                : undefined;
+            const attestation = m.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
+                (platform?.os === 'unknown' && platform.architecture === 'unknown');
+            return { digest: m.digest, mediaType: m.mediaType ?? '', platform, attestation };
+        });
+        return { digest, mediaType: mediaType || MEDIA_TYPES.ociIndex, kind: 'index', children };
+    }
+    if (json.config && typeof json.config.digest === 'string') {
+        const config = IMAGE_CONFIG_TYPES.has(json.config.mediaType ?? '')
+            ? { digest: json.config.digest, mediaType: json.config.mediaType }
+            : undefined;
+        return { digest, mediaType, kind: 'manifest', children: [], config };
+    }
+    throw new Error(`not an image manifest or index (media type "${mediaType || 'none'}")`);
+}
+/** The platform an image config declares. */
+function configPlatform(body) {
+    try {
+        const c = JSON.parse(body.toString('utf8'));
+        if (!c.os || !c.architecture)
+            return undefined;
+        return normalizePlatform({ os: c.os, architecture: c.architecture, variant: c.variant });
+    }
+    catch {
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/warm/diagnose.js
+// Every sentence of the warm layer that tells the user what to change lives here: diagnoses of failed
+// images, the advice after a transport failure, the 401 wording, connection warnings. The transport
+// (client.ts, errors.ts) and the registry calls only report what happened, as typed data.
+// Zot never passes sync errors to its client, so most diagnoses name the likely causes and the line to look
+// for in Zot's log (docs/zot.md has the failure table).
+
+/** What Zot's conversion does to a digest; shared by the pin diagnosis and the `digest` rewrite. */
+const conversionDiagnosis = 'Zot converts the image on sync (preserveDigest off: Docker manifests become OCI and attestations leave the index, which changes the digest)';
+function capitalize(text) {
+    return text.charAt(0).toUpperCase() + text.slice(1);
+}
+/** `90s`, `15m`, `1h`, `250ms`: how a user wrote the timeout. */
+function formatDuration(ms) {
+    if (ms < 1000)
+        return `${ms}ms`;
+    if (ms % 3_600_000 === 0)
+        return `${ms / 3_600_000}h`;
+    if (ms % 60_000 === 0)
+        return `${ms / 60_000}m`;
+    return `${Math.round(ms / 1000)}s`;
+}
+function diagnose(s) {
+    switch (s.kind) {
+        case 'missing-after-sync': {
+            // Zot logs upstream errors under the upstream path (`team/app`), local ones under `prefix/team/app`:
+            // the upstream path matches both.
+            const logTerm = s.upstream ? s.upstream.slice(s.upstream.indexOf('/') + 1) : s.repository;
+            return (`Zot answered 404 after syncing ${s.repository}${s.reference.includes(':') ? '@' : ':'}${s.reference}: the image is missing upstream` +
+                `${s.upstream ? ` (${s.upstream})` : ''}, the upstream is down or unreachable from Zot, Zot's upstream ` +
+                "credentials are refused, the registry map disagrees with Zot's sync content destinations, Zot " +
+                'rejected its media types (an OCI index with Docker children, or Docker media types without ' +
+                '`http.compat: ["docker2s2"]`), or the sync registry sets "onlySigned" and the image has no signature ' +
+                "on its own digest upstream. Check Zot's log for " +
+                `"${logTerm}": "connection refused", "no such host" or "timeout" means Zot cannot reach the ` +
+                'upstream (check its sync urls and network), ' +
+                '"filtered out by content" from every sync registry means the map is wrong (one ' +
+                'registry saying it is normal when another serves the path), "invalid manifest content" or ' +
+                '"bad manifest media type" a media type problem, "skipping image without mandatory signature" ' +
+                'onlySigned (sign the image, or set "onlySigned": false), "rate limit" or 429 an upstream rate limit (add ' +
+                "credentials in Zot's credentialsFile), 404/401 from upstream a wrong reference or missing credentials.");
+        }
+        case 'pin-missing': {
+            const converted = s.storedMediaType ? !isDockerMediaType(s.storedMediaType) : true;
+            const moved = s.tagDigest
+                ? `Zot's ${s.tag} is ${s.tagDigest}, not the pinned ${s.pinned}. `
+                : `The pinned ${s.pinned} is not in Zot. `;
+            if (!converted)
+                return (`${moved}Zot stores this image unconverted (Docker media types, so preserveDigest is on): the upstream ` +
+                    `tag most likely moved and ${s.pinned} is no longer available upstream. Update the pin to the current digest.`);
+            return (`${moved}Either ${conversionDiagnosis}, or the upstream tag moved and the old digest ` +
+                'is gone. If the image is published with Docker media types or attestations, set "preserveDigest": true ' +
+                'on the registry in Zot\'s sync config and "compat": ["docker2s2"] under http; otherwise update the pin.');
+        }
+        case 'not-cached':
+            return `${capitalize(s.what)} is not in Zot; check mode never asks Zot to sync. Run in warm mode to fetch it.`;
+        case 'platform-missing':
+            return (`The image does not offer ${s.missing.join(', ')} (it has ${s.available.length ? s.available.join(', ') : 'no platform information'}). ` +
+                'Use an image built for those platforms, or narrow the `platforms` input.');
+        case 'platform-manifest-missing':
+            return (`The index lists ${s.platforms.join(', ')} but Zot does not have their manifests: the sync was ` +
+                "incomplete or storage lost them. Check Zot's log for errors on this repository, then run again.");
+        case 'sync-timeout':
+            return s.connectionClosed
+                ? `Zot closed the connection while syncing (its http.writeTimeout is shorter than the sync) and the image ` +
+                    `did not appear within the image timeout (${formatDuration(s.timeoutMs)}). Zot may still finish in the background; ` +
+                    'raise image-timeout, and set "writeTimeout": "0s" (or longer than your largest sync) in Zot\'s http config. ' +
+                    'If it never appears, check Zot\'s log for "failed to sync image".'
+                : `No answer from Zot within the image timeout (${formatDuration(s.timeoutMs)}); a large image may still be ` +
+                    'syncing in the background. Raise image-timeout, or check Zot\'s log for "failed to sync image" and ' +
+                    'an upstream rate limit.';
+        case 'unauthorized':
+            return `${s.message}. Check username and password (or token) and that the user may read this repository.`;
+        case 'forbidden':
+            return `Zot refused access to ${s.repository}${s.user ? ` for ${s.user}` : ''} (403): grant read on it in Zot's accessControl.`;
+        case 'rate-limited':
+            return `Zot kept answering ${s.status} (too many requests) after every retry: lower concurrency or retry later.`;
+        case 'server-error':
+            return `Zot answered ${s.status} after every retry: check Zot's log and its storage, then run again.`;
+        case 'unexpected-status':
+            return `Zot answered ${s.status}${s.code ? ` ${s.code}` : ''}, which a warmer cannot act on; check Zot's log.`;
+        case 'transport':
+            return s.advice ? `${s.message.replace(/[.:]?$/, '.')} ${s.advice}` : s.message;
+        case 'redirected':
+            return (`Zot redirected the request to ${s.origin}, which answered ${s.status}. Credentials and token ` +
+                "challenges are honoured for Zot's own origin only, so that host gets none: make Zot serve this " +
+                'content itself, or the other host accept the redirected request as it is (e.g. a pre-signed URL).');
+        case 'unsigned':
+            if (!s.verified && !s.copied)
+                return (`zot-warm cannot see whether Zot holds a signature of ${s.what} without making it contact upstream: ` +
+                    "Zot's search extension is off (or does not know this digest under any tag). Enable it on the cache " +
+                    '("search": {"enable": true} under extensions)' +
+                    (s.mode === 'check' ? ', or run in warm mode, which asks Zot to copy the signatures.' : '.'));
+            if (s.mode === 'check')
+                return `No signature of ${s.what} is in Zot, and check mode never asks Zot to copy referrers. Run in warm mode to copy the signatures upstream has.`;
+            return (`Zot holds no signature of ${s.what} after copying its referrers. Either the image is not signed upstream ` +
+                '(sign it, e.g. cosign sign or notation sign, or deploy a signed tag); or the cache converted it ' +
+                '(preserveDigest off: Docker manifests become OCI with a new digest, which no upstream signature refers ' +
+                'to; set "preserveDigest": true on the sync registry and "compat": ["docker2s2"] under http); or it is ' +
+                'signed only with a legacy cosign tag (sha256-<hex>.sig) and the cache sets "syncLegacyCosignTags": ' +
+                'false; or the signatures live in another repository (COSIGN_REPOSITORY), where Zot does not look. ' +
+                'If upstream has a signature, look in Zot\'s log for "failed to sync referrer" (an upstream error or a ' +
+                'manifest Zot rejected).');
+    }
+}
+/** An image the run's cancellation (overall timeout or signal) cut off, before it started or while it ran. */
+function cancelledImage(started) {
+    const cancelled = 'cancelled (overall timeout or signal)';
+    return started
+        ? `${cancelled} before Zot confirmed the image; a sync already started continues in Zot`
+        : `not attempted: the run was ${cancelled} before this image started`;
+}
+/** The sentence for a 401 from Zot, by what was sent. */
+function authFailure(c) {
+    if (c.username)
+        return `Zot rejected the credentials for ${c.username}`;
+    if (c.hasToken)
+        return 'Zot rejected the bearer token';
+    return 'Zot requires credentials: set username and password';
+}
+/** What to do about a 401 on GET /v2/. */
+function authAdvice(c) {
+    if (c.username)
+        return 'Check username and password (a Zot API key goes in password, with the key owner as username).';
+    // Zot answers a missing client certificate with the same Basic challenge as missing credentials.
+    const mtls = c.url.startsWith('https:') && !c.hasClientCert
+        ? ', or client-cert and client-key if Zot authenticates clients by certificate (mutual TLS)'
+        : '';
+    return `Set username and password (or token) for Zot${mtls}.`;
+}
+/** Things the user should know about the connection settings before anything is sent. */
+function connectionWarnings(c) {
+    return c.insecure && c.url.startsWith('https:')
+        ? [
+            `TLS verification is off for ${c.url} (skip-tls-verify): anyone on the network path can impersonate Zot and read the credentials.`,
+        ]
+        : [];
+}
+/**
+ * What to change after a transport failure, or undefined when the message says it all. `duringRun`: Zot
+ * answered the pre-flight, so its URL and TLS settings are known to work.
+ */
+function transportAdvice(err, c, duringRun = false) {
+    if (err.kind === 'tls') {
+        switch (err.reason) {
+            case 'certificate':
+                return err.peer
+                    ? `Trust the CA of ${err.peer.origin} in \`ca-cert\` (it is the one CA bundle for every host the run talks to).`
+                    : 'Pass the CA that signed Zot’s certificate in `ca-cert`, or (test setups only) set skip-tls-verify: true.';
+            case 'not-tls':
+                return 'Use an http:// URL in zot-url, or the port where Zot serves TLS.';
+            case 'client-certificate':
+                return "Set client-cert and client-key to a certificate signed by the CA in Zot's http.tls.cacert.";
+            default:
+                return undefined;
+        }
+    }
+    if (duringRun)
+        return undefined;
+    switch (err.kind) {
+        case 'unreachable':
+            return err.peer ? undefined : 'Check zot-url, and that Zot runs and is reachable from this runner.';
+        case 'closed':
+            // TLS 1.3 reports a refused client certificate after the handshake: the client only sees the close.
+            if (!err.peer && c.hasClientCert && c.url.startsWith('https:'))
+                return 'Zot may have refused the client certificate: check that client-cert is signed by the CA in Zot’s http.tls.cacert and that client-key belongs to it.';
+            return 'Zot, or a proxy in front of it, dropped the connection: check its log.';
+        default:
+            return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/warm/each.js
+/** Runs `fn` over `items`, at most `limit` at a time. */
+async function eachLimited(items, limit, fn) {
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length)
+            await fn(items[next++]);
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+}
+
+;// CONCATENATED MODULE: ./lib/warm/errors.js
+// Transport failures as typed errors: what failed (kind, reason), where (Zot, the token service its challenge
+// named, or a host it redirected to) and the raw Node/undici code. The message says what happened in plain
+// words and names the Zot URL (never credentials); what the user should change is diagnose.ts's job.
+class ZotRequestError extends Error {
+    kind;
+    name = 'ZotRequestError';
+    reason;
+    code;
+    peer;
+    /** Tries made, retries included. */
+    attempts;
+    constructor(kind, message, data = {}) {
+        super(message);
+        this.kind = kind;
+        this.reason = data.reason;
+        this.code = data.code;
+        this.peer = data.peer;
+        this.attempts = data.attempts ?? 1;
+    }
+    get data() {
+        return { reason: this.reason, code: this.code, peer: this.peer, attempts: this.attempts };
+    }
+    withAttempts(attempts) {
+        return new ZotRequestError(this.kind, this.message, { ...this.data, attempts });
+    }
+}
+/** The one wording of a request stopped by the caller's signal. */
+function cancelledError(url, attempts) {
+    return new ZotRequestError('cancelled', `request to Zot at ${url} cancelled`, { attempts });
+}
+/** An answer from Zot (or a peer) that cannot be used: `what` names the request, `problem` what was wrong. */
+function protocolError(reason, message, data = {}) {
+    return new ZotRequestError('protocol', message, { ...data, reason });
+}
+const CERT_CODES = new Set([
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'UNABLE_TO_GET_ISSUER_CERT',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'CERT_UNTRUSTED',
+    'CERT_HAS_EXPIRED',
+    'CERT_NOT_YET_VALID',
+    'CERT_SIGNATURE_FAILURE',
+    'ERR_TLS_CERT_ALTNAME_INVALID',
+    'HOSTNAME_MISMATCH',
+]);
+const CERT_WORDS = {
+    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the certificate is signed by an unknown authority',
+    UNABLE_TO_GET_ISSUER_CERT: 'the certificate is signed by an unknown authority',
+    UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'the certificate is signed by an unknown authority',
+    DEPTH_ZERO_SELF_SIGNED_CERT: 'the certificate is self-signed',
+    SELF_SIGNED_CERT_IN_CHAIN: 'the certificate chain ends in an untrusted self-signed CA',
+    CERT_UNTRUSTED: 'the certificate is not trusted',
+    CERT_HAS_EXPIRED: 'the certificate has expired',
+    CERT_NOT_YET_VALID: 'the certificate is not valid yet',
+    CERT_SIGNATURE_FAILURE: 'the certificate signature is invalid',
+    ERR_TLS_CERT_ALTNAME_INVALID: 'the certificate does not name this host',
+    HOSTNAME_MISMATCH: 'the certificate does not name this host',
+};
+const UNREACHABLE = {
+    ECONNREFUSED: 'connection refused',
+    ENOTFOUND: 'host name not found (DNS)',
+    EAI_AGAIN: 'host name lookup failed temporarily (DNS)',
+    EHOSTUNREACH: 'host unreachable',
+    ENETUNREACH: 'network unreachable',
+    EADDRNOTAVAIL: 'address not available',
+    UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
+    ETIMEDOUT: 'connection timed out',
+};
+const CLOSED = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ECONNABORTED']);
+/** Walk `cause` chains: undici wraps the socket error, fetch wraps undici's. */
+function codes(err) {
+    let cur = err;
+    let code;
+    let message = '';
+    for (let depth = 0; cur && depth < 5; depth++) {
+        const e = cur;
+        if (typeof e.code === 'string' && !code)
+            code = e.code;
+        // Prefer the innermost specific code (a TLS code under a generic wrapper).
+        if (typeof e.code === 'string' && (CERT_CODES.has(e.code) || e.code in UNREACHABLE))
+            code = e.code;
+        if (typeof e.message === 'string' && !message)
+            message = e.message;
+        cur = e.cause;
+    }
+    return { code, message };
+}
+/** How a message names the host that failed. */
+function hostPhrase(url, peer) {
+    if (!peer)
+        return `Zot at ${url}`;
+    return peer.role === 'token service'
+        ? `the token service at ${peer.origin} (named in Zot's challenge)`
+        : `${peer.origin} (where Zot redirected the request)`;
+}
+/**
+ * Turn a thrown transport error into a ZotRequestError with a precise message. `url` is the Zot base URL
+ * (safe to print: credentials are never part of it); `peer` the other host when it was not Zot.
+ */
+function toRequestError(err, url, aborted, peer) {
+    if (err instanceof ZotRequestError)
+        return err;
+    if (aborted === 'cancelled')
+        return cancelledError(url);
+    const host = hostPhrase(url, peer);
+    const at = peer ? peer.origin : url;
+    if (aborted === 'timeout')
+        return new ZotRequestError('timeout', `${host} did not answer within the time limit`, { peer });
+    const { code, message } = codes(err);
+    const data = { code, peer };
+    if (code && CERT_CODES.has(code))
+        return new ZotRequestError('tls', `TLS verification failed for ${at}: ${CERT_WORDS[code] ?? code} (${code})`, { ...data, reason: 'certificate' });
+    if (code && code in UNREACHABLE)
+        return new ZotRequestError('unreachable', `cannot reach ${host}: ${UNREACHABLE[code]}`, data);
+    const lower = message.toLowerCase();
+    // A plain-HTTP answer to a ClientHello: OpenSSL 3.0 (Node 20) and 3.5 (Node 24) word it differently.
+    if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' ||
+        code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' ||
+        lower.includes('wrong version number'))
+        return new ZotRequestError('tls', `TLS handshake with ${at} failed: the server does not speak TLS on that port`, { ...data, reason: 'not-tls' });
+    if ((code && /CERTIFICATE_REQUIRED|HANDSHAKE_FAILURE|BAD_CERTIFICATE/.test(code)) ||
+        lower.includes('certificate required'))
+        return new ZotRequestError('tls', `TLS handshake with ${at} failed: Zot requires a client certificate (mutual TLS) or rejected the one sent`, { ...data, reason: 'client-certificate' });
+    if (code?.startsWith('ERR_SSL') || code === 'EPROTO' || code?.startsWith('ERR_TLS'))
+        return new ZotRequestError('tls', `TLS handshake with ${at} failed (${code})`, data);
+    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT')
+        return new ZotRequestError('timeout', `${host} did not answer within the time limit`, data);
+    if ((code && CLOSED.has(code)) || lower.includes('socket hang up') || lower.includes('other side closed'))
+        return new ZotRequestError('closed', `${host} closed the connection before answering`, data);
+    if (err?.name === 'AbortError')
+        return cancelledError(url);
+    return new ZotRequestError('unreachable', `request to ${host} failed: ${code ?? (message || 'unknown error')}`, data);
+}
+
+;// CONCATENATED MODULE: ./lib/warm/registry.js
+
+function answered(value, res) {
+    return { ok: true, value, attempts: res.attempts };
+}
+function refused(res) {
+    return { ok: false, refusal: readRefusal(res), attempts: res.attempts };
+}
+function readRefusal(res) {
+    const by = res.answeredBy ? { answeredBy: res.answeredBy } : {};
+    try {
+        const json = JSON.parse(res.body.toString('utf8'));
+        const first = json.errors?.[0];
+        return { status: res.status, code: first?.code, message: first?.message, ...by };
+    }
+    catch {
+        return { status: res.status, ...by };
+    }
+}
+function repoPath(repo) {
+    // Repository names are validated by the reference grammar; components are kept, only odd bytes escaped.
+    return repo.split('/').map(encodeURIComponent).join('/');
+}
+/**
+ * Local tags of a repository (empty when Zot does not have the repository). Follows `Link` pagination.
+ * Never contacts upstream.
+ */
+async function listTags(client, repo, signal) {
+    const tags = new Set();
+    let path = `/v2/${repoPath(repo)}/tags/list`;
+    let attempts = 0;
+    for (let page = 0; path && page < 1000; page++) {
+        const res = await client.request({
+            method: 'GET',
+            path,
+            signal,
+            headers: { accept: 'application/json' },
+        });
+        attempts += res.attempts;
+        if (res.status === 404)
+            return { ok: true, value: tags, attempts };
+        if (res.status !== 200)
+            return { ...refused(res), attempts };
+        const json = JSON.parse(res.body.toString('utf8'));
+        for (const t of json.tags ?? [])
+            tags.add(t);
+        path = nextPage(res.headers.link, client.url);
+    }
+    return { ok: true, value: tags, attempts };
+}
+/** `Link: </v2/x/tags/list?n=100&last=b>; rel="next"` → path relative to the Zot base URL. */
+function nextPage(link, base) {
+    const m = link ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(link) : null;
+    if (!m?.[1])
+        return undefined;
+    const url = new URL(m[1], base);
+    const basePath = new URL(base).pathname.replace(/\/+$/, '');
+    const path = url.pathname.startsWith(basePath) ? url.pathname.slice(basePath.length) : url.pathname;
+    return `${path}${url.search}`;
+}
+/**
+ * GET a manifest by tag or digest. By tag (or a missing digest) this makes Zot sync from upstream and blocks
+ * until the whole image is copied; `sync` tells the client not to retry a closed connection.
+ */
+async function getManifest(client, repo, reference, opts) {
+    const res = await client.request({
+        method: 'GET',
+        // Tags and digests are grammar-checked; a digest's `:` must stay literal (Zot does not decode %3A).
+        path: `/v2/${repoPath(repo)}/manifests/${reference}`,
+        headers: { accept: MANIFEST_ACCEPT },
+        ...opts,
+    });
+    if (res.status !== 200)
+        return refused(res);
+    return answered(parseManifest(res.body, res.headers['content-type'], res.headers['docker-content-digest']), res);
+}
+/** HEAD a manifest by digest. Only call for digests known to be present: a missing one makes Zot sync. */
+async function headManifest(client, repo, digest, signal) {
+    const res = await client.request({
+        method: 'HEAD',
+        path: `/v2/${repoPath(repo)}/manifests/${digest}`,
+        headers: { accept: MANIFEST_ACCEPT },
+        signal,
+    });
+    if (res.status === 200 || res.status === 404)
+        return answered(res.status === 200, res);
+    return refused(res);
+}
+/**
+ * Is a digest stored in the repository? Blob requests never sync, and Zot keeps manifests in the same blob
+ * store, so this is the side-effect-free presence test for a digest that may be missing.
+ */
+async function hasBlob(client, repo, digest, signal) {
+    const res = await client.request({ method: 'HEAD', path: `/v2/${repoPath(repo)}/blobs/${digest}`, signal });
+    if (res.status === 200 || res.status === 404)
+        return answered(res.status === 200, res);
+    return refused(res);
+}
+/** A small blob (an image config). Local only. */
+async function getBlob(client, repo, digest, signal) {
+    const res = await client.request({
+        method: 'GET',
+        path: `/v2/${repoPath(repo)}/blobs/${digest}`,
+        signal,
+        maxBodyBytes: 4 * 1024 * 1024,
+    });
+    if (res.status !== 200)
+        return refused(res);
+    return answered(res.body, res);
+}
+/**
+ * The digest a local tag points to, from Zot's search extension (MetaDB). This is the only way to learn it
+ * without a manifest request by tag, which would make Zot re-check upstream.
+ */
+async function searchTag(client, repo, tag, signal) {
+    const query = `{ Image(image: ${JSON.stringify(`${repo}:${tag}`)}) { Digest MediaType } }`;
+    const res = await client.request({
+        method: 'POST',
+        path: '/v2/_zot/ext/search',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ query }),
+        signal,
+    });
+    if (res.status === 404 || res.status === 405)
+        return answered({ kind: 'unavailable' }, res);
+    if (res.status !== 200)
+        return refused(res);
+    try {
+        const json = JSON.parse(res.body.toString('utf8'));
+        const digest = json.data?.Image?.Digest;
+        if (!digest)
+            return answered({ kind: 'not-found' }, res);
+        return answered({ kind: 'found', digest, mediaType: json.data?.Image?.MediaType ?? undefined }, res);
+    }
+    catch {
+        return answered({ kind: 'not-found' }, res);
+    }
+}
+/**
+ * `GET /v2/<repo>/referrers/<digest>`. On a sync cache this makes Zot copy the subject's referrers from
+ * upstream before it answers from storage, on every call: never a free read.
+ */
+async function getReferrers(client, repo, digest, signal) {
+    const res = await client.request({
+        method: 'GET',
+        path: `/v2/${repoPath(repo)}/referrers/${digest}`,
+        headers: { accept: 'application/vnd.oci.image.index.v1+json' },
+        signal,
+        sync: true,
+        timeoutMs: 0,
+    });
+    if (res.status !== 200)
+        return refused(res);
+    let json;
+    try {
+        json = JSON.parse(res.body.toString('utf8'));
+    }
+    catch {
+        return { ok: false, refusal: { status: res.status, message: 'not JSON' }, attempts: res.attempts };
+    }
+    const referrers = [];
+    for (const m of Array.isArray(json.manifests) ? json.manifests : []) {
+        const d = m;
+        if (typeof d?.digest !== 'string')
+            continue;
+        const annotations = {};
+        if (d.annotations && typeof d.annotations === 'object')
+            for (const [k, v] of Object.entries(d.annotations))
+                if (typeof v === 'string')
+                    annotations[k] = v;
+        const entry = { digest: d.digest, annotations };
+        if (typeof d.mediaType === 'string')
+            entry.mediaType = d.mediaType;
+        if (typeof d.artifactType === 'string' && d.artifactType)
+            entry.artifactType = d.artifactType;
+        referrers.push(entry);
+    }
+    return answered(referrers, res);
+}
+
+;// CONCATENATED MODULE: ./lib/warm/search.js
+
+const BATCH_LIMITS = { images: 50, bytes: 32 * 1024 };
+const FRAGMENT = 'fragment S on ImageSummary { Digest MediaType Manifests { Digest ArtifactType Platform { Os Arch } } }';
+/** The same, with what refers to the image and to each manifest. Every field exists since Zot v2.0. */
+const ATTACHED = 'IsSigned SignatureInfo { Tool } Referrers { Digest ArtifactType MediaType Annotations { Key Value } }';
+const FRAGMENT_REFERRERS = `fragment S on ImageSummary { Digest MediaType ${ATTACHED} Manifests { Digest ArtifactType Platform { Os Arch } ${ATTACHED} } }`;
+/** Bytes one name adds to the body besides its JSON string: its variable declaration, alias and value key. */
+const PER_NAME_BYTES = 64;
+const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
+/**
+ * The query for `names` (`repo:tag`). Names travel as GraphQL variables, so no name is ever spliced into the
+ * query text (JSON escapes quotes and backslashes), and equal-sized batches share one parsed query in Zot.
+ */
+function batchQuery(names, opts = {}) {
+    const vars = names.map((_, i) => `$r${i}: String!`).join(', ');
+    const fields = names.map((_, i) => `i${i}: Image(image: $r${i}) { ...S }`).join(' ');
+    return {
+        query: `query ZotWarmPresence(${vars}) { ${fields} } ${opts.referrers ? FRAGMENT_REFERRERS : FRAGMENT}`,
+        variables: Object.fromEntries(names.map((n, i) => [`r${i}`, n])),
+    };
+}
+/**
+ * Splits names into batches within the limits, in order. A name too big for any batch on its own is left
+ * out (returned in `unbatched`): the per-image path handles it.
+ */
+function chunkNames(names, limits = BATCH_LIMITS, opts = {}) {
+    const base = JSON.stringify(batchQuery([], opts)).length;
+    const most = Math.max(1, limits.images);
+    const batches = [];
+    const unbatched = [];
+    let current = [];
+    let bytes = base;
+    for (const name of names) {
+        const cost = JSON.stringify(name).length + PER_NAME_BYTES;
+        if (base + cost > limits.bytes) {
+            unbatched.push(name);
+            continue;
+        }
+        if (current.length >= most || bytes + cost > limits.bytes) {
+            batches.push(current);
+            current = [];
+            bytes = base;
+        }
+        current.push(name);
+        bytes += cost;
+    }
+    if (current.length)
+        batches.push(current);
+    return { batches, unbatched };
+}
+/**
+ * Looks up `names` (`repo:tag`, all present in tags/list) in one request, or two when an alias errors. A
+ * status other than 200 (or 404/405: no search extension) is a refusal; the caller then asks per image.
+ */
+async function searchImages(client, names, signal, opts = {}) {
+    const first = await post(client, names, signal, opts);
+    if (!first.ok)
+        return first;
+    if (first.value.kind !== 'retry')
+        return { ok: true, value: first.value, attempts: first.attempts };
+    // Ask again without the aliases Zot could not resolve; they are left to the per-image path.
+    const failed = first.value.aliases;
+    const rest = names.map((name, i) => ({ name, i })).filter(({ i }) => !failed.has(i));
+    if (!rest.length)
+        return { ok: true, value: { kind: 'answered', found: new Map() }, attempts: first.attempts };
+    const second = await post(client, rest.map((r) => r.name), signal, opts);
+    const attempts = first.attempts + second.attempts;
+    if (!second.ok)
+        return { ok: false, refusal: second.refusal, attempts };
+    if (second.value.kind === 'retry')
+        return { ok: true, value: { kind: 'failed', reason: 'errors again' }, attempts };
+    if (second.value.kind !== 'answered')
+        return { ok: true, value: second.value, attempts };
+    const found = new Map();
+    for (const [j, image] of second.value.found)
+        found.set(rest[j].i, image);
+    return { ok: true, value: { kind: 'answered', found }, attempts };
+}
+async function post(client, names, signal, opts) {
+    const res = await client.request({
+        method: 'POST',
+        path: '/v2/_zot/ext/search',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify(batchQuery(names, opts)),
+        signal,
+    });
+    const answer = (value) => ({
+        ok: true,
+        value,
+        attempts: res.attempts,
+    });
+    if (res.status === 404 || res.status === 405)
+        return answer({ kind: 'unavailable' });
+    if (res.status !== 200)
+        return { ok: false, refusal: { status: res.status }, attempts: res.attempts };
+    let json;
+    try {
+        json = JSON.parse(res.body.toString('utf8'));
+    }
+    catch {
+        return answer({ kind: 'failed', reason: 'not JSON' });
+    }
+    if (!json.data) {
+        // Null data: errors that all name an alias can be asked around; any other error fails the batch.
+        const aliases = new Set();
+        for (const e of json.errors ?? []) {
+            const alias = typeof e.path?.[0] === 'string' ? /^i(\d+)$/.exec(e.path[0]) : null;
+            const i = alias ? Number(alias[1]) : Number.NaN;
+            if (!(i < names.length))
+                return answer({ kind: 'failed', reason: 'query error' });
+            aliases.add(i);
+        }
+        return answer(aliases.size ? { kind: 'retry', aliases } : { kind: 'failed', reason: 'no data' });
+    }
+    const found = new Map();
+    names.forEach((_, i) => {
+        const image = parseImage(json.data?.[`i${i}`]);
+        if (image)
+            found.set(i, image);
+    });
+    return answer({ kind: 'answered', found });
+}
+/** One alias's ImageSummary; undefined when it names no digest (e.g. a repository the user may not read). */
+function parseImage(raw) {
+    if (!raw || typeof raw !== 'object')
+        return undefined;
+    const s = raw;
+    if (typeof s.Digest !== 'string' || !DIGEST.test(s.Digest))
+        return undefined;
+    const manifests = [];
+    for (const m of Array.isArray(s.Manifests) ? s.Manifests : []) {
+        if (typeof m?.Digest !== 'string' || !DIGEST.test(m.Digest))
+            return undefined;
+        const entry = { digest: m.Digest };
+        if (typeof m.ArtifactType === 'string' && m.ArtifactType)
+            entry.artifactType = m.ArtifactType;
+        const platform = searchPlatform(m.Platform?.Os, m.Platform?.Arch);
+        if (platform)
+            entry.platform = platform;
+        const attached = parseAttached(m);
+        if (attached)
+            entry.attached = attached;
+        manifests.push(entry);
+    }
+    const image = { digest: s.Digest, manifests };
+    if (typeof s.MediaType === 'string' && s.MediaType)
+        image.mediaType = s.MediaType;
+    const attached = parseAttached(s);
+    if (attached)
+        image.attached = attached;
+    return image;
+}
+/** Signatures and referrers of one summary; undefined when they were not asked for. */
+function parseAttached(raw) {
+    if (raw.IsSigned === undefined && raw.Referrers === undefined)
+        return undefined;
+    const signers = new Set();
+    for (const info of Array.isArray(raw.SignatureInfo) ? raw.SignatureInfo : []) {
+        const tool = info?.Tool;
+        if (typeof tool === 'string' && tool)
+            signers.add(tool);
+    }
+    const referrers = [];
+    for (const r of Array.isArray(raw.Referrers) ? raw.Referrers : []) {
+        const ref = r;
+        if (typeof ref?.Digest !== 'string' || !DIGEST.test(ref.Digest))
+            continue;
+        const annotations = {};
+        for (const a of Array.isArray(ref.Annotations) ? ref.Annotations : []) {
+            const { Key, Value } = (a ?? {});
+            if (typeof Key === 'string' && typeof Value === 'string')
+                annotations[Key] = Value;
+        }
+        const entry = { digest: ref.Digest, annotations };
+        if (typeof ref.ArtifactType === 'string' && ref.ArtifactType)
+            entry.artifactType = ref.ArtifactType;
+        if (typeof ref.MediaType === 'string' && ref.MediaType)
+            entry.mediaType = ref.MediaType;
+        referrers.push(entry);
+    }
+    return { signed: raw.IsSigned === true || signers.size > 0, signers: [...signers].sort(), referrers };
+}
+/** `Os: linux, Arch: arm/v7` → linux/arm/v7. */
+function searchPlatform(os, arch) {
+    if (typeof os !== 'string' || typeof arch !== 'string' || !os || !arch)
+        return undefined;
+    const [architecture, variant, extra] = arch.split('/');
+    if (!architecture || extra !== undefined)
+        return undefined;
+    return normalizePlatform({ os, architecture, variant });
+}
+
+;// CONCATENATED MODULE: ./lib/warm/referrers.js
+
+
+
+
+
+const REFERRERS_POLICIES = ['warm', 'require-signed', 'off'];
+const ARTIFACT_TYPES = {
+    cosignSignature: 'application/vnd.dev.cosign.artifact.sig.v1+json',
+    sigstoreBundle: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+    notationSignature: 'application/vnd.cncf.notary.signature',
+};
+const SIGNATURE_TOOL = {
+    [ARTIFACT_TYPES.cosignSignature]: 'cosign',
+    [ARTIFACT_TYPES.sigstoreBundle]: 'cosign',
+    [ARTIFACT_TYPES.notationSignature]: 'notation',
+};
+/** cosign's predicate type for a plain signature in its sigstore-bundle format (anything else attests). */
+const COSIGN_SIGN_PREDICATE = 'https://sigstore.dev/cosign/sign/v1';
+/** What a referrer is, from its artifact type (and, for sigstore bundles and buildkit, its annotations). */
+function kindOf(artifactType, annotations = {}) {
+    const type = (artifactType ?? '').toLowerCase();
+    if (type === ARTIFACT_TYPES.sigstoreBundle) {
+        const predicate = annotations['dev.sigstore.bundle.predicateType'];
+        return !predicate || predicate === COSIGN_SIGN_PREDICATE ? 'signature' : 'attestation';
+    }
+    if (SIGNATURE_TOOL[type])
+        return 'signature';
+    // Buildkit attestations that Zot moved out of a converted index keep this annotation.
+    if (annotations['vnd.docker.reference.type'] === 'attestation-manifest')
+        return 'attestation';
+    if (/in-toto|dsse|attestation|provenance|slsa/.test(type))
+        return 'attestation';
+    if (/spdx|cyclonedx|syft|sbom/.test(type))
+        return 'sbom';
+    return 'other';
+}
+const LEGACY = /^sha256-([a-f0-9]{64})\.(sig|att|sbom)$/;
+const LEGACY_KIND = { sig: 'signature', att: 'attestation', sbom: 'sbom' };
+const KIND_ORDER = ['signature', 'attestation', 'sbom', 'other'];
+/** Referrers requests of one image in flight at a time (Zot keeps 3 per upstream in flight anyway). */
+const COPY_CONCURRENCY = 3;
+const SEARCH_FAILED = "referrers not verified: Zot's search extension failed to answer";
+const NO_SEARCH = "referrers not verified: Zot's search extension is off, so what refers to a cached image cannot be read without making Zot contact upstream";
+/**
+ * Copies the referrers of an image synced in this run (and, with `require-signed`, of a cached image without a
+ * signature in the cache), then lists what the cache holds from local reads.
+ */
+async function referrersOf(ctx, job, image, reads) {
+    if (ctx.policy === 'off')
+        return {};
+    if (!image.digest) {
+        const result = { state: 'not-verified', items: [], note: NO_SEARCH };
+        return ctx.policy === 'require-signed'
+            ? { result, failure: unsigned(ctx, image.repo, undefined, false, false) }
+            : { result };
+    }
+    const subjects = [...new Set([image.digest, ...image.children])];
+    let copied;
+    if (ctx.mode === 'warm' && image.synced)
+        copied = await copy(ctx, job, image.repo, subjects);
+    let result = await listLocal(ctx, job, image, subjects, reads, copied !== undefined);
+    // A cached image may predate its signatures' warming (a node pulled it through the cache): ask Zot once.
+    // Only here, so a warm cache of signed images still costs nothing upstream.
+    if (ctx.policy === 'require-signed' && ctx.mode === 'warm' && !copied && !isSigned(result)) {
+        copied = await copy(ctx, job, image.repo, subjects);
+        result = await listLocal(ctx, job, image, subjects, reads, true);
+    }
+    // Where local reads cannot list OCI 1.1 referrers (no search, an untagged digest), the answers to this
+    // run's referrers requests can: they are what Zot holds after copying.
+    if (copied && result.state === 'not-verified')
+        result = { state: 'verified', items: sortItems([...fromAnswers(copied), ...result.items], subjects) };
+    if (ctx.policy === 'require-signed' && !isSigned(result))
+        return {
+            result,
+            failure: unsigned(ctx, image.repo, image.digest, result.state === 'verified', copied !== undefined),
+        };
+    return { result };
+}
+function unsigned(ctx, repo, digest, verified, copied) {
+    const what = digest ? `${repo}@${digest}` : repo;
+    return {
+        error: verified
+            ? `no signature of ${what} in Zot (referrers: require-signed)`
+            : `signature of ${what} not verified (referrers: require-signed)`,
+        diagnosis: diagnose({ kind: 'unsigned', what, verified, mode: ctx.mode, copied }),
+    };
+}
+function isSigned(result) {
+    return result.items.some((i) => i.kind === 'signature');
+}
+/** One referrers request per subject (Zot copies while it answers). Failures become warnings: the listing decides. */
+async function copy(ctx, job, repo, subjects) {
+    const answers = new Map();
+    await eachLimited(subjects, COPY_CONCURRENCY, async (subject) => {
+        try {
+            const answer = job.count(await getReferrers(ctx.client, repo, subject, job.signal));
+            if (answer.ok)
+                answers.set(subject, answer.value);
+            else
+                job.warn(`referrers of ${repo}@${subject} not copied: Zot answered ${answer.refusal.status}${answer.refusal.code ? ` ${answer.refusal.code}` : ''} to the referrers request`);
+        }
+        catch (err) {
+            if (!(err instanceof ZotRequestError) || err.kind === 'cancelled' || job.signal.aborted)
+                throw err;
+            job.retries += Math.max(0, err.attempts - 1);
+            job.warn(`referrers of ${repo}@${subject} may be incomplete: ${err.message}`);
+        }
+    });
+    return answers;
+}
+/** What the cache holds, from tags/list and the search extension only (nothing that makes Zot sync). */
+async function listLocal(ctx, job, image, subjects, reads, fresh) {
+    const tags = await reads.tags(fresh);
+    const legacy = sortItems(legacyTags(tags, subjects), subjects);
+    if (reads.search() === false)
+        return { state: 'not-verified', items: legacy, note: NO_SEARCH };
+    const summary = await summaryOf(ctx, job, image, reads, fresh);
+    if (typeof summary === 'string')
+        return { state: 'not-verified', items: legacy, note: summary };
+    await legacyDigests(ctx, job, image.repo, legacy);
+    const items = [...fromSummary(summary, subjects, tags), ...legacy];
+    return { state: 'verified', items: sortItems(items, subjects) };
+}
+/**
+ * The search answer for the image: the look-ahead's when it still holds, else one query. A string says why
+ * there is none (the `not-verified` note).
+ */
+async function summaryOf(ctx, job, image, reads, fresh) {
+    const held = image.searched;
+    if (!fresh && held && held.digest === image.digest && held.attached)
+        return held;
+    const untagged = `referrers not verified: Zot's search extension reads signatures and referrers of tagged images only, and no tag of ${image.repo} is known to point to ${image.digest}`;
+    if (!image.tag)
+        return untagged;
+    const result = job.count(await searchImages(ctx.client, [`${image.repo}:${image.tag}`], job.signal, { referrers: true }));
+    if (!result.ok)
+        return `${SEARCH_FAILED} (HTTP ${result.refusal.status})`;
+    const answer = result.value;
+    if (answer.kind === 'unavailable') {
+        reads.searchAnswered(false);
+        return NO_SEARCH;
+    }
+    if (answer.kind === 'failed')
+        return `${SEARCH_FAILED} (${answer.reason})`;
+    reads.searchAnswered(true);
+    const found = answer.found.get(0);
+    return found && found.digest === image.digest && found.attached ? found : untagged;
+}
+/** cosign's legacy tags of the subjects: `sha256-<hex>.sig` / `.att` / `.sbom`. */
+function legacyTags(tags, subjects) {
+    const items = [];
+    const wanted = new Map(subjects.map((s) => [s.replace(/^sha256:/, ''), s]));
+    for (const tag of tags) {
+        const m = LEGACY.exec(tag);
+        const subject = m ? wanted.get(m[1]) : undefined;
+        if (!m || !subject)
+            continue;
+        const kind = LEGACY_KIND[m[2]];
+        items.push({ kind, subject, form: 'tag', tag, ...(kind === 'signature' ? { tool: 'cosign' } : {}) });
+    }
+    return items;
+}
+/**
+ * Digests of legacy `.att` / `.sbom` tags, which Zot's MetaDB keeps as tags. A `.sig` tag is filed as a
+ * signature instead, so search cannot read it by tag: it keeps no digest.
+ */
+async function legacyDigests(ctx, job, repo, legacy) {
+    const readable = legacy.filter((i) => i.kind !== 'signature');
+    if (!readable.length)
+        return;
+    const result = job.count(await searchImages(ctx.client, readable.map((i) => `${repo}:${i.tag}`), job.signal));
+    if (!result.ok || result.value.kind !== 'answered')
+        return;
+    const answer = result.value;
+    readable.forEach((item, i) => {
+        const found = answer.found.get(i);
+        if (!found)
+            return;
+        item.digest = found.digest;
+        const type = found.manifests.find((m) => m.digest === found.digest)?.artifactType;
+        if (type)
+            item.artifactType = type;
+    });
+}
+/** Referrers and signatures of each subject as search lists them. */
+function fromSummary(summary, subjects, tags) {
+    const items = [];
+    for (const subject of subjects) {
+        const attached = subject === summary.digest
+            ? (summary.attached ?? summary.manifests.find((m) => m.digest === subject)?.attached)
+            : summary.manifests.find((m) => m.digest === subject)?.attached;
+        if (!attached)
+            continue;
+        for (const r of attached.referrers)
+            items.push({
+                kind: kindOf(r.artifactType, r.annotations),
+                ...(r.artifactType ? { artifactType: r.artifactType } : {}),
+                digest: r.digest,
+                subject,
+                form: 'referrer',
+            });
+        if (!attached.signed)
+            continue;
+        // Search does not tell a legacy `.sig` tag from an OCI 1.1 cosign signature: the tag, when there is one,
+        // stands for cosign's signatures of this subject.
+        const legacySig = tags.has(`${subject.replace(':', '-')}.sig`);
+        const tools = attached.signers.length ? attached.signers : [undefined];
+        for (const tool of tools) {
+            if (tool === 'cosign' && legacySig)
+                continue;
+            items.push({ kind: 'signature', subject, form: 'referrer', ...(tool ? { tool } : {}) });
+        }
+    }
+    return items;
+}
+/** The referrers answers of the copy step (used as the listing when search is off). */
+function fromAnswers(answers) {
+    const items = [];
+    for (const [subject, list] of answers)
+        for (const d of list) {
+            const tool = SIGNATURE_TOOL[d.artifactType ?? ''];
+            items.push({
+                kind: kindOf(d.artifactType, d.annotations),
+                ...(d.artifactType ? { artifactType: d.artifactType } : {}),
+                digest: d.digest,
+                subject,
+                form: 'referrer',
+                ...(tool ? { tool } : {}),
+            });
+        }
+    return items;
+}
+/** Stable order: by subject (the image, then its platforms), kind, form, then tag or digest. */
+function sortItems(items, subjects) {
+    const key = (i) => i.tag ?? i.digest ?? i.tool ?? '';
+    return [...items].sort((a, b) => subjects.indexOf(a.subject) - subjects.indexOf(b.subject) ||
+        KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) ||
+        a.form.localeCompare(b.form) ||
+        key(a).localeCompare(key(b)));
+}
+
 ;// CONCATENATED MODULE: ./lib/warm/options.js
 /** Defaults the inputs parser, the CLI help and the engine share. */
 const DEFAULTS = {
@@ -82154,7 +83221,7 @@ function parseDuration(text) {
     return Math.round(total);
 }
 /** `95000` → `1m35s`; sub-second values as `0.4s`. */
-function formatDuration(ms) {
+function duration_formatDuration(ms) {
     if (ms < 1000)
         return `${(ms / 1000).toFixed(1)}s`;
     let s = Math.round(ms / 1000);
@@ -82267,6 +83334,12 @@ const INPUTS = [
         arg: 'warm|check|plan',
     },
     {
+        name: 'referrers',
+        description: 'Signatures, attestations and SBOMs of each image: `warm` makes Zot copy them with the images it syncs and reports what the cache holds; `require-signed` also fails an image without a signature in the cache; `off` ignores them.',
+        default: 'warm',
+        arg: 'warm|require-signed|off',
+    },
+    {
         name: 'refresh',
         description: 'Ask Zot to re-check upstream tags that are already cached (spends upstream pull quota).',
         default: 'false',
@@ -82281,7 +83354,7 @@ const INPUTS = [
     {
         name: 'image-timeout',
         description: 'Time limit per image: `90s`, `10m`, `1h` or plain seconds.',
-        default: formatDuration(DEFAULTS.imageTimeoutMs).replace(/(\d+)m00s$/, '$1m'),
+        default: duration_formatDuration(DEFAULTS.imageTimeoutMs).replace(/(\d+)m00s$/, '$1m'),
         arg: 'DURATION',
     },
     {
@@ -82361,6 +83434,9 @@ const OUTPUTS = [
     },
     { name: 'unresolved', description: 'References that are templated or empty and could not be resolved.' },
     { name: 'invalid', description: 'References that are not valid image references.' },
+    { name: 'signed', description: 'Images with a signature in Zot (`referrers` not `off`).' },
+    { name: 'attested', description: 'Images with an attestation (provenance, in-toto) in Zot.' },
+    { name: 'sbom', description: 'Images with an SBOM in Zot.' },
     {
         name: 'images',
         description: 'JSON array `[{reference, status, zotReference, digest, platforms}]`, one entry per image; kept under 900 KiB (GitHub allows 1 MB per output): past that the worst images are listed, in run order, and the log says how many and where the full list is (the JSON report).',
@@ -82758,6 +83834,7 @@ function percentDecoded(text) {
 
 
 
+
 const PLATFORM = /^[a-z0-9_]+\/[a-z0-9_]+(\/[a-z0-9_.]+)?$/;
 const BOOLEAN_TRUE = new Set(['true', 'yes', 'on', '1']);
 const BOOLEAN_FALSE = new Set(['false', 'no', 'off', '0']);
@@ -82950,6 +84027,7 @@ function parseConfig(get, defaults = { workspace: process.cwd() }) {
         unmapped: oneOf('unmapped', ['skip', 'fail']),
         platforms,
         refresh: bool('refresh'),
+        referrers: oneOf('referrers', REFERRERS_POLICIES),
         concurrency,
         imageTimeoutMs,
         timeoutMs: timeoutMs > 0 ? timeoutMs : undefined,
@@ -86263,8 +87341,7 @@ function htmlText(text, max = 2000) {
         .replace(/&/g, '&amp;')
         .replace(/</g, '&lt;')
         .replace(/>/g, '&gt;')
-        .replace(/"/g, '&quot;')
-        .replace(/'/g, '&#39;');
+        .replace(/"/g, '&quot;'); // attribute values are always in double quotes
 }
 /**
  * Markdown text inside a line (the Forgejo summary): one line, unsafe characters shown, the inline syntax
@@ -86405,6 +87482,31 @@ function describeRewrite(r) {
         parts.push(`${plural(r.problems.length, 'file')} not written`);
     return parts.join('; ');
 }
+const KIND_LABEL = {
+    signature: 'signed',
+    attestation: 'attested',
+    sbom: 'sbom',
+    other: 'other',
+};
+/**
+ * The referrers column: what the cache holds for the image (`signed, sbom`), `—` for nothing, `not verified`
+ * when it could not be read without a sync, empty when not looked at (`referrers: off`, plan mode).
+ */
+function referrersLabel(r) {
+    if (!r.referrers || r.referrers.state === 'off')
+        return '';
+    const present = new Set(r.referrers.items.map((i) => i.kind));
+    const kinds = Object.keys(KIND_LABEL)
+        .filter((k) => present.has(k))
+        .map((k) => KIND_LABEL[k]);
+    if (r.referrers.state === 'not-verified')
+        kinds.push('not verified');
+    return kinds.length ? kinds.join(', ') : '—';
+}
+/** Whether any result has referrers to show (the column is left out otherwise). */
+function showsReferrers(results) {
+    return results.some((r) => referrersLabel(r) !== '');
+}
 
 ;// CONCATENATED MODULE: ./lib/report/outcome.js
 // The one place that decides how a run ends, so the action and the CLI always agree.
@@ -86445,6 +87547,27 @@ function countResults(results) {
     }
     c.skipped = c.skippedUnmapped + c.notAttempted;
     return c;
+}
+/** Undefined when no image's referrers were looked at (`referrers: off`, plan mode, nothing in Zot). */
+function countReferrers(results) {
+    const c = { checked: 0, signed: 0, attested: 0, sbom: 0, unsigned: 0, notVerified: 0 };
+    for (const r of results) {
+        if (!r.referrers || r.referrers.state === 'off')
+            continue;
+        const kinds = new Set(r.referrers.items.map((i) => i.kind));
+        c.checked++;
+        if (kinds.has('signature'))
+            c.signed++;
+        if (kinds.has('attestation'))
+            c.attested++;
+        if (kinds.has('sbom'))
+            c.sbom++;
+        if (r.referrers.state === 'not-verified')
+            c.notVerified++;
+        else if (!kinds.has('signature'))
+            c.unsigned++;
+    }
+    return c.checked ? c : undefined;
 }
 function decideOutcome(run) {
     const counts = countResults(run.results);
@@ -86553,8 +87676,6 @@ function applyEdits(text, edits) {
     return parts.join('');
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./lib/rewrite/output.js
 // Writing the manifest files into the output directory (or in place), and nowhere else: a path that leaves
 // the directory (`..`, an absolute path) or passes through a symbolic link is refused, never followed. Each
@@ -86645,290 +87766,6 @@ function fileProblem(err) {
     if (code === 'ENOENT')
         return 'it vanished since it was read (ENOENT)';
     return describeError(err);
-}
-
-;// CONCATENATED MODULE: ./lib/warm/platforms.js
-// Platforms as `os/arch[/variant]`, with the aliases containerd normalises (so `linux/arm64` and
-// `linux/arm64/v8` are the same platform, and `linux/x86_64` is `linux/amd64`).
-const ARCH_ALIASES = {
-    x86_64: { architecture: 'amd64' },
-    'x86-64': { architecture: 'amd64' },
-    aarch64: { architecture: 'arm64' },
-    armhf: { architecture: 'arm', variant: 'v7' },
-    armel: { architecture: 'arm', variant: 'v6' },
-    i386: { architecture: '386' },
-};
-/** Normalise aliases: arm64's default variant v8 is dropped, so equal platforms compare equal as strings. */
-function normalizePlatform(p) {
-    const os = p.os.toLowerCase();
-    let architecture = p.architecture.toLowerCase();
-    let variant = p.variant?.toLowerCase() || undefined;
-    const alias = ARCH_ALIASES[architecture];
-    if (alias) {
-        architecture = alias.architecture;
-        variant = variant ?? alias.variant;
-    }
-    if (architecture === 'arm64' && (variant === 'v8' || variant === '8'))
-        variant = undefined;
-    if (architecture === 'arm' && variant && /^\d+$/.test(variant))
-        variant = `v${variant}`;
-    return variant ? { os, architecture, variant } : { os, architecture };
-}
-/** `linux/arm/v7` → Platform; undefined when it is not os/arch[/variant]. */
-function parsePlatform(text) {
-    const parts = text.trim().split('/');
-    if (parts.length < 2 || parts.length > 3 || parts.some((p) => !/^[A-Za-z0-9_.-]+$/.test(p)))
-        return undefined;
-    const [os, architecture, variant] = parts;
-    return normalizePlatform({ os, architecture, variant });
-}
-function formatPlatform(p) {
-    const n = normalizePlatform(p);
-    return n.variant ? `${n.os}/${n.architecture}/${n.variant}` : `${n.os}/${n.architecture}`;
-}
-/**
- * Does an image platform satisfy a required one? A requirement without variant accepts any variant of the
- * architecture (`linux/arm` takes `linux/arm/v7`); with a variant it must match.
- */
-function platformMatches(required, actual) {
-    const r = normalizePlatform(required);
-    const a = normalizePlatform(actual);
-    if (r.os !== a.os || r.architecture !== a.architecture)
-        return false;
-    return r.variant === undefined || r.variant === a.variant;
-}
-
-;// CONCATENATED MODULE: ./lib/warm/manifest.js
-// Reading manifests Zot returns: single image or index, children with their platforms, attestation entries.
-
-
-const MEDIA_TYPES = {
-    ociIndex: 'application/vnd.oci.image.index.v1+json',
-    ociManifest: 'application/vnd.oci.image.manifest.v1+json',
-    dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
-    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
-};
-/** Every manifest kind a warmer accepts; Zot answers with what it stores. */
-const MANIFEST_ACCEPT = [
-    MEDIA_TYPES.ociIndex,
-    MEDIA_TYPES.ociManifest,
-    MEDIA_TYPES.dockerList,
-    MEDIA_TYPES.dockerManifest,
-].join(', ');
-const INDEX_TYPES = new Set([MEDIA_TYPES.ociIndex, MEDIA_TYPES.dockerList]);
-const IMAGE_CONFIG_TYPES = new Set([
-    'application/vnd.oci.image.config.v1+json',
-    'application/vnd.docker.container.image.v1+json',
-]);
-/** An image config media type (OCI or Docker), as opposed to an artifact's. */
-function isImageConfigType(mediaType) {
-    return IMAGE_CONFIG_TYPES.has(mediaType ?? '');
-}
-function isIndexMediaType(mediaType) {
-    return INDEX_TYPES.has(mediaType ?? '');
-}
-/** Docker's own media types (manifest, list, config, layers): Zot's conversion replaces every one of them. */
-function isDockerMediaType(mediaType) {
-    return mediaType.startsWith('application/vnd.docker.');
-}
-function sha256(body) {
-    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(body).digest('hex')}`;
-}
-/**
- * Parse a manifest body. `contentType` and `digestHeader` come from Zot's answer; the digest is computed from
- * the bytes when the header is missing. Throws on anything that is not a manifest or index.
- */
-function parseManifest(body, contentType, digestHeader) {
-    const json = JSON.parse(body.toString('utf8'));
-    const mediaType = json.mediaType || contentType?.split(';')[0]?.trim() || '';
-    const digest = digestHeader || sha256(body);
-    if (INDEX_TYPES.has(mediaType) || (Array.isArray(json.manifests) && !json.config)) {
-        const children = (json.manifests ?? [])
-            .filter((m) => typeof m.digest === 'string')
-            .map((m) => {
-            const p = m.platform;
-            const platform = p?.os && p.architecture
-                ? normalizePlatform({ os: p.os, architecture: p.architecture, variant: p.variant })
-                : undefined;
-            const attestation = m.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
-                (platform?.os === 'unknown' && platform.architecture === 'unknown');
-            return { digest: m.digest, mediaType: m.mediaType ?? '', platform, attestation };
-        });
-        return { digest, mediaType: mediaType || MEDIA_TYPES.ociIndex, kind: 'index', children };
-    }
-    if (json.config && typeof json.config.digest === 'string') {
-        const config = IMAGE_CONFIG_TYPES.has(json.config.mediaType ?? '')
-            ? { digest: json.config.digest, mediaType: json.config.mediaType }
-            : undefined;
-        return { digest, mediaType, kind: 'manifest', children: [], config };
-    }
-    throw new Error(`not an image manifest or index (media type "${mediaType || 'none'}")`);
-}
-/** The platform an image config declares. */
-function configPlatform(body) {
-    try {
-        const c = JSON.parse(body.toString('utf8'));
-        if (!c.os || !c.architecture)
-            return undefined;
-        return normalizePlatform({ os: c.os, architecture: c.architecture, variant: c.variant });
-    }
-    catch {
-        return undefined;
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/warm/diagnose.js
-// Every sentence of the warm layer that tells the user what to change lives here: diagnoses of failed
-// images, the advice after a transport failure, the 401 wording, connection warnings. The transport
-// (client.ts, errors.ts) and the registry calls only report what happened, as typed data.
-// Zot never passes sync errors to its client, so most diagnoses name the likely causes and the line to look
-// for in Zot's log (docs/zot.md has the failure table).
-
-/** What Zot's conversion does to a digest; shared by the pin diagnosis and the `digest` rewrite. */
-const conversionDiagnosis = 'Zot converts the image on sync (preserveDigest off: Docker manifests become OCI and attestations leave the index, which changes the digest)';
-function capitalize(text) {
-    return text.charAt(0).toUpperCase() + text.slice(1);
-}
-/** `90s`, `15m`, `1h`, `250ms`: how a user wrote the timeout. */
-function diagnose_formatDuration(ms) {
-    if (ms < 1000)
-        return `${ms}ms`;
-    if (ms % 3_600_000 === 0)
-        return `${ms / 3_600_000}h`;
-    if (ms % 60_000 === 0)
-        return `${ms / 60_000}m`;
-    return `${Math.round(ms / 1000)}s`;
-}
-function diagnose(s) {
-    switch (s.kind) {
-        case 'missing-after-sync': {
-            // Zot logs upstream errors under the upstream path (`team/app`), local ones under `prefix/team/app`:
-            // the upstream path matches both.
-            const logTerm = s.upstream ? s.upstream.slice(s.upstream.indexOf('/') + 1) : s.repository;
-            return (`Zot answered 404 after syncing ${s.repository}${s.reference.includes(':') ? '@' : ':'}${s.reference}: the image is missing upstream` +
-                `${s.upstream ? ` (${s.upstream})` : ''}, the upstream is down or unreachable from Zot, Zot's upstream ` +
-                "credentials are refused, the registry map disagrees with Zot's sync content destinations, or Zot " +
-                'rejected its media types (an OCI index with Docker children, or Docker media types without ' +
-                '`http.compat: ["docker2s2"]`). Check Zot\'s log for ' +
-                `"${logTerm}": "connection refused", "no such host" or "timeout" means Zot cannot reach the ` +
-                'upstream (check its sync urls and network), ' +
-                '"filtered out by content" from every sync registry means the map is wrong (one ' +
-                'registry saying it is normal when another serves the path), "invalid manifest content" or ' +
-                '"bad manifest media type" a media type problem, "rate limit" or 429 an upstream rate limit (add ' +
-                "credentials in Zot's credentialsFile), 404/401 from upstream a wrong reference or missing credentials.");
-        }
-        case 'pin-missing': {
-            const converted = s.storedMediaType ? !isDockerMediaType(s.storedMediaType) : true;
-            const moved = s.tagDigest
-                ? `Zot's ${s.tag} is ${s.tagDigest}, not the pinned ${s.pinned}. `
-                : `The pinned ${s.pinned} is not in Zot. `;
-            if (!converted)
-                return (`${moved}Zot stores this image unconverted (Docker media types, so preserveDigest is on): the upstream ` +
-                    `tag most likely moved and ${s.pinned} is no longer available upstream. Update the pin to the current digest.`);
-            return (`${moved}Either ${conversionDiagnosis}, or the upstream tag moved and the old digest ` +
-                'is gone. If the image is published with Docker media types or attestations, set "preserveDigest": true ' +
-                'on the registry in Zot\'s sync config and "compat": ["docker2s2"] under http; otherwise update the pin.');
-        }
-        case 'not-cached':
-            return `${capitalize(s.what)} is not in Zot; check mode never asks Zot to sync. Run in warm mode to fetch it.`;
-        case 'platform-missing':
-            return (`The image does not offer ${s.missing.join(', ')} (it has ${s.available.length ? s.available.join(', ') : 'no platform information'}). ` +
-                'Use an image built for those platforms, or narrow the `platforms` input.');
-        case 'platform-manifest-missing':
-            return (`The index lists ${s.platforms.join(', ')} but Zot does not have their manifests: the sync was ` +
-                "incomplete or storage lost them. Check Zot's log for errors on this repository, then run again.");
-        case 'sync-timeout':
-            return s.connectionClosed
-                ? `Zot closed the connection while syncing (its http.writeTimeout is shorter than the sync) and the image ` +
-                    `did not appear within the image timeout (${diagnose_formatDuration(s.timeoutMs)}). Zot may still finish in the background; ` +
-                    'raise image-timeout, and set "writeTimeout": "0s" (or longer than your largest sync) in Zot\'s http config. ' +
-                    'If it never appears, check Zot\'s log for "failed to sync image".'
-                : `No answer from Zot within the image timeout (${diagnose_formatDuration(s.timeoutMs)}); a large image may still be ` +
-                    'syncing in the background. Raise image-timeout, or check Zot\'s log for "failed to sync image" and ' +
-                    'an upstream rate limit.';
-        case 'unauthorized':
-            return `${s.message}. Check username and password (or token) and that the user may read this repository.`;
-        case 'forbidden':
-            return `Zot refused access to ${s.repository}${s.user ? ` for ${s.user}` : ''} (403): grant read on it in Zot's accessControl.`;
-        case 'rate-limited':
-            return `Zot kept answering ${s.status} (too many requests) after every retry: lower concurrency or retry later.`;
-        case 'server-error':
-            return `Zot answered ${s.status} after every retry: check Zot's log and its storage, then run again.`;
-        case 'unexpected-status':
-            return `Zot answered ${s.status}${s.code ? ` ${s.code}` : ''}, which a warmer cannot act on; check Zot's log.`;
-        case 'transport':
-            return s.advice ? `${s.message.replace(/[.:]?$/, '.')} ${s.advice}` : s.message;
-        case 'redirected':
-            return (`Zot redirected the request to ${s.origin}, which answered ${s.status}. Credentials and token ` +
-                "challenges are honoured for Zot's own origin only, so that host gets none: make Zot serve this " +
-                'content itself, or the other host accept the redirected request as it is (e.g. a pre-signed URL).');
-    }
-}
-/** An image the run's cancellation (overall timeout or signal) cut off, before it started or while it ran. */
-function cancelledImage(started) {
-    const cancelled = 'cancelled (overall timeout or signal)';
-    return started
-        ? `${cancelled} before Zot confirmed the image; a sync already started continues in Zot`
-        : `not attempted: the run was ${cancelled} before this image started`;
-}
-/** The sentence for a 401 from Zot, by what was sent. */
-function authFailure(c) {
-    if (c.username)
-        return `Zot rejected the credentials for ${c.username}`;
-    if (c.hasToken)
-        return 'Zot rejected the bearer token';
-    return 'Zot requires credentials: set username and password';
-}
-/** What to do about a 401 on GET /v2/. */
-function authAdvice(c) {
-    if (c.username)
-        return 'Check username and password (a Zot API key goes in password, with the key owner as username).';
-    // Zot answers a missing client certificate with the same Basic challenge as missing credentials.
-    const mtls = c.url.startsWith('https:') && !c.hasClientCert
-        ? ', or client-cert and client-key if Zot authenticates clients by certificate (mutual TLS)'
-        : '';
-    return `Set username and password (or token) for Zot${mtls}.`;
-}
-/** Things the user should know about the connection settings before anything is sent. */
-function connectionWarnings(c) {
-    return c.insecure && c.url.startsWith('https:')
-        ? [
-            `TLS verification is off for ${c.url} (skip-tls-verify): anyone on the network path can impersonate Zot and read the credentials.`,
-        ]
-        : [];
-}
-/**
- * What to change after a transport failure, or undefined when the message says it all. `duringRun`: Zot
- * answered the pre-flight, so its URL and TLS settings are known to work.
- */
-function transportAdvice(err, c, duringRun = false) {
-    if (err.kind === 'tls') {
-        switch (err.reason) {
-            case 'certificate':
-                return err.peer
-                    ? `Trust the CA of ${err.peer.origin} in \`ca-cert\` (it is the one CA bundle for every host the run talks to).`
-                    : 'Pass the CA that signed Zot’s certificate in `ca-cert`, or (test setups only) set skip-tls-verify: true.';
-            case 'not-tls':
-                return 'Use an http:// URL in zot-url, or the port where Zot serves TLS.';
-            case 'client-certificate':
-                return "Set client-cert and client-key to a certificate signed by the CA in Zot's http.tls.cacert.";
-            default:
-                return undefined;
-        }
-    }
-    if (duringRun)
-        return undefined;
-    switch (err.kind) {
-        case 'unreachable':
-            return err.peer ? undefined : 'Check zot-url, and that Zot runs and is reachable from this runner.';
-        case 'closed':
-            // TLS 1.3 reports a refused client certificate after the handshake: the client only sees the close.
-            if (!err.peer && c.hasClientCert && c.url.startsWith('https:'))
-                return 'Zot may have refused the client certificate: check that client-cert is signed by the CA in Zot’s http.tls.cacert and that client-key belongs to it.';
-            return 'Zot, or a proxy in front of it, dropped the connection: check its log.';
-        default:
-            return undefined;
-    }
 }
 
 ;// CONCATENATED MODULE: ./lib/rewrite/target.js
@@ -87305,145 +88142,6 @@ function leftList(left) {
     return out;
 }
 
-;// CONCATENATED MODULE: ./lib/warm/registry.js
-
-function answered(value, res) {
-    return { ok: true, value, attempts: res.attempts };
-}
-function refused(res) {
-    return { ok: false, refusal: readRefusal(res), attempts: res.attempts };
-}
-function readRefusal(res) {
-    const by = res.answeredBy ? { answeredBy: res.answeredBy } : {};
-    try {
-        const json = JSON.parse(res.body.toString('utf8'));
-        const first = json.errors?.[0];
-        return { status: res.status, code: first?.code, message: first?.message, ...by };
-    }
-    catch {
-        return { status: res.status, ...by };
-    }
-}
-function repoPath(repo) {
-    // Repository names are validated by the reference grammar; components are kept, only odd bytes escaped.
-    return repo.split('/').map(encodeURIComponent).join('/');
-}
-/**
- * Local tags of a repository (empty when Zot does not have the repository). Follows `Link` pagination.
- * Never contacts upstream.
- */
-async function listTags(client, repo, signal) {
-    const tags = new Set();
-    let path = `/v2/${repoPath(repo)}/tags/list`;
-    let attempts = 0;
-    for (let page = 0; path && page < 1000; page++) {
-        const res = await client.request({
-            method: 'GET',
-            path,
-            signal,
-            headers: { accept: 'application/json' },
-        });
-        attempts += res.attempts;
-        if (res.status === 404)
-            return { ok: true, value: tags, attempts };
-        if (res.status !== 200)
-            return { ...refused(res), attempts };
-        const json = JSON.parse(res.body.toString('utf8'));
-        for (const t of json.tags ?? [])
-            tags.add(t);
-        path = nextPage(res.headers.link, client.url);
-    }
-    return { ok: true, value: tags, attempts };
-}
-/** `Link: </v2/x/tags/list?n=100&last=b>; rel="next"` → path relative to the Zot base URL. */
-function nextPage(link, base) {
-    const m = link ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(link) : null;
-    if (!m?.[1])
-        return undefined;
-    const url = new URL(m[1], base);
-    const basePath = new URL(base).pathname.replace(/\/+$/, '');
-    const path = url.pathname.startsWith(basePath) ? url.pathname.slice(basePath.length) : url.pathname;
-    return `${path}${url.search}`;
-}
-/**
- * GET a manifest by tag or digest. By tag (or a missing digest) this makes Zot sync from upstream and blocks
- * until the whole image is copied; `sync` tells the client not to retry a closed connection.
- */
-async function getManifest(client, repo, reference, opts) {
-    const res = await client.request({
-        method: 'GET',
-        // Tags and digests are grammar-checked; a digest's `:` must stay literal (Zot does not decode %3A).
-        path: `/v2/${repoPath(repo)}/manifests/${reference}`,
-        headers: { accept: MANIFEST_ACCEPT },
-        ...opts,
-    });
-    if (res.status !== 200)
-        return refused(res);
-    return answered(parseManifest(res.body, res.headers['content-type'], res.headers['docker-content-digest']), res);
-}
-/** HEAD a manifest by digest. Only call for digests known to be present: a missing one makes Zot sync. */
-async function headManifest(client, repo, digest, signal) {
-    const res = await client.request({
-        method: 'HEAD',
-        path: `/v2/${repoPath(repo)}/manifests/${digest}`,
-        headers: { accept: MANIFEST_ACCEPT },
-        signal,
-    });
-    if (res.status === 200 || res.status === 404)
-        return answered(res.status === 200, res);
-    return refused(res);
-}
-/**
- * Is a digest stored in the repository? Blob requests never sync, and Zot keeps manifests in the same blob
- * store, so this is the side-effect-free presence test for a digest that may be missing.
- */
-async function hasBlob(client, repo, digest, signal) {
-    const res = await client.request({ method: 'HEAD', path: `/v2/${repoPath(repo)}/blobs/${digest}`, signal });
-    if (res.status === 200 || res.status === 404)
-        return answered(res.status === 200, res);
-    return refused(res);
-}
-/** A small blob (an image config). Local only. */
-async function getBlob(client, repo, digest, signal) {
-    const res = await client.request({
-        method: 'GET',
-        path: `/v2/${repoPath(repo)}/blobs/${digest}`,
-        signal,
-        maxBodyBytes: 4 * 1024 * 1024,
-    });
-    if (res.status !== 200)
-        return refused(res);
-    return answered(res.body, res);
-}
-/**
- * The digest a local tag points to, from Zot's search extension (MetaDB). This is the only way to learn it
- * without a manifest request by tag, which would make Zot re-check upstream.
- */
-async function searchTag(client, repo, tag, signal) {
-    const query = `{ Image(image: ${JSON.stringify(`${repo}:${tag}`)}) { Digest MediaType } }`;
-    const res = await client.request({
-        method: 'POST',
-        path: '/v2/_zot/ext/search',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify({ query }),
-        signal,
-    });
-    if (res.status === 404 || res.status === 405)
-        return answered({ kind: 'unavailable' }, res);
-    if (res.status !== 200)
-        return refused(res);
-    try {
-        const json = JSON.parse(res.body.toString('utf8'));
-        const digest = json.data?.Image?.Digest;
-        if (!digest)
-            return answered({ kind: 'not-found' }, res);
-        return answered({ kind: 'found', digest, mediaType: json.data?.Image?.MediaType ?? undefined }, res);
-    }
-    catch {
-        return answered({ kind: 'not-found' }, res);
-    }
-}
-
 ;// CONCATENATED MODULE: ./lib/rewrite/stored.js
 // `digest` mode pins a tag only where the digest Zot serves is upstream's. Zot does not record upstream's
 // digest, so the stored manifest itself is the evidence (unconvertedEvidence): one local read by digest per
@@ -87590,143 +88288,6 @@ class TokenCache {
     get size() {
         return this.#tokens.size;
     }
-}
-
-;// CONCATENATED MODULE: ./lib/warm/errors.js
-// Transport failures as typed errors: what failed (kind, reason), where (Zot, the token service its challenge
-// named, or a host it redirected to) and the raw Node/undici code. The message says what happened in plain
-// words and names the Zot URL (never credentials); what the user should change is diagnose.ts's job.
-class ZotRequestError extends Error {
-    kind;
-    name = 'ZotRequestError';
-    reason;
-    code;
-    peer;
-    /** Tries made, retries included. */
-    attempts;
-    constructor(kind, message, data = {}) {
-        super(message);
-        this.kind = kind;
-        this.reason = data.reason;
-        this.code = data.code;
-        this.peer = data.peer;
-        this.attempts = data.attempts ?? 1;
-    }
-    get data() {
-        return { reason: this.reason, code: this.code, peer: this.peer, attempts: this.attempts };
-    }
-    withAttempts(attempts) {
-        return new ZotRequestError(this.kind, this.message, { ...this.data, attempts });
-    }
-}
-/** The one wording of a request stopped by the caller's signal. */
-function cancelledError(url, attempts) {
-    return new ZotRequestError('cancelled', `request to Zot at ${url} cancelled`, { attempts });
-}
-/** An answer from Zot (or a peer) that cannot be used: `what` names the request, `problem` what was wrong. */
-function protocolError(reason, message, data = {}) {
-    return new ZotRequestError('protocol', message, { ...data, reason });
-}
-const CERT_CODES = new Set([
-    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-    'UNABLE_TO_GET_ISSUER_CERT',
-    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-    'DEPTH_ZERO_SELF_SIGNED_CERT',
-    'SELF_SIGNED_CERT_IN_CHAIN',
-    'CERT_UNTRUSTED',
-    'CERT_HAS_EXPIRED',
-    'CERT_NOT_YET_VALID',
-    'CERT_SIGNATURE_FAILURE',
-    'ERR_TLS_CERT_ALTNAME_INVALID',
-    'HOSTNAME_MISMATCH',
-]);
-const CERT_WORDS = {
-    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the certificate is signed by an unknown authority',
-    UNABLE_TO_GET_ISSUER_CERT: 'the certificate is signed by an unknown authority',
-    UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'the certificate is signed by an unknown authority',
-    DEPTH_ZERO_SELF_SIGNED_CERT: 'the certificate is self-signed',
-    SELF_SIGNED_CERT_IN_CHAIN: 'the certificate chain ends in an untrusted self-signed CA',
-    CERT_UNTRUSTED: 'the certificate is not trusted',
-    CERT_HAS_EXPIRED: 'the certificate has expired',
-    CERT_NOT_YET_VALID: 'the certificate is not valid yet',
-    CERT_SIGNATURE_FAILURE: 'the certificate signature is invalid',
-    ERR_TLS_CERT_ALTNAME_INVALID: 'the certificate does not name this host',
-    HOSTNAME_MISMATCH: 'the certificate does not name this host',
-};
-const UNREACHABLE = {
-    ECONNREFUSED: 'connection refused',
-    ENOTFOUND: 'host name not found (DNS)',
-    EAI_AGAIN: 'host name lookup failed temporarily (DNS)',
-    EHOSTUNREACH: 'host unreachable',
-    ENETUNREACH: 'network unreachable',
-    EADDRNOTAVAIL: 'address not available',
-    UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
-    ETIMEDOUT: 'connection timed out',
-};
-const CLOSED = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ECONNABORTED']);
-/** Walk `cause` chains: undici wraps the socket error, fetch wraps undici's. */
-function codes(err) {
-    let cur = err;
-    let code;
-    let message = '';
-    for (let depth = 0; cur && depth < 5; depth++) {
-        const e = cur;
-        if (typeof e.code === 'string' && !code)
-            code = e.code;
-        // Prefer the innermost specific code (a TLS code under a generic wrapper).
-        if (typeof e.code === 'string' && (CERT_CODES.has(e.code) || e.code in UNREACHABLE))
-            code = e.code;
-        if (typeof e.message === 'string' && !message)
-            message = e.message;
-        cur = e.cause;
-    }
-    return { code, message };
-}
-/** How a message names the host that failed. */
-function hostPhrase(url, peer) {
-    if (!peer)
-        return `Zot at ${url}`;
-    return peer.role === 'token service'
-        ? `the token service at ${peer.origin} (named in Zot's challenge)`
-        : `${peer.origin} (where Zot redirected the request)`;
-}
-/**
- * Turn a thrown transport error into a ZotRequestError with a precise message. `url` is the Zot base URL
- * (safe to print: credentials are never part of it); `peer` the other host when it was not Zot.
- */
-function toRequestError(err, url, aborted, peer) {
-    if (err instanceof ZotRequestError)
-        return err;
-    if (aborted === 'cancelled')
-        return cancelledError(url);
-    const host = hostPhrase(url, peer);
-    const at = peer ? peer.origin : url;
-    if (aborted === 'timeout')
-        return new ZotRequestError('timeout', `${host} did not answer within the time limit`, { peer });
-    const { code, message } = codes(err);
-    const data = { code, peer };
-    if (code && CERT_CODES.has(code))
-        return new ZotRequestError('tls', `TLS verification failed for ${at}: ${CERT_WORDS[code] ?? code} (${code})`, { ...data, reason: 'certificate' });
-    if (code && code in UNREACHABLE)
-        return new ZotRequestError('unreachable', `cannot reach ${host}: ${UNREACHABLE[code]}`, data);
-    const lower = message.toLowerCase();
-    // A plain-HTTP answer to a ClientHello: OpenSSL 3.0 (Node 20) and 3.5 (Node 24) word it differently.
-    if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' ||
-        code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' ||
-        lower.includes('wrong version number'))
-        return new ZotRequestError('tls', `TLS handshake with ${at} failed: the server does not speak TLS on that port`, { ...data, reason: 'not-tls' });
-    if ((code && /CERTIFICATE_REQUIRED|HANDSHAKE_FAILURE|BAD_CERTIFICATE/.test(code)) ||
-        lower.includes('certificate required'))
-        return new ZotRequestError('tls', `TLS handshake with ${at} failed: Zot requires a client certificate (mutual TLS) or rejected the one sent`, { ...data, reason: 'client-certificate' });
-    if (code?.startsWith('ERR_SSL') || code === 'EPROTO' || code?.startsWith('ERR_TLS'))
-        return new ZotRequestError('tls', `TLS handshake with ${at} failed (${code})`, data);
-    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT')
-        return new ZotRequestError('timeout', `${host} did not answer within the time limit`, data);
-    if ((code && CLOSED.has(code)) || lower.includes('socket hang up') || lower.includes('other side closed'))
-        return new ZotRequestError('closed', `${host} closed the connection before answering`, data);
-    if (err?.name === 'AbortError')
-        return cancelledError(url);
-    return new ZotRequestError('unreachable', `request to ${host} failed: ${code ?? (message || 'unknown error')}`, data);
 }
 
 ;// CONCATENATED MODULE: external "node:timers/promises"
@@ -88114,12 +88675,12 @@ class Job {
             this.warnings.push(text);
     }
 }
-const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
+const job_DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
 /** Zot's refusal as the image's failure. `reference`: a tag, a digest, or `tags/list`. */
 function failureFrom(client, r, repo, reference) {
     const what = reference === 'tags/list'
         ? `the tag list of ${repo}`
-        : DIGEST.test(reference)
+        : job_DIGEST.test(reference)
             ? `${repo}@${reference}`
             : `${repo}:${reference}`;
     if (r.answeredBy)
@@ -88139,160 +88700,6 @@ function failureFrom(client, r, repo, reference) {
                 ? new ImageFailure(answer, { kind: 'server-error', status: r.status })
                 : new ImageFailure(answer, { kind: 'unexpected-status', status: r.status, code: r.code });
     }
-}
-
-;// CONCATENATED MODULE: ./lib/warm/search.js
-
-const BATCH_LIMITS = { images: 50, bytes: 32 * 1024 };
-const FRAGMENT = 'fragment S on ImageSummary { Digest MediaType Manifests { Digest ArtifactType Platform { Os Arch } } }';
-/** Bytes one name adds to the body besides its JSON string: its variable declaration, alias and value key. */
-const PER_NAME_BYTES = 64;
-const search_DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
-/**
- * The query for `names` (`repo:tag`). Names travel as GraphQL variables, so no name is ever spliced into the
- * query text (JSON escapes quotes and backslashes), and equal-sized batches share one parsed query in Zot.
- */
-function batchQuery(names) {
-    const vars = names.map((_, i) => `$r${i}: String!`).join(', ');
-    const fields = names.map((_, i) => `i${i}: Image(image: $r${i}) { ...S }`).join(' ');
-    return {
-        query: `query ZotWarmPresence(${vars}) { ${fields} } ${FRAGMENT}`,
-        variables: Object.fromEntries(names.map((n, i) => [`r${i}`, n])),
-    };
-}
-/**
- * Splits names into batches within the limits, in order. A name too big for any batch on its own is left
- * out (returned in `unbatched`): the per-image path handles it.
- */
-function chunkNames(names, limits = BATCH_LIMITS) {
-    const base = JSON.stringify(batchQuery([])).length;
-    const most = Math.max(1, limits.images);
-    const batches = [];
-    const unbatched = [];
-    let current = [];
-    let bytes = base;
-    for (const name of names) {
-        const cost = JSON.stringify(name).length + PER_NAME_BYTES;
-        if (base + cost > limits.bytes) {
-            unbatched.push(name);
-            continue;
-        }
-        if (current.length >= most || bytes + cost > limits.bytes) {
-            batches.push(current);
-            current = [];
-            bytes = base;
-        }
-        current.push(name);
-        bytes += cost;
-    }
-    if (current.length)
-        batches.push(current);
-    return { batches, unbatched };
-}
-/**
- * Looks up `names` (`repo:tag`, all present in tags/list) in one request, or two when an alias errors. A
- * status other than 200 (or 404/405: no search extension) is a refusal; the caller then asks per image.
- */
-async function searchImages(client, names, signal) {
-    const first = await post(client, names, signal);
-    if (!first.ok)
-        return first;
-    if (first.value.kind !== 'retry')
-        return { ok: true, value: first.value, attempts: first.attempts };
-    // Ask again without the aliases Zot could not resolve; they are left to the per-image path.
-    const failed = first.value.aliases;
-    const rest = names.map((name, i) => ({ name, i })).filter(({ i }) => !failed.has(i));
-    if (!rest.length)
-        return { ok: true, value: { kind: 'answered', found: new Map() }, attempts: first.attempts };
-    const second = await post(client, rest.map((r) => r.name), signal);
-    const attempts = first.attempts + second.attempts;
-    if (!second.ok)
-        return { ok: false, refusal: second.refusal, attempts };
-    if (second.value.kind === 'retry')
-        return { ok: true, value: { kind: 'failed', reason: 'errors again' }, attempts };
-    if (second.value.kind !== 'answered')
-        return { ok: true, value: second.value, attempts };
-    const found = new Map();
-    for (const [j, image] of second.value.found)
-        found.set(rest[j].i, image);
-    return { ok: true, value: { kind: 'answered', found }, attempts };
-}
-async function post(client, names, signal) {
-    const res = await client.request({
-        method: 'POST',
-        path: '/v2/_zot/ext/search',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify(batchQuery(names)),
-        signal,
-    });
-    const answer = (value) => ({
-        ok: true,
-        value,
-        attempts: res.attempts,
-    });
-    if (res.status === 404 || res.status === 405)
-        return answer({ kind: 'unavailable' });
-    if (res.status !== 200)
-        return { ok: false, refusal: { status: res.status }, attempts: res.attempts };
-    let json;
-    try {
-        json = JSON.parse(res.body.toString('utf8'));
-    }
-    catch {
-        return answer({ kind: 'failed', reason: 'not JSON' });
-    }
-    if (!json.data) {
-        // Null data: errors that all name an alias can be asked around; any other error fails the batch.
-        const aliases = new Set();
-        for (const e of json.errors ?? []) {
-            const alias = typeof e.path?.[0] === 'string' ? /^i(\d+)$/.exec(e.path[0]) : null;
-            const i = alias ? Number(alias[1]) : Number.NaN;
-            if (!(i < names.length))
-                return answer({ kind: 'failed', reason: 'query error' });
-            aliases.add(i);
-        }
-        return answer(aliases.size ? { kind: 'retry', aliases } : { kind: 'failed', reason: 'no data' });
-    }
-    const found = new Map();
-    names.forEach((_, i) => {
-        const image = parseImage(json.data?.[`i${i}`]);
-        if (image)
-            found.set(i, image);
-    });
-    return answer({ kind: 'answered', found });
-}
-/** One alias's ImageSummary; undefined when it names no digest (e.g. a repository the user may not read). */
-function parseImage(raw) {
-    if (!raw || typeof raw !== 'object')
-        return undefined;
-    const s = raw;
-    if (typeof s.Digest !== 'string' || !search_DIGEST.test(s.Digest))
-        return undefined;
-    const manifests = [];
-    for (const m of Array.isArray(s.Manifests) ? s.Manifests : []) {
-        if (typeof m?.Digest !== 'string' || !search_DIGEST.test(m.Digest))
-            return undefined;
-        const entry = { digest: m.Digest };
-        if (typeof m.ArtifactType === 'string' && m.ArtifactType)
-            entry.artifactType = m.ArtifactType;
-        const platform = searchPlatform(m.Platform?.Os, m.Platform?.Arch);
-        if (platform)
-            entry.platform = platform;
-        manifests.push(entry);
-    }
-    const image = { digest: s.Digest, manifests };
-    if (typeof s.MediaType === 'string' && s.MediaType)
-        image.mediaType = s.MediaType;
-    return image;
-}
-/** `Os: linux, Arch: arm/v7` → linux/arm/v7. */
-function searchPlatform(os, arch) {
-    if (typeof os !== 'string' || typeof arch !== 'string' || !os || !arch)
-        return undefined;
-    const [architecture, variant, extra] = arch.split('/');
-    if (!architecture || extra !== undefined)
-        return undefined;
-    return normalizePlatform({ os, architecture, variant });
 }
 
 ;// CONCATENATED MODULE: ./lib/warm/verify.js
@@ -88320,7 +88727,7 @@ async function verifyImage(ctx, job, repo, digest, known, searched) {
     }
     if (manifest.kind === 'index') {
         const present = held ? new Set(held.manifests.map((m) => m.digest)) : undefined;
-        return { digest, platforms: await verifyIndex(ctx, job, repo, manifest, present) };
+        return { digest, ...(await verifyIndex(ctx, job, repo, manifest, present)) };
     }
     let platform;
     if (manifest.config) {
@@ -88371,7 +88778,11 @@ function verifyFromSearch(held, required) {
     if (!children.length)
         return undefined;
     const check = requiredEntries(children, required, held.digest);
-    return { digest: held.digest, platforms: unique(check.map((c) => formatPlatform(c.platform))).sort() };
+    return {
+        digest: held.digest,
+        platforms: unique(check.map((c) => formatPlatform(c.platform))).sort(),
+        children: check.map((c) => c.digest),
+    };
 }
 function singlePlatform(digest, platform, required) {
     const missing = required?.filter((r) => !platformMatches(r, platform)) ?? [];
@@ -88416,7 +88827,10 @@ known) {
     }));
     if (absent.length)
         throw new ImageFailure(`manifests of ${absent.join(', ')} missing in Zot`, { kind: 'platform-manifest-missing', platforms: absent.sort() }, index.digest);
-    return unique(present.filter((p) => !p.startsWith('sha256:'))).sort();
+    return {
+        platforms: unique(present.filter((p) => !p.startsWith('sha256:'))).sort(),
+        children: check.map((c) => c.digest),
+    };
 }
 /** A presence check that Zot refused counts as absent: the image then fails naming what is missing. */
 function isPresent(r) {
@@ -88445,6 +88859,8 @@ function unique(items) {
 
 
 
+
+
 const SEARCH_OFF = "platforms not verified: Zot's search extension is off, so the digest of a cached tag cannot be read without making Zot contact upstream";
 async function warmImages(images, client, opts) {
     return new Warmer(client, opts).run(images);
@@ -88460,6 +88876,10 @@ class Warmer {
     /** undefined until the first search answer. */
     #search;
     #poll;
+    /** The look-ahead also asks what refers to each image, so cached images need no request for it. */
+    get #searchOptions() {
+        return { referrers: (this.opts.referrers ?? 'off') !== 'off' };
+    }
     constructor(client, opts) {
         this.client = client;
         this.opts = opts;
@@ -88552,7 +88972,9 @@ class Warmer {
         });
         try {
             const { status, verified } = await this.#process(job, img);
-            return finish({ status, digest: verified.digest, platforms: verified.platforms });
+            const { result, failure } = await this.#referrers(job, img, status, verified);
+            const found = { digest: verified.digest, platforms: verified.platforms, referrers: result };
+            return finish(failure ? { status: 'failed', ...found, ...failure } : { status, ...found });
         }
         catch (err) {
             if (this.opts.signal?.aborted)
@@ -88565,7 +88987,7 @@ class Warmer {
                 };
                 return finish({
                     status: 'failed',
-                    error: `no result within the image timeout (${diagnose_formatDuration(this.opts.imageTimeoutMs)})`,
+                    error: `no result within the image timeout (${formatDuration(this.opts.imageTimeoutMs)})`,
                     diagnosis: diagnose(situation),
                 });
             }
@@ -88664,6 +89086,32 @@ class Warmer {
             job.warn(`Zot's ${tag} resolves to ${tagDigest}, not the pinned ${digest}; the pinned digest was fetched by digest and is stored untagged (garbage collection may remove it)`);
         return { status: 'warmed', verified: await verifyImage(this.#verifyContext, job, repo, digest, pinned) };
     }
+    /** Signatures, attestations and SBOMs of a confirmed image (src/warm/referrers.ts). */
+    async #referrers(job, img, status, verified) {
+        const repo = img.zotRepository;
+        const synced = this.opts.mode === 'warm' && (status === 'warmed' || this.opts.refresh);
+        const searched = img.ref.tag && !synced ? this.#searched.get(`${repo}:${img.ref.tag}`) : undefined;
+        const reads = {
+            tags: async (fresh) => {
+                if (fresh)
+                    this.#tagLists.delete(repo);
+                return this.#tags(job, repo);
+            },
+            search: () => this.#search,
+            searchAnswered: (available) => {
+                this.#search = available;
+            },
+        };
+        const image = {
+            repo,
+            tag: img.ref.tag,
+            digest: verified.digest,
+            children: verified.children ?? [],
+            synced,
+        };
+        const ctx = { client: this.client, mode: this.opts.mode, policy: this.opts.referrers ?? 'off' };
+        return referrersOf(ctx, job, searched ? { ...image, searched } : image, reads);
+    }
     /** A tag present in tags/list: cached when its pin (if any) and platforms are there too. */
     async #cachedTag(job, repo, tag, local, pinned, searched) {
         if (pinned) {
@@ -88724,7 +89172,7 @@ class Warmer {
         if (!names.length || this.#search === false || signal.aborted)
             return;
         const limits = { ...BATCH_LIMITS, images: this.opts.searchBatch ?? BATCH_LIMITS.images };
-        const [probe, ...rest] = chunkNames(names, limits).batches;
+        const [probe, ...rest] = chunkNames(names, limits, this.#searchOptions).batches;
         if (!probe || !(await this.#searchBatch(probe, signal)))
             return;
         await eachLimited(rest, this.opts.concurrency, async (batch) => {
@@ -88736,7 +89184,7 @@ class Warmer {
     async #searchBatch(names, signal) {
         let answer;
         try {
-            answer = await searchImages(this.client, names, signal);
+            answer = await searchImages(this.client, names, signal, this.#searchOptions);
         }
         catch {
             return false;
@@ -88870,15 +89318,6 @@ class Warmer {
         return false;
     }
 }
-/** Runs `fn` over `items`, at most `limit` at a time. */
-async function eachLimited(items, limit, fn) {
-    let next = 0;
-    const worker = async () => {
-        while (next < items.length)
-            await fn(items[next++]);
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-}
 function engine_unique(items) {
     return [...new Set(items)];
 }
@@ -88988,7 +89427,7 @@ async function runPipeline(config, opts) {
     else
         opts.signal?.addEventListener('abort', onAbort, { once: true });
     const timer = config.timeoutMs !== undefined
-        ? setTimeout(() => controller.abort(`overall timeout of ${formatDuration(config.timeoutMs ?? 0)} reached`), config.timeoutMs)
+        ? setTimeout(() => controller.abort(`overall timeout of ${duration_formatDuration(config.timeoutMs ?? 0)} reached`), config.timeoutMs)
         : undefined;
     timer?.unref();
     try {
@@ -89154,7 +89593,7 @@ async function warmWithProgress(images, client, config, signal, opts) {
         lastLine = Date.now();
         logger.progress(line);
     };
-    const elapsed = () => formatDuration(Date.now() - started);
+    const elapsed = () => duration_formatDuration(Date.now() - started);
     const interval = opts.progressIntervalMs ?? 5000;
     // A long sync sends no events: the heartbeat shows the run is alive and on which image it waits.
     const heartbeat = setInterval(() => {
@@ -89170,6 +89609,7 @@ async function warmWithProgress(images, client, config, signal, opts) {
             mode: config.mode === 'check' ? 'check' : 'warm',
             ...(config.platforms ? { platforms: config.platforms } : {}),
             refresh: config.refresh,
+            referrers: config.referrers,
             concurrency: config.concurrency,
             imageTimeoutMs: config.imageTimeoutMs,
             signal,
@@ -89181,7 +89621,7 @@ async function warmWithProgress(images, client, config, signal, opts) {
                 }
                 inFlight.delete(e.reference);
                 done = e.done;
-                say(`[${e.done}/${e.total}] ${e.status} ${e.reference} (${formatDuration(e.durationMs)}; ${elapsed()} elapsed)`);
+                say(`[${e.done}/${e.total}] ${e.status} ${e.reference} (${duration_formatDuration(e.durationMs)}; ${elapsed()} elapsed)`);
             },
         });
     }
@@ -89345,7 +89785,12 @@ function describe(r) {
     const parts = [`${ref} ${STATUS_LABEL[r.status]}${r.error ? `: ${r.error}` : ''}`];
     if (r.diagnosis)
         parts.push(r.diagnosis);
-    return { title: 'image not warmed', message: oneLine(parts.join('. '), 1500) };
+    // In Zot, but `referrers: require-signed` found no signature of it there.
+    const unsigned = r.referrers !== undefined && r.error?.endsWith('(referrers: require-signed)');
+    return {
+        title: unsigned ? 'image not signed' : 'image not warmed',
+        message: oneLine(parts.join('. '), 1500),
+    };
 }
 function noticeCandidate(n, failLevel, toRepo, order) {
     // An unreadable input hides images, so it weighs like a failure (and is softened like one).
@@ -89448,7 +89893,12 @@ function buildReport(run, outcome) {
         strict: run.strict,
         zot: { url: run.zotUrl ?? null, version: run.zot?.version ?? null },
         outcome: { exitCode: outcome.exitCode, conclusion: outcome.conclusion, reason: outcome.reason },
-        summary: { ...countResults(run.results), files: run.files, bytes: run.bytes },
+        summary: {
+            ...countResults(run.results),
+            files: run.files,
+            bytes: run.bytes,
+            referrers: countReferrers(run.results) ?? null,
+        },
         images: run.results.map((r) => ({
             reference: r.reference,
             status: r.status,
@@ -89466,11 +89916,12 @@ function buildReport(run, outcome) {
                     state: r.referrers.state,
                     items: r.referrers.items.map((i) => ({
                         kind: i.kind,
-                        artifactType: i.artifactType,
-                        digest: i.digest,
+                        artifactType: i.artifactType ?? null,
+                        digest: i.digest ?? null,
                         subject: i.subject,
                         form: i.form,
                         tag: i.tag ?? null,
+                        tool: i.tool ?? null,
                     })),
                     note: r.referrers.note ?? null,
                 }
@@ -89556,8 +90007,9 @@ function renderSummary(run, outcome, opts) {
     const detailBlocks = ordered
         .filter((r) => PROBLEM_STATUSES.has(r.status) || r.warnings.length > 0)
         .map((r) => renderDetail(r, opts));
-    const rows = ordered.map((r) => renderRow(r, opts, run.mode));
-    const tableOpen = '<h3>Images</h3>\n<table>\n<tr><th>Status</th><th>Image</th><th>Zot reference</th><th>Digest · platforms</th><th>Time</th><th>Used in</th></tr>\n';
+    const withReferrers = showsReferrers(run.results);
+    const rows = ordered.map((r) => renderRow(r, opts, run.mode, withReferrers));
+    const tableOpen = `<h3>Images</h3>\n<table>\n<tr><th>Status</th><th>Image</th><th>Zot reference</th><th>Digest · platforms</th>${withReferrers ? '<th>Referrers</th>' : ''}<th>Time</th><th>Used in</th></tr>\n`;
     const tableClose = '</table>\n';
     const reserve = 2048; // the notes about what was cut
     let left = budget - bytes(head) - bytes(noticeBlock) - bytes(tableOpen) - bytes(tableClose) - reserve;
@@ -89608,7 +90060,7 @@ function renderHead(run, outcome) {
         facts.push(`version <code>${htmlText(run.zot.version ?? 'unknown', 100)}</code>`);
     facts.push(`mode <b>${run.mode}</b>`);
     facts.push(run.strict ? 'strict' : 'soft (strict: false)');
-    facts.push(formatDuration(run.durationMs));
+    facts.push(duration_formatDuration(run.durationMs));
     facts.push(`${plural(run.files, 'file')} scanned`);
     if (run.cancelled)
         facts.push(`<b>stopped early: ${htmlText(run.cancelled)}</b>`);
@@ -89617,6 +90069,9 @@ function renderHead(run, outcome) {
     out +=
         '<table>\n<tr><th>total</th><th>✅ cached</th><th>🔥 warmed</th><th>❌ failed</th><th>⏭️ skipped</th><th>❓ unresolved</th><th>⛔ invalid</th></tr>\n';
     out += `<tr>${[c.total, c.cached, c.warmed, c.failed, c.skipped, c.unresolved, c.invalid].map((n) => `<td>${n}</td>`).join('')}</tr>\n</table>\n`;
+    const referrers = countReferrers(run.results);
+    if (referrers)
+        out += `<p>${htmlText(referrersLine(referrers))}</p>\n`;
     if (run.hardFailure) {
         out += `<p><b>${htmlText(run.hardFailure.message)}</b>${run.hardFailure.hint ? `<br>${htmlText(run.hardFailure.hint)}` : ''}</p>\n`;
     }
@@ -89635,7 +90090,15 @@ function renderNotices(notices, opts) {
     const more = shown.length > 200 ? `<li>… and ${shown.length - 200} more in the report</li>` : '';
     return `<h3>Input problems</h3>\n<ul>\n${items.join('\n')}${more}\n</ul>\n`;
 }
-function renderRow(r, opts, mode) {
+/** `Referrers in Zot: 3 of 5 images signed, 2 attested, 1 with an SBOM, 1 not verified.` */
+function referrersLine(c) {
+    const parts = [`${c.signed} of ${plural(c.checked, 'image')} signed`, `${c.attested} attested`];
+    parts.push(`${c.sbom} with an SBOM`);
+    if (c.notVerified)
+        parts.push(`${c.notVerified} not verified (Zot's search extension is off or cannot read them)`);
+    return `Referrers in Zot: ${parts.join(', ')}.`;
+}
+function renderRow(r, opts, mode, withReferrers) {
     const perRow = opts.sourcesPerRow ?? 3;
     const digest = r.digest ? `<code>${htmlText(shortDigest(r.digest))}</code>` : '';
     const platforms = r.platforms?.length ? htmlText(r.platforms.join(', ')) : '';
@@ -89648,7 +90111,8 @@ function renderRow(r, opts, mode) {
         `<code>${htmlText(literal(r.reference, 300))}</code>`,
         r.zotReference ? `<code>${htmlText(r.zotReference)}</code>` : '',
         [digest, platforms].filter(Boolean).join('<br>'),
-        timed ? formatDuration(r.durationMs) : '',
+        ...(withReferrers ? [htmlText(referrersLabel(r))] : []),
+        timed ? duration_formatDuration(r.durationMs) : '',
         sources.join('<br>'),
     ];
     return `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>\n`;
@@ -89689,54 +90153,70 @@ function bytes(text) {
 
 
 
-const HEADERS = ['STATUS', 'IMAGE', 'ZOT REFERENCE', 'DIGEST', 'PLATFORMS', 'TIME', 'USED IN'];
-const IMAGE = 1;
-const ZOT = 2;
-const table_DIGEST = 3;
-const PLATFORMS = 4;
-const USED_IN = 6;
+const COLUMNS = [
+    'STATUS',
+    'IMAGE',
+    'ZOT REFERENCE',
+    'DIGEST',
+    'PLATFORMS',
+    'REFERRERS',
+    'TIME',
+    'USED IN',
+];
+/** The columns that give way. */
+const FLEXIBLE = ['IMAGE', 'ZOT REFERENCE', 'USED IN', 'PLATFORMS'];
 /**
  * When a line would be too wide, columns give way in steps, each down to a floor: where it is used and the
  * platforms first (the problem lines below the table name every place in full), then the Zot reference
  * (the image with its registry swapped for a prefix), and so on in turn, the image last.
- * STATUS, DIGEST and TIME are short by nature.
+ * STATUS, DIGEST, REFERRERS and TIME are short by nature.
  */
-/** The columns that give way. */
-const FLEXIBLE = [IMAGE, ZOT, USED_IN, PLATFORMS];
 const SHRINK_STEPS = [
-    { cols: [USED_IN, PLATFORMS], floor: 20 },
-    { cols: [ZOT], floor: 28 },
-    { cols: [USED_IN, PLATFORMS], floor: 14 },
-    { cols: [IMAGE, ZOT], floor: 24 },
-    { cols: [USED_IN, PLATFORMS], floor: 8 },
-    { cols: [IMAGE, ZOT], floor: 12 },
+    { cols: ['USED IN', 'PLATFORMS'], floor: 20 },
+    { cols: ['ZOT REFERENCE'], floor: 28 },
+    { cols: ['USED IN', 'PLATFORMS'], floor: 14 },
+    { cols: ['IMAGE', 'ZOT REFERENCE'], floor: 24 },
+    { cols: ['USED IN', 'PLATFORMS'], floor: 8 },
+    { cols: ['IMAGE', 'ZOT REFERENCE'], floor: 12 },
 ];
 const GAP = '  ';
 /** Fits a 120-column terminal; long cells are shortened in the middle (the report keeps the full text). */
 const TABLE_WIDTH = 120;
 /** `mode` only changes how not-attempted images are called in plan mode. */
 function renderTable(results, mode, width = TABLE_WIDTH) {
-    const rows = worstFirst(results).map((r) => [
-        statusLabel(r.status, mode),
-        literal(r.reference, 200),
-        r.zotReference ? withoutResolvedDigest(r.zotReference) : '-',
-        shortDigest(r.digest) || '-',
-        r.platforms?.length ? compactPlatforms(r.platforms) : '-',
-        r.status === 'cached' || r.status === 'warmed' || r.status === 'failed'
-            ? formatDuration(r.durationMs)
-            : '-',
-        usedIn(r),
-    ].map(logLine)); // escaped per cell, so the columns stay aligned
-    let all = [[...HEADERS], ...rows];
-    const natural = () => HEADERS.map((_, i) => Math.max(...all.map((row) => table_length(row[i] ?? ''))));
+    // The referrers column only when some image has referrers to show (or unverified ones): a column of
+    // dashes would only take width from the references (the job summary and the report keep the "—").
+    const withReferrers = results.some((r) => !['', '—'].includes(referrersLabel(r)));
+    const headers = COLUMNS.filter((c) => c !== 'REFERRERS' || withReferrers);
+    const at = (c) => headers.indexOf(c);
+    const [IMAGE, ZOT, DIGEST, USED_IN] = [at('IMAGE'), at('ZOT REFERENCE'), at('DIGEST'), at('USED IN')];
+    const rows = worstFirst(results).map((r) => {
+        const cells = {
+            STATUS: statusLabel(r.status, mode),
+            IMAGE: literal(r.reference, 200),
+            'ZOT REFERENCE': r.zotReference ? withoutResolvedDigest(r.zotReference) : '-',
+            DIGEST: shortDigest(r.digest) || '-',
+            PLATFORMS: r.platforms?.length ? compactPlatforms(r.platforms) : '-',
+            // `signed,attested,sbom`: the summary's label without spaces, as the platforms are written.
+            REFERRERS: referrersLabel(r).replace(/, /g, ',').replace('not verified', 'unverified') || '-',
+            TIME: r.status === 'cached' || r.status === 'warmed' || r.status === 'failed'
+                ? duration_formatDuration(r.durationMs)
+                : '-',
+            'USED IN': usedIn(r),
+        };
+        // Escaped per cell, so the columns stay aligned.
+        return headers.map((c) => logLine(cells[c]));
+    });
+    let all = [[...headers], ...rows];
+    const natural = () => headers.map((_, i) => Math.max(...all.map((row) => table_length(row[i] ?? ''))));
     // Too wide: first say digests in 12 hex digits, which is all a reader compares.
     if (lineWidth(natural()) > width)
         all = all.map((row, r) => row.map((cell, i) => i === IMAGE || i === ZOT
             ? shortDigestIn(cell)
-            : i === table_DIGEST && r > 0
+            : i === DIGEST && r > 0
                 ? cell.replace(/^sha256:/, '')
                 : cell));
-    const widths = fitWidths(natural(), typical(all), width);
+    const widths = fitWidths(natural(), typical(all), width, (cols) => cols.map(at).filter((i) => i >= 0));
     return all
         .map((row) => row
         .map((cell, i) => {
@@ -89752,11 +90232,14 @@ function renderTable(results, mode, width = TABLE_WIDTH) {
  * (`typical`), so one very long reference does not cut every other one; then they shrink as SHRINK_STEPS
  * says (within a step the widest first), and what room is left goes back to the ones that were cut.
  */
-function fitWidths(natural, typical, width) {
+function fitWidths(natural, typical, width, indexes) {
     if (lineWidth(natural) <= width)
         return natural;
-    const out = natural.map((w, i) => (FLEXIBLE.includes(i) ? Math.min(w, typical[i] ?? w) : w));
-    for (const { cols, floor } of SHRINK_STEPS) {
+    const flexible = indexes(FLEXIBLE);
+    const out = natural.map((w, i) => (flexible.includes(i) ? Math.min(w, typical[i] ?? w) : w));
+    for (const step of SHRINK_STEPS) {
+        const { floor } = step;
+        const cols = indexes(step.cols);
         const over = lineWidth(out) - width;
         if (over <= 0)
             break;
@@ -89770,7 +90253,7 @@ function fitWidths(natural, typical, width) {
     // Room left (a column started at its typical width, or a step took more than needed): shared out evenly
     // among the columns that were cut, none past what it needs.
     for (let room = width - lineWidth(out); room > 0;) {
-        const cut = FLEXIBLE.filter((col) => (out[col] ?? 0) < (natural[col] ?? 0));
+        const cut = flexible.filter((col) => (out[col] ?? 0) < (natural[col] ?? 0));
         if (cut.length === 0)
             break;
         const share = Math.max(1, Math.floor(room / cut.length));
@@ -89784,7 +90267,7 @@ function fitWidths(natural, typical, width) {
 }
 /** Per column, the width that nine in ten of its cells fit in, and never less than its header. */
 function typical(rows) {
-    return HEADERS.map((header, i) => {
+    return (rows[0] ?? []).map((header, i) => {
         const sorted = rows.map((row) => table_length(row[i] ?? '')).sort((a, b) => a - b);
         return Math.max(header.length, sorted[Math.floor((sorted.length - 1) * 0.9)] ?? 0);
     });
@@ -89881,12 +90364,15 @@ function renderTextSummary(run, outcome, opts = {}) {
         run.zot ? `version ${markdownText(run.zot.version ?? 'unknown', 100)}` : undefined,
         `mode ${run.mode}`,
         run.strict ? 'strict' : 'soft',
-        formatDuration(run.durationMs),
+        duration_formatDuration(run.durationMs),
         `${plural(run.files, 'file')} scanned`,
         run.cancelled ? `stopped early: ${markdownText(run.cancelled)}` : undefined,
     ].filter(Boolean);
     let head = `## zot-warm: ${outcome.conclusion}: ${markdownText(outcome.reason)}\n\n${facts.join(' · ')}\n\n`;
     head += `total ${c.total} · cached ${c.cached} · warmed ${c.warmed} · failed ${c.failed} · skipped ${c.skipped} · unresolved ${c.unresolved} · invalid ${c.invalid}\n\n`;
+    const referrers = countReferrers(run.results);
+    if (referrers)
+        head += `${markdownText(referrersLine(referrers))}\n\n`;
     if (run.hardFailure) {
         const { message, hint } = run.hardFailure;
         // `****` alone would be a thematic break: no emphasis around nothing.
@@ -90147,6 +90633,9 @@ async function publish(run, outcome, config, env, forge, { logger, annotate, out
     const counts = countResults(run.results);
     for (const name of ['total', 'cached', 'warmed', 'failed', 'skipped', 'unresolved', 'invalid'])
         output(name, String(counts[name]));
+    const referrers = countReferrers(run.results);
+    for (const name of ['signed', 'attested', 'sbom'])
+        output(name, String(referrers?.[name] ?? 0));
     const images = imagesOutput(run);
     output('images', images.json);
     if (images.shown < images.total)
