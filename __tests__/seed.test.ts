@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { parseAllDocuments } from 'yaml'
-import { checkDist, githubEnv, newRunDir, ROOT, runBundle } from '../__fixtures__/runner.js'
+import { checkDist, forgejoEnv, githubEnv, newRunDir, ROOT, runBundle } from '../__fixtures__/runner.js'
 import { parseConfigFile } from '../src/inputs/config-file.js'
 
 interface Report {
@@ -404,6 +404,28 @@ describe('the seed CronJob pipeline: kubectl get … -A -o json | zot-warm -', (
     expect(row).toMatch(/ ghcr\.io\/acme\/[^ ]*…[^ ]*-build\.4711 /)
     const json = await cli(['--mode', 'plan', '--registry-map', MAP, '--report', '-', '-'], { stdin })
     expect((JSON.parse(json.stdout) as Report).images.map((i) => i.reference)).toContain(long)
+  })
+
+  it('the action prints the same table in a Forgejo log (no summary page there): 120 columns', async () => {
+    const long = `ghcr.io/acme/${'platform-team-'.repeat(5)}ingest-worker:2024.11.30-build.4711`
+    const workspace = inDir({
+      'cluster.json': KUBECTL.replaceAll('"ghcr.io/acme/api:1.4.3"', JSON.stringify(long)),
+    })
+    const dir = newRunDir()
+    const run = await runBundle({
+      node: process.execPath,
+      script: 'dist/index.js',
+      dir,
+      env: forgejoEnv(dir, workspace),
+      inputs: { mode: 'plan', paths: 'cluster.json', 'registry-map': MAP },
+    })
+    expect(run.code, run.stdout).toBe(0)
+    const lines = run.stdout.split('\n')
+    const start = lines.findIndex((l) => /^STATUS +IMAGE +ZOT REFERENCE/.test(l))
+    const table = lines.slice(start, start + 12)
+    expect(table.filter((l) => l.startsWith('planned '))).toHaveLength(10)
+    for (const line of table) expect([...line].length, line).toBeLessThanOrEqual(120)
+    expect(table.join('\n')).toMatch(/ ghcr\.io\/acme\/[^ ]*…[^ ]*-build\.4711 /)
   })
 
   it('examples/seed-cronjob.yaml: the ClusterRole lets the job list exactly what its kubectl command reads', () => {
