@@ -12,7 +12,10 @@ import { Document, isMap, isSeq, type Node, visit, type YAMLMap } from 'yaml'
 // @ts-expect-error plain ESM helper without types
 import { writeCorpus } from '../bench/extract.mjs'
 import { Extractor } from '../src/extract/index.js'
+import { LineIndex } from '../src/extract/lines.js'
 import { pruneDocument, pruneJson } from '../src/extract/prune.js'
+import { formatReference, parseReference } from '../src/extract/reference.js'
+import type { Extraction } from '../src/model.js'
 
 /** The same text read with the tricks (pruning whenever anything can be dropped) and without them. */
 function both(text: string, file: string) {
@@ -53,6 +56,34 @@ const text = fc.oneof(
 const imageValue = fc.oneof(
   fc.constantFrom('nginx:1.27', 'ghcr.io/a/b:1', 'Bad/Image', '{{ .Values.image }}', '', 'quay.io/x/y:2'),
   text,
+)
+// Container flags and env in the shapes runtime images take (runtime.ts), and their decoys.
+const arg = fc.oneof(
+  text,
+  fc.constantFrom(
+    '--worker-image=quay.io/a/worker:1',
+    '--prometheus-config-reloader=quay.io/p/reloader:2',
+    '--engine-image',
+    'longhornio/engine:3',
+    '-shell-image',
+    `cgr.dev/c/busybox@sha256:${'b'.repeat(64)}`,
+    '--image-pull-policy=Always',
+    '--default-image=busybox:1',
+    '--',
+  ),
+)
+const envEntry = fc.oneof(
+  fc.record({
+    name: fc.constantFrom('RELATED_IMAGE_DB', 'SIDECAR_IMAGE', 'IMAGE_TAG', 'LOG_LEVEL', 'X_IMAGE_V2'),
+    value: fc.oneof(
+      imageValue,
+      fc.constantFrom('registry.example.com/db/pg:16', 'ghcr.io/s/sidecar:1', '1.2'),
+    ),
+  }),
+  fc.record({
+    name: fc.constantFrom('RELATED_IMAGE_CM', 'POD_NAME'),
+    valueFrom: fc.record({ fieldRef: fc.record({ fieldPath: fc.constant('metadata.name') }) }),
+  }),
 )
 const key = fc.constantFrom(
   'image',
@@ -103,8 +134,9 @@ const object = fc.record(
             fc.record({
               name: word,
               image: imageValue,
-              args: fc.array(text, { maxLength: 3 }),
-              env: tree.map,
+              args: fc.array(arg, { maxLength: 4 }),
+              command: fc.array(arg, { maxLength: 3 }),
+              env: fc.oneof(tree.map, fc.array(envEntry, { maxLength: 4 })),
             }),
             { maxLength: 3 },
           ),
@@ -185,6 +217,18 @@ const styled = fc
     return crlf ? out.replace(/\n/g, '\r\n') : out
   })
 
+/** Every span holds the reference's own text, starting at its line:column (runtime.ts locateTail). */
+function expectExactSpans(text: string, ex: Extraction) {
+  const lines = new LineIndex(text)
+  for (const img of ex.images)
+    for (const s of img.sources) {
+      if (!s.span) continue
+      const written = text.slice(s.span.start, s.span.end)
+      expect(formatReference(parseReference(written))).toBe(img.key)
+      expect(lines.position(s.span.start)).toEqual({ line: s.line, column: s.column })
+    }
+}
+
 describe('fast path == slow path', () => {
   it('on generated YAML streams in every style', () => {
     fc.assert(
@@ -194,10 +238,11 @@ describe('fast path == slow path', () => {
         // not diagnosed (documented), so only valid streams are compared.
         fc.pre(slow.notices.every((n) => !n.message.startsWith('invalid YAML')))
         expect(fast).toEqual(slow)
+        expectExactSpans(yaml, fast)
       }),
       { numRuns: 400 },
     )
-  })
+  }, 90_000)
 
   it('on generated JSON', () => {
     fc.assert(
@@ -208,6 +253,7 @@ describe('fast path == slow path', () => {
           const json = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objs }, null, indent)
           const { fast, slow } = both(json, 'gen.json')
           expect(fast).toEqual(slow)
+          expectExactSpans(json, fast)
         },
       ),
       { numRuns: 300 },
@@ -370,6 +416,17 @@ spec:
 })
 
 describe('generated documents are really varied', () => {
+  it('holds runtime images, with and without spans', () => {
+    const found = fc
+      .sample(styled, { numRuns: 200, seed: 42 })
+      .flatMap((yaml) =>
+        both(yaml, 'gen.yaml').fast.images.flatMap((i) => i.sources.filter((s) => s.runtime)),
+      )
+    expect(found.filter((s) => s.runtime === 'arg' && s.span).length).toBeGreaterThan(20)
+    expect(found.filter((s) => s.runtime === 'env' && s.span).length).toBeGreaterThan(20)
+    expect(found.filter((s) => !s.span).length).toBeGreaterThan(5)
+  })
+
   it('uses every scalar style, flow collections and aliases', () => {
     const samples = fc.sample(styled, { numRuns: 200, seed: 42 }).join('\n')
     for (const marker of ['|', '>', '"', "'", '{', '[', '*a', '*c', '<<', '\r\n'])

@@ -35,6 +35,8 @@ export interface Source {
    * container's `args`/`command` (`arg`) or an `env` entry such as `RELATED_IMAGE_*` (`env`).
    */
   runtime?: 'arg' | 'env'
+  /** With `runtime`: the flag as written (`--prometheus-config-reloader`) or the variable (`RELATED_IMAGE_FOO`). */
+  runtimeName?: string
   /**
    * The reference's own text in the file, as offsets into the decoded file text (end exclusive): exactly
    * the characters a rewrite replaces (inside the quotes, inside an `--flag=` argument). Absent where the

@@ -7,15 +7,18 @@
 // Streams with directives (`%YAML`, `%TAG`) are not cut at all.
 //
 // Why a skipped document holds no image:
-// - "no image key": every field we take is named `image` or `imageName`, so a document whose text has no
-//   `image` holds none — unless a double-quoted key spells it with escapes (`"\x69mage"`, `"\u0069mage"`,
-//   an escaped line break), so any \x, \u, \U or backslash-newline makes the document parsed anyway.
+// - "no image key": every field we take is named `image` or `imageName`, and every flag or env name a
+//   runtime image is taken from spells `image`, `Image` or `IMAGE` or is a known operator flag (RUNTIME_TEXT,
+//   runtime.ts), so a document whose text has none of these holds no image — unless a double-quoted scalar
+//   spells one with escapes (`"\x69mage"`, `"\u0069mage"`, an escaped line break), so any \x, \u, \U or
+//   backslash-newline makes the document parsed anyway.
 // - "non-image kind": the document is a block mapping at column 0 (first content line is a plain `key:` at
 //   column 0, every column-0 line is a plain `key:`, a `- ` entry, a comment or blank), so its root keys are
 //   exactly the column-0 `key:` lines (continuation lines of any value are indented, YAML 1.2 §8). When
 //   exactly one of them is `kind:` and one `apiVersion:`, both plain or quoted words, the document's kind is
 //   known without parsing, and isNonImageKind() is what the walker itself uses to return nothing.
 import { isNonImageKind } from './kinds.js'
+import { RUNTIME_TEXT } from './runtime.js'
 
 export interface DocumentSlice {
   /** Offset of the first character (the `---` line itself when `marker`). */
@@ -101,6 +104,7 @@ export type Prescan = 'parse' | 'no-image-key' | 'non-image-kind'
 export class Prescanner {
   private imageAt = -2
   private escapeAt = -2
+  private readonly imageRe = new RegExp(RUNTIME_TEXT.source, 'g')
 
   constructor(private readonly text: string) {}
 
@@ -111,10 +115,12 @@ export class Prescanner {
     return 'parse'
   }
 
-  /** Whether the text could spell a key `image` (or `imageName`). */
+  /** Whether the text could spell a key `image` (or `imageName`) or a flag or env name of a runtime image. */
   mayHoldImageKey(slice: DocumentSlice): boolean {
-    if (this.imageAt !== -1 && this.imageAt < slice.start)
-      this.imageAt = this.text.indexOf('image', slice.start)
+    if (this.imageAt !== -1 && this.imageAt < slice.start) {
+      this.imageRe.lastIndex = slice.start
+      this.imageAt = this.imageRe.exec(this.text)?.index ?? -1
+    }
     if (this.imageAt !== -1 && this.imageAt < slice.end) return true
     if (this.escapeAt !== -1 && this.escapeAt < slice.start) this.escapeAt = this.nextEscape(slice.start)
     return this.escapeAt !== -1 && this.escapeAt < slice.end

@@ -1,8 +1,9 @@
 // extract(): every image reference in the given files, with where it was found. Reads files one by one,
 // cuts YAML streams into documents and parses only the documents that can hold an image (documents.ts), and
 // of those only the entries that can (prune.ts); walks them (walk.ts) and classifies each value
-// (classify.ts). One bad file or document never hides the others; a path that selects nothing is a
-// configuration error (ConfigError), raised before anything is read.
+// (classify.ts). Container flags and env carry the images a workload starts later (runtime.ts). One bad file
+// or document never hides the others; a path that selects nothing is a configuration error (ConfigError),
+// raised before anything is read.
 import { Composer, type Document, isScalar, Parser, type Scalar, type YAMLError } from 'yaml'
 import { ConfigError } from '../errors.js'
 import type { Extraction, FoundImage, Notice, NoticeLevel, Source } from '../model.js'
@@ -19,6 +20,7 @@ import {
 } from './formats.js'
 import { LineIndex } from './lines.js'
 import { pruneDocument, pruneJson } from './prune.js'
+import { locateTail } from './runtime.js'
 import { scalarSpan } from './span.js'
 import { type Candidate, walkDocument } from './walk.js'
 
@@ -34,6 +36,8 @@ export interface ExtractOptions {
   stdin?: string
   /** Larger files are skipped with a notice. Default 50 MiB. */
   maxFileBytes?: number
+  /** `false`: ignore the images workloads start later (container flags, `*_IMAGE` env). Default true. */
+  runtime?: boolean
 }
 
 export const DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -41,7 +45,7 @@ export const IMAGES_INPUT = '<images input>'
 
 export async function extract(opts: ExtractOptions, io: ExtractIo = nodeIo): Promise<Extraction> {
   const max = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES
-  const ex = new Extractor()
+  const ex = new Extractor({ runtime: opts.runtime !== false })
   const { files, notices, problems } = await resolveInputs(opts, io)
   if (problems.length) throw new ConfigError(problems)
   ex.notices.push(...notices)
@@ -137,6 +141,9 @@ export class Extractor {
   readonly read: string[] = []
   private readonly found = new Map<string, Entry>()
   private seq = 0
+
+  /** `runtime: false`: container flags and env are not read (see ExtractOptions). */
+  constructor(readonly options: { runtime?: boolean } = {}) {}
 
   notice(level: NoticeLevel, file: string, message: string, at?: { line: number; column: number }): void {
     const n: Notice = { level, file, message }
@@ -347,9 +354,13 @@ class StreamReader {
     walkDocument(
       doc,
       (c) => {
-        const finding = classifyNode(c.value, c.known, parsed.source)
+        const finding = c.runtime ? c.runtime.finding : classifyNode(c.value, c.known, parsed.source)
         if (!finding) return
         if (chartSource === null) chartSource = chartSourceOf(this.text, slice)
+        if (c.runtime) {
+          this.runtimeSource(c, parsed, index, chartSource)
+          return
+        }
         const offset = parsed.toAbsolute(c.offset)
         const source = this.source(c, offset, index, chartSource)
         if (isScalar(c.value) && typeof c.value.value === 'string') this.place(source, c, c.value, parsed)
@@ -362,7 +373,41 @@ class StreamReader {
           `${issue.message}${this.json ? '' : ` (document ${index})`}`,
           this.at(parsed.toAbsolute(issue.offset)),
         ),
+      { runtime: this.ex.options.runtime !== false },
     )
+  }
+
+  /**
+   * A runtime image, at the reference's own first character (also inside `--flag=REF`), with its span or
+   * why it has none; reached through an alias, the anchored text's span goes into `aliasOf` (as in place()).
+   */
+  private runtimeSource(
+    c: Candidate,
+    parsed: ParsedText,
+    index: number,
+    chartSource: string | undefined,
+  ): void {
+    const rt = c.runtime
+    if (!rt || !isScalar(c.value)) return
+    const at = locateTail(c.value, rt.text, parsed.source)
+    const alias = rt.aliased ? aliasAt(parsed.source, c.offset) : undefined
+    const offset = parsed.toAbsolute(rt.aliased ? c.offset : at.offset)
+    const s = this.source(c, offset, index, chartSource)
+    s.runtime = rt.via
+    s.runtimeName = rt.name
+    if (rt.aliased) s.unwritable = `reached through the alias${alias === undefined ? '' : ` *${alias}`}`
+    if (at.end === undefined) {
+      if (!rt.aliased) s.unwritable = at.why
+    } else {
+      // Pruning drops whole lines, so a text on one line maps back by its start alone.
+      const start = parsed.toAbsolute(at.offset)
+      const end = start + at.end - at.offset
+      if (this.text.slice(start, end) !== rt.text)
+        s.unwritable = 'internal: the text at its position is not its value'
+      else if (rt.aliased) s.aliasOf = { start: this.bom + start, end: this.bom + end }
+      else s.span = { start: this.bom + start, end: this.bom + end }
+    }
+    this.ex.add(rt.finding, s, orderOf(this.seq, offset))
   }
 
   private source(c: Candidate, offset: number, index: number, chartSource: string | undefined): Source {

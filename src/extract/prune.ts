@@ -8,10 +8,14 @@
 // its value lines only, as Compose detection looks at the set of root keys) only when
 // - its key line is a plain `key:` (letters, digits, `_ . / -`) not needed by the walker (kind, apiVersion,
 //   metadata, name, namespace);
-// - its text holds no `image` or `imageName` followed by anything but a name character (every field we take
-//   is named so; `imagePullPolicy` is not), no anchor or alias (`&name`, `*name` where a node can start)
+// - its text holds no RUNTIME_TEXT (runtime.ts: `image`, `Image` or `IMAGE`, a known operator flag) but in
+//   plain key names other than `image` / `imageName` (`imagePullPolicy:`): every field we take is named
+//   `image` or `imageName`, and every flag or env name a runtime image is taken from is a value that spells
+//   one of them or is a known flag; no anchor or alias (`&name`, `*name` where a node can start)
 //   and no merge key (`<<`), so nothing elsewhere refers to it or pulls an image into it, and no escape that
 //   could spell a key (\x, \u, \U, escaped line break);
+// - it is not inside an `image` entry, nor an `args` / `command` / `env` entry holding RUNTIME_TEXT: those are
+//   kept whole (an env entry's `value` line holds no marker of its own);
 // - it is not inside a region whose structure a line-local look cannot know: once a line opens a block
 //   scalar, a multi-line quoted or flow scalar, carries node properties (`&`, `!`), or is not a plain key /
 //   `- ` entry (a quoted key, a continuation line), everything up to the end of the owning entry is kept.
@@ -27,8 +31,8 @@ export interface Pruned {
 /** Below this share of dropped bytes the original is parsed: the saving would not pay for the copy. */
 export const MIN_GAIN = 0.2
 
-const IMAGE_KEY_TEXT = /image(?:Name)?(?![\w.-])/g
-const IMAGE_KEY_JSON = /"image(?:Name)?"/g
+import { RUNTIME_KEYS, RUNTIME_TEXT } from './runtime.js'
+
 const ANCHOR_OR_ALIAS = /(?:^|[\s[{,:])[&*][^\s,[\]{}]/g
 
 /** Keys the walker reads even when no image is below them. */
@@ -62,6 +66,7 @@ export function pruneDocument(
   const lineEnd = (i: number) => (i + 1 < n ? (starts[i + 1] as number) : end)
   const indent = new Int32Array(n)
   const kind = new Uint8Array(n)
+  const keyEnd = new Int32Array(n) // end of the key name on a Key line
   for (let i = 0; i < n; i++) {
     const s = starts[i] as number
     const e = lineEnd(i)
@@ -73,7 +78,11 @@ export function pruneDocument(
     if (c === 10 || (c === 13 && p + 1 >= e - 1)) kind[i] = Line.Blank
     else if (c === 35) kind[i] = Line.Comment
     else if (c === 45 && isSpaceOrEnd(text, p + 1, e)) kind[i] = Line.Dash
-    else kind[i] = plainKeyEnd(text, p, e) === -1 ? Line.Other : Line.Key
+    else {
+      const k = plainKeyEnd(text, p, e)
+      kind[i] = k === -1 ? Line.Other : Line.Key
+      keyEnd[i] = k
+    }
   }
   // A `---` line opening the document stays as it is; with content after it the root is not a block node.
   let first = 0
@@ -82,7 +91,20 @@ export function pruneDocument(
     first = 1
   }
 
-  const risk = riskFinder(text, start, end)
+  /** The plain key name `text[p]` is part of, when it is one (on a Key line): [its start, its end). */
+  const keyAround = (p: number): [number, number] | undefined => {
+    let lo = 0
+    let hi = n - 1
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1
+      if ((starts[mid] as number) <= p) lo = mid
+      else hi = mid - 1
+    }
+    if (kind[lo] !== Line.Key) return undefined
+    const from = (starts[lo] as number) + (indent[lo] as number)
+    return p < (keyEnd[lo] as number) ? [from, keyEnd[lo] as number] : undefined
+  }
+  const risk = riskFinder(text, start, end, keyAround)
   /**
    * First line after the entry on line i: deeper lines, blanks and comments belong to it, and for a key also
    * `- ` lines at its own indentation (a block sequence may sit at the indentation of its key).
@@ -158,8 +180,14 @@ export function pruneDocument(
         i = stop
         continue
       }
-      // Inside an `image` entry everything may matter (an image volume's `reference`): kept whole.
-      if (!closedValue(value) || key === 'image' || key === 'imageName') {
+      // Inside an `image` entry everything may matter (an image volume's `reference`), and inside flags or env
+      // that may name a runtime image too: kept whole.
+      if (
+        !closedValue(value) ||
+        key === 'image' ||
+        key === 'imageName' ||
+        (RUNTIME_KEYS.has(key) && risk.runtime(from, to))
+      ) {
         keep(i + 1, stop)
         i = stop
         continue
@@ -252,17 +280,34 @@ function anyIn(marks: number[]): (a: number, b: number) => boolean {
 }
 
 /**
- * Whether `text[a, b)` holds anything that forbids dropping it (`any`): an `image` key, an anchor, alias or
- * merge key, or an escape that could spell a key; or (`anchors`) an anchor something else may refer to.
+ * Whether `text[a, b)` holds anything that forbids dropping it (`any`): an `image` key, runtime image text,
+ * an anchor, alias or merge key, or an escape that could spell a key; or (`anchors`) an anchor something else
+ * may refer to; or (`runtime`) text a runtime image needs.
  * Positions are collected once per document.
  */
-function riskFinder(text: string, start: number, end: number) {
+function riskFinder(
+  text: string,
+  start: number,
+  end: number,
+  keyAround: (p: number) => [number, number] | undefined,
+) {
   const doc = text.slice(start, end) // bounded searches: indexOf on the whole file would run past `end`
   const marks: number[] = []
   const anchors: number[] = []
-  // A key `image` / `imageName` is followed by `:`, a quote, white space … never by a name character, so
-  // `imagePullPolicy` or `images` cannot be one.
-  for (const m of doc.matchAll(IMAGE_KEY_TEXT)) marks.push(start + m.index)
+  // Every `image` / `imageName` key is among the RUNTIME_TEXT matches. Inside any other plain key name a
+  // match is no risk (`imagePullPolicy:`): runtime images are found by values (a flag item, an env entry's
+  // `name`), and no flag or env name that is taken holds `: `, so none is read as a key line here.
+  const runtime: number[] = []
+  for (const m of doc.matchAll(RUNTIME_TEXT)) {
+    const at = start + m.index
+    runtime.push(at)
+    const key = keyAround(at)
+    if (key) {
+      const name = text.slice(key[0], key[1])
+      if (name !== 'image' && name !== 'imageName') continue
+    }
+    marks.push(at)
+  }
   // An anchor or alias starts a node: after white space, a flow indicator or `:`, and a name follows.
   // `cp /config/* /work`, `"*/5 * * * *"` hold none; `a && b` is taken to (it cannot be told apart here).
   for (const m of doc.matchAll(ANCHOR_OR_ALIAS)) {
@@ -275,7 +320,7 @@ function riskFinder(text: string, start: number, end: number) {
     const c = doc.charAt(at + 1)
     if (c === 'x' || c === 'u' || c === 'U' || c === '\n' || c === '\r') marks.push(start + at)
   }
-  return { any: anyIn(marks), anchors: anyIn(anchors) }
+  return { any: anyIn(marks), anchors: anyIn(anchors), runtime: anyIn(runtime) }
 }
 
 /** After `- `: nested `- `, then either `key: value` or a value. */
@@ -378,18 +423,22 @@ function flowClosed(s: string): boolean {
   return false
 }
 
-// JSON (already accepted by JSON.parse, so the scan below may assume valid JSON): object members whose text
-// holds no `"image"` / `"imageName"` and no `\u` escape (which could spell a key) are dropped, except the keys the walker
-// reads; array elements are never dropped (indexes are part of the field path). A member is dropped with the
+// JSON (already accepted by JSON.parse, so the scan below may assume valid JSON): object members are dropped
+// when their key is not `image` / `imageName` nor one the walker reads, their value holds no RUNTIME_TEXT (a
+// match in the member's own key, as in `"imagePullPolicy"`, names no runtime image), and neither holds a `\u`
+// escape (which could spell a key); `args` / `command` / `env` members holding RUNTIME_TEXT are kept whole;
+// array elements are never dropped (indexes are part of the field path). A member is dropped with the
 // comma after it; a trailing comma left behind is valid in a YAML flow collection.
 
 /** Drop what cannot hold an image from a JSON text. Undefined when nothing worth dropping was found. */
 export function pruneJson(text: string, minGain = MIN_GAIN): Pruned | undefined {
-  const marks: number[] = []
   // JSON keys are quoted strings; with no \u escape around, a key `image` is exactly `"image"`.
-  for (const m of text.matchAll(IMAGE_KEY_JSON)) marks.push(m.index)
-  for (let at = text.indexOf('\\u'); at !== -1; at = text.indexOf('\\u', at + 1)) marks.push(at)
-  const risky = anyIn(marks)
+  const runtime: number[] = []
+  for (const m of text.matchAll(RUNTIME_TEXT)) runtime.push(m.index)
+  const runtimeRisky = anyIn(runtime)
+  const escapes: number[] = []
+  for (let at = text.indexOf('\\u'); at !== -1; at = text.indexOf('\\u', at + 1)) escapes.push(at)
+  const escaped = anyIn(escapes)
   const dropped: number[] = [] // pairs [from, to)
   const ws = (i: number) => {
     let j = i
@@ -444,9 +493,18 @@ export function pruneJson(text: string, minGain = MIN_GAIN): Pruned | undefined 
       const v = ws(ws(keyEnd) + 1)
       const skipped = valueEnd(v, false)
       // Root members stay (Compose detection looks at the set of root keys); their values are pruned.
-      const drop = !root && !KEEP.has(key) && !risky(keyStart, skipped)
-      // Inside an `image` member everything may matter (an image volume's `reference`).
-      const after = drop || key === 'image' || key === 'imageName' ? skipped : valueEnd(v, true)
+      const drop =
+        !root &&
+        !KEEP.has(key) &&
+        key !== 'image' &&
+        key !== 'imageName' &&
+        !runtimeRisky(keyEnd, skipped) &&
+        !escaped(keyStart, skipped)
+      // Inside an `image` member everything may matter (an image volume's `reference`), and inside flags or
+      // env that may name a runtime image too.
+      const whole =
+        key === 'image' || key === 'imageName' || (RUNTIME_KEYS.has(key) && runtimeRisky(keyStart, skipped))
+      const after = drop || whole ? skipped : valueEnd(v, true)
       let k = ws(after)
       const comma = text.charCodeAt(k) === 44
       if (comma) k = ws(k + 1)

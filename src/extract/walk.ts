@@ -9,6 +9,9 @@
 // Anchors and aliases: an image reached through an alias (`image: *img`, `<<: *defaults`, `- *sidecar`) is
 // reported at the alias use site, the `*name` token, because that is the container that uses it; the
 // anchor's own occurrence is reported where it is written when it is itself in an image field.
+//
+// Runtime images (runtime.ts): a container's `args`, `command` and `env` items are read for the images the
+// workload starts later (operator flags, `RELATED_IMAGE_*`), unless `runtime: false`.
 import {
   type Alias,
   type Document,
@@ -23,7 +26,9 @@ import {
   visit,
   type YAMLMap,
 } from 'yaml'
+import type { Finding } from './classify.js'
 import { isNonImageKind, type SpecRule, specRule } from './kinds.js'
+import { envImage, flagImages, RUNTIME_KEYS } from './runtime.js'
 
 export interface ObjectInfo {
   kind?: string
@@ -43,6 +48,24 @@ export interface Candidate {
   /** A field that must hold an image; otherwise only values that parse as references are taken. */
   known: boolean
   object: ObjectInfo
+  /** Set for an image the workload starts later: `value` is the scalar that holds it (runtime.ts). */
+  runtime?: RuntimeCandidate
+}
+
+export interface RuntimeCandidate {
+  via: 'arg' | 'env'
+  /** The flag as written (`--executor-image`) or the variable's name (`RELATED_IMAGE_FOO`). */
+  name: string
+  /** The reference's text: the whole value, or its tail after `--flag=`. */
+  text: string
+  finding: Finding
+  /** Reached through an alias: `offset` is the alias use site and the text is elsewhere. */
+  aliased: boolean
+}
+
+export interface WalkOptions {
+  /** Read container `args`, `command` and `env` for runtime images (default true). */
+  runtime?: boolean
 }
 
 export interface WalkIssue {
@@ -97,8 +120,9 @@ export function walkDocument(
   doc: Document.Parsed,
   emit: (c: Candidate) => void,
   issue: (i: WalkIssue) => void,
+  opts: WalkOptions = {},
 ): void {
-  new Walker(doc, emit, issue).root()
+  new Walker(doc, emit, issue, opts.runtime !== false).root()
 }
 
 class Walker {
@@ -111,6 +135,7 @@ class Walker {
     private readonly doc: Document.Parsed,
     private readonly emit: (c: Candidate) => void,
     private readonly issue: (i: WalkIssue) => void,
+    private readonly runtime: boolean,
   ) {}
 
   root(): void {
@@ -228,6 +253,8 @@ class Walker {
         this.candidate(e, field, true, undefined, object)
         continue
       }
+      if (role === 'container' && this.runtime && RUNTIME_KEYS.has(key))
+        this.runtimeImages(e, key, field, this.ownName(entries) ?? owner, object, depth)
       let child: Role = 'plain'
       let childOwner: string | undefined
       if (CONTAINER_LISTS.has(key)) child = 'container'
@@ -266,6 +293,70 @@ class Walker {
     }
     const container = role === 'container' ? (this.ownName(siblings) ?? owner) : this.ownName(siblings)
     this.candidate(e, field, known, role === 'monitoring-spec' ? undefined : container, object)
+  }
+
+  /** A container's `args` / `command` (flags) or `env` (literal values of `*_IMAGE*` variables). */
+  private runtimeImages(
+    e: Entry,
+    key: string,
+    field: string,
+    container: string | undefined,
+    object: ObjectInfo,
+    depth: number,
+  ): void {
+    const [list, site] = this.deref(e.value, e.site)
+    if (!isSeq(list) || this.tooDeep(list, depth + 1)) return
+    const emit = (node: Node, nodeSite: number | undefined, path: string, runtime: RuntimeCandidate) => {
+      const c: Candidate = {
+        value: node,
+        offset: nodeSite ?? start(node),
+        field: path,
+        known: false,
+        object,
+        runtime,
+      }
+      if (container !== undefined) c.container = container
+      this.emit(c)
+    }
+    if (key === 'env') {
+      for (const item of list.items) {
+        const [m, s] = this.deref(item, site)
+        if (!isMap(m)) continue
+        let name: string | undefined
+        let value: Entry | undefined
+        let valueFrom = false
+        for (const f of this.entries(m, s, depth + 2)) {
+          if (f.key === 'name') name = this.string(f.value)
+          else if (f.key === 'value') value = f
+          else if (f.key === 'valueFrom') valueFrom = true
+        }
+        if (name === undefined || value === undefined || valueFrom) continue
+        const [v, vSite] = this.deref(value.value, value.site)
+        if (!isScalar(v) || typeof v.value !== 'string') continue
+        const finding = envImage(name, v.value)
+        if (finding)
+          emit(v, vSite, `${field}[${name}]`, {
+            via: 'env',
+            name,
+            text: v.value,
+            finding,
+            aliased: vSite !== undefined,
+          })
+      }
+      return
+    }
+    const items = list.items.map((item) => this.deref(item, site))
+    const texts = items.map(([n]) => (isScalar(n) && typeof n.value === 'string' ? n.value : undefined))
+    for (const f of flagImages(texts)) {
+      const [node, nodeSite] = items[f.index] as [unknown, number | undefined]
+      emit(node as Node, nodeSite, `${field}[${f.index}]`, {
+        via: 'arg',
+        name: f.flag,
+        text: f.text,
+        finding: f.finding,
+        aliased: nodeSite !== undefined,
+      })
+    }
   }
 
   private value(
