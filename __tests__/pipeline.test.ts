@@ -74,6 +74,27 @@ describe('runPipeline', () => {
     ).toBe(true)
   })
 
+  it('runtime-images: an operator flag is planned as a runtime source; `false` leaves it out', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zot-warm-pipeline-runtime-'))
+    writeFileSync(
+      join(dir, 'operator.yaml'),
+      'kind: Pod\nspec:\n  containers:\n    - name: op\n      image: quay.io/team/op:1\n      args: [--worker-image=quay.io/team/worker:1]\n',
+    )
+    const plan = (extra: Record<string, string>) =>
+      runPipeline(parseConfig((n) => ({ mode: 'plan', ...extra })[n], { workspace: dir }).config, {
+        logger: recorder().logger,
+      })
+    const on = await plan({})
+    expect(on.results.map((r) => [r.reference, r.sources.map((s) => [s.line, s.column, s.runtime])])).toEqual(
+      [
+        ['quay.io/team/op:1', [[5, 14, undefined]]],
+        ['quay.io/team/worker:1', [[6, 29, 'arg']]],
+      ],
+    )
+    const off = await plan({ 'runtime-images': 'false' })
+    expect(off.results.map((r) => r.reference)).toEqual(['quay.io/team/op:1'])
+  })
+
   it('unmapped: fail turns unmapped images into failures with a fix', async () => {
     const { logger } = recorder()
     const run = await runPipeline(

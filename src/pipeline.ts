@@ -70,6 +70,7 @@ export async function runPipeline(config: Config, opts: PipelineOptions): Promis
         paths: config.paths,
         ...(config.scan === false ? { scan: false } : {}),
         images: config.images,
+        runtime: config.runtimeImages,
         ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}),
       }).catch((err: unknown) => {
         // A path that selects nothing: said at its line when `paths` came from the configuration file.

@@ -23,6 +23,8 @@ export interface Config {
   /** With no `paths`: scan the workspace (default), or read only `images` and stdin (the CLI given only references). */
   scan?: boolean
   images: string[]
+  /** Also take the images workloads start later (operator flags, `*_IMAGE` env); default true. */
+  runtimeImages: boolean
   /** Without trailing slash; undefined only in plan mode. */
   zotUrl?: string
   username?: string
@@ -266,6 +268,7 @@ export function parseConfig(
     workspace,
     paths: splitList(value('paths')),
     images: splitList(value('images')),
+    runtimeImages: bool('runtime-images'),
     zotUrl,
     username,
     password,

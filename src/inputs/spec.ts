@@ -37,6 +37,13 @@ export const INPUTS: readonly InputSpec[] = [
     arg: 'LIST',
   },
   {
+    name: 'runtime-images',
+    description:
+      'Also warm the images workloads start later: operator flags in container `args`/`command` (`--prometheus-config-reloader=…`, `--*-image=…`) and `RELATED_IMAGE_*` / `*_IMAGE` env values, when they name a registry host and a tag or digest (or the flag is a known operator flag). `false`: image fields only.',
+    default: 'true',
+    boolean: true,
+  },
+  {
     name: 'zot-url',
     description:
       'Base URL of the Zot cache, e.g. `https://zot.example.com`. Required unless `mode` is `plan`.',
