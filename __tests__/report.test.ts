@@ -644,3 +644,87 @@ describe('format helpers', () => {
     ])
   })
 })
+
+describe('runtime sources (images the workload starts later)', () => {
+  const flag: Source = {
+    file: 'deploy/operator.yaml',
+    line: 27,
+    column: 44,
+    field: 'spec.template.spec.containers[0].args[2]',
+    runtime: 'arg',
+    runtimeName: '--prometheus-config-reloader',
+  }
+  const env: Source = {
+    file: 'deploy/olm.yaml',
+    line: 18,
+    column: 22,
+    field: 'spec.template.spec.containers[0].env[RELATED_IMAGE_DB]',
+    runtime: 'env',
+    runtimeName: 'RELATED_IMAGE_DB',
+  }
+  const failed = img('failed', 'quay.io/prometheus-operator/prometheus-config-reloader:v0.76.0', {
+    error: 'not found in Zot after sync',
+    sources: [flag, env, src('deploy/prometheus.yaml', 9, 14)],
+  })
+
+  it('are marked in the log table and the problem list', () => {
+    expect(renderTable([failed])).toContain(
+      'deploy/operator.yaml:27 (runtime: arg --prometheus-config-reloader) (+2)',
+    )
+    expect(renderProblems([failed])).toContain(
+      'used in:   deploy/operator.yaml:27 (runtime: arg --prometheus-config-reloader), deploy/olm.yaml:18 (runtime: env RELATED_IMAGE_DB), deploy/prometheus.yaml:9',
+    )
+  })
+
+  it('are marked in the job summary (escaped) and the Forgejo text summary', () => {
+    const run = runOf([failed])
+    const repo = {
+      forge: 'github' as const,
+      serverUrl: 'https://github.com',
+      repository: 'acme/deploy',
+      sha: 'c'.repeat(40),
+      root: '/work/repo',
+    }
+    const html = renderSummary(run, decideOutcome(run), { repo, workspace: '/work/repo' })
+    expect(html).toContain(
+      `<a href="https://github.com/acme/deploy/blob/${'c'.repeat(40)}/deploy/operator.yaml#L27">deploy/operator.yaml:27 (runtime: arg --prometheus-config-reloader)</a>`,
+    )
+    expect(html).toContain('deploy/olm.yaml:18 (runtime: env RELATED_IMAGE_DB)')
+    const text = renderTextSummary(run, decideOutcome(run), {})
+    expect(text).toContain('deploy/olm.yaml:18 (runtime: env RELATED\\_IMAGE\\_DB)')
+  })
+
+  it('say so in their annotation, at the reference itself', () => {
+    const notes = planAnnotations(runOf([failed]))
+    expect(notes.map((n) => [n.file, n.line, n.column, n.message])).toEqual([
+      [
+        'deploy/operator.yaml',
+        27,
+        44,
+        'quay.io/prometheus-operator/prometheus-config-reloader:v0.76.0 failed: not found in Zot after sync (runtime: arg --prometheus-config-reloader: the workload starts this image later)',
+      ],
+      [
+        'deploy/olm.yaml',
+        18,
+        22,
+        'quay.io/prometheus-operator/prometheus-config-reloader:v0.76.0 failed: not found in Zot after sync (runtime: env RELATED_IMAGE_DB: the workload starts this image later)',
+      ],
+      [
+        'deploy/prometheus.yaml',
+        9,
+        14,
+        'quay.io/prometheus-operator/prometheus-config-reloader:v0.76.0 failed: not found in Zot after sync',
+      ],
+    ])
+  })
+
+  it('carry runtime and runtimeName in the JSON report, null for image fields', () => {
+    const run = runOf([failed])
+    const sources = buildReport(run, decideOutcome(run)).images[0]?.sources
+    expect(sources?.map((s) => [s.runtime, s.runtimeName, s.field])).toEqual([
+      ['arg', '--prometheus-config-reloader', 'spec.template.spec.containers[0].args[2]'],
+      ['env', 'RELATED_IMAGE_DB', 'spec.template.spec.containers[0].env[RELATED_IMAGE_DB]'],
+      [null, null, null],
+    ])
+  })
+})

@@ -8,6 +8,7 @@ import {
   isWorkspaceFile,
   locationLabel,
   plural,
+  runtimeLabel,
   STATUS_LABEL,
   sourceLabel,
   statusRank,
@@ -70,10 +71,13 @@ export function planAnnotations(
     const { title, message } = describe(r)
     r.sources.forEach((s, i) => {
       const file = isWorkspaceFile(s) ? toRepo(s.file) : undefined
+      // An image the workload starts later: say so where it is annotated (a flag, not an image field).
+      const runtime = runtimeLabel(s)
+      const said = runtime ? `${message} (${runtime}: the workload starts this image later)` : message
       candidates.push({
         level,
         title,
-        message: file || !isWorkspaceFile(s) ? message : `${message} (in ${sourceLabel(s)})`,
+        message: file || !isWorkspaceFile(s) ? said : `${said} (in ${sourceLabel(s)})`,
         ...(file ? { file, line: s.line, column: s.column } : {}),
         where: s.file === IMAGES_INPUT_FILE ? sourceLabel(s) : locationLabel(s),
         rank: statusRank(r.status),

@@ -2,7 +2,7 @@
 
 import type { ImageResult, ImageStatus, ReferrerKind, Source } from '../model.js'
 import type { RewriteSummary } from '../rewrite/index.js'
-import { printable } from './escape.js'
+import { literal, printable } from './escape.js'
 
 /** Worst first: the order of tables, annotations and what survives when rows must be cut. */
 export const STATUS_ORDER: readonly ImageStatus[] = [
@@ -73,12 +73,21 @@ export function isWorkspaceFile(source: Source): boolean {
 
 /**
  * `deploy/app.yaml:12`, `images input #3`, `stdin:4`. File names may hold anything a file system allows
- * (line breaks, escape sequences): they are shown escaped, so a label is always one harmless line.
+ * (line breaks, escape sequences): they are shown escaped, so a label is always one harmless line. An image
+ * the workload starts later is marked: `deploy/op.yaml:27 (runtime: arg --prometheus-config-reloader)`.
  */
 export function sourceLabel(source: Source): string {
+  const runtime = runtimeLabel(source)
+  const suffix = runtime ? ` (${runtime})` : ''
   if (source.file === IMAGES_INPUT_FILE) return `images input #${source.line}`
-  if (source.file === STDIN_FILE) return `stdin:${source.line}`
-  return `${printable(source.file)}:${source.line}`
+  if (source.file === STDIN_FILE) return `stdin:${source.line}${suffix}`
+  return `${printable(source.file)}:${source.line}${suffix}`
+}
+
+/** `runtime: arg --executor-image`, `runtime: env RELATED_IMAGE_DB`; undefined for an image field. */
+export function runtimeLabel(source: Source): string | undefined {
+  if (!source.runtime) return undefined
+  return `runtime: ${source.runtime}${source.runtimeName ? ` ${literal(source.runtimeName, 100)}` : ''}`
 }
 
 /** `deploy/app.yaml:12:7` (or less, as known), the file name escaped like sourceLabel's. */

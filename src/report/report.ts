@@ -1,4 +1,4 @@
-// The JSON report (schemaVersion 2; 2 added referrers, rewrittenAs and sources[].runtime). Every image appears, invalid and unresolved ones included, with every
+// The JSON report (schemaVersion 2; 2 added referrers, rewrittenAs and sources[].runtime / runtimeName). Every image appears, invalid and unresolved ones included, with every
 // place it is used. Absent values are `null` (never missing keys), so consumers can rely on the shape.
 import type { ImageStatus, NoticeLevel, ReferrersResult, Source } from '../model.js'
 import { safeJson } from './escape.js'
@@ -23,6 +23,8 @@ export interface ReportSource {
   chartSource: string | null
   /** `arg` / `env` when the workload starts the image later (operator flag, env var); null otherwise. */
   runtime: 'arg' | 'env' | null
+  /** With `runtime`: the flag as written (`--prometheus-config-reloader`) or the variable (`RELATED_IMAGE_DB`). */
+  runtimeName: string | null
 }
 
 export interface ReportImage {
@@ -138,6 +140,7 @@ function reportSource(s: Source): ReportSource {
     field: s.field ?? null,
     chartSource: s.chartSource ?? null,
     runtime: s.runtime ?? null,
+    runtimeName: s.runtimeName ?? null,
   }
 }
 
