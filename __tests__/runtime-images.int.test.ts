@@ -1,0 +1,136 @@
+// Runtime images end to end against a real upstream + cache Zot: an operator Deployment whose config reloader
+// is a flag and whose agent is a RELATED_IMAGE_* env value. Warming makes Zot hold all of them (so the pods
+// the operator starts later pull from the cache), the repository-only base-image flag is not taken (it would
+// fail a strict run: the upstream has no `latest`), and `runtime-images: false` warms the container image only.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { parseConfig } from '../src/inputs/config.js'
+import { type Logger, runPipeline } from '../src/pipeline.js'
+import { planAnnotations } from '../src/report/annotations.js'
+import { decideOutcome } from '../src/report/outcome.js'
+import { renderTable } from '../src/report/table.js'
+import { type PushedImage, pushImages } from './support/images.js'
+import { startZot, type ZotServer } from './support/zot.js'
+import { zotTestHooks } from './support/zot-vitest.js'
+
+zotTestHooks()
+
+let upstream: ZotServer
+let cache: ZotServer
+let agent: PushedImage
+let ws: string
+
+const logger: Logger = {
+  info: () => {},
+  warning: () => {},
+  debug: () => {},
+  group: async (_name, fn) => fn(),
+  progress: () => {},
+}
+
+beforeAll(async () => {
+  upstream = await startZot({ name: 'upstream' })
+  cache = await startZot({ name: 'cache', upstreams: [{ url: upstream.url, destination: 'ops' }] })
+  const pushed = await pushImages(upstream.registry(), [
+    { repo: 'op/operator', tag: '1.0', kind: 'oci' },
+    { repo: 'op/config-reloader', tag: '0.76', kind: 'oci-index', platforms: ['linux/amd64', 'linux/arm64'] },
+    { repo: 'op/agent', tag: '2.1', kind: 'oci' },
+    // The base the operator appends its own tag to: no `latest` exists upstream.
+    { repo: 'op/prometheus', tag: 'v2.54.1', kind: 'oci' },
+  ])
+  agent = pushed[2] as PushedImage
+  ws = mkdtempSync(join(tmpdir(), 'zot-warm-runtime-int-'))
+  writeFileSync(
+    join(ws, 'operator.yaml'),
+    [
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata: {name: op, namespace: monitoring}',
+      'spec:',
+      '  template:',
+      '    spec:',
+      '      containers:',
+      '        - name: operator',
+      '          image: registry.example.com/op/operator:1.0',
+      '          args:',
+      '            - --prometheus-config-reloader=registry.example.com/op/config-reloader:0.76',
+      '            - --prometheus-default-base-image=registry.example.com/op/prometheus',
+      '          env:',
+      '            - name: RELATED_IMAGE_AGENT',
+      `              value: registry.example.com/op/agent@${agent.digest}`,
+      '',
+    ].join('\n'),
+  )
+})
+
+const config = (inputs: Record<string, string>) =>
+  parseConfig((n) => ({ 'zot-url': cache.url, 'registry-map': 'registry.example.com: ops', ...inputs })[n], {
+    workspace: ws,
+  }).config
+
+/** Whether the cache serves the manifest without asking the upstream (HEAD on its own storage). */
+async function inCache(repo: string, ref: string): Promise<boolean> {
+  const res = await fetch(`${cache.url}/v2/ops/${repo}/manifests/${ref}`, {
+    method: 'HEAD',
+    headers: {
+      accept: 'application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json',
+    },
+  })
+  return res.status === 200
+}
+
+describe('runtime images with a real Zot', () => {
+  it('runtime-images: false warms the container image only', async () => {
+    const run = await runPipeline(config({ 'runtime-images': 'false' }), { logger })
+    expect(run.results.map((r) => [r.reference, r.status])).toEqual([
+      ['registry.example.com/op/operator:1.0', 'warmed'],
+    ])
+  })
+
+  it('warms the flag and env images too; a strict run passes (the base-image flag is not taken)', async () => {
+    const run = await runPipeline(config({}), { logger })
+    expect(
+      run.results.map((r) => [r.reference, r.status, r.sources.map((s) => s.runtime ?? 'image')]),
+    ).toEqual([
+      ['registry.example.com/op/operator:1.0', 'cached', ['image']],
+      ['registry.example.com/op/config-reloader:0.76', 'warmed', ['arg']],
+      [`registry.example.com/op/agent@${agent.digest}`, 'warmed', ['env']],
+    ])
+    expect(decideOutcome(run).exitCode).toBe(0)
+    const reloader = run.results[1]
+    expect(reloader?.platforms).toEqual(['linux/amd64', 'linux/arm64'])
+    expect(reloader?.sources[0]).toMatchObject({
+      line: 11,
+      column: 44,
+      field: 'spec.template.spec.containers[0].args[0]',
+      runtimeName: '--prometheus-config-reloader',
+    })
+    expect(renderTable(run.results)).toContain('operator.yaml:11 (runtime: arg --prometheus-config-reloader)')
+    // Zot now holds them: the operator's pods pull from the cache.
+    expect(await inCache('op/config-reloader', '0.76')).toBe(true)
+    expect(await inCache('op/agent', agent.digest)).toBe(true)
+    expect(await inCache('op/prometheus', 'latest')).toBe(false)
+  })
+
+  it('a runtime image missing upstream fails the strict run, annotated at the flag as a runtime image', async () => {
+    writeFileSync(
+      join(ws, 'missing.yaml'),
+      'kind: Pod\nspec:\n  containers:\n    - name: op\n      image: registry.example.com/op/operator:1.0\n      args: [--worker-image=registry.example.com/op/worker:9.9]\n',
+    )
+    try {
+      const run = await runPipeline(config({ mode: 'check', paths: 'missing.yaml' }), { logger })
+      expect(run.results.map((r) => [r.reference, r.status])).toEqual([
+        ['registry.example.com/op/operator:1.0', 'cached'],
+        ['registry.example.com/op/worker:9.9', 'failed'],
+      ])
+      expect(decideOutcome(run).exitCode).toBe(2)
+      const [note] = planAnnotations(run)
+      expect(note).toMatchObject({ file: 'missing.yaml', line: 6, column: 29, level: 'error' })
+      expect(note?.message).toContain('(runtime: arg --worker-image: the workload starts this image later)')
+    } finally {
+      rmSync(join(ws, 'missing.yaml'))
+    }
+  })
+})
