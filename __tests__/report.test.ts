@@ -668,9 +668,8 @@ describe('runtime sources (images the workload starts later)', () => {
   })
 
   it('are marked in the log table and the problem list', () => {
-    expect(renderTable([failed])).toContain(
-      'deploy/operator.yaml:27 (runtime: arg --prometheus-config-reloader) (+2)',
-    )
+    // The 120-column table keeps the place and a short marker; the problem lines name the flag.
+    expect(renderTable([failed])).toMatch(/\.yaml:27 \(runtime\) \(\+2\)$/m)
     expect(renderProblems([failed])).toContain(
       'used in:   deploy/operator.yaml:27 (runtime: arg --prometheus-config-reloader), deploy/olm.yaml:18 (runtime: env RELATED_IMAGE_DB), deploy/prometheus.yaml:9',
     )

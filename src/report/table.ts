@@ -195,7 +195,8 @@ function usedIn(r: ImageResult): string {
   const first = r.sources[0]
   if (!first) return '-'
   const more = r.sources.length - 1
-  return more > 0 ? `${sourceLabel(first)} (+${more})` : sourceLabel(first)
+  const label = sourceLabel(first, 'short')
+  return more > 0 ? `${label} (+${more})` : label
 }
 
 /** Failed, invalid and unresolved images with their error and diagnosis, for the log. */
@@ -207,7 +208,10 @@ export function renderProblems(results: readonly ImageResult[]): string {
     if (r.error) lines.push(`  error:     ${oneLine(r.error, 1000)}`)
     if (r.diagnosis) lines.push(`  diagnosis: ${oneLine(r.diagnosis, 1000)}`)
     lines.push(
-      `  used in:   ${r.sources.slice(0, 5).map(sourceLabel).join(', ')}${r.sources.length > 5 ? ', …' : ''}`,
+      `  used in:   ${r.sources
+        .slice(0, 5)
+        .map((s) => sourceLabel(s))
+        .join(', ')}${r.sources.length > 5 ? ', …' : ''}`,
     )
   }
   return lines.join('\n')
