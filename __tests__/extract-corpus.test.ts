@@ -600,7 +600,6 @@ const EXPECTED: Row[] = [
       chartSource: 'argo-workflows/templates/controller/workflow-controller-deployment.yaml',
       runtime: 'arg',
       runtimeName: '--executor-image',
-      span: { start: 832, end: 865 },
     },
   ],
   [
@@ -795,7 +794,6 @@ const EXPECTED: Row[] = [
       chartSource: 'cert-manager/templates/deployment.yaml',
       runtime: 'arg',
       runtimeName: '--acme-http01-solver-image',
-      span: { start: 3751, end: 3799 },
     },
   ],
   [
@@ -929,7 +927,6 @@ const EXPECTED: Row[] = [
       chartSource: 'kube-prometheus-stack/templates/prometheus-operator/deployment.yaml',
       runtime: 'arg',
       runtimeName: '--prometheus-config-reloader',
-      span: { start: 2153, end: 2215 },
     },
   ],
   [
@@ -1511,7 +1508,6 @@ const EXPECTED: Row[] = [
       chartSource: 'cert-manager/templates/deployment.yaml',
       runtime: 'arg',
       runtimeName: '--acme-http01-solver-image',
-      span: { start: 494, end: 542 },
     },
   ],
   [
@@ -1560,7 +1556,6 @@ const EXPECTED: Row[] = [
       field: 'spec.template.spec.containers[0].args[0]',
       runtime: 'arg',
       runtimeName: '--acme-http01-solver-image',
-      span: { start: 1601, end: 1736 },
     },
   ],
   // runtime/decoys.yaml
@@ -1610,7 +1605,6 @@ const EXPECTED: Row[] = [
       field: 'spec.template.spec.containers[0].command[4]',
       runtime: 'arg',
       runtimeName: '--engine-image',
-      span: { start: 465, end: 498 },
     },
   ],
   [
@@ -1628,7 +1622,6 @@ const EXPECTED: Row[] = [
       field: 'spec.template.spec.containers[0].command[6]',
       runtime: 'arg',
       runtimeName: '--instance-manager-image',
-      span: { start: 553, end: 596 },
     },
   ],
   [
@@ -1646,7 +1639,6 @@ const EXPECTED: Row[] = [
       field: 'spec.template.spec.containers[0].command[8]',
       runtime: 'arg',
       runtimeName: '--share-manager-image',
-      span: { start: 648, end: 688 },
     },
   ],
   [
@@ -1664,7 +1656,6 @@ const EXPECTED: Row[] = [
       field: 'spec.template.spec.containers[0].command[10]',
       runtime: 'arg',
       runtimeName: '--manager-image',
-      span: { start: 733, end: 767 },
     },
   ],
   [
@@ -1697,7 +1688,6 @@ const EXPECTED: Row[] = [
       field: 'spec.template.spec.containers[0].args[1]',
       runtime: 'arg',
       runtimeName: '-entrypoint-image',
-      span: { start: 1190, end: 1264 },
     },
   ],
   [
@@ -1715,7 +1705,6 @@ const EXPECTED: Row[] = [
       field: 'spec.template.spec.containers[0].args[3]',
       runtime: 'arg',
       runtimeName: '-nop-image',
-      span: { start: 1294, end: 1305 },
     },
   ],
   [
@@ -1733,7 +1722,6 @@ const EXPECTED: Row[] = [
       field: 'spec.template.spec.containers[0].args[5]',
       runtime: 'arg',
       runtimeName: '-shell-image',
-      span: { start: 1337, end: 1435 },
     },
   ],
   [
@@ -1751,7 +1739,6 @@ const EXPECTED: Row[] = [
       field: 'spec.template.spec.containers[0].args[7]',
       runtime: 'arg',
       runtimeName: '-gsutil-image',
-      span: { start: 1468, end: 1484 },
     },
   ],
   [
@@ -1784,7 +1771,6 @@ const EXPECTED: Row[] = [
       field: 'spec.template.spec.containers[0].args[3]',
       runtime: 'arg',
       runtimeName: '--executor-image',
-      span: { start: 1949, end: 1982 },
     },
   ],
   // runtime/olm-operator.yaml
@@ -1818,7 +1804,6 @@ const EXPECTED: Row[] = [
       field: 'spec.template.spec.containers[0].env[RELATED_IMAGE_POSTGRES]',
       runtime: 'env',
       runtimeName: 'RELATED_IMAGE_POSTGRES',
-      span: { start: 596, end: 704 },
     },
   ],
   [
@@ -1836,7 +1821,6 @@ const EXPECTED: Row[] = [
       field: 'spec.template.spec.containers[0].env[RELATED_IMAGE_BACKUP]',
       runtime: 'env',
       runtimeName: 'RELATED_IMAGE_BACKUP',
-      span: { start: 768, end: 808 },
     },
   ],
   [
@@ -1854,7 +1838,6 @@ const EXPECTED: Row[] = [
       field: 'spec.template.spec.containers[0].env[METRICS_EXPORTER_IMAGE]',
       runtime: 'env',
       runtimeName: 'METRICS_EXPORTER_IMAGE',
-      span: { start: 832, end: 862 },
     },
   ],
   [
@@ -1872,7 +1855,6 @@ const EXPECTED: Row[] = [
       field: 'spec.template.spec.containers[0].env[POOLER_IMAGE_V2]',
       runtime: 'env',
       runtimeName: 'POOLER_IMAGE_V2',
-      span: { start: 964, end: 992 },
     },
   ],
   // runtime/operator.json
@@ -1906,7 +1888,6 @@ const EXPECTED: Row[] = [
       field: 'spec.template.spec.containers[0].args[1]',
       runtime: 'arg',
       runtimeName: '--worker-image',
-      span: { start: 409, end: 442 },
     },
   ],
   [
@@ -1924,7 +1905,6 @@ const EXPECTED: Row[] = [
       field: 'spec.template.spec.containers[0].env[RELATED_IMAGE_AGENT]',
       runtime: 'env',
       runtimeName: 'RELATED_IMAGE_AGENT',
-      span: { start: 577, end: 675 },
     },
   ],
   // runtime/positions.yaml
@@ -1950,7 +1930,6 @@ const EXPECTED: Row[] = [
       field: 'spec.containers[0].args[0]',
       runtime: 'arg',
       runtimeName: '--plain-image',
-      span: { start: 260, end: 285 },
     },
   ],
   [
@@ -1967,7 +1946,6 @@ const EXPECTED: Row[] = [
       field: 'spec.containers[0].args[1]',
       runtime: 'arg',
       runtimeName: '--single-image',
-      span: { start: 342, end: 368 },
     },
   ],
   [
@@ -1984,7 +1962,6 @@ const EXPECTED: Row[] = [
       field: 'spec.containers[0].args[2]',
       runtime: 'arg',
       runtimeName: '--double-image',
-      span: { start: 396, end: 422 },
     },
   ],
   [
@@ -2001,7 +1978,6 @@ const EXPECTED: Row[] = [
       field: 'spec.containers[0].args[3]',
       runtime: 'arg',
       runtimeName: '--escaped-name-image',
-      span: { start: 459, end: 491 },
     },
   ],
   [
@@ -2066,7 +2042,6 @@ const EXPECTED: Row[] = [
       field: 'spec.containers[0].args[7]',
       runtime: 'arg',
       runtimeName: '--spaced-image',
-      span: { start: 723, end: 749 },
     },
   ],
   [
@@ -2083,7 +2058,6 @@ const EXPECTED: Row[] = [
       field: 'spec.containers[0].command[1]',
       runtime: 'arg',
       runtimeName: '--flow-image',
-      span: { start: 787, end: 811 },
     },
   ],
   [
@@ -2100,7 +2074,6 @@ const EXPECTED: Row[] = [
       field: 'spec.containers[0].command[2]',
       runtime: 'arg',
       runtimeName: '--flow-plain-image',
-      span: { start: 833, end: 863 },
     },
   ],
   [
@@ -2117,7 +2090,6 @@ const EXPECTED: Row[] = [
       field: 'spec.containers[0].env[FLOW_IMAGE]',
       runtime: 'env',
       runtimeName: 'FLOW_IMAGE',
-      span: { start: 913, end: 941 },
     },
   ],
   [
@@ -2134,7 +2106,6 @@ const EXPECTED: Row[] = [
       field: 'spec.containers[0].env[ALIASED_IMAGE]',
       runtime: 'env',
       runtimeName: 'ALIASED_IMAGE',
-      span: { start: 999, end: 1025 },
     },
   ],
   [
@@ -2159,7 +2130,6 @@ const EXPECTED: Row[] = [
       field: 'spec.containers[1].args[0]',
       runtime: 'arg',
       runtimeName: '--anchored-image',
-      span: { start: 1132, end: 1160 },
     },
   ],
   [
@@ -2235,7 +2205,6 @@ const EXPECTED: Row[] = [
       chartSource: 'monitoring/templates/operator/deployment.yaml',
       runtime: 'arg',
       runtimeName: '--prometheus-config-reloader',
-      span: { start: 746, end: 808 },
     },
   ],
   [
@@ -2253,7 +2222,6 @@ const EXPECTED: Row[] = [
       field: 'spec.template.spec.containers[0].args[0]',
       runtime: 'arg',
       runtimeName: '--prometheus-config-reloader',
-      span: { start: 1651, end: 1729 },
     },
   ],
   [
@@ -2286,7 +2254,6 @@ const EXPECTED: Row[] = [
       field: 'spec.template.spec.containers[0].args[0]',
       runtime: 'arg',
       runtimeName: '--config-reloader-image',
-      span: { start: 2104, end: 2138 },
     },
   ],
   [
@@ -2304,7 +2271,6 @@ const EXPECTED: Row[] = [
       field: 'spec.template.spec.containers[0].args[1]',
       runtime: 'arg',
       runtimeName: '--prometheus-config-reloader',
-      span: { start: 2182, end: 2231 },
     },
   ],
   // tekton/pipeline.yaml
@@ -3035,6 +3001,9 @@ describe('extraction corpus', async () => {
       'formats/block-scalar.yaml:14:14 a plain value spread over several lines',
       'formats/escapes.yaml:10:14 written with escapes inside double quotes',
       'formats/escapes.yaml:8:14 written with escapes inside double quotes',
+      'runtime/positions.yaml:15:34 written with escapes inside double quotes',
+      'runtime/positions.yaml:32:18 reached through the alias *shared (aliasOf)',
+      'runtime/positions.yaml:35:13 reached through the alias *args (aliasOf)',
     ])
     // Every kind of text that can be replaced in place has a span: quoted, block, flow, JSON, CRLF, BOM, lists.
     const spanned = new Set(result.images.flatMap((i) => i.sources.filter((s) => s.span).map((s) => s.file)))

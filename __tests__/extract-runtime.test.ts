@@ -258,24 +258,31 @@ describe('the runtime corpus', async () => {
         column: source.column,
       })
     }
-    // Without a span: escapes, block scalars, alias uses.
-    expect(sources.length - spans).toBe(5)
+    // Without a span: an escape inside the reference, alias uses (each says why).
+    expect(sources.length - spans).toBe(3)
+    for (const { source } of sources) expect(source.span === undefined).toBe(source.unwritable !== undefined)
   })
 
   it('points at the reference even where it cannot be replaced in place', () => {
     const at = (name: string) =>
       sources
         .filter((s) => s.source.file === 'runtime/positions.yaml' && s.source.runtimeName === name)
-        .map((s) => [s.source.line, s.source.column, s.source.span === undefined])
-    expect(at('--escaped-value-image')).toEqual([[15, 34, true]])
-    expect(at('--literal-image')).toEqual([[17, 27, true]])
-    expect(at('--folded-image')).toEqual([[19, 26, true]])
-    // Through an alias: the alias use site (the container that uses it), without a span.
+        .map((s) => [s.source.line, s.source.column, s.source.span === undefined, s.source.unwritable])
+    expect(at('--escaped-value-image')).toEqual([[15, 34, true, 'written with escapes inside double quotes']])
+    // An escape in the flag's name only: the reference itself is written as is.
+    expect(at('--escaped-name-image')).toEqual([[14, 36, false, undefined]])
+    // One-line block scalars: the line's text is the value.
+    expect(at('--literal-image')).toEqual([[17, 27, false, undefined]])
+    expect(at('--folded-image')).toEqual([[19, 26, false, undefined]])
+    // Through an alias: the alias use site (the container that uses it), the anchored text in aliasOf.
     expect(at('--anchored-image')).toEqual([
-      [29, 28, false],
-      [35, 13, true],
+      [29, 28, false, undefined],
+      [35, 13, true, 'reached through the alias *args'],
     ])
-    expect(at('ALIAS_USE_IMAGE')).toEqual([[32, 18, true]])
+    expect(at('ALIAS_USE_IMAGE')).toEqual([[32, 18, true, 'reached through the alias *shared']])
+    const anchored = sources.find((s) => s.source.line === 35)?.source
+    const text = readFileSync(join(CORPUS, 'runtime/positions.yaml'), 'utf8')
+    expect(text.slice(anchored?.aliasOf?.start, anchored?.aliasOf?.end)).toBe('ghcr.io/example/anchored:1.0')
   })
 
   it('no span when an escape reaches into text that only looks literal', () => {
@@ -287,7 +294,12 @@ describe('the runtime corpus', async () => {
     const [x, y] = runtimeSources(ex.result()).map((s) => s.source)
     expect(yaml.slice(yaml.indexOf('3\\x33'), yaml.indexOf('3\\x33') + 9)).toBe('3\\x33.io/')
     // After the literally written `--x-image=`, where the written reference starts.
-    expect([x?.line, x?.column, x?.span]).toEqual([5, 25, undefined])
+    expect([x?.line, x?.column, x?.span, x?.unwritable]).toEqual([
+      5,
+      25,
+      undefined,
+      'written with escapes inside double quotes',
+    ])
     expect([y?.line, y?.column, y?.span]).toEqual([5, 51, undefined])
   })
 
