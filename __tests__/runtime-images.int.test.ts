@@ -2,7 +2,7 @@
 // is a flag and whose agent is a RELATED_IMAGE_* env value. Warming makes Zot hold all of them (so the pods
 // the operator starts later pull from the cache), the repository-only base-image flag is not taken (it would
 // fail a strict run: the upstream has no `latest`), and `runtime-images: false` warms the container image only.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -112,6 +112,39 @@ describe('runtime images with a real Zot', () => {
     expect(await inCache('op/config-reloader', '0.76')).toBe(true)
     expect(await inCache('op/agent', agent.digest)).toBe(true)
     expect(await inCache('op/prometheus', 'latest')).toBe(false)
+  })
+
+  it('rewrite: zot rewrites the reference inside --flag=REF and the env value, nothing else', async () => {
+    const run = await runPipeline(
+      config({ rewrite: 'zot', 'rewrite-output': 'out', paths: 'operator.yaml' }),
+      {
+        logger,
+      },
+    )
+    expect(decideOutcome(run).exitCode).toBe(0)
+    expect(run.rewrite).toMatchObject({ written: true, rewritten: 3, left: [] })
+    const digestOf = (ref: string) => run.results.find((r) => r.reference === ref)?.digest
+    const reloader = digestOf('registry.example.com/op/config-reloader:0.76')
+    const operator = digestOf('registry.example.com/op/operator:1.0')
+    const before = readFileSync(join(ws, 'operator.yaml'), 'utf8')
+    const after = readFileSync(join(ws, 'out', 'operator.yaml'), 'utf8')
+    expect(after).toBe(
+      before
+        .replace(
+          'image: registry.example.com/op/operator:1.0',
+          `image: ${cache.host}/ops/op/operator:1.0@${operator}`,
+        )
+        .replace(
+          '--prometheus-config-reloader=registry.example.com/op/config-reloader:0.76',
+          `--prometheus-config-reloader=${cache.host}/ops/op/config-reloader:0.76@${reloader}`,
+        )
+        .replace(
+          `value: registry.example.com/op/agent@${agent.digest}`,
+          `value: ${cache.host}/ops/op/agent@${agent.digest}`,
+        ),
+    )
+    expect(after).toContain('--prometheus-default-base-image=registry.example.com/op/prometheus\n')
+    rmSync(join(ws, 'out'), { recursive: true })
   })
 
   it('a runtime image missing upstream fails the strict run, annotated at the flag as a runtime image', async () => {
