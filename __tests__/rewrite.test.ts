@@ -159,7 +159,9 @@ function dataWith(text: string, edits: { span: { start: number; end: number }; t
         if (!node.range) return
         const [from, to] = node.range
         const e = edits.find((x) => x.span.start - bom >= from && x.span.end - bom <= to)
-        if (e) node.value = e.text
+        // A span is the value's tail: all of it for an image field, the part after `--flag=` for a flag.
+        if (e && typeof node.value === 'string')
+          node.value = node.value.slice(0, node.value.length - (e.span.end - e.span.start)) + e.text
       },
     })
   return list.map((d) => d.toJS({ maxAliasCount: -1 }))
@@ -223,7 +225,8 @@ describe('rewrite over the extraction corpus', () => {
           )
         : [],
     )
-    expect(followers.length).toBe(5)
+    // 5 image fields, and 2 runtime images (runtime/positions.yaml: an aliased args list and env value).
+    expect(followers.length).toBe(7)
     expect(rewrittenPlaces + followers.length).toBe(summary.rewritten)
     expect(again.images.length).toBe(ex.images.length)
 
