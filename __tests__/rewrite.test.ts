@@ -634,53 +634,25 @@ describe('the output directory', () => {
 
   it('replaces a reference inside a larger value (a runtime image in `--flag=REF`) and only that', async () => {
     const text =
-      'spec:\n  containers:\n    - name: op\n      image: nginx:1.27\n      args:\n        - --sidecar=ghcr.io/acme/side:2 # keep\n        - "--init=ghcr.io/acme/side:2"\n      env:\n        - {name: RELATED_IMAGE_X, value: ghcr.io/acme/side:2}\n'
+      'spec:\n  containers:\n    - name: op\n      image: nginx:1.27\n      args:\n        - --sidecar-image=ghcr.io/acme/side:2 # keep\n        - "--init-image=ghcr.io/acme/side:2"\n      env:\n        - {name: RELATED_IMAGE_X, value: ghcr.io/acme/side:2}\n'
     const ws = workspaceWith({ 'op.yaml': text })
     const ex = await extract({ workspace: ws, paths: ['.'] })
     const { results, planned } = fakeRun(ex)
-    // Runtime sources as the extraction gives them: the span covers the reference inside the value.
-    const at = (needle: string) => {
-      const start = text.indexOf('ghcr.io', text.indexOf(needle))
-      return { start, end: start + 'ghcr.io/acme/side:2'.length }
-    }
-    const place = (needle: string, runtime: 'arg' | 'env') => {
-      const span = at(needle)
-      const before = text.slice(0, span.start).split('\n')
-      return { file: 'op.yaml', line: before.length, column: (before.at(-1) ?? '').length + 1, runtime, span }
-    }
-    const side = {
-      reference: 'ghcr.io/acme/side:2',
-      status: 'cached' as const,
-      digest: digestOf('ghcr.io/acme/side:2'),
-      attempts: 1,
-      durationMs: 0,
-      warnings: [],
-      sources: [place('--sidecar=', 'arg'), place('--init=', 'arg'), place('value: ghcr', 'env')],
-    }
-    const sidePlan = planImages(
-      [
-        {
-          key: side.reference,
-          raw: side.reference,
-          status: 'ok',
-          reference: parseReference(side.reference),
-          sources: side.sources,
-        },
-      ],
-      MAP,
-    ).images
+    // The extraction's runtime sources: each span covers the reference inside the value.
+    const side = results.find((r) => r.reference === 'ghcr.io/acme/side:2')
+    expect(side?.sources.map((s) => [s.runtime, s.span && text.slice(s.span.start, s.span.end)])).toEqual([
+      ['arg', 'ghcr.io/acme/side:2'],
+      ['arg', 'ghcr.io/acme/side:2'],
+      ['env', 'ghcr.io/acme/side:2'],
+    ])
     const out = tempDir('out')
     for (const pullHost of [PULL_HOST, '[::1]:5000']) {
       const summary = await rewriteManifests(
         { mode: 'zot', pullHost, output: out, workspace: ws },
-        {
-          results: [...results, { ...side, warnings: [] }],
-          planned: [...planned, ...sidePlan],
-          read: ex.read,
-        },
+        { results: results.map((r) => ({ ...r, warnings: [] })), planned, read: ex.read },
       )
       const written = readFileSync(join(out, 'op.yaml'), 'utf8')
-      const target = `${pullHost}/ghcr-images/acme/side:2@${side.digest}`
+      const target = `${pullHost}/ghcr-images/acme/side:2@${digestOf('ghcr.io/acme/side:2')}`
       if (pullHost === PULL_HOST) {
         expect(summary.left).toEqual([])
         expect(written).toBe(
@@ -693,9 +665,9 @@ describe('the output directory', () => {
         )
       } else {
         // A bracket inside a plain or partly quoted value could end it: every such place keeps its text.
-        expect(summary.left.find((l) => l.reference === side.reference)).toMatchObject({ places: 3 })
-        expect(written).toContain('--sidecar=ghcr.io/acme/side:2 # keep')
-        expect(written).toContain('"--init=ghcr.io/acme/side:2"')
+        expect(summary.left.find((l) => l.reference === 'ghcr.io/acme/side:2')).toMatchObject({ places: 3 })
+        expect(written).toContain('--sidecar-image=ghcr.io/acme/side:2 # keep')
+        expect(written).toContain('"--init-image=ghcr.io/acme/side:2"')
       }
     }
   })
