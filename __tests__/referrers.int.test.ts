@@ -25,7 +25,7 @@ import {
   pushImage,
   pushReferrer,
 } from './support/images.js'
-import { getManifest, listTags, registryRequest } from './support/registry.js'
+import { getManifest, listTags, MEDIA, registryRequest } from './support/registry.js'
 import { found } from './support/warm-extras.js'
 import { startZot, type ZotServer } from './support/zot.js'
 import { zotTestHooks } from './support/zot-vitest.js'
@@ -124,6 +124,31 @@ async function pushSigned(registry: ZotServer, repo: string) {
     ),
   )
   return { image, signature, attestations }
+}
+
+/**
+ * A legacy `.sig` manifest with Docker media types, as older cosign wrote them (the upstream test Zot has
+ * compat on, so it accepts it).
+ */
+async function dockerTypedLegacySignature(repo: string, image: PushedImage): Promise<PushedReferrer> {
+  const legacy = await pushReferrer(hub.registry(), {
+    repo,
+    subject: subjectOf(image),
+    what: 'cosign-signature',
+    form: 'tag',
+  })
+  const got = await getManifest(hub.registry(), repo, legacy.tag as string)
+  const docker = {
+    ...got.json,
+    mediaType: MEDIA.dockerManifest,
+    config: { ...got.json.config, mediaType: MEDIA.dockerConfig },
+  }
+  const put = await registryRequest(hub.registry(), 'PUT', `/v2/${repo}/manifests/${legacy.tag}`, {
+    headers: { 'content-type': MEDIA.dockerManifest },
+    body: JSON.stringify(docker),
+  })
+  expect(put.status).toBe(201)
+  return { ...legacy, digest: String(put.headers['docker-content-digest']), mediaType: MEDIA.dockerManifest }
 }
 
 describe('what Zot v2.1.20 copies, for each referrer form', () => {
@@ -335,6 +360,30 @@ describe('what Zot v2.1.20 copies, for each referrer form', () => {
     } finally {
       await noLegacy.stop()
     }
+  })
+
+  test('a referrer Zot rejects (a Docker-typed legacy signature, a cache without compat) is left out; the others are copied', async () => {
+    const single = await pushImage(hub.registry(), { repo: 'facts/rejected', tag: '1', kind: 'oci' })
+    const legacy = await dockerTypedLegacySignature('facts/rejected', single)
+    const oci = await pushReferrer(hub.registry(), {
+      repo: 'facts/rejected',
+      subject: subjectOf(single),
+      what: 'cosign-signature',
+      form: 'referrer',
+    })
+    await getManifest(cache.registry(), 'hub/facts/rejected', '1')
+    const mark = cache.logMark()
+    const res = await registryRequest(
+      cache.registry(),
+      'GET',
+      `/v2/hub/facts/rejected/referrers/${single.digest}`,
+    )
+    expect(res.status).toBe(200)
+    expect(await stored(cache, 'hub/facts/rejected', oci)).toBe(true)
+    expect(await stored(cache, 'hub/facts/rejected', legacy)).toBe(false)
+    const log = cache.logSince(mark).join('\n')
+    expect(log).toContain('failed to sync image referrers')
+    expect(log).toContain('invalid manifest content')
   })
 
   test('onlySigned: an image needs a signature on its own digest upstream, and Zot still copies it without it', async () => {
@@ -757,6 +806,25 @@ describe('caches that limit what can be read or copied', () => {
     } finally {
       await preserve.stop()
     }
+  })
+
+  test('a signature Zot rejects: require-signed fails the image and names the log line and the compat setting', async () => {
+    const single = await pushImage(hub.registry(), { repo: 'gate/rejected', tag: '1', kind: 'oci' })
+    await dockerTypedLegacySignature('gate/rejected', single)
+    const [r] = await warm(cache, [found('docker.io', 'gate/rejected', { tag: '1' })], {
+      referrers: 'require-signed',
+    })
+    expect(r).toMatchObject({
+      status: 'failed',
+      digest: single.digest,
+      referrers: { state: 'verified', items: [] },
+    })
+    expect(r?.diagnosis).toContain('"failed to sync image referrers"')
+    expect(r?.diagnosis).toContain('"invalid manifest content"')
+    expect(r?.diagnosis).toContain('"compat": ["docker2s2"]')
+    expect(cache.logLines(/failed to sync image referrers/).some((l) => l.includes('gate/rejected'))).toBe(
+      true,
+    )
   })
 
   test('an upstream without the referrers API: the referrers come through the tag schema and are reported', async () => {
