@@ -82345,8 +82345,9 @@ function diagnose(s) {
                 'to; set "preserveDigest": true on the sync registry and "compat": ["docker2s2"] under http); or it is ' +
                 'signed only with a legacy cosign tag (sha256-<hex>.sig) and the cache sets "syncLegacyCosignTags": ' +
                 'false; or the signatures live in another repository (COSIGN_REPOSITORY), where Zot does not look. ' +
-                'If upstream has a signature, look in Zot\'s log for "failed to sync referrer" (an upstream error or a ' +
-                'manifest Zot rejected).');
+                'If upstream has a signature, look in Zot\'s log for "failed to sync image referrers" or "failed to sync ' +
+                'referrer": with "invalid manifest content" Zot rejected a Docker-typed signature manifest (set ' +
+                '"compat": ["docker2s2"] under http); anything else is an upstream error.');
     }
 }
 /** An image the run's cancellation (overall timeout or signal) cut off, before it started or while it ran. */
