@@ -1,5 +1,5 @@
-// Registry calls to Zot, each annotated with whether it can make Zot contact upstream (see
-// shared/ZOT-NOTES.md and pkg/api/routes.go getImageManifest in Zot v2.1.20):
+// Registry calls to Zot, each annotated with whether it can make Zot contact upstream (see docs/zot.md and
+// pkg/api/routes.go getImageManifest, getReferrers in Zot v2.1.20):
 //   tags/list, blobs, search, mgmt              never (local answers only)
 //   manifests/<digest> present locally           never
 //   manifests/<digest> missing, manifests/<tag>  yes: Zot syncs before answering
