@@ -83171,11 +83171,11 @@ function fromAnswers(answers) {
         }
     return items;
 }
-/** Stable order: by subject (the image, then its platforms), kind, form, then tag or digest. */
+/** Grouped by kind (signatures first), then by subject (the image, then its platforms), form, tag or digest. */
 function sortItems(items, subjects) {
     const key = (i) => i.tag ?? i.digest ?? i.tool ?? '';
-    return [...items].sort((a, b) => subjects.indexOf(a.subject) - subjects.indexOf(b.subject) ||
-        KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) ||
+    return [...items].sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) ||
+        subjects.indexOf(a.subject) - subjects.indexOf(b.subject) ||
         a.form.localeCompare(b.form) ||
         key(a).localeCompare(key(b)));
 }
