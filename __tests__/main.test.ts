@@ -115,6 +115,31 @@ describe('action run()', () => {
   })
 })
 
+describe('action run(): the environment it is given', () => {
+  it('a Gitea runner (GITEA_ACTIONS only, no repository context) gets the Forgejo log and summary', async () => {
+    setInputs({ mode: 'plan', paths: 'k8s' })
+    delete process.env.GITHUB_REPOSITORY
+    process.env.GITEA_ACTIONS = 'true'
+    expect(await run()).toBe(2)
+    // The table in the log itself (GitHub collapses it into a group), and a Markdown summary.
+    expect(stdout).not.toContain('::group::Results')
+    expect(stdout).toMatch(/\n\nSTATUS +IMAGE/)
+    expect(readFileSync(join(dir, 'step_summary.md'), 'utf8')).toMatch(/^## zot-warm: failure/)
+  })
+
+  it('decides from the env passed in, not process.env', async () => {
+    setInputs({ mode: 'plan', concurrency: 'many', paths: 'k8s' })
+    const env = { ...process.env }
+    delete env.GITHUB_STEP_SUMMARY
+    expect(await run(env)).toBe(1)
+    // process.env still names a summary file; the env given has none, so nothing is written there.
+    expect(readFileSync(join(dir, 'step_summary.md'), 'utf8')).toBe('')
+    // The same with the summary file in the env given: the problems are listed there.
+    expect(await run()).toBe(1)
+    expect(readFileSync(join(dir, 'step_summary.md'), 'utf8')).toContain('invalid configuration')
+  })
+})
+
 describe('action run() on a broken runner', () => {
   it('a missing GITHUB_OUTPUT file is one error line and exit 1, not a stack trace', async () => {
     setInputs({ mode: 'plan', paths: 'k8s' })

@@ -2,22 +2,23 @@
 // ZOT_WARM_<NAME>, then the seed CronJob's ZOT_* variables. Logs go to stderr, the table to stdout.
 // Exit codes: 0 all good, 1 hard failure (bad input/config, Zot unreachable, credentials rejected),
 // 2 images failed (or invalid/unresolved/not attempted) in strict mode.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { homedir } from 'node:os'
-import { dirname, isAbsolute, relative, resolve } from 'node:path'
-import { ConfigError, describeError } from './errors.js'
+import { isAbsolute, relative, resolve } from 'node:path'
+import { describeError } from './errors.js'
 import { parseReference } from './extract/reference.js'
 import { cliValue, type ParsedArgv, parseArgv } from './inputs/argv.js'
-import { type Config, parseConfig } from './inputs/config.js'
+import { parseConfig } from './inputs/config.js'
 import { type ConfigSearch, configSearch, LOCAL_CONFIG, SYSTEM_CONFIG } from './inputs/config-file.js'
-import { redact, redactDeep } from './inputs/redact.js'
+import { redact } from './inputs/redact.js'
 import { INPUTS } from './inputs/spec.js'
-import { type Logger, runPipeline } from './pipeline.js'
+import type { Logger } from './pipeline.js'
 import { planAnnotations } from './report/annotations.js'
 import { logText, oneLine } from './report/escape.js'
-import { decideOutcome, EXIT_HARD, EXIT_OK } from './report/outcome.js'
-import { buildReport, reportJson, TOOL_VERSION } from './report/report.js'
+import { EXIT_HARD, EXIT_OK } from './report/outcome.js'
+import { reportJson, TOOL_VERSION } from './report/report.js'
 import { renderProblems, renderTable } from './report/table.js'
+import { exitWhenDone, type Finished, type RunInput, runShell } from './shell.js'
 
 export interface CliIo {
   argv: string[]
@@ -91,158 +92,156 @@ function wrap(text: string, indent: number, width: number): string[] {
   return lines
 }
 
-export async function runCli(rawIo: CliIo): Promise<number> {
-  // The terminal's writers: file names and values may hold escape sequences, line breaks or `::error::`
-  // (the CLI may itself run inside a workflow step): every human line is escaped here, JSON by safeJson.
-  const io: CliIo = {
-    ...rawIo,
-    stdout: (text) => rawIo.stdout(logText(text)),
-    stderr: (text) => rawIo.stderr(logText(text)),
-  }
+export async function runCli(io: CliIo): Promise<number> {
+  const terminal = new Terminal(io)
   let argv: ParsedArgv
   try {
     argv = parseArgv(io.argv)
   } catch (err) {
-    io.stderr(`zot-warm: ${describeError(err)}\nRun zot-warm --help for the options.\n`)
+    terminal.line(`zot-warm: ${describeError(err)}\nRun zot-warm --help for the options.`)
     return EXIT_HARD
   }
-  if (argv.help) {
-    io.stdout(usage())
+  if (argv.help || argv.version) {
+    terminal.out(argv.help ? usage() : `${TOOL_VERSION}\n`)
     return EXIT_OK
   }
-  if (argv.version) {
-    io.stdout(`${TOOL_VERSION}\n`)
-    return EXIT_OK
-  }
-  const get = (name: string) => cliValue(argv, io.env, name)
-  const positionals = argv.positionals
+  terminal.quiet = argv.quiet
+  return runShell({
+    secrets: terminal.secrets,
+    logger: terminal.logger,
+    userAgent: `zot-warm/${TOOL_VERSION} (cli)`,
+    configure: () => configure(argv, io, terminal.secrets),
+    stopping: (message) => terminal.line(message),
+    configProblems: (problems) =>
+      terminal.line(`zot-warm: invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`),
+    internalError: (err) => {
+      if (io.env.ZOT_WARM_DEBUG) terminal.line((err as Error)?.stack ?? String(err))
+      terminal.line(`zot-warm: internal error: ${describeError(err)}`)
+    },
+    publish: (finished) => terminal.publish(finished),
+  })
+}
 
-  // Positionals: `-` is stdin, an existing path or a glob is scanned, anything that parses as an image
-  // reference is warmed as one, the rest is passed on as a path (extract reports it when nothing matches).
+/**
+ * The run's configuration from the command line: flags, then ZOT_WARM_<NAME>, then the ZOT_* aliases, then
+ * the configuration file, then the defaults. Positionals: `-` is stdin, an existing path or a glob is
+ * scanned, anything that parses as an image reference is warmed as one, the rest is passed on as a path
+ * (extraction reports it when nothing matches).
+ */
+async function configure(argv: ParsedArgv, io: CliIo, secrets: string[]): Promise<RunInput> {
+  const get = (name: string) => cliValue(argv, io.env, name)
   const workspace = resolve(io.cwd, get('workspace') || io.cwd)
   const extraPaths: string[] = []
   const extraImages: string[] = []
   let wantStdin = false
-  for (const arg of positionals) {
+  for (const arg of argv.positionals) {
     if (arg === '-') wantStdin = true
     else if (looksLikePath(arg, workspace)) extraPaths.push(toWorkspacePath(arg, workspace))
     else extraImages.push(arg)
   }
-  const merged = (name: 'paths' | 'images', extra: string[]) => {
-    const base = get(name)
-    return [base, ...extra].filter(Boolean).join('\n') || undefined
-  }
+  const merged = (name: 'paths' | 'images', extra: string[]) =>
+    [get(name), ...extra].filter(Boolean).join('\n') || undefined
 
-  let config: Config
-  let secrets: string[]
-  try {
-    const parsed = parseConfig(
-      (name) =>
-        name === 'paths'
-          ? merged('paths', extraPaths)
-          : name === 'images'
-            ? merged('images', extraImages)
-            : get(name),
-      {
-        workspace: io.cwd,
-        cwd: io.cwd,
-        configSearch: io.configSearch ?? configSearch(io.cwd, io.env, homedir),
-      },
-    )
-    config = parsed.config
-    secrets = parsed.secrets
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      io.stderr(`zot-warm: invalid configuration:\n${err.problems.map((p) => `  - ${p}`).join('\n')}\n`)
-      return EXIT_HARD
-    }
-    io.stderr(`zot-warm: ${describeError(err)}\n`)
-    return EXIT_HARD
-  }
+  const parsed = parseConfig(
+    (name) =>
+      name === 'paths'
+        ? merged('paths', extraPaths)
+        : name === 'images'
+          ? merged('images', extraImages)
+          : get(name),
+    {
+      workspace: io.cwd,
+      cwd: io.cwd,
+      configSearch: io.configSearch ?? configSearch(io.cwd, io.env, homedir),
+    },
+  )
+  secrets.push(...parsed.secrets)
+  const { config } = parsed
   // `zot-warm nginx:1.27` means that image, not "that image and whatever the directory holds": image
   // references alone switch the default scan off (stdin already does).
   if (config.paths.length === 0 && extraImages.length > 0) config.scan = false
-  const stdin = wantStdin ? await io.readStdin() : undefined
+  return {
+    config,
+    ...(wantStdin ? { stdin: await io.readStdin() } : {}),
+    // The rewritten stream is data for the next command, written as it is (never redacted or escaped).
+    stdout: io.stdout,
+  }
+}
 
-  const quiet = argv.quiet
-  const color = (code: string, text: string) => (io.tty ? `\u001b[${code}m${text}\u001b[0m` : text)
+/**
+ * What the CLI shows: logs and problems on stderr, the table on stdout (on stderr when stdout carries the
+ * JSON report or the rewritten manifests). Every line for a reader is escaped and redacted here; the file
+ * names and values in it may hold escape sequences, line breaks or `::error::` (the CLI may itself run in a
+ * workflow step).
+ */
+class Terminal {
+  readonly secrets: string[] = []
+  quiet = false
+  readonly logger: Logger
+
+  constructor(private readonly io: CliIo) {
+    this.logger = {
+      info: (m) => this.chatter(m),
+      warning: (m) => this.line(m, `${this.color('33', 'warning:')} `),
+      debug: (m) => {
+        if (io.env.ZOT_WARM_DEBUG) this.line(`debug: ${m}`)
+      },
+      group: async (name, fn) => {
+        if (!this.quiet) this.line(name, `${this.color('1', '==>')} `)
+        return fn()
+      },
+      progress: (m) => this.chatter(m),
+    }
+  }
+
   /** A line on stderr after an optional label of ours (coloured after escaping, so colours survive). */
-  const err = (text: string, label = '') => rawIo.stderr(`${label}${logText(redact(text, secrets))}\n`)
-  const logger: Logger = {
-    info: (m) => !quiet && err(m),
-    warning: (m) => err(m, `${color('33', 'warning:')} `),
-    debug: (m) => io.env.ZOT_WARM_DEBUG && err(`debug: ${m}`),
-    group: async (name, fn) => {
-      if (!quiet) err(name, `${color('1', '==>')} `)
-      return fn()
-    },
-    progress: (m) => !quiet && err(m),
+  line(text: string, label = ''): void {
+    this.io.stderr(`${label}${logText(redact(text, this.secrets))}\n`)
   }
 
-  const controller = new AbortController()
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (controller.signal.aborted) process.exit(EXIT_HARD)
-    err(`Received ${signal}: stopping; unfinished images are reported as not attempted.`)
-    controller.abort(`cancelled by ${signal}`)
-  }
-  process.on('SIGINT', onSignal)
-  process.on('SIGTERM', onSignal)
-  let run: Awaited<ReturnType<typeof runPipeline>>
-  try {
-    run = await runPipeline(config, {
-      logger,
-      signal: controller.signal,
-      ...(stdin !== undefined ? { stdin } : {}),
-      // The rewritten stream is data for the next command, written as it is (never redacted or escaped).
-      stdout: rawIo.stdout,
-      userAgent: `zot-warm/${TOOL_VERSION} (cli)`,
-    })
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      err(`zot-warm: invalid configuration:\n${e.problems.map((p) => `  - ${p}`).join('\n')}`)
-      return EXIT_HARD
-    }
-    if (io.env.ZOT_WARM_DEBUG) err((e as Error)?.stack ?? String(e))
-    err(`zot-warm: internal error: ${describeError(e)}`)
-    return EXIT_HARD
-  } finally {
-    process.off('SIGINT', onSignal)
-    process.off('SIGTERM', onSignal)
+  /** Text for a reader on stdout. */
+  out(text: string): void {
+    this.io.stdout(logText(redact(text, this.secrets)))
   }
 
-  run = redactDeep(run, secrets)
-  const outcome = decideOutcome(run)
-  const report = buildReport(run, outcome)
-  const stdoutTaken = config.report === '-' || config.rewrite?.output === '-'
-  const tableOut = stdoutTaken ? err : (t: string) => io.stdout(`${redact(t, secrets)}\n`)
-  if (run.results.length) tableOut(renderTable(run.results, run.mode))
-  const problems = renderProblems(run.results)
-  if (problems) err(`\n${problems}`)
-  // Compiler-style lines, so editors and terminals can jump to them.
-  if (!run.hardFailure) {
-    for (const a of planAnnotations(run, { limit: Number.MAX_SAFE_INTEGER })) {
-      err(`${a.where ? `${a.where}: ` : ''}${a.level}: ${oneLine(a.message, 2000)}`)
+  async publish({ run, outcome, report, reportFile, config }: Finished): Promise<number> {
+    const stdoutTaken = config.report === '-' || config.rewrite?.output === '-'
+    if (run.results.length) {
+      const table = renderTable(run.results, run.mode)
+      if (stdoutTaken) this.line(table)
+      else this.out(`${table}\n`)
     }
-  }
-  if (config.report === '-') rawIo.stdout(reportJson(report))
-  else if (config.report) {
-    try {
-      mkdirSync(dirname(config.report), { recursive: true })
-      writeFileSync(config.report, reportJson(report))
-      if (!quiet) err(`JSON report: ${config.report}`)
-    } catch (e) {
-      err(`zot-warm: could not write the report to ${config.report}: ${describeError(e)}`)
+    const problems = renderProblems(run.results)
+    if (problems) this.line(`\n${problems}`)
+    // Compiler-style lines, so editors and terminals can jump to them.
+    if (!run.hardFailure) {
+      for (const a of planAnnotations(run, { limit: Number.MAX_SAFE_INTEGER }))
+        this.line(`${a.where ? `${a.where}: ` : ''}${a.level}: ${oneLine(a.message, 2000)}`)
+    }
+    if (config.report === '-') this.io.stdout(reportJson(report))
+    if (reportFile?.error) {
+      this.line(`zot-warm: could not write the report to ${reportFile.path}: ${reportFile.error}`)
       return EXIT_HARD
     }
+    if (reportFile) this.chatter(`JSON report: ${reportFile.path}`)
+    const label =
+      outcome.conclusion === 'success'
+        ? this.color('32', 'ok')
+        : outcome.exitCode
+          ? this.color('31', 'FAILED')
+          : this.color('33', 'warning')
+    this.line(outcome.reason, `zot-warm: ${label}: `)
+    return outcome.exitCode
   }
-  const label =
-    outcome.conclusion === 'success'
-      ? color('32', 'ok')
-      : outcome.exitCode
-        ? color('31', 'FAILED')
-        : color('33', 'warning')
-  err(outcome.reason, `zot-warm: ${label}: `)
-  return outcome.exitCode
+
+  /** Lines `-q` leaves out. */
+  private chatter(text: string): void {
+    if (!this.quiet) this.line(text)
+  }
+
+  private color(code: string, text: string): string {
+    return this.io.tty ? `\u001b[${code}m${text}\u001b[0m` : text
+  }
 }
 
 function looksLikePath(arg: string, workspace: string): boolean {
@@ -280,6 +279,5 @@ if (import.meta.url.endsWith('/cli.js')) {
     },
     tty: process.stderr.isTTY,
   })
-  process.exitCode = code
-  setTimeout(() => process.exit(code), 2000).unref()
+  exitWhenDone(code)
 }

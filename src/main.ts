@@ -1,48 +1,62 @@
-// The action: inputs from the runner, the shared pipeline, then log table, job summary, annotations, outputs
-// and the JSON report. The only file that imports @actions/core.
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+// The action's own part of a run: its configuration comes from the runner's inputs, and the result goes to
+// the runner (log table, job summary, outputs, annotations, the step's conclusion). The run itself is the
+// shell's (shell.ts). The only file that imports @actions/core.
+import { appendFile } from 'node:fs/promises'
+import { EOL } from 'node:os'
+import { join } from 'node:path'
 import * as core from '@actions/core'
-import { ConfigError, describeError } from './errors.js'
+import { describeError } from './errors.js'
 import { type Config, parseConfig } from './inputs/config.js'
-import { redact, redactDeep } from './inputs/redact.js'
+import { redact } from './inputs/redact.js'
 import { SECRET_INPUTS } from './inputs/spec.js'
-import { type Logger, runPipeline } from './pipeline.js'
+import type { Logger } from './pipeline.js'
 import { planAnnotations } from './report/annotations.js'
 import { htmlText, isPlain, logLine, logText, printable } from './report/escape.js'
-import { readRepoContext, repoPath } from './report/links.js'
-import { countReferrers, countResults, decideOutcome, EXIT_HARD, type Outcome } from './report/outcome.js'
-import { buildReport, imagesOutput, reportJson, TOOL_VERSION } from './report/report.js'
+import { detectForge, type Forge, type RepoContext, readRepoContext, repoPath } from './report/links.js'
+import { countReferrers, countResults } from './report/outcome.js'
+import { imagesOutput, TOOL_VERSION } from './report/report.js'
 import { renderSummary } from './report/summary.js'
 import { renderProblems, renderTable } from './report/table.js'
 import { renderTextSummary } from './report/text-summary.js'
-import type { RunResult } from './report/types.js'
+import { type Finished, runShell } from './shell.js'
 
 const YELLOW = '\u001b[33m'
 const RESET = '\u001b[0m'
 
+type Env = NodeJS.ProcessEnv
+
 /** Runs the action; returns the exit code (also set on process.exitCode). Never throws. */
-export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function run(env: Env = process.env): Promise<number> {
   const secrets: string[] = []
-  const sinks = runnerSinks(secrets)
-  try {
-    return await runAction(env, secrets, sinks)
-  } catch (err) {
-    // e.g. a runner without a GITHUB_OUTPUT file: one line, not a stack trace.
-    sinks.logger.debug((err as Error)?.stack ?? String(err))
-    sinks.annotate('error', `zot-warm: internal error: ${describeError(err)}`)
-    return setExit(EXIT_HARD)
-  }
+  const runner = runnerSinks(secrets, env)
+  const forge = detectForge(env)
+  const code = await runShell({
+    secrets,
+    logger: runner.logger,
+    userAgent: `zot-warm/${TOOL_VERSION} (${forge} action)`,
+    configure: () => ({ config: readInputs(env, secrets) }),
+    stopping: runner.yellow,
+    configProblems: (problems) => showConfigProblems(problems, runner),
+    internalError: (err) => {
+      // e.g. a runner without a GITHUB_OUTPUT file: one line, not a stack trace.
+      runner.logger.debug((err as Error)?.stack ?? String(err))
+      runner.annotate('error', `zot-warm: internal error: ${describeError(err)}`)
+    },
+    publish: (finished) => publish(finished, env, forge, runner),
+  })
+  process.exitCode = code
+  return code
 }
 
 type Level = 'error' | 'warning' | 'notice'
+type RunnerSinks = ReturnType<typeof runnerSinks>
 
 /**
  * What the action writes to the runner, each through one writer that redacts the secrets and escapes for
  * where it goes: a file name or a value from the pull request can hold line breaks, `::error …::` or escape
  * sequences, and must never become a workflow command, an annotation elsewhere or a mask.
  */
-function runnerSinks(secrets: readonly string[]) {
+function runnerSinks(secrets: readonly string[], env: Env) {
   const clean = (text: string) => redact(text, secrets)
   const info = (text: string) => core.info(logText(clean(text)))
   // Coloured after escaping, so that our colours survive and nobody else's get through.
@@ -71,21 +85,23 @@ function runnerSinks(secrets: readonly string[]) {
     else core.notice(text, safe)
   }
   const output = (name: string, value: string) => core.setOutput(name, printable(clean(value)))
-  return { logger, yellow, annotate, output }
+  /**
+   * Appends to the job summary file, when the runner names one (what core.summary does, but from the env
+   * this run was given: core reads process.env, once).
+   */
+  const summary = async (markup: string) => {
+    if (env.GITHUB_STEP_SUMMARY) await appendFile(env.GITHUB_STEP_SUMMARY, `${markup}${EOL}`)
+  }
+  return { logger, yellow, annotate, output, summary }
 }
 
-async function runAction(
-  env: NodeJS.ProcessEnv,
-  secrets: string[],
-  sinks: ReturnType<typeof runnerSinks>,
-): Promise<number> {
-  const { logger, yellow, annotate } = sinks
+/** The configuration from the action's inputs; every secret masked the moment it is read. */
+function readInputs(env: Env, secrets: string[]): Config {
   const mask = (value: string) => {
     if (!value || secrets.includes(value)) return
     secrets.push(value)
     core.setSecret(value)
   }
-  // Secrets are masked the moment they are read, before anything could print them.
   const getInput = (name: string): string => {
     const value = core.getInput(name)
     if (SECRET_INPUTS.has(name) && value) {
@@ -94,104 +110,79 @@ async function runAction(
     }
     return value
   }
-
-  const forge = readRepoContext(env)?.forge ?? (env.FORGEJO_ACTIONS === 'true' ? 'forgejo' : 'github')
-  let config: Config
-  try {
-    // Derived forms (the basic-auth value and header, PEM key lines) are masked the moment they exist.
-    config = parseConfig(getInput, {
-      workspace: env.GITHUB_WORKSPACE || process.cwd(),
-      ...(env.RUNNER_TEMP
-        ? {
-            report: join(env.RUNNER_TEMP, 'zot-warm-report.json'),
-            rewriteOutput: join(env.RUNNER_TEMP, 'zot-warm-rewritten'),
-          }
-        : {}),
-      onSecret: mask,
-    }).config
-  } catch (err) {
-    return await finishConfigError(err, sinks, secrets)
-  }
-
-  const controller = new AbortController()
-  const onSignal = (signal: NodeJS.Signals) => {
-    // A second signal means "now": the runner follows SIGINT with SIGTERM/SIGKILL after a few seconds.
-    if (controller.signal.aborted) process.exit(EXIT_HARD)
-    yellow(`Received ${signal}: stopping; unfinished images are reported as not attempted.`)
-    controller.abort(`cancelled by ${signal}`)
-  }
-  process.on('SIGINT', onSignal)
-  process.on('SIGTERM', onSignal)
-
-  let run: RunResult
-  try {
-    run = await runPipeline(config, {
-      logger,
-      signal: controller.signal,
-      userAgent: `zot-warm/${TOOL_VERSION} (${forge} action)`,
-    })
-  } catch (err) {
-    if (err instanceof ConfigError) return await finishConfigError(err, sinks, secrets)
-    logger.debug((err as Error)?.stack ?? String(err))
-    annotate('error', `zot-warm: internal error: ${describeError(err)}`)
-    return setExit(EXIT_HARD)
-  } finally {
-    process.off('SIGINT', onSignal)
-    process.off('SIGTERM', onSignal)
-  }
-
-  run = redactDeep(run, secrets)
-  const outcome = decideOutcome(run)
-  await publish(run, outcome, config, env, forge, sinks)
-
-  if (outcome.exitCode !== 0) annotate('error', `zot-warm: ${outcome.reason}`)
-  else if (outcome.conclusion === 'warning') annotate('warning', `zot-warm: ${outcome.reason}`)
-  else logger.info(`zot-warm: ${outcome.reason}`)
-  return setExit(outcome.exitCode)
+  // Derived forms (the basic-auth value and header, PEM key lines) are masked the moment they exist.
+  return parseConfig(getInput, {
+    workspace: env.GITHUB_WORKSPACE || process.cwd(),
+    ...(env.RUNNER_TEMP
+      ? {
+          report: join(env.RUNNER_TEMP, 'zot-warm-report.json'),
+          rewriteOutput: join(env.RUNNER_TEMP, 'zot-warm-rewritten'),
+        }
+      : {}),
+    onSecret: mask,
+  }).config
 }
 
-async function publish(
-  run: RunResult,
-  outcome: Outcome,
-  config: Config,
-  env: NodeJS.ProcessEnv,
-  forge: 'github' | 'forgejo',
-  { logger, annotate, output }: ReturnType<typeof runnerSinks>,
-): Promise<void> {
-  // The table: Forgejo shows no summary page, so there it stays visible; GitHub gets it collapsed.
+/** Everything the runner shows of a finished run, in the order a reader meets it. */
+async function publish(finished: Finished, env: Env, forge: Forge, runner: RunnerSinks): Promise<number> {
+  const { run, outcome } = finished
+  const repo = readRepoContext(env)
+  await showTable(finished, forge, runner)
+  const reportPath = showReportFile(finished, runner)
+  if (env.GITHUB_STEP_SUMMARY) await writeJobSummary(finished, forge, repo, reportPath, runner)
+  setOutputs(finished, reportPath, runner)
+  if (!run.hardFailure) annotateImages(finished, repo, runner)
+
+  if (outcome.exitCode !== 0) runner.annotate('error', `zot-warm: ${outcome.reason}`)
+  else if (outcome.conclusion === 'warning') runner.annotate('warning', `zot-warm: ${outcome.reason}`)
+  else runner.logger.info(`zot-warm: ${outcome.reason}`)
+  return outcome.exitCode
+}
+
+/** Forgejo shows no summary page, so there the table stays visible; GitHub gets it collapsed. */
+async function showTable({ run, outcome }: Finished, forge: Forge, { logger }: RunnerSinks): Promise<void> {
   const table = `${renderTable(run.results, run.mode)}\n${renderProblems(run.results)}`.trimEnd()
   if (forge === 'forgejo') logger.info(`\n${table}`)
   else await logger.group(`Results: ${outcome.reason}`, async () => logger.info(table))
+}
 
-  const report = buildReport(run, outcome)
-  let reportPath: string | undefined
-  if (config.report && config.report !== '-') {
-    try {
-      mkdirSync(dirname(config.report), { recursive: true })
-      writeFileSync(config.report, reportJson(report))
-      reportPath = config.report
-      logger.info(`JSON report: ${reportPath}`)
-    } catch (err) {
-      logger.warning(`could not write the JSON report to ${config.report}: ${describeError(err)}`)
-    }
+/** The report file's path, said in the log; a report that could not be written is a warning, not a failure. */
+function showReportFile({ reportFile }: Finished, { logger }: RunnerSinks): string | undefined {
+  if (!reportFile) return undefined
+  if (reportFile.error) {
+    logger.warning(`could not write the JSON report to ${reportFile.path}: ${reportFile.error}`)
+    return undefined
   }
+  logger.info(`JSON report: ${reportFile.path}`)
+  return reportFile.path
+}
 
-  const repo = readRepoContext(env)
-  if (env.GITHUB_STEP_SUMMARY) {
-    const where = {
-      workspace: config.workspace,
-      ...(repo ? { repo } : {}),
-      ...(reportPath ? { reportPath } : {}),
-    }
-    const markup =
-      forge === 'forgejo' ? renderTextSummary(run, outcome, where) : renderSummary(run, outcome, where)
-    try {
-      await core.summary.addRaw(markup, true).write()
-    } catch (err) {
-      logger.warning(`could not write the job summary: ${describeError(err)}`)
-    }
+async function writeJobSummary(
+  { run, outcome, config }: Finished,
+  forge: Forge,
+  repo: RepoContext | undefined,
+  reportPath: string | undefined,
+  { logger, summary }: RunnerSinks,
+): Promise<void> {
+  const where = {
+    workspace: config.workspace,
+    ...(repo ? { repo } : {}),
+    ...(reportPath ? { reportPath } : {}),
   }
+  try {
+    await summary(
+      forge === 'forgejo' ? renderTextSummary(run, outcome, where) : renderSummary(run, outcome, where),
+    )
+  } catch (err) {
+    logger.warning(`could not write the job summary: ${describeError(err)}`)
+  }
+}
 
+function setOutputs(
+  { run }: Finished,
+  reportPath: string | undefined,
+  { logger, output }: RunnerSinks,
+): void {
   const counts = countResults(run.results)
   for (const name of ['total', 'cached', 'warmed', 'failed', 'skipped', 'unresolved', 'invalid'] as const)
     output(name, String(counts[name]))
@@ -208,8 +199,14 @@ async function publish(
     )
   output('report', reportPath ?? '')
   output('rewritten', run.rewrite?.written ? run.rewrite.output : '')
+}
 
-  if (run.hardFailure) return
+/** At most 10 per level (GitHub drops the rest), one slot kept for the step's own conclusion. */
+function annotateImages(
+  { run, outcome, config }: Finished,
+  repo: RepoContext | undefined,
+  { annotate }: RunnerSinks,
+): void {
   const annotations = planAnnotations(run, {
     reserve: {
       error: outcome.exitCode !== 0 ? 1 : 0,
@@ -224,33 +221,14 @@ async function publish(
   }
 }
 
-async function finishConfigError(
-  err: unknown,
-  { annotate }: ReturnType<typeof runnerSinks>,
-  secrets: readonly string[],
-): Promise<number> {
-  if (!(err instanceof ConfigError)) {
-    annotate('error', `zot-warm: ${describeError(err)}`)
-    return setExit(EXIT_HARD)
-  }
-  const problems = err.problems.map((p) => redact(p, secrets))
-  for (const p of problems) annotate('error', p, { title: 'zot-warm: configuration' })
-  if (process.env.GITHUB_STEP_SUMMARY) {
-    const items = problems.map((p) => `<li>${htmlText(p)}</li>`).join('\n')
-    await core.summary
-      .addRaw(`<h2>❌ zot-warm: invalid configuration</h2>\n<ul>\n${items}\n</ul>\n`, true)
-      .write()
-      .catch(() => undefined)
-  }
-  annotate(
+async function showConfigProblems(problems: readonly string[], runner: RunnerSinks): Promise<void> {
+  for (const p of problems) runner.annotate('error', p, { title: 'zot-warm: configuration' })
+  const items = problems.map((p) => `<li>${htmlText(p)}</li>`).join('\n')
+  await runner
+    .summary(`<h2>❌ zot-warm: invalid configuration</h2>\n<ul>\n${items}\n</ul>\n`)
+    .catch(() => undefined)
+  runner.annotate(
     'error',
     `zot-warm: invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}, listed above)`,
   )
-  return setExit(EXIT_HARD)
-}
-
-/** setFailed sets exit code 1; images failing in strict mode exit 2, like the CLI. */
-function setExit(code: number): number {
-  process.exitCode = code
-  return code
 }

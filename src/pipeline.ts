@@ -31,7 +31,7 @@ export interface Logger {
 
 export interface PipelineOptions {
   logger: Logger
-  /** Aborted on SIGINT/SIGTERM; `reason` (a string) says why. */
+  /** Aborted on SIGINT/SIGTERM or at the overall timeout; `reason` (a string) says why. */
   signal?: AbortSignal
   /** Content read from `-` (CLI). */
   stdin?: string
@@ -48,19 +48,11 @@ export async function runPipeline(config: Config, opts: PipelineOptions): Promis
   const started = Date.now()
   const startedAt = new Date(started).toISOString()
 
-  // The overall timeout and the caller's signal end up in one signal for the engine.
+  // The caller's signal (a signal, the overall timeout: the run shell), with its reason as a string.
   const controller = new AbortController()
   const onAbort = () => controller.abort(reasonOf(opts.signal?.reason, 'cancelled'))
   if (opts.signal?.aborted) onAbort()
   else opts.signal?.addEventListener('abort', onAbort, { once: true })
-  const timer =
-    config.timeoutMs !== undefined
-      ? setTimeout(
-          () => controller.abort(`overall timeout of ${formatDuration(config.timeoutMs ?? 0)} reached`),
-          config.timeoutMs,
-        )
-      : undefined
-  timer?.unref()
 
   try {
     if (config.configFile) logger.info(`Configuration file: ${config.configFile}`)
@@ -215,7 +207,6 @@ export async function runPipeline(config: Config, opts: PipelineOptions): Promis
     }
     return run
   } finally {
-    if (timer) clearTimeout(timer)
     opts.signal?.removeEventListener('abort', onAbort)
   }
 }
