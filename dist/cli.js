@@ -50306,12 +50306,12 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony import */ var _inputs_config_file_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(9634);
 /* harmony import */ var _inputs_redact_js__WEBPACK_IMPORTED_MODULE_15__ = __nccwpck_require__(4888);
 /* harmony import */ var _inputs_spec_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(8554);
-/* harmony import */ var _pipeline_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(7026);
-/* harmony import */ var _report_annotations_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(1116);
-/* harmony import */ var _report_escape_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(2527);
-/* harmony import */ var _report_outcome_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(5102);
-/* harmony import */ var _report_report_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(5650);
-/* harmony import */ var _report_table_js__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(8330);
+/* harmony import */ var _report_annotations_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(1116);
+/* harmony import */ var _report_escape_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(2527);
+/* harmony import */ var _report_outcome_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(5102);
+/* harmony import */ var _report_report_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(5650);
+/* harmony import */ var _report_table_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(8330);
+/* harmony import */ var _shell_js__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(2966);
 // The CLI (dist/cli.js, `zot-warm`): the same pipeline as the action, configured from flags, then
 // ZOT_WARM_<NAME>, then the seed CronJob's ZOT_* variables. Logs go to stderr, the table to stdout.
 // Exit codes: 0 all good, 1 hard failure (bad input/config, Zot unreachable, credentials rejected),
@@ -50377,39 +50377,49 @@ function wrap(text, indent, width) {
         lines.push(' '.repeat(indent) + line);
     return lines;
 }
-async function runCli(rawIo) {
-    // The terminal's writers: file names and values may hold escape sequences, line breaks or `::error::`
-    // (the CLI may itself run inside a workflow step): every human line is escaped here, JSON by safeJson.
-    const io = {
-        ...rawIo,
-        stdout: (text) => rawIo.stdout((0,_report_escape_js__WEBPACK_IMPORTED_MODULE_11__/* .logText */ .kc)(text)),
-        stderr: (text) => rawIo.stderr((0,_report_escape_js__WEBPACK_IMPORTED_MODULE_11__/* .logText */ .kc)(text)),
-    };
+async function runCli(io) {
+    const terminal = new Terminal(io);
     let argv;
     try {
         argv = (0,_inputs_argv_js__WEBPACK_IMPORTED_MODULE_5__/* .parseArgv */ .SB)(io.argv);
     }
     catch (err) {
-        io.stderr(`zot-warm: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .describeError */ .Uc)(err)}\nRun zot-warm --help for the options.\n`);
-        return _report_outcome_js__WEBPACK_IMPORTED_MODULE_12__/* .EXIT_HARD */ .bQ;
+        terminal.line(`zot-warm: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .describeError */ .Uc)(err)}\nRun zot-warm --help for the options.`);
+        return _report_outcome_js__WEBPACK_IMPORTED_MODULE_11__/* .EXIT_HARD */ .bQ;
     }
-    if (argv.help) {
-        io.stdout(usage());
-        return _report_outcome_js__WEBPACK_IMPORTED_MODULE_12__/* .EXIT_OK */ .Ij;
+    if (argv.help || argv.version) {
+        terminal.out(argv.help ? usage() : `${_report_report_js__WEBPACK_IMPORTED_MODULE_12__/* .TOOL_VERSION */ .wr}\n`);
+        return _report_outcome_js__WEBPACK_IMPORTED_MODULE_11__/* .EXIT_OK */ .Ij;
     }
-    if (argv.version) {
-        io.stdout(`${_report_report_js__WEBPACK_IMPORTED_MODULE_13__/* .TOOL_VERSION */ .wr}\n`);
-        return _report_outcome_js__WEBPACK_IMPORTED_MODULE_12__/* .EXIT_OK */ .Ij;
-    }
+    terminal.quiet = argv.quiet;
+    return (0,_shell_js__WEBPACK_IMPORTED_MODULE_14__/* .runShell */ .E)({
+        secrets: terminal.secrets,
+        logger: terminal.logger,
+        userAgent: `zot-warm/${_report_report_js__WEBPACK_IMPORTED_MODULE_12__/* .TOOL_VERSION */ .wr} (cli)`,
+        configure: () => configure(argv, io, terminal.secrets),
+        stopping: (message) => terminal.line(message),
+        configProblems: (problems) => terminal.line(`zot-warm: invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`),
+        internalError: (err) => {
+            if (io.env.ZOT_WARM_DEBUG)
+                terminal.line(err?.stack ?? String(err));
+            terminal.line(`zot-warm: internal error: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .describeError */ .Uc)(err)}`);
+        },
+        publish: (finished) => terminal.publish(finished),
+    });
+}
+/**
+ * The run's configuration from the command line: flags, then ZOT_WARM_<NAME>, then the ZOT_* aliases, then
+ * the configuration file, then the defaults. Positionals: `-` is stdin, an existing path or a glob is
+ * scanned, anything that parses as an image reference is warmed as one, the rest is passed on as a path
+ * (extraction reports it when nothing matches).
+ */
+async function configure(argv, io, secrets) {
     const get = (name) => (0,_inputs_argv_js__WEBPACK_IMPORTED_MODULE_5__/* .cliValue */ ._D)(argv, io.env, name);
-    const positionals = argv.positionals;
-    // Positionals: `-` is stdin, an existing path or a glob is scanned, anything that parses as an image
-    // reference is warmed as one, the rest is passed on as a path (extract reports it when nothing matches).
     const workspace = (0,node_path__WEBPACK_IMPORTED_MODULE_2__.resolve)(io.cwd, get('workspace') || io.cwd);
     const extraPaths = [];
     const extraImages = [];
     let wantStdin = false;
-    for (const arg of positionals) {
+    for (const arg of argv.positionals) {
         if (arg === '-')
             wantStdin = true;
         else if (looksLikePath(arg, workspace))
@@ -50417,124 +50427,106 @@ async function runCli(rawIo) {
         else
             extraImages.push(arg);
     }
-    const merged = (name, extra) => {
-        const base = get(name);
-        return [base, ...extra].filter(Boolean).join('\n') || undefined;
-    };
-    let config;
-    let secrets;
-    try {
-        const parsed = (0,_inputs_config_js__WEBPACK_IMPORTED_MODULE_6__/* .parseConfig */ .o)((name) => name === 'paths'
-            ? merged('paths', extraPaths)
-            : name === 'images'
-                ? merged('images', extraImages)
-                : get(name), {
-            workspace: io.cwd,
-            cwd: io.cwd,
-            configSearch: io.configSearch ?? (0,_inputs_config_file_js__WEBPACK_IMPORTED_MODULE_7__/* .configSearch */ .fO)(io.cwd, io.env, node_os__WEBPACK_IMPORTED_MODULE_1__.homedir),
-        });
-        config = parsed.config;
-        secrets = parsed.secrets;
-    }
-    catch (err) {
-        if (err instanceof _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ConfigError */ .xL) {
-            io.stderr(`zot-warm: invalid configuration:\n${err.problems.map((p) => `  - ${p}`).join('\n')}\n`);
-            return _report_outcome_js__WEBPACK_IMPORTED_MODULE_12__/* .EXIT_HARD */ .bQ;
-        }
-        io.stderr(`zot-warm: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .describeError */ .Uc)(err)}\n`);
-        return _report_outcome_js__WEBPACK_IMPORTED_MODULE_12__/* .EXIT_HARD */ .bQ;
-    }
+    const merged = (name, extra) => [get(name), ...extra].filter(Boolean).join('\n') || undefined;
+    const parsed = (0,_inputs_config_js__WEBPACK_IMPORTED_MODULE_6__/* .parseConfig */ .o)((name) => name === 'paths'
+        ? merged('paths', extraPaths)
+        : name === 'images'
+            ? merged('images', extraImages)
+            : get(name), {
+        workspace: io.cwd,
+        cwd: io.cwd,
+        configSearch: io.configSearch ?? (0,_inputs_config_file_js__WEBPACK_IMPORTED_MODULE_7__/* .configSearch */ .fO)(io.cwd, io.env, node_os__WEBPACK_IMPORTED_MODULE_1__.homedir),
+    });
+    secrets.push(...parsed.secrets);
+    const { config } = parsed;
     // `zot-warm nginx:1.27` means that image, not "that image and whatever the directory holds": image
     // references alone switch the default scan off (stdin already does).
     if (config.paths.length === 0 && extraImages.length > 0)
         config.scan = false;
-    const stdin = wantStdin ? await io.readStdin() : undefined;
-    const quiet = argv.quiet;
-    const color = (code, text) => (io.tty ? `\u001b[${code}m${text}\u001b[0m` : text);
+    return {
+        config,
+        ...(wantStdin ? { stdin: await io.readStdin() } : {}),
+        // The rewritten stream is data for the next command, written as it is (never redacted or escaped).
+        stdout: io.stdout,
+    };
+}
+/**
+ * What the CLI shows: logs and problems on stderr, the table on stdout (on stderr when stdout carries the
+ * JSON report or the rewritten manifests). Every line for a reader is escaped and redacted here; the file
+ * names and values in it may hold escape sequences, line breaks or `::error::` (the CLI may itself run in a
+ * workflow step).
+ */
+class Terminal {
+    io;
+    secrets = [];
+    quiet = false;
+    logger;
+    constructor(io) {
+        this.io = io;
+        this.logger = {
+            info: (m) => this.chatter(m),
+            warning: (m) => this.line(m, `${this.color('33', 'warning:')} `),
+            debug: (m) => {
+                if (io.env.ZOT_WARM_DEBUG)
+                    this.line(`debug: ${m}`);
+            },
+            group: async (name, fn) => {
+                if (!this.quiet)
+                    this.line(name, `${this.color('1', '==>')} `);
+                return fn();
+            },
+            progress: (m) => this.chatter(m),
+        };
+    }
     /** A line on stderr after an optional label of ours (coloured after escaping, so colours survive). */
-    const err = (text, label = '') => rawIo.stderr(`${label}${(0,_report_escape_js__WEBPACK_IMPORTED_MODULE_11__/* .logText */ .kc)((0,_inputs_redact_js__WEBPACK_IMPORTED_MODULE_15__/* .redact */ .E$)(text, secrets))}\n`);
-    const logger = {
-        info: (m) => !quiet && err(m),
-        warning: (m) => err(m, `${color('33', 'warning:')} `),
-        debug: (m) => io.env.ZOT_WARM_DEBUG && err(`debug: ${m}`),
-        group: async (name, fn) => {
-            if (!quiet)
-                err(name, `${color('1', '==>')} `);
-            return fn();
-        },
-        progress: (m) => !quiet && err(m),
-    };
-    const controller = new AbortController();
-    const onSignal = (signal) => {
-        if (controller.signal.aborted)
-            process.exit(_report_outcome_js__WEBPACK_IMPORTED_MODULE_12__/* .EXIT_HARD */ .bQ);
-        err(`Received ${signal}: stopping; unfinished images are reported as not attempted.`);
-        controller.abort(`cancelled by ${signal}`);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    let run;
-    try {
-        run = await (0,_pipeline_js__WEBPACK_IMPORTED_MODULE_9__/* .runPipeline */ .a)(config, {
-            logger,
-            signal: controller.signal,
-            ...(stdin !== undefined ? { stdin } : {}),
-            // The rewritten stream is data for the next command, written as it is (never redacted or escaped).
-            stdout: rawIo.stdout,
-            userAgent: `zot-warm/${_report_report_js__WEBPACK_IMPORTED_MODULE_13__/* .TOOL_VERSION */ .wr} (cli)`,
-        });
+    line(text, label = '') {
+        this.io.stderr(`${label}${(0,_report_escape_js__WEBPACK_IMPORTED_MODULE_10__/* .logText */ .kc)((0,_inputs_redact_js__WEBPACK_IMPORTED_MODULE_15__/* .redact */ .E$)(text, this.secrets))}\n`);
     }
-    catch (e) {
-        if (e instanceof _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ConfigError */ .xL) {
-            err(`zot-warm: invalid configuration:\n${e.problems.map((p) => `  - ${p}`).join('\n')}`);
-            return _report_outcome_js__WEBPACK_IMPORTED_MODULE_12__/* .EXIT_HARD */ .bQ;
+    /** Text for a reader on stdout. */
+    out(text) {
+        this.io.stdout((0,_report_escape_js__WEBPACK_IMPORTED_MODULE_10__/* .logText */ .kc)((0,_inputs_redact_js__WEBPACK_IMPORTED_MODULE_15__/* .redact */ .E$)(text, this.secrets)));
+    }
+    async publish({ run, outcome, report, reportFile, config }) {
+        const stdoutTaken = config.report === '-' || config.rewrite?.output === '-';
+        if (run.results.length) {
+            const table = (0,_report_table_js__WEBPACK_IMPORTED_MODULE_13__/* .renderTable */ .bo)(run.results, run.mode);
+            if (stdoutTaken)
+                this.line(table);
+            else
+                this.out(`${table}\n`);
         }
-        if (io.env.ZOT_WARM_DEBUG)
-            err(e?.stack ?? String(e));
-        err(`zot-warm: internal error: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .describeError */ .Uc)(e)}`);
-        return _report_outcome_js__WEBPACK_IMPORTED_MODULE_12__/* .EXIT_HARD */ .bQ;
-    }
-    finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-    }
-    run = (0,_inputs_redact_js__WEBPACK_IMPORTED_MODULE_15__/* .redactDeep */ .KL)(run, secrets);
-    const outcome = (0,_report_outcome_js__WEBPACK_IMPORTED_MODULE_12__/* .decideOutcome */ .dl)(run);
-    const report = (0,_report_report_js__WEBPACK_IMPORTED_MODULE_13__/* .buildReport */ .FK)(run, outcome);
-    const stdoutTaken = config.report === '-' || config.rewrite?.output === '-';
-    const tableOut = stdoutTaken ? err : (t) => io.stdout(`${(0,_inputs_redact_js__WEBPACK_IMPORTED_MODULE_15__/* .redact */ .E$)(t, secrets)}\n`);
-    if (run.results.length)
-        tableOut((0,_report_table_js__WEBPACK_IMPORTED_MODULE_14__/* .renderTable */ .bo)(run.results, run.mode));
-    const problems = (0,_report_table_js__WEBPACK_IMPORTED_MODULE_14__/* .renderProblems */ .x8)(run.results);
-    if (problems)
-        err(`\n${problems}`);
-    // Compiler-style lines, so editors and terminals can jump to them.
-    if (!run.hardFailure) {
-        for (const a of (0,_report_annotations_js__WEBPACK_IMPORTED_MODULE_10__/* .planAnnotations */ .m)(run, { limit: Number.MAX_SAFE_INTEGER })) {
-            err(`${a.where ? `${a.where}: ` : ''}${a.level}: ${(0,_report_escape_js__WEBPACK_IMPORTED_MODULE_11__/* .oneLine */ .TN)(a.message, 2000)}`);
+        const problems = (0,_report_table_js__WEBPACK_IMPORTED_MODULE_13__/* .renderProblems */ .x8)(run.results);
+        if (problems)
+            this.line(`\n${problems}`);
+        // Compiler-style lines, so editors and terminals can jump to them.
+        if (!run.hardFailure) {
+            for (const a of (0,_report_annotations_js__WEBPACK_IMPORTED_MODULE_9__/* .planAnnotations */ .m)(run, { limit: Number.MAX_SAFE_INTEGER }))
+                this.line(`${a.where ? `${a.where}: ` : ''}${a.level}: ${(0,_report_escape_js__WEBPACK_IMPORTED_MODULE_10__/* .oneLine */ .TN)(a.message, 2000)}`);
         }
-    }
-    if (config.report === '-')
-        rawIo.stdout((0,_report_report_js__WEBPACK_IMPORTED_MODULE_13__/* .reportJson */ .l4)(report));
-    else if (config.report) {
-        try {
-            (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.mkdirSync)((0,node_path__WEBPACK_IMPORTED_MODULE_2__.dirname)(config.report), { recursive: true });
-            (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.writeFileSync)(config.report, (0,_report_report_js__WEBPACK_IMPORTED_MODULE_13__/* .reportJson */ .l4)(report));
-            if (!quiet)
-                err(`JSON report: ${config.report}`);
+        if (config.report === '-')
+            this.io.stdout((0,_report_report_js__WEBPACK_IMPORTED_MODULE_12__/* .reportJson */ .l4)(report));
+        if (reportFile?.error) {
+            this.line(`zot-warm: could not write the report to ${reportFile.path}: ${reportFile.error}`);
+            return _report_outcome_js__WEBPACK_IMPORTED_MODULE_11__/* .EXIT_HARD */ .bQ;
         }
-        catch (e) {
-            err(`zot-warm: could not write the report to ${config.report}: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .describeError */ .Uc)(e)}`);
-            return _report_outcome_js__WEBPACK_IMPORTED_MODULE_12__/* .EXIT_HARD */ .bQ;
-        }
+        if (reportFile)
+            this.chatter(`JSON report: ${reportFile.path}`);
+        const label = outcome.conclusion === 'success'
+            ? this.color('32', 'ok')
+            : outcome.exitCode
+                ? this.color('31', 'FAILED')
+                : this.color('33', 'warning');
+        this.line(outcome.reason, `zot-warm: ${label}: `);
+        return outcome.exitCode;
     }
-    const label = outcome.conclusion === 'success'
-        ? color('32', 'ok')
-        : outcome.exitCode
-            ? color('31', 'FAILED')
-            : color('33', 'warning');
-    err(outcome.reason, `zot-warm: ${label}: `);
-    return outcome.exitCode;
+    /** Lines `-q` leaves out. */
+    chatter(text) {
+        if (!this.quiet)
+            this.line(text);
+    }
+    color(code, text) {
+        return this.io.tty ? `\u001b[${code}m${text}\u001b[0m` : text;
+    }
 }
 function looksLikePath(arg, workspace) {
     if (arg.startsWith('!') || /[*?[\]{}]/.test(arg))
@@ -50576,8 +50568,7 @@ if (import.meta.url.endsWith('/cli.js')) {
         },
         tty: process.stderr.isTTY,
     });
-    process.exitCode = code;
-    setTimeout(() => process.exit(code), 2000).unref();
+    (0,_shell_js__WEBPACK_IMPORTED_MODULE_14__/* .exitWhenDone */ .l)(code);
 }
 
 __webpack_async_result__();
@@ -51595,7 +51586,6 @@ function parseConfig(get, defaults = { workspace: process.cwd() }) {
         workspace,
         paths: splitList(value('paths')),
         images: splitList(value('images')),
-        runtimeImages: bool('runtime-images'),
         zotUrl,
         username,
         password,
@@ -51858,12 +51848,6 @@ const INPUTS = [
         arg: 'LIST',
     },
     {
-        name: 'runtime-images',
-        description: 'Also warm the images workloads start later: operator flags in container `args`/`command` (`--prometheus-config-reloader=…`, `--*-image=…`) and `RELATED_IMAGE_*` / `*_IMAGE` env values, when they name a registry host and a tag or digest (or the flag is a known operator flag). `false`: image fields only.',
-        default: 'true',
-        boolean: true,
-    },
-    {
         name: 'zot-url',
         description: 'Base URL of the Zot cache, e.g. `https://zot.example.com`. Required unless `mode` is `plan`.',
         default: '',
@@ -52060,19 +52044,1088 @@ const OUTPUTS = [
 
 /***/ }),
 
-/***/ 7026:
+/***/ 203:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   V: () => (/* binding */ parseRegistryMap),
+/* harmony export */   Z: () => (/* binding */ normalizeRegistryHost)
+/* harmony export */ });
+/* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8815);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(452);
+// The registry map: upstream registry host → Zot path prefix, written either as YAML (`docker.io: docker-images`)
+// or as `host=prefix` lines (or comma-separated pairs, for one-line inputs). An empty prefix keeps the upstream
+// path as is. Every bad entry is reported with its line, in one ConfigError.
+
+
+const INPUT = 'registry-map';
+/** Hosts that mean Docker Hub, as image references normalise them. */
+const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
+const HOST_LABEL = '(?:[a-z0-9]|[a-z0-9][a-z0-9-]*[a-z0-9])';
+const HOST = new RegExp(`^(?:${HOST_LABEL}(?:\\.${HOST_LABEL})*|\\[[0-9a-f:.]+\\])(?::[0-9]{1,5})?$`);
+const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+/** `index.docker.io` → `docker.io`; lower case. */
+function normalizeRegistryHost(host) {
+    const h = host.trim().toLowerCase();
+    return DOCKER_HUB_ALIASES.has(h) ? 'docker.io' : h;
+}
+function parseRegistryMap(text) {
+    const problems = [];
+    const entries = looksLikePairs(text) ? parsePairs(text, problems) : parseYaml(text, problems);
+    const seen = new Map();
+    const out = [];
+    for (const e of entries) {
+        const registry = checkHost(e, problems);
+        const prefix = checkPrefix(e, problems);
+        if (registry === undefined || prefix === undefined)
+            continue;
+        const first = seen.get(registry);
+        if (first !== undefined) {
+            problems.push(`${INPUT}: line ${e.line}: ${registry} is already mapped on line ${first}; keep one entry.`);
+            continue;
+        }
+        seen.set(registry, e.line);
+        out.push({ registry, prefix });
+    }
+    if (problems.length)
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ConfigError */ .xL(byLine(problems));
+    return out;
+}
+/** Problems in file order (parse problems are found before per-entry ones). */
+function byLine(problems) {
+    const line = (p) => Number(/ line (\d+):/.exec(p)?.[1] ?? 0);
+    return problems
+        .map((p, i) => ({ p, i }))
+        .sort((a, b) => line(a.p) - line(b.p) || a.i - b.i)
+        .map((x) => x.p);
+}
+function stripComment(line) {
+    return line.replace(/(^|\s)#.*$/, '').trim();
+}
+/** `host=prefix` form: any non-comment line with `=` (YAML mappings never need one here). */
+function looksLikePairs(text) {
+    return text.split(/\r?\n/).some((l) => stripComment(l).includes('='));
+}
+function parsePairs(text, problems) {
+    const entries = [];
+    text.split(/\r?\n/).forEach((raw, i) => {
+        const line = i + 1;
+        const content = stripComment(raw);
+        if (!content)
+            return;
+        for (const part of content.split(',')) {
+            const pair = part.trim();
+            if (!pair)
+                continue;
+            const eq = pair.indexOf('=');
+            if (eq <= 0) {
+                problems.push(`${INPUT}: line ${line}: "${pair}" is not host=prefix (e.g. docker.io=docker-images; an empty prefix keeps upstream paths).`);
+                continue;
+            }
+            entries.push({ line, registry: pair.slice(0, eq).trim(), prefix: pair.slice(eq + 1).trim() });
+        }
+    });
+    return entries;
+}
+function parseYaml(text, problems) {
+    const lineCounter = new yaml__WEBPACK_IMPORTED_MODULE_0__/* .LineCounter */ .HN();
+    const doc = (0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .parseDocument */ .Tp)(text, { lineCounter, uniqueKeys: false });
+    const lineOf = (offset) => (offset === undefined ? 1 : lineCounter.linePos(offset).line);
+    if (doc.errors.length) {
+        for (const err of doc.errors)
+            problems.push(`${INPUT}: line ${lineOf(err.pos[0])}: not valid YAML (${err.message.split('\n')[0]}).`);
+        return [];
+    }
+    if (doc.contents === null)
+        return [];
+    if (!(0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isMap */ .jh)(doc.contents)) {
+        problems.push(`${INPUT}: line ${lineOf(doc.contents.range?.[0])}: expected a mapping of registry host to Zot path prefix (e.g. "docker.io: docker-images") or host=prefix lines.`);
+        return [];
+    }
+    const entries = [];
+    for (const pair of doc.contents.items) {
+        const keyNode = pair.key;
+        const line = lineOf((0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isScalar */ .jn)(keyNode) ? keyNode.range?.[0] : undefined);
+        if (!(0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isScalar */ .jn)(keyNode) || keyNode.value === null || typeof keyNode.value === 'object') {
+            problems.push(`${INPUT}: line ${line}: the key must be a registry host such as docker.io.`);
+            continue;
+        }
+        const valueNode = pair.value;
+        let prefix = '';
+        if (valueNode !== null && valueNode !== undefined) {
+            if (!(0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isScalar */ .jn)(valueNode) ||
+                typeof valueNode.value === 'object' ||
+                typeof valueNode.value === 'boolean') {
+                if (!((0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isScalar */ .jn)(valueNode) && valueNode.value === null)) {
+                    problems.push(`${INPUT}: line ${line}: the prefix of ${String(keyNode.value)} must be a path such as docker-images (or empty).`);
+                    continue;
+                }
+            }
+            else {
+                prefix = String(valueNode.value);
+            }
+        }
+        entries.push({ line, registry: String(keyNode.value), prefix });
+    }
+    return entries;
+}
+function checkHost(e, problems) {
+    const host = e.registry.trim().toLowerCase();
+    if (/^[a-z][a-z0-9+.-]*:\/\//.test(host)) {
+        const bare = host.replace(/^[a-z][a-z0-9+.-]*:\/\//, '').replace(/\/.*$/, '');
+        problems.push(`${INPUT}: line ${e.line}: "${e.registry}" is a URL; write the registry host only (${bare}).`);
+        return undefined;
+    }
+    if (host.includes('/')) {
+        problems.push(`${INPUT}: line ${e.line}: "${e.registry}" has a path; map whole registries by host[:port] (e.g. ghcr.io).`);
+        return undefined;
+    }
+    if (!HOST.test(host)) {
+        problems.push(`${INPUT}: line ${e.line}: "${e.registry}" is not a registry host[:port].`);
+        return undefined;
+    }
+    return normalizeRegistryHost(host);
+}
+function checkPrefix(e, problems) {
+    const prefix = e.prefix.trim().replace(/^\/+|\/+$/g, '');
+    if (!prefix)
+        return '';
+    const bad = prefix.split('/').find((c) => !PATH_COMPONENT.test(c));
+    if (bad !== undefined) {
+        const why = bad !== bad.toLowerCase() ? 'must be lower case' : 'is not a valid repository path component';
+        problems.push(`${INPUT}: line ${e.line}: prefix "${e.prefix}" for ${e.registry}: "${bad}" ${why} (letters, digits, ., _, - separated by /).`);
+        return undefined;
+    }
+    return prefix;
+}
+
+
+/***/ }),
+
+/***/ 1116:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   m: () => (/* binding */ planAnnotations)
+/* harmony export */ });
+/* unused harmony export GITHUB_ANNOTATION_LIMIT */
+/* harmony import */ var _escape_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2527);
+/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7703);
+
+
+const GITHUB_ANNOTATION_LIMIT = 10;
+function planAnnotations(run, opts = {}) {
+    const failLevel = run.strict ? 'error' : 'warning';
+    // A path with line breaks or escape sequences cannot be pointed at: such a site is named in the message.
+    const toRepo = (f) => {
+        const path = opts.toRepoPath ? opts.toRepoPath(f) : f;
+        return path !== undefined && (0,_escape_js__WEBPACK_IMPORTED_MODULE_0__/* .isPlain */ .$i)(path) ? path : undefined;
+    };
+    const candidates = [];
+    let order = 0;
+    const levelOf = (r) => {
+        if (r.status === 'failed' || r.status === 'invalid')
+            return failLevel;
+        if (r.status === 'unresolved')
+            return run.failOnUnresolved ? failLevel : 'warning';
+        return undefined;
+    };
+    for (const r of run.results) {
+        const level = levelOf(r);
+        if (!level)
+            continue;
+        const { title, message } = describe(r);
+        r.sources.forEach((s, i) => {
+            const file = (0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .isWorkspaceFile */ .Ud)(s) ? toRepo(s.file) : undefined;
+            candidates.push({
+                level,
+                title,
+                message: file || !(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .isWorkspaceFile */ .Ud)(s) ? message : `${message} (in ${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .sourceLabel */ .en)(s)})`,
+                ...(file ? { file, line: s.line, column: s.column } : {}),
+                where: s.file === _format_js__WEBPACK_IMPORTED_MODULE_1__/* .IMAGES_INPUT_FILE */ .TM ? (0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .sourceLabel */ .en)(s) : (0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .locationLabel */ .GE)(s),
+                rank: (0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .statusRank */ .Tx)(r.status),
+                repeat: i === 0 ? 0 : 1,
+                order: order++,
+            });
+        });
+    }
+    for (const n of run.notices)
+        candidates.push(noticeCandidate(n, failLevel, toRepo, order++));
+    const limit = opts.limit ?? GITHUB_ANNOTATION_LIMIT;
+    const out = [];
+    for (const level of ['error', 'warning', 'notice']) {
+        const mine = candidates
+            .filter((c) => c.level === level)
+            .sort((a, b) => a.repeat - b.repeat || a.rank - b.rank || a.order - b.order);
+        const slots = Math.max(1, limit - (opts.reserve?.[level] ?? 0));
+        if (mine.length <= slots) {
+            out.push(...mine.map(strip));
+            continue;
+        }
+        const shown = mine.slice(0, slots - 1);
+        out.push(...shown.map(strip));
+        const rest = mine.slice(slots - 1);
+        const byTitle = new Map();
+        for (const c of rest)
+            byTitle.set(c.title, (byTitle.get(c.title) ?? 0) + 1);
+        const what = [...byTitle].map(([t, n]) => `${n} × ${t}`).join(', ');
+        out.push({
+            level,
+            title: `zot-warm: ${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(rest.length, 'more problem')}`,
+            message: `… and ${rest.length} more (${what}): see ${opts.seeAlso ?? 'the job summary and the JSON report'}.`,
+        });
+    }
+    return out;
+}
+function describe(r) {
+    const ref = (0,_escape_js__WEBPACK_IMPORTED_MODULE_0__/* .literal */ .eu)(r.reference, 200);
+    if (r.status === 'invalid')
+        return {
+            title: 'invalid image reference',
+            message: `"${ref}" is not a valid image reference: ${r.error ?? 'invalid'}`,
+        };
+    if (r.status === 'unresolved')
+        return {
+            title: 'unresolved image reference',
+            message: `"${ref}" could not be resolved${r.error ? `: ${r.error}` : ''}`,
+        };
+    const parts = [`${ref} ${_format_js__WEBPACK_IMPORTED_MODULE_1__/* .STATUS_LABEL */ ._P[r.status]}${r.error ? `: ${r.error}` : ''}`];
+    if (r.diagnosis)
+        parts.push(r.diagnosis);
+    // In Zot, but `referrers: require-signed` found no signature of it there.
+    const unsigned = r.referrers !== undefined && r.error?.endsWith('(referrers: require-signed)');
+    return {
+        title: unsigned ? 'image not signed' : 'image not warmed',
+        message: (0,_escape_js__WEBPACK_IMPORTED_MODULE_0__/* .oneLine */ .TN)(parts.join('. '), 1500),
+    };
+}
+function noticeCandidate(n, failLevel, toRepo, order) {
+    // An unreadable input hides images, so it weighs like a failure (and is softened like one).
+    const level = n.level === 'error' ? failLevel : n.level;
+    const file = n.file && n.file !== '-' ? toRepo(n.file) : undefined;
+    return {
+        level,
+        title: n.level === 'error' ? 'input problem' : `input ${n.level}`,
+        // Named in the message when its path cannot be pointed at (see toRepo).
+        message: file || (0,_escape_js__WEBPACK_IMPORTED_MODULE_0__/* .isPlain */ .$i)(n.file)
+            ? (0,_escape_js__WEBPACK_IMPORTED_MODULE_0__/* .oneLine */ .TN)(n.message, 1500)
+            : `${(0,_escape_js__WEBPACK_IMPORTED_MODULE_0__/* .oneLine */ .TN)(n.message, 1500)} (in ${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .locationLabel */ .GE)(n)})`,
+        ...(file ? { file, line: n.line ?? 1, column: n.column ?? 1 } : {}),
+        where: (0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .locationLabel */ .GE)(n),
+        rank: n.level === 'error' ? 1.5 : 3.5,
+        repeat: 0,
+        order,
+    };
+}
+function strip(c) {
+    const { rank: _r, repeat: _p, order: _o, ...a } = c;
+    return a;
+}
+
+
+/***/ }),
+
+/***/ 2527:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $Q: () => (/* binding */ clip),
+/* harmony export */   $i: () => (/* binding */ isPlain),
+/* harmony export */   BP: () => (/* binding */ logLine),
+/* harmony export */   TN: () => (/* binding */ oneLine),
+/* harmony export */   eu: () => (/* binding */ literal),
+/* harmony export */   g$: () => (/* binding */ printable),
+/* harmony export */   kc: () => (/* binding */ logText),
+/* harmony export */   oi: () => (/* binding */ safeJson)
+/* harmony export */ });
+/* unused harmony exports MAX_LINE, htmlText, markdownText, markdownCode */
+// Text from outside (file names and values in a pull request, answers from a server) reaches the log, the
+// terminal, annotations, outputs, the job summary and the JSON report. Each sink has one function here that
+// makes any text safe for it; the writers of each sink (the Logger, the annotation and output writers, the
+// summary renderers) call it on everything they write, so no caller has to remember. What each sink must
+// withstand is in docs/architecture.md ("Printing hostile text").
+/**
+ * Characters a reader cannot see or a terminal or runner would act on: C0/C1 controls (CR, LF, ESC, …),
+ * format characters (bidi overrides and isolates, zero-width characters, BOM) and the Unicode line and
+ * paragraph separators.
+ */
+const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
+/** The same, but line feeds stay: text the tool composed of several lines. */
+const UNSAFE_KEEP_LF = /(?!\n)[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
+/** Every line break a reader of the text might honour (CommonMark: CR, LF, CRLF; .NET's ReadLine: the same). */
+const LINE_BREAKS = /\r\n|[\r\n\u0085\u2028\u2029]/;
+/** The longest line the log and the terminal get; longer ones are cut in the middle. */
+const MAX_LINE = 4000;
+const NAMED = { '\r': '\\r', '\n': '\\n', '\t': '\\t' };
+/** `\r`, `\n`, `\t`, `\x1b`, `\u202e`: what the character is, as text that does nothing. */
+function visible(ch) {
+    const named = NAMED[ch];
+    if (named)
+        return named;
+    const code = ch.codePointAt(0) ?? 0;
+    if (code < 0x100)
+        return `\\x${code.toString(16).padStart(2, '0')}`;
+    return code <= 0xffff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\u{${code.toString(16)}}`;
+}
+/**
+ * At most `max` characters: longer text keeps its start and end around `…[N characters]…`, N being the
+ * length of the whole. Never splits a surrogate pair.
+ */
+function clip(text, max) {
+    if (text.length <= max)
+        return text;
+    const marker = `…[${text.length} characters]…`;
+    const room = Math.max(2, max - marker.length);
+    let head = Math.ceil(room * 0.7);
+    let tail = room - head;
+    if (isHighSurrogate(text.charCodeAt(head - 1)))
+        head--;
+    if (tail > 0 && isLowSurrogate(text.charCodeAt(text.length - tail)))
+        tail--;
+    return `${text.slice(0, head)}${marker}${tail > 0 ? text.slice(text.length - tail) : ''}`;
+}
+const isHighSurrogate = (c) => c >= 0xd800 && c <= 0xdbff;
+const isLowSurrogate = (c) => c >= 0xdc00 && c <= 0xdfff;
+/** Line breaks (and the blanks around them) become one space; cut in the middle past `max`. */
+function oneLine(text, max = 500) {
+    // Cut first: the rest of the work then sees a bounded text, whatever came in.
+    return clip(text, max)
+        .split(LINE_BREAKS)
+        .map((part) => part.trim())
+        .filter((part) => part !== '')
+        .join(' ');
+}
+/**
+ * The log and the terminal (and annotation messages and titles): every unsafe character shown as an escape,
+ * no line that a runner reads as a workflow command (`::name::` at the start of a line, after blanks; the
+ * legacy `##[name]` anywhere in it), each line at most MAX_LINE characters. Text of several lines keeps its
+ * line feeds; use oneLine first where a value must stay on its line.
+ */
+function logText(text) {
+    return text.split('\n').map(logLine).join('\n');
+}
+/** One line for the log or the terminal (a line feed in it is shown as `\n`). */
+function logLine(text) {
+    return defuseCommands(clip(text, MAX_LINE).replace(UNSAFE, visible));
+}
+function defuseCommands(line) {
+    // GitHub's runner trims leading white space (any Unicode white space) before looking for `::`.
+    return line.replace(/^(\s*)::/u, '$1\\x3a:').replace(/##\[/g, '##\\x5b');
+}
+/** Unsafe characters shown as escapes, nothing else changed: file names in labels (`x/a\nb.yaml`). */
+function printable(text) {
+    return text.replace(UNSAFE, visible);
+}
+/**
+ * A value from outside (a reference, a version) on one line exactly as it is: unsafe characters, line
+ * breaks included, shown as escapes; cut in the middle past `max`.
+ */
+function literal(text, max) {
+    return printable(clip(text, max));
+}
+/** Whether the text needs no escaping in the log (e.g. a path an annotation can point at as it is). */
+function isPlain(text) {
+    return logLine(text) === text;
+}
+/**
+ * HTML text (the job summary): one line, because a line break could end the HTML block the summary is
+ * made of and let Markdown render what follows (`\r\r![x](https://…)`); unsafe characters shown as escapes.
+ */
+function htmlText(text, max = 2000) {
+    return oneLine(text, max)
+        .replace(UNSAFE, visible)
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;'); // attribute values are always in double quotes
+}
+/**
+ * Markdown text inside a line (the Forgejo summary): one line, unsafe characters shown, the inline syntax
+ * (emphasis, code, links and images, raw HTML, tables, strikethrough) escaped.
+ */
+function markdownText(text, max = 2000) {
+    const md = oneLine(text, max)
+        .replace(UNSAFE, visible)
+        .replace(/[\\`*_[\]<>|~]/g, (ch) => `\\${ch}`)
+        // What would start a block (heading, quote, list) if the text ever began a line.
+        .replace(/^[#+-]/, '\\$&')
+        .replace(/^(\d+)([.)])/, '$1\\$2');
+    return defuseCommands(md); // as in the log: the Forgejo runner prints the summary into the log
+}
+/**
+ * A Markdown code span: nothing inside is interpreted but backticks (which would close it), and a line
+ * break could still end the paragraph.
+ */
+function markdownCode(text, max = 2000) {
+    // `##[` as in the log: the Forgejo runner prints the summary into the log.
+    return `\`${defuseCommands(oneLine(text, max).replace(UNSAFE, visible)).replace(/`/g, "'")}\``;
+}
+/**
+ * JSON for outputs and the report: the same data, but every unsafe character and `[` after `##` written
+ * as a `\uXXXX` escape, so the text holds nothing a terminal, a runner or a reader would act on.
+ */
+function safeJson(value, indent) {
+    return JSON.stringify(value, null, indent).replace(UNSAFE_KEEP_LF, jsonEscape).replace(/##\[/g, '##\\u005b');
+}
+/** `\uXXXX` per UTF-16 unit (a character past U+FFFF is a surrogate pair in JSON). */
+function jsonEscape(ch) {
+    let out = '';
+    for (let i = 0; i < ch.length; i++)
+        out += `\\u${ch.charCodeAt(i).toString(16).padStart(4, '0')}`;
+    return out;
+}
+
+
+/***/ }),
+
+/***/ 7703:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   D0: () => (/* binding */ referrersLabel),
+/* harmony export */   ER: () => (/* binding */ STDIN_FILE),
+/* harmony export */   GE: () => (/* binding */ locationLabel),
+/* harmony export */   LS: () => (/* binding */ plural),
+/* harmony export */   Rh: () => (/* binding */ statusLabel),
+/* harmony export */   TM: () => (/* binding */ IMAGES_INPUT_FILE),
+/* harmony export */   Tx: () => (/* binding */ statusRank),
+/* harmony export */   Ud: () => (/* binding */ isWorkspaceFile),
+/* harmony export */   VK: () => (/* binding */ shortDigest),
+/* harmony export */   _P: () => (/* binding */ STATUS_LABEL),
+/* harmony export */   en: () => (/* binding */ sourceLabel),
+/* harmony export */   md: () => (/* binding */ worstFirst),
+/* harmony export */   p9: () => (/* binding */ MAX_REFERENCE_TEXT)
+/* harmony export */ });
+/* unused harmony exports STATUS_ORDER, STATUS_ICON, statusIcon, describeRewrite, showsReferrers */
+/* harmony import */ var _escape_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2527);
+// Small presentation helpers shared by the table, the summary and the annotations.
+
+/** Worst first: the order of tables, annotations and what survives when rows must be cut. */
+const STATUS_ORDER = [
+    'failed',
+    'invalid',
+    'unresolved',
+    'not-attempted',
+    'skipped-unmapped',
+    'warmed',
+    'cached',
+];
+const STATUS_LABEL = {
+    failed: 'failed',
+    invalid: 'invalid',
+    unresolved: 'unresolved',
+    'not-attempted': 'not attempted',
+    'skipped-unmapped': 'skipped',
+    warmed: 'warmed',
+    cached: 'cached',
+};
+const STATUS_ICON = {
+    failed: '❌',
+    invalid: '⛔',
+    unresolved: '❓',
+    'not-attempted': '⏸️',
+    'skipped-unmapped': '⏭️',
+    warmed: '🔥',
+    cached: '✅',
+};
+/** In plan mode nothing is attempted on purpose: say "planned". */
+function statusLabel(status, mode) {
+    return mode === 'plan' && status === 'not-attempted' ? 'planned' : STATUS_LABEL[status];
+}
+function statusIcon(status, mode) {
+    return mode === 'plan' && status === 'not-attempted' ? '📋' : STATUS_ICON[status];
+}
+function statusRank(status) {
+    return STATUS_ORDER.indexOf(status);
+}
+/** Stable sort, worst status first; ties keep extraction order. */
+function worstFirst(results) {
+    return results
+        .map((r, i) => ({ r, i }))
+        .sort((a, b) => statusRank(a.r.status) - statusRank(b.r.status) || a.i - b.i)
+        .map((x) => x.r);
+}
+/** `sha256:0123456789abcdef…` → `sha256:0123456789ab`. */
+function shortDigest(digest) {
+    if (!digest)
+        return '';
+    const [alg, hex] = digest.split(':');
+    return hex ? `${alg}:${hex.slice(0, 12)}` : digest;
+}
+/** Sources that are not files in the workspace. */
+const IMAGES_INPUT_FILE = '<images input>';
+const STDIN_FILE = '-';
+function isWorkspaceFile(source) {
+    return source.file !== IMAGES_INPUT_FILE && source.file !== STDIN_FILE;
+}
+/**
+ * `deploy/app.yaml:12`, `images input #3`, `stdin:4`. File names may hold anything a file system allows
+ * (line breaks, escape sequences): they are shown escaped, so a label is always one harmless line.
+ */
+function sourceLabel(source) {
+    if (source.file === IMAGES_INPUT_FILE)
+        return `images input #${source.line}`;
+    if (source.file === STDIN_FILE)
+        return `stdin:${source.line}`;
+    return `${(0,_escape_js__WEBPACK_IMPORTED_MODULE_0__/* .printable */ .g$)(source.file)}:${source.line}`;
+}
+/** `deploy/app.yaml:12:7` (or less, as known), the file name escaped like sourceLabel's. */
+function locationLabel(where) {
+    const file = (0,_escape_js__WEBPACK_IMPORTED_MODULE_0__/* .printable */ .g$)(where.file);
+    if (!where.line)
+        return file;
+    return `${file}:${where.line}${where.column ? `:${where.column}` : ''}`;
+}
+/**
+ * References longer than this are never valid (a name has at most 255 characters, a tag 128, a digest
+ * 135): the run keeps such text cut in the middle, with its length, so a 50 MB value cannot bloat the
+ * report, the outputs or the log.
+ */
+const MAX_REFERENCE_TEXT = 1024;
+function plural(n, word, many = `${word}s`) {
+    return `${n} ${n === 1 ? word : many}`;
+}
+/** What `rewrite` did, in one line for the summaries (plain text: each renderer escapes it). */
+function describeRewrite(r) {
+    if (!r.written)
+        return `rewrite ${r.mode}: nothing written: ${r.held ?? 'the run stopped'}`;
+    const where = r.output === '-' ? 'to stdout' : r.inPlace ? 'in place' : `to ${r.output}`;
+    const left = r.left.reduce((n, l) => n + l.places, 0);
+    const parts = [
+        `rewrite ${r.mode}: ${plural(r.rewritten, 'reference')} rewritten in ${plural(r.changedFiles, 'file')}, ${plural(r.files, 'file')} written ${where}`,
+    ];
+    if (left)
+        parts.push(`${plural(left, 'place')} left as written (see the warnings and statuses)`);
+    if (r.problems.length)
+        parts.push(`${plural(r.problems.length, 'file')} not written`);
+    return parts.join('; ');
+}
+const KIND_LABEL = {
+    signature: 'signed',
+    attestation: 'attested',
+    sbom: 'sbom',
+    other: 'other',
+};
+/**
+ * The referrers column: what the cache holds for the image (`signed, sbom`), `—` for nothing, `not verified`
+ * when it could not be read without a sync, empty when not looked at (`referrers: off`, plan mode).
+ */
+function referrersLabel(r) {
+    if (!r.referrers || r.referrers.state === 'off')
+        return '';
+    const present = new Set(r.referrers.items.map((i) => i.kind));
+    const kinds = Object.keys(KIND_LABEL)
+        .filter((k) => present.has(k))
+        .map((k) => KIND_LABEL[k]);
+    if (r.referrers.state === 'not-verified')
+        kinds.push('not verified');
+    return kinds.length ? kinds.join(', ') : '—';
+}
+/** Whether any result has referrers to show (the column is left out otherwise). */
+function showsReferrers(results) {
+    return results.some((r) => referrersLabel(r) !== '');
+}
+
+
+/***/ }),
+
+/***/ 5102:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   AF: () => (/* binding */ countReferrers),
+/* harmony export */   Ij: () => (/* binding */ EXIT_OK),
+/* harmony export */   aD: () => (/* binding */ countResults),
+/* harmony export */   bQ: () => (/* binding */ EXIT_HARD),
+/* harmony export */   dl: () => (/* binding */ decideOutcome)
+/* harmony export */ });
+/* unused harmony export EXIT_IMAGES */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(452);
+/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7703);
+// The one place that decides how a run ends, so the action and the CLI always agree.
+//   0: all good (or soft mode);  1: hard failure (config, Zot unreachable, credentials rejected);
+//   2: images failed / invalid / (unresolved, unmapped, not attempted) in strict mode.
+
+
+const EXIT_OK = 0;
+const EXIT_HARD = 1;
+const EXIT_IMAGES = 2;
+function countResults(results) {
+    const c = {
+        total: results.length,
+        cached: 0,
+        warmed: 0,
+        failed: 0,
+        skipped: 0,
+        skippedUnmapped: 0,
+        notAttempted: 0,
+        unresolved: 0,
+        invalid: 0,
+    };
+    for (const r of results) {
+        if (r.status === 'cached')
+            c.cached++;
+        else if (r.status === 'warmed')
+            c.warmed++;
+        else if (r.status === 'failed')
+            c.failed++;
+        else if (r.status === 'unresolved')
+            c.unresolved++;
+        else if (r.status === 'invalid')
+            c.invalid++;
+        else if (r.status === 'skipped-unmapped')
+            c.skippedUnmapped++;
+        else if (r.status === 'not-attempted')
+            c.notAttempted++;
+    }
+    c.skipped = c.skippedUnmapped + c.notAttempted;
+    return c;
+}
+/** Undefined when no image's referrers were looked at (`referrers: off`, plan mode, nothing in Zot). */
+function countReferrers(results) {
+    const c = { checked: 0, signed: 0, attested: 0, sbom: 0, unsigned: 0, notVerified: 0 };
+    for (const r of results) {
+        if (!r.referrers || r.referrers.state === 'off')
+            continue;
+        const kinds = new Set(r.referrers.items.map((i) => i.kind));
+        c.checked++;
+        if (kinds.has('signature'))
+            c.signed++;
+        if (kinds.has('attestation'))
+            c.attested++;
+        if (kinds.has('sbom'))
+            c.sbom++;
+        if (r.referrers.state === 'not-verified')
+            c.notVerified++;
+        else if (!kinds.has('signature'))
+            c.unsigned++;
+    }
+    return c.checked ? c : undefined;
+}
+function decideOutcome(run) {
+    const counts = countResults(run.results);
+    if (run.hardFailure) {
+        return {
+            exitCode: EXIT_HARD,
+            conclusion: 'failure',
+            reason: (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .withHint */ .mu)(run.hardFailure.message, run.hardFailure.hint).replace(/\s*\n\s*/g, ' '),
+            problems: [run.hardFailure.message],
+            warnings: [],
+        };
+    }
+    const problems = [];
+    const warnings = [];
+    if (counts.failed)
+        problems.push(`${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(counts.failed, 'image')} failed`);
+    if (counts.invalid)
+        problems.push((0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(counts.invalid, 'invalid reference'));
+    if (counts.unresolved)
+        (run.failOnUnresolved ? problems : warnings).push((0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(counts.unresolved, 'unresolved reference'));
+    const unreadable = run.notices.filter((n) => n.level === 'error').length;
+    if (unreadable)
+        problems.push((0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(unreadable, 'input problem'));
+    if (counts.notAttempted && run.mode !== 'plan') {
+        const why = run.cancelled ? ` (${run.cancelled})` : '';
+        problems.push(`${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(counts.notAttempted, 'image')} not attempted${why}`);
+    }
+    // A manifest missing from the output directory would silently not be deployed.
+    if (run.rewrite?.problems.length)
+        problems.push(`${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(run.rewrite.problems.length, 'manifest file')} not written`);
+    if (counts.total === 0 && unreadable === 0)
+        warnings.push('no image references found; check paths');
+    if (counts.skippedUnmapped)
+        warnings.push(`${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(counts.skippedUnmapped, 'image')} skipped (registry not in registry-map)`);
+    const left = leftWarmed(run);
+    if (left)
+        warnings.push(`${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(left, 'reference')} to warm images not rewritten`);
+    if (problems.length) {
+        const reason = `${problems.join(', ')}${warnings.length ? `; ${warnings.join(', ')}` : ''}`;
+        return run.strict
+            ? { exitCode: EXIT_IMAGES, conclusion: 'failure', reason, problems, warnings }
+            : { exitCode: EXIT_OK, conclusion: 'warning', reason: `${reason} (strict: false)`, problems, warnings };
+    }
+    if (warnings.length)
+        return { exitCode: EXIT_OK, conclusion: 'warning', reason: warnings.join(', '), problems, warnings };
+    return {
+        exitCode: EXIT_OK,
+        conclusion: 'success',
+        reason: successLine(run.mode, counts),
+        problems,
+        warnings,
+    };
+}
+/** Places of cached or warmed images that `rewrite` left as written (the others' status says why). */
+function leftWarmed(run) {
+    if (!run.rewrite?.written)
+        return 0;
+    const warm = new Set(run.results.filter((r) => r.status === 'cached' || r.status === 'warmed').map((r) => r.reference));
+    return run.rewrite.left.filter((l) => warm.has(l.reference)).reduce((n, l) => n + l.places, 0);
+}
+function successLine(mode, c) {
+    if (mode === 'plan')
+        return `${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(c.total, 'image')} planned`;
+    if (mode === 'check')
+        return `all ${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(c.total, 'image')} present in Zot`;
+    return `all ${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(c.total, 'image')} in Zot (${c.cached} cached, ${c.warmed} warmed)`;
+}
+
+
+/***/ }),
+
+/***/ 5650:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   FK: () => (/* binding */ buildReport),
+/* harmony export */   l4: () => (/* binding */ reportJson),
+/* harmony export */   wr: () => (/* binding */ TOOL_VERSION)
+/* harmony export */ });
+/* unused harmony exports REPORT_SCHEMA_VERSION, OUTPUT_BUDGET_BYTES, imagesOutput */
+/* harmony import */ var _escape_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2527);
+/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7703);
+/* harmony import */ var _outcome_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5102);
+
+
+
+const REPORT_SCHEMA_VERSION = 2;
+/** Kept equal to package.json's version by a test (the bundle cannot read package.json). */
+const TOOL_VERSION = '0.1.0';
+function buildReport(run, outcome) {
+    return {
+        schemaVersion: REPORT_SCHEMA_VERSION,
+        tool: { name: 'zot-warm', version: TOOL_VERSION },
+        startedAt: run.startedAt,
+        durationMs: run.durationMs,
+        mode: run.mode,
+        strict: run.strict,
+        zot: { url: run.zotUrl ?? null, version: run.zot?.version ?? null },
+        outcome: { exitCode: outcome.exitCode, conclusion: outcome.conclusion, reason: outcome.reason },
+        summary: {
+            ...(0,_outcome_js__WEBPACK_IMPORTED_MODULE_2__/* .countResults */ .aD)(run.results),
+            files: run.files,
+            bytes: run.bytes,
+            referrers: (0,_outcome_js__WEBPACK_IMPORTED_MODULE_2__/* .countReferrers */ .AF)(run.results) ?? null,
+        },
+        images: run.results.map((r) => ({
+            reference: r.reference,
+            status: r.status,
+            zotReference: r.zotReference ?? null,
+            digest: r.digest ?? null,
+            platforms: r.platforms ?? [],
+            sources: r.sources.map(reportSource),
+            error: r.error ?? null,
+            diagnosis: r.diagnosis ?? null,
+            warnings: r.warnings,
+            attempts: r.attempts,
+            durationMs: r.durationMs,
+            referrers: r.referrers
+                ? {
+                    state: r.referrers.state,
+                    items: r.referrers.items.map((i) => ({
+                        kind: i.kind,
+                        artifactType: i.artifactType ?? null,
+                        digest: i.digest ?? null,
+                        subject: i.subject,
+                        form: i.form,
+                        tag: i.tag ?? null,
+                        tool: i.tool ?? null,
+                    })),
+                    note: r.referrers.note ?? null,
+                }
+                : null,
+            rewrittenAs: r.rewrittenAs ?? null,
+        })),
+        notices: run.notices.map((n) => ({
+            level: n.level,
+            file: n.file,
+            line: n.line ?? null,
+            column: n.column ?? null,
+            message: n.message,
+        })),
+    };
+}
+function reportSource(s) {
+    return {
+        file: s.file,
+        line: s.line,
+        column: s.column,
+        document: s.document ?? null,
+        kind: s.kind ?? null,
+        namespace: s.namespace ?? null,
+        name: s.name ?? null,
+        container: s.container ?? null,
+        field: s.field ?? null,
+        chartSource: s.chartSource ?? null,
+        runtime: s.runtime ?? null,
+    };
+}
+/** The report as written to its file or to stdout. */
+function reportJson(report) {
+    return `${(0,_escape_js__WEBPACK_IMPORTED_MODULE_0__/* .safeJson */ .oi)(report, 2)}\n`;
+}
+/** GitHub keeps at most 1 MB per step output: the `images` output stays below this. */
+const OUTPUT_BUDGET_BYTES = (/* unused pure expression or super */ null && (900 * 1024));
+/** The `images` output: compact, without sources (outputs are small; the report has everything). */
+function imagesOutput(run, budgetBytes = OUTPUT_BUDGET_BYTES) {
+    const entries = run.results.map((r) => safeJson({
+        reference: r.reference,
+        status: r.status,
+        zotReference: r.zotReference ?? null,
+        digest: r.digest ?? null,
+        platforms: r.platforms ?? [],
+    }));
+    const total = entries.length;
+    let size = 2 + entries.reduce((n, e) => n + Buffer.byteLength(e) + 1, 0);
+    if (size <= budgetBytes)
+        return { json: `[${entries.join(',')}]`, shown: total, total };
+    const index = new Map(run.results.map((r, i) => [r, i]));
+    const keep = new Set();
+    size = 2;
+    for (const r of worstFirst(run.results)) {
+        const i = index.get(r) ?? 0;
+        const add = Buffer.byteLength(entries[i] ?? '') + 1;
+        if (size + add > budgetBytes)
+            break;
+        keep.add(i);
+        size += add;
+    }
+    return { json: `[${entries.filter((_, i) => keep.has(i)).join(',')}]`, shown: keep.size, total };
+}
+
+
+/***/ }),
+
+/***/ 8330:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   bo: () => (/* binding */ renderTable),
+/* harmony export */   x8: () => (/* binding */ renderProblems)
+/* harmony export */ });
+/* unused harmony exports TABLE_WIDTH, shortenMiddle */
+/* harmony import */ var _inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7581);
+/* harmony import */ var _escape_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2527);
+/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7703);
+// The final table as aligned plain text, for the log (Forgejo shows no job summary) and the CLI.
+
+
+
+const COLUMNS = [
+    'STATUS',
+    'IMAGE',
+    'ZOT REFERENCE',
+    'DIGEST',
+    'PLATFORMS',
+    'REFERRERS',
+    'TIME',
+    'USED IN',
+];
+/** The columns that give way. */
+const FLEXIBLE = ['IMAGE', 'ZOT REFERENCE', 'USED IN', 'PLATFORMS'];
+/**
+ * When a line would be too wide, columns give way in steps, each down to a floor: where it is used and the
+ * platforms first (the problem lines below the table name every place in full), then the Zot reference
+ * (the image with its registry swapped for a prefix), and so on in turn, the image last.
+ * STATUS, DIGEST, REFERRERS and TIME are short by nature.
+ */
+const SHRINK_STEPS = [
+    { cols: ['USED IN', 'PLATFORMS'], floor: 20 },
+    { cols: ['ZOT REFERENCE'], floor: 28 },
+    { cols: ['USED IN', 'PLATFORMS'], floor: 14 },
+    { cols: ['IMAGE', 'ZOT REFERENCE'], floor: 24 },
+    { cols: ['USED IN', 'PLATFORMS'], floor: 8 },
+    { cols: ['IMAGE', 'ZOT REFERENCE'], floor: 12 },
+];
+const GAP = '  ';
+/** Fits a 120-column terminal; long cells are shortened in the middle (the report keeps the full text). */
+const TABLE_WIDTH = 120;
+/** `mode` only changes how not-attempted images are called in plan mode. */
+function renderTable(results, mode, width = TABLE_WIDTH) {
+    // The referrers column only when some image has referrers to show (or unverified ones): a column of
+    // dashes would only take width from the references (the job summary and the report keep the "—").
+    const withReferrers = results.some((r) => !['', '—'].includes((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .referrersLabel */ .D0)(r)));
+    const headers = COLUMNS.filter((c) => c !== 'REFERRERS' || withReferrers);
+    const at = (c) => headers.indexOf(c);
+    const [IMAGE, ZOT, DIGEST, USED_IN] = [at('IMAGE'), at('ZOT REFERENCE'), at('DIGEST'), at('USED IN')];
+    const rows = (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .worstFirst */ .md)(results).map((r) => {
+        const cells = {
+            STATUS: (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .statusLabel */ .Rh)(r.status, mode),
+            IMAGE: (0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .literal */ .eu)(r.reference, 200),
+            'ZOT REFERENCE': r.zotReference ? withoutResolvedDigest(r.zotReference) : '-',
+            DIGEST: (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .shortDigest */ .VK)(r.digest) || '-',
+            PLATFORMS: r.platforms?.length ? compactPlatforms(r.platforms) : '-',
+            // `signed,attested,sbom`: the summary's label without spaces, as the platforms are written.
+            REFERRERS: (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .referrersLabel */ .D0)(r).replace(/, /g, ',').replace('not verified', 'unverified') || '-',
+            TIME: r.status === 'cached' || r.status === 'warmed' || r.status === 'failed'
+                ? (0,_inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a)(r.durationMs)
+                : '-',
+            'USED IN': usedIn(r),
+        };
+        // Escaped per cell, so the columns stay aligned.
+        return headers.map((c) => (0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .logLine */ .BP)(cells[c]));
+    });
+    let all = [[...headers], ...rows];
+    const natural = () => headers.map((_, i) => Math.max(...all.map((row) => length(row[i] ?? ''))));
+    // Too wide: first say digests in 12 hex digits, which is all a reader compares.
+    if (lineWidth(natural()) > width)
+        all = all.map((row, r) => row.map((cell, i) => i === IMAGE || i === ZOT
+            ? shortDigestIn(cell)
+            : i === DIGEST && r > 0
+                ? cell.replace(/^sha256:/, '')
+                : cell));
+    const widths = fitWidths(natural(), typical(all), width, (cols) => cols.map(at).filter((i) => i >= 0));
+    return all
+        .map((row) => row
+        .map((cell, i) => {
+        const fitted = shorten(cell, widths[i] ?? 0, i === USED_IN ? 'start' : 'middle');
+        return i === row.length - 1 ? fitted : fitted.padEnd(widths[i] ?? 0);
+    })
+        .join(GAP)
+        .trimEnd())
+        .join('\n');
+}
+/**
+ * Column widths whose line fits `width`. The flexible columns start at the width most of their cells need
+ * (`typical`), so one very long reference does not cut every other one; then they shrink as SHRINK_STEPS
+ * says (within a step the widest first), and what room is left goes back to the ones that were cut.
+ */
+function fitWidths(natural, typical, width, indexes) {
+    if (lineWidth(natural) <= width)
+        return natural;
+    const flexible = indexes(FLEXIBLE);
+    const out = natural.map((w, i) => (flexible.includes(i) ? Math.min(w, typical[i] ?? w) : w));
+    for (const step of SHRINK_STEPS) {
+        const { floor } = step;
+        const cols = indexes(step.cols);
+        const over = lineWidth(out) - width;
+        if (over <= 0)
+            break;
+        let left = cols.reduce((a, col) => a + (out[col] ?? 0), 0) - over;
+        const order = [...cols].sort((a, b) => (out[a] ?? 0) - (out[b] ?? 0));
+        order.forEach((col, k) => {
+            out[col] = Math.min(out[col] ?? 0, Math.max(floor, Math.floor(left / (order.length - k))));
+            left -= out[col] ?? 0;
+        });
+    }
+    // Room left (a column started at its typical width, or a step took more than needed): shared out evenly
+    // among the columns that were cut, none past what it needs.
+    for (let room = width - lineWidth(out); room > 0;) {
+        const cut = flexible.filter((col) => (out[col] ?? 0) < (natural[col] ?? 0));
+        if (cut.length === 0)
+            break;
+        const share = Math.max(1, Math.floor(room / cut.length));
+        for (const col of cut) {
+            const add = Math.min(share, room, (natural[col] ?? 0) - (out[col] ?? 0));
+            out[col] = (out[col] ?? 0) + add;
+            room -= add;
+        }
+    }
+    return out;
+}
+/** Per column, the width that nine in ten of its cells fit in, and never less than its header. */
+function typical(rows) {
+    return (rows[0] ?? []).map((header, i) => {
+        const sorted = rows.map((row) => length(row[i] ?? '')).sort((a, b) => a - b);
+        return Math.max(header.length, sorted[Math.floor((sorted.length - 1) * 0.9)] ?? 0);
+    });
+}
+function lineWidth(widths) {
+    return widths.reduce((a, b) => a + b, 0) + GAP.length * (widths.length - 1);
+}
+/** `linux/amd64,linux/arm64,linux/arm/v7` → `linux/amd64,arm64,arm/v7`: the OS once per run of it. */
+function compactPlatforms(platforms) {
+    let os = '';
+    return platforms
+        .map((p) => {
+        const slash = p.indexOf('/');
+        const pOs = slash < 0 ? p : p.slice(0, slash);
+        const shown = pOs === os && slash >= 0 ? p.slice(slash + 1) : p;
+        os = pOs;
+        return shown;
+    })
+        .join(',');
+}
+/** `name@sha256:<64 hex>` → `name@sha256:<12 hex>…`: in a table that must be cut, 12 digits say enough. */
+function shortDigestIn(reference) {
+    return reference.replace(/(@[a-z0-9]+:)([0-9a-f]{12})[0-9a-f]{20,}/, '$1$2…');
+}
+/** References keep both ends (registry and tag); a place keeps its end (file name and line). */
+function shorten(text, max, where) {
+    if (length(text) <= max)
+        return text;
+    if (where === 'middle')
+        return shortenMiddle(text, max);
+    return max <= 1 ? '…'.slice(0, max) : `…${[...text].slice(-(max - 1)).join('')}`;
+}
+/** `docker.io/library/verylongname:1.0` → `docker.io/lib…ame:1.0`: both ends say the most. */
+function shortenMiddle(text, max) {
+    const chars = [...text];
+    if (chars.length <= max)
+        return text;
+    if (max <= 1)
+        return '…'.slice(0, max);
+    const keep = max - 1;
+    const head = Math.ceil(keep / 2);
+    return `${chars.slice(0, head).join('')}…${chars.slice(chars.length - (keep - head)).join('')}`;
+}
+/** Length in code points, as a terminal counts these (ASCII) cells. */
+function length(text) {
+    return [...text].length;
+}
+/** `repo:tag@sha256:…` → `repo:tag`: the DIGEST column already shows it, and lines stay readable. */
+function withoutResolvedDigest(ref) {
+    const at = ref.indexOf('@');
+    if (at < 0)
+        return ref;
+    const name = ref.slice(0, at);
+    return name.slice(name.lastIndexOf('/') + 1).includes(':') ? name : ref;
+}
+function usedIn(r) {
+    const first = r.sources[0];
+    if (!first)
+        return '-';
+    const more = r.sources.length - 1;
+    return more > 0 ? `${(0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .sourceLabel */ .en)(first)} (+${more})` : (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .sourceLabel */ .en)(first);
+}
+/** Failed, invalid and unresolved images with their error and diagnosis, for the log. */
+function renderProblems(results) {
+    const lines = [];
+    for (const r of (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .worstFirst */ .md)(results)) {
+        if (r.status !== 'failed' && r.status !== 'invalid' && r.status !== 'unresolved')
+            continue;
+        lines.push(`${_format_js__WEBPACK_IMPORTED_MODULE_2__/* .STATUS_LABEL */ ._P[r.status]}: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .literal */ .eu)(r.reference, 200)}`);
+        if (r.error)
+            lines.push(`  error:     ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLine */ .TN)(r.error, 1000)}`);
+        if (r.diagnosis)
+            lines.push(`  diagnosis: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLine */ .TN)(r.diagnosis, 1000)}`);
+        lines.push(`  used in:   ${r.sources.slice(0, 5).map(_format_js__WEBPACK_IMPORTED_MODULE_2__/* .sourceLabel */ .en).join(', ')}${r.sources.length > 5 ? ', …' : ''}`);
+    }
+    return lines.join('\n');
+}
+
+
+/***/ }),
+
+/***/ 2966:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  a: () => (/* binding */ runPipeline)
+  l: () => (/* binding */ exitWhenDone),
+  E: () => (/* binding */ runShell)
 });
 
-// UNUSED EXPORTS: zotReferenceOf
-
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./lib/errors.js
 var errors = __nccwpck_require__(452);
+// EXTERNAL MODULE: ./lib/inputs/duration.js
+var duration = __nccwpck_require__(7581);
+// EXTERNAL MODULE: ./lib/inputs/redact.js
+var redact = __nccwpck_require__(4888);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
 // EXTERNAL MODULE: ./lib/extract/reference.js
@@ -52195,234 +53248,6 @@ function specRule(apiVersion, kind) {
     return undefined;
 }
 
-;// CONCATENATED MODULE: ./lib/extract/span.js
-/**
- * The span of a string scalar's value inside `source` (the text the node's range points into), or why
- * there is none.
- */
-function scalarSpan(node, source) {
-    const value = node.value;
-    const range = node.range;
-    if (typeof value !== 'string' || !range)
-        return { why: 'the value is not a string' };
-    const [start, end] = range;
-    switch (node.type) {
-        case 'PLAIN':
-            return source.slice(start, end) === value
-                ? { start, end }
-                : { why: 'a plain value spread over several lines' };
-        case 'QUOTE_DOUBLE':
-        case 'QUOTE_SINGLE': {
-            const inner = source.slice(start + 1, end - 1);
-            if (inner === value)
-                return { start: start + 1, end: end - 1 };
-            if (node.type === 'QUOTE_DOUBLE' && inner.includes('\\'))
-                return { why: 'written with escapes inside double quotes' };
-            if (node.type === 'QUOTE_SINGLE' && inner.includes("''"))
-                return { why: "written with a doubled quote ('') inside single quotes" };
-            return { why: 'a quoted value spread over several lines' };
-        }
-        case 'BLOCK_LITERAL':
-        case 'BLOCK_FOLDED':
-            return blockSpan(value, source, start, end);
-        default:
-            return { why: 'a value of an unknown scalar style' };
-    }
-}
-/** A block scalar (`|`, `>-` …) whose content is one line: the span of that line's text. */
-function blockSpan(value, source, start, end) {
-    const content = value.replace(/\n+$/, '');
-    if (content.includes('\n') || content === '')
-        return { why: 'a block scalar of several lines' };
-    // The header line (`|-`, `>2`, with an optional comment) is skipped; the first non-blank line is the text.
-    let at = source.indexOf('\n', start);
-    while (at !== -1 && at < end) {
-        const lineStart = at + 1;
-        const nl = source.indexOf('\n', lineStart);
-        const lineEnd = nl === -1 || nl > end ? end : nl;
-        let first = lineStart;
-        while (first < lineEnd && source.charCodeAt(first) === 32)
-            first++;
-        let last = lineEnd;
-        if (last > first && source.charCodeAt(last - 1) === 13)
-            last--;
-        if (last > first) {
-            return source.slice(first, last) === content
-                ? { start: first, end: last }
-                : { why: 'a block scalar whose text differs from its value (indentation or folding)' };
-        }
-        at = nl;
-    }
-    return { why: 'a block scalar of several lines' };
-}
-
-;// CONCATENATED MODULE: ./lib/extract/runtime.js
-
-
-/**
- * Flags whose value the operator passes unchanged as the image of pods it starts. Names without dashes;
- * matched exactly. Most spell `image` anyway; the table is what lets their values omit the registry host.
- */
-const KNOWN_FLAGS = new Map([
-    // prometheus-operator: the config reloader sidecar of every Prometheus / Alertmanager / ThanosRuler pod
-    ['prometheus-config-reloader', 'prometheus-operator'],
-    ['config-reloader-image', 'prometheus-operator (before v0.40)'],
-    // cert-manager: the pod that answers each ACME HTTP-01 challenge
-    ['acme-http01-solver-image', 'cert-manager'],
-    // Argo Workflows: the executor sidecar of every workflow pod
-    ['executor-image', 'Argo Workflows'],
-    // Longhorn manager: engine, instance manager, share manager … pods
-    ['engine-image', 'Longhorn'],
-    ['instance-manager-image', 'Longhorn'],
-    ['share-manager-image', 'Longhorn'],
-    ['backing-image-manager-image', 'Longhorn'],
-    ['support-bundle-manager-image', 'Longhorn'],
-    ['manager-image', 'Longhorn'],
-    // Tekton Pipelines controller: images injected into every TaskRun pod
-    ['entrypoint-image', 'Tekton'],
-    ['nop-image', 'Tekton'],
-    ['shell-image', 'Tekton'],
-    ['shell-image-win', 'Tekton'],
-    ['workingdirinit-image', 'Tekton'],
-    ['sidecarlogresults-image', 'Tekton'],
-    ['gsutil-image', 'Tekton (before v0.40)'],
-]);
-/** Container keys whose items may carry a runtime image. */
-const RUNTIME_KEYS = new Set(['args', 'command', 'env']);
-const IMAGE_WORDS = ['image', 'Image', 'IMAGE'];
-const escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-/**
- * Text without which no runtime image can be found: every flag and env name taken spells `image` in one of
- * these ways, or is a known flag. Used by the pre-scan and the pruning to keep what may hold one.
- */
-const RUNTIME_TEXT = new RegExp([...IMAGE_WORDS, ...[...KNOWN_FLAGS.keys()].filter((f) => !IMAGE_WORDS.some((w) => f.includes(w)))]
-    .map(escapeRegExp)
-    .join('|'), 'g');
-const FLAG_NAME = /^[A-Za-z0-9][\w.-]*$/;
-const ENV_NAME = /^[A-Za-z_][\w.-]*$/;
-const spellsImage = (name) => IMAGE_WORDS.some((w) => name.includes(w));
-/** References passed as flags in a list of `args` or `command` items (undefined: not a string). */
-function flagImages(items) {
-    const out = [];
-    for (let i = 0; i < items.length; i++) {
-        const item = items[i];
-        if (item === undefined || item.charCodeAt(0) !== 45 /* - */)
-            continue;
-        if (item === '--')
-            break; // the rest are operands, not flags
-        const dashes = item.charCodeAt(1) === 45 ? 2 : 1;
-        const body = item.slice(dashes);
-        const eq = body.indexOf('=');
-        const name = eq === -1 ? body : body.slice(0, eq);
-        if (!FLAG_NAME.test(name))
-            continue;
-        const known = KNOWN_FLAGS.has(name);
-        if (!known && !spellsImage(name))
-            continue;
-        const flag = item.slice(0, dashes + name.length);
-        if (eq !== -1) {
-            const text = body.slice(eq + 1);
-            const finding = runtimeFinding(text, known);
-            if (finding)
-                out.push({ index: i, flag, text, finding });
-            continue;
-        }
-        const next = items[i + 1];
-        if (next === undefined || next.charCodeAt(0) === 45)
-            continue;
-        const finding = runtimeFinding(next, known);
-        if (finding) {
-            out.push({ index: i + 1, flag, text: next, finding });
-            i++;
-        }
-    }
-    return out;
-}
-/** Whether an environment variable's name marks its value as an image: `*_IMAGE`, `*_IMAGE_*`. */
-function isImageEnvName(name) {
-    if (!ENV_NAME.test(name))
-        return false;
-    const inner = name.indexOf('_IMAGE_');
-    if (inner > 0)
-        return true;
-    return name.length > 6 && name.endsWith('_IMAGE');
-}
-/** The finding for an env entry's literal value, when its name and value qualify. */
-function envImage(name, value) {
-    return isImageEnvName(name) ? runtimeFinding(value, false) : undefined;
-}
-/**
- * A runtime value as a finding, or undefined when it is not taken: not a valid reference, templated, or
- * (unless `knownFlag`) without an explicit registry host or without a tag or digest. Never invalid or
- * unresolved: a flag or variable that is not an image is not ours to judge.
- */
-function runtimeFinding(text, knownFlag) {
-    if (text === '' || (0,extract_reference/* isTemplated */.dw)(text) !== undefined)
-        return undefined;
-    let reference;
-    try {
-        reference = (0,extract_reference/* parseReference */.F2)(text);
-    }
-    catch {
-        return undefined;
-    }
-    if (!knownFlag && !(explicitRegistry(text) && explicitVersion(text)))
-        return undefined;
-    return { status: 'ok', key: (0,extract_reference/* formatReference */.FH)(reference), raw: text, reference };
-}
-/** The first path component is a registry host: it has a `.` or `:`, or is `localhost`. */
-function explicitRegistry(text) {
-    const slash = text.indexOf('/');
-    if (slash <= 0)
-        return false;
-    const first = text.slice(0, slash);
-    return first === 'localhost' || first.includes('.') || first.includes(':');
-}
-/** A tag (a `:` after the last `/`) or a digest is written out. */
-function explicitVersion(text) {
-    return text.includes('@') || text.indexOf(':', text.lastIndexOf('/')) !== -1;
-}
-/**
- * Locate `text`, the tail of the string scalar `node`'s value, in `source` (the text the node was parsed
- * from). Exact when the whole value is written as is (span.ts), or when at least its tail is (an escape only
- * in the flag's name). Otherwise: after the literally written flag part (`"--x-image=ghcr.io\x2f…"`), else
- * the last literal occurrence inside the node, else the node's start; with span.ts's reason.
- */
-function locateTail(node, text, source) {
-    const own = scalarSpan(node, source);
-    if (!('why' in own))
-        return { offset: own.end - text.length, end: own.end };
-    const range = node.range;
-    if (!range || typeof node.value !== 'string')
-        return { offset: range?.[0] ?? 0, why: own.why };
-    const type = node.type;
-    const start = range[0];
-    if (type === 'PLAIN' || type === 'QUOTE_SINGLE' || type === 'QUOTE_DOUBLE') {
-        const quoted = type !== 'PLAIN';
-        const innerStart = quoted ? start + 1 : start;
-        const innerEnd = quoted ? range[1] - 1 : range[1];
-        const at = innerEnd - text.length;
-        // Every character of a literal tail is itself; an escape (at most `\UXXXXXXXX`, 10 characters) or a
-        // line break within reach would make the decoded tail differ from what is written.
-        if (at >= innerStart &&
-            source.slice(at, innerEnd) === text &&
-            !escapeIn(type, source, at - 9, innerEnd, innerStart))
-            return { offset: at, end: innerEnd };
-        const prefix = node.value.slice(0, node.value.length - text.length);
-        const after = innerStart + prefix.length;
-        if (prefix !== '' &&
-            source.slice(innerStart, after) === prefix &&
-            !escapeIn(type, source, innerStart, after, innerStart))
-            return { offset: after, why: own.why };
-    }
-    const found = source.slice(start, range[1]).lastIndexOf(text);
-    return { offset: found === -1 ? start : start + found, why: own.why };
-}
-/** Whether a double-quoted scalar has a backslash in source[from, to) (from clipped to `min`). */
-function escapeIn(type, source, from, to, min) {
-    return type === 'QUOTE_DOUBLE' && source.slice(Math.max(min, from), to).includes('\\');
-}
-
 ;// CONCATENATED MODULE: ./lib/extract/documents.js
 // First speed trick (prune.ts is the second), kept apart so it can be checked on its own: a YAML stream is
 // cut into documents at `---` / `...` lines without parsing, and a document that provably holds no image is
@@ -52433,17 +53258,14 @@ function escapeIn(type, source, from, to, min) {
 // Streams with directives (`%YAML`, `%TAG`) are not cut at all.
 //
 // Why a skipped document holds no image:
-// - "no image key": every field we take is named `image` or `imageName`, and every flag or env name a
-//   runtime image is taken from spells `image`, `Image` or `IMAGE` or is a known operator flag (RUNTIME_TEXT,
-//   runtime.ts), so a document whose text has none of these holds no image — unless a double-quoted scalar
-//   spells one with escapes (`"\x69mage"`, `"\u0069mage"`, an escaped line break), so any \x, \u, \U or
-//   backslash-newline makes the document parsed anyway.
+// - "no image key": every field we take is named `image` or `imageName`, so a document whose text has no
+//   `image` holds none — unless a double-quoted key spells it with escapes (`"\x69mage"`, `"\u0069mage"`,
+//   an escaped line break), so any \x, \u, \U or backslash-newline makes the document parsed anyway.
 // - "non-image kind": the document is a block mapping at column 0 (first content line is a plain `key:` at
 //   column 0, every column-0 line is a plain `key:`, a `- ` entry, a comment or blank), so its root keys are
 //   exactly the column-0 `key:` lines (continuation lines of any value are indented, YAML 1.2 §8). When
 //   exactly one of them is `kind:` and one `apiVersion:`, both plain or quoted words, the document's kind is
 //   known without parsing, and isNonImageKind() is what the walker itself uses to return nothing.
-
 
 const isBreak = (c) => c === 10 || c === 13;
 const isBlankOrBreak = (c) => c === 32 || c === 9 || isBreak(c);
@@ -52516,7 +53338,6 @@ class Prescanner {
     text;
     imageAt = -2;
     escapeAt = -2;
-    imageRe = new RegExp(RUNTIME_TEXT.source, 'g');
     constructor(text) {
         this.text = text;
     }
@@ -52528,12 +53349,10 @@ class Prescanner {
             return 'non-image-kind';
         return 'parse';
     }
-    /** Whether the text could spell a key `image` (or `imageName`) or a flag or env name of a runtime image. */
+    /** Whether the text could spell a key `image` (or `imageName`). */
     mayHoldImageKey(slice) {
-        if (this.imageAt !== -1 && this.imageAt < slice.start) {
-            this.imageRe.lastIndex = slice.start;
-            this.imageAt = this.imageRe.exec(this.text)?.index ?? -1;
-        }
+        if (this.imageAt !== -1 && this.imageAt < slice.start)
+            this.imageAt = this.text.indexOf('image', slice.start);
         if (this.imageAt !== -1 && this.imageAt < slice.end)
             return true;
         if (this.escapeAt !== -1 && this.escapeAt < slice.start)
@@ -52658,8 +53477,6 @@ function chartSourceOf(text, slice) {
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: external "fs"
 const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
 var external_fs_namespaceObject_0 = /*#__PURE__*/__nccwpck_require__.t(external_fs_namespaceObject, 2);
@@ -53551,6 +54368,67 @@ function globSync(globInput, options) {
 //#endregion
 
 
+;// CONCATENATED MODULE: ./lib/extract/span.js
+/**
+ * The span of a string scalar's value inside `source` (the text the node's range points into), or why
+ * there is none.
+ */
+function scalarSpan(node, source) {
+    const value = node.value;
+    const range = node.range;
+    if (typeof value !== 'string' || !range)
+        return { why: 'the value is not a string' };
+    const [start, end] = range;
+    switch (node.type) {
+        case 'PLAIN':
+            return source.slice(start, end) === value
+                ? { start, end }
+                : { why: 'a plain value spread over several lines' };
+        case 'QUOTE_DOUBLE':
+        case 'QUOTE_SINGLE': {
+            const inner = source.slice(start + 1, end - 1);
+            if (inner === value)
+                return { start: start + 1, end: end - 1 };
+            if (node.type === 'QUOTE_DOUBLE' && inner.includes('\\'))
+                return { why: 'written with escapes inside double quotes' };
+            if (node.type === 'QUOTE_SINGLE' && inner.includes("''"))
+                return { why: "written with a doubled quote ('') inside single quotes" };
+            return { why: 'a quoted value spread over several lines' };
+        }
+        case 'BLOCK_LITERAL':
+        case 'BLOCK_FOLDED':
+            return blockSpan(value, source, start, end);
+        default:
+            return { why: 'a value of an unknown scalar style' };
+    }
+}
+/** A block scalar (`|`, `>-` …) whose content is one line: the span of that line's text. */
+function blockSpan(value, source, start, end) {
+    const content = value.replace(/\n+$/, '');
+    if (content.includes('\n') || content === '')
+        return { why: 'a block scalar of several lines' };
+    // The header line (`|-`, `>2`, with an optional comment) is skipped; the first non-blank line is the text.
+    let at = source.indexOf('\n', start);
+    while (at !== -1 && at < end) {
+        const lineStart = at + 1;
+        const nl = source.indexOf('\n', lineStart);
+        const lineEnd = nl === -1 || nl > end ? end : nl;
+        let first = lineStart;
+        while (first < lineEnd && source.charCodeAt(first) === 32)
+            first++;
+        let last = lineEnd;
+        if (last > first && source.charCodeAt(last - 1) === 13)
+            last--;
+        if (last > first) {
+            return source.slice(first, last) === content
+                ? { start: first, end: last }
+                : { why: 'a block scalar whose text differs from its value (indentation or folding)' };
+        }
+        at = nl;
+    }
+    return { why: 'a block scalar of several lines' };
+}
+
 ;// CONCATENATED MODULE: ./lib/extract/formats.js
 // What a file is — YAML stream, JSON, a plain image list, or an image-sync configuration — decided by
 // content, with the extension as a tie-breaker. The ambiguity: a file of one reference per line is also valid
@@ -54002,21 +54880,18 @@ class LineIndex {
 // its value lines only, as Compose detection looks at the set of root keys) only when
 // - its key line is a plain `key:` (letters, digits, `_ . / -`) not needed by the walker (kind, apiVersion,
 //   metadata, name, namespace);
-// - its text holds no RUNTIME_TEXT (runtime.ts: `image`, `Image` or `IMAGE`, a known operator flag) but in
-//   plain key names other than `image` / `imageName` (`imagePullPolicy:`): every field we take is named
-//   `image` or `imageName`, and every flag or env name a runtime image is taken from is a value that spells
-//   one of them or is a known flag; no anchor or alias (`&name`, `*name` where a node can start)
+// - its text holds no `image` or `imageName` followed by anything but a name character (every field we take
+//   is named so; `imagePullPolicy` is not), no anchor or alias (`&name`, `*name` where a node can start)
 //   and no merge key (`<<`), so nothing elsewhere refers to it or pulls an image into it, and no escape that
 //   could spell a key (\x, \u, \U, escaped line break);
-// - it is not inside an `image` entry, nor an `args` / `command` / `env` entry holding RUNTIME_TEXT: those are
-//   kept whole (an env entry's `value` line holds no marker of its own);
 // - it is not inside a region whose structure a line-local look cannot know: once a line opens a block
 //   scalar, a multi-line quoted or flow scalar, carries node properties (`&`, `!`), or is not a plain key /
 //   `- ` entry (a quoted key, a continuation line), everything up to the end of the owning entry is kept.
 // A line with a tab in its indentation stops pruning for the document (YAML forbids it; the parser reports it).
 /** Below this share of dropped bytes the original is parsed: the saving would not pay for the copy. */
 const MIN_GAIN = 0.2;
-
+const IMAGE_KEY_TEXT = /image(?:Name)?(?![\w.-])/g;
+const IMAGE_KEY_JSON = /"image(?:Name)?"/g;
 const ANCHOR_OR_ALIAS = /(?:^|[\s[{,:])[&*][^\s,[\]{}]/g;
 /** Keys the walker reads even when no image is below them. */
 const KEEP = new Set(['kind', 'apiVersion', 'metadata', 'name', 'namespace']);
@@ -54043,7 +54918,6 @@ function pruneDocument(text, start, end, minGain = MIN_GAIN) {
     const lineEnd = (i) => (i + 1 < n ? starts[i + 1] : end);
     const indent = new Int32Array(n);
     const kind = new Uint8Array(n);
-    const keyEnd = new Int32Array(n); // end of the key name on a Key line
     for (let i = 0; i < n; i++) {
         const s = starts[i];
         const e = lineEnd(i);
@@ -54060,11 +54934,8 @@ function pruneDocument(text, start, end, minGain = MIN_GAIN) {
             kind[i] = Line.Comment;
         else if (c === 45 && isSpaceOrEnd(text, p + 1, e))
             kind[i] = Line.Dash;
-        else {
-            const k = plainKeyEnd(text, p, e);
-            kind[i] = k === -1 ? Line.Other : Line.Key;
-            keyEnd[i] = k;
-        }
+        else
+            kind[i] = plainKeyEnd(text, p, e) === -1 ? Line.Other : Line.Key;
     }
     // A `---` line opening the document stays as it is; with content after it the root is not a block node.
     let first = 0;
@@ -54073,23 +54944,7 @@ function pruneDocument(text, start, end, minGain = MIN_GAIN) {
             return undefined;
         first = 1;
     }
-    /** The plain key name `text[p]` is part of, when it is one (on a Key line): [its start, its end). */
-    const keyAround = (p) => {
-        let lo = 0;
-        let hi = n - 1;
-        while (lo < hi) {
-            const mid = (lo + hi + 1) >> 1;
-            if (starts[mid] <= p)
-                lo = mid;
-            else
-                hi = mid - 1;
-        }
-        if (kind[lo] !== Line.Key)
-            return undefined;
-        const from = starts[lo] + indent[lo];
-        return p < keyEnd[lo] ? [from, keyEnd[lo]] : undefined;
-    };
-    const risk = riskFinder(text, start, end, keyAround);
+    const risk = riskFinder(text, start, end);
     /**
      * First line after the entry on line i: deeper lines, blanks and comments belong to it, and for a key also
      * `- ` lines at its own indentation (a block sequence may sit at the indentation of its key).
@@ -54169,12 +55024,8 @@ function pruneDocument(text, start, end, minGain = MIN_GAIN) {
                 i = stop;
                 continue;
             }
-            // Inside an `image` entry everything may matter (an image volume's `reference`), and inside flags or env
-            // that may name a runtime image too: kept whole.
-            if (!closedValue(value) ||
-                key === 'image' ||
-                key === 'imageName' ||
-                (RUNTIME_KEYS.has(key) && risk.runtime(from, to))) {
+            // Inside an `image` entry everything may matter (an image volume's `reference`): kept whole.
+            if (!closedValue(value) || key === 'image' || key === 'imageName') {
                 keep(i + 1, stop);
                 i = stop;
                 continue;
@@ -54273,30 +55124,18 @@ function anyIn(marks) {
     };
 }
 /**
- * Whether `text[a, b)` holds anything that forbids dropping it (`any`): an `image` key, runtime image text,
- * an anchor, alias or merge key, or an escape that could spell a key; or (`anchors`) an anchor something else
- * may refer to; or (`runtime`) text a runtime image needs.
+ * Whether `text[a, b)` holds anything that forbids dropping it (`any`): an `image` key, an anchor, alias or
+ * merge key, or an escape that could spell a key; or (`anchors`) an anchor something else may refer to.
  * Positions are collected once per document.
  */
-function riskFinder(text, start, end, keyAround) {
+function riskFinder(text, start, end) {
     const doc = text.slice(start, end); // bounded searches: indexOf on the whole file would run past `end`
     const marks = [];
     const anchors = [];
-    // Every `image` / `imageName` key is among the RUNTIME_TEXT matches. Inside any other plain key name a
-    // match is no risk (`imagePullPolicy:`): runtime images are found by values (a flag item, an env entry's
-    // `name`), and no flag or env name that is taken holds `: `, so none is read as a key line here.
-    const runtime = [];
-    for (const m of doc.matchAll(RUNTIME_TEXT)) {
-        const at = start + m.index;
-        runtime.push(at);
-        const key = keyAround(at);
-        if (key) {
-            const name = text.slice(key[0], key[1]);
-            if (name !== 'image' && name !== 'imageName')
-                continue;
-        }
-        marks.push(at);
-    }
+    // A key `image` / `imageName` is followed by `:`, a quote, white space … never by a name character, so
+    // `imagePullPolicy` or `images` cannot be one.
+    for (const m of doc.matchAll(IMAGE_KEY_TEXT))
+        marks.push(start + m.index);
     // An anchor or alias starts a node: after white space, a flow indicator or `:`, and a name follows.
     // `cp /config/* /work`, `"*/5 * * * *"` hold none; `a && b` is taken to (it cannot be told apart here).
     for (const m of doc.matchAll(ANCHOR_OR_ALIAS)) {
@@ -54312,7 +55151,7 @@ function riskFinder(text, start, end, keyAround) {
         if (c === 'x' || c === 'u' || c === 'U' || c === '\n' || c === '\r')
             marks.push(start + at);
     }
-    return { any: anyIn(marks), anchors: anyIn(anchors), runtime: anyIn(runtime) };
+    return { any: anyIn(marks), anchors: anyIn(anchors) };
 }
 /** After `- `: nested `- `, then either `key: value` or a value. */
 function closedDashValue(tail) {
@@ -54434,23 +55273,19 @@ function flowClosed(s) {
     }
     return false;
 }
-// JSON (already accepted by JSON.parse, so the scan below may assume valid JSON): object members are dropped
-// when their key is not `image` / `imageName` nor one the walker reads, their value holds no RUNTIME_TEXT (a
-// match in the member's own key, as in `"imagePullPolicy"`, names no runtime image), and neither holds a `\u`
-// escape (which could spell a key); `args` / `command` / `env` members holding RUNTIME_TEXT are kept whole;
-// array elements are never dropped (indexes are part of the field path). A member is dropped with the
+// JSON (already accepted by JSON.parse, so the scan below may assume valid JSON): object members whose text
+// holds no `"image"` / `"imageName"` and no `\u` escape (which could spell a key) are dropped, except the keys the walker
+// reads; array elements are never dropped (indexes are part of the field path). A member is dropped with the
 // comma after it; a trailing comma left behind is valid in a YAML flow collection.
 /** Drop what cannot hold an image from a JSON text. Undefined when nothing worth dropping was found. */
 function pruneJson(text, minGain = MIN_GAIN) {
+    const marks = [];
     // JSON keys are quoted strings; with no \u escape around, a key `image` is exactly `"image"`.
-    const runtime = [];
-    for (const m of text.matchAll(RUNTIME_TEXT))
-        runtime.push(m.index);
-    const runtimeRisky = anyIn(runtime);
-    const escapes = [];
+    for (const m of text.matchAll(IMAGE_KEY_JSON))
+        marks.push(m.index);
     for (let at = text.indexOf('\\u'); at !== -1; at = text.indexOf('\\u', at + 1))
-        escapes.push(at);
-    const escaped = anyIn(escapes);
+        marks.push(at);
+    const risky = anyIn(marks);
     const dropped = []; // pairs [from, to)
     const ws = (i) => {
         let j = i;
@@ -54517,16 +55352,9 @@ function pruneJson(text, minGain = MIN_GAIN) {
             const v = ws(ws(keyEnd) + 1);
             const skipped = valueEnd(v, false);
             // Root members stay (Compose detection looks at the set of root keys); their values are pruned.
-            const drop = !root &&
-                !KEEP.has(key) &&
-                key !== 'image' &&
-                key !== 'imageName' &&
-                !runtimeRisky(keyEnd, skipped) &&
-                !escaped(keyStart, skipped);
-            // Inside an `image` member everything may matter (an image volume's `reference`), and inside flags or
-            // env that may name a runtime image too.
-            const whole = key === 'image' || key === 'imageName' || (RUNTIME_KEYS.has(key) && runtimeRisky(keyStart, skipped));
-            const after = drop || whole ? skipped : valueEnd(v, true);
+            const drop = !root && !KEEP.has(key) && !risky(keyStart, skipped);
+            // Inside an `image` member everything may matter (an image volume's `reference`).
+            const after = drop || key === 'image' || key === 'imageName' ? skipped : valueEnd(v, true);
             let k = ws(after);
             const comma = text.charCodeAt(k) === 44;
             if (comma)
@@ -54610,10 +55438,6 @@ function pruneJson(text, minGain = MIN_GAIN) {
 // Anchors and aliases: an image reached through an alias (`image: *img`, `<<: *defaults`, `- *sidecar`) is
 // reported at the alias use site, the `*name` token, because that is the container that uses it; the
 // anchor's own occurrence is reported where it is written when it is itself in an image field.
-//
-// Runtime images (runtime.ts): a container's `args`, `command` and `env` items are read for the images the
-// workload starts later (operator flags, `RELATED_IMAGE_*`), unless `runtime: false`.
-
 
 
 const COMPOSE_KEYS = new Set([
@@ -54637,23 +55461,21 @@ const join = (path, key) => IDENT.test(key) ? (path ? `${path}.${key}` : key) : 
 function start(node) {
     return (0,dist/* isNode */.Ll)(node) && node.range ? node.range[0] : 0;
 }
-function walkDocument(doc, emit, issue, opts = {}) {
-    new walk_Walker(doc, emit, issue, opts.runtime !== false).root();
+function walkDocument(doc, emit, issue) {
+    new walk_Walker(doc, emit, issue).root();
 }
 class walk_Walker {
     doc;
     emit;
     issue;
-    runtime;
     anchors;
     expansions = 0;
     stopped = false;
     badAliases = new Set();
-    constructor(doc, emit, issue, runtime) {
+    constructor(doc, emit, issue) {
         this.doc = doc;
         this.emit = emit;
         this.issue = issue;
-        this.runtime = runtime;
     }
     root() {
         const contents = this.doc.contents;
@@ -54775,8 +55597,6 @@ class walk_Walker {
                 this.candidate(e, field, true, undefined, object);
                 continue;
             }
-            if (role === 'container' && this.runtime && RUNTIME_KEYS.has(key))
-                this.runtimeImages(e, key, field, this.ownName(entries) ?? owner, object, depth);
             let child = 'plain';
             let childOwner;
             if (CONTAINER_LISTS.has(key))
@@ -54810,70 +55630,6 @@ class walk_Walker {
         }
         const container = role === 'container' ? (this.ownName(siblings) ?? owner) : this.ownName(siblings);
         this.candidate(e, field, known, role === 'monitoring-spec' ? undefined : container, object);
-    }
-    /** A container's `args` / `command` (flags) or `env` (literal values of `*_IMAGE*` variables). */
-    runtimeImages(e, key, field, container, object, depth) {
-        const [list, site] = this.deref(e.value, e.site);
-        if (!(0,dist/* isSeq */.oP)(list) || this.tooDeep(list, depth + 1))
-            return;
-        const emit = (node, nodeSite, path, runtime) => {
-            const c = {
-                value: node,
-                offset: nodeSite ?? start(node),
-                field: path,
-                known: false,
-                object,
-                runtime,
-            };
-            if (container !== undefined)
-                c.container = container;
-            this.emit(c);
-        };
-        if (key === 'env') {
-            for (const item of list.items) {
-                const [m, s] = this.deref(item, site);
-                if (!(0,dist/* isMap */.jh)(m))
-                    continue;
-                let name;
-                let value;
-                let valueFrom = false;
-                for (const f of this.entries(m, s, depth + 2)) {
-                    if (f.key === 'name')
-                        name = this.string(f.value);
-                    else if (f.key === 'value')
-                        value = f;
-                    else if (f.key === 'valueFrom')
-                        valueFrom = true;
-                }
-                if (name === undefined || value === undefined || valueFrom)
-                    continue;
-                const [v, vSite] = this.deref(value.value, value.site);
-                if (!(0,dist/* isScalar */.jn)(v) || typeof v.value !== 'string')
-                    continue;
-                const finding = envImage(name, v.value);
-                if (finding)
-                    emit(v, vSite, `${field}[${name}]`, {
-                        via: 'env',
-                        name,
-                        text: v.value,
-                        finding,
-                        aliased: vSite !== undefined,
-                    });
-            }
-            return;
-        }
-        const items = list.items.map((item) => this.deref(item, site));
-        const texts = items.map(([n]) => ((0,dist/* isScalar */.jn)(n) && typeof n.value === 'string' ? n.value : undefined));
-        for (const f of flagImages(texts)) {
-            const [node, nodeSite] = items[f.index];
-            emit(node, nodeSite, `${field}[${f.index}]`, {
-                via: 'arg',
-                name: f.flag,
-                text: f.text,
-                finding: f.finding,
-                aliased: nodeSite !== undefined,
-            });
-        }
     }
     value(node, path, role, owner, object, site, depth) {
         if (this.stopped)
@@ -55045,10 +55801,8 @@ class walk_Walker {
 // extract(): every image reference in the given files, with where it was found. Reads files one by one,
 // cuts YAML streams into documents and parses only the documents that can hold an image (documents.ts), and
 // of those only the entries that can (prune.ts); walks them (walk.ts) and classifies each value
-// (classify.ts). Container flags and env carry the images a workload starts later (runtime.ts). One bad file
-// or document never hides the others; a path that selects nothing is a configuration error (ConfigError),
-// raised before anything is read.
-
+// (classify.ts). One bad file or document never hides the others; a path that selects nothing is a
+// configuration error (ConfigError), raised before anything is read.
 
 
 
@@ -55063,7 +55817,7 @@ const DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024;
 const IMAGES_INPUT = '<images input>';
 async function extract(opts, io = nodeIo) {
     const max = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-    const ex = new Extractor({ runtime: opts.runtime !== false });
+    const ex = new Extractor();
     const { files, notices, problems } = await resolveInputs(opts, io);
     if (problems.length)
         throw new errors/* ConfigError */.xL(problems);
@@ -55138,17 +55892,12 @@ const YAML_OPTIONS = { prettyErrors: false, merge: true, uniqueKeys: true, logLe
 const orderOf = (seq, offset) => seq * 2 ** 32 + offset;
 /** Collects findings across files; exported for tests that feed text directly. */
 class Extractor {
-    options;
     notices = [];
     files = 0;
     bytes = 0;
     read = [];
     found = new Map();
     seq = 0;
-    /** `runtime: false`: container flags and env are not read (see ExtractOptions). */
-    constructor(options = {}) {
-        this.options = options;
-    }
     notice(level, file, message, at) {
         const n = { level, file, message };
         if (at) {
@@ -55352,54 +56101,17 @@ class StreamReader {
         }
         let chartSource = null;
         walkDocument(doc, (c) => {
-            const finding = c.runtime ? c.runtime.finding : classifyNode(c.value, c.known, parsed.source);
+            const finding = classifyNode(c.value, c.known, parsed.source);
             if (!finding)
                 return;
             if (chartSource === null)
                 chartSource = chartSourceOf(this.text, slice);
-            if (c.runtime) {
-                this.runtimeSource(c, parsed, index, chartSource);
-                return;
-            }
             const offset = parsed.toAbsolute(c.offset);
             const source = this.source(c, offset, index, chartSource);
             if ((0,dist/* isScalar */.jn)(c.value) && typeof c.value.value === 'string')
                 this.place(source, c, c.value, parsed);
             this.ex.add(finding, source, orderOf(this.seq, offset));
-        }, (issue) => this.ex.notice(issue.level, this.file, `${issue.message}${this.json ? '' : ` (document ${index})`}`, this.at(parsed.toAbsolute(issue.offset))), { runtime: this.ex.options.runtime !== false });
-    }
-    /**
-     * A runtime image, at the reference's own first character (also inside `--flag=REF`), with its span or
-     * why it has none; reached through an alias, the anchored text's span goes into `aliasOf` (as in place()).
-     */
-    runtimeSource(c, parsed, index, chartSource) {
-        const rt = c.runtime;
-        if (!rt || !(0,dist/* isScalar */.jn)(c.value))
-            return;
-        const at = locateTail(c.value, rt.text, parsed.source);
-        const alias = rt.aliased ? aliasAt(parsed.source, c.offset) : undefined;
-        const offset = parsed.toAbsolute(rt.aliased ? c.offset : at.offset);
-        const s = this.source(c, offset, index, chartSource);
-        s.runtime = rt.via;
-        s.runtimeName = rt.name;
-        if (rt.aliased)
-            s.unwritable = `reached through the alias${alias === undefined ? '' : ` *${alias}`}`;
-        if (at.end === undefined) {
-            if (!rt.aliased)
-                s.unwritable = at.why;
-        }
-        else {
-            // Pruning drops whole lines, so a text on one line maps back by its start alone.
-            const start = parsed.toAbsolute(at.offset);
-            const end = start + at.end - at.offset;
-            if (this.text.slice(start, end) !== rt.text)
-                s.unwritable = 'internal: the text at its position is not its value';
-            else if (rt.aliased)
-                s.aliasOf = { start: this.bom + start, end: this.bom + end };
-            else
-                s.span = { start: this.bom + start, end: this.bom + end };
-        }
-        this.ex.add(rt.finding, s, orderOf(this.seq, offset));
+        }, (issue) => this.ex.notice(issue.level, this.file, `${issue.message}${this.json ? '' : ` (document ${index})`}`, this.at(parsed.toAbsolute(issue.offset))));
     }
     source(c, offset, index, chartSource) {
         const pos = this.at(offset);
@@ -55493,8 +56205,6 @@ function jsonProblem(message) {
 
 // EXTERNAL MODULE: ./lib/inputs/config.js + 2 modules
 var inputs_config = __nccwpck_require__(8977);
-// EXTERNAL MODULE: ./lib/inputs/duration.js
-var duration = __nccwpck_require__(7581);
 // EXTERNAL MODULE: ./lib/plan/registry-map.js
 var registry_map = __nccwpck_require__(203);
 ;// CONCATENATED MODULE: ./lib/plan/plan.js
@@ -57348,17 +58058,13 @@ async function runPipeline(config, opts) {
     checkRewriteStreams(config, opts);
     const started = Date.now();
     const startedAt = new Date(started).toISOString();
-    // The overall timeout and the caller's signal end up in one signal for the engine.
+    // The caller's signal (a signal, the overall timeout: the run shell), with its reason as a string.
     const controller = new AbortController();
     const onAbort = () => controller.abort(reasonOf(opts.signal?.reason, 'cancelled'));
     if (opts.signal?.aborted)
         onAbort();
     else
         opts.signal?.addEventListener('abort', onAbort, { once: true });
-    const timer = config.timeoutMs !== undefined
-        ? setTimeout(() => controller.abort(`overall timeout of ${(0,duration/* formatDuration */.a)(config.timeoutMs ?? 0)} reached`), config.timeoutMs)
-        : undefined;
-    timer?.unref();
     try {
         if (config.configFile)
             logger.info(`Configuration file: ${config.configFile}`);
@@ -57368,7 +58074,6 @@ async function runPipeline(config, opts) {
                 paths: config.paths,
                 ...(config.scan === false ? { scan: false } : {}),
                 images: config.images,
-                runtime: config.runtimeImages,
                 ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}),
             }).catch((err) => {
                 // A path that selects nothing: said at its line when `paths` came from the configuration file.
@@ -57507,8 +58212,6 @@ async function runPipeline(config, opts) {
         return run;
     }
     finally {
-        if (timer)
-            clearTimeout(timer);
         opts.signal?.removeEventListener('abort', onAbort);
     }
 }
@@ -57633,1086 +58336,101 @@ function reasonOf(reason, fallback) {
     return fallback;
 }
 
-
-/***/ }),
-
-/***/ 203:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   V: () => (/* binding */ parseRegistryMap),
-/* harmony export */   Z: () => (/* binding */ normalizeRegistryHost)
-/* harmony export */ });
-/* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8815);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(452);
-// The registry map: upstream registry host → Zot path prefix, written either as YAML (`docker.io: docker-images`)
-// or as `host=prefix` lines (or comma-separated pairs, for one-line inputs). An empty prefix keeps the upstream
-// path as is. Every bad entry is reported with its line, in one ConfigError.
+// EXTERNAL MODULE: ./lib/report/report.js
+var report_report = __nccwpck_require__(5650);
+;// CONCATENATED MODULE: ./lib/shell.js
+// The run shell, shared by the action (main.ts) and the CLI (cli.ts): read the configuration through the
+// entry point, run the pipeline until it ends, a signal stops it or the overall timeout does, redact, decide
+// the outcome, write the report file, and hand everything to the entry point's publish step. An entry point
+// keeps only what is its own: where the configuration comes from (the runner's inputs; flags, environment
+// and file) and how the result is shown (the runner's log, summary, outputs and annotations; the terminal).
 
 
-const INPUT = 'registry-map';
-/** Hosts that mean Docker Hub, as image references normalise them. */
-const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
-const HOST_LABEL = '(?:[a-z0-9]|[a-z0-9][a-z0-9-]*[a-z0-9])';
-const HOST = new RegExp(`^(?:${HOST_LABEL}(?:\\.${HOST_LABEL})*|\\[[0-9a-f:.]+\\])(?::[0-9]{1,5})?$`);
-const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-/** `index.docker.io` → `docker.io`; lower case. */
-function normalizeRegistryHost(host) {
-    const h = host.trim().toLowerCase();
-    return DOCKER_HUB_ALIASES.has(h) ? 'docker.io' : h;
-}
-function parseRegistryMap(text) {
-    const problems = [];
-    const entries = looksLikePairs(text) ? parsePairs(text, problems) : parseYaml(text, problems);
-    const seen = new Map();
-    const out = [];
-    for (const e of entries) {
-        const registry = checkHost(e, problems);
-        const prefix = checkPrefix(e, problems);
-        if (registry === undefined || prefix === undefined)
-            continue;
-        const first = seen.get(registry);
-        if (first !== undefined) {
-            problems.push(`${INPUT}: line ${e.line}: ${registry} is already mapped on line ${first}; keep one entry.`);
-            continue;
-        }
-        seen.set(registry, e.line);
-        out.push({ registry, prefix });
-    }
-    if (problems.length)
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ConfigError */ .xL(byLine(problems));
-    return out;
-}
-/** Problems in file order (parse problems are found before per-entry ones). */
-function byLine(problems) {
-    const line = (p) => Number(/ line (\d+):/.exec(p)?.[1] ?? 0);
-    return problems
-        .map((p, i) => ({ p, i }))
-        .sort((a, b) => line(a.p) - line(b.p) || a.i - b.i)
-        .map((x) => x.p);
-}
-function stripComment(line) {
-    return line.replace(/(^|\s)#.*$/, '').trim();
-}
-/** `host=prefix` form: any non-comment line with `=` (YAML mappings never need one here). */
-function looksLikePairs(text) {
-    return text.split(/\r?\n/).some((l) => stripComment(l).includes('='));
-}
-function parsePairs(text, problems) {
-    const entries = [];
-    text.split(/\r?\n/).forEach((raw, i) => {
-        const line = i + 1;
-        const content = stripComment(raw);
-        if (!content)
-            return;
-        for (const part of content.split(',')) {
-            const pair = part.trim();
-            if (!pair)
-                continue;
-            const eq = pair.indexOf('=');
-            if (eq <= 0) {
-                problems.push(`${INPUT}: line ${line}: "${pair}" is not host=prefix (e.g. docker.io=docker-images; an empty prefix keeps upstream paths).`);
-                continue;
-            }
-            entries.push({ line, registry: pair.slice(0, eq).trim(), prefix: pair.slice(eq + 1).trim() });
-        }
-    });
-    return entries;
-}
-function parseYaml(text, problems) {
-    const lineCounter = new yaml__WEBPACK_IMPORTED_MODULE_0__/* .LineCounter */ .HN();
-    const doc = (0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .parseDocument */ .Tp)(text, { lineCounter, uniqueKeys: false });
-    const lineOf = (offset) => (offset === undefined ? 1 : lineCounter.linePos(offset).line);
-    if (doc.errors.length) {
-        for (const err of doc.errors)
-            problems.push(`${INPUT}: line ${lineOf(err.pos[0])}: not valid YAML (${err.message.split('\n')[0]}).`);
-        return [];
-    }
-    if (doc.contents === null)
-        return [];
-    if (!(0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isMap */ .jh)(doc.contents)) {
-        problems.push(`${INPUT}: line ${lineOf(doc.contents.range?.[0])}: expected a mapping of registry host to Zot path prefix (e.g. "docker.io: docker-images") or host=prefix lines.`);
-        return [];
-    }
-    const entries = [];
-    for (const pair of doc.contents.items) {
-        const keyNode = pair.key;
-        const line = lineOf((0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isScalar */ .jn)(keyNode) ? keyNode.range?.[0] : undefined);
-        if (!(0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isScalar */ .jn)(keyNode) || keyNode.value === null || typeof keyNode.value === 'object') {
-            problems.push(`${INPUT}: line ${line}: the key must be a registry host such as docker.io.`);
-            continue;
-        }
-        const valueNode = pair.value;
-        let prefix = '';
-        if (valueNode !== null && valueNode !== undefined) {
-            if (!(0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isScalar */ .jn)(valueNode) ||
-                typeof valueNode.value === 'object' ||
-                typeof valueNode.value === 'boolean') {
-                if (!((0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isScalar */ .jn)(valueNode) && valueNode.value === null)) {
-                    problems.push(`${INPUT}: line ${line}: the prefix of ${String(keyNode.value)} must be a path such as docker-images (or empty).`);
-                    continue;
-                }
-            }
-            else {
-                prefix = String(valueNode.value);
-            }
-        }
-        entries.push({ line, registry: String(keyNode.value), prefix });
-    }
-    return entries;
-}
-function checkHost(e, problems) {
-    const host = e.registry.trim().toLowerCase();
-    if (/^[a-z][a-z0-9+.-]*:\/\//.test(host)) {
-        const bare = host.replace(/^[a-z][a-z0-9+.-]*:\/\//, '').replace(/\/.*$/, '');
-        problems.push(`${INPUT}: line ${e.line}: "${e.registry}" is a URL; write the registry host only (${bare}).`);
-        return undefined;
-    }
-    if (host.includes('/')) {
-        problems.push(`${INPUT}: line ${e.line}: "${e.registry}" has a path; map whole registries by host[:port] (e.g. ghcr.io).`);
-        return undefined;
-    }
-    if (!HOST.test(host)) {
-        problems.push(`${INPUT}: line ${e.line}: "${e.registry}" is not a registry host[:port].`);
-        return undefined;
-    }
-    return normalizeRegistryHost(host);
-}
-function checkPrefix(e, problems) {
-    const prefix = e.prefix.trim().replace(/^\/+|\/+$/g, '');
-    if (!prefix)
-        return '';
-    const bad = prefix.split('/').find((c) => !PATH_COMPONENT.test(c));
-    if (bad !== undefined) {
-        const why = bad !== bad.toLowerCase() ? 'must be lower case' : 'is not a valid repository path component';
-        problems.push(`${INPUT}: line ${e.line}: prefix "${e.prefix}" for ${e.registry}: "${bad}" ${why} (letters, digits, ., _, - separated by /).`);
-        return undefined;
-    }
-    return prefix;
-}
 
 
-/***/ }),
-
-/***/ 1116:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   m: () => (/* binding */ planAnnotations)
-/* harmony export */ });
-/* unused harmony export GITHUB_ANNOTATION_LIMIT */
-/* harmony import */ var _escape_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2527);
-/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7703);
 
 
-const GITHUB_ANNOTATION_LIMIT = 10;
-function planAnnotations(run, opts = {}) {
-    const failLevel = run.strict ? 'error' : 'warning';
-    // A path with line breaks or escape sequences cannot be pointed at: such a site is named in the message.
-    const toRepo = (f) => {
-        const path = opts.toRepoPath ? opts.toRepoPath(f) : f;
-        return path !== undefined && (0,_escape_js__WEBPACK_IMPORTED_MODULE_0__/* .isPlain */ .$i)(path) ? path : undefined;
-    };
-    const candidates = [];
-    let order = 0;
-    const levelOf = (r) => {
-        if (r.status === 'failed' || r.status === 'invalid')
-            return failLevel;
-        if (r.status === 'unresolved')
-            return run.failOnUnresolved ? failLevel : 'warning';
-        return undefined;
-    };
-    for (const r of run.results) {
-        const level = levelOf(r);
-        if (!level)
-            continue;
-        const { title, message } = describe(r);
-        r.sources.forEach((s, i) => {
-            const file = (0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .isWorkspaceFile */ .Ud)(s) ? toRepo(s.file) : undefined;
-            // An image the workload starts later: say so where it is annotated (a flag, not an image field).
-            const runtime = (0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .runtimeLabel */ .T6)(s);
-            const said = runtime ? `${message} (${runtime}: the workload starts this image later)` : message;
-            candidates.push({
-                level,
-                title,
-                message: file || !(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .isWorkspaceFile */ .Ud)(s) ? said : `${said} (in ${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .sourceLabel */ .en)(s)})`,
-                ...(file ? { file, line: s.line, column: s.column } : {}),
-                where: s.file === _format_js__WEBPACK_IMPORTED_MODULE_1__/* .IMAGES_INPUT_FILE */ .TM ? (0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .sourceLabel */ .en)(s) : (0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .locationLabel */ .GE)(s),
-                rank: (0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .statusRank */ .Tx)(r.status),
-                repeat: i === 0 ? 0 : 1,
-                order: order++,
-            });
+
+
+/** Runs one entry point from configuration to exit code. Never throws. */
+async function runShell(entry) {
+    try {
+        const input = await entry.configure();
+        const run = (0,redact/* redactDeep */.KL)(await runUntilStopped(input, entry), entry.secrets);
+        const outcome = (0,report_outcome/* decideOutcome */.dl)(run);
+        const report = (0,report_report/* buildReport */.FK)(run, outcome);
+        const reportFile = writeReportFile(input.config.report, report);
+        return await entry.publish({
+            config: input.config,
+            run,
+            outcome,
+            report,
+            ...(reportFile ? { reportFile } : {}),
         });
     }
-    for (const n of run.notices)
-        candidates.push(noticeCandidate(n, failLevel, toRepo, order++));
-    const limit = opts.limit ?? GITHUB_ANNOTATION_LIMIT;
-    const out = [];
-    for (const level of ['error', 'warning', 'notice']) {
-        const mine = candidates
-            .filter((c) => c.level === level)
-            .sort((a, b) => a.repeat - b.repeat || a.rank - b.rank || a.order - b.order);
-        const slots = Math.max(1, limit - (opts.reserve?.[level] ?? 0));
-        if (mine.length <= slots) {
-            out.push(...mine.map(strip));
-            continue;
-        }
-        const shown = mine.slice(0, slots - 1);
-        out.push(...shown.map(strip));
-        const rest = mine.slice(slots - 1);
-        const byTitle = new Map();
-        for (const c of rest)
-            byTitle.set(c.title, (byTitle.get(c.title) ?? 0) + 1);
-        const what = [...byTitle].map(([t, n]) => `${n} × ${t}`).join(', ');
-        out.push({
-            level,
-            title: `zot-warm: ${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(rest.length, 'more problem')}`,
-            message: `… and ${rest.length} more (${what}): see ${opts.seeAlso ?? 'the job summary and the JSON report'}.`,
+    catch (err) {
+        // Configuration problems come from reading the configuration, or from extraction (a path that selects
+        // nothing): the same message either way.
+        if (err instanceof errors/* ConfigError */.xL)
+            await entry.configProblems(err.problems.map((p) => (0,redact/* redact */.E$)(p, entry.secrets)));
+        else
+            await entry.internalError(err);
+        return report_outcome/* EXIT_HARD */.bQ;
+    }
+}
+/** The pipeline, stopped by the first SIGINT/SIGTERM or by the overall timeout. */
+async function runUntilStopped(input, entry) {
+    const controller = new AbortController();
+    let signalled = false;
+    const onSignal = (signal) => {
+        // A second signal means "now": the runner follows SIGINT with SIGTERM/SIGKILL after a few seconds.
+        if (signalled)
+            process.exit(report_outcome/* EXIT_HARD */.bQ);
+        signalled = true;
+        entry.stopping(`Received ${signal}: stopping; unfinished images are reported as not attempted.`);
+        controller.abort(`cancelled by ${signal}`);
+    };
+    const { timeoutMs } = input.config;
+    const timer = timeoutMs !== undefined
+        ? setTimeout(() => controller.abort(`overall timeout of ${(0,duration/* formatDuration */.a)(timeoutMs)} reached`), timeoutMs)
+        : undefined;
+    timer?.unref();
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+        return await runPipeline(input.config, {
+            logger: entry.logger,
+            signal: controller.signal,
+            userAgent: entry.userAgent,
+            ...(input.stdin !== undefined ? { stdin: input.stdin } : {}),
+            ...(input.stdout ? { stdout: input.stdout } : {}),
         });
     }
-    return out;
+    finally {
+        clearTimeout(timer);
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+    }
 }
-function describe(r) {
-    const ref = (0,_escape_js__WEBPACK_IMPORTED_MODULE_0__/* .literal */ .eu)(r.reference, 200);
-    if (r.status === 'invalid')
-        return {
-            title: 'invalid image reference',
-            message: `"${ref}" is not a valid image reference: ${r.error ?? 'invalid'}`,
-        };
-    if (r.status === 'unresolved')
-        return {
-            title: 'unresolved image reference',
-            message: `"${ref}" could not be resolved${r.error ? `: ${r.error}` : ''}`,
-        };
-    const parts = [`${ref} ${_format_js__WEBPACK_IMPORTED_MODULE_1__/* .STATUS_LABEL */ ._P[r.status]}${r.error ? `: ${r.error}` : ''}`];
-    if (r.diagnosis)
-        parts.push(r.diagnosis);
-    // In Zot, but `referrers: require-signed` found no signature of it there.
-    const unsigned = r.referrers !== undefined && r.error?.endsWith('(referrers: require-signed)');
-    return {
-        title: unsigned ? 'image not signed' : 'image not warmed',
-        message: (0,_escape_js__WEBPACK_IMPORTED_MODULE_0__/* .oneLine */ .TN)(parts.join('. '), 1500),
-    };
-}
-function noticeCandidate(n, failLevel, toRepo, order) {
-    // An unreadable input hides images, so it weighs like a failure (and is softened like one).
-    const level = n.level === 'error' ? failLevel : n.level;
-    const file = n.file && n.file !== '-' ? toRepo(n.file) : undefined;
-    return {
-        level,
-        title: n.level === 'error' ? 'input problem' : `input ${n.level}`,
-        // Named in the message when its path cannot be pointed at (see toRepo).
-        message: file || (0,_escape_js__WEBPACK_IMPORTED_MODULE_0__/* .isPlain */ .$i)(n.file)
-            ? (0,_escape_js__WEBPACK_IMPORTED_MODULE_0__/* .oneLine */ .TN)(n.message, 1500)
-            : `${(0,_escape_js__WEBPACK_IMPORTED_MODULE_0__/* .oneLine */ .TN)(n.message, 1500)} (in ${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .locationLabel */ .GE)(n)})`,
-        ...(file ? { file, line: n.line ?? 1, column: n.column ?? 1 } : {}),
-        where: (0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .locationLabel */ .GE)(n),
-        rank: n.level === 'error' ? 1.5 : 3.5,
-        repeat: 0,
-        order,
-    };
-}
-function strip(c) {
-    const { rank: _r, repeat: _p, order: _o, ...a } = c;
-    return a;
-}
-
-
-/***/ }),
-
-/***/ 2527:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   $Q: () => (/* binding */ clip),
-/* harmony export */   $i: () => (/* binding */ isPlain),
-/* harmony export */   BP: () => (/* binding */ logLine),
-/* harmony export */   TN: () => (/* binding */ oneLine),
-/* harmony export */   eu: () => (/* binding */ literal),
-/* harmony export */   g$: () => (/* binding */ printable),
-/* harmony export */   kc: () => (/* binding */ logText),
-/* harmony export */   oi: () => (/* binding */ safeJson)
-/* harmony export */ });
-/* unused harmony exports MAX_LINE, htmlText, markdownText, markdownCode */
-// Text from outside (file names and values in a pull request, answers from a server) reaches the log, the
-// terminal, annotations, outputs, the job summary and the JSON report. Each sink has one function here that
-// makes any text safe for it; the writers of each sink (the Logger, the annotation and output writers, the
-// summary renderers) call it on everything they write, so no caller has to remember. What each sink must
-// withstand is in docs/architecture.md ("Printing hostile text").
-/**
- * Characters a reader cannot see or a terminal or runner would act on: C0/C1 controls (CR, LF, ESC, …),
- * format characters (bidi overrides and isolates, zero-width characters, BOM) and the Unicode line and
- * paragraph separators.
- */
-const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
-/** The same, but line feeds stay: text the tool composed of several lines. */
-const UNSAFE_KEEP_LF = /(?!\n)[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
-/** Every line break a reader of the text might honour (CommonMark: CR, LF, CRLF; .NET's ReadLine: the same). */
-const LINE_BREAKS = /\r\n|[\r\n\u0085\u2028\u2029]/;
-/** The longest line the log and the terminal get; longer ones are cut in the middle. */
-const MAX_LINE = 4000;
-const NAMED = { '\r': '\\r', '\n': '\\n', '\t': '\\t' };
-/** `\r`, `\n`, `\t`, `\x1b`, `\u202e`: what the character is, as text that does nothing. */
-function visible(ch) {
-    const named = NAMED[ch];
-    if (named)
-        return named;
-    const code = ch.codePointAt(0) ?? 0;
-    if (code < 0x100)
-        return `\\x${code.toString(16).padStart(2, '0')}`;
-    return code <= 0xffff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\u{${code.toString(16)}}`;
-}
-/**
- * At most `max` characters: longer text keeps its start and end around `…[N characters]…`, N being the
- * length of the whole. Never splits a surrogate pair.
- */
-function clip(text, max) {
-    if (text.length <= max)
-        return text;
-    const marker = `…[${text.length} characters]…`;
-    const room = Math.max(2, max - marker.length);
-    let head = Math.ceil(room * 0.7);
-    let tail = room - head;
-    if (isHighSurrogate(text.charCodeAt(head - 1)))
-        head--;
-    if (tail > 0 && isLowSurrogate(text.charCodeAt(text.length - tail)))
-        tail--;
-    return `${text.slice(0, head)}${marker}${tail > 0 ? text.slice(text.length - tail) : ''}`;
-}
-const isHighSurrogate = (c) => c >= 0xd800 && c <= 0xdbff;
-const isLowSurrogate = (c) => c >= 0xdc00 && c <= 0xdfff;
-/** Line breaks (and the blanks around them) become one space; cut in the middle past `max`. */
-function oneLine(text, max = 500) {
-    // Cut first: the rest of the work then sees a bounded text, whatever came in.
-    return clip(text, max)
-        .split(LINE_BREAKS)
-        .map((part) => part.trim())
-        .filter((part) => part !== '')
-        .join(' ');
-}
-/**
- * The log and the terminal (and annotation messages and titles): every unsafe character shown as an escape,
- * no line that a runner reads as a workflow command (`::name::` at the start of a line, after blanks; the
- * legacy `##[name]` anywhere in it), each line at most MAX_LINE characters. Text of several lines keeps its
- * line feeds; use oneLine first where a value must stay on its line.
- */
-function logText(text) {
-    return text.split('\n').map(logLine).join('\n');
-}
-/** One line for the log or the terminal (a line feed in it is shown as `\n`). */
-function logLine(text) {
-    return defuseCommands(clip(text, MAX_LINE).replace(UNSAFE, visible));
-}
-function defuseCommands(line) {
-    // GitHub's runner trims leading white space (any Unicode white space) before looking for `::`.
-    return line.replace(/^(\s*)::/u, '$1\\x3a:').replace(/##\[/g, '##\\x5b');
-}
-/** Unsafe characters shown as escapes, nothing else changed: file names in labels (`x/a\nb.yaml`). */
-function printable(text) {
-    return text.replace(UNSAFE, visible);
-}
-/**
- * A value from outside (a reference, a version) on one line exactly as it is: unsafe characters, line
- * breaks included, shown as escapes; cut in the middle past `max`.
- */
-function literal(text, max) {
-    return printable(clip(text, max));
-}
-/** Whether the text needs no escaping in the log (e.g. a path an annotation can point at as it is). */
-function isPlain(text) {
-    return logLine(text) === text;
-}
-/**
- * HTML text (the job summary): one line, because a line break could end the HTML block the summary is
- * made of and let Markdown render what follows (`\r\r![x](https://…)`); unsafe characters shown as escapes.
- */
-function htmlText(text, max = 2000) {
-    return oneLine(text, max)
-        .replace(UNSAFE, visible)
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/"/g, '&quot;'); // attribute values are always in double quotes
-}
-/**
- * Markdown text inside a line (the Forgejo summary): one line, unsafe characters shown, the inline syntax
- * (emphasis, code, links and images, raw HTML, tables, strikethrough) escaped.
- */
-function markdownText(text, max = 2000) {
-    const md = oneLine(text, max)
-        .replace(UNSAFE, visible)
-        .replace(/[\\`*_[\]<>|~]/g, (ch) => `\\${ch}`)
-        // What would start a block (heading, quote, list) if the text ever began a line.
-        .replace(/^[#+-]/, '\\$&')
-        .replace(/^(\d+)([.)])/, '$1\\$2');
-    return defuseCommands(md); // as in the log: the Forgejo runner prints the summary into the log
-}
-/**
- * A Markdown code span: nothing inside is interpreted but backticks (which would close it), and a line
- * break could still end the paragraph.
- */
-function markdownCode(text, max = 2000) {
-    // `##[` as in the log: the Forgejo runner prints the summary into the log.
-    return `\`${defuseCommands(oneLine(text, max).replace(UNSAFE, visible)).replace(/`/g, "'")}\``;
-}
-/**
- * JSON for outputs and the report: the same data, but every unsafe character and `[` after `##` written
- * as a `\uXXXX` escape, so the text holds nothing a terminal, a runner or a reader would act on.
- */
-function safeJson(value, indent) {
-    return JSON.stringify(value, null, indent).replace(UNSAFE_KEEP_LF, jsonEscape).replace(/##\[/g, '##\\u005b');
-}
-/** `\uXXXX` per UTF-16 unit (a character past U+FFFF is a surrogate pair in JSON). */
-function jsonEscape(ch) {
-    let out = '';
-    for (let i = 0; i < ch.length; i++)
-        out += `\\u${ch.charCodeAt(i).toString(16).padStart(4, '0')}`;
-    return out;
-}
-
-
-/***/ }),
-
-/***/ 7703:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   D0: () => (/* binding */ referrersLabel),
-/* harmony export */   ER: () => (/* binding */ STDIN_FILE),
-/* harmony export */   GE: () => (/* binding */ locationLabel),
-/* harmony export */   LS: () => (/* binding */ plural),
-/* harmony export */   Rh: () => (/* binding */ statusLabel),
-/* harmony export */   T6: () => (/* binding */ runtimeLabel),
-/* harmony export */   TM: () => (/* binding */ IMAGES_INPUT_FILE),
-/* harmony export */   Tx: () => (/* binding */ statusRank),
-/* harmony export */   Ud: () => (/* binding */ isWorkspaceFile),
-/* harmony export */   VK: () => (/* binding */ shortDigest),
-/* harmony export */   _P: () => (/* binding */ STATUS_LABEL),
-/* harmony export */   en: () => (/* binding */ sourceLabel),
-/* harmony export */   md: () => (/* binding */ worstFirst),
-/* harmony export */   p9: () => (/* binding */ MAX_REFERENCE_TEXT)
-/* harmony export */ });
-/* unused harmony exports STATUS_ORDER, STATUS_ICON, statusIcon, describeRewrite, showsReferrers */
-/* harmony import */ var _escape_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2527);
-// Small presentation helpers shared by the table, the summary and the annotations.
-
-/** Worst first: the order of tables, annotations and what survives when rows must be cut. */
-const STATUS_ORDER = [
-    'failed',
-    'invalid',
-    'unresolved',
-    'not-attempted',
-    'skipped-unmapped',
-    'warmed',
-    'cached',
-];
-const STATUS_LABEL = {
-    failed: 'failed',
-    invalid: 'invalid',
-    unresolved: 'unresolved',
-    'not-attempted': 'not attempted',
-    'skipped-unmapped': 'skipped',
-    warmed: 'warmed',
-    cached: 'cached',
-};
-const STATUS_ICON = {
-    failed: '❌',
-    invalid: '⛔',
-    unresolved: '❓',
-    'not-attempted': '⏸️',
-    'skipped-unmapped': '⏭️',
-    warmed: '🔥',
-    cached: '✅',
-};
-/** In plan mode nothing is attempted on purpose: say "planned". */
-function statusLabel(status, mode) {
-    return mode === 'plan' && status === 'not-attempted' ? 'planned' : STATUS_LABEL[status];
-}
-function statusIcon(status, mode) {
-    return mode === 'plan' && status === 'not-attempted' ? '📋' : STATUS_ICON[status];
-}
-function statusRank(status) {
-    return STATUS_ORDER.indexOf(status);
-}
-/** Stable sort, worst status first; ties keep extraction order. */
-function worstFirst(results) {
-    return results
-        .map((r, i) => ({ r, i }))
-        .sort((a, b) => statusRank(a.r.status) - statusRank(b.r.status) || a.i - b.i)
-        .map((x) => x.r);
-}
-/** `sha256:0123456789abcdef…` → `sha256:0123456789ab`. */
-function shortDigest(digest) {
-    if (!digest)
-        return '';
-    const [alg, hex] = digest.split(':');
-    return hex ? `${alg}:${hex.slice(0, 12)}` : digest;
-}
-/** Sources that are not files in the workspace. */
-const IMAGES_INPUT_FILE = '<images input>';
-const STDIN_FILE = '-';
-function isWorkspaceFile(source) {
-    return source.file !== IMAGES_INPUT_FILE && source.file !== STDIN_FILE;
-}
-/**
- * `deploy/app.yaml:12`, `images input #3`, `stdin:4`. File names may hold anything a file system allows
- * (line breaks, escape sequences): they are shown escaped, so a label is always one harmless line. An image
- * the workload starts later is marked: `deploy/op.yaml:27 (runtime: arg --prometheus-config-reloader)`, or
- * just `(runtime)` where room is short (the 120-column table, which cuts places from the start: the line
- * number must survive).
- */
-function sourceLabel(source, runtimeDetail = 'full') {
-    const runtime = runtimeDetail === 'full' ? runtimeLabel(source) : source.runtime && 'runtime';
-    const suffix = runtime ? ` (${runtime})` : '';
-    if (source.file === IMAGES_INPUT_FILE)
-        return `images input #${source.line}`;
-    if (source.file === STDIN_FILE)
-        return `stdin:${source.line}${suffix}`;
-    return `${(0,_escape_js__WEBPACK_IMPORTED_MODULE_0__/* .printable */ .g$)(source.file)}:${source.line}${suffix}`;
-}
-/** `runtime: arg --executor-image`, `runtime: env RELATED_IMAGE_DB`; undefined for an image field. */
-function runtimeLabel(source) {
-    if (!source.runtime)
+function writeReportFile(path, report) {
+    if (!path || path === '-')
         return undefined;
-    return `runtime: ${source.runtime}${source.runtimeName ? ` ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_0__/* .literal */ .eu)(source.runtimeName, 100)}` : ''}`;
-}
-/** `deploy/app.yaml:12:7` (or less, as known), the file name escaped like sourceLabel's. */
-function locationLabel(where) {
-    const file = (0,_escape_js__WEBPACK_IMPORTED_MODULE_0__/* .printable */ .g$)(where.file);
-    if (!where.line)
-        return file;
-    return `${file}:${where.line}${where.column ? `:${where.column}` : ''}`;
+    try {
+        (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(path), { recursive: true });
+        (0,external_node_fs_.writeFileSync)(path, (0,report_report/* reportJson */.l4)(report));
+        return { path };
+    }
+    catch (err) {
+        return { path, error: (0,errors/* describeError */.Uc)(err) };
+    }
 }
 /**
- * References longer than this are never valid (a name has at most 255 characters, a tag 128, a digest
- * 135): the run keeps such text cut in the middle, with its length, so a 50 MB value cannot bloat the
- * report, the outputs or the log.
+ * The bundles' last step. Everything is written by now; should a handle outlive the run (a socket not yet
+ * closed), the process does not keep the job or the terminal waiting for it.
  */
-const MAX_REFERENCE_TEXT = 1024;
-function plural(n, word, many = `${word}s`) {
-    return `${n} ${n === 1 ? word : many}`;
-}
-/** What `rewrite` did, in one line for the summaries (plain text: each renderer escapes it). */
-function describeRewrite(r) {
-    if (!r.written)
-        return `rewrite ${r.mode}: nothing written: ${r.held ?? 'the run stopped'}`;
-    const where = r.output === '-' ? 'to stdout' : r.inPlace ? 'in place' : `to ${r.output}`;
-    const left = r.left.reduce((n, l) => n + l.places, 0);
-    const parts = [
-        `rewrite ${r.mode}: ${plural(r.rewritten, 'reference')} rewritten in ${plural(r.changedFiles, 'file')}, ${plural(r.files, 'file')} written ${where}`,
-    ];
-    if (left)
-        parts.push(`${plural(left, 'place')} left as written (see the warnings and statuses)`);
-    if (r.problems.length)
-        parts.push(`${plural(r.problems.length, 'file')} not written`);
-    return parts.join('; ');
-}
-const KIND_LABEL = {
-    signature: 'signed',
-    attestation: 'attested',
-    sbom: 'sbom',
-    other: 'other',
-};
-/**
- * The referrers column: what the cache holds for the image (`signed, sbom`), `—` for nothing, `not verified`
- * when it could not be read without a sync, empty when not looked at (`referrers: off`, plan mode).
- */
-function referrersLabel(r) {
-    if (!r.referrers || r.referrers.state === 'off')
-        return '';
-    const present = new Set(r.referrers.items.map((i) => i.kind));
-    const kinds = Object.keys(KIND_LABEL)
-        .filter((k) => present.has(k))
-        .map((k) => KIND_LABEL[k]);
-    if (r.referrers.state === 'not-verified')
-        kinds.push('not verified');
-    return kinds.length ? kinds.join(', ') : '—';
-}
-/** Whether any result has referrers to show (the column is left out otherwise). */
-function showsReferrers(results) {
-    return results.some((r) => referrersLabel(r) !== '');
-}
-
-
-/***/ }),
-
-/***/ 5102:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   AF: () => (/* binding */ countReferrers),
-/* harmony export */   Ij: () => (/* binding */ EXIT_OK),
-/* harmony export */   aD: () => (/* binding */ countResults),
-/* harmony export */   bQ: () => (/* binding */ EXIT_HARD),
-/* harmony export */   dl: () => (/* binding */ decideOutcome)
-/* harmony export */ });
-/* unused harmony export EXIT_IMAGES */
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(452);
-/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7703);
-// The one place that decides how a run ends, so the action and the CLI always agree.
-//   0: all good (or soft mode);  1: hard failure (config, Zot unreachable, credentials rejected);
-//   2: images failed / invalid / (unresolved, unmapped, not attempted) in strict mode.
-
-
-const EXIT_OK = 0;
-const EXIT_HARD = 1;
-const EXIT_IMAGES = 2;
-function countResults(results) {
-    const c = {
-        total: results.length,
-        cached: 0,
-        warmed: 0,
-        failed: 0,
-        skipped: 0,
-        skippedUnmapped: 0,
-        notAttempted: 0,
-        unresolved: 0,
-        invalid: 0,
-    };
-    for (const r of results) {
-        if (r.status === 'cached')
-            c.cached++;
-        else if (r.status === 'warmed')
-            c.warmed++;
-        else if (r.status === 'failed')
-            c.failed++;
-        else if (r.status === 'unresolved')
-            c.unresolved++;
-        else if (r.status === 'invalid')
-            c.invalid++;
-        else if (r.status === 'skipped-unmapped')
-            c.skippedUnmapped++;
-        else if (r.status === 'not-attempted')
-            c.notAttempted++;
-    }
-    c.skipped = c.skippedUnmapped + c.notAttempted;
-    return c;
-}
-/** Undefined when no image's referrers were looked at (`referrers: off`, plan mode, nothing in Zot). */
-function countReferrers(results) {
-    const c = { checked: 0, signed: 0, attested: 0, sbom: 0, unsigned: 0, notVerified: 0 };
-    for (const r of results) {
-        if (!r.referrers || r.referrers.state === 'off')
-            continue;
-        const kinds = new Set(r.referrers.items.map((i) => i.kind));
-        c.checked++;
-        if (kinds.has('signature'))
-            c.signed++;
-        if (kinds.has('attestation'))
-            c.attested++;
-        if (kinds.has('sbom'))
-            c.sbom++;
-        if (r.referrers.state === 'not-verified')
-            c.notVerified++;
-        else if (!kinds.has('signature'))
-            c.unsigned++;
-    }
-    return c.checked ? c : undefined;
-}
-function decideOutcome(run) {
-    const counts = countResults(run.results);
-    if (run.hardFailure) {
-        return {
-            exitCode: EXIT_HARD,
-            conclusion: 'failure',
-            reason: (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .withHint */ .mu)(run.hardFailure.message, run.hardFailure.hint).replace(/\s*\n\s*/g, ' '),
-            problems: [run.hardFailure.message],
-            warnings: [],
-        };
-    }
-    const problems = [];
-    const warnings = [];
-    if (counts.failed)
-        problems.push(`${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(counts.failed, 'image')} failed`);
-    if (counts.invalid)
-        problems.push((0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(counts.invalid, 'invalid reference'));
-    if (counts.unresolved)
-        (run.failOnUnresolved ? problems : warnings).push((0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(counts.unresolved, 'unresolved reference'));
-    const unreadable = run.notices.filter((n) => n.level === 'error').length;
-    if (unreadable)
-        problems.push((0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(unreadable, 'input problem'));
-    if (counts.notAttempted && run.mode !== 'plan') {
-        const why = run.cancelled ? ` (${run.cancelled})` : '';
-        problems.push(`${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(counts.notAttempted, 'image')} not attempted${why}`);
-    }
-    // A manifest missing from the output directory would silently not be deployed.
-    if (run.rewrite?.problems.length)
-        problems.push(`${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(run.rewrite.problems.length, 'manifest file')} not written`);
-    if (counts.total === 0 && unreadable === 0)
-        warnings.push('no image references found; check paths');
-    if (counts.skippedUnmapped)
-        warnings.push(`${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(counts.skippedUnmapped, 'image')} skipped (registry not in registry-map)`);
-    const left = leftWarmed(run);
-    if (left)
-        warnings.push(`${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(left, 'reference')} to warm images not rewritten`);
-    if (problems.length) {
-        const reason = `${problems.join(', ')}${warnings.length ? `; ${warnings.join(', ')}` : ''}`;
-        return run.strict
-            ? { exitCode: EXIT_IMAGES, conclusion: 'failure', reason, problems, warnings }
-            : { exitCode: EXIT_OK, conclusion: 'warning', reason: `${reason} (strict: false)`, problems, warnings };
-    }
-    if (warnings.length)
-        return { exitCode: EXIT_OK, conclusion: 'warning', reason: warnings.join(', '), problems, warnings };
-    return {
-        exitCode: EXIT_OK,
-        conclusion: 'success',
-        reason: successLine(run.mode, counts),
-        problems,
-        warnings,
-    };
-}
-/** Places of cached or warmed images that `rewrite` left as written (the others' status says why). */
-function leftWarmed(run) {
-    if (!run.rewrite?.written)
-        return 0;
-    const warm = new Set(run.results.filter((r) => r.status === 'cached' || r.status === 'warmed').map((r) => r.reference));
-    return run.rewrite.left.filter((l) => warm.has(l.reference)).reduce((n, l) => n + l.places, 0);
-}
-function successLine(mode, c) {
-    if (mode === 'plan')
-        return `${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(c.total, 'image')} planned`;
-    if (mode === 'check')
-        return `all ${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(c.total, 'image')} present in Zot`;
-    return `all ${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(c.total, 'image')} in Zot (${c.cached} cached, ${c.warmed} warmed)`;
-}
-
-
-/***/ }),
-
-/***/ 5650:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   FK: () => (/* binding */ buildReport),
-/* harmony export */   l4: () => (/* binding */ reportJson),
-/* harmony export */   wr: () => (/* binding */ TOOL_VERSION)
-/* harmony export */ });
-/* unused harmony exports REPORT_SCHEMA_VERSION, OUTPUT_BUDGET_BYTES, imagesOutput */
-/* harmony import */ var _escape_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2527);
-/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7703);
-/* harmony import */ var _outcome_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5102);
-
-
-
-const REPORT_SCHEMA_VERSION = 2;
-/** Kept equal to package.json's version by a test (the bundle cannot read package.json). */
-const TOOL_VERSION = '0.1.0';
-function buildReport(run, outcome) {
-    return {
-        schemaVersion: REPORT_SCHEMA_VERSION,
-        tool: { name: 'zot-warm', version: TOOL_VERSION },
-        startedAt: run.startedAt,
-        durationMs: run.durationMs,
-        mode: run.mode,
-        strict: run.strict,
-        zot: { url: run.zotUrl ?? null, version: run.zot?.version ?? null },
-        outcome: { exitCode: outcome.exitCode, conclusion: outcome.conclusion, reason: outcome.reason },
-        summary: {
-            ...(0,_outcome_js__WEBPACK_IMPORTED_MODULE_2__/* .countResults */ .aD)(run.results),
-            files: run.files,
-            bytes: run.bytes,
-            referrers: (0,_outcome_js__WEBPACK_IMPORTED_MODULE_2__/* .countReferrers */ .AF)(run.results) ?? null,
-        },
-        images: run.results.map((r) => ({
-            reference: r.reference,
-            status: r.status,
-            zotReference: r.zotReference ?? null,
-            digest: r.digest ?? null,
-            platforms: r.platforms ?? [],
-            sources: r.sources.map(reportSource),
-            error: r.error ?? null,
-            diagnosis: r.diagnosis ?? null,
-            warnings: r.warnings,
-            attempts: r.attempts,
-            durationMs: r.durationMs,
-            referrers: r.referrers
-                ? {
-                    state: r.referrers.state,
-                    items: r.referrers.items.map((i) => ({
-                        kind: i.kind,
-                        artifactType: i.artifactType ?? null,
-                        digest: i.digest ?? null,
-                        subject: i.subject,
-                        form: i.form,
-                        tag: i.tag ?? null,
-                        tool: i.tool ?? null,
-                    })),
-                    note: r.referrers.note ?? null,
-                }
-                : null,
-            rewrittenAs: r.rewrittenAs ?? null,
-        })),
-        notices: run.notices.map((n) => ({
-            level: n.level,
-            file: n.file,
-            line: n.line ?? null,
-            column: n.column ?? null,
-            message: n.message,
-        })),
-    };
-}
-function reportSource(s) {
-    return {
-        file: s.file,
-        line: s.line,
-        column: s.column,
-        document: s.document ?? null,
-        kind: s.kind ?? null,
-        namespace: s.namespace ?? null,
-        name: s.name ?? null,
-        container: s.container ?? null,
-        field: s.field ?? null,
-        chartSource: s.chartSource ?? null,
-        runtime: s.runtime ?? null,
-        runtimeName: s.runtimeName ?? null,
-    };
-}
-/** The report as written to its file or to stdout. */
-function reportJson(report) {
-    return `${(0,_escape_js__WEBPACK_IMPORTED_MODULE_0__/* .safeJson */ .oi)(report, 2)}\n`;
-}
-/** GitHub keeps at most 1 MB per step output: the `images` output stays below this. */
-const OUTPUT_BUDGET_BYTES = (/* unused pure expression or super */ null && (900 * 1024));
-/** The `images` output: compact, without sources (outputs are small; the report has everything). */
-function imagesOutput(run, budgetBytes = OUTPUT_BUDGET_BYTES) {
-    const entries = run.results.map((r) => safeJson({
-        reference: r.reference,
-        status: r.status,
-        zotReference: r.zotReference ?? null,
-        digest: r.digest ?? null,
-        platforms: r.platforms ?? [],
-    }));
-    const total = entries.length;
-    let size = 2 + entries.reduce((n, e) => n + Buffer.byteLength(e) + 1, 0);
-    if (size <= budgetBytes)
-        return { json: `[${entries.join(',')}]`, shown: total, total };
-    const index = new Map(run.results.map((r, i) => [r, i]));
-    const keep = new Set();
-    size = 2;
-    for (const r of worstFirst(run.results)) {
-        const i = index.get(r) ?? 0;
-        const add = Buffer.byteLength(entries[i] ?? '') + 1;
-        if (size + add > budgetBytes)
-            break;
-        keep.add(i);
-        size += add;
-    }
-    return { json: `[${entries.filter((_, i) => keep.has(i)).join(',')}]`, shown: keep.size, total };
-}
-
-
-/***/ }),
-
-/***/ 8330:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   bo: () => (/* binding */ renderTable),
-/* harmony export */   x8: () => (/* binding */ renderProblems)
-/* harmony export */ });
-/* unused harmony exports TABLE_WIDTH, shortenMiddle */
-/* harmony import */ var _inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7581);
-/* harmony import */ var _escape_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2527);
-/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7703);
-// The final table as aligned plain text, for the log (Forgejo shows no job summary) and the CLI.
-
-
-
-const COLUMNS = [
-    'STATUS',
-    'IMAGE',
-    'ZOT REFERENCE',
-    'DIGEST',
-    'PLATFORMS',
-    'REFERRERS',
-    'TIME',
-    'USED IN',
-];
-/** The columns that give way. */
-const FLEXIBLE = ['IMAGE', 'ZOT REFERENCE', 'USED IN', 'PLATFORMS'];
-/**
- * When a line would be too wide, columns give way in steps, each down to a floor: where it is used and the
- * platforms first (the problem lines below the table name every place in full), then the Zot reference
- * (the image with its registry swapped for a prefix), and so on in turn, the image last.
- * STATUS, DIGEST, REFERRERS and TIME are short by nature.
- */
-const SHRINK_STEPS = [
-    { cols: ['USED IN', 'PLATFORMS'], floor: 20 },
-    { cols: ['ZOT REFERENCE'], floor: 28 },
-    { cols: ['USED IN', 'PLATFORMS'], floor: 14 },
-    { cols: ['IMAGE', 'ZOT REFERENCE'], floor: 24 },
-    { cols: ['USED IN', 'PLATFORMS'], floor: 8 },
-    { cols: ['IMAGE', 'ZOT REFERENCE'], floor: 12 },
-];
-const GAP = '  ';
-/** Fits a 120-column terminal; long cells are shortened in the middle (the report keeps the full text). */
-const TABLE_WIDTH = 120;
-/** `mode` only changes how not-attempted images are called in plan mode. */
-function renderTable(results, mode, width = TABLE_WIDTH) {
-    // The referrers column only when some image has referrers to show (or unverified ones): a column of
-    // dashes would only take width from the references (the job summary and the report keep the "—").
-    const withReferrers = results.some((r) => !['', '—'].includes((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .referrersLabel */ .D0)(r)));
-    const headers = COLUMNS.filter((c) => c !== 'REFERRERS' || withReferrers);
-    const at = (c) => headers.indexOf(c);
-    const [IMAGE, ZOT, DIGEST, USED_IN] = [at('IMAGE'), at('ZOT REFERENCE'), at('DIGEST'), at('USED IN')];
-    const rows = (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .worstFirst */ .md)(results).map((r) => {
-        const cells = {
-            STATUS: (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .statusLabel */ .Rh)(r.status, mode),
-            IMAGE: (0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .literal */ .eu)(r.reference, 200),
-            'ZOT REFERENCE': r.zotReference ? withoutResolvedDigest(r.zotReference) : '-',
-            DIGEST: (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .shortDigest */ .VK)(r.digest) || '-',
-            PLATFORMS: r.platforms?.length ? compactPlatforms(r.platforms) : '-',
-            // `signed,attested,sbom`: the summary's label without spaces, as the platforms are written.
-            REFERRERS: (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .referrersLabel */ .D0)(r).replace(/, /g, ',').replace('not verified', 'unverified') || '-',
-            TIME: r.status === 'cached' || r.status === 'warmed' || r.status === 'failed'
-                ? (0,_inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a)(r.durationMs)
-                : '-',
-            'USED IN': usedIn(r),
-        };
-        // Escaped per cell, so the columns stay aligned.
-        return headers.map((c) => (0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .logLine */ .BP)(cells[c]));
-    });
-    let all = [[...headers], ...rows];
-    const natural = () => headers.map((_, i) => Math.max(...all.map((row) => length(row[i] ?? ''))));
-    // Too wide: first say digests in 12 hex digits, which is all a reader compares.
-    if (lineWidth(natural()) > width)
-        all = all.map((row, r) => row.map((cell, i) => i === IMAGE || i === ZOT
-            ? shortDigestIn(cell)
-            : i === DIGEST && r > 0
-                ? cell.replace(/^sha256:/, '')
-                : cell));
-    const widths = fitWidths(natural(), typical(all), width, (cols) => cols.map(at).filter((i) => i >= 0));
-    return all
-        .map((row) => row
-        .map((cell, i) => {
-        const fitted = shorten(cell, widths[i] ?? 0, i === USED_IN ? 'start' : 'middle');
-        return i === row.length - 1 ? fitted : fitted.padEnd(widths[i] ?? 0);
-    })
-        .join(GAP)
-        .trimEnd())
-        .join('\n');
-}
-/**
- * Column widths whose line fits `width`. The flexible columns start at the width most of their cells need
- * (`typical`), so one very long reference does not cut every other one; then they shrink as SHRINK_STEPS
- * says (within a step the widest first), and what room is left goes back to the ones that were cut.
- */
-function fitWidths(natural, typical, width, indexes) {
-    if (lineWidth(natural) <= width)
-        return natural;
-    const flexible = indexes(FLEXIBLE);
-    const out = natural.map((w, i) => (flexible.includes(i) ? Math.min(w, typical[i] ?? w) : w));
-    for (const step of SHRINK_STEPS) {
-        const { floor } = step;
-        const cols = indexes(step.cols);
-        const over = lineWidth(out) - width;
-        if (over <= 0)
-            break;
-        let left = cols.reduce((a, col) => a + (out[col] ?? 0), 0) - over;
-        const order = [...cols].sort((a, b) => (out[a] ?? 0) - (out[b] ?? 0));
-        order.forEach((col, k) => {
-            out[col] = Math.min(out[col] ?? 0, Math.max(floor, Math.floor(left / (order.length - k))));
-            left -= out[col] ?? 0;
-        });
-    }
-    // Room left (a column started at its typical width, or a step took more than needed): shared out evenly
-    // among the columns that were cut, none past what it needs.
-    for (let room = width - lineWidth(out); room > 0;) {
-        const cut = flexible.filter((col) => (out[col] ?? 0) < (natural[col] ?? 0));
-        if (cut.length === 0)
-            break;
-        const share = Math.max(1, Math.floor(room / cut.length));
-        for (const col of cut) {
-            const add = Math.min(share, room, (natural[col] ?? 0) - (out[col] ?? 0));
-            out[col] = (out[col] ?? 0) + add;
-            room -= add;
-        }
-    }
-    return out;
-}
-/** Per column, the width that nine in ten of its cells fit in, and never less than its header. */
-function typical(rows) {
-    return (rows[0] ?? []).map((header, i) => {
-        const sorted = rows.map((row) => length(row[i] ?? '')).sort((a, b) => a - b);
-        return Math.max(header.length, sorted[Math.floor((sorted.length - 1) * 0.9)] ?? 0);
-    });
-}
-function lineWidth(widths) {
-    return widths.reduce((a, b) => a + b, 0) + GAP.length * (widths.length - 1);
-}
-/** `linux/amd64,linux/arm64,linux/arm/v7` → `linux/amd64,arm64,arm/v7`: the OS once per run of it. */
-function compactPlatforms(platforms) {
-    let os = '';
-    return platforms
-        .map((p) => {
-        const slash = p.indexOf('/');
-        const pOs = slash < 0 ? p : p.slice(0, slash);
-        const shown = pOs === os && slash >= 0 ? p.slice(slash + 1) : p;
-        os = pOs;
-        return shown;
-    })
-        .join(',');
-}
-/** `name@sha256:<64 hex>` → `name@sha256:<12 hex>…`: in a table that must be cut, 12 digits say enough. */
-function shortDigestIn(reference) {
-    return reference.replace(/(@[a-z0-9]+:)([0-9a-f]{12})[0-9a-f]{20,}/, '$1$2…');
-}
-/** References keep both ends (registry and tag); a place keeps its end (file name and line). */
-function shorten(text, max, where) {
-    if (length(text) <= max)
-        return text;
-    if (where === 'middle')
-        return shortenMiddle(text, max);
-    return max <= 1 ? '…'.slice(0, max) : `…${[...text].slice(-(max - 1)).join('')}`;
-}
-/** `docker.io/library/verylongname:1.0` → `docker.io/lib…ame:1.0`: both ends say the most. */
-function shortenMiddle(text, max) {
-    const chars = [...text];
-    if (chars.length <= max)
-        return text;
-    if (max <= 1)
-        return '…'.slice(0, max);
-    const keep = max - 1;
-    const head = Math.ceil(keep / 2);
-    return `${chars.slice(0, head).join('')}…${chars.slice(chars.length - (keep - head)).join('')}`;
-}
-/** Length in code points, as a terminal counts these (ASCII) cells. */
-function length(text) {
-    return [...text].length;
-}
-/** `repo:tag@sha256:…` → `repo:tag`: the DIGEST column already shows it, and lines stay readable. */
-function withoutResolvedDigest(ref) {
-    const at = ref.indexOf('@');
-    if (at < 0)
-        return ref;
-    const name = ref.slice(0, at);
-    return name.slice(name.lastIndexOf('/') + 1).includes(':') ? name : ref;
-}
-function usedIn(r) {
-    const first = r.sources[0];
-    if (!first)
-        return '-';
-    const more = r.sources.length - 1;
-    const label = (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .sourceLabel */ .en)(first, 'short');
-    return more > 0 ? `${label} (+${more})` : label;
-}
-/** Failed, invalid and unresolved images with their error and diagnosis, for the log. */
-function renderProblems(results) {
-    const lines = [];
-    for (const r of (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .worstFirst */ .md)(results)) {
-        if (r.status !== 'failed' && r.status !== 'invalid' && r.status !== 'unresolved')
-            continue;
-        lines.push(`${_format_js__WEBPACK_IMPORTED_MODULE_2__/* .STATUS_LABEL */ ._P[r.status]}: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .literal */ .eu)(r.reference, 200)}`);
-        if (r.error)
-            lines.push(`  error:     ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLine */ .TN)(r.error, 1000)}`);
-        if (r.diagnosis)
-            lines.push(`  diagnosis: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLine */ .TN)(r.diagnosis, 1000)}`);
-        lines.push(`  used in:   ${r.sources
-            .slice(0, 5)
-            .map((s) => (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .sourceLabel */ .en)(s))
-            .join(', ')}${r.sources.length > 5 ? ', …' : ''}`);
-    }
-    return lines.join('\n');
+function exitWhenDone(code) {
+    process.exitCode = code;
+    setTimeout(() => process.exit(code), 2000).unref();
 }
 
 

@@ -69914,6 +69914,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
 
 /***/ }),
 
+/***/ 9896:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+
+/***/ }),
+
 /***/ 8611:
 /***/ ((module) => {
 
@@ -69988,6 +69995,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
+
+/***/ }),
+
+/***/ 3024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 
 /***/ }),
 
@@ -70100,6 +70114,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+
+/***/ }),
+
+/***/ 6928:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
 
 /***/ }),
 
@@ -73510,7 +73531,7 @@ exports.YAMLSeq = YAMLSeq;
 
 
 var log = __nccwpck_require__(7249);
-var merge = __nccwpck_require__(452);
+var merge = __nccwpck_require__(8071);
 var stringify = __nccwpck_require__(2148);
 var identity = __nccwpck_require__(1127);
 var toJS = __nccwpck_require__(4043);
@@ -76475,7 +76496,7 @@ var int = __nccwpck_require__(9874);
 var schema = __nccwpck_require__(896);
 var schema$1 = __nccwpck_require__(3559);
 var binary = __nccwpck_require__(6083);
-var merge = __nccwpck_require__(452);
+var merge = __nccwpck_require__(8071);
 var omap = __nccwpck_require__(303);
 var pairs = __nccwpck_require__(8385);
 var schema$2 = __nccwpck_require__(5913);
@@ -76819,7 +76840,7 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 452:
+/***/ 8071:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -77083,7 +77104,7 @@ var binary = __nccwpck_require__(6083);
 var bool = __nccwpck_require__(8398);
 var float = __nccwpck_require__(5782);
 var int = __nccwpck_require__(873);
-var merge = __nccwpck_require__(452);
+var merge = __nccwpck_require__(8071);
 var omap = __nccwpck_require__(303);
 var pairs = __nccwpck_require__(8385);
 var set = __nccwpck_require__(1528);
@@ -78698,24 +78719,1330 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
+/***/ 452:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Uc: () => (/* binding */ describeError),
+/* harmony export */   mu: () => (/* binding */ withHint),
+/* harmony export */   qd: () => (/* binding */ HardFailure),
+/* harmony export */   xL: () => (/* binding */ ConfigError),
+/* harmony export */   x_: () => (/* binding */ InvalidReferenceError)
+/* harmony export */ });
+// Errors a user can act on. They carry where the problem is and what to do, and are printed without
+// a stack trace. Anything else that escapes is a bug and is reported as one.
+/** Bad configuration or input: the run cannot start. Exit code 1 in the CLI, a failed step in the action. */
+class ConfigError extends Error {
+    problems;
+    name = 'ConfigError';
+    constructor(
+    /** One line per problem, each naming the input and what to do. */
+    problems) {
+        super(problems.join('\n'));
+        this.problems = problems;
+    }
+}
+/** Zot cannot be used at all (unreachable, TLS failure, credentials rejected). Exit code 1. */
+class HardFailure extends Error {
+    hint;
+    name = 'HardFailure';
+    constructor(message, 
+    /** What the user should do about it. */
+    hint) {
+        super(message);
+        this.hint = hint;
+    }
+}
+/** A reference that does not follow the distribution/reference grammar. */
+class InvalidReferenceError extends Error {
+    reference;
+    reason;
+    name = 'InvalidReferenceError';
+    constructor(reference, reason) {
+        super(`invalid image reference "${reference}": ${reason}`);
+        this.reference = reference;
+        this.reason = reason;
+    }
+}
+/** Render any thrown value as one line for a user, never a stack trace. */
+function describeError(err) {
+    if (err instanceof Error) {
+        const cause = err.cause;
+        const code = err.code;
+        let text = err.message || err.name;
+        if (typeof code === 'string' && !text.includes(code))
+            text += ` (${code})`;
+        if (cause instanceof Error && cause.message && !text.includes(cause.message))
+            text += `: ${describeError(cause)}`;
+        return text;
+    }
+    return String(err);
+}
+/** "message. hint" as one sentence pair, whatever punctuation the message ends with. */
+function withHint(message, hint) {
+    if (!hint)
+        return message;
+    return `${/[.!?:]$/.test(message.trimEnd()) ? message.trimEnd() : `${message.trimEnd()}.`} ${hint}`;
+}
+
+
+/***/ }),
+
+/***/ 8492:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   F2: () => (/* binding */ parseReference),
+/* harmony export */   FH: () => (/* binding */ formatReference),
+/* harmony export */   dw: () => (/* binding */ isTemplated),
+/* harmony export */   wi: () => (/* binding */ EMPTY_HINT)
+/* harmony export */ });
+/* unused harmony exports DEFAULT_DOMAIN, NAME_TOTAL_MAX, TAG_MAX, familiarName, familiarString */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(452);
+// Image references, parsed and normalised like the container ecosystem: the grammar of
+// github.com/distribution/reference (regexp.go) and Docker's normalisation (normalize.go: ParseDockerRef),
+// with one deliberate difference: a reference with both tag and digest keeps both (Docker drops the tag).
+// Instead of one big regular expression the parts are checked one by one, so an invalid reference gets a
+// reason a user can act on ("sha256 digest needs 64 hex characters, got 12") rather than "invalid format".
+
+const DEFAULT_DOMAIN = 'docker.io';
+/** Hosts that are Docker Hub under another name; normalised to `docker.io`. */
+const DOCKER_HUB_ALIASES = new Set(['index.docker.io', 'registry-1.docker.io']);
+const OFFICIAL_PREFIX = 'library/';
+/** distribution/reference NameTotalLengthMax, measured on the normalised `domain/path`. */
+const NAME_TOTAL_MAX = 255;
+const TAG_MAX = 128;
+const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN_NAME = new RegExp(`^${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*$`);
+const IPV6_HOST = /^\[[a-fA-F0-9:]+\]$/;
+const PORT = /^[0-9]+$/;
+const TAG = /^\w[\w.-]*$/;
+/** go-digest's algorithm grammar (lower case only). */
+const DIGEST_ALGORITHM = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*$/;
+/** Algorithms go-digest registers, with their hex length. */
+const DIGEST_HEX_LENGTH = { sha256: 64, sha384: 96, sha512: 128 };
+/** A bare 64-hex string is an image ID, never a name (normalize.go anchoredIdentifierRegexp). */
+const IMAGE_ID = /^[a-f0-9]{64}$/;
+const isControl = (code) => code < 0x20 || (code >= 0x7f && code <= 0x9f);
+const fail = (input, reason) => {
+    throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InvalidReferenceError */ .x_(input, reason);
+};
+/**
+ * Parse and normalise an image reference. Throws InvalidReferenceError (and nothing else) with a reason.
+ * `nginx` → docker.io/library/nginx:latest; `index.docker.io/x` → docker.io/library/x; tag and digest kept.
+ */
+function parseReference(input) {
+    if (typeof input !== 'string')
+        return fail(String(input), `expected a string, got ${typeof input}`);
+    if (input === '')
+        return fail(input, 'repository name must have at least one component (the reference is empty)');
+    checkCharacters(input);
+    if (IMAGE_ID.test(input))
+        fail(input, 'a 64-character hexadecimal string is an image ID, not a repository name');
+    let rest = input;
+    let digest;
+    const at = input.indexOf('@');
+    if (at !== -1) {
+        digest = input.slice(at + 1);
+        rest = input.slice(0, at);
+        if (digest.includes('/'))
+            fail(input, 'invalid "@" inside the name (a digest goes last: name@sha256:…)');
+    }
+    let name = rest;
+    let tag;
+    // The tag separator is a colon after the last slash; colons before it belong to a registry port.
+    const colon = rest.lastIndexOf(':');
+    if (colon > rest.lastIndexOf('/') && !(rest.startsWith('[') && colon < rest.indexOf(']'))) {
+        name = rest.slice(0, colon);
+        tag = rest.slice(colon + 1);
+    }
+    const { domain, path } = splitDomain(input, name);
+    if (tag !== undefined)
+        checkTag(input, tag);
+    if (digest !== undefined)
+        checkDigest(input, digest);
+    const full = `${domain}/${path}`;
+    if (full.length > NAME_TOTAL_MAX)
+        fail(input, `repository name must not be more than ${NAME_TOTAL_MAX} characters (got ${full.length})`);
+    const ref = { domain, path };
+    if (tag !== undefined)
+        ref.tag = tag;
+    if (digest !== undefined)
+        ref.digest = digest;
+    if (tag === undefined && digest === undefined)
+        ref.tag = 'latest';
+    return ref;
+}
+function checkCharacters(input) {
+    for (let i = 0; i < input.length; i++) {
+        const code = input.charCodeAt(i);
+        if (code === 32 || (code >= 9 && code <= 13) || (code > 0x7f && /\s/.test(input.charAt(i)))) {
+            const where = i === 0 || i === input.length - 1
+                ? 'leading or trailing whitespace'
+                : `whitespace at position ${i + 1}`;
+            const hint = /^-\s/.test(input)
+                ? ' (looks like a YAML list item: write the reference without "- ")'
+                : '';
+            fail(input, `contains ${where}${hint}`);
+        }
+        if (isControl(code)) {
+            const hex = code.toString(16).toUpperCase().padStart(4, '0');
+            fail(input, `contains control character U+${hex} at position ${i + 1}`);
+        }
+    }
+}
+/** Docker's splitDockerDomain: the first component is a registry only if it has a `.` or `:`, is `localhost`, or has upper case. */
+function splitDomain(input, name) {
+    if (name === '')
+        fail(input, 'repository name is missing');
+    if (name.startsWith('[') && !name.includes('/'))
+        fail(input, 'a registry host needs a repository path after it (e.g. [::1]:5000/app)');
+    const slash = name.indexOf('/');
+    const first = slash === -1 ? '' : name.slice(0, slash);
+    let domain = DEFAULT_DOMAIN;
+    let path = name;
+    if (slash !== -1 && (/[.:]/.test(first) || first === 'localhost' || first.toLowerCase() !== first)) {
+        checkDomain(input, first);
+        domain = first;
+        path = name.slice(slash + 1);
+    }
+    if (DOCKER_HUB_ALIASES.has(domain))
+        domain = DEFAULT_DOMAIN;
+    checkPath(input, path);
+    if (domain === DEFAULT_DOMAIN && !path.includes('/'))
+        path = OFFICIAL_PREFIX + path;
+    return { domain, path };
+}
+function checkDomain(input, domain) {
+    let host = domain;
+    let port;
+    if (domain.startsWith('[')) {
+        const close = domain.indexOf(']');
+        host = close === -1 ? domain : domain.slice(0, close + 1);
+        const after = close === -1 ? '' : domain.slice(close + 1);
+        if (after !== '') {
+            if (!after.startsWith(':'))
+                fail(input, `invalid registry host "${domain}"`);
+            port = after.slice(1);
+        }
+        if (!IPV6_HOST.test(host))
+            fail(input, `invalid IPv6 registry host "${host}" (hex digits and colons in brackets)`);
+    }
+    else {
+        const c = domain.indexOf(':');
+        if (c !== -1) {
+            host = domain.slice(0, c);
+            port = domain.slice(c + 1);
+        }
+        if (!DOMAIN_NAME.test(host))
+            fail(input, `invalid registry host "${host}" (letters, digits, "-" and "." only; IPv6 in brackets)`);
+    }
+    if (port !== undefined && !PORT.test(port))
+        fail(input, `invalid registry port "${port}" (digits only)`);
+}
+function checkPath(input, path) {
+    if (path === '')
+        fail(input, 'repository path is empty');
+    if (path.toLowerCase() !== path)
+        fail(input, 'repository name must be lowercase');
+    for (const component of path.split('/')) {
+        if (component === '')
+            fail(input, 'repository path has an empty component ("//" or a trailing "/")');
+        if (!PATH_COMPONENT.test(component))
+            fail(input, `invalid repository path component "${component}" (lowercase letters and digits, joined by single ".", "_", "__" or "-")`);
+    }
+}
+function checkTag(input, tag) {
+    if (tag === '')
+        fail(input, 'tag is empty (nothing after ":"; a templated tag may have rendered empty)');
+    if (tag.length > TAG_MAX)
+        fail(input, `tag longer than ${TAG_MAX} characters (got ${tag.length})`);
+    if (!TAG.test(tag))
+        fail(input, `invalid tag "${tag}" (letters, digits, "_", "." and "-", not starting with "." or "-")`);
+}
+function checkDigest(input, digest) {
+    if (digest === '')
+        fail(input, 'digest is empty (nothing after "@")');
+    const colon = digest.indexOf(':');
+    const algorithm = colon === -1 ? '' : digest.slice(0, colon);
+    const hex = colon === -1 ? '' : digest.slice(colon + 1);
+    if (colon <= 0 || hex === '' || !DIGEST_ALGORITHM.test(algorithm))
+        fail(input, `invalid digest "${digest}" (expected algorithm:hex, e.g. sha256: and 64 hex characters)`);
+    const length = DIGEST_HEX_LENGTH[algorithm];
+    if (length === undefined)
+        fail(input, `unsupported digest algorithm "${algorithm}" (sha256, sha384 or sha512)`);
+    if (!/^[0-9a-fA-F]+$/.test(hex))
+        fail(input, `${algorithm} digest must be hexadecimal`);
+    if (hex.length !== length)
+        fail(input, `${algorithm} digest needs ${length} hex characters, got ${hex.length}`);
+    if (hex.toLowerCase() !== hex)
+        fail(input, `${algorithm} digest must be lower-case hexadecimal`);
+}
+/** The normalised text: `docker.io/library/nginx:1.27`, `host/p@sha256:…`, `host/p:tag@sha256:…`. */
+function formatReference(ref) {
+    let s = `${ref.domain}/${ref.path}`;
+    if (ref.tag !== undefined)
+        s += `:${ref.tag}`;
+    if (ref.digest !== undefined)
+        s += `@${ref.digest}`;
+    return s;
+}
+/** The short name Docker prints: `nginx` for docker.io/library/nginx, `foo/bar` for docker.io/foo/bar. */
+function familiarName(ref) {
+    if (ref.domain !== DEFAULT_DOMAIN)
+        return `${ref.domain}/${ref.path}`;
+    return ref.path.startsWith(OFFICIAL_PREFIX) && ref.path.indexOf('/', OFFICIAL_PREFIX.length) === -1
+        ? ref.path.slice(OFFICIAL_PREFIX.length)
+        : ref.path;
+}
+/** `familiarName` with tag and digest, e.g. `nginx:1.27`. */
+function familiarString(ref) {
+    let s = familiarName(ref);
+    if (ref.tag !== undefined)
+        s += `:${ref.tag}`;
+    if (ref.digest !== undefined)
+        s += `@${ref.digest}`;
+    return s;
+}
+const RENDER_HINT = 'render the templates first (e.g. `helm template`) and scan the output';
+/**
+ * When the text still holds templating, a hint saying what to do; otherwise undefined. Such values are
+ * reported as unresolved (never as invalid, never dropped): the real image is only known after rendering.
+ */
+function isTemplated(text) {
+    if (text.includes('{{')) {
+        if (/\{\{\s*(?:inputs|outputs|workflow|steps|tasks|item|pod|retries|node)\b/.test(text))
+            return 'Argo Workflows parameter, resolved only at run time: list the concrete image under `images` to warm it';
+        return `unrendered template (\`{{ … }}\`): ${RENDER_HINT}`;
+    }
+    if (text.includes('{%'))
+        return `unrendered template (\`{% … %}\`): ${RENDER_HINT}`;
+    if (text.includes('$(') && /\$\([^)]*\)/.test(text))
+        return 'run-time parameter (`$(…)`, Tekton/Kubernetes variable): list the concrete image under `images` to warm it';
+    if (/\$\{[^}]*\}?|\$[A-Za-z_]/.test(text))
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the hint shows shell syntax
+        return 'unexpanded variable (`${…}`): run `envsubst` or `docker compose config` first, or list the image under `images`';
+    if (text.includes('<no value>'))
+        return `a template rendered a missing value (\`<no value>\`): ${RENDER_HINT} with the values set`;
+    return undefined;
+}
+/** Hint for an image field that is empty or null. */
+const EMPTY_HINT = 'image is empty: a template probably rendered nothing here; render with the right values, or set the image';
+
+
+/***/ }),
+
 /***/ 5691:
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(570);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7583);
+/* harmony import */ var _shell_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4333);
 // Entry point of the action bundle (dist/index.js).
 
-const code = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
-// Everything is written by now. Should a handle outlive the run (a socket not yet closed), do not keep the
-// job waiting for it.
-setTimeout(() => process.exit(code), 2000).unref();
+
+(0,_shell_js__WEBPACK_IMPORTED_MODULE_1__/* .exitWhenDone */ .l)(await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)());
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 570:
+/***/ 8178:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  D: () => (/* binding */ locateProblems),
+  o: () => (/* binding */ parseConfig)
+});
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./lib/errors.js
+var errors = __nccwpck_require__(452);
+// EXTERNAL MODULE: ./lib/extract/reference.js
+var reference = __nccwpck_require__(8492);
+// EXTERNAL MODULE: ./lib/plan/registry-map.js
+var registry_map = __nccwpck_require__(203);
+// EXTERNAL MODULE: ./lib/warm/referrers.js
+var referrers = __nccwpck_require__(8725);
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+// EXTERNAL MODULE: ./lib/inputs/spec.js
+var spec = __nccwpck_require__(8554);
+;// CONCATENATED MODULE: ./lib/inputs/config-file.js
+// The configuration file: a YAML mapping whose keys are the input names (`zot-url: https://…`). It sits
+// beneath every other source: the CLI reads flags, then ZOT_WARM_*, then the seed CronJob's ZOT_* variables,
+// then the file, then the defaults; the action reads its inputs, then the file. The CLI looks for the file
+// in the places the seed CLI used; the action reads only the one its `config` input names (a workflow says
+// what it reads). Every value keeps its line, so a bad value is reported where it is written.
+
+
+
+
+const SYSTEM_CONFIG = '/etc/zot-warm/config.yaml';
+const LOCAL_CONFIG = 'zot-warm.yaml';
+/** The search locations of a process: its current directory, environment and home. */
+function configSearch(cwd, env, home) {
+    return {
+        cwd,
+        xdgConfigHome: env.XDG_CONFIG_HOME,
+        home: env.HOME || homeOrEmpty(home),
+        system: env.ZOT_WARM_SYSTEM_CONFIG || SYSTEM_CONFIG,
+    };
+}
+/** A container user without a passwd entry and without HOME has no home: then there is no ~/.config. */
+function homeOrEmpty(home) {
+    try {
+        return home();
+    }
+    catch {
+        return '';
+    }
+}
+/** The files the CLI looks for, in order. */
+function configCandidates(search) {
+    const xdg = search.xdgConfigHome && (0,external_node_path_.isAbsolute)(search.xdgConfigHome)
+        ? search.xdgConfigHome
+        : (0,external_node_path_.isAbsolute)(search.home)
+            ? (0,external_node_path_.join)(search.home, '.config')
+            : undefined;
+    return [
+        (0,external_node_path_.join)(search.cwd, LOCAL_CONFIG),
+        ...(xdg ? [(0,external_node_path_.join)(xdg, 'zot-warm', 'config.yaml')] : []),
+        search.system,
+    ];
+}
+/** Inputs whose value may be written as a YAML list. */
+const LIST_KEYS = new Set(['paths', 'images', 'platforms']);
+/** Inputs naming a file: a relative path in the configuration file is relative to the file, as in a kubeconfig. */
+const FILE_KEYS = new Set(['ca-cert', 'client-cert', 'client-key', 'report', 'workspace']);
+const KEYS = spec/* INPUTS */.mc.map((i) => i.name).filter((n) => n !== 'config');
+/**
+ * The configuration file to read: `explicit` (the `config` input; relative to `base`), else the first of the
+ * search locations that exists. Undefined when there is none. A file that exists but cannot be read is a
+ * problem, not a reason to look further: the user meant that one.
+ */
+function loadConfigFile(explicit, where) {
+    if (explicit) {
+        const path = (0,external_node_path_.resolve)(where.base, explicit);
+        return readConfigPath(path, shown(path, where.cwd), `config: cannot read "${explicit}"`);
+    }
+    for (const path of where.search ? configCandidates(where.search) : []) {
+        let exists;
+        try {
+            (0,external_node_fs_.statSync)(path);
+            exists = true;
+        }
+        catch (err) {
+            const code = err.code;
+            exists = code !== 'ENOENT' && code !== 'ENOTDIR';
+        }
+        const name = shown(path, where.cwd);
+        if (exists)
+            return readConfigPath(path, name, `cannot read the configuration file ${name}`);
+    }
+    return undefined;
+}
+/** `./zot-warm.yaml` inside the current directory, the absolute path elsewhere. */
+function shown(path, cwd) {
+    const rel = (0,external_node_path_.relative)(cwd, path);
+    return rel && !rel.startsWith('..') && !(0,external_node_path_.isAbsolute)(rel) ? `./${rel.split(external_node_path_.sep).join('/')}` : path;
+}
+function readConfigPath(path, name, what) {
+    let text;
+    try {
+        text = (0,external_node_fs_.readFileSync)(path, 'utf8');
+    }
+    catch (err) {
+        const code = err.code;
+        const why = code === 'ENOENT'
+            ? 'no such file'
+            : code === 'EISDIR'
+                ? 'it is a directory'
+                : code === 'EACCES' || code === 'EPERM'
+                    ? 'permission denied'
+                    : err.message;
+        return { path, shown: name, values: new Map(), problems: [`${what}: ${why}${code ? ` (${code})` : ''}.`] };
+    }
+    return parseConfigFile(path, text, name);
+}
+/** Parse the text of a configuration file (pure; `path` anchors relative file paths, `name` is shown). */
+function parseConfigFile(path, text, name = path) {
+    const lines = new dist/* LineCounter */.HN();
+    const values = new Map();
+    const problems = [];
+    const at = (offset) => {
+        const p = lines.linePos(offset);
+        return `${name}:${p.line}:${p.col}`;
+    };
+    const problem = (offset, message) => problems.push(`${at(offset)}: ${message}`);
+    const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    // prettyErrors off: the messages then carry no excerpt of the file, which may hold a password.
+    const docs = (0,dist/* parseAllDocuments */.hR)(body, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+    const list = Array.isArray(docs) ? docs : [];
+    if (list.length > 1)
+        problem(list[1]?.range[0] ?? 0, 'one YAML document expected; remove the `---` and what follows.');
+    const doc = list[0];
+    if (!doc)
+        return { path, shown: name, values, problems };
+    for (const e of doc.errors)
+        problem(e.pos[0], e.code === 'DUPLICATE_KEY' ? 'key given twice.' : `invalid YAML: ${e.message}`);
+    if (problems.length)
+        return { path, shown: name, values, problems };
+    const deref = (node) => ((0,dist/* isAlias */.Vj)(node) ? node.resolve(doc) : node);
+    const root = deref(doc.contents);
+    if (root === null || root === undefined || ((0,dist/* isScalar */.jn)(root) && root.value === null))
+        return { path, shown: name, values, problems };
+    if (!(0,dist/* isMap */.jh)(root)) {
+        problem(root.range?.[0] ?? 0, 'expected a mapping of input names to values, e.g. `zot-url: https://zot.example.com`.');
+        return { path, shown: name, values, problems };
+    }
+    for (const pair of root.items) {
+        const keyNode = deref(pair.key);
+        const keyAt = keyNode?.range?.[0] ?? 0;
+        const key = (0,dist/* isScalar */.jn)(keyNode) && typeof keyNode.value === 'string' ? keyNode.value : undefined;
+        if (key === undefined) {
+            problem(keyAt, 'keys are input names such as `zot-url`.');
+            continue;
+        }
+        if (key === 'config') {
+            problem(keyAt, '"config" names the configuration file itself and cannot be set inside it.');
+            continue;
+        }
+        if (!KEYS.includes(key)) {
+            problem(keyAt, `unknown key "${key}"; did you mean "${nearestKey(key)}"?`);
+            continue;
+        }
+        const node = deref(pair.value);
+        const valueAt = node?.range?.[0] ?? keyAt;
+        const value = toInputValue(key, node, (message) => problem(valueAt, `${key}: ${message}`));
+        if (value === undefined)
+            continue;
+        const pos = lines.linePos(valueAt);
+        values.set(key, {
+            value: FILE_KEYS.has(key) && isRelativePath(value) ? (0,external_node_path_.resolve)((0,external_node_path_.dirname)(path), value) : value,
+            line: pos.line,
+            column: pos.col,
+        });
+    }
+    return { path, shown: name, values, problems };
+}
+/** A YAML value as the input's text; undefined for an empty value (unset) or a wrong type (reported). */
+function toInputValue(key, node, problem) {
+    if (node === null || ((0,dist/* isScalar */.jn)(node) && node.value === null))
+        return undefined;
+    if ((0,dist/* isScalar */.jn)(node))
+        return scalarText(node);
+    if ((0,dist/* isSeq */.oP)(node)) {
+        if (!LIST_KEYS.has(key)) {
+            problem(key === 'registry-map'
+                ? 'expects `registry: prefix` entries.'
+                : 'expects a single value, not a list.');
+            return undefined;
+        }
+        const items = [];
+        for (const item of node.items) {
+            if (!(0,dist/* isScalar */.jn)(item) || item.value === null || typeof item.value === 'object') {
+                problem('list items must be plain values.');
+                return undefined;
+            }
+            items.push(scalarText(item));
+        }
+        return items.join('\n');
+    }
+    if ((0,dist/* isMap */.jh)(node) && key === 'registry-map') {
+        const lines = [];
+        for (const pair of node.items) {
+            if (!(0,dist/* isScalar */.jn)(pair.key) || !((0,dist/* isScalar */.jn)(pair.value) || pair.value === null)) {
+                problem('expects `registry: prefix` entries.');
+                return undefined;
+            }
+            const prefix = pair.value === null ? '' : scalarText(pair.value);
+            lines.push(`${scalarText(pair.key)}=${prefix}`);
+        }
+        return lines.join('\n');
+    }
+    problem(key === 'registry-map' ? 'expects `registry: prefix` entries.' : 'expects a single value, not a mapping.');
+    return undefined;
+}
+/** The text as written for numbers (`1.10` stays `1.10`), the value otherwise. */
+function scalarText(node) {
+    if (typeof node.value === 'number' || typeof node.value === 'bigint')
+        return node.source ?? String(node.value);
+    return String(node.value);
+}
+function isRelativePath(value) {
+    return value !== '-' && !value.includes('-----BEGIN') && !value.includes('\n') && !(0,external_node_path_.isAbsolute)(value);
+}
+/** The input name closest to `key` (case, `_` and camelCase forgiven first; then edit distance). */
+function nearestKey(key) {
+    const kebab = key
+        .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+        .replace(/_/g, '-')
+        .toLowerCase();
+    if (KEYS.includes(kebab))
+        return kebab;
+    let best = KEYS[0];
+    let bestDistance = Number.POSITIVE_INFINITY;
+    for (const k of KEYS) {
+        const d = distance(kebab, k);
+        if (d < bestDistance) {
+            best = k;
+            bestDistance = d;
+        }
+    }
+    return best;
+}
+/** Levenshtein distance. */
+function distance(a, b) {
+    let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const row = [i];
+        for (let j = 1; j <= b.length; j++)
+            row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        prev = row;
+    }
+    return prev[b.length];
+}
+
+// EXTERNAL MODULE: ./lib/inputs/duration.js
+var inputs_duration = __nccwpck_require__(7581);
+;// CONCATENATED MODULE: ./lib/inputs/list.js
+// Multi-value inputs: one item per line or comma-separated. Commas inside `{…}` belong to a glob
+// (`**/*.{yaml,yml}`) and do not split. `#` starts a comment line.
+function splitList(text) {
+    if (!text)
+        return [];
+    const items = [];
+    for (const rawLine of text.split(/\r?\n/)) {
+        const line = rawLine.trim();
+        if (!line || line.startsWith('#'))
+            continue;
+        let depth = 0;
+        let current = '';
+        for (const ch of line) {
+            if (ch === '{')
+                depth++;
+            else if (ch === '}' && depth > 0)
+                depth--;
+            if (ch === ',' && depth === 0) {
+                items.push(current);
+                current = '';
+            }
+            else
+                current += ch;
+        }
+        items.push(current);
+    }
+    return items.map((i) => i.trim()).filter((i) => i.length > 0);
+}
+
+;// CONCATENATED MODULE: ./lib/inputs/pem.js
+// Certificates and keys arrive as PEM text (from a secret) or as a path to a PEM file.
+
+
+/** Inline PEM is used as is; anything else is read as a file relative to `baseDir`. */
+function loadPem(input, value, baseDir, expect) {
+    const text = value.trim();
+    const inline = text.includes('-----BEGIN ');
+    let pem = text;
+    if (!inline) {
+        // A PEM body without its BEGIN line would otherwise be taken for a file name and echoed: keep a
+        // key's text out of the message.
+        const looksLikeFile = text.length < 4096 && !/\s/.test(text);
+        if (!looksLikeFile)
+            return { problem: `${input}: expected PEM text (starting with "-----BEGIN") or a path to a PEM file.` };
+        try {
+            pem = (0,external_node_fs_.readFileSync)((0,external_node_path_.resolve)(baseDir, text), 'utf8');
+        }
+        catch (err) {
+            const code = err.code;
+            const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (code ?? 'unreadable');
+            const shown = expect === 'key' ? 'the given path' : `"${text}"`;
+            return {
+                problem: `${input}: cannot read ${shown} (${why}); give PEM text or the path of a readable PEM file.`,
+            };
+        }
+    }
+    const wanted = expect === 'key' ? /-----BEGIN [A-Z ]*PRIVATE KEY-----/ : /-----BEGIN CERTIFICATE-----/;
+    if (!wanted.test(pem)) {
+        const what = expect === 'key' ? 'a PEM private key (-----BEGIN … PRIVATE KEY-----)' : 'a PEM certificate';
+        return { problem: `${input}: ${inline ? 'the text' : 'the file'} does not contain ${what}.` };
+    }
+    return { pem };
+}
+/**
+ * The lines of a PEM key to mask. The runner masks line by line, so a multi-line secret is only hidden
+ * when each of its lines is registered.
+ */
+function pemSecretLines(pem) {
+    return pem
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter((l) => l.length >= 8 && !l.startsWith('-----'));
+}
+
+// EXTERNAL MODULE: ./lib/inputs/redact.js
+var redact = __nccwpck_require__(4888);
+;// CONCATENATED MODULE: ./lib/inputs/config.js
+// One configuration parser for the action (core.getInput) and the CLI (flags, then environment).
+// Every problem is collected, so a user fixes their workflow in one round trip.
+
+
+
+
+
+
+
+
+
+
+
+
+const PLATFORM = /^[a-z0-9_]+\/[a-z0-9_]+(\/[a-z0-9_.]+)?$/;
+const BOOLEAN_TRUE = new Set(['true', 'yes', 'on', '1']);
+const BOOLEAN_FALSE = new Set(['false', 'no', 'off', '0']);
+function parseConfig(get, defaults = { workspace: process.cwd() }) {
+    const problems = [];
+    const secrets = [];
+    const secret = (...values) => {
+        for (const v of values) {
+            if (!v || secrets.includes(v))
+                continue;
+            secrets.push(v);
+            defaults.onSecret?.(v);
+        }
+    };
+    const specDefault = new Map(spec/* INPUTS */.mc.map((i) => [i.name, i.default ?? '']));
+    const cwd = defaults.cwd ?? process.cwd();
+    // The configuration file sits beneath every input; its secrets are registered before anything can fail.
+    const file = loadConfigFile(get('config')?.trim(), {
+        base: defaults.cwd ?? defaults.workspace,
+        cwd,
+        ...(defaults.configSearch ? { search: defaults.configSearch } : {}),
+    });
+    for (const name of spec/* SECRET_INPUTS */.pH) {
+        const v = file?.values.get(name)?.value;
+        if (v)
+            secret(v, ...v
+                .split(/\r?\n/)
+                .filter((l) => l.trim().length >= 8)
+                .map((l) => l.trim()));
+    }
+    problems.push(...(file?.problems ?? []));
+    /** Inputs whose value came from the file: their problems are reported at its line. */
+    const fromFile = new Map();
+    const value = (name) => {
+        const v = get(name)?.trim();
+        if (v)
+            return v;
+        const f = file?.values.get(name);
+        if (f?.value.trim()) {
+            fromFile.set(name, `${file?.shown}:${f.line}:${f.column}`);
+            return f.value.trim();
+        }
+        return specDefault.get(name) ?? '';
+    };
+    const bool = (name) => {
+        const v = value(name).toLowerCase();
+        if (BOOLEAN_TRUE.has(v))
+            return true;
+        if (BOOLEAN_FALSE.has(v))
+            return false;
+        problems.push(`${name}: "${v}" is not a boolean; use true or false.`);
+        return specDefault.get(name) === 'true';
+    };
+    const oneOf = (name, allowed) => {
+        const v = value(name).toLowerCase();
+        if (allowed.includes(v))
+            return v;
+        problems.push(`${name}: "${v}" is not one of ${allowed.join(', ')}.`);
+        return allowed[0];
+    };
+    const duration = (name) => {
+        const v = value(name);
+        const ms = (0,inputs_duration/* parseDuration */.E)(v);
+        if (ms === undefined)
+            problems.push(`${name}: "${v}" is not a duration; write e.g. 90s, 10m, 1h or a number of seconds.`);
+        return ms;
+    };
+    // Secrets first, so they are registered before anything else can fail and print.
+    const password = value('password') || undefined;
+    const token = value('token') || undefined;
+    if (password)
+        secret(password);
+    if (token)
+        secret(token);
+    const mode = oneOf('mode', ['warm', 'check', 'plan']);
+    const workspace = (0,external_node_path_.resolve)(cwd, value('workspace') || defaults.workspace);
+    if (!isDirectory(workspace))
+        problems.push(`workspace: "${workspace}" is not a directory.`);
+    let zotUrl;
+    const rawUrl = value('zot-url');
+    if (rawUrl) {
+        const parsed = canParseUrl(rawUrl);
+        // Credentials in the URL are masked before anything can print it, also when it does not parse (then they
+        // are found in the text). A valid URL without user info keeps any `@` of its path.
+        const credentials = !parsed || parsed.username || parsed.password || !/^https?:$/.test(parsed.protocol)
+            ? (0,redact/* urlCredentials */.O4)(rawUrl)
+            : undefined;
+        if (credentials?.password)
+            secret(credentials.password, (0,redact/* percentDecoded */.oF)(credentials.password));
+        const shownUrl = credentials?.shown ?? rawUrl;
+        if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
+            problems.push(`zot-url: "${shownUrl}" is not an http:// or https:// URL (e.g. https://zot.example.com).`);
+        }
+        else if (parsed.username || parsed.password) {
+            if (parsed.password)
+                secret((0,redact/* percentDecoded */.oF)(parsed.password), parsed.password);
+            problems.push('zot-url: must not contain credentials; pass them in the username and password inputs.');
+        }
+        else if (parsed.search || parsed.hash) {
+            problems.push(`zot-url: "${shownUrl}" must not have a query or fragment; give the registry's base URL.`);
+        }
+        else {
+            zotUrl = `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`;
+        }
+    }
+    else if (mode !== 'plan') {
+        problems.push('zot-url: required (the base URL of the Zot cache), unless mode is plan.');
+    }
+    const username = value('username') || undefined;
+    if (password && !username)
+        problems.push('username: required with password (for a Zot API key, the user who owns the key).');
+    if (username && !password && !token)
+        problems.push('password: required with username (or remove username).');
+    if (password && token)
+        problems.push('token: set either password or token, not both.');
+    if (username && password) {
+        const b64 = Buffer.from(`${username}:${password}`).toString('base64');
+        secret(b64, `Basic ${b64}`);
+    }
+    const pem = (name, expect) => {
+        const v = value(name);
+        if (!v)
+            return undefined;
+        if (expect === 'key')
+            secret(...pemSecretLines(v));
+        const result = loadPem(name, v, workspace, expect);
+        if ('problem' in result) {
+            problems.push(result.problem);
+            return undefined;
+        }
+        if (expect === 'key')
+            secret(...pemSecretLines(result.pem));
+        return result.pem;
+    };
+    const ca = pem('ca-cert', 'certificate');
+    const cert = pem('client-cert', 'certificate');
+    const key = pem('client-key', 'key');
+    if (value('client-cert') && !value('client-key'))
+        problems.push('client-key: required with client-cert.');
+    if (value('client-key') && !value('client-cert'))
+        problems.push('client-cert: required with client-key.');
+    let registryMap;
+    const mapText = value('registry-map');
+    if (mapText) {
+        try {
+            registryMap = (0,registry_map/* parseRegistryMap */.V)(mapText);
+        }
+        catch (err) {
+            if (err instanceof errors/* ConfigError */.xL)
+                problems.push(...err.problems.map((p) => prefixed('registry-map', p)));
+            else
+                problems.push(`registry-map: ${err.message}`);
+        }
+    }
+    let platforms;
+    const platformItems = splitList(value('platforms')).map((p) => p.toLowerCase());
+    if (!(platformItems.length === 0 || (platformItems.length === 1 && platformItems[0] === 'all'))) {
+        const bad = platformItems.filter((p) => !PLATFORM.test(p));
+        if (bad.length)
+            problems.push(`platforms: ${bad.map((b) => `"${b}"`).join(', ')} not of the form os/arch[/variant] (e.g. linux/arm64/v8), or use all.`);
+        platforms = [...new Set(platformItems)];
+    }
+    const concurrencyText = value('concurrency');
+    const concurrency = Number(concurrencyText);
+    if (!/^\d+$/.test(concurrencyText) || concurrency < 1 || concurrency > 64)
+        problems.push(`concurrency: "${concurrencyText}" must be a whole number from 1 to 64.`);
+    const imageTimeoutMs = duration('image-timeout') ?? 0;
+    if (imageTimeoutMs === 0 && (0,inputs_duration/* parseDuration */.E)(value('image-timeout')) === 0)
+        problems.push('image-timeout: must be more than 0.');
+    const timeoutMs = duration('timeout') ?? 0;
+    const reportText = value('report') || defaults.report;
+    const report = reportText === '-' ? '-' : reportText ? (0,external_node_path_.resolve)(cwd, reportText) : undefined;
+    const rewrite = rewriteConfig(value, mode, zotUrl, workspace, defaults.rewriteOutput, problems);
+    if (rewrite?.output === '-' && report === '-')
+        problems.push('rewrite-output: - and report: - both want stdout; write the report to a file.');
+    const config = {
+        mode,
+        workspace,
+        paths: splitList(value('paths')),
+        images: splitList(value('images')),
+        zotUrl,
+        username,
+        password,
+        token,
+        ca,
+        cert,
+        key,
+        skipTlsVerify: bool('skip-tls-verify'),
+        registryMap,
+        unmapped: oneOf('unmapped', ['skip', 'fail']),
+        platforms,
+        refresh: bool('refresh'),
+        referrers: oneOf('referrers', referrers/* REFERRERS_POLICIES */.q1),
+        concurrency,
+        imageTimeoutMs,
+        timeoutMs: timeoutMs > 0 ? timeoutMs : undefined,
+        strict: bool('strict'),
+        failOnUnresolved: bool('fail-on-unresolved'),
+        report,
+        ...(rewrite ? { rewrite } : {}),
+    };
+    if (file) {
+        config.configFile = file.shown;
+        config.fromFile = Object.fromEntries(fromFile);
+    }
+    if (problems.length)
+        throw new errors/* ConfigError */.xL(locateProblems(problems, config.fromFile).map((p) => (0,redact/* redact */.E$)(p, secrets)));
+    return { config, secrets };
+}
+/**
+ * `concurrency: "lots" …` → `./zot-warm.yaml:3:14: concurrency: "lots" …` when that input's value came from
+ * the configuration file (problems name their input first). Also for problems found later, such as a path
+ * in `paths` that selects nothing.
+ */
+function locateProblems(problems, fromFile) {
+    return problems.map((p) => {
+        const name = /^([a-z-]+):/.exec(p)?.[1];
+        const where = name ? fromFile?.[name] : undefined;
+        return where ? `${where}: ${p}` : p;
+    });
+}
+function rewriteConfig(value, mode, zotUrl, workspace, defaultOutput, problems) {
+    const kind = value('rewrite').toLowerCase();
+    const pullHost = value('pull-host');
+    const outputText = value('rewrite-output');
+    if (kind === '') {
+        if (outputText)
+            problems.push('rewrite-output: set rewrite (zot or digest) too, or remove rewrite-output.');
+        if (pullHost)
+            problems.push('pull-host: set rewrite: zot too, or remove pull-host.');
+        return undefined;
+    }
+    if (kind !== 'zot' && kind !== 'digest') {
+        problems.push(`rewrite: "${kind}" is not one of zot, digest (or empty to turn it off).`);
+        return undefined;
+    }
+    if (mode === 'plan')
+        problems.push('rewrite: needs mode warm or check (plan mode does not learn the digests to pin).');
+    let host = '';
+    if (kind === 'digest') {
+        if (pullHost)
+            problems.push('pull-host: only used with rewrite: zot (digest keeps each registry).');
+    }
+    else if (pullHost) {
+        host = pullHost;
+        const problem = pullHostProblem(pullHost);
+        if (problem)
+            problems.push(`pull-host: ${problem}`);
+    }
+    else if (zotUrl) {
+        const url = new URL(zotUrl);
+        host = url.host;
+        const problem = pullHostProblem(host);
+        if (url.pathname !== '/' && url.pathname !== '')
+            problems.push(`pull-host: required because zot-url has a path (${url.pathname}) and nodes pull from a registry host's root; set pull-host to the host[:port] nodes use.`);
+        else if (problem)
+            problems.push(`pull-host: required because the host of zot-url does not work in a reference: ${problem}`);
+    }
+    const text = outputText || defaultOutput || '';
+    if (!text)
+        problems.push('rewrite-output: required with rewrite: a directory (the workspace itself rewrites in place), or - to print the rewritten manifests read from stdin.');
+    return { mode: kind, pullHost: host, output: text === '-' ? '-' : (0,external_node_path_.resolve)(workspace, text) };
+}
+/** Why `host` cannot start a reference nodes pull (undefined when it can). */
+function pullHostProblem(host) {
+    try {
+        const ref = (0,reference/* parseReference */.F2)(`${host}/x`);
+        if (ref.domain === host)
+            return undefined;
+        return /[.:]/.test(host) || host === 'localhost'
+            ? `"${host}" is read as ${ref.domain}; give the host[:port] as nodes write it.`
+            : `"${host}" would be read as a Docker Hub path (a registry host needs a "." or a port, e.g. ${host}:5000 or ${host}.example.com).`;
+    }
+    catch (err) {
+        return `"${host}" is not a registry host[:port] (${err.message.replace(/^invalid image reference "[^"]*": /, '')}).`;
+    }
+}
+function prefixed(input, problem) {
+    return problem.startsWith(`${input}:`) ? problem : `${input}: ${problem}`;
+}
+function canParseUrl(text) {
+    try {
+        return new URL(text);
+    }
+    catch {
+        return undefined;
+    }
+}
+function isDirectory(path) {
+    try {
+        return (0,external_node_fs_.statSync)(path).isDirectory();
+    }
+    catch {
+        return false;
+    }
+}
+
+
+/***/ }),
+
+/***/ 7581:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   E: () => (/* binding */ parseDuration),
+/* harmony export */   a: () => (/* binding */ formatDuration)
+/* harmony export */ });
+// Durations as users write them in workflows: `90s`, `10m`, `1h30m`, `500ms` or plain seconds.
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+/** Milliseconds, or undefined when the text is not a duration. */
+function parseDuration(text) {
+    const t = text.trim().toLowerCase();
+    if (/^\d+(\.\d+)?$/.test(t))
+        return Math.round(Number(t) * 1000);
+    if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(t))
+        return undefined;
+    let total = 0;
+    for (const m of t.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g))
+        total += Number(m[1]) * (UNIT_MS[m[2]] ?? 0);
+    return Math.round(total);
+}
+/** `95000` → `1m35s`; sub-second values as `0.4s`. */
+function formatDuration(ms) {
+    if (ms < 1000)
+        return `${(ms / 1000).toFixed(1)}s`;
+    let s = Math.round(ms / 1000);
+    const h = Math.floor(s / 3600);
+    s -= h * 3600;
+    const m = Math.floor(s / 60);
+    s -= m * 60;
+    if (h)
+        return `${h}h${String(m).padStart(2, '0')}m`;
+    if (m)
+        return `${m}m${String(s).padStart(2, '0')}s`;
+    return `${s}s`;
+}
+
+
+/***/ }),
+
+/***/ 4888:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   E$: () => (/* binding */ redact),
+/* harmony export */   KL: () => (/* binding */ redactDeep),
+/* harmony export */   O4: () => (/* binding */ urlCredentials),
+/* harmony export */   oF: () => (/* binding */ percentDecoded)
+/* harmony export */ });
+/* unused harmony export MIN_REDACT_LENGTH */
+// Defence in depth: secrets are masked by the runner, but the report, the outputs and the CLI's
+// terminal are not; every text that leaves the process passes through here.
+/**
+ * Shorter values would turn ordinary words into `***` everywhere; the runner still masks them in the log,
+ * and no message of ours contains a secret by construction.
+ */
+const MIN_REDACT_LENGTH = 4;
+/** Replace every secret in `text` by `***`, longest first (one secret may contain another). */
+function redact(text, secrets) {
+    let out = text;
+    for (const s of [...secrets].sort((a, b) => b.length - a.length))
+        if (s.length >= MIN_REDACT_LENGTH)
+            out = out.split(s).join('***');
+    return out;
+}
+/** Deep copy of a JSON-like value with every string redacted. */
+function redactDeep(value, secrets) {
+    if (secrets.length === 0)
+        return value;
+    if (typeof value === 'string')
+        return redact(value, secrets);
+    if (Array.isArray(value))
+        return value.map((v) => redactDeep(v, secrets));
+    if (value && typeof value === 'object') {
+        const out = {};
+        for (const [k, v] of Object.entries(value))
+            out[k] = redactDeep(v, secrets);
+        return out;
+    }
+    return value;
+}
+/**
+ * The credentials written into a URL (`scheme://user:password@host`), found in the text itself because the
+ * URL may not parse: everything between `://` (or the start) and the last `@`. `shown` is the URL with them
+ * masked (`user:***@`, or `***@` for a bare user part, which may be a token); `password` is what
+ * follows the user name's `:`.
+ */
+function urlCredentials(text) {
+    const at = text.lastIndexOf('@');
+    if (at === -1)
+        return undefined;
+    const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(text)?.[0] ?? '';
+    if (at < scheme.length)
+        return undefined;
+    const info = text.slice(scheme.length, at);
+    const colon = info.indexOf(':');
+    if (colon === -1)
+        return { shown: `${scheme}***${text.slice(at)}` };
+    return { password: info.slice(colon + 1), shown: `${scheme}${info.slice(0, colon)}:***${text.slice(at)}` };
+}
+/** `%40` → `@`; the text as is when it is not valid percent-encoding. */
+function percentDecoded(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text;
+    }
+}
+
+
+/***/ }),
+
+/***/ 8554:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   mc: () => (/* binding */ INPUTS),
+/* harmony export */   pH: () => (/* binding */ SECRET_INPUTS)
+/* harmony export */ });
+/* unused harmony exports envName, OUTPUTS */
+/* harmony import */ var _warm_options_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2479);
+/* harmony import */ var _duration_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7581);
+// The inputs of the action and the CLI, in one place: action.yml, `zot-warm --help` and the README tables
+// are checked against this list (__tests__/inputs-spec.test.ts, __tests__/readme.test.ts) so they cannot drift apart.
+
+
+const INPUTS = [
+    {
+        name: 'paths',
+        description: 'Files, directories and globs to scan for image references, relative to `workspace` (one per line or comma-separated; `!pattern` excludes). Files named here may also be plain image lists. Empty: scan the whole workspace for YAML and JSON files.',
+        default: '',
+        arg: 'LIST',
+    },
+    {
+        name: 'images',
+        description: 'Extra image references to warm that appear in no manifest (one per line or comma-separated).',
+        default: '',
+        arg: 'LIST',
+    },
+    {
+        name: 'zot-url',
+        description: 'Base URL of the Zot cache, e.g. `https://zot.example.com`. Required unless `mode` is `plan`.',
+        default: '',
+        envAliases: ['ZOT_REGISTRY_URL'],
+        arg: 'URL',
+    },
+    {
+        name: 'username',
+        description: 'Zot user name (basic auth; with an API key, the key owner).',
+        default: '',
+        envAliases: ['ZOT_USERNAME'],
+        arg: 'USER',
+    },
+    {
+        name: 'password',
+        description: 'Zot password or API key (`zak_…`). Pass it from a secret; it is masked.',
+        default: '',
+        secret: true,
+        envAliases: ['ZOT_PASSWORD'],
+        arg: 'SECRET',
+    },
+    {
+        name: 'token',
+        description: 'Bearer token for Zot (e.g. an OIDC token), instead of username/password. Masked.',
+        default: '',
+        secret: true,
+        arg: 'SECRET',
+    },
+    {
+        name: 'ca-cert',
+        description: 'CA certificate(s) to trust for Zot: PEM text or a file path.',
+        default: '',
+        arg: 'PEM|FILE',
+    },
+    {
+        name: 'client-cert',
+        description: 'Client certificate for mutual TLS: PEM text or a file path (needs `client-key`).',
+        default: '',
+        arg: 'PEM|FILE',
+    },
+    {
+        name: 'client-key',
+        description: 'Private key of `client-cert`: PEM text or a file path. Masked.',
+        default: '',
+        secret: true,
+        arg: 'PEM|FILE',
+    },
+    {
+        name: 'skip-tls-verify',
+        description: 'Do not verify Zot’s TLS certificate (test setups only).',
+        default: 'false',
+        boolean: true,
+    },
+    {
+        name: 'registry-map',
+        description: 'Upstream registry → Zot path prefix, as YAML (`docker.io: docker-images`) or `host=prefix` lines; must match the `destination` of the cache’s sync `content` entries. Empty: images are requested under their upstream path.',
+        default: '',
+        envAliases: ['ZOT_REGISTRY_MAP'],
+        arg: 'MAP',
+    },
+    {
+        name: 'unmapped',
+        description: 'What to do with images whose registry is not in `registry-map`: `skip` (report) or `fail`.',
+        default: 'skip',
+        arg: 'skip|fail',
+    },
+    {
+        name: 'platforms',
+        description: 'Platforms that must be present, e.g. `linux/amd64,linux/arm64`; `all` checks every platform of the index.',
+        default: 'all',
+        arg: 'LIST',
+    },
+    {
+        name: 'mode',
+        description: '`warm` makes Zot sync missing images; `check` only reports what is missing; `plan` lists images and their Zot references without contacting Zot.',
+        default: 'warm',
+        arg: 'warm|check|plan',
+    },
+    {
+        name: 'referrers',
+        description: 'Signatures, attestations and SBOMs of each image: `warm` makes Zot copy them with the images it syncs and reports what the cache holds; `require-signed` also fails an image without a signature in the cache; `off` ignores them.',
+        default: 'warm',
+        arg: 'warm|require-signed|off',
+    },
+    {
+        name: 'refresh',
+        description: 'Ask Zot to re-check upstream tags that are already cached (spends upstream pull quota).',
+        default: 'false',
+        boolean: true,
+    },
+    {
+        name: 'concurrency',
+        description: 'How many images are warmed at the same time.',
+        default: String(_warm_options_js__WEBPACK_IMPORTED_MODULE_0__/* .DEFAULTS */ .z.concurrency),
+        arg: 'N',
+    },
+    {
+        name: 'image-timeout',
+        description: 'Time limit per image: `90s`, `10m`, `1h` or plain seconds.',
+        default: (0,_duration_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a)(_warm_options_js__WEBPACK_IMPORTED_MODULE_0__/* .DEFAULTS */ .z.imageTimeoutMs).replace(/(\d+)m00s$/, '$1m'),
+        arg: 'DURATION',
+    },
+    {
+        name: 'timeout',
+        description: 'Time limit for the whole run (same format; `0` = none). When it ends, the rest is reported as not attempted.',
+        default: String(_warm_options_js__WEBPACK_IMPORTED_MODULE_0__/* .DEFAULTS */ .z.overallTimeoutMs / 1000),
+        arg: 'DURATION',
+    },
+    {
+        name: 'strict',
+        description: 'Fail the step when an image failed or a reference is invalid (and, as configured, unresolved or unmapped). `false`: warn instead.',
+        default: 'true',
+        boolean: true,
+    },
+    {
+        name: 'fail-on-unresolved',
+        description: 'In strict mode, also fail on references that could not be resolved (templated or empty values).',
+        default: 'true',
+        boolean: true,
+    },
+    {
+        name: 'report',
+        description: 'Where to write the JSON report.',
+        default: '',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: documents the runner variable literally.
+        defaultText: '`${RUNNER_TEMP}/zot-warm-report.json` (action); none (CLI)',
+        arg: 'FILE',
+    },
+    {
+        name: 'rewrite',
+        description: 'Rewrite the scanned manifests to pull what was verified: `zot` (from the cache: `<pull host>/<prefix>/<path>:<tag>@<digest>`) or `digest` (same registry, pinned `@<digest>` where the cache holds upstream’s digest). Empty: off. Only each reference’s own text changes.',
+        default: '',
+        arg: 'zot|digest',
+    },
+    {
+        name: 'pull-host',
+        description: 'Registry host[:port] nodes pull the cache from, for `rewrite: zot` (when they reach Zot under another name than `zot-url`). Empty: the host of `zot-url`.',
+        default: '',
+        arg: 'HOST',
+    },
+    {
+        name: 'rewrite-output',
+        description: 'Directory that receives every scanned manifest file, rewritten or not, at its workspace-relative path (relative to `workspace`; the workspace itself rewrites in place). CLI: `-` prints the manifests read from stdin, rewritten, on stdout.',
+        default: '',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: documents the runner variable literally.
+        defaultText: '`${RUNNER_TEMP}/zot-warm-rewritten` (action); required with `rewrite` (CLI)',
+        arg: 'DIR|-',
+    },
+    {
+        name: 'workspace',
+        description: 'Directory that `paths` are relative to.',
+        default: '',
+        defaultText: '`GITHUB_WORKSPACE` (action); the current directory (CLI)',
+        arg: 'DIR',
+    },
+    {
+        name: 'config',
+        description: 'Configuration file: YAML whose keys are these input names; its values count only where an input is not set. The CLI, when this is empty, reads the first of `./zot-warm.yaml`, `$XDG_CONFIG_HOME/zot-warm/config.yaml` (`~/.config` when unset) and `/etc/zot-warm/config.yaml`; the action reads only the file named here.',
+        default: '',
+        arg: 'FILE',
+    },
+];
+const SECRET_INPUTS = new Set(INPUTS.filter((i) => i.secret).map((i) => i.name));
+/** `zot-url` → `ZOT_WARM_ZOT_URL`. */
+function envName(input) {
+    return `ZOT_WARM_${input.toUpperCase().replace(/-/g, '_')}`;
+}
+/** Outputs of the action (the CLI writes the same data into the report). */
+const OUTPUTS = [
+    { name: 'total', description: 'Distinct image references found (including invalid and unresolved).' },
+    { name: 'cached', description: 'Images that were already in Zot.' },
+    { name: 'warmed', description: 'Images Zot synced during this run.' },
+    { name: 'failed', description: 'Images that could not be warmed or verified.' },
+    {
+        name: 'skipped',
+        description: 'Images not attempted: registry not in `registry-map`, `mode: plan`, or cut off by cancellation.',
+    },
+    { name: 'unresolved', description: 'References that are templated or empty and could not be resolved.' },
+    { name: 'invalid', description: 'References that are not valid image references.' },
+    { name: 'signed', description: 'Images with a signature in Zot (`referrers` not `off`).' },
+    { name: 'attested', description: 'Images with an attestation (provenance, in-toto) in Zot.' },
+    { name: 'sbom', description: 'Images with an SBOM in Zot.' },
+    {
+        name: 'images',
+        description: 'JSON array `[{reference, status, zotReference, digest, platforms}]`, one entry per image; kept under 900 KiB (GitHub allows 1 MB per output): past that the worst images are listed, in run order, and the log says how many and where the full list is (the JSON report).',
+    },
+    { name: 'report', description: 'Path of the JSON report.' },
+    {
+        name: 'rewritten',
+        description: 'Directory holding the rewritten manifests (`rewrite-output`); empty when nothing was written (rewrite off, or the run failed).',
+    },
+];
+
+
+/***/ }),
+
+/***/ 7583:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -78724,8 +80051,10 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: external "os"
@@ -78860,9 +80189,8 @@ function escapeProperty(s) {
 //# sourceMappingURL=command.js.map
 ;// CONCATENATED MODULE: external "crypto"
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
-;// CONCATENATED MODULE: external "fs"
-const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
-var external_fs_namespaceObject_0 = /*#__PURE__*/__nccwpck_require__.t(external_fs_namespaceObject, 2);
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
@@ -78876,10 +80204,10 @@ function file_command_issueFileCommand(command, message) {
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
     }
-    if (!external_fs_namespaceObject.existsSync(filePath)) {
+    if (!external_fs_.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
         encoding: 'utf8'
     });
 }
@@ -78898,8 +80226,8 @@ function file_command_prepareKeyValueMessage(key, value) {
     return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
-;// CONCATENATED MODULE: external "path"
-const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
 // EXTERNAL MODULE: external "http"
 var external_http_ = __nccwpck_require__(8611);
 // EXTERNAL MODULE: external "https"
@@ -79858,7 +81186,7 @@ var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
+const { access, appendFile, writeFile } = external_fs_.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
 class Summary {
@@ -79881,7 +81209,7 @@ class Summary {
                 throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
             }
             try {
-                yield access(pathFromEnv, external_fs_namespaceObject.constants.R_OK | external_fs_namespaceObject.constants.W_OK);
+                yield access(pathFromEnv, external_fs_.constants.R_OK | external_fs_.constants.W_OK);
             }
             catch (_a) {
                 throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
@@ -80125,7 +81453,7 @@ const _summary = new Summary();
  * @deprecated use `core.summary`
  */
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
-const summary = _summary;
+const summary = (/* unused pure expression or super */ null && (_summary));
 //# sourceMappingURL=summary.js.map
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
 
@@ -80181,7 +81509,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -80208,7 +81536,7 @@ function readlink(fsPath) {
 }
 // See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
 const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
+const READONLY = external_fs_.constants.O_RDONLY;
 function exists(fsPath) {
     return io_util_awaiter(this, void 0, void 0, function* () {
         try {
@@ -80266,7 +81594,7 @@ function tryGetExecutablePath(filePath, extensions) {
         if (stats && stats.isFile()) {
             if (IS_WINDOWS) {
                 // on Windows, test for valid extension
-                const upperExt = external_path_namespaceObject.extname(filePath).toUpperCase();
+                const upperExt = external_path_.extname(filePath).toUpperCase();
                 if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
                     return filePath;
                 }
@@ -80295,11 +81623,11 @@ function tryGetExecutablePath(filePath, extensions) {
                 if (IS_WINDOWS) {
                     // preserve the case of the actual file (since an extension was appended)
                     try {
-                        const directory = external_path_namespaceObject.dirname(filePath);
-                        const upperName = external_path_namespaceObject.basename(filePath).toUpperCase();
+                        const directory = external_path_.dirname(filePath);
+                        const upperName = external_path_.basename(filePath).toUpperCase();
                         for (const actualName of yield readdir(directory)) {
                             if (upperName === actualName.toUpperCase()) {
-                                filePath = external_path_namespaceObject.join(directory, actualName);
+                                filePath = external_path_.join(directory, actualName);
                                 break;
                             }
                         }
@@ -80519,7 +81847,7 @@ function findInPath(tool) {
         // build the list of extensions to try
         const extensions = [];
         if (IS_WINDOWS && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(external_path_namespaceObject.delimiter)) {
+            for (const extension of process.env['PATHEXT'].split(external_path_.delimiter)) {
                 if (extension) {
                     extensions.push(extension);
                 }
@@ -80534,7 +81862,7 @@ function findInPath(tool) {
             return [];
         }
         // if any path separators, return empty
-        if (tool.includes(external_path_namespaceObject.sep)) {
+        if (tool.includes(external_path_.sep)) {
             return [];
         }
         // build the list of directories
@@ -80545,7 +81873,7 @@ function findInPath(tool) {
         // across platforms.
         const directories = [];
         if (process.env.PATH) {
-            for (const p of process.env.PATH.split(external_path_namespaceObject.delimiter)) {
+            for (const p of process.env.PATH.split(external_path_.delimiter)) {
                 if (p) {
                     directories.push(p);
                 }
@@ -80554,7 +81882,7 @@ function findInPath(tool) {
         // find all matches
         const matches = [];
         for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(external_path_namespaceObject.join(directory, tool), extensions);
+            const filePath = yield tryGetExecutablePath(external_path_.join(directory, tool), extensions);
             if (filePath) {
                 matches.push(filePath);
             }
@@ -80985,7 +82313,7 @@ class ToolRunner extends external_events_.EventEmitter {
                 (this.toolPath.includes('/') ||
                     (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
                 // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = external_path_namespaceObject.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+                this.toolPath = external_path_.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
             }
             // if the tool is only a file name, then resolve it from the PATH
             // otherwise verify it exists (add extension on Windows if necessary)
@@ -81674,298 +83002,888 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./lib/errors.js
-// Errors a user can act on. They carry where the problem is and what to do, and are printed without
-// a stack trace. Anything else that escapes is a bug and is reported as one.
-/** Bad configuration or input: the run cannot start. Exit code 1 in the CLI, a failed step in the action. */
-class ConfigError extends Error {
-    problems;
-    name = 'ConfigError';
-    constructor(
-    /** One line per problem, each naming the input and what to do. */
-    problems) {
-        super(problems.join('\n'));
-        this.problems = problems;
+// EXTERNAL MODULE: ./lib/errors.js
+var errors = __nccwpck_require__(452);
+// EXTERNAL MODULE: ./lib/inputs/config.js + 3 modules
+var config = __nccwpck_require__(8178);
+// EXTERNAL MODULE: ./lib/inputs/redact.js
+var redact = __nccwpck_require__(4888);
+// EXTERNAL MODULE: ./lib/inputs/spec.js
+var spec = __nccwpck_require__(8554);
+// EXTERNAL MODULE: ./lib/report/escape.js
+var report_escape = __nccwpck_require__(2527);
+// EXTERNAL MODULE: ./lib/report/format.js
+var format = __nccwpck_require__(7703);
+;// CONCATENATED MODULE: ./lib/report/annotations.js
+
+
+const GITHUB_ANNOTATION_LIMIT = 10;
+function planAnnotations(run, opts = {}) {
+    const failLevel = run.strict ? 'error' : 'warning';
+    // A path with line breaks or escape sequences cannot be pointed at: such a site is named in the message.
+    const toRepo = (f) => {
+        const path = opts.toRepoPath ? opts.toRepoPath(f) : f;
+        return path !== undefined && (0,report_escape/* isPlain */.$i)(path) ? path : undefined;
+    };
+    const candidates = [];
+    let order = 0;
+    const levelOf = (r) => {
+        if (r.status === 'failed' || r.status === 'invalid')
+            return failLevel;
+        if (r.status === 'unresolved')
+            return run.failOnUnresolved ? failLevel : 'warning';
+        return undefined;
+    };
+    for (const r of run.results) {
+        const level = levelOf(r);
+        if (!level)
+            continue;
+        const { title, message } = describe(r);
+        r.sources.forEach((s, i) => {
+            const file = (0,format/* isWorkspaceFile */.Ud)(s) ? toRepo(s.file) : undefined;
+            candidates.push({
+                level,
+                title,
+                message: file || !(0,format/* isWorkspaceFile */.Ud)(s) ? message : `${message} (in ${(0,format/* sourceLabel */.en)(s)})`,
+                ...(file ? { file, line: s.line, column: s.column } : {}),
+                where: s.file === format/* IMAGES_INPUT_FILE */.TM ? (0,format/* sourceLabel */.en)(s) : (0,format/* locationLabel */.GE)(s),
+                rank: (0,format/* statusRank */.Tx)(r.status),
+                repeat: i === 0 ? 0 : 1,
+                order: order++,
+            });
+        });
     }
-}
-/** Zot cannot be used at all (unreachable, TLS failure, credentials rejected). Exit code 1. */
-class HardFailure extends Error {
-    hint;
-    name = 'HardFailure';
-    constructor(message, 
-    /** What the user should do about it. */
-    hint) {
-        super(message);
-        this.hint = hint;
+    for (const n of run.notices)
+        candidates.push(noticeCandidate(n, failLevel, toRepo, order++));
+    const limit = opts.limit ?? GITHUB_ANNOTATION_LIMIT;
+    const out = [];
+    for (const level of ['error', 'warning', 'notice']) {
+        const mine = candidates
+            .filter((c) => c.level === level)
+            .sort((a, b) => a.repeat - b.repeat || a.rank - b.rank || a.order - b.order);
+        const slots = Math.max(1, limit - (opts.reserve?.[level] ?? 0));
+        if (mine.length <= slots) {
+            out.push(...mine.map(strip));
+            continue;
+        }
+        const shown = mine.slice(0, slots - 1);
+        out.push(...shown.map(strip));
+        const rest = mine.slice(slots - 1);
+        const byTitle = new Map();
+        for (const c of rest)
+            byTitle.set(c.title, (byTitle.get(c.title) ?? 0) + 1);
+        const what = [...byTitle].map(([t, n]) => `${n} × ${t}`).join(', ');
+        out.push({
+            level,
+            title: `zot-warm: ${(0,format/* plural */.LS)(rest.length, 'more problem')}`,
+            message: `… and ${rest.length} more (${what}): see ${opts.seeAlso ?? 'the job summary and the JSON report'}.`,
+        });
     }
+    return out;
 }
-/** A reference that does not follow the distribution/reference grammar. */
-class InvalidReferenceError extends Error {
-    reference;
-    reason;
-    name = 'InvalidReferenceError';
-    constructor(reference, reason) {
-        super(`invalid image reference "${reference}": ${reason}`);
-        this.reference = reference;
-        this.reason = reason;
+function describe(r) {
+    const ref = (0,report_escape/* literal */.eu)(r.reference, 200);
+    if (r.status === 'invalid')
+        return {
+            title: 'invalid image reference',
+            message: `"${ref}" is not a valid image reference: ${r.error ?? 'invalid'}`,
+        };
+    if (r.status === 'unresolved')
+        return {
+            title: 'unresolved image reference',
+            message: `"${ref}" could not be resolved${r.error ? `: ${r.error}` : ''}`,
+        };
+    const parts = [`${ref} ${format/* STATUS_LABEL */._P[r.status]}${r.error ? `: ${r.error}` : ''}`];
+    if (r.diagnosis)
+        parts.push(r.diagnosis);
+    // In Zot, but `referrers: require-signed` found no signature of it there.
+    const unsigned = r.referrers !== undefined && r.error?.endsWith('(referrers: require-signed)');
+    return {
+        title: unsigned ? 'image not signed' : 'image not warmed',
+        message: (0,report_escape/* oneLine */.TN)(parts.join('. '), 1500),
+    };
+}
+function noticeCandidate(n, failLevel, toRepo, order) {
+    // An unreadable input hides images, so it weighs like a failure (and is softened like one).
+    const level = n.level === 'error' ? failLevel : n.level;
+    const file = n.file && n.file !== '-' ? toRepo(n.file) : undefined;
+    return {
+        level,
+        title: n.level === 'error' ? 'input problem' : `input ${n.level}`,
+        // Named in the message when its path cannot be pointed at (see toRepo).
+        message: file || (0,report_escape/* isPlain */.$i)(n.file)
+            ? (0,report_escape/* oneLine */.TN)(n.message, 1500)
+            : `${(0,report_escape/* oneLine */.TN)(n.message, 1500)} (in ${(0,format/* locationLabel */.GE)(n)})`,
+        ...(file ? { file, line: n.line ?? 1, column: n.column ?? 1 } : {}),
+        where: (0,format/* locationLabel */.GE)(n),
+        rank: n.level === 'error' ? 1.5 : 3.5,
+        repeat: 0,
+        order,
+    };
+}
+function strip(c) {
+    const { rank: _r, repeat: _p, order: _o, ...a } = c;
+    return a;
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: ./lib/report/links.js
+// Links from the summary to the line in the repository, at the commit under test.
+// GitHub: /blob/SHA/PATH#Lnn; Forgejo (and Gitea): /src/commit/SHA/PATH#Lnn. No REST calls: the context
+// is the runner's environment and the event payload.
+
+
+/**
+ * Forgejo's runner sets FORGEJO_ACTIONS, Gitea's GITEA_ACTIONS, and both serve their API under /api/v1.
+ * A server URL other than github.com alone is not enough: GitHub Enterprise Server has its own host.
+ */
+function detectForge(env) {
+    if (env.FORGEJO_ACTIONS === 'true' || env.GITEA_ACTIONS === 'true')
+        return 'forgejo';
+    if (env.GITHUB_API_URL && /\/api\/v1\/?$/.test(env.GITHUB_API_URL))
+        return 'forgejo';
+    return 'github';
+}
+/** The commit to link to; undefined when the environment has none. */
+function commitSha(env, readEvent = (p) => (0,external_node_fs_.readFileSync)(p, 'utf8')) {
+    const eventPath = env.GITHUB_EVENT_PATH;
+    if (eventPath) {
+        try {
+            const event = JSON.parse(readEvent(eventPath));
+            const head = event.pull_request?.head?.sha;
+            if (typeof head === 'string' && /^[0-9a-f]{7,64}$/i.test(head))
+                return head;
+        }
+        catch {
+            // No readable event: fall back to GITHUB_SHA.
+        }
     }
+    return env.GITHUB_SHA || undefined;
 }
-/** Render any thrown value as one line for a user, never a stack trace. */
-function describeError(err) {
-    if (err instanceof Error) {
-        const cause = err.cause;
-        const code = err.code;
-        let text = err.message || err.name;
-        if (typeof code === 'string' && !text.includes(code))
-            text += ` (${code})`;
-        if (cause instanceof Error && cause.message && !text.includes(cause.message))
-            text += `: ${describeError(cause)}`;
+function readRepoContext(env, readEvent) {
+    const serverUrl = (env.GITHUB_SERVER_URL || '').replace(/\/+$/, '');
+    const repository = env.GITHUB_REPOSITORY;
+    const sha = commitSha(env, readEvent);
+    const root = env.GITHUB_WORKSPACE;
+    if (!serverUrl || !repository || !sha || !root)
+        return undefined;
+    return { forge: detectForge(env), serverUrl, repository, sha, root: (0,external_node_path_.resolve)(root) };
+}
+/** Path of a workspace file inside the repository, or undefined when it lies outside the checkout. */
+function repoPath(ctx, workspace, file) {
+    const rel = (0,external_node_path_.relative)(ctx.root, (0,external_node_path_.resolve)(workspace, file));
+    if (!rel || rel.startsWith('..') || (0,external_node_path_.isAbsolute)(rel))
+        return undefined;
+    return rel.split(external_node_path_.sep).join('/');
+}
+function fileUrl(ctx, path, line) {
+    // Also `(`, `)` and the other characters encodeURIComponent leaves: a `)` would end a Markdown link.
+    // A lone surrogate (no file system gives one, but a caller might) would make encodeURIComponent throw.
+    const encoded = path
+        .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
+        .split('/')
+        .map((part) => encodeURIComponent(part).replace(/[!'()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`))
+        .join('/');
+    const kind = ctx.forge === 'forgejo' ? 'src/commit' : 'blob';
+    return `${ctx.serverUrl}/${ctx.repository}/${kind}/${ctx.sha}/${encoded}${line ? `#L${line}` : ''}`;
+}
+
+// EXTERNAL MODULE: ./lib/report/outcome.js
+var report_outcome = __nccwpck_require__(5102);
+// EXTERNAL MODULE: ./lib/report/report.js
+var report = __nccwpck_require__(5650);
+// EXTERNAL MODULE: ./lib/inputs/duration.js
+var duration = __nccwpck_require__(7581);
+;// CONCATENATED MODULE: ./lib/report/summary.js
+// The job summary (GITHUB_STEP_SUMMARY) as one string. HTML tables rather than Markdown ones: a reference
+// or an error may contain `|`, backticks or `*`, and inside an HTML block only `& < > "` need escaping, as
+// long as no text adds a line break (a blank line would end the block): every value goes through htmlText.
+// GitHub refuses summaries over 1 MiB per step, so rows are cut (worst kept) to stay within a budget.
+
+
+
+
+
+/** Well below GitHub's 1 MiB per step, leaving room for other steps' habits of appending. */
+const SUMMARY_BUDGET_BYTES = 900 * 1024;
+const CONCLUSION_ICON = { success: '✅', warning: '⚠️', failure: '❌' };
+const PROBLEM_STATUSES = new Set(['failed', 'invalid', 'unresolved']);
+function renderSummary(run, outcome, opts) {
+    const budget = opts.budgetBytes ?? SUMMARY_BUDGET_BYTES;
+    const head = renderHead(run, outcome);
+    const noticeBlock = renderNotices(run.notices, opts);
+    const ordered = (0,format/* worstFirst */.md)(run.results);
+    const detailBlocks = ordered
+        .filter((r) => PROBLEM_STATUSES.has(r.status) || r.warnings.length > 0)
+        .map((r) => renderDetail(r, opts));
+    const withReferrers = (0,format/* showsReferrers */.nm)(run.results);
+    const rows = ordered.map((r) => renderRow(r, opts, run.mode, withReferrers));
+    const tableOpen = `<h3>Images</h3>\n<table>\n<tr><th>Status</th><th>Image</th><th>Zot reference</th><th>Digest · platforms</th>${withReferrers ? '<th>Referrers</th>' : ''}<th>Time</th><th>Used in</th></tr>\n`;
+    const tableClose = '</table>\n';
+    const reserve = 2048; // the notes about what was cut
+    let left = budget - bytes(head) - bytes(noticeBlock) - bytes(tableOpen) - bytes(tableClose) - reserve;
+    // Details of failures matter most, but must not crowd out the table: at most 40% of what is left.
+    const detailShare = Math.floor(Math.max(0, left) * 0.4);
+    const keptDetails = [];
+    let used = 0;
+    for (const block of detailBlocks) {
+        if (used + bytes(block) > detailShare)
+            break;
+        keptDetails.push(block);
+        used += bytes(block);
+    }
+    left -= used;
+    const keptRows = [];
+    for (const row of rows) {
+        if (bytes(row) > left)
+            break;
+        keptRows.push(row);
+        left -= bytes(row);
+    }
+    const reportHint = opts.reportPath
+        ? ` The full list is in the JSON report (<code>${(0,report_escape/* htmlText */.js)(opts.reportPath)}</code>, also in the step's <code>report</code> output).`
+        : ' Write the JSON report (<code>report</code> input) for the full list.';
+    let out = head + noticeBlock;
+    if (rows.length) {
+        out += tableOpen + keptRows.join('') + tableClose;
+        if (keptRows.length < rows.length)
+            out += `<p>✂️ <b>Showing ${keptRows.length} of ${rows.length} images</b> (worst first) to stay under GitHub's summary size limit.${reportHint}</p>\n`;
+    }
+    if (detailBlocks.length) {
+        out += `<h3>Problems and warnings</h3>\n${keptDetails.join('')}`;
+        if (keptDetails.length < detailBlocks.length)
+            out += `<p>✂️ <b>Details shown for ${keptDetails.length} of ${detailBlocks.length} images.</b>${reportHint}</p>\n`;
+    }
+    return out;
+}
+function renderHead(run, outcome) {
+    const c = (0,report_outcome/* countResults */.aD)(run.results);
+    const title = outcome.conclusion === 'success'
+        ? outcome.reason
+        : `${outcome.conclusion === 'failure' ? 'failed' : 'warning'}: ${outcome.reason}`;
+    const facts = [];
+    if (run.zotUrl)
+        facts.push(`<b>Zot</b> <code>${(0,report_escape/* htmlText */.js)(run.zotUrl)}</code>`);
+    // Zot builds without a release tag (e.g. `go install`) report no version.
+    if (run.zot)
+        facts.push(`version <code>${(0,report_escape/* htmlText */.js)(run.zot.version ?? 'unknown', 100)}</code>`);
+    facts.push(`mode <b>${run.mode}</b>`);
+    facts.push(run.strict ? 'strict' : 'soft (strict: false)');
+    facts.push((0,duration/* formatDuration */.a)(run.durationMs));
+    facts.push(`${(0,format/* plural */.LS)(run.files, 'file')} scanned`);
+    if (run.cancelled)
+        facts.push(`<b>stopped early: ${(0,report_escape/* htmlText */.js)(run.cancelled)}</b>`);
+    let out = `<h2>${CONCLUSION_ICON[outcome.conclusion]} zot-warm: ${(0,report_escape/* htmlText */.js)(title, 400)}</h2>\n`;
+    out += `<p>${facts.join(' · ')}</p>\n`;
+    out +=
+        '<table>\n<tr><th>total</th><th>✅ cached</th><th>🔥 warmed</th><th>❌ failed</th><th>⏭️ skipped</th><th>❓ unresolved</th><th>⛔ invalid</th></tr>\n';
+    out += `<tr>${[c.total, c.cached, c.warmed, c.failed, c.skipped, c.unresolved, c.invalid].map((n) => `<td>${n}</td>`).join('')}</tr>\n</table>\n`;
+    const referrers = (0,report_outcome/* countReferrers */.AF)(run.results);
+    if (referrers)
+        out += `<p>${(0,report_escape/* htmlText */.js)(referrersLine(referrers))}</p>\n`;
+    if (run.hardFailure) {
+        out += `<p><b>${(0,report_escape/* htmlText */.js)(run.hardFailure.message)}</b>${run.hardFailure.hint ? `<br>${(0,report_escape/* htmlText */.js)(run.hardFailure.hint)}` : ''}</p>\n`;
+    }
+    if (run.rewrite)
+        out += `<p>📝 ${(0,report_escape/* htmlText */.js)((0,format/* describeRewrite */.Ge)(run.rewrite))}</p>\n`;
+    return out;
+}
+function renderNotices(notices, opts) {
+    const shown = notices.filter((n) => n.level !== 'notice');
+    if (!shown.length)
+        return '';
+    const items = shown.slice(0, 200).map((n) => {
+        const where = n.line ? linkTo({ file: n.file, line: n.line, column: n.column ?? 1 }, opts) : (0,report_escape/* htmlText */.js)(n.file);
+        return `<li>${n.level === 'error' ? '❌' : '⚠️'} ${where}: ${(0,report_escape/* htmlText */.js)(n.message, 1000)}</li>`;
+    });
+    const more = shown.length > 200 ? `<li>… and ${shown.length - 200} more in the report</li>` : '';
+    return `<h3>Input problems</h3>\n<ul>\n${items.join('\n')}${more}\n</ul>\n`;
+}
+/** `Referrers in Zot: 3 of 5 images signed, 2 attested, 1 with an SBOM, 1 not verified.` */
+function referrersLine(c) {
+    const parts = [`${c.signed} of ${(0,format/* plural */.LS)(c.checked, 'image')} signed`, `${c.attested} attested`];
+    parts.push(`${c.sbom} with an SBOM`);
+    if (c.notVerified)
+        parts.push(`${c.notVerified} not verified (Zot's search extension is off or cannot read them)`);
+    return `Referrers in Zot: ${parts.join(', ')}.`;
+}
+function renderRow(r, opts, mode, withReferrers) {
+    const perRow = opts.sourcesPerRow ?? 3;
+    const digest = r.digest ? `<code>${(0,report_escape/* htmlText */.js)((0,format/* shortDigest */.VK)(r.digest))}</code>` : '';
+    const platforms = r.platforms?.length ? (0,report_escape/* htmlText */.js)(r.platforms.join(', ')) : '';
+    const timed = r.status === 'cached' || r.status === 'warmed' || r.status === 'failed';
+    const sources = r.sources.slice(0, perRow).map((s) => linkTo(s, opts));
+    if (r.sources.length > perRow)
+        sources.push(`+${r.sources.length - perRow} more`);
+    const cells = [
+        `${(0,format/* statusIcon */.I8)(r.status, mode)} ${(0,format/* statusLabel */.Rh)(r.status, mode)}`,
+        `<code>${(0,report_escape/* htmlText */.js)((0,report_escape/* literal */.eu)(r.reference, 300))}</code>`,
+        r.zotReference ? `<code>${(0,report_escape/* htmlText */.js)(r.zotReference)}</code>` : '',
+        [digest, platforms].filter(Boolean).join('<br>'),
+        ...(withReferrers ? [(0,report_escape/* htmlText */.js)((0,format/* referrersLabel */.D0)(r))] : []),
+        timed ? (0,duration/* formatDuration */.a)(r.durationMs) : '',
+        sources.join('<br>'),
+    ];
+    return `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>\n`;
+}
+function renderDetail(r, opts) {
+    const lines = [];
+    if (r.error)
+        lines.push(`<b>Error:</b> ${(0,report_escape/* htmlText */.js)(r.error, 2000)}`);
+    if (r.diagnosis)
+        lines.push(`<b>Diagnosis:</b> ${(0,report_escape/* htmlText */.js)(r.diagnosis, 2000)}`);
+    for (const w of r.warnings.slice(0, 10))
+        lines.push(`<b>Warning:</b> ${(0,report_escape/* htmlText */.js)(w, 1000)}`);
+    if (r.zotReference)
+        lines.push(`<b>Zot reference:</b> <code>${(0,report_escape/* htmlText */.js)(r.zotReference)}</code>`);
+    if (r.rewrittenAs)
+        lines.push(`<b>Rewritten as:</b> <code>${(0,report_escape/* htmlText */.js)(r.rewrittenAs)}</code>`);
+    const sources = r.sources.slice(0, 10).map((s) => linkTo(s, opts));
+    if (r.sources.length > 10)
+        sources.push(`+${r.sources.length - 10} more`);
+    lines.push(`<b>Used in:</b> ${sources.join(', ')}`);
+    return `<h4>${format/* STATUS_ICON */.tW[r.status]} ${format/* STATUS_LABEL */._P[r.status]}: <code>${(0,report_escape/* htmlText */.js)((0,report_escape/* literal */.eu)(r.reference, 300))}</code></h4>\n<p>${lines.join('<br>\n')}</p>\n`;
+}
+function linkTo(s, opts) {
+    const label = (0,report_escape/* htmlText */.js)((0,format/* sourceLabel */.en)(s));
+    if (!opts.repo || !(0,format/* isWorkspaceFile */.Ud)(s))
+        return label;
+    const path = repoPath(opts.repo, opts.workspace, s.file);
+    return path
+        ? `<a href="${(0,report_escape/* htmlText */.js)(fileUrl(opts.repo, path, s.line), Number.MAX_SAFE_INTEGER)}">${label}</a>`
+        : label;
+}
+function bytes(text) {
+    return Buffer.byteLength(text, 'utf8');
+}
+
+;// CONCATENATED MODULE: ./lib/report/table.js
+// The final table as aligned plain text, for the log (Forgejo shows no job summary) and the CLI.
+
+
+
+const COLUMNS = [
+    'STATUS',
+    'IMAGE',
+    'ZOT REFERENCE',
+    'DIGEST',
+    'PLATFORMS',
+    'REFERRERS',
+    'TIME',
+    'USED IN',
+];
+/** The columns that give way. */
+const FLEXIBLE = ['IMAGE', 'ZOT REFERENCE', 'USED IN', 'PLATFORMS'];
+/**
+ * When a line would be too wide, columns give way in steps, each down to a floor: where it is used and the
+ * platforms first (the problem lines below the table name every place in full), then the Zot reference
+ * (the image with its registry swapped for a prefix), and so on in turn, the image last.
+ * STATUS, DIGEST, REFERRERS and TIME are short by nature.
+ */
+const SHRINK_STEPS = [
+    { cols: ['USED IN', 'PLATFORMS'], floor: 20 },
+    { cols: ['ZOT REFERENCE'], floor: 28 },
+    { cols: ['USED IN', 'PLATFORMS'], floor: 14 },
+    { cols: ['IMAGE', 'ZOT REFERENCE'], floor: 24 },
+    { cols: ['USED IN', 'PLATFORMS'], floor: 8 },
+    { cols: ['IMAGE', 'ZOT REFERENCE'], floor: 12 },
+];
+const GAP = '  ';
+/** Fits a 120-column terminal; long cells are shortened in the middle (the report keeps the full text). */
+const TABLE_WIDTH = 120;
+/** `mode` only changes how not-attempted images are called in plan mode. */
+function renderTable(results, mode, width = TABLE_WIDTH) {
+    // The referrers column only when some image has referrers to show (or unverified ones): a column of
+    // dashes would only take width from the references (the job summary and the report keep the "—").
+    const withReferrers = results.some((r) => !['', '—'].includes((0,format/* referrersLabel */.D0)(r)));
+    const headers = COLUMNS.filter((c) => c !== 'REFERRERS' || withReferrers);
+    const at = (c) => headers.indexOf(c);
+    const [IMAGE, ZOT, DIGEST, USED_IN] = [at('IMAGE'), at('ZOT REFERENCE'), at('DIGEST'), at('USED IN')];
+    const rows = (0,format/* worstFirst */.md)(results).map((r) => {
+        const cells = {
+            STATUS: (0,format/* statusLabel */.Rh)(r.status, mode),
+            IMAGE: (0,report_escape/* literal */.eu)(r.reference, 200),
+            'ZOT REFERENCE': r.zotReference ? withoutResolvedDigest(r.zotReference) : '-',
+            DIGEST: (0,format/* shortDigest */.VK)(r.digest) || '-',
+            PLATFORMS: r.platforms?.length ? compactPlatforms(r.platforms) : '-',
+            // `signed,attested,sbom`: the summary's label without spaces, as the platforms are written.
+            REFERRERS: (0,format/* referrersLabel */.D0)(r).replace(/, /g, ',').replace('not verified', 'unverified') || '-',
+            TIME: r.status === 'cached' || r.status === 'warmed' || r.status === 'failed'
+                ? (0,duration/* formatDuration */.a)(r.durationMs)
+                : '-',
+            'USED IN': usedIn(r),
+        };
+        // Escaped per cell, so the columns stay aligned.
+        return headers.map((c) => (0,report_escape/* logLine */.BP)(cells[c]));
+    });
+    let all = [[...headers], ...rows];
+    const natural = () => headers.map((_, i) => Math.max(...all.map((row) => table_length(row[i] ?? ''))));
+    // Too wide: first say digests in 12 hex digits, which is all a reader compares.
+    if (lineWidth(natural()) > width)
+        all = all.map((row, r) => row.map((cell, i) => i === IMAGE || i === ZOT
+            ? shortDigestIn(cell)
+            : i === DIGEST && r > 0
+                ? cell.replace(/^sha256:/, '')
+                : cell));
+    const widths = fitWidths(natural(), typical(all), width, (cols) => cols.map(at).filter((i) => i >= 0));
+    return all
+        .map((row) => row
+        .map((cell, i) => {
+        const fitted = shorten(cell, widths[i] ?? 0, i === USED_IN ? 'start' : 'middle');
+        return i === row.length - 1 ? fitted : fitted.padEnd(widths[i] ?? 0);
+    })
+        .join(GAP)
+        .trimEnd())
+        .join('\n');
+}
+/**
+ * Column widths whose line fits `width`. The flexible columns start at the width most of their cells need
+ * (`typical`), so one very long reference does not cut every other one; then they shrink as SHRINK_STEPS
+ * says (within a step the widest first), and what room is left goes back to the ones that were cut.
+ */
+function fitWidths(natural, typical, width, indexes) {
+    if (lineWidth(natural) <= width)
+        return natural;
+    const flexible = indexes(FLEXIBLE);
+    const out = natural.map((w, i) => (flexible.includes(i) ? Math.min(w, typical[i] ?? w) : w));
+    for (const step of SHRINK_STEPS) {
+        const { floor } = step;
+        const cols = indexes(step.cols);
+        const over = lineWidth(out) - width;
+        if (over <= 0)
+            break;
+        let left = cols.reduce((a, col) => a + (out[col] ?? 0), 0) - over;
+        const order = [...cols].sort((a, b) => (out[a] ?? 0) - (out[b] ?? 0));
+        order.forEach((col, k) => {
+            out[col] = Math.min(out[col] ?? 0, Math.max(floor, Math.floor(left / (order.length - k))));
+            left -= out[col] ?? 0;
+        });
+    }
+    // Room left (a column started at its typical width, or a step took more than needed): shared out evenly
+    // among the columns that were cut, none past what it needs.
+    for (let room = width - lineWidth(out); room > 0;) {
+        const cut = flexible.filter((col) => (out[col] ?? 0) < (natural[col] ?? 0));
+        if (cut.length === 0)
+            break;
+        const share = Math.max(1, Math.floor(room / cut.length));
+        for (const col of cut) {
+            const add = Math.min(share, room, (natural[col] ?? 0) - (out[col] ?? 0));
+            out[col] = (out[col] ?? 0) + add;
+            room -= add;
+        }
+    }
+    return out;
+}
+/** Per column, the width that nine in ten of its cells fit in, and never less than its header. */
+function typical(rows) {
+    return (rows[0] ?? []).map((header, i) => {
+        const sorted = rows.map((row) => table_length(row[i] ?? '')).sort((a, b) => a - b);
+        return Math.max(header.length, sorted[Math.floor((sorted.length - 1) * 0.9)] ?? 0);
+    });
+}
+function lineWidth(widths) {
+    return widths.reduce((a, b) => a + b, 0) + GAP.length * (widths.length - 1);
+}
+/** `linux/amd64,linux/arm64,linux/arm/v7` → `linux/amd64,arm64,arm/v7`: the OS once per run of it. */
+function compactPlatforms(platforms) {
+    let os = '';
+    return platforms
+        .map((p) => {
+        const slash = p.indexOf('/');
+        const pOs = slash < 0 ? p : p.slice(0, slash);
+        const shown = pOs === os && slash >= 0 ? p.slice(slash + 1) : p;
+        os = pOs;
+        return shown;
+    })
+        .join(',');
+}
+/** `name@sha256:<64 hex>` → `name@sha256:<12 hex>…`: in a table that must be cut, 12 digits say enough. */
+function shortDigestIn(reference) {
+    return reference.replace(/(@[a-z0-9]+:)([0-9a-f]{12})[0-9a-f]{20,}/, '$1$2…');
+}
+/** References keep both ends (registry and tag); a place keeps its end (file name and line). */
+function shorten(text, max, where) {
+    if (table_length(text) <= max)
         return text;
+    if (where === 'middle')
+        return shortenMiddle(text, max);
+    return max <= 1 ? '…'.slice(0, max) : `…${[...text].slice(-(max - 1)).join('')}`;
+}
+/** `docker.io/library/verylongname:1.0` → `docker.io/lib…ame:1.0`: both ends say the most. */
+function shortenMiddle(text, max) {
+    const chars = [...text];
+    if (chars.length <= max)
+        return text;
+    if (max <= 1)
+        return '…'.slice(0, max);
+    const keep = max - 1;
+    const head = Math.ceil(keep / 2);
+    return `${chars.slice(0, head).join('')}…${chars.slice(chars.length - (keep - head)).join('')}`;
+}
+/** Length in code points, as a terminal counts these (ASCII) cells. */
+function table_length(text) {
+    return [...text].length;
+}
+/** `repo:tag@sha256:…` → `repo:tag`: the DIGEST column already shows it, and lines stay readable. */
+function withoutResolvedDigest(ref) {
+    const at = ref.indexOf('@');
+    if (at < 0)
+        return ref;
+    const name = ref.slice(0, at);
+    return name.slice(name.lastIndexOf('/') + 1).includes(':') ? name : ref;
+}
+function usedIn(r) {
+    const first = r.sources[0];
+    if (!first)
+        return '-';
+    const more = r.sources.length - 1;
+    return more > 0 ? `${(0,format/* sourceLabel */.en)(first)} (+${more})` : (0,format/* sourceLabel */.en)(first);
+}
+/** Failed, invalid and unresolved images with their error and diagnosis, for the log. */
+function renderProblems(results) {
+    const lines = [];
+    for (const r of (0,format/* worstFirst */.md)(results)) {
+        if (r.status !== 'failed' && r.status !== 'invalid' && r.status !== 'unresolved')
+            continue;
+        lines.push(`${format/* STATUS_LABEL */._P[r.status]}: ${(0,report_escape/* literal */.eu)(r.reference, 200)}`);
+        if (r.error)
+            lines.push(`  error:     ${(0,report_escape/* oneLine */.TN)(r.error, 1000)}`);
+        if (r.diagnosis)
+            lines.push(`  diagnosis: ${(0,report_escape/* oneLine */.TN)(r.diagnosis, 1000)}`);
+        lines.push(`  used in:   ${r.sources.slice(0, 5).map(format/* sourceLabel */.en).join(', ')}${r.sources.length > 5 ? ', …' : ''}`);
     }
-    return String(err);
-}
-/** "message. hint" as one sentence pair, whatever punctuation the message ends with. */
-function withHint(message, hint) {
-    if (!hint)
-        return message;
-    return `${/[.!?:]$/.test(message.trimEnd()) ? message.trimEnd() : `${message.trimEnd()}.`} ${hint}`;
+    return lines.join('\n');
 }
 
-;// CONCATENATED MODULE: ./lib/extract/reference.js
-// Image references, parsed and normalised like the container ecosystem: the grammar of
-// github.com/distribution/reference (regexp.go) and Docker's normalisation (normalize.go: ParseDockerRef),
-// with one deliberate difference: a reference with both tag and digest keeps both (Docker drops the tag).
-// Instead of one big regular expression the parts are checked one by one, so an invalid reference gets a
-// reason a user can act on ("sha256 digest needs 64 hex characters, got 12") rather than "invalid format".
+;// CONCATENATED MODULE: ./lib/report/text-summary.js
+// The job summary for Forgejo: its runner has no summary page and prints the file into the log, so the
+// summary is Markdown that reads well as plain text: the aligned table in a fenced block, then the problems
+// as a list with Markdown links to the lines (rendered, should the instance ever render summaries).
 
-const DEFAULT_DOMAIN = 'docker.io';
-/** Hosts that are Docker Hub under another name; normalised to `docker.io`. */
-const DOCKER_HUB_ALIASES = new Set(['index.docker.io', 'registry-1.docker.io']);
-const OFFICIAL_PREFIX = 'library/';
-/** distribution/reference NameTotalLengthMax, measured on the normalised `domain/path`. */
-const NAME_TOTAL_MAX = 255;
-const TAG_MAX = 128;
-const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const DOMAIN_NAME = new RegExp(`^${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*$`);
-const IPV6_HOST = /^\[[a-fA-F0-9:]+\]$/;
-const PORT = /^[0-9]+$/;
-const TAG = /^\w[\w.-]*$/;
-/** go-digest's algorithm grammar (lower case only). */
-const DIGEST_ALGORITHM = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*$/;
-/** Algorithms go-digest registers, with their hex length. */
-const DIGEST_HEX_LENGTH = { sha256: 64, sha384: 96, sha512: 128 };
-/** A bare 64-hex string is an image ID, never a name (normalize.go anchoredIdentifierRegexp). */
-const IMAGE_ID = /^[a-f0-9]{64}$/;
-const isControl = (code) => code < 0x20 || (code >= 0x7f && code <= 0x9f);
-const fail = (input, reason) => {
-    throw new InvalidReferenceError(input, reason);
-};
+
+
+
+
+
+
+function renderTextSummary(run, outcome, opts = {}) {
+    const c = (0,report_outcome/* countResults */.aD)(run.results);
+    const facts = [
+        run.zotUrl ? `Zot ${(0,report_escape/* markdownText */.p7)(run.zotUrl)}` : undefined,
+        run.zot ? `version ${(0,report_escape/* markdownText */.p7)(run.zot.version ?? 'unknown', 100)}` : undefined,
+        `mode ${run.mode}`,
+        run.strict ? 'strict' : 'soft',
+        (0,duration/* formatDuration */.a)(run.durationMs),
+        `${(0,format/* plural */.LS)(run.files, 'file')} scanned`,
+        run.cancelled ? `stopped early: ${(0,report_escape/* markdownText */.p7)(run.cancelled)}` : undefined,
+    ].filter(Boolean);
+    let head = `## zot-warm: ${outcome.conclusion}: ${(0,report_escape/* markdownText */.p7)(outcome.reason)}\n\n${facts.join(' · ')}\n\n`;
+    head += `total ${c.total} · cached ${c.cached} · warmed ${c.warmed} · failed ${c.failed} · skipped ${c.skipped} · unresolved ${c.unresolved} · invalid ${c.invalid}\n\n`;
+    const referrers = (0,report_outcome/* countReferrers */.AF)(run.results);
+    if (referrers)
+        head += `${(0,report_escape/* markdownText */.p7)(referrersLine(referrers))}\n\n`;
+    if (run.hardFailure) {
+        const { message, hint } = run.hardFailure;
+        // `****` alone would be a thematic break: no emphasis around nothing.
+        head += `${[message.trim() ? `**${(0,report_escape/* markdownText */.p7)(message)}**` : '', (0,report_escape/* markdownText */.p7)(hint ?? '')].filter(Boolean).join(' ')}\n\n`;
+    }
+    if (run.rewrite)
+        head += `${(0,report_escape/* markdownText */.p7)((0,format/* describeRewrite */.Ge)(run.rewrite))}\n\n`;
+    const budget = (opts.budgetBytes ?? SUMMARY_BUDGET_BYTES) - 2048;
+    const where = opts.reportPath ? ` (${(0,report_escape/* markdownText */.p7)(opts.reportPath)})` : '';
+    // Inside the fence nothing is Markdown, but a line must not close the fence: the table's cells are escaped
+    // like the log's, so no line starts with anything but a status.
+    const table = (0,report_escape/* logText */.kc)(renderTable(run.results, run.mode)).split('\n');
+    const problems = (0,format/* worstFirst */.md)(run.results)
+        .filter((r) => r.status === 'failed' || r.status === 'invalid' || r.status === 'unresolved' || r.warnings.length)
+        .map((r) => problemItem(r, opts));
+    // Table rows (worst first) get 60% of the budget, the problem list the rest; both say when they are cut.
+    let room = Math.floor(budget * 0.6) - text_summary_bytes(head);
+    let kept = 0;
+    for (const line of table) {
+        room -= text_summary_bytes(line) + 1;
+        if (room < 0 && kept > 1)
+            break;
+        kept++;
+    }
+    let out = run.results.length ? `${head}\`\`\`text\n${table.slice(0, kept).join('\n')}\n\`\`\`\n` : head;
+    if (kept < table.length)
+        out += `\nShowing ${kept - 1} of ${table.length - 1} images (worst first); the full list is in the JSON report${where}.\n`;
+    if (problems.length) {
+        out += '\n### Problems and warnings\n\n';
+        let shown = 0;
+        let size = text_summary_bytes(out);
+        for (const item of problems) {
+            if (size + text_summary_bytes(item) > budget)
+                break;
+            out += item;
+            size += text_summary_bytes(item);
+            shown++;
+        }
+        if (shown < problems.length)
+            out += `\nDetails shown for ${shown} of ${problems.length} images; the rest are in the JSON report${where}.\n`;
+    }
+    return out;
+}
+function problemItem(r, opts) {
+    const lines = [`- ${format/* STATUS_LABEL */._P[r.status]}: ${(0,report_escape/* markdownCode */.D9)((0,report_escape/* literal */.eu)(r.reference, 300))}`];
+    if (r.error)
+        lines.push(`  - error: ${(0,report_escape/* markdownText */.p7)(r.error, 2000)}`);
+    if (r.diagnosis)
+        lines.push(`  - diagnosis: ${(0,report_escape/* markdownText */.p7)(r.diagnosis, 2000)}`);
+    if (r.rewrittenAs)
+        lines.push(`  - rewritten as: ${(0,report_escape/* markdownCode */.D9)(r.rewrittenAs)}`);
+    for (const w of r.warnings.slice(0, 10))
+        lines.push(`  - warning: ${(0,report_escape/* markdownText */.p7)(w, 1000)}`);
+    const sources = r.sources.slice(0, 10).map((s) => text_summary_link(s, opts));
+    if (r.sources.length > 10)
+        sources.push(`+${r.sources.length - 10} more`);
+    lines.push(`  - used in: ${sources.join(', ')}`);
+    return `${lines.join('\n')}\n`;
+}
+function text_summary_link(s, opts) {
+    const label = (0,report_escape/* markdownText */.p7)((0,format/* sourceLabel */.en)(s));
+    if (!opts.repo || !opts.workspace || !(0,format/* isWorkspaceFile */.Ud)(s))
+        return label;
+    const path = repoPath(opts.repo, opts.workspace, s.file);
+    return path ? `[${label}](${fileUrl(opts.repo, path, s.line)})` : label;
+}
+function text_summary_bytes(text) {
+    return Buffer.byteLength(text, 'utf8');
+}
+
+// EXTERNAL MODULE: ./lib/shell.js + 30 modules
+var shell = __nccwpck_require__(4333);
+;// CONCATENATED MODULE: ./lib/main.js
+// The action's own part of a run: its configuration comes from the runner's inputs, and the result goes to
+// the runner (log table, job summary, outputs, annotations, the step's conclusion). The run itself is the
+// shell's (shell.ts). The only file that imports @actions/core.
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+const YELLOW = '\u001b[33m';
+const RESET = '\u001b[0m';
+/** Runs the action; returns the exit code (also set on process.exitCode). Never throws. */
+async function run(env = process.env) {
+    const secrets = [];
+    const runner = runnerSinks(secrets, env);
+    const forge = detectForge(env);
+    const code = await (0,shell/* runShell */.E)({
+        secrets,
+        logger: runner.logger,
+        userAgent: `zot-warm/${report/* TOOL_VERSION */.wr} (${forge} action)`,
+        configure: () => ({ config: readInputs(env, secrets) }),
+        stopping: runner.yellow,
+        configProblems: (problems) => showConfigProblems(problems, runner),
+        internalError: (err) => {
+            // e.g. a runner without a GITHUB_OUTPUT file: one line, not a stack trace.
+            runner.logger.debug(err?.stack ?? String(err));
+            runner.annotate('error', `zot-warm: internal error: ${(0,errors/* describeError */.Uc)(err)}`);
+        },
+        publish: (finished) => publish(finished, env, forge, runner),
+    });
+    process.exitCode = code;
+    return code;
+}
 /**
- * Parse and normalise an image reference. Throws InvalidReferenceError (and nothing else) with a reason.
- * `nginx` → docker.io/library/nginx:latest; `index.docker.io/x` → docker.io/library/x; tag and digest kept.
+ * What the action writes to the runner, each through one writer that redacts the secrets and escapes for
+ * where it goes: a file name or a value from the pull request can hold line breaks, `::error …::` or escape
+ * sequences, and must never become a workflow command, an annotation elsewhere or a mask.
  */
-function parseReference(input) {
-    if (typeof input !== 'string')
-        return fail(String(input), `expected a string, got ${typeof input}`);
-    if (input === '')
-        return fail(input, 'repository name must have at least one component (the reference is empty)');
-    checkCharacters(input);
-    if (IMAGE_ID.test(input))
-        fail(input, 'a 64-character hexadecimal string is an image ID, not a repository name');
-    let rest = input;
-    let digest;
-    const at = input.indexOf('@');
-    if (at !== -1) {
-        digest = input.slice(at + 1);
-        rest = input.slice(0, at);
-        if (digest.includes('/'))
-            fail(input, 'invalid "@" inside the name (a digest goes last: name@sha256:…)');
-    }
-    let name = rest;
-    let tag;
-    // The tag separator is a colon after the last slash; colons before it belong to a registry port.
-    const colon = rest.lastIndexOf(':');
-    if (colon > rest.lastIndexOf('/') && !(rest.startsWith('[') && colon < rest.indexOf(']'))) {
-        name = rest.slice(0, colon);
-        tag = rest.slice(colon + 1);
-    }
-    const { domain, path } = splitDomain(input, name);
-    if (tag !== undefined)
-        checkTag(input, tag);
-    if (digest !== undefined)
-        checkDigest(input, digest);
-    const full = `${domain}/${path}`;
-    if (full.length > NAME_TOTAL_MAX)
-        fail(input, `repository name must not be more than ${NAME_TOTAL_MAX} characters (got ${full.length})`);
-    const ref = { domain, path };
-    if (tag !== undefined)
-        ref.tag = tag;
-    if (digest !== undefined)
-        ref.digest = digest;
-    if (tag === undefined && digest === undefined)
-        ref.tag = 'latest';
-    return ref;
-}
-function checkCharacters(input) {
-    for (let i = 0; i < input.length; i++) {
-        const code = input.charCodeAt(i);
-        if (code === 32 || (code >= 9 && code <= 13) || (code > 0x7f && /\s/.test(input.charAt(i)))) {
-            const where = i === 0 || i === input.length - 1
-                ? 'leading or trailing whitespace'
-                : `whitespace at position ${i + 1}`;
-            const hint = /^-\s/.test(input)
-                ? ' (looks like a YAML list item: write the reference without "- ")'
-                : '';
-            fail(input, `contains ${where}${hint}`);
+function runnerSinks(secrets, env) {
+    const clean = (text) => (0,redact/* redact */.E$)(text, secrets);
+    const info = (text) => core_info((0,report_escape/* logText */.kc)(clean(text)));
+    // Coloured after escaping, so that our colours survive and nobody else's get through.
+    const yellow = (text) => core_info(`${YELLOW}${(0,report_escape/* logText */.kc)(clean(text))}${RESET}`);
+    const logger = {
+        info,
+        // Not core.warning: annotations are few per step and reserved for the images (see annotations.ts).
+        warning: (m) => yellow(`Warning: ${m}`),
+        debug: (m) => core_debug((0,report_escape/* logText */.kc)(clean(m))),
+        group: (name, fn) => group((0,report_escape/* logLine */.BP)(clean(name)), fn),
+        progress: info,
+    };
+    const annotate = (level, message, props = {}) => {
+        const safe = { ...props };
+        if (props.title !== undefined)
+            safe.title = (0,report_escape/* logLine */.BP)(clean(props.title));
+        // planAnnotations never points at a path that needs escaping; should one come, name it instead.
+        if (props.file !== undefined && !(0,report_escape/* isPlain */.$i)(props.file)) {
+            delete safe.file;
+            delete safe.startLine;
+            delete safe.startColumn;
+            message = `${message} (in ${props.file})`;
         }
-        if (isControl(code)) {
-            const hex = code.toString(16).toUpperCase().padStart(4, '0');
-            fail(input, `contains control character U+${hex} at position ${i + 1}`);
+        const text = (0,report_escape/* logLine */.BP)(clean(message));
+        if (level === 'error')
+            error(text, safe);
+        else if (level === 'warning')
+            warning(text, safe);
+        else
+            notice(text, safe);
+    };
+    const output = (name, value) => setOutput(name, (0,report_escape/* printable */.g$)(clean(value)));
+    /**
+     * Appends to the job summary file, when the runner names one (what core.summary does, but from the env
+     * this run was given: core reads process.env, once).
+     */
+    const summary = async (markup) => {
+        if (env.GITHUB_STEP_SUMMARY)
+            await (0,promises_.appendFile)(env.GITHUB_STEP_SUMMARY, `${markup}${external_node_os_namespaceObject.EOL}`);
+    };
+    return { logger, yellow, annotate, output, summary };
+}
+/** The configuration from the action's inputs; every secret masked the moment it is read. */
+function readInputs(env, secrets) {
+    const mask = (value) => {
+        if (!value || secrets.includes(value))
+            return;
+        secrets.push(value);
+        core_setSecret(value);
+    };
+    const getInput = (name) => {
+        const value = core_getInput(name);
+        if (spec/* SECRET_INPUTS */.pH.has(name) && value) {
+            mask(value);
+            for (const line of value.split(/\r?\n/))
+                if (line.trim().length >= 8)
+                    mask(line.trim());
         }
+        return value;
+    };
+    // Derived forms (the basic-auth value and header, PEM key lines) are masked the moment they exist.
+    return (0,config/* parseConfig */.o)(getInput, {
+        workspace: env.GITHUB_WORKSPACE || process.cwd(),
+        ...(env.RUNNER_TEMP
+            ? {
+                report: (0,external_node_path_.join)(env.RUNNER_TEMP, 'zot-warm-report.json'),
+                rewriteOutput: (0,external_node_path_.join)(env.RUNNER_TEMP, 'zot-warm-rewritten'),
+            }
+            : {}),
+        onSecret: mask,
+    }).config;
+}
+/** Everything the runner shows of a finished run, in the order a reader meets it. */
+async function publish(finished, env, forge, runner) {
+    const { run, outcome } = finished;
+    const repo = readRepoContext(env);
+    await showTable(finished, forge, runner);
+    const reportPath = showReportFile(finished, runner);
+    if (env.GITHUB_STEP_SUMMARY)
+        await writeJobSummary(finished, forge, repo, reportPath, runner);
+    setOutputs(finished, reportPath, runner);
+    if (!run.hardFailure)
+        annotateImages(finished, repo, runner);
+    if (outcome.exitCode !== 0)
+        runner.annotate('error', `zot-warm: ${outcome.reason}`);
+    else if (outcome.conclusion === 'warning')
+        runner.annotate('warning', `zot-warm: ${outcome.reason}`);
+    else
+        runner.logger.info(`zot-warm: ${outcome.reason}`);
+    return outcome.exitCode;
+}
+/** Forgejo shows no summary page, so there the table stays visible; GitHub gets it collapsed. */
+async function showTable({ run, outcome }, forge, { logger }) {
+    const table = `${renderTable(run.results, run.mode)}\n${renderProblems(run.results)}`.trimEnd();
+    if (forge === 'forgejo')
+        logger.info(`\n${table}`);
+    else
+        await logger.group(`Results: ${outcome.reason}`, async () => logger.info(table));
+}
+/** The report file's path, said in the log; a report that could not be written is a warning, not a failure. */
+function showReportFile({ reportFile }, { logger }) {
+    if (!reportFile)
+        return undefined;
+    if (reportFile.error) {
+        logger.warning(`could not write the JSON report to ${reportFile.path}: ${reportFile.error}`);
+        return undefined;
+    }
+    logger.info(`JSON report: ${reportFile.path}`);
+    return reportFile.path;
+}
+async function writeJobSummary({ run, outcome, config }, forge, repo, reportPath, { logger, summary }) {
+    const where = {
+        workspace: config.workspace,
+        ...(repo ? { repo } : {}),
+        ...(reportPath ? { reportPath } : {}),
+    };
+    try {
+        await summary(forge === 'forgejo' ? renderTextSummary(run, outcome, where) : renderSummary(run, outcome, where));
+    }
+    catch (err) {
+        logger.warning(`could not write the job summary: ${(0,errors/* describeError */.Uc)(err)}`);
     }
 }
-/** Docker's splitDockerDomain: the first component is a registry only if it has a `.` or `:`, is `localhost`, or has upper case. */
-function splitDomain(input, name) {
-    if (name === '')
-        fail(input, 'repository name is missing');
-    if (name.startsWith('[') && !name.includes('/'))
-        fail(input, 'a registry host needs a repository path after it (e.g. [::1]:5000/app)');
-    const slash = name.indexOf('/');
-    const first = slash === -1 ? '' : name.slice(0, slash);
-    let domain = DEFAULT_DOMAIN;
-    let path = name;
-    if (slash !== -1 && (/[.:]/.test(first) || first === 'localhost' || first.toLowerCase() !== first)) {
-        checkDomain(input, first);
-        domain = first;
-        path = name.slice(slash + 1);
-    }
-    if (DOCKER_HUB_ALIASES.has(domain))
-        domain = DEFAULT_DOMAIN;
-    checkPath(input, path);
-    if (domain === DEFAULT_DOMAIN && !path.includes('/'))
-        path = OFFICIAL_PREFIX + path;
-    return { domain, path };
+function setOutputs({ run }, reportPath, { logger, output }) {
+    const counts = (0,report_outcome/* countResults */.aD)(run.results);
+    for (const name of ['total', 'cached', 'warmed', 'failed', 'skipped', 'unresolved', 'invalid'])
+        output(name, String(counts[name]));
+    const referrers = (0,report_outcome/* countReferrers */.AF)(run.results);
+    for (const name of ['signed', 'attested', 'sbom'])
+        output(name, String(referrers?.[name] ?? 0));
+    const images = (0,report/* imagesOutput */.K1)(run);
+    output('images', images.json);
+    if (images.shown < images.total)
+        logger.warning(`the images output lists ${images.shown} of ${images.total} images (worst first), to stay under GitHub's 1 MB limit per output; ` +
+            (reportPath
+                ? `the JSON report (${reportPath}) has them all`
+                : 'write the JSON report (report input) for all of them'));
+    output('report', reportPath ?? '');
+    output('rewritten', run.rewrite?.written ? run.rewrite.output : '');
 }
-function checkDomain(input, domain) {
-    let host = domain;
-    let port;
-    if (domain.startsWith('[')) {
-        const close = domain.indexOf(']');
-        host = close === -1 ? domain : domain.slice(0, close + 1);
-        const after = close === -1 ? '' : domain.slice(close + 1);
-        if (after !== '') {
-            if (!after.startsWith(':'))
-                fail(input, `invalid registry host "${domain}"`);
-            port = after.slice(1);
-        }
-        if (!IPV6_HOST.test(host))
-            fail(input, `invalid IPv6 registry host "${host}" (hex digits and colons in brackets)`);
-    }
-    else {
-        const c = domain.indexOf(':');
-        if (c !== -1) {
-            host = domain.slice(0, c);
-            port = domain.slice(c + 1);
-        }
-        if (!DOMAIN_NAME.test(host))
-            fail(input, `invalid registry host "${host}" (letters, digits, "-" and "." only; IPv6 in brackets)`);
-    }
-    if (port !== undefined && !PORT.test(port))
-        fail(input, `invalid registry port "${port}" (digits only)`);
-}
-function checkPath(input, path) {
-    if (path === '')
-        fail(input, 'repository path is empty');
-    if (path.toLowerCase() !== path)
-        fail(input, 'repository name must be lowercase');
-    for (const component of path.split('/')) {
-        if (component === '')
-            fail(input, 'repository path has an empty component ("//" or a trailing "/")');
-        if (!PATH_COMPONENT.test(component))
-            fail(input, `invalid repository path component "${component}" (lowercase letters and digits, joined by single ".", "_", "__" or "-")`);
+/** At most 10 per level (GitHub drops the rest), one slot kept for the step's own conclusion. */
+function annotateImages({ run, outcome, config }, repo, { annotate }) {
+    const annotations = planAnnotations(run, {
+        reserve: {
+            error: outcome.exitCode !== 0 ? 1 : 0,
+            warning: outcome.exitCode === 0 && outcome.conclusion === 'warning' ? 1 : 0,
+        },
+        toRepoPath: (file) => (repo ? repoPath(repo, config.workspace, file) : file),
+    });
+    for (const a of annotations) {
+        const props = { title: `zot-warm: ${a.title}` };
+        if (a.file)
+            Object.assign(props, { file: a.file, startLine: a.line, startColumn: a.column });
+        annotate(a.level, a.message, props);
     }
 }
-function checkTag(input, tag) {
-    if (tag === '')
-        fail(input, 'tag is empty (nothing after ":"; a templated tag may have rendered empty)');
-    if (tag.length > TAG_MAX)
-        fail(input, `tag longer than ${TAG_MAX} characters (got ${tag.length})`);
-    if (!TAG.test(tag))
-        fail(input, `invalid tag "${tag}" (letters, digits, "_", "." and "-", not starting with "." or "-")`);
+async function showConfigProblems(problems, runner) {
+    for (const p of problems)
+        runner.annotate('error', p, { title: 'zot-warm: configuration' });
+    const items = problems.map((p) => `<li>${(0,report_escape/* htmlText */.js)(p)}</li>`).join('\n');
+    await runner
+        .summary(`<h2>❌ zot-warm: invalid configuration</h2>\n<ul>\n${items}\n</ul>\n`)
+        .catch(() => undefined);
+    runner.annotate('error', `zot-warm: invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}, listed above)`);
 }
-function checkDigest(input, digest) {
-    if (digest === '')
-        fail(input, 'digest is empty (nothing after "@")');
-    const colon = digest.indexOf(':');
-    const algorithm = colon === -1 ? '' : digest.slice(0, colon);
-    const hex = colon === -1 ? '' : digest.slice(colon + 1);
-    if (colon <= 0 || hex === '' || !DIGEST_ALGORITHM.test(algorithm))
-        fail(input, `invalid digest "${digest}" (expected algorithm:hex, e.g. sha256: and 64 hex characters)`);
-    const length = DIGEST_HEX_LENGTH[algorithm];
-    if (length === undefined)
-        fail(input, `unsupported digest algorithm "${algorithm}" (sha256, sha384 or sha512)`);
-    if (!/^[0-9a-fA-F]+$/.test(hex))
-        fail(input, `${algorithm} digest must be hexadecimal`);
-    if (hex.length !== length)
-        fail(input, `${algorithm} digest needs ${length} hex characters, got ${hex.length}`);
-    if (hex.toLowerCase() !== hex)
-        fail(input, `${algorithm} digest must be lower-case hexadecimal`);
-}
-/** The normalised text: `docker.io/library/nginx:1.27`, `host/p@sha256:…`, `host/p:tag@sha256:…`. */
-function formatReference(ref) {
-    let s = `${ref.domain}/${ref.path}`;
-    if (ref.tag !== undefined)
-        s += `:${ref.tag}`;
-    if (ref.digest !== undefined)
-        s += `@${ref.digest}`;
-    return s;
-}
-/** The short name Docker prints: `nginx` for docker.io/library/nginx, `foo/bar` for docker.io/foo/bar. */
-function familiarName(ref) {
-    if (ref.domain !== DEFAULT_DOMAIN)
-        return `${ref.domain}/${ref.path}`;
-    return ref.path.startsWith(OFFICIAL_PREFIX) && ref.path.indexOf('/', OFFICIAL_PREFIX.length) === -1
-        ? ref.path.slice(OFFICIAL_PREFIX.length)
-        : ref.path;
-}
-/** `familiarName` with tag and digest, e.g. `nginx:1.27`. */
-function familiarString(ref) {
-    let s = familiarName(ref);
-    if (ref.tag !== undefined)
-        s += `:${ref.tag}`;
-    if (ref.digest !== undefined)
-        s += `@${ref.digest}`;
-    return s;
-}
-const RENDER_HINT = 'render the templates first (e.g. `helm template`) and scan the output';
-/**
- * When the text still holds templating, a hint saying what to do; otherwise undefined. Such values are
- * reported as unresolved (never as invalid, never dropped): the real image is only known after rendering.
- */
-function isTemplated(text) {
-    if (text.includes('{{')) {
-        if (/\{\{\s*(?:inputs|outputs|workflow|steps|tasks|item|pod|retries|node)\b/.test(text))
-            return 'Argo Workflows parameter, resolved only at run time: list the concrete image under `images` to warm it';
-        return `unrendered template (\`{{ … }}\`): ${RENDER_HINT}`;
-    }
-    if (text.includes('{%'))
-        return `unrendered template (\`{% … %}\`): ${RENDER_HINT}`;
-    if (text.includes('$(') && /\$\([^)]*\)/.test(text))
-        return 'run-time parameter (`$(…)`, Tekton/Kubernetes variable): list the concrete image under `images` to warm it';
-    if (/\$\{[^}]*\}?|\$[A-Za-z_]/.test(text))
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: the hint shows shell syntax
-        return 'unexpanded variable (`${…}`): run `envsubst` or `docker compose config` first, or list the image under `images`';
-    if (text.includes('<no value>'))
-        return `a template rendered a missing value (\`<no value>\`): ${RENDER_HINT} with the values set`;
-    return undefined;
-}
-/** Hint for an image field that is empty or null. */
-const EMPTY_HINT = 'image is empty: a template probably rendered nothing here; render with the right values, or set the image';
 
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./lib/plan/registry-map.js
+
+/***/ }),
+
+/***/ 203:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   V: () => (/* binding */ parseRegistryMap),
+/* harmony export */   Z: () => (/* binding */ normalizeRegistryHost)
+/* harmony export */ });
+/* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8815);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(452);
 // The registry map: upstream registry host → Zot path prefix, written either as YAML (`docker.io: docker-images`)
 // or as `host=prefix` lines (or comma-separated pairs, for one-line inputs). An empty prefix keeps the upstream
 // path as is. Every bad entry is reported with its line, in one ConfigError.
@@ -81973,14 +83891,14 @@ var dist = __nccwpck_require__(8815);
 
 const INPUT = 'registry-map';
 /** Hosts that mean Docker Hub, as image references normalise them. */
-const registry_map_DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
+const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
 const HOST_LABEL = '(?:[a-z0-9]|[a-z0-9][a-z0-9-]*[a-z0-9])';
 const HOST = new RegExp(`^(?:${HOST_LABEL}(?:\\.${HOST_LABEL})*|\\[[0-9a-f:.]+\\])(?::[0-9]{1,5})?$`);
-const registry_map_PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 /** `index.docker.io` → `docker.io`; lower case. */
 function normalizeRegistryHost(host) {
     const h = host.trim().toLowerCase();
-    return registry_map_DOCKER_HUB_ALIASES.has(h) ? 'docker.io' : h;
+    return DOCKER_HUB_ALIASES.has(h) ? 'docker.io' : h;
 }
 function parseRegistryMap(text) {
     const problems = [];
@@ -82001,7 +83919,7 @@ function parseRegistryMap(text) {
         out.push({ registry, prefix });
     }
     if (problems.length)
-        throw new ConfigError(byLine(problems));
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ConfigError */ .xL(byLine(problems));
     return out;
 }
 /** Problems in file order (parse problems are found before per-entry ones). */
@@ -82041,8 +83959,8 @@ function parsePairs(text, problems) {
     return entries;
 }
 function parseYaml(text, problems) {
-    const lineCounter = new dist/* LineCounter */.HN();
-    const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter, uniqueKeys: false });
+    const lineCounter = new yaml__WEBPACK_IMPORTED_MODULE_0__/* .LineCounter */ .HN();
+    const doc = (0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .parseDocument */ .Tp)(text, { lineCounter, uniqueKeys: false });
     const lineOf = (offset) => (offset === undefined ? 1 : lineCounter.linePos(offset).line);
     if (doc.errors.length) {
         for (const err of doc.errors)
@@ -82051,25 +83969,25 @@ function parseYaml(text, problems) {
     }
     if (doc.contents === null)
         return [];
-    if (!(0,dist/* isMap */.jh)(doc.contents)) {
+    if (!(0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isMap */ .jh)(doc.contents)) {
         problems.push(`${INPUT}: line ${lineOf(doc.contents.range?.[0])}: expected a mapping of registry host to Zot path prefix (e.g. "docker.io: docker-images") or host=prefix lines.`);
         return [];
     }
     const entries = [];
     for (const pair of doc.contents.items) {
         const keyNode = pair.key;
-        const line = lineOf((0,dist/* isScalar */.jn)(keyNode) ? keyNode.range?.[0] : undefined);
-        if (!(0,dist/* isScalar */.jn)(keyNode) || keyNode.value === null || typeof keyNode.value === 'object') {
+        const line = lineOf((0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isScalar */ .jn)(keyNode) ? keyNode.range?.[0] : undefined);
+        if (!(0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isScalar */ .jn)(keyNode) || keyNode.value === null || typeof keyNode.value === 'object') {
             problems.push(`${INPUT}: line ${line}: the key must be a registry host such as docker.io.`);
             continue;
         }
         const valueNode = pair.value;
         let prefix = '';
         if (valueNode !== null && valueNode !== undefined) {
-            if (!(0,dist/* isScalar */.jn)(valueNode) ||
+            if (!(0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isScalar */ .jn)(valueNode) ||
                 typeof valueNode.value === 'object' ||
                 typeof valueNode.value === 'boolean') {
-                if (!((0,dist/* isScalar */.jn)(valueNode) && valueNode.value === null)) {
+                if (!((0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isScalar */ .jn)(valueNode) && valueNode.value === null)) {
                     problems.push(`${INPUT}: line ${line}: the prefix of ${String(keyNode.value)} must be a path such as docker-images (or empty).`);
                     continue;
                 }
@@ -82103,7 +84021,7 @@ function checkPrefix(e, problems) {
     const prefix = e.prefix.trim().replace(/^\/+|\/+$/g, '');
     if (!prefix)
         return '';
-    const bad = prefix.split('/').find((c) => !registry_map_PATH_COMPONENT.test(c));
+    const bad = prefix.split('/').find((c) => !PATH_COMPONENT.test(c));
     if (bad !== undefined) {
         const why = bad !== bad.toLowerCase() ? 'must be lower case' : 'is not a valid repository path component';
         problems.push(`${INPUT}: line ${e.line}: prefix "${e.prefix}" for ${e.registry}: "${bad}" ${why} (letters, digits, ., _, - separated by /).`);
@@ -82112,2034 +84030,610 @@ function checkPrefix(e, problems) {
     return prefix;
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./lib/warm/platforms.js
-// Platforms as `os/arch[/variant]`, with the aliases containerd normalises (so `linux/arm64` and
-// `linux/arm64/v8` are the same platform, and `linux/x86_64` is `linux/amd64`).
-const ARCH_ALIASES = {
-    x86_64: { architecture: 'amd64' },
-    'x86-64': { architecture: 'amd64' },
-    aarch64: { architecture: 'arm64' },
-    armhf: { architecture: 'arm', variant: 'v7' },
-    armel: { architecture: 'arm', variant: 'v6' },
-    i386: { architecture: '386' },
-};
-/** Normalise aliases: arm64's default variant v8 is dropped, so equal platforms compare equal as strings. */
-function normalizePlatform(p) {
-    const os = p.os.toLowerCase();
-    let architecture = p.architecture.toLowerCase();
-    let variant = p.variant?.toLowerCase() || undefined;
-    const alias = ARCH_ALIASES[architecture];
-    if (alias) {
-        architecture = alias.architecture;
-        variant = variant ?? alias.variant;
-    }
-    if (architecture === 'arm64' && (variant === 'v8' || variant === '8'))
-        variant = undefined;
-    if (architecture === 'arm' && variant && /^\d+$/.test(variant))
-        variant = `v${variant}`;
-    return variant ? { os, architecture, variant } : { os, architecture };
-}
-/** `linux/arm/v7` → Platform; undefined when it is not os/arch[/variant]. */
-function parsePlatform(text) {
-    const parts = text.trim().split('/');
-    if (parts.length < 2 || parts.length > 3 || parts.some((p) => !/^[A-Za-z0-9_.-]+$/.test(p)))
-        return undefined;
-    const [os, architecture, variant] = parts;
-    return normalizePlatform({ os, architecture, variant });
-}
-function formatPlatform(p) {
-    const n = normalizePlatform(p);
-    return n.variant ? `${n.os}/${n.architecture}/${n.variant}` : `${n.os}/${n.architecture}`;
+
+/***/ }),
+
+/***/ 2527:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $Q: () => (/* binding */ clip),
+/* harmony export */   $i: () => (/* binding */ isPlain),
+/* harmony export */   BP: () => (/* binding */ logLine),
+/* harmony export */   D9: () => (/* binding */ markdownCode),
+/* harmony export */   TN: () => (/* binding */ oneLine),
+/* harmony export */   eu: () => (/* binding */ literal),
+/* harmony export */   g$: () => (/* binding */ printable),
+/* harmony export */   js: () => (/* binding */ htmlText),
+/* harmony export */   kc: () => (/* binding */ logText),
+/* harmony export */   oi: () => (/* binding */ safeJson),
+/* harmony export */   p7: () => (/* binding */ markdownText)
+/* harmony export */ });
+/* unused harmony export MAX_LINE */
+// Text from outside (file names and values in a pull request, answers from a server) reaches the log, the
+// terminal, annotations, outputs, the job summary and the JSON report. Each sink has one function here that
+// makes any text safe for it; the writers of each sink (the Logger, the annotation and output writers, the
+// summary renderers) call it on everything they write, so no caller has to remember. What each sink must
+// withstand is in docs/architecture.md ("Printing hostile text").
+/**
+ * Characters a reader cannot see or a terminal or runner would act on: C0/C1 controls (CR, LF, ESC, …),
+ * format characters (bidi overrides and isolates, zero-width characters, BOM) and the Unicode line and
+ * paragraph separators.
+ */
+const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
+/** The same, but line feeds stay: text the tool composed of several lines. */
+const UNSAFE_KEEP_LF = /(?!\n)[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
+/** Every line break a reader of the text might honour (CommonMark: CR, LF, CRLF; .NET's ReadLine: the same). */
+const LINE_BREAKS = /\r\n|[\r\n\u0085\u2028\u2029]/;
+/** The longest line the log and the terminal get; longer ones are cut in the middle. */
+const MAX_LINE = 4000;
+const NAMED = { '\r': '\\r', '\n': '\\n', '\t': '\\t' };
+/** `\r`, `\n`, `\t`, `\x1b`, `\u202e`: what the character is, as text that does nothing. */
+function visible(ch) {
+    const named = NAMED[ch];
+    if (named)
+        return named;
+    const code = ch.codePointAt(0) ?? 0;
+    if (code < 0x100)
+        return `\\x${code.toString(16).padStart(2, '0')}`;
+    return code <= 0xffff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\u{${code.toString(16)}}`;
 }
 /**
- * Does an image platform satisfy a required one? A requirement without variant accepts any variant of the
- * architecture (`linux/arm` takes `linux/arm/v7`); with a variant it must match.
+ * At most `max` characters: longer text keeps its start and end around `…[N characters]…`, N being the
+ * length of the whole. Never splits a surrogate pair.
  */
-function platformMatches(required, actual) {
-    const r = normalizePlatform(required);
-    const a = normalizePlatform(actual);
-    if (r.os !== a.os || r.architecture !== a.architecture)
-        return false;
-    return r.variant === undefined || r.variant === a.variant;
+function clip(text, max) {
+    if (text.length <= max)
+        return text;
+    const marker = `…[${text.length} characters]…`;
+    const room = Math.max(2, max - marker.length);
+    let head = Math.ceil(room * 0.7);
+    let tail = room - head;
+    if (isHighSurrogate(text.charCodeAt(head - 1)))
+        head--;
+    if (tail > 0 && isLowSurrogate(text.charCodeAt(text.length - tail)))
+        tail--;
+    return `${text.slice(0, head)}${marker}${tail > 0 ? text.slice(text.length - tail) : ''}`;
 }
-
-;// CONCATENATED MODULE: ./lib/warm/manifest.js
-// Reading manifests Zot returns: single image or index, children with their platforms, attestation entries.
-
-
-const MEDIA_TYPES = {
-    ociIndex: 'application/vnd.oci.image.index.v1+json',
-    ociManifest: 'application/vnd.oci.image.manifest.v1+json',
-    dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
-    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
-};
-/** Every manifest kind a warmer accepts; Zot answers with what it stores. */
-const MANIFEST_ACCEPT = [
-    MEDIA_TYPES.ociIndex,
-    MEDIA_TYPES.ociManifest,
-    MEDIA_TYPES.dockerList,
-    MEDIA_TYPES.dockerManifest,
-].join(', ');
-const INDEX_TYPES = new Set([MEDIA_TYPES.ociIndex, MEDIA_TYPES.dockerList]);
-const IMAGE_CONFIG_TYPES = new Set([
-    'application/vnd.oci.image.config.v1+json',
-    'application/vnd.docker.container.image.v1+json',
-]);
-/** An image config media type (OCI or Docker), as opposed to an artifact's. */
-function isImageConfigType(mediaType) {
-    return IMAGE_CONFIG_TYPES.has(mediaType ?? '');
-}
-function isIndexMediaType(mediaType) {
-    return INDEX_TYPES.has(mediaType ?? '');
-}
-/** Docker's own media types (manifest, list, config, layers): Zot's conversion replaces every one of them. */
-function isDockerMediaType(mediaType) {
-    return mediaType.startsWith('application/vnd.docker.');
-}
-function sha256(body) {
-    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(body).digest('hex')}`;
+const isHighSurrogate = (c) => c >= 0xd800 && c <= 0xdbff;
+const isLowSurrogate = (c) => c >= 0xdc00 && c <= 0xdfff;
+/** Line breaks (and the blanks around them) become one space; cut in the middle past `max`. */
+function oneLine(text, max = 500) {
+    // Cut first: the rest of the work then sees a bounded text, whatever came in.
+    return clip(text, max)
+        .split(LINE_BREAKS)
+        .map((part) => part.trim())
+        .filter((part) => part !== '')
+        .join(' ');
 }
 /**
- * Parse a manifest body. `contentType` and `digestHeader` come from Zot's answer; the digest is computed from
- * the bytes when the header is missing. Throws on anything that is not a manifest or index.
+ * The log and the terminal (and annotation messages and titles): every unsafe character shown as an escape,
+ * no line that a runner reads as a workflow command (`::name::` at the start of a line, after blanks; the
+ * legacy `##[name]` anywhere in it), each line at most MAX_LINE characters. Text of several lines keeps its
+ * line feeds; use oneLine first where a value must stay on its line.
  */
-function parseManifest(body, contentType, digestHeader) {
-    const json = JSON.parse(body.toString('utf8'));
-    const mediaType = json.mediaType || contentType?.split(';')[0]?.trim() || '';
-    const digest = digestHeader || sha256(body);
-    if (INDEX_TYPES.has(mediaType) || (Array.isArray(json.manifests) && !json.config)) {
-        const children = (json.manifests ?? [])
-            .filter((m) => typeof m.digest === 'string')
-            .map((m) => {
-            const p = m.platform;
-            const platform = p?.os && p.architecture
-                ? normalizePlatform({ os: p.os, architecture: p.architecture, variant: p.variant })
-                : undefined;
-            const attestation = m.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
-                (platform?.os === 'unknown' && platform.architecture === 'unknown');
-            return { digest: m.digest, mediaType: m.mediaType ?? '', platform, attestation };
-        });
-        return { digest, mediaType: mediaType || MEDIA_TYPES.ociIndex, kind: 'index', children };
-    }
-    if (json.config && typeof json.config.digest === 'string') {
-        const config = IMAGE_CONFIG_TYPES.has(json.config.mediaType ?? '')
-            ? { digest: json.config.digest, mediaType: json.config.mediaType }
-            : undefined;
-        return { digest, mediaType, kind: 'manifest', children: [], config };
-    }
-    throw new Error(`not an image manifest or index (media type "${mediaType || 'none'}")`);
+function logText(text) {
+    return text.split('\n').map(logLine).join('\n');
 }
-/** The platform an image config declares. */
-function configPlatform(body) {
-    try {
-        const c = JSON.parse(body.toString('utf8'));
-        if (!c.os || !c.architecture)
-            return undefined;
-        return normalizePlatform({ os: c.os, architecture: c.architecture, variant: c.variant });
-    }
-    catch {
-        return undefined;
-    }
+/** One line for the log or the terminal (a line feed in it is shown as `\n`). */
+function logLine(text) {
+    return defuseCommands(clip(text, MAX_LINE).replace(UNSAFE, visible));
 }
-
-;// CONCATENATED MODULE: ./lib/warm/diagnose.js
-// Every sentence of the warm layer that tells the user what to change lives here: diagnoses of failed
-// images, the advice after a transport failure, the 401 wording, connection warnings. The transport
-// (client.ts, errors.ts) and the registry calls only report what happened, as typed data.
-// Zot never passes sync errors to its client, so most diagnoses name the likely causes and the line to look
-// for in Zot's log (docs/zot.md has the failure table).
-
-/** What Zot's conversion does to a digest; shared by the pin diagnosis and the `digest` rewrite. */
-const conversionDiagnosis = 'Zot converts the image on sync (preserveDigest off: Docker manifests become OCI and attestations leave the index, which changes the digest)';
-function capitalize(text) {
-    return text.charAt(0).toUpperCase() + text.slice(1);
+function defuseCommands(line) {
+    // GitHub's runner trims leading white space (any Unicode white space) before looking for `::`.
+    return line.replace(/^(\s*)::/u, '$1\\x3a:').replace(/##\[/g, '##\\x5b');
 }
-/** `90s`, `15m`, `1h`, `250ms`: how a user wrote the timeout. */
-function formatDuration(ms) {
-    if (ms < 1000)
-        return `${ms}ms`;
-    if (ms % 3_600_000 === 0)
-        return `${ms / 3_600_000}h`;
-    if (ms % 60_000 === 0)
-        return `${ms / 60_000}m`;
-    return `${Math.round(ms / 1000)}s`;
-}
-function diagnose(s) {
-    switch (s.kind) {
-        case 'missing-after-sync': {
-            // Zot logs upstream errors under the upstream path (`team/app`), local ones under `prefix/team/app`:
-            // the upstream path matches both.
-            const logTerm = s.upstream ? s.upstream.slice(s.upstream.indexOf('/') + 1) : s.repository;
-            return (`Zot answered 404 after syncing ${s.repository}${s.reference.includes(':') ? '@' : ':'}${s.reference}: the image is missing upstream` +
-                `${s.upstream ? ` (${s.upstream})` : ''}, the upstream is down or unreachable from Zot, Zot's upstream ` +
-                "credentials are refused, the registry map disagrees with Zot's sync content destinations, Zot " +
-                'rejected its media types (an OCI index with Docker children, or Docker media types without ' +
-                '`http.compat: ["docker2s2"]`), or the sync registry sets "onlySigned" and the image has no signature ' +
-                "on its own digest upstream. Check Zot's log for " +
-                `"${logTerm}": "connection refused", "no such host" or "timeout" means Zot cannot reach the ` +
-                'upstream (check its sync urls and network), ' +
-                '"filtered out by content" from every sync registry means the map is wrong (one ' +
-                'registry saying it is normal when another serves the path), "invalid manifest content" or ' +
-                '"bad manifest media type" a media type problem, "skipping image without mandatory signature" ' +
-                'onlySigned (sign the image, or set "onlySigned": false), "rate limit" or 429 an upstream rate limit (add ' +
-                "credentials in Zot's credentialsFile), 404/401 from upstream a wrong reference or missing credentials.");
-        }
-        case 'pin-missing': {
-            const converted = s.storedMediaType ? !isDockerMediaType(s.storedMediaType) : true;
-            const moved = s.tagDigest
-                ? `Zot's ${s.tag} is ${s.tagDigest}, not the pinned ${s.pinned}. `
-                : `The pinned ${s.pinned} is not in Zot. `;
-            if (!converted)
-                return (`${moved}Zot stores this image unconverted (Docker media types, so preserveDigest is on): the upstream ` +
-                    `tag most likely moved and ${s.pinned} is no longer available upstream. Update the pin to the current digest.`);
-            return (`${moved}Either ${conversionDiagnosis}, or the upstream tag moved and the old digest ` +
-                'is gone. If the image is published with Docker media types or attestations, set "preserveDigest": true ' +
-                'on the registry in Zot\'s sync config and "compat": ["docker2s2"] under http; otherwise update the pin.');
-        }
-        case 'not-cached':
-            return `${capitalize(s.what)} is not in Zot; check mode never asks Zot to sync. Run in warm mode to fetch it.`;
-        case 'platform-missing':
-            return (`The image does not offer ${s.missing.join(', ')} (it has ${s.available.length ? s.available.join(', ') : 'no platform information'}). ` +
-                'Use an image built for those platforms, or narrow the `platforms` input.');
-        case 'platform-manifest-missing':
-            return (`The index lists ${s.platforms.join(', ')} but Zot does not have their manifests: the sync was ` +
-                "incomplete or storage lost them. Check Zot's log for errors on this repository, then run again.");
-        case 'sync-timeout':
-            return s.connectionClosed
-                ? `Zot closed the connection while syncing (its http.writeTimeout is shorter than the sync) and the image ` +
-                    `did not appear within the image timeout (${formatDuration(s.timeoutMs)}). Zot may still finish in the background; ` +
-                    'raise image-timeout, and set "writeTimeout": "0s" (or longer than your largest sync) in Zot\'s http config. ' +
-                    'If it never appears, check Zot\'s log for "failed to sync image".'
-                : `No answer from Zot within the image timeout (${formatDuration(s.timeoutMs)}); a large image may still be ` +
-                    'syncing in the background. Raise image-timeout, or check Zot\'s log for "failed to sync image" and ' +
-                    'an upstream rate limit.';
-        case 'unauthorized':
-            return `${s.message}. Check username and password (or token) and that the user may read this repository.`;
-        case 'forbidden':
-            return `Zot refused access to ${s.repository}${s.user ? ` for ${s.user}` : ''} (403): grant read on it in Zot's accessControl.`;
-        case 'rate-limited':
-            return `Zot kept answering ${s.status} (too many requests) after every retry: lower concurrency or retry later.`;
-        case 'server-error':
-            return `Zot answered ${s.status} after every retry: check Zot's log and its storage, then run again.`;
-        case 'unexpected-status':
-            return `Zot answered ${s.status}${s.code ? ` ${s.code}` : ''}, which a warmer cannot act on; check Zot's log.`;
-        case 'transport':
-            return s.advice ? `${s.message.replace(/[.:]?$/, '.')} ${s.advice}` : s.message;
-        case 'redirected':
-            return (`Zot redirected the request to ${s.origin}, which answered ${s.status}. Credentials and token ` +
-                "challenges are honoured for Zot's own origin only, so that host gets none: make Zot serve this " +
-                'content itself, or the other host accept the redirected request as it is (e.g. a pre-signed URL).');
-        case 'unsigned':
-            if (!s.verified && !s.copied)
-                return (`zot-warm cannot see whether Zot holds a signature of ${s.what} without making it contact upstream: ` +
-                    "Zot's search extension is off (or does not know this digest under any tag). Enable it on the cache " +
-                    '("search": {"enable": true} under extensions)' +
-                    (s.mode === 'check' ? ', or run in warm mode, which asks Zot to copy the signatures.' : '.'));
-            if (s.mode === 'check')
-                return `No signature of ${s.what} is in Zot, and check mode never asks Zot to copy referrers. Run in warm mode to copy the signatures upstream has.`;
-            return (`Zot holds no signature of ${s.what} after copying its referrers. Either the image is not signed upstream ` +
-                '(sign it, e.g. cosign sign or notation sign, or deploy a signed tag); or the cache converted it ' +
-                '(preserveDigest off: Docker manifests become OCI with a new digest, which no upstream signature refers ' +
-                'to; set "preserveDigest": true on the sync registry and "compat": ["docker2s2"] under http); or it is ' +
-                'signed only with a legacy cosign tag (sha256-<hex>.sig) and the cache sets "syncLegacyCosignTags": ' +
-                'false; or the signatures live in another repository (COSIGN_REPOSITORY), where Zot does not look. ' +
-                'If upstream has a signature, look in Zot\'s log for "failed to sync image referrers" or "failed to sync ' +
-                'referrer": with "invalid manifest content" Zot rejected a Docker-typed signature manifest (set ' +
-                '"compat": ["docker2s2"] under http); anything else is an upstream error.');
-    }
-}
-/** An image the run's cancellation (overall timeout or signal) cut off, before it started or while it ran. */
-function cancelledImage(started) {
-    const cancelled = 'cancelled (overall timeout or signal)';
-    return started
-        ? `${cancelled} before Zot confirmed the image; a sync already started continues in Zot`
-        : `not attempted: the run was ${cancelled} before this image started`;
-}
-/** The sentence for a 401 from Zot, by what was sent. */
-function authFailure(c) {
-    if (c.username)
-        return `Zot rejected the credentials for ${c.username}`;
-    if (c.hasToken)
-        return 'Zot rejected the bearer token';
-    return 'Zot requires credentials: set username and password';
-}
-/** What to do about a 401 on GET /v2/. */
-function authAdvice(c) {
-    if (c.username)
-        return 'Check username and password (a Zot API key goes in password, with the key owner as username).';
-    // Zot answers a missing client certificate with the same Basic challenge as missing credentials.
-    const mtls = c.url.startsWith('https:') && !c.hasClientCert
-        ? ', or client-cert and client-key if Zot authenticates clients by certificate (mutual TLS)'
-        : '';
-    return `Set username and password (or token) for Zot${mtls}.`;
-}
-/** Things the user should know about the connection settings before anything is sent. */
-function connectionWarnings(c) {
-    return c.insecure && c.url.startsWith('https:')
-        ? [
-            `TLS verification is off for ${c.url} (skip-tls-verify): anyone on the network path can impersonate Zot and read the credentials.`,
-        ]
-        : [];
+/** Unsafe characters shown as escapes, nothing else changed: file names in labels (`x/a\nb.yaml`). */
+function printable(text) {
+    return text.replace(UNSAFE, visible);
 }
 /**
- * What to change after a transport failure, or undefined when the message says it all. `duringRun`: Zot
- * answered the pre-flight, so its URL and TLS settings are known to work.
+ * A value from outside (a reference, a version) on one line exactly as it is: unsafe characters, line
+ * breaks included, shown as escapes; cut in the middle past `max`.
  */
-function transportAdvice(err, c, duringRun = false) {
-    if (err.kind === 'tls') {
-        switch (err.reason) {
-            case 'certificate':
-                return err.peer
-                    ? `Trust the CA of ${err.peer.origin} in \`ca-cert\` (it is the one CA bundle for every host the run talks to).`
-                    : 'Pass the CA that signed Zot’s certificate in `ca-cert`, or (test setups only) set skip-tls-verify: true.';
-            case 'not-tls':
-                return 'Use an http:// URL in zot-url, or the port where Zot serves TLS.';
-            case 'client-certificate':
-                return "Set client-cert and client-key to a certificate signed by the CA in Zot's http.tls.cacert.";
-            default:
-                return undefined;
-        }
-    }
-    if (duringRun)
-        return undefined;
-    switch (err.kind) {
-        case 'unreachable':
-            return err.peer ? undefined : 'Check zot-url, and that Zot runs and is reachable from this runner.';
-        case 'closed':
-            // TLS 1.3 reports a refused client certificate after the handshake: the client only sees the close.
-            if (!err.peer && c.hasClientCert && c.url.startsWith('https:'))
-                return 'Zot may have refused the client certificate: check that client-cert is signed by the CA in Zot’s http.tls.cacert and that client-key belongs to it.';
-            return 'Zot, or a proxy in front of it, dropped the connection: check its log.';
-        default:
-            return undefined;
-    }
+function literal(text, max) {
+    return printable(clip(text, max));
 }
-
-;// CONCATENATED MODULE: ./lib/warm/each.js
-/** Runs `fn` over `items`, at most `limit` at a time. */
-async function eachLimited(items, limit, fn) {
-    let next = 0;
-    const worker = async () => {
-        while (next < items.length)
-            await fn(items[next++]);
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-}
-
-;// CONCATENATED MODULE: ./lib/warm/errors.js
-// Transport failures as typed errors: what failed (kind, reason), where (Zot, the token service its challenge
-// named, or a host it redirected to) and the raw Node/undici code. The message says what happened in plain
-// words and names the Zot URL (never credentials); what the user should change is diagnose.ts's job.
-class ZotRequestError extends Error {
-    kind;
-    name = 'ZotRequestError';
-    reason;
-    code;
-    peer;
-    /** Tries made, retries included. */
-    attempts;
-    constructor(kind, message, data = {}) {
-        super(message);
-        this.kind = kind;
-        this.reason = data.reason;
-        this.code = data.code;
-        this.peer = data.peer;
-        this.attempts = data.attempts ?? 1;
-    }
-    get data() {
-        return { reason: this.reason, code: this.code, peer: this.peer, attempts: this.attempts };
-    }
-    withAttempts(attempts) {
-        return new ZotRequestError(this.kind, this.message, { ...this.data, attempts });
-    }
-}
-/** The one wording of a request stopped by the caller's signal. */
-function cancelledError(url, attempts) {
-    return new ZotRequestError('cancelled', `request to Zot at ${url} cancelled`, { attempts });
-}
-/** An answer from Zot (or a peer) that cannot be used: `what` names the request, `problem` what was wrong. */
-function protocolError(reason, message, data = {}) {
-    return new ZotRequestError('protocol', message, { ...data, reason });
-}
-const CERT_CODES = new Set([
-    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-    'UNABLE_TO_GET_ISSUER_CERT',
-    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-    'DEPTH_ZERO_SELF_SIGNED_CERT',
-    'SELF_SIGNED_CERT_IN_CHAIN',
-    'CERT_UNTRUSTED',
-    'CERT_HAS_EXPIRED',
-    'CERT_NOT_YET_VALID',
-    'CERT_SIGNATURE_FAILURE',
-    'ERR_TLS_CERT_ALTNAME_INVALID',
-    'HOSTNAME_MISMATCH',
-]);
-const CERT_WORDS = {
-    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the certificate is signed by an unknown authority',
-    UNABLE_TO_GET_ISSUER_CERT: 'the certificate is signed by an unknown authority',
-    UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'the certificate is signed by an unknown authority',
-    DEPTH_ZERO_SELF_SIGNED_CERT: 'the certificate is self-signed',
-    SELF_SIGNED_CERT_IN_CHAIN: 'the certificate chain ends in an untrusted self-signed CA',
-    CERT_UNTRUSTED: 'the certificate is not trusted',
-    CERT_HAS_EXPIRED: 'the certificate has expired',
-    CERT_NOT_YET_VALID: 'the certificate is not valid yet',
-    CERT_SIGNATURE_FAILURE: 'the certificate signature is invalid',
-    ERR_TLS_CERT_ALTNAME_INVALID: 'the certificate does not name this host',
-    HOSTNAME_MISMATCH: 'the certificate does not name this host',
-};
-const UNREACHABLE = {
-    ECONNREFUSED: 'connection refused',
-    ENOTFOUND: 'host name not found (DNS)',
-    EAI_AGAIN: 'host name lookup failed temporarily (DNS)',
-    EHOSTUNREACH: 'host unreachable',
-    ENETUNREACH: 'network unreachable',
-    EADDRNOTAVAIL: 'address not available',
-    UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
-    ETIMEDOUT: 'connection timed out',
-};
-const CLOSED = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ECONNABORTED']);
-/** Walk `cause` chains: undici wraps the socket error, fetch wraps undici's. */
-function codes(err) {
-    let cur = err;
-    let code;
-    let message = '';
-    for (let depth = 0; cur && depth < 5; depth++) {
-        const e = cur;
-        if (typeof e.code === 'string' && !code)
-            code = e.code;
-        // Prefer the innermost specific code (a TLS code under a generic wrapper).
-        if (typeof e.code === 'string' && (CERT_CODES.has(e.code) || e.code in UNREACHABLE))
-            code = e.code;
-        if (typeof e.message === 'string' && !message)
-            message = e.message;
-        cur = e.cause;
-    }
-    return { code, message };
-}
-/** How a message names the host that failed. */
-function hostPhrase(url, peer) {
-    if (!peer)
-        return `Zot at ${url}`;
-    return peer.role === 'token service'
-        ? `the token service at ${peer.origin} (named in Zot's challenge)`
-        : `${peer.origin} (where Zot redirected the request)`;
+/** Whether the text needs no escaping in the log (e.g. a path an annotation can point at as it is). */
+function isPlain(text) {
+    return logLine(text) === text;
 }
 /**
- * Turn a thrown transport error into a ZotRequestError with a precise message. `url` is the Zot base URL
- * (safe to print: credentials are never part of it); `peer` the other host when it was not Zot.
+ * HTML text (the job summary): one line, because a line break could end the HTML block the summary is
+ * made of and let Markdown render what follows (`\r\r![x](https://…)`); unsafe characters shown as escapes.
  */
-function toRequestError(err, url, aborted, peer) {
-    if (err instanceof ZotRequestError)
-        return err;
-    if (aborted === 'cancelled')
-        return cancelledError(url);
-    const host = hostPhrase(url, peer);
-    const at = peer ? peer.origin : url;
-    if (aborted === 'timeout')
-        return new ZotRequestError('timeout', `${host} did not answer within the time limit`, { peer });
-    const { code, message } = codes(err);
-    const data = { code, peer };
-    if (code && CERT_CODES.has(code))
-        return new ZotRequestError('tls', `TLS verification failed for ${at}: ${CERT_WORDS[code] ?? code} (${code})`, { ...data, reason: 'certificate' });
-    if (code && code in UNREACHABLE)
-        return new ZotRequestError('unreachable', `cannot reach ${host}: ${UNREACHABLE[code]}`, data);
-    const lower = message.toLowerCase();
-    // A plain-HTTP answer to a ClientHello: OpenSSL 3.0 (Node 20) and 3.5 (Node 24) word it differently.
-    if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' ||
-        code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' ||
-        lower.includes('wrong version number'))
-        return new ZotRequestError('tls', `TLS handshake with ${at} failed: the server does not speak TLS on that port`, { ...data, reason: 'not-tls' });
-    if ((code && /CERTIFICATE_REQUIRED|HANDSHAKE_FAILURE|BAD_CERTIFICATE/.test(code)) ||
-        lower.includes('certificate required'))
-        return new ZotRequestError('tls', `TLS handshake with ${at} failed: Zot requires a client certificate (mutual TLS) or rejected the one sent`, { ...data, reason: 'client-certificate' });
-    if (code?.startsWith('ERR_SSL') || code === 'EPROTO' || code?.startsWith('ERR_TLS'))
-        return new ZotRequestError('tls', `TLS handshake with ${at} failed (${code})`, data);
-    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT')
-        return new ZotRequestError('timeout', `${host} did not answer within the time limit`, data);
-    if ((code && CLOSED.has(code)) || lower.includes('socket hang up') || lower.includes('other side closed'))
-        return new ZotRequestError('closed', `${host} closed the connection before answering`, data);
-    if (err?.name === 'AbortError')
-        return cancelledError(url);
-    return new ZotRequestError('unreachable', `request to ${host} failed: ${code ?? (message || 'unknown error')}`, data);
-}
-
-;// CONCATENATED MODULE: ./lib/warm/registry.js
-
-function answered(value, res) {
-    return { ok: true, value, attempts: res.attempts };
-}
-function refused(res) {
-    return { ok: false, refusal: readRefusal(res), attempts: res.attempts };
-}
-function readRefusal(res) {
-    const by = res.answeredBy ? { answeredBy: res.answeredBy } : {};
-    try {
-        const json = JSON.parse(res.body.toString('utf8'));
-        const first = json.errors?.[0];
-        return { status: res.status, code: first?.code, message: first?.message, ...by };
-    }
-    catch {
-        return { status: res.status, ...by };
-    }
-}
-function repoPath(repo) {
-    // Repository names are validated by the reference grammar; components are kept, only odd bytes escaped.
-    return repo.split('/').map(encodeURIComponent).join('/');
+function htmlText(text, max = 2000) {
+    return oneLine(text, max)
+        .replace(UNSAFE, visible)
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;'); // attribute values are always in double quotes
 }
 /**
- * Local tags of a repository (empty when Zot does not have the repository). Follows `Link` pagination.
- * Never contacts upstream.
+ * Markdown text inside a line (the Forgejo summary): one line, unsafe characters shown, the inline syntax
+ * (emphasis, code, links and images, raw HTML, tables, strikethrough) escaped.
  */
-async function listTags(client, repo, signal) {
-    const tags = new Set();
-    let path = `/v2/${repoPath(repo)}/tags/list`;
-    let attempts = 0;
-    for (let page = 0; path && page < 1000; page++) {
-        const res = await client.request({
-            method: 'GET',
-            path,
-            signal,
-            headers: { accept: 'application/json' },
-        });
-        attempts += res.attempts;
-        if (res.status === 404)
-            return { ok: true, value: tags, attempts };
-        if (res.status !== 200)
-            return { ...refused(res), attempts };
-        const json = JSON.parse(res.body.toString('utf8'));
-        for (const t of json.tags ?? [])
-            tags.add(t);
-        path = nextPage(res.headers.link, client.url);
-    }
-    return { ok: true, value: tags, attempts };
-}
-/** `Link: </v2/x/tags/list?n=100&last=b>; rel="next"` → path relative to the Zot base URL. */
-function nextPage(link, base) {
-    const m = link ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(link) : null;
-    if (!m?.[1])
-        return undefined;
-    const url = new URL(m[1], base);
-    const basePath = new URL(base).pathname.replace(/\/+$/, '');
-    const path = url.pathname.startsWith(basePath) ? url.pathname.slice(basePath.length) : url.pathname;
-    return `${path}${url.search}`;
+function markdownText(text, max = 2000) {
+    const md = oneLine(text, max)
+        .replace(UNSAFE, visible)
+        .replace(/[\\`*_[\]<>|~]/g, (ch) => `\\${ch}`)
+        // What would start a block (heading, quote, list) if the text ever began a line.
+        .replace(/^[#+-]/, '\\$&')
+        .replace(/^(\d+)([.)])/, '$1\\$2');
+    return defuseCommands(md); // as in the log: the Forgejo runner prints the summary into the log
 }
 /**
- * GET a manifest by tag or digest. By tag (or a missing digest) this makes Zot sync from upstream and blocks
- * until the whole image is copied; `sync` tells the client not to retry a closed connection.
+ * A Markdown code span: nothing inside is interpreted but backticks (which would close it), and a line
+ * break could still end the paragraph.
  */
-async function getManifest(client, repo, reference, opts) {
-    const res = await client.request({
-        method: 'GET',
-        // Tags and digests are grammar-checked; a digest's `:` must stay literal (Zot does not decode %3A).
-        path: `/v2/${repoPath(repo)}/manifests/${reference}`,
-        headers: { accept: MANIFEST_ACCEPT },
-        ...opts,
-    });
-    if (res.status !== 200)
-        return refused(res);
-    return answered(parseManifest(res.body, res.headers['content-type'], res.headers['docker-content-digest']), res);
-}
-/** HEAD a manifest by digest. Only call for digests known to be present: a missing one makes Zot sync. */
-async function headManifest(client, repo, digest, signal) {
-    const res = await client.request({
-        method: 'HEAD',
-        path: `/v2/${repoPath(repo)}/manifests/${digest}`,
-        headers: { accept: MANIFEST_ACCEPT },
-        signal,
-    });
-    if (res.status === 200 || res.status === 404)
-        return answered(res.status === 200, res);
-    return refused(res);
+function markdownCode(text, max = 2000) {
+    // `##[` as in the log: the Forgejo runner prints the summary into the log.
+    return `\`${defuseCommands(oneLine(text, max).replace(UNSAFE, visible)).replace(/`/g, "'")}\``;
 }
 /**
- * Is a digest stored in the repository? Blob requests never sync, and Zot keeps manifests in the same blob
- * store, so this is the side-effect-free presence test for a digest that may be missing.
+ * JSON for outputs and the report: the same data, but every unsafe character and `[` after `##` written
+ * as a `\uXXXX` escape, so the text holds nothing a terminal, a runner or a reader would act on.
  */
-async function hasBlob(client, repo, digest, signal) {
-    const res = await client.request({ method: 'HEAD', path: `/v2/${repoPath(repo)}/blobs/${digest}`, signal });
-    if (res.status === 200 || res.status === 404)
-        return answered(res.status === 200, res);
-    return refused(res);
+function safeJson(value, indent) {
+    return JSON.stringify(value, null, indent).replace(UNSAFE_KEEP_LF, jsonEscape).replace(/##\[/g, '##\\u005b');
 }
-/** A small blob (an image config). Local only. */
-async function getBlob(client, repo, digest, signal) {
-    const res = await client.request({
-        method: 'GET',
-        path: `/v2/${repoPath(repo)}/blobs/${digest}`,
-        signal,
-        maxBodyBytes: 4 * 1024 * 1024,
-    });
-    if (res.status !== 200)
-        return refused(res);
-    return answered(res.body, res);
-}
-/**
- * The digest a local tag points to, from Zot's search extension (MetaDB). This is the only way to learn it
- * without a manifest request by tag, which would make Zot re-check upstream.
- */
-async function searchTag(client, repo, tag, signal) {
-    const query = `{ Image(image: ${JSON.stringify(`${repo}:${tag}`)}) { Digest MediaType } }`;
-    const res = await client.request({
-        method: 'POST',
-        path: '/v2/_zot/ext/search',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify({ query }),
-        signal,
-    });
-    if (res.status === 404 || res.status === 405)
-        return answered({ kind: 'unavailable' }, res);
-    if (res.status !== 200)
-        return refused(res);
-    try {
-        const json = JSON.parse(res.body.toString('utf8'));
-        const digest = json.data?.Image?.Digest;
-        if (!digest)
-            return answered({ kind: 'not-found' }, res);
-        return answered({ kind: 'found', digest, mediaType: json.data?.Image?.MediaType ?? undefined }, res);
-    }
-    catch {
-        return answered({ kind: 'not-found' }, res);
-    }
-}
-/**
- * `GET /v2/<repo>/referrers/<digest>`. On a sync cache this makes Zot copy the subject's referrers from
- * upstream before it answers from storage, on every call: never a free read.
- */
-async function getReferrers(client, repo, digest, signal) {
-    const res = await client.request({
-        method: 'GET',
-        path: `/v2/${repoPath(repo)}/referrers/${digest}`,
-        headers: { accept: 'application/vnd.oci.image.index.v1+json' },
-        signal,
-        sync: true,
-        timeoutMs: 0,
-    });
-    if (res.status !== 200)
-        return refused(res);
-    let json;
-    try {
-        json = JSON.parse(res.body.toString('utf8'));
-    }
-    catch {
-        return { ok: false, refusal: { status: res.status, message: 'not JSON' }, attempts: res.attempts };
-    }
-    const referrers = [];
-    for (const m of Array.isArray(json.manifests) ? json.manifests : []) {
-        const d = m;
-        if (typeof d?.digest !== 'string')
-            continue;
-        const annotations = {};
-        if (d.annotations && typeof d.annotations === 'object')
-            for (const [k, v] of Object.entries(d.annotations))
-                if (typeof v === 'string')
-                    annotations[k] = v;
-        const entry = { digest: d.digest, annotations };
-        if (typeof d.mediaType === 'string')
-            entry.mediaType = d.mediaType;
-        if (typeof d.artifactType === 'string' && d.artifactType)
-            entry.artifactType = d.artifactType;
-        referrers.push(entry);
-    }
-    return answered(referrers, res);
-}
-
-;// CONCATENATED MODULE: ./lib/warm/search.js
-
-const BATCH_LIMITS = { images: 50, bytes: 32 * 1024 };
-const FRAGMENT = 'fragment S on ImageSummary { Digest MediaType Manifests { Digest ArtifactType Platform { Os Arch } } }';
-/** The same, with what refers to the image and to each manifest. Every field exists since Zot v2.0. */
-const ATTACHED = 'IsSigned SignatureInfo { Tool } Referrers { Digest ArtifactType MediaType Annotations { Key Value } }';
-const FRAGMENT_REFERRERS = `fragment S on ImageSummary { Digest MediaType ${ATTACHED} Manifests { Digest ArtifactType Platform { Os Arch } ${ATTACHED} } }`;
-/** Bytes one name adds to the body besides its JSON string: its variable declaration, alias and value key. */
-const PER_NAME_BYTES = 64;
-const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
-/**
- * The query for `names` (`repo:tag`). Names travel as GraphQL variables, so no name is ever spliced into the
- * query text (JSON escapes quotes and backslashes), and equal-sized batches share one parsed query in Zot.
- */
-function batchQuery(names, opts = {}) {
-    const vars = names.map((_, i) => `$r${i}: String!`).join(', ');
-    const fields = names.map((_, i) => `i${i}: Image(image: $r${i}) { ...S }`).join(' ');
-    return {
-        query: `query ZotWarmPresence(${vars}) { ${fields} } ${opts.referrers ? FRAGMENT_REFERRERS : FRAGMENT}`,
-        variables: Object.fromEntries(names.map((n, i) => [`r${i}`, n])),
-    };
-}
-/**
- * Splits names into batches within the limits, in order. A name too big for any batch on its own is left
- * out (returned in `unbatched`): the per-image path handles it.
- */
-function chunkNames(names, limits = BATCH_LIMITS, opts = {}) {
-    const base = JSON.stringify(batchQuery([], opts)).length;
-    const most = Math.max(1, limits.images);
-    const batches = [];
-    const unbatched = [];
-    let current = [];
-    let bytes = base;
-    for (const name of names) {
-        const cost = JSON.stringify(name).length + PER_NAME_BYTES;
-        if (base + cost > limits.bytes) {
-            unbatched.push(name);
-            continue;
-        }
-        if (current.length >= most || bytes + cost > limits.bytes) {
-            batches.push(current);
-            current = [];
-            bytes = base;
-        }
-        current.push(name);
-        bytes += cost;
-    }
-    if (current.length)
-        batches.push(current);
-    return { batches, unbatched };
-}
-/**
- * Looks up `names` (`repo:tag`, all present in tags/list) in one request, or two when an alias errors. A
- * status other than 200 (or 404/405: no search extension) is a refusal; the caller then asks per image.
- */
-async function searchImages(client, names, signal, opts = {}) {
-    const first = await post(client, names, signal, opts);
-    if (!first.ok)
-        return first;
-    if (first.value.kind !== 'retry')
-        return { ok: true, value: first.value, attempts: first.attempts };
-    // Ask again without the aliases Zot could not resolve; they are left to the per-image path.
-    const failed = first.value.aliases;
-    const rest = names.map((name, i) => ({ name, i })).filter(({ i }) => !failed.has(i));
-    if (!rest.length)
-        return { ok: true, value: { kind: 'answered', found: new Map() }, attempts: first.attempts };
-    const second = await post(client, rest.map((r) => r.name), signal, opts);
-    const attempts = first.attempts + second.attempts;
-    if (!second.ok)
-        return { ok: false, refusal: second.refusal, attempts };
-    if (second.value.kind === 'retry')
-        return { ok: true, value: { kind: 'failed', reason: 'errors again' }, attempts };
-    if (second.value.kind !== 'answered')
-        return { ok: true, value: second.value, attempts };
-    const found = new Map();
-    for (const [j, image] of second.value.found)
-        found.set(rest[j].i, image);
-    return { ok: true, value: { kind: 'answered', found }, attempts };
-}
-async function post(client, names, signal, opts) {
-    const res = await client.request({
-        method: 'POST',
-        path: '/v2/_zot/ext/search',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify(batchQuery(names, opts)),
-        signal,
-    });
-    const answer = (value) => ({
-        ok: true,
-        value,
-        attempts: res.attempts,
-    });
-    if (res.status === 404 || res.status === 405)
-        return answer({ kind: 'unavailable' });
-    if (res.status !== 200)
-        return { ok: false, refusal: { status: res.status }, attempts: res.attempts };
-    let json;
-    try {
-        json = JSON.parse(res.body.toString('utf8'));
-    }
-    catch {
-        return answer({ kind: 'failed', reason: 'not JSON' });
-    }
-    if (!json.data) {
-        // Null data: errors that all name an alias can be asked around; any other error fails the batch.
-        const aliases = new Set();
-        for (const e of json.errors ?? []) {
-            const alias = typeof e.path?.[0] === 'string' ? /^i(\d+)$/.exec(e.path[0]) : null;
-            const i = alias ? Number(alias[1]) : Number.NaN;
-            if (!(i < names.length))
-                return answer({ kind: 'failed', reason: 'query error' });
-            aliases.add(i);
-        }
-        return answer(aliases.size ? { kind: 'retry', aliases } : { kind: 'failed', reason: 'no data' });
-    }
-    const found = new Map();
-    names.forEach((_, i) => {
-        const image = parseImage(json.data?.[`i${i}`]);
-        if (image)
-            found.set(i, image);
-    });
-    return answer({ kind: 'answered', found });
-}
-/** One alias's ImageSummary; undefined when it names no digest (e.g. a repository the user may not read). */
-function parseImage(raw) {
-    if (!raw || typeof raw !== 'object')
-        return undefined;
-    const s = raw;
-    if (typeof s.Digest !== 'string' || !DIGEST.test(s.Digest))
-        return undefined;
-    const manifests = [];
-    for (const m of Array.isArray(s.Manifests) ? s.Manifests : []) {
-        if (typeof m?.Digest !== 'string' || !DIGEST.test(m.Digest))
-            return undefined;
-        const entry = { digest: m.Digest };
-        if (typeof m.ArtifactType === 'string' && m.ArtifactType)
-            entry.artifactType = m.ArtifactType;
-        const platform = searchPlatform(m.Platform?.Os, m.Platform?.Arch);
-        if (platform)
-            entry.platform = platform;
-        const attached = parseAttached(m);
-        if (attached)
-            entry.attached = attached;
-        manifests.push(entry);
-    }
-    const image = { digest: s.Digest, manifests };
-    if (typeof s.MediaType === 'string' && s.MediaType)
-        image.mediaType = s.MediaType;
-    const attached = parseAttached(s);
-    if (attached)
-        image.attached = attached;
-    return image;
-}
-/** Signatures and referrers of one summary; undefined when they were not asked for. */
-function parseAttached(raw) {
-    if (raw.IsSigned === undefined && raw.Referrers === undefined)
-        return undefined;
-    const signers = new Set();
-    for (const info of Array.isArray(raw.SignatureInfo) ? raw.SignatureInfo : []) {
-        const tool = info?.Tool;
-        if (typeof tool === 'string' && tool)
-            signers.add(tool);
-    }
-    const referrers = [];
-    for (const r of Array.isArray(raw.Referrers) ? raw.Referrers : []) {
-        const ref = r;
-        if (typeof ref?.Digest !== 'string' || !DIGEST.test(ref.Digest))
-            continue;
-        const annotations = {};
-        for (const a of Array.isArray(ref.Annotations) ? ref.Annotations : []) {
-            const { Key, Value } = (a ?? {});
-            if (typeof Key === 'string' && typeof Value === 'string')
-                annotations[Key] = Value;
-        }
-        const entry = { digest: ref.Digest, annotations };
-        if (typeof ref.ArtifactType === 'string' && ref.ArtifactType)
-            entry.artifactType = ref.ArtifactType;
-        if (typeof ref.MediaType === 'string' && ref.MediaType)
-            entry.mediaType = ref.MediaType;
-        referrers.push(entry);
-    }
-    return { signed: raw.IsSigned === true || signers.size > 0, signers: [...signers].sort(), referrers };
-}
-/** `Os: linux, Arch: arm/v7` → linux/arm/v7. */
-function searchPlatform(os, arch) {
-    if (typeof os !== 'string' || typeof arch !== 'string' || !os || !arch)
-        return undefined;
-    const [architecture, variant, extra] = arch.split('/');
-    if (!architecture || extra !== undefined)
-        return undefined;
-    return normalizePlatform({ os, architecture, variant });
-}
-
-;// CONCATENATED MODULE: ./lib/warm/referrers.js
-
-
-
-
-
-const REFERRERS_POLICIES = ['warm', 'require-signed', 'off'];
-const ARTIFACT_TYPES = {
-    cosignSignature: 'application/vnd.dev.cosign.artifact.sig.v1+json',
-    sigstoreBundle: 'application/vnd.dev.sigstore.bundle.v0.3+json',
-    notationSignature: 'application/vnd.cncf.notary.signature',
-};
-const SIGNATURE_TOOL = {
-    [ARTIFACT_TYPES.cosignSignature]: 'cosign',
-    [ARTIFACT_TYPES.sigstoreBundle]: 'cosign',
-    [ARTIFACT_TYPES.notationSignature]: 'notation',
-};
-/** cosign's predicate type for a plain signature in its sigstore-bundle format (anything else attests). */
-const COSIGN_SIGN_PREDICATE = 'https://sigstore.dev/cosign/sign/v1';
-/** What a referrer is, from its artifact type (and, for sigstore bundles and buildkit, its annotations). */
-function kindOf(artifactType, annotations = {}) {
-    const type = (artifactType ?? '').toLowerCase();
-    if (type === ARTIFACT_TYPES.sigstoreBundle) {
-        const predicate = annotations['dev.sigstore.bundle.predicateType'];
-        return !predicate || predicate === COSIGN_SIGN_PREDICATE ? 'signature' : 'attestation';
-    }
-    if (SIGNATURE_TOOL[type])
-        return 'signature';
-    // Buildkit attestations that Zot moved out of a converted index keep this annotation.
-    if (annotations['vnd.docker.reference.type'] === 'attestation-manifest')
-        return 'attestation';
-    if (/in-toto|dsse|attestation|provenance|slsa/.test(type))
-        return 'attestation';
-    if (/spdx|cyclonedx|syft|sbom/.test(type))
-        return 'sbom';
-    return 'other';
-}
-const LEGACY = /^sha256-([a-f0-9]{64})\.(sig|att|sbom)$/;
-const LEGACY_KIND = { sig: 'signature', att: 'attestation', sbom: 'sbom' };
-const KIND_ORDER = ['signature', 'attestation', 'sbom', 'other'];
-/** Referrers requests of one image in flight at a time (Zot keeps 3 per upstream in flight anyway). */
-const COPY_CONCURRENCY = 3;
-const SEARCH_FAILED = "referrers not verified: Zot's search extension failed to answer";
-const NO_SEARCH = "referrers not verified: Zot's search extension is off, so what refers to a cached image cannot be read without making Zot contact upstream";
-/**
- * Copies the referrers of an image synced in this run (and, with `require-signed`, of a cached image without a
- * signature in the cache), then lists what the cache holds from local reads.
- */
-async function referrersOf(ctx, job, image, reads) {
-    if (ctx.policy === 'off')
-        return {};
-    if (!image.digest) {
-        const result = { state: 'not-verified', items: [], note: NO_SEARCH };
-        return ctx.policy === 'require-signed'
-            ? { result, failure: unsigned(ctx, image.repo, undefined, false, false) }
-            : { result };
-    }
-    const subjects = [...new Set([image.digest, ...image.children])];
-    let copied;
-    if (ctx.mode === 'warm' && image.synced)
-        copied = await copy(ctx, job, image.repo, subjects);
-    let result = await listLocal(ctx, job, image, subjects, reads, copied !== undefined);
-    // A cached image may predate its signatures' warming (a node pulled it through the cache): ask Zot once.
-    // Only here, so a warm cache of signed images still costs nothing upstream.
-    if (ctx.policy === 'require-signed' && ctx.mode === 'warm' && !copied && !isSigned(result)) {
-        copied = await copy(ctx, job, image.repo, subjects);
-        result = await listLocal(ctx, job, image, subjects, reads, true);
-    }
-    // Where local reads cannot list OCI 1.1 referrers (no search, an untagged digest), the answers to this
-    // run's referrers requests can: they are what Zot holds after copying.
-    if (copied && result.state === 'not-verified')
-        result = { state: 'verified', items: sortItems([...fromAnswers(copied), ...result.items], subjects) };
-    if (ctx.policy === 'require-signed' && !isSigned(result))
-        return {
-            result,
-            failure: unsigned(ctx, image.repo, image.digest, result.state === 'verified', copied !== undefined),
-        };
-    return { result };
-}
-function unsigned(ctx, repo, digest, verified, copied) {
-    const what = digest ? `${repo}@${digest}` : repo;
-    return {
-        error: verified
-            ? `no signature of ${what} in Zot (referrers: require-signed)`
-            : `signature of ${what} not verified (referrers: require-signed)`,
-        diagnosis: diagnose({ kind: 'unsigned', what, verified, mode: ctx.mode, copied }),
-    };
-}
-function isSigned(result) {
-    return result.items.some((i) => i.kind === 'signature');
-}
-/** One referrers request per subject (Zot copies while it answers). Failures become warnings: the listing decides. */
-async function copy(ctx, job, repo, subjects) {
-    const answers = new Map();
-    await eachLimited(subjects, COPY_CONCURRENCY, async (subject) => {
-        try {
-            const answer = job.count(await getReferrers(ctx.client, repo, subject, job.signal));
-            if (answer.ok)
-                answers.set(subject, answer.value);
-            else
-                job.warn(`referrers of ${repo}@${subject} not copied: Zot answered ${answer.refusal.status}${answer.refusal.code ? ` ${answer.refusal.code}` : ''} to the referrers request`);
-        }
-        catch (err) {
-            if (!(err instanceof ZotRequestError) || err.kind === 'cancelled' || job.signal.aborted)
-                throw err;
-            job.retries += Math.max(0, err.attempts - 1);
-            job.warn(`referrers of ${repo}@${subject} may be incomplete: ${err.message}`);
-        }
-    });
-    return answers;
-}
-/** What the cache holds, from tags/list and the search extension only (nothing that makes Zot sync). */
-async function listLocal(ctx, job, image, subjects, reads, fresh) {
-    const tags = await reads.tags(fresh);
-    const legacy = sortItems(legacyTags(tags, subjects), subjects);
-    if (reads.search() === false)
-        return { state: 'not-verified', items: legacy, note: NO_SEARCH };
-    const summary = await summaryOf(ctx, job, image, reads, fresh);
-    if (typeof summary === 'string')
-        return { state: 'not-verified', items: legacy, note: summary };
-    await legacyDigests(ctx, job, image.repo, legacy);
-    const items = [...fromSummary(summary, subjects, tags), ...legacy];
-    return { state: 'verified', items: sortItems(items, subjects) };
-}
-/**
- * The search answer for the image: the look-ahead's when it still holds, else one query. A string says why
- * there is none (the `not-verified` note).
- */
-async function summaryOf(ctx, job, image, reads, fresh) {
-    const held = image.searched;
-    if (!fresh && held && held.digest === image.digest && held.attached)
-        return held;
-    const untagged = `referrers not verified: Zot's search extension reads signatures and referrers of tagged images only, and no tag of ${image.repo} is known to point to ${image.digest}`;
-    if (!image.tag)
-        return untagged;
-    const result = job.count(await searchImages(ctx.client, [`${image.repo}:${image.tag}`], job.signal, { referrers: true }));
-    if (!result.ok)
-        return `${SEARCH_FAILED} (HTTP ${result.refusal.status})`;
-    const answer = result.value;
-    if (answer.kind === 'unavailable') {
-        reads.searchAnswered(false);
-        return NO_SEARCH;
-    }
-    if (answer.kind === 'failed')
-        return `${SEARCH_FAILED} (${answer.reason})`;
-    reads.searchAnswered(true);
-    const found = answer.found.get(0);
-    return found && found.digest === image.digest && found.attached ? found : untagged;
-}
-/** cosign's legacy tags of the subjects: `sha256-<hex>.sig` / `.att` / `.sbom`. */
-function legacyTags(tags, subjects) {
-    const items = [];
-    const wanted = new Map(subjects.map((s) => [s.replace(/^sha256:/, ''), s]));
-    for (const tag of tags) {
-        const m = LEGACY.exec(tag);
-        const subject = m ? wanted.get(m[1]) : undefined;
-        if (!m || !subject)
-            continue;
-        const kind = LEGACY_KIND[m[2]];
-        items.push({ kind, subject, form: 'tag', tag, ...(kind === 'signature' ? { tool: 'cosign' } : {}) });
-    }
-    return items;
-}
-/**
- * Digests of legacy `.att` / `.sbom` tags, which Zot's MetaDB keeps as tags. A `.sig` tag is filed as a
- * signature instead, so search cannot read it by tag: it keeps no digest.
- */
-async function legacyDigests(ctx, job, repo, legacy) {
-    const readable = legacy.filter((i) => i.kind !== 'signature');
-    if (!readable.length)
-        return;
-    const result = job.count(await searchImages(ctx.client, readable.map((i) => `${repo}:${i.tag}`), job.signal));
-    if (!result.ok || result.value.kind !== 'answered')
-        return;
-    const answer = result.value;
-    readable.forEach((item, i) => {
-        const found = answer.found.get(i);
-        if (!found)
-            return;
-        item.digest = found.digest;
-        const type = found.manifests.find((m) => m.digest === found.digest)?.artifactType;
-        if (type)
-            item.artifactType = type;
-    });
-}
-/** Referrers and signatures of each subject as search lists them. */
-function fromSummary(summary, subjects, tags) {
-    const items = [];
-    for (const subject of subjects) {
-        const attached = subject === summary.digest
-            ? (summary.attached ?? summary.manifests.find((m) => m.digest === subject)?.attached)
-            : summary.manifests.find((m) => m.digest === subject)?.attached;
-        if (!attached)
-            continue;
-        for (const r of attached.referrers)
-            items.push({
-                kind: kindOf(r.artifactType, r.annotations),
-                ...(r.artifactType ? { artifactType: r.artifactType } : {}),
-                digest: r.digest,
-                subject,
-                form: 'referrer',
-            });
-        if (!attached.signed)
-            continue;
-        // Search does not tell a legacy `.sig` tag from an OCI 1.1 cosign signature: the tag, when there is one,
-        // stands for cosign's signatures of this subject.
-        const legacySig = tags.has(`${subject.replace(':', '-')}.sig`);
-        const tools = attached.signers.length ? attached.signers : [undefined];
-        for (const tool of tools) {
-            if (tool === 'cosign' && legacySig)
-                continue;
-            items.push({ kind: 'signature', subject, form: 'referrer', ...(tool ? { tool } : {}) });
-        }
-    }
-    return items;
-}
-/** The referrers answers of the copy step (used as the listing when search is off). */
-function fromAnswers(answers) {
-    const items = [];
-    for (const [subject, list] of answers)
-        for (const d of list) {
-            const tool = SIGNATURE_TOOL[d.artifactType ?? ''];
-            items.push({
-                kind: kindOf(d.artifactType, d.annotations),
-                ...(d.artifactType ? { artifactType: d.artifactType } : {}),
-                digest: d.digest,
-                subject,
-                form: 'referrer',
-                ...(tool ? { tool } : {}),
-            });
-        }
-    return items;
-}
-/** Grouped by kind (signatures first), then by subject (the image, then its platforms), form, tag or digest. */
-function sortItems(items, subjects) {
-    const key = (i) => i.tag ?? i.digest ?? i.tool ?? '';
-    return [...items].sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) ||
-        subjects.indexOf(a.subject) - subjects.indexOf(b.subject) ||
-        a.form.localeCompare(b.form) ||
-        key(a).localeCompare(key(b)));
-}
-
-;// CONCATENATED MODULE: ./lib/warm/options.js
-/** Defaults the inputs parser, the CLI help and the engine share. */
-const DEFAULTS = {
-    /** Images warmed at the same time. Each one can keep a Zot sync busy, and caches are often small. */
-    concurrency: 4,
-    /** Per image: syncing a multi-GB image through a slow upstream takes minutes. */
-    imageTimeoutMs: 15 * 60_000,
-    /** Whole run; 0 = no limit (the CI job has its own). */
-    overallTimeoutMs: 0,
-    retry: {
-        /** Total tries of one request (first try included). */
-        attempts: 5,
-        baseDelayMs: 500,
-        maxDelayMs: 15_000,
-        /** A longer Retry-After is shortened to this; the retry budget stays bounded. */
-        maxRetryAfterMs: 60_000,
-    },
-    /** Polling for an image whose sync outlived Zot's writeTimeout. */
-    poll: { initialDelayMs: 1_000, maxDelayMs: 15_000 },
-    /** Limit for requests that never make Zot contact upstream (tags/list, HEAD by a present digest, search). */
-    localRequestTimeoutMs: 60_000,
-    /** Manifests are small (OCI recommends ≤ 4 MiB); anything bigger is not a manifest. */
-    maxManifestBytes: 8 * 1024 * 1024,
-    maxRedirects: 5,
-};
-
-;// CONCATENATED MODULE: ./lib/inputs/duration.js
-// Durations as users write them in workflows: `90s`, `10m`, `1h30m`, `500ms` or plain seconds.
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-/** Milliseconds, or undefined when the text is not a duration. */
-function parseDuration(text) {
-    const t = text.trim().toLowerCase();
-    if (/^\d+(\.\d+)?$/.test(t))
-        return Math.round(Number(t) * 1000);
-    if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(t))
-        return undefined;
-    let total = 0;
-    for (const m of t.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g))
-        total += Number(m[1]) * (UNIT_MS[m[2]] ?? 0);
-    return Math.round(total);
-}
-/** `95000` → `1m35s`; sub-second values as `0.4s`. */
-function duration_formatDuration(ms) {
-    if (ms < 1000)
-        return `${(ms / 1000).toFixed(1)}s`;
-    let s = Math.round(ms / 1000);
-    const h = Math.floor(s / 3600);
-    s -= h * 3600;
-    const m = Math.floor(s / 60);
-    s -= m * 60;
-    if (h)
-        return `${h}h${String(m).padStart(2, '0')}m`;
-    if (m)
-        return `${m}m${String(s).padStart(2, '0')}s`;
-    return `${s}s`;
-}
-
-;// CONCATENATED MODULE: ./lib/inputs/spec.js
-// The inputs of the action and the CLI, in one place: action.yml, `zot-warm --help` and the README tables
-// are checked against this list (__tests__/inputs-spec.test.ts, __tests__/readme.test.ts) so they cannot drift apart.
-
-
-const INPUTS = [
-    {
-        name: 'paths',
-        description: 'Files, directories and globs to scan for image references, relative to `workspace` (one per line or comma-separated; `!pattern` excludes). Files named here may also be plain image lists. Empty: scan the whole workspace for YAML and JSON files.',
-        default: '',
-        arg: 'LIST',
-    },
-    {
-        name: 'images',
-        description: 'Extra image references to warm that appear in no manifest (one per line or comma-separated).',
-        default: '',
-        arg: 'LIST',
-    },
-    {
-        name: 'runtime-images',
-        description: 'Also warm the images workloads start later: operator flags in container `args`/`command` (`--prometheus-config-reloader=…`, `--*-image=…`) and `RELATED_IMAGE_*` / `*_IMAGE` env values, when they name a registry host and a tag or digest (or the flag is a known operator flag). `false`: image fields only.',
-        default: 'true',
-        boolean: true,
-    },
-    {
-        name: 'zot-url',
-        description: 'Base URL of the Zot cache, e.g. `https://zot.example.com`. Required unless `mode` is `plan`.',
-        default: '',
-        envAliases: ['ZOT_REGISTRY_URL'],
-        arg: 'URL',
-    },
-    {
-        name: 'username',
-        description: 'Zot user name (basic auth; with an API key, the key owner).',
-        default: '',
-        envAliases: ['ZOT_USERNAME'],
-        arg: 'USER',
-    },
-    {
-        name: 'password',
-        description: 'Zot password or API key (`zak_…`). Pass it from a secret; it is masked.',
-        default: '',
-        secret: true,
-        envAliases: ['ZOT_PASSWORD'],
-        arg: 'SECRET',
-    },
-    {
-        name: 'token',
-        description: 'Bearer token for Zot (e.g. an OIDC token), instead of username/password. Masked.',
-        default: '',
-        secret: true,
-        arg: 'SECRET',
-    },
-    {
-        name: 'ca-cert',
-        description: 'CA certificate(s) to trust for Zot: PEM text or a file path.',
-        default: '',
-        arg: 'PEM|FILE',
-    },
-    {
-        name: 'client-cert',
-        description: 'Client certificate for mutual TLS: PEM text or a file path (needs `client-key`).',
-        default: '',
-        arg: 'PEM|FILE',
-    },
-    {
-        name: 'client-key',
-        description: 'Private key of `client-cert`: PEM text or a file path. Masked.',
-        default: '',
-        secret: true,
-        arg: 'PEM|FILE',
-    },
-    {
-        name: 'skip-tls-verify',
-        description: 'Do not verify Zot’s TLS certificate (test setups only).',
-        default: 'false',
-        boolean: true,
-    },
-    {
-        name: 'registry-map',
-        description: 'Upstream registry → Zot path prefix, as YAML (`docker.io: docker-images`) or `host=prefix` lines; must match the `destination` of the cache’s sync `content` entries. Empty: images are requested under their upstream path.',
-        default: '',
-        envAliases: ['ZOT_REGISTRY_MAP'],
-        arg: 'MAP',
-    },
-    {
-        name: 'unmapped',
-        description: 'What to do with images whose registry is not in `registry-map`: `skip` (report) or `fail`.',
-        default: 'skip',
-        arg: 'skip|fail',
-    },
-    {
-        name: 'platforms',
-        description: 'Platforms that must be present, e.g. `linux/amd64,linux/arm64`; `all` checks every platform of the index.',
-        default: 'all',
-        arg: 'LIST',
-    },
-    {
-        name: 'mode',
-        description: '`warm` makes Zot sync missing images; `check` only reports what is missing; `plan` lists images and their Zot references without contacting Zot.',
-        default: 'warm',
-        arg: 'warm|check|plan',
-    },
-    {
-        name: 'referrers',
-        description: 'Signatures, attestations and SBOMs of each image: `warm` makes Zot copy them with the images it syncs and reports what the cache holds; `require-signed` also fails an image without a signature in the cache; `off` ignores them.',
-        default: 'warm',
-        arg: 'warm|require-signed|off',
-    },
-    {
-        name: 'refresh',
-        description: 'Ask Zot to re-check upstream tags that are already cached (spends upstream pull quota).',
-        default: 'false',
-        boolean: true,
-    },
-    {
-        name: 'concurrency',
-        description: 'How many images are warmed at the same time.',
-        default: String(DEFAULTS.concurrency),
-        arg: 'N',
-    },
-    {
-        name: 'image-timeout',
-        description: 'Time limit per image: `90s`, `10m`, `1h` or plain seconds.',
-        default: duration_formatDuration(DEFAULTS.imageTimeoutMs).replace(/(\d+)m00s$/, '$1m'),
-        arg: 'DURATION',
-    },
-    {
-        name: 'timeout',
-        description: 'Time limit for the whole run (same format; `0` = none). When it ends, the rest is reported as not attempted.',
-        default: String(DEFAULTS.overallTimeoutMs / 1000),
-        arg: 'DURATION',
-    },
-    {
-        name: 'strict',
-        description: 'Fail the step when an image failed or a reference is invalid (and, as configured, unresolved or unmapped). `false`: warn instead.',
-        default: 'true',
-        boolean: true,
-    },
-    {
-        name: 'fail-on-unresolved',
-        description: 'In strict mode, also fail on references that could not be resolved (templated or empty values).',
-        default: 'true',
-        boolean: true,
-    },
-    {
-        name: 'report',
-        description: 'Where to write the JSON report.',
-        default: '',
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: documents the runner variable literally.
-        defaultText: '`${RUNNER_TEMP}/zot-warm-report.json` (action); none (CLI)',
-        arg: 'FILE',
-    },
-    {
-        name: 'rewrite',
-        description: 'Rewrite the scanned manifests to pull what was verified: `zot` (from the cache: `<pull host>/<prefix>/<path>:<tag>@<digest>`) or `digest` (same registry, pinned `@<digest>` where the cache holds upstream’s digest). Empty: off. Only each reference’s own text changes.',
-        default: '',
-        arg: 'zot|digest',
-    },
-    {
-        name: 'pull-host',
-        description: 'Registry host[:port] nodes pull the cache from, for `rewrite: zot` (when they reach Zot under another name than `zot-url`). Empty: the host of `zot-url`.',
-        default: '',
-        arg: 'HOST',
-    },
-    {
-        name: 'rewrite-output',
-        description: 'Directory that receives every scanned manifest file, rewritten or not, at its workspace-relative path (relative to `workspace`; the workspace itself rewrites in place). CLI: `-` prints the manifests read from stdin, rewritten, on stdout.',
-        default: '',
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: documents the runner variable literally.
-        defaultText: '`${RUNNER_TEMP}/zot-warm-rewritten` (action); required with `rewrite` (CLI)',
-        arg: 'DIR|-',
-    },
-    {
-        name: 'workspace',
-        description: 'Directory that `paths` are relative to.',
-        default: '',
-        defaultText: '`GITHUB_WORKSPACE` (action); the current directory (CLI)',
-        arg: 'DIR',
-    },
-    {
-        name: 'config',
-        description: 'Configuration file: YAML whose keys are these input names; its values count only where an input is not set. The CLI, when this is empty, reads the first of `./zot-warm.yaml`, `$XDG_CONFIG_HOME/zot-warm/config.yaml` (`~/.config` when unset) and `/etc/zot-warm/config.yaml`; the action reads only the file named here.',
-        default: '',
-        arg: 'FILE',
-    },
-];
-const SECRET_INPUTS = new Set(INPUTS.filter((i) => i.secret).map((i) => i.name));
-/** `zot-url` → `ZOT_WARM_ZOT_URL`. */
-function envName(input) {
-    return `ZOT_WARM_${input.toUpperCase().replace(/-/g, '_')}`;
-}
-/** Outputs of the action (the CLI writes the same data into the report). */
-const OUTPUTS = [
-    { name: 'total', description: 'Distinct image references found (including invalid and unresolved).' },
-    { name: 'cached', description: 'Images that were already in Zot.' },
-    { name: 'warmed', description: 'Images Zot synced during this run.' },
-    { name: 'failed', description: 'Images that could not be warmed or verified.' },
-    {
-        name: 'skipped',
-        description: 'Images not attempted: registry not in `registry-map`, `mode: plan`, or cut off by cancellation.',
-    },
-    { name: 'unresolved', description: 'References that are templated or empty and could not be resolved.' },
-    { name: 'invalid', description: 'References that are not valid image references.' },
-    { name: 'signed', description: 'Images with a signature in Zot (`referrers` not `off`).' },
-    { name: 'attested', description: 'Images with an attestation (provenance, in-toto) in Zot.' },
-    { name: 'sbom', description: 'Images with an SBOM in Zot.' },
-    {
-        name: 'images',
-        description: 'JSON array `[{reference, status, zotReference, digest, platforms}]`, one entry per image; kept under 900 KiB (GitHub allows 1 MB per output): past that the worst images are listed, in run order, and the log says how many and where the full list is (the JSON report).',
-    },
-    { name: 'report', description: 'Path of the JSON report.' },
-    {
-        name: 'rewritten',
-        description: 'Directory holding the rewritten manifests (`rewrite-output`); empty when nothing was written (rewrite off, or the run failed).',
-    },
-];
-
-;// CONCATENATED MODULE: ./lib/inputs/config-file.js
-// The configuration file: a YAML mapping whose keys are the input names (`zot-url: https://…`). It sits
-// beneath every other source: the CLI reads flags, then ZOT_WARM_*, then the seed CronJob's ZOT_* variables,
-// then the file, then the defaults; the action reads its inputs, then the file. The CLI looks for the file
-// in the places the seed CLI used; the action reads only the one its `config` input names (a workflow says
-// what it reads). Every value keeps its line, so a bad value is reported where it is written.
-
-
-
-
-const SYSTEM_CONFIG = '/etc/zot-warm/config.yaml';
-const LOCAL_CONFIG = 'zot-warm.yaml';
-/** The search locations of a process: its current directory, environment and home. */
-function configSearch(cwd, env, home) {
-    return {
-        cwd,
-        xdgConfigHome: env.XDG_CONFIG_HOME,
-        home: env.HOME || homeOrEmpty(home),
-        system: env.ZOT_WARM_SYSTEM_CONFIG || SYSTEM_CONFIG,
-    };
-}
-/** A container user without a passwd entry and without HOME has no home: then there is no ~/.config. */
-function homeOrEmpty(home) {
-    try {
-        return home();
-    }
-    catch {
-        return '';
-    }
-}
-/** The files the CLI looks for, in order. */
-function configCandidates(search) {
-    const xdg = search.xdgConfigHome && (0,external_node_path_.isAbsolute)(search.xdgConfigHome)
-        ? search.xdgConfigHome
-        : (0,external_node_path_.isAbsolute)(search.home)
-            ? (0,external_node_path_.join)(search.home, '.config')
-            : undefined;
-    return [
-        (0,external_node_path_.join)(search.cwd, LOCAL_CONFIG),
-        ...(xdg ? [(0,external_node_path_.join)(xdg, 'zot-warm', 'config.yaml')] : []),
-        search.system,
-    ];
-}
-/** Inputs whose value may be written as a YAML list. */
-const LIST_KEYS = new Set(['paths', 'images', 'platforms']);
-/** Inputs naming a file: a relative path in the configuration file is relative to the file, as in a kubeconfig. */
-const FILE_KEYS = new Set(['ca-cert', 'client-cert', 'client-key', 'report', 'workspace']);
-const KEYS = INPUTS.map((i) => i.name).filter((n) => n !== 'config');
-/**
- * The configuration file to read: `explicit` (the `config` input; relative to `base`), else the first of the
- * search locations that exists. Undefined when there is none. A file that exists but cannot be read is a
- * problem, not a reason to look further: the user meant that one.
- */
-function loadConfigFile(explicit, where) {
-    if (explicit) {
-        const path = (0,external_node_path_.resolve)(where.base, explicit);
-        return readConfigPath(path, shown(path, where.cwd), `config: cannot read "${explicit}"`);
-    }
-    for (const path of where.search ? configCandidates(where.search) : []) {
-        let exists;
-        try {
-            (0,external_node_fs_namespaceObject.statSync)(path);
-            exists = true;
-        }
-        catch (err) {
-            const code = err.code;
-            exists = code !== 'ENOENT' && code !== 'ENOTDIR';
-        }
-        const name = shown(path, where.cwd);
-        if (exists)
-            return readConfigPath(path, name, `cannot read the configuration file ${name}`);
-    }
-    return undefined;
-}
-/** `./zot-warm.yaml` inside the current directory, the absolute path elsewhere. */
-function shown(path, cwd) {
-    const rel = (0,external_node_path_.relative)(cwd, path);
-    return rel && !rel.startsWith('..') && !(0,external_node_path_.isAbsolute)(rel) ? `./${rel.split(external_node_path_.sep).join('/')}` : path;
-}
-function readConfigPath(path, name, what) {
-    let text;
-    try {
-        text = (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
-    }
-    catch (err) {
-        const code = err.code;
-        const why = code === 'ENOENT'
-            ? 'no such file'
-            : code === 'EISDIR'
-                ? 'it is a directory'
-                : code === 'EACCES' || code === 'EPERM'
-                    ? 'permission denied'
-                    : err.message;
-        return { path, shown: name, values: new Map(), problems: [`${what}: ${why}${code ? ` (${code})` : ''}.`] };
-    }
-    return parseConfigFile(path, text, name);
-}
-/** Parse the text of a configuration file (pure; `path` anchors relative file paths, `name` is shown). */
-function parseConfigFile(path, text, name = path) {
-    const lines = new dist/* LineCounter */.HN();
-    const values = new Map();
-    const problems = [];
-    const at = (offset) => {
-        const p = lines.linePos(offset);
-        return `${name}:${p.line}:${p.col}`;
-    };
-    const problem = (offset, message) => problems.push(`${at(offset)}: ${message}`);
-    const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-    // prettyErrors off: the messages then carry no excerpt of the file, which may hold a password.
-    const docs = (0,dist/* parseAllDocuments */.hR)(body, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-    const list = Array.isArray(docs) ? docs : [];
-    if (list.length > 1)
-        problem(list[1]?.range[0] ?? 0, 'one YAML document expected; remove the `---` and what follows.');
-    const doc = list[0];
-    if (!doc)
-        return { path, shown: name, values, problems };
-    for (const e of doc.errors)
-        problem(e.pos[0], e.code === 'DUPLICATE_KEY' ? 'key given twice.' : `invalid YAML: ${e.message}`);
-    if (problems.length)
-        return { path, shown: name, values, problems };
-    const deref = (node) => ((0,dist/* isAlias */.Vj)(node) ? node.resolve(doc) : node);
-    const root = deref(doc.contents);
-    if (root === null || root === undefined || ((0,dist/* isScalar */.jn)(root) && root.value === null))
-        return { path, shown: name, values, problems };
-    if (!(0,dist/* isMap */.jh)(root)) {
-        problem(root.range?.[0] ?? 0, 'expected a mapping of input names to values, e.g. `zot-url: https://zot.example.com`.');
-        return { path, shown: name, values, problems };
-    }
-    for (const pair of root.items) {
-        const keyNode = deref(pair.key);
-        const keyAt = keyNode?.range?.[0] ?? 0;
-        const key = (0,dist/* isScalar */.jn)(keyNode) && typeof keyNode.value === 'string' ? keyNode.value : undefined;
-        if (key === undefined) {
-            problem(keyAt, 'keys are input names such as `zot-url`.');
-            continue;
-        }
-        if (key === 'config') {
-            problem(keyAt, '"config" names the configuration file itself and cannot be set inside it.');
-            continue;
-        }
-        if (!KEYS.includes(key)) {
-            problem(keyAt, `unknown key "${key}"; did you mean "${nearestKey(key)}"?`);
-            continue;
-        }
-        const node = deref(pair.value);
-        const valueAt = node?.range?.[0] ?? keyAt;
-        const value = toInputValue(key, node, (message) => problem(valueAt, `${key}: ${message}`));
-        if (value === undefined)
-            continue;
-        const pos = lines.linePos(valueAt);
-        values.set(key, {
-            value: FILE_KEYS.has(key) && isRelativePath(value) ? (0,external_node_path_.resolve)((0,external_node_path_.dirname)(path), value) : value,
-            line: pos.line,
-            column: pos.col,
-        });
-    }
-    return { path, shown: name, values, problems };
-}
-/** A YAML value as the input's text; undefined for an empty value (unset) or a wrong type (reported). */
-function toInputValue(key, node, problem) {
-    if (node === null || ((0,dist/* isScalar */.jn)(node) && node.value === null))
-        return undefined;
-    if ((0,dist/* isScalar */.jn)(node))
-        return scalarText(node);
-    if ((0,dist/* isSeq */.oP)(node)) {
-        if (!LIST_KEYS.has(key)) {
-            problem(key === 'registry-map'
-                ? 'expects `registry: prefix` entries.'
-                : 'expects a single value, not a list.');
-            return undefined;
-        }
-        const items = [];
-        for (const item of node.items) {
-            if (!(0,dist/* isScalar */.jn)(item) || item.value === null || typeof item.value === 'object') {
-                problem('list items must be plain values.');
-                return undefined;
-            }
-            items.push(scalarText(item));
-        }
-        return items.join('\n');
-    }
-    if ((0,dist/* isMap */.jh)(node) && key === 'registry-map') {
-        const lines = [];
-        for (const pair of node.items) {
-            if (!(0,dist/* isScalar */.jn)(pair.key) || !((0,dist/* isScalar */.jn)(pair.value) || pair.value === null)) {
-                problem('expects `registry: prefix` entries.');
-                return undefined;
-            }
-            const prefix = pair.value === null ? '' : scalarText(pair.value);
-            lines.push(`${scalarText(pair.key)}=${prefix}`);
-        }
-        return lines.join('\n');
-    }
-    problem(key === 'registry-map' ? 'expects `registry: prefix` entries.' : 'expects a single value, not a mapping.');
-    return undefined;
-}
-/** The text as written for numbers (`1.10` stays `1.10`), the value otherwise. */
-function scalarText(node) {
-    if (typeof node.value === 'number' || typeof node.value === 'bigint')
-        return node.source ?? String(node.value);
-    return String(node.value);
-}
-function isRelativePath(value) {
-    return value !== '-' && !value.includes('-----BEGIN') && !value.includes('\n') && !(0,external_node_path_.isAbsolute)(value);
-}
-/** The input name closest to `key` (case, `_` and camelCase forgiven first; then edit distance). */
-function nearestKey(key) {
-    const kebab = key
-        .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
-        .replace(/_/g, '-')
-        .toLowerCase();
-    if (KEYS.includes(kebab))
-        return kebab;
-    let best = KEYS[0];
-    let bestDistance = Number.POSITIVE_INFINITY;
-    for (const k of KEYS) {
-        const d = distance(kebab, k);
-        if (d < bestDistance) {
-            best = k;
-            bestDistance = d;
-        }
-    }
-    return best;
-}
-/** Levenshtein distance. */
-function distance(a, b) {
-    let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        const row = [i];
-        for (let j = 1; j <= b.length; j++)
-            row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-        prev = row;
-    }
-    return prev[b.length];
-}
-
-;// CONCATENATED MODULE: ./lib/inputs/list.js
-// Multi-value inputs: one item per line or comma-separated. Commas inside `{…}` belong to a glob
-// (`**/*.{yaml,yml}`) and do not split. `#` starts a comment line.
-function splitList(text) {
-    if (!text)
-        return [];
-    const items = [];
-    for (const rawLine of text.split(/\r?\n/)) {
-        const line = rawLine.trim();
-        if (!line || line.startsWith('#'))
-            continue;
-        let depth = 0;
-        let current = '';
-        for (const ch of line) {
-            if (ch === '{')
-                depth++;
-            else if (ch === '}' && depth > 0)
-                depth--;
-            if (ch === ',' && depth === 0) {
-                items.push(current);
-                current = '';
-            }
-            else
-                current += ch;
-        }
-        items.push(current);
-    }
-    return items.map((i) => i.trim()).filter((i) => i.length > 0);
-}
-
-;// CONCATENATED MODULE: ./lib/inputs/pem.js
-// Certificates and keys arrive as PEM text (from a secret) or as a path to a PEM file.
-
-
-/** Inline PEM is used as is; anything else is read as a file relative to `baseDir`. */
-function loadPem(input, value, baseDir, expect) {
-    const text = value.trim();
-    const inline = text.includes('-----BEGIN ');
-    let pem = text;
-    if (!inline) {
-        // A PEM body without its BEGIN line would otherwise be taken for a file name and echoed: keep a
-        // key's text out of the message.
-        const looksLikeFile = text.length < 4096 && !/\s/.test(text);
-        if (!looksLikeFile)
-            return { problem: `${input}: expected PEM text (starting with "-----BEGIN") or a path to a PEM file.` };
-        try {
-            pem = (0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_.resolve)(baseDir, text), 'utf8');
-        }
-        catch (err) {
-            const code = err.code;
-            const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (code ?? 'unreadable');
-            const shown = expect === 'key' ? 'the given path' : `"${text}"`;
-            return {
-                problem: `${input}: cannot read ${shown} (${why}); give PEM text or the path of a readable PEM file.`,
-            };
-        }
-    }
-    const wanted = expect === 'key' ? /-----BEGIN [A-Z ]*PRIVATE KEY-----/ : /-----BEGIN CERTIFICATE-----/;
-    if (!wanted.test(pem)) {
-        const what = expect === 'key' ? 'a PEM private key (-----BEGIN … PRIVATE KEY-----)' : 'a PEM certificate';
-        return { problem: `${input}: ${inline ? 'the text' : 'the file'} does not contain ${what}.` };
-    }
-    return { pem };
-}
-/**
- * The lines of a PEM key to mask. The runner masks line by line, so a multi-line secret is only hidden
- * when each of its lines is registered.
- */
-function pemSecretLines(pem) {
-    return pem
-        .split(/\r?\n/)
-        .map((l) => l.trim())
-        .filter((l) => l.length >= 8 && !l.startsWith('-----'));
-}
-
-;// CONCATENATED MODULE: ./lib/inputs/redact.js
-// Defence in depth: secrets are masked by the runner, but the report, the outputs and the CLI's
-// terminal are not; every text that leaves the process passes through here.
-/**
- * Shorter values would turn ordinary words into `***` everywhere; the runner still masks them in the log,
- * and no message of ours contains a secret by construction.
- */
-const MIN_REDACT_LENGTH = 4;
-/** Replace every secret in `text` by `***`, longest first (one secret may contain another). */
-function redact(text, secrets) {
-    let out = text;
-    for (const s of [...secrets].sort((a, b) => b.length - a.length))
-        if (s.length >= MIN_REDACT_LENGTH)
-            out = out.split(s).join('***');
+/** `\uXXXX` per UTF-16 unit (a character past U+FFFF is a surrogate pair in JSON). */
+function jsonEscape(ch) {
+    let out = '';
+    for (let i = 0; i < ch.length; i++)
+        out += `\\u${ch.charCodeAt(i).toString(16).padStart(4, '0')}`;
     return out;
 }
-/** Deep copy of a JSON-like value with every string redacted. */
-function redactDeep(value, secrets) {
-    if (secrets.length === 0)
-        return value;
-    if (typeof value === 'string')
-        return redact(value, secrets);
-    if (Array.isArray(value))
-        return value.map((v) => redactDeep(v, secrets));
-    if (value && typeof value === 'object') {
-        const out = {};
-        for (const [k, v] of Object.entries(value))
-            out[k] = redactDeep(v, secrets);
-        return out;
-    }
-    return value;
+
+
+/***/ }),
+
+/***/ 7703:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   D0: () => (/* binding */ referrersLabel),
+/* harmony export */   ER: () => (/* binding */ STDIN_FILE),
+/* harmony export */   GE: () => (/* binding */ locationLabel),
+/* harmony export */   Ge: () => (/* binding */ describeRewrite),
+/* harmony export */   I8: () => (/* binding */ statusIcon),
+/* harmony export */   LS: () => (/* binding */ plural),
+/* harmony export */   Rh: () => (/* binding */ statusLabel),
+/* harmony export */   TM: () => (/* binding */ IMAGES_INPUT_FILE),
+/* harmony export */   Tx: () => (/* binding */ statusRank),
+/* harmony export */   Ud: () => (/* binding */ isWorkspaceFile),
+/* harmony export */   VK: () => (/* binding */ shortDigest),
+/* harmony export */   _P: () => (/* binding */ STATUS_LABEL),
+/* harmony export */   en: () => (/* binding */ sourceLabel),
+/* harmony export */   md: () => (/* binding */ worstFirst),
+/* harmony export */   nm: () => (/* binding */ showsReferrers),
+/* harmony export */   p9: () => (/* binding */ MAX_REFERENCE_TEXT),
+/* harmony export */   tW: () => (/* binding */ STATUS_ICON)
+/* harmony export */ });
+/* unused harmony export STATUS_ORDER */
+/* harmony import */ var _escape_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2527);
+// Small presentation helpers shared by the table, the summary and the annotations.
+
+/** Worst first: the order of tables, annotations and what survives when rows must be cut. */
+const STATUS_ORDER = [
+    'failed',
+    'invalid',
+    'unresolved',
+    'not-attempted',
+    'skipped-unmapped',
+    'warmed',
+    'cached',
+];
+const STATUS_LABEL = {
+    failed: 'failed',
+    invalid: 'invalid',
+    unresolved: 'unresolved',
+    'not-attempted': 'not attempted',
+    'skipped-unmapped': 'skipped',
+    warmed: 'warmed',
+    cached: 'cached',
+};
+const STATUS_ICON = {
+    failed: '❌',
+    invalid: '⛔',
+    unresolved: '❓',
+    'not-attempted': '⏸️',
+    'skipped-unmapped': '⏭️',
+    warmed: '🔥',
+    cached: '✅',
+};
+/** In plan mode nothing is attempted on purpose: say "planned". */
+function statusLabel(status, mode) {
+    return mode === 'plan' && status === 'not-attempted' ? 'planned' : STATUS_LABEL[status];
+}
+function statusIcon(status, mode) {
+    return mode === 'plan' && status === 'not-attempted' ? '📋' : STATUS_ICON[status];
+}
+function statusRank(status) {
+    return STATUS_ORDER.indexOf(status);
+}
+/** Stable sort, worst status first; ties keep extraction order. */
+function worstFirst(results) {
+    return results
+        .map((r, i) => ({ r, i }))
+        .sort((a, b) => statusRank(a.r.status) - statusRank(b.r.status) || a.i - b.i)
+        .map((x) => x.r);
+}
+/** `sha256:0123456789abcdef…` → `sha256:0123456789ab`. */
+function shortDigest(digest) {
+    if (!digest)
+        return '';
+    const [alg, hex] = digest.split(':');
+    return hex ? `${alg}:${hex.slice(0, 12)}` : digest;
+}
+/** Sources that are not files in the workspace. */
+const IMAGES_INPUT_FILE = '<images input>';
+const STDIN_FILE = '-';
+function isWorkspaceFile(source) {
+    return source.file !== IMAGES_INPUT_FILE && source.file !== STDIN_FILE;
 }
 /**
- * The credentials written into a URL (`scheme://user:password@host`), found in the text itself because the
- * URL may not parse: everything between `://` (or the start) and the last `@`. `shown` is the URL with them
- * masked (`user:***@`, or `***@` for a bare user part, which may be a token); `password` is what
- * follows the user name's `:`.
+ * `deploy/app.yaml:12`, `images input #3`, `stdin:4`. File names may hold anything a file system allows
+ * (line breaks, escape sequences): they are shown escaped, so a label is always one harmless line.
  */
-function urlCredentials(text) {
-    const at = text.lastIndexOf('@');
-    if (at === -1)
-        return undefined;
-    const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(text)?.[0] ?? '';
-    if (at < scheme.length)
-        return undefined;
-    const info = text.slice(scheme.length, at);
-    const colon = info.indexOf(':');
-    if (colon === -1)
-        return { shown: `${scheme}***${text.slice(at)}` };
-    return { password: info.slice(colon + 1), shown: `${scheme}${info.slice(0, colon)}:***${text.slice(at)}` };
+function sourceLabel(source) {
+    if (source.file === IMAGES_INPUT_FILE)
+        return `images input #${source.line}`;
+    if (source.file === STDIN_FILE)
+        return `stdin:${source.line}`;
+    return `${(0,_escape_js__WEBPACK_IMPORTED_MODULE_0__/* .printable */ .g$)(source.file)}:${source.line}`;
 }
-/** `%40` → `@`; the text as is when it is not valid percent-encoding. */
-function percentDecoded(text) {
-    try {
-        return decodeURIComponent(text);
-    }
-    catch {
-        return text;
-    }
+/** `deploy/app.yaml:12:7` (or less, as known), the file name escaped like sourceLabel's. */
+function locationLabel(where) {
+    const file = (0,_escape_js__WEBPACK_IMPORTED_MODULE_0__/* .printable */ .g$)(where.file);
+    if (!where.line)
+        return file;
+    return `${file}:${where.line}${where.column ? `:${where.column}` : ''}`;
+}
+/**
+ * References longer than this are never valid (a name has at most 255 characters, a tag 128, a digest
+ * 135): the run keeps such text cut in the middle, with its length, so a 50 MB value cannot bloat the
+ * report, the outputs or the log.
+ */
+const MAX_REFERENCE_TEXT = 1024;
+function plural(n, word, many = `${word}s`) {
+    return `${n} ${n === 1 ? word : many}`;
+}
+/** What `rewrite` did, in one line for the summaries (plain text: each renderer escapes it). */
+function describeRewrite(r) {
+    if (!r.written)
+        return `rewrite ${r.mode}: nothing written: ${r.held ?? 'the run stopped'}`;
+    const where = r.output === '-' ? 'to stdout' : r.inPlace ? 'in place' : `to ${r.output}`;
+    const left = r.left.reduce((n, l) => n + l.places, 0);
+    const parts = [
+        `rewrite ${r.mode}: ${plural(r.rewritten, 'reference')} rewritten in ${plural(r.changedFiles, 'file')}, ${plural(r.files, 'file')} written ${where}`,
+    ];
+    if (left)
+        parts.push(`${plural(left, 'place')} left as written (see the warnings and statuses)`);
+    if (r.problems.length)
+        parts.push(`${plural(r.problems.length, 'file')} not written`);
+    return parts.join('; ');
+}
+const KIND_LABEL = {
+    signature: 'signed',
+    attestation: 'attested',
+    sbom: 'sbom',
+    other: 'other',
+};
+/**
+ * The referrers column: what the cache holds for the image (`signed, sbom`), `—` for nothing, `not verified`
+ * when it could not be read without a sync, empty when not looked at (`referrers: off`, plan mode).
+ */
+function referrersLabel(r) {
+    if (!r.referrers || r.referrers.state === 'off')
+        return '';
+    const present = new Set(r.referrers.items.map((i) => i.kind));
+    const kinds = Object.keys(KIND_LABEL)
+        .filter((k) => present.has(k))
+        .map((k) => KIND_LABEL[k]);
+    if (r.referrers.state === 'not-verified')
+        kinds.push('not verified');
+    return kinds.length ? kinds.join(', ') : '—';
+}
+/** Whether any result has referrers to show (the column is left out otherwise). */
+function showsReferrers(results) {
+    return results.some((r) => referrersLabel(r) !== '');
 }
 
-;// CONCATENATED MODULE: ./lib/inputs/config.js
-// One configuration parser for the action (core.getInput) and the CLI (flags, then environment).
-// Every problem is collected, so a user fixes their workflow in one round trip.
+
+/***/ }),
+
+/***/ 5102:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   AF: () => (/* binding */ countReferrers),
+/* harmony export */   aD: () => (/* binding */ countResults),
+/* harmony export */   bQ: () => (/* binding */ EXIT_HARD),
+/* harmony export */   dl: () => (/* binding */ decideOutcome)
+/* harmony export */ });
+/* unused harmony exports EXIT_OK, EXIT_IMAGES */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(452);
+/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7703);
+// The one place that decides how a run ends, so the action and the CLI always agree.
+//   0: all good (or soft mode);  1: hard failure (config, Zot unreachable, credentials rejected);
+//   2: images failed / invalid / (unresolved, unmapped, not attempted) in strict mode.
 
 
-
-
-
-
-
-
-
-
-
-
-const PLATFORM = /^[a-z0-9_]+\/[a-z0-9_]+(\/[a-z0-9_.]+)?$/;
-const BOOLEAN_TRUE = new Set(['true', 'yes', 'on', '1']);
-const BOOLEAN_FALSE = new Set(['false', 'no', 'off', '0']);
-function parseConfig(get, defaults = { workspace: process.cwd() }) {
+const EXIT_OK = 0;
+const EXIT_HARD = 1;
+const EXIT_IMAGES = 2;
+function countResults(results) {
+    const c = {
+        total: results.length,
+        cached: 0,
+        warmed: 0,
+        failed: 0,
+        skipped: 0,
+        skippedUnmapped: 0,
+        notAttempted: 0,
+        unresolved: 0,
+        invalid: 0,
+    };
+    for (const r of results) {
+        if (r.status === 'cached')
+            c.cached++;
+        else if (r.status === 'warmed')
+            c.warmed++;
+        else if (r.status === 'failed')
+            c.failed++;
+        else if (r.status === 'unresolved')
+            c.unresolved++;
+        else if (r.status === 'invalid')
+            c.invalid++;
+        else if (r.status === 'skipped-unmapped')
+            c.skippedUnmapped++;
+        else if (r.status === 'not-attempted')
+            c.notAttempted++;
+    }
+    c.skipped = c.skippedUnmapped + c.notAttempted;
+    return c;
+}
+/** Undefined when no image's referrers were looked at (`referrers: off`, plan mode, nothing in Zot). */
+function countReferrers(results) {
+    const c = { checked: 0, signed: 0, attested: 0, sbom: 0, unsigned: 0, notVerified: 0 };
+    for (const r of results) {
+        if (!r.referrers || r.referrers.state === 'off')
+            continue;
+        const kinds = new Set(r.referrers.items.map((i) => i.kind));
+        c.checked++;
+        if (kinds.has('signature'))
+            c.signed++;
+        if (kinds.has('attestation'))
+            c.attested++;
+        if (kinds.has('sbom'))
+            c.sbom++;
+        if (r.referrers.state === 'not-verified')
+            c.notVerified++;
+        else if (!kinds.has('signature'))
+            c.unsigned++;
+    }
+    return c.checked ? c : undefined;
+}
+function decideOutcome(run) {
+    const counts = countResults(run.results);
+    if (run.hardFailure) {
+        return {
+            exitCode: EXIT_HARD,
+            conclusion: 'failure',
+            reason: (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .withHint */ .mu)(run.hardFailure.message, run.hardFailure.hint).replace(/\s*\n\s*/g, ' '),
+            problems: [run.hardFailure.message],
+            warnings: [],
+        };
+    }
     const problems = [];
-    const secrets = [];
-    const secret = (...values) => {
-        for (const v of values) {
-            if (!v || secrets.includes(v))
-                continue;
-            secrets.push(v);
-            defaults.onSecret?.(v);
-        }
-    };
-    const specDefault = new Map(INPUTS.map((i) => [i.name, i.default ?? '']));
-    const cwd = defaults.cwd ?? process.cwd();
-    // The configuration file sits beneath every input; its secrets are registered before anything can fail.
-    const file = loadConfigFile(get('config')?.trim(), {
-        base: defaults.cwd ?? defaults.workspace,
-        cwd,
-        ...(defaults.configSearch ? { search: defaults.configSearch } : {}),
-    });
-    for (const name of SECRET_INPUTS) {
-        const v = file?.values.get(name)?.value;
-        if (v)
-            secret(v, ...v
-                .split(/\r?\n/)
-                .filter((l) => l.trim().length >= 8)
-                .map((l) => l.trim()));
+    const warnings = [];
+    if (counts.failed)
+        problems.push(`${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(counts.failed, 'image')} failed`);
+    if (counts.invalid)
+        problems.push((0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(counts.invalid, 'invalid reference'));
+    if (counts.unresolved)
+        (run.failOnUnresolved ? problems : warnings).push((0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(counts.unresolved, 'unresolved reference'));
+    const unreadable = run.notices.filter((n) => n.level === 'error').length;
+    if (unreadable)
+        problems.push((0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(unreadable, 'input problem'));
+    if (counts.notAttempted && run.mode !== 'plan') {
+        const why = run.cancelled ? ` (${run.cancelled})` : '';
+        problems.push(`${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(counts.notAttempted, 'image')} not attempted${why}`);
     }
-    problems.push(...(file?.problems ?? []));
-    /** Inputs whose value came from the file: their problems are reported at its line. */
-    const fromFile = new Map();
-    const value = (name) => {
-        const v = get(name)?.trim();
-        if (v)
-            return v;
-        const f = file?.values.get(name);
-        if (f?.value.trim()) {
-            fromFile.set(name, `${file?.shown}:${f.line}:${f.column}`);
-            return f.value.trim();
-        }
-        return specDefault.get(name) ?? '';
-    };
-    const bool = (name) => {
-        const v = value(name).toLowerCase();
-        if (BOOLEAN_TRUE.has(v))
-            return true;
-        if (BOOLEAN_FALSE.has(v))
-            return false;
-        problems.push(`${name}: "${v}" is not a boolean; use true or false.`);
-        return specDefault.get(name) === 'true';
-    };
-    const oneOf = (name, allowed) => {
-        const v = value(name).toLowerCase();
-        if (allowed.includes(v))
-            return v;
-        problems.push(`${name}: "${v}" is not one of ${allowed.join(', ')}.`);
-        return allowed[0];
-    };
-    const duration = (name) => {
-        const v = value(name);
-        const ms = parseDuration(v);
-        if (ms === undefined)
-            problems.push(`${name}: "${v}" is not a duration; write e.g. 90s, 10m, 1h or a number of seconds.`);
-        return ms;
-    };
-    // Secrets first, so they are registered before anything else can fail and print.
-    const password = value('password') || undefined;
-    const token = value('token') || undefined;
-    if (password)
-        secret(password);
-    if (token)
-        secret(token);
-    const mode = oneOf('mode', ['warm', 'check', 'plan']);
-    const workspace = (0,external_node_path_.resolve)(cwd, value('workspace') || defaults.workspace);
-    if (!config_isDirectory(workspace))
-        problems.push(`workspace: "${workspace}" is not a directory.`);
-    let zotUrl;
-    const rawUrl = value('zot-url');
-    if (rawUrl) {
-        const parsed = canParseUrl(rawUrl);
-        // Credentials in the URL are masked before anything can print it, also when it does not parse (then they
-        // are found in the text). A valid URL without user info keeps any `@` of its path.
-        const credentials = !parsed || parsed.username || parsed.password || !/^https?:$/.test(parsed.protocol)
-            ? urlCredentials(rawUrl)
-            : undefined;
-        if (credentials?.password)
-            secret(credentials.password, percentDecoded(credentials.password));
-        const shownUrl = credentials?.shown ?? rawUrl;
-        if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
-            problems.push(`zot-url: "${shownUrl}" is not an http:// or https:// URL (e.g. https://zot.example.com).`);
-        }
-        else if (parsed.username || parsed.password) {
-            if (parsed.password)
-                secret(percentDecoded(parsed.password), parsed.password);
-            problems.push('zot-url: must not contain credentials; pass them in the username and password inputs.');
-        }
-        else if (parsed.search || parsed.hash) {
-            problems.push(`zot-url: "${shownUrl}" must not have a query or fragment; give the registry's base URL.`);
-        }
-        else {
-            zotUrl = `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`;
-        }
+    // A manifest missing from the output directory would silently not be deployed.
+    if (run.rewrite?.problems.length)
+        problems.push(`${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(run.rewrite.problems.length, 'manifest file')} not written`);
+    if (counts.total === 0 && unreadable === 0)
+        warnings.push('no image references found; check paths');
+    if (counts.skippedUnmapped)
+        warnings.push(`${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(counts.skippedUnmapped, 'image')} skipped (registry not in registry-map)`);
+    const left = leftWarmed(run);
+    if (left)
+        warnings.push(`${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(left, 'reference')} to warm images not rewritten`);
+    if (problems.length) {
+        const reason = `${problems.join(', ')}${warnings.length ? `; ${warnings.join(', ')}` : ''}`;
+        return run.strict
+            ? { exitCode: EXIT_IMAGES, conclusion: 'failure', reason, problems, warnings }
+            : { exitCode: EXIT_OK, conclusion: 'warning', reason: `${reason} (strict: false)`, problems, warnings };
     }
-    else if (mode !== 'plan') {
-        problems.push('zot-url: required (the base URL of the Zot cache), unless mode is plan.');
-    }
-    const username = value('username') || undefined;
-    if (password && !username)
-        problems.push('username: required with password (for a Zot API key, the user who owns the key).');
-    if (username && !password && !token)
-        problems.push('password: required with username (or remove username).');
-    if (password && token)
-        problems.push('token: set either password or token, not both.');
-    if (username && password) {
-        const b64 = Buffer.from(`${username}:${password}`).toString('base64');
-        secret(b64, `Basic ${b64}`);
-    }
-    const pem = (name, expect) => {
-        const v = value(name);
-        if (!v)
-            return undefined;
-        if (expect === 'key')
-            secret(...pemSecretLines(v));
-        const result = loadPem(name, v, workspace, expect);
-        if ('problem' in result) {
-            problems.push(result.problem);
-            return undefined;
-        }
-        if (expect === 'key')
-            secret(...pemSecretLines(result.pem));
-        return result.pem;
+    if (warnings.length)
+        return { exitCode: EXIT_OK, conclusion: 'warning', reason: warnings.join(', '), problems, warnings };
+    return {
+        exitCode: EXIT_OK,
+        conclusion: 'success',
+        reason: successLine(run.mode, counts),
+        problems,
+        warnings,
     };
-    const ca = pem('ca-cert', 'certificate');
-    const cert = pem('client-cert', 'certificate');
-    const key = pem('client-key', 'key');
-    if (value('client-cert') && !value('client-key'))
-        problems.push('client-key: required with client-cert.');
-    if (value('client-key') && !value('client-cert'))
-        problems.push('client-cert: required with client-key.');
-    let registryMap;
-    const mapText = value('registry-map');
-    if (mapText) {
-        try {
-            registryMap = parseRegistryMap(mapText);
-        }
-        catch (err) {
-            if (err instanceof ConfigError)
-                problems.push(...err.problems.map((p) => prefixed('registry-map', p)));
-            else
-                problems.push(`registry-map: ${err.message}`);
-        }
-    }
-    let platforms;
-    const platformItems = splitList(value('platforms')).map((p) => p.toLowerCase());
-    if (!(platformItems.length === 0 || (platformItems.length === 1 && platformItems[0] === 'all'))) {
-        const bad = platformItems.filter((p) => !PLATFORM.test(p));
-        if (bad.length)
-            problems.push(`platforms: ${bad.map((b) => `"${b}"`).join(', ')} not of the form os/arch[/variant] (e.g. linux/arm64/v8), or use all.`);
-        platforms = [...new Set(platformItems)];
-    }
-    const concurrencyText = value('concurrency');
-    const concurrency = Number(concurrencyText);
-    if (!/^\d+$/.test(concurrencyText) || concurrency < 1 || concurrency > 64)
-        problems.push(`concurrency: "${concurrencyText}" must be a whole number from 1 to 64.`);
-    const imageTimeoutMs = duration('image-timeout') ?? 0;
-    if (imageTimeoutMs === 0 && parseDuration(value('image-timeout')) === 0)
-        problems.push('image-timeout: must be more than 0.');
-    const timeoutMs = duration('timeout') ?? 0;
-    const reportText = value('report') || defaults.report;
-    const report = reportText === '-' ? '-' : reportText ? (0,external_node_path_.resolve)(cwd, reportText) : undefined;
-    const rewrite = rewriteConfig(value, mode, zotUrl, workspace, defaults.rewriteOutput, problems);
-    if (rewrite?.output === '-' && report === '-')
-        problems.push('rewrite-output: - and report: - both want stdout; write the report to a file.');
-    const config = {
-        mode,
-        workspace,
-        paths: splitList(value('paths')),
-        images: splitList(value('images')),
-        runtimeImages: bool('runtime-images'),
-        zotUrl,
-        username,
-        password,
-        token,
-        ca,
-        cert,
-        key,
-        skipTlsVerify: bool('skip-tls-verify'),
-        registryMap,
-        unmapped: oneOf('unmapped', ['skip', 'fail']),
-        platforms,
-        refresh: bool('refresh'),
-        referrers: oneOf('referrers', REFERRERS_POLICIES),
-        concurrency,
-        imageTimeoutMs,
-        timeoutMs: timeoutMs > 0 ? timeoutMs : undefined,
-        strict: bool('strict'),
-        failOnUnresolved: bool('fail-on-unresolved'),
-        report,
-        ...(rewrite ? { rewrite } : {}),
-    };
-    if (file) {
-        config.configFile = file.shown;
-        config.fromFile = Object.fromEntries(fromFile);
-    }
-    if (problems.length)
-        throw new ConfigError(locateProblems(problems, config.fromFile).map((p) => redact(p, secrets)));
-    return { config, secrets };
 }
-/**
- * `concurrency: "lots" …` → `./zot-warm.yaml:3:14: concurrency: "lots" …` when that input's value came from
- * the configuration file (problems name their input first). Also for problems found later, such as a path
- * in `paths` that selects nothing.
- */
-function locateProblems(problems, fromFile) {
-    return problems.map((p) => {
-        const name = /^([a-z-]+):/.exec(p)?.[1];
-        const where = name ? fromFile?.[name] : undefined;
-        return where ? `${where}: ${p}` : p;
-    });
+/** Places of cached or warmed images that `rewrite` left as written (the others' status says why). */
+function leftWarmed(run) {
+    if (!run.rewrite?.written)
+        return 0;
+    const warm = new Set(run.results.filter((r) => r.status === 'cached' || r.status === 'warmed').map((r) => r.reference));
+    return run.rewrite.left.filter((l) => warm.has(l.reference)).reduce((n, l) => n + l.places, 0);
 }
-function rewriteConfig(value, mode, zotUrl, workspace, defaultOutput, problems) {
-    const kind = value('rewrite').toLowerCase();
-    const pullHost = value('pull-host');
-    const outputText = value('rewrite-output');
-    if (kind === '') {
-        if (outputText)
-            problems.push('rewrite-output: set rewrite (zot or digest) too, or remove rewrite-output.');
-        if (pullHost)
-            problems.push('pull-host: set rewrite: zot too, or remove pull-host.');
-        return undefined;
-    }
-    if (kind !== 'zot' && kind !== 'digest') {
-        problems.push(`rewrite: "${kind}" is not one of zot, digest (or empty to turn it off).`);
-        return undefined;
-    }
+function successLine(mode, c) {
     if (mode === 'plan')
-        problems.push('rewrite: needs mode warm or check (plan mode does not learn the digests to pin).');
-    let host = '';
-    if (kind === 'digest') {
-        if (pullHost)
-            problems.push('pull-host: only used with rewrite: zot (digest keeps each registry).');
-    }
-    else if (pullHost) {
-        host = pullHost;
-        const problem = pullHostProblem(pullHost);
-        if (problem)
-            problems.push(`pull-host: ${problem}`);
-    }
-    else if (zotUrl) {
-        const url = new URL(zotUrl);
-        host = url.host;
-        const problem = pullHostProblem(host);
-        if (url.pathname !== '/' && url.pathname !== '')
-            problems.push(`pull-host: required because zot-url has a path (${url.pathname}) and nodes pull from a registry host's root; set pull-host to the host[:port] nodes use.`);
-        else if (problem)
-            problems.push(`pull-host: required because the host of zot-url does not work in a reference: ${problem}`);
-    }
-    const text = outputText || defaultOutput || '';
-    if (!text)
-        problems.push('rewrite-output: required with rewrite: a directory (the workspace itself rewrites in place), or - to print the rewritten manifests read from stdin.');
-    return { mode: kind, pullHost: host, output: text === '-' ? '-' : (0,external_node_path_.resolve)(workspace, text) };
-}
-/** Why `host` cannot start a reference nodes pull (undefined when it can). */
-function pullHostProblem(host) {
-    try {
-        const ref = parseReference(`${host}/x`);
-        if (ref.domain === host)
-            return undefined;
-        return /[.:]/.test(host) || host === 'localhost'
-            ? `"${host}" is read as ${ref.domain}; give the host[:port] as nodes write it.`
-            : `"${host}" would be read as a Docker Hub path (a registry host needs a "." or a port, e.g. ${host}:5000 or ${host}.example.com).`;
-    }
-    catch (err) {
-        return `"${host}" is not a registry host[:port] (${err.message.replace(/^invalid image reference "[^"]*": /, '')}).`;
-    }
-}
-function prefixed(input, problem) {
-    return problem.startsWith(`${input}:`) ? problem : `${input}: ${problem}`;
-}
-function canParseUrl(text) {
-    try {
-        return new URL(text);
-    }
-    catch {
-        return undefined;
-    }
-}
-function config_isDirectory(path) {
-    try {
-        return (0,external_node_fs_namespaceObject.statSync)(path).isDirectory();
-    }
-    catch {
-        return false;
-    }
+        return `${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(c.total, 'image')} planned`;
+    if (mode === 'check')
+        return `all ${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(c.total, 'image')} present in Zot`;
+    return `all ${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(c.total, 'image')} in Zot (${c.cached} cached, ${c.warmed} warmed)`;
 }
 
+
+/***/ }),
+
+/***/ 5650:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   FK: () => (/* binding */ buildReport),
+/* harmony export */   K1: () => (/* binding */ imagesOutput),
+/* harmony export */   l4: () => (/* binding */ reportJson),
+/* harmony export */   wr: () => (/* binding */ TOOL_VERSION)
+/* harmony export */ });
+/* unused harmony exports REPORT_SCHEMA_VERSION, OUTPUT_BUDGET_BYTES */
+/* harmony import */ var _escape_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2527);
+/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7703);
+/* harmony import */ var _outcome_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5102);
+
+
+
+const REPORT_SCHEMA_VERSION = 2;
+/** Kept equal to package.json's version by a test (the bundle cannot read package.json). */
+const TOOL_VERSION = '0.1.0';
+function buildReport(run, outcome) {
+    return {
+        schemaVersion: REPORT_SCHEMA_VERSION,
+        tool: { name: 'zot-warm', version: TOOL_VERSION },
+        startedAt: run.startedAt,
+        durationMs: run.durationMs,
+        mode: run.mode,
+        strict: run.strict,
+        zot: { url: run.zotUrl ?? null, version: run.zot?.version ?? null },
+        outcome: { exitCode: outcome.exitCode, conclusion: outcome.conclusion, reason: outcome.reason },
+        summary: {
+            ...(0,_outcome_js__WEBPACK_IMPORTED_MODULE_2__/* .countResults */ .aD)(run.results),
+            files: run.files,
+            bytes: run.bytes,
+            referrers: (0,_outcome_js__WEBPACK_IMPORTED_MODULE_2__/* .countReferrers */ .AF)(run.results) ?? null,
+        },
+        images: run.results.map((r) => ({
+            reference: r.reference,
+            status: r.status,
+            zotReference: r.zotReference ?? null,
+            digest: r.digest ?? null,
+            platforms: r.platforms ?? [],
+            sources: r.sources.map(reportSource),
+            error: r.error ?? null,
+            diagnosis: r.diagnosis ?? null,
+            warnings: r.warnings,
+            attempts: r.attempts,
+            durationMs: r.durationMs,
+            referrers: r.referrers
+                ? {
+                    state: r.referrers.state,
+                    items: r.referrers.items.map((i) => ({
+                        kind: i.kind,
+                        artifactType: i.artifactType ?? null,
+                        digest: i.digest ?? null,
+                        subject: i.subject,
+                        form: i.form,
+                        tag: i.tag ?? null,
+                        tool: i.tool ?? null,
+                    })),
+                    note: r.referrers.note ?? null,
+                }
+                : null,
+            rewrittenAs: r.rewrittenAs ?? null,
+        })),
+        notices: run.notices.map((n) => ({
+            level: n.level,
+            file: n.file,
+            line: n.line ?? null,
+            column: n.column ?? null,
+            message: n.message,
+        })),
+    };
+}
+function reportSource(s) {
+    return {
+        file: s.file,
+        line: s.line,
+        column: s.column,
+        document: s.document ?? null,
+        kind: s.kind ?? null,
+        namespace: s.namespace ?? null,
+        name: s.name ?? null,
+        container: s.container ?? null,
+        field: s.field ?? null,
+        chartSource: s.chartSource ?? null,
+        runtime: s.runtime ?? null,
+    };
+}
+/** The report as written to its file or to stdout. */
+function reportJson(report) {
+    return `${(0,_escape_js__WEBPACK_IMPORTED_MODULE_0__/* .safeJson */ .oi)(report, 2)}\n`;
+}
+/** GitHub keeps at most 1 MB per step output: the `images` output stays below this. */
+const OUTPUT_BUDGET_BYTES = 900 * 1024;
+/** The `images` output: compact, without sources (outputs are small; the report has everything). */
+function imagesOutput(run, budgetBytes = OUTPUT_BUDGET_BYTES) {
+    const entries = run.results.map((r) => (0,_escape_js__WEBPACK_IMPORTED_MODULE_0__/* .safeJson */ .oi)({
+        reference: r.reference,
+        status: r.status,
+        zotReference: r.zotReference ?? null,
+        digest: r.digest ?? null,
+        platforms: r.platforms ?? [],
+    }));
+    const total = entries.length;
+    let size = 2 + entries.reduce((n, e) => n + Buffer.byteLength(e) + 1, 0);
+    if (size <= budgetBytes)
+        return { json: `[${entries.join(',')}]`, shown: total, total };
+    const index = new Map(run.results.map((r, i) => [r, i]));
+    const keep = new Set();
+    size = 2;
+    for (const r of (0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .worstFirst */ .md)(run.results)) {
+        const i = index.get(r) ?? 0;
+        const add = Buffer.byteLength(entries[i] ?? '') + 1;
+        if (size + add > budgetBytes)
+            break;
+        keep.add(i);
+        size += add;
+    }
+    return { json: `[${entries.filter((_, i) => keep.has(i)).join(',')}]`, shown: keep.size, total };
+}
+
+
+/***/ }),
+
+/***/ 4333:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  l: () => (/* binding */ exitWhenDone),
+  E: () => (/* binding */ runShell)
+});
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./lib/errors.js
+var errors = __nccwpck_require__(452);
+// EXTERNAL MODULE: ./lib/inputs/duration.js
+var duration = __nccwpck_require__(7581);
+// EXTERNAL MODULE: ./lib/inputs/redact.js
+var redact = __nccwpck_require__(4888);
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+// EXTERNAL MODULE: ./lib/extract/reference.js
+var extract_reference = __nccwpck_require__(8492);
 ;// CONCATENATED MODULE: ./lib/extract/classify.js
 // Turns the text (or YAML value) found in an image field into an ok / invalid / unresolved finding.
 
@@ -84153,19 +84647,19 @@ const PICTURE = /\.(?:png|jpe?g|gif|svg|webp|ico|bmp|tiff?)$/i;
  * and templated values are taken, and anything else is not ours to judge.
  */
 function classifyText(raw, known) {
-    const hint = isTemplated(raw);
+    const hint = (0,extract_reference/* isTemplated */.dw)(raw);
     if (hint !== undefined)
         return { status: 'unresolved', key: raw, raw, reason: hint };
     if (raw.trim() === '')
-        return known ? { status: 'unresolved', key: raw, raw, reason: EMPTY_HINT } : undefined;
+        return known ? { status: 'unresolved', key: raw, raw, reason: extract_reference/* EMPTY_HINT */.wi } : undefined;
     if (!known && PICTURE.test(raw))
         return undefined;
     try {
-        const reference = parseReference(raw);
-        return { status: 'ok', key: formatReference(reference), raw, reference };
+        const reference = (0,extract_reference/* parseReference */.F2)(raw);
+        return { status: 'ok', key: (0,extract_reference/* formatReference */.FH)(reference), raw, reference };
     }
     catch (err) {
-        if (!(err instanceof InvalidReferenceError))
+        if (!(err instanceof errors/* InvalidReferenceError */.x_))
             throw err;
         return known ? { status: 'invalid', key: raw, raw, reason: err.reason } : undefined;
     }
@@ -84173,7 +84667,7 @@ function classifyText(raw, known) {
 /** Classify a YAML value found in an image field; `source` is the text the node's range points into. */
 function classifyNode(node, known, source) {
     if (node === null || ((0,dist/* isScalar */.jn)(node) && node.value === null))
-        return known ? { status: 'unresolved', key: '', raw: '', reason: EMPTY_HINT } : undefined;
+        return known ? { status: 'unresolved', key: '', raw: '', reason: extract_reference/* EMPTY_HINT */.wi } : undefined;
     if ((0,dist/* isScalar */.jn)(node) && typeof node.value === 'string')
         return classifyText(node.value, known);
     if (!known)
@@ -84258,234 +84752,6 @@ function specRule(apiVersion, kind) {
     return undefined;
 }
 
-;// CONCATENATED MODULE: ./lib/extract/span.js
-/**
- * The span of a string scalar's value inside `source` (the text the node's range points into), or why
- * there is none.
- */
-function scalarSpan(node, source) {
-    const value = node.value;
-    const range = node.range;
-    if (typeof value !== 'string' || !range)
-        return { why: 'the value is not a string' };
-    const [start, end] = range;
-    switch (node.type) {
-        case 'PLAIN':
-            return source.slice(start, end) === value
-                ? { start, end }
-                : { why: 'a plain value spread over several lines' };
-        case 'QUOTE_DOUBLE':
-        case 'QUOTE_SINGLE': {
-            const inner = source.slice(start + 1, end - 1);
-            if (inner === value)
-                return { start: start + 1, end: end - 1 };
-            if (node.type === 'QUOTE_DOUBLE' && inner.includes('\\'))
-                return { why: 'written with escapes inside double quotes' };
-            if (node.type === 'QUOTE_SINGLE' && inner.includes("''"))
-                return { why: "written with a doubled quote ('') inside single quotes" };
-            return { why: 'a quoted value spread over several lines' };
-        }
-        case 'BLOCK_LITERAL':
-        case 'BLOCK_FOLDED':
-            return blockSpan(value, source, start, end);
-        default:
-            return { why: 'a value of an unknown scalar style' };
-    }
-}
-/** A block scalar (`|`, `>-` …) whose content is one line: the span of that line's text. */
-function blockSpan(value, source, start, end) {
-    const content = value.replace(/\n+$/, '');
-    if (content.includes('\n') || content === '')
-        return { why: 'a block scalar of several lines' };
-    // The header line (`|-`, `>2`, with an optional comment) is skipped; the first non-blank line is the text.
-    let at = source.indexOf('\n', start);
-    while (at !== -1 && at < end) {
-        const lineStart = at + 1;
-        const nl = source.indexOf('\n', lineStart);
-        const lineEnd = nl === -1 || nl > end ? end : nl;
-        let first = lineStart;
-        while (first < lineEnd && source.charCodeAt(first) === 32)
-            first++;
-        let last = lineEnd;
-        if (last > first && source.charCodeAt(last - 1) === 13)
-            last--;
-        if (last > first) {
-            return source.slice(first, last) === content
-                ? { start: first, end: last }
-                : { why: 'a block scalar whose text differs from its value (indentation or folding)' };
-        }
-        at = nl;
-    }
-    return { why: 'a block scalar of several lines' };
-}
-
-;// CONCATENATED MODULE: ./lib/extract/runtime.js
-
-
-/**
- * Flags whose value the operator passes unchanged as the image of pods it starts. Names without dashes;
- * matched exactly. Most spell `image` anyway; the table is what lets their values omit the registry host.
- */
-const KNOWN_FLAGS = new Map([
-    // prometheus-operator: the config reloader sidecar of every Prometheus / Alertmanager / ThanosRuler pod
-    ['prometheus-config-reloader', 'prometheus-operator'],
-    ['config-reloader-image', 'prometheus-operator (before v0.40)'],
-    // cert-manager: the pod that answers each ACME HTTP-01 challenge
-    ['acme-http01-solver-image', 'cert-manager'],
-    // Argo Workflows: the executor sidecar of every workflow pod
-    ['executor-image', 'Argo Workflows'],
-    // Longhorn manager: engine, instance manager, share manager … pods
-    ['engine-image', 'Longhorn'],
-    ['instance-manager-image', 'Longhorn'],
-    ['share-manager-image', 'Longhorn'],
-    ['backing-image-manager-image', 'Longhorn'],
-    ['support-bundle-manager-image', 'Longhorn'],
-    ['manager-image', 'Longhorn'],
-    // Tekton Pipelines controller: images injected into every TaskRun pod
-    ['entrypoint-image', 'Tekton'],
-    ['nop-image', 'Tekton'],
-    ['shell-image', 'Tekton'],
-    ['shell-image-win', 'Tekton'],
-    ['workingdirinit-image', 'Tekton'],
-    ['sidecarlogresults-image', 'Tekton'],
-    ['gsutil-image', 'Tekton (before v0.40)'],
-]);
-/** Container keys whose items may carry a runtime image. */
-const RUNTIME_KEYS = new Set(['args', 'command', 'env']);
-const IMAGE_WORDS = ['image', 'Image', 'IMAGE'];
-const escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-/**
- * Text without which no runtime image can be found: every flag and env name taken spells `image` in one of
- * these ways, or is a known flag. Used by the pre-scan and the pruning to keep what may hold one.
- */
-const RUNTIME_TEXT = new RegExp([...IMAGE_WORDS, ...[...KNOWN_FLAGS.keys()].filter((f) => !IMAGE_WORDS.some((w) => f.includes(w)))]
-    .map(escapeRegExp)
-    .join('|'), 'g');
-const FLAG_NAME = /^[A-Za-z0-9][\w.-]*$/;
-const ENV_NAME = /^[A-Za-z_][\w.-]*$/;
-const spellsImage = (name) => IMAGE_WORDS.some((w) => name.includes(w));
-/** References passed as flags in a list of `args` or `command` items (undefined: not a string). */
-function flagImages(items) {
-    const out = [];
-    for (let i = 0; i < items.length; i++) {
-        const item = items[i];
-        if (item === undefined || item.charCodeAt(0) !== 45 /* - */)
-            continue;
-        if (item === '--')
-            break; // the rest are operands, not flags
-        const dashes = item.charCodeAt(1) === 45 ? 2 : 1;
-        const body = item.slice(dashes);
-        const eq = body.indexOf('=');
-        const name = eq === -1 ? body : body.slice(0, eq);
-        if (!FLAG_NAME.test(name))
-            continue;
-        const known = KNOWN_FLAGS.has(name);
-        if (!known && !spellsImage(name))
-            continue;
-        const flag = item.slice(0, dashes + name.length);
-        if (eq !== -1) {
-            const text = body.slice(eq + 1);
-            const finding = runtimeFinding(text, known);
-            if (finding)
-                out.push({ index: i, flag, text, finding });
-            continue;
-        }
-        const next = items[i + 1];
-        if (next === undefined || next.charCodeAt(0) === 45)
-            continue;
-        const finding = runtimeFinding(next, known);
-        if (finding) {
-            out.push({ index: i + 1, flag, text: next, finding });
-            i++;
-        }
-    }
-    return out;
-}
-/** Whether an environment variable's name marks its value as an image: `*_IMAGE`, `*_IMAGE_*`. */
-function isImageEnvName(name) {
-    if (!ENV_NAME.test(name))
-        return false;
-    const inner = name.indexOf('_IMAGE_');
-    if (inner > 0)
-        return true;
-    return name.length > 6 && name.endsWith('_IMAGE');
-}
-/** The finding for an env entry's literal value, when its name and value qualify. */
-function envImage(name, value) {
-    return isImageEnvName(name) ? runtimeFinding(value, false) : undefined;
-}
-/**
- * A runtime value as a finding, or undefined when it is not taken: not a valid reference, templated, or
- * (unless `knownFlag`) without an explicit registry host or without a tag or digest. Never invalid or
- * unresolved: a flag or variable that is not an image is not ours to judge.
- */
-function runtimeFinding(text, knownFlag) {
-    if (text === '' || isTemplated(text) !== undefined)
-        return undefined;
-    let reference;
-    try {
-        reference = parseReference(text);
-    }
-    catch {
-        return undefined;
-    }
-    if (!knownFlag && !(explicitRegistry(text) && explicitVersion(text)))
-        return undefined;
-    return { status: 'ok', key: formatReference(reference), raw: text, reference };
-}
-/** The first path component is a registry host: it has a `.` or `:`, or is `localhost`. */
-function explicitRegistry(text) {
-    const slash = text.indexOf('/');
-    if (slash <= 0)
-        return false;
-    const first = text.slice(0, slash);
-    return first === 'localhost' || first.includes('.') || first.includes(':');
-}
-/** A tag (a `:` after the last `/`) or a digest is written out. */
-function explicitVersion(text) {
-    return text.includes('@') || text.indexOf(':', text.lastIndexOf('/')) !== -1;
-}
-/**
- * Locate `text`, the tail of the string scalar `node`'s value, in `source` (the text the node was parsed
- * from). Exact when the whole value is written as is (span.ts), or when at least its tail is (an escape only
- * in the flag's name). Otherwise: after the literally written flag part (`"--x-image=ghcr.io\x2f…"`), else
- * the last literal occurrence inside the node, else the node's start; with span.ts's reason.
- */
-function locateTail(node, text, source) {
-    const own = scalarSpan(node, source);
-    if (!('why' in own))
-        return { offset: own.end - text.length, end: own.end };
-    const range = node.range;
-    if (!range || typeof node.value !== 'string')
-        return { offset: range?.[0] ?? 0, why: own.why };
-    const type = node.type;
-    const start = range[0];
-    if (type === 'PLAIN' || type === 'QUOTE_SINGLE' || type === 'QUOTE_DOUBLE') {
-        const quoted = type !== 'PLAIN';
-        const innerStart = quoted ? start + 1 : start;
-        const innerEnd = quoted ? range[1] - 1 : range[1];
-        const at = innerEnd - text.length;
-        // Every character of a literal tail is itself; an escape (at most `\UXXXXXXXX`, 10 characters) or a
-        // line break within reach would make the decoded tail differ from what is written.
-        if (at >= innerStart &&
-            source.slice(at, innerEnd) === text &&
-            !escapeIn(type, source, at - 9, innerEnd, innerStart))
-            return { offset: at, end: innerEnd };
-        const prefix = node.value.slice(0, node.value.length - text.length);
-        const after = innerStart + prefix.length;
-        if (prefix !== '' &&
-            source.slice(innerStart, after) === prefix &&
-            !escapeIn(type, source, innerStart, after, innerStart))
-            return { offset: after, why: own.why };
-    }
-    const found = source.slice(start, range[1]).lastIndexOf(text);
-    return { offset: found === -1 ? start : start + found, why: own.why };
-}
-/** Whether a double-quoted scalar has a backslash in source[from, to) (from clipped to `min`). */
-function escapeIn(type, source, from, to, min) {
-    return type === 'QUOTE_DOUBLE' && source.slice(Math.max(min, from), to).includes('\\');
-}
-
 ;// CONCATENATED MODULE: ./lib/extract/documents.js
 // First speed trick (prune.ts is the second), kept apart so it can be checked on its own: a YAML stream is
 // cut into documents at `---` / `...` lines without parsing, and a document that provably holds no image is
@@ -84496,17 +84762,14 @@ function escapeIn(type, source, from, to, min) {
 // Streams with directives (`%YAML`, `%TAG`) are not cut at all.
 //
 // Why a skipped document holds no image:
-// - "no image key": every field we take is named `image` or `imageName`, and every flag or env name a
-//   runtime image is taken from spells `image`, `Image` or `IMAGE` or is a known operator flag (RUNTIME_TEXT,
-//   runtime.ts), so a document whose text has none of these holds no image — unless a double-quoted scalar
-//   spells one with escapes (`"\x69mage"`, `"\u0069mage"`, an escaped line break), so any \x, \u, \U or
-//   backslash-newline makes the document parsed anyway.
+// - "no image key": every field we take is named `image` or `imageName`, so a document whose text has no
+//   `image` holds none — unless a double-quoted key spells it with escapes (`"\x69mage"`, `"\u0069mage"`,
+//   an escaped line break), so any \x, \u, \U or backslash-newline makes the document parsed anyway.
 // - "non-image kind": the document is a block mapping at column 0 (first content line is a plain `key:` at
 //   column 0, every column-0 line is a plain `key:`, a `- ` entry, a comment or blank), so its root keys are
 //   exactly the column-0 `key:` lines (continuation lines of any value are indented, YAML 1.2 §8). When
 //   exactly one of them is `kind:` and one `apiVersion:`, both plain or quoted words, the document's kind is
 //   known without parsing, and isNonImageKind() is what the walker itself uses to return nothing.
-
 
 const isBreak = (c) => c === 10 || c === 13;
 const isBlankOrBreak = (c) => c === 32 || c === 9 || isBreak(c);
@@ -84579,7 +84842,6 @@ class Prescanner {
     text;
     imageAt = -2;
     escapeAt = -2;
-    imageRe = new RegExp(RUNTIME_TEXT.source, 'g');
     constructor(text) {
         this.text = text;
     }
@@ -84591,12 +84853,10 @@ class Prescanner {
             return 'non-image-kind';
         return 'parse';
     }
-    /** Whether the text could spell a key `image` (or `imageName`) or a flag or env name of a runtime image. */
+    /** Whether the text could spell a key `image` (or `imageName`). */
     mayHoldImageKey(slice) {
-        if (this.imageAt !== -1 && this.imageAt < slice.start) {
-            this.imageRe.lastIndex = slice.start;
-            this.imageAt = this.imageRe.exec(this.text)?.index ?? -1;
-        }
+        if (this.imageAt !== -1 && this.imageAt < slice.start)
+            this.imageAt = this.text.indexOf('image', slice.start);
         if (this.imageAt !== -1 && this.imageAt < slice.end)
             return true;
         if (this.escapeAt !== -1 && this.escapeAt < slice.start)
@@ -84721,6 +84981,11 @@ function chartSourceOf(text, slice) {
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
+var external_fs_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_fs_, 2);
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
 ;// CONCATENATED MODULE: external "url"
 const external_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("url");
 ;// CONCATENATED MODULE: external "module"
@@ -84736,8 +85001,8 @@ var __require = /* @__PURE__ */ (0,external_module_namespaceObject.createRequire
 //#endregion
 //#region src/utils.ts
 function cleanPath(path) {
-	let normalized = (0,external_path_namespaceObject.normalize)(path);
-	if (normalized.length > 1 && normalized[normalized.length - 1] === external_path_namespaceObject.sep) normalized = normalized.substring(0, normalized.length - 1);
+	let normalized = (0,external_path_.normalize)(path);
+	if (normalized.length > 1 && normalized[normalized.length - 1] === external_path_.sep) normalized = normalized.substring(0, normalized.length - 1);
 	return normalized;
 }
 const SLASHES_REGEX = /[\\/]/g;
@@ -84751,7 +85016,7 @@ function isRootDirectory(path) {
 function normalizePath(path, options) {
 	const { resolvePaths, normalizePath: normalizePath$1, pathSeparator } = options;
 	const pathNeedsCleaning = process.platform === "win32" && path.includes("/") || path.startsWith(".");
-	if (resolvePaths) path = (0,external_path_namespaceObject.resolve)(path);
+	if (resolvePaths) path = (0,external_path_.resolve)(path);
 	if (normalizePath$1 || pathNeedsCleaning) path = cleanPath(path);
 	if (path === ".") return "";
 	const needsSeperator = path[path.length - 1] !== pathSeparator;
@@ -84767,7 +85032,7 @@ function joinPathWithRelativePath(root, options) {
 	return function(filename, directoryPath) {
 		const sameRoot = directoryPath.startsWith(root);
 		if (sameRoot) return directoryPath.slice(root.length) + filename;
-		else return convertSlashes((0,external_path_namespaceObject.relative)(root, directoryPath), options.pathSeparator) + options.pathSeparator + filename;
+		else return convertSlashes((0,external_path_.relative)(root, directoryPath), options.pathSeparator) + options.pathSeparator + filename;
 	};
 }
 function joinPath(filename) {
@@ -84891,13 +85156,13 @@ function build$2(options, isSynchronous) {
 }
 function isRecursive(path, resolved, state) {
 	if (state.options.useRealPaths) return isRecursiveUsingRealPaths(resolved, state);
-	let parent = (0,external_path_namespaceObject.dirname)(path);
+	let parent = (0,external_path_.dirname)(path);
 	let depth = 1;
 	while (parent !== state.root && depth < 2) {
 		const resolvedPath = state.symlinks.get(parent);
 		const isSameRoot = !!resolvedPath && (resolvedPath === resolved || resolvedPath.startsWith(resolved) || resolved.startsWith(resolvedPath));
 		if (isSameRoot) depth++;
-		else parent = (0,external_path_namespaceObject.dirname)(parent);
+		else parent = (0,external_path_.dirname)(parent);
 	}
 	state.symlinks.set(path, resolved);
 	return depth > 1;
@@ -85073,7 +85338,7 @@ var Walker = class {
 			symlinks: /* @__PURE__ */ new Map(),
 			visited: [""].slice(0, 0),
 			controller: new Aborter(),
-			fs: options.fs || external_fs_namespaceObject_0
+			fs: options.fs || external_fs_namespaceObject
 		};
 		this.joinPath = build$7(this.root, options);
 		this.pushDirectory = build$6(this.root, options);
@@ -85111,8 +85376,8 @@ var Walker = class {
 						this.walkDirectory(this.state, resolvedPath, useRealPaths ? resolvedPath : path + pathSeparator, depth - 1, this.walk);
 					} else {
 						resolvedPath = useRealPaths ? resolvedPath : path;
-						const filename = (0,external_path_namespaceObject.basename)(resolvedPath);
-						const directoryPath$1 = normalizePath((0,external_path_namespaceObject.dirname)(resolvedPath), this.state.options);
+						const filename = (0,external_path_.basename)(resolvedPath);
+						const directoryPath$1 = normalizePath((0,external_path_.dirname)(resolvedPath), this.state.options);
 						resolvedPath = this.joinPath(filename, directoryPath$1);
 						this.pushFile(resolvedPath, files, this.state.counts, filters);
 					}
@@ -85165,18 +85430,18 @@ var APIBuilder = class {
 
 //#endregion
 //#region src/builder/index.ts
-let dist_pm = null;
+let pm = null;
 /* c8 ignore next 6 */
 try {
 	__require.resolve("picomatch");
-	dist_pm = __require("picomatch");
+	pm = __require("picomatch");
 } catch {}
 var Builder = class {
 	globCache = {};
 	options = {
 		maxDepth: Infinity,
 		suppressErrors: true,
-		pathSeparator: external_path_namespaceObject.sep,
+		pathSeparator: external_path_.sep,
 		filters: []
 	};
 	globFunction;
@@ -85281,7 +85546,7 @@ var Builder = class {
 		return this.globWithOptions(patterns, ...[{ dot: true }]);
 	}
 	globWithOptions(patterns, ...options) {
-		const globFn = this.globFunction || dist_pm;
+		const globFn = this.globFunction || pm;
 		/* c8 ignore next 5 */
 		if (!globFn) throw new Error("Please specify a glob function to use glob matching.");
 		var isMatch = this.globCache[patterns.join("\0")];
@@ -85361,8 +85626,8 @@ function buildFormat(cwd, root, absolute) {
 		};
 		return (p, isDir) => isDir && p !== "." ? p.slice(0, -1) : p;
 	}
-	if (absolute) return (p) => external_path_namespaceObject.posix.relative(cwd, p) || ".";
-	return (p) => external_path_namespaceObject.posix.relative(cwd, `${root}/${p}`) || ".";
+	if (absolute) return (p) => external_path_.posix.relative(cwd, p) || ".";
+	return (p) => external_path_.posix.relative(cwd, `${root}/${p}`) || ".";
 }
 function buildRelative(cwd, root) {
 	if (root.startsWith(`${cwd}/`)) {
@@ -85370,7 +85635,7 @@ function buildRelative(cwd, root) {
 		return (p) => `${prefix}/${p}`;
 	}
 	return (p) => {
-		const result = external_path_namespaceObject.posix.relative(cwd, `${root}/${p}`);
+		const result = external_path_.posix.relative(cwd, `${root}/${p}`);
 		return p[p.length - 1] === "/" && result !== "" ? `${result}/` : result || ".";
 	};
 }
@@ -85441,7 +85706,7 @@ function normalizePattern(pattern, opts, props, isIgnore) {
 	if (pattern[pattern.length - 1] === "/") result = pattern.slice(0, -1);
 	if (result[result.length - 1] !== "*" && opts.expandDirectories) result += "/**";
 	const escapedCwd = escapePath(cwd);
-	result = (0,external_path_namespaceObject.isAbsolute)(result.replace(ESCAPING_BACKSLASHES, "")) ? external_path_namespaceObject.posix.relative(escapedCwd, result) : external_path_namespaceObject.posix.normalize(result);
+	result = (0,external_path_.isAbsolute)(result.replace(ESCAPING_BACKSLASHES, "")) ? external_path_.posix.relative(escapedCwd, result) : external_path_.posix.normalize(result);
 	const parentDir = (_PARENT_DIRECTORY$exe = PARENT_DIRECTORY.exec(result)) === null || _PARENT_DIRECTORY$exe === void 0 ? void 0 : _PARENT_DIRECTORY$exe[0];
 	const parts = splitPattern(result);
 	if (parentDir) {
@@ -85452,7 +85717,7 @@ function normalizePattern(pattern, opts, props, isIgnore) {
 			result = result.slice(0, (n - i - 1) * 3) + result.slice((n - i) * 3 + parts[i + n].length + 1) || ".";
 			i++;
 		}
-		const potentialRoot = external_path_namespaceObject.posix.join(cwd, parentDir.slice(i * 3));
+		const potentialRoot = external_path_.posix.join(cwd, parentDir.slice(i * 3));
 		if (potentialRoot[0] !== "." && props.root.length > potentialRoot.length) {
 			props.root = ensureNonDriveRelativePath(potentialRoot);
 			props.depthOffset = -n + i;
@@ -85474,7 +85739,7 @@ function normalizePattern(pattern, opts, props, isIgnore) {
 		}
 		props.depthOffset = newCommonPath.length;
 		props.commonPath = newCommonPath;
-		props.root = ensureNonDriveRelativePath(newCommonPath.length > 0 ? external_path_namespaceObject.posix.join(cwd, ...newCommonPath) : cwd);
+		props.root = ensureNonDriveRelativePath(newCommonPath.length > 0 ? external_path_.posix.join(cwd, ...newCommonPath) : cwd);
 	}
 	return result;
 }
@@ -85575,15 +85840,15 @@ const defaultOptions = {
 function getOptions(options) {
 	const opts = Object.assign({}, options);
 	for (const key in defaultOptions) if (opts[key] === void 0) Object.assign(opts, { [key]: defaultOptions[key] });
-	opts.cwd = (opts.cwd instanceof URL ? (0,external_url_namespaceObject.fileURLToPath)(opts.cwd) : (0,external_path_namespaceObject.resolve)(opts.cwd || process.cwd())).replace(BACKSLASHES, "/");
+	opts.cwd = (opts.cwd instanceof URL ? (0,external_url_namespaceObject.fileURLToPath)(opts.cwd) : (0,external_path_.resolve)(opts.cwd || process.cwd())).replace(BACKSLASHES, "/");
 	opts.ignore = ensureStringArray(opts.ignore);
 	opts.fs && (opts.fs = {
-		readdir: opts.fs.readdir || external_fs_namespaceObject.readdir,
-		readdirSync: opts.fs.readdirSync || external_fs_namespaceObject.readdirSync,
-		realpath: opts.fs.realpath || external_fs_namespaceObject.realpath,
-		realpathSync: opts.fs.realpathSync || external_fs_namespaceObject.realpathSync,
-		stat: opts.fs.stat || external_fs_namespaceObject.stat,
-		statSync: opts.fs.statSync || external_fs_namespaceObject.statSync
+		readdir: opts.fs.readdir || external_fs_.readdir,
+		readdirSync: opts.fs.readdirSync || external_fs_.readdirSync,
+		realpath: opts.fs.realpath || external_fs_.realpath,
+		realpathSync: opts.fs.realpathSync || external_fs_.realpathSync,
+		stat: opts.fs.stat || external_fs_.stat,
+		statSync: opts.fs.statSync || external_fs_.statSync
 	});
 	if (opts.debug) log("globbing with options:", opts);
 	return opts;
@@ -85606,6 +85871,67 @@ function globSync(globInput, options) {
 }
 //#endregion
 
+
+;// CONCATENATED MODULE: ./lib/extract/span.js
+/**
+ * The span of a string scalar's value inside `source` (the text the node's range points into), or why
+ * there is none.
+ */
+function scalarSpan(node, source) {
+    const value = node.value;
+    const range = node.range;
+    if (typeof value !== 'string' || !range)
+        return { why: 'the value is not a string' };
+    const [start, end] = range;
+    switch (node.type) {
+        case 'PLAIN':
+            return source.slice(start, end) === value
+                ? { start, end }
+                : { why: 'a plain value spread over several lines' };
+        case 'QUOTE_DOUBLE':
+        case 'QUOTE_SINGLE': {
+            const inner = source.slice(start + 1, end - 1);
+            if (inner === value)
+                return { start: start + 1, end: end - 1 };
+            if (node.type === 'QUOTE_DOUBLE' && inner.includes('\\'))
+                return { why: 'written with escapes inside double quotes' };
+            if (node.type === 'QUOTE_SINGLE' && inner.includes("''"))
+                return { why: "written with a doubled quote ('') inside single quotes" };
+            return { why: 'a quoted value spread over several lines' };
+        }
+        case 'BLOCK_LITERAL':
+        case 'BLOCK_FOLDED':
+            return blockSpan(value, source, start, end);
+        default:
+            return { why: 'a value of an unknown scalar style' };
+    }
+}
+/** A block scalar (`|`, `>-` …) whose content is one line: the span of that line's text. */
+function blockSpan(value, source, start, end) {
+    const content = value.replace(/\n+$/, '');
+    if (content.includes('\n') || content === '')
+        return { why: 'a block scalar of several lines' };
+    // The header line (`|-`, `>2`, with an optional comment) is skipped; the first non-blank line is the text.
+    let at = source.indexOf('\n', start);
+    while (at !== -1 && at < end) {
+        const lineStart = at + 1;
+        const nl = source.indexOf('\n', lineStart);
+        const lineEnd = nl === -1 || nl > end ? end : nl;
+        let first = lineStart;
+        while (first < lineEnd && source.charCodeAt(first) === 32)
+            first++;
+        let last = lineEnd;
+        if (last > first && source.charCodeAt(last - 1) === 13)
+            last--;
+        if (last > first) {
+            return source.slice(first, last) === content
+                ? { start: first, end: last }
+                : { why: 'a block scalar whose text differs from its value (indentation or folding)' };
+        }
+        at = nl;
+    }
+    return { why: 'a block scalar of several lines' };
+}
 
 ;// CONCATENATED MODULE: ./lib/extract/formats.js
 // What a file is — YAML stream, JSON, a plain image list, or an image-sync configuration — decided by
@@ -85919,7 +86245,7 @@ async function resolveInputs(opts, io) {
         catch (err) {
             const code = err.code;
             if (code !== 'ENOENT' && code !== 'ENOTDIR' && !isDynamicPattern(pattern)) {
-                notices.push({ level: 'error', file: rel, message: `cannot read "${raw}": ${describeError(err)}` });
+                notices.push({ level: 'error', file: rel, message: `cannot read "${raw}": ${(0,errors/* describeError */.Uc)(err)}` });
                 continue;
             }
             if (code === 'ENOENT' && !isDynamicPattern(pattern) && (await isLink(abs, io))) {
@@ -86058,21 +86384,18 @@ class LineIndex {
 // its value lines only, as Compose detection looks at the set of root keys) only when
 // - its key line is a plain `key:` (letters, digits, `_ . / -`) not needed by the walker (kind, apiVersion,
 //   metadata, name, namespace);
-// - its text holds no RUNTIME_TEXT (runtime.ts: `image`, `Image` or `IMAGE`, a known operator flag) but in
-//   plain key names other than `image` / `imageName` (`imagePullPolicy:`): every field we take is named
-//   `image` or `imageName`, and every flag or env name a runtime image is taken from is a value that spells
-//   one of them or is a known flag; no anchor or alias (`&name`, `*name` where a node can start)
+// - its text holds no `image` or `imageName` followed by anything but a name character (every field we take
+//   is named so; `imagePullPolicy` is not), no anchor or alias (`&name`, `*name` where a node can start)
 //   and no merge key (`<<`), so nothing elsewhere refers to it or pulls an image into it, and no escape that
 //   could spell a key (\x, \u, \U, escaped line break);
-// - it is not inside an `image` entry, nor an `args` / `command` / `env` entry holding RUNTIME_TEXT: those are
-//   kept whole (an env entry's `value` line holds no marker of its own);
 // - it is not inside a region whose structure a line-local look cannot know: once a line opens a block
 //   scalar, a multi-line quoted or flow scalar, carries node properties (`&`, `!`), or is not a plain key /
 //   `- ` entry (a quoted key, a continuation line), everything up to the end of the owning entry is kept.
 // A line with a tab in its indentation stops pruning for the document (YAML forbids it; the parser reports it).
 /** Below this share of dropped bytes the original is parsed: the saving would not pay for the copy. */
 const MIN_GAIN = 0.2;
-
+const IMAGE_KEY_TEXT = /image(?:Name)?(?![\w.-])/g;
+const IMAGE_KEY_JSON = /"image(?:Name)?"/g;
 const ANCHOR_OR_ALIAS = /(?:^|[\s[{,:])[&*][^\s,[\]{}]/g;
 /** Keys the walker reads even when no image is below them. */
 const KEEP = new Set(['kind', 'apiVersion', 'metadata', 'name', 'namespace']);
@@ -86099,7 +86422,6 @@ function pruneDocument(text, start, end, minGain = MIN_GAIN) {
     const lineEnd = (i) => (i + 1 < n ? starts[i + 1] : end);
     const indent = new Int32Array(n);
     const kind = new Uint8Array(n);
-    const keyEnd = new Int32Array(n); // end of the key name on a Key line
     for (let i = 0; i < n; i++) {
         const s = starts[i];
         const e = lineEnd(i);
@@ -86116,11 +86438,8 @@ function pruneDocument(text, start, end, minGain = MIN_GAIN) {
             kind[i] = Line.Comment;
         else if (c === 45 && isSpaceOrEnd(text, p + 1, e))
             kind[i] = Line.Dash;
-        else {
-            const k = plainKeyEnd(text, p, e);
-            kind[i] = k === -1 ? Line.Other : Line.Key;
-            keyEnd[i] = k;
-        }
+        else
+            kind[i] = plainKeyEnd(text, p, e) === -1 ? Line.Other : Line.Key;
     }
     // A `---` line opening the document stays as it is; with content after it the root is not a block node.
     let first = 0;
@@ -86129,23 +86448,7 @@ function pruneDocument(text, start, end, minGain = MIN_GAIN) {
             return undefined;
         first = 1;
     }
-    /** The plain key name `text[p]` is part of, when it is one (on a Key line): [its start, its end). */
-    const keyAround = (p) => {
-        let lo = 0;
-        let hi = n - 1;
-        while (lo < hi) {
-            const mid = (lo + hi + 1) >> 1;
-            if (starts[mid] <= p)
-                lo = mid;
-            else
-                hi = mid - 1;
-        }
-        if (kind[lo] !== Line.Key)
-            return undefined;
-        const from = starts[lo] + indent[lo];
-        return p < keyEnd[lo] ? [from, keyEnd[lo]] : undefined;
-    };
-    const risk = riskFinder(text, start, end, keyAround);
+    const risk = riskFinder(text, start, end);
     /**
      * First line after the entry on line i: deeper lines, blanks and comments belong to it, and for a key also
      * `- ` lines at its own indentation (a block sequence may sit at the indentation of its key).
@@ -86225,12 +86528,8 @@ function pruneDocument(text, start, end, minGain = MIN_GAIN) {
                 i = stop;
                 continue;
             }
-            // Inside an `image` entry everything may matter (an image volume's `reference`), and inside flags or env
-            // that may name a runtime image too: kept whole.
-            if (!closedValue(value) ||
-                key === 'image' ||
-                key === 'imageName' ||
-                (RUNTIME_KEYS.has(key) && risk.runtime(from, to))) {
+            // Inside an `image` entry everything may matter (an image volume's `reference`): kept whole.
+            if (!closedValue(value) || key === 'image' || key === 'imageName') {
                 keep(i + 1, stop);
                 i = stop;
                 continue;
@@ -86329,30 +86628,18 @@ function anyIn(marks) {
     };
 }
 /**
- * Whether `text[a, b)` holds anything that forbids dropping it (`any`): an `image` key, runtime image text,
- * an anchor, alias or merge key, or an escape that could spell a key; or (`anchors`) an anchor something else
- * may refer to; or (`runtime`) text a runtime image needs.
+ * Whether `text[a, b)` holds anything that forbids dropping it (`any`): an `image` key, an anchor, alias or
+ * merge key, or an escape that could spell a key; or (`anchors`) an anchor something else may refer to.
  * Positions are collected once per document.
  */
-function riskFinder(text, start, end, keyAround) {
+function riskFinder(text, start, end) {
     const doc = text.slice(start, end); // bounded searches: indexOf on the whole file would run past `end`
     const marks = [];
     const anchors = [];
-    // Every `image` / `imageName` key is among the RUNTIME_TEXT matches. Inside any other plain key name a
-    // match is no risk (`imagePullPolicy:`): runtime images are found by values (a flag item, an env entry's
-    // `name`), and no flag or env name that is taken holds `: `, so none is read as a key line here.
-    const runtime = [];
-    for (const m of doc.matchAll(RUNTIME_TEXT)) {
-        const at = start + m.index;
-        runtime.push(at);
-        const key = keyAround(at);
-        if (key) {
-            const name = text.slice(key[0], key[1]);
-            if (name !== 'image' && name !== 'imageName')
-                continue;
-        }
-        marks.push(at);
-    }
+    // A key `image` / `imageName` is followed by `:`, a quote, white space … never by a name character, so
+    // `imagePullPolicy` or `images` cannot be one.
+    for (const m of doc.matchAll(IMAGE_KEY_TEXT))
+        marks.push(start + m.index);
     // An anchor or alias starts a node: after white space, a flow indicator or `:`, and a name follows.
     // `cp /config/* /work`, `"*/5 * * * *"` hold none; `a && b` is taken to (it cannot be told apart here).
     for (const m of doc.matchAll(ANCHOR_OR_ALIAS)) {
@@ -86368,7 +86655,7 @@ function riskFinder(text, start, end, keyAround) {
         if (c === 'x' || c === 'u' || c === 'U' || c === '\n' || c === '\r')
             marks.push(start + at);
     }
-    return { any: anyIn(marks), anchors: anyIn(anchors), runtime: anyIn(runtime) };
+    return { any: anyIn(marks), anchors: anyIn(anchors) };
 }
 /** After `- `: nested `- `, then either `key: value` or a value. */
 function closedDashValue(tail) {
@@ -86490,23 +86777,19 @@ function flowClosed(s) {
     }
     return false;
 }
-// JSON (already accepted by JSON.parse, so the scan below may assume valid JSON): object members are dropped
-// when their key is not `image` / `imageName` nor one the walker reads, their value holds no RUNTIME_TEXT (a
-// match in the member's own key, as in `"imagePullPolicy"`, names no runtime image), and neither holds a `\u`
-// escape (which could spell a key); `args` / `command` / `env` members holding RUNTIME_TEXT are kept whole;
-// array elements are never dropped (indexes are part of the field path). A member is dropped with the
+// JSON (already accepted by JSON.parse, so the scan below may assume valid JSON): object members whose text
+// holds no `"image"` / `"imageName"` and no `\u` escape (which could spell a key) are dropped, except the keys the walker
+// reads; array elements are never dropped (indexes are part of the field path). A member is dropped with the
 // comma after it; a trailing comma left behind is valid in a YAML flow collection.
 /** Drop what cannot hold an image from a JSON text. Undefined when nothing worth dropping was found. */
 function pruneJson(text, minGain = MIN_GAIN) {
+    const marks = [];
     // JSON keys are quoted strings; with no \u escape around, a key `image` is exactly `"image"`.
-    const runtime = [];
-    for (const m of text.matchAll(RUNTIME_TEXT))
-        runtime.push(m.index);
-    const runtimeRisky = anyIn(runtime);
-    const escapes = [];
+    for (const m of text.matchAll(IMAGE_KEY_JSON))
+        marks.push(m.index);
     for (let at = text.indexOf('\\u'); at !== -1; at = text.indexOf('\\u', at + 1))
-        escapes.push(at);
-    const escaped = anyIn(escapes);
+        marks.push(at);
+    const risky = anyIn(marks);
     const dropped = []; // pairs [from, to)
     const ws = (i) => {
         let j = i;
@@ -86573,16 +86856,9 @@ function pruneJson(text, minGain = MIN_GAIN) {
             const v = ws(ws(keyEnd) + 1);
             const skipped = valueEnd(v, false);
             // Root members stay (Compose detection looks at the set of root keys); their values are pruned.
-            const drop = !root &&
-                !KEEP.has(key) &&
-                key !== 'image' &&
-                key !== 'imageName' &&
-                !runtimeRisky(keyEnd, skipped) &&
-                !escaped(keyStart, skipped);
-            // Inside an `image` member everything may matter (an image volume's `reference`), and inside flags or
-            // env that may name a runtime image too.
-            const whole = key === 'image' || key === 'imageName' || (RUNTIME_KEYS.has(key) && runtimeRisky(keyStart, skipped));
-            const after = drop || whole ? skipped : valueEnd(v, true);
+            const drop = !root && !KEEP.has(key) && !risky(keyStart, skipped);
+            // Inside an `image` member everything may matter (an image volume's `reference`).
+            const after = drop || key === 'image' || key === 'imageName' ? skipped : valueEnd(v, true);
             let k = ws(after);
             const comma = text.charCodeAt(k) === 44;
             if (comma)
@@ -86666,10 +86942,6 @@ function pruneJson(text, minGain = MIN_GAIN) {
 // Anchors and aliases: an image reached through an alias (`image: *img`, `<<: *defaults`, `- *sidecar`) is
 // reported at the alias use site, the `*name` token, because that is the container that uses it; the
 // anchor's own occurrence is reported where it is written when it is itself in an image field.
-//
-// Runtime images (runtime.ts): a container's `args`, `command` and `env` items are read for the images the
-// workload starts later (operator flags, `RELATED_IMAGE_*`), unless `runtime: false`.
-
 
 
 const COMPOSE_KEYS = new Set([
@@ -86693,23 +86965,21 @@ const join = (path, key) => IDENT.test(key) ? (path ? `${path}.${key}` : key) : 
 function start(node) {
     return (0,dist/* isNode */.Ll)(node) && node.range ? node.range[0] : 0;
 }
-function walkDocument(doc, emit, issue, opts = {}) {
-    new walk_Walker(doc, emit, issue, opts.runtime !== false).root();
+function walkDocument(doc, emit, issue) {
+    new walk_Walker(doc, emit, issue).root();
 }
 class walk_Walker {
     doc;
     emit;
     issue;
-    runtime;
     anchors;
     expansions = 0;
     stopped = false;
     badAliases = new Set();
-    constructor(doc, emit, issue, runtime) {
+    constructor(doc, emit, issue) {
         this.doc = doc;
         this.emit = emit;
         this.issue = issue;
-        this.runtime = runtime;
     }
     root() {
         const contents = this.doc.contents;
@@ -86831,8 +87101,6 @@ class walk_Walker {
                 this.candidate(e, field, true, undefined, object);
                 continue;
             }
-            if (role === 'container' && this.runtime && RUNTIME_KEYS.has(key))
-                this.runtimeImages(e, key, field, this.ownName(entries) ?? owner, object, depth);
             let child = 'plain';
             let childOwner;
             if (CONTAINER_LISTS.has(key))
@@ -86866,70 +87134,6 @@ class walk_Walker {
         }
         const container = role === 'container' ? (this.ownName(siblings) ?? owner) : this.ownName(siblings);
         this.candidate(e, field, known, role === 'monitoring-spec' ? undefined : container, object);
-    }
-    /** A container's `args` / `command` (flags) or `env` (literal values of `*_IMAGE*` variables). */
-    runtimeImages(e, key, field, container, object, depth) {
-        const [list, site] = this.deref(e.value, e.site);
-        if (!(0,dist/* isSeq */.oP)(list) || this.tooDeep(list, depth + 1))
-            return;
-        const emit = (node, nodeSite, path, runtime) => {
-            const c = {
-                value: node,
-                offset: nodeSite ?? start(node),
-                field: path,
-                known: false,
-                object,
-                runtime,
-            };
-            if (container !== undefined)
-                c.container = container;
-            this.emit(c);
-        };
-        if (key === 'env') {
-            for (const item of list.items) {
-                const [m, s] = this.deref(item, site);
-                if (!(0,dist/* isMap */.jh)(m))
-                    continue;
-                let name;
-                let value;
-                let valueFrom = false;
-                for (const f of this.entries(m, s, depth + 2)) {
-                    if (f.key === 'name')
-                        name = this.string(f.value);
-                    else if (f.key === 'value')
-                        value = f;
-                    else if (f.key === 'valueFrom')
-                        valueFrom = true;
-                }
-                if (name === undefined || value === undefined || valueFrom)
-                    continue;
-                const [v, vSite] = this.deref(value.value, value.site);
-                if (!(0,dist/* isScalar */.jn)(v) || typeof v.value !== 'string')
-                    continue;
-                const finding = envImage(name, v.value);
-                if (finding)
-                    emit(v, vSite, `${field}[${name}]`, {
-                        via: 'env',
-                        name,
-                        text: v.value,
-                        finding,
-                        aliased: vSite !== undefined,
-                    });
-            }
-            return;
-        }
-        const items = list.items.map((item) => this.deref(item, site));
-        const texts = items.map(([n]) => ((0,dist/* isScalar */.jn)(n) && typeof n.value === 'string' ? n.value : undefined));
-        for (const f of flagImages(texts)) {
-            const [node, nodeSite] = items[f.index];
-            emit(node, nodeSite, `${field}[${f.index}]`, {
-                via: 'arg',
-                name: f.flag,
-                text: f.text,
-                finding: f.finding,
-                aliased: nodeSite !== undefined,
-            });
-        }
     }
     value(node, path, role, owner, object, site, depth) {
         if (this.stopped)
@@ -87101,10 +87305,8 @@ class walk_Walker {
 // extract(): every image reference in the given files, with where it was found. Reads files one by one,
 // cuts YAML streams into documents and parses only the documents that can hold an image (documents.ts), and
 // of those only the entries that can (prune.ts); walks them (walk.ts) and classifies each value
-// (classify.ts). Container flags and env carry the images a workload starts later (runtime.ts). One bad file
-// or document never hides the others; a path that selects nothing is a configuration error (ConfigError),
-// raised before anything is read.
-
+// (classify.ts). One bad file or document never hides the others; a path that selects nothing is a
+// configuration error (ConfigError), raised before anything is read.
 
 
 
@@ -87119,10 +87321,10 @@ const DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024;
 const IMAGES_INPUT = '<images input>';
 async function extract(opts, io = nodeIo) {
     const max = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-    const ex = new Extractor({ runtime: opts.runtime !== false });
+    const ex = new Extractor();
     const { files, notices, problems } = await resolveInputs(opts, io);
     if (problems.length)
-        throw new ConfigError(problems);
+        throw new errors/* ConfigError */.xL(problems);
     ex.notices.push(...notices);
     for (const f of files) {
         if (f.file === '-' || f.abs === undefined) {
@@ -87194,17 +87396,12 @@ const YAML_OPTIONS = { prettyErrors: false, merge: true, uniqueKeys: true, logLe
 const orderOf = (seq, offset) => seq * 2 ** 32 + offset;
 /** Collects findings across files; exported for tests that feed text directly. */
 class Extractor {
-    options;
     notices = [];
     files = 0;
     bytes = 0;
     read = [];
     found = new Map();
     seq = 0;
-    /** `runtime: false`: container flags and env are not read (see ExtractOptions). */
-    constructor(options = {}) {
-        this.options = options;
-    }
     notice(level, file, message, at) {
         const n = { level, file, message };
         if (at) {
@@ -87408,54 +87605,17 @@ class StreamReader {
         }
         let chartSource = null;
         walkDocument(doc, (c) => {
-            const finding = c.runtime ? c.runtime.finding : classifyNode(c.value, c.known, parsed.source);
+            const finding = classifyNode(c.value, c.known, parsed.source);
             if (!finding)
                 return;
             if (chartSource === null)
                 chartSource = chartSourceOf(this.text, slice);
-            if (c.runtime) {
-                this.runtimeSource(c, parsed, index, chartSource);
-                return;
-            }
             const offset = parsed.toAbsolute(c.offset);
             const source = this.source(c, offset, index, chartSource);
             if ((0,dist/* isScalar */.jn)(c.value) && typeof c.value.value === 'string')
                 this.place(source, c, c.value, parsed);
             this.ex.add(finding, source, orderOf(this.seq, offset));
-        }, (issue) => this.ex.notice(issue.level, this.file, `${issue.message}${this.json ? '' : ` (document ${index})`}`, this.at(parsed.toAbsolute(issue.offset))), { runtime: this.ex.options.runtime !== false });
-    }
-    /**
-     * A runtime image, at the reference's own first character (also inside `--flag=REF`), with its span or
-     * why it has none; reached through an alias, the anchored text's span goes into `aliasOf` (as in place()).
-     */
-    runtimeSource(c, parsed, index, chartSource) {
-        const rt = c.runtime;
-        if (!rt || !(0,dist/* isScalar */.jn)(c.value))
-            return;
-        const at = locateTail(c.value, rt.text, parsed.source);
-        const alias = rt.aliased ? aliasAt(parsed.source, c.offset) : undefined;
-        const offset = parsed.toAbsolute(rt.aliased ? c.offset : at.offset);
-        const s = this.source(c, offset, index, chartSource);
-        s.runtime = rt.via;
-        s.runtimeName = rt.name;
-        if (rt.aliased)
-            s.unwritable = `reached through the alias${alias === undefined ? '' : ` *${alias}`}`;
-        if (at.end === undefined) {
-            if (!rt.aliased)
-                s.unwritable = at.why;
-        }
-        else {
-            // Pruning drops whole lines, so a text on one line maps back by its start alone.
-            const start = parsed.toAbsolute(at.offset);
-            const end = start + at.end - at.offset;
-            if (this.text.slice(start, end) !== rt.text)
-                s.unwritable = 'internal: the text at its position is not its value';
-            else if (rt.aliased)
-                s.aliasOf = { start: this.bom + start, end: this.bom + end };
-            else
-                s.span = { start: this.bom + start, end: this.bom + end };
-        }
-        this.ex.add(rt.finding, s, orderOf(this.seq, offset));
+        }, (issue) => this.ex.notice(issue.level, this.file, `${issue.message}${this.json ? '' : ` (document ${index})`}`, this.at(parsed.toAbsolute(issue.offset))));
     }
     source(c, offset, index, chartSource) {
         const pos = this.at(offset);
@@ -87547,6 +87707,10 @@ function jsonProblem(message) {
 }
 
 
+// EXTERNAL MODULE: ./lib/inputs/config.js + 3 modules
+var inputs_config = __nccwpck_require__(8178);
+// EXTERNAL MODULE: ./lib/plan/registry-map.js
+var registry_map = __nccwpck_require__(203);
 ;// CONCATENATED MODULE: ./lib/plan/plan.js
 
 /**
@@ -87555,7 +87719,7 @@ function jsonProblem(message) {
  */
 function planImages(images, map, opts = {}) {
     const prefixes = map?.length
-        ? new Map(map.map((m) => [normalizeRegistryHost(m.registry), m.prefix]))
+        ? new Map(map.map((m) => [(0,registry_map/* normalizeRegistryHost */.Z)(m.registry), m.prefix]))
         : undefined;
     const zotHosts = new Set([opts.zotHost, opts.pullHost].flatMap((h) => (h ? [canonicalHost(h)] : [])));
     const planned = [];
@@ -87586,414 +87750,15 @@ function planImages(images, map, opts = {}) {
 }
 /** Lower case, Docker Hub aliases folded, default ports dropped (`zot.example.com:443` = `zot.example.com`). */
 function canonicalHost(host) {
-    return normalizeRegistryHost(host).replace(/:(443|80)$/, '');
+    return (0,registry_map/* normalizeRegistryHost */.Z)(host).replace(/:(443|80)$/, '');
 }
 
-;// CONCATENATED MODULE: ./lib/report/escape.js
-// Text from outside (file names and values in a pull request, answers from a server) reaches the log, the
-// terminal, annotations, outputs, the job summary and the JSON report. Each sink has one function here that
-// makes any text safe for it; the writers of each sink (the Logger, the annotation and output writers, the
-// summary renderers) call it on everything they write, so no caller has to remember. What each sink must
-// withstand is in docs/architecture.md ("Printing hostile text").
-/**
- * Characters a reader cannot see or a terminal or runner would act on: C0/C1 controls (CR, LF, ESC, …),
- * format characters (bidi overrides and isolates, zero-width characters, BOM) and the Unicode line and
- * paragraph separators.
- */
-const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
-/** The same, but line feeds stay: text the tool composed of several lines. */
-const UNSAFE_KEEP_LF = /(?!\n)[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
-/** Every line break a reader of the text might honour (CommonMark: CR, LF, CRLF; .NET's ReadLine: the same). */
-const LINE_BREAKS = /\r\n|[\r\n\u0085\u2028\u2029]/;
-/** The longest line the log and the terminal get; longer ones are cut in the middle. */
-const MAX_LINE = 4000;
-const NAMED = { '\r': '\\r', '\n': '\\n', '\t': '\\t' };
-/** `\r`, `\n`, `\t`, `\x1b`, `\u202e`: what the character is, as text that does nothing. */
-function visible(ch) {
-    const named = NAMED[ch];
-    if (named)
-        return named;
-    const code = ch.codePointAt(0) ?? 0;
-    if (code < 0x100)
-        return `\\x${code.toString(16).padStart(2, '0')}`;
-    return code <= 0xffff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\u{${code.toString(16)}}`;
-}
-/**
- * At most `max` characters: longer text keeps its start and end around `…[N characters]…`, N being the
- * length of the whole. Never splits a surrogate pair.
- */
-function clip(text, max) {
-    if (text.length <= max)
-        return text;
-    const marker = `…[${text.length} characters]…`;
-    const room = Math.max(2, max - marker.length);
-    let head = Math.ceil(room * 0.7);
-    let tail = room - head;
-    if (isHighSurrogate(text.charCodeAt(head - 1)))
-        head--;
-    if (tail > 0 && isLowSurrogate(text.charCodeAt(text.length - tail)))
-        tail--;
-    return `${text.slice(0, head)}${marker}${tail > 0 ? text.slice(text.length - tail) : ''}`;
-}
-const isHighSurrogate = (c) => c >= 0xd800 && c <= 0xdbff;
-const isLowSurrogate = (c) => c >= 0xdc00 && c <= 0xdfff;
-/** Line breaks (and the blanks around them) become one space; cut in the middle past `max`. */
-function oneLine(text, max = 500) {
-    // Cut first: the rest of the work then sees a bounded text, whatever came in.
-    return clip(text, max)
-        .split(LINE_BREAKS)
-        .map((part) => part.trim())
-        .filter((part) => part !== '')
-        .join(' ');
-}
-/**
- * The log and the terminal (and annotation messages and titles): every unsafe character shown as an escape,
- * no line that a runner reads as a workflow command (`::name::` at the start of a line, after blanks; the
- * legacy `##[name]` anywhere in it), each line at most MAX_LINE characters. Text of several lines keeps its
- * line feeds; use oneLine first where a value must stay on its line.
- */
-function logText(text) {
-    return text.split('\n').map(logLine).join('\n');
-}
-/** One line for the log or the terminal (a line feed in it is shown as `\n`). */
-function logLine(text) {
-    return defuseCommands(clip(text, MAX_LINE).replace(UNSAFE, visible));
-}
-function defuseCommands(line) {
-    // GitHub's runner trims leading white space (any Unicode white space) before looking for `::`.
-    return line.replace(/^(\s*)::/u, '$1\\x3a:').replace(/##\[/g, '##\\x5b');
-}
-/** Unsafe characters shown as escapes, nothing else changed: file names in labels (`x/a\nb.yaml`). */
-function printable(text) {
-    return text.replace(UNSAFE, visible);
-}
-/**
- * A value from outside (a reference, a version) on one line exactly as it is: unsafe characters, line
- * breaks included, shown as escapes; cut in the middle past `max`.
- */
-function literal(text, max) {
-    return printable(clip(text, max));
-}
-/** Whether the text needs no escaping in the log (e.g. a path an annotation can point at as it is). */
-function isPlain(text) {
-    return logLine(text) === text;
-}
-/**
- * HTML text (the job summary): one line, because a line break could end the HTML block the summary is
- * made of and let Markdown render what follows (`\r\r![x](https://…)`); unsafe characters shown as escapes.
- */
-function htmlText(text, max = 2000) {
-    return oneLine(text, max)
-        .replace(UNSAFE, visible)
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/"/g, '&quot;'); // attribute values are always in double quotes
-}
-/**
- * Markdown text inside a line (the Forgejo summary): one line, unsafe characters shown, the inline syntax
- * (emphasis, code, links and images, raw HTML, tables, strikethrough) escaped.
- */
-function markdownText(text, max = 2000) {
-    const md = oneLine(text, max)
-        .replace(UNSAFE, visible)
-        .replace(/[\\`*_[\]<>|~]/g, (ch) => `\\${ch}`)
-        // What would start a block (heading, quote, list) if the text ever began a line.
-        .replace(/^[#+-]/, '\\$&')
-        .replace(/^(\d+)([.)])/, '$1\\$2');
-    return defuseCommands(md); // as in the log: the Forgejo runner prints the summary into the log
-}
-/**
- * A Markdown code span: nothing inside is interpreted but backticks (which would close it), and a line
- * break could still end the paragraph.
- */
-function markdownCode(text, max = 2000) {
-    // `##[` as in the log: the Forgejo runner prints the summary into the log.
-    return `\`${defuseCommands(oneLine(text, max).replace(UNSAFE, visible)).replace(/`/g, "'")}\``;
-}
-/**
- * JSON for outputs and the report: the same data, but every unsafe character and `[` after `##` written
- * as a `\uXXXX` escape, so the text holds nothing a terminal, a runner or a reader would act on.
- */
-function safeJson(value, indent) {
-    return JSON.stringify(value, null, indent).replace(UNSAFE_KEEP_LF, jsonEscape).replace(/##\[/g, '##\\u005b');
-}
-/** `\uXXXX` per UTF-16 unit (a character past U+FFFF is a surrogate pair in JSON). */
-function jsonEscape(ch) {
-    let out = '';
-    for (let i = 0; i < ch.length; i++)
-        out += `\\u${ch.charCodeAt(i).toString(16).padStart(4, '0')}`;
-    return out;
-}
-
-;// CONCATENATED MODULE: ./lib/report/format.js
-// Small presentation helpers shared by the table, the summary and the annotations.
-
-/** Worst first: the order of tables, annotations and what survives when rows must be cut. */
-const STATUS_ORDER = [
-    'failed',
-    'invalid',
-    'unresolved',
-    'not-attempted',
-    'skipped-unmapped',
-    'warmed',
-    'cached',
-];
-const STATUS_LABEL = {
-    failed: 'failed',
-    invalid: 'invalid',
-    unresolved: 'unresolved',
-    'not-attempted': 'not attempted',
-    'skipped-unmapped': 'skipped',
-    warmed: 'warmed',
-    cached: 'cached',
-};
-const STATUS_ICON = {
-    failed: '❌',
-    invalid: '⛔',
-    unresolved: '❓',
-    'not-attempted': '⏸️',
-    'skipped-unmapped': '⏭️',
-    warmed: '🔥',
-    cached: '✅',
-};
-/** In plan mode nothing is attempted on purpose: say "planned". */
-function statusLabel(status, mode) {
-    return mode === 'plan' && status === 'not-attempted' ? 'planned' : STATUS_LABEL[status];
-}
-function statusIcon(status, mode) {
-    return mode === 'plan' && status === 'not-attempted' ? '📋' : STATUS_ICON[status];
-}
-function statusRank(status) {
-    return STATUS_ORDER.indexOf(status);
-}
-/** Stable sort, worst status first; ties keep extraction order. */
-function worstFirst(results) {
-    return results
-        .map((r, i) => ({ r, i }))
-        .sort((a, b) => statusRank(a.r.status) - statusRank(b.r.status) || a.i - b.i)
-        .map((x) => x.r);
-}
-/** `sha256:0123456789abcdef…` → `sha256:0123456789ab`. */
-function shortDigest(digest) {
-    if (!digest)
-        return '';
-    const [alg, hex] = digest.split(':');
-    return hex ? `${alg}:${hex.slice(0, 12)}` : digest;
-}
-/** Sources that are not files in the workspace. */
-const IMAGES_INPUT_FILE = '<images input>';
-const STDIN_FILE = '-';
-function isWorkspaceFile(source) {
-    return source.file !== IMAGES_INPUT_FILE && source.file !== STDIN_FILE;
-}
-/**
- * `deploy/app.yaml:12`, `images input #3`, `stdin:4`. File names may hold anything a file system allows
- * (line breaks, escape sequences): they are shown escaped, so a label is always one harmless line. An image
- * the workload starts later is marked: `deploy/op.yaml:27 (runtime: arg --prometheus-config-reloader)`, or
- * just `(runtime)` where room is short (the 120-column table, which cuts places from the start: the line
- * number must survive).
- */
-function sourceLabel(source, runtimeDetail = 'full') {
-    const runtime = runtimeDetail === 'full' ? runtimeLabel(source) : source.runtime && 'runtime';
-    const suffix = runtime ? ` (${runtime})` : '';
-    if (source.file === IMAGES_INPUT_FILE)
-        return `images input #${source.line}`;
-    if (source.file === STDIN_FILE)
-        return `stdin:${source.line}${suffix}`;
-    return `${printable(source.file)}:${source.line}${suffix}`;
-}
-/** `runtime: arg --executor-image`, `runtime: env RELATED_IMAGE_DB`; undefined for an image field. */
-function runtimeLabel(source) {
-    if (!source.runtime)
-        return undefined;
-    return `runtime: ${source.runtime}${source.runtimeName ? ` ${literal(source.runtimeName, 100)}` : ''}`;
-}
-/** `deploy/app.yaml:12:7` (or less, as known), the file name escaped like sourceLabel's. */
-function locationLabel(where) {
-    const file = printable(where.file);
-    if (!where.line)
-        return file;
-    return `${file}:${where.line}${where.column ? `:${where.column}` : ''}`;
-}
-/**
- * References longer than this are never valid (a name has at most 255 characters, a tag 128, a digest
- * 135): the run keeps such text cut in the middle, with its length, so a 50 MB value cannot bloat the
- * report, the outputs or the log.
- */
-const MAX_REFERENCE_TEXT = 1024;
-function plural(n, word, many = `${word}s`) {
-    return `${n} ${n === 1 ? word : many}`;
-}
-/** What `rewrite` did, in one line for the summaries (plain text: each renderer escapes it). */
-function describeRewrite(r) {
-    if (!r.written)
-        return `rewrite ${r.mode}: nothing written: ${r.held ?? 'the run stopped'}`;
-    const where = r.output === '-' ? 'to stdout' : r.inPlace ? 'in place' : `to ${r.output}`;
-    const left = r.left.reduce((n, l) => n + l.places, 0);
-    const parts = [
-        `rewrite ${r.mode}: ${plural(r.rewritten, 'reference')} rewritten in ${plural(r.changedFiles, 'file')}, ${plural(r.files, 'file')} written ${where}`,
-    ];
-    if (left)
-        parts.push(`${plural(left, 'place')} left as written (see the warnings and statuses)`);
-    if (r.problems.length)
-        parts.push(`${plural(r.problems.length, 'file')} not written`);
-    return parts.join('; ');
-}
-const KIND_LABEL = {
-    signature: 'signed',
-    attestation: 'attested',
-    sbom: 'sbom',
-    other: 'other',
-};
-/**
- * The referrers column: what the cache holds for the image (`signed, sbom`), `—` for nothing, `not verified`
- * when it could not be read without a sync, empty when not looked at (`referrers: off`, plan mode).
- */
-function referrersLabel(r) {
-    if (!r.referrers || r.referrers.state === 'off')
-        return '';
-    const present = new Set(r.referrers.items.map((i) => i.kind));
-    const kinds = Object.keys(KIND_LABEL)
-        .filter((k) => present.has(k))
-        .map((k) => KIND_LABEL[k]);
-    if (r.referrers.state === 'not-verified')
-        kinds.push('not verified');
-    return kinds.length ? kinds.join(', ') : '—';
-}
-/** Whether any result has referrers to show (the column is left out otherwise). */
-function showsReferrers(results) {
-    return results.some((r) => referrersLabel(r) !== '');
-}
-
-;// CONCATENATED MODULE: ./lib/report/outcome.js
-// The one place that decides how a run ends, so the action and the CLI always agree.
-//   0: all good (or soft mode);  1: hard failure (config, Zot unreachable, credentials rejected);
-//   2: images failed / invalid / (unresolved, unmapped, not attempted) in strict mode.
-
-
-const EXIT_OK = 0;
-const EXIT_HARD = 1;
-const EXIT_IMAGES = 2;
-function countResults(results) {
-    const c = {
-        total: results.length,
-        cached: 0,
-        warmed: 0,
-        failed: 0,
-        skipped: 0,
-        skippedUnmapped: 0,
-        notAttempted: 0,
-        unresolved: 0,
-        invalid: 0,
-    };
-    for (const r of results) {
-        if (r.status === 'cached')
-            c.cached++;
-        else if (r.status === 'warmed')
-            c.warmed++;
-        else if (r.status === 'failed')
-            c.failed++;
-        else if (r.status === 'unresolved')
-            c.unresolved++;
-        else if (r.status === 'invalid')
-            c.invalid++;
-        else if (r.status === 'skipped-unmapped')
-            c.skippedUnmapped++;
-        else if (r.status === 'not-attempted')
-            c.notAttempted++;
-    }
-    c.skipped = c.skippedUnmapped + c.notAttempted;
-    return c;
-}
-/** Undefined when no image's referrers were looked at (`referrers: off`, plan mode, nothing in Zot). */
-function countReferrers(results) {
-    const c = { checked: 0, signed: 0, attested: 0, sbom: 0, unsigned: 0, notVerified: 0 };
-    for (const r of results) {
-        if (!r.referrers || r.referrers.state === 'off')
-            continue;
-        const kinds = new Set(r.referrers.items.map((i) => i.kind));
-        c.checked++;
-        if (kinds.has('signature'))
-            c.signed++;
-        if (kinds.has('attestation'))
-            c.attested++;
-        if (kinds.has('sbom'))
-            c.sbom++;
-        if (r.referrers.state === 'not-verified')
-            c.notVerified++;
-        else if (!kinds.has('signature'))
-            c.unsigned++;
-    }
-    return c.checked ? c : undefined;
-}
-function decideOutcome(run) {
-    const counts = countResults(run.results);
-    if (run.hardFailure) {
-        return {
-            exitCode: EXIT_HARD,
-            conclusion: 'failure',
-            reason: withHint(run.hardFailure.message, run.hardFailure.hint).replace(/\s*\n\s*/g, ' '),
-            problems: [run.hardFailure.message],
-            warnings: [],
-        };
-    }
-    const problems = [];
-    const warnings = [];
-    if (counts.failed)
-        problems.push(`${plural(counts.failed, 'image')} failed`);
-    if (counts.invalid)
-        problems.push(plural(counts.invalid, 'invalid reference'));
-    if (counts.unresolved)
-        (run.failOnUnresolved ? problems : warnings).push(plural(counts.unresolved, 'unresolved reference'));
-    const unreadable = run.notices.filter((n) => n.level === 'error').length;
-    if (unreadable)
-        problems.push(plural(unreadable, 'input problem'));
-    if (counts.notAttempted && run.mode !== 'plan') {
-        const why = run.cancelled ? ` (${run.cancelled})` : '';
-        problems.push(`${plural(counts.notAttempted, 'image')} not attempted${why}`);
-    }
-    // A manifest missing from the output directory would silently not be deployed.
-    if (run.rewrite?.problems.length)
-        problems.push(`${plural(run.rewrite.problems.length, 'manifest file')} not written`);
-    if (counts.total === 0 && unreadable === 0)
-        warnings.push('no image references found; check paths');
-    if (counts.skippedUnmapped)
-        warnings.push(`${plural(counts.skippedUnmapped, 'image')} skipped (registry not in registry-map)`);
-    const left = leftWarmed(run);
-    if (left)
-        warnings.push(`${plural(left, 'reference')} to warm images not rewritten`);
-    if (problems.length) {
-        const reason = `${problems.join(', ')}${warnings.length ? `; ${warnings.join(', ')}` : ''}`;
-        return run.strict
-            ? { exitCode: EXIT_IMAGES, conclusion: 'failure', reason, problems, warnings }
-            : { exitCode: EXIT_OK, conclusion: 'warning', reason: `${reason} (strict: false)`, problems, warnings };
-    }
-    if (warnings.length)
-        return { exitCode: EXIT_OK, conclusion: 'warning', reason: warnings.join(', '), problems, warnings };
-    return {
-        exitCode: EXIT_OK,
-        conclusion: 'success',
-        reason: successLine(run.mode, counts),
-        problems,
-        warnings,
-    };
-}
-/** Places of cached or warmed images that `rewrite` left as written (the others' status says why). */
-function leftWarmed(run) {
-    if (!run.rewrite?.written)
-        return 0;
-    const warm = new Set(run.results.filter((r) => r.status === 'cached' || r.status === 'warmed').map((r) => r.reference));
-    return run.rewrite.left.filter((l) => warm.has(l.reference)).reduce((n, l) => n + l.places, 0);
-}
-function successLine(mode, c) {
-    if (mode === 'plan')
-        return `${plural(c.total, 'image')} planned`;
-    if (mode === 'check')
-        return `all ${plural(c.total, 'image')} present in Zot`;
-    return `all ${plural(c.total, 'image')} in Zot (${c.cached} cached, ${c.warmed} warmed)`;
-}
-
+// EXTERNAL MODULE: ./lib/report/escape.js
+var report_escape = __nccwpck_require__(2527);
+// EXTERNAL MODULE: ./lib/report/format.js
+var format = __nccwpck_require__(7703);
+// EXTERNAL MODULE: ./lib/report/outcome.js
+var report_outcome = __nccwpck_require__(5102);
 // EXTERNAL MODULE: external "node:buffer"
 var external_node_buffer_ = __nccwpck_require__(4573);
 ;// CONCATENATED MODULE: ./lib/rewrite/edit.js
@@ -88034,6 +87799,8 @@ function applyEdits(text, edits) {
     return parts.join('');
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./lib/rewrite/output.js
 // Writing the manifest files into the output directory (or in place), and nowhere else: a path that leaves
 // the directory (`..`, an absolute path) or passes through a symbolic link is refused, never followed. Each
@@ -88123,9 +87890,13 @@ function fileProblem(err) {
         return `permission denied (${code})`;
     if (code === 'ENOENT')
         return 'it vanished since it was read (ENOENT)';
-    return describeError(err);
+    return (0,errors/* describeError */.Uc)(err);
 }
 
+// EXTERNAL MODULE: ./lib/warm/diagnose.js
+var diagnose = __nccwpck_require__(6633);
+// EXTERNAL MODULE: ./lib/warm/manifest.js
+var warm_manifest = __nccwpck_require__(1684);
 ;// CONCATENATED MODULE: ./lib/rewrite/target.js
 // What text replaces a reference. Two modes:
 //   zot     the reference a node pulls from the cache: `<pull host>/<zot repository>:<tag>@<digest Zot serves>`
@@ -88153,7 +87924,7 @@ function zotTarget(pullHost, zotRepository, ref, digest) {
 function digestTarget(written, digest) {
     let ref;
     try {
-        ref = parseReference(written);
+        ref = (0,extract_reference/* parseReference */.F2)(written);
     }
     catch (err) {
         return { left: `internal: "${written}" is not a valid reference (${err.message})` };
@@ -88168,15 +87939,15 @@ function digestTarget(written, digest) {
 function checked(text, want) {
     let got;
     try {
-        got = parseReference(text);
+        got = (0,extract_reference/* parseReference */.F2)(text);
     }
     catch (err) {
         return { left: `internal: "${text}" is not a valid reference (${err.message})` };
     }
-    const expected = formatReference(want);
-    return formatReference(got) === expected
+    const expected = (0,extract_reference/* formatReference */.FH)(want);
+    return (0,extract_reference/* formatReference */.FH)(got) === expected
         ? { text }
-        : { left: `internal: "${text}" reads as ${formatReference(got)}, not ${expected}` };
+        : { left: `internal: "${text}" reads as ${(0,extract_reference/* formatReference */.FH)(got)}, not ${expected}` };
 }
 /**
  * Why the stored manifest is byte for byte what upstream serves, or undefined when it cannot be told.
@@ -88186,11 +87957,11 @@ function checked(text, want) {
  * it may have been published so, or be Zot's conversion.
  */
 function unconvertedEvidence(m) {
-    if (isDockerMediaType(m.mediaType))
+    if ((0,warm_manifest/* isDockerMediaType */.pp)(m.mediaType))
         return 'Zot stores it with Docker media types, as published';
-    if (m.config && isDockerMediaType(m.config.mediaType))
+    if (m.config && (0,warm_manifest/* isDockerMediaType */.pp)(m.config.mediaType))
         return 'Zot stores its config with a Docker media type, as published';
-    if (m.children.some((c) => isDockerMediaType(c.mediaType)))
+    if (m.children.some((c) => (0,warm_manifest/* isDockerMediaType */.pp)(c.mediaType)))
         return 'Zot stores its index with Docker-typed entries, as published';
     if (m.children.some((c) => c.attestation))
         return 'Zot keeps the attestation entries in its index';
@@ -88199,7 +87970,7 @@ function unconvertedEvidence(m) {
 /** The reason a tag's digest is not pinned in `digest` mode when nothing proves Zot left the image as published. */
 function unprovenDigest(digest) {
     return (`the digest Zot serves (${digest}) may not be upstream's: Zot holds this image with OCI media types only, ` +
-        `so it may be published so or be Zot's conversion (${conversionDiagnosis}). Pin the upstream digest in ` +
+        `so it may be published so or be Zot's conversion (${diagnose/* conversionDiagnosis */.ap}). Pin the upstream digest in ` +
         'the manifest (tag@sha256:…, which zot-warm verifies), or use rewrite: zot to pull from the cache');
 }
 
@@ -88271,7 +88042,7 @@ async function rewriteManifests(opts, input, rule) {
     const byFile = new Map();
     const aliases = new Map();
     for (const result of input.results) {
-        const places = result.sources.filter((s) => s.file !== IMAGES_INPUT_FILE);
+        const places = result.sources.filter((s) => s.file !== format/* IMAGES_INPUT_FILE */.TM);
         if (!places.length)
             continue;
         const why = decide(result);
@@ -88304,11 +88075,11 @@ async function rewriteManifests(opts, input, rule) {
     const root = opts.output === '-' ? undefined : await prepareOutputDir(opts.output);
     for (const file of input.read) {
         // stdin goes only to stdout and files only to a directory (the configuration check makes sure).
-        if ((file === STDIN_FILE) !== (root === undefined))
+        if ((file === format/* STDIN_FILE */.ER) !== (root === undefined))
             continue;
         const pending = byFile.get(file) ?? [];
         const followers = aliases.get(file) ?? [];
-        const changes = await rewriteFile(pending, followers, () => file === STDIN_FILE ? Buffer.from(input.stdin ?? '', 'utf8') : (0,promises_.readFile)((0,external_node_path_.resolve)(workspace, file)));
+        const changes = await rewriteFile(pending, followers, () => file === format/* STDIN_FILE */.ER ? Buffer.from(input.stdin ?? '', 'utf8') : (0,promises_.readFile)((0,external_node_path_.resolve)(workspace, file)));
         for (const l of changes.left)
             leave(l.place.result, l.place.source, l.why);
         let problem = changes.problem;
@@ -88348,8 +88119,8 @@ async function rewriteManifests(opts, input, rule) {
     annotate(input.results, leftPlaces, done);
     summary.left = leftList(leftPlaces);
     const where = root ? (inPlace ? 'in place' : `into ${root}`) : 'to stdout';
-    log('info', `Rewrote ${plural(summary.rewritten, 'reference')} in ${plural(summary.changedFiles, 'file')}; ` +
-        `${plural(summary.files, 'file')} written ${where}.`);
+    log('info', `Rewrote ${(0,format/* plural */.LS)(summary.rewritten, 'reference')} in ${(0,format/* plural */.LS)(summary.changedFiles, 'file')}; ` +
+        `${(0,format/* plural */.LS)(summary.files, 'file')} written ${where}.`);
     for (const l of summary.left) {
         const places = l.places > 1 ? ` (${l.places} places, first at ${l.where})` : ` (${l.where})`;
         log('warning', `not rewritten: ${l.reference}${places}: ${l.why}`);
@@ -88445,7 +88216,7 @@ function placeEdit(text, p) {
     const written = text.slice(span.start, span.end);
     let same = false;
     try {
-        same = span.end <= text.length && formatReference(parseReference(written)) === p.result.reference;
+        same = span.end <= text.length && (0,extract_reference/* formatReference */.FH)((0,extract_reference/* parseReference */.F2)(written)) === p.result.reference;
     }
     catch {
         same = false;
@@ -88500,6 +88271,8 @@ function leftList(left) {
     return out;
 }
 
+// EXTERNAL MODULE: ./lib/warm/registry.js
+var registry = __nccwpck_require__(4590);
 ;// CONCATENATED MODULE: ./lib/rewrite/stored.js
 // `digest` mode pins a tag only where the digest Zot serves is upstream's. Zot does not record upstream's
 // digest, so the stored manifest itself is the evidence (unconvertedEvidence): one local read by digest per
@@ -88527,12 +88300,12 @@ async function readStoredForms(client, planned, results, opts) {
             try {
                 // The digest was confirmed present moments ago, so a read by digest is local. Check mode promises
                 // never to make Zot sync, so there a blob HEAD (never syncs) confirms it first.
-                const present = opts.check ? await hasBlob(client, t.repo, t.digest, opts.signal) : undefined;
+                const present = opts.check ? await (0,registry/* hasBlob */.is)(client, t.repo, t.digest, opts.signal) : undefined;
                 if (present && !(present.ok && present.value)) {
                     forms.set(t.reference, { problem: `${t.repo}@${t.digest} is no longer in Zot` });
                     continue;
                 }
-                const answer = await getManifest(client, t.repo, t.digest, { signal: opts.signal });
+                const answer = await (0,registry/* getManifest */.c2)(client, t.repo, t.digest, { signal: opts.signal });
                 if (!answer.ok) {
                     forms.set(t.reference, {
                         problem: `Zot answered ${answer.refusal.status} for ${t.repo}@${t.digest}`,
@@ -88543,7 +88316,7 @@ async function readStoredForms(client, planned, results, opts) {
                 forms.set(t.reference, proof ? { proof } : {});
             }
             catch (err) {
-                forms.set(t.reference, { problem: `reading ${t.repo}@${t.digest} failed: ${describeError(err)}` });
+                forms.set(t.reference, { problem: `reading ${t.repo}@${t.digest} failed: ${(0,errors/* describeError */.Uc)(err)}` });
             }
         }
     };
@@ -88552,7 +88325,7 @@ async function readStoredForms(client, planned, results, opts) {
 }
 
 // EXTERNAL MODULE: ./node_modules/undici/index.js
-var node_modules_undici = __nccwpck_require__(4371);
+var undici = __nccwpck_require__(4371);
 ;// CONCATENATED MODULE: ./lib/warm/auth.js
 // Registry authentication: WWW-Authenticate parsing and the bearer token cache (distribution token spec).
 /**
@@ -88648,6 +88421,10 @@ class TokenCache {
     }
 }
 
+// EXTERNAL MODULE: ./lib/warm/errors.js
+var warm_errors = __nccwpck_require__(5074);
+// EXTERNAL MODULE: ./lib/warm/options.js
+var options = __nccwpck_require__(2479);
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 ;// CONCATENATED MODULE: ./lib/warm/retry.js
@@ -88741,7 +88518,7 @@ class ZotClient {
         this.#basePath = parsed.pathname.replace(/\/+$/, '');
         this.url = `${this.#origin}${this.#basePath}`;
         this.host = parsed.host;
-        this.#retry = { ...DEFAULTS.retry, ...opts.retry };
+        this.#retry = { ...options/* DEFAULTS */.z.retry, ...opts.retry };
         this.#userAgent = opts.userAgent ?? 'zot-warm';
         if (opts.username && opts.password) {
             this.username = opts.username;
@@ -88770,14 +88547,14 @@ class ZotClient {
             // Only when a proxy is configured: EnvHttpProxyAgent honours NO_PROXY (loopback is usually listed) and
             // tunnels HTTPS with our TLS settings (`requestTls`).
             this.#dispatcher = PROXY_ENV.some((name) => process.env[name])
-                ? new node_modules_undici/* EnvHttpProxyAgent */.J2({ ...common, requestTls: tls })
-                : new node_modules_undici/* Agent */.g6(common);
+                ? new undici/* EnvHttpProxyAgent */.J2({ ...common, requestTls: tls })
+                : new undici/* Agent */.g6(common);
             this.#ownsDispatcher = true;
         }
     }
     /** Things the user should know about the connection settings (skipped TLS verification …). */
     get warnings() {
-        return connectionWarnings(this);
+        return (0,diagnose/* connectionWarnings */.oN)(this);
     }
     async close() {
         if (this.#ownsDispatcher)
@@ -88791,7 +88568,7 @@ class ZotClient {
                 res = await this.#authenticated(spec);
             }
             catch (err) {
-                const error = (err instanceof ZotRequestError ? err : toRequestError(err, this.url)).withAttempts(attempt);
+                const error = (err instanceof warm_errors/* ZotRequestError */.Hm ? err : (0,warm_errors/* toRequestError */.du)(err, this.url)).withAttempts(attempt);
                 if (!this.#retryable(error, spec) || attempt >= this.#retry.attempts)
                     throw error;
                 await this.#wait(backoffDelay(attempt - 1, this.#retry), spec.signal, attempt);
@@ -88822,10 +88599,10 @@ class ZotClient {
             await wait(ms, signal);
         }
         catch {
-            throw cancelledError(this.url, attempts);
+            throw (0,warm_errors/* cancelledError */.YQ)(this.url, attempts);
         }
         if (signal?.aborted)
-            throw cancelledError(this.url, attempts);
+            throw (0,warm_errors/* cancelledError */.YQ)(this.url, attempts);
     }
     /** Sends with the credentials Zot wants; answers one Bearer challenge with the token flow. */
     async #authenticated(spec) {
@@ -88895,7 +88672,7 @@ class ZotClient {
         const headers = { 'user-agent': this.#userAgent, accept: 'application/json' };
         if (this.#basic && (url.origin === this.#origin || url.protocol === 'https:'))
             headers.authorization = this.#basic;
-        const res = await this.#dispatch(url, 'GET', headers, undefined, signal, DEFAULTS.localRequestTimeoutMs, 1 << 20);
+        const res = await this.#dispatch(url, 'GET', headers, undefined, signal, options/* DEFAULTS */.z.localRequestTimeoutMs, 1 << 20);
         if (res.status !== 200)
             return undefined;
         let parsed;
@@ -88926,12 +88703,12 @@ class ZotClient {
             const headers = { ...base };
             if (authorization && url.origin === this.#origin)
                 headers.authorization = authorization;
-            const res = await this.#dispatch(url, method, headers, body, spec.signal, spec.timeoutMs ?? DEFAULTS.localRequestTimeoutMs, spec.maxBodyBytes ?? DEFAULTS.maxManifestBytes);
+            const res = await this.#dispatch(url, method, headers, body, spec.signal, spec.timeoutMs ?? options/* DEFAULTS */.z.localRequestTimeoutMs, spec.maxBodyBytes ?? options/* DEFAULTS */.z.maxManifestBytes);
             const location = res.headers.location;
             if (!REDIRECTS.has(res.status) || !location)
                 return url.origin === this.#origin ? res : { ...res, answeredBy: url.origin };
-            if (hop >= DEFAULTS.maxRedirects)
-                throw protocolError('bad-redirect', `Zot at ${this.url} redirected more than ${DEFAULTS.maxRedirects} times`);
+            if (hop >= options/* DEFAULTS */.z.maxRedirects)
+                throw (0,warm_errors/* protocolError */.JW)('bad-redirect', `Zot at ${this.url} redirected more than ${options/* DEFAULTS */.z.maxRedirects} times`);
             url = new URL(location, url);
             if (res.status === 303 && method !== 'HEAD') {
                 method = 'GET';
@@ -88944,7 +88721,7 @@ class ZotClient {
         const combined = signal && timeout ? AbortSignal.any([signal, timeout]) : (signal ?? timeout);
         const aborted = () => (signal?.aborted ? 'cancelled' : timeout?.aborted ? 'timeout' : undefined);
         if (signal?.aborted)
-            throw cancelledError(this.url);
+            throw (0,warm_errors/* cancelledError */.YQ)(this.url);
         try {
             const res = await this.#dispatcher.request({
                 origin: url.origin,
@@ -88972,16 +88749,16 @@ class ZotClient {
                     res.body.destroy();
                     if (res.statusCode >= 300)
                         break;
-                    throw protocolError('too-large', `Zot at ${this.url} sent more than ${limit} bytes for ${url.pathname}`);
+                    throw (0,warm_errors/* protocolError */.JW)('too-large', `Zot at ${this.url} sent more than ${limit} bytes for ${url.pathname}`);
                 }
                 chunks.push(chunk);
             }
             return { ...out, body: Buffer.concat(chunks) };
         }
         catch (err) {
-            if (err instanceof ZotRequestError)
+            if (err instanceof warm_errors/* ZotRequestError */.Hm)
                 throw err;
-            throw toRequestError(err, this.url, aborted());
+            throw (0,warm_errors/* toRequestError */.du)(err, this.url, aborted());
         }
     }
 }
@@ -88998,6 +88775,8 @@ function authSchemeOf(header) {
     return parseChallenges(header)[0]?.scheme;
 }
 
+// EXTERNAL MODULE: ./lib/warm/each.js
+var each = __nccwpck_require__(1512);
 ;// CONCATENATED MODULE: ./lib/warm/job.js
 
 /** A failure with its plain-words diagnosis. */
@@ -89033,12 +88812,12 @@ class Job {
             this.warnings.push(text);
     }
 }
-const job_DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
+const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
 /** Zot's refusal as the image's failure. `reference`: a tag, a digest, or `tags/list`. */
 function failureFrom(client, r, repo, reference) {
     const what = reference === 'tags/list'
         ? `the tag list of ${repo}`
-        : job_DIGEST.test(reference)
+        : DIGEST.test(reference)
             ? `${repo}@${reference}`
             : `${repo}:${reference}`;
     if (r.answeredBy)
@@ -89048,7 +88827,7 @@ function failureFrom(client, r, repo, reference) {
         case 404:
             return new ImageFailure(answer, { kind: 'missing-after-sync', repository: repo, reference });
         case 401:
-            return new ImageFailure(answer, { kind: 'unauthorized', message: authFailure(client) });
+            return new ImageFailure(answer, { kind: 'unauthorized', message: (0,diagnose/* authFailure */.Tu)(client) });
         case 403:
             return new ImageFailure(answer, { kind: 'forbidden', repository: repo, user: client.username });
         case 429:
@@ -89060,6 +88839,12 @@ function failureFrom(client, r, repo, reference) {
     }
 }
 
+// EXTERNAL MODULE: ./lib/warm/platforms.js
+var platforms = __nccwpck_require__(3541);
+// EXTERNAL MODULE: ./lib/warm/referrers.js
+var referrers = __nccwpck_require__(8725);
+// EXTERNAL MODULE: ./lib/warm/search.js
+var search = __nccwpck_require__(8681);
 ;// CONCATENATED MODULE: ./lib/warm/verify.js
 
 
@@ -89078,7 +88863,7 @@ async function verifyImage(ctx, job, repo, digest, known, searched) {
             return settled;
     }
     if (!manifest) {
-        const answer = job.count(await getManifest(ctx.client, repo, digest, { signal: job.signal }));
+        const answer = job.count(await (0,registry/* getManifest */.c2)(ctx.client, repo, digest, { signal: job.signal }));
         if (!answer.ok)
             throw failureFrom(ctx.client, answer.refusal, repo, digest);
         manifest = answer.value;
@@ -89089,9 +88874,9 @@ async function verifyImage(ctx, job, repo, digest, known, searched) {
     }
     let platform;
     if (manifest.config) {
-        const config = job.count(await getBlob(ctx.client, repo, manifest.config.digest, job.signal));
+        const config = job.count(await (0,registry/* getBlob */.qW)(ctx.client, repo, manifest.config.digest, job.signal));
         if (config.ok)
-            platform = configPlatform(config.value);
+            platform = (0,warm_manifest/* configPlatform */.Ko)(config.value);
     }
     if (!platform) {
         if (ctx.required)
@@ -89112,11 +88897,11 @@ async function verifyImage(ctx, job, repo, digest, known, searched) {
  * Throws the platform-missing failure the manifest path would throw.
  */
 function verifyFromSearch(held, required) {
-    if (!isIndexMediaType(held.mediaType)) {
+    if (!(0,warm_manifest/* isIndexMediaType */.$$)(held.mediaType)) {
         const [only] = held.manifests;
         if (held.manifests.length !== 1 || !only?.platform || only.digest !== held.digest)
             return undefined;
-        if (!isImageConfigType(only.artifactType))
+        if (!(0,warm_manifest/* isImageConfigType */.Ky)(only.artifactType))
             return undefined;
         return singlePlatform(held.digest, only.platform, required);
     }
@@ -89124,7 +88909,7 @@ function verifyFromSearch(held, required) {
         return undefined;
     const children = [];
     for (const m of held.manifests) {
-        if (!m.platform || !isImageConfigType(m.artifactType))
+        if (!m.platform || !(0,warm_manifest/* isImageConfigType */.Ky)(m.artifactType))
             return undefined;
         // Buildkit attestation manifests: their config says unknown/unknown.
         if (m.platform.os === 'unknown' && m.platform.architecture === 'unknown')
@@ -89138,29 +88923,29 @@ function verifyFromSearch(held, required) {
     const check = requiredEntries(children, required, held.digest);
     return {
         digest: held.digest,
-        platforms: unique(check.map((c) => formatPlatform(c.platform))).sort(),
+        platforms: unique(check.map((c) => (0,platforms/* formatPlatform */.Bq)(c.platform))).sort(),
         children: check.map((c) => c.digest),
     };
 }
 function singlePlatform(digest, platform, required) {
-    const missing = required?.filter((r) => !platformMatches(r, platform)) ?? [];
+    const missing = required?.filter((r) => !(0,platforms/* platformMatches */.J5)(r, platform)) ?? [];
     if (missing.length)
-        throw new ImageFailure(`single-platform image (${formatPlatform(platform)}) lacks required ${missing.map(formatPlatform).join(', ')}`, {
+        throw new ImageFailure(`single-platform image (${(0,platforms/* formatPlatform */.Bq)(platform)}) lacks required ${missing.map(platforms/* formatPlatform */.Bq).join(', ')}`, {
             kind: 'platform-missing',
-            missing: missing.map(formatPlatform),
-            available: [formatPlatform(platform)],
+            missing: missing.map(platforms/* formatPlatform */.Bq),
+            available: [(0,platforms/* formatPlatform */.Bq)(platform)],
         }, digest);
-    return { digest, platforms: [formatPlatform(platform)] };
+    return { digest, platforms: [(0,platforms/* formatPlatform */.Bq)(platform)] };
 }
 /** The entries to confirm: all of them, or those matching a required platform (each must have one). */
 function requiredEntries(entries, required, indexDigest) {
     if (!required)
         return entries;
-    const available = unique(entries.flatMap((c) => (c.platform ? [formatPlatform(c.platform)] : [])));
-    const missing = required.filter((r) => !entries.some((c) => c.platform && platformMatches(r, c.platform)));
+    const available = unique(entries.flatMap((c) => (c.platform ? [(0,platforms/* formatPlatform */.Bq)(c.platform)] : [])));
+    const missing = required.filter((r) => !entries.some((c) => c.platform && (0,platforms/* platformMatches */.J5)(r, c.platform)));
     if (missing.length)
-        throw new ImageFailure(`image does not offer ${missing.map(formatPlatform).join(', ')}`, { kind: 'platform-missing', missing: missing.map(formatPlatform), available }, indexDigest);
-    return entries.filter((c) => c.platform && required.some((r) => platformMatches(r, c.platform)));
+        throw new ImageFailure(`image does not offer ${missing.map(platforms/* formatPlatform */.Bq).join(', ')}`, { kind: 'platform-missing', missing: missing.map(platforms/* formatPlatform */.Bq), available }, indexDigest);
+    return entries.filter((c) => c.platform && required.some((r) => (0,platforms/* platformMatches */.J5)(r, c.platform)));
 }
 async function verifyIndex(ctx, job, repo, index, 
 /** Child digests the search extension lists (so Zot holds them): no request needed for those. */
@@ -89175,9 +88960,9 @@ known) {
     await Promise.all(check.map(async (child) => {
         const found = known?.has(child.digest) ||
             isPresent(job.count(ctx.mode === 'check'
-                ? await hasBlob(ctx.client, repo, child.digest, job.signal)
-                : await headManifest(ctx.client, repo, child.digest, job.signal)));
-        const name = child.platform ? formatPlatform(child.platform) : child.digest;
+                ? await (0,registry/* hasBlob */.is)(ctx.client, repo, child.digest, job.signal)
+                : await (0,registry/* headManifest */.sy)(ctx.client, repo, child.digest, job.signal)));
+        const name = child.platform ? (0,platforms/* formatPlatform */.Bq)(child.platform) : child.digest;
         if (found)
             present.push(name);
         else
@@ -89242,13 +89027,13 @@ class Warmer {
         this.client = client;
         this.opts = opts;
         const required = opts.platforms?.map((p) => {
-            const parsed = parsePlatform(p);
+            const parsed = (0,platforms/* parsePlatform */.Y8)(p);
             if (!parsed)
                 throw new TypeError(`invalid platform "${p}"`);
             return parsed;
         });
         this.#verifyContext = { client, mode: opts.mode, ...(required ? { required } : {}) };
-        this.#poll = opts.poll ?? DEFAULTS.poll;
+        this.#poll = opts.poll ?? options/* DEFAULTS */.z.poll;
     }
     async run(images) {
         // Identical references (same Zot repository, tag and digest) share one job.
@@ -89305,7 +89090,7 @@ class Warmer {
                 status: 'not-attempted',
                 attempts: 0,
                 durationMs: 0,
-                error: cancelledImage(false),
+                error: (0,diagnose/* cancelledImage */.fP)(false),
                 warnings: [],
             };
             return {
@@ -89336,7 +89121,7 @@ class Warmer {
         }
         catch (err) {
             if (this.opts.signal?.aborted)
-                return finish({ status: 'not-attempted', error: cancelledImage(true) });
+                return finish({ status: 'not-attempted', error: (0,diagnose/* cancelledImage */.fP)(true) });
             if (deadline.aborted) {
                 const situation = {
                     kind: 'sync-timeout',
@@ -89345,8 +89130,8 @@ class Warmer {
                 };
                 return finish({
                     status: 'failed',
-                    error: `no result within the image timeout (${formatDuration(this.opts.imageTimeoutMs)})`,
-                    diagnosis: diagnose(situation),
+                    error: `no result within the image timeout (${(0,diagnose/* formatDuration */.a3)(this.opts.imageTimeoutMs)})`,
+                    diagnosis: (0,diagnose/* diagnose */.h4)(situation),
                 });
             }
             if (err instanceof ImageFailure) {
@@ -89357,22 +89142,22 @@ class Warmer {
                     status: 'failed',
                     digest: err.digest,
                     error: err.message,
-                    diagnosis: diagnose(situation),
+                    diagnosis: (0,diagnose/* diagnose */.h4)(situation),
                 });
             }
-            if (err instanceof ZotRequestError) {
+            if (err instanceof warm_errors/* ZotRequestError */.Hm) {
                 job.count(err);
                 return finish({
                     status: 'failed',
                     error: err.message,
-                    diagnosis: diagnose({
+                    diagnosis: (0,diagnose/* diagnose */.h4)({
                         kind: 'transport',
                         message: err.message,
-                        advice: transportAdvice(err, this.client, true),
+                        advice: (0,diagnose/* transportAdvice */.u9)(err, this.client, true),
                     }),
                 });
             }
-            return finish({ status: 'failed', error: `unexpected error: ${describeError(err)}` });
+            return finish({ status: 'failed', error: `unexpected error: ${(0,errors/* describeError */.Uc)(err)}` });
         }
     }
     async #process(job, img) {
@@ -89468,7 +89253,7 @@ class Warmer {
             synced,
         };
         const ctx = { client: this.client, mode: this.opts.mode, policy: this.opts.referrers ?? 'off' };
-        return referrersOf(ctx, job, searched ? { ...image, searched } : image, reads);
+        return (0,referrers/* referrersOf */.aH)(ctx, job, searched ? { ...image, searched } : image, reads);
     }
     /** A tag present in tags/list: cached when its pin (if any) and platforms are there too. */
     async #cachedTag(job, repo, tag, local, pinned, searched) {
@@ -89514,7 +89299,7 @@ class Warmer {
         const job = new Job(signal);
         const tagged = images.filter((img) => img.ref.tag);
         const lists = new Map();
-        await eachLimited(engine_unique(tagged.map((img) => img.zotRepository)), this.opts.concurrency, async (repo) => {
+        await (0,each/* eachLimited */.k)(engine_unique(tagged.map((img) => img.zotRepository)), this.opts.concurrency, async (repo) => {
             if (signal.aborted)
                 return;
             try {
@@ -89529,11 +89314,11 @@ class Warmer {
             : []));
         if (!names.length || this.#search === false || signal.aborted)
             return;
-        const limits = { ...BATCH_LIMITS, images: this.opts.searchBatch ?? BATCH_LIMITS.images };
-        const [probe, ...rest] = chunkNames(names, limits, this.#searchOptions).batches;
+        const limits = { ...search/* BATCH_LIMITS */.kJ, images: this.opts.searchBatch ?? search/* BATCH_LIMITS */.kJ.images };
+        const [probe, ...rest] = (0,search/* chunkNames */.IK)(names, limits, this.#searchOptions).batches;
         if (!probe || !(await this.#searchBatch(probe, signal)))
             return;
-        await eachLimited(rest, this.opts.concurrency, async (batch) => {
+        await (0,each/* eachLimited */.k)(rest, this.opts.concurrency, async (batch) => {
             if (!signal.aborted)
                 await this.#searchBatch(batch, signal);
         });
@@ -89542,7 +89327,7 @@ class Warmer {
     async #searchBatch(names, signal) {
         let answer;
         try {
-            answer = await searchImages(this.client, names, signal, this.#searchOptions);
+            answer = await (0,search/* searchImages */.nm)(this.client, names, signal, this.#searchOptions);
         }
         catch {
             return false;
@@ -89563,7 +89348,7 @@ class Warmer {
     async #tags(job, repo) {
         let pending = this.#tagLists.get(repo);
         if (!pending) {
-            pending = listTags(this.client, repo, job.signal);
+            pending = (0,registry/* listTags */.cB)(this.client, repo, job.signal);
             this.#tagLists.set(repo, pending);
             // A failed list (timeout of the image that asked) must not fail the next image of the repository.
             const forget = () => this.#tagLists.delete(repo);
@@ -89578,7 +89363,7 @@ class Warmer {
     async #localTagDigest(job, repo, tag) {
         if (this.#search === false)
             return undefined;
-        const result = job.count(await searchTag(this.client, repo, tag, job.signal));
+        const result = job.count(await (0,registry/* searchTag */.v0)(this.client, repo, tag, job.signal));
         // A refusal from search says nothing about the tag: the image goes on as if search did not know it.
         const answer = result.ok ? result.value : { kind: 'not-found' };
         if (answer.kind === 'unavailable') {
@@ -89593,12 +89378,12 @@ class Warmer {
      * manifests in the blob store). Only when it is there is the manifest read, which is then local.
      */
     async #localDigest(job, repo, digest) {
-        const present = job.count(await hasBlob(this.client, repo, digest, job.signal));
+        const present = job.count(await (0,registry/* hasBlob */.is)(this.client, repo, digest, job.signal));
         if (!present.ok)
             throw failureFrom(this.client, present.refusal, repo, digest);
         if (!present.value)
             return undefined;
-        const answer = job.count(await getManifest(this.client, repo, digest, { signal: job.signal }));
+        const answer = job.count(await (0,registry/* getManifest */.c2)(this.client, repo, digest, { signal: job.signal }));
         if (!answer.ok) {
             if (answer.refusal.status === 404)
                 return undefined;
@@ -89630,7 +89415,7 @@ class Warmer {
         let attempts = 0;
         for (;;) {
             try {
-                const res = await getManifest(this.client, repo, reference, {
+                const res = await (0,registry/* getManifest */.c2)(this.client, repo, reference, {
                     signal: job.signal,
                     sync: true,
                     timeoutMs: 0,
@@ -89643,7 +89428,7 @@ class Warmer {
                     return { ok: false, refusal: res.refusal, attempts };
             }
             catch (err) {
-                if (!(err instanceof ZotRequestError))
+                if (!(err instanceof warm_errors/* ZotRequestError */.Hm))
                     throw err;
                 if (err.kind !== 'closed' && err.kind !== 'timeout')
                     throw err.withAttempts(attempts + err.attempts);
@@ -89662,12 +89447,12 @@ class Warmer {
         for (let round = 0; round < 4; round++) {
             await sleep(delay, job.signal);
             if (isDigest) {
-                const blob = job.count(await hasBlob(this.client, repo, reference, job.signal));
+                const blob = job.count(await (0,registry/* hasBlob */.is)(this.client, repo, reference, job.signal));
                 if (blob.ok && blob.value)
                     return true;
             }
             else {
-                const list = job.count(await listTags(this.client, repo, job.signal));
+                const list = job.count(await (0,registry/* listTags */.cB)(this.client, repo, job.signal));
                 if (list.ok && list.value.has(reference))
                     return true;
             }
@@ -89702,23 +89487,23 @@ async function preflight(client, signal) {
         });
     }
     catch (err) {
-        if (err instanceof ZotRequestError) {
-            throw new HardFailure(err.message, transportAdvice(err, client));
+        if (err instanceof warm_errors/* ZotRequestError */.Hm) {
+            throw new errors/* HardFailure */.qd(err.message, (0,diagnose/* transportAdvice */.u9)(err, client));
         }
         throw err;
     }
     const body = res.body.toString('utf8');
     if (res.status === 401)
-        throw new HardFailure(authFailure(client), authAdvice(client));
+        throw new errors/* HardFailure */.qd((0,diagnose/* authFailure */.Tu)(client), (0,diagnose/* authAdvice */.vc)(client));
     if (res.status === 403)
-        throw new HardFailure(`Zot at ${client.url} refused access (403)${client.username ? ` to ${client.username}` : ''}`);
+        throw new errors/* HardFailure */.qd(`Zot at ${client.url} refused access (403)${client.username ? ` to ${client.username}` : ''}`);
     if (res.status === 400 && /HTTP request to an HTTPS server/i.test(body))
-        throw new HardFailure(`Zot at ${client.url} expects HTTPS`, 'Use an https:// URL in zot-url.');
+        throw new errors/* HardFailure */.qd(`Zot at ${client.url} expects HTTPS`, 'Use an https:// URL in zot-url.');
     if (res.status !== 200) {
         const what = res.status === 404
             ? `${client.url} does not serve the registry API (GET /v2/ answered 404)`
             : `Zot at ${client.url} answered ${res.status} to GET /v2/`;
-        throw new HardFailure(what, 'Check zot-url: it must be the base URL of the Zot registry.');
+        throw new errors/* HardFailure */.qd(what, 'Check zot-url: it must be the base URL of the Zot registry.');
     }
     const info = { url: client.url, auth: client.authScheme ?? 'none' };
     await readManagementInfo(client, info, signal);
@@ -89777,17 +89562,13 @@ async function runPipeline(config, opts) {
     checkRewriteStreams(config, opts);
     const started = Date.now();
     const startedAt = new Date(started).toISOString();
-    // The overall timeout and the caller's signal end up in one signal for the engine.
+    // The caller's signal (a signal, the overall timeout: the run shell), with its reason as a string.
     const controller = new AbortController();
     const onAbort = () => controller.abort(reasonOf(opts.signal?.reason, 'cancelled'));
     if (opts.signal?.aborted)
         onAbort();
     else
         opts.signal?.addEventListener('abort', onAbort, { once: true });
-    const timer = config.timeoutMs !== undefined
-        ? setTimeout(() => controller.abort(`overall timeout of ${duration_formatDuration(config.timeoutMs ?? 0)} reached`), config.timeoutMs)
-        : undefined;
-    timer?.unref();
     try {
         if (config.configFile)
             logger.info(`Configuration file: ${config.configFile}`);
@@ -89797,19 +89578,18 @@ async function runPipeline(config, opts) {
                 paths: config.paths,
                 ...(config.scan === false ? { scan: false } : {}),
                 images: config.images,
-                runtime: config.runtimeImages,
                 ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}),
             }).catch((err) => {
                 // A path that selects nothing: said at its line when `paths` came from the configuration file.
-                throw err instanceof ConfigError
-                    ? new ConfigError(locateProblems(err.problems, config.fromFile))
+                throw err instanceof errors/* ConfigError */.xL
+                    ? new errors/* ConfigError */.xL((0,inputs_config/* locateProblems */.D)(err.problems, config.fromFile))
                     : err;
             });
             const by = (s) => ex.images.filter((i) => i.status === s).length;
-            logger.info(`${plural(ex.images.length, 'distinct reference')} in ${plural(ex.files, 'file')} (${ex.bytes} bytes): ` +
+            logger.info(`${(0,format/* plural */.LS)(ex.images.length, 'distinct reference')} in ${(0,format/* plural */.LS)(ex.files, 'file')} (${ex.bytes} bytes): ` +
                 `${by('ok')} valid, ${by('invalid')} invalid, ${by('unresolved')} unresolved`);
             for (const n of ex.notices) {
-                const line = `${locationLabel(n)}: ${oneLine(n.message, 1000)}`;
+                const line = `${(0,format/* locationLabel */.GE)(n)}: ${(0,report_escape/* oneLine */.TN)(n.message, 1000)}`;
                 if (n.level === 'notice')
                     logger.info(line);
                 else
@@ -89818,7 +89598,7 @@ async function runPipeline(config, opts) {
             for (const img of ex.images) {
                 if (img.status !== 'ok') {
                     const s = img.sources[0];
-                    logger.warning(`${s ? `${locationLabel(s)}: ` : ''}${img.status} reference "${literal(img.raw, 200)}": ${oneLine(img.reason ?? '', 1000)}`);
+                    logger.warning(`${s ? `${(0,format/* locationLabel */.GE)(s)}: ` : ''}${img.status} reference "${(0,report_escape/* literal */.eu)(img.raw, 200)}": ${(0,report_escape/* oneLine */.TN)(img.reason ?? '', 1000)}`);
                 }
             }
             return ex;
@@ -89834,7 +89614,7 @@ async function runPipeline(config, opts) {
                 logger.info(`${img.reference} → ${zotReferenceOf(img)}`);
             if (p.unmapped.length) {
                 const registries = [...new Set(p.unmapped.map((u) => u.reference?.domain ?? '?'))];
-                const what = `${plural(p.unmapped.length, 'image')} from ${registries.join(', ')}: registry not in registry-map`;
+                const what = `${(0,format/* plural */.LS)(p.unmapped.length, 'image')} from ${registries.join(', ')}: registry not in registry-map`;
                 logger.warning(config.unmapped === 'fail' ? `${what} (unmapped: fail)` : `${what}, skipped`);
             }
             return p;
@@ -89864,24 +89644,24 @@ async function runPipeline(config, opts) {
                         const info = await preflight(client, controller.signal);
                         logger.info(
                         // What Zot says about itself is its text, not ours: one line, shown as it is.
-                        `Zot at ${config.zotUrl}: version ${literal(info.version ?? 'unknown', 100)}, auth ${info.auth ?? 'unknown'}` +
-                            (info.extensions?.length ? `, extensions ${literal(info.extensions.join(', '), 300)}` : ''));
+                        `Zot at ${config.zotUrl}: version ${(0,report_escape/* literal */.eu)(info.version ?? 'unknown', 100)}, auth ${info.auth ?? 'unknown'}` +
+                            (info.extensions?.length ? `, extensions ${(0,report_escape/* literal */.eu)(info.extensions.join(', '), 300)}` : ''));
                         return info;
                     }
                     catch (err) {
                         // Cancelled while waiting for Zot: not Zot's fault; every image is reported not attempted.
                         if (controller.signal.aborted)
                             return undefined;
-                        if (!(err instanceof HardFailure))
+                        if (!(err instanceof errors/* HardFailure */.qd))
                             throw err;
                         hardFailure = { message: err.message, ...(err.hint ? { hint: err.hint } : {}) };
-                        logger.warning(withHint(err.message, err.hint));
+                        logger.warning((0,errors/* withHint */.mu)(err.message, err.hint));
                         return undefined;
                     }
                 });
                 if (!hardFailure && !controller.signal.aborted && plan.images.length) {
                     const verb = config.mode === 'check' ? 'Check' : 'Warm';
-                    warmed = await logger.group(`${verb} ${plural(plan.images.length, 'image')}`, () => warmWithProgress(plan.images, client, config, controller.signal, opts));
+                    warmed = await logger.group(`${verb} ${(0,format/* plural */.LS)(plan.images.length, 'image')}`, () => warmWithProgress(plan.images, client, config, controller.signal, opts));
                     if (config.rewrite?.mode === 'digest' && warmed)
                         stored = await readStoredForms(client, plan.images, warmed, {
                             concurrency: config.concurrency,
@@ -89915,7 +89695,7 @@ async function runPipeline(config, opts) {
         if (config.rewrite) {
             const rewrite = config.rewrite;
             // A failed run hands no manifests on: a pipe into `kubectl apply` then receives nothing at all.
-            const outcome = decideOutcome(run);
+            const outcome = (0,report_outcome/* decideOutcome */.dl)(run);
             run.rewrite = await logger.group('Rewrite manifests', () => rewriteManifests({
                 mode: rewrite.mode,
                 pullHost: rewrite.pullHost,
@@ -89936,8 +89716,6 @@ async function runPipeline(config, opts) {
         return run;
     }
     finally {
-        if (timer)
-            clearTimeout(timer);
         opts.signal?.removeEventListener('abort', onAbort);
     }
 }
@@ -89952,7 +89730,7 @@ async function warmWithProgress(images, client, config, signal, opts) {
         lastLine = Date.now();
         logger.progress(line);
     };
-    const elapsed = () => duration_formatDuration(Date.now() - started);
+    const elapsed = () => (0,duration/* formatDuration */.a)(Date.now() - started);
     const interval = opts.progressIntervalMs ?? 5000;
     // A long sync sends no events: the heartbeat shows the run is alive and on which image it waits.
     const heartbeat = setInterval(() => {
@@ -89980,7 +89758,7 @@ async function warmWithProgress(images, client, config, signal, opts) {
                 }
                 inFlight.delete(e.reference);
                 done = e.done;
-                say(`[${e.done}/${e.total}] ${e.status} ${e.reference} (${duration_formatDuration(e.durationMs)}; ${elapsed()} elapsed)`);
+                say(`[${e.done}/${e.total}] ${e.status} ${e.reference} (${(0,duration/* formatDuration */.a)(e.durationMs)}; ${elapsed()} elapsed)`);
             },
         });
     }
@@ -90011,8 +89789,8 @@ function assemble(found, planned, unmapped, warmed, config) {
     return found.map((f) => {
         const base = { attempts: 0, durationMs: 0, warnings: [], sources: f.sources };
         if (f.status !== 'ok') {
-            const reference = clip(f.raw, MAX_REFERENCE_TEXT);
-            return { ...base, reference, status: f.status, ...(f.reason ? { error: clip(f.reason, 2000) } : {}) };
+            const reference = (0,report_escape/* clip */.$Q)(f.raw, format/* MAX_REFERENCE_TEXT */.p9);
+            return { ...base, reference, status: f.status, ...(f.reason ? { error: (0,report_escape/* clip */.$Q)(f.reason, 2000) } : {}) };
         }
         if (unmappedKeys.has(f.key)) {
             const registry = f.reference?.domain ?? 'its registry';
@@ -90045,12 +89823,12 @@ function checkRewriteStreams(config, opts) {
         return;
     if (output === '-') {
         if (opts.stdin === undefined || config.paths.length || !opts.stdout)
-            throw new ConfigError(locateProblems([
+            throw new errors/* ConfigError */.xL((0,inputs_config/* locateProblems */.D)([
                 'rewrite-output: - prints the rewritten manifests read from stdin: read them from - only (e.g. `helm template … | zot-warm --rewrite zot --rewrite-output - -`), or give a directory.',
             ], config.fromFile));
     }
     else if (opts.stdin !== undefined)
-        throw new ConfigError(locateProblems([
+        throw new errors/* ConfigError */.xL((0,inputs_config/* locateProblems */.D)([
             'rewrite-output: manifests read from - (stdin) are printed only with rewrite-output -; give the files as paths to write them into a directory.',
         ], config.fromFile));
 }
@@ -90058,761 +89836,18 @@ function reasonOf(reason, fallback) {
     if (typeof reason === 'string')
         return reason;
     if (reason instanceof Error && reason.name !== 'AbortError')
-        return describeError(reason);
+        return (0,errors/* describeError */.Uc)(reason);
     return fallback;
 }
 
-;// CONCATENATED MODULE: ./lib/report/annotations.js
-
-
-const GITHUB_ANNOTATION_LIMIT = 10;
-function planAnnotations(run, opts = {}) {
-    const failLevel = run.strict ? 'error' : 'warning';
-    // A path with line breaks or escape sequences cannot be pointed at: such a site is named in the message.
-    const toRepo = (f) => {
-        const path = opts.toRepoPath ? opts.toRepoPath(f) : f;
-        return path !== undefined && isPlain(path) ? path : undefined;
-    };
-    const candidates = [];
-    let order = 0;
-    const levelOf = (r) => {
-        if (r.status === 'failed' || r.status === 'invalid')
-            return failLevel;
-        if (r.status === 'unresolved')
-            return run.failOnUnresolved ? failLevel : 'warning';
-        return undefined;
-    };
-    for (const r of run.results) {
-        const level = levelOf(r);
-        if (!level)
-            continue;
-        const { title, message } = describe(r);
-        r.sources.forEach((s, i) => {
-            const file = isWorkspaceFile(s) ? toRepo(s.file) : undefined;
-            // An image the workload starts later: say so where it is annotated (a flag, not an image field).
-            const runtime = runtimeLabel(s);
-            const said = runtime ? `${message} (${runtime}: the workload starts this image later)` : message;
-            candidates.push({
-                level,
-                title,
-                message: file || !isWorkspaceFile(s) ? said : `${said} (in ${sourceLabel(s)})`,
-                ...(file ? { file, line: s.line, column: s.column } : {}),
-                where: s.file === IMAGES_INPUT_FILE ? sourceLabel(s) : locationLabel(s),
-                rank: statusRank(r.status),
-                repeat: i === 0 ? 0 : 1,
-                order: order++,
-            });
-        });
-    }
-    for (const n of run.notices)
-        candidates.push(noticeCandidate(n, failLevel, toRepo, order++));
-    const limit = opts.limit ?? GITHUB_ANNOTATION_LIMIT;
-    const out = [];
-    for (const level of ['error', 'warning', 'notice']) {
-        const mine = candidates
-            .filter((c) => c.level === level)
-            .sort((a, b) => a.repeat - b.repeat || a.rank - b.rank || a.order - b.order);
-        const slots = Math.max(1, limit - (opts.reserve?.[level] ?? 0));
-        if (mine.length <= slots) {
-            out.push(...mine.map(strip));
-            continue;
-        }
-        const shown = mine.slice(0, slots - 1);
-        out.push(...shown.map(strip));
-        const rest = mine.slice(slots - 1);
-        const byTitle = new Map();
-        for (const c of rest)
-            byTitle.set(c.title, (byTitle.get(c.title) ?? 0) + 1);
-        const what = [...byTitle].map(([t, n]) => `${n} × ${t}`).join(', ');
-        out.push({
-            level,
-            title: `zot-warm: ${plural(rest.length, 'more problem')}`,
-            message: `… and ${rest.length} more (${what}): see ${opts.seeAlso ?? 'the job summary and the JSON report'}.`,
-        });
-    }
-    return out;
-}
-function describe(r) {
-    const ref = literal(r.reference, 200);
-    if (r.status === 'invalid')
-        return {
-            title: 'invalid image reference',
-            message: `"${ref}" is not a valid image reference: ${r.error ?? 'invalid'}`,
-        };
-    if (r.status === 'unresolved')
-        return {
-            title: 'unresolved image reference',
-            message: `"${ref}" could not be resolved${r.error ? `: ${r.error}` : ''}`,
-        };
-    const parts = [`${ref} ${STATUS_LABEL[r.status]}${r.error ? `: ${r.error}` : ''}`];
-    if (r.diagnosis)
-        parts.push(r.diagnosis);
-    // In Zot, but `referrers: require-signed` found no signature of it there.
-    const unsigned = r.referrers !== undefined && r.error?.endsWith('(referrers: require-signed)');
-    return {
-        title: unsigned ? 'image not signed' : 'image not warmed',
-        message: oneLine(parts.join('. '), 1500),
-    };
-}
-function noticeCandidate(n, failLevel, toRepo, order) {
-    // An unreadable input hides images, so it weighs like a failure (and is softened like one).
-    const level = n.level === 'error' ? failLevel : n.level;
-    const file = n.file && n.file !== '-' ? toRepo(n.file) : undefined;
-    return {
-        level,
-        title: n.level === 'error' ? 'input problem' : `input ${n.level}`,
-        // Named in the message when its path cannot be pointed at (see toRepo).
-        message: file || isPlain(n.file)
-            ? oneLine(n.message, 1500)
-            : `${oneLine(n.message, 1500)} (in ${locationLabel(n)})`,
-        ...(file ? { file, line: n.line ?? 1, column: n.column ?? 1 } : {}),
-        where: locationLabel(n),
-        rank: n.level === 'error' ? 1.5 : 3.5,
-        repeat: 0,
-        order,
-    };
-}
-function strip(c) {
-    const { rank: _r, repeat: _p, order: _o, ...a } = c;
-    return a;
-}
-
-;// CONCATENATED MODULE: ./lib/report/links.js
-// Links from the summary to the line in the repository, at the commit under test.
-// GitHub: /blob/SHA/PATH#Lnn; Forgejo (and Gitea): /src/commit/SHA/PATH#Lnn. No REST calls: the context
-// is the runner's environment and the event payload.
-
-
-/**
- * Forgejo's runner sets FORGEJO_ACTIONS, Gitea's GITEA_ACTIONS, and both serve their API under /api/v1.
- * A server URL other than github.com alone is not enough: GitHub Enterprise Server has its own host.
- */
-function detectForge(env) {
-    if (env.FORGEJO_ACTIONS === 'true' || env.GITEA_ACTIONS === 'true')
-        return 'forgejo';
-    if (env.GITHUB_API_URL && /\/api\/v1\/?$/.test(env.GITHUB_API_URL))
-        return 'forgejo';
-    return 'github';
-}
-/** The commit to link to; undefined when the environment has none. */
-function commitSha(env, readEvent = (p) => (0,external_node_fs_namespaceObject.readFileSync)(p, 'utf8')) {
-    const eventPath = env.GITHUB_EVENT_PATH;
-    if (eventPath) {
-        try {
-            const event = JSON.parse(readEvent(eventPath));
-            const head = event.pull_request?.head?.sha;
-            if (typeof head === 'string' && /^[0-9a-f]{7,64}$/i.test(head))
-                return head;
-        }
-        catch {
-            // No readable event: fall back to GITHUB_SHA.
-        }
-    }
-    return env.GITHUB_SHA || undefined;
-}
-function readRepoContext(env, readEvent) {
-    const serverUrl = (env.GITHUB_SERVER_URL || '').replace(/\/+$/, '');
-    const repository = env.GITHUB_REPOSITORY;
-    const sha = commitSha(env, readEvent);
-    const root = env.GITHUB_WORKSPACE;
-    if (!serverUrl || !repository || !sha || !root)
-        return undefined;
-    return { forge: detectForge(env), serverUrl, repository, sha, root: (0,external_node_path_.resolve)(root) };
-}
-/** Path of a workspace file inside the repository, or undefined when it lies outside the checkout. */
-function links_repoPath(ctx, workspace, file) {
-    const rel = (0,external_node_path_.relative)(ctx.root, (0,external_node_path_.resolve)(workspace, file));
-    if (!rel || rel.startsWith('..') || (0,external_node_path_.isAbsolute)(rel))
-        return undefined;
-    return rel.split(external_node_path_.sep).join('/');
-}
-function fileUrl(ctx, path, line) {
-    // Also `(`, `)` and the other characters encodeURIComponent leaves: a `)` would end a Markdown link.
-    // A lone surrogate (no file system gives one, but a caller might) would make encodeURIComponent throw.
-    const encoded = path
-        .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
-        .split('/')
-        .map((part) => encodeURIComponent(part).replace(/[!'()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`))
-        .join('/');
-    const kind = ctx.forge === 'forgejo' ? 'src/commit' : 'blob';
-    return `${ctx.serverUrl}/${ctx.repository}/${kind}/${ctx.sha}/${encoded}${line ? `#L${line}` : ''}`;
-}
-
-;// CONCATENATED MODULE: ./lib/report/report.js
-
-
-
-const REPORT_SCHEMA_VERSION = 2;
-/** Kept equal to package.json's version by a test (the bundle cannot read package.json). */
-const TOOL_VERSION = '0.1.0';
-function buildReport(run, outcome) {
-    return {
-        schemaVersion: REPORT_SCHEMA_VERSION,
-        tool: { name: 'zot-warm', version: TOOL_VERSION },
-        startedAt: run.startedAt,
-        durationMs: run.durationMs,
-        mode: run.mode,
-        strict: run.strict,
-        zot: { url: run.zotUrl ?? null, version: run.zot?.version ?? null },
-        outcome: { exitCode: outcome.exitCode, conclusion: outcome.conclusion, reason: outcome.reason },
-        summary: {
-            ...countResults(run.results),
-            files: run.files,
-            bytes: run.bytes,
-            referrers: countReferrers(run.results) ?? null,
-        },
-        images: run.results.map((r) => ({
-            reference: r.reference,
-            status: r.status,
-            zotReference: r.zotReference ?? null,
-            digest: r.digest ?? null,
-            platforms: r.platforms ?? [],
-            sources: r.sources.map(reportSource),
-            error: r.error ?? null,
-            diagnosis: r.diagnosis ?? null,
-            warnings: r.warnings,
-            attempts: r.attempts,
-            durationMs: r.durationMs,
-            referrers: r.referrers
-                ? {
-                    state: r.referrers.state,
-                    items: r.referrers.items.map((i) => ({
-                        kind: i.kind,
-                        artifactType: i.artifactType ?? null,
-                        digest: i.digest ?? null,
-                        subject: i.subject,
-                        form: i.form,
-                        tag: i.tag ?? null,
-                        tool: i.tool ?? null,
-                    })),
-                    note: r.referrers.note ?? null,
-                }
-                : null,
-            rewrittenAs: r.rewrittenAs ?? null,
-        })),
-        notices: run.notices.map((n) => ({
-            level: n.level,
-            file: n.file,
-            line: n.line ?? null,
-            column: n.column ?? null,
-            message: n.message,
-        })),
-    };
-}
-function reportSource(s) {
-    return {
-        file: s.file,
-        line: s.line,
-        column: s.column,
-        document: s.document ?? null,
-        kind: s.kind ?? null,
-        namespace: s.namespace ?? null,
-        name: s.name ?? null,
-        container: s.container ?? null,
-        field: s.field ?? null,
-        chartSource: s.chartSource ?? null,
-        runtime: s.runtime ?? null,
-        runtimeName: s.runtimeName ?? null,
-    };
-}
-/** The report as written to its file or to stdout. */
-function reportJson(report) {
-    return `${safeJson(report, 2)}\n`;
-}
-/** GitHub keeps at most 1 MB per step output: the `images` output stays below this. */
-const OUTPUT_BUDGET_BYTES = 900 * 1024;
-/** The `images` output: compact, without sources (outputs are small; the report has everything). */
-function imagesOutput(run, budgetBytes = OUTPUT_BUDGET_BYTES) {
-    const entries = run.results.map((r) => safeJson({
-        reference: r.reference,
-        status: r.status,
-        zotReference: r.zotReference ?? null,
-        digest: r.digest ?? null,
-        platforms: r.platforms ?? [],
-    }));
-    const total = entries.length;
-    let size = 2 + entries.reduce((n, e) => n + Buffer.byteLength(e) + 1, 0);
-    if (size <= budgetBytes)
-        return { json: `[${entries.join(',')}]`, shown: total, total };
-    const index = new Map(run.results.map((r, i) => [r, i]));
-    const keep = new Set();
-    size = 2;
-    for (const r of worstFirst(run.results)) {
-        const i = index.get(r) ?? 0;
-        const add = Buffer.byteLength(entries[i] ?? '') + 1;
-        if (size + add > budgetBytes)
-            break;
-        keep.add(i);
-        size += add;
-    }
-    return { json: `[${entries.filter((_, i) => keep.has(i)).join(',')}]`, shown: keep.size, total };
-}
-
-;// CONCATENATED MODULE: ./lib/report/summary.js
-// The job summary (GITHUB_STEP_SUMMARY) as one string. HTML tables rather than Markdown ones: a reference
-// or an error may contain `|`, backticks or `*`, and inside an HTML block only `& < > "` need escaping, as
-// long as no text adds a line break (a blank line would end the block): every value goes through htmlText.
-// GitHub refuses summaries over 1 MiB per step, so rows are cut (worst kept) to stay within a budget.
-
-
-
-
-
-/** Well below GitHub's 1 MiB per step, leaving room for other steps' habits of appending. */
-const SUMMARY_BUDGET_BYTES = 900 * 1024;
-const CONCLUSION_ICON = { success: '✅', warning: '⚠️', failure: '❌' };
-const PROBLEM_STATUSES = new Set(['failed', 'invalid', 'unresolved']);
-function renderSummary(run, outcome, opts) {
-    const budget = opts.budgetBytes ?? SUMMARY_BUDGET_BYTES;
-    const head = renderHead(run, outcome);
-    const noticeBlock = renderNotices(run.notices, opts);
-    const ordered = worstFirst(run.results);
-    const detailBlocks = ordered
-        .filter((r) => PROBLEM_STATUSES.has(r.status) || r.warnings.length > 0)
-        .map((r) => renderDetail(r, opts));
-    const withReferrers = showsReferrers(run.results);
-    const rows = ordered.map((r) => renderRow(r, opts, run.mode, withReferrers));
-    const tableOpen = `<h3>Images</h3>\n<table>\n<tr><th>Status</th><th>Image</th><th>Zot reference</th><th>Digest · platforms</th>${withReferrers ? '<th>Referrers</th>' : ''}<th>Time</th><th>Used in</th></tr>\n`;
-    const tableClose = '</table>\n';
-    const reserve = 2048; // the notes about what was cut
-    let left = budget - bytes(head) - bytes(noticeBlock) - bytes(tableOpen) - bytes(tableClose) - reserve;
-    // Details of failures matter most, but must not crowd out the table: at most 40% of what is left.
-    const detailShare = Math.floor(Math.max(0, left) * 0.4);
-    const keptDetails = [];
-    let used = 0;
-    for (const block of detailBlocks) {
-        if (used + bytes(block) > detailShare)
-            break;
-        keptDetails.push(block);
-        used += bytes(block);
-    }
-    left -= used;
-    const keptRows = [];
-    for (const row of rows) {
-        if (bytes(row) > left)
-            break;
-        keptRows.push(row);
-        left -= bytes(row);
-    }
-    const reportHint = opts.reportPath
-        ? ` The full list is in the JSON report (<code>${htmlText(opts.reportPath)}</code>, also in the step's <code>report</code> output).`
-        : ' Write the JSON report (<code>report</code> input) for the full list.';
-    let out = head + noticeBlock;
-    if (rows.length) {
-        out += tableOpen + keptRows.join('') + tableClose;
-        if (keptRows.length < rows.length)
-            out += `<p>✂️ <b>Showing ${keptRows.length} of ${rows.length} images</b> (worst first) to stay under GitHub's summary size limit.${reportHint}</p>\n`;
-    }
-    if (detailBlocks.length) {
-        out += `<h3>Problems and warnings</h3>\n${keptDetails.join('')}`;
-        if (keptDetails.length < detailBlocks.length)
-            out += `<p>✂️ <b>Details shown for ${keptDetails.length} of ${detailBlocks.length} images.</b>${reportHint}</p>\n`;
-    }
-    return out;
-}
-function renderHead(run, outcome) {
-    const c = countResults(run.results);
-    const title = outcome.conclusion === 'success'
-        ? outcome.reason
-        : `${outcome.conclusion === 'failure' ? 'failed' : 'warning'}: ${outcome.reason}`;
-    const facts = [];
-    if (run.zotUrl)
-        facts.push(`<b>Zot</b> <code>${htmlText(run.zotUrl)}</code>`);
-    // Zot builds without a release tag (e.g. `go install`) report no version.
-    if (run.zot)
-        facts.push(`version <code>${htmlText(run.zot.version ?? 'unknown', 100)}</code>`);
-    facts.push(`mode <b>${run.mode}</b>`);
-    facts.push(run.strict ? 'strict' : 'soft (strict: false)');
-    facts.push(duration_formatDuration(run.durationMs));
-    facts.push(`${plural(run.files, 'file')} scanned`);
-    if (run.cancelled)
-        facts.push(`<b>stopped early: ${htmlText(run.cancelled)}</b>`);
-    let out = `<h2>${CONCLUSION_ICON[outcome.conclusion]} zot-warm: ${htmlText(title, 400)}</h2>\n`;
-    out += `<p>${facts.join(' · ')}</p>\n`;
-    out +=
-        '<table>\n<tr><th>total</th><th>✅ cached</th><th>🔥 warmed</th><th>❌ failed</th><th>⏭️ skipped</th><th>❓ unresolved</th><th>⛔ invalid</th></tr>\n';
-    out += `<tr>${[c.total, c.cached, c.warmed, c.failed, c.skipped, c.unresolved, c.invalid].map((n) => `<td>${n}</td>`).join('')}</tr>\n</table>\n`;
-    const referrers = countReferrers(run.results);
-    if (referrers)
-        out += `<p>${htmlText(referrersLine(referrers))}</p>\n`;
-    if (run.hardFailure) {
-        out += `<p><b>${htmlText(run.hardFailure.message)}</b>${run.hardFailure.hint ? `<br>${htmlText(run.hardFailure.hint)}` : ''}</p>\n`;
-    }
-    if (run.rewrite)
-        out += `<p>📝 ${htmlText(describeRewrite(run.rewrite))}</p>\n`;
-    return out;
-}
-function renderNotices(notices, opts) {
-    const shown = notices.filter((n) => n.level !== 'notice');
-    if (!shown.length)
-        return '';
-    const items = shown.slice(0, 200).map((n) => {
-        const where = n.line ? linkTo({ file: n.file, line: n.line, column: n.column ?? 1 }, opts) : htmlText(n.file);
-        return `<li>${n.level === 'error' ? '❌' : '⚠️'} ${where}: ${htmlText(n.message, 1000)}</li>`;
-    });
-    const more = shown.length > 200 ? `<li>… and ${shown.length - 200} more in the report</li>` : '';
-    return `<h3>Input problems</h3>\n<ul>\n${items.join('\n')}${more}\n</ul>\n`;
-}
-/** `Referrers in Zot: 3 of 5 images signed, 2 attested, 1 with an SBOM, 1 not verified.` */
-function referrersLine(c) {
-    const parts = [`${c.signed} of ${plural(c.checked, 'image')} signed`, `${c.attested} attested`];
-    parts.push(`${c.sbom} with an SBOM`);
-    if (c.notVerified)
-        parts.push(`${c.notVerified} not verified (Zot's search extension is off or cannot read them)`);
-    return `Referrers in Zot: ${parts.join(', ')}.`;
-}
-function renderRow(r, opts, mode, withReferrers) {
-    const perRow = opts.sourcesPerRow ?? 3;
-    const digest = r.digest ? `<code>${htmlText(shortDigest(r.digest))}</code>` : '';
-    const platforms = r.platforms?.length ? htmlText(r.platforms.join(', ')) : '';
-    const timed = r.status === 'cached' || r.status === 'warmed' || r.status === 'failed';
-    const sources = r.sources.slice(0, perRow).map((s) => linkTo(s, opts));
-    if (r.sources.length > perRow)
-        sources.push(`+${r.sources.length - perRow} more`);
-    const cells = [
-        `${statusIcon(r.status, mode)} ${statusLabel(r.status, mode)}`,
-        `<code>${htmlText(literal(r.reference, 300))}</code>`,
-        r.zotReference ? `<code>${htmlText(r.zotReference)}</code>` : '',
-        [digest, platforms].filter(Boolean).join('<br>'),
-        ...(withReferrers ? [htmlText(referrersLabel(r))] : []),
-        timed ? duration_formatDuration(r.durationMs) : '',
-        sources.join('<br>'),
-    ];
-    return `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>\n`;
-}
-function renderDetail(r, opts) {
-    const lines = [];
-    if (r.error)
-        lines.push(`<b>Error:</b> ${htmlText(r.error, 2000)}`);
-    if (r.diagnosis)
-        lines.push(`<b>Diagnosis:</b> ${htmlText(r.diagnosis, 2000)}`);
-    for (const w of r.warnings.slice(0, 10))
-        lines.push(`<b>Warning:</b> ${htmlText(w, 1000)}`);
-    if (r.zotReference)
-        lines.push(`<b>Zot reference:</b> <code>${htmlText(r.zotReference)}</code>`);
-    if (r.rewrittenAs)
-        lines.push(`<b>Rewritten as:</b> <code>${htmlText(r.rewrittenAs)}</code>`);
-    const sources = r.sources.slice(0, 10).map((s) => linkTo(s, opts));
-    if (r.sources.length > 10)
-        sources.push(`+${r.sources.length - 10} more`);
-    lines.push(`<b>Used in:</b> ${sources.join(', ')}`);
-    return `<h4>${STATUS_ICON[r.status]} ${STATUS_LABEL[r.status]}: <code>${htmlText(literal(r.reference, 300))}</code></h4>\n<p>${lines.join('<br>\n')}</p>\n`;
-}
-function linkTo(s, opts) {
-    const label = htmlText(sourceLabel(s));
-    if (!opts.repo || !isWorkspaceFile(s))
-        return label;
-    const path = links_repoPath(opts.repo, opts.workspace, s.file);
-    return path
-        ? `<a href="${htmlText(fileUrl(opts.repo, path, s.line), Number.MAX_SAFE_INTEGER)}">${label}</a>`
-        : label;
-}
-function bytes(text) {
-    return Buffer.byteLength(text, 'utf8');
-}
-
-;// CONCATENATED MODULE: ./lib/report/table.js
-// The final table as aligned plain text, for the log (Forgejo shows no job summary) and the CLI.
-
-
-
-const COLUMNS = [
-    'STATUS',
-    'IMAGE',
-    'ZOT REFERENCE',
-    'DIGEST',
-    'PLATFORMS',
-    'REFERRERS',
-    'TIME',
-    'USED IN',
-];
-/** The columns that give way. */
-const FLEXIBLE = ['IMAGE', 'ZOT REFERENCE', 'USED IN', 'PLATFORMS'];
-/**
- * When a line would be too wide, columns give way in steps, each down to a floor: where it is used and the
- * platforms first (the problem lines below the table name every place in full), then the Zot reference
- * (the image with its registry swapped for a prefix), and so on in turn, the image last.
- * STATUS, DIGEST, REFERRERS and TIME are short by nature.
- */
-const SHRINK_STEPS = [
-    { cols: ['USED IN', 'PLATFORMS'], floor: 20 },
-    { cols: ['ZOT REFERENCE'], floor: 28 },
-    { cols: ['USED IN', 'PLATFORMS'], floor: 14 },
-    { cols: ['IMAGE', 'ZOT REFERENCE'], floor: 24 },
-    { cols: ['USED IN', 'PLATFORMS'], floor: 8 },
-    { cols: ['IMAGE', 'ZOT REFERENCE'], floor: 12 },
-];
-const GAP = '  ';
-/** Fits a 120-column terminal; long cells are shortened in the middle (the report keeps the full text). */
-const TABLE_WIDTH = 120;
-/** `mode` only changes how not-attempted images are called in plan mode. */
-function renderTable(results, mode, width = TABLE_WIDTH) {
-    // The referrers column only when some image has referrers to show (or unverified ones): a column of
-    // dashes would only take width from the references (the job summary and the report keep the "—").
-    const withReferrers = results.some((r) => !['', '—'].includes(referrersLabel(r)));
-    const headers = COLUMNS.filter((c) => c !== 'REFERRERS' || withReferrers);
-    const at = (c) => headers.indexOf(c);
-    const [IMAGE, ZOT, DIGEST, USED_IN] = [at('IMAGE'), at('ZOT REFERENCE'), at('DIGEST'), at('USED IN')];
-    const rows = worstFirst(results).map((r) => {
-        const cells = {
-            STATUS: statusLabel(r.status, mode),
-            IMAGE: literal(r.reference, 200),
-            'ZOT REFERENCE': r.zotReference ? withoutResolvedDigest(r.zotReference) : '-',
-            DIGEST: shortDigest(r.digest) || '-',
-            PLATFORMS: r.platforms?.length ? compactPlatforms(r.platforms) : '-',
-            // `signed,attested,sbom`: the summary's label without spaces, as the platforms are written.
-            REFERRERS: referrersLabel(r).replace(/, /g, ',').replace('not verified', 'unverified') || '-',
-            TIME: r.status === 'cached' || r.status === 'warmed' || r.status === 'failed'
-                ? duration_formatDuration(r.durationMs)
-                : '-',
-            'USED IN': usedIn(r),
-        };
-        // Escaped per cell, so the columns stay aligned.
-        return headers.map((c) => logLine(cells[c]));
-    });
-    let all = [[...headers], ...rows];
-    const natural = () => headers.map((_, i) => Math.max(...all.map((row) => table_length(row[i] ?? ''))));
-    // Too wide: first say digests in 12 hex digits, which is all a reader compares.
-    if (lineWidth(natural()) > width)
-        all = all.map((row, r) => row.map((cell, i) => i === IMAGE || i === ZOT
-            ? shortDigestIn(cell)
-            : i === DIGEST && r > 0
-                ? cell.replace(/^sha256:/, '')
-                : cell));
-    const widths = fitWidths(natural(), typical(all), width, (cols) => cols.map(at).filter((i) => i >= 0));
-    return all
-        .map((row) => row
-        .map((cell, i) => {
-        const fitted = shorten(cell, widths[i] ?? 0, i === USED_IN ? 'start' : 'middle');
-        return i === row.length - 1 ? fitted : fitted.padEnd(widths[i] ?? 0);
-    })
-        .join(GAP)
-        .trimEnd())
-        .join('\n');
-}
-/**
- * Column widths whose line fits `width`. The flexible columns start at the width most of their cells need
- * (`typical`), so one very long reference does not cut every other one; then they shrink as SHRINK_STEPS
- * says (within a step the widest first), and what room is left goes back to the ones that were cut.
- */
-function fitWidths(natural, typical, width, indexes) {
-    if (lineWidth(natural) <= width)
-        return natural;
-    const flexible = indexes(FLEXIBLE);
-    const out = natural.map((w, i) => (flexible.includes(i) ? Math.min(w, typical[i] ?? w) : w));
-    for (const step of SHRINK_STEPS) {
-        const { floor } = step;
-        const cols = indexes(step.cols);
-        const over = lineWidth(out) - width;
-        if (over <= 0)
-            break;
-        let left = cols.reduce((a, col) => a + (out[col] ?? 0), 0) - over;
-        const order = [...cols].sort((a, b) => (out[a] ?? 0) - (out[b] ?? 0));
-        order.forEach((col, k) => {
-            out[col] = Math.min(out[col] ?? 0, Math.max(floor, Math.floor(left / (order.length - k))));
-            left -= out[col] ?? 0;
-        });
-    }
-    // Room left (a column started at its typical width, or a step took more than needed): shared out evenly
-    // among the columns that were cut, none past what it needs.
-    for (let room = width - lineWidth(out); room > 0;) {
-        const cut = flexible.filter((col) => (out[col] ?? 0) < (natural[col] ?? 0));
-        if (cut.length === 0)
-            break;
-        const share = Math.max(1, Math.floor(room / cut.length));
-        for (const col of cut) {
-            const add = Math.min(share, room, (natural[col] ?? 0) - (out[col] ?? 0));
-            out[col] = (out[col] ?? 0) + add;
-            room -= add;
-        }
-    }
-    return out;
-}
-/** Per column, the width that nine in ten of its cells fit in, and never less than its header. */
-function typical(rows) {
-    return (rows[0] ?? []).map((header, i) => {
-        const sorted = rows.map((row) => table_length(row[i] ?? '')).sort((a, b) => a - b);
-        return Math.max(header.length, sorted[Math.floor((sorted.length - 1) * 0.9)] ?? 0);
-    });
-}
-function lineWidth(widths) {
-    return widths.reduce((a, b) => a + b, 0) + GAP.length * (widths.length - 1);
-}
-/** `linux/amd64,linux/arm64,linux/arm/v7` → `linux/amd64,arm64,arm/v7`: the OS once per run of it. */
-function compactPlatforms(platforms) {
-    let os = '';
-    return platforms
-        .map((p) => {
-        const slash = p.indexOf('/');
-        const pOs = slash < 0 ? p : p.slice(0, slash);
-        const shown = pOs === os && slash >= 0 ? p.slice(slash + 1) : p;
-        os = pOs;
-        return shown;
-    })
-        .join(',');
-}
-/** `name@sha256:<64 hex>` → `name@sha256:<12 hex>…`: in a table that must be cut, 12 digits say enough. */
-function shortDigestIn(reference) {
-    return reference.replace(/(@[a-z0-9]+:)([0-9a-f]{12})[0-9a-f]{20,}/, '$1$2…');
-}
-/** References keep both ends (registry and tag); a place keeps its end (file name and line). */
-function shorten(text, max, where) {
-    if (table_length(text) <= max)
-        return text;
-    if (where === 'middle')
-        return shortenMiddle(text, max);
-    return max <= 1 ? '…'.slice(0, max) : `…${[...text].slice(-(max - 1)).join('')}`;
-}
-/** `docker.io/library/verylongname:1.0` → `docker.io/lib…ame:1.0`: both ends say the most. */
-function shortenMiddle(text, max) {
-    const chars = [...text];
-    if (chars.length <= max)
-        return text;
-    if (max <= 1)
-        return '…'.slice(0, max);
-    const keep = max - 1;
-    const head = Math.ceil(keep / 2);
-    return `${chars.slice(0, head).join('')}…${chars.slice(chars.length - (keep - head)).join('')}`;
-}
-/** Length in code points, as a terminal counts these (ASCII) cells. */
-function table_length(text) {
-    return [...text].length;
-}
-/** `repo:tag@sha256:…` → `repo:tag`: the DIGEST column already shows it, and lines stay readable. */
-function withoutResolvedDigest(ref) {
-    const at = ref.indexOf('@');
-    if (at < 0)
-        return ref;
-    const name = ref.slice(0, at);
-    return name.slice(name.lastIndexOf('/') + 1).includes(':') ? name : ref;
-}
-function usedIn(r) {
-    const first = r.sources[0];
-    if (!first)
-        return '-';
-    const more = r.sources.length - 1;
-    const label = sourceLabel(first, 'short');
-    return more > 0 ? `${label} (+${more})` : label;
-}
-/** Failed, invalid and unresolved images with their error and diagnosis, for the log. */
-function renderProblems(results) {
-    const lines = [];
-    for (const r of worstFirst(results)) {
-        if (r.status !== 'failed' && r.status !== 'invalid' && r.status !== 'unresolved')
-            continue;
-        lines.push(`${STATUS_LABEL[r.status]}: ${literal(r.reference, 200)}`);
-        if (r.error)
-            lines.push(`  error:     ${oneLine(r.error, 1000)}`);
-        if (r.diagnosis)
-            lines.push(`  diagnosis: ${oneLine(r.diagnosis, 1000)}`);
-        lines.push(`  used in:   ${r.sources
-            .slice(0, 5)
-            .map((s) => sourceLabel(s))
-            .join(', ')}${r.sources.length > 5 ? ', …' : ''}`);
-    }
-    return lines.join('\n');
-}
-
-;// CONCATENATED MODULE: ./lib/report/text-summary.js
-// The job summary for Forgejo: its runner has no summary page and prints the file into the log, so the
-// summary is Markdown that reads well as plain text: the aligned table in a fenced block, then the problems
-// as a list with Markdown links to the lines (rendered, should the instance ever render summaries).
-
-
-
-
-
-
-
-function renderTextSummary(run, outcome, opts = {}) {
-    const c = countResults(run.results);
-    const facts = [
-        run.zotUrl ? `Zot ${markdownText(run.zotUrl)}` : undefined,
-        run.zot ? `version ${markdownText(run.zot.version ?? 'unknown', 100)}` : undefined,
-        `mode ${run.mode}`,
-        run.strict ? 'strict' : 'soft',
-        duration_formatDuration(run.durationMs),
-        `${plural(run.files, 'file')} scanned`,
-        run.cancelled ? `stopped early: ${markdownText(run.cancelled)}` : undefined,
-    ].filter(Boolean);
-    let head = `## zot-warm: ${outcome.conclusion}: ${markdownText(outcome.reason)}\n\n${facts.join(' · ')}\n\n`;
-    head += `total ${c.total} · cached ${c.cached} · warmed ${c.warmed} · failed ${c.failed} · skipped ${c.skipped} · unresolved ${c.unresolved} · invalid ${c.invalid}\n\n`;
-    const referrers = countReferrers(run.results);
-    if (referrers)
-        head += `${markdownText(referrersLine(referrers))}\n\n`;
-    if (run.hardFailure) {
-        const { message, hint } = run.hardFailure;
-        // `****` alone would be a thematic break: no emphasis around nothing.
-        head += `${[message.trim() ? `**${markdownText(message)}**` : '', markdownText(hint ?? '')].filter(Boolean).join(' ')}\n\n`;
-    }
-    if (run.rewrite)
-        head += `${markdownText(describeRewrite(run.rewrite))}\n\n`;
-    const budget = (opts.budgetBytes ?? SUMMARY_BUDGET_BYTES) - 2048;
-    const where = opts.reportPath ? ` (${markdownText(opts.reportPath)})` : '';
-    // Inside the fence nothing is Markdown, but a line must not close the fence: the table's cells are escaped
-    // like the log's, so no line starts with anything but a status.
-    const table = logText(renderTable(run.results, run.mode)).split('\n');
-    const problems = worstFirst(run.results)
-        .filter((r) => r.status === 'failed' || r.status === 'invalid' || r.status === 'unresolved' || r.warnings.length)
-        .map((r) => problemItem(r, opts));
-    // Table rows (worst first) get 60% of the budget, the problem list the rest; both say when they are cut.
-    let room = Math.floor(budget * 0.6) - text_summary_bytes(head);
-    let kept = 0;
-    for (const line of table) {
-        room -= text_summary_bytes(line) + 1;
-        if (room < 0 && kept > 1)
-            break;
-        kept++;
-    }
-    let out = run.results.length ? `${head}\`\`\`text\n${table.slice(0, kept).join('\n')}\n\`\`\`\n` : head;
-    if (kept < table.length)
-        out += `\nShowing ${kept - 1} of ${table.length - 1} images (worst first); the full list is in the JSON report${where}.\n`;
-    if (problems.length) {
-        out += '\n### Problems and warnings\n\n';
-        let shown = 0;
-        let size = text_summary_bytes(out);
-        for (const item of problems) {
-            if (size + text_summary_bytes(item) > budget)
-                break;
-            out += item;
-            size += text_summary_bytes(item);
-            shown++;
-        }
-        if (shown < problems.length)
-            out += `\nDetails shown for ${shown} of ${problems.length} images; the rest are in the JSON report${where}.\n`;
-    }
-    return out;
-}
-function problemItem(r, opts) {
-    const lines = [`- ${STATUS_LABEL[r.status]}: ${markdownCode(literal(r.reference, 300))}`];
-    if (r.error)
-        lines.push(`  - error: ${markdownText(r.error, 2000)}`);
-    if (r.diagnosis)
-        lines.push(`  - diagnosis: ${markdownText(r.diagnosis, 2000)}`);
-    if (r.rewrittenAs)
-        lines.push(`  - rewritten as: ${markdownCode(r.rewrittenAs)}`);
-    for (const w of r.warnings.slice(0, 10))
-        lines.push(`  - warning: ${markdownText(w, 1000)}`);
-    const sources = r.sources.slice(0, 10).map((s) => text_summary_link(s, opts));
-    if (r.sources.length > 10)
-        sources.push(`+${r.sources.length - 10} more`);
-    lines.push(`  - used in: ${sources.join(', ')}`);
-    return `${lines.join('\n')}\n`;
-}
-function text_summary_link(s, opts) {
-    const label = markdownText(sourceLabel(s));
-    if (!opts.repo || !opts.workspace || !isWorkspaceFile(s))
-        return label;
-    const path = links_repoPath(opts.repo, opts.workspace, s.file);
-    return path ? `[${label}](${fileUrl(opts.repo, path, s.line)})` : label;
-}
-function text_summary_bytes(text) {
-    return Buffer.byteLength(text, 'utf8');
-}
-
-;// CONCATENATED MODULE: ./lib/main.js
-// The action: inputs from the runner, the shared pipeline, then log table, job summary, annotations, outputs
-// and the JSON report. The only file that imports @actions/core.
+// EXTERNAL MODULE: ./lib/report/report.js
+var report_report = __nccwpck_require__(5650);
+;// CONCATENATED MODULE: ./lib/shell.js
+// The run shell, shared by the action (main.ts) and the CLI (cli.ts): read the configuration through the
+// entry point, run the pipeline until it ends, a signal stops it or the overall timeout does, redact, decide
+// the outcome, write the report file, and hand everything to the entry point's publish step. An entry point
+// keeps only what is its own: where the configuration comes from (the runner's inputs; flags, environment
+// and file) and how the result is shown (the runner's log, summary, outputs and annotations; the terminal).
 
 
 
@@ -90821,235 +89856,1289 @@ function text_summary_bytes(text) {
 
 
 
-
-
-
-
-
-
-
-
-const YELLOW = '\u001b[33m';
-const RESET = '\u001b[0m';
-/** Runs the action; returns the exit code (also set on process.exitCode). Never throws. */
-async function run(env = process.env) {
-    const secrets = [];
-    const sinks = runnerSinks(secrets);
+/** Runs one entry point from configuration to exit code. Never throws. */
+async function runShell(entry) {
     try {
-        return await runAction(env, secrets, sinks);
+        const input = await entry.configure();
+        const run = (0,redact/* redactDeep */.KL)(await runUntilStopped(input, entry), entry.secrets);
+        const outcome = (0,report_outcome/* decideOutcome */.dl)(run);
+        const report = (0,report_report/* buildReport */.FK)(run, outcome);
+        const reportFile = writeReportFile(input.config.report, report);
+        return await entry.publish({
+            config: input.config,
+            run,
+            outcome,
+            report,
+            ...(reportFile ? { reportFile } : {}),
+        });
     }
     catch (err) {
-        // e.g. a runner without a GITHUB_OUTPUT file: one line, not a stack trace.
-        sinks.logger.debug(err?.stack ?? String(err));
-        sinks.annotate('error', `zot-warm: internal error: ${describeError(err)}`);
-        return setExit(EXIT_HARD);
-    }
-}
-/**
- * What the action writes to the runner, each through one writer that redacts the secrets and escapes for
- * where it goes: a file name or a value from the pull request can hold line breaks, `::error …::` or escape
- * sequences, and must never become a workflow command, an annotation elsewhere or a mask.
- */
-function runnerSinks(secrets) {
-    const clean = (text) => redact(text, secrets);
-    const info = (text) => core_info(logText(clean(text)));
-    // Coloured after escaping, so that our colours survive and nobody else's get through.
-    const yellow = (text) => core_info(`${YELLOW}${logText(clean(text))}${RESET}`);
-    const logger = {
-        info,
-        // Not core.warning: annotations are few per step and reserved for the images (see annotations.ts).
-        warning: (m) => yellow(`Warning: ${m}`),
-        debug: (m) => core_debug(logText(clean(m))),
-        group: (name, fn) => group(logLine(clean(name)), fn),
-        progress: info,
-    };
-    const annotate = (level, message, props = {}) => {
-        const safe = { ...props };
-        if (props.title !== undefined)
-            safe.title = logLine(clean(props.title));
-        // planAnnotations never points at a path that needs escaping; should one come, name it instead.
-        if (props.file !== undefined && !isPlain(props.file)) {
-            delete safe.file;
-            delete safe.startLine;
-            delete safe.startColumn;
-            message = `${message} (in ${props.file})`;
-        }
-        const text = logLine(clean(message));
-        if (level === 'error')
-            error(text, safe);
-        else if (level === 'warning')
-            warning(text, safe);
+        // Configuration problems come from reading the configuration, or from extraction (a path that selects
+        // nothing): the same message either way.
+        if (err instanceof errors/* ConfigError */.xL)
+            await entry.configProblems(err.problems.map((p) => (0,redact/* redact */.E$)(p, entry.secrets)));
         else
-            notice(text, safe);
-    };
-    const output = (name, value) => setOutput(name, printable(clean(value)));
-    return { logger, yellow, annotate, output };
+            await entry.internalError(err);
+        return report_outcome/* EXIT_HARD */.bQ;
+    }
 }
-async function runAction(env, secrets, sinks) {
-    const { logger, yellow, annotate } = sinks;
-    const mask = (value) => {
-        if (!value || secrets.includes(value))
-            return;
-        secrets.push(value);
-        core_setSecret(value);
-    };
-    // Secrets are masked the moment they are read, before anything could print them.
-    const getInput = (name) => {
-        const value = core_getInput(name);
-        if (SECRET_INPUTS.has(name) && value) {
-            mask(value);
-            for (const line of value.split(/\r?\n/))
-                if (line.trim().length >= 8)
-                    mask(line.trim());
-        }
-        return value;
-    };
-    const forge = readRepoContext(env)?.forge ?? (env.FORGEJO_ACTIONS === 'true' ? 'forgejo' : 'github');
-    let config;
-    try {
-        // Derived forms (the basic-auth value and header, PEM key lines) are masked the moment they exist.
-        config = parseConfig(getInput, {
-            workspace: env.GITHUB_WORKSPACE || process.cwd(),
-            ...(env.RUNNER_TEMP
-                ? {
-                    report: (0,external_node_path_.join)(env.RUNNER_TEMP, 'zot-warm-report.json'),
-                    rewriteOutput: (0,external_node_path_.join)(env.RUNNER_TEMP, 'zot-warm-rewritten'),
-                }
-                : {}),
-            onSecret: mask,
-        }).config;
-    }
-    catch (err) {
-        return await finishConfigError(err, sinks, secrets);
-    }
+/** The pipeline, stopped by the first SIGINT/SIGTERM or by the overall timeout. */
+async function runUntilStopped(input, entry) {
     const controller = new AbortController();
+    let signalled = false;
     const onSignal = (signal) => {
         // A second signal means "now": the runner follows SIGINT with SIGTERM/SIGKILL after a few seconds.
-        if (controller.signal.aborted)
-            process.exit(EXIT_HARD);
-        yellow(`Received ${signal}: stopping; unfinished images are reported as not attempted.`);
+        if (signalled)
+            process.exit(report_outcome/* EXIT_HARD */.bQ);
+        signalled = true;
+        entry.stopping(`Received ${signal}: stopping; unfinished images are reported as not attempted.`);
         controller.abort(`cancelled by ${signal}`);
     };
+    const { timeoutMs } = input.config;
+    const timer = timeoutMs !== undefined
+        ? setTimeout(() => controller.abort(`overall timeout of ${(0,duration/* formatDuration */.a)(timeoutMs)} reached`), timeoutMs)
+        : undefined;
+    timer?.unref();
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
-    let run;
     try {
-        run = await runPipeline(config, {
-            logger,
+        return await runPipeline(input.config, {
+            logger: entry.logger,
             signal: controller.signal,
-            userAgent: `zot-warm/${TOOL_VERSION} (${forge} action)`,
+            userAgent: entry.userAgent,
+            ...(input.stdin !== undefined ? { stdin: input.stdin } : {}),
+            ...(input.stdout ? { stdout: input.stdout } : {}),
         });
     }
-    catch (err) {
-        if (err instanceof ConfigError)
-            return await finishConfigError(err, sinks, secrets);
-        logger.debug(err?.stack ?? String(err));
-        annotate('error', `zot-warm: internal error: ${describeError(err)}`);
-        return setExit(EXIT_HARD);
-    }
     finally {
+        clearTimeout(timer);
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
     }
-    run = redactDeep(run, secrets);
-    const outcome = decideOutcome(run);
-    await publish(run, outcome, config, env, forge, sinks);
-    if (outcome.exitCode !== 0)
-        annotate('error', `zot-warm: ${outcome.reason}`);
-    else if (outcome.conclusion === 'warning')
-        annotate('warning', `zot-warm: ${outcome.reason}`);
-    else
-        logger.info(`zot-warm: ${outcome.reason}`);
-    return setExit(outcome.exitCode);
 }
-async function publish(run, outcome, config, env, forge, { logger, annotate, output }) {
-    // The table: Forgejo shows no summary page, so there it stays visible; GitHub gets it collapsed.
-    const table = `${renderTable(run.results, run.mode)}\n${renderProblems(run.results)}`.trimEnd();
-    if (forge === 'forgejo')
-        logger.info(`\n${table}`);
-    else
-        await logger.group(`Results: ${outcome.reason}`, async () => logger.info(table));
-    const report = buildReport(run, outcome);
-    let reportPath;
-    if (config.report && config.report !== '-') {
-        try {
-            (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_.dirname)(config.report), { recursive: true });
-            (0,external_node_fs_namespaceObject.writeFileSync)(config.report, reportJson(report));
-            reportPath = config.report;
-            logger.info(`JSON report: ${reportPath}`);
-        }
-        catch (err) {
-            logger.warning(`could not write the JSON report to ${config.report}: ${describeError(err)}`);
-        }
+function writeReportFile(path, report) {
+    if (!path || path === '-')
+        return undefined;
+    try {
+        (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(path), { recursive: true });
+        (0,external_node_fs_.writeFileSync)(path, (0,report_report/* reportJson */.l4)(report));
+        return { path };
     }
-    const repo = readRepoContext(env);
-    if (env.GITHUB_STEP_SUMMARY) {
-        const where = {
-            workspace: config.workspace,
-            ...(repo ? { repo } : {}),
-            ...(reportPath ? { reportPath } : {}),
-        };
-        const markup = forge === 'forgejo' ? renderTextSummary(run, outcome, where) : renderSummary(run, outcome, where);
-        try {
-            await summary.addRaw(markup, true).write();
-        }
-        catch (err) {
-            logger.warning(`could not write the job summary: ${describeError(err)}`);
-        }
-    }
-    const counts = countResults(run.results);
-    for (const name of ['total', 'cached', 'warmed', 'failed', 'skipped', 'unresolved', 'invalid'])
-        output(name, String(counts[name]));
-    const referrers = countReferrers(run.results);
-    for (const name of ['signed', 'attested', 'sbom'])
-        output(name, String(referrers?.[name] ?? 0));
-    const images = imagesOutput(run);
-    output('images', images.json);
-    if (images.shown < images.total)
-        logger.warning(`the images output lists ${images.shown} of ${images.total} images (worst first), to stay under GitHub's 1 MB limit per output; ` +
-            (reportPath
-                ? `the JSON report (${reportPath}) has them all`
-                : 'write the JSON report (report input) for all of them'));
-    output('report', reportPath ?? '');
-    output('rewritten', run.rewrite?.written ? run.rewrite.output : '');
-    if (run.hardFailure)
-        return;
-    const annotations = planAnnotations(run, {
-        reserve: {
-            error: outcome.exitCode !== 0 ? 1 : 0,
-            warning: outcome.exitCode === 0 && outcome.conclusion === 'warning' ? 1 : 0,
-        },
-        toRepoPath: (file) => (repo ? links_repoPath(repo, config.workspace, file) : file),
-    });
-    for (const a of annotations) {
-        const props = { title: `zot-warm: ${a.title}` };
-        if (a.file)
-            Object.assign(props, { file: a.file, startLine: a.line, startColumn: a.column });
-        annotate(a.level, a.message, props);
+    catch (err) {
+        return { path, error: (0,errors/* describeError */.Uc)(err) };
     }
 }
-async function finishConfigError(err, { annotate }, secrets) {
-    if (!(err instanceof ConfigError)) {
-        annotate('error', `zot-warm: ${describeError(err)}`);
-        return setExit(EXIT_HARD);
-    }
-    const problems = err.problems.map((p) => redact(p, secrets));
-    for (const p of problems)
-        annotate('error', p, { title: 'zot-warm: configuration' });
-    if (process.env.GITHUB_STEP_SUMMARY) {
-        const items = problems.map((p) => `<li>${htmlText(p)}</li>`).join('\n');
-        await summary
-            .addRaw(`<h2>❌ zot-warm: invalid configuration</h2>\n<ul>\n${items}\n</ul>\n`, true)
-            .write()
-            .catch(() => undefined);
-    }
-    annotate('error', `zot-warm: invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}, listed above)`);
-    return setExit(EXIT_HARD);
-}
-/** setFailed sets exit code 1; images failing in strict mode exit 2, like the CLI. */
-function setExit(code) {
+/**
+ * The bundles' last step. Everything is written by now; should a handle outlive the run (a socket not yet
+ * closed), the process does not keep the job or the terminal waiting for it.
+ */
+function exitWhenDone(code) {
     process.exitCode = code;
-    return code;
+    setTimeout(() => process.exit(code), 2000).unref();
+}
+
+
+/***/ }),
+
+/***/ 6633:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Tu: () => (/* binding */ authFailure),
+/* harmony export */   a3: () => (/* binding */ formatDuration),
+/* harmony export */   ap: () => (/* binding */ conversionDiagnosis),
+/* harmony export */   fP: () => (/* binding */ cancelledImage),
+/* harmony export */   h4: () => (/* binding */ diagnose),
+/* harmony export */   oN: () => (/* binding */ connectionWarnings),
+/* harmony export */   u9: () => (/* binding */ transportAdvice),
+/* harmony export */   vc: () => (/* binding */ authAdvice)
+/* harmony export */ });
+/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1684);
+// Every sentence of the warm layer that tells the user what to change lives here: diagnoses of failed
+// images, the advice after a transport failure, the 401 wording, connection warnings. The transport
+// (client.ts, errors.ts) and the registry calls only report what happened, as typed data.
+// Zot never passes sync errors to its client, so most diagnoses name the likely causes and the line to look
+// for in Zot's log (docs/zot.md has the failure table).
+
+/** What Zot's conversion does to a digest; shared by the pin diagnosis and the `digest` rewrite. */
+const conversionDiagnosis = 'Zot converts the image on sync (preserveDigest off: Docker manifests become OCI and attestations leave the index, which changes the digest)';
+function capitalize(text) {
+    return text.charAt(0).toUpperCase() + text.slice(1);
+}
+/** `90s`, `15m`, `1h`, `250ms`: how a user wrote the timeout. */
+function formatDuration(ms) {
+    if (ms < 1000)
+        return `${ms}ms`;
+    if (ms % 3_600_000 === 0)
+        return `${ms / 3_600_000}h`;
+    if (ms % 60_000 === 0)
+        return `${ms / 60_000}m`;
+    return `${Math.round(ms / 1000)}s`;
+}
+function diagnose(s) {
+    switch (s.kind) {
+        case 'missing-after-sync': {
+            // Zot logs upstream errors under the upstream path (`team/app`), local ones under `prefix/team/app`:
+            // the upstream path matches both.
+            const logTerm = s.upstream ? s.upstream.slice(s.upstream.indexOf('/') + 1) : s.repository;
+            return (`Zot answered 404 after syncing ${s.repository}${s.reference.includes(':') ? '@' : ':'}${s.reference}: the image is missing upstream` +
+                `${s.upstream ? ` (${s.upstream})` : ''}, the upstream is down or unreachable from Zot, Zot's upstream ` +
+                "credentials are refused, the registry map disagrees with Zot's sync content destinations, Zot " +
+                'rejected its media types (an OCI index with Docker children, or Docker media types without ' +
+                '`http.compat: ["docker2s2"]`), or the sync registry sets "onlySigned" and the image has no signature ' +
+                "on its own digest upstream. Check Zot's log for " +
+                `"${logTerm}": "connection refused", "no such host" or "timeout" means Zot cannot reach the ` +
+                'upstream (check its sync urls and network), ' +
+                '"filtered out by content" from every sync registry means the map is wrong (one ' +
+                'registry saying it is normal when another serves the path), "invalid manifest content" or ' +
+                '"bad manifest media type" a media type problem, "skipping image without mandatory signature" ' +
+                'onlySigned (sign the image, or set "onlySigned": false), "rate limit" or 429 an upstream rate limit (add ' +
+                "credentials in Zot's credentialsFile), 404/401 from upstream a wrong reference or missing credentials.");
+        }
+        case 'pin-missing': {
+            const converted = s.storedMediaType ? !(0,_manifest_js__WEBPACK_IMPORTED_MODULE_0__/* .isDockerMediaType */ .pp)(s.storedMediaType) : true;
+            const moved = s.tagDigest
+                ? `Zot's ${s.tag} is ${s.tagDigest}, not the pinned ${s.pinned}. `
+                : `The pinned ${s.pinned} is not in Zot. `;
+            if (!converted)
+                return (`${moved}Zot stores this image unconverted (Docker media types, so preserveDigest is on): the upstream ` +
+                    `tag most likely moved and ${s.pinned} is no longer available upstream. Update the pin to the current digest.`);
+            return (`${moved}Either ${conversionDiagnosis}, or the upstream tag moved and the old digest ` +
+                'is gone. If the image is published with Docker media types or attestations, set "preserveDigest": true ' +
+                'on the registry in Zot\'s sync config and "compat": ["docker2s2"] under http; otherwise update the pin.');
+        }
+        case 'not-cached':
+            return `${capitalize(s.what)} is not in Zot; check mode never asks Zot to sync. Run in warm mode to fetch it.`;
+        case 'platform-missing':
+            return (`The image does not offer ${s.missing.join(', ')} (it has ${s.available.length ? s.available.join(', ') : 'no platform information'}). ` +
+                'Use an image built for those platforms, or narrow the `platforms` input.');
+        case 'platform-manifest-missing':
+            return (`The index lists ${s.platforms.join(', ')} but Zot does not have their manifests: the sync was ` +
+                "incomplete or storage lost them. Check Zot's log for errors on this repository, then run again.");
+        case 'sync-timeout':
+            return s.connectionClosed
+                ? `Zot closed the connection while syncing (its http.writeTimeout is shorter than the sync) and the image ` +
+                    `did not appear within the image timeout (${formatDuration(s.timeoutMs)}). Zot may still finish in the background; ` +
+                    'raise image-timeout, and set "writeTimeout": "0s" (or longer than your largest sync) in Zot\'s http config. ' +
+                    'If it never appears, check Zot\'s log for "failed to sync image".'
+                : `No answer from Zot within the image timeout (${formatDuration(s.timeoutMs)}); a large image may still be ` +
+                    'syncing in the background. Raise image-timeout, or check Zot\'s log for "failed to sync image" and ' +
+                    'an upstream rate limit.';
+        case 'unauthorized':
+            return `${s.message}. Check username and password (or token) and that the user may read this repository.`;
+        case 'forbidden':
+            return `Zot refused access to ${s.repository}${s.user ? ` for ${s.user}` : ''} (403): grant read on it in Zot's accessControl.`;
+        case 'rate-limited':
+            return `Zot kept answering ${s.status} (too many requests) after every retry: lower concurrency or retry later.`;
+        case 'server-error':
+            return `Zot answered ${s.status} after every retry: check Zot's log and its storage, then run again.`;
+        case 'unexpected-status':
+            return `Zot answered ${s.status}${s.code ? ` ${s.code}` : ''}, which a warmer cannot act on; check Zot's log.`;
+        case 'transport':
+            return s.advice ? `${s.message.replace(/[.:]?$/, '.')} ${s.advice}` : s.message;
+        case 'redirected':
+            return (`Zot redirected the request to ${s.origin}, which answered ${s.status}. Credentials and token ` +
+                "challenges are honoured for Zot's own origin only, so that host gets none: make Zot serve this " +
+                'content itself, or the other host accept the redirected request as it is (e.g. a pre-signed URL).');
+        case 'unsigned':
+            if (!s.verified && !s.copied)
+                return (`zot-warm cannot see whether Zot holds a signature of ${s.what} without making it contact upstream: ` +
+                    "Zot's search extension is off (or does not know this digest under any tag). Enable it on the cache " +
+                    '("search": {"enable": true} under extensions)' +
+                    (s.mode === 'check' ? ', or run in warm mode, which asks Zot to copy the signatures.' : '.'));
+            if (s.mode === 'check')
+                return `No signature of ${s.what} is in Zot, and check mode never asks Zot to copy referrers. Run in warm mode to copy the signatures upstream has.`;
+            return (`Zot holds no signature of ${s.what} after copying its referrers. Either the image is not signed upstream ` +
+                '(sign it, e.g. cosign sign or notation sign, or deploy a signed tag); or the cache converted it ' +
+                '(preserveDigest off: Docker manifests become OCI with a new digest, which no upstream signature refers ' +
+                'to; set "preserveDigest": true on the sync registry and "compat": ["docker2s2"] under http); or it is ' +
+                'signed only with a legacy cosign tag (sha256-<hex>.sig) and the cache sets "syncLegacyCosignTags": ' +
+                'false; or the signatures live in another repository (COSIGN_REPOSITORY), where Zot does not look. ' +
+                'If upstream has a signature, look in Zot\'s log for "failed to sync referrer" (an upstream error or a ' +
+                'manifest Zot rejected).');
+    }
+}
+/** An image the run's cancellation (overall timeout or signal) cut off, before it started or while it ran. */
+function cancelledImage(started) {
+    const cancelled = 'cancelled (overall timeout or signal)';
+    return started
+        ? `${cancelled} before Zot confirmed the image; a sync already started continues in Zot`
+        : `not attempted: the run was ${cancelled} before this image started`;
+}
+/** The sentence for a 401 from Zot, by what was sent. */
+function authFailure(c) {
+    if (c.username)
+        return `Zot rejected the credentials for ${c.username}`;
+    if (c.hasToken)
+        return 'Zot rejected the bearer token';
+    return 'Zot requires credentials: set username and password';
+}
+/** What to do about a 401 on GET /v2/. */
+function authAdvice(c) {
+    if (c.username)
+        return 'Check username and password (a Zot API key goes in password, with the key owner as username).';
+    // Zot answers a missing client certificate with the same Basic challenge as missing credentials.
+    const mtls = c.url.startsWith('https:') && !c.hasClientCert
+        ? ', or client-cert and client-key if Zot authenticates clients by certificate (mutual TLS)'
+        : '';
+    return `Set username and password (or token) for Zot${mtls}.`;
+}
+/** Things the user should know about the connection settings before anything is sent. */
+function connectionWarnings(c) {
+    return c.insecure && c.url.startsWith('https:')
+        ? [
+            `TLS verification is off for ${c.url} (skip-tls-verify): anyone on the network path can impersonate Zot and read the credentials.`,
+        ]
+        : [];
+}
+/**
+ * What to change after a transport failure, or undefined when the message says it all. `duringRun`: Zot
+ * answered the pre-flight, so its URL and TLS settings are known to work.
+ */
+function transportAdvice(err, c, duringRun = false) {
+    if (err.kind === 'tls') {
+        switch (err.reason) {
+            case 'certificate':
+                return err.peer
+                    ? `Trust the CA of ${err.peer.origin} in \`ca-cert\` (it is the one CA bundle for every host the run talks to).`
+                    : 'Pass the CA that signed Zot’s certificate in `ca-cert`, or (test setups only) set skip-tls-verify: true.';
+            case 'not-tls':
+                return 'Use an http:// URL in zot-url, or the port where Zot serves TLS.';
+            case 'client-certificate':
+                return "Set client-cert and client-key to a certificate signed by the CA in Zot's http.tls.cacert.";
+            default:
+                return undefined;
+        }
+    }
+    if (duringRun)
+        return undefined;
+    switch (err.kind) {
+        case 'unreachable':
+            return err.peer ? undefined : 'Check zot-url, and that Zot runs and is reachable from this runner.';
+        case 'closed':
+            // TLS 1.3 reports a refused client certificate after the handshake: the client only sees the close.
+            if (!err.peer && c.hasClientCert && c.url.startsWith('https:'))
+                return 'Zot may have refused the client certificate: check that client-cert is signed by the CA in Zot’s http.tls.cacert and that client-key belongs to it.';
+            return 'Zot, or a proxy in front of it, dropped the connection: check its log.';
+        default:
+            return undefined;
+    }
+}
+
+
+/***/ }),
+
+/***/ 1512:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   k: () => (/* binding */ eachLimited)
+/* harmony export */ });
+/** Runs `fn` over `items`, at most `limit` at a time. */
+async function eachLimited(items, limit, fn) {
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length)
+            await fn(items[next++]);
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+}
+
+
+/***/ }),
+
+/***/ 5074:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Hm: () => (/* binding */ ZotRequestError),
+/* harmony export */   JW: () => (/* binding */ protocolError),
+/* harmony export */   YQ: () => (/* binding */ cancelledError),
+/* harmony export */   du: () => (/* binding */ toRequestError)
+/* harmony export */ });
+/* unused harmony export hostPhrase */
+// Transport failures as typed errors: what failed (kind, reason), where (Zot, the token service its challenge
+// named, or a host it redirected to) and the raw Node/undici code. The message says what happened in plain
+// words and names the Zot URL (never credentials); what the user should change is diagnose.ts's job.
+class ZotRequestError extends Error {
+    kind;
+    name = 'ZotRequestError';
+    reason;
+    code;
+    peer;
+    /** Tries made, retries included. */
+    attempts;
+    constructor(kind, message, data = {}) {
+        super(message);
+        this.kind = kind;
+        this.reason = data.reason;
+        this.code = data.code;
+        this.peer = data.peer;
+        this.attempts = data.attempts ?? 1;
+    }
+    get data() {
+        return { reason: this.reason, code: this.code, peer: this.peer, attempts: this.attempts };
+    }
+    withAttempts(attempts) {
+        return new ZotRequestError(this.kind, this.message, { ...this.data, attempts });
+    }
+}
+/** The one wording of a request stopped by the caller's signal. */
+function cancelledError(url, attempts) {
+    return new ZotRequestError('cancelled', `request to Zot at ${url} cancelled`, { attempts });
+}
+/** An answer from Zot (or a peer) that cannot be used: `what` names the request, `problem` what was wrong. */
+function protocolError(reason, message, data = {}) {
+    return new ZotRequestError('protocol', message, { ...data, reason });
+}
+const CERT_CODES = new Set([
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'UNABLE_TO_GET_ISSUER_CERT',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'CERT_UNTRUSTED',
+    'CERT_HAS_EXPIRED',
+    'CERT_NOT_YET_VALID',
+    'CERT_SIGNATURE_FAILURE',
+    'ERR_TLS_CERT_ALTNAME_INVALID',
+    'HOSTNAME_MISMATCH',
+]);
+const CERT_WORDS = {
+    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the certificate is signed by an unknown authority',
+    UNABLE_TO_GET_ISSUER_CERT: 'the certificate is signed by an unknown authority',
+    UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'the certificate is signed by an unknown authority',
+    DEPTH_ZERO_SELF_SIGNED_CERT: 'the certificate is self-signed',
+    SELF_SIGNED_CERT_IN_CHAIN: 'the certificate chain ends in an untrusted self-signed CA',
+    CERT_UNTRUSTED: 'the certificate is not trusted',
+    CERT_HAS_EXPIRED: 'the certificate has expired',
+    CERT_NOT_YET_VALID: 'the certificate is not valid yet',
+    CERT_SIGNATURE_FAILURE: 'the certificate signature is invalid',
+    ERR_TLS_CERT_ALTNAME_INVALID: 'the certificate does not name this host',
+    HOSTNAME_MISMATCH: 'the certificate does not name this host',
+};
+const UNREACHABLE = {
+    ECONNREFUSED: 'connection refused',
+    ENOTFOUND: 'host name not found (DNS)',
+    EAI_AGAIN: 'host name lookup failed temporarily (DNS)',
+    EHOSTUNREACH: 'host unreachable',
+    ENETUNREACH: 'network unreachable',
+    EADDRNOTAVAIL: 'address not available',
+    UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
+    ETIMEDOUT: 'connection timed out',
+};
+const CLOSED = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ECONNABORTED']);
+/** Walk `cause` chains: undici wraps the socket error, fetch wraps undici's. */
+function codes(err) {
+    let cur = err;
+    let code;
+    let message = '';
+    for (let depth = 0; cur && depth < 5; depth++) {
+        const e = cur;
+        if (typeof e.code === 'string' && !code)
+            code = e.code;
+        // Prefer the innermost specific code (a TLS code under a generic wrapper).
+        if (typeof e.code === 'string' && (CERT_CODES.has(e.code) || e.code in UNREACHABLE))
+            code = e.code;
+        if (typeof e.message === 'string' && !message)
+            message = e.message;
+        cur = e.cause;
+    }
+    return { code, message };
+}
+/** How a message names the host that failed. */
+function hostPhrase(url, peer) {
+    if (!peer)
+        return `Zot at ${url}`;
+    return peer.role === 'token service'
+        ? `the token service at ${peer.origin} (named in Zot's challenge)`
+        : `${peer.origin} (where Zot redirected the request)`;
+}
+/**
+ * Turn a thrown transport error into a ZotRequestError with a precise message. `url` is the Zot base URL
+ * (safe to print: credentials are never part of it); `peer` the other host when it was not Zot.
+ */
+function toRequestError(err, url, aborted, peer) {
+    if (err instanceof ZotRequestError)
+        return err;
+    if (aborted === 'cancelled')
+        return cancelledError(url);
+    const host = hostPhrase(url, peer);
+    const at = peer ? peer.origin : url;
+    if (aborted === 'timeout')
+        return new ZotRequestError('timeout', `${host} did not answer within the time limit`, { peer });
+    const { code, message } = codes(err);
+    const data = { code, peer };
+    if (code && CERT_CODES.has(code))
+        return new ZotRequestError('tls', `TLS verification failed for ${at}: ${CERT_WORDS[code] ?? code} (${code})`, { ...data, reason: 'certificate' });
+    if (code && code in UNREACHABLE)
+        return new ZotRequestError('unreachable', `cannot reach ${host}: ${UNREACHABLE[code]}`, data);
+    const lower = message.toLowerCase();
+    // A plain-HTTP answer to a ClientHello: OpenSSL 3.0 (Node 20) and 3.5 (Node 24) word it differently.
+    if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' ||
+        code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' ||
+        lower.includes('wrong version number'))
+        return new ZotRequestError('tls', `TLS handshake with ${at} failed: the server does not speak TLS on that port`, { ...data, reason: 'not-tls' });
+    if ((code && /CERTIFICATE_REQUIRED|HANDSHAKE_FAILURE|BAD_CERTIFICATE/.test(code)) ||
+        lower.includes('certificate required'))
+        return new ZotRequestError('tls', `TLS handshake with ${at} failed: Zot requires a client certificate (mutual TLS) or rejected the one sent`, { ...data, reason: 'client-certificate' });
+    if (code?.startsWith('ERR_SSL') || code === 'EPROTO' || code?.startsWith('ERR_TLS'))
+        return new ZotRequestError('tls', `TLS handshake with ${at} failed (${code})`, data);
+    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT')
+        return new ZotRequestError('timeout', `${host} did not answer within the time limit`, data);
+    if ((code && CLOSED.has(code)) || lower.includes('socket hang up') || lower.includes('other side closed'))
+        return new ZotRequestError('closed', `${host} closed the connection before answering`, data);
+    if (err?.name === 'AbortError')
+        return cancelledError(url);
+    return new ZotRequestError('unreachable', `request to ${host} failed: ${code ?? (message || 'unknown error')}`, data);
+}
+
+
+/***/ }),
+
+/***/ 1684:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $$: () => (/* binding */ isIndexMediaType),
+/* harmony export */   Ko: () => (/* binding */ configPlatform),
+/* harmony export */   Ky: () => (/* binding */ isImageConfigType),
+/* harmony export */   Ng: () => (/* binding */ parseManifest),
+/* harmony export */   dY: () => (/* binding */ MANIFEST_ACCEPT),
+/* harmony export */   pp: () => (/* binding */ isDockerMediaType)
+/* harmony export */ });
+/* unused harmony exports MEDIA_TYPES, sha256 */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var _platforms_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3541);
+// Reading manifests Zot returns: single image or index, children with their platforms, attestation entries.
+
+
+const MEDIA_TYPES = {
+    ociIndex: 'application/vnd.oci.image.index.v1+json',
+    ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+    dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+};
+/** Every manifest kind a warmer accepts; Zot answers with what it stores. */
+const MANIFEST_ACCEPT = [
+    MEDIA_TYPES.ociIndex,
+    MEDIA_TYPES.ociManifest,
+    MEDIA_TYPES.dockerList,
+    MEDIA_TYPES.dockerManifest,
+].join(', ');
+const INDEX_TYPES = new Set([MEDIA_TYPES.ociIndex, MEDIA_TYPES.dockerList]);
+const IMAGE_CONFIG_TYPES = new Set([
+    'application/vnd.oci.image.config.v1+json',
+    'application/vnd.docker.container.image.v1+json',
+]);
+/** An image config media type (OCI or Docker), as opposed to an artifact's. */
+function isImageConfigType(mediaType) {
+    return IMAGE_CONFIG_TYPES.has(mediaType ?? '');
+}
+function isIndexMediaType(mediaType) {
+    return INDEX_TYPES.has(mediaType ?? '');
+}
+/** Docker's own media types (manifest, list, config, layers): Zot's conversion replaces every one of them. */
+function isDockerMediaType(mediaType) {
+    return mediaType.startsWith('application/vnd.docker.');
+}
+function sha256(body) {
+    return `sha256:${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(body).digest('hex')}`;
+}
+/**
+ * Parse a manifest body. `contentType` and `digestHeader` come from Zot's answer; the digest is computed from
+ * the bytes when the header is missing. Throws on anything that is not a manifest or index.
+ */
+function parseManifest(body, contentType, digestHeader) {
+    const json = JSON.parse(body.toString('utf8'));
+    const mediaType = json.mediaType || contentType?.split(';')[0]?.trim() || '';
+    const digest = digestHeader || sha256(body);
+    if (INDEX_TYPES.has(mediaType) || (Array.isArray(json.manifests) && !json.config)) {
+        const children = (json.manifests ?? [])
+            .filter((m) => typeof m.digest === 'string')
+            .map((m) => {
+            const p = m.platform;
+            const platform = p?.os && p.architecture
+                ? (0,_platforms_js__WEBPACK_IMPORTED_MODULE_1__/* .normalizePlatform */ .FL)({ os: p.os, architecture: p.architecture, variant: p.variant })
+                : undefined;
+            const attestation = m.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
+                (platform?.os === 'unknown' && platform.architecture === 'unknown');
+            return { digest: m.digest, mediaType: m.mediaType ?? '', platform, attestation };
+        });
+        return { digest, mediaType: mediaType || MEDIA_TYPES.ociIndex, kind: 'index', children };
+    }
+    if (json.config && typeof json.config.digest === 'string') {
+        const config = IMAGE_CONFIG_TYPES.has(json.config.mediaType ?? '')
+            ? { digest: json.config.digest, mediaType: json.config.mediaType }
+            : undefined;
+        return { digest, mediaType, kind: 'manifest', children: [], config };
+    }
+    throw new Error(`not an image manifest or index (media type "${mediaType || 'none'}")`);
+}
+/** The platform an image config declares. */
+function configPlatform(body) {
+    try {
+        const c = JSON.parse(body.toString('utf8'));
+        if (!c.os || !c.architecture)
+            return undefined;
+        return (0,_platforms_js__WEBPACK_IMPORTED_MODULE_1__/* .normalizePlatform */ .FL)({ os: c.os, architecture: c.architecture, variant: c.variant });
+    }
+    catch {
+        return undefined;
+    }
+}
+
+
+/***/ }),
+
+/***/ 2479:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   z: () => (/* binding */ DEFAULTS)
+/* harmony export */ });
+/** Defaults the inputs parser, the CLI help and the engine share. */
+const DEFAULTS = {
+    /** Images warmed at the same time. Each one can keep a Zot sync busy, and caches are often small. */
+    concurrency: 4,
+    /** Per image: syncing a multi-GB image through a slow upstream takes minutes. */
+    imageTimeoutMs: 15 * 60_000,
+    /** Whole run; 0 = no limit (the CI job has its own). */
+    overallTimeoutMs: 0,
+    retry: {
+        /** Total tries of one request (first try included). */
+        attempts: 5,
+        baseDelayMs: 500,
+        maxDelayMs: 15_000,
+        /** A longer Retry-After is shortened to this; the retry budget stays bounded. */
+        maxRetryAfterMs: 60_000,
+    },
+    /** Polling for an image whose sync outlived Zot's writeTimeout. */
+    poll: { initialDelayMs: 1_000, maxDelayMs: 15_000 },
+    /** Limit for requests that never make Zot contact upstream (tags/list, HEAD by a present digest, search). */
+    localRequestTimeoutMs: 60_000,
+    /** Manifests are small (OCI recommends ≤ 4 MiB); anything bigger is not a manifest. */
+    maxManifestBytes: 8 * 1024 * 1024,
+    maxRedirects: 5,
+};
+
+
+/***/ }),
+
+/***/ 3541:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Bq: () => (/* binding */ formatPlatform),
+/* harmony export */   FL: () => (/* binding */ normalizePlatform),
+/* harmony export */   J5: () => (/* binding */ platformMatches),
+/* harmony export */   Y8: () => (/* binding */ parsePlatform)
+/* harmony export */ });
+// Platforms as `os/arch[/variant]`, with the aliases containerd normalises (so `linux/arm64` and
+// `linux/arm64/v8` are the same platform, and `linux/x86_64` is `linux/amd64`).
+const ARCH_ALIASES = {
+    x86_64: { architecture: 'amd64' },
+    'x86-64': { architecture: 'amd64' },
+    aarch64: { architecture: 'arm64' },
+    armhf: { architecture: 'arm', variant: 'v7' },
+    armel: { architecture: 'arm', variant: 'v6' },
+    i386: { architecture: '386' },
+};
+/** Normalise aliases: arm64's default variant v8 is dropped, so equal platforms compare equal as strings. */
+function normalizePlatform(p) {
+    const os = p.os.toLowerCase();
+    let architecture = p.architecture.toLowerCase();
+    let variant = p.variant?.toLowerCase() || undefined;
+    const alias = ARCH_ALIASES[architecture];
+    if (alias) {
+        architecture = alias.architecture;
+        variant = variant ?? alias.variant;
+    }
+    if (architecture === 'arm64' && (variant === 'v8' || variant === '8'))
+        variant = undefined;
+    if (architecture === 'arm' && variant && /^\d+$/.test(variant))
+        variant = `v${variant}`;
+    return variant ? { os, architecture, variant } : { os, architecture };
+}
+/** `linux/arm/v7` → Platform; undefined when it is not os/arch[/variant]. */
+function parsePlatform(text) {
+    const parts = text.trim().split('/');
+    if (parts.length < 2 || parts.length > 3 || parts.some((p) => !/^[A-Za-z0-9_.-]+$/.test(p)))
+        return undefined;
+    const [os, architecture, variant] = parts;
+    return normalizePlatform({ os, architecture, variant });
+}
+function formatPlatform(p) {
+    const n = normalizePlatform(p);
+    return n.variant ? `${n.os}/${n.architecture}/${n.variant}` : `${n.os}/${n.architecture}`;
+}
+/**
+ * Does an image platform satisfy a required one? A requirement without variant accepts any variant of the
+ * architecture (`linux/arm` takes `linux/arm/v7`); with a variant it must match.
+ */
+function platformMatches(required, actual) {
+    const r = normalizePlatform(required);
+    const a = normalizePlatform(actual);
+    if (r.os !== a.os || r.architecture !== a.architecture)
+        return false;
+    return r.variant === undefined || r.variant === a.variant;
+}
+
+
+/***/ }),
+
+/***/ 8725:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   aH: () => (/* binding */ referrersOf),
+/* harmony export */   q1: () => (/* binding */ REFERRERS_POLICIES)
+/* harmony export */ });
+/* unused harmony exports ARTIFACT_TYPES, kindOf, legacyTags */
+/* harmony import */ var _diagnose_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6633);
+/* harmony import */ var _each_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1512);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5074);
+/* harmony import */ var _registry_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4590);
+/* harmony import */ var _search_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8681);
+
+
+
+
+
+const REFERRERS_POLICIES = ['warm', 'require-signed', 'off'];
+const ARTIFACT_TYPES = {
+    cosignSignature: 'application/vnd.dev.cosign.artifact.sig.v1+json',
+    sigstoreBundle: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+    notationSignature: 'application/vnd.cncf.notary.signature',
+};
+const SIGNATURE_TOOL = {
+    [ARTIFACT_TYPES.cosignSignature]: 'cosign',
+    [ARTIFACT_TYPES.sigstoreBundle]: 'cosign',
+    [ARTIFACT_TYPES.notationSignature]: 'notation',
+};
+/** cosign's predicate type for a plain signature in its sigstore-bundle format (anything else attests). */
+const COSIGN_SIGN_PREDICATE = 'https://sigstore.dev/cosign/sign/v1';
+/** What a referrer is, from its artifact type (and, for sigstore bundles and buildkit, its annotations). */
+function kindOf(artifactType, annotations = {}) {
+    const type = (artifactType ?? '').toLowerCase();
+    if (type === ARTIFACT_TYPES.sigstoreBundle) {
+        const predicate = annotations['dev.sigstore.bundle.predicateType'];
+        return !predicate || predicate === COSIGN_SIGN_PREDICATE ? 'signature' : 'attestation';
+    }
+    if (SIGNATURE_TOOL[type])
+        return 'signature';
+    // Buildkit attestations that Zot moved out of a converted index keep this annotation.
+    if (annotations['vnd.docker.reference.type'] === 'attestation-manifest')
+        return 'attestation';
+    if (/in-toto|dsse|attestation|provenance|slsa/.test(type))
+        return 'attestation';
+    if (/spdx|cyclonedx|syft|sbom/.test(type))
+        return 'sbom';
+    return 'other';
+}
+const LEGACY = /^sha256-([a-f0-9]{64})\.(sig|att|sbom)$/;
+const LEGACY_KIND = { sig: 'signature', att: 'attestation', sbom: 'sbom' };
+const KIND_ORDER = ['signature', 'attestation', 'sbom', 'other'];
+/** Referrers requests of one image in flight at a time (Zot keeps 3 per upstream in flight anyway). */
+const COPY_CONCURRENCY = 3;
+const SEARCH_FAILED = "referrers not verified: Zot's search extension failed to answer";
+const NO_SEARCH = "referrers not verified: Zot's search extension is off, so what refers to a cached image cannot be read without making Zot contact upstream";
+/**
+ * Copies the referrers of an image synced in this run (and, with `require-signed`, of a cached image without a
+ * signature in the cache), then lists what the cache holds from local reads.
+ */
+async function referrersOf(ctx, job, image, reads) {
+    if (ctx.policy === 'off')
+        return {};
+    if (!image.digest) {
+        const result = { state: 'not-verified', items: [], note: NO_SEARCH };
+        return ctx.policy === 'require-signed'
+            ? { result, failure: unsigned(ctx, image.repo, undefined, false, false) }
+            : { result };
+    }
+    const subjects = [...new Set([image.digest, ...image.children])];
+    let copied;
+    if (ctx.mode === 'warm' && image.synced)
+        copied = await copy(ctx, job, image.repo, subjects);
+    let result = await listLocal(ctx, job, image, subjects, reads, copied !== undefined);
+    // A cached image may predate its signatures' warming (a node pulled it through the cache): ask Zot once.
+    // Only here, so a warm cache of signed images still costs nothing upstream.
+    if (ctx.policy === 'require-signed' && ctx.mode === 'warm' && !copied && !isSigned(result)) {
+        copied = await copy(ctx, job, image.repo, subjects);
+        result = await listLocal(ctx, job, image, subjects, reads, true);
+    }
+    // Where local reads cannot list OCI 1.1 referrers (no search, an untagged digest), the answers to this
+    // run's referrers requests can: they are what Zot holds after copying.
+    if (copied && result.state === 'not-verified')
+        result = { state: 'verified', items: sortItems([...fromAnswers(copied), ...result.items], subjects) };
+    if (ctx.policy === 'require-signed' && !isSigned(result))
+        return {
+            result,
+            failure: unsigned(ctx, image.repo, image.digest, result.state === 'verified', copied !== undefined),
+        };
+    return { result };
+}
+function unsigned(ctx, repo, digest, verified, copied) {
+    const what = digest ? `${repo}@${digest}` : repo;
+    return {
+        error: verified
+            ? `no signature of ${what} in Zot (referrers: require-signed)`
+            : `signature of ${what} not verified (referrers: require-signed)`,
+        diagnosis: (0,_diagnose_js__WEBPACK_IMPORTED_MODULE_0__/* .diagnose */ .h4)({ kind: 'unsigned', what, verified, mode: ctx.mode, copied }),
+    };
+}
+function isSigned(result) {
+    return result.items.some((i) => i.kind === 'signature');
+}
+/** One referrers request per subject (Zot copies while it answers). Failures become warnings: the listing decides. */
+async function copy(ctx, job, repo, subjects) {
+    const answers = new Map();
+    await (0,_each_js__WEBPACK_IMPORTED_MODULE_4__/* .eachLimited */ .k)(subjects, COPY_CONCURRENCY, async (subject) => {
+        try {
+            const answer = job.count(await (0,_registry_js__WEBPACK_IMPORTED_MODULE_2__/* .getReferrers */ .D3)(ctx.client, repo, subject, job.signal));
+            if (answer.ok)
+                answers.set(subject, answer.value);
+            else
+                job.warn(`referrers of ${repo}@${subject} not copied: Zot answered ${answer.refusal.status}${answer.refusal.code ? ` ${answer.refusal.code}` : ''} to the referrers request`);
+        }
+        catch (err) {
+            if (!(err instanceof _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ZotRequestError */ .Hm) || err.kind === 'cancelled' || job.signal.aborted)
+                throw err;
+            job.retries += Math.max(0, err.attempts - 1);
+            job.warn(`referrers of ${repo}@${subject} may be incomplete: ${err.message}`);
+        }
+    });
+    return answers;
+}
+/** What the cache holds, from tags/list and the search extension only (nothing that makes Zot sync). */
+async function listLocal(ctx, job, image, subjects, reads, fresh) {
+    const tags = await reads.tags(fresh);
+    const legacy = sortItems(legacyTags(tags, subjects), subjects);
+    if (reads.search() === false)
+        return { state: 'not-verified', items: legacy, note: NO_SEARCH };
+    const summary = await summaryOf(ctx, job, image, reads, fresh);
+    if (typeof summary === 'string')
+        return { state: 'not-verified', items: legacy, note: summary };
+    await legacyDigests(ctx, job, image.repo, legacy);
+    const items = [...fromSummary(summary, subjects, tags), ...legacy];
+    return { state: 'verified', items: sortItems(items, subjects) };
+}
+/**
+ * The search answer for the image: the look-ahead's when it still holds, else one query. A string says why
+ * there is none (the `not-verified` note).
+ */
+async function summaryOf(ctx, job, image, reads, fresh) {
+    const held = image.searched;
+    if (!fresh && held && held.digest === image.digest && held.attached)
+        return held;
+    const untagged = `referrers not verified: Zot's search extension reads signatures and referrers of tagged images only, and no tag of ${image.repo} is known to point to ${image.digest}`;
+    if (!image.tag)
+        return untagged;
+    const result = job.count(await (0,_search_js__WEBPACK_IMPORTED_MODULE_3__/* .searchImages */ .nm)(ctx.client, [`${image.repo}:${image.tag}`], job.signal, { referrers: true }));
+    if (!result.ok)
+        return `${SEARCH_FAILED} (HTTP ${result.refusal.status})`;
+    const answer = result.value;
+    if (answer.kind === 'unavailable') {
+        reads.searchAnswered(false);
+        return NO_SEARCH;
+    }
+    if (answer.kind === 'failed')
+        return `${SEARCH_FAILED} (${answer.reason})`;
+    reads.searchAnswered(true);
+    const found = answer.found.get(0);
+    return found && found.digest === image.digest && found.attached ? found : untagged;
+}
+/** cosign's legacy tags of the subjects: `sha256-<hex>.sig` / `.att` / `.sbom`. */
+function legacyTags(tags, subjects) {
+    const items = [];
+    const wanted = new Map(subjects.map((s) => [s.replace(/^sha256:/, ''), s]));
+    for (const tag of tags) {
+        const m = LEGACY.exec(tag);
+        const subject = m ? wanted.get(m[1]) : undefined;
+        if (!m || !subject)
+            continue;
+        const kind = LEGACY_KIND[m[2]];
+        items.push({ kind, subject, form: 'tag', tag, ...(kind === 'signature' ? { tool: 'cosign' } : {}) });
+    }
+    return items;
+}
+/**
+ * Digests of legacy `.att` / `.sbom` tags, which Zot's MetaDB keeps as tags. A `.sig` tag is filed as a
+ * signature instead, so search cannot read it by tag: it keeps no digest.
+ */
+async function legacyDigests(ctx, job, repo, legacy) {
+    const readable = legacy.filter((i) => i.kind !== 'signature');
+    if (!readable.length)
+        return;
+    const result = job.count(await (0,_search_js__WEBPACK_IMPORTED_MODULE_3__/* .searchImages */ .nm)(ctx.client, readable.map((i) => `${repo}:${i.tag}`), job.signal));
+    if (!result.ok || result.value.kind !== 'answered')
+        return;
+    const answer = result.value;
+    readable.forEach((item, i) => {
+        const found = answer.found.get(i);
+        if (!found)
+            return;
+        item.digest = found.digest;
+        const type = found.manifests.find((m) => m.digest === found.digest)?.artifactType;
+        if (type)
+            item.artifactType = type;
+    });
+}
+/** Referrers and signatures of each subject as search lists them. */
+function fromSummary(summary, subjects, tags) {
+    const items = [];
+    for (const subject of subjects) {
+        const attached = subject === summary.digest
+            ? (summary.attached ?? summary.manifests.find((m) => m.digest === subject)?.attached)
+            : summary.manifests.find((m) => m.digest === subject)?.attached;
+        if (!attached)
+            continue;
+        for (const r of attached.referrers)
+            items.push({
+                kind: kindOf(r.artifactType, r.annotations),
+                ...(r.artifactType ? { artifactType: r.artifactType } : {}),
+                digest: r.digest,
+                subject,
+                form: 'referrer',
+            });
+        if (!attached.signed)
+            continue;
+        // Search does not tell a legacy `.sig` tag from an OCI 1.1 cosign signature: the tag, when there is one,
+        // stands for cosign's signatures of this subject.
+        const legacySig = tags.has(`${subject.replace(':', '-')}.sig`);
+        const tools = attached.signers.length ? attached.signers : [undefined];
+        for (const tool of tools) {
+            if (tool === 'cosign' && legacySig)
+                continue;
+            items.push({ kind: 'signature', subject, form: 'referrer', ...(tool ? { tool } : {}) });
+        }
+    }
+    return items;
+}
+/** The referrers answers of the copy step (used as the listing when search is off). */
+function fromAnswers(answers) {
+    const items = [];
+    for (const [subject, list] of answers)
+        for (const d of list) {
+            const tool = SIGNATURE_TOOL[d.artifactType ?? ''];
+            items.push({
+                kind: kindOf(d.artifactType, d.annotations),
+                ...(d.artifactType ? { artifactType: d.artifactType } : {}),
+                digest: d.digest,
+                subject,
+                form: 'referrer',
+                ...(tool ? { tool } : {}),
+            });
+        }
+    return items;
+}
+/** Stable order: by subject (the image, then its platforms), kind, form, then tag or digest. */
+function sortItems(items, subjects) {
+    const key = (i) => i.tag ?? i.digest ?? i.tool ?? '';
+    return [...items].sort((a, b) => subjects.indexOf(a.subject) - subjects.indexOf(b.subject) ||
+        KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) ||
+        a.form.localeCompare(b.form) ||
+        key(a).localeCompare(key(b)));
+}
+
+
+/***/ }),
+
+/***/ 4590:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   D3: () => (/* binding */ getReferrers),
+/* harmony export */   c2: () => (/* binding */ getManifest),
+/* harmony export */   cB: () => (/* binding */ listTags),
+/* harmony export */   is: () => (/* binding */ hasBlob),
+/* harmony export */   qW: () => (/* binding */ getBlob),
+/* harmony export */   sy: () => (/* binding */ headManifest),
+/* harmony export */   v0: () => (/* binding */ searchTag)
+/* harmony export */ });
+/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1684);
+
+function answered(value, res) {
+    return { ok: true, value, attempts: res.attempts };
+}
+function refused(res) {
+    return { ok: false, refusal: readRefusal(res), attempts: res.attempts };
+}
+function readRefusal(res) {
+    const by = res.answeredBy ? { answeredBy: res.answeredBy } : {};
+    try {
+        const json = JSON.parse(res.body.toString('utf8'));
+        const first = json.errors?.[0];
+        return { status: res.status, code: first?.code, message: first?.message, ...by };
+    }
+    catch {
+        return { status: res.status, ...by };
+    }
+}
+function repoPath(repo) {
+    // Repository names are validated by the reference grammar; components are kept, only odd bytes escaped.
+    return repo.split('/').map(encodeURIComponent).join('/');
+}
+/**
+ * Local tags of a repository (empty when Zot does not have the repository). Follows `Link` pagination.
+ * Never contacts upstream.
+ */
+async function listTags(client, repo, signal) {
+    const tags = new Set();
+    let path = `/v2/${repoPath(repo)}/tags/list`;
+    let attempts = 0;
+    for (let page = 0; path && page < 1000; page++) {
+        const res = await client.request({
+            method: 'GET',
+            path,
+            signal,
+            headers: { accept: 'application/json' },
+        });
+        attempts += res.attempts;
+        if (res.status === 404)
+            return { ok: true, value: tags, attempts };
+        if (res.status !== 200)
+            return { ...refused(res), attempts };
+        const json = JSON.parse(res.body.toString('utf8'));
+        for (const t of json.tags ?? [])
+            tags.add(t);
+        path = nextPage(res.headers.link, client.url);
+    }
+    return { ok: true, value: tags, attempts };
+}
+/** `Link: </v2/x/tags/list?n=100&last=b>; rel="next"` → path relative to the Zot base URL. */
+function nextPage(link, base) {
+    const m = link ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(link) : null;
+    if (!m?.[1])
+        return undefined;
+    const url = new URL(m[1], base);
+    const basePath = new URL(base).pathname.replace(/\/+$/, '');
+    const path = url.pathname.startsWith(basePath) ? url.pathname.slice(basePath.length) : url.pathname;
+    return `${path}${url.search}`;
+}
+/**
+ * GET a manifest by tag or digest. By tag (or a missing digest) this makes Zot sync from upstream and blocks
+ * until the whole image is copied; `sync` tells the client not to retry a closed connection.
+ */
+async function getManifest(client, repo, reference, opts) {
+    const res = await client.request({
+        method: 'GET',
+        // Tags and digests are grammar-checked; a digest's `:` must stay literal (Zot does not decode %3A).
+        path: `/v2/${repoPath(repo)}/manifests/${reference}`,
+        headers: { accept: _manifest_js__WEBPACK_IMPORTED_MODULE_0__/* .MANIFEST_ACCEPT */ .dY },
+        ...opts,
+    });
+    if (res.status !== 200)
+        return refused(res);
+    return answered((0,_manifest_js__WEBPACK_IMPORTED_MODULE_0__/* .parseManifest */ .Ng)(res.body, res.headers['content-type'], res.headers['docker-content-digest']), res);
+}
+/** HEAD a manifest by digest. Only call for digests known to be present: a missing one makes Zot sync. */
+async function headManifest(client, repo, digest, signal) {
+    const res = await client.request({
+        method: 'HEAD',
+        path: `/v2/${repoPath(repo)}/manifests/${digest}`,
+        headers: { accept: _manifest_js__WEBPACK_IMPORTED_MODULE_0__/* .MANIFEST_ACCEPT */ .dY },
+        signal,
+    });
+    if (res.status === 200 || res.status === 404)
+        return answered(res.status === 200, res);
+    return refused(res);
+}
+/**
+ * Is a digest stored in the repository? Blob requests never sync, and Zot keeps manifests in the same blob
+ * store, so this is the side-effect-free presence test for a digest that may be missing.
+ */
+async function hasBlob(client, repo, digest, signal) {
+    const res = await client.request({ method: 'HEAD', path: `/v2/${repoPath(repo)}/blobs/${digest}`, signal });
+    if (res.status === 200 || res.status === 404)
+        return answered(res.status === 200, res);
+    return refused(res);
+}
+/** A small blob (an image config). Local only. */
+async function getBlob(client, repo, digest, signal) {
+    const res = await client.request({
+        method: 'GET',
+        path: `/v2/${repoPath(repo)}/blobs/${digest}`,
+        signal,
+        maxBodyBytes: 4 * 1024 * 1024,
+    });
+    if (res.status !== 200)
+        return refused(res);
+    return answered(res.body, res);
+}
+/**
+ * The digest a local tag points to, from Zot's search extension (MetaDB). This is the only way to learn it
+ * without a manifest request by tag, which would make Zot re-check upstream.
+ */
+async function searchTag(client, repo, tag, signal) {
+    const query = `{ Image(image: ${JSON.stringify(`${repo}:${tag}`)}) { Digest MediaType } }`;
+    const res = await client.request({
+        method: 'POST',
+        path: '/v2/_zot/ext/search',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ query }),
+        signal,
+    });
+    if (res.status === 404 || res.status === 405)
+        return answered({ kind: 'unavailable' }, res);
+    if (res.status !== 200)
+        return refused(res);
+    try {
+        const json = JSON.parse(res.body.toString('utf8'));
+        const digest = json.data?.Image?.Digest;
+        if (!digest)
+            return answered({ kind: 'not-found' }, res);
+        return answered({ kind: 'found', digest, mediaType: json.data?.Image?.MediaType ?? undefined }, res);
+    }
+    catch {
+        return answered({ kind: 'not-found' }, res);
+    }
+}
+/**
+ * `GET /v2/<repo>/referrers/<digest>`. On a sync cache this makes Zot copy the subject's referrers from
+ * upstream before it answers from storage, on every call: never a free read.
+ */
+async function getReferrers(client, repo, digest, signal) {
+    const res = await client.request({
+        method: 'GET',
+        path: `/v2/${repoPath(repo)}/referrers/${digest}`,
+        headers: { accept: 'application/vnd.oci.image.index.v1+json' },
+        signal,
+        sync: true,
+        timeoutMs: 0,
+    });
+    if (res.status !== 200)
+        return refused(res);
+    let json;
+    try {
+        json = JSON.parse(res.body.toString('utf8'));
+    }
+    catch {
+        return { ok: false, refusal: { status: res.status, message: 'not JSON' }, attempts: res.attempts };
+    }
+    const referrers = [];
+    for (const m of Array.isArray(json.manifests) ? json.manifests : []) {
+        const d = m;
+        if (typeof d?.digest !== 'string')
+            continue;
+        const annotations = {};
+        if (d.annotations && typeof d.annotations === 'object')
+            for (const [k, v] of Object.entries(d.annotations))
+                if (typeof v === 'string')
+                    annotations[k] = v;
+        const entry = { digest: d.digest, annotations };
+        if (typeof d.mediaType === 'string')
+            entry.mediaType = d.mediaType;
+        if (typeof d.artifactType === 'string' && d.artifactType)
+            entry.artifactType = d.artifactType;
+        referrers.push(entry);
+    }
+    return answered(referrers, res);
+}
+
+
+/***/ }),
+
+/***/ 8681:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   IK: () => (/* binding */ chunkNames),
+/* harmony export */   kJ: () => (/* binding */ BATCH_LIMITS),
+/* harmony export */   nm: () => (/* binding */ searchImages)
+/* harmony export */ });
+/* unused harmony exports batchQuery, parseImage */
+/* harmony import */ var _platforms_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3541);
+
+const BATCH_LIMITS = { images: 50, bytes: 32 * 1024 };
+const FRAGMENT = 'fragment S on ImageSummary { Digest MediaType Manifests { Digest ArtifactType Platform { Os Arch } } }';
+/** The same, with what refers to the image and to each manifest. Every field exists since Zot v2.0. */
+const ATTACHED = 'IsSigned SignatureInfo { Tool } Referrers { Digest ArtifactType MediaType Annotations { Key Value } }';
+const FRAGMENT_REFERRERS = `fragment S on ImageSummary { Digest MediaType ${ATTACHED} Manifests { Digest ArtifactType Platform { Os Arch } ${ATTACHED} } }`;
+/** Bytes one name adds to the body besides its JSON string: its variable declaration, alias and value key. */
+const PER_NAME_BYTES = 64;
+const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
+/**
+ * The query for `names` (`repo:tag`). Names travel as GraphQL variables, so no name is ever spliced into the
+ * query text (JSON escapes quotes and backslashes), and equal-sized batches share one parsed query in Zot.
+ */
+function batchQuery(names, opts = {}) {
+    const vars = names.map((_, i) => `$r${i}: String!`).join(', ');
+    const fields = names.map((_, i) => `i${i}: Image(image: $r${i}) { ...S }`).join(' ');
+    return {
+        query: `query ZotWarmPresence(${vars}) { ${fields} } ${opts.referrers ? FRAGMENT_REFERRERS : FRAGMENT}`,
+        variables: Object.fromEntries(names.map((n, i) => [`r${i}`, n])),
+    };
+}
+/**
+ * Splits names into batches within the limits, in order. A name too big for any batch on its own is left
+ * out (returned in `unbatched`): the per-image path handles it.
+ */
+function chunkNames(names, limits = BATCH_LIMITS, opts = {}) {
+    const base = JSON.stringify(batchQuery([], opts)).length;
+    const most = Math.max(1, limits.images);
+    const batches = [];
+    const unbatched = [];
+    let current = [];
+    let bytes = base;
+    for (const name of names) {
+        const cost = JSON.stringify(name).length + PER_NAME_BYTES;
+        if (base + cost > limits.bytes) {
+            unbatched.push(name);
+            continue;
+        }
+        if (current.length >= most || bytes + cost > limits.bytes) {
+            batches.push(current);
+            current = [];
+            bytes = base;
+        }
+        current.push(name);
+        bytes += cost;
+    }
+    if (current.length)
+        batches.push(current);
+    return { batches, unbatched };
+}
+/**
+ * Looks up `names` (`repo:tag`, all present in tags/list) in one request, or two when an alias errors. A
+ * status other than 200 (or 404/405: no search extension) is a refusal; the caller then asks per image.
+ */
+async function searchImages(client, names, signal, opts = {}) {
+    const first = await post(client, names, signal, opts);
+    if (!first.ok)
+        return first;
+    if (first.value.kind !== 'retry')
+        return { ok: true, value: first.value, attempts: first.attempts };
+    // Ask again without the aliases Zot could not resolve; they are left to the per-image path.
+    const failed = first.value.aliases;
+    const rest = names.map((name, i) => ({ name, i })).filter(({ i }) => !failed.has(i));
+    if (!rest.length)
+        return { ok: true, value: { kind: 'answered', found: new Map() }, attempts: first.attempts };
+    const second = await post(client, rest.map((r) => r.name), signal, opts);
+    const attempts = first.attempts + second.attempts;
+    if (!second.ok)
+        return { ok: false, refusal: second.refusal, attempts };
+    if (second.value.kind === 'retry')
+        return { ok: true, value: { kind: 'failed', reason: 'errors again' }, attempts };
+    if (second.value.kind !== 'answered')
+        return { ok: true, value: second.value, attempts };
+    const found = new Map();
+    for (const [j, image] of second.value.found)
+        found.set(rest[j].i, image);
+    return { ok: true, value: { kind: 'answered', found }, attempts };
+}
+async function post(client, names, signal, opts) {
+    const res = await client.request({
+        method: 'POST',
+        path: '/v2/_zot/ext/search',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify(batchQuery(names, opts)),
+        signal,
+    });
+    const answer = (value) => ({
+        ok: true,
+        value,
+        attempts: res.attempts,
+    });
+    if (res.status === 404 || res.status === 405)
+        return answer({ kind: 'unavailable' });
+    if (res.status !== 200)
+        return { ok: false, refusal: { status: res.status }, attempts: res.attempts };
+    let json;
+    try {
+        json = JSON.parse(res.body.toString('utf8'));
+    }
+    catch {
+        return answer({ kind: 'failed', reason: 'not JSON' });
+    }
+    if (!json.data) {
+        // Null data: errors that all name an alias can be asked around; any other error fails the batch.
+        const aliases = new Set();
+        for (const e of json.errors ?? []) {
+            const alias = typeof e.path?.[0] === 'string' ? /^i(\d+)$/.exec(e.path[0]) : null;
+            const i = alias ? Number(alias[1]) : Number.NaN;
+            if (!(i < names.length))
+                return answer({ kind: 'failed', reason: 'query error' });
+            aliases.add(i);
+        }
+        return answer(aliases.size ? { kind: 'retry', aliases } : { kind: 'failed', reason: 'no data' });
+    }
+    const found = new Map();
+    names.forEach((_, i) => {
+        const image = parseImage(json.data?.[`i${i}`]);
+        if (image)
+            found.set(i, image);
+    });
+    return answer({ kind: 'answered', found });
+}
+/** One alias's ImageSummary; undefined when it names no digest (e.g. a repository the user may not read). */
+function parseImage(raw) {
+    if (!raw || typeof raw !== 'object')
+        return undefined;
+    const s = raw;
+    if (typeof s.Digest !== 'string' || !DIGEST.test(s.Digest))
+        return undefined;
+    const manifests = [];
+    for (const m of Array.isArray(s.Manifests) ? s.Manifests : []) {
+        if (typeof m?.Digest !== 'string' || !DIGEST.test(m.Digest))
+            return undefined;
+        const entry = { digest: m.Digest };
+        if (typeof m.ArtifactType === 'string' && m.ArtifactType)
+            entry.artifactType = m.ArtifactType;
+        const platform = searchPlatform(m.Platform?.Os, m.Platform?.Arch);
+        if (platform)
+            entry.platform = platform;
+        const attached = parseAttached(m);
+        if (attached)
+            entry.attached = attached;
+        manifests.push(entry);
+    }
+    const image = { digest: s.Digest, manifests };
+    if (typeof s.MediaType === 'string' && s.MediaType)
+        image.mediaType = s.MediaType;
+    const attached = parseAttached(s);
+    if (attached)
+        image.attached = attached;
+    return image;
+}
+/** Signatures and referrers of one summary; undefined when they were not asked for. */
+function parseAttached(raw) {
+    if (raw.IsSigned === undefined && raw.Referrers === undefined)
+        return undefined;
+    const signers = new Set();
+    for (const info of Array.isArray(raw.SignatureInfo) ? raw.SignatureInfo : []) {
+        const tool = info?.Tool;
+        if (typeof tool === 'string' && tool)
+            signers.add(tool);
+    }
+    const referrers = [];
+    for (const r of Array.isArray(raw.Referrers) ? raw.Referrers : []) {
+        const ref = r;
+        if (typeof ref?.Digest !== 'string' || !DIGEST.test(ref.Digest))
+            continue;
+        const annotations = {};
+        for (const a of Array.isArray(ref.Annotations) ? ref.Annotations : []) {
+            const { Key, Value } = (a ?? {});
+            if (typeof Key === 'string' && typeof Value === 'string')
+                annotations[Key] = Value;
+        }
+        const entry = { digest: ref.Digest, annotations };
+        if (typeof ref.ArtifactType === 'string' && ref.ArtifactType)
+            entry.artifactType = ref.ArtifactType;
+        if (typeof ref.MediaType === 'string' && ref.MediaType)
+            entry.mediaType = ref.MediaType;
+        referrers.push(entry);
+    }
+    return { signed: raw.IsSigned === true || signers.size > 0, signers: [...signers].sort(), referrers };
+}
+/** `Os: linux, Arch: arm/v7` → linux/arm/v7. */
+function searchPlatform(os, arch) {
+    if (typeof os !== 'string' || typeof arch !== 'string' || !os || !arch)
+        return undefined;
+    const [architecture, variant, extra] = arch.split('/');
+    if (!architecture || extra !== undefined)
+        return undefined;
+    return (0,_platforms_js__WEBPACK_IMPORTED_MODULE_0__/* .normalizePlatform */ .FL)({ os, architecture, variant });
 }
 
 
