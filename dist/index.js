@@ -79038,7 +79038,7 @@ const EMPTY_HINT = 'image is empty: a template probably rendered nothing here; r
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7583);
-/* harmony import */ var _shell_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4333);
+/* harmony import */ var _shell_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7517);
 // Entry point of the action bundle (dist/index.js).
 
 
@@ -79585,6 +79585,7 @@ function parseConfig(get, defaults = { workspace: process.cwd() }) {
         workspace,
         paths: splitList(value('paths')),
         images: splitList(value('images')),
+        runtimeImages: bool('runtime-images'),
         zotUrl,
         username,
         password,
@@ -79844,6 +79845,12 @@ const INPUTS = [
         description: 'Extra image references to warm that appear in no manifest (one per line or comma-separated).',
         default: '',
         arg: 'LIST',
+    },
+    {
+        name: 'runtime-images',
+        description: 'Also warm the images workloads start later: operator flags in container `args`/`command` (`--prometheus-config-reloader=…`, `--*-image=…`) and `RELATED_IMAGE_*` / `*_IMAGE` env values, when they name a registry host and a tag or digest (or the flag is a known operator flag). `false`: image fields only.',
+        default: 'true',
+        boolean: true,
     },
     {
         name: 'zot-url',
@@ -83041,10 +83048,13 @@ function planAnnotations(run, opts = {}) {
         const { title, message } = describe(r);
         r.sources.forEach((s, i) => {
             const file = (0,format/* isWorkspaceFile */.Ud)(s) ? toRepo(s.file) : undefined;
+            // An image the workload starts later: say so where it is annotated (a flag, not an image field).
+            const runtime = (0,format/* runtimeLabel */.T6)(s);
+            const said = runtime ? `${message} (${runtime}: the workload starts this image later)` : message;
             candidates.push({
                 level,
                 title,
-                message: file || !(0,format/* isWorkspaceFile */.Ud)(s) ? message : `${message} (in ${(0,format/* sourceLabel */.en)(s)})`,
+                message: file || !(0,format/* isWorkspaceFile */.Ud)(s) ? said : `${said} (in ${(0,format/* sourceLabel */.en)(s)})`,
                 ...(file ? { file, line: s.line, column: s.column } : {}),
                 where: s.file === format/* IMAGES_INPUT_FILE */.TM ? (0,format/* sourceLabel */.en)(s) : (0,format/* locationLabel */.GE)(s),
                 rank: (0,format/* statusRank */.Tx)(r.status),
@@ -83538,7 +83548,8 @@ function usedIn(r) {
     if (!first)
         return '-';
     const more = r.sources.length - 1;
-    return more > 0 ? `${(0,format/* sourceLabel */.en)(first)} (+${more})` : (0,format/* sourceLabel */.en)(first);
+    const label = (0,format/* sourceLabel */.en)(first, 'short');
+    return more > 0 ? `${label} (+${more})` : label;
 }
 /** Failed, invalid and unresolved images with their error and diagnosis, for the log. */
 function renderProblems(results) {
@@ -83551,7 +83562,10 @@ function renderProblems(results) {
             lines.push(`  error:     ${(0,report_escape/* oneLine */.TN)(r.error, 1000)}`);
         if (r.diagnosis)
             lines.push(`  diagnosis: ${(0,report_escape/* oneLine */.TN)(r.diagnosis, 1000)}`);
-        lines.push(`  used in:   ${r.sources.slice(0, 5).map(format/* sourceLabel */.en).join(', ')}${r.sources.length > 5 ? ', …' : ''}`);
+        lines.push(`  used in:   ${r.sources
+            .slice(0, 5)
+            .map((s) => (0,format/* sourceLabel */.en)(s))
+            .join(', ')}${r.sources.length > 5 ? ', …' : ''}`);
     }
     return lines.join('\n');
 }
@@ -83653,8 +83667,8 @@ function text_summary_bytes(text) {
     return Buffer.byteLength(text, 'utf8');
 }
 
-// EXTERNAL MODULE: ./lib/shell.js + 30 modules
-var shell = __nccwpck_require__(4333);
+// EXTERNAL MODULE: ./lib/shell.js + 31 modules
+var shell = __nccwpck_require__(7517);
 ;// CONCATENATED MODULE: ./lib/main.js
 // The action's own part of a run: its configuration comes from the runner's inputs, and the result goes to
 // the runner (log table, job summary, outputs, annotations, the step's conclusion). The run itself is the
@@ -84200,6 +84214,7 @@ function jsonEscape(ch) {
 /* harmony export */   I8: () => (/* binding */ statusIcon),
 /* harmony export */   LS: () => (/* binding */ plural),
 /* harmony export */   Rh: () => (/* binding */ statusLabel),
+/* harmony export */   T6: () => (/* binding */ runtimeLabel),
 /* harmony export */   TM: () => (/* binding */ IMAGES_INPUT_FILE),
 /* harmony export */   Tx: () => (/* binding */ statusRank),
 /* harmony export */   Ud: () => (/* binding */ isWorkspaceFile),
@@ -84275,14 +84290,25 @@ function isWorkspaceFile(source) {
 }
 /**
  * `deploy/app.yaml:12`, `images input #3`, `stdin:4`. File names may hold anything a file system allows
- * (line breaks, escape sequences): they are shown escaped, so a label is always one harmless line.
+ * (line breaks, escape sequences): they are shown escaped, so a label is always one harmless line. An image
+ * the workload starts later is marked: `deploy/op.yaml:27 (runtime: arg --prometheus-config-reloader)`, or
+ * just `(runtime)` where room is short (the 120-column table, which cuts places from the start: the line
+ * number must survive).
  */
-function sourceLabel(source) {
+function sourceLabel(source, runtimeDetail = 'full') {
+    const runtime = runtimeDetail === 'full' ? runtimeLabel(source) : source.runtime && 'runtime';
+    const suffix = runtime ? ` (${runtime})` : '';
     if (source.file === IMAGES_INPUT_FILE)
         return `images input #${source.line}`;
     if (source.file === STDIN_FILE)
-        return `stdin:${source.line}`;
-    return `${(0,_escape_js__WEBPACK_IMPORTED_MODULE_0__/* .printable */ .g$)(source.file)}:${source.line}`;
+        return `stdin:${source.line}${suffix}`;
+    return `${(0,_escape_js__WEBPACK_IMPORTED_MODULE_0__/* .printable */ .g$)(source.file)}:${source.line}${suffix}`;
+}
+/** `runtime: arg --executor-image`, `runtime: env RELATED_IMAGE_DB`; undefined for an image field. */
+function runtimeLabel(source) {
+    if (!source.runtime)
+        return undefined;
+    return `runtime: ${source.runtime}${source.runtimeName ? ` ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_0__/* .literal */ .eu)(source.runtimeName, 100)}` : ''}`;
 }
 /** `deploy/app.yaml:12:7` (or less, as known), the file name escaped like sourceLabel's. */
 function locationLabel(where) {
@@ -84572,6 +84598,7 @@ function reportSource(s) {
         field: s.field ?? null,
         chartSource: s.chartSource ?? null,
         runtime: s.runtime ?? null,
+        runtimeName: s.runtimeName ?? null,
     };
 }
 /** The report as written to its file or to stdout. */
@@ -84610,7 +84637,7 @@ function imagesOutput(run, budgetBytes = OUTPUT_BUDGET_BYTES) {
 
 /***/ }),
 
-/***/ 4333:
+/***/ 7517:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -84752,6 +84779,234 @@ function specRule(apiVersion, kind) {
     return undefined;
 }
 
+;// CONCATENATED MODULE: ./lib/extract/span.js
+/**
+ * The span of a string scalar's value inside `source` (the text the node's range points into), or why
+ * there is none.
+ */
+function scalarSpan(node, source) {
+    const value = node.value;
+    const range = node.range;
+    if (typeof value !== 'string' || !range)
+        return { why: 'the value is not a string' };
+    const [start, end] = range;
+    switch (node.type) {
+        case 'PLAIN':
+            return source.slice(start, end) === value
+                ? { start, end }
+                : { why: 'a plain value spread over several lines' };
+        case 'QUOTE_DOUBLE':
+        case 'QUOTE_SINGLE': {
+            const inner = source.slice(start + 1, end - 1);
+            if (inner === value)
+                return { start: start + 1, end: end - 1 };
+            if (node.type === 'QUOTE_DOUBLE' && inner.includes('\\'))
+                return { why: 'written with escapes inside double quotes' };
+            if (node.type === 'QUOTE_SINGLE' && inner.includes("''"))
+                return { why: "written with a doubled quote ('') inside single quotes" };
+            return { why: 'a quoted value spread over several lines' };
+        }
+        case 'BLOCK_LITERAL':
+        case 'BLOCK_FOLDED':
+            return blockSpan(value, source, start, end);
+        default:
+            return { why: 'a value of an unknown scalar style' };
+    }
+}
+/** A block scalar (`|`, `>-` …) whose content is one line: the span of that line's text. */
+function blockSpan(value, source, start, end) {
+    const content = value.replace(/\n+$/, '');
+    if (content.includes('\n') || content === '')
+        return { why: 'a block scalar of several lines' };
+    // The header line (`|-`, `>2`, with an optional comment) is skipped; the first non-blank line is the text.
+    let at = source.indexOf('\n', start);
+    while (at !== -1 && at < end) {
+        const lineStart = at + 1;
+        const nl = source.indexOf('\n', lineStart);
+        const lineEnd = nl === -1 || nl > end ? end : nl;
+        let first = lineStart;
+        while (first < lineEnd && source.charCodeAt(first) === 32)
+            first++;
+        let last = lineEnd;
+        if (last > first && source.charCodeAt(last - 1) === 13)
+            last--;
+        if (last > first) {
+            return source.slice(first, last) === content
+                ? { start: first, end: last }
+                : { why: 'a block scalar whose text differs from its value (indentation or folding)' };
+        }
+        at = nl;
+    }
+    return { why: 'a block scalar of several lines' };
+}
+
+;// CONCATENATED MODULE: ./lib/extract/runtime.js
+
+
+/**
+ * Flags whose value the operator passes unchanged as the image of pods it starts. Names without dashes;
+ * matched exactly. Most spell `image` anyway; the table is what lets their values omit the registry host.
+ */
+const KNOWN_FLAGS = new Map([
+    // prometheus-operator: the config reloader sidecar of every Prometheus / Alertmanager / ThanosRuler pod
+    ['prometheus-config-reloader', 'prometheus-operator'],
+    ['config-reloader-image', 'prometheus-operator (before v0.40)'],
+    // cert-manager: the pod that answers each ACME HTTP-01 challenge
+    ['acme-http01-solver-image', 'cert-manager'],
+    // Argo Workflows: the executor sidecar of every workflow pod
+    ['executor-image', 'Argo Workflows'],
+    // Longhorn manager: engine, instance manager, share manager … pods
+    ['engine-image', 'Longhorn'],
+    ['instance-manager-image', 'Longhorn'],
+    ['share-manager-image', 'Longhorn'],
+    ['backing-image-manager-image', 'Longhorn'],
+    ['support-bundle-manager-image', 'Longhorn'],
+    ['manager-image', 'Longhorn'],
+    // Tekton Pipelines controller: images injected into every TaskRun pod
+    ['entrypoint-image', 'Tekton'],
+    ['nop-image', 'Tekton'],
+    ['shell-image', 'Tekton'],
+    ['shell-image-win', 'Tekton'],
+    ['workingdirinit-image', 'Tekton'],
+    ['sidecarlogresults-image', 'Tekton'],
+    ['gsutil-image', 'Tekton (before v0.40)'],
+]);
+/** Container keys whose items may carry a runtime image. */
+const RUNTIME_KEYS = new Set(['args', 'command', 'env']);
+const IMAGE_WORDS = ['image', 'Image', 'IMAGE'];
+const escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/**
+ * Text without which no runtime image can be found: every flag and env name taken spells `image` in one of
+ * these ways, or is a known flag. Used by the pre-scan and the pruning to keep what may hold one.
+ */
+const RUNTIME_TEXT = new RegExp([...IMAGE_WORDS, ...[...KNOWN_FLAGS.keys()].filter((f) => !IMAGE_WORDS.some((w) => f.includes(w)))]
+    .map(escapeRegExp)
+    .join('|'), 'g');
+const FLAG_NAME = /^[A-Za-z0-9][\w.-]*$/;
+const ENV_NAME = /^[A-Za-z_][\w.-]*$/;
+const spellsImage = (name) => IMAGE_WORDS.some((w) => name.includes(w));
+/** References passed as flags in a list of `args` or `command` items (undefined: not a string). */
+function flagImages(items) {
+    const out = [];
+    for (let i = 0; i < items.length; i++) {
+        const item = items[i];
+        if (item === undefined || item.charCodeAt(0) !== 45 /* - */)
+            continue;
+        if (item === '--')
+            break; // the rest are operands, not flags
+        const dashes = item.charCodeAt(1) === 45 ? 2 : 1;
+        const body = item.slice(dashes);
+        const eq = body.indexOf('=');
+        const name = eq === -1 ? body : body.slice(0, eq);
+        if (!FLAG_NAME.test(name))
+            continue;
+        const known = KNOWN_FLAGS.has(name);
+        if (!known && !spellsImage(name))
+            continue;
+        const flag = item.slice(0, dashes + name.length);
+        if (eq !== -1) {
+            const text = body.slice(eq + 1);
+            const finding = runtimeFinding(text, known);
+            if (finding)
+                out.push({ index: i, flag, text, finding });
+            continue;
+        }
+        const next = items[i + 1];
+        if (next === undefined || next.charCodeAt(0) === 45)
+            continue;
+        const finding = runtimeFinding(next, known);
+        if (finding) {
+            out.push({ index: i + 1, flag, text: next, finding });
+            i++;
+        }
+    }
+    return out;
+}
+/** Whether an environment variable's name marks its value as an image: `*_IMAGE`, `*_IMAGE_*`. */
+function isImageEnvName(name) {
+    if (!ENV_NAME.test(name))
+        return false;
+    const inner = name.indexOf('_IMAGE_');
+    if (inner > 0)
+        return true;
+    return name.length > 6 && name.endsWith('_IMAGE');
+}
+/** The finding for an env entry's literal value, when its name and value qualify. */
+function envImage(name, value) {
+    return isImageEnvName(name) ? runtimeFinding(value, false) : undefined;
+}
+/**
+ * A runtime value as a finding, or undefined when it is not taken: not a valid reference, templated, or
+ * (unless `knownFlag`) without an explicit registry host or without a tag or digest. Never invalid or
+ * unresolved: a flag or variable that is not an image is not ours to judge.
+ */
+function runtimeFinding(text, knownFlag) {
+    if (text === '' || (0,extract_reference/* isTemplated */.dw)(text) !== undefined)
+        return undefined;
+    let reference;
+    try {
+        reference = (0,extract_reference/* parseReference */.F2)(text);
+    }
+    catch {
+        return undefined;
+    }
+    if (!knownFlag && !(explicitRegistry(text) && explicitVersion(text)))
+        return undefined;
+    return { status: 'ok', key: (0,extract_reference/* formatReference */.FH)(reference), raw: text, reference };
+}
+/** The first path component is a registry host: it has a `.` or `:`, or is `localhost`. */
+function explicitRegistry(text) {
+    const slash = text.indexOf('/');
+    if (slash <= 0)
+        return false;
+    const first = text.slice(0, slash);
+    return first === 'localhost' || first.includes('.') || first.includes(':');
+}
+/** A tag (a `:` after the last `/`) or a digest is written out. */
+function explicitVersion(text) {
+    return text.includes('@') || text.indexOf(':', text.lastIndexOf('/')) !== -1;
+}
+/**
+ * Locate `text`, the tail of the string scalar `node`'s value, in `source` (the text the node was parsed
+ * from). Exact when the whole value is written as is (span.ts), or when at least its tail is (an escape only
+ * in the flag's name). Otherwise: after the literally written flag part (`"--x-image=ghcr.io\x2f…"`), else
+ * the last literal occurrence inside the node, else the node's start; with span.ts's reason.
+ */
+function locateTail(node, text, source) {
+    const own = scalarSpan(node, source);
+    if (!('why' in own))
+        return { offset: own.end - text.length, end: own.end };
+    const range = node.range;
+    if (!range || typeof node.value !== 'string')
+        return { offset: range?.[0] ?? 0, why: own.why };
+    const type = node.type;
+    const start = range[0];
+    if (type === 'PLAIN' || type === 'QUOTE_SINGLE' || type === 'QUOTE_DOUBLE') {
+        const quoted = type !== 'PLAIN';
+        const innerStart = quoted ? start + 1 : start;
+        const innerEnd = quoted ? range[1] - 1 : range[1];
+        const at = innerEnd - text.length;
+        // Every character of a literal tail is itself; an escape (at most `\UXXXXXXXX`, 10 characters) or a
+        // line break within reach would make the decoded tail differ from what is written.
+        if (at >= innerStart &&
+            source.slice(at, innerEnd) === text &&
+            !escapeIn(type, source, at - 9, innerEnd, innerStart))
+            return { offset: at, end: innerEnd };
+        const prefix = node.value.slice(0, node.value.length - text.length);
+        const after = innerStart + prefix.length;
+        if (prefix !== '' &&
+            source.slice(innerStart, after) === prefix &&
+            !escapeIn(type, source, innerStart, after, innerStart))
+            return { offset: after, why: own.why };
+    }
+    const found = source.slice(start, range[1]).lastIndexOf(text);
+    return { offset: found === -1 ? start : start + found, why: own.why };
+}
+/** Whether a double-quoted scalar has a backslash in source[from, to) (from clipped to `min`). */
+function escapeIn(type, source, from, to, min) {
+    return type === 'QUOTE_DOUBLE' && source.slice(Math.max(min, from), to).includes('\\');
+}
+
 ;// CONCATENATED MODULE: ./lib/extract/documents.js
 // First speed trick (prune.ts is the second), kept apart so it can be checked on its own: a YAML stream is
 // cut into documents at `---` / `...` lines without parsing, and a document that provably holds no image is
@@ -84762,14 +85017,17 @@ function specRule(apiVersion, kind) {
 // Streams with directives (`%YAML`, `%TAG`) are not cut at all.
 //
 // Why a skipped document holds no image:
-// - "no image key": every field we take is named `image` or `imageName`, so a document whose text has no
-//   `image` holds none — unless a double-quoted key spells it with escapes (`"\x69mage"`, `"\u0069mage"`,
-//   an escaped line break), so any \x, \u, \U or backslash-newline makes the document parsed anyway.
+// - "no image key": every field we take is named `image` or `imageName`, and every flag or env name a
+//   runtime image is taken from spells `image`, `Image` or `IMAGE` or is a known operator flag (RUNTIME_TEXT,
+//   runtime.ts), so a document whose text has none of these holds no image — unless a double-quoted scalar
+//   spells one with escapes (`"\x69mage"`, `"\u0069mage"`, an escaped line break), so any \x, \u, \U or
+//   backslash-newline makes the document parsed anyway.
 // - "non-image kind": the document is a block mapping at column 0 (first content line is a plain `key:` at
 //   column 0, every column-0 line is a plain `key:`, a `- ` entry, a comment or blank), so its root keys are
 //   exactly the column-0 `key:` lines (continuation lines of any value are indented, YAML 1.2 §8). When
 //   exactly one of them is `kind:` and one `apiVersion:`, both plain or quoted words, the document's kind is
 //   known without parsing, and isNonImageKind() is what the walker itself uses to return nothing.
+
 
 const isBreak = (c) => c === 10 || c === 13;
 const isBlankOrBreak = (c) => c === 32 || c === 9 || isBreak(c);
@@ -84842,6 +85100,7 @@ class Prescanner {
     text;
     imageAt = -2;
     escapeAt = -2;
+    imageRe = new RegExp(RUNTIME_TEXT.source, 'g');
     constructor(text) {
         this.text = text;
     }
@@ -84853,10 +85112,12 @@ class Prescanner {
             return 'non-image-kind';
         return 'parse';
     }
-    /** Whether the text could spell a key `image` (or `imageName`). */
+    /** Whether the text could spell a key `image` (or `imageName`) or a flag or env name of a runtime image. */
     mayHoldImageKey(slice) {
-        if (this.imageAt !== -1 && this.imageAt < slice.start)
-            this.imageAt = this.text.indexOf('image', slice.start);
+        if (this.imageAt !== -1 && this.imageAt < slice.start) {
+            this.imageRe.lastIndex = slice.start;
+            this.imageAt = this.imageRe.exec(this.text)?.index ?? -1;
+        }
         if (this.imageAt !== -1 && this.imageAt < slice.end)
             return true;
         if (this.escapeAt !== -1 && this.escapeAt < slice.start)
@@ -85872,67 +86133,6 @@ function globSync(globInput, options) {
 //#endregion
 
 
-;// CONCATENATED MODULE: ./lib/extract/span.js
-/**
- * The span of a string scalar's value inside `source` (the text the node's range points into), or why
- * there is none.
- */
-function scalarSpan(node, source) {
-    const value = node.value;
-    const range = node.range;
-    if (typeof value !== 'string' || !range)
-        return { why: 'the value is not a string' };
-    const [start, end] = range;
-    switch (node.type) {
-        case 'PLAIN':
-            return source.slice(start, end) === value
-                ? { start, end }
-                : { why: 'a plain value spread over several lines' };
-        case 'QUOTE_DOUBLE':
-        case 'QUOTE_SINGLE': {
-            const inner = source.slice(start + 1, end - 1);
-            if (inner === value)
-                return { start: start + 1, end: end - 1 };
-            if (node.type === 'QUOTE_DOUBLE' && inner.includes('\\'))
-                return { why: 'written with escapes inside double quotes' };
-            if (node.type === 'QUOTE_SINGLE' && inner.includes("''"))
-                return { why: "written with a doubled quote ('') inside single quotes" };
-            return { why: 'a quoted value spread over several lines' };
-        }
-        case 'BLOCK_LITERAL':
-        case 'BLOCK_FOLDED':
-            return blockSpan(value, source, start, end);
-        default:
-            return { why: 'a value of an unknown scalar style' };
-    }
-}
-/** A block scalar (`|`, `>-` …) whose content is one line: the span of that line's text. */
-function blockSpan(value, source, start, end) {
-    const content = value.replace(/\n+$/, '');
-    if (content.includes('\n') || content === '')
-        return { why: 'a block scalar of several lines' };
-    // The header line (`|-`, `>2`, with an optional comment) is skipped; the first non-blank line is the text.
-    let at = source.indexOf('\n', start);
-    while (at !== -1 && at < end) {
-        const lineStart = at + 1;
-        const nl = source.indexOf('\n', lineStart);
-        const lineEnd = nl === -1 || nl > end ? end : nl;
-        let first = lineStart;
-        while (first < lineEnd && source.charCodeAt(first) === 32)
-            first++;
-        let last = lineEnd;
-        if (last > first && source.charCodeAt(last - 1) === 13)
-            last--;
-        if (last > first) {
-            return source.slice(first, last) === content
-                ? { start: first, end: last }
-                : { why: 'a block scalar whose text differs from its value (indentation or folding)' };
-        }
-        at = nl;
-    }
-    return { why: 'a block scalar of several lines' };
-}
-
 ;// CONCATENATED MODULE: ./lib/extract/formats.js
 // What a file is — YAML stream, JSON, a plain image list, or an image-sync configuration — decided by
 // content, with the extension as a tie-breaker. The ambiguity: a file of one reference per line is also valid
@@ -86384,18 +86584,21 @@ class LineIndex {
 // its value lines only, as Compose detection looks at the set of root keys) only when
 // - its key line is a plain `key:` (letters, digits, `_ . / -`) not needed by the walker (kind, apiVersion,
 //   metadata, name, namespace);
-// - its text holds no `image` or `imageName` followed by anything but a name character (every field we take
-//   is named so; `imagePullPolicy` is not), no anchor or alias (`&name`, `*name` where a node can start)
+// - its text holds no RUNTIME_TEXT (runtime.ts: `image`, `Image` or `IMAGE`, a known operator flag) but in
+//   plain key names other than `image` / `imageName` (`imagePullPolicy:`): every field we take is named
+//   `image` or `imageName`, and every flag or env name a runtime image is taken from is a value that spells
+//   one of them or is a known flag; no anchor or alias (`&name`, `*name` where a node can start)
 //   and no merge key (`<<`), so nothing elsewhere refers to it or pulls an image into it, and no escape that
 //   could spell a key (\x, \u, \U, escaped line break);
+// - it is not inside an `image` entry, nor an `args` / `command` / `env` entry holding RUNTIME_TEXT: those are
+//   kept whole (an env entry's `value` line holds no marker of its own);
 // - it is not inside a region whose structure a line-local look cannot know: once a line opens a block
 //   scalar, a multi-line quoted or flow scalar, carries node properties (`&`, `!`), or is not a plain key /
 //   `- ` entry (a quoted key, a continuation line), everything up to the end of the owning entry is kept.
 // A line with a tab in its indentation stops pruning for the document (YAML forbids it; the parser reports it).
 /** Below this share of dropped bytes the original is parsed: the saving would not pay for the copy. */
 const MIN_GAIN = 0.2;
-const IMAGE_KEY_TEXT = /image(?:Name)?(?![\w.-])/g;
-const IMAGE_KEY_JSON = /"image(?:Name)?"/g;
+
 const ANCHOR_OR_ALIAS = /(?:^|[\s[{,:])[&*][^\s,[\]{}]/g;
 /** Keys the walker reads even when no image is below them. */
 const KEEP = new Set(['kind', 'apiVersion', 'metadata', 'name', 'namespace']);
@@ -86422,6 +86625,7 @@ function pruneDocument(text, start, end, minGain = MIN_GAIN) {
     const lineEnd = (i) => (i + 1 < n ? starts[i + 1] : end);
     const indent = new Int32Array(n);
     const kind = new Uint8Array(n);
+    const keyEnd = new Int32Array(n); // end of the key name on a Key line
     for (let i = 0; i < n; i++) {
         const s = starts[i];
         const e = lineEnd(i);
@@ -86438,8 +86642,11 @@ function pruneDocument(text, start, end, minGain = MIN_GAIN) {
             kind[i] = Line.Comment;
         else if (c === 45 && isSpaceOrEnd(text, p + 1, e))
             kind[i] = Line.Dash;
-        else
-            kind[i] = plainKeyEnd(text, p, e) === -1 ? Line.Other : Line.Key;
+        else {
+            const k = plainKeyEnd(text, p, e);
+            kind[i] = k === -1 ? Line.Other : Line.Key;
+            keyEnd[i] = k;
+        }
     }
     // A `---` line opening the document stays as it is; with content after it the root is not a block node.
     let first = 0;
@@ -86448,7 +86655,23 @@ function pruneDocument(text, start, end, minGain = MIN_GAIN) {
             return undefined;
         first = 1;
     }
-    const risk = riskFinder(text, start, end);
+    /** The plain key name `text[p]` is part of, when it is one (on a Key line): [its start, its end). */
+    const keyAround = (p) => {
+        let lo = 0;
+        let hi = n - 1;
+        while (lo < hi) {
+            const mid = (lo + hi + 1) >> 1;
+            if (starts[mid] <= p)
+                lo = mid;
+            else
+                hi = mid - 1;
+        }
+        if (kind[lo] !== Line.Key)
+            return undefined;
+        const from = starts[lo] + indent[lo];
+        return p < keyEnd[lo] ? [from, keyEnd[lo]] : undefined;
+    };
+    const risk = riskFinder(text, start, end, keyAround);
     /**
      * First line after the entry on line i: deeper lines, blanks and comments belong to it, and for a key also
      * `- ` lines at its own indentation (a block sequence may sit at the indentation of its key).
@@ -86528,8 +86751,12 @@ function pruneDocument(text, start, end, minGain = MIN_GAIN) {
                 i = stop;
                 continue;
             }
-            // Inside an `image` entry everything may matter (an image volume's `reference`): kept whole.
-            if (!closedValue(value) || key === 'image' || key === 'imageName') {
+            // Inside an `image` entry everything may matter (an image volume's `reference`), and inside flags or env
+            // that may name a runtime image too: kept whole.
+            if (!closedValue(value) ||
+                key === 'image' ||
+                key === 'imageName' ||
+                (RUNTIME_KEYS.has(key) && risk.runtime(from, to))) {
                 keep(i + 1, stop);
                 i = stop;
                 continue;
@@ -86628,18 +86855,30 @@ function anyIn(marks) {
     };
 }
 /**
- * Whether `text[a, b)` holds anything that forbids dropping it (`any`): an `image` key, an anchor, alias or
- * merge key, or an escape that could spell a key; or (`anchors`) an anchor something else may refer to.
+ * Whether `text[a, b)` holds anything that forbids dropping it (`any`): an `image` key, runtime image text,
+ * an anchor, alias or merge key, or an escape that could spell a key; or (`anchors`) an anchor something else
+ * may refer to; or (`runtime`) text a runtime image needs.
  * Positions are collected once per document.
  */
-function riskFinder(text, start, end) {
+function riskFinder(text, start, end, keyAround) {
     const doc = text.slice(start, end); // bounded searches: indexOf on the whole file would run past `end`
     const marks = [];
     const anchors = [];
-    // A key `image` / `imageName` is followed by `:`, a quote, white space … never by a name character, so
-    // `imagePullPolicy` or `images` cannot be one.
-    for (const m of doc.matchAll(IMAGE_KEY_TEXT))
-        marks.push(start + m.index);
+    // Every `image` / `imageName` key is among the RUNTIME_TEXT matches. Inside any other plain key name a
+    // match is no risk (`imagePullPolicy:`): runtime images are found by values (a flag item, an env entry's
+    // `name`), and no flag or env name that is taken holds `: `, so none is read as a key line here.
+    const runtime = [];
+    for (const m of doc.matchAll(RUNTIME_TEXT)) {
+        const at = start + m.index;
+        runtime.push(at);
+        const key = keyAround(at);
+        if (key) {
+            const name = text.slice(key[0], key[1]);
+            if (name !== 'image' && name !== 'imageName')
+                continue;
+        }
+        marks.push(at);
+    }
     // An anchor or alias starts a node: after white space, a flow indicator or `:`, and a name follows.
     // `cp /config/* /work`, `"*/5 * * * *"` hold none; `a && b` is taken to (it cannot be told apart here).
     for (const m of doc.matchAll(ANCHOR_OR_ALIAS)) {
@@ -86655,7 +86894,7 @@ function riskFinder(text, start, end) {
         if (c === 'x' || c === 'u' || c === 'U' || c === '\n' || c === '\r')
             marks.push(start + at);
     }
-    return { any: anyIn(marks), anchors: anyIn(anchors) };
+    return { any: anyIn(marks), anchors: anyIn(anchors), runtime: anyIn(runtime) };
 }
 /** After `- `: nested `- `, then either `key: value` or a value. */
 function closedDashValue(tail) {
@@ -86777,19 +87016,23 @@ function flowClosed(s) {
     }
     return false;
 }
-// JSON (already accepted by JSON.parse, so the scan below may assume valid JSON): object members whose text
-// holds no `"image"` / `"imageName"` and no `\u` escape (which could spell a key) are dropped, except the keys the walker
-// reads; array elements are never dropped (indexes are part of the field path). A member is dropped with the
+// JSON (already accepted by JSON.parse, so the scan below may assume valid JSON): object members are dropped
+// when their key is not `image` / `imageName` nor one the walker reads, their value holds no RUNTIME_TEXT (a
+// match in the member's own key, as in `"imagePullPolicy"`, names no runtime image), and neither holds a `\u`
+// escape (which could spell a key); `args` / `command` / `env` members holding RUNTIME_TEXT are kept whole;
+// array elements are never dropped (indexes are part of the field path). A member is dropped with the
 // comma after it; a trailing comma left behind is valid in a YAML flow collection.
 /** Drop what cannot hold an image from a JSON text. Undefined when nothing worth dropping was found. */
 function pruneJson(text, minGain = MIN_GAIN) {
-    const marks = [];
     // JSON keys are quoted strings; with no \u escape around, a key `image` is exactly `"image"`.
-    for (const m of text.matchAll(IMAGE_KEY_JSON))
-        marks.push(m.index);
+    const runtime = [];
+    for (const m of text.matchAll(RUNTIME_TEXT))
+        runtime.push(m.index);
+    const runtimeRisky = anyIn(runtime);
+    const escapes = [];
     for (let at = text.indexOf('\\u'); at !== -1; at = text.indexOf('\\u', at + 1))
-        marks.push(at);
-    const risky = anyIn(marks);
+        escapes.push(at);
+    const escaped = anyIn(escapes);
     const dropped = []; // pairs [from, to)
     const ws = (i) => {
         let j = i;
@@ -86856,9 +87099,16 @@ function pruneJson(text, minGain = MIN_GAIN) {
             const v = ws(ws(keyEnd) + 1);
             const skipped = valueEnd(v, false);
             // Root members stay (Compose detection looks at the set of root keys); their values are pruned.
-            const drop = !root && !KEEP.has(key) && !risky(keyStart, skipped);
-            // Inside an `image` member everything may matter (an image volume's `reference`).
-            const after = drop || key === 'image' || key === 'imageName' ? skipped : valueEnd(v, true);
+            const drop = !root &&
+                !KEEP.has(key) &&
+                key !== 'image' &&
+                key !== 'imageName' &&
+                !runtimeRisky(keyEnd, skipped) &&
+                !escaped(keyStart, skipped);
+            // Inside an `image` member everything may matter (an image volume's `reference`), and inside flags or
+            // env that may name a runtime image too.
+            const whole = key === 'image' || key === 'imageName' || (RUNTIME_KEYS.has(key) && runtimeRisky(keyStart, skipped));
+            const after = drop || whole ? skipped : valueEnd(v, true);
             let k = ws(after);
             const comma = text.charCodeAt(k) === 44;
             if (comma)
@@ -86942,6 +87192,10 @@ function pruneJson(text, minGain = MIN_GAIN) {
 // Anchors and aliases: an image reached through an alias (`image: *img`, `<<: *defaults`, `- *sidecar`) is
 // reported at the alias use site, the `*name` token, because that is the container that uses it; the
 // anchor's own occurrence is reported where it is written when it is itself in an image field.
+//
+// Runtime images (runtime.ts): a container's `args`, `command` and `env` items are read for the images the
+// workload starts later (operator flags, `RELATED_IMAGE_*`), unless `runtime: false`.
+
 
 
 const COMPOSE_KEYS = new Set([
@@ -86965,21 +87219,23 @@ const join = (path, key) => IDENT.test(key) ? (path ? `${path}.${key}` : key) : 
 function start(node) {
     return (0,dist/* isNode */.Ll)(node) && node.range ? node.range[0] : 0;
 }
-function walkDocument(doc, emit, issue) {
-    new walk_Walker(doc, emit, issue).root();
+function walkDocument(doc, emit, issue, opts = {}) {
+    new walk_Walker(doc, emit, issue, opts.runtime !== false).root();
 }
 class walk_Walker {
     doc;
     emit;
     issue;
+    runtime;
     anchors;
     expansions = 0;
     stopped = false;
     badAliases = new Set();
-    constructor(doc, emit, issue) {
+    constructor(doc, emit, issue, runtime) {
         this.doc = doc;
         this.emit = emit;
         this.issue = issue;
+        this.runtime = runtime;
     }
     root() {
         const contents = this.doc.contents;
@@ -87101,6 +87357,8 @@ class walk_Walker {
                 this.candidate(e, field, true, undefined, object);
                 continue;
             }
+            if (role === 'container' && this.runtime && RUNTIME_KEYS.has(key))
+                this.runtimeImages(e, key, field, this.ownName(entries) ?? owner, object, depth);
             let child = 'plain';
             let childOwner;
             if (CONTAINER_LISTS.has(key))
@@ -87134,6 +87392,70 @@ class walk_Walker {
         }
         const container = role === 'container' ? (this.ownName(siblings) ?? owner) : this.ownName(siblings);
         this.candidate(e, field, known, role === 'monitoring-spec' ? undefined : container, object);
+    }
+    /** A container's `args` / `command` (flags) or `env` (literal values of `*_IMAGE*` variables). */
+    runtimeImages(e, key, field, container, object, depth) {
+        const [list, site] = this.deref(e.value, e.site);
+        if (!(0,dist/* isSeq */.oP)(list) || this.tooDeep(list, depth + 1))
+            return;
+        const emit = (node, nodeSite, path, runtime) => {
+            const c = {
+                value: node,
+                offset: nodeSite ?? start(node),
+                field: path,
+                known: false,
+                object,
+                runtime,
+            };
+            if (container !== undefined)
+                c.container = container;
+            this.emit(c);
+        };
+        if (key === 'env') {
+            for (const item of list.items) {
+                const [m, s] = this.deref(item, site);
+                if (!(0,dist/* isMap */.jh)(m))
+                    continue;
+                let name;
+                let value;
+                let valueFrom = false;
+                for (const f of this.entries(m, s, depth + 2)) {
+                    if (f.key === 'name')
+                        name = this.string(f.value);
+                    else if (f.key === 'value')
+                        value = f;
+                    else if (f.key === 'valueFrom')
+                        valueFrom = true;
+                }
+                if (name === undefined || value === undefined || valueFrom)
+                    continue;
+                const [v, vSite] = this.deref(value.value, value.site);
+                if (!(0,dist/* isScalar */.jn)(v) || typeof v.value !== 'string')
+                    continue;
+                const finding = envImage(name, v.value);
+                if (finding)
+                    emit(v, vSite, `${field}[${name}]`, {
+                        via: 'env',
+                        name,
+                        text: v.value,
+                        finding,
+                        aliased: vSite !== undefined,
+                    });
+            }
+            return;
+        }
+        const items = list.items.map((item) => this.deref(item, site));
+        const texts = items.map(([n]) => ((0,dist/* isScalar */.jn)(n) && typeof n.value === 'string' ? n.value : undefined));
+        for (const f of flagImages(texts)) {
+            const [node, nodeSite] = items[f.index];
+            emit(node, nodeSite, `${field}[${f.index}]`, {
+                via: 'arg',
+                name: f.flag,
+                text: f.text,
+                finding: f.finding,
+                aliased: nodeSite !== undefined,
+            });
+        }
     }
     value(node, path, role, owner, object, site, depth) {
         if (this.stopped)
@@ -87305,8 +87627,10 @@ class walk_Walker {
 // extract(): every image reference in the given files, with where it was found. Reads files one by one,
 // cuts YAML streams into documents and parses only the documents that can hold an image (documents.ts), and
 // of those only the entries that can (prune.ts); walks them (walk.ts) and classifies each value
-// (classify.ts). One bad file or document never hides the others; a path that selects nothing is a
-// configuration error (ConfigError), raised before anything is read.
+// (classify.ts). Container flags and env carry the images a workload starts later (runtime.ts). One bad file
+// or document never hides the others; a path that selects nothing is a configuration error (ConfigError),
+// raised before anything is read.
+
 
 
 
@@ -87321,7 +87645,7 @@ const DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024;
 const IMAGES_INPUT = '<images input>';
 async function extract(opts, io = nodeIo) {
     const max = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-    const ex = new Extractor();
+    const ex = new Extractor({ runtime: opts.runtime !== false });
     const { files, notices, problems } = await resolveInputs(opts, io);
     if (problems.length)
         throw new errors/* ConfigError */.xL(problems);
@@ -87396,12 +87720,17 @@ const YAML_OPTIONS = { prettyErrors: false, merge: true, uniqueKeys: true, logLe
 const orderOf = (seq, offset) => seq * 2 ** 32 + offset;
 /** Collects findings across files; exported for tests that feed text directly. */
 class Extractor {
+    options;
     notices = [];
     files = 0;
     bytes = 0;
     read = [];
     found = new Map();
     seq = 0;
+    /** `runtime: false`: container flags and env are not read (see ExtractOptions). */
+    constructor(options = {}) {
+        this.options = options;
+    }
     notice(level, file, message, at) {
         const n = { level, file, message };
         if (at) {
@@ -87605,17 +87934,54 @@ class StreamReader {
         }
         let chartSource = null;
         walkDocument(doc, (c) => {
-            const finding = classifyNode(c.value, c.known, parsed.source);
+            const finding = c.runtime ? c.runtime.finding : classifyNode(c.value, c.known, parsed.source);
             if (!finding)
                 return;
             if (chartSource === null)
                 chartSource = chartSourceOf(this.text, slice);
+            if (c.runtime) {
+                this.runtimeSource(c, parsed, index, chartSource);
+                return;
+            }
             const offset = parsed.toAbsolute(c.offset);
             const source = this.source(c, offset, index, chartSource);
             if ((0,dist/* isScalar */.jn)(c.value) && typeof c.value.value === 'string')
                 this.place(source, c, c.value, parsed);
             this.ex.add(finding, source, orderOf(this.seq, offset));
-        }, (issue) => this.ex.notice(issue.level, this.file, `${issue.message}${this.json ? '' : ` (document ${index})`}`, this.at(parsed.toAbsolute(issue.offset))));
+        }, (issue) => this.ex.notice(issue.level, this.file, `${issue.message}${this.json ? '' : ` (document ${index})`}`, this.at(parsed.toAbsolute(issue.offset))), { runtime: this.ex.options.runtime !== false });
+    }
+    /**
+     * A runtime image, at the reference's own first character (also inside `--flag=REF`), with its span or
+     * why it has none; reached through an alias, the anchored text's span goes into `aliasOf` (as in place()).
+     */
+    runtimeSource(c, parsed, index, chartSource) {
+        const rt = c.runtime;
+        if (!rt || !(0,dist/* isScalar */.jn)(c.value))
+            return;
+        const at = locateTail(c.value, rt.text, parsed.source);
+        const alias = rt.aliased ? aliasAt(parsed.source, c.offset) : undefined;
+        const offset = parsed.toAbsolute(rt.aliased ? c.offset : at.offset);
+        const s = this.source(c, offset, index, chartSource);
+        s.runtime = rt.via;
+        s.runtimeName = rt.name;
+        if (rt.aliased)
+            s.unwritable = `reached through the alias${alias === undefined ? '' : ` *${alias}`}`;
+        if (at.end === undefined) {
+            if (!rt.aliased)
+                s.unwritable = at.why;
+        }
+        else {
+            // Pruning drops whole lines, so a text on one line maps back by its start alone.
+            const start = parsed.toAbsolute(at.offset);
+            const end = start + at.end - at.offset;
+            if (this.text.slice(start, end) !== rt.text)
+                s.unwritable = 'internal: the text at its position is not its value';
+            else if (rt.aliased)
+                s.aliasOf = { start: this.bom + start, end: this.bom + end };
+            else
+                s.span = { start: this.bom + start, end: this.bom + end };
+        }
+        this.ex.add(rt.finding, s, orderOf(this.seq, offset));
     }
     source(c, offset, index, chartSource) {
         const pos = this.at(offset);
@@ -89578,6 +89944,7 @@ async function runPipeline(config, opts) {
                 paths: config.paths,
                 ...(config.scan === false ? { scan: false } : {}),
                 images: config.images,
+                runtime: config.runtimeImages,
                 ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}),
             }).catch((err) => {
                 // A path that selects nothing: said at its line when `paths` came from the configuration file.
