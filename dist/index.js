@@ -90421,8 +90421,9 @@ function diagnose(s) {
                 'to; set "preserveDigest": true on the sync registry and "compat": ["docker2s2"] under http); or it is ' +
                 'signed only with a legacy cosign tag (sha256-<hex>.sig) and the cache sets "syncLegacyCosignTags": ' +
                 'false; or the signatures live in another repository (COSIGN_REPOSITORY), where Zot does not look. ' +
-                'If upstream has a signature, look in Zot\'s log for "failed to sync referrer" (an upstream error or a ' +
-                'manifest Zot rejected).');
+                'If upstream has a signature, look in Zot\'s log for "failed to sync image referrers" or "failed to sync ' +
+                'referrer": with "invalid manifest content" Zot rejected a Docker-typed signature manifest (set ' +
+                '"compat": ["docker2s2"] under http); anything else is an upstream error.');
     }
 }
 /** An image the run's cancellation (overall timeout or signal) cut off, before it started or while it ran. */
@@ -91099,11 +91100,11 @@ function fromAnswers(answers) {
         }
     return items;
 }
-/** Stable order: by subject (the image, then its platforms), kind, form, then tag or digest. */
+/** Grouped by kind (signatures first), then by subject (the image, then its platforms), form, tag or digest. */
 function sortItems(items, subjects) {
     const key = (i) => i.tag ?? i.digest ?? i.tool ?? '';
-    return [...items].sort((a, b) => subjects.indexOf(a.subject) - subjects.indexOf(b.subject) ||
-        KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) ||
+    return [...items].sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) ||
+        subjects.indexOf(a.subject) - subjects.indexOf(b.subject) ||
         a.form.localeCompare(b.form) ||
         key(a).localeCompare(key(b)));
 }
