@@ -183,6 +183,26 @@ describe('manifests', () => {
     expect(() => parseManifest(Buffer.from('{"hello":1}'), 'application/json')).toThrow(
       /not an image manifest/,
     )
+    for (const [body, problem] of [
+      ['nope', 'not JSON'],
+      ['null', 'not a JSON object'],
+      ['[1]', 'not a JSON object'],
+    ] as const)
+      expect(() => parseManifest(Buffer.from(body), 'application/json')).toThrow(problem)
+    // Fields of the wrong type count as absent instead of failing the parse with a TypeError.
+    const odd = parseManifest(
+      Buffer.from(
+        JSON.stringify({
+          mediaType: 'application/vnd.oci.image.index.v1+json',
+          manifests: [null, 7, { digest: 5 }, { digest: 'sha256:a', platform: { os: 1, architecture: [] } }],
+        }),
+      ),
+    )
+    expect(odd.children).toEqual([
+      { digest: 'sha256:a', mediaType: '', platform: undefined, attestation: false },
+    ])
+    expect(configPlatform(Buffer.from('null'))).toBeUndefined()
+    expect(configPlatform(Buffer.from('{"os":1,"architecture":"amd64"}'))).toBeUndefined()
     expect(configPlatform(Buffer.from('nope'))).toBeUndefined()
     expect(configPlatform(Buffer.from('{"os":"linux","architecture":"aarch64"}'))).toEqual({
       os: 'linux',

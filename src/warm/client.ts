@@ -3,7 +3,14 @@
 import { Agent, type Dispatcher, EnvHttpProxyAgent } from 'undici'
 import { parseChallenges, scopeForPath, TokenCache } from './auth.js'
 import { connectionWarnings } from './diagnose.js'
-import { cancelledError, protocolError, toRequestError, ZotRequestError } from './errors.js'
+import {
+  cancelledError,
+  hostPhrase,
+  type Peer,
+  protocolError,
+  toRequestError,
+  ZotRequestError,
+} from './errors.js'
 import { DEFAULTS, type RetryOptions, type ZotClientOptions } from './options.js'
 import { backoffDelay, RETRY_STATUSES, retryDelay, sleep } from './retry.js'
 
@@ -145,6 +152,8 @@ export class ZotClient {
   }
 
   #retryable(error: ZotRequestError, spec: RequestSpec): boolean {
+    // Retries wait out Zot's own passing troubles; the token service and redirect targets are not Zot.
+    if (error.peer) return false
     switch (error.kind) {
       case 'unreachable':
         // A name that does not resolve will not resolve in a second either.
@@ -220,17 +229,19 @@ export class ZotClient {
     const key = TokenCache.key(realm, service, scope)
     const cached = this.#tokens.get(key)
     if (cached) return cached
-    let url: URL
-    try {
-      url = new URL(realm, this.#origin)
-    } catch {
-      return undefined
-    }
+    const url = httpUrl(realm, this.#origin)
+    if (!url)
+      throw protocolError(
+        'bad-challenge',
+        `Zot at ${this.url} named a token realm that is not an http(s) URL`,
+      )
     if (service) url.searchParams.set('service', service)
     if (scope) url.searchParams.set('scope', scope)
     const headers: Record<string, string> = { 'user-agent': this.#userAgent, accept: 'application/json' }
     if (this.#basic && (url.origin === this.#origin || url.protocol === 'https:'))
       headers.authorization = this.#basic
+    const peer: Peer | undefined =
+      url.origin === this.#origin ? undefined : { role: 'token service', origin: url.origin }
     const res = await this.#dispatch(
       url,
       'GET',
@@ -239,21 +250,21 @@ export class ZotClient {
       signal,
       DEFAULTS.localRequestTimeoutMs,
       1 << 20,
+      peer,
     )
-    if (res.status !== 200) return undefined
-    let parsed: { token?: unknown; access_token?: unknown; expires_in?: unknown }
-    try {
-      parsed = JSON.parse(res.body.toString('utf8'))
-    } catch {
-      return undefined
-    }
+    // Refused credentials leave Zot's 401 for the caller, which words it; anything else is the service's fault.
+    if (res.status === 401 || res.status === 403) return undefined
+    const who = hostPhrase(this.url, { role: 'token service', origin: url.origin })
+    if (res.status !== 200)
+      throw protocolError('token-answer', `${who} answered ${res.status} instead of a token`, { peer })
+    const parsed = parseJson(res.body) as { token?: unknown; access_token?: unknown; expires_in?: unknown }
     const token =
-      typeof parsed.token === 'string'
+      typeof parsed?.token === 'string'
         ? parsed.token
-        : typeof parsed.access_token === 'string'
+        : typeof parsed?.access_token === 'string'
           ? parsed.access_token
           : ''
-    if (!token) return undefined
+    if (!token) throw protocolError('token-answer', `${who} answered 200 without a token`, { peer })
     const expiresIn = typeof parsed.expires_in === 'number' ? parsed.expires_in : undefined
     this.#tokens.set(key, token, expiresIn)
     return token
@@ -267,7 +278,9 @@ export class ZotClient {
     const base: Record<string, string> = { 'user-agent': this.#userAgent, ...spec.headers }
     for (let hop = 0; ; hop++) {
       const headers = { ...base }
-      if (authorization && url.origin === this.#origin) headers.authorization = authorization
+      const own = url.origin === this.#origin
+      if (authorization && own) headers.authorization = authorization
+      const peer: Peer | undefined = own ? undefined : { role: 'redirect target', origin: url.origin }
       const res = await this.#dispatch(
         url,
         method,
@@ -276,16 +289,23 @@ export class ZotClient {
         spec.signal,
         spec.timeoutMs ?? DEFAULTS.localRequestTimeoutMs,
         spec.maxBodyBytes ?? DEFAULTS.maxManifestBytes,
+        peer,
       )
       const location = res.headers.location
-      if (!REDIRECTS.has(res.status) || !location)
-        return url.origin === this.#origin ? res : { ...res, answeredBy: url.origin }
+      if (!REDIRECTS.has(res.status) || !location) return own ? res : { ...res, answeredBy: url.origin }
       if (hop >= DEFAULTS.maxRedirects)
         throw protocolError(
           'bad-redirect',
           `Zot at ${this.url} redirected more than ${DEFAULTS.maxRedirects} times`,
         )
-      url = new URL(location, url)
+      const next = httpUrl(location, url)
+      if (!next)
+        throw protocolError(
+          'bad-redirect',
+          `${hostPhrase(this.url, peer)} answered ${res.status} with a Location that is not an http(s) URL`,
+          { peer },
+        )
+      url = next
       if (res.status === 303 && method !== 'HEAD') {
         method = 'GET'
         body = undefined
@@ -301,6 +321,8 @@ export class ZotClient {
     signal: AbortSignal | undefined,
     timeoutMs: number,
     maxBodyBytes: number,
+    /** The host, when it is not Zot: for the wording and data of errors. */
+    peer?: Peer,
   ): Promise<Omit<ZotResponse, 'attempts'>> {
     const timeout = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined
     const combined = signal && timeout ? AbortSignal.any([signal, timeout]) : (signal ?? timeout)
@@ -334,7 +356,8 @@ export class ZotClient {
           if (res.statusCode >= 300) break
           throw protocolError(
             'too-large',
-            `Zot at ${this.url} sent more than ${limit} bytes for ${url.pathname}`,
+            `${hostPhrase(this.url, peer)} sent more than ${limit} bytes for ${method} ${url.pathname}`,
+            { peer },
           )
         }
         chunks.push(chunk as Buffer)
@@ -342,7 +365,7 @@ export class ZotClient {
       return { ...out, body: Buffer.concat(chunks) }
     } catch (err) {
       if (err instanceof ZotRequestError) throw err
-      throw toRequestError(err, this.url, aborted())
+      throw toRequestError(err, this.url, aborted(), peer)
     }
   }
 }
@@ -354,6 +377,25 @@ function flatten(headers: Record<string, string | string[] | undefined>): Record
     out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value
   }
   return out
+}
+
+/** `text` resolved against `base` when it is an http(s) URL; undefined otherwise. */
+function httpUrl(text: string, base: string | URL): URL | undefined {
+  try {
+    const url = new URL(text, base)
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** JSON of a body, or undefined when it is not JSON. */
+export function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'))
+  } catch {
+    return undefined
+  }
 }
 
 function authSchemeOf(header: string | undefined): string | undefined {

@@ -43,8 +43,9 @@ export type Situation =
   | { kind: 'sync-timeout'; timeoutMs: number; connectionClosed: boolean }
   | { kind: 'unauthorized'; message: string }
   | { kind: 'forbidden'; repository: string; user?: string }
-  | { kind: 'rate-limited'; status: number }
-  | { kind: 'server-error'; status: number }
+  /** `attempts`: tries made; one means the answer was not retried. */
+  | { kind: 'rate-limited'; status: number; attempts?: number }
+  | { kind: 'server-error'; status: number; attempts?: number }
   | { kind: 'unexpected-status'; status: number; code?: string }
   /** No usable answer; `advice` from transportAdvice(). */
   | { kind: 'transport'; message: string; advice?: string }
@@ -75,6 +76,10 @@ export function formatDuration(ms: number): string {
   if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`
   if (ms % 60_000 === 0) return `${ms / 60_000}m`
   return `${Math.round(ms / 1000)}s`
+}
+
+function tries(attempts: number | undefined): string {
+  return attempts ? ` (${attempts} tries)` : ''
 }
 
 export function diagnose(s: Situation): string {
@@ -141,9 +146,11 @@ export function diagnose(s: Situation): string {
     case 'forbidden':
       return `Zot refused access to ${s.repository}${s.user ? ` for ${s.user}` : ''} (403): grant read on it in Zot's accessControl.`
     case 'rate-limited':
-      return `Zot kept answering ${s.status} (too many requests) after every retry: lower concurrency or retry later.`
+      return s.attempts === 1
+        ? `Zot answered ${s.status} (too many requests): lower concurrency or retry later.`
+        : `Zot kept answering ${s.status} (too many requests) after every retry${tries(s.attempts)}: lower concurrency or retry later.`
     case 'server-error':
-      return `Zot answered ${s.status} after every retry: check Zot's log and its storage, then run again.`
+      return `Zot answered ${s.status}${s.attempts === 1 ? '' : ` after every retry${tries(s.attempts)}`}: check Zot's log and its storage, then run again.`
     case 'unexpected-status':
       return `Zot answered ${s.status}${s.code ? ` ${s.code}` : ''}, which a warmer cannot act on; check Zot's log.`
     case 'transport':
@@ -237,6 +244,8 @@ export function transportAdvice(
         return undefined
     }
   }
+  if (err.peer?.role === 'token service' && err.kind !== 'protocol' && err.kind !== 'cancelled')
+    return "It is the realm of Zot's bearer authentication: check that it runs and is reachable from this runner."
   if (duringRun) return undefined
   switch (err.kind) {
     case 'unreachable':

@@ -393,7 +393,7 @@ class Warmer {
       pending.then((r) => r.ok || forget(), forget)
     }
     const list = job.count(await pending)
-    if (!list.ok) throw failureFrom(this.client, list.refusal, repo, 'tags/list')
+    if (!list.ok) throw failureFrom(this.client, list, repo, 'tags/list')
     return list.value
   }
 
@@ -417,12 +417,12 @@ class Warmer {
    */
   async #localDigest(job: Job, repo: string, digest: string): Promise<ManifestInfo | undefined> {
     const present = job.count(await hasBlob(this.client, repo, digest, job.signal))
-    if (!present.ok) throw failureFrom(this.client, present.refusal, repo, digest)
+    if (!present.ok) throw failureFrom(this.client, present, repo, digest)
     if (!present.value) return undefined
     const answer = job.count(await getManifest(this.client, repo, digest, { signal: job.signal }))
     if (!answer.ok) {
       if (answer.refusal.status === 404) return undefined
-      throw failureFrom(this.client, answer.refusal, repo, digest)
+      throw failureFrom(this.client, answer, repo, digest)
     }
     return answer.value
   }
@@ -448,7 +448,7 @@ class Warmer {
       pending.then((r) => r.ok || forget(), forget)
     }
     const synced = job.count(await pending)
-    if (!synced.ok) throw failureFrom(this.client, synced.refusal, repo, reference)
+    if (!synced.ok) throw failureFrom(this.client, synced, repo, reference)
     return synced.value
   }
 

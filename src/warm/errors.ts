@@ -31,6 +31,8 @@ export type RequestErrorReason =
   | 'bad-redirect'
   /** protocol: the token service answered something other than a token. */
   | 'token-answer'
+  /** protocol: Zot's Bearer challenge names a realm that is not a URL. */
+  | 'bad-challenge'
 
 /** A host other than Zot that the request reached through Zot: the token realm, or a redirect target. */
 export interface Peer {

@@ -47,8 +47,14 @@ export interface Verified {
 
 const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/
 
-/** Zot's refusal as the image's failure. `reference`: a tag, a digest, or `tags/list`. */
-export function failureFrom(client: ZotClient, r: Refusal, repo: string, reference: string): ImageFailure {
+/** Zot's refusal (and the tries it took) as the image's failure. `reference`: a tag, a digest, or `tags/list`. */
+export function failureFrom(
+  client: ZotClient,
+  failed: { refusal: Refusal; attempts: number },
+  repo: string,
+  reference: string,
+): ImageFailure {
+  const r = failed.refusal
   const what =
     reference === 'tags/list'
       ? `the tag list of ${repo}`
@@ -69,10 +75,10 @@ export function failureFrom(client: ZotClient, r: Refusal, repo: string, referen
     case 403:
       return new ImageFailure(answer, { kind: 'forbidden', repository: repo, user: client.username })
     case 429:
-      return new ImageFailure(answer, { kind: 'rate-limited', status: r.status })
+      return new ImageFailure(answer, { kind: 'rate-limited', status: r.status, attempts: failed.attempts })
     default:
       return r.status >= 500
-        ? new ImageFailure(answer, { kind: 'server-error', status: r.status })
+        ? new ImageFailure(answer, { kind: 'server-error', status: r.status, attempts: failed.attempts })
         : new ImageFailure(answer, { kind: 'unexpected-status', status: r.status, code: r.code })
   }
 }

@@ -58,54 +58,80 @@ export function sha256(body: Buffer): string {
   return `sha256:${createHash('sha256').update(body).digest('hex')}`
 }
 
+/** A body that is not a manifest: `message` completes "… that is" (e.g. `not JSON`). */
+export class ManifestError extends Error {
+  override readonly name = 'ManifestError'
+  constructor(
+    readonly reason: 'not-json' | 'bad-shape',
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+const text = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined)
+const record = (v: unknown): Record<string, unknown> | undefined =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined
+
 /**
  * Parse a manifest body. `contentType` and `digestHeader` come from Zot's answer; the digest is computed from
- * the bytes when the header is missing. Throws on anything that is not a manifest or index.
+ * the bytes when the header is missing. Throws a ManifestError on anything that is not a manifest or index;
+ * fields of the wrong type count as absent.
  */
 export function parseManifest(body: Buffer, contentType?: string, digestHeader?: string): ManifestInfo {
-  const json = JSON.parse(body.toString('utf8')) as {
-    mediaType?: string
-    manifests?: {
-      digest?: string
-      mediaType?: string
-      platform?: { os?: string; architecture?: string; variant?: string }
-      annotations?: Record<string, string>
-    }[]
-    config?: { digest?: string; mediaType?: string }
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(body.toString('utf8'))
+  } catch {
+    throw new ManifestError('not-json', 'not JSON')
   }
-  const mediaType = json.mediaType || contentType?.split(';')[0]?.trim() || ''
+  const json = record(parsed)
+  if (!json) throw new ManifestError('bad-shape', 'not a JSON object')
+  const mediaType = text(json.mediaType) || contentType?.split(';')[0]?.trim() || ''
   const digest = digestHeader || sha256(body)
-  if (INDEX_TYPES.has(mediaType) || (Array.isArray(json.manifests) && !json.config)) {
-    const children: ManifestChild[] = (json.manifests ?? [])
-      .filter((m) => typeof m.digest === 'string')
-      .map((m) => {
-        const p = m.platform
-        const platform =
-          p?.os && p.architecture
-            ? normalizePlatform({ os: p.os, architecture: p.architecture, variant: p.variant })
-            : undefined
-        const attestation =
-          m.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
-          (platform?.os === 'unknown' && platform.architecture === 'unknown')
-        return { digest: m.digest as string, mediaType: m.mediaType ?? '', platform, attestation }
-      })
+  const config = record(json.config)
+  if (INDEX_TYPES.has(mediaType) || (Array.isArray(json.manifests) && !config)) {
+    const entries = Array.isArray(json.manifests) ? json.manifests : []
+    const children: ManifestChild[] = entries.flatMap((entry) => {
+      const m = record(entry)
+      const childDigest = text(m?.digest)
+      if (!m || !childDigest) return []
+      const p = record(m.platform)
+      const os = text(p?.os)
+      const architecture = text(p?.architecture)
+      const platform =
+        os && architecture ? normalizePlatform({ os, architecture, variant: text(p?.variant) }) : undefined
+      const attestation =
+        record(m.annotations)?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
+        (platform?.os === 'unknown' && platform.architecture === 'unknown')
+      return [{ digest: childDigest, mediaType: text(m.mediaType) ?? '', platform, attestation }]
+    })
     return { digest, mediaType: mediaType || MEDIA_TYPES.ociIndex, kind: 'index', children }
   }
-  if (json.config && typeof json.config.digest === 'string') {
-    const config = IMAGE_CONFIG_TYPES.has(json.config.mediaType ?? '')
-      ? { digest: json.config.digest, mediaType: json.config.mediaType as string }
-      : undefined
-    return { digest, mediaType, kind: 'manifest', children: [], config }
+  const configDigest = text(config?.digest)
+  if (configDigest) {
+    const configType = text(config?.mediaType) ?? ''
+    return {
+      digest,
+      mediaType,
+      kind: 'manifest',
+      children: [],
+      config: IMAGE_CONFIG_TYPES.has(configType)
+        ? { digest: configDigest, mediaType: configType }
+        : undefined,
+    }
   }
-  throw new Error(`not an image manifest or index (media type "${mediaType || 'none'}")`)
+  throw new ManifestError('bad-shape', `not an image manifest or index (media type "${mediaType || 'none'}")`)
 }
 
 /** The platform an image config declares. */
 export function configPlatform(body: Buffer): Platform | undefined {
   try {
-    const c = JSON.parse(body.toString('utf8')) as { os?: string; architecture?: string; variant?: string }
-    if (!c.os || !c.architecture) return undefined
-    return normalizePlatform({ os: c.os, architecture: c.architecture, variant: c.variant })
+    const c = record(JSON.parse(body.toString('utf8')))
+    const os = text(c?.os)
+    const architecture = text(c?.architecture)
+    if (!os || !architecture) return undefined
+    return normalizePlatform({ os, architecture, variant: text(c?.variant) })
   } catch {
     return undefined
   }

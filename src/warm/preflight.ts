@@ -2,7 +2,7 @@
 // not a hundred identical per-image errors.
 import { HardFailure } from '../errors.js'
 import type { ZotInfo } from '../model.js'
-import type { ZotClient, ZotResponse } from './client.js'
+import { parseJson, type ZotClient, type ZotResponse } from './client.js'
 import { authAdvice, authFailure, transportAdvice } from './diagnose.js'
 import { ZotRequestError } from './errors.js'
 
@@ -48,27 +48,34 @@ export async function preflight(client: ZotClient, signal?: AbortSignal): Promis
 async function readManagementInfo(client: ZotClient, info: ZotInfo, signal?: AbortSignal): Promise<void> {
   try {
     const mgmt = await client.request({ method: 'GET', path: '/v2/_zot/ext/mgmt', signal })
-    if (mgmt.status === 200) {
-      const json = JSON.parse(mgmt.body.toString('utf8')) as {
-        releaseTag?: string
-        binaryType?: string
-        distSpecVersion?: string
-        http?: { auth?: Record<string, unknown> }
-      }
-      if (json.releaseTag) info.version = json.releaseTag
-      const auth = Object.keys(json.http?.auth ?? {}).filter((k) => k !== 'failDelay')
-      if (auth.length && info.auth === 'none') info.auth = auth.join(',')
-      const built = (json.binaryType ?? '').split('-').filter(Boolean)
+    const json = mgmt.status === 200 ? record(parseJson(mgmt.body)) : undefined
+    if (json) {
+      if (isToken(json.releaseTag)) info.version = json.releaseTag
+      const auth = Object.keys(record(record(json.http)?.auth) ?? {}).filter((k) => k !== 'failDelay')
+      if (auth.length && info.auth === 'none') info.auth = auth.filter(isToken).join(',')
+      const built = (typeof json.binaryType === 'string' ? json.binaryType : '').split('-').filter(isToken)
       if (built.length) info.extensions = built
     }
     const discover = await client.request({ method: 'GET', path: '/v2/_oci/ext/discover', signal })
-    if (discover.status === 200) {
-      const json = JSON.parse(discover.body.toString('utf8')) as { extensions?: { endpoints?: string[] }[] }
-      const endpoints = (json.extensions ?? []).flatMap((e) => e.endpoints ?? [])
-      const names = endpoints.map((e) => e.replace(/^.*\//, ''))
+    const found = discover.status === 200 ? record(parseJson(discover.body))?.extensions : undefined
+    if (Array.isArray(found)) {
+      const endpoints = found.flatMap((e) => {
+        const list = record(e)?.endpoints
+        return Array.isArray(list) ? list.filter((x): x is string => typeof x === 'string') : []
+      })
+      const names = endpoints.map((e) => e.replace(/^.*\//, '')).filter(isToken)
       info.extensions = [...new Set([...(info.extensions ?? []), ...names])]
     }
   } catch {
     // Informational only.
   }
+}
+
+function record(v: unknown): Record<string, unknown> | undefined {
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined
+}
+
+/** A version or extension name as Zot reports them: one short printable word, never a line of text. */
+function isToken(v: unknown): v is string {
+  return typeof v === 'string' && /^[\x21-\x7e]{1,64}$/.test(v)
 }

@@ -4,8 +4,9 @@
 //   manifests/<digest> present locally           never
 //   manifests/<digest> missing, manifests/<tag>  yes: Zot syncs before answering
 //   referrers/<digest>                           yes, every time (copies the subject's referrers first)
-import type { RequestSpec, ZotClient, ZotResponse } from './client.js'
-import { MANIFEST_ACCEPT, type ManifestInfo, parseManifest } from './manifest.js'
+import { parseJson, type RequestSpec, type ZotClient, type ZotResponse } from './client.js'
+import { protocolError } from './errors.js'
+import { MANIFEST_ACCEPT, ManifestError, type ManifestInfo, parseManifest } from './manifest.js'
 
 /** A non-success answer, in registry terms. */
 export interface Refusal {
@@ -72,11 +73,24 @@ export async function listTags(
     attempts += res.attempts
     if (res.status === 404) return { ok: true, value: tags, attempts }
     if (res.status !== 200) return { ...refused(res), attempts }
-    const json = JSON.parse(res.body.toString('utf8')) as { tags?: string[] | null }
-    for (const t of json.tags ?? []) tags.add(t)
+    for (const t of tagsOf(client, res, repo)) tags.add(t)
     path = nextPage(res.headers.link, client.url)
   }
   return { ok: true, value: tags, attempts }
+}
+
+/** The names of one tags/list page; anything but `{"tags": [names…] | null}` is an unusable answer. */
+function tagsOf(client: ZotClient, res: ZotResponse, repo: string): string[] {
+  const json = parseJson(res.body)
+  const what = `Zot at ${client.url} sent a tag list for ${repo}`
+  if (json === undefined) throw protocolError('not-json', `${what} that is not JSON`)
+  if (!json || typeof json !== 'object' || Array.isArray(json))
+    throw protocolError('bad-shape', `${what} that is not a JSON object`)
+  const tags = (json as { tags?: unknown }).tags
+  if (tags === undefined || tags === null) return []
+  if (!Array.isArray(tags) || !tags.every((t) => typeof t === 'string'))
+    throw protocolError('bad-shape', `${what} whose "tags" is not a list of names`)
+  return tags
 }
 
 /** `Link: </v2/x/tags/list?n=100&last=b>; rel="next"` → path relative to the Zot base URL. */
@@ -107,10 +121,18 @@ export async function getManifest(
     ...opts,
   })
   if (res.status !== 200) return refused(res)
-  return answered(
-    parseManifest(res.body, res.headers['content-type'], res.headers['docker-content-digest']),
-    res,
-  )
+  let manifest: ManifestInfo
+  try {
+    manifest = parseManifest(res.body, res.headers['content-type'], res.headers['docker-content-digest'])
+  } catch (err) {
+    if (!(err instanceof ManifestError)) throw err
+    const at = reference.includes(':') ? '@' : ':'
+    throw protocolError(
+      err.reason,
+      `Zot at ${client.url} sent a manifest for ${repo}${at}${reference} that is ${err.message}`,
+    )
+  }
+  return answered(manifest, res)
 }
 
 /** HEAD a manifest by digest. Only call for digests known to be present: a missing one makes Zot sync. */

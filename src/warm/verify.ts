@@ -42,7 +42,7 @@ export async function verifyImage(
   }
   if (!manifest) {
     const answer = job.count(await getManifest(ctx.client, repo, digest, { signal: job.signal }))
-    if (!answer.ok) throw failureFrom(ctx.client, answer.refusal, repo, digest)
+    if (!answer.ok) throw failureFrom(ctx.client, answer, repo, digest)
     manifest = answer.value
   }
   if (manifest.kind === 'index') {

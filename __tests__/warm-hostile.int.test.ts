@@ -1,0 +1,182 @@
+// A hostile or broken Zot, made from a real one: a fault relay in front of the cache answers what Zot itself
+// never would (malformed bodies, a token realm that is down, a bad Location). The bundled CLI must say what
+// happened, for that image only, with the exit code of the outcome; never "unexpected error", never cached.
+
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { checkDist, newRunDir, runBundle } from '../__fixtures__/runner.js'
+import { type FaultRelay, startFaultRelay } from './support/fault-relay.js'
+import { pushImages } from './support/images.js'
+import { startZot, type ZotServer } from './support/zot.js'
+import { zotTestHooks } from './support/zot-vitest.js'
+
+zotTestHooks()
+
+const MAP = 'docker.io: docker-images'
+const STACK = /^\s+at .+:\d+:\d+\)?$/m
+
+interface ReportImage {
+  reference: string
+  status: string
+  attempts: number
+  error: string | null
+  diagnosis: string | null
+}
+
+let hub: ZotServer
+let cache: ZotServer
+let relay: FaultRelay
+
+beforeAll(async () => {
+  checkDist()
+  hub = await startZot({ name: 'hub' })
+  cache = await startZot({ name: 'cache', upstreams: [{ url: hub.url, destination: 'docker-images' }] })
+  relay = await startFaultRelay(cache.url)
+  await pushImages(hub.registry(), [
+    { repo: 'team/ok', tag: '1', kind: 'oci' },
+    { repo: 'team/five', tag: '1', kind: 'oci' },
+  ])
+})
+
+afterAll(async () => {
+  await relay?.stop()
+})
+
+/** dist/cli.js against `zotUrl` with `images`; the exit code, output and the report's images by reference. */
+async function cli(zotUrl: string, images: string[], args: string[] = []) {
+  const dir = newRunDir()
+  const reportPath = join(dir, 'report.json')
+  const run = await runBundle({
+    node: process.execPath,
+    script: 'dist/cli.js',
+    dir,
+    cwd: mkdtempSync(join(tmpdir(), 'zot-warm-empty-ws-')),
+    args: ['--zot-url', zotUrl, '--registry-map', MAP, '--report', reportPath, ...args, ...images],
+    reportPath,
+    timeoutMs: 110_000,
+  })
+  expect(run.stderr).not.toMatch(STACK)
+  expect(run.stderr).not.toContain('unexpected error')
+  const report = JSON.parse(readFileSync(reportPath, 'utf8')) as {
+    outcome: { exitCode: number; reason: string }
+    images: ReportImage[]
+  }
+  const image = (ref: string): ReportImage => {
+    const found = report.images.find((i) => i.reference === ref)
+    if (!found) throw new Error(`${ref} missing from the report`)
+    return found
+  }
+  return { ...run, report, image }
+}
+
+const tagsList = (repo: string) => new RegExp(`^GET /v2/docker-images/${repo}/tags/list$`)
+
+describe('malformed answers', () => {
+  test('tag lists that are not {"tags": [names]}: each image fails saying so; the others warm', async () => {
+    const bodies: Record<string, string> = {
+      'bad/string': '{"tags":"1"}',
+      'bad/null': 'null',
+      'bad/json': '{"tags": [',
+      'bad/numbers': '{"tags":[1]}',
+    }
+    const rules = Object.entries(bodies).map(([repo, body]) =>
+      relay.inject({ match: tagsList(repo), fault: { kind: 'status', status: 200, body } }),
+    )
+    try {
+      const refs = [...Object.keys(bodies).map((r) => `docker.io/${r}:1`), 'docker.io/team/ok:1']
+      const run = await cli(relay.url, refs)
+      expect(run.code, run.stderr).toBe(2)
+      expect(run.report.outcome.reason).toBe('4 images failed')
+      const errorOf = (repo: string) => run.image(`docker.io/${repo}:1`).error
+      const what = (repo: string) => `Zot at ${relay.url} sent a tag list for docker-images/${repo}`
+      expect(errorOf('bad/string')).toBe(`${what('bad/string')} whose "tags" is not a list of names`)
+      expect(errorOf('bad/null')).toBe(`${what('bad/null')} that is not a JSON object`)
+      expect(errorOf('bad/json')).toBe(`${what('bad/json')} that is not JSON`)
+      expect(errorOf('bad/numbers')).toBe(`${what('bad/numbers')} whose "tags" is not a list of names`)
+      for (const repo of Object.keys(bodies)) {
+        expect(run.image(`docker.io/${repo}:1`).status).toBe('failed')
+      }
+      expect(run.image('docker.io/team/ok:1').status).toBe('warmed')
+    } finally {
+      for (const r of rules) r.remove()
+    }
+  })
+
+  test('a manifest that is not JSON: failed, naming the manifest; a 500 is not said to be retried', async () => {
+    relay.inject({
+      match: /^GET \/v2\/docker-images\/bad\/manifest\/manifests\/1$/,
+      fault: { kind: 'status', status: 200, body: '<html>oops</html>' },
+    })
+    relay.inject({
+      match: /^GET \/v2\/docker-images\/bad\/five-hundred\/manifests\/1$/,
+      fault: { kind: 'status', status: 500 },
+    })
+    const run = await cli(relay.url, ['docker.io/bad/manifest:1', 'docker.io/bad/five-hundred:1'])
+    expect(run.code, run.stderr).toBe(2)
+    expect(run.image('docker.io/bad/manifest:1')).toMatchObject({
+      status: 'failed',
+      error: `Zot at ${relay.url} sent a manifest for docker-images/bad/manifest:1 that is not JSON`,
+    })
+    const five = run.image('docker.io/bad/five-hundred:1')
+    expect(five).toMatchObject({ status: 'failed', attempts: 1 })
+    expect(five.diagnosis).toBe("Zot answered 500: check Zot's log and its storage, then run again.")
+    expect(relay.requests(/five-hundred\/manifests\/1$/)).toHaveLength(1)
+  })
+})
+
+describe('a token realm or a redirect that leads nowhere', () => {
+  let deadPort: number
+  beforeAll(async () => {
+    const srv = createServer()
+    await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve))
+    deadPort = (srv.address() as { port: number }).port
+    await new Promise((resolve) => srv.close(resolve))
+  })
+
+  test('Zot’s challenge names a token service that is down: exit 1 naming it, asked once, no zot-url advice', async () => {
+    const realm = `http://127.0.0.1:${deadPort}`
+    const rule = relay.inject({
+      match: /^GET \/v2\/$/,
+      fault: {
+        kind: 'status',
+        status: 401,
+        headers: { 'www-authenticate': `Bearer realm="${realm}/token",service="zot"` },
+      },
+    })
+    try {
+      const before = relay.records.length
+      const run = await cli(relay.url, ['docker.io/team/ok:1'], ['--username', 'ci', '--password', 'pw-1234'])
+      expect(run.code, run.stderr).toBe(1)
+      expect(run.stderr).toContain(
+        `cannot reach the token service at ${realm} (named in Zot's challenge): connection refused`,
+      )
+      expect(run.stderr).not.toContain('zot-url')
+      expect(run.stderr).not.toContain('cannot reach Zot')
+      expect(relay.records.slice(before).map((r) => `${r.method} ${r.path}`)).toEqual(['GET /v2/'])
+    } finally {
+      rule.remove()
+    }
+  })
+
+  test('a Location that is not a URL: exit 1 saying so, asked once', async () => {
+    const rule = relay.inject({
+      match: /^GET \/v2\/$/,
+      fault: { kind: 'status', status: 307, headers: { location: 'http://[zot' }, body: '' },
+    })
+    try {
+      const before = relay.records.length
+      const run = await cli(relay.url, ['docker.io/team/ok:1'])
+      expect(run.code, run.stderr).toBe(1)
+      expect(run.stderr).toContain(
+        `Zot at ${relay.url} answered 307 with a Location that is not an http(s) URL`,
+      )
+      expect(run.stderr).not.toContain('cannot reach Zot')
+      expect(relay.records.slice(before)).toHaveLength(1)
+    } finally {
+      rule.remove()
+    }
+  })
+})
