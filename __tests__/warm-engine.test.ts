@@ -673,3 +673,31 @@ describe('referrers: what real Zot cannot be made to do', () => {
     expect(paths().filter((p) => p.includes('/referrers/'))).toEqual([])
   })
 })
+
+describe('tag lists Zot paginates', () => {
+  test('pages are followed; only the tags the run asks about are kept', async () => {
+    zot()
+      .intercept({ path: '/v2/hub/app/tags/list' })
+      .reply(
+        200,
+        { tags: ['a', 'b'] },
+        { headers: { link: '</v2/hub/app/tags/list?n=2&last=b>; rel="next"' } },
+      )
+    zot()
+      .intercept({ path: '/v2/hub/app/tags/list?n=2&last=b' })
+      .reply(200, { tags: ['1', 'c'] })
+    searchExtension({ 'hub/app:1': single() })
+    const [r] = await run([planned('app', '1')])
+    expect(r).toMatchObject({ status: 'cached', digest: DIGEST })
+  })
+
+  test('pages in a loop: the image fails saying so, after one round', async () => {
+    zot()
+      .intercept({ path: (p) => p.startsWith('/v2/hub/app/tags/list') })
+      .reply(200, { tags: ['x'] }, { headers: { link: '</v2/hub/app/tags/list?n=1&last=x>; rel="next"' } })
+      .persist()
+    const [r] = await run([planned('app', '1')])
+    expect(r?.status).toBe('failed')
+    expect(r?.error).toBe('Zot at http://zot.test sent the tag list of hub/app in a loop of pages')
+  })
+})

@@ -46,7 +46,7 @@ afterAll(async () => {
 })
 
 /** dist/cli.js against `zotUrl` with `images`; the exit code, output and the report's images by reference. */
-async function cli(zotUrl: string, images: string[], args: string[] = []) {
+async function cli(zotUrl: string, images: string[], args: string[] = [], env: Record<string, string> = {}) {
   const dir = newRunDir()
   const reportPath = join(dir, 'report.json')
   const run = await runBundle({
@@ -55,6 +55,7 @@ async function cli(zotUrl: string, images: string[], args: string[] = []) {
     dir,
     cwd: mkdtempSync(join(tmpdir(), 'zot-warm-empty-ws-')),
     args: ['--zot-url', zotUrl, '--registry-map', MAP, '--report', reportPath, ...args, ...images],
+    env,
     reportPath,
     timeoutMs: 110_000,
   })
@@ -177,6 +178,56 @@ describe('a token realm or a redirect that leads nowhere', () => {
       expect(relay.records.slice(before)).toHaveLength(1)
     } finally {
       rule.remove()
+    }
+  })
+})
+
+describe('a Zot that sends too much', () => {
+  /** Page `n` of an endless tag list: about 7 MiB of distinct names, and a Link to page n + 1. */
+  const page = (path: string) => Number(/[?&]last=p(\d+)/.exec(path)?.[1] ?? 0)
+  const NAMES_PER_PAGE = 480_000
+  const pageBody = (repo: string, n: number) => {
+    const names = Array.from({ length: NAMES_PER_PAGE }, (_, i) => `"p${n}-${i}"`)
+    return `{"name":"docker-images/${repo}","tags":[${names.join(',')}]}`
+  }
+
+  test('endless 7 MiB tag-list pages for three repositories: each image fails at the listing bound; no crash in a 192 MB heap', async () => {
+    const repos = ['huge/a', 'huge/b', 'huge/c']
+    const rules = repos.map((repo) =>
+      relay.inject({
+        match: new RegExp(`^GET /v2/docker-images/${repo}/tags/list`),
+        fault: {
+          kind: 'status',
+          status: 200,
+          headers: (path) => ({
+            link: `</v2/docker-images/${repo}/tags/list?n=${NAMES_PER_PAGE}&last=p${page(path) + 1}>; rel="next"`,
+          }),
+          body: (path) => pageBody(repo, page(path)),
+        },
+      }),
+    )
+    try {
+      const run = await cli(
+        relay.url,
+        [...repos.map((r) => `docker.io/${r}:1`), 'docker.io/team/five:1'],
+        [],
+        { NODE_OPTIONS: '--max-old-space-size=192' },
+      )
+      expect(run.code, run.stderr).toBe(2)
+      expect(run.report.outcome.reason).toBe('3 images failed')
+      for (const repo of repos)
+        expect(run.image(`docker.io/${repo}:1`)).toMatchObject({
+          status: 'failed',
+          error: `Zot at ${relay.url} sent more than 32 MiB of tags for docker-images/${repo}`,
+        })
+      expect(run.image('docker.io/team/five:1').status).toBe('warmed')
+      // The listing stopped at the page that crossed 32 MiB (the look-ahead's, then the image's).
+      const pageBytes = Buffer.byteLength(pageBody('huge/a', 1))
+      const pages = Math.floor((32 * 1024 * 1024) / pageBytes) + 1
+      for (const repo of repos)
+        expect(relay.requests(new RegExp(`/${repo}/tags/list`))).toHaveLength(2 * pages)
+    } finally {
+      for (const r of rules) r.remove()
     }
   })
 })

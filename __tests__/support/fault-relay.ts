@@ -10,8 +10,16 @@ import { Agent, type Dispatcher, request } from 'undici'
 import { forwardableHeaders, serveLoopback } from './loopback-proxy.js'
 
 export type Fault =
-  /** Answer with this status instead of forwarding (JSON registry error body unless `body`). */
-  | { kind: 'status'; status: number; headers?: Record<string, string>; body?: string }
+  /**
+   * Answer with this status instead of forwarding (JSON registry error body unless `body`). `headers` and
+   * `body` may be functions of the request's path and query (e.g. paginated tag lists).
+   */
+  | {
+      kind: 'status'
+      status: number
+      headers?: Record<string, string> | ((path: string) => Record<string, string>)
+      body?: string | ((path: string) => string)
+    }
   /**
    * Destroy the connection without an answer: at once, or (`afterForward`) once the target has answered, like
    * an ingress whose timeout is shorter than the request (the target did the work, the client never hears).
@@ -238,13 +246,14 @@ export async function startFaultRelay(target: string, opts: RelayOptions = {}): 
     switch (fault.kind) {
       case 'status': {
         const body =
-          fault.body ??
+          (typeof fault.body === 'function' ? fault.body(path) : fault.body) ??
           JSON.stringify({
             errors: [
               { code: ERROR_CODES[fault.status] ?? 'UNAVAILABLE', message: `injected ${fault.status}` },
             ],
           })
-        res.writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers }).end(body)
+        const headers = typeof fault.headers === 'function' ? fault.headers(path) : fault.headers
+        res.writeHead(fault.status, { 'content-type': 'application/json', ...headers }).end(body)
         answered(rec, 'status', fault.status)
         return
       }

@@ -16,7 +16,7 @@ import { failureFrom, ImageFailure, Job, type Verified } from './job.js'
 import type { ManifestInfo } from './manifest.js'
 import { DEFAULTS, type WarmOptions } from './options.js'
 import { parsePlatform } from './platforms.js'
-import { type LocalReads, referrersOf } from './referrers.js'
+import { isLegacyTag, type LocalReads, referrersOf } from './referrers.js'
 import { getManifest, hasBlob, listTags, type RegistryResult, searchTag } from './registry.js'
 import { sleep } from './retry.js'
 import { BATCH_LIMITS, type BatchAnswer, chunkNames, type SearchedImage, searchImages } from './search.js'
@@ -38,6 +38,8 @@ export async function warmImages(
 class Warmer {
   readonly #verifyContext: VerifyContext
   readonly #tagLists = new Map<string, Promise<RegistryResult<Set<string>>>>()
+  /** The tags this run asks about, by repository: tag lists keep only these (and cosign's legacy tags). */
+  readonly #wanted = new Map<string, Set<string>>()
   readonly #syncs = new Map<string, Promise<RegistryResult<ManifestInfo | undefined>>>()
   /** Search answers of the look-ahead, by `repo:tag`: what Zot held before this run changed anything. */
   readonly #searched = new Map<string, SearchedImage>()
@@ -71,6 +73,11 @@ class Warmer {
       if (g) g.push(i)
       else groups.set(key, [i])
     })
+    for (const img of images)
+      if (img.ref.tag) {
+        const tags = this.#wanted.get(img.zotRepository) ?? new Set()
+        this.#wanted.set(img.zotRepository, tags.add(img.ref.tag))
+      }
     const work = [...groups.values()]
     const outcomes = new Map<number, Outcome>()
     const total = images.length
@@ -386,7 +393,12 @@ class Warmer {
   async #tags(job: Job, repo: string): Promise<Set<string>> {
     let pending = this.#tagLists.get(repo)
     if (!pending) {
-      pending = listTags(this.client, repo, job.signal)
+      pending = listTags(
+        this.client,
+        repo,
+        job.signal,
+        (tag) => this.#wanted.get(repo)?.has(tag) || isLegacyTag(tag),
+      )
       this.#tagLists.set(repo, pending)
       // A failed list (timeout of the image that asked) must not fail the next image of the repository.
       const forget = () => this.#tagLists.delete(repo)
@@ -494,7 +506,7 @@ class Warmer {
         const blob = job.count(await hasBlob(this.client, repo, reference, job.signal))
         if (blob.ok && blob.value) return true
       } else {
-        const list = job.count(await listTags(this.client, repo, job.signal))
+        const list = job.count(await listTags(this.client, repo, job.signal, (tag) => tag === reference))
         if (list.ok && list.value.has(reference)) return true
       }
       delay = Math.min(delay * 2, this.#poll.maxDelayMs)

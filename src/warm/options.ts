@@ -23,8 +23,11 @@ export const DEFAULTS = {
   poll: { initialDelayMs: 1_000, maxDelayMs: 15_000 },
   /** Limit for requests that never make Zot contact upstream (tags/list, HEAD by a present digest, search). */
   localRequestTimeoutMs: 60_000,
-  /** Manifests are small (OCI recommends ≤ 4 MiB); anything bigger is not a manifest. */
+  /** Manifests are small (OCI recommends ≤ 4 MiB); anything bigger is not a manifest. Also the page limit. */
   maxManifestBytes: 8 * 1024 * 1024,
+  /** One repository's tag list, all pages together: about a million tags of 30 characters. */
+  maxTagListBytes: 32 * 1024 * 1024,
+  maxTagListPages: 1000,
   maxRedirects: 5,
 } as const
 

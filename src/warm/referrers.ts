@@ -60,6 +60,11 @@ export function kindOf(
 }
 
 const LEGACY = /^sha256-([a-f0-9]{64})\.(sig|att|sbom)$/
+
+/** A cosign legacy tag (`sha256-<hex>.sig/.att/.sbom`): tag lists keep these besides the planned tags. */
+export function isLegacyTag(tag: string): boolean {
+  return LEGACY.test(tag)
+}
 const LEGACY_KIND: Record<string, ReferrerKind> = { sig: 'signature', att: 'attestation', sbom: 'sbom' }
 const KIND_ORDER: readonly ReferrerKind[] = ['signature', 'attestation', 'sbom', 'other']
 

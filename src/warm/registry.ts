@@ -7,6 +7,7 @@
 import { parseJson, type RequestSpec, type ZotClient, type ZotResponse } from './client.js'
 import { protocolError } from './errors.js'
 import { MANIFEST_ACCEPT, ManifestError, type ManifestInfo, parseManifest } from './manifest.js'
+import { DEFAULTS } from './options.js'
 
 /** A non-success answer, in registry terms. */
 export interface Refusal {
@@ -52,18 +53,31 @@ function repoPath(repo: string): string {
 }
 
 /**
- * Local tags of a repository (empty when Zot does not have the repository). Follows `Link` pagination.
- * Never contacts upstream.
+ * Local tags of a repository (empty when Zot does not have the repository), following `Link` pagination.
+ * Never contacts upstream. `keep`: which tags to keep (memory stays bounded by what the caller needs, not by
+ * what Zot sends). A listing over DEFAULTS.maxTagListBytes or DEFAULTS.maxTagListPages, or one that
+ * paginates in a loop, is a protocol error.
  */
 export async function listTags(
   client: ZotClient,
   repo: string,
   signal?: AbortSignal,
+  keep?: (tag: string) => boolean,
 ): Promise<RegistryResult<Set<string>>> {
   const tags = new Set<string>()
+  const seen = new Set<string>()
+  const what = `Zot at ${client.url} sent`
   let path: string | undefined = `/v2/${repoPath(repo)}/tags/list`
   let attempts = 0
-  for (let page = 0; path && page < 1000; page++) {
+  let bytes = 0
+  while (path) {
+    if (seen.size >= DEFAULTS.maxTagListPages)
+      throw protocolError(
+        'too-large',
+        `${what} more than ${DEFAULTS.maxTagListPages} pages of tags for ${repo}`,
+      )
+    if (seen.has(path)) throw protocolError('bad-shape', `${what} the tag list of ${repo} in a loop of pages`)
+    seen.add(path)
     const res: ZotResponse = await client.request({
       method: 'GET',
       path,
@@ -73,10 +87,20 @@ export async function listTags(
     attempts += res.attempts
     if (res.status === 404) return { ok: true, value: tags, attempts }
     if (res.status !== 200) return { ...refused(res), attempts }
-    for (const t of tagsOf(client, res, repo)) tags.add(t)
+    bytes += res.body.length
+    if (bytes > DEFAULTS.maxTagListBytes)
+      throw protocolError(
+        'too-large',
+        `${what} more than ${mebibytes(DEFAULTS.maxTagListBytes)} of tags for ${repo}`,
+      )
+    for (const t of tagsOf(client, res, repo)) if (!keep || keep(t)) tags.add(t)
     path = nextPage(res.headers.link, client.url)
   }
   return { ok: true, value: tags, attempts }
+}
+
+function mebibytes(bytes: number): string {
+  return `${Math.round(bytes / 1024 / 1024)} MiB`
 }
 
 /** The names of one tags/list page; anything but `{"tags": [names…] | null}` is an unusable answer. */
