@@ -4,9 +4,9 @@ import { MockAgent } from 'undici'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { HardFailure, withHint } from '../src/errors.js'
 import { ZotClient } from '../src/warm/client.js'
-import { authFailure } from '../src/warm/diagnose.js'
+import { authFailure, retryLine } from '../src/warm/diagnose.js'
 import { toRequestError, ZotRequestError } from '../src/warm/errors.js'
-import type { ZotClientOptions } from '../src/warm/options.js'
+import type { RetryEvent, ZotClientOptions } from '../src/warm/options.js'
 import { preflight } from '../src/warm/preflight.js'
 
 const ZOT = 'http://zot.test'
@@ -519,5 +519,86 @@ describe('options', () => {
 
   test('credentials in the URL are refused', () => {
     expect(() => new ZotClient({ url: 'https://u:p@zot.test' })).toThrow(/must not contain credentials/)
+  })
+})
+
+describe('time bounds and causes already used up', () => {
+  const events: RetryEvent[] = []
+  const bounded = (extra: Partial<ZotClientOptions> = {}) =>
+    client({ onRetry: (e) => events.push(e), ...extra })
+  beforeEach(() => {
+    events.length = 0
+  })
+
+  test('every wait is reported before it starts, with the cause, the request and the try', async () => {
+    const zot = agent.get(ZOT)
+    zot.intercept({ path: '/v2/a/tags/list' }).reply(429, '', { headers: { 'retry-after': '2' } })
+    zot.intercept({ path: '/v2/a/tags/list' }).replyWithError(netError('ECONNRESET', 'read ECONNRESET'))
+    zot.intercept({ path: '/v2/a/tags/list' }).reply(200, { tags: [] })
+    await bounded().request({ method: 'GET', path: '/v2/a/tags/list' })
+    expect(events.map((e) => retryLine(e))).toEqual([
+      'retrying in 2s: 429 from Zot (GET /v2/a/tags/list, try 1 of 4)',
+      'retrying in 0.1s: Zot at http://zot.test closed the connection before answering (GET /v2/a/tags/list, try 2 of 4)',
+    ])
+    expect(delays).toEqual([2000, 150])
+  })
+
+  test('a Retry-After longer than what is left of the request’s budget is not waited for', async () => {
+    agent
+      .get(ZOT)
+      .intercept({ path: '/v2/' })
+      .reply(429, '', { headers: { 'retry-after': '999999' } })
+      .persist()
+    const res = await bounded({
+      retry: { requestBudgetMs: 10_000, maxRetryAfterMs: 30_000, sleep: async (ms) => void delays.push(ms) },
+    }).request({ method: 'GET', path: '/v2/' })
+    expect(res).toMatchObject({ status: 429, attempts: 1 })
+    expect(delays).toEqual([])
+    expect(calls()).toHaveLength(1)
+    expect(retryLine(events[0] as RetryEvent)).toBe(
+      'not retrying: 429 from Zot, and the next try (in 30s) would pass the time bound of a request (GET /v2/, try 1 of 5)',
+    )
+  })
+
+  test('a cause that used up one request’s retries is not retried by the next request', async () => {
+    agent.get(ZOT).intercept({ path: '/v2/a/tags/list' }).reply(503, '').persist()
+    agent.get(ZOT).intercept({ path: '/v2/b/tags/list' }).reply(503, '').persist()
+    const c = bounded()
+    expect(await c.request({ method: 'GET', path: '/v2/a/tags/list' })).toMatchObject({
+      status: 503,
+      attempts: 4,
+    })
+    expect(await c.request({ method: 'GET', path: '/v2/b/tags/list' })).toMatchObject({
+      status: 503,
+      attempts: 1,
+    })
+    expect(calls()).toHaveLength(5)
+    expect(events.map((e) => e.stop)).toEqual([undefined, undefined, undefined, 'attempts', 'repeated'])
+  })
+
+  test('Zot that lets a request time out on every try: the request fails at its budget, later ones are not sent', async () => {
+    agent.get(ZOT).intercept({ path: '/v2/a/tags/list' }).reply(200, { tags: [] }).delay(5_000).persist()
+    const c = bounded({
+      requestTimeoutMs: 100,
+      retry: { baseDelayMs: 10, requestBudgetMs: 250, sleep: async (ms) => void delays.push(ms) },
+    })
+    const first = (await c
+      .request({ method: 'GET', path: '/v2/a/tags/list' })
+      .catch((e: unknown) => e)) as ZotRequestError
+    expect(first.kind).toBe('timeout')
+    expect(first.message).toMatch(
+      /^Zot at http:\/\/zot\.test did not answer GET \/v2\/a\/tags\/list within 0\.\ds$/,
+    )
+    expect(first.attempts).toBeGreaterThanOrEqual(2)
+    expect(events.at(-1)?.stop).toMatch(/bound|attempts/)
+    const sent = calls().length
+    const next = (await c
+      .request({ method: 'GET', path: '/v2/b/tags/list' })
+      .catch((e: unknown) => e)) as ZotRequestError
+    expect(next).toMatchObject({ kind: 'timeout', reason: 'stalled' })
+    expect(next.message).toMatch(
+      /^not sent: Zot at http:\/\/zot\.test stopped answering \(GET \/v2\/a\/tags\/list got no answer in \d+ s, \d tries\)$/,
+    )
+    expect(calls()).toHaveLength(sent)
   })
 })

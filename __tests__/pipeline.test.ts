@@ -120,7 +120,10 @@ describe('runPipeline', () => {
     const port = (srv.address() as { port: number }).port
     await new Promise((r) => srv.close(r))
     const { lines, logger } = recorder()
-    const run = await runPipeline(config({ 'zot-url': `http://127.0.0.1:${port}` }), { logger })
+    const run = await runPipeline(config({ 'zot-url': `http://127.0.0.1:${port}` }), {
+      logger,
+      client: { retry: { baseDelayMs: 1, maxDelayMs: 2 } },
+    })
     expect(run.hardFailure?.message).toContain(`127.0.0.1:${port}`)
     expect(run.results.map((r) => r.status)).toEqual([
       'not-attempted',
@@ -130,7 +133,7 @@ describe('runPipeline', () => {
     ])
     expect(lines).toContain('group Connect to Zot')
     expect(lines.some((l) => l.startsWith('group Warm'))).toBe(false)
-  }, 30_000)
+  })
 
   it('cancelled before Zot answers: no hard failure, the rest is not attempted, the reason is kept', async () => {
     const controller = new AbortController()

@@ -701,3 +701,22 @@ describe('tag lists Zot paginates', () => {
     expect(r?.error).toBe('Zot at http://zot.test sent the tag list of hub/app in a loop of pages')
   })
 })
+
+describe('a failure is paid for once', () => {
+  test('a tag list the look-ahead could not get fails every image of the repository without asking again', async () => {
+    zot().intercept({ path: '/v2/hub/app/tags/list' }).reply(503, '').persist()
+    tags('other', [])
+    serveManifest('other', '1')
+    serveConfig('other')
+    const results = await run([planned('app', '1'), planned('app', '2'), planned('other', '1')])
+    expect(results.map((r) => [r.status, r.attempts])).toEqual([
+      ['failed', 5],
+      ['failed', 5],
+      ['warmed', 1],
+    ])
+    expect(results[0]?.error).toBe('Zot answered 503 for the tag list of hub/app')
+    expect(results[0]?.diagnosis).toMatch(/^Zot answered 503 after every retry \(5 tries\)/)
+    // One request's tries (the look-ahead's), not one round per image.
+    expect(paths().filter((p) => p === 'GET /v2/hub/app/tags/list')).toHaveLength(5)
+  })
+})

@@ -1,6 +1,8 @@
 // A hostile or broken Zot, made from a real one: a fault relay in front of the cache answers what Zot itself
-// never would (malformed bodies, a token realm that is down, a bad Location). The bundled CLI must say what
-// happened, for that image only, with the exit code of the outcome; never "unexpected error", never cached.
+// never would (malformed bodies, a token realm that is down, a bad Location, endless tag lists, rate limits,
+// answers that never come or come a byte a second). The bundled CLI must say what happened, for that image
+// only, with the exit code of the outcome, in bounded time and memory; never "unexpected error", never
+// cached. Stalls run through runPipeline with short limits, so no test waits out the real 30 s tries.
 
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
@@ -8,6 +10,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { checkDist, newRunDir, runBundle } from '../__fixtures__/runner.js'
+import { parseConfig } from '../src/inputs/config.js'
+import { type Logger, runPipeline } from '../src/pipeline.js'
 import { type FaultRelay, startFaultRelay } from './support/fault-relay.js'
 import { pushImages } from './support/images.js'
 import { startZot, type ZotServer } from './support/zot.js'
@@ -38,6 +42,7 @@ beforeAll(async () => {
   await pushImages(hub.registry(), [
     { repo: 'team/ok', tag: '1', kind: 'oci' },
     { repo: 'team/five', tag: '1', kind: 'oci' },
+    { repo: 'throttle/brief', tag: '1', kind: 'oci' },
   ])
 })
 
@@ -99,6 +104,8 @@ describe('malformed answers', () => {
       expect(errorOf('bad/numbers')).toBe(`${what('bad/numbers')} whose "tags" is not a list of names`)
       for (const repo of Object.keys(bodies)) {
         expect(run.image(`docker.io/${repo}:1`).status).toBe('failed')
+        // An unusable answer is not retried, and not asked again by the image after the look-ahead.
+        expect(relay.requests(tagsList(repo))).toHaveLength(1)
       }
       expect(run.image('docker.io/team/ok:1').status).toBe('warmed')
     } finally {
@@ -221,13 +228,172 @@ describe('a Zot that sends too much', () => {
           error: `Zot at ${relay.url} sent more than 32 MiB of tags for docker-images/${repo}`,
         })
       expect(run.image('docker.io/team/five:1').status).toBe('warmed')
-      // The listing stopped at the page that crossed 32 MiB (the look-ahead's, then the image's).
+      // The look-ahead's listing stopped at the page that crossed 32 MiB; the image did not list again.
       const pageBytes = Buffer.byteLength(pageBody('huge/a', 1))
       const pages = Math.floor((32 * 1024 * 1024) / pageBytes) + 1
-      for (const repo of repos)
-        expect(relay.requests(new RegExp(`/${repo}/tags/list`))).toHaveLength(2 * pages)
+      for (const repo of repos) expect(relay.requests(new RegExp(`/${repo}/tags/list`))).toHaveLength(pages)
     } finally {
       for (const r of rules) r.remove()
     }
+  })
+})
+
+describe('a throttling or stalled Zot', () => {
+  test('Retry-After: 999999 on a tag list: not waited for, said in the log, the image fails after one request', async () => {
+    const rule = relay.inject({
+      match: tagsList('throttle/forever'),
+      fault: { kind: 'status', status: 429, headers: { 'retry-after': '999999' } },
+    })
+    try {
+      const run = await cli(relay.url, ['docker.io/throttle/forever:1'])
+      expect(run.code, run.stderr).toBe(2)
+      expect(run.image('docker.io/throttle/forever:1')).toMatchObject({
+        status: 'failed',
+        attempts: 1,
+        error: 'Zot answered 429 TOOMANYREQUESTS for the tag list of docker-images/throttle/forever',
+        diagnosis: 'Zot answered 429 (too many requests): lower concurrency or retry later.',
+      })
+      expect(run.stderr).toContain(
+        'not retrying: 429 from Zot, and the next try (in 1m00s) would pass the time bound of a request (GET /v2/docker-images/throttle/forever/tags/list, try 1 of 5)',
+      )
+      expect(relay.requests(tagsList('throttle/forever'))).toHaveLength(1)
+    } finally {
+      rule.remove()
+    }
+  })
+
+  test('a brief rate limit: each wait is in the log, then the image warms', async () => {
+    const rule = relay.inject({
+      match: tagsList('throttle/brief'),
+      fault: { kind: 'status', status: 429, headers: { 'retry-after': '1' } },
+      times: 2,
+    })
+    try {
+      const run = await cli(relay.url, ['docker.io/throttle/brief:1'])
+      expect(run.code, run.stderr).toBe(0)
+      expect(run.image('docker.io/throttle/brief:1')).toMatchObject({ status: 'warmed', attempts: 3 })
+      for (const n of [1, 2])
+        expect(run.stderr).toContain(
+          `retrying in 1s: 429 from Zot (GET /v2/docker-images/throttle/brief/tags/list, try ${n} of 5)`,
+        )
+    } finally {
+      rule.remove()
+    }
+  })
+
+  test('an endless 503 on a tag list: one request’s five tries for both images of the repository', async () => {
+    const rule = relay.inject({ match: tagsList('throttle/down'), fault: { kind: 'status', status: 503 } })
+    try {
+      const run = await cli(relay.url, ['docker.io/throttle/down:1', 'docker.io/throttle/down:2'])
+      expect(run.code, run.stderr).toBe(2)
+      for (const tag of ['1', '2'])
+        expect(run.image(`docker.io/throttle/down:${tag}`)).toMatchObject({ status: 'failed', attempts: 5 })
+      expect(run.image('docker.io/throttle/down:1').diagnosis).toMatch(
+        /^Zot answered 503 after every retry \(5 tries\)/,
+      )
+      expect(relay.requests(tagsList('throttle/down'))).toHaveLength(5)
+      expect(run.stderr.match(/retrying in [\d.]+s: 503 from Zot/g)).toHaveLength(4)
+      expect(run.stderr).toContain(
+        'giving up: 503 from Zot (GET /v2/docker-images/throttle/down/tags/list, try 5 of 5)',
+      )
+    } finally {
+      rule.remove()
+    }
+  })
+
+  describe('stalled (runPipeline with short limits: 300 ms a try, 1 s a request)', () => {
+    const settings = {
+      requestTimeoutMs: 300,
+      retry: { baseDelayMs: 20, maxDelayMs: 40, requestBudgetMs: 1_000 },
+    }
+    let workspace: string
+    beforeAll(() => {
+      workspace = mkdtempSync(join(tmpdir(), 'zot-warm-stall-ws-'))
+    })
+
+    function recorder() {
+      const lines: string[] = []
+      const logger: Logger = {
+        info: (m) => lines.push(m),
+        warning: (m) => lines.push(`warning: ${m}`),
+        debug: () => {},
+        group: (_name, fn) => fn(),
+        progress: (m) => lines.push(m),
+      }
+      return { lines, logger }
+    }
+
+    const config = (images: string[]) =>
+      parseConfig(
+        (n) => ({ 'zot-url': relay.url, 'registry-map': MAP, images: images.join(','), concurrency: '1' })[n],
+        {
+          workspace,
+        },
+      ).config
+
+    test.each([
+      ['held without an answer', { kind: 'hold' } as const],
+      ['trickled at 1 byte/s', { kind: 'trickle', bytesPerSecond: 1 } as const],
+    ])('GET /v2/ %s: a hard failure within the request budget, each wait logged', async (_name, fault) => {
+      const rule = relay.inject({ match: /^GET \/v2\/$/, fault })
+      try {
+        const before = relay.records.length
+        const { lines, logger } = recorder()
+        const run = await runPipeline(config(['docker.io/team/ok:1']), { logger, client: settings })
+        expect(run.hardFailure?.message).toMatch(
+          new RegExp(`^Zot at ${relay.url.replaceAll('.', '\\.')} did not answer GET /v2/ within 0\\.\\ds$`),
+        )
+        expect(run.hardFailure?.hint).toMatch(/stopped answering .* check Zot's load and its log/)
+        const sent = relay.records.slice(before)
+        expect(sent.length).toBeGreaterThanOrEqual(2)
+        expect(sent.every((r) => r.path === '/v2/')).toBe(true)
+        expect(lines.filter((l) => l.startsWith('retrying in '))).toHaveLength(sent.length - 1)
+        expect(
+          lines.some((l) => /^not retrying: .*time bound of a request \(GET \/v2\/, try \d of 5\)$/.test(l)),
+        ).toBe(true)
+      } finally {
+        rule.release()
+        rule.remove()
+      }
+    })
+
+    test('tag lists held mid-run: after one request uses up its budget nothing more is sent; every image fails saying so', async () => {
+      const rule = relay.inject({
+        match: /^GET \/v2\/docker-images\/stall\/.+\/tags\/list$/,
+        fault: { kind: 'hold' },
+      })
+      try {
+        const before = relay.records.length
+        const { logger } = recorder()
+        const repos = ['stall/a', 'stall/b', 'stall/c']
+        const run = await runPipeline(config(repos.map((r) => `docker.io/${r}:1`)), {
+          logger,
+          client: settings,
+        })
+        expect(run.hardFailure).toBeUndefined()
+        const byRef = (ref: string) => run.results.find((r) => r.reference === ref)
+        expect(run.results.map((r) => r.status)).toEqual(['failed', 'failed', 'failed'])
+        expect(byRef('docker.io/stall/a:1')?.error).toMatch(
+          /did not answer GET \/v2\/docker-images\/stall\/a\/tags\/list/,
+        )
+        for (const repo of ['stall/b', 'stall/c'])
+          expect(byRef(`docker.io/${repo}:1`)?.error).toMatch(
+            /^not sent: Zot at .+ stopped answering \(GET \/v2\/docker-images\/stall\/a\/tags\/list got no answer in \d+ s, \d tries\)$/,
+          )
+        // Only stall/a's listing (its tries) reached Zot: nothing for b or c, no manifest, no search.
+        const sent = relay.records.slice(before).map((r) => `${r.method} ${r.path}`)
+        expect(new Set(sent)).toEqual(
+          new Set([
+            'GET /v2/',
+            'GET /v2/_zot/ext/mgmt',
+            'GET /v2/_oci/ext/discover',
+            'GET /v2/docker-images/stall/a/tags/list',
+          ]),
+        )
+      } finally {
+        rule.release()
+        rule.remove()
+      }
+    })
   })
 })

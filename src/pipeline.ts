@@ -15,8 +15,9 @@ import type { RunResult } from './report/types.js'
 import { rewriteManifests, type StoredForms } from './rewrite/index.js'
 import { readStoredForms } from './rewrite/stored.js'
 import { ZotClient } from './warm/client.js'
+import { retryLine } from './warm/diagnose.js'
 import { warmImages } from './warm/engine.js'
-import type { ProgressEvent } from './warm/options.js'
+import type { ClientSettings, ProgressEvent } from './warm/options.js'
 import { preflight } from './warm/preflight.js'
 
 export interface Logger {
@@ -40,6 +41,8 @@ export interface PipelineOptions {
   progressIntervalMs?: number
   /** Where `rewrite-output: -` prints the rewritten stream (the CLI's stdout). */
   stdout?: (text: string) => void
+  /** How the Zot client retries and times out (tests inject fast retries). */
+  client?: ClientSettings
 }
 
 export async function runPipeline(config: Config, opts: PipelineOptions): Promise<RunResult> {
@@ -113,6 +116,9 @@ export async function runPipeline(config: Config, opts: PipelineOptions): Promis
     let stored: StoredForms | undefined
     if (config.mode !== 'plan' && config.zotUrl) {
       const client = new ZotClient({
+        ...opts.client,
+        // Every wait is said: a throttled or stalled Zot is never a silent pause.
+        onRetry: (e) => logger.info(retryLine(e)),
         url: config.zotUrl,
         username: config.username,
         password: config.password,

@@ -1,9 +1,10 @@
 // A loopback HTTP relay in front of a real Zot (or in front of an upstream, between it and a cache) that
 // injects the faults a real Zot cannot produce on demand: N× 429 with Retry-After, bursts of 502/503,
-// redirects to another host, dropped connections, requests held until the test releases them, and an auth
-// gateway that turns a static bearer token into the credentials Zot knows. Every request is recorded with what
-// the relay did and when (performance.now() at arrival and at answer), so tests can check retry ordering and
-// lower bounds on delays from the relay's own clock, and which headers reached which host.
+// redirects to another host, dropped connections, requests held until the test releases them, answers
+// trickled a byte at a time, and an auth gateway that turns a static bearer token into the credentials Zot
+// knows. Every request is recorded with what the relay did and when (performance.now() at arrival and at
+// answer), so tests can check retry ordering and lower bounds on delays from the relay's own clock, and which
+// headers reached which host.
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { pipeline } from 'node:stream/promises'
 import { Agent, type Dispatcher, request } from 'undici'
@@ -29,6 +30,8 @@ export type Fault =
   | { kind: 'redirect'; to: string; status?: 301 | 302 | 303 | 307 | 308 }
   /** Keep the request waiting until the injection's release(), then forward it. */
   | { kind: 'hold' }
+  /** Forward, then send the target's whole answer (status line, headers, body) a byte every 1000/rate ms. */
+  | { kind: 'trickle'; bytesPerSecond: number }
 
 export interface FaultRule {
   /** Tested against `METHOD /path?query`. */
@@ -51,7 +54,15 @@ export interface RelayRecord {
   arrivedAt: number
   answeredAt?: number
   /** What the relay did: forwarded to the target, answered with a fault, or could not reach the target. */
-  outcome: 'pending' | 'forwarded' | 'status' | 'drop' | 'redirect' | 'unauthorized' | 'backend-error'
+  outcome:
+    | 'pending'
+    | 'forwarded'
+    | 'status'
+    | 'drop'
+    | 'redirect'
+    | 'unauthorized'
+    | 'backend-error'
+    | 'trickle'
   /** Status sent to the client (forwarded or injected), or the target's status of a dropped answer. */
   status?: number
   /** The backend failure (ECONNREFUSED …) when outcome is backend-error. */
@@ -175,7 +186,13 @@ export async function startFaultRelay(target: string, opts: RelayOptions = {}): 
     notify(rec)
   }
 
-  const forward = async (req: IncomingMessage, res: ServerResponse, rec: RelayRecord, drop = false) => {
+  const forward = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    rec: RelayRecord,
+    drop = false,
+    bytesPerSecond?: number,
+  ) => {
     if (req.socket.destroyed) {
       answered(rec, 'drop')
       return
@@ -210,6 +227,23 @@ export async function startFaultRelay(target: string, opts: RelayOptions = {}): 
       req.socket.destroy()
       rec.status = upstream.statusCode
       answered(rec, 'drop')
+      return
+    }
+    if (bytesPerSecond) {
+      // The whole answer, status line and headers included, at the given rate: a stalled proxy or a slow link.
+      const body = Buffer.from(await upstream.body.arrayBuffer())
+      const headers = Object.entries(forwardableHeaders(upstream.headers as IncomingMessage['headers']))
+        .filter(([name]) => name !== 'content-length')
+        .map(([name, value]) => `${name}: ${Array.isArray(value) ? value.join(', ') : value}\r\n`)
+      const head = `HTTP/1.1 ${upstream.statusCode} Trickle\r\n${headers.join('')}content-length: ${body.length}\r\nconnection: close\r\n\r\n`
+      answered(rec, 'trickle', upstream.statusCode)
+      const socket = req.socket
+      for (const byte of Buffer.concat([Buffer.from(head), body])) {
+        await new Promise((resolve) => setTimeout(resolve, 1000 / bytesPerSecond))
+        if (socket.destroyed) return
+        socket.write(Buffer.of(byte))
+      }
+      socket.end()
       return
     }
     res.writeHead(upstream.statusCode, forwardableHeaders(upstream.headers as IncomingMessage['headers']))
@@ -268,6 +302,8 @@ export async function startFaultRelay(target: string, opts: RelayOptions = {}): 
         answered(rec, 'redirect', status)
         return
       }
+      case 'trickle':
+        return forward(req, res, rec, false, fault.bytesPerSecond)
       case 'hold':
         rec.held = true
         notify(rec)

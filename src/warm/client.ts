@@ -1,6 +1,7 @@
 // HTTP transport to one Zot: connection reuse, TLS, authentication, redirects and the single retry layer.
 // Everything above it (presence checks, warming) speaks in registry terms and never sees headers or sockets.
 import { Agent, type Dispatcher, EnvHttpProxyAgent } from 'undici'
+import { formatDuration } from '../inputs/duration.js'
 import { parseChallenges, scopeForPath, TokenCache } from './auth.js'
 import { connectionWarnings } from './diagnose.js'
 import {
@@ -8,10 +9,11 @@ import {
   hostPhrase,
   type Peer,
   protocolError,
+  stalledError,
   toRequestError,
   ZotRequestError,
 } from './errors.js'
-import { DEFAULTS, type RetryOptions, type ZotClientOptions } from './options.js'
+import { DEFAULTS, type RetryEvent, type RetryOptions, type ZotClientOptions } from './options.js'
 import { backoffDelay, RETRY_STATUSES, retryDelay, sleep } from './retry.js'
 
 export interface RequestSpec {
@@ -22,7 +24,7 @@ export interface RequestSpec {
   body?: string
   /** The caller's signal (image deadline, overall timeout, SIGINT). */
   signal?: AbortSignal
-  /** Limit per try; default DEFAULTS.localRequestTimeoutMs; 0 = none (the caller's signal bounds it). */
+  /** Limit per try; default the client's requestTimeoutMs; 0 = none (the caller's signal bounds it). */
   timeoutMs?: number
   /**
    * The request may make Zot sync from upstream. A closed connection or a timeout is then not retried here:
@@ -65,6 +67,12 @@ export class ZotClient {
   readonly #dispatcher: Dispatcher
   readonly #ownsDispatcher: boolean
   readonly #retry: RetryOptions
+  readonly #requestTimeoutMs: number
+  readonly #onRetry?: (e: RetryEvent) => void
+  /** Causes (`429`, `timeout` …) whose retries a request of this run has used up: not retried again. */
+  readonly #usedUp = new Set<string>()
+  /** Set once Zot let a request time out on every try: later requests are not sent. */
+  #stalled?: ZotRequestError
   readonly #basic?: string
   readonly #staticToken?: string
   readonly #userAgent: string
@@ -84,6 +92,8 @@ export class ZotClient {
     this.url = `${this.#origin}${this.#basePath}`
     this.host = parsed.host
     this.#retry = { ...DEFAULTS.retry, ...opts.retry }
+    this.#requestTimeoutMs = opts.requestTimeoutMs ?? DEFAULTS.localRequestTimeoutMs
+    this.#onRetry = opts.onRetry
     this.#userAgent = opts.userAgent ?? 'zot-warm'
     if (opts.username && opts.password) {
       this.username = opts.username
@@ -125,44 +135,87 @@ export class ZotClient {
     if (this.#ownsDispatcher) await this.#dispatcher.close()
   }
 
-  /** One logical request: retries 429/502/503/504 and transport failures; any other answer is returned. */
+  /**
+   * One logical request: retries 429/502/503/504 and transport failures; any other answer is returned.
+   * Bounded: a request that cannot make Zot sync gets `retry.requestBudgetMs` in all, tries and waits
+   * included (a sync request is bounded by its caller's signal). Each cause is retried within one request
+   * only: once a request has used up its tries on a cause, later requests that meet it are not retried, and
+   * once Zot has let a request time out on every try, no further request is sent (Zot stopped answering).
+   */
   async request(spec: RequestSpec): Promise<ZotResponse> {
+    if (this.#stalled) throw this.#stalled
+    const what = `${spec.method} ${spec.path}`
+    const started = Date.now()
+    const deadline = spec.sync ? undefined : started + this.#retry.requestBudgetMs
     for (let attempt = 1; ; attempt++) {
-      let res: Omit<ZotResponse, 'attempts'>
+      const limitMs = this.#tryLimit(spec, deadline)
+      let res: Omit<ZotResponse, 'attempts'> | undefined
+      let error: ZotRequestError | undefined
       try {
-        res = await this.#authenticated(spec)
+        res = await this.#authenticated(spec, limitMs)
       } catch (err) {
-        const error = (err instanceof ZotRequestError ? err : toRequestError(err, this.url)).withAttempts(
-          attempt,
-        )
-        if (!this.#retryable(error, spec) || attempt >= this.#retry.attempts) throw error
-        await this.#wait(backoffDelay(attempt - 1, this.#retry), spec.signal, attempt)
-        continue
+        error = toRequestError(err, this.url).withAttempts(attempt)
       }
-      if (RETRY_STATUSES.has(res.status) && attempt < this.#retry.attempts) {
-        await this.#wait(
-          retryDelay(attempt - 1, res.headers['retry-after'], this.#retry),
-          spec.signal,
-          attempt,
-        )
-        continue
+      const cause = error
+        ? this.#retryCause(error, spec)
+        : RETRY_STATUSES.has(res?.status ?? 0)
+          ? `${res?.status}`
+          : undefined
+      if (cause === undefined) {
+        if (error) throw error
+        return { ...(res as Omit<ZotResponse, 'attempts'>), attempts: attempt }
       }
-      return { ...res, attempts: attempt }
+      const delayMs = error
+        ? backoffDelay(attempt - 1, this.#retry)
+        : retryDelay(attempt - 1, res?.headers['retry-after'], this.#retry)
+      const stop: RetryEvent['stop'] =
+        attempt >= this.#retry.attempts
+          ? 'attempts'
+          : this.#usedUp.has(cause)
+            ? 'repeated'
+            : deadline !== undefined && Date.now() + delayMs >= deadline
+              ? 'bound'
+              : undefined
+      const event: RetryEvent = {
+        request: what,
+        attempt,
+        attempts: this.#retry.attempts,
+        delayMs,
+        ...(error ? { error } : { status: res?.status }),
+        ...(stop ? { stop } : {}),
+      }
+      this.#onRetry?.(event)
+      if (stop) {
+        this.#usedUp.add(cause)
+        if (cause === 'timeout') this.#stalled = stalledError(this.url, what, Date.now() - started, attempt)
+        if (error) throw error
+        return { ...(res as Omit<ZotResponse, 'attempts'>), attempts: attempt }
+      }
+      await this.#wait(delayMs, spec.signal, attempt)
     }
   }
 
-  #retryable(error: ZotRequestError, spec: RequestSpec): boolean {
+  /** The time limit of the next try: the request's own, cut to what is left of its budget; 0 = none. */
+  #tryLimit(spec: RequestSpec, deadline: number | undefined): number {
+    const own = spec.timeoutMs ?? this.#requestTimeoutMs
+    if (deadline === undefined) return own
+    const left = Math.max(1, deadline - Date.now())
+    return own > 0 ? Math.min(own, left) : left
+  }
+
+  /** What makes a failure worth another try, as a key for the causes used up; undefined = not retried. */
+  #retryCause(error: ZotRequestError, spec: RequestSpec): string | undefined {
     // Retries wait out Zot's own passing troubles; the token service and redirect targets are not Zot.
-    if (error.peer) return false
+    if (error.peer) return undefined
     switch (error.kind) {
       case 'unreachable':
         // A name that does not resolve will not resolve in a second either.
-        return error.code !== 'ENOTFOUND'
+        return error.code === 'ENOTFOUND' ? undefined : error.kind
       case 'closed':
       case 'timeout':
-        return !spec.sync
+        return spec.sync ? undefined : error.kind
       default:
-        return false
+        return undefined
     }
   }
 
@@ -177,10 +230,10 @@ export class ZotClient {
   }
 
   /** Sends with the credentials Zot wants; answers one Bearer challenge with the token flow. */
-  async #authenticated(spec: RequestSpec): Promise<Omit<ZotResponse, 'attempts'>> {
+  async #authenticated(spec: RequestSpec, limitMs: number): Promise<Omit<ZotResponse, 'attempts'>> {
     const scope = scopeForPath(spec.path.split('?')[0] ?? spec.path)
-    let authorization = await this.#authorizationFor(scope, spec)
-    let res = await this.#send(spec, authorization)
+    let authorization = await this.#authorizationFor(scope, spec, limitMs)
+    let res = await this.#send(spec, authorization, limitMs)
     // Credentials and the challenge flow belong to Zot's origin: a host Zot redirected to is answered as is.
     if (res.answeredBy) return res
     if (res.status !== 401) {
@@ -196,20 +249,36 @@ export class ZotClient {
     const wanted = bearer.params.scope ?? scope
     const key = TokenCache.key(bearer.params.realm, bearer.params.service, wanted)
     this.#tokens.delete(key)
-    const token = await this.#fetchToken(bearer.params.realm, bearer.params.service, wanted, spec.signal)
+    const token = await this.#fetchToken(
+      bearer.params.realm,
+      bearer.params.service,
+      wanted,
+      spec.signal,
+      limitMs,
+    )
     if (!token) return res
     authorization = `Bearer ${token}`
-    res = await this.#send(spec, authorization)
+    res = await this.#send(spec, authorization, limitMs)
     return res
   }
 
-  async #authorizationFor(scope: string | undefined, spec: RequestSpec): Promise<string | undefined> {
+  async #authorizationFor(
+    scope: string | undefined,
+    spec: RequestSpec,
+    limitMs: number,
+  ): Promise<string | undefined> {
     if (this.#staticToken) return `Bearer ${this.#staticToken}`
     if (this.#bearer) {
       const key = TokenCache.key(this.#bearer.realm, this.#bearer.service, scope)
       const cached = this.#tokens.get(key)
       if (cached) return `Bearer ${cached}`
-      const token = await this.#fetchToken(this.#bearer.realm, this.#bearer.service, scope, spec.signal)
+      const token = await this.#fetchToken(
+        this.#bearer.realm,
+        this.#bearer.service,
+        scope,
+        spec.signal,
+        limitMs,
+      )
       if (token) return `Bearer ${token}`
     }
     // Zot's basic modes (htpasswd, LDAP, API keys) expect credentials up front: no 401 round trip.
@@ -225,6 +294,7 @@ export class ZotClient {
     service: string | undefined,
     scope: string | undefined,
     signal: AbortSignal | undefined,
+    limitMs: number,
   ): Promise<string | undefined> {
     const key = TokenCache.key(realm, service, scope)
     const cached = this.#tokens.get(key)
@@ -242,16 +312,7 @@ export class ZotClient {
       headers.authorization = this.#basic
     const peer: Peer | undefined =
       url.origin === this.#origin ? undefined : { role: 'token service', origin: url.origin }
-    const res = await this.#dispatch(
-      url,
-      'GET',
-      headers,
-      undefined,
-      signal,
-      DEFAULTS.localRequestTimeoutMs,
-      1 << 20,
-      peer,
-    )
+    const res = await this.#dispatch(url, 'GET', headers, undefined, signal, limitMs, 1 << 20, peer)
     // Refused credentials leave Zot's 401 for the caller, which words it; anything else is the service's fault.
     if (res.status === 401 || res.status === 403) return undefined
     const who = hostPhrase(this.url, { role: 'token service', origin: url.origin })
@@ -271,7 +332,11 @@ export class ZotClient {
   }
 
   /** Follows redirects by hand: the Authorization header stays with Zot's origin and is never forwarded. */
-  async #send(spec: RequestSpec, authorization: string | undefined): Promise<Omit<ZotResponse, 'attempts'>> {
+  async #send(
+    spec: RequestSpec,
+    authorization: string | undefined,
+    limitMs: number,
+  ): Promise<Omit<ZotResponse, 'attempts'>> {
     let url = new URL(`${this.#origin}${this.#basePath}${spec.path}`)
     let method = spec.method
     let body = spec.body
@@ -287,7 +352,7 @@ export class ZotClient {
         headers,
         body,
         spec.signal,
-        spec.timeoutMs ?? DEFAULTS.localRequestTimeoutMs,
+        limitMs,
         spec.maxBodyBytes ?? DEFAULTS.maxManifestBytes,
         peer,
       )
@@ -326,7 +391,6 @@ export class ZotClient {
   ): Promise<Omit<ZotResponse, 'attempts'>> {
     const timeout = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined
     const combined = signal && timeout ? AbortSignal.any([signal, timeout]) : (signal ?? timeout)
-    const aborted = () => (signal?.aborted ? 'cancelled' : timeout?.aborted ? 'timeout' : undefined)
     if (signal?.aborted) throw cancelledError(this.url)
     try {
       const res = await this.#dispatcher.request({
@@ -365,7 +429,14 @@ export class ZotClient {
       return { ...out, body: Buffer.concat(chunks) }
     } catch (err) {
       if (err instanceof ZotRequestError) throw err
-      throw toRequestError(err, this.url, aborted(), peer)
+      if (signal?.aborted) throw cancelledError(this.url)
+      if (timeout?.aborted)
+        throw new ZotRequestError(
+          'timeout',
+          `${hostPhrase(this.url, peer)} did not answer ${method} ${url.pathname} within ${formatDuration(timeoutMs)}`,
+          { peer },
+        )
+      throw toRequestError(err, this.url, undefined, peer)
     }
   }
 }

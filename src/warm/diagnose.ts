@@ -4,8 +4,10 @@
 // Zot never passes sync errors to its client, so most diagnoses name the likely causes and the line to look
 // for in Zot's log (docs/zot.md has the failure table).
 
+import { formatDuration as formatWait } from '../inputs/duration.js'
 import type { ZotRequestError } from './errors.js'
 import { isDockerMediaType } from './manifest.js'
+import type { RetryEvent } from './options.js'
 
 /** What the advice needs to know about the connection settings (never the secrets themselves). */
 export interface ConnectionFacts {
@@ -244,6 +246,8 @@ export function transportAdvice(
         return undefined
     }
   }
+  if (err.kind === 'timeout' && !err.peer)
+    return "Zot (or a proxy in front of it) stopped answering requests it answers from its own storage: check Zot's load and its log."
   if (err.peer?.role === 'token service' && err.kind !== 'protocol' && err.kind !== 'cancelled')
     return "It is the realm of Zot's bearer authentication: check that it runs and is reachable from this runner."
   if (duringRun) return undefined
@@ -257,5 +261,24 @@ export function transportAdvice(
       return 'Zot, or a proxy in front of it, dropped the connection: check its log.'
     default:
       return undefined
+  }
+}
+
+/**
+ * The log line of a failed try: the wait before the next one (`retrying in 8s: 429 from Zot …`), or why
+ * there is none.
+ */
+export function retryLine(e: RetryEvent): string {
+  const cause = e.error ? e.error.message : `${e.status} from Zot`
+  const where = `${e.request}, try ${e.attempt} of ${e.attempts}`
+  switch (e.stop) {
+    case undefined:
+      return `retrying in ${formatWait(e.delayMs)}: ${cause} (${where})`
+    case 'attempts':
+      return `giving up: ${cause} (${where})`
+    case 'bound':
+      return `not retrying: ${cause}, and the next try (in ${formatWait(e.delayMs)}) would pass the time bound of a request (${where})`
+    case 'repeated':
+      return `not retrying: ${cause}, which already used up the retries of an earlier request (${where})`
   }
 }

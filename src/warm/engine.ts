@@ -338,8 +338,9 @@ class Warmer {
   /**
    * Before any image starts: the tag list of every repository, then what search knows about every present
    * tag, in batches (the first alone: it tells whether search answers batches at all). A fully warm run
-   * then costs one tags/list per repository and one request per batch. Nothing here fails an image: what
-   * could not be fetched is left to the image's own requests.
+   * then costs one tags/list per repository and one request per batch. A tag list that failed fails the
+   * images of its repository with the same error (they do not ask again); a search batch that failed leaves
+   * its images to ask on their own.
    */
   async #lookAhead(images: PlannedImage[]): Promise<void> {
     const deadline = AbortSignal.timeout(this.opts.imageTimeoutMs)
@@ -353,7 +354,7 @@ class Warmer {
       try {
         lists.set(repo, await this.#tags(job, repo))
       } catch {
-        // The image asks again and reports the failure.
+        // Kept in #tagLists: the images of this repository report it.
       }
     })
     const names = unique(
@@ -391,19 +392,9 @@ class Warmer {
 
   /** Local tags of a repository, one request per repository per run. */
   async #tags(job: Job, repo: string): Promise<Set<string>> {
-    let pending = this.#tagLists.get(repo)
-    if (!pending) {
-      pending = listTags(
-        this.client,
-        repo,
-        job.signal,
-        (tag) => this.#wanted.get(repo)?.has(tag) || isLegacyTag(tag),
-      )
-      this.#tagLists.set(repo, pending)
-      // A failed list (timeout of the image that asked) must not fail the next image of the repository.
-      const forget = () => this.#tagLists.delete(repo)
-      pending.then((r) => r.ok || forget(), forget)
-    }
+    const pending = shared(this.#tagLists, repo, () =>
+      listTags(this.client, repo, job.signal, (tag) => this.#wanted.get(repo)?.has(tag) || isLegacyTag(tag)),
+    )
     const list = job.count(await pending)
     if (!list.ok) throw failureFrom(this.client, list, repo, 'tags/list')
     return list.value
@@ -451,14 +442,9 @@ class Warmer {
     reference: string,
     isDigest: boolean,
   ): Promise<ManifestInfo | undefined> {
-    const key = `${repo}\n${reference}`
-    let pending = this.#syncs.get(key)
-    if (!pending) {
-      pending = this.#syncOnce(job, repo, reference, isDigest)
-      this.#syncs.set(key, pending)
-      const forget = () => this.#syncs.delete(key)
-      pending.then((r) => r.ok || forget(), forget)
-    }
+    const pending = shared(this.#syncs, `${repo}\n${reference}`, () =>
+      this.#syncOnce(job, repo, reference, isDigest),
+    )
     const synced = job.count(await pending)
     if (!synced.ok) throw failureFrom(this.client, synced, repo, reference)
     return synced.value
@@ -513,6 +499,24 @@ class Warmer {
     }
     return false
   }
+}
+
+/**
+ * One request per key, shared by every image that needs it, and kept for the run whatever it ended in:
+ * an image never asks again what another image (or the look-ahead) already asked, so a failure costs its
+ * retries once. Only a request cut off by the signal of the job that started it (its image timeout, the
+ * look-ahead's deadline) is forgotten, so the next image asks on its own time.
+ */
+function shared<T>(cache: Map<string, Promise<T>>, key: string, start: () => Promise<T>): Promise<T> {
+  let pending = cache.get(key)
+  if (!pending) {
+    pending = start()
+    cache.set(key, pending)
+    pending.catch((err: unknown) => {
+      if (err instanceof ZotRequestError && err.kind === 'cancelled') cache.delete(key)
+    })
+  }
+  return pending
 }
 
 function unique<T>(items: T[]): T[] {

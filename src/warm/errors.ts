@@ -84,6 +84,24 @@ export function cancelledError(url: string, attempts?: number): ZotRequestError 
   return new ZotRequestError('cancelled', `request to Zot at ${url} cancelled`, { attempts })
 }
 
+/**
+ * What every request after a stall gets: `what` (e.g. `GET /v2/`) timed out on every try, so Zot stopped
+ * answering and nothing more is sent to it in this run.
+ */
+export function stalledError(
+  url: string,
+  what: string,
+  elapsedMs: number,
+  attempts: number,
+): ZotRequestError {
+  const seconds = Math.round(elapsedMs / 1000)
+  return new ZotRequestError(
+    'timeout',
+    `not sent: Zot at ${url} stopped answering (${what} got no answer in ${seconds} s, ${attempts} tries)`,
+    { reason: 'stalled', attempts: 0 },
+  )
+}
+
 /** An answer from Zot (or a peer) that cannot be used: `what` names the request, `problem` what was wrong. */
 export function protocolError(
   reason: RequestErrorReason,

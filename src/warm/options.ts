@@ -1,6 +1,7 @@
 // Typed options of the Zot client and the warming engine, and their defaults. Parsing user-facing inputs into
 // these objects is src/inputs' job; everything here is already validated data.
 import type { Dispatcher } from 'undici'
+import type { ZotRequestError } from './errors.js'
 import type { ReferrersPolicy } from './referrers.js'
 
 /** Defaults the inputs parser, the CLI help and the engine share. */
@@ -18,11 +19,16 @@ export const DEFAULTS = {
     maxDelayMs: 15_000,
     /** A longer Retry-After is shortened to this; the retry budget stays bounded. */
     maxRetryAfterMs: 60_000,
+    /**
+     * All the time one request that cannot make Zot sync may take, tries and waits included; a wait that
+     * would end past it is not started. (Sync requests are bounded by the image timeout.)
+     */
+    requestBudgetMs: 60_000,
   },
   /** Polling for an image whose sync outlived Zot's writeTimeout. */
   poll: { initialDelayMs: 1_000, maxDelayMs: 15_000 },
-  /** Limit for requests that never make Zot contact upstream (tags/list, HEAD by a present digest, search). */
-  localRequestTimeoutMs: 60_000,
+  /** Limit per try of requests that never make Zot contact upstream (tags/list, HEAD by digest, search). */
+  localRequestTimeoutMs: 30_000,
   /** Manifests are small (OCI recommends ≤ 4 MiB); anything bigger is not a manifest. Also the page limit. */
   maxManifestBytes: 8 * 1024 * 1024,
   /** One repository's tag list, all pages together: about a million tags of 30 characters. */
@@ -37,13 +43,45 @@ export interface RetryOptions {
   baseDelayMs: number
   maxDelayMs: number
   maxRetryAfterMs: number
+  requestBudgetMs: number
   /** Test hook: replaces the timer (gets the delay it would wait). */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
   /** Test hook: replaces Math.random for the jitter. */
   random?: () => number
 }
 
-export interface ZotClientOptions {
+/**
+ * A failed try of a retryable cause: the client waits `delayMs` and tries again, or (`stop`) gives up:
+ * its tries are used up, the wait would pass the request's time budget, or an earlier request of the run
+ * already used up its retries on the same cause.
+ */
+export interface RetryEvent {
+  /** `GET /v2/…`. */
+  request: string
+  /** The try that failed (1-based), and the most tries a request makes. */
+  attempt: number
+  attempts: number
+  /** Zot's answer (429, 503 …), or the transport failure. */
+  status?: number
+  error?: ZotRequestError
+  delayMs: number
+  stop?: 'attempts' | 'bound' | 'repeated'
+}
+
+/** How the client talks to Zot, apart from where and as whom: what the pipeline and tests may tune. */
+export interface ClientSettings {
+  retry?: Partial<RetryOptions>
+  /** Limit per try of requests that cannot make Zot sync; default DEFAULTS.localRequestTimeoutMs. */
+  requestTimeoutMs?: number
+  /** Called for every failed try of a retryable cause (the pipeline logs each wait). */
+  onRetry?: (e: RetryEvent) => void
+  /** Dispatcher to use instead of building one (tests: undici MockAgent). The client does not close it. */
+  dispatcher?: Dispatcher
+  /** Connection keep-alive; default undici's. */
+  keepAliveTimeoutMs?: number
+}
+
+export interface ZotClientOptions extends ClientSettings {
   /** Base URL of Zot, http:// or https://, without credentials. */
   url: string
   /** Basic auth user (with an API key: the key's owner). */
@@ -60,11 +98,6 @@ export interface ZotClientOptions {
   /** Do not verify Zot's certificate. */
   insecureSkipVerify?: boolean
   userAgent?: string
-  retry?: Partial<RetryOptions>
-  /** Dispatcher to use instead of building one (tests: undici MockAgent). The client does not close it. */
-  dispatcher?: Dispatcher
-  /** Connection keep-alive; default undici's. */
-  keepAliveTimeoutMs?: number
 }
 
 export type WarmMode = 'warm' | 'check'
