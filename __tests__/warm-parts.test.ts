@@ -245,7 +245,6 @@ describe('diagnoses', () => {
       diagnose({ kind: 'rate-limited', status: 429 }),
       diagnose({ kind: 'server-error', status: 500 }),
       diagnose({ kind: 'unexpected-status', status: 418, code: 'TEAPOT' }),
-      diagnose({ kind: 'transport', message: 'cannot reach Zot' }),
     ]
     for (const text of all) expect(text.length).toBeGreaterThan(10)
     expect(all[0]).toContain('(docker.io)')

@@ -49,8 +49,6 @@ export type Situation =
   | { kind: 'rate-limited'; status: number; attempts?: number }
   | { kind: 'server-error'; status: number; attempts?: number }
   | { kind: 'unexpected-status'; status: number; code?: string }
-  /** No usable answer; `advice` from transportAdvice(). */
-  | { kind: 'transport'; message: string; advice?: string }
   /** A host Zot redirected the request to refused it; Zot's credentials never go to another origin. */
   | { kind: 'redirected'; origin: string; status: number }
   /** `referrers: require-signed` and no signature of the image in the cache. */
@@ -155,8 +153,6 @@ export function diagnose(s: Situation): string {
       return `Zot answered ${s.status}${s.attempts === 1 ? '' : ` after every retry${tries(s.attempts)}`}: check Zot's log and its storage, then run again.`
     case 'unexpected-status':
       return `Zot answered ${s.status}${s.code ? ` ${s.code}` : ''}, which a warmer cannot act on; check Zot's log.`
-    case 'transport':
-      return s.advice ? `${s.message.replace(/[.:]?$/, '.')} ${s.advice}` : s.message
     case 'redirected':
       return (
         `Zot redirected the request to ${s.origin}, which answered ${s.status}. Credentials and token ` +

@@ -178,14 +178,11 @@ class Warmer {
       }
       if (err instanceof ZotRequestError) {
         job.count(err)
+        // The error says what happened; a diagnosis only when there is something to add.
         return finish({
           status: 'failed',
           error: err.message,
-          diagnosis: diagnose({
-            kind: 'transport',
-            message: err.message,
-            advice: transportAdvice(err, this.client, true),
-          }),
+          diagnosis: transportAdvice(err, this.client, true),
         })
       }
       return finish({ status: 'failed', error: `unexpected error: ${describeError(err)}` })
