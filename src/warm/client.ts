@@ -148,26 +148,25 @@ export class ZotClient {
     const started = Date.now()
     const deadline = spec.sync ? undefined : started + this.#retry.requestBudgetMs
     for (let attempt = 1; ; attempt++) {
-      const limitMs = this.#tryLimit(spec, deadline)
-      let res: Omit<ZotResponse, 'attempts'> | undefined
-      let error: ZotRequestError | undefined
-      try {
-        res = await this.#authenticated(spec, limitMs)
-      } catch (err) {
-        error = toRequestError(err, this.url).withAttempts(attempt)
+      const tried = await this.#authenticated(spec, this.#tryLimit(spec, deadline)).then(
+        (res) => ({ res }),
+        (err: unknown) => ({ error: toRequestError(err, this.url).withAttempts(attempt) }),
+      )
+      const settle = (): ZotResponse => {
+        if ('error' in tried) throw tried.error
+        return { ...tried.res, attempts: attempt }
       }
-      const cause = error
-        ? this.#retryCause(error, spec)
-        : RETRY_STATUSES.has(res?.status ?? 0)
-          ? `${res?.status}`
-          : undefined
-      if (cause === undefined) {
-        if (error) throw error
-        return { ...(res as Omit<ZotResponse, 'attempts'>), attempts: attempt }
-      }
-      const delayMs = error
-        ? backoffDelay(attempt - 1, this.#retry)
-        : retryDelay(attempt - 1, res?.headers['retry-after'], this.#retry)
+      const cause =
+        'error' in tried
+          ? this.#retryCause(tried.error, spec)
+          : RETRY_STATUSES.has(tried.res.status)
+            ? String(tried.res.status)
+            : undefined
+      if (cause === undefined) return settle()
+      const delayMs =
+        'error' in tried
+          ? backoffDelay(attempt - 1, this.#retry)
+          : retryDelay(attempt - 1, tried.res.headers['retry-after'], this.#retry)
       const stop: RetryEvent['stop'] =
         attempt >= this.#retry.attempts
           ? 'attempts'
@@ -176,20 +175,18 @@ export class ZotClient {
             : deadline !== undefined && Date.now() + delayMs >= deadline
               ? 'bound'
               : undefined
-      const event: RetryEvent = {
+      this.#onRetry?.({
         request: what,
         attempt,
         attempts: this.#retry.attempts,
         delayMs,
-        ...(error ? { error } : { status: res?.status }),
+        ...('error' in tried ? { error: tried.error } : { status: tried.res.status }),
         ...(stop ? { stop } : {}),
-      }
-      this.#onRetry?.(event)
+      })
       if (stop) {
         this.#usedUp.add(cause)
         if (cause === 'timeout') this.#stalled = stalledError(this.url, what, Date.now() - started, attempt)
-        if (error) throw error
-        return { ...(res as Omit<ZotResponse, 'attempts'>), attempts: attempt }
+        return settle()
       }
       await this.#wait(delayMs, spec.signal, attempt)
     }
@@ -436,7 +433,7 @@ export class ZotClient {
           `${hostPhrase(this.url, peer)} did not answer ${method} ${url.pathname} within ${formatDuration(timeoutMs)}`,
           { peer },
         )
-      throw toRequestError(err, this.url, undefined, peer)
+      throw toRequestError(err, this.url, peer)
     }
   }
 }

@@ -180,18 +180,10 @@ export function hostPhrase(url: string, peer?: Peer): string {
  * Turn a thrown transport error into a ZotRequestError with a precise message. `url` is the Zot base URL
  * (safe to print: credentials are never part of it); `peer` the other host when it was not Zot.
  */
-export function toRequestError(
-  err: unknown,
-  url: string,
-  aborted?: 'cancelled' | 'timeout',
-  peer?: Peer,
-): ZotRequestError {
+export function toRequestError(err: unknown, url: string, peer?: Peer): ZotRequestError {
   if (err instanceof ZotRequestError) return err
-  if (aborted === 'cancelled') return cancelledError(url)
   const host = hostPhrase(url, peer)
   const at = peer ? peer.origin : url
-  if (aborted === 'timeout')
-    return new ZotRequestError('timeout', `${host} did not answer within the time limit`, { peer })
   const { code, message } = codes(err)
   const data = { code, peer }
   if (code && CERT_CODES.has(code))
