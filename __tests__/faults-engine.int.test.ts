@@ -4,11 +4,8 @@
 // restarted in the middle of a run. Where the JSON report shows what matters (status, attempts, diagnosis),
 // the bundled CLI runs them; the kill/restart case drives the engine directly to shorten its polling.
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { checkDist, newRunDir, runBundle } from '../__fixtures__/runner.js'
+import { checkDist } from '../__fixtures__/runner.js'
 import { planImages } from '../src/plan/plan.js'
 import { parseRegistryMap } from '../src/plan/registry-map.js'
 import { ZotClient } from '../src/warm/client.js'
@@ -18,6 +15,7 @@ import { type DelayProxy, startDelayProxy } from './support/delay-proxy.js'
 import { type FaultRelay, gapsMs, type RelayRecord, startFaultRelay } from './support/fault-relay.js'
 import { type PushedImage, pushImage, pushImages } from './support/images.js'
 import { listTags } from './support/registry.js'
+import { warmWithCli } from './support/warm-cli.js'
 import { found } from './support/warm-extras.js'
 import { startZot, type ZotServer } from './support/zot.js'
 import { zotTestHooks } from './support/zot-vitest.js'
@@ -25,24 +23,8 @@ import { zotTestHooks } from './support/zot-vitest.js'
 zotTestHooks()
 
 const MAP = 'docker.io: docker-images\nghcr.io: ghcr-images'
-const STACK = /^\s+at .+:\d+:\d+\)?$/m
 /** Timer granularity: a wait of N ms can be observed as N - 1 on another clock reading. */
 const SLACK_MS = 2
-
-interface ReportImage {
-  reference: string
-  status: string
-  digest: string | null
-  platforms: string[]
-  attempts: number
-  error: string | null
-  diagnosis: string | null
-  warnings: string[]
-}
-interface Report {
-  outcome: { exitCode: number; reason: string }
-  images: ReportImage[]
-}
 
 let hub: ZotServer
 
@@ -52,42 +34,11 @@ beforeAll(async () => {
 })
 
 /** dist/cli.js with the given Zot URL and images; returns the exit code, output and the parsed report. */
-async function cli(
+const cli = (
   zotUrl: string,
   images: string[],
   extra: { args?: string[]; env?: Record<string, string> } = {},
-) {
-  const dir = newRunDir()
-  const reportPath = join(dir, 'report.json')
-  const run = await runBundle({
-    node: process.execPath,
-    script: 'dist/cli.js',
-    dir,
-    cwd: mkdtempSync(join(tmpdir(), 'zot-warm-empty-ws-')),
-    args: [
-      '--zot-url',
-      zotUrl,
-      '--registry-map',
-      MAP,
-      '--report',
-      reportPath,
-      ...(extra.args ?? []),
-      ...images,
-    ],
-    env: extra.env ?? {},
-    reportPath,
-    timeoutMs: 110_000,
-  })
-  expect(run.stderr).not.toMatch(STACK)
-  const report = JSON.parse(readFileSync(reportPath, 'utf8')) as Report
-  const byRef = new Map(report.images.map((i) => [i.reference, i]))
-  const image = (ref: string): ReportImage => {
-    const img = byRef.get(ref)
-    if (!img) throw new Error(`${ref} missing from the report: ${JSON.stringify(report.images)}`)
-    return img
-  }
-  return { ...run, report, image }
-}
+) => warmWithCli(zotUrl, images, { map: MAP, ...extra })
 
 const manifestByTag = (repo: string, tag = '1') =>
   new RegExp(`^GET /v2/docker-images/${repo}/manifests/${tag}$`)

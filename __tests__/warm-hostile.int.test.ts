@@ -4,31 +4,23 @@
 // only, with the exit code of the outcome, in bounded time and memory; never "unexpected error", never
 // cached. Stalls run through runPipeline with short limits, so no test waits out the real 30 s tries.
 
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { mkdtempSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { checkDist, newRunDir, runBundle } from '../__fixtures__/runner.js'
+import { checkDist } from '../__fixtures__/runner.js'
 import { parseConfig } from '../src/inputs/config.js'
 import { type Logger, runPipeline } from '../src/pipeline.js'
 import { type FaultRelay, startFaultRelay } from './support/fault-relay.js'
 import { pushImages } from './support/images.js'
+import { warmWithCli } from './support/warm-cli.js'
 import { startZot, type ZotServer } from './support/zot.js'
 import { zotTestHooks } from './support/zot-vitest.js'
 
 zotTestHooks()
 
 const MAP = 'docker.io: docker-images'
-const STACK = /^\s+at .+:\d+:\d+\)?$/m
-
-interface ReportImage {
-  reference: string
-  status: string
-  attempts: number
-  error: string | null
-  diagnosis: string | null
-}
 
 let hub: ZotServer
 let cache: ZotServer
@@ -50,32 +42,11 @@ afterAll(async () => {
   await relay?.stop()
 })
 
-/** dist/cli.js against `zotUrl` with `images`; the exit code, output and the report's images by reference. */
+/** dist/cli.js against `zotUrl` with `images`; never a stack trace, never "unexpected error". */
 async function cli(zotUrl: string, images: string[], args: string[] = [], env: Record<string, string> = {}) {
-  const dir = newRunDir()
-  const reportPath = join(dir, 'report.json')
-  const run = await runBundle({
-    node: process.execPath,
-    script: 'dist/cli.js',
-    dir,
-    cwd: mkdtempSync(join(tmpdir(), 'zot-warm-empty-ws-')),
-    args: ['--zot-url', zotUrl, '--registry-map', MAP, '--report', reportPath, ...args, ...images],
-    env,
-    reportPath,
-    timeoutMs: 110_000,
-  })
-  expect(run.stderr).not.toMatch(STACK)
+  const run = await warmWithCli(zotUrl, images, { map: MAP, args, env })
   expect(run.stderr).not.toContain('unexpected error')
-  const report = JSON.parse(readFileSync(reportPath, 'utf8')) as {
-    outcome: { exitCode: number; reason: string }
-    images: ReportImage[]
-  }
-  const image = (ref: string): ReportImage => {
-    const found = report.images.find((i) => i.reference === ref)
-    if (!found) throw new Error(`${ref} missing from the report`)
-    return found
-  }
-  return { ...run, report, image }
+  return run
 }
 
 const tagsList = (repo: string) => new RegExp(`^GET /v2/docker-images/${repo}/tags/list$`)
