@@ -50,10 +50,12 @@ async function readManagementInfo(client: ZotClient, info: ZotInfo, signal?: Abo
     const mgmt = await client.request({ method: 'GET', path: '/v2/_zot/ext/mgmt', signal })
     const json = mgmt.status === 200 ? record(parseJson(mgmt.body)) : undefined
     if (json) {
-      if (isToken(json.releaseTag)) info.version = json.releaseTag
+      if (isShortText(json.releaseTag)) info.version = json.releaseTag
       const auth = Object.keys(record(record(json.http)?.auth) ?? {}).filter((k) => k !== 'failDelay')
-      if (auth.length && info.auth === 'none') info.auth = auth.filter(isToken).join(',')
-      const built = (typeof json.binaryType === 'string' ? json.binaryType : '').split('-').filter(isToken)
+      if (auth.length && info.auth === 'none') info.auth = auth.filter(isShortText).join(',')
+      const built = (typeof json.binaryType === 'string' ? json.binaryType : '')
+        .split('-')
+        .filter(isShortText)
       if (built.length) info.extensions = built
     }
     const discover = await client.request({ method: 'GET', path: '/v2/_oci/ext/discover', signal })
@@ -63,7 +65,7 @@ async function readManagementInfo(client: ZotClient, info: ZotInfo, signal?: Abo
         const list = record(e)?.endpoints
         return Array.isArray(list) ? list.filter((x): x is string => typeof x === 'string') : []
       })
-      const names = endpoints.map((e) => e.replace(/^.*\//, '')).filter(isToken)
+      const names = endpoints.map((e) => e.replace(/^.*\//, '')).filter(isShortText)
       info.extensions = [...new Set([...(info.extensions ?? []), ...names])]
     }
   } catch {
@@ -75,7 +77,10 @@ function record(v: unknown): Record<string, unknown> | undefined {
   return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined
 }
 
-/** A version or extension name as Zot reports them: one short printable word, never a line of text. */
-function isToken(v: unknown): v is string {
-  return typeof v === 'string' && /^[\x21-\x7e]{1,64}$/.test(v)
+/**
+ * A version or extension name as Zot reports it: a short, non-empty string. Kept as the server's text (the
+ * report records it as sent; what prints it neutralises control characters); anything else is ignored.
+ */
+function isShortText(v: unknown): v is string {
+  return typeof v === 'string' && v.length > 0 && v.length <= 128
 }
