@@ -2,8 +2,9 @@
 // and the batched search: its query, batches, answers and what an answer settles on its own.
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
+import { formatSetting } from '../src/inputs/duration.js'
 import { parseChallenges, scopeForPath, TokenCache } from '../src/warm/auth.js'
-import { diagnose, formatDuration } from '../src/warm/diagnose.js'
+import { diagnose } from '../src/warm/diagnose.js'
 import { ImageFailure } from '../src/warm/job.js'
 import { configPlatform, parseManifest } from '../src/warm/manifest.js'
 import { DEFAULTS } from '../src/warm/options.js'
@@ -253,7 +254,7 @@ describe('diagnoses', () => {
   })
 
   test('durations read like inputs', () => {
-    expect([250, 1000, 90_000, 600_000, 3_600_000].map(formatDuration)).toEqual([
+    expect([250, 1000, 90_000, 600_000, 3_600_000].map(formatSetting)).toEqual([
       '250ms',
       '1s',
       '90s',

@@ -13,7 +13,7 @@ export function parseDuration(text: string): number | undefined {
   return Math.round(total)
 }
 
-/** `95000` → `1m35s`; sub-second values as `0.4s`. */
+/** A measured time: `95000` → `1m35s`; sub-second values as `0.4s`. */
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${(ms / 1000).toFixed(1)}s`
   let s = Math.round(ms / 1000)
@@ -24,4 +24,12 @@ export function formatDuration(ms: number): string {
   if (h) return `${h}h${String(m).padStart(2, '0')}m`
   if (m) return `${m}m${String(s).padStart(2, '0')}s`
   return `${s}s`
+}
+
+/** A configured time as a user writes it: `90s`, `15m`, `1h`, `250ms` (what parseDuration reads back). */
+export function formatSetting(ms: number): string {
+  if (ms < 1000) return `${ms}ms`
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`
+  return `${Math.round(ms / 1000)}s`
 }

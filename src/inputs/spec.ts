@@ -1,7 +1,7 @@
 // The inputs of the action and the CLI, in one place: action.yml, `zot-warm --help` and the README tables
 // are checked against this list (__tests__/inputs-spec.test.ts, __tests__/readme.test.ts) so they cannot drift apart.
 import { DEFAULTS } from '../warm/options.js'
-import { formatDuration } from './duration.js'
+import { formatSetting } from './duration.js'
 
 export interface InputSpec {
   /** kebab-case name: action input `name`, CLI flag `--name`, env `ZOT_WARM_NAME`. */
@@ -148,7 +148,7 @@ export const INPUTS: readonly InputSpec[] = [
   {
     name: 'image-timeout',
     description: 'Time limit per image: `90s`, `10m`, `1h` or plain seconds.',
-    default: formatDuration(DEFAULTS.imageTimeoutMs).replace(/(\d+)m00s$/, '$1m'),
+    default: formatSetting(DEFAULTS.imageTimeoutMs),
     arg: 'DURATION',
   },
   {

@@ -4,7 +4,7 @@
 // Zot never passes sync errors to its client, so most diagnoses name the likely causes and the line to look
 // for in Zot's log (docs/zot.md has the failure table).
 
-import { formatDuration as formatWait } from '../inputs/duration.js'
+import { formatSetting, formatDuration as formatWait } from '../inputs/duration.js'
 import type { ZotRequestError } from './errors.js'
 import { isDockerMediaType } from './manifest.js'
 import type { RetryEvent } from './options.js'
@@ -70,14 +70,6 @@ function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1)
 }
 
-/** `90s`, `15m`, `1h`, `250ms`: how a user wrote the timeout. */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${ms}ms`
-  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`
-  if (ms % 60_000 === 0) return `${ms / 60_000}m`
-  return `${Math.round(ms / 1000)}s`
-}
-
 function tries(attempts: number | undefined): string {
   return attempts ? ` (${attempts} tries)` : ''
 }
@@ -135,10 +127,10 @@ export function diagnose(s: Situation): string {
     case 'sync-timeout':
       return s.connectionClosed
         ? `Zot closed the connection while syncing (its http.writeTimeout is shorter than the sync) and the image ` +
-            `did not appear within the image timeout (${formatDuration(s.timeoutMs)}). Zot may still finish in the background; ` +
+            `did not appear within the image timeout (${formatSetting(s.timeoutMs)}). Zot may still finish in the background; ` +
             'raise image-timeout, and set "writeTimeout": "0s" (or longer than your largest sync) in Zot\'s http config. ' +
             'If it never appears, check Zot\'s log for "failed to sync image".'
-        : `No answer from Zot within the image timeout (${formatDuration(s.timeoutMs)}); a large image may still be ` +
+        : `No answer from Zot within the image timeout (${formatSetting(s.timeoutMs)}); a large image may still be ` +
             'syncing in the background. Raise image-timeout, or check Zot\'s log for "failed to sync image" and ' +
             'an upstream rate limit.'
     case 'unauthorized':

@@ -7,9 +7,11 @@
 // Before the images start, one look-ahead pass fetches every tag list and asks search about all present tags
 // in batches; an image whose answer settles it needs no request of its own.
 import { describeError } from '../errors.js'
+import { formatSetting } from '../inputs/duration.js'
 import type { ImageResult, PlannedImage } from '../model.js'
+import { zotReference } from '../plan/plan.js'
 import type { ZotClient } from './client.js'
-import { cancelledImage, diagnose, formatDuration, type Situation, transportAdvice } from './diagnose.js'
+import { cancelledImage, diagnose, type Situation, transportAdvice } from './diagnose.js'
 import { eachLimited } from './each.js'
 import { ZotRequestError } from './errors.js'
 import { failureFrom, ImageFailure, Job, type Verified } from './job.js'
@@ -22,7 +24,8 @@ import { sleep } from './retry.js'
 import { BATCH_LIMITS, type BatchAnswer, chunkNames, type SearchedImage, searchImages } from './search.js'
 import { type VerifyContext, verifyImage } from './verify.js'
 
-type Outcome = Omit<ImageResult, 'reference' | 'sources' | 'zotReference'>
+/** What warming one image found, before it is told apart per reference. */
+type ImageOutcome = Omit<ImageResult, 'reference' | 'sources' | 'zotReference'>
 
 const SEARCH_OFF =
   "platforms not verified: Zot's search extension is off, so the digest of a cached tag cannot be read without making Zot contact upstream"
@@ -79,7 +82,7 @@ class Warmer {
         this.#wanted.set(img.zotRepository, tags.add(img.ref.tag))
       }
     const work = [...groups.values()]
-    const outcomes = new Map<number, Outcome>()
+    const outcomes = new Map<number, ImageOutcome>()
     const total = images.length
     let done = 0
     let next = 0
@@ -134,12 +137,12 @@ class Warmer {
     })
   }
 
-  async #image(img: PlannedImage): Promise<Outcome> {
+  async #image(img: PlannedImage): Promise<ImageOutcome> {
     const started = performance.now()
     const deadline = AbortSignal.timeout(this.opts.imageTimeoutMs)
     const signal = this.opts.signal ? AbortSignal.any([this.opts.signal, deadline]) : deadline
     const job = new Job(signal)
-    const finish = (o: Omit<Outcome, 'attempts' | 'durationMs' | 'warnings'>): Outcome => ({
+    const finish = (o: Omit<ImageOutcome, 'attempts' | 'durationMs' | 'warnings'>): ImageOutcome => ({
       ...o,
       attempts: 1 + job.retries,
       durationMs: Math.round(performance.now() - started),
@@ -160,7 +163,7 @@ class Warmer {
         }
         return finish({
           status: 'failed',
-          error: `no result within the image timeout (${formatDuration(this.opts.imageTimeoutMs)})`,
+          error: `no result within the image timeout (${formatSetting(this.opts.imageTimeoutMs)})`,
           diagnosis: diagnose(situation),
         })
       }
@@ -346,21 +349,27 @@ class Warmer {
     const job = new Job(signal)
     const tagged = images.filter((img) => img.ref.tag)
     const lists = new Map<string, Set<string>>()
-    await eachLimited(unique(tagged.map((img) => img.zotRepository)), this.opts.concurrency, async (repo) => {
-      if (signal.aborted) return
-      try {
-        lists.set(repo, await this.#tags(job, repo))
-      } catch {
-        // Kept in #tagLists: the images of this repository report it.
-      }
-    })
-    const names = unique(
-      tagged.flatMap((img) =>
-        lists.get(img.zotRepository)?.has(img.ref.tag as string)
-          ? [`${img.zotRepository}:${img.ref.tag}`]
-          : [],
-      ),
+    await eachLimited(
+      [...new Set(tagged.map((img) => img.zotRepository))],
+      this.opts.concurrency,
+      async (repo) => {
+        if (signal.aborted) return
+        try {
+          lists.set(repo, await this.#tags(job, repo))
+        } catch {
+          // Kept in #tagLists: the images of this repository report it.
+        }
+      },
     )
+    const names = [
+      ...new Set(
+        tagged.flatMap((img) =>
+          lists.get(img.zotRepository)?.has(img.ref.tag as string)
+            ? [`${img.zotRepository}:${img.ref.tag}`]
+            : [],
+        ),
+      ),
+    ]
     if (!names.length || this.#search === false || signal.aborted) return
     const limits = { ...BATCH_LIMITS, images: this.opts.searchBatch ?? BATCH_LIMITS.images }
     const [probe, ...rest] = chunkNames(names, limits, this.#searchOptions).batches
@@ -514,14 +523,4 @@ function shared<T>(cache: Map<string, Promise<T>>, key: string, start: () => Pro
     })
   }
   return pending
-}
-
-function unique<T>(items: T[]): T[] {
-  return [...new Set(items)]
-}
-
-/** `repo:tag@digest` inside Zot. */
-function zotReference(img: PlannedImage, digest?: string): string {
-  const d = img.ref.digest ?? (digest || undefined)
-  return `${img.zotRepository}${img.ref.tag ? `:${img.ref.tag}` : ''}${d ? `@${d}` : ''}`
 }
