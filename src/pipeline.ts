@@ -7,7 +7,7 @@ import { extract } from './extract/index.js'
 import { type Config, locateProblems } from './inputs/config.js'
 import { formatDuration } from './inputs/duration.js'
 import type { FoundImage, ImageResult, PlannedImage, ZotInfo } from './model.js'
-import { planImages } from './plan/plan.js'
+import { planImages, zotReference } from './plan/plan.js'
 import { clip, literal, oneLine } from './report/escape.js'
 import { locationLabel, MAX_REFERENCE_TEXT, plural } from './report/format.js'
 import { decideOutcome } from './report/outcome.js'
@@ -101,7 +101,7 @@ export async function runPipeline(config: Config, opts: PipelineOptions): Promis
         ...(zotHost ? { zotHost } : {}),
         ...(config.rewrite?.pullHost ? { pullHost: config.rewrite.pullHost } : {}),
       })
-      for (const img of p.images) logger.info(`${img.reference} → ${zotReferenceOf(img)}`)
+      for (const img of p.images) logger.info(`${img.reference} → ${zotReference(img)}`)
       if (p.unmapped.length) {
         const registries = [...new Set(p.unmapped.map((u) => u.reference?.domain ?? '?'))]
         const what = `${plural(p.unmapped.length, 'image')} from ${registries.join(', ')}: registry not in registry-map`
@@ -275,11 +275,6 @@ async function warmWithProgress(
   }
 }
 
-/** `docker-images/library/nginx:1.27`, `…@sha256:…`, `…:1.27@sha256:…`: the image inside Zot. */
-export function zotReferenceOf(p: PlannedImage): string {
-  return `${p.zotRepository}${p.ref.tag ? `:${p.ref.tag}` : ''}${p.ref.digest ? `@${p.ref.digest}` : ''}`
-}
-
 /** One result per extracted reference, in extraction order. */
 function assemble(
   found: FoundImage[],
@@ -296,7 +291,7 @@ function assemble(
       r ?? {
         reference: p.reference,
         status: 'not-attempted',
-        zotReference: zotReferenceOf(p),
+        zotReference: zotReference(p),
         attempts: 0,
         durationMs: 0,
         warnings: [],

@@ -51,3 +51,12 @@ export function planImages(
 function canonicalHost(host: string): string {
   return normalizeRegistryHost(host).replace(/:(443|80)$/, '')
 }
+
+/**
+ * The image inside Zot: `docker-images/library/nginx:1.27`, `…@sha256:…`, `…:1.27@sha256:…`; a tag-only
+ * image gets the digest it resolved to, when known.
+ */
+export function zotReference(img: PlannedImage, resolvedDigest?: string): string {
+  const digest = img.ref.digest ?? (resolvedDigest || undefined)
+  return `${img.zotRepository}${img.ref.tag ? `:${img.ref.tag}` : ''}${digest ? `@${digest}` : ''}`
+}

@@ -92,7 +92,7 @@ export function verifyFromSearch(held: SearchedImage, required?: Platform[]): Ve
   const check = requiredEntries(children, required, held.digest)
   return {
     digest: held.digest,
-    platforms: unique(check.map((c) => formatPlatform(c.platform))).sort(),
+    platforms: [...new Set(check.map((c) => formatPlatform(c.platform)))].sort(),
     children: check.map((c) => c.digest),
   }
 }
@@ -119,7 +119,7 @@ function requiredEntries<T extends { platform?: Platform }>(
   indexDigest: string,
 ): T[] {
   if (!required) return entries
-  const available = unique(entries.flatMap((c) => (c.platform ? [formatPlatform(c.platform)] : [])))
+  const available = [...new Set(entries.flatMap((c) => (c.platform ? [formatPlatform(c.platform)] : [])))]
   const missing = required.filter((r) => !entries.some((c) => c.platform && platformMatches(r, c.platform)))
   if (missing.length)
     throw new ImageFailure(
@@ -168,7 +168,7 @@ async function verifyIndex(
       index.digest,
     )
   return {
-    platforms: unique(present.filter((p) => !p.startsWith('sha256:'))).sort(),
+    platforms: [...new Set(present.filter((p) => !p.startsWith('sha256:')))].sort(),
     children: check.map((c) => c.digest),
   }
 }
@@ -176,8 +176,4 @@ async function verifyIndex(
 /** A presence check that Zot refused counts as absent: the image then fails naming what is missing. */
 function isPresent(r: RegistryResult<boolean>): boolean {
   return r.ok && r.value
-}
-
-function unique(items: string[]): string[] {
-  return [...new Set(items)]
 }
