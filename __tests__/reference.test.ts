@@ -5,13 +5,7 @@
 // (ParseNormalizedNamed + default tag), except that a tag next to a digest is kept.
 import { describe, expect, it } from 'vitest'
 import { InvalidReferenceError } from '../src/errors.js'
-import {
-  familiarName,
-  familiarString,
-  formatReference,
-  isTemplated,
-  parseReference,
-} from '../src/extract/reference.js'
+import { formatReference, isTemplated, parseReference } from '../src/extract/reference.js'
 
 const F64 = 'f'.repeat(64)
 const F128 = 'f'.repeat(128)
@@ -155,55 +149,44 @@ describe('normalize_test.go TestValidateReferenceName', () => {
 })
 
 describe('normalize_test.go TestNormalizedSplitHostname and TestParseRepositoryInfo', () => {
-  const split: [string, string, string, string][] = [
-    // input, domain, path, familiar name
-    ['test.com/foo', 'test.com', 'foo', 'test.com/foo'],
-    ['test_com/foo', 'docker.io', 'test_com/foo', 'test_com/foo'],
-    ['docker/migrator', 'docker.io', 'docker/migrator', 'docker/migrator'],
-    ['test.com:8080/foo', 'test.com:8080', 'foo', 'test.com:8080/foo'],
-    ['test-com:8080/foo', 'test-com:8080', 'foo', 'test-com:8080/foo'],
-    ['foo', 'docker.io', 'library/foo', 'foo'],
-    ['xn--n3h.com/foo', 'xn--n3h.com', 'foo', 'xn--n3h.com/foo'],
-    ['xn--n3h.com:18080/foo', 'xn--n3h.com:18080', 'foo', 'xn--n3h.com:18080/foo'],
-    ['docker.io/foo', 'docker.io', 'library/foo', 'foo'],
-    ['docker.io/library/foo', 'docker.io', 'library/foo', 'foo'],
-    ['docker.io/library/foo/bar', 'docker.io', 'library/foo/bar', 'library/foo/bar'],
-    ['fooo/bar', 'docker.io', 'fooo/bar', 'fooo/bar'],
-    ['library/ubuntu', 'docker.io', 'library/ubuntu', 'ubuntu'],
-    ['nonlibrary/ubuntu', 'docker.io', 'nonlibrary/ubuntu', 'nonlibrary/ubuntu'],
-    ['ubuntu', 'docker.io', 'library/ubuntu', 'ubuntu'],
-    ['other/library', 'docker.io', 'other/library', 'other/library'],
-    [
-      '127.0.0.1:8000/private/moonbase',
-      '127.0.0.1:8000',
-      'private/moonbase',
-      '127.0.0.1:8000/private/moonbase',
-    ],
-    ['127.0.0.1:8000/privatebase', '127.0.0.1:8000', 'privatebase', '127.0.0.1:8000/privatebase'],
-    ['example.com/private/moonbase', 'example.com', 'private/moonbase', 'example.com/private/moonbase'],
-    ['example.com:8000/privatebase', 'example.com:8000', 'privatebase', 'example.com:8000/privatebase'],
-    [
-      'localhost:8000/private/moonbase',
-      'localhost:8000',
-      'private/moonbase',
-      'localhost:8000/private/moonbase',
-    ],
-    ['localhost/private/moonbase', 'localhost', 'private/moonbase', 'localhost/private/moonbase'],
-    ['localhost/privatebase', 'localhost', 'privatebase', 'localhost/privatebase'],
-    ['docker.io/fooo/bar', 'docker.io', 'fooo/bar', 'fooo/bar'],
-    ['docker.io/ubuntu', 'docker.io', 'library/ubuntu', 'ubuntu'],
-    ['index.docker.io/fooo/bar', 'docker.io', 'fooo/bar', 'fooo/bar'],
-    ['index.docker.io/library/ubuntu', 'docker.io', 'library/ubuntu', 'ubuntu'],
-    ['index.docker.io/ubuntu', 'docker.io', 'library/ubuntu', 'ubuntu'],
-    // Not Docker's own normalisation but the same registry: the issue asks for it.
-    ['registry-1.docker.io/ubuntu', 'docker.io', 'library/ubuntu', 'ubuntu'],
-    ['registry-1.docker.io/bitnami/redis', 'docker.io', 'bitnami/redis', 'bitnami/redis'],
+  const split: [string, string, string][] = [
+    // input, domain, path
+    ['test.com/foo', 'test.com', 'foo'],
+    ['test_com/foo', 'docker.io', 'test_com/foo'],
+    ['docker/migrator', 'docker.io', 'docker/migrator'],
+    ['test.com:8080/foo', 'test.com:8080', 'foo'],
+    ['test-com:8080/foo', 'test-com:8080', 'foo'],
+    ['foo', 'docker.io', 'library/foo'],
+    ['xn--n3h.com/foo', 'xn--n3h.com', 'foo'],
+    ['xn--n3h.com:18080/foo', 'xn--n3h.com:18080', 'foo'],
+    ['docker.io/foo', 'docker.io', 'library/foo'],
+    ['docker.io/library/foo', 'docker.io', 'library/foo'],
+    ['docker.io/library/foo/bar', 'docker.io', 'library/foo/bar'],
+    ['fooo/bar', 'docker.io', 'fooo/bar'],
+    ['library/ubuntu', 'docker.io', 'library/ubuntu'],
+    ['nonlibrary/ubuntu', 'docker.io', 'nonlibrary/ubuntu'],
+    ['ubuntu', 'docker.io', 'library/ubuntu'],
+    ['other/library', 'docker.io', 'other/library'],
+    ['127.0.0.1:8000/private/moonbase', '127.0.0.1:8000', 'private/moonbase'],
+    ['127.0.0.1:8000/privatebase', '127.0.0.1:8000', 'privatebase'],
+    ['example.com/private/moonbase', 'example.com', 'private/moonbase'],
+    ['example.com:8000/privatebase', 'example.com:8000', 'privatebase'],
+    ['localhost:8000/private/moonbase', 'localhost:8000', 'private/moonbase'],
+    ['localhost/private/moonbase', 'localhost', 'private/moonbase'],
+    ['localhost/privatebase', 'localhost', 'privatebase'],
+    ['docker.io/fooo/bar', 'docker.io', 'fooo/bar'],
+    ['docker.io/ubuntu', 'docker.io', 'library/ubuntu'],
+    ['index.docker.io/fooo/bar', 'docker.io', 'fooo/bar'],
+    ['index.docker.io/library/ubuntu', 'docker.io', 'library/ubuntu'],
+    ['index.docker.io/ubuntu', 'docker.io', 'library/ubuntu'],
+    // Not Docker's own normalisation but the same registry (Docker Hub's API host): normalised too.
+    ['registry-1.docker.io/ubuntu', 'docker.io', 'library/ubuntu'],
+    ['registry-1.docker.io/bitnami/redis', 'docker.io', 'bitnami/redis'],
   ]
-  it.each(split)('%s → domain %s, path %s, familiar %s', (input, domain, path, familiar) => {
+  it.each(split)('%s → domain %s, path %s', (input, domain, path) => {
     const ref = parseReference(input)
     expect(ref.domain).toBe(domain)
     expect(ref.path).toBe(path)
-    expect(familiarName(ref)).toBe(familiar)
   })
 
   it('keeps tag and digest together (TestParseReferenceWithTagAndDigest)', () => {
@@ -211,7 +194,6 @@ describe('normalize_test.go TestNormalizedSplitHostname and TestParseRepositoryI
     const ref = parseReference(`busybox:latest@${digest}`)
     expect(ref).toEqual({ domain: 'docker.io', path: 'library/busybox', tag: 'latest', digest })
     expect(formatReference(ref)).toBe(`docker.io/library/busybox:latest@${digest}`)
-    expect(familiarString(ref)).toBe(`busybox:latest@${digest}`)
   })
 
   it('adds latest only when there is neither tag nor digest', () => {

@@ -504,4 +504,4 @@ function jsonProblem(message: string): { message: string; position?: number } {
 }
 
 export type { ExtractIo } from './files.js'
-export { familiarName, formatReference, isTemplated, parseReference } from './reference.js'
+export { formatReference, isTemplated, parseReference } from './reference.js'

@@ -7,21 +7,29 @@ import { InvalidReferenceError } from '../errors.js'
 import type { ImageReference } from '../model.js'
 
 export const DEFAULT_DOMAIN = 'docker.io'
-/** Hosts that are Docker Hub under another name; normalised to `docker.io`. */
-const DOCKER_HUB_ALIASES = new Set(['index.docker.io', 'registry-1.docker.io'])
+/** Docker Hub's names; the others are normalised to `docker.io` (the registry map does the same). */
+export const DOCKER_HUB_HOSTS: ReadonlySet<string> = new Set([
+  'docker.io',
+  'index.docker.io',
+  'registry-1.docker.io',
+])
 const OFFICIAL_PREFIX = 'library/'
 /** distribution/reference NameTotalLengthMax, measured on the normalised `domain/path`. */
 export const NAME_TOTAL_MAX = 255
 export const TAG_MAX = 128
 
-const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/
+/** One component of a repository path (also of a registry-map prefix). */
+export const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/
 const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])'
 const DOMAIN_NAME = new RegExp(`^${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*$`)
 const IPV6_HOST = /^\[[a-fA-F0-9:]+\]$/
 const PORT = /^[0-9]+$/
 const TAG = /^\w[\w.-]*$/
 /** go-digest's algorithm grammar (lower case only). */
-const DIGEST_ALGORITHM = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*$/
+const ALGORITHM = '[a-z0-9]+(?:[.+_-][a-z0-9]+)*'
+const DIGEST_ALGORITHM = new RegExp(`^${ALGORITHM}$`)
+/** A digest as a registry sends it (OCI image-spec grammar): `algorithm:encoded`, at least 32 characters. */
+export const DIGEST = new RegExp(`^${ALGORITHM}:[a-zA-Z0-9=_-]{32,}$`)
 /** Algorithms go-digest registers, with their hex length. */
 const DIGEST_HEX_LENGTH: Record<string, number> = { sha256: 64, sha384: 96, sha512: 128 }
 /** A bare 64-hex string is an image ID, never a name (normalize.go anchoredIdentifierRegexp). */
@@ -109,7 +117,7 @@ function splitDomain(input: string, name: string): { domain: string; path: strin
     domain = first
     path = name.slice(slash + 1)
   }
-  if (DOCKER_HUB_ALIASES.has(domain)) domain = DEFAULT_DOMAIN
+  if (DOCKER_HUB_HOSTS.has(domain)) domain = DEFAULT_DOMAIN
   checkPath(input, path)
   if (domain === DEFAULT_DOMAIN && !path.includes('/')) path = OFFICIAL_PREFIX + path
   return { domain, path }
@@ -179,22 +187,6 @@ function checkDigest(input: string, digest: string): void {
 /** The normalised text: `docker.io/library/nginx:1.27`, `host/p@sha256:…`, `host/p:tag@sha256:…`. */
 export function formatReference(ref: ImageReference): string {
   let s = `${ref.domain}/${ref.path}`
-  if (ref.tag !== undefined) s += `:${ref.tag}`
-  if (ref.digest !== undefined) s += `@${ref.digest}`
-  return s
-}
-
-/** The short name Docker prints: `nginx` for docker.io/library/nginx, `foo/bar` for docker.io/foo/bar. */
-export function familiarName(ref: ImageReference): string {
-  if (ref.domain !== DEFAULT_DOMAIN) return `${ref.domain}/${ref.path}`
-  return ref.path.startsWith(OFFICIAL_PREFIX) && ref.path.indexOf('/', OFFICIAL_PREFIX.length) === -1
-    ? ref.path.slice(OFFICIAL_PREFIX.length)
-    : ref.path
-}
-
-/** `familiarName` with tag and digest, e.g. `nginx:1.27`. */
-export function familiarString(ref: ImageReference): string {
-  let s = familiarName(ref)
   if (ref.tag !== undefined) s += `:${ref.tag}`
   if (ref.digest !== undefined) s += `@${ref.digest}`
   return s

@@ -3,21 +3,18 @@
 // path as is. Every bad entry is reported with its line, in one ConfigError.
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml'
 import { ConfigError } from '../errors.js'
+import { DEFAULT_DOMAIN, DOCKER_HUB_HOSTS, PATH_COMPONENT } from '../extract/reference.js'
 import type { RegistryMapping } from '../model.js'
 
 const INPUT = 'registry-map'
 
-/** Hosts that mean Docker Hub, as image references normalise them. */
-const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io'])
-
 const HOST_LABEL = '(?:[a-z0-9]|[a-z0-9][a-z0-9-]*[a-z0-9])'
 const HOST = new RegExp(`^(?:${HOST_LABEL}(?:\\.${HOST_LABEL})*|\\[[0-9a-f:.]+\\])(?::[0-9]{1,5})?$`)
-const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/
 
 /** `index.docker.io` → `docker.io`; lower case. */
 export function normalizeRegistryHost(host: string): string {
   const h = host.trim().toLowerCase()
-  return DOCKER_HUB_ALIASES.has(h) ? 'docker.io' : h
+  return DOCKER_HUB_HOSTS.has(h) ? DEFAULT_DOMAIN : h
 }
 
 interface Entry {

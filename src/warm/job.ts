@@ -1,5 +1,6 @@
 // Per-image bookkeeping shared by the engine and the verifier: retries, warnings, and failures that carry
 // their diagnosis.
+import { DIGEST } from '../extract/reference.js'
 import type { ZotClient } from './client.js'
 import { authFailure, type Situation } from './diagnose.js'
 import type { Refusal } from './registry.js'
@@ -44,8 +45,6 @@ export interface Verified {
   /** Digests of the per-platform manifests confirmed (an index's children; none for a single manifest). */
   children?: string[]
 }
-
-const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/
 
 /** Zot's refusal (and the tries it took) as the image's failure. `reference`: a tag, a digest, or `tags/list`. */
 export function failureFrom(

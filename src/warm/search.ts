@@ -9,6 +9,7 @@
 //   config has none). Children MetaDB lacks are left out; nested indexes are flattened.
 // - `Image` is non-null: one alias that errors (tag unknown to MetaDB) nulls the whole `data`, and each
 //   error names its alias in `path`. Such a batch is asked again without those aliases.
+import { DIGEST } from '../extract/reference.js'
 import type { ZotClient } from './client.js'
 import { normalizePlatform, type Platform } from './platforms.js'
 import type { RegistryResult } from './registry.js'
@@ -83,7 +84,6 @@ const ATTACHED =
 const FRAGMENT_REFERRERS = `fragment S on ImageSummary { Digest MediaType ${ATTACHED} Manifests { Digest ArtifactType Platform { Os Arch } ${ATTACHED} } }`
 /** Bytes one name adds to the body besides its JSON string: its variable declaration, alias and value key. */
 const PER_NAME_BYTES = 64
-const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/
 
 /**
  * The query for `names` (`repo:tag`). Names travel as GraphQL variables, so no name is ever spliced into the
