@@ -4,8 +4,9 @@
 // 2 images failed (or invalid/unresolved/not attempted) in strict mode.
 import { existsSync } from 'node:fs'
 import { homedir } from 'node:os'
-import { isAbsolute, relative, resolve } from 'node:path'
+import { isAbsolute, resolve } from 'node:path'
 import { describeError } from './errors.js'
+import { toWorkspacePath } from './extract/files.js'
 import { parseReference } from './extract/reference.js'
 import { cliValue, type ParsedArgv, parseArgv } from './inputs/argv.js'
 import { parseConfig } from './inputs/config.js'
@@ -136,7 +137,7 @@ async function configure(argv: ParsedArgv, io: CliIo, secrets: string[]): Promis
   let wantStdin = false
   for (const arg of argv.positionals) {
     if (arg === '-') wantStdin = true
-    else if (looksLikePath(arg, workspace)) extraPaths.push(toWorkspacePath(arg, workspace))
+    else if (looksLikePath(arg, workspace)) extraPaths.push(asPathInput(arg, workspace))
     else extraImages.push(arg)
   }
   const merged = (name: 'paths' | 'images', extra: string[]) =>
@@ -258,10 +259,11 @@ function looksLikePath(arg: string, workspace: string): boolean {
   }
 }
 
-function toWorkspacePath(arg: string, workspace: string): string {
+/** An absolute path inside the workspace is written relative to it, as `paths` are; anything else as given. */
+function asPathInput(arg: string, workspace: string): string {
   if (!isAbsolute(arg)) return arg
-  const rel = relative(workspace, arg)
-  return rel.startsWith('..') ? arg : rel || '.'
+  const rel = toWorkspacePath(workspace, arg)
+  return rel === '..' || rel.startsWith('../') || isAbsolute(rel) ? arg : rel
 }
 
 // Run as dist/cli.js or lib/cli.js; imported by the tests (as cli.ts), do nothing.
