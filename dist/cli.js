@@ -24748,7 +24748,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9634:
+/***/ 7253:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -25624,7 +25624,7 @@ module.exports = {
 
 
 
-const { Cache } = __nccwpck_require__(9634)
+const { Cache } = __nccwpck_require__(7253)
 const { webidl } = __nccwpck_require__(7879)
 const { kEnumerableProperty } = __nccwpck_require__(3440)
 const { kConstruct } = __nccwpck_require__(6443)
@@ -50300,22 +50300,24 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8161);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(452);
-/* harmony import */ var _extract_reference_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8492);
-/* harmony import */ var _inputs_argv_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(1543);
-/* harmony import */ var _inputs_config_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(8977);
-/* harmony import */ var _inputs_config_file_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(7253);
-/* harmony import */ var _inputs_redact_js__WEBPACK_IMPORTED_MODULE_15__ = __nccwpck_require__(4888);
-/* harmony import */ var _inputs_spec_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(8554);
-/* harmony import */ var _report_annotations_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(1116);
-/* harmony import */ var _report_escape_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(2527);
-/* harmony import */ var _report_outcome_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(5102);
-/* harmony import */ var _report_report_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(5650);
-/* harmony import */ var _report_table_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(8330);
-/* harmony import */ var _shell_js__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(2333);
+/* harmony import */ var _extract_files_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9416);
+/* harmony import */ var _extract_reference_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8492);
+/* harmony import */ var _inputs_argv_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(1543);
+/* harmony import */ var _inputs_config_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8977);
+/* harmony import */ var _inputs_config_file_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(9634);
+/* harmony import */ var _inputs_redact_js__WEBPACK_IMPORTED_MODULE_16__ = __nccwpck_require__(4888);
+/* harmony import */ var _inputs_spec_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(8554);
+/* harmony import */ var _report_annotations_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(1116);
+/* harmony import */ var _report_escape_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(2527);
+/* harmony import */ var _report_outcome_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(5102);
+/* harmony import */ var _report_report_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(5650);
+/* harmony import */ var _report_table_js__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(8330);
+/* harmony import */ var _shell_js__WEBPACK_IMPORTED_MODULE_15__ = __nccwpck_require__(7242);
 // The CLI (dist/cli.js, `zot-warm`): the same pipeline as the action, configured from flags, then
 // ZOT_WARM_<NAME>, then the seed CronJob's ZOT_* variables. Logs go to stderr, the table to stdout.
 // Exit codes: 0 all good, 1 hard failure (bad input/config, Zot unreachable, credentials rejected),
 // 2 images failed (or invalid/unresolved/not attempted) in strict mode.
+
 
 
 
@@ -50343,13 +50345,13 @@ function usage() {
         'Each option is also read from the environment as ZOT_WARM_<NAME> (e.g. ZOT_WARM_ZOT_URL) and from a',
         'configuration file whose keys are the option names (zot-url: https://zot.example.com). Precedence: flag,',
         `ZOT_WARM_<NAME>, the ZOT_* aliases, the configuration file, the default. The file is --config FILE, else the`,
-        `first that exists of ./${_inputs_config_file_js__WEBPACK_IMPORTED_MODULE_7__/* .LOCAL_CONFIG */ .hD}, $XDG_CONFIG_HOME/zot-warm/config.yaml (~/.config when unset) and`,
-        `${_inputs_config_file_js__WEBPACK_IMPORTED_MODULE_7__/* .SYSTEM_CONFIG */ .nU}; the log names the one read.`,
+        `first that exists of ./${_inputs_config_file_js__WEBPACK_IMPORTED_MODULE_8__/* .LOCAL_CONFIG */ .hD}, $XDG_CONFIG_HOME/zot-warm/config.yaml (~/.config when unset) and`,
+        `${_inputs_config_file_js__WEBPACK_IMPORTED_MODULE_8__/* .SYSTEM_CONFIG */ .nU}; the log names the one read.`,
         'Boolean options: --strict, --no-strict, --strict=true|false; --soft is --no-strict.',
         '',
         'Options:',
     ];
-    for (const spec of _inputs_spec_js__WEBPACK_IMPORTED_MODULE_8__/* .INPUTS */ .mc) {
+    for (const spec of _inputs_spec_js__WEBPACK_IMPORTED_MODULE_9__/* .INPUTS */ .mc) {
         const flag = spec.boolean ? `--[no-]${spec.name}` : `--${spec.name} ${spec.arg ?? 'VALUE'}`;
         const dflt = spec.defaultText
             ? ` (default: ${spec.defaultText.replace(/`/g, '')})`
@@ -50381,21 +50383,21 @@ async function runCli(io) {
     const terminal = new Terminal(io);
     let argv;
     try {
-        argv = (0,_inputs_argv_js__WEBPACK_IMPORTED_MODULE_5__/* .parseArgv */ .SB)(io.argv);
+        argv = (0,_inputs_argv_js__WEBPACK_IMPORTED_MODULE_6__/* .parseArgv */ .SB)(io.argv);
     }
     catch (err) {
         terminal.line(`zot-warm: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .describeError */ .Uc)(err)}\nRun zot-warm --help for the options.`);
-        return _report_outcome_js__WEBPACK_IMPORTED_MODULE_11__/* .EXIT_HARD */ .bQ;
+        return _report_outcome_js__WEBPACK_IMPORTED_MODULE_12__/* .EXIT_HARD */ .bQ;
     }
     if (argv.help || argv.version) {
-        terminal.out(argv.help ? usage() : `${_report_report_js__WEBPACK_IMPORTED_MODULE_12__/* .TOOL_VERSION */ .wr}\n`);
-        return _report_outcome_js__WEBPACK_IMPORTED_MODULE_11__/* .EXIT_OK */ .Ij;
+        terminal.out(argv.help ? usage() : `${_report_report_js__WEBPACK_IMPORTED_MODULE_13__/* .TOOL_VERSION */ .wr}\n`);
+        return _report_outcome_js__WEBPACK_IMPORTED_MODULE_12__/* .EXIT_OK */ .Ij;
     }
     terminal.quiet = argv.quiet;
-    return (0,_shell_js__WEBPACK_IMPORTED_MODULE_14__/* .runShell */ .E)({
+    return (0,_shell_js__WEBPACK_IMPORTED_MODULE_15__/* .runShell */ .E)({
         secrets: terminal.secrets,
         logger: terminal.logger,
-        userAgent: `zot-warm/${_report_report_js__WEBPACK_IMPORTED_MODULE_12__/* .TOOL_VERSION */ .wr} (cli)`,
+        userAgent: `zot-warm/${_report_report_js__WEBPACK_IMPORTED_MODULE_13__/* .TOOL_VERSION */ .wr} (cli)`,
         configure: () => configure(argv, io, terminal.secrets),
         stopping: (message) => terminal.line(message),
         configProblems: (problems) => terminal.line(`zot-warm: invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`),
@@ -50414,7 +50416,7 @@ async function runCli(io) {
  * (extraction reports it when nothing matches).
  */
 async function configure(argv, io, secrets) {
-    const get = (name) => (0,_inputs_argv_js__WEBPACK_IMPORTED_MODULE_5__/* .cliValue */ ._D)(argv, io.env, name);
+    const get = (name) => (0,_inputs_argv_js__WEBPACK_IMPORTED_MODULE_6__/* .cliValue */ ._D)(argv, io.env, name);
     const workspace = (0,node_path__WEBPACK_IMPORTED_MODULE_2__.resolve)(io.cwd, get('workspace') || io.cwd);
     const extraPaths = [];
     const extraImages = [];
@@ -50423,19 +50425,19 @@ async function configure(argv, io, secrets) {
         if (arg === '-')
             wantStdin = true;
         else if (looksLikePath(arg, workspace))
-            extraPaths.push(toWorkspacePath(arg, workspace));
+            extraPaths.push(asPathInput(arg, workspace));
         else
             extraImages.push(arg);
     }
     const merged = (name, extra) => [get(name), ...extra].filter(Boolean).join('\n') || undefined;
-    const parsed = (0,_inputs_config_js__WEBPACK_IMPORTED_MODULE_6__/* .parseConfig */ .o)((name) => name === 'paths'
+    const parsed = (0,_inputs_config_js__WEBPACK_IMPORTED_MODULE_7__/* .parseConfig */ .o)((name) => name === 'paths'
         ? merged('paths', extraPaths)
         : name === 'images'
             ? merged('images', extraImages)
             : get(name), {
         workspace: io.cwd,
         cwd: io.cwd,
-        configSearch: io.configSearch ?? (0,_inputs_config_file_js__WEBPACK_IMPORTED_MODULE_7__/* .configSearch */ .fO)(io.cwd, io.env, node_os__WEBPACK_IMPORTED_MODULE_1__.homedir),
+        configSearch: io.configSearch ?? (0,_inputs_config_file_js__WEBPACK_IMPORTED_MODULE_8__/* .configSearch */ .fO)(io.cwd, io.env, node_os__WEBPACK_IMPORTED_MODULE_1__.homedir),
     });
     secrets.push(...parsed.secrets);
     const { config } = parsed;
@@ -50480,34 +50482,34 @@ class Terminal {
     }
     /** A line on stderr after an optional label of ours (coloured after escaping, so colours survive). */
     line(text, label = '') {
-        this.io.stderr(`${label}${(0,_report_escape_js__WEBPACK_IMPORTED_MODULE_10__/* .logText */ .kc)((0,_inputs_redact_js__WEBPACK_IMPORTED_MODULE_15__/* .redact */ .E$)(text, this.secrets))}\n`);
+        this.io.stderr(`${label}${(0,_report_escape_js__WEBPACK_IMPORTED_MODULE_11__/* .logText */ .kc)((0,_inputs_redact_js__WEBPACK_IMPORTED_MODULE_16__/* .redact */ .E$)(text, this.secrets))}\n`);
     }
     /** Text for a reader on stdout. */
     out(text) {
-        this.io.stdout((0,_report_escape_js__WEBPACK_IMPORTED_MODULE_10__/* .logText */ .kc)((0,_inputs_redact_js__WEBPACK_IMPORTED_MODULE_15__/* .redact */ .E$)(text, this.secrets)));
+        this.io.stdout((0,_report_escape_js__WEBPACK_IMPORTED_MODULE_11__/* .logText */ .kc)((0,_inputs_redact_js__WEBPACK_IMPORTED_MODULE_16__/* .redact */ .E$)(text, this.secrets)));
     }
     async publish({ run, outcome, report, reportFile, config }) {
         const stdoutTaken = config.report === '-' || config.rewrite?.output === '-';
         if (run.results.length) {
-            const table = (0,_report_table_js__WEBPACK_IMPORTED_MODULE_13__/* .renderTable */ .bo)(run.results, run.mode);
+            const table = (0,_report_table_js__WEBPACK_IMPORTED_MODULE_14__/* .renderTable */ .bo)(run.results, run.mode);
             if (stdoutTaken)
                 this.line(table);
             else
                 this.out(`${table}\n`);
         }
-        const problems = (0,_report_table_js__WEBPACK_IMPORTED_MODULE_13__/* .renderProblems */ .x8)(run.results);
+        const problems = (0,_report_table_js__WEBPACK_IMPORTED_MODULE_14__/* .renderProblems */ .x8)(run.results);
         if (problems)
             this.line(`\n${problems}`);
         // Compiler-style lines, so editors and terminals can jump to them.
         if (!run.hardFailure) {
-            for (const a of (0,_report_annotations_js__WEBPACK_IMPORTED_MODULE_9__/* .planAnnotations */ .m)(run, { limit: Number.MAX_SAFE_INTEGER }))
-                this.line(`${a.where ? `${a.where}: ` : ''}${a.level}: ${(0,_report_escape_js__WEBPACK_IMPORTED_MODULE_10__/* .oneLine */ .TN)(a.message, 2000)}`);
+            for (const a of (0,_report_annotations_js__WEBPACK_IMPORTED_MODULE_10__/* .planAnnotations */ .m)(run, { limit: Number.MAX_SAFE_INTEGER }))
+                this.line(`${a.where ? `${a.where}: ` : ''}${a.level}: ${(0,_report_escape_js__WEBPACK_IMPORTED_MODULE_11__/* .oneLine */ .TN)(a.message, 2000)}`);
         }
         if (config.report === '-')
-            this.io.stdout((0,_report_report_js__WEBPACK_IMPORTED_MODULE_12__/* .reportJson */ .l4)(report));
+            this.io.stdout((0,_report_report_js__WEBPACK_IMPORTED_MODULE_13__/* .reportJson */ .l4)(report));
         if (reportFile?.error) {
             this.line(`zot-warm: could not write the report to ${reportFile.path}: ${reportFile.error}`);
-            return _report_outcome_js__WEBPACK_IMPORTED_MODULE_11__/* .EXIT_HARD */ .bQ;
+            return _report_outcome_js__WEBPACK_IMPORTED_MODULE_12__/* .EXIT_HARD */ .bQ;
         }
         if (reportFile)
             this.chatter(`JSON report: ${reportFile.path}`);
@@ -50539,18 +50541,19 @@ function looksLikePath(arg, workspace) {
     if (/\.(ya?ml|json|txt|list|lst)$/i.test(arg) && !arg.includes('@'))
         return true;
     try {
-        (0,_extract_reference_js__WEBPACK_IMPORTED_MODULE_4__/* .parseReference */ .F2)(arg);
+        (0,_extract_reference_js__WEBPACK_IMPORTED_MODULE_5__/* .parseReference */ .F2)(arg);
         return false;
     }
     catch {
         return true;
     }
 }
-function toWorkspacePath(arg, workspace) {
+/** An absolute path inside the workspace is written relative to it, as `paths` are; anything else as given. */
+function asPathInput(arg, workspace) {
     if (!(0,node_path__WEBPACK_IMPORTED_MODULE_2__.isAbsolute)(arg))
         return arg;
-    const rel = (0,node_path__WEBPACK_IMPORTED_MODULE_2__.relative)(workspace, arg);
-    return rel.startsWith('..') ? arg : rel || '.';
+    const rel = (0,_extract_files_js__WEBPACK_IMPORTED_MODULE_4__/* .toWorkspacePath */ .CR)(workspace, arg);
+    return rel === '..' || rel.startsWith('../') || (0,node_path__WEBPACK_IMPORTED_MODULE_2__.isAbsolute)(rel) ? arg : rel;
 }
 // Run as dist/cli.js or lib/cli.js; imported by the tests (as cli.ts), do nothing.
 if (import.meta.url.endsWith('/cli.js')) {
@@ -50568,7 +50571,7 @@ if (import.meta.url.endsWith('/cli.js')) {
         },
         tty: process.stderr.isTTY,
     });
-    (0,_shell_js__WEBPACK_IMPORTED_MODULE_14__/* .exitWhenDone */ .l)(code);
+    (0,_shell_js__WEBPACK_IMPORTED_MODULE_15__/* .exitWhenDone */ .l)(code);
 }
 
 __webpack_async_result__();
@@ -50645,2519 +50648,16 @@ function withHint(message, hint) {
 
 /***/ }),
 
-/***/ 8492:
+/***/ 3227:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   F2: () => (/* binding */ parseReference),
-/* harmony export */   FH: () => (/* binding */ formatReference),
-/* harmony export */   dw: () => (/* binding */ isTemplated),
-/* harmony export */   wi: () => (/* binding */ EMPTY_HINT)
-/* harmony export */ });
-/* unused harmony exports DEFAULT_DOMAIN, NAME_TOTAL_MAX, TAG_MAX, familiarName, familiarString */
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(452);
-// Image references, parsed and normalised like the container ecosystem: the grammar of
-// github.com/distribution/reference (regexp.go) and Docker's normalisation (normalize.go: ParseDockerRef),
-// with one deliberate difference: a reference with both tag and digest keeps both (Docker drops the tag).
-// Instead of one big regular expression the parts are checked one by one, so an invalid reference gets a
-// reason a user can act on ("sha256 digest needs 64 hex characters, got 12") rather than "invalid format".
-
-const DEFAULT_DOMAIN = 'docker.io';
-/** Hosts that are Docker Hub under another name; normalised to `docker.io`. */
-const DOCKER_HUB_ALIASES = new Set(['index.docker.io', 'registry-1.docker.io']);
-const OFFICIAL_PREFIX = 'library/';
-/** distribution/reference NameTotalLengthMax, measured on the normalised `domain/path`. */
-const NAME_TOTAL_MAX = 255;
-const TAG_MAX = 128;
-const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const DOMAIN_NAME = new RegExp(`^${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*$`);
-const IPV6_HOST = /^\[[a-fA-F0-9:]+\]$/;
-const PORT = /^[0-9]+$/;
-const TAG = /^\w[\w.-]*$/;
-/** go-digest's algorithm grammar (lower case only). */
-const DIGEST_ALGORITHM = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*$/;
-/** Algorithms go-digest registers, with their hex length. */
-const DIGEST_HEX_LENGTH = { sha256: 64, sha384: 96, sha512: 128 };
-/** A bare 64-hex string is an image ID, never a name (normalize.go anchoredIdentifierRegexp). */
-const IMAGE_ID = /^[a-f0-9]{64}$/;
-const isControl = (code) => code < 0x20 || (code >= 0x7f && code <= 0x9f);
-const fail = (input, reason) => {
-    throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InvalidReferenceError */ .x_(input, reason);
-};
-/**
- * Parse and normalise an image reference. Throws InvalidReferenceError (and nothing else) with a reason.
- * `nginx` → docker.io/library/nginx:latest; `index.docker.io/x` → docker.io/library/x; tag and digest kept.
- */
-function parseReference(input) {
-    if (typeof input !== 'string')
-        return fail(String(input), `expected a string, got ${typeof input}`);
-    if (input === '')
-        return fail(input, 'repository name must have at least one component (the reference is empty)');
-    checkCharacters(input);
-    if (IMAGE_ID.test(input))
-        fail(input, 'a 64-character hexadecimal string is an image ID, not a repository name');
-    let rest = input;
-    let digest;
-    const at = input.indexOf('@');
-    if (at !== -1) {
-        digest = input.slice(at + 1);
-        rest = input.slice(0, at);
-        if (digest.includes('/'))
-            fail(input, 'invalid "@" inside the name (a digest goes last: name@sha256:…)');
-    }
-    let name = rest;
-    let tag;
-    // The tag separator is a colon after the last slash; colons before it belong to a registry port.
-    const colon = rest.lastIndexOf(':');
-    if (colon > rest.lastIndexOf('/') && !(rest.startsWith('[') && colon < rest.indexOf(']'))) {
-        name = rest.slice(0, colon);
-        tag = rest.slice(colon + 1);
-    }
-    const { domain, path } = splitDomain(input, name);
-    if (tag !== undefined)
-        checkTag(input, tag);
-    if (digest !== undefined)
-        checkDigest(input, digest);
-    const full = `${domain}/${path}`;
-    if (full.length > NAME_TOTAL_MAX)
-        fail(input, `repository name must not be more than ${NAME_TOTAL_MAX} characters (got ${full.length})`);
-    const ref = { domain, path };
-    if (tag !== undefined)
-        ref.tag = tag;
-    if (digest !== undefined)
-        ref.digest = digest;
-    if (tag === undefined && digest === undefined)
-        ref.tag = 'latest';
-    return ref;
-}
-function checkCharacters(input) {
-    for (let i = 0; i < input.length; i++) {
-        const code = input.charCodeAt(i);
-        if (code === 32 || (code >= 9 && code <= 13) || (code > 0x7f && /\s/.test(input.charAt(i)))) {
-            const where = i === 0 || i === input.length - 1
-                ? 'leading or trailing whitespace'
-                : `whitespace at position ${i + 1}`;
-            const hint = /^-\s/.test(input)
-                ? ' (looks like a YAML list item: write the reference without "- ")'
-                : '';
-            fail(input, `contains ${where}${hint}`);
-        }
-        if (isControl(code)) {
-            const hex = code.toString(16).toUpperCase().padStart(4, '0');
-            fail(input, `contains control character U+${hex} at position ${i + 1}`);
-        }
-    }
-}
-/** Docker's splitDockerDomain: the first component is a registry only if it has a `.` or `:`, is `localhost`, or has upper case. */
-function splitDomain(input, name) {
-    if (name === '')
-        fail(input, 'repository name is missing');
-    if (name.startsWith('[') && !name.includes('/'))
-        fail(input, 'a registry host needs a repository path after it (e.g. [::1]:5000/app)');
-    const slash = name.indexOf('/');
-    const first = slash === -1 ? '' : name.slice(0, slash);
-    let domain = DEFAULT_DOMAIN;
-    let path = name;
-    if (slash !== -1 && (/[.:]/.test(first) || first === 'localhost' || first.toLowerCase() !== first)) {
-        checkDomain(input, first);
-        domain = first;
-        path = name.slice(slash + 1);
-    }
-    if (DOCKER_HUB_ALIASES.has(domain))
-        domain = DEFAULT_DOMAIN;
-    checkPath(input, path);
-    if (domain === DEFAULT_DOMAIN && !path.includes('/'))
-        path = OFFICIAL_PREFIX + path;
-    return { domain, path };
-}
-function checkDomain(input, domain) {
-    let host = domain;
-    let port;
-    if (domain.startsWith('[')) {
-        const close = domain.indexOf(']');
-        host = close === -1 ? domain : domain.slice(0, close + 1);
-        const after = close === -1 ? '' : domain.slice(close + 1);
-        if (after !== '') {
-            if (!after.startsWith(':'))
-                fail(input, `invalid registry host "${domain}"`);
-            port = after.slice(1);
-        }
-        if (!IPV6_HOST.test(host))
-            fail(input, `invalid IPv6 registry host "${host}" (hex digits and colons in brackets)`);
-    }
-    else {
-        const c = domain.indexOf(':');
-        if (c !== -1) {
-            host = domain.slice(0, c);
-            port = domain.slice(c + 1);
-        }
-        if (!DOMAIN_NAME.test(host))
-            fail(input, `invalid registry host "${host}" (letters, digits, "-" and "." only; IPv6 in brackets)`);
-    }
-    if (port !== undefined && !PORT.test(port))
-        fail(input, `invalid registry port "${port}" (digits only)`);
-}
-function checkPath(input, path) {
-    if (path === '')
-        fail(input, 'repository path is empty');
-    if (path.toLowerCase() !== path)
-        fail(input, 'repository name must be lowercase');
-    for (const component of path.split('/')) {
-        if (component === '')
-            fail(input, 'repository path has an empty component ("//" or a trailing "/")');
-        if (!PATH_COMPONENT.test(component))
-            fail(input, `invalid repository path component "${component}" (lowercase letters and digits, joined by single ".", "_", "__" or "-")`);
-    }
-}
-function checkTag(input, tag) {
-    if (tag === '')
-        fail(input, 'tag is empty (nothing after ":"; a templated tag may have rendered empty)');
-    if (tag.length > TAG_MAX)
-        fail(input, `tag longer than ${TAG_MAX} characters (got ${tag.length})`);
-    if (!TAG.test(tag))
-        fail(input, `invalid tag "${tag}" (letters, digits, "_", "." and "-", not starting with "." or "-")`);
-}
-function checkDigest(input, digest) {
-    if (digest === '')
-        fail(input, 'digest is empty (nothing after "@")');
-    const colon = digest.indexOf(':');
-    const algorithm = colon === -1 ? '' : digest.slice(0, colon);
-    const hex = colon === -1 ? '' : digest.slice(colon + 1);
-    if (colon <= 0 || hex === '' || !DIGEST_ALGORITHM.test(algorithm))
-        fail(input, `invalid digest "${digest}" (expected algorithm:hex, e.g. sha256: and 64 hex characters)`);
-    const length = DIGEST_HEX_LENGTH[algorithm];
-    if (length === undefined)
-        fail(input, `unsupported digest algorithm "${algorithm}" (sha256, sha384 or sha512)`);
-    if (!/^[0-9a-fA-F]+$/.test(hex))
-        fail(input, `${algorithm} digest must be hexadecimal`);
-    if (hex.length !== length)
-        fail(input, `${algorithm} digest needs ${length} hex characters, got ${hex.length}`);
-    if (hex.toLowerCase() !== hex)
-        fail(input, `${algorithm} digest must be lower-case hexadecimal`);
-}
-/** The normalised text: `docker.io/library/nginx:1.27`, `host/p@sha256:…`, `host/p:tag@sha256:…`. */
-function formatReference(ref) {
-    let s = `${ref.domain}/${ref.path}`;
-    if (ref.tag !== undefined)
-        s += `:${ref.tag}`;
-    if (ref.digest !== undefined)
-        s += `@${ref.digest}`;
-    return s;
-}
-/** The short name Docker prints: `nginx` for docker.io/library/nginx, `foo/bar` for docker.io/foo/bar. */
-function familiarName(ref) {
-    if (ref.domain !== DEFAULT_DOMAIN)
-        return `${ref.domain}/${ref.path}`;
-    return ref.path.startsWith(OFFICIAL_PREFIX) && ref.path.indexOf('/', OFFICIAL_PREFIX.length) === -1
-        ? ref.path.slice(OFFICIAL_PREFIX.length)
-        : ref.path;
-}
-/** `familiarName` with tag and digest, e.g. `nginx:1.27`. */
-function familiarString(ref) {
-    let s = familiarName(ref);
-    if (ref.tag !== undefined)
-        s += `:${ref.tag}`;
-    if (ref.digest !== undefined)
-        s += `@${ref.digest}`;
-    return s;
-}
-const RENDER_HINT = 'render the templates first (e.g. `helm template`) and scan the output';
-/**
- * When the text still holds templating, a hint saying what to do; otherwise undefined. Such values are
- * reported as unresolved (never as invalid, never dropped): the real image is only known after rendering.
- */
-function isTemplated(text) {
-    if (text.includes('{{')) {
-        if (/\{\{\s*(?:inputs|outputs|workflow|steps|tasks|item|pod|retries|node)\b/.test(text))
-            return 'Argo Workflows parameter, resolved only at run time: list the concrete image under `images` to warm it';
-        return `unrendered template (\`{{ … }}\`): ${RENDER_HINT}`;
-    }
-    if (text.includes('{%'))
-        return `unrendered template (\`{% … %}\`): ${RENDER_HINT}`;
-    if (text.includes('$(') && /\$\([^)]*\)/.test(text))
-        return 'run-time parameter (`$(…)`, Tekton/Kubernetes variable): list the concrete image under `images` to warm it';
-    if (/\$\{[^}]*\}?|\$[A-Za-z_]/.test(text))
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: the hint shows shell syntax
-        return 'unexpanded variable (`${…}`): run `envsubst` or `docker compose config` first, or list the image under `images`';
-    if (text.includes('<no value>'))
-        return `a template rendered a missing value (\`<no value>\`): ${RENDER_HINT} with the values set`;
-    return undefined;
-}
-/** Hint for an image field that is empty or null. */
-const EMPTY_HINT = 'image is empty: a template probably rendered nothing here; render with the right values, or set the image';
-
-
-/***/ }),
-
-/***/ 1543:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   SB: () => (/* binding */ parseArgv),
-/* harmony export */   _D: () => (/* binding */ cliValue)
-/* harmony export */ });
-/* unused harmony export ArgvError */
-/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7975);
-/* harmony import */ var _spec_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8554);
-// The CLI's command line: every input as `--name VALUE` (or `--name=VALUE`), boolean inputs as `--name`,
-// `--no-name` or `--name=true|false`, `--soft` for `--no-strict` (the seed CLI's spelling), and the
-// flags of the CLI itself. A boolean flag followed by a bare `true` / `false` is refused: taken as
-// written it would be a flag and an image named `false`, which is never what was meant.
-
-
-/** Inputs that may be given several times (`--paths a --paths b`); the values are joined as lines. */
-const LIST_INPUTS = new Set(['paths', 'images']);
-const BOOLEAN_INPUTS = new Set(_spec_js__WEBPACK_IMPORTED_MODULE_1__/* .INPUTS */ .mc.filter((i) => i.boolean).map((i) => i.name));
-/** Words a boolean takes in `--name=WORD`, and the ones refused right after a bare boolean flag. */
-const TRUE_WORDS = new Set(['true', 'yes', 'on', '1']);
-const FALSE_WORDS = new Set(['false', 'no', 'off', '0']);
-const BARE_WORDS = new Set(['true', 'false', 'yes', 'no', 'on', 'off']);
-/** Other spellings of a boolean flag: `--soft` is `--no-strict`. */
-const SYNONYMS = {
-    soft: { input: 'strict', value: false },
-};
-/** A command line that cannot be understood; `message` says what to write instead. */
-class ArgvError extends Error {
-    name = 'ArgvError';
-}
-function parseArgv(argv) {
-    const options = {
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean' },
-        quiet: { type: 'boolean', short: 'q' },
-    };
-    for (const spec of _spec_js__WEBPACK_IMPORTED_MODULE_1__/* .INPUTS */ .mc) {
-        if (spec.boolean) {
-            options[spec.name] = { type: 'boolean' };
-            options[`no-${spec.name}`] = { type: 'boolean' };
-        }
-        else
-            options[spec.name] = { type: 'string', multiple: LIST_INPUTS.has(spec.name) };
-    }
-    // `--name=WORD` and the synonyms become plain `--name` / `--no-name`, one argument for one, so the
-    // indexes parseArgs reports still point at what the user typed.
-    const args = [...argv];
-    for (let i = 0; i < args.length; i++) {
-        const arg = args[i];
-        if (arg === '--')
-            break;
-        const m = /^--(no-)?([a-z][a-z0-9-]*)(?:=(.*))?$/s.exec(arg);
-        if (!m)
-            continue;
-        const [, no, name = '', word] = m;
-        const synonym = SYNONYMS[name];
-        const input = synonym?.input ?? name;
-        if (!BOOLEAN_INPUTS.has(input))
-            continue;
-        let value = synonym ? synonym.value : true;
-        if (no) {
-            if (synonym)
-                throw new ArgvError(`unknown option '${arg}'; write --${synonym.input} instead.`);
-            value = false;
-        }
-        if (word !== undefined) {
-            const w = word.toLowerCase();
-            if (no || synonym)
-                throw new ArgvError(`'${arg}': --${no ? 'no-' : ''}${name} takes no value; write --${input}=true or --${input}=false.`);
-            if (TRUE_WORDS.has(w))
-                value = true;
-            else if (FALSE_WORDS.has(w))
-                value = false;
-            else
-                throw new ArgvError(`'${arg}': --${input} is true or false; write --${input} or --no-${input}.`);
-        }
-        args[i] = value ? `--${input}` : `--no-${input}`;
-    }
-    const parse = () => (0,node_util__WEBPACK_IMPORTED_MODULE_0__.parseArgs)({ args, options, allowPositionals: true, strict: true, tokens: true });
-    let parsed;
-    try {
-        parsed = parse();
-    }
-    catch (err) {
-        throw new ArgvError(err.message);
-    }
-    const inputs = new Map();
-    const lists = new Map();
-    const tokens = parsed.tokens ?? [];
-    tokens.forEach((token, t) => {
-        if (token.kind !== 'option')
-            return;
-        const name = token.name;
-        const negated = name.startsWith('no-') && BOOLEAN_INPUTS.has(name.slice(3));
-        const input = negated ? name.slice(3) : name;
-        if (BOOLEAN_INPUTS.has(input)) {
-            const next = tokens[t + 1];
-            if (next?.kind === 'positional' && next.index === token.index + 1 && BARE_WORDS.has(next.value)) {
-                const typed = `${argv[token.index]} ${next.value}`;
-                const wanted = negated !== TRUE_WORDS.has(next.value);
-                throw new ArgvError(`'${typed}': boolean flags take no separate value; write ${wanted ? `--${input}` : `--no-${input}`} (or --${input}=${wanted}).`);
-            }
-            // The last of `--strict … --no-strict` wins, as with any other repeated flag.
-            inputs.set(input, negated ? 'false' : 'true');
-        }
-        else if (LIST_INPUTS.has(input) && token.value !== undefined) {
-            const list = lists.get(input) ?? [];
-            list.push(token.value);
-            lists.set(input, list);
-        }
-        else if (token.value !== undefined)
-            inputs.set(input, token.value);
-    });
-    for (const [name, values] of lists)
-        inputs.set(name, values.join('\n'));
-    return {
-        inputs,
-        positionals: parsed.positionals,
-        help: Boolean(parsed.values.help),
-        version: Boolean(parsed.values.version),
-        quiet: Boolean(parsed.values.quiet),
-    };
-}
-/**
- * The CLI's value of an input: the command line, then `ZOT_WARM_<NAME>`, then the seed CronJob's
- * variables (`envAliases`); undefined when none is set (the configuration file and the default come next).
- */
-function cliValue(parsed, env, name) {
-    const flag = parsed.inputs.get(name);
-    if (flag !== undefined && flag !== '')
-        return flag;
-    const spec = _spec_js__WEBPACK_IMPORTED_MODULE_1__/* .INPUTS */ .mc.find((i) => i.name === name);
-    for (const key of [(0,_spec_js__WEBPACK_IMPORTED_MODULE_1__/* .envName */ .pD)(name), ...(spec?.envAliases ?? [])]) {
-        const fromEnv = env[key];
-        if (fromEnv)
-            return fromEnv;
-    }
-    return undefined;
-}
-
-
-/***/ }),
-
-/***/ 7253:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   HT: () => (/* binding */ loadConfigFile),
-/* harmony export */   fO: () => (/* binding */ configSearch),
-/* harmony export */   hD: () => (/* binding */ LOCAL_CONFIG),
-/* harmony export */   nU: () => (/* binding */ SYSTEM_CONFIG)
-/* harmony export */ });
-/* unused harmony exports configCandidates, parseConfigFile, nearestKey */
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
-/* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8815);
-/* harmony import */ var _spec_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8554);
-// The configuration file: a YAML mapping whose keys are the input names (`zot-url: https://…`). It sits
-// beneath every other source: the CLI reads flags, then ZOT_WARM_*, then the seed CronJob's ZOT_* variables,
-// then the file, then the defaults; the action reads its inputs, then the file. The CLI looks for the file
-// in the places the seed CLI used; the action reads only the one its `config` input names (a workflow says
-// what it reads). Every value keeps its line, so a bad value is reported where it is written.
-
-
-
-
-const SYSTEM_CONFIG = '/etc/zot-warm/config.yaml';
-const LOCAL_CONFIG = 'zot-warm.yaml';
-/** The search locations of a process: its current directory, environment and home. */
-function configSearch(cwd, env, home) {
-    return {
-        cwd,
-        xdgConfigHome: env.XDG_CONFIG_HOME,
-        home: env.HOME || homeOrEmpty(home),
-        system: env.ZOT_WARM_SYSTEM_CONFIG || SYSTEM_CONFIG,
-    };
-}
-/** A container user without a passwd entry and without HOME has no home: then there is no ~/.config. */
-function homeOrEmpty(home) {
-    try {
-        return home();
-    }
-    catch {
-        return '';
-    }
-}
-/** The files the CLI looks for, in order. */
-function configCandidates(search) {
-    const xdg = search.xdgConfigHome && (0,node_path__WEBPACK_IMPORTED_MODULE_1__.isAbsolute)(search.xdgConfigHome)
-        ? search.xdgConfigHome
-        : (0,node_path__WEBPACK_IMPORTED_MODULE_1__.isAbsolute)(search.home)
-            ? (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(search.home, '.config')
-            : undefined;
-    return [
-        (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(search.cwd, LOCAL_CONFIG),
-        ...(xdg ? [(0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(xdg, 'zot-warm', 'config.yaml')] : []),
-        search.system,
-    ];
-}
-/** Inputs whose value may be written as a YAML list. */
-const LIST_KEYS = new Set(['paths', 'images', 'platforms']);
-/** Inputs naming a file: a relative path in the configuration file is relative to the file, as in a kubeconfig. */
-const FILE_KEYS = new Set(['ca-cert', 'client-cert', 'client-key', 'report', 'workspace']);
-const KEYS = _spec_js__WEBPACK_IMPORTED_MODULE_3__/* .INPUTS */ .mc.map((i) => i.name).filter((n) => n !== 'config');
-/**
- * The configuration file to read: `explicit` (the `config` input; relative to `base`), else the first of the
- * search locations that exists. Undefined when there is none. A file that exists but cannot be read is a
- * problem, not a reason to look further: the user meant that one.
- */
-function loadConfigFile(explicit, where) {
-    if (explicit) {
-        const path = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.resolve)(where.base, explicit);
-        return readConfigPath(path, shown(path, where.cwd), `config: cannot read "${explicit}"`);
-    }
-    for (const path of where.search ? configCandidates(where.search) : []) {
-        let exists;
-        try {
-            (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.statSync)(path);
-            exists = true;
-        }
-        catch (err) {
-            const code = err.code;
-            exists = code !== 'ENOENT' && code !== 'ENOTDIR';
-        }
-        const name = shown(path, where.cwd);
-        if (exists)
-            return readConfigPath(path, name, `cannot read the configuration file ${name}`);
-    }
-    return undefined;
-}
-/** `./zot-warm.yaml` inside the current directory, the absolute path elsewhere. */
-function shown(path, cwd) {
-    const rel = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.relative)(cwd, path);
-    return rel && !rel.startsWith('..') && !(0,node_path__WEBPACK_IMPORTED_MODULE_1__.isAbsolute)(rel) ? `./${rel.split(node_path__WEBPACK_IMPORTED_MODULE_1__.sep).join('/')}` : path;
-}
-function readConfigPath(path, name, what) {
-    let text;
-    try {
-        text = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(path, 'utf8');
-    }
-    catch (err) {
-        const code = err.code;
-        const why = code === 'ENOENT'
-            ? 'no such file'
-            : code === 'EISDIR'
-                ? 'it is a directory'
-                : code === 'EACCES' || code === 'EPERM'
-                    ? 'permission denied'
-                    : err.message;
-        return { path, shown: name, values: new Map(), problems: [`${what}: ${why}${code ? ` (${code})` : ''}.`] };
-    }
-    return parseConfigFile(path, text, name);
-}
-/** Parse the text of a configuration file (pure; `path` anchors relative file paths, `name` is shown). */
-function parseConfigFile(path, text, name = path) {
-    const lines = new yaml__WEBPACK_IMPORTED_MODULE_2__/* .LineCounter */ .HN();
-    const values = new Map();
-    const problems = [];
-    const at = (offset) => {
-        const p = lines.linePos(offset);
-        return `${name}:${p.line}:${p.col}`;
-    };
-    const problem = (offset, message) => problems.push(`${at(offset)}: ${message}`);
-    const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-    // prettyErrors off: the messages then carry no excerpt of the file, which may hold a password.
-    const docs = (0,yaml__WEBPACK_IMPORTED_MODULE_2__/* .parseAllDocuments */ .hR)(body, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-    const list = Array.isArray(docs) ? docs : [];
-    if (list.length > 1)
-        problem(list[1]?.range[0] ?? 0, 'one YAML document expected; remove the `---` and what follows.');
-    const doc = list[0];
-    if (!doc)
-        return { path, shown: name, values, problems };
-    for (const e of doc.errors)
-        problem(e.pos[0], e.code === 'DUPLICATE_KEY' ? 'key given twice.' : `invalid YAML: ${e.message}`);
-    if (problems.length)
-        return { path, shown: name, values, problems };
-    const deref = (node) => ((0,yaml__WEBPACK_IMPORTED_MODULE_2__/* .isAlias */ .Vj)(node) ? node.resolve(doc) : node);
-    const root = deref(doc.contents);
-    if (root === null || root === undefined || ((0,yaml__WEBPACK_IMPORTED_MODULE_2__/* .isScalar */ .jn)(root) && root.value === null))
-        return { path, shown: name, values, problems };
-    if (!(0,yaml__WEBPACK_IMPORTED_MODULE_2__/* .isMap */ .jh)(root)) {
-        problem(root.range?.[0] ?? 0, 'expected a mapping of input names to values, e.g. `zot-url: https://zot.example.com`.');
-        return { path, shown: name, values, problems };
-    }
-    for (const pair of root.items) {
-        const keyNode = deref(pair.key);
-        const keyAt = keyNode?.range?.[0] ?? 0;
-        const key = (0,yaml__WEBPACK_IMPORTED_MODULE_2__/* .isScalar */ .jn)(keyNode) && typeof keyNode.value === 'string' ? keyNode.value : undefined;
-        if (key === undefined) {
-            problem(keyAt, 'keys are input names such as `zot-url`.');
-            continue;
-        }
-        if (key === 'config') {
-            problem(keyAt, '"config" names the configuration file itself and cannot be set inside it.');
-            continue;
-        }
-        if (!KEYS.includes(key)) {
-            problem(keyAt, `unknown key "${key}"; did you mean "${nearestKey(key)}"?`);
-            continue;
-        }
-        const node = deref(pair.value);
-        const valueAt = node?.range?.[0] ?? keyAt;
-        const value = toInputValue(key, node, (message) => problem(valueAt, `${key}: ${message}`));
-        if (value === undefined)
-            continue;
-        const pos = lines.linePos(valueAt);
-        values.set(key, {
-            value: FILE_KEYS.has(key) && isRelativePath(value) ? (0,node_path__WEBPACK_IMPORTED_MODULE_1__.resolve)((0,node_path__WEBPACK_IMPORTED_MODULE_1__.dirname)(path), value) : value,
-            line: pos.line,
-            column: pos.col,
-        });
-    }
-    return { path, shown: name, values, problems };
-}
-/** A YAML value as the input's text; undefined for an empty value (unset) or a wrong type (reported). */
-function toInputValue(key, node, problem) {
-    if (node === null || ((0,yaml__WEBPACK_IMPORTED_MODULE_2__/* .isScalar */ .jn)(node) && node.value === null))
-        return undefined;
-    if ((0,yaml__WEBPACK_IMPORTED_MODULE_2__/* .isScalar */ .jn)(node))
-        return scalarText(node);
-    if ((0,yaml__WEBPACK_IMPORTED_MODULE_2__/* .isSeq */ .oP)(node)) {
-        if (!LIST_KEYS.has(key)) {
-            problem(key === 'registry-map'
-                ? 'expects `registry: prefix` entries.'
-                : 'expects a single value, not a list.');
-            return undefined;
-        }
-        const items = [];
-        for (const item of node.items) {
-            if (!(0,yaml__WEBPACK_IMPORTED_MODULE_2__/* .isScalar */ .jn)(item) || item.value === null || typeof item.value === 'object') {
-                problem('list items must be plain values.');
-                return undefined;
-            }
-            items.push(scalarText(item));
-        }
-        return items.join('\n');
-    }
-    if ((0,yaml__WEBPACK_IMPORTED_MODULE_2__/* .isMap */ .jh)(node) && key === 'registry-map') {
-        const lines = [];
-        for (const pair of node.items) {
-            if (!(0,yaml__WEBPACK_IMPORTED_MODULE_2__/* .isScalar */ .jn)(pair.key) || !((0,yaml__WEBPACK_IMPORTED_MODULE_2__/* .isScalar */ .jn)(pair.value) || pair.value === null)) {
-                problem('expects `registry: prefix` entries.');
-                return undefined;
-            }
-            const prefix = pair.value === null ? '' : scalarText(pair.value);
-            lines.push(`${scalarText(pair.key)}=${prefix}`);
-        }
-        return lines.join('\n');
-    }
-    problem(key === 'registry-map' ? 'expects `registry: prefix` entries.' : 'expects a single value, not a mapping.');
-    return undefined;
-}
-/** The text as written for numbers (`1.10` stays `1.10`), the value otherwise. */
-function scalarText(node) {
-    if (typeof node.value === 'number' || typeof node.value === 'bigint')
-        return node.source ?? String(node.value);
-    return String(node.value);
-}
-function isRelativePath(value) {
-    return value !== '-' && !value.includes('-----BEGIN') && !value.includes('\n') && !(0,node_path__WEBPACK_IMPORTED_MODULE_1__.isAbsolute)(value);
-}
-/** The input name closest to `key` (case, `_` and camelCase forgiven first; then edit distance). */
-function nearestKey(key) {
-    const kebab = key
-        .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
-        .replace(/_/g, '-')
-        .toLowerCase();
-    if (KEYS.includes(kebab))
-        return kebab;
-    let best = KEYS[0];
-    let bestDistance = Number.POSITIVE_INFINITY;
-    for (const k of KEYS) {
-        const d = distance(kebab, k);
-        if (d < bestDistance) {
-            best = k;
-            bestDistance = d;
-        }
-    }
-    return best;
-}
-/** Levenshtein distance. */
-function distance(a, b) {
-    let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        const row = [i];
-        for (let j = 1; j <= b.length; j++)
-            row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-        prev = row;
-    }
-    return prev[b.length];
-}
-
-
-/***/ }),
-
-/***/ 8977:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  D: () => (/* binding */ locateProblems),
-  o: () => (/* binding */ parseConfig)
-});
-
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./lib/errors.js
-var errors = __nccwpck_require__(452);
-// EXTERNAL MODULE: ./lib/extract/reference.js
-var reference = __nccwpck_require__(8492);
-// EXTERNAL MODULE: ./lib/plan/registry-map.js
-var registry_map = __nccwpck_require__(203);
-// EXTERNAL MODULE: ./lib/warm/referrers.js
-var referrers = __nccwpck_require__(8725);
-// EXTERNAL MODULE: ./lib/inputs/config-file.js
-var config_file = __nccwpck_require__(7253);
-// EXTERNAL MODULE: ./lib/inputs/duration.js
-var inputs_duration = __nccwpck_require__(7581);
-;// CONCATENATED MODULE: ./lib/inputs/list.js
-// Multi-value inputs: one item per line or comma-separated. Commas inside `{…}` belong to a glob
-// (`**/*.{yaml,yml}`) and do not split. `#` starts a comment line.
-function splitList(text) {
-    if (!text)
-        return [];
-    const items = [];
-    for (const rawLine of text.split(/\r?\n/)) {
-        const line = rawLine.trim();
-        if (!line || line.startsWith('#'))
-            continue;
-        let depth = 0;
-        let current = '';
-        for (const ch of line) {
-            if (ch === '{')
-                depth++;
-            else if (ch === '}' && depth > 0)
-                depth--;
-            if (ch === ',' && depth === 0) {
-                items.push(current);
-                current = '';
-            }
-            else
-                current += ch;
-        }
-        items.push(current);
-    }
-    return items.map((i) => i.trim()).filter((i) => i.length > 0);
-}
-
-;// CONCATENATED MODULE: ./lib/inputs/pem.js
-// Certificates and keys arrive as PEM text (from a secret) or as a path to a PEM file.
-
-
-/** Inline PEM is used as is; anything else is read as a file relative to `baseDir`. */
-function loadPem(input, value, baseDir, expect) {
-    const text = value.trim();
-    const inline = text.includes('-----BEGIN ');
-    let pem = text;
-    if (!inline) {
-        // A PEM body without its BEGIN line would otherwise be taken for a file name and echoed: keep a
-        // key's text out of the message.
-        const looksLikeFile = text.length < 4096 && !/\s/.test(text);
-        if (!looksLikeFile)
-            return { problem: `${input}: expected PEM text (starting with "-----BEGIN") or a path to a PEM file.` };
-        try {
-            pem = (0,external_node_fs_.readFileSync)((0,external_node_path_.resolve)(baseDir, text), 'utf8');
-        }
-        catch (err) {
-            const code = err.code;
-            const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (code ?? 'unreadable');
-            const shown = expect === 'key' ? 'the given path' : `"${text}"`;
-            return {
-                problem: `${input}: cannot read ${shown} (${why}); give PEM text or the path of a readable PEM file.`,
-            };
-        }
-    }
-    const wanted = expect === 'key' ? /-----BEGIN [A-Z ]*PRIVATE KEY-----/ : /-----BEGIN CERTIFICATE-----/;
-    if (!wanted.test(pem)) {
-        const what = expect === 'key' ? 'a PEM private key (-----BEGIN … PRIVATE KEY-----)' : 'a PEM certificate';
-        return { problem: `${input}: ${inline ? 'the text' : 'the file'} does not contain ${what}.` };
-    }
-    return { pem };
-}
-/**
- * The lines of a PEM key to mask. The runner masks line by line, so a multi-line secret is only hidden
- * when each of its lines is registered.
- */
-function pemSecretLines(pem) {
-    return pem
-        .split(/\r?\n/)
-        .map((l) => l.trim())
-        .filter((l) => l.length >= 8 && !l.startsWith('-----'));
-}
-
-// EXTERNAL MODULE: ./lib/inputs/redact.js
-var redact = __nccwpck_require__(4888);
-// EXTERNAL MODULE: ./lib/inputs/spec.js
-var spec = __nccwpck_require__(8554);
-;// CONCATENATED MODULE: ./lib/inputs/config.js
-// One configuration parser for the action (core.getInput) and the CLI (flags, then environment).
-// Every problem is collected, so a user fixes their workflow in one round trip.
-
-
-
-
-
-
-
-
-
-
-
-
-const PLATFORM = /^[a-z0-9_]+\/[a-z0-9_]+(\/[a-z0-9_.]+)?$/;
-const BOOLEAN_TRUE = new Set(['true', 'yes', 'on', '1']);
-const BOOLEAN_FALSE = new Set(['false', 'no', 'off', '0']);
-function parseConfig(get, defaults = { workspace: process.cwd() }) {
-    const problems = [];
-    const secrets = [];
-    const secret = (...values) => {
-        for (const v of values) {
-            if (!v || secrets.includes(v))
-                continue;
-            secrets.push(v);
-            defaults.onSecret?.(v);
-        }
-    };
-    const specDefault = new Map(spec/* INPUTS */.mc.map((i) => [i.name, i.default ?? '']));
-    const cwd = defaults.cwd ?? process.cwd();
-    // The configuration file sits beneath every input; its secrets are registered before anything can fail.
-    const file = (0,config_file/* loadConfigFile */.HT)(get('config')?.trim(), {
-        base: defaults.cwd ?? defaults.workspace,
-        cwd,
-        ...(defaults.configSearch ? { search: defaults.configSearch } : {}),
-    });
-    for (const name of spec/* SECRET_INPUTS */.pH) {
-        const v = file?.values.get(name)?.value;
-        if (v)
-            secret(v, ...v
-                .split(/\r?\n/)
-                .filter((l) => l.trim().length >= 8)
-                .map((l) => l.trim()));
-    }
-    problems.push(...(file?.problems ?? []));
-    /** Inputs whose value came from the file: their problems are reported at its line. */
-    const fromFile = new Map();
-    const value = (name) => {
-        const v = get(name)?.trim();
-        if (v)
-            return v;
-        const f = file?.values.get(name);
-        if (f?.value.trim()) {
-            fromFile.set(name, `${file?.shown}:${f.line}:${f.column}`);
-            return f.value.trim();
-        }
-        return specDefault.get(name) ?? '';
-    };
-    const bool = (name) => {
-        const v = value(name).toLowerCase();
-        if (BOOLEAN_TRUE.has(v))
-            return true;
-        if (BOOLEAN_FALSE.has(v))
-            return false;
-        problems.push(`${name}: "${v}" is not a boolean; use true or false.`);
-        return specDefault.get(name) === 'true';
-    };
-    const oneOf = (name, allowed) => {
-        const v = value(name).toLowerCase();
-        if (allowed.includes(v))
-            return v;
-        problems.push(`${name}: "${v}" is not one of ${allowed.join(', ')}.`);
-        return allowed[0];
-    };
-    const duration = (name) => {
-        const v = value(name);
-        const ms = (0,inputs_duration/* parseDuration */.E)(v);
-        if (ms === undefined)
-            problems.push(`${name}: "${v}" is not a duration; write e.g. 90s, 10m, 1h or a number of seconds.`);
-        return ms;
-    };
-    // Secrets first, so they are registered before anything else can fail and print.
-    const password = value('password') || undefined;
-    const token = value('token') || undefined;
-    if (password)
-        secret(password);
-    if (token)
-        secret(token);
-    const mode = oneOf('mode', ['warm', 'check', 'plan']);
-    const workspace = (0,external_node_path_.resolve)(cwd, value('workspace') || defaults.workspace);
-    if (!isDirectory(workspace))
-        problems.push(`workspace: "${workspace}" is not a directory.`);
-    let zotUrl;
-    const rawUrl = value('zot-url');
-    if (rawUrl) {
-        const parsed = canParseUrl(rawUrl);
-        // Credentials in the URL are masked before anything can print it, also when it does not parse (then they
-        // are found in the text). A valid URL without user info keeps any `@` of its path.
-        const credentials = !parsed || parsed.username || parsed.password || !/^https?:$/.test(parsed.protocol)
-            ? (0,redact/* urlCredentials */.O4)(rawUrl)
-            : undefined;
-        if (credentials?.password)
-            secret(credentials.password, (0,redact/* percentDecoded */.oF)(credentials.password));
-        const shownUrl = credentials?.shown ?? rawUrl;
-        if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
-            problems.push(`zot-url: "${shownUrl}" is not an http:// or https:// URL (e.g. https://zot.example.com).`);
-        }
-        else if (parsed.username || parsed.password) {
-            if (parsed.password)
-                secret((0,redact/* percentDecoded */.oF)(parsed.password), parsed.password);
-            problems.push('zot-url: must not contain credentials; pass them in the username and password inputs.');
-        }
-        else if (parsed.search || parsed.hash) {
-            problems.push(`zot-url: "${shownUrl}" must not have a query or fragment; give the registry's base URL.`);
-        }
-        else {
-            zotUrl = `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`;
-        }
-    }
-    else if (mode !== 'plan') {
-        problems.push('zot-url: required (the base URL of the Zot cache), unless mode is plan.');
-    }
-    const username = value('username') || undefined;
-    if (password && !username)
-        problems.push('username: required with password (for a Zot API key, the user who owns the key).');
-    if (username && !password && !token)
-        problems.push('password: required with username (or remove username).');
-    if (password && token)
-        problems.push('token: set either password or token, not both.');
-    if (username && password) {
-        const b64 = Buffer.from(`${username}:${password}`).toString('base64');
-        secret(b64, `Basic ${b64}`);
-    }
-    const pem = (name, expect) => {
-        const v = value(name);
-        if (!v)
-            return undefined;
-        if (expect === 'key')
-            secret(...pemSecretLines(v));
-        const result = loadPem(name, v, workspace, expect);
-        if ('problem' in result) {
-            problems.push(result.problem);
-            return undefined;
-        }
-        if (expect === 'key')
-            secret(...pemSecretLines(result.pem));
-        return result.pem;
-    };
-    const ca = pem('ca-cert', 'certificate');
-    const cert = pem('client-cert', 'certificate');
-    const key = pem('client-key', 'key');
-    if (value('client-cert') && !value('client-key'))
-        problems.push('client-key: required with client-cert.');
-    if (value('client-key') && !value('client-cert'))
-        problems.push('client-cert: required with client-key.');
-    let registryMap;
-    const mapText = value('registry-map');
-    if (mapText) {
-        try {
-            registryMap = (0,registry_map/* parseRegistryMap */.V)(mapText);
-        }
-        catch (err) {
-            if (err instanceof errors/* ConfigError */.xL)
-                problems.push(...err.problems.map((p) => prefixed('registry-map', p)));
-            else
-                problems.push(`registry-map: ${err.message}`);
-        }
-    }
-    let platforms;
-    const platformItems = splitList(value('platforms')).map((p) => p.toLowerCase());
-    if (!(platformItems.length === 0 || (platformItems.length === 1 && platformItems[0] === 'all'))) {
-        const bad = platformItems.filter((p) => !PLATFORM.test(p));
-        if (bad.length)
-            problems.push(`platforms: ${bad.map((b) => `"${b}"`).join(', ')} not of the form os/arch[/variant] (e.g. linux/arm64/v8), or use all.`);
-        platforms = [...new Set(platformItems)];
-    }
-    const concurrencyText = value('concurrency');
-    const concurrency = Number(concurrencyText);
-    if (!/^\d+$/.test(concurrencyText) || concurrency < 1 || concurrency > 64)
-        problems.push(`concurrency: "${concurrencyText}" must be a whole number from 1 to 64.`);
-    const imageTimeoutMs = duration('image-timeout') ?? 0;
-    if (imageTimeoutMs === 0 && (0,inputs_duration/* parseDuration */.E)(value('image-timeout')) === 0)
-        problems.push('image-timeout: must be more than 0.');
-    const timeoutMs = duration('timeout') ?? 0;
-    const reportText = value('report') || defaults.report;
-    const report = reportText === '-' ? '-' : reportText ? (0,external_node_path_.resolve)(cwd, reportText) : undefined;
-    const rewrite = rewriteConfig(value, mode, zotUrl, workspace, defaults.rewriteOutput, problems);
-    if (rewrite?.output === '-' && report === '-')
-        problems.push('rewrite-output: - and report: - both want stdout; write the report to a file.');
-    const config = {
-        mode,
-        workspace,
-        paths: splitList(value('paths')),
-        images: splitList(value('images')),
-        runtimeImages: bool('runtime-images'),
-        zotUrl,
-        username,
-        password,
-        token,
-        ca,
-        cert,
-        key,
-        skipTlsVerify: bool('skip-tls-verify'),
-        registryMap,
-        unmapped: oneOf('unmapped', ['skip', 'fail']),
-        platforms,
-        refresh: bool('refresh'),
-        referrers: oneOf('referrers', referrers/* REFERRERS_POLICIES */.q1),
-        concurrency,
-        imageTimeoutMs,
-        timeoutMs: timeoutMs > 0 ? timeoutMs : undefined,
-        strict: bool('strict'),
-        failOnUnresolved: bool('fail-on-unresolved'),
-        report,
-        ...(rewrite ? { rewrite } : {}),
-    };
-    if (file) {
-        config.configFile = file.shown;
-        config.fromFile = Object.fromEntries(fromFile);
-    }
-    if (problems.length)
-        throw new errors/* ConfigError */.xL(locateProblems(problems, config.fromFile).map((p) => (0,redact/* redact */.E$)(p, secrets)));
-    return { config, secrets };
-}
-/**
- * `concurrency: "lots" …` → `./zot-warm.yaml:3:14: concurrency: "lots" …` when that input's value came from
- * the configuration file (problems name their input first). Also for problems found later, such as a path
- * in `paths` that selects nothing.
- */
-function locateProblems(problems, fromFile) {
-    return problems.map((p) => {
-        const name = /^([a-z-]+):/.exec(p)?.[1];
-        const where = name ? fromFile?.[name] : undefined;
-        return where ? `${where}: ${p}` : p;
-    });
-}
-function rewriteConfig(value, mode, zotUrl, workspace, defaultOutput, problems) {
-    const kind = value('rewrite').toLowerCase();
-    const pullHost = value('pull-host');
-    const outputText = value('rewrite-output');
-    if (kind === '') {
-        if (outputText)
-            problems.push('rewrite-output: set rewrite (zot or digest) too, or remove rewrite-output.');
-        if (pullHost)
-            problems.push('pull-host: set rewrite: zot too, or remove pull-host.');
-        return undefined;
-    }
-    if (kind !== 'zot' && kind !== 'digest') {
-        problems.push(`rewrite: "${kind}" is not one of zot, digest (or empty to turn it off).`);
-        return undefined;
-    }
-    if (mode === 'plan')
-        problems.push('rewrite: needs mode warm or check (plan mode does not learn the digests to pin).');
-    let host = '';
-    if (kind === 'digest') {
-        if (pullHost)
-            problems.push('pull-host: only used with rewrite: zot (digest keeps each registry).');
-    }
-    else if (pullHost) {
-        host = pullHost;
-        const problem = pullHostProblem(pullHost);
-        if (problem)
-            problems.push(`pull-host: ${problem}`);
-    }
-    else if (zotUrl) {
-        const url = new URL(zotUrl);
-        host = url.host;
-        const problem = pullHostProblem(host);
-        if (url.pathname !== '/' && url.pathname !== '')
-            problems.push(`pull-host: required because zot-url has a path (${url.pathname}) and nodes pull from a registry host's root; set pull-host to the host[:port] nodes use.`);
-        else if (problem)
-            problems.push(`pull-host: required because the host of zot-url does not work in a reference: ${problem}`);
-    }
-    const text = outputText || defaultOutput || '';
-    if (!text)
-        problems.push('rewrite-output: required with rewrite: a directory (the workspace itself rewrites in place), or - to print the rewritten manifests read from stdin.');
-    return { mode: kind, pullHost: host, output: text === '-' ? '-' : (0,external_node_path_.resolve)(workspace, text) };
-}
-/** Why `host` cannot start a reference nodes pull (undefined when it can). */
-function pullHostProblem(host) {
-    try {
-        const ref = (0,reference/* parseReference */.F2)(`${host}/x`);
-        if (ref.domain === host)
-            return undefined;
-        return /[.:]/.test(host) || host === 'localhost'
-            ? `"${host}" is read as ${ref.domain}; give the host[:port] as nodes write it.`
-            : `"${host}" would be read as a Docker Hub path (a registry host needs a "." or a port, e.g. ${host}:5000 or ${host}.example.com).`;
-    }
-    catch (err) {
-        return `"${host}" is not a registry host[:port] (${err.message.replace(/^invalid image reference "[^"]*": /, '')}).`;
-    }
-}
-function prefixed(input, problem) {
-    return problem.startsWith(`${input}:`) ? problem : `${input}: ${problem}`;
-}
-function canParseUrl(text) {
-    try {
-        return new URL(text);
-    }
-    catch {
-        return undefined;
-    }
-}
-function isDirectory(path) {
-    try {
-        return (0,external_node_fs_.statSync)(path).isDirectory();
-    }
-    catch {
-        return false;
-    }
-}
-
-
-/***/ }),
-
-/***/ 7581:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   E: () => (/* binding */ parseDuration),
-/* harmony export */   a: () => (/* binding */ formatDuration)
-/* harmony export */ });
-// Durations as users write them in workflows: `90s`, `10m`, `1h30m`, `500ms` or plain seconds.
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-/** Milliseconds, or undefined when the text is not a duration. */
-function parseDuration(text) {
-    const t = text.trim().toLowerCase();
-    if (/^\d+(\.\d+)?$/.test(t))
-        return Math.round(Number(t) * 1000);
-    if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(t))
-        return undefined;
-    let total = 0;
-    for (const m of t.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g))
-        total += Number(m[1]) * (UNIT_MS[m[2]] ?? 0);
-    return Math.round(total);
-}
-/** `95000` → `1m35s`; sub-second values as `0.4s`. */
-function formatDuration(ms) {
-    if (ms < 1000)
-        return `${(ms / 1000).toFixed(1)}s`;
-    let s = Math.round(ms / 1000);
-    const h = Math.floor(s / 3600);
-    s -= h * 3600;
-    const m = Math.floor(s / 60);
-    s -= m * 60;
-    if (h)
-        return `${h}h${String(m).padStart(2, '0')}m`;
-    if (m)
-        return `${m}m${String(s).padStart(2, '0')}s`;
-    return `${s}s`;
-}
-
-
-/***/ }),
-
-/***/ 4888:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   E$: () => (/* binding */ redact),
-/* harmony export */   KL: () => (/* binding */ redactDeep),
-/* harmony export */   O4: () => (/* binding */ urlCredentials),
-/* harmony export */   oF: () => (/* binding */ percentDecoded)
-/* harmony export */ });
-/* unused harmony export MIN_REDACT_LENGTH */
-// Defence in depth: secrets are masked by the runner, but the report, the outputs and the CLI's
-// terminal are not; every text that leaves the process passes through here.
-/**
- * Shorter values would turn ordinary words into `***` everywhere; the runner still masks them in the log,
- * and no message of ours contains a secret by construction.
- */
-const MIN_REDACT_LENGTH = 4;
-/** Replace every secret in `text` by `***`, longest first (one secret may contain another). */
-function redact(text, secrets) {
-    let out = text;
-    for (const s of [...secrets].sort((a, b) => b.length - a.length))
-        if (s.length >= MIN_REDACT_LENGTH)
-            out = out.split(s).join('***');
-    return out;
-}
-/** Deep copy of a JSON-like value with every string redacted. */
-function redactDeep(value, secrets) {
-    if (secrets.length === 0)
-        return value;
-    if (typeof value === 'string')
-        return redact(value, secrets);
-    if (Array.isArray(value))
-        return value.map((v) => redactDeep(v, secrets));
-    if (value && typeof value === 'object') {
-        const out = {};
-        for (const [k, v] of Object.entries(value))
-            out[k] = redactDeep(v, secrets);
-        return out;
-    }
-    return value;
-}
-/**
- * The credentials written into a URL (`scheme://user:password@host`), found in the text itself because the
- * URL may not parse: everything between `://` (or the start) and the last `@`. `shown` is the URL with them
- * masked (`user:***@`, or `***@` for a bare user part, which may be a token); `password` is what
- * follows the user name's `:`.
- */
-function urlCredentials(text) {
-    const at = text.lastIndexOf('@');
-    if (at === -1)
-        return undefined;
-    const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(text)?.[0] ?? '';
-    if (at < scheme.length)
-        return undefined;
-    const info = text.slice(scheme.length, at);
-    const colon = info.indexOf(':');
-    if (colon === -1)
-        return { shown: `${scheme}***${text.slice(at)}` };
-    return { password: info.slice(colon + 1), shown: `${scheme}${info.slice(0, colon)}:***${text.slice(at)}` };
-}
-/** `%40` → `@`; the text as is when it is not valid percent-encoding. */
-function percentDecoded(text) {
-    try {
-        return decodeURIComponent(text);
-    }
-    catch {
-        return text;
-    }
-}
-
-
-/***/ }),
-
-/***/ 8554:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   mc: () => (/* binding */ INPUTS),
-/* harmony export */   pD: () => (/* binding */ envName),
-/* harmony export */   pH: () => (/* binding */ SECRET_INPUTS)
-/* harmony export */ });
-/* unused harmony export OUTPUTS */
-/* harmony import */ var _warm_options_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2479);
-/* harmony import */ var _duration_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7581);
-// The inputs of the action and the CLI, in one place: action.yml, `zot-warm --help` and the README tables
-// are checked against this list (__tests__/inputs-spec.test.ts, __tests__/readme.test.ts) so they cannot drift apart.
-
-
-const INPUTS = [
-    {
-        name: 'paths',
-        description: 'Files, directories and globs to scan for image references, relative to `workspace` (one per line or comma-separated; `!pattern` excludes). Files named here may also be plain image lists. Empty: scan the whole workspace for YAML and JSON files.',
-        default: '',
-        arg: 'LIST',
-    },
-    {
-        name: 'images',
-        description: 'Extra image references to warm that appear in no manifest (one per line or comma-separated).',
-        default: '',
-        arg: 'LIST',
-    },
-    {
-        name: 'runtime-images',
-        description: 'Also warm the images workloads start later: operator flags in container `args`/`command` (`--prometheus-config-reloader=…`, `--*-image=…`) and `RELATED_IMAGE_*` / `*_IMAGE` env values, when they name a registry host and a tag or digest (or the flag is a known operator flag). `false`: image fields only.',
-        default: 'true',
-        boolean: true,
-    },
-    {
-        name: 'zot-url',
-        description: 'Base URL of the Zot cache, e.g. `https://zot.example.com`. Required unless `mode` is `plan`.',
-        default: '',
-        envAliases: ['ZOT_REGISTRY_URL'],
-        arg: 'URL',
-    },
-    {
-        name: 'username',
-        description: 'Zot user name (basic auth; with an API key, the key owner).',
-        default: '',
-        envAliases: ['ZOT_USERNAME'],
-        arg: 'USER',
-    },
-    {
-        name: 'password',
-        description: 'Zot password or API key (`zak_…`). Pass it from a secret; it is masked.',
-        default: '',
-        secret: true,
-        envAliases: ['ZOT_PASSWORD'],
-        arg: 'SECRET',
-    },
-    {
-        name: 'token',
-        description: 'Bearer token for Zot (e.g. an OIDC token), instead of username/password. Masked.',
-        default: '',
-        secret: true,
-        arg: 'SECRET',
-    },
-    {
-        name: 'ca-cert',
-        description: 'CA certificate(s) to trust for Zot: PEM text or a file path.',
-        default: '',
-        arg: 'PEM|FILE',
-    },
-    {
-        name: 'client-cert',
-        description: 'Client certificate for mutual TLS: PEM text or a file path (needs `client-key`).',
-        default: '',
-        arg: 'PEM|FILE',
-    },
-    {
-        name: 'client-key',
-        description: 'Private key of `client-cert`: PEM text or a file path. Masked.',
-        default: '',
-        secret: true,
-        arg: 'PEM|FILE',
-    },
-    {
-        name: 'skip-tls-verify',
-        description: 'Do not verify Zot’s TLS certificate (test setups only).',
-        default: 'false',
-        boolean: true,
-    },
-    {
-        name: 'registry-map',
-        description: 'Upstream registry → Zot path prefix, as YAML (`docker.io: docker-images`) or `host=prefix` lines; must match the `destination` of the cache’s sync `content` entries. Empty: images are requested under their upstream path.',
-        default: '',
-        envAliases: ['ZOT_REGISTRY_MAP'],
-        arg: 'MAP',
-    },
-    {
-        name: 'unmapped',
-        description: 'What to do with images whose registry is not in `registry-map`: `skip` (report) or `fail`.',
-        default: 'skip',
-        arg: 'skip|fail',
-    },
-    {
-        name: 'platforms',
-        description: 'Platforms that must be present, e.g. `linux/amd64,linux/arm64`; `all` checks every platform of the index.',
-        default: 'all',
-        arg: 'LIST',
-    },
-    {
-        name: 'mode',
-        description: '`warm` makes Zot sync missing images; `check` only reports what is missing; `plan` lists images and their Zot references without contacting Zot.',
-        default: 'warm',
-        arg: 'warm|check|plan',
-    },
-    {
-        name: 'referrers',
-        description: 'Signatures, attestations and SBOMs of each image: `warm` makes Zot copy them with the images it syncs and reports what the cache holds; `require-signed` also fails an image without a signature in the cache; `off` ignores them.',
-        default: 'warm',
-        arg: 'warm|require-signed|off',
-    },
-    {
-        name: 'refresh',
-        description: 'Ask Zot to re-check upstream tags that are already cached (spends upstream pull quota).',
-        default: 'false',
-        boolean: true,
-    },
-    {
-        name: 'concurrency',
-        description: 'How many images are warmed at the same time.',
-        default: String(_warm_options_js__WEBPACK_IMPORTED_MODULE_0__/* .DEFAULTS */ .z.concurrency),
-        arg: 'N',
-    },
-    {
-        name: 'image-timeout',
-        description: 'Time limit per image: `90s`, `10m`, `1h` or plain seconds.',
-        default: (0,_duration_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a)(_warm_options_js__WEBPACK_IMPORTED_MODULE_0__/* .DEFAULTS */ .z.imageTimeoutMs).replace(/(\d+)m00s$/, '$1m'),
-        arg: 'DURATION',
-    },
-    {
-        name: 'timeout',
-        description: 'Time limit for the whole run (same format; `0` = none). When it ends, the rest is reported as not attempted.',
-        default: String(_warm_options_js__WEBPACK_IMPORTED_MODULE_0__/* .DEFAULTS */ .z.overallTimeoutMs / 1000),
-        arg: 'DURATION',
-    },
-    {
-        name: 'strict',
-        description: 'Fail the step when an image failed or a reference is invalid (and, as configured, unresolved or unmapped). `false`: warn instead.',
-        default: 'true',
-        boolean: true,
-    },
-    {
-        name: 'fail-on-unresolved',
-        description: 'In strict mode, also fail on references that could not be resolved (templated or empty values).',
-        default: 'true',
-        boolean: true,
-    },
-    {
-        name: 'report',
-        description: 'Where to write the JSON report.',
-        default: '',
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: documents the runner variable literally.
-        defaultText: '`${RUNNER_TEMP}/zot-warm-report.json` (action); none (CLI)',
-        arg: 'FILE',
-    },
-    {
-        name: 'rewrite',
-        description: 'Rewrite the scanned manifests to pull what was verified: `zot` (from the cache: `<pull host>/<prefix>/<path>:<tag>@<digest>`) or `digest` (same registry, pinned `@<digest>` where the cache holds upstream’s digest). Empty: off. Only each reference’s own text changes.',
-        default: '',
-        arg: 'zot|digest',
-    },
-    {
-        name: 'pull-host',
-        description: 'Registry host[:port] nodes pull the cache from, for `rewrite: zot` (when they reach Zot under another name than `zot-url`). Empty: the host of `zot-url`.',
-        default: '',
-        arg: 'HOST',
-    },
-    {
-        name: 'rewrite-output',
-        description: 'Directory that receives every scanned manifest file, rewritten or not, at its workspace-relative path (relative to `workspace`; the workspace itself rewrites in place). CLI: `-` prints the manifests read from stdin, rewritten, on stdout.',
-        default: '',
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: documents the runner variable literally.
-        defaultText: '`${RUNNER_TEMP}/zot-warm-rewritten` (action); required with `rewrite` (CLI)',
-        arg: 'DIR|-',
-    },
-    {
-        name: 'workspace',
-        description: 'Directory that `paths` are relative to.',
-        default: '',
-        defaultText: '`GITHUB_WORKSPACE` (action); the current directory (CLI)',
-        arg: 'DIR',
-    },
-    {
-        name: 'config',
-        description: 'Configuration file: YAML whose keys are these input names; its values count only where an input is not set. The CLI, when this is empty, reads the first of `./zot-warm.yaml`, `$XDG_CONFIG_HOME/zot-warm/config.yaml` (`~/.config` when unset) and `/etc/zot-warm/config.yaml`; the action reads only the file named here.',
-        default: '',
-        arg: 'FILE',
-    },
-];
-const SECRET_INPUTS = new Set(INPUTS.filter((i) => i.secret).map((i) => i.name));
-/** `zot-url` → `ZOT_WARM_ZOT_URL`. */
-function envName(input) {
-    return `ZOT_WARM_${input.toUpperCase().replace(/-/g, '_')}`;
-}
-/** Outputs of the action (the CLI writes the same data into the report). */
-const OUTPUTS = [
-    { name: 'total', description: 'Distinct image references found (including invalid and unresolved).' },
-    { name: 'cached', description: 'Images that were already in Zot.' },
-    { name: 'warmed', description: 'Images Zot synced during this run.' },
-    { name: 'failed', description: 'Images that could not be warmed or verified.' },
-    {
-        name: 'skipped',
-        description: 'Images not attempted: registry not in `registry-map`, `mode: plan`, or cut off by cancellation.',
-    },
-    { name: 'unresolved', description: 'References that are templated or empty and could not be resolved.' },
-    { name: 'invalid', description: 'References that are not valid image references.' },
-    { name: 'signed', description: 'Images with a signature in Zot (`referrers` not `off`).' },
-    { name: 'attested', description: 'Images with an attestation (provenance, in-toto) in Zot.' },
-    { name: 'sbom', description: 'Images with an SBOM in Zot.' },
-    {
-        name: 'images',
-        description: 'JSON array `[{reference, status, zotReference, digest, platforms}]`, one entry per image; kept under 900 KiB (GitHub allows 1 MB per output): past that the worst images are listed, in run order, and the log says how many and where the full list is (the JSON report).',
-    },
-    { name: 'report', description: 'Path of the JSON report.' },
-    {
-        name: 'rewritten',
-        description: 'Directory holding the rewritten manifests (`rewrite-output`); empty when nothing was written (rewrite off, or the run failed).',
-    },
-];
-
-
-/***/ }),
-
-/***/ 203:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   V: () => (/* binding */ parseRegistryMap),
-/* harmony export */   Z: () => (/* binding */ normalizeRegistryHost)
+/* harmony export */   V: () => (/* binding */ classifyNode),
+/* harmony export */   o: () => (/* binding */ classifyText)
 /* harmony export */ });
 /* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8815);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(452);
-// The registry map: upstream registry host → Zot path prefix, written either as YAML (`docker.io: docker-images`)
-// or as `host=prefix` lines (or comma-separated pairs, for one-line inputs). An empty prefix keeps the upstream
-// path as is. Every bad entry is reported with its line, in one ConfigError.
-
-
-const INPUT = 'registry-map';
-/** Hosts that mean Docker Hub, as image references normalise them. */
-const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
-const HOST_LABEL = '(?:[a-z0-9]|[a-z0-9][a-z0-9-]*[a-z0-9])';
-const HOST = new RegExp(`^(?:${HOST_LABEL}(?:\\.${HOST_LABEL})*|\\[[0-9a-f:.]+\\])(?::[0-9]{1,5})?$`);
-const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-/** `index.docker.io` → `docker.io`; lower case. */
-function normalizeRegistryHost(host) {
-    const h = host.trim().toLowerCase();
-    return DOCKER_HUB_ALIASES.has(h) ? 'docker.io' : h;
-}
-function parseRegistryMap(text) {
-    const problems = [];
-    const entries = looksLikePairs(text) ? parsePairs(text, problems) : parseYaml(text, problems);
-    const seen = new Map();
-    const out = [];
-    for (const e of entries) {
-        const registry = checkHost(e, problems);
-        const prefix = checkPrefix(e, problems);
-        if (registry === undefined || prefix === undefined)
-            continue;
-        const first = seen.get(registry);
-        if (first !== undefined) {
-            problems.push(`${INPUT}: line ${e.line}: ${registry} is already mapped on line ${first}; keep one entry.`);
-            continue;
-        }
-        seen.set(registry, e.line);
-        out.push({ registry, prefix });
-    }
-    if (problems.length)
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ConfigError */ .xL(byLine(problems));
-    return out;
-}
-/** Problems in file order (parse problems are found before per-entry ones). */
-function byLine(problems) {
-    const line = (p) => Number(/ line (\d+):/.exec(p)?.[1] ?? 0);
-    return problems
-        .map((p, i) => ({ p, i }))
-        .sort((a, b) => line(a.p) - line(b.p) || a.i - b.i)
-        .map((x) => x.p);
-}
-function stripComment(line) {
-    return line.replace(/(^|\s)#.*$/, '').trim();
-}
-/** `host=prefix` form: any non-comment line with `=` (YAML mappings never need one here). */
-function looksLikePairs(text) {
-    return text.split(/\r?\n/).some((l) => stripComment(l).includes('='));
-}
-function parsePairs(text, problems) {
-    const entries = [];
-    text.split(/\r?\n/).forEach((raw, i) => {
-        const line = i + 1;
-        const content = stripComment(raw);
-        if (!content)
-            return;
-        for (const part of content.split(',')) {
-            const pair = part.trim();
-            if (!pair)
-                continue;
-            const eq = pair.indexOf('=');
-            if (eq <= 0) {
-                problems.push(`${INPUT}: line ${line}: "${pair}" is not host=prefix (e.g. docker.io=docker-images; an empty prefix keeps upstream paths).`);
-                continue;
-            }
-            entries.push({ line, registry: pair.slice(0, eq).trim(), prefix: pair.slice(eq + 1).trim() });
-        }
-    });
-    return entries;
-}
-function parseYaml(text, problems) {
-    const lineCounter = new yaml__WEBPACK_IMPORTED_MODULE_0__/* .LineCounter */ .HN();
-    const doc = (0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .parseDocument */ .Tp)(text, { lineCounter, uniqueKeys: false });
-    const lineOf = (offset) => (offset === undefined ? 1 : lineCounter.linePos(offset).line);
-    if (doc.errors.length) {
-        for (const err of doc.errors)
-            problems.push(`${INPUT}: line ${lineOf(err.pos[0])}: not valid YAML (${err.message.split('\n')[0]}).`);
-        return [];
-    }
-    if (doc.contents === null)
-        return [];
-    if (!(0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isMap */ .jh)(doc.contents)) {
-        problems.push(`${INPUT}: line ${lineOf(doc.contents.range?.[0])}: expected a mapping of registry host to Zot path prefix (e.g. "docker.io: docker-images") or host=prefix lines.`);
-        return [];
-    }
-    const entries = [];
-    for (const pair of doc.contents.items) {
-        const keyNode = pair.key;
-        const line = lineOf((0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isScalar */ .jn)(keyNode) ? keyNode.range?.[0] : undefined);
-        if (!(0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isScalar */ .jn)(keyNode) || keyNode.value === null || typeof keyNode.value === 'object') {
-            problems.push(`${INPUT}: line ${line}: the key must be a registry host such as docker.io.`);
-            continue;
-        }
-        const valueNode = pair.value;
-        let prefix = '';
-        if (valueNode !== null && valueNode !== undefined) {
-            if (!(0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isScalar */ .jn)(valueNode) ||
-                typeof valueNode.value === 'object' ||
-                typeof valueNode.value === 'boolean') {
-                if (!((0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isScalar */ .jn)(valueNode) && valueNode.value === null)) {
-                    problems.push(`${INPUT}: line ${line}: the prefix of ${String(keyNode.value)} must be a path such as docker-images (or empty).`);
-                    continue;
-                }
-            }
-            else {
-                prefix = String(valueNode.value);
-            }
-        }
-        entries.push({ line, registry: String(keyNode.value), prefix });
-    }
-    return entries;
-}
-function checkHost(e, problems) {
-    const host = e.registry.trim().toLowerCase();
-    if (/^[a-z][a-z0-9+.-]*:\/\//.test(host)) {
-        const bare = host.replace(/^[a-z][a-z0-9+.-]*:\/\//, '').replace(/\/.*$/, '');
-        problems.push(`${INPUT}: line ${e.line}: "${e.registry}" is a URL; write the registry host only (${bare}).`);
-        return undefined;
-    }
-    if (host.includes('/')) {
-        problems.push(`${INPUT}: line ${e.line}: "${e.registry}" has a path; map whole registries by host[:port] (e.g. ghcr.io).`);
-        return undefined;
-    }
-    if (!HOST.test(host)) {
-        problems.push(`${INPUT}: line ${e.line}: "${e.registry}" is not a registry host[:port].`);
-        return undefined;
-    }
-    return normalizeRegistryHost(host);
-}
-function checkPrefix(e, problems) {
-    const prefix = e.prefix.trim().replace(/^\/+|\/+$/g, '');
-    if (!prefix)
-        return '';
-    const bad = prefix.split('/').find((c) => !PATH_COMPONENT.test(c));
-    if (bad !== undefined) {
-        const why = bad !== bad.toLowerCase() ? 'must be lower case' : 'is not a valid repository path component';
-        problems.push(`${INPUT}: line ${e.line}: prefix "${e.prefix}" for ${e.registry}: "${bad}" ${why} (letters, digits, ., _, - separated by /).`);
-        return undefined;
-    }
-    return prefix;
-}
-
-
-/***/ }),
-
-/***/ 1116:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   m: () => (/* binding */ planAnnotations)
-/* harmony export */ });
-/* unused harmony export GITHUB_ANNOTATION_LIMIT */
-/* harmony import */ var _escape_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2527);
-/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7703);
-
-
-const GITHUB_ANNOTATION_LIMIT = 10;
-function planAnnotations(run, opts = {}) {
-    const failLevel = run.strict ? 'error' : 'warning';
-    // A path with line breaks or escape sequences cannot be pointed at: such a site is named in the message.
-    const toRepo = (f) => {
-        const path = opts.toRepoPath ? opts.toRepoPath(f) : f;
-        return path !== undefined && (0,_escape_js__WEBPACK_IMPORTED_MODULE_0__/* .isPlain */ .$i)(path) ? path : undefined;
-    };
-    const candidates = [];
-    let order = 0;
-    const levelOf = (r) => {
-        if (r.status === 'failed' || r.status === 'invalid')
-            return failLevel;
-        if (r.status === 'unresolved')
-            return run.failOnUnresolved ? failLevel : 'warning';
-        return undefined;
-    };
-    for (const r of run.results) {
-        const level = levelOf(r);
-        if (!level)
-            continue;
-        const { title, message } = describe(r);
-        r.sources.forEach((s, i) => {
-            const file = (0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .isWorkspaceFile */ .Ud)(s) ? toRepo(s.file) : undefined;
-            // An image the workload starts later: say so where it is annotated (a flag, not an image field).
-            const runtime = (0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .runtimeLabel */ .T6)(s);
-            const said = runtime ? `${message} (${runtime}: the workload starts this image later)` : message;
-            candidates.push({
-                level,
-                title,
-                message: file || !(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .isWorkspaceFile */ .Ud)(s) ? said : `${said} (in ${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .sourceLabel */ .en)(s)})`,
-                ...(file ? { file, line: s.line, column: s.column } : {}),
-                where: s.file === _format_js__WEBPACK_IMPORTED_MODULE_1__/* .IMAGES_INPUT_FILE */ .TM ? (0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .sourceLabel */ .en)(s) : (0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .locationLabel */ .GE)(s),
-                rank: (0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .statusRank */ .Tx)(r.status),
-                repeat: i === 0 ? 0 : 1,
-                order: order++,
-            });
-        });
-    }
-    for (const n of run.notices)
-        candidates.push(noticeCandidate(n, failLevel, toRepo, order++));
-    const limit = opts.limit ?? GITHUB_ANNOTATION_LIMIT;
-    const out = [];
-    for (const level of ['error', 'warning', 'notice']) {
-        const mine = candidates
-            .filter((c) => c.level === level)
-            .sort((a, b) => a.repeat - b.repeat || a.rank - b.rank || a.order - b.order);
-        const slots = Math.max(1, limit - (opts.reserve?.[level] ?? 0));
-        if (mine.length <= slots) {
-            out.push(...mine.map(strip));
-            continue;
-        }
-        const shown = mine.slice(0, slots - 1);
-        out.push(...shown.map(strip));
-        const rest = mine.slice(slots - 1);
-        const byTitle = new Map();
-        for (const c of rest)
-            byTitle.set(c.title, (byTitle.get(c.title) ?? 0) + 1);
-        const what = [...byTitle].map(([t, n]) => `${n} × ${t}`).join(', ');
-        out.push({
-            level,
-            title: `zot-warm: ${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(rest.length, 'more problem')}`,
-            message: `… and ${rest.length} more (${what}): see ${opts.seeAlso ?? 'the job summary and the JSON report'}.`,
-        });
-    }
-    return out;
-}
-function describe(r) {
-    const ref = (0,_escape_js__WEBPACK_IMPORTED_MODULE_0__/* .literal */ .eu)(r.reference, 200);
-    if (r.status === 'invalid')
-        return {
-            title: 'invalid image reference',
-            message: `"${ref}" is not a valid image reference: ${r.error ?? 'invalid'}`,
-        };
-    if (r.status === 'unresolved')
-        return {
-            title: 'unresolved image reference',
-            message: `"${ref}" could not be resolved${r.error ? `: ${r.error}` : ''}`,
-        };
-    const parts = [`${ref} ${_format_js__WEBPACK_IMPORTED_MODULE_1__/* .STATUS_LABEL */ ._P[r.status]}${r.error ? `: ${r.error}` : ''}`];
-    if (r.diagnosis)
-        parts.push(r.diagnosis);
-    // In Zot, but `referrers: require-signed` found no signature of it there.
-    const unsigned = r.referrers !== undefined && r.error?.endsWith('(referrers: require-signed)');
-    return {
-        title: unsigned ? 'image not signed' : 'image not warmed',
-        message: (0,_escape_js__WEBPACK_IMPORTED_MODULE_0__/* .oneLine */ .TN)(parts.join('. '), 1500),
-    };
-}
-function noticeCandidate(n, failLevel, toRepo, order) {
-    // An unreadable input hides images, so it weighs like a failure (and is softened like one).
-    const level = n.level === 'error' ? failLevel : n.level;
-    const file = n.file && n.file !== '-' ? toRepo(n.file) : undefined;
-    return {
-        level,
-        title: n.level === 'error' ? 'input problem' : `input ${n.level}`,
-        // Named in the message when its path cannot be pointed at (see toRepo).
-        message: file || (0,_escape_js__WEBPACK_IMPORTED_MODULE_0__/* .isPlain */ .$i)(n.file)
-            ? (0,_escape_js__WEBPACK_IMPORTED_MODULE_0__/* .oneLine */ .TN)(n.message, 1500)
-            : `${(0,_escape_js__WEBPACK_IMPORTED_MODULE_0__/* .oneLine */ .TN)(n.message, 1500)} (in ${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .locationLabel */ .GE)(n)})`,
-        ...(file ? { file, line: n.line ?? 1, column: n.column ?? 1 } : {}),
-        where: (0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .locationLabel */ .GE)(n),
-        rank: n.level === 'error' ? 1.5 : 3.5,
-        repeat: 0,
-        order,
-    };
-}
-function strip(c) {
-    const { rank: _r, repeat: _p, order: _o, ...a } = c;
-    return a;
-}
-
-
-/***/ }),
-
-/***/ 2527:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   $Q: () => (/* binding */ clip),
-/* harmony export */   $i: () => (/* binding */ isPlain),
-/* harmony export */   BP: () => (/* binding */ logLine),
-/* harmony export */   TN: () => (/* binding */ oneLine),
-/* harmony export */   eu: () => (/* binding */ literal),
-/* harmony export */   g$: () => (/* binding */ printable),
-/* harmony export */   kc: () => (/* binding */ logText),
-/* harmony export */   oi: () => (/* binding */ safeJson)
-/* harmony export */ });
-/* unused harmony exports MAX_LINE, htmlText, markdownText, markdownCode */
-// Text from outside (file names and values in a pull request, answers from a server) reaches the log, the
-// terminal, annotations, outputs, the job summary and the JSON report. Each sink has one function here that
-// makes any text safe for it; the writers of each sink (the Logger, the annotation and output writers, the
-// summary renderers) call it on everything they write, so no caller has to remember. What each sink must
-// withstand is in docs/architecture.md ("Printing hostile text").
-/**
- * Characters a reader cannot see or a terminal or runner would act on: C0/C1 controls (CR, LF, ESC, …),
- * format characters (bidi overrides and isolates, zero-width characters, BOM) and the Unicode line and
- * paragraph separators.
- */
-const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
-/** The same, but line feeds stay: text the tool composed of several lines. */
-const UNSAFE_KEEP_LF = /(?!\n)[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
-/** Every line break a reader of the text might honour (CommonMark: CR, LF, CRLF; .NET's ReadLine: the same). */
-const LINE_BREAKS = /\r\n|[\r\n\u0085\u2028\u2029]/;
-/** The longest line the log and the terminal get; longer ones are cut in the middle. */
-const MAX_LINE = 4000;
-const NAMED = { '\r': '\\r', '\n': '\\n', '\t': '\\t' };
-/** `\r`, `\n`, `\t`, `\x1b`, `\u202e`: what the character is, as text that does nothing. */
-function visible(ch) {
-    const named = NAMED[ch];
-    if (named)
-        return named;
-    const code = ch.codePointAt(0) ?? 0;
-    if (code < 0x100)
-        return `\\x${code.toString(16).padStart(2, '0')}`;
-    return code <= 0xffff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\u{${code.toString(16)}}`;
-}
-/**
- * At most `max` characters: longer text keeps its start and end around `…[N characters]…`, N being the
- * length of the whole. Never splits a surrogate pair.
- */
-function clip(text, max) {
-    if (text.length <= max)
-        return text;
-    const marker = `…[${text.length} characters]…`;
-    const room = Math.max(2, max - marker.length);
-    let head = Math.ceil(room * 0.7);
-    let tail = room - head;
-    if (isHighSurrogate(text.charCodeAt(head - 1)))
-        head--;
-    if (tail > 0 && isLowSurrogate(text.charCodeAt(text.length - tail)))
-        tail--;
-    return `${text.slice(0, head)}${marker}${tail > 0 ? text.slice(text.length - tail) : ''}`;
-}
-const isHighSurrogate = (c) => c >= 0xd800 && c <= 0xdbff;
-const isLowSurrogate = (c) => c >= 0xdc00 && c <= 0xdfff;
-/** Line breaks (and the blanks around them) become one space; cut in the middle past `max`. */
-function oneLine(text, max = 500) {
-    // Cut first: the rest of the work then sees a bounded text, whatever came in.
-    return clip(text, max)
-        .split(LINE_BREAKS)
-        .map((part) => part.trim())
-        .filter((part) => part !== '')
-        .join(' ');
-}
-/**
- * The log and the terminal (and annotation messages and titles): every unsafe character shown as an escape,
- * no line that a runner reads as a workflow command (`::name::` at the start of a line, after blanks; the
- * legacy `##[name]` anywhere in it), each line at most MAX_LINE characters. Text of several lines keeps its
- * line feeds; use oneLine first where a value must stay on its line.
- */
-function logText(text) {
-    return text.split('\n').map(logLine).join('\n');
-}
-/** One line for the log or the terminal (a line feed in it is shown as `\n`). */
-function logLine(text) {
-    return defuseCommands(clip(text, MAX_LINE).replace(UNSAFE, visible));
-}
-function defuseCommands(line) {
-    // GitHub's runner trims leading white space (any Unicode white space) before looking for `::`.
-    return line.replace(/^(\s*)::/u, '$1\\x3a:').replace(/##\[/g, '##\\x5b');
-}
-/** Unsafe characters shown as escapes, nothing else changed: file names in labels (`x/a\nb.yaml`). */
-function printable(text) {
-    return text.replace(UNSAFE, visible);
-}
-/**
- * A value from outside (a reference, a version) on one line exactly as it is: unsafe characters, line
- * breaks included, shown as escapes; cut in the middle past `max`.
- */
-function literal(text, max) {
-    return printable(clip(text, max));
-}
-/** Whether the text needs no escaping in the log (e.g. a path an annotation can point at as it is). */
-function isPlain(text) {
-    return logLine(text) === text;
-}
-/**
- * HTML text (the job summary): one line, because a line break could end the HTML block the summary is
- * made of and let Markdown render what follows (`\r\r![x](https://…)`); unsafe characters shown as escapes.
- */
-function htmlText(text, max = 2000) {
-    return oneLine(text, max)
-        .replace(UNSAFE, visible)
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/"/g, '&quot;'); // attribute values are always in double quotes
-}
-/**
- * Markdown text inside a line (the Forgejo summary): one line, unsafe characters shown, the inline syntax
- * (emphasis, code, links and images, raw HTML, tables, strikethrough) escaped.
- */
-function markdownText(text, max = 2000) {
-    const md = oneLine(text, max)
-        .replace(UNSAFE, visible)
-        .replace(/[\\`*_[\]<>|~]/g, (ch) => `\\${ch}`)
-        // What would start a block (heading, quote, list) if the text ever began a line.
-        .replace(/^[#+-]/, '\\$&')
-        .replace(/^(\d+)([.)])/, '$1\\$2');
-    return defuseCommands(md); // as in the log: the Forgejo runner prints the summary into the log
-}
-/**
- * A Markdown code span: nothing inside is interpreted but backticks (which would close it), and a line
- * break could still end the paragraph.
- */
-function markdownCode(text, max = 2000) {
-    // `##[` as in the log: the Forgejo runner prints the summary into the log.
-    return `\`${defuseCommands(oneLine(text, max).replace(UNSAFE, visible)).replace(/`/g, "'")}\``;
-}
-/**
- * JSON for outputs and the report: the same data, but every unsafe character and `[` after `##` written
- * as a `\uXXXX` escape, so the text holds nothing a terminal, a runner or a reader would act on.
- */
-function safeJson(value, indent) {
-    return JSON.stringify(value, null, indent).replace(UNSAFE_KEEP_LF, jsonEscape).replace(/##\[/g, '##\\u005b');
-}
-/** `\uXXXX` per UTF-16 unit (a character past U+FFFF is a surrogate pair in JSON). */
-function jsonEscape(ch) {
-    let out = '';
-    for (let i = 0; i < ch.length; i++)
-        out += `\\u${ch.charCodeAt(i).toString(16).padStart(4, '0')}`;
-    return out;
-}
-
-
-/***/ }),
-
-/***/ 7703:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   D0: () => (/* binding */ referrersLabel),
-/* harmony export */   ER: () => (/* binding */ STDIN_FILE),
-/* harmony export */   GE: () => (/* binding */ locationLabel),
-/* harmony export */   LS: () => (/* binding */ plural),
-/* harmony export */   Rh: () => (/* binding */ statusLabel),
-/* harmony export */   T6: () => (/* binding */ runtimeLabel),
-/* harmony export */   TM: () => (/* binding */ IMAGES_INPUT_FILE),
-/* harmony export */   Tx: () => (/* binding */ statusRank),
-/* harmony export */   Ud: () => (/* binding */ isWorkspaceFile),
-/* harmony export */   VK: () => (/* binding */ shortDigest),
-/* harmony export */   _P: () => (/* binding */ STATUS_LABEL),
-/* harmony export */   en: () => (/* binding */ sourceLabel),
-/* harmony export */   md: () => (/* binding */ worstFirst),
-/* harmony export */   p9: () => (/* binding */ MAX_REFERENCE_TEXT)
-/* harmony export */ });
-/* unused harmony exports STATUS_ORDER, STATUS_ICON, statusIcon, describeRewrite, showsReferrers */
-/* harmony import */ var _escape_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2527);
-// Small presentation helpers shared by the table, the summary and the annotations.
-
-/** Worst first: the order of tables, annotations and what survives when rows must be cut. */
-const STATUS_ORDER = [
-    'failed',
-    'invalid',
-    'unresolved',
-    'not-attempted',
-    'skipped-unmapped',
-    'warmed',
-    'cached',
-];
-const STATUS_LABEL = {
-    failed: 'failed',
-    invalid: 'invalid',
-    unresolved: 'unresolved',
-    'not-attempted': 'not attempted',
-    'skipped-unmapped': 'skipped',
-    warmed: 'warmed',
-    cached: 'cached',
-};
-const STATUS_ICON = {
-    failed: '❌',
-    invalid: '⛔',
-    unresolved: '❓',
-    'not-attempted': '⏸️',
-    'skipped-unmapped': '⏭️',
-    warmed: '🔥',
-    cached: '✅',
-};
-/** In plan mode nothing is attempted on purpose: say "planned". */
-function statusLabel(status, mode) {
-    return mode === 'plan' && status === 'not-attempted' ? 'planned' : STATUS_LABEL[status];
-}
-function statusIcon(status, mode) {
-    return mode === 'plan' && status === 'not-attempted' ? '📋' : STATUS_ICON[status];
-}
-function statusRank(status) {
-    return STATUS_ORDER.indexOf(status);
-}
-/** Stable sort, worst status first; ties keep extraction order. */
-function worstFirst(results) {
-    return results
-        .map((r, i) => ({ r, i }))
-        .sort((a, b) => statusRank(a.r.status) - statusRank(b.r.status) || a.i - b.i)
-        .map((x) => x.r);
-}
-/** `sha256:0123456789abcdef…` → `sha256:0123456789ab`. */
-function shortDigest(digest) {
-    if (!digest)
-        return '';
-    const [alg, hex] = digest.split(':');
-    return hex ? `${alg}:${hex.slice(0, 12)}` : digest;
-}
-/** Sources that are not files in the workspace. */
-const IMAGES_INPUT_FILE = '<images input>';
-const STDIN_FILE = '-';
-function isWorkspaceFile(source) {
-    return source.file !== IMAGES_INPUT_FILE && source.file !== STDIN_FILE;
-}
-/**
- * `deploy/app.yaml:12`, `images input #3`, `stdin:4`. File names may hold anything a file system allows
- * (line breaks, escape sequences): they are shown escaped, so a label is always one harmless line. An image
- * the workload starts later is marked: `deploy/op.yaml:27 (runtime: arg --prometheus-config-reloader)`, or
- * just `(runtime)` where room is short (the 120-column table, which cuts places from the start: the line
- * number must survive).
- */
-function sourceLabel(source, runtimeDetail = 'full') {
-    const runtime = runtimeDetail === 'full' ? runtimeLabel(source) : source.runtime && 'runtime';
-    const suffix = runtime ? ` (${runtime})` : '';
-    if (source.file === IMAGES_INPUT_FILE)
-        return `images input #${source.line}`;
-    if (source.file === STDIN_FILE)
-        return `stdin:${source.line}${suffix}`;
-    return `${(0,_escape_js__WEBPACK_IMPORTED_MODULE_0__/* .printable */ .g$)(source.file)}:${source.line}${suffix}`;
-}
-/** `runtime: arg --executor-image`, `runtime: env RELATED_IMAGE_DB`; undefined for an image field. */
-function runtimeLabel(source) {
-    if (!source.runtime)
-        return undefined;
-    return `runtime: ${source.runtime}${source.runtimeName ? ` ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_0__/* .literal */ .eu)(source.runtimeName, 100)}` : ''}`;
-}
-/** `deploy/app.yaml:12:7` (or less, as known), the file name escaped like sourceLabel's. */
-function locationLabel(where) {
-    const file = (0,_escape_js__WEBPACK_IMPORTED_MODULE_0__/* .printable */ .g$)(where.file);
-    if (!where.line)
-        return file;
-    return `${file}:${where.line}${where.column ? `:${where.column}` : ''}`;
-}
-/**
- * References longer than this are never valid (a name has at most 255 characters, a tag 128, a digest
- * 135): the run keeps such text cut in the middle, with its length, so a 50 MB value cannot bloat the
- * report, the outputs or the log.
- */
-const MAX_REFERENCE_TEXT = 1024;
-function plural(n, word, many = `${word}s`) {
-    return `${n} ${n === 1 ? word : many}`;
-}
-/** What `rewrite` did, in one line for the summaries (plain text: each renderer escapes it). */
-function describeRewrite(r) {
-    if (!r.written)
-        return `rewrite ${r.mode}: nothing written: ${r.held ?? 'the run stopped'}`;
-    const where = r.output === '-' ? 'to stdout' : r.inPlace ? 'in place' : `to ${r.output}`;
-    const left = r.left.reduce((n, l) => n + l.places, 0);
-    const parts = [
-        `rewrite ${r.mode}: ${plural(r.rewritten, 'reference')} rewritten in ${plural(r.changedFiles, 'file')}, ${plural(r.files, 'file')} written ${where}`,
-    ];
-    if (left)
-        parts.push(`${plural(left, 'place')} left as written (see the warnings and statuses)`);
-    if (r.problems.length)
-        parts.push(`${plural(r.problems.length, 'file')} not written`);
-    return parts.join('; ');
-}
-const KIND_LABEL = {
-    signature: 'signed',
-    attestation: 'attested',
-    sbom: 'sbom',
-    other: 'other',
-};
-/**
- * The referrers column: what the cache holds for the image (`signed, sbom`), `—` for nothing, `not verified`
- * when it could not be read without a sync, empty when not looked at (`referrers: off`, plan mode).
- */
-function referrersLabel(r) {
-    if (!r.referrers || r.referrers.state === 'off')
-        return '';
-    const present = new Set(r.referrers.items.map((i) => i.kind));
-    const kinds = Object.keys(KIND_LABEL)
-        .filter((k) => present.has(k))
-        .map((k) => KIND_LABEL[k]);
-    if (r.referrers.state === 'not-verified')
-        kinds.push('not verified');
-    return kinds.length ? kinds.join(', ') : '—';
-}
-/** Whether any result has referrers to show (the column is left out otherwise). */
-function showsReferrers(results) {
-    return results.some((r) => referrersLabel(r) !== '');
-}
-
-
-/***/ }),
-
-/***/ 5102:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   AF: () => (/* binding */ countReferrers),
-/* harmony export */   Ij: () => (/* binding */ EXIT_OK),
-/* harmony export */   aD: () => (/* binding */ countResults),
-/* harmony export */   bQ: () => (/* binding */ EXIT_HARD),
-/* harmony export */   dl: () => (/* binding */ decideOutcome)
-/* harmony export */ });
-/* unused harmony export EXIT_IMAGES */
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(452);
-/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7703);
-// The one place that decides how a run ends, so the action and the CLI always agree.
-//   0: all good (or soft mode);  1: hard failure (config, Zot unreachable, credentials rejected);
-//   2: images failed / invalid / (unresolved, unmapped, not attempted) in strict mode.
-
-
-const EXIT_OK = 0;
-const EXIT_HARD = 1;
-const EXIT_IMAGES = 2;
-function countResults(results) {
-    const c = {
-        total: results.length,
-        cached: 0,
-        warmed: 0,
-        failed: 0,
-        skipped: 0,
-        skippedUnmapped: 0,
-        notAttempted: 0,
-        unresolved: 0,
-        invalid: 0,
-    };
-    for (const r of results) {
-        if (r.status === 'cached')
-            c.cached++;
-        else if (r.status === 'warmed')
-            c.warmed++;
-        else if (r.status === 'failed')
-            c.failed++;
-        else if (r.status === 'unresolved')
-            c.unresolved++;
-        else if (r.status === 'invalid')
-            c.invalid++;
-        else if (r.status === 'skipped-unmapped')
-            c.skippedUnmapped++;
-        else if (r.status === 'not-attempted')
-            c.notAttempted++;
-    }
-    c.skipped = c.skippedUnmapped + c.notAttempted;
-    return c;
-}
-/** Undefined when no image's referrers were looked at (`referrers: off`, plan mode, nothing in Zot). */
-function countReferrers(results) {
-    const c = { checked: 0, signed: 0, attested: 0, sbom: 0, unsigned: 0, notVerified: 0 };
-    for (const r of results) {
-        if (!r.referrers || r.referrers.state === 'off')
-            continue;
-        const kinds = new Set(r.referrers.items.map((i) => i.kind));
-        c.checked++;
-        if (kinds.has('signature'))
-            c.signed++;
-        if (kinds.has('attestation'))
-            c.attested++;
-        if (kinds.has('sbom'))
-            c.sbom++;
-        if (r.referrers.state === 'not-verified')
-            c.notVerified++;
-        else if (!kinds.has('signature'))
-            c.unsigned++;
-    }
-    return c.checked ? c : undefined;
-}
-function decideOutcome(run) {
-    const counts = countResults(run.results);
-    if (run.hardFailure) {
-        return {
-            exitCode: EXIT_HARD,
-            conclusion: 'failure',
-            reason: (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .withHint */ .mu)(run.hardFailure.message, run.hardFailure.hint).replace(/\s*\n\s*/g, ' '),
-            problems: [run.hardFailure.message],
-            warnings: [],
-        };
-    }
-    const problems = [];
-    const warnings = [];
-    if (counts.failed)
-        problems.push(`${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(counts.failed, 'image')} failed`);
-    if (counts.invalid)
-        problems.push((0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(counts.invalid, 'invalid reference'));
-    if (counts.unresolved)
-        (run.failOnUnresolved ? problems : warnings).push((0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(counts.unresolved, 'unresolved reference'));
-    const unreadable = run.notices.filter((n) => n.level === 'error').length;
-    if (unreadable)
-        problems.push((0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(unreadable, 'input problem'));
-    if (counts.notAttempted && run.mode !== 'plan') {
-        const why = run.cancelled ? ` (${run.cancelled})` : '';
-        problems.push(`${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(counts.notAttempted, 'image')} not attempted${why}`);
-    }
-    // A manifest missing from the output directory would silently not be deployed.
-    if (run.rewrite?.problems.length)
-        problems.push(`${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(run.rewrite.problems.length, 'manifest file')} not written`);
-    if (counts.total === 0 && unreadable === 0)
-        warnings.push('no image references found; check paths');
-    if (counts.skippedUnmapped)
-        warnings.push(`${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(counts.skippedUnmapped, 'image')} skipped (registry not in registry-map)`);
-    const left = leftWarmed(run);
-    if (left)
-        warnings.push(`${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(left, 'reference')} to warm images not rewritten`);
-    if (problems.length) {
-        const reason = `${problems.join(', ')}${warnings.length ? `; ${warnings.join(', ')}` : ''}`;
-        return run.strict
-            ? { exitCode: EXIT_IMAGES, conclusion: 'failure', reason, problems, warnings }
-            : { exitCode: EXIT_OK, conclusion: 'warning', reason: `${reason} (strict: false)`, problems, warnings };
-    }
-    if (warnings.length)
-        return { exitCode: EXIT_OK, conclusion: 'warning', reason: warnings.join(', '), problems, warnings };
-    return {
-        exitCode: EXIT_OK,
-        conclusion: 'success',
-        reason: successLine(run.mode, counts),
-        problems,
-        warnings,
-    };
-}
-/** Places of cached or warmed images that `rewrite` left as written (the others' status says why). */
-function leftWarmed(run) {
-    if (!run.rewrite?.written)
-        return 0;
-    const warm = new Set(run.results.filter((r) => r.status === 'cached' || r.status === 'warmed').map((r) => r.reference));
-    return run.rewrite.left.filter((l) => warm.has(l.reference)).reduce((n, l) => n + l.places, 0);
-}
-function successLine(mode, c) {
-    if (mode === 'plan')
-        return `${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(c.total, 'image')} planned`;
-    if (mode === 'check')
-        return `all ${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(c.total, 'image')} present in Zot`;
-    return `all ${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(c.total, 'image')} in Zot (${c.cached} cached, ${c.warmed} warmed)`;
-}
-
-
-/***/ }),
-
-/***/ 5650:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   FK: () => (/* binding */ buildReport),
-/* harmony export */   l4: () => (/* binding */ reportJson),
-/* harmony export */   wr: () => (/* binding */ TOOL_VERSION)
-/* harmony export */ });
-/* unused harmony exports REPORT_SCHEMA_VERSION, OUTPUT_BUDGET_BYTES, imagesOutput */
-/* harmony import */ var _escape_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2527);
-/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7703);
-/* harmony import */ var _outcome_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5102);
-
-
-
-const REPORT_SCHEMA_VERSION = 2;
-/** Kept equal to package.json's version by a test (the bundle cannot read package.json). */
-const TOOL_VERSION = '0.1.0';
-function buildReport(run, outcome) {
-    return {
-        schemaVersion: REPORT_SCHEMA_VERSION,
-        tool: { name: 'zot-warm', version: TOOL_VERSION },
-        startedAt: run.startedAt,
-        durationMs: run.durationMs,
-        mode: run.mode,
-        strict: run.strict,
-        zot: { url: run.zotUrl ?? null, version: run.zot?.version ?? null },
-        outcome: { exitCode: outcome.exitCode, conclusion: outcome.conclusion, reason: outcome.reason },
-        summary: {
-            ...(0,_outcome_js__WEBPACK_IMPORTED_MODULE_2__/* .countResults */ .aD)(run.results),
-            files: run.files,
-            bytes: run.bytes,
-            referrers: (0,_outcome_js__WEBPACK_IMPORTED_MODULE_2__/* .countReferrers */ .AF)(run.results) ?? null,
-        },
-        images: run.results.map((r) => ({
-            reference: r.reference,
-            status: r.status,
-            zotReference: r.zotReference ?? null,
-            digest: r.digest ?? null,
-            platforms: r.platforms ?? [],
-            sources: r.sources.map(reportSource),
-            error: r.error ?? null,
-            diagnosis: r.diagnosis ?? null,
-            warnings: r.warnings,
-            attempts: r.attempts,
-            durationMs: r.durationMs,
-            referrers: r.referrers
-                ? {
-                    state: r.referrers.state,
-                    items: r.referrers.items.map((i) => ({
-                        kind: i.kind,
-                        artifactType: i.artifactType ?? null,
-                        digest: i.digest ?? null,
-                        subject: i.subject,
-                        form: i.form,
-                        tag: i.tag ?? null,
-                        tool: i.tool ?? null,
-                    })),
-                    note: r.referrers.note ?? null,
-                }
-                : null,
-            rewrittenAs: r.rewrittenAs ?? null,
-        })),
-        notices: run.notices.map((n) => ({
-            level: n.level,
-            file: n.file,
-            line: n.line ?? null,
-            column: n.column ?? null,
-            message: n.message,
-        })),
-    };
-}
-function reportSource(s) {
-    return {
-        file: s.file,
-        line: s.line,
-        column: s.column,
-        document: s.document ?? null,
-        kind: s.kind ?? null,
-        namespace: s.namespace ?? null,
-        name: s.name ?? null,
-        container: s.container ?? null,
-        field: s.field ?? null,
-        chartSource: s.chartSource ?? null,
-        runtime: s.runtime ?? null,
-        runtimeName: s.runtimeName ?? null,
-    };
-}
-/** The report as written to its file or to stdout. */
-function reportJson(report) {
-    return `${(0,_escape_js__WEBPACK_IMPORTED_MODULE_0__/* .safeJson */ .oi)(report, 2)}\n`;
-}
-/** GitHub keeps at most 1 MB per step output: the `images` output stays below this. */
-const OUTPUT_BUDGET_BYTES = (/* unused pure expression or super */ null && (900 * 1024));
-/** The `images` output: compact, without sources (outputs are small; the report has everything). */
-function imagesOutput(run, budgetBytes = OUTPUT_BUDGET_BYTES) {
-    const entries = run.results.map((r) => safeJson({
-        reference: r.reference,
-        status: r.status,
-        zotReference: r.zotReference ?? null,
-        digest: r.digest ?? null,
-        platforms: r.platforms ?? [],
-    }));
-    const total = entries.length;
-    let size = 2 + entries.reduce((n, e) => n + Buffer.byteLength(e) + 1, 0);
-    if (size <= budgetBytes)
-        return { json: `[${entries.join(',')}]`, shown: total, total };
-    const index = new Map(run.results.map((r, i) => [r, i]));
-    const keep = new Set();
-    size = 2;
-    for (const r of worstFirst(run.results)) {
-        const i = index.get(r) ?? 0;
-        const add = Buffer.byteLength(entries[i] ?? '') + 1;
-        if (size + add > budgetBytes)
-            break;
-        keep.add(i);
-        size += add;
-    }
-    return { json: `[${entries.filter((_, i) => keep.has(i)).join(',')}]`, shown: keep.size, total };
-}
-
-
-/***/ }),
-
-/***/ 8330:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   bo: () => (/* binding */ renderTable),
-/* harmony export */   x8: () => (/* binding */ renderProblems)
-/* harmony export */ });
-/* unused harmony exports TABLE_WIDTH, shortenMiddle */
-/* harmony import */ var _inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7581);
-/* harmony import */ var _escape_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2527);
-/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7703);
-// The final table as aligned plain text, for the log (Forgejo shows no job summary) and the CLI.
-
-
-
-const COLUMNS = [
-    'STATUS',
-    'IMAGE',
-    'ZOT REFERENCE',
-    'DIGEST',
-    'PLATFORMS',
-    'REFERRERS',
-    'TIME',
-    'USED IN',
-];
-/** The columns that give way. */
-const FLEXIBLE = ['IMAGE', 'ZOT REFERENCE', 'USED IN', 'PLATFORMS'];
-/**
- * When a line would be too wide, columns give way in steps, each down to a floor: where it is used and the
- * platforms first (the problem lines below the table name every place in full), then the Zot reference
- * (the image with its registry swapped for a prefix), and so on in turn, the image last.
- * STATUS, DIGEST, REFERRERS and TIME are short by nature.
- */
-const SHRINK_STEPS = [
-    { cols: ['USED IN', 'PLATFORMS'], floor: 20 },
-    { cols: ['ZOT REFERENCE'], floor: 28 },
-    { cols: ['USED IN', 'PLATFORMS'], floor: 14 },
-    { cols: ['IMAGE', 'ZOT REFERENCE'], floor: 24 },
-    { cols: ['USED IN', 'PLATFORMS'], floor: 8 },
-    { cols: ['IMAGE', 'ZOT REFERENCE'], floor: 12 },
-];
-const GAP = '  ';
-/** Fits a 120-column terminal; long cells are shortened in the middle (the report keeps the full text). */
-const TABLE_WIDTH = 120;
-/** `mode` only changes how not-attempted images are called in plan mode. */
-function renderTable(results, mode, width = TABLE_WIDTH) {
-    // The referrers column only when some image has referrers to show (or unverified ones): a column of
-    // dashes would only take width from the references (the job summary and the report keep the "—").
-    const withReferrers = results.some((r) => !['', '—'].includes((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .referrersLabel */ .D0)(r)));
-    const headers = COLUMNS.filter((c) => c !== 'REFERRERS' || withReferrers);
-    const at = (c) => headers.indexOf(c);
-    const [IMAGE, ZOT, DIGEST, USED_IN] = [at('IMAGE'), at('ZOT REFERENCE'), at('DIGEST'), at('USED IN')];
-    const rows = (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .worstFirst */ .md)(results).map((r) => {
-        const cells = {
-            STATUS: (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .statusLabel */ .Rh)(r.status, mode),
-            IMAGE: (0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .literal */ .eu)(r.reference, 200),
-            'ZOT REFERENCE': r.zotReference ? withoutResolvedDigest(r.zotReference) : '-',
-            DIGEST: (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .shortDigest */ .VK)(r.digest) || '-',
-            PLATFORMS: r.platforms?.length ? compactPlatforms(r.platforms) : '-',
-            // `signed,attested,sbom`: the summary's label without spaces, as the platforms are written.
-            REFERRERS: (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .referrersLabel */ .D0)(r).replace(/, /g, ',').replace('not verified', 'unverified') || '-',
-            TIME: r.status === 'cached' || r.status === 'warmed' || r.status === 'failed'
-                ? (0,_inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a)(r.durationMs)
-                : '-',
-            'USED IN': usedIn(r),
-        };
-        // Escaped per cell, so the columns stay aligned.
-        return headers.map((c) => (0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .logLine */ .BP)(cells[c]));
-    });
-    let all = [[...headers], ...rows];
-    const natural = () => headers.map((_, i) => Math.max(...all.map((row) => length(row[i] ?? ''))));
-    // Too wide: first say digests in 12 hex digits, which is all a reader compares.
-    if (lineWidth(natural()) > width)
-        all = all.map((row, r) => row.map((cell, i) => i === IMAGE || i === ZOT
-            ? shortDigestIn(cell)
-            : i === DIGEST && r > 0
-                ? cell.replace(/^sha256:/, '')
-                : cell));
-    const widths = fitWidths(natural(), typical(all), width, (cols) => cols.map(at).filter((i) => i >= 0));
-    return all
-        .map((row) => row
-        .map((cell, i) => {
-        const fitted = shorten(cell, widths[i] ?? 0, i === USED_IN ? 'start' : 'middle');
-        return i === row.length - 1 ? fitted : fitted.padEnd(widths[i] ?? 0);
-    })
-        .join(GAP)
-        .trimEnd())
-        .join('\n');
-}
-/**
- * Column widths whose line fits `width`. The flexible columns start at the width most of their cells need
- * (`typical`), so one very long reference does not cut every other one; then they shrink as SHRINK_STEPS
- * says (within a step the widest first), and what room is left goes back to the ones that were cut.
- */
-function fitWidths(natural, typical, width, indexes) {
-    if (lineWidth(natural) <= width)
-        return natural;
-    const flexible = indexes(FLEXIBLE);
-    const out = natural.map((w, i) => (flexible.includes(i) ? Math.min(w, typical[i] ?? w) : w));
-    for (const step of SHRINK_STEPS) {
-        const { floor } = step;
-        const cols = indexes(step.cols);
-        const over = lineWidth(out) - width;
-        if (over <= 0)
-            break;
-        let left = cols.reduce((a, col) => a + (out[col] ?? 0), 0) - over;
-        const order = [...cols].sort((a, b) => (out[a] ?? 0) - (out[b] ?? 0));
-        order.forEach((col, k) => {
-            out[col] = Math.min(out[col] ?? 0, Math.max(floor, Math.floor(left / (order.length - k))));
-            left -= out[col] ?? 0;
-        });
-    }
-    // Room left (a column started at its typical width, or a step took more than needed): shared out evenly
-    // among the columns that were cut, none past what it needs.
-    for (let room = width - lineWidth(out); room > 0;) {
-        const cut = flexible.filter((col) => (out[col] ?? 0) < (natural[col] ?? 0));
-        if (cut.length === 0)
-            break;
-        const share = Math.max(1, Math.floor(room / cut.length));
-        for (const col of cut) {
-            const add = Math.min(share, room, (natural[col] ?? 0) - (out[col] ?? 0));
-            out[col] = (out[col] ?? 0) + add;
-            room -= add;
-        }
-    }
-    return out;
-}
-/** Per column, the width that nine in ten of its cells fit in, and never less than its header. */
-function typical(rows) {
-    return (rows[0] ?? []).map((header, i) => {
-        const sorted = rows.map((row) => length(row[i] ?? '')).sort((a, b) => a - b);
-        return Math.max(header.length, sorted[Math.floor((sorted.length - 1) * 0.9)] ?? 0);
-    });
-}
-function lineWidth(widths) {
-    return widths.reduce((a, b) => a + b, 0) + GAP.length * (widths.length - 1);
-}
-/** `linux/amd64,linux/arm64,linux/arm/v7` → `linux/amd64,arm64,arm/v7`: the OS once per run of it. */
-function compactPlatforms(platforms) {
-    let os = '';
-    return platforms
-        .map((p) => {
-        const slash = p.indexOf('/');
-        const pOs = slash < 0 ? p : p.slice(0, slash);
-        const shown = pOs === os && slash >= 0 ? p.slice(slash + 1) : p;
-        os = pOs;
-        return shown;
-    })
-        .join(',');
-}
-/** `name@sha256:<64 hex>` → `name@sha256:<12 hex>…`: in a table that must be cut, 12 digits say enough. */
-function shortDigestIn(reference) {
-    return reference.replace(/(@[a-z0-9]+:)([0-9a-f]{12})[0-9a-f]{20,}/, '$1$2…');
-}
-/** References keep both ends (registry and tag); a place keeps its end (file name and line). */
-function shorten(text, max, where) {
-    if (length(text) <= max)
-        return text;
-    if (where === 'middle')
-        return shortenMiddle(text, max);
-    return max <= 1 ? '…'.slice(0, max) : `…${[...text].slice(-(max - 1)).join('')}`;
-}
-/** `docker.io/library/verylongname:1.0` → `docker.io/lib…ame:1.0`: both ends say the most. */
-function shortenMiddle(text, max) {
-    const chars = [...text];
-    if (chars.length <= max)
-        return text;
-    if (max <= 1)
-        return '…'.slice(0, max);
-    const keep = max - 1;
-    const head = Math.ceil(keep / 2);
-    return `${chars.slice(0, head).join('')}…${chars.slice(chars.length - (keep - head)).join('')}`;
-}
-/** Length in code points, as a terminal counts these (ASCII) cells. */
-function length(text) {
-    return [...text].length;
-}
-/** `repo:tag@sha256:…` → `repo:tag`: the DIGEST column already shows it, and lines stay readable. */
-function withoutResolvedDigest(ref) {
-    const at = ref.indexOf('@');
-    if (at < 0)
-        return ref;
-    const name = ref.slice(0, at);
-    return name.slice(name.lastIndexOf('/') + 1).includes(':') ? name : ref;
-}
-function usedIn(r) {
-    const first = r.sources[0];
-    if (!first)
-        return '-';
-    const more = r.sources.length - 1;
-    const label = (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .sourceLabel */ .en)(first, 'short');
-    return more > 0 ? `${label} (+${more})` : label;
-}
-/** Failed, invalid and unresolved images with their error and diagnosis, for the log. */
-function renderProblems(results) {
-    const lines = [];
-    for (const r of (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .worstFirst */ .md)(results)) {
-        if (r.status !== 'failed' && r.status !== 'invalid' && r.status !== 'unresolved')
-            continue;
-        lines.push(`${_format_js__WEBPACK_IMPORTED_MODULE_2__/* .STATUS_LABEL */ ._P[r.status]}: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .literal */ .eu)(r.reference, 200)}`);
-        if (r.error)
-            lines.push(`  error:     ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLine */ .TN)(r.error, 1000)}`);
-        if (r.diagnosis)
-            lines.push(`  diagnosis: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLine */ .TN)(r.diagnosis, 1000)}`);
-        lines.push(`  used in:   ${r.sources
-            .slice(0, 5)
-            .map((s) => (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .sourceLabel */ .en)(s))
-            .join(', ')}${r.sources.length > 5 ? ', …' : ''}`);
-    }
-    return lines.join('\n');
-}
-
-
-/***/ }),
-
-/***/ 2333:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  l: () => (/* binding */ exitWhenDone),
-  E: () => (/* binding */ runShell)
-});
-
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./lib/errors.js
-var errors = __nccwpck_require__(452);
-// EXTERNAL MODULE: ./lib/inputs/duration.js
-var duration = __nccwpck_require__(7581);
-// EXTERNAL MODULE: ./lib/inputs/redact.js
-var redact = __nccwpck_require__(4888);
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
-// EXTERNAL MODULE: ./lib/extract/reference.js
-var extract_reference = __nccwpck_require__(8492);
-;// CONCATENATED MODULE: ./lib/extract/classify.js
+/* harmony import */ var _reference_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8492);
 // Turns the text (or YAML value) found in an image field into an ok / invalid / unresolved finding.
 
 
@@ -53170,574 +50670,61 @@ const PICTURE = /\.(?:png|jpe?g|gif|svg|webp|ico|bmp|tiff?)$/i;
  * and templated values are taken, and anything else is not ours to judge.
  */
 function classifyText(raw, known) {
-    const hint = (0,extract_reference/* isTemplated */.dw)(raw);
+    const hint = (0,_reference_js__WEBPACK_IMPORTED_MODULE_2__/* .isTemplated */ .dw)(raw);
     if (hint !== undefined)
         return { status: 'unresolved', key: raw, raw, reason: hint };
     if (raw.trim() === '')
-        return known ? { status: 'unresolved', key: raw, raw, reason: extract_reference/* EMPTY_HINT */.wi } : undefined;
+        return known ? { status: 'unresolved', key: raw, raw, reason: _reference_js__WEBPACK_IMPORTED_MODULE_2__/* .EMPTY_HINT */ .wi } : undefined;
     if (!known && PICTURE.test(raw))
         return undefined;
     try {
-        const reference = (0,extract_reference/* parseReference */.F2)(raw);
-        return { status: 'ok', key: (0,extract_reference/* formatReference */.FH)(reference), raw, reference };
+        const reference = (0,_reference_js__WEBPACK_IMPORTED_MODULE_2__/* .parseReference */ .F2)(raw);
+        return { status: 'ok', key: (0,_reference_js__WEBPACK_IMPORTED_MODULE_2__/* .formatReference */ .FH)(reference), raw, reference };
     }
     catch (err) {
-        if (!(err instanceof errors/* InvalidReferenceError */.x_))
+        if (!(err instanceof _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InvalidReferenceError */ .x_))
             throw err;
         return known ? { status: 'invalid', key: raw, raw, reason: err.reason } : undefined;
     }
 }
 /** Classify a YAML value found in an image field; `source` is the text the node's range points into. */
 function classifyNode(node, known, source) {
-    if (node === null || ((0,dist/* isScalar */.jn)(node) && node.value === null))
-        return known ? { status: 'unresolved', key: '', raw: '', reason: extract_reference/* EMPTY_HINT */.wi } : undefined;
-    if ((0,dist/* isScalar */.jn)(node) && typeof node.value === 'string')
+    if (node === null || ((0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isScalar */ .jn)(node) && node.value === null))
+        return known ? { status: 'unresolved', key: '', raw: '', reason: _reference_js__WEBPACK_IMPORTED_MODULE_2__/* .EMPTY_HINT */ .wi } : undefined;
+    if ((0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isScalar */ .jn)(node) && typeof node.value === 'string')
         return classifyText(node.value, known);
     if (!known)
         return undefined;
     const text = node.range ? source.slice(node.range[0], node.range[1]).trim() : String(node);
     const raw = text.length > 200 ? `${text.slice(0, 200)}…` : text;
-    const what = (0,dist/* isMap */.jh)(node)
+    const what = (0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isMap */ .jh)(node)
         ? 'a mapping'
-        : (0,dist/* isSeq */.oP)(node)
+        : (0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isSeq */ .oP)(node)
             ? 'a list'
             : `a ${typeof node.value}`;
     return { status: 'invalid', key: raw, raw, reason: `image must be a string, got ${what}` };
 }
 
-;// CONCATENATED MODULE: ./lib/extract/kinds.js
-// Which Kubernetes kinds can never hold an image, and which need a rule of their own. Shared by the
-// document walker and the cheap pre-scan, so a document the pre-scan skips is one the walker would
-// have returned nothing for.
-/** Kinds that hold no image field, by API group (`''` is the core group). Their documents are not searched. */
-const NON_IMAGE_KINDS = {
-    '': [
-        'ConfigMap',
-        'Secret',
-        'Service',
-        'ServiceAccount',
-        'Namespace',
-        'Endpoints',
-        'PersistentVolumeClaim',
-        'PersistentVolume',
-        'LimitRange',
-        'ResourceQuota',
-        'Event',
-        'Node',
-    ],
-    'apiextensions.k8s.io': ['CustomResourceDefinition'],
-    'rbac.authorization.k8s.io': ['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding'],
-    'networking.k8s.io': ['Ingress', 'IngressClass', 'NetworkPolicy'],
-    policy: ['PodDisruptionBudget'],
-    autoscaling: ['HorizontalPodAutoscaler'],
-    'admissionregistration.k8s.io': [
-        'ValidatingWebhookConfiguration',
-        'MutatingWebhookConfiguration',
-        'ValidatingAdmissionPolicy',
-        'ValidatingAdmissionPolicyBinding',
-    ],
-    'storage.k8s.io': ['StorageClass', 'CSIDriver', 'CSINode', 'VolumeAttachment'],
-    'scheduling.k8s.io': ['PriorityClass'],
-    'apiregistration.k8s.io': ['APIService'],
-    'discovery.k8s.io': ['EndpointSlice'],
-    'coordination.k8s.io': ['Lease'],
-    'monitoring.coreos.com': ['ServiceMonitor', 'PodMonitor', 'PrometheusRule', 'Probe'],
-    'cert-manager.io': ['Certificate', 'CertificateRequest', 'Issuer', 'ClusterIssuer'],
-};
-const NON_IMAGE = new Set(Object.entries(NON_IMAGE_KINDS).flatMap(([group, kinds]) => kinds.map((k) => `${group}/${k}`)));
-/** Never searched whatever their apiVersion says: their data is text that merely mentions images. */
-const NEVER_SEARCHED = new Set(['ConfigMap', 'Secret', 'CustomResourceDefinition']);
-function apiGroup(apiVersion) {
-    const slash = apiVersion.indexOf('/');
-    return slash === -1 ? '' : apiVersion.slice(0, slash);
-}
-/** True when a document of this kind holds no image (ConfigMap, Secret, CRD schemas, RBAC, Service …). */
-function isNonImageKind(apiVersion, kind) {
-    if (kind === undefined)
-        return false;
-    if (NEVER_SEARCHED.has(kind))
-        return true;
-    if (apiVersion === undefined)
-        return false;
-    return NON_IMAGE.has(`${apiGroup(apiVersion)}/${kind}`);
-}
-function specRule(apiVersion, kind) {
-    if (apiVersion === undefined || kind === undefined)
-        return undefined;
-    const group = apiGroup(apiVersion);
-    // CloudNativePG: spec.imageName is the PostgreSQL operand image.
-    if (group === 'postgresql.cnpg.io' && kind === 'Cluster')
-        return 'cnpg-cluster';
-    // prometheus-operator: spec.image (and spec.thanos.image) are the operand images.
-    if (group === 'monitoring.coreos.com' &&
-        (kind === 'Prometheus' || kind === 'Alertmanager' || kind === 'ThanosRuler' || kind === 'PrometheusAgent'))
-        return 'monitoring';
-    return undefined;
-}
 
-;// CONCATENATED MODULE: ./lib/extract/span.js
-/**
- * The span of a string scalar's value inside `source` (the text the node's range points into), or why
- * there is none.
- */
-function scalarSpan(node, source) {
-    const value = node.value;
-    const range = node.range;
-    if (typeof value !== 'string' || !range)
-        return { why: 'the value is not a string' };
-    const [start, end] = range;
-    switch (node.type) {
-        case 'PLAIN':
-            return source.slice(start, end) === value
-                ? { start, end }
-                : { why: 'a plain value spread over several lines' };
-        case 'QUOTE_DOUBLE':
-        case 'QUOTE_SINGLE': {
-            const inner = source.slice(start + 1, end - 1);
-            if (inner === value)
-                return { start: start + 1, end: end - 1 };
-            if (node.type === 'QUOTE_DOUBLE' && inner.includes('\\'))
-                return { why: 'written with escapes inside double quotes' };
-            if (node.type === 'QUOTE_SINGLE' && inner.includes("''"))
-                return { why: "written with a doubled quote ('') inside single quotes" };
-            return { why: 'a quoted value spread over several lines' };
-        }
-        case 'BLOCK_LITERAL':
-        case 'BLOCK_FOLDED':
-            return blockSpan(value, source, start, end);
-        default:
-            return { why: 'a value of an unknown scalar style' };
-    }
-}
-/** A block scalar (`|`, `>-` …) whose content is one line: the span of that line's text. */
-function blockSpan(value, source, start, end) {
-    const content = value.replace(/\n+$/, '');
-    if (content.includes('\n') || content === '')
-        return { why: 'a block scalar of several lines' };
-    // The header line (`|-`, `>2`, with an optional comment) is skipped; the first non-blank line is the text.
-    let at = source.indexOf('\n', start);
-    while (at !== -1 && at < end) {
-        const lineStart = at + 1;
-        const nl = source.indexOf('\n', lineStart);
-        const lineEnd = nl === -1 || nl > end ? end : nl;
-        let first = lineStart;
-        while (first < lineEnd && source.charCodeAt(first) === 32)
-            first++;
-        let last = lineEnd;
-        if (last > first && source.charCodeAt(last - 1) === 13)
-            last--;
-        if (last > first) {
-            return source.slice(first, last) === content
-                ? { start: first, end: last }
-                : { why: 'a block scalar whose text differs from its value (indentation or folding)' };
-        }
-        at = nl;
-    }
-    return { why: 'a block scalar of several lines' };
-}
+/***/ }),
 
-;// CONCATENATED MODULE: ./lib/extract/runtime.js
+/***/ 9416:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
-/**
- * Flags whose value the operator passes unchanged as the image of pods it starts. Names without dashes;
- * matched exactly. Most spell `image` anyway; the table is what lets their values omit the registry host.
- */
-const KNOWN_FLAGS = new Map([
-    // prometheus-operator: the config reloader sidecar of every Prometheus / Alertmanager / ThanosRuler pod
-    ['prometheus-config-reloader', 'prometheus-operator'],
-    ['config-reloader-image', 'prometheus-operator (before v0.40)'],
-    // cert-manager: the pod that answers each ACME HTTP-01 challenge
-    ['acme-http01-solver-image', 'cert-manager'],
-    // Argo Workflows: the executor sidecar of every workflow pod
-    ['executor-image', 'Argo Workflows'],
-    // Longhorn manager: engine, instance manager, share manager … pods
-    ['engine-image', 'Longhorn'],
-    ['instance-manager-image', 'Longhorn'],
-    ['share-manager-image', 'Longhorn'],
-    ['backing-image-manager-image', 'Longhorn'],
-    ['support-bundle-manager-image', 'Longhorn'],
-    ['manager-image', 'Longhorn'],
-    // Tekton Pipelines controller: images injected into every TaskRun pod
-    ['entrypoint-image', 'Tekton'],
-    ['nop-image', 'Tekton'],
-    ['shell-image', 'Tekton'],
-    ['shell-image-win', 'Tekton'],
-    ['workingdirinit-image', 'Tekton'],
-    ['sidecarlogresults-image', 'Tekton'],
-    ['gsutil-image', 'Tekton (before v0.40)'],
-]);
-/** Container keys whose items may carry a runtime image. */
-const RUNTIME_KEYS = new Set(['args', 'command', 'env']);
-const IMAGE_WORDS = ['image', 'Image', 'IMAGE'];
-const escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-/**
- * Text without which no runtime image can be found: every flag and env name taken spells `image` in one of
- * these ways, or is a known flag. Used by the pre-scan and the pruning to keep what may hold one.
- */
-const RUNTIME_TEXT = new RegExp([...IMAGE_WORDS, ...[...KNOWN_FLAGS.keys()].filter((f) => !IMAGE_WORDS.some((w) => f.includes(w)))]
-    .map(escapeRegExp)
-    .join('|'), 'g');
-const FLAG_NAME = /^[A-Za-z0-9][\w.-]*$/;
-const ENV_NAME = /^[A-Za-z_][\w.-]*$/;
-const spellsImage = (name) => IMAGE_WORDS.some((w) => name.includes(w));
-/** References passed as flags in a list of `args` or `command` items (undefined: not a string). */
-function flagImages(items) {
-    const out = [];
-    for (let i = 0; i < items.length; i++) {
-        const item = items[i];
-        if (item === undefined || item.charCodeAt(0) !== 45 /* - */)
-            continue;
-        if (item === '--')
-            break; // the rest are operands, not flags
-        const dashes = item.charCodeAt(1) === 45 ? 2 : 1;
-        const body = item.slice(dashes);
-        const eq = body.indexOf('=');
-        const name = eq === -1 ? body : body.slice(0, eq);
-        if (!FLAG_NAME.test(name))
-            continue;
-        const known = KNOWN_FLAGS.has(name);
-        if (!known && !spellsImage(name))
-            continue;
-        const flag = item.slice(0, dashes + name.length);
-        if (eq !== -1) {
-            const text = body.slice(eq + 1);
-            const finding = runtimeFinding(text, known);
-            if (finding)
-                out.push({ index: i, flag, text, finding });
-            continue;
-        }
-        const next = items[i + 1];
-        if (next === undefined || next.charCodeAt(0) === 45)
-            continue;
-        const finding = runtimeFinding(next, known);
-        if (finding) {
-            out.push({ index: i + 1, flag, text: next, finding });
-            i++;
-        }
-    }
-    return out;
-}
-/** Whether an environment variable's name marks its value as an image: `*_IMAGE`, `*_IMAGE_*`. */
-function isImageEnvName(name) {
-    if (!ENV_NAME.test(name))
-        return false;
-    const inner = name.indexOf('_IMAGE_');
-    if (inner > 0)
-        return true;
-    return name.length > 6 && name.endsWith('_IMAGE');
-}
-/** The finding for an env entry's literal value, when its name and value qualify. */
-function envImage(name, value) {
-    return isImageEnvName(name) ? runtimeFinding(value, false) : undefined;
-}
-/**
- * A runtime value as a finding, or undefined when it is not taken: not a valid reference, templated, or
- * (unless `knownFlag`) without an explicit registry host or without a tag or digest. Never invalid or
- * unresolved: a flag or variable that is not an image is not ours to judge.
- */
-function runtimeFinding(text, knownFlag) {
-    if (text === '' || (0,extract_reference/* isTemplated */.dw)(text) !== undefined)
-        return undefined;
-    let reference;
-    try {
-        reference = (0,extract_reference/* parseReference */.F2)(text);
-    }
-    catch {
-        return undefined;
-    }
-    if (!knownFlag && !(explicitRegistry(text) && explicitVersion(text)))
-        return undefined;
-    return { status: 'ok', key: (0,extract_reference/* formatReference */.FH)(reference), raw: text, reference };
-}
-/** The first path component is a registry host: it has a `.` or `:`, or is `localhost`. */
-function explicitRegistry(text) {
-    const slash = text.indexOf('/');
-    if (slash <= 0)
-        return false;
-    const first = text.slice(0, slash);
-    return first === 'localhost' || first.includes('.') || first.includes(':');
-}
-/** A tag (a `:` after the last `/`) or a digest is written out. */
-function explicitVersion(text) {
-    return text.includes('@') || text.indexOf(':', text.lastIndexOf('/')) !== -1;
-}
-/**
- * Locate `text`, the tail of the string scalar `node`'s value, in `source` (the text the node was parsed
- * from). Exact when the whole value is written as is (span.ts), or when at least its tail is (an escape only
- * in the flag's name). Otherwise: after the literally written flag part (`"--x-image=ghcr.io\x2f…"`), else
- * the last literal occurrence inside the node, else the node's start; with span.ts's reason.
- */
-function locateTail(node, text, source) {
-    const own = scalarSpan(node, source);
-    if (!('why' in own))
-        return { offset: own.end - text.length, end: own.end };
-    const range = node.range;
-    if (!range || typeof node.value !== 'string')
-        return { offset: range?.[0] ?? 0, why: own.why };
-    const type = node.type;
-    const start = range[0];
-    if (type === 'PLAIN' || type === 'QUOTE_SINGLE' || type === 'QUOTE_DOUBLE') {
-        const quoted = type !== 'PLAIN';
-        const innerStart = quoted ? start + 1 : start;
-        const innerEnd = quoted ? range[1] - 1 : range[1];
-        const at = innerEnd - text.length;
-        // Every character of a literal tail is itself; an escape (at most `\UXXXXXXXX`, 10 characters) or a
-        // line break within reach would make the decoded tail differ from what is written.
-        if (at >= innerStart &&
-            source.slice(at, innerEnd) === text &&
-            !escapeIn(type, source, at - 9, innerEnd, innerStart))
-            return { offset: at, end: innerEnd };
-        const prefix = node.value.slice(0, node.value.length - text.length);
-        const after = innerStart + prefix.length;
-        if (prefix !== '' &&
-            source.slice(innerStart, after) === prefix &&
-            !escapeIn(type, source, innerStart, after, innerStart))
-            return { offset: after, why: own.why };
-    }
-    const found = source.slice(start, range[1]).lastIndexOf(text);
-    return { offset: found === -1 ? start : start + found, why: own.why };
-}
-/** Whether a double-quoted scalar has a backslash in source[from, to) (from clipped to `min`). */
-function escapeIn(type, source, from, to, min) {
-    return type === 'QUOTE_DOUBLE' && source.slice(Math.max(min, from), to).includes('\\');
-}
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Pd: () => (/* binding */ nodeIo),
+  eL: () => (/* binding */ resolveInputs),
+  CR: () => (/* binding */ toWorkspacePath)
+});
 
-;// CONCATENATED MODULE: ./lib/extract/documents.js
-// First speed trick (prune.ts is the second), kept apart so it can be checked on its own: a YAML stream is
-// cut into documents at `---` / `...` lines without parsing, and a document that provably holds no image is
-// never parsed.
-//
-// Why the cut is exact: a line starting with `---` or `...` followed by white space or the end of the line
-// is a document marker wherever it appears (YAML 1.2 c-forbidden: no scalar or collection may contain one).
-// Streams with directives (`%YAML`, `%TAG`) are not cut at all.
-//
-// Why a skipped document holds no image:
-// - "no image key": every field we take is named `image` or `imageName`, and every flag or env name a
-//   runtime image is taken from spells `image`, `Image` or `IMAGE` or is a known operator flag (RUNTIME_TEXT,
-//   runtime.ts), so a document whose text has none of these holds no image — unless a double-quoted scalar
-//   spells one with escapes (`"\x69mage"`, `"\u0069mage"`, an escaped line break), so any \x, \u, \U or
-//   backslash-newline makes the document parsed anyway.
-// - "non-image kind": the document is a block mapping at column 0 (first content line is a plain `key:` at
-//   column 0, every column-0 line is a plain `key:`, a `- ` entry, a comment or blank), so its root keys are
-//   exactly the column-0 `key:` lines (continuation lines of any value are indented, YAML 1.2 §8). When
-//   exactly one of them is `kind:` and one `apiVersion:`, both plain or quoted words, the document's kind is
-//   known without parsing, and isNonImageKind() is what the walker itself uses to return nothing.
-
-
-const isBreak = (c) => c === 10 || c === 13;
-const isBlankOrBreak = (c) => c === 32 || c === 9 || isBreak(c);
-/** True when a marker (`---` or `...`) starts at `at` (a line start) and is followed by white space or EOL. */
-function markerAt(text, at, ch) {
-    if (text.charAt(at) !== ch || text.charAt(at + 1) !== ch || text.charAt(at + 2) !== ch)
-        return false;
-    return at + 3 >= text.length || isBlankOrBreak(text.charCodeAt(at + 3));
-}
-/** Offset of the next line's start. */
-function lineEnd(text, at) {
-    const nl = text.indexOf('\n', at);
-    return nl === -1 ? text.length : nl + 1;
-}
-/** The line starting at `at` without its line break (a `\r` before it stays). */
-function lineText(text, at, limit) {
-    const nl = text.indexOf('\n', at);
-    return text.slice(at, nl === -1 || nl > limit ? limit : nl);
-}
-/** Cut a YAML stream into documents (slices of `text`), in order. */
-function splitDocuments(text) {
-    if (text.startsWith('%') || text.includes('\n%'))
-        return [{ start: 0, end: text.length, marker: false }];
-    const slices = [];
-    let start = 0;
-    let marker = false;
-    const close = (end) => {
-        if (end > start)
-            slices.push({ start, end, marker });
-    };
-    const next = (from, ch) => {
-        const needle = `\n${ch}${ch}${ch}`;
-        for (let i = text.indexOf(needle, from); i !== -1; i = text.indexOf(needle, i + 1))
-            if (markerAt(text, i + 1, ch))
-                return i + 1;
-        return -1;
-    };
-    let dash = markerAt(text, 0, '-') ? 0 : next(0, '-');
-    let dots = markerAt(text, 0, '.') ? 0 : next(0, '.');
-    while (dash !== -1 || dots !== -1) {
-        if (dots === -1 || (dash !== -1 && dash < dots)) {
-            close(dash);
-            start = dash;
-            marker = true;
-            dash = next(dash, '-');
-        }
-        else {
-            // `...` ends the document: it belongs to the slice it closes.
-            const end = lineEnd(text, dots);
-            close(end);
-            start = end;
-            marker = false;
-            dots = next(dots, '.');
-        }
-    }
-    close(text.length);
-    return slices;
-}
-const KEY_LINE = /^([A-Za-z_][\w./-]*):(?:[ \t]|\r?$)/;
-const WORD = '[A-Za-z][A-Za-z0-9]*';
-const KIND_LINE = new RegExp(`^kind:[ \\t]+(?:"(${WORD})"|'(${WORD})'|(${WORD}))(?:[ \\t]+#.*|[ \\t]*)\\r?$`);
-const VERSION = '[A-Za-z0-9][A-Za-z0-9.-]*(?:/[A-Za-z0-9][A-Za-z0-9.-]*)?';
-const API_LINE = new RegExp(`^apiVersion:[ \\t]+(?:"(${VERSION})"|'(${VERSION})'|(${VERSION}))(?:[ \\t]+#.*|[ \\t]*)\\r?$`);
-const MARKER_ONLY = /^(?:---|\.\.\.)(?:[ \t]+#.*|[ \t]*)\r?$/;
-/**
- * Decides per document whether it must be parsed. Keeps forward-only cursors into the text, so checking all
- * documents of a file costs one pass over it; documents must be checked in order.
- */
-class Prescanner {
-    text;
-    imageAt = -2;
-    escapeAt = -2;
-    imageRe = new RegExp(RUNTIME_TEXT.source, 'g');
-    constructor(text) {
-        this.text = text;
-    }
-    check(slice) {
-        // Only a document that is a mapping is skipped unread: a list or scalar document gets its notice.
-        if (!this.mayHoldImageKey(slice))
-            return this.opensWithKey(slice) ? 'no-image-key' : 'parse';
-        if (this.nonImageKind(slice))
-            return 'non-image-kind';
-        return 'parse';
-    }
-    /** Whether the text could spell a key `image` (or `imageName`) or a flag or env name of a runtime image. */
-    mayHoldImageKey(slice) {
-        if (this.imageAt !== -1 && this.imageAt < slice.start) {
-            this.imageRe.lastIndex = slice.start;
-            this.imageAt = this.imageRe.exec(this.text)?.index ?? -1;
-        }
-        if (this.imageAt !== -1 && this.imageAt < slice.end)
-            return true;
-        if (this.escapeAt !== -1 && this.escapeAt < slice.start)
-            this.escapeAt = this.nextEscape(slice.start);
-        return this.escapeAt !== -1 && this.escapeAt < slice.end;
-    }
-    /** Next backslash escape that could produce letters or join lines in a double-quoted scalar. */
-    nextEscape(from) {
-        for (let i = this.text.indexOf('\\', from); i !== -1; i = this.text.indexOf('\\', i + 1)) {
-            const c = this.text.charAt(i + 1);
-            if (c === 'x' || c === 'u' || c === 'U' || c === '\n' || c === '\r')
-                return i;
-        }
-        return -1;
-    }
-    /** Whether the first content line is a plain `key:` at column 0 (the root is a block mapping). */
-    opensWithKey(slice) {
-        const { text } = this;
-        let at = slice.start;
-        if (slice.marker) {
-            if (!MARKER_ONLY.test(lineText(text, at, slice.end)))
-                return false;
-            at = lineEnd(text, at);
-        }
-        for (; at < slice.end; at = lineEnd(text, at)) {
-            const line = lineText(text, at, slice.end);
-            const trimmed = line.trim();
-            if (trimmed === '' || trimmed.startsWith('#'))
-                continue;
-            return KEY_LINE.test(line);
-        }
-        return false;
-    }
-    /** Whether the document is a block mapping whose single `kind`/`apiVersion` name a kind without images. */
-    nonImageKind(slice) {
-        const { text } = this;
-        let at = slice.start;
-        if (slice.marker) {
-            if (!MARKER_ONLY.test(lineText(text, at, slice.end)))
-                return false;
-            at = lineEnd(text, at);
-        }
-        let keys = 0;
-        let kind;
-        let apiVersion;
-        let kinds = 0;
-        let versions = 0;
-        while (at < slice.end) {
-            const end = lineEnd(text, at);
-            const c = text.charCodeAt(at);
-            if (c === 32 || isBreak(c)) {
-                // Indented or blank: part of the value of the key above. Content before the first key means the
-                // root is not a column-0 block mapping.
-                if (keys === 0 && c === 32 && lineText(text, at, slice.end).trim() !== '')
-                    return false;
-            }
-            else if (c === 35 /* # */) {
-                // comment
-            }
-            else if (c === 45 /* - */ && (at + 1 >= end || isBlankOrBreak(text.charCodeAt(at + 1)))) {
-                if (keys === 0)
-                    return false;
-            }
-            else {
-                const line = lineText(text, at, slice.end);
-                if (c === 46 /* . */ && MARKER_ONLY.test(line)) {
-                    at = end;
-                    continue;
-                }
-                const key = KEY_LINE.exec(line);
-                if (!key)
-                    return false;
-                keys++;
-                if (key[1] === 'kind') {
-                    const m = KIND_LINE.exec(line);
-                    if (!m)
-                        return false;
-                    kinds++;
-                    kind = m[1] ?? m[2] ?? m[3];
-                }
-                else if (key[1] === 'apiVersion') {
-                    const m = API_LINE.exec(line);
-                    if (!m)
-                        return false;
-                    versions++;
-                    apiVersion = m[1] ?? m[2] ?? m[3];
-                }
-            }
-            at = end;
-        }
-        return kinds === 1 && versions === 1 && isNonImageKind(apiVersion, kind);
-    }
-}
-/** Whether a slice would make a document of its own: it starts with `---` or has any non-comment content. */
-function holdsDocument(text, slice) {
-    if (slice.marker)
-        return true;
-    for (let at = slice.start; at < slice.end; at = lineEnd(text, at)) {
-        const line = lineText(text, at, slice.end).trim();
-        if (line !== '' && !line.startsWith('#'))
-            return true;
-    }
-    return false;
-}
-const SOURCE_COMMENT = /^#\s*Source:\s*(\S.*?)\s*$/;
-/** Helm's `# Source: chart/templates/x.yaml` comment among the comment lines that open the document. */
-function chartSourceOf(text, slice) {
-    let at = slice.start;
-    if (slice.marker)
-        at = lineEnd(text, at);
-    while (at < slice.end) {
-        const line = lineText(text, at, slice.end).trim();
-        if (line !== '' && !line.startsWith('#'))
-            return undefined;
-        const m = SOURCE_COMMENT.exec(line);
-        if (m)
-            return m[1];
-        at = lineEnd(text, at);
-    }
-    return undefined;
-}
+// UNUSED EXPORTS: MANIFEST_GLOB
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: external "fs"
 const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
 var external_fs_namespaceObject_0 = /*#__PURE__*/__nccwpck_require__.t(external_fs_namespaceObject, 2);
@@ -54629,189 +51616,12 @@ function globSync(globInput, options) {
 //#endregion
 
 
-;// CONCATENATED MODULE: ./lib/extract/formats.js
-// What a file is — YAML stream, JSON, a plain image list, or an image-sync configuration — decided by
-// content, with the extension as a tie-breaker. The ambiguity: a file of one reference per line is also valid
-// YAML (a single multi-line plain scalar), so a file without any YAML structure (no `key: value`, no
-// `- item`, no `---`, no flow collection) whose every line is a single token is read as an image list;
-// `.txt`/`.list`/`.images` files always are.
-//
-// image-sync (the CronJob that copies a fixed list of images) is configured with
-//   images:
-//     - source: docker.io/library/nginx
-//       tag: "1.27"
-// Its entries have no `image` key, so the manifest reader would find nothing (and its pre-scan would not
-// even parse the file); such a file is recognised by its root `images:` key and read here, each reference
-// `source:tag` reported at its `source` value.
-
-
-const YAML_EXTENSIONS = new Set(['.yaml', '.yml']);
-const LIST_EXTENSIONS = new Set(['.txt', '.list', '.lst', '.images']);
-function extensionOf(file) {
-    const base = file.slice(file.lastIndexOf('/') + 1);
-    const dot = base.lastIndexOf('.');
-    return dot <= 0 ? '' : base.slice(dot).toLowerCase();
-}
-function isManifestExtension(ext) {
-    return YAML_EXTENSIONS.has(ext) || ext === '.json';
-}
-function isListExtension(ext) {
-    return LIST_EXTENSIONS.has(ext);
-}
-function detectFormat(text, file) {
-    const ext = extensionOf(file);
-    if (LIST_EXTENSIONS.has(ext))
-        return { format: 'list' };
-    const first = firstContentChar(text);
-    const jsonLike = first === '{' || (first === '[' && !/^\s*\[[0-9a-fA-F:]*\]:?[0-9]*\//.test(text));
-    if (ext === '.json' || jsonLike) {
-        try {
-            JSON.parse(text);
-            return { format: 'json' };
-        }
-        catch (err) {
-            // Only a .json file must be JSON; a flow-style YAML file merely looks like it.
-            if (ext === '.json')
-                return { format: 'json', jsonError: err.message };
-        }
-    }
-    if (looksLikeImageList(text))
-        return { format: 'list' };
-    if (looksLikeImageSync(text))
-        return { format: 'image-sync' };
-    return { format: 'yaml' };
-}
-/** A root `images:` key and a `source:` key, and no `kind:` at the root (a Kubernetes object is not one). */
-function looksLikeImageSync(text) {
-    return (/^images:[ \t]*(?:#.*)?\r?$/m.test(text) &&
-        /^[ \t]*(?:-[ \t]+)?source:/m.test(text) &&
-        !/^kind:/m.test(text));
-}
-/**
- * The entries of an image-sync configuration; undefined when the text does not have that shape after all
- * (then it is read as any other YAML), or when it does not parse (the YAML reader reports why).
- */
-function readImageSync(text) {
-    const doc = (0,dist/* parseDocument */.Tp)(text, { prettyErrors: false, uniqueKeys: false });
-    if (doc.errors.length)
-        return undefined;
-    const root = doc.contents;
-    if (!(0,dist/* isMap */.jh)(root))
-        return undefined;
-    const images = root.items.find((p) => (0,dist/* isScalar */.jn)(p.key) && p.key.value === 'images')?.value;
-    if (!(0,dist/* isSeq */.oP)(images) || !images.items.some((i) => (0,dist/* isMap */.jh)(i) && i.has('source')))
-        return undefined;
-    const entries = [];
-    const issues = [];
-    images.items.forEach((item, i) => {
-        const at = item?.range?.[0] ?? 0;
-        if (!(0,dist/* isMap */.jh)(item)) {
-            issues.push({ offset: at, message: `images[${i}] is not a mapping with source and tag: skipped` });
-            return;
-        }
-        const source = item.get('source', true);
-        if (!(0,dist/* isScalar */.jn)(source) || typeof source.value !== 'string' || source.value.trim() === '') {
-            issues.push({ offset: source?.range?.[0] ?? at, message: `images[${i}] has no source: skipped` });
-            return;
-        }
-        const field = `images[${i}].source`;
-        const tagNode = item.get('tag', true);
-        const name = source.value.trim();
-        const start = source.range?.[0] ?? at;
-        if (tagNode === undefined || ((0,dist/* isScalar */.jn)(tagNode) && tagNode.value === null)) {
-            const entry = { raw: name, offset: start, field };
-            const span = scalarSpan(source, text);
-            if ('why' in span)
-                entry.unwritable = span.why;
-            else
-                entry.span = span;
-            entries.push(entry);
-            return;
-        }
-        if (!(0,dist/* isScalar */.jn)(tagNode)) {
-            entries.push({ raw: name, offset: start, field, problem: `images[${i}].tag must be a single value` });
-            return;
-        }
-        const tag = scalarSource(tagNode).trim();
-        const raw = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[0-9a-fA-F]{32,}$/.test(tag)
-            ? `${name}@${tag}`
-            : `${name}:${tag}`;
-        const lastPart = name.slice(name.lastIndexOf('/') + 1);
-        if (lastPart.includes(':') || name.includes('@'))
-            entries.push({
-                raw,
-                offset: start,
-                field,
-                problem: `source "${name}" already names a tag or digest, and tag "${tag}" is given too: write it once`,
-            });
-        else
-            entries.push({ raw, offset: start, field, unwritable: 'its source and tag are written apart' });
-    });
-    return { entries, issues };
-}
-/** The text of a scalar as written for numbers (`tag: 1.10` is "1.10", not 1.1). */
-function scalarSource(node) {
-    if (typeof node.value === 'number' || typeof node.value === 'bigint')
-        return node.source ?? String(node.value);
-    return String(node.value);
-}
-/** First character that is not white space or part of a `#` comment line. */
-function firstContentChar(text) {
-    for (let at = 0; at < text.length;) {
-        const nl = text.indexOf('\n', at);
-        const line = text.slice(at, nl === -1 ? text.length : nl).trim();
-        if (line !== '' && !line.startsWith('#'))
-            return line.charAt(0);
-        if (nl === -1)
-            break;
-        at = nl + 1;
-    }
-    return '';
-}
-/** One entry per non-blank, non-comment line; ` # comment` at the end of a line is dropped. */
-function parseImageList(text) {
-    const out = [];
-    const lines = text.split('\n');
-    for (let i = 0; i < lines.length; i++) {
-        const entry = listLine(lines[i] ?? '');
-        if (entry)
-            out.push({ raw: entry.raw, line: i + 1, column: entry.column });
-    }
-    return out;
-}
-/** The reference on one line of an image list (or one entry of the `images` input), if any. */
-function listLine(line) {
-    let text = line.endsWith('\r') ? line.slice(0, -1) : line;
-    const comment = /(?:^|[ \t])#/.exec(text);
-    if (comment)
-        text = text.slice(0, comment.index);
-    const lead = /^\s*/.exec(text)?.[0].length ?? 0;
-    const raw = text.trim();
-    if (raw === '')
-        return undefined;
-    return { raw, column: lead + 1 };
-}
-const TOKEN_START_YAML = /^[-{}[\]"'&*!|>%@`,?]/;
-/** No YAML structure and every content line is a single token. */
-function looksLikeImageList(text) {
-    let seen = false;
-    for (let at = 0; at < text.length;) {
-        const nl = text.indexOf('\n', at);
-        const end = nl === -1 ? text.length : nl;
-        const entry = listLine(text.slice(at, end));
-        at = end + 1;
-        if (!entry)
-            continue;
-        const t = entry.raw;
-        if (/\s/.test(t) || t.endsWith(':'))
-            return false;
-        if (TOKEN_START_YAML.test(t) && !/^\[[0-9a-fA-F:]+\]/.test(t))
-            return false;
-        seen = true;
-    }
-    return seen;
-}
-
+// EXTERNAL MODULE: ./lib/errors.js
+var errors = __nccwpck_require__(452);
+// EXTERNAL MODULE: ./lib/extract/formats.js
+var formats = __nccwpck_require__(1449);
+// EXTERNAL MODULE: ./lib/extract/classify.js
+var classify = __nccwpck_require__(3227);
 ;// CONCATENATED MODULE: ./lib/extract/unread-lists.js
 
 
@@ -54839,14 +51649,14 @@ async function unreadListNotices(candidates, io) {
  * least one carries a registry, path, tag or digest, so a list of plain words does not count.
  */
 function isImageList(text) {
-    if (text.includes('\u0000') || !looksLikeImageList(text))
+    if (text.includes('\u0000') || !(0,formats/* looksLikeImageList */.Jc)(text))
         return false;
     let specific = false;
     for (const line of text.split('\n')) {
-        const entry = listLine(line);
+        const entry = (0,formats/* listLine */.lj)(line);
         if (!entry)
             continue;
-        const finding = classifyText(entry.raw, true);
+        const finding = (0,classify/* classifyText */.o)(entry.raw, true);
         if (!finding || finding.status === 'invalid')
             return false;
         if (/[/:@]/.test(entry.raw))
@@ -54898,7 +51708,7 @@ async function resolveInputs(opts, io) {
         });
         const manifests = [];
         for (const f of all.sort()) {
-            if (isListExtension(extensionOf(f)))
+            if ((0,formats/* isListExtension */.o6)((0,formats/* extensionOf */.je)(f)))
                 lists.push({ file: f, abs: (0,external_node_path_.resolve)(workspace, f) });
             else
                 manifests.push(f);
@@ -55042,6 +51852,3274 @@ function stripDot(p) {
     return s === '' ? '.' : s;
 }
 
+
+/***/ }),
+
+/***/ 1449:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   B2: () => (/* binding */ parseImageList),
+/* harmony export */   Be: () => (/* binding */ readImageSync),
+/* harmony export */   Jc: () => (/* binding */ looksLikeImageList),
+/* harmony export */   Tz: () => (/* binding */ detectFormat),
+/* harmony export */   je: () => (/* binding */ extensionOf),
+/* harmony export */   lj: () => (/* binding */ listLine),
+/* harmony export */   n9: () => (/* binding */ isManifestExtension),
+/* harmony export */   o6: () => (/* binding */ isListExtension)
+/* harmony export */ });
+/* unused harmony export looksLikeImageSync */
+/* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8815);
+/* harmony import */ var _span_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3517);
+// What a file is — YAML stream, JSON, a plain image list, or an image-sync configuration — decided by
+// content, with the extension as a tie-breaker. The ambiguity: a file of one reference per line is also valid
+// YAML (a single multi-line plain scalar), so a file without any YAML structure (no `key: value`, no
+// `- item`, no `---`, no flow collection) whose every line is a single token is read as an image list;
+// `.txt`/`.list`/`.images` files always are.
+//
+// image-sync (the CronJob that copies a fixed list of images) is configured with
+//   images:
+//     - source: docker.io/library/nginx
+//       tag: "1.27"
+// Its entries have no `image` key, so the manifest reader would find nothing (and its pre-scan would not
+// even parse the file); such a file is recognised by its root `images:` key and read here, each reference
+// `source:tag` reported at its `source` value.
+
+
+const YAML_EXTENSIONS = new Set(['.yaml', '.yml']);
+const LIST_EXTENSIONS = new Set(['.txt', '.list', '.lst', '.images']);
+function extensionOf(file) {
+    const base = file.slice(file.lastIndexOf('/') + 1);
+    const dot = base.lastIndexOf('.');
+    return dot <= 0 ? '' : base.slice(dot).toLowerCase();
+}
+function isManifestExtension(ext) {
+    return YAML_EXTENSIONS.has(ext) || ext === '.json';
+}
+function isListExtension(ext) {
+    return LIST_EXTENSIONS.has(ext);
+}
+function detectFormat(text, file) {
+    const ext = extensionOf(file);
+    if (LIST_EXTENSIONS.has(ext))
+        return { format: 'list' };
+    const first = firstContentChar(text);
+    const jsonLike = first === '{' || (first === '[' && !/^\s*\[[0-9a-fA-F:]*\]:?[0-9]*\//.test(text));
+    if (ext === '.json' || jsonLike) {
+        try {
+            JSON.parse(text);
+            return { format: 'json' };
+        }
+        catch (err) {
+            // Only a .json file must be JSON; a flow-style YAML file merely looks like it.
+            if (ext === '.json')
+                return { format: 'json', jsonError: err.message };
+        }
+    }
+    if (looksLikeImageList(text))
+        return { format: 'list' };
+    if (looksLikeImageSync(text))
+        return { format: 'image-sync' };
+    return { format: 'yaml' };
+}
+/** A root `images:` key and a `source:` key, and no `kind:` at the root (a Kubernetes object is not one). */
+function looksLikeImageSync(text) {
+    return (/^images:[ \t]*(?:#.*)?\r?$/m.test(text) &&
+        /^[ \t]*(?:-[ \t]+)?source:/m.test(text) &&
+        !/^kind:/m.test(text));
+}
+/**
+ * The entries of an image-sync configuration; undefined when the text does not have that shape after all
+ * (then it is read as any other YAML), or when it does not parse (the YAML reader reports why).
+ */
+function readImageSync(text) {
+    const doc = (0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .parseDocument */ .Tp)(text, { prettyErrors: false, uniqueKeys: false });
+    if (doc.errors.length)
+        return undefined;
+    const root = doc.contents;
+    if (!(0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isMap */ .jh)(root))
+        return undefined;
+    const images = root.items.find((p) => (0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isScalar */ .jn)(p.key) && p.key.value === 'images')?.value;
+    if (!(0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isSeq */ .oP)(images) || !images.items.some((i) => (0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isMap */ .jh)(i) && i.has('source')))
+        return undefined;
+    const entries = [];
+    const issues = [];
+    images.items.forEach((item, i) => {
+        const at = item?.range?.[0] ?? 0;
+        if (!(0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isMap */ .jh)(item)) {
+            issues.push({ offset: at, message: `images[${i}] is not a mapping with source and tag: skipped` });
+            return;
+        }
+        const source = item.get('source', true);
+        if (!(0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isScalar */ .jn)(source) || typeof source.value !== 'string' || source.value.trim() === '') {
+            issues.push({ offset: source?.range?.[0] ?? at, message: `images[${i}] has no source: skipped` });
+            return;
+        }
+        const field = `images[${i}].source`;
+        const tagNode = item.get('tag', true);
+        const name = source.value.trim();
+        const start = source.range?.[0] ?? at;
+        if (tagNode === undefined || ((0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isScalar */ .jn)(tagNode) && tagNode.value === null)) {
+            const entry = { raw: name, offset: start, field };
+            const span = (0,_span_js__WEBPACK_IMPORTED_MODULE_1__/* .scalarSpan */ .L)(source, text);
+            if ('why' in span)
+                entry.unwritable = span.why;
+            else
+                entry.span = span;
+            entries.push(entry);
+            return;
+        }
+        if (!(0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isScalar */ .jn)(tagNode)) {
+            entries.push({ raw: name, offset: start, field, problem: `images[${i}].tag must be a single value` });
+            return;
+        }
+        const tag = scalarSource(tagNode).trim();
+        const raw = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[0-9a-fA-F]{32,}$/.test(tag)
+            ? `${name}@${tag}`
+            : `${name}:${tag}`;
+        const lastPart = name.slice(name.lastIndexOf('/') + 1);
+        if (lastPart.includes(':') || name.includes('@'))
+            entries.push({
+                raw,
+                offset: start,
+                field,
+                problem: `source "${name}" already names a tag or digest, and tag "${tag}" is given too: write it once`,
+            });
+        else
+            entries.push({ raw, offset: start, field, unwritable: 'its source and tag are written apart' });
+    });
+    return { entries, issues };
+}
+/** The text of a scalar as written for numbers (`tag: 1.10` is "1.10", not 1.1). */
+function scalarSource(node) {
+    if (typeof node.value === 'number' || typeof node.value === 'bigint')
+        return node.source ?? String(node.value);
+    return String(node.value);
+}
+/** First character that is not white space or part of a `#` comment line. */
+function firstContentChar(text) {
+    for (let at = 0; at < text.length;) {
+        const nl = text.indexOf('\n', at);
+        const line = text.slice(at, nl === -1 ? text.length : nl).trim();
+        if (line !== '' && !line.startsWith('#'))
+            return line.charAt(0);
+        if (nl === -1)
+            break;
+        at = nl + 1;
+    }
+    return '';
+}
+/** One entry per non-blank, non-comment line; ` # comment` at the end of a line is dropped. */
+function parseImageList(text) {
+    const out = [];
+    const lines = text.split('\n');
+    for (let i = 0; i < lines.length; i++) {
+        const entry = listLine(lines[i] ?? '');
+        if (entry)
+            out.push({ raw: entry.raw, line: i + 1, column: entry.column });
+    }
+    return out;
+}
+/** The reference on one line of an image list (or one entry of the `images` input), if any. */
+function listLine(line) {
+    let text = line.endsWith('\r') ? line.slice(0, -1) : line;
+    const comment = /(?:^|[ \t])#/.exec(text);
+    if (comment)
+        text = text.slice(0, comment.index);
+    const lead = /^\s*/.exec(text)?.[0].length ?? 0;
+    const raw = text.trim();
+    if (raw === '')
+        return undefined;
+    return { raw, column: lead + 1 };
+}
+const TOKEN_START_YAML = /^[-{}[\]"'&*!|>%@`,?]/;
+/** No YAML structure and every content line is a single token. */
+function looksLikeImageList(text) {
+    let seen = false;
+    for (let at = 0; at < text.length;) {
+        const nl = text.indexOf('\n', at);
+        const end = nl === -1 ? text.length : nl;
+        const entry = listLine(text.slice(at, end));
+        at = end + 1;
+        if (!entry)
+            continue;
+        const t = entry.raw;
+        if (/\s/.test(t) || t.endsWith(':'))
+            return false;
+        if (TOKEN_START_YAML.test(t) && !/^\[[0-9a-fA-F:]+\]/.test(t))
+            return false;
+        seen = true;
+    }
+    return seen;
+}
+
+
+/***/ }),
+
+/***/ 8492:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Dh: () => (/* binding */ DIGEST),
+/* harmony export */   F2: () => (/* binding */ parseReference),
+/* harmony export */   FH: () => (/* binding */ formatReference),
+/* harmony export */   SH: () => (/* binding */ PATH_COMPONENT),
+/* harmony export */   dw: () => (/* binding */ isTemplated),
+/* harmony export */   lV: () => (/* binding */ DEFAULT_DOMAIN),
+/* harmony export */   nL: () => (/* binding */ DOCKER_HUB_HOSTS),
+/* harmony export */   wi: () => (/* binding */ EMPTY_HINT)
+/* harmony export */ });
+/* unused harmony exports NAME_TOTAL_MAX, TAG_MAX */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(452);
+// Image references, parsed and normalised like the container ecosystem: the grammar of
+// github.com/distribution/reference (regexp.go) and Docker's normalisation (normalize.go: ParseDockerRef),
+// with one deliberate difference: a reference with both tag and digest keeps both (Docker drops the tag).
+// Instead of one big regular expression the parts are checked one by one, so an invalid reference gets a
+// reason a user can act on ("sha256 digest needs 64 hex characters, got 12") rather than "invalid format".
+
+const DEFAULT_DOMAIN = 'docker.io';
+/** Docker Hub's names; the others are normalised to `docker.io` (the registry map does the same). */
+const DOCKER_HUB_HOSTS = new Set([
+    'docker.io',
+    'index.docker.io',
+    'registry-1.docker.io',
+]);
+const OFFICIAL_PREFIX = 'library/';
+/** distribution/reference NameTotalLengthMax, measured on the normalised `domain/path`. */
+const NAME_TOTAL_MAX = 255;
+const TAG_MAX = 128;
+/** One component of a repository path (also of a registry-map prefix). */
+const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN_NAME = new RegExp(`^${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*$`);
+const IPV6_HOST = /^\[[a-fA-F0-9:]+\]$/;
+const PORT = /^[0-9]+$/;
+const TAG = /^\w[\w.-]*$/;
+/** go-digest's algorithm grammar (lower case only). */
+const ALGORITHM = '[a-z0-9]+(?:[.+_-][a-z0-9]+)*';
+const DIGEST_ALGORITHM = new RegExp(`^${ALGORITHM}$`);
+/** A digest as a registry sends it (OCI image-spec grammar): `algorithm:encoded`, at least 32 characters. */
+const DIGEST = new RegExp(`^${ALGORITHM}:[a-zA-Z0-9=_-]{32,}$`);
+/** Algorithms go-digest registers, with their hex length. */
+const DIGEST_HEX_LENGTH = { sha256: 64, sha384: 96, sha512: 128 };
+/** A bare 64-hex string is an image ID, never a name (normalize.go anchoredIdentifierRegexp). */
+const IMAGE_ID = /^[a-f0-9]{64}$/;
+const isControl = (code) => code < 0x20 || (code >= 0x7f && code <= 0x9f);
+const fail = (input, reason) => {
+    throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InvalidReferenceError */ .x_(input, reason);
+};
+/**
+ * Parse and normalise an image reference. Throws InvalidReferenceError (and nothing else) with a reason.
+ * `nginx` → docker.io/library/nginx:latest; `index.docker.io/x` → docker.io/library/x; tag and digest kept.
+ */
+function parseReference(input) {
+    if (typeof input !== 'string')
+        return fail(String(input), `expected a string, got ${typeof input}`);
+    if (input === '')
+        return fail(input, 'repository name must have at least one component (the reference is empty)');
+    checkCharacters(input);
+    if (IMAGE_ID.test(input))
+        fail(input, 'a 64-character hexadecimal string is an image ID, not a repository name');
+    let rest = input;
+    let digest;
+    const at = input.indexOf('@');
+    if (at !== -1) {
+        digest = input.slice(at + 1);
+        rest = input.slice(0, at);
+        if (digest.includes('/'))
+            fail(input, 'invalid "@" inside the name (a digest goes last: name@sha256:…)');
+    }
+    let name = rest;
+    let tag;
+    // The tag separator is a colon after the last slash; colons before it belong to a registry port.
+    const colon = rest.lastIndexOf(':');
+    if (colon > rest.lastIndexOf('/') && !(rest.startsWith('[') && colon < rest.indexOf(']'))) {
+        name = rest.slice(0, colon);
+        tag = rest.slice(colon + 1);
+    }
+    const { domain, path } = splitDomain(input, name);
+    if (tag !== undefined)
+        checkTag(input, tag);
+    if (digest !== undefined)
+        checkDigest(input, digest);
+    const full = `${domain}/${path}`;
+    if (full.length > NAME_TOTAL_MAX)
+        fail(input, `repository name must not be more than ${NAME_TOTAL_MAX} characters (got ${full.length})`);
+    const ref = { domain, path };
+    if (tag !== undefined)
+        ref.tag = tag;
+    if (digest !== undefined)
+        ref.digest = digest;
+    if (tag === undefined && digest === undefined)
+        ref.tag = 'latest';
+    return ref;
+}
+function checkCharacters(input) {
+    for (let i = 0; i < input.length; i++) {
+        const code = input.charCodeAt(i);
+        if (code === 32 || (code >= 9 && code <= 13) || (code > 0x7f && /\s/.test(input.charAt(i)))) {
+            const where = i === 0 || i === input.length - 1
+                ? 'leading or trailing whitespace'
+                : `whitespace at position ${i + 1}`;
+            const hint = /^-\s/.test(input)
+                ? ' (looks like a YAML list item: write the reference without "- ")'
+                : '';
+            fail(input, `contains ${where}${hint}`);
+        }
+        if (isControl(code)) {
+            const hex = code.toString(16).toUpperCase().padStart(4, '0');
+            fail(input, `contains control character U+${hex} at position ${i + 1}`);
+        }
+    }
+}
+/** Docker's splitDockerDomain: the first component is a registry only if it has a `.` or `:`, is `localhost`, or has upper case. */
+function splitDomain(input, name) {
+    if (name === '')
+        fail(input, 'repository name is missing');
+    if (name.startsWith('[') && !name.includes('/'))
+        fail(input, 'a registry host needs a repository path after it (e.g. [::1]:5000/app)');
+    const slash = name.indexOf('/');
+    const first = slash === -1 ? '' : name.slice(0, slash);
+    let domain = DEFAULT_DOMAIN;
+    let path = name;
+    if (slash !== -1 && (/[.:]/.test(first) || first === 'localhost' || first.toLowerCase() !== first)) {
+        checkDomain(input, first);
+        domain = first;
+        path = name.slice(slash + 1);
+    }
+    if (DOCKER_HUB_HOSTS.has(domain))
+        domain = DEFAULT_DOMAIN;
+    checkPath(input, path);
+    if (domain === DEFAULT_DOMAIN && !path.includes('/'))
+        path = OFFICIAL_PREFIX + path;
+    return { domain, path };
+}
+function checkDomain(input, domain) {
+    let host = domain;
+    let port;
+    if (domain.startsWith('[')) {
+        const close = domain.indexOf(']');
+        host = close === -1 ? domain : domain.slice(0, close + 1);
+        const after = close === -1 ? '' : domain.slice(close + 1);
+        if (after !== '') {
+            if (!after.startsWith(':'))
+                fail(input, `invalid registry host "${domain}"`);
+            port = after.slice(1);
+        }
+        if (!IPV6_HOST.test(host))
+            fail(input, `invalid IPv6 registry host "${host}" (hex digits and colons in brackets)`);
+    }
+    else {
+        const c = domain.indexOf(':');
+        if (c !== -1) {
+            host = domain.slice(0, c);
+            port = domain.slice(c + 1);
+        }
+        if (!DOMAIN_NAME.test(host))
+            fail(input, `invalid registry host "${host}" (letters, digits, "-" and "." only; IPv6 in brackets)`);
+    }
+    if (port !== undefined && !PORT.test(port))
+        fail(input, `invalid registry port "${port}" (digits only)`);
+}
+function checkPath(input, path) {
+    if (path === '')
+        fail(input, 'repository path is empty');
+    if (path.toLowerCase() !== path)
+        fail(input, 'repository name must be lowercase');
+    for (const component of path.split('/')) {
+        if (component === '')
+            fail(input, 'repository path has an empty component ("//" or a trailing "/")');
+        if (!PATH_COMPONENT.test(component))
+            fail(input, `invalid repository path component "${component}" (lowercase letters and digits, joined by single ".", "_", "__" or "-")`);
+    }
+}
+function checkTag(input, tag) {
+    if (tag === '')
+        fail(input, 'tag is empty (nothing after ":"; a templated tag may have rendered empty)');
+    if (tag.length > TAG_MAX)
+        fail(input, `tag longer than ${TAG_MAX} characters (got ${tag.length})`);
+    if (!TAG.test(tag))
+        fail(input, `invalid tag "${tag}" (letters, digits, "_", "." and "-", not starting with "." or "-")`);
+}
+function checkDigest(input, digest) {
+    if (digest === '')
+        fail(input, 'digest is empty (nothing after "@")');
+    const colon = digest.indexOf(':');
+    const algorithm = colon === -1 ? '' : digest.slice(0, colon);
+    const hex = colon === -1 ? '' : digest.slice(colon + 1);
+    if (colon <= 0 || hex === '' || !DIGEST_ALGORITHM.test(algorithm))
+        fail(input, `invalid digest "${digest}" (expected algorithm:hex, e.g. sha256: and 64 hex characters)`);
+    const length = DIGEST_HEX_LENGTH[algorithm];
+    if (length === undefined)
+        fail(input, `unsupported digest algorithm "${algorithm}" (sha256, sha384 or sha512)`);
+    if (!/^[0-9a-fA-F]+$/.test(hex))
+        fail(input, `${algorithm} digest must be hexadecimal`);
+    if (hex.length !== length)
+        fail(input, `${algorithm} digest needs ${length} hex characters, got ${hex.length}`);
+    if (hex.toLowerCase() !== hex)
+        fail(input, `${algorithm} digest must be lower-case hexadecimal`);
+}
+/** The normalised text: `docker.io/library/nginx:1.27`, `host/p@sha256:…`, `host/p:tag@sha256:…`. */
+function formatReference(ref) {
+    let s = `${ref.domain}/${ref.path}`;
+    if (ref.tag !== undefined)
+        s += `:${ref.tag}`;
+    if (ref.digest !== undefined)
+        s += `@${ref.digest}`;
+    return s;
+}
+const RENDER_HINT = 'render the templates first (e.g. `helm template`) and scan the output';
+/**
+ * When the text still holds templating, a hint saying what to do; otherwise undefined. Such values are
+ * reported as unresolved (never as invalid, never dropped): the real image is only known after rendering.
+ */
+function isTemplated(text) {
+    if (text.includes('{{')) {
+        if (/\{\{\s*(?:inputs|outputs|workflow|steps|tasks|item|pod|retries|node)\b/.test(text))
+            return 'Argo Workflows parameter, resolved only at run time: list the concrete image under `images` to warm it';
+        return `unrendered template (\`{{ … }}\`): ${RENDER_HINT}`;
+    }
+    if (text.includes('{%'))
+        return `unrendered template (\`{% … %}\`): ${RENDER_HINT}`;
+    if (text.includes('$(') && /\$\([^)]*\)/.test(text))
+        return 'run-time parameter (`$(…)`, Tekton/Kubernetes variable): list the concrete image under `images` to warm it';
+    if (/\$\{[^}]*\}?|\$[A-Za-z_]/.test(text))
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the hint shows shell syntax
+        return 'unexpanded variable (`${…}`): run `envsubst` or `docker compose config` first, or list the image under `images`';
+    if (text.includes('<no value>'))
+        return `a template rendered a missing value (\`<no value>\`): ${RENDER_HINT} with the values set`;
+    return undefined;
+}
+/** Hint for an image field that is empty or null. */
+const EMPTY_HINT = 'image is empty: a template probably rendered nothing here; render with the right values, or set the image';
+
+
+/***/ }),
+
+/***/ 3517:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   L: () => (/* binding */ scalarSpan)
+/* harmony export */ });
+/**
+ * The span of a string scalar's value inside `source` (the text the node's range points into), or why
+ * there is none.
+ */
+function scalarSpan(node, source) {
+    const value = node.value;
+    const range = node.range;
+    if (typeof value !== 'string' || !range)
+        return { why: 'the value is not a string' };
+    const [start, end] = range;
+    switch (node.type) {
+        case 'PLAIN':
+            return source.slice(start, end) === value
+                ? { start, end }
+                : { why: 'a plain value spread over several lines' };
+        case 'QUOTE_DOUBLE':
+        case 'QUOTE_SINGLE': {
+            const inner = source.slice(start + 1, end - 1);
+            if (inner === value)
+                return { start: start + 1, end: end - 1 };
+            if (node.type === 'QUOTE_DOUBLE' && inner.includes('\\'))
+                return { why: 'written with escapes inside double quotes' };
+            if (node.type === 'QUOTE_SINGLE' && inner.includes("''"))
+                return { why: "written with a doubled quote ('') inside single quotes" };
+            return { why: 'a quoted value spread over several lines' };
+        }
+        case 'BLOCK_LITERAL':
+        case 'BLOCK_FOLDED':
+            return blockSpan(value, source, start, end);
+        default:
+            return { why: 'a value of an unknown scalar style' };
+    }
+}
+/** A block scalar (`|`, `>-` …) whose content is one line: the span of that line's text. */
+function blockSpan(value, source, start, end) {
+    const content = value.replace(/\n+$/, '');
+    if (content.includes('\n') || content === '')
+        return { why: 'a block scalar of several lines' };
+    // The header line (`|-`, `>2`, with an optional comment) is skipped; the first non-blank line is the text.
+    let at = source.indexOf('\n', start);
+    while (at !== -1 && at < end) {
+        const lineStart = at + 1;
+        const nl = source.indexOf('\n', lineStart);
+        const lineEnd = nl === -1 || nl > end ? end : nl;
+        let first = lineStart;
+        while (first < lineEnd && source.charCodeAt(first) === 32)
+            first++;
+        let last = lineEnd;
+        if (last > first && source.charCodeAt(last - 1) === 13)
+            last--;
+        if (last > first) {
+            return source.slice(first, last) === content
+                ? { start: first, end: last }
+                : { why: 'a block scalar whose text differs from its value (indentation or folding)' };
+        }
+        at = nl;
+    }
+    return { why: 'a block scalar of several lines' };
+}
+
+
+/***/ }),
+
+/***/ 1543:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   SB: () => (/* binding */ parseArgv),
+/* harmony export */   _D: () => (/* binding */ cliValue)
+/* harmony export */ });
+/* unused harmony export ArgvError */
+/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7975);
+/* harmony import */ var _spec_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8554);
+// The CLI's command line: every input as `--name VALUE` (or `--name=VALUE`), boolean inputs as `--name`,
+// `--no-name` or `--name=true|false`, `--soft` for `--no-strict` (the seed CLI's spelling), and the
+// flags of the CLI itself. A boolean flag followed by a bare `true` / `false` is refused: taken as
+// written it would be a flag and an image named `false`, which is never what was meant.
+
+
+/** Inputs that may be given several times (`--paths a --paths b`); the values are joined as lines. */
+const LIST_INPUTS = new Set(['paths', 'images']);
+const BOOLEAN_INPUTS = new Set(_spec_js__WEBPACK_IMPORTED_MODULE_1__/* .INPUTS */ .mc.filter((i) => i.boolean).map((i) => i.name));
+/** Words a boolean takes in `--name=WORD`, and the ones refused right after a bare boolean flag. */
+const TRUE_WORDS = new Set(['true', 'yes', 'on', '1']);
+const FALSE_WORDS = new Set(['false', 'no', 'off', '0']);
+const BARE_WORDS = new Set(['true', 'false', 'yes', 'no', 'on', 'off']);
+/** Other spellings of a boolean flag: `--soft` is `--no-strict`. */
+const SYNONYMS = {
+    soft: { input: 'strict', value: false },
+};
+/** A command line that cannot be understood; `message` says what to write instead. */
+class ArgvError extends Error {
+    name = 'ArgvError';
+}
+function parseArgv(argv) {
+    const options = {
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean' },
+        quiet: { type: 'boolean', short: 'q' },
+    };
+    for (const spec of _spec_js__WEBPACK_IMPORTED_MODULE_1__/* .INPUTS */ .mc) {
+        if (spec.boolean) {
+            options[spec.name] = { type: 'boolean' };
+            options[`no-${spec.name}`] = { type: 'boolean' };
+        }
+        else
+            options[spec.name] = { type: 'string', multiple: LIST_INPUTS.has(spec.name) };
+    }
+    // `--name=WORD` and the synonyms become plain `--name` / `--no-name`, one argument for one, so the
+    // indexes parseArgs reports still point at what the user typed.
+    const args = [...argv];
+    for (let i = 0; i < args.length; i++) {
+        const arg = args[i];
+        if (arg === '--')
+            break;
+        const m = /^--(no-)?([a-z][a-z0-9-]*)(?:=(.*))?$/s.exec(arg);
+        if (!m)
+            continue;
+        const [, no, name = '', word] = m;
+        const synonym = SYNONYMS[name];
+        const input = synonym?.input ?? name;
+        if (!BOOLEAN_INPUTS.has(input))
+            continue;
+        let value = synonym ? synonym.value : true;
+        if (no) {
+            if (synonym)
+                throw new ArgvError(`unknown option '${arg}'; write --${synonym.input} instead.`);
+            value = false;
+        }
+        if (word !== undefined) {
+            const w = word.toLowerCase();
+            if (no || synonym)
+                throw new ArgvError(`'${arg}': --${no ? 'no-' : ''}${name} takes no value; write --${input}=true or --${input}=false.`);
+            if (TRUE_WORDS.has(w))
+                value = true;
+            else if (FALSE_WORDS.has(w))
+                value = false;
+            else
+                throw new ArgvError(`'${arg}': --${input} is true or false; write --${input} or --no-${input}.`);
+        }
+        args[i] = value ? `--${input}` : `--no-${input}`;
+    }
+    const parse = () => (0,node_util__WEBPACK_IMPORTED_MODULE_0__.parseArgs)({ args, options, allowPositionals: true, strict: true, tokens: true });
+    let parsed;
+    try {
+        parsed = parse();
+    }
+    catch (err) {
+        throw new ArgvError(err.message);
+    }
+    const inputs = new Map();
+    const lists = new Map();
+    const tokens = parsed.tokens ?? [];
+    tokens.forEach((token, t) => {
+        if (token.kind !== 'option')
+            return;
+        const name = token.name;
+        const negated = name.startsWith('no-') && BOOLEAN_INPUTS.has(name.slice(3));
+        const input = negated ? name.slice(3) : name;
+        if (BOOLEAN_INPUTS.has(input)) {
+            const next = tokens[t + 1];
+            if (next?.kind === 'positional' && next.index === token.index + 1 && BARE_WORDS.has(next.value)) {
+                const typed = `${argv[token.index]} ${next.value}`;
+                const wanted = negated !== TRUE_WORDS.has(next.value);
+                throw new ArgvError(`'${typed}': boolean flags take no separate value; write ${wanted ? `--${input}` : `--no-${input}`} (or --${input}=${wanted}).`);
+            }
+            // The last of `--strict … --no-strict` wins, as with any other repeated flag.
+            inputs.set(input, negated ? 'false' : 'true');
+        }
+        else if (LIST_INPUTS.has(input) && token.value !== undefined) {
+            const list = lists.get(input) ?? [];
+            list.push(token.value);
+            lists.set(input, list);
+        }
+        else if (token.value !== undefined)
+            inputs.set(input, token.value);
+    });
+    for (const [name, values] of lists)
+        inputs.set(name, values.join('\n'));
+    return {
+        inputs,
+        positionals: parsed.positionals,
+        help: Boolean(parsed.values.help),
+        version: Boolean(parsed.values.version),
+        quiet: Boolean(parsed.values.quiet),
+    };
+}
+/**
+ * The CLI's value of an input: the command line, then `ZOT_WARM_<NAME>`, then the seed CronJob's
+ * variables (`envAliases`); undefined when none is set (the configuration file and the default come next).
+ */
+function cliValue(parsed, env, name) {
+    const flag = parsed.inputs.get(name);
+    if (flag !== undefined && flag !== '')
+        return flag;
+    const spec = _spec_js__WEBPACK_IMPORTED_MODULE_1__/* .INPUTS */ .mc.find((i) => i.name === name);
+    for (const key of [(0,_spec_js__WEBPACK_IMPORTED_MODULE_1__/* .envName */ .pD)(name), ...(spec?.envAliases ?? [])]) {
+        const fromEnv = env[key];
+        if (fromEnv)
+            return fromEnv;
+    }
+    return undefined;
+}
+
+
+/***/ }),
+
+/***/ 9634:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   HT: () => (/* binding */ loadConfigFile),
+/* harmony export */   fO: () => (/* binding */ configSearch),
+/* harmony export */   hD: () => (/* binding */ LOCAL_CONFIG),
+/* harmony export */   nU: () => (/* binding */ SYSTEM_CONFIG)
+/* harmony export */ });
+/* unused harmony exports configCandidates, parseConfigFile, nearestKey */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8815);
+/* harmony import */ var _spec_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8554);
+// The configuration file: a YAML mapping whose keys are the input names (`zot-url: https://…`). It sits
+// beneath every other source: the CLI reads flags, then ZOT_WARM_*, then the seed CronJob's ZOT_* variables,
+// then the file, then the defaults; the action reads its inputs, then the file. The CLI looks for the file
+// in the places the seed CLI used; the action reads only the one its `config` input names (a workflow says
+// what it reads). Every value keeps its line, so a bad value is reported where it is written.
+
+
+
+
+const SYSTEM_CONFIG = '/etc/zot-warm/config.yaml';
+const LOCAL_CONFIG = 'zot-warm.yaml';
+/** The search locations of a process: its current directory, environment and home. */
+function configSearch(cwd, env, home) {
+    return {
+        cwd,
+        xdgConfigHome: env.XDG_CONFIG_HOME,
+        home: env.HOME || homeOrEmpty(home),
+        system: env.ZOT_WARM_SYSTEM_CONFIG || SYSTEM_CONFIG,
+    };
+}
+/** A container user without a passwd entry and without HOME has no home: then there is no ~/.config. */
+function homeOrEmpty(home) {
+    try {
+        return home();
+    }
+    catch {
+        return '';
+    }
+}
+/** The files the CLI looks for, in order. */
+function configCandidates(search) {
+    const xdg = search.xdgConfigHome && (0,node_path__WEBPACK_IMPORTED_MODULE_1__.isAbsolute)(search.xdgConfigHome)
+        ? search.xdgConfigHome
+        : (0,node_path__WEBPACK_IMPORTED_MODULE_1__.isAbsolute)(search.home)
+            ? (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(search.home, '.config')
+            : undefined;
+    return [
+        (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(search.cwd, LOCAL_CONFIG),
+        ...(xdg ? [(0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(xdg, 'zot-warm', 'config.yaml')] : []),
+        search.system,
+    ];
+}
+/** Inputs whose value may be written as a YAML list. */
+const LIST_KEYS = new Set(['paths', 'images', 'platforms']);
+/** Inputs naming a file: a relative path in the configuration file is relative to the file, as in a kubeconfig. */
+const FILE_KEYS = new Set(['ca-cert', 'client-cert', 'client-key', 'report', 'workspace']);
+const KEYS = _spec_js__WEBPACK_IMPORTED_MODULE_3__/* .INPUTS */ .mc.map((i) => i.name).filter((n) => n !== 'config');
+/**
+ * The configuration file to read: `explicit` (the `config` input; relative to `base`), else the first of the
+ * search locations that exists. Undefined when there is none. A file that exists but cannot be read is a
+ * problem, not a reason to look further: the user meant that one.
+ */
+function loadConfigFile(explicit, where) {
+    if (explicit) {
+        const path = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.resolve)(where.base, explicit);
+        return readConfigPath(path, shown(path, where.cwd), `config: cannot read "${explicit}"`);
+    }
+    for (const path of where.search ? configCandidates(where.search) : []) {
+        let exists;
+        try {
+            (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.statSync)(path);
+            exists = true;
+        }
+        catch (err) {
+            const code = err.code;
+            exists = code !== 'ENOENT' && code !== 'ENOTDIR';
+        }
+        const name = shown(path, where.cwd);
+        if (exists)
+            return readConfigPath(path, name, `cannot read the configuration file ${name}`);
+    }
+    return undefined;
+}
+/** `./zot-warm.yaml` inside the current directory, the absolute path elsewhere. */
+function shown(path, cwd) {
+    const rel = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.relative)(cwd, path);
+    return rel && !rel.startsWith('..') && !(0,node_path__WEBPACK_IMPORTED_MODULE_1__.isAbsolute)(rel) ? `./${rel.split(node_path__WEBPACK_IMPORTED_MODULE_1__.sep).join('/')}` : path;
+}
+function readConfigPath(path, name, what) {
+    let text;
+    try {
+        text = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(path, 'utf8');
+    }
+    catch (err) {
+        const code = err.code;
+        const why = code === 'ENOENT'
+            ? 'no such file'
+            : code === 'EISDIR'
+                ? 'it is a directory'
+                : code === 'EACCES' || code === 'EPERM'
+                    ? 'permission denied'
+                    : err.message;
+        return { path, shown: name, values: new Map(), problems: [`${what}: ${why}${code ? ` (${code})` : ''}.`] };
+    }
+    return parseConfigFile(path, text, name);
+}
+/** Parse the text of a configuration file (pure; `path` anchors relative file paths, `name` is shown). */
+function parseConfigFile(path, text, name = path) {
+    const lines = new yaml__WEBPACK_IMPORTED_MODULE_2__/* .LineCounter */ .HN();
+    const values = new Map();
+    const problems = [];
+    const at = (offset) => {
+        const p = lines.linePos(offset);
+        return `${name}:${p.line}:${p.col}`;
+    };
+    const problem = (offset, message) => problems.push(`${at(offset)}: ${message}`);
+    const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    // prettyErrors off: the messages then carry no excerpt of the file, which may hold a password.
+    const docs = (0,yaml__WEBPACK_IMPORTED_MODULE_2__/* .parseAllDocuments */ .hR)(body, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+    const list = Array.isArray(docs) ? docs : [];
+    if (list.length > 1)
+        problem(list[1]?.range[0] ?? 0, 'one YAML document expected; remove the `---` and what follows.');
+    const doc = list[0];
+    if (!doc)
+        return { path, shown: name, values, problems };
+    for (const e of doc.errors)
+        problem(e.pos[0], e.code === 'DUPLICATE_KEY' ? 'key given twice.' : `invalid YAML: ${e.message}`);
+    if (problems.length)
+        return { path, shown: name, values, problems };
+    const deref = (node) => ((0,yaml__WEBPACK_IMPORTED_MODULE_2__/* .isAlias */ .Vj)(node) ? node.resolve(doc) : node);
+    const root = deref(doc.contents);
+    if (root === null || root === undefined || ((0,yaml__WEBPACK_IMPORTED_MODULE_2__/* .isScalar */ .jn)(root) && root.value === null))
+        return { path, shown: name, values, problems };
+    if (!(0,yaml__WEBPACK_IMPORTED_MODULE_2__/* .isMap */ .jh)(root)) {
+        problem(root.range?.[0] ?? 0, 'expected a mapping of input names to values, e.g. `zot-url: https://zot.example.com`.');
+        return { path, shown: name, values, problems };
+    }
+    for (const pair of root.items) {
+        const keyNode = deref(pair.key);
+        const keyAt = keyNode?.range?.[0] ?? 0;
+        const key = (0,yaml__WEBPACK_IMPORTED_MODULE_2__/* .isScalar */ .jn)(keyNode) && typeof keyNode.value === 'string' ? keyNode.value : undefined;
+        if (key === undefined) {
+            problem(keyAt, 'keys are input names such as `zot-url`.');
+            continue;
+        }
+        if (key === 'config') {
+            problem(keyAt, '"config" names the configuration file itself and cannot be set inside it.');
+            continue;
+        }
+        if (!KEYS.includes(key)) {
+            problem(keyAt, `unknown key "${key}"; did you mean "${nearestKey(key)}"?`);
+            continue;
+        }
+        const node = deref(pair.value);
+        const valueAt = node?.range?.[0] ?? keyAt;
+        const value = toInputValue(key, node, (message) => problem(valueAt, `${key}: ${message}`));
+        if (value === undefined)
+            continue;
+        const pos = lines.linePos(valueAt);
+        values.set(key, {
+            value: FILE_KEYS.has(key) && isRelativePath(value) ? (0,node_path__WEBPACK_IMPORTED_MODULE_1__.resolve)((0,node_path__WEBPACK_IMPORTED_MODULE_1__.dirname)(path), value) : value,
+            line: pos.line,
+            column: pos.col,
+        });
+    }
+    return { path, shown: name, values, problems };
+}
+/** A YAML value as the input's text; undefined for an empty value (unset) or a wrong type (reported). */
+function toInputValue(key, node, problem) {
+    if (node === null || ((0,yaml__WEBPACK_IMPORTED_MODULE_2__/* .isScalar */ .jn)(node) && node.value === null))
+        return undefined;
+    if ((0,yaml__WEBPACK_IMPORTED_MODULE_2__/* .isScalar */ .jn)(node))
+        return scalarText(node);
+    if ((0,yaml__WEBPACK_IMPORTED_MODULE_2__/* .isSeq */ .oP)(node)) {
+        if (!LIST_KEYS.has(key)) {
+            problem(key === 'registry-map'
+                ? 'expects `registry: prefix` entries.'
+                : 'expects a single value, not a list.');
+            return undefined;
+        }
+        const items = [];
+        for (const item of node.items) {
+            if (!(0,yaml__WEBPACK_IMPORTED_MODULE_2__/* .isScalar */ .jn)(item) || item.value === null || typeof item.value === 'object') {
+                problem('list items must be plain values.');
+                return undefined;
+            }
+            items.push(scalarText(item));
+        }
+        return items.join('\n');
+    }
+    if ((0,yaml__WEBPACK_IMPORTED_MODULE_2__/* .isMap */ .jh)(node) && key === 'registry-map') {
+        const lines = [];
+        for (const pair of node.items) {
+            if (!(0,yaml__WEBPACK_IMPORTED_MODULE_2__/* .isScalar */ .jn)(pair.key) || !((0,yaml__WEBPACK_IMPORTED_MODULE_2__/* .isScalar */ .jn)(pair.value) || pair.value === null)) {
+                problem('expects `registry: prefix` entries.');
+                return undefined;
+            }
+            const prefix = pair.value === null ? '' : scalarText(pair.value);
+            lines.push(`${scalarText(pair.key)}=${prefix}`);
+        }
+        return lines.join('\n');
+    }
+    problem(key === 'registry-map' ? 'expects `registry: prefix` entries.' : 'expects a single value, not a mapping.');
+    return undefined;
+}
+/** The text as written for numbers (`1.10` stays `1.10`), the value otherwise. */
+function scalarText(node) {
+    if (typeof node.value === 'number' || typeof node.value === 'bigint')
+        return node.source ?? String(node.value);
+    return String(node.value);
+}
+function isRelativePath(value) {
+    return value !== '-' && !value.includes('-----BEGIN') && !value.includes('\n') && !(0,node_path__WEBPACK_IMPORTED_MODULE_1__.isAbsolute)(value);
+}
+/** The input name closest to `key` (case, `_` and camelCase forgiven first; then edit distance). */
+function nearestKey(key) {
+    const kebab = key
+        .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+        .replace(/_/g, '-')
+        .toLowerCase();
+    if (KEYS.includes(kebab))
+        return kebab;
+    let best = KEYS[0];
+    let bestDistance = Number.POSITIVE_INFINITY;
+    for (const k of KEYS) {
+        const d = distance(kebab, k);
+        if (d < bestDistance) {
+            best = k;
+            bestDistance = d;
+        }
+    }
+    return best;
+}
+/** Levenshtein distance. */
+function distance(a, b) {
+    let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const row = [i];
+        for (let j = 1; j <= b.length; j++)
+            row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        prev = row;
+    }
+    return prev[b.length];
+}
+
+
+/***/ }),
+
+/***/ 8977:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  D: () => (/* binding */ locateProblems),
+  o: () => (/* binding */ parseConfig)
+});
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./lib/errors.js
+var errors = __nccwpck_require__(452);
+// EXTERNAL MODULE: ./lib/extract/reference.js
+var reference = __nccwpck_require__(8492);
+// EXTERNAL MODULE: ./lib/plan/registry-map.js
+var registry_map = __nccwpck_require__(203);
+// EXTERNAL MODULE: ./lib/warm/referrers.js
+var referrers = __nccwpck_require__(8725);
+// EXTERNAL MODULE: ./lib/inputs/config-file.js
+var config_file = __nccwpck_require__(9634);
+// EXTERNAL MODULE: ./lib/inputs/duration.js
+var inputs_duration = __nccwpck_require__(7581);
+;// CONCATENATED MODULE: ./lib/inputs/list.js
+// Multi-value inputs: one item per line or comma-separated. Commas inside `{…}` belong to a glob
+// (`**/*.{yaml,yml}`) and do not split. `#` starts a comment line.
+function splitList(text) {
+    if (!text)
+        return [];
+    const items = [];
+    for (const rawLine of text.split(/\r?\n/)) {
+        const line = rawLine.trim();
+        if (!line || line.startsWith('#'))
+            continue;
+        let depth = 0;
+        let current = '';
+        for (const ch of line) {
+            if (ch === '{')
+                depth++;
+            else if (ch === '}' && depth > 0)
+                depth--;
+            if (ch === ',' && depth === 0) {
+                items.push(current);
+                current = '';
+            }
+            else
+                current += ch;
+        }
+        items.push(current);
+    }
+    return items.map((i) => i.trim()).filter((i) => i.length > 0);
+}
+
+;// CONCATENATED MODULE: ./lib/inputs/pem.js
+// Certificates and keys arrive as PEM text (from a secret) or as a path to a PEM file.
+
+
+/** Inline PEM is used as is; anything else is read as a file relative to `baseDir`. */
+function loadPem(input, value, baseDir, expect) {
+    const text = value.trim();
+    const inline = text.includes('-----BEGIN ');
+    let pem = text;
+    if (!inline) {
+        // A PEM body without its BEGIN line would otherwise be taken for a file name and echoed: keep a
+        // key's text out of the message.
+        const looksLikeFile = text.length < 4096 && !/\s/.test(text);
+        if (!looksLikeFile)
+            return { problem: `${input}: expected PEM text (starting with "-----BEGIN") or a path to a PEM file.` };
+        try {
+            pem = (0,external_node_fs_.readFileSync)((0,external_node_path_.resolve)(baseDir, text), 'utf8');
+        }
+        catch (err) {
+            const code = err.code;
+            const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (code ?? 'unreadable');
+            const shown = expect === 'key' ? 'the given path' : `"${text}"`;
+            return {
+                problem: `${input}: cannot read ${shown} (${why}); give PEM text or the path of a readable PEM file.`,
+            };
+        }
+    }
+    const wanted = expect === 'key' ? /-----BEGIN [A-Z ]*PRIVATE KEY-----/ : /-----BEGIN CERTIFICATE-----/;
+    if (!wanted.test(pem)) {
+        const what = expect === 'key' ? 'a PEM private key (-----BEGIN … PRIVATE KEY-----)' : 'a PEM certificate';
+        return { problem: `${input}: ${inline ? 'the text' : 'the file'} does not contain ${what}.` };
+    }
+    return { pem };
+}
+/**
+ * The lines of a PEM key to mask. The runner masks line by line, so a multi-line secret is only hidden
+ * when each of its lines is registered.
+ */
+function pemSecretLines(pem) {
+    return pem
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter((l) => l.length >= 8 && !l.startsWith('-----'));
+}
+
+// EXTERNAL MODULE: ./lib/inputs/redact.js
+var redact = __nccwpck_require__(4888);
+// EXTERNAL MODULE: ./lib/inputs/spec.js
+var spec = __nccwpck_require__(8554);
+;// CONCATENATED MODULE: ./lib/inputs/config.js
+// One configuration parser for the action (core.getInput) and the CLI (flags, then environment).
+// Every problem is collected, so a user fixes their workflow in one round trip.
+
+
+
+
+
+
+
+
+
+
+
+
+const PLATFORM = /^[a-z0-9_]+\/[a-z0-9_]+(\/[a-z0-9_.]+)?$/;
+const BOOLEAN_TRUE = new Set(['true', 'yes', 'on', '1']);
+const BOOLEAN_FALSE = new Set(['false', 'no', 'off', '0']);
+function parseConfig(get, defaults = { workspace: process.cwd() }) {
+    const problems = [];
+    const secrets = [];
+    const secret = (...values) => {
+        for (const v of values) {
+            if (!v || secrets.includes(v))
+                continue;
+            secrets.push(v);
+            defaults.onSecret?.(v);
+        }
+    };
+    const specDefault = new Map(spec/* INPUTS */.mc.map((i) => [i.name, i.default ?? '']));
+    const cwd = defaults.cwd ?? process.cwd();
+    // The configuration file sits beneath every input; its secrets are registered before anything can fail.
+    const file = (0,config_file/* loadConfigFile */.HT)(get('config')?.trim(), {
+        base: defaults.cwd ?? defaults.workspace,
+        cwd,
+        ...(defaults.configSearch ? { search: defaults.configSearch } : {}),
+    });
+    for (const name of spec/* SECRET_INPUTS */.pH) {
+        const v = file?.values.get(name)?.value;
+        if (v)
+            secret(v, ...v
+                .split(/\r?\n/)
+                .filter((l) => l.trim().length >= 8)
+                .map((l) => l.trim()));
+    }
+    problems.push(...(file?.problems ?? []));
+    /** Inputs whose value came from the file: their problems are reported at its line. */
+    const fromFile = new Map();
+    const value = (name) => {
+        const v = get(name)?.trim();
+        if (v)
+            return v;
+        const f = file?.values.get(name);
+        if (f?.value.trim()) {
+            fromFile.set(name, `${file?.shown}:${f.line}:${f.column}`);
+            return f.value.trim();
+        }
+        return specDefault.get(name) ?? '';
+    };
+    const bool = (name) => {
+        const v = value(name).toLowerCase();
+        if (BOOLEAN_TRUE.has(v))
+            return true;
+        if (BOOLEAN_FALSE.has(v))
+            return false;
+        problems.push(`${name}: "${v}" is not a boolean; use true or false.`);
+        return specDefault.get(name) === 'true';
+    };
+    const oneOf = (name, allowed) => {
+        const v = value(name).toLowerCase();
+        if (allowed.includes(v))
+            return v;
+        problems.push(`${name}: "${v}" is not one of ${allowed.join(', ')}.`);
+        return allowed[0];
+    };
+    const duration = (name) => {
+        const v = value(name);
+        const ms = (0,inputs_duration/* parseDuration */.E9)(v);
+        if (ms === undefined)
+            problems.push(`${name}: "${v}" is not a duration; write e.g. 90s, 10m, 1h or a number of seconds.`);
+        return ms;
+    };
+    // Secrets first, so they are registered before anything else can fail and print.
+    const password = value('password') || undefined;
+    const token = value('token') || undefined;
+    if (password)
+        secret(password);
+    if (token)
+        secret(token);
+    const mode = oneOf('mode', ['warm', 'check', 'plan']);
+    const workspace = (0,external_node_path_.resolve)(cwd, value('workspace') || defaults.workspace);
+    if (!isDirectory(workspace))
+        problems.push(`workspace: "${workspace}" is not a directory.`);
+    let zotUrl;
+    const rawUrl = value('zot-url');
+    if (rawUrl) {
+        const parsed = canParseUrl(rawUrl);
+        // Credentials in the URL are masked before anything can print it, also when it does not parse (then they
+        // are found in the text). A valid URL without user info keeps any `@` of its path.
+        const credentials = !parsed || parsed.username || parsed.password || !/^https?:$/.test(parsed.protocol)
+            ? (0,redact/* urlCredentials */.O4)(rawUrl)
+            : undefined;
+        if (credentials?.password)
+            secret(credentials.password, (0,redact/* percentDecoded */.oF)(credentials.password));
+        const shownUrl = credentials?.shown ?? rawUrl;
+        if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
+            problems.push(`zot-url: "${shownUrl}" is not an http:// or https:// URL (e.g. https://zot.example.com).`);
+        }
+        else if (parsed.username || parsed.password) {
+            if (parsed.password)
+                secret((0,redact/* percentDecoded */.oF)(parsed.password), parsed.password);
+            problems.push('zot-url: must not contain credentials; pass them in the username and password inputs.');
+        }
+        else if (parsed.search || parsed.hash) {
+            problems.push(`zot-url: "${shownUrl}" must not have a query or fragment; give the registry's base URL.`);
+        }
+        else {
+            zotUrl = `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`;
+        }
+    }
+    else if (mode !== 'plan') {
+        problems.push('zot-url: required (the base URL of the Zot cache), unless mode is plan.');
+    }
+    const username = value('username') || undefined;
+    if (password && !username)
+        problems.push('username: required with password (for a Zot API key, the user who owns the key).');
+    if (username && !password && !token)
+        problems.push('password: required with username (or remove username).');
+    if (password && token)
+        problems.push('token: set either password or token, not both.');
+    if (username && password) {
+        const b64 = Buffer.from(`${username}:${password}`).toString('base64');
+        secret(b64, `Basic ${b64}`);
+    }
+    const pem = (name, expect) => {
+        const v = value(name);
+        if (!v)
+            return undefined;
+        if (expect === 'key')
+            secret(...pemSecretLines(v));
+        const result = loadPem(name, v, workspace, expect);
+        if ('problem' in result) {
+            problems.push(result.problem);
+            return undefined;
+        }
+        if (expect === 'key')
+            secret(...pemSecretLines(result.pem));
+        return result.pem;
+    };
+    const ca = pem('ca-cert', 'certificate');
+    const cert = pem('client-cert', 'certificate');
+    const key = pem('client-key', 'key');
+    if (value('client-cert') && !value('client-key'))
+        problems.push('client-key: required with client-cert.');
+    if (value('client-key') && !value('client-cert'))
+        problems.push('client-cert: required with client-key.');
+    let registryMap;
+    const mapText = value('registry-map');
+    if (mapText) {
+        try {
+            registryMap = (0,registry_map/* parseRegistryMap */.V)(mapText);
+        }
+        catch (err) {
+            if (err instanceof errors/* ConfigError */.xL)
+                problems.push(...err.problems.map((p) => prefixed('registry-map', p)));
+            else
+                problems.push(`registry-map: ${err.message}`);
+        }
+    }
+    let platforms;
+    const platformItems = splitList(value('platforms')).map((p) => p.toLowerCase());
+    if (!(platformItems.length === 0 || (platformItems.length === 1 && platformItems[0] === 'all'))) {
+        const bad = platformItems.filter((p) => !PLATFORM.test(p));
+        if (bad.length)
+            problems.push(`platforms: ${bad.map((b) => `"${b}"`).join(', ')} not of the form os/arch[/variant] (e.g. linux/arm64/v8), or use all.`);
+        platforms = [...new Set(platformItems)];
+    }
+    const concurrencyText = value('concurrency');
+    const concurrency = Number(concurrencyText);
+    if (!/^\d+$/.test(concurrencyText) || concurrency < 1 || concurrency > 64)
+        problems.push(`concurrency: "${concurrencyText}" must be a whole number from 1 to 64.`);
+    const imageTimeoutMs = duration('image-timeout') ?? 0;
+    if (imageTimeoutMs === 0 && (0,inputs_duration/* parseDuration */.E9)(value('image-timeout')) === 0)
+        problems.push('image-timeout: must be more than 0.');
+    const timeoutMs = duration('timeout') ?? 0;
+    const reportText = value('report') || defaults.report;
+    const report = reportText === '-' ? '-' : reportText ? (0,external_node_path_.resolve)(cwd, reportText) : undefined;
+    const rewrite = rewriteConfig(value, mode, zotUrl, workspace, defaults.rewriteOutput, problems);
+    if (rewrite?.output === '-' && report === '-')
+        problems.push('rewrite-output: - and report: - both want stdout; write the report to a file.');
+    const config = {
+        mode,
+        workspace,
+        paths: splitList(value('paths')),
+        images: splitList(value('images')),
+        runtimeImages: bool('runtime-images'),
+        zotUrl,
+        username,
+        password,
+        token,
+        ca,
+        cert,
+        key,
+        skipTlsVerify: bool('skip-tls-verify'),
+        registryMap,
+        unmapped: oneOf('unmapped', ['skip', 'fail']),
+        platforms,
+        refresh: bool('refresh'),
+        referrers: oneOf('referrers', referrers/* REFERRERS_POLICIES */.q1),
+        concurrency,
+        imageTimeoutMs,
+        timeoutMs: timeoutMs > 0 ? timeoutMs : undefined,
+        strict: bool('strict'),
+        failOnUnresolved: bool('fail-on-unresolved'),
+        report,
+        ...(rewrite ? { rewrite } : {}),
+    };
+    if (file) {
+        config.configFile = file.shown;
+        config.fromFile = Object.fromEntries(fromFile);
+    }
+    if (problems.length)
+        throw new errors/* ConfigError */.xL(locateProblems(problems, config.fromFile).map((p) => (0,redact/* redact */.E$)(p, secrets)));
+    return { config, secrets };
+}
+/**
+ * `concurrency: "lots" …` → `./zot-warm.yaml:3:14: concurrency: "lots" …` when that input's value came from
+ * the configuration file (problems name their input first). Also for problems found later, such as a path
+ * in `paths` that selects nothing.
+ */
+function locateProblems(problems, fromFile) {
+    return problems.map((p) => {
+        const name = /^([a-z-]+):/.exec(p)?.[1];
+        const where = name ? fromFile?.[name] : undefined;
+        return where ? `${where}: ${p}` : p;
+    });
+}
+function rewriteConfig(value, mode, zotUrl, workspace, defaultOutput, problems) {
+    const kind = value('rewrite').toLowerCase();
+    const pullHost = value('pull-host');
+    const outputText = value('rewrite-output');
+    if (kind === '') {
+        if (outputText)
+            problems.push('rewrite-output: set rewrite (zot or digest) too, or remove rewrite-output.');
+        if (pullHost)
+            problems.push('pull-host: set rewrite: zot too, or remove pull-host.');
+        return undefined;
+    }
+    if (kind !== 'zot' && kind !== 'digest') {
+        problems.push(`rewrite: "${kind}" is not one of zot, digest (or empty to turn it off).`);
+        return undefined;
+    }
+    if (mode === 'plan')
+        problems.push('rewrite: needs mode warm or check (plan mode does not learn the digests to pin).');
+    let host = '';
+    if (kind === 'digest') {
+        if (pullHost)
+            problems.push('pull-host: only used with rewrite: zot (digest keeps each registry).');
+    }
+    else if (pullHost) {
+        host = pullHost;
+        const problem = pullHostProblem(pullHost);
+        if (problem)
+            problems.push(`pull-host: ${problem}`);
+    }
+    else if (zotUrl) {
+        const url = new URL(zotUrl);
+        host = url.host;
+        const problem = pullHostProblem(host);
+        if (url.pathname !== '/' && url.pathname !== '')
+            problems.push(`pull-host: required because zot-url has a path (${url.pathname}) and nodes pull from a registry host's root; set pull-host to the host[:port] nodes use.`);
+        else if (problem)
+            problems.push(`pull-host: required because the host of zot-url does not work in a reference: ${problem}`);
+    }
+    const text = outputText || defaultOutput || '';
+    if (!text)
+        problems.push('rewrite-output: required with rewrite: a directory (the workspace itself rewrites in place), or - to print the rewritten manifests read from stdin.');
+    return { mode: kind, pullHost: host, output: text === '-' ? '-' : (0,external_node_path_.resolve)(workspace, text) };
+}
+/** Why `host` cannot start a reference nodes pull (undefined when it can). */
+function pullHostProblem(host) {
+    try {
+        const ref = (0,reference/* parseReference */.F2)(`${host}/x`);
+        if (ref.domain === host)
+            return undefined;
+        return /[.:]/.test(host) || host === 'localhost'
+            ? `"${host}" is read as ${ref.domain}; give the host[:port] as nodes write it.`
+            : `"${host}" would be read as a Docker Hub path (a registry host needs a "." or a port, e.g. ${host}:5000 or ${host}.example.com).`;
+    }
+    catch (err) {
+        return `"${host}" is not a registry host[:port] (${err.message.replace(/^invalid image reference "[^"]*": /, '')}).`;
+    }
+}
+function prefixed(input, problem) {
+    return problem.startsWith(`${input}:`) ? problem : `${input}: ${problem}`;
+}
+function canParseUrl(text) {
+    try {
+        return new URL(text);
+    }
+    catch {
+        return undefined;
+    }
+}
+function isDirectory(path) {
+    try {
+        return (0,external_node_fs_.statSync)(path).isDirectory();
+    }
+    catch {
+        return false;
+    }
+}
+
+
+/***/ }),
+
+/***/ 7581:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   E9: () => (/* binding */ parseDuration),
+/* harmony export */   a3: () => (/* binding */ formatDuration),
+/* harmony export */   w_: () => (/* binding */ formatSetting)
+/* harmony export */ });
+// Durations as users write them in workflows: `90s`, `10m`, `1h30m`, `500ms` or plain seconds.
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+/** Milliseconds, or undefined when the text is not a duration. */
+function parseDuration(text) {
+    const t = text.trim().toLowerCase();
+    if (/^\d+(\.\d+)?$/.test(t))
+        return Math.round(Number(t) * 1000);
+    if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(t))
+        return undefined;
+    let total = 0;
+    for (const m of t.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g))
+        total += Number(m[1]) * (UNIT_MS[m[2]] ?? 0);
+    return Math.round(total);
+}
+/** A measured time: `95000` → `1m35s`; sub-second values as `0.4s`. */
+function formatDuration(ms) {
+    if (ms < 1000)
+        return `${(ms / 1000).toFixed(1)}s`;
+    let s = Math.round(ms / 1000);
+    const h = Math.floor(s / 3600);
+    s -= h * 3600;
+    const m = Math.floor(s / 60);
+    s -= m * 60;
+    if (h)
+        return `${h}h${String(m).padStart(2, '0')}m`;
+    if (m)
+        return `${m}m${String(s).padStart(2, '0')}s`;
+    return `${s}s`;
+}
+/** A configured time as a user writes it: `90s`, `15m`, `1h`, `250ms` (what parseDuration reads back). */
+function formatSetting(ms) {
+    if (ms < 1000)
+        return `${ms}ms`;
+    if (ms % 3_600_000 === 0)
+        return `${ms / 3_600_000}h`;
+    if (ms % 60_000 === 0)
+        return `${ms / 60_000}m`;
+    return `${Math.round(ms / 1000)}s`;
+}
+
+
+/***/ }),
+
+/***/ 4888:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   E$: () => (/* binding */ redact),
+/* harmony export */   KL: () => (/* binding */ redactDeep),
+/* harmony export */   O4: () => (/* binding */ urlCredentials),
+/* harmony export */   oF: () => (/* binding */ percentDecoded)
+/* harmony export */ });
+/* unused harmony export MIN_REDACT_LENGTH */
+// Defence in depth: secrets are masked by the runner, but the report, the outputs and the CLI's
+// terminal are not; every text that leaves the process passes through here.
+/**
+ * Shorter values would turn ordinary words into `***` everywhere; the runner still masks them in the log,
+ * and no message of ours contains a secret by construction.
+ */
+const MIN_REDACT_LENGTH = 4;
+/** Replace every secret in `text` by `***`, longest first (one secret may contain another). */
+function redact(text, secrets) {
+    let out = text;
+    for (const s of [...secrets].sort((a, b) => b.length - a.length))
+        if (s.length >= MIN_REDACT_LENGTH)
+            out = out.split(s).join('***');
+    return out;
+}
+/** Deep copy of a JSON-like value with every string redacted. */
+function redactDeep(value, secrets) {
+    if (secrets.length === 0)
+        return value;
+    if (typeof value === 'string')
+        return redact(value, secrets);
+    if (Array.isArray(value))
+        return value.map((v) => redactDeep(v, secrets));
+    if (value && typeof value === 'object') {
+        const out = {};
+        for (const [k, v] of Object.entries(value))
+            out[k] = redactDeep(v, secrets);
+        return out;
+    }
+    return value;
+}
+/**
+ * The credentials written into a URL (`scheme://user:password@host`), found in the text itself because the
+ * URL may not parse: everything between `://` (or the start) and the last `@`. `shown` is the URL with them
+ * masked (`user:***@`, or `***@` for a bare user part, which may be a token); `password` is what
+ * follows the user name's `:`.
+ */
+function urlCredentials(text) {
+    const at = text.lastIndexOf('@');
+    if (at === -1)
+        return undefined;
+    const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(text)?.[0] ?? '';
+    if (at < scheme.length)
+        return undefined;
+    const info = text.slice(scheme.length, at);
+    const colon = info.indexOf(':');
+    if (colon === -1)
+        return { shown: `${scheme}***${text.slice(at)}` };
+    return { password: info.slice(colon + 1), shown: `${scheme}${info.slice(0, colon)}:***${text.slice(at)}` };
+}
+/** `%40` → `@`; the text as is when it is not valid percent-encoding. */
+function percentDecoded(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text;
+    }
+}
+
+
+/***/ }),
+
+/***/ 8554:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   mc: () => (/* binding */ INPUTS),
+/* harmony export */   pD: () => (/* binding */ envName),
+/* harmony export */   pH: () => (/* binding */ SECRET_INPUTS)
+/* harmony export */ });
+/* unused harmony export OUTPUTS */
+/* harmony import */ var _warm_options_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2479);
+/* harmony import */ var _duration_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7581);
+// The inputs of the action and the CLI, in one place: action.yml, `zot-warm --help` and the README tables
+// are checked against this list (__tests__/inputs-spec.test.ts, __tests__/readme.test.ts) so they cannot drift apart.
+
+
+const INPUTS = [
+    {
+        name: 'paths',
+        description: 'Files, directories and globs to scan for image references, relative to `workspace` (one per line or comma-separated; `!pattern` excludes). Files named here may also be plain image lists. Empty: scan the whole workspace for YAML and JSON files.',
+        default: '',
+        arg: 'LIST',
+    },
+    {
+        name: 'images',
+        description: 'Extra image references to warm that appear in no manifest (one per line or comma-separated).',
+        default: '',
+        arg: 'LIST',
+    },
+    {
+        name: 'runtime-images',
+        description: 'Also warm the images workloads start later: operator flags in container `args`/`command` (`--prometheus-config-reloader=…`, `--*-image=…`) and `RELATED_IMAGE_*` / `*_IMAGE` env values, when they name a registry host and a tag or digest (or the flag is a known operator flag). `false`: image fields only.',
+        default: 'true',
+        boolean: true,
+    },
+    {
+        name: 'zot-url',
+        description: 'Base URL of the Zot cache, e.g. `https://zot.example.com`. Required unless `mode` is `plan`.',
+        default: '',
+        envAliases: ['ZOT_REGISTRY_URL'],
+        arg: 'URL',
+    },
+    {
+        name: 'username',
+        description: 'Zot user name (basic auth; with an API key, the key owner).',
+        default: '',
+        envAliases: ['ZOT_USERNAME'],
+        arg: 'USER',
+    },
+    {
+        name: 'password',
+        description: 'Zot password or API key (`zak_…`). Pass it from a secret; it is masked.',
+        default: '',
+        secret: true,
+        envAliases: ['ZOT_PASSWORD'],
+        arg: 'SECRET',
+    },
+    {
+        name: 'token',
+        description: 'Bearer token for Zot (e.g. an OIDC token), instead of username/password. Masked.',
+        default: '',
+        secret: true,
+        arg: 'SECRET',
+    },
+    {
+        name: 'ca-cert',
+        description: 'CA certificate(s) to trust for Zot: PEM text or a file path.',
+        default: '',
+        arg: 'PEM|FILE',
+    },
+    {
+        name: 'client-cert',
+        description: 'Client certificate for mutual TLS: PEM text or a file path (needs `client-key`).',
+        default: '',
+        arg: 'PEM|FILE',
+    },
+    {
+        name: 'client-key',
+        description: 'Private key of `client-cert`: PEM text or a file path. Masked.',
+        default: '',
+        secret: true,
+        arg: 'PEM|FILE',
+    },
+    {
+        name: 'skip-tls-verify',
+        description: 'Do not verify Zot’s TLS certificate (test setups only).',
+        default: 'false',
+        boolean: true,
+    },
+    {
+        name: 'registry-map',
+        description: 'Upstream registry → Zot path prefix, as YAML (`docker.io: docker-images`) or `host=prefix` lines; must match the `destination` of the cache’s sync `content` entries. Empty: images are requested under their upstream path.',
+        default: '',
+        envAliases: ['ZOT_REGISTRY_MAP'],
+        arg: 'MAP',
+    },
+    {
+        name: 'unmapped',
+        description: 'What to do with images whose registry is not in `registry-map`: `skip` (report) or `fail`.',
+        default: 'skip',
+        arg: 'skip|fail',
+    },
+    {
+        name: 'platforms',
+        description: 'Platforms that must be present, e.g. `linux/amd64,linux/arm64`; `all` checks every platform of the index.',
+        default: 'all',
+        arg: 'LIST',
+    },
+    {
+        name: 'mode',
+        description: '`warm` makes Zot sync missing images; `check` only reports what is missing; `plan` lists images and their Zot references without contacting Zot.',
+        default: 'warm',
+        arg: 'warm|check|plan',
+    },
+    {
+        name: 'referrers',
+        description: 'Signatures, attestations and SBOMs of each image: `warm` makes Zot copy them with the images it syncs and reports what the cache holds; `require-signed` also fails an image without a signature in the cache; `off` ignores them.',
+        default: 'warm',
+        arg: 'warm|require-signed|off',
+    },
+    {
+        name: 'refresh',
+        description: 'Ask Zot to re-check upstream tags that are already cached (spends upstream pull quota).',
+        default: 'false',
+        boolean: true,
+    },
+    {
+        name: 'concurrency',
+        description: 'How many images are warmed at the same time.',
+        default: String(_warm_options_js__WEBPACK_IMPORTED_MODULE_0__/* .DEFAULTS */ .z.concurrency),
+        arg: 'N',
+    },
+    {
+        name: 'image-timeout',
+        description: 'Time limit per image: `90s`, `10m`, `1h` or plain seconds.',
+        default: (0,_duration_js__WEBPACK_IMPORTED_MODULE_1__/* .formatSetting */ .w_)(_warm_options_js__WEBPACK_IMPORTED_MODULE_0__/* .DEFAULTS */ .z.imageTimeoutMs),
+        arg: 'DURATION',
+    },
+    {
+        name: 'timeout',
+        description: 'Time limit for the whole run (same format; `0` = none). When it ends, the rest is reported as not attempted.',
+        default: String(_warm_options_js__WEBPACK_IMPORTED_MODULE_0__/* .DEFAULTS */ .z.overallTimeoutMs / 1000),
+        arg: 'DURATION',
+    },
+    {
+        name: 'strict',
+        description: 'Fail the step when an image failed or a reference is invalid (and, as configured, unresolved or unmapped). `false`: warn instead.',
+        default: 'true',
+        boolean: true,
+    },
+    {
+        name: 'fail-on-unresolved',
+        description: 'In strict mode, also fail on references that could not be resolved (templated or empty values).',
+        default: 'true',
+        boolean: true,
+    },
+    {
+        name: 'report',
+        description: 'Where to write the JSON report.',
+        default: '',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: documents the runner variable literally.
+        defaultText: '`${RUNNER_TEMP}/zot-warm-report.json` (action); none (CLI)',
+        arg: 'FILE',
+    },
+    {
+        name: 'rewrite',
+        description: 'Rewrite the scanned manifests to pull what was verified: `zot` (from the cache: `<pull host>/<prefix>/<path>:<tag>@<digest>`) or `digest` (same registry, pinned `@<digest>` where the cache holds upstream’s digest). Empty: off. Only each reference’s own text changes.',
+        default: '',
+        arg: 'zot|digest',
+    },
+    {
+        name: 'pull-host',
+        description: 'Registry host[:port] nodes pull the cache from, for `rewrite: zot` (when they reach Zot under another name than `zot-url`). Empty: the host of `zot-url`.',
+        default: '',
+        arg: 'HOST',
+    },
+    {
+        name: 'rewrite-output',
+        description: 'Directory that receives every scanned manifest file, rewritten or not, at its workspace-relative path (relative to `workspace`; the workspace itself rewrites in place). CLI: `-` prints the manifests read from stdin, rewritten, on stdout.',
+        default: '',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: documents the runner variable literally.
+        defaultText: '`${RUNNER_TEMP}/zot-warm-rewritten` (action); required with `rewrite` (CLI)',
+        arg: 'DIR|-',
+    },
+    {
+        name: 'workspace',
+        description: 'Directory that `paths` are relative to.',
+        default: '',
+        defaultText: '`GITHUB_WORKSPACE` (action); the current directory (CLI)',
+        arg: 'DIR',
+    },
+    {
+        name: 'config',
+        description: 'Configuration file: YAML whose keys are these input names; its values count only where an input is not set. The CLI, when this is empty, reads the first of `./zot-warm.yaml`, `$XDG_CONFIG_HOME/zot-warm/config.yaml` (`~/.config` when unset) and `/etc/zot-warm/config.yaml`; the action reads only the file named here.',
+        default: '',
+        arg: 'FILE',
+    },
+];
+const SECRET_INPUTS = new Set(INPUTS.filter((i) => i.secret).map((i) => i.name));
+/** `zot-url` → `ZOT_WARM_ZOT_URL`. */
+function envName(input) {
+    return `ZOT_WARM_${input.toUpperCase().replace(/-/g, '_')}`;
+}
+/** Outputs of the action (the CLI writes the same data into the report). */
+const OUTPUTS = [
+    { name: 'total', description: 'Distinct image references found (including invalid and unresolved).' },
+    { name: 'cached', description: 'Images that were already in Zot.' },
+    { name: 'warmed', description: 'Images Zot synced during this run.' },
+    { name: 'failed', description: 'Images that could not be warmed or verified.' },
+    {
+        name: 'skipped',
+        description: 'Images not attempted: registry not in `registry-map`, `mode: plan`, or cut off by cancellation.',
+    },
+    { name: 'unresolved', description: 'References that are templated or empty and could not be resolved.' },
+    { name: 'invalid', description: 'References that are not valid image references.' },
+    { name: 'signed', description: 'Images with a signature in Zot (`referrers` not `off`).' },
+    { name: 'attested', description: 'Images with an attestation (provenance, in-toto) in Zot.' },
+    { name: 'sbom', description: 'Images with an SBOM in Zot.' },
+    {
+        name: 'images',
+        description: 'JSON array `[{reference, status, zotReference, digest, platforms}]`, one entry per image; kept under 900 KiB (GitHub allows 1 MB per output): past that the worst images are listed, in run order, and the log says how many and where the full list is (the JSON report).',
+    },
+    { name: 'report', description: 'Path of the JSON report.' },
+    {
+        name: 'rewritten',
+        description: 'Directory holding the rewritten manifests (`rewrite-output`); empty when nothing was written (rewrite off, or the run failed).',
+    },
+];
+
+
+/***/ }),
+
+/***/ 203:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   V: () => (/* binding */ parseRegistryMap),
+/* harmony export */   Z: () => (/* binding */ normalizeRegistryHost)
+/* harmony export */ });
+/* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8815);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(452);
+/* harmony import */ var _extract_reference_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8492);
+// The registry map: upstream registry host → Zot path prefix, written either as YAML (`docker.io: docker-images`)
+// or as `host=prefix` lines (or comma-separated pairs, for one-line inputs). An empty prefix keeps the upstream
+// path as is. Every bad entry is reported with its line, in one ConfigError.
+
+
+
+const INPUT = 'registry-map';
+const HOST_LABEL = '(?:[a-z0-9]|[a-z0-9][a-z0-9-]*[a-z0-9])';
+const HOST = new RegExp(`^(?:${HOST_LABEL}(?:\\.${HOST_LABEL})*|\\[[0-9a-f:.]+\\])(?::[0-9]{1,5})?$`);
+/** `index.docker.io` → `docker.io`; lower case. */
+function normalizeRegistryHost(host) {
+    const h = host.trim().toLowerCase();
+    return _extract_reference_js__WEBPACK_IMPORTED_MODULE_2__/* .DOCKER_HUB_HOSTS */ .nL.has(h) ? _extract_reference_js__WEBPACK_IMPORTED_MODULE_2__/* .DEFAULT_DOMAIN */ .lV : h;
+}
+function parseRegistryMap(text) {
+    const problems = [];
+    const entries = looksLikePairs(text) ? parsePairs(text, problems) : parseYaml(text, problems);
+    const seen = new Map();
+    const out = [];
+    for (const e of entries) {
+        const registry = checkHost(e, problems);
+        const prefix = checkPrefix(e, problems);
+        if (registry === undefined || prefix === undefined)
+            continue;
+        const first = seen.get(registry);
+        if (first !== undefined) {
+            problems.push(`${INPUT}: line ${e.line}: ${registry} is already mapped on line ${first}; keep one entry.`);
+            continue;
+        }
+        seen.set(registry, e.line);
+        out.push({ registry, prefix });
+    }
+    if (problems.length)
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ConfigError */ .xL(byLine(problems));
+    return out;
+}
+/** Problems in file order (parse problems are found before per-entry ones). */
+function byLine(problems) {
+    const line = (p) => Number(/ line (\d+):/.exec(p)?.[1] ?? 0);
+    return problems
+        .map((p, i) => ({ p, i }))
+        .sort((a, b) => line(a.p) - line(b.p) || a.i - b.i)
+        .map((x) => x.p);
+}
+function stripComment(line) {
+    return line.replace(/(^|\s)#.*$/, '').trim();
+}
+/** `host=prefix` form: any non-comment line with `=` (YAML mappings never need one here). */
+function looksLikePairs(text) {
+    return text.split(/\r?\n/).some((l) => stripComment(l).includes('='));
+}
+function parsePairs(text, problems) {
+    const entries = [];
+    text.split(/\r?\n/).forEach((raw, i) => {
+        const line = i + 1;
+        const content = stripComment(raw);
+        if (!content)
+            return;
+        for (const part of content.split(',')) {
+            const pair = part.trim();
+            if (!pair)
+                continue;
+            const eq = pair.indexOf('=');
+            if (eq <= 0) {
+                problems.push(`${INPUT}: line ${line}: "${pair}" is not host=prefix (e.g. docker.io=docker-images; an empty prefix keeps upstream paths).`);
+                continue;
+            }
+            entries.push({ line, registry: pair.slice(0, eq).trim(), prefix: pair.slice(eq + 1).trim() });
+        }
+    });
+    return entries;
+}
+function parseYaml(text, problems) {
+    const lineCounter = new yaml__WEBPACK_IMPORTED_MODULE_0__/* .LineCounter */ .HN();
+    const doc = (0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .parseDocument */ .Tp)(text, { lineCounter, uniqueKeys: false });
+    const lineOf = (offset) => (offset === undefined ? 1 : lineCounter.linePos(offset).line);
+    if (doc.errors.length) {
+        for (const err of doc.errors)
+            problems.push(`${INPUT}: line ${lineOf(err.pos[0])}: not valid YAML (${err.message.split('\n')[0]}).`);
+        return [];
+    }
+    if (doc.contents === null)
+        return [];
+    if (!(0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isMap */ .jh)(doc.contents)) {
+        problems.push(`${INPUT}: line ${lineOf(doc.contents.range?.[0])}: expected a mapping of registry host to Zot path prefix (e.g. "docker.io: docker-images") or host=prefix lines.`);
+        return [];
+    }
+    const entries = [];
+    for (const pair of doc.contents.items) {
+        const keyNode = pair.key;
+        const line = lineOf((0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isScalar */ .jn)(keyNode) ? keyNode.range?.[0] : undefined);
+        if (!(0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isScalar */ .jn)(keyNode) || keyNode.value === null || typeof keyNode.value === 'object') {
+            problems.push(`${INPUT}: line ${line}: the key must be a registry host such as docker.io.`);
+            continue;
+        }
+        const valueNode = pair.value;
+        let prefix = '';
+        if (valueNode !== null && valueNode !== undefined) {
+            if (!(0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isScalar */ .jn)(valueNode) ||
+                typeof valueNode.value === 'object' ||
+                typeof valueNode.value === 'boolean') {
+                if (!((0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isScalar */ .jn)(valueNode) && valueNode.value === null)) {
+                    problems.push(`${INPUT}: line ${line}: the prefix of ${String(keyNode.value)} must be a path such as docker-images (or empty).`);
+                    continue;
+                }
+            }
+            else {
+                prefix = String(valueNode.value);
+            }
+        }
+        entries.push({ line, registry: String(keyNode.value), prefix });
+    }
+    return entries;
+}
+function checkHost(e, problems) {
+    const host = e.registry.trim().toLowerCase();
+    if (/^[a-z][a-z0-9+.-]*:\/\//.test(host)) {
+        const bare = host.replace(/^[a-z][a-z0-9+.-]*:\/\//, '').replace(/\/.*$/, '');
+        problems.push(`${INPUT}: line ${e.line}: "${e.registry}" is a URL; write the registry host only (${bare}).`);
+        return undefined;
+    }
+    if (host.includes('/')) {
+        problems.push(`${INPUT}: line ${e.line}: "${e.registry}" has a path; map whole registries by host[:port] (e.g. ghcr.io).`);
+        return undefined;
+    }
+    if (!HOST.test(host)) {
+        problems.push(`${INPUT}: line ${e.line}: "${e.registry}" is not a registry host[:port].`);
+        return undefined;
+    }
+    return normalizeRegistryHost(host);
+}
+function checkPrefix(e, problems) {
+    const prefix = e.prefix.trim().replace(/^\/+|\/+$/g, '');
+    if (!prefix)
+        return '';
+    const bad = prefix.split('/').find((c) => !_extract_reference_js__WEBPACK_IMPORTED_MODULE_2__/* .PATH_COMPONENT */ .SH.test(c));
+    if (bad !== undefined) {
+        const why = bad !== bad.toLowerCase() ? 'must be lower case' : 'is not a valid repository path component';
+        problems.push(`${INPUT}: line ${e.line}: prefix "${e.prefix}" for ${e.registry}: "${bad}" ${why} (letters, digits, ., _, - separated by /).`);
+        return undefined;
+    }
+    return prefix;
+}
+
+
+/***/ }),
+
+/***/ 1116:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   m: () => (/* binding */ planAnnotations)
+/* harmony export */ });
+/* unused harmony export GITHUB_ANNOTATION_LIMIT */
+/* harmony import */ var _escape_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2527);
+/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7703);
+
+
+const GITHUB_ANNOTATION_LIMIT = 10;
+function planAnnotations(run, opts = {}) {
+    const failLevel = run.strict ? 'error' : 'warning';
+    // A path with line breaks or escape sequences cannot be pointed at: such a site is named in the message.
+    const toRepo = (f) => {
+        const path = opts.toRepoPath ? opts.toRepoPath(f) : f;
+        return path !== undefined && (0,_escape_js__WEBPACK_IMPORTED_MODULE_0__/* .isPlain */ .$i)(path) ? path : undefined;
+    };
+    const candidates = [];
+    let order = 0;
+    const levelOf = (r) => {
+        if (r.status === 'failed' || r.status === 'invalid')
+            return failLevel;
+        if (r.status === 'unresolved')
+            return run.failOnUnresolved ? failLevel : 'warning';
+        return undefined;
+    };
+    for (const r of run.results) {
+        const level = levelOf(r);
+        if (!level)
+            continue;
+        const { title, message } = describe(r);
+        r.sources.forEach((s, i) => {
+            const file = (0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .isWorkspaceFile */ .Ud)(s) ? toRepo(s.file) : undefined;
+            // An image the workload starts later: say so where it is annotated (a flag, not an image field).
+            const runtime = (0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .runtimeLabel */ .T6)(s);
+            const said = runtime ? `${message} (${runtime}: the workload starts this image later)` : message;
+            candidates.push({
+                level,
+                title,
+                message: file || !(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .isWorkspaceFile */ .Ud)(s) ? said : `${said} (in ${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .sourceLabel */ .en)(s)})`,
+                ...(file ? { file, line: s.line, column: s.column } : {}),
+                where: s.file === _format_js__WEBPACK_IMPORTED_MODULE_1__/* .IMAGES_INPUT_FILE */ .TM ? (0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .sourceLabel */ .en)(s) : (0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .locationLabel */ .GE)(s),
+                rank: (0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .statusRank */ .Tx)(r.status),
+                repeat: i === 0 ? 0 : 1,
+                order: order++,
+            });
+        });
+    }
+    for (const n of run.notices)
+        candidates.push(noticeCandidate(n, failLevel, toRepo, order++));
+    const limit = opts.limit ?? GITHUB_ANNOTATION_LIMIT;
+    const out = [];
+    for (const level of ['error', 'warning', 'notice']) {
+        const mine = candidates
+            .filter((c) => c.level === level)
+            .sort((a, b) => a.repeat - b.repeat || a.rank - b.rank || a.order - b.order);
+        const slots = Math.max(1, limit - (opts.reserve?.[level] ?? 0));
+        if (mine.length <= slots) {
+            out.push(...mine.map(strip));
+            continue;
+        }
+        const shown = mine.slice(0, slots - 1);
+        out.push(...shown.map(strip));
+        const rest = mine.slice(slots - 1);
+        const byTitle = new Map();
+        for (const c of rest)
+            byTitle.set(c.title, (byTitle.get(c.title) ?? 0) + 1);
+        const what = [...byTitle].map(([t, n]) => `${n} × ${t}`).join(', ');
+        out.push({
+            level,
+            title: `zot-warm: ${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(rest.length, 'more problem')}`,
+            message: `… and ${rest.length} more (${what}): see ${opts.seeAlso ?? 'the job summary and the JSON report'}.`,
+        });
+    }
+    return out;
+}
+function describe(r) {
+    const ref = (0,_escape_js__WEBPACK_IMPORTED_MODULE_0__/* .literal */ .eu)(r.reference, 200);
+    if (r.status === 'invalid')
+        return {
+            title: 'invalid image reference',
+            message: `"${ref}" is not a valid image reference: ${r.error ?? 'invalid'}`,
+        };
+    if (r.status === 'unresolved')
+        return {
+            title: 'unresolved image reference',
+            message: `"${ref}" could not be resolved${r.error ? `: ${r.error}` : ''}`,
+        };
+    const parts = [`${ref} ${_format_js__WEBPACK_IMPORTED_MODULE_1__/* .STATUS_LABEL */ ._P[r.status]}${r.error ? `: ${r.error}` : ''}`];
+    if (r.diagnosis)
+        parts.push(r.diagnosis);
+    // In Zot, but `referrers: require-signed` found no signature of it there.
+    const unsigned = r.referrers !== undefined && r.error?.endsWith('(referrers: require-signed)');
+    return {
+        title: unsigned ? 'image not signed' : 'image not warmed',
+        message: (0,_escape_js__WEBPACK_IMPORTED_MODULE_0__/* .oneLine */ .TN)(parts.join('. '), 1500),
+    };
+}
+function noticeCandidate(n, failLevel, toRepo, order) {
+    // An unreadable input hides images, so it weighs like a failure (and is softened like one).
+    const level = n.level === 'error' ? failLevel : n.level;
+    const file = n.file && n.file !== '-' ? toRepo(n.file) : undefined;
+    return {
+        level,
+        title: n.level === 'error' ? 'input problem' : `input ${n.level}`,
+        // Named in the message when its path cannot be pointed at (see toRepo).
+        message: file || (0,_escape_js__WEBPACK_IMPORTED_MODULE_0__/* .isPlain */ .$i)(n.file)
+            ? (0,_escape_js__WEBPACK_IMPORTED_MODULE_0__/* .oneLine */ .TN)(n.message, 1500)
+            : `${(0,_escape_js__WEBPACK_IMPORTED_MODULE_0__/* .oneLine */ .TN)(n.message, 1500)} (in ${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .locationLabel */ .GE)(n)})`,
+        ...(file ? { file, line: n.line ?? 1, column: n.column ?? 1 } : {}),
+        where: (0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .locationLabel */ .GE)(n),
+        rank: n.level === 'error' ? 1.5 : 3.5,
+        repeat: 0,
+        order,
+    };
+}
+function strip(c) {
+    const { rank: _r, repeat: _p, order: _o, ...a } = c;
+    return a;
+}
+
+
+/***/ }),
+
+/***/ 2527:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $Q: () => (/* binding */ clip),
+/* harmony export */   $i: () => (/* binding */ isPlain),
+/* harmony export */   BP: () => (/* binding */ logLine),
+/* harmony export */   TN: () => (/* binding */ oneLine),
+/* harmony export */   eu: () => (/* binding */ literal),
+/* harmony export */   g$: () => (/* binding */ printable),
+/* harmony export */   kc: () => (/* binding */ logText),
+/* harmony export */   oi: () => (/* binding */ safeJson)
+/* harmony export */ });
+/* unused harmony exports MAX_LINE, htmlText, markdownText, markdownCode */
+// Text from outside (file names and values in a pull request, answers from a server) reaches the log, the
+// terminal, annotations, outputs, the job summary and the JSON report. Each sink has one function here that
+// makes any text safe for it; the writers of each sink (the Logger, the annotation and output writers, the
+// summary renderers) call it on everything they write, so no caller has to remember. What each sink must
+// withstand is in docs/architecture.md ("Printing hostile text").
+/**
+ * Characters a reader cannot see or a terminal or runner would act on: C0/C1 controls (CR, LF, ESC, …),
+ * format characters (bidi overrides and isolates, zero-width characters, BOM) and the Unicode line and
+ * paragraph separators.
+ */
+const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
+/** The same, but line feeds stay: text the tool composed of several lines. */
+const UNSAFE_KEEP_LF = /(?!\n)[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
+/** Every line break a reader of the text might honour (CommonMark: CR, LF, CRLF; .NET's ReadLine: the same). */
+const LINE_BREAKS = /\r\n|[\r\n\u0085\u2028\u2029]/;
+/** The longest line the log and the terminal get; longer ones are cut in the middle. */
+const MAX_LINE = 4000;
+const NAMED = { '\r': '\\r', '\n': '\\n', '\t': '\\t' };
+/** `\r`, `\n`, `\t`, `\x1b`, `\u202e`: what the character is, as text that does nothing. */
+function visible(ch) {
+    const named = NAMED[ch];
+    if (named)
+        return named;
+    const code = ch.codePointAt(0) ?? 0;
+    if (code < 0x100)
+        return `\\x${code.toString(16).padStart(2, '0')}`;
+    return code <= 0xffff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\u{${code.toString(16)}}`;
+}
+/**
+ * At most `max` characters: longer text keeps its start and end around `…[N characters]…`, N being the
+ * length of the whole. Never splits a surrogate pair.
+ */
+function clip(text, max) {
+    if (text.length <= max)
+        return text;
+    const marker = `…[${text.length} characters]…`;
+    const room = Math.max(2, max - marker.length);
+    let head = Math.ceil(room * 0.7);
+    let tail = room - head;
+    if (isHighSurrogate(text.charCodeAt(head - 1)))
+        head--;
+    if (tail > 0 && isLowSurrogate(text.charCodeAt(text.length - tail)))
+        tail--;
+    return `${text.slice(0, head)}${marker}${tail > 0 ? text.slice(text.length - tail) : ''}`;
+}
+const isHighSurrogate = (c) => c >= 0xd800 && c <= 0xdbff;
+const isLowSurrogate = (c) => c >= 0xdc00 && c <= 0xdfff;
+/** Line breaks (and the blanks around them) become one space; cut in the middle past `max`. */
+function oneLine(text, max = 500) {
+    // Cut first: the rest of the work then sees a bounded text, whatever came in.
+    return clip(text, max)
+        .split(LINE_BREAKS)
+        .map((part) => part.trim())
+        .filter((part) => part !== '')
+        .join(' ');
+}
+/**
+ * The log and the terminal (and annotation messages and titles): every unsafe character shown as an escape,
+ * no line that a runner reads as a workflow command (`::name::` at the start of a line, after blanks; the
+ * legacy `##[name]` anywhere in it), each line at most MAX_LINE characters. Text of several lines keeps its
+ * line feeds; use oneLine first where a value must stay on its line.
+ */
+function logText(text) {
+    return text.split('\n').map(logLine).join('\n');
+}
+/** One line for the log or the terminal (a line feed in it is shown as `\n`). */
+function logLine(text) {
+    return defuseCommands(clip(text, MAX_LINE).replace(UNSAFE, visible));
+}
+function defuseCommands(line) {
+    // GitHub's runner trims leading white space (any Unicode white space) before looking for `::`.
+    return line.replace(/^(\s*)::/u, '$1\\x3a:').replace(/##\[/g, '##\\x5b');
+}
+/** Unsafe characters shown as escapes, nothing else changed: file names in labels (`x/a\nb.yaml`). */
+function printable(text) {
+    return text.replace(UNSAFE, visible);
+}
+/**
+ * A value from outside (a reference, a version) on one line exactly as it is: unsafe characters, line
+ * breaks included, shown as escapes; cut in the middle past `max`.
+ */
+function literal(text, max) {
+    return printable(clip(text, max));
+}
+/** Whether the text needs no escaping in the log (e.g. a path an annotation can point at as it is). */
+function isPlain(text) {
+    return logLine(text) === text;
+}
+/**
+ * HTML text (the job summary): one line, because a line break could end the HTML block the summary is
+ * made of and let Markdown render what follows (`\r\r![x](https://…)`); unsafe characters shown as escapes.
+ */
+function htmlText(text, max = 2000) {
+    return oneLine(text, max)
+        .replace(UNSAFE, visible)
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;'); // attribute values are always in double quotes
+}
+/**
+ * Markdown text inside a line (the Forgejo summary): one line, unsafe characters shown, the inline syntax
+ * (emphasis, code, links and images, raw HTML, tables, strikethrough) escaped.
+ */
+function markdownText(text, max = 2000) {
+    const md = oneLine(text, max)
+        .replace(UNSAFE, visible)
+        .replace(/[\\`*_[\]<>|~]/g, (ch) => `\\${ch}`)
+        // What would start a block (heading, quote, list) if the text ever began a line.
+        .replace(/^[#+-]/, '\\$&')
+        .replace(/^(\d+)([.)])/, '$1\\$2');
+    return defuseCommands(md); // as in the log: the Forgejo runner prints the summary into the log
+}
+/**
+ * A Markdown code span: nothing inside is interpreted but backticks (which would close it), and a line
+ * break could still end the paragraph.
+ */
+function markdownCode(text, max = 2000) {
+    // `##[` as in the log: the Forgejo runner prints the summary into the log.
+    return `\`${defuseCommands(oneLine(text, max).replace(UNSAFE, visible)).replace(/`/g, "'")}\``;
+}
+/**
+ * JSON for outputs and the report: the same data, but every unsafe character and `[` after `##` written
+ * as a `\uXXXX` escape, so the text holds nothing a terminal, a runner or a reader would act on.
+ */
+function safeJson(value, indent) {
+    return JSON.stringify(value, null, indent).replace(UNSAFE_KEEP_LF, jsonEscape).replace(/##\[/g, '##\\u005b');
+}
+/** `\uXXXX` per UTF-16 unit (a character past U+FFFF is a surrogate pair in JSON). */
+function jsonEscape(ch) {
+    let out = '';
+    for (let i = 0; i < ch.length; i++)
+        out += `\\u${ch.charCodeAt(i).toString(16).padStart(4, '0')}`;
+    return out;
+}
+
+
+/***/ }),
+
+/***/ 7703:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   D0: () => (/* binding */ referrersLabel),
+/* harmony export */   ER: () => (/* binding */ STDIN_FILE),
+/* harmony export */   GE: () => (/* binding */ locationLabel),
+/* harmony export */   LS: () => (/* binding */ plural),
+/* harmony export */   Rh: () => (/* binding */ statusLabel),
+/* harmony export */   T6: () => (/* binding */ runtimeLabel),
+/* harmony export */   TM: () => (/* binding */ IMAGES_INPUT_FILE),
+/* harmony export */   Tx: () => (/* binding */ statusRank),
+/* harmony export */   Ud: () => (/* binding */ isWorkspaceFile),
+/* harmony export */   VK: () => (/* binding */ shortDigest),
+/* harmony export */   _P: () => (/* binding */ STATUS_LABEL),
+/* harmony export */   en: () => (/* binding */ sourceLabel),
+/* harmony export */   md: () => (/* binding */ worstFirst),
+/* harmony export */   p9: () => (/* binding */ MAX_REFERENCE_TEXT)
+/* harmony export */ });
+/* unused harmony exports STATUS_ORDER, STATUS_ICON, statusIcon, describeRewrite, showsReferrers */
+/* harmony import */ var _escape_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2527);
+// Small presentation helpers shared by the table, the summary and the annotations.
+
+/** Worst first: the order of tables, annotations and what survives when rows must be cut. */
+const STATUS_ORDER = [
+    'failed',
+    'invalid',
+    'unresolved',
+    'not-attempted',
+    'skipped-unmapped',
+    'warmed',
+    'cached',
+];
+const STATUS_LABEL = {
+    failed: 'failed',
+    invalid: 'invalid',
+    unresolved: 'unresolved',
+    'not-attempted': 'not attempted',
+    'skipped-unmapped': 'skipped',
+    warmed: 'warmed',
+    cached: 'cached',
+};
+const STATUS_ICON = {
+    failed: '❌',
+    invalid: '⛔',
+    unresolved: '❓',
+    'not-attempted': '⏸️',
+    'skipped-unmapped': '⏭️',
+    warmed: '🔥',
+    cached: '✅',
+};
+/** In plan mode nothing is attempted on purpose: say "planned". */
+function statusLabel(status, mode) {
+    return mode === 'plan' && status === 'not-attempted' ? 'planned' : STATUS_LABEL[status];
+}
+function statusIcon(status, mode) {
+    return mode === 'plan' && status === 'not-attempted' ? '📋' : STATUS_ICON[status];
+}
+function statusRank(status) {
+    return STATUS_ORDER.indexOf(status);
+}
+/** Stable sort, worst status first; ties keep extraction order. */
+function worstFirst(results) {
+    return results
+        .map((r, i) => ({ r, i }))
+        .sort((a, b) => statusRank(a.r.status) - statusRank(b.r.status) || a.i - b.i)
+        .map((x) => x.r);
+}
+/** `sha256:0123456789abcdef…` → `sha256:0123456789ab`. */
+function shortDigest(digest) {
+    if (!digest)
+        return '';
+    const [alg, hex] = digest.split(':');
+    return hex ? `${alg}:${hex.slice(0, 12)}` : digest;
+}
+/** Sources that are not files in the workspace. */
+const IMAGES_INPUT_FILE = '<images input>';
+const STDIN_FILE = '-';
+function isWorkspaceFile(source) {
+    return source.file !== IMAGES_INPUT_FILE && source.file !== STDIN_FILE;
+}
+/**
+ * `deploy/app.yaml:12`, `images input #3`, `stdin:4`. File names may hold anything a file system allows
+ * (line breaks, escape sequences): they are shown escaped, so a label is always one harmless line. An image
+ * the workload starts later is marked: `deploy/op.yaml:27 (runtime: arg --prometheus-config-reloader)`, or
+ * just `(runtime)` where room is short (the 120-column table, which cuts places from the start: the line
+ * number must survive).
+ */
+function sourceLabel(source, runtimeDetail = 'full') {
+    const runtime = runtimeDetail === 'full' ? runtimeLabel(source) : source.runtime && 'runtime';
+    const suffix = runtime ? ` (${runtime})` : '';
+    if (source.file === IMAGES_INPUT_FILE)
+        return `images input #${source.line}`;
+    if (source.file === STDIN_FILE)
+        return `stdin:${source.line}${suffix}`;
+    return `${(0,_escape_js__WEBPACK_IMPORTED_MODULE_0__/* .printable */ .g$)(source.file)}:${source.line}${suffix}`;
+}
+/** `runtime: arg --executor-image`, `runtime: env RELATED_IMAGE_DB`; undefined for an image field. */
+function runtimeLabel(source) {
+    if (!source.runtime)
+        return undefined;
+    return `runtime: ${source.runtime}${source.runtimeName ? ` ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_0__/* .literal */ .eu)(source.runtimeName, 100)}` : ''}`;
+}
+/** `deploy/app.yaml:12:7` (or less, as known), the file name escaped like sourceLabel's. */
+function locationLabel(where) {
+    const file = (0,_escape_js__WEBPACK_IMPORTED_MODULE_0__/* .printable */ .g$)(where.file);
+    if (!where.line)
+        return file;
+    return `${file}:${where.line}${where.column ? `:${where.column}` : ''}`;
+}
+/**
+ * References longer than this are never valid (a name has at most 255 characters, a tag 128, a digest
+ * 135): the run keeps such text cut in the middle, with its length, so a 50 MB value cannot bloat the
+ * report, the outputs or the log.
+ */
+const MAX_REFERENCE_TEXT = 1024;
+function plural(n, word, many = `${word}s`) {
+    return `${n} ${n === 1 ? word : many}`;
+}
+/** What `rewrite` did, in one line for the summaries (plain text: each renderer escapes it). */
+function describeRewrite(r) {
+    if (!r.written)
+        return `rewrite ${r.mode}: nothing written: ${r.held ?? 'the run stopped'}`;
+    const where = r.output === '-' ? 'to stdout' : r.inPlace ? 'in place' : `to ${r.output}`;
+    const left = r.left.reduce((n, l) => n + l.places, 0);
+    const parts = [
+        `rewrite ${r.mode}: ${plural(r.rewritten, 'reference')} rewritten in ${plural(r.changedFiles, 'file')}, ${plural(r.files, 'file')} written ${where}`,
+    ];
+    if (left)
+        parts.push(`${plural(left, 'place')} left as written (see the warnings and statuses)`);
+    if (r.problems.length)
+        parts.push(`${plural(r.problems.length, 'file')} not written`);
+    return parts.join('; ');
+}
+const KIND_LABEL = {
+    signature: 'signed',
+    attestation: 'attested',
+    sbom: 'sbom',
+    other: 'other',
+};
+/**
+ * The referrers column: what the cache holds for the image (`signed, sbom`), `—` for nothing, `not verified`
+ * when it could not be read without a sync, empty when not looked at (`referrers: off`, plan mode).
+ */
+function referrersLabel(r) {
+    if (!r.referrers || r.referrers.state === 'off')
+        return '';
+    const present = new Set(r.referrers.items.map((i) => i.kind));
+    const kinds = Object.keys(KIND_LABEL)
+        .filter((k) => present.has(k))
+        .map((k) => KIND_LABEL[k]);
+    if (r.referrers.state === 'not-verified')
+        kinds.push('not verified');
+    return kinds.length ? kinds.join(', ') : '—';
+}
+/** Whether any result has referrers to show (the column is left out otherwise). */
+function showsReferrers(results) {
+    return results.some((r) => referrersLabel(r) !== '');
+}
+
+
+/***/ }),
+
+/***/ 5102:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   AF: () => (/* binding */ countReferrers),
+/* harmony export */   Ij: () => (/* binding */ EXIT_OK),
+/* harmony export */   aD: () => (/* binding */ countResults),
+/* harmony export */   bQ: () => (/* binding */ EXIT_HARD),
+/* harmony export */   dl: () => (/* binding */ decideOutcome)
+/* harmony export */ });
+/* unused harmony export EXIT_IMAGES */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(452);
+/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7703);
+// The one place that decides how a run ends, so the action and the CLI always agree.
+//   0: all good (or soft mode);  1: hard failure (config, Zot unreachable, credentials rejected);
+//   2: images failed / invalid / (unresolved, unmapped, not attempted) in strict mode.
+
+
+const EXIT_OK = 0;
+const EXIT_HARD = 1;
+const EXIT_IMAGES = 2;
+function countResults(results) {
+    const c = {
+        total: results.length,
+        cached: 0,
+        warmed: 0,
+        failed: 0,
+        skipped: 0,
+        skippedUnmapped: 0,
+        notAttempted: 0,
+        unresolved: 0,
+        invalid: 0,
+    };
+    for (const r of results) {
+        if (r.status === 'cached')
+            c.cached++;
+        else if (r.status === 'warmed')
+            c.warmed++;
+        else if (r.status === 'failed')
+            c.failed++;
+        else if (r.status === 'unresolved')
+            c.unresolved++;
+        else if (r.status === 'invalid')
+            c.invalid++;
+        else if (r.status === 'skipped-unmapped')
+            c.skippedUnmapped++;
+        else if (r.status === 'not-attempted')
+            c.notAttempted++;
+    }
+    c.skipped = c.skippedUnmapped + c.notAttempted;
+    return c;
+}
+/** Undefined when no image's referrers were looked at (`referrers: off`, plan mode, nothing in Zot). */
+function countReferrers(results) {
+    const c = { checked: 0, signed: 0, attested: 0, sbom: 0, unsigned: 0, notVerified: 0 };
+    for (const r of results) {
+        if (!r.referrers || r.referrers.state === 'off')
+            continue;
+        const kinds = new Set(r.referrers.items.map((i) => i.kind));
+        c.checked++;
+        if (kinds.has('signature'))
+            c.signed++;
+        if (kinds.has('attestation'))
+            c.attested++;
+        if (kinds.has('sbom'))
+            c.sbom++;
+        if (r.referrers.state === 'not-verified')
+            c.notVerified++;
+        else if (!kinds.has('signature'))
+            c.unsigned++;
+    }
+    return c.checked ? c : undefined;
+}
+function decideOutcome(run) {
+    const counts = countResults(run.results);
+    if (run.hardFailure) {
+        return {
+            exitCode: EXIT_HARD,
+            conclusion: 'failure',
+            reason: (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .withHint */ .mu)(run.hardFailure.message, run.hardFailure.hint).replace(/\s*\n\s*/g, ' '),
+            problems: [run.hardFailure.message],
+            warnings: [],
+        };
+    }
+    const problems = [];
+    const warnings = [];
+    if (counts.failed)
+        problems.push(`${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(counts.failed, 'image')} failed`);
+    if (counts.invalid)
+        problems.push((0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(counts.invalid, 'invalid reference'));
+    if (counts.unresolved)
+        (run.failOnUnresolved ? problems : warnings).push((0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(counts.unresolved, 'unresolved reference'));
+    const unreadable = run.notices.filter((n) => n.level === 'error').length;
+    if (unreadable)
+        problems.push((0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(unreadable, 'input problem'));
+    if (counts.notAttempted && run.mode !== 'plan') {
+        const why = run.cancelled ? ` (${run.cancelled})` : '';
+        problems.push(`${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(counts.notAttempted, 'image')} not attempted${why}`);
+    }
+    // A manifest missing from the output directory would silently not be deployed.
+    if (run.rewrite?.problems.length)
+        problems.push(`${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(run.rewrite.problems.length, 'manifest file')} not written`);
+    if (counts.total === 0 && unreadable === 0)
+        warnings.push('no image references found; check paths');
+    if (counts.skippedUnmapped)
+        warnings.push(`${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(counts.skippedUnmapped, 'image')} skipped (registry not in registry-map)`);
+    const left = leftWarmed(run);
+    if (left)
+        warnings.push(`${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(left, 'reference')} to warm images not rewritten`);
+    if (problems.length) {
+        const reason = `${problems.join(', ')}${warnings.length ? `; ${warnings.join(', ')}` : ''}`;
+        return run.strict
+            ? { exitCode: EXIT_IMAGES, conclusion: 'failure', reason, problems, warnings }
+            : { exitCode: EXIT_OK, conclusion: 'warning', reason: `${reason} (strict: false)`, problems, warnings };
+    }
+    if (warnings.length)
+        return { exitCode: EXIT_OK, conclusion: 'warning', reason: warnings.join(', '), problems, warnings };
+    return {
+        exitCode: EXIT_OK,
+        conclusion: 'success',
+        reason: successLine(run.mode, counts),
+        problems,
+        warnings,
+    };
+}
+/** Places of cached or warmed images that `rewrite` left as written (the others' status says why). */
+function leftWarmed(run) {
+    if (!run.rewrite?.written)
+        return 0;
+    const warm = new Set(run.results.filter((r) => r.status === 'cached' || r.status === 'warmed').map((r) => r.reference));
+    return run.rewrite.left.filter((l) => warm.has(l.reference)).reduce((n, l) => n + l.places, 0);
+}
+function successLine(mode, c) {
+    if (mode === 'plan')
+        return `${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(c.total, 'image')} planned`;
+    if (mode === 'check')
+        return `all ${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(c.total, 'image')} present in Zot`;
+    return `all ${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(c.total, 'image')} in Zot (${c.cached} cached, ${c.warmed} warmed)`;
+}
+
+
+/***/ }),
+
+/***/ 5650:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   FK: () => (/* binding */ buildReport),
+/* harmony export */   l4: () => (/* binding */ reportJson),
+/* harmony export */   wr: () => (/* binding */ TOOL_VERSION)
+/* harmony export */ });
+/* unused harmony exports REPORT_SCHEMA_VERSION, OUTPUT_BUDGET_BYTES, imagesOutput */
+/* harmony import */ var _escape_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2527);
+/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7703);
+/* harmony import */ var _outcome_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5102);
+
+
+
+const REPORT_SCHEMA_VERSION = 2;
+/** Kept equal to package.json's version by a test (the bundle cannot read package.json). */
+const TOOL_VERSION = '0.1.0';
+function buildReport(run, outcome) {
+    return {
+        schemaVersion: REPORT_SCHEMA_VERSION,
+        tool: { name: 'zot-warm', version: TOOL_VERSION },
+        startedAt: run.startedAt,
+        durationMs: run.durationMs,
+        mode: run.mode,
+        strict: run.strict,
+        zot: { url: run.zotUrl ?? null, version: run.zot?.version ?? null },
+        outcome: { exitCode: outcome.exitCode, conclusion: outcome.conclusion, reason: outcome.reason },
+        summary: {
+            ...(0,_outcome_js__WEBPACK_IMPORTED_MODULE_2__/* .countResults */ .aD)(run.results),
+            files: run.files,
+            bytes: run.bytes,
+            referrers: (0,_outcome_js__WEBPACK_IMPORTED_MODULE_2__/* .countReferrers */ .AF)(run.results) ?? null,
+        },
+        images: run.results.map((r) => ({
+            reference: r.reference,
+            status: r.status,
+            zotReference: r.zotReference ?? null,
+            digest: r.digest ?? null,
+            platforms: r.platforms ?? [],
+            sources: r.sources.map(reportSource),
+            error: r.error ?? null,
+            diagnosis: r.diagnosis ?? null,
+            warnings: r.warnings,
+            attempts: r.attempts,
+            durationMs: r.durationMs,
+            referrers: r.referrers
+                ? {
+                    state: r.referrers.state,
+                    items: r.referrers.items.map((i) => ({
+                        kind: i.kind,
+                        artifactType: i.artifactType ?? null,
+                        digest: i.digest ?? null,
+                        subject: i.subject,
+                        form: i.form,
+                        tag: i.tag ?? null,
+                        tool: i.tool ?? null,
+                    })),
+                    note: r.referrers.note ?? null,
+                }
+                : null,
+            rewrittenAs: r.rewrittenAs ?? null,
+        })),
+        notices: run.notices.map((n) => ({
+            level: n.level,
+            file: n.file,
+            line: n.line ?? null,
+            column: n.column ?? null,
+            message: n.message,
+        })),
+    };
+}
+function reportSource(s) {
+    return {
+        file: s.file,
+        line: s.line,
+        column: s.column,
+        document: s.document ?? null,
+        kind: s.kind ?? null,
+        namespace: s.namespace ?? null,
+        name: s.name ?? null,
+        container: s.container ?? null,
+        field: s.field ?? null,
+        chartSource: s.chartSource ?? null,
+        runtime: s.runtime ?? null,
+        runtimeName: s.runtimeName ?? null,
+    };
+}
+/** The report as written to its file or to stdout. */
+function reportJson(report) {
+    return `${(0,_escape_js__WEBPACK_IMPORTED_MODULE_0__/* .safeJson */ .oi)(report, 2)}\n`;
+}
+/** GitHub keeps at most 1 MB per step output: the `images` output stays below this. */
+const OUTPUT_BUDGET_BYTES = (/* unused pure expression or super */ null && (900 * 1024));
+/** The `images` output: compact, without sources (outputs are small; the report has everything). */
+function imagesOutput(run, budgetBytes = OUTPUT_BUDGET_BYTES) {
+    const entries = run.results.map((r) => safeJson({
+        reference: r.reference,
+        status: r.status,
+        zotReference: r.zotReference ?? null,
+        digest: r.digest ?? null,
+        platforms: r.platforms ?? [],
+    }));
+    const total = entries.length;
+    let size = 2 + entries.reduce((n, e) => n + Buffer.byteLength(e) + 1, 0);
+    if (size <= budgetBytes)
+        return { json: `[${entries.join(',')}]`, shown: total, total };
+    const index = new Map(run.results.map((r, i) => [r, i]));
+    const keep = new Set();
+    size = 2;
+    for (const r of worstFirst(run.results)) {
+        const i = index.get(r) ?? 0;
+        const add = Buffer.byteLength(entries[i] ?? '') + 1;
+        if (size + add > budgetBytes)
+            break;
+        keep.add(i);
+        size += add;
+    }
+    return { json: `[${entries.filter((_, i) => keep.has(i)).join(',')}]`, shown: keep.size, total };
+}
+
+
+/***/ }),
+
+/***/ 8330:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   bo: () => (/* binding */ renderTable),
+/* harmony export */   x8: () => (/* binding */ renderProblems)
+/* harmony export */ });
+/* unused harmony exports TABLE_WIDTH, shortenMiddle */
+/* harmony import */ var _inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7581);
+/* harmony import */ var _escape_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2527);
+/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7703);
+// The final table as aligned plain text, for the log (Forgejo shows no job summary) and the CLI.
+
+
+
+const COLUMNS = [
+    'STATUS',
+    'IMAGE',
+    'ZOT REFERENCE',
+    'DIGEST',
+    'PLATFORMS',
+    'REFERRERS',
+    'TIME',
+    'USED IN',
+];
+/** The columns that give way. */
+const FLEXIBLE = ['IMAGE', 'ZOT REFERENCE', 'USED IN', 'PLATFORMS'];
+/**
+ * When a line would be too wide, columns give way in steps, each down to a floor: where it is used and the
+ * platforms first (the problem lines below the table name every place in full), then the Zot reference
+ * (the image with its registry swapped for a prefix), and so on in turn, the image last.
+ * STATUS, DIGEST, REFERRERS and TIME are short by nature.
+ */
+const SHRINK_STEPS = [
+    { cols: ['USED IN', 'PLATFORMS'], floor: 20 },
+    { cols: ['ZOT REFERENCE'], floor: 28 },
+    { cols: ['USED IN', 'PLATFORMS'], floor: 14 },
+    { cols: ['IMAGE', 'ZOT REFERENCE'], floor: 24 },
+    { cols: ['USED IN', 'PLATFORMS'], floor: 8 },
+    { cols: ['IMAGE', 'ZOT REFERENCE'], floor: 12 },
+];
+const GAP = '  ';
+/** Fits a 120-column terminal; long cells are shortened in the middle (the report keeps the full text). */
+const TABLE_WIDTH = 120;
+/** `mode` only changes how not-attempted images are called in plan mode. */
+function renderTable(results, mode, width = TABLE_WIDTH) {
+    // The referrers column only when some image has referrers to show (or unverified ones): a column of
+    // dashes would only take width from the references (the job summary and the report keep the "—").
+    const withReferrers = results.some((r) => !['', '—'].includes((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .referrersLabel */ .D0)(r)));
+    const headers = COLUMNS.filter((c) => c !== 'REFERRERS' || withReferrers);
+    const at = (c) => headers.indexOf(c);
+    const [IMAGE, ZOT, DIGEST, USED_IN] = [at('IMAGE'), at('ZOT REFERENCE'), at('DIGEST'), at('USED IN')];
+    const rows = (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .worstFirst */ .md)(results).map((r) => {
+        const cells = {
+            STATUS: (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .statusLabel */ .Rh)(r.status, mode),
+            IMAGE: (0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .literal */ .eu)(r.reference, 200),
+            'ZOT REFERENCE': r.zotReference ? withoutResolvedDigest(r.zotReference) : '-',
+            DIGEST: (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .shortDigest */ .VK)(r.digest) || '-',
+            PLATFORMS: r.platforms?.length ? compactPlatforms(r.platforms) : '-',
+            // `signed,attested,sbom`: the summary's label without spaces, as the platforms are written.
+            REFERRERS: (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .referrersLabel */ .D0)(r).replace(/, /g, ',').replace('not verified', 'unverified') || '-',
+            TIME: r.status === 'cached' || r.status === 'warmed' || r.status === 'failed'
+                ? (0,_inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(r.durationMs)
+                : '-',
+            'USED IN': usedIn(r),
+        };
+        // Escaped per cell, so the columns stay aligned.
+        return headers.map((c) => (0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .logLine */ .BP)(cells[c]));
+    });
+    let all = [[...headers], ...rows];
+    const natural = () => headers.map((_, i) => Math.max(...all.map((row) => length(row[i] ?? ''))));
+    // Too wide: first say digests in 12 hex digits, which is all a reader compares.
+    if (lineWidth(natural()) > width)
+        all = all.map((row, r) => row.map((cell, i) => i === IMAGE || i === ZOT
+            ? shortDigestIn(cell)
+            : i === DIGEST && r > 0
+                ? cell.replace(/^sha256:/, '')
+                : cell));
+    const widths = fitWidths(natural(), typical(all), width, (cols) => cols.map(at).filter((i) => i >= 0));
+    return all
+        .map((row) => row
+        .map((cell, i) => {
+        const fitted = shorten(cell, widths[i] ?? 0, i === USED_IN ? 'start' : 'middle');
+        return i === row.length - 1 ? fitted : fitted.padEnd(widths[i] ?? 0);
+    })
+        .join(GAP)
+        .trimEnd())
+        .join('\n');
+}
+/**
+ * Column widths whose line fits `width`. The flexible columns start at the width most of their cells need
+ * (`typical`), so one very long reference does not cut every other one; then they shrink as SHRINK_STEPS
+ * says (within a step the widest first), and what room is left goes back to the ones that were cut.
+ */
+function fitWidths(natural, typical, width, indexes) {
+    if (lineWidth(natural) <= width)
+        return natural;
+    const flexible = indexes(FLEXIBLE);
+    const out = natural.map((w, i) => (flexible.includes(i) ? Math.min(w, typical[i] ?? w) : w));
+    for (const step of SHRINK_STEPS) {
+        const { floor } = step;
+        const cols = indexes(step.cols);
+        const over = lineWidth(out) - width;
+        if (over <= 0)
+            break;
+        let left = cols.reduce((a, col) => a + (out[col] ?? 0), 0) - over;
+        const order = [...cols].sort((a, b) => (out[a] ?? 0) - (out[b] ?? 0));
+        order.forEach((col, k) => {
+            out[col] = Math.min(out[col] ?? 0, Math.max(floor, Math.floor(left / (order.length - k))));
+            left -= out[col] ?? 0;
+        });
+    }
+    // Room left (a column started at its typical width, or a step took more than needed): shared out evenly
+    // among the columns that were cut, none past what it needs.
+    for (let room = width - lineWidth(out); room > 0;) {
+        const cut = flexible.filter((col) => (out[col] ?? 0) < (natural[col] ?? 0));
+        if (cut.length === 0)
+            break;
+        const share = Math.max(1, Math.floor(room / cut.length));
+        for (const col of cut) {
+            const add = Math.min(share, room, (natural[col] ?? 0) - (out[col] ?? 0));
+            out[col] = (out[col] ?? 0) + add;
+            room -= add;
+        }
+    }
+    return out;
+}
+/** Per column, the width that nine in ten of its cells fit in, and never less than its header. */
+function typical(rows) {
+    return (rows[0] ?? []).map((header, i) => {
+        const sorted = rows.map((row) => length(row[i] ?? '')).sort((a, b) => a - b);
+        return Math.max(header.length, sorted[Math.floor((sorted.length - 1) * 0.9)] ?? 0);
+    });
+}
+function lineWidth(widths) {
+    return widths.reduce((a, b) => a + b, 0) + GAP.length * (widths.length - 1);
+}
+/** `linux/amd64,linux/arm64,linux/arm/v7` → `linux/amd64,arm64,arm/v7`: the OS once per run of it. */
+function compactPlatforms(platforms) {
+    let os = '';
+    return platforms
+        .map((p) => {
+        const slash = p.indexOf('/');
+        const pOs = slash < 0 ? p : p.slice(0, slash);
+        const shown = pOs === os && slash >= 0 ? p.slice(slash + 1) : p;
+        os = pOs;
+        return shown;
+    })
+        .join(',');
+}
+/** `name@sha256:<64 hex>` → `name@sha256:<12 hex>…`: in a table that must be cut, 12 digits say enough. */
+function shortDigestIn(reference) {
+    return reference.replace(/(@[a-z0-9]+:)([0-9a-f]{12})[0-9a-f]{20,}/, '$1$2…');
+}
+/** References keep both ends (registry and tag); a place keeps its end (file name and line). */
+function shorten(text, max, where) {
+    if (length(text) <= max)
+        return text;
+    if (where === 'middle')
+        return shortenMiddle(text, max);
+    return max <= 1 ? '…'.slice(0, max) : `…${[...text].slice(-(max - 1)).join('')}`;
+}
+/** `docker.io/library/verylongname:1.0` → `docker.io/lib…ame:1.0`: both ends say the most. */
+function shortenMiddle(text, max) {
+    const chars = [...text];
+    if (chars.length <= max)
+        return text;
+    if (max <= 1)
+        return '…'.slice(0, max);
+    const keep = max - 1;
+    const head = Math.ceil(keep / 2);
+    return `${chars.slice(0, head).join('')}…${chars.slice(chars.length - (keep - head)).join('')}`;
+}
+/** Length in code points, as a terminal counts these (ASCII) cells. */
+function length(text) {
+    return [...text].length;
+}
+/** `repo:tag@sha256:…` → `repo:tag`: the DIGEST column already shows it, and lines stay readable. */
+function withoutResolvedDigest(ref) {
+    const at = ref.indexOf('@');
+    if (at < 0)
+        return ref;
+    const name = ref.slice(0, at);
+    return name.slice(name.lastIndexOf('/') + 1).includes(':') ? name : ref;
+}
+function usedIn(r) {
+    const first = r.sources[0];
+    if (!first)
+        return '-';
+    const more = r.sources.length - 1;
+    const label = (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .sourceLabel */ .en)(first, 'short');
+    return more > 0 ? `${label} (+${more})` : label;
+}
+/** Failed, invalid and unresolved images with their error and diagnosis, for the log. */
+function renderProblems(results) {
+    const lines = [];
+    for (const r of (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .worstFirst */ .md)(results)) {
+        if (r.status !== 'failed' && r.status !== 'invalid' && r.status !== 'unresolved')
+            continue;
+        lines.push(`${_format_js__WEBPACK_IMPORTED_MODULE_2__/* .STATUS_LABEL */ ._P[r.status]}: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .literal */ .eu)(r.reference, 200)}`);
+        if (r.error)
+            lines.push(`  error:     ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLine */ .TN)(r.error, 1000)}`);
+        if (r.diagnosis)
+            lines.push(`  diagnosis: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLine */ .TN)(r.diagnosis, 1000)}`);
+        lines.push(`  used in:   ${r.sources
+            .slice(0, 5)
+            .map((s) => (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .sourceLabel */ .en)(s))
+            .join(', ')}${r.sources.length > 5 ? ', …' : ''}`);
+    }
+    return lines.join('\n');
+}
+
+
+/***/ }),
+
+/***/ 7242:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  l: () => (/* binding */ exitWhenDone),
+  E: () => (/* binding */ runShell)
+});
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./lib/errors.js
+var errors = __nccwpck_require__(452);
+// EXTERNAL MODULE: ./lib/inputs/duration.js
+var duration = __nccwpck_require__(7581);
+// EXTERNAL MODULE: ./lib/inputs/redact.js
+var redact = __nccwpck_require__(4888);
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+// EXTERNAL MODULE: ./lib/extract/classify.js
+var classify = __nccwpck_require__(3227);
+;// CONCATENATED MODULE: ./lib/extract/kinds.js
+// Which Kubernetes kinds can never hold an image, and which need a rule of their own. Shared by the
+// document walker and the cheap pre-scan, so a document the pre-scan skips is one the walker would
+// have returned nothing for.
+/** Kinds that hold no image field, by API group (`''` is the core group). Their documents are not searched. */
+const NON_IMAGE_KINDS = {
+    '': [
+        'ConfigMap',
+        'Secret',
+        'Service',
+        'ServiceAccount',
+        'Namespace',
+        'Endpoints',
+        'PersistentVolumeClaim',
+        'PersistentVolume',
+        'LimitRange',
+        'ResourceQuota',
+        'Event',
+        'Node',
+    ],
+    'apiextensions.k8s.io': ['CustomResourceDefinition'],
+    'rbac.authorization.k8s.io': ['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding'],
+    'networking.k8s.io': ['Ingress', 'IngressClass', 'NetworkPolicy'],
+    policy: ['PodDisruptionBudget'],
+    autoscaling: ['HorizontalPodAutoscaler'],
+    'admissionregistration.k8s.io': [
+        'ValidatingWebhookConfiguration',
+        'MutatingWebhookConfiguration',
+        'ValidatingAdmissionPolicy',
+        'ValidatingAdmissionPolicyBinding',
+    ],
+    'storage.k8s.io': ['StorageClass', 'CSIDriver', 'CSINode', 'VolumeAttachment'],
+    'scheduling.k8s.io': ['PriorityClass'],
+    'apiregistration.k8s.io': ['APIService'],
+    'discovery.k8s.io': ['EndpointSlice'],
+    'coordination.k8s.io': ['Lease'],
+    'monitoring.coreos.com': ['ServiceMonitor', 'PodMonitor', 'PrometheusRule', 'Probe'],
+    'cert-manager.io': ['Certificate', 'CertificateRequest', 'Issuer', 'ClusterIssuer'],
+};
+const NON_IMAGE = new Set(Object.entries(NON_IMAGE_KINDS).flatMap(([group, kinds]) => kinds.map((k) => `${group}/${k}`)));
+/** Never searched whatever their apiVersion says: their data is text that merely mentions images. */
+const NEVER_SEARCHED = new Set(['ConfigMap', 'Secret', 'CustomResourceDefinition']);
+function apiGroup(apiVersion) {
+    const slash = apiVersion.indexOf('/');
+    return slash === -1 ? '' : apiVersion.slice(0, slash);
+}
+/** True when a document of this kind holds no image (ConfigMap, Secret, CRD schemas, RBAC, Service …). */
+function isNonImageKind(apiVersion, kind) {
+    if (kind === undefined)
+        return false;
+    if (NEVER_SEARCHED.has(kind))
+        return true;
+    if (apiVersion === undefined)
+        return false;
+    return NON_IMAGE.has(`${apiGroup(apiVersion)}/${kind}`);
+}
+function specRule(apiVersion, kind) {
+    if (apiVersion === undefined || kind === undefined)
+        return undefined;
+    const group = apiGroup(apiVersion);
+    // CloudNativePG: spec.imageName is the PostgreSQL operand image.
+    if (group === 'postgresql.cnpg.io' && kind === 'Cluster')
+        return 'cnpg-cluster';
+    // prometheus-operator: spec.image (and spec.thanos.image) are the operand images.
+    if (group === 'monitoring.coreos.com' &&
+        (kind === 'Prometheus' || kind === 'Alertmanager' || kind === 'ThanosRuler' || kind === 'PrometheusAgent'))
+        return 'monitoring';
+    return undefined;
+}
+
+// EXTERNAL MODULE: ./lib/extract/reference.js
+var extract_reference = __nccwpck_require__(8492);
+// EXTERNAL MODULE: ./lib/extract/span.js
+var extract_span = __nccwpck_require__(3517);
+;// CONCATENATED MODULE: ./lib/extract/runtime.js
+
+
+/**
+ * Flags whose value the operator passes unchanged as the image of pods it starts. Names without dashes;
+ * matched exactly. Most spell `image` anyway; the table is what lets their values omit the registry host.
+ */
+const KNOWN_FLAGS = new Map([
+    // prometheus-operator: the config reloader sidecar of every Prometheus / Alertmanager / ThanosRuler pod
+    ['prometheus-config-reloader', 'prometheus-operator'],
+    ['config-reloader-image', 'prometheus-operator (before v0.40)'],
+    // cert-manager: the pod that answers each ACME HTTP-01 challenge
+    ['acme-http01-solver-image', 'cert-manager'],
+    // Argo Workflows: the executor sidecar of every workflow pod
+    ['executor-image', 'Argo Workflows'],
+    // Longhorn manager: engine, instance manager, share manager … pods
+    ['engine-image', 'Longhorn'],
+    ['instance-manager-image', 'Longhorn'],
+    ['share-manager-image', 'Longhorn'],
+    ['backing-image-manager-image', 'Longhorn'],
+    ['support-bundle-manager-image', 'Longhorn'],
+    ['manager-image', 'Longhorn'],
+    // Tekton Pipelines controller: images injected into every TaskRun pod
+    ['entrypoint-image', 'Tekton'],
+    ['nop-image', 'Tekton'],
+    ['shell-image', 'Tekton'],
+    ['shell-image-win', 'Tekton'],
+    ['workingdirinit-image', 'Tekton'],
+    ['sidecarlogresults-image', 'Tekton'],
+    ['gsutil-image', 'Tekton (before v0.40)'],
+]);
+/** Container keys whose items may carry a runtime image. */
+const RUNTIME_KEYS = new Set(['args', 'command', 'env']);
+const IMAGE_WORDS = ['image', 'Image', 'IMAGE'];
+const escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/**
+ * Text without which no runtime image can be found: every flag and env name taken spells `image` in one of
+ * these ways, or is a known flag. Used by the pre-scan and the pruning to keep what may hold one.
+ */
+const RUNTIME_TEXT = new RegExp([...IMAGE_WORDS, ...[...KNOWN_FLAGS.keys()].filter((f) => !IMAGE_WORDS.some((w) => f.includes(w)))]
+    .map(escapeRegExp)
+    .join('|'), 'g');
+const FLAG_NAME = /^[A-Za-z0-9][\w.-]*$/;
+const ENV_NAME = /^[A-Za-z_][\w.-]*$/;
+const spellsImage = (name) => IMAGE_WORDS.some((w) => name.includes(w));
+/** References passed as flags in a list of `args` or `command` items (undefined: not a string). */
+function flagImages(items) {
+    const out = [];
+    for (let i = 0; i < items.length; i++) {
+        const item = items[i];
+        if (item === undefined || item.charCodeAt(0) !== 45 /* - */)
+            continue;
+        if (item === '--')
+            break; // the rest are operands, not flags
+        const dashes = item.charCodeAt(1) === 45 ? 2 : 1;
+        const body = item.slice(dashes);
+        const eq = body.indexOf('=');
+        const name = eq === -1 ? body : body.slice(0, eq);
+        if (!FLAG_NAME.test(name))
+            continue;
+        const known = KNOWN_FLAGS.has(name);
+        if (!known && !spellsImage(name))
+            continue;
+        const flag = item.slice(0, dashes + name.length);
+        if (eq !== -1) {
+            const text = body.slice(eq + 1);
+            const finding = runtimeFinding(text, known);
+            if (finding)
+                out.push({ index: i, flag, text, finding });
+            continue;
+        }
+        const next = items[i + 1];
+        if (next === undefined || next.charCodeAt(0) === 45)
+            continue;
+        const finding = runtimeFinding(next, known);
+        if (finding) {
+            out.push({ index: i + 1, flag, text: next, finding });
+            i++;
+        }
+    }
+    return out;
+}
+/** Whether an environment variable's name marks its value as an image: `*_IMAGE`, `*_IMAGE_*`. */
+function isImageEnvName(name) {
+    if (!ENV_NAME.test(name))
+        return false;
+    const inner = name.indexOf('_IMAGE_');
+    if (inner > 0)
+        return true;
+    return name.length > 6 && name.endsWith('_IMAGE');
+}
+/** The finding for an env entry's literal value, when its name and value qualify. */
+function envImage(name, value) {
+    return isImageEnvName(name) ? runtimeFinding(value, false) : undefined;
+}
+/**
+ * A runtime value as a finding, or undefined when it is not taken: not a valid reference, templated, or
+ * (unless `knownFlag`) without an explicit registry host or without a tag or digest. Never invalid or
+ * unresolved: a flag or variable that is not an image is not ours to judge.
+ */
+function runtimeFinding(text, knownFlag) {
+    if (text === '' || (0,extract_reference/* isTemplated */.dw)(text) !== undefined)
+        return undefined;
+    let reference;
+    try {
+        reference = (0,extract_reference/* parseReference */.F2)(text);
+    }
+    catch {
+        return undefined;
+    }
+    if (!knownFlag && !(explicitRegistry(text) && explicitVersion(text)))
+        return undefined;
+    return { status: 'ok', key: (0,extract_reference/* formatReference */.FH)(reference), raw: text, reference };
+}
+/** The first path component is a registry host: it has a `.` or `:`, or is `localhost`. */
+function explicitRegistry(text) {
+    const slash = text.indexOf('/');
+    if (slash <= 0)
+        return false;
+    const first = text.slice(0, slash);
+    return first === 'localhost' || first.includes('.') || first.includes(':');
+}
+/** A tag (a `:` after the last `/`) or a digest is written out. */
+function explicitVersion(text) {
+    return text.includes('@') || text.indexOf(':', text.lastIndexOf('/')) !== -1;
+}
+/**
+ * Locate `text`, the tail of the string scalar `node`'s value, in `source` (the text the node was parsed
+ * from). Exact when the whole value is written as is (span.ts), or when at least its tail is (an escape only
+ * in the flag's name). Otherwise: after the literally written flag part (`"--x-image=ghcr.io\x2f…"`), else
+ * the last literal occurrence inside the node, else the node's start; with span.ts's reason.
+ */
+function locateTail(node, text, source) {
+    const own = (0,extract_span/* scalarSpan */.L)(node, source);
+    if (!('why' in own))
+        return { offset: own.end - text.length, end: own.end };
+    const range = node.range;
+    if (!range || typeof node.value !== 'string')
+        return { offset: range?.[0] ?? 0, why: own.why };
+    const type = node.type;
+    const start = range[0];
+    if (type === 'PLAIN' || type === 'QUOTE_SINGLE' || type === 'QUOTE_DOUBLE') {
+        const quoted = type !== 'PLAIN';
+        const innerStart = quoted ? start + 1 : start;
+        const innerEnd = quoted ? range[1] - 1 : range[1];
+        const at = innerEnd - text.length;
+        // Every character of a literal tail is itself; an escape (at most `\UXXXXXXXX`, 10 characters) or a
+        // line break within reach would make the decoded tail differ from what is written.
+        if (at >= innerStart &&
+            source.slice(at, innerEnd) === text &&
+            !escapeIn(type, source, at - 9, innerEnd, innerStart))
+            return { offset: at, end: innerEnd };
+        const prefix = node.value.slice(0, node.value.length - text.length);
+        const after = innerStart + prefix.length;
+        if (prefix !== '' &&
+            source.slice(innerStart, after) === prefix &&
+            !escapeIn(type, source, innerStart, after, innerStart))
+            return { offset: after, why: own.why };
+    }
+    const found = source.slice(start, range[1]).lastIndexOf(text);
+    return { offset: found === -1 ? start : start + found, why: own.why };
+}
+/** Whether a double-quoted scalar has a backslash in source[from, to) (from clipped to `min`). */
+function escapeIn(type, source, from, to, min) {
+    return type === 'QUOTE_DOUBLE' && source.slice(Math.max(min, from), to).includes('\\');
+}
+
+;// CONCATENATED MODULE: ./lib/extract/documents.js
+// First speed trick (prune.ts is the second), kept apart so it can be checked on its own: a YAML stream is
+// cut into documents at `---` / `...` lines without parsing, and a document that provably holds no image is
+// never parsed.
+//
+// Why the cut is exact: a line starting with `---` or `...` followed by white space or the end of the line
+// is a document marker wherever it appears (YAML 1.2 c-forbidden: no scalar or collection may contain one).
+// Streams with directives (`%YAML`, `%TAG`) are not cut at all.
+//
+// Why a skipped document holds no image:
+// - "no image key": every field we take is named `image` or `imageName`, and every flag or env name a
+//   runtime image is taken from spells `image`, `Image` or `IMAGE` or is a known operator flag (RUNTIME_TEXT,
+//   runtime.ts), so a document whose text has none of these holds no image — unless a double-quoted scalar
+//   spells one with escapes (`"\x69mage"`, `"\u0069mage"`, an escaped line break), so any \x, \u, \U or
+//   backslash-newline makes the document parsed anyway.
+// - "non-image kind": the document is a block mapping at column 0 (first content line is a plain `key:` at
+//   column 0, every column-0 line is a plain `key:`, a `- ` entry, a comment or blank), so its root keys are
+//   exactly the column-0 `key:` lines (continuation lines of any value are indented, YAML 1.2 §8). When
+//   exactly one of them is `kind:` and one `apiVersion:`, both plain or quoted words, the document's kind is
+//   known without parsing, and isNonImageKind() is what the walker itself uses to return nothing.
+
+
+const isBreak = (c) => c === 10 || c === 13;
+const isBlankOrBreak = (c) => c === 32 || c === 9 || isBreak(c);
+/** True when a marker (`---` or `...`) starts at `at` (a line start) and is followed by white space or EOL. */
+function markerAt(text, at, ch) {
+    if (text.charAt(at) !== ch || text.charAt(at + 1) !== ch || text.charAt(at + 2) !== ch)
+        return false;
+    return at + 3 >= text.length || isBlankOrBreak(text.charCodeAt(at + 3));
+}
+/** Offset of the next line's start. */
+function lineEnd(text, at) {
+    const nl = text.indexOf('\n', at);
+    return nl === -1 ? text.length : nl + 1;
+}
+/** The line starting at `at` without its line break (a `\r` before it stays). */
+function lineText(text, at, limit) {
+    const nl = text.indexOf('\n', at);
+    return text.slice(at, nl === -1 || nl > limit ? limit : nl);
+}
+/** Cut a YAML stream into documents (slices of `text`), in order. */
+function splitDocuments(text) {
+    if (text.startsWith('%') || text.includes('\n%'))
+        return [{ start: 0, end: text.length, marker: false }];
+    const slices = [];
+    let start = 0;
+    let marker = false;
+    const close = (end) => {
+        if (end > start)
+            slices.push({ start, end, marker });
+    };
+    const next = (from, ch) => {
+        const needle = `\n${ch}${ch}${ch}`;
+        for (let i = text.indexOf(needle, from); i !== -1; i = text.indexOf(needle, i + 1))
+            if (markerAt(text, i + 1, ch))
+                return i + 1;
+        return -1;
+    };
+    let dash = markerAt(text, 0, '-') ? 0 : next(0, '-');
+    let dots = markerAt(text, 0, '.') ? 0 : next(0, '.');
+    while (dash !== -1 || dots !== -1) {
+        if (dots === -1 || (dash !== -1 && dash < dots)) {
+            close(dash);
+            start = dash;
+            marker = true;
+            dash = next(dash, '-');
+        }
+        else {
+            // `...` ends the document: it belongs to the slice it closes.
+            const end = lineEnd(text, dots);
+            close(end);
+            start = end;
+            marker = false;
+            dots = next(dots, '.');
+        }
+    }
+    close(text.length);
+    return slices;
+}
+const KEY_LINE = /^([A-Za-z_][\w./-]*):(?:[ \t]|\r?$)/;
+const WORD = '[A-Za-z][A-Za-z0-9]*';
+const KIND_LINE = new RegExp(`^kind:[ \\t]+(?:"(${WORD})"|'(${WORD})'|(${WORD}))(?:[ \\t]+#.*|[ \\t]*)\\r?$`);
+const VERSION = '[A-Za-z0-9][A-Za-z0-9.-]*(?:/[A-Za-z0-9][A-Za-z0-9.-]*)?';
+const API_LINE = new RegExp(`^apiVersion:[ \\t]+(?:"(${VERSION})"|'(${VERSION})'|(${VERSION}))(?:[ \\t]+#.*|[ \\t]*)\\r?$`);
+const MARKER_ONLY = /^(?:---|\.\.\.)(?:[ \t]+#.*|[ \t]*)\r?$/;
+/**
+ * Decides per document whether it must be parsed. Keeps forward-only cursors into the text, so checking all
+ * documents of a file costs one pass over it; documents must be checked in order.
+ */
+class Prescanner {
+    text;
+    imageAt = -2;
+    escapeAt = -2;
+    imageRe = new RegExp(RUNTIME_TEXT.source, 'g');
+    constructor(text) {
+        this.text = text;
+    }
+    check(slice) {
+        // Only a document that is a mapping is skipped unread: a list or scalar document gets its notice.
+        if (!this.mayHoldImageKey(slice))
+            return this.opensWithKey(slice) ? 'no-image-key' : 'parse';
+        if (this.nonImageKind(slice))
+            return 'non-image-kind';
+        return 'parse';
+    }
+    /** Whether the text could spell a key `image` (or `imageName`) or a flag or env name of a runtime image. */
+    mayHoldImageKey(slice) {
+        if (this.imageAt !== -1 && this.imageAt < slice.start) {
+            this.imageRe.lastIndex = slice.start;
+            this.imageAt = this.imageRe.exec(this.text)?.index ?? -1;
+        }
+        if (this.imageAt !== -1 && this.imageAt < slice.end)
+            return true;
+        if (this.escapeAt !== -1 && this.escapeAt < slice.start)
+            this.escapeAt = this.nextEscape(slice.start);
+        return this.escapeAt !== -1 && this.escapeAt < slice.end;
+    }
+    /** Next backslash escape that could produce letters or join lines in a double-quoted scalar. */
+    nextEscape(from) {
+        for (let i = this.text.indexOf('\\', from); i !== -1; i = this.text.indexOf('\\', i + 1)) {
+            const c = this.text.charAt(i + 1);
+            if (c === 'x' || c === 'u' || c === 'U' || c === '\n' || c === '\r')
+                return i;
+        }
+        return -1;
+    }
+    /** Whether the first content line is a plain `key:` at column 0 (the root is a block mapping). */
+    opensWithKey(slice) {
+        const { text } = this;
+        let at = slice.start;
+        if (slice.marker) {
+            if (!MARKER_ONLY.test(lineText(text, at, slice.end)))
+                return false;
+            at = lineEnd(text, at);
+        }
+        for (; at < slice.end; at = lineEnd(text, at)) {
+            const line = lineText(text, at, slice.end);
+            const trimmed = line.trim();
+            if (trimmed === '' || trimmed.startsWith('#'))
+                continue;
+            return KEY_LINE.test(line);
+        }
+        return false;
+    }
+    /** Whether the document is a block mapping whose single `kind`/`apiVersion` name a kind without images. */
+    nonImageKind(slice) {
+        const { text } = this;
+        let at = slice.start;
+        if (slice.marker) {
+            if (!MARKER_ONLY.test(lineText(text, at, slice.end)))
+                return false;
+            at = lineEnd(text, at);
+        }
+        let keys = 0;
+        let kind;
+        let apiVersion;
+        let kinds = 0;
+        let versions = 0;
+        while (at < slice.end) {
+            const end = lineEnd(text, at);
+            const c = text.charCodeAt(at);
+            if (c === 32 || isBreak(c)) {
+                // Indented or blank: part of the value of the key above. Content before the first key means the
+                // root is not a column-0 block mapping.
+                if (keys === 0 && c === 32 && lineText(text, at, slice.end).trim() !== '')
+                    return false;
+            }
+            else if (c === 35 /* # */) {
+                // comment
+            }
+            else if (c === 45 /* - */ && (at + 1 >= end || isBlankOrBreak(text.charCodeAt(at + 1)))) {
+                if (keys === 0)
+                    return false;
+            }
+            else {
+                const line = lineText(text, at, slice.end);
+                if (c === 46 /* . */ && MARKER_ONLY.test(line)) {
+                    at = end;
+                    continue;
+                }
+                const key = KEY_LINE.exec(line);
+                if (!key)
+                    return false;
+                keys++;
+                if (key[1] === 'kind') {
+                    const m = KIND_LINE.exec(line);
+                    if (!m)
+                        return false;
+                    kinds++;
+                    kind = m[1] ?? m[2] ?? m[3];
+                }
+                else if (key[1] === 'apiVersion') {
+                    const m = API_LINE.exec(line);
+                    if (!m)
+                        return false;
+                    versions++;
+                    apiVersion = m[1] ?? m[2] ?? m[3];
+                }
+            }
+            at = end;
+        }
+        return kinds === 1 && versions === 1 && isNonImageKind(apiVersion, kind);
+    }
+}
+/** Whether a slice would make a document of its own: it starts with `---` or has any non-comment content. */
+function holdsDocument(text, slice) {
+    if (slice.marker)
+        return true;
+    for (let at = slice.start; at < slice.end; at = lineEnd(text, at)) {
+        const line = lineText(text, at, slice.end).trim();
+        if (line !== '' && !line.startsWith('#'))
+            return true;
+    }
+    return false;
+}
+const SOURCE_COMMENT = /^#\s*Source:\s*(\S.*?)\s*$/;
+/** Helm's `# Source: chart/templates/x.yaml` comment among the comment lines that open the document. */
+function chartSourceOf(text, slice) {
+    let at = slice.start;
+    if (slice.marker)
+        at = lineEnd(text, at);
+    while (at < slice.end) {
+        const line = lineText(text, at, slice.end).trim();
+        if (line !== '' && !line.startsWith('#'))
+            return undefined;
+        const m = SOURCE_COMMENT.exec(line);
+        if (m)
+            return m[1];
+        at = lineEnd(text, at);
+    }
+    return undefined;
+}
+
+// EXTERNAL MODULE: ./lib/extract/files.js + 7 modules
+var extract_files = __nccwpck_require__(9416);
+// EXTERNAL MODULE: ./lib/extract/formats.js
+var formats = __nccwpck_require__(1449);
 ;// CONCATENATED MODULE: ./lib/extract/lines.js
 // Offset → 1-based line and column over a whole file, with the `yaml` library's LineCounter. Documents are
 // parsed one by one from slices of the file (and pruned, prune.ts), so every offset the parser reports is
@@ -55716,9 +55794,9 @@ function start(node) {
     return (0,dist/* isNode */.Ll)(node) && node.range ? node.range[0] : 0;
 }
 function walkDocument(doc, emit, issue, opts = {}) {
-    new walk_Walker(doc, emit, issue, opts.runtime !== false).root();
+    new Walker(doc, emit, issue, opts.runtime !== false).root();
 }
-class walk_Walker {
+class Walker {
     doc;
     emit;
     issue;
@@ -56139,10 +56217,10 @@ class walk_Walker {
 
 const DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024;
 const IMAGES_INPUT = '<images input>';
-async function extract(opts, io = nodeIo) {
+async function extract(opts, io = extract_files/* nodeIo */.Pd) {
     const max = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
     const ex = new Extractor({ runtime: opts.runtime !== false });
-    const { files, notices, problems } = await resolveInputs(opts, io);
+    const { files, notices, problems } = await (0,extract_files/* resolveInputs */.eL)(opts, io);
     if (problems.length)
         throw new errors/* ConfigError */.xL(problems);
     ex.notices.push(...notices);
@@ -56248,13 +56326,13 @@ class Extractor {
             this.notice('notice', file, 'file is empty: nothing to extract');
             return;
         }
-        const detected = detectFormat(body, file);
+        const detected = (0,formats/* detectFormat */.Tz)(body, file);
         if (detected.format === 'image-sync' && this.addImageSync(body, bom, file, seq))
             return;
         if (detected.format === 'list') {
             const lines = new LineIndex(body);
-            for (const e of parseImageList(body)) {
-                const finding = classifyText(e.raw, true);
+            for (const e of (0,formats/* parseImageList */.B2)(body)) {
+                const finding = (0,classify/* classifyText */.o)(e.raw, true);
                 if (!finding)
                     continue;
                 const start = lines.lineStart(e.line - 1) + e.column - 1;
@@ -56267,7 +56345,7 @@ class Extractor {
     }
     /** An image-sync configuration; false when the text is not one after all (then read as YAML). */
     addImageSync(text, bom, file, seq) {
-        const read = readImageSync(text);
+        const read = (0,formats/* readImageSync */.Be)(text);
         if (!read)
             return false;
         const lines = new LineIndex(text);
@@ -56276,7 +56354,7 @@ class Extractor {
         for (const e of read.entries) {
             const finding = e.problem
                 ? { status: 'invalid', key: e.raw, raw: e.raw, reason: e.problem }
-                : classifyText(e.raw, true);
+                : (0,classify/* classifyText */.o)(e.raw, true);
             if (!finding)
                 continue;
             const source = { file, ...lines.position(e.offset), field: e.field };
@@ -56291,10 +56369,10 @@ class Extractor {
     addImagesInput(images) {
         const seq = this.seq++;
         images.forEach((text, i) => {
-            const entry = listLine(text);
+            const entry = (0,formats/* listLine */.lj)(text);
             if (!entry)
                 return;
-            const finding = classifyText(entry.raw, true);
+            const finding = (0,classify/* classifyText */.o)(entry.raw, true);
             if (finding)
                 this.add(finding, { file: IMAGES_INPUT, line: i + 1, column: entry.column }, orderOf(seq, i));
         });
@@ -56398,7 +56476,7 @@ class StreamReader {
     }
     /** Not a .yaml/.yml/.json file, not an image list: only a real YAML structure is worth reading. */
     get foreign() {
-        return !this.json && !isManifestExtension(extensionOf(this.file)) && this.file !== '-';
+        return !this.json && !(0,formats/* isManifestExtension */.n9)((0,formats/* extensionOf */.je)(this.file)) && this.file !== '-';
     }
     notForeign(doc) {
         if (!this.foreign || (doc.errors.length === 0 && !(0,dist/* isScalar */.jn)(doc.contents)))
@@ -56430,7 +56508,7 @@ class StreamReader {
         }
         let chartSource = null;
         walkDocument(doc, (c) => {
-            const finding = c.runtime ? c.runtime.finding : classifyNode(c.value, c.known, parsed.source);
+            const finding = c.runtime ? c.runtime.finding : (0,classify/* classifyNode */.V)(c.value, c.known, parsed.source);
             if (!finding)
                 return;
             if (chartSource === null)
@@ -56501,7 +56579,7 @@ class StreamReader {
      * an alias, the anchored text's span goes into `aliasOf` instead: the text is shared with the anchor.
      */
     place(s, c, node, parsed) {
-        const own = scalarSpan(node, parsed.source);
+        const own = (0,extract_span/* scalarSpan */.L)(node, parsed.source);
         const alias = node.range && c.offset !== node.range[0] ? aliasAt(parsed.source, c.offset) : undefined;
         if (alias !== undefined)
             s.unwritable = `reached through the alias *${alias}`;
@@ -56614,6 +56692,14 @@ function planImages(images, map, opts = {}) {
 function canonicalHost(host) {
     return (0,registry_map/* normalizeRegistryHost */.Z)(host).replace(/:(443|80)$/, '');
 }
+/**
+ * The image inside Zot: `docker-images/library/nginx:1.27`, `…@sha256:…`, `…:1.27@sha256:…`; a tag-only
+ * image gets the digest it resolved to, when known.
+ */
+function zotReference(img, resolvedDigest) {
+    const digest = img.ref.digest ?? (resolvedDigest || undefined);
+    return `${img.zotRepository}${img.ref.tag ? `:${img.ref.tag}` : ''}${digest ? `@${digest}` : ''}`;
+}
 
 // EXTERNAL MODULE: ./lib/report/escape.js
 var report_escape = __nccwpck_require__(2527);
@@ -56623,6 +56709,8 @@ var format = __nccwpck_require__(7703);
 var report_outcome = __nccwpck_require__(5102);
 // EXTERNAL MODULE: external "node:buffer"
 var external_node_buffer_ = __nccwpck_require__(4573);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
 ;// CONCATENATED MODULE: ./lib/rewrite/edit.js
 // Replacing references inside a file's text: only the characters of each reference change, everything
 // else (comments, quoting, indentation, line endings, other documents) is copied as it is.
@@ -57186,13 +57274,463 @@ async function readStoredForms(client, planned, results, opts) {
     return forms;
 }
 
-// EXTERNAL MODULE: ./lib/warm/client.js + 1 modules
-var warm_client = __nccwpck_require__(3470);
-// EXTERNAL MODULE: ./lib/warm/each.js
-var each = __nccwpck_require__(1512);
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var undici = __nccwpck_require__(4371);
+;// CONCATENATED MODULE: ./lib/warm/auth.js
+// Registry authentication: WWW-Authenticate parsing and the bearer token cache (distribution token spec).
+/**
+ * Parse a WWW-Authenticate header into challenges. Handles quoted values with commas and escapes, and
+ * several challenges in one header (`Bearer realm="…",scope="…", Basic realm="…"`).
+ */
+function parseChallenges(header) {
+    if (!header)
+        return [];
+    const out = [];
+    let i = 0;
+    const s = header;
+    const skipSpace = () => {
+        while (i < s.length && (s[i] === ' ' || s[i] === '\t' || s[i] === ','))
+            i++;
+    };
+    while (i < s.length) {
+        skipSpace();
+        const schemeMatch = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+/.exec(s.slice(i));
+        if (!schemeMatch)
+            break;
+        const scheme = schemeMatch[0].toLowerCase();
+        i += schemeMatch[0].length;
+        const params = {};
+        // Parameters: name=value or name="quoted", separated by commas; a bare token starts the next challenge.
+        for (;;) {
+            const save = i;
+            skipSpace();
+            const nameMatch = /^([A-Za-z0-9!#$%&'*+.^_`|~-]+)\s*=\s*/.exec(s.slice(i));
+            if (!nameMatch?.[1]) {
+                i = save;
+                break;
+            }
+            i += nameMatch[0].length;
+            let value = '';
+            if (s[i] === '"') {
+                i++;
+                while (i < s.length && s[i] !== '"') {
+                    if (s[i] === '\\' && i + 1 < s.length)
+                        i++;
+                    value += s[i];
+                    i++;
+                }
+                i++;
+            }
+            else {
+                const m = /^[^,\s]*/.exec(s.slice(i));
+                value = m?.[0] ?? '';
+                i += value.length;
+            }
+            params[nameMatch[1].toLowerCase()] = value;
+        }
+        out.push({ scheme, params });
+        // Skip anything unparseable up to the next comma so one odd challenge does not hide the others.
+        if (i < s.length && !/[\s,]/.test(s[i] ?? '')) {
+            const next = s.indexOf(',', i);
+            i = next === -1 ? s.length : next;
+        }
+    }
+    return out;
+}
+/** The `repository:<name>:pull` scope a registry request needs, derived from its path. */
+function scopeForPath(pathname) {
+    const m = /^\/v2\/(.+)\/(manifests|blobs|tags|referrers)\//.exec(pathname);
+    return m?.[1] ? `repository:${m[1]}:pull` : undefined;
+}
+/** Tokens per (realm, service, scope). Expired entries are dropped on read. */
+class TokenCache {
+    #tokens = new Map();
+    static key(realm, service, scope) {
+        return `${realm}\n${service ?? ''}\n${scope ?? ''}`;
+    }
+    get(key, now = Date.now()) {
+        const entry = this.#tokens.get(key);
+        if (!entry)
+            return undefined;
+        if (entry.expiresAt <= now) {
+            this.#tokens.delete(key);
+            return undefined;
+        }
+        return entry.token;
+    }
+    /** `expiresIn` seconds (spec default 60); renewed 10 s early so a token does not expire mid-request. */
+    set(key, token, expiresIn = 60, now = Date.now()) {
+        const lifetime = Math.max(1, expiresIn - 10) * 1000;
+        this.#tokens.set(key, { token, expiresAt: now + lifetime });
+    }
+    delete(key) {
+        this.#tokens.delete(key);
+    }
+    get size() {
+        return this.#tokens.size;
+    }
+}
+
 // EXTERNAL MODULE: ./lib/warm/errors.js
 var warm_errors = __nccwpck_require__(5074);
+// EXTERNAL MODULE: ./lib/warm/options.js
+var options = __nccwpck_require__(2479);
+;// CONCATENATED MODULE: external "node:timers/promises"
+const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+;// CONCATENATED MODULE: ./lib/warm/retry.js
+// The one retry policy: which answers are worth another try and how long to wait before it.
+
+/** Rate limited, or a gateway/Zot that is briefly unavailable. Every other 4xx/5xx is an answer. */
+const RETRY_STATUSES = new Set([429, 502, 503, 504]);
+/**
+ * `Retry-After` as milliseconds: delta-seconds or an HTTP-date (RFC 9110 §10.2.3). Undefined when absent or
+ * unparseable, so the caller falls back to its backoff.
+ */
+function parseRetryAfter(value, now = Date.now()) {
+    if (!value)
+        return undefined;
+    const text = value.trim();
+    if (/^\d+$/.test(text))
+        return Number(text) * 1000;
+    const date = Date.parse(text);
+    if (Number.isNaN(date))
+        return undefined;
+    return Math.max(0, date - now);
+}
+/**
+ * Exponential backoff with "equal jitter": half the step is fixed, half random, so retries spread out but
+ * never collapse to zero. `retry` is 0 for the wait before the second try.
+ */
+function backoffDelay(retry, opts) {
+    const step = Math.min(opts.maxDelayMs, opts.baseDelayMs * 2 ** retry);
+    const random = opts.random ?? Math.random;
+    return Math.round(step / 2 + (step / 2) * random());
+}
+/** The wait before retry number `retry` (0-based) after an answer with `status` and `retryAfter` header. */
+function retryDelay(retry, retryAfter, opts) {
+    const asked = parseRetryAfter(retryAfter);
+    if (asked !== undefined)
+        return Math.min(asked, opts.maxRetryAfterMs);
+    return backoffDelay(retry, opts);
+}
+/** Sleep that ends early (rejecting) when the signal aborts. */
+async function sleep(ms, signal) {
+    if (ms <= 0) {
+        signal?.throwIfAborted();
+        return;
+    }
+    await (0,external_node_timers_promises_namespaceObject.setTimeout)(ms, undefined, { signal });
+}
+
+;// CONCATENATED MODULE: ./lib/warm/client.js
+// HTTP transport to one Zot: connection reuse, TLS, authentication, redirects and the single retry layer.
+// Everything above it (presence checks, warming) speaks in registry terms and never sees headers or sockets.
+
+
+
+
+
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const PROXY_ENV = ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy'];
+class ZotClient {
+    /** Base URL without trailing slash, e.g. `https://zot.example.com`. Safe to print. */
+    url;
+    /** `host[:port]` as image references name it (for recognising images that already live in Zot). */
+    host;
+    username;
+    /** A static bearer token is configured. */
+    hasToken;
+    /** A client certificate is configured (mutual TLS). */
+    hasClientCert;
+    /** TLS verification is off (skip-tls-verify). */
+    insecure;
+    #origin;
+    #basePath;
+    #dispatcher;
+    #ownsDispatcher;
+    #retry;
+    #basic;
+    #staticToken;
+    #userAgent;
+    #tokens = new TokenCache();
+    /** Realm/service from Zot's Bearer challenge, once seen; later requests fetch tokens up front. */
+    #bearer;
+    /** Whether Zot asked for credentials (a challenge on /v2/ or a 401), for the report. */
+    authScheme;
+    constructor(opts) {
+        const parsed = new URL(opts.url);
+        if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+            throw new TypeError(`Zot URL must be http:// or https://, got ${parsed.protocol}`);
+        if (parsed.username || parsed.password)
+            throw new TypeError('Zot URL must not contain credentials');
+        this.#origin = parsed.origin;
+        this.#basePath = parsed.pathname.replace(/\/+$/, '');
+        this.url = `${this.#origin}${this.#basePath}`;
+        this.host = parsed.host;
+        this.#retry = { ...options/* DEFAULTS */.z.retry, ...opts.retry };
+        this.#userAgent = opts.userAgent ?? 'zot-warm';
+        if (opts.username && opts.password) {
+            this.username = opts.username;
+            this.#basic = `Basic ${Buffer.from(`${opts.username}:${opts.password}`).toString('base64')}`;
+        }
+        if (opts.token)
+            this.#staticToken = opts.token;
+        this.hasToken = Boolean(opts.token);
+        this.hasClientCert = Boolean(opts.cert && opts.key);
+        this.insecure = Boolean(opts.insecureSkipVerify);
+        if (opts.dispatcher) {
+            this.#dispatcher = opts.dispatcher;
+            this.#ownsDispatcher = false;
+        }
+        else {
+            const tls = {
+                ...(opts.ca ? { ca: opts.ca } : {}),
+                ...(opts.cert ? { cert: opts.cert } : {}),
+                ...(opts.key ? { key: opts.key } : {}),
+                rejectUnauthorized: !opts.insecureSkipVerify,
+            };
+            const common = {
+                connect: tls,
+                ...(opts.keepAliveTimeoutMs ? { keepAliveTimeout: opts.keepAliveTimeoutMs } : {}),
+            };
+            // Only when a proxy is configured: EnvHttpProxyAgent honours NO_PROXY (loopback is usually listed) and
+            // tunnels HTTPS with our TLS settings (`requestTls`).
+            this.#dispatcher = PROXY_ENV.some((name) => process.env[name])
+                ? new undici/* EnvHttpProxyAgent */.J2({ ...common, requestTls: tls })
+                : new undici/* Agent */.g6(common);
+            this.#ownsDispatcher = true;
+        }
+    }
+    /** Things the user should know about the connection settings (skipped TLS verification …). */
+    get warnings() {
+        return (0,diagnose/* connectionWarnings */.oN)(this);
+    }
+    async close() {
+        if (this.#ownsDispatcher)
+            await this.#dispatcher.close();
+    }
+    /** One logical request: retries 429/502/503/504 and transport failures; any other answer is returned. */
+    async request(spec) {
+        for (let attempt = 1;; attempt++) {
+            let res;
+            try {
+                res = await this.#authenticated(spec);
+            }
+            catch (err) {
+                const error = (err instanceof warm_errors/* ZotRequestError */.Hm ? err : (0,warm_errors/* toRequestError */.du)(err, this.url)).withAttempts(attempt);
+                if (!this.#retryable(error, spec) || attempt >= this.#retry.attempts)
+                    throw error;
+                await this.#wait(backoffDelay(attempt - 1, this.#retry), spec.signal, attempt);
+                continue;
+            }
+            if (RETRY_STATUSES.has(res.status) && attempt < this.#retry.attempts) {
+                await this.#wait(retryDelay(attempt - 1, res.headers['retry-after'], this.#retry), spec.signal, attempt);
+                continue;
+            }
+            return { ...res, attempts: attempt };
+        }
+    }
+    #retryable(error, spec) {
+        switch (error.kind) {
+            case 'unreachable':
+                // A name that does not resolve will not resolve in a second either.
+                return error.code !== 'ENOTFOUND';
+            case 'closed':
+            case 'timeout':
+                return !spec.sync;
+            default:
+                return false;
+        }
+    }
+    async #wait(ms, signal, attempts) {
+        const wait = this.#retry.sleep ?? sleep;
+        try {
+            await wait(ms, signal);
+        }
+        catch {
+            throw (0,warm_errors/* cancelledError */.YQ)(this.url, attempts);
+        }
+        if (signal?.aborted)
+            throw (0,warm_errors/* cancelledError */.YQ)(this.url, attempts);
+    }
+    /** Sends with the credentials Zot wants; answers one Bearer challenge with the token flow. */
+    async #authenticated(spec) {
+        const scope = scopeForPath(spec.path.split('?')[0] ?? spec.path);
+        let authorization = await this.#authorizationFor(scope, spec);
+        let res = await this.#send(spec, authorization);
+        // Credentials and the challenge flow belong to Zot's origin: a host Zot redirected to is answered as is.
+        if (res.answeredBy)
+            return res;
+        if (res.status !== 401) {
+            if (!this.authScheme)
+                this.authScheme = authSchemeOf(res.headers['www-authenticate']);
+            return res;
+        }
+        const challenges = parseChallenges(res.headers['www-authenticate']);
+        this.authScheme = challenges[0]?.scheme ?? this.authScheme;
+        const bearer = challenges.find((c) => c.scheme === 'bearer');
+        if (!bearer?.params.realm || this.#staticToken)
+            return res;
+        // Token flow: the challenge names the realm and the scope this request needs.
+        this.#bearer = { realm: bearer.params.realm, service: bearer.params.service };
+        const wanted = bearer.params.scope ?? scope;
+        const key = TokenCache.key(bearer.params.realm, bearer.params.service, wanted);
+        this.#tokens.delete(key);
+        const token = await this.#fetchToken(bearer.params.realm, bearer.params.service, wanted, spec.signal);
+        if (!token)
+            return res;
+        authorization = `Bearer ${token}`;
+        res = await this.#send(spec, authorization);
+        return res;
+    }
+    async #authorizationFor(scope, spec) {
+        if (this.#staticToken)
+            return `Bearer ${this.#staticToken}`;
+        if (this.#bearer) {
+            const key = TokenCache.key(this.#bearer.realm, this.#bearer.service, scope);
+            const cached = this.#tokens.get(key);
+            if (cached)
+                return `Bearer ${cached}`;
+            const token = await this.#fetchToken(this.#bearer.realm, this.#bearer.service, scope, spec.signal);
+            if (token)
+                return `Bearer ${token}`;
+        }
+        // Zot's basic modes (htpasswd, LDAP, API keys) expect credentials up front: no 401 round trip.
+        return this.#basic;
+    }
+    /**
+     * Distribution token flow. Credentials go to the realm Zot named in its challenge, but only over HTTPS or
+     * to Zot's own origin: never in clear text to another host.
+     */
+    async #fetchToken(realm, service, scope, signal) {
+        const key = TokenCache.key(realm, service, scope);
+        const cached = this.#tokens.get(key);
+        if (cached)
+            return cached;
+        let url;
+        try {
+            url = new URL(realm, this.#origin);
+        }
+        catch {
+            return undefined;
+        }
+        if (service)
+            url.searchParams.set('service', service);
+        if (scope)
+            url.searchParams.set('scope', scope);
+        const headers = { 'user-agent': this.#userAgent, accept: 'application/json' };
+        if (this.#basic && (url.origin === this.#origin || url.protocol === 'https:'))
+            headers.authorization = this.#basic;
+        const res = await this.#dispatch(url, 'GET', headers, undefined, signal, options/* DEFAULTS */.z.localRequestTimeoutMs, 1 << 20);
+        if (res.status !== 200)
+            return undefined;
+        let parsed;
+        try {
+            parsed = JSON.parse(res.body.toString('utf8'));
+        }
+        catch {
+            return undefined;
+        }
+        const token = typeof parsed.token === 'string'
+            ? parsed.token
+            : typeof parsed.access_token === 'string'
+                ? parsed.access_token
+                : '';
+        if (!token)
+            return undefined;
+        const expiresIn = typeof parsed.expires_in === 'number' ? parsed.expires_in : undefined;
+        this.#tokens.set(key, token, expiresIn);
+        return token;
+    }
+    /** Follows redirects by hand: the Authorization header stays with Zot's origin and is never forwarded. */
+    async #send(spec, authorization) {
+        let url = new URL(`${this.#origin}${this.#basePath}${spec.path}`);
+        let method = spec.method;
+        let body = spec.body;
+        const base = { 'user-agent': this.#userAgent, ...spec.headers };
+        for (let hop = 0;; hop++) {
+            const headers = { ...base };
+            if (authorization && url.origin === this.#origin)
+                headers.authorization = authorization;
+            const res = await this.#dispatch(url, method, headers, body, spec.signal, spec.timeoutMs ?? options/* DEFAULTS */.z.localRequestTimeoutMs, spec.maxBodyBytes ?? options/* DEFAULTS */.z.maxManifestBytes);
+            const location = res.headers.location;
+            if (!REDIRECTS.has(res.status) || !location)
+                return url.origin === this.#origin ? res : { ...res, answeredBy: url.origin };
+            if (hop >= options/* DEFAULTS */.z.maxRedirects)
+                throw (0,warm_errors/* protocolError */.JW)('bad-redirect', `Zot at ${this.url} redirected more than ${options/* DEFAULTS */.z.maxRedirects} times`);
+            url = new URL(location, url);
+            if (res.status === 303 && method !== 'HEAD') {
+                method = 'GET';
+                body = undefined;
+            }
+        }
+    }
+    async #dispatch(url, method, headers, body, signal, timeoutMs, maxBodyBytes) {
+        const timeout = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined;
+        const combined = signal && timeout ? AbortSignal.any([signal, timeout]) : (signal ?? timeout);
+        const aborted = () => (signal?.aborted ? 'cancelled' : timeout?.aborted ? 'timeout' : undefined);
+        if (signal?.aborted)
+            throw (0,warm_errors/* cancelledError */.YQ)(this.url);
+        try {
+            const res = await this.#dispatcher.request({
+                origin: url.origin,
+                path: `${url.pathname}${url.search}`,
+                method,
+                headers,
+                body,
+                signal: combined,
+                // Our own signals bound each try; undici's 300 s defaults would cut a long sync short.
+                headersTimeout: 0,
+                bodyTimeout: 0,
+            });
+            const out = { status: res.statusCode, headers: flatten(res.headers) };
+            if (method === 'HEAD') {
+                await res.body.dump();
+                return { ...out, body: Buffer.alloc(0) };
+            }
+            // Error bodies only matter for their error code; success bodies are manifests, configs, JSON.
+            const limit = res.statusCode >= 300 ? 64 * 1024 : maxBodyBytes;
+            const chunks = [];
+            let size = 0;
+            for await (const chunk of res.body) {
+                size += chunk.length;
+                if (size > limit) {
+                    res.body.destroy();
+                    if (res.statusCode >= 300)
+                        break;
+                    throw (0,warm_errors/* protocolError */.JW)('too-large', `Zot at ${this.url} sent more than ${limit} bytes for ${url.pathname}`);
+                }
+                chunks.push(chunk);
+            }
+            return { ...out, body: Buffer.concat(chunks) };
+        }
+        catch (err) {
+            if (err instanceof warm_errors/* ZotRequestError */.Hm)
+                throw err;
+            throw (0,warm_errors/* toRequestError */.du)(err, this.url, aborted());
+        }
+    }
+}
+function flatten(headers) {
+    const out = {};
+    for (const [name, value] of Object.entries(headers)) {
+        if (value === undefined)
+            continue;
+        out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+    }
+    return out;
+}
+function authSchemeOf(header) {
+    return parseChallenges(header)[0]?.scheme;
+}
+
+// EXTERNAL MODULE: ./lib/warm/each.js
+var each = __nccwpck_require__(1512);
 ;// CONCATENATED MODULE: ./lib/warm/job.js
+// Per-image bookkeeping shared by the engine and the verifier: retries, warnings, and failures that carry
+// their diagnosis.
+
 
 /** A failure with its plain-words diagnosis. */
 class ImageFailure extends Error {
@@ -57227,13 +57765,11 @@ class Job {
             this.warnings.push(text);
     }
 }
-const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
-/** Zot's refusal (and the tries it took) as the image's failure. `reference`: a tag, a digest, or `tags/list`. */
-function failureFrom(client, failed, repo, reference) {
-    const r = failed.refusal;
+/** Zot's refusal as the image's failure. `reference`: a tag, a digest, or `tags/list`. */
+function failureFrom(client, r, repo, reference) {
     const what = reference === 'tags/list'
         ? `the tag list of ${repo}`
-        : DIGEST.test(reference)
+        : extract_reference/* DIGEST */.Dh.test(reference)
             ? `${repo}@${reference}`
             : `${repo}:${reference}`;
     if (r.answeredBy)
@@ -57247,22 +57783,18 @@ function failureFrom(client, failed, repo, reference) {
         case 403:
             return new ImageFailure(answer, { kind: 'forbidden', repository: repo, user: client.username });
         case 429:
-            return new ImageFailure(answer, { kind: 'rate-limited', status: r.status, attempts: failed.attempts });
+            return new ImageFailure(answer, { kind: 'rate-limited', status: r.status });
         default:
             return r.status >= 500
-                ? new ImageFailure(answer, { kind: 'server-error', status: r.status, attempts: failed.attempts })
+                ? new ImageFailure(answer, { kind: 'server-error', status: r.status })
                 : new ImageFailure(answer, { kind: 'unexpected-status', status: r.status, code: r.code });
     }
 }
 
-// EXTERNAL MODULE: ./lib/warm/options.js
-var options = __nccwpck_require__(2479);
 // EXTERNAL MODULE: ./lib/warm/platforms.js
 var platforms = __nccwpck_require__(3541);
 // EXTERNAL MODULE: ./lib/warm/referrers.js
 var referrers = __nccwpck_require__(8725);
-// EXTERNAL MODULE: ./lib/warm/retry.js + 1 modules
-var retry = __nccwpck_require__(9013);
 // EXTERNAL MODULE: ./lib/warm/search.js
 var search = __nccwpck_require__(8681);
 ;// CONCATENATED MODULE: ./lib/warm/verify.js
@@ -57285,7 +57817,7 @@ async function verifyImage(ctx, job, repo, digest, known, searched) {
     if (!manifest) {
         const answer = job.count(await (0,registry/* getManifest */.c2)(ctx.client, repo, digest, { signal: job.signal }));
         if (!answer.ok)
-            throw failureFrom(ctx.client, answer, repo, digest);
+            throw failureFrom(ctx.client, answer.refusal, repo, digest);
         manifest = answer.value;
     }
     if (manifest.kind === 'index') {
@@ -57343,7 +57875,7 @@ function verifyFromSearch(held, required) {
     const check = requiredEntries(children, required, held.digest);
     return {
         digest: held.digest,
-        platforms: unique(check.map((c) => (0,platforms/* formatPlatform */.Bq)(c.platform))).sort(),
+        platforms: [...new Set(check.map((c) => (0,platforms/* formatPlatform */.Bq)(c.platform)))].sort(),
         children: check.map((c) => c.digest),
     };
 }
@@ -57361,7 +57893,7 @@ function singlePlatform(digest, platform, required) {
 function requiredEntries(entries, required, indexDigest) {
     if (!required)
         return entries;
-    const available = unique(entries.flatMap((c) => (c.platform ? [(0,platforms/* formatPlatform */.Bq)(c.platform)] : [])));
+    const available = [...new Set(entries.flatMap((c) => (c.platform ? [(0,platforms/* formatPlatform */.Bq)(c.platform)] : [])))];
     const missing = required.filter((r) => !entries.some((c) => c.platform && (0,platforms/* platformMatches */.J5)(r, c.platform)));
     if (missing.length)
         throw new ImageFailure(`image does not offer ${missing.map(platforms/* formatPlatform */.Bq).join(', ')}`, { kind: 'platform-missing', missing: missing.map(platforms/* formatPlatform */.Bq), available }, indexDigest);
@@ -57391,16 +57923,13 @@ known) {
     if (absent.length)
         throw new ImageFailure(`manifests of ${absent.join(', ')} missing in Zot`, { kind: 'platform-manifest-missing', platforms: absent.sort() }, index.digest);
     return {
-        platforms: unique(present.filter((p) => !p.startsWith('sha256:'))).sort(),
+        platforms: [...new Set(present.filter((p) => !p.startsWith('sha256:')))].sort(),
         children: check.map((c) => c.digest),
     };
 }
 /** A presence check that Zot refused counts as absent: the image then fails naming what is missing. */
 function isPresent(r) {
     return r.ok && r.value;
-}
-function unique(items) {
-    return [...new Set(items)];
 }
 
 ;// CONCATENATED MODULE: ./lib/warm/engine.js
@@ -57424,6 +57953,8 @@ function unique(items) {
 
 
 
+
+
 const SEARCH_OFF = "platforms not verified: Zot's search extension is off, so the digest of a cached tag cannot be read without making Zot contact upstream";
 async function warmImages(images, client, opts) {
     return new Warmer(client, opts).run(images);
@@ -57433,8 +57964,6 @@ class Warmer {
     opts;
     #verifyContext;
     #tagLists = new Map();
-    /** The tags this run asks about, by repository: tag lists keep only these (and cosign's legacy tags). */
-    #wanted = new Map();
     #syncs = new Map();
     /** Search answers of the look-ahead, by `repo:tag`: what Zot held before this run changed anything. */
     #searched = new Map();
@@ -57468,11 +57997,6 @@ class Warmer {
             else
                 groups.set(key, [i]);
         });
-        for (const img of images)
-            if (img.ref.tag) {
-                const tags = this.#wanted.get(img.zotRepository) ?? new Set();
-                this.#wanted.set(img.zotRepository, tags.add(img.ref.tag));
-            }
         const work = [...groups.values()];
         const outcomes = new Map();
         const total = images.length;
@@ -57557,7 +58081,7 @@ class Warmer {
                 };
                 return finish({
                     status: 'failed',
-                    error: `no result within the image timeout (${(0,diagnose/* formatDuration */.a3)(this.opts.imageTimeoutMs)})`,
+                    error: `no result within the image timeout (${(0,duration/* formatSetting */.w_)(this.opts.imageTimeoutMs)})`,
                     diagnosis: (0,diagnose/* diagnose */.h4)(situation),
                 });
             }
@@ -57574,11 +58098,14 @@ class Warmer {
             }
             if (err instanceof warm_errors/* ZotRequestError */.Hm) {
                 job.count(err);
-                // The error says what happened; a diagnosis only when there is something to add.
                 return finish({
                     status: 'failed',
                     error: err.message,
-                    diagnosis: (0,diagnose/* transportAdvice */.u9)(err, this.client, true),
+                    diagnosis: (0,diagnose/* diagnose */.h4)({
+                        kind: 'transport',
+                        message: err.message,
+                        advice: (0,diagnose/* transportAdvice */.u9)(err, this.client, true),
+                    }),
                 });
             }
             return finish({ status: 'failed', error: `unexpected error: ${(0,errors/* describeError */.Uc)(err)}` });
@@ -57713,9 +58240,8 @@ class Warmer {
     /**
      * Before any image starts: the tag list of every repository, then what search knows about every present
      * tag, in batches (the first alone: it tells whether search answers batches at all). A fully warm run
-     * then costs one tags/list per repository and one request per batch. A tag list that failed fails the
-     * images of its repository with the same error (they do not ask again); a search batch that failed leaves
-     * its images to ask on their own.
+     * then costs one tags/list per repository and one request per batch. Nothing here fails an image: what
+     * could not be fetched is left to the image's own requests.
      */
     async #lookAhead(images) {
         const deadline = AbortSignal.timeout(this.opts.imageTimeoutMs);
@@ -57724,19 +58250,21 @@ class Warmer {
         const job = new Job(signal);
         const tagged = images.filter((img) => img.ref.tag);
         const lists = new Map();
-        await (0,each/* eachLimited */.k)(engine_unique(tagged.map((img) => img.zotRepository)), this.opts.concurrency, async (repo) => {
+        await (0,each/* eachLimited */.k)([...new Set(tagged.map((img) => img.zotRepository))], this.opts.concurrency, async (repo) => {
             if (signal.aborted)
                 return;
             try {
                 lists.set(repo, await this.#tags(job, repo));
             }
             catch {
-                // Kept in #tagLists: the images of this repository report it.
+                // The image asks again and reports the failure.
             }
         });
-        const names = engine_unique(tagged.flatMap((img) => lists.get(img.zotRepository)?.has(img.ref.tag)
-            ? [`${img.zotRepository}:${img.ref.tag}`]
-            : []));
+        const names = [
+            ...new Set(tagged.flatMap((img) => lists.get(img.zotRepository)?.has(img.ref.tag)
+                ? [`${img.zotRepository}:${img.ref.tag}`]
+                : [])),
+        ];
         if (!names.length || this.#search === false || signal.aborted)
             return;
         const limits = { ...search/* BATCH_LIMITS */.kJ, images: this.opts.searchBatch ?? search/* BATCH_LIMITS */.kJ.images };
@@ -57771,10 +58299,17 @@ class Warmer {
     }
     /** Local tags of a repository, one request per repository per run. */
     async #tags(job, repo) {
-        const pending = shared(this.#tagLists, repo, () => (0,registry/* listTags */.cB)(this.client, repo, job.signal, (tag) => this.#wanted.get(repo)?.has(tag) || (0,referrers/* isLegacyTag */.KX)(tag)));
+        let pending = this.#tagLists.get(repo);
+        if (!pending) {
+            pending = (0,registry/* listTags */.cB)(this.client, repo, job.signal);
+            this.#tagLists.set(repo, pending);
+            // A failed list (timeout of the image that asked) must not fail the next image of the repository.
+            const forget = () => this.#tagLists.delete(repo);
+            pending.then((r) => r.ok || forget(), forget);
+        }
         const list = job.count(await pending);
         if (!list.ok)
-            throw failureFrom(this.client, list, repo, 'tags/list');
+            throw failureFrom(this.client, list.refusal, repo, 'tags/list');
         return list.value;
     }
     /** The digest Zot's MetaDB has for a local tag (search extension), or undefined. */
@@ -57798,14 +58333,14 @@ class Warmer {
     async #localDigest(job, repo, digest) {
         const present = job.count(await (0,registry/* hasBlob */.is)(this.client, repo, digest, job.signal));
         if (!present.ok)
-            throw failureFrom(this.client, present, repo, digest);
+            throw failureFrom(this.client, present.refusal, repo, digest);
         if (!present.value)
             return undefined;
         const answer = job.count(await (0,registry/* getManifest */.c2)(this.client, repo, digest, { signal: job.signal }));
         if (!answer.ok) {
             if (answer.refusal.status === 404)
                 return undefined;
-            throw failureFrom(this.client, answer, repo, digest);
+            throw failureFrom(this.client, answer.refusal, repo, digest);
         }
         return answer.value;
     }
@@ -57816,10 +58351,17 @@ class Warmer {
      * Returns undefined when the image appeared through polling (no manifest in hand).
      */
     async #sync(job, repo, reference, isDigest) {
-        const pending = shared(this.#syncs, `${repo}\n${reference}`, () => this.#syncOnce(job, repo, reference, isDigest));
+        const key = `${repo}\n${reference}`;
+        let pending = this.#syncs.get(key);
+        if (!pending) {
+            pending = this.#syncOnce(job, repo, reference, isDigest);
+            this.#syncs.set(key, pending);
+            const forget = () => this.#syncs.delete(key);
+            pending.then((r) => r.ok || forget(), forget);
+        }
         const synced = job.count(await pending);
         if (!synced.ok)
-            throw failureFrom(this.client, synced, repo, reference);
+            throw failureFrom(this.client, synced.refusal, repo, reference);
         return synced.value;
     }
     async #syncOnce(job, repo, reference, isDigest) {
@@ -57856,14 +58398,14 @@ class Warmer {
     async #pollFor(job, repo, reference, isDigest) {
         let delay = this.#poll.initialDelayMs;
         for (let round = 0; round < 4; round++) {
-            await (0,retry/* sleep */.yy)(delay, job.signal);
+            await sleep(delay, job.signal);
             if (isDigest) {
                 const blob = job.count(await (0,registry/* hasBlob */.is)(this.client, repo, reference, job.signal));
                 if (blob.ok && blob.value)
                     return true;
             }
             else {
-                const list = job.count(await (0,registry/* listTags */.cB)(this.client, repo, job.signal, (tag) => tag === reference));
+                const list = job.count(await (0,registry/* listTags */.cB)(this.client, repo, job.signal));
                 if (list.ok && list.value.has(reference))
                     return true;
             }
@@ -57872,37 +58414,10 @@ class Warmer {
         return false;
     }
 }
-/**
- * One request per key, shared by every image that needs it, and kept for the run whatever it ended in:
- * an image never asks again what another image (or the look-ahead) already asked, so a failure costs its
- * retries once. Only a request cut off by the signal of the job that started it (its image timeout, the
- * look-ahead's deadline) is forgotten, so the next image asks on its own time.
- */
-function shared(cache, key, start) {
-    let pending = cache.get(key);
-    if (!pending) {
-        pending = start();
-        cache.set(key, pending);
-        pending.catch((err) => {
-            if (err instanceof warm_errors/* ZotRequestError */.Hm && err.kind === 'cancelled')
-                cache.delete(key);
-        });
-    }
-    return pending;
-}
-function engine_unique(items) {
-    return [...new Set(items)];
-}
-/** `repo:tag@digest` inside Zot. */
-function zotReference(img, digest) {
-    const d = img.ref.digest ?? (digest || undefined);
-    return `${img.zotRepository}${img.ref.tag ? `:${img.ref.tag}` : ''}${d ? `@${d}` : ''}`;
-}
 
 ;// CONCATENATED MODULE: ./lib/warm/preflight.js
 // One GET /v2/ before any image is touched: a Zot that cannot be used at all is one precise hard failure,
 // not a hundred identical per-image errors.
-
 
 
 
@@ -57946,27 +58461,22 @@ async function preflight(client, signal) {
 async function readManagementInfo(client, info, signal) {
     try {
         const mgmt = await client.request({ method: 'GET', path: '/v2/_zot/ext/mgmt', signal });
-        const json = mgmt.status === 200 ? record((0,warm_client/* parseJson */.q)(mgmt.body)) : undefined;
-        if (json) {
-            if (isShortText(json.releaseTag))
+        if (mgmt.status === 200) {
+            const json = JSON.parse(mgmt.body.toString('utf8'));
+            if (json.releaseTag)
                 info.version = json.releaseTag;
-            const auth = Object.keys(record(record(json.http)?.auth) ?? {}).filter((k) => k !== 'failDelay');
+            const auth = Object.keys(json.http?.auth ?? {}).filter((k) => k !== 'failDelay');
             if (auth.length && info.auth === 'none')
-                info.auth = auth.filter(isShortText).join(',');
-            const built = (typeof json.binaryType === 'string' ? json.binaryType : '')
-                .split('-')
-                .filter(isShortText);
+                info.auth = auth.join(',');
+            const built = (json.binaryType ?? '').split('-').filter(Boolean);
             if (built.length)
                 info.extensions = built;
         }
         const discover = await client.request({ method: 'GET', path: '/v2/_oci/ext/discover', signal });
-        const found = discover.status === 200 ? record((0,warm_client/* parseJson */.q)(discover.body))?.extensions : undefined;
-        if (Array.isArray(found)) {
-            const endpoints = found.flatMap((e) => {
-                const list = record(e)?.endpoints;
-                return Array.isArray(list) ? list.filter((x) => typeof x === 'string') : [];
-            });
-            const names = endpoints.map((e) => e.replace(/^.*\//, '')).filter(isShortText);
+        if (discover.status === 200) {
+            const json = JSON.parse(discover.body.toString('utf8'));
+            const endpoints = (json.extensions ?? []).flatMap((e) => e.endpoints ?? []);
+            const names = endpoints.map((e) => e.replace(/^.*\//, ''));
             info.extensions = [...new Set([...(info.extensions ?? []), ...names])];
         }
     }
@@ -57974,22 +58484,11 @@ async function readManagementInfo(client, info, signal) {
         // Informational only.
     }
 }
-function record(v) {
-    return v && typeof v === 'object' && !Array.isArray(v) ? v : undefined;
-}
-/**
- * A version or extension name as Zot reports it: a short, non-empty string. Kept as the server's text (the
- * report records it as sent; what prints it neutralises control characters); anything else is ignored.
- */
-function isShortText(v) {
-    return typeof v === 'string' && v.length > 0 && v.length <= 128;
-}
 
 ;// CONCATENATED MODULE: ./lib/pipeline.js
 // extract → plan → preflight → warm, shared by the action and the CLI. It talks to the world only through
 // the Logger it is given, and returns a RunResult that accounts for every reference found, whatever happened
 // (hard failure, cancellation, overall timeout).
-
 
 
 
@@ -58058,7 +58557,7 @@ async function runPipeline(config, opts) {
                 ...(config.rewrite?.pullHost ? { pullHost: config.rewrite.pullHost } : {}),
             });
             for (const img of p.images)
-                logger.info(`${img.reference} → ${zotReferenceOf(img)}`);
+                logger.info(`${img.reference} → ${zotReference(img)}`);
             if (p.unmapped.length) {
                 const registries = [...new Set(p.unmapped.map((u) => u.reference?.domain ?? '?'))];
                 const what = `${(0,format/* plural */.LS)(p.unmapped.length, 'image')} from ${registries.join(', ')}: registry not in registry-map`;
@@ -58071,10 +58570,7 @@ async function runPipeline(config, opts) {
         let warmed;
         let stored;
         if (config.mode !== 'plan' && config.zotUrl) {
-            const client = new warm_client/* ZotClient */.$({
-                ...opts.client,
-                // Every wait is said: a throttled or stalled Zot is never a silent pause.
-                onRetry: (e) => logger.info((0,diagnose/* retryLine */.Rn)(e)),
+            const client = new ZotClient({
                 url: config.zotUrl,
                 username: config.username,
                 password: config.password,
@@ -58180,7 +58676,7 @@ async function warmWithProgress(images, client, config, signal, opts) {
         lastLine = Date.now();
         logger.progress(line);
     };
-    const elapsed = () => (0,duration/* formatDuration */.a)(Date.now() - started);
+    const elapsed = () => (0,duration/* formatDuration */.a3)(Date.now() - started);
     const interval = opts.progressIntervalMs ?? 5000;
     // A long sync sends no events: the heartbeat shows the run is alive and on which image it waits.
     const heartbeat = setInterval(() => {
@@ -58208,17 +58704,13 @@ async function warmWithProgress(images, client, config, signal, opts) {
                 }
                 inFlight.delete(e.reference);
                 done = e.done;
-                say(`[${e.done}/${e.total}] ${e.status} ${e.reference} (${(0,duration/* formatDuration */.a)(e.durationMs)}; ${elapsed()} elapsed)`);
+                say(`[${e.done}/${e.total}] ${e.status} ${e.reference} (${(0,duration/* formatDuration */.a3)(e.durationMs)}; ${elapsed()} elapsed)`);
             },
         });
     }
     finally {
         clearInterval(heartbeat);
     }
-}
-/** `docker-images/library/nginx:1.27`, `…@sha256:…`, `…:1.27@sha256:…`: the image inside Zot. */
-function zotReferenceOf(p) {
-    return `${p.zotRepository}${p.ref.tag ? `:${p.ref.tag}` : ''}${p.ref.digest ? `@${p.ref.digest}` : ''}`;
 }
 /** One result per extracted reference, in extraction order. */
 function assemble(found, planned, unmapped, warmed, config) {
@@ -58228,7 +58720,7 @@ function assemble(found, planned, unmapped, warmed, config) {
         byReference.set(p.reference, r ?? {
             reference: p.reference,
             status: 'not-attempted',
-            zotReference: zotReferenceOf(p),
+            zotReference: zotReference(p),
             attempts: 0,
             durationMs: 0,
             warnings: [],
@@ -58346,7 +58838,7 @@ async function runUntilStopped(input, entry) {
     };
     const { timeoutMs } = input.config;
     const timer = timeoutMs !== undefined
-        ? setTimeout(() => controller.abort(`overall timeout of ${(0,duration/* formatDuration */.a)(timeoutMs)} reached`), timeoutMs)
+        ? setTimeout(() => controller.abort(`overall timeout of ${(0,duration/* formatDuration */.a3)(timeoutMs)} reached`), timeoutMs)
         : undefined;
     timer?.unref();
     process.on('SIGINT', onSignal);
@@ -58390,514 +58882,11 @@ function exitWhenDone(code) {
 
 /***/ }),
 
-/***/ 3470:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  $: () => (/* binding */ ZotClient),
-  q: () => (/* binding */ parseJson)
-});
-
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(4371);
-// EXTERNAL MODULE: ./lib/inputs/duration.js
-var duration = __nccwpck_require__(7581);
-;// CONCATENATED MODULE: ./lib/warm/auth.js
-// Registry authentication: WWW-Authenticate parsing and the bearer token cache (distribution token spec).
-/**
- * Parse a WWW-Authenticate header into challenges. Handles quoted values with commas and escapes, and
- * several challenges in one header (`Bearer realm="…",scope="…", Basic realm="…"`).
- */
-function parseChallenges(header) {
-    if (!header)
-        return [];
-    const out = [];
-    let i = 0;
-    const s = header;
-    const skipSpace = () => {
-        while (i < s.length && (s[i] === ' ' || s[i] === '\t' || s[i] === ','))
-            i++;
-    };
-    while (i < s.length) {
-        skipSpace();
-        const schemeMatch = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+/.exec(s.slice(i));
-        if (!schemeMatch)
-            break;
-        const scheme = schemeMatch[0].toLowerCase();
-        i += schemeMatch[0].length;
-        const params = {};
-        // Parameters: name=value or name="quoted", separated by commas; a bare token starts the next challenge.
-        for (;;) {
-            const save = i;
-            skipSpace();
-            const nameMatch = /^([A-Za-z0-9!#$%&'*+.^_`|~-]+)\s*=\s*/.exec(s.slice(i));
-            if (!nameMatch?.[1]) {
-                i = save;
-                break;
-            }
-            i += nameMatch[0].length;
-            let value = '';
-            if (s[i] === '"') {
-                i++;
-                while (i < s.length && s[i] !== '"') {
-                    if (s[i] === '\\' && i + 1 < s.length)
-                        i++;
-                    value += s[i];
-                    i++;
-                }
-                i++;
-            }
-            else {
-                const m = /^[^,\s]*/.exec(s.slice(i));
-                value = m?.[0] ?? '';
-                i += value.length;
-            }
-            params[nameMatch[1].toLowerCase()] = value;
-        }
-        out.push({ scheme, params });
-        // Skip anything unparseable up to the next comma so one odd challenge does not hide the others.
-        if (i < s.length && !/[\s,]/.test(s[i] ?? '')) {
-            const next = s.indexOf(',', i);
-            i = next === -1 ? s.length : next;
-        }
-    }
-    return out;
-}
-/** The `repository:<name>:pull` scope a registry request needs, derived from its path. */
-function scopeForPath(pathname) {
-    const m = /^\/v2\/(.+)\/(manifests|blobs|tags|referrers)\//.exec(pathname);
-    return m?.[1] ? `repository:${m[1]}:pull` : undefined;
-}
-/** Tokens per (realm, service, scope). Expired entries are dropped on read. */
-class TokenCache {
-    #tokens = new Map();
-    static key(realm, service, scope) {
-        return `${realm}\n${service ?? ''}\n${scope ?? ''}`;
-    }
-    get(key, now = Date.now()) {
-        const entry = this.#tokens.get(key);
-        if (!entry)
-            return undefined;
-        if (entry.expiresAt <= now) {
-            this.#tokens.delete(key);
-            return undefined;
-        }
-        return entry.token;
-    }
-    /** `expiresIn` seconds (spec default 60); renewed 10 s early so a token does not expire mid-request. */
-    set(key, token, expiresIn = 60, now = Date.now()) {
-        const lifetime = Math.max(1, expiresIn - 10) * 1000;
-        this.#tokens.set(key, { token, expiresAt: now + lifetime });
-    }
-    delete(key) {
-        this.#tokens.delete(key);
-    }
-    get size() {
-        return this.#tokens.size;
-    }
-}
-
-// EXTERNAL MODULE: ./lib/warm/diagnose.js
-var diagnose = __nccwpck_require__(6633);
-// EXTERNAL MODULE: ./lib/warm/errors.js
-var errors = __nccwpck_require__(5074);
-// EXTERNAL MODULE: ./lib/warm/options.js
-var options = __nccwpck_require__(2479);
-// EXTERNAL MODULE: ./lib/warm/retry.js + 1 modules
-var retry = __nccwpck_require__(9013);
-;// CONCATENATED MODULE: ./lib/warm/client.js
-// HTTP transport to one Zot: connection reuse, TLS, authentication, redirects and the single retry layer.
-// Everything above it (presence checks, warming) speaks in registry terms and never sees headers or sockets.
-
-
-
-
-
-
-
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-const PROXY_ENV = ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy'];
-class ZotClient {
-    /** Base URL without trailing slash, e.g. `https://zot.example.com`. Safe to print. */
-    url;
-    /** `host[:port]` as image references name it (for recognising images that already live in Zot). */
-    host;
-    username;
-    /** A static bearer token is configured. */
-    hasToken;
-    /** A client certificate is configured (mutual TLS). */
-    hasClientCert;
-    /** TLS verification is off (skip-tls-verify). */
-    insecure;
-    #origin;
-    #basePath;
-    #dispatcher;
-    #ownsDispatcher;
-    #retry;
-    #requestTimeoutMs;
-    #onRetry;
-    /** Causes (`429`, `timeout` …) whose retries a request of this run has used up: not retried again. */
-    #usedUp = new Set();
-    /** Set once Zot let a request time out on every try: later requests are not sent. */
-    #stalled;
-    #basic;
-    #staticToken;
-    #userAgent;
-    #tokens = new TokenCache();
-    /** Realm/service from Zot's Bearer challenge, once seen; later requests fetch tokens up front. */
-    #bearer;
-    /** Whether Zot asked for credentials (a challenge on /v2/ or a 401), for the report. */
-    authScheme;
-    constructor(opts) {
-        const parsed = new URL(opts.url);
-        if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
-            throw new TypeError(`Zot URL must be http:// or https://, got ${parsed.protocol}`);
-        if (parsed.username || parsed.password)
-            throw new TypeError('Zot URL must not contain credentials');
-        this.#origin = parsed.origin;
-        this.#basePath = parsed.pathname.replace(/\/+$/, '');
-        this.url = `${this.#origin}${this.#basePath}`;
-        this.host = parsed.host;
-        this.#retry = { ...options/* DEFAULTS */.z.retry, ...opts.retry };
-        this.#requestTimeoutMs = opts.requestTimeoutMs ?? options/* DEFAULTS */.z.localRequestTimeoutMs;
-        this.#onRetry = opts.onRetry;
-        this.#userAgent = opts.userAgent ?? 'zot-warm';
-        if (opts.username && opts.password) {
-            this.username = opts.username;
-            this.#basic = `Basic ${Buffer.from(`${opts.username}:${opts.password}`).toString('base64')}`;
-        }
-        if (opts.token)
-            this.#staticToken = opts.token;
-        this.hasToken = Boolean(opts.token);
-        this.hasClientCert = Boolean(opts.cert && opts.key);
-        this.insecure = Boolean(opts.insecureSkipVerify);
-        if (opts.dispatcher) {
-            this.#dispatcher = opts.dispatcher;
-            this.#ownsDispatcher = false;
-        }
-        else {
-            const tls = {
-                ...(opts.ca ? { ca: opts.ca } : {}),
-                ...(opts.cert ? { cert: opts.cert } : {}),
-                ...(opts.key ? { key: opts.key } : {}),
-                rejectUnauthorized: !opts.insecureSkipVerify,
-            };
-            const common = {
-                connect: tls,
-                ...(opts.keepAliveTimeoutMs ? { keepAliveTimeout: opts.keepAliveTimeoutMs } : {}),
-            };
-            // Only when a proxy is configured: EnvHttpProxyAgent honours NO_PROXY (loopback is usually listed) and
-            // tunnels HTTPS with our TLS settings (`requestTls`).
-            this.#dispatcher = PROXY_ENV.some((name) => process.env[name])
-                ? new undici/* EnvHttpProxyAgent */.J2({ ...common, requestTls: tls })
-                : new undici/* Agent */.g6(common);
-            this.#ownsDispatcher = true;
-        }
-    }
-    /** Things the user should know about the connection settings (skipped TLS verification …). */
-    get warnings() {
-        return (0,diagnose/* connectionWarnings */.oN)(this);
-    }
-    async close() {
-        if (this.#ownsDispatcher)
-            await this.#dispatcher.close();
-    }
-    /**
-     * One logical request: retries 429/502/503/504 and transport failures; any other answer is returned.
-     * Bounded: a request that cannot make Zot sync gets `retry.requestBudgetMs` in all, tries and waits
-     * included (a sync request is bounded by its caller's signal). Each cause is retried within one request
-     * only: once a request has used up its tries on a cause, later requests that meet it are not retried, and
-     * once Zot has let a request time out on every try, no further request is sent (Zot stopped answering).
-     */
-    async request(spec) {
-        if (this.#stalled)
-            throw this.#stalled;
-        const what = `${spec.method} ${spec.path}`;
-        const started = Date.now();
-        const deadline = spec.sync ? undefined : started + this.#retry.requestBudgetMs;
-        for (let attempt = 1;; attempt++) {
-            const tried = await this.#authenticated(spec, this.#tryLimit(spec, deadline)).then((res) => ({ res }), (err) => ({ error: (0,errors/* toRequestError */.du)(err, this.url).withAttempts(attempt) }));
-            const settle = () => {
-                if ('error' in tried)
-                    throw tried.error;
-                return { ...tried.res, attempts: attempt };
-            };
-            const cause = 'error' in tried
-                ? this.#retryCause(tried.error, spec)
-                : retry/* RETRY_STATUSES */.Ib.has(tried.res.status)
-                    ? String(tried.res.status)
-                    : undefined;
-            if (cause === undefined)
-                return settle();
-            const delayMs = 'error' in tried
-                ? (0,retry/* backoffDelay */.EY)(attempt - 1, this.#retry)
-                : (0,retry/* retryDelay */.a2)(attempt - 1, tried.res.headers['retry-after'], this.#retry);
-            const stop = attempt >= this.#retry.attempts
-                ? 'attempts'
-                : this.#usedUp.has(cause)
-                    ? 'repeated'
-                    : deadline !== undefined && Date.now() + delayMs >= deadline
-                        ? 'bound'
-                        : undefined;
-            this.#onRetry?.({
-                request: what,
-                attempt,
-                attempts: this.#retry.attempts,
-                delayMs,
-                ...('error' in tried ? { error: tried.error } : { status: tried.res.status }),
-                ...(stop ? { stop } : {}),
-            });
-            if (stop) {
-                this.#usedUp.add(cause);
-                if (cause === 'timeout')
-                    this.#stalled = (0,errors/* stalledError */.Iy)(this.url, what, Date.now() - started, attempt);
-                return settle();
-            }
-            await this.#wait(delayMs, spec.signal, attempt);
-        }
-    }
-    /** The time limit of the next try: the request's own, cut to what is left of its budget; 0 = none. */
-    #tryLimit(spec, deadline) {
-        const own = spec.timeoutMs ?? this.#requestTimeoutMs;
-        if (deadline === undefined)
-            return own;
-        const left = Math.max(1, deadline - Date.now());
-        return own > 0 ? Math.min(own, left) : left;
-    }
-    /** What makes a failure worth another try, as a key for the causes used up; undefined = not retried. */
-    #retryCause(error, spec) {
-        // Retries wait out Zot's own passing troubles; the token service and redirect targets are not Zot.
-        if (error.peer)
-            return undefined;
-        switch (error.kind) {
-            case 'unreachable':
-                // A name that does not resolve will not resolve in a second either.
-                return error.code === 'ENOTFOUND' ? undefined : error.kind;
-            case 'closed':
-            case 'timeout':
-                return spec.sync ? undefined : error.kind;
-            default:
-                return undefined;
-        }
-    }
-    async #wait(ms, signal, attempts) {
-        const wait = this.#retry.sleep ?? retry/* sleep */.yy;
-        try {
-            await wait(ms, signal);
-        }
-        catch {
-            throw (0,errors/* cancelledError */.YQ)(this.url, attempts);
-        }
-        if (signal?.aborted)
-            throw (0,errors/* cancelledError */.YQ)(this.url, attempts);
-    }
-    /** Sends with the credentials Zot wants; answers one Bearer challenge with the token flow. */
-    async #authenticated(spec, limitMs) {
-        const scope = scopeForPath(spec.path.split('?')[0] ?? spec.path);
-        let authorization = await this.#authorizationFor(scope, spec, limitMs);
-        let res = await this.#send(spec, authorization, limitMs);
-        // Credentials and the challenge flow belong to Zot's origin: a host Zot redirected to is answered as is.
-        if (res.answeredBy)
-            return res;
-        if (res.status !== 401) {
-            if (!this.authScheme)
-                this.authScheme = authSchemeOf(res.headers['www-authenticate']);
-            return res;
-        }
-        const challenges = parseChallenges(res.headers['www-authenticate']);
-        this.authScheme = challenges[0]?.scheme ?? this.authScheme;
-        const bearer = challenges.find((c) => c.scheme === 'bearer');
-        if (!bearer?.params.realm || this.#staticToken)
-            return res;
-        // Token flow: the challenge names the realm and the scope this request needs.
-        this.#bearer = { realm: bearer.params.realm, service: bearer.params.service };
-        const wanted = bearer.params.scope ?? scope;
-        const key = TokenCache.key(bearer.params.realm, bearer.params.service, wanted);
-        this.#tokens.delete(key);
-        const token = await this.#fetchToken(bearer.params.realm, bearer.params.service, wanted, spec.signal, limitMs);
-        if (!token)
-            return res;
-        authorization = `Bearer ${token}`;
-        res = await this.#send(spec, authorization, limitMs);
-        return res;
-    }
-    async #authorizationFor(scope, spec, limitMs) {
-        if (this.#staticToken)
-            return `Bearer ${this.#staticToken}`;
-        if (this.#bearer) {
-            const key = TokenCache.key(this.#bearer.realm, this.#bearer.service, scope);
-            const cached = this.#tokens.get(key);
-            if (cached)
-                return `Bearer ${cached}`;
-            const token = await this.#fetchToken(this.#bearer.realm, this.#bearer.service, scope, spec.signal, limitMs);
-            if (token)
-                return `Bearer ${token}`;
-        }
-        // Zot's basic modes (htpasswd, LDAP, API keys) expect credentials up front: no 401 round trip.
-        return this.#basic;
-    }
-    /**
-     * Distribution token flow. Credentials go to the realm Zot named in its challenge, but only over HTTPS or
-     * to Zot's own origin: never in clear text to another host.
-     */
-    async #fetchToken(realm, service, scope, signal, limitMs) {
-        const key = TokenCache.key(realm, service, scope);
-        const cached = this.#tokens.get(key);
-        if (cached)
-            return cached;
-        const url = httpUrl(realm, this.#origin);
-        if (!url)
-            throw (0,errors/* protocolError */.JW)('bad-challenge', `Zot at ${this.url} named a token realm that is not an http(s) URL`);
-        if (service)
-            url.searchParams.set('service', service);
-        if (scope)
-            url.searchParams.set('scope', scope);
-        const headers = { 'user-agent': this.#userAgent, accept: 'application/json' };
-        if (this.#basic && (url.origin === this.#origin || url.protocol === 'https:'))
-            headers.authorization = this.#basic;
-        const peer = url.origin === this.#origin ? undefined : { role: 'token service', origin: url.origin };
-        const res = await this.#dispatch(url, 'GET', headers, undefined, signal, limitMs, 1 << 20, peer);
-        // Refused credentials leave Zot's 401 for the caller, which words it; anything else is the service's fault.
-        if (res.status === 401 || res.status === 403)
-            return undefined;
-        const who = (0,errors/* hostPhrase */.Kt)(this.url, { role: 'token service', origin: url.origin });
-        if (res.status !== 200)
-            throw (0,errors/* protocolError */.JW)('token-answer', `${who} answered ${res.status} instead of a token`, { peer });
-        const parsed = parseJson(res.body);
-        const token = typeof parsed?.token === 'string'
-            ? parsed.token
-            : typeof parsed?.access_token === 'string'
-                ? parsed.access_token
-                : '';
-        if (!token)
-            throw (0,errors/* protocolError */.JW)('token-answer', `${who} answered 200 without a token`, { peer });
-        const expiresIn = typeof parsed.expires_in === 'number' ? parsed.expires_in : undefined;
-        this.#tokens.set(key, token, expiresIn);
-        return token;
-    }
-    /** Follows redirects by hand: the Authorization header stays with Zot's origin and is never forwarded. */
-    async #send(spec, authorization, limitMs) {
-        let url = new URL(`${this.#origin}${this.#basePath}${spec.path}`);
-        let method = spec.method;
-        let body = spec.body;
-        const base = { 'user-agent': this.#userAgent, ...spec.headers };
-        for (let hop = 0;; hop++) {
-            const headers = { ...base };
-            const own = url.origin === this.#origin;
-            if (authorization && own)
-                headers.authorization = authorization;
-            const peer = own ? undefined : { role: 'redirect target', origin: url.origin };
-            const res = await this.#dispatch(url, method, headers, body, spec.signal, limitMs, spec.maxBodyBytes ?? options/* DEFAULTS */.z.maxManifestBytes, peer);
-            const location = res.headers.location;
-            if (!REDIRECTS.has(res.status) || !location)
-                return own ? res : { ...res, answeredBy: url.origin };
-            if (hop >= options/* DEFAULTS */.z.maxRedirects)
-                throw (0,errors/* protocolError */.JW)('bad-redirect', `Zot at ${this.url} redirected more than ${options/* DEFAULTS */.z.maxRedirects} times`);
-            const next = httpUrl(location, url);
-            if (!next)
-                throw (0,errors/* protocolError */.JW)('bad-redirect', `${(0,errors/* hostPhrase */.Kt)(this.url, peer)} answered ${res.status} with a Location that is not an http(s) URL`, { peer });
-            url = next;
-            if (res.status === 303 && method !== 'HEAD') {
-                method = 'GET';
-                body = undefined;
-            }
-        }
-    }
-    async #dispatch(url, method, headers, body, signal, timeoutMs, maxBodyBytes, 
-    /** The host, when it is not Zot: for the wording and data of errors. */
-    peer) {
-        const timeout = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined;
-        const combined = signal && timeout ? AbortSignal.any([signal, timeout]) : (signal ?? timeout);
-        if (signal?.aborted)
-            throw (0,errors/* cancelledError */.YQ)(this.url);
-        try {
-            const res = await this.#dispatcher.request({
-                origin: url.origin,
-                path: `${url.pathname}${url.search}`,
-                method,
-                headers,
-                body,
-                signal: combined,
-                // Our own signals bound each try; undici's 300 s defaults would cut a long sync short.
-                headersTimeout: 0,
-                bodyTimeout: 0,
-            });
-            const out = { status: res.statusCode, headers: flatten(res.headers) };
-            if (method === 'HEAD') {
-                await res.body.dump();
-                return { ...out, body: Buffer.alloc(0) };
-            }
-            // Error bodies only matter for their error code; success bodies are manifests, configs, JSON.
-            const limit = res.statusCode >= 300 ? 64 * 1024 : maxBodyBytes;
-            const chunks = [];
-            let size = 0;
-            for await (const chunk of res.body) {
-                size += chunk.length;
-                if (size > limit) {
-                    res.body.destroy();
-                    if (res.statusCode >= 300)
-                        break;
-                    throw (0,errors/* protocolError */.JW)('too-large', `${(0,errors/* hostPhrase */.Kt)(this.url, peer)} sent more than ${limit} bytes for ${method} ${url.pathname}`, { peer });
-                }
-                chunks.push(chunk);
-            }
-            return { ...out, body: Buffer.concat(chunks) };
-        }
-        catch (err) {
-            if (err instanceof errors/* ZotRequestError */.Hm)
-                throw err;
-            if (signal?.aborted)
-                throw (0,errors/* cancelledError */.YQ)(this.url);
-            if (timeout?.aborted)
-                throw new errors/* ZotRequestError */.Hm('timeout', `${(0,errors/* hostPhrase */.Kt)(this.url, peer)} did not answer ${method} ${url.pathname} within ${(0,duration/* formatDuration */.a)(timeoutMs)}`, { peer });
-            throw (0,errors/* toRequestError */.du)(err, this.url, peer);
-        }
-    }
-}
-function flatten(headers) {
-    const out = {};
-    for (const [name, value] of Object.entries(headers)) {
-        if (value === undefined)
-            continue;
-        out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
-    }
-    return out;
-}
-/** `text` resolved against `base` when it is an http(s) URL; undefined otherwise. */
-function httpUrl(text, base) {
-    try {
-        const url = new URL(text, base);
-        return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-/** JSON of a body, or undefined when it is not JSON. */
-function parseJson(body) {
-    try {
-        return JSON.parse(body.toString('utf8'));
-    }
-    catch {
-        return undefined;
-    }
-}
-function authSchemeOf(header) {
-    return parseChallenges(header)[0]?.scheme;
-}
-
-
-/***/ }),
-
 /***/ 6633:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Rn: () => (/* binding */ retryLine),
 /* harmony export */   Tu: () => (/* binding */ authFailure),
-/* harmony export */   a3: () => (/* binding */ formatDuration),
 /* harmony export */   ap: () => (/* binding */ conversionDiagnosis),
 /* harmony export */   fP: () => (/* binding */ cancelledImage),
 /* harmony export */   h4: () => (/* binding */ diagnose),
@@ -58918,19 +58907,6 @@ function authSchemeOf(header) {
 const conversionDiagnosis = 'Zot converts the image on sync (preserveDigest off: Docker manifests become OCI and attestations leave the index, which changes the digest)';
 function capitalize(text) {
     return text.charAt(0).toUpperCase() + text.slice(1);
-}
-/** `90s`, `15m`, `1h`, `250ms`: how a user wrote the timeout. */
-function formatDuration(ms) {
-    if (ms < 1000)
-        return `${ms}ms`;
-    if (ms % 3_600_000 === 0)
-        return `${ms / 3_600_000}h`;
-    if (ms % 60_000 === 0)
-        return `${ms / 60_000}m`;
-    return `${Math.round(ms / 1000)}s`;
-}
-function tries(attempts) {
-    return attempts ? ` (${attempts} tries)` : '';
 }
 function diagnose(s) {
     switch (s.kind) {
@@ -58975,10 +58951,10 @@ function diagnose(s) {
         case 'sync-timeout':
             return s.connectionClosed
                 ? `Zot closed the connection while syncing (its http.writeTimeout is shorter than the sync) and the image ` +
-                    `did not appear within the image timeout (${formatDuration(s.timeoutMs)}). Zot may still finish in the background; ` +
+                    `did not appear within the image timeout (${(0,_inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatSetting */ .w_)(s.timeoutMs)}). Zot may still finish in the background; ` +
                     'raise image-timeout, and set "writeTimeout": "0s" (or longer than your largest sync) in Zot\'s http config. ' +
                     'If it never appears, check Zot\'s log for "failed to sync image".'
-                : `No answer from Zot within the image timeout (${formatDuration(s.timeoutMs)}); a large image may still be ` +
+                : `No answer from Zot within the image timeout (${(0,_inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatSetting */ .w_)(s.timeoutMs)}); a large image may still be ` +
                     'syncing in the background. Raise image-timeout, or check Zot\'s log for "failed to sync image" and ' +
                     'an upstream rate limit.';
         case 'unauthorized':
@@ -58986,13 +58962,13 @@ function diagnose(s) {
         case 'forbidden':
             return `Zot refused access to ${s.repository}${s.user ? ` for ${s.user}` : ''} (403): grant read on it in Zot's accessControl.`;
         case 'rate-limited':
-            return s.attempts === 1
-                ? `Zot answered ${s.status} (too many requests): lower concurrency or retry later.`
-                : `Zot kept answering ${s.status} (too many requests) after every retry${tries(s.attempts)}: lower concurrency or retry later.`;
+            return `Zot kept answering ${s.status} (too many requests) after every retry: lower concurrency or retry later.`;
         case 'server-error':
-            return `Zot answered ${s.status}${s.attempts === 1 ? '' : ` after every retry${tries(s.attempts)}`}: check Zot's log and its storage, then run again.`;
+            return `Zot answered ${s.status} after every retry: check Zot's log and its storage, then run again.`;
         case 'unexpected-status':
             return `Zot answered ${s.status}${s.code ? ` ${s.code}` : ''}, which a warmer cannot act on; check Zot's log.`;
+        case 'transport':
+            return s.advice ? `${s.message.replace(/[.:]?$/, '.')} ${s.advice}` : s.message;
         case 'redirected':
             return (`Zot redirected the request to ${s.origin}, which answered ${s.status}. Credentials and token ` +
                 "challenges are honoured for Zot's own origin only, so that host gets none: make Zot serve this " +
@@ -59068,10 +59044,6 @@ function transportAdvice(err, c, duringRun = false) {
                 return undefined;
         }
     }
-    if (err.kind === 'timeout' && !err.peer)
-        return "Zot (or a proxy in front of it) stopped answering requests it answers from its own storage: check Zot's load and its log.";
-    if (err.peer?.role === 'token service' && err.kind !== 'protocol' && err.kind !== 'cancelled')
-        return "It is the realm of Zot's bearer authentication: check that it runs and is reachable from this runner.";
     if (duringRun)
         return undefined;
     switch (err.kind) {
@@ -59084,24 +59056,6 @@ function transportAdvice(err, c, duringRun = false) {
             return 'Zot, or a proxy in front of it, dropped the connection: check its log.';
         default:
             return undefined;
-    }
-}
-/**
- * The log line of a failed try: the wait before the next one (`retrying in 8s: 429 from Zot …`), or why
- * there is none.
- */
-function retryLine(e) {
-    const cause = e.error ? e.error.message : `${e.status} from Zot`;
-    const where = `${e.request}, try ${e.attempt} of ${e.attempts}`;
-    switch (e.stop) {
-        case undefined:
-            return `retrying in ${(0,_inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a)(e.delayMs)}: ${cause} (${where})`;
-        case 'attempts':
-            return `giving up: ${cause} (${where})`;
-        case 'bound':
-            return `not retrying: ${cause}, and the next try (in ${(0,_inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a)(e.delayMs)}) would pass the time bound of a request (${where})`;
-        case 'repeated':
-            return `not retrying: ${cause}, which already used up the retries of an earlier request (${where})`;
     }
 }
 
@@ -59132,12 +59086,11 @@ async function eachLimited(items, limit, fn) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Hm: () => (/* binding */ ZotRequestError),
-/* harmony export */   Iy: () => (/* binding */ stalledError),
 /* harmony export */   JW: () => (/* binding */ protocolError),
-/* harmony export */   Kt: () => (/* binding */ hostPhrase),
 /* harmony export */   YQ: () => (/* binding */ cancelledError),
 /* harmony export */   du: () => (/* binding */ toRequestError)
 /* harmony export */ });
+/* unused harmony export hostPhrase */
 // Transport failures as typed errors: what failed (kind, reason), where (Zot, the token service its challenge
 // named, or a host it redirected to) and the raw Node/undici code. The message says what happened in plain
 // words and names the Zot URL (never credentials); what the user should change is diagnose.ts's job.
@@ -59167,14 +59120,6 @@ class ZotRequestError extends Error {
 /** The one wording of a request stopped by the caller's signal. */
 function cancelledError(url, attempts) {
     return new ZotRequestError('cancelled', `request to Zot at ${url} cancelled`, { attempts });
-}
-/**
- * What every request after a stall gets: `what` (e.g. `GET /v2/`) timed out on every try, so Zot stopped
- * answering and nothing more is sent to it in this run.
- */
-function stalledError(url, what, elapsedMs, attempts) {
-    const seconds = Math.round(elapsedMs / 1000);
-    return new ZotRequestError('timeout', `not sent: Zot at ${url} stopped answering (${what} got no answer in ${seconds} s, ${attempts} tries)`, { reason: 'stalled', attempts: 0 });
 }
 /** An answer from Zot (or a peer) that cannot be used: `what` names the request, `problem` what was wrong. */
 function protocolError(reason, message, data = {}) {
@@ -59247,11 +59192,15 @@ function hostPhrase(url, peer) {
  * Turn a thrown transport error into a ZotRequestError with a precise message. `url` is the Zot base URL
  * (safe to print: credentials are never part of it); `peer` the other host when it was not Zot.
  */
-function toRequestError(err, url, peer) {
+function toRequestError(err, url, aborted, peer) {
     if (err instanceof ZotRequestError)
         return err;
+    if (aborted === 'cancelled')
+        return cancelledError(url);
     const host = hostPhrase(url, peer);
     const at = peer ? peer.origin : url;
+    if (aborted === 'timeout')
+        return new ZotRequestError('timeout', `${host} did not answer within the time limit`, { peer });
     const { code, message } = codes(err);
     const data = { code, peer };
     if (code && CERT_CODES.has(code))
@@ -59289,7 +59238,6 @@ function toRequestError(err, url, peer) {
 /* harmony export */   Ko: () => (/* binding */ configPlatform),
 /* harmony export */   Ky: () => (/* binding */ isImageConfigType),
 /* harmony export */   Ng: () => (/* binding */ parseManifest),
-/* harmony export */   Sh: () => (/* binding */ ManifestError),
 /* harmony export */   dY: () => (/* binding */ MANIFEST_ACCEPT),
 /* harmony export */   pp: () => (/* binding */ isDockerMediaType)
 /* harmony export */ });
@@ -59331,77 +59279,43 @@ function isDockerMediaType(mediaType) {
 function sha256(body) {
     return `sha256:${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(body).digest('hex')}`;
 }
-/** A body that is not a manifest: `message` completes "… that is" (e.g. `not JSON`). */
-class ManifestError extends Error {
-    reason;
-    name = 'ManifestError';
-    constructor(reason, message) {
-        super(message);
-        this.reason = reason;
-    }
-}
-const text = (v) => (typeof v === 'string' && v ? v : undefined);
-const record = (v) => v && typeof v === 'object' && !Array.isArray(v) ? v : undefined;
 /**
  * Parse a manifest body. `contentType` and `digestHeader` come from Zot's answer; the digest is computed from
- * the bytes when the header is missing. Throws a ManifestError on anything that is not a manifest or index;
- * fields of the wrong type count as absent.
+ * the bytes when the header is missing. Throws on anything that is not a manifest or index.
  */
 function parseManifest(body, contentType, digestHeader) {
-    let parsed;
-    try {
-        parsed = JSON.parse(body.toString('utf8'));
-    }
-    catch {
-        throw new ManifestError('not-json', 'not JSON');
-    }
-    const json = record(parsed);
-    if (!json)
-        throw new ManifestError('bad-shape', 'not a JSON object');
-    const mediaType = text(json.mediaType) || contentType?.split(';')[0]?.trim() || '';
+    const json = JSON.parse(body.toString('utf8'));
+    const mediaType = json.mediaType || contentType?.split(';')[0]?.trim() || '';
     const digest = digestHeader || sha256(body);
-    const config = record(json.config);
-    if (INDEX_TYPES.has(mediaType) || (Array.isArray(json.manifests) && !config)) {
-        const entries = Array.isArray(json.manifests) ? json.manifests : [];
-        const children = entries.flatMap((entry) => {
-            const m = record(entry);
-            const childDigest = text(m?.digest);
-            if (!m || !childDigest)
-                return [];
-            const p = record(m.platform);
-            const os = text(p?.os);
-            const architecture = text(p?.architecture);
-            const platform = os && architecture ? (0,_platforms_js__WEBPACK_IMPORTED_MODULE_1__/* .normalizePlatform */ .FL)({ os, architecture, variant: text(p?.variant) }) : undefined;
-            const attestation = record(m.annotations)?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
+    if (INDEX_TYPES.has(mediaType) || (Array.isArray(json.manifests) && !json.config)) {
+        const children = (json.manifests ?? [])
+            .filter((m) => typeof m.digest === 'string')
+            .map((m) => {
+            const p = m.platform;
+            const platform = p?.os && p.architecture
+                ? (0,_platforms_js__WEBPACK_IMPORTED_MODULE_1__/* .normalizePlatform */ .FL)({ os: p.os, architecture: p.architecture, variant: p.variant })
+                : undefined;
+            const attestation = m.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
                 (platform?.os === 'unknown' && platform.architecture === 'unknown');
-            return [{ digest: childDigest, mediaType: text(m.mediaType) ?? '', platform, attestation }];
+            return { digest: m.digest, mediaType: m.mediaType ?? '', platform, attestation };
         });
         return { digest, mediaType: mediaType || MEDIA_TYPES.ociIndex, kind: 'index', children };
     }
-    const configDigest = text(config?.digest);
-    if (configDigest) {
-        const configType = text(config?.mediaType) ?? '';
-        return {
-            digest,
-            mediaType,
-            kind: 'manifest',
-            children: [],
-            config: IMAGE_CONFIG_TYPES.has(configType)
-                ? { digest: configDigest, mediaType: configType }
-                : undefined,
-        };
+    if (json.config && typeof json.config.digest === 'string') {
+        const config = IMAGE_CONFIG_TYPES.has(json.config.mediaType ?? '')
+            ? { digest: json.config.digest, mediaType: json.config.mediaType }
+            : undefined;
+        return { digest, mediaType, kind: 'manifest', children: [], config };
     }
-    throw new ManifestError('bad-shape', `not an image manifest or index (media type "${mediaType || 'none'}")`);
+    throw new Error(`not an image manifest or index (media type "${mediaType || 'none'}")`);
 }
 /** The platform an image config declares. */
 function configPlatform(body) {
     try {
-        const c = record(JSON.parse(body.toString('utf8')));
-        const os = text(c?.os);
-        const architecture = text(c?.architecture);
-        if (!os || !architecture)
+        const c = JSON.parse(body.toString('utf8'));
+        if (!c.os || !c.architecture)
             return undefined;
-        return (0,_platforms_js__WEBPACK_IMPORTED_MODULE_1__/* .normalizePlatform */ .FL)({ os, architecture, variant: text(c?.variant) });
+        return (0,_platforms_js__WEBPACK_IMPORTED_MODULE_1__/* .normalizePlatform */ .FL)({ os: c.os, architecture: c.architecture, variant: c.variant });
     }
     catch {
         return undefined;
@@ -59432,21 +59346,13 @@ const DEFAULTS = {
         maxDelayMs: 15_000,
         /** A longer Retry-After is shortened to this; the retry budget stays bounded. */
         maxRetryAfterMs: 60_000,
-        /**
-         * All the time one request that cannot make Zot sync may take, tries and waits included; a wait that
-         * would end past it is not started. (Sync requests are bounded by the image timeout.)
-         */
-        requestBudgetMs: 60_000,
     },
     /** Polling for an image whose sync outlived Zot's writeTimeout. */
     poll: { initialDelayMs: 1_000, maxDelayMs: 15_000 },
-    /** Limit per try of requests that never make Zot contact upstream (tags/list, HEAD by digest, search). */
-    localRequestTimeoutMs: 30_000,
-    /** Manifests are small (OCI recommends ≤ 4 MiB); anything bigger is not a manifest. Also the page limit. */
+    /** Limit for requests that never make Zot contact upstream (tags/list, HEAD by a present digest, search). */
+    localRequestTimeoutMs: 60_000,
+    /** Manifests are small (OCI recommends ≤ 4 MiB); anything bigger is not a manifest. */
     maxManifestBytes: 8 * 1024 * 1024,
-    /** One repository's tag list, all pages together: about a million tags of 30 characters. */
-    maxTagListBytes: 32 * 1024 * 1024,
-    maxTagListPages: 1000,
     maxRedirects: 5,
 };
 
@@ -59519,7 +59425,6 @@ function platformMatches(required, actual) {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   KX: () => (/* binding */ isLegacyTag),
 /* harmony export */   aH: () => (/* binding */ referrersOf),
 /* harmony export */   q1: () => (/* binding */ REFERRERS_POLICIES)
 /* harmony export */ });
@@ -59566,10 +59471,6 @@ function kindOf(artifactType, annotations = {}) {
     return 'other';
 }
 const LEGACY = /^sha256-([a-f0-9]{64})\.(sig|att|sbom)$/;
-/** A cosign legacy tag (`sha256-<hex>.sig/.att/.sbom`): tag lists keep these besides the planned tags. */
-function isLegacyTag(tag) {
-    return LEGACY.test(tag);
-}
 const LEGACY_KIND = { sig: 'signature', att: 'attestation', sbom: 'sbom' };
 const KIND_ORDER = ['signature', 'attestation', 'sbom', 'other'];
 /** Referrers requests of one image in flight at a time (Zot keeps 3 per upstream in flight anyway). */
@@ -59789,19 +59690,7 @@ function sortItems(items, subjects) {
 /* harmony export */   sy: () => (/* binding */ headManifest),
 /* harmony export */   v0: () => (/* binding */ searchTag)
 /* harmony export */ });
-/* harmony import */ var _client_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3470);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5074);
-/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1684);
-/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2479);
-// Registry calls to Zot, each annotated with whether it can make Zot contact upstream (see docs/zot.md and
-// pkg/api/routes.go getImageManifest, getReferrers in Zot v2.1.20):
-//   tags/list, blobs, search, mgmt              never (local answers only)
-//   manifests/<digest> present locally           never
-//   manifests/<digest> missing, manifests/<tag>  yes: Zot syncs before answering
-//   referrers/<digest>                           yes, every time (copies the subject's referrers first)
-
-
-
+/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1684);
 
 function answered(value, res) {
     return { ok: true, value, attempts: res.attempts };
@@ -59825,24 +59714,14 @@ function repoPath(repo) {
     return repo.split('/').map(encodeURIComponent).join('/');
 }
 /**
- * Local tags of a repository (empty when Zot does not have the repository), following `Link` pagination.
- * Never contacts upstream. `keep`: which tags to keep (memory stays bounded by what the caller needs, not by
- * what Zot sends). A listing over DEFAULTS.maxTagListBytes or DEFAULTS.maxTagListPages, or one that
- * paginates in a loop, is a protocol error.
+ * Local tags of a repository (empty when Zot does not have the repository). Follows `Link` pagination.
+ * Never contacts upstream.
  */
-async function listTags(client, repo, signal, keep) {
+async function listTags(client, repo, signal) {
     const tags = new Set();
-    const seen = new Set();
-    const what = `Zot at ${client.url} sent`;
     let path = `/v2/${repoPath(repo)}/tags/list`;
     let attempts = 0;
-    let bytes = 0;
-    while (path) {
-        if (seen.size >= _options_js__WEBPACK_IMPORTED_MODULE_3__/* .DEFAULTS */ .z.maxTagListPages)
-            throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .protocolError */ .JW)('too-large', `${what} more than ${_options_js__WEBPACK_IMPORTED_MODULE_3__/* .DEFAULTS */ .z.maxTagListPages} pages of tags for ${repo}`);
-        if (seen.has(path))
-            throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .protocolError */ .JW)('bad-shape', `${what} the tag list of ${repo} in a loop of pages`);
-        seen.add(path);
+    for (let page = 0; path && page < 1000; page++) {
         const res = await client.request({
             method: 'GET',
             path,
@@ -59854,33 +59733,12 @@ async function listTags(client, repo, signal, keep) {
             return { ok: true, value: tags, attempts };
         if (res.status !== 200)
             return { ...refused(res), attempts };
-        bytes += res.body.length;
-        if (bytes > _options_js__WEBPACK_IMPORTED_MODULE_3__/* .DEFAULTS */ .z.maxTagListBytes)
-            throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .protocolError */ .JW)('too-large', `${what} more than ${mebibytes(_options_js__WEBPACK_IMPORTED_MODULE_3__/* .DEFAULTS */ .z.maxTagListBytes)} of tags for ${repo}`);
-        for (const t of tagsOf(client, res, repo))
-            if (!keep || keep(t))
-                tags.add(t);
+        const json = JSON.parse(res.body.toString('utf8'));
+        for (const t of json.tags ?? [])
+            tags.add(t);
         path = nextPage(res.headers.link, client.url);
     }
     return { ok: true, value: tags, attempts };
-}
-function mebibytes(bytes) {
-    return `${Math.round(bytes / 1024 / 1024)} MiB`;
-}
-/** The names of one tags/list page; anything but `{"tags": [names…] | null}` is an unusable answer. */
-function tagsOf(client, res, repo) {
-    const json = (0,_client_js__WEBPACK_IMPORTED_MODULE_0__/* .parseJson */ .q)(res.body);
-    const what = `Zot at ${client.url} sent a tag list for ${repo}`;
-    if (json === undefined)
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .protocolError */ .JW)('not-json', `${what} that is not JSON`);
-    if (!json || typeof json !== 'object' || Array.isArray(json))
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .protocolError */ .JW)('bad-shape', `${what} that is not a JSON object`);
-    const tags = json.tags;
-    if (tags === undefined || tags === null)
-        return [];
-    if (!Array.isArray(tags) || !tags.every((t) => typeof t === 'string'))
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .protocolError */ .JW)('bad-shape', `${what} whose "tags" is not a list of names`);
-    return tags;
 }
 /** `Link: </v2/x/tags/list?n=100&last=b>; rel="next"` → path relative to the Zot base URL. */
 function nextPage(link, base) {
@@ -59901,29 +59759,19 @@ async function getManifest(client, repo, reference, opts) {
         method: 'GET',
         // Tags and digests are grammar-checked; a digest's `:` must stay literal (Zot does not decode %3A).
         path: `/v2/${repoPath(repo)}/manifests/${reference}`,
-        headers: { accept: _manifest_js__WEBPACK_IMPORTED_MODULE_2__/* .MANIFEST_ACCEPT */ .dY },
+        headers: { accept: _manifest_js__WEBPACK_IMPORTED_MODULE_0__/* .MANIFEST_ACCEPT */ .dY },
         ...opts,
     });
     if (res.status !== 200)
         return refused(res);
-    let manifest;
-    try {
-        manifest = (0,_manifest_js__WEBPACK_IMPORTED_MODULE_2__/* .parseManifest */ .Ng)(res.body, res.headers['content-type'], res.headers['docker-content-digest']);
-    }
-    catch (err) {
-        if (!(err instanceof _manifest_js__WEBPACK_IMPORTED_MODULE_2__/* .ManifestError */ .Sh))
-            throw err;
-        const at = reference.includes(':') ? '@' : ':';
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .protocolError */ .JW)(err.reason, `Zot at ${client.url} sent a manifest for ${repo}${at}${reference} that is ${err.message}`);
-    }
-    return answered(manifest, res);
+    return answered((0,_manifest_js__WEBPACK_IMPORTED_MODULE_0__/* .parseManifest */ .Ng)(res.body, res.headers['content-type'], res.headers['docker-content-digest']), res);
 }
 /** HEAD a manifest by digest. Only call for digests known to be present: a missing one makes Zot sync. */
 async function headManifest(client, repo, digest, signal) {
     const res = await client.request({
         method: 'HEAD',
         path: `/v2/${repoPath(repo)}/manifests/${digest}`,
-        headers: { accept: _manifest_js__WEBPACK_IMPORTED_MODULE_2__/* .MANIFEST_ACCEPT */ .dY },
+        headers: { accept: _manifest_js__WEBPACK_IMPORTED_MODULE_0__/* .MANIFEST_ACCEPT */ .dY },
         signal,
     });
     if (res.status === 200 || res.status === 404)
@@ -60025,70 +59873,6 @@ async function getReferrers(client, repo, digest, signal) {
 
 /***/ }),
 
-/***/ 9013:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  Ib: () => (/* binding */ RETRY_STATUSES),
-  EY: () => (/* binding */ backoffDelay),
-  a2: () => (/* binding */ retryDelay),
-  yy: () => (/* binding */ sleep)
-});
-
-// UNUSED EXPORTS: parseRetryAfter
-
-;// CONCATENATED MODULE: external "node:timers/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-;// CONCATENATED MODULE: ./lib/warm/retry.js
-// The one retry policy: which answers are worth another try and how long to wait before it.
-
-/** Rate limited, or a gateway/Zot that is briefly unavailable. Every other 4xx/5xx is an answer. */
-const RETRY_STATUSES = new Set([429, 502, 503, 504]);
-/**
- * `Retry-After` as milliseconds: delta-seconds or an HTTP-date (RFC 9110 §10.2.3). Undefined when absent or
- * unparseable, so the caller falls back to its backoff.
- */
-function parseRetryAfter(value, now = Date.now()) {
-    if (!value)
-        return undefined;
-    const text = value.trim();
-    if (/^\d+$/.test(text))
-        return Number(text) * 1000;
-    const date = Date.parse(text);
-    if (Number.isNaN(date))
-        return undefined;
-    return Math.max(0, date - now);
-}
-/**
- * Exponential backoff with "equal jitter": half the step is fixed, half random, so retries spread out but
- * never collapse to zero. `retry` is 0 for the wait before the second try.
- */
-function backoffDelay(retry, opts) {
-    const step = Math.min(opts.maxDelayMs, opts.baseDelayMs * 2 ** retry);
-    const random = opts.random ?? Math.random;
-    return Math.round(step / 2 + (step / 2) * random());
-}
-/** The wait before retry number `retry` (0-based) after an answer with `status` and `retryAfter` header. */
-function retryDelay(retry, retryAfter, opts) {
-    const asked = parseRetryAfter(retryAfter);
-    if (asked !== undefined)
-        return Math.min(asked, opts.maxRetryAfterMs);
-    return backoffDelay(retry, opts);
-}
-/** Sleep that ends early (rejecting) when the signal aborts. */
-async function sleep(ms, signal) {
-    if (ms <= 0) {
-        signal?.throwIfAborted();
-        return;
-    }
-    await (0,promises_namespaceObject.setTimeout)(ms, undefined, { signal });
-}
-
-
-/***/ }),
-
 /***/ 8681:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -60098,7 +59882,20 @@ async function sleep(ms, signal) {
 /* harmony export */   nm: () => (/* binding */ searchImages)
 /* harmony export */ });
 /* unused harmony exports batchQuery, parseImage */
-/* harmony import */ var _platforms_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3541);
+/* harmony import */ var _extract_reference_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8492);
+/* harmony import */ var _platforms_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3541);
+// Batched lookups of local tags through Zot's search extension: one GraphQL document asks for many
+// `repo:tag` at once (one aliased `Image` field each) and returns each one's digest and its manifests'
+// platforms, from Zot's MetaDB, without contacting upstream.
+//
+// What Zot v2.1.20 answers (pkg/extensions/search/convert/metadb.go, checked against the binary in
+// warm-batch.int.test.ts):
+// - `Platform { Os Arch }` has no Variant field, but Arch carries it: `arm/v7` (getArch joins them).
+// - The platform of an index child is its image config's, not the index entry's (the entry's only when the
+//   config has none). Children MetaDB lacks are left out; nested indexes are flattened.
+// - `Image` is non-null: one alias that errors (tag unknown to MetaDB) nulls the whole `data`, and each
+//   error names its alias in `path`. Such a batch is asked again without those aliases.
+
 
 const BATCH_LIMITS = { images: 50, bytes: 32 * 1024 };
 const FRAGMENT = 'fragment S on ImageSummary { Digest MediaType Manifests { Digest ArtifactType Platform { Os Arch } } }';
@@ -60107,7 +59904,6 @@ const ATTACHED = 'IsSigned SignatureInfo { Tool } Referrers { Digest ArtifactTyp
 const FRAGMENT_REFERRERS = `fragment S on ImageSummary { Digest MediaType ${ATTACHED} Manifests { Digest ArtifactType Platform { Os Arch } ${ATTACHED} } }`;
 /** Bytes one name adds to the body besides its JSON string: its variable declaration, alias and value key. */
 const PER_NAME_BYTES = 64;
-const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
 /**
  * The query for `names` (`repo:tag`). Names travel as GraphQL variables, so no name is ever spliced into the
  * query text (JSON escapes quotes and backslashes), and equal-sized batches share one parsed query in Zot.
@@ -60226,11 +60022,11 @@ function parseImage(raw) {
     if (!raw || typeof raw !== 'object')
         return undefined;
     const s = raw;
-    if (typeof s.Digest !== 'string' || !DIGEST.test(s.Digest))
+    if (typeof s.Digest !== 'string' || !_extract_reference_js__WEBPACK_IMPORTED_MODULE_0__/* .DIGEST */ .Dh.test(s.Digest))
         return undefined;
     const manifests = [];
     for (const m of Array.isArray(s.Manifests) ? s.Manifests : []) {
-        if (typeof m?.Digest !== 'string' || !DIGEST.test(m.Digest))
+        if (typeof m?.Digest !== 'string' || !_extract_reference_js__WEBPACK_IMPORTED_MODULE_0__/* .DIGEST */ .Dh.test(m.Digest))
             return undefined;
         const entry = { digest: m.Digest };
         if (typeof m.ArtifactType === 'string' && m.ArtifactType)
@@ -60264,7 +60060,7 @@ function parseAttached(raw) {
     const referrers = [];
     for (const r of Array.isArray(raw.Referrers) ? raw.Referrers : []) {
         const ref = r;
-        if (typeof ref?.Digest !== 'string' || !DIGEST.test(ref.Digest))
+        if (typeof ref?.Digest !== 'string' || !_extract_reference_js__WEBPACK_IMPORTED_MODULE_0__/* .DIGEST */ .Dh.test(ref.Digest))
             continue;
         const annotations = {};
         for (const a of Array.isArray(ref.Annotations) ? ref.Annotations : []) {
@@ -60288,7 +60084,7 @@ function searchPlatform(os, arch) {
     const [architecture, variant, extra] = arch.split('/');
     if (!architecture || extra !== undefined)
         return undefined;
-    return (0,_platforms_js__WEBPACK_IMPORTED_MODULE_0__/* .normalizePlatform */ .FL)({ os, architecture, variant });
+    return (0,_platforms_js__WEBPACK_IMPORTED_MODULE_1__/* .normalizePlatform */ .FL)({ os, architecture, variant });
 }
 
 

@@ -78792,12 +78792,16 @@ function withHint(message, hint) {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Dh: () => (/* binding */ DIGEST),
 /* harmony export */   F2: () => (/* binding */ parseReference),
 /* harmony export */   FH: () => (/* binding */ formatReference),
+/* harmony export */   SH: () => (/* binding */ PATH_COMPONENT),
 /* harmony export */   dw: () => (/* binding */ isTemplated),
+/* harmony export */   lV: () => (/* binding */ DEFAULT_DOMAIN),
+/* harmony export */   nL: () => (/* binding */ DOCKER_HUB_HOSTS),
 /* harmony export */   wi: () => (/* binding */ EMPTY_HINT)
 /* harmony export */ });
-/* unused harmony exports DEFAULT_DOMAIN, NAME_TOTAL_MAX, TAG_MAX, familiarName, familiarString */
+/* unused harmony exports NAME_TOTAL_MAX, TAG_MAX */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(452);
 // Image references, parsed and normalised like the container ecosystem: the grammar of
 // github.com/distribution/reference (regexp.go) and Docker's normalisation (normalize.go: ParseDockerRef),
@@ -78806,12 +78810,17 @@ function withHint(message, hint) {
 // reason a user can act on ("sha256 digest needs 64 hex characters, got 12") rather than "invalid format".
 
 const DEFAULT_DOMAIN = 'docker.io';
-/** Hosts that are Docker Hub under another name; normalised to `docker.io`. */
-const DOCKER_HUB_ALIASES = new Set(['index.docker.io', 'registry-1.docker.io']);
+/** Docker Hub's names; the others are normalised to `docker.io` (the registry map does the same). */
+const DOCKER_HUB_HOSTS = new Set([
+    'docker.io',
+    'index.docker.io',
+    'registry-1.docker.io',
+]);
 const OFFICIAL_PREFIX = 'library/';
 /** distribution/reference NameTotalLengthMax, measured on the normalised `domain/path`. */
 const NAME_TOTAL_MAX = 255;
 const TAG_MAX = 128;
+/** One component of a repository path (also of a registry-map prefix). */
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
 const DOMAIN_NAME = new RegExp(`^${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*$`);
@@ -78819,7 +78828,10 @@ const IPV6_HOST = /^\[[a-fA-F0-9:]+\]$/;
 const PORT = /^[0-9]+$/;
 const TAG = /^\w[\w.-]*$/;
 /** go-digest's algorithm grammar (lower case only). */
-const DIGEST_ALGORITHM = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*$/;
+const ALGORITHM = '[a-z0-9]+(?:[.+_-][a-z0-9]+)*';
+const DIGEST_ALGORITHM = new RegExp(`^${ALGORITHM}$`);
+/** A digest as a registry sends it (OCI image-spec grammar): `algorithm:encoded`, at least 32 characters. */
+const DIGEST = new RegExp(`^${ALGORITHM}:[a-zA-Z0-9=_-]{32,}$`);
 /** Algorithms go-digest registers, with their hex length. */
 const DIGEST_HEX_LENGTH = { sha256: 64, sha384: 96, sha512: 128 };
 /** A bare 64-hex string is an image ID, never a name (normalize.go anchoredIdentifierRegexp). */
@@ -78907,7 +78919,7 @@ function splitDomain(input, name) {
         domain = first;
         path = name.slice(slash + 1);
     }
-    if (DOCKER_HUB_ALIASES.has(domain))
+    if (DOCKER_HUB_HOSTS.has(domain))
         domain = DEFAULT_DOMAIN;
     checkPath(input, path);
     if (domain === DEFAULT_DOMAIN && !path.includes('/'))
@@ -78988,23 +79000,6 @@ function formatReference(ref) {
         s += `@${ref.digest}`;
     return s;
 }
-/** The short name Docker prints: `nginx` for docker.io/library/nginx, `foo/bar` for docker.io/foo/bar. */
-function familiarName(ref) {
-    if (ref.domain !== DEFAULT_DOMAIN)
-        return `${ref.domain}/${ref.path}`;
-    return ref.path.startsWith(OFFICIAL_PREFIX) && ref.path.indexOf('/', OFFICIAL_PREFIX.length) === -1
-        ? ref.path.slice(OFFICIAL_PREFIX.length)
-        : ref.path;
-}
-/** `familiarName` with tag and digest, e.g. `nginx:1.27`. */
-function familiarString(ref) {
-    let s = familiarName(ref);
-    if (ref.tag !== undefined)
-        s += `:${ref.tag}`;
-    if (ref.digest !== undefined)
-        s += `@${ref.digest}`;
-    return s;
-}
 const RENDER_HINT = 'render the templates first (e.g. `helm template`) and scan the output';
 /**
  * When the text still holds templating, a hint saying what to do; otherwise undefined. Such values are
@@ -79038,7 +79033,7 @@ const EMPTY_HINT = 'image is empty: a template probably rendered nothing here; r
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7583);
-/* harmony import */ var _shell_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(389);
+/* harmony import */ var _shell_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7517);
 // Entry point of the action bundle (dist/index.js).
 
 
@@ -79467,7 +79462,7 @@ function parseConfig(get, defaults = { workspace: process.cwd() }) {
     };
     const duration = (name) => {
         const v = value(name);
-        const ms = (0,inputs_duration/* parseDuration */.E)(v);
+        const ms = (0,inputs_duration/* parseDuration */.E9)(v);
         if (ms === undefined)
             problems.push(`${name}: "${v}" is not a duration; write e.g. 90s, 10m, 1h or a number of seconds.`);
         return ms;
@@ -79572,7 +79567,7 @@ function parseConfig(get, defaults = { workspace: process.cwd() }) {
     if (!/^\d+$/.test(concurrencyText) || concurrency < 1 || concurrency > 64)
         problems.push(`concurrency: "${concurrencyText}" must be a whole number from 1 to 64.`);
     const imageTimeoutMs = duration('image-timeout') ?? 0;
-    if (imageTimeoutMs === 0 && (0,inputs_duration/* parseDuration */.E)(value('image-timeout')) === 0)
+    if (imageTimeoutMs === 0 && (0,inputs_duration/* parseDuration */.E9)(value('image-timeout')) === 0)
         problems.push('image-timeout: must be more than 0.');
     const timeoutMs = duration('timeout') ?? 0;
     const reportText = value('report') || defaults.report;
@@ -79710,8 +79705,9 @@ function isDirectory(path) {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   E: () => (/* binding */ parseDuration),
-/* harmony export */   a: () => (/* binding */ formatDuration)
+/* harmony export */   E9: () => (/* binding */ parseDuration),
+/* harmony export */   a3: () => (/* binding */ formatDuration),
+/* harmony export */   w_: () => (/* binding */ formatSetting)
 /* harmony export */ });
 // Durations as users write them in workflows: `90s`, `10m`, `1h30m`, `500ms` or plain seconds.
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -79727,7 +79723,7 @@ function parseDuration(text) {
         total += Number(m[1]) * (UNIT_MS[m[2]] ?? 0);
     return Math.round(total);
 }
-/** `95000` → `1m35s`; sub-second values as `0.4s`. */
+/** A measured time: `95000` → `1m35s`; sub-second values as `0.4s`. */
 function formatDuration(ms) {
     if (ms < 1000)
         return `${(ms / 1000).toFixed(1)}s`;
@@ -79741,6 +79737,16 @@ function formatDuration(ms) {
     if (m)
         return `${m}m${String(s).padStart(2, '0')}s`;
     return `${s}s`;
+}
+/** A configured time as a user writes it: `90s`, `15m`, `1h`, `250ms` (what parseDuration reads back). */
+function formatSetting(ms) {
+    if (ms < 1000)
+        return `${ms}ms`;
+    if (ms % 3_600_000 === 0)
+        return `${ms / 3_600_000}h`;
+    if (ms % 60_000 === 0)
+        return `${ms / 60_000}m`;
+    return `${Math.round(ms / 1000)}s`;
 }
 
 
@@ -79952,7 +79958,7 @@ const INPUTS = [
     {
         name: 'image-timeout',
         description: 'Time limit per image: `90s`, `10m`, `1h` or plain seconds.',
-        default: (0,_duration_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a)(_warm_options_js__WEBPACK_IMPORTED_MODULE_0__/* .DEFAULTS */ .z.imageTimeoutMs).replace(/(\d+)m00s$/, '$1m'),
+        default: (0,_duration_js__WEBPACK_IMPORTED_MODULE_1__/* .formatSetting */ .w_)(_warm_options_js__WEBPACK_IMPORTED_MODULE_0__/* .DEFAULTS */ .z.imageTimeoutMs),
         arg: 'DURATION',
     },
     {
@@ -83280,7 +83286,7 @@ function renderHead(run, outcome) {
         facts.push(`version <code>${(0,report_escape/* htmlText */.js)(run.zot.version ?? 'unknown', 100)}</code>`);
     facts.push(`mode <b>${run.mode}</b>`);
     facts.push(run.strict ? 'strict' : 'soft (strict: false)');
-    facts.push((0,duration/* formatDuration */.a)(run.durationMs));
+    facts.push((0,duration/* formatDuration */.a3)(run.durationMs));
     facts.push(`${(0,format/* plural */.LS)(run.files, 'file')} scanned`);
     if (run.cancelled)
         facts.push(`<b>stopped early: ${(0,report_escape/* htmlText */.js)(run.cancelled)}</b>`);
@@ -83332,7 +83338,7 @@ function renderRow(r, opts, mode, withReferrers) {
         r.zotReference ? `<code>${(0,report_escape/* htmlText */.js)(r.zotReference)}</code>` : '',
         [digest, platforms].filter(Boolean).join('<br>'),
         ...(withReferrers ? [(0,report_escape/* htmlText */.js)((0,format/* referrersLabel */.D0)(r))] : []),
-        timed ? (0,duration/* formatDuration */.a)(r.durationMs) : '',
+        timed ? (0,duration/* formatDuration */.a3)(r.durationMs) : '',
         sources.join('<br>'),
     ];
     return `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>\n`;
@@ -83420,7 +83426,7 @@ function renderTable(results, mode, width = TABLE_WIDTH) {
             // `signed,attested,sbom`: the summary's label without spaces, as the platforms are written.
             REFERRERS: (0,format/* referrersLabel */.D0)(r).replace(/, /g, ',').replace('not verified', 'unverified') || '-',
             TIME: r.status === 'cached' || r.status === 'warmed' || r.status === 'failed'
-                ? (0,duration/* formatDuration */.a)(r.durationMs)
+                ? (0,duration/* formatDuration */.a3)(r.durationMs)
                 : '-',
             'USED IN': usedIn(r),
         };
@@ -83588,7 +83594,7 @@ function renderTextSummary(run, outcome, opts = {}) {
         run.zot ? `version ${(0,report_escape/* markdownText */.p7)(run.zot.version ?? 'unknown', 100)}` : undefined,
         `mode ${run.mode}`,
         run.strict ? 'strict' : 'soft',
-        (0,duration/* formatDuration */.a)(run.durationMs),
+        (0,duration/* formatDuration */.a3)(run.durationMs),
         `${(0,format/* plural */.LS)(run.files, 'file')} scanned`,
         run.cancelled ? `stopped early: ${(0,report_escape/* markdownText */.p7)(run.cancelled)}` : undefined,
     ].filter(Boolean);
@@ -83667,8 +83673,8 @@ function text_summary_bytes(text) {
     return Buffer.byteLength(text, 'utf8');
 }
 
-// EXTERNAL MODULE: ./lib/shell.js + 27 modules
-var shell = __nccwpck_require__(389);
+// EXTERNAL MODULE: ./lib/shell.js + 31 modules
+var shell = __nccwpck_require__(7517);
 ;// CONCATENATED MODULE: ./lib/main.js
 // The action's own part of a run: its configuration comes from the runner's inputs, and the result goes to
 // the runner (log table, job summary, outputs, annotations, the step's conclusion). The run itself is the
@@ -83898,21 +83904,20 @@ async function showConfigProblems(problems, runner) {
 /* harmony export */ });
 /* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8815);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(452);
+/* harmony import */ var _extract_reference_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8492);
 // The registry map: upstream registry host → Zot path prefix, written either as YAML (`docker.io: docker-images`)
 // or as `host=prefix` lines (or comma-separated pairs, for one-line inputs). An empty prefix keeps the upstream
 // path as is. Every bad entry is reported with its line, in one ConfigError.
 
 
+
 const INPUT = 'registry-map';
-/** Hosts that mean Docker Hub, as image references normalise them. */
-const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
 const HOST_LABEL = '(?:[a-z0-9]|[a-z0-9][a-z0-9-]*[a-z0-9])';
 const HOST = new RegExp(`^(?:${HOST_LABEL}(?:\\.${HOST_LABEL})*|\\[[0-9a-f:.]+\\])(?::[0-9]{1,5})?$`);
-const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 /** `index.docker.io` → `docker.io`; lower case. */
 function normalizeRegistryHost(host) {
     const h = host.trim().toLowerCase();
-    return DOCKER_HUB_ALIASES.has(h) ? 'docker.io' : h;
+    return _extract_reference_js__WEBPACK_IMPORTED_MODULE_2__/* .DOCKER_HUB_HOSTS */ .nL.has(h) ? _extract_reference_js__WEBPACK_IMPORTED_MODULE_2__/* .DEFAULT_DOMAIN */ .lV : h;
 }
 function parseRegistryMap(text) {
     const problems = [];
@@ -84035,7 +84040,7 @@ function checkPrefix(e, problems) {
     const prefix = e.prefix.trim().replace(/^\/+|\/+$/g, '');
     if (!prefix)
         return '';
-    const bad = prefix.split('/').find((c) => !PATH_COMPONENT.test(c));
+    const bad = prefix.split('/').find((c) => !_extract_reference_js__WEBPACK_IMPORTED_MODULE_2__/* .PATH_COMPONENT */ .SH.test(c));
     if (bad !== undefined) {
         const why = bad !== bad.toLowerCase() ? 'must be lower case' : 'is not a valid repository path component';
         problems.push(`${INPUT}: line ${e.line}: prefix "${e.prefix}" for ${e.registry}: "${bad}" ${why} (letters, digits, ., _, - separated by /).`);
@@ -84637,7 +84642,7 @@ function imagesOutput(run, budgetBytes = OUTPUT_BUDGET_BYTES) {
 
 /***/ }),
 
-/***/ 389:
+/***/ 7517:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -88118,6 +88123,14 @@ function planImages(images, map, opts = {}) {
 function canonicalHost(host) {
     return (0,registry_map/* normalizeRegistryHost */.Z)(host).replace(/:(443|80)$/, '');
 }
+/**
+ * The image inside Zot: `docker-images/library/nginx:1.27`, `…@sha256:…`, `…:1.27@sha256:…`; a tag-only
+ * image gets the digest it resolved to, when known.
+ */
+function zotReference(img, resolvedDigest) {
+    const digest = img.ref.digest ?? (resolvedDigest || undefined);
+    return `${img.zotRepository}${img.ref.tag ? `:${img.ref.tag}` : ''}${digest ? `@${digest}` : ''}`;
+}
 
 // EXTERNAL MODULE: ./lib/report/escape.js
 var report_escape = __nccwpck_require__(2527);
@@ -88690,13 +88703,463 @@ async function readStoredForms(client, planned, results, opts) {
     return forms;
 }
 
-// EXTERNAL MODULE: ./lib/warm/client.js + 1 modules
-var warm_client = __nccwpck_require__(3470);
-// EXTERNAL MODULE: ./lib/warm/each.js
-var each = __nccwpck_require__(1512);
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var undici = __nccwpck_require__(4371);
+;// CONCATENATED MODULE: ./lib/warm/auth.js
+// Registry authentication: WWW-Authenticate parsing and the bearer token cache (distribution token spec).
+/**
+ * Parse a WWW-Authenticate header into challenges. Handles quoted values with commas and escapes, and
+ * several challenges in one header (`Bearer realm="…",scope="…", Basic realm="…"`).
+ */
+function parseChallenges(header) {
+    if (!header)
+        return [];
+    const out = [];
+    let i = 0;
+    const s = header;
+    const skipSpace = () => {
+        while (i < s.length && (s[i] === ' ' || s[i] === '\t' || s[i] === ','))
+            i++;
+    };
+    while (i < s.length) {
+        skipSpace();
+        const schemeMatch = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+/.exec(s.slice(i));
+        if (!schemeMatch)
+            break;
+        const scheme = schemeMatch[0].toLowerCase();
+        i += schemeMatch[0].length;
+        const params = {};
+        // Parameters: name=value or name="quoted", separated by commas; a bare token starts the next challenge.
+        for (;;) {
+            const save = i;
+            skipSpace();
+            const nameMatch = /^([A-Za-z0-9!#$%&'*+.^_`|~-]+)\s*=\s*/.exec(s.slice(i));
+            if (!nameMatch?.[1]) {
+                i = save;
+                break;
+            }
+            i += nameMatch[0].length;
+            let value = '';
+            if (s[i] === '"') {
+                i++;
+                while (i < s.length && s[i] !== '"') {
+                    if (s[i] === '\\' && i + 1 < s.length)
+                        i++;
+                    value += s[i];
+                    i++;
+                }
+                i++;
+            }
+            else {
+                const m = /^[^,\s]*/.exec(s.slice(i));
+                value = m?.[0] ?? '';
+                i += value.length;
+            }
+            params[nameMatch[1].toLowerCase()] = value;
+        }
+        out.push({ scheme, params });
+        // Skip anything unparseable up to the next comma so one odd challenge does not hide the others.
+        if (i < s.length && !/[\s,]/.test(s[i] ?? '')) {
+            const next = s.indexOf(',', i);
+            i = next === -1 ? s.length : next;
+        }
+    }
+    return out;
+}
+/** The `repository:<name>:pull` scope a registry request needs, derived from its path. */
+function scopeForPath(pathname) {
+    const m = /^\/v2\/(.+)\/(manifests|blobs|tags|referrers)\//.exec(pathname);
+    return m?.[1] ? `repository:${m[1]}:pull` : undefined;
+}
+/** Tokens per (realm, service, scope). Expired entries are dropped on read. */
+class TokenCache {
+    #tokens = new Map();
+    static key(realm, service, scope) {
+        return `${realm}\n${service ?? ''}\n${scope ?? ''}`;
+    }
+    get(key, now = Date.now()) {
+        const entry = this.#tokens.get(key);
+        if (!entry)
+            return undefined;
+        if (entry.expiresAt <= now) {
+            this.#tokens.delete(key);
+            return undefined;
+        }
+        return entry.token;
+    }
+    /** `expiresIn` seconds (spec default 60); renewed 10 s early so a token does not expire mid-request. */
+    set(key, token, expiresIn = 60, now = Date.now()) {
+        const lifetime = Math.max(1, expiresIn - 10) * 1000;
+        this.#tokens.set(key, { token, expiresAt: now + lifetime });
+    }
+    delete(key) {
+        this.#tokens.delete(key);
+    }
+    get size() {
+        return this.#tokens.size;
+    }
+}
+
 // EXTERNAL MODULE: ./lib/warm/errors.js
 var warm_errors = __nccwpck_require__(5074);
+// EXTERNAL MODULE: ./lib/warm/options.js
+var options = __nccwpck_require__(2479);
+;// CONCATENATED MODULE: external "node:timers/promises"
+const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+;// CONCATENATED MODULE: ./lib/warm/retry.js
+// The one retry policy: which answers are worth another try and how long to wait before it.
+
+/** Rate limited, or a gateway/Zot that is briefly unavailable. Every other 4xx/5xx is an answer. */
+const RETRY_STATUSES = new Set([429, 502, 503, 504]);
+/**
+ * `Retry-After` as milliseconds: delta-seconds or an HTTP-date (RFC 9110 §10.2.3). Undefined when absent or
+ * unparseable, so the caller falls back to its backoff.
+ */
+function parseRetryAfter(value, now = Date.now()) {
+    if (!value)
+        return undefined;
+    const text = value.trim();
+    if (/^\d+$/.test(text))
+        return Number(text) * 1000;
+    const date = Date.parse(text);
+    if (Number.isNaN(date))
+        return undefined;
+    return Math.max(0, date - now);
+}
+/**
+ * Exponential backoff with "equal jitter": half the step is fixed, half random, so retries spread out but
+ * never collapse to zero. `retry` is 0 for the wait before the second try.
+ */
+function backoffDelay(retry, opts) {
+    const step = Math.min(opts.maxDelayMs, opts.baseDelayMs * 2 ** retry);
+    const random = opts.random ?? Math.random;
+    return Math.round(step / 2 + (step / 2) * random());
+}
+/** The wait before retry number `retry` (0-based) after an answer with `status` and `retryAfter` header. */
+function retryDelay(retry, retryAfter, opts) {
+    const asked = parseRetryAfter(retryAfter);
+    if (asked !== undefined)
+        return Math.min(asked, opts.maxRetryAfterMs);
+    return backoffDelay(retry, opts);
+}
+/** Sleep that ends early (rejecting) when the signal aborts. */
+async function sleep(ms, signal) {
+    if (ms <= 0) {
+        signal?.throwIfAborted();
+        return;
+    }
+    await (0,external_node_timers_promises_namespaceObject.setTimeout)(ms, undefined, { signal });
+}
+
+;// CONCATENATED MODULE: ./lib/warm/client.js
+// HTTP transport to one Zot: connection reuse, TLS, authentication, redirects and the single retry layer.
+// Everything above it (presence checks, warming) speaks in registry terms and never sees headers or sockets.
+
+
+
+
+
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const PROXY_ENV = ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy'];
+class ZotClient {
+    /** Base URL without trailing slash, e.g. `https://zot.example.com`. Safe to print. */
+    url;
+    /** `host[:port]` as image references name it (for recognising images that already live in Zot). */
+    host;
+    username;
+    /** A static bearer token is configured. */
+    hasToken;
+    /** A client certificate is configured (mutual TLS). */
+    hasClientCert;
+    /** TLS verification is off (skip-tls-verify). */
+    insecure;
+    #origin;
+    #basePath;
+    #dispatcher;
+    #ownsDispatcher;
+    #retry;
+    #basic;
+    #staticToken;
+    #userAgent;
+    #tokens = new TokenCache();
+    /** Realm/service from Zot's Bearer challenge, once seen; later requests fetch tokens up front. */
+    #bearer;
+    /** Whether Zot asked for credentials (a challenge on /v2/ or a 401), for the report. */
+    authScheme;
+    constructor(opts) {
+        const parsed = new URL(opts.url);
+        if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+            throw new TypeError(`Zot URL must be http:// or https://, got ${parsed.protocol}`);
+        if (parsed.username || parsed.password)
+            throw new TypeError('Zot URL must not contain credentials');
+        this.#origin = parsed.origin;
+        this.#basePath = parsed.pathname.replace(/\/+$/, '');
+        this.url = `${this.#origin}${this.#basePath}`;
+        this.host = parsed.host;
+        this.#retry = { ...options/* DEFAULTS */.z.retry, ...opts.retry };
+        this.#userAgent = opts.userAgent ?? 'zot-warm';
+        if (opts.username && opts.password) {
+            this.username = opts.username;
+            this.#basic = `Basic ${Buffer.from(`${opts.username}:${opts.password}`).toString('base64')}`;
+        }
+        if (opts.token)
+            this.#staticToken = opts.token;
+        this.hasToken = Boolean(opts.token);
+        this.hasClientCert = Boolean(opts.cert && opts.key);
+        this.insecure = Boolean(opts.insecureSkipVerify);
+        if (opts.dispatcher) {
+            this.#dispatcher = opts.dispatcher;
+            this.#ownsDispatcher = false;
+        }
+        else {
+            const tls = {
+                ...(opts.ca ? { ca: opts.ca } : {}),
+                ...(opts.cert ? { cert: opts.cert } : {}),
+                ...(opts.key ? { key: opts.key } : {}),
+                rejectUnauthorized: !opts.insecureSkipVerify,
+            };
+            const common = {
+                connect: tls,
+                ...(opts.keepAliveTimeoutMs ? { keepAliveTimeout: opts.keepAliveTimeoutMs } : {}),
+            };
+            // Only when a proxy is configured: EnvHttpProxyAgent honours NO_PROXY (loopback is usually listed) and
+            // tunnels HTTPS with our TLS settings (`requestTls`).
+            this.#dispatcher = PROXY_ENV.some((name) => process.env[name])
+                ? new undici/* EnvHttpProxyAgent */.J2({ ...common, requestTls: tls })
+                : new undici/* Agent */.g6(common);
+            this.#ownsDispatcher = true;
+        }
+    }
+    /** Things the user should know about the connection settings (skipped TLS verification …). */
+    get warnings() {
+        return (0,diagnose/* connectionWarnings */.oN)(this);
+    }
+    async close() {
+        if (this.#ownsDispatcher)
+            await this.#dispatcher.close();
+    }
+    /** One logical request: retries 429/502/503/504 and transport failures; any other answer is returned. */
+    async request(spec) {
+        for (let attempt = 1;; attempt++) {
+            let res;
+            try {
+                res = await this.#authenticated(spec);
+            }
+            catch (err) {
+                const error = (err instanceof warm_errors/* ZotRequestError */.Hm ? err : (0,warm_errors/* toRequestError */.du)(err, this.url)).withAttempts(attempt);
+                if (!this.#retryable(error, spec) || attempt >= this.#retry.attempts)
+                    throw error;
+                await this.#wait(backoffDelay(attempt - 1, this.#retry), spec.signal, attempt);
+                continue;
+            }
+            if (RETRY_STATUSES.has(res.status) && attempt < this.#retry.attempts) {
+                await this.#wait(retryDelay(attempt - 1, res.headers['retry-after'], this.#retry), spec.signal, attempt);
+                continue;
+            }
+            return { ...res, attempts: attempt };
+        }
+    }
+    #retryable(error, spec) {
+        switch (error.kind) {
+            case 'unreachable':
+                // A name that does not resolve will not resolve in a second either.
+                return error.code !== 'ENOTFOUND';
+            case 'closed':
+            case 'timeout':
+                return !spec.sync;
+            default:
+                return false;
+        }
+    }
+    async #wait(ms, signal, attempts) {
+        const wait = this.#retry.sleep ?? sleep;
+        try {
+            await wait(ms, signal);
+        }
+        catch {
+            throw (0,warm_errors/* cancelledError */.YQ)(this.url, attempts);
+        }
+        if (signal?.aborted)
+            throw (0,warm_errors/* cancelledError */.YQ)(this.url, attempts);
+    }
+    /** Sends with the credentials Zot wants; answers one Bearer challenge with the token flow. */
+    async #authenticated(spec) {
+        const scope = scopeForPath(spec.path.split('?')[0] ?? spec.path);
+        let authorization = await this.#authorizationFor(scope, spec);
+        let res = await this.#send(spec, authorization);
+        // Credentials and the challenge flow belong to Zot's origin: a host Zot redirected to is answered as is.
+        if (res.answeredBy)
+            return res;
+        if (res.status !== 401) {
+            if (!this.authScheme)
+                this.authScheme = authSchemeOf(res.headers['www-authenticate']);
+            return res;
+        }
+        const challenges = parseChallenges(res.headers['www-authenticate']);
+        this.authScheme = challenges[0]?.scheme ?? this.authScheme;
+        const bearer = challenges.find((c) => c.scheme === 'bearer');
+        if (!bearer?.params.realm || this.#staticToken)
+            return res;
+        // Token flow: the challenge names the realm and the scope this request needs.
+        this.#bearer = { realm: bearer.params.realm, service: bearer.params.service };
+        const wanted = bearer.params.scope ?? scope;
+        const key = TokenCache.key(bearer.params.realm, bearer.params.service, wanted);
+        this.#tokens.delete(key);
+        const token = await this.#fetchToken(bearer.params.realm, bearer.params.service, wanted, spec.signal);
+        if (!token)
+            return res;
+        authorization = `Bearer ${token}`;
+        res = await this.#send(spec, authorization);
+        return res;
+    }
+    async #authorizationFor(scope, spec) {
+        if (this.#staticToken)
+            return `Bearer ${this.#staticToken}`;
+        if (this.#bearer) {
+            const key = TokenCache.key(this.#bearer.realm, this.#bearer.service, scope);
+            const cached = this.#tokens.get(key);
+            if (cached)
+                return `Bearer ${cached}`;
+            const token = await this.#fetchToken(this.#bearer.realm, this.#bearer.service, scope, spec.signal);
+            if (token)
+                return `Bearer ${token}`;
+        }
+        // Zot's basic modes (htpasswd, LDAP, API keys) expect credentials up front: no 401 round trip.
+        return this.#basic;
+    }
+    /**
+     * Distribution token flow. Credentials go to the realm Zot named in its challenge, but only over HTTPS or
+     * to Zot's own origin: never in clear text to another host.
+     */
+    async #fetchToken(realm, service, scope, signal) {
+        const key = TokenCache.key(realm, service, scope);
+        const cached = this.#tokens.get(key);
+        if (cached)
+            return cached;
+        let url;
+        try {
+            url = new URL(realm, this.#origin);
+        }
+        catch {
+            return undefined;
+        }
+        if (service)
+            url.searchParams.set('service', service);
+        if (scope)
+            url.searchParams.set('scope', scope);
+        const headers = { 'user-agent': this.#userAgent, accept: 'application/json' };
+        if (this.#basic && (url.origin === this.#origin || url.protocol === 'https:'))
+            headers.authorization = this.#basic;
+        const res = await this.#dispatch(url, 'GET', headers, undefined, signal, options/* DEFAULTS */.z.localRequestTimeoutMs, 1 << 20);
+        if (res.status !== 200)
+            return undefined;
+        let parsed;
+        try {
+            parsed = JSON.parse(res.body.toString('utf8'));
+        }
+        catch {
+            return undefined;
+        }
+        const token = typeof parsed.token === 'string'
+            ? parsed.token
+            : typeof parsed.access_token === 'string'
+                ? parsed.access_token
+                : '';
+        if (!token)
+            return undefined;
+        const expiresIn = typeof parsed.expires_in === 'number' ? parsed.expires_in : undefined;
+        this.#tokens.set(key, token, expiresIn);
+        return token;
+    }
+    /** Follows redirects by hand: the Authorization header stays with Zot's origin and is never forwarded. */
+    async #send(spec, authorization) {
+        let url = new URL(`${this.#origin}${this.#basePath}${spec.path}`);
+        let method = spec.method;
+        let body = spec.body;
+        const base = { 'user-agent': this.#userAgent, ...spec.headers };
+        for (let hop = 0;; hop++) {
+            const headers = { ...base };
+            if (authorization && url.origin === this.#origin)
+                headers.authorization = authorization;
+            const res = await this.#dispatch(url, method, headers, body, spec.signal, spec.timeoutMs ?? options/* DEFAULTS */.z.localRequestTimeoutMs, spec.maxBodyBytes ?? options/* DEFAULTS */.z.maxManifestBytes);
+            const location = res.headers.location;
+            if (!REDIRECTS.has(res.status) || !location)
+                return url.origin === this.#origin ? res : { ...res, answeredBy: url.origin };
+            if (hop >= options/* DEFAULTS */.z.maxRedirects)
+                throw (0,warm_errors/* protocolError */.JW)('bad-redirect', `Zot at ${this.url} redirected more than ${options/* DEFAULTS */.z.maxRedirects} times`);
+            url = new URL(location, url);
+            if (res.status === 303 && method !== 'HEAD') {
+                method = 'GET';
+                body = undefined;
+            }
+        }
+    }
+    async #dispatch(url, method, headers, body, signal, timeoutMs, maxBodyBytes) {
+        const timeout = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined;
+        const combined = signal && timeout ? AbortSignal.any([signal, timeout]) : (signal ?? timeout);
+        const aborted = () => (signal?.aborted ? 'cancelled' : timeout?.aborted ? 'timeout' : undefined);
+        if (signal?.aborted)
+            throw (0,warm_errors/* cancelledError */.YQ)(this.url);
+        try {
+            const res = await this.#dispatcher.request({
+                origin: url.origin,
+                path: `${url.pathname}${url.search}`,
+                method,
+                headers,
+                body,
+                signal: combined,
+                // Our own signals bound each try; undici's 300 s defaults would cut a long sync short.
+                headersTimeout: 0,
+                bodyTimeout: 0,
+            });
+            const out = { status: res.statusCode, headers: flatten(res.headers) };
+            if (method === 'HEAD') {
+                await res.body.dump();
+                return { ...out, body: Buffer.alloc(0) };
+            }
+            // Error bodies only matter for their error code; success bodies are manifests, configs, JSON.
+            const limit = res.statusCode >= 300 ? 64 * 1024 : maxBodyBytes;
+            const chunks = [];
+            let size = 0;
+            for await (const chunk of res.body) {
+                size += chunk.length;
+                if (size > limit) {
+                    res.body.destroy();
+                    if (res.statusCode >= 300)
+                        break;
+                    throw (0,warm_errors/* protocolError */.JW)('too-large', `Zot at ${this.url} sent more than ${limit} bytes for ${url.pathname}`);
+                }
+                chunks.push(chunk);
+            }
+            return { ...out, body: Buffer.concat(chunks) };
+        }
+        catch (err) {
+            if (err instanceof warm_errors/* ZotRequestError */.Hm)
+                throw err;
+            throw (0,warm_errors/* toRequestError */.du)(err, this.url, aborted());
+        }
+    }
+}
+function flatten(headers) {
+    const out = {};
+    for (const [name, value] of Object.entries(headers)) {
+        if (value === undefined)
+            continue;
+        out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+    }
+    return out;
+}
+function authSchemeOf(header) {
+    return parseChallenges(header)[0]?.scheme;
+}
+
+// EXTERNAL MODULE: ./lib/warm/each.js
+var each = __nccwpck_require__(1512);
 ;// CONCATENATED MODULE: ./lib/warm/job.js
+// Per-image bookkeeping shared by the engine and the verifier: retries, warnings, and failures that carry
+// their diagnosis.
+
 
 /** A failure with its plain-words diagnosis. */
 class ImageFailure extends Error {
@@ -88731,13 +89194,11 @@ class Job {
             this.warnings.push(text);
     }
 }
-const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
-/** Zot's refusal (and the tries it took) as the image's failure. `reference`: a tag, a digest, or `tags/list`. */
-function failureFrom(client, failed, repo, reference) {
-    const r = failed.refusal;
+/** Zot's refusal as the image's failure. `reference`: a tag, a digest, or `tags/list`. */
+function failureFrom(client, r, repo, reference) {
     const what = reference === 'tags/list'
         ? `the tag list of ${repo}`
-        : DIGEST.test(reference)
+        : extract_reference/* DIGEST */.Dh.test(reference)
             ? `${repo}@${reference}`
             : `${repo}:${reference}`;
     if (r.answeredBy)
@@ -88751,22 +89212,18 @@ function failureFrom(client, failed, repo, reference) {
         case 403:
             return new ImageFailure(answer, { kind: 'forbidden', repository: repo, user: client.username });
         case 429:
-            return new ImageFailure(answer, { kind: 'rate-limited', status: r.status, attempts: failed.attempts });
+            return new ImageFailure(answer, { kind: 'rate-limited', status: r.status });
         default:
             return r.status >= 500
-                ? new ImageFailure(answer, { kind: 'server-error', status: r.status, attempts: failed.attempts })
+                ? new ImageFailure(answer, { kind: 'server-error', status: r.status })
                 : new ImageFailure(answer, { kind: 'unexpected-status', status: r.status, code: r.code });
     }
 }
 
-// EXTERNAL MODULE: ./lib/warm/options.js
-var options = __nccwpck_require__(2479);
 // EXTERNAL MODULE: ./lib/warm/platforms.js
 var platforms = __nccwpck_require__(3541);
 // EXTERNAL MODULE: ./lib/warm/referrers.js
 var referrers = __nccwpck_require__(8725);
-// EXTERNAL MODULE: ./lib/warm/retry.js + 1 modules
-var retry = __nccwpck_require__(9013);
 // EXTERNAL MODULE: ./lib/warm/search.js
 var search = __nccwpck_require__(8681);
 ;// CONCATENATED MODULE: ./lib/warm/verify.js
@@ -88789,7 +89246,7 @@ async function verifyImage(ctx, job, repo, digest, known, searched) {
     if (!manifest) {
         const answer = job.count(await (0,registry/* getManifest */.c2)(ctx.client, repo, digest, { signal: job.signal }));
         if (!answer.ok)
-            throw failureFrom(ctx.client, answer, repo, digest);
+            throw failureFrom(ctx.client, answer.refusal, repo, digest);
         manifest = answer.value;
     }
     if (manifest.kind === 'index') {
@@ -88847,7 +89304,7 @@ function verifyFromSearch(held, required) {
     const check = requiredEntries(children, required, held.digest);
     return {
         digest: held.digest,
-        platforms: unique(check.map((c) => (0,platforms/* formatPlatform */.Bq)(c.platform))).sort(),
+        platforms: [...new Set(check.map((c) => (0,platforms/* formatPlatform */.Bq)(c.platform)))].sort(),
         children: check.map((c) => c.digest),
     };
 }
@@ -88865,7 +89322,7 @@ function singlePlatform(digest, platform, required) {
 function requiredEntries(entries, required, indexDigest) {
     if (!required)
         return entries;
-    const available = unique(entries.flatMap((c) => (c.platform ? [(0,platforms/* formatPlatform */.Bq)(c.platform)] : [])));
+    const available = [...new Set(entries.flatMap((c) => (c.platform ? [(0,platforms/* formatPlatform */.Bq)(c.platform)] : [])))];
     const missing = required.filter((r) => !entries.some((c) => c.platform && (0,platforms/* platformMatches */.J5)(r, c.platform)));
     if (missing.length)
         throw new ImageFailure(`image does not offer ${missing.map(platforms/* formatPlatform */.Bq).join(', ')}`, { kind: 'platform-missing', missing: missing.map(platforms/* formatPlatform */.Bq), available }, indexDigest);
@@ -88895,16 +89352,13 @@ known) {
     if (absent.length)
         throw new ImageFailure(`manifests of ${absent.join(', ')} missing in Zot`, { kind: 'platform-manifest-missing', platforms: absent.sort() }, index.digest);
     return {
-        platforms: unique(present.filter((p) => !p.startsWith('sha256:'))).sort(),
+        platforms: [...new Set(present.filter((p) => !p.startsWith('sha256:')))].sort(),
         children: check.map((c) => c.digest),
     };
 }
 /** A presence check that Zot refused counts as absent: the image then fails naming what is missing. */
 function isPresent(r) {
     return r.ok && r.value;
-}
-function unique(items) {
-    return [...new Set(items)];
 }
 
 ;// CONCATENATED MODULE: ./lib/warm/engine.js
@@ -88928,6 +89382,8 @@ function unique(items) {
 
 
 
+
+
 const SEARCH_OFF = "platforms not verified: Zot's search extension is off, so the digest of a cached tag cannot be read without making Zot contact upstream";
 async function warmImages(images, client, opts) {
     return new Warmer(client, opts).run(images);
@@ -88937,8 +89393,6 @@ class Warmer {
     opts;
     #verifyContext;
     #tagLists = new Map();
-    /** The tags this run asks about, by repository: tag lists keep only these (and cosign's legacy tags). */
-    #wanted = new Map();
     #syncs = new Map();
     /** Search answers of the look-ahead, by `repo:tag`: what Zot held before this run changed anything. */
     #searched = new Map();
@@ -88972,11 +89426,6 @@ class Warmer {
             else
                 groups.set(key, [i]);
         });
-        for (const img of images)
-            if (img.ref.tag) {
-                const tags = this.#wanted.get(img.zotRepository) ?? new Set();
-                this.#wanted.set(img.zotRepository, tags.add(img.ref.tag));
-            }
         const work = [...groups.values()];
         const outcomes = new Map();
         const total = images.length;
@@ -89061,7 +89510,7 @@ class Warmer {
                 };
                 return finish({
                     status: 'failed',
-                    error: `no result within the image timeout (${(0,diagnose/* formatDuration */.a3)(this.opts.imageTimeoutMs)})`,
+                    error: `no result within the image timeout (${(0,duration/* formatSetting */.w_)(this.opts.imageTimeoutMs)})`,
                     diagnosis: (0,diagnose/* diagnose */.h4)(situation),
                 });
             }
@@ -89078,11 +89527,14 @@ class Warmer {
             }
             if (err instanceof warm_errors/* ZotRequestError */.Hm) {
                 job.count(err);
-                // The error says what happened; a diagnosis only when there is something to add.
                 return finish({
                     status: 'failed',
                     error: err.message,
-                    diagnosis: (0,diagnose/* transportAdvice */.u9)(err, this.client, true),
+                    diagnosis: (0,diagnose/* diagnose */.h4)({
+                        kind: 'transport',
+                        message: err.message,
+                        advice: (0,diagnose/* transportAdvice */.u9)(err, this.client, true),
+                    }),
                 });
             }
             return finish({ status: 'failed', error: `unexpected error: ${(0,errors/* describeError */.Uc)(err)}` });
@@ -89217,9 +89669,8 @@ class Warmer {
     /**
      * Before any image starts: the tag list of every repository, then what search knows about every present
      * tag, in batches (the first alone: it tells whether search answers batches at all). A fully warm run
-     * then costs one tags/list per repository and one request per batch. A tag list that failed fails the
-     * images of its repository with the same error (they do not ask again); a search batch that failed leaves
-     * its images to ask on their own.
+     * then costs one tags/list per repository and one request per batch. Nothing here fails an image: what
+     * could not be fetched is left to the image's own requests.
      */
     async #lookAhead(images) {
         const deadline = AbortSignal.timeout(this.opts.imageTimeoutMs);
@@ -89228,19 +89679,21 @@ class Warmer {
         const job = new Job(signal);
         const tagged = images.filter((img) => img.ref.tag);
         const lists = new Map();
-        await (0,each/* eachLimited */.k)(engine_unique(tagged.map((img) => img.zotRepository)), this.opts.concurrency, async (repo) => {
+        await (0,each/* eachLimited */.k)([...new Set(tagged.map((img) => img.zotRepository))], this.opts.concurrency, async (repo) => {
             if (signal.aborted)
                 return;
             try {
                 lists.set(repo, await this.#tags(job, repo));
             }
             catch {
-                // Kept in #tagLists: the images of this repository report it.
+                // The image asks again and reports the failure.
             }
         });
-        const names = engine_unique(tagged.flatMap((img) => lists.get(img.zotRepository)?.has(img.ref.tag)
-            ? [`${img.zotRepository}:${img.ref.tag}`]
-            : []));
+        const names = [
+            ...new Set(tagged.flatMap((img) => lists.get(img.zotRepository)?.has(img.ref.tag)
+                ? [`${img.zotRepository}:${img.ref.tag}`]
+                : [])),
+        ];
         if (!names.length || this.#search === false || signal.aborted)
             return;
         const limits = { ...search/* BATCH_LIMITS */.kJ, images: this.opts.searchBatch ?? search/* BATCH_LIMITS */.kJ.images };
@@ -89275,10 +89728,17 @@ class Warmer {
     }
     /** Local tags of a repository, one request per repository per run. */
     async #tags(job, repo) {
-        const pending = shared(this.#tagLists, repo, () => (0,registry/* listTags */.cB)(this.client, repo, job.signal, (tag) => this.#wanted.get(repo)?.has(tag) || (0,referrers/* isLegacyTag */.KX)(tag)));
+        let pending = this.#tagLists.get(repo);
+        if (!pending) {
+            pending = (0,registry/* listTags */.cB)(this.client, repo, job.signal);
+            this.#tagLists.set(repo, pending);
+            // A failed list (timeout of the image that asked) must not fail the next image of the repository.
+            const forget = () => this.#tagLists.delete(repo);
+            pending.then((r) => r.ok || forget(), forget);
+        }
         const list = job.count(await pending);
         if (!list.ok)
-            throw failureFrom(this.client, list, repo, 'tags/list');
+            throw failureFrom(this.client, list.refusal, repo, 'tags/list');
         return list.value;
     }
     /** The digest Zot's MetaDB has for a local tag (search extension), or undefined. */
@@ -89302,14 +89762,14 @@ class Warmer {
     async #localDigest(job, repo, digest) {
         const present = job.count(await (0,registry/* hasBlob */.is)(this.client, repo, digest, job.signal));
         if (!present.ok)
-            throw failureFrom(this.client, present, repo, digest);
+            throw failureFrom(this.client, present.refusal, repo, digest);
         if (!present.value)
             return undefined;
         const answer = job.count(await (0,registry/* getManifest */.c2)(this.client, repo, digest, { signal: job.signal }));
         if (!answer.ok) {
             if (answer.refusal.status === 404)
                 return undefined;
-            throw failureFrom(this.client, answer, repo, digest);
+            throw failureFrom(this.client, answer.refusal, repo, digest);
         }
         return answer.value;
     }
@@ -89320,10 +89780,17 @@ class Warmer {
      * Returns undefined when the image appeared through polling (no manifest in hand).
      */
     async #sync(job, repo, reference, isDigest) {
-        const pending = shared(this.#syncs, `${repo}\n${reference}`, () => this.#syncOnce(job, repo, reference, isDigest));
+        const key = `${repo}\n${reference}`;
+        let pending = this.#syncs.get(key);
+        if (!pending) {
+            pending = this.#syncOnce(job, repo, reference, isDigest);
+            this.#syncs.set(key, pending);
+            const forget = () => this.#syncs.delete(key);
+            pending.then((r) => r.ok || forget(), forget);
+        }
         const synced = job.count(await pending);
         if (!synced.ok)
-            throw failureFrom(this.client, synced, repo, reference);
+            throw failureFrom(this.client, synced.refusal, repo, reference);
         return synced.value;
     }
     async #syncOnce(job, repo, reference, isDigest) {
@@ -89360,14 +89827,14 @@ class Warmer {
     async #pollFor(job, repo, reference, isDigest) {
         let delay = this.#poll.initialDelayMs;
         for (let round = 0; round < 4; round++) {
-            await (0,retry/* sleep */.yy)(delay, job.signal);
+            await sleep(delay, job.signal);
             if (isDigest) {
                 const blob = job.count(await (0,registry/* hasBlob */.is)(this.client, repo, reference, job.signal));
                 if (blob.ok && blob.value)
                     return true;
             }
             else {
-                const list = job.count(await (0,registry/* listTags */.cB)(this.client, repo, job.signal, (tag) => tag === reference));
+                const list = job.count(await (0,registry/* listTags */.cB)(this.client, repo, job.signal));
                 if (list.ok && list.value.has(reference))
                     return true;
             }
@@ -89376,37 +89843,10 @@ class Warmer {
         return false;
     }
 }
-/**
- * One request per key, shared by every image that needs it, and kept for the run whatever it ended in:
- * an image never asks again what another image (or the look-ahead) already asked, so a failure costs its
- * retries once. Only a request cut off by the signal of the job that started it (its image timeout, the
- * look-ahead's deadline) is forgotten, so the next image asks on its own time.
- */
-function shared(cache, key, start) {
-    let pending = cache.get(key);
-    if (!pending) {
-        pending = start();
-        cache.set(key, pending);
-        pending.catch((err) => {
-            if (err instanceof warm_errors/* ZotRequestError */.Hm && err.kind === 'cancelled')
-                cache.delete(key);
-        });
-    }
-    return pending;
-}
-function engine_unique(items) {
-    return [...new Set(items)];
-}
-/** `repo:tag@digest` inside Zot. */
-function zotReference(img, digest) {
-    const d = img.ref.digest ?? (digest || undefined);
-    return `${img.zotRepository}${img.ref.tag ? `:${img.ref.tag}` : ''}${d ? `@${d}` : ''}`;
-}
 
 ;// CONCATENATED MODULE: ./lib/warm/preflight.js
 // One GET /v2/ before any image is touched: a Zot that cannot be used at all is one precise hard failure,
 // not a hundred identical per-image errors.
-
 
 
 
@@ -89450,27 +89890,22 @@ async function preflight(client, signal) {
 async function readManagementInfo(client, info, signal) {
     try {
         const mgmt = await client.request({ method: 'GET', path: '/v2/_zot/ext/mgmt', signal });
-        const json = mgmt.status === 200 ? record((0,warm_client/* parseJson */.q)(mgmt.body)) : undefined;
-        if (json) {
-            if (isShortText(json.releaseTag))
+        if (mgmt.status === 200) {
+            const json = JSON.parse(mgmt.body.toString('utf8'));
+            if (json.releaseTag)
                 info.version = json.releaseTag;
-            const auth = Object.keys(record(record(json.http)?.auth) ?? {}).filter((k) => k !== 'failDelay');
+            const auth = Object.keys(json.http?.auth ?? {}).filter((k) => k !== 'failDelay');
             if (auth.length && info.auth === 'none')
-                info.auth = auth.filter(isShortText).join(',');
-            const built = (typeof json.binaryType === 'string' ? json.binaryType : '')
-                .split('-')
-                .filter(isShortText);
+                info.auth = auth.join(',');
+            const built = (json.binaryType ?? '').split('-').filter(Boolean);
             if (built.length)
                 info.extensions = built;
         }
         const discover = await client.request({ method: 'GET', path: '/v2/_oci/ext/discover', signal });
-        const found = discover.status === 200 ? record((0,warm_client/* parseJson */.q)(discover.body))?.extensions : undefined;
-        if (Array.isArray(found)) {
-            const endpoints = found.flatMap((e) => {
-                const list = record(e)?.endpoints;
-                return Array.isArray(list) ? list.filter((x) => typeof x === 'string') : [];
-            });
-            const names = endpoints.map((e) => e.replace(/^.*\//, '')).filter(isShortText);
+        if (discover.status === 200) {
+            const json = JSON.parse(discover.body.toString('utf8'));
+            const endpoints = (json.extensions ?? []).flatMap((e) => e.endpoints ?? []);
+            const names = endpoints.map((e) => e.replace(/^.*\//, ''));
             info.extensions = [...new Set([...(info.extensions ?? []), ...names])];
         }
     }
@@ -89478,22 +89913,11 @@ async function readManagementInfo(client, info, signal) {
         // Informational only.
     }
 }
-function record(v) {
-    return v && typeof v === 'object' && !Array.isArray(v) ? v : undefined;
-}
-/**
- * A version or extension name as Zot reports it: a short, non-empty string. Kept as the server's text (the
- * report records it as sent; what prints it neutralises control characters); anything else is ignored.
- */
-function isShortText(v) {
-    return typeof v === 'string' && v.length > 0 && v.length <= 128;
-}
 
 ;// CONCATENATED MODULE: ./lib/pipeline.js
 // extract → plan → preflight → warm, shared by the action and the CLI. It talks to the world only through
 // the Logger it is given, and returns a RunResult that accounts for every reference found, whatever happened
 // (hard failure, cancellation, overall timeout).
-
 
 
 
@@ -89562,7 +89986,7 @@ async function runPipeline(config, opts) {
                 ...(config.rewrite?.pullHost ? { pullHost: config.rewrite.pullHost } : {}),
             });
             for (const img of p.images)
-                logger.info(`${img.reference} → ${zotReferenceOf(img)}`);
+                logger.info(`${img.reference} → ${zotReference(img)}`);
             if (p.unmapped.length) {
                 const registries = [...new Set(p.unmapped.map((u) => u.reference?.domain ?? '?'))];
                 const what = `${(0,format/* plural */.LS)(p.unmapped.length, 'image')} from ${registries.join(', ')}: registry not in registry-map`;
@@ -89575,10 +89999,7 @@ async function runPipeline(config, opts) {
         let warmed;
         let stored;
         if (config.mode !== 'plan' && config.zotUrl) {
-            const client = new warm_client/* ZotClient */.$({
-                ...opts.client,
-                // Every wait is said: a throttled or stalled Zot is never a silent pause.
-                onRetry: (e) => logger.info((0,diagnose/* retryLine */.Rn)(e)),
+            const client = new ZotClient({
                 url: config.zotUrl,
                 username: config.username,
                 password: config.password,
@@ -89684,7 +90105,7 @@ async function warmWithProgress(images, client, config, signal, opts) {
         lastLine = Date.now();
         logger.progress(line);
     };
-    const elapsed = () => (0,duration/* formatDuration */.a)(Date.now() - started);
+    const elapsed = () => (0,duration/* formatDuration */.a3)(Date.now() - started);
     const interval = opts.progressIntervalMs ?? 5000;
     // A long sync sends no events: the heartbeat shows the run is alive and on which image it waits.
     const heartbeat = setInterval(() => {
@@ -89712,17 +90133,13 @@ async function warmWithProgress(images, client, config, signal, opts) {
                 }
                 inFlight.delete(e.reference);
                 done = e.done;
-                say(`[${e.done}/${e.total}] ${e.status} ${e.reference} (${(0,duration/* formatDuration */.a)(e.durationMs)}; ${elapsed()} elapsed)`);
+                say(`[${e.done}/${e.total}] ${e.status} ${e.reference} (${(0,duration/* formatDuration */.a3)(e.durationMs)}; ${elapsed()} elapsed)`);
             },
         });
     }
     finally {
         clearInterval(heartbeat);
     }
-}
-/** `docker-images/library/nginx:1.27`, `…@sha256:…`, `…:1.27@sha256:…`: the image inside Zot. */
-function zotReferenceOf(p) {
-    return `${p.zotRepository}${p.ref.tag ? `:${p.ref.tag}` : ''}${p.ref.digest ? `@${p.ref.digest}` : ''}`;
 }
 /** One result per extracted reference, in extraction order. */
 function assemble(found, planned, unmapped, warmed, config) {
@@ -89732,7 +90149,7 @@ function assemble(found, planned, unmapped, warmed, config) {
         byReference.set(p.reference, r ?? {
             reference: p.reference,
             status: 'not-attempted',
-            zotReference: zotReferenceOf(p),
+            zotReference: zotReference(p),
             attempts: 0,
             durationMs: 0,
             warnings: [],
@@ -89850,7 +90267,7 @@ async function runUntilStopped(input, entry) {
     };
     const { timeoutMs } = input.config;
     const timer = timeoutMs !== undefined
-        ? setTimeout(() => controller.abort(`overall timeout of ${(0,duration/* formatDuration */.a)(timeoutMs)} reached`), timeoutMs)
+        ? setTimeout(() => controller.abort(`overall timeout of ${(0,duration/* formatDuration */.a3)(timeoutMs)} reached`), timeoutMs)
         : undefined;
     timer?.unref();
     process.on('SIGINT', onSignal);
@@ -89894,514 +90311,11 @@ function exitWhenDone(code) {
 
 /***/ }),
 
-/***/ 3470:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  $: () => (/* binding */ ZotClient),
-  q: () => (/* binding */ parseJson)
-});
-
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(4371);
-// EXTERNAL MODULE: ./lib/inputs/duration.js
-var duration = __nccwpck_require__(7581);
-;// CONCATENATED MODULE: ./lib/warm/auth.js
-// Registry authentication: WWW-Authenticate parsing and the bearer token cache (distribution token spec).
-/**
- * Parse a WWW-Authenticate header into challenges. Handles quoted values with commas and escapes, and
- * several challenges in one header (`Bearer realm="…",scope="…", Basic realm="…"`).
- */
-function parseChallenges(header) {
-    if (!header)
-        return [];
-    const out = [];
-    let i = 0;
-    const s = header;
-    const skipSpace = () => {
-        while (i < s.length && (s[i] === ' ' || s[i] === '\t' || s[i] === ','))
-            i++;
-    };
-    while (i < s.length) {
-        skipSpace();
-        const schemeMatch = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+/.exec(s.slice(i));
-        if (!schemeMatch)
-            break;
-        const scheme = schemeMatch[0].toLowerCase();
-        i += schemeMatch[0].length;
-        const params = {};
-        // Parameters: name=value or name="quoted", separated by commas; a bare token starts the next challenge.
-        for (;;) {
-            const save = i;
-            skipSpace();
-            const nameMatch = /^([A-Za-z0-9!#$%&'*+.^_`|~-]+)\s*=\s*/.exec(s.slice(i));
-            if (!nameMatch?.[1]) {
-                i = save;
-                break;
-            }
-            i += nameMatch[0].length;
-            let value = '';
-            if (s[i] === '"') {
-                i++;
-                while (i < s.length && s[i] !== '"') {
-                    if (s[i] === '\\' && i + 1 < s.length)
-                        i++;
-                    value += s[i];
-                    i++;
-                }
-                i++;
-            }
-            else {
-                const m = /^[^,\s]*/.exec(s.slice(i));
-                value = m?.[0] ?? '';
-                i += value.length;
-            }
-            params[nameMatch[1].toLowerCase()] = value;
-        }
-        out.push({ scheme, params });
-        // Skip anything unparseable up to the next comma so one odd challenge does not hide the others.
-        if (i < s.length && !/[\s,]/.test(s[i] ?? '')) {
-            const next = s.indexOf(',', i);
-            i = next === -1 ? s.length : next;
-        }
-    }
-    return out;
-}
-/** The `repository:<name>:pull` scope a registry request needs, derived from its path. */
-function scopeForPath(pathname) {
-    const m = /^\/v2\/(.+)\/(manifests|blobs|tags|referrers)\//.exec(pathname);
-    return m?.[1] ? `repository:${m[1]}:pull` : undefined;
-}
-/** Tokens per (realm, service, scope). Expired entries are dropped on read. */
-class TokenCache {
-    #tokens = new Map();
-    static key(realm, service, scope) {
-        return `${realm}\n${service ?? ''}\n${scope ?? ''}`;
-    }
-    get(key, now = Date.now()) {
-        const entry = this.#tokens.get(key);
-        if (!entry)
-            return undefined;
-        if (entry.expiresAt <= now) {
-            this.#tokens.delete(key);
-            return undefined;
-        }
-        return entry.token;
-    }
-    /** `expiresIn` seconds (spec default 60); renewed 10 s early so a token does not expire mid-request. */
-    set(key, token, expiresIn = 60, now = Date.now()) {
-        const lifetime = Math.max(1, expiresIn - 10) * 1000;
-        this.#tokens.set(key, { token, expiresAt: now + lifetime });
-    }
-    delete(key) {
-        this.#tokens.delete(key);
-    }
-    get size() {
-        return this.#tokens.size;
-    }
-}
-
-// EXTERNAL MODULE: ./lib/warm/diagnose.js
-var diagnose = __nccwpck_require__(6633);
-// EXTERNAL MODULE: ./lib/warm/errors.js
-var errors = __nccwpck_require__(5074);
-// EXTERNAL MODULE: ./lib/warm/options.js
-var options = __nccwpck_require__(2479);
-// EXTERNAL MODULE: ./lib/warm/retry.js + 1 modules
-var retry = __nccwpck_require__(9013);
-;// CONCATENATED MODULE: ./lib/warm/client.js
-// HTTP transport to one Zot: connection reuse, TLS, authentication, redirects and the single retry layer.
-// Everything above it (presence checks, warming) speaks in registry terms and never sees headers or sockets.
-
-
-
-
-
-
-
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-const PROXY_ENV = ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy'];
-class ZotClient {
-    /** Base URL without trailing slash, e.g. `https://zot.example.com`. Safe to print. */
-    url;
-    /** `host[:port]` as image references name it (for recognising images that already live in Zot). */
-    host;
-    username;
-    /** A static bearer token is configured. */
-    hasToken;
-    /** A client certificate is configured (mutual TLS). */
-    hasClientCert;
-    /** TLS verification is off (skip-tls-verify). */
-    insecure;
-    #origin;
-    #basePath;
-    #dispatcher;
-    #ownsDispatcher;
-    #retry;
-    #requestTimeoutMs;
-    #onRetry;
-    /** Causes (`429`, `timeout` …) whose retries a request of this run has used up: not retried again. */
-    #usedUp = new Set();
-    /** Set once Zot let a request time out on every try: later requests are not sent. */
-    #stalled;
-    #basic;
-    #staticToken;
-    #userAgent;
-    #tokens = new TokenCache();
-    /** Realm/service from Zot's Bearer challenge, once seen; later requests fetch tokens up front. */
-    #bearer;
-    /** Whether Zot asked for credentials (a challenge on /v2/ or a 401), for the report. */
-    authScheme;
-    constructor(opts) {
-        const parsed = new URL(opts.url);
-        if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
-            throw new TypeError(`Zot URL must be http:// or https://, got ${parsed.protocol}`);
-        if (parsed.username || parsed.password)
-            throw new TypeError('Zot URL must not contain credentials');
-        this.#origin = parsed.origin;
-        this.#basePath = parsed.pathname.replace(/\/+$/, '');
-        this.url = `${this.#origin}${this.#basePath}`;
-        this.host = parsed.host;
-        this.#retry = { ...options/* DEFAULTS */.z.retry, ...opts.retry };
-        this.#requestTimeoutMs = opts.requestTimeoutMs ?? options/* DEFAULTS */.z.localRequestTimeoutMs;
-        this.#onRetry = opts.onRetry;
-        this.#userAgent = opts.userAgent ?? 'zot-warm';
-        if (opts.username && opts.password) {
-            this.username = opts.username;
-            this.#basic = `Basic ${Buffer.from(`${opts.username}:${opts.password}`).toString('base64')}`;
-        }
-        if (opts.token)
-            this.#staticToken = opts.token;
-        this.hasToken = Boolean(opts.token);
-        this.hasClientCert = Boolean(opts.cert && opts.key);
-        this.insecure = Boolean(opts.insecureSkipVerify);
-        if (opts.dispatcher) {
-            this.#dispatcher = opts.dispatcher;
-            this.#ownsDispatcher = false;
-        }
-        else {
-            const tls = {
-                ...(opts.ca ? { ca: opts.ca } : {}),
-                ...(opts.cert ? { cert: opts.cert } : {}),
-                ...(opts.key ? { key: opts.key } : {}),
-                rejectUnauthorized: !opts.insecureSkipVerify,
-            };
-            const common = {
-                connect: tls,
-                ...(opts.keepAliveTimeoutMs ? { keepAliveTimeout: opts.keepAliveTimeoutMs } : {}),
-            };
-            // Only when a proxy is configured: EnvHttpProxyAgent honours NO_PROXY (loopback is usually listed) and
-            // tunnels HTTPS with our TLS settings (`requestTls`).
-            this.#dispatcher = PROXY_ENV.some((name) => process.env[name])
-                ? new undici/* EnvHttpProxyAgent */.J2({ ...common, requestTls: tls })
-                : new undici/* Agent */.g6(common);
-            this.#ownsDispatcher = true;
-        }
-    }
-    /** Things the user should know about the connection settings (skipped TLS verification …). */
-    get warnings() {
-        return (0,diagnose/* connectionWarnings */.oN)(this);
-    }
-    async close() {
-        if (this.#ownsDispatcher)
-            await this.#dispatcher.close();
-    }
-    /**
-     * One logical request: retries 429/502/503/504 and transport failures; any other answer is returned.
-     * Bounded: a request that cannot make Zot sync gets `retry.requestBudgetMs` in all, tries and waits
-     * included (a sync request is bounded by its caller's signal). Each cause is retried within one request
-     * only: once a request has used up its tries on a cause, later requests that meet it are not retried, and
-     * once Zot has let a request time out on every try, no further request is sent (Zot stopped answering).
-     */
-    async request(spec) {
-        if (this.#stalled)
-            throw this.#stalled;
-        const what = `${spec.method} ${spec.path}`;
-        const started = Date.now();
-        const deadline = spec.sync ? undefined : started + this.#retry.requestBudgetMs;
-        for (let attempt = 1;; attempt++) {
-            const tried = await this.#authenticated(spec, this.#tryLimit(spec, deadline)).then((res) => ({ res }), (err) => ({ error: (0,errors/* toRequestError */.du)(err, this.url).withAttempts(attempt) }));
-            const settle = () => {
-                if ('error' in tried)
-                    throw tried.error;
-                return { ...tried.res, attempts: attempt };
-            };
-            const cause = 'error' in tried
-                ? this.#retryCause(tried.error, spec)
-                : retry/* RETRY_STATUSES */.Ib.has(tried.res.status)
-                    ? String(tried.res.status)
-                    : undefined;
-            if (cause === undefined)
-                return settle();
-            const delayMs = 'error' in tried
-                ? (0,retry/* backoffDelay */.EY)(attempt - 1, this.#retry)
-                : (0,retry/* retryDelay */.a2)(attempt - 1, tried.res.headers['retry-after'], this.#retry);
-            const stop = attempt >= this.#retry.attempts
-                ? 'attempts'
-                : this.#usedUp.has(cause)
-                    ? 'repeated'
-                    : deadline !== undefined && Date.now() + delayMs >= deadline
-                        ? 'bound'
-                        : undefined;
-            this.#onRetry?.({
-                request: what,
-                attempt,
-                attempts: this.#retry.attempts,
-                delayMs,
-                ...('error' in tried ? { error: tried.error } : { status: tried.res.status }),
-                ...(stop ? { stop } : {}),
-            });
-            if (stop) {
-                this.#usedUp.add(cause);
-                if (cause === 'timeout')
-                    this.#stalled = (0,errors/* stalledError */.Iy)(this.url, what, Date.now() - started, attempt);
-                return settle();
-            }
-            await this.#wait(delayMs, spec.signal, attempt);
-        }
-    }
-    /** The time limit of the next try: the request's own, cut to what is left of its budget; 0 = none. */
-    #tryLimit(spec, deadline) {
-        const own = spec.timeoutMs ?? this.#requestTimeoutMs;
-        if (deadline === undefined)
-            return own;
-        const left = Math.max(1, deadline - Date.now());
-        return own > 0 ? Math.min(own, left) : left;
-    }
-    /** What makes a failure worth another try, as a key for the causes used up; undefined = not retried. */
-    #retryCause(error, spec) {
-        // Retries wait out Zot's own passing troubles; the token service and redirect targets are not Zot.
-        if (error.peer)
-            return undefined;
-        switch (error.kind) {
-            case 'unreachable':
-                // A name that does not resolve will not resolve in a second either.
-                return error.code === 'ENOTFOUND' ? undefined : error.kind;
-            case 'closed':
-            case 'timeout':
-                return spec.sync ? undefined : error.kind;
-            default:
-                return undefined;
-        }
-    }
-    async #wait(ms, signal, attempts) {
-        const wait = this.#retry.sleep ?? retry/* sleep */.yy;
-        try {
-            await wait(ms, signal);
-        }
-        catch {
-            throw (0,errors/* cancelledError */.YQ)(this.url, attempts);
-        }
-        if (signal?.aborted)
-            throw (0,errors/* cancelledError */.YQ)(this.url, attempts);
-    }
-    /** Sends with the credentials Zot wants; answers one Bearer challenge with the token flow. */
-    async #authenticated(spec, limitMs) {
-        const scope = scopeForPath(spec.path.split('?')[0] ?? spec.path);
-        let authorization = await this.#authorizationFor(scope, spec, limitMs);
-        let res = await this.#send(spec, authorization, limitMs);
-        // Credentials and the challenge flow belong to Zot's origin: a host Zot redirected to is answered as is.
-        if (res.answeredBy)
-            return res;
-        if (res.status !== 401) {
-            if (!this.authScheme)
-                this.authScheme = authSchemeOf(res.headers['www-authenticate']);
-            return res;
-        }
-        const challenges = parseChallenges(res.headers['www-authenticate']);
-        this.authScheme = challenges[0]?.scheme ?? this.authScheme;
-        const bearer = challenges.find((c) => c.scheme === 'bearer');
-        if (!bearer?.params.realm || this.#staticToken)
-            return res;
-        // Token flow: the challenge names the realm and the scope this request needs.
-        this.#bearer = { realm: bearer.params.realm, service: bearer.params.service };
-        const wanted = bearer.params.scope ?? scope;
-        const key = TokenCache.key(bearer.params.realm, bearer.params.service, wanted);
-        this.#tokens.delete(key);
-        const token = await this.#fetchToken(bearer.params.realm, bearer.params.service, wanted, spec.signal, limitMs);
-        if (!token)
-            return res;
-        authorization = `Bearer ${token}`;
-        res = await this.#send(spec, authorization, limitMs);
-        return res;
-    }
-    async #authorizationFor(scope, spec, limitMs) {
-        if (this.#staticToken)
-            return `Bearer ${this.#staticToken}`;
-        if (this.#bearer) {
-            const key = TokenCache.key(this.#bearer.realm, this.#bearer.service, scope);
-            const cached = this.#tokens.get(key);
-            if (cached)
-                return `Bearer ${cached}`;
-            const token = await this.#fetchToken(this.#bearer.realm, this.#bearer.service, scope, spec.signal, limitMs);
-            if (token)
-                return `Bearer ${token}`;
-        }
-        // Zot's basic modes (htpasswd, LDAP, API keys) expect credentials up front: no 401 round trip.
-        return this.#basic;
-    }
-    /**
-     * Distribution token flow. Credentials go to the realm Zot named in its challenge, but only over HTTPS or
-     * to Zot's own origin: never in clear text to another host.
-     */
-    async #fetchToken(realm, service, scope, signal, limitMs) {
-        const key = TokenCache.key(realm, service, scope);
-        const cached = this.#tokens.get(key);
-        if (cached)
-            return cached;
-        const url = httpUrl(realm, this.#origin);
-        if (!url)
-            throw (0,errors/* protocolError */.JW)('bad-challenge', `Zot at ${this.url} named a token realm that is not an http(s) URL`);
-        if (service)
-            url.searchParams.set('service', service);
-        if (scope)
-            url.searchParams.set('scope', scope);
-        const headers = { 'user-agent': this.#userAgent, accept: 'application/json' };
-        if (this.#basic && (url.origin === this.#origin || url.protocol === 'https:'))
-            headers.authorization = this.#basic;
-        const peer = url.origin === this.#origin ? undefined : { role: 'token service', origin: url.origin };
-        const res = await this.#dispatch(url, 'GET', headers, undefined, signal, limitMs, 1 << 20, peer);
-        // Refused credentials leave Zot's 401 for the caller, which words it; anything else is the service's fault.
-        if (res.status === 401 || res.status === 403)
-            return undefined;
-        const who = (0,errors/* hostPhrase */.Kt)(this.url, { role: 'token service', origin: url.origin });
-        if (res.status !== 200)
-            throw (0,errors/* protocolError */.JW)('token-answer', `${who} answered ${res.status} instead of a token`, { peer });
-        const parsed = parseJson(res.body);
-        const token = typeof parsed?.token === 'string'
-            ? parsed.token
-            : typeof parsed?.access_token === 'string'
-                ? parsed.access_token
-                : '';
-        if (!token)
-            throw (0,errors/* protocolError */.JW)('token-answer', `${who} answered 200 without a token`, { peer });
-        const expiresIn = typeof parsed.expires_in === 'number' ? parsed.expires_in : undefined;
-        this.#tokens.set(key, token, expiresIn);
-        return token;
-    }
-    /** Follows redirects by hand: the Authorization header stays with Zot's origin and is never forwarded. */
-    async #send(spec, authorization, limitMs) {
-        let url = new URL(`${this.#origin}${this.#basePath}${spec.path}`);
-        let method = spec.method;
-        let body = spec.body;
-        const base = { 'user-agent': this.#userAgent, ...spec.headers };
-        for (let hop = 0;; hop++) {
-            const headers = { ...base };
-            const own = url.origin === this.#origin;
-            if (authorization && own)
-                headers.authorization = authorization;
-            const peer = own ? undefined : { role: 'redirect target', origin: url.origin };
-            const res = await this.#dispatch(url, method, headers, body, spec.signal, limitMs, spec.maxBodyBytes ?? options/* DEFAULTS */.z.maxManifestBytes, peer);
-            const location = res.headers.location;
-            if (!REDIRECTS.has(res.status) || !location)
-                return own ? res : { ...res, answeredBy: url.origin };
-            if (hop >= options/* DEFAULTS */.z.maxRedirects)
-                throw (0,errors/* protocolError */.JW)('bad-redirect', `Zot at ${this.url} redirected more than ${options/* DEFAULTS */.z.maxRedirects} times`);
-            const next = httpUrl(location, url);
-            if (!next)
-                throw (0,errors/* protocolError */.JW)('bad-redirect', `${(0,errors/* hostPhrase */.Kt)(this.url, peer)} answered ${res.status} with a Location that is not an http(s) URL`, { peer });
-            url = next;
-            if (res.status === 303 && method !== 'HEAD') {
-                method = 'GET';
-                body = undefined;
-            }
-        }
-    }
-    async #dispatch(url, method, headers, body, signal, timeoutMs, maxBodyBytes, 
-    /** The host, when it is not Zot: for the wording and data of errors. */
-    peer) {
-        const timeout = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined;
-        const combined = signal && timeout ? AbortSignal.any([signal, timeout]) : (signal ?? timeout);
-        if (signal?.aborted)
-            throw (0,errors/* cancelledError */.YQ)(this.url);
-        try {
-            const res = await this.#dispatcher.request({
-                origin: url.origin,
-                path: `${url.pathname}${url.search}`,
-                method,
-                headers,
-                body,
-                signal: combined,
-                // Our own signals bound each try; undici's 300 s defaults would cut a long sync short.
-                headersTimeout: 0,
-                bodyTimeout: 0,
-            });
-            const out = { status: res.statusCode, headers: flatten(res.headers) };
-            if (method === 'HEAD') {
-                await res.body.dump();
-                return { ...out, body: Buffer.alloc(0) };
-            }
-            // Error bodies only matter for their error code; success bodies are manifests, configs, JSON.
-            const limit = res.statusCode >= 300 ? 64 * 1024 : maxBodyBytes;
-            const chunks = [];
-            let size = 0;
-            for await (const chunk of res.body) {
-                size += chunk.length;
-                if (size > limit) {
-                    res.body.destroy();
-                    if (res.statusCode >= 300)
-                        break;
-                    throw (0,errors/* protocolError */.JW)('too-large', `${(0,errors/* hostPhrase */.Kt)(this.url, peer)} sent more than ${limit} bytes for ${method} ${url.pathname}`, { peer });
-                }
-                chunks.push(chunk);
-            }
-            return { ...out, body: Buffer.concat(chunks) };
-        }
-        catch (err) {
-            if (err instanceof errors/* ZotRequestError */.Hm)
-                throw err;
-            if (signal?.aborted)
-                throw (0,errors/* cancelledError */.YQ)(this.url);
-            if (timeout?.aborted)
-                throw new errors/* ZotRequestError */.Hm('timeout', `${(0,errors/* hostPhrase */.Kt)(this.url, peer)} did not answer ${method} ${url.pathname} within ${(0,duration/* formatDuration */.a)(timeoutMs)}`, { peer });
-            throw (0,errors/* toRequestError */.du)(err, this.url, peer);
-        }
-    }
-}
-function flatten(headers) {
-    const out = {};
-    for (const [name, value] of Object.entries(headers)) {
-        if (value === undefined)
-            continue;
-        out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
-    }
-    return out;
-}
-/** `text` resolved against `base` when it is an http(s) URL; undefined otherwise. */
-function httpUrl(text, base) {
-    try {
-        const url = new URL(text, base);
-        return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-/** JSON of a body, or undefined when it is not JSON. */
-function parseJson(body) {
-    try {
-        return JSON.parse(body.toString('utf8'));
-    }
-    catch {
-        return undefined;
-    }
-}
-function authSchemeOf(header) {
-    return parseChallenges(header)[0]?.scheme;
-}
-
-
-/***/ }),
-
 /***/ 6633:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Rn: () => (/* binding */ retryLine),
 /* harmony export */   Tu: () => (/* binding */ authFailure),
-/* harmony export */   a3: () => (/* binding */ formatDuration),
 /* harmony export */   ap: () => (/* binding */ conversionDiagnosis),
 /* harmony export */   fP: () => (/* binding */ cancelledImage),
 /* harmony export */   h4: () => (/* binding */ diagnose),
@@ -90422,19 +90336,6 @@ function authSchemeOf(header) {
 const conversionDiagnosis = 'Zot converts the image on sync (preserveDigest off: Docker manifests become OCI and attestations leave the index, which changes the digest)';
 function capitalize(text) {
     return text.charAt(0).toUpperCase() + text.slice(1);
-}
-/** `90s`, `15m`, `1h`, `250ms`: how a user wrote the timeout. */
-function formatDuration(ms) {
-    if (ms < 1000)
-        return `${ms}ms`;
-    if (ms % 3_600_000 === 0)
-        return `${ms / 3_600_000}h`;
-    if (ms % 60_000 === 0)
-        return `${ms / 60_000}m`;
-    return `${Math.round(ms / 1000)}s`;
-}
-function tries(attempts) {
-    return attempts ? ` (${attempts} tries)` : '';
 }
 function diagnose(s) {
     switch (s.kind) {
@@ -90479,10 +90380,10 @@ function diagnose(s) {
         case 'sync-timeout':
             return s.connectionClosed
                 ? `Zot closed the connection while syncing (its http.writeTimeout is shorter than the sync) and the image ` +
-                    `did not appear within the image timeout (${formatDuration(s.timeoutMs)}). Zot may still finish in the background; ` +
+                    `did not appear within the image timeout (${(0,_inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatSetting */ .w_)(s.timeoutMs)}). Zot may still finish in the background; ` +
                     'raise image-timeout, and set "writeTimeout": "0s" (or longer than your largest sync) in Zot\'s http config. ' +
                     'If it never appears, check Zot\'s log for "failed to sync image".'
-                : `No answer from Zot within the image timeout (${formatDuration(s.timeoutMs)}); a large image may still be ` +
+                : `No answer from Zot within the image timeout (${(0,_inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatSetting */ .w_)(s.timeoutMs)}); a large image may still be ` +
                     'syncing in the background. Raise image-timeout, or check Zot\'s log for "failed to sync image" and ' +
                     'an upstream rate limit.';
         case 'unauthorized':
@@ -90490,13 +90391,13 @@ function diagnose(s) {
         case 'forbidden':
             return `Zot refused access to ${s.repository}${s.user ? ` for ${s.user}` : ''} (403): grant read on it in Zot's accessControl.`;
         case 'rate-limited':
-            return s.attempts === 1
-                ? `Zot answered ${s.status} (too many requests): lower concurrency or retry later.`
-                : `Zot kept answering ${s.status} (too many requests) after every retry${tries(s.attempts)}: lower concurrency or retry later.`;
+            return `Zot kept answering ${s.status} (too many requests) after every retry: lower concurrency or retry later.`;
         case 'server-error':
-            return `Zot answered ${s.status}${s.attempts === 1 ? '' : ` after every retry${tries(s.attempts)}`}: check Zot's log and its storage, then run again.`;
+            return `Zot answered ${s.status} after every retry: check Zot's log and its storage, then run again.`;
         case 'unexpected-status':
             return `Zot answered ${s.status}${s.code ? ` ${s.code}` : ''}, which a warmer cannot act on; check Zot's log.`;
+        case 'transport':
+            return s.advice ? `${s.message.replace(/[.:]?$/, '.')} ${s.advice}` : s.message;
         case 'redirected':
             return (`Zot redirected the request to ${s.origin}, which answered ${s.status}. Credentials and token ` +
                 "challenges are honoured for Zot's own origin only, so that host gets none: make Zot serve this " +
@@ -90572,10 +90473,6 @@ function transportAdvice(err, c, duringRun = false) {
                 return undefined;
         }
     }
-    if (err.kind === 'timeout' && !err.peer)
-        return "Zot (or a proxy in front of it) stopped answering requests it answers from its own storage: check Zot's load and its log.";
-    if (err.peer?.role === 'token service' && err.kind !== 'protocol' && err.kind !== 'cancelled')
-        return "It is the realm of Zot's bearer authentication: check that it runs and is reachable from this runner.";
     if (duringRun)
         return undefined;
     switch (err.kind) {
@@ -90588,24 +90485,6 @@ function transportAdvice(err, c, duringRun = false) {
             return 'Zot, or a proxy in front of it, dropped the connection: check its log.';
         default:
             return undefined;
-    }
-}
-/**
- * The log line of a failed try: the wait before the next one (`retrying in 8s: 429 from Zot …`), or why
- * there is none.
- */
-function retryLine(e) {
-    const cause = e.error ? e.error.message : `${e.status} from Zot`;
-    const where = `${e.request}, try ${e.attempt} of ${e.attempts}`;
-    switch (e.stop) {
-        case undefined:
-            return `retrying in ${(0,_inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a)(e.delayMs)}: ${cause} (${where})`;
-        case 'attempts':
-            return `giving up: ${cause} (${where})`;
-        case 'bound':
-            return `not retrying: ${cause}, and the next try (in ${(0,_inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a)(e.delayMs)}) would pass the time bound of a request (${where})`;
-        case 'repeated':
-            return `not retrying: ${cause}, which already used up the retries of an earlier request (${where})`;
     }
 }
 
@@ -90636,12 +90515,11 @@ async function eachLimited(items, limit, fn) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Hm: () => (/* binding */ ZotRequestError),
-/* harmony export */   Iy: () => (/* binding */ stalledError),
 /* harmony export */   JW: () => (/* binding */ protocolError),
-/* harmony export */   Kt: () => (/* binding */ hostPhrase),
 /* harmony export */   YQ: () => (/* binding */ cancelledError),
 /* harmony export */   du: () => (/* binding */ toRequestError)
 /* harmony export */ });
+/* unused harmony export hostPhrase */
 // Transport failures as typed errors: what failed (kind, reason), where (Zot, the token service its challenge
 // named, or a host it redirected to) and the raw Node/undici code. The message says what happened in plain
 // words and names the Zot URL (never credentials); what the user should change is diagnose.ts's job.
@@ -90671,14 +90549,6 @@ class ZotRequestError extends Error {
 /** The one wording of a request stopped by the caller's signal. */
 function cancelledError(url, attempts) {
     return new ZotRequestError('cancelled', `request to Zot at ${url} cancelled`, { attempts });
-}
-/**
- * What every request after a stall gets: `what` (e.g. `GET /v2/`) timed out on every try, so Zot stopped
- * answering and nothing more is sent to it in this run.
- */
-function stalledError(url, what, elapsedMs, attempts) {
-    const seconds = Math.round(elapsedMs / 1000);
-    return new ZotRequestError('timeout', `not sent: Zot at ${url} stopped answering (${what} got no answer in ${seconds} s, ${attempts} tries)`, { reason: 'stalled', attempts: 0 });
 }
 /** An answer from Zot (or a peer) that cannot be used: `what` names the request, `problem` what was wrong. */
 function protocolError(reason, message, data = {}) {
@@ -90751,11 +90621,15 @@ function hostPhrase(url, peer) {
  * Turn a thrown transport error into a ZotRequestError with a precise message. `url` is the Zot base URL
  * (safe to print: credentials are never part of it); `peer` the other host when it was not Zot.
  */
-function toRequestError(err, url, peer) {
+function toRequestError(err, url, aborted, peer) {
     if (err instanceof ZotRequestError)
         return err;
+    if (aborted === 'cancelled')
+        return cancelledError(url);
     const host = hostPhrase(url, peer);
     const at = peer ? peer.origin : url;
+    if (aborted === 'timeout')
+        return new ZotRequestError('timeout', `${host} did not answer within the time limit`, { peer });
     const { code, message } = codes(err);
     const data = { code, peer };
     if (code && CERT_CODES.has(code))
@@ -90793,7 +90667,6 @@ function toRequestError(err, url, peer) {
 /* harmony export */   Ko: () => (/* binding */ configPlatform),
 /* harmony export */   Ky: () => (/* binding */ isImageConfigType),
 /* harmony export */   Ng: () => (/* binding */ parseManifest),
-/* harmony export */   Sh: () => (/* binding */ ManifestError),
 /* harmony export */   dY: () => (/* binding */ MANIFEST_ACCEPT),
 /* harmony export */   pp: () => (/* binding */ isDockerMediaType)
 /* harmony export */ });
@@ -90835,77 +90708,43 @@ function isDockerMediaType(mediaType) {
 function sha256(body) {
     return `sha256:${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(body).digest('hex')}`;
 }
-/** A body that is not a manifest: `message` completes "… that is" (e.g. `not JSON`). */
-class ManifestError extends Error {
-    reason;
-    name = 'ManifestError';
-    constructor(reason, message) {
-        super(message);
-        this.reason = reason;
-    }
-}
-const text = (v) => (typeof v === 'string' && v ? v : undefined);
-const record = (v) => v && typeof v === 'object' && !Array.isArray(v) ? v : undefined;
 /**
  * Parse a manifest body. `contentType` and `digestHeader` come from Zot's answer; the digest is computed from
- * the bytes when the header is missing. Throws a ManifestError on anything that is not a manifest or index;
- * fields of the wrong type count as absent.
+ * the bytes when the header is missing. Throws on anything that is not a manifest or index.
  */
 function parseManifest(body, contentType, digestHeader) {
-    let parsed;
-    try {
-        parsed = JSON.parse(body.toString('utf8'));
-    }
-    catch {
-        throw new ManifestError('not-json', 'not JSON');
-    }
-    const json = record(parsed);
-    if (!json)
-        throw new ManifestError('bad-shape', 'not a JSON object');
-    const mediaType = text(json.mediaType) || contentType?.split(';')[0]?.trim() || '';
+    const json = JSON.parse(body.toString('utf8'));
+    const mediaType = json.mediaType || contentType?.split(';')[0]?.trim() || '';
     const digest = digestHeader || sha256(body);
-    const config = record(json.config);
-    if (INDEX_TYPES.has(mediaType) || (Array.isArray(json.manifests) && !config)) {
-        const entries = Array.isArray(json.manifests) ? json.manifests : [];
-        const children = entries.flatMap((entry) => {
-            const m = record(entry);
-            const childDigest = text(m?.digest);
-            if (!m || !childDigest)
-                return [];
-            const p = record(m.platform);
-            const os = text(p?.os);
-            const architecture = text(p?.architecture);
-            const platform = os && architecture ? (0,_platforms_js__WEBPACK_IMPORTED_MODULE_1__/* .normalizePlatform */ .FL)({ os, architecture, variant: text(p?.variant) }) : undefined;
-            const attestation = record(m.annotations)?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
+    if (INDEX_TYPES.has(mediaType) || (Array.isArray(json.manifests) && !json.config)) {
+        const children = (json.manifests ?? [])
+            .filter((m) => typeof m.digest === 'string')
+            .map((m) => {
+            const p = m.platform;
+            const platform = p?.os && p.architecture
+                ? (0,_platforms_js__WEBPACK_IMPORTED_MODULE_1__/* .normalizePlatform */ .FL)({ os: p.os, architecture: p.architecture, variant: p.variant })
+                : undefined;
+            const attestation = m.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
                 (platform?.os === 'unknown' && platform.architecture === 'unknown');
-            return [{ digest: childDigest, mediaType: text(m.mediaType) ?? '', platform, attestation }];
+            return { digest: m.digest, mediaType: m.mediaType ?? '', platform, attestation };
         });
         return { digest, mediaType: mediaType || MEDIA_TYPES.ociIndex, kind: 'index', children };
     }
-    const configDigest = text(config?.digest);
-    if (configDigest) {
-        const configType = text(config?.mediaType) ?? '';
-        return {
-            digest,
-            mediaType,
-            kind: 'manifest',
-            children: [],
-            config: IMAGE_CONFIG_TYPES.has(configType)
-                ? { digest: configDigest, mediaType: configType }
-                : undefined,
-        };
+    if (json.config && typeof json.config.digest === 'string') {
+        const config = IMAGE_CONFIG_TYPES.has(json.config.mediaType ?? '')
+            ? { digest: json.config.digest, mediaType: json.config.mediaType }
+            : undefined;
+        return { digest, mediaType, kind: 'manifest', children: [], config };
     }
-    throw new ManifestError('bad-shape', `not an image manifest or index (media type "${mediaType || 'none'}")`);
+    throw new Error(`not an image manifest or index (media type "${mediaType || 'none'}")`);
 }
 /** The platform an image config declares. */
 function configPlatform(body) {
     try {
-        const c = record(JSON.parse(body.toString('utf8')));
-        const os = text(c?.os);
-        const architecture = text(c?.architecture);
-        if (!os || !architecture)
+        const c = JSON.parse(body.toString('utf8'));
+        if (!c.os || !c.architecture)
             return undefined;
-        return (0,_platforms_js__WEBPACK_IMPORTED_MODULE_1__/* .normalizePlatform */ .FL)({ os, architecture, variant: text(c?.variant) });
+        return (0,_platforms_js__WEBPACK_IMPORTED_MODULE_1__/* .normalizePlatform */ .FL)({ os: c.os, architecture: c.architecture, variant: c.variant });
     }
     catch {
         return undefined;
@@ -90936,21 +90775,13 @@ const DEFAULTS = {
         maxDelayMs: 15_000,
         /** A longer Retry-After is shortened to this; the retry budget stays bounded. */
         maxRetryAfterMs: 60_000,
-        /**
-         * All the time one request that cannot make Zot sync may take, tries and waits included; a wait that
-         * would end past it is not started. (Sync requests are bounded by the image timeout.)
-         */
-        requestBudgetMs: 60_000,
     },
     /** Polling for an image whose sync outlived Zot's writeTimeout. */
     poll: { initialDelayMs: 1_000, maxDelayMs: 15_000 },
-    /** Limit per try of requests that never make Zot contact upstream (tags/list, HEAD by digest, search). */
-    localRequestTimeoutMs: 30_000,
-    /** Manifests are small (OCI recommends ≤ 4 MiB); anything bigger is not a manifest. Also the page limit. */
+    /** Limit for requests that never make Zot contact upstream (tags/list, HEAD by a present digest, search). */
+    localRequestTimeoutMs: 60_000,
+    /** Manifests are small (OCI recommends ≤ 4 MiB); anything bigger is not a manifest. */
     maxManifestBytes: 8 * 1024 * 1024,
-    /** One repository's tag list, all pages together: about a million tags of 30 characters. */
-    maxTagListBytes: 32 * 1024 * 1024,
-    maxTagListPages: 1000,
     maxRedirects: 5,
 };
 
@@ -91023,7 +90854,6 @@ function platformMatches(required, actual) {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   KX: () => (/* binding */ isLegacyTag),
 /* harmony export */   aH: () => (/* binding */ referrersOf),
 /* harmony export */   q1: () => (/* binding */ REFERRERS_POLICIES)
 /* harmony export */ });
@@ -91070,10 +90900,6 @@ function kindOf(artifactType, annotations = {}) {
     return 'other';
 }
 const LEGACY = /^sha256-([a-f0-9]{64})\.(sig|att|sbom)$/;
-/** A cosign legacy tag (`sha256-<hex>.sig/.att/.sbom`): tag lists keep these besides the planned tags. */
-function isLegacyTag(tag) {
-    return LEGACY.test(tag);
-}
 const LEGACY_KIND = { sig: 'signature', att: 'attestation', sbom: 'sbom' };
 const KIND_ORDER = ['signature', 'attestation', 'sbom', 'other'];
 /** Referrers requests of one image in flight at a time (Zot keeps 3 per upstream in flight anyway). */
@@ -91293,19 +91119,7 @@ function sortItems(items, subjects) {
 /* harmony export */   sy: () => (/* binding */ headManifest),
 /* harmony export */   v0: () => (/* binding */ searchTag)
 /* harmony export */ });
-/* harmony import */ var _client_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3470);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5074);
-/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1684);
-/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2479);
-// Registry calls to Zot, each annotated with whether it can make Zot contact upstream (see docs/zot.md and
-// pkg/api/routes.go getImageManifest, getReferrers in Zot v2.1.20):
-//   tags/list, blobs, search, mgmt              never (local answers only)
-//   manifests/<digest> present locally           never
-//   manifests/<digest> missing, manifests/<tag>  yes: Zot syncs before answering
-//   referrers/<digest>                           yes, every time (copies the subject's referrers first)
-
-
-
+/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1684);
 
 function answered(value, res) {
     return { ok: true, value, attempts: res.attempts };
@@ -91329,24 +91143,14 @@ function repoPath(repo) {
     return repo.split('/').map(encodeURIComponent).join('/');
 }
 /**
- * Local tags of a repository (empty when Zot does not have the repository), following `Link` pagination.
- * Never contacts upstream. `keep`: which tags to keep (memory stays bounded by what the caller needs, not by
- * what Zot sends). A listing over DEFAULTS.maxTagListBytes or DEFAULTS.maxTagListPages, or one that
- * paginates in a loop, is a protocol error.
+ * Local tags of a repository (empty when Zot does not have the repository). Follows `Link` pagination.
+ * Never contacts upstream.
  */
-async function listTags(client, repo, signal, keep) {
+async function listTags(client, repo, signal) {
     const tags = new Set();
-    const seen = new Set();
-    const what = `Zot at ${client.url} sent`;
     let path = `/v2/${repoPath(repo)}/tags/list`;
     let attempts = 0;
-    let bytes = 0;
-    while (path) {
-        if (seen.size >= _options_js__WEBPACK_IMPORTED_MODULE_3__/* .DEFAULTS */ .z.maxTagListPages)
-            throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .protocolError */ .JW)('too-large', `${what} more than ${_options_js__WEBPACK_IMPORTED_MODULE_3__/* .DEFAULTS */ .z.maxTagListPages} pages of tags for ${repo}`);
-        if (seen.has(path))
-            throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .protocolError */ .JW)('bad-shape', `${what} the tag list of ${repo} in a loop of pages`);
-        seen.add(path);
+    for (let page = 0; path && page < 1000; page++) {
         const res = await client.request({
             method: 'GET',
             path,
@@ -91358,33 +91162,12 @@ async function listTags(client, repo, signal, keep) {
             return { ok: true, value: tags, attempts };
         if (res.status !== 200)
             return { ...refused(res), attempts };
-        bytes += res.body.length;
-        if (bytes > _options_js__WEBPACK_IMPORTED_MODULE_3__/* .DEFAULTS */ .z.maxTagListBytes)
-            throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .protocolError */ .JW)('too-large', `${what} more than ${mebibytes(_options_js__WEBPACK_IMPORTED_MODULE_3__/* .DEFAULTS */ .z.maxTagListBytes)} of tags for ${repo}`);
-        for (const t of tagsOf(client, res, repo))
-            if (!keep || keep(t))
-                tags.add(t);
+        const json = JSON.parse(res.body.toString('utf8'));
+        for (const t of json.tags ?? [])
+            tags.add(t);
         path = nextPage(res.headers.link, client.url);
     }
     return { ok: true, value: tags, attempts };
-}
-function mebibytes(bytes) {
-    return `${Math.round(bytes / 1024 / 1024)} MiB`;
-}
-/** The names of one tags/list page; anything but `{"tags": [names…] | null}` is an unusable answer. */
-function tagsOf(client, res, repo) {
-    const json = (0,_client_js__WEBPACK_IMPORTED_MODULE_0__/* .parseJson */ .q)(res.body);
-    const what = `Zot at ${client.url} sent a tag list for ${repo}`;
-    if (json === undefined)
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .protocolError */ .JW)('not-json', `${what} that is not JSON`);
-    if (!json || typeof json !== 'object' || Array.isArray(json))
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .protocolError */ .JW)('bad-shape', `${what} that is not a JSON object`);
-    const tags = json.tags;
-    if (tags === undefined || tags === null)
-        return [];
-    if (!Array.isArray(tags) || !tags.every((t) => typeof t === 'string'))
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .protocolError */ .JW)('bad-shape', `${what} whose "tags" is not a list of names`);
-    return tags;
 }
 /** `Link: </v2/x/tags/list?n=100&last=b>; rel="next"` → path relative to the Zot base URL. */
 function nextPage(link, base) {
@@ -91405,29 +91188,19 @@ async function getManifest(client, repo, reference, opts) {
         method: 'GET',
         // Tags and digests are grammar-checked; a digest's `:` must stay literal (Zot does not decode %3A).
         path: `/v2/${repoPath(repo)}/manifests/${reference}`,
-        headers: { accept: _manifest_js__WEBPACK_IMPORTED_MODULE_2__/* .MANIFEST_ACCEPT */ .dY },
+        headers: { accept: _manifest_js__WEBPACK_IMPORTED_MODULE_0__/* .MANIFEST_ACCEPT */ .dY },
         ...opts,
     });
     if (res.status !== 200)
         return refused(res);
-    let manifest;
-    try {
-        manifest = (0,_manifest_js__WEBPACK_IMPORTED_MODULE_2__/* .parseManifest */ .Ng)(res.body, res.headers['content-type'], res.headers['docker-content-digest']);
-    }
-    catch (err) {
-        if (!(err instanceof _manifest_js__WEBPACK_IMPORTED_MODULE_2__/* .ManifestError */ .Sh))
-            throw err;
-        const at = reference.includes(':') ? '@' : ':';
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .protocolError */ .JW)(err.reason, `Zot at ${client.url} sent a manifest for ${repo}${at}${reference} that is ${err.message}`);
-    }
-    return answered(manifest, res);
+    return answered((0,_manifest_js__WEBPACK_IMPORTED_MODULE_0__/* .parseManifest */ .Ng)(res.body, res.headers['content-type'], res.headers['docker-content-digest']), res);
 }
 /** HEAD a manifest by digest. Only call for digests known to be present: a missing one makes Zot sync. */
 async function headManifest(client, repo, digest, signal) {
     const res = await client.request({
         method: 'HEAD',
         path: `/v2/${repoPath(repo)}/manifests/${digest}`,
-        headers: { accept: _manifest_js__WEBPACK_IMPORTED_MODULE_2__/* .MANIFEST_ACCEPT */ .dY },
+        headers: { accept: _manifest_js__WEBPACK_IMPORTED_MODULE_0__/* .MANIFEST_ACCEPT */ .dY },
         signal,
     });
     if (res.status === 200 || res.status === 404)
@@ -91529,70 +91302,6 @@ async function getReferrers(client, repo, digest, signal) {
 
 /***/ }),
 
-/***/ 9013:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  Ib: () => (/* binding */ RETRY_STATUSES),
-  EY: () => (/* binding */ backoffDelay),
-  a2: () => (/* binding */ retryDelay),
-  yy: () => (/* binding */ sleep)
-});
-
-// UNUSED EXPORTS: parseRetryAfter
-
-;// CONCATENATED MODULE: external "node:timers/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-;// CONCATENATED MODULE: ./lib/warm/retry.js
-// The one retry policy: which answers are worth another try and how long to wait before it.
-
-/** Rate limited, or a gateway/Zot that is briefly unavailable. Every other 4xx/5xx is an answer. */
-const RETRY_STATUSES = new Set([429, 502, 503, 504]);
-/**
- * `Retry-After` as milliseconds: delta-seconds or an HTTP-date (RFC 9110 §10.2.3). Undefined when absent or
- * unparseable, so the caller falls back to its backoff.
- */
-function parseRetryAfter(value, now = Date.now()) {
-    if (!value)
-        return undefined;
-    const text = value.trim();
-    if (/^\d+$/.test(text))
-        return Number(text) * 1000;
-    const date = Date.parse(text);
-    if (Number.isNaN(date))
-        return undefined;
-    return Math.max(0, date - now);
-}
-/**
- * Exponential backoff with "equal jitter": half the step is fixed, half random, so retries spread out but
- * never collapse to zero. `retry` is 0 for the wait before the second try.
- */
-function backoffDelay(retry, opts) {
-    const step = Math.min(opts.maxDelayMs, opts.baseDelayMs * 2 ** retry);
-    const random = opts.random ?? Math.random;
-    return Math.round(step / 2 + (step / 2) * random());
-}
-/** The wait before retry number `retry` (0-based) after an answer with `status` and `retryAfter` header. */
-function retryDelay(retry, retryAfter, opts) {
-    const asked = parseRetryAfter(retryAfter);
-    if (asked !== undefined)
-        return Math.min(asked, opts.maxRetryAfterMs);
-    return backoffDelay(retry, opts);
-}
-/** Sleep that ends early (rejecting) when the signal aborts. */
-async function sleep(ms, signal) {
-    if (ms <= 0) {
-        signal?.throwIfAborted();
-        return;
-    }
-    await (0,promises_namespaceObject.setTimeout)(ms, undefined, { signal });
-}
-
-
-/***/ }),
-
 /***/ 8681:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -91602,7 +91311,20 @@ async function sleep(ms, signal) {
 /* harmony export */   nm: () => (/* binding */ searchImages)
 /* harmony export */ });
 /* unused harmony exports batchQuery, parseImage */
-/* harmony import */ var _platforms_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3541);
+/* harmony import */ var _extract_reference_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8492);
+/* harmony import */ var _platforms_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3541);
+// Batched lookups of local tags through Zot's search extension: one GraphQL document asks for many
+// `repo:tag` at once (one aliased `Image` field each) and returns each one's digest and its manifests'
+// platforms, from Zot's MetaDB, without contacting upstream.
+//
+// What Zot v2.1.20 answers (pkg/extensions/search/convert/metadb.go, checked against the binary in
+// warm-batch.int.test.ts):
+// - `Platform { Os Arch }` has no Variant field, but Arch carries it: `arm/v7` (getArch joins them).
+// - The platform of an index child is its image config's, not the index entry's (the entry's only when the
+//   config has none). Children MetaDB lacks are left out; nested indexes are flattened.
+// - `Image` is non-null: one alias that errors (tag unknown to MetaDB) nulls the whole `data`, and each
+//   error names its alias in `path`. Such a batch is asked again without those aliases.
+
 
 const BATCH_LIMITS = { images: 50, bytes: 32 * 1024 };
 const FRAGMENT = 'fragment S on ImageSummary { Digest MediaType Manifests { Digest ArtifactType Platform { Os Arch } } }';
@@ -91611,7 +91333,6 @@ const ATTACHED = 'IsSigned SignatureInfo { Tool } Referrers { Digest ArtifactTyp
 const FRAGMENT_REFERRERS = `fragment S on ImageSummary { Digest MediaType ${ATTACHED} Manifests { Digest ArtifactType Platform { Os Arch } ${ATTACHED} } }`;
 /** Bytes one name adds to the body besides its JSON string: its variable declaration, alias and value key. */
 const PER_NAME_BYTES = 64;
-const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
 /**
  * The query for `names` (`repo:tag`). Names travel as GraphQL variables, so no name is ever spliced into the
  * query text (JSON escapes quotes and backslashes), and equal-sized batches share one parsed query in Zot.
@@ -91730,11 +91451,11 @@ function parseImage(raw) {
     if (!raw || typeof raw !== 'object')
         return undefined;
     const s = raw;
-    if (typeof s.Digest !== 'string' || !DIGEST.test(s.Digest))
+    if (typeof s.Digest !== 'string' || !_extract_reference_js__WEBPACK_IMPORTED_MODULE_0__/* .DIGEST */ .Dh.test(s.Digest))
         return undefined;
     const manifests = [];
     for (const m of Array.isArray(s.Manifests) ? s.Manifests : []) {
-        if (typeof m?.Digest !== 'string' || !DIGEST.test(m.Digest))
+        if (typeof m?.Digest !== 'string' || !_extract_reference_js__WEBPACK_IMPORTED_MODULE_0__/* .DIGEST */ .Dh.test(m.Digest))
             return undefined;
         const entry = { digest: m.Digest };
         if (typeof m.ArtifactType === 'string' && m.ArtifactType)
@@ -91768,7 +91489,7 @@ function parseAttached(raw) {
     const referrers = [];
     for (const r of Array.isArray(raw.Referrers) ? raw.Referrers : []) {
         const ref = r;
-        if (typeof ref?.Digest !== 'string' || !DIGEST.test(ref.Digest))
+        if (typeof ref?.Digest !== 'string' || !_extract_reference_js__WEBPACK_IMPORTED_MODULE_0__/* .DIGEST */ .Dh.test(ref.Digest))
             continue;
         const annotations = {};
         for (const a of Array.isArray(ref.Annotations) ? ref.Annotations : []) {
@@ -91792,7 +91513,7 @@ function searchPlatform(os, arch) {
     const [architecture, variant, extra] = arch.split('/');
     if (!architecture || extra !== undefined)
         return undefined;
-    return (0,_platforms_js__WEBPACK_IMPORTED_MODULE_0__/* .normalizePlatform */ .FL)({ os, architecture, variant });
+    return (0,_platforms_js__WEBPACK_IMPORTED_MODULE_1__/* .normalizePlatform */ .FL)({ os, architecture, variant });
 }
 
 
