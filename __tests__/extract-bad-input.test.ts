@@ -1,5 +1,5 @@
-// Bad input, extraction side (issue 7 extends it): every case gets its own clear notice or status with
-// file:line, nothing crashes, and a valid reference next to the bad input is still found.
+// Bad input, extraction side (bad-input.int.test.ts runs such cases end to end): every case gets its own
+// clear notice or status with file:line, nothing crashes, and a valid reference next to it is still found.
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'

@@ -437,7 +437,7 @@ describe('what Zot v2.1.20 copies, for each referrer form', () => {
   })
 })
 
-/** The five images of the issue, pushed once: what each should report. */
+/** Five images, one per referrer situation, pushed once: what each should report. */
 interface Zoo {
   /** OCI 1.1 cosign signature on the index, an in-toto attestation on each platform. */
   index: Awaited<ReturnType<typeof pushSigned>>

@@ -1,4 +1,4 @@
-// Extraction throughput on a ≥ 20 MB mixed rendered corpus (issue 3). Plain Node ESM over the compiled code:
+// Extraction throughput on a ≥ 20 MB mixed rendered corpus. Plain Node ESM over the compiled code:
 // run `npx tsc -p tsconfig.json` first. Generates the corpus in a temp dir — CRDs with big openAPIV3Schema
 // (that mention `image` fields), ConfigMaps with big dashboards and scripts (that mention `image:` too),
 // Secrets, many workloads of every kind, Argo/Tekton/CNPG/prometheus-operator resources, a `kubectl get -o

@@ -21,7 +21,7 @@ import { rewrite } from './scenarios/rewrite.mjs'
 import { scale } from './scenarios/scale.mjs'
 import { startup } from './scenarios/startup.mjs'
 
-// Report order follows the issue; run order puts the cheap, Zot-free scenarios first.
+// Report order follows bench/README.md; run order puts the cheap, Zot-free scenarios first.
 const SCENARIOS = { hot, cold, extraction, startup, scale, rewrite, referrers }
 const RUN_ORDER = ['startup', 'scale', 'extraction', 'rewrite', 'hot', 'cold', 'referrers']
 
