@@ -24748,7 +24748,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7253:
+/***/ 9634:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -25624,7 +25624,7 @@ module.exports = {
 
 
 
-const { Cache } = __nccwpck_require__(7253)
+const { Cache } = __nccwpck_require__(9634)
 const { webidl } = __nccwpck_require__(7879)
 const { kEnumerableProperty } = __nccwpck_require__(3440)
 const { kConstruct } = __nccwpck_require__(6443)
@@ -50304,7 +50304,7 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony import */ var _extract_reference_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8492);
 /* harmony import */ var _inputs_argv_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(1543);
 /* harmony import */ var _inputs_config_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8977);
-/* harmony import */ var _inputs_config_file_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(9634);
+/* harmony import */ var _inputs_config_file_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(7253);
 /* harmony import */ var _inputs_redact_js__WEBPACK_IMPORTED_MODULE_16__ = __nccwpck_require__(4888);
 /* harmony import */ var _inputs_spec_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(8554);
 /* harmony import */ var _report_annotations_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(1116);
@@ -50312,7 +50312,7 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony import */ var _report_outcome_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(5102);
 /* harmony import */ var _report_report_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(5650);
 /* harmony import */ var _report_table_js__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(8330);
-/* harmony import */ var _shell_js__WEBPACK_IMPORTED_MODULE_15__ = __nccwpck_require__(7242);
+/* harmony import */ var _shell_js__WEBPACK_IMPORTED_MODULE_15__ = __nccwpck_require__(5280);
 // The CLI (dist/cli.js, `zot-warm`): the same pipeline as the action, configured from flags, then
 // ZOT_WARM_<NAME>, then the seed CronJob's ZOT_* variables. Logs go to stderr, the table to stdout.
 // Exit codes: 0 all good, 1 hard failure (bad input/config, Zot unreachable, credentials rejected),
@@ -52509,7 +52509,7 @@ function cliValue(parsed, env, name) {
 
 /***/ }),
 
-/***/ 9634:
+/***/ 7253:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -52784,7 +52784,7 @@ var registry_map = __nccwpck_require__(203);
 // EXTERNAL MODULE: ./lib/warm/referrers.js
 var referrers = __nccwpck_require__(8725);
 // EXTERNAL MODULE: ./lib/inputs/config-file.js
-var config_file = __nccwpck_require__(9634);
+var config_file = __nccwpck_require__(7253);
 // EXTERNAL MODULE: ./lib/inputs/duration.js
 var inputs_duration = __nccwpck_require__(7581);
 ;// CONCATENATED MODULE: ./lib/inputs/list.js
@@ -54618,7 +54618,7 @@ function renderProblems(results) {
 
 /***/ }),
 
-/***/ 7242:
+/***/ 5280:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -57274,459 +57274,12 @@ async function readStoredForms(client, planned, results, opts) {
     return forms;
 }
 
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(4371);
-;// CONCATENATED MODULE: ./lib/warm/auth.js
-// Registry authentication: WWW-Authenticate parsing and the bearer token cache (distribution token spec).
-/**
- * Parse a WWW-Authenticate header into challenges. Handles quoted values with commas and escapes, and
- * several challenges in one header (`Bearer realm="…",scope="…", Basic realm="…"`).
- */
-function parseChallenges(header) {
-    if (!header)
-        return [];
-    const out = [];
-    let i = 0;
-    const s = header;
-    const skipSpace = () => {
-        while (i < s.length && (s[i] === ' ' || s[i] === '\t' || s[i] === ','))
-            i++;
-    };
-    while (i < s.length) {
-        skipSpace();
-        const schemeMatch = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+/.exec(s.slice(i));
-        if (!schemeMatch)
-            break;
-        const scheme = schemeMatch[0].toLowerCase();
-        i += schemeMatch[0].length;
-        const params = {};
-        // Parameters: name=value or name="quoted", separated by commas; a bare token starts the next challenge.
-        for (;;) {
-            const save = i;
-            skipSpace();
-            const nameMatch = /^([A-Za-z0-9!#$%&'*+.^_`|~-]+)\s*=\s*/.exec(s.slice(i));
-            if (!nameMatch?.[1]) {
-                i = save;
-                break;
-            }
-            i += nameMatch[0].length;
-            let value = '';
-            if (s[i] === '"') {
-                i++;
-                while (i < s.length && s[i] !== '"') {
-                    if (s[i] === '\\' && i + 1 < s.length)
-                        i++;
-                    value += s[i];
-                    i++;
-                }
-                i++;
-            }
-            else {
-                const m = /^[^,\s]*/.exec(s.slice(i));
-                value = m?.[0] ?? '';
-                i += value.length;
-            }
-            params[nameMatch[1].toLowerCase()] = value;
-        }
-        out.push({ scheme, params });
-        // Skip anything unparseable up to the next comma so one odd challenge does not hide the others.
-        if (i < s.length && !/[\s,]/.test(s[i] ?? '')) {
-            const next = s.indexOf(',', i);
-            i = next === -1 ? s.length : next;
-        }
-    }
-    return out;
-}
-/** The `repository:<name>:pull` scope a registry request needs, derived from its path. */
-function scopeForPath(pathname) {
-    const m = /^\/v2\/(.+)\/(manifests|blobs|tags|referrers)\//.exec(pathname);
-    return m?.[1] ? `repository:${m[1]}:pull` : undefined;
-}
-/** Tokens per (realm, service, scope). Expired entries are dropped on read. */
-class TokenCache {
-    #tokens = new Map();
-    static key(realm, service, scope) {
-        return `${realm}\n${service ?? ''}\n${scope ?? ''}`;
-    }
-    get(key, now = Date.now()) {
-        const entry = this.#tokens.get(key);
-        if (!entry)
-            return undefined;
-        if (entry.expiresAt <= now) {
-            this.#tokens.delete(key);
-            return undefined;
-        }
-        return entry.token;
-    }
-    /** `expiresIn` seconds (spec default 60); renewed 10 s early so a token does not expire mid-request. */
-    set(key, token, expiresIn = 60, now = Date.now()) {
-        const lifetime = Math.max(1, expiresIn - 10) * 1000;
-        this.#tokens.set(key, { token, expiresAt: now + lifetime });
-    }
-    delete(key) {
-        this.#tokens.delete(key);
-    }
-    get size() {
-        return this.#tokens.size;
-    }
-}
-
-// EXTERNAL MODULE: ./lib/warm/errors.js
-var warm_errors = __nccwpck_require__(5074);
-// EXTERNAL MODULE: ./lib/warm/options.js
-var options = __nccwpck_require__(2479);
-;// CONCATENATED MODULE: external "node:timers/promises"
-const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-;// CONCATENATED MODULE: ./lib/warm/retry.js
-// The one retry policy: which answers are worth another try and how long to wait before it.
-
-/** Rate limited, or a gateway/Zot that is briefly unavailable. Every other 4xx/5xx is an answer. */
-const RETRY_STATUSES = new Set([429, 502, 503, 504]);
-/**
- * `Retry-After` as milliseconds: delta-seconds or an HTTP-date (RFC 9110 §10.2.3). Undefined when absent or
- * unparseable, so the caller falls back to its backoff.
- */
-function parseRetryAfter(value, now = Date.now()) {
-    if (!value)
-        return undefined;
-    const text = value.trim();
-    if (/^\d+$/.test(text))
-        return Number(text) * 1000;
-    const date = Date.parse(text);
-    if (Number.isNaN(date))
-        return undefined;
-    return Math.max(0, date - now);
-}
-/**
- * Exponential backoff with "equal jitter": half the step is fixed, half random, so retries spread out but
- * never collapse to zero. `retry` is 0 for the wait before the second try.
- */
-function backoffDelay(retry, opts) {
-    const step = Math.min(opts.maxDelayMs, opts.baseDelayMs * 2 ** retry);
-    const random = opts.random ?? Math.random;
-    return Math.round(step / 2 + (step / 2) * random());
-}
-/** The wait before retry number `retry` (0-based) after an answer with `status` and `retryAfter` header. */
-function retryDelay(retry, retryAfter, opts) {
-    const asked = parseRetryAfter(retryAfter);
-    if (asked !== undefined)
-        return Math.min(asked, opts.maxRetryAfterMs);
-    return backoffDelay(retry, opts);
-}
-/** Sleep that ends early (rejecting) when the signal aborts. */
-async function sleep(ms, signal) {
-    if (ms <= 0) {
-        signal?.throwIfAborted();
-        return;
-    }
-    await (0,external_node_timers_promises_namespaceObject.setTimeout)(ms, undefined, { signal });
-}
-
-;// CONCATENATED MODULE: ./lib/warm/client.js
-// HTTP transport to one Zot: connection reuse, TLS, authentication, redirects and the single retry layer.
-// Everything above it (presence checks, warming) speaks in registry terms and never sees headers or sockets.
-
-
-
-
-
-
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-const PROXY_ENV = ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy'];
-class ZotClient {
-    /** Base URL without trailing slash, e.g. `https://zot.example.com`. Safe to print. */
-    url;
-    /** `host[:port]` as image references name it (for recognising images that already live in Zot). */
-    host;
-    username;
-    /** A static bearer token is configured. */
-    hasToken;
-    /** A client certificate is configured (mutual TLS). */
-    hasClientCert;
-    /** TLS verification is off (skip-tls-verify). */
-    insecure;
-    #origin;
-    #basePath;
-    #dispatcher;
-    #ownsDispatcher;
-    #retry;
-    #basic;
-    #staticToken;
-    #userAgent;
-    #tokens = new TokenCache();
-    /** Realm/service from Zot's Bearer challenge, once seen; later requests fetch tokens up front. */
-    #bearer;
-    /** Whether Zot asked for credentials (a challenge on /v2/ or a 401), for the report. */
-    authScheme;
-    constructor(opts) {
-        const parsed = new URL(opts.url);
-        if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
-            throw new TypeError(`Zot URL must be http:// or https://, got ${parsed.protocol}`);
-        if (parsed.username || parsed.password)
-            throw new TypeError('Zot URL must not contain credentials');
-        this.#origin = parsed.origin;
-        this.#basePath = parsed.pathname.replace(/\/+$/, '');
-        this.url = `${this.#origin}${this.#basePath}`;
-        this.host = parsed.host;
-        this.#retry = { ...options/* DEFAULTS */.z.retry, ...opts.retry };
-        this.#userAgent = opts.userAgent ?? 'zot-warm';
-        if (opts.username && opts.password) {
-            this.username = opts.username;
-            this.#basic = `Basic ${Buffer.from(`${opts.username}:${opts.password}`).toString('base64')}`;
-        }
-        if (opts.token)
-            this.#staticToken = opts.token;
-        this.hasToken = Boolean(opts.token);
-        this.hasClientCert = Boolean(opts.cert && opts.key);
-        this.insecure = Boolean(opts.insecureSkipVerify);
-        if (opts.dispatcher) {
-            this.#dispatcher = opts.dispatcher;
-            this.#ownsDispatcher = false;
-        }
-        else {
-            const tls = {
-                ...(opts.ca ? { ca: opts.ca } : {}),
-                ...(opts.cert ? { cert: opts.cert } : {}),
-                ...(opts.key ? { key: opts.key } : {}),
-                rejectUnauthorized: !opts.insecureSkipVerify,
-            };
-            const common = {
-                connect: tls,
-                ...(opts.keepAliveTimeoutMs ? { keepAliveTimeout: opts.keepAliveTimeoutMs } : {}),
-            };
-            // Only when a proxy is configured: EnvHttpProxyAgent honours NO_PROXY (loopback is usually listed) and
-            // tunnels HTTPS with our TLS settings (`requestTls`).
-            this.#dispatcher = PROXY_ENV.some((name) => process.env[name])
-                ? new undici/* EnvHttpProxyAgent */.J2({ ...common, requestTls: tls })
-                : new undici/* Agent */.g6(common);
-            this.#ownsDispatcher = true;
-        }
-    }
-    /** Things the user should know about the connection settings (skipped TLS verification …). */
-    get warnings() {
-        return (0,diagnose/* connectionWarnings */.oN)(this);
-    }
-    async close() {
-        if (this.#ownsDispatcher)
-            await this.#dispatcher.close();
-    }
-    /** One logical request: retries 429/502/503/504 and transport failures; any other answer is returned. */
-    async request(spec) {
-        for (let attempt = 1;; attempt++) {
-            let res;
-            try {
-                res = await this.#authenticated(spec);
-            }
-            catch (err) {
-                const error = (err instanceof warm_errors/* ZotRequestError */.Hm ? err : (0,warm_errors/* toRequestError */.du)(err, this.url)).withAttempts(attempt);
-                if (!this.#retryable(error, spec) || attempt >= this.#retry.attempts)
-                    throw error;
-                await this.#wait(backoffDelay(attempt - 1, this.#retry), spec.signal, attempt);
-                continue;
-            }
-            if (RETRY_STATUSES.has(res.status) && attempt < this.#retry.attempts) {
-                await this.#wait(retryDelay(attempt - 1, res.headers['retry-after'], this.#retry), spec.signal, attempt);
-                continue;
-            }
-            return { ...res, attempts: attempt };
-        }
-    }
-    #retryable(error, spec) {
-        switch (error.kind) {
-            case 'unreachable':
-                // A name that does not resolve will not resolve in a second either.
-                return error.code !== 'ENOTFOUND';
-            case 'closed':
-            case 'timeout':
-                return !spec.sync;
-            default:
-                return false;
-        }
-    }
-    async #wait(ms, signal, attempts) {
-        const wait = this.#retry.sleep ?? sleep;
-        try {
-            await wait(ms, signal);
-        }
-        catch {
-            throw (0,warm_errors/* cancelledError */.YQ)(this.url, attempts);
-        }
-        if (signal?.aborted)
-            throw (0,warm_errors/* cancelledError */.YQ)(this.url, attempts);
-    }
-    /** Sends with the credentials Zot wants; answers one Bearer challenge with the token flow. */
-    async #authenticated(spec) {
-        const scope = scopeForPath(spec.path.split('?')[0] ?? spec.path);
-        let authorization = await this.#authorizationFor(scope, spec);
-        let res = await this.#send(spec, authorization);
-        // Credentials and the challenge flow belong to Zot's origin: a host Zot redirected to is answered as is.
-        if (res.answeredBy)
-            return res;
-        if (res.status !== 401) {
-            if (!this.authScheme)
-                this.authScheme = authSchemeOf(res.headers['www-authenticate']);
-            return res;
-        }
-        const challenges = parseChallenges(res.headers['www-authenticate']);
-        this.authScheme = challenges[0]?.scheme ?? this.authScheme;
-        const bearer = challenges.find((c) => c.scheme === 'bearer');
-        if (!bearer?.params.realm || this.#staticToken)
-            return res;
-        // Token flow: the challenge names the realm and the scope this request needs.
-        this.#bearer = { realm: bearer.params.realm, service: bearer.params.service };
-        const wanted = bearer.params.scope ?? scope;
-        const key = TokenCache.key(bearer.params.realm, bearer.params.service, wanted);
-        this.#tokens.delete(key);
-        const token = await this.#fetchToken(bearer.params.realm, bearer.params.service, wanted, spec.signal);
-        if (!token)
-            return res;
-        authorization = `Bearer ${token}`;
-        res = await this.#send(spec, authorization);
-        return res;
-    }
-    async #authorizationFor(scope, spec) {
-        if (this.#staticToken)
-            return `Bearer ${this.#staticToken}`;
-        if (this.#bearer) {
-            const key = TokenCache.key(this.#bearer.realm, this.#bearer.service, scope);
-            const cached = this.#tokens.get(key);
-            if (cached)
-                return `Bearer ${cached}`;
-            const token = await this.#fetchToken(this.#bearer.realm, this.#bearer.service, scope, spec.signal);
-            if (token)
-                return `Bearer ${token}`;
-        }
-        // Zot's basic modes (htpasswd, LDAP, API keys) expect credentials up front: no 401 round trip.
-        return this.#basic;
-    }
-    /**
-     * Distribution token flow. Credentials go to the realm Zot named in its challenge, but only over HTTPS or
-     * to Zot's own origin: never in clear text to another host.
-     */
-    async #fetchToken(realm, service, scope, signal) {
-        const key = TokenCache.key(realm, service, scope);
-        const cached = this.#tokens.get(key);
-        if (cached)
-            return cached;
-        let url;
-        try {
-            url = new URL(realm, this.#origin);
-        }
-        catch {
-            return undefined;
-        }
-        if (service)
-            url.searchParams.set('service', service);
-        if (scope)
-            url.searchParams.set('scope', scope);
-        const headers = { 'user-agent': this.#userAgent, accept: 'application/json' };
-        if (this.#basic && (url.origin === this.#origin || url.protocol === 'https:'))
-            headers.authorization = this.#basic;
-        const res = await this.#dispatch(url, 'GET', headers, undefined, signal, options/* DEFAULTS */.z.localRequestTimeoutMs, 1 << 20);
-        if (res.status !== 200)
-            return undefined;
-        let parsed;
-        try {
-            parsed = JSON.parse(res.body.toString('utf8'));
-        }
-        catch {
-            return undefined;
-        }
-        const token = typeof parsed.token === 'string'
-            ? parsed.token
-            : typeof parsed.access_token === 'string'
-                ? parsed.access_token
-                : '';
-        if (!token)
-            return undefined;
-        const expiresIn = typeof parsed.expires_in === 'number' ? parsed.expires_in : undefined;
-        this.#tokens.set(key, token, expiresIn);
-        return token;
-    }
-    /** Follows redirects by hand: the Authorization header stays with Zot's origin and is never forwarded. */
-    async #send(spec, authorization) {
-        let url = new URL(`${this.#origin}${this.#basePath}${spec.path}`);
-        let method = spec.method;
-        let body = spec.body;
-        const base = { 'user-agent': this.#userAgent, ...spec.headers };
-        for (let hop = 0;; hop++) {
-            const headers = { ...base };
-            if (authorization && url.origin === this.#origin)
-                headers.authorization = authorization;
-            const res = await this.#dispatch(url, method, headers, body, spec.signal, spec.timeoutMs ?? options/* DEFAULTS */.z.localRequestTimeoutMs, spec.maxBodyBytes ?? options/* DEFAULTS */.z.maxManifestBytes);
-            const location = res.headers.location;
-            if (!REDIRECTS.has(res.status) || !location)
-                return url.origin === this.#origin ? res : { ...res, answeredBy: url.origin };
-            if (hop >= options/* DEFAULTS */.z.maxRedirects)
-                throw (0,warm_errors/* protocolError */.JW)('bad-redirect', `Zot at ${this.url} redirected more than ${options/* DEFAULTS */.z.maxRedirects} times`);
-            url = new URL(location, url);
-            if (res.status === 303 && method !== 'HEAD') {
-                method = 'GET';
-                body = undefined;
-            }
-        }
-    }
-    async #dispatch(url, method, headers, body, signal, timeoutMs, maxBodyBytes) {
-        const timeout = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined;
-        const combined = signal && timeout ? AbortSignal.any([signal, timeout]) : (signal ?? timeout);
-        const aborted = () => (signal?.aborted ? 'cancelled' : timeout?.aborted ? 'timeout' : undefined);
-        if (signal?.aborted)
-            throw (0,warm_errors/* cancelledError */.YQ)(this.url);
-        try {
-            const res = await this.#dispatcher.request({
-                origin: url.origin,
-                path: `${url.pathname}${url.search}`,
-                method,
-                headers,
-                body,
-                signal: combined,
-                // Our own signals bound each try; undici's 300 s defaults would cut a long sync short.
-                headersTimeout: 0,
-                bodyTimeout: 0,
-            });
-            const out = { status: res.statusCode, headers: flatten(res.headers) };
-            if (method === 'HEAD') {
-                await res.body.dump();
-                return { ...out, body: Buffer.alloc(0) };
-            }
-            // Error bodies only matter for their error code; success bodies are manifests, configs, JSON.
-            const limit = res.statusCode >= 300 ? 64 * 1024 : maxBodyBytes;
-            const chunks = [];
-            let size = 0;
-            for await (const chunk of res.body) {
-                size += chunk.length;
-                if (size > limit) {
-                    res.body.destroy();
-                    if (res.statusCode >= 300)
-                        break;
-                    throw (0,warm_errors/* protocolError */.JW)('too-large', `Zot at ${this.url} sent more than ${limit} bytes for ${url.pathname}`);
-                }
-                chunks.push(chunk);
-            }
-            return { ...out, body: Buffer.concat(chunks) };
-        }
-        catch (err) {
-            if (err instanceof warm_errors/* ZotRequestError */.Hm)
-                throw err;
-            throw (0,warm_errors/* toRequestError */.du)(err, this.url, aborted());
-        }
-    }
-}
-function flatten(headers) {
-    const out = {};
-    for (const [name, value] of Object.entries(headers)) {
-        if (value === undefined)
-            continue;
-        out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
-    }
-    return out;
-}
-function authSchemeOf(header) {
-    return parseChallenges(header)[0]?.scheme;
-}
-
+// EXTERNAL MODULE: ./lib/warm/client.js + 1 modules
+var warm_client = __nccwpck_require__(3470);
 // EXTERNAL MODULE: ./lib/warm/each.js
 var each = __nccwpck_require__(1512);
+// EXTERNAL MODULE: ./lib/warm/errors.js
+var warm_errors = __nccwpck_require__(5074);
 ;// CONCATENATED MODULE: ./lib/warm/job.js
 // Per-image bookkeeping shared by the engine and the verifier: retries, warnings, and failures that carry
 // their diagnosis.
@@ -57765,8 +57318,9 @@ class Job {
             this.warnings.push(text);
     }
 }
-/** Zot's refusal as the image's failure. `reference`: a tag, a digest, or `tags/list`. */
-function failureFrom(client, r, repo, reference) {
+/** Zot's refusal (and the tries it took) as the image's failure. `reference`: a tag, a digest, or `tags/list`. */
+function failureFrom(client, failed, repo, reference) {
+    const r = failed.refusal;
     const what = reference === 'tags/list'
         ? `the tag list of ${repo}`
         : extract_reference/* DIGEST */.Dh.test(reference)
@@ -57783,18 +57337,22 @@ function failureFrom(client, r, repo, reference) {
         case 403:
             return new ImageFailure(answer, { kind: 'forbidden', repository: repo, user: client.username });
         case 429:
-            return new ImageFailure(answer, { kind: 'rate-limited', status: r.status });
+            return new ImageFailure(answer, { kind: 'rate-limited', status: r.status, attempts: failed.attempts });
         default:
             return r.status >= 500
-                ? new ImageFailure(answer, { kind: 'server-error', status: r.status })
+                ? new ImageFailure(answer, { kind: 'server-error', status: r.status, attempts: failed.attempts })
                 : new ImageFailure(answer, { kind: 'unexpected-status', status: r.status, code: r.code });
     }
 }
 
+// EXTERNAL MODULE: ./lib/warm/options.js
+var options = __nccwpck_require__(2479);
 // EXTERNAL MODULE: ./lib/warm/platforms.js
 var platforms = __nccwpck_require__(3541);
 // EXTERNAL MODULE: ./lib/warm/referrers.js
 var referrers = __nccwpck_require__(8725);
+// EXTERNAL MODULE: ./lib/warm/retry.js + 1 modules
+var retry = __nccwpck_require__(9013);
 // EXTERNAL MODULE: ./lib/warm/search.js
 var search = __nccwpck_require__(8681);
 ;// CONCATENATED MODULE: ./lib/warm/verify.js
@@ -57817,7 +57375,7 @@ async function verifyImage(ctx, job, repo, digest, known, searched) {
     if (!manifest) {
         const answer = job.count(await (0,registry/* getManifest */.c2)(ctx.client, repo, digest, { signal: job.signal }));
         if (!answer.ok)
-            throw failureFrom(ctx.client, answer.refusal, repo, digest);
+            throw failureFrom(ctx.client, answer, repo, digest);
         manifest = answer.value;
     }
     if (manifest.kind === 'index') {
@@ -57964,6 +57522,8 @@ class Warmer {
     opts;
     #verifyContext;
     #tagLists = new Map();
+    /** The tags this run asks about, by repository: tag lists keep only these (and cosign's legacy tags). */
+    #wanted = new Map();
     #syncs = new Map();
     /** Search answers of the look-ahead, by `repo:tag`: what Zot held before this run changed anything. */
     #searched = new Map();
@@ -57997,6 +57557,11 @@ class Warmer {
             else
                 groups.set(key, [i]);
         });
+        for (const img of images)
+            if (img.ref.tag) {
+                const tags = this.#wanted.get(img.zotRepository) ?? new Set();
+                this.#wanted.set(img.zotRepository, tags.add(img.ref.tag));
+            }
         const work = [...groups.values()];
         const outcomes = new Map();
         const total = images.length;
@@ -58098,14 +57663,11 @@ class Warmer {
             }
             if (err instanceof warm_errors/* ZotRequestError */.Hm) {
                 job.count(err);
+                // The error says what happened; a diagnosis only when there is something to add.
                 return finish({
                     status: 'failed',
                     error: err.message,
-                    diagnosis: (0,diagnose/* diagnose */.h4)({
-                        kind: 'transport',
-                        message: err.message,
-                        advice: (0,diagnose/* transportAdvice */.u9)(err, this.client, true),
-                    }),
+                    diagnosis: (0,diagnose/* transportAdvice */.u9)(err, this.client, true),
                 });
             }
             return finish({ status: 'failed', error: `unexpected error: ${(0,errors/* describeError */.Uc)(err)}` });
@@ -58240,8 +57802,9 @@ class Warmer {
     /**
      * Before any image starts: the tag list of every repository, then what search knows about every present
      * tag, in batches (the first alone: it tells whether search answers batches at all). A fully warm run
-     * then costs one tags/list per repository and one request per batch. Nothing here fails an image: what
-     * could not be fetched is left to the image's own requests.
+     * then costs one tags/list per repository and one request per batch. A tag list that failed fails the
+     * images of its repository with the same error (they do not ask again); a search batch that failed leaves
+     * its images to ask on their own.
      */
     async #lookAhead(images) {
         const deadline = AbortSignal.timeout(this.opts.imageTimeoutMs);
@@ -58257,7 +57820,7 @@ class Warmer {
                 lists.set(repo, await this.#tags(job, repo));
             }
             catch {
-                // The image asks again and reports the failure.
+                // Kept in #tagLists: the images of this repository report it.
             }
         });
         const names = [
@@ -58299,17 +57862,10 @@ class Warmer {
     }
     /** Local tags of a repository, one request per repository per run. */
     async #tags(job, repo) {
-        let pending = this.#tagLists.get(repo);
-        if (!pending) {
-            pending = (0,registry/* listTags */.cB)(this.client, repo, job.signal);
-            this.#tagLists.set(repo, pending);
-            // A failed list (timeout of the image that asked) must not fail the next image of the repository.
-            const forget = () => this.#tagLists.delete(repo);
-            pending.then((r) => r.ok || forget(), forget);
-        }
+        const pending = shared(this.#tagLists, repo, () => (0,registry/* listTags */.cB)(this.client, repo, job.signal, (tag) => this.#wanted.get(repo)?.has(tag) || (0,referrers/* isLegacyTag */.KX)(tag)));
         const list = job.count(await pending);
         if (!list.ok)
-            throw failureFrom(this.client, list.refusal, repo, 'tags/list');
+            throw failureFrom(this.client, list, repo, 'tags/list');
         return list.value;
     }
     /** The digest Zot's MetaDB has for a local tag (search extension), or undefined. */
@@ -58333,14 +57889,14 @@ class Warmer {
     async #localDigest(job, repo, digest) {
         const present = job.count(await (0,registry/* hasBlob */.is)(this.client, repo, digest, job.signal));
         if (!present.ok)
-            throw failureFrom(this.client, present.refusal, repo, digest);
+            throw failureFrom(this.client, present, repo, digest);
         if (!present.value)
             return undefined;
         const answer = job.count(await (0,registry/* getManifest */.c2)(this.client, repo, digest, { signal: job.signal }));
         if (!answer.ok) {
             if (answer.refusal.status === 404)
                 return undefined;
-            throw failureFrom(this.client, answer.refusal, repo, digest);
+            throw failureFrom(this.client, answer, repo, digest);
         }
         return answer.value;
     }
@@ -58351,17 +57907,10 @@ class Warmer {
      * Returns undefined when the image appeared through polling (no manifest in hand).
      */
     async #sync(job, repo, reference, isDigest) {
-        const key = `${repo}\n${reference}`;
-        let pending = this.#syncs.get(key);
-        if (!pending) {
-            pending = this.#syncOnce(job, repo, reference, isDigest);
-            this.#syncs.set(key, pending);
-            const forget = () => this.#syncs.delete(key);
-            pending.then((r) => r.ok || forget(), forget);
-        }
+        const pending = shared(this.#syncs, `${repo}\n${reference}`, () => this.#syncOnce(job, repo, reference, isDigest));
         const synced = job.count(await pending);
         if (!synced.ok)
-            throw failureFrom(this.client, synced.refusal, repo, reference);
+            throw failureFrom(this.client, synced, repo, reference);
         return synced.value;
     }
     async #syncOnce(job, repo, reference, isDigest) {
@@ -58398,14 +57947,14 @@ class Warmer {
     async #pollFor(job, repo, reference, isDigest) {
         let delay = this.#poll.initialDelayMs;
         for (let round = 0; round < 4; round++) {
-            await sleep(delay, job.signal);
+            await (0,retry/* sleep */.yy)(delay, job.signal);
             if (isDigest) {
                 const blob = job.count(await (0,registry/* hasBlob */.is)(this.client, repo, reference, job.signal));
                 if (blob.ok && blob.value)
                     return true;
             }
             else {
-                const list = job.count(await (0,registry/* listTags */.cB)(this.client, repo, job.signal));
+                const list = job.count(await (0,registry/* listTags */.cB)(this.client, repo, job.signal, (tag) => tag === reference));
                 if (list.ok && list.value.has(reference))
                     return true;
             }
@@ -58414,10 +57963,29 @@ class Warmer {
         return false;
     }
 }
+/**
+ * One request per key, shared by every image that needs it, and kept for the run whatever it ended in:
+ * an image never asks again what another image (or the look-ahead) already asked, so a failure costs its
+ * retries once. Only a request cut off by the signal of the job that started it (its image timeout, the
+ * look-ahead's deadline) is forgotten, so the next image asks on its own time.
+ */
+function shared(cache, key, start) {
+    let pending = cache.get(key);
+    if (!pending) {
+        pending = start();
+        cache.set(key, pending);
+        pending.catch((err) => {
+            if (err instanceof warm_errors/* ZotRequestError */.Hm && err.kind === 'cancelled')
+                cache.delete(key);
+        });
+    }
+    return pending;
+}
 
 ;// CONCATENATED MODULE: ./lib/warm/preflight.js
 // One GET /v2/ before any image is touched: a Zot that cannot be used at all is one precise hard failure,
 // not a hundred identical per-image errors.
+
 
 
 
@@ -58461,22 +58029,27 @@ async function preflight(client, signal) {
 async function readManagementInfo(client, info, signal) {
     try {
         const mgmt = await client.request({ method: 'GET', path: '/v2/_zot/ext/mgmt', signal });
-        if (mgmt.status === 200) {
-            const json = JSON.parse(mgmt.body.toString('utf8'));
-            if (json.releaseTag)
+        const json = mgmt.status === 200 ? record((0,warm_client/* parseJson */.q)(mgmt.body)) : undefined;
+        if (json) {
+            if (isShortText(json.releaseTag))
                 info.version = json.releaseTag;
-            const auth = Object.keys(json.http?.auth ?? {}).filter((k) => k !== 'failDelay');
+            const auth = Object.keys(record(record(json.http)?.auth) ?? {}).filter((k) => k !== 'failDelay');
             if (auth.length && info.auth === 'none')
-                info.auth = auth.join(',');
-            const built = (json.binaryType ?? '').split('-').filter(Boolean);
+                info.auth = auth.filter(isShortText).join(',');
+            const built = (typeof json.binaryType === 'string' ? json.binaryType : '')
+                .split('-')
+                .filter(isShortText);
             if (built.length)
                 info.extensions = built;
         }
         const discover = await client.request({ method: 'GET', path: '/v2/_oci/ext/discover', signal });
-        if (discover.status === 200) {
-            const json = JSON.parse(discover.body.toString('utf8'));
-            const endpoints = (json.extensions ?? []).flatMap((e) => e.endpoints ?? []);
-            const names = endpoints.map((e) => e.replace(/^.*\//, ''));
+        const found = discover.status === 200 ? record((0,warm_client/* parseJson */.q)(discover.body))?.extensions : undefined;
+        if (Array.isArray(found)) {
+            const endpoints = found.flatMap((e) => {
+                const list = record(e)?.endpoints;
+                return Array.isArray(list) ? list.filter((x) => typeof x === 'string') : [];
+            });
+            const names = endpoints.map((e) => e.replace(/^.*\//, '')).filter(isShortText);
             info.extensions = [...new Set([...(info.extensions ?? []), ...names])];
         }
     }
@@ -58484,11 +58057,22 @@ async function readManagementInfo(client, info, signal) {
         // Informational only.
     }
 }
+function record(v) {
+    return v && typeof v === 'object' && !Array.isArray(v) ? v : undefined;
+}
+/**
+ * A version or extension name as Zot reports it: a short, non-empty string. Kept as the server's text (the
+ * report records it as sent; what prints it neutralises control characters); anything else is ignored.
+ */
+function isShortText(v) {
+    return typeof v === 'string' && v.length > 0 && v.length <= 128;
+}
 
 ;// CONCATENATED MODULE: ./lib/pipeline.js
 // extract → plan → preflight → warm, shared by the action and the CLI. It talks to the world only through
 // the Logger it is given, and returns a RunResult that accounts for every reference found, whatever happened
 // (hard failure, cancellation, overall timeout).
+
 
 
 
@@ -58570,7 +58154,10 @@ async function runPipeline(config, opts) {
         let warmed;
         let stored;
         if (config.mode !== 'plan' && config.zotUrl) {
-            const client = new ZotClient({
+            const client = new warm_client/* ZotClient */.$({
+                ...opts.client,
+                // Every wait is said: a throttled or stalled Zot is never a silent pause.
+                onRetry: (e) => logger.info((0,diagnose/* retryLine */.Rn)(e)),
                 url: config.zotUrl,
                 username: config.username,
                 password: config.password,
@@ -58882,10 +58469,512 @@ function exitWhenDone(code) {
 
 /***/ }),
 
+/***/ 3470:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  $: () => (/* binding */ ZotClient),
+  q: () => (/* binding */ parseJson)
+});
+
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var undici = __nccwpck_require__(4371);
+// EXTERNAL MODULE: ./lib/inputs/duration.js
+var duration = __nccwpck_require__(7581);
+;// CONCATENATED MODULE: ./lib/warm/auth.js
+// Registry authentication: WWW-Authenticate parsing and the bearer token cache (distribution token spec).
+/**
+ * Parse a WWW-Authenticate header into challenges. Handles quoted values with commas and escapes, and
+ * several challenges in one header (`Bearer realm="…",scope="…", Basic realm="…"`).
+ */
+function parseChallenges(header) {
+    if (!header)
+        return [];
+    const out = [];
+    let i = 0;
+    const s = header;
+    const skipSpace = () => {
+        while (i < s.length && (s[i] === ' ' || s[i] === '\t' || s[i] === ','))
+            i++;
+    };
+    while (i < s.length) {
+        skipSpace();
+        const schemeMatch = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+/.exec(s.slice(i));
+        if (!schemeMatch)
+            break;
+        const scheme = schemeMatch[0].toLowerCase();
+        i += schemeMatch[0].length;
+        const params = {};
+        // Parameters: name=value or name="quoted", separated by commas; a bare token starts the next challenge.
+        for (;;) {
+            const save = i;
+            skipSpace();
+            const nameMatch = /^([A-Za-z0-9!#$%&'*+.^_`|~-]+)\s*=\s*/.exec(s.slice(i));
+            if (!nameMatch?.[1]) {
+                i = save;
+                break;
+            }
+            i += nameMatch[0].length;
+            let value = '';
+            if (s[i] === '"') {
+                i++;
+                while (i < s.length && s[i] !== '"') {
+                    if (s[i] === '\\' && i + 1 < s.length)
+                        i++;
+                    value += s[i];
+                    i++;
+                }
+                i++;
+            }
+            else {
+                const m = /^[^,\s]*/.exec(s.slice(i));
+                value = m?.[0] ?? '';
+                i += value.length;
+            }
+            params[nameMatch[1].toLowerCase()] = value;
+        }
+        out.push({ scheme, params });
+        // Skip anything unparseable up to the next comma so one odd challenge does not hide the others.
+        if (i < s.length && !/[\s,]/.test(s[i] ?? '')) {
+            const next = s.indexOf(',', i);
+            i = next === -1 ? s.length : next;
+        }
+    }
+    return out;
+}
+/** The `repository:<name>:pull` scope a registry request needs, derived from its path. */
+function scopeForPath(pathname) {
+    const m = /^\/v2\/(.+)\/(manifests|blobs|tags|referrers)\//.exec(pathname);
+    return m?.[1] ? `repository:${m[1]}:pull` : undefined;
+}
+/** Tokens per (realm, service, scope). Expired entries are dropped on read. */
+class TokenCache {
+    #tokens = new Map();
+    static key(realm, service, scope) {
+        return `${realm}\n${service ?? ''}\n${scope ?? ''}`;
+    }
+    get(key, now = Date.now()) {
+        const entry = this.#tokens.get(key);
+        if (!entry)
+            return undefined;
+        if (entry.expiresAt <= now) {
+            this.#tokens.delete(key);
+            return undefined;
+        }
+        return entry.token;
+    }
+    /** `expiresIn` seconds (spec default 60); renewed 10 s early so a token does not expire mid-request. */
+    set(key, token, expiresIn = 60, now = Date.now()) {
+        const lifetime = Math.max(1, expiresIn - 10) * 1000;
+        this.#tokens.set(key, { token, expiresAt: now + lifetime });
+    }
+    delete(key) {
+        this.#tokens.delete(key);
+    }
+    get size() {
+        return this.#tokens.size;
+    }
+}
+
+// EXTERNAL MODULE: ./lib/warm/diagnose.js
+var diagnose = __nccwpck_require__(6633);
+// EXTERNAL MODULE: ./lib/warm/errors.js
+var errors = __nccwpck_require__(5074);
+// EXTERNAL MODULE: ./lib/warm/options.js
+var options = __nccwpck_require__(2479);
+// EXTERNAL MODULE: ./lib/warm/retry.js + 1 modules
+var retry = __nccwpck_require__(9013);
+;// CONCATENATED MODULE: ./lib/warm/client.js
+// HTTP transport to one Zot: connection reuse, TLS, authentication, redirects and the single retry layer.
+// Everything above it (presence checks, warming) speaks in registry terms and never sees headers or sockets.
+
+
+
+
+
+
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const PROXY_ENV = ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy'];
+class ZotClient {
+    /** Base URL without trailing slash, e.g. `https://zot.example.com`. Safe to print. */
+    url;
+    /** `host[:port]` as image references name it (for recognising images that already live in Zot). */
+    host;
+    username;
+    /** A static bearer token is configured. */
+    hasToken;
+    /** A client certificate is configured (mutual TLS). */
+    hasClientCert;
+    /** TLS verification is off (skip-tls-verify). */
+    insecure;
+    #origin;
+    #basePath;
+    #dispatcher;
+    #ownsDispatcher;
+    #retry;
+    #requestTimeoutMs;
+    #onRetry;
+    /** Causes (`429`, `timeout` …) whose retries a request of this run has used up: not retried again. */
+    #usedUp = new Set();
+    /** Set once Zot let a request time out on every try: later requests are not sent. */
+    #stalled;
+    #basic;
+    #staticToken;
+    #userAgent;
+    #tokens = new TokenCache();
+    /** Realm/service from Zot's Bearer challenge, once seen; later requests fetch tokens up front. */
+    #bearer;
+    /** Whether Zot asked for credentials (a challenge on /v2/ or a 401), for the report. */
+    authScheme;
+    constructor(opts) {
+        const parsed = new URL(opts.url);
+        if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+            throw new TypeError(`Zot URL must be http:// or https://, got ${parsed.protocol}`);
+        if (parsed.username || parsed.password)
+            throw new TypeError('Zot URL must not contain credentials');
+        this.#origin = parsed.origin;
+        this.#basePath = parsed.pathname.replace(/\/+$/, '');
+        this.url = `${this.#origin}${this.#basePath}`;
+        this.host = parsed.host;
+        this.#retry = { ...options/* DEFAULTS */.z.retry, ...opts.retry };
+        this.#requestTimeoutMs = opts.requestTimeoutMs ?? options/* DEFAULTS */.z.localRequestTimeoutMs;
+        this.#onRetry = opts.onRetry;
+        this.#userAgent = opts.userAgent ?? 'zot-warm';
+        if (opts.username && opts.password) {
+            this.username = opts.username;
+            this.#basic = `Basic ${Buffer.from(`${opts.username}:${opts.password}`).toString('base64')}`;
+        }
+        if (opts.token)
+            this.#staticToken = opts.token;
+        this.hasToken = Boolean(opts.token);
+        this.hasClientCert = Boolean(opts.cert && opts.key);
+        this.insecure = Boolean(opts.insecureSkipVerify);
+        if (opts.dispatcher) {
+            this.#dispatcher = opts.dispatcher;
+            this.#ownsDispatcher = false;
+        }
+        else {
+            const tls = {
+                ...(opts.ca ? { ca: opts.ca } : {}),
+                ...(opts.cert ? { cert: opts.cert } : {}),
+                ...(opts.key ? { key: opts.key } : {}),
+                rejectUnauthorized: !opts.insecureSkipVerify,
+            };
+            const common = {
+                connect: tls,
+                ...(opts.keepAliveTimeoutMs ? { keepAliveTimeout: opts.keepAliveTimeoutMs } : {}),
+            };
+            // Only when a proxy is configured: EnvHttpProxyAgent honours NO_PROXY (loopback is usually listed) and
+            // tunnels HTTPS with our TLS settings (`requestTls`).
+            this.#dispatcher = PROXY_ENV.some((name) => process.env[name])
+                ? new undici/* EnvHttpProxyAgent */.J2({ ...common, requestTls: tls })
+                : new undici/* Agent */.g6(common);
+            this.#ownsDispatcher = true;
+        }
+    }
+    /** Things the user should know about the connection settings (skipped TLS verification …). */
+    get warnings() {
+        return (0,diagnose/* connectionWarnings */.oN)(this);
+    }
+    async close() {
+        if (this.#ownsDispatcher)
+            await this.#dispatcher.close();
+    }
+    /**
+     * One logical request: retries 429/502/503/504 and transport failures; any other answer is returned.
+     * Bounded: a request that cannot make Zot sync gets `retry.requestBudgetMs` in all, tries and waits
+     * included (a sync request is bounded by its caller's signal). Each cause is retried within one request
+     * only: once a request has used up its tries on a cause, later requests that meet it are not retried, and
+     * once Zot has let a request time out on every try, no further request is sent (Zot stopped answering).
+     */
+    async request(spec) {
+        if (this.#stalled)
+            throw this.#stalled;
+        const what = `${spec.method} ${spec.path}`;
+        const started = Date.now();
+        const deadline = spec.sync ? undefined : started + this.#retry.requestBudgetMs;
+        for (let attempt = 1;; attempt++) {
+            const tried = await this.#authenticated(spec, this.#tryLimit(spec, deadline)).then((res) => ({ res }), (err) => ({ error: (0,errors/* toRequestError */.du)(err, this.url).withAttempts(attempt) }));
+            const settle = () => {
+                if ('error' in tried)
+                    throw tried.error;
+                return { ...tried.res, attempts: attempt };
+            };
+            const cause = 'error' in tried
+                ? this.#retryCause(tried.error, spec)
+                : retry/* RETRY_STATUSES */.Ib.has(tried.res.status)
+                    ? String(tried.res.status)
+                    : undefined;
+            if (cause === undefined)
+                return settle();
+            const delayMs = 'error' in tried
+                ? (0,retry/* backoffDelay */.EY)(attempt - 1, this.#retry)
+                : (0,retry/* retryDelay */.a2)(attempt - 1, tried.res.headers['retry-after'], this.#retry);
+            const stop = attempt >= this.#retry.attempts
+                ? 'attempts'
+                : this.#usedUp.has(cause)
+                    ? 'repeated'
+                    : deadline !== undefined && Date.now() + delayMs >= deadline
+                        ? 'bound'
+                        : undefined;
+            this.#onRetry?.({
+                request: what,
+                attempt,
+                attempts: this.#retry.attempts,
+                delayMs,
+                ...('error' in tried ? { error: tried.error } : { status: tried.res.status }),
+                ...(stop ? { stop } : {}),
+            });
+            if (stop) {
+                this.#usedUp.add(cause);
+                if (cause === 'timeout')
+                    this.#stalled = (0,errors/* stalledError */.Iy)(this.url, what, Date.now() - started, attempt);
+                return settle();
+            }
+            await this.#wait(delayMs, spec.signal, attempt);
+        }
+    }
+    /** The time limit of the next try: the request's own, cut to what is left of its budget; 0 = none. */
+    #tryLimit(spec, deadline) {
+        const own = spec.timeoutMs ?? this.#requestTimeoutMs;
+        if (deadline === undefined)
+            return own;
+        const left = Math.max(1, deadline - Date.now());
+        return own > 0 ? Math.min(own, left) : left;
+    }
+    /** What makes a failure worth another try, as a key for the causes used up; undefined = not retried. */
+    #retryCause(error, spec) {
+        // Retries wait out Zot's own passing troubles; the token service and redirect targets are not Zot.
+        if (error.peer)
+            return undefined;
+        switch (error.kind) {
+            case 'unreachable':
+                // A name that does not resolve will not resolve in a second either.
+                return error.code === 'ENOTFOUND' ? undefined : error.kind;
+            case 'closed':
+            case 'timeout':
+                return spec.sync ? undefined : error.kind;
+            default:
+                return undefined;
+        }
+    }
+    async #wait(ms, signal, attempts) {
+        const wait = this.#retry.sleep ?? retry/* sleep */.yy;
+        try {
+            await wait(ms, signal);
+        }
+        catch {
+            throw (0,errors/* cancelledError */.YQ)(this.url, attempts);
+        }
+        if (signal?.aborted)
+            throw (0,errors/* cancelledError */.YQ)(this.url, attempts);
+    }
+    /** Sends with the credentials Zot wants; answers one Bearer challenge with the token flow. */
+    async #authenticated(spec, limitMs) {
+        const scope = scopeForPath(spec.path.split('?')[0] ?? spec.path);
+        let authorization = await this.#authorizationFor(scope, spec, limitMs);
+        let res = await this.#send(spec, authorization, limitMs);
+        // Credentials and the challenge flow belong to Zot's origin: a host Zot redirected to is answered as is.
+        if (res.answeredBy)
+            return res;
+        if (res.status !== 401) {
+            if (!this.authScheme)
+                this.authScheme = authSchemeOf(res.headers['www-authenticate']);
+            return res;
+        }
+        const challenges = parseChallenges(res.headers['www-authenticate']);
+        this.authScheme = challenges[0]?.scheme ?? this.authScheme;
+        const bearer = challenges.find((c) => c.scheme === 'bearer');
+        if (!bearer?.params.realm || this.#staticToken)
+            return res;
+        // Token flow: the challenge names the realm and the scope this request needs.
+        this.#bearer = { realm: bearer.params.realm, service: bearer.params.service };
+        const wanted = bearer.params.scope ?? scope;
+        const key = TokenCache.key(bearer.params.realm, bearer.params.service, wanted);
+        this.#tokens.delete(key);
+        const token = await this.#fetchToken(bearer.params.realm, bearer.params.service, wanted, spec.signal, limitMs);
+        if (!token)
+            return res;
+        authorization = `Bearer ${token}`;
+        res = await this.#send(spec, authorization, limitMs);
+        return res;
+    }
+    async #authorizationFor(scope, spec, limitMs) {
+        if (this.#staticToken)
+            return `Bearer ${this.#staticToken}`;
+        if (this.#bearer) {
+            const key = TokenCache.key(this.#bearer.realm, this.#bearer.service, scope);
+            const cached = this.#tokens.get(key);
+            if (cached)
+                return `Bearer ${cached}`;
+            const token = await this.#fetchToken(this.#bearer.realm, this.#bearer.service, scope, spec.signal, limitMs);
+            if (token)
+                return `Bearer ${token}`;
+        }
+        // Zot's basic modes (htpasswd, LDAP, API keys) expect credentials up front: no 401 round trip.
+        return this.#basic;
+    }
+    /**
+     * Distribution token flow. Credentials go to the realm Zot named in its challenge, but only over HTTPS or
+     * to Zot's own origin: never in clear text to another host.
+     */
+    async #fetchToken(realm, service, scope, signal, limitMs) {
+        const key = TokenCache.key(realm, service, scope);
+        const cached = this.#tokens.get(key);
+        if (cached)
+            return cached;
+        const url = httpUrl(realm, this.#origin);
+        if (!url)
+            throw (0,errors/* protocolError */.JW)('bad-challenge', `Zot at ${this.url} named a token realm that is not an http(s) URL`);
+        if (service)
+            url.searchParams.set('service', service);
+        if (scope)
+            url.searchParams.set('scope', scope);
+        const headers = { 'user-agent': this.#userAgent, accept: 'application/json' };
+        if (this.#basic && (url.origin === this.#origin || url.protocol === 'https:'))
+            headers.authorization = this.#basic;
+        const peer = url.origin === this.#origin ? undefined : { role: 'token service', origin: url.origin };
+        const res = await this.#dispatch(url, 'GET', headers, undefined, signal, limitMs, 1 << 20, peer);
+        // Refused credentials leave Zot's 401 for the caller, which words it; anything else is the service's fault.
+        if (res.status === 401 || res.status === 403)
+            return undefined;
+        const who = (0,errors/* hostPhrase */.Kt)(this.url, { role: 'token service', origin: url.origin });
+        if (res.status !== 200)
+            throw (0,errors/* protocolError */.JW)('token-answer', `${who} answered ${res.status} instead of a token`, { peer });
+        const parsed = parseJson(res.body);
+        const token = typeof parsed?.token === 'string'
+            ? parsed.token
+            : typeof parsed?.access_token === 'string'
+                ? parsed.access_token
+                : '';
+        if (!token)
+            throw (0,errors/* protocolError */.JW)('token-answer', `${who} answered 200 without a token`, { peer });
+        const expiresIn = typeof parsed.expires_in === 'number' ? parsed.expires_in : undefined;
+        this.#tokens.set(key, token, expiresIn);
+        return token;
+    }
+    /** Follows redirects by hand: the Authorization header stays with Zot's origin and is never forwarded. */
+    async #send(spec, authorization, limitMs) {
+        let url = new URL(`${this.#origin}${this.#basePath}${spec.path}`);
+        let method = spec.method;
+        let body = spec.body;
+        const base = { 'user-agent': this.#userAgent, ...spec.headers };
+        for (let hop = 0;; hop++) {
+            const headers = { ...base };
+            const own = url.origin === this.#origin;
+            if (authorization && own)
+                headers.authorization = authorization;
+            const peer = own ? undefined : { role: 'redirect target', origin: url.origin };
+            const res = await this.#dispatch(url, method, headers, body, spec.signal, limitMs, spec.maxBodyBytes ?? options/* DEFAULTS */.z.maxManifestBytes, peer);
+            const location = res.headers.location;
+            if (!REDIRECTS.has(res.status) || !location)
+                return own ? res : { ...res, answeredBy: url.origin };
+            if (hop >= options/* DEFAULTS */.z.maxRedirects)
+                throw (0,errors/* protocolError */.JW)('bad-redirect', `Zot at ${this.url} redirected more than ${options/* DEFAULTS */.z.maxRedirects} times`);
+            const next = httpUrl(location, url);
+            if (!next)
+                throw (0,errors/* protocolError */.JW)('bad-redirect', `${(0,errors/* hostPhrase */.Kt)(this.url, peer)} answered ${res.status} with a Location that is not an http(s) URL`, { peer });
+            url = next;
+            if (res.status === 303 && method !== 'HEAD') {
+                method = 'GET';
+                body = undefined;
+            }
+        }
+    }
+    async #dispatch(url, method, headers, body, signal, timeoutMs, maxBodyBytes, 
+    /** The host, when it is not Zot: for the wording and data of errors. */
+    peer) {
+        const timeout = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined;
+        const combined = signal && timeout ? AbortSignal.any([signal, timeout]) : (signal ?? timeout);
+        if (signal?.aborted)
+            throw (0,errors/* cancelledError */.YQ)(this.url);
+        try {
+            const res = await this.#dispatcher.request({
+                origin: url.origin,
+                path: `${url.pathname}${url.search}`,
+                method,
+                headers,
+                body,
+                signal: combined,
+                // Our own signals bound each try; undici's 300 s defaults would cut a long sync short.
+                headersTimeout: 0,
+                bodyTimeout: 0,
+            });
+            const out = { status: res.statusCode, headers: flatten(res.headers) };
+            if (method === 'HEAD') {
+                await res.body.dump();
+                return { ...out, body: Buffer.alloc(0) };
+            }
+            // Error bodies only matter for their error code; success bodies are manifests, configs, JSON.
+            const limit = res.statusCode >= 300 ? 64 * 1024 : maxBodyBytes;
+            const chunks = [];
+            let size = 0;
+            for await (const chunk of res.body) {
+                size += chunk.length;
+                if (size > limit) {
+                    res.body.destroy();
+                    if (res.statusCode >= 300)
+                        break;
+                    throw (0,errors/* protocolError */.JW)('too-large', `${(0,errors/* hostPhrase */.Kt)(this.url, peer)} sent more than ${limit} bytes for ${method} ${url.pathname}`, { peer });
+                }
+                chunks.push(chunk);
+            }
+            return { ...out, body: Buffer.concat(chunks) };
+        }
+        catch (err) {
+            if (err instanceof errors/* ZotRequestError */.Hm)
+                throw err;
+            if (signal?.aborted)
+                throw (0,errors/* cancelledError */.YQ)(this.url);
+            if (timeout?.aborted)
+                throw new errors/* ZotRequestError */.Hm('timeout', `${(0,errors/* hostPhrase */.Kt)(this.url, peer)} did not answer ${method} ${url.pathname} within ${(0,duration/* formatDuration */.a3)(timeoutMs)}`, { peer });
+            throw (0,errors/* toRequestError */.du)(err, this.url, peer);
+        }
+    }
+}
+function flatten(headers) {
+    const out = {};
+    for (const [name, value] of Object.entries(headers)) {
+        if (value === undefined)
+            continue;
+        out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+    }
+    return out;
+}
+/** `text` resolved against `base` when it is an http(s) URL; undefined otherwise. */
+function httpUrl(text, base) {
+    try {
+        const url = new URL(text, base);
+        return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** JSON of a body, or undefined when it is not JSON. */
+function parseJson(body) {
+    try {
+        return JSON.parse(body.toString('utf8'));
+    }
+    catch {
+        return undefined;
+    }
+}
+function authSchemeOf(header) {
+    return parseChallenges(header)[0]?.scheme;
+}
+
+
+/***/ }),
+
 /***/ 6633:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Rn: () => (/* binding */ retryLine),
 /* harmony export */   Tu: () => (/* binding */ authFailure),
 /* harmony export */   ap: () => (/* binding */ conversionDiagnosis),
 /* harmony export */   fP: () => (/* binding */ cancelledImage),
@@ -58907,6 +58996,9 @@ function exitWhenDone(code) {
 const conversionDiagnosis = 'Zot converts the image on sync (preserveDigest off: Docker manifests become OCI and attestations leave the index, which changes the digest)';
 function capitalize(text) {
     return text.charAt(0).toUpperCase() + text.slice(1);
+}
+function tries(attempts) {
+    return attempts ? ` (${attempts} tries)` : '';
 }
 function diagnose(s) {
     switch (s.kind) {
@@ -58962,13 +59054,13 @@ function diagnose(s) {
         case 'forbidden':
             return `Zot refused access to ${s.repository}${s.user ? ` for ${s.user}` : ''} (403): grant read on it in Zot's accessControl.`;
         case 'rate-limited':
-            return `Zot kept answering ${s.status} (too many requests) after every retry: lower concurrency or retry later.`;
+            return s.attempts === 1
+                ? `Zot answered ${s.status} (too many requests): lower concurrency or retry later.`
+                : `Zot kept answering ${s.status} (too many requests) after every retry${tries(s.attempts)}: lower concurrency or retry later.`;
         case 'server-error':
-            return `Zot answered ${s.status} after every retry: check Zot's log and its storage, then run again.`;
+            return `Zot answered ${s.status}${s.attempts === 1 ? '' : ` after every retry${tries(s.attempts)}`}: check Zot's log and its storage, then run again.`;
         case 'unexpected-status':
             return `Zot answered ${s.status}${s.code ? ` ${s.code}` : ''}, which a warmer cannot act on; check Zot's log.`;
-        case 'transport':
-            return s.advice ? `${s.message.replace(/[.:]?$/, '.')} ${s.advice}` : s.message;
         case 'redirected':
             return (`Zot redirected the request to ${s.origin}, which answered ${s.status}. Credentials and token ` +
                 "challenges are honoured for Zot's own origin only, so that host gets none: make Zot serve this " +
@@ -59044,6 +59136,10 @@ function transportAdvice(err, c, duringRun = false) {
                 return undefined;
         }
     }
+    if (err.kind === 'timeout' && !err.peer)
+        return "Zot (or a proxy in front of it) stopped answering requests it answers from its own storage: check Zot's load and its log.";
+    if (err.peer?.role === 'token service' && err.kind !== 'protocol' && err.kind !== 'cancelled')
+        return "It is the realm of Zot's bearer authentication: check that it runs and is reachable from this runner.";
     if (duringRun)
         return undefined;
     switch (err.kind) {
@@ -59056,6 +59152,24 @@ function transportAdvice(err, c, duringRun = false) {
             return 'Zot, or a proxy in front of it, dropped the connection: check its log.';
         default:
             return undefined;
+    }
+}
+/**
+ * The log line of a failed try: the wait before the next one (`retrying in 8s: 429 from Zot …`), or why
+ * there is none.
+ */
+function retryLine(e) {
+    const cause = e.error ? e.error.message : `${e.status} from Zot`;
+    const where = `${e.request}, try ${e.attempt} of ${e.attempts}`;
+    switch (e.stop) {
+        case undefined:
+            return `retrying in ${(0,_inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(e.delayMs)}: ${cause} (${where})`;
+        case 'attempts':
+            return `giving up: ${cause} (${where})`;
+        case 'bound':
+            return `not retrying: ${cause}, and the next try (in ${(0,_inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(e.delayMs)}) would pass the time bound of a request (${where})`;
+        case 'repeated':
+            return `not retrying: ${cause}, which already used up the retries of an earlier request (${where})`;
     }
 }
 
@@ -59086,11 +59200,12 @@ async function eachLimited(items, limit, fn) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Hm: () => (/* binding */ ZotRequestError),
+/* harmony export */   Iy: () => (/* binding */ stalledError),
 /* harmony export */   JW: () => (/* binding */ protocolError),
+/* harmony export */   Kt: () => (/* binding */ hostPhrase),
 /* harmony export */   YQ: () => (/* binding */ cancelledError),
 /* harmony export */   du: () => (/* binding */ toRequestError)
 /* harmony export */ });
-/* unused harmony export hostPhrase */
 // Transport failures as typed errors: what failed (kind, reason), where (Zot, the token service its challenge
 // named, or a host it redirected to) and the raw Node/undici code. The message says what happened in plain
 // words and names the Zot URL (never credentials); what the user should change is diagnose.ts's job.
@@ -59120,6 +59235,14 @@ class ZotRequestError extends Error {
 /** The one wording of a request stopped by the caller's signal. */
 function cancelledError(url, attempts) {
     return new ZotRequestError('cancelled', `request to Zot at ${url} cancelled`, { attempts });
+}
+/**
+ * What every request after a stall gets: `what` (e.g. `GET /v2/`) timed out on every try, so Zot stopped
+ * answering and nothing more is sent to it in this run.
+ */
+function stalledError(url, what, elapsedMs, attempts) {
+    const seconds = Math.round(elapsedMs / 1000);
+    return new ZotRequestError('timeout', `not sent: Zot at ${url} stopped answering (${what} got no answer in ${seconds} s, ${attempts} tries)`, { reason: 'stalled', attempts: 0 });
 }
 /** An answer from Zot (or a peer) that cannot be used: `what` names the request, `problem` what was wrong. */
 function protocolError(reason, message, data = {}) {
@@ -59192,15 +59315,11 @@ function hostPhrase(url, peer) {
  * Turn a thrown transport error into a ZotRequestError with a precise message. `url` is the Zot base URL
  * (safe to print: credentials are never part of it); `peer` the other host when it was not Zot.
  */
-function toRequestError(err, url, aborted, peer) {
+function toRequestError(err, url, peer) {
     if (err instanceof ZotRequestError)
         return err;
-    if (aborted === 'cancelled')
-        return cancelledError(url);
     const host = hostPhrase(url, peer);
     const at = peer ? peer.origin : url;
-    if (aborted === 'timeout')
-        return new ZotRequestError('timeout', `${host} did not answer within the time limit`, { peer });
     const { code, message } = codes(err);
     const data = { code, peer };
     if (code && CERT_CODES.has(code))
@@ -59238,6 +59357,7 @@ function toRequestError(err, url, aborted, peer) {
 /* harmony export */   Ko: () => (/* binding */ configPlatform),
 /* harmony export */   Ky: () => (/* binding */ isImageConfigType),
 /* harmony export */   Ng: () => (/* binding */ parseManifest),
+/* harmony export */   Sh: () => (/* binding */ ManifestError),
 /* harmony export */   dY: () => (/* binding */ MANIFEST_ACCEPT),
 /* harmony export */   pp: () => (/* binding */ isDockerMediaType)
 /* harmony export */ });
@@ -59279,43 +59399,77 @@ function isDockerMediaType(mediaType) {
 function sha256(body) {
     return `sha256:${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(body).digest('hex')}`;
 }
+/** A body that is not a manifest: `message` completes "… that is" (e.g. `not JSON`). */
+class ManifestError extends Error {
+    reason;
+    name = 'ManifestError';
+    constructor(reason, message) {
+        super(message);
+        this.reason = reason;
+    }
+}
+const text = (v) => (typeof v === 'string' && v ? v : undefined);
+const record = (v) => v && typeof v === 'object' && !Array.isArray(v) ? v : undefined;
 /**
  * Parse a manifest body. `contentType` and `digestHeader` come from Zot's answer; the digest is computed from
- * the bytes when the header is missing. Throws on anything that is not a manifest or index.
+ * the bytes when the header is missing. Throws a ManifestError on anything that is not a manifest or index;
+ * fields of the wrong type count as absent.
  */
 function parseManifest(body, contentType, digestHeader) {
-    const json = JSON.parse(body.toString('utf8'));
-    const mediaType = json.mediaType || contentType?.split(';')[0]?.trim() || '';
+    let parsed;
+    try {
+        parsed = JSON.parse(body.toString('utf8'));
+    }
+    catch {
+        throw new ManifestError('not-json', 'not JSON');
+    }
+    const json = record(parsed);
+    if (!json)
+        throw new ManifestError('bad-shape', 'not a JSON object');
+    const mediaType = text(json.mediaType) || contentType?.split(';')[0]?.trim() || '';
     const digest = digestHeader || sha256(body);
-    if (INDEX_TYPES.has(mediaType) || (Array.isArray(json.manifests) && !json.config)) {
-        const children = (json.manifests ?? [])
-            .filter((m) => typeof m.digest === 'string')
-            .map((m) => {
-            const p = m.platform;
-            const platform = p?.os && p.architecture
-                ? (0,_platforms_js__WEBPACK_IMPORTED_MODULE_1__/* .normalizePlatform */ .FL)({ os: p.os, architecture: p.architecture, variant: p.variant })
-                : undefined;
-            const attestation = m.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
+    const config = record(json.config);
+    if (INDEX_TYPES.has(mediaType) || (Array.isArray(json.manifests) && !config)) {
+        const entries = Array.isArray(json.manifests) ? json.manifests : [];
+        const children = entries.flatMap((entry) => {
+            const m = record(entry);
+            const childDigest = text(m?.digest);
+            if (!m || !childDigest)
+                return [];
+            const p = record(m.platform);
+            const os = text(p?.os);
+            const architecture = text(p?.architecture);
+            const platform = os && architecture ? (0,_platforms_js__WEBPACK_IMPORTED_MODULE_1__/* .normalizePlatform */ .FL)({ os, architecture, variant: text(p?.variant) }) : undefined;
+            const attestation = record(m.annotations)?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
                 (platform?.os === 'unknown' && platform.architecture === 'unknown');
-            return { digest: m.digest, mediaType: m.mediaType ?? '', platform, attestation };
+            return [{ digest: childDigest, mediaType: text(m.mediaType) ?? '', platform, attestation }];
         });
         return { digest, mediaType: mediaType || MEDIA_TYPES.ociIndex, kind: 'index', children };
     }
-    if (json.config && typeof json.config.digest === 'string') {
-        const config = IMAGE_CONFIG_TYPES.has(json.config.mediaType ?? '')
-            ? { digest: json.config.digest, mediaType: json.config.mediaType }
-            : undefined;
-        return { digest, mediaType, kind: 'manifest', children: [], config };
+    const configDigest = text(config?.digest);
+    if (configDigest) {
+        const configType = text(config?.mediaType) ?? '';
+        return {
+            digest,
+            mediaType,
+            kind: 'manifest',
+            children: [],
+            config: IMAGE_CONFIG_TYPES.has(configType)
+                ? { digest: configDigest, mediaType: configType }
+                : undefined,
+        };
     }
-    throw new Error(`not an image manifest or index (media type "${mediaType || 'none'}")`);
+    throw new ManifestError('bad-shape', `not an image manifest or index (media type "${mediaType || 'none'}")`);
 }
 /** The platform an image config declares. */
 function configPlatform(body) {
     try {
-        const c = JSON.parse(body.toString('utf8'));
-        if (!c.os || !c.architecture)
+        const c = record(JSON.parse(body.toString('utf8')));
+        const os = text(c?.os);
+        const architecture = text(c?.architecture);
+        if (!os || !architecture)
             return undefined;
-        return (0,_platforms_js__WEBPACK_IMPORTED_MODULE_1__/* .normalizePlatform */ .FL)({ os: c.os, architecture: c.architecture, variant: c.variant });
+        return (0,_platforms_js__WEBPACK_IMPORTED_MODULE_1__/* .normalizePlatform */ .FL)({ os, architecture, variant: text(c?.variant) });
     }
     catch {
         return undefined;
@@ -59346,13 +59500,21 @@ const DEFAULTS = {
         maxDelayMs: 15_000,
         /** A longer Retry-After is shortened to this; the retry budget stays bounded. */
         maxRetryAfterMs: 60_000,
+        /**
+         * All the time one request that cannot make Zot sync may take, tries and waits included; a wait that
+         * would end past it is not started. (Sync requests are bounded by the image timeout.)
+         */
+        requestBudgetMs: 60_000,
     },
     /** Polling for an image whose sync outlived Zot's writeTimeout. */
     poll: { initialDelayMs: 1_000, maxDelayMs: 15_000 },
-    /** Limit for requests that never make Zot contact upstream (tags/list, HEAD by a present digest, search). */
-    localRequestTimeoutMs: 60_000,
-    /** Manifests are small (OCI recommends ≤ 4 MiB); anything bigger is not a manifest. */
+    /** Limit per try of requests that never make Zot contact upstream (tags/list, HEAD by digest, search). */
+    localRequestTimeoutMs: 30_000,
+    /** Manifests are small (OCI recommends ≤ 4 MiB); anything bigger is not a manifest. Also the page limit. */
     maxManifestBytes: 8 * 1024 * 1024,
+    /** One repository's tag list, all pages together: about a million tags of 30 characters. */
+    maxTagListBytes: 32 * 1024 * 1024,
+    maxTagListPages: 1000,
     maxRedirects: 5,
 };
 
@@ -59425,6 +59587,7 @@ function platformMatches(required, actual) {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   KX: () => (/* binding */ isLegacyTag),
 /* harmony export */   aH: () => (/* binding */ referrersOf),
 /* harmony export */   q1: () => (/* binding */ REFERRERS_POLICIES)
 /* harmony export */ });
@@ -59471,6 +59634,10 @@ function kindOf(artifactType, annotations = {}) {
     return 'other';
 }
 const LEGACY = /^sha256-([a-f0-9]{64})\.(sig|att|sbom)$/;
+/** A cosign legacy tag (`sha256-<hex>.sig/.att/.sbom`): tag lists keep these besides the planned tags. */
+function isLegacyTag(tag) {
+    return LEGACY.test(tag);
+}
 const LEGACY_KIND = { sig: 'signature', att: 'attestation', sbom: 'sbom' };
 const KIND_ORDER = ['signature', 'attestation', 'sbom', 'other'];
 /** Referrers requests of one image in flight at a time (Zot keeps 3 per upstream in flight anyway). */
@@ -59690,7 +59857,19 @@ function sortItems(items, subjects) {
 /* harmony export */   sy: () => (/* binding */ headManifest),
 /* harmony export */   v0: () => (/* binding */ searchTag)
 /* harmony export */ });
-/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1684);
+/* harmony import */ var _client_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3470);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5074);
+/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1684);
+/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2479);
+// Registry calls to Zot, each annotated with whether it can make Zot contact upstream (see docs/zot.md and
+// pkg/api/routes.go getImageManifest, getReferrers in Zot v2.1.20):
+//   tags/list, blobs, search, mgmt              never (local answers only)
+//   manifests/<digest> present locally           never
+//   manifests/<digest> missing, manifests/<tag>  yes: Zot syncs before answering
+//   referrers/<digest>                           yes, every time (copies the subject's referrers first)
+
+
+
 
 function answered(value, res) {
     return { ok: true, value, attempts: res.attempts };
@@ -59714,14 +59893,24 @@ function repoPath(repo) {
     return repo.split('/').map(encodeURIComponent).join('/');
 }
 /**
- * Local tags of a repository (empty when Zot does not have the repository). Follows `Link` pagination.
- * Never contacts upstream.
+ * Local tags of a repository (empty when Zot does not have the repository), following `Link` pagination.
+ * Never contacts upstream. `keep`: which tags to keep (memory stays bounded by what the caller needs, not by
+ * what Zot sends). A listing over DEFAULTS.maxTagListBytes or DEFAULTS.maxTagListPages, or one that
+ * paginates in a loop, is a protocol error.
  */
-async function listTags(client, repo, signal) {
+async function listTags(client, repo, signal, keep) {
     const tags = new Set();
+    const seen = new Set();
+    const what = `Zot at ${client.url} sent`;
     let path = `/v2/${repoPath(repo)}/tags/list`;
     let attempts = 0;
-    for (let page = 0; path && page < 1000; page++) {
+    let bytes = 0;
+    while (path) {
+        if (seen.size >= _options_js__WEBPACK_IMPORTED_MODULE_3__/* .DEFAULTS */ .z.maxTagListPages)
+            throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .protocolError */ .JW)('too-large', `${what} more than ${_options_js__WEBPACK_IMPORTED_MODULE_3__/* .DEFAULTS */ .z.maxTagListPages} pages of tags for ${repo}`);
+        if (seen.has(path))
+            throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .protocolError */ .JW)('bad-shape', `${what} the tag list of ${repo} in a loop of pages`);
+        seen.add(path);
         const res = await client.request({
             method: 'GET',
             path,
@@ -59733,12 +59922,33 @@ async function listTags(client, repo, signal) {
             return { ok: true, value: tags, attempts };
         if (res.status !== 200)
             return { ...refused(res), attempts };
-        const json = JSON.parse(res.body.toString('utf8'));
-        for (const t of json.tags ?? [])
-            tags.add(t);
+        bytes += res.body.length;
+        if (bytes > _options_js__WEBPACK_IMPORTED_MODULE_3__/* .DEFAULTS */ .z.maxTagListBytes)
+            throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .protocolError */ .JW)('too-large', `${what} more than ${mebibytes(_options_js__WEBPACK_IMPORTED_MODULE_3__/* .DEFAULTS */ .z.maxTagListBytes)} of tags for ${repo}`);
+        for (const t of tagsOf(client, res, repo))
+            if (!keep || keep(t))
+                tags.add(t);
         path = nextPage(res.headers.link, client.url);
     }
     return { ok: true, value: tags, attempts };
+}
+function mebibytes(bytes) {
+    return `${Math.round(bytes / 1024 / 1024)} MiB`;
+}
+/** The names of one tags/list page; anything but `{"tags": [names…] | null}` is an unusable answer. */
+function tagsOf(client, res, repo) {
+    const json = (0,_client_js__WEBPACK_IMPORTED_MODULE_0__/* .parseJson */ .q)(res.body);
+    const what = `Zot at ${client.url} sent a tag list for ${repo}`;
+    if (json === undefined)
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .protocolError */ .JW)('not-json', `${what} that is not JSON`);
+    if (!json || typeof json !== 'object' || Array.isArray(json))
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .protocolError */ .JW)('bad-shape', `${what} that is not a JSON object`);
+    const tags = json.tags;
+    if (tags === undefined || tags === null)
+        return [];
+    if (!Array.isArray(tags) || !tags.every((t) => typeof t === 'string'))
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .protocolError */ .JW)('bad-shape', `${what} whose "tags" is not a list of names`);
+    return tags;
 }
 /** `Link: </v2/x/tags/list?n=100&last=b>; rel="next"` → path relative to the Zot base URL. */
 function nextPage(link, base) {
@@ -59759,19 +59969,29 @@ async function getManifest(client, repo, reference, opts) {
         method: 'GET',
         // Tags and digests are grammar-checked; a digest's `:` must stay literal (Zot does not decode %3A).
         path: `/v2/${repoPath(repo)}/manifests/${reference}`,
-        headers: { accept: _manifest_js__WEBPACK_IMPORTED_MODULE_0__/* .MANIFEST_ACCEPT */ .dY },
+        headers: { accept: _manifest_js__WEBPACK_IMPORTED_MODULE_2__/* .MANIFEST_ACCEPT */ .dY },
         ...opts,
     });
     if (res.status !== 200)
         return refused(res);
-    return answered((0,_manifest_js__WEBPACK_IMPORTED_MODULE_0__/* .parseManifest */ .Ng)(res.body, res.headers['content-type'], res.headers['docker-content-digest']), res);
+    let manifest;
+    try {
+        manifest = (0,_manifest_js__WEBPACK_IMPORTED_MODULE_2__/* .parseManifest */ .Ng)(res.body, res.headers['content-type'], res.headers['docker-content-digest']);
+    }
+    catch (err) {
+        if (!(err instanceof _manifest_js__WEBPACK_IMPORTED_MODULE_2__/* .ManifestError */ .Sh))
+            throw err;
+        const at = reference.includes(':') ? '@' : ':';
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .protocolError */ .JW)(err.reason, `Zot at ${client.url} sent a manifest for ${repo}${at}${reference} that is ${err.message}`);
+    }
+    return answered(manifest, res);
 }
 /** HEAD a manifest by digest. Only call for digests known to be present: a missing one makes Zot sync. */
 async function headManifest(client, repo, digest, signal) {
     const res = await client.request({
         method: 'HEAD',
         path: `/v2/${repoPath(repo)}/manifests/${digest}`,
-        headers: { accept: _manifest_js__WEBPACK_IMPORTED_MODULE_0__/* .MANIFEST_ACCEPT */ .dY },
+        headers: { accept: _manifest_js__WEBPACK_IMPORTED_MODULE_2__/* .MANIFEST_ACCEPT */ .dY },
         signal,
     });
     if (res.status === 200 || res.status === 404)
@@ -59868,6 +60088,70 @@ async function getReferrers(client, repo, digest, signal) {
         referrers.push(entry);
     }
     return answered(referrers, res);
+}
+
+
+/***/ }),
+
+/***/ 9013:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Ib: () => (/* binding */ RETRY_STATUSES),
+  EY: () => (/* binding */ backoffDelay),
+  a2: () => (/* binding */ retryDelay),
+  yy: () => (/* binding */ sleep)
+});
+
+// UNUSED EXPORTS: parseRetryAfter
+
+;// CONCATENATED MODULE: external "node:timers/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+;// CONCATENATED MODULE: ./lib/warm/retry.js
+// The one retry policy: which answers are worth another try and how long to wait before it.
+
+/** Rate limited, or a gateway/Zot that is briefly unavailable. Every other 4xx/5xx is an answer. */
+const RETRY_STATUSES = new Set([429, 502, 503, 504]);
+/**
+ * `Retry-After` as milliseconds: delta-seconds or an HTTP-date (RFC 9110 §10.2.3). Undefined when absent or
+ * unparseable, so the caller falls back to its backoff.
+ */
+function parseRetryAfter(value, now = Date.now()) {
+    if (!value)
+        return undefined;
+    const text = value.trim();
+    if (/^\d+$/.test(text))
+        return Number(text) * 1000;
+    const date = Date.parse(text);
+    if (Number.isNaN(date))
+        return undefined;
+    return Math.max(0, date - now);
+}
+/**
+ * Exponential backoff with "equal jitter": half the step is fixed, half random, so retries spread out but
+ * never collapse to zero. `retry` is 0 for the wait before the second try.
+ */
+function backoffDelay(retry, opts) {
+    const step = Math.min(opts.maxDelayMs, opts.baseDelayMs * 2 ** retry);
+    const random = opts.random ?? Math.random;
+    return Math.round(step / 2 + (step / 2) * random());
+}
+/** The wait before retry number `retry` (0-based) after an answer with `status` and `retryAfter` header. */
+function retryDelay(retry, retryAfter, opts) {
+    const asked = parseRetryAfter(retryAfter);
+    if (asked !== undefined)
+        return Math.min(asked, opts.maxRetryAfterMs);
+    return backoffDelay(retry, opts);
+}
+/** Sleep that ends early (rejecting) when the signal aborts. */
+async function sleep(ms, signal) {
+    if (ms <= 0) {
+        signal?.throwIfAborted();
+        return;
+    }
+    await (0,promises_namespaceObject.setTimeout)(ms, undefined, { signal });
 }
 
 
