@@ -213,7 +213,9 @@ export function holdsDocument(text: string, slice: DocumentSlice): boolean {
   return false
 }
 
-const SOURCE_COMMENT = /^#\s*Source:\s*(\S.*?)\s*$/
+// Applied to a trimmed line, so the greedy `.*` ends at the last non-blank (a lazy `.*?` followed by `\s*$`
+// retries the blank run from each of its characters: quadratic).
+const SOURCE_COMMENT = /^#\s*Source:\s*(\S.*)$/
 
 /** Helm's `# Source: chart/templates/x.yaml` comment among the comment lines that open the document. */
 export function chartSourceOf(text: string, slice: DocumentSlice): string | undefined {

@@ -18,6 +18,7 @@ import {
   parseImageList,
   readImageSync,
 } from './formats.js'
+import { duplicateKeys, keyAt } from './keys.js'
 import { LineIndex } from './lines.js'
 import { pruneDocument, pruneJson } from './prune.js'
 import { locateTail } from './runtime.js'
@@ -115,7 +116,10 @@ function readProblem(err: unknown): string {
 
 const mib = (n: number) => `${(n / 1024 / 1024).toFixed(n < 1024 * 1024 ? 3 : 1)} MiB`
 
-const YAML_OPTIONS = { prettyErrors: false, merge: true, uniqueKeys: true, logLevel: 'silent' } as const
+// uniqueKeys off: the library's check is quadratic in the size of a mapping; keys.ts finds duplicates.
+const YAML_OPTIONS = { prettyErrors: false, merge: true, uniqueKeys: false, logLevel: 'silent' } as const
+/** Duplicate keys named per document; more would only repeat the same advice. */
+const DUPLICATES_SHOWN = 3
 
 interface Entry {
   finding: Finding
@@ -330,9 +334,8 @@ class StreamReader {
 
   private document(doc: Document.Parsed, slice: DocumentSlice, parsed: ParsedText, index: number): void {
     if (!this.notForeign(doc)) return
-    const fatal = doc.errors.filter((e) => e.code !== 'DUPLICATE_KEY')
-    if (fatal.length > 0) {
-      this.parseError(fatal, parsed, index)
+    if (doc.errors.length > 0) {
+      this.parseError(doc.errors, parsed, index)
       return
     }
     if (this.jsonError !== undefined)
@@ -341,13 +344,13 @@ class StreamReader {
         this.file,
         `not valid JSON (${jsonProblem(this.jsonError).message}): read as YAML`,
       )
-    for (const dup of doc.errors.slice(0, 3)) {
-      const key = keyAt(parsed.source, dup.pos[0])
+    for (const offset of duplicateKeys(doc, DUPLICATES_SHOWN)) {
+      const key = keyAt(parsed.source, offset)
       this.ex.notice(
         'warning',
         this.file,
         `duplicate key${key ? ` "${key}"` : ''}: Kubernetes rejects duplicate keys; both values were searched`,
-        this.at(parsed.toAbsolute(dup.pos[0])),
+        this.at(parsed.toAbsolute(offset)),
       )
     }
     let chartSource: string | null | undefined = null
@@ -484,14 +487,6 @@ function aliasAt(source: string, offset: number): string | undefined {
   return source.charCodeAt(offset) === 42
     ? /^\*([^\s,[\]{}]+)/.exec(source.slice(offset, offset + 300))?.[1]
     : undefined
-}
-
-/** The key written at `offset` (plain or quoted), for a duplicate-key message. */
-function keyAt(source: string, offset: number): string | undefined {
-  const end = source.indexOf('\n', offset)
-  const line = source.slice(offset, end === -1 ? source.length : end)
-  const m = /^(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^:#]*?))\s*:/.exec(line)
-  return m ? (m[1] ?? m[2] ?? m[3]) : undefined
 }
 
 /** JSON.parse messages differ between Node versions; keep the words, take the position as an offset. */

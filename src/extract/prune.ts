@@ -325,15 +325,15 @@ function riskFinder(
 
 /** After `- `: nested `- `, then either `key: value` or a value. */
 function closedDashValue(tail: string): boolean {
-  let t = tail
+  // One index over the line: re-slicing it per `- ` is quadratic on `- - - - …`.
+  let i = 0
   for (;;) {
-    const s = t.replace(/^[ \t]+/, '')
-    if (s.startsWith('-') && (s.length === 1 || /^-[ \t\r]/.test(s))) t = s.slice(1)
-    else {
-      t = s
-      break
-    }
+    while (i < tail.length && isBlank(tail.charCodeAt(i))) i++
+    const next = tail.charCodeAt(i + 1)
+    if (tail.charCodeAt(i) === 45 && (i + 1 === tail.length || isBlank(next) || next === 13)) i++
+    else break
   }
+  const t = tail.slice(i)
   const key = KEY.exec(t)
   return key ? closedValue(t.slice((key[1] as string).length + 1)) : closedValue(t)
 }
@@ -356,7 +356,31 @@ export function closedValue(value: string): boolean {
   if ('|>&!%@`?:,]}#'.includes(c)) return false
   if (c === '-' && /^-[ \t\r]/.test(s)) return false
   // A plain scalar: one on a line is complete; `: ` inside would make it a mapping (not expected here).
-  return !/:[ \t]/.test(s.replace(/[ \t]+#.*$/, ''))
+  return !/:[ \t]/.test(withoutComment(s))
+}
+
+const isBlank = (c: number) => c === 32 || c === 9
+const isLineTerminator = (c: number) => c === 10 || c === 13 || c === 0x2028 || c === 0x2029
+
+/**
+ * `s.replace(/[ \t]+#.*$/, '')` in one pass: the first `#` after a blank with no line terminator after
+ * it, and the blanks before it, to the end. (The regular expression retries from every blank of a long
+ * run of blanks: quadratic.)
+ */
+function withoutComment(s: string): string {
+  let lastBreak = -1
+  for (let i = s.length - 1; i >= 0; i--)
+    if (isLineTerminator(s.charCodeAt(i))) {
+      lastBreak = i
+      break
+    }
+  for (let h = s.indexOf('#', lastBreak + 1); h !== -1; h = s.indexOf('#', h + 1)) {
+    if (h === 0 || !isBlank(s.charCodeAt(h - 1))) continue
+    let from = h - 1
+    while (from > 0 && isBlank(s.charCodeAt(from - 1))) from--
+    return s.slice(0, from)
+  }
+  return s
 }
 
 /** Index after the closing quote of the quoted scalar opening at `at`, or -1 when it goes on past the line. */
@@ -458,30 +482,15 @@ export function pruneJson(text: string, minGain = MIN_GAIN): Pruned | undefined 
       j = q + 1
     }
   }
-  /** End of the value at i; descends (pruning) only when `walk`. */
-  const valueEnd = (i: number, walk: boolean): number => {
+  /** End of the value at i, pruning inside it. */
+  const valueEnd = (i: number): number => {
     const c = text.charCodeAt(i)
     if (c === 34) return stringEnd(i)
-    if (c === 123 || c === 91) {
-      if (!walk) return containerEnd(i)
-      return c === 123 ? objectEnd(i) : arrayEnd(i)
-    }
+    if (c === 123) return objectEnd(i)
+    if (c === 91) return arrayEnd(i)
     let j = i
     while (j < text.length && !',]} \t\r\n'.includes(text.charAt(j))) j++
     return j
-  }
-  const containerEnd = (i: number) => {
-    let depth = 0
-    for (let j = i; j < text.length; j++) {
-      const c = text.charCodeAt(j)
-      if (c === 34) j = stringEnd(j) - 1
-      else if (c === 123 || c === 91) depth++
-      else if (c === 125 || c === 93) {
-        depth--
-        if (depth === 0) return j + 1
-      }
-    }
-    throw new Error('unterminated collection')
   }
   const objectEnd = (i: number, root = false): number => {
     let j = ws(i + 1)
@@ -491,20 +500,24 @@ export function pruneJson(text: string, minGain = MIN_GAIN): Pruned | undefined 
       const keyEnd = stringEnd(j)
       const key = text.slice(keyStart + 1, keyEnd - 1)
       const v = ws(ws(keyEnd) + 1)
-      const skipped = valueEnd(v, false)
+      // The value is walked once (finding its end and what to drop inside it); when the member goes as a
+      // whole, or stays whole, the drops found inside are forgotten. (Finding the end first and walking
+      // again rescans every nested kept member once per level: quadratic in the nesting.)
+      const mark = dropped.length
+      const after = valueEnd(v)
       // Root members stay (Compose detection looks at the set of root keys); their values are pruned.
       const drop =
         !root &&
         !KEEP.has(key) &&
         key !== 'image' &&
         key !== 'imageName' &&
-        !runtimeRisky(keyEnd, skipped) &&
-        !escaped(keyStart, skipped)
+        !runtimeRisky(keyEnd, after) &&
+        !escaped(keyStart, after)
       // Inside an `image` member everything may matter (an image volume's `reference`), and inside flags or
       // env that may name a runtime image too.
       const whole =
-        key === 'image' || key === 'imageName' || (RUNTIME_KEYS.has(key) && runtimeRisky(keyStart, skipped))
-      const after = drop || whole ? skipped : valueEnd(v, true)
+        key === 'image' || key === 'imageName' || (RUNTIME_KEYS.has(key) && runtimeRisky(keyStart, after))
+      if (drop || whole) dropped.length = mark
       let k = ws(after)
       const comma = text.charCodeAt(k) === 44
       if (comma) k = ws(k + 1)
@@ -520,7 +533,7 @@ export function pruneJson(text: string, minGain = MIN_GAIN): Pruned | undefined 
     let j = ws(i + 1)
     if (text.charCodeAt(j) === 93) return j + 1
     for (;;) {
-      const after = valueEnd(j, true)
+      const after = valueEnd(j)
       let k = ws(after)
       if (text.charCodeAt(k) === 44) k = ws(k + 1)
       if (text.charCodeAt(k) === 93) return k + 1
@@ -530,7 +543,7 @@ export function pruneJson(text: string, minGain = MIN_GAIN): Pruned | undefined 
   try {
     const first = ws(0)
     if (text.charCodeAt(first) === 123) objectEnd(first, true)
-    else valueEnd(first, true)
+    else valueEnd(first)
   } catch {
     return undefined // not the JSON JSON.parse accepted (cannot happen) or nested too deep: parse it whole
   }

@@ -204,9 +204,12 @@ export function isTemplated(text: string): string | undefined {
     return `unrendered template (\`{{ … }}\`): ${RENDER_HINT}`
   }
   if (text.includes('{%')) return `unrendered template (\`{% … %}\`): ${RENDER_HINT}`
-  if (text.includes('$(') && /\$\([^)]*\)/.test(text))
+  // `$(` with a `)` anywhere after it. Found with two forward searches: the regular expression
+  // /\$\([^)]*\)/ rescans the rest of the text from every `$(` (quadratic on `$($($(…`).
+  const paren = text.indexOf('$(')
+  if (paren !== -1 && text.indexOf(')', paren + 2) !== -1)
     return 'run-time parameter (`$(…)`, Tekton/Kubernetes variable): list the concrete image under `images` to warm it'
-  if (/\$\{[^}]*\}?|\$[A-Za-z_]/.test(text))
+  if (/\$[{A-Za-z_]/.test(text))
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the hint shows shell syntax
     return 'unexpanded variable (`${…}`): run `envsubst` or `docker compose config` first, or list the image under `images`'
   if (text.includes('<no value>'))

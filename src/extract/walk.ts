@@ -99,6 +99,11 @@ const CONTAINER_MAPS = new Set(['container', 'script', 'stepTemplate'])
 export const MAX_DEPTH = 256
 /** Expansions of aliases to collections per document ("billion laughs" guard). */
 export const MAX_ALIAS_EXPANSIONS = 10_000
+/**
+ * Nodes the walk may visit per document, aliases expanded. Counting expansions alone lets a few thousand
+ * aliases to one large collection cost billions of steps; the document itself is bounded by the parse limit.
+ */
+export const MAX_WALK_NODES = 1_000_000
 
 interface Entry {
   key: string | undefined
@@ -128,7 +133,9 @@ export function walkDocument(
 class Walker {
   private anchors: Map<string, Node[]> | undefined
   private expansions = 0
+  private visited = 0
   private stopped = false
+  private readonly names = new WeakMap<Entry[], string | undefined>()
   private readonly badAliases = new Set<number>()
 
   constructor(
@@ -368,7 +375,7 @@ class Walker {
     site: number | undefined,
     depth: number,
   ): void {
-    if (this.stopped) return
+    if (this.stopped || !this.visit(1, node)) return
     const [value, s] = this.deref(node, site)
     if (isMap(value)) {
       // An object embedded in another (OpenShift Template objects, Crossplane Object …) is an object of its own.
@@ -408,6 +415,20 @@ class Walker {
     this.emit(c)
   }
 
+  /** Counts `n` more nodes visited; false (and the walk stops) past MAX_WALK_NODES. */
+  private visit(n: number, at: unknown): boolean {
+    this.visited += n
+    if (this.visited <= MAX_WALK_NODES) return true
+    if (!this.stopped)
+      this.issue({
+        level: 'warning',
+        offset: start(at),
+        message: `aliases expand the document to more than ${MAX_WALK_NODES} nodes: the rest of it was not searched`,
+      })
+    this.stopped = true
+    return false
+  }
+
   private tooDeep(node: Node, depth: number): boolean {
     if (depth <= MAX_DEPTH) return false
     if (!this.stopped)
@@ -424,6 +445,7 @@ class Walker {
   private entries(map: YAMLMap, site: number | undefined, depth: number): Entry[] {
     const out: Entry[] = []
     let merges: Pair[] | undefined
+    if (!this.visit(map.items.length, map)) return out
     for (const pair of map.items as Pair[]) {
       if (isScalar(pair.key) && typeof pair.key.value === 'symbol') {
         merges ??= []
@@ -491,16 +513,21 @@ class Walker {
           else anchors.set(node.anchor, [node])
         }
       })
+      for (const list of anchors.values()) list.sort((a, b) => start(a) - start(b))
       this.anchors = anchors
     }
-    // The last anchor of that name defined before the alias.
+    // The last anchor of that name defined before the alias (binary search: a document may redefine one
+    // name thousands of times).
     const list = this.anchors.get(alias.source) ?? []
     const at = start(alias)
-    for (let i = list.length - 1; i >= 0; i--) {
-      const n = list[i]
-      if (n && start(n) < at) return n
+    let lo = 0
+    let hi = list.length
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if (start(list[mid]) < at) lo = mid + 1
+      else hi = mid
     }
-    return undefined
+    return lo > 0 ? list[lo - 1] : undefined
   }
 
   private get(map: YAMLMap, key: string): unknown {
@@ -508,9 +535,17 @@ class Walker {
     return undefined
   }
 
+  /** The `name` among a mapping's entries; remembered, as every `image` key of the mapping asks. */
   private ownName(entries: Entry[]): string | undefined {
-    for (const e of entries) if (e.key === 'name') return this.string(e.value)
-    return undefined
+    if (this.names.has(entries)) return this.names.get(entries)
+    let name: string | undefined
+    for (const e of entries)
+      if (e.key === 'name') {
+        name = this.string(e.value)
+        break
+      }
+    this.names.set(entries, name)
+    return name
   }
 
   private keyString(key: unknown): string | undefined {
