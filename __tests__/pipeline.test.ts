@@ -137,8 +137,13 @@ describe('runPipeline', () => {
 
   it('cancelled before Zot answers: no hard failure, the rest is not attempted, the reason is kept', async () => {
     const controller = new AbortController()
-    controller.abort('cancelled by SIGTERM')
     const { logger } = recorder()
+    // Cancelled once the references are found (a signal before that stops the extraction itself).
+    const group = logger.group
+    logger.group = (name, fn) => {
+      if (name === 'Map images to Zot') controller.abort('cancelled by SIGTERM')
+      return group(name, fn)
+    }
     const run = await runPipeline(config({ 'zot-url': 'http://127.0.0.1:9' }), {
       logger,
       signal: controller.signal,
@@ -146,5 +151,22 @@ describe('runPipeline', () => {
     expect(run.hardFailure).toBeUndefined()
     expect(run.cancelled).toBe('cancelled by SIGTERM')
     expect(run.results.filter((r) => r.status === 'not-attempted')).toHaveLength(2)
+  })
+
+  it('cancelled before the start: nothing is read, the run says so and is not a success', async () => {
+    const { logger } = recorder()
+    const run = await runPipeline(config({ mode: 'plan' }), {
+      logger,
+      signal: AbortSignal.abort('cancelled by SIGTERM'),
+    })
+    expect(run.cancelled).toBe('cancelled by SIGTERM')
+    expect(run.results).toEqual([])
+    expect(run.notices).toEqual([
+      {
+        level: 'error',
+        file: '.',
+        message: 'scan stopped (cancelled by SIGTERM) while listing the files: nothing was read',
+      },
+    ])
   })
 })

@@ -87,6 +87,8 @@ export interface Extraction {
   bytes: number
   /** Workspace-relative paths of the files read as text, in the order read (`-` for stdin). */
   read: string[]
+  /** Why extraction stopped before reading all input (signal, overall timeout); a notice says what was left. */
+  stopped?: string
 }
 
 /** Upstream registry → Zot path prefix. An empty prefix keeps the upstream path as is ("flatten"). */

@@ -67,6 +67,7 @@ export async function runPipeline(config: Config, opts: PipelineOptions): Promis
         images: config.images,
         runtime: config.runtimeImages,
         ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}),
+        signal: controller.signal,
       }).catch((err: unknown) => {
         // A path that selects nothing: said at its line when `paths` came from the configuration file.
         throw err instanceof ConfigError
@@ -114,7 +115,7 @@ export async function runPipeline(config: Config, opts: PipelineOptions): Promis
     let hardFailure: RunResult['hardFailure']
     let warmed: ImageResult[] | undefined
     let stored: StoredForms | undefined
-    if (config.mode !== 'plan' && config.zotUrl) {
+    if (config.mode !== 'plan' && config.zotUrl && !controller.signal.aborted) {
       const client = new ZotClient({
         ...opts.client,
         // Every wait is said: a throttled or stalled Zot is never a silent pause.
@@ -183,7 +184,9 @@ export async function runPipeline(config: Config, opts: PipelineOptions): Promis
       startedAt,
       durationMs: Date.now() - started,
       ...(hardFailure ? { hardFailure } : {}),
-      ...(cancelled && results.some((r) => r.status === 'not-attempted') ? { cancelled } : {}),
+      ...(cancelled && (extraction.stopped || results.some((r) => r.status === 'not-attempted'))
+        ? { cancelled }
+        : {}),
     }
     if (config.rewrite) {
       const rewrite = config.rewrite

@@ -21,6 +21,7 @@ import {
 import { duplicateKeys, keyAt } from './keys.js'
 import { LineIndex } from './lines.js'
 import { pruneDocument, pruneJson } from './prune.js'
+import { mib, Pacer, ReadAhead, readInput } from './read.js'
 import { locateTail } from './runtime.js'
 import { scalarSpan } from './span.js'
 import { type Candidate, walkDocument } from './walk.js'
@@ -39,6 +40,8 @@ export interface ExtractOptions {
   maxFileBytes?: number
   /** `false`: ignore the images workloads start later (container flags, `*_IMAGE` env). Default true. */
   runtime?: boolean
+  /** Stops the extraction between files and documents (signal, overall timeout); `reason` says why. */
+  signal?: AbortSignal
 }
 
 export const DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -46,11 +49,32 @@ export const IMAGES_INPUT = '<images input>'
 
 export async function extract(opts: ExtractOptions, io: ExtractIo = nodeIo): Promise<Extraction> {
   const max = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES
-  const ex = new Extractor({ runtime: opts.runtime !== false })
+  const pacer = new Pacer(opts.signal)
+  const ex = new Extractor({ runtime: opts.runtime !== false, pacer })
   const { files, notices, problems } = await resolveInputs(opts, io)
+  if (pacer.stopped) {
+    ex.notices.push(...notices)
+    ex.stop(pacer.stopped, ' while listing the files: nothing was read')
+    return ex.result()
+  }
   if (problems.length) throw new ConfigError(problems)
   ex.notices.push(...notices)
-  for (const f of files) {
+  const reads = new ReadAhead(files, (f, now) =>
+    f.abs === undefined ? Promise.resolve({ later: true as const }) : readInput(f.abs, max, io, now),
+  )
+  for (let i = 0; i < files.length; i++) {
+    const f = files[i] as (typeof files)[number]
+    if (!(await pacer.pause())) {
+      ex.stop(
+        pacer.stopped ?? 'cancelled',
+        `: ${notRead(
+          files.slice(i).map((n) => n.file),
+          files.length,
+        )}`,
+      )
+      break
+    }
+    let whole: boolean
     if (f.file === '-' || f.abs === undefined) {
       const text = opts.stdin ?? ''
       const size = Buffer.byteLength(text)
@@ -60,61 +84,53 @@ export async function extract(opts: ExtractOptions, io: ExtractIo = nodeIo): Pro
       }
       ex.files++
       ex.bytes += size
-      ex.read.push('-')
-      ex.addText(text, '-')
-      continue
+      whole = await ex.addTextPaced(text, '-')
+      if (whole) ex.read.push('-')
+    } else {
+      const loaded = await reads.take(i)
+      if (!('buf' in loaded)) {
+        if ('problem' in loaded) ex.notice(loaded.problem.level, f.file, loaded.problem.message)
+        continue
+      }
+      const buf = loaded.buf
+      ex.files++
+      ex.bytes += buf.length
+      if (buf.indexOf(0) !== -1) {
+        const utf16 = (buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff)
+        ex.notice(
+          'warning',
+          f.file,
+          utf16
+            ? 'file is UTF-16 encoded: convert it to UTF-8; skipped'
+            : 'binary file (contains NUL bytes): skipped',
+        )
+        continue
+      }
+      whole = await ex.addTextPaced(buf.toString('utf8'), f.file)
+      // Only whole files are handed on (a rewrite must not treat a cut file as done).
+      if (whole) ex.read.push(f.file)
     }
-    const buf = await readInput(f.abs, f.file, max, io, ex)
-    if (!buf) continue
-    ex.files++
-    ex.bytes += buf.length
-    if (buf.indexOf(0) !== -1) {
-      const utf16 = (buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff)
-      ex.notice(
-        'warning',
-        f.file,
-        utf16
-          ? 'file is UTF-16 encoded: convert it to UTF-8; skipped'
-          : 'binary file (contains NUL bytes): skipped',
+    if (!whole && ex.cut) {
+      const rest = files.slice(i + 1).map((n) => n.file)
+      const left = `document ${ex.cut.document} at line ${ex.cut.line} and after not read`
+      ex.stop(
+        pacer.stopped ?? 'cancelled',
+        ` while reading ${f.file} (${left})${rest.length ? `; ${notRead(rest, files.length)}` : ''}`,
       )
-      continue
+      break
     }
-    ex.read.push(f.file)
-    ex.addText(buf.toString('utf8'), f.file)
   }
   ex.addImagesInput(opts.images ?? [])
   return ex.result()
 }
 
-async function readInput(abs: string, file: string, max: number, io: ExtractIo, ex: Extractor) {
-  const tooBig = (size: number) => {
-    if (size <= max) return false
-    ex.notice('warning', file, `file is ${mib(size)}, over the ${mib(max)} limit (maxFileBytes): skipped`)
-    return true
-  }
-  try {
-    if (tooBig((await io.stat(abs)).size)) return undefined
-    // Checked again after reading: the file may have grown since stat.
-    const buf = await io.readFile(abs)
-    return tooBig(buf.length) ? undefined : buf
-  } catch (err) {
-    ex.notice('error', file, `cannot read file: ${readProblem(err)}; skipped`)
-    return undefined
-  }
+/** "3 of 50000 files not read: a.yaml, b.yaml, c.yaml" (the first few named). */
+function notRead(rest: string[], total: number): string {
+  const shown = rest.slice(0, NOT_READ_SHOWN).join(', ')
+  const more = rest.length > NOT_READ_SHOWN ? ` and ${rest.length - NOT_READ_SHOWN} more` : ''
+  return `${rest.length} of ${total} ${total === 1 ? 'file' : 'files'} not read: ${shown}${more}`
 }
-
-function readProblem(err: unknown): string {
-  const code = (err as { code?: string }).code
-  if (code === 'EACCES' || code === 'EPERM')
-    return `permission denied (${code}): make it readable by the runner`
-  if (code === 'ELOOP') return 'symbolic link loop (ELOOP)'
-  if (code === 'ENOENT') return 'it vanished or is a dangling symbolic link (ENOENT)'
-  if (code === 'EISDIR') return 'it is a directory (EISDIR)'
-  const message = err instanceof Error ? err.message : String(err)
-  return code ? `${message.split(',')[0]} (${code})` : message
-}
-
-const mib = (n: number) => `${(n / 1024 / 1024).toFixed(n < 1024 * 1024 ? 3 : 1)} MiB`
+const NOT_READ_SHOWN = 10
 
 // uniqueKeys off: the library's check is quadratic in the size of a mapping; keys.ts finds duplicates.
 const YAML_OPTIONS = { prettyErrors: false, merge: true, uniqueKeys: false, logLevel: 'silent' } as const
@@ -134,6 +150,15 @@ interface ReadOptions {
   minGain?: number
 }
 
+/** Where a document (or a chunk of an image list) starts. */
+interface Place {
+  document: number
+  line: number
+}
+
+/** Image list entries classified between two looks at the pace. */
+const LIST_ENTRIES_PER_PAUSE = 4096
+
 /** Order key: files in the order read, then position in the file. */
 const orderOf = (seq: number, offset: number) => seq * 2 ** 32 + offset
 
@@ -143,11 +168,27 @@ export class Extractor {
   files = 0
   bytes = 0
   readonly read: string[] = []
+  /** Why extraction stopped before reading everything (signal, timeout). */
+  stopped: string | undefined
+  /** Where the file being read when the run stopped was left: its first document not read. */
+  cut: ({ file: string } & Place) | undefined
+  readonly pacer: Pacer
   private readonly found = new Map<string, Entry>()
   private seq = 0
 
-  /** `runtime: false`: container flags and env are not read (see ExtractOptions). */
-  constructor(readonly options: { runtime?: boolean } = {}) {}
+  /**
+   * `runtime: false`: container flags and env are not read (see ExtractOptions). `pacer`: when extract()
+   * drives it, the pace of the run (turns for the event loop, when to stop).
+   */
+  constructor(readonly options: { runtime?: boolean; pacer?: Pacer } = {}) {
+    this.pacer = options.pacer ?? new Pacer()
+  }
+
+  /** Records that the run stopped, as an error (input was not read): `detail` says what was left. */
+  stop(reason: string, detail: string): void {
+    this.stopped = reason
+    this.notice('error', '.', `scan stopped (${reason})${detail}`)
+  }
 
   notice(level: NoticeLevel, file: string, message: string, at?: { line: number; column: number }): void {
     const n: Notice = { level, file, message }
@@ -163,6 +204,30 @@ export class Extractor {
    * `prescan: false` parses every document (the slow path the fast one is tested against).
    */
   addText(text: string, file: string, opts: ReadOptions = {}): void {
+    for (const _ of this.readText(text, file, opts)) {
+      // no pauses: the caller waits for the whole file
+    }
+  }
+
+  /**
+   * addText for extract(): gives the event loop a turn between documents (and list chunks) and stops when
+   * the run must; then `cut` says where. False when stopped.
+   */
+  async addTextPaced(text: string, file: string): Promise<boolean> {
+    let first = true
+    for (const at of this.readText(text, file, {})) {
+      // The caller looked at the pace just before this file: its first document is always read.
+      if (first) first = false
+      else if (!(await this.pacer.pause())) {
+        this.cut = { file, ...at }
+        return false
+      }
+    }
+    return true
+  }
+
+  /** Reads one file; yields before each document (list chunk) with where it starts. */
+  private *readText(text: string, file: string, opts: ReadOptions): Generator<Place, void, void> {
     const seq = this.seq++
     // Positions are those of the text after a byte order mark; spans count it (they index the file's text).
     const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0
@@ -175,7 +240,10 @@ export class Extractor {
     if (detected.format === 'image-sync' && this.addImageSync(body, bom, file, seq)) return
     if (detected.format === 'list') {
       const lines = new LineIndex(body)
-      for (const e of parseImageList(body)) {
+      const entries = parseImageList(body)
+      for (let i = 0; i < entries.length; i++) {
+        const e = entries[i] as (typeof entries)[number]
+        if (i % LIST_ENTRIES_PER_PAUSE === 0) yield { document: 0, line: e.line }
         const finding = classifyText(e.raw, true)
         if (!finding) continue
         const start = lines.lineStart(e.line - 1) + e.column - 1
@@ -184,7 +252,16 @@ export class Extractor {
       }
       return
     }
-    new StreamReader(this, body, bom, file, seq, detected.format === 'json', detected.jsonError, opts).read()
+    yield* new StreamReader(
+      this,
+      body,
+      bom,
+      file,
+      seq,
+      detected.format === 'json',
+      detected.jsonError,
+      opts,
+    ).read()
   }
 
   /** An image-sync configuration; false when the text is not one after all (then read as YAML). */
@@ -240,7 +317,14 @@ export class Extractor {
         if (finding.reason !== undefined) img.reason = finding.reason
         return img
       })
-    return { images, notices: this.notices, files: this.files, bytes: this.bytes, read: this.read }
+    return {
+      images,
+      notices: this.notices,
+      files: this.files,
+      bytes: this.bytes,
+      read: this.read,
+      ...(this.stopped !== undefined ? { stopped: this.stopped } : {}),
+    }
   }
 }
 
@@ -264,7 +348,7 @@ class StreamReader {
     this.templated = text.includes('{{')
   }
 
-  read(): void {
+  *read(): Generator<Place, void, void> {
     const { text } = this
     const slices: DocumentSlice[] = this.json
       ? [{ start: 0, end: text.length, marker: false }]
@@ -272,6 +356,7 @@ class StreamReader {
     const prescan = this.opts.prescan !== false ? new Prescanner(text) : undefined
     let index = 0
     for (const slice of slices) {
+      yield { document: index, line: this.at(slice.start).line }
       if (prescan && prescan.check(slice) !== 'parse') {
         if (holdsDocument(text, slice)) index++
         continue

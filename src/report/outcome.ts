@@ -117,6 +117,9 @@ export function decideOutcome(run: OutcomeInput): Outcome {
   if (counts.notAttempted && run.mode !== 'plan') {
     const why = run.cancelled ? ` (${run.cancelled})` : ''
     problems.push(`${plural(counts.notAttempted, 'image')} not attempted${why}`)
+  } else if (run.cancelled) {
+    // Stopped while reading the input: what was not read is in the notices.
+    problems.push(`stopped early (${run.cancelled})`)
   }
   // A manifest missing from the output directory would silently not be deployed.
   if (run.rewrite?.problems.length)
