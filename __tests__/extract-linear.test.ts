@@ -121,6 +121,10 @@ const SHAPES: Record<string, [file: string, build: (n: number) => string]> = {
     (n) =>
       `big: &b [${'1, '.repeat(n)}]\n${pod('      image: nginx\n')}      volumes:\n${'        - *b\n'.repeat(n)}`,
   ],
+  'a block scalar image value with a long run of blank lines (span.ts)': [
+    'a.yaml',
+    (n) => pod(`      image: |\n        a\n${'\n'.repeat(n * 4)}        b\n`),
+  ],
   'image list lines with comments and blank runs (formats.ts)': [
     'a.txt',
     (n) => `nginx:1\n${`x${' '.repeat(n * 4)}#${' #'.repeat(n)}\n`}${' '.repeat(n * 4)}\n`,

@@ -41,7 +41,10 @@ export function scalarSpan(node: Scalar, source: string): ScalarSpan {
 
 /** A block scalar (`|`, `>-` …) whose content is one line: the span of that line's text. */
 function blockSpan(value: string, source: string, start: number, end: number): ScalarSpan {
-  const content = value.replace(/\n+$/, '')
+  // Trailing line breaks off by a backward scan: /\n+$/ retries every break of a long run of them.
+  let cut = value.length
+  while (cut > 0 && value.charCodeAt(cut - 1) === 10) cut--
+  const content = value.slice(0, cut)
   if (content.includes('\n') || content === '') return { why: 'a block scalar of several lines' }
   // The header line (`|-`, `>2`, with an optional comment) is skipped; the first non-blank line is the text.
   let at = source.indexOf('\n', start)
