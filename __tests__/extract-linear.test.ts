@@ -67,7 +67,8 @@ const SHAPES: Record<string, [file: string, build: (n: number) => string]> = {
   ],
   'one key repeated in one mapping (duplicate-key messages)': [
     'a.yaml',
-    (n) => pod(`      image: x\n${keys(n, () => '      a')}`),
+    // At the root: root keys are never pruned, so the parser sees every one.
+    (n) => `image: x\n${keys(n, () => 'a')}`,
   ],
   'a long flow mapping of duplicate keys on one line (keyAt)': [
     'a.yaml',
@@ -140,7 +141,7 @@ describe('extraction work grows linearly with the input', () => {
     '%s',
     (name) => {
       const [file, build] = SHAPES[name] as [string, (n: number) => string]
-      const n = 2000
+      const n = 1000
       const small = build(n)
       const large = build(16 * n)
       // Both must extract (one bad shape never throws), then the growth of the work is compared.
@@ -365,15 +366,16 @@ describe('the reported repros, through the bundled CLI', () => {
     expect(r.ms).toBeLessThan(60_000)
   }, 130_000)
 
-  it('a 400 KB file of duplicate keys (took 28 s) is read in bounded time', () => {
+  it('a 600 KB file of duplicate keys (400 KB took 28 s) is read in bounded time', () => {
     // Root keys (the pruning keeps them, so the parser sees every one).
-    const body = Array.from({ length: 40_000 }, (_, i) => `k${i % 20_000}: v\n`).join('')
+    const body = Array.from({ length: 60_000 }, (_, i) => `k${i % 30_000}: v\n`).join('')
     writeFileSync(join(dir, 'dups.yaml'), `${body}${pod('      image: nginx:1.27\n')}`)
     const r = plan('dups.yaml')
     expect(r.signal).toBeNull()
     expect(r.status).toBe(0)
-    expect(r.stderr).toContain('dups.yaml:20001:1: warning: duplicate key "k0"')
+    expect(r.stderr).toContain('dups.yaml:30001:1: warning: duplicate key "k0"')
     expect(r.stdout).toContain('docker.io/library/nginx:1.27')
-    expect(r.ms).toBeLessThan(60_000)
+    // Seconds now, over a minute before (34 s for 40 000 keys on a loaded 2-core machine).
+    expect(r.ms).toBeLessThan(20_000)
   }, 130_000)
 })
