@@ -462,6 +462,17 @@ describe('job summary', () => {
     expect(Buffer.byteLength(big)).toBeLessThanOrEqual(50_000)
     expect(big).toMatch(/Showing \d+ of 2000 images/)
   })
+
+  it('Forgejo text summary: a hard failure whose message renders empty (a lone NEL) is no thematic break', () => {
+    for (const message of ['', ' ', '\u0085', '\u2028']) {
+      const run = runOf([], { hardFailure: { message, hint: '' } })
+      const text = renderTextSummary(run, decideOutcome(run), { workspace: '/w' })
+      expect(
+        text.split('\n').filter((l) => /^\s*(?:\*\s*){3,}$/.test(l)),
+        JSON.stringify(message),
+      ).toEqual([])
+    }
+  })
 })
 
 describe('rewrite in the outcome, the report and the summaries', () => {

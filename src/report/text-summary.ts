@@ -34,9 +34,11 @@ export function renderTextSummary(run: RunResult, outcome: Outcome, opts: TextSu
   const referrers = countReferrers(run.results)
   if (referrers) head += `${md(referrersLine(referrers))}\n\n`
   if (run.hardFailure) {
-    const { message, hint } = run.hardFailure
-    // `****` alone would be a thematic break: no emphasis around nothing.
-    head += `${[message.trim() ? `**${md(message)}**` : '', md(hint ?? '')].filter(Boolean).join(' ')}\n\n`
+    const { hint } = run.hardFailure
+    // `****` alone would be a thematic break: no emphasis around nothing — judged on the rendered text, as
+    // a message of only a line break (NEL, which trim() keeps) renders empty too.
+    const message = md(run.hardFailure.message).trim()
+    head += `${[message ? `**${message}**` : '', md(hint ?? '')].filter(Boolean).join(' ')}\n\n`
   }
   if (run.rewrite) head += `${md(describeRewrite(run.rewrite))}\n\n`
 
