@@ -83607,9 +83607,11 @@ function renderTextSummary(run, outcome, opts = {}) {
     if (referrers)
         head += `${(0,report_escape/* markdownText */.p7)(referrersLine(referrers))}\n\n`;
     if (run.hardFailure) {
-        const { message, hint } = run.hardFailure;
-        // `****` alone would be a thematic break: no emphasis around nothing.
-        head += `${[message.trim() ? `**${(0,report_escape/* markdownText */.p7)(message)}**` : '', (0,report_escape/* markdownText */.p7)(hint ?? '')].filter(Boolean).join(' ')}\n\n`;
+        const { hint } = run.hardFailure;
+        // `****` alone would be a thematic break: no emphasis around nothing — judged on the rendered text, as
+        // a message of only a line break (NEL, which trim() keeps) renders empty too.
+        const message = (0,report_escape/* markdownText */.p7)(run.hardFailure.message).trim();
+        head += `${[message ? `**${message}**` : '', (0,report_escape/* markdownText */.p7)(hint ?? '')].filter(Boolean).join(' ')}\n\n`;
     }
     if (run.rewrite)
         head += `${(0,report_escape/* markdownText */.p7)((0,format/* describeRewrite */.Ge)(run.rewrite))}\n\n`;
