@@ -13,6 +13,7 @@ import {
   toRequestError,
   ZotRequestError,
 } from './errors.js'
+import { parseJson } from './json.js'
 import { DEFAULTS, type RetryEvent, type RetryOptions, type ZotClientOptions } from './options.js'
 import { backoffDelay, RETRY_STATUSES, retryDelay, sleep } from './retry.js'
 
@@ -452,15 +453,6 @@ function httpUrl(text: string, base: string | URL): URL | undefined {
   try {
     const url = new URL(text, base)
     return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined
-  } catch {
-    return undefined
-  }
-}
-
-/** JSON of a body, or undefined when it is not JSON. */
-export function parseJson(body: Buffer): unknown {
-  try {
-    return JSON.parse(body.toString('utf8'))
   } catch {
     return undefined
   }

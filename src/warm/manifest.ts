@@ -1,5 +1,6 @@
 // Reading manifests Zot returns: single image or index, children with their platforms, attestation entries.
 import { createHash } from 'node:crypto'
+import { record } from './json.js'
 import { normalizePlatform, type Platform } from './platforms.js'
 
 export const MEDIA_TYPES = {
@@ -70,8 +71,6 @@ export class ManifestError extends Error {
 }
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined)
-const record = (v: unknown): Record<string, unknown> | undefined =>
-  v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined
 
 /**
  * Parse a manifest body. `contentType` and `digestHeader` come from Zot's answer; the digest is computed from

@@ -2,9 +2,10 @@
 // not a hundred identical per-image errors.
 import { HardFailure } from '../errors.js'
 import type { ZotInfo } from '../model.js'
-import { parseJson, type ZotClient, type ZotResponse } from './client.js'
+import type { ZotClient, ZotResponse } from './client.js'
 import { authAdvice, authFailure, transportAdvice } from './diagnose.js'
 import { ZotRequestError } from './errors.js'
+import { parseJson, record } from './json.js'
 
 export async function preflight(client: ZotClient, signal?: AbortSignal): Promise<ZotInfo> {
   let res: ZotResponse
@@ -71,10 +72,6 @@ async function readManagementInfo(client: ZotClient, info: ZotInfo, signal?: Abo
   } catch {
     // Informational only.
   }
-}
-
-function record(v: unknown): Record<string, unknown> | undefined {
-  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined
 }
 
 /**

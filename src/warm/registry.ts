@@ -4,8 +4,9 @@
 //   manifests/<digest> present locally           never
 //   manifests/<digest> missing, manifests/<tag>  yes: Zot syncs before answering
 //   referrers/<digest>                           yes, every time (copies the subject's referrers first)
-import { parseJson, type RequestSpec, type ZotClient, type ZotResponse } from './client.js'
+import type { RequestSpec, ZotClient, ZotResponse } from './client.js'
 import { protocolError } from './errors.js'
+import { parseJson } from './json.js'
 import { MANIFEST_ACCEPT, ManifestError, type ManifestInfo, parseManifest } from './manifest.js'
 import { DEFAULTS } from './options.js'
 
