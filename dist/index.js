@@ -79036,7 +79036,7 @@ const EMPTY_HINT = 'image is empty: a template probably rendered nothing here; r
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7583);
-/* harmony import */ var _shell_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7452);
+/* harmony import */ var _shell_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7695);
 // Entry point of the action bundle (dist/index.js).
 
 
@@ -83678,8 +83678,8 @@ function text_summary_bytes(text) {
     return Buffer.byteLength(text, 'utf8');
 }
 
-// EXTERNAL MODULE: ./lib/shell.js + 29 modules
-var shell = __nccwpck_require__(7452);
+// EXTERNAL MODULE: ./lib/shell.js + 33 modules
+var shell = __nccwpck_require__(7695);
 ;// CONCATENATED MODULE: ./lib/main.js
 // The action's own part of a run: its configuration comes from the runner's inputs, and the result goes to
 // the runner (log table, job summary, outputs, annotations, the step's conclusion). The run itself is the
@@ -84651,7 +84651,7 @@ function imagesOutput(run, budgetBytes = OUTPUT_BUDGET_BYTES) {
 
 /***/ }),
 
-/***/ 7452:
+/***/ 7695:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -89059,12 +89059,531 @@ async function readStoredForms(client, planned, results, opts) {
     return forms;
 }
 
-// EXTERNAL MODULE: ./lib/warm/client.js + 1 modules
-var warm_client = __nccwpck_require__(3470);
-// EXTERNAL MODULE: ./lib/warm/each.js
-var each = __nccwpck_require__(1512);
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var undici = __nccwpck_require__(4371);
+;// CONCATENATED MODULE: ./lib/warm/auth.js
+// Registry authentication: WWW-Authenticate parsing and the bearer token cache (distribution token spec).
+/**
+ * Parse a WWW-Authenticate header into challenges. Handles quoted values with commas and escapes, and
+ * several challenges in one header (`Bearer realm="…",scope="…", Basic realm="…"`).
+ */
+function parseChallenges(header) {
+    if (!header)
+        return [];
+    const out = [];
+    let i = 0;
+    const s = header;
+    const skipSpace = () => {
+        while (i < s.length && (s[i] === ' ' || s[i] === '\t' || s[i] === ','))
+            i++;
+    };
+    while (i < s.length) {
+        skipSpace();
+        const schemeMatch = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+/.exec(s.slice(i));
+        if (!schemeMatch)
+            break;
+        const scheme = schemeMatch[0].toLowerCase();
+        i += schemeMatch[0].length;
+        const params = {};
+        // Parameters: name=value or name="quoted", separated by commas; a bare token starts the next challenge.
+        for (;;) {
+            const save = i;
+            skipSpace();
+            const nameMatch = /^([A-Za-z0-9!#$%&'*+.^_`|~-]+)\s*=\s*/.exec(s.slice(i));
+            if (!nameMatch?.[1]) {
+                i = save;
+                break;
+            }
+            i += nameMatch[0].length;
+            let value = '';
+            if (s[i] === '"') {
+                i++;
+                while (i < s.length && s[i] !== '"') {
+                    if (s[i] === '\\' && i + 1 < s.length)
+                        i++;
+                    value += s[i];
+                    i++;
+                }
+                i++;
+            }
+            else {
+                const m = /^[^,\s]*/.exec(s.slice(i));
+                value = m?.[0] ?? '';
+                i += value.length;
+            }
+            params[nameMatch[1].toLowerCase()] = value;
+        }
+        out.push({ scheme, params });
+        // Skip anything unparseable up to the next comma so one odd challenge does not hide the others.
+        if (i < s.length && !/[\s,]/.test(s[i] ?? '')) {
+            const next = s.indexOf(',', i);
+            i = next === -1 ? s.length : next;
+        }
+    }
+    return out;
+}
+/** The `repository:<name>:pull` scope a registry request needs, derived from its path. */
+function scopeForPath(pathname) {
+    const m = /^\/v2\/(.+)\/(manifests|blobs|tags|referrers)\//.exec(pathname);
+    return m?.[1] ? `repository:${m[1]}:pull` : undefined;
+}
+/** Tokens per (realm, service, scope). Expired entries are dropped on read. */
+class TokenCache {
+    #tokens = new Map();
+    static key(realm, service, scope) {
+        return `${realm}\n${service ?? ''}\n${scope ?? ''}`;
+    }
+    get(key, now = Date.now()) {
+        const entry = this.#tokens.get(key);
+        if (!entry)
+            return undefined;
+        if (entry.expiresAt <= now) {
+            this.#tokens.delete(key);
+            return undefined;
+        }
+        return entry.token;
+    }
+    /** `expiresIn` seconds (spec default 60); renewed 10 s early so a token does not expire mid-request. */
+    set(key, token, expiresIn = 60, now = Date.now()) {
+        const lifetime = Math.max(1, expiresIn - 10) * 1000;
+        this.#tokens.set(key, { token, expiresAt: now + lifetime });
+    }
+    delete(key) {
+        this.#tokens.delete(key);
+    }
+    get size() {
+        return this.#tokens.size;
+    }
+}
+
 // EXTERNAL MODULE: ./lib/warm/errors.js
 var warm_errors = __nccwpck_require__(5074);
+// EXTERNAL MODULE: ./lib/warm/json.js
+var warm_json = __nccwpck_require__(8703);
+// EXTERNAL MODULE: ./lib/warm/options.js
+var options = __nccwpck_require__(2479);
+;// CONCATENATED MODULE: external "node:timers/promises"
+const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+;// CONCATENATED MODULE: ./lib/warm/retry.js
+// The one retry policy: which answers are worth another try and how long to wait before it.
+
+/** Rate limited, or a gateway/Zot that is briefly unavailable. Every other 4xx/5xx is an answer. */
+const RETRY_STATUSES = new Set([429, 502, 503, 504]);
+/**
+ * `Retry-After` as milliseconds: delta-seconds or an HTTP-date (RFC 9110 §10.2.3). Undefined when absent or
+ * unparseable, so the caller falls back to its backoff.
+ */
+function parseRetryAfter(value, now = Date.now()) {
+    if (!value)
+        return undefined;
+    const text = value.trim();
+    if (/^\d+$/.test(text))
+        return Number(text) * 1000;
+    const date = Date.parse(text);
+    if (Number.isNaN(date))
+        return undefined;
+    return Math.max(0, date - now);
+}
+/**
+ * Exponential backoff with "equal jitter": half the step is fixed, half random, so retries spread out but
+ * never collapse to zero. `retry` is 0 for the wait before the second try.
+ */
+function backoffDelay(retry, opts) {
+    const step = Math.min(opts.maxDelayMs, opts.baseDelayMs * 2 ** retry);
+    const random = opts.random ?? Math.random;
+    return Math.round(step / 2 + (step / 2) * random());
+}
+/** The wait before retry number `retry` (0-based) after an answer with `status` and `retryAfter` header. */
+function retryDelay(retry, retryAfter, opts) {
+    const asked = parseRetryAfter(retryAfter);
+    if (asked !== undefined)
+        return Math.min(asked, opts.maxRetryAfterMs);
+    return backoffDelay(retry, opts);
+}
+/** Sleep that ends early (rejecting) when the signal aborts. */
+async function sleep(ms, signal) {
+    if (ms <= 0) {
+        signal?.throwIfAborted();
+        return;
+    }
+    await (0,external_node_timers_promises_namespaceObject.setTimeout)(ms, undefined, { signal });
+}
+
+;// CONCATENATED MODULE: ./lib/warm/client.js
+// HTTP transport to one Zot: connection reuse, TLS, authentication, redirects and the single retry layer.
+// Everything above it (presence checks, warming) speaks in registry terms and never sees headers or sockets.
+
+
+
+
+
+
+
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const PROXY_ENV = ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy'];
+class ZotClient {
+    /** Base URL without trailing slash, e.g. `https://zot.example.com`. Safe to print. */
+    url;
+    /** `host[:port]` as image references name it (for recognising images that already live in Zot). */
+    host;
+    username;
+    /** A static bearer token is configured. */
+    hasToken;
+    /** A client certificate is configured (mutual TLS). */
+    hasClientCert;
+    /** TLS verification is off (skip-tls-verify). */
+    insecure;
+    #origin;
+    #basePath;
+    #dispatcher;
+    #ownsDispatcher;
+    #retry;
+    #requestTimeoutMs;
+    #onRetry;
+    /** Causes (`429`, `timeout` …) whose retries a request of this run has used up: not retried again. */
+    #usedUp = new Set();
+    /** Set once Zot let a request time out on every try: later requests are not sent. */
+    #stalled;
+    #basic;
+    #staticToken;
+    #userAgent;
+    #tokens = new TokenCache();
+    /** Realm/service from Zot's Bearer challenge, once seen; later requests fetch tokens up front. */
+    #bearer;
+    /** Whether Zot asked for credentials (a challenge on /v2/ or a 401), for the report. */
+    authScheme;
+    constructor(opts) {
+        const parsed = new URL(opts.url);
+        if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+            throw new TypeError(`Zot URL must be http:// or https://, got ${parsed.protocol}`);
+        if (parsed.username || parsed.password)
+            throw new TypeError('Zot URL must not contain credentials');
+        this.#origin = parsed.origin;
+        this.#basePath = parsed.pathname.replace(/\/+$/, '');
+        this.url = `${this.#origin}${this.#basePath}`;
+        this.host = parsed.host;
+        this.#retry = { ...options/* DEFAULTS */.z.retry, ...opts.retry };
+        this.#requestTimeoutMs = opts.requestTimeoutMs ?? options/* DEFAULTS */.z.localRequestTimeoutMs;
+        this.#onRetry = opts.onRetry;
+        this.#userAgent = opts.userAgent ?? 'zot-warm';
+        if (opts.username && opts.password) {
+            this.username = opts.username;
+            this.#basic = `Basic ${Buffer.from(`${opts.username}:${opts.password}`).toString('base64')}`;
+        }
+        if (opts.token)
+            this.#staticToken = opts.token;
+        this.hasToken = Boolean(opts.token);
+        this.hasClientCert = Boolean(opts.cert && opts.key);
+        this.insecure = Boolean(opts.insecureSkipVerify);
+        if (opts.dispatcher) {
+            this.#dispatcher = opts.dispatcher;
+            this.#ownsDispatcher = false;
+        }
+        else {
+            const tls = {
+                ...(opts.ca ? { ca: opts.ca } : {}),
+                ...(opts.cert ? { cert: opts.cert } : {}),
+                ...(opts.key ? { key: opts.key } : {}),
+                rejectUnauthorized: !opts.insecureSkipVerify,
+            };
+            const common = {
+                connect: tls,
+                ...(opts.keepAliveTimeoutMs ? { keepAliveTimeout: opts.keepAliveTimeoutMs } : {}),
+            };
+            // Only when a proxy is configured: EnvHttpProxyAgent honours NO_PROXY (loopback is usually listed) and
+            // tunnels HTTPS with our TLS settings (`requestTls`).
+            this.#dispatcher = PROXY_ENV.some((name) => process.env[name])
+                ? new undici/* EnvHttpProxyAgent */.J2({ ...common, requestTls: tls })
+                : new undici/* Agent */.g6(common);
+            this.#ownsDispatcher = true;
+        }
+    }
+    /** Things the user should know about the connection settings (skipped TLS verification …). */
+    get warnings() {
+        return (0,diagnose/* connectionWarnings */.oN)(this);
+    }
+    async close() {
+        if (this.#ownsDispatcher)
+            await this.#dispatcher.close();
+    }
+    /**
+     * One logical request: retries 429/502/503/504 and transport failures; any other answer is returned.
+     * Bounded: a request that cannot make Zot sync gets `retry.requestBudgetMs` in all, tries and waits
+     * included (a sync request is bounded by its caller's signal). Each cause is retried within one request
+     * only: once a request has used up its tries on a cause, later requests that meet it are not retried, and
+     * once Zot has let a request time out on every try, no further request is sent (Zot stopped answering).
+     */
+    async request(spec) {
+        if (this.#stalled)
+            throw this.#stalled;
+        const what = `${spec.method} ${spec.path}`;
+        const started = Date.now();
+        const deadline = spec.sync ? undefined : started + this.#retry.requestBudgetMs;
+        for (let attempt = 1;; attempt++) {
+            const tried = await this.#authenticated(spec, this.#tryLimit(spec, deadline)).then((res) => ({ res }), (err) => ({ error: (0,warm_errors/* toRequestError */.du)(err, this.url).withAttempts(attempt) }));
+            const settle = () => {
+                if ('error' in tried)
+                    throw tried.error;
+                return { ...tried.res, attempts: attempt };
+            };
+            const cause = 'error' in tried
+                ? this.#retryCause(tried.error, spec)
+                : RETRY_STATUSES.has(tried.res.status)
+                    ? String(tried.res.status)
+                    : undefined;
+            if (cause === undefined)
+                return settle();
+            const delayMs = 'error' in tried
+                ? backoffDelay(attempt - 1, this.#retry)
+                : retryDelay(attempt - 1, tried.res.headers['retry-after'], this.#retry);
+            const stop = attempt >= this.#retry.attempts
+                ? 'attempts'
+                : this.#usedUp.has(cause)
+                    ? 'repeated'
+                    : deadline !== undefined && Date.now() + delayMs >= deadline
+                        ? 'bound'
+                        : undefined;
+            this.#onRetry?.({
+                request: what,
+                attempt,
+                attempts: this.#retry.attempts,
+                delayMs,
+                ...('error' in tried ? { error: tried.error } : { status: tried.res.status }),
+                ...(stop ? { stop } : {}),
+            });
+            if (stop) {
+                this.#usedUp.add(cause);
+                if (cause === 'timeout')
+                    this.#stalled = (0,warm_errors/* stalledError */.Iy)(this.url, what, Date.now() - started, attempt);
+                return settle();
+            }
+            await this.#wait(delayMs, spec.signal, attempt);
+        }
+    }
+    /** The time limit of the next try: the request's own, cut to what is left of its budget; 0 = none. */
+    #tryLimit(spec, deadline) {
+        const own = spec.timeoutMs ?? this.#requestTimeoutMs;
+        if (deadline === undefined)
+            return own;
+        const left = Math.max(1, deadline - Date.now());
+        return own > 0 ? Math.min(own, left) : left;
+    }
+    /** What makes a failure worth another try, as a key for the causes used up; undefined = not retried. */
+    #retryCause(error, spec) {
+        // Retries wait out Zot's own passing troubles; the token service and redirect targets are not Zot.
+        if (error.peer)
+            return undefined;
+        switch (error.kind) {
+            case 'unreachable':
+                // A name that does not resolve will not resolve in a second either.
+                return error.code === 'ENOTFOUND' ? undefined : error.kind;
+            case 'closed':
+            case 'timeout':
+                return spec.sync ? undefined : error.kind;
+            default:
+                return undefined;
+        }
+    }
+    async #wait(ms, signal, attempts) {
+        const wait = this.#retry.sleep ?? sleep;
+        try {
+            await wait(ms, signal);
+        }
+        catch {
+            throw (0,warm_errors/* cancelledError */.YQ)(this.url, attempts);
+        }
+        if (signal?.aborted)
+            throw (0,warm_errors/* cancelledError */.YQ)(this.url, attempts);
+    }
+    /** Sends with the credentials Zot wants; answers one Bearer challenge with the token flow. */
+    async #authenticated(spec, limitMs) {
+        const scope = scopeForPath(spec.path.split('?')[0] ?? spec.path);
+        let authorization = await this.#authorizationFor(scope, spec, limitMs);
+        let res = await this.#send(spec, authorization, limitMs);
+        // Credentials and the challenge flow belong to Zot's origin: a host Zot redirected to is answered as is.
+        if (res.answeredBy)
+            return res;
+        if (res.status !== 401) {
+            if (!this.authScheme)
+                this.authScheme = authSchemeOf(res.headers['www-authenticate']);
+            return res;
+        }
+        const challenges = parseChallenges(res.headers['www-authenticate']);
+        this.authScheme = challenges[0]?.scheme ?? this.authScheme;
+        const bearer = challenges.find((c) => c.scheme === 'bearer');
+        if (!bearer?.params.realm || this.#staticToken)
+            return res;
+        // Token flow: the challenge names the realm and the scope this request needs.
+        this.#bearer = { realm: bearer.params.realm, service: bearer.params.service };
+        const wanted = bearer.params.scope ?? scope;
+        const key = TokenCache.key(bearer.params.realm, bearer.params.service, wanted);
+        this.#tokens.delete(key);
+        const token = await this.#fetchToken(bearer.params.realm, bearer.params.service, wanted, spec.signal, limitMs);
+        if (!token)
+            return res;
+        authorization = `Bearer ${token}`;
+        res = await this.#send(spec, authorization, limitMs);
+        return res;
+    }
+    async #authorizationFor(scope, spec, limitMs) {
+        if (this.#staticToken)
+            return `Bearer ${this.#staticToken}`;
+        if (this.#bearer) {
+            const key = TokenCache.key(this.#bearer.realm, this.#bearer.service, scope);
+            const cached = this.#tokens.get(key);
+            if (cached)
+                return `Bearer ${cached}`;
+            const token = await this.#fetchToken(this.#bearer.realm, this.#bearer.service, scope, spec.signal, limitMs);
+            if (token)
+                return `Bearer ${token}`;
+        }
+        // Zot's basic modes (htpasswd, LDAP, API keys) expect credentials up front: no 401 round trip.
+        return this.#basic;
+    }
+    /**
+     * Distribution token flow. Credentials go to the realm Zot named in its challenge, but only over HTTPS or
+     * to Zot's own origin: never in clear text to another host.
+     */
+    async #fetchToken(realm, service, scope, signal, limitMs) {
+        const key = TokenCache.key(realm, service, scope);
+        const cached = this.#tokens.get(key);
+        if (cached)
+            return cached;
+        const url = httpUrl(realm, this.#origin);
+        if (!url)
+            throw (0,warm_errors/* protocolError */.JW)('bad-challenge', `Zot at ${this.url} named a token realm that is not an http(s) URL`);
+        if (service)
+            url.searchParams.set('service', service);
+        if (scope)
+            url.searchParams.set('scope', scope);
+        const headers = { 'user-agent': this.#userAgent, accept: 'application/json' };
+        if (this.#basic && (url.origin === this.#origin || url.protocol === 'https:'))
+            headers.authorization = this.#basic;
+        const peer = url.origin === this.#origin ? undefined : { role: 'token service', origin: url.origin };
+        const res = await this.#dispatch(url, 'GET', headers, undefined, signal, limitMs, 1 << 20, peer);
+        // Refused credentials leave Zot's 401 for the caller, which words it; anything else is the service's fault.
+        if (res.status === 401 || res.status === 403)
+            return undefined;
+        const who = (0,warm_errors/* hostPhrase */.Kt)(this.url, { role: 'token service', origin: url.origin });
+        if (res.status !== 200)
+            throw (0,warm_errors/* protocolError */.JW)('token-answer', `${who} answered ${res.status} instead of a token`, { peer });
+        const parsed = (0,warm_json/* parseJson */.q)(res.body);
+        const token = typeof parsed?.token === 'string'
+            ? parsed.token
+            : typeof parsed?.access_token === 'string'
+                ? parsed.access_token
+                : '';
+        if (!token)
+            throw (0,warm_errors/* protocolError */.JW)('token-answer', `${who} answered 200 without a token`, { peer });
+        const expiresIn = typeof parsed.expires_in === 'number' ? parsed.expires_in : undefined;
+        this.#tokens.set(key, token, expiresIn);
+        return token;
+    }
+    /** Follows redirects by hand: the Authorization header stays with Zot's origin and is never forwarded. */
+    async #send(spec, authorization, limitMs) {
+        let url = new URL(`${this.#origin}${this.#basePath}${spec.path}`);
+        let method = spec.method;
+        let body = spec.body;
+        const base = { 'user-agent': this.#userAgent, ...spec.headers };
+        for (let hop = 0;; hop++) {
+            const headers = { ...base };
+            const own = url.origin === this.#origin;
+            if (authorization && own)
+                headers.authorization = authorization;
+            const peer = own ? undefined : { role: 'redirect target', origin: url.origin };
+            const res = await this.#dispatch(url, method, headers, body, spec.signal, limitMs, spec.maxBodyBytes ?? options/* DEFAULTS */.z.maxManifestBytes, peer);
+            const location = res.headers.location;
+            if (!REDIRECTS.has(res.status) || !location)
+                return own ? res : { ...res, answeredBy: url.origin };
+            if (hop >= options/* DEFAULTS */.z.maxRedirects)
+                throw (0,warm_errors/* protocolError */.JW)('bad-redirect', `Zot at ${this.url} redirected more than ${options/* DEFAULTS */.z.maxRedirects} times`);
+            const next = httpUrl(location, url);
+            if (!next)
+                throw (0,warm_errors/* protocolError */.JW)('bad-redirect', `${(0,warm_errors/* hostPhrase */.Kt)(this.url, peer)} answered ${res.status} with a Location that is not an http(s) URL`, { peer });
+            url = next;
+            if (res.status === 303 && method !== 'HEAD') {
+                method = 'GET';
+                body = undefined;
+            }
+        }
+    }
+    async #dispatch(url, method, headers, body, signal, timeoutMs, maxBodyBytes, 
+    /** The host, when it is not Zot: for the wording and data of errors. */
+    peer) {
+        const timeout = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined;
+        const combined = signal && timeout ? AbortSignal.any([signal, timeout]) : (signal ?? timeout);
+        if (signal?.aborted)
+            throw (0,warm_errors/* cancelledError */.YQ)(this.url);
+        try {
+            const res = await this.#dispatcher.request({
+                origin: url.origin,
+                path: `${url.pathname}${url.search}`,
+                method,
+                headers,
+                body,
+                signal: combined,
+                // Our own signals bound each try; undici's 300 s defaults would cut a long sync short.
+                headersTimeout: 0,
+                bodyTimeout: 0,
+            });
+            const out = { status: res.statusCode, headers: flatten(res.headers) };
+            if (method === 'HEAD') {
+                await res.body.dump();
+                return { ...out, body: Buffer.alloc(0) };
+            }
+            // Error bodies only matter for their error code; success bodies are manifests, configs, JSON.
+            const limit = res.statusCode >= 300 ? 64 * 1024 : maxBodyBytes;
+            const chunks = [];
+            let size = 0;
+            for await (const chunk of res.body) {
+                size += chunk.length;
+                if (size > limit) {
+                    res.body.destroy();
+                    if (res.statusCode >= 300)
+                        break;
+                    throw (0,warm_errors/* protocolError */.JW)('too-large', `${(0,warm_errors/* hostPhrase */.Kt)(this.url, peer)} sent more than ${limit} bytes for ${method} ${url.pathname}`, { peer });
+                }
+                chunks.push(chunk);
+            }
+            return { ...out, body: Buffer.concat(chunks) };
+        }
+        catch (err) {
+            if (err instanceof warm_errors/* ZotRequestError */.Hm)
+                throw err;
+            if (signal?.aborted)
+                throw (0,warm_errors/* cancelledError */.YQ)(this.url);
+            if (timeout?.aborted)
+                throw new warm_errors/* ZotRequestError */.Hm('timeout', `${(0,warm_errors/* hostPhrase */.Kt)(this.url, peer)} did not answer ${method} ${url.pathname} within ${(0,duration/* formatDuration */.a3)(timeoutMs)}`, { peer });
+            throw (0,warm_errors/* toRequestError */.du)(err, this.url, peer);
+        }
+    }
+}
+function flatten(headers) {
+    const out = {};
+    for (const [name, value] of Object.entries(headers)) {
+        if (value === undefined)
+            continue;
+        out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+    }
+    return out;
+}
+/** `text` resolved against `base` when it is an http(s) URL; undefined otherwise. */
+function httpUrl(text, base) {
+    try {
+        const url = new URL(text, base);
+        return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+function authSchemeOf(header) {
+    return parseChallenges(header)[0]?.scheme;
+}
+
+// EXTERNAL MODULE: ./lib/warm/each.js
+var each = __nccwpck_require__(1512);
 ;// CONCATENATED MODULE: ./lib/warm/job.js
 // Per-image bookkeeping shared by the engine and the verifier: retries, warnings, and failures that carry
 // their diagnosis.
@@ -89130,14 +89649,10 @@ function failureFrom(client, failed, repo, reference) {
     }
 }
 
-// EXTERNAL MODULE: ./lib/warm/options.js
-var options = __nccwpck_require__(2479);
 // EXTERNAL MODULE: ./lib/warm/platforms.js
 var platforms = __nccwpck_require__(3541);
 // EXTERNAL MODULE: ./lib/warm/referrers.js
 var referrers = __nccwpck_require__(8725);
-// EXTERNAL MODULE: ./lib/warm/retry.js + 1 modules
-var retry = __nccwpck_require__(9013);
 // EXTERNAL MODULE: ./lib/warm/search.js
 var search = __nccwpck_require__(8681);
 ;// CONCATENATED MODULE: ./lib/warm/verify.js
@@ -89732,7 +90247,7 @@ class Warmer {
     async #pollFor(job, repo, reference, isDigest) {
         let delay = this.#poll.initialDelayMs;
         for (let round = 0; round < 4; round++) {
-            await (0,retry/* sleep */.yy)(delay, job.signal);
+            await sleep(delay, job.signal);
             if (isDigest) {
                 const blob = job.count(await (0,registry/* hasBlob */.is)(this.client, repo, reference, job.signal));
                 if (blob.ok && blob.value)
@@ -89814,11 +90329,11 @@ async function preflight(client, signal) {
 async function readManagementInfo(client, info, signal) {
     try {
         const mgmt = await client.request({ method: 'GET', path: '/v2/_zot/ext/mgmt', signal });
-        const json = mgmt.status === 200 ? record((0,warm_client/* parseJson */.q)(mgmt.body)) : undefined;
+        const json = mgmt.status === 200 ? (0,warm_json/* record */.g)((0,warm_json/* parseJson */.q)(mgmt.body)) : undefined;
         if (json) {
             if (isShortText(json.releaseTag))
                 info.version = json.releaseTag;
-            const auth = Object.keys(record(record(json.http)?.auth) ?? {}).filter((k) => k !== 'failDelay');
+            const auth = Object.keys((0,warm_json/* record */.g)((0,warm_json/* record */.g)(json.http)?.auth) ?? {}).filter((k) => k !== 'failDelay');
             if (auth.length && info.auth === 'none')
                 info.auth = auth.filter(isShortText).join(',');
             const built = (typeof json.binaryType === 'string' ? json.binaryType : '')
@@ -89828,10 +90343,10 @@ async function readManagementInfo(client, info, signal) {
                 info.extensions = built;
         }
         const discover = await client.request({ method: 'GET', path: '/v2/_oci/ext/discover', signal });
-        const found = discover.status === 200 ? record((0,warm_client/* parseJson */.q)(discover.body))?.extensions : undefined;
+        const found = discover.status === 200 ? (0,warm_json/* record */.g)((0,warm_json/* parseJson */.q)(discover.body))?.extensions : undefined;
         if (Array.isArray(found)) {
             const endpoints = found.flatMap((e) => {
-                const list = record(e)?.endpoints;
+                const list = (0,warm_json/* record */.g)(e)?.endpoints;
                 return Array.isArray(list) ? list.filter((x) => typeof x === 'string') : [];
             });
             const names = endpoints.map((e) => e.replace(/^.*\//, '')).filter(isShortText);
@@ -89841,9 +90356,6 @@ async function readManagementInfo(client, info, signal) {
     catch {
         // Informational only.
     }
-}
-function record(v) {
-    return v && typeof v === 'object' && !Array.isArray(v) ? v : undefined;
 }
 /**
  * A version or extension name as Zot reports it: a short, non-empty string. Kept as the server's text (the
@@ -89940,7 +90452,7 @@ async function runPipeline(config, opts) {
         let warmed;
         let stored;
         if (config.mode !== 'plan' && config.zotUrl && !controller.signal.aborted) {
-            const client = new warm_client/* ZotClient */.$({
+            const client = new ZotClient({
                 ...opts.client,
                 // Every wait is said: a throttled or stalled Zot is never a silent pause.
                 onRetry: (e) => logger.info((0,diagnose/* retryLine */.Rn)(e)),
@@ -90252,507 +90764,6 @@ function writeReportFile(path, report) {
 function exitWhenDone(code) {
     process.exitCode = code;
     setTimeout(() => process.exit(code), 2000).unref();
-}
-
-
-/***/ }),
-
-/***/ 3470:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  $: () => (/* binding */ ZotClient),
-  q: () => (/* binding */ parseJson)
-});
-
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(4371);
-// EXTERNAL MODULE: ./lib/inputs/duration.js
-var duration = __nccwpck_require__(7581);
-;// CONCATENATED MODULE: ./lib/warm/auth.js
-// Registry authentication: WWW-Authenticate parsing and the bearer token cache (distribution token spec).
-/**
- * Parse a WWW-Authenticate header into challenges. Handles quoted values with commas and escapes, and
- * several challenges in one header (`Bearer realm="…",scope="…", Basic realm="…"`).
- */
-function parseChallenges(header) {
-    if (!header)
-        return [];
-    const out = [];
-    let i = 0;
-    const s = header;
-    const skipSpace = () => {
-        while (i < s.length && (s[i] === ' ' || s[i] === '\t' || s[i] === ','))
-            i++;
-    };
-    while (i < s.length) {
-        skipSpace();
-        const schemeMatch = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+/.exec(s.slice(i));
-        if (!schemeMatch)
-            break;
-        const scheme = schemeMatch[0].toLowerCase();
-        i += schemeMatch[0].length;
-        const params = {};
-        // Parameters: name=value or name="quoted", separated by commas; a bare token starts the next challenge.
-        for (;;) {
-            const save = i;
-            skipSpace();
-            const nameMatch = /^([A-Za-z0-9!#$%&'*+.^_`|~-]+)\s*=\s*/.exec(s.slice(i));
-            if (!nameMatch?.[1]) {
-                i = save;
-                break;
-            }
-            i += nameMatch[0].length;
-            let value = '';
-            if (s[i] === '"') {
-                i++;
-                while (i < s.length && s[i] !== '"') {
-                    if (s[i] === '\\' && i + 1 < s.length)
-                        i++;
-                    value += s[i];
-                    i++;
-                }
-                i++;
-            }
-            else {
-                const m = /^[^,\s]*/.exec(s.slice(i));
-                value = m?.[0] ?? '';
-                i += value.length;
-            }
-            params[nameMatch[1].toLowerCase()] = value;
-        }
-        out.push({ scheme, params });
-        // Skip anything unparseable up to the next comma so one odd challenge does not hide the others.
-        if (i < s.length && !/[\s,]/.test(s[i] ?? '')) {
-            const next = s.indexOf(',', i);
-            i = next === -1 ? s.length : next;
-        }
-    }
-    return out;
-}
-/** The `repository:<name>:pull` scope a registry request needs, derived from its path. */
-function scopeForPath(pathname) {
-    const m = /^\/v2\/(.+)\/(manifests|blobs|tags|referrers)\//.exec(pathname);
-    return m?.[1] ? `repository:${m[1]}:pull` : undefined;
-}
-/** Tokens per (realm, service, scope). Expired entries are dropped on read. */
-class TokenCache {
-    #tokens = new Map();
-    static key(realm, service, scope) {
-        return `${realm}\n${service ?? ''}\n${scope ?? ''}`;
-    }
-    get(key, now = Date.now()) {
-        const entry = this.#tokens.get(key);
-        if (!entry)
-            return undefined;
-        if (entry.expiresAt <= now) {
-            this.#tokens.delete(key);
-            return undefined;
-        }
-        return entry.token;
-    }
-    /** `expiresIn` seconds (spec default 60); renewed 10 s early so a token does not expire mid-request. */
-    set(key, token, expiresIn = 60, now = Date.now()) {
-        const lifetime = Math.max(1, expiresIn - 10) * 1000;
-        this.#tokens.set(key, { token, expiresAt: now + lifetime });
-    }
-    delete(key) {
-        this.#tokens.delete(key);
-    }
-    get size() {
-        return this.#tokens.size;
-    }
-}
-
-// EXTERNAL MODULE: ./lib/warm/diagnose.js
-var diagnose = __nccwpck_require__(6633);
-// EXTERNAL MODULE: ./lib/warm/errors.js
-var errors = __nccwpck_require__(5074);
-// EXTERNAL MODULE: ./lib/warm/options.js
-var options = __nccwpck_require__(2479);
-// EXTERNAL MODULE: ./lib/warm/retry.js + 1 modules
-var retry = __nccwpck_require__(9013);
-;// CONCATENATED MODULE: ./lib/warm/client.js
-// HTTP transport to one Zot: connection reuse, TLS, authentication, redirects and the single retry layer.
-// Everything above it (presence checks, warming) speaks in registry terms and never sees headers or sockets.
-
-
-
-
-
-
-
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-const PROXY_ENV = ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy'];
-class ZotClient {
-    /** Base URL without trailing slash, e.g. `https://zot.example.com`. Safe to print. */
-    url;
-    /** `host[:port]` as image references name it (for recognising images that already live in Zot). */
-    host;
-    username;
-    /** A static bearer token is configured. */
-    hasToken;
-    /** A client certificate is configured (mutual TLS). */
-    hasClientCert;
-    /** TLS verification is off (skip-tls-verify). */
-    insecure;
-    #origin;
-    #basePath;
-    #dispatcher;
-    #ownsDispatcher;
-    #retry;
-    #requestTimeoutMs;
-    #onRetry;
-    /** Causes (`429`, `timeout` …) whose retries a request of this run has used up: not retried again. */
-    #usedUp = new Set();
-    /** Set once Zot let a request time out on every try: later requests are not sent. */
-    #stalled;
-    #basic;
-    #staticToken;
-    #userAgent;
-    #tokens = new TokenCache();
-    /** Realm/service from Zot's Bearer challenge, once seen; later requests fetch tokens up front. */
-    #bearer;
-    /** Whether Zot asked for credentials (a challenge on /v2/ or a 401), for the report. */
-    authScheme;
-    constructor(opts) {
-        const parsed = new URL(opts.url);
-        if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
-            throw new TypeError(`Zot URL must be http:// or https://, got ${parsed.protocol}`);
-        if (parsed.username || parsed.password)
-            throw new TypeError('Zot URL must not contain credentials');
-        this.#origin = parsed.origin;
-        this.#basePath = parsed.pathname.replace(/\/+$/, '');
-        this.url = `${this.#origin}${this.#basePath}`;
-        this.host = parsed.host;
-        this.#retry = { ...options/* DEFAULTS */.z.retry, ...opts.retry };
-        this.#requestTimeoutMs = opts.requestTimeoutMs ?? options/* DEFAULTS */.z.localRequestTimeoutMs;
-        this.#onRetry = opts.onRetry;
-        this.#userAgent = opts.userAgent ?? 'zot-warm';
-        if (opts.username && opts.password) {
-            this.username = opts.username;
-            this.#basic = `Basic ${Buffer.from(`${opts.username}:${opts.password}`).toString('base64')}`;
-        }
-        if (opts.token)
-            this.#staticToken = opts.token;
-        this.hasToken = Boolean(opts.token);
-        this.hasClientCert = Boolean(opts.cert && opts.key);
-        this.insecure = Boolean(opts.insecureSkipVerify);
-        if (opts.dispatcher) {
-            this.#dispatcher = opts.dispatcher;
-            this.#ownsDispatcher = false;
-        }
-        else {
-            const tls = {
-                ...(opts.ca ? { ca: opts.ca } : {}),
-                ...(opts.cert ? { cert: opts.cert } : {}),
-                ...(opts.key ? { key: opts.key } : {}),
-                rejectUnauthorized: !opts.insecureSkipVerify,
-            };
-            const common = {
-                connect: tls,
-                ...(opts.keepAliveTimeoutMs ? { keepAliveTimeout: opts.keepAliveTimeoutMs } : {}),
-            };
-            // Only when a proxy is configured: EnvHttpProxyAgent honours NO_PROXY (loopback is usually listed) and
-            // tunnels HTTPS with our TLS settings (`requestTls`).
-            this.#dispatcher = PROXY_ENV.some((name) => process.env[name])
-                ? new undici/* EnvHttpProxyAgent */.J2({ ...common, requestTls: tls })
-                : new undici/* Agent */.g6(common);
-            this.#ownsDispatcher = true;
-        }
-    }
-    /** Things the user should know about the connection settings (skipped TLS verification …). */
-    get warnings() {
-        return (0,diagnose/* connectionWarnings */.oN)(this);
-    }
-    async close() {
-        if (this.#ownsDispatcher)
-            await this.#dispatcher.close();
-    }
-    /**
-     * One logical request: retries 429/502/503/504 and transport failures; any other answer is returned.
-     * Bounded: a request that cannot make Zot sync gets `retry.requestBudgetMs` in all, tries and waits
-     * included (a sync request is bounded by its caller's signal). Each cause is retried within one request
-     * only: once a request has used up its tries on a cause, later requests that meet it are not retried, and
-     * once Zot has let a request time out on every try, no further request is sent (Zot stopped answering).
-     */
-    async request(spec) {
-        if (this.#stalled)
-            throw this.#stalled;
-        const what = `${spec.method} ${spec.path}`;
-        const started = Date.now();
-        const deadline = spec.sync ? undefined : started + this.#retry.requestBudgetMs;
-        for (let attempt = 1;; attempt++) {
-            const tried = await this.#authenticated(spec, this.#tryLimit(spec, deadline)).then((res) => ({ res }), (err) => ({ error: (0,errors/* toRequestError */.du)(err, this.url).withAttempts(attempt) }));
-            const settle = () => {
-                if ('error' in tried)
-                    throw tried.error;
-                return { ...tried.res, attempts: attempt };
-            };
-            const cause = 'error' in tried
-                ? this.#retryCause(tried.error, spec)
-                : retry/* RETRY_STATUSES */.Ib.has(tried.res.status)
-                    ? String(tried.res.status)
-                    : undefined;
-            if (cause === undefined)
-                return settle();
-            const delayMs = 'error' in tried
-                ? (0,retry/* backoffDelay */.EY)(attempt - 1, this.#retry)
-                : (0,retry/* retryDelay */.a2)(attempt - 1, tried.res.headers['retry-after'], this.#retry);
-            const stop = attempt >= this.#retry.attempts
-                ? 'attempts'
-                : this.#usedUp.has(cause)
-                    ? 'repeated'
-                    : deadline !== undefined && Date.now() + delayMs >= deadline
-                        ? 'bound'
-                        : undefined;
-            this.#onRetry?.({
-                request: what,
-                attempt,
-                attempts: this.#retry.attempts,
-                delayMs,
-                ...('error' in tried ? { error: tried.error } : { status: tried.res.status }),
-                ...(stop ? { stop } : {}),
-            });
-            if (stop) {
-                this.#usedUp.add(cause);
-                if (cause === 'timeout')
-                    this.#stalled = (0,errors/* stalledError */.Iy)(this.url, what, Date.now() - started, attempt);
-                return settle();
-            }
-            await this.#wait(delayMs, spec.signal, attempt);
-        }
-    }
-    /** The time limit of the next try: the request's own, cut to what is left of its budget; 0 = none. */
-    #tryLimit(spec, deadline) {
-        const own = spec.timeoutMs ?? this.#requestTimeoutMs;
-        if (deadline === undefined)
-            return own;
-        const left = Math.max(1, deadline - Date.now());
-        return own > 0 ? Math.min(own, left) : left;
-    }
-    /** What makes a failure worth another try, as a key for the causes used up; undefined = not retried. */
-    #retryCause(error, spec) {
-        // Retries wait out Zot's own passing troubles; the token service and redirect targets are not Zot.
-        if (error.peer)
-            return undefined;
-        switch (error.kind) {
-            case 'unreachable':
-                // A name that does not resolve will not resolve in a second either.
-                return error.code === 'ENOTFOUND' ? undefined : error.kind;
-            case 'closed':
-            case 'timeout':
-                return spec.sync ? undefined : error.kind;
-            default:
-                return undefined;
-        }
-    }
-    async #wait(ms, signal, attempts) {
-        const wait = this.#retry.sleep ?? retry/* sleep */.yy;
-        try {
-            await wait(ms, signal);
-        }
-        catch {
-            throw (0,errors/* cancelledError */.YQ)(this.url, attempts);
-        }
-        if (signal?.aborted)
-            throw (0,errors/* cancelledError */.YQ)(this.url, attempts);
-    }
-    /** Sends with the credentials Zot wants; answers one Bearer challenge with the token flow. */
-    async #authenticated(spec, limitMs) {
-        const scope = scopeForPath(spec.path.split('?')[0] ?? spec.path);
-        let authorization = await this.#authorizationFor(scope, spec, limitMs);
-        let res = await this.#send(spec, authorization, limitMs);
-        // Credentials and the challenge flow belong to Zot's origin: a host Zot redirected to is answered as is.
-        if (res.answeredBy)
-            return res;
-        if (res.status !== 401) {
-            if (!this.authScheme)
-                this.authScheme = authSchemeOf(res.headers['www-authenticate']);
-            return res;
-        }
-        const challenges = parseChallenges(res.headers['www-authenticate']);
-        this.authScheme = challenges[0]?.scheme ?? this.authScheme;
-        const bearer = challenges.find((c) => c.scheme === 'bearer');
-        if (!bearer?.params.realm || this.#staticToken)
-            return res;
-        // Token flow: the challenge names the realm and the scope this request needs.
-        this.#bearer = { realm: bearer.params.realm, service: bearer.params.service };
-        const wanted = bearer.params.scope ?? scope;
-        const key = TokenCache.key(bearer.params.realm, bearer.params.service, wanted);
-        this.#tokens.delete(key);
-        const token = await this.#fetchToken(bearer.params.realm, bearer.params.service, wanted, spec.signal, limitMs);
-        if (!token)
-            return res;
-        authorization = `Bearer ${token}`;
-        res = await this.#send(spec, authorization, limitMs);
-        return res;
-    }
-    async #authorizationFor(scope, spec, limitMs) {
-        if (this.#staticToken)
-            return `Bearer ${this.#staticToken}`;
-        if (this.#bearer) {
-            const key = TokenCache.key(this.#bearer.realm, this.#bearer.service, scope);
-            const cached = this.#tokens.get(key);
-            if (cached)
-                return `Bearer ${cached}`;
-            const token = await this.#fetchToken(this.#bearer.realm, this.#bearer.service, scope, spec.signal, limitMs);
-            if (token)
-                return `Bearer ${token}`;
-        }
-        // Zot's basic modes (htpasswd, LDAP, API keys) expect credentials up front: no 401 round trip.
-        return this.#basic;
-    }
-    /**
-     * Distribution token flow. Credentials go to the realm Zot named in its challenge, but only over HTTPS or
-     * to Zot's own origin: never in clear text to another host.
-     */
-    async #fetchToken(realm, service, scope, signal, limitMs) {
-        const key = TokenCache.key(realm, service, scope);
-        const cached = this.#tokens.get(key);
-        if (cached)
-            return cached;
-        const url = httpUrl(realm, this.#origin);
-        if (!url)
-            throw (0,errors/* protocolError */.JW)('bad-challenge', `Zot at ${this.url} named a token realm that is not an http(s) URL`);
-        if (service)
-            url.searchParams.set('service', service);
-        if (scope)
-            url.searchParams.set('scope', scope);
-        const headers = { 'user-agent': this.#userAgent, accept: 'application/json' };
-        if (this.#basic && (url.origin === this.#origin || url.protocol === 'https:'))
-            headers.authorization = this.#basic;
-        const peer = url.origin === this.#origin ? undefined : { role: 'token service', origin: url.origin };
-        const res = await this.#dispatch(url, 'GET', headers, undefined, signal, limitMs, 1 << 20, peer);
-        // Refused credentials leave Zot's 401 for the caller, which words it; anything else is the service's fault.
-        if (res.status === 401 || res.status === 403)
-            return undefined;
-        const who = (0,errors/* hostPhrase */.Kt)(this.url, { role: 'token service', origin: url.origin });
-        if (res.status !== 200)
-            throw (0,errors/* protocolError */.JW)('token-answer', `${who} answered ${res.status} instead of a token`, { peer });
-        const parsed = parseJson(res.body);
-        const token = typeof parsed?.token === 'string'
-            ? parsed.token
-            : typeof parsed?.access_token === 'string'
-                ? parsed.access_token
-                : '';
-        if (!token)
-            throw (0,errors/* protocolError */.JW)('token-answer', `${who} answered 200 without a token`, { peer });
-        const expiresIn = typeof parsed.expires_in === 'number' ? parsed.expires_in : undefined;
-        this.#tokens.set(key, token, expiresIn);
-        return token;
-    }
-    /** Follows redirects by hand: the Authorization header stays with Zot's origin and is never forwarded. */
-    async #send(spec, authorization, limitMs) {
-        let url = new URL(`${this.#origin}${this.#basePath}${spec.path}`);
-        let method = spec.method;
-        let body = spec.body;
-        const base = { 'user-agent': this.#userAgent, ...spec.headers };
-        for (let hop = 0;; hop++) {
-            const headers = { ...base };
-            const own = url.origin === this.#origin;
-            if (authorization && own)
-                headers.authorization = authorization;
-            const peer = own ? undefined : { role: 'redirect target', origin: url.origin };
-            const res = await this.#dispatch(url, method, headers, body, spec.signal, limitMs, spec.maxBodyBytes ?? options/* DEFAULTS */.z.maxManifestBytes, peer);
-            const location = res.headers.location;
-            if (!REDIRECTS.has(res.status) || !location)
-                return own ? res : { ...res, answeredBy: url.origin };
-            if (hop >= options/* DEFAULTS */.z.maxRedirects)
-                throw (0,errors/* protocolError */.JW)('bad-redirect', `Zot at ${this.url} redirected more than ${options/* DEFAULTS */.z.maxRedirects} times`);
-            const next = httpUrl(location, url);
-            if (!next)
-                throw (0,errors/* protocolError */.JW)('bad-redirect', `${(0,errors/* hostPhrase */.Kt)(this.url, peer)} answered ${res.status} with a Location that is not an http(s) URL`, { peer });
-            url = next;
-            if (res.status === 303 && method !== 'HEAD') {
-                method = 'GET';
-                body = undefined;
-            }
-        }
-    }
-    async #dispatch(url, method, headers, body, signal, timeoutMs, maxBodyBytes, 
-    /** The host, when it is not Zot: for the wording and data of errors. */
-    peer) {
-        const timeout = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined;
-        const combined = signal && timeout ? AbortSignal.any([signal, timeout]) : (signal ?? timeout);
-        if (signal?.aborted)
-            throw (0,errors/* cancelledError */.YQ)(this.url);
-        try {
-            const res = await this.#dispatcher.request({
-                origin: url.origin,
-                path: `${url.pathname}${url.search}`,
-                method,
-                headers,
-                body,
-                signal: combined,
-                // Our own signals bound each try; undici's 300 s defaults would cut a long sync short.
-                headersTimeout: 0,
-                bodyTimeout: 0,
-            });
-            const out = { status: res.statusCode, headers: flatten(res.headers) };
-            if (method === 'HEAD') {
-                await res.body.dump();
-                return { ...out, body: Buffer.alloc(0) };
-            }
-            // Error bodies only matter for their error code; success bodies are manifests, configs, JSON.
-            const limit = res.statusCode >= 300 ? 64 * 1024 : maxBodyBytes;
-            const chunks = [];
-            let size = 0;
-            for await (const chunk of res.body) {
-                size += chunk.length;
-                if (size > limit) {
-                    res.body.destroy();
-                    if (res.statusCode >= 300)
-                        break;
-                    throw (0,errors/* protocolError */.JW)('too-large', `${(0,errors/* hostPhrase */.Kt)(this.url, peer)} sent more than ${limit} bytes for ${method} ${url.pathname}`, { peer });
-                }
-                chunks.push(chunk);
-            }
-            return { ...out, body: Buffer.concat(chunks) };
-        }
-        catch (err) {
-            if (err instanceof errors/* ZotRequestError */.Hm)
-                throw err;
-            if (signal?.aborted)
-                throw (0,errors/* cancelledError */.YQ)(this.url);
-            if (timeout?.aborted)
-                throw new errors/* ZotRequestError */.Hm('timeout', `${(0,errors/* hostPhrase */.Kt)(this.url, peer)} did not answer ${method} ${url.pathname} within ${(0,duration/* formatDuration */.a3)(timeoutMs)}`, { peer });
-            throw (0,errors/* toRequestError */.du)(err, this.url, peer);
-        }
-    }
-}
-function flatten(headers) {
-    const out = {};
-    for (const [name, value] of Object.entries(headers)) {
-        if (value === undefined)
-            continue;
-        out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
-    }
-    return out;
-}
-/** `text` resolved against `base` when it is an http(s) URL; undefined otherwise. */
-function httpUrl(text, base) {
-    try {
-        const url = new URL(text, base);
-        return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-/** JSON of a body, or undefined when it is not JSON. */
-function parseJson(body) {
-    try {
-        return JSON.parse(body.toString('utf8'));
-    }
-    catch {
-        return undefined;
-    }
-}
-function authSchemeOf(header) {
-    return parseChallenges(header)[0]?.scheme;
 }
 
 
@@ -91137,6 +91148,31 @@ function toRequestError(err, url, peer) {
 
 /***/ }),
 
+/***/ 8703:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   g: () => (/* binding */ record),
+/* harmony export */   q: () => (/* binding */ parseJson)
+/* harmony export */ });
+// Reading JSON that Zot (or a token service) sent: nothing in it is trusted to have the shape it should.
+/** JSON of a body, or undefined when it is not JSON. */
+function parseJson(body) {
+    try {
+        return JSON.parse(body.toString('utf8'));
+    }
+    catch {
+        return undefined;
+    }
+}
+/** The value as an object of named fields, or undefined (null, arrays and scalars are not). */
+function record(v) {
+    return v && typeof v === 'object' && !Array.isArray(v) ? v : undefined;
+}
+
+
+/***/ }),
+
 /***/ 1684:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -91151,8 +91187,10 @@ function toRequestError(err, url, peer) {
 /* harmony export */ });
 /* unused harmony exports MEDIA_TYPES, sha256 */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var _json_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8703);
 /* harmony import */ var _platforms_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3541);
 // Reading manifests Zot returns: single image or index, children with their platforms, attestation entries.
+
 
 
 const MEDIA_TYPES = {
@@ -91197,7 +91235,6 @@ class ManifestError extends Error {
     }
 }
 const text = (v) => (typeof v === 'string' && v ? v : undefined);
-const record = (v) => v && typeof v === 'object' && !Array.isArray(v) ? v : undefined;
 /**
  * Parse a manifest body. `contentType` and `digestHeader` come from Zot's answer; the digest is computed from
  * the bytes when the header is missing. Throws a ManifestError on anything that is not a manifest or index;
@@ -91211,24 +91248,24 @@ function parseManifest(body, contentType, digestHeader) {
     catch {
         throw new ManifestError('not-json', 'not JSON');
     }
-    const json = record(parsed);
+    const json = (0,_json_js__WEBPACK_IMPORTED_MODULE_2__/* .record */ .g)(parsed);
     if (!json)
         throw new ManifestError('bad-shape', 'not a JSON object');
     const mediaType = text(json.mediaType) || contentType?.split(';')[0]?.trim() || '';
     const digest = digestHeader || sha256(body);
-    const config = record(json.config);
+    const config = (0,_json_js__WEBPACK_IMPORTED_MODULE_2__/* .record */ .g)(json.config);
     if (INDEX_TYPES.has(mediaType) || (Array.isArray(json.manifests) && !config)) {
         const entries = Array.isArray(json.manifests) ? json.manifests : [];
         const children = entries.flatMap((entry) => {
-            const m = record(entry);
+            const m = (0,_json_js__WEBPACK_IMPORTED_MODULE_2__/* .record */ .g)(entry);
             const childDigest = text(m?.digest);
             if (!m || !childDigest)
                 return [];
-            const p = record(m.platform);
+            const p = (0,_json_js__WEBPACK_IMPORTED_MODULE_2__/* .record */ .g)(m.platform);
             const os = text(p?.os);
             const architecture = text(p?.architecture);
             const platform = os && architecture ? (0,_platforms_js__WEBPACK_IMPORTED_MODULE_1__/* .normalizePlatform */ .FL)({ os, architecture, variant: text(p?.variant) }) : undefined;
-            const attestation = record(m.annotations)?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
+            const attestation = (0,_json_js__WEBPACK_IMPORTED_MODULE_2__/* .record */ .g)(m.annotations)?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
                 (platform?.os === 'unknown' && platform.architecture === 'unknown');
             return [{ digest: childDigest, mediaType: text(m.mediaType) ?? '', platform, attestation }];
         });
@@ -91252,7 +91289,7 @@ function parseManifest(body, contentType, digestHeader) {
 /** The platform an image config declares. */
 function configPlatform(body) {
     try {
-        const c = record(JSON.parse(body.toString('utf8')));
+        const c = (0,_json_js__WEBPACK_IMPORTED_MODULE_2__/* .record */ .g)(JSON.parse(body.toString('utf8')));
         const os = text(c?.os);
         const architecture = text(c?.architecture);
         if (!os || !architecture)
@@ -91645,16 +91682,10 @@ function sortItems(items, subjects) {
 /* harmony export */   sy: () => (/* binding */ headManifest),
 /* harmony export */   v0: () => (/* binding */ searchTag)
 /* harmony export */ });
-/* harmony import */ var _client_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3470);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5074);
-/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1684);
-/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2479);
-// Registry calls to Zot, each annotated with whether it can make Zot contact upstream (see docs/zot.md and
-// pkg/api/routes.go getImageManifest, getReferrers in Zot v2.1.20):
-//   tags/list, blobs, search, mgmt              never (local answers only)
-//   manifests/<digest> present locally           never
-//   manifests/<digest> missing, manifests/<tag>  yes: Zot syncs before answering
-//   referrers/<digest>                           yes, every time (copies the subject's referrers first)
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5074);
+/* harmony import */ var _json_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8703);
+/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1684);
+/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2479);
 
 
 
@@ -91694,10 +91725,10 @@ async function listTags(client, repo, signal, keep) {
     let attempts = 0;
     let bytes = 0;
     while (path) {
-        if (seen.size >= _options_js__WEBPACK_IMPORTED_MODULE_3__/* .DEFAULTS */ .z.maxTagListPages)
-            throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .protocolError */ .JW)('too-large', `${what} more than ${_options_js__WEBPACK_IMPORTED_MODULE_3__/* .DEFAULTS */ .z.maxTagListPages} pages of tags for ${repo}`);
+        if (seen.size >= _options_js__WEBPACK_IMPORTED_MODULE_2__/* .DEFAULTS */ .z.maxTagListPages)
+            throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .protocolError */ .JW)('too-large', `${what} more than ${_options_js__WEBPACK_IMPORTED_MODULE_2__/* .DEFAULTS */ .z.maxTagListPages} pages of tags for ${repo}`);
         if (seen.has(path))
-            throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .protocolError */ .JW)('bad-shape', `${what} the tag list of ${repo} in a loop of pages`);
+            throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .protocolError */ .JW)('bad-shape', `${what} the tag list of ${repo} in a loop of pages`);
         seen.add(path);
         const res = await client.request({
             method: 'GET',
@@ -91711,8 +91742,8 @@ async function listTags(client, repo, signal, keep) {
         if (res.status !== 200)
             return { ...refused(res), attempts };
         bytes += res.body.length;
-        if (bytes > _options_js__WEBPACK_IMPORTED_MODULE_3__/* .DEFAULTS */ .z.maxTagListBytes)
-            throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .protocolError */ .JW)('too-large', `${what} more than ${mebibytes(_options_js__WEBPACK_IMPORTED_MODULE_3__/* .DEFAULTS */ .z.maxTagListBytes)} of tags for ${repo}`);
+        if (bytes > _options_js__WEBPACK_IMPORTED_MODULE_2__/* .DEFAULTS */ .z.maxTagListBytes)
+            throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .protocolError */ .JW)('too-large', `${what} more than ${mebibytes(_options_js__WEBPACK_IMPORTED_MODULE_2__/* .DEFAULTS */ .z.maxTagListBytes)} of tags for ${repo}`);
         for (const t of tagsOf(client, res, repo))
             if (!keep || keep(t))
                 tags.add(t);
@@ -91725,17 +91756,17 @@ function mebibytes(bytes) {
 }
 /** The names of one tags/list page; anything but `{"tags": [names…] | null}` is an unusable answer. */
 function tagsOf(client, res, repo) {
-    const json = (0,_client_js__WEBPACK_IMPORTED_MODULE_0__/* .parseJson */ .q)(res.body);
+    const json = (0,_json_js__WEBPACK_IMPORTED_MODULE_3__/* .parseJson */ .q)(res.body);
     const what = `Zot at ${client.url} sent a tag list for ${repo}`;
     if (json === undefined)
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .protocolError */ .JW)('not-json', `${what} that is not JSON`);
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .protocolError */ .JW)('not-json', `${what} that is not JSON`);
     if (!json || typeof json !== 'object' || Array.isArray(json))
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .protocolError */ .JW)('bad-shape', `${what} that is not a JSON object`);
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .protocolError */ .JW)('bad-shape', `${what} that is not a JSON object`);
     const tags = json.tags;
     if (tags === undefined || tags === null)
         return [];
     if (!Array.isArray(tags) || !tags.every((t) => typeof t === 'string'))
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .protocolError */ .JW)('bad-shape', `${what} whose "tags" is not a list of names`);
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .protocolError */ .JW)('bad-shape', `${what} whose "tags" is not a list of names`);
     return tags;
 }
 /** `Link: </v2/x/tags/list?n=100&last=b>; rel="next"` → path relative to the Zot base URL. */
@@ -91757,20 +91788,20 @@ async function getManifest(client, repo, reference, opts) {
         method: 'GET',
         // Tags and digests are grammar-checked; a digest's `:` must stay literal (Zot does not decode %3A).
         path: `/v2/${repoPath(repo)}/manifests/${reference}`,
-        headers: { accept: _manifest_js__WEBPACK_IMPORTED_MODULE_2__/* .MANIFEST_ACCEPT */ .dY },
+        headers: { accept: _manifest_js__WEBPACK_IMPORTED_MODULE_1__/* .MANIFEST_ACCEPT */ .dY },
         ...opts,
     });
     if (res.status !== 200)
         return refused(res);
     let manifest;
     try {
-        manifest = (0,_manifest_js__WEBPACK_IMPORTED_MODULE_2__/* .parseManifest */ .Ng)(res.body, res.headers['content-type'], res.headers['docker-content-digest']);
+        manifest = (0,_manifest_js__WEBPACK_IMPORTED_MODULE_1__/* .parseManifest */ .Ng)(res.body, res.headers['content-type'], res.headers['docker-content-digest']);
     }
     catch (err) {
-        if (!(err instanceof _manifest_js__WEBPACK_IMPORTED_MODULE_2__/* .ManifestError */ .Sh))
+        if (!(err instanceof _manifest_js__WEBPACK_IMPORTED_MODULE_1__/* .ManifestError */ .Sh))
             throw err;
         const at = reference.includes(':') ? '@' : ':';
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .protocolError */ .JW)(err.reason, `Zot at ${client.url} sent a manifest for ${repo}${at}${reference} that is ${err.message}`);
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .protocolError */ .JW)(err.reason, `Zot at ${client.url} sent a manifest for ${repo}${at}${reference} that is ${err.message}`);
     }
     return answered(manifest, res);
 }
@@ -91779,7 +91810,7 @@ async function headManifest(client, repo, digest, signal) {
     const res = await client.request({
         method: 'HEAD',
         path: `/v2/${repoPath(repo)}/manifests/${digest}`,
-        headers: { accept: _manifest_js__WEBPACK_IMPORTED_MODULE_2__/* .MANIFEST_ACCEPT */ .dY },
+        headers: { accept: _manifest_js__WEBPACK_IMPORTED_MODULE_1__/* .MANIFEST_ACCEPT */ .dY },
         signal,
     });
     if (res.status === 200 || res.status === 404)
@@ -91876,70 +91907,6 @@ async function getReferrers(client, repo, digest, signal) {
         referrers.push(entry);
     }
     return answered(referrers, res);
-}
-
-
-/***/ }),
-
-/***/ 9013:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  Ib: () => (/* binding */ RETRY_STATUSES),
-  EY: () => (/* binding */ backoffDelay),
-  a2: () => (/* binding */ retryDelay),
-  yy: () => (/* binding */ sleep)
-});
-
-// UNUSED EXPORTS: parseRetryAfter
-
-;// CONCATENATED MODULE: external "node:timers/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-;// CONCATENATED MODULE: ./lib/warm/retry.js
-// The one retry policy: which answers are worth another try and how long to wait before it.
-
-/** Rate limited, or a gateway/Zot that is briefly unavailable. Every other 4xx/5xx is an answer. */
-const RETRY_STATUSES = new Set([429, 502, 503, 504]);
-/**
- * `Retry-After` as milliseconds: delta-seconds or an HTTP-date (RFC 9110 §10.2.3). Undefined when absent or
- * unparseable, so the caller falls back to its backoff.
- */
-function parseRetryAfter(value, now = Date.now()) {
-    if (!value)
-        return undefined;
-    const text = value.trim();
-    if (/^\d+$/.test(text))
-        return Number(text) * 1000;
-    const date = Date.parse(text);
-    if (Number.isNaN(date))
-        return undefined;
-    return Math.max(0, date - now);
-}
-/**
- * Exponential backoff with "equal jitter": half the step is fixed, half random, so retries spread out but
- * never collapse to zero. `retry` is 0 for the wait before the second try.
- */
-function backoffDelay(retry, opts) {
-    const step = Math.min(opts.maxDelayMs, opts.baseDelayMs * 2 ** retry);
-    const random = opts.random ?? Math.random;
-    return Math.round(step / 2 + (step / 2) * random());
-}
-/** The wait before retry number `retry` (0-based) after an answer with `status` and `retryAfter` header. */
-function retryDelay(retry, retryAfter, opts) {
-    const asked = parseRetryAfter(retryAfter);
-    if (asked !== undefined)
-        return Math.min(asked, opts.maxRetryAfterMs);
-    return backoffDelay(retry, opts);
-}
-/** Sleep that ends early (rejecting) when the signal aborts. */
-async function sleep(ms, signal) {
-    if (ms <= 0) {
-        signal?.throwIfAborted();
-        return;
-    }
-    await (0,promises_namespaceObject.setTimeout)(ms, undefined, { signal });
 }
 
 
