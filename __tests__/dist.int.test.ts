@@ -315,7 +315,7 @@ describe.each(runtimes())('$name', (rt) => {
     const groups = run.commands.filter((c) => c.command === 'group').map((c) => c.message)
     expect(groups.some((g) => g.startsWith('Results'))).toBe(false)
     expect(run.stdout).toMatch(/\nSTATUS +IMAGE +ZOT REFERENCE/)
-    expect(run.summary).toContain('## zot-warm: failure: 1 image failed')
+    expect(run.summary).toContain('## ❌ zot-warm: failed: 1 image failed')
     expect(run.summary).toContain(
       `(https://code.example.org/acme/shop-deploy/src/commit/${HEAD_SHA}/deploy/app.yaml#L${LINE.missing})`,
     )

@@ -234,7 +234,7 @@ describe('plain-text table', () => {
     expect(lines[5]).toContain('linux/amd64,arm64')
   })
 
-  it('calls plan-mode images planned and leaves the resolved digest to the DIGEST column', () => {
+  it('calls plan-mode images planned, leaves the resolved digest to the DIGEST column, shortens pins', () => {
     const planned = renderTable(
       [img('not-attempted', 'docker.io/library/a:1', { zotReference: 'hub/library/a:1' })],
       'plan',
@@ -252,13 +252,16 @@ describe('plain-text table', () => {
     expect(b[1]).toMatch(/^docker\.io\/libra[^ ]*…[^ ]*(?:ab){4}…$/)
     expect(b[2]).toMatch(/^hub\/library\/b[^ ]*…[^ ]*(?:ab){4}…$/)
     for (const line of resolved.split('\n')) expect([...line].length).toBeLessThanOrEqual(TABLE_WIDTH)
-    expect(
-      renderTable(
-        [img('cached', `docker.io/library/b@${D}`, { zotReference: `hub/library/b@${D}`, digest: D })],
-        'warm',
-        1000,
-      ),
-    ).toContain(`hub/library/b@${D}`)
+    // Short digests in every table, even one with room for the full ones (the JSON report has them).
+    const roomy = renderTable(
+      [img('cached', `docker.io/library/b@${D}`, { zotReference: `hub/library/b@${D}`, digest: D })],
+      'warm',
+      1000,
+    )
+    expect(roomy).toContain(
+      `docker.io/library/b@sha256:${'ab'.repeat(6)}…  hub/library/b@sha256:${'ab'.repeat(6)}…`,
+    )
+    expect(roomy).not.toContain(D)
   })
 
   it('fits a 120-column terminal: where-used and platforms give way first, then references, in the middle', () => {
@@ -371,7 +374,7 @@ describe('job summary', () => {
     )
     expect(html).toContain('<tr><td>5</td><td>1</td><td>1</td><td>1</td><td>0</td><td>1</td><td>1</td></tr>')
     expect(html).toContain(
-      `<a href="https://github.com/acme/deploy/blob/${'c'.repeat(40)}/deploy/api.yaml#L21">deploy/api.yaml:21</a>`,
+      `<a href="https://github.com/acme/deploy/blob/${'c'.repeat(40)}/deploy/api.yaml#L21">deploy/<wbr>api.yaml:21</a>`,
     )
     expect(html).toContain(`<code>sha256:${'ab'.repeat(6)}</code><br>linux/amd64, linux/arm64`)
     expect(html).toContain('<b>Diagnosis:</b> check the reference and the upstream credentials in Zot')
@@ -390,7 +393,7 @@ describe('job summary', () => {
     const run = runOf([nasty])
     const html = renderSummary(run, decideOutcome(run), { workspace: '/w' })
     expect(html).not.toContain('<script>')
-    expect(html).toContain('x|&lt;script&gt;alert(1)&lt;/script&gt;`*_')
+    expect(html).toContain('x|&lt;script&gt;alert(1)&lt;/<wbr>script&gt;`*_')
     expect(html).toContain('bad &quot;quote&quot; &amp; &lt;tag&gt; next line')
     expect(htmlText('a\nb')).toBe('a b')
   })
@@ -399,7 +402,7 @@ describe('job summary', () => {
     const run = runOf(MIXED)
     const html = renderSummary(run, decideOutcome(run), { workspace: '/w' })
     expect(html).not.toContain('<a href')
-    expect(html).toContain('deploy/api.yaml:21')
+    expect(html).toContain('deploy/<wbr>api.yaml:21')
   })
 
   it('cuts rows, worst kept, under the budget and says so', () => {
@@ -425,7 +428,7 @@ describe('job summary', () => {
     expect(shown).toBeLessThan(3000)
     expect(html).toContain('<code>/tmp/report.json</code>')
     // All 30 failures survive the cut.
-    expect(html.match(/❌ failed<\/td>/g)).toHaveLength(30)
+    expect(html.match(/❌\u00a0failed<\/td>/g)).toHaveLength(30)
   })
 
   it('hard failure is shown with its hint; cancellation is stated', () => {
@@ -450,7 +453,7 @@ describe('job summary', () => {
       workspace: '/work/repo',
       reportPath: '/tmp/r.json',
     })
-    expect(text).toContain('## zot-warm: failure: 1 image failed')
+    expect(text).toContain('## ❌ zot-warm: failed: 1 image failed')
     expect(text).toContain('total 5 · cached 1 · warmed 1 · failed 1 · skipped 0 · unresolved 1 · invalid 1')
     expect(text).toContain(`\`\`\`text\n${renderTable(MIXED)}\n\`\`\``)
     expect(text).toContain(

@@ -63,6 +63,25 @@ export function shortDigest(digest: string | undefined): string {
   return hex ? `${alg}:${hex.slice(0, 12)}` : digest
 }
 
+/**
+ * A reference as a table shows it: a pinned digest cut to 12 hex digits and `…`. A 64-hex digest would push the
+ * rest of the row off the screen; the JSON report keeps the full value.
+ */
+export function compactReference(ref: string): string {
+  return ref.replace(
+    /@([a-z0-9]+(?:[.+_-][a-z0-9]+)*):([0-9a-fA-F]{16,})$/,
+    (_, alg: string, hex: string) => `@${alg}:${hex.slice(0, 12)}…`,
+  )
+}
+
+/** `repo:tag@sha256:…` → `repo:tag` (the digest has its own column); `repo@sha256:…` is compacted. */
+export function zotReferenceLabel(ref: string): string {
+  const at = ref.indexOf('@')
+  if (at < 0) return ref
+  const name = ref.slice(0, at)
+  return name.slice(name.lastIndexOf('/') + 1).includes(':') ? name : compactReference(ref)
+}
+
 /** Sources that are not files in the workspace. */
 export const IMAGES_INPUT_FILE = '<images input>'
 export const STDIN_FILE = '-'

@@ -2,10 +2,12 @@
 // or an error may contain `|`, backticks or `*`, and inside an HTML block only `& < > "` need escaping, as
 // long as no text adds a line break (a blank line would end the block): every value goes through htmlText.
 // GitHub refuses summaries over 1 MiB per step, so rows are cut (worst kept) to stay within a budget.
+// The pull request comment on GitHub is built from the same pieces (renderHtmlResults).
 import { formatDuration } from '../inputs/duration.js'
 import type { ImageResult, Notice, Source } from '../model.js'
 import { htmlText as esc, literal } from './escape.js'
 import {
+  compactReference,
   describeRewrite,
   isWorkspaceFile,
   plural,
@@ -18,6 +20,7 @@ import {
   statusIcon,
   statusLabel,
   worstFirst,
+  zotReferenceLabel,
 } from './format.js'
 import { fileUrl, type RepoContext, repoPath } from './links.js'
 import { countReferrers, countResults, type Outcome, type ReferrerCounts } from './outcome.js'
@@ -38,22 +41,89 @@ export interface SummaryOptions {
   sourcesPerRow?: number
 }
 
-const CONCLUSION_ICON = { success: '✅', warning: '⚠️', failure: '❌' } as const
-const PROBLEM_STATUSES = new Set(['failed', 'invalid', 'unresolved'])
+/** The image table's columns; each surface picks the ones that fit where it is read. */
+export type Column =
+  | 'status'
+  | 'image'
+  | 'zot'
+  | 'digest'
+  | 'digestPlatforms'
+  | 'referrers'
+  | 'time'
+  | 'usedIn'
+
+export const COLUMN_HEADER: Record<Column, string> = {
+  status: 'Status',
+  image: 'Image',
+  zot: 'Zot reference',
+  digest: 'Digest',
+  digestPlatforms: 'Digest · platforms',
+  referrers: 'Referrers',
+  time: 'Time',
+  usedIn: 'Used in',
+}
+
+/** How the results are laid out: the job summary's way, or the pull request comment's. */
+export interface HtmlLayout {
+  columns: readonly Column[]
+  /** The job summary shows the table first; a comment leads with what needs fixing. */
+  first: 'table' | 'problems'
+  /** The limit that made rows go, for the cut notes: "GitHub's summary size limit". */
+  limit: string
+  /** HTML appended to a cut note: where the rest can be read (starts with a space). */
+  rest: string
+}
+
+const SUMMARY_COLUMNS: readonly Column[] = [
+  'status',
+  'image',
+  'zot',
+  'digestPlatforms',
+  'referrers',
+  'time',
+  'usedIn',
+]
+
+export const CONCLUSION_ICON = { success: '✅', warning: '⚠️', failure: '❌' } as const
+
+/** The title line: why the run failed or warned, or its success line. */
+export function headline(outcome: Outcome): string {
+  return outcome.conclusion === 'success'
+    ? outcome.reason
+    : `${outcome.conclusion === 'failure' ? 'failed' : 'warning'}: ${outcome.reason}`
+}
 
 export function renderSummary(run: RunResult, outcome: Outcome, opts: SummaryOptions): string {
+  const rest = opts.reportPath
+    ? ` The full list is in the JSON report (<code>${esc(opts.reportPath)}</code>, also in the step's <code>report</code> output).`
+    : ' Write the JSON report (<code>report</code> input) for the full list.'
+  return renderHtmlResults(run, outcome, opts, {
+    columns: SUMMARY_COLUMNS,
+    first: 'table',
+    limit: "GitHub's summary size limit",
+    rest,
+  })
+}
+
+/** Head, input problems, the image table and the problem details, cut (worst kept) to the byte budget. */
+export function renderHtmlResults(
+  run: RunResult,
+  outcome: Outcome,
+  opts: SummaryOptions,
+  layout: HtmlLayout,
+): string {
   const budget = opts.budgetBytes ?? SUMMARY_BUDGET_BYTES
   const head = renderHead(run, outcome)
   const noticeBlock = renderNotices(run.notices, opts)
   const ordered = worstFirst(run.results)
 
-  const detailBlocks = ordered
-    .filter((r) => PROBLEM_STATUSES.has(r.status) || r.warnings.length > 0)
-    .map((r) => renderDetail(r, opts))
+  const detailBlocks = ordered.filter(needsDetail).map((r) => renderDetail(r, opts))
+  // The referrers column only when an image has referrers to show (not looked at: `referrers: off`, plan).
   const withReferrers = showsReferrers(run.results)
-  const rows = ordered.map((r) => renderRow(r, opts, run.mode, withReferrers))
+  const columns = layout.columns.filter((c) => c !== 'referrers' || withReferrers)
+  const rows = ordered.map((r) => renderRow(r, opts, run.mode, columns))
 
-  const tableOpen = `<h3>Images</h3>\n<table>\n<tr><th>Status</th><th>Image</th><th>Zot reference</th><th>Digest · platforms</th>${withReferrers ? '<th>Referrers</th>' : ''}<th>Time</th><th>Used in</th></tr>\n`
+  const tableOpen = `<h3>Images</h3>\n<table>\n<tr>${columns.map((c) => `<th>${COLUMN_HEADER[c]}</th>`).join('')}</tr>\n`
   const tableClose = '</table>\n'
   const reserve = 2048 // the notes about what was cut
   let left = budget - bytes(head) - bytes(noticeBlock) - bytes(tableOpen) - bytes(tableClose) - reserve
@@ -75,29 +145,31 @@ export function renderSummary(run: RunResult, outcome: Outcome, opts: SummaryOpt
     left -= bytes(row)
   }
 
-  const reportHint = opts.reportPath
-    ? ` The full list is in the JSON report (<code>${esc(opts.reportPath)}</code>, also in the step's <code>report</code> output).`
-    : ' Write the JSON report (<code>report</code> input) for the full list.'
-  let out = head + noticeBlock
+  let table = ''
   if (rows.length) {
-    out += tableOpen + keptRows.join('') + tableClose
+    table = tableOpen + keptRows.join('') + tableClose
     if (keptRows.length < rows.length)
-      out += `<p>✂️ <b>Showing ${keptRows.length} of ${rows.length} images</b> (worst first) to stay under GitHub's summary size limit.${reportHint}</p>\n`
+      table += `<p>✂️ <b>Showing ${keptRows.length} of ${rows.length} images</b> (worst first) to stay under ${layout.limit}.${layout.rest}</p>\n`
   }
+  let details = ''
   if (detailBlocks.length) {
-    out += `<h3>Problems and warnings</h3>\n${keptDetails.join('')}`
+    details = `<h3>Problems and warnings</h3>\n${keptDetails.join('')}`
     if (keptDetails.length < detailBlocks.length)
-      out += `<p>✂️ <b>Details shown for ${keptDetails.length} of ${detailBlocks.length} images.</b>${reportHint}</p>\n`
+      details += `<p>✂️ <b>Details shown for ${keptDetails.length} of ${detailBlocks.length} images.</b>${layout.rest}</p>\n`
   }
-  return out
+  return head + noticeBlock + (layout.first === 'table' ? table + details : details + table)
 }
+
+/** Failed, invalid and unresolved images, and any with warnings, get a detail block. */
+export function needsDetail(r: ImageResult): boolean {
+  return PROBLEM_STATUSES.has(r.status) || r.warnings.length > 0
+}
+
+const PROBLEM_STATUSES = new Set(['failed', 'invalid', 'unresolved'])
 
 function renderHead(run: RunResult, outcome: Outcome): string {
   const c = countResults(run.results)
-  const title =
-    outcome.conclusion === 'success'
-      ? outcome.reason
-      : `${outcome.conclusion === 'failure' ? 'failed' : 'warning'}: ${outcome.reason}`
+  const title = headline(outcome)
   const facts: string[] = []
   if (run.zotUrl) facts.push(`<b>Zot</b> <code>${esc(run.zotUrl)}</code>`)
   // Zot builds without a release tag (e.g. `go install`) report no version.
@@ -141,23 +213,37 @@ export function referrersLine(c: ReferrerCounts): string {
   return `Referrers in Zot: ${parts.join(', ')}.`
 }
 
-function renderRow(r: ImageResult, opts: SummaryOptions, mode: string, withReferrers: boolean): string {
-  const perRow = opts.sourcesPerRow ?? 3
-  const digest = r.digest ? `<code>${esc(shortDigest(r.digest))}</code>` : ''
-  const platforms = r.platforms?.length ? esc(r.platforms.join(', ')) : ''
-  const timed = r.status === 'cached' || r.status === 'warmed' || r.status === 'failed'
-  const sources = r.sources.slice(0, perRow).map((s) => linkTo(s, opts))
-  if (r.sources.length > perRow) sources.push(`+${r.sources.length - perRow} more`)
-  const cells = [
-    `${statusIcon(r.status, mode)} ${statusLabel(r.status, mode)}`,
-    `<code>${esc(literal(r.reference, 300))}</code>`,
-    r.zotReference ? `<code>${esc(r.zotReference)}</code>` : '',
-    [digest, platforms].filter(Boolean).join('<br>'),
-    ...(withReferrers ? [esc(referrersLabel(r))] : []),
-    timed ? formatDuration(r.durationMs) : '',
-    sources.join('<br>'),
-  ]
-  return `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>\n`
+function renderRow(r: ImageResult, opts: SummaryOptions, mode: string, columns: readonly Column[]): string {
+  const cell = (c: Column): string => {
+    switch (c) {
+      case 'status':
+        // A no-break space: the icon never ends up alone on a line above its word.
+        return `${statusIcon(r.status, mode)}\u00a0${statusLabel(r.status, mode)}`
+      case 'image':
+        return `<code>${breakable(esc(compactReference(literal(r.reference, 300))))}</code>`
+      case 'zot':
+        return r.zotReference ? `<code>${breakable(esc(zotReferenceLabel(r.zotReference)))}</code>` : ''
+      case 'digest':
+        return r.digest ? `<code>${esc(shortDigest(r.digest))}</code>` : ''
+      case 'digestPlatforms':
+        return [cell('digest'), r.platforms?.length ? esc(r.platforms.join(', ')) : '']
+          .filter(Boolean)
+          .join('<br>')
+      case 'referrers':
+        return esc(referrersLabel(r))
+      case 'time':
+        return r.status === 'cached' || r.status === 'warmed' || r.status === 'failed'
+          ? formatDuration(r.durationMs)
+          : ''
+      case 'usedIn': {
+        const perRow = opts.sourcesPerRow ?? 3
+        const sources = r.sources.slice(0, perRow).map((s) => linkTo(s, opts))
+        if (r.sources.length > perRow) sources.push(`+${r.sources.length - perRow} more`)
+        return sources.join('<br>')
+      }
+    }
+  }
+  return `<tr>${columns.map((c) => `<td>${cell(c)}</td>`).join('')}</tr>\n`
 }
 
 function renderDetail(r: ImageResult, opts: SummaryOptions): string {
@@ -165,21 +251,33 @@ function renderDetail(r: ImageResult, opts: SummaryOptions): string {
   if (r.error) lines.push(`<b>Error:</b> ${esc(r.error, 2000)}`)
   if (r.diagnosis) lines.push(`<b>Diagnosis:</b> ${esc(r.diagnosis, 2000)}`)
   for (const w of r.warnings.slice(0, 10)) lines.push(`<b>Warning:</b> ${esc(w, 1000)}`)
-  if (r.zotReference) lines.push(`<b>Zot reference:</b> <code>${esc(r.zotReference)}</code>`)
-  if (r.rewrittenAs) lines.push(`<b>Rewritten as:</b> <code>${esc(r.rewrittenAs)}</code>`)
+  if (r.zotReference)
+    lines.push(`<b>Zot reference:</b> <code>${esc(zotReferenceLabel(r.zotReference))}</code>`)
+  if (r.rewrittenAs)
+    lines.push(`<b>Rewritten as:</b> <code>${breakable(esc(compactReference(r.rewrittenAs)))}</code>`)
   const sources = r.sources.slice(0, 10).map((s) => linkTo(s, opts))
   if (r.sources.length > 10) sources.push(`+${r.sources.length - 10} more`)
   lines.push(`<b>Used in:</b> ${sources.join(', ')}`)
-  return `<h4>${STATUS_ICON[r.status]} ${STATUS_LABEL[r.status]}: <code>${esc(literal(r.reference, 300))}</code></h4>\n<p>${lines.join('<br>\n')}</p>\n`
+  const ref = breakable(esc(compactReference(literal(r.reference, 300))))
+  return `<h4>${STATUS_ICON[r.status]} ${STATUS_LABEL[r.status]}: <code>${ref}</code></h4>\n<p>${lines.join('<br>\n')}</p>\n`
 }
 
 function linkTo(s: Source, opts: SummaryOptions): string {
-  const label = esc(sourceLabel(s))
+  const label = breakable(esc(sourceLabel(s)))
   if (!opts.repo || !isWorkspaceFile(s)) return label
   const path = repoPath(opts.repo, opts.workspace, s.file)
   return path
     ? `<a href="${esc(fileUrl(opts.repo, path, s.line), Number.MAX_SAFE_INTEGER)}">${label}</a>`
     : label
+}
+
+/**
+ * Lets a browser wrap a long reference or path after each `/` and before `@` (`<wbr>`, which GitHub's and
+ * Forgejo's sanitizers keep): otherwise one unbreakable name sets a column's width and pushes the table's
+ * last columns off the screen. For text that is already escaped; copying it copies no extra characters.
+ */
+export function breakable(escaped: string): string {
+  return escaped.replace(/\//g, '/<wbr>').replace(/@/g, '<wbr>@')
 }
 
 function bytes(text: string): number {

@@ -2,7 +2,16 @@
 import { formatDuration } from '../inputs/duration.js'
 import type { ImageResult } from '../model.js'
 import { literal, logLine, oneLine } from './escape.js'
-import { referrersLabel, STATUS_LABEL, shortDigest, sourceLabel, statusLabel, worstFirst } from './format.js'
+import {
+  compactReference,
+  referrersLabel,
+  STATUS_LABEL,
+  shortDigest,
+  sourceLabel,
+  statusLabel,
+  worstFirst,
+  zotReferenceLabel,
+} from './format.js'
 
 const COLUMNS = [
   'STATUS',
@@ -43,12 +52,13 @@ export function renderTable(results: readonly ImageResult[], mode?: string, widt
   const withReferrers = results.some((r) => !['', '—'].includes(referrersLabel(r)))
   const headers = COLUMNS.filter((c) => c !== 'REFERRERS' || withReferrers)
   const at = (c: Column) => headers.indexOf(c)
-  const [IMAGE, ZOT, DIGEST, USED_IN] = [at('IMAGE'), at('ZOT REFERENCE'), at('DIGEST'), at('USED IN')]
+  const [DIGEST, USED_IN] = [at('DIGEST'), at('USED IN')]
   const rows = worstFirst(results).map((r) => {
     const cells: Record<Column, string> = {
       STATUS: statusLabel(r.status, mode),
-      IMAGE: literal(r.reference, 200),
-      'ZOT REFERENCE': r.zotReference ? withoutResolvedDigest(r.zotReference) : '-',
+      // Short digests in every table (the report keeps the full ones).
+      IMAGE: compactReference(literal(r.reference, 200)),
+      'ZOT REFERENCE': r.zotReference ? zotReferenceLabel(r.zotReference) : '-',
       DIGEST: shortDigest(r.digest) || '-',
       PLATFORMS: r.platforms?.length ? compactPlatforms(r.platforms) : '-',
       // `signed,attested,sbom`: the summary's label without spaces, as the platforms are written.
@@ -64,16 +74,10 @@ export function renderTable(results: readonly ImageResult[], mode?: string, widt
   })
   let all: string[][] = [[...headers], ...rows]
   const natural = () => headers.map((_, i) => Math.max(...all.map((row) => length(row[i] ?? ''))))
-  // Too wide: first say digests in 12 hex digits, which is all a reader compares.
+  // Too wide: the digest column drops its `sha256:`, which every cell repeats.
   if (lineWidth(natural()) > width)
     all = all.map((row, r) =>
-      row.map((cell, i) =>
-        i === IMAGE || i === ZOT
-          ? shortDigestIn(cell)
-          : i === DIGEST && r > 0
-            ? cell.replace(/^sha256:/, '')
-            : cell,
-      ),
+      row.map((cell, i) => (i === DIGEST && r > 0 ? cell.replace(/^sha256:/, '') : cell)),
     )
   const widths = fitWidths(natural(), typical(all), width, (cols) => cols.map(at).filter((i) => i >= 0))
   return all
@@ -156,11 +160,6 @@ function compactPlatforms(platforms: readonly string[]): string {
     .join(',')
 }
 
-/** `name@sha256:<64 hex>` → `name@sha256:<12 hex>…`: in a table that must be cut, 12 digits say enough. */
-function shortDigestIn(reference: string): string {
-  return reference.replace(/(@[a-z0-9]+:)([0-9a-f]{12})[0-9a-f]{20,}/, '$1$2…')
-}
-
 /** References keep both ends (registry and tag); a place keeps its end (file name and line). */
 function shorten(text: string, max: number, where: 'middle' | 'start'): string {
   if (length(text) <= max) return text
@@ -183,14 +182,6 @@ function length(text: string): number {
   return [...text].length
 }
 
-/** `repo:tag@sha256:…` → `repo:tag`: the DIGEST column already shows it, and lines stay readable. */
-function withoutResolvedDigest(ref: string): string {
-  const at = ref.indexOf('@')
-  if (at < 0) return ref
-  const name = ref.slice(0, at)
-  return name.slice(name.lastIndexOf('/') + 1).includes(':') ? name : ref
-}
-
 function usedIn(r: ImageResult): string {
   const first = r.sources[0]
   if (!first) return '-'
@@ -204,7 +195,7 @@ export function renderProblems(results: readonly ImageResult[]): string {
   const lines: string[] = []
   for (const r of worstFirst(results)) {
     if (r.status !== 'failed' && r.status !== 'invalid' && r.status !== 'unresolved') continue
-    lines.push(`${STATUS_LABEL[r.status]}: ${literal(r.reference, 200)}`)
+    lines.push(`${STATUS_LABEL[r.status]}: ${compactReference(literal(r.reference, 200))}`)
     if (r.error) lines.push(`  error:     ${oneLine(r.error, 1000)}`)
     if (r.diagnosis) lines.push(`  diagnosis: ${oneLine(r.diagnosis, 1000)}`)
     lines.push(

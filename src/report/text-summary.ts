@@ -1,13 +1,38 @@
 // The job summary for Forgejo: its runner has no summary page and prints the file into the log, so the
 // summary is Markdown that reads well as plain text: the aligned table in a fenced block, then the problems
 // as a list with Markdown links to the lines (rendered, should the instance ever render summaries).
+// The pull request comment on Forgejo is built from the same pieces (renderMarkdownResults), with a Markdown
+// table that the forge renders, links included.
 import { formatDuration } from '../inputs/duration.js'
 import type { ImageResult, Source } from '../model.js'
 import { literal, logText, markdownCode, markdownText as md } from './escape.js'
-import { describeRewrite, isWorkspaceFile, plural, STATUS_LABEL, sourceLabel, worstFirst } from './format.js'
+import {
+  compactReference,
+  describeRewrite,
+  isWorkspaceFile,
+  plural,
+  referrersLabel,
+  STATUS_LABEL,
+  shortDigest,
+  showsReferrers,
+  sourceLabel,
+  statusIcon,
+  statusLabel,
+  worstFirst,
+  zotReferenceLabel,
+} from './format.js'
 import { fileUrl, type RepoContext, repoPath } from './links.js'
 import { countReferrers, countResults, type Outcome } from './outcome.js'
-import { referrersLine, SUMMARY_BUDGET_BYTES } from './summary.js'
+import {
+  breakable,
+  COLUMN_HEADER,
+  CONCLUSION_ICON,
+  type Column,
+  headline,
+  needsDetail,
+  referrersLine,
+  SUMMARY_BUDGET_BYTES,
+} from './summary.js'
 import { renderTable } from './table.js'
 import type { RunResult } from './types.js'
 
@@ -18,10 +43,38 @@ export interface TextSummaryOptions {
   budgetBytes?: number
 }
 
+/** How the results are laid out: the Forgejo job summary's way, or the pull request comment's. */
+export interface MarkdownLayout {
+  /** `fenced`: the aligned plain-text table (read in the log); `markdown`: a table the forge renders. */
+  table: 'fenced' | { columns: readonly Column[] }
+  first: 'table' | 'problems'
+  /** The limit that made rows go, for the cut notes. */
+  limit: string
+  /** Markdown appended to a cut note: where the rest can be read (starts with a space or is empty). */
+  rest: string
+}
+
 export function renderTextSummary(run: RunResult, outcome: Outcome, opts: TextSummaryOptions = {}): string {
+  const where = opts.reportPath ? ` (${md(opts.reportPath)})` : ''
+  return renderMarkdownResults(run, outcome, opts, {
+    table: 'fenced',
+    first: 'table',
+    limit: 'the summary size limit',
+    rest: ` The full list is in the JSON report${where}.`,
+  })
+}
+
+/** Head, the image table and the problem list, cut (worst kept) to the byte budget. */
+export function renderMarkdownResults(
+  run: RunResult,
+  outcome: Outcome,
+  opts: TextSummaryOptions,
+  layout: MarkdownLayout,
+): string {
   const c = countResults(run.results)
   const facts = [
-    run.zotUrl ? `Zot ${md(run.zotUrl)}` : undefined,
+    // In a code span: a forge would turn the bare URL into a link.
+    run.zotUrl ? `Zot ${markdownCode(run.zotUrl)}` : undefined,
     run.zot ? `version ${md(run.zot.version ?? 'unknown', 100)}` : undefined,
     `mode ${run.mode}`,
     run.strict ? 'strict' : 'soft',
@@ -29,7 +82,7 @@ export function renderTextSummary(run: RunResult, outcome: Outcome, opts: TextSu
     `${plural(run.files, 'file')} scanned`,
     run.cancelled ? `stopped early: ${md(run.cancelled)}` : undefined,
   ].filter(Boolean)
-  let head = `## zot-warm: ${outcome.conclusion}: ${md(outcome.reason)}\n\n${facts.join(' · ')}\n\n`
+  let head = `## ${CONCLUSION_ICON[outcome.conclusion]} zot-warm: ${md(headline(outcome), 400)}\n\n${facts.join(' · ')}\n\n`
   head += `total ${c.total} · cached ${c.cached} · warmed ${c.warmed} · failed ${c.failed} · skipped ${c.skipped} · unresolved ${c.unresolved} · invalid ${c.invalid}\n\n`
   const referrers = countReferrers(run.results)
   if (referrers) head += `${md(referrersLine(referrers))}\n\n`
@@ -42,50 +95,105 @@ export function renderTextSummary(run: RunResult, outcome: Outcome, opts: TextSu
   }
   if (run.rewrite) head += `${md(describeRewrite(run.rewrite))}\n\n`
 
-  const budget = (opts.budgetBytes ?? SUMMARY_BUDGET_BYTES) - 2048
-  const where = opts.reportPath ? ` (${md(opts.reportPath)})` : ''
-  // Inside the fence nothing is Markdown, but a line must not close the fence: the table's cells are escaped
-  // like the log's, so no line starts with anything but a status.
-  const table = logText(renderTable(run.results, run.mode)).split('\n')
-  const problems = worstFirst(run.results)
-    .filter(
-      (r) =>
-        r.status === 'failed' || r.status === 'invalid' || r.status === 'unresolved' || r.warnings.length,
-    )
-    .map((r) => problemItem(r, opts))
+  const ordered = worstFirst(run.results)
+  const problems = ordered.filter(needsDetail).map((r) => problemItem(r, opts))
+  let tableHead: string[]
+  let rows: string[]
+  if (layout.table === 'fenced') {
+    // Inside the fence nothing is Markdown, but a line must not close the fence: the table's cells are escaped
+    // like the log's, so no line starts with anything but a status.
+    const lines = logText(renderTable(run.results, run.mode)).split('\n')
+    tableHead = ['```text', lines[0] ?? '']
+    rows = lines.slice(1)
+  } else {
+    const withReferrers = showsReferrers(run.results)
+    const columns = layout.table.columns.filter((col) => col !== 'referrers' || withReferrers)
+    tableHead = [
+      `| ${columns.map((col) => COLUMN_HEADER[col]).join(' | ')} |`,
+      `|${columns.map(() => '---').join('|')}|`,
+    ]
+    rows = ordered.map((r) => markdownRow(r, opts, run.mode, columns))
+  }
+  const tableClose = layout.table === 'fenced' ? '```\n' : ''
 
-  // Table rows (worst first) get 60% of the budget, the problem list the rest; both say when they are cut.
-  let room = Math.floor(budget * 0.6) - bytes(head)
-  let kept = 0
-  for (const line of table) {
-    room -= bytes(line) + 1
-    if (room < 0 && kept > 1) break
-    kept++
+  const budget = opts.budgetBytes ?? SUMMARY_BUDGET_BYTES
+  const reserve = 2048 // the notes about what was cut
+  let left = budget - bytes(head) - bytes(tableHead.join('\n')) - bytes(tableClose) - reserve
+  // As in the HTML summary: problem details take at most 40% of what is left, the table rows the rest.
+  const problemShare = Math.floor(Math.max(0, left) * 0.4)
+  const keptProblems: string[] = []
+  let used = 0
+  for (const item of problems) {
+    if (used + bytes(item) > problemShare) break
+    keptProblems.push(item)
+    used += bytes(item)
   }
-  let out = run.results.length ? `${head}\`\`\`text\n${table.slice(0, kept).join('\n')}\n\`\`\`\n` : head
-  if (kept < table.length)
-    out += `\nShowing ${kept - 1} of ${table.length - 1} images (worst first); the full list is in the JSON report${where}.\n`
+  left -= used
+  const keptRows: string[] = []
+  for (const row of rows) {
+    if (bytes(row) + 1 > left) break
+    keptRows.push(row)
+    left -= bytes(row) + 1
+  }
+
+  let table = ''
+  if (rows.length) {
+    table = `${[...tableHead, ...keptRows].join('\n')}\n${tableClose}`
+    if (keptRows.length < rows.length)
+      table += `\nShowing ${keptRows.length} of ${rows.length} images (worst first) to stay under ${layout.limit}.${layout.rest}\n`
+  }
+  let details = ''
   if (problems.length) {
-    out += '\n### Problems and warnings\n\n'
-    let shown = 0
-    let size = bytes(out)
-    for (const item of problems) {
-      if (size + bytes(item) > budget) break
-      out += item
-      size += bytes(item)
-      shown++
-    }
-    if (shown < problems.length)
-      out += `\nDetails shown for ${shown} of ${problems.length} images; the rest are in the JSON report${where}.\n`
+    details = `### Problems and warnings\n\n${keptProblems.join('')}`
+    if (keptProblems.length < problems.length)
+      details += `\nDetails shown for ${keptProblems.length} of ${problems.length} images.${layout.rest}\n`
   }
-  return out
+  const sections = layout.first === 'table' ? [table, details] : [details, table]
+  return head + sections.filter(Boolean).join('\n')
+}
+
+function markdownRow(
+  r: ImageResult,
+  opts: TextSummaryOptions,
+  mode: string,
+  columns: readonly Column[],
+): string {
+  const cell = (col: Column): string => {
+    switch (col) {
+      case 'status':
+        return `${statusIcon(r.status, mode)}\u00a0${statusLabel(r.status, mode)}`
+      case 'image':
+        return htmlCode(compactReference(literal(r.reference, 300)))
+      case 'zot':
+        return r.zotReference ? htmlCode(zotReferenceLabel(r.zotReference)) : ''
+      case 'digest':
+        return r.digest ? cellCode(shortDigest(r.digest)) : ''
+      case 'digestPlatforms':
+        return [cell('digest'), r.platforms?.length ? md(r.platforms.join(', ')) : '']
+          .filter(Boolean)
+          .join(' ')
+      case 'referrers':
+        return md(referrersLabel(r))
+      case 'time':
+        return r.status === 'cached' || r.status === 'warmed' || r.status === 'failed'
+          ? formatDuration(r.durationMs)
+          : ''
+      case 'usedIn': {
+        const sources = r.sources.slice(0, 3).map((s) => link(s, opts, true))
+        if (r.sources.length > 3) sources.push(`+${r.sources.length - 3} more`)
+        // One per line, as in the HTML table (both forges keep a `<br>` in a table cell).
+        return sources.join('<br>')
+      }
+    }
+  }
+  return `| ${columns.map(cell).join(' | ')} |`
 }
 
 function problemItem(r: ImageResult, opts: TextSummaryOptions): string {
-  const lines = [`- ${STATUS_LABEL[r.status]}: ${markdownCode(literal(r.reference, 300))}`]
+  const lines = [`- ${STATUS_LABEL[r.status]}: ${markdownCode(compactReference(literal(r.reference, 300)))}`]
   if (r.error) lines.push(`  - error: ${md(r.error, 2000)}`)
   if (r.diagnosis) lines.push(`  - diagnosis: ${md(r.diagnosis, 2000)}`)
-  if (r.rewrittenAs) lines.push(`  - rewritten as: ${markdownCode(r.rewrittenAs)}`)
+  if (r.rewrittenAs) lines.push(`  - rewritten as: ${markdownCode(compactReference(r.rewrittenAs))}`)
   for (const w of r.warnings.slice(0, 10)) lines.push(`  - warning: ${md(w, 1000)}`)
   const sources = r.sources.slice(0, 10).map((s) => link(s, opts))
   if (r.sources.length > 10) sources.push(`+${r.sources.length - 10} more`)
@@ -93,11 +201,24 @@ function problemItem(r: ImageResult, opts: TextSummaryOptions): string {
   return `${lines.join('\n')}\n`
 }
 
-function link(s: Source, opts: TextSummaryOptions): string {
-  const label = md(sourceLabel(s))
+function link(s: Source, opts: TextSummaryOptions, wrap = false): string {
+  const label = wrap ? breakable(md(sourceLabel(s))) : md(sourceLabel(s))
   if (!opts.repo || !opts.workspace || !isWorkspaceFile(s)) return label
   const path = repoPath(opts.repo, opts.workspace, s.file)
   return path ? `[${label}](${fileUrl(opts.repo, path, s.line)})` : label
+}
+
+/** In a table cell `|` must be escaped even inside a code span: GFM splits the cells before parsing them. */
+function cellCode(text: string): string {
+  return markdownCode(text).replace(/\|/g, '\\|')
+}
+
+/**
+ * Code that may wrap (see breakable): a code span cannot hold `<wbr>`, so the cell uses inline HTML `<code>`,
+ * whose content Markdown still parses, hence escaped as Markdown.
+ */
+function htmlCode(text: string): string {
+  return `<code>${breakable(md(text))}</code>`
 }
 
 function bytes(text: string): number {
