@@ -57,6 +57,10 @@ describe('zot-warm CLI', () => {
     expect(r.code).toBe(1)
     expect(r.stderr).toContain("Unknown option '--zot'")
     expect(r.stderr).toContain('zot-warm --help')
+    // The pull request comment is the action's: the CLI has no flag for it.
+    const comment = await cli(['--pr-comment', 'always', '--mode', 'plan', 'nginx:1.27'])
+    expect(comment.code).toBe(1)
+    expect(comment.stderr).toContain("Unknown option '--pr-comment'")
   })
 
   it('bad configuration exits 1 listing every problem', async () => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import { usage } from '../src/cli.js'
 import { parseConfig } from '../src/inputs/config.js'
-import { INPUTS, OUTPUTS } from '../src/inputs/spec.js'
+import { CLI_INPUTS, INPUTS, OUTPUTS } from '../src/inputs/spec.js'
 import { TOOL_VERSION } from '../src/report/report.js'
 
 interface ActionYml {
@@ -30,7 +30,8 @@ describe('action.yml', () => {
     expect(Object.keys(action.inputs)).toEqual(INPUTS.map((i) => i.name))
     for (const spec of INPUTS) {
       const yml = action.inputs[spec.name]
-      expect(yml?.default, spec.name).toBe('')
+      // Except the job token, which only the runner can fill in (github-token).
+      expect(yml?.default, spec.name).toBe(spec.runnerDefault ?? '')
       expect(yml?.required, spec.name).toBe(false)
       expect(flat(yml?.description ?? ''), spec.name).toContain(flat(spec.description))
       if (spec.defaultText) expect(flat(yml?.description ?? ''), spec.name).toMatch(/Default: /)
@@ -61,13 +62,19 @@ describe('action.yml', () => {
 describe('CLI help and version', () => {
   it('lists every input as a flag with its default and the environment aliases', () => {
     const help = usage().replace(/\s+/g, ' ')
-    for (const spec of INPUTS) {
+    for (const spec of CLI_INPUTS) {
       expect(help).toContain(spec.boolean ? `--[no-]${spec.name}` : `--${spec.name} `)
       if (spec.default && !spec.defaultText) expect(help).toContain(`(default: ${spec.default})`)
     }
     for (const alias of ['ZOT_REGISTRY_URL', 'ZOT_USERNAME', 'ZOT_PASSWORD', 'ZOT_REGISTRY_MAP'])
       expect(help).toContain(alias)
     expect(help).toContain('Exit codes: 0')
+  })
+
+  it('offers no flag for what only the action does (the pull request comment)', () => {
+    const actionOnly = INPUTS.filter((i) => i.actionOnly).map((i) => i.name)
+    expect(actionOnly).toEqual(['pr-comment', 'github-token'])
+    for (const name of actionOnly) expect(usage()).not.toContain(`--${name}`)
   })
 
   it('reports the package version', () => {

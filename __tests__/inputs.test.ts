@@ -61,6 +61,9 @@ describe('parseConfig', () => {
       strict: true,
       failOnUnresolved: true,
       report: undefined,
+      prComment: 'auto',
+      // The documented default `${{ github.token }}` is the runner's to expand, never a value.
+      githubToken: undefined,
     })
     expect(secrets).toEqual([])
   })
@@ -91,6 +94,8 @@ describe('parseConfig', () => {
         'fail-on-unresolved': 'false',
         report: 'out/report.json',
         workspace: '.',
+        'pr-comment': 'Always',
+        'github-token': 'ghs_0123456789abcdefghij',
       }),
       { workspace: ws, cwd: ws },
     )
@@ -118,6 +123,8 @@ describe('parseConfig', () => {
       failOnUnresolved: false,
       report: join(ws, 'out/report.json'),
       workspace: ws,
+      prComment: 'always',
+      githubToken: 'ghs_0123456789abcdefghij',
     })
     expect(config.ca).toBe(CERT.trim())
     expect(config.key).toBe(KEY.trim())
@@ -135,6 +142,7 @@ describe('parseConfig', () => {
       referrers: 'signed',
       platforms: 'amd64',
       workspace: '/definitely/not/here',
+      'pr-comment': 'sometimes',
     })
     expect(problems).toEqual([
       'mode: "sync" is not one of warm, check, plan.',
@@ -148,6 +156,7 @@ describe('parseConfig', () => {
       'unmapped: "ignore" is not one of skip, fail.',
       'referrers: "signed" is not one of warm, require-signed, off.',
       'strict: "maybe" is not a boolean; use true or false.',
+      'pr-comment: "sometimes" is not one of auto, always, off.',
     ])
   })
 
@@ -232,6 +241,15 @@ describe('parseConfig', () => {
       workspace: ws,
     })
     expect(token.secrets).toEqual(['eyJhbGciOi.token'])
+    const forge = parseConfig(
+      inputs({
+        'zot-url': 'https://z.example',
+        token: 'eyJhbGciOi.token',
+        'github-token': ' ghs_forgeToken12345 ',
+      }),
+      { workspace: ws },
+    )
+    expect(forge.secrets).toEqual(['eyJhbGciOi.token', 'ghs_forgeToken12345'])
   })
 
   it('reads PEM from files relative to the workspace and explains bad ones without echoing keys', () => {

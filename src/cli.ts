@@ -12,7 +12,7 @@ import { cliValue, type ParsedArgv, parseArgv } from './inputs/argv.js'
 import { parseConfig } from './inputs/config.js'
 import { type ConfigSearch, configSearch, LOCAL_CONFIG, SYSTEM_CONFIG } from './inputs/config-file.js'
 import { redact } from './inputs/redact.js'
-import { INPUTS } from './inputs/spec.js'
+import { CLI_INPUTS } from './inputs/spec.js'
 import type { Logger } from './pipeline.js'
 import { planAnnotations } from './report/annotations.js'
 import { logText, oneLine } from './report/escape.js'
@@ -51,7 +51,7 @@ export function usage(): string {
     '',
     'Options:',
   ]
-  for (const spec of INPUTS) {
+  for (const spec of CLI_INPUTS) {
     const flag = spec.boolean ? `--[no-]${spec.name}` : `--${spec.name} ${spec.arg ?? 'VALUE'}`
     const dflt = spec.defaultText
       ? ` (default: ${spec.defaultText.replace(/`/g, '')})`

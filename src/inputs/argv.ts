@@ -3,7 +3,7 @@
 // flags of the CLI itself. A boolean flag followed by a bare `true` / `false` is refused: taken as
 // written it would be a flag and an image named `false`, which is never what was meant.
 import { parseArgs } from 'node:util'
-import { envName, INPUTS } from './spec.js'
+import { CLI_INPUTS, envName, INPUTS } from './spec.js'
 
 /** Inputs that may be given several times (`--paths a --paths b`); the values are joined as lines. */
 const LIST_INPUTS = new Set(['paths', 'images'])
@@ -37,7 +37,7 @@ export function parseArgv(argv: readonly string[]): ParsedArgv {
     version: { type: 'boolean' },
     quiet: { type: 'boolean', short: 'q' },
   }
-  for (const spec of INPUTS) {
+  for (const spec of CLI_INPUTS) {
     if (spec.boolean) {
       options[spec.name] = { type: 'boolean' }
       options[`no-${spec.name}`] = { type: 'boolean' }
@@ -126,9 +126,10 @@ export function cliValue(
   env: Record<string, string | undefined>,
   name: string,
 ): string | undefined {
+  const spec = INPUTS.find((i) => i.name === name)
+  if (spec?.actionOnly) return undefined
   const flag = parsed.inputs.get(name)
   if (flag !== undefined && flag !== '') return flag
-  const spec = INPUTS.find((i) => i.name === name)
   for (const key of [envName(name), ...(spec?.envAliases ?? [])]) {
     const fromEnv = env[key]
     if (fromEnv) return fromEnv

@@ -56,6 +56,10 @@ export interface Config {
   fromFile?: Record<string, string>
   /** Rewrite the scanned manifests after warming; undefined = off. */
   rewrite?: RewriteConfig
+  /** The pull request comment (action only). */
+  prComment: PrCommentMode
+  /** Token for the forge's API (the comment); undefined when none was given. */
+  githubToken?: string
 }
 
 export interface RewriteConfig {
@@ -65,6 +69,8 @@ export interface RewriteConfig {
   /** Absolute directory (the workspace itself: in place), or `-` (stdout). */
   output: string
 }
+
+export type PrCommentMode = 'auto' | 'always' | 'off'
 
 export interface ConfigDefaults {
   /** Workspace when the `workspace` input is empty (GITHUB_WORKSPACE or the current directory). */
@@ -162,6 +168,9 @@ export function parseConfig(
   const token = value('token') || undefined
   if (password) secret(password)
   if (token) secret(token)
+  // Not the spec default: `${{ github.token }}` means something only to the runner, which expands it.
+  const githubToken = get('github-token')?.trim() || undefined
+  if (githubToken) secret(githubToken)
 
   const mode = oneOf<Mode>('mode', ['warm', 'check', 'plan'])
 
@@ -289,6 +298,8 @@ export function parseConfig(
     failOnUnresolved: bool('fail-on-unresolved'),
     report,
     ...(rewrite ? { rewrite } : {}),
+    prComment: oneOf<PrCommentMode>('pr-comment', ['auto', 'always', 'off']),
+    githubToken,
   }
   if (file) {
     config.configFile = file.shown

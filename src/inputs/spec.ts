@@ -19,6 +19,13 @@ export interface InputSpec {
   envAliases?: string[]
   /** Metavariable for `--help`. */
   arg?: string
+  /** Read by the action only: the CLI has no pull request to comment on, so it offers no flag. */
+  actionOnly?: boolean
+  /**
+   * action.yml's `default:`, which the runner expands and passes as if the workflow had set it. Only for what
+   * the action cannot get otherwise (the job token); every other default lives in the parser.
+   */
+  runnerDefault?: string
 }
 
 export const INPUTS: readonly InputSpec[] = [
@@ -173,6 +180,26 @@ export const INPUTS: readonly InputSpec[] = [
     boolean: true,
   },
   {
+    name: 'pr-comment',
+    description:
+      'Results as one comment on the pull request, kept up to date by later runs: `auto` comments when a run has problems and updates that comment when a later run is clean; `always` on every run; `off`. Only on `pull_request` and `pull_request_target` events, not in `mode: plan` (unless `always`).',
+    default: 'auto',
+    arg: 'auto|always|off',
+    actionOnly: true,
+  },
+  {
+    name: 'github-token',
+    description:
+      'Token for the pull request comment (GitHub: needs `pull-requests: write`; Forgejo: the job token works). Not Zot’s token (that is `token`). Masked.',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the workflow expression, as documented.
+    defaultText: 'the job token (`${{ github.token }}`)',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the runner expands this expression.
+    runnerDefault: '${{ github.token }}',
+    secret: true,
+    arg: 'SECRET',
+    actionOnly: true,
+  },
+  {
     name: 'report',
     description: 'Where to write the JSON report.',
     default: '',
@@ -218,6 +245,9 @@ export const INPUTS: readonly InputSpec[] = [
     arg: 'FILE',
   },
 ]
+
+/** The inputs the CLI takes as flags and ZOT_WARM_* variables. */
+export const CLI_INPUTS: readonly InputSpec[] = INPUTS.filter((i) => !i.actionOnly)
 
 export const SECRET_INPUTS: ReadonlySet<string> = new Set(INPUTS.filter((i) => i.secret).map((i) => i.name))
 
