@@ -1,7 +1,16 @@
 // Bundles the tsc output (lib/) into dist/: dist/index.js for the action, dist/cli.js for the CLI.
 // ncc's own TypeScript loader does not work with TypeScript 7, so it bundles the compiled JS.
 import { execFileSync } from 'node:child_process'
-import { copyFileSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -25,6 +34,11 @@ for (const [entry, name] of entries) {
     let code = readFileSync(join(out, 'index.js'), 'utf8')
     if (name === 'cli.js' && !code.startsWith('#!')) code = `#!/usr/bin/env node\n${code}`
     writeFileSync(join(stage, name), code, { mode: name === 'cli.js' ? 0o755 : 0o644 })
+    // Code loaded on demand (`await import(…)`) comes as chunk files beside the entry, e.g. 123.index.js.
+    for (const chunk of readdirSync(out).filter((f) => f.endsWith('.js') && f !== 'index.js')) {
+      if (existsSync(join(stage, chunk))) throw new Error(`bundle: two entries produced ${chunk}`)
+      copyFileSync(join(out, chunk), join(stage, chunk))
+    }
     // Licenses of what each bundle contains: dist/licenses.txt (action), dist/cli.licenses.txt (CLI).
     const licenses = name === 'index.js' ? 'licenses.txt' : 'cli.licenses.txt'
     copyFileSync(join(out, 'licenses.txt'), join(stage, licenses))

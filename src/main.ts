@@ -11,6 +11,7 @@ import { redact } from './inputs/redact.js'
 import { SECRET_INPUTS } from './inputs/spec.js'
 import type { Logger } from './pipeline.js'
 import { planAnnotations } from './report/annotations.js'
+import { wantsPrComment } from './report/comment.js'
 import { htmlText, isPlain, logLine, logText, printable } from './report/escape.js'
 import { detectForge, type Forge, type RepoContext, readRepoContext, repoPath } from './report/links.js'
 import { countReferrers, countResults } from './report/outcome.js'
@@ -131,7 +132,12 @@ async function publish(finished: Finished, env: Env, forge: Forge, runner: Runne
   const reportPath = showReportFile(finished, runner)
   if (env.GITHUB_STEP_SUMMARY) await writeJobSummary(finished, forge, repo, reportPath, runner)
   setOutputs(finished, reportPath, runner)
-  if (!run.hardFailure) annotateImages(finished, repo, runner)
+  // A run stopped by a signal must not replace the comment of a finished one.
+  const commentNotices =
+    wantsPrComment(finished.config, env.GITHUB_EVENT_NAME) && !finished.signal
+      ? await commentOnPullRequest(finished, env, forge, repo, runner)
+      : 0
+  if (!run.hardFailure) annotateImages(finished, repo, runner, commentNotices)
 
   if (outcome.exitCode !== 0) runner.annotate('error', `zot-warm: ${outcome.reason}`)
   else if (outcome.conclusion === 'warning') runner.annotate('warning', `zot-warm: ${outcome.reason}`)
@@ -201,16 +207,53 @@ function setOutputs(
   output('rewritten', run.rewrite?.written ? run.rewrite.output : '')
 }
 
+/**
+ * The pull request comment (pr-comment.ts, loaded only here: runs that do not comment never load octokit).
+ * Returns the notices it wrote (a failed comment is one notice; the step's result does not change).
+ */
+async function commentOnPullRequest(
+  { run, outcome, config }: Finished,
+  env: Env,
+  forge: Forge,
+  repo: RepoContext | undefined,
+  { logger, annotate }: RunnerSinks,
+): Promise<number> {
+  const { publishPrComment } = await import('./report/pr-comment.js')
+  const result = await publishPrComment({
+    run,
+    outcome,
+    config,
+    forge,
+    env,
+    userAgent: `zot-warm/${TOOL_VERSION} (${forge} action)`,
+    debug: logger.debug,
+    ...(repo ? { repo } : {}),
+  })
+  if (result.action === 'failed') {
+    annotate('notice', result.notice, { title: 'zot-warm: pull request comment' })
+    return 1
+  }
+  if (result.action === 'kept-newer')
+    logger.info(
+      `Pull request comment: a newer run already wrote its result there (${result.url}); left as it is.`,
+    )
+  else if (result.action !== 'none') logger.info(`Pull request comment ${result.action}: ${result.url}`)
+  return 0
+}
+
 /** At most 10 per level (GitHub drops the rest), one slot kept for the step's own conclusion. */
 function annotateImages(
   { run, outcome, config }: Finished,
   repo: RepoContext | undefined,
   { annotate }: RunnerSinks,
+  /** Notices already written (the comment's): their slots are taken. */
+  notices: number,
 ): void {
   const annotations = planAnnotations(run, {
     reserve: {
       error: outcome.exitCode !== 0 ? 1 : 0,
       warning: outcome.exitCode === 0 && outcome.conclusion === 'warning' ? 1 : 0,
+      notice: notices,
     },
     toRepoPath: (file) => (repo ? repoPath(repo, config.workspace, file) : file),
   })

@@ -32,6 +32,8 @@ export interface Finished {
   report: Report
   /** The report file, when `report` names one (not `-`); `error` when it could not be written. */
   reportFile?: { path: string; error?: string }
+  /** The signal that stopped the run, if one did (the runner ends the job soon after). */
+  signal?: NodeJS.Signals
 }
 
 /** What an entry point brings to the shell. */
@@ -57,7 +59,8 @@ export interface EntryPoint {
 export async function runShell(entry: EntryPoint): Promise<number> {
   try {
     const input = await entry.configure()
-    const run = redactDeep(await runUntilStopped(input, entry), entry.secrets)
+    const stopped = await runUntilStopped(input, entry)
+    const run = redactDeep(stopped.run, entry.secrets)
     const outcome = decideOutcome(run)
     const report = buildReport(run, outcome)
     const reportFile = writeReportFile(input.config.report, report)
@@ -67,6 +70,7 @@ export async function runShell(entry: EntryPoint): Promise<number> {
       outcome,
       report,
       ...(reportFile ? { reportFile } : {}),
+      ...(stopped.signal ? { signal: stopped.signal } : {}),
     })
   } catch (err) {
     // Configuration problems come from reading the configuration, or from extraction (a path that selects
@@ -79,13 +83,16 @@ export async function runShell(entry: EntryPoint): Promise<number> {
 }
 
 /** The pipeline, stopped by the first SIGINT/SIGTERM or by the overall timeout. */
-async function runUntilStopped(input: RunInput, entry: EntryPoint): Promise<RunResult> {
+async function runUntilStopped(
+  input: RunInput,
+  entry: EntryPoint,
+): Promise<{ run: RunResult; signal?: NodeJS.Signals }> {
   const controller = new AbortController()
-  let signalled = false
+  let signalled: NodeJS.Signals | undefined
   const onSignal = (signal: NodeJS.Signals) => {
     // A second signal means "now": the runner follows SIGINT with SIGTERM/SIGKILL after a few seconds.
     if (signalled) process.exit(EXIT_HARD)
-    signalled = true
+    signalled = signal
     entry.stopping(`Received ${signal}: stopping; unfinished images are reported as not attempted.`)
     controller.abort(`cancelled by ${signal}`)
   }
@@ -101,13 +108,14 @@ async function runUntilStopped(input: RunInput, entry: EntryPoint): Promise<RunR
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
   try {
-    return await runPipeline(input.config, {
+    const run = await runPipeline(input.config, {
       logger: entry.logger,
       signal: controller.signal,
       userAgent: entry.userAgent,
       ...(input.stdin !== undefined ? { stdin: input.stdin } : {}),
       ...(input.stdout ? { stdout: input.stdout } : {}),
     })
+    return signalled ? { run, signal: signalled } : { run }
   } finally {
     clearTimeout(timer)
     process.off('SIGINT', onSignal)

@@ -80,3 +80,23 @@ export function fileUrl(ctx: RepoContext, path: string, line?: number): string {
   const kind = ctx.forge === 'forgejo' ? 'src/commit' : 'blob'
   return `${ctx.serverUrl}/${ctx.repository}/${kind}/${ctx.sha}/${encoded}${line ? `#L${line}` : ''}`
 }
+
+/**
+ * The run's page. GitHub addresses runs by id (a re-run by attempt too), Forgejo by the run's number in the
+ * repository, Gitea (1.26) by id again. Forgejo's runner sets FORGEJO_ACTIONS, Gitea's only GITEA_ACTIONS.
+ */
+export function runUrl(
+  forge: Forge,
+  serverUrl: string,
+  repository: string,
+  run: { id?: number; number?: number; attempt?: number },
+  env: Env = {},
+): string | undefined {
+  const server = serverUrl.replace(/\/+$/, '')
+  if (!server || !repository) return undefined
+  const gitea = env.GITEA_ACTIONS === 'true' && env.FORGEJO_ACTIONS !== 'true'
+  const id = forge === 'forgejo' && !gitea ? run.number : run.id
+  if (!id || !Number.isInteger(id)) return undefined
+  const attempt = forge === 'github' && run.attempt && run.attempt > 1 ? `/attempts/${run.attempt}` : ''
+  return `${server}/${repository}/actions/runs/${id}${attempt}`
+}

@@ -32,7 +32,11 @@ export function backoffDelay(
 }
 
 /** The wait before retry number `retry` (0-based) after an answer with `status` and `retryAfter` header. */
-export function retryDelay(retry: number, retryAfter: string | undefined, opts: RetryOptions): number {
+export function retryDelay(
+  retry: number,
+  retryAfter: string | undefined,
+  opts: Pick<RetryOptions, 'maxRetryAfterMs' | 'baseDelayMs' | 'maxDelayMs' | 'random'>,
+): number {
   const asked = parseRetryAfter(retryAfter)
   if (asked !== undefined) return Math.min(asked, opts.maxRetryAfterMs)
   return backoffDelay(retry, opts)
