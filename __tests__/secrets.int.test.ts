@@ -2,6 +2,9 @@
 // failures, configuration errors, debug logging on) with a password, a Zot API key (`zak_…`), a bearer token
 // (through an auth gateway in front of Zot) and wrong credentials; none of them, nor the base64 basic-auth value,
 // may appear in stdout, stderr, the job summary, outputs, the report, annotations, or any file the run wrote.
+// The action also comments on the pull request (a GitHub-shaped API on loopback) with a forge token: neither
+// that token nor any other secret may appear in what it sends there, and a token the forge refuses is named
+// in a notice without its value.
 // The action registers each with the runner (`::add-mask::` — how the runner masks them), and that is the only
 // line a raw secret may appear on.
 import { randomBytes } from 'node:crypto'
@@ -19,6 +22,7 @@ import {
   runBundle,
 } from '../__fixtures__/runner.js'
 import { type FaultRelay, startFaultRelay } from './support/fault-relay.js'
+import { BOT, type FakeGitHub, startFakeGitHub } from './support/github-api.js'
 import { pushImages } from './support/images.js'
 import { registryRequest } from './support/registry.js'
 import { testPki } from './support/tls.js'
@@ -35,6 +39,8 @@ const WRONG_PASSWORD = secret('wrong-')
 const TOKEN = secret('tok-')
 const WRONG_TOKEN = secret('badtok-')
 const URL_PASSWORD = secret('urlpw-')
+const FORGE_TOKEN = secret('ghs_')
+const FORK_TOKEN = secret('ghs_fork')
 let API_KEY = ''
 const b64 = (user: string, pass: string) => Buffer.from(`${user}:${pass}`).toString('base64')
 const MAP = 'docker.io: docker-images'
@@ -47,6 +53,8 @@ const allSecrets = () => [
   WRONG_TOKEN,
   URL_PASSWORD,
   API_KEY,
+  FORGE_TOKEN,
+  FORK_TOKEN,
   b64(USER, PASSWORD),
   b64(USER, WRONG_PASSWORD),
   b64(USER, API_KEY),
@@ -56,6 +64,7 @@ const allSecrets = () => [
 let hub: ZotServer
 let cache: ZotServer
 let gateway: FaultRelay
+let forge: FakeGitHub
 let workspace: string
 let deadUrl: string
 
@@ -82,6 +91,9 @@ beforeAll(async () => {
     bearerToken: TOKEN,
     targetAuthorization: `Basic ${b64(USER, PASSWORD)}`,
   })
+  forge = await startFakeGitHub({
+    tokens: { [FORGE_TOKEN]: { user: BOT, write: true }, [FORK_TOKEN]: { user: BOT, write: false } },
+  })
   await pushImages(hub.registry(), [{ repo: 'team/app', tag: '1', kind: 'oci-index' }])
   workspace = mkdtempSync(join(tmpdir(), 'zot-warm-secrets-'))
   writeFileSync(join(workspace, 'ok.yaml'), 'kind: Pod\nspec:\n  containers:\n    - image: team/app:1\n')
@@ -97,6 +109,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await gateway?.stop()
+  await forge?.close()
 })
 
 /** Every file under `dir` (summary, outputs, env/state files, the report …) as text. */
@@ -110,8 +123,11 @@ function filesUnder(dir: string): Record<string, string> {
   return out
 }
 
-/** Where any secret shows up; the exact `::add-mask::<secret>` line is the one allowed place. */
-function leaks(run: RunOutcome): string[] {
+/**
+ * Where any secret shows up; the exact `::add-mask::<secret>` line is the one allowed place (and the forge
+ * token in the Authorization header of requests to the forge, where it belongs).
+ */
+function leaks(run: RunOutcome, sent: string[] = []): string[] {
   const secrets = allSecrets()
   const places: Record<string, string> = {
     stdout: run.stdout
@@ -119,6 +135,7 @@ function leaks(run: RunOutcome): string[] {
       .filter((l) => !secrets.some((s) => l === `::add-mask::${s}` || l === `::add-mask::Basic ${s}`))
       .join('\n'),
     stderr: run.stderr,
+    'requests to the forge (paths and bodies)': sent.join('\n'),
     ...filesUnder(run.dir),
   }
   const found: string[] = []
@@ -158,6 +175,9 @@ test('the leak check itself: finds a secret on any other line or in any file the
   expect(leaks(clean)).toEqual([
     `${join(dir, 'runner_temp', 'zot-warm-report.json')} contains ${TOKEN.slice(0, 6)}…`,
   ])
+  expect(leaks({ ...clean, dir: newRunDir() }, [`{"body":"x ${FORGE_TOKEN}"}`])).toEqual([
+    `requests to the forge (paths and bodies) contains ${FORGE_TOKEN.slice(0, 6)}…`,
+  ])
 })
 
 interface Mode {
@@ -180,6 +200,7 @@ const MODE_NAMES = [
   'hard failure: Zot unreachable',
   'configuration error: credentials inside zot-url, and a second problem',
   'configuration error: credentials inside a zot-url that does not parse',
+  'image failures, the forge refuses the token (fork pull request)',
 ]
 
 /** Built when a test runs: the modes name servers that beforeAll starts. */
@@ -252,6 +273,19 @@ const MODES = (): Mode[] => [
     masked: [URL_PASSWORD],
     shows: new RegExp(`zot-url: "http://${USER}:\\*\\*\\*@zot example\\.com" is not an http`),
   },
+  {
+    name: 'image failures, the forge refuses the token (fork pull request)',
+    inputs: {
+      paths: 'mixed.yaml',
+      'zot-url': cache.url,
+      username: USER,
+      password: PASSWORD,
+      'github-token': FORK_TOKEN,
+    },
+    exit: 2,
+    masked: [PASSWORD, FORK_TOKEN],
+    shows: /::notice title=zot-warm: pull request comment::.*HTTP 403/,
+  },
 ]
 
 describe.each([
@@ -262,21 +296,39 @@ describe.each([
     expect(MODES().map((m) => m.name)).toEqual(MODE_NAMES)
     const mode = MODES().find((m) => m.name === name) as Mode
     const dir = newRunDir()
+    const before = forge.requests.length
     const run = await runBundle({
       node: node24(),
       script: 'dist/index.js',
       dir,
-      env: { ...githubEnv(dir, workspace), ...env },
-      inputs: { 'registry-map': MAP, ...mode.inputs },
+      env: { ...githubEnv(dir, workspace), GITHUB_API_URL: forge.url, ...env },
+      // Every run that gets past its configuration comments (always), with the forge token.
+      inputs: { 'registry-map': MAP, 'pr-comment': 'always', 'github-token': FORGE_TOKEN, ...mode.inputs },
       reportPath: join(dir, 'runner_temp', 'zot-warm-report.json'),
     })
     expect(run.code, run.stdout + run.stderr).toBe(mode.exit)
     expect(run.stdout).toMatch(mode.shows)
     // Debug lines come from warming; a hard failure stops before it.
     if (debug && mode.exit !== 1) expect(run.stdout).toMatch(/^::debug::/m)
-    expect(leaks(run)).toEqual([])
+    const requests = forge.requests.slice(before)
+    const configError = /configuration/.test(mode.name)
+    // Proof the comment path ran: a comment was written (or refused) for every run but the configuration error.
+    expect(
+      requests.some((r) => r.method === 'POST' || r.method === 'PATCH'),
+      mode.name,
+    ).toBe(!configError)
+    for (const r of requests)
+      expect(r.authorization).toBe(`token ${mode.inputs['github-token'] ?? FORGE_TOKEN}`)
+    expect(forge.unexpected).toEqual([])
+    expect(
+      leaks(
+        run,
+        requests.map((r) => `${r.method} ${r.path} ${JSON.stringify(r.query)} ${JSON.stringify(r.body)}`),
+      ),
+    ).toEqual([])
     const registered = masks(run)
-    for (const s of mode.masked) expect(registered, `::add-mask:: for ${s.slice(0, 6)}…`).toContain(s)
+    for (const s of [...mode.masked, mode.inputs['github-token'] ?? FORGE_TOKEN])
+      expect(registered, `::add-mask:: for ${s.slice(0, 6)}…`).toContain(s)
     // Registered before anything else is printed: only mask lines come before the first other line.
     const lines = run.stdout.split('\n').filter(Boolean)
     const firstOther = lines.findIndex((l) => !l.startsWith('::add-mask::'))

@@ -209,7 +209,7 @@ export async function startZot(opts: ZotOptions = {}): Promise<ZotServer> {
 
 class PortInUseError extends Error {}
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const srv = createServer()
   await new Promise<void>((resolve, reject) => {
     srv.once('error', reject)
