@@ -1,8 +1,20 @@
 // Scenario 4 — start-up: `node dist/index.js` (the action) in plan mode on a tiny input, as a runner
-// starts it; Node 20 and Node 24; plus the size of both bundles.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+// starts it; Node 20 and Node 24; plus the size of both bundles. Also the same run on a pull_request event
+// that comments (pr-comment: always) against a loopback API that answers like GitHub's: what loading the
+// comment code (octokit, a separate chunk) and its three requests add.
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
+import { createServer } from 'node:http'
 import { homedir, tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { ACTION, CLI } from '../harness/cli.mjs'
 import { progress } from '../harness/log.mjs'
 import { runProcess } from '../harness/proc.mjs'
@@ -23,6 +35,25 @@ export async function startup(ctx) {
   if (ctx.cliMissing) return { skipped: ctx.cliMissing, pass: null }
   const runs = ctx.quick ? 5 : 15
   const dir = mkdtempSync(join(tmpdir(), 'zot-warm-bench-startup-'))
+  // The comment's API: list → [], create → 201 with the comment (GitHub's shape, the fields the action reads).
+  const api = createServer((req, res) => {
+    req.resume()
+    req.on('end', () => {
+      res.writeHead(req.method === 'POST' ? 201 : 200, { 'content-type': 'application/json' })
+      res.end(
+        req.method === 'POST'
+          ? JSON.stringify({
+              id: 1,
+              body: '',
+              user: { id: 1, login: 'bot' },
+              html_url: 'https://github.com/a/b/pull/1#c1',
+            })
+          : '[]',
+      )
+    })
+  })
+  await new Promise((resolve) => api.listen(0, '127.0.0.1', resolve))
+  const apiUrl = `http://127.0.0.1:${api.address().port}`
   try {
     const ws = join(dir, 'ws')
     mkdirSync(ws)
@@ -44,6 +75,21 @@ export async function startup(ctx) {
         GITHUB_STEP_SUMMARY: join(dir, `summary-${i}`),
       }
     }
+    const eventPath = join(dir, 'event.json')
+    writeFileSync(
+      eventPath,
+      JSON.stringify({ number: 1, pull_request: { number: 1, head: { sha: 'a'.repeat(40) } } }),
+    )
+    const commenting = (i) => ({
+      ...env(i),
+      'INPUT_PR-COMMENT': 'always',
+      'INPUT_GITHUB-TOKEN': 'bench-token',
+      GITHUB_EVENT_NAME: 'pull_request',
+      GITHUB_EVENT_PATH: eventPath,
+      GITHUB_REPOSITORY: 'a/b',
+      GITHUB_API_URL: apiUrl,
+      GITHUB_RUN_ID: String(i + 1),
+    })
     const result = { target: `≤ ${TARGET_MS} ms (median, Node 20)`, runs }
     const nodes = [['node20', process.execPath]]
     const n24 = node24()
@@ -55,6 +101,7 @@ export async function startup(ctx) {
       // Bare `node -e 0`: the floor no bundle can go below, for context.
       const bare = []
       const action = []
+      const withComment = []
       let failure
       for (let i = 0; i < runs; i++) {
         bare.push((await runProcess(node, ['-e', '0'])).wallMs)
@@ -62,6 +109,10 @@ export async function startup(ctx) {
         if (r.code !== 0 && !failure)
           failure = `exit ${r.code}: ${(r.stdout + r.stderr).trim().split('\n').slice(-3).join(' | ')}`
         action.push(r.wallMs)
+        const c = await runProcess(node, [ACTION], { env: commenting(i), cwd: ws, timeoutMs: 30_000 })
+        if ((c.code !== 0 || !c.stdout.includes('Pull request comment created')) && !failure)
+          failure = `commenting run: exit ${c.code}: ${(c.stdout + c.stderr).trim().split('\n').slice(-3).join(' | ')}`
+        withComment.push(c.wallMs)
       }
       const summary = existsSync(join(dir, 'summary-0')) ? readFileSync(join(dir, 'summary-0'), 'utf8') : ''
       result[name] = {
@@ -69,18 +120,29 @@ export async function startup(ctx) {
         actionMs: summarise(action),
         bareNodeMs: summarise(bare),
         overBareNodeMs: Number((summarise(action).median - summarise(bare).median).toFixed(1)),
+        commentingMs: summarise(withComment),
+        commentAddsMs: Number((summarise(withComment).median - summarise(action).median).toFixed(1)),
         exitCode: failure ?? 0,
         wroteSummary: summary.length > 0,
       }
       progress(
-        `startup ${name}: action median ${result[name].actionMs.median} ms (bare node ${result[name].bareNodeMs.median} ms)`,
+        `startup ${name}: action median ${result[name].actionMs.median} ms (bare node ${result[name].bareNodeMs.median} ms); commenting ${result[name].commentingMs.median} ms`,
       )
     }
     const kb = (p) => (existsSync(p) ? Number((statSync(p).size / 1024).toFixed(1)) : null)
-    result.bundleKb = { 'dist/index.js': kb(ACTION), 'dist/cli.js': kb(CLI) }
+    // Chunks beside dist/index.js are loaded on demand (the comment code).
+    const chunks = readdirSync(dirname(ACTION)).filter((f) => /^\d+\.index\.js$/.test(f))
+    result.bundleKb = {
+      'dist/index.js': kb(ACTION),
+      'dist/cli.js': kb(CLI),
+      'dist/*.index.js (on demand)': Number(
+        chunks.reduce((sum, f) => sum + (kb(join(dirname(ACTION), f)) ?? 0), 0).toFixed(1),
+      ),
+    }
     result.pass = result.node20.actionMs.median <= TARGET_MS && result.node20.exitCode === 0
     return result
   } finally {
+    api.close()
     rmSync(dir, { recursive: true, force: true })
   }
 }
