@@ -112,7 +112,9 @@ describe('comment body', () => {
       `<tr><td>❌\u00a0failed</td><td><code>ghcr.io/<wbr>acme/<wbr>api:1.4.2</code></td><td></td><td><a href="https://github.com/acme/deploy/blob/${SHA}/deploy/api.yaml#L21">deploy/<wbr>api.yaml:21</a><br>`,
     )
     // Long references and paths may wrap (after `/`, before `@`), so no column pushes the others off screen.
-    expect(body).toContain(`<code>docker.io/<wbr>library/<wbr>redis:7.4<wbr>@sha256:${'ab'.repeat(6)}…</code>`)
+    expect(body).toContain(
+      `<code>docker.io/<wbr>library/<wbr>redis:7.4<wbr>@sha256:${'ab'.repeat(6)}…</code>`,
+    )
     expect(body).not.toContain(DIGEST)
     expect(body.indexOf('<h3>Problems and warnings</h3>')).toBeLessThan(body.indexOf('<h3>Images</h3>'))
     expect(body).toContain(

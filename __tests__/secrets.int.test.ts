@@ -65,6 +65,7 @@ let hub: ZotServer
 let cache: ZotServer
 let gateway: FaultRelay
 let forge: FakeGitHub
+let nextRunId = 5000
 let workspace: string
 let deadUrl: string
 
@@ -284,7 +285,7 @@ const MODES = (): Mode[] => [
     },
     exit: 2,
     masked: [PASSWORD, FORK_TOKEN],
-    shows: /::notice title=zot-warm: pull request comment::.*HTTP 403/,
+    shows: /::notice title=zot-warm%3A pull request comment::zot-warm: could not comment .*HTTP 403/,
   },
 ]
 
@@ -301,7 +302,13 @@ describe.each([
       node: node24(),
       script: 'dist/index.js',
       dir,
-      env: { ...githubEnv(dir, workspace), GITHUB_API_URL: forge.url, ...env },
+      // A new run id each time: each run writes its comment (a later run's body differs in its run line).
+      env: {
+        ...githubEnv(dir, workspace),
+        GITHUB_API_URL: forge.url,
+        GITHUB_RUN_ID: String(nextRunId++),
+        ...env,
+      },
       // Every run that gets past its configuration comments (always), with the forge token.
       inputs: { 'registry-map': MAP, 'pr-comment': 'always', 'github-token': FORGE_TOKEN, ...mode.inputs },
       reportPath: join(dir, 'runner_temp', 'zot-warm-report.json'),
