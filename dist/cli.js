@@ -50351,7 +50351,7 @@ function usage() {
         '',
         'Options:',
     ];
-    for (const spec of _inputs_spec_js__WEBPACK_IMPORTED_MODULE_9__/* .INPUTS */ .mc) {
+    for (const spec of _inputs_spec_js__WEBPACK_IMPORTED_MODULE_9__/* .CLI_INPUTS */ .dV) {
         const flag = spec.boolean ? `--[no-]${spec.name}` : `--${spec.name} ${spec.arg ?? 'VALUE'}`;
         const dflt = spec.defaultText
             ? ` (default: ${spec.defaultText.replace(/`/g, '')})`
@@ -52552,7 +52552,7 @@ function parseArgv(argv) {
         version: { type: 'boolean' },
         quiet: { type: 'boolean', short: 'q' },
     };
-    for (const spec of _spec_js__WEBPACK_IMPORTED_MODULE_1__/* .INPUTS */ .mc) {
+    for (const spec of _spec_js__WEBPACK_IMPORTED_MODULE_1__/* .CLI_INPUTS */ .dV) {
         if (spec.boolean) {
             options[spec.name] = { type: 'boolean' };
             options[`no-${spec.name}`] = { type: 'boolean' };
@@ -52644,10 +52644,12 @@ function parseArgv(argv) {
  * variables (`envAliases`); undefined when none is set (the configuration file and the default come next).
  */
 function cliValue(parsed, env, name) {
+    const spec = _spec_js__WEBPACK_IMPORTED_MODULE_1__/* .INPUTS */ .mc.find((i) => i.name === name);
+    if (spec?.actionOnly)
+        return undefined;
     const flag = parsed.inputs.get(name);
     if (flag !== undefined && flag !== '')
         return flag;
-    const spec = _spec_js__WEBPACK_IMPORTED_MODULE_1__/* .INPUTS */ .mc.find((i) => i.name === name);
     for (const key of [(0,_spec_js__WEBPACK_IMPORTED_MODULE_1__/* .envName */ .pD)(name), ...(spec?.envAliases ?? [])]) {
         const fromEnv = env[key];
         if (fromEnv)
@@ -53105,6 +53107,10 @@ function parseConfig(get, defaults = { workspace: process.cwd() }) {
         secret(password);
     if (token)
         secret(token);
+    // Not the spec default: `${{ github.token }}` means something only to the runner, which expands it.
+    const githubToken = get('github-token')?.trim() || undefined;
+    if (githubToken)
+        secret(githubToken);
     const mode = oneOf('mode', ['warm', 'check', 'plan']);
     const workspace = (0,external_node_path_.resolve)(cwd, value('workspace') || defaults.workspace);
     if (!isDirectory(workspace))
@@ -53232,6 +53238,8 @@ function parseConfig(get, defaults = { workspace: process.cwd() }) {
         failOnUnresolved: bool('fail-on-unresolved'),
         report,
         ...(rewrite ? { rewrite } : {}),
+        prComment: oneOf('pr-comment', ['auto', 'always', 'off']),
+        githubToken,
     };
     if (file) {
         config.configFile = file.shown;
@@ -53460,6 +53468,7 @@ function percentDecoded(text) {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   dV: () => (/* binding */ CLI_INPUTS),
 /* harmony export */   mc: () => (/* binding */ INPUTS),
 /* harmony export */   pD: () => (/* binding */ envName),
 /* harmony export */   pH: () => (/* binding */ SECRET_INPUTS)
@@ -53612,6 +53621,24 @@ const INPUTS = [
         boolean: true,
     },
     {
+        name: 'pr-comment',
+        description: 'Results as one comment on the pull request, kept up to date by later runs: `auto` comments when a run has problems and updates that comment when a later run is clean; `always` on every run; `off`. Only on `pull_request` and `pull_request_target` events, not in `mode: plan` (unless `always`).',
+        default: 'auto',
+        arg: 'auto|always|off',
+        actionOnly: true,
+    },
+    {
+        name: 'github-token',
+        description: 'Token for the pull request comment (GitHub: needs `pull-requests: write`; Forgejo: the job token works). Not Zot’s token (that is `token`). Masked.',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the workflow expression, as documented.
+        defaultText: 'the job token (`${{ github.token }}`)',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the runner expands this expression.
+        runnerDefault: '${{ github.token }}',
+        secret: true,
+        arg: 'SECRET',
+        actionOnly: true,
+    },
+    {
         name: 'report',
         description: 'Where to write the JSON report.',
         default: '',
@@ -53653,6 +53680,8 @@ const INPUTS = [
         arg: 'FILE',
     },
 ];
+/** The inputs the CLI takes as flags and ZOT_WARM_* variables. */
+const CLI_INPUTS = INPUTS.filter((i) => !i.actionOnly);
 const SECRET_INPUTS = new Set(INPUTS.filter((i) => i.secret).map((i) => i.name));
 /** `zot-url` → `ZOT_WARM_ZOT_URL`. */
 function envName(input) {
@@ -54129,6 +54158,7 @@ function jsonEscape(ch) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   D0: () => (/* binding */ referrersLabel),
 /* harmony export */   ER: () => (/* binding */ STDIN_FILE),
+/* harmony export */   FJ: () => (/* binding */ zotReferenceLabel),
 /* harmony export */   GE: () => (/* binding */ locationLabel),
 /* harmony export */   LS: () => (/* binding */ plural),
 /* harmony export */   Rh: () => (/* binding */ statusLabel),
@@ -54139,6 +54169,7 @@ function jsonEscape(ch) {
 /* harmony export */   VK: () => (/* binding */ shortDigest),
 /* harmony export */   _P: () => (/* binding */ STATUS_LABEL),
 /* harmony export */   en: () => (/* binding */ sourceLabel),
+/* harmony export */   hl: () => (/* binding */ compactReference),
 /* harmony export */   md: () => (/* binding */ worstFirst),
 /* harmony export */   p9: () => (/* binding */ MAX_REFERENCE_TEXT)
 /* harmony export */ });
@@ -54197,6 +54228,21 @@ function shortDigest(digest) {
         return '';
     const [alg, hex] = digest.split(':');
     return hex ? `${alg}:${hex.slice(0, 12)}` : digest;
+}
+/**
+ * A reference as a table shows it: a pinned digest cut to 12 hex digits and `…`. A 64-hex digest would push the
+ * rest of the row off the screen; the JSON report keeps the full value.
+ */
+function compactReference(ref) {
+    return ref.replace(/@([a-z0-9]+(?:[.+_-][a-z0-9]+)*):([0-9a-fA-F]{16,})$/, (_, alg, hex) => `@${alg}:${hex.slice(0, 12)}…`);
+}
+/** `repo:tag@sha256:…` → `repo:tag` (the digest has its own column); `repo@sha256:…` is compacted. */
+function zotReferenceLabel(ref) {
+    const at = ref.indexOf('@');
+    if (at < 0)
+        return ref;
+    const name = ref.slice(0, at);
+    return name.slice(name.lastIndexOf('/') + 1).includes(':') ? name : compactReference(ref);
 }
 /** Sources that are not files in the workspace. */
 const IMAGES_INPUT_FILE = '<images input>';
@@ -54608,12 +54654,13 @@ function renderTable(results, mode, width = TABLE_WIDTH) {
     const withReferrers = results.some((r) => !['', '—'].includes((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .referrersLabel */ .D0)(r)));
     const headers = COLUMNS.filter((c) => c !== 'REFERRERS' || withReferrers);
     const at = (c) => headers.indexOf(c);
-    const [IMAGE, ZOT, DIGEST, USED_IN] = [at('IMAGE'), at('ZOT REFERENCE'), at('DIGEST'), at('USED IN')];
+    const [DIGEST, USED_IN] = [at('DIGEST'), at('USED IN')];
     const rows = (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .worstFirst */ .md)(results).map((r) => {
         const cells = {
             STATUS: (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .statusLabel */ .Rh)(r.status, mode),
-            IMAGE: (0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .literal */ .eu)(r.reference, 200),
-            'ZOT REFERENCE': r.zotReference ? withoutResolvedDigest(r.zotReference) : '-',
+            // Short digests in every table (the report keeps the full ones).
+            IMAGE: (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .compactReference */ .hl)((0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .literal */ .eu)(r.reference, 200)),
+            'ZOT REFERENCE': r.zotReference ? (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .zotReferenceLabel */ .FJ)(r.zotReference) : '-',
             DIGEST: (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .shortDigest */ .VK)(r.digest) || '-',
             PLATFORMS: r.platforms?.length ? compactPlatforms(r.platforms) : '-',
             // `signed,attested,sbom`: the summary's label without spaces, as the platforms are written.
@@ -54628,13 +54675,9 @@ function renderTable(results, mode, width = TABLE_WIDTH) {
     });
     let all = [[...headers], ...rows];
     const natural = () => headers.map((_, i) => Math.max(...all.map((row) => length(row[i] ?? ''))));
-    // Too wide: first say digests in 12 hex digits, which is all a reader compares.
+    // Too wide: the digest column drops its `sha256:`, which every cell repeats.
     if (lineWidth(natural()) > width)
-        all = all.map((row, r) => row.map((cell, i) => i === IMAGE || i === ZOT
-            ? shortDigestIn(cell)
-            : i === DIGEST && r > 0
-                ? cell.replace(/^sha256:/, '')
-                : cell));
+        all = all.map((row, r) => row.map((cell, i) => (i === DIGEST && r > 0 ? cell.replace(/^sha256:/, '') : cell)));
     const widths = fitWidths(natural(), typical(all), width, (cols) => cols.map(at).filter((i) => i >= 0));
     return all
         .map((row) => row
@@ -54707,10 +54750,6 @@ function compactPlatforms(platforms) {
     })
         .join(',');
 }
-/** `name@sha256:<64 hex>` → `name@sha256:<12 hex>…`: in a table that must be cut, 12 digits say enough. */
-function shortDigestIn(reference) {
-    return reference.replace(/(@[a-z0-9]+:)([0-9a-f]{12})[0-9a-f]{20,}/, '$1$2…');
-}
 /** References keep both ends (registry and tag); a place keeps its end (file name and line). */
 function shorten(text, max, where) {
     if (length(text) <= max)
@@ -54734,14 +54773,6 @@ function shortenMiddle(text, max) {
 function length(text) {
     return [...text].length;
 }
-/** `repo:tag@sha256:…` → `repo:tag`: the DIGEST column already shows it, and lines stay readable. */
-function withoutResolvedDigest(ref) {
-    const at = ref.indexOf('@');
-    if (at < 0)
-        return ref;
-    const name = ref.slice(0, at);
-    return name.slice(name.lastIndexOf('/') + 1).includes(':') ? name : ref;
-}
 function usedIn(r) {
     const first = r.sources[0];
     if (!first)
@@ -54756,7 +54787,7 @@ function renderProblems(results) {
     for (const r of (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .worstFirst */ .md)(results)) {
         if (r.status !== 'failed' && r.status !== 'invalid' && r.status !== 'unresolved')
             continue;
-        lines.push(`${_format_js__WEBPACK_IMPORTED_MODULE_2__/* .STATUS_LABEL */ ._P[r.status]}: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .literal */ .eu)(r.reference, 200)}`);
+        lines.push(`${_format_js__WEBPACK_IMPORTED_MODULE_2__/* .STATUS_LABEL */ ._P[r.status]}: ${(0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .compactReference */ .hl)((0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .literal */ .eu)(r.reference, 200))}`);
         if (r.error)
             lines.push(`  error:     ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLine */ .TN)(r.error, 1000)}`);
         if (r.diagnosis)
@@ -59274,7 +59305,8 @@ var report_report = __nccwpck_require__(5650);
 async function runShell(entry) {
     try {
         const input = await entry.configure();
-        const run = (0,redact/* redactDeep */.KL)(await runUntilStopped(input, entry), entry.secrets);
+        const stopped = await runUntilStopped(input, entry);
+        const run = (0,redact/* redactDeep */.KL)(stopped.run, entry.secrets);
         const outcome = (0,report_outcome/* decideOutcome */.dl)(run);
         const report = (0,report_report/* buildReport */.FK)(run, outcome);
         const reportFile = writeReportFile(input.config.report, report);
@@ -59284,6 +59316,7 @@ async function runShell(entry) {
             outcome,
             report,
             ...(reportFile ? { reportFile } : {}),
+            ...(stopped.signal ? { signal: stopped.signal } : {}),
         });
     }
     catch (err) {
@@ -59299,12 +59332,12 @@ async function runShell(entry) {
 /** The pipeline, stopped by the first SIGINT/SIGTERM or by the overall timeout. */
 async function runUntilStopped(input, entry) {
     const controller = new AbortController();
-    let signalled = false;
+    let signalled;
     const onSignal = (signal) => {
         // A second signal means "now": the runner follows SIGINT with SIGTERM/SIGKILL after a few seconds.
         if (signalled)
             process.exit(report_outcome/* EXIT_HARD */.bQ);
-        signalled = true;
+        signalled = signal;
         entry.stopping(`Received ${signal}: stopping; unfinished images are reported as not attempted.`);
         controller.abort(`cancelled by ${signal}`);
     };
@@ -59316,13 +59349,14 @@ async function runUntilStopped(input, entry) {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     try {
-        return await runPipeline(input.config, {
+        const run = await runPipeline(input.config, {
             logger: entry.logger,
             signal: controller.signal,
             userAgent: entry.userAgent,
             ...(input.stdin !== undefined ? { stdin: input.stdin } : {}),
             ...(input.stdout ? { stdout: input.stdout } : {}),
         });
+        return signalled ? { run, signal: signalled } : { run };
     }
     finally {
         clearTimeout(timer);
