@@ -32,6 +32,8 @@ describe('action.yml', () => {
       const yml = action.inputs[spec.name]
       // Except the job token, which only the runner can fill in (github-token).
       expect(yml?.default, spec.name).toBe(spec.runnerDefault ?? '')
+      // Runners refuse `${{ … }}` anywhere but in `default:` (act: "expressions are not allowed here").
+      expect(yml?.description, spec.name).not.toContain('${{')
       expect(yml?.required, spec.name).toBe(false)
       expect(flat(yml?.description ?? ''), spec.name).toContain(flat(spec.description))
       if (spec.defaultText) expect(flat(yml?.description ?? ''), spec.name).toMatch(/Default: /)
