@@ -256,7 +256,7 @@ describe.each(runtimes())('$name', (rt) => {
     )
     expect(run.summary).toContain('mode <b>warm</b>')
     expect(run.summary).toContain(
-      `<a href="https://github.com/acme/shop-deploy/blob/${HEAD_SHA}/deploy/app.yaml#L${LINE.missing}">deploy/app.yaml:${LINE.missing}</a>`,
+      `<a href="https://github.com/acme/shop-deploy/blob/${HEAD_SHA}/deploy/app.yaml#L${LINE.missing}">deploy/<wbr>app.yaml:${LINE.missing}</a>`,
     )
     expect(run.summary).not.toContain(MERGE_SHA)
     expect(run.summary).toContain('<b>Diagnosis:</b>')
