@@ -80004,8 +80004,8 @@ const INPUTS = [
     {
         name: 'github-token',
         description: 'Token for the pull request comment (GitHub: needs `pull-requests: write`; Forgejo: the job token works). Not Zot’s token (that is `token`). Masked.',
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: the workflow expression, as documented.
-        defaultText: 'the job token (`${{ github.token }}`)',
+        // Not `${{ … }}` in a description: runners refuse expressions outside `default:`.
+        defaultText: 'the job token (`github.token`)',
         // biome-ignore lint/suspicious/noTemplateCurlyInString: the runner expands this expression.
         runnerDefault: '${{ github.token }}',
         secret: true,
