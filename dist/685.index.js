@@ -183,7 +183,7 @@ async function publishPrComment(input, context = github/* context */._) {
         run,
         job: context.job,
         workflow: context.workflow,
-        runLabel: `run #${context.runNumber || context.runId}`,
+        runLabel: context.runNumber || context.runId ? `run #${context.runNumber || context.runId}` : 'the run',
         ...(link ? { runUrl: link } : {}),
         ...(input.repo ? { sha: input.repo.sha } : {}),
     };
