@@ -13,6 +13,7 @@ import {
 import { runUrl } from '../src/report/links.js'
 import { decideOutcome } from '../src/report/outcome.js'
 import { renderSummary } from '../src/report/summary.js'
+import { htmlShape, MARKDOWN_TAGS, renderMarkdown, SUMMARY_TAGS } from './support/markup.js'
 import { cleanRun, DIGEST, failingRun, image, runOf } from './support/results.js'
 
 const SHA = 'c'.repeat(40)
@@ -152,9 +153,51 @@ describe('comment body', () => {
     const run = runOf([image('invalid', 'a|b`c<x>\rd', { error: 'bad *bold* [link](http://x) <i>\r| pipe' })])
     const body = renderComment(run, decideOutcome(run), { forge: 'forgejo', workspace: '/w', meta })
     expect(body).not.toContain('\r')
-    expect(body).toContain('| ⛔\u00a0invalid | <code>a\\|b\\`c\\<x\\> d</code> |')
-    expect(body).toContain("- invalid: `a|b'c<x> d`")
+    // A reference is shown exactly (a CR as the text `\r`, escapes.ts's literal); messages flatten line breaks.
+    expect(body).toContain('| ⛔\u00a0invalid | <code>a\\|b\\`c\\<x\\>\\\\rd</code> |')
+    expect(body).toContain("- invalid: `a|b'c<x>\\rd`")
     expect(body).toContain('  - error: bad \\*bold\\* \\[link\\](http://x) \\<i\\> \\| pipe')
+  })
+
+  it('renders to our markup only, whatever the run holds (CommonMark, as both forges parse comments)', () => {
+    const hostile = runOf([
+      ...failingRun().results,
+      image('invalid', 'x\r\r![i](https://evil.example/p.png)<script>|`', {
+        error: '</td></tr></table><img src=x>\n\n# heading\r| a | b |',
+        sources: [{ file: 'deploy/a\r\r<b>x</b>.yaml', line: 3, column: 1 }],
+      }),
+    ])
+    const evil = { ...meta, job: 'j\r\r<img src=x>', workflow: '`w`\n\n[x](https://evil.example)' }
+    for (const forge of ['github', 'forgejo'] as const) {
+      const body = renderComment(hostile, decideOutcome(hostile), {
+        forge,
+        repo: forge === 'github' ? github : forgejo,
+        workspace: '/work/repo',
+        meta: evil,
+      })
+      const allowed =
+        forge === 'github'
+          ? new Set([...SUMMARY_TAGS, 'sub'])
+          : new Set([
+              ...MARKDOWN_TAGS,
+              'h2',
+              'table',
+              'thead',
+              'tbody',
+              'tr',
+              'th',
+              'td',
+              'br',
+              'wbr',
+              'sub',
+              'em',
+            ])
+      const shape = htmlShape(renderMarkdown(body), allowed)
+      expect(shape.problems, forge).toEqual([])
+      expect(shape.tags, forge).not.toContain('img')
+      for (const href of shape.hrefs)
+        expect(href, forge).toMatch(/^https:\/\/(github\.com|code\.example\.org)\/acme\/deploy\//)
+    }
   })
 
   it('clean run: a short all-good comment', () => {

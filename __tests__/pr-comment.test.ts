@@ -322,7 +322,7 @@ describe('pull request comment on GitHub (octokit against a GitHub-shaped loopba
     await publishPrComment(input(nasty), context({ job: 'de<script>ploy', workflow: 'CI\r\n<b>' }))
     const body = gh.comments[0]?.body ?? ''
     expect(body).not.toMatch(/<img|<script>|<b>tag|<b>\s*<\/code>/)
-    expect(body).toContain('x|&lt;img src=x onerror=alert(1)&gt;`*_ <wbr>@team')
+    expect(body).toContain('x|&lt;img src=x onerror=alert(1)&gt;`*_\\r<wbr>@team')
     expect(body).toContain('bad &quot;quote&quot; &amp; &lt;b&gt;tag&lt;/b&gt; next')
     expect(body).toContain('job <code>de&lt;script&gt;ploy</code> · workflow <code>CI &lt;b&gt;</code>')
     expect(body).not.toContain('\r')

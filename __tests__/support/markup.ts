@@ -20,10 +20,12 @@ export const SUMMARY_TAGS = new Set([
   'ul',
   'li',
   'a',
+  // Where long references and paths may wrap in a table cell.
+  'wbr',
 ])
 /** Tags CommonMark makes of the Forgejo summary. */
 export const MARKDOWN_TAGS = new Set(['h2', 'h3', 'p', 'pre', 'code', 'ul', 'li', 'a', 'strong'])
-const VOID = new Set(['br'])
+const VOID = new Set(['br', 'wbr'])
 /** Attributes allowed per element: link targets, and the language CommonMark puts on a fenced block. */
 const ATTRIBUTES: Record<string, string[]> = { a: ['href'], code: ['class'] }
 
