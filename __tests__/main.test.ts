@@ -124,7 +124,7 @@ describe('action run(): the environment it is given', () => {
     // The table in the log itself (GitHub collapses it into a group), and a Markdown summary.
     expect(stdout).not.toContain('::group::Results')
     expect(stdout).toMatch(/\n\nSTATUS +IMAGE/)
-    expect(readFileSync(join(dir, 'step_summary.md'), 'utf8')).toMatch(/^## zot-warm: failure/)
+    expect(readFileSync(join(dir, 'step_summary.md'), 'utf8')).toMatch(/^## ❌ zot-warm: failed: /)
   })
 
   it('decides from the env passed in, not process.env', async () => {

@@ -700,9 +700,9 @@ describe('runtime sources (images the workload starts later)', () => {
     }
     const html = renderSummary(run, decideOutcome(run), { repo, workspace: '/work/repo' })
     expect(html).toContain(
-      `<a href="https://github.com/acme/deploy/blob/${'c'.repeat(40)}/deploy/operator.yaml#L27">deploy/operator.yaml:27 (runtime: arg --prometheus-config-reloader)</a>`,
+      `<a href="https://github.com/acme/deploy/blob/${'c'.repeat(40)}/deploy/operator.yaml#L27">deploy/<wbr>operator.yaml:27 (runtime: arg --prometheus-config-reloader)</a>`,
     )
-    expect(html).toContain('deploy/olm.yaml:18 (runtime: env RELATED_IMAGE_DB)')
+    expect(html).toContain('deploy/<wbr>olm.yaml:18 (runtime: env RELATED_IMAGE_DB)')
     const text = renderTextSummary(run, decideOutcome(run), {})
     expect(text).toContain('deploy/olm.yaml:18 (runtime: env RELATED\\_IMAGE\\_DB)')
   })
