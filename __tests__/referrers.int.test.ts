@@ -12,7 +12,8 @@ import { type Logger, runPipeline } from '../src/pipeline.js'
 import { planImages } from '../src/plan/plan.js'
 import { parseRegistryMap } from '../src/plan/registry-map.js'
 import { planAnnotations } from '../src/report/annotations.js'
-import { decideOutcome } from '../src/report/outcome.js'
+import { referrersLabel } from '../src/report/format.js'
+import { countReferrers, decideOutcome } from '../src/report/outcome.js'
 import { ZotClient } from '../src/warm/client.js'
 import { warmImages } from '../src/warm/engine.js'
 import type { WarmOptions } from '../src/warm/options.js'
@@ -610,6 +611,39 @@ describe('warming referrers with the images', () => {
     expect(await stored(cache, 'hub/zoo/late', fresh.signature)).toBe(true)
     const again = await upstreamCost(() => warm(cache, [ref], { referrers: 'require-signed' }))
     expect(again.upstream).toBe(0)
+  })
+
+  test('require-signed: a signature of one platform only does not sign the image (an admission policy verifies the index)', async () => {
+    const image = await pushImage(hub.registry(), {
+      repo: 'zoo/childsigned',
+      tag: '1',
+      kind: 'oci-index',
+      platforms: ['linux/amd64', 'linux/arm64'],
+    })
+    const child = image.manifests[0] as PushedImage['manifests'][0]
+    await pushReferrer(hub.registry(), {
+      repo: 'zoo/childsigned',
+      subject: child,
+      what: 'cosign-signature',
+      form: 'referrer',
+    })
+    const [r] = await warm(cache, [found('docker.io', 'zoo/childsigned', { tag: '1' })], {
+      referrers: 'require-signed',
+    })
+    // Copied and listed with its subject, but the image's own digest has no signature.
+    expect(r?.referrers?.items).toEqual([
+      { kind: 'signature', subject: child.digest, form: 'referrer', tool: 'cosign' },
+    ])
+    expect(r).toMatchObject({
+      status: 'failed',
+      digest: image.digest,
+      error: `no signature of hub/zoo/childsigned@${image.digest} in Zot (referrers: require-signed)`,
+    })
+    expect(r?.diagnosis).toContain(
+      `only platform manifests of hub/zoo/childsigned@${image.digest} are signed`,
+    )
+    expect(referrersLabel(r as ImageResult)).toBe('—')
+    expect(countReferrers([r as ImageResult])).toMatchObject({ signed: 0, unsigned: 1 })
   })
 
   test('refresh copies the referrers of cached images too (a signature added upstream later)', async () => {

@@ -183,6 +183,10 @@ describe('report', () => {
     expect(
       referrersLabel(img('x', { state: 'not-verified', items: [{ ...SIG, form: 'tag', tag: 't.sig' }] })),
     ).toBe('signed, not verified')
+    // A signature of a platform manifest (subject b, the image is a) does not sign the image.
+    const platformSigned = img('x', { state: 'verified', items: [{ ...SIG, subject: d('b') }, ATT] })
+    expect(referrersLabel(platformSigned)).toBe('attested')
+    expect(countReferrers([platformSigned])).toMatchObject({ signed: 0, attested: 1, unsigned: 1 })
     expect(referrersLabel(img('x', { state: 'off', items: [] }))).toBe('')
     expect(referrersLabel(img('x'))).toBe('')
   })

@@ -136,7 +136,7 @@ export const INPUTS: readonly InputSpec[] = [
   {
     name: 'referrers',
     description:
-      'Signatures, attestations and SBOMs of each image: `warm` makes Zot copy them with the images it syncs and reports what the cache holds; `require-signed` also fails an image without a signature in the cache; `off` ignores them.',
+      'Signatures, attestations and SBOMs of each image: `warm` makes Zot copy them with the images it syncs and reports what the cache holds; `require-signed` also fails an image whose own digest has no signature in the cache (the index of a multi-platform image, as admission policies verify); `off` ignores them.',
     default: 'warm',
     arg: 'warm|require-signed|off',
   },
@@ -269,7 +269,11 @@ export const OUTPUTS: readonly { name: string; description: string }[] = [
   },
   { name: 'unresolved', description: 'References that are templated or empty and could not be resolved.' },
   { name: 'invalid', description: 'References that are not valid image references.' },
-  { name: 'signed', description: 'Images with a signature in Zot (`referrers` not `off`).' },
+  {
+    name: 'signed',
+    description:
+      'Images with a signature of their own digest in Zot (a signature of one platform only does not count; `referrers` not `off`).',
+  },
   { name: 'attested', description: 'Images with an attestation (provenance, in-toto) in Zot.' },
   { name: 'sbom', description: 'Images with an SBOM in Zot.' },
   {

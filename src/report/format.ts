@@ -2,6 +2,7 @@
 
 import type { ImageResult, ImageStatus, ReferrerKind, Source } from '../model.js'
 import type { RewriteSummary } from '../rewrite/index.js'
+import { signsImage } from '../warm/referrers.js'
 import { literal, printable } from './escape.js'
 
 /** Worst first: the order of tables, annotations and what survives when rows must be cut. */
@@ -151,11 +152,13 @@ const KIND_LABEL: Record<ReferrerKind, string> = {
 
 /**
  * The referrers column: what the cache holds for the image (`signed, sbom`), `—` for nothing, `not verified`
- * when it could not be read without a sync, empty when not looked at (`referrers: off`, plan mode).
+ * when it could not be read without a sync, empty when not looked at (`referrers: off`, plan mode). `signed`
+ * means a signature of the image's own digest (signsImage), not of one of its platforms only.
  */
-export function referrersLabel(r: Pick<ImageResult, 'referrers'>): string {
+export function referrersLabel(r: Pick<ImageResult, 'referrers' | 'digest'>): string {
   if (!r.referrers || r.referrers.state === 'off') return ''
   const present = new Set(r.referrers.items.map((i) => i.kind))
+  if (!signsImage(r.referrers.items, r.digest)) present.delete('signature')
   const kinds = (Object.keys(KIND_LABEL) as ReferrerKind[])
     .filter((k) => present.has(k))
     .map((k) => KIND_LABEL[k])

@@ -3,6 +3,7 @@
 //   2: images failed / invalid / (unresolved, unmapped, not attempted) in strict mode.
 import { withHint } from '../errors.js'
 import type { ImageResult, Notice } from '../model.js'
+import { signsImage } from '../warm/referrers.js'
 import { plural } from './format.js'
 import type { RunResult } from './types.js'
 
@@ -52,6 +53,7 @@ export function countResults(results: readonly ImageResult[]): Counts {
 export interface ReferrerCounts {
   /** Images whose referrers were read (`referrers` not `off`, image in Zot). */
   checked: number
+  /** With a signature of the image's own digest (a platform's alone does not count). */
   signed: number
   attested: number
   sbom: number
@@ -67,12 +69,13 @@ export function countReferrers(results: readonly ImageResult[]): ReferrerCounts 
   for (const r of results) {
     if (!r.referrers || r.referrers.state === 'off') continue
     const kinds = new Set(r.referrers.items.map((i) => i.kind))
+    const signed = signsImage(r.referrers.items, r.digest)
     c.checked++
-    if (kinds.has('signature')) c.signed++
+    if (signed) c.signed++
     if (kinds.has('attestation')) c.attested++
     if (kinds.has('sbom')) c.sbom++
     if (r.referrers.state === 'not-verified') c.notVerified++
-    else if (!kinds.has('signature')) c.unsigned++
+    else if (!signed) c.unsigned++
   }
   return c.checked ? c : undefined
 }

@@ -60,6 +60,8 @@ export type Situation =
       mode: 'warm' | 'check'
       /** Zot was asked to copy the image's referrers in this run. */
       copied: boolean
+      /** The cache holds signatures of the image's platform manifests, none of the image's own digest. */
+      platformsSigned?: boolean
     }
 
 /** What Zot's conversion does to a digest; shared by the pin diagnosis and the `digest` rewrite. */
@@ -152,6 +154,13 @@ export function diagnose(s: Situation): string {
         'content itself, or the other host accept the redirected request as it is (e.g. a pre-signed URL).'
       )
     case 'unsigned':
+      if (s.platformsSigned)
+        return (
+          `Zot holds signatures, but only platform manifests of ${s.what} are signed, not its own digest. An ` +
+          'admission policy (Kyverno verifyImages, sigstore policy-controller) verifies the digest the reference ' +
+          'resolves to, the index of a multi-platform image: sign the index too (cosign sign on the index digest; ' +
+          'with --recursive it signs the platforms as well).'
+        )
       if (!s.verified && !s.copied)
         return (
           `zot-warm cannot see whether Zot holds a signature of ${s.what} without making it contact upstream: ` +

@@ -136,7 +136,12 @@ export async function referrersOf(
   let result = await listLocal(ctx, job, image, subjects, reads, copied !== undefined)
   // A cached image may predate its signatures' warming (a node pulled it through the cache): ask Zot once.
   // Only here, so a warm cache of signed images still costs nothing upstream.
-  if (ctx.policy === 'require-signed' && ctx.mode === 'warm' && !copied && !isSigned(result)) {
+  if (
+    ctx.policy === 'require-signed' &&
+    ctx.mode === 'warm' &&
+    !copied &&
+    !signsImage(result.items, image.digest)
+  ) {
     copied = await copy(ctx, job, image.repo, subjects)
     result = await listLocal(ctx, job, image, subjects, reads, true)
   }
@@ -144,10 +149,17 @@ export async function referrersOf(
   // run's referrers requests can: they are what Zot holds after copying.
   if (copied && result.state === 'not-verified')
     result = { state: 'verified', items: sortItems([...fromAnswers(copied), ...result.items], subjects) }
-  if (ctx.policy === 'require-signed' && !isSigned(result))
+  if (ctx.policy === 'require-signed' && !signsImage(result.items, image.digest))
     return {
       result,
-      failure: unsigned(ctx, image.repo, image.digest, result.state === 'verified', copied !== undefined),
+      failure: unsigned(
+        ctx,
+        image.repo,
+        image.digest,
+        result.state === 'verified',
+        copied !== undefined,
+        result.items.some((i) => i.kind === 'signature'),
+      ),
     }
   return { result }
 }
@@ -158,18 +170,24 @@ function unsigned(
   digest: string | undefined,
   verified: boolean,
   copied: boolean,
+  platformsSigned = false,
 ): { error: string; diagnosis: string } {
   const what = digest ? `${repo}@${digest}` : repo
   return {
     error: verified
       ? `no signature of ${what} in Zot (referrers: require-signed)`
       : `signature of ${what} not verified (referrers: require-signed)`,
-    diagnosis: diagnose({ kind: 'unsigned', what, verified, mode: ctx.mode, copied }),
+    diagnosis: diagnose({ kind: 'unsigned', what, verified, mode: ctx.mode, copied, platformsSigned }),
   }
 }
 
-function isSigned(result: ReferrersResult): boolean {
-  return result.items.some((i) => i.kind === 'signature')
+/**
+ * Whether the image itself is signed: a signature whose subject is the image's own digest. Admission policies
+ * (Kyverno verifyImages, sigstore policy-controller) and Zot's `onlySigned` verify the digest the reference
+ * resolves to, the index of a multi-platform image: a signature of one of its platforms does not count.
+ */
+export function signsImage(items: readonly Referrer[], digest: string | undefined): boolean {
+  return digest !== undefined && items.some((i) => i.kind === 'signature' && i.subject === digest)
 }
 
 /** One referrers request per subject (Zot copies while it answers). Failures become warnings: the listing decides. */
