@@ -497,6 +497,7 @@ describe('rewrite in the outcome, the report and the summaries', () => {
     files: 3,
     changedFiles: 2,
     rewritten: 4,
+    unchanged: 0,
     left: [
       {
         reference: 'ghcr.io/acme/api:2',

@@ -5,7 +5,7 @@
 // published (against a preserving and a converting cache). The bundled CLI in a pipe, and the bundled action
 // writing the directory and its output.
 import { createHash } from 'node:crypto'
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -236,9 +236,16 @@ describe('rewrite: zot', () => {
     await run(keeping, { rewrite: 'zot', 'rewrite-output': '.' }, dir)
     const once = readFileSync(join(dir, 'deploy', 'app.yaml'), 'utf8')
     expect(once).not.toBe(appYaml())
-    const { result } = await run(keeping, { rewrite: 'zot', 'rewrite-output': '.' }, dir)
+    const touched = statSync(join(dir, 'deploy', 'app.yaml')).mtimeMs
+    const { result, lines } = await run(keeping, { rewrite: 'zot', 'rewrite-output': '.' }, dir)
     expect(result.results.every((r) => r.status === 'cached')).toBe(true)
     expect(readFileSync(join(dir, 'deploy', 'app.yaml'), 'utf8')).toBe(once)
+    // Nothing to change, so no file is written and the log does not claim a rewrite.
+    expect(statSync(join(dir, 'deploy', 'app.yaml')).mtimeMs).toBe(touched)
+    expect(result.rewrite).toMatchObject({ rewritten: 0, unchanged: 8, changedFiles: 0, files: 0 })
+    expect(lines).toContain(
+      'info Rewrote 0 references in 0 files; 0 files written in place; 8 references already as verified.',
+    )
     expect(readdirSync(dir).sort()).toEqual(['compose.yaml', 'deploy'])
   })
 

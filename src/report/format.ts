@@ -138,6 +138,7 @@ export function describeRewrite(r: RewriteSummary): string {
   const parts = [
     `rewrite ${r.mode}: ${plural(r.rewritten, 'reference')} rewritten in ${plural(r.changedFiles, 'file')}, ${plural(r.files, 'file')} written ${where}`,
   ]
+  if (r.unchanged) parts.push(`${plural(r.unchanged, 'reference')} already as verified`)
   if (left) parts.push(`${plural(left, 'place')} left as written (see the warnings and statuses)`)
   if (r.problems.length) parts.push(`${plural(r.problems.length, 'file')} not written`)
   return parts.join('; ')

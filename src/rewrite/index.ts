@@ -66,6 +66,8 @@ export interface RewriteSummary {
   changedFiles: number
   /** Places whose text was replaced. */
   rewritten: number
+  /** Places that already said what they would be rewritten to (a run over rewritten files). */
+  unchanged: number
   left: LeftAsWritten[]
   /** Files that could not be read back or written. */
   problems: { file: string; message: string }[]
@@ -131,6 +133,7 @@ export async function rewriteManifests(
     files: 0,
     changedFiles: 0,
     rewritten: 0,
+    unchanged: 0,
     left: [],
     problems: [],
   }
@@ -192,7 +195,7 @@ export async function rewriteManifests(
     if (!problem) {
       try {
         if (!root) input.stdout?.(changes.out.toString('utf8'))
-        else if (!inPlace || changes.places.length)
+        else if (!inPlace || changes.changed)
           await writeAtomically(await destination(root, file), changes.out)
       } catch (err) {
         problem = fileProblem(err)
@@ -206,11 +209,15 @@ export async function rewriteManifests(
         leave(place.result, place.source, `the file was not written (${problem})`)
       continue
     }
-    if (root && inPlace && !changes.places.length) continue
-    summary.files++
-    if (!changes.places.length) continue
-    summary.changedFiles++
-    summary.rewritten += changes.places.length
+    // In place, a file whose references already say what they would become is left alone (not touched).
+    if (root && inPlace && !changes.changed) {
+      summary.unchanged += changes.places.length
+    } else {
+      summary.files++
+      if (changes.changed) summary.changedFiles++
+      summary.rewritten += changes.changed
+      summary.unchanged += changes.places.length - changes.changed
+    }
     for (const place of changes.places) {
       const text = changes.texts.get(place.result)
       if (text !== undefined && !done.has(place.result)) done.set(place.result, text)
@@ -223,7 +230,8 @@ export async function rewriteManifests(
   log(
     'info',
     `Rewrote ${plural(summary.rewritten, 'reference')} in ${plural(summary.changedFiles, 'file')}; ` +
-      `${plural(summary.files, 'file')} written ${where}.`,
+      `${plural(summary.files, 'file')} written ${where}` +
+      (summary.unchanged ? `; ${plural(summary.unchanged, 'reference')} already as verified.` : '.'),
   )
   for (const l of summary.left) {
     const places = l.places > 1 ? ` (${l.places} places, first at ${l.where})` : ` (${l.where})`
@@ -236,6 +244,8 @@ interface FileChanges {
   out: Buffer
   /** Places rewritten (aliases following a rewritten anchor included). */
   places: Place[]
+  /** How many of `places` now say something else (the others already said what they were rewritten to). */
+  changed: number
   /** The text written for each image, from its first place in the file. */
   texts: Map<ImageResult, string>
   left: { place: Place; why: string }[]
@@ -249,7 +259,7 @@ async function rewriteFile(
   followers: Place[],
   read: () => Buffer | Promise<Buffer>,
 ): Promise<FileChanges> {
-  const changes: FileChanges = { out: Buffer.alloc(0), places: [], texts: new Map(), left: [] }
+  const changes: FileChanges = { out: Buffer.alloc(0), places: [], changed: 0, texts: new Map(), left: [] }
   const all = [...pending, ...followers]
   try {
     changes.out = await read()
@@ -277,24 +287,29 @@ async function rewriteFile(
     }
     edits.push(edit)
     changes.places.push(p)
+    if (edit.text !== text.slice(edit.start, edit.end)) changes.changed++
     if (!changes.texts.has(p.result)) changes.texts.set(p.result, edit.text)
   }
   // An alias follows its anchor: rewritten exactly when the anchored text itself was.
   for (const f of followers) {
-    if (isFollowing(f, edits)) changes.places.push(f)
-    else
+    const anchor = anchorEdit(f, edits)
+    if (anchor) {
+      changes.places.push(f)
+      if (anchor.text !== text.slice(anchor.start, anchor.end)) changes.changed++
+    } else
       changes.left.push({
         place: f,
         why: `${f.source.unwritable ?? 'reached through an alias'}, whose anchored text is not an image field rewritten here`,
       })
   }
-  if (edits.length) changes.out = Buffer.from(applyEdits(text, edits), 'utf8')
+  if (changes.changed) changes.out = Buffer.from(applyEdits(text, edits), 'utf8')
   return changes
 }
 
-function isFollowing(f: Place, applied: Edit[]): boolean {
+/** The edit of the anchored text an alias reads, if that text is rewritten. */
+function anchorEdit(f: Place, applied: Edit[]): Edit | undefined {
   const a = f.source.aliasOf
-  return a !== undefined && applied.some((e) => e.start === a.start && e.end === a.end)
+  return a === undefined ? undefined : applied.find((e) => e.start === a.start && e.end === a.end)
 }
 
 /**
