@@ -1,5 +1,6 @@
 // What the pull request comment says and when a run may comment at all (no API here; see pr-comment.test.ts).
 import { describe, expect, it } from 'vitest'
+import type { ImageResult } from '../src/model.js'
 import {
   COMMENT_LIMIT_CHARS,
   commentKey,
@@ -198,6 +199,35 @@ describe('comment body', () => {
       for (const href of shape.hrefs)
         expect(href, forge).toMatch(/^https:\/\/(github\.com|code\.example\.org)\/acme\/deploy\//)
     }
+  })
+
+  it('shows what the cache holds of signatures, attestations and SBOMs (a column when any image has some)', () => {
+    const run = failingRun()
+    const [nginx, api, redis] = run.results as [ImageResult, ImageResult, ImageResult]
+    nginx.referrers = {
+      state: 'verified',
+      items: [{ kind: 'signature', subject: DIGEST, form: 'referrer', tool: 'cosign' }],
+    }
+    redis.referrers = { state: 'verified', items: [] }
+    const signedRun = runOf([nginx, api, redis])
+    const html = renderComment(signedRun, decideOutcome(signedRun), {
+      forge: 'github',
+      workspace: '/w',
+      meta,
+    })
+    expect(html).toContain(
+      '<tr><th>Status</th><th>Image</th><th>Digest</th><th>Referrers</th><th>Used in</th></tr>',
+    )
+    expect(html).toContain('<td>signed</td>')
+    expect(html).toContain('<td>—</td>')
+    expect(html).toContain('Referrers in Zot: 1 of 2 images signed')
+    const markdown = renderComment(signedRun, decideOutcome(signedRun), {
+      forge: 'forgejo',
+      workspace: '/w',
+      meta,
+    })
+    expect(markdown).toContain('| Status | Image | Digest | Referrers | Used in |')
+    expect(markdown).toMatch(/\| signed \|/)
   })
 
   it('clean run: a short all-good comment', () => {

@@ -16,7 +16,8 @@ export const COMMENT_LIMIT_CHARS = 65_536
 /** Bytes, which are never fewer than UTF-16 characters: a body within this budget is within the limit. */
 export const COMMENT_BUDGET_BYTES = 60_000
 
-const COLUMNS: readonly Column[] = ['status', 'image', 'digest', 'usedIn']
+// Referrers only when an image has some to show (the renderers drop the column otherwise).
+const COLUMNS: readonly Column[] = ['status', 'image', 'digest', 'referrers', 'usedIn']
 
 /** Events whose runs belong to a pull request (GitHub's names; Forgejo's runner uses the same). */
 export const PULL_REQUEST_EVENTS: ReadonlySet<string> = new Set(['pull_request', 'pull_request_target'])
