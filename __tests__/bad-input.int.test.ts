@@ -8,16 +8,9 @@ import { mkdirSync, mkdtempSync, symlinkSync, truncateSync, writeFileSync } from
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, test } from 'vitest'
-import {
-  checkDist,
-  githubEnv,
-  newRunDir,
-  node24,
-  type RunOutcome,
-  runBundle,
-} from '../__fixtures__/runner.js'
 import { pushImages } from './support/images.js'
 import { listTags } from './support/registry.js'
+import { checkDist, githubEnv, newRunDir, node24, type RunOutcome, runBundle } from './support/runner.js'
 import { startZot, type ZotServer } from './support/zot.js'
 import { zotTestHooks } from './support/zot-vitest.js'
 

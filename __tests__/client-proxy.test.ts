@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http'
 import { connect, type Socket } from 'node:net'
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest'
 import { ZotClient } from '../src/warm/client.js'
-import { type RecordingServer, startRecordingServer } from './support/warm-extras.js'
+import { type RecordingServer, startRecordingServer } from './support/recording-server.js'
 
 let registry: RecordingServer
 let proxy: Server

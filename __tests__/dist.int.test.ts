@@ -7,6 +7,8 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type DelayProxy, startDelayProxy } from './support/delay-proxy.js'
+import { pushImages } from './support/images.js'
 import {
   checkDist,
   checkRuntime,
@@ -19,9 +21,7 @@ import {
   runBundle,
   runtimes,
   secretLeaks,
-} from '../__fixtures__/runner.js'
-import { type DelayProxy, startDelayProxy } from './support/delay-proxy.js'
-import { pushImages } from './support/images.js'
+} from './support/runner.js'
 import { startZot, type ZotServer } from './support/zot.js'
 import { zotTestHooks } from './support/zot-vitest.js'
 

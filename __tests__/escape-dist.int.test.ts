@@ -4,6 +4,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type FaultRelay, startFaultRelay } from './support/fault-relay.js'
+import { htmlShape, MARKDOWN_TAGS, renderMarkdown, SUMMARY_TAGS } from './support/markup.js'
 import {
   checkDist,
   checkRuntime,
@@ -14,9 +16,7 @@ import {
   type RunOutcome,
   runBundle,
   runtimes,
-} from '../__fixtures__/runner.js'
-import { type FaultRelay, startFaultRelay } from './support/fault-relay.js'
-import { htmlShape, MARKDOWN_TAGS, renderMarkdown, SUMMARY_TAGS } from './support/markup.js'
+} from './support/runner.js'
 import { tempDir } from './support/temp.js'
 import { startZot, type ZotServer } from './support/zot.js'
 import { zotTestHooks } from './support/zot-vitest.js'

@@ -10,18 +10,10 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import {
-  checkDist,
-  checkRuntime,
-  githubEnv,
-  newRunDir,
-  ROOT,
-  runBundle,
-  runtimes,
-} from '../__fixtures__/runner.js'
 import { type FaultRelay, type Injection, startFaultRelay } from './support/fault-relay.js'
 import { pushImages } from './support/images.js'
 import { listTags } from './support/registry.js'
+import { checkDist, checkRuntime, githubEnv, newRunDir, ROOT, runBundle, runtimes } from './support/runner.js'
 import { startZot, type ZotServer } from './support/zot.js'
 import { zotTestHooks } from './support/zot-vitest.js'
 

@@ -5,8 +5,8 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { githubEnv, HEAD_SHA, newRunDir, parseCommands, parseOutputFile } from '../__fixtures__/runner.js'
 import { run } from '../src/main.js'
+import { githubEnv, HEAD_SHA, newRunDir, parseCommands, parseOutputFile } from './support/runner.js'
 
 let ws: string
 let dir: string

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest'
 import type { FoundImage } from '../src/model.js'
 import { planImages } from '../src/plan/plan.js'
 import { parseRegistryMap } from '../src/plan/registry-map.js'
-import { found } from './support/warm-extras.js'
+import { found } from './support/references.js'
 
 const hub = found('docker.io', 'library/nginx', { tag: '1.27', line: 3 })
 const ghcr = found('ghcr.io', 'org/app', { tag: 'v1', digest: `sha256:${'a'.repeat(64)}` })

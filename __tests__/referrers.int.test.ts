@@ -26,8 +26,8 @@ import {
   pushImage,
   pushReferrer,
 } from './support/images.js'
+import { found } from './support/references.js'
 import { getManifest, listTags, MEDIA, registryRequest } from './support/registry.js'
-import { found } from './support/warm-extras.js'
 import { startZot, type ZotServer } from './support/zot.js'
 import { zotTestHooks } from './support/zot-vitest.js'
 

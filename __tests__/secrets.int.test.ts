@@ -13,20 +13,13 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import {
-  checkDist,
-  githubEnv,
-  newRunDir,
-  node24,
-  type RunOutcome,
-  runBundle,
-} from '../__fixtures__/runner.js'
 import { type FaultRelay, startFaultRelay } from './support/fault-relay.js'
 import { BOT, type FakeGitHub, startFakeGitHub } from './support/github-api.js'
 import { pushImages } from './support/images.js'
+import { type RecordingServer, startRecordingServer } from './support/recording-server.js'
 import { registryRequest } from './support/registry.js'
+import { checkDist, githubEnv, newRunDir, node24, type RunOutcome, runBundle } from './support/runner.js'
 import { testPki } from './support/tls.js'
-import { type RecordingServer, startRecordingServer } from './support/warm-extras.js'
 import { startZot, type ZotServer } from './support/zot.js'
 import { zotTestHooks } from './support/zot-vitest.js'
 

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { parseAllDocuments } from 'yaml'
-import { checkDist, forgejoEnv, githubEnv, newRunDir, ROOT, runBundle } from '../__fixtures__/runner.js'
 import { parseConfigFile } from '../src/inputs/config-file.js'
+import { checkDist, forgejoEnv, githubEnv, newRunDir, ROOT, runBundle } from './support/runner.js'
 
 interface Report {
   outcome: { exitCode: number; reason: string }

@@ -10,14 +10,9 @@ import { warmImages } from '../src/warm/engine.js'
 import type { ZotClientOptions } from '../src/warm/options.js'
 import { preflight } from '../src/warm/preflight.js'
 import { pushImage } from './support/images.js'
-import { otherCaPem } from './support/tls.js'
-import {
-  type ClientPki,
-  clientPki,
-  found,
-  type RecordingServer,
-  startRecordingServer,
-} from './support/warm-extras.js'
+import { type RecordingServer, startRecordingServer } from './support/recording-server.js'
+import { found } from './support/references.js'
+import { type ClientPki, clientPki, otherCaPem } from './support/tls.js'
 import { startZot, type ZotServer } from './support/zot.js'
 import { zotTestHooks } from './support/zot-vitest.js'
 

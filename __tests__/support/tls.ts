@@ -1,5 +1,6 @@
 // Self-signed test PKI made with the openssl CLI (Node can parse but not issue X.509 certificates).
 // One CA + server certificate (SAN IP:127.0.0.1 and DNS:localhost) per process; every TLS Zot reuses it.
+// clientPki(): a client CA and certificate for mutual TLS.
 import { execFile } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -112,4 +113,25 @@ export function testPki(): Promise<TestPki> {
 /** A second, unrelated CA: for "the client trusts the wrong CA" tests. */
 export async function otherCaPem(): Promise<string> {
   return (await generate()).caPem
+}
+
+export interface ClientPki {
+  /** CA that signs client certificates (Zot's `http.tls.cacert`), as a file and PEM. */
+  caFile: string
+  caPem: string
+  certPem: string
+  keyPem: string
+  /** Removes the files. */
+  cleanup(): void
+}
+
+/** A client CA and one client certificate (clientAuth), made with the openssl CLI, for mutual TLS tests. */
+export async function clientPki(): Promise<ClientPki> {
+  const dir = mkdtempSync(join(tmpdir(), 'zot-warm-mtls-'))
+  const pki = await issuePki(dir, {
+    caName: 'zot-warm client CA',
+    leafName: 'zot-warm client',
+    leafExt: 'basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n',
+  })
+  return { caFile: join(dir, 'ca.crt'), ...pki, cleanup: () => rmSync(dir, { recursive: true, force: true }) }
 }

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect } from 'vitest'
-import { newRunDir, runBundle } from '../../__fixtures__/runner.js'
+import { newRunDir, runBundle } from './runner.js'
 
 export interface ReportImage {
   reference: string

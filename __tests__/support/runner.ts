@@ -5,9 +5,9 @@ import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { ensureNode24 } from '../scripts/ensure-node24.mjs'
+import { ensureNode24 } from '../../scripts/ensure-node24.mjs'
 
-export const ROOT = resolve(import.meta.dirname, '..')
+export const ROOT = resolve(import.meta.dirname, '../..')
 export const HEAD_SHA = '1111111111111111111111111111111111111111'
 export const MERGE_SHA = '3333333333333333333333333333333333333333'
 
@@ -104,7 +104,7 @@ export function githubEnv(
   event: 'pull_request' | 'push' = 'pull_request',
 ): Record<string, string> {
   const eventPath = join(dir, 'event.json')
-  writeFileSync(eventPath, readFileSync(join(ROOT, '__fixtures__', 'event_pull_request.json')))
+  writeFileSync(eventPath, readFileSync(join(ROOT, '__tests__', 'fixtures', 'event_pull_request.json')))
   return {
     CI: 'true',
     GITHUB_ACTIONS: 'true',
