@@ -9,13 +9,12 @@ import { join } from 'node:path'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { Document, isMap, isSeq, type Node, visit, type YAMLMap } from 'yaml'
-// @ts-expect-error plain ESM helper without types
-import { writeCorpus } from '../bench/extract.mjs'
 import { Extractor } from '../src/extract/index.js'
 import { LineIndex } from '../src/extract/lines.js'
 import { pruneDocument, pruneJson } from '../src/extract/prune.js'
 import { formatReference, parseReference } from '../src/extract/reference.js'
 import type { Extraction } from '../src/model.js'
+import { writeCorpus } from './support/corpus.mjs'
 
 /** The same text read with the tricks (pruning whenever anything can be dropped) and without them. */
 function both(text: string, file: string) {

@@ -1,4 +1,4 @@
-// Cost of the rewrite stage on the extraction corpus (bench/extract.mjs writeCorpus, ≥ 20 MB): every valid
+// Cost of the rewrite stage on the extraction corpus (__tests__/support/corpus.mjs, ≥ 20 MB): every valid
 // image is taken as cached under a made-up digest, then rewriteManifests() rewrites the whole corpus into a
 // fresh output directory (`rewrite: zot`: every scanned file read again, spliced, written). Extraction of the
 // same corpus is timed in the same loop, interleaved, so the two figures share the machine's load.
@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
-import { writeCorpus } from './extract.mjs'
+import { writeCorpus } from '../__tests__/support/corpus.mjs'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 const PULL_HOST = 'zot.example.com'

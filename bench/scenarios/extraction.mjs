@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { writeCorpus } from '../../__tests__/support/corpus.mjs'
 import { progress } from '../harness/log.mjs'
 import { runProcess } from '../harness/proc.mjs'
 import { ROOT } from '../harness/testbed.mjs'
@@ -34,7 +35,7 @@ export async function extraction(ctx) {
   for (const line of r.stderr.trim().split('\n')) if (line) progress(`  ${line}`)
   if (r.code !== 0) throw new Error(`benchExtract failed (exit ${r.code}): ${r.stderr.trim().slice(-500)}`)
   const out = JSON.parse(r.stdout)
-  const single = await singleRunPeak(file)
+  const single = await singleRunPeak()
   return {
     ...out,
     peakRssMbInProcess: out.peakRssMb,
@@ -47,9 +48,8 @@ export async function extraction(ctx) {
   }
 }
 
-/** Peak RSS (MB) of a fresh node process that runs extract() once over the corpus (written here, by extract.mjs). */
-async function singleRunPeak(file) {
-  const { writeCorpus } = await import(pathToFileURL(file).href)
+/** Peak RSS (MB) of a fresh node process that runs extract() once over the corpus (written here). */
+async function singleRunPeak() {
   const dir = mkdtempSync(join(tmpdir(), 'zot-warm-bench-corpus-'))
   try {
     writeCorpus(dir, TARGET_CORPUS_MB)
