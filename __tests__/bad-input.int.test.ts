@@ -4,13 +4,13 @@
 // unresolved references — each file also holding valid references. Every bad case must come out with its
 // status or notice at file:line (report and compiler-style lines), nothing may crash, and the valid
 // references in the same files must really be in the cache afterwards. The action then checks the same tree.
-import { mkdirSync, mkdtempSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, test } from 'vitest'
 import { pushImages } from './support/images.js'
 import { listTags } from './support/registry.js'
 import { checkDist, githubEnv, newRunDir, node24, type RunOutcome, runBundle } from './support/runner.js'
+import { tempDir } from './support/temp.js'
 import { startZot, type ZotServer } from './support/zot.js'
 import { zotTestHooks } from './support/zot-vitest.js'
 
@@ -403,7 +403,7 @@ let cache: ZotServer
 
 beforeAll(async () => {
   checkDist()
-  workspace = mkdtempSync(join(tmpdir(), 'zot-warm-bad-input-'))
+  workspace = tempDir('zot-warm-bad-input-')
   buildCorpus()
   hub = await startZot({ name: 'hub' })
   cache = await startZot({ name: 'cache', upstreams: [{ url: hub.url, destination: 'docker-images' }] })

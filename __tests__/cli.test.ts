@@ -1,16 +1,16 @@
 // The CLI in-process (runCli with captured streams), for everything that needs no Zot: flags, environment,
 // positionals, plan mode, reports, exit codes 0/1/2. dist.int.test.ts runs the bundle against a real Zot.
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { type CliIo, runCli } from '../src/cli.js'
+import { tempDir } from './support/temp.js'
 
 let ws: string
 
 beforeAll(() => {
-  ws = mkdtempSync(join(tmpdir(), 'zot-warm-cli-'))
+  ws = tempDir('zot-warm-cli-')
   mkdirSync(join(ws, 'deploy'))
   writeFileSync(
     join(ws, 'deploy', 'app.yaml'),

@@ -1,7 +1,6 @@
 // The configuration file (src/inputs/config-file.ts) and its place beneath the other sources in
 // parseConfig. Every search location is a temporary directory: no test reads the real /etc, XDG or home.
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { ConfigError } from '../src/errors.js'
@@ -14,12 +13,13 @@ import {
   nearestKey,
   parseConfigFile,
 } from '../src/inputs/config-file.js'
+import { tempDir } from './support/temp.js'
 
 let root: string
 let search: ConfigSearch
 
 beforeEach(() => {
-  root = mkdtempSync(join(tmpdir(), 'zot-warm-config-'))
+  root = tempDir('zot-warm-config-')
   for (const d of ['cwd', 'home', 'xdg', 'etc']) mkdirSync(join(root, d))
   search = {
     cwd: join(root, 'cwd'),

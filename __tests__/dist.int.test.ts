@@ -2,9 +2,8 @@
 // GITHUB_STEP_SUMMARY, a pull_request event; a Forgejo variant) and as a user runs the CLI (dist/cli.js),
 // under Node 20 and Node 24, against a real upstream + cache Zot pair. Every run is checked for secrets.
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type DelayProxy, startDelayProxy } from './support/delay-proxy.js'
@@ -22,6 +21,7 @@ import {
   runtimes,
   secretLeaks,
 } from './support/runner.js'
+import { tempDir } from './support/temp.js'
 import { startZot, type ZotServer } from './support/zot.js'
 import { zotTestHooks } from './support/zot-vitest.js'
 
@@ -108,7 +108,7 @@ beforeAll(async () => {
     ]),
     pushImages(slowUpstream.registry(), [{ repo: 'big/image', tag: '1', kind: 'oci', layerSize: 4096 }]),
   ])
-  workspace = mkdtempSync(join(tmpdir(), 'zot-warm-ws-'))
+  workspace = tempDir('zot-warm-ws-')
   mkdirSync(join(workspace, 'deploy'))
   writeFileSync(join(workspace, 'deploy', 'app.yaml'), APP_YAML)
   writeFileSync(join(workspace, 'compose.yaml'), COMPOSE_YAML)
@@ -431,7 +431,7 @@ describe.each(runtimes())('$name', (rt) => {
     })
 
     it('plan mode needs no Zot; --report writes the JSON report', async () => {
-      const reportPath = join(mkdtempSync(join(tmpdir(), 'zot-warm-cli-')), 'r.json')
+      const reportPath = join(tempDir('zot-warm-cli-'), 'r.json')
       const dir = newRunDir()
       const run = await runBundle({
         node: rt.node,

@@ -3,19 +3,9 @@
 // wrong digest, a pinned digest, a 404, a cut connection, a closed port. `go` is a stand-in script on PATH;
 // the cache is a temporary XDG_CACHE_HOME. Nothing here reaches the network or the real cache.
 import { createHash } from 'node:crypto'
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { createServer, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import {
@@ -26,6 +16,7 @@ import {
   zotReleaseCacheDir,
 } from '../scripts/ensure-zot.mjs'
 import { checksumFor } from '../scripts/release-download.mjs'
+import { tempDir } from './support/temp.js'
 
 const ASSET = 'zot-linux-amd64'
 const BINARY = Buffer.from('#!/bin/sh\necho "zot v2.1.20 (release stand-in)"\n')
@@ -62,7 +53,7 @@ let bin: string
 
 /** A `go` on PATH that "builds" by writing a script into $GOBIN, or fails like a real build would. */
 function fakeGo(behaviour: 'builds' | 'fails' | 'absent') {
-  const dir = mkdtempSync(join(tmpdir(), 'zot-warm-fake-go-'))
+  const dir = tempDir('zot-warm-fake-go-')
   if (behaviour !== 'absent') {
     const script =
       behaviour === 'builds'
@@ -90,7 +81,7 @@ beforeEach(() => {
   routes = {}
   requests = []
   logs = []
-  env = { XDG_CACHE_HOME: mkdtempSync(join(tmpdir(), 'zot-warm-cache-')), HOME: '/nonexistent' }
+  env = { XDG_CACHE_HOME: tempDir('zot-warm-cache-'), HOME: '/nonexistent' }
   bin = join(zotReleaseCacheDir(env, ASSET), 'zot')
   fakeGo('fails')
 })

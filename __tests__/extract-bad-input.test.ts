@@ -1,15 +1,15 @@
 // Bad input, extraction side (bad-input.int.test.ts runs such cases end to end): every case gets its own
 // clear notice or status with file:line, nothing crashes, and a valid reference next to it is still found.
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { ConfigError } from '../src/errors.js'
 import { nodeIo } from '../src/extract/files.js'
 import { type ExtractIo, type ExtractOptions, extract } from '../src/extract/index.js'
 import type { ExtractStatus, NoticeLevel } from '../src/model.js'
+import { tempDir } from './support/temp.js'
 
-const root = mkdtempSync(join(tmpdir(), 'zot-warm-bad-input-'))
+const root = tempDir('zot-warm-bad-input-')
 afterAll(() => rmSync(root, { recursive: true, force: true }))
 
 const H64 = 'a'.repeat(64)

@@ -3,8 +3,7 @@
 // scalar style, folded long lines, compact sequences, anchors and aliases, merge keys, CRLF — and generated
 // JSON are read with and without them; references, positions and notices must be identical.
 
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
@@ -15,6 +14,7 @@ import { pruneDocument, pruneJson } from '../src/extract/prune.js'
 import { formatReference, parseReference } from '../src/extract/reference.js'
 import type { Extraction } from '../src/model.js'
 import { writeCorpus } from './support/corpus.mjs'
+import { tempDir } from './support/temp.js'
 
 /** The same text read with the tricks (pruning whenever anything can be dropped) and without them. */
 function both(text: string, file: string) {
@@ -261,7 +261,7 @@ describe('fast path == slow path', () => {
   })
 
   it('on the benchmark corpus (CRDs, ConfigMaps, Secrets, workloads, a kubectl JSON List)', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'zot-warm-equiv-'))
+    const dir = tempDir('zot-warm-equiv-')
     try {
       writeCorpus(dir, 1)
       for (const f of readdirSync(dir)) {

@@ -1,14 +1,14 @@
 // Which files extract() reads: the default scan, directories, globs, `!` excludes, explicit files, stdin and
 // the images input, with workspace-relative `/` paths in every Source.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { ConfigError } from '../src/errors.js'
 import { extract } from '../src/extract/index.js'
 import { UNREAD_LIST_MESSAGE } from '../src/extract/unread-lists.js'
+import { tempDir } from './support/temp.js'
 
-const root = mkdtempSync(join(tmpdir(), 'zot-warm-inputs-'))
+const root = tempDir('zot-warm-inputs-')
 afterAll(() => rmSync(root, { recursive: true, force: true }))
 let n = 0
 

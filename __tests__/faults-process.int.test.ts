@@ -5,15 +5,15 @@
 // image after cancellation), and holds the "slow" upstream's blobs so a sync stays in flight as long as needed.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { type FaultRelay, type Injection, startFaultRelay } from './support/fault-relay.js'
 import { pushImages } from './support/images.js'
 import { listTags } from './support/registry.js'
 import { checkDist, checkRuntime, githubEnv, newRunDir, ROOT, runBundle, runtimes } from './support/runner.js'
+import { tempDir } from './support/temp.js'
 import { startZot, type ZotServer } from './support/zot.js'
 import { zotTestHooks } from './support/zot-vitest.js'
 
@@ -107,7 +107,7 @@ async function runCli(
   return run
 }
 
-const reportFile = () => join(mkdtempSync(join(tmpdir(), 'zot-warm-faults-')), 'report.json')
+const reportFile = () => join(tempDir('zot-warm-faults-'), 'report.json')
 
 const zotEnv = (url: string, password = PASSWORD) => ({
   ZOT_WARM_ZOT_URL: url,
@@ -155,7 +155,7 @@ beforeAll(async () => {
     slowHub.registry(),
     SLOW.map((s) => ({ repo: s.replace(/^slow\.example\/|:1$/g, ''), tag: '1', kind: 'oci' as const })),
   )
-  workspace = mkdtempSync(join(tmpdir(), 'zot-warm-faults-ws-'))
+  workspace = tempDir('zot-warm-faults-ws-')
   writeFileSync(join(workspace, 'job.yaml'), JOB_YAML)
 })
 
@@ -263,7 +263,7 @@ describe('self-signed TLS', () => {
       script: 'dist/index.js',
       dir,
       // An empty workspace: only the image given in `images` (the default scan would find job.yaml).
-      env: githubEnv(dir, mkdtempSync(join(tmpdir(), 'zot-warm-empty-ws-'))),
+      env: githubEnv(dir, tempDir('zot-warm-empty-ws-')),
       inputs: { images: FAST, 'zot-url': tlsCache.url, 'registry-map': MAP, 'skip-tls-verify': 'true' },
       reportPath: join(dir, 'runner_temp', 'zot-warm-report.json'),
     })

@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
@@ -10,8 +9,9 @@ import { splitList } from '../src/inputs/list.js'
 import { pemSecretLines } from '../src/inputs/pem.js'
 import { redact, redactDeep } from '../src/inputs/redact.js'
 import { DEFAULTS } from '../src/warm/options.js'
+import { tempDir } from './support/temp.js'
 
-const ws = mkdtempSync(join(tmpdir(), 'zot-warm-inputs-'))
+const ws = tempDir('zot-warm-inputs-')
 const CERT =
   '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ2VydGlmaWNhdGVGb3JUZXN0czAKBggqhkjOPQQDAjA\n-----END CERTIFICATE-----\n'
 const KEY =

@@ -1,12 +1,12 @@
 // The action's run() in-process with the real @actions/core: INPUT_* in process.env, the runner's files in a
 // temp dir, workflow commands captured from stdout. Plan mode and configuration errors need no Zot; the
 // bundle against a real Zot is dist.int.test.ts.
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { run } from '../src/main.js'
 import { githubEnv, HEAD_SHA, newRunDir, parseCommands, parseOutputFile } from './support/runner.js'
+import { tempDir } from './support/temp.js'
 
 let ws: string
 let dir: string
@@ -15,7 +15,7 @@ let stdout: string
 
 beforeEach(() => {
   saved = { ...process.env }
-  ws = mkdtempSync(join(tmpdir(), 'zot-warm-main-'))
+  ws = tempDir('zot-warm-main-')
   mkdirSync(join(ws, 'k8s'))
   writeFileSync(
     join(ws, 'k8s', 'pod.yaml'),

@@ -1,7 +1,6 @@
 // runPipeline against a real upstream + cache Zot: warm then check, the log phases, and the progress
 // heartbeat while an image takes long (a delay proxy holds the upstream's blobs back).
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseConfig } from '../src/inputs/config.js'
@@ -9,6 +8,7 @@ import { type Logger, runPipeline } from '../src/pipeline.js'
 import { decideOutcome } from '../src/report/outcome.js'
 import { type DelayProxy, startDelayProxy } from './support/delay-proxy.js'
 import { pushImages } from './support/images.js'
+import { tempDir } from './support/temp.js'
 import { startZot, type ZotServer } from './support/zot.js'
 import { zotTestHooks } from './support/zot-vitest.js'
 
@@ -35,7 +35,7 @@ beforeAll(async () => {
     { repo: 'library/redis', tag: '7.4', kind: 'oci' },
   ])
   await pushImages(slow.registry(), [{ repo: 'big/image', tag: '1', kind: 'oci' }])
-  ws = mkdtempSync(join(tmpdir(), 'zot-warm-pipe-int-'))
+  ws = tempDir('zot-warm-pipe-int-')
   writeFileSync(
     join(ws, 'images.yaml'),
     'apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - name: a\n      image: nginx:1.27\n    - name: b\n      image: redis:7.4\n    - name: c\n      image: redis:0.0-missing\n',

@@ -1,17 +1,17 @@
 // runPipeline without a Zot: plan mode, registry mapping outcomes, hard failures and cancellation before
 // warming. Real warming is in pipeline.int.test.ts.
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { parseConfig } from '../src/inputs/config.js'
 import { type Logger, runPipeline } from '../src/pipeline.js'
+import { tempDir } from './support/temp.js'
 
 let ws: string
 
 beforeAll(() => {
-  ws = mkdtempSync(join(tmpdir(), 'zot-warm-pipeline-'))
+  ws = tempDir('zot-warm-pipeline-')
   writeFileSync(
     join(ws, 'app.yaml'),
     [
@@ -75,7 +75,7 @@ describe('runPipeline', () => {
   })
 
   it('runtime-images: an operator flag is planned as a runtime source; `false` leaves it out', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'zot-warm-pipeline-runtime-'))
+    const dir = tempDir('zot-warm-pipeline-runtime-')
     writeFileSync(
       join(dir, 'operator.yaml'),
       'kind: Pod\nspec:\n  containers:\n    - name: op\n      image: quay.io/team/op:1\n      args: [--worker-image=quay.io/team/worker:1]\n',

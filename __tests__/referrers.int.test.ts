@@ -2,8 +2,7 @@
 // facts src/warm/referrers.ts and docs/zot.md rest on), then the engine and the pipeline warming them with
 // the images. Presence in the cache is checked with requests that never sync (blob HEAD, tags/list, search);
 // upstream request counts come from the upstream Zot's own metrics.
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { parseConfig } from '../src/inputs/config.js'
@@ -28,6 +27,7 @@ import {
 } from './support/images.js'
 import { found } from './support/references.js'
 import { getManifest, listTags, MEDIA, registryRequest } from './support/registry.js'
+import { tempDir } from './support/temp.js'
 import { startZot, type ZotServer } from './support/zot.js'
 import { zotTestHooks } from './support/zot-vitest.js'
 
@@ -675,7 +675,7 @@ describe('require-signed through the pipeline', () => {
   let ws: string
   beforeAll(async () => {
     zoo = await pushZoo('gate')
-    ws = mkdtempSync(join(tmpdir(), 'zot-warm-referrers-'))
+    ws = tempDir('zot-warm-referrers-')
     const containers = zoo.refs
       .map((r, i) => `    - name: c${i}\n      image: ${r.reference?.path}:1\n`)
       .join('')

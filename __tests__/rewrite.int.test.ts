@@ -5,8 +5,7 @@
 // published (against a preserving and a converting cache). The bundled CLI in a pipe, and the bundled action
 // writing the directory and its output.
 import { createHash } from 'node:crypto'
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { parseReference } from '../src/extract/index.js'
@@ -17,6 +16,7 @@ import type { RunResult } from '../src/report/types.js'
 import { type PushedImage, pushImages } from './support/images.js'
 import { getManifest, type RegistryAccess, registryRequest } from './support/registry.js'
 import { checkDist, githubEnv, newRunDir, runBundle } from './support/runner.js'
+import { tempDir } from './support/temp.js'
 import { startZot, type ZotServer } from './support/zot.js'
 import { zotTestHooks } from './support/zot-vitest.js'
 
@@ -108,7 +108,7 @@ beforeAll(async () => {
 })
 
 function workspace(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'zot-warm-rewrite-int-'))
+  const dir = tempDir('zot-warm-rewrite-int-')
   mkdirSync(join(dir, 'deploy'))
   writeFileSync(join(dir, 'deploy', 'app.yaml'), appYaml())
   writeFileSync(join(dir, 'compose.yaml'), COMPOSE)

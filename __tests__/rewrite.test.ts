@@ -8,7 +8,6 @@ import {
   chmodSync,
   lstatSync,
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
@@ -21,7 +20,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import fc from 'fast-check'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { Document, parseAllDocuments, type Scalar, visit } from 'yaml'
 import { Extractor, extract, formatReference, parseReference } from '../src/extract/index.js'
 import type { Extraction, ImageResult, ImageStatus } from '../src/model.js'
@@ -31,6 +30,7 @@ import { applyEdits, unsafeHere } from '../src/rewrite/edit.js'
 import { rewriteManifests, type TargetRule } from '../src/rewrite/index.js'
 import { destination, prepareOutputDir } from '../src/rewrite/output.js'
 import { digestTarget, unconvertedEvidence, zotTarget } from '../src/rewrite/target.js'
+import { tempDir } from './support/temp.js'
 
 const CORPUS = fileURLToPath(new URL('./fixtures/extract/corpus', import.meta.url))
 const CORPUS_PATHS = ['.', 'lists/images.txt', 'lists/prewarm']
@@ -46,15 +46,7 @@ const PULL_HOST = 'zot.example:5000'
 
 const digestOf = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`
 
-const dirs: string[] = []
-const tempDir = (label: string) => {
-  const d = mkdtempSync(join(tmpdir(), `zot-warm-rewrite-${label}-`))
-  dirs.push(d)
-  return d
-}
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
-})
+const workDir = (label: string) => tempDir(`zot-warm-rewrite-${label}-`)
 
 /** Results as the warm stage would make them: valid mapped images cached under a digest of their name. */
 function fakeRun(ex: Extraction, statuses: Record<string, ImageStatus> = {}) {
@@ -172,7 +164,7 @@ describe('rewrite over the extraction corpus', () => {
   it('a rewrite to the text as written leaves every file byte-identical', async () => {
     const ex = await extract({ workspace: CORPUS, paths: CORPUS_PATHS })
     const { results, planned } = fakeRun(ex)
-    const out = tempDir('identity')
+    const out = workDir('identity')
     const same: TargetRule = (r) =>
       r.status === 'cached' ? (written) => ({ text: written }) : 'not a cached image'
     const summary = await rewriteManifests(zotOptions(CORPUS, out), { results, planned, read: ex.read }, same)
@@ -188,7 +180,7 @@ describe('rewrite over the extraction corpus', () => {
   it('with real targets changes only the references, keeps the data, and reads back as the cache', async () => {
     const ex = await extract({ workspace: CORPUS, paths: CORPUS_PATHS })
     const { results, planned } = fakeRun(ex)
-    const out = tempDir('zot')
+    const out = workDir('zot')
     const summary = await rewriteManifests(zotOptions(CORPUS, out), { results, planned, read: ex.read })
     expect(summary.problems).toEqual([])
     expect(summary.files).toBe(ex.read.length)
@@ -245,7 +237,7 @@ describe('rewrite over the extraction corpus', () => {
   it('says what it left and why: aliases without an image anchor, escapes, folded text, unmapped, invalid', async () => {
     const ex = await extract({ workspace: CORPUS, paths: CORPUS_PATHS })
     const { results, planned } = fakeRun(ex, { 'ghcr.io/cloudnative-pg/postgresql:16.4': 'failed' })
-    const summary = await rewriteManifests(zotOptions(CORPUS, tempDir('left')), {
+    const summary = await rewriteManifests(zotOptions(CORPUS, workDir('left')), {
       results,
       planned,
       read: ex.read,
@@ -516,7 +508,7 @@ describe('targets', () => {
 
 describe('the output directory', () => {
   function workspaceWith(files: Record<string, string>) {
-    const ws = tempDir('ws')
+    const ws = workDir('ws')
     for (const [f, text] of Object.entries(files)) {
       mkdirSync(join(ws, f, '..'), { recursive: true })
       writeFileSync(join(ws, f), text)
@@ -547,7 +539,7 @@ describe('the output directory', () => {
 
   it('receives every scanned file at its relative path, rewritten or not', async () => {
     const ws = workspaceWith({ 'deploy/app.yaml': POD, 'deploy/cm.yaml': CM, 'other/empty.yaml': '' })
-    const out = join(tempDir('out'), 'nested', 'dir')
+    const out = join(workDir('out'), 'nested', 'dir')
     const { summary } = await run(ws, out)
     expect(readdirSync(join(out, 'deploy')).sort()).toEqual(['app.yaml', 'cm.yaml'])
     expect(readFileSync(join(out, 'deploy/cm.yaml'), 'utf8')).toBe(CM)
@@ -593,8 +585,8 @@ describe('the output directory', () => {
   it('refuses to write outside the directory: paths leaving the workspace and symbolic links', async () => {
     const outside = workspaceWith({ 'x.yaml': POD })
     const ws = workspaceWith({ 'app.yaml': POD, 'sub/b.yaml': POD.replace('nginx:1.27', 'redis:7') })
-    const out = tempDir('out')
-    const victim = tempDir('victim')
+    const out = workDir('out')
+    const victim = workDir('victim')
     mkdirSync(join(out, 'sub'), { recursive: true })
     rmSync(join(out, 'sub'), { recursive: true })
     symlinkSync(victim, join(out, 'sub'))
@@ -623,7 +615,7 @@ describe('the output directory', () => {
   it('a failed run writes nothing; failed, unmapped, invalid and unresolved images keep their text', async () => {
     const text = `${POD}    - name: b\n      image: example.org/unmapped:1\n    - name: c\n      image: "{{ .Values.x }}"\n    - name: d\n      image: Bad/Name\n    - name: e\n      image: redis:7\n`
     const ws = workspaceWith({ 'app.yaml': text })
-    const out = tempDir('out')
+    const out = workDir('out')
     const held = await run(ws, out, ['.'], {}, 'the run failed (1 image failed)')
     expect(held.summary).toMatchObject({ written: false, held: 'the run failed (1 image failed)', files: 0 })
     expect(readdirSync(out)).toEqual([])
@@ -657,7 +649,7 @@ describe('the output directory', () => {
       ['arg', 'ghcr.io/acme/side:2'],
       ['env', 'ghcr.io/acme/side:2'],
     ])
-    const out = tempDir('out')
+    const out = workDir('out')
     for (const pullHost of [PULL_HOST, '[::1]:5000']) {
       const summary = await rewriteManifests(
         { mode: 'zot', pullHost, output: out, workspace: ws },
@@ -689,7 +681,7 @@ describe('the output directory', () => {
     const ex = await extract({ workspace: ws, paths: ['.'] })
     const { results, planned } = fakeRun(ex)
     writeFileSync(join(ws, 'app.yaml'), POD.replace('nginx:1.27', 'nginx:9.99'))
-    const out = tempDir('out')
+    const out = workDir('out')
     const summary = await rewriteManifests(zotOptions(ws, out), { results, planned, read: ex.read })
     expect(summary.left.map((l) => l.why)).toEqual(['the file changed since it was read'])
     expect(readFileSync(join(out, 'app.yaml'), 'utf8')).toBe(POD.replace('nginx:1.27', 'nginx:9.99'))

@@ -2,14 +2,14 @@
 // `go install` (scripts/ensure-act.mjs). It runs dist/index.js exactly as a Forgejo runner does: with the
 // host's `node` (Node 20 here) whatever `runs.using` says, and against the real Zot test bed.
 import { execFile } from 'node:child_process'
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { ensureAct } from '../scripts/ensure-act.mjs'
 import { pushImage } from './support/images.js'
 import { listTags } from './support/registry.js'
+import { tempDir } from './support/temp.js'
 import { startZot, type ZotServer } from './support/zot.js'
 import { zotTestHooks } from './support/zot-vitest.js'
 
@@ -61,7 +61,7 @@ beforeAll(async () => {
   await pushImage(upstream.registry(), { repo: 'team/worker', tag: '2.3', kind: 'oci' })
 
   // A throwaway repository holding the action as users get it (action.yml + dist/) and a rendered manifest.
-  repo = mkdtempSync(join(tmpdir(), 'zot-warm-act-'))
+  repo = tempDir('zot-warm-act-')
   cpSync(join(ROOT, 'action.yml'), join(repo, 'action.yml'))
   cpSync(join(ROOT, 'dist'), join(repo, 'dist'), { recursive: true })
   cpSync(join(ROOT, '__tests__', 'fixtures', 'act'), join(repo, 'deploy'), { recursive: true })

@@ -2,8 +2,7 @@
 // is a flag and whose agent is a RELATED_IMAGE_* env value. Warming makes Zot hold all of them (so the pods
 // the operator starts later pull from the cache), the repository-only base-image flag is not taken (it would
 // fail a strict run: the upstream has no `latest`), and `runtime-images: false` warms the container image only.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { parseConfig } from '../src/inputs/config.js'
@@ -12,6 +11,7 @@ import { planAnnotations } from '../src/report/annotations.js'
 import { decideOutcome } from '../src/report/outcome.js'
 import { renderTable } from '../src/report/table.js'
 import { type PushedImage, pushImages } from './support/images.js'
+import { tempDir } from './support/temp.js'
 import { startZot, type ZotServer } from './support/zot.js'
 import { zotTestHooks } from './support/zot-vitest.js'
 
@@ -41,7 +41,7 @@ beforeAll(async () => {
     { repo: 'op/prometheus', tag: 'v2.54.1', kind: 'oci' },
   ])
   agent = pushed[2] as PushedImage
-  ws = mkdtempSync(join(tmpdir(), 'zot-warm-runtime-int-'))
+  ws = tempDir('zot-warm-runtime-int-')
   writeFileSync(
     join(ws, 'operator.yaml'),
     [

@@ -8,9 +8,8 @@
 // The action registers each with the runner (`::add-mask::` — how the runner masks them), and that is the only
 // line a raw secret may appear on.
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { type FaultRelay, startFaultRelay } from './support/fault-relay.js'
@@ -19,6 +18,7 @@ import { pushImages } from './support/images.js'
 import { type RecordingServer, startRecordingServer } from './support/recording-server.js'
 import { registryRequest } from './support/registry.js'
 import { checkDist, githubEnv, newRunDir, node24, type RunOutcome, runBundle } from './support/runner.js'
+import { tempDir } from './support/temp.js'
 import { testPki } from './support/tls.js'
 import { startZot, type ZotServer } from './support/zot.js'
 import { zotTestHooks } from './support/zot-vitest.js'
@@ -89,7 +89,7 @@ beforeAll(async () => {
     tokens: { [FORGE_TOKEN]: { user: BOT, write: true }, [FORK_TOKEN]: { user: BOT, write: false } },
   })
   await pushImages(hub.registry(), [{ repo: 'team/app', tag: '1', kind: 'oci-index' }])
-  workspace = mkdtempSync(join(tmpdir(), 'zot-warm-secrets-'))
+  workspace = tempDir('zot-warm-secrets-')
   writeFileSync(join(workspace, 'ok.yaml'), 'kind: Pod\nspec:\n  containers:\n    - image: team/app:1\n')
   writeFileSync(
     join(workspace, 'mixed.yaml'),

@@ -3,14 +3,14 @@
 // credentials from the Secret as ZOT_USERNAME / ZOT_PASSWORD, dist/cli.js on Node 24 (the CronJob's
 // node:24 image). The cache syncs four upstream "registries" (one hub Zot behind four prefixes).
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseAllDocuments } from 'yaml'
 import { pushImages } from './support/images.js'
 import { listTags } from './support/registry.js'
 import { checkDist, newRunDir, node24, ROOT, runBundle, secretLeaks } from './support/runner.js'
+import { tempDir } from './support/temp.js'
 import { startZot, type ZotServer } from './support/zot.js'
 import { zotTestHooks } from './support/zot-vitest.js'
 
@@ -62,7 +62,7 @@ beforeAll(async () => {
   const configMap = docs.map((d) => d.toJS()).find((d) => d.kind === 'ConfigMap') as {
     data: Record<string, string>
   }
-  systemConfig = join(mkdtempSync(join(tmpdir(), 'zot-warm-etc-')), 'config.yaml')
+  systemConfig = join(tempDir('zot-warm-etc-'), 'config.yaml')
   writeFileSync(systemConfig, configMap.data['config.yaml'] ?? '')
 })
 
@@ -79,7 +79,7 @@ function cronJobRun() {
     dir,
     args: ['-'],
     stdin: KUBECTL,
-    cwd: mkdtempSync(join(tmpdir(), 'zot-warm-cronjob-')),
+    cwd: tempDir('zot-warm-cronjob-'),
     env: {
       ZOT_WARM_SYSTEM_CONFIG: systemConfig,
       // The file's zot-url is the example's; the alias (a Secret key) wins over the file.

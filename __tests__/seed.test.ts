@@ -3,13 +3,13 @@
 // precedence, boolean flags, paths that select nothing, unread image lists, the kubectl pipeline of the seed
 // CronJob, image-sync's configuration, and the 120-column table. Every configuration file location is a
 // temporary one: ZOT_WARM_SYSTEM_CONFIG and XDG_CONFIG_HOME point into the test's directories.
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { parseAllDocuments } from 'yaml'
 import { parseConfigFile } from '../src/inputs/config-file.js'
 import { checkDist, forgejoEnv, githubEnv, newRunDir, ROOT, runBundle } from './support/runner.js'
+import { tempDir } from './support/temp.js'
 
 interface Report {
   outcome: { exitCode: number; reason: string }
@@ -41,8 +41,8 @@ let home: string
 
 beforeAll(() => {
   checkDist()
-  ws = mkdtempSync(join(tmpdir(), 'zot-warm-seed-'))
-  home = mkdtempSync(join(tmpdir(), 'zot-warm-seed-home-'))
+  ws = tempDir('zot-warm-seed-')
+  home = tempDir('zot-warm-seed-home-')
   mkdirSync(join(ws, 'deploy'))
   writeFileSync(join(ws, 'deploy', 'app.yaml'), POD('nginx:1.27'))
   writeFileSync(join(ws, 'deploy', 'images.txt'), '# extra images\nghcr.io/acme/tool:2.0\nredis:7.4\n')
@@ -65,7 +65,7 @@ function cli(args: string[], opts: { env?: Record<string, string>; stdin?: strin
 }
 
 function inDir(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'zot-warm-seed-ws-'))
+  const dir = tempDir('zot-warm-seed-ws-')
   for (const [name, text] of Object.entries(files)) {
     mkdirSync(join(dir, name, '..'), { recursive: true })
     writeFileSync(join(dir, name), text)

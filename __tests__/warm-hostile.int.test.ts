@@ -4,16 +4,14 @@
 // only, with the exit code of the outcome, in bounded time and memory; never "unexpected error", never
 // cached. Stalls run through runPipeline with short limits, so no test waits out the real 30 s tries.
 
-import { mkdtempSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { parseConfig } from '../src/inputs/config.js'
 import { type Logger, runPipeline } from '../src/pipeline.js'
 import { type FaultRelay, startFaultRelay } from './support/fault-relay.js'
 import { pushImages } from './support/images.js'
 import { checkDist } from './support/runner.js'
+import { tempDir } from './support/temp.js'
 import { warmWithCli } from './support/warm-cli.js'
 import { startZot, type ZotServer } from './support/zot.js'
 import { zotTestHooks } from './support/zot-vitest.js'
@@ -279,7 +277,7 @@ describe('a throttling or stalled Zot', () => {
     }
     let workspace: string
     beforeAll(() => {
-      workspace = mkdtempSync(join(tmpdir(), 'zot-warm-stall-ws-'))
+      workspace = tempDir('zot-warm-stall-ws-')
     })
 
     function recorder() {

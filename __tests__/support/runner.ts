@@ -2,10 +2,10 @@
 // INPUT_* variables, the GITHUB_* (and FORGEJO_*) context, and files for GITHUB_OUTPUT / GITHUB_STEP_SUMMARY;
 // workflow commands are read back from stdout.
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { ensureNode24 } from '../../scripts/ensure-node24.mjs'
+import { tempDir } from './temp.js'
 
 export const ROOT = resolve(import.meta.dirname, '../..')
 export const HEAD_SHA = '1111111111111111111111111111111111111111'
@@ -144,7 +144,7 @@ export function forgejoEnv(dir: string, workspace: string): Record<string, strin
 }
 
 export function newRunDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'zot-warm-run-'))
+  const dir = tempDir('zot-warm-run-')
   mkdirSync(join(dir, 'runner_temp'))
   for (const f of ['step_summary.md', 'output.txt', 'env.txt', 'state.txt', 'path.txt'])
     writeFileSync(join(dir, f), '')

@@ -1,10 +1,10 @@
 // The bundled CLI warming images against a Zot URL, read back through its JSON report: the exit code and
 // output, the report, and each image's entry by reference. Never a stack trace on stderr.
-import { mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect } from 'vitest'
 import { newRunDir, runBundle } from './runner.js'
+import { tempDir } from './temp.js'
 
 export interface ReportImage {
   reference: string
@@ -36,7 +36,7 @@ export async function warmWithCli(
     node: process.execPath,
     script: 'dist/cli.js',
     dir,
-    cwd: mkdtempSync(join(tmpdir(), 'zot-warm-empty-ws-')),
+    cwd: tempDir('zot-warm-empty-ws-'),
     args: [
       '--zot-url',
       zotUrl,
