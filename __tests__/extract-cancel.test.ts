@@ -2,16 +2,15 @@
 // documents, the event loop gets a turn while a large file is read (so a signal is seen at all), and a run
 // that stopped before reading everything is never "ok": the notice says what was not read, strict exits 2.
 import { spawn } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { checkDist, githubEnv, newRunDir, ROOT, runBundle } from '../__fixtures__/runner.js'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { nodeIo } from '../src/extract/files.js'
 import { type ExtractIo, extract } from '../src/extract/index.js'
+import { checkDist, githubEnv, newRunDir, ROOT, runBundle } from './support/runner.js'
+import { tempDir } from './support/temp.js'
 
-const root = mkdtempSync(join(tmpdir(), 'zot-warm-cancel-'))
-afterAll(() => rmSync(root, { recursive: true, force: true }))
+const root = tempDir('zot-warm-cancel-')
 
 const pod = (i: number) =>
   `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p${i}\nspec:\n  containers:\n    - name: c\n      image: ghcr.io/acme/app-${i}:1\n`

@@ -5,16 +5,16 @@
 // three runs, and the bound leaves a factor of 3 for noise. Then random token soups in every context, and
 // the reported repros through the bundled CLI with generous per-case bounds.
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import fc from 'fast-check'
-import { afterAll, describe, expect, it } from 'vitest'
-import { checkDist, ROOT } from '../__fixtures__/runner.js'
+import { describe, expect, it } from 'vitest'
 import { Extractor } from '../src/extract/index.js'
 import { keyAt } from '../src/extract/keys.js'
 import { closedValue } from '../src/extract/prune.js'
 import { isTemplated, parseReference } from '../src/extract/reference.js'
+import { checkDist, ROOT } from './support/runner.js'
+import { tempDir } from './support/temp.js'
 
 /** CPU milliseconds of this process for one run of `fn`, best of `runs`. */
 function cpuMs(fn: () => void, runs = 3): number {
@@ -339,8 +339,7 @@ describe('the rewritten scans say exactly what the regular expressions they repl
 })
 
 describe('the reported repros, through the bundled CLI', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'zot-warm-linear-'))
-  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+  const dir = tempDir('zot-warm-linear-')
 
   const plan = (file: string) => {
     checkDist()
