@@ -2,10 +2,10 @@
 // it, on Node 20 and Node 24, against a GitHub-shaped REST API on loopback: which runs comment, which make no
 // API call at all, and that a refused token changes nothing but one notice. Zot is not needed: a Zot that
 // does not answer is a hard failure (a problem worth a comment), plan mode is a clean run.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { BOT, type FakeGitHub, startFakeGitHub } from './support/github-api.js'
 import {
   checkDist,
   checkRuntime,
@@ -14,8 +14,8 @@ import {
   newRunDir,
   runBundle,
   runtimes,
-} from '../__fixtures__/runner.js'
-import { BOT, type FakeGitHub, startFakeGitHub } from './support/github-api.js'
+} from './support/runner.js'
+import { tempDir } from './support/temp.js'
 import { freePort } from './support/zot.js'
 
 const TOKEN = 'ghs_bundleWriteToken0123456789abcdef'
@@ -32,7 +32,7 @@ beforeAll(async () => {
   gh = await startFakeGitHub({
     tokens: { [TOKEN]: { user: BOT, write: true }, [FORK]: { user: BOT, write: false } },
   })
-  workspace = mkdtempSync(join(tmpdir(), 'zot-warm-comment-ws-'))
+  workspace = tempDir('zot-warm-comment-ws-')
   mkdirSync(join(workspace, 'deploy'))
   writeFileSync(
     join(workspace, 'deploy', 'api.yaml'),

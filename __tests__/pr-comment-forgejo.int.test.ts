@@ -2,18 +2,9 @@
 // comment endpoints under /api/v1 are the same): the user, repository, branch, pull request and tokens are
 // made through its API in the set-up. First the comment code in-process (lifecycle, race, a read-only token),
 // then the bundled action started as a Forgejo runner starts it, on Node 20 and Node 24.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  checkDist,
-  checkRuntime,
-  forgejoEnv,
-  newRunDir,
-  runBundle,
-  runtimes,
-} from '../__fixtures__/runner.js'
 import { runOrderOf } from '../src/report/comment.js'
 import { decideOutcome } from '../src/report/outcome.js'
 import { type ActionContext, type PublishInput, publishPrComment } from '../src/report/pr-comment.js'
@@ -28,6 +19,8 @@ import {
   startGitea,
 } from './support/gitea.js'
 import { cleanRun, failingRun, image, runOf } from './support/results.js'
+import { checkDist, checkRuntime, forgejoEnv, newRunDir, runBundle, runtimes } from './support/runner.js'
+import { tempDir } from './support/temp.js'
 import { freePort } from './support/zot.js'
 
 let gitea: GiteaServer
@@ -188,7 +181,7 @@ describe.each(runtimes())('Forgejo runner: the bundled action on $name against t
     checkDist()
     checkRuntime(rt)
     pr = await createPullRequest(gitea, `bundle-${rt.name}`)
-    workspace = mkdtempSync(join(tmpdir(), 'zot-warm-forgejo-ws-'))
+    workspace = tempDir('zot-warm-forgejo-ws-')
     mkdirSync(join(workspace, 'deploy'))
     writeFileSync(
       join(workspace, 'deploy', 'api.yaml'),
