@@ -2508,7 +2508,7 @@ exports.basename = (path, { windows } = {}) => {
 /***/ 770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-/* unused reexport */ __nccwpck_require__(218);
+module.exports = __nccwpck_require__(218);
 
 
 /***/ }),
@@ -2516,7 +2516,6 @@ exports.basename = (path, { windows } = {}) => {
 /***/ 218:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-var __webpack_unused_export__;
 
 
 var net = __nccwpck_require__(9278);
@@ -2528,10 +2527,10 @@ var assert = __nccwpck_require__(2613);
 var util = __nccwpck_require__(9023);
 
 
-__webpack_unused_export__ = httpOverHttp;
-__webpack_unused_export__ = httpsOverHttp;
-__webpack_unused_export__ = httpOverHttps;
-__webpack_unused_export__ = httpsOverHttps;
+exports.httpOverHttp = httpOverHttp;
+exports.httpsOverHttp = httpsOverHttp;
+exports.httpOverHttps = httpOverHttps;
+exports.httpsOverHttps = httpsOverHttps;
 
 
 function httpOverHttp(options) {
@@ -2780,7 +2779,7 @@ if (process.env.NODE_DEBUG && /\btunnel\b/.test(process.env.NODE_DEBUG)) {
 } else {
   debug = function() {};
 }
-__webpack_unused_export__ = debug; // for test
+exports.debug = debug; // for test
 
 
 /***/ }),
@@ -2788,7 +2787,6 @@ __webpack_unused_export__ = debug; // for test
 /***/ 6752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-var __webpack_unused_export__;
 
 
 const Client = __nccwpck_require__(3701)
@@ -2820,22 +2818,22 @@ const RedirectHandler = __nccwpck_require__(8754)
 
 Object.assign(Dispatcher.prototype, api)
 
-__webpack_unused_export__ = Dispatcher
-__webpack_unused_export__ = Client
-__webpack_unused_export__ = Pool
-__webpack_unused_export__ = BalancedPool
-__webpack_unused_export__ = RoundRobinPool
-module.exports.g6 = Agent
-__webpack_unused_export__ = ProxyAgent
-__webpack_unused_export__ = Socks5ProxyAgent
-module.exports.J2 = EnvHttpProxyAgent
-__webpack_unused_export__ = RetryAgent
-__webpack_unused_export__ = H2CClient
-__webpack_unused_export__ = RetryHandler
+module.exports.Dispatcher = Dispatcher
+module.exports.Client = Client
+module.exports.Pool = Pool
+module.exports.BalancedPool = BalancedPool
+module.exports.RoundRobinPool = RoundRobinPool
+module.exports.Agent = Agent
+module.exports.ProxyAgent = ProxyAgent
+module.exports.Socks5ProxyAgent = Socks5ProxyAgent
+module.exports.EnvHttpProxyAgent = EnvHttpProxyAgent
+module.exports.RetryAgent = RetryAgent
+module.exports.H2CClient = H2CClient
+module.exports.RetryHandler = RetryHandler
 
-__webpack_unused_export__ = DecoratorHandler
-__webpack_unused_export__ = RedirectHandler
-__webpack_unused_export__ = {
+module.exports.DecoratorHandler = DecoratorHandler
+module.exports.RedirectHandler = RedirectHandler
+module.exports.interceptors = {
   redirect: __nccwpck_require__(1514),
   responseError: __nccwpck_require__(8918),
   retry: __nccwpck_require__(2026),
@@ -2846,16 +2844,16 @@ __webpack_unused_export__ = {
   deduplicate: __nccwpck_require__(7240)
 }
 
-__webpack_unused_export__ = {
+module.exports.cacheStores = {
   MemoryCacheStore: __nccwpck_require__(4889)
 }
 
 const SqliteCacheStore = __nccwpck_require__(1522)
-__webpack_unused_export__ = SqliteCacheStore
+module.exports.cacheStores.SqliteCacheStore = SqliteCacheStore
 
-__webpack_unused_export__ = buildConnector
-__webpack_unused_export__ = errors
-__webpack_unused_export__ = {
+module.exports.buildConnector = buildConnector
+module.exports.errors = errors
+module.exports.util = {
   parseHeaders: util.parseHeaders,
   headerNameToString: util.headerNameToString
 }
@@ -2909,8 +2907,8 @@ function makeDispatcher (fn) {
   }
 }
 
-__webpack_unused_export__ = setGlobalDispatcher
-__webpack_unused_export__ = getGlobalDispatcher
+module.exports.setGlobalDispatcher = setGlobalDispatcher
+module.exports.getGlobalDispatcher = getGlobalDispatcher
 
 const fetchImpl = (__nccwpck_require__(4398).fetch)
 
@@ -2942,12 +2940,12 @@ function appendFetchStackTrace (err, filename) {
   err.stack = stack ? `${stack}\n${captureLines}` : capture.stack
 }
 
-module.exports.hd = function fetch (init, options = undefined) {
+module.exports.fetch = function fetch (init, options = undefined) {
   return fetchImpl(init, options).catch(err => {
     if (currentFilename) {
       appendFetchStackTrace(err, currentFilename)
     } else if (err && typeof err === 'object') {
-      Error.captureStackTrace(err, module.exports.hd)
+      Error.captureStackTrace(err, module.exports.fetch)
     }
     throw err
   })
@@ -2959,70 +2957,70 @@ module.exports.FormData = __nccwpck_require__(5910).FormData
 
 const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(1059)
 
-__webpack_unused_export__ = setGlobalOrigin
-__webpack_unused_export__ = getGlobalOrigin
+module.exports.setGlobalOrigin = setGlobalOrigin
+module.exports.getGlobalOrigin = getGlobalOrigin
 
 const { CacheStorage } = __nccwpck_require__(3245)
 const { kConstruct } = __nccwpck_require__(6443)
 
-__webpack_unused_export__ = new CacheStorage(kConstruct)
+module.exports.caches = new CacheStorage(kConstruct)
 
 const { deleteCookie, getCookies, getSetCookies, setCookie, parseCookie } = __nccwpck_require__(9061)
 
-__webpack_unused_export__ = deleteCookie
-__webpack_unused_export__ = getCookies
-__webpack_unused_export__ = getSetCookies
-__webpack_unused_export__ = setCookie
-__webpack_unused_export__ = parseCookie
+module.exports.deleteCookie = deleteCookie
+module.exports.getCookies = getCookies
+module.exports.getSetCookies = getSetCookies
+module.exports.setCookie = setCookie
+module.exports.parseCookie = parseCookie
 
 const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(1900)
 
-__webpack_unused_export__ = parseMIMEType
-__webpack_unused_export__ = serializeAMimeType
+module.exports.parseMIMEType = parseMIMEType
+module.exports.serializeAMimeType = serializeAMimeType
 
 const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(5188)
 const { WebSocket, ping } = __nccwpck_require__(3726)
-module.exports.kb = WebSocket
-module.exports.rd = CloseEvent
-module.exports.NN = ErrorEvent
-module.exports.aM = MessageEvent
-__webpack_unused_export__ = ping
+module.exports.WebSocket = WebSocket
+module.exports.CloseEvent = CloseEvent
+module.exports.ErrorEvent = ErrorEvent
+module.exports.MessageEvent = MessageEvent
+module.exports.ping = ping
 
-/* unused reexport */ __nccwpck_require__(2873).WebSocketStream
-/* unused reexport */ __nccwpck_require__(6919).WebSocketError
+module.exports.WebSocketStream = __nccwpck_require__(2873).WebSocketStream
+module.exports.WebSocketError = __nccwpck_require__(6919).WebSocketError
 
-__webpack_unused_export__ = makeDispatcher(api.request)
-__webpack_unused_export__ = makeDispatcher(api.stream)
-__webpack_unused_export__ = makeDispatcher(api.pipeline)
-__webpack_unused_export__ = makeDispatcher(api.connect)
-__webpack_unused_export__ = makeDispatcher(api.upgrade)
+module.exports.request = makeDispatcher(api.request)
+module.exports.stream = makeDispatcher(api.stream)
+module.exports.pipeline = makeDispatcher(api.pipeline)
+module.exports.connect = makeDispatcher(api.connect)
+module.exports.upgrade = makeDispatcher(api.upgrade)
 
-__webpack_unused_export__ = MockClient
-__webpack_unused_export__ = MockCallHistory
-__webpack_unused_export__ = MockCallHistoryLog
-__webpack_unused_export__ = MockPool
-__webpack_unused_export__ = MockAgent
-__webpack_unused_export__ = SnapshotAgent
-__webpack_unused_export__ = mockErrors
+module.exports.MockClient = MockClient
+module.exports.MockCallHistory = MockCallHistory
+module.exports.MockCallHistoryLog = MockCallHistoryLog
+module.exports.MockPool = MockPool
+module.exports.MockAgent = MockAgent
+module.exports.SnapshotAgent = SnapshotAgent
+module.exports.mockErrors = mockErrors
 
 const { EventSource } = __nccwpck_require__(1238)
 
-module.exports.GD = EventSource
+module.exports.EventSource = EventSource
 
 function install () {
-  globalThis.fetch = module.exports.hd
+  globalThis.fetch = module.exports.fetch
   globalThis.Headers = module.exports.Headers
   globalThis.Response = module.exports.Response
   globalThis.Request = module.exports.Request
   globalThis.FormData = module.exports.FormData
-  globalThis.WebSocket = module.exports.kb
-  globalThis.CloseEvent = module.exports.rd
-  globalThis.ErrorEvent = module.exports.NN
-  globalThis.MessageEvent = module.exports.aM
-  globalThis.EventSource = module.exports.GD
+  globalThis.WebSocket = module.exports.WebSocket
+  globalThis.CloseEvent = module.exports.CloseEvent
+  globalThis.ErrorEvent = module.exports.ErrorEvent
+  globalThis.MessageEvent = module.exports.MessageEvent
+  globalThis.EventSource = module.exports.EventSource
 }
 
-__webpack_unused_export__ = install
+module.exports.install = install
 
 
 /***/ }),
@@ -42028,6 +42026,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 
 /***/ }),
 
+/***/ 857:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+
+/***/ }),
+
 /***/ 6928:
 /***/ ((module) => {
 
@@ -50939,8 +50944,8 @@ const EMPTY_HINT = 'image is empty: a template probably rendered nothing here; r
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9);
-/* harmony import */ var _shell_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7452);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3544);
+/* harmony import */ var _shell_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2610);
 // Entry point of the action bundle (dist/index.js).
 
 
@@ -51381,6 +51386,10 @@ function parseConfig(get, defaults = { workspace: process.cwd() }) {
         secret(password);
     if (token)
         secret(token);
+    // Not the spec default: `${{ github.token }}` means something only to the runner, which expands it.
+    const githubToken = get('github-token')?.trim() || undefined;
+    if (githubToken)
+        secret(githubToken);
     const mode = oneOf('mode', ['warm', 'check', 'plan']);
     const workspace = (0,external_node_path_.resolve)(cwd, value('workspace') || defaults.workspace);
     if (!isDirectory(workspace))
@@ -51508,6 +51517,8 @@ function parseConfig(get, defaults = { workspace: process.cwd() }) {
         failOnUnresolved: bool('fail-on-unresolved'),
         report,
         ...(rewrite ? { rewrite } : {}),
+        prComment: oneOf('pr-comment', ['auto', 'always', 'off']),
+        githubToken,
     };
     if (file) {
         config.configFile = file.shown;
@@ -51739,7 +51750,7 @@ function percentDecoded(text) {
 /* harmony export */   mc: () => (/* binding */ INPUTS),
 /* harmony export */   pH: () => (/* binding */ SECRET_INPUTS)
 /* harmony export */ });
-/* unused harmony exports envName, OUTPUTS */
+/* unused harmony exports CLI_INPUTS, envName, OUTPUTS */
 /* harmony import */ var _warm_options_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2479);
 /* harmony import */ var _duration_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7581);
 // The inputs of the action and the CLI, in one place: action.yml, `zot-warm --help` and the README tables
@@ -51887,6 +51898,24 @@ const INPUTS = [
         boolean: true,
     },
     {
+        name: 'pr-comment',
+        description: 'Results as one comment on the pull request, kept up to date by later runs: `auto` comments when a run has problems and updates that comment when a later run is clean; `always` on every run; `off`. Only on `pull_request` and `pull_request_target` events, not in `mode: plan` (unless `always`).',
+        default: 'auto',
+        arg: 'auto|always|off',
+        actionOnly: true,
+    },
+    {
+        name: 'github-token',
+        description: 'Token for the pull request comment (GitHub: needs `pull-requests: write`; Forgejo: the job token works). Not Zot’s token (that is `token`). Masked.',
+        // Not `${{ … }}` in a description: runners refuse expressions outside `default:`.
+        defaultText: 'the job token (`github.token`)',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the runner expands this expression.
+        runnerDefault: '${{ github.token }}',
+        secret: true,
+        arg: 'SECRET',
+        actionOnly: true,
+    },
+    {
         name: 'report',
         description: 'Where to write the JSON report.',
         default: '',
@@ -51928,6 +51957,8 @@ const INPUTS = [
         arg: 'FILE',
     },
 ];
+/** The inputs the CLI takes as flags and ZOT_WARM_* variables. */
+const CLI_INPUTS = INPUTS.filter((i) => !i.actionOnly);
 const SECRET_INPUTS = new Set(INPUTS.filter((i) => i.secret).map((i) => i.name));
 /** `zot-url` → `ZOT_WARM_ZOT_URL`. */
 function envName(input) {
@@ -51962,7 +51993,7 @@ const OUTPUTS = [
 
 /***/ }),
 
-/***/ 9:
+/***/ 3544:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -51977,8 +52008,8 @@ var promises_ = __nccwpck_require__(1455);
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-;// CONCATENATED MODULE: external "os"
-const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -52053,7 +52084,7 @@ function toCommandProperties(annotationProperties) {
  */
 function command_issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
+    process.stdout.write(cmd.toString() + external_os_.EOL);
 }
 function command_issue(name, message = '') {
     command_issueCommand(name, {}, message);
@@ -52127,7 +52158,7 @@ function file_command_issueFileCommand(command, message) {
     if (!external_fs_.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_.EOL}`, {
         encoding: 'utf8'
     });
 }
@@ -52143,7 +52174,7 @@ function file_command_prepareKeyValueMessage(key, value) {
     if (convertedValue.includes(delimiter)) {
         throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
     }
-    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
+    return `${key}<<${delimiter}${external_os_.EOL}${convertedValue}${external_os_.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
 // EXTERNAL MODULE: external "path"
@@ -53225,7 +53256,7 @@ class Summary {
      * @returns {Summary} summary instance
      */
     addEOL() {
-        return this.addRaw(external_os_namespaceObject.EOL);
+        return this.addRaw(external_os_.EOL);
     }
     /**
      * Adds an HTML codeblock to the summary buffer
@@ -53949,13 +53980,13 @@ class ToolRunner extends external_events_.EventEmitter {
     _processLineBuffer(data, strBuffer, onLine) {
         try {
             let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_namespaceObject.EOL);
+            let n = s.indexOf(external_os_.EOL);
             while (n > -1) {
                 const line = s.substring(0, n);
                 onLine(line);
                 // the rest of the string ...
-                s = s.substring(n + external_os_namespaceObject.EOL.length);
-                n = s.indexOf(external_os_namespaceObject.EOL);
+                s = s.substring(n + external_os_.EOL.length);
+                n = s.indexOf(external_os_.EOL);
             }
             return s;
         }
@@ -54246,7 +54277,7 @@ class ToolRunner extends external_events_.EventEmitter {
                 }
                 const optionsNonNull = this._cloneExecOptions(this.options);
                 if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_namespaceObject.EOL);
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
                 }
                 const state = new ExecState(optionsNonNull, this.toolPath);
                 state.on('debug', (message) => {
@@ -54585,8 +54616,8 @@ const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* ()
         version
     };
 });
-const platform = external_os_namespaceObject.platform();
-const arch = external_os_namespaceObject.arch();
+const platform = external_os_.platform();
+const arch = external_os_.arch();
 const isWindows = platform === 'win32';
 const isMacOS = platform === 'darwin';
 const isLinux = platform === 'linux';
@@ -54767,7 +54798,7 @@ function setOutput(name, value) {
     if (filePath) {
         return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
     }
-    process.stdout.write(external_os_namespaceObject.EOL);
+    process.stdout.write(external_os_.EOL);
     command_issueCommand('set-output', { name }, utils_toCommandValue(value));
 }
 /**
@@ -54835,7 +54866,7 @@ function notice(message, properties = {}) {
  * @param message info message
  */
 function core_info(message) {
-    process.stdout.write(message + external_os_namespaceObject.EOL);
+    process.stdout.write(message + external_os_.EOL);
 }
 /**
  * Begin an output group.
@@ -55049,545 +55080,27 @@ function strip(c) {
     return a;
 }
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-;// CONCATENATED MODULE: ./lib/report/links.js
-// Links from the summary to the line in the repository, at the commit under test.
-// GitHub: /blob/SHA/PATH#Lnn; Forgejo (and Gitea): /src/commit/SHA/PATH#Lnn. No REST calls: the context
-// is the runner's environment and the event payload.
-
-
-/**
- * Forgejo's runner sets FORGEJO_ACTIONS, Gitea's GITEA_ACTIONS, and both serve their API under /api/v1.
- * A server URL other than github.com alone is not enough: GitHub Enterprise Server has its own host.
- */
-function detectForge(env) {
-    if (env.FORGEJO_ACTIONS === 'true' || env.GITEA_ACTIONS === 'true')
-        return 'forgejo';
-    if (env.GITHUB_API_URL && /\/api\/v1\/?$/.test(env.GITHUB_API_URL))
-        return 'forgejo';
-    return 'github';
-}
-/** The commit to link to; undefined when the environment has none. */
-function commitSha(env, readEvent = (p) => (0,external_node_fs_.readFileSync)(p, 'utf8')) {
-    const eventPath = env.GITHUB_EVENT_PATH;
-    if (eventPath) {
-        try {
-            const event = JSON.parse(readEvent(eventPath));
-            const head = event.pull_request?.head?.sha;
-            if (typeof head === 'string' && /^[0-9a-f]{7,64}$/i.test(head))
-                return head;
-        }
-        catch {
-            // No readable event: fall back to GITHUB_SHA.
-        }
-    }
-    return env.GITHUB_SHA || undefined;
-}
-function readRepoContext(env, readEvent) {
-    const serverUrl = (env.GITHUB_SERVER_URL || '').replace(/\/+$/, '');
-    const repository = env.GITHUB_REPOSITORY;
-    const sha = commitSha(env, readEvent);
-    const root = env.GITHUB_WORKSPACE;
-    if (!serverUrl || !repository || !sha || !root)
-        return undefined;
-    return { forge: detectForge(env), serverUrl, repository, sha, root: (0,external_node_path_.resolve)(root) };
-}
-/** Path of a workspace file inside the repository, or undefined when it lies outside the checkout. */
-function repoPath(ctx, workspace, file) {
-    const rel = (0,external_node_path_.relative)(ctx.root, (0,external_node_path_.resolve)(workspace, file));
-    if (!rel || rel.startsWith('..') || (0,external_node_path_.isAbsolute)(rel))
-        return undefined;
-    return rel.split(external_node_path_.sep).join('/');
-}
-function fileUrl(ctx, path, line) {
-    // Also `(`, `)` and the other characters encodeURIComponent leaves: a `)` would end a Markdown link.
-    // A lone surrogate (no file system gives one, but a caller might) would make encodeURIComponent throw.
-    const encoded = path
-        .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
-        .split('/')
-        .map((part) => encodeURIComponent(part).replace(/[!'()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`))
-        .join('/');
-    const kind = ctx.forge === 'forgejo' ? 'src/commit' : 'blob';
-    return `${ctx.serverUrl}/${ctx.repository}/${kind}/${ctx.sha}/${encoded}${line ? `#L${line}` : ''}`;
-}
-
+// EXTERNAL MODULE: ./lib/report/comment.js
+var comment = __nccwpck_require__(7023);
+// EXTERNAL MODULE: ./lib/report/links.js
+var links = __nccwpck_require__(4503);
 // EXTERNAL MODULE: ./lib/report/outcome.js
-var report_outcome = __nccwpck_require__(5102);
+var outcome = __nccwpck_require__(5102);
 // EXTERNAL MODULE: ./lib/report/report.js
 var report = __nccwpck_require__(5650);
-// EXTERNAL MODULE: ./lib/inputs/duration.js
-var duration = __nccwpck_require__(7581);
-;// CONCATENATED MODULE: ./lib/report/summary.js
-// The job summary (GITHUB_STEP_SUMMARY) as one string. HTML tables rather than Markdown ones: a reference
-// or an error may contain `|`, backticks or `*`, and inside an HTML block only `& < > "` need escaping, as
-// long as no text adds a line break (a blank line would end the block): every value goes through htmlText.
-// GitHub refuses summaries over 1 MiB per step, so rows are cut (worst kept) to stay within a budget.
-
-
-
-
-
-/** Well below GitHub's 1 MiB per step, leaving room for other steps' habits of appending. */
-const SUMMARY_BUDGET_BYTES = 900 * 1024;
-const CONCLUSION_ICON = { success: '✅', warning: '⚠️', failure: '❌' };
-const PROBLEM_STATUSES = new Set(['failed', 'invalid', 'unresolved']);
-function renderSummary(run, outcome, opts) {
-    const budget = opts.budgetBytes ?? SUMMARY_BUDGET_BYTES;
-    const head = renderHead(run, outcome);
-    const noticeBlock = renderNotices(run.notices, opts);
-    const ordered = (0,format/* worstFirst */.md)(run.results);
-    const detailBlocks = ordered
-        .filter((r) => PROBLEM_STATUSES.has(r.status) || r.warnings.length > 0)
-        .map((r) => renderDetail(r, opts));
-    const withReferrers = (0,format/* showsReferrers */.nm)(run.results);
-    const rows = ordered.map((r) => renderRow(r, opts, run.mode, withReferrers));
-    const tableOpen = `<h3>Images</h3>\n<table>\n<tr><th>Status</th><th>Image</th><th>Zot reference</th><th>Digest · platforms</th>${withReferrers ? '<th>Referrers</th>' : ''}<th>Time</th><th>Used in</th></tr>\n`;
-    const tableClose = '</table>\n';
-    const reserve = 2048; // the notes about what was cut
-    let left = budget - bytes(head) - bytes(noticeBlock) - bytes(tableOpen) - bytes(tableClose) - reserve;
-    // Details of failures matter most, but must not crowd out the table: at most 40% of what is left.
-    const detailShare = Math.floor(Math.max(0, left) * 0.4);
-    const keptDetails = [];
-    let used = 0;
-    for (const block of detailBlocks) {
-        if (used + bytes(block) > detailShare)
-            break;
-        keptDetails.push(block);
-        used += bytes(block);
-    }
-    left -= used;
-    const keptRows = [];
-    for (const row of rows) {
-        if (bytes(row) > left)
-            break;
-        keptRows.push(row);
-        left -= bytes(row);
-    }
-    const reportHint = opts.reportPath
-        ? ` The full list is in the JSON report (<code>${(0,report_escape/* htmlText */.js)(opts.reportPath)}</code>, also in the step's <code>report</code> output).`
-        : ' Write the JSON report (<code>report</code> input) for the full list.';
-    let out = head + noticeBlock;
-    if (rows.length) {
-        out += tableOpen + keptRows.join('') + tableClose;
-        if (keptRows.length < rows.length)
-            out += `<p>✂️ <b>Showing ${keptRows.length} of ${rows.length} images</b> (worst first) to stay under GitHub's summary size limit.${reportHint}</p>\n`;
-    }
-    if (detailBlocks.length) {
-        out += `<h3>Problems and warnings</h3>\n${keptDetails.join('')}`;
-        if (keptDetails.length < detailBlocks.length)
-            out += `<p>✂️ <b>Details shown for ${keptDetails.length} of ${detailBlocks.length} images.</b>${reportHint}</p>\n`;
-    }
-    return out;
-}
-function renderHead(run, outcome) {
-    const c = (0,report_outcome/* countResults */.aD)(run.results);
-    const title = outcome.conclusion === 'success'
-        ? outcome.reason
-        : `${outcome.conclusion === 'failure' ? 'failed' : 'warning'}: ${outcome.reason}`;
-    const facts = [];
-    if (run.zotUrl)
-        facts.push(`<b>Zot</b> <code>${(0,report_escape/* htmlText */.js)(run.zotUrl)}</code>`);
-    // Zot builds without a release tag (e.g. `go install`) report no version.
-    if (run.zot)
-        facts.push(`version <code>${(0,report_escape/* htmlText */.js)(run.zot.version ?? 'unknown', 100)}</code>`);
-    facts.push(`mode <b>${run.mode}</b>`);
-    facts.push(run.strict ? 'strict' : 'soft (strict: false)');
-    facts.push((0,duration/* formatDuration */.a3)(run.durationMs));
-    facts.push(`${(0,format/* plural */.LS)(run.files, 'file')} scanned`);
-    if (run.cancelled)
-        facts.push(`<b>stopped early: ${(0,report_escape/* htmlText */.js)(run.cancelled)}</b>`);
-    let out = `<h2>${CONCLUSION_ICON[outcome.conclusion]} zot-warm: ${(0,report_escape/* htmlText */.js)(title, 400)}</h2>\n`;
-    out += `<p>${facts.join(' · ')}</p>\n`;
-    out +=
-        '<table>\n<tr><th>total</th><th>✅ cached</th><th>🔥 warmed</th><th>❌ failed</th><th>⏭️ skipped</th><th>❓ unresolved</th><th>⛔ invalid</th></tr>\n';
-    out += `<tr>${[c.total, c.cached, c.warmed, c.failed, c.skipped, c.unresolved, c.invalid].map((n) => `<td>${n}</td>`).join('')}</tr>\n</table>\n`;
-    const referrers = (0,report_outcome/* countReferrers */.AF)(run.results);
-    if (referrers)
-        out += `<p>${(0,report_escape/* htmlText */.js)(referrersLine(referrers))}</p>\n`;
-    if (run.hardFailure) {
-        out += `<p><b>${(0,report_escape/* htmlText */.js)(run.hardFailure.message)}</b>${run.hardFailure.hint ? `<br>${(0,report_escape/* htmlText */.js)(run.hardFailure.hint)}` : ''}</p>\n`;
-    }
-    if (run.rewrite)
-        out += `<p>📝 ${(0,report_escape/* htmlText */.js)((0,format/* describeRewrite */.Ge)(run.rewrite))}</p>\n`;
-    return out;
-}
-function renderNotices(notices, opts) {
-    const shown = notices.filter((n) => n.level !== 'notice');
-    if (!shown.length)
-        return '';
-    const items = shown.slice(0, 200).map((n) => {
-        const where = n.line ? linkTo({ file: n.file, line: n.line, column: n.column ?? 1 }, opts) : (0,report_escape/* htmlText */.js)(n.file);
-        return `<li>${n.level === 'error' ? '❌' : '⚠️'} ${where}: ${(0,report_escape/* htmlText */.js)(n.message, 1000)}</li>`;
-    });
-    const more = shown.length > 200 ? `<li>… and ${shown.length - 200} more in the report</li>` : '';
-    return `<h3>Input problems</h3>\n<ul>\n${items.join('\n')}${more}\n</ul>\n`;
-}
-/** `Referrers in Zot: 3 of 5 images signed, 2 attested, 1 with an SBOM, 1 not verified.` */
-function referrersLine(c) {
-    const parts = [`${c.signed} of ${(0,format/* plural */.LS)(c.checked, 'image')} signed`, `${c.attested} attested`];
-    parts.push(`${c.sbom} with an SBOM`);
-    if (c.notVerified)
-        parts.push(`${c.notVerified} not verified (Zot's search extension is off or cannot read them)`);
-    return `Referrers in Zot: ${parts.join(', ')}.`;
-}
-function renderRow(r, opts, mode, withReferrers) {
-    const perRow = opts.sourcesPerRow ?? 3;
-    const digest = r.digest ? `<code>${(0,report_escape/* htmlText */.js)((0,format/* shortDigest */.VK)(r.digest))}</code>` : '';
-    const platforms = r.platforms?.length ? (0,report_escape/* htmlText */.js)(r.platforms.join(', ')) : '';
-    const timed = r.status === 'cached' || r.status === 'warmed' || r.status === 'failed';
-    const sources = r.sources.slice(0, perRow).map((s) => linkTo(s, opts));
-    if (r.sources.length > perRow)
-        sources.push(`+${r.sources.length - perRow} more`);
-    const cells = [
-        `${(0,format/* statusIcon */.I8)(r.status, mode)} ${(0,format/* statusLabel */.Rh)(r.status, mode)}`,
-        `<code>${(0,report_escape/* htmlText */.js)((0,report_escape/* literal */.eu)(r.reference, 300))}</code>`,
-        r.zotReference ? `<code>${(0,report_escape/* htmlText */.js)(r.zotReference)}</code>` : '',
-        [digest, platforms].filter(Boolean).join('<br>'),
-        ...(withReferrers ? [(0,report_escape/* htmlText */.js)((0,format/* referrersLabel */.D0)(r))] : []),
-        timed ? (0,duration/* formatDuration */.a3)(r.durationMs) : '',
-        sources.join('<br>'),
-    ];
-    return `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>\n`;
-}
-function renderDetail(r, opts) {
-    const lines = [];
-    if (r.error)
-        lines.push(`<b>Error:</b> ${(0,report_escape/* htmlText */.js)(r.error, 2000)}`);
-    if (r.diagnosis)
-        lines.push(`<b>Diagnosis:</b> ${(0,report_escape/* htmlText */.js)(r.diagnosis, 2000)}`);
-    for (const w of r.warnings.slice(0, 10))
-        lines.push(`<b>Warning:</b> ${(0,report_escape/* htmlText */.js)(w, 1000)}`);
-    if (r.zotReference)
-        lines.push(`<b>Zot reference:</b> <code>${(0,report_escape/* htmlText */.js)(r.zotReference)}</code>`);
-    if (r.rewrittenAs)
-        lines.push(`<b>Rewritten as:</b> <code>${(0,report_escape/* htmlText */.js)(r.rewrittenAs)}</code>`);
-    const sources = r.sources.slice(0, 10).map((s) => linkTo(s, opts));
-    if (r.sources.length > 10)
-        sources.push(`+${r.sources.length - 10} more`);
-    lines.push(`<b>Used in:</b> ${sources.join(', ')}`);
-    return `<h4>${format/* STATUS_ICON */.tW[r.status]} ${format/* STATUS_LABEL */._P[r.status]}: <code>${(0,report_escape/* htmlText */.js)((0,report_escape/* literal */.eu)(r.reference, 300))}</code></h4>\n<p>${lines.join('<br>\n')}</p>\n`;
-}
-function linkTo(s, opts) {
-    const label = (0,report_escape/* htmlText */.js)((0,format/* sourceLabel */.en)(s));
-    if (!opts.repo || !(0,format/* isWorkspaceFile */.Ud)(s))
-        return label;
-    const path = repoPath(opts.repo, opts.workspace, s.file);
-    return path
-        ? `<a href="${(0,report_escape/* htmlText */.js)(fileUrl(opts.repo, path, s.line), Number.MAX_SAFE_INTEGER)}">${label}</a>`
-        : label;
-}
-function bytes(text) {
-    return Buffer.byteLength(text, 'utf8');
-}
-
-;// CONCATENATED MODULE: ./lib/report/table.js
-// The final table as aligned plain text, for the log (Forgejo shows no job summary) and the CLI.
-
-
-
-const COLUMNS = [
-    'STATUS',
-    'IMAGE',
-    'ZOT REFERENCE',
-    'DIGEST',
-    'PLATFORMS',
-    'REFERRERS',
-    'TIME',
-    'USED IN',
-];
-/** The columns that give way. */
-const FLEXIBLE = ['IMAGE', 'ZOT REFERENCE', 'USED IN', 'PLATFORMS'];
-/**
- * When a line would be too wide, columns give way in steps, each down to a floor: where it is used and the
- * platforms first (the problem lines below the table name every place in full), then the Zot reference
- * (the image with its registry swapped for a prefix), and so on in turn, the image last.
- * STATUS, DIGEST, REFERRERS and TIME are short by nature.
- */
-const SHRINK_STEPS = [
-    { cols: ['USED IN', 'PLATFORMS'], floor: 20 },
-    { cols: ['ZOT REFERENCE'], floor: 28 },
-    { cols: ['USED IN', 'PLATFORMS'], floor: 14 },
-    { cols: ['IMAGE', 'ZOT REFERENCE'], floor: 24 },
-    { cols: ['USED IN', 'PLATFORMS'], floor: 8 },
-    { cols: ['IMAGE', 'ZOT REFERENCE'], floor: 12 },
-];
-const GAP = '  ';
-/** Fits a 120-column terminal; long cells are shortened in the middle (the report keeps the full text). */
-const TABLE_WIDTH = 120;
-/** `mode` only changes how not-attempted images are called in plan mode. */
-function renderTable(results, mode, width = TABLE_WIDTH) {
-    // The referrers column only when some image has referrers to show (or unverified ones): a column of
-    // dashes would only take width from the references (the job summary and the report keep the "—").
-    const withReferrers = results.some((r) => !['', '—'].includes((0,format/* referrersLabel */.D0)(r)));
-    const headers = COLUMNS.filter((c) => c !== 'REFERRERS' || withReferrers);
-    const at = (c) => headers.indexOf(c);
-    const [IMAGE, ZOT, DIGEST, USED_IN] = [at('IMAGE'), at('ZOT REFERENCE'), at('DIGEST'), at('USED IN')];
-    const rows = (0,format/* worstFirst */.md)(results).map((r) => {
-        const cells = {
-            STATUS: (0,format/* statusLabel */.Rh)(r.status, mode),
-            IMAGE: (0,report_escape/* literal */.eu)(r.reference, 200),
-            'ZOT REFERENCE': r.zotReference ? withoutResolvedDigest(r.zotReference) : '-',
-            DIGEST: (0,format/* shortDigest */.VK)(r.digest) || '-',
-            PLATFORMS: r.platforms?.length ? compactPlatforms(r.platforms) : '-',
-            // `signed,attested,sbom`: the summary's label without spaces, as the platforms are written.
-            REFERRERS: (0,format/* referrersLabel */.D0)(r).replace(/, /g, ',').replace('not verified', 'unverified') || '-',
-            TIME: r.status === 'cached' || r.status === 'warmed' || r.status === 'failed'
-                ? (0,duration/* formatDuration */.a3)(r.durationMs)
-                : '-',
-            'USED IN': usedIn(r),
-        };
-        // Escaped per cell, so the columns stay aligned.
-        return headers.map((c) => (0,report_escape/* logLine */.BP)(cells[c]));
-    });
-    let all = [[...headers], ...rows];
-    const natural = () => headers.map((_, i) => Math.max(...all.map((row) => table_length(row[i] ?? ''))));
-    // Too wide: first say digests in 12 hex digits, which is all a reader compares.
-    if (lineWidth(natural()) > width)
-        all = all.map((row, r) => row.map((cell, i) => i === IMAGE || i === ZOT
-            ? shortDigestIn(cell)
-            : i === DIGEST && r > 0
-                ? cell.replace(/^sha256:/, '')
-                : cell));
-    const widths = fitWidths(natural(), typical(all), width, (cols) => cols.map(at).filter((i) => i >= 0));
-    return all
-        .map((row) => row
-        .map((cell, i) => {
-        const fitted = shorten(cell, widths[i] ?? 0, i === USED_IN ? 'start' : 'middle');
-        return i === row.length - 1 ? fitted : fitted.padEnd(widths[i] ?? 0);
-    })
-        .join(GAP)
-        .trimEnd())
-        .join('\n');
-}
-/**
- * Column widths whose line fits `width`. The flexible columns start at the width most of their cells need
- * (`typical`), so one very long reference does not cut every other one; then they shrink as SHRINK_STEPS
- * says (within a step the widest first), and what room is left goes back to the ones that were cut.
- */
-function fitWidths(natural, typical, width, indexes) {
-    if (lineWidth(natural) <= width)
-        return natural;
-    const flexible = indexes(FLEXIBLE);
-    const out = natural.map((w, i) => (flexible.includes(i) ? Math.min(w, typical[i] ?? w) : w));
-    for (const step of SHRINK_STEPS) {
-        const { floor } = step;
-        const cols = indexes(step.cols);
-        const over = lineWidth(out) - width;
-        if (over <= 0)
-            break;
-        let left = cols.reduce((a, col) => a + (out[col] ?? 0), 0) - over;
-        const order = [...cols].sort((a, b) => (out[a] ?? 0) - (out[b] ?? 0));
-        order.forEach((col, k) => {
-            out[col] = Math.min(out[col] ?? 0, Math.max(floor, Math.floor(left / (order.length - k))));
-            left -= out[col] ?? 0;
-        });
-    }
-    // Room left (a column started at its typical width, or a step took more than needed): shared out evenly
-    // among the columns that were cut, none past what it needs.
-    for (let room = width - lineWidth(out); room > 0;) {
-        const cut = flexible.filter((col) => (out[col] ?? 0) < (natural[col] ?? 0));
-        if (cut.length === 0)
-            break;
-        const share = Math.max(1, Math.floor(room / cut.length));
-        for (const col of cut) {
-            const add = Math.min(share, room, (natural[col] ?? 0) - (out[col] ?? 0));
-            out[col] = (out[col] ?? 0) + add;
-            room -= add;
-        }
-    }
-    return out;
-}
-/** Per column, the width that nine in ten of its cells fit in, and never less than its header. */
-function typical(rows) {
-    return (rows[0] ?? []).map((header, i) => {
-        const sorted = rows.map((row) => table_length(row[i] ?? '')).sort((a, b) => a - b);
-        return Math.max(header.length, sorted[Math.floor((sorted.length - 1) * 0.9)] ?? 0);
-    });
-}
-function lineWidth(widths) {
-    return widths.reduce((a, b) => a + b, 0) + GAP.length * (widths.length - 1);
-}
-/** `linux/amd64,linux/arm64,linux/arm/v7` → `linux/amd64,arm64,arm/v7`: the OS once per run of it. */
-function compactPlatforms(platforms) {
-    let os = '';
-    return platforms
-        .map((p) => {
-        const slash = p.indexOf('/');
-        const pOs = slash < 0 ? p : p.slice(0, slash);
-        const shown = pOs === os && slash >= 0 ? p.slice(slash + 1) : p;
-        os = pOs;
-        return shown;
-    })
-        .join(',');
-}
-/** `name@sha256:<64 hex>` → `name@sha256:<12 hex>…`: in a table that must be cut, 12 digits say enough. */
-function shortDigestIn(reference) {
-    return reference.replace(/(@[a-z0-9]+:)([0-9a-f]{12})[0-9a-f]{20,}/, '$1$2…');
-}
-/** References keep both ends (registry and tag); a place keeps its end (file name and line). */
-function shorten(text, max, where) {
-    if (table_length(text) <= max)
-        return text;
-    if (where === 'middle')
-        return shortenMiddle(text, max);
-    return max <= 1 ? '…'.slice(0, max) : `…${[...text].slice(-(max - 1)).join('')}`;
-}
-/** `docker.io/library/verylongname:1.0` → `docker.io/lib…ame:1.0`: both ends say the most. */
-function shortenMiddle(text, max) {
-    const chars = [...text];
-    if (chars.length <= max)
-        return text;
-    if (max <= 1)
-        return '…'.slice(0, max);
-    const keep = max - 1;
-    const head = Math.ceil(keep / 2);
-    return `${chars.slice(0, head).join('')}…${chars.slice(chars.length - (keep - head)).join('')}`;
-}
-/** Length in code points, as a terminal counts these (ASCII) cells. */
-function table_length(text) {
-    return [...text].length;
-}
-/** `repo:tag@sha256:…` → `repo:tag`: the DIGEST column already shows it, and lines stay readable. */
-function withoutResolvedDigest(ref) {
-    const at = ref.indexOf('@');
-    if (at < 0)
-        return ref;
-    const name = ref.slice(0, at);
-    return name.slice(name.lastIndexOf('/') + 1).includes(':') ? name : ref;
-}
-function usedIn(r) {
-    const first = r.sources[0];
-    if (!first)
-        return '-';
-    const more = r.sources.length - 1;
-    const label = (0,format/* sourceLabel */.en)(first, 'short');
-    return more > 0 ? `${label} (+${more})` : label;
-}
-/** Failed, invalid and unresolved images with their error and diagnosis, for the log. */
-function renderProblems(results) {
-    const lines = [];
-    for (const r of (0,format/* worstFirst */.md)(results)) {
-        if (r.status !== 'failed' && r.status !== 'invalid' && r.status !== 'unresolved')
-            continue;
-        lines.push(`${format/* STATUS_LABEL */._P[r.status]}: ${(0,report_escape/* literal */.eu)(r.reference, 200)}`);
-        if (r.error)
-            lines.push(`  error:     ${(0,report_escape/* oneLine */.TN)(r.error, 1000)}`);
-        if (r.diagnosis)
-            lines.push(`  diagnosis: ${(0,report_escape/* oneLine */.TN)(r.diagnosis, 1000)}`);
-        lines.push(`  used in:   ${r.sources
-            .slice(0, 5)
-            .map((s) => (0,format/* sourceLabel */.en)(s))
-            .join(', ')}${r.sources.length > 5 ? ', …' : ''}`);
-    }
-    return lines.join('\n');
-}
-
-;// CONCATENATED MODULE: ./lib/report/text-summary.js
-// The job summary for Forgejo: its runner has no summary page and prints the file into the log, so the
-// summary is Markdown that reads well as plain text: the aligned table in a fenced block, then the problems
-// as a list with Markdown links to the lines (rendered, should the instance ever render summaries).
-
-
-
-
-
-
-
-function renderTextSummary(run, outcome, opts = {}) {
-    const c = (0,report_outcome/* countResults */.aD)(run.results);
-    const facts = [
-        run.zotUrl ? `Zot ${(0,report_escape/* markdownText */.p7)(run.zotUrl)}` : undefined,
-        run.zot ? `version ${(0,report_escape/* markdownText */.p7)(run.zot.version ?? 'unknown', 100)}` : undefined,
-        `mode ${run.mode}`,
-        run.strict ? 'strict' : 'soft',
-        (0,duration/* formatDuration */.a3)(run.durationMs),
-        `${(0,format/* plural */.LS)(run.files, 'file')} scanned`,
-        run.cancelled ? `stopped early: ${(0,report_escape/* markdownText */.p7)(run.cancelled)}` : undefined,
-    ].filter(Boolean);
-    let head = `## zot-warm: ${outcome.conclusion}: ${(0,report_escape/* markdownText */.p7)(outcome.reason)}\n\n${facts.join(' · ')}\n\n`;
-    head += `total ${c.total} · cached ${c.cached} · warmed ${c.warmed} · failed ${c.failed} · skipped ${c.skipped} · unresolved ${c.unresolved} · invalid ${c.invalid}\n\n`;
-    const referrers = (0,report_outcome/* countReferrers */.AF)(run.results);
-    if (referrers)
-        head += `${(0,report_escape/* markdownText */.p7)(referrersLine(referrers))}\n\n`;
-    if (run.hardFailure) {
-        const { hint } = run.hardFailure;
-        // `****` alone would be a thematic break: no emphasis around nothing — judged on the rendered text, as
-        // a message of only a line break (NEL, which trim() keeps) renders empty too.
-        const message = (0,report_escape/* markdownText */.p7)(run.hardFailure.message).trim();
-        head += `${[message ? `**${message}**` : '', (0,report_escape/* markdownText */.p7)(hint ?? '')].filter(Boolean).join(' ')}\n\n`;
-    }
-    if (run.rewrite)
-        head += `${(0,report_escape/* markdownText */.p7)((0,format/* describeRewrite */.Ge)(run.rewrite))}\n\n`;
-    const budget = (opts.budgetBytes ?? SUMMARY_BUDGET_BYTES) - 2048;
-    const where = opts.reportPath ? ` (${(0,report_escape/* markdownText */.p7)(opts.reportPath)})` : '';
-    // Inside the fence nothing is Markdown, but a line must not close the fence: the table's cells are escaped
-    // like the log's, so no line starts with anything but a status.
-    const table = (0,report_escape/* logText */.kc)(renderTable(run.results, run.mode)).split('\n');
-    const problems = (0,format/* worstFirst */.md)(run.results)
-        .filter((r) => r.status === 'failed' || r.status === 'invalid' || r.status === 'unresolved' || r.warnings.length)
-        .map((r) => problemItem(r, opts));
-    // Table rows (worst first) get 60% of the budget, the problem list the rest; both say when they are cut.
-    let room = Math.floor(budget * 0.6) - text_summary_bytes(head);
-    let kept = 0;
-    for (const line of table) {
-        room -= text_summary_bytes(line) + 1;
-        if (room < 0 && kept > 1)
-            break;
-        kept++;
-    }
-    let out = run.results.length ? `${head}\`\`\`text\n${table.slice(0, kept).join('\n')}\n\`\`\`\n` : head;
-    if (kept < table.length)
-        out += `\nShowing ${kept - 1} of ${table.length - 1} images (worst first); the full list is in the JSON report${where}.\n`;
-    if (problems.length) {
-        out += '\n### Problems and warnings\n\n';
-        let shown = 0;
-        let size = text_summary_bytes(out);
-        for (const item of problems) {
-            if (size + text_summary_bytes(item) > budget)
-                break;
-            out += item;
-            size += text_summary_bytes(item);
-            shown++;
-        }
-        if (shown < problems.length)
-            out += `\nDetails shown for ${shown} of ${problems.length} images; the rest are in the JSON report${where}.\n`;
-    }
-    return out;
-}
-function problemItem(r, opts) {
-    const lines = [`- ${format/* STATUS_LABEL */._P[r.status]}: ${(0,report_escape/* markdownCode */.D9)((0,report_escape/* literal */.eu)(r.reference, 300))}`];
-    if (r.error)
-        lines.push(`  - error: ${(0,report_escape/* markdownText */.p7)(r.error, 2000)}`);
-    if (r.diagnosis)
-        lines.push(`  - diagnosis: ${(0,report_escape/* markdownText */.p7)(r.diagnosis, 2000)}`);
-    if (r.rewrittenAs)
-        lines.push(`  - rewritten as: ${(0,report_escape/* markdownCode */.D9)(r.rewrittenAs)}`);
-    for (const w of r.warnings.slice(0, 10))
-        lines.push(`  - warning: ${(0,report_escape/* markdownText */.p7)(w, 1000)}`);
-    const sources = r.sources.slice(0, 10).map((s) => text_summary_link(s, opts));
-    if (r.sources.length > 10)
-        sources.push(`+${r.sources.length - 10} more`);
-    lines.push(`  - used in: ${sources.join(', ')}`);
-    return `${lines.join('\n')}\n`;
-}
-function text_summary_link(s, opts) {
-    const label = (0,report_escape/* markdownText */.p7)((0,format/* sourceLabel */.en)(s));
-    if (!opts.repo || !opts.workspace || !(0,format/* isWorkspaceFile */.Ud)(s))
-        return label;
-    const path = repoPath(opts.repo, opts.workspace, s.file);
-    return path ? `[${label}](${fileUrl(opts.repo, path, s.line)})` : label;
-}
-function text_summary_bytes(text) {
-    return Buffer.byteLength(text, 'utf8');
-}
-
-// EXTERNAL MODULE: ./lib/shell.js + 29 modules
-var shell = __nccwpck_require__(7452);
+// EXTERNAL MODULE: ./lib/report/summary.js
+var report_summary = __nccwpck_require__(3394);
+// EXTERNAL MODULE: ./lib/report/table.js
+var report_table = __nccwpck_require__(8330);
+// EXTERNAL MODULE: ./lib/report/text-summary.js
+var text_summary = __nccwpck_require__(4842);
+// EXTERNAL MODULE: ./lib/shell.js + 31 modules
+var shell = __nccwpck_require__(2610);
 ;// CONCATENATED MODULE: ./lib/main.js
 // The action's own part of a run: its configuration comes from the runner's inputs, and the result goes to
 // the runner (log table, job summary, outputs, annotations, the step's conclusion). The run itself is the
 // shell's (shell.ts). The only file that imports @actions/core.
+
 
 
 
@@ -55611,7 +55124,7 @@ const RESET = '\u001b[0m';
 async function run(env = process.env) {
     const secrets = [];
     const runner = runnerSinks(secrets, env);
-    const forge = detectForge(env);
+    const forge = (0,links/* detectForge */.Jk)(env);
     const code = await (0,shell/* runShell */.E)({
         secrets,
         logger: runner.logger,
@@ -55710,14 +55223,18 @@ function readInputs(env, secrets) {
 /** Everything the runner shows of a finished run, in the order a reader meets it. */
 async function publish(finished, env, forge, runner) {
     const { run, outcome } = finished;
-    const repo = readRepoContext(env);
+    const repo = (0,links/* readRepoContext */.ac)(env);
     await showTable(finished, forge, runner);
     const reportPath = showReportFile(finished, runner);
     if (env.GITHUB_STEP_SUMMARY)
         await writeJobSummary(finished, forge, repo, reportPath, runner);
     setOutputs(finished, reportPath, runner);
+    // A run stopped by a signal must not replace the comment of a finished one.
+    const commentNotices = (0,comment/* wantsPrComment */.d7)(finished.config, env.GITHUB_EVENT_NAME) && !finished.signal
+        ? await commentOnPullRequest(finished, env, forge, repo, runner)
+        : 0;
     if (!run.hardFailure)
-        annotateImages(finished, repo, runner);
+        annotateImages(finished, repo, runner, commentNotices);
     if (outcome.exitCode !== 0)
         runner.annotate('error', `zot-warm: ${outcome.reason}`);
     else if (outcome.conclusion === 'warning')
@@ -55728,7 +55245,7 @@ async function publish(finished, env, forge, runner) {
 }
 /** Forgejo shows no summary page, so there the table stays visible; GitHub gets it collapsed. */
 async function showTable({ run, outcome }, forge, { logger }) {
-    const table = `${renderTable(run.results, run.mode)}\n${renderProblems(run.results)}`.trimEnd();
+    const table = `${(0,report_table/* renderTable */.bo)(run.results, run.mode)}\n${(0,report_table/* renderProblems */.x8)(run.results)}`.trimEnd();
     if (forge === 'forgejo')
         logger.info(`\n${table}`);
     else
@@ -55752,17 +55269,17 @@ async function writeJobSummary({ run, outcome, config }, forge, repo, reportPath
         ...(reportPath ? { reportPath } : {}),
     };
     try {
-        await summary(forge === 'forgejo' ? renderTextSummary(run, outcome, where) : renderSummary(run, outcome, where));
+        await summary(forge === 'forgejo' ? (0,text_summary/* renderTextSummary */.k)(run, outcome, where) : (0,report_summary/* renderSummary */.Br)(run, outcome, where));
     }
     catch (err) {
         logger.warning(`could not write the job summary: ${(0,errors/* describeError */.Uc)(err)}`);
     }
 }
 function setOutputs({ run }, reportPath, { logger, output }) {
-    const counts = (0,report_outcome/* countResults */.aD)(run.results);
+    const counts = (0,outcome/* countResults */.aD)(run.results);
     for (const name of ['total', 'cached', 'warmed', 'failed', 'skipped', 'unresolved', 'invalid'])
         output(name, String(counts[name]));
-    const referrers = (0,report_outcome/* countReferrers */.AF)(run.results);
+    const referrers = (0,outcome/* countReferrers */.AF)(run.results);
     for (const name of ['signed', 'attested', 'sbom'])
         output(name, String(referrers?.[name] ?? 0));
     const images = (0,report/* imagesOutput */.K1)(run);
@@ -55775,14 +55292,43 @@ function setOutputs({ run }, reportPath, { logger, output }) {
     output('report', reportPath ?? '');
     output('rewritten', run.rewrite?.written ? run.rewrite.output : '');
 }
+/**
+ * The pull request comment (pr-comment.ts, loaded only here: runs that do not comment never load octokit).
+ * Returns the notices it wrote (a failed comment is one notice; the step's result does not change).
+ */
+async function commentOnPullRequest({ run, outcome, config }, env, forge, repo, { logger, annotate }) {
+    const { publishPrComment } = await Promise.all(/* import() */[__nccwpck_require__.e(413), __nccwpck_require__.e(685)]).then(__nccwpck_require__.bind(__nccwpck_require__, 2685));
+    const result = await publishPrComment({
+        run,
+        outcome,
+        config,
+        forge,
+        env,
+        userAgent: `zot-warm/${report/* TOOL_VERSION */.wr} (${forge} action)`,
+        debug: logger.debug,
+        ...(repo ? { repo } : {}),
+    });
+    if (result.action === 'failed') {
+        annotate('notice', result.notice, { title: 'zot-warm: pull request comment' });
+        return 1;
+    }
+    if (result.action === 'kept-newer')
+        logger.info(`Pull request comment: a newer run already wrote its result there (${result.url}); left as it is.`);
+    else if (result.action !== 'none')
+        logger.info(`Pull request comment ${result.action}: ${result.url}`);
+    return 0;
+}
 /** At most 10 per level (GitHub drops the rest), one slot kept for the step's own conclusion. */
-function annotateImages({ run, outcome, config }, repo, { annotate }) {
+function annotateImages({ run, outcome, config }, repo, { annotate }, 
+/** Notices already written (the comment's): their slots are taken. */
+notices) {
     const annotations = planAnnotations(run, {
         reserve: {
             error: outcome.exitCode !== 0 ? 1 : 0,
             warning: outcome.exitCode === 0 && outcome.conclusion === 'warning' ? 1 : 0,
+            notice: notices,
         },
-        toRepoPath: (file) => (repo ? repoPath(repo, config.workspace, file) : file),
+        toRepoPath: (file) => (repo ? (0,links/* repoPath */.qN)(repo, config.workspace, file) : file),
     });
     for (const a of annotations) {
         const props = { title: `zot-warm: ${a.title}` };
@@ -55961,6 +55507,116 @@ function checkPrefix(e, problems) {
 
 /***/ }),
 
+/***/ 7023:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   B1: () => (/* binding */ runOrderOf),
+/* harmony export */   CZ: () => (/* binding */ isOurComment),
+/* harmony export */   Td: () => (/* binding */ commentKey),
+/* harmony export */   d7: () => (/* binding */ wantsPrComment),
+/* harmony export */   tr: () => (/* binding */ compareRunOrder),
+/* harmony export */   wQ: () => (/* binding */ renderComment)
+/* harmony export */ });
+/* unused harmony exports COMMENT_LIMIT_CHARS, COMMENT_BUDGET_BYTES, PULL_REQUEST_EVENTS, commentMarker */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var _escape_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2527);
+/* harmony import */ var _summary_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3394);
+/* harmony import */ var _text_summary_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4842);
+// The pull request comment's text: the job summary's pieces (HTML on GitHub, Markdown on Forgejo, where
+// comments are Markdown too) laid out for review, problems first, behind two hidden lines: the marker that
+// finds the comment again on the next run, and the run that wrote it (so an older run never overwrites a
+// newer one's result).
+
+
+
+
+/** GitHub refuses comment bodies over 65536 characters; Forgejo has no lower limit. */
+const COMMENT_LIMIT_CHARS = 65_536;
+/** Bytes, which are never fewer than UTF-16 characters: a body within this budget is within the limit. */
+const COMMENT_BUDGET_BYTES = 60_000;
+const COLUMNS = ['status', 'image', 'digest', 'usedIn'];
+/** Events whose runs belong to a pull request (GitHub's names; Forgejo's runner uses the same). */
+const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target']);
+/**
+ * Whether this run may comment at all: decided before anything is loaded or asked, so every other run pays
+ * nothing. Plan mode warms and verifies nothing; it comments only when asked to `always`.
+ */
+function wantsPrComment(config, eventName) {
+    if (config.prComment === 'off' || !eventName || !PULL_REQUEST_EVENTS.has(eventName))
+        return false;
+    return config.prComment === 'always' || config.mode !== 'plan';
+}
+/**
+ * One comment per pull request and job: the workflow and job, and what the step looks at (a matrix runs the
+ * same job over other manifests or another cache). Hashed: short, and nothing of the inputs shows.
+ */
+function commentKey(parts) {
+    const text = [
+        parts.workflow ?? '',
+        parts.job ?? '',
+        parts.zotUrl ?? '',
+        parts.paths.join('\n'),
+        parts.images.join('\n'),
+    ];
+    return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(text.join('\0')).digest('hex').slice(0, 16);
+}
+function commentMarker(key) {
+    return `<!-- zot-warm:pr-comment ${key} -->`;
+}
+/** Whether a comment is this job's: the marker starts the body (a reply quoting it does not). */
+function isOurComment(body, key) {
+    return body.startsWith(commentMarker(key));
+}
+function runOrderOf(body) {
+    const m = /^<!-- zot-warm:run (\d+) (\d+) -->$/m.exec(body);
+    return m ? { id: Number(m[1]), attempt: Number(m[2]) } : undefined;
+}
+function compareRunOrder(a, b) {
+    return a.id - b.id || a.attempt - b.attempt;
+}
+function renderComment(run, outcome, opts) {
+    const { meta } = opts;
+    const hidden = `${commentMarker(meta.key)}\n<!-- zot-warm:run ${meta.run.id} ${meta.run.attempt} -->\n`;
+    const budget = (opts.budgetBytes ?? COMMENT_BUDGET_BYTES) - 1024; // hidden lines and footer
+    const base = { workspace: opts.workspace, budgetBytes: budget, ...(opts.repo ? { repo: opts.repo } : {}) };
+    if (opts.forge === 'forgejo') {
+        const runLink = meta.runUrl ? `[${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownText */ .p7)(meta.runLabel)}](${meta.runUrl})` : (0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownText */ .p7)(meta.runLabel);
+        const body = (0,_text_summary_js__WEBPACK_IMPORTED_MODULE_3__/* .renderMarkdownResults */ ._)(run, outcome, base, {
+            table: { columns: COLUMNS },
+            first: 'problems',
+            limit: 'the comment size limit',
+            rest: meta.runUrl ? ` All results are in the log of ${runLink}.` : '',
+        });
+        const footer = [
+            meta.job ? `job ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownCode */ .D9)(meta.job, 200)}` : '',
+            meta.workflow ? `workflow ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownCode */ .D9)(meta.workflow, 200)}` : '',
+            runLink,
+            meta.sha ? `commit ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownCode */ .D9)(meta.sha.slice(0, 7))}` : '',
+        ].filter(Boolean);
+        return `${hidden}\n${body}\n<sub>${footer.join(' · ')}</sub>\n`;
+    }
+    const runLink = meta.runUrl
+        ? `<a href="${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)(meta.runUrl, Number.MAX_SAFE_INTEGER)}">${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)(meta.runLabel)}</a>`
+        : (0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)(meta.runLabel);
+    const body = (0,_summary_js__WEBPACK_IMPORTED_MODULE_2__/* .renderHtmlResults */ .UU)(run, outcome, base, {
+        columns: COLUMNS,
+        first: 'problems',
+        limit: 'the comment size limit',
+        rest: meta.runUrl ? ` All results are in the job summary of ${runLink}.` : '',
+    });
+    const footer = [
+        meta.job ? `job <code>${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)(meta.job, 200)}</code>` : '',
+        meta.workflow ? `workflow <code>${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)(meta.workflow, 200)}</code>` : '',
+        runLink,
+        meta.sha ? `commit <code>${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)(meta.sha.slice(0, 7))}</code>` : '',
+    ].filter(Boolean);
+    return `${hidden}${body}<p><sub>${footer.join(' · ')}</sub></p>\n`;
+}
+
+
+/***/ }),
+
 /***/ 2527:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -56123,6 +55779,7 @@ function jsonEscape(ch) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   D0: () => (/* binding */ referrersLabel),
 /* harmony export */   ER: () => (/* binding */ STDIN_FILE),
+/* harmony export */   FJ: () => (/* binding */ zotReferenceLabel),
 /* harmony export */   GE: () => (/* binding */ locationLabel),
 /* harmony export */   Ge: () => (/* binding */ describeRewrite),
 /* harmony export */   I8: () => (/* binding */ statusIcon),
@@ -56135,6 +55792,7 @@ function jsonEscape(ch) {
 /* harmony export */   VK: () => (/* binding */ shortDigest),
 /* harmony export */   _P: () => (/* binding */ STATUS_LABEL),
 /* harmony export */   en: () => (/* binding */ sourceLabel),
+/* harmony export */   hl: () => (/* binding */ compactReference),
 /* harmony export */   md: () => (/* binding */ worstFirst),
 /* harmony export */   nm: () => (/* binding */ showsReferrers),
 /* harmony export */   p9: () => (/* binding */ MAX_REFERENCE_TEXT),
@@ -56195,6 +55853,21 @@ function shortDigest(digest) {
         return '';
     const [alg, hex] = digest.split(':');
     return hex ? `${alg}:${hex.slice(0, 12)}` : digest;
+}
+/**
+ * A reference as a table shows it: a pinned digest cut to 12 hex digits and `…`. A 64-hex digest would push the
+ * rest of the row off the screen; the JSON report keeps the full value.
+ */
+function compactReference(ref) {
+    return ref.replace(/@([a-z0-9]+(?:[.+_-][a-z0-9]+)*):([0-9a-fA-F]{16,})$/, (_, alg, hex) => `@${alg}:${hex.slice(0, 12)}…`);
+}
+/** `repo:tag@sha256:…` → `repo:tag` (the digest has its own column); `repo@sha256:…` is compacted. */
+function zotReferenceLabel(ref) {
+    const at = ref.indexOf('@');
+    if (at < 0)
+        return ref;
+    const name = ref.slice(0, at);
+    return name.slice(name.lastIndexOf('/') + 1).includes(':') ? name : compactReference(ref);
 }
 /** Sources that are not files in the workspace. */
 const IMAGES_INPUT_FILE = '<images input>';
@@ -56279,6 +55952,97 @@ function referrersLabel(r) {
 /** Whether any result has referrers to show (the column is left out otherwise). */
 function showsReferrers(results) {
     return results.some((r) => referrersLabel(r) !== '');
+}
+
+
+/***/ }),
+
+/***/ 4503:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Jk: () => (/* binding */ detectForge),
+/* harmony export */   Vp: () => (/* binding */ runUrl),
+/* harmony export */   ac: () => (/* binding */ readRepoContext),
+/* harmony export */   iw: () => (/* binding */ fileUrl),
+/* harmony export */   qN: () => (/* binding */ repoPath)
+/* harmony export */ });
+/* unused harmony export commitSha */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+// Links from the summary to the line in the repository, at the commit under test.
+// GitHub: /blob/SHA/PATH#Lnn; Forgejo (and Gitea): /src/commit/SHA/PATH#Lnn. No REST calls: the context
+// is the runner's environment and the event payload.
+
+
+/**
+ * Forgejo's runner sets FORGEJO_ACTIONS, Gitea's GITEA_ACTIONS, and both serve their API under /api/v1.
+ * A server URL other than github.com alone is not enough: GitHub Enterprise Server has its own host.
+ */
+function detectForge(env) {
+    if (env.FORGEJO_ACTIONS === 'true' || env.GITEA_ACTIONS === 'true')
+        return 'forgejo';
+    if (env.GITHUB_API_URL && /\/api\/v1\/?$/.test(env.GITHUB_API_URL))
+        return 'forgejo';
+    return 'github';
+}
+/** The commit to link to; undefined when the environment has none. */
+function commitSha(env, readEvent = (p) => (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(p, 'utf8')) {
+    const eventPath = env.GITHUB_EVENT_PATH;
+    if (eventPath) {
+        try {
+            const event = JSON.parse(readEvent(eventPath));
+            const head = event.pull_request?.head?.sha;
+            if (typeof head === 'string' && /^[0-9a-f]{7,64}$/i.test(head))
+                return head;
+        }
+        catch {
+            // No readable event: fall back to GITHUB_SHA.
+        }
+    }
+    return env.GITHUB_SHA || undefined;
+}
+function readRepoContext(env, readEvent) {
+    const serverUrl = (env.GITHUB_SERVER_URL || '').replace(/\/+$/, '');
+    const repository = env.GITHUB_REPOSITORY;
+    const sha = commitSha(env, readEvent);
+    const root = env.GITHUB_WORKSPACE;
+    if (!serverUrl || !repository || !sha || !root)
+        return undefined;
+    return { forge: detectForge(env), serverUrl, repository, sha, root: (0,node_path__WEBPACK_IMPORTED_MODULE_1__.resolve)(root) };
+}
+/** Path of a workspace file inside the repository, or undefined when it lies outside the checkout. */
+function repoPath(ctx, workspace, file) {
+    const rel = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.relative)(ctx.root, (0,node_path__WEBPACK_IMPORTED_MODULE_1__.resolve)(workspace, file));
+    if (!rel || rel.startsWith('..') || (0,node_path__WEBPACK_IMPORTED_MODULE_1__.isAbsolute)(rel))
+        return undefined;
+    return rel.split(node_path__WEBPACK_IMPORTED_MODULE_1__.sep).join('/');
+}
+function fileUrl(ctx, path, line) {
+    // Also `(`, `)` and the other characters encodeURIComponent leaves: a `)` would end a Markdown link.
+    // A lone surrogate (no file system gives one, but a caller might) would make encodeURIComponent throw.
+    const encoded = path
+        .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
+        .split('/')
+        .map((part) => encodeURIComponent(part).replace(/[!'()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`))
+        .join('/');
+    const kind = ctx.forge === 'forgejo' ? 'src/commit' : 'blob';
+    return `${ctx.serverUrl}/${ctx.repository}/${kind}/${ctx.sha}/${encoded}${line ? `#L${line}` : ''}`;
+}
+/**
+ * The run's page. GitHub addresses runs by id (a re-run by attempt too), Forgejo by the run's number in the
+ * repository, Gitea (1.26) by id again. Forgejo's runner sets FORGEJO_ACTIONS, Gitea's only GITEA_ACTIONS.
+ */
+function runUrl(forge, serverUrl, repository, run, env = {}) {
+    const server = serverUrl.replace(/\/+$/, '');
+    if (!server || !repository)
+        return undefined;
+    const gitea = env.GITEA_ACTIONS === 'true' && env.FORGEJO_ACTIONS !== 'true';
+    const id = forge === 'forgejo' && !gitea ? run.number : run.id;
+    if (!id || !Number.isInteger(id))
+        return undefined;
+    const attempt = forge === 'github' && run.attempt && run.attempt > 1 ? `/attempts/${run.attempt}` : '';
+    return `${server}/${repository}/actions/runs/${id}${attempt}`;
 }
 
 
@@ -56555,7 +56319,644 @@ function imagesOutput(run, budgetBytes = OUTPUT_BUDGET_BYTES) {
 
 /***/ }),
 
-/***/ 7452:
+/***/ 3394:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Br: () => (/* binding */ renderSummary),
+/* harmony export */   MO: () => (/* binding */ CONCLUSION_ICON),
+/* harmony export */   Pl: () => (/* binding */ headline),
+/* harmony export */   UU: () => (/* binding */ renderHtmlResults),
+/* harmony export */   Xb: () => (/* binding */ SUMMARY_BUDGET_BYTES),
+/* harmony export */   hW: () => (/* binding */ COLUMN_HEADER),
+/* harmony export */   jv: () => (/* binding */ referrersLine),
+/* harmony export */   mo: () => (/* binding */ breakable),
+/* harmony export */   t1: () => (/* binding */ needsDetail)
+/* harmony export */ });
+/* harmony import */ var _inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7581);
+/* harmony import */ var _escape_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2527);
+/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7703);
+/* harmony import */ var _links_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4503);
+/* harmony import */ var _outcome_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5102);
+// The job summary (GITHUB_STEP_SUMMARY) as one string. HTML tables rather than Markdown ones: a reference
+// or an error may contain `|`, backticks or `*`, and inside an HTML block only `& < > "` need escaping, as
+// long as no text adds a line break (a blank line would end the block): every value goes through htmlText.
+// GitHub refuses summaries over 1 MiB per step, so rows are cut (worst kept) to stay within a budget.
+// The pull request comment on GitHub is built from the same pieces (renderHtmlResults).
+
+
+
+
+
+/** Well below GitHub's 1 MiB per step, leaving room for other steps' habits of appending. */
+const SUMMARY_BUDGET_BYTES = 900 * 1024;
+const COLUMN_HEADER = {
+    status: 'Status',
+    image: 'Image',
+    zot: 'Zot reference',
+    digest: 'Digest',
+    digestPlatforms: 'Digest · platforms',
+    referrers: 'Referrers',
+    time: 'Time',
+    usedIn: 'Used in',
+};
+const SUMMARY_COLUMNS = [
+    'status',
+    'image',
+    'zot',
+    'digestPlatforms',
+    'referrers',
+    'time',
+    'usedIn',
+];
+const CONCLUSION_ICON = { success: '✅', warning: '⚠️', failure: '❌' };
+/** The title line: why the run failed or warned, or its success line. */
+function headline(outcome) {
+    return outcome.conclusion === 'success'
+        ? outcome.reason
+        : `${outcome.conclusion === 'failure' ? 'failed' : 'warning'}: ${outcome.reason}`;
+}
+function renderSummary(run, outcome, opts) {
+    const rest = opts.reportPath
+        ? ` The full list is in the JSON report (<code>${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)(opts.reportPath)}</code>, also in the step's <code>report</code> output).`
+        : ' Write the JSON report (<code>report</code> input) for the full list.';
+    return renderHtmlResults(run, outcome, opts, {
+        columns: SUMMARY_COLUMNS,
+        first: 'table',
+        limit: "GitHub's summary size limit",
+        rest,
+    });
+}
+/** Head, input problems, the image table and the problem details, cut (worst kept) to the byte budget. */
+function renderHtmlResults(run, outcome, opts, layout) {
+    const budget = opts.budgetBytes ?? SUMMARY_BUDGET_BYTES;
+    const head = renderHead(run, outcome);
+    const noticeBlock = renderNotices(run.notices, opts);
+    const ordered = (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .worstFirst */ .md)(run.results);
+    const detailBlocks = ordered.filter(needsDetail).map((r) => renderDetail(r, opts));
+    // The referrers column only when an image has referrers to show (not looked at: `referrers: off`, plan).
+    const withReferrers = (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .showsReferrers */ .nm)(run.results);
+    const columns = layout.columns.filter((c) => c !== 'referrers' || withReferrers);
+    const rows = ordered.map((r) => renderRow(r, opts, run.mode, columns));
+    const tableOpen = `<h3>Images</h3>\n<table>\n<tr>${columns.map((c) => `<th>${COLUMN_HEADER[c]}</th>`).join('')}</tr>\n`;
+    const tableClose = '</table>\n';
+    const reserve = 2048; // the notes about what was cut
+    let left = budget - bytes(head) - bytes(noticeBlock) - bytes(tableOpen) - bytes(tableClose) - reserve;
+    // Details of failures matter most, but must not crowd out the table: at most 40% of what is left.
+    const detailShare = Math.floor(Math.max(0, left) * 0.4);
+    const keptDetails = [];
+    let used = 0;
+    for (const block of detailBlocks) {
+        if (used + bytes(block) > detailShare)
+            break;
+        keptDetails.push(block);
+        used += bytes(block);
+    }
+    left -= used;
+    const keptRows = [];
+    for (const row of rows) {
+        if (bytes(row) > left)
+            break;
+        keptRows.push(row);
+        left -= bytes(row);
+    }
+    let table = '';
+    if (rows.length) {
+        table = tableOpen + keptRows.join('') + tableClose;
+        if (keptRows.length < rows.length)
+            table += `<p>✂️ <b>Showing ${keptRows.length} of ${rows.length} images</b> (worst first) to stay under ${layout.limit}.${layout.rest}</p>\n`;
+    }
+    let details = '';
+    if (detailBlocks.length) {
+        details = `<h3>Problems and warnings</h3>\n${keptDetails.join('')}`;
+        if (keptDetails.length < detailBlocks.length)
+            details += `<p>✂️ <b>Details shown for ${keptDetails.length} of ${detailBlocks.length} images.</b>${layout.rest}</p>\n`;
+    }
+    return head + noticeBlock + (layout.first === 'table' ? table + details : details + table);
+}
+/** Failed, invalid and unresolved images, and any with warnings, get a detail block. */
+function needsDetail(r) {
+    return PROBLEM_STATUSES.has(r.status) || r.warnings.length > 0;
+}
+const PROBLEM_STATUSES = new Set(['failed', 'invalid', 'unresolved']);
+function renderHead(run, outcome) {
+    const c = (0,_outcome_js__WEBPACK_IMPORTED_MODULE_4__/* .countResults */ .aD)(run.results);
+    const title = headline(outcome);
+    const facts = [];
+    if (run.zotUrl)
+        facts.push(`<b>Zot</b> <code>${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)(run.zotUrl)}</code>`);
+    // Zot builds without a release tag (e.g. `go install`) report no version.
+    if (run.zot)
+        facts.push(`version <code>${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)(run.zot.version ?? 'unknown', 100)}</code>`);
+    facts.push(`mode <b>${run.mode}</b>`);
+    facts.push(run.strict ? 'strict' : 'soft (strict: false)');
+    facts.push((0,_inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(run.durationMs));
+    facts.push(`${(0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .plural */ .LS)(run.files, 'file')} scanned`);
+    if (run.cancelled)
+        facts.push(`<b>stopped early: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)(run.cancelled)}</b>`);
+    let out = `<h2>${CONCLUSION_ICON[outcome.conclusion]} zot-warm: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)(title, 400)}</h2>\n`;
+    out += `<p>${facts.join(' · ')}</p>\n`;
+    out +=
+        '<table>\n<tr><th>total</th><th>✅ cached</th><th>🔥 warmed</th><th>❌ failed</th><th>⏭️ skipped</th><th>❓ unresolved</th><th>⛔ invalid</th></tr>\n';
+    out += `<tr>${[c.total, c.cached, c.warmed, c.failed, c.skipped, c.unresolved, c.invalid].map((n) => `<td>${n}</td>`).join('')}</tr>\n</table>\n`;
+    const referrers = (0,_outcome_js__WEBPACK_IMPORTED_MODULE_4__/* .countReferrers */ .AF)(run.results);
+    if (referrers)
+        out += `<p>${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)(referrersLine(referrers))}</p>\n`;
+    if (run.hardFailure) {
+        out += `<p><b>${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)(run.hardFailure.message)}</b>${run.hardFailure.hint ? `<br>${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)(run.hardFailure.hint)}` : ''}</p>\n`;
+    }
+    if (run.rewrite)
+        out += `<p>📝 ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .describeRewrite */ .Ge)(run.rewrite))}</p>\n`;
+    return out;
+}
+function renderNotices(notices, opts) {
+    const shown = notices.filter((n) => n.level !== 'notice');
+    if (!shown.length)
+        return '';
+    const items = shown.slice(0, 200).map((n) => {
+        const where = n.line ? linkTo({ file: n.file, line: n.line, column: n.column ?? 1 }, opts) : (0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)(n.file);
+        return `<li>${n.level === 'error' ? '❌' : '⚠️'} ${where}: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)(n.message, 1000)}</li>`;
+    });
+    const more = shown.length > 200 ? `<li>… and ${shown.length - 200} more in the report</li>` : '';
+    return `<h3>Input problems</h3>\n<ul>\n${items.join('\n')}${more}\n</ul>\n`;
+}
+/** `Referrers in Zot: 3 of 5 images signed, 2 attested, 1 with an SBOM, 1 not verified.` */
+function referrersLine(c) {
+    const parts = [`${c.signed} of ${(0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .plural */ .LS)(c.checked, 'image')} signed`, `${c.attested} attested`];
+    parts.push(`${c.sbom} with an SBOM`);
+    if (c.notVerified)
+        parts.push(`${c.notVerified} not verified (Zot's search extension is off or cannot read them)`);
+    return `Referrers in Zot: ${parts.join(', ')}.`;
+}
+function renderRow(r, opts, mode, columns) {
+    const cell = (c) => {
+        switch (c) {
+            case 'status':
+                // A no-break space: the icon never ends up alone on a line above its word.
+                return `${(0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .statusIcon */ .I8)(r.status, mode)}\u00a0${(0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .statusLabel */ .Rh)(r.status, mode)}`;
+            case 'image':
+                return `<code>${breakable((0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .compactReference */ .hl)((0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .literal */ .eu)(r.reference, 300))))}</code>`;
+            case 'zot':
+                return r.zotReference ? `<code>${breakable((0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .zotReferenceLabel */ .FJ)(r.zotReference)))}</code>` : '';
+            case 'digest':
+                return r.digest ? `<code>${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .shortDigest */ .VK)(r.digest))}</code>` : '';
+            case 'digestPlatforms':
+                return [cell('digest'), r.platforms?.length ? (0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)(r.platforms.join(', ')) : '']
+                    .filter(Boolean)
+                    .join('<br>');
+            case 'referrers':
+                return (0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .referrersLabel */ .D0)(r));
+            case 'time':
+                return r.status === 'cached' || r.status === 'warmed' || r.status === 'failed'
+                    ? (0,_inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(r.durationMs)
+                    : '';
+            case 'usedIn': {
+                const perRow = opts.sourcesPerRow ?? 3;
+                const sources = r.sources.slice(0, perRow).map((s) => linkTo(s, opts));
+                if (r.sources.length > perRow)
+                    sources.push(`+${r.sources.length - perRow} more`);
+                return sources.join('<br>');
+            }
+        }
+    };
+    return `<tr>${columns.map((c) => `<td>${cell(c)}</td>`).join('')}</tr>\n`;
+}
+function renderDetail(r, opts) {
+    const lines = [];
+    if (r.error)
+        lines.push(`<b>Error:</b> ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)(r.error, 2000)}`);
+    if (r.diagnosis)
+        lines.push(`<b>Diagnosis:</b> ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)(r.diagnosis, 2000)}`);
+    for (const w of r.warnings.slice(0, 10))
+        lines.push(`<b>Warning:</b> ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)(w, 1000)}`);
+    if (r.zotReference)
+        lines.push(`<b>Zot reference:</b> <code>${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .zotReferenceLabel */ .FJ)(r.zotReference))}</code>`);
+    if (r.rewrittenAs)
+        lines.push(`<b>Rewritten as:</b> <code>${breakable((0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .compactReference */ .hl)(r.rewrittenAs)))}</code>`);
+    const sources = r.sources.slice(0, 10).map((s) => linkTo(s, opts));
+    if (r.sources.length > 10)
+        sources.push(`+${r.sources.length - 10} more`);
+    lines.push(`<b>Used in:</b> ${sources.join(', ')}`);
+    const ref = breakable((0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .compactReference */ .hl)((0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .literal */ .eu)(r.reference, 300))));
+    return `<h4>${_format_js__WEBPACK_IMPORTED_MODULE_2__/* .STATUS_ICON */ .tW[r.status]} ${_format_js__WEBPACK_IMPORTED_MODULE_2__/* .STATUS_LABEL */ ._P[r.status]}: <code>${ref}</code></h4>\n<p>${lines.join('<br>\n')}</p>\n`;
+}
+function linkTo(s, opts) {
+    const label = breakable((0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .sourceLabel */ .en)(s)));
+    if (!opts.repo || !(0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .isWorkspaceFile */ .Ud)(s))
+        return label;
+    const path = (0,_links_js__WEBPACK_IMPORTED_MODULE_3__/* .repoPath */ .qN)(opts.repo, opts.workspace, s.file);
+    return path
+        ? `<a href="${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)((0,_links_js__WEBPACK_IMPORTED_MODULE_3__/* .fileUrl */ .iw)(opts.repo, path, s.line), Number.MAX_SAFE_INTEGER)}">${label}</a>`
+        : label;
+}
+/**
+ * Lets a browser wrap a long reference or path after each `/` and before `@` (`<wbr>`, which GitHub's and
+ * Forgejo's sanitizers keep): otherwise one unbreakable name sets a column's width and pushes the table's
+ * last columns off the screen. For text that is already escaped; copying it copies no extra characters.
+ */
+function breakable(escaped) {
+    return escaped.replace(/\//g, '/<wbr>').replace(/@/g, '<wbr>@');
+}
+function bytes(text) {
+    return Buffer.byteLength(text, 'utf8');
+}
+
+
+/***/ }),
+
+/***/ 8330:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   bo: () => (/* binding */ renderTable),
+/* harmony export */   x8: () => (/* binding */ renderProblems)
+/* harmony export */ });
+/* unused harmony exports TABLE_WIDTH, shortenMiddle */
+/* harmony import */ var _inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7581);
+/* harmony import */ var _escape_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2527);
+/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7703);
+// The final table as aligned plain text, for the log (Forgejo shows no job summary) and the CLI.
+
+
+
+const COLUMNS = [
+    'STATUS',
+    'IMAGE',
+    'ZOT REFERENCE',
+    'DIGEST',
+    'PLATFORMS',
+    'REFERRERS',
+    'TIME',
+    'USED IN',
+];
+/** The columns that give way. */
+const FLEXIBLE = ['IMAGE', 'ZOT REFERENCE', 'USED IN', 'PLATFORMS'];
+/**
+ * When a line would be too wide, columns give way in steps, each down to a floor: where it is used and the
+ * platforms first (the problem lines below the table name every place in full), then the Zot reference
+ * (the image with its registry swapped for a prefix), and so on in turn, the image last.
+ * STATUS, DIGEST, REFERRERS and TIME are short by nature.
+ */
+const SHRINK_STEPS = [
+    { cols: ['USED IN', 'PLATFORMS'], floor: 20 },
+    { cols: ['ZOT REFERENCE'], floor: 28 },
+    { cols: ['USED IN', 'PLATFORMS'], floor: 14 },
+    { cols: ['IMAGE', 'ZOT REFERENCE'], floor: 24 },
+    { cols: ['USED IN', 'PLATFORMS'], floor: 8 },
+    { cols: ['IMAGE', 'ZOT REFERENCE'], floor: 12 },
+];
+const GAP = '  ';
+/** Fits a 120-column terminal; long cells are shortened in the middle (the report keeps the full text). */
+const TABLE_WIDTH = 120;
+/** `mode` only changes how not-attempted images are called in plan mode. */
+function renderTable(results, mode, width = TABLE_WIDTH) {
+    // The referrers column only when some image has referrers to show (or unverified ones): a column of
+    // dashes would only take width from the references (the job summary and the report keep the "—").
+    const withReferrers = results.some((r) => !['', '—'].includes((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .referrersLabel */ .D0)(r)));
+    const headers = COLUMNS.filter((c) => c !== 'REFERRERS' || withReferrers);
+    const at = (c) => headers.indexOf(c);
+    const [DIGEST, USED_IN] = [at('DIGEST'), at('USED IN')];
+    const rows = (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .worstFirst */ .md)(results).map((r) => {
+        const cells = {
+            STATUS: (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .statusLabel */ .Rh)(r.status, mode),
+            // Short digests in every table (the report keeps the full ones).
+            IMAGE: (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .compactReference */ .hl)((0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .literal */ .eu)(r.reference, 200)),
+            'ZOT REFERENCE': r.zotReference ? (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .zotReferenceLabel */ .FJ)(r.zotReference) : '-',
+            DIGEST: (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .shortDigest */ .VK)(r.digest) || '-',
+            PLATFORMS: r.platforms?.length ? compactPlatforms(r.platforms) : '-',
+            // `signed,attested,sbom`: the summary's label without spaces, as the platforms are written.
+            REFERRERS: (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .referrersLabel */ .D0)(r).replace(/, /g, ',').replace('not verified', 'unverified') || '-',
+            TIME: r.status === 'cached' || r.status === 'warmed' || r.status === 'failed'
+                ? (0,_inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(r.durationMs)
+                : '-',
+            'USED IN': usedIn(r),
+        };
+        // Escaped per cell, so the columns stay aligned.
+        return headers.map((c) => (0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .logLine */ .BP)(cells[c]));
+    });
+    let all = [[...headers], ...rows];
+    const natural = () => headers.map((_, i) => Math.max(...all.map((row) => length(row[i] ?? ''))));
+    // Too wide: the digest column drops its `sha256:`, which every cell repeats.
+    if (lineWidth(natural()) > width)
+        all = all.map((row, r) => row.map((cell, i) => (i === DIGEST && r > 0 ? cell.replace(/^sha256:/, '') : cell)));
+    const widths = fitWidths(natural(), typical(all), width, (cols) => cols.map(at).filter((i) => i >= 0));
+    return all
+        .map((row) => row
+        .map((cell, i) => {
+        const fitted = shorten(cell, widths[i] ?? 0, i === USED_IN ? 'start' : 'middle');
+        return i === row.length - 1 ? fitted : fitted.padEnd(widths[i] ?? 0);
+    })
+        .join(GAP)
+        .trimEnd())
+        .join('\n');
+}
+/**
+ * Column widths whose line fits `width`. The flexible columns start at the width most of their cells need
+ * (`typical`), so one very long reference does not cut every other one; then they shrink as SHRINK_STEPS
+ * says (within a step the widest first), and what room is left goes back to the ones that were cut.
+ */
+function fitWidths(natural, typical, width, indexes) {
+    if (lineWidth(natural) <= width)
+        return natural;
+    const flexible = indexes(FLEXIBLE);
+    const out = natural.map((w, i) => (flexible.includes(i) ? Math.min(w, typical[i] ?? w) : w));
+    for (const step of SHRINK_STEPS) {
+        const { floor } = step;
+        const cols = indexes(step.cols);
+        const over = lineWidth(out) - width;
+        if (over <= 0)
+            break;
+        let left = cols.reduce((a, col) => a + (out[col] ?? 0), 0) - over;
+        const order = [...cols].sort((a, b) => (out[a] ?? 0) - (out[b] ?? 0));
+        order.forEach((col, k) => {
+            out[col] = Math.min(out[col] ?? 0, Math.max(floor, Math.floor(left / (order.length - k))));
+            left -= out[col] ?? 0;
+        });
+    }
+    // Room left (a column started at its typical width, or a step took more than needed): shared out evenly
+    // among the columns that were cut, none past what it needs.
+    for (let room = width - lineWidth(out); room > 0;) {
+        const cut = flexible.filter((col) => (out[col] ?? 0) < (natural[col] ?? 0));
+        if (cut.length === 0)
+            break;
+        const share = Math.max(1, Math.floor(room / cut.length));
+        for (const col of cut) {
+            const add = Math.min(share, room, (natural[col] ?? 0) - (out[col] ?? 0));
+            out[col] = (out[col] ?? 0) + add;
+            room -= add;
+        }
+    }
+    return out;
+}
+/** Per column, the width that nine in ten of its cells fit in, and never less than its header. */
+function typical(rows) {
+    return (rows[0] ?? []).map((header, i) => {
+        const sorted = rows.map((row) => length(row[i] ?? '')).sort((a, b) => a - b);
+        return Math.max(header.length, sorted[Math.floor((sorted.length - 1) * 0.9)] ?? 0);
+    });
+}
+function lineWidth(widths) {
+    return widths.reduce((a, b) => a + b, 0) + GAP.length * (widths.length - 1);
+}
+/** `linux/amd64,linux/arm64,linux/arm/v7` → `linux/amd64,arm64,arm/v7`: the OS once per run of it. */
+function compactPlatforms(platforms) {
+    let os = '';
+    return platforms
+        .map((p) => {
+        const slash = p.indexOf('/');
+        const pOs = slash < 0 ? p : p.slice(0, slash);
+        const shown = pOs === os && slash >= 0 ? p.slice(slash + 1) : p;
+        os = pOs;
+        return shown;
+    })
+        .join(',');
+}
+/** References keep both ends (registry and tag); a place keeps its end (file name and line). */
+function shorten(text, max, where) {
+    if (length(text) <= max)
+        return text;
+    if (where === 'middle')
+        return shortenMiddle(text, max);
+    return max <= 1 ? '…'.slice(0, max) : `…${[...text].slice(-(max - 1)).join('')}`;
+}
+/** `docker.io/library/verylongname:1.0` → `docker.io/lib…ame:1.0`: both ends say the most. */
+function shortenMiddle(text, max) {
+    const chars = [...text];
+    if (chars.length <= max)
+        return text;
+    if (max <= 1)
+        return '…'.slice(0, max);
+    const keep = max - 1;
+    const head = Math.ceil(keep / 2);
+    return `${chars.slice(0, head).join('')}…${chars.slice(chars.length - (keep - head)).join('')}`;
+}
+/** Length in code points, as a terminal counts these (ASCII) cells. */
+function length(text) {
+    return [...text].length;
+}
+function usedIn(r) {
+    const first = r.sources[0];
+    if (!first)
+        return '-';
+    const more = r.sources.length - 1;
+    const label = (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .sourceLabel */ .en)(first, 'short');
+    return more > 0 ? `${label} (+${more})` : label;
+}
+/** Failed, invalid and unresolved images with their error and diagnosis, for the log. */
+function renderProblems(results) {
+    const lines = [];
+    for (const r of (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .worstFirst */ .md)(results)) {
+        if (r.status !== 'failed' && r.status !== 'invalid' && r.status !== 'unresolved')
+            continue;
+        lines.push(`${_format_js__WEBPACK_IMPORTED_MODULE_2__/* .STATUS_LABEL */ ._P[r.status]}: ${(0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .compactReference */ .hl)((0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .literal */ .eu)(r.reference, 200))}`);
+        if (r.error)
+            lines.push(`  error:     ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLine */ .TN)(r.error, 1000)}`);
+        if (r.diagnosis)
+            lines.push(`  diagnosis: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLine */ .TN)(r.diagnosis, 1000)}`);
+        lines.push(`  used in:   ${r.sources
+            .slice(0, 5)
+            .map((s) => (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .sourceLabel */ .en)(s))
+            .join(', ')}${r.sources.length > 5 ? ', …' : ''}`);
+    }
+    return lines.join('\n');
+}
+
+
+/***/ }),
+
+/***/ 4842:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   _: () => (/* binding */ renderMarkdownResults),
+/* harmony export */   k: () => (/* binding */ renderTextSummary)
+/* harmony export */ });
+/* harmony import */ var _inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7581);
+/* harmony import */ var _escape_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2527);
+/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7703);
+/* harmony import */ var _links_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4503);
+/* harmony import */ var _outcome_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5102);
+/* harmony import */ var _summary_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3394);
+/* harmony import */ var _table_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(8330);
+// The job summary for Forgejo: its runner has no summary page and prints the file into the log, so the
+// summary is Markdown that reads well as plain text: the aligned table in a fenced block, then the problems
+// as a list with Markdown links to the lines (rendered, should the instance ever render summaries).
+// The pull request comment on Forgejo is built from the same pieces (renderMarkdownResults), with a Markdown
+// table that the forge renders, links included.
+
+
+
+
+
+
+
+function renderTextSummary(run, outcome, opts = {}) {
+    const where = opts.reportPath ? ` (${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownText */ .p7)(opts.reportPath)})` : '';
+    return renderMarkdownResults(run, outcome, opts, {
+        table: 'fenced',
+        first: 'table',
+        limit: 'the summary size limit',
+        rest: ` The full list is in the JSON report${where}.`,
+    });
+}
+/** Head, the image table and the problem list, cut (worst kept) to the byte budget. */
+function renderMarkdownResults(run, outcome, opts, layout) {
+    const c = (0,_outcome_js__WEBPACK_IMPORTED_MODULE_4__/* .countResults */ .aD)(run.results);
+    const facts = [
+        // In a code span: a forge would turn the bare URL into a link.
+        run.zotUrl ? `Zot ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownCode */ .D9)(run.zotUrl)}` : undefined,
+        run.zot ? `version ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownText */ .p7)(run.zot.version ?? 'unknown', 100)}` : undefined,
+        `mode ${run.mode}`,
+        run.strict ? 'strict' : 'soft',
+        (0,_inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(run.durationMs),
+        `${(0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .plural */ .LS)(run.files, 'file')} scanned`,
+        run.cancelled ? `stopped early: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownText */ .p7)(run.cancelled)}` : undefined,
+    ].filter(Boolean);
+    let head = `## ${_summary_js__WEBPACK_IMPORTED_MODULE_5__/* .CONCLUSION_ICON */ .MO[outcome.conclusion]} zot-warm: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownText */ .p7)((0,_summary_js__WEBPACK_IMPORTED_MODULE_5__/* .headline */ .Pl)(outcome), 400)}\n\n${facts.join(' · ')}\n\n`;
+    head += `total ${c.total} · cached ${c.cached} · warmed ${c.warmed} · failed ${c.failed} · skipped ${c.skipped} · unresolved ${c.unresolved} · invalid ${c.invalid}\n\n`;
+    const referrers = (0,_outcome_js__WEBPACK_IMPORTED_MODULE_4__/* .countReferrers */ .AF)(run.results);
+    if (referrers)
+        head += `${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownText */ .p7)((0,_summary_js__WEBPACK_IMPORTED_MODULE_5__/* .referrersLine */ .jv)(referrers))}\n\n`;
+    if (run.hardFailure) {
+        const { hint } = run.hardFailure;
+        // `****` alone would be a thematic break: no emphasis around nothing — judged on the rendered text, as
+        // a message of only a line break (NEL, which trim() keeps) renders empty too.
+        const message = (0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownText */ .p7)(run.hardFailure.message).trim();
+        head += `${[message ? `**${message}**` : '', (0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownText */ .p7)(hint ?? '')].filter(Boolean).join(' ')}\n\n`;
+    }
+    if (run.rewrite)
+        head += `${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownText */ .p7)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .describeRewrite */ .Ge)(run.rewrite))}\n\n`;
+    const ordered = (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .worstFirst */ .md)(run.results);
+    const problems = ordered.filter(_summary_js__WEBPACK_IMPORTED_MODULE_5__/* .needsDetail */ .t1).map((r) => problemItem(r, opts));
+    let tableHead;
+    let rows;
+    if (layout.table === 'fenced') {
+        // Inside the fence nothing is Markdown, but a line must not close the fence: the table's cells are escaped
+        // like the log's, so no line starts with anything but a status.
+        const lines = (0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .logText */ .kc)((0,_table_js__WEBPACK_IMPORTED_MODULE_6__/* .renderTable */ .bo)(run.results, run.mode)).split('\n');
+        tableHead = ['```text', lines[0] ?? ''];
+        rows = lines.slice(1);
+    }
+    else {
+        const withReferrers = (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .showsReferrers */ .nm)(run.results);
+        const columns = layout.table.columns.filter((col) => col !== 'referrers' || withReferrers);
+        tableHead = [
+            `| ${columns.map((col) => _summary_js__WEBPACK_IMPORTED_MODULE_5__/* .COLUMN_HEADER */ .hW[col]).join(' | ')} |`,
+            `|${columns.map(() => '---').join('|')}|`,
+        ];
+        rows = ordered.map((r) => markdownRow(r, opts, run.mode, columns));
+    }
+    const tableClose = layout.table === 'fenced' ? '```\n' : '';
+    const budget = opts.budgetBytes ?? _summary_js__WEBPACK_IMPORTED_MODULE_5__/* .SUMMARY_BUDGET_BYTES */ .Xb;
+    const reserve = 2048; // the notes about what was cut
+    let left = budget - bytes(head) - bytes(tableHead.join('\n')) - bytes(tableClose) - reserve;
+    // As in the HTML summary: problem details take at most 40% of what is left, the table rows the rest.
+    const problemShare = Math.floor(Math.max(0, left) * 0.4);
+    const keptProblems = [];
+    let used = 0;
+    for (const item of problems) {
+        if (used + bytes(item) > problemShare)
+            break;
+        keptProblems.push(item);
+        used += bytes(item);
+    }
+    left -= used;
+    const keptRows = [];
+    for (const row of rows) {
+        if (bytes(row) + 1 > left)
+            break;
+        keptRows.push(row);
+        left -= bytes(row) + 1;
+    }
+    let table = '';
+    if (rows.length) {
+        table = `${[...tableHead, ...keptRows].join('\n')}\n${tableClose}`;
+        if (keptRows.length < rows.length)
+            table += `\nShowing ${keptRows.length} of ${rows.length} images (worst first) to stay under ${layout.limit}.${layout.rest}\n`;
+    }
+    let details = '';
+    if (problems.length) {
+        details = `### Problems and warnings\n\n${keptProblems.join('')}`;
+        if (keptProblems.length < problems.length)
+            details += `\nDetails shown for ${keptProblems.length} of ${problems.length} images.${layout.rest}\n`;
+    }
+    const sections = layout.first === 'table' ? [table, details] : [details, table];
+    return head + sections.filter(Boolean).join('\n');
+}
+function markdownRow(r, opts, mode, columns) {
+    const cell = (col) => {
+        switch (col) {
+            case 'status':
+                return `${(0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .statusIcon */ .I8)(r.status, mode)}\u00a0${(0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .statusLabel */ .Rh)(r.status, mode)}`;
+            case 'image':
+                return htmlCode((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .compactReference */ .hl)((0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .literal */ .eu)(r.reference, 300)));
+            case 'zot':
+                return r.zotReference ? htmlCode((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .zotReferenceLabel */ .FJ)(r.zotReference)) : '';
+            case 'digest':
+                return r.digest ? cellCode((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .shortDigest */ .VK)(r.digest)) : '';
+            case 'digestPlatforms':
+                return [cell('digest'), r.platforms?.length ? (0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownText */ .p7)(r.platforms.join(', ')) : '']
+                    .filter(Boolean)
+                    .join(' ');
+            case 'referrers':
+                return (0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownText */ .p7)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .referrersLabel */ .D0)(r));
+            case 'time':
+                return r.status === 'cached' || r.status === 'warmed' || r.status === 'failed'
+                    ? (0,_inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(r.durationMs)
+                    : '';
+            case 'usedIn': {
+                const sources = r.sources.slice(0, 3).map((s) => link(s, opts, true));
+                if (r.sources.length > 3)
+                    sources.push(`+${r.sources.length - 3} more`);
+                // One per line, as in the HTML table (both forges keep a `<br>` in a table cell).
+                return sources.join('<br>');
+            }
+        }
+    };
+    return `| ${columns.map(cell).join(' | ')} |`;
+}
+function problemItem(r, opts) {
+    const lines = [`- ${_format_js__WEBPACK_IMPORTED_MODULE_2__/* .STATUS_LABEL */ ._P[r.status]}: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownCode */ .D9)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .compactReference */ .hl)((0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .literal */ .eu)(r.reference, 300)))}`];
+    if (r.error)
+        lines.push(`  - error: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownText */ .p7)(r.error, 2000)}`);
+    if (r.diagnosis)
+        lines.push(`  - diagnosis: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownText */ .p7)(r.diagnosis, 2000)}`);
+    if (r.rewrittenAs)
+        lines.push(`  - rewritten as: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownCode */ .D9)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .compactReference */ .hl)(r.rewrittenAs))}`);
+    for (const w of r.warnings.slice(0, 10))
+        lines.push(`  - warning: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownText */ .p7)(w, 1000)}`);
+    const sources = r.sources.slice(0, 10).map((s) => link(s, opts));
+    if (r.sources.length > 10)
+        sources.push(`+${r.sources.length - 10} more`);
+    lines.push(`  - used in: ${sources.join(', ')}`);
+    return `${lines.join('\n')}\n`;
+}
+function link(s, opts, wrap = false) {
+    const label = wrap ? (0,_summary_js__WEBPACK_IMPORTED_MODULE_5__/* .breakable */ .mo)((0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownText */ .p7)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .sourceLabel */ .en)(s))) : (0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownText */ .p7)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .sourceLabel */ .en)(s));
+    if (!opts.repo || !opts.workspace || !(0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .isWorkspaceFile */ .Ud)(s))
+        return label;
+    const path = (0,_links_js__WEBPACK_IMPORTED_MODULE_3__/* .repoPath */ .qN)(opts.repo, opts.workspace, s.file);
+    return path ? `[${label}](${(0,_links_js__WEBPACK_IMPORTED_MODULE_3__/* .fileUrl */ .iw)(opts.repo, path, s.line)})` : label;
+}
+/** In a table cell `|` must be escaped even inside a code span: GFM splits the cells before parsing them. */
+function cellCode(text) {
+    return (0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownCode */ .D9)(text).replace(/\|/g, '\\|');
+}
+/**
+ * Code that may wrap (see breakable): a code span cannot hold `<wbr>`, so the cell uses inline HTML `<code>`,
+ * whose content Markdown still parses, hence escaped as Markdown.
+ */
+function htmlCode(text) {
+    return `<code>${(0,_summary_js__WEBPACK_IMPORTED_MODULE_5__/* .breakable */ .mo)((0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownText */ .p7)(text))}</code>`;
+}
+function bytes(text) {
+    return Buffer.byteLength(text, 'utf8');
+}
+
+
+/***/ }),
+
+/***/ 2610:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -60963,12 +61364,486 @@ async function readStoredForms(client, planned, results, opts) {
     return forms;
 }
 
-// EXTERNAL MODULE: ./lib/warm/client.js + 1 modules
-var warm_client = __nccwpck_require__(3470);
-// EXTERNAL MODULE: ./lib/warm/each.js
-var each = __nccwpck_require__(1512);
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var undici = __nccwpck_require__(6752);
+;// CONCATENATED MODULE: ./lib/warm/auth.js
+// Registry authentication: WWW-Authenticate parsing and the bearer token cache (distribution token spec).
+/**
+ * Parse a WWW-Authenticate header into challenges. Handles quoted values with commas and escapes, and
+ * several challenges in one header (`Bearer realm="…",scope="…", Basic realm="…"`).
+ */
+function parseChallenges(header) {
+    if (!header)
+        return [];
+    const out = [];
+    let i = 0;
+    const s = header;
+    const skipSpace = () => {
+        while (i < s.length && (s[i] === ' ' || s[i] === '\t' || s[i] === ','))
+            i++;
+    };
+    while (i < s.length) {
+        skipSpace();
+        const schemeMatch = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+/.exec(s.slice(i));
+        if (!schemeMatch)
+            break;
+        const scheme = schemeMatch[0].toLowerCase();
+        i += schemeMatch[0].length;
+        const params = {};
+        // Parameters: name=value or name="quoted", separated by commas; a bare token starts the next challenge.
+        for (;;) {
+            const save = i;
+            skipSpace();
+            const nameMatch = /^([A-Za-z0-9!#$%&'*+.^_`|~-]+)\s*=\s*/.exec(s.slice(i));
+            if (!nameMatch?.[1]) {
+                i = save;
+                break;
+            }
+            i += nameMatch[0].length;
+            let value = '';
+            if (s[i] === '"') {
+                i++;
+                while (i < s.length && s[i] !== '"') {
+                    if (s[i] === '\\' && i + 1 < s.length)
+                        i++;
+                    value += s[i];
+                    i++;
+                }
+                i++;
+            }
+            else {
+                const m = /^[^,\s]*/.exec(s.slice(i));
+                value = m?.[0] ?? '';
+                i += value.length;
+            }
+            params[nameMatch[1].toLowerCase()] = value;
+        }
+        out.push({ scheme, params });
+        // Skip anything unparseable up to the next comma so one odd challenge does not hide the others.
+        if (i < s.length && !/[\s,]/.test(s[i] ?? '')) {
+            const next = s.indexOf(',', i);
+            i = next === -1 ? s.length : next;
+        }
+    }
+    return out;
+}
+/** The `repository:<name>:pull` scope a registry request needs, derived from its path. */
+function scopeForPath(pathname) {
+    const m = /^\/v2\/(.+)\/(manifests|blobs|tags|referrers)\//.exec(pathname);
+    return m?.[1] ? `repository:${m[1]}:pull` : undefined;
+}
+/** Tokens per (realm, service, scope). Expired entries are dropped on read. */
+class TokenCache {
+    #tokens = new Map();
+    static key(realm, service, scope) {
+        return `${realm}\n${service ?? ''}\n${scope ?? ''}`;
+    }
+    get(key, now = Date.now()) {
+        const entry = this.#tokens.get(key);
+        if (!entry)
+            return undefined;
+        if (entry.expiresAt <= now) {
+            this.#tokens.delete(key);
+            return undefined;
+        }
+        return entry.token;
+    }
+    /** `expiresIn` seconds (spec default 60); renewed 10 s early so a token does not expire mid-request. */
+    set(key, token, expiresIn = 60, now = Date.now()) {
+        const lifetime = Math.max(1, expiresIn - 10) * 1000;
+        this.#tokens.set(key, { token, expiresAt: now + lifetime });
+    }
+    delete(key) {
+        this.#tokens.delete(key);
+    }
+    get size() {
+        return this.#tokens.size;
+    }
+}
+
 // EXTERNAL MODULE: ./lib/warm/errors.js
 var warm_errors = __nccwpck_require__(5074);
+// EXTERNAL MODULE: ./lib/warm/json.js
+var warm_json = __nccwpck_require__(8703);
+// EXTERNAL MODULE: ./lib/warm/options.js
+var options = __nccwpck_require__(2479);
+// EXTERNAL MODULE: ./lib/warm/retry.js + 1 modules
+var retry = __nccwpck_require__(9013);
+;// CONCATENATED MODULE: ./lib/warm/client.js
+// HTTP transport to one Zot: connection reuse, TLS, authentication, redirects and the single retry layer.
+// Everything above it (presence checks, warming) speaks in registry terms and never sees headers or sockets.
+
+
+
+
+
+
+
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const PROXY_ENV = ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy'];
+class ZotClient {
+    /** Base URL without trailing slash, e.g. `https://zot.example.com`. Safe to print. */
+    url;
+    /** `host[:port]` as image references name it (for recognising images that already live in Zot). */
+    host;
+    username;
+    /** A static bearer token is configured. */
+    hasToken;
+    /** A client certificate is configured (mutual TLS). */
+    hasClientCert;
+    /** TLS verification is off (skip-tls-verify). */
+    insecure;
+    #origin;
+    #basePath;
+    #dispatcher;
+    #ownsDispatcher;
+    #retry;
+    #requestTimeoutMs;
+    #onRetry;
+    /** Causes (`429`, `timeout` …) whose retries a request of this run has used up: not retried again. */
+    #usedUp = new Set();
+    /** Set once Zot let a request time out on every try: later requests are not sent. */
+    #stalled;
+    #basic;
+    #staticToken;
+    #userAgent;
+    #tokens = new TokenCache();
+    /** Realm/service from Zot's Bearer challenge, once seen; later requests fetch tokens up front. */
+    #bearer;
+    /** Whether Zot asked for credentials (a challenge on /v2/ or a 401), for the report. */
+    authScheme;
+    constructor(opts) {
+        const parsed = new URL(opts.url);
+        if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+            throw new TypeError(`Zot URL must be http:// or https://, got ${parsed.protocol}`);
+        if (parsed.username || parsed.password)
+            throw new TypeError('Zot URL must not contain credentials');
+        this.#origin = parsed.origin;
+        this.#basePath = parsed.pathname.replace(/\/+$/, '');
+        this.url = `${this.#origin}${this.#basePath}`;
+        this.host = parsed.host;
+        this.#retry = { ...options/* DEFAULTS */.z.retry, ...opts.retry };
+        this.#requestTimeoutMs = opts.requestTimeoutMs ?? options/* DEFAULTS */.z.localRequestTimeoutMs;
+        this.#onRetry = opts.onRetry;
+        this.#userAgent = opts.userAgent ?? 'zot-warm';
+        if (opts.username && opts.password) {
+            this.username = opts.username;
+            this.#basic = `Basic ${Buffer.from(`${opts.username}:${opts.password}`).toString('base64')}`;
+        }
+        if (opts.token)
+            this.#staticToken = opts.token;
+        this.hasToken = Boolean(opts.token);
+        this.hasClientCert = Boolean(opts.cert && opts.key);
+        this.insecure = Boolean(opts.insecureSkipVerify);
+        if (opts.dispatcher) {
+            this.#dispatcher = opts.dispatcher;
+            this.#ownsDispatcher = false;
+        }
+        else {
+            const tls = {
+                ...(opts.ca ? { ca: opts.ca } : {}),
+                ...(opts.cert ? { cert: opts.cert } : {}),
+                ...(opts.key ? { key: opts.key } : {}),
+                rejectUnauthorized: !opts.insecureSkipVerify,
+            };
+            const common = {
+                connect: tls,
+                ...(opts.keepAliveTimeoutMs ? { keepAliveTimeout: opts.keepAliveTimeoutMs } : {}),
+            };
+            // Only when a proxy is configured: EnvHttpProxyAgent honours NO_PROXY (loopback is usually listed) and
+            // tunnels HTTPS with our TLS settings (`requestTls`).
+            this.#dispatcher = PROXY_ENV.some((name) => process.env[name])
+                ? new undici.EnvHttpProxyAgent({ ...common, requestTls: tls })
+                : new undici.Agent(common);
+            this.#ownsDispatcher = true;
+        }
+    }
+    /** Things the user should know about the connection settings (skipped TLS verification …). */
+    get warnings() {
+        return (0,diagnose/* connectionWarnings */.oN)(this);
+    }
+    async close() {
+        if (this.#ownsDispatcher)
+            await this.#dispatcher.close();
+    }
+    /**
+     * One logical request: retries 429/502/503/504 and transport failures; any other answer is returned.
+     * Bounded: a request that cannot make Zot sync gets `retry.requestBudgetMs` in all, tries and waits
+     * included (a sync request is bounded by its caller's signal). Each cause is retried within one request
+     * only: once a request has used up its tries on a cause, later requests that meet it are not retried, and
+     * once Zot has let a request time out on every try, no further request is sent (Zot stopped answering).
+     */
+    async request(spec) {
+        if (this.#stalled)
+            throw this.#stalled;
+        const what = `${spec.method} ${spec.path}`;
+        const started = Date.now();
+        const deadline = spec.sync ? undefined : started + this.#retry.requestBudgetMs;
+        for (let attempt = 1;; attempt++) {
+            const tried = await this.#authenticated(spec, this.#tryLimit(spec, deadline)).then((res) => ({ res }), (err) => ({ error: (0,warm_errors/* toRequestError */.du)(err, this.url).withAttempts(attempt) }));
+            const settle = () => {
+                if ('error' in tried)
+                    throw tried.error;
+                return { ...tried.res, attempts: attempt };
+            };
+            const cause = 'error' in tried
+                ? this.#retryCause(tried.error, spec)
+                : retry/* RETRY_STATUSES */.Ib.has(tried.res.status)
+                    ? String(tried.res.status)
+                    : undefined;
+            if (cause === undefined)
+                return settle();
+            const delayMs = 'error' in tried
+                ? (0,retry/* backoffDelay */.EY)(attempt - 1, this.#retry)
+                : (0,retry/* retryDelay */.a2)(attempt - 1, tried.res.headers['retry-after'], this.#retry);
+            const stop = attempt >= this.#retry.attempts
+                ? 'attempts'
+                : this.#usedUp.has(cause)
+                    ? 'repeated'
+                    : deadline !== undefined && Date.now() + delayMs >= deadline
+                        ? 'bound'
+                        : undefined;
+            this.#onRetry?.({
+                request: what,
+                attempt,
+                attempts: this.#retry.attempts,
+                delayMs,
+                ...('error' in tried ? { error: tried.error } : { status: tried.res.status }),
+                ...(stop ? { stop } : {}),
+            });
+            if (stop) {
+                this.#usedUp.add(cause);
+                if (cause === 'timeout')
+                    this.#stalled = (0,warm_errors/* stalledError */.Iy)(this.url, what, Date.now() - started, attempt);
+                return settle();
+            }
+            await this.#wait(delayMs, spec.signal, attempt);
+        }
+    }
+    /** The time limit of the next try: the request's own, cut to what is left of its budget; 0 = none. */
+    #tryLimit(spec, deadline) {
+        const own = spec.timeoutMs ?? this.#requestTimeoutMs;
+        if (deadline === undefined)
+            return own;
+        const left = Math.max(1, deadline - Date.now());
+        return own > 0 ? Math.min(own, left) : left;
+    }
+    /** What makes a failure worth another try, as a key for the causes used up; undefined = not retried. */
+    #retryCause(error, spec) {
+        // Retries wait out Zot's own passing troubles; the token service and redirect targets are not Zot.
+        if (error.peer)
+            return undefined;
+        switch (error.kind) {
+            case 'unreachable':
+                // A name that does not resolve will not resolve in a second either.
+                return error.code === 'ENOTFOUND' ? undefined : error.kind;
+            case 'closed':
+            case 'timeout':
+                return spec.sync ? undefined : error.kind;
+            default:
+                return undefined;
+        }
+    }
+    async #wait(ms, signal, attempts) {
+        const wait = this.#retry.sleep ?? retry/* sleep */.yy;
+        try {
+            await wait(ms, signal);
+        }
+        catch {
+            throw (0,warm_errors/* cancelledError */.YQ)(this.url, attempts);
+        }
+        if (signal?.aborted)
+            throw (0,warm_errors/* cancelledError */.YQ)(this.url, attempts);
+    }
+    /** Sends with the credentials Zot wants; answers one Bearer challenge with the token flow. */
+    async #authenticated(spec, limitMs) {
+        const scope = scopeForPath(spec.path.split('?')[0] ?? spec.path);
+        let authorization = await this.#authorizationFor(scope, spec, limitMs);
+        let res = await this.#send(spec, authorization, limitMs);
+        // Credentials and the challenge flow belong to Zot's origin: a host Zot redirected to is answered as is.
+        if (res.answeredBy)
+            return res;
+        if (res.status !== 401) {
+            if (!this.authScheme)
+                this.authScheme = authSchemeOf(res.headers['www-authenticate']);
+            return res;
+        }
+        const challenges = parseChallenges(res.headers['www-authenticate']);
+        this.authScheme = challenges[0]?.scheme ?? this.authScheme;
+        const bearer = challenges.find((c) => c.scheme === 'bearer');
+        if (!bearer?.params.realm || this.#staticToken)
+            return res;
+        // Token flow: the challenge names the realm and the scope this request needs.
+        this.#bearer = { realm: bearer.params.realm, service: bearer.params.service };
+        const wanted = bearer.params.scope ?? scope;
+        const key = TokenCache.key(bearer.params.realm, bearer.params.service, wanted);
+        this.#tokens.delete(key);
+        const token = await this.#fetchToken(bearer.params.realm, bearer.params.service, wanted, spec.signal, limitMs);
+        if (!token)
+            return res;
+        authorization = `Bearer ${token}`;
+        res = await this.#send(spec, authorization, limitMs);
+        return res;
+    }
+    async #authorizationFor(scope, spec, limitMs) {
+        if (this.#staticToken)
+            return `Bearer ${this.#staticToken}`;
+        if (this.#bearer) {
+            const key = TokenCache.key(this.#bearer.realm, this.#bearer.service, scope);
+            const cached = this.#tokens.get(key);
+            if (cached)
+                return `Bearer ${cached}`;
+            const token = await this.#fetchToken(this.#bearer.realm, this.#bearer.service, scope, spec.signal, limitMs);
+            if (token)
+                return `Bearer ${token}`;
+        }
+        // Zot's basic modes (htpasswd, LDAP, API keys) expect credentials up front: no 401 round trip.
+        return this.#basic;
+    }
+    /**
+     * Distribution token flow. Credentials go to the realm Zot named in its challenge, but only over HTTPS or
+     * to Zot's own origin: never in clear text to another host.
+     */
+    async #fetchToken(realm, service, scope, signal, limitMs) {
+        const key = TokenCache.key(realm, service, scope);
+        const cached = this.#tokens.get(key);
+        if (cached)
+            return cached;
+        const url = httpUrl(realm, this.#origin);
+        if (!url)
+            throw (0,warm_errors/* protocolError */.JW)('bad-challenge', `Zot at ${this.url} named a token realm that is not an http(s) URL`);
+        if (service)
+            url.searchParams.set('service', service);
+        if (scope)
+            url.searchParams.set('scope', scope);
+        const headers = { 'user-agent': this.#userAgent, accept: 'application/json' };
+        if (this.#basic && (url.origin === this.#origin || url.protocol === 'https:'))
+            headers.authorization = this.#basic;
+        const peer = url.origin === this.#origin ? undefined : { role: 'token service', origin: url.origin };
+        const res = await this.#dispatch(url, 'GET', headers, undefined, signal, limitMs, 1 << 20, peer);
+        // Refused credentials leave Zot's 401 for the caller, which words it; anything else is the service's fault.
+        if (res.status === 401 || res.status === 403)
+            return undefined;
+        const who = (0,warm_errors/* hostPhrase */.Kt)(this.url, { role: 'token service', origin: url.origin });
+        if (res.status !== 200)
+            throw (0,warm_errors/* protocolError */.JW)('token-answer', `${who} answered ${res.status} instead of a token`, { peer });
+        const parsed = (0,warm_json/* parseJson */.q)(res.body);
+        const token = typeof parsed?.token === 'string'
+            ? parsed.token
+            : typeof parsed?.access_token === 'string'
+                ? parsed.access_token
+                : '';
+        if (!token)
+            throw (0,warm_errors/* protocolError */.JW)('token-answer', `${who} answered 200 without a token`, { peer });
+        const expiresIn = typeof parsed.expires_in === 'number' ? parsed.expires_in : undefined;
+        this.#tokens.set(key, token, expiresIn);
+        return token;
+    }
+    /** Follows redirects by hand: the Authorization header stays with Zot's origin and is never forwarded. */
+    async #send(spec, authorization, limitMs) {
+        let url = new URL(`${this.#origin}${this.#basePath}${spec.path}`);
+        let method = spec.method;
+        let body = spec.body;
+        const base = { 'user-agent': this.#userAgent, ...spec.headers };
+        for (let hop = 0;; hop++) {
+            const headers = { ...base };
+            const own = url.origin === this.#origin;
+            if (authorization && own)
+                headers.authorization = authorization;
+            const peer = own ? undefined : { role: 'redirect target', origin: url.origin };
+            const res = await this.#dispatch(url, method, headers, body, spec.signal, limitMs, spec.maxBodyBytes ?? options/* DEFAULTS */.z.maxManifestBytes, peer);
+            const location = res.headers.location;
+            if (!REDIRECTS.has(res.status) || !location)
+                return own ? res : { ...res, answeredBy: url.origin };
+            if (hop >= options/* DEFAULTS */.z.maxRedirects)
+                throw (0,warm_errors/* protocolError */.JW)('bad-redirect', `Zot at ${this.url} redirected more than ${options/* DEFAULTS */.z.maxRedirects} times`);
+            const next = httpUrl(location, url);
+            if (!next)
+                throw (0,warm_errors/* protocolError */.JW)('bad-redirect', `${(0,warm_errors/* hostPhrase */.Kt)(this.url, peer)} answered ${res.status} with a Location that is not an http(s) URL`, { peer });
+            url = next;
+            if (res.status === 303 && method !== 'HEAD') {
+                method = 'GET';
+                body = undefined;
+            }
+        }
+    }
+    async #dispatch(url, method, headers, body, signal, timeoutMs, maxBodyBytes, 
+    /** The host, when it is not Zot: for the wording and data of errors. */
+    peer) {
+        const timeout = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined;
+        const combined = signal && timeout ? AbortSignal.any([signal, timeout]) : (signal ?? timeout);
+        if (signal?.aborted)
+            throw (0,warm_errors/* cancelledError */.YQ)(this.url);
+        try {
+            const res = await this.#dispatcher.request({
+                origin: url.origin,
+                path: `${url.pathname}${url.search}`,
+                method,
+                headers,
+                body,
+                signal: combined,
+                // Our own signals bound each try; undici's 300 s defaults would cut a long sync short.
+                headersTimeout: 0,
+                bodyTimeout: 0,
+            });
+            const out = { status: res.statusCode, headers: flatten(res.headers) };
+            if (method === 'HEAD') {
+                await res.body.dump();
+                return { ...out, body: Buffer.alloc(0) };
+            }
+            // Error bodies only matter for their error code; success bodies are manifests, configs, JSON.
+            const limit = res.statusCode >= 300 ? 64 * 1024 : maxBodyBytes;
+            const chunks = [];
+            let size = 0;
+            for await (const chunk of res.body) {
+                size += chunk.length;
+                if (size > limit) {
+                    res.body.destroy();
+                    if (res.statusCode >= 300)
+                        break;
+                    throw (0,warm_errors/* protocolError */.JW)('too-large', `${(0,warm_errors/* hostPhrase */.Kt)(this.url, peer)} sent more than ${limit} bytes for ${method} ${url.pathname}`, { peer });
+                }
+                chunks.push(chunk);
+            }
+            return { ...out, body: Buffer.concat(chunks) };
+        }
+        catch (err) {
+            if (err instanceof warm_errors/* ZotRequestError */.Hm)
+                throw err;
+            if (signal?.aborted)
+                throw (0,warm_errors/* cancelledError */.YQ)(this.url);
+            if (timeout?.aborted)
+                throw new warm_errors/* ZotRequestError */.Hm('timeout', `${(0,warm_errors/* hostPhrase */.Kt)(this.url, peer)} did not answer ${method} ${url.pathname} within ${(0,duration/* formatDuration */.a3)(timeoutMs)}`, { peer });
+            throw (0,warm_errors/* toRequestError */.du)(err, this.url, peer);
+        }
+    }
+}
+function flatten(headers) {
+    const out = {};
+    for (const [name, value] of Object.entries(headers)) {
+        if (value === undefined)
+            continue;
+        out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+    }
+    return out;
+}
+/** `text` resolved against `base` when it is an http(s) URL; undefined otherwise. */
+function httpUrl(text, base) {
+    try {
+        const url = new URL(text, base);
+        return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+function authSchemeOf(header) {
+    return parseChallenges(header)[0]?.scheme;
+}
+
+// EXTERNAL MODULE: ./lib/warm/each.js
+var each = __nccwpck_require__(1512);
 ;// CONCATENATED MODULE: ./lib/warm/job.js
 // Per-image bookkeeping shared by the engine and the verifier: retries, warnings, and failures that carry
 // their diagnosis.
@@ -61034,14 +61909,10 @@ function failureFrom(client, failed, repo, reference) {
     }
 }
 
-// EXTERNAL MODULE: ./lib/warm/options.js
-var options = __nccwpck_require__(2479);
 // EXTERNAL MODULE: ./lib/warm/platforms.js
 var platforms = __nccwpck_require__(3541);
 // EXTERNAL MODULE: ./lib/warm/referrers.js
 var referrers = __nccwpck_require__(8725);
-// EXTERNAL MODULE: ./lib/warm/retry.js + 1 modules
-var retry = __nccwpck_require__(9013);
 // EXTERNAL MODULE: ./lib/warm/search.js
 var search = __nccwpck_require__(8681);
 ;// CONCATENATED MODULE: ./lib/warm/verify.js
@@ -61718,11 +62589,11 @@ async function preflight(client, signal) {
 async function readManagementInfo(client, info, signal) {
     try {
         const mgmt = await client.request({ method: 'GET', path: '/v2/_zot/ext/mgmt', signal });
-        const json = mgmt.status === 200 ? record((0,warm_client/* parseJson */.q)(mgmt.body)) : undefined;
+        const json = mgmt.status === 200 ? (0,warm_json/* record */.g)((0,warm_json/* parseJson */.q)(mgmt.body)) : undefined;
         if (json) {
             if (isShortText(json.releaseTag))
                 info.version = json.releaseTag;
-            const auth = Object.keys(record(record(json.http)?.auth) ?? {}).filter((k) => k !== 'failDelay');
+            const auth = Object.keys((0,warm_json/* record */.g)((0,warm_json/* record */.g)(json.http)?.auth) ?? {}).filter((k) => k !== 'failDelay');
             if (auth.length && info.auth === 'none')
                 info.auth = auth.filter(isShortText).join(',');
             const built = (typeof json.binaryType === 'string' ? json.binaryType : '')
@@ -61732,10 +62603,10 @@ async function readManagementInfo(client, info, signal) {
                 info.extensions = built;
         }
         const discover = await client.request({ method: 'GET', path: '/v2/_oci/ext/discover', signal });
-        const found = discover.status === 200 ? record((0,warm_client/* parseJson */.q)(discover.body))?.extensions : undefined;
+        const found = discover.status === 200 ? (0,warm_json/* record */.g)((0,warm_json/* parseJson */.q)(discover.body))?.extensions : undefined;
         if (Array.isArray(found)) {
             const endpoints = found.flatMap((e) => {
-                const list = record(e)?.endpoints;
+                const list = (0,warm_json/* record */.g)(e)?.endpoints;
                 return Array.isArray(list) ? list.filter((x) => typeof x === 'string') : [];
             });
             const names = endpoints.map((e) => e.replace(/^.*\//, '')).filter(isShortText);
@@ -61745,9 +62616,6 @@ async function readManagementInfo(client, info, signal) {
     catch {
         // Informational only.
     }
-}
-function record(v) {
-    return v && typeof v === 'object' && !Array.isArray(v) ? v : undefined;
 }
 /**
  * A version or extension name as Zot reports it: a short, non-empty string. Kept as the server's text (the
@@ -61844,7 +62712,7 @@ async function runPipeline(config, opts) {
         let warmed;
         let stored;
         if (config.mode !== 'plan' && config.zotUrl && !controller.signal.aborted) {
-            const client = new warm_client/* ZotClient */.$({
+            const client = new ZotClient({
                 ...opts.client,
                 // Every wait is said: a throttled or stalled Zot is never a silent pause.
                 onRetry: (e) => logger.info((0,diagnose/* retryLine */.Rn)(e)),
@@ -62081,7 +62949,8 @@ var report_report = __nccwpck_require__(5650);
 async function runShell(entry) {
     try {
         const input = await entry.configure();
-        const run = (0,redact/* redactDeep */.KL)(await runUntilStopped(input, entry), entry.secrets);
+        const stopped = await runUntilStopped(input, entry);
+        const run = (0,redact/* redactDeep */.KL)(stopped.run, entry.secrets);
         const outcome = (0,report_outcome/* decideOutcome */.dl)(run);
         const report = (0,report_report/* buildReport */.FK)(run, outcome);
         const reportFile = writeReportFile(input.config.report, report);
@@ -62091,6 +62960,7 @@ async function runShell(entry) {
             outcome,
             report,
             ...(reportFile ? { reportFile } : {}),
+            ...(stopped.signal ? { signal: stopped.signal } : {}),
         });
     }
     catch (err) {
@@ -62106,12 +62976,12 @@ async function runShell(entry) {
 /** The pipeline, stopped by the first SIGINT/SIGTERM or by the overall timeout. */
 async function runUntilStopped(input, entry) {
     const controller = new AbortController();
-    let signalled = false;
+    let signalled;
     const onSignal = (signal) => {
         // A second signal means "now": the runner follows SIGINT with SIGTERM/SIGKILL after a few seconds.
         if (signalled)
             process.exit(report_outcome/* EXIT_HARD */.bQ);
-        signalled = true;
+        signalled = signal;
         entry.stopping(`Received ${signal}: stopping; unfinished images are reported as not attempted.`);
         controller.abort(`cancelled by ${signal}`);
     };
@@ -62123,13 +62993,14 @@ async function runUntilStopped(input, entry) {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     try {
-        return await runPipeline(input.config, {
+        const run = await runPipeline(input.config, {
             logger: entry.logger,
             signal: controller.signal,
             userAgent: entry.userAgent,
             ...(input.stdin !== undefined ? { stdin: input.stdin } : {}),
             ...(input.stdout ? { stdout: input.stdout } : {}),
         });
+        return signalled ? { run, signal: signalled } : { run };
     }
     finally {
         clearTimeout(timer);
@@ -62156,507 +63027,6 @@ function writeReportFile(path, report) {
 function exitWhenDone(code) {
     process.exitCode = code;
     setTimeout(() => process.exit(code), 2000).unref();
-}
-
-
-/***/ }),
-
-/***/ 3470:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  $: () => (/* binding */ ZotClient),
-  q: () => (/* binding */ parseJson)
-});
-
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(6752);
-// EXTERNAL MODULE: ./lib/inputs/duration.js
-var duration = __nccwpck_require__(7581);
-;// CONCATENATED MODULE: ./lib/warm/auth.js
-// Registry authentication: WWW-Authenticate parsing and the bearer token cache (distribution token spec).
-/**
- * Parse a WWW-Authenticate header into challenges. Handles quoted values with commas and escapes, and
- * several challenges in one header (`Bearer realm="…",scope="…", Basic realm="…"`).
- */
-function parseChallenges(header) {
-    if (!header)
-        return [];
-    const out = [];
-    let i = 0;
-    const s = header;
-    const skipSpace = () => {
-        while (i < s.length && (s[i] === ' ' || s[i] === '\t' || s[i] === ','))
-            i++;
-    };
-    while (i < s.length) {
-        skipSpace();
-        const schemeMatch = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+/.exec(s.slice(i));
-        if (!schemeMatch)
-            break;
-        const scheme = schemeMatch[0].toLowerCase();
-        i += schemeMatch[0].length;
-        const params = {};
-        // Parameters: name=value or name="quoted", separated by commas; a bare token starts the next challenge.
-        for (;;) {
-            const save = i;
-            skipSpace();
-            const nameMatch = /^([A-Za-z0-9!#$%&'*+.^_`|~-]+)\s*=\s*/.exec(s.slice(i));
-            if (!nameMatch?.[1]) {
-                i = save;
-                break;
-            }
-            i += nameMatch[0].length;
-            let value = '';
-            if (s[i] === '"') {
-                i++;
-                while (i < s.length && s[i] !== '"') {
-                    if (s[i] === '\\' && i + 1 < s.length)
-                        i++;
-                    value += s[i];
-                    i++;
-                }
-                i++;
-            }
-            else {
-                const m = /^[^,\s]*/.exec(s.slice(i));
-                value = m?.[0] ?? '';
-                i += value.length;
-            }
-            params[nameMatch[1].toLowerCase()] = value;
-        }
-        out.push({ scheme, params });
-        // Skip anything unparseable up to the next comma so one odd challenge does not hide the others.
-        if (i < s.length && !/[\s,]/.test(s[i] ?? '')) {
-            const next = s.indexOf(',', i);
-            i = next === -1 ? s.length : next;
-        }
-    }
-    return out;
-}
-/** The `repository:<name>:pull` scope a registry request needs, derived from its path. */
-function scopeForPath(pathname) {
-    const m = /^\/v2\/(.+)\/(manifests|blobs|tags|referrers)\//.exec(pathname);
-    return m?.[1] ? `repository:${m[1]}:pull` : undefined;
-}
-/** Tokens per (realm, service, scope). Expired entries are dropped on read. */
-class TokenCache {
-    #tokens = new Map();
-    static key(realm, service, scope) {
-        return `${realm}\n${service ?? ''}\n${scope ?? ''}`;
-    }
-    get(key, now = Date.now()) {
-        const entry = this.#tokens.get(key);
-        if (!entry)
-            return undefined;
-        if (entry.expiresAt <= now) {
-            this.#tokens.delete(key);
-            return undefined;
-        }
-        return entry.token;
-    }
-    /** `expiresIn` seconds (spec default 60); renewed 10 s early so a token does not expire mid-request. */
-    set(key, token, expiresIn = 60, now = Date.now()) {
-        const lifetime = Math.max(1, expiresIn - 10) * 1000;
-        this.#tokens.set(key, { token, expiresAt: now + lifetime });
-    }
-    delete(key) {
-        this.#tokens.delete(key);
-    }
-    get size() {
-        return this.#tokens.size;
-    }
-}
-
-// EXTERNAL MODULE: ./lib/warm/diagnose.js
-var diagnose = __nccwpck_require__(6633);
-// EXTERNAL MODULE: ./lib/warm/errors.js
-var errors = __nccwpck_require__(5074);
-// EXTERNAL MODULE: ./lib/warm/options.js
-var options = __nccwpck_require__(2479);
-// EXTERNAL MODULE: ./lib/warm/retry.js + 1 modules
-var retry = __nccwpck_require__(9013);
-;// CONCATENATED MODULE: ./lib/warm/client.js
-// HTTP transport to one Zot: connection reuse, TLS, authentication, redirects and the single retry layer.
-// Everything above it (presence checks, warming) speaks in registry terms and never sees headers or sockets.
-
-
-
-
-
-
-
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-const PROXY_ENV = ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy'];
-class ZotClient {
-    /** Base URL without trailing slash, e.g. `https://zot.example.com`. Safe to print. */
-    url;
-    /** `host[:port]` as image references name it (for recognising images that already live in Zot). */
-    host;
-    username;
-    /** A static bearer token is configured. */
-    hasToken;
-    /** A client certificate is configured (mutual TLS). */
-    hasClientCert;
-    /** TLS verification is off (skip-tls-verify). */
-    insecure;
-    #origin;
-    #basePath;
-    #dispatcher;
-    #ownsDispatcher;
-    #retry;
-    #requestTimeoutMs;
-    #onRetry;
-    /** Causes (`429`, `timeout` …) whose retries a request of this run has used up: not retried again. */
-    #usedUp = new Set();
-    /** Set once Zot let a request time out on every try: later requests are not sent. */
-    #stalled;
-    #basic;
-    #staticToken;
-    #userAgent;
-    #tokens = new TokenCache();
-    /** Realm/service from Zot's Bearer challenge, once seen; later requests fetch tokens up front. */
-    #bearer;
-    /** Whether Zot asked for credentials (a challenge on /v2/ or a 401), for the report. */
-    authScheme;
-    constructor(opts) {
-        const parsed = new URL(opts.url);
-        if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
-            throw new TypeError(`Zot URL must be http:// or https://, got ${parsed.protocol}`);
-        if (parsed.username || parsed.password)
-            throw new TypeError('Zot URL must not contain credentials');
-        this.#origin = parsed.origin;
-        this.#basePath = parsed.pathname.replace(/\/+$/, '');
-        this.url = `${this.#origin}${this.#basePath}`;
-        this.host = parsed.host;
-        this.#retry = { ...options/* DEFAULTS */.z.retry, ...opts.retry };
-        this.#requestTimeoutMs = opts.requestTimeoutMs ?? options/* DEFAULTS */.z.localRequestTimeoutMs;
-        this.#onRetry = opts.onRetry;
-        this.#userAgent = opts.userAgent ?? 'zot-warm';
-        if (opts.username && opts.password) {
-            this.username = opts.username;
-            this.#basic = `Basic ${Buffer.from(`${opts.username}:${opts.password}`).toString('base64')}`;
-        }
-        if (opts.token)
-            this.#staticToken = opts.token;
-        this.hasToken = Boolean(opts.token);
-        this.hasClientCert = Boolean(opts.cert && opts.key);
-        this.insecure = Boolean(opts.insecureSkipVerify);
-        if (opts.dispatcher) {
-            this.#dispatcher = opts.dispatcher;
-            this.#ownsDispatcher = false;
-        }
-        else {
-            const tls = {
-                ...(opts.ca ? { ca: opts.ca } : {}),
-                ...(opts.cert ? { cert: opts.cert } : {}),
-                ...(opts.key ? { key: opts.key } : {}),
-                rejectUnauthorized: !opts.insecureSkipVerify,
-            };
-            const common = {
-                connect: tls,
-                ...(opts.keepAliveTimeoutMs ? { keepAliveTimeout: opts.keepAliveTimeoutMs } : {}),
-            };
-            // Only when a proxy is configured: EnvHttpProxyAgent honours NO_PROXY (loopback is usually listed) and
-            // tunnels HTTPS with our TLS settings (`requestTls`).
-            this.#dispatcher = PROXY_ENV.some((name) => process.env[name])
-                ? new undici/* EnvHttpProxyAgent */.J2({ ...common, requestTls: tls })
-                : new undici/* Agent */.g6(common);
-            this.#ownsDispatcher = true;
-        }
-    }
-    /** Things the user should know about the connection settings (skipped TLS verification …). */
-    get warnings() {
-        return (0,diagnose/* connectionWarnings */.oN)(this);
-    }
-    async close() {
-        if (this.#ownsDispatcher)
-            await this.#dispatcher.close();
-    }
-    /**
-     * One logical request: retries 429/502/503/504 and transport failures; any other answer is returned.
-     * Bounded: a request that cannot make Zot sync gets `retry.requestBudgetMs` in all, tries and waits
-     * included (a sync request is bounded by its caller's signal). Each cause is retried within one request
-     * only: once a request has used up its tries on a cause, later requests that meet it are not retried, and
-     * once Zot has let a request time out on every try, no further request is sent (Zot stopped answering).
-     */
-    async request(spec) {
-        if (this.#stalled)
-            throw this.#stalled;
-        const what = `${spec.method} ${spec.path}`;
-        const started = Date.now();
-        const deadline = spec.sync ? undefined : started + this.#retry.requestBudgetMs;
-        for (let attempt = 1;; attempt++) {
-            const tried = await this.#authenticated(spec, this.#tryLimit(spec, deadline)).then((res) => ({ res }), (err) => ({ error: (0,errors/* toRequestError */.du)(err, this.url).withAttempts(attempt) }));
-            const settle = () => {
-                if ('error' in tried)
-                    throw tried.error;
-                return { ...tried.res, attempts: attempt };
-            };
-            const cause = 'error' in tried
-                ? this.#retryCause(tried.error, spec)
-                : retry/* RETRY_STATUSES */.Ib.has(tried.res.status)
-                    ? String(tried.res.status)
-                    : undefined;
-            if (cause === undefined)
-                return settle();
-            const delayMs = 'error' in tried
-                ? (0,retry/* backoffDelay */.EY)(attempt - 1, this.#retry)
-                : (0,retry/* retryDelay */.a2)(attempt - 1, tried.res.headers['retry-after'], this.#retry);
-            const stop = attempt >= this.#retry.attempts
-                ? 'attempts'
-                : this.#usedUp.has(cause)
-                    ? 'repeated'
-                    : deadline !== undefined && Date.now() + delayMs >= deadline
-                        ? 'bound'
-                        : undefined;
-            this.#onRetry?.({
-                request: what,
-                attempt,
-                attempts: this.#retry.attempts,
-                delayMs,
-                ...('error' in tried ? { error: tried.error } : { status: tried.res.status }),
-                ...(stop ? { stop } : {}),
-            });
-            if (stop) {
-                this.#usedUp.add(cause);
-                if (cause === 'timeout')
-                    this.#stalled = (0,errors/* stalledError */.Iy)(this.url, what, Date.now() - started, attempt);
-                return settle();
-            }
-            await this.#wait(delayMs, spec.signal, attempt);
-        }
-    }
-    /** The time limit of the next try: the request's own, cut to what is left of its budget; 0 = none. */
-    #tryLimit(spec, deadline) {
-        const own = spec.timeoutMs ?? this.#requestTimeoutMs;
-        if (deadline === undefined)
-            return own;
-        const left = Math.max(1, deadline - Date.now());
-        return own > 0 ? Math.min(own, left) : left;
-    }
-    /** What makes a failure worth another try, as a key for the causes used up; undefined = not retried. */
-    #retryCause(error, spec) {
-        // Retries wait out Zot's own passing troubles; the token service and redirect targets are not Zot.
-        if (error.peer)
-            return undefined;
-        switch (error.kind) {
-            case 'unreachable':
-                // A name that does not resolve will not resolve in a second either.
-                return error.code === 'ENOTFOUND' ? undefined : error.kind;
-            case 'closed':
-            case 'timeout':
-                return spec.sync ? undefined : error.kind;
-            default:
-                return undefined;
-        }
-    }
-    async #wait(ms, signal, attempts) {
-        const wait = this.#retry.sleep ?? retry/* sleep */.yy;
-        try {
-            await wait(ms, signal);
-        }
-        catch {
-            throw (0,errors/* cancelledError */.YQ)(this.url, attempts);
-        }
-        if (signal?.aborted)
-            throw (0,errors/* cancelledError */.YQ)(this.url, attempts);
-    }
-    /** Sends with the credentials Zot wants; answers one Bearer challenge with the token flow. */
-    async #authenticated(spec, limitMs) {
-        const scope = scopeForPath(spec.path.split('?')[0] ?? spec.path);
-        let authorization = await this.#authorizationFor(scope, spec, limitMs);
-        let res = await this.#send(spec, authorization, limitMs);
-        // Credentials and the challenge flow belong to Zot's origin: a host Zot redirected to is answered as is.
-        if (res.answeredBy)
-            return res;
-        if (res.status !== 401) {
-            if (!this.authScheme)
-                this.authScheme = authSchemeOf(res.headers['www-authenticate']);
-            return res;
-        }
-        const challenges = parseChallenges(res.headers['www-authenticate']);
-        this.authScheme = challenges[0]?.scheme ?? this.authScheme;
-        const bearer = challenges.find((c) => c.scheme === 'bearer');
-        if (!bearer?.params.realm || this.#staticToken)
-            return res;
-        // Token flow: the challenge names the realm and the scope this request needs.
-        this.#bearer = { realm: bearer.params.realm, service: bearer.params.service };
-        const wanted = bearer.params.scope ?? scope;
-        const key = TokenCache.key(bearer.params.realm, bearer.params.service, wanted);
-        this.#tokens.delete(key);
-        const token = await this.#fetchToken(bearer.params.realm, bearer.params.service, wanted, spec.signal, limitMs);
-        if (!token)
-            return res;
-        authorization = `Bearer ${token}`;
-        res = await this.#send(spec, authorization, limitMs);
-        return res;
-    }
-    async #authorizationFor(scope, spec, limitMs) {
-        if (this.#staticToken)
-            return `Bearer ${this.#staticToken}`;
-        if (this.#bearer) {
-            const key = TokenCache.key(this.#bearer.realm, this.#bearer.service, scope);
-            const cached = this.#tokens.get(key);
-            if (cached)
-                return `Bearer ${cached}`;
-            const token = await this.#fetchToken(this.#bearer.realm, this.#bearer.service, scope, spec.signal, limitMs);
-            if (token)
-                return `Bearer ${token}`;
-        }
-        // Zot's basic modes (htpasswd, LDAP, API keys) expect credentials up front: no 401 round trip.
-        return this.#basic;
-    }
-    /**
-     * Distribution token flow. Credentials go to the realm Zot named in its challenge, but only over HTTPS or
-     * to Zot's own origin: never in clear text to another host.
-     */
-    async #fetchToken(realm, service, scope, signal, limitMs) {
-        const key = TokenCache.key(realm, service, scope);
-        const cached = this.#tokens.get(key);
-        if (cached)
-            return cached;
-        const url = httpUrl(realm, this.#origin);
-        if (!url)
-            throw (0,errors/* protocolError */.JW)('bad-challenge', `Zot at ${this.url} named a token realm that is not an http(s) URL`);
-        if (service)
-            url.searchParams.set('service', service);
-        if (scope)
-            url.searchParams.set('scope', scope);
-        const headers = { 'user-agent': this.#userAgent, accept: 'application/json' };
-        if (this.#basic && (url.origin === this.#origin || url.protocol === 'https:'))
-            headers.authorization = this.#basic;
-        const peer = url.origin === this.#origin ? undefined : { role: 'token service', origin: url.origin };
-        const res = await this.#dispatch(url, 'GET', headers, undefined, signal, limitMs, 1 << 20, peer);
-        // Refused credentials leave Zot's 401 for the caller, which words it; anything else is the service's fault.
-        if (res.status === 401 || res.status === 403)
-            return undefined;
-        const who = (0,errors/* hostPhrase */.Kt)(this.url, { role: 'token service', origin: url.origin });
-        if (res.status !== 200)
-            throw (0,errors/* protocolError */.JW)('token-answer', `${who} answered ${res.status} instead of a token`, { peer });
-        const parsed = parseJson(res.body);
-        const token = typeof parsed?.token === 'string'
-            ? parsed.token
-            : typeof parsed?.access_token === 'string'
-                ? parsed.access_token
-                : '';
-        if (!token)
-            throw (0,errors/* protocolError */.JW)('token-answer', `${who} answered 200 without a token`, { peer });
-        const expiresIn = typeof parsed.expires_in === 'number' ? parsed.expires_in : undefined;
-        this.#tokens.set(key, token, expiresIn);
-        return token;
-    }
-    /** Follows redirects by hand: the Authorization header stays with Zot's origin and is never forwarded. */
-    async #send(spec, authorization, limitMs) {
-        let url = new URL(`${this.#origin}${this.#basePath}${spec.path}`);
-        let method = spec.method;
-        let body = spec.body;
-        const base = { 'user-agent': this.#userAgent, ...spec.headers };
-        for (let hop = 0;; hop++) {
-            const headers = { ...base };
-            const own = url.origin === this.#origin;
-            if (authorization && own)
-                headers.authorization = authorization;
-            const peer = own ? undefined : { role: 'redirect target', origin: url.origin };
-            const res = await this.#dispatch(url, method, headers, body, spec.signal, limitMs, spec.maxBodyBytes ?? options/* DEFAULTS */.z.maxManifestBytes, peer);
-            const location = res.headers.location;
-            if (!REDIRECTS.has(res.status) || !location)
-                return own ? res : { ...res, answeredBy: url.origin };
-            if (hop >= options/* DEFAULTS */.z.maxRedirects)
-                throw (0,errors/* protocolError */.JW)('bad-redirect', `Zot at ${this.url} redirected more than ${options/* DEFAULTS */.z.maxRedirects} times`);
-            const next = httpUrl(location, url);
-            if (!next)
-                throw (0,errors/* protocolError */.JW)('bad-redirect', `${(0,errors/* hostPhrase */.Kt)(this.url, peer)} answered ${res.status} with a Location that is not an http(s) URL`, { peer });
-            url = next;
-            if (res.status === 303 && method !== 'HEAD') {
-                method = 'GET';
-                body = undefined;
-            }
-        }
-    }
-    async #dispatch(url, method, headers, body, signal, timeoutMs, maxBodyBytes, 
-    /** The host, when it is not Zot: for the wording and data of errors. */
-    peer) {
-        const timeout = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined;
-        const combined = signal && timeout ? AbortSignal.any([signal, timeout]) : (signal ?? timeout);
-        if (signal?.aborted)
-            throw (0,errors/* cancelledError */.YQ)(this.url);
-        try {
-            const res = await this.#dispatcher.request({
-                origin: url.origin,
-                path: `${url.pathname}${url.search}`,
-                method,
-                headers,
-                body,
-                signal: combined,
-                // Our own signals bound each try; undici's 300 s defaults would cut a long sync short.
-                headersTimeout: 0,
-                bodyTimeout: 0,
-            });
-            const out = { status: res.statusCode, headers: flatten(res.headers) };
-            if (method === 'HEAD') {
-                await res.body.dump();
-                return { ...out, body: Buffer.alloc(0) };
-            }
-            // Error bodies only matter for their error code; success bodies are manifests, configs, JSON.
-            const limit = res.statusCode >= 300 ? 64 * 1024 : maxBodyBytes;
-            const chunks = [];
-            let size = 0;
-            for await (const chunk of res.body) {
-                size += chunk.length;
-                if (size > limit) {
-                    res.body.destroy();
-                    if (res.statusCode >= 300)
-                        break;
-                    throw (0,errors/* protocolError */.JW)('too-large', `${(0,errors/* hostPhrase */.Kt)(this.url, peer)} sent more than ${limit} bytes for ${method} ${url.pathname}`, { peer });
-                }
-                chunks.push(chunk);
-            }
-            return { ...out, body: Buffer.concat(chunks) };
-        }
-        catch (err) {
-            if (err instanceof errors/* ZotRequestError */.Hm)
-                throw err;
-            if (signal?.aborted)
-                throw (0,errors/* cancelledError */.YQ)(this.url);
-            if (timeout?.aborted)
-                throw new errors/* ZotRequestError */.Hm('timeout', `${(0,errors/* hostPhrase */.Kt)(this.url, peer)} did not answer ${method} ${url.pathname} within ${(0,duration/* formatDuration */.a3)(timeoutMs)}`, { peer });
-            throw (0,errors/* toRequestError */.du)(err, this.url, peer);
-        }
-    }
-}
-function flatten(headers) {
-    const out = {};
-    for (const [name, value] of Object.entries(headers)) {
-        if (value === undefined)
-            continue;
-        out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
-    }
-    return out;
-}
-/** `text` resolved against `base` when it is an http(s) URL; undefined otherwise. */
-function httpUrl(text, base) {
-    try {
-        const url = new URL(text, base);
-        return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-/** JSON of a body, or undefined when it is not JSON. */
-function parseJson(body) {
-    try {
-        return JSON.parse(body.toString('utf8'));
-    }
-    catch {
-        return undefined;
-    }
-}
-function authSchemeOf(header) {
-    return parseChallenges(header)[0]?.scheme;
 }
 
 
@@ -63041,6 +63411,31 @@ function toRequestError(err, url, peer) {
 
 /***/ }),
 
+/***/ 8703:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   g: () => (/* binding */ record),
+/* harmony export */   q: () => (/* binding */ parseJson)
+/* harmony export */ });
+// Reading JSON that Zot (or a token service) sent: nothing in it is trusted to have the shape it should.
+/** JSON of a body, or undefined when it is not JSON. */
+function parseJson(body) {
+    try {
+        return JSON.parse(body.toString('utf8'));
+    }
+    catch {
+        return undefined;
+    }
+}
+/** The value as an object of named fields, or undefined (null, arrays and scalars are not). */
+function record(v) {
+    return v && typeof v === 'object' && !Array.isArray(v) ? v : undefined;
+}
+
+
+/***/ }),
+
 /***/ 1684:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -63055,8 +63450,10 @@ function toRequestError(err, url, peer) {
 /* harmony export */ });
 /* unused harmony exports MEDIA_TYPES, sha256 */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var _json_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8703);
 /* harmony import */ var _platforms_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3541);
 // Reading manifests Zot returns: single image or index, children with their platforms, attestation entries.
+
 
 
 const MEDIA_TYPES = {
@@ -63101,7 +63498,6 @@ class ManifestError extends Error {
     }
 }
 const text = (v) => (typeof v === 'string' && v ? v : undefined);
-const record = (v) => v && typeof v === 'object' && !Array.isArray(v) ? v : undefined;
 /**
  * Parse a manifest body. `contentType` and `digestHeader` come from Zot's answer; the digest is computed from
  * the bytes when the header is missing. Throws a ManifestError on anything that is not a manifest or index;
@@ -63115,24 +63511,24 @@ function parseManifest(body, contentType, digestHeader) {
     catch {
         throw new ManifestError('not-json', 'not JSON');
     }
-    const json = record(parsed);
+    const json = (0,_json_js__WEBPACK_IMPORTED_MODULE_2__/* .record */ .g)(parsed);
     if (!json)
         throw new ManifestError('bad-shape', 'not a JSON object');
     const mediaType = text(json.mediaType) || contentType?.split(';')[0]?.trim() || '';
     const digest = digestHeader || sha256(body);
-    const config = record(json.config);
+    const config = (0,_json_js__WEBPACK_IMPORTED_MODULE_2__/* .record */ .g)(json.config);
     if (INDEX_TYPES.has(mediaType) || (Array.isArray(json.manifests) && !config)) {
         const entries = Array.isArray(json.manifests) ? json.manifests : [];
         const children = entries.flatMap((entry) => {
-            const m = record(entry);
+            const m = (0,_json_js__WEBPACK_IMPORTED_MODULE_2__/* .record */ .g)(entry);
             const childDigest = text(m?.digest);
             if (!m || !childDigest)
                 return [];
-            const p = record(m.platform);
+            const p = (0,_json_js__WEBPACK_IMPORTED_MODULE_2__/* .record */ .g)(m.platform);
             const os = text(p?.os);
             const architecture = text(p?.architecture);
             const platform = os && architecture ? (0,_platforms_js__WEBPACK_IMPORTED_MODULE_1__/* .normalizePlatform */ .FL)({ os, architecture, variant: text(p?.variant) }) : undefined;
-            const attestation = record(m.annotations)?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
+            const attestation = (0,_json_js__WEBPACK_IMPORTED_MODULE_2__/* .record */ .g)(m.annotations)?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
                 (platform?.os === 'unknown' && platform.architecture === 'unknown');
             return [{ digest: childDigest, mediaType: text(m.mediaType) ?? '', platform, attestation }];
         });
@@ -63156,7 +63552,7 @@ function parseManifest(body, contentType, digestHeader) {
 /** The platform an image config declares. */
 function configPlatform(body) {
     try {
-        const c = record(JSON.parse(body.toString('utf8')));
+        const c = (0,_json_js__WEBPACK_IMPORTED_MODULE_2__/* .record */ .g)(JSON.parse(body.toString('utf8')));
         const os = text(c?.os);
         const architecture = text(c?.architecture);
         if (!os || !architecture)
@@ -63549,16 +63945,10 @@ function sortItems(items, subjects) {
 /* harmony export */   sy: () => (/* binding */ headManifest),
 /* harmony export */   v0: () => (/* binding */ searchTag)
 /* harmony export */ });
-/* harmony import */ var _client_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3470);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5074);
-/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1684);
-/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2479);
-// Registry calls to Zot, each annotated with whether it can make Zot contact upstream (see docs/zot.md and
-// pkg/api/routes.go getImageManifest, getReferrers in Zot v2.1.20):
-//   tags/list, blobs, search, mgmt              never (local answers only)
-//   manifests/<digest> present locally           never
-//   manifests/<digest> missing, manifests/<tag>  yes: Zot syncs before answering
-//   referrers/<digest>                           yes, every time (copies the subject's referrers first)
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5074);
+/* harmony import */ var _json_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8703);
+/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1684);
+/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2479);
 
 
 
@@ -63598,10 +63988,10 @@ async function listTags(client, repo, signal, keep) {
     let attempts = 0;
     let bytes = 0;
     while (path) {
-        if (seen.size >= _options_js__WEBPACK_IMPORTED_MODULE_3__/* .DEFAULTS */ .z.maxTagListPages)
-            throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .protocolError */ .JW)('too-large', `${what} more than ${_options_js__WEBPACK_IMPORTED_MODULE_3__/* .DEFAULTS */ .z.maxTagListPages} pages of tags for ${repo}`);
+        if (seen.size >= _options_js__WEBPACK_IMPORTED_MODULE_2__/* .DEFAULTS */ .z.maxTagListPages)
+            throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .protocolError */ .JW)('too-large', `${what} more than ${_options_js__WEBPACK_IMPORTED_MODULE_2__/* .DEFAULTS */ .z.maxTagListPages} pages of tags for ${repo}`);
         if (seen.has(path))
-            throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .protocolError */ .JW)('bad-shape', `${what} the tag list of ${repo} in a loop of pages`);
+            throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .protocolError */ .JW)('bad-shape', `${what} the tag list of ${repo} in a loop of pages`);
         seen.add(path);
         const res = await client.request({
             method: 'GET',
@@ -63615,8 +64005,8 @@ async function listTags(client, repo, signal, keep) {
         if (res.status !== 200)
             return { ...refused(res), attempts };
         bytes += res.body.length;
-        if (bytes > _options_js__WEBPACK_IMPORTED_MODULE_3__/* .DEFAULTS */ .z.maxTagListBytes)
-            throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .protocolError */ .JW)('too-large', `${what} more than ${mebibytes(_options_js__WEBPACK_IMPORTED_MODULE_3__/* .DEFAULTS */ .z.maxTagListBytes)} of tags for ${repo}`);
+        if (bytes > _options_js__WEBPACK_IMPORTED_MODULE_2__/* .DEFAULTS */ .z.maxTagListBytes)
+            throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .protocolError */ .JW)('too-large', `${what} more than ${mebibytes(_options_js__WEBPACK_IMPORTED_MODULE_2__/* .DEFAULTS */ .z.maxTagListBytes)} of tags for ${repo}`);
         for (const t of tagsOf(client, res, repo))
             if (!keep || keep(t))
                 tags.add(t);
@@ -63629,17 +64019,17 @@ function mebibytes(bytes) {
 }
 /** The names of one tags/list page; anything but `{"tags": [names…] | null}` is an unusable answer. */
 function tagsOf(client, res, repo) {
-    const json = (0,_client_js__WEBPACK_IMPORTED_MODULE_0__/* .parseJson */ .q)(res.body);
+    const json = (0,_json_js__WEBPACK_IMPORTED_MODULE_3__/* .parseJson */ .q)(res.body);
     const what = `Zot at ${client.url} sent a tag list for ${repo}`;
     if (json === undefined)
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .protocolError */ .JW)('not-json', `${what} that is not JSON`);
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .protocolError */ .JW)('not-json', `${what} that is not JSON`);
     if (!json || typeof json !== 'object' || Array.isArray(json))
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .protocolError */ .JW)('bad-shape', `${what} that is not a JSON object`);
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .protocolError */ .JW)('bad-shape', `${what} that is not a JSON object`);
     const tags = json.tags;
     if (tags === undefined || tags === null)
         return [];
     if (!Array.isArray(tags) || !tags.every((t) => typeof t === 'string'))
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .protocolError */ .JW)('bad-shape', `${what} whose "tags" is not a list of names`);
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .protocolError */ .JW)('bad-shape', `${what} whose "tags" is not a list of names`);
     return tags;
 }
 /** `Link: </v2/x/tags/list?n=100&last=b>; rel="next"` → path relative to the Zot base URL. */
@@ -63661,20 +64051,20 @@ async function getManifest(client, repo, reference, opts) {
         method: 'GET',
         // Tags and digests are grammar-checked; a digest's `:` must stay literal (Zot does not decode %3A).
         path: `/v2/${repoPath(repo)}/manifests/${reference}`,
-        headers: { accept: _manifest_js__WEBPACK_IMPORTED_MODULE_2__/* .MANIFEST_ACCEPT */ .dY },
+        headers: { accept: _manifest_js__WEBPACK_IMPORTED_MODULE_1__/* .MANIFEST_ACCEPT */ .dY },
         ...opts,
     });
     if (res.status !== 200)
         return refused(res);
     let manifest;
     try {
-        manifest = (0,_manifest_js__WEBPACK_IMPORTED_MODULE_2__/* .parseManifest */ .Ng)(res.body, res.headers['content-type'], res.headers['docker-content-digest']);
+        manifest = (0,_manifest_js__WEBPACK_IMPORTED_MODULE_1__/* .parseManifest */ .Ng)(res.body, res.headers['content-type'], res.headers['docker-content-digest']);
     }
     catch (err) {
-        if (!(err instanceof _manifest_js__WEBPACK_IMPORTED_MODULE_2__/* .ManifestError */ .Sh))
+        if (!(err instanceof _manifest_js__WEBPACK_IMPORTED_MODULE_1__/* .ManifestError */ .Sh))
             throw err;
         const at = reference.includes(':') ? '@' : ':';
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .protocolError */ .JW)(err.reason, `Zot at ${client.url} sent a manifest for ${repo}${at}${reference} that is ${err.message}`);
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .protocolError */ .JW)(err.reason, `Zot at ${client.url} sent a manifest for ${repo}${at}${reference} that is ${err.message}`);
     }
     return answered(manifest, res);
 }
@@ -63683,7 +64073,7 @@ async function headManifest(client, repo, digest, signal) {
     const res = await client.request({
         method: 'HEAD',
         path: `/v2/${repoPath(repo)}/manifests/${digest}`,
-        headers: { accept: _manifest_js__WEBPACK_IMPORTED_MODULE_2__/* .MANIFEST_ACCEPT */ .dY },
+        headers: { accept: _manifest_js__WEBPACK_IMPORTED_MODULE_1__/* .MANIFEST_ACCEPT */ .dY },
         signal,
     });
     if (res.status === 200 || res.status === 404)
@@ -64088,7 +64478,7 @@ function searchPlatform(os, arch) {
 /******/ 	// Execute the module function
 /******/ 	var threw = true;
 /******/ 	try {
-/******/ 		__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
+/******/ 		__webpack_modules__[moduleId].call(module.exports, module, module.exports, __nccwpck_require__);
 /******/ 		threw = false;
 /******/ 	} finally {
 /******/ 		if(threw) delete __webpack_module_cache__[moduleId];
@@ -64100,6 +64490,9 @@ function searchPlatform(os, arch) {
 /******/ 	// Return the exports of the module
 /******/ 	return module.exports;
 /******/ }
+/******/ 
+/******/ // expose the modules object (__webpack_modules__)
+/******/ __nccwpck_require__.m = __webpack_modules__;
 /******/ 
 /************************************************************************/
 /******/ /* webpack/runtime/asset-relocator-loader */
@@ -64216,6 +64609,28 @@ function searchPlatform(os, arch) {
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/ensure chunk */
+/******/ (() => {
+/******/ 	__nccwpck_require__.f = {};
+/******/ 	// This file contains only the entry chunk.
+/******/ 	// The chunk loading function for additional chunks
+/******/ 	__nccwpck_require__.e = (chunkId) => {
+/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
+/******/ 			__nccwpck_require__.f[key](chunkId, promises);
+/******/ 			return promises;
+/******/ 		}, []));
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/get javascript chunk filename */
+/******/ (() => {
+/******/ 	// This function allow to reference async chunks
+/******/ 	__nccwpck_require__.u = (chunkId) => {
+/******/ 		// return url for filenames based on template
+/******/ 		return "" + chunkId + ".index.js";
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
@@ -64239,6 +64654,69 @@ function searchPlatform(os, arch) {
 /******/ 		if (!module.children) module.children = [];
 /******/ 		return module;
 /******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/import chunk loading */
+/******/ (() => {
+/******/ 	// no baseURI
+/******/ 	
+/******/ 	// object to store loaded and loading chunks
+/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
+/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
+/******/ 	var installedChunks = {
+/******/ 		792: 0
+/******/ 	};
+/******/ 	
+/******/ 	var installChunk = (data) => {
+/******/ 		var {ids, modules, runtime} = data;
+/******/ 		// add "modules" to the modules object,
+/******/ 		// then flag all "ids" as loaded and fire callback
+/******/ 		var moduleId, chunkId, i = 0;
+/******/ 		for(moduleId in modules) {
+/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
+/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
+/******/ 			}
+/******/ 		}
+/******/ 		if(runtime) runtime(__nccwpck_require__);
+/******/ 		for(;i < ids.length; i++) {
+/******/ 			chunkId = ids[i];
+/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
+/******/ 				installedChunks[chunkId][0]();
+/******/ 			}
+/******/ 			installedChunks[ids[i]] = 0;
+/******/ 		}
+/******/ 	
+/******/ 	}
+/******/ 	
+/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
+/******/ 			// import() chunk loading for javascript
+/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
+/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
+/******/ 	
+/******/ 				// a Promise means "currently loading".
+/******/ 				if(installedChunkData) {
+/******/ 					promises.push(installedChunkData[1]);
+/******/ 				} else {
+/******/ 					if(true) { // all chunks have JS
+/******/ 						// setup Promise in chunk cache
+/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
+/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
+/******/ 							throw e;
+/******/ 						});
+/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
+/******/ 						promises.push(installedChunkData[1] = promise);
+/******/ 					}
+/******/ 				}
+/******/ 			}
+/******/ 	};
+/******/ 	
+/******/ 	// no prefetching
+/******/ 	
+/******/ 	// no preloaded
+/******/ 	
+/******/ 	// no external install chunk
+/******/ 	
+/******/ 	// no on chunks loaded
 /******/ })();
 /******/ 
 /************************************************************************/
