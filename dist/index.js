@@ -51857,7 +51857,7 @@ const INPUTS = [
     },
     {
         name: 'referrers',
-        description: 'Signatures, attestations and SBOMs of each image: `warm` makes Zot copy them with the images it syncs and reports what the cache holds; `require-signed` also fails an image without a signature in the cache; `off` ignores them.',
+        description: 'Signatures, attestations and SBOMs of each image: `warm` makes Zot copy them with the images it syncs and reports what the cache holds; `require-signed` also fails an image whose own digest has no signature in the cache (the index of a multi-platform image, as admission policies verify); `off` ignores them.',
         default: 'warm',
         arg: 'warm|require-signed|off',
     },
@@ -51976,7 +51976,10 @@ const OUTPUTS = [
     },
     { name: 'unresolved', description: 'References that are templated or empty and could not be resolved.' },
     { name: 'invalid', description: 'References that are not valid image references.' },
-    { name: 'signed', description: 'Images with a signature in Zot (`referrers` not `off`).' },
+    {
+        name: 'signed',
+        description: 'Images with a signature of their own digest in Zot (a signature of one platform only does not count; `referrers` not `off`).',
+    },
     { name: 'attested', description: 'Images with an attestation (provenance, in-toto) in Zot.' },
     { name: 'sbom', description: 'Images with an SBOM in Zot.' },
     {
@@ -55535,7 +55538,8 @@ function checkPrefix(e, problems) {
 const COMMENT_LIMIT_CHARS = 65_536;
 /** Bytes, which are never fewer than UTF-16 characters: a body within this budget is within the limit. */
 const COMMENT_BUDGET_BYTES = 60_000;
-const COLUMNS = ['status', 'image', 'digest', 'usedIn'];
+// Referrers only when an image has some to show (the renderers drop the column otherwise).
+const COLUMNS = ['status', 'image', 'digest', 'referrers', 'usedIn'];
 /** Events whose runs belong to a pull request (GitHub's names; Forgejo's runner uses the same). */
 const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target']);
 /**
@@ -55799,8 +55803,10 @@ function jsonEscape(ch) {
 /* harmony export */   tW: () => (/* binding */ STATUS_ICON)
 /* harmony export */ });
 /* unused harmony export STATUS_ORDER */
-/* harmony import */ var _escape_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2527);
+/* harmony import */ var _warm_referrers_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8725);
+/* harmony import */ var _escape_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2527);
 // Small presentation helpers shared by the table, the summary and the annotations.
+
 
 /** Worst first: the order of tables, annotations and what survives when rows must be cut. */
 const STATUS_ORDER = [
@@ -55889,17 +55895,17 @@ function sourceLabel(source, runtimeDetail = 'full') {
         return `images input #${source.line}`;
     if (source.file === STDIN_FILE)
         return `stdin:${source.line}${suffix}`;
-    return `${(0,_escape_js__WEBPACK_IMPORTED_MODULE_0__/* .printable */ .g$)(source.file)}:${source.line}${suffix}`;
+    return `${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .printable */ .g$)(source.file)}:${source.line}${suffix}`;
 }
 /** `runtime: arg --executor-image`, `runtime: env RELATED_IMAGE_DB`; undefined for an image field. */
 function runtimeLabel(source) {
     if (!source.runtime)
         return undefined;
-    return `runtime: ${source.runtime}${source.runtimeName ? ` ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_0__/* .literal */ .eu)(source.runtimeName, 100)}` : ''}`;
+    return `runtime: ${source.runtime}${source.runtimeName ? ` ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .literal */ .eu)(source.runtimeName, 100)}` : ''}`;
 }
 /** `deploy/app.yaml:12:7` (or less, as known), the file name escaped like sourceLabel's. */
 function locationLabel(where) {
-    const file = (0,_escape_js__WEBPACK_IMPORTED_MODULE_0__/* .printable */ .g$)(where.file);
+    const file = (0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .printable */ .g$)(where.file);
     if (!where.line)
         return file;
     return `${file}:${where.line}${where.column ? `:${where.column}` : ''}`;
@@ -55922,6 +55928,8 @@ function describeRewrite(r) {
     const parts = [
         `rewrite ${r.mode}: ${plural(r.rewritten, 'reference')} rewritten in ${plural(r.changedFiles, 'file')}, ${plural(r.files, 'file')} written ${where}`,
     ];
+    if (r.unchanged)
+        parts.push(`${plural(r.unchanged, 'reference')} already as verified`);
     if (left)
         parts.push(`${plural(left, 'place')} left as written (see the warnings and statuses)`);
     if (r.problems.length)
@@ -55936,12 +55944,15 @@ const KIND_LABEL = {
 };
 /**
  * The referrers column: what the cache holds for the image (`signed, sbom`), `—` for nothing, `not verified`
- * when it could not be read without a sync, empty when not looked at (`referrers: off`, plan mode).
+ * when it could not be read without a sync, empty when not looked at (`referrers: off`, plan mode). `signed`
+ * means a signature of the image's own digest (signsImage), not of one of its platforms only.
  */
 function referrersLabel(r) {
     if (!r.referrers || r.referrers.state === 'off')
         return '';
     const present = new Set(r.referrers.items.map((i) => i.kind));
+    if (!(0,_warm_referrers_js__WEBPACK_IMPORTED_MODULE_0__/* .signsImage */ .sQ)(r.referrers.items, r.digest))
+        present.delete('signature');
     const kinds = Object.keys(KIND_LABEL)
         .filter((k) => present.has(k))
         .map((k) => KIND_LABEL[k]);
@@ -56059,10 +56070,12 @@ function runUrl(forge, serverUrl, repository, run, env = {}) {
 /* harmony export */ });
 /* unused harmony exports EXIT_OK, EXIT_IMAGES */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(452);
-/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7703);
+/* harmony import */ var _warm_referrers_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8725);
+/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7703);
 // The one place that decides how a run ends, so the action and the CLI always agree.
 //   0: all good (or soft mode);  1: hard failure (config, Zot unreachable, credentials rejected);
 //   2: images failed / invalid / (unresolved, unmapped, not attempted) in strict mode.
+
 
 
 const EXIT_OK = 0;
@@ -56106,8 +56119,9 @@ function countReferrers(results) {
         if (!r.referrers || r.referrers.state === 'off')
             continue;
         const kinds = new Set(r.referrers.items.map((i) => i.kind));
+        const signed = (0,_warm_referrers_js__WEBPACK_IMPORTED_MODULE_1__/* .signsImage */ .sQ)(r.referrers.items, r.digest);
         c.checked++;
-        if (kinds.has('signature'))
+        if (signed)
             c.signed++;
         if (kinds.has('attestation'))
             c.attested++;
@@ -56115,7 +56129,7 @@ function countReferrers(results) {
             c.sbom++;
         if (r.referrers.state === 'not-verified')
             c.notVerified++;
-        else if (!kinds.has('signature'))
+        else if (!signed)
             c.unsigned++;
     }
     return c.checked ? c : undefined;
@@ -56134,17 +56148,17 @@ function decideOutcome(run) {
     const problems = [];
     const warnings = [];
     if (counts.failed)
-        problems.push(`${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(counts.failed, 'image')} failed`);
+        problems.push(`${(0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .plural */ .LS)(counts.failed, 'image')} failed`);
     if (counts.invalid)
-        problems.push((0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(counts.invalid, 'invalid reference'));
+        problems.push((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .plural */ .LS)(counts.invalid, 'invalid reference'));
     if (counts.unresolved)
-        (run.failOnUnresolved ? problems : warnings).push((0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(counts.unresolved, 'unresolved reference'));
+        (run.failOnUnresolved ? problems : warnings).push((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .plural */ .LS)(counts.unresolved, 'unresolved reference'));
     const unreadable = run.notices.filter((n) => n.level === 'error').length;
     if (unreadable)
-        problems.push((0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(unreadable, 'input problem'));
+        problems.push((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .plural */ .LS)(unreadable, 'input problem'));
     if (counts.notAttempted && run.mode !== 'plan') {
         const why = run.cancelled ? ` (${run.cancelled})` : '';
-        problems.push(`${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(counts.notAttempted, 'image')} not attempted${why}`);
+        problems.push(`${(0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .plural */ .LS)(counts.notAttempted, 'image')} not attempted${why}`);
     }
     else if (run.cancelled) {
         // Stopped while reading the input: what was not read is in the notices.
@@ -56152,14 +56166,14 @@ function decideOutcome(run) {
     }
     // A manifest missing from the output directory would silently not be deployed.
     if (run.rewrite?.problems.length)
-        problems.push(`${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(run.rewrite.problems.length, 'manifest file')} not written`);
+        problems.push(`${(0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .plural */ .LS)(run.rewrite.problems.length, 'manifest file')} not written`);
     if (counts.total === 0 && unreadable === 0)
         warnings.push('no image references found; check paths');
     if (counts.skippedUnmapped)
-        warnings.push(`${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(counts.skippedUnmapped, 'image')} skipped (registry not in registry-map)`);
+        warnings.push(`${(0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .plural */ .LS)(counts.skippedUnmapped, 'image')} skipped (registry not in registry-map)`);
     const left = leftWarmed(run);
     if (left)
-        warnings.push(`${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(left, 'reference')} to warm images not rewritten`);
+        warnings.push(`${(0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .plural */ .LS)(left, 'reference')} to warm images not rewritten`);
     if (problems.length) {
         const reason = `${problems.join(', ')}${warnings.length ? `; ${warnings.join(', ')}` : ''}`;
         return run.strict
@@ -56185,10 +56199,10 @@ function leftWarmed(run) {
 }
 function successLine(mode, c) {
     if (mode === 'plan')
-        return `${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(c.total, 'image')} planned`;
+        return `${(0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .plural */ .LS)(c.total, 'image')} planned`;
     if (mode === 'check')
-        return `all ${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(c.total, 'image')} present in Zot`;
-    return `all ${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(c.total, 'image')} in Zot (${c.cached} cached, ${c.warmed} warmed)`;
+        return `all ${(0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .plural */ .LS)(c.total, 'image')} present in Zot`;
+    return `all ${(0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .plural */ .LS)(c.total, 'image')} in Zot (${c.cached} cached, ${c.warmed} warmed)`;
 }
 
 
@@ -61061,6 +61075,7 @@ async function rewriteManifests(opts, input, rule) {
         files: 0,
         changedFiles: 0,
         rewritten: 0,
+        unchanged: 0,
         left: [],
         problems: [],
     };
@@ -61127,7 +61142,7 @@ async function rewriteManifests(opts, input, rule) {
             try {
                 if (!root)
                     input.stdout?.(changes.out.toString('utf8'));
-                else if (!inPlace || changes.places.length)
+                else if (!inPlace || changes.changed)
                     await writeAtomically(await destination(root, file), changes.out);
             }
             catch (err) {
@@ -61142,13 +61157,17 @@ async function rewriteManifests(opts, input, rule) {
                 leave(place.result, place.source, `the file was not written (${problem})`);
             continue;
         }
-        if (root && inPlace && !changes.places.length)
-            continue;
-        summary.files++;
-        if (!changes.places.length)
-            continue;
-        summary.changedFiles++;
-        summary.rewritten += changes.places.length;
+        // In place, a file whose references already say what they would become is left alone (not touched).
+        if (root && inPlace && !changes.changed) {
+            summary.unchanged += changes.places.length;
+        }
+        else {
+            summary.files++;
+            if (changes.changed)
+                summary.changedFiles++;
+            summary.rewritten += changes.changed;
+            summary.unchanged += changes.places.length - changes.changed;
+        }
         for (const place of changes.places) {
             const text = changes.texts.get(place.result);
             if (text !== undefined && !done.has(place.result))
@@ -61160,7 +61179,8 @@ async function rewriteManifests(opts, input, rule) {
     summary.left = leftList(leftPlaces);
     const where = root ? (inPlace ? 'in place' : `into ${root}`) : 'to stdout';
     log('info', `Rewrote ${(0,format/* plural */.LS)(summary.rewritten, 'reference')} in ${(0,format/* plural */.LS)(summary.changedFiles, 'file')}; ` +
-        `${(0,format/* plural */.LS)(summary.files, 'file')} written ${where}.`);
+        `${(0,format/* plural */.LS)(summary.files, 'file')} written ${where}` +
+        (summary.unchanged ? `; ${(0,format/* plural */.LS)(summary.unchanged, 'reference')} already as verified.` : '.'));
     for (const l of summary.left) {
         const places = l.places > 1 ? ` (${l.places} places, first at ${l.where})` : ` (${l.where})`;
         log('warning', `not rewritten: ${l.reference}${places}: ${l.why}`);
@@ -61169,7 +61189,7 @@ async function rewriteManifests(opts, input, rule) {
 }
 /** One file's new content: each pending place replaced when the file still says what was read there. */
 async function rewriteFile(pending, followers, read) {
-    const changes = { out: Buffer.alloc(0), places: [], texts: new Map(), left: [] };
+    const changes = { out: Buffer.alloc(0), places: [], changed: 0, texts: new Map(), left: [] };
     const all = [...pending, ...followers];
     try {
         changes.out = await read();
@@ -61199,26 +61219,33 @@ async function rewriteFile(pending, followers, read) {
         }
         edits.push(edit);
         changes.places.push(p);
+        if (edit.text !== text.slice(edit.start, edit.end))
+            changes.changed++;
         if (!changes.texts.has(p.result))
             changes.texts.set(p.result, edit.text);
     }
     // An alias follows its anchor: rewritten exactly when the anchored text itself was.
     for (const f of followers) {
-        if (isFollowing(f, edits))
+        const anchor = anchorEdit(f, edits);
+        if (anchor) {
             changes.places.push(f);
+            if (anchor.text !== text.slice(anchor.start, anchor.end))
+                changes.changed++;
+        }
         else
             changes.left.push({
                 place: f,
                 why: `${f.source.unwritable ?? 'reached through an alias'}, whose anchored text is not an image field rewritten here`,
             });
     }
-    if (edits.length)
+    if (changes.changed)
         changes.out = Buffer.from(applyEdits(text, edits), 'utf8');
     return changes;
 }
-function isFollowing(f, applied) {
+/** The edit of the anchored text an alias reads, if that text is rewritten. */
+function anchorEdit(f, applied) {
     const a = f.source.aliasOf;
-    return a !== undefined && applied.some((e) => e.start === a.start && e.end === a.end);
+    return a === undefined ? undefined : applied.find((e) => e.start === a.start && e.end === a.end);
 }
 /**
  * Why the image keeps its text everywhere (a string), or how each of its places is rewritten.
@@ -63128,6 +63155,11 @@ function diagnose(s) {
                 "challenges are honoured for Zot's own origin only, so that host gets none: make Zot serve this " +
                 'content itself, or the other host accept the redirected request as it is (e.g. a pre-signed URL).');
         case 'unsigned':
+            if (s.platformsSigned)
+                return (`Zot holds signatures, but only platform manifests of ${s.what} are signed, not its own digest. An ` +
+                    'admission policy (Kyverno verifyImages, sigstore policy-controller) verifies the digest the reference ' +
+                    'resolves to, the index of a multi-platform image: sign the index too (cosign sign on the index digest; ' +
+                    'with --recursive it signs the platforms as well).');
             if (!s.verified && !s.copied)
                 return (`zot-warm cannot see whether Zot holds a signature of ${s.what} without making it contact upstream: ` +
                     "Zot's search extension is off (or does not know this digest under any tag). Enable it on the cache " +
@@ -63677,7 +63709,8 @@ function platformMatches(required, actual) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   KX: () => (/* binding */ isLegacyTag),
 /* harmony export */   aH: () => (/* binding */ referrersOf),
-/* harmony export */   q1: () => (/* binding */ REFERRERS_POLICIES)
+/* harmony export */   q1: () => (/* binding */ REFERRERS_POLICIES),
+/* harmony export */   sQ: () => (/* binding */ signsImage)
 /* harmony export */ });
 /* unused harmony exports ARTIFACT_TYPES, kindOf, legacyTags */
 /* harmony import */ var _diagnose_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6633);
@@ -63752,7 +63785,10 @@ async function referrersOf(ctx, job, image, reads) {
     let result = await listLocal(ctx, job, image, subjects, reads, copied !== undefined);
     // A cached image may predate its signatures' warming (a node pulled it through the cache): ask Zot once.
     // Only here, so a warm cache of signed images still costs nothing upstream.
-    if (ctx.policy === 'require-signed' && ctx.mode === 'warm' && !copied && !isSigned(result)) {
+    if (ctx.policy === 'require-signed' &&
+        ctx.mode === 'warm' &&
+        !copied &&
+        !signsImage(result.items, image.digest)) {
         copied = await copy(ctx, job, image.repo, subjects);
         result = await listLocal(ctx, job, image, subjects, reads, true);
     }
@@ -63760,24 +63796,29 @@ async function referrersOf(ctx, job, image, reads) {
     // run's referrers requests can: they are what Zot holds after copying.
     if (copied && result.state === 'not-verified')
         result = { state: 'verified', items: sortItems([...fromAnswers(copied), ...result.items], subjects) };
-    if (ctx.policy === 'require-signed' && !isSigned(result))
+    if (ctx.policy === 'require-signed' && !signsImage(result.items, image.digest))
         return {
             result,
-            failure: unsigned(ctx, image.repo, image.digest, result.state === 'verified', copied !== undefined),
+            failure: unsigned(ctx, image.repo, image.digest, result.state === 'verified', copied !== undefined, result.items.some((i) => i.kind === 'signature')),
         };
     return { result };
 }
-function unsigned(ctx, repo, digest, verified, copied) {
+function unsigned(ctx, repo, digest, verified, copied, platformsSigned = false) {
     const what = digest ? `${repo}@${digest}` : repo;
     return {
         error: verified
             ? `no signature of ${what} in Zot (referrers: require-signed)`
             : `signature of ${what} not verified (referrers: require-signed)`,
-        diagnosis: (0,_diagnose_js__WEBPACK_IMPORTED_MODULE_0__/* .diagnose */ .h4)({ kind: 'unsigned', what, verified, mode: ctx.mode, copied }),
+        diagnosis: (0,_diagnose_js__WEBPACK_IMPORTED_MODULE_0__/* .diagnose */ .h4)({ kind: 'unsigned', what, verified, mode: ctx.mode, copied, platformsSigned }),
     };
 }
-function isSigned(result) {
-    return result.items.some((i) => i.kind === 'signature');
+/**
+ * Whether the image itself is signed: a signature whose subject is the image's own digest. Admission policies
+ * (Kyverno verifyImages, sigstore policy-controller) and Zot's `onlySigned` verify the digest the reference
+ * resolves to, the index of a multi-platform image: a signature of one of its platforms does not count.
+ */
+function signsImage(items, digest) {
+    return digest !== undefined && items.some((i) => i.kind === 'signature' && i.subject === digest);
 }
 /** One referrers request per subject (Zot copies while it answers). Failures become warnings: the listing decides. */
 async function copy(ctx, job, repo, subjects) {
