@@ -52,6 +52,23 @@ describe('boolean flags', () => {
       ['--soft', 'false'],
       "'--soft false': boolean flags take no separate value; write --strict (or --strict=true).",
     ],
+    // Every word --strict=WORD takes, in any case: `--strict 0` would otherwise plan an image named `0`.
+    [
+      ['--strict', '0'],
+      "'--strict 0': boolean flags take no separate value; write --no-strict (or --strict=false).",
+    ],
+    [
+      ['--refresh', '1', 'deploy/'],
+      "'--refresh 1': boolean flags take no separate value; write --refresh (or --refresh=true).",
+    ],
+    [
+      ['--strict', 'FALSE'],
+      "'--strict FALSE': boolean flags take no separate value; write --no-strict (or --strict=false).",
+    ],
+    [
+      ['--no-strict', 'Off'],
+      "'--no-strict Off': boolean flags take no separate value; write --strict (or --strict=true).",
+    ],
     [['--strict=maybe'], "'--strict=maybe': --strict is true or false; write --strict or --no-strict."],
     [['--strict='], "'--strict=': --strict is true or false; write --strict or --no-strict."],
     [

@@ -8,10 +8,12 @@ import { CLI_INPUTS, envName, INPUTS } from './spec.js'
 /** Inputs that may be given several times (`--paths a --paths b`); the values are joined as lines. */
 const LIST_INPUTS = new Set(['paths', 'images'])
 const BOOLEAN_INPUTS = new Set(INPUTS.filter((i) => i.boolean).map((i) => i.name))
-/** Words a boolean takes in `--name=WORD`, and the ones refused right after a bare boolean flag. */
+/**
+ * Words a boolean takes in `--name=WORD` (any case), and so the ones refused right after a bare boolean
+ * flag: `--strict 0` is as surely meant as a value as `--strict false`, never as an image named `0`.
+ */
 const TRUE_WORDS = new Set(['true', 'yes', 'on', '1'])
 const FALSE_WORDS = new Set(['false', 'no', 'off', '0'])
-const BARE_WORDS = new Set(['true', 'false', 'yes', 'no', 'on', 'off'])
 /** Other spellings of a boolean flag: `--soft` is `--no-strict`. */
 const SYNONYMS: Record<string, { input: string; value: boolean }> = {
   soft: { input: 'strict', value: false },
@@ -92,9 +94,14 @@ export function parseArgv(argv: readonly string[]): ParsedArgv {
     const input = negated ? name.slice(3) : name
     if (BOOLEAN_INPUTS.has(input)) {
       const next = tokens[t + 1]
-      if (next?.kind === 'positional' && next.index === token.index + 1 && BARE_WORDS.has(next.value)) {
+      const word = next?.kind === 'positional' ? next.value.toLowerCase() : ''
+      if (
+        next?.kind === 'positional' &&
+        next.index === token.index + 1 &&
+        (TRUE_WORDS.has(word) || FALSE_WORDS.has(word))
+      ) {
         const typed = `${argv[token.index]} ${next.value}`
-        const wanted = negated !== TRUE_WORDS.has(next.value)
+        const wanted = negated !== TRUE_WORDS.has(word)
         throw new ArgvError(
           `'${typed}': boolean flags take no separate value; write ${wanted ? `--${input}` : `--no-${input}`} (or --${input}=${wanted}).`,
         )
