@@ -4,7 +4,7 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { ConfigError } from '../src/errors.js'
-import { parseConfig } from '../src/inputs/config.js'
+import { locateProblems, parseConfig } from '../src/inputs/config.js'
 import {
   type ConfigSearch,
   configCandidates,
@@ -184,7 +184,7 @@ describe('what the file holds', () => {
     ['mode: [plan]\n', 'c.yaml:1:7: mode: expects a single value, not a list.'],
     ['strict: {a: 1}\n', 'c.yaml:1:9: strict: expects a single value, not a mapping.'],
     ['registry-map: [a]\n', 'c.yaml:1:15: registry-map: expects `registry: prefix` entries.'],
-    ['paths: [[a]]\n', 'c.yaml:1:8: paths: list items must be plain values.'],
+    ['paths: [[a]]\n', 'c.yaml:1:9: paths: list items must be plain values.'],
     [
       '- mode\n',
       'c.yaml:1:1: expected a mapping of input names to values, e.g. `zot-url: https://zot.example.com`.',
@@ -233,6 +233,55 @@ describe('beneath the inputs (parseConfig)', () => {
     write('cwd/zot-warm.yaml', '# settings\nmode: plan\nconcurrency: lots\n')
     expect(problemsOf(() => parse())).toEqual([
       './zot-warm.yaml:3:14: concurrency: "lots" must be a whole number from 1 to 64.',
+    ])
+  })
+
+  it('a bad item of a list or mapping is reported at its own line, not at the first item', () => {
+    write(
+      'cwd/zot-warm.yaml',
+      [
+        'mode: plan',
+        'platforms:',
+        '  - linux/amd64',
+        '  - linux-arm64',
+        'registry-map:',
+        '  docker.io: docker-images',
+        '  ghcr.io: "Bad Prefix"',
+        '  quay.io/x: q',
+        'images:',
+        '  - nginx:1.27',
+        '  - [alpine]',
+        '',
+      ].join('\n'),
+    )
+    expect(problemsOf(() => parse())).toEqual([
+      './zot-warm.yaml:11:5: images: list items must be plain values.',
+      './zot-warm.yaml:7:3: registry-map: prefix "Bad Prefix" for ghcr.io: "Bad Prefix" must be lower case (letters, digits, ., _, - separated by /).',
+      './zot-warm.yaml:8:3: registry-map: "quay.io/x" has a path; map whole registries by host[:port] (e.g. ghcr.io).',
+      './zot-warm.yaml:4:5: platforms: "linux-arm64" not of the form os/arch[/variant] (e.g. linux/arm64/v8), or use all.',
+    ])
+  })
+
+  it("registry-map as a literal block: its lines are the file's lines; a repeated registry names both", () => {
+    write(
+      'cwd/zot-warm.yaml',
+      'mode: plan\nregistry-map: |\n  docker.io=docker-images\n\n  index.docker.io=hub\n',
+    )
+    expect(problemsOf(() => parse())).toEqual([
+      './zot-warm.yaml:5:3: registry-map: docker.io is already mapped on line 3; keep one entry.',
+    ])
+  })
+
+  it('a path from a list in the file that selects nothing is placed at its item (locateProblems)', () => {
+    write('cwd/zot-warm.yaml', 'mode: plan\npaths:\n  - deploy\n  - "deploy/*.yml"\n')
+    const { config } = parse()
+    expect(
+      locateProblems(
+        ['paths: "deploy/*.yml" matches no file (relative to the workspace /w); check the pattern'],
+        config.fromFile,
+      ),
+    ).toEqual([
+      './zot-warm.yaml:4:5: paths: "deploy/*.yml" matches no file (relative to the workspace /w); check the pattern',
     ])
   })
 

@@ -288,15 +288,15 @@ describe('paths that select nothing', () => {
     }
   })
 
-  it('paths from the configuration file: the problem is reported at their line there', async () => {
+  it('paths from the configuration file: the problem is reported at the line of the item there', async () => {
     const dir = inDir({
-      'zot-warm.yaml': 'mode: plan\npaths:\n  - deploy/*.yml\n',
+      'zot-warm.yaml': 'mode: plan\npaths:\n  - deploy\n  - deploy/*.yml\n',
       'deploy/app.yaml': POD('nginx:1'),
     })
     const run = await cli([], { cwd: dir })
     expect(run.code).toBe(1)
     expect(run.stderr).toContain(
-      `  - ./zot-warm.yaml:3:3: paths: "deploy/*.yml" matches no file (relative to the workspace ${dir}); check the pattern\n`,
+      `  - ./zot-warm.yaml:4:5: paths: "deploy/*.yml" matches no file (relative to the workspace ${dir}); check the pattern\n`,
     )
   })
 

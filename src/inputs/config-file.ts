@@ -75,6 +75,11 @@ export interface FileValue {
   value: string
   line: number
   column: number
+  /**
+   * Where each line of `value` is written, when the file gives it its own place: list items, `registry-map`
+   * entries, the lines of a literal block (`|`). Problems about one item are reported there.
+   */
+  lines?: { line: number; column: number }[]
 }
 
 export interface ConfigFile {
@@ -198,13 +203,15 @@ export function parseConfigFile(path: string, text: string, name = path): Config
     }
     const node = deref(pair.value) as Node | null
     const valueAt = node?.range?.[0] ?? keyAt
-    const value = toInputValue(key, node, (message) => problem(valueAt, `${key}: ${message}`))
+    const value = toInputValue(key, node, (message, at) => problem(at ?? valueAt, `${key}: ${message}`))
     if (value === undefined) continue
     const pos = lines.linePos(valueAt)
+    const each = linePositions(node, lines, body)
     values.set(key, {
       value: FILE_KEYS.has(key) && isRelativePath(value) ? resolve(dirname(path), value) : value,
       line: pos.line,
       column: pos.col,
+      ...(each ? { lines: each } : {}),
     })
   }
   return { path, shown: name, values, problems }
@@ -214,7 +221,7 @@ export function parseConfigFile(path: string, text: string, name = path): Config
 function toInputValue(
   key: string,
   node: Node | null,
-  problem: (message: string) => void,
+  problem: (message: string, offset?: number) => void,
 ): string | undefined {
   if (node === null || (isScalar(node) && node.value === null)) return undefined
   if (isScalar(node)) return scalarText(node)
@@ -230,7 +237,7 @@ function toInputValue(
     const items: string[] = []
     for (const item of node.items) {
       if (!isScalar(item) || item.value === null || typeof item.value === 'object') {
-        problem('list items must be plain values.')
+        problem('list items must be plain values.', (item as Node | null)?.range?.[0])
         return undefined
       }
       items.push(scalarText(item))
@@ -252,6 +259,37 @@ function toInputValue(
   problem(
     key === 'registry-map' ? 'expects `registry: prefix` entries.' : 'expects a single value, not a mapping.',
   )
+  return undefined
+}
+
+/** Where each line of the value toInputValue made of `node` is written (see FileValue.lines). */
+function linePositions(
+  node: Node | null,
+  lines: LineCounter,
+  text: string,
+): { line: number; column: number }[] | undefined {
+  const at = (offset: number) => {
+    const p = lines.linePos(offset)
+    return { line: p.line, column: p.col }
+  }
+  if (isSeq(node) || isMap(node)) {
+    const out: { line: number; column: number }[] = []
+    for (const item of node.items as unknown[]) {
+      const start = (isMap(node) ? ((item as Pair).key as Node | null) : (item as Node | null))?.range?.[0]
+      if (start === undefined) return undefined
+      out.push(at(start))
+    }
+    return out
+  }
+  // A literal block keeps its lines: the content starts on the line after the `|`, at its indentation.
+  if (isScalar(node) && node.type === 'BLOCK_LITERAL' && typeof node.value === 'string' && node.range) {
+    const first = at(node.range[0]).line + 1
+    return node.value.split('\n').map((_, i) => {
+      const start = lines.lineStarts[first + i - 1] ?? text.length
+      const indent = /^[ \t]*/.exec(text.slice(start, start + 200))?.[0].length ?? 0
+      return { line: first + i, column: indent + 1 }
+    })
+  }
   return undefined
 }
 

@@ -52,7 +52,11 @@ export interface Config {
   report?: string
   /** The configuration file that was read, as shown in the log (relative to the current directory when inside it). */
   configFile?: string
-  /** Inputs whose value came from the configuration file → `file:line:col` of that value. */
+  /**
+   * Inputs whose value came from the configuration file → `file:line:col` of that value; also, where the
+   * file gives them their own place, `NAME line N` (the Nth line of the value) and `NAME "ITEM"` (a list
+   * item) → `file:line:col` of that line or item.
+   */
   fromFile?: Record<string, string>
   /** Rewrite the scanned manifests after warming; undefined = off. */
   rewrite?: RewriteConfig
@@ -138,7 +142,16 @@ export function parseConfig(
     const f = file?.values.get(name)
     if (f?.value.trim()) {
       fromFile.set(name, `${file?.shown}:${f.line}:${f.column}`)
-      return f.value.trim()
+      const text = f.value.trim()
+      // Lines of the trimmed value: leading empty items are gone from it.
+      const skipped = f.value.slice(0, f.value.indexOf(text)).split('\n').length - 1
+      f.lines?.slice(skipped).forEach((p, i) => {
+        const at = `${file?.shown}:${p.line}:${p.column}`
+        fromFile.set(`${name} line ${i + 1}`, at)
+        const item = text.split('\n')[i]?.trim()
+        if (item) fromFile.set(`${name} "${item}"`, at)
+      })
+      return text
     }
     return specDefault.get(name) ?? ''
   }
@@ -313,13 +326,30 @@ export function parseConfig(
 /**
  * `concurrency: "lots" …` → `./zot-warm.yaml:3:14: concurrency: "lots" …` when that input's value came from
  * the configuration file (problems name their input first). Also for problems found later, such as a path
- * in `paths` that selects nothing.
+ * in `paths` that selects nothing. A problem about one item is placed at that item: the first quoted text
+ * names it (`paths: "deploy/*.yml" matches no file`), or `line N:` the Nth line of the value
+ * (`registry-map: line 2: …`, said then at the file's line instead).
  */
 export function locateProblems(problems: string[], fromFile: Record<string, string> | undefined): string[] {
   return problems.map((p) => {
-    const name = /^([a-z-]+):/.exec(p)?.[1]
-    const where = name ? fromFile?.[name] : undefined
-    return where ? `${where}: ${p}` : p
+    const m = /^([a-z-]+): (?:line (\d+): )?/.exec(p)
+    const name = m?.[1]
+    const whole = name ? fromFile?.[name] : undefined
+    if (!m || !name || !fromFile || !whole) return p
+    const atLine = (n: string) => fromFile[`${name} line ${n}`]
+    const line = m[2] ? atLine(m[2]) : undefined
+    if (line) {
+      const rest = p
+        .slice(m[0].length)
+        .replace(/ on line (\d+)/, (all, n: string) => {
+          const other = atLine(n)?.split(':').at(-2)
+          return other ? ` on line ${other}` : all
+        })
+      return `${line}: ${name}: ${rest}`
+    }
+    const quoted = /"([^"]*)"/.exec(p.slice(m[0].length))?.[1]
+    const item = quoted === undefined ? undefined : fromFile[`${name} "${quoted}"`]
+    return `${item ?? whole}: ${p}`
   })
 }
 
