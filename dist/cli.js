@@ -52534,10 +52534,12 @@ function blockSpan(value, source, start, end) {
 /** Inputs that may be given several times (`--paths a --paths b`); the values are joined as lines. */
 const LIST_INPUTS = new Set(['paths', 'images']);
 const BOOLEAN_INPUTS = new Set(_spec_js__WEBPACK_IMPORTED_MODULE_1__/* .INPUTS */ .mc.filter((i) => i.boolean).map((i) => i.name));
-/** Words a boolean takes in `--name=WORD`, and the ones refused right after a bare boolean flag. */
+/**
+ * Words a boolean takes in `--name=WORD` (any case), and so the ones refused right after a bare boolean
+ * flag: `--strict 0` is as surely meant as a value as `--strict false`, never as an image named `0`.
+ */
 const TRUE_WORDS = new Set(['true', 'yes', 'on', '1']);
 const FALSE_WORDS = new Set(['false', 'no', 'off', '0']);
-const BARE_WORDS = new Set(['true', 'false', 'yes', 'no', 'on', 'off']);
 /** Other spellings of a boolean flag: `--soft` is `--no-strict`. */
 const SYNONYMS = {
     soft: { input: 'strict', value: false },
@@ -52613,9 +52615,12 @@ function parseArgv(argv) {
         const input = negated ? name.slice(3) : name;
         if (BOOLEAN_INPUTS.has(input)) {
             const next = tokens[t + 1];
-            if (next?.kind === 'positional' && next.index === token.index + 1 && BARE_WORDS.has(next.value)) {
+            const word = next?.kind === 'positional' ? next.value.toLowerCase() : '';
+            if (next?.kind === 'positional' &&
+                next.index === token.index + 1 &&
+                (TRUE_WORDS.has(word) || FALSE_WORDS.has(word))) {
                 const typed = `${argv[token.index]} ${next.value}`;
-                const wanted = negated !== TRUE_WORDS.has(next.value);
+                const wanted = negated !== TRUE_WORDS.has(word);
                 throw new ArgvError(`'${typed}': boolean flags take no separate value; write ${wanted ? `--${input}` : `--no-${input}`} (or --${input}=${wanted}).`);
             }
             // The last of `--strict … --no-strict` wins, as with any other repeated flag.
@@ -52820,14 +52825,16 @@ function parseConfigFile(path, text, name = path) {
         }
         const node = deref(pair.value);
         const valueAt = node?.range?.[0] ?? keyAt;
-        const value = toInputValue(key, node, (message) => problem(valueAt, `${key}: ${message}`));
+        const value = toInputValue(key, node, (message, at) => problem(at ?? valueAt, `${key}: ${message}`));
         if (value === undefined)
             continue;
         const pos = lines.linePos(valueAt);
+        const each = linePositions(node, lines, body);
         values.set(key, {
             value: FILE_KEYS.has(key) && isRelativePath(value) ? (0,node_path__WEBPACK_IMPORTED_MODULE_1__.resolve)((0,node_path__WEBPACK_IMPORTED_MODULE_1__.dirname)(path), value) : value,
             line: pos.line,
             column: pos.col,
+            ...(each ? { lines: each } : {}),
         });
     }
     return { path, shown: name, values, problems };
@@ -52848,7 +52855,7 @@ function toInputValue(key, node, problem) {
         const items = [];
         for (const item of node.items) {
             if (!(0,yaml__WEBPACK_IMPORTED_MODULE_2__/* .isScalar */ .jn)(item) || item.value === null || typeof item.value === 'object') {
-                problem('list items must be plain values.');
+                problem('list items must be plain values.', item?.range?.[0]);
                 return undefined;
             }
             items.push(scalarText(item));
@@ -52868,6 +52875,33 @@ function toInputValue(key, node, problem) {
         return lines.join('\n');
     }
     problem(key === 'registry-map' ? 'expects `registry: prefix` entries.' : 'expects a single value, not a mapping.');
+    return undefined;
+}
+/** Where each line of the value toInputValue made of `node` is written (see FileValue.lines). */
+function linePositions(node, lines, text) {
+    const at = (offset) => {
+        const p = lines.linePos(offset);
+        return { line: p.line, column: p.col };
+    };
+    if ((0,yaml__WEBPACK_IMPORTED_MODULE_2__/* .isSeq */ .oP)(node) || (0,yaml__WEBPACK_IMPORTED_MODULE_2__/* .isMap */ .jh)(node)) {
+        const out = [];
+        for (const item of node.items) {
+            const start = ((0,yaml__WEBPACK_IMPORTED_MODULE_2__/* .isMap */ .jh)(node) ? item.key : item)?.range?.[0];
+            if (start === undefined)
+                return undefined;
+            out.push(at(start));
+        }
+        return out;
+    }
+    // A literal block keeps its lines: the content starts on the line after the `|`, at its indentation.
+    if ((0,yaml__WEBPACK_IMPORTED_MODULE_2__/* .isScalar */ .jn)(node) && node.type === 'BLOCK_LITERAL' && typeof node.value === 'string' && node.range) {
+        const first = at(node.range[0]).line + 1;
+        return node.value.split('\n').map((_, i) => {
+            const start = lines.lineStarts[first + i - 1] ?? text.length;
+            const indent = /^[ \t]*/.exec(text.slice(start, start + 200))?.[0].length ?? 0;
+            return { line: first + i, column: indent + 1 };
+        });
+    }
     return undefined;
 }
 /** The text as written for numbers (`1.10` stays `1.10`), the value otherwise. */
@@ -53073,7 +53107,17 @@ function parseConfig(get, defaults = { workspace: process.cwd() }) {
         const f = file?.values.get(name);
         if (f?.value.trim()) {
             fromFile.set(name, `${file?.shown}:${f.line}:${f.column}`);
-            return f.value.trim();
+            const text = f.value.trim();
+            // Lines of the trimmed value: leading empty items are gone from it.
+            const skipped = f.value.slice(0, f.value.indexOf(text)).split('\n').length - 1;
+            f.lines?.slice(skipped).forEach((p, i) => {
+                const at = `${file?.shown}:${p.line}:${p.column}`;
+                fromFile.set(`${name} line ${i + 1}`, at);
+                const item = text.split('\n')[i]?.trim();
+                if (item)
+                    fromFile.set(`${name} "${item}"`, at);
+            });
+            return text;
         }
         return specDefault.get(name) ?? '';
     };
@@ -53252,13 +53296,31 @@ function parseConfig(get, defaults = { workspace: process.cwd() }) {
 /**
  * `concurrency: "lots" …` → `./zot-warm.yaml:3:14: concurrency: "lots" …` when that input's value came from
  * the configuration file (problems name their input first). Also for problems found later, such as a path
- * in `paths` that selects nothing.
+ * in `paths` that selects nothing. A problem about one item is placed at that item: the first quoted text
+ * names it (`paths: "deploy/*.yml" matches no file`), or `line N:` the Nth line of the value
+ * (`registry-map: line 2: …`, said then at the file's line instead).
  */
 function locateProblems(problems, fromFile) {
     return problems.map((p) => {
-        const name = /^([a-z-]+):/.exec(p)?.[1];
-        const where = name ? fromFile?.[name] : undefined;
-        return where ? `${where}: ${p}` : p;
+        const m = /^([a-z-]+): (?:line (\d+): )?/.exec(p);
+        const name = m?.[1];
+        const whole = name ? fromFile?.[name] : undefined;
+        if (!m || !name || !fromFile || !whole)
+            return p;
+        const atLine = (n) => fromFile[`${name} line ${n}`];
+        const line = m[2] ? atLine(m[2]) : undefined;
+        if (line) {
+            const rest = p
+                .slice(m[0].length)
+                .replace(/ on line (\d+)/, (all, n) => {
+                const other = atLine(n)?.split(':').at(-2);
+                return other ? ` on line ${other}` : all;
+            });
+            return `${line}: ${name}: ${rest}`;
+        }
+        const quoted = /"([^"]*)"/.exec(p.slice(m[0].length))?.[1];
+        const item = quoted === undefined ? undefined : fromFile[`${name} "${quoted}"`];
+        return `${item ?? whole}: ${p}`;
     });
 }
 function rewriteConfig(value, mode, zotUrl, workspace, defaultOutput, problems) {

@@ -51128,14 +51128,16 @@ function parseConfigFile(path, text, name = path) {
         }
         const node = deref(pair.value);
         const valueAt = node?.range?.[0] ?? keyAt;
-        const value = toInputValue(key, node, (message) => problem(valueAt, `${key}: ${message}`));
+        const value = toInputValue(key, node, (message, at) => problem(at ?? valueAt, `${key}: ${message}`));
         if (value === undefined)
             continue;
         const pos = lines.linePos(valueAt);
+        const each = linePositions(node, lines, body);
         values.set(key, {
             value: FILE_KEYS.has(key) && isRelativePath(value) ? (0,external_node_path_.resolve)((0,external_node_path_.dirname)(path), value) : value,
             line: pos.line,
             column: pos.col,
+            ...(each ? { lines: each } : {}),
         });
     }
     return { path, shown: name, values, problems };
@@ -51156,7 +51158,7 @@ function toInputValue(key, node, problem) {
         const items = [];
         for (const item of node.items) {
             if (!(0,dist/* isScalar */.jn)(item) || item.value === null || typeof item.value === 'object') {
-                problem('list items must be plain values.');
+                problem('list items must be plain values.', item?.range?.[0]);
                 return undefined;
             }
             items.push(scalarText(item));
@@ -51176,6 +51178,33 @@ function toInputValue(key, node, problem) {
         return lines.join('\n');
     }
     problem(key === 'registry-map' ? 'expects `registry: prefix` entries.' : 'expects a single value, not a mapping.');
+    return undefined;
+}
+/** Where each line of the value toInputValue made of `node` is written (see FileValue.lines). */
+function linePositions(node, lines, text) {
+    const at = (offset) => {
+        const p = lines.linePos(offset);
+        return { line: p.line, column: p.col };
+    };
+    if ((0,dist/* isSeq */.oP)(node) || (0,dist/* isMap */.jh)(node)) {
+        const out = [];
+        for (const item of node.items) {
+            const start = ((0,dist/* isMap */.jh)(node) ? item.key : item)?.range?.[0];
+            if (start === undefined)
+                return undefined;
+            out.push(at(start));
+        }
+        return out;
+    }
+    // A literal block keeps its lines: the content starts on the line after the `|`, at its indentation.
+    if ((0,dist/* isScalar */.jn)(node) && node.type === 'BLOCK_LITERAL' && typeof node.value === 'string' && node.range) {
+        const first = at(node.range[0]).line + 1;
+        return node.value.split('\n').map((_, i) => {
+            const start = lines.lineStarts[first + i - 1] ?? text.length;
+            const indent = /^[ \t]*/.exec(text.slice(start, start + 200))?.[0].length ?? 0;
+            return { line: first + i, column: indent + 1 };
+        });
+    }
     return undefined;
 }
 /** The text as written for numbers (`1.10` stays `1.10`), the value otherwise. */
@@ -51352,7 +51381,17 @@ function parseConfig(get, defaults = { workspace: process.cwd() }) {
         const f = file?.values.get(name);
         if (f?.value.trim()) {
             fromFile.set(name, `${file?.shown}:${f.line}:${f.column}`);
-            return f.value.trim();
+            const text = f.value.trim();
+            // Lines of the trimmed value: leading empty items are gone from it.
+            const skipped = f.value.slice(0, f.value.indexOf(text)).split('\n').length - 1;
+            f.lines?.slice(skipped).forEach((p, i) => {
+                const at = `${file?.shown}:${p.line}:${p.column}`;
+                fromFile.set(`${name} line ${i + 1}`, at);
+                const item = text.split('\n')[i]?.trim();
+                if (item)
+                    fromFile.set(`${name} "${item}"`, at);
+            });
+            return text;
         }
         return specDefault.get(name) ?? '';
     };
@@ -51531,13 +51570,31 @@ function parseConfig(get, defaults = { workspace: process.cwd() }) {
 /**
  * `concurrency: "lots" …` → `./zot-warm.yaml:3:14: concurrency: "lots" …` when that input's value came from
  * the configuration file (problems name their input first). Also for problems found later, such as a path
- * in `paths` that selects nothing.
+ * in `paths` that selects nothing. A problem about one item is placed at that item: the first quoted text
+ * names it (`paths: "deploy/*.yml" matches no file`), or `line N:` the Nth line of the value
+ * (`registry-map: line 2: …`, said then at the file's line instead).
  */
 function locateProblems(problems, fromFile) {
     return problems.map((p) => {
-        const name = /^([a-z-]+):/.exec(p)?.[1];
-        const where = name ? fromFile?.[name] : undefined;
-        return where ? `${where}: ${p}` : p;
+        const m = /^([a-z-]+): (?:line (\d+): )?/.exec(p);
+        const name = m?.[1];
+        const whole = name ? fromFile?.[name] : undefined;
+        if (!m || !name || !fromFile || !whole)
+            return p;
+        const atLine = (n) => fromFile[`${name} line ${n}`];
+        const line = m[2] ? atLine(m[2]) : undefined;
+        if (line) {
+            const rest = p
+                .slice(m[0].length)
+                .replace(/ on line (\d+)/, (all, n) => {
+                const other = atLine(n)?.split(':').at(-2);
+                return other ? ` on line ${other}` : all;
+            });
+            return `${line}: ${name}: ${rest}`;
+        }
+        const quoted = /"([^"]*)"/.exec(p.slice(m[0].length))?.[1];
+        const item = quoted === undefined ? undefined : fromFile[`${name} "${quoted}"`];
+        return `${item ?? whole}: ${p}`;
     });
 }
 function rewriteConfig(value, mode, zotUrl, workspace, defaultOutput, problems) {
