@@ -209,6 +209,32 @@ describe('what the file holds', () => {
     expect(nearestKey('concurency')).toBe('concurrency')
     expect(nearestKey('platform')).toBe('platforms')
   })
+
+  it('a word of a key or its start is near too; a key near none is suggested nothing', () => {
+    expect(nearestKey('registry')).toBe('registry-map')
+    expect(nearestKey('user')).toBe('username')
+    expect(nearestKey('url')).toBe('zot-url')
+    expect(nearestKey('foo')).toBeUndefined()
+    expect(nearestKey('kubeconfig')).toBeUndefined()
+  })
+
+  it.each([
+    // The seed CLI's soft mode: the key here is strict, with the opposite value.
+    [
+      'soft: true\n',
+      'c.yaml:1:1: unknown key "soft"; write strict: false instead (soft: true is strict: false).',
+    ],
+    [
+      'soft: false\n',
+      'c.yaml:1:1: unknown key "soft"; write strict: true instead (soft: true is strict: false).',
+    ],
+    [
+      'foo: 1\n',
+      `c.yaml:1:1: unknown key "foo"; keys are the input names, e.g. zot-url, paths, registry-map (all in the README's Inputs and zot-warm --help).`,
+    ],
+  ])('%j → %s', (text, problem) => {
+    expect(parseConfigFile('/abs/c.yaml', text, 'c.yaml').problems).toEqual([problem])
+  })
 })
 
 describe('beneath the inputs (parseConfig)', () => {

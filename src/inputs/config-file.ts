@@ -198,7 +198,7 @@ export function parseConfigFile(path: string, text: string, name = path): Config
       continue
     }
     if (!KEYS.includes(key)) {
-      problem(keyAt, `unknown key "${key}"; did you mean "${nearestKey(key)}"?`)
+      problem(keyAt, `unknown key "${key}"; ${unknownKeyAdvice(key, deref(pair.value))}`)
       continue
     }
     const node = deref(pair.value) as Node | null
@@ -304,15 +304,30 @@ function isRelativePath(value: string): boolean {
   return value !== '-' && !value.includes('-----BEGIN') && !value.includes('\n') && !isAbsolute(value)
 }
 
-/** The input name closest to `key` (case, `_` and camelCase forgiven first; then edit distance). */
-export function nearestKey(key: string): string {
+/** What to write instead of an unknown key: the seed CLI's `soft`, else the nearest key, else what keys are. */
+function unknownKeyAdvice(key: string, value: unknown): string {
+  if (key.toLowerCase() === 'soft') {
+    const soft = !(isScalar(value) && [false, 'false', 'no', 'off', 0, '0'].includes(value.value as string))
+    return `write strict: ${!soft} instead (soft: true is strict: false).`
+  }
+  const near = nearestKey(key)
+  return near
+    ? `did you mean "${near}"?`
+    : "keys are the input names, e.g. zot-url, paths, registry-map (all in the README's Inputs and zot-warm --help)."
+}
+
+/**
+ * The input name closest to `key` (case, `_` and camelCase forgiven first; then a few typos, or a key that
+ * starts with it or has it as a word: `registry` → `registry-map`); undefined when none is that close.
+ */
+export function nearestKey(key: string): string | undefined {
   const kebab = key
     .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
     .replace(/_/g, '-')
     .toLowerCase()
   if (KEYS.includes(kebab)) return kebab
-  let best = KEYS[0] as string
-  let bestDistance = Number.POSITIVE_INFINITY
+  let best: string | undefined
+  let bestDistance = Math.max(2, Math.floor(kebab.length / 3)) + 1
   for (const k of KEYS) {
     const d = distance(kebab, k)
     if (d < bestDistance) {
@@ -320,7 +335,7 @@ export function nearestKey(key: string): string {
       bestDistance = d
     }
   }
-  return best
+  return best ?? KEYS.find((k) => k.startsWith(kebab) || k.split('-').includes(kebab))
 }
 
 /** Levenshtein distance. */

@@ -339,12 +339,10 @@ export function locateProblems(problems: string[], fromFile: Record<string, stri
     const atLine = (n: string) => fromFile[`${name} line ${n}`]
     const line = m[2] ? atLine(m[2]) : undefined
     if (line) {
-      const rest = p
-        .slice(m[0].length)
-        .replace(/ on line (\d+)/, (all, n: string) => {
-          const other = atLine(n)?.split(':').at(-2)
-          return other ? ` on line ${other}` : all
-        })
+      const rest = p.slice(m[0].length).replace(/ on line (\d+)/, (all, n: string) => {
+        const other = atLine(n)?.split(':').at(-2)
+        return other ? ` on line ${other}` : all
+      })
       return `${line}: ${name}: ${rest}`
     }
     const quoted = /"([^"]*)"/.exec(p.slice(m[0].length))?.[1]
