@@ -51123,7 +51123,7 @@ function parseConfigFile(path, text, name = path) {
             continue;
         }
         if (!KEYS.includes(key)) {
-            problem(keyAt, `unknown key "${key}"; did you mean "${nearestKey(key)}"?`);
+            problem(keyAt, `unknown key "${key}"; ${unknownKeyAdvice(key, deref(pair.value))}`);
             continue;
         }
         const node = deref(pair.value);
@@ -51216,7 +51216,21 @@ function scalarText(node) {
 function isRelativePath(value) {
     return value !== '-' && !value.includes('-----BEGIN') && !value.includes('\n') && !(0,external_node_path_.isAbsolute)(value);
 }
-/** The input name closest to `key` (case, `_` and camelCase forgiven first; then edit distance). */
+/** What to write instead of an unknown key: the seed CLI's `soft`, else the nearest key, else what keys are. */
+function unknownKeyAdvice(key, value) {
+    if (key.toLowerCase() === 'soft') {
+        const soft = !((0,dist/* isScalar */.jn)(value) && [false, 'false', 'no', 'off', 0, '0'].includes(value.value));
+        return `write strict: ${!soft} instead (soft: true is strict: false).`;
+    }
+    const near = nearestKey(key);
+    return near
+        ? `did you mean "${near}"?`
+        : "keys are the input names, e.g. zot-url, paths, registry-map (all in the README's Inputs and zot-warm --help).";
+}
+/**
+ * The input name closest to `key` (case, `_` and camelCase forgiven first; then a few typos, or a key that
+ * starts with it or has it as a word: `registry` → `registry-map`); undefined when none is that close.
+ */
 function nearestKey(key) {
     const kebab = key
         .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
@@ -51224,8 +51238,8 @@ function nearestKey(key) {
         .toLowerCase();
     if (KEYS.includes(kebab))
         return kebab;
-    let best = KEYS[0];
-    let bestDistance = Number.POSITIVE_INFINITY;
+    let best;
+    let bestDistance = Math.max(2, Math.floor(kebab.length / 3)) + 1;
     for (const k of KEYS) {
         const d = distance(kebab, k);
         if (d < bestDistance) {
@@ -51233,7 +51247,7 @@ function nearestKey(key) {
             bestDistance = d;
         }
     }
-    return best;
+    return best ?? KEYS.find((k) => k.startsWith(kebab) || k.split('-').includes(kebab));
 }
 /** Levenshtein distance. */
 function distance(a, b) {
@@ -51584,9 +51598,7 @@ function locateProblems(problems, fromFile) {
         const atLine = (n) => fromFile[`${name} line ${n}`];
         const line = m[2] ? atLine(m[2]) : undefined;
         if (line) {
-            const rest = p
-                .slice(m[0].length)
-                .replace(/ on line (\d+)/, (all, n) => {
+            const rest = p.slice(m[0].length).replace(/ on line (\d+)/, (all, n) => {
                 const other = atLine(n)?.split(':').at(-2);
                 return other ? ` on line ${other}` : all;
             });
