@@ -141,6 +141,15 @@ describe('zot-warm CLI', () => {
     expect(report.images[0].sources[0]).toMatchObject({ file: '<images input>', line: 1 })
   })
 
+  it('a name without tag or digest that is no file is a path, never an image: a typo stops the run (exit 1)', async () => {
+    for (const typo of ['deplo', 'deploy/prod']) {
+      const r = await cli(['--mode', 'plan', '--soft', '--report', '-', typo])
+      expect(r.code, `${typo}: ${r.stdout}`).toBe(1)
+      expect(r.stderr).toContain(`paths: "${typo}" does not exist (relative to the workspace ${ws})`)
+      expect(r.stdout).toBe('')
+    }
+  })
+
   it('reads manifests from stdin with - (and scans nothing else)', async () => {
     const r = await cli(
       ['--mode', 'plan', '--report', '-', '-'],
