@@ -50340,7 +50340,7 @@ function usage() {
         '',
         'Warm a Zot pull-through cache with every image referenced in rendered manifests.',
         'Positional arguments are files, directories or globs (relative to --workspace), image references',
-        '(e.g. nginx:1.27), or - to read manifests from stdin.',
+        'with a tag or digest (e.g. nginx:1.27), or - to read manifests from stdin.',
         '',
         'Each option is also read from the environment as ZOT_WARM_<NAME> (e.g. ZOT_WARM_ZOT_URL) and from a',
         'configuration file whose keys are the option names (zot-url: https://zot.example.com). Precedence: flag,',
@@ -50539,6 +50539,11 @@ function looksLikePath(arg, workspace) {
         return true;
     // `deploy.yaml` parses as an image name; a file extension without tag or digest means a file.
     if (/\.(ya?ml|json|txt|list|lst)$/i.test(arg) && !arg.includes('@'))
+        return true;
+    // A name without tag or digest (`deplo`, `deploy/prod`) is a path with a typo as likely as an image
+    // meant as `:latest`; as a path that does not exist it stops the run, as an image it would warm a
+    // `library/deplo:latest` nobody asked for and let the deploy go on with nothing scanned.
+    if (!arg.includes('@') && !arg.slice(arg.lastIndexOf('/') + 1).includes(':'))
         return true;
     try {
         (0,_extract_reference_js__WEBPACK_IMPORTED_MODULE_5__/* .parseReference */ .F2)(arg);
