@@ -279,10 +279,19 @@ describe('boolean flags', () => {
 describe('paths that select nothing', () => {
   it('exit 1 in strict and soft mode, every one named; nothing is warmed', async () => {
     for (const soft of [[], ['--no-strict']]) {
-      const run = await cli(['--zot-url', 'http://127.0.0.1:9', ...soft, 'deploy/*.yml', 'nope/', 'deploy'])
+      // `deplo`: a directory's name mistyped, not an image `library/deplo:latest`.
+      const run = await cli([
+        '--zot-url',
+        'http://127.0.0.1:9',
+        ...soft,
+        'deploy/*.yml',
+        'nope/',
+        'deplo',
+        'deploy',
+      ])
       expect(run.code).toBe(1)
       expect(run.stderr).toContain(
-        `zot-warm: invalid configuration:\n  - paths: "deploy/*.yml" matches no file (relative to the workspace ${ws}); check the pattern\n  - paths: "nope/" does not exist (relative to the workspace ${ws})\n`,
+        `zot-warm: invalid configuration:\n  - paths: "deploy/*.yml" matches no file (relative to the workspace ${ws}); check the pattern\n  - paths: "nope/" does not exist (relative to the workspace ${ws})\n  - paths: "deplo" does not exist (relative to the workspace ${ws})\n`,
       )
       expect(run.stderr).not.toContain('Connect to Zot')
     }
