@@ -2,6 +2,7 @@
 // is a flag and whose agent is a RELATED_IMAGE_* env value. Warming makes Zot hold all of them (so the pods
 // the operator starts later pull from the cache), the repository-only base-image flag is not taken (it would
 // fail a strict run: the upstream has no `latest`), and `runtime-images: false` warms the container image only.
+// Last, the action bundle as a runner starts it, for the annotation a missing runtime image gets.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -11,6 +12,7 @@ import { planAnnotations } from '../src/report/annotations.js'
 import { decideOutcome } from '../src/report/outcome.js'
 import { renderTable } from '../src/report/table.js'
 import { type PushedImage, pushImages } from './support/images.js'
+import { githubEnv, newRunDir, node24, runBundle } from './support/runner.js'
 import { tempDir } from './support/temp.js'
 import { startZot, type ZotServer } from './support/zot.js'
 import { zotTestHooks } from './support/zot-vitest.js'
@@ -164,6 +166,58 @@ describe('runtime images with a real Zot', () => {
       expect(note?.message).toContain('(runtime: arg --worker-image: the workload starts this image later)')
     } finally {
       rmSync(join(ws, 'missing.yaml'))
+    }
+  })
+
+  it('the action bundle as a runner starts it: a missing solver image fails the step, annotated at its column', async () => {
+    // cert-manager's shape: the flags in a flow sequence, the solver image after `=` deep in the line.
+    writeFileSync(
+      join(ws, 'cert-manager.yaml'),
+      [
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        'metadata: {name: cert-manager}',
+        'spec:',
+        '  template:',
+        '    spec:',
+        '      containers:',
+        '        - name: controller',
+        '          image: registry.example.com/op/operator:1.0',
+        '          args: ["--v=2", "--acme-http01-solver-image=registry.example.com/op/acmesolver:1.16", "--max-concurrent-challenges=60"]',
+        '',
+      ].join('\n'),
+    )
+    try {
+      for (const strict of ['true', 'false']) {
+        const dir = newRunDir()
+        const run = await runBundle({
+          node: node24(),
+          script: 'dist/index.js',
+          dir,
+          env: githubEnv(dir, ws),
+          inputs: {
+            paths: 'cert-manager.yaml',
+            'zot-url': cache.url,
+            'registry-map': 'registry.example.com: ops',
+            mode: 'check',
+            strict,
+          },
+        })
+        expect(run.code, run.stdout).toBe(strict === 'true' ? 2 : 0)
+        const notes = run.commands.filter((c) => c.props.file === 'cert-manager.yaml')
+        expect(notes).toHaveLength(1)
+        expect(notes[0]).toMatchObject({
+          command: strict === 'true' ? 'error' : 'warning',
+          props: { file: 'cert-manager.yaml', line: '10', col: '55' },
+        })
+        expect(notes[0]?.message).toMatch(
+          /^registry\.example\.com\/op\/acmesolver:1\.16 failed: .*\(runtime: arg --acme-http01-solver-image: the workload starts this image later\)$/,
+        )
+        expect(run.summary).toContain('cert-manager.yaml:10 (runtime: arg --acme-http01-solver-image)')
+        expect(run.stdout).not.toMatch(/\n\s+at .+:\d+:\d+\)?\n/)
+      }
+    } finally {
+      rmSync(join(ws, 'cert-manager.yaml'))
     }
   })
 })
