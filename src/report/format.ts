@@ -171,3 +171,28 @@ export function referrersLabel(r: Pick<ImageResult, 'referrers' | 'digest'>): st
 export function showsReferrers(results: readonly ImageResult[]): boolean {
   return results.some((r) => referrersLabel(r) !== '')
 }
+
+/** Size as GitHub counts a summary: UTF-8 bytes. */
+export function bytes(text: string): number {
+  return Buffer.byteLength(text, 'utf8')
+}
+
+/**
+ * The longest prefix of `items` that fits in `budget` bytes (each item counted with `separator` more bytes,
+ * e.g. 1 for the line feed that joins them), and the bytes it takes: what a summary keeps when rows must be cut.
+ */
+export function fitting(
+  items: readonly string[],
+  budget: number,
+  separator = 0,
+): { kept: string[]; used: number } {
+  const kept: string[] = []
+  let used = 0
+  for (const item of items) {
+    const size = bytes(item) + separator
+    if (used + size > budget) break
+    kept.push(item)
+    used += size
+  }
+  return { kept, used }
+}

@@ -7,8 +7,10 @@ import { formatDuration } from '../inputs/duration.js'
 import type { ImageResult, Notice, Source } from '../model.js'
 import { htmlText as esc, literal } from './escape.js'
 import {
+  bytes,
   compactReference,
   describeRewrite,
+  fitting,
   isWorkspaceFile,
   plural,
   referrersLabel,
@@ -130,20 +132,9 @@ export function renderHtmlResults(
 
   // Details of failures matter most, but must not crowd out the table: at most 40% of what is left.
   const detailShare = Math.floor(Math.max(0, left) * 0.4)
-  const keptDetails: string[] = []
-  let used = 0
-  for (const block of detailBlocks) {
-    if (used + bytes(block) > detailShare) break
-    keptDetails.push(block)
-    used += bytes(block)
-  }
+  const { kept: keptDetails, used } = fitting(detailBlocks, detailShare)
   left -= used
-  const keptRows: string[] = []
-  for (const row of rows) {
-    if (bytes(row) > left) break
-    keptRows.push(row)
-    left -= bytes(row)
-  }
+  const { kept: keptRows } = fitting(rows, left)
 
   let table = ''
   if (rows.length) {
@@ -278,8 +269,4 @@ function linkTo(s: Source, opts: SummaryOptions): string {
  */
 export function breakable(escaped: string): string {
   return escaped.replace(/\//g, '/<wbr>').replace(/@/g, '<wbr>@')
-}
-
-function bytes(text: string): number {
-  return Buffer.byteLength(text, 'utf8')
 }

@@ -7,8 +7,10 @@ import { formatDuration } from '../inputs/duration.js'
 import type { ImageResult, Source } from '../model.js'
 import { literal, logText, markdownCode, markdownText as md } from './escape.js'
 import {
+  bytes,
   compactReference,
   describeRewrite,
+  fitting,
   isWorkspaceFile,
   plural,
   referrersLabel,
@@ -121,20 +123,9 @@ export function renderMarkdownResults(
   let left = budget - bytes(head) - bytes(tableHead.join('\n')) - bytes(tableClose) - reserve
   // As in the HTML summary: problem details take at most 40% of what is left, the table rows the rest.
   const problemShare = Math.floor(Math.max(0, left) * 0.4)
-  const keptProblems: string[] = []
-  let used = 0
-  for (const item of problems) {
-    if (used + bytes(item) > problemShare) break
-    keptProblems.push(item)
-    used += bytes(item)
-  }
+  const { kept: keptProblems, used } = fitting(problems, problemShare)
   left -= used
-  const keptRows: string[] = []
-  for (const row of rows) {
-    if (bytes(row) + 1 > left) break
-    keptRows.push(row)
-    left -= bytes(row) + 1
-  }
+  const { kept: keptRows } = fitting(rows, left, 1)
 
   let table = ''
   if (rows.length) {
@@ -219,8 +210,4 @@ function cellCode(text: string): string {
  */
 function htmlCode(text: string): string {
   return `<code>${breakable(md(text))}</code>`
-}
-
-function bytes(text: string): number {
-  return Buffer.byteLength(text, 'utf8')
 }
