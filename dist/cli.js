@@ -54255,7 +54255,7 @@ function jsonEscape(ch) {
 /* harmony export */   md: () => (/* binding */ worstFirst),
 /* harmony export */   p9: () => (/* binding */ MAX_REFERENCE_TEXT)
 /* harmony export */ });
-/* unused harmony exports STATUS_ORDER, STATUS_ICON, statusIcon, describeRewrite, showsReferrers */
+/* unused harmony exports STATUS_ORDER, STATUS_ICON, statusIcon, describeRewrite, showsReferrers, bytes, fitting */
 /* harmony import */ var _warm_referrers_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8725);
 /* harmony import */ var _escape_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2527);
 // Small presentation helpers shared by the table, the summary and the annotations.
@@ -54416,6 +54416,26 @@ function referrersLabel(r) {
 /** Whether any result has referrers to show (the column is left out otherwise). */
 function showsReferrers(results) {
     return results.some((r) => referrersLabel(r) !== '');
+}
+/** Size as GitHub counts a summary: UTF-8 bytes. */
+function bytes(text) {
+    return Buffer.byteLength(text, 'utf8');
+}
+/**
+ * The longest prefix of `items` that fits in `budget` bytes (each item counted with `separator` more bytes,
+ * e.g. 1 for the line feed that joins them), and the bytes it takes: what a summary keeps when rows must be cut.
+ */
+function fitting(items, budget, separator = 0) {
+    const kept = [];
+    let used = 0;
+    for (const item of items) {
+        const size = bytes(item) + separator;
+        if (used + size > budget)
+            break;
+        kept.push(item);
+        used += size;
+    }
+    return { kept, used };
 }
 
 

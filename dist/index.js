@@ -55864,6 +55864,8 @@ function jsonEscape(ch) {
 /* harmony export */   Ud: () => (/* binding */ isWorkspaceFile),
 /* harmony export */   VK: () => (/* binding */ shortDigest),
 /* harmony export */   _P: () => (/* binding */ STATUS_LABEL),
+/* harmony export */   _Q: () => (/* binding */ fitting),
+/* harmony export */   ee: () => (/* binding */ bytes),
 /* harmony export */   en: () => (/* binding */ sourceLabel),
 /* harmony export */   hl: () => (/* binding */ compactReference),
 /* harmony export */   md: () => (/* binding */ worstFirst),
@@ -56032,6 +56034,26 @@ function referrersLabel(r) {
 /** Whether any result has referrers to show (the column is left out otherwise). */
 function showsReferrers(results) {
     return results.some((r) => referrersLabel(r) !== '');
+}
+/** Size as GitHub counts a summary: UTF-8 bytes. */
+function bytes(text) {
+    return Buffer.byteLength(text, 'utf8');
+}
+/**
+ * The longest prefix of `items` that fits in `budget` bytes (each item counted with `separator` more bytes,
+ * e.g. 1 for the line feed that joins them), and the bytes it takes: what a summary keeps when rows must be cut.
+ */
+function fitting(items, budget, separator = 0) {
+    const kept = [];
+    let used = 0;
+    for (const item of items) {
+        const size = bytes(item) + separator;
+        if (used + size > budget)
+            break;
+        kept.push(item);
+        used += size;
+    }
+    return { kept, used };
 }
 
 
@@ -56484,25 +56506,12 @@ function renderHtmlResults(run, outcome, opts, layout) {
     const tableOpen = `<h3>Images</h3>\n<table>\n<tr>${columns.map((c) => `<th>${COLUMN_HEADER[c]}</th>`).join('')}</tr>\n`;
     const tableClose = '</table>\n';
     const reserve = 2048; // the notes about what was cut
-    let left = budget - bytes(head) - bytes(noticeBlock) - bytes(tableOpen) - bytes(tableClose) - reserve;
+    let left = budget - (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .bytes */ .ee)(head) - (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .bytes */ .ee)(noticeBlock) - (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .bytes */ .ee)(tableOpen) - (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .bytes */ .ee)(tableClose) - reserve;
     // Details of failures matter most, but must not crowd out the table: at most 40% of what is left.
     const detailShare = Math.floor(Math.max(0, left) * 0.4);
-    const keptDetails = [];
-    let used = 0;
-    for (const block of detailBlocks) {
-        if (used + bytes(block) > detailShare)
-            break;
-        keptDetails.push(block);
-        used += bytes(block);
-    }
+    const { kept: keptDetails, used } = (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .fitting */ ._Q)(detailBlocks, detailShare);
     left -= used;
-    const keptRows = [];
-    for (const row of rows) {
-        if (bytes(row) > left)
-            break;
-        keptRows.push(row);
-        left -= bytes(row);
-    }
+    const { kept: keptRows } = (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .fitting */ ._Q)(rows, left);
     let table = '';
     if (rows.length) {
         table = tableOpen + keptRows.join('') + tableClose;
@@ -56639,9 +56648,6 @@ function linkTo(s, opts) {
  */
 function breakable(escaped) {
     return escaped.replace(/\//g, '/<wbr>').replace(/@/g, '<wbr>@');
-}
-function bytes(text) {
-    return Buffer.byteLength(text, 'utf8');
 }
 
 
@@ -56932,25 +56938,12 @@ function renderMarkdownResults(run, outcome, opts, layout) {
     const tableClose = layout.table === 'fenced' ? '```\n' : '';
     const budget = opts.budgetBytes ?? _summary_js__WEBPACK_IMPORTED_MODULE_5__/* .SUMMARY_BUDGET_BYTES */ .Xb;
     const reserve = 2048; // the notes about what was cut
-    let left = budget - bytes(head) - bytes(tableHead.join('\n')) - bytes(tableClose) - reserve;
+    let left = budget - (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .bytes */ .ee)(head) - (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .bytes */ .ee)(tableHead.join('\n')) - (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .bytes */ .ee)(tableClose) - reserve;
     // As in the HTML summary: problem details take at most 40% of what is left, the table rows the rest.
     const problemShare = Math.floor(Math.max(0, left) * 0.4);
-    const keptProblems = [];
-    let used = 0;
-    for (const item of problems) {
-        if (used + bytes(item) > problemShare)
-            break;
-        keptProblems.push(item);
-        used += bytes(item);
-    }
+    const { kept: keptProblems, used } = (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .fitting */ ._Q)(problems, problemShare);
     left -= used;
-    const keptRows = [];
-    for (const row of rows) {
-        if (bytes(row) + 1 > left)
-            break;
-        keptRows.push(row);
-        left -= bytes(row) + 1;
-    }
+    const { kept: keptRows } = (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .fitting */ ._Q)(rows, left, 1);
     let table = '';
     if (rows.length) {
         table = `${[...tableHead, ...keptRows].join('\n')}\n${tableClose}`;
@@ -57031,9 +57024,6 @@ function cellCode(text) {
  */
 function htmlCode(text) {
     return `<code>${(0,_summary_js__WEBPACK_IMPORTED_MODULE_5__/* .breakable */ .mo)((0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownText */ .p7)(text))}</code>`;
-}
-function bytes(text) {
-    return Buffer.byteLength(text, 'utf8');
 }
 
 
