@@ -228,6 +228,12 @@ describe('diagnoses', () => {
     expect(converted).toMatch(/^The pinned sha256:p is not in Zot\. Either Zot converts the image on sync/)
   })
 
+  test('not cached (check mode): the repository is named as it is in Zot, never capitalised', () => {
+    expect(diagnose({ kind: 'not-cached', what: 'docker-images/library/busybox:1.36' })).toBe(
+      'Zot does not hold docker-images/library/busybox:1.36; check mode never asks Zot to sync. Run in warm mode to fetch it.',
+    )
+  })
+
   test('sync timeout with and without a closed connection', () => {
     expect(diagnose({ kind: 'sync-timeout', timeoutMs: 900_000, connectionClosed: true })).toMatch(
       /^Zot closed the connection while syncing .* \(15m\)\. .*"writeTimeout": "0s"/,

@@ -68,10 +68,6 @@ export type Situation =
 export const conversionDiagnosis =
   'Zot converts the image on sync (preserveDigest off: Docker manifests become OCI and attestations leave the index, which changes the digest)'
 
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1)
-}
-
 function tries(attempts: number | undefined): string {
   return attempts ? ` (${attempts} tries)` : ''
 }
@@ -115,7 +111,7 @@ export function diagnose(s: Situation): string {
       )
     }
     case 'not-cached':
-      return `${capitalize(s.what)} is not in Zot; check mode never asks Zot to sync. Run in warm mode to fetch it.`
+      return `Zot does not hold ${s.what}; check mode never asks Zot to sync. Run in warm mode to fetch it.`
     case 'platform-missing':
       return (
         `The image does not offer ${s.missing.join(', ')} (it has ${s.available.length ? s.available.join(', ') : 'no platform information'}). ` +
