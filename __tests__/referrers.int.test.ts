@@ -342,6 +342,35 @@ describe('what Zot v2.1.20 copies, for each referrer form', () => {
     }
   })
 
+  test('an untagged image: no search query lists its signatures (Referrers(repo, digest) leaves them out)', async () => {
+    const single = await pushImage(hub.registry(), { repo: 'facts/untagged', untagged: true, kind: 'oci' })
+    const on = subjectOf(single)
+    const sig = await pushReferrer(hub.registry(), {
+      repo: 'facts/untagged',
+      subject: on,
+      what: 'cosign-signature',
+      form: 'referrer',
+    })
+    const sbom = await pushReferrer(hub.registry(), {
+      repo: 'facts/untagged',
+      subject: on,
+      what: 'spdx',
+      form: 'referrer',
+    })
+    await getManifest(cache.registry(), 'hub/facts/untagged', single.digest)
+    await registryRequest(cache.registry(), 'GET', `/v2/hub/facts/untagged/referrers/${single.digest}`)
+    expect(await storedAll(cache, 'hub/facts/untagged', [sig, sbom])).toEqual([true, true])
+    const { result, upstream } = await upstreamCost(() =>
+      search(
+        cache,
+        `{ r: Referrers(repo: "hub/facts/untagged", digest: "${single.digest}") { Digest }
+           d: ImageListForDigest(id: "${single.digest}") { Results { RepoName IsSigned } } }`,
+      ),
+    )
+    expect(upstream).toBe(0)
+    expect(result.data).toEqual({ r: [{ Digest: sbom.digest }], d: { Results: [] } })
+  })
+
   test('"syncLegacyCosignTags": false: the referrers request leaves legacy tags upstream', async () => {
     const noLegacy = await startZot({
       name: 'cache-nolegacy',
@@ -644,6 +673,27 @@ describe('warming referrers with the images', () => {
     )
     expect(referrersLabel(r as ImageResult)).toBe('—')
     expect(countReferrers([r as ImageResult])).toMatchObject({ signed: 0, unsigned: 1 })
+  })
+
+  test('a digest-only reference: listed by the run that copies, "not verified" later; require-signed asks Zot every run', async () => {
+    const single = await pushImage(hub.registry(), { repo: 'zoo/untagged', untagged: true, kind: 'oci' })
+    await pushReferrer(hub.registry(), {
+      repo: 'zoo/untagged',
+      subject: subjectOf(single),
+      what: 'cosign-signature',
+      form: 'referrer',
+    })
+    const ref = found('docker.io', 'zoo/untagged', { digest: single.digest })
+    const [first] = await warm(cache, [ref])
+    expect(first?.referrers).toMatchObject({ state: 'verified', items: [{ kind: 'signature' }] })
+    const later = await upstreamCost(() => warm(cache, [ref]))
+    expect(later.upstream).toBe(0)
+    expect(later.result[0]?.referrers).toMatchObject({ state: 'not-verified', items: [] })
+    for (let run = 0; run < 2; run++) {
+      const gate = await upstreamCost(() => warm(cache, [ref], { referrers: 'require-signed' }))
+      expect(gate.result[0]).toMatchObject({ status: 'cached', referrers: { state: 'verified' } })
+      expect(gate.upstream).toBeGreaterThan(0)
+    }
   })
 
   test('refresh copies the referrers of cached images too (a signature added upstream later)', async () => {
