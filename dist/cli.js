@@ -59537,9 +59537,6 @@ function exitWhenDone(code) {
 
 /** What Zot's conversion does to a digest; shared by the pin diagnosis and the `digest` rewrite. */
 const conversionDiagnosis = 'Zot converts the image on sync (preserveDigest off: Docker manifests become OCI and attestations leave the index, which changes the digest)';
-function capitalize(text) {
-    return text.charAt(0).toUpperCase() + text.slice(1);
-}
 function tries(attempts) {
     return attempts ? ` (${attempts} tries)` : '';
 }
@@ -59576,7 +59573,7 @@ function diagnose(s) {
                 'on the registry in Zot\'s sync config and "compat": ["docker2s2"] under http; otherwise update the pin.');
         }
         case 'not-cached':
-            return `${capitalize(s.what)} is not in Zot; check mode never asks Zot to sync. Run in warm mode to fetch it.`;
+            return `Zot does not hold ${s.what}; check mode never asks Zot to sync. Run in warm mode to fetch it.`;
         case 'platform-missing':
             return (`The image does not offer ${s.missing.join(', ')} (it has ${s.available.length ? s.available.join(', ') : 'no platform information'}). ` +
                 'Use an image built for those platforms, or narrow the `platforms` input.');
