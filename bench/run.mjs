@@ -3,7 +3,7 @@
 // same run on the same Zot. Progress and a short table go to stderr, the JSON summary to stdout and to
 // .bench/results.json. See bench/README.md.
 //
-//   node bench/run.mjs [--quick] [--only hot,cold,extraction,startup,scale,rewrite,referrers] [--no-curve] [--out FILE]
+//   node bench/run.mjs [--quick] [--only hot,cold,extraction,startup,scale,rewrite,referrers,crane] [--no-curve] [--out FILE]
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, totalmem } from 'node:os'
@@ -14,6 +14,7 @@ import { progress } from './harness/log.mjs'
 import { printTable } from './harness/table.mjs'
 import { loadTestbed, ROOT } from './harness/testbed.mjs'
 import { cold } from './scenarios/cold.mjs'
+import { crane } from './scenarios/crane.mjs'
 import { extraction } from './scenarios/extraction.mjs'
 import { hot } from './scenarios/hot.mjs'
 import { referrers } from './scenarios/referrers.mjs'
@@ -22,8 +23,8 @@ import { scale } from './scenarios/scale.mjs'
 import { startup } from './scenarios/startup.mjs'
 
 // Report order follows bench/README.md; run order puts the cheap, Zot-free scenarios first.
-const SCENARIOS = { hot, cold, extraction, startup, scale, rewrite, referrers }
-const RUN_ORDER = ['startup', 'scale', 'extraction', 'rewrite', 'hot', 'cold', 'referrers']
+const SCENARIOS = { hot, cold, extraction, startup, scale, rewrite, referrers, crane }
+const RUN_ORDER = ['startup', 'scale', 'extraction', 'rewrite', 'hot', 'cold', 'referrers', 'crane']
 
 const { values } = parseArgs({
   options: {
@@ -36,7 +37,7 @@ const { values } = parseArgs({
 })
 if (values.help) {
   process.stderr.write(
-    'usage: node bench/run.mjs [--quick] [--only hot,cold,extraction,startup,scale,rewrite,referrers] [--no-curve] [--out FILE]\n',
+    'usage: node bench/run.mjs [--quick] [--only hot,cold,extraction,startup,scale,rewrite,referrers,crane] [--no-curve] [--out FILE]\n',
   )
   process.exit(0)
 }

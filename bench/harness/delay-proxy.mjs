@@ -1,13 +1,15 @@
 // A loopback TCP proxy that delays every chunk by a fixed time in each direction: an upstream registry
 // "across a WAN" for the cold curve. On loopback a sync costs only CPU; against a real upstream each of
 // the ~14 requests of one image sync also waits a round trip, which is what concurrency can hide.
-// Bandwidth is not limited; order is kept (same delay for every chunk of a direction).
+// Bandwidth is not limited; order is kept (same delay for every chunk of a direction). The delay can be changed
+// between runs (setDelay), so one cache can be measured on loopback and "across a WAN" alike.
 import { connect, createServer } from 'node:net'
 
 /**
  * @param {string} targetUrl e.g. http://127.0.0.1:5000
  * @param {number} oneWayMs delay per direction (round trip = 2 × oneWayMs)
- * @returns {Promise<{ url: string, stats: () => { connections: number, maxOpen: number }, close: () => Promise<void> }>}
+ * @returns {Promise<{ url: string, stats: () => { connections: number, maxOpen: number },
+ *   setDelay: (oneWayMs: number) => void, close: () => Promise<void> }>}
  */
 export async function startDelayProxy(targetUrl, oneWayMs) {
   const target = new URL(targetUrl)
@@ -29,8 +31,9 @@ export async function startDelayProxy(targetUrl, oneWayMs) {
       })
     }
     const pipe = (from, to) => {
-      from.on('data', (chunk) => setTimeout(() => to.writable && to.write(chunk), oneWayMs))
-      from.on('end', () => setTimeout(() => to.writable && to.end(), oneWayMs))
+      const send = (fn) => (oneWayMs > 0 ? setTimeout(fn, oneWayMs) : fn())
+      from.on('data', (chunk) => send(() => to.writable && to.write(chunk)))
+      from.on('end', () => send(() => to.writable && to.end()))
     }
     pipe(client, upstream)
     pipe(upstream, client)
@@ -44,6 +47,10 @@ export async function startDelayProxy(targetUrl, oneWayMs) {
     url: `${target.protocol}//127.0.0.1:${port}`,
     /** Connections accepted so far and the most open at once (how many requests the cache had in flight). */
     stats: () => ({ connections, maxOpen }),
+    /** Takes effect for chunks sent from now on; 0 forwards at once (loopback). */
+    setDelay: (ms) => {
+      oneWayMs = ms
+    },
     close: async () => {
       for (const s of sockets) s.destroy()
       await new Promise((resolve) => server.close(resolve))

@@ -257,6 +257,84 @@ export function printTable(summary) {
       verdict(c.allReferrersReported && c.everyRunOk),
     ])
   }
+  if (s.crane && !unusable('crane')) {
+    const k = s.crane
+    const c = k.checks ?? {}
+    const up = (x, name) => fmt(x?.[name]?.upstreamRequests)
+    const cols = (x) =>
+      `crane -P4 ${fmt(x.craneP4?.wallMs?.median, ' ms')}, ×1 ${fmt(x.crane1?.wallMs?.median, ' ms')}, seed ${fmt(x.seed?.wallMs?.median, ' ms')}`
+    for (const [key, h] of Object.entries(k.hot ?? {})) {
+      const [, network, size] = /^(wan|loopback)(\d+)$/.exec(key) ?? []
+      rows.push([
+        'crane',
+        `hot ${network}, ${size} cached refs`,
+        fmt(h.ours?.wallMs?.median, ' ms'),
+        cols(h),
+        '',
+        '',
+      ])
+      rows.push([
+        'crane',
+        '  ÷ crane -P4 (× faster)',
+        fmt(h.speedup?.craneP4, '×'),
+        `×1 ${fmt(h.speedup?.crane1, '×')}, seed ${fmt(h.speedup?.seed, '×')}`,
+        '≥ 3×',
+        verdict(c[`hot${key}VsCraneP4`]),
+      ])
+      rows.push([
+        'crane',
+        '  upstream requests',
+        up(h, 'ours'),
+        `crane -P4 ${up(h, 'craneP4')}, ×1 ${up(h, 'crane1')}, seed ${up(h, 'seed')}`,
+        '0',
+        verdict(c[`hot${key}ZeroUpstream`]),
+      ])
+    }
+    for (const [network, x] of Object.entries(k.cold ?? {})) {
+      rows.push([
+        'crane',
+        `cold ${network}, ${x.images} × ${x.imageMiB} MiB`,
+        fmt(x.ours?.wallMs?.median, ' ms'),
+        cols(x),
+        '',
+        '',
+      ])
+      rows.push([
+        'crane',
+        '  ÷ crane -P4 / ×1 (× faster)',
+        `${fmt(x.speedup?.craneP4, '×')} / ${fmt(x.speedup?.crane1, '×')}`,
+        `by round ${fmt(x.speedupByRound?.craneP4, '×')} / ${fmt(x.speedupByRound?.crane1, '×')}`,
+        network === 'wan' ? '≥ 1× / ≥ 2.5×' : '',
+        network === 'wan' ? verdict(c.coldWanVsCraneP4 && c.coldWanVsCrane1) : '',
+      ])
+      rows.push([
+        'crane',
+        '  --referrers off',
+        fmt(x.oursReferrersOff?.wallMs?.median, ' ms'),
+        `${fmt(x.speedup?.oursReferrersOff, '×')} (off ÷ on)`,
+        '',
+        '',
+      ])
+      rows.push([
+        'crane',
+        '  upstream requests',
+        up(x, 'ours'),
+        `off ${up(x, 'oursReferrersOff')}, crane -P4 ${up(x, 'craneP4')}, ×1 ${up(x, 'crane1')}, seed ${up(x, 'seed')}`,
+        '',
+        '',
+      ])
+      const p = x.profile?.phasesMs
+      if (p)
+        rows.push([
+          'crane',
+          '  profile (traced run)',
+          `${x.profile.wallMs} ms`,
+          `start-up ${p.startupBeforeFirstRequest}, pre-flight ${p.preflight}, to 1st sync ${p.preflightToFirstSync}, syncs ${p.firstToLastSync} (${x.profile.meanSyncsInFlight} in flight), after ${p.lastSyncToLastRequest}, exit ${p.afterLastRequestToExit}`,
+          '',
+          '',
+        ])
+    }
+  }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)))
   const line = (r) =>
     r
