@@ -4,15 +4,20 @@
 // re-check upstream, and one by digest only when the digest is missing. Tag lists, blobs and the search
 // extension are local. So presence is decided with tags/list (one per repository), the tag's digest comes from
 // the search extension, digests are tested with blob HEADs, and a manifest is read by tag only to warm it.
-// Before the images start, one look-ahead pass fetches every tag list and asks search about all present tags
-// in batches; an image whose answer settles it needs no request of its own.
+// Beside the images, one look-ahead pass fetches every tag list and asks search about all present tags in
+// batches; an image whose answer settles it needs no request of its own. An image whose tag is missing starts
+// syncing as soon as its own repository's list is in; only a present tag waits for the search answers.
+//
+// `concurrency` bounds the images in their sync phase (presence, the sync, verification): what keeps Zot's
+// upstream busy. An image's referrers (more requests Zot answers from upstream) are copied and listed after
+// it leaves that phase, beside the next image's sync, by at most `concurrency` images at a time.
 import { describeError } from '../errors.js'
 import { formatSetting } from '../inputs/duration.js'
 import type { ImageResult, PlannedImage } from '../model.js'
 import { zotReference } from '../plan/plan.js'
 import type { ZotClient } from './client.js'
 import { cancelledImage, diagnose, type Situation, transportAdvice } from './diagnose.js'
-import { eachLimited } from './each.js'
+import { eachLimited, Limiter } from './each.js'
 import { ZotRequestError } from './errors.js'
 import { failureFrom, ImageFailure, Job, type Verified } from './job.js'
 import type { ManifestInfo } from './manifest.js'
@@ -48,6 +53,10 @@ class Warmer {
   readonly #searched = new Map<string, SearchedImage>()
   /** undefined until the first search answer. */
   #search?: boolean
+  /** Settles when the look-ahead has asked everything it will ask (a present tag waits for it). */
+  #lookedAhead: Promise<void> = Promise.resolve()
+  /** Images copying or listing their referrers after their sync phase. */
+  #following?: Limiter
   readonly #poll: { initialDelayMs: number; maxDelayMs: number }
   /** The look-ahead also asks what refers to each image, so cached images need no request for it. */
   get #searchOptions() {
@@ -86,6 +95,22 @@ class Warmer {
     const total = images.length
     let done = 0
     let next = 0
+    const finished: Promise<void>[] = []
+    const record = (members: number[], outcome: ImageOutcome) => {
+      for (const i of members) {
+        outcomes.set(i, outcome)
+        done++
+        this.opts.onProgress?.({
+          type: 'finish',
+          index: i,
+          total,
+          reference: (images[i] as PlannedImage).reference,
+          status: outcome.status,
+          durationMs: outcome.durationMs,
+          done,
+        })
+      }
+    }
     const worker = async () => {
       while (next < work.length) {
         if (this.opts.signal?.aborted) return
@@ -99,26 +124,22 @@ class Warmer {
             reference: (images[i] as PlannedImage).reference,
             zotReference: zotReference(first),
           })
-        const outcome = await this.#image(first)
-        for (const i of members) {
-          outcomes.set(i, outcome)
-          done++
-          this.opts.onProgress?.({
-            type: 'finish',
-            index: i,
-            total,
-            reference: (images[i] as PlannedImage).reference,
-            status: outcome.status,
-            durationMs: outcome.durationMs,
-            done,
-          })
-        }
+        // The worker takes the next image once this one has left its sync phase (or finished).
+        const { promise: handedOff, resolve: handOff } = promiseWithResolvers()
+        const outcome = this.#image(first, handOff).then((o) => record(members, o))
+        finished.push(outcome)
+        await Promise.race([handedOff, outcome])
       }
     }
     if (!this.opts.signal?.aborted)
-      await this.#lookAhead(work.map((m) => images[m[0] as number] as PlannedImage))
+      this.#lookedAhead = this.#lookAhead(work.map((m) => images[m[0] as number] as PlannedImage)).catch(
+        () => undefined,
+      )
     const workers = Math.max(1, Math.min(this.opts.concurrency, work.length))
+    this.#following = new Limiter(workers)
     await Promise.all(Array.from({ length: workers }, worker))
+    await Promise.all(finished)
+    await this.#lookedAhead
     return images.map((img, i) => {
       const outcome = outcomes.get(i) ?? {
         status: 'not-attempted' as const,
@@ -137,7 +158,8 @@ class Warmer {
     })
   }
 
-  async #image(img: PlannedImage): Promise<ImageOutcome> {
+  /** One image; `handOff` is called when it no longer needs its sync slot (its referrers may still run). */
+  async #image(img: PlannedImage, handOff: () => void): Promise<ImageOutcome> {
     const started = performance.now()
     const deadline = AbortSignal.timeout(this.opts.imageTimeoutMs)
     const signal = this.opts.signal ? AbortSignal.any([this.opts.signal, deadline]) : deadline
@@ -150,7 +172,9 @@ class Warmer {
     })
     try {
       const { status, verified } = await this.#process(job, img)
-      const { result, failure } = await this.#referrers(job, img, status, verified)
+      const leave = await (this.#following as Limiter).enter()
+      handOff()
+      const { result, failure } = await this.#referrers(job, img, status, verified).finally(leave)
       const found = { digest: verified.digest, platforms: verified.platforms, referrers: result }
       return finish(failure ? { status: 'failed', ...found, ...failure } : { status, ...found })
     } catch (err) {
@@ -204,6 +228,7 @@ class Warmer {
     let before: string | undefined
     const wasPresent = tags.has(tag)
     if (wasPresent) {
+      await this.#lookedAhead
       const searched = this.#searched.get(`${repo}:${tag}`)
       before = searched ? searched.digest : await this.#localTagDigest(job, repo, tag)
       if (!refresh) {
@@ -336,9 +361,8 @@ class Warmer {
   }
 
   /**
-   * Before any image starts: the tag list of every repository, then what search knows about every present
-   * tag, in batches (the first alone: it tells whether search answers batches at all). A fully warm run
-   * then costs one tags/list per repository and one request per batch. A tag list that failed fails the
+   * Beside the images: the tag list of every repository, then what search knows about every present tag, in
+   * batches (the first alone: it tells whether search answers batches at all). A fully warm run then costs one tags/list per repository and one request per batch. A tag list that failed fails the
    * images of its repository with the same error (they do not ask again); a search batch that failed leaves
    * its images to ask on their own.
    */
@@ -355,7 +379,9 @@ class Warmer {
       async (repo) => {
         if (signal.aborted) return
         try {
-          lists.set(repo, await this.#tags(job, repo))
+          // A copy: images syncing meanwhile add their tags to the shared list, and search is asked only
+          // about what Zot held before this run changed anything.
+          lists.set(repo, new Set(await this.#tags(job, repo)))
         } catch {
           // Kept in #tagLists: the images of this repository report it.
         }
@@ -523,4 +549,13 @@ function shared<T>(cache: Map<string, Promise<T>>, key: string, start: () => Pro
     })
   }
   return pending
+}
+
+/** Promise.withResolvers (Node 22+), for Node 20. */
+function promiseWithResolvers(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void
+  const promise = new Promise<void>((r) => {
+    resolve = r
+  })
+  return { promise, resolve }
 }

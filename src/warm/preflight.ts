@@ -47,9 +47,14 @@ export async function preflight(client: ZotClient, signal?: AbortSignal): Promis
  * optional Zot extensions and their absence is normal.
  */
 async function readManagementInfo(client: ZotClient, info: ZotInfo, signal?: AbortSignal): Promise<void> {
+  // Both at once: neither needs the other's answer, and each is a round trip before any image starts.
+  const [mgmt, discover] = await Promise.all(
+    ['/v2/_zot/ext/mgmt', '/v2/_oci/ext/discover'].map((path) =>
+      client.request({ method: 'GET', path, signal }).catch(() => undefined),
+    ),
+  )
   try {
-    const mgmt = await client.request({ method: 'GET', path: '/v2/_zot/ext/mgmt', signal })
-    const json = mgmt.status === 200 ? record(parseJson(mgmt.body)) : undefined
+    const json = mgmt?.status === 200 ? record(parseJson(mgmt.body)) : undefined
     if (json) {
       if (isShortText(json.releaseTag)) info.version = json.releaseTag
       const auth = Object.keys(record(record(json.http)?.auth) ?? {}).filter((k) => k !== 'failDelay')
@@ -59,8 +64,7 @@ async function readManagementInfo(client: ZotClient, info: ZotInfo, signal?: Abo
         .filter(isShortText)
       if (built.length) info.extensions = built
     }
-    const discover = await client.request({ method: 'GET', path: '/v2/_oci/ext/discover', signal })
-    const found = discover.status === 200 ? record(parseJson(discover.body))?.extensions : undefined
+    const found = discover?.status === 200 ? record(parseJson(discover.body))?.extensions : undefined
     if (Array.isArray(found)) {
       const endpoints = found.flatMap((e) => {
         const list = record(e)?.endpoints

@@ -190,7 +190,12 @@ export function signsImage(items: readonly Referrer[], digest: string | undefine
   return digest !== undefined && items.some((i) => i.kind === 'signature' && i.subject === digest)
 }
 
-/** One referrers request per subject (Zot copies while it answers). Failures become warnings: the listing decides. */
+/**
+ * One referrers request per subject (Zot copies while it answers). Failures become warnings: the listing decides.
+ * The image's own subject goes first and alone: for cosign's legacy tags Zot reads the upstream repository's tag
+ * list, which it then keeps for 30 minutes, so the platforms' requests after it cost one upstream request each
+ * instead of two (sent together, each would fetch the list).
+ */
 async function copy(
   ctx: ReferrersContext,
   job: Job,
@@ -198,7 +203,8 @@ async function copy(
   subjects: string[],
 ): Promise<Map<string, ReferrerDescriptor[]>> {
   const answers = new Map<string, ReferrerDescriptor[]>()
-  await eachLimited(subjects, COPY_CONCURRENCY, async (subject) => {
+  const [first, ...rest] = subjects
+  const one = async (subject: string) => {
     try {
       const answer = job.count(await getReferrers(ctx.client, repo, subject, job.signal))
       if (answer.ok) answers.set(subject, answer.value)
@@ -211,7 +217,9 @@ async function copy(
       job.retries += Math.max(0, err.attempts - 1)
       job.warn(`referrers of ${repo}@${subject} may be incomplete: ${err.message}`)
     }
-  })
+  }
+  if (first) await one(first)
+  await eachLimited(rest, COPY_CONCURRENCY, one)
   return answers
 }
 
