@@ -712,6 +712,24 @@ describe('warming referrers with the images', () => {
     expect(await stored(cache, 'hub/zoo/unsigned', later)).toBe(true)
   })
 
+  test("a multi-platform image's referrers cost one upstream tag list: the image's request goes before its platforms'", async () => {
+    const image = await pushImage(hub.registry(), {
+      repo: 'once/app',
+      tag: '1',
+      kind: 'oci-index',
+      platforms: ['linux/amd64', 'linux/arm64'],
+    })
+    const mark = hub.logMark()
+    const [r] = await warm(cache, [found('docker.io', 'once/app', { tag: '1' })])
+    expect(r).toMatchObject({ status: 'warmed', referrers: { state: 'verified', items: [] } })
+    const upstream = (what: string) =>
+      hub.logSince(mark).filter((l) => l.includes(`"path":"/v2/once/app/${what}`))
+    // Zot reads the upstream tag list (for cosign's legacy tags) on a referrers request and keeps it for 30
+    // minutes: asked one after the other, the three subjects share it; asked at once, each fetched it.
+    expect(upstream('tags/list')).toHaveLength(1)
+    expect(upstream('referrers/')).toHaveLength(1 + image.manifests.length)
+  })
+
   test('referrers: off asks nothing about them', async () => {
     const before = await cache.requestCount()
     const results = await warm(cache, zoo.refs, { referrers: 'off' })

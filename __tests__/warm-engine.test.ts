@@ -233,6 +233,56 @@ describe('sharing', () => {
   })
 })
 
+describe('what Zot is not kept waiting for', () => {
+  test("a missing tag syncs as soon as its repository's list is in, while the look-ahead still waits for others", async () => {
+    zot()
+      .intercept({ path: '/v2/hub/slow/tags/list' })
+      .reply(200, { tags: ['1'] })
+      .delay(300)
+    tags('new', [])
+    searchExtension({ 'hub/slow:1': single() })
+    serveManifest('new', '1')
+    serveConfig('new')
+    const results = await run([planned('slow', '1'), planned('new', '1')])
+    expect(results.map((r) => r.status)).toEqual(['cached', 'warmed'])
+    // The look-ahead's search waits for the slow list; the missing image did not wait for the search.
+    const order = paths()
+    expect(order.indexOf('GET /v2/hub/new/manifests/1')).toBeLessThan(
+      order.indexOf('POST /v2/_zot/ext/search'),
+    )
+  })
+
+  test("the next image's sync does not wait for the previous image's referrers", async () => {
+    for (const repo of ['a', 'b']) {
+      tags(repo, [])
+      serveManifest(repo, '1')
+      serveConfig(repo)
+      tags(repo, ['1'])
+    }
+    const empty = { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [] }
+    zot()
+      .intercept({ path: `/v2/hub/a/referrers/${DIGEST}` })
+      .reply(200, empty)
+      .delay(300)
+    zot()
+      .intercept({ path: `/v2/hub/b/referrers/${DIGEST}` })
+      .reply(200, empty)
+    const unsigned = { ...single(), IsSigned: false, SignatureInfo: [], Referrers: [] }
+    searchExtension({ 'hub/a:1': unsigned, 'hub/b:1': unsigned })
+    const results = await run([planned('a', '1'), planned('b', '1')], { concurrency: 1, referrers: 'warm' })
+    expect(results.map((r) => [r.status, r.referrers?.state])).toEqual([
+      ['warmed', 'verified'],
+      ['warmed', 'verified'],
+    ])
+    // One image at a time in its sync phase, yet b's GET by tag went out while a's referrers request was
+    // still unanswered: before a's listing, which reads a's tags again once that request is answered.
+    const order = paths()
+    expect(order.indexOf('GET /v2/hub/b/manifests/1')).toBeLessThan(
+      order.lastIndexOf('GET /v2/hub/a/tags/list'),
+    )
+  })
+})
+
 describe('long syncs', () => {
   test('connection closed before the image exists: poll tags/list until it appears', async () => {
     tags('app', [])

@@ -5,6 +5,7 @@ import { describe, expect, test } from 'vitest'
 import { formatSetting } from '../src/inputs/duration.js'
 import { parseChallenges, scopeForPath, TokenCache } from '../src/warm/auth.js'
 import { diagnose } from '../src/warm/diagnose.js'
+import { Limiter } from '../src/warm/each.js'
 import { ImageFailure } from '../src/warm/job.js'
 import { configPlatform, parseManifest } from '../src/warm/manifest.js'
 import { DEFAULTS } from '../src/warm/options.js'
@@ -12,6 +13,29 @@ import { formatPlatform, parsePlatform, platformMatches } from '../src/warm/plat
 import { backoffDelay, parseRetryAfter, retryDelay } from '../src/warm/retry.js'
 import { batchQuery, chunkNames, parseImage, type SearchedImage } from '../src/warm/search.js'
 import { verifyFromSearch } from '../src/warm/verify.js'
+
+describe('Limiter', () => {
+  test('at most `limit` holders; the others enter in arrival order; leaving twice frees one place', async () => {
+    const limiter = new Limiter(2)
+    const entered: number[] = []
+    const leaves: (() => void)[] = []
+    const enter = (i: number) =>
+      limiter.enter().then((leave) => {
+        entered.push(i)
+        leaves[i] = leave
+      })
+    const all = [0, 1, 2, 3].map(enter)
+    await new Promise((r) => setTimeout(r, 0))
+    expect(entered).toEqual([0, 1])
+    leaves[1]?.()
+    leaves[1]?.()
+    await new Promise((r) => setTimeout(r, 0))
+    expect(entered).toEqual([0, 1, 2])
+    leaves[0]?.()
+    await Promise.all(all)
+    expect(entered).toEqual([0, 1, 2, 3])
+  })
+})
 
 describe('Retry-After and backoff', () => {
   test('seconds, HTTP date, garbage', () => {
