@@ -2,23 +2,17 @@
 // the Logger it is given, and returns a RunResult that accounts for every reference found, whatever happened
 // (hard failure, cancellation, overall timeout).
 
-import { ConfigError, describeError, HardFailure, withHint } from './errors.js'
+import { ConfigError, describeError } from './errors.js'
 import { extract } from './extract/index.js'
 import { type Config, locateProblems } from './inputs/config.js'
-import { formatDuration } from './inputs/duration.js'
-import type { FoundImage, ImageResult, PlannedImage, ZotInfo } from './model.js'
+import type { FoundImage, ImageResult, PlannedImage } from './model.js'
 import { planImages, zotReference } from './plan/plan.js'
 import { clip, literal, oneLine } from './report/escape.js'
 import { locationLabel, MAX_REFERENCE_TEXT, plural } from './report/format.js'
 import { decideOutcome } from './report/outcome.js'
 import type { RunResult } from './report/types.js'
-import { rewriteManifests, type StoredForms } from './rewrite/index.js'
-import { readStoredForms } from './rewrite/stored.js'
-import { ZotClient } from './warm/client.js'
-import { retryLine } from './warm/diagnose.js'
-import { warmImages } from './warm/engine.js'
-import type { ClientSettings, ProgressEvent } from './warm/options.js'
-import { preflight } from './warm/preflight.js'
+import type { ClientSettings } from './warm/options.js'
+import type { ZotStage } from './warm/stage.js'
 
 export interface Logger {
   info(message: string): void
@@ -111,62 +105,17 @@ export async function runPipeline(config: Config, opts: PipelineOptions): Promis
       return p
     })
 
-    let zot: ZotInfo | undefined
-    let hardFailure: RunResult['hardFailure']
-    let warmed: ImageResult[] | undefined
-    let stored: StoredForms | undefined
-    if (config.mode !== 'plan' && config.zotUrl && !controller.signal.aborted) {
-      const client = new ZotClient({
-        ...opts.client,
-        // Every wait is said: a throttled or stalled Zot is never a silent pause.
-        onRetry: (e) => logger.info(retryLine(e)),
-        url: config.zotUrl,
-        username: config.username,
-        password: config.password,
-        token: config.token,
-        ca: config.ca,
-        cert: config.cert,
-        key: config.key,
-        insecureSkipVerify: config.skipTlsVerify,
-        userAgent: opts.userAgent,
-      })
-      // e.g. skip-tls-verify: said once, before anything is sent.
-      for (const w of client.warnings) logger.warning(w)
-      try {
-        zot = await logger.group('Connect to Zot', async () => {
-          try {
-            const info = await preflight(client, controller.signal)
-            logger.info(
-              // What Zot says about itself is its text, not ours: one line, shown as it is.
-              `Zot at ${config.zotUrl}: version ${literal(info.version ?? 'unknown', 100)}, auth ${info.auth ?? 'unknown'}` +
-                (info.extensions?.length ? `, extensions ${literal(info.extensions.join(', '), 300)}` : ''),
-            )
-            return info
-          } catch (err) {
-            // Cancelled while waiting for Zot: not Zot's fault; every image is reported not attempted.
-            if (controller.signal.aborted) return undefined
-            if (!(err instanceof HardFailure)) throw err
-            hardFailure = { message: err.message, ...(err.hint ? { hint: err.hint } : {}) }
-            logger.warning(withHint(err.message, err.hint))
-            return undefined
-          }
-        })
-        if (!hardFailure && !controller.signal.aborted && plan.images.length) {
-          const verb = config.mode === 'check' ? 'Check' : 'Warm'
-          warmed = await logger.group(`${verb} ${plural(plan.images.length, 'image')}`, () =>
-            warmWithProgress(plan.images, client, config, controller.signal, opts),
+    // Loaded only when the run talks to Zot: plan mode never loads the HTTP client or the engine (start-up).
+    const { zot, hardFailure, warmed, stored }: ZotStage =
+      config.mode !== 'plan' && config.zotUrl && !controller.signal.aborted
+        ? await (await import('./warm/stage.js')).zotStage(
+            config,
+            config.zotUrl,
+            plan.images,
+            controller.signal,
+            opts,
           )
-          if (config.rewrite?.mode === 'digest' && warmed)
-            stored = await readStoredForms(client, plan.images, warmed, {
-              concurrency: config.concurrency,
-              check: config.mode === 'check',
-              signal: controller.signal,
-            })
-        }
-      } finally {
-        await client.close()
-      }
-    }
+        : {}
 
     const results = assemble(extraction.images, plan.images, plan.unmapped, warmed, config)
     const cancelled = controller.signal.aborted ? reasonOf(controller.signal.reason, 'cancelled') : undefined
@@ -192,6 +141,8 @@ export async function runPipeline(config: Config, opts: PipelineOptions): Promis
       const rewrite = config.rewrite
       // A failed run hands no manifests on: a pipe into `kubectl apply` then receives nothing at all.
       const outcome = decideOutcome(run)
+      // Loaded here only, like the Zot stages: most runs do not rewrite.
+      const { rewriteManifests } = await import('./rewrite/index.js')
       run.rewrite = await logger.group('Rewrite manifests', () =>
         rewriteManifests(
           {
@@ -217,64 +168,6 @@ export async function runPipeline(config: Config, opts: PipelineOptions): Promis
     return run
   } finally {
     opts.signal?.removeEventListener('abort', onAbort)
-  }
-}
-
-async function warmWithProgress(
-  images: PlannedImage[],
-  client: ZotClient,
-  config: Config,
-  signal: AbortSignal,
-  opts: PipelineOptions,
-): Promise<ImageResult[]> {
-  const { logger } = opts
-  const started = Date.now()
-  const total = images.length
-  const inFlight = new Set<string>()
-  let done = 0
-  let lastLine = Date.now()
-  const say = (line: string) => {
-    lastLine = Date.now()
-    logger.progress(line)
-  }
-  const elapsed = () => formatDuration(Date.now() - started)
-  const interval = opts.progressIntervalMs ?? 5000
-  // A long sync sends no events: the heartbeat shows the run is alive and on which image it waits.
-  const heartbeat = setInterval(
-    () => {
-      if (Date.now() - lastLine < interval) return
-      const current = [...inFlight]
-      const shown =
-        current.slice(0, 3).join(', ') + (current.length > 3 ? ` and ${current.length - 3} more` : '')
-      say(`[${done}/${total}] ${elapsed()} elapsed; in progress: ${shown || '(none)'}`)
-    },
-    Math.max(250, Math.floor(interval / 2)),
-  )
-  heartbeat.unref()
-  try {
-    return await warmImages(images, client, {
-      mode: config.mode === 'check' ? 'check' : 'warm',
-      ...(config.platforms ? { platforms: config.platforms } : {}),
-      refresh: config.refresh,
-      referrers: config.referrers,
-      concurrency: config.concurrency,
-      imageTimeoutMs: config.imageTimeoutMs,
-      signal,
-      onProgress: (e: ProgressEvent) => {
-        if (e.type === 'start') {
-          inFlight.add(e.reference)
-          logger.debug(`start ${e.reference} → ${e.zotReference}`)
-          return
-        }
-        inFlight.delete(e.reference)
-        done = e.done
-        say(
-          `[${e.done}/${e.total}] ${e.status} ${e.reference} (${formatDuration(e.durationMs)}; ${elapsed()} elapsed)`,
-        )
-      },
-    })
-  } finally {
-    clearInterval(heartbeat)
   }
 }
 

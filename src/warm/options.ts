@@ -2,7 +2,11 @@
 // these objects is src/inputs' job; everything here is already validated data.
 import type { Dispatcher } from 'undici'
 import type { ZotRequestError } from './errors.js'
-import type { ReferrersPolicy } from './referrers.js'
+
+/** The `referrers` input. */
+export type ReferrersPolicy = 'warm' | 'require-signed' | 'off'
+
+export const REFERRERS_POLICIES: readonly ReferrersPolicy[] = ['warm', 'require-signed', 'off']
 
 /** Defaults the inputs parser, the CLI help and the engine share. */
 export const DEFAULTS = {

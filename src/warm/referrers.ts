@@ -17,14 +17,9 @@ import { diagnose } from './diagnose.js'
 import { eachLimited } from './each.js'
 import { ZotRequestError } from './errors.js'
 import type { Job } from './job.js'
-import type { WarmMode } from './options.js'
+import type { ReferrersPolicy, WarmMode } from './options.js'
 import { getReferrers, type ReferrerDescriptor } from './registry.js'
 import { type SearchedAttached, type SearchedImage, searchImages } from './search.js'
-
-/** The `referrers` input. */
-export type ReferrersPolicy = 'warm' | 'require-signed' | 'off'
-
-export const REFERRERS_POLICIES: readonly ReferrersPolicy[] = ['warm', 'require-signed', 'off']
 
 export const ARTIFACT_TYPES = {
   cosignSignature: 'application/vnd.dev.cosign.artifact.sig.v1+json',
