@@ -2,7 +2,7 @@
 // GITHUB_STEP_SUMMARY, a pull_request event; a Forgejo variant) and as a user runs the CLI (dist/cli.js),
 // under Node 20 and Node 24, against a real upstream + cache Zot pair. Every run is checked for secrets.
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -16,6 +16,7 @@ import {
   HEAD_SHA,
   MERGE_SHA,
   newRunDir,
+  ROOT,
   type RunOutcome,
   runBundle,
   runtimes,
@@ -402,6 +403,52 @@ describe.each(runtimes())('$name', (rt) => {
     const report = run.report as Report
     expect(report.outcome.reason).toContain('overall timeout of 2s reached')
     expect(report.images).toHaveLength(2)
+  })
+
+  it('dist/ is self-contained: a copy of it alone warms, chunks and all; the compile cache goes to the runner tool cache, never the workspace', async () => {
+    const copy = tempDir('zot-warm-dist-copy-')
+    cpSync(join(ROOT, 'dist'), copy, { recursive: true })
+    const files = () => readdirSync(workspace, { recursive: true }).map(String).sort()
+    const before = files()
+    const dir = newRunDir()
+    const toolCache = join(dir, 'tool-cache')
+    const run = await runBundle({
+      node: rt.node,
+      script: join(copy, 'index.js'),
+      dir,
+      inputs: { ...baseInputs(), paths: 'compose.yaml' },
+      env: { ...githubEnv(dir, workspace), RUNNER_TOOL_CACHE: toolCache },
+      reportPath: join(dir, 'runner_temp', 'zot-warm-report.json'),
+    })
+    expect(run.code, run.stdout).toBe(0)
+    // Warmed by this test, or by an earlier one of the file: in the cache either way.
+    const statuses = (run.report as Report).images.map((i) => i.status)
+    expect(statuses).toHaveLength(2)
+    for (const status of statuses) expect(['warmed', 'cached']).toContain(status)
+    const cli = await runBundle({
+      node: rt.node,
+      script: join(copy, 'cli.js'),
+      dir: newRunDir(),
+      args: [
+        '--zot-url',
+        cache.url,
+        '--registry-map',
+        REGISTRY_MAP,
+        '--rewrite',
+        'zot',
+        '--rewrite-output',
+        '-',
+        '-',
+      ],
+      env: { ZOT_USERNAME: USER, ZOT_PASSWORD: PASSWORD },
+      stdin: COMPOSE_YAML,
+      cwd: workspace,
+    })
+    expect(cli.code, cli.stderr).toBe(0)
+    expect(cli.stdout).toContain(`image: ${cache.host}/ghcr-images/acme/worker:1.0@sha256:`)
+    // Node 24 keeps the compiled bundle for the next start (Node 20 has no compile cache).
+    expect(existsSync(join(toolCache, 'zot-warm', 'node-compile-cache'))).toBe(rt.major >= 24)
+    expect(files()).toEqual(before)
   })
 
   describe('CLI (dist/cli.js)', () => {

@@ -270,8 +270,8 @@ function asPathInput(arg: string, workspace: string): string {
   return rel === '..' || rel.startsWith('../') || isAbsolute(rel) ? arg : rel
 }
 
-// Run as dist/cli.js or lib/cli.js; imported by the tests (as cli.ts), do nothing.
-if (import.meta.url.endsWith('/cli.js')) {
+/** The CLI as the `zot-warm` command runs it (src/bin.ts): the process's arguments, streams and exit code. */
+export async function main(): Promise<void> {
   const code = await runCli({
     argv: process.argv.slice(2),
     env: process.env,

@@ -21,6 +21,9 @@ import { renderProblems, renderTable } from './report/table.js'
 import { renderTextSummary } from './report/text-summary.js'
 import { type Finished, runShell } from './shell.js'
 
+/** The bundle's last step (src/index.ts). */
+export { exitWhenDone } from './shell.js'
+
 const YELLOW = '\u001b[33m'
 const RESET = '\u001b[0m'
 

@@ -3,7 +3,7 @@
 // workflow commands are read back from stdout.
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { isAbsolute, join, resolve } from 'node:path'
 import { ensureNode24 } from '../../scripts/ensure-node24.mjs'
 import { tempDir } from './temp.js'
 
@@ -83,7 +83,8 @@ export interface RunOutcome {
 
 export interface RunOptions {
   node: string
-  script: 'dist/index.js' | 'dist/cli.js'
+  /** A bundle of this repository, or an absolute path (a copy of dist/ elsewhere). */
+  script: 'dist/index.js' | 'dist/cli.js' | (string & {})
   /** Action inputs by name (→ INPUT_<NAME>, kept kebab-case as the runner does). */
   inputs?: Record<string, string>
   env?: Record<string, string>
@@ -157,11 +158,14 @@ export async function runBundle(opts: RunOptions & { dir: string }): Promise<Run
     HOME: process.env.HOME ?? '',
     // The CLI's configuration files: never the real ~/.config or /etc ones (a test sets these to its own).
     XDG_CONFIG_HOME: join(opts.dir, 'xdg-config'),
+    // Node 24's compile cache (src/compile-cache.ts): the run's own, never the real ~/.cache.
+    XDG_CACHE_HOME: join(opts.dir, 'xdg-cache'),
     ZOT_WARM_SYSTEM_CONFIG: join(opts.dir, 'system-config.yaml'),
     ...opts.env,
   }
   for (const [name, value] of Object.entries(opts.inputs ?? {})) env[`INPUT_${name.toUpperCase()}`] = value
-  const child = spawn(opts.node, [join(ROOT, opts.script), ...(opts.args ?? [])], {
+  const script = isAbsolute(opts.script) ? opts.script : join(ROOT, opts.script)
+  const child = spawn(opts.node, [script, ...(opts.args ?? [])], {
     cwd: opts.cwd ?? opts.env?.GITHUB_WORKSPACE ?? ROOT,
     env,
     stdio: ['pipe', 'pipe', 'pipe'],
