@@ -1,4 +1,5 @@
 // Types for scripts/ensure-crane.mjs.
+export declare const CRANE: { name: string; module: string; version: string; envVar: string }
 export declare function ensureCrane(opts?: {
   env?: NodeJS.ProcessEnv
   log?: (line: string) => void

@@ -3,7 +3,7 @@
 // prints its path: $ZOT_WARM_CRANE_BIN, then the per-user cache, else `go install` of the pinned release.
 import { ensureGoTool, mainIfRun } from './go-tool.mjs'
 
-const CRANE = {
+export const CRANE = {
   name: 'crane',
   module: 'github.com/google/go-containerregistry/cmd/crane',
   version: 'v0.22.1',

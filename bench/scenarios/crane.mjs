@@ -173,6 +173,15 @@ async function cold(tb, { bin, dir, upstream, proxy, runs }, network, delay, nam
     craneP4: () => craneDigests(bin, refs(), 4),
     crane1: () => craneDigests(bin, refs(), 1),
     seed: () => baselineWarm(cache, dir, images),
+    // The default concurrency against its neighbours, on the case that decides it (an upstream far away).
+    ...(delay > 0
+      ? Object.fromEntries(
+          [2, 8].map((c) => [
+            `oursConcurrency${c}`,
+            () => cliWarm(cache, dir, manifest, { expect: 'warmed', count, concurrency: c }),
+          ]),
+        )
+      : {}),
   }
   const afterEach = async (r) => {
     const present = (
