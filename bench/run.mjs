@@ -3,7 +3,7 @@
 // same run on the same Zot. Progress and a short table go to stderr, the JSON summary to stdout and to
 // .bench/results.json. See bench/README.md.
 //
-//   node bench/run.mjs [--quick] [--only hot,cold,extraction,startup,scale,rewrite,referrers,crane] [--no-curve] [--out FILE]
+//   node bench/run.mjs [--quick] [--only hot,cold,extraction,startup,scale,rewrite,referrers,crane] [--no-curve] [--out FILE] [--dist DIR]
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, totalmem } from 'node:os'
@@ -32,12 +32,14 @@ const { values } = parseArgs({
     only: { type: 'string' },
     'no-curve': { type: 'boolean', default: false },
     out: { type: 'string', default: join(ROOT, '.bench', 'results.json') },
+    // Another build to measure (e.g. a copy of an older dist/), for before/after figures.
+    dist: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 })
 if (values.help) {
   process.stderr.write(
-    'usage: node bench/run.mjs [--quick] [--only hot,cold,extraction,startup,scale,rewrite,referrers,crane] [--no-curve] [--out FILE]\n',
+    'usage: node bench/run.mjs [--quick] [--only hot,cold,extraction,startup,scale,rewrite,referrers,crane] [--no-curve] [--out FILE] [--dist DIR]\n',
   )
   process.exit(0)
 }
@@ -55,7 +57,7 @@ process.once('SIGINT', () => process.exit(130))
 process.once('SIGTERM', () => process.exit(143))
 
 const started = Date.now()
-const missing = await snapshotDist()
+const missing = await snapshotDist(values.dist ? resolve(values.dist) : undefined)
 if (missing) progress(`CLI not benchmarkable: ${missing}; "ours" figures are skipped`)
 const ctx = { quick: values.quick, noCurve: values['no-curve'], testbed: loadTestbed, cliMissing: missing }
 

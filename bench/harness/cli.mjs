@@ -22,11 +22,11 @@ export function cliDefaultConcurrency() {
 }
 
 /**
- * Copies dist/ to .bench/dist once it is complete and answers `--version`. Returns why the CLI cannot be
- * benchmarked, or undefined when it can.
+ * Copies dist/ (or `from`, another build: the bench's --dist) to .bench/dist once it is complete and answers
+ * `--version`. Returns why the CLI cannot be benchmarked, or undefined when it can.
  */
-export async function snapshotDist() {
-  const dist = join(ROOT, 'dist')
+export async function snapshotDist(from = join(ROOT, 'dist')) {
+  const dist = from
   const needed = ['cli.js', 'index.js', 'package.json']
   let why = 'dist/ does not exist (run `npm run package`)'
   rmSync(SNAPSHOT, { recursive: true, force: true })
