@@ -19,8 +19,8 @@ var github = __webpack_require__(2413);
 var comment = __webpack_require__(7023);
 // EXTERNAL MODULE: ./lib/errors.js
 var errors = __webpack_require__(452);
-// EXTERNAL MODULE: ./lib/warm/retry.js + 1 modules
-var warm_retry = __webpack_require__(9013);
+// EXTERNAL MODULE: ./lib/warm/retry.js
+var warm_retry = __webpack_require__(8667);
 ;// CONCATENATED MODULE: ./lib/report/forge-client.js
 // The issue-comment endpoints of the forge's REST API, for the pull request comment. One client for GitHub and
 // Forgejo: Forgejo (a Gitea fork) serves the same paths and JSON fields under `${GITHUB_API_URL}` (= instance +
@@ -307,6 +307,64 @@ function commentFailureNotice(err, forge, eventName) {
     else
         advice = `The forge's API refused it (${err.attempts} ${err.attempts === 1 ? 'try' : 'tries'}).`;
     return `${lead}: ${what}. ${advice} The step's result does not depend on the comment.`;
+}
+
+
+/***/ }),
+
+/***/ 8667:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   EY: () => (/* binding */ backoffDelay),
+/* harmony export */   Ib: () => (/* binding */ RETRY_STATUSES),
+/* harmony export */   a2: () => (/* binding */ retryDelay),
+/* harmony export */   yy: () => (/* binding */ sleep)
+/* harmony export */ });
+/* unused harmony export parseRetryAfter */
+/* harmony import */ var node_timers_promises__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8500);
+// The one retry policy: which answers are worth another try and how long to wait before it.
+
+/** Rate limited, or a gateway/Zot that is briefly unavailable. Every other 4xx/5xx is an answer. */
+const RETRY_STATUSES = new Set([429, 502, 503, 504]);
+/**
+ * `Retry-After` as milliseconds: delta-seconds or an HTTP-date (RFC 9110 §10.2.3). Undefined when absent or
+ * unparseable, so the caller falls back to its backoff.
+ */
+function parseRetryAfter(value, now = Date.now()) {
+    if (!value)
+        return undefined;
+    const text = value.trim();
+    if (/^\d+$/.test(text))
+        return Number(text) * 1000;
+    const date = Date.parse(text);
+    if (Number.isNaN(date))
+        return undefined;
+    return Math.max(0, date - now);
+}
+/**
+ * Exponential backoff with "equal jitter": half the step is fixed, half random, so retries spread out but
+ * never collapse to zero. `retry` is 0 for the wait before the second try.
+ */
+function backoffDelay(retry, opts) {
+    const step = Math.min(opts.maxDelayMs, opts.baseDelayMs * 2 ** retry);
+    const random = opts.random ?? Math.random;
+    return Math.round(step / 2 + (step / 2) * random());
+}
+/** The wait before retry number `retry` (0-based) after an answer with `status` and `retryAfter` header. */
+function retryDelay(retry, retryAfter, opts) {
+    const asked = parseRetryAfter(retryAfter);
+    if (asked !== undefined)
+        return Math.min(asked, opts.maxRetryAfterMs);
+    return backoffDelay(retry, opts);
+}
+/** Sleep that ends early (rejecting) when the signal aborts. */
+async function sleep(ms, signal) {
+    if (ms <= 0) {
+        signal?.throwIfAborted();
+        return;
+    }
+    await (0,node_timers_promises__WEBPACK_IMPORTED_MODULE_0__.setTimeout)(ms, undefined, { signal });
 }
 
 
