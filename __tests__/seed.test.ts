@@ -344,6 +344,19 @@ describe('image lists in a scanned directory', () => {
     ])
     expect((JSON.parse(named.stdout) as Report).notices).toEqual([])
   })
+
+  it('the action scanning the same directory: one notice annotation on the list, none on the notes', async () => {
+    const run = await action(ws, { mode: 'plan', paths: 'deploy' })
+    expect(run.code, run.stdout).toBe(0)
+    expect(run.commands.filter((c) => c.command === 'notice' || c.props.file?.endsWith('.txt'))).toEqual([
+      {
+        command: 'notice',
+        props: expect.objectContaining({ file: 'deploy/images.txt' }),
+        message:
+          'looks like an image list: not read (a directory scan reads .yaml, .yml and .json files); name it in `paths` to read it as an image list',
+      },
+    ])
+  })
 })
 
 describe('the seed CronJob pipeline: kubectl get … -A -o json | zot-warm -', () => {
