@@ -11,9 +11,11 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { parseReference } from '../src/extract/index.js'
 import { parseConfig } from '../src/inputs/config.js'
 import { type Logger, runPipeline } from '../src/pipeline.js'
+import { describeRewrite } from '../src/report/format.js'
 import { decideOutcome } from '../src/report/outcome.js'
 import type { RunResult } from '../src/report/types.js'
-import { type PushedImage, pushImages } from './support/images.js'
+import type { RewriteSummary } from '../src/rewrite/index.js'
+import { digestTag, type PushedImage, pushImages, pushReferrer } from './support/images.js'
 import { getManifest, type RegistryAccess, registryRequest } from './support/registry.js'
 import { checkDist, githubEnv, newRunDir, runBundle } from './support/runner.js'
 import { tempDir } from './support/temp.js'
@@ -326,6 +328,137 @@ describe('rewrite: digest', () => {
     expect(app).toContain("image: 'acme/dockerimg:3'\r\n")
     expect(app).toContain('image: acme/attested:5\r\n')
     expect(lines.some((l) => l.startsWith('warning not rewritten: docker.io/acme/dockerimg:3'))).toBe(true)
+  })
+})
+
+describe('rewrite: digest, proven by a referrer Zot copied from upstream for the digest', () => {
+  /** Each image signed upstream on its own digest: an OCI 1.1 cosign signature, or cosign's legacy `.sig` tag. */
+  const SIGNED = [
+    { name: 'oci-sig', kind: 'oci', form: 'referrer' },
+    { name: 'oci-legacy', kind: 'oci', form: 'tag' },
+    { name: 'docker-sig', kind: 'docker', form: 'referrer' },
+    { name: 'docker-legacy', kind: 'docker', form: 'tag' },
+    { name: 'att-sig', kind: 'attestation-index', form: 'referrer' },
+  ] as const
+  const signed: Record<string, PushedImage> = {}
+  const ref = (name: string) => `docker.io/signed/${name}:1`
+
+  beforeAll(async () => {
+    const images = await pushImages(
+      upstream.registry(),
+      SIGNED.map((s) => ({
+        repo: `signed/${s.name}`,
+        tag: '1',
+        kind: s.kind,
+        ...(s.kind === 'attestation-index' ? { platforms: ['linux/amd64', 'linux/arm64'] } : {}),
+      })),
+    )
+    for (const [i, s] of SIGNED.entries()) {
+      const image = images[i] as PushedImage
+      signed[s.name] = image
+      await pushReferrer(upstream.registry(), {
+        repo: `signed/${s.name}`,
+        subject: { digest: image.digest, mediaType: image.mediaType, size: image.size },
+        what: 'cosign-signature',
+        form: s.form,
+      })
+    }
+  })
+
+  function signedWorkspace(): string {
+    const dir = tempDir('zot-warm-rewrite-signed-')
+    writeFileSync(
+      join(dir, 'pod.yaml'),
+      `apiVersion: v1\nkind: Pod\nspec:\n  containers:\n${SIGNED.map((s) => `    - name: ${s.name}\n      image: signed/${s.name}:1\n`).join('')}`,
+    )
+    return dir
+  }
+  const pinnedIn = (dir: string) => readFileSync(join(dir, 'out', 'pod.yaml'), 'utf8')
+
+  it('a keeping cache: every signed image is pinned to upstream’s digest, the referrer named as the proof', async () => {
+    const dir = signedWorkspace()
+    const { result, lines } = await run(keeping, { rewrite: 'digest', 'rewrite-output': 'out' }, dir)
+    expect(decideOutcome(result)).toMatchObject({ exitCode: 0, conclusion: 'success' })
+    const pod = pinnedIn(dir)
+    for (const s of SIGNED) {
+      const digest = signed[s.name]?.digest as string
+      expect(byRef(result, ref(s.name)).digest, s.name).toBe(digest)
+      expect(pod).toContain(`image: signed/${s.name}:1@${digest}\n`)
+      expect(lines).toContain(
+        s.form === 'tag'
+          ? `info pinned ${ref(s.name)} to ${digest} (upstream referrer): Zot holds cosign's legacy tag ${digestTag(digest)}.sig, which it copies from upstream by the name of this digest`
+          : `info pinned ${ref(s.name)} to ${digest} (upstream referrer): Zot holds a signature (cosign) of this digest, and copies referrers from upstream for the digest it holds`,
+      )
+    }
+    expect(result.rewrite?.pinnedBy).toEqual({ 'media-types': 0, 'upstream-referrer': 5 })
+    expect(describeRewrite(result.rewrite as RewriteSummary)).toBe(
+      `rewrite digest: 5 references rewritten in 1 file, 1 file written to ${join(dir, 'out')}; pinned as upstream's digest by upstream referrer (5)`,
+    )
+  })
+
+  it('a converting cache: the converted digests get no referrer and stay unpinned; OCI images keep theirs and are pinned, run after run', async () => {
+    const dir = signedWorkspace()
+    for (const round of ['warmed', 'cached'] as const) {
+      const { result, lines } = await run(
+        converting,
+        { rewrite: 'digest', 'rewrite-output': 'out', paths: 'pod.yaml' },
+        dir,
+      )
+      expect(result.results.map((r) => r.status)).toEqual(Array(SIGNED.length).fill(round))
+      const pod = pinnedIn(dir)
+      for (const s of SIGNED) {
+        const r = byRef(result, ref(s.name))
+        const upstreamDigest = signed[s.name]?.digest as string
+        const own = (r.referrers?.items ?? []).filter((i) => i.subject === r.digest)
+        if (s.kind === 'oci') {
+          // Not converted: the digest and its signature (OCI 1.1 or the legacy tag) are upstream's.
+          expect(r.digest).toBe(upstreamDigest)
+          expect(own.map((i) => [i.kind, i.form])).toEqual([['signature', s.form]])
+          expect(pod).toContain(`image: signed/${s.name}:1@${upstreamDigest}\n`)
+          expect(
+            lines.some((l) =>
+              l.startsWith(`info pinned ${ref(s.name)} to ${upstreamDigest} (upstream referrer): `),
+            ),
+          ).toBe(true)
+          continue
+        }
+        // Converted: Zot asked upstream for the referrers of a digest upstream never had, and got none.
+        expect(r.digest, s.name).not.toBe(upstreamDigest)
+        expect(r.referrers?.state).toBe('verified')
+        expect(own, s.name).toEqual([])
+        expect(pod).toContain(`image: signed/${s.name}:1\n`)
+        expect(r.rewrittenAs).toBeUndefined()
+        expect(r.warnings.join('\n')).toContain(
+          `not rewritten: the digest Zot serves (${r.digest}) may not be upstream's: Zot holds this image with OCI media types only and Zot holds no signature, attestation or SBOM of this digest.`,
+        )
+      }
+      // The attestations Zot moved out of the converted index hang on its platform manifests, not on the
+      // index: referrers of a platform prove nothing about the index's digest.
+      const att = byRef(result, ref('att-sig'))
+      expect(att.referrers?.items.map((i) => [i.kind, i.subject])).toEqual(
+        signed['att-sig']?.manifests
+          .filter((m) => m.platform !== 'unknown/unknown')
+          .map((m) => ['attestation', m.digest]),
+      )
+      expect(result.rewrite?.pinnedBy).toEqual({ 'media-types': 0, 'upstream-referrer': 2 })
+    }
+  })
+
+  it('with referrers: off nothing is read, so an OCI image stays unpinned and the warning says why', async () => {
+    const dir = signedWorkspace()
+    const { result } = await run(
+      keeping,
+      { rewrite: 'digest', 'rewrite-output': 'out', referrers: 'off' },
+      dir,
+    )
+    const oci = byRef(result, ref('oci-sig'))
+    expect(oci.rewrittenAs).toBeUndefined()
+    expect(oci.warnings.join('\n')).toContain('its referrers were not read (referrers: off)')
+    // Docker media types still prove it.
+    expect(byRef(result, ref('docker-sig')).rewrittenAs).toBe(
+      `signed/docker-sig:1@${signed['docker-sig']?.digest}`,
+    )
+    expect(result.rewrite?.pinnedBy).toEqual({ 'media-types': 3, 'upstream-referrer': 0 })
   })
 })
 

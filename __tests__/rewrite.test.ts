@@ -23,12 +23,13 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { Document, parseAllDocuments, type Scalar, visit } from 'yaml'
 import { Extractor, extract, formatReference, parseReference } from '../src/extract/index.js'
-import type { Extraction, ImageResult, ImageStatus } from '../src/model.js'
+import type { Extraction, ImageResult, ImageStatus, Referrer } from '../src/model.js'
 import { planImages } from '../src/plan/plan.js'
 import { describeRewrite } from '../src/report/format.js'
 import { applyEdits, unsafeHere } from '../src/rewrite/edit.js'
 import { rewriteManifests, type TargetRule } from '../src/rewrite/index.js'
 import { destination, prepareOutputDir } from '../src/rewrite/output.js'
+import { upstreamReferrer } from '../src/rewrite/stored.js'
 import { digestTarget, unconvertedEvidence, zotTarget } from '../src/rewrite/target.js'
 import { tempDir } from './support/temp.js'
 
@@ -471,6 +472,37 @@ describe('targets', () => {
         }),
       ),
     ).toBeUndefined()
+  })
+
+  it('digest: a referrer of the digest itself proves it is upstream’s; one of a platform manifest does not', () => {
+    const C = `sha256:${'e'.repeat(64)}`
+    const verified = (items: Referrer[]) => ({ digest: D, referrers: { state: 'verified' as const, items } })
+    // The attestations Zot moves out of a converted index hang on its platform manifests.
+    expect(
+      upstreamReferrer(verified([{ kind: 'attestation', subject: C, form: 'referrer', digest: P }])),
+    ).toBe(undefined)
+    expect(upstreamReferrer({ digest: D })).toBeUndefined()
+    expect(upstreamReferrer(verified([]))).toBeUndefined()
+    const sbom: Referrer = { kind: 'sbom', subject: D, form: 'referrer', digest: P }
+    const legacy: Referrer = {
+      kind: 'signature',
+      subject: D,
+      form: 'tag',
+      tag: `${D.replace(':', '-')}.sig`,
+      tool: 'cosign',
+    }
+    const notation: Referrer = { kind: 'signature', subject: D, form: 'referrer', tool: 'notation' }
+    expect(upstreamReferrer(verified([sbom]))).toEqual({
+      by: 'upstream-referrer',
+      detail: 'Zot holds an SBOM of this digest, and copies referrers from upstream for the digest it holds',
+    })
+    // A signature is named before other kinds, an OCI 1.1 referrer before a legacy tag.
+    expect(upstreamReferrer(verified([sbom, legacy]))?.detail).toBe(
+      `Zot holds cosign's legacy tag ${legacy.tag}, which it copies from upstream by the name of this digest`,
+    )
+    expect(upstreamReferrer(verified([legacy, sbom, notation]))?.detail).toBe(
+      'Zot holds a signature (notation) of this digest, and copies referrers from upstream for the digest it holds',
+    )
   })
 
   it('a bracketed host is written only as the whole of a quoted string', () => {

@@ -2,6 +2,7 @@
 
 import type { ImageResult, ImageStatus, ReferrerKind, Source } from '../model.js'
 import type { RewriteSummary } from '../rewrite/index.js'
+import { type DigestProof, PROOF_LABEL } from '../rewrite/stored.js'
 import { signsImage } from '../warm/referrers.js'
 import { literal, printable } from './escape.js'
 
@@ -139,6 +140,11 @@ export function describeRewrite(r: RewriteSummary): string {
     `rewrite ${r.mode}: ${plural(r.rewritten, 'reference')} rewritten in ${plural(r.changedFiles, 'file')}, ${plural(r.files, 'file')} written ${where}`,
   ]
   if (r.unchanged) parts.push(`${plural(r.unchanged, 'reference')} already as verified`)
+  const proofs = Object.entries(r.pinnedBy ?? {}).filter(([, n]) => n > 0)
+  if (proofs.length)
+    parts.push(
+      `pinned as upstream's digest by ${proofs.map(([by, n]) => `${PROOF_LABEL[by as DigestProof['by']]} (${n})`).join(', ')}`,
+    )
   if (left) parts.push(`${plural(left, 'place')} left as written (see the warnings and statuses)`)
   if (r.problems.length) parts.push(`${plural(r.problems.length, 'file')} not written`)
   return parts.join('; ')

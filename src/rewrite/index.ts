@@ -11,8 +11,10 @@ import type { ImageResult, PlannedImage, Source } from '../model.js'
 import { IMAGES_INPUT_FILE, plural, STDIN_FILE } from '../report/format.js'
 import { applyEdits, type Edit, unsafeHere } from './edit.js'
 import { destination, fileProblem, prepareOutputDir, writeAtomically } from './output.js'
+import { type DigestProof, PROOF_LABEL, type StoredForms } from './stored.js'
 import { digestTarget, type RewriteMode, type Target, unprovenDigest, zotTarget } from './target.js'
 
+export type { DigestProof, StoredForms } from './stored.js'
 export type { RewriteMode } from './target.js'
 
 export interface RewriteOptions {
@@ -23,9 +25,6 @@ export interface RewriteOptions {
   output: string
   workspace: string
 }
-
-/** What the digest mode learnt about each tag's stored form: why it is as published, or nothing. */
-export type StoredForms = Map<string, { proof?: string; problem?: string }>
 
 export interface RewriteInput {
   /** Results of the run; `rewrittenAs` and "not rewritten" warnings are added to them. */
@@ -71,6 +70,8 @@ export interface RewriteSummary {
   left: LeftAsWritten[]
   /** Files that could not be read back or written. */
   problems: { file: string; message: string }[]
+  /** `digest` mode: images pinned to the digest Zot serves, by the proof that it is upstream's. */
+  pinnedBy?: Record<DigestProof['by'], number>
 }
 
 const WARMED = new Set<ImageResult['status']>(['cached', 'warmed'])
@@ -233,11 +234,29 @@ export async function rewriteManifests(
       `${plural(summary.files, 'file')} written ${where}` +
       (summary.unchanged ? `; ${plural(summary.unchanged, 'reference')} already as verified.` : '.'),
   )
+  if (opts.mode === 'digest') summary.pinnedBy = sayProofs(input.results, done, input.stored, log)
   for (const l of summary.left) {
     const places = l.places > 1 ? ` (${l.places} places, first at ${l.where})` : ` (${l.where})`
     log('warning', `not rewritten: ${l.reference}${places}: ${l.why}`)
   }
   return summary
+}
+
+/** `digest` mode: each tag pinned, with the proof that the digest is upstream's; the count by proof. */
+function sayProofs(
+  results: ImageResult[],
+  done: Map<ImageResult, string>,
+  stored: StoredForms | undefined,
+  log: NonNullable<RewriteInput['log']>,
+): Record<DigestProof['by'], number> {
+  const counts: Record<DigestProof['by'], number> = { 'media-types': 0, 'upstream-referrer': 0 }
+  for (const r of results) {
+    const proof = done.has(r) ? stored?.get(r.reference)?.proof : undefined
+    if (!proof) continue
+    counts[proof.by]++
+    log('info', `pinned ${r.reference} to ${r.digest} (${PROOF_LABEL[proof.by]}): ${proof.detail}`)
+  }
+  return counts
 }
 
 interface FileChanges {
@@ -337,7 +356,7 @@ function imageReason(
   if (plan.ref.digest === undefined) {
     const form = stored?.get(result.reference)
     if (form?.problem) return `cannot tell whether Zot serves upstream's digest: ${form.problem}`
-    if (!form?.proof) return unprovenDigest(digest)
+    if (!form?.proof) return unprovenDigest(digest, result.referrers)
   }
   return (written) => digestTarget(written, digest)
 }

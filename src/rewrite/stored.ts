@@ -1,12 +1,64 @@
 // `digest` mode pins a tag only where the digest Zot serves is upstream's. Zot does not record upstream's
-// digest, so the stored manifest itself is the evidence (unconvertedEvidence): one local read by digest per
-// tag-only image that warmed.
+// digest, so the evidence is what the cache holds: a signature, attestation or SBOM that Zot copied from
+// upstream for that very digest (upstreamReferrer: no request, the run already listed them), else the stored
+// manifest itself (unconvertedEvidence: one local read by digest per tag-only image that warmed).
 import { describeError } from '../errors.js'
-import type { ImageResult, PlannedImage } from '../model.js'
+import type { ImageResult, PlannedImage, Referrer } from '../model.js'
 import type { ZotClient } from '../warm/client.js'
 import { getManifest, hasBlob } from '../warm/registry.js'
-import type { StoredForms } from './index.js'
 import { unconvertedEvidence } from './target.js'
+
+/** Why the digest Zot serves is upstream's, and which kind of proof that is (said in the log and summary). */
+export interface DigestProof {
+  /** `media-types`: the stored image holds what Zot's conversion removes; `upstream-referrer`: see upstreamReferrer. */
+  by: 'media-types' | 'upstream-referrer'
+  detail: string
+}
+
+/** How the log and the summaries name each kind of proof. */
+export const PROOF_LABEL: Record<DigestProof['by'], string> = {
+  'media-types': 'media types kept',
+  'upstream-referrer': 'upstream referrer',
+}
+
+/** What the digest mode learnt about each tag's stored form: why it is as published, or nothing. */
+export type StoredForms = Map<string, { proof?: DigestProof; problem?: string }>
+
+const A_KIND: Record<Referrer['kind'], string> = {
+  signature: 'a signature',
+  attestation: 'an attestation',
+  sbom: 'an SBOM',
+  other: 'a referrer',
+}
+
+/** Preferred as proof: what a deploy verifies anyway, then what a tag names outright. */
+const KIND_ORDER: readonly Referrer['kind'][] = ['signature', 'attestation', 'sbom', 'other']
+
+/**
+ * Proof from the referrers the cache holds for the image's own digest. Zot copies referrers by asking
+ * upstream for those of the digest it holds (OCI 1.1 referrers whose `subject` is that digest, cosign's legacy
+ * `sha256-<hex>.sig/.att/.sbom` tags named after it): a digest Zot made by converting the image is unknown
+ * upstream and gets none. So one such referrer proves upstream serves the digest. Referrers of a platform
+ * manifest prove nothing about the index (converting an index keeps its platform manifests, and Zot hangs the
+ * attestations it moves out of the index on them).
+ */
+export function upstreamReferrer(result: Pick<ImageResult, 'digest' | 'referrers'>): DigestProof | undefined {
+  const own = (result.referrers?.items ?? []).filter((i) => i.subject === result.digest)
+  const best = [...own].sort(
+    (a, b) =>
+      KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) ||
+      (a.form === b.form ? 0 : a.form === 'tag' ? 1 : -1),
+  )[0]
+  if (!best) return undefined
+  const tool = best.tool ? ` (${best.tool})` : ''
+  return {
+    by: 'upstream-referrer',
+    detail:
+      best.form === 'tag'
+        ? `Zot holds cosign's legacy tag ${best.tag}, which it copies from upstream by the name of this digest`
+        : `Zot holds ${A_KIND[best.kind]}${tool} of this digest, and copies referrers from upstream for the digest it holds`,
+  }
+}
 
 export async function readStoredForms(
   client: ZotClient,
@@ -19,7 +71,9 @@ export async function readStoredForms(
   planned.forEach((p, i) => {
     const r = results[i]
     if (!r || (r.status !== 'cached' && r.status !== 'warmed') || p.ref.digest || !r.digest) return
-    todo.push({ repo: p.zotRepository, digest: r.digest, reference: p.reference })
+    const proof = upstreamReferrer(r)
+    if (proof) forms.set(p.reference, { proof })
+    else todo.push({ repo: p.zotRepository, digest: r.digest, reference: p.reference })
   })
   let next = 0
   const worker = async () => {
@@ -44,8 +98,8 @@ export async function readStoredForms(
           })
           continue
         }
-        const proof = unconvertedEvidence(answer.value)
-        forms.set(t.reference, proof ? { proof } : {})
+        const detail = unconvertedEvidence(answer.value)
+        forms.set(t.reference, detail ? { proof: { by: 'media-types', detail } } : {})
       } catch (err) {
         forms.set(t.reference, { problem: `reading ${t.repo}@${t.digest} failed: ${describeError(err)}` })
       }

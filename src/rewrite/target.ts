@@ -5,7 +5,7 @@
 //   digest  the reference as written, pinned: `<as written>@<digest>`, only where the digest Zot serves is
 //           provably the one upstream serves; a reference that already carries a verified pin stays as it is.
 import { formatReference, parseReference } from '../extract/reference.js'
-import type { ImageReference } from '../model.js'
+import type { ImageReference, ReferrersResult } from '../model.js'
 import { conversionDiagnosis } from '../warm/diagnose.js'
 import { isDockerMediaType, type ManifestInfo } from '../warm/manifest.js'
 
@@ -81,11 +81,23 @@ export function unconvertedEvidence(m: ManifestInfo): string | undefined {
   return undefined
 }
 
-/** The reason a tag's digest is not pinned in `digest` mode when nothing proves Zot left the image as published. */
-export function unprovenDigest(digest: string): string {
+/**
+ * The reason a tag's digest is not pinned in `digest` mode when nothing proves it is upstream's. `referrers`:
+ * what the run read of the image's referrers (undefined: not read, `referrers: off`).
+ */
+export function unprovenDigest(digest: string, referrers: ReferrersResult | undefined): string {
+  const read = !referrers
+    ? 'its referrers were not read (referrers: off)'
+    : referrers.state === 'verified'
+      ? 'Zot holds no signature, attestation or SBOM of this digest'
+      : 'its referrers could not be read completely'
   return (
-    `the digest Zot serves (${digest}) may not be upstream's: Zot holds this image with OCI media types only, ` +
-    `so it may be published so or be Zot's conversion (${conversionDiagnosis}). Pin the upstream digest in ` +
-    'the manifest (tag@sha256:…, which zot-warm verifies), or use rewrite: zot to pull from the cache'
+    `the digest Zot serves (${digest}) may not be upstream's: Zot holds this image with OCI media types only ` +
+    `and ${read}. Such an image may be published so or be Zot's conversion (${conversionDiagnosis}). ` +
+    'A tag is pinned only on proof: Docker media types or attestation entries kept in the stored image (the ' +
+    'conversion removes both), or a signature, attestation or SBOM that Zot copied from upstream for this ' +
+    'very digest (Zot asks upstream for the referrers of the digest it holds; a converted digest has none). ' +
+    'Pin the upstream digest in the manifest (tag@sha256:…, which zot-warm verifies), or use rewrite: zot ' +
+    'to pull from the cache'
   )
 }
