@@ -479,15 +479,15 @@ describe('job summary', () => {
 })
 
 describe('rewrite in the outcome, the report and the summaries', () => {
+  const ALIAS_WHY =
+    'reached through the alias *api, whose anchored text is not an image field rewritten here; write the reference itself in place of the alias, or put the anchor on the image field it copies'
   const rewritten = img('cached', 'docker.io/library/nginx:1.27', {
     digest: D,
     rewrittenAs: `zot.example.com/docker-images/library/nginx:1.27@${D}`,
   })
   const partly = img('warmed', 'ghcr.io/acme/api:2', {
     digest: D,
-    warnings: [
-      'not rewritten at deploy/app.yaml:14:9: reached through the alias *api, whose anchored text is not an image field rewritten here',
-    ],
+    warnings: [`not rewritten at deploy/app.yaml:14:9: ${ALIAS_WHY}`],
   })
   const summary = {
     mode: 'zot' as const,
@@ -503,7 +503,7 @@ describe('rewrite in the outcome, the report and the summaries', () => {
         reference: 'ghcr.io/acme/api:2',
         where: 'deploy/app.yaml:14:9',
         places: 1,
-        why: 'reached through the alias *api',
+        why: ALIAS_WHY,
       },
       {
         reference: 'quay.io/x/y:1',
@@ -513,20 +513,38 @@ describe('rewrite in the outcome, the report and the summaries', () => {
       },
     ],
     problems: [],
+    unwritable: [
+      { reference: 'ghcr.io/acme/api:2', file: 'deploy/app.yaml', line: 14, column: 9, why: ALIAS_WHY },
+    ],
   }
   const unmapped = img('skipped-unmapped', 'quay.io/x/y:1')
 
-  it('places left for warm images warn; unwritten files fail a strict run', () => {
-    const run = runOf([rewritten, partly, unmapped], { rewrite: summary })
-    expect(decideOutcome(run)).toMatchObject({
+  it('places left for warm images warn in soft mode, fail a strict run; so do unwritten files', () => {
+    const soft = runOf([rewritten, partly, unmapped], { rewrite: summary, strict: false })
+    expect(decideOutcome(soft)).toMatchObject({
       exitCode: 0,
       conclusion: 'warning',
       reason: '1 image skipped (registry not in registry-map), 1 reference to warm images not rewritten',
+    })
+    // Strict: the rewrite stage wrote nothing (held), and the run fails for that place.
+    const strict = runOf([rewritten, partly, unmapped], {
+      rewrite: {
+        ...summary,
+        written: false,
+        held: '1 reference to warm images cannot be rewritten in place',
+      },
+    })
+    expect(decideOutcome(strict)).toMatchObject({
+      exitCode: 2,
+      conclusion: 'failure',
+      reason:
+        '1 reference to warm images cannot be rewritten in place; 1 image skipped (registry not in registry-map)',
     })
     const broken = runOf([rewritten], {
       rewrite: {
         ...summary,
         left: [],
+        unwritable: [],
         problems: [{ file: 'deploy/app.yaml', message: 'permission denied (EACCES)' }],
       },
     })
@@ -534,7 +552,7 @@ describe('rewrite in the outcome, the report and the summaries', () => {
   })
 
   it('rewrittenAs is in the report (null when not rewritten) and in the summaries', () => {
-    const run = runOf([rewritten, partly, unmapped], { rewrite: summary })
+    const run = runOf([rewritten, partly, unmapped], { rewrite: summary, strict: false })
     const outcome = decideOutcome(run)
     const report = buildReport(run, outcome)
     expect(report.images.map((i) => i.rewrittenAs)).toEqual([rewritten.rewrittenAs, null, null])
@@ -542,16 +560,51 @@ describe('rewrite in the outcome, the report and the summaries', () => {
       'rewrite zot: 4 references rewritten in 2 files, 3 files written to /runner/temp/zot-warm-rewritten; 3 places left as written (see the warnings and statuses)'
     const html = renderSummary(run, outcome, { workspace: '/w' })
     expect(html).toContain(`<p>📝 ${line}</p>`)
-    expect(html).toContain(
-      '<b>Warning:</b> not rewritten at deploy/app.yaml:14:9: reached through the alias *api',
-    )
+    expect(html).toContain(`<b>Warning:</b> not rewritten at deploy/app.yaml:14:9: ${ALIAS_WHY}`)
     const text = renderTextSummary(run, outcome)
     expect(text).toContain(line.replace(/\*/g, '\\*'))
     const held = runOf([rewritten], {
-      rewrite: { ...summary, written: false, held: 'the run failed (1 image failed)' },
+      rewrite: { ...summary, written: false, held: 'the run failed (1 image failed)', unwritable: [] },
     })
     expect(renderSummary(held, decideOutcome(held), { workspace: '/w' })).toContain(
       '<p>📝 rewrite zot: nothing written: the run failed (1 image failed)</p>',
+    )
+  })
+  it('a place rewrite cannot replace: listed in the summaries and annotated at its line, an error when strict', () => {
+    const held = {
+      ...summary,
+      written: false,
+      held: '1 reference to warm images cannot be rewritten in place',
+    }
+    const strict = runOf([rewritten, partly], { rewrite: held })
+    const outcome = decideOutcome(strict)
+    expect(outcome.reason).toBe('1 reference to warm images cannot be rewritten in place')
+    const note = `ghcr.io/acme/api:2 cannot be rewritten here (rewrite: zot), so the deploy would pull it from upstream: ${ALIAS_WHY}`
+    expect(planAnnotations(strict)).toEqual([
+      {
+        level: 'error',
+        title: 'reference cannot be rewritten',
+        message: note,
+        file: 'deploy/app.yaml',
+        line: 14,
+        column: 9,
+        where: 'deploy/app.yaml:14:9',
+      },
+    ])
+    expect(planAnnotations({ ...strict, strict: false })[0]?.level).toBe('warning')
+    const html = renderSummary(strict, outcome, { workspace: '/w' })
+    expect(html).toContain(
+      '<h2>❌ zot-warm: failed: 1 reference to warm images cannot be rewritten in place</h2>',
+    )
+    expect(html).toContain(
+      '<p>📝 rewrite zot: nothing written: 1 reference to warm images cannot be rewritten in place</p>\n' +
+        '<p><b>This reference to warm images cannot be rewritten in place: the deploy would pull it from upstream (strict: nothing was written).</b></p>\n' +
+        `<ul>\n<li>❌ deploy/<wbr>app.yaml:14 <code>ghcr.io/<wbr>acme/<wbr>api:2</code>: ${htmlText(ALIAS_WHY)}</li>\n</ul>\n`,
+    )
+    const text = renderTextSummary(strict, outcome)
+    expect(text).toContain(
+      '**This reference to warm images cannot be rewritten in place: the deploy would pull it from upstream (strict: nothing was written).**\n\n' +
+        `- ❌ deploy/app.yaml:14 \`ghcr.io/acme/api:2\`: ${ALIAS_WHY.replace(/\*/g, '\\*')}\n`,
     )
   })
 })

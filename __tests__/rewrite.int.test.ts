@@ -462,6 +462,70 @@ describe('rewrite: digest, proven by a referrer Zot copied from upstream for the
   })
 })
 
+describe('rewrite and a warm image whose place cannot be rewritten', () => {
+  /** nginx written with an escape in JSON, multi reached through an alias of a non-image anchor: both warm. */
+  function unwritableWorkspace(): string {
+    const dir = workspace()
+    writeFileSync(
+      join(dir, 'deploy', 'job.json'),
+      '{"apiVersion": "batch/v1", "kind": "Job", "spec": {"template": {"spec": {"containers": [\n' +
+        '  {"name": "j", "image": "nginx\\u003a1.27"}]}}}}\n',
+    )
+    writeFileSync(
+      join(dir, 'deploy', 'alias.yaml'),
+      'x-image: &img ghcr.io/acme/multi:2\napiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - name: a\n      image: *img\n',
+    )
+    return dir
+  }
+  const ESCAPES =
+    'written with escapes inside double quotes; write the reference without escapes, as a plain or quoted value'
+  const ALIAS =
+    'reached through the alias *img, whose anchored text is not an image field rewritten here; write the reference itself in place of the alias, or put the anchor on the image field it copies'
+
+  it('strict: the run fails (exit 2) naming each place, and nothing is written; soft writes the rest and warns', async () => {
+    const dir = unwritableWorkspace()
+    const strict = await run(keeping, { rewrite: 'zot', 'rewrite-output': 'out' }, dir)
+    // Every image is in Zot: only the places fail the run.
+    expect(strict.result.results.every((r) => r.status === 'warmed' || r.status === 'cached')).toBe(true)
+    expect(decideOutcome(strict.result)).toMatchObject({
+      exitCode: 2,
+      conclusion: 'failure',
+      reason: '2 references to warm images cannot be rewritten in place',
+    })
+    expect(strict.result.rewrite).toMatchObject({
+      written: false,
+      held: '2 references to warm images cannot be rewritten in place',
+      unwritable: [
+        {
+          reference: 'docker.io/library/nginx:1.27',
+          file: 'deploy/job.json',
+          line: 2,
+          column: 26,
+          why: ESCAPES,
+        },
+        { reference: 'ghcr.io/acme/multi:2', file: 'deploy/alias.yaml', line: 7, column: 14, why: ALIAS },
+      ],
+    })
+    expect(readdirSync(dir).sort()).toEqual(['compose.yaml', 'deploy'])
+    expect(strict.lines).toContain(
+      `warning cannot be rewritten: docker.io/library/nginx:1.27 (deploy/job.json:2:26): ${ESCAPES}`,
+    )
+
+    const soft = await run(keeping, { rewrite: 'zot', 'rewrite-output': 'out', strict: 'false' }, dir)
+    expect(decideOutcome(soft.result)).toMatchObject({
+      exitCode: 0,
+      conclusion: 'warning',
+      reason: '2 references to warm images not rewritten',
+    })
+    expect(readFileSync(join(dir, 'out', 'deploy', 'job.json'), 'utf8')).toContain(
+      '"image": "nginx\\u003a1.27"',
+    )
+    expect(readFileSync(join(dir, 'out', 'deploy', 'app.yaml'), 'utf8')).toContain(
+      `image: "${keeping.host}/hub/library/nginx:1.27@`,
+    )
+  })
+})
+
 describe('the bundles', () => {
   beforeAll(() => checkDist())
 
@@ -507,6 +571,45 @@ describe('the bundles', () => {
     expect(bad.code).toBe(2)
     expect(bad.stdout).toBe('')
     expect(bad.stderr).toContain('Nothing written: the run failed (1 image failed).')
+  })
+
+  it('pipe, strict: a reference that cannot be rewritten fails the run at its line and prints nothing', async () => {
+    const dir = newRunDir()
+    const stdin = `${appYaml()}---\r\napiVersion: v1\r\nkind: Pod\r\nspec:\r\n  containers:\r\n    - name: e\r\n      image: "acme/dockerimg\\x3a3"\r\n`
+    const args = [
+      '--zot-url',
+      keeping.url,
+      '--registry-map',
+      MAP,
+      '--rewrite',
+      'zot',
+      '--rewrite-output',
+      '-',
+      '-',
+    ]
+    const res = await runBundle({ dir, node: process.execPath, script: 'dist/cli.js', args, stdin, cwd: dir })
+    expect(res.code).toBe(2)
+    expect(res.stdout).toBe('')
+    expect(res.stderr).toContain(
+      '-:35:14: error: docker.io/acme/dockerimg:3 cannot be rewritten here (rewrite: zot), so the deploy would pull it from upstream: written with escapes inside double quotes; write the reference without escapes, as a plain or quoted value\n',
+    )
+    expect(res.stderr).toContain(
+      'zot-warm: FAILED: 1 reference to warm images cannot be rewritten in place\n',
+    )
+    const soft = await runBundle({
+      dir,
+      node: process.execPath,
+      script: 'dist/cli.js',
+      args: ['--soft', ...args],
+      stdin,
+      cwd: dir,
+    })
+    expect(soft.code).toBe(0)
+    expect(soft.stdout).toContain('image: "acme/dockerimg\\x3a3"\r\n')
+    expect(soft.stdout).toContain(
+      `image: '${keeping.host}/hub/acme/dockerimg:3@${pushed.dockerimg?.digest}'\r\n`,
+    )
+    expect(soft.stderr).toContain('-:35:14: warning: docker.io/acme/dockerimg:3 cannot be rewritten here')
   })
 
   it('the action writes the directory and the `rewritten` output', async () => {

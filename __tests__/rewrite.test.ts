@@ -31,6 +31,7 @@ import { rewriteManifests, type TargetRule } from '../src/rewrite/index.js'
 import { destination, prepareOutputDir } from '../src/rewrite/output.js'
 import { upstreamReferrer } from '../src/rewrite/stored.js'
 import { digestTarget, unconvertedEvidence, zotTarget } from '../src/rewrite/target.js'
+import { withFix } from '../src/rewrite/unwritable.js'
 import { tempDir } from './support/temp.js'
 
 const CORPUS = fileURLToPath(new URL('./fixtures/extract/corpus', import.meta.url))
@@ -246,10 +247,10 @@ describe('rewrite over the extraction corpus', () => {
     const left = (ref: string) =>
       summary.left.filter((l) => l.reference === ref).map((l) => `${l.where} ${l.why}`)
     expect(left('ghcr.io/example/base:1.0')).toEqual([
-      'compose/docker-compose.yml:13:9 reached through the alias *common, whose anchored text is not an image field rewritten here',
+      'compose/docker-compose.yml:13:9 reached through the alias *common, whose anchored text is not an image field rewritten here; write the reference itself in place of the alias, or put the anchor on the image field it copies',
     ])
     expect(left('ghcr.io/example/escaped:1.0')).toEqual([
-      'formats/escapes.yaml:8:14 written with escapes inside double quotes',
+      'formats/escapes.yaml:8:14 written with escapes inside double quotes; write the reference without escapes, as a plain or quoted value',
     ])
     expect(left('ghcr.io/example/single:1.0')).toEqual([])
     expect(left('ghcr.io/cloudnative-pg/postgresql:16.4')[0]).toMatch(/the image failed$/)
@@ -262,7 +263,7 @@ describe('rewrite over the extraction corpus', () => {
     // Warm images left somewhere say so in their warnings; failed ones carry their failure instead.
     const base = results.find((r) => r.reference === 'ghcr.io/example/base:1.0')
     expect(base?.warnings).toEqual([
-      'not rewritten at compose/docker-compose.yml:13:9: reached through the alias *common, whose anchored text is not an image field rewritten here',
+      'not rewritten at compose/docker-compose.yml:13:9: reached through the alias *common, whose anchored text is not an image field rewritten here; write the reference itself in place of the alias, or put the anchor on the image field it copies',
     ])
     expect(results.find((r) => r.reference === 'ghcr.io/cloudnative-pg/postgresql:16.4')?.warnings).toEqual(
       [],
@@ -717,5 +718,106 @@ describe('the output directory', () => {
     const summary = await rewriteManifests(zotOptions(ws, out), { results, planned, read: ex.read })
     expect(summary.left.map((l) => l.why)).toEqual(['the file changed since it was read'])
     expect(readFileSync(join(out, 'app.yaml'), 'utf8')).toBe(POD.replace('nginx:1.27', 'nginx:9.99'))
+  })
+  it('strict: a warm image’s place that cannot be rewritten fails before anything is written; soft writes the rest', async () => {
+    const app = `${POD}    - name: b\n      image: "ghcr.io/acme/api\\u003a2"\n`
+    const json =
+      '{"kind": "Pod", "spec": {"containers": [{"name": "j", "image": "ghcr.io/acme/j\\u003a3"}]}}\n'
+    const ws = workspaceWith({ 'app.yaml': app, 'pod.json': json, 'ok.yaml': POD })
+    const ex = await extract({ workspace: ws, paths: ['.'] })
+    const out = workDir('out')
+    const logged: string[] = []
+    const fix = 'write the reference without escapes, as a plain or quoted value'
+    const input = (strict: boolean) => {
+      const { results, planned } = fakeRun(ex)
+      return {
+        results,
+        planned,
+        read: ex.read,
+        strict,
+        log: (l: string, m: string) => logged.push(`${l} ${m}`),
+      }
+    }
+    const strict = await rewriteManifests(zotOptions(ws, out), input(true))
+    expect(strict).toMatchObject({
+      written: false,
+      held: '2 references to warm images cannot be rewritten in place',
+      files: 0,
+    })
+    const why = `written with escapes inside double quotes; ${fix}`
+    expect(strict.unwritable).toEqual([
+      { reference: 'ghcr.io/acme/api:2', file: 'app.yaml', line: 10, column: 14, why },
+      { reference: 'ghcr.io/acme/j:3', file: 'pod.json', line: 1, column: 64, why },
+    ])
+    // Nothing at all: not the file with only good references either.
+    expect(readdirSync(out)).toEqual([])
+    expect(logged).toEqual([
+      'info Nothing written: 2 references to warm images cannot be rewritten in place.',
+      `warning cannot be rewritten: ghcr.io/acme/api:2 (app.yaml:10:14): ${why}`,
+      `warning cannot be rewritten: ghcr.io/acme/j:3 (pod.json:1:64): ${why}`,
+    ])
+
+    const soft = await rewriteManifests(zotOptions(ws, out), input(false))
+    expect(soft).toMatchObject({ written: true, files: 3, changedFiles: 2 })
+    expect(soft.unwritable.map((u) => `${u.file}:${u.line}:${u.column}`)).toEqual([
+      'app.yaml:10:14',
+      'pod.json:1:64',
+    ])
+    expect(readFileSync(join(out, 'app.yaml'), 'utf8')).toContain('image: "ghcr.io/acme/api\\u003a2"\n')
+    expect(readFileSync(join(out, 'ok.yaml'), 'utf8')).toContain(
+      `image: ${PULL_HOST}/docker-images/library/nginx:1.27@`,
+    )
+  })
+
+  it('every reason the extraction gives for an unwritable place comes with what to write instead', async () => {
+    // The places a valid reference can have without a span: escapes (YAML, JSON, an escaped line break), an
+    // alias of text that is no image field, image-sync's source and tag written apart.
+    const files: Record<string, string> = {
+      'escapes.yaml': 'spec:\n  containers:\n    - image: "ghcr.io/a/escaped\\x3a1"\n',
+      'continued.yaml': 'spec:\n  containers:\n    - image: "ghcr.io/a/\\\n        continued:1"\n',
+      'alias.yaml': 'x: &img ghcr.io/a/alias:1\nspec:\n  containers:\n    - image: *img\n',
+      'sync.yaml': 'images:\n  - source: ghcr.io/a/sync\n    tag: "1"\n',
+      'json.json': '{"spec": {"containers": [{"image": "ghcr.io/a/json\\u003a1"}]}}\n',
+    }
+    const ws = workspaceWith(files)
+    const ex = await extract({ workspace: ws, paths: ['.'] })
+    const { results, planned } = fakeRun(ex)
+    const summary = await rewriteManifests(zotOptions(ws, workDir('out')), {
+      results,
+      planned,
+      read: ex.read,
+    })
+    const noEscapes = 'write the reference without escapes, as a plain or quoted value'
+    expect(Object.fromEntries(summary.unwritable.map((u) => [u.file, u.why]))).toEqual({
+      'escapes.yaml': `written with escapes inside double quotes; ${noEscapes}`,
+      'continued.yaml': `written with escapes inside double quotes; ${noEscapes}`,
+      'alias.yaml':
+        'reached through the alias *img, whose anchored text is not an image field rewritten here; write the reference itself in place of the alias, or put the anchor on the image field it copies',
+      'sync.yaml':
+        'its source and tag are written apart; write source as one reference (source: name:tag, no tag key), or leave this image-sync file out of paths',
+      'json.json': `written with escapes inside double quotes; ${noEscapes}`,
+    })
+    // The other reasons come with invalid references (folding adds a space, a doubled quote a quote), which
+    // keep their text anyway; they have their advice all the same.
+    const oneLine = 'write the reference on one line, as a plain or quoted value'
+    expect(
+      [
+        "written with a doubled quote ('') inside single quotes",
+        'a plain value spread over several lines',
+        'a quoted value spread over several lines',
+        'a block scalar of several lines',
+        'a block scalar whose text differs from its value (indentation or folding)',
+        'internal: the text at its position is not its value',
+        'a value of an unknown scalar style',
+      ].map(withFix),
+    ).toEqual([
+      `written with a doubled quote ('') inside single quotes; ${noEscapes}`,
+      `a plain value spread over several lines; ${oneLine}`,
+      `a quoted value spread over several lines; ${oneLine}`,
+      `a block scalar of several lines; ${oneLine}`,
+      `a block scalar whose text differs from its value (indentation or folding); ${oneLine}`,
+      'internal: the text at its position is not its value; this is a zot-warm bug: please report it with the file',
+      'a value of an unknown scalar style; write the reference as a plain or quoted value on one line',
+    ])
   })
 })

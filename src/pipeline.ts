@@ -158,6 +158,7 @@ export async function runPipeline(config: Config, opts: PipelineOptions): Promis
             ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}),
             ...(stored ? { stored } : {}),
             ...(outcome.exitCode !== 0 ? { hold: `the run failed (${outcome.reason})` } : {}),
+            strict: config.strict,
             ...(opts.stdout ? { stdout: opts.stdout } : {}),
             log: (level, line) => (level === 'info' ? logger.info(line) : logger.warning(line)),
           },

@@ -10,6 +10,7 @@ import {
   plural,
   runtimeLabel,
   STATUS_LABEL,
+  STDIN_FILE,
   sourceLabel,
   statusRank,
 } from './format.js'
@@ -48,7 +49,8 @@ interface Candidate extends Annotation {
 }
 
 export function planAnnotations(
-  run: Pick<RunResult, 'strict' | 'failOnUnresolved' | 'results' | 'notices'>,
+  run: Pick<RunResult, 'strict' | 'failOnUnresolved' | 'results' | 'notices'> &
+    Partial<Pick<RunResult, 'rewrite'>>,
   opts: AnnotationOptions = {},
 ): Annotation[] {
   const failLevel: NoticeLevel = run.strict ? 'error' : 'warning'
@@ -87,6 +89,22 @@ export function planAnnotations(
     })
   }
   for (const n of run.notices) candidates.push(noticeCandidate(n, failLevel, toRepo, order++))
+  // A warm image's place that `rewrite` cannot replace: the deploy would pull it from upstream there.
+  for (const u of run.rewrite?.unwritable ?? []) {
+    const file = u.file !== STDIN_FILE ? toRepo(u.file) : undefined
+    const where = locationLabel(u)
+    const message = `${literal(u.reference, 200)} cannot be rewritten here (rewrite: ${run.rewrite?.mode}), so the deploy would pull it from upstream: ${oneLine(u.why, 1000)}`
+    candidates.push({
+      level: failLevel,
+      title: 'reference cannot be rewritten',
+      message: file || u.file === STDIN_FILE ? message : `${message} (in ${where})`,
+      ...(file ? { file, line: u.line, column: u.column } : {}),
+      where,
+      rank: statusRank('failed') + 0.5,
+      repeat: 0,
+      order: order++,
+    })
+  }
 
   const limit = opts.limit ?? GITHUB_ANNOTATION_LIMIT
   const out: Annotation[] = []

@@ -127,6 +127,12 @@ export function decideOutcome(run: OutcomeInput): Outcome {
   // A manifest missing from the output directory would silently not be deployed.
   if (run.rewrite?.problems.length)
     problems.push(`${plural(run.rewrite.problems.length, 'manifest file')} not written`)
+  // A reference left as written sends the deploy upstream for that image: what rewrite is there to prevent.
+  // Soft mode writes the rest and counts it with the other places left (leftWarmed).
+  if (run.strict && run.rewrite?.unwritable.length)
+    problems.push(
+      `${plural(run.rewrite.unwritable.length, 'reference')} to warm images cannot be rewritten in place`,
+    )
   if (counts.total === 0 && unreadable === 0) warnings.push('no image references found; check paths')
   if (counts.skippedUnmapped)
     warnings.push(`${plural(counts.skippedUnmapped, 'image')} skipped (registry not in registry-map)`)

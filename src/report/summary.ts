@@ -115,7 +115,7 @@ export function renderHtmlResults(
   layout: HtmlLayout,
 ): string {
   const budget = opts.budgetBytes ?? SUMMARY_BUDGET_BYTES
-  const head = renderHead(run, outcome)
+  const head = renderHead(run, outcome) + renderUnwritable(run, opts)
   const noticeBlock = renderNotices(run.notices, opts)
   const ordered = worstFirst(run.results)
 
@@ -193,6 +193,32 @@ function renderNotices(notices: readonly Notice[], opts: SummaryOptions): string
   })
   const more = shown.length > 200 ? `<li>… and ${shown.length - 200} more in the report</li>` : ''
   return `<h3>Input problems</h3>\n<ul>\n${items.join('\n')}${more}\n</ul>\n`
+}
+
+/** Places `rewrite` cannot replace, at most this many listed (all are in the log and the annotations). */
+export const UNWRITABLE_SHOWN = 20
+
+/** The places of warm images `rewrite` could not replace: each fails a strict run. */
+function renderUnwritable(run: RunResult, opts: SummaryOptions): string {
+  const places = run.rewrite?.unwritable ?? []
+  if (!places.length) return ''
+  const icon = run.strict ? '❌' : '⚠️'
+  const items = places
+    .slice(0, UNWRITABLE_SHOWN)
+    .map(
+      (u) =>
+        `<li>${icon} ${linkTo(u, opts)} <code>${breakable(esc(compactReference(literal(u.reference, 300))))}</code>: ${esc(u.why, 1000)}</li>`,
+    )
+  const more =
+    places.length > UNWRITABLE_SHOWN ? `<li>… and ${places.length - UNWRITABLE_SHOWN} more</li>` : ''
+  return `<p><b>${esc(unwritableHeading(run))}</b></p>\n<ul>\n${items.join('\n')}${more}\n</ul>\n`
+}
+
+/** Above the list of places `rewrite` could not replace: what it means for the deploy. */
+export function unwritableHeading(run: RunResult): string {
+  const n = run.rewrite?.unwritable.length ?? 0
+  const these = n === 1 ? 'This reference' : `These ${n} references`
+  return `${these} to warm images cannot be rewritten in place: the deploy would pull ${n === 1 ? 'it' : 'them'} from upstream${run.strict ? ' (strict: nothing was written)' : ''}.`
 }
 
 /** `Referrers in Zot: 3 of 5 images signed, 2 attested, 1 with an SBOM, 1 not verified.` */

@@ -34,6 +34,8 @@ import {
   needsDetail,
   referrersLine,
   SUMMARY_BUDGET_BYTES,
+  UNWRITABLE_SHOWN,
+  unwritableHeading,
 } from './summary.js'
 import { renderTable } from './table.js'
 import type { RunResult } from './types.js'
@@ -96,6 +98,7 @@ export function renderMarkdownResults(
     head += `${[message ? `**${message}**` : '', md(hint ?? '')].filter(Boolean).join(' ')}\n\n`
   }
   if (run.rewrite) head += `${md(describeRewrite(run.rewrite))}\n\n`
+  head += unwritableList(run, opts)
 
   const ordered = worstFirst(run.results)
   const problems = ordered.filter(needsDetail).map((r) => problemItem(r, opts))
@@ -141,6 +144,21 @@ export function renderMarkdownResults(
   }
   const sections = layout.first === 'table' ? [table, details] : [details, table]
   return head + sections.filter(Boolean).join('\n')
+}
+
+/** The places of warm images `rewrite` could not replace (the HTML summary's list, in Markdown). */
+function unwritableList(run: RunResult, opts: TextSummaryOptions): string {
+  const places = run.rewrite?.unwritable ?? []
+  if (!places.length) return ''
+  const icon = run.strict ? '❌' : '⚠️'
+  const items = places
+    .slice(0, UNWRITABLE_SHOWN)
+    .map(
+      (u) =>
+        `- ${icon} ${link(u, opts)} ${markdownCode(compactReference(literal(u.reference, 300)))}: ${md(u.why, 1000)}`,
+    )
+  if (places.length > UNWRITABLE_SHOWN) items.push(`- … and ${places.length - UNWRITABLE_SHOWN} more`)
+  return `**${md(unwritableHeading(run))}**\n\n${items.join('\n')}\n\n`
 }
 
 function markdownRow(

@@ -13,9 +13,11 @@ import { applyEdits, type Edit, unsafeHere } from './edit.js'
 import { destination, fileProblem, prepareOutputDir, writeAtomically } from './output.js'
 import { type DigestProof, PROOF_LABEL, type StoredForms } from './stored.js'
 import { digestTarget, type RewriteMode, type Target, unprovenDigest, zotTarget } from './target.js'
+import { type UnwritablePlace, withFix } from './unwritable.js'
 
 export type { DigestProof, StoredForms } from './stored.js'
 export type { RewriteMode } from './target.js'
+export type { UnwritablePlace } from './unwritable.js'
 
 export interface RewriteOptions {
   mode: RewriteMode
@@ -37,6 +39,8 @@ export interface RewriteInput {
   stored?: StoredForms
   /** Why nothing may be written (the run failed), or undefined. */
   hold?: string
+  /** Strict mode: a place of a warm image that cannot be rewritten fails the run, so nothing is written. */
+  strict?: boolean
   /** Receives the rewritten stream for output `-`. */
   stdout?: (text: string) => void
   log?: (level: 'info' | 'warning', line: string) => void
@@ -70,6 +74,11 @@ export interface RewriteSummary {
   left: LeftAsWritten[]
   /** Files that could not be read back or written. */
   problems: { file: string; message: string }[]
+  /**
+   * Places of warm images whose text cannot be replaced (also in `left`): the deploy would pull them from
+   * upstream. Known before anything is written; in strict mode they fail the run and nothing is written.
+   */
+  unwritable: UnwritablePlace[]
   /** `digest` mode: images pinned to the digest Zot serves, by the proof that it is upstream's. */
   pinnedBy?: Record<DigestProof['by'], number>
 }
@@ -137,6 +146,7 @@ export async function rewriteManifests(
     unchanged: 0,
     left: [],
     problems: [],
+    unwritable: [],
   }
   const log = input.log ?? (() => undefined)
   const planned = new Map(input.planned.map((p) => [p.reference, p]))
@@ -169,13 +179,29 @@ export async function rewriteManifests(
         const list = aliases.get(source.file) ?? []
         list.push({ result, source })
         aliases.set(source.file, list)
-      } else leave(result, source, source.unwritable ?? 'its text cannot be replaced in place')
+      } else leave(result, source, withFix(source.unwritable ?? 'its text cannot be replaced in place'))
     }
   }
+  // An alias follows its anchor only where the anchor is an image place rewritten here: known now, so that
+  // strict mode can refuse before writing anything.
+  for (const [file, followers] of aliases) {
+    const anchors = new Set((byFile.get(file) ?? []).map((p) => spanKey(p.source.span)))
+    const kept = followers.filter((f) => anchors.has(spanKey(f.source.aliasOf)))
+    for (const f of followers) if (!kept.includes(f)) leave(f.result, f.source, withFix(aliasLeft(f.source)))
+    aliases.set(file, kept)
+  }
+  summary.unwritable = unwritablePlaces(leftPlaces)
 
-  if (input.hold) {
-    summary.held = input.hold
-    log('info', `Nothing written: ${input.hold}.`)
+  const hold =
+    input.hold ??
+    (input.strict && summary.unwritable.length
+      ? `${plural(summary.unwritable.length, 'reference')} to warm images cannot be rewritten in place`
+      : undefined)
+  if (hold) {
+    summary.held = hold
+    log('info', `Nothing written: ${hold}.`)
+    for (const u of summary.unwritable)
+      log('warning', `cannot be rewritten: ${u.reference} (${u.file}:${u.line}:${u.column}): ${u.why}`)
     annotate(input.results, leftPlaces, done)
     summary.left = leftList(leftPlaces)
     return summary
@@ -315,14 +341,35 @@ async function rewriteFile(
     if (anchor) {
       changes.places.push(f)
       if (anchor.text !== text.slice(anchor.start, anchor.end)) changes.changed++
-    } else
-      changes.left.push({
-        place: f,
-        why: `${f.source.unwritable ?? 'reached through an alias'}, whose anchored text is not an image field rewritten here`,
-      })
+    } else changes.left.push({ place: f, why: aliasLeft(f.source) })
   }
   if (changes.changed) changes.out = Buffer.from(applyEdits(text, edits), 'utf8')
   return changes
+}
+
+function aliasLeft(source: Source): string {
+  return `${source.unwritable ?? 'reached through an alias'}, whose anchored text is not an image field rewritten here`
+}
+
+const spanKey = (span: { start: number; end: number } | undefined) =>
+  span ? `${span.start}:${span.end}` : ''
+
+/** The places of warm images left for their own text (not for the image's reason) before any file is read. */
+function unwritablePlaces(left: Map<ImageResult, LeftPlace[]>): UnwritablePlace[] {
+  const out: UnwritablePlace[] = []
+  for (const [r, places] of left) {
+    if (!WARMED.has(r.status)) continue
+    for (const p of places)
+      if (!p.image)
+        out.push({
+          reference: r.reference,
+          file: p.source.file,
+          line: p.source.line,
+          column: p.source.column,
+          why: p.why,
+        })
+  }
+  return out
 }
 
 /** The edit of the anchored text an alias reads, if that text is rewritten. */
