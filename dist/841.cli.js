@@ -1876,6 +1876,22 @@ function planAnnotations(run, opts = {}) {
     }
     for (const n of run.notices)
         candidates.push(noticeCandidate(n, failLevel, toRepo, order++));
+    // A warm image's place that `rewrite` cannot replace: the deploy would pull it from upstream there.
+    for (const u of run.rewrite?.unwritable ?? []) {
+        const file = u.file !== format/* STDIN_FILE */.ER ? toRepo(u.file) : undefined;
+        const where = (0,format/* locationLabel */.GE)(u);
+        const message = `${(0,report_escape/* literal */.eu)(u.reference, 200)} cannot be rewritten here (rewrite: ${run.rewrite?.mode}), so the deploy would pull it from upstream: ${(0,report_escape/* oneLine */.TN)(u.why, 1000)}`;
+        candidates.push({
+            level: failLevel,
+            title: 'reference cannot be rewritten',
+            message: file || u.file === format/* STDIN_FILE */.ER ? message : `${message} (in ${where})`,
+            ...(file ? { file, line: u.line, column: u.column } : {}),
+            where,
+            rank: (0,format/* statusRank */.Tx)('failed') + 0.5,
+            repeat: 0,
+            order: order++,
+        });
+    }
     const limit = opts.limit ?? GITHUB_ANNOTATION_LIMIT;
     const out = [];
     for (const level of ['error', 'warning', 'notice']) {
@@ -2045,6 +2061,10 @@ function decideOutcome(run) {
     // A manifest missing from the output directory would silently not be deployed.
     if (run.rewrite?.problems.length)
         problems.push(`${(0,format/* plural */.LS)(run.rewrite.problems.length, 'manifest file')} not written`);
+    // A reference left as written sends the deploy upstream for that image: what rewrite is there to prevent.
+    // Soft mode writes the rest and counts it with the other places left (leftWarmed).
+    if (run.strict && run.rewrite?.unwritable.length)
+        problems.push(`${(0,format/* plural */.LS)(run.rewrite.unwritable.length, 'reference')} to warm images cannot be rewritten in place`);
     if (counts.total === 0 && unreadable === 0)
         warnings.push('no image references found; check paths');
     if (counts.skippedUnmapped)
@@ -4670,7 +4690,7 @@ async function runPipeline(config, opts) {
         });
         // Loaded only when the run talks to Zot: plan mode never loads the HTTP client or the engine (start-up).
         const { zot, hardFailure, warmed, stored } = config.mode !== 'plan' && config.zotUrl && !controller.signal.aborted
-            ? await (await Promise.all(/* import() */[__webpack_require__.e(752), __webpack_require__.e(565)]).then(__webpack_require__.bind(__webpack_require__, 2565))).zotStage(config, config.zotUrl, plan.images, controller.signal, opts)
+            ? await (await Promise.all(/* import() */[__webpack_require__.e(752), __webpack_require__.e(899)]).then(__webpack_require__.bind(__webpack_require__, 9899))).zotStage(config, config.zotUrl, plan.images, controller.signal, opts)
             : {};
         const results = assemble(extraction.images, plan.images, plan.unmapped, warmed, config);
         const cancelled = controller.signal.aborted ? reasonOf(controller.signal.reason, 'cancelled') : undefined;
@@ -4697,7 +4717,7 @@ async function runPipeline(config, opts) {
             // A failed run hands no manifests on: a pipe into `kubectl apply` then receives nothing at all.
             const outcome = decideOutcome(run);
             // Loaded here only, like the Zot stages: most runs do not rewrite.
-            const { rewriteManifests } = await __webpack_require__.e(/* import() */ 341).then(__webpack_require__.bind(__webpack_require__, 9341));
+            const { rewriteManifests } = await __webpack_require__.e(/* import() */ 401).then(__webpack_require__.bind(__webpack_require__, 9401));
             run.rewrite = await logger.group('Rewrite manifests', () => rewriteManifests({
                 mode: rewrite.mode,
                 pullHost: rewrite.pullHost,
@@ -4710,6 +4730,7 @@ async function runPipeline(config, opts) {
                 ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}),
                 ...(stored ? { stored } : {}),
                 ...(outcome.exitCode !== 0 ? { hold: `the run failed (${outcome.reason})` } : {}),
+                strict: config.strict,
                 ...(opts.stdout ? { stdout: opts.stdout } : {}),
                 log: (level, line) => (level === 'info' ? logger.info(line) : logger.warning(line)),
             }));
@@ -5914,9 +5935,11 @@ function jsonEscape(ch) {
 /* harmony export */   p9: () => (/* binding */ MAX_REFERENCE_TEXT)
 /* harmony export */ });
 /* unused harmony exports STATUS_ORDER, STATUS_ICON, statusIcon, describeRewrite, showsReferrers, bytes, fitting */
-/* harmony import */ var _warm_referrers_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8725);
-/* harmony import */ var _escape_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2527);
+/* harmony import */ var _rewrite_stored_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8177);
+/* harmony import */ var _warm_referrers_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(8725);
+/* harmony import */ var _escape_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(2527);
 // Small presentation helpers shared by the table, the summary and the annotations.
+
 
 
 /** Worst first: the order of tables, annotations and what survives when rows must be cut. */
@@ -6006,17 +6029,17 @@ function sourceLabel(source, runtimeDetail = 'full') {
         return `images input #${source.line}`;
     if (source.file === STDIN_FILE)
         return `stdin:${source.line}${suffix}`;
-    return `${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .printable */ .g$)(source.file)}:${source.line}${suffix}`;
+    return `${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .printable */ .g$)(source.file)}:${source.line}${suffix}`;
 }
 /** `runtime: arg --executor-image`, `runtime: env RELATED_IMAGE_DB`; undefined for an image field. */
 function runtimeLabel(source) {
     if (!source.runtime)
         return undefined;
-    return `runtime: ${source.runtime}${source.runtimeName ? ` ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .literal */ .eu)(source.runtimeName, 100)}` : ''}`;
+    return `runtime: ${source.runtime}${source.runtimeName ? ` ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .literal */ .eu)(source.runtimeName, 100)}` : ''}`;
 }
 /** `deploy/app.yaml:12:7` (or less, as known), the file name escaped like sourceLabel's. */
 function locationLabel(where) {
-    const file = (0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .printable */ .g$)(where.file);
+    const file = (0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .printable */ .g$)(where.file);
     if (!where.line)
         return file;
     return `${file}:${where.line}${where.column ? `:${where.column}` : ''}`;
@@ -6041,6 +6064,9 @@ function describeRewrite(r) {
     ];
     if (r.unchanged)
         parts.push(`${plural(r.unchanged, 'reference')} already as verified`);
+    const proofs = Object.entries(r.pinnedBy ?? {}).filter(([, n]) => n > 0);
+    if (proofs.length)
+        parts.push(`pinned as upstream's digest by ${proofs.map(([by, n]) => `${PROOF_LABEL[by]} (${n})`).join(', ')}`);
     if (left)
         parts.push(`${plural(left, 'place')} left as written (see the warnings and statuses)`);
     if (r.problems.length)
@@ -6062,7 +6088,7 @@ function referrersLabel(r) {
     if (!r.referrers || r.referrers.state === 'off')
         return '';
     const present = new Set(r.referrers.items.map((i) => i.kind));
-    if (!(0,_warm_referrers_js__WEBPACK_IMPORTED_MODULE_0__/* .signsImage */ .sQ)(r.referrers.items, r.digest))
+    if (!(0,_warm_referrers_js__WEBPACK_IMPORTED_MODULE_1__/* .signsImage */ .sQ)(r.referrers.items, r.digest))
         present.delete('signature');
     const kinds = Object.keys(KIND_LABEL)
         .filter((k) => present.has(k))
@@ -6094,6 +6120,213 @@ function fitting(items, budget, separator = 0) {
         used += size;
     }
     return { kept, used };
+}
+
+
+/***/ }),
+
+/***/ 8177:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Ck: () => (/* binding */ PROOF_LABEL),
+/* harmony export */   zV: () => (/* binding */ readStoredForms)
+/* harmony export */ });
+/* unused harmony export upstreamReferrer */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(452);
+/* harmony import */ var _warm_registry_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(4590);
+/* harmony import */ var _target_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(703);
+// `digest` mode pins a tag only where the digest Zot serves is upstream's. Zot does not record upstream's
+// digest, so the evidence is what the cache holds: a signature, attestation or SBOM that Zot copied from
+// upstream for that very digest (upstreamReferrer: no request, the run already listed them), else the stored
+// manifest itself (unconvertedEvidence: one local read by digest per tag-only image that warmed).
+
+
+
+/** How the log and the summaries name each kind of proof. */
+const PROOF_LABEL = {
+    'media-types': 'media types kept',
+    'upstream-referrer': 'upstream referrer',
+};
+const A_KIND = {
+    signature: 'a signature',
+    attestation: 'an attestation',
+    sbom: 'an SBOM',
+    other: 'a referrer',
+};
+/** Preferred as proof: what a deploy verifies anyway, then what a tag names outright. */
+const KIND_ORDER = ['signature', 'attestation', 'sbom', 'other'];
+/**
+ * Proof from the referrers the cache holds for the image's own digest. Zot copies referrers by asking
+ * upstream for those of the digest it holds (OCI 1.1 referrers whose `subject` is that digest, cosign's legacy
+ * `sha256-<hex>.sig/.att/.sbom` tags named after it): a digest Zot made by converting the image is unknown
+ * upstream and gets none. So one such referrer proves upstream serves the digest. Referrers of a platform
+ * manifest prove nothing about the index (converting an index keeps its platform manifests, and Zot hangs the
+ * attestations it moves out of the index on them).
+ */
+function upstreamReferrer(result) {
+    const own = (result.referrers?.items ?? []).filter((i) => i.subject === result.digest);
+    const best = [...own].sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) ||
+        (a.form === b.form ? 0 : a.form === 'tag' ? 1 : -1))[0];
+    if (!best)
+        return undefined;
+    const tool = best.tool ? ` (${best.tool})` : '';
+    return {
+        by: 'upstream-referrer',
+        detail: best.form === 'tag'
+            ? `Zot holds cosign's legacy tag ${best.tag}, which it copies from upstream by the name of this digest`
+            : `Zot holds ${A_KIND[best.kind]}${tool} of this digest, and copies referrers from upstream for the digest it holds`,
+    };
+}
+async function readStoredForms(client, planned, results, opts) {
+    const forms = new Map();
+    const todo = [];
+    planned.forEach((p, i) => {
+        const r = results[i];
+        if (!r || (r.status !== 'cached' && r.status !== 'warmed') || p.ref.digest || !r.digest)
+            return;
+        const proof = upstreamReferrer(r);
+        if (proof)
+            forms.set(p.reference, { proof });
+        else
+            todo.push({ repo: p.zotRepository, digest: r.digest, reference: p.reference });
+    });
+    let next = 0;
+    const worker = async () => {
+        while (next < todo.length) {
+            const t = todo[next++];
+            if (opts.signal?.aborted) {
+                forms.set(t.reference, { problem: 'the run was cancelled before the stored manifest was read' });
+                continue;
+            }
+            try {
+                // The digest was confirmed present moments ago, so a read by digest is local. Check mode promises
+                // never to make Zot sync, so there a blob HEAD (never syncs) confirms it first.
+                const present = opts.check ? await (0,_warm_registry_js__WEBPACK_IMPORTED_MODULE_1__/* .hasBlob */ .is)(client, t.repo, t.digest, opts.signal) : undefined;
+                if (present && !(present.ok && present.value)) {
+                    forms.set(t.reference, { problem: `${t.repo}@${t.digest} is no longer in Zot` });
+                    continue;
+                }
+                const answer = await (0,_warm_registry_js__WEBPACK_IMPORTED_MODULE_1__/* .getManifest */ .c2)(client, t.repo, t.digest, { signal: opts.signal });
+                if (!answer.ok) {
+                    forms.set(t.reference, {
+                        problem: `Zot answered ${answer.refusal.status} for ${t.repo}@${t.digest}`,
+                    });
+                    continue;
+                }
+                const detail = (0,_target_js__WEBPACK_IMPORTED_MODULE_2__/* .unconvertedEvidence */ .Hn)(answer.value);
+                forms.set(t.reference, detail ? { proof: { by: 'media-types', detail } } : {});
+            }
+            catch (err) {
+                forms.set(t.reference, { problem: `reading ${t.repo}@${t.digest} failed: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .describeError */ .Uc)(err)}` });
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency, todo.length)) }, worker));
+    return forms;
+}
+
+
+/***/ }),
+
+/***/ 703:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   $: () => (/* binding */ zotTarget),
+/* harmony export */   Hn: () => (/* binding */ unconvertedEvidence),
+/* harmony export */   Ic: () => (/* binding */ unprovenDigest),
+/* harmony export */   OS: () => (/* binding */ digestTarget)
+/* harmony export */ });
+/* harmony import */ var _extract_reference_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8492);
+/* harmony import */ var _warm_diagnose_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6633);
+/* harmony import */ var _warm_manifest_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(1684);
+// What text replaces a reference. Two modes:
+//   zot     the reference a node pulls from the cache: `<pull host>/<zot repository>:<tag>@<digest Zot serves>`
+//           (`@digest` alone for a digest-only reference). Docker Hub short names come out in full
+//           (`library/nginx`), because that is the repository Zot holds.
+//   digest  the reference as written, pinned: `<as written>@<digest>`, only where the digest Zot serves is
+//           provably the one upstream serves; a reference that already carries a verified pin stays as it is.
+
+
+
+/** `zot` mode: the same text for every occurrence of the image. */
+function zotTarget(pullHost, zotRepository, ref, digest) {
+    const tag = ref.tag !== undefined ? `:${ref.tag}` : '';
+    return checked(`${pullHost}/${zotRepository}${tag}@${digest}`, {
+        domain: pullHost,
+        path: zotRepository,
+        ...(ref.tag !== undefined ? { tag: ref.tag } : {}),
+        digest,
+    });
+}
+/**
+ * `digest` mode, per occurrence: `written` is the text at the occurrence (its own spelling, e.g. `nginx:1.27`).
+ * A written pin was verified by the warm stage, so it stays as it is.
+ */
+function digestTarget(written, digest) {
+    let ref;
+    try {
+        ref = (0,_extract_reference_js__WEBPACK_IMPORTED_MODULE_0__/* .parseReference */ .F2)(written);
+    }
+    catch (err) {
+        return { left: `internal: "${written}" is not a valid reference (${err.message})` };
+    }
+    if (ref.digest !== undefined)
+        return { text: written };
+    // Without a written tag the implied `latest` is not written either: the text gains only the pin.
+    const { tag: _implied, ...name } = ref;
+    return checked(`${written}@${digest}`, /[:@]/.test(written.slice(written.lastIndexOf('/') + 1)) ? { ...ref, digest } : { ...name, digest });
+}
+/** The text must read back as the intended reference; anything else is a bug worth stopping for. */
+function checked(text, want) {
+    let got;
+    try {
+        got = (0,_extract_reference_js__WEBPACK_IMPORTED_MODULE_0__/* .parseReference */ .F2)(text);
+    }
+    catch (err) {
+        return { left: `internal: "${text}" is not a valid reference (${err.message})` };
+    }
+    const expected = (0,_extract_reference_js__WEBPACK_IMPORTED_MODULE_0__/* .formatReference */ .FH)(want);
+    return (0,_extract_reference_js__WEBPACK_IMPORTED_MODULE_0__/* .formatReference */ .FH)(got) === expected
+        ? { text }
+        : { left: `internal: "${text}" reads as ${(0,_extract_reference_js__WEBPACK_IMPORTED_MODULE_0__/* .formatReference */ .FH)(got)}, not ${expected}` };
+}
+/**
+ * Why the stored manifest is byte for byte what upstream serves, or undefined when it cannot be told.
+ * Zot (v2.1.x, preserveDigest off) converts an image only when something in it is Docker-typed or an index
+ * carries buildkit attestation entries, and then converts all of it: anything Docker-typed, or an attestation
+ * entry still in the index, proves no conversion happened. An image holding only OCI types proves nothing:
+ * it may have been published so, or be Zot's conversion.
+ */
+function unconvertedEvidence(m) {
+    if ((0,_warm_manifest_js__WEBPACK_IMPORTED_MODULE_2__/* .isDockerMediaType */ .pp)(m.mediaType))
+        return 'Zot stores it with Docker media types, as published';
+    if (m.config && (0,_warm_manifest_js__WEBPACK_IMPORTED_MODULE_2__/* .isDockerMediaType */ .pp)(m.config.mediaType))
+        return 'Zot stores its config with a Docker media type, as published';
+    if (m.children.some((c) => (0,_warm_manifest_js__WEBPACK_IMPORTED_MODULE_2__/* .isDockerMediaType */ .pp)(c.mediaType)))
+        return 'Zot stores its index with Docker-typed entries, as published';
+    if (m.children.some((c) => c.attestation))
+        return 'Zot keeps the attestation entries in its index';
+    return undefined;
+}
+/**
+ * The reason a tag's digest is not pinned in `digest` mode when nothing proves it is upstream's. `referrers`:
+ * what the run read of the image's referrers (undefined: not read, `referrers: off`).
+ */
+function unprovenDigest(digest, referrers) {
+    const read = !referrers
+        ? 'its referrers were not read (referrers: off)'
+        : referrers.state === 'verified'
+            ? 'Zot holds no signature, attestation or SBOM of this digest'
+            : 'its referrers could not be read completely';
+    return (`the digest Zot serves (${digest}) may not be upstream's: Zot holds this image with OCI media types only ` +
+        `and ${read}. Such an image may be published so or be Zot's conversion (${_warm_diagnose_js__WEBPACK_IMPORTED_MODULE_1__/* .conversionDiagnosis */ .ap}). ` +
+        'A tag is pinned only on proof: Docker media types or attestation entries kept in the stored image (the ' +
+        'conversion removes both), or a signature, attestation or SBOM that Zot copied from upstream for this ' +
+        'very digest (Zot asks upstream for the referrers of the digest it holds; a converted digest has none). ' +
+        'Pin the upstream digest in the manifest (tag@sha256:…, which zot-warm verifies), or use rewrite: zot ' +
+        'to pull from the cache');
 }
 
 

@@ -1,8 +1,8 @@
-export const id = 341;
-export const ids = [341];
+export const id = 401;
+export const ids = [401];
 export const modules = {
 
-/***/ 9341:
+/***/ 9401:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 
@@ -155,14 +155,47 @@ function fileProblem(err) {
     return (0,errors/* describeError */.Uc)(err);
 }
 
+// EXTERNAL MODULE: ./lib/rewrite/stored.js
+var rewrite_stored = __webpack_require__(8177);
 // EXTERNAL MODULE: ./lib/rewrite/target.js
 var rewrite_target = __webpack_require__(703);
+;// CONCATENATED MODULE: ./lib/rewrite/unwritable.js
+// A place whose text cannot be replaced (Source.unwritable: escapes, a value folded over lines, an alias of
+// text that is no image field, image-sync's source and tag written apart) keeps the upstream reference, so the
+// deploy would pull that image from upstream. Each reason comes with what to write instead; strict mode fails
+// the run on such a place (and writes nothing), soft mode warns.
+const ONE_LINE = 'write the reference on one line, as a plain or quoted value';
+const NO_ESCAPES = 'write the reference without escapes, as a plain or quoted value';
+/** The reasons the extraction gives (src/extract/span.ts, index.ts, formats.ts), with what to do about each. */
+const FIXES = [
+    [/^written with escapes inside double quotes$/, NO_ESCAPES],
+    [/^written with a doubled quote \(''\) inside single quotes$/, NO_ESCAPES],
+    [/^a (plain|quoted) value spread over several lines$/, ONE_LINE],
+    [/^a block scalar (of several lines|whose text differs from its value)/, ONE_LINE],
+    [
+        /^reached through the alias\b/,
+        'write the reference itself in place of the alias, or put the anchor on the image field it copies',
+    ],
+    [
+        /^its source and tag are written apart$/,
+        'write source as one reference (source: name:tag, no tag key), or leave this image-sync file out of paths',
+    ],
+    [/^internal: /, 'this is a zot-warm bug: please report it with the file'],
+];
+/** `why`, followed by what to write instead. */
+function withFix(why) {
+    const fix = FIXES.find(([re]) => re.test(why))?.[1] ?? 'write the reference as a plain or quoted value on one line';
+    return `${why}; ${fix}`;
+}
+
 ;// CONCATENATED MODULE: ./lib/rewrite/index.js
 // The rewrite stage (after warm): hands the deploy the manifests it scanned with each verified reference
 // replaced, in place or in an output directory (every scanned file, rewritten or not, at the same relative
 // path), or on stdout for a pipe. Only the characters of a reference change (Source.span); an image that
 // failed, was not mapped, is invalid or unresolved keeps its text, and every reference left as written is
 // said, with why.
+
+
 
 
 
@@ -207,6 +240,7 @@ async function rewriteManifests(opts, input, rule) {
         unchanged: 0,
         left: [],
         problems: [],
+        unwritable: [],
     };
     const log = input.log ?? (() => undefined);
     const planned = new Map(input.planned.map((p) => [p.reference, p]));
@@ -245,12 +279,29 @@ async function rewriteManifests(opts, input, rule) {
                 aliases.set(source.file, list);
             }
             else
-                leave(result, source, source.unwritable ?? 'its text cannot be replaced in place');
+                leave(result, source, withFix(source.unwritable ?? 'its text cannot be replaced in place'));
         }
     }
-    if (input.hold) {
-        summary.held = input.hold;
-        log('info', `Nothing written: ${input.hold}.`);
+    // An alias follows its anchor only where the anchor is an image place rewritten here: known now, so that
+    // strict mode can refuse before writing anything.
+    for (const [file, followers] of aliases) {
+        const anchors = new Set((byFile.get(file) ?? []).map((p) => spanKey(p.source.span)));
+        const kept = followers.filter((f) => anchors.has(spanKey(f.source.aliasOf)));
+        for (const f of followers)
+            if (!kept.includes(f))
+                leave(f.result, f.source, withFix(aliasLeft(f.source)));
+        aliases.set(file, kept);
+    }
+    summary.unwritable = unwritablePlaces(leftPlaces);
+    const hold = input.hold ??
+        (input.strict && summary.unwritable.length
+            ? `${(0,format/* plural */.LS)(summary.unwritable.length, 'reference')} to warm images cannot be rewritten in place`
+            : undefined);
+    if (hold) {
+        summary.held = hold;
+        log('info', `Nothing written: ${hold}.`);
+        for (const u of summary.unwritable)
+            log('warning', `cannot be rewritten: ${u.reference} (${u.file}:${u.line}:${u.column}): ${u.why}`);
         annotate(input.results, leftPlaces, done);
         summary.left = leftList(leftPlaces);
         return summary;
@@ -310,11 +361,25 @@ async function rewriteManifests(opts, input, rule) {
     log('info', `Rewrote ${(0,format/* plural */.LS)(summary.rewritten, 'reference')} in ${(0,format/* plural */.LS)(summary.changedFiles, 'file')}; ` +
         `${(0,format/* plural */.LS)(summary.files, 'file')} written ${where}` +
         (summary.unchanged ? `; ${(0,format/* plural */.LS)(summary.unchanged, 'reference')} already as verified.` : '.'));
+    if (opts.mode === 'digest')
+        summary.pinnedBy = sayProofs(input.results, done, input.stored, log);
     for (const l of summary.left) {
         const places = l.places > 1 ? ` (${l.places} places, first at ${l.where})` : ` (${l.where})`;
         log('warning', `not rewritten: ${l.reference}${places}: ${l.why}`);
     }
     return summary;
+}
+/** `digest` mode: each tag pinned, with the proof that the digest is upstream's; the count by proof. */
+function sayProofs(results, done, stored, log) {
+    const counts = { 'media-types': 0, 'upstream-referrer': 0 };
+    for (const r of results) {
+        const proof = done.has(r) ? stored?.get(r.reference)?.proof : undefined;
+        if (!proof)
+            continue;
+        counts[proof.by]++;
+        log('info', `pinned ${r.reference} to ${r.digest} (${rewrite_stored/* PROOF_LABEL */.Ck[proof.by]}): ${proof.detail}`);
+    }
+    return counts;
 }
 /** One file's new content: each pending place replaced when the file still says what was read there. */
 async function rewriteFile(pending, followers, read) {
@@ -362,14 +427,33 @@ async function rewriteFile(pending, followers, read) {
                 changes.changed++;
         }
         else
-            changes.left.push({
-                place: f,
-                why: `${f.source.unwritable ?? 'reached through an alias'}, whose anchored text is not an image field rewritten here`,
-            });
+            changes.left.push({ place: f, why: aliasLeft(f.source) });
     }
     if (changes.changed)
         changes.out = Buffer.from(applyEdits(text, edits), 'utf8');
     return changes;
+}
+function aliasLeft(source) {
+    return `${source.unwritable ?? 'reached through an alias'}, whose anchored text is not an image field rewritten here`;
+}
+const spanKey = (span) => span ? `${span.start}:${span.end}` : '';
+/** The places of warm images left for their own text (not for the image's reason) before any file is read. */
+function unwritablePlaces(left) {
+    const out = [];
+    for (const [r, places] of left) {
+        if (!WARMED.has(r.status))
+            continue;
+        for (const p of places)
+            if (!p.image)
+                out.push({
+                    reference: r.reference,
+                    file: p.source.file,
+                    line: p.source.line,
+                    column: p.source.column,
+                    why: p.why,
+                });
+    }
+    return out;
 }
 /** The edit of the anchored text an alias reads, if that text is rewritten. */
 function anchorEdit(f, applied) {
@@ -402,7 +486,7 @@ function imageReason(result, opts, planned, stored) {
         if (form?.problem)
             return `cannot tell whether Zot serves upstream's digest: ${form.problem}`;
         if (!form?.proof)
-            return (0,rewrite_target/* unprovenDigest */.Ic)(digest);
+            return (0,rewrite_target/* unprovenDigest */.Ic)(digest, result.referrers);
     }
     return (written) => (0,rewrite_target/* digestTarget */.OS)(written, digest);
 }
@@ -465,97 +549,6 @@ function leftList(left) {
                 why,
             });
     return out;
-}
-
-
-/***/ }),
-
-/***/ 703:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   $: () => (/* binding */ zotTarget),
-/* harmony export */   Hn: () => (/* binding */ unconvertedEvidence),
-/* harmony export */   Ic: () => (/* binding */ unprovenDigest),
-/* harmony export */   OS: () => (/* binding */ digestTarget)
-/* harmony export */ });
-/* harmony import */ var _extract_reference_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8492);
-/* harmony import */ var _warm_diagnose_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6633);
-/* harmony import */ var _warm_manifest_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(1684);
-// What text replaces a reference. Two modes:
-//   zot     the reference a node pulls from the cache: `<pull host>/<zot repository>:<tag>@<digest Zot serves>`
-//           (`@digest` alone for a digest-only reference). Docker Hub short names come out in full
-//           (`library/nginx`), because that is the repository Zot holds.
-//   digest  the reference as written, pinned: `<as written>@<digest>`, only where the digest Zot serves is
-//           provably the one upstream serves; a reference that already carries a verified pin stays as it is.
-
-
-
-/** `zot` mode: the same text for every occurrence of the image. */
-function zotTarget(pullHost, zotRepository, ref, digest) {
-    const tag = ref.tag !== undefined ? `:${ref.tag}` : '';
-    return checked(`${pullHost}/${zotRepository}${tag}@${digest}`, {
-        domain: pullHost,
-        path: zotRepository,
-        ...(ref.tag !== undefined ? { tag: ref.tag } : {}),
-        digest,
-    });
-}
-/**
- * `digest` mode, per occurrence: `written` is the text at the occurrence (its own spelling, e.g. `nginx:1.27`).
- * A written pin was verified by the warm stage, so it stays as it is.
- */
-function digestTarget(written, digest) {
-    let ref;
-    try {
-        ref = (0,_extract_reference_js__WEBPACK_IMPORTED_MODULE_0__/* .parseReference */ .F2)(written);
-    }
-    catch (err) {
-        return { left: `internal: "${written}" is not a valid reference (${err.message})` };
-    }
-    if (ref.digest !== undefined)
-        return { text: written };
-    // Without a written tag the implied `latest` is not written either: the text gains only the pin.
-    const { tag: _implied, ...name } = ref;
-    return checked(`${written}@${digest}`, /[:@]/.test(written.slice(written.lastIndexOf('/') + 1)) ? { ...ref, digest } : { ...name, digest });
-}
-/** The text must read back as the intended reference; anything else is a bug worth stopping for. */
-function checked(text, want) {
-    let got;
-    try {
-        got = (0,_extract_reference_js__WEBPACK_IMPORTED_MODULE_0__/* .parseReference */ .F2)(text);
-    }
-    catch (err) {
-        return { left: `internal: "${text}" is not a valid reference (${err.message})` };
-    }
-    const expected = (0,_extract_reference_js__WEBPACK_IMPORTED_MODULE_0__/* .formatReference */ .FH)(want);
-    return (0,_extract_reference_js__WEBPACK_IMPORTED_MODULE_0__/* .formatReference */ .FH)(got) === expected
-        ? { text }
-        : { left: `internal: "${text}" reads as ${(0,_extract_reference_js__WEBPACK_IMPORTED_MODULE_0__/* .formatReference */ .FH)(got)}, not ${expected}` };
-}
-/**
- * Why the stored manifest is byte for byte what upstream serves, or undefined when it cannot be told.
- * Zot (v2.1.x, preserveDigest off) converts an image only when something in it is Docker-typed or an index
- * carries buildkit attestation entries, and then converts all of it: anything Docker-typed, or an attestation
- * entry still in the index, proves no conversion happened. An image holding only OCI types proves nothing:
- * it may have been published so, or be Zot's conversion.
- */
-function unconvertedEvidence(m) {
-    if ((0,_warm_manifest_js__WEBPACK_IMPORTED_MODULE_2__/* .isDockerMediaType */ .pp)(m.mediaType))
-        return 'Zot stores it with Docker media types, as published';
-    if (m.config && (0,_warm_manifest_js__WEBPACK_IMPORTED_MODULE_2__/* .isDockerMediaType */ .pp)(m.config.mediaType))
-        return 'Zot stores its config with a Docker media type, as published';
-    if (m.children.some((c) => (0,_warm_manifest_js__WEBPACK_IMPORTED_MODULE_2__/* .isDockerMediaType */ .pp)(c.mediaType)))
-        return 'Zot stores its index with Docker-typed entries, as published';
-    if (m.children.some((c) => c.attestation))
-        return 'Zot keeps the attestation entries in its index';
-    return undefined;
-}
-/** The reason a tag's digest is not pinned in `digest` mode when nothing proves Zot left the image as published. */
-function unprovenDigest(digest) {
-    return (`the digest Zot serves (${digest}) may not be upstream's: Zot holds this image with OCI media types only, ` +
-        `so it may be published so or be Zot's conversion (${_warm_diagnose_js__WEBPACK_IMPORTED_MODULE_1__/* .conversionDiagnosis */ .ap}). Pin the upstream digest in ` +
-        'the manifest (tag@sha256:…, which zot-warm verifies), or use rewrite: zot to pull from the cache');
 }
 
 

@@ -1,97 +1,6 @@
-export const id = 436;
-export const ids = [436];
+export const id = 362;
+export const ids = [362];
 export const modules = {
-
-/***/ 703:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   $: () => (/* binding */ zotTarget),
-/* harmony export */   Hn: () => (/* binding */ unconvertedEvidence),
-/* harmony export */   Ic: () => (/* binding */ unprovenDigest),
-/* harmony export */   OS: () => (/* binding */ digestTarget)
-/* harmony export */ });
-/* harmony import */ var _extract_reference_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8492);
-/* harmony import */ var _warm_diagnose_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6633);
-/* harmony import */ var _warm_manifest_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(1684);
-// What text replaces a reference. Two modes:
-//   zot     the reference a node pulls from the cache: `<pull host>/<zot repository>:<tag>@<digest Zot serves>`
-//           (`@digest` alone for a digest-only reference). Docker Hub short names come out in full
-//           (`library/nginx`), because that is the repository Zot holds.
-//   digest  the reference as written, pinned: `<as written>@<digest>`, only where the digest Zot serves is
-//           provably the one upstream serves; a reference that already carries a verified pin stays as it is.
-
-
-
-/** `zot` mode: the same text for every occurrence of the image. */
-function zotTarget(pullHost, zotRepository, ref, digest) {
-    const tag = ref.tag !== undefined ? `:${ref.tag}` : '';
-    return checked(`${pullHost}/${zotRepository}${tag}@${digest}`, {
-        domain: pullHost,
-        path: zotRepository,
-        ...(ref.tag !== undefined ? { tag: ref.tag } : {}),
-        digest,
-    });
-}
-/**
- * `digest` mode, per occurrence: `written` is the text at the occurrence (its own spelling, e.g. `nginx:1.27`).
- * A written pin was verified by the warm stage, so it stays as it is.
- */
-function digestTarget(written, digest) {
-    let ref;
-    try {
-        ref = (0,_extract_reference_js__WEBPACK_IMPORTED_MODULE_0__/* .parseReference */ .F2)(written);
-    }
-    catch (err) {
-        return { left: `internal: "${written}" is not a valid reference (${err.message})` };
-    }
-    if (ref.digest !== undefined)
-        return { text: written };
-    // Without a written tag the implied `latest` is not written either: the text gains only the pin.
-    const { tag: _implied, ...name } = ref;
-    return checked(`${written}@${digest}`, /[:@]/.test(written.slice(written.lastIndexOf('/') + 1)) ? { ...ref, digest } : { ...name, digest });
-}
-/** The text must read back as the intended reference; anything else is a bug worth stopping for. */
-function checked(text, want) {
-    let got;
-    try {
-        got = (0,_extract_reference_js__WEBPACK_IMPORTED_MODULE_0__/* .parseReference */ .F2)(text);
-    }
-    catch (err) {
-        return { left: `internal: "${text}" is not a valid reference (${err.message})` };
-    }
-    const expected = (0,_extract_reference_js__WEBPACK_IMPORTED_MODULE_0__/* .formatReference */ .FH)(want);
-    return (0,_extract_reference_js__WEBPACK_IMPORTED_MODULE_0__/* .formatReference */ .FH)(got) === expected
-        ? { text }
-        : { left: `internal: "${text}" reads as ${(0,_extract_reference_js__WEBPACK_IMPORTED_MODULE_0__/* .formatReference */ .FH)(got)}, not ${expected}` };
-}
-/**
- * Why the stored manifest is byte for byte what upstream serves, or undefined when it cannot be told.
- * Zot (v2.1.x, preserveDigest off) converts an image only when something in it is Docker-typed or an index
- * carries buildkit attestation entries, and then converts all of it: anything Docker-typed, or an attestation
- * entry still in the index, proves no conversion happened. An image holding only OCI types proves nothing:
- * it may have been published so, or be Zot's conversion.
- */
-function unconvertedEvidence(m) {
-    if ((0,_warm_manifest_js__WEBPACK_IMPORTED_MODULE_2__/* .isDockerMediaType */ .pp)(m.mediaType))
-        return 'Zot stores it with Docker media types, as published';
-    if (m.config && (0,_warm_manifest_js__WEBPACK_IMPORTED_MODULE_2__/* .isDockerMediaType */ .pp)(m.config.mediaType))
-        return 'Zot stores its config with a Docker media type, as published';
-    if (m.children.some((c) => (0,_warm_manifest_js__WEBPACK_IMPORTED_MODULE_2__/* .isDockerMediaType */ .pp)(c.mediaType)))
-        return 'Zot stores its index with Docker-typed entries, as published';
-    if (m.children.some((c) => c.attestation))
-        return 'Zot keeps the attestation entries in its index';
-    return undefined;
-}
-/** The reason a tag's digest is not pinned in `digest` mode when nothing proves Zot left the image as published. */
-function unprovenDigest(digest) {
-    return (`the digest Zot serves (${digest}) may not be upstream's: Zot holds this image with OCI media types only, ` +
-        `so it may be published so or be Zot's conversion (${_warm_diagnose_js__WEBPACK_IMPORTED_MODULE_1__/* .conversionDiagnosis */ .ap}). Pin the upstream digest in ` +
-        'the manifest (tag@sha256:…, which zot-warm verifies), or use rewrite: zot to pull from the cache');
-}
-
-
-/***/ }),
 
 /***/ 8667:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
@@ -151,7 +60,7 @@ async function sleep(ms, signal) {
 
 /***/ }),
 
-/***/ 8436:
+/***/ 2362:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -170,61 +79,8 @@ var duration = __webpack_require__(7581);
 var report_escape = __webpack_require__(2527);
 // EXTERNAL MODULE: ./lib/report/format.js
 var format = __webpack_require__(7703);
-// EXTERNAL MODULE: ./lib/warm/registry.js
-var registry = __webpack_require__(4590);
-// EXTERNAL MODULE: ./lib/rewrite/target.js
-var target = __webpack_require__(703);
-;// CONCATENATED MODULE: ./lib/rewrite/stored.js
-// `digest` mode pins a tag only where the digest Zot serves is upstream's. Zot does not record upstream's
-// digest, so the stored manifest itself is the evidence (unconvertedEvidence): one local read by digest per
-// tag-only image that warmed.
-
-
-
-async function readStoredForms(client, planned, results, opts) {
-    const forms = new Map();
-    const todo = [];
-    planned.forEach((p, i) => {
-        const r = results[i];
-        if (!r || (r.status !== 'cached' && r.status !== 'warmed') || p.ref.digest || !r.digest)
-            return;
-        todo.push({ repo: p.zotRepository, digest: r.digest, reference: p.reference });
-    });
-    let next = 0;
-    const worker = async () => {
-        while (next < todo.length) {
-            const t = todo[next++];
-            if (opts.signal?.aborted) {
-                forms.set(t.reference, { problem: 'the run was cancelled before the stored manifest was read' });
-                continue;
-            }
-            try {
-                // The digest was confirmed present moments ago, so a read by digest is local. Check mode promises
-                // never to make Zot sync, so there a blob HEAD (never syncs) confirms it first.
-                const present = opts.check ? await (0,registry/* hasBlob */.is)(client, t.repo, t.digest, opts.signal) : undefined;
-                if (present && !(present.ok && present.value)) {
-                    forms.set(t.reference, { problem: `${t.repo}@${t.digest} is no longer in Zot` });
-                    continue;
-                }
-                const answer = await (0,registry/* getManifest */.c2)(client, t.repo, t.digest, { signal: opts.signal });
-                if (!answer.ok) {
-                    forms.set(t.reference, {
-                        problem: `Zot answered ${answer.refusal.status} for ${t.repo}@${t.digest}`,
-                    });
-                    continue;
-                }
-                const proof = (0,target/* unconvertedEvidence */.Hn)(answer.value);
-                forms.set(t.reference, proof ? { proof } : {});
-            }
-            catch (err) {
-                forms.set(t.reference, { problem: `reading ${t.repo}@${t.digest} failed: ${(0,errors/* describeError */.Uc)(err)}` });
-            }
-        }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency, todo.length)) }, worker));
-    return forms;
-}
-
+// EXTERNAL MODULE: ./lib/rewrite/stored.js
+var stored = __webpack_require__(8177);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
 var undici = __webpack_require__(6752);
 ;// CONCATENATED MODULE: ./lib/warm/auth.js
@@ -780,6 +636,8 @@ function failureFrom(client, failed, repo, reference) {
 var platforms = __webpack_require__(3541);
 // EXTERNAL MODULE: ./lib/warm/referrers.js
 var referrers = __webpack_require__(8725);
+// EXTERNAL MODULE: ./lib/warm/registry.js
+var registry = __webpack_require__(4590);
 // EXTERNAL MODULE: ./lib/warm/search.js
 var search = __webpack_require__(8681);
 // EXTERNAL MODULE: ./lib/warm/manifest.js
@@ -1587,7 +1445,7 @@ async function zotStage(config, zotUrl, images, signal, opts) {
             const warmed = await logger.group(`${verb} ${(0,format/* plural */.LS)(images.length, 'image')}`, () => warmWithProgress(images, client, config, signal, opts));
             out.warmed = warmed;
             if (config.rewrite?.mode === 'digest')
-                out.stored = await readStoredForms(client, images, warmed, {
+                out.stored = await (0,stored/* readStoredForms */.zV)(client, images, warmed, {
                     concurrency: config.concurrency,
                     check: config.mode === 'check',
                     signal,
