@@ -361,6 +361,21 @@ describe('parseConfig', () => {
 })
 
 describe('durations', () => {
+  it('refuses time limits past 120h: Node fires longer timers after 1 ms (600h) or throws (2000h)', () => {
+    expect(problemsOf({ mode: 'plan', timeout: '600h', 'image-timeout': '2000h' })).toEqual([
+      'image-timeout: "2000h" is longer than the maximum of 120h (5 days).',
+      'timeout: "600h" is longer than the maximum of 120h (5 days).',
+    ])
+    expect(problemsOf({ mode: 'plan', timeout: '9'.repeat(400), 'image-timeout': '120h1ms' })).toEqual([
+      'image-timeout: "120h1ms" is longer than the maximum of 120h (5 days).',
+      `timeout: "${'9'.repeat(400)}" is longer than the maximum of 120h (5 days).`,
+    ])
+    const { config } = parseConfig(inputs({ mode: 'plan', timeout: '120h', 'image-timeout': '432000' }), {
+      workspace: ws,
+    })
+    expect(config).toMatchObject({ timeoutMs: 432_000_000, imageTimeoutMs: 432_000_000 })
+  })
+
   it('parses units and plain seconds', () => {
     expect(parseDuration('90s')).toBe(90_000)
     expect(parseDuration('10m')).toBe(600_000)

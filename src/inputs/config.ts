@@ -8,7 +8,7 @@ import type { RegistryMapping } from '../model.js'
 import { parseRegistryMap } from '../plan/registry-map.js'
 import { REFERRERS_POLICIES, type ReferrersPolicy } from '../warm/options.js'
 import { type ConfigSearch, loadConfigFile } from './config-file.js'
-import { parseDuration } from './duration.js'
+import { MAX_DURATION_MS, MAX_DURATION_TEXT, parseDuration } from './duration.js'
 import { splitList } from './list.js'
 import { loadPem, pemSecretLines } from './pem.js'
 import { percentDecoded, redact, urlCredentials } from './redact.js'
@@ -173,6 +173,10 @@ export function parseConfig(
     const ms = parseDuration(v)
     if (ms === undefined)
       problems.push(`${name}: "${v}" is not a duration; write e.g. 90s, 10m, 1h or a number of seconds.`)
+    else if (!(ms <= MAX_DURATION_MS)) {
+      problems.push(`${name}: "${v}" is longer than the maximum of ${MAX_DURATION_TEXT}.`)
+      return undefined
+    }
     return ms
   }
 

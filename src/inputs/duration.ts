@@ -2,6 +2,13 @@
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
 
+/**
+ * The longest time limit accepted: 5 days, the longest a runner job may run. Timers cannot go much
+ * further anyway: Node fires a timer of more than 2^31 - 1 ms (24.8 days) after 1 ms.
+ */
+export const MAX_DURATION_MS = 120 * 3_600_000
+export const MAX_DURATION_TEXT = '120h (5 days)'
+
 /** Milliseconds, or undefined when the text is not a duration. */
 export function parseDuration(text: string): number | undefined {
   const t = text.trim().toLowerCase()
