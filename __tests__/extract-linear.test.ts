@@ -109,6 +109,11 @@ const SHAPES: Record<string, [file: string, build: (n: number) => string]> = {
     'a.json',
     (n) => `{"kind":"Pod","spec":${'{"name":'.repeat(n)}{"image":"x"}${'}'.repeat(n)}}`,
   ],
+  'one-line JSON with a member to drop in every item (prune.ts JSON)': [
+    'a.json',
+    (n) =>
+      `{"kind":"List","items":[${'{"kind":"Pod","x":1,"spec":{"containers":[{"image":"x"}]}},'.repeat(n)}{}]}`,
+  ],
   'JSON strings full of backslashes and quotes (prune.ts JSON)': [
     'a.json',
     (n) => `{"kind":"Pod","x":"${'\\\\\\"'.repeat(n)}","spec":{"containers":[{"image":"x"}]}}`,
