@@ -194,10 +194,23 @@ function buildCorpus(): void {
       Buffer.from([0, 0, 1, 2, 0xff]),
     ]),
   )
-  cases.push({ kind: 'notice', file: 'blob.yaml', level: 'warning', message: /binary file/ })
+  cases.push({ kind: 'notice', file: 'blob.yaml', level: 'error', message: /binary file/ })
 
-  write('utf16.yaml', Buffer.from('\ufeffkind: Pod\n', 'utf16le'))
-  cases.push({ kind: 'notice', file: 'utf16.yaml', level: 'warning', message: /UTF-16.*convert it to UTF-8/ })
+  // UTF-16 with a byte order mark is read (kubectl reads it); UTF-32 is not, and says so.
+  write(
+    'utf16.yaml',
+    Buffer.from(`\ufeffkind: Pod\nspec:\n  containers:\n    - image: ${ok('utf16')}\n`, 'utf16le'),
+  )
+  const utf32 = Buffer.alloc(4 * 10)
+  utf32.writeUInt32LE(0xfeff, 0)
+  for (const [i, c] of [...'kind: Pod'].entries()) utf32.writeUInt32LE(c.charCodeAt(0), 4 * (i + 1))
+  write('utf32.yaml', utf32)
+  cases.push({
+    kind: 'notice',
+    file: 'utf32.yaml',
+    level: 'error',
+    message: /UTF-32 encoded: convert it to UTF-8/,
+  })
 
   write('empty.yaml', '')
   cases.push({ kind: 'notice', file: 'empty.yaml', level: 'notice', message: /file is empty/ })
@@ -210,7 +223,7 @@ function buildCorpus(): void {
   cases.push({
     kind: 'notice',
     file: 'huge.yaml',
-    level: 'warning',
+    level: 'error',
     message: /51\.0 MiB, over the 50\.0 MiB limit/,
   })
 
@@ -246,7 +259,7 @@ function buildCorpus(): void {
     message: /duplicate key "image": Kubernetes rejects duplicate keys; both values were searched/,
   })
 
-  // Nesting beyond what is searched: a warning, the shallow image is still found.
+  // Nesting beyond what is searched: an error (not all of it was read), the shallow image is still found.
   let deep = `kind: Pod\nspec:\n  containers:\n    - image: ${ok('deep')}\n  nested:\n`
   let indent = '    '
   for (let i = 0; i < 300; i++) {
@@ -254,7 +267,7 @@ function buildCorpus(): void {
     indent += ' '
   }
   write('deep.yaml', `${deep}${indent}image: team/never:1\n`)
-  cases.push({ kind: 'notice', file: 'deep.yaml', level: 'warning', message: /nests deeper than \d+ levels/ })
+  cases.push({ kind: 'notice', file: 'deep.yaml', level: 'error', message: /nests deeper than \d+ levels/ })
 
   // Billion laughs.
   const bomb = ['a: &a [x, x, x, x, x, x, x, x, x]']
@@ -271,7 +284,7 @@ function buildCorpus(): void {
   cases.push({
     kind: 'notice',
     file: 'aliases.yaml',
-    level: 'warning',
+    level: 'error',
     message: /more than \d+ alias expansions/,
   })
 

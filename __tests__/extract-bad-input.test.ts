@@ -62,6 +62,17 @@ const failingIo = (code: string, on: 'stat' | 'readFile', file: string): Extract
   },
 })
 
+/** Text as UTF-32 code units (no byte order mark). */
+function utf32(text: string, order: 'le' | 'be'): Buffer {
+  const points = [...text].map((c) => c.codePointAt(0) as number)
+  const buf = Buffer.alloc(points.length * 4)
+  for (const [i, p] of points.entries()) {
+    if (order === 'le') buf.writeUInt32LE(p, i * 4)
+    else buf.writeUInt32BE(p, i * 4)
+  }
+  return buf
+}
+
 const deepFlow = `image: ${'['.repeat(3000)}${']'.repeat(3000)}\n`
 let deepBlock = 'apiVersion: v1\nkind: Thing\nspec:\n  image: ghcr.io/ok/shallow:1\n  x:\n'
 for (let i = 0; i < 300; i++) deepBlock += `${' '.repeat(4 + i * 2)}k:\n`
@@ -284,13 +295,13 @@ const CASES: Case[] = [
   {
     name: 'document nested deeper than the walker goes',
     files: { 'a.yaml': deepBlock },
-    notices: [{ level: 'warning', file: 'a.yaml', message: 'nests deeper than 256 levels' }],
+    notices: [{ level: 'error', file: 'a.yaml', message: 'nests deeper than 256 levels' }],
     images: [['ok', 'ghcr.io/ok/shallow:1', 'a.yaml', 4, 10]],
   },
   {
     name: 'alias expansion bomb',
     files: { 'a.yaml': laughs },
-    notices: [{ level: 'warning', file: 'a.yaml', message: 'alias expansions' }],
+    notices: [{ level: 'error', file: 'a.yaml', message: 'alias expansions' }],
     images: [['ok', 'ghcr.io/ok/laughs:1', 'a.yaml', 1, 8]],
   },
   {
@@ -372,20 +383,60 @@ const CASES: Case[] = [
   {
     name: 'binary file',
     files: { 'a.yaml': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01, 0x02]), 'b.yaml': OK('binary') },
-    notices: [{ level: 'warning', file: 'a.yaml', message: 'binary file (contains NUL bytes): skipped' }],
+    notices: [{ level: 'error', file: 'a.yaml', message: 'binary file (contains NUL bytes): skipped' }],
     images: [['ok', 'ghcr.io/ok/binary:1', 'b.yaml', 8, 14]],
   },
   {
-    name: 'UTF-16 file',
-    files: { 'a.yaml': Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(OK('utf16'), 'utf16le')]) },
-    notices: [{ level: 'warning', file: 'a.yaml', message: 'UTF-16 encoded: convert it to UTF-8' }],
+    name: 'UTF-16 little-endian file with a byte order mark: read, at the right line and column',
+    files: {
+      'a.yaml': Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`# é ✓\n${OK('utf16le')}`, 'utf16le')]),
+    },
+    images: [['ok', 'ghcr.io/ok/utf16le:1', 'a.yaml', 9, 14]],
+  },
+  {
+    name: 'UTF-16 big-endian file with a byte order mark: read, at the right line and column',
+    files: {
+      'a.yaml': Buffer.concat([
+        Buffer.from([0xfe, 0xff]),
+        Buffer.from(`# 𝄞\r\n${OK('utf16be').replace(/\n/g, '\r\n')}`, 'utf16le').swap16(),
+      ]),
+    },
+    images: [['ok', 'ghcr.io/ok/utf16be:1', 'a.yaml', 9, 14]],
+  },
+  {
+    name: 'UTF-16 without a byte order mark',
+    files: { 'a.yaml': Buffer.from(OK('nobom'), 'utf16le'), 'b.yaml': OK('beside-nobom') },
+    notices: [
+      {
+        level: 'error',
+        file: 'a.yaml',
+        message: 'file looks UTF-16 encoded but has no byte order mark: convert it to UTF-8; skipped',
+      },
+    ],
+    images: [['ok', 'ghcr.io/ok/beside-nobom:1', 'b.yaml', 8, 14]],
+  },
+  {
+    name: 'UTF-32 file (little- and big-endian): named as UTF-32, not read',
+    files: {
+      'le.yaml': Buffer.concat([Buffer.from([0xff, 0xfe, 0, 0]), utf32(OK('le'), 'le')]),
+      'be.yaml': Buffer.concat([Buffer.from([0, 0, 0xfe, 0xff]), utf32(OK('be'), 'be')]),
+    },
+    notices: [
+      { level: 'error', file: 'be.yaml', message: 'file is UTF-32 encoded: convert it to UTF-8' },
+      { level: 'error', file: 'le.yaml', message: 'file is UTF-32 encoded: convert it to UTF-8' },
+    ],
   },
   {
     name: 'file over the size limit',
     files: { 'big.yaml': `${OK('big')}# ${'x'.repeat(5000)}\n`, 'small.yaml': OK('small') },
     opts: { maxFileBytes: 4096 },
     notices: [
-      { level: 'warning', file: 'big.yaml', message: 'over the 0.004 MiB limit (maxFileBytes): skipped' },
+      {
+        level: 'error',
+        file: 'big.yaml',
+        message:
+          'over the 0.004 MiB limit: skipped; split it, or exclude it with `!path` if it holds no images',
+      },
     ],
     images: [['ok', 'ghcr.io/ok/small:1', 'small.yaml', 8, 14]],
   },
@@ -393,7 +444,9 @@ const CASES: Case[] = [
     name: 'stdin over the size limit',
     paths: ['-'],
     opts: { stdin: 'x'.repeat(5000), maxFileBytes: 4096 },
-    notices: [{ level: 'warning', file: '-', message: 'stdin is' }],
+    notices: [
+      { level: 'error', file: '-', message: 'stdin is 0.005 MiB, over the 0.004 MiB limit: skipped' },
+    ],
   },
   {
     name: 'unreadable file (EACCES injected: root reads anything)',

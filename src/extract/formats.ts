@@ -12,6 +12,7 @@
 // even parse the file); such a file is recognised by its root `images:` key and read here, each reference
 // `source:tag` reported at its `source` value.
 import { isMap, isScalar, isSeq, type Node, type Pair, parseDocument, type Scalar } from 'yaml'
+import { withinParseBound } from './nodes.js'
 import { scalarSpan } from './span.js'
 
 export type Format = 'yaml' | 'json' | 'list' | 'image-sync'
@@ -94,6 +95,8 @@ export interface ImageSyncIssue {
 export function readImageSync(
   text: string,
 ): { entries: ImageSyncEntry[]; issues: ImageSyncIssue[] } | undefined {
+  // Over the parse bound it is read as YAML, document by document, where the bound is reported.
+  if (!withinParseBound(text)) return undefined
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false })
   if (doc.errors.length) return undefined
   const root = doc.contents

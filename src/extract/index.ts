@@ -20,8 +20,9 @@ import {
 } from './formats.js'
 import { duplicateKeys, keyAt } from './keys.js'
 import { LineIndex } from './lines.js'
+import { MAX_PARSE_NODES, withinParseBound } from './nodes.js'
 import { pruneDocument, pruneJson } from './prune.js'
-import { mib, Pacer, ReadAhead, readInput } from './read.js'
+import { decode, overLimit, Pacer, ReadAhead, readInput } from './read.js'
 import { locateTail } from './runtime.js'
 import { scalarSpan } from './span.js'
 import { type Candidate, walkDocument } from './walk.js'
@@ -78,8 +79,9 @@ export async function extract(opts: ExtractOptions, io: ExtractIo = nodeIo): Pro
     if (f.file === '-' || f.abs === undefined) {
       const text = opts.stdin ?? ''
       const size = Buffer.byteLength(text)
-      if (size > max) {
-        ex.notice('warning', '-', `stdin is ${mib(size)}, over the ${mib(max)} limit (maxFileBytes): skipped`)
+      const tooBig = overLimit('stdin', size, max)
+      if (tooBig) {
+        ex.notice('error', '-', tooBig)
         continue
       }
       ex.files++
@@ -95,18 +97,17 @@ export async function extract(opts: ExtractOptions, io: ExtractIo = nodeIo): Pro
       const buf = loaded.buf
       ex.files++
       ex.bytes += buf.length
-      if (buf.indexOf(0) !== -1) {
-        const utf16 = (buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff)
-        ex.notice(
-          'warning',
-          f.file,
-          utf16
-            ? 'file is UTF-16 encoded: convert it to UTF-8; skipped'
-            : 'binary file (contains NUL bytes): skipped',
-        )
+      const decoded = decode(buf)
+      if ('problem' in decoded) {
+        ex.notice(decoded.problem.level, f.file, decoded.problem.message)
         continue
       }
-      whole = await ex.addTextPaced(buf.toString('utf8'), f.file)
+      // Positions and spans index the decoded text; a rewrite writes UTF-8 only, so not into this file.
+      const unwritable =
+        decoded.encoding === 'UTF-8'
+          ? undefined
+          : `the file is ${decoded.encoding} encoded (rewrites are written in UTF-8 only)`
+      whole = await ex.addTextPaced(decoded.text, f.file, unwritable)
       // Only whole files are handed on (a rewrite must not treat a cut file as done).
       if (whole) ex.read.push(f.file)
     }
@@ -173,6 +174,8 @@ export class Extractor {
   /** Where the file being read when the run stopped was left: its first document not read. */
   cut: ({ file: string } & Place) | undefined
   readonly pacer: Pacer
+  /** Why the text of the file being read cannot be replaced in place, whatever its spans say. */
+  private unwritable: string | undefined
   private readonly found = new Map<string, Entry>()
   private seq = 0
 
@@ -213,17 +216,22 @@ export class Extractor {
    * addText for extract(): gives the event loop a turn between documents (and list chunks) and stops when
    * the run must; then `cut` says where. False when stopped.
    */
-  async addTextPaced(text: string, file: string): Promise<boolean> {
+  async addTextPaced(text: string, file: string, unwritable?: string): Promise<boolean> {
     let first = true
-    for (const at of this.readText(text, file, {})) {
-      // The caller looked at the pace just before this file: its first document is always read.
-      if (first) first = false
-      else if (!(await this.pacer.pause())) {
-        this.cut = { file, ...at }
-        return false
+    this.unwritable = unwritable
+    try {
+      for (const at of this.readText(text, file, {})) {
+        // The caller looked at the pace just before this file: its first document is always read.
+        if (first) first = false
+        else if (!(await this.pacer.pause())) {
+          this.cut = { file, ...at }
+          return false
+        }
       }
+      return true
+    } finally {
+      this.unwritable = undefined
     }
-    return true
   }
 
   /** Reads one file; yields before each document (list chunk) with where it starts. */
@@ -295,6 +303,11 @@ export class Extractor {
   }
 
   add(finding: Finding, source: Source, order: number): void {
+    if (this.unwritable !== undefined && source.file !== IMAGES_INPUT) {
+      delete source.span
+      delete source.aliasOf
+      source.unwritable = this.unwritable
+    }
     const id = `${finding.status}\u0000${finding.key}`
     const entry = this.found.get(id)
     if (entry) {
@@ -372,6 +385,19 @@ class StreamReader {
       const parsed: ParsedText = pruned
         ? { source: pruned.text, toAbsolute: pruned.toOriginal }
         : { source: text.slice(slice.start, slice.end), toAbsolute: (o) => slice.start + o }
+      // Memory is bounded per parse: a document with too many nodes is named and skipped, never parsed.
+      if (!withinParseBound(parsed.source)) {
+        this.ex.notice(
+          'error',
+          this.file,
+          this.json
+            ? `too large to search: more than ${MAX_PARSE_NODES} JSON values (the bound keeps memory in check); file skipped — split it, or exclude it with \`!path\` if it holds no images`
+            : `document ${index} is too large to search: more than ${MAX_PARSE_NODES} YAML nodes (the bound keeps memory in check); document skipped, the others were read — split it, or exclude the file with \`!path\` if it holds no images`,
+          this.at(slice.start),
+        )
+        if (holdsDocument(text, slice)) index++
+        continue
+      }
       let docs: Document.Parsed[]
       try {
         docs = [...new Composer(YAML_OPTIONS).compose(new Parser().parse(parsed.source))]

@@ -62,17 +62,20 @@ export class ReadAhead<T> {
   }
 }
 
+/** Why a file (or stdin) of `size` bytes is not read, when it is over the limit. */
+export function overLimit(what: string, size: number, max: number): string | undefined {
+  return size > max
+    ? `${what} is ${mib(size)}, over the ${mib(max)} limit: skipped; split it, or exclude it with \`!path\` if it holds no images`
+    : undefined
+}
+
 /** One file's bytes, or why it cannot be read. `now`: read it whatever its size (its turn has come). */
 export async function readInput(abs: string, max: number, io: ExtractIo, now: boolean): Promise<Loaded> {
-  const tooBig = (size: number): Loaded | undefined =>
-    size > max
-      ? {
-          problem: {
-            level: 'warning',
-            message: `file is ${mib(size)}, over the ${mib(max)} limit (maxFileBytes): skipped`,
-          },
-        }
-      : undefined
+  // Input that is not read is an error: a strict run must not pass on what it did not look at.
+  const tooBig = (size: number): Loaded | undefined => {
+    const message = overLimit('file', size, max)
+    return message ? { problem: { level: 'error', message } } : undefined
+  }
   try {
     const { size } = await io.stat(abs)
     const big = tooBig(size)
@@ -98,3 +101,43 @@ function readProblem(err: unknown): string {
 }
 
 export const mib = (n: number) => `${(n / 1024 / 1024).toFixed(n < 1024 * 1024 ? 3 : 1)} MiB`
+
+/** A file's text, or why it is not read. */
+export type Decoded =
+  | { text: string; encoding: 'UTF-8' | 'UTF-16LE' | 'UTF-16BE' }
+  | { problem: { level: NoticeLevel; message: string } }
+
+const startsWith = (buf: Buffer, bytes: number[]) => bytes.every((b, i) => buf[i] === b)
+
+/**
+ * UTF-8 (with or without a byte order mark), and UTF-16 with one (both byte orders: kubectl reads those
+ * too). Anything else with NUL bytes is not text we can read: UTF-32, UTF-16 without a mark, binary.
+ */
+export function decode(buf: Buffer): Decoded {
+  const notRead = (message: string): Decoded => ({ problem: { level: 'error', message } })
+  // UTF-32's little-endian mark starts with UTF-16's: look for it first.
+  if (startsWith(buf, [0xff, 0xfe, 0, 0]) || startsWith(buf, [0, 0, 0xfe, 0xff]))
+    return notRead('file is UTF-32 encoded: convert it to UTF-8 (e.g. `iconv -f UTF-32 -t UTF-8`); skipped')
+  if (startsWith(buf, [0xff, 0xfe])) return { text: buf.toString('utf16le'), encoding: 'UTF-16LE' }
+  if (startsWith(buf, [0xfe, 0xff])) {
+    const even = Buffer.from(buf.subarray(0, buf.length & ~1))
+    return { text: even.swap16().toString('utf16le'), encoding: 'UTF-16BE' }
+  }
+  if (buf.indexOf(0) === -1) return { text: buf.toString('utf8'), encoding: 'UTF-8' }
+  return notRead(
+    looksLikeUtf16(buf)
+      ? 'file looks UTF-16 encoded but has no byte order mark: convert it to UTF-8; skipped'
+      : 'binary file (contains NUL bytes): skipped',
+  )
+}
+
+/** Text of ASCII characters in UTF-16: every other byte of the first ones is NUL, the others are not. */
+function looksLikeUtf16(buf: Buffer): boolean {
+  const n = Math.min(buf.length, 4096) & ~1
+  if (n < 4) return false
+  const nul = [0, 0]
+  for (let i = 0; i < n; i++) if (buf[i] === 0) nul[i & 1] = (nul[i & 1] as number) + 1
+  const [even, odd] = nul as [number, number]
+  const half = n / 2
+  return (even > half * 0.9 && odd === 0) || (odd > half * 0.9 && even === 0)
+}

@@ -69,7 +69,8 @@ export interface WalkOptions {
 }
 
 export interface WalkIssue {
-  level: 'warning' | 'notice'
+  /** `error`: part of the document was not searched (input not read fails strict mode). */
+  level: 'error' | 'warning' | 'notice'
   offset: number
   message: string
 }
@@ -421,7 +422,7 @@ class Walker {
     if (this.visited <= MAX_WALK_NODES) return true
     if (!this.stopped)
       this.issue({
-        level: 'warning',
+        level: 'error',
         offset: start(at),
         message: `aliases expand the document to more than ${MAX_WALK_NODES} nodes: the rest of it was not searched`,
       })
@@ -433,7 +434,7 @@ class Walker {
     if (depth <= MAX_DEPTH) return false
     if (!this.stopped)
       this.issue({
-        level: 'warning',
+        level: 'error',
         offset: start(node),
         message: `document nests deeper than ${MAX_DEPTH} levels: the rest of it was not searched`,
       })
@@ -492,7 +493,7 @@ class Walker {
       if (++this.expansions > MAX_ALIAS_EXPANSIONS) {
         if (this.expansions === MAX_ALIAS_EXPANSIONS + 1)
           this.issue({
-            level: 'warning',
+            level: 'error',
             offset: start(node),
             message: `more than ${MAX_ALIAS_EXPANSIONS} alias expansions in one document: the rest was not searched`,
           })
