@@ -7,6 +7,7 @@ import { promisify } from 'node:util'
 import { escapePath, glob, isDynamicPattern } from 'tinyglobby'
 import { describeError } from '../errors.js'
 import type { Notice } from '../model.js'
+import { DIRECTORY_LINK_OUT_MESSAGE, globFs, isInside, Listing, settle } from './boundary.js'
 import { extensionOf, isListExtension } from './formats.js'
 import { READ_AHEAD } from './read.js'
 import { unreadListNotices } from './unread-lists.js'
@@ -18,6 +19,8 @@ export interface ExtractIo {
   realpath(path: string): Promise<string>
   /** Tells a dangling symbolic link (an unreadable file) from a path that does not exist. */
   lstat?(path: string): Promise<unknown>
+  /** Lists a directory for the glob (node:fs's callback signature); tests inject failures here. */
+  readdir?: typeof fs.readdir
 }
 
 // The callback API, promisified: per call it costs a fraction of what node:fs/promises' FileHandle-based
@@ -32,6 +35,7 @@ export const nodeIo: ExtractIo = {
   readFile: (p) => readFileCb(p),
   realpath: (p) => realpathCb(p),
   lstat: (p) => lstatCb(p),
+  readdir: fs.readdir,
 }
 
 export interface InputFile {
@@ -66,23 +70,27 @@ export async function resolveInputs(
   io: ExtractIo,
 ): Promise<{ files: InputFile[]; notices: Notice[]; problems: string[] }> {
   const workspace = resolve(opts.workspace)
+  // Links are followed only inside the workspace's real path (boundary.ts).
+  const realWorkspace = await io.realpath(workspace).catch(() => workspace)
+  const listing = new Listing(workspace)
   const notices: Notice[] = []
   /** Configuration problems: includes that select nothing. */
   const problems: string[] = []
   /** Image-list-like files in scanned directories (checked once every include is known). */
-  const lists: InputFile[] = []
+  const lists: (InputFile & { root: string })[] = []
   /** Manifests under `base` (`''` or `dir/`), and the list-like files beside them. */
-  const scan = async (base: string, ignored: string[]) => {
+  const scan = async (base: string, ignored: string[], root: string) => {
     const all = await glob([`${base}${MANIFEST_GLOB}`, `${base}${LIST_GLOB}`], {
       cwd: workspace,
       dot: true,
       ignore: ignored,
       expandDirectories: false,
+      fs: globFs(root, io, listing),
       ...(opts.signal ? { signal: opts.signal } : {}),
     })
     const manifests: string[] = []
     for (const f of all.sort()) {
-      if (isListExtension(extensionOf(f))) lists.push({ file: f, abs: resolve(workspace, f) })
+      if (isListExtension(extensionOf(f))) lists.push({ file: f, abs: resolve(workspace, f), root })
       else manifests.push(f)
     }
     return manifests
@@ -90,13 +98,14 @@ export async function resolveInputs(
   const entries = opts.paths.map((p) => p.trim()).filter((p) => p !== '')
   const excludes = entries.filter((p) => p.startsWith('!')).map((p) => stripDot(p.slice(1)))
   const includes = entries.filter((p) => !p.startsWith('!'))
-  const found: InputFile[] = []
+  /** With the real path links may lead to: the workspace, or a path named outside it. */
+  const found: (InputFile & { root: string })[] = []
   const ignore = [...ALWAYS_IGNORED, ...excludes]
 
-  if (opts.stdin !== undefined && !includes.includes('-')) found.push({ file: '-' })
+  if (opts.stdin !== undefined && !includes.includes('-')) found.push({ file: '-', root: realWorkspace })
   if (includes.length === 0 && opts.stdin === undefined && opts.scan !== false) {
-    const files = await scan('', [...ignore, ...WORKFLOW_DIRS])
-    for (const f of files) found.push({ file: f, abs: resolve(workspace, f) })
+    const files = await scan('', [...ignore, ...WORKFLOW_DIRS], realWorkspace)
+    for (const f of files) found.push({ file: f, abs: resolve(workspace, f), root: realWorkspace })
     // Stopped while listing: the list is partial, and the caller says so.
     if (opts.signal?.aborted) return { files: found, notices, problems }
     if (files.length === 0 && !opts.images?.length)
@@ -113,12 +122,18 @@ export async function resolveInputs(
         problems.push(
           'paths: "-" means stdin, which only the CLI reads, given as an argument (… | zot-warm -)',
         )
-      else found.push({ file: '-' })
+      else found.push({ file: '-', root: realWorkspace })
       continue
     }
     const pattern = stripDot(raw)
     const abs = resolve(workspace, pattern)
     const rel = toWorkspacePath(workspace, abs)
+    // A path named outside the workspace is its own boundary: the named file, or the directory a glob
+    // starts from.
+    const outside = rel.startsWith('../') || rel === '..' || isAbsolute(rel)
+    const root = outside
+      ? await io.realpath(isDynamicPattern(pattern) ? staticBase(abs) : abs).catch(() => abs)
+      : realWorkspace
     let st: Awaited<ReturnType<ExtractIo['stat']>> | undefined
     try {
       st = await io.stat(abs)
@@ -151,8 +166,12 @@ export async function resolveInputs(
         if (kept.length === 0) continue // named, but excluded on purpose
       }
     } else if (st?.isDirectory()) {
+      if (!isInside(await io.realpath(abs).catch(() => abs), root)) {
+        notices.push({ level: 'error', file: rel, message: DIRECTORY_LINK_OUT_MESSAGE })
+        continue
+      }
       const before = lists.length
-      files = await scan(rel === '.' ? '' : `${escapePath(rel)}/`, ignore)
+      files = await scan(rel === '.' ? '' : `${escapePath(rel)}/`, ignore, root)
       if (opts.signal?.aborted) return { files: found, notices, problems }
       if (files.length === 0) {
         const beside = lists.slice(before).map((l) => l.file)
@@ -169,6 +188,7 @@ export async function resolveInputs(
         cwd: workspace,
         ignore,
         expandDirectories: false,
+        fs: globFs(root, io, listing),
         ...(opts.signal ? { signal: opts.signal } : {}),
       })
       if (opts.signal?.aborted) return { files: found, notices, problems }
@@ -182,15 +202,19 @@ export async function resolveInputs(
       )
       continue
     }
-    for (const f of files.sort()) found.push({ file: f, abs: resolve(workspace, f) })
+    for (const f of files.sort()) found.push({ file: f, abs: resolve(workspace, f), root })
   }
 
-  const files = await dedupe(found, io, opts.signal)
+  const settled = await settle(found, realWorkspace, io, READ_AHEAD, opts.signal)
+  const files = settled.files
+  notices.push(...listing.notices, ...settled.notices)
   if (problems.length === 0) {
     const read = new Set(files.map((f) => f.file))
+    // Image lists are looked into only where a link would be followed.
+    const candidates = (await settle(dedupeFiles(lists), realWorkspace, io, READ_AHEAD, opts.signal)).files
     notices.push(
       ...(await unreadListNotices(
-        dedupeFiles(lists).filter((l) => !read.has(l.file)),
+        candidates.flatMap((l) => (l.abs && !read.has(l.file) ? [{ file: l.file, abs: l.abs }] : [])),
         io,
       )),
     )
@@ -207,51 +231,18 @@ async function isLink(abs: string, io: ExtractIo): Promise<boolean> {
   }
 }
 
-function dedupeFiles(files: InputFile[]): { file: string; abs: string }[] {
+function dedupeFiles(files: (InputFile & { root: string })[]): (InputFile & { root: string })[] {
   const seen = new Set<string>()
   return files.flatMap((f) =>
-    f.abs && !seen.has(f.file) && seen.add(f.file) ? [{ file: f.file, abs: f.abs }] : [],
+    f.abs && !seen.has(f.file) && seen.add(f.file) ? [{ file: f.file, abs: f.abs, root: f.root }] : [],
   )
 }
 
-/** Drop files named twice, also through symlinks (and symlink loops, which glob follows only once). */
-async function dedupe(files: InputFile[], io: ExtractIo, signal?: AbortSignal): Promise<InputFile[]> {
-  const keys = await mapLimit(files, READ_AHEAD, signal, async (f) => {
-    if (!f.abs) return f.file
-    try {
-      return await io.realpath(f.abs)
-    } catch {
-      return f.abs // unreadable: the read reports it
-    }
-  })
-  const seen = new Set<string>()
-  const out: InputFile[] = []
-  files.forEach((f, i) => {
-    const key = keys[i] ?? f.abs ?? f.file
-    if (seen.has(key)) return
-    seen.add(key)
-    out.push(f)
-  })
-  return out
-}
-
-/** `fn` over `items`, at most `limit` at a time, results in order; stops starting new ones once aborted. */
-async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  signal: AbortSignal | undefined,
-  fn: (item: T) => Promise<R>,
-): Promise<(R | undefined)[]> {
-  const out: (R | undefined)[] = new Array(items.length)
-  let next = 0
-  const worker = async () => {
-    while (next < items.length && !signal?.aborted) {
-      const i = next++
-      out[i] = await fn(items[i] as T)
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
-  return out
+/** The directory a glob starts from: its leading path segments without glob syntax. */
+function staticBase(abs: string): string {
+  const parts = abs.split('/')
+  const i = parts.findIndex((p) => isDynamicPattern(p))
+  return i === -1 ? abs : parts.slice(0, i).join('/') || '/'
 }
 
 function stripDot(p: string): string {
