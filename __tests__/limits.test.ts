@@ -3,7 +3,7 @@
 // and skipped while every other file is read, links leading out of the workspace are never followed, and the
 // report is never written over a scanned manifest.
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -225,5 +225,58 @@ describe('parse cost is bounded in nodes, not only bytes', () => {
         ),
       }),
     ])
+  })
+})
+
+describe('the report is never written over a manifest', () => {
+  it('--report naming a scanned manifest is a configuration error and the file is left as it was', () => {
+    const manifest = pod('nginx:1.27')
+    const dir = workspace('report-over', {
+      'deploy/app.yaml': manifest,
+      'deploy/list.json': '{"kind":"List","items":[]}',
+    })
+    for (const target of ['deploy/app.yaml', 'deploy/list.json', './deploy/../deploy/app.yaml']) {
+      const r = cli(dir, ['--mode', 'plan', '--report', target])
+      expect(r.code, r.stderr).toBe(1)
+      expect(r.stderr).toMatch(
+        /report: ".*deploy\/(app\.yaml|list\.json)" is deploy\/(app\.yaml|list\.json), one of the files this run reads; write the report elsewhere/,
+      )
+    }
+    expect(readFileSync(join(dir, 'deploy/app.yaml'), 'utf8')).toBe(manifest)
+    expect(readFileSync(join(dir, 'deploy/list.json'), 'utf8')).toBe('{"kind":"List","items":[]}')
+  })
+
+  it('a report written into the scanned workspace is not read as a manifest by the next run', () => {
+    const dir = workspace('report-again', { 'app.yaml': pod('nginx:1.27') })
+    const first = cli(dir, ['--mode', 'plan', '--report', 'zot-warm-report.json'])
+    expect(first.code, first.stderr).toBe(0)
+    const second = cli(dir, ['--mode', 'plan', '--report', 'zot-warm-report.json'])
+    expect(second.code, second.stderr).toBe(0)
+    expect(second.stderr).toContain(
+      'zot-warm-report.json: the JSON report of an earlier run (the report input): not read as a manifest',
+    )
+    expect(JSON.parse(readFileSync(join(dir, 'zot-warm-report.json'), 'utf8')).summary.total).toBe(1)
+  })
+
+  it('the action: report pointing at a manifest fails the step with exit 1', async () => {
+    const dir = workspace('report-action', {
+      'app.json': '{"kind":"Pod","spec":{"containers":[{"image":"nginx:1.27"}]}}',
+    })
+    const run = newRunDir()
+    const r = await runBundle({
+      node: process.execPath,
+      script: 'dist/index.js',
+      dir: run,
+      env: githubEnv(run, dir),
+      inputs: { mode: 'plan', report: join(dir, 'app.json') },
+    })
+    expect(r.code).toBe(1)
+    expect(r.commands).toContainEqual(
+      expect.objectContaining({
+        command: 'error',
+        message: expect.stringContaining('is app.json, one of the files this run reads'),
+      }),
+    )
+    expect(readFileSync(join(dir, 'app.json'), 'utf8')).toContain('"image":"nginx:1.27"')
   })
 })

@@ -62,6 +62,7 @@ export async function runPipeline(config: Config, opts: PipelineOptions): Promis
         runtime: config.runtimeImages,
         ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}),
         signal: controller.signal,
+        ...(config.report && config.report !== '-' ? { report: config.report } : {}),
       }).catch((err: unknown) => {
         // A path that selects nothing: said at its line when `paths` came from the configuration file.
         throw err instanceof ConfigError

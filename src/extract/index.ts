@@ -9,7 +9,7 @@ import { ConfigError } from '../errors.js'
 import type { Extraction, FoundImage, Notice, NoticeLevel, Source } from '../model.js'
 import { classifyNode, classifyText, type Finding } from './classify.js'
 import { chartSourceOf, type DocumentSlice, holdsDocument, Prescanner, splitDocuments } from './documents.js'
-import { type ExtractIo, nodeIo, resolveInputs } from './files.js'
+import { type ExtractIo, type InputFile, nodeIo, resolveInputs } from './files.js'
 import {
   detectFormat,
   extensionOf,
@@ -43,6 +43,8 @@ export interface ExtractOptions {
   runtime?: boolean
   /** Stops the extraction between files and documents (signal, overall timeout); `reason` says why. */
   signal?: AbortSignal
+  /** Absolute path of the JSON report the run writes: it must not be one of the files read. */
+  report?: string
 }
 
 export const DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -58,8 +60,11 @@ export async function extract(opts: ExtractOptions, io: ExtractIo = nodeIo): Pro
     ex.stop(pacer.stopped, ' while listing the files: nothing was read')
     return ex.result()
   }
+  const kept = await withoutReport(files, opts.report, io)
+  if ('problem' in kept) problems.push(kept.problem)
   if (problems.length) throw new ConfigError(problems)
   ex.notices.push(...notices)
+  if ('notice' in kept) ex.notices.push(kept.notice)
   const reads = new ReadAhead(files, (f, now) =>
     f.abs === undefined ? Promise.resolve({ later: true as const }) : readInput(f.abs, max, io, now),
   )
@@ -124,6 +129,41 @@ export async function extract(opts: ExtractOptions, io: ExtractIo = nodeIo): Pro
   ex.addImagesInput(opts.images ?? [])
   return ex.result()
 }
+
+/**
+ * The inputs without the report file. The report of an earlier run holds no manifest and is left out
+ * (a notice says so); any other input at the report's path is a configuration problem: the run would
+ * write over a manifest it reads.
+ */
+async function withoutReport(
+  files: InputFile[],
+  report: string | undefined,
+  io: ExtractIo,
+): Promise<{ notice: Notice } | { problem: string } | Record<string, never>> {
+  if (report === undefined) return {}
+  const real = await io.realpath(report).catch(() => undefined)
+  const i = real === undefined ? -1 : files.findIndex((f) => f.abs === real)
+  const input = files[i]
+  if (!input || real === undefined) return {}
+  const head = await io
+    .readFile(real)
+    .then((b) => b.subarray(0, 512).toString('utf8'))
+    .catch(() => '')
+  if (EARLIER_REPORT.test(head)) {
+    files.splice(i, 1)
+    return {
+      notice: {
+        level: 'notice',
+        file: input.file,
+        message: 'the JSON report of an earlier run (the report input): not read as a manifest',
+      },
+    }
+  }
+  return {
+    problem: `report: "${report}" is ${input.file}, one of the files this run reads; write the report elsewhere (e.g. outside the workspace)`,
+  }
+}
+const EARLIER_REPORT = /^\{\s*"schemaVersion":\s*\d+,\s*"tool":\s*\{\s*"name":\s*"zot-warm"/
 
 /** "3 of 50000 files not read: a.yaml, b.yaml, c.yaml" (the first few named). */
 function notRead(rest: string[], total: number): string {
