@@ -5,10 +5,10 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { checkDist, githubEnv, newRunDir, runBundle, secretLeaks } from '../__fixtures__/runner.js'
 import { DIRECTORY_LINK_OUT_MESSAGE, LINK_OUT_MESSAGE } from '../src/extract/boundary.js'
 import { type ExtractIo, nodeIo } from '../src/extract/files.js'
 import { extract } from '../src/extract/index.js'
+import { checkDist, githubEnv, newRunDir, runBundle, secretLeaks } from './support/runner.js'
 
 const root = mkdtempSync(join(tmpdir(), 'zot-warm-links-'))
 afterAll(() => rmSync(root, { recursive: true, force: true }))

@@ -7,8 +7,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSy
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { checkDist, githubEnv, newRunDir, ROOT, runBundle } from '../__fixtures__/runner.js'
 import { extract } from '../src/extract/index.js'
+import { checkDist, githubEnv, newRunDir, ROOT, runBundle } from './support/runner.js'
 
 const root = mkdtempSync(join(tmpdir(), 'zot-warm-limits-'))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
