@@ -1,8 +1,8 @@
-export const id = 841;
-export const ids = [841];
+export const id = 619;
+export const ids = [619];
 export const modules = {
 
-/***/ 3841:
+/***/ 6619:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 
@@ -25,8 +25,188 @@ var errors = __webpack_require__(452);
 var external_node_util_ = __webpack_require__(7975);
 // EXTERNAL MODULE: ./node_modules/tinyglobby/dist/index.mjs + 1 modules
 var dist = __webpack_require__(3382);
+;// CONCATENATED MODULE: ./lib/extract/boundary.js
+// Symbolic links and the workspace boundary. A pull request controls the files of the workspace, links
+// included: `notes.yaml -> ~/.git-credentials` would put a token into the table, the log and the report.
+// The rule:
+// - a link is followed only when its target (every link on the way resolved) is inside the workspace; a
+//   path named outside the workspace (`../shared`, `/abs/dir`) is its own boundary, as its author chose it;
+// - a file or directory link that leads out is not read, not even listed: an error notice names the link
+//   (input the scan or a path selected and that was not read fails strict mode), never its target;
+// - a file read through a link inside the workspace is reported at its real path, so file links on GitHub
+//   resolve, and a file reached twice is read once;
+// - a directory that cannot be listed gets an error notice: its files were not scanned.
+
+
+const LINK_OUT_MESSAGE = 'symbolic link leads outside the workspace: not read (links are followed only inside it; exclude the link with `!path` if that is intended)';
+const DIRECTORY_LINK_OUT_MESSAGE = 'symbolic link to a directory outside the workspace: not searched (links are followed only inside it; exclude the link with `!path` if that is intended)';
+/** Whether `path` is `root` or below it (both real, absolute). */
+function isInside(path, root) {
+    const rel = (0,external_node_path_.relative)(root, path);
+    return rel === '' || (!rel.startsWith(`..${external_node_path_.sep}`) && rel !== '..' && !(0,external_node_path_.isAbsolute)(rel));
+}
+/** What listing the files met: links leading out, directories that could not be read, link loops. */
+class Listing {
+    workspace;
+    notices = [];
+    seen = new Set();
+    constructor(
+    /** The workspace as given (relative paths in notices are relative to it). */
+    workspace) {
+        this.workspace = workspace;
+    }
+    record(path, level, message) {
+        const file = this.label(path);
+        if (this.seen.has(file))
+            return;
+        this.seen.add(file);
+        this.notices.push({ level, file, message });
+    }
+    label(path) {
+        const rel = (0,external_node_path_.relative)(this.workspace, path.replace(/[/\\]+$/, ''));
+        return (rel === '' ? '.' : rel).split(external_node_path_.sep).join('/');
+    }
+}
+/**
+ * The file system the glob crawls with: a directory reached through a link whose target is outside `root`
+ * is not listed (the link is recorded; the glob still decides first whether it would descend into it, so
+ * an excluded link is never named), and a directory that cannot be listed is recorded. `root` is real.
+ */
+function globFs(root, io, listing) {
+    const readdir = (io.readdir ?? external_node_fs_.readdir);
+    /** Target → the first link seen resolving to it (the crawler lists a link's target by its real path). */
+    const linkTo = new Map();
+    const realpath = (path, callback) => {
+        io.realpath(String(path)).then((real) => {
+            if (!linkTo.has(real))
+                linkTo.set(real, String(path));
+            callback(null, real);
+        }, callback);
+    };
+    const hooked = (path, options, callback) => {
+        const dir = String(path);
+        const link = linkTo.get(dir.length > 1 ? dir.replace(/[/\\]+$/, '') : dir);
+        if (link !== undefined && !isInside(dir, root)) {
+            listing.record(link, 'error', DIRECTORY_LINK_OUT_MESSAGE);
+            callback(null, []);
+            return;
+        }
+        readdir(dir, options, (err, entries) => {
+            if (err)
+                listing.record(link ?? dir, 'error', `cannot read directory: ${dirProblem(err)}`);
+            callback(err, err ? [] : entries);
+        });
+    };
+    return { realpath: realpath, readdir: hooked };
+}
+function dirProblem(err) {
+    const what = err.code === 'EACCES' || err.code === 'EPERM'
+        ? `permission denied (${err.code}): make it readable by the runner`
+        : err.code === 'ELOOP'
+            ? 'symbolic link loop (ELOOP)'
+            : `${err.message.split(',')[0]}${err.code && !err.message.includes(err.code) ? ` (${err.code})` : ''}`;
+    return `${what}; the files in it were not scanned`;
+}
+/**
+ * Files as they will be read: each link resolved (once, at most `limit` at a time), a file whose real
+ * path is outside its root dropped with a notice naming it, a file inside the workspace named by its real
+ * path, and a file reached twice kept once.
+ */
+async function settle(found, realWorkspace, io, limit, signal) {
+    const reals = await mapLimit(found, limit, signal, async (f) => {
+        if (!f.abs)
+            return undefined;
+        try {
+            return await io.realpath(f.abs);
+        }
+        catch {
+            return undefined; // unreadable: the read reports it
+        }
+    });
+    const notices = [];
+    const seen = new Set();
+    const files = [];
+    found.forEach((f, i) => {
+        const real = reals[i];
+        if (f.abs === undefined || real === undefined) {
+            const key = f.abs ?? f.file;
+            if (seen.has(key))
+                return;
+            seen.add(key);
+            files.push({ file: f.file, ...(f.abs ? { abs: f.abs } : {}) });
+            return;
+        }
+        if (!isInside(real, f.root ?? realWorkspace)) {
+            notices.push({ level: 'error', file: f.file, message: LINK_OUT_MESSAGE });
+            return;
+        }
+        if (seen.has(real))
+            return;
+        seen.add(real);
+        const file = isInside(real, realWorkspace) ? toRelative(realWorkspace, real) : f.file;
+        files.push({ file, abs: real });
+    });
+    // A link named twice (or by a path and a glob): one notice.
+    const unique = new Map(notices.map((n) => [n.file, n]));
+    return { files, notices: [...unique.values()] };
+}
+function toRelative(root, abs) {
+    const rel = (0,external_node_path_.relative)(root, abs);
+    return (rel === '' ? '.' : rel).split(external_node_path_.sep).join('/');
+}
+/** `fn` over `items`, at most `limit` at a time, results in order; stops starting new ones once aborted. */
+async function mapLimit(items, limit, signal, fn) {
+    const out = new Array(items.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length && !signal?.aborted) {
+            const i = next++;
+            out[i] = await fn(items[i]);
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+    return out;
+}
+
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var yaml_dist = __webpack_require__(8815);
+;// CONCATENATED MODULE: ./lib/extract/nodes.js
+// The parse bound: what a document costs to parse is its number of nodes, not its bytes. The `yaml` library
+// holds about 1 KB per node while it builds a document (tokens, nodes, ranges), so a 50 MB one-line JSON
+// with 600 000 objects took 3 GB and crashed the run; 1 MB of `[],` is already half a million collections.
+// Before a document (or the part of it that the pruning keeps) is parsed, its nodes are counted from the
+// characters that start one, and a document over the bound is reported and skipped.
+/** Nodes one parse may create: about 250 MB of parser memory, ≈ 2 s of parsing. */
+const MAX_PARSE_NODES = 250_000;
+/**
+ * An upper estimate of the nodes parsing `text` creates, counted until it passes `limit`: every node but
+ * the first starts after one of these — a flow indicator (`[`, `{`, `,`), a `:` (a value; a key before it
+ * starts a line or follows a flow indicator), a line break (the next key or entry), a `- ` block entry.
+ * Characters inside scalars count too, which only overestimates.
+ */
+function countNodes(text, limit) {
+    let n = 1;
+    for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c === 91 || c === 123 || c === 44 || c === 58 || c === 10)
+            n++;
+        else if (c === 45) {
+            const next = text.charCodeAt(i + 1);
+            if (next === 32 || next === 10 || next === 13 || next === 9 || i + 1 === text.length)
+                n++;
+        }
+        else
+            continue;
+        if (n > limit)
+            return n;
+    }
+    return n;
+}
+/** Whether parsing `text` stays within the bound (only texts longer than the bound are counted). */
+function withinParseBound(text) {
+    return text.length <= MAX_PARSE_NODES || countNodes(text, MAX_PARSE_NODES) <= MAX_PARSE_NODES;
+}
+
 ;// CONCATENATED MODULE: ./lib/extract/span.js
 /**
  * The span of a string scalar's value inside `source` (the text the node's range points into), or why
@@ -108,6 +288,7 @@ function blockSpan(value, source, start, end) {
 // `source:tag` reported at its `source` value.
 
 
+
 const YAML_EXTENSIONS = new Set(['.yaml', '.yml']);
 const LIST_EXTENSIONS = new Set(['.txt', '.list', '.lst', '.images']);
 function extensionOf(file) {
@@ -155,6 +336,9 @@ function looksLikeImageSync(text) {
  * (then it is read as any other YAML), or when it does not parse (the YAML reader reports why).
  */
 function readImageSync(text) {
+    // Over the parse bound it is read as YAML, document by document, where the bound is reported.
+    if (!withinParseBound(text))
+        return undefined;
     const doc = (0,yaml_dist/* parseDocument */.Tp)(text, { prettyErrors: false, uniqueKeys: false });
     if (doc.errors.length)
         return undefined;
@@ -326,16 +510,19 @@ class ReadAhead {
         return !loaded || 'later' in loaded ? this.load(this.items[index], true) : loaded;
     }
 }
+/** Why a file (or stdin) of `size` bytes is not read, when it is over the limit. */
+function overLimit(what, size, max) {
+    return size > max
+        ? `${what} is ${mib(size)}, over the ${mib(max)} limit: skipped; split it, or exclude it with \`!path\` if it holds no images`
+        : undefined;
+}
 /** One file's bytes, or why it cannot be read. `now`: read it whatever its size (its turn has come). */
 async function readInput(abs, max, io, now) {
-    const tooBig = (size) => size > max
-        ? {
-            problem: {
-                level: 'warning',
-                message: `file is ${mib(size)}, over the ${mib(max)} limit (maxFileBytes): skipped`,
-            },
-        }
-        : undefined;
+    // Input that is not read is an error: a strict run must not pass on what it did not look at.
+    const tooBig = (size) => {
+        const message = overLimit('file', size, max);
+        return message ? { problem: { level: 'error', message } } : undefined;
+    };
     try {
         const { size } = await io.stat(abs);
         const big = tooBig(size);
@@ -365,6 +552,41 @@ function readProblem(err) {
     return code ? `${message.split(',')[0]} (${code})` : message;
 }
 const mib = (n) => `${(n / 1024 / 1024).toFixed(n < 1024 * 1024 ? 3 : 1)} MiB`;
+const startsWith = (buf, bytes) => bytes.every((b, i) => buf[i] === b);
+/**
+ * UTF-8 (with or without a byte order mark), and UTF-16 with one (both byte orders: kubectl reads those
+ * too). Anything else with NUL bytes is not text we can read: UTF-32, UTF-16 without a mark, binary.
+ */
+function decode(buf) {
+    const notRead = (message) => ({ problem: { level: 'error', message } });
+    // UTF-32's little-endian mark starts with UTF-16's: look for it first.
+    if (startsWith(buf, [0xff, 0xfe, 0, 0]) || startsWith(buf, [0, 0, 0xfe, 0xff]))
+        return notRead('file is UTF-32 encoded: convert it to UTF-8 (e.g. `iconv -f UTF-32 -t UTF-8`); skipped');
+    if (startsWith(buf, [0xff, 0xfe]))
+        return { text: buf.toString('utf16le'), encoding: 'UTF-16LE' };
+    if (startsWith(buf, [0xfe, 0xff])) {
+        const even = Buffer.from(buf.subarray(0, buf.length & ~1));
+        return { text: even.swap16().toString('utf16le'), encoding: 'UTF-16BE' };
+    }
+    if (buf.indexOf(0) === -1)
+        return { text: buf.toString('utf8'), encoding: 'UTF-8' };
+    return notRead(looksLikeUtf16(buf)
+        ? 'file looks UTF-16 encoded but has no byte order mark: convert it to UTF-8; skipped'
+        : 'binary file (contains NUL bytes): skipped');
+}
+/** Text of ASCII characters in UTF-16: every other byte of the first ones is NUL, the others are not. */
+function looksLikeUtf16(buf) {
+    const n = Math.min(buf.length, 4096) & ~1;
+    if (n < 4)
+        return false;
+    const nul = [0, 0];
+    for (let i = 0; i < n; i++)
+        if (buf[i] === 0)
+            nul[i & 1] = nul[i & 1] + 1;
+    const [even, odd] = nul;
+    const half = n / 2;
+    return (even > half * 0.9 && odd === 0) || (odd > half * 0.9 && even === 0);
+}
 
 // EXTERNAL MODULE: ./lib/extract/reference.js
 var extract_reference = __webpack_require__(8492);
@@ -471,6 +693,7 @@ function isImageList(text) {
 
 
 
+
 // The callback API, promisified: per call it costs a fraction of what node:fs/promises' FileHandle-based
 // functions cost (measured on 20 000 small files: 0.8 s against 1.8 s, 16 at a time).
 const statCb = (0,external_node_util_.promisify)(external_node_fs_.stat);
@@ -482,6 +705,7 @@ const nodeIo = {
     readFile: (p) => readFileCb(p),
     realpath: (p) => realpathCb(p),
     lstat: (p) => lstatCb(p),
+    readdir: external_node_fs_.readdir,
 };
 const MANIFEST_GLOB = '**/*.{yaml,yml,json}';
 /** Files a scan does not read but checks for image lists (unread-lists.ts). */
@@ -495,24 +719,28 @@ function toWorkspacePath(workspace, abs) {
 }
 async function resolveInputs(opts, io) {
     const workspace = (0,external_node_path_.resolve)(opts.workspace);
+    // Links are followed only inside the workspace's real path (boundary.ts).
+    const realWorkspace = await io.realpath(workspace).catch(() => workspace);
+    const listing = new Listing(workspace);
     const notices = [];
     /** Configuration problems: includes that select nothing. */
     const problems = [];
     /** Image-list-like files in scanned directories (checked once every include is known). */
     const lists = [];
     /** Manifests under `base` (`''` or `dir/`), and the list-like files beside them. */
-    const scan = async (base, ignored) => {
+    const scan = async (base, ignored, root) => {
         const all = await (0,dist/* glob */.TI)([`${base}${MANIFEST_GLOB}`, `${base}${LIST_GLOB}`], {
             cwd: workspace,
             dot: true,
             ignore: ignored,
             expandDirectories: false,
+            fs: globFs(root, io, listing),
             ...(opts.signal ? { signal: opts.signal } : {}),
         });
         const manifests = [];
         for (const f of all.sort()) {
             if (isListExtension(extensionOf(f)))
-                lists.push({ file: f, abs: (0,external_node_path_.resolve)(workspace, f) });
+                lists.push({ file: f, abs: (0,external_node_path_.resolve)(workspace, f), root });
             else
                 manifests.push(f);
         }
@@ -521,14 +749,15 @@ async function resolveInputs(opts, io) {
     const entries = opts.paths.map((p) => p.trim()).filter((p) => p !== '');
     const excludes = entries.filter((p) => p.startsWith('!')).map((p) => stripDot(p.slice(1)));
     const includes = entries.filter((p) => !p.startsWith('!'));
+    /** With the real path links may lead to: the workspace, or a path named outside it. */
     const found = [];
     const ignore = [...ALWAYS_IGNORED, ...excludes];
     if (opts.stdin !== undefined && !includes.includes('-'))
-        found.push({ file: '-' });
+        found.push({ file: '-', root: realWorkspace });
     if (includes.length === 0 && opts.stdin === undefined && opts.scan !== false) {
-        const files = await scan('', [...ignore, ...WORKFLOW_DIRS]);
+        const files = await scan('', [...ignore, ...WORKFLOW_DIRS], realWorkspace);
         for (const f of files)
-            found.push({ file: f, abs: (0,external_node_path_.resolve)(workspace, f) });
+            found.push({ file: f, abs: (0,external_node_path_.resolve)(workspace, f), root: realWorkspace });
         // Stopped while listing: the list is partial, and the caller says so.
         if (opts.signal?.aborted)
             return { files: found, notices, problems };
@@ -544,12 +773,18 @@ async function resolveInputs(opts, io) {
             if (opts.stdin === undefined)
                 problems.push('paths: "-" means stdin, which only the CLI reads, given as an argument (… | zot-warm -)');
             else
-                found.push({ file: '-' });
+                found.push({ file: '-', root: realWorkspace });
             continue;
         }
         const pattern = stripDot(raw);
         const abs = (0,external_node_path_.resolve)(workspace, pattern);
         const rel = toWorkspacePath(workspace, abs);
+        // A path named outside the workspace is its own boundary: the named file, or the directory a glob
+        // starts from.
+        const outside = rel.startsWith('../') || rel === '..' || (0,external_node_path_.isAbsolute)(rel);
+        const root = outside
+            ? await io.realpath((0,dist/* isDynamicPattern */.ey)(pattern) ? staticBase(abs) : abs).catch(() => abs)
+            : realWorkspace;
         let st;
         try {
             st = await io.stat(abs);
@@ -585,8 +820,12 @@ async function resolveInputs(opts, io) {
             }
         }
         else if (st?.isDirectory()) {
+            if (!isInside(await io.realpath(abs).catch(() => abs), root)) {
+                notices.push({ level: 'error', file: rel, message: DIRECTORY_LINK_OUT_MESSAGE });
+                continue;
+            }
             const before = lists.length;
-            files = await scan(rel === '.' ? '' : `${(0,dist/* escapePath */.ft)(rel)}/`, ignore);
+            files = await scan(rel === '.' ? '' : `${(0,dist/* escapePath */.ft)(rel)}/`, ignore, root);
             if (opts.signal?.aborted)
                 return { files: found, notices, problems };
             if (files.length === 0) {
@@ -603,6 +842,7 @@ async function resolveInputs(opts, io) {
                 cwd: workspace,
                 ignore,
                 expandDirectories: false,
+                fs: globFs(root, io, listing),
                 ...(opts.signal ? { signal: opts.signal } : {}),
             });
             if (opts.signal?.aborted)
@@ -617,12 +857,16 @@ async function resolveInputs(opts, io) {
             continue;
         }
         for (const f of files.sort())
-            found.push({ file: f, abs: (0,external_node_path_.resolve)(workspace, f) });
+            found.push({ file: f, abs: (0,external_node_path_.resolve)(workspace, f), root });
     }
-    const files = await dedupe(found, io, opts.signal);
+    const settled = await settle(found, realWorkspace, io, READ_AHEAD, opts.signal);
+    const files = settled.files;
+    notices.push(...listing.notices, ...settled.notices);
     if (problems.length === 0) {
         const read = new Set(files.map((f) => f.file));
-        notices.push(...(await unreadListNotices(dedupeFiles(lists).filter((l) => !read.has(l.file)), io)));
+        // Image lists are looked into only where a link would be followed.
+        const candidates = (await settle(dedupeFiles(lists), realWorkspace, io, READ_AHEAD, opts.signal)).files;
+        notices.push(...(await unreadListNotices(candidates.flatMap((l) => (l.abs && !read.has(l.file) ? [{ file: l.file, abs: l.abs }] : [])), io)));
     }
     return { files, notices, problems };
 }
@@ -637,43 +881,13 @@ async function isLink(abs, io) {
 }
 function dedupeFiles(files) {
     const seen = new Set();
-    return files.flatMap((f) => f.abs && !seen.has(f.file) && seen.add(f.file) ? [{ file: f.file, abs: f.abs }] : []);
+    return files.flatMap((f) => f.abs && !seen.has(f.file) && seen.add(f.file) ? [{ file: f.file, abs: f.abs, root: f.root }] : []);
 }
-/** Drop files named twice, also through symlinks (and symlink loops, which glob follows only once). */
-async function dedupe(files, io, signal) {
-    const keys = await mapLimit(files, READ_AHEAD, signal, async (f) => {
-        if (!f.abs)
-            return f.file;
-        try {
-            return await io.realpath(f.abs);
-        }
-        catch {
-            return f.abs; // unreadable: the read reports it
-        }
-    });
-    const seen = new Set();
-    const out = [];
-    files.forEach((f, i) => {
-        const key = keys[i] ?? f.abs ?? f.file;
-        if (seen.has(key))
-            return;
-        seen.add(key);
-        out.push(f);
-    });
-    return out;
-}
-/** `fn` over `items`, at most `limit` at a time, results in order; stops starting new ones once aborted. */
-async function mapLimit(items, limit, signal, fn) {
-    const out = new Array(items.length);
-    let next = 0;
-    const worker = async () => {
-        while (next < items.length && !signal?.aborted) {
-            const i = next++;
-            out[i] = await fn(items[i]);
-        }
-    };
-    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-    return out;
+/** The directory a glob starts from: its leading path segments without glob syntax. */
+function staticBase(abs) {
+    const parts = abs.split('/');
+    const i = parts.findIndex((p) => (0,dist/* isDynamicPattern */.ey)(p));
+    return i === -1 ? abs : parts.slice(0, i).join('/') || '/';
 }
 function stripDot(p) {
     let s = p;
@@ -1573,6 +1787,10 @@ function parseConfig(get, defaults = { workspace: process.cwd() }) {
         const ms = (0,inputs_duration/* parseDuration */.E9)(v);
         if (ms === undefined)
             problems.push(`${name}: "${v}" is not a duration; write e.g. 90s, 10m, 1h or a number of seconds.`);
+        else if (!(ms <= inputs_duration/* MAX_DURATION_MS */.rG)) {
+            problems.push(`${name}: "${v}" is longer than the maximum of ${inputs_duration/* MAX_DURATION_TEXT */.yM}.`);
+            return undefined;
+        }
         return ms;
     };
     // Secrets first, so they are registered before anything else can fail and print.
@@ -3603,9 +3821,17 @@ function pruneJson(text, minGain = MIN_GAIN) {
     // reads one token where it read three.
     const ranges = [];
     let kept = 0;
+    // The next line break at or after a position, remembered: ranges come in order, and searching afresh
+    // for each range runs to the end of a one-line file every time (a 50 MB line took 6 minutes).
+    let nextBreak = -2;
+    const breakFrom = (at) => {
+        if (nextBreak !== -1 && nextBreak < at)
+            nextBreak = text.indexOf('\n', at);
+        return nextBreak;
+    };
     const keep = (a, b) => {
         let at = a;
-        for (let nl = text.indexOf('\n', at); nl !== -1 && nl < b; nl = text.indexOf('\n', at)) {
+        for (let nl = breakFrom(at); nl !== -1 && nl < b; nl = breakFrom(at)) {
             let end = nl;
             while (end > at && (text.charCodeAt(end - 1) === 13 || text.charCodeAt(end - 1) === 32))
                 end--;
@@ -3962,7 +4188,7 @@ class Walker {
             return true;
         if (!this.stopped)
             this.issue({
-                level: 'warning',
+                level: 'error',
                 offset: start(at),
                 message: `aliases expand the document to more than ${MAX_WALK_NODES} nodes: the rest of it was not searched`,
             });
@@ -3974,7 +4200,7 @@ class Walker {
             return false;
         if (!this.stopped)
             this.issue({
-                level: 'warning',
+                level: 'error',
                 offset: start(node),
                 message: `document nests deeper than ${MAX_DEPTH} levels: the rest of it was not searched`,
             });
@@ -4036,7 +4262,7 @@ class Walker {
             if (++this.expansions > MAX_ALIAS_EXPANSIONS) {
                 if (this.expansions === MAX_ALIAS_EXPANSIONS + 1)
                     this.issue({
-                        level: 'warning',
+                        level: 'error',
                         offset: start(node),
                         message: `more than ${MAX_ALIAS_EXPANSIONS} alias expansions in one document: the rest was not searched`,
                     });
@@ -4132,6 +4358,7 @@ class Walker {
 
 
 
+
 const DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024;
 const IMAGES_INPUT = '<images input>';
 async function extract(opts, io = nodeIo) {
@@ -4144,9 +4371,14 @@ async function extract(opts, io = nodeIo) {
         ex.stop(pacer.stopped, ' while listing the files: nothing was read');
         return ex.result();
     }
+    const kept = await withoutReport(files, opts.report, io);
+    if ('problem' in kept)
+        problems.push(kept.problem);
     if (problems.length)
         throw new errors/* ConfigError */.xL(problems);
     ex.notices.push(...notices);
+    if ('notice' in kept)
+        ex.notices.push(kept.notice);
     const reads = new ReadAhead(files, (f, now) => f.abs === undefined ? Promise.resolve({ later: true }) : readInput(f.abs, max, io, now));
     for (let i = 0; i < files.length; i++) {
         const f = files[i];
@@ -4158,8 +4390,9 @@ async function extract(opts, io = nodeIo) {
         if (f.file === '-' || f.abs === undefined) {
             const text = opts.stdin ?? '';
             const size = Buffer.byteLength(text);
-            if (size > max) {
-                ex.notice('warning', '-', `stdin is ${mib(size)}, over the ${mib(max)} limit (maxFileBytes): skipped`);
+            const tooBig = overLimit('stdin', size, max);
+            if (tooBig) {
+                ex.notice('error', '-', tooBig);
                 continue;
             }
             ex.files++;
@@ -4178,14 +4411,16 @@ async function extract(opts, io = nodeIo) {
             const buf = loaded.buf;
             ex.files++;
             ex.bytes += buf.length;
-            if (buf.indexOf(0) !== -1) {
-                const utf16 = (buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff);
-                ex.notice('warning', f.file, utf16
-                    ? 'file is UTF-16 encoded: convert it to UTF-8; skipped'
-                    : 'binary file (contains NUL bytes): skipped');
+            const decoded = decode(buf);
+            if ('problem' in decoded) {
+                ex.notice(decoded.problem.level, f.file, decoded.problem.message);
                 continue;
             }
-            whole = await ex.addTextPaced(buf.toString('utf8'), f.file);
+            // Positions and spans index the decoded text; a rewrite writes UTF-8 only, so not into this file.
+            const unwritable = decoded.encoding === 'UTF-8'
+                ? undefined
+                : `the file is ${decoded.encoding} encoded (rewrites are written in UTF-8 only)`;
+            whole = await ex.addTextPaced(decoded.text, f.file, unwritable);
             // Only whole files are handed on (a rewrite must not treat a cut file as done).
             if (whole)
                 ex.read.push(f.file);
@@ -4200,6 +4435,38 @@ async function extract(opts, io = nodeIo) {
     ex.addImagesInput(opts.images ?? []);
     return ex.result();
 }
+/**
+ * The inputs without the report file. The report of an earlier run holds no manifest and is left out
+ * (a notice says so); any other input at the report's path is a configuration problem: the run would
+ * write over a manifest it reads.
+ */
+async function withoutReport(files, report, io) {
+    if (report === undefined)
+        return {};
+    const real = await io.realpath(report).catch(() => undefined);
+    const i = real === undefined ? -1 : files.findIndex((f) => f.abs === real);
+    const input = files[i];
+    if (!input || real === undefined)
+        return {};
+    const head = await io
+        .readFile(real)
+        .then((b) => b.subarray(0, 512).toString('utf8'))
+        .catch(() => '');
+    if (EARLIER_REPORT.test(head)) {
+        files.splice(i, 1);
+        return {
+            notice: {
+                level: 'notice',
+                file: input.file,
+                message: 'the JSON report of an earlier run (the report input): not read as a manifest',
+            },
+        };
+    }
+    return {
+        problem: `report: "${report}" is ${input.file}, one of the files this run reads; write the report elsewhere (e.g. outside the workspace)`,
+    };
+}
+const EARLIER_REPORT = /^\{\s*"schemaVersion":\s*\d+,\s*"tool":\s*\{\s*"name":\s*"zot-warm"/;
 /** "3 of 50000 files not read: a.yaml, b.yaml, c.yaml" (the first few named). */
 function notRead(rest, total) {
     const shown = rest.slice(0, NOT_READ_SHOWN).join(', ');
@@ -4227,6 +4494,8 @@ class Extractor {
     /** Where the file being read when the run stopped was left: its first document not read. */
     cut;
     pacer;
+    /** Why the text of the file being read cannot be replaced in place, whatever its spans say. */
+    unwritable;
     found = new Map();
     seq = 0;
     /**
@@ -4263,18 +4532,24 @@ class Extractor {
      * addText for extract(): gives the event loop a turn between documents (and list chunks) and stops when
      * the run must; then `cut` says where. False when stopped.
      */
-    async addTextPaced(text, file) {
+    async addTextPaced(text, file, unwritable) {
         let first = true;
-        for (const at of this.readText(text, file, {})) {
-            // The caller looked at the pace just before this file: its first document is always read.
-            if (first)
-                first = false;
-            else if (!(await this.pacer.pause())) {
-                this.cut = { file, ...at };
-                return false;
+        this.unwritable = unwritable;
+        try {
+            for (const at of this.readText(text, file, {})) {
+                // The caller looked at the pace just before this file: its first document is always read.
+                if (first)
+                    first = false;
+                else if (!(await this.pacer.pause())) {
+                    this.cut = { file, ...at };
+                    return false;
+                }
             }
+            return true;
         }
-        return true;
+        finally {
+            this.unwritable = undefined;
+        }
     }
     /** Reads one file; yields before each document (list chunk) with where it starts. */
     *readText(text, file, opts) {
@@ -4342,6 +4617,11 @@ class Extractor {
         });
     }
     add(finding, source, order) {
+        if (this.unwritable !== undefined && source.file !== IMAGES_INPUT) {
+            delete source.span;
+            delete source.aliasOf;
+            source.unwritable = this.unwritable;
+        }
         const id = `${finding.status}\u0000${finding.key}`;
         const entry = this.found.get(id);
         if (entry) {
@@ -4429,6 +4709,15 @@ class StreamReader {
             const parsed = pruned
                 ? { source: pruned.text, toAbsolute: pruned.toOriginal }
                 : { source: text.slice(slice.start, slice.end), toAbsolute: (o) => slice.start + o };
+            // Memory is bounded per parse: a document with too many nodes is named and skipped, never parsed.
+            if (!withinParseBound(parsed.source)) {
+                this.ex.notice('error', this.file, this.json
+                    ? `too large to search: more than ${MAX_PARSE_NODES} JSON values (the bound keeps memory in check); file skipped — split it, or exclude it with \`!path\` if it holds no images`
+                    : `document ${index} is too large to search: more than ${MAX_PARSE_NODES} YAML nodes (the bound keeps memory in check); document skipped, the others were read — split it, or exclude the file with \`!path\` if it holds no images`, this.at(slice.start));
+                if (holdsDocument(text, slice))
+                    index++;
+                continue;
+            }
             let docs;
             try {
                 docs = [...new yaml_dist/* Composer */.Dk(YAML_OPTIONS).compose(new yaml_dist/* Parser */.iX().parse(parsed.source))];
@@ -4648,6 +4937,7 @@ async function runPipeline(config, opts) {
                 runtime: config.runtimeImages,
                 ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}),
                 signal: controller.signal,
+                ...(config.report && config.report !== '-' ? { report: config.report } : {}),
             }).catch((err) => {
                 // A path that selects nothing: said at its line when `paths` came from the configuration file.
                 throw err instanceof errors/* ConfigError */.xL
@@ -5498,10 +5788,18 @@ const EMPTY_HINT = 'image is empty: a template probably rendered nothing here; r
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   E9: () => (/* binding */ parseDuration),
 /* harmony export */   a3: () => (/* binding */ formatDuration),
-/* harmony export */   w_: () => (/* binding */ formatSetting)
+/* harmony export */   rG: () => (/* binding */ MAX_DURATION_MS),
+/* harmony export */   w_: () => (/* binding */ formatSetting),
+/* harmony export */   yM: () => (/* binding */ MAX_DURATION_TEXT)
 /* harmony export */ });
 // Durations as users write them in workflows: `90s`, `10m`, `1h30m`, `500ms` or plain seconds.
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+/**
+ * The longest time limit accepted: 5 days, the longest a runner job may run. Timers cannot go much
+ * further anyway: Node fires a timer of more than 2^31 - 1 ms (24.8 days) after 1 ms.
+ */
+const MAX_DURATION_MS = 120 * 3_600_000;
+const MAX_DURATION_TEXT = '120h (5 days)';
 /** Milliseconds, or undefined when the text is not a duration. */
 function parseDuration(text) {
     const t = text.trim().toLowerCase();
