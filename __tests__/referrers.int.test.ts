@@ -14,6 +14,7 @@ import { planAnnotations } from '../src/report/annotations.js'
 import { referrersLabel } from '../src/report/format.js'
 import { countReferrers, decideOutcome } from '../src/report/outcome.js'
 import { ZotClient } from '../src/warm/client.js'
+import { EXPLANATIONS, explained } from '../src/warm/diagnose.js'
 import { warmImages } from '../src/warm/engine.js'
 import type { WarmOptions } from '../src/warm/options.js'
 import { type FaultRelay, startFaultRelay } from './support/fault-relay.js'
@@ -668,8 +669,11 @@ describe('warming referrers with the images', () => {
       digest: image.digest,
       error: `no signature of hub/zoo/childsigned@${image.digest} in Zot (referrers: require-signed)`,
     })
-    expect(r?.diagnosis).toContain(
-      `only platform manifests of hub/zoo/childsigned@${image.digest} are signed`,
+    expect(r?.diagnosis).toBe(
+      explained(
+        "Zot holds signatures of the image's platform manifests only, not of its own digest.",
+        EXPLANATIONS.platformsSigned,
+      ),
     )
     expect(referrersLabel(r as ImageResult)).toBe('—')
     expect(countReferrers([r as ImageResult])).toMatchObject({ signed: 0, unsigned: 1 })
@@ -780,8 +784,8 @@ describe('require-signed through the pipeline', () => {
     expect(unsigned.error).toBe(
       `no signature of hub/gate/unsigned@${zoo.unsigned.digest} in Zot (referrers: require-signed)`,
     )
-    expect(unsigned.diagnosis).toMatch(
-      /^Zot holds no signature of hub\/gate\/unsigned@sha256:\w+ after copying its referrers/,
+    expect(unsigned.diagnosis).toBe(
+      `Zot holds no signature of the image's digest after copying its referrers. ${EXPLANATIONS.unsigned.text}`,
     )
     // The image itself is in the cache: only the signature requirement failed.
     expect(unsigned).toMatchObject({ digest: zoo.unsigned.digest, platforms: ['linux/amd64', 'linux/arm64'] })
@@ -797,6 +801,10 @@ describe('require-signed through the pipeline', () => {
         column: 14,
       }),
     ])
+    // The annotation says what is wrong for this image and points at the causes, said once in the summary.
+    expect(annotations[0]?.message).toBe(
+      `docker.io/gate/unsigned:1 failed: ${unsigned.error}. Zot holds no signature of the image's digest after copying its referrers. See “Why an image has no signature in Zot” in the job summary.`,
+    )
     const again = await upstreamCost(() => run({ referrers: 'require-signed' }))
     expect(again.result.results.map((r) => r.status)).toEqual(['cached', 'cached', 'cached', 'failed'])
 

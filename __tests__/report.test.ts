@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import type { ImageResult, Notice, Source } from '../src/model.js'
 import { planAnnotations } from '../src/report/annotations.js'
-import { htmlText } from '../src/report/escape.js'
+import { renderComment } from '../src/report/comment.js'
+import { htmlText, markdownText } from '../src/report/escape.js'
 import { shortDigest, worstFirst } from '../src/report/format.js'
 import { commitSha, detectForge, fileUrl, readRepoContext, repoPath } from '../src/report/links.js'
 import { countResults, decideOutcome } from '../src/report/outcome.js'
@@ -10,6 +11,8 @@ import { renderSummary } from '../src/report/summary.js'
 import { renderProblems, renderTable, shortenMiddle, TABLE_WIDTH } from '../src/report/table.js'
 import { renderTextSummary } from '../src/report/text-summary.js'
 import type { RunResult } from '../src/report/types.js'
+import { unprovenDigest } from '../src/rewrite/target.js'
+import { diagnose, EXPLANATIONS, splitExplained } from '../src/warm/diagnose.js'
 
 const D = `sha256:${'ab'.repeat(32)}`
 
@@ -793,5 +796,103 @@ describe('runtime sources (images the workload starts later)', () => {
       ['env', 'RELATED_IMAGE_DB', 'spec.template.spec.containers[0].env[RELATED_IMAGE_DB]'],
       [null, null, null],
     ])
+  })
+})
+
+describe('an explanation several images share is said once per run', () => {
+  const digest = (n: number) => `sha256:${String(n).repeat(64)}`
+  const unsigned = [1, 2, 3].map((n) =>
+    img('failed', `docker.io/acme/app${n}:1`, {
+      digest: digest(n),
+      error: `no signature of hub/acme/app${n}@${digest(n)} in Zot (referrers: require-signed)`,
+      diagnosis: diagnose({
+        kind: 'unsigned',
+        what: `hub/acme/app${n}@${digest(n)}`,
+        verified: true,
+        mode: 'warm',
+        copied: true,
+      }),
+      referrers: { state: 'verified', items: [] },
+      sources: [src(`deploy/app${n}.yaml`, 12, 18)],
+    }),
+  )
+  const unpinned = [4, 5].map((n) =>
+    img('warmed', `docker.io/library/web${n}:1`, {
+      digest: digest(n),
+      warnings: [`not rewritten: ${unprovenDigest(digest(n), { state: 'verified', items: [] })}`],
+    }),
+  )
+  const run = runOf([...unsigned, ...unpinned])
+  const outcome = decideOutcome(run)
+  const BRIEF = "Zot holds no signature of the image's digest after copying its referrers."
+  const UNSIGNED = EXPLANATIONS.unsigned
+  const DIGEST = EXPLANATIONS.digestUnproven
+  const count = (text: string, part: string) => text.split(part).length - 1
+
+  it('each message is the image’s own sentence followed by the shared explanation, which the report keeps whole', () => {
+    expect(unsigned[0]?.diagnosis).toBe(`${BRIEF} ${UNSIGNED.text}`)
+    expect(splitExplained(unsigned[0]?.diagnosis as string)).toEqual({ brief: BRIEF, explanation: UNSIGNED })
+    expect(splitExplained('no explanation here')).toEqual({ brief: 'no explanation here' })
+    const report = buildReport(run, outcome)
+    expect(report.images.slice(0, 3).map((i) => i.diagnosis)).toEqual(unsigned.map((r) => r.diagnosis))
+    expect(report.images[3]?.warnings[0]).toContain(DIGEST.text)
+  })
+
+  it('the job summary and the comment: one short line per image, each explanation once below them', () => {
+    const html = renderSummary(run, outcome, { workspace: '/w' })
+    const comment = renderComment(run, outcome, {
+      forge: 'github',
+      workspace: '/w',
+      meta: { key: 'k', run: { id: 1, attempt: 1 }, runLabel: 'run #1' },
+    })
+    const forgejo = renderComment(run, outcome, {
+      forge: 'forgejo',
+      workspace: '/w',
+      meta: { key: 'k', run: { id: 1, attempt: 1 }, runLabel: 'run #1' },
+    })
+    for (const body of [html, comment]) {
+      expect(count(body, htmlText(UNSIGNED.text, 4000))).toBe(1)
+      expect(count(body, htmlText(DIGEST.text, 4000))).toBe(1)
+      expect(count(body, `<b>Diagnosis:</b> ${htmlText(BRIEF)} (see “${UNSIGNED.title}” below)`)).toBe(3)
+      expect(count(body, `<h4>ℹ️ ${UNSIGNED.title}</h4>`)).toBe(1)
+      expect(
+        count(body, htmlText("may not be upstream's: Zot holds this image with OCI media types only")),
+      ).toBe(2)
+      // Below every image that points at it.
+      expect(body.indexOf(`<h4>ℹ️ ${UNSIGNED.title}</h4>`)).toBeGreaterThan(
+        body.lastIndexOf(`(see “${UNSIGNED.title}” below)`),
+      )
+    }
+    expect(count(forgejo, `**ℹ️ ${UNSIGNED.title}**`)).toBe(1)
+    expect(count(forgejo, `diagnosis: ${markdownText(BRIEF)} (see “${UNSIGNED.title}” below)`)).toBe(3)
+    expect(count(forgejo, markdownText(UNSIGNED.text, 4000))).toBe(1)
+  })
+
+  it('the explanations stay when image details are cut to the budget', () => {
+    const many = runOf(
+      Array.from({ length: 60 }, (_, i) =>
+        img('failed', `docker.io/acme/many${i}:1`, { error: 'x', diagnosis: unsigned[0]?.diagnosis }),
+      ),
+    )
+    const html = renderSummary(many, decideOutcome(many), { workspace: '/w', budgetBytes: 12_000 })
+    expect(html).toMatch(/Details shown for \d+ of 60 images/)
+    expect(count(html, htmlText(UNSIGNED.text, 4000))).toBe(1)
+  })
+
+  it('the log’s problem list and the annotations: the short form and where the explanation is', () => {
+    const problems = renderProblems(run.results)
+    expect(count(problems, UNSIGNED.text)).toBe(1)
+    expect(problems).toContain(`  diagnosis: ${BRIEF} (see “${UNSIGNED.title}” below)\n`)
+    expect(problems.endsWith(`\n\n${UNSIGNED.title}:\n  ${UNSIGNED.text}`)).toBe(true)
+    const annotations = planAnnotations(run, { explainedIn: 'the results in the log' })
+    expect(annotations.map((a) => a.message)).toEqual(
+      unsigned.map(
+        (r) =>
+          `${r.reference} failed: ${r.error}. ${BRIEF} See “${UNSIGNED.title}” in the results in the log.`,
+      ),
+    )
+    expect(planAnnotations(run)[0]?.message.endsWith(`See “${UNSIGNED.title}” in the job summary.`)).toBe(
+      true,
+    )
   })
 })

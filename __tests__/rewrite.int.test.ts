@@ -15,6 +15,7 @@ import { describeRewrite } from '../src/report/format.js'
 import { decideOutcome } from '../src/report/outcome.js'
 import type { RunResult } from '../src/report/types.js'
 import type { RewriteSummary } from '../src/rewrite/index.js'
+import { EXPLANATIONS } from '../src/warm/diagnose.js'
 import { digestTag, type PushedImage, pushImages, pushReferrer } from './support/images.js'
 import { getManifest, type RegistryAccess, registryRequest } from './support/registry.js'
 import { checkDist, githubEnv, newRunDir, runBundle } from './support/runner.js'
@@ -283,7 +284,7 @@ describe('rewrite: zot', () => {
 describe('rewrite: digest', () => {
   it('pins what the cache provably holds as published and leaves the rest, saying why', async () => {
     const dir = workspace()
-    const { result } = await run(keeping, { rewrite: 'digest', 'rewrite-output': 'out' }, dir)
+    const { result, lines } = await run(keeping, { rewrite: 'digest', 'rewrite-output': 'out' }, dir)
     const d = (name: string) => pushed[name]?.digest as string
     const app = readFileSync(join(dir, 'out', 'deploy', 'app.yaml'), 'utf8')
     // Docker media types and kept attestation entries prove the cache did not convert: pinned.
@@ -308,6 +309,15 @@ describe('rewrite: digest', () => {
       conclusion: 'warning',
       reason: '3 references to warm images not rewritten',
     })
+    // The log: one short line per reference left, the explanation they share once after them.
+    const why = EXPLANATIONS.digestUnproven
+    const left = lines.filter((l) => l.startsWith('warning not rewritten: '))
+    expect(left).toHaveLength(2)
+    for (const l of left)
+      expect(l).toMatch(
+        /OCI media types only, and no signature, attestation or SBOM of this digest\. \(see “Why a tag was not pinned \(rewrite: digest\)” below\)$/,
+      )
+    expect(lines.filter((l) => l.includes(why.text))).toEqual([`info ${why.title}: ${why.text}`])
   })
 
   it('against a converting cache reports that the digest is not upstream’s and leaves the reference', async () => {
@@ -429,7 +439,7 @@ describe('rewrite: digest, proven by a referrer Zot copied from upstream for the
         expect(pod).toContain(`image: signed/${s.name}:1\n`)
         expect(r.rewrittenAs).toBeUndefined()
         expect(r.warnings.join('\n')).toContain(
-          `not rewritten: the digest Zot serves (${r.digest}) may not be upstream's: Zot holds this image with OCI media types only and Zot holds no signature, attestation or SBOM of this digest.`,
+          `not rewritten: the digest Zot serves (${r.digest}) may not be upstream's: Zot holds this image with OCI media types only, and no signature, attestation or SBOM of this digest.`,
         )
       }
       // The attestations Zot moved out of the converted index hang on its platform manifests, not on the

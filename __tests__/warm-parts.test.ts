@@ -278,7 +278,7 @@ describe('diagnoses', () => {
       diagnose({ kind: 'unexpected-status', status: 418, code: 'TEAPOT' }),
     ]
     for (const text of all) expect(text.length).toBeGreaterThan(10)
-    expect(all[0]).toContain('(docker.io)')
+    expect(all[0]).toContain('(upstream docker.io)')
     expect(all[0]).toContain('"filtered out by content"')
     expect(all[2]).toContain('no platform information')
   })

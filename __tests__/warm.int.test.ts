@@ -239,9 +239,9 @@ describe('warming', () => {
       /^Zot answered 404 (MANIFEST_UNKNOWN|NAME_UNKNOWN) for docker-images\/team\/nothere:1$/,
     )
     expect(r.diagnosis).toMatch(
-      /^Zot answered 404 after syncing docker-images\/team\/nothere:1: the image is missing upstream/,
+      /^Zot answered 404 after syncing docker-images\/team\/nothere:1 \(upstream docker\.io\/team\/nothere\); Zot's log says why \(look for "team\/nothere"\)\. The image is missing upstream/,
     )
-    expect(r.diagnosis).toContain("Check Zot's log")
+    expect(r.diagnosis).toContain('In Zot\'s log, "connection refused", "no such host" or "timeout" means')
     expect(cache.logText()).toMatch(/docker-images\/team\/nothere/)
   })
 

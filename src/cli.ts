@@ -216,7 +216,10 @@ class Terminal {
     if (problems) this.line(`\n${problems}`)
     // Compiler-style lines, so editors and terminals can jump to them.
     if (!run.hardFailure) {
-      for (const a of planAnnotations(run, { limit: Number.MAX_SAFE_INTEGER }))
+      for (const a of planAnnotations(run, {
+        limit: Number.MAX_SAFE_INTEGER,
+        explainedIn: 'the problem list above',
+      }))
         this.line(`${a.where ? `${a.where}: ` : ''}${a.level}: ${oneLine(a.message, 2000)}`)
     }
     if (config.report === '-') this.io.stdout(reportJson(report))

@@ -140,7 +140,7 @@ async function publish(finished: Finished, env: Env, forge: Forge, runner: Runne
     wantsPrComment(finished.config, env.GITHUB_EVENT_NAME) && !finished.signal
       ? await commentOnPullRequest(finished, env, forge, repo, runner)
       : 0
-  if (!run.hardFailure) annotateImages(finished, repo, runner, commentNotices)
+  if (!run.hardFailure) annotateImages(finished, forge, repo, runner, commentNotices)
 
   if (outcome.exitCode !== 0) runner.annotate('error', `zot-warm: ${outcome.reason}`)
   else if (outcome.conclusion === 'warning') runner.annotate('warning', `zot-warm: ${outcome.reason}`)
@@ -247,6 +247,7 @@ async function commentOnPullRequest(
 /** At most 10 per level (GitHub drops the rest), one slot kept for the step's own conclusion. */
 function annotateImages(
   { run, outcome, config }: Finished,
+  forge: Forge,
   repo: RepoContext | undefined,
   { annotate }: RunnerSinks,
   /** Notices already written (the comment's): their slots are taken. */
@@ -259,6 +260,8 @@ function annotateImages(
       notice: notices,
     },
     toRepoPath: (file) => (repo ? repoPath(repo, config.workspace, file) : file),
+    // Forgejo has no summary page: there the explanations are in the problem list of the log.
+    explainedIn: forge === 'forgejo' ? 'the results in the log' : 'the job summary',
   })
   for (const a of annotations) {
     const props: core.AnnotationProperties = { title: `zot-warm: ${a.title}` }

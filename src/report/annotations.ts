@@ -4,6 +4,7 @@
 import type { ImageResult, Notice, NoticeLevel } from '../model.js'
 import { isPlain, literal, oneLine } from './escape.js'
 import {
+  briefMessage,
   IMAGES_INPUT_FILE,
   isWorkspaceFile,
   locationLabel,
@@ -39,6 +40,11 @@ export interface AnnotationOptions {
   toRepoPath?: (file: string) => string | undefined
   /** What to point at in the aggregated line. */
   seeAlso?: string
+  /**
+   * Where the explanations that several images share are said once (an image's annotation carries its own
+   * part and points there): default `the job summary`.
+   */
+  explainedIn?: string
 }
 
 interface Candidate extends Annotation {
@@ -70,7 +76,7 @@ export function planAnnotations(
   for (const r of run.results) {
     const level = levelOf(r)
     if (!level) continue
-    const { title, message } = describe(r)
+    const { title, message } = describe(r, opts.explainedIn ?? 'the job summary')
     r.sources.forEach((s, i) => {
       const file = isWorkspaceFile(s) ? toRepo(s.file) : undefined
       // An image the workload starts later: say so where it is annotated (a flag, not an image field).
@@ -132,7 +138,7 @@ export function planAnnotations(
   return out
 }
 
-function describe(r: ImageResult): { title: string; message: string } {
+function describe(r: ImageResult, explainedIn: string): { title: string; message: string } {
   const ref = literal(r.reference, 200)
   if (r.status === 'invalid')
     return {
@@ -145,7 +151,7 @@ function describe(r: ImageResult): { title: string; message: string } {
       message: `"${ref}" could not be resolved${r.error ? `: ${r.error}` : ''}`,
     }
   const parts = [`${ref} ${STATUS_LABEL[r.status]}${r.error ? `: ${r.error}` : ''}`]
-  if (r.diagnosis) parts.push(r.diagnosis)
+  if (r.diagnosis) parts.push(briefMessage(r.diagnosis, (t) => `See “${t}” in ${explainedIn}.`))
   // In Zot, but `referrers: require-signed` found no signature of it there.
   const unsigned = r.referrers !== undefined && r.error?.endsWith('(referrers: require-signed)')
   return {

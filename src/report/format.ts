@@ -3,6 +3,7 @@
 import type { ImageResult, ImageStatus, ReferrerKind, Source } from '../model.js'
 import type { RewriteSummary } from '../rewrite/index.js'
 import { type DigestProof, PROOF_LABEL } from '../rewrite/stored.js'
+import { type Explanation, splitExplained } from '../warm/diagnose.js'
 import { signsImage } from '../warm/referrers.js'
 import { literal, printable } from './escape.js'
 
@@ -202,3 +203,26 @@ export function fitting(
   }
   return { kept, used }
 }
+
+/**
+ * A message as a surface shows it for one image: without the explanation it shares with other images, which
+ * the surface says once (explanationsOf), and with a pointer there (`pointer(title)`, e.g. `(see “…” below)`).
+ */
+export function briefMessage(text: string, pointer: (title: string) => string): string {
+  const { brief, explanation } = splitExplained(text)
+  return explanation ? `${brief} ${pointer(explanation.title)}` : text
+}
+
+/** The explanations the diagnoses and warnings of these results share, each once, in order of first use. */
+export function explanationsOf(results: readonly ImageResult[]): Explanation[] {
+  const out: Explanation[] = []
+  for (const r of results)
+    for (const text of [r.diagnosis, ...r.warnings]) {
+      const e = text === undefined ? undefined : splitExplained(text).explanation
+      if (e && !out.some((o) => o.title === e.title && o.text === e.text)) out.push(e)
+    }
+  return out
+}
+
+/** The pointer the summaries and the log's problem list put after a message whose explanation follows it. */
+export const SEE_BELOW = (title: string) => `(see “${title}” below)`

@@ -7,13 +7,16 @@ import { formatDuration } from '../inputs/duration.js'
 import type { ImageResult, Notice, Source } from '../model.js'
 import { htmlText as esc, literal } from './escape.js'
 import {
+  briefMessage,
   bytes,
   compactReference,
   describeRewrite,
+  explanationsOf,
   fitting,
   isWorkspaceFile,
   plural,
   referrersLabel,
+  SEE_BELOW,
   STATUS_ICON,
   STATUS_LABEL,
   shortDigest,
@@ -119,7 +122,12 @@ export function renderHtmlResults(
   const noticeBlock = renderNotices(run.notices, opts)
   const ordered = worstFirst(run.results)
 
-  const detailBlocks = ordered.filter(needsDetail).map((r) => renderDetail(r, opts))
+  const detailed = ordered.filter(needsDetail)
+  const detailBlocks = detailed.map((r) => renderDetail(r, opts))
+  // Said once, after the images that point at them; kept whatever is cut (a few hundred bytes each).
+  const explanations = explanationsOf(detailed)
+    .map((e) => `<h4>ℹ️ ${esc(e.title)}</h4>\n<p>${esc(e.text, 4000)}</p>\n`)
+    .join('')
   // The referrers column only when an image has referrers to show (not looked at: `referrers: off`, plan).
   const withReferrers = showsReferrers(run.results)
   const columns = layout.columns.filter((c) => c !== 'referrers' || withReferrers)
@@ -128,7 +136,14 @@ export function renderHtmlResults(
   const tableOpen = `<h3>Images</h3>\n<table>\n<tr>${columns.map((c) => `<th>${COLUMN_HEADER[c]}</th>`).join('')}</tr>\n`
   const tableClose = '</table>\n'
   const reserve = 2048 // the notes about what was cut
-  let left = budget - bytes(head) - bytes(noticeBlock) - bytes(tableOpen) - bytes(tableClose) - reserve
+  let left =
+    budget -
+    bytes(head) -
+    bytes(noticeBlock) -
+    bytes(tableOpen) -
+    bytes(tableClose) -
+    bytes(explanations) -
+    reserve
 
   // Details of failures matter most, but must not crowd out the table: at most 40% of what is left.
   const detailShare = Math.floor(Math.max(0, left) * 0.4)
@@ -147,6 +162,7 @@ export function renderHtmlResults(
     details = `<h3>Problems and warnings</h3>\n${keptDetails.join('')}`
     if (keptDetails.length < detailBlocks.length)
       details += `<p>✂️ <b>Details shown for ${keptDetails.length} of ${detailBlocks.length} images.</b>${layout.rest}</p>\n`
+    details += explanations
   }
   return head + noticeBlock + (layout.first === 'table' ? table + details : details + table)
 }
@@ -266,8 +282,9 @@ function renderRow(r: ImageResult, opts: SummaryOptions, mode: string, columns: 
 function renderDetail(r: ImageResult, opts: SummaryOptions): string {
   const lines: string[] = []
   if (r.error) lines.push(`<b>Error:</b> ${esc(r.error, 2000)}`)
-  if (r.diagnosis) lines.push(`<b>Diagnosis:</b> ${esc(r.diagnosis, 2000)}`)
-  for (const w of r.warnings.slice(0, 10)) lines.push(`<b>Warning:</b> ${esc(w, 1000)}`)
+  if (r.diagnosis) lines.push(`<b>Diagnosis:</b> ${esc(briefMessage(r.diagnosis, SEE_BELOW), 2000)}`)
+  for (const w of r.warnings.slice(0, 10))
+    lines.push(`<b>Warning:</b> ${esc(briefMessage(w, SEE_BELOW), 1000)}`)
   if (r.zotReference)
     lines.push(`<b>Zot reference:</b> <code>${esc(zotReferenceLabel(r.zotReference))}</code>`)
   if (r.rewrittenAs)

@@ -3,8 +3,11 @@ import { formatDuration } from '../inputs/duration.js'
 import type { ImageResult } from '../model.js'
 import { literal, logLine, oneLine } from './escape.js'
 import {
+  briefMessage,
   compactReference,
+  explanationsOf,
   referrersLabel,
+  SEE_BELOW,
   STATUS_LABEL,
   shortDigest,
   sourceLabel,
@@ -193,11 +196,13 @@ function usedIn(r: ImageResult): string {
 /** Failed, invalid and unresolved images with their error and diagnosis, for the log. */
 export function renderProblems(results: readonly ImageResult[]): string {
   const lines: string[] = []
-  for (const r of worstFirst(results)) {
-    if (r.status !== 'failed' && r.status !== 'invalid' && r.status !== 'unresolved') continue
+  const shown = worstFirst(results).filter(
+    (r) => r.status === 'failed' || r.status === 'invalid' || r.status === 'unresolved',
+  )
+  for (const r of shown) {
     lines.push(`${STATUS_LABEL[r.status]}: ${compactReference(literal(r.reference, 200))}`)
     if (r.error) lines.push(`  error:     ${oneLine(r.error, 1000)}`)
-    if (r.diagnosis) lines.push(`  diagnosis: ${oneLine(r.diagnosis, 1000)}`)
+    if (r.diagnosis) lines.push(`  diagnosis: ${oneLine(briefMessage(r.diagnosis, SEE_BELOW), 1000)}`)
     lines.push(
       `  used in:   ${r.sources
         .slice(0, 5)
@@ -205,5 +210,7 @@ export function renderProblems(results: readonly ImageResult[]): string {
         .join(', ')}${r.sources.length > 5 ? ', …' : ''}`,
     )
   }
+  // Each shared explanation once, after the images that point at it.
+  for (const e of explanationsOf(shown)) lines.push('', `${e.title}:`, `  ${oneLine(e.text, 4000)}`)
   return lines.join('\n')
 }

@@ -7,13 +7,16 @@ import { formatDuration } from '../inputs/duration.js'
 import type { ImageResult, Source } from '../model.js'
 import { literal, logText, markdownCode, markdownText as md } from './escape.js'
 import {
+  briefMessage,
   bytes,
   compactReference,
   describeRewrite,
+  explanationsOf,
   fitting,
   isWorkspaceFile,
   plural,
   referrersLabel,
+  SEE_BELOW,
   STATUS_LABEL,
   shortDigest,
   showsReferrers,
@@ -101,7 +104,12 @@ export function renderMarkdownResults(
   head += unwritableList(run, opts)
 
   const ordered = worstFirst(run.results)
-  const problems = ordered.filter(needsDetail).map((r) => problemItem(r, opts))
+  const detailed = ordered.filter(needsDetail)
+  const problems = detailed.map((r) => problemItem(r, opts))
+  // Said once, after the images that point at them; kept whatever is cut.
+  const explanations = explanationsOf(detailed)
+    .map((e) => `\n**ℹ️ ${md(e.title)}**: ${md(e.text, 4000)}\n`)
+    .join('')
   let tableHead: string[]
   let rows: string[]
   if (layout.table === 'fenced') {
@@ -123,7 +131,8 @@ export function renderMarkdownResults(
 
   const budget = opts.budgetBytes ?? SUMMARY_BUDGET_BYTES
   const reserve = 2048 // the notes about what was cut
-  let left = budget - bytes(head) - bytes(tableHead.join('\n')) - bytes(tableClose) - reserve
+  let left =
+    budget - bytes(head) - bytes(tableHead.join('\n')) - bytes(tableClose) - bytes(explanations) - reserve
   // As in the HTML summary: problem details take at most 40% of what is left, the table rows the rest.
   const problemShare = Math.floor(Math.max(0, left) * 0.4)
   const { kept: keptProblems, used } = fitting(problems, problemShare)
@@ -141,6 +150,7 @@ export function renderMarkdownResults(
     details = `### Problems and warnings\n\n${keptProblems.join('')}`
     if (keptProblems.length < problems.length)
       details += `\nDetails shown for ${keptProblems.length} of ${problems.length} images.${layout.rest}\n`
+    details += explanations
   }
   const sections = layout.first === 'table' ? [table, details] : [details, table]
   return head + sections.filter(Boolean).join('\n')
@@ -201,9 +211,9 @@ function markdownRow(
 function problemItem(r: ImageResult, opts: TextSummaryOptions): string {
   const lines = [`- ${STATUS_LABEL[r.status]}: ${markdownCode(compactReference(literal(r.reference, 300)))}`]
   if (r.error) lines.push(`  - error: ${md(r.error, 2000)}`)
-  if (r.diagnosis) lines.push(`  - diagnosis: ${md(r.diagnosis, 2000)}`)
+  if (r.diagnosis) lines.push(`  - diagnosis: ${md(briefMessage(r.diagnosis, SEE_BELOW), 2000)}`)
   if (r.rewrittenAs) lines.push(`  - rewritten as: ${markdownCode(compactReference(r.rewrittenAs))}`)
-  for (const w of r.warnings.slice(0, 10)) lines.push(`  - warning: ${md(w, 1000)}`)
+  for (const w of r.warnings.slice(0, 10)) lines.push(`  - warning: ${md(briefMessage(w, SEE_BELOW), 1000)}`)
   const sources = r.sources.slice(0, 10).map((s) => link(s, opts))
   if (r.sources.length > 10) sources.push(`+${r.sources.length - 10} more`)
   lines.push(`  - used in: ${sources.join(', ')}`)

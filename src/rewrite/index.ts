@@ -8,7 +8,8 @@ import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { formatReference, parseReference } from '../extract/reference.js'
 import type { ImageResult, PlannedImage, Source } from '../model.js'
-import { IMAGES_INPUT_FILE, plural, STDIN_FILE } from '../report/format.js'
+import { briefMessage, IMAGES_INPUT_FILE, plural, SEE_BELOW, STDIN_FILE } from '../report/format.js'
+import { type Explanation, splitExplained } from '../warm/diagnose.js'
 import { applyEdits, type Edit, unsafeHere } from './edit.js'
 import { destination, fileProblem, prepareOutputDir, writeAtomically } from './output.js'
 import { type DigestProof, PROOF_LABEL, type StoredForms } from './stored.js'
@@ -261,10 +262,15 @@ export async function rewriteManifests(
       (summary.unchanged ? `; ${plural(summary.unchanged, 'reference')} already as verified.` : '.'),
   )
   if (opts.mode === 'digest') summary.pinnedBy = sayProofs(input.results, done, input.stored, log)
+  const explanations: Explanation[] = []
   for (const l of summary.left) {
     const places = l.places > 1 ? ` (${l.places} places, first at ${l.where})` : ` (${l.where})`
-    log('warning', `not rewritten: ${l.reference}${places}: ${l.why}`)
+    log('warning', `not rewritten: ${l.reference}${places}: ${briefMessage(l.why, SEE_BELOW)}`)
+    const e = splitExplained(l.why).explanation
+    if (e && !explanations.includes(e)) explanations.push(e)
   }
+  // What several images share (why a tag was not pinned), once.
+  for (const e of explanations) log('info', `${e.title}: ${e.text}`)
   return summary
 }
 

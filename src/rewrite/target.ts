@@ -6,7 +6,7 @@
 //           provably the one upstream serves; a reference that already carries a verified pin stays as it is.
 import { formatReference, parseReference } from '../extract/reference.js'
 import type { ImageReference, ReferrersResult } from '../model.js'
-import { conversionDiagnosis } from '../warm/diagnose.js'
+import { EXPLANATIONS, explained } from '../warm/diagnose.js'
 import { isDockerMediaType, type ManifestInfo } from '../warm/manifest.js'
 
 export type RewriteMode = 'zot' | 'digest'
@@ -89,15 +89,10 @@ export function unprovenDigest(digest: string, referrers: ReferrersResult | unde
   const read = !referrers
     ? 'its referrers were not read (referrers: off)'
     : referrers.state === 'verified'
-      ? 'Zot holds no signature, attestation or SBOM of this digest'
+      ? 'no signature, attestation or SBOM of this digest'
       : 'its referrers could not be read completely'
-  return (
-    `the digest Zot serves (${digest}) may not be upstream's: Zot holds this image with OCI media types only ` +
-    `and ${read}. Such an image may be published so or be Zot's conversion (${conversionDiagnosis}). ` +
-    'A tag is pinned only on proof: Docker media types or attestation entries kept in the stored image (the ' +
-    'conversion removes both), or a signature, attestation or SBOM that Zot copied from upstream for this ' +
-    'very digest (Zot asks upstream for the referrers of the digest it holds; a converted digest has none). ' +
-    'Pin the upstream digest in the manifest (tag@sha256:…, which zot-warm verifies), or use rewrite: zot ' +
-    'to pull from the cache'
+  return explained(
+    `the digest Zot serves (${digest}) may not be upstream's: Zot holds this image with OCI media types only, and ${read}.`,
+    EXPLANATIONS.digestUnproven,
   )
 }

@@ -68,6 +68,92 @@ export type Situation =
 export const conversionDiagnosis =
   'Zot converts the image on sync (preserveDigest off: Docker manifests become OCI and attestations leave the index, which changes the digest)'
 
+/**
+ * The part of a message that is the same for every image it concerns: causes and what to configure. A message
+ * that carries one is `<what is wrong for this image> <explanation text>` (explained()); the JSON report keeps it
+ * whole, while the summaries, the comment, the log and the annotations show the first part per image and the
+ * explanation once per run (splitExplained()).
+ */
+export interface Explanation {
+  title: string
+  text: string
+}
+
+const SEARCH_OFF =
+  "Zot's search extension is off (or does not know this digest under any tag). Enable it on the cache " +
+  '("search": {"enable": true} under extensions)'
+
+export const EXPLANATIONS = {
+  missingAfterSync: {
+    title: 'Why Zot answers 404 after syncing',
+    text:
+      "The image is missing upstream, the upstream is down or unreachable from Zot, Zot's upstream " +
+      "credentials are refused, the registry map disagrees with Zot's sync content destinations, Zot " +
+      'rejected its media types (an OCI index with Docker children, or Docker media types without ' +
+      '`http.compat: ["docker2s2"]`), or the sync registry sets "onlySigned" and the image has no signature ' +
+      'on its own digest upstream. In Zot\'s log, "connection refused", "no such host" or "timeout" means Zot ' +
+      'cannot reach the upstream (check its sync urls and network), ' +
+      '"filtered out by content" from every sync registry means the map is wrong (one ' +
+      'registry saying it is normal when another serves the path), "invalid manifest content" or ' +
+      '"bad manifest media type" a media type problem, "skipping image without mandatory signature" ' +
+      'onlySigned (sign the image, or set "onlySigned": false), "rate limit" or 429 an upstream rate limit (add ' +
+      "credentials in Zot's credentialsFile), 404/401 from upstream a wrong reference or missing credentials.",
+  },
+  unsigned: {
+    title: 'Why an image has no signature in Zot',
+    text:
+      'Either the image is not signed upstream ' +
+      '(sign it, e.g. cosign sign or notation sign, or deploy a signed tag); or the cache converted it ' +
+      '(preserveDigest off: Docker manifests become OCI with a new digest, which no upstream signature refers ' +
+      'to; set "preserveDigest": true on the sync registry and "compat": ["docker2s2"] under http); or it is ' +
+      'signed only with a legacy cosign tag (sha256-<hex>.sig) and the cache sets "syncLegacyCosignTags": ' +
+      'false; or the signatures live in another repository (COSIGN_REPOSITORY), where Zot does not look. ' +
+      'If upstream has a signature, look in Zot\'s log for "failed to sync image referrers" or "failed to sync ' +
+      'referrer": with "invalid manifest content" Zot rejected a Docker-typed signature manifest (set ' +
+      '"compat": ["docker2s2"] under http); anything else is an upstream error.',
+  },
+  platformsSigned: {
+    title: 'Why signed platform manifests do not sign an image',
+    text:
+      'An admission policy (Kyverno verifyImages, sigstore policy-controller) verifies the digest the reference ' +
+      'resolves to, the index of a multi-platform image: sign the index too (cosign sign on the index digest; ' +
+      'with --recursive it signs the platforms as well).',
+  },
+  signaturesUnreadable: {
+    title: 'Why signatures could not be verified',
+    text: `${SEARCH_OFF}.`,
+  },
+  signaturesUnreadableCheck: {
+    title: 'Why signatures could not be verified',
+    text: `${SEARCH_OFF}, or run in warm mode, which asks Zot to copy the signatures.`,
+  },
+  digestUnproven: {
+    title: 'Why a tag was not pinned (rewrite: digest)',
+    text:
+      `Such an image may be published so or be Zot's conversion (${conversionDiagnosis}). ` +
+      'A tag is pinned only on proof: Docker media types or attestation entries kept in the stored image (the ' +
+      'conversion removes both), or a signature, attestation or SBOM that Zot copied from upstream for this ' +
+      'very digest (Zot asks upstream for the referrers of the digest it holds; a converted digest has none). ' +
+      'Pin the upstream digest in the manifest (tag@sha256:…, which zot-warm verifies), or use rewrite: zot ' +
+      'to pull from the cache.',
+  },
+} as const satisfies Record<string, Explanation>
+
+const ALL_EXPLANATIONS: readonly Explanation[] = Object.values(EXPLANATIONS)
+
+/** The message that says `brief` for one image, followed by the explanation it shares with others. */
+export function explained(brief: string, explanation: Explanation): string {
+  return `${brief} ${explanation.text}`
+}
+
+/** A message split into what concerns its image and the shared explanation it ends with, if any. */
+export function splitExplained(text: string): { brief: string; explanation?: Explanation } {
+  for (const e of ALL_EXPLANATIONS)
+    if (text.endsWith(` ${e.text}`))
+      return { brief: text.slice(0, text.length - e.text.length - 1), explanation: e }
+  return { brief: text }
+}
+
 function tries(attempts: number | undefined): string {
   return attempts ? ` (${attempts} tries)` : ''
 }
@@ -78,20 +164,10 @@ export function diagnose(s: Situation): string {
       // Zot logs upstream errors under the upstream path (`team/app`), local ones under `prefix/team/app`:
       // the upstream path matches both.
       const logTerm = s.upstream ? s.upstream.slice(s.upstream.indexOf('/') + 1) : s.repository
-      return (
-        `Zot answered 404 after syncing ${s.repository}${s.reference.includes(':') ? '@' : ':'}${s.reference}: the image is missing upstream` +
-        `${s.upstream ? ` (${s.upstream})` : ''}, the upstream is down or unreachable from Zot, Zot's upstream ` +
-        "credentials are refused, the registry map disagrees with Zot's sync content destinations, Zot " +
-        'rejected its media types (an OCI index with Docker children, or Docker media types without ' +
-        '`http.compat: ["docker2s2"]`), or the sync registry sets "onlySigned" and the image has no signature ' +
-        "on its own digest upstream. Check Zot's log for " +
-        `"${logTerm}": "connection refused", "no such host" or "timeout" means Zot cannot reach the ` +
-        'upstream (check its sync urls and network), ' +
-        '"filtered out by content" from every sync registry means the map is wrong (one ' +
-        'registry saying it is normal when another serves the path), "invalid manifest content" or ' +
-        '"bad manifest media type" a media type problem, "skipping image without mandatory signature" ' +
-        'onlySigned (sign the image, or set "onlySigned": false), "rate limit" or 429 an upstream rate limit (add ' +
-        "credentials in Zot's credentialsFile), 404/401 from upstream a wrong reference or missing credentials."
+      return explained(
+        `Zot answered 404 after syncing ${s.repository}${s.reference.includes(':') ? '@' : ':'}${s.reference}` +
+          `${s.upstream ? ` (upstream ${s.upstream})` : ''}; Zot's log says why (look for "${logTerm}").`,
+        EXPLANATIONS.missingAfterSync,
       )
     }
     case 'pin-missing': {
@@ -151,31 +227,20 @@ export function diagnose(s: Situation): string {
       )
     case 'unsigned':
       if (s.platformsSigned)
-        return (
-          `Zot holds signatures, but only platform manifests of ${s.what} are signed, not its own digest. An ` +
-          'admission policy (Kyverno verifyImages, sigstore policy-controller) verifies the digest the reference ' +
-          'resolves to, the index of a multi-platform image: sign the index too (cosign sign on the index digest; ' +
-          'with --recursive it signs the platforms as well).'
+        return explained(
+          "Zot holds signatures of the image's platform manifests only, not of its own digest.",
+          EXPLANATIONS.platformsSigned,
         )
       if (!s.verified && !s.copied)
-        return (
-          `zot-warm cannot see whether Zot holds a signature of ${s.what} without making it contact upstream: ` +
-          "Zot's search extension is off (or does not know this digest under any tag). Enable it on the cache " +
-          '("search": {"enable": true} under extensions)' +
-          (s.mode === 'check' ? ', or run in warm mode, which asks Zot to copy the signatures.' : '.')
+        return explained(
+          "zot-warm cannot see whether Zot holds a signature of the image's digest without making it contact upstream.",
+          s.mode === 'check' ? EXPLANATIONS.signaturesUnreadableCheck : EXPLANATIONS.signaturesUnreadable,
         )
       if (s.mode === 'check')
         return `No signature of ${s.what} is in Zot, and check mode never asks Zot to copy referrers. Run in warm mode to copy the signatures upstream has.`
-      return (
-        `Zot holds no signature of ${s.what} after copying its referrers. Either the image is not signed upstream ` +
-        '(sign it, e.g. cosign sign or notation sign, or deploy a signed tag); or the cache converted it ' +
-        '(preserveDigest off: Docker manifests become OCI with a new digest, which no upstream signature refers ' +
-        'to; set "preserveDigest": true on the sync registry and "compat": ["docker2s2"] under http); or it is ' +
-        'signed only with a legacy cosign tag (sha256-<hex>.sig) and the cache sets "syncLegacyCosignTags": ' +
-        'false; or the signatures live in another repository (COSIGN_REPOSITORY), where Zot does not look. ' +
-        'If upstream has a signature, look in Zot\'s log for "failed to sync image referrers" or "failed to sync ' +
-        'referrer": with "invalid manifest content" Zot rejected a Docker-typed signature manifest (set ' +
-        '"compat": ["docker2s2"] under http); anything else is an upstream error.'
+      return explained(
+        "Zot holds no signature of the image's digest after copying its referrers.",
+        EXPLANATIONS.unsigned,
       )
   }
 }
