@@ -21,6 +21,8 @@ var external_node_path_ = __webpack_require__(6760);
 var reference = __webpack_require__(8492);
 // EXTERNAL MODULE: ./lib/report/format.js
 var format = __webpack_require__(7703);
+// EXTERNAL MODULE: ./lib/warm/diagnose.js
+var diagnose = __webpack_require__(6633);
 ;// CONCATENATED MODULE: ./lib/rewrite/edit.js
 // Replacing references inside a file's text: only the characters of each reference change, everything
 // else (comments, quoting, indentation, line endings, other documents) is copied as it is.
@@ -204,6 +206,7 @@ function withFix(why) {
 
 
 
+
 const WARMED = new Set(['cached', 'warmed']);
 /** Why an image keeps its text whatever the mode, from its status. */
 function statusReason(r) {
@@ -363,10 +366,17 @@ async function rewriteManifests(opts, input, rule) {
         (summary.unchanged ? `; ${(0,format/* plural */.LS)(summary.unchanged, 'reference')} already as verified.` : '.'));
     if (opts.mode === 'digest')
         summary.pinnedBy = sayProofs(input.results, done, input.stored, log);
+    const explanations = [];
     for (const l of summary.left) {
         const places = l.places > 1 ? ` (${l.places} places, first at ${l.where})` : ` (${l.where})`;
-        log('warning', `not rewritten: ${l.reference}${places}: ${l.why}`);
+        log('warning', `not rewritten: ${l.reference}${places}: ${(0,format/* briefMessage */.gM)(l.why, format/* SEE_BELOW */.w0)}`);
+        const e = (0,diagnose/* splitExplained */.tT)(l.why).explanation;
+        if (e && !explanations.includes(e))
+            explanations.push(e);
     }
+    // What several images share (why a tag was not pinned), once.
+    for (const e of explanations)
+        log('info', `${e.title}: ${e.text}`);
     return summary;
 }
 /** `digest` mode: each tag pinned, with the proof that the digest is upstream's; the count by proof. */

@@ -2074,7 +2074,7 @@ function planAnnotations(run, opts = {}) {
         const level = levelOf(r);
         if (!level)
             continue;
-        const { title, message } = describe(r);
+        const { title, message } = describe(r, opts.explainedIn ?? 'the job summary');
         r.sources.forEach((s, i) => {
             const file = (0,format/* isWorkspaceFile */.Ud)(s) ? toRepo(s.file) : undefined;
             // An image the workload starts later: say so where it is annotated (a flag, not an image field).
@@ -2136,7 +2136,7 @@ function planAnnotations(run, opts = {}) {
     }
     return out;
 }
-function describe(r) {
+function describe(r, explainedIn) {
     const ref = (0,report_escape/* literal */.eu)(r.reference, 200);
     if (r.status === 'invalid')
         return {
@@ -2150,7 +2150,7 @@ function describe(r) {
         };
     const parts = [`${ref} ${format/* STATUS_LABEL */._P[r.status]}${r.error ? `: ${r.error}` : ''}`];
     if (r.diagnosis)
-        parts.push(r.diagnosis);
+        parts.push((0,format/* briefMessage */.gM)(r.diagnosis, (t) => `See “${t}” in ${explainedIn}.`));
     // In Zot, but `referrers: require-signed` found no signature of it there.
     const unsigned = r.referrers !== undefined && r.error?.endsWith('(referrers: require-signed)');
     return {
@@ -2602,19 +2602,21 @@ function usedIn(r) {
 /** Failed, invalid and unresolved images with their error and diagnosis, for the log. */
 function renderProblems(results) {
     const lines = [];
-    for (const r of (0,format/* worstFirst */.md)(results)) {
-        if (r.status !== 'failed' && r.status !== 'invalid' && r.status !== 'unresolved')
-            continue;
+    const shown = (0,format/* worstFirst */.md)(results).filter((r) => r.status === 'failed' || r.status === 'invalid' || r.status === 'unresolved');
+    for (const r of shown) {
         lines.push(`${format/* STATUS_LABEL */._P[r.status]}: ${(0,format/* compactReference */.hl)((0,report_escape/* literal */.eu)(r.reference, 200))}`);
         if (r.error)
             lines.push(`  error:     ${(0,report_escape/* oneLine */.TN)(r.error, 1000)}`);
         if (r.diagnosis)
-            lines.push(`  diagnosis: ${(0,report_escape/* oneLine */.TN)(r.diagnosis, 1000)}`);
+            lines.push(`  diagnosis: ${(0,report_escape/* oneLine */.TN)((0,format/* briefMessage */.gM)(r.diagnosis, format/* SEE_BELOW */.w0), 1000)}`);
         lines.push(`  used in:   ${r.sources
             .slice(0, 5)
             .map((s) => (0,format/* sourceLabel */.en)(s))
             .join(', ')}${r.sources.length > 5 ? ', …' : ''}`);
     }
+    // Each shared explanation once, after the images that point at it.
+    for (const e of (0,format/* explanationsOf */.Ce)(shown))
+        lines.push('', `${e.title}:`, `  ${(0,report_escape/* oneLine */.TN)(e.text, 4000)}`);
     return lines.join('\n');
 }
 
@@ -5390,7 +5392,10 @@ class Terminal {
             this.line(`\n${problems}`);
         // Compiler-style lines, so editors and terminals can jump to them.
         if (!run.hardFailure) {
-            for (const a of planAnnotations(run, { limit: Number.MAX_SAFE_INTEGER }))
+            for (const a of planAnnotations(run, {
+                limit: Number.MAX_SAFE_INTEGER,
+                explainedIn: 'the problem list above',
+            }))
                 this.line(`${a.where ? `${a.where}: ` : ''}${a.level}: ${(0,report_escape/* oneLine */.TN)(a.message, 2000)}`);
         }
         if (config.report === '-')
@@ -6215,6 +6220,7 @@ function jsonEscape(ch) {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Ce: () => (/* binding */ explanationsOf),
 /* harmony export */   D0: () => (/* binding */ referrersLabel),
 /* harmony export */   ER: () => (/* binding */ STDIN_FILE),
 /* harmony export */   FJ: () => (/* binding */ zotReferenceLabel),
@@ -6228,15 +6234,19 @@ function jsonEscape(ch) {
 /* harmony export */   VK: () => (/* binding */ shortDigest),
 /* harmony export */   _P: () => (/* binding */ STATUS_LABEL),
 /* harmony export */   en: () => (/* binding */ sourceLabel),
+/* harmony export */   gM: () => (/* binding */ briefMessage),
 /* harmony export */   hl: () => (/* binding */ compactReference),
 /* harmony export */   md: () => (/* binding */ worstFirst),
-/* harmony export */   p9: () => (/* binding */ MAX_REFERENCE_TEXT)
+/* harmony export */   p9: () => (/* binding */ MAX_REFERENCE_TEXT),
+/* harmony export */   w0: () => (/* binding */ SEE_BELOW)
 /* harmony export */ });
 /* unused harmony exports STATUS_ORDER, STATUS_ICON, statusIcon, describeRewrite, showsReferrers, bytes, fitting */
 /* harmony import */ var _rewrite_stored_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8177);
-/* harmony import */ var _warm_referrers_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(8725);
-/* harmony import */ var _escape_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(2527);
+/* harmony import */ var _warm_diagnose_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6633);
+/* harmony import */ var _warm_referrers_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(8725);
+/* harmony import */ var _escape_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(2527);
 // Small presentation helpers shared by the table, the summary and the annotations.
+
 
 
 
@@ -6327,17 +6337,17 @@ function sourceLabel(source, runtimeDetail = 'full') {
         return `images input #${source.line}`;
     if (source.file === STDIN_FILE)
         return `stdin:${source.line}${suffix}`;
-    return `${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .printable */ .g$)(source.file)}:${source.line}${suffix}`;
+    return `${(0,_escape_js__WEBPACK_IMPORTED_MODULE_3__/* .printable */ .g$)(source.file)}:${source.line}${suffix}`;
 }
 /** `runtime: arg --executor-image`, `runtime: env RELATED_IMAGE_DB`; undefined for an image field. */
 function runtimeLabel(source) {
     if (!source.runtime)
         return undefined;
-    return `runtime: ${source.runtime}${source.runtimeName ? ` ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .literal */ .eu)(source.runtimeName, 100)}` : ''}`;
+    return `runtime: ${source.runtime}${source.runtimeName ? ` ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_3__/* .literal */ .eu)(source.runtimeName, 100)}` : ''}`;
 }
 /** `deploy/app.yaml:12:7` (or less, as known), the file name escaped like sourceLabel's. */
 function locationLabel(where) {
-    const file = (0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .printable */ .g$)(where.file);
+    const file = (0,_escape_js__WEBPACK_IMPORTED_MODULE_3__/* .printable */ .g$)(where.file);
     if (!where.line)
         return file;
     return `${file}:${where.line}${where.column ? `:${where.column}` : ''}`;
@@ -6386,7 +6396,7 @@ function referrersLabel(r) {
     if (!r.referrers || r.referrers.state === 'off')
         return '';
     const present = new Set(r.referrers.items.map((i) => i.kind));
-    if (!(0,_warm_referrers_js__WEBPACK_IMPORTED_MODULE_1__/* .signsImage */ .sQ)(r.referrers.items, r.digest))
+    if (!(0,_warm_referrers_js__WEBPACK_IMPORTED_MODULE_2__/* .signsImage */ .sQ)(r.referrers.items, r.digest))
         present.delete('signature');
     const kinds = Object.keys(KIND_LABEL)
         .filter((k) => present.has(k))
@@ -6419,6 +6429,27 @@ function fitting(items, budget, separator = 0) {
     }
     return { kept, used };
 }
+/**
+ * A message as a surface shows it for one image: without the explanation it shares with other images, which
+ * the surface says once (explanationsOf), and with a pointer there (`pointer(title)`, e.g. `(see “…” below)`).
+ */
+function briefMessage(text, pointer) {
+    const { brief, explanation } = (0,_warm_diagnose_js__WEBPACK_IMPORTED_MODULE_1__/* .splitExplained */ .tT)(text);
+    return explanation ? `${brief} ${pointer(explanation.title)}` : text;
+}
+/** The explanations the diagnoses and warnings of these results share, each once, in order of first use. */
+function explanationsOf(results) {
+    const out = [];
+    for (const r of results)
+        for (const text of [r.diagnosis, ...r.warnings]) {
+            const e = text === undefined ? undefined : (0,_warm_diagnose_js__WEBPACK_IMPORTED_MODULE_1__/* .splitExplained */ .tT)(text).explanation;
+            if (e && !out.some((o) => o.title === e.title && o.text === e.text))
+                out.push(e);
+        }
+    return out;
+}
+/** The pointer the summaries and the log's problem list put after a message whose explanation follows it. */
+const SEE_BELOW = (title) => `(see “${title}” below)`;
 
 
 /***/ }),
@@ -6616,15 +6647,9 @@ function unprovenDigest(digest, referrers) {
     const read = !referrers
         ? 'its referrers were not read (referrers: off)'
         : referrers.state === 'verified'
-            ? 'Zot holds no signature, attestation or SBOM of this digest'
+            ? 'no signature, attestation or SBOM of this digest'
             : 'its referrers could not be read completely';
-    return (`the digest Zot serves (${digest}) may not be upstream's: Zot holds this image with OCI media types only ` +
-        `and ${read}. Such an image may be published so or be Zot's conversion (${_warm_diagnose_js__WEBPACK_IMPORTED_MODULE_1__/* .conversionDiagnosis */ .ap}). ` +
-        'A tag is pinned only on proof: Docker media types or attestation entries kept in the stored image (the ' +
-        'conversion removes both), or a signature, attestation or SBOM that Zot copied from upstream for this ' +
-        'very digest (Zot asks upstream for the referrers of the digest it holds; a converted digest has none). ' +
-        'Pin the upstream digest in the manifest (tag@sha256:…, which zot-warm verifies), or use rewrite: zot ' +
-        'to pull from the cache');
+    return (0,_warm_diagnose_js__WEBPACK_IMPORTED_MODULE_1__/* .explained */ .to)(`the digest Zot serves (${digest}) may not be upstream's: Zot holds this image with OCI media types only, and ${read}.`, _warm_diagnose_js__WEBPACK_IMPORTED_MODULE_1__/* .EXPLANATIONS */ .nT.digestUnproven);
 }
 
 
@@ -6636,13 +6661,16 @@ function unprovenDigest(digest, referrers) {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   Rn: () => (/* binding */ retryLine),
 /* harmony export */   Tu: () => (/* binding */ authFailure),
-/* harmony export */   ap: () => (/* binding */ conversionDiagnosis),
 /* harmony export */   fP: () => (/* binding */ cancelledImage),
 /* harmony export */   h4: () => (/* binding */ diagnose),
+/* harmony export */   nT: () => (/* binding */ EXPLANATIONS),
 /* harmony export */   oN: () => (/* binding */ connectionWarnings),
+/* harmony export */   tT: () => (/* binding */ splitExplained),
+/* harmony export */   to: () => (/* binding */ explained),
 /* harmony export */   u9: () => (/* binding */ transportAdvice),
 /* harmony export */   vc: () => (/* binding */ authAdvice)
 /* harmony export */ });
+/* unused harmony export conversionDiagnosis */
 /* harmony import */ var _inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7581);
 /* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(1684);
 // Every sentence of the warm layer that tells the user what to change lives here: diagnoses of failed
@@ -6654,6 +6682,71 @@ function unprovenDigest(digest, referrers) {
 
 /** What Zot's conversion does to a digest; shared by the pin diagnosis and the `digest` rewrite. */
 const conversionDiagnosis = 'Zot converts the image on sync (preserveDigest off: Docker manifests become OCI and attestations leave the index, which changes the digest)';
+const SEARCH_OFF = "Zot's search extension is off (or does not know this digest under any tag). Enable it on the cache " +
+    '("search": {"enable": true} under extensions)';
+const EXPLANATIONS = {
+    missingAfterSync: {
+        title: 'Why Zot answers 404 after syncing',
+        text: "The image is missing upstream, the upstream is down or unreachable from Zot, Zot's upstream " +
+            "credentials are refused, the registry map disagrees with Zot's sync content destinations, Zot " +
+            'rejected its media types (an OCI index with Docker children, or Docker media types without ' +
+            '`http.compat: ["docker2s2"]`), or the sync registry sets "onlySigned" and the image has no signature ' +
+            'on its own digest upstream. In Zot\'s log, "connection refused", "no such host" or "timeout" means Zot ' +
+            'cannot reach the upstream (check its sync urls and network), ' +
+            '"filtered out by content" from every sync registry means the map is wrong (one ' +
+            'registry saying it is normal when another serves the path), "invalid manifest content" or ' +
+            '"bad manifest media type" a media type problem, "skipping image without mandatory signature" ' +
+            'onlySigned (sign the image, or set "onlySigned": false), "rate limit" or 429 an upstream rate limit (add ' +
+            "credentials in Zot's credentialsFile), 404/401 from upstream a wrong reference or missing credentials.",
+    },
+    unsigned: {
+        title: 'Why an image has no signature in Zot',
+        text: 'Either the image is not signed upstream ' +
+            '(sign it, e.g. cosign sign or notation sign, or deploy a signed tag); or the cache converted it ' +
+            '(preserveDigest off: Docker manifests become OCI with a new digest, which no upstream signature refers ' +
+            'to; set "preserveDigest": true on the sync registry and "compat": ["docker2s2"] under http); or it is ' +
+            'signed only with a legacy cosign tag (sha256-<hex>.sig) and the cache sets "syncLegacyCosignTags": ' +
+            'false; or the signatures live in another repository (COSIGN_REPOSITORY), where Zot does not look. ' +
+            'If upstream has a signature, look in Zot\'s log for "failed to sync image referrers" or "failed to sync ' +
+            'referrer": with "invalid manifest content" Zot rejected a Docker-typed signature manifest (set ' +
+            '"compat": ["docker2s2"] under http); anything else is an upstream error.',
+    },
+    platformsSigned: {
+        title: 'Why signed platform manifests do not sign an image',
+        text: 'An admission policy (Kyverno verifyImages, sigstore policy-controller) verifies the digest the reference ' +
+            'resolves to, the index of a multi-platform image: sign the index too (cosign sign on the index digest; ' +
+            'with --recursive it signs the platforms as well).',
+    },
+    signaturesUnreadable: {
+        title: 'Why signatures could not be verified',
+        text: `${SEARCH_OFF}.`,
+    },
+    signaturesUnreadableCheck: {
+        title: 'Why signatures could not be verified',
+        text: `${SEARCH_OFF}, or run in warm mode, which asks Zot to copy the signatures.`,
+    },
+    digestUnproven: {
+        title: 'Why a tag was not pinned (rewrite: digest)',
+        text: `Such an image may be published so or be Zot's conversion (${conversionDiagnosis}). ` +
+            'A tag is pinned only on proof: Docker media types or attestation entries kept in the stored image (the ' +
+            'conversion removes both), or a signature, attestation or SBOM that Zot copied from upstream for this ' +
+            'very digest (Zot asks upstream for the referrers of the digest it holds; a converted digest has none). ' +
+            'Pin the upstream digest in the manifest (tag@sha256:…, which zot-warm verifies), or use rewrite: zot ' +
+            'to pull from the cache.',
+    },
+};
+const ALL_EXPLANATIONS = Object.values(EXPLANATIONS);
+/** The message that says `brief` for one image, followed by the explanation it shares with others. */
+function explained(brief, explanation) {
+    return `${brief} ${explanation.text}`;
+}
+/** A message split into what concerns its image and the shared explanation it ends with, if any. */
+function splitExplained(text) {
+    for (const e of ALL_EXPLANATIONS)
+        if (text.endsWith(` ${e.text}`))
+            return { brief: text.slice(0, text.length - e.text.length - 1), explanation: e };
+    return { brief: text };
+}
 function tries(attempts) {
     return attempts ? ` (${attempts} tries)` : '';
 }
@@ -6663,19 +6756,8 @@ function diagnose(s) {
             // Zot logs upstream errors under the upstream path (`team/app`), local ones under `prefix/team/app`:
             // the upstream path matches both.
             const logTerm = s.upstream ? s.upstream.slice(s.upstream.indexOf('/') + 1) : s.repository;
-            return (`Zot answered 404 after syncing ${s.repository}${s.reference.includes(':') ? '@' : ':'}${s.reference}: the image is missing upstream` +
-                `${s.upstream ? ` (${s.upstream})` : ''}, the upstream is down or unreachable from Zot, Zot's upstream ` +
-                "credentials are refused, the registry map disagrees with Zot's sync content destinations, Zot " +
-                'rejected its media types (an OCI index with Docker children, or Docker media types without ' +
-                '`http.compat: ["docker2s2"]`), or the sync registry sets "onlySigned" and the image has no signature ' +
-                "on its own digest upstream. Check Zot's log for " +
-                `"${logTerm}": "connection refused", "no such host" or "timeout" means Zot cannot reach the ` +
-                'upstream (check its sync urls and network), ' +
-                '"filtered out by content" from every sync registry means the map is wrong (one ' +
-                'registry saying it is normal when another serves the path), "invalid manifest content" or ' +
-                '"bad manifest media type" a media type problem, "skipping image without mandatory signature" ' +
-                'onlySigned (sign the image, or set "onlySigned": false), "rate limit" or 429 an upstream rate limit (add ' +
-                "credentials in Zot's credentialsFile), 404/401 from upstream a wrong reference or missing credentials.");
+            return explained(`Zot answered 404 after syncing ${s.repository}${s.reference.includes(':') ? '@' : ':'}${s.reference}` +
+                `${s.upstream ? ` (upstream ${s.upstream})` : ''}; Zot's log says why (look for "${logTerm}").`, EXPLANATIONS.missingAfterSync);
         }
         case 'pin-missing': {
             const converted = s.storedMediaType ? !(0,_manifest_js__WEBPACK_IMPORTED_MODULE_1__/* .isDockerMediaType */ .pp)(s.storedMediaType) : true;
@@ -6724,26 +6806,12 @@ function diagnose(s) {
                 'content itself, or the other host accept the redirected request as it is (e.g. a pre-signed URL).');
         case 'unsigned':
             if (s.platformsSigned)
-                return (`Zot holds signatures, but only platform manifests of ${s.what} are signed, not its own digest. An ` +
-                    'admission policy (Kyverno verifyImages, sigstore policy-controller) verifies the digest the reference ' +
-                    'resolves to, the index of a multi-platform image: sign the index too (cosign sign on the index digest; ' +
-                    'with --recursive it signs the platforms as well).');
+                return explained("Zot holds signatures of the image's platform manifests only, not of its own digest.", EXPLANATIONS.platformsSigned);
             if (!s.verified && !s.copied)
-                return (`zot-warm cannot see whether Zot holds a signature of ${s.what} without making it contact upstream: ` +
-                    "Zot's search extension is off (or does not know this digest under any tag). Enable it on the cache " +
-                    '("search": {"enable": true} under extensions)' +
-                    (s.mode === 'check' ? ', or run in warm mode, which asks Zot to copy the signatures.' : '.'));
+                return explained("zot-warm cannot see whether Zot holds a signature of the image's digest without making it contact upstream.", s.mode === 'check' ? EXPLANATIONS.signaturesUnreadableCheck : EXPLANATIONS.signaturesUnreadable);
             if (s.mode === 'check')
                 return `No signature of ${s.what} is in Zot, and check mode never asks Zot to copy referrers. Run in warm mode to copy the signatures upstream has.`;
-            return (`Zot holds no signature of ${s.what} after copying its referrers. Either the image is not signed upstream ` +
-                '(sign it, e.g. cosign sign or notation sign, or deploy a signed tag); or the cache converted it ' +
-                '(preserveDigest off: Docker manifests become OCI with a new digest, which no upstream signature refers ' +
-                'to; set "preserveDigest": true on the sync registry and "compat": ["docker2s2"] under http); or it is ' +
-                'signed only with a legacy cosign tag (sha256-<hex>.sig) and the cache sets "syncLegacyCosignTags": ' +
-                'false; or the signatures live in another repository (COSIGN_REPOSITORY), where Zot does not look. ' +
-                'If upstream has a signature, look in Zot\'s log for "failed to sync image referrers" or "failed to sync ' +
-                'referrer": with "invalid manifest content" Zot rejected a Docker-typed signature manifest (set ' +
-                '"compat": ["docker2s2"] under http); anything else is an upstream error.');
+            return explained("Zot holds no signature of the image's digest after copying its referrers.", EXPLANATIONS.unsigned);
     }
 }
 /** An image the run's cancellation (overall timeout or signal) cut off, before it started or while it ran. */
