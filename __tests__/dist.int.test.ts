@@ -6,6 +6,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { EXPLANATIONS } from '../src/warm/diagnose.js'
 import { type DelayProxy, startDelayProxy } from './support/delay-proxy.js'
 import { pushImages } from './support/images.js'
 import {
@@ -232,6 +233,13 @@ describe.each(runtimes())('$name', (rt) => {
     ])
     expect(errors[0]?.props.col).toBe(String(missing?.sources[0]?.column))
     expect(errors[0]?.message).toContain('ghcr.io/acme/missing:9.9')
+    // The annotation says the image's part and points at the causes, which the summary says once.
+    const why = EXPLANATIONS.missingAfterSync
+    expect(errors[0]?.message).toMatch(
+      /Zot answered 404 after syncing ghcr-images\/acme\/missing:9\.9 \(upstream ghcr\.io\/acme\/missing\); Zot's log says why \(look for "acme\/missing"\)\. See “Why Zot answers 404 after syncing” in the job summary\.$/,
+    )
+    expect(missing?.diagnosis?.endsWith(why.text)).toBe(true)
+    expect(run.summary.split(`<h4>ℹ️ ${why.title}</h4>`)).toHaveLength(2)
     expect(errors[3]?.message).toBe(`zot-warm: ${report.outcome.reason}`)
     expect(report.outcome.reason).toBe(
       '1 image failed, 1 invalid reference, 1 unresolved reference; 1 image skipped (registry not in registry-map)',
@@ -321,6 +329,12 @@ describe.each(runtimes())('$name', (rt) => {
       `(https://code.example.org/acme/shop-deploy/src/commit/${HEAD_SHA}/deploy/app.yaml#L${LINE.missing})`,
     )
     expect(run.summary).not.toContain('<table>')
+    // No summary page on Forgejo: the annotation (a log line) points at the results in the log, where the
+    // causes are said once after the problem list.
+    const why = EXPLANATIONS.missingAfterSync
+    const missing = run.commands.find((c) => c.command === 'error' && c.props.line === String(LINE.missing))
+    expect(missing?.message).toMatch(/See “Why Zot answers 404 after syncing” in the results in the log\.$/)
+    expect(run.stdout.split(`\n${why.title}:\n  ${why.text}\n`)).toHaveLength(2)
     expect(run.outputs.failed).toBe('1')
     expectNoSecrets(run)
   })
@@ -522,6 +536,10 @@ describe.each(runtimes())('$name', (rt) => {
       expect(run.code, run.stderr).toBe(2)
       expect(run.stderr).toContain(`deploy/app.yaml:${LINE.missing}:`)
       expect(run.stderr).toMatch(/-:6:\d+: error: ghcr\.io\/acme\/missing:1\.0 failed/)
+      // Two failed images, one explanation, said in the problem list the error lines point at.
+      const why = EXPLANATIONS.missingAfterSync
+      expect(run.stderr.split(why.text)).toHaveLength(2)
+      expect(run.stderr.split(`See “${why.title}” in the problem list above.`)).toHaveLength(3)
       expect(secretLeaks(run, SECRETS)).toEqual([])
     })
 
