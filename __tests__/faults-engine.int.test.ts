@@ -232,9 +232,12 @@ describe('an upstream that is down', () => {
     expect(gone.status).toBe('failed')
     expect(gone.error).toBe('Zot answered 404 NAME_UNKNOWN for docker-images/team/gone:1')
     expect(gone.diagnosis).toContain(
-      'missing upstream (docker.io/team/gone), the upstream is down or unreachable',
+      'after syncing docker-images/team/gone:1 (upstream docker.io/team/gone); Zot\'s log says why (look for "team/gone").',
     )
-    expect(gone.diagnosis).toContain('Check Zot\'s log for "team/gone": "connection refused"')
+    expect(gone.diagnosis).toContain('the upstream is down or unreachable from Zot')
+    expect(gone.diagnosis).toContain(
+      'In Zot\'s log, "connection refused", "no such host" or "timeout" means Zot cannot reach the upstream',
+    )
     expect(run.image('ghcr.io/acme/alive:1')).toMatchObject({ status: 'warmed' })
     expect(run.image('ghcr.io/acme/alive:1').platforms).toHaveLength(3)
     // Following the hint finds the cause: Zot logs the refused upstream under the upstream path.
