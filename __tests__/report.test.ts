@@ -267,7 +267,7 @@ describe('plain-text table', () => {
     expect(roomy).not.toContain(D)
   })
 
-  it('fits a 120-column terminal: where-used and platforms give way first, then references, in the middle', () => {
+  it('fits a 120-column terminal: platforms and the Zot reference give way first, references in the middle, places keep the file name', () => {
     const long = (n: number) => `ghcr.io/acme/${'very-long-name-'.repeat(n)}service:1.2.3`
     const text = renderTable([
       ...MIXED,
@@ -281,10 +281,13 @@ describe('plain-text table', () => {
     const lines = text.split('\n')
     for (const line of lines) expect([...line].length, line).toBeLessThanOrEqual(TABLE_WIDTH)
     const row = cells(lines.find((l) => l.includes('…service:1.2.3')) as string)
-    // Both ends of a reference stay (the registry and the tag); a place keeps its end (file and line).
+    // Both ends of a reference stay (the registry and the tag); a place keeps its file name and line, its
+    // directories give way (all of them here: the name and line fill the cell).
     expect(row[1]).toMatch(/^ghcr\.io\/acme\/[^ ]*…[^ ]*service:1\.2\.3$/)
-    expect(row[2]).toMatch(/^ghcr-images\/[^ ]*…[^ ]*service:1\.2\.3$/)
-    expect(row[6]).toMatch(/^…[^ ]*\.yaml:1234$/)
+    expect(row[2]).toMatch(/^ghcr-image[^ ]*…[^ ]*:1\.2\.3$/)
+    expect(row[6]).toMatch(/^(?:(?:clusters\/[^ ]*)?…[^ ]*\/)?deployment\.yaml:1234$/)
+    // Platforms are cut at a platform, the rest counted.
+    expect(row[4]).toMatch(/^linux\/amd64(?:,[a-z0-9/]+)*,\+[1-4]$/)
     // The ordinary rows beside it keep their full references.
     expect(text).toContain('ghcr.io/acme/api:1.4.2')
     expect(lines[0]).toMatch(/^STATUS\s+IMAGE\s+ZOT REFERENCE\s+DIGEST\s+PLATFORMS\s+TIME\s+USED IN$/)
@@ -292,6 +295,93 @@ describe('plain-text table', () => {
     expect(renderTable(MIXED, 'warm', 1000)).toContain('docker-images/library/nginx:1.27')
     expect(shortenMiddle('abcdefghij', 5)).toBe('ab…ij')
     expect(shortenMiddle('abc', 5)).toBe('abc')
+  })
+
+  it('leaves out the columns no row has anything in: plan mode shows image, Zot reference and place', () => {
+    const planned = [
+      img('not-attempted', 'docker.io/library/nginx:1.27', {
+        zotReference: 'docker-images/library/nginx:1.27',
+      }),
+      img('invalid', 'nginx:Bad Tag', { sources: [src('deploy/x.yaml', 3, 14)] }),
+    ]
+    const lines = renderTable(planned, 'plan').split('\n')
+    expect(lines[0]).toMatch(/^STATUS +IMAGE +ZOT REFERENCE +USED IN$/)
+    expect(cells(lines[2] as string)).toEqual([
+      'planned',
+      'docker.io/library/nginx:1.27',
+      'docker-images/library/nginx:1.27',
+      'deploy/app.yaml:10',
+    ])
+    // A column with something in one row stays, `-` in the others.
+    const warm = renderTable([...planned, img('cached', 'docker.io/library/a:1', { digest: D })], 'warm')
+    expect(warm.split('\n')[0]).toMatch(/^STATUS +IMAGE +ZOT REFERENCE +DIGEST +TIME +USED IN$/)
+    expect(cells(warm.split('\n')[1] as string)).toEqual([
+      'invalid',
+      'nginx:Bad Tag',
+      '-',
+      '-',
+      '-',
+      'deploy/x.yaml:3',
+    ])
+    // Nothing but an image list: no Zot reference, digest, platforms or time to show.
+    expect(renderTable([img('invalid', 'a b')], 'warm').split('\n')[0]).toBe('STATUS   IMAGE  USED IN')
+  })
+
+  it('keeps the file name and line of a place: the directories give way in the middle', () => {
+    const deep = 'clusters/production/eu-west-1/platform/cert-manager/cert-manager-controller.yaml'
+    const operator = (line: number, runtime?: 'arg' | 'env', more = 0) => [
+      { ...src(deep, line, 44), ...(runtime ? { runtime, runtimeName: '--acme-http01-solver-image' } : {}) },
+      ...Array.from({ length: more }, (_, i) => src(`other/${i}.yaml`, 1)),
+    ]
+    const results = [
+      img('cached', 'quay.io/jetstack/cert-manager-controller:v1.15.3', {
+        zotReference: 'quay-images/jetstack/cert-manager-controller:v1.15.3',
+        digest: D,
+        platforms: ['linux/amd64', 'linux/arm64', 'linux/s390x', 'linux/ppc64le'],
+        sources: operator(9),
+      }),
+      img('cached', 'quay.io/jetstack/cert-manager-acmesolver:v1.15.3', {
+        zotReference: 'quay-images/jetstack/cert-manager-acmesolver:v1.15.3',
+        digest: D,
+        platforms: ['linux/amd64', 'linux/arm64', 'linux/s390x', 'linux/ppc64le'],
+        sources: operator(11, 'arg'),
+      }),
+      img('cached', 'quay.io/jetstack/cert-manager-webhook:v1.15.3', {
+        zotReference: 'quay-images/jetstack/cert-manager-webhook:v1.15.3',
+        digest: D,
+        platforms: ['linux/amd64', 'linux/arm64', 'linux/s390x', 'linux/ppc64le'],
+        sources: operator(14, 'env', 2),
+      }),
+    ]
+    for (const mode of ['warm', 'plan']) {
+      const shown =
+        mode === 'plan'
+          ? results.map((r) => ({
+              ...r,
+              status: 'not-attempted' as const,
+              digest: undefined,
+              platforms: undefined,
+            }))
+          : results
+      const lines = renderTable(shown, mode).split('\n')
+      for (const line of lines) expect([...line].length, line).toBeLessThanOrEqual(TABLE_WIDTH)
+      const places = lines.slice(1, 4).map((l) => cells(l).at(-1))
+      // The start of the name (after the start of its directories when it fits whole, else cut in its
+      // middle), the line and the marks.
+      expect(places[0]).toMatch(/^(?:(?:clus[^ ]*)?…[^ ]*\/)?cert-man[^ ]*\.yaml:9$/)
+      expect(places[1]).toMatch(/^(?:(?:clus[^ ]*)?…[^ ]*\/)?cert-man[^ ]*\.yaml:11 \(rt\)$/)
+      expect(places[2]).toMatch(/^(?:(?:clus[^ ]*)?…[^ ]*\/)?cert-m[^ ]*\.yaml:14 \(rt\) \(\+2\)$/)
+      expect(lines.at(-1)).toMatch(/^\(rt\) runtime image: /)
+      if (mode === 'plan') {
+        // Without the empty columns: the file names whole, the references cut less.
+        expect(lines[0]).toMatch(/^STATUS +IMAGE +ZOT REFERENCE +USED IN$/)
+        expect(cells(lines[2] as string)[1]).toMatch(/^quay\.io\/jetstack\/[^ ]*…[^ ]*acmesolver:v1\.15\.3$/)
+        expect(places[0]).toMatch(/^clus[^ ]*…[^ ]*\/cert-manager-controller\.yaml:9$/)
+        expect(places[1]).toMatch(/(?:^|\/)cert-manager-controller\.yaml:11 \(rt\)$/)
+      }
+    }
+    // Wide enough: the whole path.
+    expect(renderTable(results, 'warm', 300)).toContain(`  ${deep}:14 (rt) (+2)`)
   })
 
   it('lists problems with error and diagnosis', () => {
@@ -738,9 +828,16 @@ describe('runtime sources (images the workload starts later)', () => {
     sources: [flag, env, src('deploy/prometheus.yaml', 9, 14)],
   })
 
-  it('are marked in the log table and the problem list', () => {
-    // The 120-column table keeps the place and a short marker; the problem lines name the flag.
-    expect(renderTable([failed])).toMatch(/\.yaml:27 \(runtime\) \(\+2\)$/m)
+  it('are marked in the log table (a short mark, said in its legend) and the problem list', () => {
+    // The 120-column table keeps the place and a short mark; the problem lines name the flag.
+    const lines = renderTable([failed]).split('\n')
+    expect(lines[1]).toMatch(/ deploy\/operator\.yaml:27 \(rt\) \(\+2\)$/)
+    expect(lines.slice(2)).toEqual([
+      '',
+      '(rt) runtime image: named by a container flag or env value; the workload pulls it later',
+    ])
+    // No runtime place in the table, no legend.
+    expect(renderTable([img('failed', 'ghcr.io/acme/api:1.4.2')]).split('\n')).toHaveLength(2)
     expect(renderProblems([failed])).toContain(
       'used in:   deploy/operator.yaml:27 (runtime: arg --prometheus-config-reloader), deploy/olm.yaml:18 (runtime: env RELATED_IMAGE_DB), deploy/prometheus.yaml:9',
     )
@@ -762,6 +859,10 @@ describe('runtime sources (images the workload starts later)', () => {
     expect(html).toContain('deploy/<wbr>olm.yaml:18 (runtime: env RELATED_IMAGE_DB)')
     const text = renderTextSummary(run, decideOutcome(run), {})
     expect(text).toContain('deploy/olm.yaml:18 (runtime: env RELATED\\_IMAGE\\_DB)')
+    // The fenced table: its row, then the legend of its mark, inside the fence.
+    expect(text).toMatch(
+      /\n[^\n]* deploy\/operator\.yaml:27 \(rt\) \(\+2\)\n\n\(rt\) runtime image: [^\n]*\n```\n/,
+    )
   })
 
   it('say so in their annotation, at the reference itself', () => {

@@ -109,7 +109,7 @@ describe('runtime images with a real Zot', () => {
       field: 'spec.template.spec.containers[0].args[0]',
       runtimeName: '--prometheus-config-reloader',
     })
-    expect(renderTable(run.results)).toMatch(/:11 \(runtime\)$/m)
+    expect(renderTable(run.results)).toMatch(/ operator\.yaml:11 \(rt\)$/m)
     // Zot now holds them: the operator's pods pull from the cache.
     expect(await inCache('op/config-reloader', '0.76')).toBe(true)
     expect(await inCache('op/agent', agent.digest)).toBe(true)

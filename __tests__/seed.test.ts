@@ -418,7 +418,8 @@ describe('the seed CronJob pipeline: kubectl get … -A -o json | zot-warm -', (
     const run = await cli(['--mode', 'plan', '--registry-map', MAP, '-'], { stdin })
     expect(run.code, run.stderr).toBe(0)
     const table = run.stdout.trimEnd().split('\n')
-    expect(table[0]).toMatch(/^STATUS +IMAGE +ZOT REFERENCE +DIGEST +PLATFORMS +TIME +USED IN$/)
+    // Plan mode learns no digest, platform or time: those columns are left out.
+    expect(table[0]).toMatch(/^STATUS +IMAGE +ZOT REFERENCE +USED IN$/)
     expect(table).toHaveLength(12)
     for (const line of table) expect([...line].length, line).toBeLessThanOrEqual(120)
     const row = table.find((l) => l.includes('-build.4711')) as string
@@ -426,6 +427,60 @@ describe('the seed CronJob pipeline: kubectl get … -A -o json | zot-warm -', (
     expect(row).toMatch(/ ghcr\.io\/acme\/[^ ]*…[^ ]*-build\.4711 /)
     const json = await cli(['--mode', 'plan', '--registry-map', MAP, '--report', '-', '-'], { stdin })
     expect((JSON.parse(json.stdout) as Report).images.map((i) => i.reference)).toContain(long)
+  })
+
+  it('a runtime image keeps its file name in the table, marked (rt) with a legend (CLI and Forgejo log)', async () => {
+    const controller = [
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata: {name: cert-manager, namespace: cert-manager}',
+      'spec:',
+      '  template:',
+      '    spec:',
+      '      containers:',
+      '        - name: controller',
+      '          image: quay.io/jetstack/cert-manager-controller:v1.15.3',
+      '          args:',
+      '            - --acme-http01-solver-image=quay.io/jetstack/cert-manager-acmesolver:v1.15.3',
+      '          env:',
+      '            - name: RELATED_IMAGE_WEBHOOK',
+      '              value: quay.io/jetstack/cert-manager-webhook:v1.15.3',
+      '',
+    ].join('\n')
+    const workspace = inDir({ 'deploy/cert-manager/cert-manager-controller.yaml': controller })
+    const rows = (text: string) => {
+      const lines = text.split('\n')
+      const start = lines.findIndex((l) => /^STATUS +IMAGE +ZOT REFERENCE/.test(l))
+      return lines.slice(start, start + 6)
+    }
+    // The references cut in the middle (registry or prefix and tag stay), the file names whole.
+    const expected = [
+      /^STATUS +IMAGE +ZOT REFERENCE +USED IN$/,
+      /^planned +quay\.io\/jetstack\/[^ ]*…[^ ]*-controller:v1\.15\.3 +quay\/jetsta[^ ]*…[^ ]*:v1\.15\.3 +(?:dep[^ ]*…[^ ]*\/)?cert-manager-controller\.yaml:9$/,
+      /^planned +quay\.io\/jetstack\/[^ ]*…[^ ]*-acmesolver:v1\.15\.3 +quay\/jetsta[^ ]*…[^ ]*:v1\.15\.3 +(?:[^ ]*\/)?cert-manager-controller\.yaml:11 \(rt\)$/,
+      /^planned +quay\.io\/jetstack\/[^ ]*…[^ ]*-webhook:v1\.15\.3 +quay\/jetsta[^ ]*…[^ ]*:v1\.15\.3 +(?:[^ ]*\/)?cert-manager-controller\.yaml:14 \(rt\)$/,
+      /^$/,
+      /^\(rt\) runtime image: named by a container flag or env value; the workload pulls it later$/,
+    ]
+    const run = await cli(['--mode', 'plan', '--registry-map', MAP, 'deploy'], { cwd: workspace })
+    expect(run.code, run.stderr).toBe(0)
+    const table = rows(run.stdout)
+    expect(table).toEqual(expected.map((re) => expect.stringMatching(re)))
+    for (const line of table) expect([...line].length, line).toBeLessThanOrEqual(120)
+
+    const dir = newRunDir()
+    const forgejo = await runBundle({
+      node: process.execPath,
+      script: 'dist/index.js',
+      dir,
+      env: forgejoEnv(dir, workspace),
+      inputs: { mode: 'plan', paths: 'deploy', 'registry-map': MAP },
+    })
+    expect(forgejo.code, forgejo.stdout).toBe(0)
+    expect(rows(forgejo.stdout)).toEqual(expected.map((re) => expect.stringMatching(re)))
+    // The summary (Markdown on Forgejo) holds the same table, the legend inside its fence.
+    expect(rows(forgejo.summary)).toEqual(expected.map((re) => expect.stringMatching(re)))
+    expect(forgejo.summary).toMatch(/\n\(rt\) runtime image: [^\n]*\n```\n/)
   })
 
   it('the action prints the same table in a Forgejo log (no summary page there): 120 columns', async () => {

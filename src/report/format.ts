@@ -96,12 +96,11 @@ export function isWorkspaceFile(source: Source): boolean {
 /**
  * `deploy/app.yaml:12`, `images input #3`, `stdin:4`. File names may hold anything a file system allows
  * (line breaks, escape sequences): they are shown escaped, so a label is always one harmless line. An image
- * the workload starts later is marked: `deploy/op.yaml:27 (runtime: arg --prometheus-config-reloader)`, or
- * just `(runtime)` where room is short (the 120-column table, which cuts places from the start: the line
- * number must survive).
+ * the workload starts later is marked: `deploy/op.yaml:27 (runtime: arg --prometheus-config-reloader)` (the
+ * 120-column table has its own, shorter mark).
  */
-export function sourceLabel(source: Source, runtimeDetail: 'full' | 'short' = 'full'): string {
-  const runtime = runtimeDetail === 'full' ? runtimeLabel(source) : source.runtime && 'runtime'
+export function sourceLabel(source: Source): string {
+  const runtime = runtimeLabel(source)
   const suffix = runtime ? ` (${runtime})` : ''
   if (source.file === IMAGES_INPUT_FILE) return `images input #${source.line}`
   if (source.file === STDIN_FILE) return `stdin:${source.line}${suffix}`

@@ -40,7 +40,7 @@ import {
   UNWRITABLE_SHOWN,
   unwritableHeading,
 } from './summary.js'
-import { renderTable } from './table.js'
+import { tableLines } from './table.js'
 import type { RunResult } from './types.js'
 
 export interface TextSummaryOptions {
@@ -112,12 +112,14 @@ export function renderMarkdownResults(
     .join('')
   let tableHead: string[]
   let rows: string[]
+  let legend: string[] = []
   if (layout.table === 'fenced') {
     // Inside the fence nothing is Markdown, but a line must not close the fence: the table's cells are escaped
     // like the log's, so no line starts with anything but a status.
-    const lines = logText(renderTable(run.results, run.mode)).split('\n')
-    tableHead = ['```text', lines[0] ?? '']
-    rows = lines.slice(1)
+    const lines = tableLines(run.results, run.mode)
+    tableHead = ['```text', logText(lines.header)]
+    rows = lines.rows.map(logText)
+    legend = lines.legend.map(logText)
   } else {
     const withReferrers = showsReferrers(run.results)
     const columns = layout.table.columns.filter((col) => col !== 'referrers' || withReferrers)
@@ -127,7 +129,9 @@ export function renderMarkdownResults(
     ]
     rows = ordered.map((r) => markdownRow(r, opts, run.mode, columns))
   }
-  const tableClose = layout.table === 'fenced' ? '```\n' : ''
+  // The legend of the table's marks, after an empty line, inside the fence.
+  const fence = legend.length ? `\n${legend.join('\n')}\n${'```'}\n` : '```\n'
+  const tableClose = layout.table === 'fenced' ? fence : ''
 
   const budget = opts.budgetBytes ?? SUMMARY_BUDGET_BYTES
   const reserve = 2048 // the notes about what was cut
