@@ -78,6 +78,32 @@ describe('inputs', () => {
     expect(files).toEqual(['deploy/nested/deep/cm.json', 'images.list', 'deploy/notes.txt'])
   })
 
+  it('a glob reads what a directory scan reads: manifests; a matched image list gets a notice, unless named', async () => {
+    const { files, r } = await filesRead(['deploy/*'])
+    expect(files).toEqual(['deploy/app.yaml', 'deploy/db.yml'])
+    expect(r.notices).toEqual([{ level: 'notice', file: 'deploy/notes.txt', message: UNREAD_LIST_MESSAGE }])
+    const named = await filesRead(['deploy/*', 'deploy/notes.txt'])
+    expect(named.files).toEqual(['deploy/app.yaml', 'deploy/db.yml', 'deploy/notes.txt'])
+    expect(named.r.notices).toEqual([])
+    // Other files it matches are passed over without a word, as in a directory scan.
+    const root = await filesRead(['{README.md,images.list,.ci/k8s.yaml}'])
+    expect(root.files).toEqual(['.ci/k8s.yaml'])
+    expect(root.r.notices).toEqual([{ level: 'notice', file: 'images.list', message: UNREAD_LIST_MESSAGE }])
+  })
+
+  it('a glob that matches files but no manifest is a configuration error naming the image lists it matched', async () => {
+    const ws = workspace(LAYOUT)
+    const err = await extract({ workspace: ws, paths: ['**/*.{txt,list}', '*.md', 'deploy/app.yaml'] }).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(err).toBeInstanceOf(ConfigError)
+    expect((err as ConfigError).problems).toEqual([
+      'paths: "**/*.{txt,list}" matches no .yaml, .yml or .json file; to read image lists it matches, name them in paths: deploy/notes.txt, images.list',
+      'paths: "*.md" matches no .yaml, .yml or .json file; a glob reads manifests only: name another kind of file to read it',
+    ])
+  })
+
   it('`!` excludes apply to directories, globs and named files alike', async () => {
     const { files, r } = await filesRead([
       'deploy',

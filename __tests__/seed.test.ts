@@ -332,7 +332,7 @@ describe('image lists in a scanned directory', () => {
         line: null,
         column: null,
         message:
-          'looks like an image list: not read (a directory scan reads .yaml, .yml and .json files); name it in `paths` to read it as an image list',
+          'looks like an image list: not read (a directory scan or glob reads .yaml, .yml and .json files); name it in `paths` to read it as an image list',
       },
     ])
     const named = await cli(['--mode', 'plan', '--report', '-', 'deploy', 'deploy/images.txt'])
@@ -353,8 +353,36 @@ describe('image lists in a scanned directory', () => {
         command: 'notice',
         props: expect.objectContaining({ file: 'deploy/images.txt' }),
         message:
-          'looks like an image list: not read (a directory scan reads .yaml, .yml and .json files); name it in `paths` to read it as an image list',
+          'looks like an image list: not read (a directory scan or glob reads .yaml, .yml and .json files); name it in `paths` to read it as an image list',
       },
+    ])
+  })
+
+  it('a glob (deploy/*) reads the manifests: a NOTES.txt it matches fails no strict run, the list gets its notice', async () => {
+    const message =
+      'looks like an image list: not read (a directory scan or glob reads .yaml, .yml and .json files); name it in `paths` to read it as an image list'
+    const run = await cli(['--mode', 'plan', '--report', '-', 'deploy/*'])
+    expect(run.code, run.stderr).toBe(0)
+    const report = JSON.parse(run.stdout) as Report
+    expect(report.images.map((i) => `${i.status} ${i.reference}`)).toEqual([
+      'not-attempted docker.io/library/nginx:1.27',
+    ])
+    expect(report.notices.map((n) => [n.level, n.file, n.message])).toEqual([
+      ['notice', 'deploy/images.txt', message],
+    ])
+    // Named, the list is read (the notes never are: nothing names them).
+    const named = await cli(['--mode', 'plan', '--report', '-', 'deploy/*', 'deploy/images.txt'])
+    expect(named.code, named.stderr).toBe(0)
+    expect((JSON.parse(named.stdout) as Report).images.map((i) => i.reference)).toEqual([
+      'docker.io/library/nginx:1.27',
+      'ghcr.io/acme/tool:2.0',
+      'docker.io/library/redis:7.4',
+    ])
+
+    const step = await action(ws, { mode: 'plan', paths: 'deploy/*' })
+    expect(step.code, step.stdout).toBe(0)
+    expect(step.commands.filter((c) => ['error', 'warning', 'notice'].includes(c.command))).toEqual([
+      { command: 'notice', props: expect.objectContaining({ file: 'deploy/images.txt' }), message },
     ])
   })
 })

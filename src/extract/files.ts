@@ -1,6 +1,8 @@
 // Which files to read: paths, directories and globs relative to the workspace, `!pattern` excludes, and
-// the default scan. Every include that selects nothing is a configuration problem naming it: a typo in a
-// path must stop the run (exit 1), not let the deploy go on with a cold cache.
+// the default scan. A file named as it is, is read whatever its kind (an image list too); directories,
+// globs and the default scan select .yaml, .yml and .json files only. Every include that selects nothing is
+// a configuration problem naming it: a typo in a path must stop the run (exit 1), not let the deploy go on
+// with a cold cache.
 import * as fs from 'node:fs'
 import { isAbsolute, relative, resolve, sep } from 'node:path'
 import { promisify } from 'node:util'
@@ -8,7 +10,7 @@ import { escapePath, glob, isDynamicPattern } from 'tinyglobby'
 import { describeError } from '../errors.js'
 import type { Notice } from '../model.js'
 import { DIRECTORY_LINK_OUT_MESSAGE, globFs, isInside, Listing, settle } from './boundary.js'
-import { extensionOf, isListExtension } from './formats.js'
+import { extensionOf, isListExtension, isManifestExtension } from './formats.js'
 import { READ_AHEAD } from './read.js'
 import { unreadListNotices } from './unread-lists.js'
 
@@ -178,13 +180,13 @@ export async function resolveInputs(
         problems.push(
           `paths: directory "${raw}" holds no .yaml, .yml or .json file${excludes.length ? ' (after excludes)' : ''}` +
             (beside.length
-              ? `; to read ${beside.length === 1 ? 'the image list' : 'image lists'} in it, name ${beside.length === 1 ? 'it' : 'them'} in paths: ${beside.slice(0, 5).join(', ')}${beside.length > 5 ? ', …' : ''}`
+              ? listAdvice(beside, 'in it')
               : `; check the path (relative to the workspace ${workspace})`),
         )
         continue
       }
     } else if (isDynamicPattern(pattern)) {
-      files = await glob([pattern], {
+      const matched = await glob([pattern], {
         cwd: workspace,
         ignore,
         expandDirectories: false,
@@ -192,6 +194,20 @@ export async function resolveInputs(
         ...(opts.signal ? { signal: opts.signal } : {}),
       })
       if (opts.signal?.aborted) return { files: found, notices, problems }
+      // What a glob selects is read as a directory scan reads: manifests only. `deploy/*` also matches a
+      // chart's NOTES.txt or a README, which are no image lists; a list is read when it is named.
+      files = matched.filter((f) => isManifestExtension(extensionOf(f)))
+      const beside = matched.filter((f) => isListExtension(extensionOf(f))).sort()
+      lists.push(...beside.map((f) => ({ file: f, abs: resolve(workspace, f), root })))
+      if (files.length === 0 && matched.length > 0) {
+        problems.push(
+          `paths: "${raw}" matches no .yaml, .yml or .json file${excludes.length ? ' (after excludes)' : ''}` +
+            (beside.length
+              ? listAdvice(beside, 'it matches')
+              : '; a glob reads manifests only: name another kind of file to read it'),
+        )
+        continue
+      }
     } else {
       problems.push(`paths: "${raw}" does not exist (relative to the workspace ${workspace})`)
       continue
@@ -220,6 +236,13 @@ export async function resolveInputs(
     )
   }
   return { files, notices, problems }
+}
+
+/** `; to read the image list in it, name it in paths: deploy/images.txt` (the first five named). */
+function listAdvice(lists: string[], where: string): string {
+  const one = lists.length === 1
+  const named = `${lists.slice(0, 5).join(', ')}${lists.length > 5 ? ', …' : ''}`
+  return `; to read ${one ? 'the image list' : 'image lists'} ${where}, name ${one ? 'it' : 'them'} in paths: ${named}`
 }
 
 async function isLink(abs: string, io: ExtractIo): Promise<boolean> {

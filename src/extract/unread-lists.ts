@@ -1,6 +1,7 @@
-// A directory scan reads YAML and JSON only; a plain image list lying in a scanned directory (`images.txt`)
-// is not read, because a `.txt` file is as likely to be notes or a requirements file. Files that look like
-// image lists get one notice each, so the user learns they were passed over and how to have them read.
+// A directory scan or a glob reads YAML and JSON only; a plain image list it comes across (`images.txt`) is
+// not read, because a `.txt` file is as likely to be notes or a requirements file (a Helm chart's
+// templates/NOTES.txt). Files that look like image lists get one notice each, so the user learns they were
+// passed over and how to have them read: named in `paths`.
 import type { Notice } from '../model.js'
 import { classifyText } from './classify.js'
 import type { ExtractIo } from './files.js'
@@ -10,7 +11,7 @@ import { listLine, looksLikeImageList } from './formats.js'
 const MAX_CHECKED_BYTES = 256 * 1024
 
 export const UNREAD_LIST_MESSAGE =
-  'looks like an image list: not read (a directory scan reads .yaml, .yml and .json files); name it in `paths` to read it as an image list'
+  'looks like an image list: not read (a directory scan or glob reads .yaml, .yml and .json files); name it in `paths` to read it as an image list'
 
 /** One notice per file of `candidates` (workspace-relative → absolute) whose content is an image list. */
 export async function unreadListNotices(

@@ -32,7 +32,7 @@ export const INPUTS: readonly InputSpec[] = [
   {
     name: 'paths',
     description:
-      'Files, directories and globs to scan for image references, relative to `workspace` (one per line or comma-separated; `!pattern` excludes). Files named here may also be plain image lists. Empty: scan the whole workspace for YAML and JSON files.',
+      'Files, directories and globs to scan for image references, relative to `workspace` (one per line or comma-separated; `!pattern` excludes). Directories and globs select .yaml, .yml and .json files; a file named here as it is (no glob characters) is read whatever its kind, so a plain image list must be named (one a directory or glob comes across gets a notice). Empty: scan the whole workspace for YAML and JSON files.',
     default: '',
     arg: 'LIST',
   },
