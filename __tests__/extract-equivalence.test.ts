@@ -45,6 +45,11 @@ const tricky = fc.constantFrom(
   '<<: merge',
   'nginx:1.27',
   `ghcr.io/x/y@sha256:${'a'.repeat(64)}`,
+  // Image text that names no runtime image (pruned), and text that may (kept).
+  'Container Image to run',
+  'quay.io/prometheus-operator/prometheus-config-reloader:v0.76.0',
+  '{"spec":{"containers":[{"image":"nginx:1.26","args":["--x-image=quay.io/a/x:1"]}]}}',
+  'RELATED_IMAGE_X=quay.io/r/x:1',
 )
 const word = fc.constantFrom('alpha', 'beta', 'gamma', 'delta', 'x', 'y', 'z')
 const text = fc.oneof(
@@ -69,11 +74,28 @@ const arg = fc.oneof(
     '--image-pull-policy=Always',
     '--default-image=busybox:1',
     '--',
+    '--baseImage=quay.io/b/base:1',
+    '--IMAGE=quay.io/u/up:1',
+    '-x.y_image=quay.io/d/dot:1',
+    '---triple-image=quay.io/t/t:1',
+    'prometheus-config-reloader=quay.io/p/np:1',
+    '--config=/etc/Image.conf',
+    'x--engine-image=quay.io/n/n:1',
   ),
 )
 const envEntry = fc.oneof(
   fc.record({
-    name: fc.constantFrom('RELATED_IMAGE_DB', 'SIDECAR_IMAGE', 'IMAGE_TAG', 'LOG_LEVEL', 'X_IMAGE_V2'),
+    name: fc.constantFrom(
+      'RELATED_IMAGE_DB',
+      'SIDECAR_IMAGE',
+      'IMAGE_TAG',
+      'LOG_LEVEL',
+      'X_IMAGE_V2',
+      '_IMAGE',
+      'IMAGE',
+      'related_image_db',
+      'A__IMAGE',
+    ),
     value: fc.oneof(
       imageValue,
       fc.constantFrom('registry.example.com/db/pg:16', 'ghcr.io/s/sidecar:1', '1.2'),
@@ -405,6 +427,119 @@ spec:
     })
     const at = (pruned?.text ?? '').indexOf('"nginx"')
     expect(pruned?.toOriginal(at)).toBe(json.indexOf('"nginx"'))
+  })
+
+  it('drops image text that names no runtime image; keeps the flags and env names that may', () => {
+    const yaml = `kind: Deployment
+metadata:
+  name: op
+spec:
+  template:
+    spec:
+      containers:
+        - name: op
+          image: quay.io/op/operator:1
+          args:
+            - --config=/etc/op/Image.conf
+            - --reloader=quay.io/prometheus-operator/prometheus-config-reloader:v0.76.0
+          command: [/bin/op, --x-image=quay.io/a/x:1]
+          env:
+            - name: LOG_FORMAT
+              value: Image pulls are logged
+          readinessProbe:
+            exec:
+              command: [check, --image-registry=up]
+        - name: side
+          image: quay.io/op/side:1
+          env:
+            - name: RELATED_IMAGE_DB
+              value: quay.io/op/db:16
+      description: The IMAGE of each pod is set by the operator (imagePullPolicy too).
+`
+    expect(pruneDocument(yaml, 0, yaml.length, 0)?.text).toBe(`kind: Deployment
+metadata:
+  name: op
+spec:
+  template:
+    spec:
+      containers:
+        - name: op
+          image: quay.io/op/operator:1
+          command: [/bin/op, --x-image=quay.io/a/x:1]
+          readinessProbe:
+            exec:
+              command: [check, --image-registry=up]
+        - name: side
+          image: quay.io/op/side:1
+          env:
+            - name: RELATED_IMAGE_DB
+              value: quay.io/op/db:16
+`)
+    const { fast, slow } = both(yaml, 'op.yaml')
+    expect(fast).toEqual(slow)
+    expect(fast.images.map((i) => i.key)).toEqual([
+      'quay.io/op/operator:1',
+      'quay.io/a/x:1',
+      'quay.io/op/side:1',
+      'quay.io/op/db:16',
+    ])
+
+    // kubectl's JSON: the last-applied-configuration annotation holds `\"image\":` (no key), an env var
+    // `image_tag` is no image env name, `imageID` no image key; they go. A flag in an args member stays, and
+    // so does an `image` key anywhere (the walker leaves the items' status alone, the pruning cannot tell).
+    const item = (i: number) => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: {
+        name: `d${i}`,
+        annotations: {
+          'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify({
+            spec: { template: { spec: { containers: [{ name: 'c', image: `nginx:1.${i}` }] } } },
+          }),
+        },
+      },
+      spec: {
+        template: {
+          spec: {
+            containers: [
+              {
+                name: 'c',
+                image: `nginx:1.${i}`,
+                args: i === 0 ? ['--sidecar-image=quay.io/s/sidecar:1'] : ['--verbose'],
+                env: [{ name: 'image_tag', value: 'quay.io/t/t:1' }],
+              },
+            ],
+          },
+        },
+      },
+      status: { containerStatuses: [{ image: `nginx:1.${i}`, imageID: 'x' }] },
+    })
+    const json = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [item(0), item(1)] }, null, 2)
+    const pruned = pruneJson(json, 0)
+    const value = JSON.parse((pruned?.text ?? '').replace(/,(\s*[}\]])/g, '$1'))
+    const kept = (i: number, args: string[]) => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: `d${i}` },
+      spec: {
+        template: {
+          spec: { containers: [{ name: 'c', image: `nginx:1.${i}`, ...(args.length ? { args } : {}) }] },
+        },
+      },
+      status: { containerStatuses: [{ image: `nginx:1.${i}` }] },
+    })
+    expect(value).toEqual({
+      apiVersion: 'v1',
+      kind: 'List',
+      items: [kept(0, ['--sidecar-image=quay.io/s/sidecar:1']), kept(1, [])],
+    })
+    const j = both(json, 'kubectl.json')
+    expect(j.fast).toEqual(j.slow)
+    expect(j.fast.images.map((i) => i.key)).toEqual([
+      'docker.io/library/nginx:1.0',
+      'quay.io/s/sidecar:1',
+      'docker.io/library/nginx:1.1',
+    ])
   })
 
   it('keeps JSON members with \\u escapes (they could spell a key)', () => {

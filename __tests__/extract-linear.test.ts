@@ -135,6 +135,18 @@ const SHAPES: Record<string, [file: string, build: (n: number) => string]> = {
     'a.txt',
     (n) => `nginx:1\n${`x${' '.repeat(n * 4)}#${' #'.repeat(n)}\n`}${' '.repeat(n * 4)}\n`,
   ],
+  'one long run of flag characters full of image words (runtime.ts marks)': [
+    'a.yaml',
+    (n) =>
+      pod(
+        `      image: nginx\n      args: [${'x.imageIMAGE_'.repeat(n)}, --${'a-Image'.repeat(n)}]\n${keys(200, (i) => `      x${i}`)}`,
+      ),
+  ],
+  'the same in JSON strings (runtime.ts marks, prune.ts JSON)': [
+    'a.json',
+    (n) =>
+      `{"kind":"Pod","x":{"a":"${'x.imageIMAGE_'.repeat(n)}"},"spec":{"containers":[{"image":"x","args":["--${'a-Image'.repeat(n)}"]}]}}`,
+  ],
   'escapes that could spell a key (pre-scan, prune.ts)': [
     'a.yaml',
     (n) => pod(`      image: nginx\n      args: ["${'\\x41\\u0041'.repeat(n)}"]\n`),

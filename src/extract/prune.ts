@@ -8,13 +8,13 @@
 // its value lines only, as Compose detection looks at the set of root keys) only when
 // - its key line is a plain `key:` (letters, digits, `_ . / -`) not needed by the walker (kind, apiVersion,
 //   metadata, name, namespace);
-// - its text holds no RUNTIME_TEXT (runtime.ts: `image`, `Image` or `IMAGE`, a known operator flag) but in
-//   plain key names other than `image` / `imageName` (`imagePullPolicy:`): every field we take is named
-//   `image` or `imageName`, and every flag or env name a runtime image is taken from is a value that spells
-//   one of them or is a known flag; no anchor or alias (`&name`, `*name` where a node can start)
+// - its text holds no `image` or `imageName` followed by anything but a name character (every field we take
+//   is named so; `imagePullPolicy` is not) and no runtimeMarks (runtime.ts: where a flag or env name of a
+//   runtime image may be spelled, `--executor-image`, `RELATED_IMAGE_DB`) but in plain key names (runtime
+//   images are taken from values); no anchor or alias (`&name`, `*name` where a node can start)
 //   and no merge key (`<<`), so nothing elsewhere refers to it or pulls an image into it, and no escape that
 //   could spell a key (\x, \u, \U, escaped line break);
-// - it is not inside an `image` entry, nor an `args` / `command` / `env` entry holding RUNTIME_TEXT: those are
+// - it is not inside an `image` entry, nor an `args` / `command` / `env` entry holding runtimeMarks: those are
 //   kept whole (an env entry's `value` line holds no marker of its own);
 // - it is not inside a region whose structure a line-local look cannot know: once a line opens a block
 //   scalar, a multi-line quoted or flow scalar, carries node properties (`&`, `!`), or is not a plain key /
@@ -31,8 +31,10 @@ export interface Pruned {
 /** Below this share of dropped bytes the original is parsed: the saving would not pay for the copy. */
 export const MIN_GAIN = 0.2
 
-import { RUNTIME_KEYS, RUNTIME_TEXT } from './runtime.js'
+import { RUNTIME_KEYS, runtimeMarks } from './runtime.js'
 
+const IMAGE_KEY_TEXT = /image(?:Name)?(?![\w.-])/g
+const IMAGE_KEY_JSON = /"image(?:Name)?"/g
 const ANCHOR_OR_ALIAS = /(?:^|[\s[{,:])[&*][^\s,[\]{}]/g
 
 /** Keys the walker reads even when no image is below them. */
@@ -294,20 +296,13 @@ function riskFinder(
   const doc = text.slice(start, end) // bounded searches: indexOf on the whole file would run past `end`
   const marks: number[] = []
   const anchors: number[] = []
-  // Every `image` / `imageName` key is among the RUNTIME_TEXT matches. Inside any other plain key name a
-  // match is no risk (`imagePullPolicy:`): runtime images are found by values (a flag item, an env entry's
-  // `name`), and no flag or env name that is taken holds `: `, so none is read as a key line here.
-  const runtime: number[] = []
-  for (const m of doc.matchAll(RUNTIME_TEXT)) {
-    const at = start + m.index
-    runtime.push(at)
-    const key = keyAround(at)
-    if (key) {
-      const name = text.slice(key[0], key[1])
-      if (name !== 'image' && name !== 'imageName') continue
-    }
-    marks.push(at)
-  }
+  // A key `image` / `imageName` is followed by `:`, a quote, white space … never by a name character, so
+  // `imagePullPolicy` or `images` cannot be one.
+  for (const m of doc.matchAll(IMAGE_KEY_TEXT)) marks.push(start + m.index)
+  // Where a flag or env name of a runtime image may be; inside a plain key name it is none (runtime images
+  // are found by values, a flag item or an env entry's `name`, and no name that is taken holds `: `).
+  const runtime = runtimeMarks(text, start, end)
+  for (const at of runtime) if (!keyAround(at)) marks.push(at)
   // An anchor or alias starts a node: after white space, a flow indicator or `:`, and a name follows.
   // `cp /config/* /work`, `"*/5 * * * *"` hold none; `a && b` is taken to (it cannot be told apart here).
   for (const m of doc.matchAll(ANCHOR_OR_ALIAS)) {
@@ -448,18 +443,20 @@ function flowClosed(s: string): boolean {
 }
 
 // JSON (already accepted by JSON.parse, so the scan below may assume valid JSON): object members are dropped
-// when their key is not `image` / `imageName` nor one the walker reads, their value holds no RUNTIME_TEXT (a
-// match in the member's own key, as in `"imagePullPolicy"`, names no runtime image), and neither holds a `\u`
-// escape (which could spell a key); `args` / `command` / `env` members holding RUNTIME_TEXT are kept whole;
-// array elements are never dropped (indexes are part of the field path). A member is dropped with the
-// comma after it; a trailing comma left behind is valid in a YAML flow collection.
+// when their key is not one the walker reads, their text holds no `"image"` / `"imageName"` key, their value no
+// runtimeMarks (runtime.ts: a flag or env name of a runtime image; a match in the member's own key, as in
+// `"RELATED_IMAGE_X"`, names none), and neither holds a `\u` escape (which could spell a key); `args` /
+// `command` / `env` members holding runtimeMarks are kept whole; array elements are never dropped (indexes
+// are part of the field path). A member is dropped with the comma after it; a trailing comma left behind is
+// valid in a YAML flow collection. (An `image` in the JSON text of an annotation, `\"image\":`, is no key.)
 
 /** Drop what cannot hold an image from a JSON text. Undefined when nothing worth dropping was found. */
 export function pruneJson(text: string, minGain = MIN_GAIN): Pruned | undefined {
   // JSON keys are quoted strings; with no \u escape around, a key `image` is exactly `"image"`.
-  const runtime: number[] = []
-  for (const m of text.matchAll(RUNTIME_TEXT)) runtime.push(m.index)
-  const runtimeRisky = anyIn(runtime)
+  const keys: number[] = []
+  for (const m of text.matchAll(IMAGE_KEY_JSON)) keys.push(m.index)
+  const imageKey = anyIn(keys)
+  const runtimeRisky = anyIn(runtimeMarks(text, 0, text.length))
   const escapes: number[] = []
   for (let at = text.indexOf('\\u'); at !== -1; at = text.indexOf('\\u', at + 1)) escapes.push(at)
   const escaped = anyIn(escapes)
@@ -509,8 +506,7 @@ export function pruneJson(text: string, minGain = MIN_GAIN): Pruned | undefined 
       const drop =
         !root &&
         !KEEP.has(key) &&
-        key !== 'image' &&
-        key !== 'imageName' &&
+        !imageKey(keyStart, after) &&
         !runtimeRisky(keyEnd, after) &&
         !escaped(keyStart, after)
       // Inside an `image` member everything may matter (an image volume's `reference`), and inside flags or

@@ -72,6 +72,45 @@ export const RUNTIME_TEXT = new RegExp(
   'g',
 )
 
+/**
+ * Where in `text[start, end)` a flag or env name a runtime image is taken from may be spelled: the RUNTIME_TEXT
+ * matches that stand in a flag — a run of flag-name characters (`[A-Za-z0-9_.-]`) that starts with a dash:
+ * `--executor-image`, `-nop-image`, `--prometheus-config-reloader` — or in an env name, `IMAGE` right after
+ * `_` (`RELATED_IMAGE_DB`, `AGENT_IMAGE`: isImageEnvName needs the `_`). Any other match names no runtime
+ * image: `imagePullPolicy`, `image.openshift.io`, "Image" in prose, the `image` of an image reference
+ * (`…/prometheus-config-reloader:v0.76`), an `image` key inside the JSON text of an annotation. The pre-scan
+ * and the pruning keep what holds one of these (and `image` keys, found apart). A flag or name written with
+ * escapes is kept by the escape checks there.
+ *
+ * Linear: going back from a match to the start of its run never passes the end of the previous match (a run
+ * that reaches back to it is the previous match's own run: every RUNTIME_TEXT character is a flag character).
+ */
+export function runtimeMarks(text: string, start: number, end: number): number[] {
+  const out: number[] = []
+  const re = new RegExp(RUNTIME_TEXT.source, 'g')
+  re.lastIndex = start
+  let floor = start
+  let floorRun = start
+  for (let m = re.exec(text); m !== null && m.index < end; m = re.exec(text)) {
+    const at = m.index
+    let i = at
+    while (i > floor && isFlagChar(text.charCodeAt(i - 1))) i--
+    const run = i === floor && floor > start ? floorRun : i
+    if (text.charCodeAt(run) === 45 /* - */ || (m[0] === 'IMAGE' && text.charCodeAt(at - 1) === 95) /* _ */)
+      out.push(at)
+    floor = at + m[0].length
+    floorRun = run
+  }
+  return out
+}
+
+/** `[A-Za-z0-9_.-]`: what a flag name (FLAG_NAME) and its dashes are made of. */
+function isFlagChar(c: number): boolean {
+  return (
+    (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 45
+  )
+}
+
 const FLAG_NAME = /^[A-Za-z0-9][\w.-]*$/
 const ENV_NAME = /^[A-Za-z_][\w.-]*$/
 
