@@ -4,7 +4,7 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { ConfigError } from '../src/errors.js'
-import { locateProblems, parseConfig } from '../src/inputs/config.js'
+import { configError, locateProblems, parseConfig } from '../src/inputs/config.js'
 import {
   type ConfigSearch,
   configCandidates,
@@ -324,6 +324,63 @@ describe('beneath the inputs (parseConfig)', () => {
       './zot-warm.yaml:2:1: unknown key "zot_url"; did you mean "zot-url"?',
       'concurrency: "0" must be a whole number from 1 to 64.',
     ])
+  })
+
+  it('a file that failed: its own problems, and those of values given; none of a value it would have given', () => {
+    // Broken YAML: no value was read, so `zot-url: required` (mode warm) would only mislead.
+    write('cwd/zot-warm.yaml', 'zot-url: https://zot.example.com\nregistry-map:\n  docker.io: hub\n [x\n')
+    const broken = problemsOf(() => parse())
+    expect(broken.length).toBeGreaterThan(0)
+    for (const p of broken) expect(p).toMatch(/^\.\/zot-warm\.yaml:[45]:\d+: invalid YAML: /)
+    // An unknown key: the values beside it were read; a bad one is still reported, at its line.
+    write('cwd/zot-warm.yaml', 'zot_url: https://zot.example.com\nconcurrency: lots\n')
+    expect(problemsOf(() => parse())).toEqual([
+      './zot-warm.yaml:1:1: unknown key "zot_url"; did you mean "zot-url"?',
+      './zot-warm.yaml:2:14: concurrency: "lots" must be a whole number from 1 to 64.',
+    ])
+    // Given by inputs: their own problems stand; those that need a value the file may have held do not
+    // (the password's user, the rewrite that rewrite-output goes with).
+    expect(
+      problemsOf(() => parse({ concurrency: '0', password: 'pw-1234567', 'rewrite-output': 'out' })),
+    ).toEqual([
+      './zot-warm.yaml:1:1: unknown key "zot_url"; did you mean "zot-url"?',
+      'concurrency: "0" must be a whole number from 1 to 64.',
+    ])
+    expect(problemsOf(() => parse({ concurrency: '0', token: 't', password: 'pw-1234567' }))).toContain(
+      'token: set either password or token, not both.',
+    )
+    // A sound file: every problem, as before.
+    write('cwd/zot-warm.yaml', 'concurrency: 2\n')
+    expect(problemsOf(() => parse({ 'rewrite-output': 'out' }))).toEqual([
+      'zot-url: required (the base URL of the Zot cache), unless mode is plan.',
+      'rewrite-output: set rewrite (zot or digest) too, or remove rewrite-output.',
+    ])
+  })
+
+  it('problems placed in the file carry the file, line and column (for annotations)', () => {
+    write('cwd/zot-warm.yaml', 'mode: plan\nzot_url: x\nconcurrency: lots\npaths: [deploy, "x/*.yml"]\n')
+    const err = (() => {
+      try {
+        parse()
+      } catch (e) {
+        return e as ConfigError
+      }
+      throw new Error('expected a ConfigError')
+    })()
+    const file = join(search.cwd, 'zot-warm.yaml')
+    expect(err.places).toEqual([
+      { file, line: 2, column: 1, label: './zot-warm.yaml:2:1' },
+      { file, line: 3, column: 14, label: './zot-warm.yaml:3:14' },
+    ])
+    // And those found later, at the item (configError, as the pipeline raises them).
+    write('cwd/zot-warm.yaml', 'mode: plan\npaths: [deploy, "x/*.yml"]\n')
+    const { config } = parse()
+    const later = configError(['paths: "x/*.yml" matches no file', 'workspace: other'], config.fromFile)
+    expect(later.problems).toEqual([
+      './zot-warm.yaml:2:17: paths: "x/*.yml" matches no file',
+      'workspace: other',
+    ])
+    expect(later.places).toEqual([{ file, line: 2, column: 17, label: './zot-warm.yaml:2:17' }, undefined])
   })
 
   it('secrets in the file are handed to onSecret before anything can fail, and redacted from problems', () => {

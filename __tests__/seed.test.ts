@@ -180,6 +180,27 @@ describe('configuration file (CLI)', () => {
     expect(missing.stderr).toContain('config: cannot read "nope.yaml": no such file (ENOENT).')
   })
 
+  it('a file that failed reports only its own problems, not "zot-url: required" for the value it holds', async () => {
+    const dir = inDir({
+      'zot-warm.yaml': 'zot-url: https://zot.example.com\nregistry-map: {docker.io: hub\n',
+      'deploy/app.yaml': POD('nginx:1.27'),
+    })
+    const broken = await cli(['deploy'], { cwd: dir })
+    expect(broken.code).toBe(1)
+    const lines = broken.stderr.trimEnd().split('\n')
+    expect(lines[0]).toBe('zot-warm: invalid configuration:')
+    expect(lines.length).toBeGreaterThan(1)
+    for (const line of lines.slice(1))
+      expect(line).toMatch(/^ {2}- \.\/zot-warm\.yaml:\d+:\d+: invalid YAML: /)
+    // The mistyped key is the problem, and the advice names the key meant.
+    writeFileSync(join(dir, 'zot-warm.yaml'), 'zot_url: https://zot.example.com\n')
+    const typo = await cli(['deploy'], { cwd: dir })
+    expect(typo.code).toBe(1)
+    expect(typo.stderr).toBe(
+      'zot-warm: invalid configuration:\n  - ./zot-warm.yaml:1:1: unknown key "zot_url"; did you mean "zot-url"?\n',
+    )
+  })
+
   it('a password in the file is redacted from everything the CLI writes', async () => {
     const secret = 'pw-in-config-file-7f3a'
     const dir = inDir({
@@ -242,12 +263,49 @@ describe('configuration file (action)', () => {
     expect(`${run.summary}${run.outputsRaw}${run.reportText}`).not.toContain(secret)
   })
 
-  it('a bad key in it fails the step (exit 1) with an error at the file and line', async () => {
-    const workspace = inDir({ 'zot-warm.yaml': 'mode: plan\nzot_url: https://zot\n' })
-    const run = await action(workspace, { config: 'zot-warm.yaml' })
+  it('a bad key in it fails the step (exit 1) with an error annotation at the file and line', async () => {
+    const workspace = inDir({
+      'ci/zot-warm.yaml': 'zot_url: https://zot\nconcurrency: lots\n',
+      'deploy/app.yaml': POD('nginx:1.27'),
+    })
+    const run = await action(workspace, { config: 'ci/zot-warm.yaml', paths: 'deploy' })
     expect(run.code).toBe(1)
-    const errors = run.commands.filter((c) => c.command === 'error').map((c) => c.message)
-    expect(errors[0]).toMatch(/zot-warm\.yaml:2:1: unknown key "zot_url"; did you mean "zot-url"\?$/)
+    // Only the file's problems: zot-url is not "required", it is mistyped there.
+    expect(run.commands.filter((c) => c.command === 'error')).toEqual([
+      {
+        command: 'error',
+        props: { title: 'zot-warm: configuration', file: 'ci/zot-warm.yaml', line: '1', col: '1' },
+        message: 'unknown key "zot_url"; did you mean "zot-url"?',
+      },
+      {
+        command: 'error',
+        props: { title: 'zot-warm: configuration', file: 'ci/zot-warm.yaml', line: '2', col: '14' },
+        message: 'concurrency: "lots" must be a whole number from 1 to 64.',
+      },
+      { command: 'error', props: {}, message: 'zot-warm: invalid configuration (2 problems, listed above)' },
+    ])
+    // A path that selects nothing, from the file: at its item; the file name escaped as a property (`,`, `:`).
+    writeFileSync(join(workspace, 'ci', 'a,b:c.yaml'), 'mode: plan\npaths:\n  - deploy\n  - nope/*.yml\n')
+    const later = await action(workspace, { config: 'ci/a,b:c.yaml' })
+    expect(later.code).toBe(1)
+    expect(later.commands.find((c) => c.command === 'error')).toEqual({
+      command: 'error',
+      props: { title: 'zot-warm: configuration', file: 'ci/a,b:c.yaml', line: '4', col: '5' },
+      message: expect.stringMatching(/^paths: "nope\/\*\.yml" matches no file /),
+    })
+    expect(later.stdout).toContain(
+      '::error title=zot-warm%3A configuration,file=ci/a%2Cb%3Ac.yaml,line=4,col=5::paths: ',
+    )
+    // Outside the workspace there is nothing to point at: the text names the file.
+    const outside = tempDir('zot-warm-seed-outside-')
+    writeFileSync(join(outside, 'zot-warm.yaml'), 'zot_url: https://zot\n')
+    const away = await action(workspace, { config: join(outside, 'zot-warm.yaml') })
+    expect(away.code).toBe(1)
+    expect(away.commands.find((c) => c.command === 'error')).toEqual({
+      command: 'error',
+      props: { title: 'zot-warm: configuration' },
+      message: `${join(outside, 'zot-warm.yaml')}:1:1: unknown key "zot_url"; did you mean "zot-url"?`,
+    })
   })
 })
 

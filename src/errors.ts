@@ -7,12 +7,24 @@ export interface Location {
   column?: number
 }
 
+/** The line of the configuration file a problem is written at. */
+export interface ProblemPlace {
+  /** Absolute path of the file. */
+  file: string
+  line: number
+  column: number
+  /** `./zot-warm.yaml:3:14`: how the problem's text starts (then `: `). */
+  label: string
+}
+
 /** Bad configuration or input: the run cannot start. Exit code 1 in the CLI, a failed step in the action. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError'
   constructor(
     /** One line per problem, each naming the input and what to do. */
     readonly problems: string[],
+    /** Per problem (same index): where in the configuration file it is written, when it is. */
+    readonly places: readonly (ProblemPlace | undefined)[] = [],
   ) {
     super(problems.join('\n'))
   }

@@ -5,7 +5,7 @@ import { appendFile } from 'node:fs/promises'
 import { EOL } from 'node:os'
 import { join } from 'node:path'
 import * as core from '@actions/core'
-import { describeError } from './errors.js'
+import { describeError, type ProblemPlace } from './errors.js'
 import { type Config, parseConfig } from './inputs/config.js'
 import { redact } from './inputs/redact.js'
 import { SECRET_INPUTS } from './inputs/spec.js'
@@ -40,7 +40,8 @@ export async function run(env: Env = process.env): Promise<number> {
     userAgent: `zot-warm/${TOOL_VERSION} (${forge} action)`,
     configure: () => ({ config: readInputs(env, secrets) }),
     stopping: runner.yellow,
-    configProblems: (problems) => showConfigProblems(problems, runner),
+    configProblems: (problems, places) =>
+      showConfigProblems(problems, places, env.GITHUB_WORKSPACE || process.cwd(), runner),
     internalError: (err) => {
       // e.g. a runner without a GITHUB_OUTPUT file: one line, not a stack trace.
       runner.logger.debug((err as Error)?.stack ?? String(err))
@@ -270,8 +271,31 @@ function annotateImages(
   }
 }
 
-async function showConfigProblems(problems: readonly string[], runner: RunnerSinks): Promise<void> {
-  for (const p of problems) runner.annotate('error', p, { title: 'zot-warm: configuration' })
+/**
+ * Each problem as an error annotation: at its line of the configuration file when the file is in the
+ * workspace (the path relative to it, as the runner links it), else naming the place in its text.
+ */
+async function showConfigProblems(
+  problems: readonly string[],
+  places: readonly (ProblemPlace | undefined)[],
+  workspace: string,
+  runner: RunnerSinks,
+): Promise<void> {
+  problems.forEach((p, i) => {
+    const place = places[i]
+    const file = place && repoPath({ root: workspace }, workspace, place.file)
+    const prefix = `${place?.label}: `
+    // A path that needs escaping is named in the text instead (as for the images' annotations).
+    if (!place || !file || !isPlain(file) || !p.startsWith(prefix))
+      runner.annotate('error', p, { title: 'zot-warm: configuration' })
+    else
+      runner.annotate('error', p.slice(prefix.length), {
+        title: 'zot-warm: configuration',
+        file,
+        startLine: place.line,
+        startColumn: place.column,
+      })
+  })
   const items = problems.map((p) => `<li>${htmlText(p)}</li>`).join('\n')
   await runner
     .summary(`<h2>❌ zot-warm: invalid configuration</h2>\n<ul>\n${items}\n</ul>\n`)

@@ -4,7 +4,7 @@
 
 import { ConfigError, describeError } from './errors.js'
 import { extract } from './extract/index.js'
-import { type Config, locateProblems } from './inputs/config.js'
+import { type Config, configError } from './inputs/config.js'
 import type { FoundImage, ImageResult, PlannedImage } from './model.js'
 import { planImages, zotReference } from './plan/plan.js'
 import { clip, literal, oneLine } from './report/escape.js'
@@ -65,9 +65,7 @@ export async function runPipeline(config: Config, opts: PipelineOptions): Promis
         ...(config.report && config.report !== '-' ? { report: config.report } : {}),
       }).catch((err: unknown) => {
         // A path that selects nothing: said at its line when `paths` came from the configuration file.
-        throw err instanceof ConfigError
-          ? new ConfigError(locateProblems(err.problems, config.fromFile))
-          : err
+        throw err instanceof ConfigError ? configError(err.problems, config.fromFile) : err
       })
       const by = (s: FoundImage['status']) => ex.images.filter((i) => i.status === s).length
       logger.info(
@@ -234,22 +232,18 @@ function checkRewriteStreams(config: Config, opts: PipelineOptions): void {
   if (output === undefined) return
   if (output === '-') {
     if (opts.stdin === undefined || config.paths.length || !opts.stdout)
-      throw new ConfigError(
-        locateProblems(
-          [
-            'rewrite-output: - prints the rewritten manifests read from stdin: read them from - only (e.g. `helm template … | zot-warm --rewrite zot --rewrite-output - -`), or give a directory.',
-          ],
-          config.fromFile,
-        ),
-      )
-  } else if (opts.stdin !== undefined)
-    throw new ConfigError(
-      locateProblems(
+      throw configError(
         [
-          'rewrite-output: manifests read from - (stdin) are printed only with rewrite-output -; give the files as paths to write them into a directory.',
+          'rewrite-output: - prints the rewritten manifests read from stdin: read them from - only (e.g. `helm template … | zot-warm --rewrite zot --rewrite-output - -`), or give a directory.',
         ],
         config.fromFile,
-      ),
+      )
+  } else if (opts.stdin !== undefined)
+    throw configError(
+      [
+        'rewrite-output: manifests read from - (stdin) are printed only with rewrite-output -; give the files as paths to write them into a directory.',
+      ],
+      config.fromFile,
     )
 }
 

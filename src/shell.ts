@@ -5,7 +5,7 @@
 // and file) and how the result is shown (the runner's log, summary, outputs and annotations; the terminal).
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { ConfigError, describeError } from './errors.js'
+import { ConfigError, describeError, type ProblemPlace } from './errors.js'
 import type { Config } from './inputs/config.js'
 import { formatDuration } from './inputs/duration.js'
 import { redact, redactDeep } from './inputs/redact.js'
@@ -47,8 +47,14 @@ export interface EntryPoint {
   configure(): RunInput | Promise<RunInput>
   /** Said when the first SIGINT or SIGTERM arrives (a second one ends the process at once). */
   stopping(message: string): void
-  /** Configuration problems (the run ends with exit code 1), redacted. */
-  configProblems(problems: readonly string[]): void | Promise<void>
+  /**
+   * Configuration problems (the run ends with exit code 1), redacted; `places` (same index): the line of the
+   * configuration file a problem is written at, when it is.
+   */
+  configProblems(
+    problems: readonly string[],
+    places: readonly (ProblemPlace | undefined)[],
+  ): void | Promise<void>
   /** Anything unexpected (exit code 1): one line for the user, never a stack trace. */
   internalError(err: unknown): void | Promise<void>
   /** Shows the result; returns the exit code (the outcome's, unless showing it failed in a way that counts). */
@@ -76,7 +82,10 @@ export async function runShell(entry: EntryPoint): Promise<number> {
     // Configuration problems come from reading the configuration, or from extraction (a path that selects
     // nothing): the same message either way.
     if (err instanceof ConfigError)
-      await entry.configProblems(err.problems.map((p) => redact(p, entry.secrets)))
+      await entry.configProblems(
+        err.problems.map((p) => redact(p, entry.secrets)),
+        err.places,
+      )
     else await entry.internalError(err)
     return EXIT_HARD
   }

@@ -16,6 +16,7 @@ import {
   parseAllDocuments,
   type Scalar,
 } from 'yaml'
+import type { ProblemPlace } from '../errors.js'
 import { INPUTS } from './spec.js'
 
 /** Where the CLI looks when `config` is not set, first found wins. Injectable so tests never touch the real ones. */
@@ -90,6 +91,8 @@ export interface ConfigFile {
   values: Map<string, FileValue>
   /** `path:line:col: …` for each problem; any problem fails the run. */
   problems: string[]
+  /** Per problem (same index): its line in the file, when it has one. */
+  places: (ProblemPlace | undefined)[]
 }
 
 /** Inputs whose value may be written as a YAML list. */
@@ -146,7 +149,13 @@ function readConfigPath(path: string, name: string, what: string): ConfigFile {
           : code === 'EACCES' || code === 'EPERM'
             ? 'permission denied'
             : (err as Error).message
-    return { path, shown: name, values: new Map(), problems: [`${what}: ${why}${code ? ` (${code})` : ''}.`] }
+    return {
+      path,
+      shown: name,
+      values: new Map(),
+      problems: [`${what}: ${why}${code ? ` (${code})` : ''}.`],
+      places: [undefined],
+    }
   }
   return parseConfigFile(path, text, name)
 }
@@ -156,11 +165,13 @@ export function parseConfigFile(path: string, text: string, name = path): Config
   const lines = new LineCounter()
   const values = new Map<string, FileValue>()
   const problems: string[] = []
-  const at = (offset: number) => {
+  const places: ProblemPlace[] = []
+  const problem = (offset: number, message: string) => {
     const p = lines.linePos(offset)
-    return `${name}:${p.line}:${p.col}`
+    const label = `${name}:${p.line}:${p.col}`
+    problems.push(`${label}: ${message}`)
+    places.push({ file: path, line: p.line, column: p.col, label })
   }
-  const problem = (offset: number, message: string) => problems.push(`${at(offset)}: ${message}`)
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
   // prettyErrors off: the messages then carry no excerpt of the file, which may hold a password.
   const docs = parseAllDocuments(body, { lineCounter: lines, prettyErrors: false, uniqueKeys: true })
@@ -168,21 +179,21 @@ export function parseConfigFile(path: string, text: string, name = path): Config
   if (list.length > 1)
     problem(list[1]?.range[0] ?? 0, 'one YAML document expected; remove the `---` and what follows.')
   const doc = list[0]
-  if (!doc) return { path, shown: name, values, problems }
+  if (!doc) return { path, shown: name, values, problems, places }
   for (const e of doc.errors)
     problem(e.pos[0], e.code === 'DUPLICATE_KEY' ? 'key given twice.' : `invalid YAML: ${e.message}`)
-  if (problems.length) return { path, shown: name, values, problems }
+  if (problems.length) return { path, shown: name, values, problems, places }
 
   const deref = (node: unknown): unknown => (isAlias(node) ? node.resolve(doc) : node)
   const root = deref(doc.contents)
   if (root === null || root === undefined || (isScalar(root) && root.value === null))
-    return { path, shown: name, values, problems }
+    return { path, shown: name, values, problems, places }
   if (!isMap(root)) {
     problem(
       (root as Node).range?.[0] ?? 0,
       'expected a mapping of input names to values, e.g. `zot-url: https://zot.example.com`.',
     )
-    return { path, shown: name, values, problems }
+    return { path, shown: name, values, problems, places }
   }
 
   for (const pair of root.items as Pair[]) {
@@ -214,7 +225,7 @@ export function parseConfigFile(path: string, text: string, name = path): Config
       ...(each ? { lines: each } : {}),
     })
   }
-  return { path, shown: name, values, problems }
+  return { path, shown: name, values, problems, places }
 }
 
 /** A YAML value as the input's text; undefined for an empty value (unset) or a wrong type (reported). */

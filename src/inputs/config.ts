@@ -2,7 +2,7 @@
 // Every problem is collected, so a user fixes their workflow in one round trip.
 import { statSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { ConfigError } from '../errors.js'
+import { ConfigError, type ProblemPlace } from '../errors.js'
 import { parseReference } from '../extract/reference.js'
 import type { RegistryMapping } from '../model.js'
 import { parseRegistryMap } from '../plan/registry-map.js'
@@ -52,12 +52,8 @@ export interface Config {
   report?: string
   /** The configuration file that was read, as shown in the log (relative to the current directory when inside it). */
   configFile?: string
-  /**
-   * Inputs whose value came from the configuration file → `file:line:col` of that value; also, where the
-   * file gives them their own place, `NAME line N` (the Nth line of the value) and `NAME "ITEM"` (a list
-   * item) → `file:line:col` of that line or item.
-   */
-  fromFile?: Record<string, string>
+  /** Where the values that came from the configuration file are written (problems found later point there). */
+  fromFile?: FileOrigin
   /** Rewrite the scanned manifests after warming; undefined = off. */
   rewrite?: RewriteConfig
   /** The pull request comment (action only). */
@@ -75,6 +71,20 @@ export interface RewriteConfig {
 }
 
 export type PrCommentMode = 'auto' | 'always' | 'off'
+
+/** The configuration file and where each value taken from it is written. */
+export interface FileOrigin {
+  /** Absolute path. */
+  path: string
+  /** As shown in messages: `./zot-warm.yaml`. */
+  shown: string
+  /**
+   * Inputs whose value came from the file → the line and column of that value; also, where the file gives
+   * them their own place, `NAME line N` (the Nth line of the value) and `NAME "ITEM"` (a list item) → that
+   * line or item.
+   */
+  at: Record<string, { line: number; column: number }>
+}
 
 export interface ConfigDefaults {
   /** Workspace when the `workspace` input is empty (GITHUB_WORKSPACE or the current directory). */
@@ -133,23 +143,23 @@ export function parseConfig(
           .map((l) => l.trim()),
       )
   }
-  problems.push(...(file?.problems ?? []))
   /** Inputs whose value came from the file: their problems are reported at its line. */
-  const fromFile = new Map<string, string>()
+  const fromFile: FileOrigin['at'] = {}
+  /** Problems that also need these inputs to have no value (`set rewrite too`): see `given` below. */
+  const alsoUnset = new Map<string, string[]>()
   const value = (name: string): string => {
     const v = get(name)?.trim()
     if (v) return v
     const f = file?.values.get(name)
     if (f?.value.trim()) {
-      fromFile.set(name, `${file?.shown}:${f.line}:${f.column}`)
+      fromFile[name] = { line: f.line, column: f.column }
       const text = f.value.trim()
       // Lines of the trimmed value: leading empty items are gone from it.
       const skipped = f.value.slice(0, f.value.indexOf(text)).split('\n').length - 1
       f.lines?.slice(skipped).forEach((p, i) => {
-        const at = `${file?.shown}:${p.line}:${p.column}`
-        fromFile.set(`${name} line ${i + 1}`, at)
+        fromFile[`${name} line ${i + 1}`] = p
         const item = text.split('\n')[i]?.trim()
-        if (item) fromFile.set(`${name} "${item}"`, at)
+        if (item) fromFile[`${name} "${item}"`] = p
       })
       return text
     }
@@ -285,7 +295,9 @@ export function parseConfig(
   const reportText = value('report') || defaults.report
   const report = reportText === '-' ? '-' : reportText ? resolve(cwd, reportText) : undefined
 
-  const rewrite = rewriteConfig(value, mode, zotUrl, workspace, defaults.rewriteOutput, problems)
+  const rewrite = rewriteConfig(value, mode, zotUrl, workspace, defaults.rewriteOutput, problems, (p) =>
+    alsoUnset.set(p, ['rewrite']),
+  )
   if (rewrite?.output === '-' && report === '-')
     problems.push('rewrite-output: - and report: - both want stdout; write the report to a file.')
 
@@ -318,12 +330,28 @@ export function parseConfig(
     prComment: oneOf<PrCommentMode>('pr-comment', ['auto', 'always', 'off']),
     githubToken,
   }
+  const origin = file ? { path: file.path, shown: file.shown, at: fromFile } : undefined
   if (file) {
     config.configFile = file.shown
-    config.fromFile = Object.fromEntries(fromFile)
+    config.fromFile = origin
   }
-  if (problems.length)
-    throw new ConfigError(locateProblems(problems, config.fromFile).map((p) => redact(p, secrets)))
+  // A file that failed gave none of its values, or not all: a problem about an input without a value
+  // (`zot-url: required`) may be nothing but that, and would send the user after the wrong thing. Then only
+  // the file's own problems count, and those about values that were given (by an input or by the file).
+  const given = (name: string) => Boolean(get(name)?.trim() || file?.values.get(name)?.value.trim())
+  const standing = file?.problems.length
+    ? problems.filter((p) => {
+        const name = /^([a-z-]+): /.exec(p)?.[1]
+        return name !== undefined && given(name) && (alsoUnset.get(p) ?? []).every(given)
+      })
+    : problems
+  if (file?.problems.length || standing.length) {
+    const located = locate(standing, origin)
+    throw new ConfigError(
+      [...(file?.problems ?? []), ...located.map((l) => l.text)].map((p) => redact(p, secrets)),
+      [...(file?.places ?? []), ...located.map((l) => l.place)],
+    )
+  }
   return { config, secrets }
 }
 
@@ -334,24 +362,44 @@ export function parseConfig(
  * names it (`paths: "deploy/*.yml" matches no file`), or `line N:` the Nth line of the value
  * (`registry-map: line 2: …`, said then at the file's line instead).
  */
-export function locateProblems(problems: string[], fromFile: Record<string, string> | undefined): string[] {
+export function locateProblems(problems: string[], origin: FileOrigin | undefined): string[] {
+  return locate(problems, origin).map((l) => l.text)
+}
+
+/** locateProblems as a ConfigError: the problems placed in the file carry their place (the action annotates it). */
+export function configError(problems: string[], origin: FileOrigin | undefined): ConfigError {
+  const located = locate(problems, origin)
+  return new ConfigError(
+    located.map((l) => l.text),
+    located.map((l) => l.place),
+  )
+}
+
+function locate(
+  problems: string[],
+  origin: FileOrigin | undefined,
+): { text: string; place: ProblemPlace | undefined }[] {
   return problems.map((p) => {
     const m = /^([a-z-]+): (?:line (\d+): )?/.exec(p)
     const name = m?.[1]
-    const whole = name ? fromFile?.[name] : undefined
-    if (!m || !name || !fromFile || !whole) return p
-    const atLine = (n: string) => fromFile[`${name} line ${n}`]
+    const whole = name ? origin?.at[name] : undefined
+    if (!m || !name || !origin || !whole) return { text: p, place: undefined }
+    const placed = (at: { line: number; column: number }, text: string) => {
+      const label = `${origin.shown}:${at.line}:${at.column}`
+      return { text: `${label}: ${text}`, place: { file: origin.path, ...at, label } }
+    }
+    const atLine = (n: string) => origin.at[`${name} line ${n}`]
     const line = m[2] ? atLine(m[2]) : undefined
     if (line) {
       const rest = p.slice(m[0].length).replace(/ on line (\d+)/, (all, n: string) => {
-        const other = atLine(n)?.split(':').at(-2)
+        const other = atLine(n)?.line
         return other ? ` on line ${other}` : all
       })
-      return `${line}: ${name}: ${rest}`
+      return placed(line, `${name}: ${rest}`)
     }
     const quoted = /"([^"]*)"/.exec(p.slice(m[0].length))?.[1]
-    const item = quoted === undefined ? undefined : fromFile[`${name} "${quoted}"`]
-    return `${item ?? whole}: ${p}`
+    const item = quoted === undefined ? undefined : origin.at[`${name} "${quoted}"`]
+    return placed(item ?? whole, p)
   })
 }
 
@@ -362,14 +410,19 @@ function rewriteConfig(
   workspace: string,
   defaultOutput: string | undefined,
   problems: string[],
+  /** A problem that stands only while `rewrite` has no value. */
+  withoutRewrite: (problem: string) => void,
 ): RewriteConfig | undefined {
   const kind = value('rewrite').toLowerCase()
   const pullHost = value('pull-host')
   const outputText = value('rewrite-output')
   if (kind === '') {
-    if (outputText)
-      problems.push('rewrite-output: set rewrite (zot or digest) too, or remove rewrite-output.')
-    if (pullHost) problems.push('pull-host: set rewrite: zot too, or remove pull-host.')
+    const unused = [
+      outputText && 'rewrite-output: set rewrite (zot or digest) too, or remove rewrite-output.',
+      pullHost && 'pull-host: set rewrite: zot too, or remove pull-host.',
+    ].filter((p) => p !== '')
+    for (const p of unused) withoutRewrite(p)
+    problems.push(...unused)
     return undefined
   }
   if (kind !== 'zot' && kind !== 'digest') {
