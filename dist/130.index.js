@@ -17,12 +17,16 @@ export const modules = {
 /** Bad configuration or input: the run cannot start. Exit code 1 in the CLI, a failed step in the action. */
 class ConfigError extends Error {
     problems;
+    places;
     name = 'ConfigError';
     constructor(
     /** One line per problem, each naming the input and what to do. */
-    problems) {
+    problems, 
+    /** Per problem (same index): where in the configuration file it is written, when it is. */
+    places = []) {
         super(problems.join('\n'));
         this.problems = problems;
+        this.places = places;
     }
 }
 /** Zot cannot be used at all (unreachable, TLS failure, credentials rejected). Exit code 1. */
@@ -413,7 +417,7 @@ var inputs_duration = __webpack_require__(7581);
 const INPUTS = [
     {
         name: 'paths',
-        description: 'Files, directories and globs to scan for image references, relative to `workspace` (one per line or comma-separated; `!pattern` excludes). Files named here may also be plain image lists. Empty: scan the whole workspace for YAML and JSON files.',
+        description: 'Files, directories and globs to scan for image references, relative to `workspace` (one per line or comma-separated; `!pattern` excludes). Directories and globs select .yaml, .yml and .json files; a file named here as it is (no glob characters) is read whatever its kind, so a plain image list must be named (one a directory or glob comes across gets a notice). Empty: scan the whole workspace for YAML and JSON files.',
         default: '',
         arg: 'LIST',
     },
@@ -739,7 +743,13 @@ function readConfigPath(path, name, what) {
                 : code === 'EACCES' || code === 'EPERM'
                     ? 'permission denied'
                     : err.message;
-        return { path, shown: name, values: new Map(), problems: [`${what}: ${why}${code ? ` (${code})` : ''}.`] };
+        return {
+            path,
+            shown: name,
+            values: new Map(),
+            problems: [`${what}: ${why}${code ? ` (${code})` : ''}.`],
+            places: [undefined],
+        };
     }
     return parseConfigFile(path, text, name);
 }
@@ -748,11 +758,13 @@ function parseConfigFile(path, text, name = path) {
     const lines = new dist/* LineCounter */.HN();
     const values = new Map();
     const problems = [];
-    const at = (offset) => {
+    const places = [];
+    const problem = (offset, message) => {
         const p = lines.linePos(offset);
-        return `${name}:${p.line}:${p.col}`;
+        const label = `${name}:${p.line}:${p.col}`;
+        problems.push(`${label}: ${message}`);
+        places.push({ file: path, line: p.line, column: p.col, label });
     };
-    const problem = (offset, message) => problems.push(`${at(offset)}: ${message}`);
     const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
     // prettyErrors off: the messages then carry no excerpt of the file, which may hold a password.
     const docs = (0,dist/* parseAllDocuments */.hR)(body, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
@@ -761,18 +773,18 @@ function parseConfigFile(path, text, name = path) {
         problem(list[1]?.range[0] ?? 0, 'one YAML document expected; remove the `---` and what follows.');
     const doc = list[0];
     if (!doc)
-        return { path, shown: name, values, problems };
+        return { path, shown: name, values, problems, places };
     for (const e of doc.errors)
         problem(e.pos[0], e.code === 'DUPLICATE_KEY' ? 'key given twice.' : `invalid YAML: ${e.message}`);
     if (problems.length)
-        return { path, shown: name, values, problems };
+        return { path, shown: name, values, problems, places };
     const deref = (node) => ((0,dist/* isAlias */.Vj)(node) ? node.resolve(doc) : node);
     const root = deref(doc.contents);
     if (root === null || root === undefined || ((0,dist/* isScalar */.jn)(root) && root.value === null))
-        return { path, shown: name, values, problems };
+        return { path, shown: name, values, problems, places };
     if (!(0,dist/* isMap */.jh)(root)) {
         problem(root.range?.[0] ?? 0, 'expected a mapping of input names to values, e.g. `zot-url: https://zot.example.com`.');
-        return { path, shown: name, values, problems };
+        return { path, shown: name, values, problems, places };
     }
     for (const pair of root.items) {
         const keyNode = deref(pair.key);
@@ -804,7 +816,7 @@ function parseConfigFile(path, text, name = path) {
             ...(each ? { lines: each } : {}),
         });
     }
-    return { path, shown: name, values, problems };
+    return { path, shown: name, values, problems, places };
 }
 /** A YAML value as the input's text; undefined for an empty value (unset) or a wrong type (reported). */
 function toInputValue(key, node, problem) {
@@ -1106,25 +1118,25 @@ function parseConfig(get, defaults = { workspace: process.cwd() }) {
                 .filter((l) => l.trim().length >= 8)
                 .map((l) => l.trim()));
     }
-    problems.push(...(file?.problems ?? []));
     /** Inputs whose value came from the file: their problems are reported at its line. */
-    const fromFile = new Map();
+    const fromFile = {};
+    /** Problems that also need these inputs to have no value (`set rewrite too`): see `given` below. */
+    const alsoUnset = new Map();
     const value = (name) => {
         const v = get(name)?.trim();
         if (v)
             return v;
         const f = file?.values.get(name);
         if (f?.value.trim()) {
-            fromFile.set(name, `${file?.shown}:${f.line}:${f.column}`);
+            fromFile[name] = { line: f.line, column: f.column };
             const text = f.value.trim();
             // Lines of the trimmed value: leading empty items are gone from it.
             const skipped = f.value.slice(0, f.value.indexOf(text)).split('\n').length - 1;
             f.lines?.slice(skipped).forEach((p, i) => {
-                const at = `${file?.shown}:${p.line}:${p.column}`;
-                fromFile.set(`${name} line ${i + 1}`, at);
+                fromFile[`${name} line ${i + 1}`] = p;
                 const item = text.split('\n')[i]?.trim();
                 if (item)
-                    fromFile.set(`${name} "${item}"`, at);
+                    fromFile[`${name} "${item}"`] = p;
             });
             return text;
         }
@@ -1266,7 +1278,7 @@ function parseConfig(get, defaults = { workspace: process.cwd() }) {
     const timeoutMs = duration('timeout') ?? 0;
     const reportText = value('report') || defaults.report;
     const report = reportText === '-' ? '-' : reportText ? (0,external_node_path_.resolve)(cwd, reportText) : undefined;
-    const rewrite = rewriteConfig(value, mode, zotUrl, workspace, defaults.rewriteOutput, problems);
+    const rewrite = rewriteConfig(value, mode, zotUrl, workspace, defaults.rewriteOutput, problems, (p) => alsoUnset.set(p, ['rewrite']));
     if (rewrite?.output === '-' && report === '-')
         problems.push('rewrite-output: - and report: - both want stdout; write the report to a file.');
     const config = {
@@ -1298,12 +1310,25 @@ function parseConfig(get, defaults = { workspace: process.cwd() }) {
         prComment: oneOf('pr-comment', ['auto', 'always', 'off']),
         githubToken,
     };
+    const origin = file ? { path: file.path, shown: file.shown, at: fromFile } : undefined;
     if (file) {
         config.configFile = file.shown;
-        config.fromFile = Object.fromEntries(fromFile);
+        config.fromFile = origin;
     }
-    if (problems.length)
-        throw new errors/* ConfigError */.xL(locateProblems(problems, config.fromFile).map((p) => redact(p, secrets)));
+    // A file that failed gave none of its values, or not all: a problem about an input without a value
+    // (`zot-url: required`) may be nothing but that, and would send the user after the wrong thing. Then only
+    // the file's own problems count, and those about values that were given (by an input or by the file).
+    const given = (name) => Boolean(get(name)?.trim() || file?.values.get(name)?.value.trim());
+    const standing = file?.problems.length
+        ? problems.filter((p) => {
+            const name = /^([a-z-]+): /.exec(p)?.[1];
+            return name !== undefined && given(name) && (alsoUnset.get(p) ?? []).every(given);
+        })
+        : problems;
+    if (file?.problems.length || standing.length) {
+        const located = locate(standing, origin);
+        throw new errors/* ConfigError */.xL([...(file?.problems ?? []), ...located.map((l) => l.text)].map((p) => redact(p, secrets)), [...(file?.places ?? []), ...located.map((l) => l.place)]);
+    }
     return { config, secrets };
 }
 /**
@@ -1313,36 +1338,53 @@ function parseConfig(get, defaults = { workspace: process.cwd() }) {
  * names it (`paths: "deploy/*.yml" matches no file`), or `line N:` the Nth line of the value
  * (`registry-map: line 2: …`, said then at the file's line instead).
  */
-function locateProblems(problems, fromFile) {
+function locateProblems(problems, origin) {
+    return locate(problems, origin).map((l) => l.text);
+}
+/** locateProblems as a ConfigError: the problems placed in the file carry their place (the action annotates it). */
+function configError(problems, origin) {
+    const located = locate(problems, origin);
+    return new errors/* ConfigError */.xL(located.map((l) => l.text), located.map((l) => l.place));
+}
+function locate(problems, origin) {
     return problems.map((p) => {
         const m = /^([a-z-]+): (?:line (\d+): )?/.exec(p);
         const name = m?.[1];
-        const whole = name ? fromFile?.[name] : undefined;
-        if (!m || !name || !fromFile || !whole)
-            return p;
-        const atLine = (n) => fromFile[`${name} line ${n}`];
+        const whole = name ? origin?.at[name] : undefined;
+        if (!m || !name || !origin || !whole)
+            return { text: p, place: undefined };
+        const placed = (at, text) => {
+            const label = `${origin.shown}:${at.line}:${at.column}`;
+            return { text: `${label}: ${text}`, place: { file: origin.path, ...at, label } };
+        };
+        const atLine = (n) => origin.at[`${name} line ${n}`];
         const line = m[2] ? atLine(m[2]) : undefined;
         if (line) {
             const rest = p.slice(m[0].length).replace(/ on line (\d+)/, (all, n) => {
-                const other = atLine(n)?.split(':').at(-2);
+                const other = atLine(n)?.line;
                 return other ? ` on line ${other}` : all;
             });
-            return `${line}: ${name}: ${rest}`;
+            return placed(line, `${name}: ${rest}`);
         }
         const quoted = /"([^"]*)"/.exec(p.slice(m[0].length))?.[1];
-        const item = quoted === undefined ? undefined : fromFile[`${name} "${quoted}"`];
-        return `${item ?? whole}: ${p}`;
+        const item = quoted === undefined ? undefined : origin.at[`${name} "${quoted}"`];
+        return placed(item ?? whole, p);
     });
 }
-function rewriteConfig(value, mode, zotUrl, workspace, defaultOutput, problems) {
+function rewriteConfig(value, mode, zotUrl, workspace, defaultOutput, problems, 
+/** A problem that stands only while `rewrite` has no value. */
+withoutRewrite) {
     const kind = value('rewrite').toLowerCase();
     const pullHost = value('pull-host');
     const outputText = value('rewrite-output');
     if (kind === '') {
-        if (outputText)
-            problems.push('rewrite-output: set rewrite (zot or digest) too, or remove rewrite-output.');
-        if (pullHost)
-            problems.push('pull-host: set rewrite: zot too, or remove pull-host.');
+        const unused = [
+            outputText && 'rewrite-output: set rewrite (zot or digest) too, or remove rewrite-output.',
+            pullHost && 'pull-host: set rewrite: zot too, or remove pull-host.',
+        ].filter((p) => p !== '');
+        for (const p of unused)
+            withoutRewrite(p);
+        problems.push(...unused);
         return undefined;
     }
     if (kind !== 'zot' && kind !== 'digest') {
@@ -1892,6 +1934,42 @@ const escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const RUNTIME_TEXT = new RegExp([...IMAGE_WORDS, ...[...KNOWN_FLAGS.keys()].filter((f) => !IMAGE_WORDS.some((w) => f.includes(w)))]
     .map(escapeRegExp)
     .join('|'), 'g');
+/**
+ * Where in `text[start, end)` a flag or env name a runtime image is taken from may be spelled: the RUNTIME_TEXT
+ * matches that stand in a flag — a run of flag-name characters (`[A-Za-z0-9_.-]`) that starts with a dash:
+ * `--executor-image`, `-nop-image`, `--prometheus-config-reloader` — or in an env name, `IMAGE` right after
+ * `_` (`RELATED_IMAGE_DB`, `AGENT_IMAGE`: isImageEnvName needs the `_`). Any other match names no runtime
+ * image: `imagePullPolicy`, `image.openshift.io`, "Image" in prose, the `image` of an image reference
+ * (`…/prometheus-config-reloader:v0.76`), an `image` key inside the JSON text of an annotation. The pre-scan
+ * and the pruning keep what holds one of these (and `image` keys, found apart). A flag or name written with
+ * escapes is kept by the escape checks there.
+ *
+ * Linear: going back from a match to the start of its run never passes the end of the previous match (a run
+ * that reaches back to it is the previous match's own run: every RUNTIME_TEXT character is a flag character).
+ */
+function runtimeMarks(text, start, end) {
+    const out = [];
+    const re = new RegExp(RUNTIME_TEXT.source, 'g');
+    re.lastIndex = start;
+    let floor = start;
+    let floorRun = start;
+    for (let m = re.exec(text); m !== null && m.index < end; m = re.exec(text)) {
+        const at = m.index;
+        let i = at;
+        while (i > floor && isFlagChar(text.charCodeAt(i - 1)))
+            i--;
+        const run = i === floor && floor > start ? floorRun : i;
+        if (text.charCodeAt(run) === 45 /* - */ || (m[0] === 'IMAGE' && text.charCodeAt(at - 1) === 95) /* _ */)
+            out.push(at);
+        floor = at + m[0].length;
+        floorRun = run;
+    }
+    return out;
+}
+/** `[A-Za-z0-9_.-]`: what a flag name (FLAG_NAME) and its dashes are made of. */
+function isFlagChar(c) {
+    return ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 45);
+}
 const FLAG_NAME = /^[A-Za-z0-9][\w.-]*$/;
 const ENV_NAME = /^[A-Za-z_][\w.-]*$/;
 const spellsImage = (name) => IMAGE_WORDS.some((w) => name.includes(w));
@@ -2757,7 +2835,7 @@ function looksLikeUtf16(buf) {
 
 /** Larger files are not opened for the check: image lists are short, and the scan must stay cheap. */
 const MAX_CHECKED_BYTES = 256 * 1024;
-const UNREAD_LIST_MESSAGE = 'looks like an image list: not read (a directory scan reads .yaml, .yml and .json files); name it in `paths` to read it as an image list';
+const UNREAD_LIST_MESSAGE = 'looks like an image list: not read (a directory scan or glob reads .yaml, .yml and .json files); name it in `paths` to read it as an image list';
 /** One notice per file of `candidates` (workspace-relative → absolute) whose content is an image list. */
 async function unreadListNotices(candidates, io) {
     const notices = [];
@@ -2797,8 +2875,10 @@ function isImageList(text) {
 
 ;// CONCATENATED MODULE: ./lib/extract/files.js
 // Which files to read: paths, directories and globs relative to the workspace, `!pattern` excludes, and
-// the default scan. Every include that selects nothing is a configuration problem naming it: a typo in a
-// path must stop the run (exit 1), not let the deploy go on with a cold cache.
+// the default scan. A file named as it is, is read whatever its kind (an image list too); directories,
+// globs and the default scan select .yaml, .yml and .json files only. Every include that selects nothing is
+// a configuration problem naming it: a typo in a path must stop the run (exit 1), not let the deploy go on
+// with a cold cache.
 
 
 
@@ -2946,13 +3026,13 @@ async function resolveInputs(opts, io) {
                 const beside = lists.slice(before).map((l) => l.file);
                 problems.push(`paths: directory "${raw}" holds no .yaml, .yml or .json file${excludes.length ? ' (after excludes)' : ''}` +
                     (beside.length
-                        ? `; to read ${beside.length === 1 ? 'the image list' : 'image lists'} in it, name ${beside.length === 1 ? 'it' : 'them'} in paths: ${beside.slice(0, 5).join(', ')}${beside.length > 5 ? ', …' : ''}`
+                        ? listAdvice(beside, 'in it')
                         : `; check the path (relative to the workspace ${workspace})`));
                 continue;
             }
         }
         else if ((0,tinyglobby_dist/* isDynamicPattern */.ey)(pattern)) {
-            files = await (0,tinyglobby_dist/* glob */.TI)([pattern], {
+            const matched = await (0,tinyglobby_dist/* glob */.TI)([pattern], {
                 cwd: workspace,
                 ignore,
                 expandDirectories: false,
@@ -2961,6 +3041,18 @@ async function resolveInputs(opts, io) {
             });
             if (opts.signal?.aborted)
                 return { files: found, notices, problems };
+            // What a glob selects is read as a directory scan reads: manifests only. `deploy/*` also matches a
+            // chart's NOTES.txt or a README, which are no image lists; a list is read when it is named.
+            files = matched.filter((f) => isManifestExtension(extensionOf(f)));
+            const beside = matched.filter((f) => isListExtension(extensionOf(f))).sort();
+            lists.push(...beside.map((f) => ({ file: f, abs: (0,external_node_path_.resolve)(workspace, f) })));
+            if (files.length === 0 && matched.length > 0) {
+                problems.push(`paths: "${raw}" matches no .yaml, .yml or .json file${excludes.length ? ' (after excludes)' : ''}` +
+                    (beside.length
+                        ? listAdvice(beside, 'it matches')
+                        : '; a glob reads manifests only: name another kind of file to read it'));
+                continue;
+            }
         }
         else {
             problems.push(`paths: "${raw}" does not exist (relative to the workspace ${workspace})`);
@@ -2983,6 +3075,12 @@ async function resolveInputs(opts, io) {
         notices.push(...(await unreadListNotices(candidates.flatMap((l) => (l.abs && !read.has(l.file) ? [{ file: l.file, abs: l.abs }] : [])), io)));
     }
     return { files, notices, problems };
+}
+/** `; to read the image list in it, name it in paths: deploy/images.txt` (the first five named). */
+function listAdvice(lists, where) {
+    const one = lists.length === 1;
+    const named = `${lists.slice(0, 5).join(', ')}${lists.length > 5 ? ', …' : ''}`;
+    return `; to read ${one ? 'the image list' : 'image lists'} ${where}, name ${one ? 'it' : 'them'} in paths: ${named}`;
 }
 async function isLink(abs, io) {
     try {
@@ -3160,13 +3258,13 @@ class LineIndex {
 // its value lines only, as Compose detection looks at the set of root keys) only when
 // - its key line is a plain `key:` (letters, digits, `_ . / -`) not needed by the walker (kind, apiVersion,
 //   metadata, name, namespace);
-// - its text holds no RUNTIME_TEXT (runtime.ts: `image`, `Image` or `IMAGE`, a known operator flag) but in
-//   plain key names other than `image` / `imageName` (`imagePullPolicy:`): every field we take is named
-//   `image` or `imageName`, and every flag or env name a runtime image is taken from is a value that spells
-//   one of them or is a known flag; no anchor or alias (`&name`, `*name` where a node can start)
+// - its text holds no `image` or `imageName` followed by anything but a name character (every field we take
+//   is named so; `imagePullPolicy` is not) and no runtimeMarks (runtime.ts: where a flag or env name of a
+//   runtime image may be spelled, `--executor-image`, `RELATED_IMAGE_DB`) but in plain key names (runtime
+//   images are taken from values); no anchor or alias (`&name`, `*name` where a node can start)
 //   and no merge key (`<<`), so nothing elsewhere refers to it or pulls an image into it, and no escape that
 //   could spell a key (\x, \u, \U, escaped line break);
-// - it is not inside an `image` entry, nor an `args` / `command` / `env` entry holding RUNTIME_TEXT: those are
+// - it is not inside an `image` entry, nor an `args` / `command` / `env` entry holding runtimeMarks: those are
 //   kept whole (an env entry's `value` line holds no marker of its own);
 // - it is not inside a region whose structure a line-local look cannot know: once a line opens a block
 //   scalar, a multi-line quoted or flow scalar, carries node properties (`&`, `!`), or is not a plain key /
@@ -3175,6 +3273,8 @@ class LineIndex {
 /** Below this share of dropped bytes the original is parsed: the saving would not pay for the copy. */
 const MIN_GAIN = 0.2;
 
+const IMAGE_KEY_TEXT = /image(?:Name)?(?![\w.-])/g;
+const IMAGE_KEY_JSON = /"image(?:Name)?"/g;
 const ANCHOR_OR_ALIAS = /(?:^|[\s[{,:])[&*][^\s,[\]{}]/g;
 /** Keys the walker reads even when no image is below them. */
 const KEEP = new Set(['kind', 'apiVersion', 'metadata', 'name', 'namespace']);
@@ -3440,21 +3540,16 @@ function riskFinder(text, start, end, keyAround) {
     const doc = text.slice(start, end); // bounded searches: indexOf on the whole file would run past `end`
     const marks = [];
     const anchors = [];
-    // Every `image` / `imageName` key is among the RUNTIME_TEXT matches. Inside any other plain key name a
-    // match is no risk (`imagePullPolicy:`): runtime images are found by values (a flag item, an env entry's
-    // `name`), and no flag or env name that is taken holds `: `, so none is read as a key line here.
-    const runtime = [];
-    for (const m of doc.matchAll(RUNTIME_TEXT)) {
-        const at = start + m.index;
-        runtime.push(at);
-        const key = keyAround(at);
-        if (key) {
-            const name = text.slice(key[0], key[1]);
-            if (name !== 'image' && name !== 'imageName')
-                continue;
-        }
-        marks.push(at);
-    }
+    // A key `image` / `imageName` is followed by `:`, a quote, white space … never by a name character, so
+    // `imagePullPolicy` or `images` cannot be one.
+    for (const m of doc.matchAll(IMAGE_KEY_TEXT))
+        marks.push(start + m.index);
+    // Where a flag or env name of a runtime image may be; inside a plain key name it is none (runtime images
+    // are found by values, a flag item or an env entry's `name`, and no name that is taken holds `: `).
+    const runtime = runtimeMarks(text, start, end);
+    for (const at of runtime)
+        if (!keyAround(at))
+            marks.push(at);
     // An anchor or alias starts a node: after white space, a flow indicator or `:`, and a name follows.
     // `cp /config/* /work`, `"*/5 * * * *"` hold none; `a && b` is taken to (it cannot be told apart here).
     for (const m of doc.matchAll(ANCHOR_OR_ALIAS)) {
@@ -3619,18 +3714,20 @@ function flowClosed(s) {
     return false;
 }
 // JSON (already accepted by JSON.parse, so the scan below may assume valid JSON): object members are dropped
-// when their key is not `image` / `imageName` nor one the walker reads, their value holds no RUNTIME_TEXT (a
-// match in the member's own key, as in `"imagePullPolicy"`, names no runtime image), and neither holds a `\u`
-// escape (which could spell a key); `args` / `command` / `env` members holding RUNTIME_TEXT are kept whole;
-// array elements are never dropped (indexes are part of the field path). A member is dropped with the
-// comma after it; a trailing comma left behind is valid in a YAML flow collection.
+// when their key is not one the walker reads, their text holds no `"image"` / `"imageName"` key, their value no
+// runtimeMarks (runtime.ts: a flag or env name of a runtime image; a match in the member's own key, as in
+// `"RELATED_IMAGE_X"`, names none), and neither holds a `\u` escape (which could spell a key); `args` /
+// `command` / `env` members holding runtimeMarks are kept whole; array elements are never dropped (indexes
+// are part of the field path). A member is dropped with the comma after it; a trailing comma left behind is
+// valid in a YAML flow collection. (An `image` in the JSON text of an annotation, `\"image\":`, is no key.)
 /** Drop what cannot hold an image from a JSON text. Undefined when nothing worth dropping was found. */
 function pruneJson(text, minGain = MIN_GAIN) {
     // JSON keys are quoted strings; with no \u escape around, a key `image` is exactly `"image"`.
-    const runtime = [];
-    for (const m of text.matchAll(RUNTIME_TEXT))
-        runtime.push(m.index);
-    const runtimeRisky = anyIn(runtime);
+    const keys = [];
+    for (const m of text.matchAll(IMAGE_KEY_JSON))
+        keys.push(m.index);
+    const imageKey = anyIn(keys);
+    const runtimeRisky = anyIn(runtimeMarks(text, 0, text.length));
     const escapes = [];
     for (let at = text.indexOf('\\u'); at !== -1; at = text.indexOf('\\u', at + 1))
         escapes.push(at);
@@ -3690,8 +3787,7 @@ function pruneJson(text, minGain = MIN_GAIN) {
             // Root members stay (Compose detection looks at the set of root keys); their values are pruned.
             const drop = !root &&
                 !KEEP.has(key) &&
-                key !== 'image' &&
-                key !== 'imageName' &&
+                !imageKey(keyStart, after) &&
                 !runtimeRisky(keyEnd, after) &&
                 !escaped(keyStart, after);
             // Inside an `image` member everything may matter (an image volume's `reference`), and inside flags or
@@ -4860,9 +4956,7 @@ async function runPipeline(config, opts) {
                 ...(config.report && config.report !== '-' ? { report: config.report } : {}),
             }).catch((err) => {
                 // A path that selects nothing: said at its line when `paths` came from the configuration file.
-                throw err instanceof errors/* ConfigError */.xL
-                    ? new errors/* ConfigError */.xL(locateProblems(err.problems, config.fromFile))
-                    : err;
+                throw err instanceof errors/* ConfigError */.xL ? configError(err.problems, config.fromFile) : err;
             });
             const by = (s) => ex.images.filter((i) => i.status === s).length;
             logger.info(`${(0,format/* plural */.LS)(ex.images.length, 'distinct reference')} in ${(0,format/* plural */.LS)(ex.files, 'file')} (${ex.bytes} bytes): ` +
@@ -5005,14 +5099,14 @@ function checkRewriteStreams(config, opts) {
         return;
     if (output === '-') {
         if (opts.stdin === undefined || config.paths.length || !opts.stdout)
-            throw new errors/* ConfigError */.xL(locateProblems([
+            throw configError([
                 'rewrite-output: - prints the rewritten manifests read from stdin: read them from - only (e.g. `helm template … | zot-warm --rewrite zot --rewrite-output - -`), or give a directory.',
-            ], config.fromFile));
+            ], config.fromFile);
     }
     else if (opts.stdin !== undefined)
-        throw new errors/* ConfigError */.xL(locateProblems([
+        throw configError([
             'rewrite-output: manifests read from - (stdin) are printed only with rewrite-output -; give the files as paths to write them into a directory.',
-        ], config.fromFile));
+        ], config.fromFile);
 }
 function reasonOf(reason, fallback) {
     if (typeof reason === 'string')
@@ -5058,7 +5152,7 @@ async function runShell(entry) {
         // Configuration problems come from reading the configuration, or from extraction (a path that selects
         // nothing): the same message either way.
         if (err instanceof errors/* ConfigError */.xL)
-            await entry.configProblems(err.problems.map((p) => redact(p, entry.secrets)));
+            await entry.configProblems(err.problems.map((p) => redact(p, entry.secrets)), err.places);
         else
             await entry.internalError(err);
         return report_outcome/* EXIT_HARD */.bQ;
@@ -5157,7 +5251,7 @@ async function run(env = process.env) {
         userAgent: `zot-warm/${TOOL_VERSION} (${forge} action)`,
         configure: () => ({ config: readInputs(env, secrets) }),
         stopping: runner.yellow,
-        configProblems: (problems) => showConfigProblems(problems, runner),
+        configProblems: (problems, places) => showConfigProblems(problems, places, env.GITHUB_WORKSPACE || process.cwd(), runner),
         internalError: (err) => {
             // e.g. a runner without a GITHUB_OUTPUT file: one line, not a stack trace.
             runner.logger.debug(err?.stack ?? String(err));
@@ -5365,9 +5459,26 @@ notices) {
         annotate(a.level, a.message, props);
     }
 }
-async function showConfigProblems(problems, runner) {
-    for (const p of problems)
-        runner.annotate('error', p, { title: 'zot-warm: configuration' });
+/**
+ * Each problem as an error annotation: at its line of the configuration file when the file is in the
+ * workspace (the path relative to it, as the runner links it), else naming the place in its text.
+ */
+async function showConfigProblems(problems, places, workspace, runner) {
+    problems.forEach((p, i) => {
+        const place = places[i];
+        const file = place && (0,links/* repoPath */.qN)({ root: workspace }, workspace, place.file);
+        const prefix = `${place?.label}: `;
+        // A path that needs escaping is named in the text instead (as for the images' annotations).
+        if (!place || !file || !(0,report_escape/* isPlain */.$i)(file) || !p.startsWith(prefix))
+            runner.annotate('error', p, { title: 'zot-warm: configuration' });
+        else
+            runner.annotate('error', p.slice(prefix.length), {
+                title: 'zot-warm: configuration',
+                file,
+                startLine: place.line,
+                startColumn: place.column,
+            });
+    });
     const items = problems.map((p) => `<li>${(0,report_escape/* htmlText */.js)(p)}</li>`).join('\n');
     await runner
         .summary(`<h2>❌ zot-warm: invalid configuration</h2>\n<ul>\n${items}\n</ul>\n`)
@@ -5978,12 +6089,11 @@ function isWorkspaceFile(source) {
 /**
  * `deploy/app.yaml:12`, `images input #3`, `stdin:4`. File names may hold anything a file system allows
  * (line breaks, escape sequences): they are shown escaped, so a label is always one harmless line. An image
- * the workload starts later is marked: `deploy/op.yaml:27 (runtime: arg --prometheus-config-reloader)`, or
- * just `(runtime)` where room is short (the 120-column table, which cuts places from the start: the line
- * number must survive).
+ * the workload starts later is marked: `deploy/op.yaml:27 (runtime: arg --prometheus-config-reloader)` (the
+ * 120-column table has its own, shorter mark).
  */
-function sourceLabel(source, runtimeDetail = 'full') {
-    const runtime = runtimeDetail === 'full' ? runtimeLabel(source) : source.runtime && 'runtime';
+function sourceLabel(source) {
+    const runtime = runtimeLabel(source);
     const suffix = runtime ? ` (${runtime})` : '';
     if (source.file === IMAGES_INPUT_FILE)
         return `images input #${source.line}`;
@@ -6618,9 +6728,10 @@ function breakable(escaped) {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   bo: () => (/* binding */ renderTable),
+/* harmony export */   oW: () => (/* binding */ tableLines),
 /* harmony export */   x8: () => (/* binding */ renderProblems)
 /* harmony export */ });
-/* unused harmony exports TABLE_WIDTH, shortenMiddle */
+/* unused harmony exports TABLE_WIDTH, RUNTIME_MARK, shortenMiddle */
 /* harmony import */ var _inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7581);
 /* harmony import */ var _escape_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2527);
 /* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(7703);
@@ -6641,31 +6752,66 @@ const COLUMNS = [
 /** The columns that give way. */
 const FLEXIBLE = ['IMAGE', 'ZOT REFERENCE', 'USED IN', 'PLATFORMS'];
 /**
- * When a line would be too wide, columns give way in steps, each down to a floor: where it is used and the
- * platforms first (the problem lines below the table name every place in full), then the Zot reference
- * (the image with its registry swapped for a prefix), and so on in turn, the image last.
- * STATUS, DIGEST, REFERRERS and TIME are short by nature.
+ * When a line would be too wide, columns give way in steps, each down to a floor: the platforms and the Zot
+ * reference (the image with its registry swapped for a prefix) first, then the image. Where it is used keeps
+ * room for its file name whole (`places: 'whole'`; fitPlace cuts the directories first) until both
+ * references are cut to 28 and the Zot reference further, then for part of it (`'name'`: the name is cut in
+ * its middle, its line and marks stay); only a table that cannot fit otherwise keeps just the end of it
+ * (`'end'`), and the last step cuts everything (the 120 columns are a promise). STATUS, DIGEST, REFERRERS
+ * and TIME are short by nature.
  */
 const SHRINK_STEPS = [
-    { cols: ['USED IN', 'PLATFORMS'], floor: 20 },
-    { cols: ['ZOT REFERENCE'], floor: 28 },
-    { cols: ['USED IN', 'PLATFORMS'], floor: 14 },
-    { cols: ['IMAGE', 'ZOT REFERENCE'], floor: 24 },
-    { cols: ['USED IN', 'PLATFORMS'], floor: 8 },
-    { cols: ['IMAGE', 'ZOT REFERENCE'], floor: 12 },
+    { cols: ['USED IN', 'PLATFORMS'], floor: 20, places: 'whole' },
+    { cols: ['ZOT REFERENCE'], floor: 28, places: 'whole' },
+    { cols: ['USED IN', 'PLATFORMS'], floor: 14, places: 'whole' },
+    { cols: ['IMAGE'], floor: 28, places: 'whole' },
+    { cols: ['ZOT REFERENCE'], floor: 20, places: 'whole' },
+    { cols: ['USED IN'], floor: 14, places: 'name' },
+    { cols: ['PLATFORMS'], floor: 8, places: 'name' },
+    { cols: ['IMAGE', 'ZOT REFERENCE'], floor: 16, places: 'name' },
+    { cols: ['USED IN'], floor: 8, places: 'end' },
+    { cols: FLEXIBLE, floor: 4, places: 'end' },
 ];
+/** Characters of a file name kept beside the line and marks of a place (`places: 'name'`). */
+const PLACE_NAME = 12;
+/** A place longer than this (file name, line and marks) has its name cut even in `places: 'whole'`. */
+const PLACE_WHOLE = 40;
+/**
+ * The platforms cut to `max` at a platform, the rest counted: `linux/amd64,arm64,+2` (a platform cut in the
+ * middle says nothing); else just how many (`4 platforms`).
+ */
+function fitPlatforms(text, max) {
+    if (length(text) <= max)
+        return text;
+    const items = text.split(',');
+    for (let keep = items.length - 1; keep > 0; keep--) {
+        const shown = `${items.slice(0, keep).join(',')},+${items.length - keep}`;
+        if (length(shown) <= max)
+            return shown;
+    }
+    const count = `${items.length} platforms`;
+    return length(count) <= max ? count : shortenMiddle(text, max);
+}
 const GAP = '  ';
 /** Fits a 120-column terminal; long cells are shortened in the middle (the report keeps the full text). */
 const TABLE_WIDTH = 120;
-/** `mode` only changes how not-attempted images are called in plan mode. */
+/**
+ * Marks a place that names a runtime image (a container flag or env value the workload pulls later): short,
+ * because the cell must keep the file name and line; the legend under the table says what it means, and the
+ * problem lines, summaries and report name the flag or variable.
+ */
+const RUNTIME_MARK = '(rt)';
+const RUNTIME_LEGEND = `${RUNTIME_MARK} runtime image: named by a container flag or env value; the workload pulls it later`;
+/** The aligned table, with its legend (after an empty line) when a row needs one. */
 function renderTable(results, mode, width = TABLE_WIDTH) {
-    // The referrers column only when some image has referrers to show (or unverified ones): a column of
-    // dashes would only take width from the references (the job summary and the report keep the "—").
-    const withReferrers = results.some((r) => !['', '—'].includes((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .referrersLabel */ .D0)(r)));
-    const headers = COLUMNS.filter((c) => c !== 'REFERRERS' || withReferrers);
-    const at = (c) => headers.indexOf(c);
-    const [DIGEST, USED_IN] = [at('DIGEST'), at('USED IN')];
-    const rows = (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .worstFirst */ .md)(results).map((r) => {
+    const t = tableLines(results, mode, width);
+    return [t.header, ...t.rows, ...(t.legend.length ? ['', ...t.legend] : [])].join('\n');
+}
+/** `mode` only changes how not-attempted images are called in plan mode. */
+function tableLines(results, mode, width = TABLE_WIDTH) {
+    const ordered = (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .worstFirst */ .md)(results);
+    const places = ordered.map(placeOf);
+    const all = ordered.map((r, i) => {
         const cells = {
             STATUS: (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .statusLabel */ .Rh)(r.status, mode),
             // Short digests in every table (the report keeps the full ones).
@@ -6678,47 +6824,69 @@ function renderTable(results, mode, width = TABLE_WIDTH) {
             TIME: r.status === 'cached' || r.status === 'warmed' || r.status === 'failed'
                 ? (0,_inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(r.durationMs)
                 : '-',
-            'USED IN': usedIn(r),
+            'USED IN': `${places[i]?.path}${places[i]?.tail}`,
         };
-        // Escaped per cell, so the columns stay aligned.
-        return headers.map((c) => (0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .logLine */ .BP)(cells[c]));
+        return cells;
     });
-    let all = [[...headers], ...rows];
-    const natural = () => headers.map((_, i) => Math.max(...all.map((row) => length(row[i] ?? ''))));
+    // A column with nothing in any row (plan mode's digests, platforms and times; referrers nobody has) only
+    // takes width from the references and places: left out (the job summary and the report keep every field).
+    const headers = COLUMNS.filter((c) => KEPT.includes(c) || all.some((cells) => !EMPTY.has(cells[c])));
+    const at = (c) => headers.indexOf(c);
+    const [DIGEST, PLATFORMS, USED_IN] = [at('DIGEST'), at('PLATFORMS'), at('USED IN')];
+    // Escaped per cell, so the columns stay aligned.
+    let table = [[...headers], ...all.map((cells) => headers.map((c) => (0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .logLine */ .BP)(cells[c])))];
+    const natural = () => headers.map((_, i) => Math.max(...table.map((row) => length(row[i] ?? ''))));
     // Too wide: the digest column drops its `sha256:`, which every cell repeats.
     if (lineWidth(natural()) > width)
-        all = all.map((row, r) => row.map((cell, i) => (i === DIGEST && r > 0 ? cell.replace(/^sha256:/, '') : cell)));
-    const widths = fitWidths(natural(), typical(all), width, (cols) => cols.map(at).filter((i) => i >= 0));
-    return all
-        .map((row) => row
+        table = table.map((row, r) => row.map((cell, i) => (i === DIGEST && r > 0 ? cell.replace(/^sha256:/, '') : cell)));
+    const used = natural()[USED_IN] ?? 0;
+    const placeFloor = {
+        whole: Math.min(used, PLACE_WHOLE, Math.max(...places.map((p) => length(p.name) + length(p.tail)))),
+        name: Math.min(used, Math.max(...places.map((p) => length(p.tail))) + PLACE_NAME),
+    };
+    const widths = fitWidths(natural(), typical(table), width, (cols) => cols.map(at).filter((i) => i >= 0), placeFloor);
+    const lines = table.map((row, r) => row
         .map((cell, i) => {
-        const fitted = shorten(cell, widths[i] ?? 0, i === USED_IN ? 'start' : 'middle');
-        return i === row.length - 1 ? fitted : fitted.padEnd(widths[i] ?? 0);
+        const w = widths[i] ?? 0;
+        const place = places[r - 1];
+        const fitted = r > 0 && i === USED_IN && place
+            ? fitPlace(place, w)
+            : r > 0 && i === PLATFORMS
+                ? fitPlatforms(cell, w)
+                : shortenMiddle(cell, w);
+        return i === row.length - 1 ? fitted : fitted.padEnd(w);
     })
         .join(GAP)
-        .trimEnd())
-        .join('\n');
+        .trimEnd());
+    const marked = places.some((p) => p.runtime);
+    return { header: lines[0] ?? '', rows: lines.slice(1), legend: marked ? [RUNTIME_LEGEND] : [] };
 }
+/** Columns shown even when every cell is empty. */
+const KEPT = ['STATUS', 'IMAGE', 'USED IN'];
+/** What an empty cell shows: `-`, or `—` for an image whose referrers were looked at and none found. */
+const EMPTY = new Set(['-', '—']);
 /**
  * Column widths whose line fits `width`. The flexible columns start at the width most of their cells need
  * (`typical`), so one very long reference does not cut every other one; then they shrink as SHRINK_STEPS
- * says (within a step the widest first), and what room is left goes back to the ones that were cut.
+ * says (within a step the widest first; USED IN not below `placeFloor` before its own last step), and what
+ * room is left goes back to the ones that were cut.
  */
-function fitWidths(natural, typical, width, indexes) {
+function fitWidths(natural, typical, width, indexes, placeFloor) {
     if (lineWidth(natural) <= width)
         return natural;
     const flexible = indexes(FLEXIBLE);
+    const [usedIn] = indexes(['USED IN']);
     const out = natural.map((w, i) => (flexible.includes(i) ? Math.min(w, typical[i] ?? w) : w));
     for (const step of SHRINK_STEPS) {
-        const { floor } = step;
         const cols = indexes(step.cols);
         const over = lineWidth(out) - width;
         if (over <= 0)
             break;
+        const floor = (col) => col === usedIn && step.places !== 'end' ? Math.max(step.floor, placeFloor[step.places]) : step.floor;
         let left = cols.reduce((a, col) => a + (out[col] ?? 0), 0) - over;
         const order = [...cols].sort((a, b) => (out[a] ?? 0) - (out[b] ?? 0));
         order.forEach((col, k) => {
-            out[col] = Math.min(out[col] ?? 0, Math.max(floor, Math.floor(left / (order.length - k))));
+            out[col] = Math.min(out[col] ?? 0, Math.max(floor(col), Math.floor(left / (order.length - k))));
             left -= out[col] ?? 0;
         });
     }
@@ -6760,14 +6928,6 @@ function compactPlatforms(platforms) {
     })
         .join(',');
 }
-/** References keep both ends (registry and tag); a place keeps its end (file name and line). */
-function shorten(text, max, where) {
-    if (length(text) <= max)
-        return text;
-    if (where === 'middle')
-        return shortenMiddle(text, max);
-    return max <= 1 ? '…'.slice(0, max) : `…${[...text].slice(-(max - 1)).join('')}`;
-}
 /** `docker.io/library/verylongname:1.0` → `docker.io/lib…ame:1.0`: both ends say the most. */
 function shortenMiddle(text, max) {
     const chars = [...text];
@@ -6783,14 +6943,42 @@ function shortenMiddle(text, max) {
 function length(text) {
     return [...text].length;
 }
-function usedIn(r) {
+function placeOf(r) {
     const first = r.sources[0];
-    if (!first)
-        return '-';
-    const more = r.sources.length - 1;
-    const label = (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .sourceLabel */ .en)(first, 'short');
-    return more > 0 ? `${label} (+${more})` : label;
+    const more = r.sources.length > 1 ? ` (+${r.sources.length - 1})` : '';
+    const runtime = first?.runtime !== undefined;
+    const tail = `:${first?.line}${runtime ? ` ${RUNTIME_MARK}` : ''}${more}`;
+    const path = !first
+        ? '-'
+        : first.file === _format_js__WEBPACK_IMPORTED_MODULE_2__/* .IMAGES_INPUT_FILE */ .TM
+            ? `images input #${first.line}`
+            : first.file === _format_js__WEBPACK_IMPORTED_MODULE_2__/* .STDIN_FILE */ .ER
+                ? 'stdin'
+                : (0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .logLine */ .BP)((0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .printable */ .g$)(first.file));
+    const place = { path, name: path.slice(path.lastIndexOf('/') + 1), runtime };
+    return { ...place, tail: !first ? '' : first.file === _format_js__WEBPACK_IMPORTED_MODULE_2__/* .IMAGES_INPUT_FILE */ .TM ? more : tail };
 }
+/**
+ * A place cut to `max`: the file name and its tail stay, the directories give way in the middle
+ * (`clusters/pro…apps/web.yaml:12`); when even the name does not fit, the name is cut in the middle too
+ * (its extension stays), and only a cell too narrow for a few of its characters keeps just the end.
+ */
+function fitPlace({ path, name, tail }, max) {
+    const whole = `${path}${tail}`;
+    if (length(whole) <= max)
+        return whole;
+    const room = max - length(tail);
+    if (room < MIN_NAME)
+        return max <= 1 ? '…'.slice(0, max) : `…${[...whole].slice(-(max - 1)).join('')}`;
+    const dirs = path.slice(0, path.length - name.length);
+    const dirRoom = room - length(name);
+    // A few characters of the directories say nothing: `…/` says there are some.
+    if (dirs && dirRoom > 0)
+        return `${dirRoom >= MIN_NAME ? shortenMiddle(dirs, dirRoom) : '…/'.slice(0, dirRoom)}${name}${tail}`;
+    return `${shortenMiddle(name, room)}${tail}`;
+}
+/** Fewer characters than this say nothing of a file name. */
+const MIN_NAME = 6;
 /** Failed, invalid and unresolved images with their error and diagnosis, for the log. */
 function renderProblems(results) {
     const lines = [];
@@ -6887,12 +7075,14 @@ function renderMarkdownResults(run, outcome, opts, layout) {
         .join('');
     let tableHead;
     let rows;
+    let legend = [];
     if (layout.table === 'fenced') {
         // Inside the fence nothing is Markdown, but a line must not close the fence: the table's cells are escaped
         // like the log's, so no line starts with anything but a status.
-        const lines = (0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .logText */ .kc)((0,_table_js__WEBPACK_IMPORTED_MODULE_6__/* .renderTable */ .bo)(run.results, run.mode)).split('\n');
-        tableHead = ['```text', lines[0] ?? ''];
-        rows = lines.slice(1);
+        const lines = (0,_table_js__WEBPACK_IMPORTED_MODULE_6__/* .tableLines */ .oW)(run.results, run.mode);
+        tableHead = ['```text', (0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .logText */ .kc)(lines.header)];
+        rows = lines.rows.map(_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .logText */ .kc);
+        legend = lines.legend.map(_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .logText */ .kc);
     }
     else {
         const withReferrers = (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .showsReferrers */ .nm)(run.results);
@@ -6903,7 +7093,9 @@ function renderMarkdownResults(run, outcome, opts, layout) {
         ];
         rows = ordered.map((r) => markdownRow(r, opts, run.mode, columns));
     }
-    const tableClose = layout.table === 'fenced' ? '```\n' : '';
+    // The legend of the table's marks, after an empty line, inside the fence.
+    const fence = legend.length ? `\n${legend.join('\n')}\n${'```'}\n` : '```\n';
+    const tableClose = layout.table === 'fenced' ? fence : '';
     const budget = opts.budgetBytes ?? _summary_js__WEBPACK_IMPORTED_MODULE_5__/* .SUMMARY_BUDGET_BYTES */ .Xb;
     const reserve = 2048; // the notes about what was cut
     let left = budget - (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .bytes */ .ee)(head) - (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .bytes */ .ee)(tableHead.join('\n')) - (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .bytes */ .ee)(tableClose) - (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .bytes */ .ee)(explanations) - reserve;
