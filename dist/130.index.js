@@ -3045,7 +3045,7 @@ async function resolveInputs(opts, io) {
             // chart's NOTES.txt or a README, which are no image lists; a list is read when it is named.
             files = matched.filter((f) => isManifestExtension(extensionOf(f)));
             const beside = matched.filter((f) => isListExtension(extensionOf(f))).sort();
-            lists.push(...beside.map((f) => ({ file: f, abs: (0,external_node_path_.resolve)(workspace, f) })));
+            lists.push(...beside.map((f) => ({ file: f, abs: (0,external_node_path_.resolve)(workspace, f), root })));
             if (files.length === 0 && matched.length > 0) {
                 problems.push(`paths: "${raw}" matches no .yaml, .yml or .json file${excludes.length ? ' (after excludes)' : ''}` +
                     (beside.length
