@@ -246,37 +246,61 @@ export function referrersLine(c: ReferrerCounts): string {
   return `Referrers in Zot: ${parts.join(', ')}.`
 }
 
-function renderRow(r: ImageResult, opts: SummaryOptions, mode: string, columns: readonly Column[]): string {
-  const cell = (c: Column): string => {
-    switch (c) {
-      case 'status':
-        // A no-break space: the icon never ends up alone on a line above its word.
-        return `${statusIcon(r.status, mode)}\u00a0${statusLabel(r.status, mode)}`
-      case 'image':
-        return `<code>${breakable(esc(compactReference(literal(r.reference, 300))))}</code>`
-      case 'zot':
-        return r.zotReference ? `<code>${breakable(esc(zotReferenceLabel(r.zotReference)))}</code>` : ''
-      case 'digest':
-        return r.digest ? `<code>${esc(shortDigest(r.digest))}</code>` : ''
-      case 'digestPlatforms':
-        return [cell('digest'), r.platforms?.length ? esc(r.platforms.join(', ')) : '']
-          .filter(Boolean)
-          .join('<br>')
-      case 'referrers':
-        return esc(referrersLabel(r))
-      case 'time':
-        return r.status === 'cached' || r.status === 'warmed' || r.status === 'failed'
-          ? formatDuration(r.durationMs)
-          : ''
-      case 'usedIn': {
-        const perRow = opts.sourcesPerRow ?? 3
-        const sources = r.sources.slice(0, perRow).map((s) => linkTo(s, opts))
-        if (r.sources.length > perRow) sources.push(`+${r.sources.length - perRow} more`)
-        return sources.join('<br>')
-      }
+/** How a surface writes the pieces of a table cell (HTML in the job summary, Markdown on Forgejo). */
+export interface CellMarkup {
+  /** A reference, as code that may wrap. */
+  reference(text: string): string
+  /** A short code value (a digest). */
+  code(text: string): string
+  text(text: string): string
+  /** Between the digest and the platforms. */
+  platformBreak: string
+  source(s: Source): string
+  sourcesPerRow: number
+}
+
+/** One cell of an image row: the same content on every surface, each with its own markup. */
+export function tableCell(r: ImageResult, column: Column, mode: string, m: CellMarkup): string {
+  switch (column) {
+    case 'status':
+      // A no-break space: the icon never ends up alone on a line above its word.
+      return `${statusIcon(r.status, mode)}\u00a0${statusLabel(r.status, mode)}`
+    case 'image':
+      return m.reference(compactReference(literal(r.reference, 300)))
+    case 'zot':
+      return r.zotReference ? m.reference(zotReferenceLabel(r.zotReference)) : ''
+    case 'digest':
+      return r.digest ? m.code(shortDigest(r.digest)) : ''
+    case 'digestPlatforms':
+      return [tableCell(r, 'digest', mode, m), r.platforms?.length ? m.text(r.platforms.join(', ')) : '']
+        .filter(Boolean)
+        .join(m.platformBreak)
+    case 'referrers':
+      return m.text(referrersLabel(r))
+    case 'time':
+      return r.status === 'cached' || r.status === 'warmed' || r.status === 'failed'
+        ? formatDuration(r.durationMs)
+        : ''
+    case 'usedIn': {
+      const perRow = m.sourcesPerRow
+      const sources = r.sources.slice(0, perRow).map(m.source)
+      if (r.sources.length > perRow) sources.push(`+${r.sources.length - perRow} more`)
+      // One per line (both forges keep a `<br>` in a Markdown table cell too).
+      return sources.join('<br>')
     }
   }
-  return `<tr>${columns.map((c) => `<td>${cell(c)}</td>`).join('')}</tr>\n`
+}
+
+function renderRow(r: ImageResult, opts: SummaryOptions, mode: string, columns: readonly Column[]): string {
+  const markup: CellMarkup = {
+    reference: (t) => `<code>${breakable(esc(t))}</code>`,
+    code: (t) => `<code>${esc(t)}</code>`,
+    text: (t) => esc(t),
+    platformBreak: '<br>',
+    source: (s) => linkTo(s, opts),
+    sourcesPerRow: opts.sourcesPerRow ?? 3,
+  }
+  return `<tr>${columns.map((c) => `<td>${tableCell(r, c, mode, markup)}</td>`).join('')}</tr>\n`
 }
 
 function renderDetail(r: ImageResult, opts: SummaryOptions): string {

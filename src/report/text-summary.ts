@@ -15,21 +15,17 @@ import {
   fitting,
   isWorkspaceFile,
   plural,
-  referrersLabel,
   SEE_BELOW,
   STATUS_LABEL,
-  shortDigest,
   showsReferrers,
   sourceLabel,
-  statusIcon,
-  statusLabel,
   worstFirst,
-  zotReferenceLabel,
 } from './format.js'
 import { fileUrl, type RepoContext, repoPath } from './links.js'
 import { countReferrers, countResults, type Outcome } from './outcome.js'
 import {
   breakable,
+  type CellMarkup,
   COLUMN_HEADER,
   CONCLUSION_ICON,
   type Column,
@@ -37,6 +33,7 @@ import {
   needsDetail,
   referrersLine,
   SUMMARY_BUDGET_BYTES,
+  tableCell,
   UNWRITABLE_SHOWN,
   unwritableHeading,
 } from './summary.js'
@@ -181,35 +178,15 @@ function markdownRow(
   mode: string,
   columns: readonly Column[],
 ): string {
-  const cell = (col: Column): string => {
-    switch (col) {
-      case 'status':
-        return `${statusIcon(r.status, mode)}\u00a0${statusLabel(r.status, mode)}`
-      case 'image':
-        return htmlCode(compactReference(literal(r.reference, 300)))
-      case 'zot':
-        return r.zotReference ? htmlCode(zotReferenceLabel(r.zotReference)) : ''
-      case 'digest':
-        return r.digest ? cellCode(shortDigest(r.digest)) : ''
-      case 'digestPlatforms':
-        return [cell('digest'), r.platforms?.length ? md(r.platforms.join(', ')) : '']
-          .filter(Boolean)
-          .join(' ')
-      case 'referrers':
-        return md(referrersLabel(r))
-      case 'time':
-        return r.status === 'cached' || r.status === 'warmed' || r.status === 'failed'
-          ? formatDuration(r.durationMs)
-          : ''
-      case 'usedIn': {
-        const sources = r.sources.slice(0, 3).map((s) => link(s, opts, true))
-        if (r.sources.length > 3) sources.push(`+${r.sources.length - 3} more`)
-        // One per line, as in the HTML table (both forges keep a `<br>` in a table cell).
-        return sources.join('<br>')
-      }
-    }
+  const markup: CellMarkup = {
+    reference: htmlCode,
+    code: cellCode,
+    text: (t) => md(t),
+    platformBreak: ' ',
+    source: (s) => link(s, opts, true),
+    sourcesPerRow: 3,
   }
-  return `| ${columns.map(cell).join(' | ')} |`
+  return `| ${columns.map((c) => tableCell(r, c, mode, markup)).join(' | ')} |`
 }
 
 function problemItem(r: ImageResult, opts: TextSummaryOptions): string {
