@@ -6474,7 +6474,8 @@ function successLine(mode, c) {
 /* harmony export */   hW: () => (/* binding */ COLUMN_HEADER),
 /* harmony export */   jv: () => (/* binding */ referrersLine),
 /* harmony export */   mo: () => (/* binding */ breakable),
-/* harmony export */   t1: () => (/* binding */ needsDetail)
+/* harmony export */   t1: () => (/* binding */ needsDetail),
+/* harmony export */   xR: () => (/* binding */ tableCell)
 /* harmony export */ });
 /* harmony import */ var _inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7581);
 /* harmony import */ var _escape_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2527);
@@ -6650,38 +6651,48 @@ function referrersLine(c) {
         parts.push(`${c.notVerified} not verified (Zot's search extension is off or cannot read them)`);
     return `Referrers in Zot: ${parts.join(', ')}.`;
 }
-function renderRow(r, opts, mode, columns) {
-    const cell = (c) => {
-        switch (c) {
-            case 'status':
-                // A no-break space: the icon never ends up alone on a line above its word.
-                return `${(0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .statusIcon */ .I8)(r.status, mode)}\u00a0${(0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .statusLabel */ .Rh)(r.status, mode)}`;
-            case 'image':
-                return `<code>${breakable((0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .compactReference */ .hl)((0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .literal */ .eu)(r.reference, 300))))}</code>`;
-            case 'zot':
-                return r.zotReference ? `<code>${breakable((0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .zotReferenceLabel */ .FJ)(r.zotReference)))}</code>` : '';
-            case 'digest':
-                return r.digest ? `<code>${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .shortDigest */ .VK)(r.digest))}</code>` : '';
-            case 'digestPlatforms':
-                return [cell('digest'), r.platforms?.length ? (0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)(r.platforms.join(', ')) : '']
-                    .filter(Boolean)
-                    .join('<br>');
-            case 'referrers':
-                return (0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .referrersLabel */ .D0)(r));
-            case 'time':
-                return r.status === 'cached' || r.status === 'warmed' || r.status === 'failed'
-                    ? (0,_inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(r.durationMs)
-                    : '';
-            case 'usedIn': {
-                const perRow = opts.sourcesPerRow ?? 3;
-                const sources = r.sources.slice(0, perRow).map((s) => linkTo(s, opts));
-                if (r.sources.length > perRow)
-                    sources.push(`+${r.sources.length - perRow} more`);
-                return sources.join('<br>');
-            }
+/** One cell of an image row: the same content on every surface, each with its own markup. */
+function tableCell(r, column, mode, m) {
+    switch (column) {
+        case 'status':
+            // A no-break space: the icon never ends up alone on a line above its word.
+            return `${(0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .statusIcon */ .I8)(r.status, mode)}\u00a0${(0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .statusLabel */ .Rh)(r.status, mode)}`;
+        case 'image':
+            return m.reference((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .compactReference */ .hl)((0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .literal */ .eu)(r.reference, 300)));
+        case 'zot':
+            return r.zotReference ? m.reference((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .zotReferenceLabel */ .FJ)(r.zotReference)) : '';
+        case 'digest':
+            return r.digest ? m.code((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .shortDigest */ .VK)(r.digest)) : '';
+        case 'digestPlatforms':
+            return [tableCell(r, 'digest', mode, m), r.platforms?.length ? m.text(r.platforms.join(', ')) : '']
+                .filter(Boolean)
+                .join(m.platformBreak);
+        case 'referrers':
+            return m.text((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .referrersLabel */ .D0)(r));
+        case 'time':
+            return r.status === 'cached' || r.status === 'warmed' || r.status === 'failed'
+                ? (0,_inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(r.durationMs)
+                : '';
+        case 'usedIn': {
+            const perRow = m.sourcesPerRow;
+            const sources = r.sources.slice(0, perRow).map(m.source);
+            if (r.sources.length > perRow)
+                sources.push(`+${r.sources.length - perRow} more`);
+            // One per line (both forges keep a `<br>` in a Markdown table cell too).
+            return sources.join('<br>');
         }
+    }
+}
+function renderRow(r, opts, mode, columns) {
+    const markup = {
+        reference: (t) => `<code>${breakable((0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)(t))}</code>`,
+        code: (t) => `<code>${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)(t)}</code>`,
+        text: (t) => (0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)(t),
+        platformBreak: '<br>',
+        source: (s) => linkTo(s, opts),
+        sourcesPerRow: opts.sourcesPerRow ?? 3,
     };
-    return `<tr>${columns.map((c) => `<td>${cell(c)}</td>`).join('')}</tr>\n`;
+    return `<tr>${columns.map((c) => `<td>${tableCell(r, c, mode, markup)}</td>`).join('')}</tr>\n`;
 }
 function renderDetail(r, opts) {
     const lines = [];
@@ -7134,36 +7145,15 @@ function unwritableList(run, opts) {
     return `**${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownText */ .p7)((0,_summary_js__WEBPACK_IMPORTED_MODULE_5__/* .unwritableHeading */ .QT)(run))}**\n\n${items.join('\n')}\n\n`;
 }
 function markdownRow(r, opts, mode, columns) {
-    const cell = (col) => {
-        switch (col) {
-            case 'status':
-                return `${(0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .statusIcon */ .I8)(r.status, mode)}\u00a0${(0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .statusLabel */ .Rh)(r.status, mode)}`;
-            case 'image':
-                return htmlCode((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .compactReference */ .hl)((0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .literal */ .eu)(r.reference, 300)));
-            case 'zot':
-                return r.zotReference ? htmlCode((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .zotReferenceLabel */ .FJ)(r.zotReference)) : '';
-            case 'digest':
-                return r.digest ? cellCode((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .shortDigest */ .VK)(r.digest)) : '';
-            case 'digestPlatforms':
-                return [cell('digest'), r.platforms?.length ? (0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownText */ .p7)(r.platforms.join(', ')) : '']
-                    .filter(Boolean)
-                    .join(' ');
-            case 'referrers':
-                return (0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownText */ .p7)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .referrersLabel */ .D0)(r));
-            case 'time':
-                return r.status === 'cached' || r.status === 'warmed' || r.status === 'failed'
-                    ? (0,_inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(r.durationMs)
-                    : '';
-            case 'usedIn': {
-                const sources = r.sources.slice(0, 3).map((s) => link(s, opts, true));
-                if (r.sources.length > 3)
-                    sources.push(`+${r.sources.length - 3} more`);
-                // One per line, as in the HTML table (both forges keep a `<br>` in a table cell).
-                return sources.join('<br>');
-            }
-        }
+    const markup = {
+        reference: htmlCode,
+        code: cellCode,
+        text: (t) => (0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownText */ .p7)(t),
+        platformBreak: ' ',
+        source: (s) => link(s, opts, true),
+        sourcesPerRow: 3,
     };
-    return `| ${columns.map(cell).join(' | ')} |`;
+    return `| ${columns.map((c) => (0,_summary_js__WEBPACK_IMPORTED_MODULE_5__/* .tableCell */ .xR)(r, c, mode, markup)).join(' | ')} |`;
 }
 function problemItem(r, opts) {
     const lines = [`- ${_format_js__WEBPACK_IMPORTED_MODULE_2__/* .STATUS_LABEL */ ._P[r.status]}: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownCode */ .D9)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .compactReference */ .hl)((0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .literal */ .eu)(r.reference, 300)))}`];
