@@ -42,6 +42,9 @@ function workspace(name: string, files: Record<string, string>, links: Record<st
   return dir
 }
 
+const DANGLING = 'cannot read file: it vanished or is a dangling symbolic link (ENOENT); skipped'
+const LOOP = 'cannot read file: symbolic link loop (ELOOP); skipped'
+
 const places = (ex: Awaited<ReturnType<typeof extract>>) =>
   ex.images.map((i) => [i.key, ...i.sources.map((s) => s.file)])
 
@@ -146,6 +149,36 @@ describe('links inside the workspace', () => {
     )
     const ex = await extract({ workspace: dir, paths: [] })
     expect(places(ex)).toEqual([['docker.io/library/nginx:1.27', 'dir/app.yaml']])
+    // kubectl apply -f on the folder fails on these: input that was not read, each named.
+    expect(ex.notices).toEqual(
+      expect.arrayContaining(
+        ['a.yaml', 'b.yaml', 'self.yaml'].map((file) => ({
+          level: 'error',
+          file,
+          message: LOOP,
+        })),
+      ),
+    )
+    expect(ex.notices).toHaveLength(3)
+  })
+
+  it('a manifest link to nothing is named (not read); other dangling links are none of our business', async () => {
+    const dir = workspace(
+      'dangling',
+      { 'deploy/app.yaml': pod('nginx:1.27') },
+      { 'deploy/gone.yaml': 'removed.yaml', 'deploy/gone.json': '../nowhere.json', 'deploy/old.txt': 'x' },
+    )
+    for (const paths of [[], ['deploy'], ['deploy/*']]) {
+      const ex = await extract({ workspace: dir, paths })
+      expect(places(ex)).toEqual([['docker.io/library/nginx:1.27', 'deploy/app.yaml']])
+      expect(ex.notices.filter((n) => n.level === 'error')).toEqual([
+        { level: 'error', file: 'deploy/gone.json', message: DANGLING },
+        { level: 'error', file: 'deploy/gone.yaml', message: DANGLING },
+      ])
+    }
+    // Excluded on purpose: nothing to say.
+    const excluded = await extract({ workspace: dir, paths: ['deploy', '!deploy/gone.*'] })
+    expect(excluded.notices).toEqual([])
   })
 })
 

@@ -7,9 +7,10 @@
 //   (input the scan or a path selected and that was not read fails strict mode), never its target;
 // - a file read through a link inside the workspace is reported at its real path, so file links on GitHub
 //   resolve, and a file reached twice is read once;
-// - a directory that cannot be listed gets an error notice: its files were not scanned.
+// - a directory that cannot be listed gets an error notice: its files were not scanned;
+// - a link to nothing, or a loop, is selected like a file: the read names it as not read.
 import * as fs from 'node:fs'
-import { isAbsolute, relative, sep } from 'node:path'
+import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path'
 import type { GlobOptions } from 'tinyglobby'
 import type { Notice } from '../model.js'
 import type { ExtractIo, InputFile } from './files.js'
@@ -61,11 +62,20 @@ export function globFs(root: string, io: ExtractIo, listing: Listing): GlobFs {
   const readdir = (io.readdir ?? fs.readdir) as unknown as (path: string, o: unknown, cb: Callback) => void
   /** Target → the first link seen resolving to it (the crawler lists a link's target by its real path). */
   const linkTo = new Map<string, string>()
+  // The crawler drops a link it cannot resolve without a word, yet `kubectl apply -f` on the same folder
+  // fails on it. So a link to nothing (or a loop) is handed on as a file at its own path: the glob's
+  // patterns and excludes decide on it as on any file, and the read names what was not read.
   const realpath = (path: fs.PathLike, callback: Callback) => {
-    io.realpath(String(path)).then((real) => {
-      if (!linkTo.has(real)) linkTo.set(real, String(path))
-      callback(null, real)
-    }, callback)
+    io.realpath(String(path)).then(
+      (real) => {
+        if (!linkTo.has(real)) linkTo.set(real, String(path))
+        callback(null, real)
+      },
+      (err: NodeJS.ErrnoException) => callback(unresolvable(err) ? null : err, String(path)),
+    )
+  }
+  const stat = (path: fs.PathLike, callback: Callback) => {
+    fs.stat(path, (err, stats) => callback(null, err && unresolvable(err) ? UNRESOLVED_LINK : stats))
   }
   const hooked = (path: fs.PathLike, options: unknown, callback: Callback) => {
     const dir = String(path)
@@ -80,8 +90,16 @@ export function globFs(root: string, io: ExtractIo, listing: Listing): GlobFs {
       callback(err, err ? [] : entries)
     })
   }
-  return { realpath: realpath as unknown as GlobFs['realpath'], readdir: hooked as unknown as Readdir }
+  return {
+    realpath: realpath as unknown as GlobFs['realpath'],
+    readdir: hooked as unknown as Readdir,
+    stat: stat as unknown as GlobFs['stat'],
+  }
 }
+
+const unresolvable = (err: NodeJS.ErrnoException) => err.code === 'ENOENT' || err.code === 'ELOOP'
+/** What the crawler sees of a link to nothing: a file, not a directory to walk into. */
+const UNRESOLVED_LINK = { isDirectory: () => false, isFile: () => true }
 
 function dirProblem(err: NodeJS.ErrnoException): string {
   const what =
@@ -108,21 +126,32 @@ export async function settle(
   const reals = await mapLimit(found, limit, signal, async (f) => {
     if (!f.abs) return undefined
     try {
-      return await io.realpath(f.abs)
+      return { real: await io.realpath(f.abs) }
     } catch {
-      return undefined // unreadable: the read reports it
+      // Unreadable (a link to nothing, a loop): the read reports it. Its directory's real path still
+      // tells one place from another, so a loop met through a directory link is named once.
+      try {
+        return { unresolved: join(await io.realpath(dirname(f.abs)), basename(f.abs)) }
+      } catch {
+        return undefined
+      }
     }
   })
   const notices: Notice[] = []
   const seen = new Set<string>()
   const files: InputFile[] = []
   found.forEach((f, i) => {
-    const real = reals[i]
+    const at = reals[i]
+    const real = at?.real
     if (f.abs === undefined || real === undefined) {
-      const key = f.abs ?? f.file
+      const key = at?.unresolved ?? f.abs ?? f.file
       if (seen.has(key)) return
       seen.add(key)
-      files.push({ file: f.file, ...(f.abs ? { abs: f.abs } : {}) })
+      const file =
+        at?.unresolved && isInside(at.unresolved, realWorkspace)
+          ? toRelative(realWorkspace, at.unresolved)
+          : f.file
+      files.push({ file, ...(f.abs ? { abs: f.abs } : {}) })
       return
     }
     if (!isInside(real, f.root ?? realWorkspace)) {
