@@ -2344,7 +2344,8 @@ var tinyglobby_dist = __webpack_require__(3382);
 //   (input the scan or a path selected and that was not read fails strict mode), never its target;
 // - a file read through a link inside the workspace is reported at its real path, so file links on GitHub
 //   resolve, and a file reached twice is read once;
-// - a directory that cannot be listed gets an error notice: its files were not scanned.
+// - a directory that cannot be listed gets an error notice: its files were not scanned;
+// - a link to nothing, or a loop, is selected like a file: the read names it as not read.
 
 
 const LINK_OUT_MESSAGE = 'symbolic link leads outside the workspace: not read (links are followed only inside it; exclude the link with `!path` if that is intended)';
@@ -2385,12 +2386,18 @@ function globFs(root, io, listing) {
     const readdir = (io.readdir ?? external_node_fs_.readdir);
     /** Target → the first link seen resolving to it (the crawler lists a link's target by its real path). */
     const linkTo = new Map();
+    // The crawler drops a link it cannot resolve without a word, yet `kubectl apply -f` on the same folder
+    // fails on it. So a link to nothing (or a loop) is handed on as a file at its own path: the glob's
+    // patterns and excludes decide on it as on any file, and the read names what was not read.
     const realpath = (path, callback) => {
         io.realpath(String(path)).then((real) => {
             if (!linkTo.has(real))
                 linkTo.set(real, String(path));
             callback(null, real);
-        }, callback);
+        }, (err) => callback(unresolvable(err) ? null : err, String(path)));
+    };
+    const stat = (path, callback) => {
+        external_node_fs_.stat(path, (err, stats) => callback(null, err && unresolvable(err) ? UNRESOLVED_LINK : stats));
     };
     const hooked = (path, options, callback) => {
         const dir = String(path);
@@ -2406,8 +2413,15 @@ function globFs(root, io, listing) {
             callback(err, err ? [] : entries);
         });
     };
-    return { realpath: realpath, readdir: hooked };
+    return {
+        realpath: realpath,
+        readdir: hooked,
+        stat: stat,
+    };
 }
+const unresolvable = (err) => err.code === 'ENOENT' || err.code === 'ELOOP';
+/** What the crawler sees of a link to nothing: a file, not a directory to walk into. */
+const UNRESOLVED_LINK = { isDirectory: () => false, isFile: () => true };
 function dirProblem(err) {
     const what = err.code === 'EACCES' || err.code === 'EPERM'
         ? `permission denied (${err.code}): make it readable by the runner`
@@ -2426,23 +2440,34 @@ async function settle(found, realWorkspace, io, limit, signal) {
         if (!f.abs)
             return undefined;
         try {
-            return await io.realpath(f.abs);
+            return { real: await io.realpath(f.abs) };
         }
         catch {
-            return undefined; // unreadable: the read reports it
+            // Unreadable (a link to nothing, a loop): the read reports it. Its directory's real path still
+            // tells one place from another, so a loop met through a directory link is named once.
+            try {
+                return { unresolved: (0,external_node_path_.join)(await io.realpath((0,external_node_path_.dirname)(f.abs)), (0,external_node_path_.basename)(f.abs)) };
+            }
+            catch {
+                return undefined;
+            }
         }
     });
     const notices = [];
     const seen = new Set();
     const files = [];
     found.forEach((f, i) => {
-        const real = reals[i];
+        const at = reals[i];
+        const real = at?.real;
         if (f.abs === undefined || real === undefined) {
-            const key = f.abs ?? f.file;
+            const key = at?.unresolved ?? f.abs ?? f.file;
             if (seen.has(key))
                 return;
             seen.add(key);
-            files.push({ file: f.file, ...(f.abs ? { abs: f.abs } : {}) });
+            const file = at?.unresolved && isInside(at.unresolved, realWorkspace)
+                ? toRelative(realWorkspace, at.unresolved)
+                : f.file;
+            files.push({ file, ...(f.abs ? { abs: f.abs } : {}) });
             return;
         }
         if (!isInside(real, f.root ?? realWorkspace)) {
