@@ -282,10 +282,11 @@ describe('plain-text table', () => {
     for (const line of lines) expect([...line].length, line).toBeLessThanOrEqual(TABLE_WIDTH)
     const row = cells(lines.find((l) => l.includes('…service:1.2.3')) as string)
     // Both ends of a reference stay (the registry and the tag); a place keeps its file name and line, its
-    // directories give way (all of them here: the name and line fill the cell).
+    // directories give way, leaving at least `…/` (a place without it would read as a top-level file; the
+    // name gives up two characters for it here).
     expect(row[1]).toMatch(/^ghcr\.io\/acme\/[^ ]*…[^ ]*service:1\.2\.3$/)
     expect(row[2]).toMatch(/^ghcr-image[^ ]*…[^ ]*:1\.2\.3$/)
-    expect(row[6]).toMatch(/^(?:(?:clusters\/[^ ]*)?…[^ ]*\/)?deployment\.yaml:1234$/)
+    expect(row[6]).toMatch(/^(?:clusters\/[^ ]*)?…[^ ]*\/deplo[^ ]*\.yaml:1234$/)
     // Platforms are cut at a platform, the rest counted.
     expect(row[4]).toMatch(/^linux\/amd64(?:,[a-z0-9/]+)*,\+[1-4]$/)
     // The ordinary rows beside it keep their full references.
@@ -366,10 +367,11 @@ describe('plain-text table', () => {
       const lines = renderTable(shown, mode).split('\n')
       for (const line of lines) expect([...line].length, line).toBeLessThanOrEqual(TABLE_WIDTH)
       const places = lines.slice(1, 4).map((l) => cells(l).at(-1))
-      // The start of the name (after the start of its directories when it fits whole, else cut in its
-      // middle), the line and the marks.
-      expect(places[0]).toMatch(/^(?:(?:clus[^ ]*)?…[^ ]*\/)?cert-man[^ ]*\.yaml:9$/)
-      expect(places[1]).toMatch(/^(?:(?:clus[^ ]*)?…[^ ]*\/)?cert-man[^ ]*\.yaml:11 \(rt\)$/)
+      // The start of the name (after the start of its directories when it fits whole, else after `…/` and
+      // cut in its middle, so that the place does not read as a top-level file), the line and the marks.
+      expect(places[0]).toMatch(/^(?:clus[^ ]*)?…[^ ]*\/cert-m[^ ]*\.yaml:9$/)
+      expect(places[1]).toMatch(/^(?:clus[^ ]*)?…[^ ]*\/cert-m[^ ]*\.yaml:11 \(rt\)$/)
+      // The narrowest: the name before the mark.
       expect(places[2]).toMatch(/^(?:(?:clus[^ ]*)?…[^ ]*\/)?cert-m[^ ]*\.yaml:14 \(rt\) \(\+2\)$/)
       expect(lines.at(-1)).toMatch(/^\(rt\) runtime image: /)
       if (mode === 'plan') {
