@@ -2621,7 +2621,9 @@ function tableLines(results, mode, width = TABLE_WIDTH) {
         table = table.map((row, r) => row.map((cell, i) => (i === DIGEST && r > 0 ? cell.replace(/^sha256:/, '') : cell)));
     const used = natural()[USED_IN] ?? 0;
     const placeFloor = {
-        whole: Math.min(used, PLACE_WHOLE, Math.max(...places.map((p) => table_length(p.name) + table_length(p.tail)))),
+        // The name, line and marks, and `…/` before them when the file is in a directory: a place that lost
+        // its directories without a mark would read as a file at the top of the workspace.
+        whole: Math.min(used, PLACE_WHOLE, Math.max(...places.map((p) => table_length(p.name) + table_length(p.tail) + (p.path === p.name ? 0 : 2)))),
         name: Math.min(used, Math.max(...places.map((p) => table_length(p.tail))) + PLACE_NAME),
     };
     const widths = fitWidths(natural(), typical(table), width, (cols) => cols.map(at).filter((i) => i >= 0), placeFloor);
@@ -2656,7 +2658,9 @@ function fitWidths(natural, typical, width, indexes, placeFloor) {
         return natural;
     const flexible = indexes(FLEXIBLE);
     const [usedIn] = indexes(['USED IN']);
-    const out = natural.map((w, i) => (flexible.includes(i) ? Math.min(w, typical[i] ?? w) : w));
+    // A column starts at what nine in ten of its cells need; the place column at least at its file names.
+    const start = (i) => i === usedIn ? Math.max(typical[i] ?? 0, placeFloor.whole) : (typical[i] ?? 0);
+    const out = natural.map((w, i) => (flexible.includes(i) ? Math.min(w, start(i)) : w));
     for (const step of SHRINK_STEPS) {
         const cols = indexes(step.cols);
         const over = lineWidth(out) - width;
@@ -2752,9 +2756,13 @@ function fitPlace({ path, name, tail }, max) {
         return max <= 1 ? '…'.slice(0, max) : `…${[...whole].slice(-(max - 1)).join('')}`;
     const dirs = path.slice(0, path.length - name.length);
     const dirRoom = room - table_length(name);
-    // A few characters of the directories say nothing: `…/` says there are some.
-    if (dirs && dirRoom > 0)
-        return `${dirRoom >= MIN_NAME ? shortenMiddle(dirs, dirRoom) : '…/'.slice(0, dirRoom)}${name}${tail}`;
+    // A few characters of the directories say nothing: `…/` says there are some. Without it the place would
+    // read as a file at the top of the workspace, so a name that keeps enough of itself gives up two
+    // characters for it; in a cell narrower still the name comes first.
+    if (dirs && dirRoom >= 2)
+        return `${dirRoom >= MIN_NAME ? shortenMiddle(dirs, dirRoom) : '…/'}${name}${tail}`;
+    if (dirs && room - 2 >= PLACE_NAME)
+        return `…/${shortenMiddle(name, room - 2)}${tail}`;
     return `${shortenMiddle(name, room)}${tail}`;
 }
 /** Fewer characters than this say nothing of a file name. */
