@@ -94,6 +94,8 @@ export function runProcess(cmd, args, opts = {}) {
       }
       resolve(result)
     })
+    // A child that exits before reading its stdin (`--version`) closes the pipe first: not an error here.
+    child.stdin.on('error', () => {})
     child.stdin.end(opts.input ?? '')
   })
 }
