@@ -401,6 +401,10 @@ export class ZotClient {
         // Our own signals bound each try; undici's 300 s defaults would cut a long sync short.
         headersTimeout: 0,
         bodyTimeout: 0,
+        // undici closes the connection after every HEAD (some servers send a body with it), so each of the
+        // run's HEADs (children, blobs) would pay a new connection, and a TLS handshake, on both ends. Zot (Go
+        // net/http) never sends a body with HEAD: its connections are kept. Other hosts get undici's default.
+        ...(method === 'HEAD' && !peer ? { reset: false } : {}),
       })
       const out = { status: res.statusCode, headers: flatten(res.headers) }
       if (method === 'HEAD') {
