@@ -16,6 +16,7 @@ import { retryLine } from './diagnose.js'
 import { warmImages } from './engine.js'
 import type { ProgressEvent } from './options.js'
 import { preflight } from './preflight.js'
+import { keepWasmOnBaseline } from './wasm-tiering.js'
 
 export interface ZotStage {
   zot?: ZotInfo
@@ -33,6 +34,8 @@ export async function zotStage(
 ): Promise<ZotStage> {
   const { logger } = opts
   const out: ZotStage = {}
+  // Before the first request, which compiles undici's HTTP parser.
+  keepWasmOnBaseline()
   const client = new ZotClient({
     ...opts.client,
     // Every wait is said: a throttled or stalled Zot is never a silent pause.
