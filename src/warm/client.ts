@@ -1,6 +1,6 @@
 // HTTP transport to one Zot: connection reuse, TLS, authentication, redirects and the single retry layer.
 // Everything above it (presence checks, warming) speaks in registry terms and never sees headers or sockets.
-import { Agent, type Dispatcher, EnvHttpProxyAgent } from 'undici'
+import type { Dispatcher } from 'undici'
 import { formatDuration } from '../inputs/duration.js'
 import { parseChallenges, scopeForPath, TokenCache } from './auth.js'
 import { connectionWarnings } from './diagnose.js'
@@ -16,6 +16,7 @@ import {
 import { parseJson } from './json.js'
 import { DEFAULTS, type RetryEvent, type RetryOptions, type ZotClientOptions } from './options.js'
 import { backoffDelay, RETRY_STATUSES, retryDelay, sleep } from './retry.js'
+import { Agent, EnvHttpProxyAgent } from './undici-parts.js'
 
 export interface RequestSpec {
   method: 'GET' | 'HEAD' | 'POST'
