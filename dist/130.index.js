@@ -5019,7 +5019,7 @@ async function runPipeline(config, opts) {
         });
         // Loaded only when the run talks to Zot: plan mode never loads the HTTP client or the engine (start-up).
         const { zot, hardFailure, warmed, stored } = config.mode !== 'plan' && config.zotUrl && !controller.signal.aborted
-            ? await (await __webpack_require__.e(/* import() */ 362).then(__webpack_require__.bind(__webpack_require__, 2362))).zotStage(config, config.zotUrl, plan.images, controller.signal, opts)
+            ? await (await __webpack_require__.e(/* import() */ 963).then(__webpack_require__.bind(__webpack_require__, 3963))).zotStage(config, config.zotUrl, plan.images, controller.signal, opts)
             : {};
         const results = assemble(extraction.images, plan.images, plan.unmapped, warmed, config);
         const cancelled = controller.signal.aborted ? reasonOf(controller.signal.reason, 'cancelled') : undefined;

@@ -5182,7 +5182,7 @@ async function runPipeline(config, opts) {
         });
         // Loaded only when the run talks to Zot: plan mode never loads the HTTP client or the engine (start-up).
         const { zot, hardFailure, warmed, stored } = config.mode !== 'plan' && config.zotUrl && !controller.signal.aborted
-            ? await (await Promise.all(/* import() */[__webpack_require__.e(752), __webpack_require__.e(899)]).then(__webpack_require__.bind(__webpack_require__, 9899))).zotStage(config, config.zotUrl, plan.images, controller.signal, opts)
+            ? await (await Promise.all(/* import() */[__webpack_require__.e(7), __webpack_require__.e(567)]).then(__webpack_require__.bind(__webpack_require__, 5567))).zotStage(config, config.zotUrl, plan.images, controller.signal, opts)
             : {};
         const results = assemble(extraction.images, plan.images, plan.unmapped, warmed, config);
         const cancelled = controller.signal.aborted ? reasonOf(controller.signal.reason, 'cancelled') : undefined;
