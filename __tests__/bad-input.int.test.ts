@@ -392,6 +392,8 @@ function buildCorpus(): void {
   symlinkSync('loop-a.yaml', join(workspace, 'loop-b.yaml'))
   cases.push({ kind: 'notice', file: 'dangling.yaml', level: 'error', message: /does not exist/ })
   cases.push({ kind: 'notice', file: 'loop-a.yaml', level: 'error', message: /ELOOP/ })
+  // Not named, found by the scan: as unreadable as its partner.
+  cases.push({ kind: 'notice', file: 'loop-b.yaml', level: 'error', message: /ELOOP/ })
 }
 
 /** Explicit paths on top of the default scan of the workspace root ('.'). */
