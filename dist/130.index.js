@@ -3090,7 +3090,9 @@ async function resolveInputs(opts, io) {
         for (const f of files.sort())
             found.push({ file: f, abs: (0,external_node_path_.resolve)(workspace, f), root });
     }
-    const settled = await settle(found, realWorkspace, io, READ_AHEAD, opts.signal);
+    // A path named and also met by a scan or glob (a link to nothing, a loop) is said once: as named.
+    const named = new Set(notices.map((n) => n.file));
+    const settled = await settle(found.filter((f) => !named.has(f.file)), realWorkspace, io, READ_AHEAD, opts.signal);
     const files = settled.files;
     notices.push(...listing.notices, ...settled.notices);
     if (problems.length === 0) {
