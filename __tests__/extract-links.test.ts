@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { DIRECTORY_LINK_OUT_MESSAGE, LINK_OUT_MESSAGE } from '../src/extract/boundary.js'
-import { type ExtractIo, nodeIo } from '../src/extract/files.js'
 import { extract } from '../src/extract/index.js'
+import { type ExtractIo, nodeIo } from '../src/extract/io.js'
 import { checkDist, githubEnv, newRunDir, runBundle, secretLeaks } from './support/runner.js'
 
 const root = mkdtempSync(join(tmpdir(), 'zot-warm-links-'))

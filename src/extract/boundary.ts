@@ -13,7 +13,7 @@ import * as fs from 'node:fs'
 import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path'
 import type { GlobOptions } from 'tinyglobby'
 import type { Notice } from '../model.js'
-import type { ExtractIo, InputFile } from './files.js'
+import type { ExtractIo, InputFile } from './io.js'
 
 export const LINK_OUT_MESSAGE =
   'symbolic link leads outside the workspace: not read (links are followed only inside it; exclude the link with `!path` if that is intended)'

@@ -3,49 +3,15 @@
 // globs and the default scan select .yaml, .yml and .json files only. Every include that selects nothing is
 // a configuration problem naming it: a typo in a path must stop the run (exit 1), not let the deploy go on
 // with a cold cache.
-import * as fs from 'node:fs'
 import { isAbsolute, relative, resolve, sep } from 'node:path'
-import { promisify } from 'node:util'
 import { escapePath, glob, isDynamicPattern } from 'tinyglobby'
 import { describeError } from '../errors.js'
 import type { Notice } from '../model.js'
 import { DIRECTORY_LINK_OUT_MESSAGE, globFs, isInside, Listing, settle } from './boundary.js'
 import { extensionOf, isListExtension, isManifestExtension } from './formats.js'
+import type { ExtractIo, InputFile } from './io.js'
 import { READ_AHEAD } from './read.js'
 import { unreadListNotices } from './unread-lists.js'
-
-/** File system access, injectable so tests can produce errors root cannot (EACCES). */
-export interface ExtractIo {
-  stat(path: string): Promise<{ isFile(): boolean; isDirectory(): boolean; size: number }>
-  readFile(path: string): Promise<Buffer>
-  realpath(path: string): Promise<string>
-  /** Tells a dangling symbolic link (an unreadable file) from a path that does not exist. */
-  lstat?(path: string): Promise<unknown>
-  /** Lists a directory for the glob (node:fs's callback signature); tests inject failures here. */
-  readdir?: typeof fs.readdir
-}
-
-// The callback API, promisified: per call it costs a fraction of what node:fs/promises' FileHandle-based
-// functions cost (measured on 20 000 small files: 0.8 s against 1.8 s, 16 at a time).
-const statCb = promisify(fs.stat)
-const readFileCb = promisify(fs.readFile)
-const realpathCb = promisify(fs.realpath.native)
-const lstatCb = promisify(fs.lstat)
-
-export const nodeIo: ExtractIo = {
-  stat: (p) => statCb(p),
-  readFile: (p) => readFileCb(p),
-  realpath: (p) => realpathCb(p),
-  lstat: (p) => lstatCb(p),
-  readdir: fs.readdir,
-}
-
-export interface InputFile {
-  /** Workspace-relative with `/`; `-` for stdin. */
-  file: string
-  /** Absolute path (not for stdin). */
-  abs?: string
-}
 
 export const MANIFEST_GLOB = '**/*.{yaml,yml,json}'
 /** Files a scan does not read but checks for image lists (unread-lists.ts). */

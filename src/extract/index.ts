@@ -9,7 +9,7 @@ import { ConfigError } from '../errors.js'
 import type { Extraction, FoundImage, Notice, NoticeLevel, Source } from '../model.js'
 import { classifyNode, classifyText, type Finding } from './classify.js'
 import { chartSourceOf, type DocumentSlice, holdsDocument, Prescanner, splitDocuments } from './documents.js'
-import { type ExtractIo, type InputFile, nodeIo, resolveInputs } from './files.js'
+import { resolveInputs } from './files.js'
 import {
   detectFormat,
   extensionOf,
@@ -18,6 +18,7 @@ import {
   parseImageList,
   readImageSync,
 } from './formats.js'
+import { type ExtractIo, type InputFile, nodeIo } from './io.js'
 import { duplicateKeys, keyAt } from './keys.js'
 import { LineIndex } from './lines.js'
 import { MAX_PARSE_NODES, withinParseBound } from './nodes.js'
@@ -649,5 +650,5 @@ function jsonProblem(message: string): { message: string; position?: number } {
   return { message: message.length > 200 ? `${message.slice(0, 200)}…` : message }
 }
 
-export type { ExtractIo } from './files.js'
+export type { ExtractIo } from './io.js'
 export { formatReference, isTemplated, parseReference } from './reference.js'

@@ -3,7 +3,7 @@
 // gives the event loop a turn every few tens of milliseconds, so a signal or the overall timeout is seen
 // between files and between documents, and says when to stop.
 import type { NoticeLevel } from '../model.js'
-import type { ExtractIo } from './files.js'
+import type { ExtractIo } from './io.js'
 
 /** Files read ahead of the one being extracted. */
 export const READ_AHEAD = 16

@@ -4,8 +4,8 @@
 // passed over and how to have them read: named in `paths`.
 import type { Notice } from '../model.js'
 import { classifyText } from './classify.js'
-import type { ExtractIo } from './files.js'
 import { listLine, looksLikeImageList } from './formats.js'
+import type { ExtractIo } from './io.js'
 
 /** Larger files are not opened for the check: image lists are short, and the scan must stay cheap. */
 const MAX_CHECKED_BYTES = 256 * 1024
