@@ -394,7 +394,7 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 // the action, which the bundler puts in chunks of their own (dist/*.index.js), so the cache applies to them.
 
 (0,_compile_cache_js__WEBPACK_IMPORTED_MODULE_0__/* .enableCompileCache */ .L)();
-const { run, exitWhenDone } = await Promise.all(/* import() */[__nccwpck_require__.e(224), __nccwpck_require__.e(130)]).then(__nccwpck_require__.bind(__nccwpck_require__, 4130));
+const { run, exitWhenDone } = await Promise.all(/* import() */[__nccwpck_require__.e(224), __nccwpck_require__.e(486)]).then(__nccwpck_require__.bind(__nccwpck_require__, 4486));
 exitWhenDone(await run());
 
 __webpack_async_result__();
