@@ -5,7 +5,8 @@ import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { parseConfig } from '../src/inputs/config.js'
-import { type Logger, runPipeline } from '../src/pipeline.js'
+import type { Logger } from '../src/logger.js'
+import { runPipeline } from '../src/pipeline.js'
 import { tempDir } from './support/temp.js'
 
 let ws: string

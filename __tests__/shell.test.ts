@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ConfigError } from '../src/errors.js'
 import { parseConfig } from '../src/inputs/config.js'
-import type { Logger } from '../src/pipeline.js'
+import type { Logger } from '../src/logger.js'
 import { type EntryPoint, type Finished, runShell } from '../src/shell.js'
 import { tempDir } from './support/temp.js'
 

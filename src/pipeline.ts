@@ -11,32 +11,14 @@ import { clip, literal, oneLine } from './report/escape.js'
 import { locationLabel, MAX_REFERENCE_TEXT, plural } from './report/format.js'
 import { decideOutcome } from './report/outcome.js'
 import type { RunResult } from './report/types.js'
-import type { ClientSettings } from './warm/options.js'
-import type { ZotStage } from './warm/stage.js'
+import type { StageOptions, ZotStage } from './warm/stage.js'
 
-export interface Logger {
-  info(message: string): void
-  warning(message: string): void
-  debug(message: string): void
-  /** A collapsible section of the log (the action: ::group::; the CLI: a heading). */
-  group<T>(name: string, fn: () => Promise<T>): Promise<T>
-  /** A progress line; the CLI may draw it differently from info. */
-  progress(line: string): void
-}
-
-export interface PipelineOptions {
-  logger: Logger
-  /** Aborted on SIGINT/SIGTERM or at the overall timeout; `reason` (a string) says why. */
-  signal?: AbortSignal
+/** What the stages are given, and what only the pipeline uses. */
+export interface PipelineOptions extends StageOptions {
   /** Content read from `-` (CLI). */
   stdin?: string
-  userAgent?: string
-  /** A progress line at least this often while warming (default 5s). */
-  progressIntervalMs?: number
   /** Where `rewrite-output: -` prints the rewritten stream (the CLI's stdout). */
   stdout?: (text: string) => void
-  /** How the Zot client retries and times out (tests inject fast retries). */
-  client?: ClientSettings
 }
 
 export async function runPipeline(config: Config, opts: PipelineOptions): Promise<RunResult> {

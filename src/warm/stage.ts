@@ -4,8 +4,8 @@
 import { HardFailure, withHint } from '../errors.js'
 import type { Config } from '../inputs/config.js'
 import { formatDuration } from '../inputs/duration.js'
+import type { Logger } from '../logger.js'
 import type { ImageResult, PlannedImage, ZotInfo } from '../model.js'
-import type { PipelineOptions } from '../pipeline.js'
 import { literal } from '../report/escape.js'
 import { plural } from '../report/format.js'
 import type { RunResult } from '../report/types.js'
@@ -14,9 +14,21 @@ import { readStoredForms } from '../rewrite/stored.js'
 import { ZotClient } from './client.js'
 import { retryLine } from './diagnose.js'
 import { warmImages } from './engine.js'
-import type { ProgressEvent } from './options.js'
+import type { ClientSettings, ProgressEvent } from './options.js'
 import { preflight } from './preflight.js'
 import { keepWasmOnBaseline } from './wasm-tiering.js'
+
+/** What the stage needs of the run's options (the pipeline's options extend these). */
+export interface StageOptions {
+  logger: Logger
+  /** Aborted on SIGINT/SIGTERM or at the overall timeout; `reason` (a string) says why. */
+  signal?: AbortSignal
+  userAgent?: string
+  /** A progress line at least this often while warming (default 5s). */
+  progressIntervalMs?: number
+  /** How the Zot client retries and times out (tests inject fast retries). */
+  client?: ClientSettings
+}
 
 export interface ZotStage {
   zot?: ZotInfo
@@ -30,7 +42,7 @@ export async function zotStage(
   zotUrl: string,
   images: PlannedImage[],
   signal: AbortSignal,
-  opts: PipelineOptions,
+  opts: StageOptions,
 ): Promise<ZotStage> {
   const { logger } = opts
   const out: ZotStage = {}
@@ -96,7 +108,7 @@ async function warmWithProgress(
   client: ZotClient,
   config: Config,
   signal: AbortSignal,
-  opts: PipelineOptions,
+  opts: StageOptions,
 ): Promise<ImageResult[]> {
   const { logger } = opts
   const started = Date.now()
