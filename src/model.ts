@@ -187,3 +187,11 @@ export interface ZotInfo {
   /** Auth scheme the server asked for (`basic`, `bearer`) or `none`. */
   auth?: string
 }
+
+/** Sources that are not files in the workspace. */
+export const IMAGES_INPUT_FILE = '<images input>'
+export const STDIN_FILE = '-'
+
+export function isWorkspaceFile(source: Source): boolean {
+  return source.file !== IMAGES_INPUT_FILE && source.file !== STDIN_FILE
+}

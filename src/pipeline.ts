@@ -8,10 +8,11 @@ import { type Config, configError } from './inputs/config.js'
 import type { FoundImage, ImageResult, PlannedImage } from './model.js'
 import { planImages, zotReference } from './plan/plan.js'
 import { clip, literal, oneLine } from './report/escape.js'
-import { locationLabel, MAX_REFERENCE_TEXT, plural } from './report/format.js'
+import { locationLabel, MAX_REFERENCE_TEXT } from './report/format.js'
 import { decideOutcome } from './report/outcome.js'
 import type { RunResult } from './report/types.js'
 import type { StageOptions, ZotStage } from './warm/stage.js'
+import { plural } from './words.js'
 
 /** What the stages are given, and what only the pipeline uses. */
 export interface PipelineOptions extends StageOptions {

@@ -6,7 +6,14 @@
 // raised before anything is read.
 import { Composer, type Document, isScalar, Parser, type Scalar, type YAMLError } from 'yaml'
 import { ConfigError } from '../errors.js'
-import type { Extraction, FoundImage, Notice, NoticeLevel, Source } from '../model.js'
+import {
+  type Extraction,
+  type FoundImage,
+  IMAGES_INPUT_FILE,
+  type Notice,
+  type NoticeLevel,
+  type Source,
+} from '../model.js'
 import { classifyNode, classifyText, type Finding } from './classify.js'
 import { chartSourceOf, type DocumentSlice, holdsDocument, Prescanner, splitDocuments } from './documents.js'
 import { resolveInputs } from './files.js'
@@ -49,7 +56,6 @@ export interface ExtractOptions {
 }
 
 export const DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024
-export const IMAGES_INPUT = '<images input>'
 
 export async function extract(opts: ExtractOptions, io: ExtractIo = nodeIo): Promise<Extraction> {
   const max = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES
@@ -339,12 +345,12 @@ export class Extractor {
       if (!entry) return
       const finding = classifyText(entry.raw, true)
       if (finding)
-        this.add(finding, { file: IMAGES_INPUT, line: i + 1, column: entry.column }, orderOf(seq, i))
+        this.add(finding, { file: IMAGES_INPUT_FILE, line: i + 1, column: entry.column }, orderOf(seq, i))
     })
   }
 
   add(finding: Finding, source: Source, order: number): void {
-    if (this.unwritable !== undefined && source.file !== IMAGES_INPUT) {
+    if (this.unwritable !== undefined && source.file !== IMAGES_INPUT_FILE) {
       delete source.span
       delete source.aliasOf
       source.unwritable = this.unwritable

@@ -1,20 +1,18 @@
 // Which annotations to emit. GitHub shows at most 10 errors and 10 warnings (and 10 notices) per step;
 // anything past that is silently dropped from the PR diff. So: worst first, the first site of every
 // image before second sites, and when a level overflows, one aggregated line in its last slot.
-import type { ImageResult, Notice, NoticeLevel } from '../model.js'
-import { isPlain, literal, oneLine } from './escape.js'
 import {
-  briefMessage,
   IMAGES_INPUT_FILE,
+  type ImageResult,
   isWorkspaceFile,
-  locationLabel,
-  plural,
-  runtimeLabel,
-  STATUS_LABEL,
+  type Notice,
+  type NoticeLevel,
   STDIN_FILE,
-  sourceLabel,
-  statusRank,
-} from './format.js'
+} from '../model.js'
+import { briefMessage } from '../warm/diagnose.js'
+import { plural } from '../words.js'
+import { isPlain, literal, oneLine } from './escape.js'
+import { locationLabel, runtimeLabel, STATUS_LABEL, sourceLabel, statusRank } from './format.js'
 import type { RunResult } from './types.js'
 
 export const GITHUB_ANNOTATION_LIMIT = 10

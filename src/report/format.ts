@@ -1,10 +1,18 @@
 // Small presentation helpers shared by the table, the summary and the annotations.
 
-import type { ImageResult, ImageStatus, ReferrerKind, Source } from '../model.js'
+import {
+  IMAGES_INPUT_FILE,
+  type ImageResult,
+  type ImageStatus,
+  type ReferrerKind,
+  type Source,
+  STDIN_FILE,
+} from '../model.js'
 import type { RewriteSummary } from '../rewrite/index.js'
 import { type DigestProof, PROOF_LABEL } from '../rewrite/stored.js'
 import { type Explanation, splitExplained } from '../warm/diagnose.js'
 import { signsImage } from '../warm/referrers.js'
+import { plural } from '../words.js'
 import { literal, printable } from './escape.js'
 
 /** Worst first: the order of tables, annotations and what survives when rows must be cut. */
@@ -85,14 +93,6 @@ export function zotReferenceLabel(ref: string): string {
   return name.slice(name.lastIndexOf('/') + 1).includes(':') ? name : compactReference(ref)
 }
 
-/** Sources that are not files in the workspace. */
-export const IMAGES_INPUT_FILE = '<images input>'
-export const STDIN_FILE = '-'
-
-export function isWorkspaceFile(source: Source): boolean {
-  return source.file !== IMAGES_INPUT_FILE && source.file !== STDIN_FILE
-}
-
 /**
  * `deploy/app.yaml:12`, `images input #3`, `stdin:4`. File names may hold anything a file system allows
  * (line breaks, escape sequences): they are shown escaped, so a label is always one harmless line. An image
@@ -126,10 +126,6 @@ export function locationLabel(where: { file: string; line?: number; column?: num
  * report, the outputs or the log.
  */
 export const MAX_REFERENCE_TEXT = 1024
-
-export function plural(n: number, word: string, many = `${word}s`): string {
-  return `${n} ${n === 1 ? word : many}`
-}
 
 /** What `rewrite` did, in one line for the summaries (plain text: each renderer escapes it). */
 export function describeRewrite(r: RewriteSummary): string {
@@ -203,15 +199,6 @@ export function fitting(
   return { kept, used }
 }
 
-/**
- * A message as a surface shows it for one image: without the explanation it shares with other images, which
- * the surface says once (explanationsOf), and with a pointer there (`pointer(title)`, e.g. `(see “…” below)`).
- */
-export function briefMessage(text: string, pointer: (title: string) => string): string {
-  const { brief, explanation } = splitExplained(text)
-  return explanation ? `${brief} ${pointer(explanation.title)}` : text
-}
-
 /** The explanations the diagnoses and warnings of these results share, each once, in order of first use. */
 export function explanationsOf(results: readonly ImageResult[]): Explanation[] {
   const out: Explanation[] = []
@@ -222,6 +209,3 @@ export function explanationsOf(results: readonly ImageResult[]): Explanation[] {
     }
   return out
 }
-
-/** The pointer the summaries and the log's problem list put after a message whose explanation follows it. */
-export const SEE_BELOW = (title: string) => `(see “${title}” below)`

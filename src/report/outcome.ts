@@ -4,7 +4,7 @@
 import { withHint } from '../errors.js'
 import type { ImageResult, Notice } from '../model.js'
 import { signsImage } from '../warm/referrers.js'
-import { plural } from './format.js'
+import { plural } from '../words.js'
 import type { RunResult } from './types.js'
 
 export const EXIT_OK = 0

@@ -4,19 +4,17 @@
 // GitHub refuses summaries over 1 MiB per step, so rows are cut (worst kept) to stay within a budget.
 // The pull request comment on GitHub is built from the same pieces (renderHtmlResults).
 import { formatDuration } from '../inputs/duration.js'
-import type { ImageResult, Notice, Source } from '../model.js'
+import { type ImageResult, isWorkspaceFile, type Notice, type Source } from '../model.js'
+import { briefMessage, SEE_BELOW } from '../warm/diagnose.js'
+import { plural } from '../words.js'
 import { htmlText as esc, literal } from './escape.js'
 import {
-  briefMessage,
   bytes,
   compactReference,
   describeRewrite,
   explanationsOf,
   fitting,
-  isWorkspaceFile,
-  plural,
   referrersLabel,
-  SEE_BELOW,
   STATUS_ICON,
   STATUS_LABEL,
   shortDigest,

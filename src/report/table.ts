@@ -1,16 +1,13 @@
 // The final table as aligned plain text, for the log (Forgejo shows no job summary) and the CLI.
 import { formatDuration } from '../inputs/duration.js'
-import type { ImageResult } from '../model.js'
+import { IMAGES_INPUT_FILE, type ImageResult, STDIN_FILE } from '../model.js'
+import { briefMessage, SEE_BELOW } from '../warm/diagnose.js'
 import { literal, logLine, oneLine, printable } from './escape.js'
 import {
-  briefMessage,
   compactReference,
   explanationsOf,
-  IMAGES_INPUT_FILE,
   referrersLabel,
-  SEE_BELOW,
   STATUS_LABEL,
-  STDIN_FILE,
   shortDigest,
   sourceLabel,
   statusLabel,

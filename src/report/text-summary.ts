@@ -4,18 +4,16 @@
 // The pull request comment on Forgejo is built from the same pieces (renderMarkdownResults), with a Markdown
 // table that the forge renders, links included.
 import { formatDuration } from '../inputs/duration.js'
-import type { ImageResult, Source } from '../model.js'
+import { type ImageResult, isWorkspaceFile, type Source } from '../model.js'
+import { briefMessage, SEE_BELOW } from '../warm/diagnose.js'
+import { plural } from '../words.js'
 import { literal, logText, markdownCode, markdownText as md } from './escape.js'
 import {
-  briefMessage,
   bytes,
   compactReference,
   describeRewrite,
   explanationsOf,
   fitting,
-  isWorkspaceFile,
-  plural,
-  SEE_BELOW,
   STATUS_LABEL,
   showsReferrers,
   sourceLabel,

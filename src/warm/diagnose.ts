@@ -340,3 +340,15 @@ export function retryLine(e: RetryEvent): string {
       return `not retrying: ${cause}, which already used up the retries of an earlier request (${where})`
   }
 }
+
+/**
+ * A message as a surface shows it for one image: without the explanation it shares with other images, which
+ * the surface says once (explanationsOf), and with a pointer there (`pointer(title)`, e.g. `(see “…” below)`).
+ */
+export function briefMessage(text: string, pointer: (title: string) => string): string {
+  const { brief, explanation } = splitExplained(text)
+  return explanation ? `${brief} ${pointer(explanation.title)}` : text
+}
+
+/** The pointer the summaries and the log's problem list put after a message whose explanation follows it. */
+export const SEE_BELOW = (title: string) => `(see “${title}” below)`
