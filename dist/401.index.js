@@ -19,10 +19,12 @@ var promises_ = __webpack_require__(1455);
 var external_node_path_ = __webpack_require__(6760);
 // EXTERNAL MODULE: ./lib/extract/reference.js
 var reference = __webpack_require__(8492);
-// EXTERNAL MODULE: ./lib/report/format.js
-var format = __webpack_require__(7703);
+// EXTERNAL MODULE: ./lib/model.js
+var model = __webpack_require__(9814);
 // EXTERNAL MODULE: ./lib/warm/diagnose.js
 var diagnose = __webpack_require__(6633);
+// EXTERNAL MODULE: ./lib/words.js
+var words = __webpack_require__(4842);
 ;// CONCATENATED MODULE: ./lib/rewrite/edit.js
 // Replacing references inside a file's text: only the characters of each reference change, everything
 // else (comments, quoting, indentation, line endings, other documents) is copied as it is.
@@ -207,6 +209,7 @@ function withFix(why) {
 
 
 
+
 const WARMED = new Set(['cached', 'warmed']);
 /** Why an image keeps its text whatever the mode, from its status. */
 function statusReason(r) {
@@ -263,7 +266,7 @@ async function rewriteManifests(opts, input, rule) {
     const byFile = new Map();
     const aliases = new Map();
     for (const result of input.results) {
-        const places = result.sources.filter((s) => s.file !== format/* IMAGES_INPUT_FILE */.TM);
+        const places = result.sources.filter((s) => s.file !== model/* IMAGES_INPUT_FILE */.TM);
         if (!places.length)
             continue;
         const why = decide(result);
@@ -298,7 +301,7 @@ async function rewriteManifests(opts, input, rule) {
     summary.unwritable = unwritablePlaces(leftPlaces);
     const hold = input.hold ??
         (input.strict && summary.unwritable.length
-            ? `${(0,format/* plural */.LS)(summary.unwritable.length, 'reference')} to warm images cannot be rewritten in place`
+            ? `${(0,words/* plural */.L)(summary.unwritable.length, 'reference')} to warm images cannot be rewritten in place`
             : undefined);
     if (hold) {
         summary.held = hold;
@@ -313,11 +316,11 @@ async function rewriteManifests(opts, input, rule) {
     const root = opts.output === '-' ? undefined : await prepareOutputDir(opts.output);
     for (const file of input.read) {
         // stdin goes only to stdout and files only to a directory (the configuration check makes sure).
-        if ((file === format/* STDIN_FILE */.ER) !== (root === undefined))
+        if ((file === model/* STDIN_FILE */.ER) !== (root === undefined))
             continue;
         const pending = byFile.get(file) ?? [];
         const followers = aliases.get(file) ?? [];
-        const changes = await rewriteFile(pending, followers, () => file === format/* STDIN_FILE */.ER ? Buffer.from(input.stdin ?? '', 'utf8') : (0,promises_.readFile)((0,external_node_path_.resolve)(workspace, file)));
+        const changes = await rewriteFile(pending, followers, () => file === model/* STDIN_FILE */.ER ? Buffer.from(input.stdin ?? '', 'utf8') : (0,promises_.readFile)((0,external_node_path_.resolve)(workspace, file)));
         for (const l of changes.left)
             leave(l.place.result, l.place.source, l.why);
         let problem = changes.problem;
@@ -361,15 +364,15 @@ async function rewriteManifests(opts, input, rule) {
     annotate(input.results, leftPlaces, done);
     summary.left = leftList(leftPlaces);
     const where = root ? (inPlace ? 'in place' : `into ${root}`) : 'to stdout';
-    log('info', `Rewrote ${(0,format/* plural */.LS)(summary.rewritten, 'reference')} in ${(0,format/* plural */.LS)(summary.changedFiles, 'file')}; ` +
-        `${(0,format/* plural */.LS)(summary.files, 'file')} written ${where}` +
-        (summary.unchanged ? `; ${(0,format/* plural */.LS)(summary.unchanged, 'reference')} already as verified.` : '.'));
+    log('info', `Rewrote ${(0,words/* plural */.L)(summary.rewritten, 'reference')} in ${(0,words/* plural */.L)(summary.changedFiles, 'file')}; ` +
+        `${(0,words/* plural */.L)(summary.files, 'file')} written ${where}` +
+        (summary.unchanged ? `; ${(0,words/* plural */.L)(summary.unchanged, 'reference')} already as verified.` : '.'));
     if (opts.mode === 'digest')
         summary.pinnedBy = sayProofs(input.results, done, input.stored, log);
     const explanations = [];
     for (const l of summary.left) {
         const places = l.places > 1 ? ` (${l.places} places, first at ${l.where})` : ` (${l.where})`;
-        log('warning', `not rewritten: ${l.reference}${places}: ${(0,format/* briefMessage */.gM)(l.why, format/* SEE_BELOW */.w0)}`);
+        log('warning', `not rewritten: ${l.reference}${places}: ${(0,diagnose/* briefMessage */.gM)(l.why, diagnose/* SEE_BELOW */.w0)}`);
         const e = (0,diagnose/* splitExplained */.tT)(l.why).explanation;
         if (e && !explanations.includes(e))
             explanations.push(e);

@@ -1452,11 +1452,23 @@ function isDirectory(path) {
     }
 }
 
+// EXTERNAL MODULE: ./lib/model.js
+var model = __webpack_require__(9814);
+// EXTERNAL MODULE: ./lib/warm/diagnose.js
+var diagnose = __webpack_require__(6633);
+// EXTERNAL MODULE: ./lib/words.js
+var words = __webpack_require__(4842);
 // EXTERNAL MODULE: ./lib/report/escape.js
 var report_escape = __webpack_require__(2527);
 // EXTERNAL MODULE: ./lib/report/format.js
 var format = __webpack_require__(7703);
 ;// CONCATENATED MODULE: ./lib/report/annotations.js
+// Which annotations to emit. GitHub shows at most 10 errors and 10 warnings (and 10 notices) per step;
+// anything past that is silently dropped from the PR diff. So: worst first, the first site of every
+// image before second sites, and when a level overflows, one aggregated line in its last slot.
+
+
+
 
 
 const GITHUB_ANNOTATION_LIMIT = 10;
@@ -1482,16 +1494,16 @@ function planAnnotations(run, opts = {}) {
             continue;
         const { title, message } = describe(r, opts.explainedIn ?? 'the job summary');
         r.sources.forEach((s, i) => {
-            const file = (0,format/* isWorkspaceFile */.Ud)(s) ? toRepo(s.file) : undefined;
+            const file = (0,model/* isWorkspaceFile */.Ud)(s) ? toRepo(s.file) : undefined;
             // An image the workload starts later: say so where it is annotated (a flag, not an image field).
             const runtime = (0,format/* runtimeLabel */.T6)(s);
             const said = runtime ? `${message} (${runtime}: the workload starts this image later)` : message;
             candidates.push({
                 level,
                 title,
-                message: file || !(0,format/* isWorkspaceFile */.Ud)(s) ? said : `${said} (in ${(0,format/* sourceLabel */.en)(s)})`,
+                message: file || !(0,model/* isWorkspaceFile */.Ud)(s) ? said : `${said} (in ${(0,format/* sourceLabel */.en)(s)})`,
                 ...(file ? { file, line: s.line, column: s.column } : {}),
-                where: s.file === format/* IMAGES_INPUT_FILE */.TM ? (0,format/* sourceLabel */.en)(s) : (0,format/* locationLabel */.GE)(s),
+                where: s.file === model/* IMAGES_INPUT_FILE */.TM ? (0,format/* sourceLabel */.en)(s) : (0,format/* locationLabel */.GE)(s),
                 rank: (0,format/* statusRank */.Tx)(r.status),
                 repeat: i === 0 ? 0 : 1,
                 order: order++,
@@ -1502,13 +1514,13 @@ function planAnnotations(run, opts = {}) {
         candidates.push(noticeCandidate(n, failLevel, toRepo, order++));
     // A warm image's place that `rewrite` cannot replace: the deploy would pull it from upstream there.
     for (const u of run.rewrite?.unwritable ?? []) {
-        const file = u.file !== format/* STDIN_FILE */.ER ? toRepo(u.file) : undefined;
+        const file = u.file !== model/* STDIN_FILE */.ER ? toRepo(u.file) : undefined;
         const where = (0,format/* locationLabel */.GE)(u);
         const message = `${(0,report_escape/* literal */.eu)(u.reference, 200)} cannot be rewritten here (rewrite: ${run.rewrite?.mode}), so the deploy would pull it from upstream: ${(0,report_escape/* oneLine */.TN)(u.why, 1000)}`;
         candidates.push({
             level: failLevel,
             title: 'reference cannot be rewritten',
-            message: file || u.file === format/* STDIN_FILE */.ER ? message : `${message} (in ${where})`,
+            message: file || u.file === model/* STDIN_FILE */.ER ? message : `${message} (in ${where})`,
             ...(file ? { file, line: u.line, column: u.column } : {}),
             where,
             rank: (0,format/* statusRank */.Tx)('failed') + 0.5,
@@ -1536,7 +1548,7 @@ function planAnnotations(run, opts = {}) {
         const what = [...byTitle].map(([t, n]) => `${n} × ${t}`).join(', ');
         out.push({
             level,
-            title: `zot-warm: ${(0,format/* plural */.LS)(rest.length, 'more problem')}`,
+            title: `zot-warm: ${(0,words/* plural */.L)(rest.length, 'more problem')}`,
             message: `… and ${rest.length} more (${what}): see ${opts.seeAlso ?? 'the job summary and the JSON report'}.`,
         });
     }
@@ -1556,7 +1568,7 @@ function describe(r, explainedIn) {
         };
     const parts = [`${ref} ${format/* STATUS_LABEL */._P[r.status]}${r.error ? `: ${r.error}` : ''}`];
     if (r.diagnosis)
-        parts.push((0,format/* briefMessage */.gM)(r.diagnosis, (t) => `See “${t}” in ${explainedIn}.`));
+        parts.push((0,diagnose/* briefMessage */.gM)(r.diagnosis, (t) => `See “${t}” in ${explainedIn}.`));
     // In Zot, but `referrers: require-signed` found no signature of it there.
     const unsigned = r.referrers !== undefined && r.error?.endsWith('(referrers: require-signed)');
     return {
@@ -1708,7 +1720,7 @@ var report_summary = __webpack_require__(3394);
 // EXTERNAL MODULE: ./lib/report/table.js
 var report_table = __webpack_require__(8330);
 // EXTERNAL MODULE: ./lib/report/text-summary.js
-var text_summary = __webpack_require__(4842);
+var text_summary = __webpack_require__(2461);
 ;// CONCATENATED MODULE: ./lib/extract/classify.js
 // Turns the text (or YAML value) found in an image field into an ok / invalid / unresolved finding.
 
@@ -4407,8 +4419,8 @@ class Walker {
 
 
 
+
 const DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024;
-const IMAGES_INPUT = '<images input>';
 async function extract(opts, io = nodeIo) {
     const max = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
     const pacer = new Pacer(opts.signal);
@@ -4661,11 +4673,11 @@ class Extractor {
                 return;
             const finding = classifyText(entry.raw, true);
             if (finding)
-                this.add(finding, { file: IMAGES_INPUT, line: i + 1, column: entry.column }, orderOf(seq, i));
+                this.add(finding, { file: model/* IMAGES_INPUT_FILE */.TM, line: i + 1, column: entry.column }, orderOf(seq, i));
         });
     }
     add(finding, source, order) {
-        if (this.unwritable !== undefined && source.file !== IMAGES_INPUT) {
+        if (this.unwritable !== undefined && source.file !== model/* IMAGES_INPUT_FILE */.TM) {
             delete source.span;
             delete source.aliasOf;
             source.unwritable = this.unwritable;
@@ -4961,6 +4973,7 @@ var plan_plan = __webpack_require__(9164);
 
 
 
+
 async function runPipeline(config, opts) {
     const { logger } = opts;
     checkRewriteStreams(config, opts);
@@ -4991,7 +5004,7 @@ async function runPipeline(config, opts) {
                 throw err instanceof errors/* ConfigError */.xL ? configError(err.problems, config.fromFile) : err;
             });
             const by = (s) => ex.images.filter((i) => i.status === s).length;
-            logger.info(`${(0,format/* plural */.LS)(ex.images.length, 'distinct reference')} in ${(0,format/* plural */.LS)(ex.files, 'file')} (${ex.bytes} bytes): ` +
+            logger.info(`${(0,words/* plural */.L)(ex.images.length, 'distinct reference')} in ${(0,words/* plural */.L)(ex.files, 'file')} (${ex.bytes} bytes): ` +
                 `${by('ok')} valid, ${by('invalid')} invalid, ${by('unresolved')} unresolved`);
             for (const n of ex.notices) {
                 const line = `${(0,format/* locationLabel */.GE)(n)}: ${(0,report_escape/* oneLine */.TN)(n.message, 1000)}`;
@@ -5019,7 +5032,7 @@ async function runPipeline(config, opts) {
                 logger.info(`${img.reference} → ${(0,plan_plan/* zotReference */.j)(img)}`);
             if (p.unmapped.length) {
                 const registries = [...new Set(p.unmapped.map((u) => u.reference?.domain ?? '?'))];
-                const what = `${(0,format/* plural */.LS)(p.unmapped.length, 'image')} from ${registries.join(', ')}: registry not in registry-map`;
+                const what = `${(0,words/* plural */.L)(p.unmapped.length, 'image')} from ${registries.join(', ')}: registry not in registry-map`;
                 logger.warning(config.unmapped === 'fail' ? `${what} (unmapped: fail)` : `${what}, skipped`);
             }
             return p;
@@ -5521,6 +5534,26 @@ async function showConfigProblems(problems, places, workspace, runner) {
 
 /***/ }),
 
+/***/ 9814:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   ER: () => (/* binding */ STDIN_FILE),
+/* harmony export */   TM: () => (/* binding */ IMAGES_INPUT_FILE),
+/* harmony export */   Ud: () => (/* binding */ isWorkspaceFile)
+/* harmony export */ });
+// The data that flows through the pipeline: inputs → extract → plan → warm → report.
+// Every stage is a pure library; only src/main.ts talks to @actions/core and src/cli.ts to the terminal.
+/** Sources that are not files in the workspace. */
+const IMAGES_INPUT_FILE = '<images input>';
+const STDIN_FILE = '-';
+function isWorkspaceFile(source) {
+    return source.file !== IMAGES_INPUT_FILE && source.file !== STDIN_FILE;
+}
+
+
+/***/ }),
+
 /***/ 9164:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
@@ -5753,7 +5786,7 @@ function checkPrefix(e, problems) {
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7598);
 /* harmony import */ var _escape_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2527);
 /* harmony import */ var _summary_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(3394);
-/* harmony import */ var _text_summary_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(4842);
+/* harmony import */ var _text_summary_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(2461);
 // The pull request comment's text: the job summary's pieces (HTML on GitHub, Markdown on Forgejo, where
 // comments are Markdown too) laid out for review, problems first, behind two hidden lines: the marker that
 // finds the comment again on the next run, and the run that wrote it (so an older run never overwrites a
@@ -6011,36 +6044,34 @@ function jsonEscape(ch) {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   Ce: () => (/* binding */ explanationsOf),
 /* harmony export */   D0: () => (/* binding */ referrersLabel),
-/* harmony export */   ER: () => (/* binding */ STDIN_FILE),
 /* harmony export */   FJ: () => (/* binding */ zotReferenceLabel),
 /* harmony export */   GE: () => (/* binding */ locationLabel),
 /* harmony export */   Ge: () => (/* binding */ describeRewrite),
 /* harmony export */   I8: () => (/* binding */ statusIcon),
-/* harmony export */   LS: () => (/* binding */ plural),
 /* harmony export */   Rh: () => (/* binding */ statusLabel),
 /* harmony export */   T6: () => (/* binding */ runtimeLabel),
-/* harmony export */   TM: () => (/* binding */ IMAGES_INPUT_FILE),
 /* harmony export */   Tx: () => (/* binding */ statusRank),
-/* harmony export */   Ud: () => (/* binding */ isWorkspaceFile),
 /* harmony export */   VK: () => (/* binding */ shortDigest),
 /* harmony export */   _P: () => (/* binding */ STATUS_LABEL),
 /* harmony export */   _Q: () => (/* binding */ fitting),
 /* harmony export */   ee: () => (/* binding */ bytes),
 /* harmony export */   en: () => (/* binding */ sourceLabel),
-/* harmony export */   gM: () => (/* binding */ briefMessage),
 /* harmony export */   hl: () => (/* binding */ compactReference),
 /* harmony export */   md: () => (/* binding */ worstFirst),
 /* harmony export */   nm: () => (/* binding */ showsReferrers),
 /* harmony export */   p9: () => (/* binding */ MAX_REFERENCE_TEXT),
-/* harmony export */   tW: () => (/* binding */ STATUS_ICON),
-/* harmony export */   w0: () => (/* binding */ SEE_BELOW)
+/* harmony export */   tW: () => (/* binding */ STATUS_ICON)
 /* harmony export */ });
 /* unused harmony export STATUS_ORDER */
+/* harmony import */ var _model_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(9814);
 /* harmony import */ var _rewrite_stored_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8177);
 /* harmony import */ var _warm_diagnose_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6633);
 /* harmony import */ var _warm_referrers_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(8725);
+/* harmony import */ var _words_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(4842);
 /* harmony import */ var _escape_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(2527);
 // Small presentation helpers shared by the table, the summary and the annotations.
+
+
 
 
 
@@ -6112,12 +6143,6 @@ function zotReferenceLabel(ref) {
     const name = ref.slice(0, at);
     return name.slice(name.lastIndexOf('/') + 1).includes(':') ? name : compactReference(ref);
 }
-/** Sources that are not files in the workspace. */
-const IMAGES_INPUT_FILE = '<images input>';
-const STDIN_FILE = '-';
-function isWorkspaceFile(source) {
-    return source.file !== IMAGES_INPUT_FILE && source.file !== STDIN_FILE;
-}
 /**
  * `deploy/app.yaml:12`, `images input #3`, `stdin:4`. File names may hold anything a file system allows
  * (line breaks, escape sequences): they are shown escaped, so a label is always one harmless line. An image
@@ -6127,9 +6152,9 @@ function isWorkspaceFile(source) {
 function sourceLabel(source) {
     const runtime = runtimeLabel(source);
     const suffix = runtime ? ` (${runtime})` : '';
-    if (source.file === IMAGES_INPUT_FILE)
+    if (source.file === _model_js__WEBPACK_IMPORTED_MODULE_4__/* .IMAGES_INPUT_FILE */ .TM)
         return `images input #${source.line}`;
-    if (source.file === STDIN_FILE)
+    if (source.file === _model_js__WEBPACK_IMPORTED_MODULE_4__/* .STDIN_FILE */ .ER)
         return `stdin:${source.line}${suffix}`;
     return `${(0,_escape_js__WEBPACK_IMPORTED_MODULE_3__/* .printable */ .g$)(source.file)}:${source.line}${suffix}`;
 }
@@ -6152,9 +6177,6 @@ function locationLabel(where) {
  * report, the outputs or the log.
  */
 const MAX_REFERENCE_TEXT = 1024;
-function plural(n, word, many = `${word}s`) {
-    return `${n} ${n === 1 ? word : many}`;
-}
 /** What `rewrite` did, in one line for the summaries (plain text: each renderer escapes it). */
 function describeRewrite(r) {
     if (!r.written)
@@ -6162,17 +6184,17 @@ function describeRewrite(r) {
     const where = r.output === '-' ? 'to stdout' : r.inPlace ? 'in place' : `to ${r.output}`;
     const left = r.left.reduce((n, l) => n + l.places, 0);
     const parts = [
-        `rewrite ${r.mode}: ${plural(r.rewritten, 'reference')} rewritten in ${plural(r.changedFiles, 'file')}, ${plural(r.files, 'file')} written ${where}`,
+        `rewrite ${r.mode}: ${(0,_words_js__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .L)(r.rewritten, 'reference')} rewritten in ${(0,_words_js__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .L)(r.changedFiles, 'file')}, ${(0,_words_js__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .L)(r.files, 'file')} written ${where}`,
     ];
     if (r.unchanged)
-        parts.push(`${plural(r.unchanged, 'reference')} already as verified`);
+        parts.push(`${(0,_words_js__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .L)(r.unchanged, 'reference')} already as verified`);
     const proofs = Object.entries(r.pinnedBy ?? {}).filter(([, n]) => n > 0);
     if (proofs.length)
         parts.push(`pinned as upstream's digest by ${proofs.map(([by, n]) => `${_rewrite_stored_js__WEBPACK_IMPORTED_MODULE_0__/* .PROOF_LABEL */ .Ck[by]} (${n})`).join(', ')}`);
     if (left)
-        parts.push(`${plural(left, 'place')} left as written (see the warnings and statuses)`);
+        parts.push(`${(0,_words_js__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .L)(left, 'place')} left as written (see the warnings and statuses)`);
     if (r.problems.length)
-        parts.push(`${plural(r.problems.length, 'file')} not written`);
+        parts.push(`${(0,_words_js__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .L)(r.problems.length, 'file')} not written`);
     return parts.join('; ');
 }
 const KIND_LABEL = {
@@ -6223,14 +6245,6 @@ function fitting(items, budget, separator = 0) {
     }
     return { kept, used };
 }
-/**
- * A message as a surface shows it for one image: without the explanation it shares with other images, which
- * the surface says once (explanationsOf), and with a pointer there (`pointer(title)`, e.g. `(see “…” below)`).
- */
-function briefMessage(text, pointer) {
-    const { brief, explanation } = (0,_warm_diagnose_js__WEBPACK_IMPORTED_MODULE_1__/* .splitExplained */ .tT)(text);
-    return explanation ? `${brief} ${pointer(explanation.title)}` : text;
-}
 /** The explanations the diagnoses and warnings of these results share, each once, in order of first use. */
 function explanationsOf(results) {
     const out = [];
@@ -6242,8 +6256,6 @@ function explanationsOf(results) {
         }
     return out;
 }
-/** The pointer the summaries and the log's problem list put after a message whose explanation follows it. */
-const SEE_BELOW = (title) => `(see “${title}” below)`;
 
 
 /***/ }),
@@ -6351,7 +6363,7 @@ function runUrl(forge, serverUrl, repository, run, env = {}) {
 /* unused harmony exports EXIT_OK, EXIT_IMAGES */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(452);
 /* harmony import */ var _warm_referrers_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(8725);
-/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(7703);
+/* harmony import */ var _words_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(4842);
 // The one place that decides how a run ends, so the action and the CLI always agree.
 //   0: all good (or soft mode);  1: hard failure (config, Zot unreachable, credentials rejected);
 //   2: images failed / invalid / (unresolved, unmapped, not attempted) in strict mode.
@@ -6428,17 +6440,17 @@ function decideOutcome(run) {
     const problems = [];
     const warnings = [];
     if (counts.failed)
-        problems.push(`${(0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .plural */ .LS)(counts.failed, 'image')} failed`);
+        problems.push(`${(0,_words_js__WEBPACK_IMPORTED_MODULE_2__/* .plural */ .L)(counts.failed, 'image')} failed`);
     if (counts.invalid)
-        problems.push((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .plural */ .LS)(counts.invalid, 'invalid reference'));
+        problems.push((0,_words_js__WEBPACK_IMPORTED_MODULE_2__/* .plural */ .L)(counts.invalid, 'invalid reference'));
     if (counts.unresolved)
-        (run.failOnUnresolved ? problems : warnings).push((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .plural */ .LS)(counts.unresolved, 'unresolved reference'));
+        (run.failOnUnresolved ? problems : warnings).push((0,_words_js__WEBPACK_IMPORTED_MODULE_2__/* .plural */ .L)(counts.unresolved, 'unresolved reference'));
     const unreadable = run.notices.filter((n) => n.level === 'error').length;
     if (unreadable)
-        problems.push((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .plural */ .LS)(unreadable, 'input problem'));
+        problems.push((0,_words_js__WEBPACK_IMPORTED_MODULE_2__/* .plural */ .L)(unreadable, 'input problem'));
     if (counts.notAttempted && run.mode !== 'plan') {
         const why = run.cancelled ? ` (${run.cancelled})` : '';
-        problems.push(`${(0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .plural */ .LS)(counts.notAttempted, 'image')} not attempted${why}`);
+        problems.push(`${(0,_words_js__WEBPACK_IMPORTED_MODULE_2__/* .plural */ .L)(counts.notAttempted, 'image')} not attempted${why}`);
     }
     else if (run.cancelled) {
         // Stopped while reading the input: what was not read is in the notices.
@@ -6446,18 +6458,18 @@ function decideOutcome(run) {
     }
     // A manifest missing from the output directory would silently not be deployed.
     if (run.rewrite?.problems.length)
-        problems.push(`${(0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .plural */ .LS)(run.rewrite.problems.length, 'manifest file')} not written`);
+        problems.push(`${(0,_words_js__WEBPACK_IMPORTED_MODULE_2__/* .plural */ .L)(run.rewrite.problems.length, 'manifest file')} not written`);
     // A reference left as written sends the deploy upstream for that image: what rewrite is there to prevent.
     // Soft mode writes the rest and counts it with the other places left (leftWarmed).
     if (run.strict && run.rewrite?.unwritable.length)
-        problems.push(`${(0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .plural */ .LS)(run.rewrite.unwritable.length, 'reference')} to warm images cannot be rewritten in place`);
+        problems.push(`${(0,_words_js__WEBPACK_IMPORTED_MODULE_2__/* .plural */ .L)(run.rewrite.unwritable.length, 'reference')} to warm images cannot be rewritten in place`);
     if (counts.total === 0 && unreadable === 0)
         warnings.push('no image references found; check paths');
     if (counts.skippedUnmapped)
-        warnings.push(`${(0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .plural */ .LS)(counts.skippedUnmapped, 'image')} skipped (registry not in registry-map)`);
+        warnings.push(`${(0,_words_js__WEBPACK_IMPORTED_MODULE_2__/* .plural */ .L)(counts.skippedUnmapped, 'image')} skipped (registry not in registry-map)`);
     const left = leftWarmed(run);
     if (left)
-        warnings.push(`${(0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .plural */ .LS)(left, 'reference')} to warm images not rewritten`);
+        warnings.push(`${(0,_words_js__WEBPACK_IMPORTED_MODULE_2__/* .plural */ .L)(left, 'reference')} to warm images not rewritten`);
     if (problems.length) {
         const reason = `${problems.join(', ')}${warnings.length ? `; ${warnings.join(', ')}` : ''}`;
         return run.strict
@@ -6483,10 +6495,10 @@ function leftWarmed(run) {
 }
 function successLine(mode, c) {
     if (mode === 'plan')
-        return `${(0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .plural */ .LS)(c.total, 'image')} planned`;
+        return `${(0,_words_js__WEBPACK_IMPORTED_MODULE_2__/* .plural */ .L)(c.total, 'image')} planned`;
     if (mode === 'check')
-        return `all ${(0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .plural */ .LS)(c.total, 'image')} present in Zot`;
-    return `all ${(0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .plural */ .LS)(c.total, 'image')} in Zot (${c.cached} cached, ${c.warmed} warmed)`;
+        return `all ${(0,_words_js__WEBPACK_IMPORTED_MODULE_2__/* .plural */ .L)(c.total, 'image')} present in Zot`;
+    return `all ${(0,_words_js__WEBPACK_IMPORTED_MODULE_2__/* .plural */ .L)(c.total, 'image')} in Zot (${c.cached} cached, ${c.warmed} warmed)`;
 }
 
 
@@ -6510,15 +6522,21 @@ function successLine(mode, c) {
 /* harmony export */   xR: () => (/* binding */ tableCell)
 /* harmony export */ });
 /* harmony import */ var _inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7581);
-/* harmony import */ var _escape_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2527);
-/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(7703);
-/* harmony import */ var _links_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(4503);
-/* harmony import */ var _outcome_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(5102);
+/* harmony import */ var _model_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(9814);
+/* harmony import */ var _warm_diagnose_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6633);
+/* harmony import */ var _words_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(4842);
+/* harmony import */ var _escape_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(2527);
+/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(7703);
+/* harmony import */ var _links_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(4503);
+/* harmony import */ var _outcome_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(5102);
 // The job summary (GITHUB_STEP_SUMMARY) as one string. HTML tables rather than Markdown ones: a reference
 // or an error may contain `|`, backticks or `*`, and inside an HTML block only `& < > "` need escaping, as
 // long as no text adds a line break (a blank line would end the block): every value goes through htmlText.
 // GitHub refuses summaries over 1 MiB per step, so rows are cut (worst kept) to stay within a budget.
 // The pull request comment on GitHub is built from the same pieces (renderHtmlResults).
+
+
+
 
 
 
@@ -6554,7 +6572,7 @@ function headline(outcome) {
 }
 function renderSummary(run, outcome, opts) {
     const rest = opts.reportPath
-        ? ` The full list is in the JSON report (<code>${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)(opts.reportPath)}</code>, also in the step's <code>report</code> output).`
+        ? ` The full list is in the JSON report (<code>${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .htmlText */ .js)(opts.reportPath)}</code>, also in the step's <code>report</code> output).`
         : ' Write the JSON report (<code>report</code> input) for the full list.';
     return renderHtmlResults(run, outcome, opts, {
         columns: SUMMARY_COLUMNS,
@@ -6568,32 +6586,32 @@ function renderHtmlResults(run, outcome, opts, layout) {
     const budget = opts.budgetBytes ?? SUMMARY_BUDGET_BYTES;
     const head = renderHead(run, outcome) + renderUnwritable(run, opts);
     const noticeBlock = renderNotices(run.notices, opts);
-    const ordered = (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .worstFirst */ .md)(run.results);
+    const ordered = (0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .worstFirst */ .md)(run.results);
     const detailed = ordered.filter(needsDetail);
     const detailBlocks = detailed.map((r) => renderDetail(r, opts));
     // Said once, after the images that point at them; kept whatever is cut (a few hundred bytes each).
-    const explanations = (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .explanationsOf */ .Ce)(detailed)
-        .map((e) => `<h4>ℹ️ ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)(e.title)}</h4>\n<p>${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)(e.text, 4000)}</p>\n`)
+    const explanations = (0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .explanationsOf */ .Ce)(detailed)
+        .map((e) => `<h4>ℹ️ ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .htmlText */ .js)(e.title)}</h4>\n<p>${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .htmlText */ .js)(e.text, 4000)}</p>\n`)
         .join('');
     // The referrers column only when an image has referrers to show (not looked at: `referrers: off`, plan).
-    const withReferrers = (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .showsReferrers */ .nm)(run.results);
+    const withReferrers = (0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .showsReferrers */ .nm)(run.results);
     const columns = layout.columns.filter((c) => c !== 'referrers' || withReferrers);
     const rows = ordered.map((r) => renderRow(r, opts, run.mode, columns));
     const tableOpen = `<h3>Images</h3>\n<table>\n<tr>${columns.map((c) => `<th>${COLUMN_HEADER[c]}</th>`).join('')}</tr>\n`;
     const tableClose = '</table>\n';
     const reserve = 2048; // the notes about what was cut
     let left = budget -
-        (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .bytes */ .ee)(head) -
-        (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .bytes */ .ee)(noticeBlock) -
-        (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .bytes */ .ee)(tableOpen) -
-        (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .bytes */ .ee)(tableClose) -
-        (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .bytes */ .ee)(explanations) -
+        (0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .bytes */ .ee)(head) -
+        (0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .bytes */ .ee)(noticeBlock) -
+        (0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .bytes */ .ee)(tableOpen) -
+        (0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .bytes */ .ee)(tableClose) -
+        (0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .bytes */ .ee)(explanations) -
         reserve;
     // Details of failures matter most, but must not crowd out the table: at most 40% of what is left.
     const detailShare = Math.floor(Math.max(0, left) * 0.4);
-    const { kept: keptDetails, used } = (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .fitting */ ._Q)(detailBlocks, detailShare);
+    const { kept: keptDetails, used } = (0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .fitting */ ._Q)(detailBlocks, detailShare);
     left -= used;
-    const { kept: keptRows } = (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .fitting */ ._Q)(rows, left);
+    const { kept: keptRows } = (0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .fitting */ ._Q)(rows, left);
     let table = '';
     if (rows.length) {
         table = tableOpen + keptRows.join('') + tableClose;
@@ -6615,33 +6633,33 @@ function needsDetail(r) {
 }
 const PROBLEM_STATUSES = new Set(['failed', 'invalid', 'unresolved']);
 function renderHead(run, outcome) {
-    const c = (0,_outcome_js__WEBPACK_IMPORTED_MODULE_4__/* .countResults */ .aD)(run.results);
+    const c = (0,_outcome_js__WEBPACK_IMPORTED_MODULE_5__/* .countResults */ .aD)(run.results);
     const title = headline(outcome);
     const facts = [];
     if (run.zotUrl)
-        facts.push(`<b>Zot</b> <code>${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)(run.zotUrl)}</code>`);
+        facts.push(`<b>Zot</b> <code>${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .htmlText */ .js)(run.zotUrl)}</code>`);
     // Zot builds without a release tag (e.g. `go install`) report no version.
     if (run.zot)
-        facts.push(`version <code>${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)(run.zot.version ?? 'unknown', 100)}</code>`);
+        facts.push(`version <code>${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .htmlText */ .js)(run.zot.version ?? 'unknown', 100)}</code>`);
     facts.push(`mode <b>${run.mode}</b>`);
     facts.push(run.strict ? 'strict' : 'soft (strict: false)');
     facts.push((0,_inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(run.durationMs));
-    facts.push(`${(0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .plural */ .LS)(run.files, 'file')} scanned`);
+    facts.push(`${(0,_words_js__WEBPACK_IMPORTED_MODULE_6__/* .plural */ .L)(run.files, 'file')} scanned`);
     if (run.cancelled)
-        facts.push(`<b>stopped early: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)(run.cancelled)}</b>`);
-    let out = `<h2>${CONCLUSION_ICON[outcome.conclusion]} zot-warm: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)(title, 400)}</h2>\n`;
+        facts.push(`<b>stopped early: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .htmlText */ .js)(run.cancelled)}</b>`);
+    let out = `<h2>${CONCLUSION_ICON[outcome.conclusion]} zot-warm: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .htmlText */ .js)(title, 400)}</h2>\n`;
     out += `<p>${facts.join(' · ')}</p>\n`;
     out +=
         '<table>\n<tr><th>total</th><th>✅ cached</th><th>🔥 warmed</th><th>❌ failed</th><th>⏭️ skipped</th><th>❓ unresolved</th><th>⛔ invalid</th></tr>\n';
     out += `<tr>${[c.total, c.cached, c.warmed, c.failed, c.skipped, c.unresolved, c.invalid].map((n) => `<td>${n}</td>`).join('')}</tr>\n</table>\n`;
-    const referrers = (0,_outcome_js__WEBPACK_IMPORTED_MODULE_4__/* .countReferrers */ .AF)(run.results);
+    const referrers = (0,_outcome_js__WEBPACK_IMPORTED_MODULE_5__/* .countReferrers */ .AF)(run.results);
     if (referrers)
-        out += `<p>${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)(referrersLine(referrers))}</p>\n`;
+        out += `<p>${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .htmlText */ .js)(referrersLine(referrers))}</p>\n`;
     if (run.hardFailure) {
-        out += `<p><b>${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)(run.hardFailure.message)}</b>${run.hardFailure.hint ? `<br>${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)(run.hardFailure.hint)}` : ''}</p>\n`;
+        out += `<p><b>${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .htmlText */ .js)(run.hardFailure.message)}</b>${run.hardFailure.hint ? `<br>${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .htmlText */ .js)(run.hardFailure.hint)}` : ''}</p>\n`;
     }
     if (run.rewrite)
-        out += `<p>📝 ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .describeRewrite */ .Ge)(run.rewrite))}</p>\n`;
+        out += `<p>📝 ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .htmlText */ .js)((0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .describeRewrite */ .Ge)(run.rewrite))}</p>\n`;
     return out;
 }
 function renderNotices(notices, opts) {
@@ -6649,8 +6667,8 @@ function renderNotices(notices, opts) {
     if (!shown.length)
         return '';
     const items = shown.slice(0, 200).map((n) => {
-        const where = n.line ? linkTo({ file: n.file, line: n.line, column: n.column ?? 1 }, opts) : (0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)(n.file);
-        return `<li>${n.level === 'error' ? '❌' : '⚠️'} ${where}: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)(n.message, 1000)}</li>`;
+        const where = n.line ? linkTo({ file: n.file, line: n.line, column: n.column ?? 1 }, opts) : (0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .htmlText */ .js)(n.file);
+        return `<li>${n.level === 'error' ? '❌' : '⚠️'} ${where}: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .htmlText */ .js)(n.message, 1000)}</li>`;
     });
     const more = shown.length > 200 ? `<li>… and ${shown.length - 200} more in the report</li>` : '';
     return `<h3>Input problems</h3>\n<ul>\n${items.join('\n')}${more}\n</ul>\n`;
@@ -6665,9 +6683,9 @@ function renderUnwritable(run, opts) {
     const icon = run.strict ? '❌' : '⚠️';
     const items = places
         .slice(0, UNWRITABLE_SHOWN)
-        .map((u) => `<li>${icon} ${linkTo(u, opts)} <code>${breakable((0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .compactReference */ .hl)((0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .literal */ .eu)(u.reference, 300))))}</code>: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)(u.why, 1000)}</li>`);
+        .map((u) => `<li>${icon} ${linkTo(u, opts)} <code>${breakable((0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .htmlText */ .js)((0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .compactReference */ .hl)((0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .literal */ .eu)(u.reference, 300))))}</code>: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .htmlText */ .js)(u.why, 1000)}</li>`);
     const more = places.length > UNWRITABLE_SHOWN ? `<li>… and ${places.length - UNWRITABLE_SHOWN} more</li>` : '';
-    return `<p><b>${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)(unwritableHeading(run))}</b></p>\n<ul>\n${items.join('\n')}${more}\n</ul>\n`;
+    return `<p><b>${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .htmlText */ .js)(unwritableHeading(run))}</b></p>\n<ul>\n${items.join('\n')}${more}\n</ul>\n`;
 }
 /** Above the list of places `rewrite` could not replace: what it means for the deploy. */
 function unwritableHeading(run) {
@@ -6677,7 +6695,7 @@ function unwritableHeading(run) {
 }
 /** `Referrers in Zot: 3 of 5 images signed, 2 attested, 1 with an SBOM, 1 not verified.` */
 function referrersLine(c) {
-    const parts = [`${c.signed} of ${(0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .plural */ .LS)(c.checked, 'image')} signed`, `${c.attested} attested`];
+    const parts = [`${c.signed} of ${(0,_words_js__WEBPACK_IMPORTED_MODULE_6__/* .plural */ .L)(c.checked, 'image')} signed`, `${c.attested} attested`];
     parts.push(`${c.sbom} with an SBOM`);
     if (c.notVerified)
         parts.push(`${c.notVerified} not verified (Zot's search extension is off or cannot read them)`);
@@ -6688,19 +6706,19 @@ function tableCell(r, column, mode, m) {
     switch (column) {
         case 'status':
             // A no-break space: the icon never ends up alone on a line above its word.
-            return `${(0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .statusIcon */ .I8)(r.status, mode)}\u00a0${(0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .statusLabel */ .Rh)(r.status, mode)}`;
+            return `${(0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .statusIcon */ .I8)(r.status, mode)}\u00a0${(0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .statusLabel */ .Rh)(r.status, mode)}`;
         case 'image':
-            return m.reference((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .compactReference */ .hl)((0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .literal */ .eu)(r.reference, 300)));
+            return m.reference((0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .compactReference */ .hl)((0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .literal */ .eu)(r.reference, 300)));
         case 'zot':
-            return r.zotReference ? m.reference((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .zotReferenceLabel */ .FJ)(r.zotReference)) : '';
+            return r.zotReference ? m.reference((0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .zotReferenceLabel */ .FJ)(r.zotReference)) : '';
         case 'digest':
-            return r.digest ? m.code((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .shortDigest */ .VK)(r.digest)) : '';
+            return r.digest ? m.code((0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .shortDigest */ .VK)(r.digest)) : '';
         case 'digestPlatforms':
             return [tableCell(r, 'digest', mode, m), r.platforms?.length ? m.text(r.platforms.join(', ')) : '']
                 .filter(Boolean)
                 .join(m.platformBreak);
         case 'referrers':
-            return m.text((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .referrersLabel */ .D0)(r));
+            return m.text((0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .referrersLabel */ .D0)(r));
         case 'time':
             return r.status === 'cached' || r.status === 'warmed' || r.status === 'failed'
                 ? (0,_inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(r.durationMs)
@@ -6717,9 +6735,9 @@ function tableCell(r, column, mode, m) {
 }
 function renderRow(r, opts, mode, columns) {
     const markup = {
-        reference: (t) => `<code>${breakable((0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)(t))}</code>`,
-        code: (t) => `<code>${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)(t)}</code>`,
-        text: (t) => (0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)(t),
+        reference: (t) => `<code>${breakable((0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .htmlText */ .js)(t))}</code>`,
+        code: (t) => `<code>${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .htmlText */ .js)(t)}</code>`,
+        text: (t) => (0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .htmlText */ .js)(t),
         platformBreak: '<br>',
         source: (s) => linkTo(s, opts),
         sourcesPerRow: opts.sourcesPerRow ?? 3,
@@ -6729,29 +6747,29 @@ function renderRow(r, opts, mode, columns) {
 function renderDetail(r, opts) {
     const lines = [];
     if (r.error)
-        lines.push(`<b>Error:</b> ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)(r.error, 2000)}`);
+        lines.push(`<b>Error:</b> ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .htmlText */ .js)(r.error, 2000)}`);
     if (r.diagnosis)
-        lines.push(`<b>Diagnosis:</b> ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .briefMessage */ .gM)(r.diagnosis, _format_js__WEBPACK_IMPORTED_MODULE_2__/* .SEE_BELOW */ .w0), 2000)}`);
+        lines.push(`<b>Diagnosis:</b> ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .htmlText */ .js)((0,_warm_diagnose_js__WEBPACK_IMPORTED_MODULE_1__/* .briefMessage */ .gM)(r.diagnosis, _warm_diagnose_js__WEBPACK_IMPORTED_MODULE_1__/* .SEE_BELOW */ .w0), 2000)}`);
     for (const w of r.warnings.slice(0, 10))
-        lines.push(`<b>Warning:</b> ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .briefMessage */ .gM)(w, _format_js__WEBPACK_IMPORTED_MODULE_2__/* .SEE_BELOW */ .w0), 1000)}`);
+        lines.push(`<b>Warning:</b> ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .htmlText */ .js)((0,_warm_diagnose_js__WEBPACK_IMPORTED_MODULE_1__/* .briefMessage */ .gM)(w, _warm_diagnose_js__WEBPACK_IMPORTED_MODULE_1__/* .SEE_BELOW */ .w0), 1000)}`);
     if (r.zotReference)
-        lines.push(`<b>Zot reference:</b> <code>${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .zotReferenceLabel */ .FJ)(r.zotReference))}</code>`);
+        lines.push(`<b>Zot reference:</b> <code>${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .htmlText */ .js)((0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .zotReferenceLabel */ .FJ)(r.zotReference))}</code>`);
     if (r.rewrittenAs)
-        lines.push(`<b>Rewritten as:</b> <code>${breakable((0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .compactReference */ .hl)(r.rewrittenAs)))}</code>`);
+        lines.push(`<b>Rewritten as:</b> <code>${breakable((0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .htmlText */ .js)((0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .compactReference */ .hl)(r.rewrittenAs)))}</code>`);
     const sources = r.sources.slice(0, 10).map((s) => linkTo(s, opts));
     if (r.sources.length > 10)
         sources.push(`+${r.sources.length - 10} more`);
     lines.push(`<b>Used in:</b> ${sources.join(', ')}`);
-    const ref = breakable((0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .compactReference */ .hl)((0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .literal */ .eu)(r.reference, 300))));
-    return `<h4>${_format_js__WEBPACK_IMPORTED_MODULE_2__/* .STATUS_ICON */ .tW[r.status]} ${_format_js__WEBPACK_IMPORTED_MODULE_2__/* .STATUS_LABEL */ ._P[r.status]}: <code>${ref}</code></h4>\n<p>${lines.join('<br>\n')}</p>\n`;
+    const ref = breakable((0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .htmlText */ .js)((0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .compactReference */ .hl)((0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .literal */ .eu)(r.reference, 300))));
+    return `<h4>${_format_js__WEBPACK_IMPORTED_MODULE_3__/* .STATUS_ICON */ .tW[r.status]} ${_format_js__WEBPACK_IMPORTED_MODULE_3__/* .STATUS_LABEL */ ._P[r.status]}: <code>${ref}</code></h4>\n<p>${lines.join('<br>\n')}</p>\n`;
 }
 function linkTo(s, opts) {
-    const label = breakable((0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .sourceLabel */ .en)(s)));
-    if (!opts.repo || !(0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .isWorkspaceFile */ .Ud)(s))
+    const label = breakable((0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .htmlText */ .js)((0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .sourceLabel */ .en)(s)));
+    if (!opts.repo || !(0,_model_js__WEBPACK_IMPORTED_MODULE_7__/* .isWorkspaceFile */ .Ud)(s))
         return label;
-    const path = (0,_links_js__WEBPACK_IMPORTED_MODULE_3__/* .repoPath */ .qN)(opts.repo, opts.workspace, s.file);
+    const path = (0,_links_js__WEBPACK_IMPORTED_MODULE_4__/* .repoPath */ .qN)(opts.repo, opts.workspace, s.file);
     return path
-        ? `<a href="${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .htmlText */ .js)((0,_links_js__WEBPACK_IMPORTED_MODULE_3__/* .fileUrl */ .iw)(opts.repo, path, s.line), Number.MAX_SAFE_INTEGER)}">${label}</a>`
+        ? `<a href="${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .htmlText */ .js)((0,_links_js__WEBPACK_IMPORTED_MODULE_4__/* .fileUrl */ .iw)(opts.repo, path, s.line), Number.MAX_SAFE_INTEGER)}">${label}</a>`
         : label;
 }
 /**
@@ -6776,9 +6794,13 @@ function breakable(escaped) {
 /* harmony export */ });
 /* unused harmony exports TABLE_WIDTH, RUNTIME_MARK, shortenMiddle */
 /* harmony import */ var _inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7581);
-/* harmony import */ var _escape_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2527);
-/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(7703);
+/* harmony import */ var _model_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(9814);
+/* harmony import */ var _warm_diagnose_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6633);
+/* harmony import */ var _escape_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(2527);
+/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(7703);
 // The final table as aligned plain text, for the log (Forgejo shows no job summary) and the CLI.
+
+
 
 
 
@@ -6852,18 +6874,18 @@ function renderTable(results, mode, width = TABLE_WIDTH) {
 }
 /** `mode` only changes how not-attempted images are called in plan mode. */
 function tableLines(results, mode, width = TABLE_WIDTH) {
-    const ordered = (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .worstFirst */ .md)(results);
+    const ordered = (0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .worstFirst */ .md)(results);
     const places = ordered.map(placeOf);
     const all = ordered.map((r, i) => {
         const cells = {
-            STATUS: (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .statusLabel */ .Rh)(r.status, mode),
+            STATUS: (0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .statusLabel */ .Rh)(r.status, mode),
             // Short digests in every table (the report keeps the full ones).
-            IMAGE: (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .compactReference */ .hl)((0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .literal */ .eu)(r.reference, 200)),
-            'ZOT REFERENCE': r.zotReference ? (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .zotReferenceLabel */ .FJ)(r.zotReference) : '-',
-            DIGEST: (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .shortDigest */ .VK)(r.digest) || '-',
+            IMAGE: (0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .compactReference */ .hl)((0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .literal */ .eu)(r.reference, 200)),
+            'ZOT REFERENCE': r.zotReference ? (0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .zotReferenceLabel */ .FJ)(r.zotReference) : '-',
+            DIGEST: (0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .shortDigest */ .VK)(r.digest) || '-',
             PLATFORMS: r.platforms?.length ? compactPlatforms(r.platforms) : '-',
             // `signed,attested,sbom`: the summary's label without spaces, as the platforms are written.
-            REFERRERS: (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .referrersLabel */ .D0)(r).replace(/, /g, ',').replace('not verified', 'unverified') || '-',
+            REFERRERS: (0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .referrersLabel */ .D0)(r).replace(/, /g, ',').replace('not verified', 'unverified') || '-',
             TIME: r.status === 'cached' || r.status === 'warmed' || r.status === 'failed'
                 ? (0,_inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(r.durationMs)
                 : '-',
@@ -6877,7 +6899,7 @@ function tableLines(results, mode, width = TABLE_WIDTH) {
     const at = (c) => headers.indexOf(c);
     const [DIGEST, PLATFORMS, USED_IN] = [at('DIGEST'), at('PLATFORMS'), at('USED IN')];
     // Escaped per cell, so the columns stay aligned.
-    let table = [[...headers], ...all.map((cells) => headers.map((c) => (0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .logLine */ .BP)(cells[c])))];
+    let table = [[...headers], ...all.map((cells) => headers.map((c) => (0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .logLine */ .BP)(cells[c])))];
     const natural = () => headers.map((_, i) => Math.max(...table.map((row) => length(row[i] ?? ''))));
     // Too wide: the digest column drops its `sha256:`, which every cell repeats.
     if (lineWidth(natural()) > width)
@@ -6997,13 +7019,13 @@ function placeOf(r) {
     const tail = `:${first?.line}${runtime ? ` ${RUNTIME_MARK}` : ''}${more}`;
     const path = !first
         ? '-'
-        : first.file === _format_js__WEBPACK_IMPORTED_MODULE_2__/* .IMAGES_INPUT_FILE */ .TM
+        : first.file === _model_js__WEBPACK_IMPORTED_MODULE_4__/* .IMAGES_INPUT_FILE */ .TM
             ? `images input #${first.line}`
-            : first.file === _format_js__WEBPACK_IMPORTED_MODULE_2__/* .STDIN_FILE */ .ER
+            : first.file === _model_js__WEBPACK_IMPORTED_MODULE_4__/* .STDIN_FILE */ .ER
                 ? 'stdin'
-                : (0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .logLine */ .BP)((0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .printable */ .g$)(first.file));
+                : (0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .logLine */ .BP)((0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .printable */ .g$)(first.file));
     const place = { path, name: path.slice(path.lastIndexOf('/') + 1), runtime };
-    return { ...place, tail: !first ? '' : first.file === _format_js__WEBPACK_IMPORTED_MODULE_2__/* .IMAGES_INPUT_FILE */ .TM ? more : tail };
+    return { ...place, tail: !first ? '' : first.file === _model_js__WEBPACK_IMPORTED_MODULE_4__/* .IMAGES_INPUT_FILE */ .TM ? more : tail };
 }
 /**
  * A place cut to `max`: the file name and its tail stay, the directories give way in the middle
@@ -7033,28 +7055,28 @@ const MIN_NAME = 6;
 /** Failed, invalid and unresolved images with their error and diagnosis, for the log. */
 function renderProblems(results) {
     const lines = [];
-    const shown = (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .worstFirst */ .md)(results).filter((r) => r.status === 'failed' || r.status === 'invalid' || r.status === 'unresolved');
+    const shown = (0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .worstFirst */ .md)(results).filter((r) => r.status === 'failed' || r.status === 'invalid' || r.status === 'unresolved');
     for (const r of shown) {
-        lines.push(`${_format_js__WEBPACK_IMPORTED_MODULE_2__/* .STATUS_LABEL */ ._P[r.status]}: ${(0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .compactReference */ .hl)((0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .literal */ .eu)(r.reference, 200))}`);
+        lines.push(`${_format_js__WEBPACK_IMPORTED_MODULE_3__/* .STATUS_LABEL */ ._P[r.status]}: ${(0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .compactReference */ .hl)((0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .literal */ .eu)(r.reference, 200))}`);
         if (r.error)
-            lines.push(`  error:     ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLine */ .TN)(r.error, 1000)}`);
+            lines.push(`  error:     ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .oneLine */ .TN)(r.error, 1000)}`);
         if (r.diagnosis)
-            lines.push(`  diagnosis: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLine */ .TN)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .briefMessage */ .gM)(r.diagnosis, _format_js__WEBPACK_IMPORTED_MODULE_2__/* .SEE_BELOW */ .w0), 1000)}`);
+            lines.push(`  diagnosis: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .oneLine */ .TN)((0,_warm_diagnose_js__WEBPACK_IMPORTED_MODULE_1__/* .briefMessage */ .gM)(r.diagnosis, _warm_diagnose_js__WEBPACK_IMPORTED_MODULE_1__/* .SEE_BELOW */ .w0), 1000)}`);
         lines.push(`  used in:   ${r.sources
             .slice(0, 5)
-            .map((s) => (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .sourceLabel */ .en)(s))
+            .map((s) => (0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .sourceLabel */ .en)(s))
             .join(', ')}${r.sources.length > 5 ? ', …' : ''}`);
     }
     // Each shared explanation once, after the images that point at it.
-    for (const e of (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .explanationsOf */ .Ce)(shown))
-        lines.push('', `${e.title}:`, `  ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLine */ .TN)(e.text, 4000)}`);
+    for (const e of (0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .explanationsOf */ .Ce)(shown))
+        lines.push('', `${e.title}:`, `  ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .oneLine */ .TN)(e.text, 4000)}`);
     return lines.join('\n');
 }
 
 
 /***/ }),
 
-/***/ 4842:
+/***/ 2461:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -7062,12 +7084,15 @@ function renderProblems(results) {
 /* harmony export */   k: () => (/* binding */ renderTextSummary)
 /* harmony export */ });
 /* harmony import */ var _inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7581);
-/* harmony import */ var _escape_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2527);
-/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(7703);
-/* harmony import */ var _links_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(4503);
-/* harmony import */ var _outcome_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(5102);
-/* harmony import */ var _summary_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(3394);
-/* harmony import */ var _table_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(8330);
+/* harmony import */ var _model_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(9814);
+/* harmony import */ var _warm_diagnose_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6633);
+/* harmony import */ var _words_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(4842);
+/* harmony import */ var _escape_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(2527);
+/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(7703);
+/* harmony import */ var _links_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(4503);
+/* harmony import */ var _outcome_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(5102);
+/* harmony import */ var _summary_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(3394);
+/* harmony import */ var _table_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(8330);
 // The job summary for Forgejo: its runner has no summary page and prints the file into the log, so the
 // summary is Markdown that reads well as plain text: the aligned table in a fenced block, then the problems
 // as a list with Markdown links to the lines (rendered, should the instance ever render summaries).
@@ -7080,8 +7105,11 @@ function renderProblems(results) {
 
 
 
+
+
+
 function renderTextSummary(run, outcome, opts = {}) {
-    const where = opts.reportPath ? ` (${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownText */ .p7)(opts.reportPath)})` : '';
+    const where = opts.reportPath ? ` (${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .markdownText */ .p7)(opts.reportPath)})` : '';
     return renderMarkdownResults(run, outcome, opts, {
         table: 'fenced',
         first: 'table',
@@ -7091,38 +7119,38 @@ function renderTextSummary(run, outcome, opts = {}) {
 }
 /** Head, the image table and the problem list, cut (worst kept) to the byte budget. */
 function renderMarkdownResults(run, outcome, opts, layout) {
-    const c = (0,_outcome_js__WEBPACK_IMPORTED_MODULE_4__/* .countResults */ .aD)(run.results);
+    const c = (0,_outcome_js__WEBPACK_IMPORTED_MODULE_5__/* .countResults */ .aD)(run.results);
     const facts = [
         // In a code span: a forge would turn the bare URL into a link.
-        run.zotUrl ? `Zot ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownCode */ .D9)(run.zotUrl)}` : undefined,
-        run.zot ? `version ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownText */ .p7)(run.zot.version ?? 'unknown', 100)}` : undefined,
+        run.zotUrl ? `Zot ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .markdownCode */ .D9)(run.zotUrl)}` : undefined,
+        run.zot ? `version ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .markdownText */ .p7)(run.zot.version ?? 'unknown', 100)}` : undefined,
         `mode ${run.mode}`,
         run.strict ? 'strict' : 'soft',
         (0,_inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(run.durationMs),
-        `${(0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .plural */ .LS)(run.files, 'file')} scanned`,
-        run.cancelled ? `stopped early: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownText */ .p7)(run.cancelled)}` : undefined,
+        `${(0,_words_js__WEBPACK_IMPORTED_MODULE_8__/* .plural */ .L)(run.files, 'file')} scanned`,
+        run.cancelled ? `stopped early: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .markdownText */ .p7)(run.cancelled)}` : undefined,
     ].filter(Boolean);
-    let head = `## ${_summary_js__WEBPACK_IMPORTED_MODULE_5__/* .CONCLUSION_ICON */ .MO[outcome.conclusion]} zot-warm: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownText */ .p7)((0,_summary_js__WEBPACK_IMPORTED_MODULE_5__/* .headline */ .Pl)(outcome), 400)}\n\n${facts.join(' · ')}\n\n`;
+    let head = `## ${_summary_js__WEBPACK_IMPORTED_MODULE_6__/* .CONCLUSION_ICON */ .MO[outcome.conclusion]} zot-warm: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .markdownText */ .p7)((0,_summary_js__WEBPACK_IMPORTED_MODULE_6__/* .headline */ .Pl)(outcome), 400)}\n\n${facts.join(' · ')}\n\n`;
     head += `total ${c.total} · cached ${c.cached} · warmed ${c.warmed} · failed ${c.failed} · skipped ${c.skipped} · unresolved ${c.unresolved} · invalid ${c.invalid}\n\n`;
-    const referrers = (0,_outcome_js__WEBPACK_IMPORTED_MODULE_4__/* .countReferrers */ .AF)(run.results);
+    const referrers = (0,_outcome_js__WEBPACK_IMPORTED_MODULE_5__/* .countReferrers */ .AF)(run.results);
     if (referrers)
-        head += `${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownText */ .p7)((0,_summary_js__WEBPACK_IMPORTED_MODULE_5__/* .referrersLine */ .jv)(referrers))}\n\n`;
+        head += `${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .markdownText */ .p7)((0,_summary_js__WEBPACK_IMPORTED_MODULE_6__/* .referrersLine */ .jv)(referrers))}\n\n`;
     if (run.hardFailure) {
         const { hint } = run.hardFailure;
         // `****` alone would be a thematic break: no emphasis around nothing — judged on the rendered text, as
         // a message of only a line break (NEL, which trim() keeps) renders empty too.
-        const message = (0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownText */ .p7)(run.hardFailure.message).trim();
-        head += `${[message ? `**${message}**` : '', (0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownText */ .p7)(hint ?? '')].filter(Boolean).join(' ')}\n\n`;
+        const message = (0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .markdownText */ .p7)(run.hardFailure.message).trim();
+        head += `${[message ? `**${message}**` : '', (0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .markdownText */ .p7)(hint ?? '')].filter(Boolean).join(' ')}\n\n`;
     }
     if (run.rewrite)
-        head += `${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownText */ .p7)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .describeRewrite */ .Ge)(run.rewrite))}\n\n`;
+        head += `${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .markdownText */ .p7)((0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .describeRewrite */ .Ge)(run.rewrite))}\n\n`;
     head += unwritableList(run, opts);
-    const ordered = (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .worstFirst */ .md)(run.results);
-    const detailed = ordered.filter(_summary_js__WEBPACK_IMPORTED_MODULE_5__/* .needsDetail */ .t1);
+    const ordered = (0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .worstFirst */ .md)(run.results);
+    const detailed = ordered.filter(_summary_js__WEBPACK_IMPORTED_MODULE_6__/* .needsDetail */ .t1);
     const problems = detailed.map((r) => problemItem(r, opts));
     // Said once, after the images that point at them; kept whatever is cut.
-    const explanations = (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .explanationsOf */ .Ce)(detailed)
-        .map((e) => `\n**ℹ️ ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownText */ .p7)(e.title)}**: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownText */ .p7)(e.text, 4000)}\n`)
+    const explanations = (0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .explanationsOf */ .Ce)(detailed)
+        .map((e) => `\n**ℹ️ ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .markdownText */ .p7)(e.title)}**: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .markdownText */ .p7)(e.text, 4000)}\n`)
         .join('');
     let tableHead;
     let rows;
@@ -7130,16 +7158,16 @@ function renderMarkdownResults(run, outcome, opts, layout) {
     if (layout.table === 'fenced') {
         // Inside the fence nothing is Markdown, but a line must not close the fence: the table's cells are escaped
         // like the log's, so no line starts with anything but a status.
-        const lines = (0,_table_js__WEBPACK_IMPORTED_MODULE_6__/* .tableLines */ .oW)(run.results, run.mode);
-        tableHead = ['```text', (0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .logText */ .kc)(lines.header)];
-        rows = lines.rows.map(_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .logText */ .kc);
-        legend = lines.legend.map(_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .logText */ .kc);
+        const lines = (0,_table_js__WEBPACK_IMPORTED_MODULE_7__/* .tableLines */ .oW)(run.results, run.mode);
+        tableHead = ['```text', (0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .logText */ .kc)(lines.header)];
+        rows = lines.rows.map(_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .logText */ .kc);
+        legend = lines.legend.map(_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .logText */ .kc);
     }
     else {
-        const withReferrers = (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .showsReferrers */ .nm)(run.results);
+        const withReferrers = (0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .showsReferrers */ .nm)(run.results);
         const columns = layout.table.columns.filter((col) => col !== 'referrers' || withReferrers);
         tableHead = [
-            `| ${columns.map((col) => _summary_js__WEBPACK_IMPORTED_MODULE_5__/* .COLUMN_HEADER */ .hW[col]).join(' | ')} |`,
+            `| ${columns.map((col) => _summary_js__WEBPACK_IMPORTED_MODULE_6__/* .COLUMN_HEADER */ .hW[col]).join(' | ')} |`,
             `|${columns.map(() => '---').join('|')}|`,
         ];
         rows = ordered.map((r) => markdownRow(r, opts, run.mode, columns));
@@ -7147,14 +7175,14 @@ function renderMarkdownResults(run, outcome, opts, layout) {
     // The legend of the table's marks, after an empty line, inside the fence.
     const fence = legend.length ? `\n${legend.join('\n')}\n${'```'}\n` : '```\n';
     const tableClose = layout.table === 'fenced' ? fence : '';
-    const budget = opts.budgetBytes ?? _summary_js__WEBPACK_IMPORTED_MODULE_5__/* .SUMMARY_BUDGET_BYTES */ .Xb;
+    const budget = opts.budgetBytes ?? _summary_js__WEBPACK_IMPORTED_MODULE_6__/* .SUMMARY_BUDGET_BYTES */ .Xb;
     const reserve = 2048; // the notes about what was cut
-    let left = budget - (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .bytes */ .ee)(head) - (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .bytes */ .ee)(tableHead.join('\n')) - (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .bytes */ .ee)(tableClose) - (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .bytes */ .ee)(explanations) - reserve;
+    let left = budget - (0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .bytes */ .ee)(head) - (0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .bytes */ .ee)(tableHead.join('\n')) - (0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .bytes */ .ee)(tableClose) - (0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .bytes */ .ee)(explanations) - reserve;
     // As in the HTML summary: problem details take at most 40% of what is left, the table rows the rest.
     const problemShare = Math.floor(Math.max(0, left) * 0.4);
-    const { kept: keptProblems, used } = (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .fitting */ ._Q)(problems, problemShare);
+    const { kept: keptProblems, used } = (0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .fitting */ ._Q)(problems, problemShare);
     left -= used;
-    const { kept: keptRows } = (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .fitting */ ._Q)(rows, left, 1);
+    const { kept: keptRows } = (0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .fitting */ ._Q)(rows, left, 1);
     let table = '';
     if (rows.length) {
         table = `${[...tableHead, ...keptRows].join('\n')}\n${tableClose}`;
@@ -7178,33 +7206,33 @@ function unwritableList(run, opts) {
         return '';
     const icon = run.strict ? '❌' : '⚠️';
     const items = places
-        .slice(0, _summary_js__WEBPACK_IMPORTED_MODULE_5__/* .UNWRITABLE_SHOWN */ .Az)
-        .map((u) => `- ${icon} ${link(u, opts)} ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownCode */ .D9)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .compactReference */ .hl)((0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .literal */ .eu)(u.reference, 300)))}: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownText */ .p7)(u.why, 1000)}`);
-    if (places.length > _summary_js__WEBPACK_IMPORTED_MODULE_5__/* .UNWRITABLE_SHOWN */ .Az)
-        items.push(`- … and ${places.length - _summary_js__WEBPACK_IMPORTED_MODULE_5__/* .UNWRITABLE_SHOWN */ .Az} more`);
-    return `**${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownText */ .p7)((0,_summary_js__WEBPACK_IMPORTED_MODULE_5__/* .unwritableHeading */ .QT)(run))}**\n\n${items.join('\n')}\n\n`;
+        .slice(0, _summary_js__WEBPACK_IMPORTED_MODULE_6__/* .UNWRITABLE_SHOWN */ .Az)
+        .map((u) => `- ${icon} ${link(u, opts)} ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .markdownCode */ .D9)((0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .compactReference */ .hl)((0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .literal */ .eu)(u.reference, 300)))}: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .markdownText */ .p7)(u.why, 1000)}`);
+    if (places.length > _summary_js__WEBPACK_IMPORTED_MODULE_6__/* .UNWRITABLE_SHOWN */ .Az)
+        items.push(`- … and ${places.length - _summary_js__WEBPACK_IMPORTED_MODULE_6__/* .UNWRITABLE_SHOWN */ .Az} more`);
+    return `**${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .markdownText */ .p7)((0,_summary_js__WEBPACK_IMPORTED_MODULE_6__/* .unwritableHeading */ .QT)(run))}**\n\n${items.join('\n')}\n\n`;
 }
 function markdownRow(r, opts, mode, columns) {
     const markup = {
         reference: htmlCode,
         code: cellCode,
-        text: (t) => (0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownText */ .p7)(t),
+        text: (t) => (0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .markdownText */ .p7)(t),
         platformBreak: ' ',
         source: (s) => link(s, opts, true),
         sourcesPerRow: 3,
     };
-    return `| ${columns.map((c) => (0,_summary_js__WEBPACK_IMPORTED_MODULE_5__/* .tableCell */ .xR)(r, c, mode, markup)).join(' | ')} |`;
+    return `| ${columns.map((c) => (0,_summary_js__WEBPACK_IMPORTED_MODULE_6__/* .tableCell */ .xR)(r, c, mode, markup)).join(' | ')} |`;
 }
 function problemItem(r, opts) {
-    const lines = [`- ${_format_js__WEBPACK_IMPORTED_MODULE_2__/* .STATUS_LABEL */ ._P[r.status]}: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownCode */ .D9)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .compactReference */ .hl)((0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .literal */ .eu)(r.reference, 300)))}`];
+    const lines = [`- ${_format_js__WEBPACK_IMPORTED_MODULE_3__/* .STATUS_LABEL */ ._P[r.status]}: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .markdownCode */ .D9)((0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .compactReference */ .hl)((0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .literal */ .eu)(r.reference, 300)))}`];
     if (r.error)
-        lines.push(`  - error: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownText */ .p7)(r.error, 2000)}`);
+        lines.push(`  - error: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .markdownText */ .p7)(r.error, 2000)}`);
     if (r.diagnosis)
-        lines.push(`  - diagnosis: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownText */ .p7)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .briefMessage */ .gM)(r.diagnosis, _format_js__WEBPACK_IMPORTED_MODULE_2__/* .SEE_BELOW */ .w0), 2000)}`);
+        lines.push(`  - diagnosis: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .markdownText */ .p7)((0,_warm_diagnose_js__WEBPACK_IMPORTED_MODULE_1__/* .briefMessage */ .gM)(r.diagnosis, _warm_diagnose_js__WEBPACK_IMPORTED_MODULE_1__/* .SEE_BELOW */ .w0), 2000)}`);
     if (r.rewrittenAs)
-        lines.push(`  - rewritten as: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownCode */ .D9)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .compactReference */ .hl)(r.rewrittenAs))}`);
+        lines.push(`  - rewritten as: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .markdownCode */ .D9)((0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .compactReference */ .hl)(r.rewrittenAs))}`);
     for (const w of r.warnings.slice(0, 10))
-        lines.push(`  - warning: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownText */ .p7)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .briefMessage */ .gM)(w, _format_js__WEBPACK_IMPORTED_MODULE_2__/* .SEE_BELOW */ .w0), 1000)}`);
+        lines.push(`  - warning: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .markdownText */ .p7)((0,_warm_diagnose_js__WEBPACK_IMPORTED_MODULE_1__/* .briefMessage */ .gM)(w, _warm_diagnose_js__WEBPACK_IMPORTED_MODULE_1__/* .SEE_BELOW */ .w0), 1000)}`);
     const sources = r.sources.slice(0, 10).map((s) => link(s, opts));
     if (r.sources.length > 10)
         sources.push(`+${r.sources.length - 10} more`);
@@ -7212,22 +7240,22 @@ function problemItem(r, opts) {
     return `${lines.join('\n')}\n`;
 }
 function link(s, opts, wrap = false) {
-    const label = wrap ? (0,_summary_js__WEBPACK_IMPORTED_MODULE_5__/* .breakable */ .mo)((0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownText */ .p7)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .sourceLabel */ .en)(s))) : (0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownText */ .p7)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .sourceLabel */ .en)(s));
-    if (!opts.repo || !opts.workspace || !(0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .isWorkspaceFile */ .Ud)(s))
+    const label = wrap ? (0,_summary_js__WEBPACK_IMPORTED_MODULE_6__/* .breakable */ .mo)((0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .markdownText */ .p7)((0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .sourceLabel */ .en)(s))) : (0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .markdownText */ .p7)((0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .sourceLabel */ .en)(s));
+    if (!opts.repo || !opts.workspace || !(0,_model_js__WEBPACK_IMPORTED_MODULE_9__/* .isWorkspaceFile */ .Ud)(s))
         return label;
-    const path = (0,_links_js__WEBPACK_IMPORTED_MODULE_3__/* .repoPath */ .qN)(opts.repo, opts.workspace, s.file);
-    return path ? `[${label}](${(0,_links_js__WEBPACK_IMPORTED_MODULE_3__/* .fileUrl */ .iw)(opts.repo, path, s.line)})` : label;
+    const path = (0,_links_js__WEBPACK_IMPORTED_MODULE_4__/* .repoPath */ .qN)(opts.repo, opts.workspace, s.file);
+    return path ? `[${label}](${(0,_links_js__WEBPACK_IMPORTED_MODULE_4__/* .fileUrl */ .iw)(opts.repo, path, s.line)})` : label;
 }
 /** In a table cell `|` must be escaped even inside a code span: GFM splits the cells before parsing them. */
 function cellCode(text) {
-    return (0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownCode */ .D9)(text).replace(/\|/g, '\\|');
+    return (0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .markdownCode */ .D9)(text).replace(/\|/g, '\\|');
 }
 /**
  * Code that may wrap (see breakable): a code span cannot hold `<wbr>`, so the cell uses inline HTML `<code>`,
  * whose content Markdown still parses, hence escaped as Markdown.
  */
 function htmlCode(text) {
-    return `<code>${(0,_summary_js__WEBPACK_IMPORTED_MODULE_5__/* .breakable */ .mo)((0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownText */ .p7)(text))}</code>`;
+    return `<code>${(0,_summary_js__WEBPACK_IMPORTED_MODULE_6__/* .breakable */ .mo)((0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .markdownText */ .p7)(text))}</code>`;
 }
 
 
@@ -7441,13 +7469,15 @@ function unprovenDigest(digest, referrers) {
 /* harmony export */   Rn: () => (/* binding */ retryLine),
 /* harmony export */   Tu: () => (/* binding */ authFailure),
 /* harmony export */   fP: () => (/* binding */ cancelledImage),
+/* harmony export */   gM: () => (/* binding */ briefMessage),
 /* harmony export */   h4: () => (/* binding */ diagnose),
 /* harmony export */   nT: () => (/* binding */ EXPLANATIONS),
 /* harmony export */   oN: () => (/* binding */ connectionWarnings),
 /* harmony export */   tT: () => (/* binding */ splitExplained),
 /* harmony export */   to: () => (/* binding */ explained),
 /* harmony export */   u9: () => (/* binding */ transportAdvice),
-/* harmony export */   vc: () => (/* binding */ authAdvice)
+/* harmony export */   vc: () => (/* binding */ authAdvice),
+/* harmony export */   w0: () => (/* binding */ SEE_BELOW)
 /* harmony export */ });
 /* unused harmony export conversionDiagnosis */
 /* harmony import */ var _inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7581);
@@ -7681,6 +7711,16 @@ function retryLine(e) {
             return `not retrying: ${cause}, which already used up the retries of an earlier request (${where})`;
     }
 }
+/**
+ * A message as a surface shows it for one image: without the explanation it shares with other images, which
+ * the surface says once (explanationsOf), and with a pointer there (`pointer(title)`, e.g. `(see “…” below)`).
+ */
+function briefMessage(text, pointer) {
+    const { brief, explanation } = splitExplained(text);
+    return explanation ? `${brief} ${pointer(explanation.title)}` : text;
+}
+/** The pointer the summaries and the log's problem list put after a message whose explanation follows it. */
+const SEE_BELOW = (title) => `(see “${title}” below)`;
 
 
 /***/ }),
@@ -8879,6 +8919,21 @@ function searchPlatform(os, arch) {
     if (!architecture || extra !== undefined)
         return undefined;
     return (0,_platforms_js__WEBPACK_IMPORTED_MODULE_1__/* .normalizePlatform */ .FL)({ os, architecture, variant });
+}
+
+
+/***/ }),
+
+/***/ 4842:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   L: () => (/* binding */ plural)
+/* harmony export */ });
+// Wording helpers every layer uses (log lines, summaries, errors).
+/** `1 image`, `3 images`. */
+function plural(n, word, many = `${word}s`) {
+    return `${n} ${n === 1 ? word : many}`;
 }
 
 

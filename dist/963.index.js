@@ -77,10 +77,10 @@ var errors = __webpack_require__(452);
 var duration = __webpack_require__(7581);
 // EXTERNAL MODULE: ./lib/report/escape.js
 var report_escape = __webpack_require__(2527);
-// EXTERNAL MODULE: ./lib/report/format.js
-var format = __webpack_require__(7703);
 // EXTERNAL MODULE: ./lib/rewrite/stored.js
 var stored = __webpack_require__(8177);
+// EXTERNAL MODULE: ./lib/words.js
+var words = __webpack_require__(4842);
 ;// CONCATENATED MODULE: ./lib/warm/auth.js
 // Registry authentication: WWW-Authenticate parsing and the bearer token cache (distribution token spec).
 /**
@@ -1482,7 +1482,7 @@ async function zotStage(config, zotUrl, images, signal, opts) {
             delete out.zot;
         if (!out.hardFailure && !signal.aborted && images.length) {
             const verb = config.mode === 'check' ? 'Check' : 'Warm';
-            const warmed = await logger.group(`${verb} ${(0,format/* plural */.LS)(images.length, 'image')}`, () => warmWithProgress(images, client, config, signal, opts));
+            const warmed = await logger.group(`${verb} ${(0,words/* plural */.L)(images.length, 'image')}`, () => warmWithProgress(images, client, config, signal, opts));
             out.warmed = warmed;
             if (config.rewrite?.mode === 'digest')
                 out.stored = await (0,stored/* readStoredForms */.zV)(client, images, warmed, {

@@ -228,7 +228,7 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 // CLI, which the bundler puts in chunks of their own (dist/*.cli.js), so the cache applies to them.
 
 (0,_compile_cache_js__WEBPACK_IMPORTED_MODULE_0__/* .enableCompileCache */ .L)();
-const { main } = await Promise.all(/* import() */[__nccwpck_require__.e(720), __nccwpck_require__.e(786)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3786));
+const { main } = await Promise.all(/* import() */[__nccwpck_require__.e(720), __nccwpck_require__.e(559)]).then(__nccwpck_require__.bind(__nccwpck_require__, 559));
 await main();
 
 __webpack_async_result__();

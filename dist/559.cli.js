@@ -1,8 +1,8 @@
-export const id = 786;
-export const ids = [786];
+export const id = 559;
+export const ids = [559];
 export const modules = {
 
-/***/ 3786:
+/***/ 559:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 
@@ -2116,11 +2116,214 @@ function isDirectory(path) {
     }
 }
 
+// EXTERNAL MODULE: ./lib/model.js
+var model = __webpack_require__(9814);
+// EXTERNAL MODULE: ./lib/warm/diagnose.js
+var diagnose = __webpack_require__(6633);
+// EXTERNAL MODULE: ./lib/words.js
+var words = __webpack_require__(4842);
 // EXTERNAL MODULE: ./lib/report/escape.js
 var report_escape = __webpack_require__(2527);
-// EXTERNAL MODULE: ./lib/report/format.js
-var format = __webpack_require__(7703);
+// EXTERNAL MODULE: ./lib/rewrite/stored.js
+var stored = __webpack_require__(8177);
+// EXTERNAL MODULE: ./lib/warm/referrers.js
+var referrers = __webpack_require__(8725);
+;// CONCATENATED MODULE: ./lib/report/format.js
+// Small presentation helpers shared by the table, the summary and the annotations.
+
+
+
+
+
+
+/** Worst first: the order of tables, annotations and what survives when rows must be cut. */
+const STATUS_ORDER = [
+    'failed',
+    'invalid',
+    'unresolved',
+    'not-attempted',
+    'skipped-unmapped',
+    'warmed',
+    'cached',
+];
+const STATUS_LABEL = {
+    failed: 'failed',
+    invalid: 'invalid',
+    unresolved: 'unresolved',
+    'not-attempted': 'not attempted',
+    'skipped-unmapped': 'skipped',
+    warmed: 'warmed',
+    cached: 'cached',
+};
+const STATUS_ICON = {
+    failed: '❌',
+    invalid: '⛔',
+    unresolved: '❓',
+    'not-attempted': '⏸️',
+    'skipped-unmapped': '⏭️',
+    warmed: '🔥',
+    cached: '✅',
+};
+/** In plan mode nothing is attempted on purpose: say "planned". */
+function statusLabel(status, mode) {
+    return mode === 'plan' && status === 'not-attempted' ? 'planned' : STATUS_LABEL[status];
+}
+function statusIcon(status, mode) {
+    return mode === 'plan' && status === 'not-attempted' ? '📋' : STATUS_ICON[status];
+}
+function statusRank(status) {
+    return STATUS_ORDER.indexOf(status);
+}
+/** Stable sort, worst status first; ties keep extraction order. */
+function format_worstFirst(results) {
+    return results
+        .map((r, i) => ({ r, i }))
+        .sort((a, b) => statusRank(a.r.status) - statusRank(b.r.status) || a.i - b.i)
+        .map((x) => x.r);
+}
+/** `sha256:0123456789abcdef…` → `sha256:0123456789ab`. */
+function shortDigest(digest) {
+    if (!digest)
+        return '';
+    const [alg, hex] = digest.split(':');
+    return hex ? `${alg}:${hex.slice(0, 12)}` : digest;
+}
+/**
+ * A reference as a table shows it: a pinned digest cut to 12 hex digits and `…`. A 64-hex digest would push the
+ * rest of the row off the screen; the JSON report keeps the full value.
+ */
+function compactReference(ref) {
+    return ref.replace(/@([a-z0-9]+(?:[.+_-][a-z0-9]+)*):([0-9a-fA-F]{16,})$/, (_, alg, hex) => `@${alg}:${hex.slice(0, 12)}…`);
+}
+/** `repo:tag@sha256:…` → `repo:tag` (the digest has its own column); `repo@sha256:…` is compacted. */
+function zotReferenceLabel(ref) {
+    const at = ref.indexOf('@');
+    if (at < 0)
+        return ref;
+    const name = ref.slice(0, at);
+    return name.slice(name.lastIndexOf('/') + 1).includes(':') ? name : compactReference(ref);
+}
+/**
+ * `deploy/app.yaml:12`, `images input #3`, `stdin:4`. File names may hold anything a file system allows
+ * (line breaks, escape sequences): they are shown escaped, so a label is always one harmless line. An image
+ * the workload starts later is marked: `deploy/op.yaml:27 (runtime: arg --prometheus-config-reloader)` (the
+ * 120-column table has its own, shorter mark).
+ */
+function sourceLabel(source) {
+    const runtime = runtimeLabel(source);
+    const suffix = runtime ? ` (${runtime})` : '';
+    if (source.file === model/* IMAGES_INPUT_FILE */.TM)
+        return `images input #${source.line}`;
+    if (source.file === model/* STDIN_FILE */.ER)
+        return `stdin:${source.line}${suffix}`;
+    return `${(0,report_escape/* printable */.g$)(source.file)}:${source.line}${suffix}`;
+}
+/** `runtime: arg --executor-image`, `runtime: env RELATED_IMAGE_DB`; undefined for an image field. */
+function runtimeLabel(source) {
+    if (!source.runtime)
+        return undefined;
+    return `runtime: ${source.runtime}${source.runtimeName ? ` ${(0,report_escape/* literal */.eu)(source.runtimeName, 100)}` : ''}`;
+}
+/** `deploy/app.yaml:12:7` (or less, as known), the file name escaped like sourceLabel's. */
+function locationLabel(where) {
+    const file = (0,report_escape/* printable */.g$)(where.file);
+    if (!where.line)
+        return file;
+    return `${file}:${where.line}${where.column ? `:${where.column}` : ''}`;
+}
+/**
+ * References longer than this are never valid (a name has at most 255 characters, a tag 128, a digest
+ * 135): the run keeps such text cut in the middle, with its length, so a 50 MB value cannot bloat the
+ * report, the outputs or the log.
+ */
+const MAX_REFERENCE_TEXT = 1024;
+/** What `rewrite` did, in one line for the summaries (plain text: each renderer escapes it). */
+function describeRewrite(r) {
+    if (!r.written)
+        return `rewrite ${r.mode}: nothing written: ${r.held ?? 'the run stopped'}`;
+    const where = r.output === '-' ? 'to stdout' : r.inPlace ? 'in place' : `to ${r.output}`;
+    const left = r.left.reduce((n, l) => n + l.places, 0);
+    const parts = [
+        `rewrite ${r.mode}: ${plural(r.rewritten, 'reference')} rewritten in ${plural(r.changedFiles, 'file')}, ${plural(r.files, 'file')} written ${where}`,
+    ];
+    if (r.unchanged)
+        parts.push(`${plural(r.unchanged, 'reference')} already as verified`);
+    const proofs = Object.entries(r.pinnedBy ?? {}).filter(([, n]) => n > 0);
+    if (proofs.length)
+        parts.push(`pinned as upstream's digest by ${proofs.map(([by, n]) => `${PROOF_LABEL[by]} (${n})`).join(', ')}`);
+    if (left)
+        parts.push(`${plural(left, 'place')} left as written (see the warnings and statuses)`);
+    if (r.problems.length)
+        parts.push(`${plural(r.problems.length, 'file')} not written`);
+    return parts.join('; ');
+}
+const KIND_LABEL = {
+    signature: 'signed',
+    attestation: 'attested',
+    sbom: 'sbom',
+    other: 'other',
+};
+/**
+ * The referrers column: what the cache holds for the image (`signed, sbom`), `—` for nothing, `not verified`
+ * when it could not be read without a sync, empty when not looked at (`referrers: off`, plan mode). `signed`
+ * means a signature of the image's own digest (signsImage), not of one of its platforms only.
+ */
+function referrersLabel(r) {
+    if (!r.referrers || r.referrers.state === 'off')
+        return '';
+    const present = new Set(r.referrers.items.map((i) => i.kind));
+    if (!(0,referrers/* signsImage */.sQ)(r.referrers.items, r.digest))
+        present.delete('signature');
+    const kinds = Object.keys(KIND_LABEL)
+        .filter((k) => present.has(k))
+        .map((k) => KIND_LABEL[k]);
+    if (r.referrers.state === 'not-verified')
+        kinds.push('not verified');
+    return kinds.length ? kinds.join(', ') : '—';
+}
+/** Whether any result has referrers to show (the column is left out otherwise). */
+function showsReferrers(results) {
+    return results.some((r) => referrersLabel(r) !== '');
+}
+/** Size as GitHub counts a summary: UTF-8 bytes. */
+function bytes(text) {
+    return Buffer.byteLength(text, 'utf8');
+}
+/**
+ * The longest prefix of `items` that fits in `budget` bytes (each item counted with `separator` more bytes,
+ * e.g. 1 for the line feed that joins them), and the bytes it takes: what a summary keeps when rows must be cut.
+ */
+function fitting(items, budget, separator = 0) {
+    const kept = [];
+    let used = 0;
+    for (const item of items) {
+        const size = bytes(item) + separator;
+        if (used + size > budget)
+            break;
+        kept.push(item);
+        used += size;
+    }
+    return { kept, used };
+}
+/** The explanations the diagnoses and warnings of these results share, each once, in order of first use. */
+function explanationsOf(results) {
+    const out = [];
+    for (const r of results)
+        for (const text of [r.diagnosis, ...r.warnings]) {
+            const e = text === undefined ? undefined : (0,diagnose/* splitExplained */.tT)(text).explanation;
+            if (e && !out.some((o) => o.title === e.title && o.text === e.text))
+                out.push(e);
+        }
+    return out;
+}
+
 ;// CONCATENATED MODULE: ./lib/report/annotations.js
+// Which annotations to emit. GitHub shows at most 10 errors and 10 warnings (and 10 notices) per step;
+// anything past that is silently dropped from the PR diff. So: worst first, the first site of every
+// image before second sites, and when a level overflows, one aggregated line in its last slot.
+
+
+
 
 
 const GITHUB_ANNOTATION_LIMIT = 10;
@@ -2146,17 +2349,17 @@ function planAnnotations(run, opts = {}) {
             continue;
         const { title, message } = describe(r, opts.explainedIn ?? 'the job summary');
         r.sources.forEach((s, i) => {
-            const file = (0,format/* isWorkspaceFile */.Ud)(s) ? toRepo(s.file) : undefined;
+            const file = (0,model/* isWorkspaceFile */.Ud)(s) ? toRepo(s.file) : undefined;
             // An image the workload starts later: say so where it is annotated (a flag, not an image field).
-            const runtime = (0,format/* runtimeLabel */.T6)(s);
+            const runtime = runtimeLabel(s);
             const said = runtime ? `${message} (${runtime}: the workload starts this image later)` : message;
             candidates.push({
                 level,
                 title,
-                message: file || !(0,format/* isWorkspaceFile */.Ud)(s) ? said : `${said} (in ${(0,format/* sourceLabel */.en)(s)})`,
+                message: file || !(0,model/* isWorkspaceFile */.Ud)(s) ? said : `${said} (in ${sourceLabel(s)})`,
                 ...(file ? { file, line: s.line, column: s.column } : {}),
-                where: s.file === format/* IMAGES_INPUT_FILE */.TM ? (0,format/* sourceLabel */.en)(s) : (0,format/* locationLabel */.GE)(s),
-                rank: (0,format/* statusRank */.Tx)(r.status),
+                where: s.file === model/* IMAGES_INPUT_FILE */.TM ? sourceLabel(s) : locationLabel(s),
+                rank: statusRank(r.status),
                 repeat: i === 0 ? 0 : 1,
                 order: order++,
             });
@@ -2166,16 +2369,16 @@ function planAnnotations(run, opts = {}) {
         candidates.push(noticeCandidate(n, failLevel, toRepo, order++));
     // A warm image's place that `rewrite` cannot replace: the deploy would pull it from upstream there.
     for (const u of run.rewrite?.unwritable ?? []) {
-        const file = u.file !== format/* STDIN_FILE */.ER ? toRepo(u.file) : undefined;
-        const where = (0,format/* locationLabel */.GE)(u);
+        const file = u.file !== model/* STDIN_FILE */.ER ? toRepo(u.file) : undefined;
+        const where = locationLabel(u);
         const message = `${(0,report_escape/* literal */.eu)(u.reference, 200)} cannot be rewritten here (rewrite: ${run.rewrite?.mode}), so the deploy would pull it from upstream: ${(0,report_escape/* oneLine */.TN)(u.why, 1000)}`;
         candidates.push({
             level: failLevel,
             title: 'reference cannot be rewritten',
-            message: file || u.file === format/* STDIN_FILE */.ER ? message : `${message} (in ${where})`,
+            message: file || u.file === model/* STDIN_FILE */.ER ? message : `${message} (in ${where})`,
             ...(file ? { file, line: u.line, column: u.column } : {}),
             where,
-            rank: (0,format/* statusRank */.Tx)('failed') + 0.5,
+            rank: statusRank('failed') + 0.5,
             repeat: 0,
             order: order++,
         });
@@ -2200,7 +2403,7 @@ function planAnnotations(run, opts = {}) {
         const what = [...byTitle].map(([t, n]) => `${n} × ${t}`).join(', ');
         out.push({
             level,
-            title: `zot-warm: ${(0,format/* plural */.LS)(rest.length, 'more problem')}`,
+            title: `zot-warm: ${(0,words/* plural */.L)(rest.length, 'more problem')}`,
             message: `… and ${rest.length} more (${what}): see ${opts.seeAlso ?? 'the job summary and the JSON report'}.`,
         });
     }
@@ -2218,9 +2421,9 @@ function describe(r, explainedIn) {
             title: 'unresolved image reference',
             message: `"${ref}" could not be resolved${r.error ? `: ${r.error}` : ''}`,
         };
-    const parts = [`${ref} ${format/* STATUS_LABEL */._P[r.status]}${r.error ? `: ${r.error}` : ''}`];
+    const parts = [`${ref} ${STATUS_LABEL[r.status]}${r.error ? `: ${r.error}` : ''}`];
     if (r.diagnosis)
-        parts.push((0,format/* briefMessage */.gM)(r.diagnosis, (t) => `See “${t}” in ${explainedIn}.`));
+        parts.push((0,diagnose/* briefMessage */.gM)(r.diagnosis, (t) => `See “${t}” in ${explainedIn}.`));
     // In Zot, but `referrers: require-signed` found no signature of it there.
     const unsigned = r.referrers !== undefined && r.error?.endsWith('(referrers: require-signed)');
     return {
@@ -2238,9 +2441,9 @@ function noticeCandidate(n, failLevel, toRepo, order) {
         // Named in the message when its path cannot be pointed at (see toRepo).
         message: file || (0,report_escape/* isPlain */.$i)(n.file)
             ? (0,report_escape/* oneLine */.TN)(n.message, 1500)
-            : `${(0,report_escape/* oneLine */.TN)(n.message, 1500)} (in ${(0,format/* locationLabel */.GE)(n)})`,
+            : `${(0,report_escape/* oneLine */.TN)(n.message, 1500)} (in ${locationLabel(n)})`,
         ...(file ? { file, line: n.line ?? 1, column: n.column ?? 1 } : {}),
-        where: (0,format/* locationLabel */.GE)(n),
+        where: locationLabel(n),
         rank: n.level === 'error' ? 1.5 : 3.5,
         repeat: 0,
         order,
@@ -2251,8 +2454,6 @@ function strip(c) {
     return a;
 }
 
-// EXTERNAL MODULE: ./lib/warm/referrers.js
-var referrers = __webpack_require__(8725);
 ;// CONCATENATED MODULE: ./lib/report/outcome.js
 // The one place that decides how a run ends, so the action and the CLI always agree.
 //   0: all good (or soft mode);  1: hard failure (config, Zot unreachable, credentials rejected);
@@ -2330,17 +2531,17 @@ function decideOutcome(run) {
     const problems = [];
     const warnings = [];
     if (counts.failed)
-        problems.push(`${(0,format/* plural */.LS)(counts.failed, 'image')} failed`);
+        problems.push(`${(0,words/* plural */.L)(counts.failed, 'image')} failed`);
     if (counts.invalid)
-        problems.push((0,format/* plural */.LS)(counts.invalid, 'invalid reference'));
+        problems.push((0,words/* plural */.L)(counts.invalid, 'invalid reference'));
     if (counts.unresolved)
-        (run.failOnUnresolved ? problems : warnings).push((0,format/* plural */.LS)(counts.unresolved, 'unresolved reference'));
+        (run.failOnUnresolved ? problems : warnings).push((0,words/* plural */.L)(counts.unresolved, 'unresolved reference'));
     const unreadable = run.notices.filter((n) => n.level === 'error').length;
     if (unreadable)
-        problems.push((0,format/* plural */.LS)(unreadable, 'input problem'));
+        problems.push((0,words/* plural */.L)(unreadable, 'input problem'));
     if (counts.notAttempted && run.mode !== 'plan') {
         const why = run.cancelled ? ` (${run.cancelled})` : '';
-        problems.push(`${(0,format/* plural */.LS)(counts.notAttempted, 'image')} not attempted${why}`);
+        problems.push(`${(0,words/* plural */.L)(counts.notAttempted, 'image')} not attempted${why}`);
     }
     else if (run.cancelled) {
         // Stopped while reading the input: what was not read is in the notices.
@@ -2348,18 +2549,18 @@ function decideOutcome(run) {
     }
     // A manifest missing from the output directory would silently not be deployed.
     if (run.rewrite?.problems.length)
-        problems.push(`${(0,format/* plural */.LS)(run.rewrite.problems.length, 'manifest file')} not written`);
+        problems.push(`${(0,words/* plural */.L)(run.rewrite.problems.length, 'manifest file')} not written`);
     // A reference left as written sends the deploy upstream for that image: what rewrite is there to prevent.
     // Soft mode writes the rest and counts it with the other places left (leftWarmed).
     if (run.strict && run.rewrite?.unwritable.length)
-        problems.push(`${(0,format/* plural */.LS)(run.rewrite.unwritable.length, 'reference')} to warm images cannot be rewritten in place`);
+        problems.push(`${(0,words/* plural */.L)(run.rewrite.unwritable.length, 'reference')} to warm images cannot be rewritten in place`);
     if (counts.total === 0 && unreadable === 0)
         warnings.push('no image references found; check paths');
     if (counts.skippedUnmapped)
-        warnings.push(`${(0,format/* plural */.LS)(counts.skippedUnmapped, 'image')} skipped (registry not in registry-map)`);
+        warnings.push(`${(0,words/* plural */.L)(counts.skippedUnmapped, 'image')} skipped (registry not in registry-map)`);
     const left = leftWarmed(run);
     if (left)
-        warnings.push(`${(0,format/* plural */.LS)(left, 'reference')} to warm images not rewritten`);
+        warnings.push(`${(0,words/* plural */.L)(left, 'reference')} to warm images not rewritten`);
     if (problems.length) {
         const reason = `${problems.join(', ')}${warnings.length ? `; ${warnings.join(', ')}` : ''}`;
         return run.strict
@@ -2385,10 +2586,10 @@ function leftWarmed(run) {
 }
 function successLine(mode, c) {
     if (mode === 'plan')
-        return `${(0,format/* plural */.LS)(c.total, 'image')} planned`;
+        return `${(0,words/* plural */.L)(c.total, 'image')} planned`;
     if (mode === 'check')
-        return `all ${(0,format/* plural */.LS)(c.total, 'image')} present in Zot`;
-    return `all ${(0,format/* plural */.LS)(c.total, 'image')} in Zot (${c.cached} cached, ${c.warmed} warmed)`;
+        return `all ${(0,words/* plural */.L)(c.total, 'image')} present in Zot`;
+    return `all ${(0,words/* plural */.L)(c.total, 'image')} in Zot (${c.cached} cached, ${c.warmed} warmed)`;
 }
 
 ;// CONCATENATED MODULE: ./lib/report/report.js
@@ -2506,6 +2707,8 @@ function imagesOutput(run, budgetBytes = OUTPUT_BUDGET_BYTES) {
 
 
 
+
+
 const COLUMNS = [
     'STATUS',
     'IMAGE',
@@ -2576,18 +2779,18 @@ function renderTable(results, mode, width = TABLE_WIDTH) {
 }
 /** `mode` only changes how not-attempted images are called in plan mode. */
 function tableLines(results, mode, width = TABLE_WIDTH) {
-    const ordered = (0,format/* worstFirst */.md)(results);
+    const ordered = format_worstFirst(results);
     const places = ordered.map(placeOf);
     const all = ordered.map((r, i) => {
         const cells = {
-            STATUS: (0,format/* statusLabel */.Rh)(r.status, mode),
+            STATUS: statusLabel(r.status, mode),
             // Short digests in every table (the report keeps the full ones).
-            IMAGE: (0,format/* compactReference */.hl)((0,report_escape/* literal */.eu)(r.reference, 200)),
-            'ZOT REFERENCE': r.zotReference ? (0,format/* zotReferenceLabel */.FJ)(r.zotReference) : '-',
-            DIGEST: (0,format/* shortDigest */.VK)(r.digest) || '-',
+            IMAGE: compactReference((0,report_escape/* literal */.eu)(r.reference, 200)),
+            'ZOT REFERENCE': r.zotReference ? zotReferenceLabel(r.zotReference) : '-',
+            DIGEST: shortDigest(r.digest) || '-',
             PLATFORMS: r.platforms?.length ? compactPlatforms(r.platforms) : '-',
             // `signed,attested,sbom`: the summary's label without spaces, as the platforms are written.
-            REFERRERS: (0,format/* referrersLabel */.D0)(r).replace(/, /g, ',').replace('not verified', 'unverified') || '-',
+            REFERRERS: referrersLabel(r).replace(/, /g, ',').replace('not verified', 'unverified') || '-',
             TIME: r.status === 'cached' || r.status === 'warmed' || r.status === 'failed'
                 ? (0,inputs_duration/* formatDuration */.a3)(r.durationMs)
                 : '-',
@@ -2721,13 +2924,13 @@ function placeOf(r) {
     const tail = `:${first?.line}${runtime ? ` ${RUNTIME_MARK}` : ''}${more}`;
     const path = !first
         ? '-'
-        : first.file === format/* IMAGES_INPUT_FILE */.TM
+        : first.file === model/* IMAGES_INPUT_FILE */.TM
             ? `images input #${first.line}`
-            : first.file === format/* STDIN_FILE */.ER
+            : first.file === model/* STDIN_FILE */.ER
                 ? 'stdin'
                 : (0,report_escape/* logLine */.BP)((0,report_escape/* printable */.g$)(first.file));
     const place = { path, name: path.slice(path.lastIndexOf('/') + 1), runtime };
-    return { ...place, tail: !first ? '' : first.file === format/* IMAGES_INPUT_FILE */.TM ? more : tail };
+    return { ...place, tail: !first ? '' : first.file === model/* IMAGES_INPUT_FILE */.TM ? more : tail };
 }
 /**
  * A place cut to `max`: the file name and its tail stay, the directories give way in the middle
@@ -2757,20 +2960,20 @@ const MIN_NAME = 6;
 /** Failed, invalid and unresolved images with their error and diagnosis, for the log. */
 function renderProblems(results) {
     const lines = [];
-    const shown = (0,format/* worstFirst */.md)(results).filter((r) => r.status === 'failed' || r.status === 'invalid' || r.status === 'unresolved');
+    const shown = format_worstFirst(results).filter((r) => r.status === 'failed' || r.status === 'invalid' || r.status === 'unresolved');
     for (const r of shown) {
-        lines.push(`${format/* STATUS_LABEL */._P[r.status]}: ${(0,format/* compactReference */.hl)((0,report_escape/* literal */.eu)(r.reference, 200))}`);
+        lines.push(`${STATUS_LABEL[r.status]}: ${compactReference((0,report_escape/* literal */.eu)(r.reference, 200))}`);
         if (r.error)
             lines.push(`  error:     ${(0,report_escape/* oneLine */.TN)(r.error, 1000)}`);
         if (r.diagnosis)
-            lines.push(`  diagnosis: ${(0,report_escape/* oneLine */.TN)((0,format/* briefMessage */.gM)(r.diagnosis, format/* SEE_BELOW */.w0), 1000)}`);
+            lines.push(`  diagnosis: ${(0,report_escape/* oneLine */.TN)((0,diagnose/* briefMessage */.gM)(r.diagnosis, diagnose/* SEE_BELOW */.w0), 1000)}`);
         lines.push(`  used in:   ${r.sources
             .slice(0, 5)
-            .map((s) => (0,format/* sourceLabel */.en)(s))
+            .map((s) => sourceLabel(s))
             .join(', ')}${r.sources.length > 5 ? ', …' : ''}`);
     }
     // Each shared explanation once, after the images that point at it.
-    for (const e of (0,format/* explanationsOf */.Ce)(shown))
+    for (const e of explanationsOf(shown))
         lines.push('', `${e.title}:`, `  ${(0,report_escape/* oneLine */.TN)(e.text, 4000)}`);
     return lines.join('\n');
 }
@@ -4570,8 +4773,8 @@ class Walker {
 
 
 
+
 const DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024;
-const IMAGES_INPUT = '<images input>';
 async function extract(opts, io = nodeIo) {
     const max = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
     const pacer = new Pacer(opts.signal);
@@ -4824,11 +5027,11 @@ class Extractor {
                 return;
             const finding = classifyText(entry.raw, true);
             if (finding)
-                this.add(finding, { file: IMAGES_INPUT, line: i + 1, column: entry.column }, orderOf(seq, i));
+                this.add(finding, { file: model/* IMAGES_INPUT_FILE */.TM, line: i + 1, column: entry.column }, orderOf(seq, i));
         });
     }
     add(finding, source, order) {
-        if (this.unwritable !== undefined && source.file !== IMAGES_INPUT) {
+        if (this.unwritable !== undefined && source.file !== model/* IMAGES_INPUT_FILE */.TM) {
             delete source.span;
             delete source.aliasOf;
             source.unwritable = this.unwritable;
@@ -5124,6 +5327,7 @@ var plan_plan = __webpack_require__(9164);
 
 
 
+
 async function runPipeline(config, opts) {
     const { logger } = opts;
     checkRewriteStreams(config, opts);
@@ -5154,10 +5358,10 @@ async function runPipeline(config, opts) {
                 throw err instanceof errors/* ConfigError */.xL ? configError(err.problems, config.fromFile) : err;
             });
             const by = (s) => ex.images.filter((i) => i.status === s).length;
-            logger.info(`${(0,format/* plural */.LS)(ex.images.length, 'distinct reference')} in ${(0,format/* plural */.LS)(ex.files, 'file')} (${ex.bytes} bytes): ` +
+            logger.info(`${(0,words/* plural */.L)(ex.images.length, 'distinct reference')} in ${(0,words/* plural */.L)(ex.files, 'file')} (${ex.bytes} bytes): ` +
                 `${by('ok')} valid, ${by('invalid')} invalid, ${by('unresolved')} unresolved`);
             for (const n of ex.notices) {
-                const line = `${(0,format/* locationLabel */.GE)(n)}: ${(0,report_escape/* oneLine */.TN)(n.message, 1000)}`;
+                const line = `${locationLabel(n)}: ${(0,report_escape/* oneLine */.TN)(n.message, 1000)}`;
                 if (n.level === 'notice')
                     logger.info(line);
                 else
@@ -5166,7 +5370,7 @@ async function runPipeline(config, opts) {
             for (const img of ex.images) {
                 if (img.status !== 'ok') {
                     const s = img.sources[0];
-                    logger.warning(`${s ? `${(0,format/* locationLabel */.GE)(s)}: ` : ''}${img.status} reference "${(0,report_escape/* literal */.eu)(img.raw, 200)}": ${(0,report_escape/* oneLine */.TN)(img.reason ?? '', 1000)}`);
+                    logger.warning(`${s ? `${locationLabel(s)}: ` : ''}${img.status} reference "${(0,report_escape/* literal */.eu)(img.raw, 200)}": ${(0,report_escape/* oneLine */.TN)(img.reason ?? '', 1000)}`);
                 }
             }
             return ex;
@@ -5182,7 +5386,7 @@ async function runPipeline(config, opts) {
                 logger.info(`${img.reference} → ${(0,plan_plan/* zotReference */.j)(img)}`);
             if (p.unmapped.length) {
                 const registries = [...new Set(p.unmapped.map((u) => u.reference?.domain ?? '?'))];
-                const what = `${(0,format/* plural */.LS)(p.unmapped.length, 'image')} from ${registries.join(', ')}: registry not in registry-map`;
+                const what = `${(0,words/* plural */.L)(p.unmapped.length, 'image')} from ${registries.join(', ')}: registry not in registry-map`;
                 logger.warning(config.unmapped === 'fail' ? `${what} (unmapped: fail)` : `${what}, skipped`);
             }
             return p;
@@ -5260,7 +5464,7 @@ function assemble(found, planned, unmapped, warmed, config) {
     return found.map((f) => {
         const base = { attempts: 0, durationMs: 0, warnings: [], sources: f.sources };
         if (f.status !== 'ok') {
-            const reference = (0,report_escape/* clip */.$Q)(f.raw, format/* MAX_REFERENCE_TEXT */.p9);
+            const reference = (0,report_escape/* clip */.$Q)(f.raw, MAX_REFERENCE_TEXT);
             return { ...base, reference, status: f.status, ...(f.reason ? { error: (0,report_escape/* clip */.$Q)(f.reason, 2000) } : {}) };
         }
         if (unmappedKeys.has(f.key)) {
@@ -6057,6 +6261,26 @@ function formatSetting(ms) {
 
 /***/ }),
 
+/***/ 9814:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   ER: () => (/* binding */ STDIN_FILE),
+/* harmony export */   TM: () => (/* binding */ IMAGES_INPUT_FILE),
+/* harmony export */   Ud: () => (/* binding */ isWorkspaceFile)
+/* harmony export */ });
+// The data that flows through the pipeline: inputs → extract → plan → warm → report.
+// Every stage is a pure library; only src/main.ts talks to @actions/core and src/cli.ts to the terminal.
+/** Sources that are not files in the workspace. */
+const IMAGES_INPUT_FILE = '<images input>';
+const STDIN_FILE = '-';
+function isWorkspaceFile(source) {
+    return source.file !== IMAGES_INPUT_FILE && source.file !== STDIN_FILE;
+}
+
+
+/***/ }),
+
 /***/ 9164:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
@@ -6427,243 +6651,6 @@ function jsonEscape(ch) {
 
 /***/ }),
 
-/***/ 7703:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   Ce: () => (/* binding */ explanationsOf),
-/* harmony export */   D0: () => (/* binding */ referrersLabel),
-/* harmony export */   ER: () => (/* binding */ STDIN_FILE),
-/* harmony export */   FJ: () => (/* binding */ zotReferenceLabel),
-/* harmony export */   GE: () => (/* binding */ locationLabel),
-/* harmony export */   LS: () => (/* binding */ plural),
-/* harmony export */   Rh: () => (/* binding */ statusLabel),
-/* harmony export */   T6: () => (/* binding */ runtimeLabel),
-/* harmony export */   TM: () => (/* binding */ IMAGES_INPUT_FILE),
-/* harmony export */   Tx: () => (/* binding */ statusRank),
-/* harmony export */   Ud: () => (/* binding */ isWorkspaceFile),
-/* harmony export */   VK: () => (/* binding */ shortDigest),
-/* harmony export */   _P: () => (/* binding */ STATUS_LABEL),
-/* harmony export */   en: () => (/* binding */ sourceLabel),
-/* harmony export */   gM: () => (/* binding */ briefMessage),
-/* harmony export */   hl: () => (/* binding */ compactReference),
-/* harmony export */   md: () => (/* binding */ worstFirst),
-/* harmony export */   p9: () => (/* binding */ MAX_REFERENCE_TEXT),
-/* harmony export */   w0: () => (/* binding */ SEE_BELOW)
-/* harmony export */ });
-/* unused harmony exports STATUS_ORDER, STATUS_ICON, statusIcon, describeRewrite, showsReferrers, bytes, fitting */
-/* harmony import */ var _rewrite_stored_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8177);
-/* harmony import */ var _warm_diagnose_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6633);
-/* harmony import */ var _warm_referrers_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(8725);
-/* harmony import */ var _escape_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(2527);
-// Small presentation helpers shared by the table, the summary and the annotations.
-
-
-
-
-/** Worst first: the order of tables, annotations and what survives when rows must be cut. */
-const STATUS_ORDER = [
-    'failed',
-    'invalid',
-    'unresolved',
-    'not-attempted',
-    'skipped-unmapped',
-    'warmed',
-    'cached',
-];
-const STATUS_LABEL = {
-    failed: 'failed',
-    invalid: 'invalid',
-    unresolved: 'unresolved',
-    'not-attempted': 'not attempted',
-    'skipped-unmapped': 'skipped',
-    warmed: 'warmed',
-    cached: 'cached',
-};
-const STATUS_ICON = {
-    failed: '❌',
-    invalid: '⛔',
-    unresolved: '❓',
-    'not-attempted': '⏸️',
-    'skipped-unmapped': '⏭️',
-    warmed: '🔥',
-    cached: '✅',
-};
-/** In plan mode nothing is attempted on purpose: say "planned". */
-function statusLabel(status, mode) {
-    return mode === 'plan' && status === 'not-attempted' ? 'planned' : STATUS_LABEL[status];
-}
-function statusIcon(status, mode) {
-    return mode === 'plan' && status === 'not-attempted' ? '📋' : STATUS_ICON[status];
-}
-function statusRank(status) {
-    return STATUS_ORDER.indexOf(status);
-}
-/** Stable sort, worst status first; ties keep extraction order. */
-function worstFirst(results) {
-    return results
-        .map((r, i) => ({ r, i }))
-        .sort((a, b) => statusRank(a.r.status) - statusRank(b.r.status) || a.i - b.i)
-        .map((x) => x.r);
-}
-/** `sha256:0123456789abcdef…` → `sha256:0123456789ab`. */
-function shortDigest(digest) {
-    if (!digest)
-        return '';
-    const [alg, hex] = digest.split(':');
-    return hex ? `${alg}:${hex.slice(0, 12)}` : digest;
-}
-/**
- * A reference as a table shows it: a pinned digest cut to 12 hex digits and `…`. A 64-hex digest would push the
- * rest of the row off the screen; the JSON report keeps the full value.
- */
-function compactReference(ref) {
-    return ref.replace(/@([a-z0-9]+(?:[.+_-][a-z0-9]+)*):([0-9a-fA-F]{16,})$/, (_, alg, hex) => `@${alg}:${hex.slice(0, 12)}…`);
-}
-/** `repo:tag@sha256:…` → `repo:tag` (the digest has its own column); `repo@sha256:…` is compacted. */
-function zotReferenceLabel(ref) {
-    const at = ref.indexOf('@');
-    if (at < 0)
-        return ref;
-    const name = ref.slice(0, at);
-    return name.slice(name.lastIndexOf('/') + 1).includes(':') ? name : compactReference(ref);
-}
-/** Sources that are not files in the workspace. */
-const IMAGES_INPUT_FILE = '<images input>';
-const STDIN_FILE = '-';
-function isWorkspaceFile(source) {
-    return source.file !== IMAGES_INPUT_FILE && source.file !== STDIN_FILE;
-}
-/**
- * `deploy/app.yaml:12`, `images input #3`, `stdin:4`. File names may hold anything a file system allows
- * (line breaks, escape sequences): they are shown escaped, so a label is always one harmless line. An image
- * the workload starts later is marked: `deploy/op.yaml:27 (runtime: arg --prometheus-config-reloader)` (the
- * 120-column table has its own, shorter mark).
- */
-function sourceLabel(source) {
-    const runtime = runtimeLabel(source);
-    const suffix = runtime ? ` (${runtime})` : '';
-    if (source.file === IMAGES_INPUT_FILE)
-        return `images input #${source.line}`;
-    if (source.file === STDIN_FILE)
-        return `stdin:${source.line}${suffix}`;
-    return `${(0,_escape_js__WEBPACK_IMPORTED_MODULE_3__/* .printable */ .g$)(source.file)}:${source.line}${suffix}`;
-}
-/** `runtime: arg --executor-image`, `runtime: env RELATED_IMAGE_DB`; undefined for an image field. */
-function runtimeLabel(source) {
-    if (!source.runtime)
-        return undefined;
-    return `runtime: ${source.runtime}${source.runtimeName ? ` ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_3__/* .literal */ .eu)(source.runtimeName, 100)}` : ''}`;
-}
-/** `deploy/app.yaml:12:7` (or less, as known), the file name escaped like sourceLabel's. */
-function locationLabel(where) {
-    const file = (0,_escape_js__WEBPACK_IMPORTED_MODULE_3__/* .printable */ .g$)(where.file);
-    if (!where.line)
-        return file;
-    return `${file}:${where.line}${where.column ? `:${where.column}` : ''}`;
-}
-/**
- * References longer than this are never valid (a name has at most 255 characters, a tag 128, a digest
- * 135): the run keeps such text cut in the middle, with its length, so a 50 MB value cannot bloat the
- * report, the outputs or the log.
- */
-const MAX_REFERENCE_TEXT = 1024;
-function plural(n, word, many = `${word}s`) {
-    return `${n} ${n === 1 ? word : many}`;
-}
-/** What `rewrite` did, in one line for the summaries (plain text: each renderer escapes it). */
-function describeRewrite(r) {
-    if (!r.written)
-        return `rewrite ${r.mode}: nothing written: ${r.held ?? 'the run stopped'}`;
-    const where = r.output === '-' ? 'to stdout' : r.inPlace ? 'in place' : `to ${r.output}`;
-    const left = r.left.reduce((n, l) => n + l.places, 0);
-    const parts = [
-        `rewrite ${r.mode}: ${plural(r.rewritten, 'reference')} rewritten in ${plural(r.changedFiles, 'file')}, ${plural(r.files, 'file')} written ${where}`,
-    ];
-    if (r.unchanged)
-        parts.push(`${plural(r.unchanged, 'reference')} already as verified`);
-    const proofs = Object.entries(r.pinnedBy ?? {}).filter(([, n]) => n > 0);
-    if (proofs.length)
-        parts.push(`pinned as upstream's digest by ${proofs.map(([by, n]) => `${PROOF_LABEL[by]} (${n})`).join(', ')}`);
-    if (left)
-        parts.push(`${plural(left, 'place')} left as written (see the warnings and statuses)`);
-    if (r.problems.length)
-        parts.push(`${plural(r.problems.length, 'file')} not written`);
-    return parts.join('; ');
-}
-const KIND_LABEL = {
-    signature: 'signed',
-    attestation: 'attested',
-    sbom: 'sbom',
-    other: 'other',
-};
-/**
- * The referrers column: what the cache holds for the image (`signed, sbom`), `—` for nothing, `not verified`
- * when it could not be read without a sync, empty when not looked at (`referrers: off`, plan mode). `signed`
- * means a signature of the image's own digest (signsImage), not of one of its platforms only.
- */
-function referrersLabel(r) {
-    if (!r.referrers || r.referrers.state === 'off')
-        return '';
-    const present = new Set(r.referrers.items.map((i) => i.kind));
-    if (!(0,_warm_referrers_js__WEBPACK_IMPORTED_MODULE_2__/* .signsImage */ .sQ)(r.referrers.items, r.digest))
-        present.delete('signature');
-    const kinds = Object.keys(KIND_LABEL)
-        .filter((k) => present.has(k))
-        .map((k) => KIND_LABEL[k]);
-    if (r.referrers.state === 'not-verified')
-        kinds.push('not verified');
-    return kinds.length ? kinds.join(', ') : '—';
-}
-/** Whether any result has referrers to show (the column is left out otherwise). */
-function showsReferrers(results) {
-    return results.some((r) => referrersLabel(r) !== '');
-}
-/** Size as GitHub counts a summary: UTF-8 bytes. */
-function bytes(text) {
-    return Buffer.byteLength(text, 'utf8');
-}
-/**
- * The longest prefix of `items` that fits in `budget` bytes (each item counted with `separator` more bytes,
- * e.g. 1 for the line feed that joins them), and the bytes it takes: what a summary keeps when rows must be cut.
- */
-function fitting(items, budget, separator = 0) {
-    const kept = [];
-    let used = 0;
-    for (const item of items) {
-        const size = bytes(item) + separator;
-        if (used + size > budget)
-            break;
-        kept.push(item);
-        used += size;
-    }
-    return { kept, used };
-}
-/**
- * A message as a surface shows it for one image: without the explanation it shares with other images, which
- * the surface says once (explanationsOf), and with a pointer there (`pointer(title)`, e.g. `(see “…” below)`).
- */
-function briefMessage(text, pointer) {
-    const { brief, explanation } = (0,_warm_diagnose_js__WEBPACK_IMPORTED_MODULE_1__/* .splitExplained */ .tT)(text);
-    return explanation ? `${brief} ${pointer(explanation.title)}` : text;
-}
-/** The explanations the diagnoses and warnings of these results share, each once, in order of first use. */
-function explanationsOf(results) {
-    const out = [];
-    for (const r of results)
-        for (const text of [r.diagnosis, ...r.warnings]) {
-            const e = text === undefined ? undefined : (0,_warm_diagnose_js__WEBPACK_IMPORTED_MODULE_1__/* .splitExplained */ .tT)(text).explanation;
-            if (e && !out.some((o) => o.title === e.title && o.text === e.text))
-                out.push(e);
-        }
-    return out;
-}
-/** The pointer the summaries and the log's problem list put after a message whose explanation follows it. */
-const SEE_BELOW = (title) => `(see “${title}” below)`;
-
-
-/***/ }),
-
 /***/ 8177:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
@@ -6872,13 +6859,15 @@ function unprovenDigest(digest, referrers) {
 /* harmony export */   Rn: () => (/* binding */ retryLine),
 /* harmony export */   Tu: () => (/* binding */ authFailure),
 /* harmony export */   fP: () => (/* binding */ cancelledImage),
+/* harmony export */   gM: () => (/* binding */ briefMessage),
 /* harmony export */   h4: () => (/* binding */ diagnose),
 /* harmony export */   nT: () => (/* binding */ EXPLANATIONS),
 /* harmony export */   oN: () => (/* binding */ connectionWarnings),
 /* harmony export */   tT: () => (/* binding */ splitExplained),
 /* harmony export */   to: () => (/* binding */ explained),
 /* harmony export */   u9: () => (/* binding */ transportAdvice),
-/* harmony export */   vc: () => (/* binding */ authAdvice)
+/* harmony export */   vc: () => (/* binding */ authAdvice),
+/* harmony export */   w0: () => (/* binding */ SEE_BELOW)
 /* harmony export */ });
 /* unused harmony export conversionDiagnosis */
 /* harmony import */ var _inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7581);
@@ -7112,6 +7101,16 @@ function retryLine(e) {
             return `not retrying: ${cause}, which already used up the retries of an earlier request (${where})`;
     }
 }
+/**
+ * A message as a surface shows it for one image: without the explanation it shares with other images, which
+ * the surface says once (explanationsOf), and with a pointer there (`pointer(title)`, e.g. `(see “…” below)`).
+ */
+function briefMessage(text, pointer) {
+    const { brief, explanation } = splitExplained(text);
+    return explanation ? `${brief} ${pointer(explanation.title)}` : text;
+}
+/** The pointer the summaries and the log's problem list put after a message whose explanation follows it. */
+const SEE_BELOW = (title) => `(see “${title}” below)`;
 
 
 /***/ }),
@@ -8310,6 +8309,21 @@ function searchPlatform(os, arch) {
     if (!architecture || extra !== undefined)
         return undefined;
     return (0,_platforms_js__WEBPACK_IMPORTED_MODULE_1__/* .normalizePlatform */ .FL)({ os, architecture, variant });
+}
+
+
+/***/ }),
+
+/***/ 4842:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   L: () => (/* binding */ plural)
+/* harmony export */ });
+// Wording helpers every layer uses (log lines, summaries, errors).
+/** `1 image`, `3 images`. */
+function plural(n, word, many = `${word}s`) {
+    return `${n} ${n === 1 ? word : many}`;
 }
 
 
