@@ -10,49 +10,9 @@ import { buildReport, imagesOutput, REPORT_SCHEMA_VERSION } from '../src/report/
 import { renderSummary } from '../src/report/summary.js'
 import { renderProblems, renderTable, shortenMiddle, TABLE_WIDTH } from '../src/report/table.js'
 import { renderTextSummary } from '../src/report/text-summary.js'
-import type { RunResult } from '../src/report/types.js'
 import { unprovenDigest } from '../src/rewrite/target.js'
 import { diagnose, EXPLANATIONS, splitExplained } from '../src/warm/diagnose.js'
-
-const D = `sha256:${'ab'.repeat(32)}`
-
-function src(file: string, line: number, column = 12): Source {
-  return { file, line, column }
-}
-
-function img(
-  status: ImageResult['status'],
-  reference: string,
-  extra: Partial<ImageResult> = {},
-): ImageResult {
-  return {
-    reference,
-    status,
-    attempts: 1,
-    durationMs: 1234,
-    warnings: [],
-    sources: [src('deploy/app.yaml', 10)],
-    ...extra,
-  }
-}
-
-function runOf(results: ImageResult[], extra: Partial<RunResult> = {}): RunResult {
-  return {
-    mode: 'warm',
-    strict: true,
-    failOnUnresolved: true,
-    unmapped: 'skip',
-    zotUrl: 'https://zot.example.com',
-    zot: { url: 'https://zot.example.com', version: 'v2.1.20' },
-    results,
-    notices: [],
-    files: 3,
-    bytes: 1000,
-    startedAt: '2026-11-22T10:00:00.000Z',
-    durationMs: 65_000,
-    ...extra,
-  }
-}
+import { DIGEST as D, image as img, runOf, source as src } from './support/results.js'
 
 const MIXED = [
   img('cached', 'docker.io/library/nginx:1.27', {
