@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import fc from 'fast-check'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { runCli } from '../src/cli.js'
 import { run as runAction } from '../src/main.js'
 import type { ImageResult, Notice, Source } from '../src/model.js'
@@ -31,6 +31,7 @@ import { renderSummary } from '../src/report/summary.js'
 import { renderProblems, renderTable } from '../src/report/table.js'
 import { renderTextSummary } from '../src/report/text-summary.js'
 import type { RunResult } from '../src/report/types.js'
+import { captureProcess } from './support/in-process.js'
 import { htmlShape, MARKDOWN_TAGS, renderMarkdown, SUMMARY_TAGS } from './support/markup.js'
 import { githubEnv, newRunDir, parseCommands, parseOutputFile } from './support/runner.js'
 import { tempDir } from './support/temp.js'
@@ -426,22 +427,7 @@ describe('the images output stays under the 1 MB output limit', () => {
 
 // The entry points in-process on workspaces with generated hostile file names and values.
 describe('the action and the CLI on hostile workspaces', () => {
-  let saved: NodeJS.ProcessEnv
-  let stdout: string
-  beforeEach(() => {
-    saved = { ...process.env }
-    stdout = ''
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      stdout += String(chunk)
-      return true
-    })
-  })
-  afterEach(() => {
-    vi.restoreAllMocks()
-    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k]
-    Object.assign(process.env, saved)
-    process.exitCode = undefined
-  })
+  const captured = captureProcess()
 
   /** A file name: anything but `/` and NUL, at most 100 UTF-16 units (file systems allow 255 bytes). */
   const fileName = hostile
@@ -468,14 +454,14 @@ describe('the action and the CLI on hostile workspaces', () => {
   it('the action: only its own workflow commands, a well-formed summary, outputs without unsafe text', async () => {
     await fc.assert(
       fc.asyncProperty(workspace, async (files) => {
-        stdout = ''
+        captured.reset()
         const ws = writeWorkspace(files)
         const dir = newRunDir()
         for (const [k, v] of Object.entries(githubEnv(dir, ws))) process.env[k] = v
         process.env.INPUT_MODE = 'plan'
         process.env.INPUT_PATHS = 'k8s'
         expect(await runAction()).toBe(2)
-        const commands = parseCommands(stdout)
+        const commands = parseCommands(captured.stdout())
         expect(
           commands.filter(
             (c) =>
@@ -486,7 +472,9 @@ describe('the action and the CLI on hostile workspaces', () => {
           expect(c.props.title ?? c.message).toMatch(/^zot-warm: /)
           expect(`${c.message}${c.props.title ?? ''}${c.props.file ?? ''}`).not.toMatch(UNSAFE)
         }
-        expect(stdout.replaceAll('\u001b[33m', '').replaceAll('\u001b[0m', '')).not.toMatch(unsafeBut('\n'))
+        expect(captured.stdout().replaceAll('\u001b[33m', '').replaceAll('\u001b[0m', '')).not.toMatch(
+          unsafeBut('\n'),
+        )
         const summary = readFileSync(join(dir, 'step_summary.md'), 'utf8')
         expect(htmlShape(summary, SUMMARY_TAGS).problems).toEqual([])
         // The file ends with a blank line, which closes the block for whatever a later step appends.

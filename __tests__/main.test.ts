@@ -3,18 +3,17 @@
 // bundle against a real Zot is dist.int.test.ts.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { run } from '../src/main.js'
+import { captureProcess } from './support/in-process.js'
 import { githubEnv, HEAD_SHA, newRunDir, parseCommands, parseOutputFile } from './support/runner.js'
 import { tempDir } from './support/temp.js'
 
 let ws: string
 let dir: string
-let saved: NodeJS.ProcessEnv
-let stdout: string
+const captured = captureProcess()
 
 beforeEach(() => {
-  saved = { ...process.env }
   ws = tempDir('zot-warm-main-')
   mkdirSync(join(ws, 'k8s'))
   writeFileSync(
@@ -23,18 +22,6 @@ beforeEach(() => {
   )
   dir = newRunDir()
   for (const [k, v] of Object.entries(githubEnv(dir, ws))) process.env[k] = v
-  stdout = ''
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk)
-    return true
-  })
-})
-
-afterEach(() => {
-  vi.restoreAllMocks()
-  for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k]
-  Object.assign(process.env, saved)
-  process.exitCode = undefined
 })
 
 function setInputs(inputs: Record<string, string>) {
@@ -56,7 +43,7 @@ describe('action run()', () => {
       'not-attempted',
     ])
 
-    const commands = parseCommands(stdout)
+    const commands = parseCommands(captured.stdout())
     const errors = commands.filter((c) => c.command === 'error')
     expect(errors[0]?.props).toMatchObject({
       file: 'k8s/pod.yaml',
@@ -79,9 +66,9 @@ describe('action run()', () => {
     })
     const code = await run()
     expect(code).toBe(1)
-    const lines = stdout.split('\n')
+    const lines = captured.stdout().split('\n')
     expect(lines[0]).toBe('::add-mask::zak_s3cr3t-value')
-    const errors = parseCommands(stdout).filter((c) => c.command === 'error')
+    const errors = parseCommands(captured.stdout()).filter((c) => c.command === 'error')
     expect(errors.map((e) => e.message)).toEqual([
       'concurrency: "many" must be a whole number from 1 to 64.',
       'zot-warm: invalid configuration (1 problem, listed above)',
@@ -89,7 +76,8 @@ describe('action run()', () => {
     const b64 = Buffer.from('ci:zak_s3cr3t-value').toString('base64')
     expect(lines).toContain(`::add-mask::${b64}`)
     expect(
-      stdout
+      captured
+        .stdout()
         .split('\n')
         .filter((l) => !l.startsWith('::add-mask::'))
         .join('\n'),
@@ -99,7 +87,7 @@ describe('action run()', () => {
   it('soft mode: warning annotations and exit 0', async () => {
     setInputs({ mode: 'plan', strict: 'false', paths: 'k8s' })
     expect(await run()).toBe(0)
-    const commands = parseCommands(stdout)
+    const commands = parseCommands(captured.stdout())
     expect(commands.filter((c) => c.command === 'error')).toEqual([])
     expect(commands.filter((c) => c.command === 'warning').map((c) => c.props.line)).toEqual([
       '10',
@@ -122,8 +110,8 @@ describe('action run(): the environment it is given', () => {
     process.env.GITEA_ACTIONS = 'true'
     expect(await run()).toBe(2)
     // The table in the log itself (GitHub collapses it into a group), and a Markdown summary.
-    expect(stdout).not.toContain('::group::Results')
-    expect(stdout).toMatch(/\n\nSTATUS +IMAGE/)
+    expect(captured.stdout()).not.toContain('::group::Results')
+    expect(captured.stdout()).toMatch(/\n\nSTATUS +IMAGE/)
     expect(readFileSync(join(dir, 'step_summary.md'), 'utf8')).toMatch(/^## ❌ zot-warm: failed: /)
   })
 
@@ -146,10 +134,10 @@ describe('action run() on a broken runner', () => {
     process.env.GITHUB_OUTPUT = join(dir, 'no-such-dir', 'output.txt')
     const code = await run()
     expect(code).toBe(1)
-    const errors = parseCommands(stdout).filter((c) => c.command === 'error')
+    const errors = parseCommands(captured.stdout()).filter((c) => c.command === 'error')
     expect(errors.map((e) => e.message)).toContainEqual(
       expect.stringMatching(/^zot-warm: internal error: .*no-such-dir/),
     )
-    expect(stdout).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/)
+    expect(captured.stdout()).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/)
   })
 })
