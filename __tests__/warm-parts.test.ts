@@ -2,10 +2,10 @@
 // and the batched search: its query, batches, answers and what an answer settles on its own.
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
+import { Limiter } from '../src/each.js'
 import { formatSetting } from '../src/inputs/duration.js'
 import { parseChallenges, scopeForPath, TokenCache } from '../src/warm/auth.js'
 import { diagnose } from '../src/warm/diagnose.js'
-import { Limiter } from '../src/warm/each.js'
 import { ImageFailure } from '../src/warm/job.js'
 import { configPlatform, parseManifest } from '../src/warm/manifest.js'
 import { DEFAULTS } from '../src/warm/options.js'

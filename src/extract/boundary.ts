@@ -12,6 +12,7 @@
 import * as fs from 'node:fs'
 import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path'
 import type { GlobOptions } from 'tinyglobby'
+import { mapLimit } from '../each.js'
 import type { Notice } from '../model.js'
 import type { ExtractIo, InputFile } from './io.js'
 
@@ -19,6 +20,12 @@ export const LINK_OUT_MESSAGE =
   'symbolic link leads outside the workspace: not read (links are followed only inside it; exclude the link with `!path` if that is intended)'
 export const DIRECTORY_LINK_OUT_MESSAGE =
   'symbolic link to a directory outside the workspace: not searched (links are followed only inside it; exclude the link with `!path` if that is intended)'
+
+/** `abs` relative to `workspace`, with `/` on every system (`.` for the workspace itself). */
+export function toWorkspacePath(workspace: string, abs: string): string {
+  const rel = relative(workspace, abs)
+  return (rel === '' ? '.' : rel).split(sep).join('/')
+}
 
 /** Whether `path` is `root` or below it (both real, absolute). */
 export function isInside(path: string, root: string): boolean {
@@ -43,9 +50,8 @@ export class Listing {
     this.notices.push({ level, file, message })
   }
 
-  label(path: string): string {
-    const rel = relative(this.workspace, path.replace(/[/\\]+$/, ''))
-    return (rel === '' ? '.' : rel).split(sep).join('/')
+  private label(path: string): string {
+    return toWorkspacePath(this.workspace, path.replace(/[/\\]+$/, ''))
   }
 }
 
@@ -149,7 +155,7 @@ export async function settle(
       seen.add(key)
       const file =
         at?.unresolved && isInside(at.unresolved, realWorkspace)
-          ? toRelative(realWorkspace, at.unresolved)
+          ? toWorkspacePath(realWorkspace, at.unresolved)
           : f.file
       files.push({ file, ...(f.abs ? { abs: f.abs } : {}) })
       return
@@ -160,34 +166,10 @@ export async function settle(
     }
     if (seen.has(real)) return
     seen.add(real)
-    const file = isInside(real, realWorkspace) ? toRelative(realWorkspace, real) : f.file
+    const file = isInside(real, realWorkspace) ? toWorkspacePath(realWorkspace, real) : f.file
     files.push({ file, abs: real })
   })
   // A link named twice (or by a path and a glob): one notice.
   const unique = new Map(notices.map((n) => [n.file, n]))
   return { files, notices: [...unique.values()] }
-}
-
-function toRelative(root: string, abs: string): string {
-  const rel = relative(root, abs)
-  return (rel === '' ? '.' : rel).split(sep).join('/')
-}
-
-/** `fn` over `items`, at most `limit` at a time, results in order; stops starting new ones once aborted. */
-export async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  signal: AbortSignal | undefined,
-  fn: (item: T) => Promise<R>,
-): Promise<(R | undefined)[]> {
-  const out: (R | undefined)[] = new Array(items.length)
-  let next = 0
-  const worker = async () => {
-    while (next < items.length && !signal?.aborted) {
-      const i = next++
-      out[i] = await fn(items[i] as T)
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
-  return out
 }

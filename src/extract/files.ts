@@ -3,11 +3,11 @@
 // globs and the default scan select .yaml, .yml and .json files only. Every include that selects nothing is
 // a configuration problem naming it: a typo in a path must stop the run (exit 1), not let the deploy go on
 // with a cold cache.
-import { isAbsolute, relative, resolve, sep } from 'node:path'
+import { isAbsolute, resolve } from 'node:path'
 import { escapePath, glob, isDynamicPattern } from 'tinyglobby'
 import { describeError } from '../errors.js'
 import type { Notice } from '../model.js'
-import { DIRECTORY_LINK_OUT_MESSAGE, globFs, isInside, Listing, settle } from './boundary.js'
+import { DIRECTORY_LINK_OUT_MESSAGE, globFs, isInside, Listing, settle, toWorkspacePath } from './boundary.js'
 import { extensionOf, isListExtension, isManifestExtension } from './formats.js'
 import type { ExtractIo, InputFile } from './io.js'
 import { READ_AHEAD } from './read.js'
@@ -19,11 +19,6 @@ const LIST_GLOB = '**/*.{txt,list,lst,images}'
 const ALWAYS_IGNORED = ['**/.git/**', '**/node_modules/**']
 /** CI workflow folders: they name runner images, not images the deploy pulls. */
 const WORKFLOW_DIRS = ['.github/workflows/**', '.forgejo/workflows/**', '.gitea/workflows/**']
-
-export function toWorkspacePath(workspace: string, abs: string): string {
-  const rel = relative(workspace, abs)
-  return (rel === '' ? '.' : rel).split(sep).join('/')
-}
 
 export async function resolveInputs(
   opts: {
@@ -98,7 +93,7 @@ export async function resolveInputs(
     const rel = toWorkspacePath(workspace, abs)
     // A path named outside the workspace is its own boundary: the named file, or the directory a glob
     // starts from.
-    const outside = rel.startsWith('../') || rel === '..' || isAbsolute(rel)
+    const outside = !isInside(abs, workspace)
     const root = outside
       ? await io.realpath(isDynamicPattern(pattern) ? staticBase(abs) : abs).catch(() => abs)
       : realWorkspace

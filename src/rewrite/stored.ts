@@ -2,6 +2,7 @@
 // digest, so the evidence is what the cache holds: a signature, attestation or SBOM that Zot copied from
 // upstream for that very digest (upstreamReferrer: no request, the run already listed them), else the stored
 // manifest itself (unconvertedEvidence: one local read by digest per tag-only image that warmed).
+import { eachLimited } from '../each.js'
 import { describeError } from '../errors.js'
 import type { ImageResult, PlannedImage, Referrer } from '../model.js'
 import type { ZotClient } from '../warm/client.js'
@@ -75,36 +76,31 @@ export async function readStoredForms(
     if (proof) forms.set(p.reference, { proof })
     else todo.push({ repo: p.zotRepository, digest: r.digest, reference: p.reference })
   })
-  let next = 0
-  const worker = async () => {
-    while (next < todo.length) {
-      const t = todo[next++] as (typeof todo)[number]
-      if (opts.signal?.aborted) {
-        forms.set(t.reference, { problem: 'the run was cancelled before the stored manifest was read' })
-        continue
-      }
-      try {
-        // The digest was confirmed present moments ago, so a read by digest is local. Check mode promises
-        // never to make Zot sync, so there a blob HEAD (never syncs) confirms it first.
-        const present = opts.check ? await hasBlob(client, t.repo, t.digest, opts.signal) : undefined
-        if (present && !(present.ok && present.value)) {
-          forms.set(t.reference, { problem: `${t.repo}@${t.digest} is no longer in Zot` })
-          continue
-        }
-        const answer = await getManifest(client, t.repo, t.digest, { signal: opts.signal })
-        if (!answer.ok) {
-          forms.set(t.reference, {
-            problem: `Zot answered ${answer.refusal.status} for ${t.repo}@${t.digest}`,
-          })
-          continue
-        }
-        const detail = unconvertedEvidence(answer.value)
-        forms.set(t.reference, detail ? { proof: { by: 'media-types', detail } } : {})
-      } catch (err) {
-        forms.set(t.reference, { problem: `reading ${t.repo}@${t.digest} failed: ${describeError(err)}` })
-      }
+  await eachLimited(todo, opts.concurrency, async (t) => {
+    if (opts.signal?.aborted) {
+      forms.set(t.reference, { problem: 'the run was cancelled before the stored manifest was read' })
+      return
     }
-  }
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency, todo.length)) }, worker))
+    try {
+      // The digest was confirmed present moments ago, so a read by digest is local. Check mode promises
+      // never to make Zot sync, so there a blob HEAD (never syncs) confirms it first.
+      const present = opts.check ? await hasBlob(client, t.repo, t.digest, opts.signal) : undefined
+      if (present && !(present.ok && present.value)) {
+        forms.set(t.reference, { problem: `${t.repo}@${t.digest} is no longer in Zot` })
+        return
+      }
+      const answer = await getManifest(client, t.repo, t.digest, { signal: opts.signal })
+      if (!answer.ok) {
+        forms.set(t.reference, {
+          problem: `Zot answered ${answer.refusal.status} for ${t.repo}@${t.digest}`,
+        })
+        return
+      }
+      const detail = unconvertedEvidence(answer.value)
+      forms.set(t.reference, detail ? { proof: { by: 'media-types', detail } } : {})
+    } catch (err) {
+      forms.set(t.reference, { problem: `reading ${t.repo}@${t.digest} failed: ${describeError(err)}` })
+    }
+  })
   return forms
 }

@@ -11,13 +11,14 @@
 // `concurrency` bounds the images in their sync phase (presence, the sync, verification): what keeps Zot's
 // upstream busy. An image's referrers (more requests Zot answers from upstream) are copied and listed after
 // it leaves that phase, beside the next image's sync, by at most `concurrency` images at a time.
+
+import { eachLimited, Limiter } from '../each.js'
 import { describeError } from '../errors.js'
 import { formatSetting } from '../inputs/duration.js'
 import type { ImageResult, PlannedImage } from '../model.js'
 import { zotReference } from '../plan/plan.js'
 import type { ZotClient } from './client.js'
 import { cancelledImage, diagnose, type Situation, transportAdvice } from './diagnose.js'
-import { eachLimited, Limiter } from './each.js'
 import { ZotRequestError } from './errors.js'
 import { failureFrom, ImageFailure, Job, type Verified } from './job.js'
 import type { ManifestInfo } from './manifest.js'

@@ -11,10 +11,11 @@
 // So an image copied in this run (or refreshed) gets one referrers request per manifest (the index and each
 // platform checked), and then every image's listing comes from local reads alone: a run over a warm cache
 // reports what the run that warmed it reported, and makes no request that reaches upstream.
+
+import { eachLimited } from '../each.js'
 import type { Referrer, ReferrerKind, ReferrersResult } from '../model.js'
 import type { ZotClient } from './client.js'
 import { diagnose } from './diagnose.js'
-import { eachLimited } from './each.js'
 import { ZotRequestError } from './errors.js'
 import type { Job } from './job.js'
 import type { ReferrersPolicy, WarmMode } from './options.js'
