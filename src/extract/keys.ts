@@ -4,6 +4,7 @@
 // order the library reports its errors (a pair's key, the check, then its value), so the first duplicates
 // named are the same ones the library would name.
 import { type Document, isMap, isNode, isPair, isScalar, isSeq } from 'yaml'
+import { isLineTerminator } from './lines.js'
 
 /**
  * Offsets of the first `limit` keys that repeat an earlier key of the same mapping, in document order.
@@ -88,8 +89,6 @@ function doubleQuoteEnd(line: string): number {
   }
   return -1
 }
-
-const isLineTerminator = (c: number) => c === 10 || c === 13 || c === 0x2028 || c === 0x2029
 
 /** Whether white space and then `:` follow at `at`. */
 function colonFollows(line: string, at: number): boolean {

@@ -3,6 +3,9 @@
 // first mapped back to the file; positions stay exact whichever way a document was read.
 import { LineCounter } from 'yaml'
 
+/** A line ends at LF, CR, or Unicode's line and paragraph separators (as YAML and JavaScript read them). */
+export const isLineTerminator = (c: number) => c === 10 || c === 13 || c === 0x2028 || c === 0x2029
+
 export interface Position {
   line: number
   column: number

@@ -13,7 +13,7 @@ export const MAX_PARSE_NODES = 250_000
  * starts a line or follows a flow indicator), a line break (the next key or entry), a `- ` block entry.
  * Characters inside scalars count too, which only overestimates.
  */
-export function countNodes(text: string, limit: number): number {
+function countNodes(text: string, limit: number): number {
   let n = 1
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i)

@@ -31,6 +31,7 @@ export interface Pruned {
 /** Below this share of dropped bytes the original is parsed: the saving would not pay for the copy. */
 export const MIN_GAIN = 0.2
 
+import { isLineTerminator } from './lines.js'
 import { RUNTIME_KEYS, runtimeMarks } from './runtime.js'
 
 const IMAGE_KEY_TEXT = /image(?:Name)?(?![\w.-])/g
@@ -355,7 +356,6 @@ export function closedValue(value: string): boolean {
 }
 
 const isBlank = (c: number) => c === 32 || c === 9
-const isLineTerminator = (c: number) => c === 10 || c === 13 || c === 0x2028 || c === 0x2029
 
 /**
  * `s.replace(/[ \t]+#.*$/, '')` in one pass: the first `#` after a blank with no line terminator after

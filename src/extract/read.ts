@@ -100,7 +100,7 @@ function readProblem(err: unknown): string {
   return code ? `${message.split(',')[0]} (${code})` : message
 }
 
-export const mib = (n: number) => `${(n / 1024 / 1024).toFixed(n < 1024 * 1024 ? 3 : 1)} MiB`
+const mib = (n: number) => `${(n / 1024 / 1024).toFixed(n < 1024 * 1024 ? 3 : 1)} MiB`
 
 /** A file's text, or why it is not read. */
 export type Decoded =

@@ -104,7 +104,7 @@ export const MAX_ALIAS_EXPANSIONS = 10_000
  * Nodes the walk may visit per document, aliases expanded. Counting expansions alone lets a few thousand
  * aliases to one large collection cost billions of steps; the document itself is bounded by the parse limit.
  */
-export const MAX_WALK_NODES = 1_000_000
+const MAX_WALK_NODES = 1_000_000
 
 interface Entry {
   key: string | undefined

@@ -156,9 +156,10 @@ export function parseConfig(
       const text = f.value.trim()
       // Lines of the trimmed value: leading empty items are gone from it.
       const skipped = f.value.slice(0, f.value.indexOf(text)).split('\n').length - 1
+      const items = text.split('\n')
       f.lines?.slice(skipped).forEach((p, i) => {
         fromFile[`${name} line ${i + 1}`] = p
-        const item = text.split('\n')[i]?.trim()
+        const item = items[i]?.trim()
         if (item) fromFile[`${name} "${item}"`] = p
       })
       return text
