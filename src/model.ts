@@ -195,3 +195,12 @@ export const STDIN_FILE = '-'
 export function isWorkspaceFile(source: Source): boolean {
   return source.file !== IMAGES_INPUT_FILE && source.file !== STDIN_FILE
 }
+
+/**
+ * Whether the image itself is signed: a signature whose subject is the image's own digest. Admission policies
+ * (Kyverno verifyImages, sigstore policy-controller) and Zot's `onlySigned` verify the digest the reference
+ * resolves to, the index of a multi-platform image: a signature of one of its platforms does not count.
+ */
+export function signsImage(items: readonly Referrer[], digest: string | undefined): boolean {
+  return digest !== undefined && items.some((i) => i.kind === 'signature' && i.subject === digest)
+}

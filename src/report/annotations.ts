@@ -9,7 +9,7 @@ import {
   type NoticeLevel,
   STDIN_FILE,
 } from '../model.js'
-import { briefMessage } from '../warm/diagnose.js'
+import { briefMessage, REQUIRE_SIGNED } from '../warm/diagnose.js'
 import { plural } from '../words.js'
 import { isPlain, literal, oneLine } from './escape.js'
 import { locationLabel, runtimeLabel, STATUS_LABEL, sourceLabel, statusRank } from './format.js'
@@ -151,7 +151,7 @@ function describe(r: ImageResult, explainedIn: string): { title: string; message
   const parts = [`${ref} ${STATUS_LABEL[r.status]}${r.error ? `: ${r.error}` : ''}`]
   if (r.diagnosis) parts.push(briefMessage(r.diagnosis, (t) => `See “${t}” in ${explainedIn}.`))
   // In Zot, but `referrers: require-signed` found no signature of it there.
-  const unsigned = r.referrers !== undefined && r.error?.endsWith('(referrers: require-signed)')
+  const unsigned = r.referrers !== undefined && r.error?.endsWith(REQUIRE_SIGNED)
   return {
     title: unsigned ? 'image not signed' : 'image not warmed',
     message: oneLine(parts.join('. '), 1500),

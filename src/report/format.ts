@@ -7,11 +7,11 @@ import {
   type ReferrerKind,
   type Source,
   STDIN_FILE,
+  signsImage,
 } from '../model.js'
 import type { RewriteSummary } from '../rewrite/index.js'
-import { type DigestProof, PROOF_LABEL } from '../rewrite/stored.js'
+import { type DigestProof, PROOF_LABEL } from '../rewrite/target.js'
 import { type Explanation, splitExplained } from '../warm/diagnose.js'
-import { signsImage } from '../warm/referrers.js'
 import { plural } from '../words.js'
 import { literal, printable } from './escape.js'
 

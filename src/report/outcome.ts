@@ -2,8 +2,7 @@
 //   0: all good (or soft mode);  1: hard failure (config, Zot unreachable, credentials rejected);
 //   2: images failed / invalid / (unresolved, unmapped, not attempted) in strict mode.
 import { withHint } from '../errors.js'
-import type { ImageResult, Notice } from '../model.js'
-import { signsImage } from '../warm/referrers.js'
+import { type ImageResult, type Notice, signsImage } from '../model.js'
 import { plural } from '../words.js'
 import type { RunResult } from './types.js'
 

@@ -12,12 +12,20 @@ import { briefMessage, type Explanation, SEE_BELOW, splitExplained } from '../wa
 import { plural } from '../words.js'
 import { applyEdits, type Edit, unsafeHere } from './edit.js'
 import { destination, fileProblem, prepareOutputDir, writeAtomically } from './output.js'
-import { type DigestProof, PROOF_LABEL, type StoredForms } from './stored.js'
-import { digestTarget, type RewriteMode, type Target, unprovenDigest, zotTarget } from './target.js'
+import type { StoredForms } from './stored.js'
+import {
+  type DigestProof,
+  digestTarget,
+  PROOF_LABEL,
+  type RewriteMode,
+  type Target,
+  unprovenDigest,
+  zotTarget,
+} from './target.js'
 import { type UnwritablePlace, withFix } from './unwritable.js'
 
-export type { DigestProof, StoredForms } from './stored.js'
-export type { RewriteMode } from './target.js'
+export type { StoredForms } from './stored.js'
+export type { DigestProof, RewriteMode } from './target.js'
 export type { UnwritablePlace } from './unwritable.js'
 
 export interface RewriteOptions {

@@ -7,21 +7,9 @@ import { describeError } from '../errors.js'
 import type { ImageResult, PlannedImage, Referrer } from '../model.js'
 import type { ZotClient } from '../warm/client.js'
 import { getManifest, hasBlob } from '../warm/registry.js'
-import { unconvertedEvidence } from './target.js'
+import { type DigestProof, unconvertedEvidence } from './target.js'
 
 /** Why the digest Zot serves is upstream's, and which kind of proof that is (said in the log and summary). */
-export interface DigestProof {
-  /** `media-types`: the stored image holds what Zot's conversion removes; `upstream-referrer`: see upstreamReferrer. */
-  by: 'media-types' | 'upstream-referrer'
-  detail: string
-}
-
-/** How the log and the summaries name each kind of proof. */
-export const PROOF_LABEL: Record<DigestProof['by'], string> = {
-  'media-types': 'media types kept',
-  'upstream-referrer': 'upstream referrer',
-}
-
 /** What the digest mode learnt about each tag's stored form: why it is as published, or nothing. */
 export type StoredForms = Map<string, { proof?: DigestProof; problem?: string }>
 

@@ -9,6 +9,18 @@ import type { ImageReference, ReferrersResult } from '../model.js'
 import { EXPLANATIONS, explained } from '../warm/diagnose.js'
 import { isDockerMediaType, type ManifestInfo } from '../warm/manifest.js'
 
+export interface DigestProof {
+  /** `media-types`: the stored image holds what Zot's conversion removes; `upstream-referrer`: see upstreamReferrer. */
+  by: 'media-types' | 'upstream-referrer'
+  detail: string
+}
+
+/** How the log and the summaries name each kind of proof. */
+export const PROOF_LABEL: Record<DigestProof['by'], string> = {
+  'media-types': 'media types kept',
+  'upstream-referrer': 'upstream referrer',
+}
+
 export type RewriteMode = 'zot' | 'digest'
 
 /** The text to write, or why the reference keeps its text. */

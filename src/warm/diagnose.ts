@@ -64,8 +64,11 @@ export type Situation =
       platformsSigned?: boolean
     }
 
-/** What Zot's conversion does to a digest; shared by the pin diagnosis and the `digest` rewrite. */
-export const conversionDiagnosis =
+/** Ends the error of an image `referrers: require-signed` failed (the annotations title it by this). */
+export const REQUIRE_SIGNED = '(referrers: require-signed)'
+
+/** What Zot's conversion does to a digest (in the pin diagnosis and the digestUnproven explanation). */
+const conversionDiagnosis =
   'Zot converts the image on sync (preserveDigest off: Docker manifests become OCI and attestations leave the index, which changes the digest)'
 
 /**

@@ -13,16 +13,16 @@
 // reports what the run that warmed it reported, and makes no request that reaches upstream.
 
 import { eachLimited } from '../each.js'
-import type { Referrer, ReferrerKind, ReferrersResult } from '../model.js'
+import { type Referrer, type ReferrerKind, type ReferrersResult, signsImage } from '../model.js'
 import type { ZotClient } from './client.js'
-import { diagnose } from './diagnose.js'
+import { diagnose, REQUIRE_SIGNED } from './diagnose.js'
 import { ZotRequestError } from './errors.js'
 import type { Job } from './job.js'
 import type { ReferrersPolicy, WarmMode } from './options.js'
 import { getReferrers, type ReferrerDescriptor } from './registry.js'
 import { type SearchedAttached, type SearchedImage, searchImages } from './search.js'
 
-export const ARTIFACT_TYPES = {
+const ARTIFACT_TYPES = {
   cosignSignature: 'application/vnd.dev.cosign.artifact.sig.v1+json',
   sigstoreBundle: 'application/vnd.dev.sigstore.bundle.v0.3+json',
   notationSignature: 'application/vnd.cncf.notary.signature',
@@ -171,19 +171,10 @@ function unsigned(
   const what = digest ? `${repo}@${digest}` : repo
   return {
     error: verified
-      ? `no signature of ${what} in Zot (referrers: require-signed)`
-      : `signature of ${what} not verified (referrers: require-signed)`,
+      ? `no signature of ${what} in Zot ${REQUIRE_SIGNED}`
+      : `signature of ${what} not verified ${REQUIRE_SIGNED}`,
     diagnosis: diagnose({ kind: 'unsigned', what, verified, mode: ctx.mode, copied, platformsSigned }),
   }
-}
-
-/**
- * Whether the image itself is signed: a signature whose subject is the image's own digest. Admission policies
- * (Kyverno verifyImages, sigstore policy-controller) and Zot's `onlySigned` verify the digest the reference
- * resolves to, the index of a multi-platform image: a signature of one of its platforms does not count.
- */
-export function signsImage(items: readonly Referrer[], digest: string | undefined): boolean {
-  return digest !== undefined && items.some((i) => i.kind === 'signature' && i.subject === digest)
 }
 
 /**
