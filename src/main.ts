@@ -20,6 +20,7 @@ import { renderSummary } from './report/summary.js'
 import { renderProblems, renderTable } from './report/table.js'
 import { renderTextSummary } from './report/text-summary.js'
 import { type Finished, runShell } from './shell.js'
+import { plural } from './words.js'
 
 /** The bundle's last step (src/index.ts). */
 export { exitWhenDone } from './shell.js'
@@ -29,6 +30,9 @@ const RESET = '\u001b[0m'
 
 type Env = NodeJS.ProcessEnv
 
+/** What the action's requests (to Zot and to the forge's API) say they come from. */
+const userAgentOf = (forge: Forge) => `zot-warm/${TOOL_VERSION} (${forge} action)`
+
 /** Runs the action; returns the exit code (also set on process.exitCode). Never throws. */
 export async function run(env: Env = process.env): Promise<number> {
   const secrets: string[] = []
@@ -37,7 +41,7 @@ export async function run(env: Env = process.env): Promise<number> {
   const code = await runShell({
     secrets,
     logger: runner.logger,
-    userAgent: `zot-warm/${TOOL_VERSION} (${forge} action)`,
+    userAgent: userAgentOf(forge),
     configure: () => ({ config: readInputs(env, secrets) }),
     stopping: runner.yellow,
     configProblems: (problems, places) =>
@@ -229,7 +233,7 @@ async function commentOnPullRequest(
     config,
     forge,
     env,
-    userAgent: `zot-warm/${TOOL_VERSION} (${forge} action)`,
+    userAgent: userAgentOf(forge),
     debug: logger.debug,
     ...(repo ? { repo } : {}),
   })
@@ -302,6 +306,6 @@ async function showConfigProblems(
     .catch(() => undefined)
   runner.annotate(
     'error',
-    `zot-warm: invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}, listed above)`,
+    `zot-warm: invalid configuration (${plural(problems.length, 'problem')}, listed above)`,
   )
 }

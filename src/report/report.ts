@@ -2,7 +2,7 @@
 // place it is used. Absent values are `null` (never missing keys), so consumers can rely on the shape.
 import type { ImageStatus, NoticeLevel, ReferrersResult, Source } from '../model.js'
 import { safeJson } from './escape.js'
-import { worstFirst } from './format.js'
+import { fitting, worstFirst } from './format.js'
 import { type Counts, countReferrers, countResults, type Outcome, type ReferrerCounts } from './outcome.js'
 import type { RunResult } from './types.js'
 
@@ -172,17 +172,14 @@ export function imagesOutput(run: RunResult, budgetBytes = OUTPUT_BUDGET_BYTES):
     }),
   )
   const total = entries.length
-  let size = 2 + entries.reduce((n, e) => n + Buffer.byteLength(e) + 1, 0)
-  if (size <= budgetBytes) return { json: `[${entries.join(',')}]`, shown: total, total }
+  // The worst images first, as many as fit (2 bytes of brackets, a comma each), shown in run order.
   const index = new Map(run.results.map((r, i) => [r, i]))
-  const keep = new Set<number>()
-  size = 2
-  for (const r of worstFirst(run.results)) {
-    const i = index.get(r) ?? 0
-    const add = Buffer.byteLength(entries[i] ?? '') + 1
-    if (size + add > budgetBytes) break
-    keep.add(i)
-    size += add
-  }
+  const order = worstFirst(run.results).map((r) => index.get(r) ?? 0)
+  const { kept } = fitting(
+    order.map((i) => entries[i] ?? ''),
+    budgetBytes - 2,
+    1,
+  )
+  const keep = new Set(order.slice(0, kept.length))
   return { json: `[${entries.filter((_, i) => keep.has(i)).join(',')}]`, shown: keep.size, total }
 }

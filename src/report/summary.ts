@@ -206,26 +206,31 @@ function renderNotices(notices: readonly Notice[], opts: SummaryOptions): string
     return `<li>${n.level === 'error' ? '❌' : '⚠️'} ${where}: ${esc(n.message, 1000)}</li>`
   })
   const more = shown.length > 200 ? `<li>… and ${shown.length - 200} more in the report</li>` : ''
-  return `<h3>Input problems</h3>\n<ul>\n${items.join('\n')}${more}\n</ul>\n`
+  return `<h3>Input problems</h3>\n<ul>\n${items.join('\n')}${more ? `<li>… and ${more} more</li>` : ''}\n</ul>\n`
 }
 
 /** Places `rewrite` cannot replace, at most this many listed (all are in the log and the annotations). */
-export const UNWRITABLE_SHOWN = 20
+const UNWRITABLE_SHOWN = 20
+
+/** Which places `rewrite` could not replace a summary lists, and with which mark: each fails a strict run. */
+export function unwritableShown(run: RunResult) {
+  const places = run.rewrite?.unwritable ?? []
+  return {
+    icon: run.strict ? '❌' : '⚠️',
+    shown: places.slice(0, UNWRITABLE_SHOWN),
+    more: Math.max(0, places.length - UNWRITABLE_SHOWN),
+  }
+}
 
 /** The places of warm images `rewrite` could not replace: each fails a strict run. */
 function renderUnwritable(run: RunResult, opts: SummaryOptions): string {
-  const places = run.rewrite?.unwritable ?? []
-  if (!places.length) return ''
-  const icon = run.strict ? '❌' : '⚠️'
-  const items = places
-    .slice(0, UNWRITABLE_SHOWN)
-    .map(
-      (u) =>
-        `<li>${icon} ${linkTo(u, opts)} <code>${breakable(esc(compactReference(literal(u.reference, 300))))}</code>: ${esc(u.why, 1000)}</li>`,
-    )
-  const more =
-    places.length > UNWRITABLE_SHOWN ? `<li>… and ${places.length - UNWRITABLE_SHOWN} more</li>` : ''
-  return `<p><b>${esc(unwritableHeading(run))}</b></p>\n<ul>\n${items.join('\n')}${more}\n</ul>\n`
+  const { icon, shown, more } = unwritableShown(run)
+  if (!shown.length) return ''
+  const items = shown.map(
+    (u) =>
+      `<li>${icon} ${linkTo(u, opts)} <code>${breakable(esc(compactReference(literal(u.reference, 300))))}</code>: ${esc(u.why, 1000)}</li>`,
+  )
+  return `<p><b>${esc(unwritableHeading(run))}</b></p>\n<ul>\n${items.join('\n')}${more ? `<li>… and ${more} more</li>` : ''}\n</ul>\n`
 }
 
 /** Above the list of places `rewrite` could not replace: what it means for the deploy. */

@@ -32,8 +32,8 @@ import {
   referrersLine,
   SUMMARY_BUDGET_BYTES,
   tableCell,
-  UNWRITABLE_SHOWN,
   unwritableHeading,
+  unwritableShown,
 } from './summary.js'
 import { tableLines } from './table.js'
 import type { RunResult } from './types.js'
@@ -157,16 +157,13 @@ export function renderMarkdownResults(
 
 /** The places of warm images `rewrite` could not replace (the HTML summary's list, in Markdown). */
 function unwritableList(run: RunResult, opts: TextSummaryOptions): string {
-  const places = run.rewrite?.unwritable ?? []
-  if (!places.length) return ''
-  const icon = run.strict ? '❌' : '⚠️'
-  const items = places
-    .slice(0, UNWRITABLE_SHOWN)
-    .map(
-      (u) =>
-        `- ${icon} ${link(u, opts)} ${markdownCode(compactReference(literal(u.reference, 300)))}: ${md(u.why, 1000)}`,
-    )
-  if (places.length > UNWRITABLE_SHOWN) items.push(`- … and ${places.length - UNWRITABLE_SHOWN} more`)
+  const { icon, shown, more } = unwritableShown(run)
+  if (!shown.length) return ''
+  const items = shown.map(
+    (u) =>
+      `- ${icon} ${link(u, opts)} ${markdownCode(compactReference(literal(u.reference, 300)))}: ${md(u.why, 1000)}`,
+  )
+  if (more) items.push(`- … and ${more} more`)
   return `**${md(unwritableHeading(run))}**\n\n${items.join('\n')}\n\n`
 }
 
