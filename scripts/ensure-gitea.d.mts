@@ -3,5 +3,4 @@ export declare function ensureGitea(opts?: {
   env?: NodeJS.ProcessEnv
   log?: (line: string) => void
 }): Promise<string>
-export declare function giteaCacheDir(env?: NodeJS.ProcessEnv): string
 export declare function giteaStaticRoot(bin: string): string | undefined

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs'
 // proxy. Its go.mod has replace directives, so it is built inside a copy of the downloaded module (which then
 // holds the templates and options the server reads at start); SQLite needs cgo.
 import { dirname, join } from 'node:path'
-import { ensureGoTool, mainIfRun, toolCacheDir } from './go-tool.mjs'
+import { ensureGoTool, mainIfRun } from './go-tool.mjs'
 
 const GITEA = {
   name: 'gitea',
@@ -18,8 +18,6 @@ const GITEA = {
   needs: 'Go 1.26 and a C compiler for SQLite',
   from: 'module',
 }
-
-export const giteaCacheDir = (env = process.env) => toolCacheDir(GITEA, env)
 
 /** Returns the absolute path of a usable Gitea binary, building it when needed. */
 export const ensureGitea = (opts = {}) => ensureGoTool(GITEA, opts)

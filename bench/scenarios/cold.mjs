@@ -10,6 +10,7 @@ import { renderDeployments } from '../harness/manifests.mjs'
 import { timed } from '../harness/stats.mjs'
 import {
   baselineWarm,
+  COST,
   cliWarm,
   defaultConcurrency,
   getTags,
@@ -23,7 +24,6 @@ import {
 
 const TARGET_SPEEDUP = 3
 export const CURVE = [1, 2, 4, 8, 16]
-const COST = ['wallMs', 'upstreamRequests', 'cacheRequests', 'clientCpuS', 'cacheCpuS', 'upstreamCpuS']
 
 /** @param {{ quick: boolean, noCurve?: boolean, testbed: () => Promise<any>, cliMissing?: string }} ctx */
 export async function cold(ctx) {

@@ -137,9 +137,11 @@ export function summariseRuns(runs, fields) {
   return out
 }
 
+/** What a measured run costs: the fields measured() and cliWarm() fill, summarised per contender. */
+export const COST = ['wallMs', 'upstreamRequests', 'cacheRequests', 'clientCpuS', 'cacheCpuS', 'upstreamCpuS']
+
 export function logRun(label, r) {
-  const cost = ['upstreamRequests', 'cacheRequests', 'clientCpuS', 'cacheCpuS', 'upstreamCpuS']
-    .filter((k) => r[k] !== undefined)
+  const cost = COST.filter((k) => k !== 'wallMs' && r[k] !== undefined)
     .map((k) => `${k} ${r[k]}`)
     .join(', ')
   progress(`${label}: ${r.wallMs.toFixed(0)} ms${r.ok === false ? ' FAILED' : ''}; ${cost}`)

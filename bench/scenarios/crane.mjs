@@ -23,6 +23,7 @@ import { ROOT } from '../harness/testbed.mjs'
 import { profileOf, TRACE_PROBE } from '../harness/timeline.mjs'
 import {
   baselineWarm,
+  COST,
   cliWarm,
   getTags,
   LOG_LEVEL,
@@ -40,7 +41,6 @@ const NETWORKS = [
   ['loopback', 0],
 ]
 const TARGETS = { coldVsCraneP4: 1, coldVsCrane1: 2.5, hotVsCraneP4: 3 }
-const COST = ['wallMs', 'upstreamRequests', 'cacheRequests', 'clientCpuS', 'cacheCpuS', 'upstreamCpuS']
 
 /** @param {{ quick: boolean, testbed: () => Promise<any>, cliMissing?: string }} ctx */
 export async function crane(ctx) {
@@ -274,5 +274,3 @@ function checks(result) {
   }
   return c
 }
-
-export const CRANE_TARGETS = TARGETS

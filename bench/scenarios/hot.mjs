@@ -10,6 +10,7 @@ import { runProcess } from '../harness/proc.mjs'
 import { summarise, timed } from '../harness/stats.mjs'
 import {
   baselineWarm,
+  COST,
   cliWarm,
   defaultConcurrency,
   getTags,
@@ -24,7 +25,6 @@ import {
 
 const TARGET_MS = 1500
 const TARGET_RATIO = 1.5
-const COST = ['wallMs', 'upstreamRequests', 'cacheRequests', 'clientCpuS', 'cacheCpuS', 'upstreamCpuS']
 
 /** @param {{ quick: boolean, testbed: () => Promise<any>, cliMissing?: string }} ctx */
 export async function hot(ctx) {

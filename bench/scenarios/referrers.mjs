@@ -10,9 +10,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { progress } from '../harness/log.mjs'
 import { renderDeployments } from '../harness/manifests.mjs'
-import { cliWarm, LOG_LEVEL, logRun, measured, startCache, summariseRuns } from './common.mjs'
+import { COST, cliWarm, LOG_LEVEL, logRun, measured, startCache, summariseRuns } from './common.mjs'
 
-const COST = ['wallMs', 'upstreamRequests', 'cacheRequests', 'clientCpuS', 'cacheCpuS', 'upstreamCpuS']
 const POLICIES = ['warm', 'off']
 
 /** @param {{ quick: boolean, testbed: () => Promise<any>, cliMissing?: string }} ctx */
