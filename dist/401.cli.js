@@ -159,8 +159,6 @@ function fileProblem(err) {
     return (0,errors/* describeError */.Uc)(err);
 }
 
-// EXTERNAL MODULE: ./lib/rewrite/stored.js
-var rewrite_stored = __webpack_require__(8177);
 // EXTERNAL MODULE: ./lib/rewrite/target.js
 var rewrite_target = __webpack_require__(703);
 ;// CONCATENATED MODULE: ./lib/rewrite/unwritable.js
@@ -198,7 +196,6 @@ function withFix(why) {
 // path), or on stdout for a pipe. Only the characters of a reference change (Source.span); an image that
 // failed, was not mapped, is invalid or unresolved keeps its text, and every reference left as written is
 // said, with why.
-
 
 
 
@@ -390,7 +387,7 @@ function sayProofs(results, done, stored, log) {
         if (!proof)
             continue;
         counts[proof.by]++;
-        log('info', `pinned ${r.reference} to ${r.digest} (${rewrite_stored/* PROOF_LABEL */.Ck[proof.by]}): ${proof.detail}`);
+        log('info', `pinned ${r.reference} to ${r.digest} (${rewrite_target/* PROOF_LABEL */.Ck[proof.by]}): ${proof.detail}`);
     }
     return counts;
 }

@@ -2,6 +2,62 @@ export const id = 486;
 export const ids = [486];
 export const modules = {
 
+/***/ 3026:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   jG: () => (/* binding */ Limiter),
+/* harmony export */   ko: () => (/* binding */ eachLimited),
+/* harmony export */   sf: () => (/* binding */ mapLimit)
+/* harmony export */ });
+// Bounded concurrency, shared by extraction (resolving links), the warm engine and the rewrite stage.
+/** `fn` over `items`, at most `limit` at a time, results in order; stops starting new ones once aborted. */
+async function mapLimit(items, limit, signal, fn) {
+    const out = new Array(items.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length && !signal?.aborted) {
+            const i = next++;
+            out[i] = await fn(items[i]);
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+    return out;
+}
+/** Runs `fn` over `items`, at most `limit` at a time. */
+async function eachLimited(items, limit, fn) {
+    await mapLimit(items, limit, undefined, fn);
+}
+/** At most `limit` holders at a time; the others wait in arrival order. */
+class Limiter {
+    #free;
+    #waiting = [];
+    constructor(limit) {
+        this.#free = Math.max(1, limit);
+    }
+    /** Resolves with the release function once a place is free. */
+    async enter() {
+        if (this.#free > 0)
+            this.#free--;
+        else
+            await new Promise((resolve) => this.#waiting.push(resolve));
+        let left = false;
+        return () => {
+            if (left)
+                return;
+            left = true;
+            const next = this.#waiting.shift();
+            if (next)
+                next();
+            else
+                this.#free++;
+        };
+    }
+}
+
+
+/***/ }),
+
 /***/ 452:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
@@ -1132,9 +1188,10 @@ function parseConfig(get, defaults = { workspace: process.cwd() }) {
             const text = f.value.trim();
             // Lines of the trimmed value: leading empty items are gone from it.
             const skipped = f.value.slice(0, f.value.indexOf(text)).split('\n').length - 1;
+            const items = text.split('\n');
             f.lines?.slice(skipped).forEach((p, i) => {
                 fromFile[`${name} line ${i + 1}`] = p;
-                const item = text.split('\n')[i]?.trim();
+                const item = items[i]?.trim();
                 if (item)
                     fromFile[`${name} "${item}"`] = p;
             });
@@ -1570,7 +1627,7 @@ function describe(r, explainedIn) {
     if (r.diagnosis)
         parts.push((0,diagnose/* briefMessage */.gM)(r.diagnosis, (t) => `See “${t}” in ${explainedIn}.`));
     // In Zot, but `referrers: require-signed` found no signature of it there.
-    const unsigned = r.referrers !== undefined && r.error?.endsWith('(referrers: require-signed)');
+    const unsigned = r.referrers !== undefined && r.error?.endsWith(diagnose/* REQUIRE_SIGNED */.tG);
     return {
         title: unsigned ? 'image not signed' : 'image not warmed',
         message: (0,report_escape/* oneLine */.TN)(parts.join('. '), 1500),
@@ -1698,20 +1755,11 @@ function imagesOutput(run, budgetBytes = OUTPUT_BUDGET_BYTES) {
         platforms: r.platforms ?? [],
     }));
     const total = entries.length;
-    let size = 2 + entries.reduce((n, e) => n + Buffer.byteLength(e) + 1, 0);
-    if (size <= budgetBytes)
-        return { json: `[${entries.join(',')}]`, shown: total, total };
+    // The worst images first, as many as fit (2 bytes of brackets, a comma each), shown in run order.
     const index = new Map(run.results.map((r, i) => [r, i]));
-    const keep = new Set();
-    size = 2;
-    for (const r of (0,format/* worstFirst */.md)(run.results)) {
-        const i = index.get(r) ?? 0;
-        const add = Buffer.byteLength(entries[i] ?? '') + 1;
-        if (size + add > budgetBytes)
-            break;
-        keep.add(i);
-        size += add;
-    }
+    const order = (0,format/* worstFirst */.md)(run.results).map((r) => index.get(r) ?? 0);
+    const { kept } = (0,format/* fitting */._Q)(order.map((i) => entries[i] ?? ''), budgetBytes - 2, 1);
+    const keep = new Set(order.slice(0, kept.length));
     return { json: `[${entries.filter((_, i) => keep.has(i)).join(',')}]`, shown: keep.size, total };
 }
 
@@ -2344,6 +2392,8 @@ function chartSourceOf(text, slice) {
 
 // EXTERNAL MODULE: ./node_modules/tinyglobby/dist/index.mjs + 1 modules
 var tinyglobby_dist = __webpack_require__(3382);
+// EXTERNAL MODULE: ./lib/each.js
+var each = __webpack_require__(3026);
 ;// CONCATENATED MODULE: ./lib/extract/boundary.js
 // Symbolic links and the workspace boundary. A pull request controls the files of the workspace, links
 // included: `notes.yaml -> ~/.git-credentials` would put a token into the table, the log and the report.
@@ -2358,8 +2408,14 @@ var tinyglobby_dist = __webpack_require__(3382);
 // - a link to nothing, or a loop, is selected like a file: the read names it as not read.
 
 
+
 const LINK_OUT_MESSAGE = 'symbolic link leads outside the workspace: not read (links are followed only inside it; exclude the link with `!path` if that is intended)';
 const DIRECTORY_LINK_OUT_MESSAGE = 'symbolic link to a directory outside the workspace: not searched (links are followed only inside it; exclude the link with `!path` if that is intended)';
+/** `abs` relative to `workspace`, with `/` on every system (`.` for the workspace itself). */
+function toWorkspacePath(workspace, abs) {
+    const rel = (0,external_node_path_.relative)(workspace, abs);
+    return (rel === '' ? '.' : rel).split(external_node_path_.sep).join('/');
+}
 /** Whether `path` is `root` or below it (both real, absolute). */
 function isInside(path, root) {
     const rel = (0,external_node_path_.relative)(root, path);
@@ -2383,8 +2439,7 @@ class Listing {
         this.notices.push({ level, file, message });
     }
     label(path) {
-        const rel = (0,external_node_path_.relative)(this.workspace, path.replace(/[/\\]+$/, ''));
-        return (rel === '' ? '.' : rel).split(external_node_path_.sep).join('/');
+        return toWorkspacePath(this.workspace, path.replace(/[/\\]+$/, ''));
     }
 }
 /**
@@ -2446,7 +2501,7 @@ function dirProblem(err) {
  * path, and a file reached twice kept once.
  */
 async function settle(found, realWorkspace, io, limit, signal) {
-    const reals = await mapLimit(found, limit, signal, async (f) => {
+    const reals = await (0,each/* mapLimit */.sf)(found, limit, signal, async (f) => {
         if (!f.abs)
             return undefined;
         try {
@@ -2475,7 +2530,7 @@ async function settle(found, realWorkspace, io, limit, signal) {
                 return;
             seen.add(key);
             const file = at?.unresolved && isInside(at.unresolved, realWorkspace)
-                ? toRelative(realWorkspace, at.unresolved)
+                ? toWorkspacePath(realWorkspace, at.unresolved)
                 : f.file;
             files.push({ file, ...(f.abs ? { abs: f.abs } : {}) });
             return;
@@ -2487,29 +2542,12 @@ async function settle(found, realWorkspace, io, limit, signal) {
         if (seen.has(real))
             return;
         seen.add(real);
-        const file = isInside(real, realWorkspace) ? toRelative(realWorkspace, real) : f.file;
+        const file = isInside(real, realWorkspace) ? toWorkspacePath(realWorkspace, real) : f.file;
         files.push({ file, abs: real });
     });
     // A link named twice (or by a path and a glob): one notice.
     const unique = new Map(notices.map((n) => [n.file, n]));
     return { files, notices: [...unique.values()] };
-}
-function toRelative(root, abs) {
-    const rel = (0,external_node_path_.relative)(root, abs);
-    return (rel === '' ? '.' : rel).split(external_node_path_.sep).join('/');
-}
-/** `fn` over `items`, at most `limit` at a time, results in order; stops starting new ones once aborted. */
-async function mapLimit(items, limit, signal, fn) {
-    const out = new Array(items.length);
-    let next = 0;
-    const worker = async () => {
-        while (next < items.length && !signal?.aborted) {
-            const i = next++;
-            out[i] = await fn(items[i]);
-        }
-    };
-    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-    return out;
 }
 
 ;// CONCATENATED MODULE: ./lib/extract/nodes.js
@@ -2927,10 +2965,6 @@ const LIST_GLOB = '**/*.{txt,list,lst,images}';
 const ALWAYS_IGNORED = ['**/.git/**', '**/node_modules/**'];
 /** CI workflow folders: they name runner images, not images the deploy pulls. */
 const WORKFLOW_DIRS = ['.github/workflows/**', '.forgejo/workflows/**', '.gitea/workflows/**'];
-function toWorkspacePath(workspace, abs) {
-    const rel = (0,external_node_path_.relative)(workspace, abs);
-    return (rel === '' ? '.' : rel).split(external_node_path_.sep).join('/');
-}
 async function resolveInputs(opts, io) {
     const workspace = (0,external_node_path_.resolve)(opts.workspace);
     // Links are followed only inside the workspace's real path (boundary.ts).
@@ -2995,7 +3029,7 @@ async function resolveInputs(opts, io) {
         const rel = toWorkspacePath(workspace, abs);
         // A path named outside the workspace is its own boundary: the named file, or the directory a glob
         // starts from.
-        const outside = rel.startsWith('../') || rel === '..' || (0,external_node_path_.isAbsolute)(rel);
+        const outside = !isInside(abs, workspace);
         const root = outside
             ? await io.realpath((0,tinyglobby_dist/* isDynamicPattern */.ey)(pattern) ? staticBase(abs) : abs).catch(() => abs)
             : realWorkspace;
@@ -3151,12 +3185,42 @@ const nodeIo = {
     readdir: external_node_fs_.readdir,
 };
 
+;// CONCATENATED MODULE: ./lib/extract/lines.js
+// Offset → 1-based line and column over a whole file, with the `yaml` library's LineCounter. Documents are
+// parsed one by one from slices of the file (and pruned, prune.ts), so every offset the parser reports is
+// first mapped back to the file; positions stay exact whichever way a document was read.
+
+/** A line ends at LF, CR, or Unicode's line and paragraph separators (as YAML and JavaScript read them). */
+const isLineTerminator = (c) => c === 10 || c === 13 || c === 0x2028 || c === 0x2029;
+class LineIndex {
+    text;
+    counter = new dist/* LineCounter */.HN();
+    constructor(text) {
+        this.text = text;
+        this.counter.addNewLine(0);
+        for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1))
+            this.counter.addNewLine(i + 1);
+    }
+    get lineCount() {
+        return this.counter.lineStarts.length;
+    }
+    /** Offset at which the 0-based line starts. */
+    lineStart(line) {
+        return this.counter.lineStarts[line] ?? this.text.length;
+    }
+    position(offset) {
+        const { line, col } = this.counter.linePos(offset);
+        return { line, column: col };
+    }
+}
+
 ;// CONCATENATED MODULE: ./lib/extract/keys.js
 // Duplicate mapping keys, found in linear time. The `yaml` library's own check (`uniqueKeys`) compares
 // each new key with every earlier key of the same mapping, which is quadratic in the size of a mapping:
 // a 400 KB mapping took half a minute. Here each mapping gets one hash set, and the keys are visited in the
 // order the library reports its errors (a pair's key, the check, then its value), so the first duplicates
 // named are the same ones the library would name.
+
 
 /**
  * Offsets of the first `limit` keys that repeat an earlier key of the same mapping, in document order.
@@ -3254,40 +3318,12 @@ function doubleQuoteEnd(line) {
     }
     return -1;
 }
-const isLineTerminator = (c) => c === 10 || c === 13 || c === 0x2028 || c === 0x2029;
 /** Whether white space and then `:` follow at `at`. */
 function colonFollows(line, at) {
     let i = at;
     while (i < line.length && /\s/.test(line.charAt(i)))
         i++;
     return line.charCodeAt(i) === 58;
-}
-
-;// CONCATENATED MODULE: ./lib/extract/lines.js
-// Offset → 1-based line and column over a whole file, with the `yaml` library's LineCounter. Documents are
-// parsed one by one from slices of the file (and pruned, prune.ts), so every offset the parser reports is
-// first mapped back to the file; positions stay exact whichever way a document was read.
-
-class LineIndex {
-    text;
-    counter = new dist/* LineCounter */.HN();
-    constructor(text) {
-        this.text = text;
-        this.counter.addNewLine(0);
-        for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1))
-            this.counter.addNewLine(i + 1);
-    }
-    get lineCount() {
-        return this.counter.lineStarts.length;
-    }
-    /** Offset at which the 0-based line starts. */
-    lineStart(line) {
-        return this.counter.lineStarts[line] ?? this.text.length;
-    }
-    position(offset) {
-        const { line, col } = this.counter.linePos(offset);
-        return { line, column: col };
-    }
 }
 
 ;// CONCATENATED MODULE: ./lib/extract/prune.js
@@ -3315,6 +3351,7 @@ class LineIndex {
 // A line with a tab in its indentation stops pruning for the document (YAML forbids it; the parser reports it).
 /** Below this share of dropped bytes the original is parsed: the saving would not pay for the copy. */
 const MIN_GAIN = 0.2;
+
 
 const IMAGE_KEY_TEXT = /image(?:Name)?(?![\w.-])/g;
 const IMAGE_KEY_JSON = /"image(?:Name)?"/g;
@@ -3653,7 +3690,6 @@ function closedValue(value) {
     return !/:[ \t]/.test(withoutComment(s));
 }
 const isBlank = (c) => c === 32 || c === 9;
-const prune_isLineTerminator = (c) => c === 10 || c === 13 || c === 0x2028 || c === 0x2029;
 /**
  * `s.replace(/[ \t]+#.*$/, '')` in one pass: the first `#` after a blank with no line terminator after
  * it, and the blanks before it, to the end. (The regular expression retries from every blank of a long
@@ -3662,7 +3698,7 @@ const prune_isLineTerminator = (c) => c === 10 || c === 13 || c === 0x2028 || c 
 function withoutComment(s) {
     let lastBreak = -1;
     for (let i = s.length - 1; i >= 0; i--)
-        if (prune_isLineTerminator(s.charCodeAt(i))) {
+        if (isLineTerminator(s.charCodeAt(i))) {
             lastBreak = i;
             break;
         }
@@ -5039,7 +5075,7 @@ async function runPipeline(config, opts) {
         });
         // Loaded only when the run talks to Zot: plan mode never loads the HTTP client or the engine (start-up).
         const { zot, hardFailure, warmed, stored } = config.mode !== 'plan' && config.zotUrl && !controller.signal.aborted
-            ? await (await __webpack_require__.e(/* import() */ 963).then(__webpack_require__.bind(__webpack_require__, 3963))).zotStage(config, config.zotUrl, plan.images, controller.signal, opts)
+            ? await (await __webpack_require__.e(/* import() */ 536).then(__webpack_require__.bind(__webpack_require__, 7536))).zotStage(config, config.zotUrl, plan.images, controller.signal, opts)
             : {};
         const results = assemble(extraction.images, plan.images, plan.unmapped, warmed, config);
         const cancelled = controller.signal.aborted ? reasonOf(controller.signal.reason, 'cancelled') : undefined;
@@ -5281,10 +5317,13 @@ function exitWhenDone(code) {
 
 
 
+
 /** The bundle's last step (src/index.ts). */
 
 const YELLOW = '\u001b[33m';
 const RESET = '\u001b[0m';
+/** What the action's requests (to Zot and to the forge's API) say they come from. */
+const userAgentOf = (forge) => `zot-warm/${TOOL_VERSION} (${forge} action)`;
 /** Runs the action; returns the exit code (also set on process.exitCode). Never throws. */
 async function run(env = process.env) {
     const secrets = [];
@@ -5293,7 +5332,7 @@ async function run(env = process.env) {
     const code = await runShell({
         secrets,
         logger: runner.logger,
-        userAgent: `zot-warm/${TOOL_VERSION} (${forge} action)`,
+        userAgent: userAgentOf(forge),
         configure: () => ({ config: readInputs(env, secrets) }),
         stopping: runner.yellow,
         configProblems: (problems, places) => showConfigProblems(problems, places, env.GITHUB_WORKSPACE || process.cwd(), runner),
@@ -5469,7 +5508,7 @@ async function commentOnPullRequest({ run, outcome, config }, env, forge, repo, 
         config,
         forge,
         env,
-        userAgent: `zot-warm/${TOOL_VERSION} (${forge} action)`,
+        userAgent: userAgentOf(forge),
         debug: logger.debug,
         ...(repo ? { repo } : {}),
     });
@@ -5528,7 +5567,7 @@ async function showConfigProblems(problems, places, workspace, runner) {
     await runner
         .summary(`<h2>❌ zot-warm: invalid configuration</h2>\n<ul>\n${items}\n</ul>\n`)
         .catch(() => undefined);
-    runner.annotate('error', `zot-warm: invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}, listed above)`);
+    runner.annotate('error', `zot-warm: invalid configuration (${(0,words/* plural */.L)(problems.length, 'problem')}, listed above)`);
 }
 
 
@@ -5540,7 +5579,8 @@ async function showConfigProblems(problems, places, workspace, runner) {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   ER: () => (/* binding */ STDIN_FILE),
 /* harmony export */   TM: () => (/* binding */ IMAGES_INPUT_FILE),
-/* harmony export */   Ud: () => (/* binding */ isWorkspaceFile)
+/* harmony export */   Ud: () => (/* binding */ isWorkspaceFile),
+/* harmony export */   sQ: () => (/* binding */ signsImage)
 /* harmony export */ });
 // The data that flows through the pipeline: inputs → extract → plan → warm → report.
 // Every stage is a pure library; only src/main.ts talks to @actions/core and src/cli.ts to the terminal.
@@ -5549,6 +5589,14 @@ const IMAGES_INPUT_FILE = '<images input>';
 const STDIN_FILE = '-';
 function isWorkspaceFile(source) {
     return source.file !== IMAGES_INPUT_FILE && source.file !== STDIN_FILE;
+}
+/**
+ * Whether the image itself is signed: a signature whose subject is the image's own digest. Admission policies
+ * (Kyverno verifyImages, sigstore policy-controller) and Zot's `onlySigned` verify the digest the reference
+ * resolves to, the index of a multi-platform image: a signature of one of its platforms does not count.
+ */
+function signsImage(items, digest) {
+    return digest !== undefined && items.some((i) => i.kind === 'signature' && i.subject === digest);
 }
 
 
@@ -6063,14 +6111,12 @@ function jsonEscape(ch) {
 /* harmony export */   tW: () => (/* binding */ STATUS_ICON)
 /* harmony export */ });
 /* unused harmony export STATUS_ORDER */
-/* harmony import */ var _model_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(9814);
-/* harmony import */ var _rewrite_stored_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8177);
+/* harmony import */ var _model_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(9814);
+/* harmony import */ var _rewrite_target_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(703);
 /* harmony import */ var _warm_diagnose_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6633);
-/* harmony import */ var _warm_referrers_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(8725);
-/* harmony import */ var _words_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(4842);
-/* harmony import */ var _escape_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(2527);
+/* harmony import */ var _words_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(4842);
+/* harmony import */ var _escape_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(2527);
 // Small presentation helpers shared by the table, the summary and the annotations.
-
 
 
 
@@ -6152,21 +6198,21 @@ function zotReferenceLabel(ref) {
 function sourceLabel(source) {
     const runtime = runtimeLabel(source);
     const suffix = runtime ? ` (${runtime})` : '';
-    if (source.file === _model_js__WEBPACK_IMPORTED_MODULE_4__/* .IMAGES_INPUT_FILE */ .TM)
+    if (source.file === _model_js__WEBPACK_IMPORTED_MODULE_3__/* .IMAGES_INPUT_FILE */ .TM)
         return `images input #${source.line}`;
-    if (source.file === _model_js__WEBPACK_IMPORTED_MODULE_4__/* .STDIN_FILE */ .ER)
+    if (source.file === _model_js__WEBPACK_IMPORTED_MODULE_3__/* .STDIN_FILE */ .ER)
         return `stdin:${source.line}${suffix}`;
-    return `${(0,_escape_js__WEBPACK_IMPORTED_MODULE_3__/* .printable */ .g$)(source.file)}:${source.line}${suffix}`;
+    return `${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .printable */ .g$)(source.file)}:${source.line}${suffix}`;
 }
 /** `runtime: arg --executor-image`, `runtime: env RELATED_IMAGE_DB`; undefined for an image field. */
 function runtimeLabel(source) {
     if (!source.runtime)
         return undefined;
-    return `runtime: ${source.runtime}${source.runtimeName ? ` ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_3__/* .literal */ .eu)(source.runtimeName, 100)}` : ''}`;
+    return `runtime: ${source.runtime}${source.runtimeName ? ` ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .literal */ .eu)(source.runtimeName, 100)}` : ''}`;
 }
 /** `deploy/app.yaml:12:7` (or less, as known), the file name escaped like sourceLabel's. */
 function locationLabel(where) {
-    const file = (0,_escape_js__WEBPACK_IMPORTED_MODULE_3__/* .printable */ .g$)(where.file);
+    const file = (0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .printable */ .g$)(where.file);
     if (!where.line)
         return file;
     return `${file}:${where.line}${where.column ? `:${where.column}` : ''}`;
@@ -6184,17 +6230,17 @@ function describeRewrite(r) {
     const where = r.output === '-' ? 'to stdout' : r.inPlace ? 'in place' : `to ${r.output}`;
     const left = r.left.reduce((n, l) => n + l.places, 0);
     const parts = [
-        `rewrite ${r.mode}: ${(0,_words_js__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .L)(r.rewritten, 'reference')} rewritten in ${(0,_words_js__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .L)(r.changedFiles, 'file')}, ${(0,_words_js__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .L)(r.files, 'file')} written ${where}`,
+        `rewrite ${r.mode}: ${(0,_words_js__WEBPACK_IMPORTED_MODULE_4__/* .plural */ .L)(r.rewritten, 'reference')} rewritten in ${(0,_words_js__WEBPACK_IMPORTED_MODULE_4__/* .plural */ .L)(r.changedFiles, 'file')}, ${(0,_words_js__WEBPACK_IMPORTED_MODULE_4__/* .plural */ .L)(r.files, 'file')} written ${where}`,
     ];
     if (r.unchanged)
-        parts.push(`${(0,_words_js__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .L)(r.unchanged, 'reference')} already as verified`);
+        parts.push(`${(0,_words_js__WEBPACK_IMPORTED_MODULE_4__/* .plural */ .L)(r.unchanged, 'reference')} already as verified`);
     const proofs = Object.entries(r.pinnedBy ?? {}).filter(([, n]) => n > 0);
     if (proofs.length)
-        parts.push(`pinned as upstream's digest by ${proofs.map(([by, n]) => `${_rewrite_stored_js__WEBPACK_IMPORTED_MODULE_0__/* .PROOF_LABEL */ .Ck[by]} (${n})`).join(', ')}`);
+        parts.push(`pinned as upstream's digest by ${proofs.map(([by, n]) => `${_rewrite_target_js__WEBPACK_IMPORTED_MODULE_0__/* .PROOF_LABEL */ .Ck[by]} (${n})`).join(', ')}`);
     if (left)
-        parts.push(`${(0,_words_js__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .L)(left, 'place')} left as written (see the warnings and statuses)`);
+        parts.push(`${(0,_words_js__WEBPACK_IMPORTED_MODULE_4__/* .plural */ .L)(left, 'place')} left as written (see the warnings and statuses)`);
     if (r.problems.length)
-        parts.push(`${(0,_words_js__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .L)(r.problems.length, 'file')} not written`);
+        parts.push(`${(0,_words_js__WEBPACK_IMPORTED_MODULE_4__/* .plural */ .L)(r.problems.length, 'file')} not written`);
     return parts.join('; ');
 }
 const KIND_LABEL = {
@@ -6212,7 +6258,7 @@ function referrersLabel(r) {
     if (!r.referrers || r.referrers.state === 'off')
         return '';
     const present = new Set(r.referrers.items.map((i) => i.kind));
-    if (!(0,_warm_referrers_js__WEBPACK_IMPORTED_MODULE_2__/* .signsImage */ .sQ)(r.referrers.items, r.digest))
+    if (!(0,_model_js__WEBPACK_IMPORTED_MODULE_3__/* .signsImage */ .sQ)(r.referrers.items, r.digest))
         present.delete('signature');
     const kinds = Object.keys(KIND_LABEL)
         .filter((k) => present.has(k))
@@ -6362,7 +6408,7 @@ function runUrl(forge, serverUrl, repository, run, env = {}) {
 /* harmony export */ });
 /* unused harmony exports EXIT_OK, EXIT_IMAGES */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(452);
-/* harmony import */ var _warm_referrers_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(8725);
+/* harmony import */ var _model_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(9814);
 /* harmony import */ var _words_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(4842);
 // The one place that decides how a run ends, so the action and the CLI always agree.
 //   0: all good (or soft mode);  1: hard failure (config, Zot unreachable, credentials rejected);
@@ -6411,7 +6457,7 @@ function countReferrers(results) {
         if (!r.referrers || r.referrers.state === 'off')
             continue;
         const kinds = new Set(r.referrers.items.map((i) => i.kind));
-        const signed = (0,_warm_referrers_js__WEBPACK_IMPORTED_MODULE_1__/* .signsImage */ .sQ)(r.referrers.items, r.digest);
+        const signed = (0,_model_js__WEBPACK_IMPORTED_MODULE_1__/* .signsImage */ .sQ)(r.referrers.items, r.digest);
         c.checked++;
         if (signed)
             c.signed++;
@@ -6508,7 +6554,6 @@ function successLine(mode, c) {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   Az: () => (/* binding */ UNWRITABLE_SHOWN),
 /* harmony export */   Br: () => (/* binding */ renderSummary),
 /* harmony export */   MO: () => (/* binding */ CONCLUSION_ICON),
 /* harmony export */   Pl: () => (/* binding */ headline),
@@ -6517,6 +6562,7 @@ function successLine(mode, c) {
 /* harmony export */   Xb: () => (/* binding */ SUMMARY_BUDGET_BYTES),
 /* harmony export */   hW: () => (/* binding */ COLUMN_HEADER),
 /* harmony export */   jv: () => (/* binding */ referrersLine),
+/* harmony export */   lt: () => (/* binding */ unwritableShown),
 /* harmony export */   mo: () => (/* binding */ breakable),
 /* harmony export */   t1: () => (/* binding */ needsDetail),
 /* harmony export */   xR: () => (/* binding */ tableCell)
@@ -6671,21 +6717,26 @@ function renderNotices(notices, opts) {
         return `<li>${n.level === 'error' ? '❌' : '⚠️'} ${where}: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .htmlText */ .js)(n.message, 1000)}</li>`;
     });
     const more = shown.length > 200 ? `<li>… and ${shown.length - 200} more in the report</li>` : '';
-    return `<h3>Input problems</h3>\n<ul>\n${items.join('\n')}${more}\n</ul>\n`;
+    return `<h3>Input problems</h3>\n<ul>\n${items.join('\n')}${more ? `<li>… and ${more} more</li>` : ''}\n</ul>\n`;
 }
 /** Places `rewrite` cannot replace, at most this many listed (all are in the log and the annotations). */
 const UNWRITABLE_SHOWN = 20;
+/** Which places `rewrite` could not replace a summary lists, and with which mark: each fails a strict run. */
+function unwritableShown(run) {
+    const places = run.rewrite?.unwritable ?? [];
+    return {
+        icon: run.strict ? '❌' : '⚠️',
+        shown: places.slice(0, UNWRITABLE_SHOWN),
+        more: Math.max(0, places.length - UNWRITABLE_SHOWN),
+    };
+}
 /** The places of warm images `rewrite` could not replace: each fails a strict run. */
 function renderUnwritable(run, opts) {
-    const places = run.rewrite?.unwritable ?? [];
-    if (!places.length)
+    const { icon, shown, more } = unwritableShown(run);
+    if (!shown.length)
         return '';
-    const icon = run.strict ? '❌' : '⚠️';
-    const items = places
-        .slice(0, UNWRITABLE_SHOWN)
-        .map((u) => `<li>${icon} ${linkTo(u, opts)} <code>${breakable((0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .htmlText */ .js)((0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .compactReference */ .hl)((0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .literal */ .eu)(u.reference, 300))))}</code>: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .htmlText */ .js)(u.why, 1000)}</li>`);
-    const more = places.length > UNWRITABLE_SHOWN ? `<li>… and ${places.length - UNWRITABLE_SHOWN} more</li>` : '';
-    return `<p><b>${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .htmlText */ .js)(unwritableHeading(run))}</b></p>\n<ul>\n${items.join('\n')}${more}\n</ul>\n`;
+    const items = shown.map((u) => `<li>${icon} ${linkTo(u, opts)} <code>${breakable((0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .htmlText */ .js)((0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .compactReference */ .hl)((0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .literal */ .eu)(u.reference, 300))))}</code>: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .htmlText */ .js)(u.why, 1000)}</li>`);
+    return `<p><b>${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .htmlText */ .js)(unwritableHeading(run))}</b></p>\n<ul>\n${items.join('\n')}${more ? `<li>… and ${more} more</li>` : ''}\n</ul>\n`;
 }
 /** Above the list of places `rewrite` could not replace: what it means for the deploy. */
 function unwritableHeading(run) {
@@ -7201,15 +7252,12 @@ function renderMarkdownResults(run, outcome, opts, layout) {
 }
 /** The places of warm images `rewrite` could not replace (the HTML summary's list, in Markdown). */
 function unwritableList(run, opts) {
-    const places = run.rewrite?.unwritable ?? [];
-    if (!places.length)
+    const { icon, shown, more } = (0,_summary_js__WEBPACK_IMPORTED_MODULE_6__/* .unwritableShown */ .lt)(run);
+    if (!shown.length)
         return '';
-    const icon = run.strict ? '❌' : '⚠️';
-    const items = places
-        .slice(0, _summary_js__WEBPACK_IMPORTED_MODULE_6__/* .UNWRITABLE_SHOWN */ .Az)
-        .map((u) => `- ${icon} ${link(u, opts)} ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .markdownCode */ .D9)((0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .compactReference */ .hl)((0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .literal */ .eu)(u.reference, 300)))}: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .markdownText */ .p7)(u.why, 1000)}`);
-    if (places.length > _summary_js__WEBPACK_IMPORTED_MODULE_6__/* .UNWRITABLE_SHOWN */ .Az)
-        items.push(`- … and ${places.length - _summary_js__WEBPACK_IMPORTED_MODULE_6__/* .UNWRITABLE_SHOWN */ .Az} more`);
+    const items = shown.map((u) => `- ${icon} ${link(u, opts)} ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .markdownCode */ .D9)((0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .compactReference */ .hl)((0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .literal */ .eu)(u.reference, 300)))}: ${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .markdownText */ .p7)(u.why, 1000)}`);
+    if (more)
+        items.push(`- … and ${more} more`);
     return `**${(0,_escape_js__WEBPACK_IMPORTED_MODULE_2__/* .markdownText */ .p7)((0,_summary_js__WEBPACK_IMPORTED_MODULE_6__/* .unwritableHeading */ .QT)(run))}**\n\n${items.join('\n')}\n\n`;
 }
 function markdownRow(r, opts, mode, columns) {
@@ -7261,115 +7309,12 @@ function htmlCode(text) {
 
 /***/ }),
 
-/***/ 8177:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   Ck: () => (/* binding */ PROOF_LABEL),
-/* harmony export */   zV: () => (/* binding */ readStoredForms)
-/* harmony export */ });
-/* unused harmony export upstreamReferrer */
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(452);
-/* harmony import */ var _warm_registry_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(4590);
-/* harmony import */ var _target_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(703);
-// `digest` mode pins a tag only where the digest Zot serves is upstream's. Zot does not record upstream's
-// digest, so the evidence is what the cache holds: a signature, attestation or SBOM that Zot copied from
-// upstream for that very digest (upstreamReferrer: no request, the run already listed them), else the stored
-// manifest itself (unconvertedEvidence: one local read by digest per tag-only image that warmed).
-
-
-
-/** How the log and the summaries name each kind of proof. */
-const PROOF_LABEL = {
-    'media-types': 'media types kept',
-    'upstream-referrer': 'upstream referrer',
-};
-const A_KIND = {
-    signature: 'a signature',
-    attestation: 'an attestation',
-    sbom: 'an SBOM',
-    other: 'a referrer',
-};
-/** Preferred as proof: what a deploy verifies anyway, then what a tag names outright. */
-const KIND_ORDER = ['signature', 'attestation', 'sbom', 'other'];
-/**
- * Proof from the referrers the cache holds for the image's own digest. Zot copies referrers by asking
- * upstream for those of the digest it holds (OCI 1.1 referrers whose `subject` is that digest, cosign's legacy
- * `sha256-<hex>.sig/.att/.sbom` tags named after it): a digest Zot made by converting the image is unknown
- * upstream and gets none. So one such referrer proves upstream serves the digest. Referrers of a platform
- * manifest prove nothing about the index (converting an index keeps its platform manifests, and Zot hangs the
- * attestations it moves out of the index on them).
- */
-function upstreamReferrer(result) {
-    const own = (result.referrers?.items ?? []).filter((i) => i.subject === result.digest);
-    const best = [...own].sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) ||
-        (a.form === b.form ? 0 : a.form === 'tag' ? 1 : -1))[0];
-    if (!best)
-        return undefined;
-    const tool = best.tool ? ` (${best.tool})` : '';
-    return {
-        by: 'upstream-referrer',
-        detail: best.form === 'tag'
-            ? `Zot holds cosign's legacy tag ${best.tag}, which it copies from upstream by the name of this digest`
-            : `Zot holds ${A_KIND[best.kind]}${tool} of this digest, and copies referrers from upstream for the digest it holds`,
-    };
-}
-async function readStoredForms(client, planned, results, opts) {
-    const forms = new Map();
-    const todo = [];
-    planned.forEach((p, i) => {
-        const r = results[i];
-        if (!r || (r.status !== 'cached' && r.status !== 'warmed') || p.ref.digest || !r.digest)
-            return;
-        const proof = upstreamReferrer(r);
-        if (proof)
-            forms.set(p.reference, { proof });
-        else
-            todo.push({ repo: p.zotRepository, digest: r.digest, reference: p.reference });
-    });
-    let next = 0;
-    const worker = async () => {
-        while (next < todo.length) {
-            const t = todo[next++];
-            if (opts.signal?.aborted) {
-                forms.set(t.reference, { problem: 'the run was cancelled before the stored manifest was read' });
-                continue;
-            }
-            try {
-                // The digest was confirmed present moments ago, so a read by digest is local. Check mode promises
-                // never to make Zot sync, so there a blob HEAD (never syncs) confirms it first.
-                const present = opts.check ? await (0,_warm_registry_js__WEBPACK_IMPORTED_MODULE_1__/* .hasBlob */ .is)(client, t.repo, t.digest, opts.signal) : undefined;
-                if (present && !(present.ok && present.value)) {
-                    forms.set(t.reference, { problem: `${t.repo}@${t.digest} is no longer in Zot` });
-                    continue;
-                }
-                const answer = await (0,_warm_registry_js__WEBPACK_IMPORTED_MODULE_1__/* .getManifest */ .c2)(client, t.repo, t.digest, { signal: opts.signal });
-                if (!answer.ok) {
-                    forms.set(t.reference, {
-                        problem: `Zot answered ${answer.refusal.status} for ${t.repo}@${t.digest}`,
-                    });
-                    continue;
-                }
-                const detail = (0,_target_js__WEBPACK_IMPORTED_MODULE_2__/* .unconvertedEvidence */ .Hn)(answer.value);
-                forms.set(t.reference, detail ? { proof: { by: 'media-types', detail } } : {});
-            }
-            catch (err) {
-                forms.set(t.reference, { problem: `reading ${t.repo}@${t.digest} failed: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .describeError */ .Uc)(err)}` });
-            }
-        }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency, todo.length)) }, worker));
-    return forms;
-}
-
-
-/***/ }),
-
 /***/ 703:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   $: () => (/* binding */ zotTarget),
+/* harmony export */   Ck: () => (/* binding */ PROOF_LABEL),
 /* harmony export */   Hn: () => (/* binding */ unconvertedEvidence),
 /* harmony export */   Ic: () => (/* binding */ unprovenDigest),
 /* harmony export */   OS: () => (/* binding */ digestTarget)
@@ -7386,6 +7331,11 @@ async function readStoredForms(client, planned, results, opts) {
 
 
 
+/** How the log and the summaries name each kind of proof. */
+const PROOF_LABEL = {
+    'media-types': 'media types kept',
+    'upstream-referrer': 'upstream referrer',
+};
 /** `zot` mode: the same text for every occurrence of the image. */
 function zotTarget(pullHost, zotRepository, ref, digest) {
     const tag = ref.tag !== undefined ? `:${ref.tag}` : '';
@@ -7473,13 +7423,13 @@ function unprovenDigest(digest, referrers) {
 /* harmony export */   h4: () => (/* binding */ diagnose),
 /* harmony export */   nT: () => (/* binding */ EXPLANATIONS),
 /* harmony export */   oN: () => (/* binding */ connectionWarnings),
+/* harmony export */   tG: () => (/* binding */ REQUIRE_SIGNED),
 /* harmony export */   tT: () => (/* binding */ splitExplained),
 /* harmony export */   to: () => (/* binding */ explained),
 /* harmony export */   u9: () => (/* binding */ transportAdvice),
 /* harmony export */   vc: () => (/* binding */ authAdvice),
 /* harmony export */   w0: () => (/* binding */ SEE_BELOW)
 /* harmony export */ });
-/* unused harmony export conversionDiagnosis */
 /* harmony import */ var _inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7581);
 /* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(1684);
 // Every sentence of the warm layer that tells the user what to change lives here: diagnoses of failed
@@ -7489,7 +7439,9 @@ function unprovenDigest(digest, referrers) {
 // for in Zot's log (docs/zot.md has the failure table).
 
 
-/** What Zot's conversion does to a digest; shared by the pin diagnosis and the `digest` rewrite. */
+/** Ends the error of an image `referrers: require-signed` failed (the annotations title it by this). */
+const REQUIRE_SIGNED = '(referrers: require-signed)';
+/** What Zot's conversion does to a digest (in the pin diagnosis and the digestUnproven explanation). */
 const conversionDiagnosis = 'Zot converts the image on sync (preserveDigest off: Docker manifests become OCI and attestations leave the index, which changes the digest)';
 const SEARCH_OFF = "Zot's search extension is off (or does not know this digest under any tag). Enable it on the cache " +
     '("search": {"enable": true} under extensions)';
@@ -7721,206 +7673,6 @@ function briefMessage(text, pointer) {
 }
 /** The pointer the summaries and the log's problem list put after a message whose explanation follows it. */
 const SEE_BELOW = (title) => `(see “${title}” below)`;
-
-
-/***/ }),
-
-/***/ 1512:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   j: () => (/* binding */ Limiter),
-/* harmony export */   k: () => (/* binding */ eachLimited)
-/* harmony export */ });
-/** Runs `fn` over `items`, at most `limit` at a time. */
-async function eachLimited(items, limit, fn) {
-    let next = 0;
-    const worker = async () => {
-        while (next < items.length)
-            await fn(items[next++]);
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-}
-/** At most `limit` holders at a time; the others wait in arrival order. */
-class Limiter {
-    #free;
-    #waiting = [];
-    constructor(limit) {
-        this.#free = Math.max(1, limit);
-    }
-    /** Resolves with the release function once a place is free. */
-    async enter() {
-        if (this.#free > 0)
-            this.#free--;
-        else
-            await new Promise((resolve) => this.#waiting.push(resolve));
-        let left = false;
-        return () => {
-            if (left)
-                return;
-            left = true;
-            const next = this.#waiting.shift();
-            if (next)
-                next();
-            else
-                this.#free++;
-        };
-    }
-}
-
-
-/***/ }),
-
-/***/ 5074:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   Hm: () => (/* binding */ ZotRequestError),
-/* harmony export */   Iy: () => (/* binding */ stalledError),
-/* harmony export */   JW: () => (/* binding */ protocolError),
-/* harmony export */   Kt: () => (/* binding */ hostPhrase),
-/* harmony export */   YQ: () => (/* binding */ cancelledError),
-/* harmony export */   du: () => (/* binding */ toRequestError)
-/* harmony export */ });
-// Transport failures as typed errors: what failed (kind, reason), where (Zot, the token service its challenge
-// named, or a host it redirected to) and the raw Node/undici code. The message says what happened in plain
-// words and names the Zot URL (never credentials); what the user should change is diagnose.ts's job.
-class ZotRequestError extends Error {
-    kind;
-    name = 'ZotRequestError';
-    reason;
-    code;
-    peer;
-    /** Tries made, retries included. */
-    attempts;
-    constructor(kind, message, data = {}) {
-        super(message);
-        this.kind = kind;
-        this.reason = data.reason;
-        this.code = data.code;
-        this.peer = data.peer;
-        this.attempts = data.attempts ?? 1;
-    }
-    get data() {
-        return { reason: this.reason, code: this.code, peer: this.peer, attempts: this.attempts };
-    }
-    withAttempts(attempts) {
-        return new ZotRequestError(this.kind, this.message, { ...this.data, attempts });
-    }
-}
-/** The one wording of a request stopped by the caller's signal. */
-function cancelledError(url, attempts) {
-    return new ZotRequestError('cancelled', `request to Zot at ${url} cancelled`, { attempts });
-}
-/**
- * What every request after a stall gets: `what` (e.g. `GET /v2/`) timed out on every try, so Zot stopped
- * answering and nothing more is sent to it in this run.
- */
-function stalledError(url, what, elapsedMs, attempts) {
-    const seconds = Math.round(elapsedMs / 1000);
-    return new ZotRequestError('timeout', `not sent: Zot at ${url} stopped answering (${what} got no answer in ${seconds} s, ${attempts} tries)`, { reason: 'stalled', attempts: 0 });
-}
-/** An answer from Zot (or a peer) that cannot be used: `what` names the request, `problem` what was wrong. */
-function protocolError(reason, message, data = {}) {
-    return new ZotRequestError('protocol', message, { ...data, reason });
-}
-const CERT_CODES = new Set([
-    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-    'UNABLE_TO_GET_ISSUER_CERT',
-    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-    'DEPTH_ZERO_SELF_SIGNED_CERT',
-    'SELF_SIGNED_CERT_IN_CHAIN',
-    'CERT_UNTRUSTED',
-    'CERT_HAS_EXPIRED',
-    'CERT_NOT_YET_VALID',
-    'CERT_SIGNATURE_FAILURE',
-    'ERR_TLS_CERT_ALTNAME_INVALID',
-    'HOSTNAME_MISMATCH',
-]);
-const CERT_WORDS = {
-    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the certificate is signed by an unknown authority',
-    UNABLE_TO_GET_ISSUER_CERT: 'the certificate is signed by an unknown authority',
-    UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'the certificate is signed by an unknown authority',
-    DEPTH_ZERO_SELF_SIGNED_CERT: 'the certificate is self-signed',
-    SELF_SIGNED_CERT_IN_CHAIN: 'the certificate chain ends in an untrusted self-signed CA',
-    CERT_UNTRUSTED: 'the certificate is not trusted',
-    CERT_HAS_EXPIRED: 'the certificate has expired',
-    CERT_NOT_YET_VALID: 'the certificate is not valid yet',
-    CERT_SIGNATURE_FAILURE: 'the certificate signature is invalid',
-    ERR_TLS_CERT_ALTNAME_INVALID: 'the certificate does not name this host',
-    HOSTNAME_MISMATCH: 'the certificate does not name this host',
-};
-const UNREACHABLE = {
-    ECONNREFUSED: 'connection refused',
-    ENOTFOUND: 'host name not found (DNS)',
-    EAI_AGAIN: 'host name lookup failed temporarily (DNS)',
-    EHOSTUNREACH: 'host unreachable',
-    ENETUNREACH: 'network unreachable',
-    EADDRNOTAVAIL: 'address not available',
-    UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
-    ETIMEDOUT: 'connection timed out',
-};
-const CLOSED = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ECONNABORTED']);
-/** Walk `cause` chains: undici wraps the socket error, fetch wraps undici's. */
-function codes(err) {
-    let cur = err;
-    let code;
-    let message = '';
-    for (let depth = 0; cur && depth < 5; depth++) {
-        const e = cur;
-        if (typeof e.code === 'string' && !code)
-            code = e.code;
-        // Prefer the innermost specific code (a TLS code under a generic wrapper).
-        if (typeof e.code === 'string' && (CERT_CODES.has(e.code) || e.code in UNREACHABLE))
-            code = e.code;
-        if (typeof e.message === 'string' && !message)
-            message = e.message;
-        cur = e.cause;
-    }
-    return { code, message };
-}
-/** How a message names the host that failed. */
-function hostPhrase(url, peer) {
-    if (!peer)
-        return `Zot at ${url}`;
-    return peer.role === 'token service'
-        ? `the token service at ${peer.origin} (named in Zot's challenge)`
-        : `${peer.origin} (where Zot redirected the request)`;
-}
-/**
- * Turn a thrown transport error into a ZotRequestError with a precise message. `url` is the Zot base URL
- * (safe to print: credentials are never part of it); `peer` the other host when it was not Zot.
- */
-function toRequestError(err, url, peer) {
-    if (err instanceof ZotRequestError)
-        return err;
-    const host = hostPhrase(url, peer);
-    const at = peer ? peer.origin : url;
-    const { code, message } = codes(err);
-    const data = { code, peer };
-    if (code && CERT_CODES.has(code))
-        return new ZotRequestError('tls', `TLS verification failed for ${at}: ${CERT_WORDS[code] ?? code} (${code})`, { ...data, reason: 'certificate' });
-    if (code && code in UNREACHABLE)
-        return new ZotRequestError('unreachable', `cannot reach ${host}: ${UNREACHABLE[code]}`, data);
-    const lower = message.toLowerCase();
-    // A plain-HTTP answer to a ClientHello: OpenSSL 3.0 (Node 20) and 3.5 (Node 24) word it differently.
-    if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' ||
-        code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' ||
-        lower.includes('wrong version number'))
-        return new ZotRequestError('tls', `TLS handshake with ${at} failed: the server does not speak TLS on that port`, { ...data, reason: 'not-tls' });
-    if ((code && /CERTIFICATE_REQUIRED|HANDSHAKE_FAILURE|BAD_CERTIFICATE/.test(code)) ||
-        lower.includes('certificate required'))
-        return new ZotRequestError('tls', `TLS handshake with ${at} failed: Zot requires a client certificate (mutual TLS) or rejected the one sent`, { ...data, reason: 'client-certificate' });
-    if (code?.startsWith('ERR_SSL') || code === 'EPROTO' || code?.startsWith('ERR_TLS'))
-        return new ZotRequestError('tls', `TLS handshake with ${at} failed (${code})`, data);
-    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT')
-        return new ZotRequestError('timeout', `${host} did not answer within the time limit`, data);
-    if ((code && CLOSED.has(code)) || lower.includes('socket hang up') || lower.includes('other side closed'))
-        return new ZotRequestError('closed', `${host} closed the connection before answering`, data);
-    if (err?.name === 'AbortError')
-        return cancelledError(url);
-    return new ZotRequestError('unreachable', `request to ${host} failed: ${code ?? (message || 'unknown error')}`, data);
-}
 
 
 /***/ }),
@@ -8182,743 +7934,6 @@ function platformMatches(required, actual) {
     if (r.os !== a.os || r.architecture !== a.architecture)
         return false;
     return r.variant === undefined || r.variant === a.variant;
-}
-
-
-/***/ }),
-
-/***/ 8725:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   KX: () => (/* binding */ isLegacyTag),
-/* harmony export */   aH: () => (/* binding */ referrersOf),
-/* harmony export */   sQ: () => (/* binding */ signsImage)
-/* harmony export */ });
-/* unused harmony exports ARTIFACT_TYPES, kindOf, legacyTags */
-/* harmony import */ var _diagnose_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(6633);
-/* harmony import */ var _each_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(1512);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(5074);
-/* harmony import */ var _registry_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(4590);
-/* harmony import */ var _search_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(8681);
-
-
-
-
-
-const ARTIFACT_TYPES = {
-    cosignSignature: 'application/vnd.dev.cosign.artifact.sig.v1+json',
-    sigstoreBundle: 'application/vnd.dev.sigstore.bundle.v0.3+json',
-    notationSignature: 'application/vnd.cncf.notary.signature',
-};
-const SIGNATURE_TOOL = {
-    [ARTIFACT_TYPES.cosignSignature]: 'cosign',
-    [ARTIFACT_TYPES.sigstoreBundle]: 'cosign',
-    [ARTIFACT_TYPES.notationSignature]: 'notation',
-};
-/** cosign's predicate type for a plain signature in its sigstore-bundle format (anything else attests). */
-const COSIGN_SIGN_PREDICATE = 'https://sigstore.dev/cosign/sign/v1';
-/** What a referrer is, from its artifact type (and, for sigstore bundles and buildkit, its annotations). */
-function kindOf(artifactType, annotations = {}) {
-    const type = (artifactType ?? '').toLowerCase();
-    if (type === ARTIFACT_TYPES.sigstoreBundle) {
-        const predicate = annotations['dev.sigstore.bundle.predicateType'];
-        return !predicate || predicate === COSIGN_SIGN_PREDICATE ? 'signature' : 'attestation';
-    }
-    if (SIGNATURE_TOOL[type])
-        return 'signature';
-    // Buildkit attestations that Zot moved out of a converted index keep this annotation.
-    if (annotations['vnd.docker.reference.type'] === 'attestation-manifest')
-        return 'attestation';
-    if (/in-toto|dsse|attestation|provenance|slsa/.test(type))
-        return 'attestation';
-    if (/spdx|cyclonedx|syft|sbom/.test(type))
-        return 'sbom';
-    return 'other';
-}
-const LEGACY = /^sha256-([a-f0-9]{64})\.(sig|att|sbom)$/;
-/** A cosign legacy tag (`sha256-<hex>.sig/.att/.sbom`): tag lists keep these besides the planned tags. */
-function isLegacyTag(tag) {
-    return LEGACY.test(tag);
-}
-const LEGACY_KIND = { sig: 'signature', att: 'attestation', sbom: 'sbom' };
-const KIND_ORDER = ['signature', 'attestation', 'sbom', 'other'];
-/** Referrers requests of one image in flight at a time (Zot keeps 3 per upstream in flight anyway). */
-const COPY_CONCURRENCY = 3;
-const SEARCH_FAILED = "referrers not verified: Zot's search extension failed to answer";
-const NO_SEARCH = "referrers not verified: Zot's search extension is off, so what refers to a cached image cannot be read without making Zot contact upstream";
-/**
- * Copies the referrers of an image synced in this run (and, with `require-signed`, of a cached image without a
- * signature in the cache), then lists what the cache holds from local reads.
- */
-async function referrersOf(ctx, job, image, reads) {
-    if (ctx.policy === 'off')
-        return {};
-    if (!image.digest) {
-        const result = { state: 'not-verified', items: [], note: NO_SEARCH };
-        return ctx.policy === 'require-signed'
-            ? { result, failure: unsigned(ctx, image.repo, undefined, false, false) }
-            : { result };
-    }
-    const subjects = [...new Set([image.digest, ...image.children])];
-    let copied;
-    if (ctx.mode === 'warm' && image.synced)
-        copied = await copy(ctx, job, image.repo, subjects);
-    let result = await listLocal(ctx, job, image, subjects, reads, copied !== undefined);
-    // A cached image may predate its signatures' warming (a node pulled it through the cache): ask Zot once.
-    // Only here, so a warm cache of signed images still costs nothing upstream.
-    if (ctx.policy === 'require-signed' &&
-        ctx.mode === 'warm' &&
-        !copied &&
-        !signsImage(result.items, image.digest)) {
-        copied = await copy(ctx, job, image.repo, subjects);
-        result = await listLocal(ctx, job, image, subjects, reads, true);
-    }
-    // Where local reads cannot list OCI 1.1 referrers (no search, an untagged digest), the answers to this
-    // run's referrers requests can: they are what Zot holds after copying.
-    if (copied && result.state === 'not-verified')
-        result = { state: 'verified', items: sortItems([...fromAnswers(copied), ...result.items], subjects) };
-    if (ctx.policy === 'require-signed' && !signsImage(result.items, image.digest))
-        return {
-            result,
-            failure: unsigned(ctx, image.repo, image.digest, result.state === 'verified', copied !== undefined, result.items.some((i) => i.kind === 'signature')),
-        };
-    return { result };
-}
-function unsigned(ctx, repo, digest, verified, copied, platformsSigned = false) {
-    const what = digest ? `${repo}@${digest}` : repo;
-    return {
-        error: verified
-            ? `no signature of ${what} in Zot (referrers: require-signed)`
-            : `signature of ${what} not verified (referrers: require-signed)`,
-        diagnosis: (0,_diagnose_js__WEBPACK_IMPORTED_MODULE_0__/* .diagnose */ .h4)({ kind: 'unsigned', what, verified, mode: ctx.mode, copied, platformsSigned }),
-    };
-}
-/**
- * Whether the image itself is signed: a signature whose subject is the image's own digest. Admission policies
- * (Kyverno verifyImages, sigstore policy-controller) and Zot's `onlySigned` verify the digest the reference
- * resolves to, the index of a multi-platform image: a signature of one of its platforms does not count.
- */
-function signsImage(items, digest) {
-    return digest !== undefined && items.some((i) => i.kind === 'signature' && i.subject === digest);
-}
-/**
- * One referrers request per subject (Zot copies while it answers). Failures become warnings: the listing decides.
- * The image's own subject goes first and alone: for cosign's legacy tags Zot reads the upstream repository's tag
- * list, which it then keeps for 30 minutes, so the platforms' requests after it cost one upstream request each
- * instead of two (sent together, each would fetch the list).
- */
-async function copy(ctx, job, repo, subjects) {
-    const answers = new Map();
-    const [first, ...rest] = subjects;
-    const one = async (subject) => {
-        try {
-            const answer = job.count(await (0,_registry_js__WEBPACK_IMPORTED_MODULE_2__/* .getReferrers */ .D3)(ctx.client, repo, subject, job.signal));
-            if (answer.ok)
-                answers.set(subject, answer.value);
-            else
-                job.warn(`referrers of ${repo}@${subject} not copied: Zot answered ${answer.refusal.status}${answer.refusal.code ? ` ${answer.refusal.code}` : ''} to the referrers request`);
-        }
-        catch (err) {
-            if (!(err instanceof _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ZotRequestError */ .Hm) || err.kind === 'cancelled' || job.signal.aborted)
-                throw err;
-            job.retries += Math.max(0, err.attempts - 1);
-            job.warn(`referrers of ${repo}@${subject} may be incomplete: ${err.message}`);
-        }
-    };
-    if (first)
-        await one(first);
-    await (0,_each_js__WEBPACK_IMPORTED_MODULE_4__/* .eachLimited */ .k)(rest, COPY_CONCURRENCY, one);
-    return answers;
-}
-/** What the cache holds, from tags/list and the search extension only (nothing that makes Zot sync). */
-async function listLocal(ctx, job, image, subjects, reads, fresh) {
-    const tags = await reads.tags(fresh);
-    const legacy = sortItems(legacyTags(tags, subjects), subjects);
-    if (reads.search() === false)
-        return { state: 'not-verified', items: legacy, note: NO_SEARCH };
-    const summary = await summaryOf(ctx, job, image, reads, fresh);
-    if (typeof summary === 'string')
-        return { state: 'not-verified', items: legacy, note: summary };
-    await legacyDigests(ctx, job, image.repo, legacy);
-    const items = [...fromSummary(summary, subjects, tags), ...legacy];
-    return { state: 'verified', items: sortItems(items, subjects) };
-}
-/**
- * The search answer for the image: the look-ahead's when it still holds, else one query. A string says why
- * there is none (the `not-verified` note).
- */
-async function summaryOf(ctx, job, image, reads, fresh) {
-    const held = image.searched;
-    if (!fresh && held && held.digest === image.digest && held.attached)
-        return held;
-    const untagged = `referrers not verified: Zot's search extension reads signatures and referrers of tagged images only, and no tag of ${image.repo} is known to point to ${image.digest}`;
-    if (!image.tag)
-        return untagged;
-    const result = job.count(await (0,_search_js__WEBPACK_IMPORTED_MODULE_3__/* .searchImages */ .nm)(ctx.client, [`${image.repo}:${image.tag}`], job.signal, { referrers: true }));
-    if (!result.ok)
-        return `${SEARCH_FAILED} (HTTP ${result.refusal.status})`;
-    const answer = result.value;
-    if (answer.kind === 'unavailable') {
-        reads.searchAnswered(false);
-        return NO_SEARCH;
-    }
-    if (answer.kind === 'failed')
-        return `${SEARCH_FAILED} (${answer.reason})`;
-    reads.searchAnswered(true);
-    const found = answer.found.get(0);
-    return found && found.digest === image.digest && found.attached ? found : untagged;
-}
-/** cosign's legacy tags of the subjects: `sha256-<hex>.sig` / `.att` / `.sbom`. */
-function legacyTags(tags, subjects) {
-    const items = [];
-    const wanted = new Map(subjects.map((s) => [s.replace(/^sha256:/, ''), s]));
-    for (const tag of tags) {
-        const m = LEGACY.exec(tag);
-        const subject = m ? wanted.get(m[1]) : undefined;
-        if (!m || !subject)
-            continue;
-        const kind = LEGACY_KIND[m[2]];
-        items.push({ kind, subject, form: 'tag', tag, ...(kind === 'signature' ? { tool: 'cosign' } : {}) });
-    }
-    return items;
-}
-/**
- * Digests of legacy `.att` / `.sbom` tags, which Zot's MetaDB keeps as tags. A `.sig` tag is filed as a
- * signature instead, so search cannot read it by tag: it keeps no digest.
- */
-async function legacyDigests(ctx, job, repo, legacy) {
-    const readable = legacy.filter((i) => i.kind !== 'signature');
-    if (!readable.length)
-        return;
-    const result = job.count(await (0,_search_js__WEBPACK_IMPORTED_MODULE_3__/* .searchImages */ .nm)(ctx.client, readable.map((i) => `${repo}:${i.tag}`), job.signal));
-    if (!result.ok || result.value.kind !== 'answered')
-        return;
-    const answer = result.value;
-    readable.forEach((item, i) => {
-        const found = answer.found.get(i);
-        if (!found)
-            return;
-        item.digest = found.digest;
-        const type = found.manifests.find((m) => m.digest === found.digest)?.artifactType;
-        if (type)
-            item.artifactType = type;
-    });
-}
-/** Referrers and signatures of each subject as search lists them. */
-function fromSummary(summary, subjects, tags) {
-    const items = [];
-    for (const subject of subjects) {
-        const attached = subject === summary.digest
-            ? (summary.attached ?? summary.manifests.find((m) => m.digest === subject)?.attached)
-            : summary.manifests.find((m) => m.digest === subject)?.attached;
-        if (!attached)
-            continue;
-        for (const r of attached.referrers)
-            items.push({
-                kind: kindOf(r.artifactType, r.annotations),
-                ...(r.artifactType ? { artifactType: r.artifactType } : {}),
-                digest: r.digest,
-                subject,
-                form: 'referrer',
-            });
-        if (!attached.signed)
-            continue;
-        // Search does not tell a legacy `.sig` tag from an OCI 1.1 cosign signature: the tag, when there is one,
-        // stands for cosign's signatures of this subject.
-        const legacySig = tags.has(`${subject.replace(':', '-')}.sig`);
-        const tools = attached.signers.length ? attached.signers : [undefined];
-        for (const tool of tools) {
-            if (tool === 'cosign' && legacySig)
-                continue;
-            items.push({ kind: 'signature', subject, form: 'referrer', ...(tool ? { tool } : {}) });
-        }
-    }
-    return items;
-}
-/** The referrers answers of the copy step (used as the listing when search is off). */
-function fromAnswers(answers) {
-    const items = [];
-    for (const [subject, list] of answers)
-        for (const d of list) {
-            const tool = SIGNATURE_TOOL[d.artifactType ?? ''];
-            items.push({
-                kind: kindOf(d.artifactType, d.annotations),
-                ...(d.artifactType ? { artifactType: d.artifactType } : {}),
-                digest: d.digest,
-                subject,
-                form: 'referrer',
-                ...(tool ? { tool } : {}),
-            });
-        }
-    return items;
-}
-/** Grouped by kind (signatures first), then by subject (the image, then its platforms), form, tag or digest. */
-function sortItems(items, subjects) {
-    const key = (i) => i.tag ?? i.digest ?? i.tool ?? '';
-    return [...items].sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) ||
-        subjects.indexOf(a.subject) - subjects.indexOf(b.subject) ||
-        a.form.localeCompare(b.form) ||
-        key(a).localeCompare(key(b)));
-}
-
-
-/***/ }),
-
-/***/ 4590:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   D3: () => (/* binding */ getReferrers),
-/* harmony export */   c2: () => (/* binding */ getManifest),
-/* harmony export */   cB: () => (/* binding */ listTags),
-/* harmony export */   is: () => (/* binding */ hasBlob),
-/* harmony export */   qW: () => (/* binding */ getBlob),
-/* harmony export */   sy: () => (/* binding */ headManifest),
-/* harmony export */   v0: () => (/* binding */ searchTag)
-/* harmony export */ });
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(5074);
-/* harmony import */ var _json_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(8703);
-/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(1684);
-/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(2479);
-
-
-
-
-function answered(value, res) {
-    return { ok: true, value, attempts: res.attempts };
-}
-function refused(res) {
-    return { ok: false, refusal: readRefusal(res), attempts: res.attempts };
-}
-function readRefusal(res) {
-    const by = res.answeredBy ? { answeredBy: res.answeredBy } : {};
-    try {
-        const json = JSON.parse(res.body.toString('utf8'));
-        const first = json.errors?.[0];
-        return { status: res.status, code: first?.code, message: first?.message, ...by };
-    }
-    catch {
-        return { status: res.status, ...by };
-    }
-}
-function repoPath(repo) {
-    // Repository names are validated by the reference grammar; components are kept, only odd bytes escaped.
-    return repo.split('/').map(encodeURIComponent).join('/');
-}
-/**
- * Local tags of a repository (empty when Zot does not have the repository), following `Link` pagination.
- * Never contacts upstream. `keep`: which tags to keep (memory stays bounded by what the caller needs, not by
- * what Zot sends). A listing over DEFAULTS.maxTagListBytes or DEFAULTS.maxTagListPages, or one that
- * paginates in a loop, is a protocol error.
- */
-async function listTags(client, repo, signal, keep) {
-    const tags = new Set();
-    const seen = new Set();
-    const what = `Zot at ${client.url} sent`;
-    let path = `/v2/${repoPath(repo)}/tags/list`;
-    let attempts = 0;
-    let bytes = 0;
-    while (path) {
-        if (seen.size >= _options_js__WEBPACK_IMPORTED_MODULE_2__/* .DEFAULTS */ .z.maxTagListPages)
-            throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .protocolError */ .JW)('too-large', `${what} more than ${_options_js__WEBPACK_IMPORTED_MODULE_2__/* .DEFAULTS */ .z.maxTagListPages} pages of tags for ${repo}`);
-        if (seen.has(path))
-            throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .protocolError */ .JW)('bad-shape', `${what} the tag list of ${repo} in a loop of pages`);
-        seen.add(path);
-        const res = await client.request({
-            method: 'GET',
-            path,
-            signal,
-            headers: { accept: 'application/json' },
-        });
-        attempts += res.attempts;
-        if (res.status === 404)
-            return { ok: true, value: tags, attempts };
-        if (res.status !== 200)
-            return { ...refused(res), attempts };
-        bytes += res.body.length;
-        if (bytes > _options_js__WEBPACK_IMPORTED_MODULE_2__/* .DEFAULTS */ .z.maxTagListBytes)
-            throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .protocolError */ .JW)('too-large', `${what} more than ${mebibytes(_options_js__WEBPACK_IMPORTED_MODULE_2__/* .DEFAULTS */ .z.maxTagListBytes)} of tags for ${repo}`);
-        for (const t of tagsOf(client, res, repo))
-            if (!keep || keep(t))
-                tags.add(t);
-        path = nextPage(res.headers.link, client.url);
-    }
-    return { ok: true, value: tags, attempts };
-}
-function mebibytes(bytes) {
-    return `${Math.round(bytes / 1024 / 1024)} MiB`;
-}
-/** The names of one tags/list page; anything but `{"tags": [names…] | null}` is an unusable answer. */
-function tagsOf(client, res, repo) {
-    const json = (0,_json_js__WEBPACK_IMPORTED_MODULE_3__/* .parseJson */ .q)(res.body);
-    const what = `Zot at ${client.url} sent a tag list for ${repo}`;
-    if (json === undefined)
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .protocolError */ .JW)('not-json', `${what} that is not JSON`);
-    if (!json || typeof json !== 'object' || Array.isArray(json))
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .protocolError */ .JW)('bad-shape', `${what} that is not a JSON object`);
-    const tags = json.tags;
-    if (tags === undefined || tags === null)
-        return [];
-    if (!Array.isArray(tags) || !tags.every((t) => typeof t === 'string'))
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .protocolError */ .JW)('bad-shape', `${what} whose "tags" is not a list of names`);
-    return tags;
-}
-/** `Link: </v2/x/tags/list?n=100&last=b>; rel="next"` → path relative to the Zot base URL. */
-function nextPage(link, base) {
-    const m = link ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(link) : null;
-    if (!m?.[1])
-        return undefined;
-    const url = new URL(m[1], base);
-    const basePath = new URL(base).pathname.replace(/\/+$/, '');
-    const path = url.pathname.startsWith(basePath) ? url.pathname.slice(basePath.length) : url.pathname;
-    return `${path}${url.search}`;
-}
-/**
- * GET a manifest by tag or digest. By tag (or a missing digest) this makes Zot sync from upstream and blocks
- * until the whole image is copied; `sync` tells the client not to retry a closed connection.
- */
-async function getManifest(client, repo, reference, opts) {
-    const res = await client.request({
-        method: 'GET',
-        // Tags and digests are grammar-checked; a digest's `:` must stay literal (Zot does not decode %3A).
-        path: `/v2/${repoPath(repo)}/manifests/${reference}`,
-        headers: { accept: _manifest_js__WEBPACK_IMPORTED_MODULE_1__/* .MANIFEST_ACCEPT */ .dY },
-        ...opts,
-    });
-    if (res.status !== 200)
-        return refused(res);
-    let manifest;
-    try {
-        manifest = (0,_manifest_js__WEBPACK_IMPORTED_MODULE_1__/* .parseManifest */ .Ng)(res.body, res.headers['content-type'], res.headers['docker-content-digest']);
-    }
-    catch (err) {
-        if (!(err instanceof _manifest_js__WEBPACK_IMPORTED_MODULE_1__/* .ManifestError */ .Sh))
-            throw err;
-        const at = reference.includes(':') ? '@' : ':';
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .protocolError */ .JW)(err.reason, `Zot at ${client.url} sent a manifest for ${repo}${at}${reference} that is ${err.message}`);
-    }
-    return answered(manifest, res);
-}
-/** HEAD a manifest by digest. Only call for digests known to be present: a missing one makes Zot sync. */
-async function headManifest(client, repo, digest, signal) {
-    const res = await client.request({
-        method: 'HEAD',
-        path: `/v2/${repoPath(repo)}/manifests/${digest}`,
-        headers: { accept: _manifest_js__WEBPACK_IMPORTED_MODULE_1__/* .MANIFEST_ACCEPT */ .dY },
-        signal,
-    });
-    if (res.status === 200 || res.status === 404)
-        return answered(res.status === 200, res);
-    return refused(res);
-}
-/**
- * Is a digest stored in the repository? Blob requests never sync, and Zot keeps manifests in the same blob
- * store, so this is the side-effect-free presence test for a digest that may be missing.
- */
-async function hasBlob(client, repo, digest, signal) {
-    const res = await client.request({ method: 'HEAD', path: `/v2/${repoPath(repo)}/blobs/${digest}`, signal });
-    if (res.status === 200 || res.status === 404)
-        return answered(res.status === 200, res);
-    return refused(res);
-}
-/** A small blob (an image config). Local only. */
-async function getBlob(client, repo, digest, signal) {
-    const res = await client.request({
-        method: 'GET',
-        path: `/v2/${repoPath(repo)}/blobs/${digest}`,
-        signal,
-        maxBodyBytes: 4 * 1024 * 1024,
-    });
-    if (res.status !== 200)
-        return refused(res);
-    return answered(res.body, res);
-}
-/**
- * The digest a local tag points to, from Zot's search extension (MetaDB). This is the only way to learn it
- * without a manifest request by tag, which would make Zot re-check upstream.
- */
-async function searchTag(client, repo, tag, signal) {
-    const query = `{ Image(image: ${JSON.stringify(`${repo}:${tag}`)}) { Digest MediaType } }`;
-    const res = await client.request({
-        method: 'POST',
-        path: '/v2/_zot/ext/search',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify({ query }),
-        signal,
-    });
-    if (res.status === 404 || res.status === 405)
-        return answered({ kind: 'unavailable' }, res);
-    if (res.status !== 200)
-        return refused(res);
-    try {
-        const json = JSON.parse(res.body.toString('utf8'));
-        const digest = json.data?.Image?.Digest;
-        if (!digest)
-            return answered({ kind: 'not-found' }, res);
-        return answered({ kind: 'found', digest, mediaType: json.data?.Image?.MediaType ?? undefined }, res);
-    }
-    catch {
-        return answered({ kind: 'not-found' }, res);
-    }
-}
-/**
- * `GET /v2/<repo>/referrers/<digest>`. On a sync cache this makes Zot copy the subject's referrers from
- * upstream before it answers from storage, on every call: never a free read.
- */
-async function getReferrers(client, repo, digest, signal) {
-    const res = await client.request({
-        method: 'GET',
-        path: `/v2/${repoPath(repo)}/referrers/${digest}`,
-        headers: { accept: 'application/vnd.oci.image.index.v1+json' },
-        signal,
-        sync: true,
-        timeoutMs: 0,
-    });
-    if (res.status !== 200)
-        return refused(res);
-    let json;
-    try {
-        json = JSON.parse(res.body.toString('utf8'));
-    }
-    catch {
-        return { ok: false, refusal: { status: res.status, message: 'not JSON' }, attempts: res.attempts };
-    }
-    const referrers = [];
-    for (const m of Array.isArray(json.manifests) ? json.manifests : []) {
-        const d = m;
-        if (typeof d?.digest !== 'string')
-            continue;
-        const annotations = {};
-        if (d.annotations && typeof d.annotations === 'object')
-            for (const [k, v] of Object.entries(d.annotations))
-                if (typeof v === 'string')
-                    annotations[k] = v;
-        const entry = { digest: d.digest, annotations };
-        if (typeof d.mediaType === 'string')
-            entry.mediaType = d.mediaType;
-        if (typeof d.artifactType === 'string' && d.artifactType)
-            entry.artifactType = d.artifactType;
-        referrers.push(entry);
-    }
-    return answered(referrers, res);
-}
-
-
-/***/ }),
-
-/***/ 8681:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   IK: () => (/* binding */ chunkNames),
-/* harmony export */   kJ: () => (/* binding */ BATCH_LIMITS),
-/* harmony export */   nm: () => (/* binding */ searchImages)
-/* harmony export */ });
-/* unused harmony exports batchQuery, parseImage */
-/* harmony import */ var _extract_reference_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8492);
-/* harmony import */ var _platforms_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(3541);
-// Batched lookups of local tags through Zot's search extension: one GraphQL document asks for many
-// `repo:tag` at once (one aliased `Image` field each) and returns each one's digest and its manifests'
-// platforms, from Zot's MetaDB, without contacting upstream.
-//
-// What Zot v2.1.20 answers (pkg/extensions/search/convert/metadb.go, checked against the binary in
-// warm-batch.int.test.ts):
-// - `Platform { Os Arch }` has no Variant field, but Arch carries it: `arm/v7` (getArch joins them).
-// - The platform of an index child is its image config's, not the index entry's (the entry's only when the
-//   config has none). Children MetaDB lacks are left out; nested indexes are flattened.
-// - `Image` is non-null: one alias that errors (tag unknown to MetaDB) nulls the whole `data`, and each
-//   error names its alias in `path`. Such a batch is asked again without those aliases.
-
-
-const BATCH_LIMITS = { images: 50, bytes: 32 * 1024 };
-const FRAGMENT = 'fragment S on ImageSummary { Digest MediaType Manifests { Digest ArtifactType Platform { Os Arch } } }';
-/** The same, with what refers to the image and to each manifest. Every field exists since Zot v2.0. */
-const ATTACHED = 'IsSigned SignatureInfo { Tool } Referrers { Digest ArtifactType MediaType Annotations { Key Value } }';
-const FRAGMENT_REFERRERS = `fragment S on ImageSummary { Digest MediaType ${ATTACHED} Manifests { Digest ArtifactType Platform { Os Arch } ${ATTACHED} } }`;
-/** Bytes one name adds to the body besides its JSON string: its variable declaration, alias and value key. */
-const PER_NAME_BYTES = 64;
-/**
- * The query for `names` (`repo:tag`). Names travel as GraphQL variables, so no name is ever spliced into the
- * query text (JSON escapes quotes and backslashes), and equal-sized batches share one parsed query in Zot.
- */
-function batchQuery(names, opts = {}) {
-    const vars = names.map((_, i) => `$r${i}: String!`).join(', ');
-    const fields = names.map((_, i) => `i${i}: Image(image: $r${i}) { ...S }`).join(' ');
-    return {
-        query: `query ZotWarmPresence(${vars}) { ${fields} } ${opts.referrers ? FRAGMENT_REFERRERS : FRAGMENT}`,
-        variables: Object.fromEntries(names.map((n, i) => [`r${i}`, n])),
-    };
-}
-/**
- * Splits names into batches within the limits, in order. A name too big for any batch on its own is left
- * out (returned in `unbatched`): the per-image path handles it.
- */
-function chunkNames(names, limits = BATCH_LIMITS, opts = {}) {
-    const base = JSON.stringify(batchQuery([], opts)).length;
-    const most = Math.max(1, limits.images);
-    const batches = [];
-    const unbatched = [];
-    let current = [];
-    let bytes = base;
-    for (const name of names) {
-        const cost = JSON.stringify(name).length + PER_NAME_BYTES;
-        if (base + cost > limits.bytes) {
-            unbatched.push(name);
-            continue;
-        }
-        if (current.length >= most || bytes + cost > limits.bytes) {
-            batches.push(current);
-            current = [];
-            bytes = base;
-        }
-        current.push(name);
-        bytes += cost;
-    }
-    if (current.length)
-        batches.push(current);
-    return { batches, unbatched };
-}
-/**
- * Looks up `names` (`repo:tag`, all present in tags/list) in one request, or two when an alias errors. A
- * status other than 200 (or 404/405: no search extension) is a refusal; the caller then asks per image.
- */
-async function searchImages(client, names, signal, opts = {}) {
-    const first = await post(client, names, signal, opts);
-    if (!first.ok)
-        return first;
-    if (first.value.kind !== 'retry')
-        return { ok: true, value: first.value, attempts: first.attempts };
-    // Ask again without the aliases Zot could not resolve; they are left to the per-image path.
-    const failed = first.value.aliases;
-    const rest = names.map((name, i) => ({ name, i })).filter(({ i }) => !failed.has(i));
-    if (!rest.length)
-        return { ok: true, value: { kind: 'answered', found: new Map() }, attempts: first.attempts };
-    const second = await post(client, rest.map((r) => r.name), signal, opts);
-    const attempts = first.attempts + second.attempts;
-    if (!second.ok)
-        return { ok: false, refusal: second.refusal, attempts };
-    if (second.value.kind === 'retry')
-        return { ok: true, value: { kind: 'failed', reason: 'errors again' }, attempts };
-    if (second.value.kind !== 'answered')
-        return { ok: true, value: second.value, attempts };
-    const found = new Map();
-    for (const [j, image] of second.value.found)
-        found.set(rest[j].i, image);
-    return { ok: true, value: { kind: 'answered', found }, attempts };
-}
-async function post(client, names, signal, opts) {
-    const res = await client.request({
-        method: 'POST',
-        path: '/v2/_zot/ext/search',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify(batchQuery(names, opts)),
-        signal,
-    });
-    const answer = (value) => ({
-        ok: true,
-        value,
-        attempts: res.attempts,
-    });
-    if (res.status === 404 || res.status === 405)
-        return answer({ kind: 'unavailable' });
-    if (res.status !== 200)
-        return { ok: false, refusal: { status: res.status }, attempts: res.attempts };
-    let json;
-    try {
-        json = JSON.parse(res.body.toString('utf8'));
-    }
-    catch {
-        return answer({ kind: 'failed', reason: 'not JSON' });
-    }
-    if (!json.data) {
-        // Null data: errors that all name an alias can be asked around; any other error fails the batch.
-        const aliases = new Set();
-        for (const e of json.errors ?? []) {
-            const alias = typeof e.path?.[0] === 'string' ? /^i(\d+)$/.exec(e.path[0]) : null;
-            const i = alias ? Number(alias[1]) : Number.NaN;
-            if (!(i < names.length))
-                return answer({ kind: 'failed', reason: 'query error' });
-            aliases.add(i);
-        }
-        return answer(aliases.size ? { kind: 'retry', aliases } : { kind: 'failed', reason: 'no data' });
-    }
-    const found = new Map();
-    names.forEach((_, i) => {
-        const image = parseImage(json.data?.[`i${i}`]);
-        if (image)
-            found.set(i, image);
-    });
-    return answer({ kind: 'answered', found });
-}
-/** One alias's ImageSummary; undefined when it names no digest (e.g. a repository the user may not read). */
-function parseImage(raw) {
-    if (!raw || typeof raw !== 'object')
-        return undefined;
-    const s = raw;
-    if (typeof s.Digest !== 'string' || !_extract_reference_js__WEBPACK_IMPORTED_MODULE_0__/* .DIGEST */ .Dh.test(s.Digest))
-        return undefined;
-    const manifests = [];
-    for (const m of Array.isArray(s.Manifests) ? s.Manifests : []) {
-        if (typeof m?.Digest !== 'string' || !_extract_reference_js__WEBPACK_IMPORTED_MODULE_0__/* .DIGEST */ .Dh.test(m.Digest))
-            return undefined;
-        const entry = { digest: m.Digest };
-        if (typeof m.ArtifactType === 'string' && m.ArtifactType)
-            entry.artifactType = m.ArtifactType;
-        const platform = searchPlatform(m.Platform?.Os, m.Platform?.Arch);
-        if (platform)
-            entry.platform = platform;
-        const attached = parseAttached(m);
-        if (attached)
-            entry.attached = attached;
-        manifests.push(entry);
-    }
-    const image = { digest: s.Digest, manifests };
-    if (typeof s.MediaType === 'string' && s.MediaType)
-        image.mediaType = s.MediaType;
-    const attached = parseAttached(s);
-    if (attached)
-        image.attached = attached;
-    return image;
-}
-/** Signatures and referrers of one summary; undefined when they were not asked for. */
-function parseAttached(raw) {
-    if (raw.IsSigned === undefined && raw.Referrers === undefined)
-        return undefined;
-    const signers = new Set();
-    for (const info of Array.isArray(raw.SignatureInfo) ? raw.SignatureInfo : []) {
-        const tool = info?.Tool;
-        if (typeof tool === 'string' && tool)
-            signers.add(tool);
-    }
-    const referrers = [];
-    for (const r of Array.isArray(raw.Referrers) ? raw.Referrers : []) {
-        const ref = r;
-        if (typeof ref?.Digest !== 'string' || !_extract_reference_js__WEBPACK_IMPORTED_MODULE_0__/* .DIGEST */ .Dh.test(ref.Digest))
-            continue;
-        const annotations = {};
-        for (const a of Array.isArray(ref.Annotations) ? ref.Annotations : []) {
-            const { Key, Value } = (a ?? {});
-            if (typeof Key === 'string' && typeof Value === 'string')
-                annotations[Key] = Value;
-        }
-        const entry = { digest: ref.Digest, annotations };
-        if (typeof ref.ArtifactType === 'string' && ref.ArtifactType)
-            entry.artifactType = ref.ArtifactType;
-        if (typeof ref.MediaType === 'string' && ref.MediaType)
-            entry.mediaType = ref.MediaType;
-        referrers.push(entry);
-    }
-    return { signed: raw.IsSigned === true || signers.size > 0, signers: [...signers].sort(), referrers };
-}
-/** `Os: linux, Arch: arm/v7` → linux/arm/v7. */
-function searchPlatform(os, arch) {
-    if (typeof os !== 'string' || typeof arch !== 'string' || !os || !arch)
-        return undefined;
-    const [architecture, variant, extra] = arch.split('/');
-    if (!architecture || extra !== undefined)
-        return undefined;
-    return (0,_platforms_js__WEBPACK_IMPORTED_MODULE_1__/* .normalizePlatform */ .FL)({ os, architecture, variant });
 }
 
 

@@ -21,8 +21,8 @@ var external_node_os_ = __webpack_require__(8161);
 var external_node_path_ = __webpack_require__(6760);
 // EXTERNAL MODULE: ./lib/errors.js
 var errors = __webpack_require__(452);
-// EXTERNAL MODULE: ./node_modules/tinyglobby/dist/index.mjs + 1 modules
-var dist = __webpack_require__(3382);
+// EXTERNAL MODULE: ./lib/each.js
+var each = __webpack_require__(3026);
 ;// CONCATENATED MODULE: ./lib/extract/boundary.js
 // Symbolic links and the workspace boundary. A pull request controls the files of the workspace, links
 // included: `notes.yaml -> ~/.git-credentials` would put a token into the table, the log and the report.
@@ -37,8 +37,14 @@ var dist = __webpack_require__(3382);
 // - a link to nothing, or a loop, is selected like a file: the read names it as not read.
 
 
+
 const LINK_OUT_MESSAGE = 'symbolic link leads outside the workspace: not read (links are followed only inside it; exclude the link with `!path` if that is intended)';
 const DIRECTORY_LINK_OUT_MESSAGE = 'symbolic link to a directory outside the workspace: not searched (links are followed only inside it; exclude the link with `!path` if that is intended)';
+/** `abs` relative to `workspace`, with `/` on every system (`.` for the workspace itself). */
+function toWorkspacePath(workspace, abs) {
+    const rel = (0,external_node_path_.relative)(workspace, abs);
+    return (rel === '' ? '.' : rel).split(external_node_path_.sep).join('/');
+}
 /** Whether `path` is `root` or below it (both real, absolute). */
 function isInside(path, root) {
     const rel = (0,external_node_path_.relative)(root, path);
@@ -62,8 +68,7 @@ class Listing {
         this.notices.push({ level, file, message });
     }
     label(path) {
-        const rel = (0,external_node_path_.relative)(this.workspace, path.replace(/[/\\]+$/, ''));
-        return (rel === '' ? '.' : rel).split(external_node_path_.sep).join('/');
+        return toWorkspacePath(this.workspace, path.replace(/[/\\]+$/, ''));
     }
 }
 /**
@@ -125,7 +130,7 @@ function dirProblem(err) {
  * path, and a file reached twice kept once.
  */
 async function settle(found, realWorkspace, io, limit, signal) {
-    const reals = await mapLimit(found, limit, signal, async (f) => {
+    const reals = await (0,each/* mapLimit */.sf)(found, limit, signal, async (f) => {
         if (!f.abs)
             return undefined;
         try {
@@ -154,7 +159,7 @@ async function settle(found, realWorkspace, io, limit, signal) {
                 return;
             seen.add(key);
             const file = at?.unresolved && isInside(at.unresolved, realWorkspace)
-                ? toRelative(realWorkspace, at.unresolved)
+                ? toWorkspacePath(realWorkspace, at.unresolved)
                 : f.file;
             files.push({ file, ...(f.abs ? { abs: f.abs } : {}) });
             return;
@@ -166,766 +171,16 @@ async function settle(found, realWorkspace, io, limit, signal) {
         if (seen.has(real))
             return;
         seen.add(real);
-        const file = isInside(real, realWorkspace) ? toRelative(realWorkspace, real) : f.file;
+        const file = isInside(real, realWorkspace) ? toWorkspacePath(realWorkspace, real) : f.file;
         files.push({ file, abs: real });
     });
     // A link named twice (or by a path and a glob): one notice.
     const unique = new Map(notices.map((n) => [n.file, n]));
     return { files, notices: [...unique.values()] };
 }
-function toRelative(root, abs) {
-    const rel = (0,external_node_path_.relative)(root, abs);
-    return (rel === '' ? '.' : rel).split(external_node_path_.sep).join('/');
-}
-/** `fn` over `items`, at most `limit` at a time, results in order; stops starting new ones once aborted. */
-async function mapLimit(items, limit, signal, fn) {
-    const out = new Array(items.length);
-    let next = 0;
-    const worker = async () => {
-        while (next < items.length && !signal?.aborted) {
-            const i = next++;
-            out[i] = await fn(items[i]);
-        }
-    };
-    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-    return out;
-}
-
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var yaml_dist = __webpack_require__(8815);
-;// CONCATENATED MODULE: ./lib/extract/nodes.js
-// The parse bound: what a document costs to parse is its number of nodes, not its bytes. The `yaml` library
-// holds about 1 KB per node while it builds a document (tokens, nodes, ranges), so a 50 MB one-line JSON
-// with 600 000 objects took 3 GB and crashed the run; 1 MB of `[],` is already half a million collections.
-// Before a document (or the part of it that the pruning keeps) is parsed, its nodes are counted from the
-// characters that start one, and a document over the bound is reported and skipped.
-/** Nodes one parse may create: about 250 MB of parser memory, ≈ 2 s of parsing. */
-const MAX_PARSE_NODES = 250_000;
-/**
- * An upper estimate of the nodes parsing `text` creates, counted until it passes `limit`: every node but
- * the first starts after one of these — a flow indicator (`[`, `{`, `,`), a `:` (a value; a key before it
- * starts a line or follows a flow indicator), a line break (the next key or entry), a `- ` block entry.
- * Characters inside scalars count too, which only overestimates.
- */
-function countNodes(text, limit) {
-    let n = 1;
-    for (let i = 0; i < text.length; i++) {
-        const c = text.charCodeAt(i);
-        if (c === 91 || c === 123 || c === 44 || c === 58 || c === 10)
-            n++;
-        else if (c === 45) {
-            const next = text.charCodeAt(i + 1);
-            if (next === 32 || next === 10 || next === 13 || next === 9 || i + 1 === text.length)
-                n++;
-        }
-        else
-            continue;
-        if (n > limit)
-            return n;
-    }
-    return n;
-}
-/** Whether parsing `text` stays within the bound (only texts longer than the bound are counted). */
-function withinParseBound(text) {
-    return text.length <= MAX_PARSE_NODES || countNodes(text, MAX_PARSE_NODES) <= MAX_PARSE_NODES;
-}
-
-;// CONCATENATED MODULE: ./lib/extract/span.js
-/**
- * The span of a string scalar's value inside `source` (the text the node's range points into), or why
- * there is none.
- */
-function scalarSpan(node, source) {
-    const value = node.value;
-    const range = node.range;
-    if (typeof value !== 'string' || !range)
-        return { why: 'the value is not a string' };
-    const [start, end] = range;
-    switch (node.type) {
-        case 'PLAIN':
-            return source.slice(start, end) === value
-                ? { start, end }
-                : { why: 'a plain value spread over several lines' };
-        case 'QUOTE_DOUBLE':
-        case 'QUOTE_SINGLE': {
-            const inner = source.slice(start + 1, end - 1);
-            if (inner === value)
-                return { start: start + 1, end: end - 1 };
-            if (node.type === 'QUOTE_DOUBLE' && inner.includes('\\'))
-                return { why: 'written with escapes inside double quotes' };
-            if (node.type === 'QUOTE_SINGLE' && inner.includes("''"))
-                return { why: "written with a doubled quote ('') inside single quotes" };
-            return { why: 'a quoted value spread over several lines' };
-        }
-        case 'BLOCK_LITERAL':
-        case 'BLOCK_FOLDED':
-            return blockSpan(value, source, start, end);
-        default:
-            return { why: 'a value of an unknown scalar style' };
-    }
-}
-/** A block scalar (`|`, `>-` …) whose content is one line: the span of that line's text. */
-function blockSpan(value, source, start, end) {
-    // Trailing line breaks off by a backward scan: /\n+$/ retries every break of a long run of them.
-    let cut = value.length;
-    while (cut > 0 && value.charCodeAt(cut - 1) === 10)
-        cut--;
-    const content = value.slice(0, cut);
-    if (content.includes('\n') || content === '')
-        return { why: 'a block scalar of several lines' };
-    // The header line (`|-`, `>2`, with an optional comment) is skipped; the first non-blank line is the text.
-    let at = source.indexOf('\n', start);
-    while (at !== -1 && at < end) {
-        const lineStart = at + 1;
-        const nl = source.indexOf('\n', lineStart);
-        const lineEnd = nl === -1 || nl > end ? end : nl;
-        let first = lineStart;
-        while (first < lineEnd && source.charCodeAt(first) === 32)
-            first++;
-        let last = lineEnd;
-        if (last > first && source.charCodeAt(last - 1) === 13)
-            last--;
-        if (last > first) {
-            return source.slice(first, last) === content
-                ? { start: first, end: last }
-                : { why: 'a block scalar whose text differs from its value (indentation or folding)' };
-        }
-        at = nl;
-    }
-    return { why: 'a block scalar of several lines' };
-}
-
-;// CONCATENATED MODULE: ./lib/extract/formats.js
-// What a file is — YAML stream, JSON, a plain image list, or an image-sync configuration — decided by
-// content, with the extension as a tie-breaker. The ambiguity: a file of one reference per line is also valid
-// YAML (a single multi-line plain scalar), so a file without any YAML structure (no `key: value`, no
-// `- item`, no `---`, no flow collection) whose every line is a single token is read as an image list;
-// `.txt`/`.list`/`.images` files always are.
-//
-// image-sync (the CronJob that copies a fixed list of images) is configured with
-//   images:
-//     - source: docker.io/library/nginx
-//       tag: "1.27"
-// Its entries have no `image` key, so the manifest reader would find nothing (and its pre-scan would not
-// even parse the file); such a file is recognised by its root `images:` key and read here, each reference
-// `source:tag` reported at its `source` value.
-
-
-
-const YAML_EXTENSIONS = new Set(['.yaml', '.yml']);
-const LIST_EXTENSIONS = new Set(['.txt', '.list', '.lst', '.images']);
-function extensionOf(file) {
-    const base = file.slice(file.lastIndexOf('/') + 1);
-    const dot = base.lastIndexOf('.');
-    return dot <= 0 ? '' : base.slice(dot).toLowerCase();
-}
-function isManifestExtension(ext) {
-    return YAML_EXTENSIONS.has(ext) || ext === '.json';
-}
-function isListExtension(ext) {
-    return LIST_EXTENSIONS.has(ext);
-}
-function detectFormat(text, file) {
-    const ext = extensionOf(file);
-    if (LIST_EXTENSIONS.has(ext))
-        return { format: 'list' };
-    const first = firstContentChar(text);
-    const jsonLike = first === '{' || (first === '[' && !/^\s*\[[0-9a-fA-F:]*\]:?[0-9]*\//.test(text));
-    if (ext === '.json' || jsonLike) {
-        try {
-            JSON.parse(text);
-            return { format: 'json' };
-        }
-        catch (err) {
-            // Only a .json file must be JSON; a flow-style YAML file merely looks like it.
-            if (ext === '.json')
-                return { format: 'json', jsonError: err.message };
-        }
-    }
-    if (looksLikeImageList(text))
-        return { format: 'list' };
-    if (looksLikeImageSync(text))
-        return { format: 'image-sync' };
-    return { format: 'yaml' };
-}
-/** A root `images:` key and a `source:` key, and no `kind:` at the root (a Kubernetes object is not one). */
-function looksLikeImageSync(text) {
-    return (/^images:[ \t]*(?:#.*)?\r?$/m.test(text) &&
-        /^[ \t]*(?:-[ \t]+)?source:/m.test(text) &&
-        !/^kind:/m.test(text));
-}
-/**
- * The entries of an image-sync configuration; undefined when the text does not have that shape after all
- * (then it is read as any other YAML), or when it does not parse (the YAML reader reports why).
- */
-function readImageSync(text) {
-    // Over the parse bound it is read as YAML, document by document, where the bound is reported.
-    if (!withinParseBound(text))
-        return undefined;
-    const doc = (0,yaml_dist/* parseDocument */.Tp)(text, { prettyErrors: false, uniqueKeys: false });
-    if (doc.errors.length)
-        return undefined;
-    const root = doc.contents;
-    if (!(0,yaml_dist/* isMap */.jh)(root))
-        return undefined;
-    const images = root.items.find((p) => (0,yaml_dist/* isScalar */.jn)(p.key) && p.key.value === 'images')?.value;
-    if (!(0,yaml_dist/* isSeq */.oP)(images) || !images.items.some((i) => (0,yaml_dist/* isMap */.jh)(i) && i.has('source')))
-        return undefined;
-    const entries = [];
-    const issues = [];
-    images.items.forEach((item, i) => {
-        const at = item?.range?.[0] ?? 0;
-        if (!(0,yaml_dist/* isMap */.jh)(item)) {
-            issues.push({ offset: at, message: `images[${i}] is not a mapping with source and tag: skipped` });
-            return;
-        }
-        const source = item.get('source', true);
-        if (!(0,yaml_dist/* isScalar */.jn)(source) || typeof source.value !== 'string' || source.value.trim() === '') {
-            issues.push({ offset: source?.range?.[0] ?? at, message: `images[${i}] has no source: skipped` });
-            return;
-        }
-        const field = `images[${i}].source`;
-        const tagNode = item.get('tag', true);
-        const name = source.value.trim();
-        const start = source.range?.[0] ?? at;
-        if (tagNode === undefined || ((0,yaml_dist/* isScalar */.jn)(tagNode) && tagNode.value === null)) {
-            const entry = { raw: name, offset: start, field };
-            const span = scalarSpan(source, text);
-            if ('why' in span)
-                entry.unwritable = span.why;
-            else
-                entry.span = span;
-            entries.push(entry);
-            return;
-        }
-        if (!(0,yaml_dist/* isScalar */.jn)(tagNode)) {
-            entries.push({ raw: name, offset: start, field, problem: `images[${i}].tag must be a single value` });
-            return;
-        }
-        const tag = scalarSource(tagNode).trim();
-        const raw = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[0-9a-fA-F]{32,}$/.test(tag)
-            ? `${name}@${tag}`
-            : `${name}:${tag}`;
-        const lastPart = name.slice(name.lastIndexOf('/') + 1);
-        if (lastPart.includes(':') || name.includes('@'))
-            entries.push({
-                raw,
-                offset: start,
-                field,
-                problem: `source "${name}" already names a tag or digest, and tag "${tag}" is given too: write it once`,
-            });
-        else
-            entries.push({ raw, offset: start, field, unwritable: 'its source and tag are written apart' });
-    });
-    return { entries, issues };
-}
-/** The text of a scalar as written for numbers (`tag: 1.10` is "1.10", not 1.1). */
-function scalarSource(node) {
-    if (typeof node.value === 'number' || typeof node.value === 'bigint')
-        return node.source ?? String(node.value);
-    return String(node.value);
-}
-/** First character that is not white space or part of a `#` comment line. */
-function firstContentChar(text) {
-    for (let at = 0; at < text.length;) {
-        const nl = text.indexOf('\n', at);
-        const line = text.slice(at, nl === -1 ? text.length : nl).trim();
-        if (line !== '' && !line.startsWith('#'))
-            return line.charAt(0);
-        if (nl === -1)
-            break;
-        at = nl + 1;
-    }
-    return '';
-}
-/** One entry per non-blank, non-comment line; ` # comment` at the end of a line is dropped. */
-function parseImageList(text) {
-    const out = [];
-    const lines = text.split('\n');
-    for (let i = 0; i < lines.length; i++) {
-        const entry = listLine(lines[i] ?? '');
-        if (entry)
-            out.push({ raw: entry.raw, line: i + 1, column: entry.column });
-    }
-    return out;
-}
-/** The reference on one line of an image list (or one entry of the `images` input), if any. */
-function listLine(line) {
-    let text = line.endsWith('\r') ? line.slice(0, -1) : line;
-    const comment = /(?:^|[ \t])#/.exec(text);
-    if (comment)
-        text = text.slice(0, comment.index);
-    const lead = /^\s*/.exec(text)?.[0].length ?? 0;
-    const raw = text.trim();
-    if (raw === '')
-        return undefined;
-    return { raw, column: lead + 1 };
-}
-const TOKEN_START_YAML = /^[-{}[\]"'&*!|>%@`,?]/;
-/** No YAML structure and every content line is a single token. */
-function looksLikeImageList(text) {
-    let seen = false;
-    for (let at = 0; at < text.length;) {
-        const nl = text.indexOf('\n', at);
-        const end = nl === -1 ? text.length : nl;
-        const entry = listLine(text.slice(at, end));
-        at = end + 1;
-        if (!entry)
-            continue;
-        const t = entry.raw;
-        if (/\s/.test(t) || t.endsWith(':'))
-            return false;
-        if (TOKEN_START_YAML.test(t) && !/^\[[0-9a-fA-F:]+\]/.test(t))
-            return false;
-        seen = true;
-    }
-    return seen;
-}
-
-;// CONCATENATED MODULE: ./lib/extract/read.js
-/** Files read ahead of the one being extracted. */
-const READ_AHEAD = 16;
-/** Larger files are read only when their turn comes, so reading ahead holds at most this much per file. */
-const READ_AHEAD_MAX_BYTES = 1024 * 1024;
-/** Longest stretch of extraction without a turn for the event loop (signals, timers). */
-const SLICE_MS = 50;
-/** The pace of one extraction: turns for the event loop, and whether to go on. */
-class Pacer {
-    signal;
-    last = performance.now();
-    constructor(signal) {
-        this.signal = signal;
-    }
-    /** Why the run stopped, once it has. */
-    get stopped() {
-        if (!this.signal?.aborted)
-            return undefined;
-        const reason = this.signal.reason;
-        return typeof reason === 'string' ? reason : 'cancelled';
-    }
-    /** Gives the event loop a turn when the slice is used up; false when the run must stop. */
-    async pause() {
-        if (performance.now() - this.last >= SLICE_MS) {
-            await new Promise((resolve) => setImmediate(resolve));
-            this.last = performance.now();
-        }
-        return this.stopped === undefined;
-    }
-}
-/** Reads files ahead of the consumer, in order of `take`, at most READ_AHEAD at a time. */
-class ReadAhead {
-    items;
-    load;
-    started = new Map();
-    next = 0;
-    constructor(items, load) {
-        this.items = items;
-        this.load = load;
-    }
-    /** The file at `index` (indexes taken in increasing order). */
-    async take(index) {
-        for (; this.next < this.items.length && this.next <= index + READ_AHEAD; this.next++)
-            if (this.next !== index)
-                this.started.set(this.next, this.load(this.items[this.next], false));
-        const ahead = this.started.get(index);
-        this.started.delete(index);
-        const loaded = ahead ? await ahead : undefined;
-        return !loaded || 'later' in loaded ? this.load(this.items[index], true) : loaded;
-    }
-}
-/** Why a file (or stdin) of `size` bytes is not read, when it is over the limit. */
-function overLimit(what, size, max) {
-    return size > max
-        ? `${what} is ${mib(size)}, over the ${mib(max)} limit: skipped; split it, or exclude it with \`!path\` if it holds no images`
-        : undefined;
-}
-/** One file's bytes, or why it cannot be read. `now`: read it whatever its size (its turn has come). */
-async function readInput(abs, max, io, now) {
-    // Input that is not read is an error: a strict run must not pass on what it did not look at.
-    const tooBig = (size) => {
-        const message = overLimit('file', size, max);
-        return message ? { problem: { level: 'error', message } } : undefined;
-    };
-    try {
-        const { size } = await io.stat(abs);
-        const big = tooBig(size);
-        if (big)
-            return big;
-        if (!now && size > READ_AHEAD_MAX_BYTES)
-            return { later: true };
-        // Checked again after reading: the file may have grown since stat.
-        const buf = await io.readFile(abs);
-        return tooBig(buf.length) ?? { buf };
-    }
-    catch (err) {
-        return { problem: { level: 'error', message: `cannot read file: ${readProblem(err)}; skipped` } };
-    }
-}
-function readProblem(err) {
-    const code = err.code;
-    if (code === 'EACCES' || code === 'EPERM')
-        return `permission denied (${code}): make it readable by the runner`;
-    if (code === 'ELOOP')
-        return 'symbolic link loop (ELOOP)';
-    if (code === 'ENOENT')
-        return 'it vanished or is a dangling symbolic link (ENOENT)';
-    if (code === 'EISDIR')
-        return 'it is a directory (EISDIR)';
-    const message = err instanceof Error ? err.message : String(err);
-    return code ? `${message.split(',')[0]} (${code})` : message;
-}
-const mib = (n) => `${(n / 1024 / 1024).toFixed(n < 1024 * 1024 ? 3 : 1)} MiB`;
-const startsWith = (buf, bytes) => bytes.every((b, i) => buf[i] === b);
-/**
- * UTF-8 (with or without a byte order mark), and UTF-16 with one (both byte orders: kubectl reads those
- * too). Anything else with NUL bytes is not text we can read: UTF-32, UTF-16 without a mark, binary.
- */
-function decode(buf) {
-    const notRead = (message) => ({ problem: { level: 'error', message } });
-    // UTF-32's little-endian mark starts with UTF-16's: look for it first.
-    if (startsWith(buf, [0xff, 0xfe, 0, 0]) || startsWith(buf, [0, 0, 0xfe, 0xff]))
-        return notRead('file is UTF-32 encoded: convert it to UTF-8 (e.g. `iconv -f UTF-32 -t UTF-8`); skipped');
-    if (startsWith(buf, [0xff, 0xfe]))
-        return { text: buf.toString('utf16le'), encoding: 'UTF-16LE' };
-    if (startsWith(buf, [0xfe, 0xff])) {
-        const even = Buffer.from(buf.subarray(0, buf.length & ~1));
-        return { text: even.swap16().toString('utf16le'), encoding: 'UTF-16BE' };
-    }
-    if (buf.indexOf(0) === -1)
-        return { text: buf.toString('utf8'), encoding: 'UTF-8' };
-    return notRead(looksLikeUtf16(buf)
-        ? 'file looks UTF-16 encoded but has no byte order mark: convert it to UTF-8; skipped'
-        : 'binary file (contains NUL bytes): skipped');
-}
-/** Text of ASCII characters in UTF-16: every other byte of the first ones is NUL, the others are not. */
-function looksLikeUtf16(buf) {
-    const n = Math.min(buf.length, 4096) & ~1;
-    if (n < 4)
-        return false;
-    const nul = [0, 0];
-    for (let i = 0; i < n; i++)
-        if (buf[i] === 0)
-            nul[i & 1] = nul[i & 1] + 1;
-    const [even, odd] = nul;
-    const half = n / 2;
-    return (even > half * 0.9 && odd === 0) || (odd > half * 0.9 && even === 0);
-}
 
 // EXTERNAL MODULE: ./lib/extract/reference.js
 var extract_reference = __webpack_require__(8492);
-;// CONCATENATED MODULE: ./lib/extract/classify.js
-// Turns the text (or YAML value) found in an image field into an ok / invalid / unresolved finding.
-
-
-
-/** Picture file names that the reference grammar happens to accept (`logo.png`): not images of ours. */
-const PICTURE = /\.(?:png|jpe?g|gif|svg|webp|ico|bmp|tiff?)$/i;
-/**
- * Classify a string from an image field. `known`: the field must hold an image (a container's `image`), so
- * anything wrong with it is reported; otherwise (a stray `image` key of an unknown kind) only references
- * and templated values are taken, and anything else is not ours to judge.
- */
-function classifyText(raw, known) {
-    const hint = (0,extract_reference/* isTemplated */.dw)(raw);
-    if (hint !== undefined)
-        return { status: 'unresolved', key: raw, raw, reason: hint };
-    if (raw.trim() === '')
-        return known ? { status: 'unresolved', key: raw, raw, reason: extract_reference/* EMPTY_HINT */.wi } : undefined;
-    if (!known && PICTURE.test(raw))
-        return undefined;
-    try {
-        const reference = (0,extract_reference/* parseReference */.F2)(raw);
-        return { status: 'ok', key: (0,extract_reference/* formatReference */.FH)(reference), raw, reference };
-    }
-    catch (err) {
-        if (!(err instanceof errors/* InvalidReferenceError */.x_))
-            throw err;
-        return known ? { status: 'invalid', key: raw, raw, reason: err.reason } : undefined;
-    }
-}
-/** Classify a YAML value found in an image field; `source` is the text the node's range points into. */
-function classifyNode(node, known, source) {
-    if (node === null || ((0,yaml_dist/* isScalar */.jn)(node) && node.value === null))
-        return known ? { status: 'unresolved', key: '', raw: '', reason: extract_reference/* EMPTY_HINT */.wi } : undefined;
-    if ((0,yaml_dist/* isScalar */.jn)(node) && typeof node.value === 'string')
-        return classifyText(node.value, known);
-    if (!known)
-        return undefined;
-    const text = node.range ? source.slice(node.range[0], node.range[1]).trim() : String(node);
-    const raw = text.length > 200 ? `${text.slice(0, 200)}…` : text;
-    const what = (0,yaml_dist/* isMap */.jh)(node)
-        ? 'a mapping'
-        : (0,yaml_dist/* isSeq */.oP)(node)
-            ? 'a list'
-            : `a ${typeof node.value}`;
-    return { status: 'invalid', key: raw, raw, reason: `image must be a string, got ${what}` };
-}
-
-;// CONCATENATED MODULE: ./lib/extract/unread-lists.js
-
-
-/** Larger files are not opened for the check: image lists are short, and the scan must stay cheap. */
-const MAX_CHECKED_BYTES = 256 * 1024;
-const UNREAD_LIST_MESSAGE = 'looks like an image list: not read (a directory scan or glob reads .yaml, .yml and .json files); name it in `paths` to read it as an image list';
-/** One notice per file of `candidates` (workspace-relative → absolute) whose content is an image list. */
-async function unreadListNotices(candidates, io) {
-    const notices = [];
-    for (const c of candidates) {
-        try {
-            if ((await io.stat(c.abs)).size > MAX_CHECKED_BYTES)
-                continue;
-            if (isImageList((await io.readFile(c.abs)).toString('utf8')))
-                notices.push({ level: 'notice', file: c.file, message: UNREAD_LIST_MESSAGE });
-        }
-        catch {
-            // Not read, not named: whether it is readable is none of this run's business.
-        }
-    }
-    return notices;
-}
-/**
- * One reference per line and nothing else: every entry is a valid (or templated) image reference and at
- * least one carries a registry, path, tag or digest, so a list of plain words does not count.
- */
-function isImageList(text) {
-    if (text.includes('\u0000') || !looksLikeImageList(text))
-        return false;
-    let specific = false;
-    for (const line of text.split('\n')) {
-        const entry = listLine(line);
-        if (!entry)
-            continue;
-        const finding = classifyText(entry.raw, true);
-        if (!finding || finding.status === 'invalid')
-            return false;
-        if (/[/:@]/.test(entry.raw))
-            specific = true;
-    }
-    return specific;
-}
-
-;// CONCATENATED MODULE: ./lib/extract/files.js
-// Which files to read: paths, directories and globs relative to the workspace, `!pattern` excludes, and
-// the default scan. A file named as it is, is read whatever its kind (an image list too); directories,
-// globs and the default scan select .yaml, .yml and .json files only. Every include that selects nothing is
-// a configuration problem naming it: a typo in a path must stop the run (exit 1), not let the deploy go on
-// with a cold cache.
-
-
-
-
-
-
-
-const MANIFEST_GLOB = '**/*.{yaml,yml,json}';
-/** Files a scan does not read but checks for image lists (unread-lists.ts). */
-const LIST_GLOB = '**/*.{txt,list,lst,images}';
-const ALWAYS_IGNORED = ['**/.git/**', '**/node_modules/**'];
-/** CI workflow folders: they name runner images, not images the deploy pulls. */
-const WORKFLOW_DIRS = ['.github/workflows/**', '.forgejo/workflows/**', '.gitea/workflows/**'];
-function toWorkspacePath(workspace, abs) {
-    const rel = (0,external_node_path_.relative)(workspace, abs);
-    return (rel === '' ? '.' : rel).split(external_node_path_.sep).join('/');
-}
-async function resolveInputs(opts, io) {
-    const workspace = (0,external_node_path_.resolve)(opts.workspace);
-    // Links are followed only inside the workspace's real path (boundary.ts).
-    const realWorkspace = await io.realpath(workspace).catch(() => workspace);
-    const listing = new Listing(workspace);
-    const notices = [];
-    /** Configuration problems: includes that select nothing. */
-    const problems = [];
-    /** Image-list-like files in scanned directories (checked once every include is known). */
-    const lists = [];
-    /** Manifests under `base` (`''` or `dir/`), and the list-like files beside them. */
-    const scan = async (base, ignored, root) => {
-        const all = await (0,dist/* glob */.TI)([`${base}${MANIFEST_GLOB}`, `${base}${LIST_GLOB}`], {
-            cwd: workspace,
-            dot: true,
-            ignore: ignored,
-            expandDirectories: false,
-            fs: globFs(root, io, listing),
-            ...(opts.signal ? { signal: opts.signal } : {}),
-        });
-        const manifests = [];
-        for (const f of all.sort()) {
-            if (isListExtension(extensionOf(f)))
-                lists.push({ file: f, abs: (0,external_node_path_.resolve)(workspace, f), root });
-            else
-                manifests.push(f);
-        }
-        return manifests;
-    };
-    const entries = opts.paths.map((p) => p.trim()).filter((p) => p !== '');
-    const excludes = entries.filter((p) => p.startsWith('!')).map((p) => stripDot(p.slice(1)));
-    const includes = entries.filter((p) => !p.startsWith('!'));
-    /** With the real path links may lead to: the workspace, or a path named outside it. */
-    const found = [];
-    const ignore = [...ALWAYS_IGNORED, ...excludes];
-    if (opts.stdin !== undefined && !includes.includes('-'))
-        found.push({ file: '-', root: realWorkspace });
-    if (includes.length === 0 && opts.stdin === undefined && opts.scan !== false) {
-        const files = await scan('', [...ignore, ...WORKFLOW_DIRS], realWorkspace);
-        for (const f of files)
-            found.push({ file: f, abs: (0,external_node_path_.resolve)(workspace, f), root: realWorkspace });
-        // Stopped while listing: the list is partial, and the caller says so.
-        if (opts.signal?.aborted)
-            return { files: found, notices, problems };
-        if (files.length === 0 && !opts.images?.length)
-            notices.push({
-                level: 'warning',
-                file: '.',
-                message: 'no .yaml, .yml or .json file in the workspace: set `paths` to the rendered manifests',
-            });
-    }
-    for (const raw of includes) {
-        if (raw === '-') {
-            if (opts.stdin === undefined)
-                problems.push('paths: "-" means stdin, which only the CLI reads, given as an argument (… | zot-warm -)');
-            else
-                found.push({ file: '-', root: realWorkspace });
-            continue;
-        }
-        const pattern = stripDot(raw);
-        const abs = (0,external_node_path_.resolve)(workspace, pattern);
-        const rel = toWorkspacePath(workspace, abs);
-        // A path named outside the workspace is its own boundary: the named file, or the directory a glob
-        // starts from.
-        const outside = rel.startsWith('../') || rel === '..' || (0,external_node_path_.isAbsolute)(rel);
-        const root = outside
-            ? await io.realpath((0,dist/* isDynamicPattern */.ey)(pattern) ? staticBase(abs) : abs).catch(() => abs)
-            : realWorkspace;
-        let st;
-        try {
-            st = await io.stat(abs);
-        }
-        catch (err) {
-            const code = err.code;
-            if (code !== 'ENOENT' && code !== 'ENOTDIR' && !(0,dist/* isDynamicPattern */.ey)(pattern)) {
-                notices.push({ level: 'error', file: rel, message: `cannot read "${raw}": ${(0,errors/* describeError */.Uc)(err)}` });
-                continue;
-            }
-            if (code === 'ENOENT' && !(0,dist/* isDynamicPattern */.ey)(pattern) && (await isLink(abs, io))) {
-                // The name exists: an unreadable file, reported like one.
-                notices.push({
-                    level: 'error',
-                    file: rel,
-                    message: `cannot read "${raw}": symbolic link to a file that does not exist`,
-                });
-                continue;
-            }
-        }
-        let files;
-        if (st?.isFile()) {
-            files = [rel];
-            if (excludes.length && !rel.startsWith('../') && !(0,external_node_path_.isAbsolute)(rel)) {
-                const kept = await (0,dist/* glob */.TI)([(0,dist/* escapePath */.ft)(rel)], {
-                    cwd: workspace,
-                    dot: true,
-                    ignore: excludes,
-                    expandDirectories: false,
-                });
-                if (kept.length === 0)
-                    continue; // named, but excluded on purpose
-            }
-        }
-        else if (st?.isDirectory()) {
-            if (!isInside(await io.realpath(abs).catch(() => abs), root)) {
-                notices.push({ level: 'error', file: rel, message: DIRECTORY_LINK_OUT_MESSAGE });
-                continue;
-            }
-            const before = lists.length;
-            files = await scan(rel === '.' ? '' : `${(0,dist/* escapePath */.ft)(rel)}/`, ignore, root);
-            if (opts.signal?.aborted)
-                return { files: found, notices, problems };
-            if (files.length === 0) {
-                const beside = lists.slice(before).map((l) => l.file);
-                problems.push(`paths: directory "${raw}" holds no .yaml, .yml or .json file${excludes.length ? ' (after excludes)' : ''}` +
-                    (beside.length
-                        ? listAdvice(beside, 'in it')
-                        : `; check the path (relative to the workspace ${workspace})`));
-                continue;
-            }
-        }
-        else if ((0,dist/* isDynamicPattern */.ey)(pattern)) {
-            const matched = await (0,dist/* glob */.TI)([pattern], {
-                cwd: workspace,
-                ignore,
-                expandDirectories: false,
-                fs: globFs(root, io, listing),
-                ...(opts.signal ? { signal: opts.signal } : {}),
-            });
-            if (opts.signal?.aborted)
-                return { files: found, notices, problems };
-            // What a glob selects is read as a directory scan reads: manifests only. `deploy/*` also matches a
-            // chart's NOTES.txt or a README, which are no image lists; a list is read when it is named.
-            files = matched.filter((f) => isManifestExtension(extensionOf(f)));
-            const beside = matched.filter((f) => isListExtension(extensionOf(f))).sort();
-            lists.push(...beside.map((f) => ({ file: f, abs: (0,external_node_path_.resolve)(workspace, f), root })));
-            if (files.length === 0 && matched.length > 0) {
-                problems.push(`paths: "${raw}" matches no .yaml, .yml or .json file${excludes.length ? ' (after excludes)' : ''}` +
-                    (beside.length
-                        ? listAdvice(beside, 'it matches')
-                        : '; a glob reads manifests only: name another kind of file to read it'));
-                continue;
-            }
-        }
-        else {
-            problems.push(`paths: "${raw}" does not exist (relative to the workspace ${workspace})`);
-            continue;
-        }
-        if (files.length === 0) {
-            problems.push(`paths: "${raw}" matches no file${excludes.length ? ' (after excludes)' : ''} (relative to the workspace ${workspace}); check the pattern`);
-            continue;
-        }
-        for (const f of files.sort())
-            found.push({ file: f, abs: (0,external_node_path_.resolve)(workspace, f), root });
-    }
-    // A path named and also met by a scan or glob (a link to nothing, a loop) is said once: as named.
-    const named = new Set(notices.map((n) => n.file));
-    const settled = await settle(found.filter((f) => !named.has(f.file)), realWorkspace, io, READ_AHEAD, opts.signal);
-    const files = settled.files;
-    notices.push(...listing.notices, ...settled.notices);
-    if (problems.length === 0) {
-        const read = new Set(files.map((f) => f.file));
-        // Image lists are looked into only where a link would be followed.
-        const candidates = (await settle(dedupeFiles(lists), realWorkspace, io, READ_AHEAD, opts.signal)).files;
-        notices.push(...(await unreadListNotices(candidates.flatMap((l) => (l.abs && !read.has(l.file) ? [{ file: l.file, abs: l.abs }] : [])), io)));
-    }
-    return { files, notices, problems };
-}
-/** `; to read the image list in it, name it in paths: deploy/images.txt` (the first five named). */
-function listAdvice(lists, where) {
-    const one = lists.length === 1;
-    const named = `${lists.slice(0, 5).join(', ')}${lists.length > 5 ? ', …' : ''}`;
-    return `; to read ${one ? 'the image list' : 'image lists'} ${where}, name ${one ? 'it' : 'them'} in paths: ${named}`;
-}
-async function isLink(abs, io) {
-    try {
-        await io.lstat?.(abs);
-        return io.lstat !== undefined;
-    }
-    catch {
-        return false;
-    }
-}
-function dedupeFiles(files) {
-    const seen = new Set();
-    return files.flatMap((f) => f.abs && !seen.has(f.file) && seen.add(f.file) ? [{ file: f.file, abs: f.abs, root: f.root }] : []);
-}
-/** The directory a glob starts from: its leading path segments without glob syntax. */
-function staticBase(abs) {
-    const parts = abs.split('/');
-    const i = parts.findIndex((p) => (0,dist/* isDynamicPattern */.ey)(p));
-    return i === -1 ? abs : parts.slice(0, i).join('/') || '/';
-}
-function stripDot(p) {
-    let s = p;
-    while (s.startsWith('./'))
-        s = s.slice(2);
-    return s === '' ? '.' : s;
-}
-
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __webpack_require__(7975);
 // EXTERNAL MODULE: ./lib/warm/options.js
@@ -1314,6 +569,8 @@ function cliValue(parsed, env, name) {
 
 // EXTERNAL MODULE: ./lib/plan/registry-map.js
 var registry_map = __webpack_require__(203);
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __webpack_require__(8815);
 ;// CONCATENATED MODULE: ./lib/inputs/config-file.js
 // The configuration file: a YAML mapping whose keys are the input names (`zot-url: https://…`). It sits
 // beneath every other source: the CLI reads flags, then ZOT_WARM_*, then the seed CronJob's ZOT_* variables,
@@ -1419,7 +676,7 @@ function readConfigPath(path, name, what) {
 }
 /** Parse the text of a configuration file (pure; `path` anchors relative file paths, `name` is shown). */
 function parseConfigFile(path, text, name = path) {
-    const lines = new yaml_dist/* LineCounter */.HN();
+    const lines = new dist/* LineCounter */.HN();
     const values = new Map();
     const problems = [];
     const places = [];
@@ -1431,7 +688,7 @@ function parseConfigFile(path, text, name = path) {
     };
     const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
     // prettyErrors off: the messages then carry no excerpt of the file, which may hold a password.
-    const docs = (0,yaml_dist/* parseAllDocuments */.hR)(body, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+    const docs = (0,dist/* parseAllDocuments */.hR)(body, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
     const list = Array.isArray(docs) ? docs : [];
     if (list.length > 1)
         problem(list[1]?.range[0] ?? 0, 'one YAML document expected; remove the `---` and what follows.');
@@ -1442,18 +699,18 @@ function parseConfigFile(path, text, name = path) {
         problem(e.pos[0], e.code === 'DUPLICATE_KEY' ? 'key given twice.' : `invalid YAML: ${e.message}`);
     if (problems.length)
         return { path, shown: name, values, problems, places };
-    const deref = (node) => ((0,yaml_dist/* isAlias */.Vj)(node) ? node.resolve(doc) : node);
+    const deref = (node) => ((0,dist/* isAlias */.Vj)(node) ? node.resolve(doc) : node);
     const root = deref(doc.contents);
-    if (root === null || root === undefined || ((0,yaml_dist/* isScalar */.jn)(root) && root.value === null))
+    if (root === null || root === undefined || ((0,dist/* isScalar */.jn)(root) && root.value === null))
         return { path, shown: name, values, problems, places };
-    if (!(0,yaml_dist/* isMap */.jh)(root)) {
+    if (!(0,dist/* isMap */.jh)(root)) {
         problem(root.range?.[0] ?? 0, 'expected a mapping of input names to values, e.g. `zot-url: https://zot.example.com`.');
         return { path, shown: name, values, problems, places };
     }
     for (const pair of root.items) {
         const keyNode = deref(pair.key);
         const keyAt = keyNode?.range?.[0] ?? 0;
-        const key = (0,yaml_dist/* isScalar */.jn)(keyNode) && typeof keyNode.value === 'string' ? keyNode.value : undefined;
+        const key = (0,dist/* isScalar */.jn)(keyNode) && typeof keyNode.value === 'string' ? keyNode.value : undefined;
         if (key === undefined) {
             problem(keyAt, 'keys are input names such as `zot-url`.');
             continue;
@@ -1484,11 +741,11 @@ function parseConfigFile(path, text, name = path) {
 }
 /** A YAML value as the input's text; undefined for an empty value (unset) or a wrong type (reported). */
 function toInputValue(key, node, problem) {
-    if (node === null || ((0,yaml_dist/* isScalar */.jn)(node) && node.value === null))
+    if (node === null || ((0,dist/* isScalar */.jn)(node) && node.value === null))
         return undefined;
-    if ((0,yaml_dist/* isScalar */.jn)(node))
+    if ((0,dist/* isScalar */.jn)(node))
         return scalarText(node);
-    if ((0,yaml_dist/* isSeq */.oP)(node)) {
+    if ((0,dist/* isSeq */.oP)(node)) {
         if (!LIST_KEYS.has(key)) {
             problem(key === 'registry-map'
                 ? 'expects `registry: prefix` entries.'
@@ -1497,7 +754,7 @@ function toInputValue(key, node, problem) {
         }
         const items = [];
         for (const item of node.items) {
-            if (!(0,yaml_dist/* isScalar */.jn)(item) || item.value === null || typeof item.value === 'object') {
+            if (!(0,dist/* isScalar */.jn)(item) || item.value === null || typeof item.value === 'object') {
                 problem('list items must be plain values.', item?.range?.[0]);
                 return undefined;
             }
@@ -1505,10 +762,10 @@ function toInputValue(key, node, problem) {
         }
         return items.join('\n');
     }
-    if ((0,yaml_dist/* isMap */.jh)(node) && key === 'registry-map') {
+    if ((0,dist/* isMap */.jh)(node) && key === 'registry-map') {
         const lines = [];
         for (const pair of node.items) {
-            if (!(0,yaml_dist/* isScalar */.jn)(pair.key) || !((0,yaml_dist/* isScalar */.jn)(pair.value) || pair.value === null)) {
+            if (!(0,dist/* isScalar */.jn)(pair.key) || !((0,dist/* isScalar */.jn)(pair.value) || pair.value === null)) {
                 problem('expects `registry: prefix` entries.');
                 return undefined;
             }
@@ -1526,10 +783,10 @@ function linePositions(node, lines, text) {
         const p = lines.linePos(offset);
         return { line: p.line, column: p.col };
     };
-    if ((0,yaml_dist/* isSeq */.oP)(node) || (0,yaml_dist/* isMap */.jh)(node)) {
+    if ((0,dist/* isSeq */.oP)(node) || (0,dist/* isMap */.jh)(node)) {
         const out = [];
         for (const item of node.items) {
-            const start = ((0,yaml_dist/* isMap */.jh)(node) ? item.key : item)?.range?.[0];
+            const start = ((0,dist/* isMap */.jh)(node) ? item.key : item)?.range?.[0];
             if (start === undefined)
                 return undefined;
             out.push(at(start));
@@ -1537,7 +794,7 @@ function linePositions(node, lines, text) {
         return out;
     }
     // A literal block keeps its lines: the content starts on the line after the `|`, at its indentation.
-    if ((0,yaml_dist/* isScalar */.jn)(node) && node.type === 'BLOCK_LITERAL' && typeof node.value === 'string' && node.range) {
+    if ((0,dist/* isScalar */.jn)(node) && node.type === 'BLOCK_LITERAL' && typeof node.value === 'string' && node.range) {
         const first = at(node.range[0]).line + 1;
         return node.value.split('\n').map((_, i) => {
             const start = lines.lineStarts[first + i - 1] ?? text.length;
@@ -1559,7 +816,7 @@ function isRelativePath(value) {
 /** What to write instead of an unknown key: the seed CLI's `soft`, else the nearest key, else what keys are. */
 function unknownKeyAdvice(key, value) {
     if (key.toLowerCase() === 'soft') {
-        const soft = !((0,yaml_dist/* isScalar */.jn)(value) && [false, 'false', 'no', 'off', 0, '0'].includes(value.value));
+        const soft = !((0,dist/* isScalar */.jn)(value) && [false, 'false', 'no', 'off', 0, '0'].includes(value.value));
         return `write strict: ${!soft} instead (soft: true is strict: false).`;
     }
     const near = nearestKey(key);
@@ -1796,9 +1053,10 @@ function parseConfig(get, defaults = { workspace: process.cwd() }) {
             const text = f.value.trim();
             // Lines of the trimmed value: leading empty items are gone from it.
             const skipped = f.value.slice(0, f.value.indexOf(text)).split('\n').length - 1;
+            const items = text.split('\n');
             f.lines?.slice(skipped).forEach((p, i) => {
                 fromFile[`${name} line ${i + 1}`] = p;
-                const item = text.split('\n')[i]?.trim();
+                const item = items[i]?.trim();
                 if (item)
                     fromFile[`${name} "${item}"`] = p;
             });
@@ -2124,13 +1382,10 @@ var diagnose = __webpack_require__(6633);
 var words = __webpack_require__(4842);
 // EXTERNAL MODULE: ./lib/report/escape.js
 var report_escape = __webpack_require__(2527);
-// EXTERNAL MODULE: ./lib/rewrite/stored.js
-var stored = __webpack_require__(8177);
-// EXTERNAL MODULE: ./lib/warm/referrers.js
-var referrers = __webpack_require__(8725);
+// EXTERNAL MODULE: ./lib/rewrite/target.js
+var target = __webpack_require__(703);
 ;// CONCATENATED MODULE: ./lib/report/format.js
 // Small presentation helpers shared by the table, the summary and the annotations.
-
 
 
 
@@ -2272,7 +1527,7 @@ function referrersLabel(r) {
     if (!r.referrers || r.referrers.state === 'off')
         return '';
     const present = new Set(r.referrers.items.map((i) => i.kind));
-    if (!(0,referrers/* signsImage */.sQ)(r.referrers.items, r.digest))
+    if (!(0,model/* signsImage */.sQ)(r.referrers.items, r.digest))
         present.delete('signature');
     const kinds = Object.keys(KIND_LABEL)
         .filter((k) => present.has(k))
@@ -2293,7 +1548,7 @@ function bytes(text) {
  * The longest prefix of `items` that fits in `budget` bytes (each item counted with `separator` more bytes,
  * e.g. 1 for the line feed that joins them), and the bytes it takes: what a summary keeps when rows must be cut.
  */
-function fitting(items, budget, separator = 0) {
+function format_fitting(items, budget, separator = 0) {
     const kept = [];
     let used = 0;
     for (const item of items) {
@@ -2425,7 +1680,7 @@ function describe(r, explainedIn) {
     if (r.diagnosis)
         parts.push((0,diagnose/* briefMessage */.gM)(r.diagnosis, (t) => `See “${t}” in ${explainedIn}.`));
     // In Zot, but `referrers: require-signed` found no signature of it there.
-    const unsigned = r.referrers !== undefined && r.error?.endsWith('(referrers: require-signed)');
+    const unsigned = r.referrers !== undefined && r.error?.endsWith(diagnose/* REQUIRE_SIGNED */.tG);
     return {
         title: unsigned ? 'image not signed' : 'image not warmed',
         message: (0,report_escape/* oneLine */.TN)(parts.join('. '), 1500),
@@ -2502,7 +1757,7 @@ function countReferrers(results) {
         if (!r.referrers || r.referrers.state === 'off')
             continue;
         const kinds = new Set(r.referrers.items.map((i) => i.kind));
-        const signed = (0,referrers/* signsImage */.sQ)(r.referrers.items, r.digest);
+        const signed = (0,model/* signsImage */.sQ)(r.referrers.items, r.digest);
         c.checked++;
         if (signed)
             c.signed++;
@@ -2685,20 +1940,11 @@ function imagesOutput(run, budgetBytes = OUTPUT_BUDGET_BYTES) {
         platforms: r.platforms ?? [],
     }));
     const total = entries.length;
-    let size = 2 + entries.reduce((n, e) => n + Buffer.byteLength(e) + 1, 0);
-    if (size <= budgetBytes)
-        return { json: `[${entries.join(',')}]`, shown: total, total };
+    // The worst images first, as many as fit (2 bytes of brackets, a comma each), shown in run order.
     const index = new Map(run.results.map((r, i) => [r, i]));
-    const keep = new Set();
-    size = 2;
-    for (const r of worstFirst(run.results)) {
-        const i = index.get(r) ?? 0;
-        const add = Buffer.byteLength(entries[i] ?? '') + 1;
-        if (size + add > budgetBytes)
-            break;
-        keep.add(i);
-        size += add;
-    }
+    const order = worstFirst(run.results).map((r) => index.get(r) ?? 0);
+    const { kept } = fitting(order.map((i) => entries[i] ?? ''), budgetBytes - 2, 1);
+    const keep = new Set(order.slice(0, kept.length));
     return { json: `[${entries.filter((_, i) => keep.has(i)).join(',')}]`, shown: keep.size, total };
 }
 
@@ -2978,6 +2224,54 @@ function renderProblems(results) {
     return lines.join('\n');
 }
 
+;// CONCATENATED MODULE: ./lib/extract/classify.js
+// Turns the text (or YAML value) found in an image field into an ok / invalid / unresolved finding.
+
+
+
+/** Picture file names that the reference grammar happens to accept (`logo.png`): not images of ours. */
+const PICTURE = /\.(?:png|jpe?g|gif|svg|webp|ico|bmp|tiff?)$/i;
+/**
+ * Classify a string from an image field. `known`: the field must hold an image (a container's `image`), so
+ * anything wrong with it is reported; otherwise (a stray `image` key of an unknown kind) only references
+ * and templated values are taken, and anything else is not ours to judge.
+ */
+function classifyText(raw, known) {
+    const hint = (0,extract_reference/* isTemplated */.dw)(raw);
+    if (hint !== undefined)
+        return { status: 'unresolved', key: raw, raw, reason: hint };
+    if (raw.trim() === '')
+        return known ? { status: 'unresolved', key: raw, raw, reason: extract_reference/* EMPTY_HINT */.wi } : undefined;
+    if (!known && PICTURE.test(raw))
+        return undefined;
+    try {
+        const reference = (0,extract_reference/* parseReference */.F2)(raw);
+        return { status: 'ok', key: (0,extract_reference/* formatReference */.FH)(reference), raw, reference };
+    }
+    catch (err) {
+        if (!(err instanceof errors/* InvalidReferenceError */.x_))
+            throw err;
+        return known ? { status: 'invalid', key: raw, raw, reason: err.reason } : undefined;
+    }
+}
+/** Classify a YAML value found in an image field; `source` is the text the node's range points into. */
+function classifyNode(node, known, source) {
+    if (node === null || ((0,dist/* isScalar */.jn)(node) && node.value === null))
+        return known ? { status: 'unresolved', key: '', raw: '', reason: extract_reference/* EMPTY_HINT */.wi } : undefined;
+    if ((0,dist/* isScalar */.jn)(node) && typeof node.value === 'string')
+        return classifyText(node.value, known);
+    if (!known)
+        return undefined;
+    const text = node.range ? source.slice(node.range[0], node.range[1]).trim() : String(node);
+    const raw = text.length > 200 ? `${text.slice(0, 200)}…` : text;
+    const what = (0,dist/* isMap */.jh)(node)
+        ? 'a mapping'
+        : (0,dist/* isSeq */.oP)(node)
+            ? 'a list'
+            : `a ${typeof node.value}`;
+    return { status: 'invalid', key: raw, raw, reason: `image must be a string, got ${what}` };
+}
+
 ;// CONCATENATED MODULE: ./lib/extract/kinds.js
 // Which Kubernetes kinds can never hold an image, and which need a rule of their own. Shared by the
 // document walker and the cheap pre-scan, so a document the pre-scan skips is one the walker would
@@ -3046,6 +2340,71 @@ function specRule(apiVersion, kind) {
         (kind === 'Prometheus' || kind === 'Alertmanager' || kind === 'ThanosRuler' || kind === 'PrometheusAgent'))
         return 'monitoring';
     return undefined;
+}
+
+;// CONCATENATED MODULE: ./lib/extract/span.js
+/**
+ * The span of a string scalar's value inside `source` (the text the node's range points into), or why
+ * there is none.
+ */
+function scalarSpan(node, source) {
+    const value = node.value;
+    const range = node.range;
+    if (typeof value !== 'string' || !range)
+        return { why: 'the value is not a string' };
+    const [start, end] = range;
+    switch (node.type) {
+        case 'PLAIN':
+            return source.slice(start, end) === value
+                ? { start, end }
+                : { why: 'a plain value spread over several lines' };
+        case 'QUOTE_DOUBLE':
+        case 'QUOTE_SINGLE': {
+            const inner = source.slice(start + 1, end - 1);
+            if (inner === value)
+                return { start: start + 1, end: end - 1 };
+            if (node.type === 'QUOTE_DOUBLE' && inner.includes('\\'))
+                return { why: 'written with escapes inside double quotes' };
+            if (node.type === 'QUOTE_SINGLE' && inner.includes("''"))
+                return { why: "written with a doubled quote ('') inside single quotes" };
+            return { why: 'a quoted value spread over several lines' };
+        }
+        case 'BLOCK_LITERAL':
+        case 'BLOCK_FOLDED':
+            return blockSpan(value, source, start, end);
+        default:
+            return { why: 'a value of an unknown scalar style' };
+    }
+}
+/** A block scalar (`|`, `>-` …) whose content is one line: the span of that line's text. */
+function blockSpan(value, source, start, end) {
+    // Trailing line breaks off by a backward scan: /\n+$/ retries every break of a long run of them.
+    let cut = value.length;
+    while (cut > 0 && value.charCodeAt(cut - 1) === 10)
+        cut--;
+    const content = value.slice(0, cut);
+    if (content.includes('\n') || content === '')
+        return { why: 'a block scalar of several lines' };
+    // The header line (`|-`, `>2`, with an optional comment) is skipped; the first non-blank line is the text.
+    let at = source.indexOf('\n', start);
+    while (at !== -1 && at < end) {
+        const lineStart = at + 1;
+        const nl = source.indexOf('\n', lineStart);
+        const lineEnd = nl === -1 || nl > end ? end : nl;
+        let first = lineStart;
+        while (first < lineEnd && source.charCodeAt(first) === 32)
+            first++;
+        let last = lineEnd;
+        if (last > first && source.charCodeAt(last - 1) === 13)
+            last--;
+        if (last > first) {
+            return source.slice(first, last) === content
+                ? { start: first, end: last }
+                : { why: 'a block scalar whose text differs from its value (indentation or folding)' };
+        }
+        at = nl;
+    }
+    return { why: 'a block scalar of several lines' };
 }
 
 ;// CONCATENATED MODULE: ./lib/extract/runtime.js
@@ -3486,6 +2845,622 @@ function chartSourceOf(text, slice) {
     return undefined;
 }
 
+// EXTERNAL MODULE: ./node_modules/tinyglobby/dist/index.mjs + 1 modules
+var tinyglobby_dist = __webpack_require__(3382);
+;// CONCATENATED MODULE: ./lib/extract/nodes.js
+// The parse bound: what a document costs to parse is its number of nodes, not its bytes. The `yaml` library
+// holds about 1 KB per node while it builds a document (tokens, nodes, ranges), so a 50 MB one-line JSON
+// with 600 000 objects took 3 GB and crashed the run; 1 MB of `[],` is already half a million collections.
+// Before a document (or the part of it that the pruning keeps) is parsed, its nodes are counted from the
+// characters that start one, and a document over the bound is reported and skipped.
+/** Nodes one parse may create: about 250 MB of parser memory, ≈ 2 s of parsing. */
+const MAX_PARSE_NODES = 250_000;
+/**
+ * An upper estimate of the nodes parsing `text` creates, counted until it passes `limit`: every node but
+ * the first starts after one of these — a flow indicator (`[`, `{`, `,`), a `:` (a value; a key before it
+ * starts a line or follows a flow indicator), a line break (the next key or entry), a `- ` block entry.
+ * Characters inside scalars count too, which only overestimates.
+ */
+function countNodes(text, limit) {
+    let n = 1;
+    for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c === 91 || c === 123 || c === 44 || c === 58 || c === 10)
+            n++;
+        else if (c === 45) {
+            const next = text.charCodeAt(i + 1);
+            if (next === 32 || next === 10 || next === 13 || next === 9 || i + 1 === text.length)
+                n++;
+        }
+        else
+            continue;
+        if (n > limit)
+            return n;
+    }
+    return n;
+}
+/** Whether parsing `text` stays within the bound (only texts longer than the bound are counted). */
+function withinParseBound(text) {
+    return text.length <= MAX_PARSE_NODES || countNodes(text, MAX_PARSE_NODES) <= MAX_PARSE_NODES;
+}
+
+;// CONCATENATED MODULE: ./lib/extract/formats.js
+// What a file is — YAML stream, JSON, a plain image list, or an image-sync configuration — decided by
+// content, with the extension as a tie-breaker. The ambiguity: a file of one reference per line is also valid
+// YAML (a single multi-line plain scalar), so a file without any YAML structure (no `key: value`, no
+// `- item`, no `---`, no flow collection) whose every line is a single token is read as an image list;
+// `.txt`/`.list`/`.images` files always are.
+//
+// image-sync (the CronJob that copies a fixed list of images) is configured with
+//   images:
+//     - source: docker.io/library/nginx
+//       tag: "1.27"
+// Its entries have no `image` key, so the manifest reader would find nothing (and its pre-scan would not
+// even parse the file); such a file is recognised by its root `images:` key and read here, each reference
+// `source:tag` reported at its `source` value.
+
+
+
+const YAML_EXTENSIONS = new Set(['.yaml', '.yml']);
+const LIST_EXTENSIONS = new Set(['.txt', '.list', '.lst', '.images']);
+function extensionOf(file) {
+    const base = file.slice(file.lastIndexOf('/') + 1);
+    const dot = base.lastIndexOf('.');
+    return dot <= 0 ? '' : base.slice(dot).toLowerCase();
+}
+function isManifestExtension(ext) {
+    return YAML_EXTENSIONS.has(ext) || ext === '.json';
+}
+function isListExtension(ext) {
+    return LIST_EXTENSIONS.has(ext);
+}
+function detectFormat(text, file) {
+    const ext = extensionOf(file);
+    if (LIST_EXTENSIONS.has(ext))
+        return { format: 'list' };
+    const first = firstContentChar(text);
+    const jsonLike = first === '{' || (first === '[' && !/^\s*\[[0-9a-fA-F:]*\]:?[0-9]*\//.test(text));
+    if (ext === '.json' || jsonLike) {
+        try {
+            JSON.parse(text);
+            return { format: 'json' };
+        }
+        catch (err) {
+            // Only a .json file must be JSON; a flow-style YAML file merely looks like it.
+            if (ext === '.json')
+                return { format: 'json', jsonError: err.message };
+        }
+    }
+    if (looksLikeImageList(text))
+        return { format: 'list' };
+    if (looksLikeImageSync(text))
+        return { format: 'image-sync' };
+    return { format: 'yaml' };
+}
+/** A root `images:` key and a `source:` key, and no `kind:` at the root (a Kubernetes object is not one). */
+function looksLikeImageSync(text) {
+    return (/^images:[ \t]*(?:#.*)?\r?$/m.test(text) &&
+        /^[ \t]*(?:-[ \t]+)?source:/m.test(text) &&
+        !/^kind:/m.test(text));
+}
+/**
+ * The entries of an image-sync configuration; undefined when the text does not have that shape after all
+ * (then it is read as any other YAML), or when it does not parse (the YAML reader reports why).
+ */
+function readImageSync(text) {
+    // Over the parse bound it is read as YAML, document by document, where the bound is reported.
+    if (!withinParseBound(text))
+        return undefined;
+    const doc = (0,dist/* parseDocument */.Tp)(text, { prettyErrors: false, uniqueKeys: false });
+    if (doc.errors.length)
+        return undefined;
+    const root = doc.contents;
+    if (!(0,dist/* isMap */.jh)(root))
+        return undefined;
+    const images = root.items.find((p) => (0,dist/* isScalar */.jn)(p.key) && p.key.value === 'images')?.value;
+    if (!(0,dist/* isSeq */.oP)(images) || !images.items.some((i) => (0,dist/* isMap */.jh)(i) && i.has('source')))
+        return undefined;
+    const entries = [];
+    const issues = [];
+    images.items.forEach((item, i) => {
+        const at = item?.range?.[0] ?? 0;
+        if (!(0,dist/* isMap */.jh)(item)) {
+            issues.push({ offset: at, message: `images[${i}] is not a mapping with source and tag: skipped` });
+            return;
+        }
+        const source = item.get('source', true);
+        if (!(0,dist/* isScalar */.jn)(source) || typeof source.value !== 'string' || source.value.trim() === '') {
+            issues.push({ offset: source?.range?.[0] ?? at, message: `images[${i}] has no source: skipped` });
+            return;
+        }
+        const field = `images[${i}].source`;
+        const tagNode = item.get('tag', true);
+        const name = source.value.trim();
+        const start = source.range?.[0] ?? at;
+        if (tagNode === undefined || ((0,dist/* isScalar */.jn)(tagNode) && tagNode.value === null)) {
+            const entry = { raw: name, offset: start, field };
+            const span = scalarSpan(source, text);
+            if ('why' in span)
+                entry.unwritable = span.why;
+            else
+                entry.span = span;
+            entries.push(entry);
+            return;
+        }
+        if (!(0,dist/* isScalar */.jn)(tagNode)) {
+            entries.push({ raw: name, offset: start, field, problem: `images[${i}].tag must be a single value` });
+            return;
+        }
+        const tag = scalarSource(tagNode).trim();
+        const raw = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[0-9a-fA-F]{32,}$/.test(tag)
+            ? `${name}@${tag}`
+            : `${name}:${tag}`;
+        const lastPart = name.slice(name.lastIndexOf('/') + 1);
+        if (lastPart.includes(':') || name.includes('@'))
+            entries.push({
+                raw,
+                offset: start,
+                field,
+                problem: `source "${name}" already names a tag or digest, and tag "${tag}" is given too: write it once`,
+            });
+        else
+            entries.push({ raw, offset: start, field, unwritable: 'its source and tag are written apart' });
+    });
+    return { entries, issues };
+}
+/** The text of a scalar as written for numbers (`tag: 1.10` is "1.10", not 1.1). */
+function scalarSource(node) {
+    if (typeof node.value === 'number' || typeof node.value === 'bigint')
+        return node.source ?? String(node.value);
+    return String(node.value);
+}
+/** First character that is not white space or part of a `#` comment line. */
+function firstContentChar(text) {
+    for (let at = 0; at < text.length;) {
+        const nl = text.indexOf('\n', at);
+        const line = text.slice(at, nl === -1 ? text.length : nl).trim();
+        if (line !== '' && !line.startsWith('#'))
+            return line.charAt(0);
+        if (nl === -1)
+            break;
+        at = nl + 1;
+    }
+    return '';
+}
+/** One entry per non-blank, non-comment line; ` # comment` at the end of a line is dropped. */
+function parseImageList(text) {
+    const out = [];
+    const lines = text.split('\n');
+    for (let i = 0; i < lines.length; i++) {
+        const entry = listLine(lines[i] ?? '');
+        if (entry)
+            out.push({ raw: entry.raw, line: i + 1, column: entry.column });
+    }
+    return out;
+}
+/** The reference on one line of an image list (or one entry of the `images` input), if any. */
+function listLine(line) {
+    let text = line.endsWith('\r') ? line.slice(0, -1) : line;
+    const comment = /(?:^|[ \t])#/.exec(text);
+    if (comment)
+        text = text.slice(0, comment.index);
+    const lead = /^\s*/.exec(text)?.[0].length ?? 0;
+    const raw = text.trim();
+    if (raw === '')
+        return undefined;
+    return { raw, column: lead + 1 };
+}
+const TOKEN_START_YAML = /^[-{}[\]"'&*!|>%@`,?]/;
+/** No YAML structure and every content line is a single token. */
+function looksLikeImageList(text) {
+    let seen = false;
+    for (let at = 0; at < text.length;) {
+        const nl = text.indexOf('\n', at);
+        const end = nl === -1 ? text.length : nl;
+        const entry = listLine(text.slice(at, end));
+        at = end + 1;
+        if (!entry)
+            continue;
+        const t = entry.raw;
+        if (/\s/.test(t) || t.endsWith(':'))
+            return false;
+        if (TOKEN_START_YAML.test(t) && !/^\[[0-9a-fA-F:]+\]/.test(t))
+            return false;
+        seen = true;
+    }
+    return seen;
+}
+
+;// CONCATENATED MODULE: ./lib/extract/read.js
+/** Files read ahead of the one being extracted. */
+const READ_AHEAD = 16;
+/** Larger files are read only when their turn comes, so reading ahead holds at most this much per file. */
+const READ_AHEAD_MAX_BYTES = 1024 * 1024;
+/** Longest stretch of extraction without a turn for the event loop (signals, timers). */
+const SLICE_MS = 50;
+/** The pace of one extraction: turns for the event loop, and whether to go on. */
+class Pacer {
+    signal;
+    last = performance.now();
+    constructor(signal) {
+        this.signal = signal;
+    }
+    /** Why the run stopped, once it has. */
+    get stopped() {
+        if (!this.signal?.aborted)
+            return undefined;
+        const reason = this.signal.reason;
+        return typeof reason === 'string' ? reason : 'cancelled';
+    }
+    /** Gives the event loop a turn when the slice is used up; false when the run must stop. */
+    async pause() {
+        if (performance.now() - this.last >= SLICE_MS) {
+            await new Promise((resolve) => setImmediate(resolve));
+            this.last = performance.now();
+        }
+        return this.stopped === undefined;
+    }
+}
+/** Reads files ahead of the consumer, in order of `take`, at most READ_AHEAD at a time. */
+class ReadAhead {
+    items;
+    load;
+    started = new Map();
+    next = 0;
+    constructor(items, load) {
+        this.items = items;
+        this.load = load;
+    }
+    /** The file at `index` (indexes taken in increasing order). */
+    async take(index) {
+        for (; this.next < this.items.length && this.next <= index + READ_AHEAD; this.next++)
+            if (this.next !== index)
+                this.started.set(this.next, this.load(this.items[this.next], false));
+        const ahead = this.started.get(index);
+        this.started.delete(index);
+        const loaded = ahead ? await ahead : undefined;
+        return !loaded || 'later' in loaded ? this.load(this.items[index], true) : loaded;
+    }
+}
+/** Why a file (or stdin) of `size` bytes is not read, when it is over the limit. */
+function overLimit(what, size, max) {
+    return size > max
+        ? `${what} is ${mib(size)}, over the ${mib(max)} limit: skipped; split it, or exclude it with \`!path\` if it holds no images`
+        : undefined;
+}
+/** One file's bytes, or why it cannot be read. `now`: read it whatever its size (its turn has come). */
+async function readInput(abs, max, io, now) {
+    // Input that is not read is an error: a strict run must not pass on what it did not look at.
+    const tooBig = (size) => {
+        const message = overLimit('file', size, max);
+        return message ? { problem: { level: 'error', message } } : undefined;
+    };
+    try {
+        const { size } = await io.stat(abs);
+        const big = tooBig(size);
+        if (big)
+            return big;
+        if (!now && size > READ_AHEAD_MAX_BYTES)
+            return { later: true };
+        // Checked again after reading: the file may have grown since stat.
+        const buf = await io.readFile(abs);
+        return tooBig(buf.length) ?? { buf };
+    }
+    catch (err) {
+        return { problem: { level: 'error', message: `cannot read file: ${readProblem(err)}; skipped` } };
+    }
+}
+function readProblem(err) {
+    const code = err.code;
+    if (code === 'EACCES' || code === 'EPERM')
+        return `permission denied (${code}): make it readable by the runner`;
+    if (code === 'ELOOP')
+        return 'symbolic link loop (ELOOP)';
+    if (code === 'ENOENT')
+        return 'it vanished or is a dangling symbolic link (ENOENT)';
+    if (code === 'EISDIR')
+        return 'it is a directory (EISDIR)';
+    const message = err instanceof Error ? err.message : String(err);
+    return code ? `${message.split(',')[0]} (${code})` : message;
+}
+const mib = (n) => `${(n / 1024 / 1024).toFixed(n < 1024 * 1024 ? 3 : 1)} MiB`;
+const startsWith = (buf, bytes) => bytes.every((b, i) => buf[i] === b);
+/**
+ * UTF-8 (with or without a byte order mark), and UTF-16 with one (both byte orders: kubectl reads those
+ * too). Anything else with NUL bytes is not text we can read: UTF-32, UTF-16 without a mark, binary.
+ */
+function decode(buf) {
+    const notRead = (message) => ({ problem: { level: 'error', message } });
+    // UTF-32's little-endian mark starts with UTF-16's: look for it first.
+    if (startsWith(buf, [0xff, 0xfe, 0, 0]) || startsWith(buf, [0, 0, 0xfe, 0xff]))
+        return notRead('file is UTF-32 encoded: convert it to UTF-8 (e.g. `iconv -f UTF-32 -t UTF-8`); skipped');
+    if (startsWith(buf, [0xff, 0xfe]))
+        return { text: buf.toString('utf16le'), encoding: 'UTF-16LE' };
+    if (startsWith(buf, [0xfe, 0xff])) {
+        const even = Buffer.from(buf.subarray(0, buf.length & ~1));
+        return { text: even.swap16().toString('utf16le'), encoding: 'UTF-16BE' };
+    }
+    if (buf.indexOf(0) === -1)
+        return { text: buf.toString('utf8'), encoding: 'UTF-8' };
+    return notRead(looksLikeUtf16(buf)
+        ? 'file looks UTF-16 encoded but has no byte order mark: convert it to UTF-8; skipped'
+        : 'binary file (contains NUL bytes): skipped');
+}
+/** Text of ASCII characters in UTF-16: every other byte of the first ones is NUL, the others are not. */
+function looksLikeUtf16(buf) {
+    const n = Math.min(buf.length, 4096) & ~1;
+    if (n < 4)
+        return false;
+    const nul = [0, 0];
+    for (let i = 0; i < n; i++)
+        if (buf[i] === 0)
+            nul[i & 1] = nul[i & 1] + 1;
+    const [even, odd] = nul;
+    const half = n / 2;
+    return (even > half * 0.9 && odd === 0) || (odd > half * 0.9 && even === 0);
+}
+
+;// CONCATENATED MODULE: ./lib/extract/unread-lists.js
+
+
+/** Larger files are not opened for the check: image lists are short, and the scan must stay cheap. */
+const MAX_CHECKED_BYTES = 256 * 1024;
+const UNREAD_LIST_MESSAGE = 'looks like an image list: not read (a directory scan or glob reads .yaml, .yml and .json files); name it in `paths` to read it as an image list';
+/** One notice per file of `candidates` (workspace-relative → absolute) whose content is an image list. */
+async function unreadListNotices(candidates, io) {
+    const notices = [];
+    for (const c of candidates) {
+        try {
+            if ((await io.stat(c.abs)).size > MAX_CHECKED_BYTES)
+                continue;
+            if (isImageList((await io.readFile(c.abs)).toString('utf8')))
+                notices.push({ level: 'notice', file: c.file, message: UNREAD_LIST_MESSAGE });
+        }
+        catch {
+            // Not read, not named: whether it is readable is none of this run's business.
+        }
+    }
+    return notices;
+}
+/**
+ * One reference per line and nothing else: every entry is a valid (or templated) image reference and at
+ * least one carries a registry, path, tag or digest, so a list of plain words does not count.
+ */
+function isImageList(text) {
+    if (text.includes('\u0000') || !looksLikeImageList(text))
+        return false;
+    let specific = false;
+    for (const line of text.split('\n')) {
+        const entry = listLine(line);
+        if (!entry)
+            continue;
+        const finding = classifyText(entry.raw, true);
+        if (!finding || finding.status === 'invalid')
+            return false;
+        if (/[/:@]/.test(entry.raw))
+            specific = true;
+    }
+    return specific;
+}
+
+;// CONCATENATED MODULE: ./lib/extract/files.js
+// Which files to read: paths, directories and globs relative to the workspace, `!pattern` excludes, and
+// the default scan. A file named as it is, is read whatever its kind (an image list too); directories,
+// globs and the default scan select .yaml, .yml and .json files only. Every include that selects nothing is
+// a configuration problem naming it: a typo in a path must stop the run (exit 1), not let the deploy go on
+// with a cold cache.
+
+
+
+
+
+
+
+const MANIFEST_GLOB = '**/*.{yaml,yml,json}';
+/** Files a scan does not read but checks for image lists (unread-lists.ts). */
+const LIST_GLOB = '**/*.{txt,list,lst,images}';
+const ALWAYS_IGNORED = ['**/.git/**', '**/node_modules/**'];
+/** CI workflow folders: they name runner images, not images the deploy pulls. */
+const WORKFLOW_DIRS = ['.github/workflows/**', '.forgejo/workflows/**', '.gitea/workflows/**'];
+async function resolveInputs(opts, io) {
+    const workspace = (0,external_node_path_.resolve)(opts.workspace);
+    // Links are followed only inside the workspace's real path (boundary.ts).
+    const realWorkspace = await io.realpath(workspace).catch(() => workspace);
+    const listing = new Listing(workspace);
+    const notices = [];
+    /** Configuration problems: includes that select nothing. */
+    const problems = [];
+    /** Image-list-like files in scanned directories (checked once every include is known). */
+    const lists = [];
+    /** Manifests under `base` (`''` or `dir/`), and the list-like files beside them. */
+    const scan = async (base, ignored, root) => {
+        const all = await (0,tinyglobby_dist/* glob */.TI)([`${base}${MANIFEST_GLOB}`, `${base}${LIST_GLOB}`], {
+            cwd: workspace,
+            dot: true,
+            ignore: ignored,
+            expandDirectories: false,
+            fs: globFs(root, io, listing),
+            ...(opts.signal ? { signal: opts.signal } : {}),
+        });
+        const manifests = [];
+        for (const f of all.sort()) {
+            if (isListExtension(extensionOf(f)))
+                lists.push({ file: f, abs: (0,external_node_path_.resolve)(workspace, f), root });
+            else
+                manifests.push(f);
+        }
+        return manifests;
+    };
+    const entries = opts.paths.map((p) => p.trim()).filter((p) => p !== '');
+    const excludes = entries.filter((p) => p.startsWith('!')).map((p) => stripDot(p.slice(1)));
+    const includes = entries.filter((p) => !p.startsWith('!'));
+    /** With the real path links may lead to: the workspace, or a path named outside it. */
+    const found = [];
+    const ignore = [...ALWAYS_IGNORED, ...excludes];
+    if (opts.stdin !== undefined && !includes.includes('-'))
+        found.push({ file: '-', root: realWorkspace });
+    if (includes.length === 0 && opts.stdin === undefined && opts.scan !== false) {
+        const files = await scan('', [...ignore, ...WORKFLOW_DIRS], realWorkspace);
+        for (const f of files)
+            found.push({ file: f, abs: (0,external_node_path_.resolve)(workspace, f), root: realWorkspace });
+        // Stopped while listing: the list is partial, and the caller says so.
+        if (opts.signal?.aborted)
+            return { files: found, notices, problems };
+        if (files.length === 0 && !opts.images?.length)
+            notices.push({
+                level: 'warning',
+                file: '.',
+                message: 'no .yaml, .yml or .json file in the workspace: set `paths` to the rendered manifests',
+            });
+    }
+    for (const raw of includes) {
+        if (raw === '-') {
+            if (opts.stdin === undefined)
+                problems.push('paths: "-" means stdin, which only the CLI reads, given as an argument (… | zot-warm -)');
+            else
+                found.push({ file: '-', root: realWorkspace });
+            continue;
+        }
+        const pattern = stripDot(raw);
+        const abs = (0,external_node_path_.resolve)(workspace, pattern);
+        const rel = toWorkspacePath(workspace, abs);
+        // A path named outside the workspace is its own boundary: the named file, or the directory a glob
+        // starts from.
+        const outside = !isInside(abs, workspace);
+        const root = outside
+            ? await io.realpath((0,tinyglobby_dist/* isDynamicPattern */.ey)(pattern) ? staticBase(abs) : abs).catch(() => abs)
+            : realWorkspace;
+        let st;
+        try {
+            st = await io.stat(abs);
+        }
+        catch (err) {
+            const code = err.code;
+            if (code !== 'ENOENT' && code !== 'ENOTDIR' && !(0,tinyglobby_dist/* isDynamicPattern */.ey)(pattern)) {
+                notices.push({ level: 'error', file: rel, message: `cannot read "${raw}": ${(0,errors/* describeError */.Uc)(err)}` });
+                continue;
+            }
+            if (code === 'ENOENT' && !(0,tinyglobby_dist/* isDynamicPattern */.ey)(pattern) && (await isLink(abs, io))) {
+                // The name exists: an unreadable file, reported like one.
+                notices.push({
+                    level: 'error',
+                    file: rel,
+                    message: `cannot read "${raw}": symbolic link to a file that does not exist`,
+                });
+                continue;
+            }
+        }
+        let files;
+        if (st?.isFile()) {
+            files = [rel];
+            if (excludes.length && !rel.startsWith('../') && !(0,external_node_path_.isAbsolute)(rel)) {
+                const kept = await (0,tinyglobby_dist/* glob */.TI)([(0,tinyglobby_dist/* escapePath */.ft)(rel)], {
+                    cwd: workspace,
+                    dot: true,
+                    ignore: excludes,
+                    expandDirectories: false,
+                });
+                if (kept.length === 0)
+                    continue; // named, but excluded on purpose
+            }
+        }
+        else if (st?.isDirectory()) {
+            if (!isInside(await io.realpath(abs).catch(() => abs), root)) {
+                notices.push({ level: 'error', file: rel, message: DIRECTORY_LINK_OUT_MESSAGE });
+                continue;
+            }
+            const before = lists.length;
+            files = await scan(rel === '.' ? '' : `${(0,tinyglobby_dist/* escapePath */.ft)(rel)}/`, ignore, root);
+            if (opts.signal?.aborted)
+                return { files: found, notices, problems };
+            if (files.length === 0) {
+                const beside = lists.slice(before).map((l) => l.file);
+                problems.push(`paths: directory "${raw}" holds no .yaml, .yml or .json file${excludes.length ? ' (after excludes)' : ''}` +
+                    (beside.length
+                        ? listAdvice(beside, 'in it')
+                        : `; check the path (relative to the workspace ${workspace})`));
+                continue;
+            }
+        }
+        else if ((0,tinyglobby_dist/* isDynamicPattern */.ey)(pattern)) {
+            const matched = await (0,tinyglobby_dist/* glob */.TI)([pattern], {
+                cwd: workspace,
+                ignore,
+                expandDirectories: false,
+                fs: globFs(root, io, listing),
+                ...(opts.signal ? { signal: opts.signal } : {}),
+            });
+            if (opts.signal?.aborted)
+                return { files: found, notices, problems };
+            // What a glob selects is read as a directory scan reads: manifests only. `deploy/*` also matches a
+            // chart's NOTES.txt or a README, which are no image lists; a list is read when it is named.
+            files = matched.filter((f) => isManifestExtension(extensionOf(f)));
+            const beside = matched.filter((f) => isListExtension(extensionOf(f))).sort();
+            lists.push(...beside.map((f) => ({ file: f, abs: (0,external_node_path_.resolve)(workspace, f), root })));
+            if (files.length === 0 && matched.length > 0) {
+                problems.push(`paths: "${raw}" matches no .yaml, .yml or .json file${excludes.length ? ' (after excludes)' : ''}` +
+                    (beside.length
+                        ? listAdvice(beside, 'it matches')
+                        : '; a glob reads manifests only: name another kind of file to read it'));
+                continue;
+            }
+        }
+        else {
+            problems.push(`paths: "${raw}" does not exist (relative to the workspace ${workspace})`);
+            continue;
+        }
+        if (files.length === 0) {
+            problems.push(`paths: "${raw}" matches no file${excludes.length ? ' (after excludes)' : ''} (relative to the workspace ${workspace}); check the pattern`);
+            continue;
+        }
+        for (const f of files.sort())
+            found.push({ file: f, abs: (0,external_node_path_.resolve)(workspace, f), root });
+    }
+    // A path named and also met by a scan or glob (a link to nothing, a loop) is said once: as named.
+    const named = new Set(notices.map((n) => n.file));
+    const settled = await settle(found.filter((f) => !named.has(f.file)), realWorkspace, io, READ_AHEAD, opts.signal);
+    const files = settled.files;
+    notices.push(...listing.notices, ...settled.notices);
+    if (problems.length === 0) {
+        const read = new Set(files.map((f) => f.file));
+        // Image lists are looked into only where a link would be followed.
+        const candidates = (await settle(dedupeFiles(lists), realWorkspace, io, READ_AHEAD, opts.signal)).files;
+        notices.push(...(await unreadListNotices(candidates.flatMap((l) => (l.abs && !read.has(l.file) ? [{ file: l.file, abs: l.abs }] : [])), io)));
+    }
+    return { files, notices, problems };
+}
+/** `; to read the image list in it, name it in paths: deploy/images.txt` (the first five named). */
+function listAdvice(lists, where) {
+    const one = lists.length === 1;
+    const named = `${lists.slice(0, 5).join(', ')}${lists.length > 5 ? ', …' : ''}`;
+    return `; to read ${one ? 'the image list' : 'image lists'} ${where}, name ${one ? 'it' : 'them'} in paths: ${named}`;
+}
+async function isLink(abs, io) {
+    try {
+        await io.lstat?.(abs);
+        return io.lstat !== undefined;
+    }
+    catch {
+        return false;
+    }
+}
+function dedupeFiles(files) {
+    const seen = new Set();
+    return files.flatMap((f) => f.abs && !seen.has(f.file) && seen.add(f.file) ? [{ file: f.file, abs: f.abs, root: f.root }] : []);
+}
+/** The directory a glob starts from: its leading path segments without glob syntax. */
+function staticBase(abs) {
+    const parts = abs.split('/');
+    const i = parts.findIndex((p) => (0,tinyglobby_dist/* isDynamicPattern */.ey)(p));
+    return i === -1 ? abs : parts.slice(0, i).join('/') || '/';
+}
+function stripDot(p) {
+    let s = p;
+    while (s.startsWith('./'))
+        s = s.slice(2);
+    return s === '' ? '.' : s;
+}
+
 ;// CONCATENATED MODULE: ./lib/extract/io.js
 // How extraction reaches the file system: one interface, so tests can inject failures root cannot produce
 // (EACCES), and the node:fs implementation.
@@ -3505,12 +3480,42 @@ const nodeIo = {
     readdir: external_node_fs_.readdir,
 };
 
+;// CONCATENATED MODULE: ./lib/extract/lines.js
+// Offset → 1-based line and column over a whole file, with the `yaml` library's LineCounter. Documents are
+// parsed one by one from slices of the file (and pruned, prune.ts), so every offset the parser reports is
+// first mapped back to the file; positions stay exact whichever way a document was read.
+
+/** A line ends at LF, CR, or Unicode's line and paragraph separators (as YAML and JavaScript read them). */
+const isLineTerminator = (c) => c === 10 || c === 13 || c === 0x2028 || c === 0x2029;
+class LineIndex {
+    text;
+    counter = new dist/* LineCounter */.HN();
+    constructor(text) {
+        this.text = text;
+        this.counter.addNewLine(0);
+        for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1))
+            this.counter.addNewLine(i + 1);
+    }
+    get lineCount() {
+        return this.counter.lineStarts.length;
+    }
+    /** Offset at which the 0-based line starts. */
+    lineStart(line) {
+        return this.counter.lineStarts[line] ?? this.text.length;
+    }
+    position(offset) {
+        const { line, col } = this.counter.linePos(offset);
+        return { line, column: col };
+    }
+}
+
 ;// CONCATENATED MODULE: ./lib/extract/keys.js
 // Duplicate mapping keys, found in linear time. The `yaml` library's own check (`uniqueKeys`) compares
 // each new key with every earlier key of the same mapping, which is quadratic in the size of a mapping:
 // a 400 KB mapping took half a minute. Here each mapping gets one hash set, and the keys are visited in the
 // order the library reports its errors (a pair's key, the check, then its value), so the first duplicates
 // named are the same ones the library would name.
+
 
 /**
  * Offsets of the first `limit` keys that repeat an earlier key of the same mapping, in document order.
@@ -3526,24 +3531,24 @@ function duplicateKeys(doc, limit) {
         const item = stack.pop();
         if (item instanceof Duplicate)
             found.push(item.offset);
-        else if ((0,yaml_dist/* isMap */.jh)(item)) {
+        else if ((0,dist/* isMap */.jh)(item)) {
             const seen = new Set();
             const children = [];
             for (const pair of item.items) {
                 const key = pair.key;
                 // Scalars are equal by value (NaN never is), anything else only to itself.
-                const id = (0,yaml_dist/* isScalar */.jn)(key) && !Number.isNaN(key.value) ? key.value : key;
+                const id = (0,dist/* isScalar */.jn)(key) && !Number.isNaN(key.value) ? key.value : key;
                 children.push(key, seen.has(id) ? new Duplicate(offsetOf(key)) : undefined, pair.value);
                 seen.add(id);
             }
             for (let i = children.length - 1; i >= 0; i--)
                 stack.push(children[i]);
         }
-        else if ((0,yaml_dist/* isSeq */.oP)(item)) {
+        else if ((0,dist/* isSeq */.oP)(item)) {
             for (let i = item.items.length - 1; i >= 0; i--)
                 stack.push(item.items[i]);
         }
-        else if ((0,yaml_dist/* isPair */.tO)(item)) {
+        else if ((0,dist/* isPair */.tO)(item)) {
             stack.push(item.value, item.key);
         }
     }
@@ -3555,7 +3560,7 @@ class Duplicate {
         this.offset = offset;
     }
 }
-const offsetOf = (node) => ((0,yaml_dist/* isNode */.Ll)(node) && node.range ? node.range[0] : 0);
+const offsetOf = (node) => ((0,dist/* isNode */.Ll)(node) && node.range ? node.range[0] : 0);
 /** The key written at `offset` (plain or quoted) on its line, for a duplicate-key message. */
 function keyAt(source, offset) {
     const nl = source.indexOf('\n', offset);
@@ -3608,40 +3613,12 @@ function doubleQuoteEnd(line) {
     }
     return -1;
 }
-const isLineTerminator = (c) => c === 10 || c === 13 || c === 0x2028 || c === 0x2029;
 /** Whether white space and then `:` follow at `at`. */
 function colonFollows(line, at) {
     let i = at;
     while (i < line.length && /\s/.test(line.charAt(i)))
         i++;
     return line.charCodeAt(i) === 58;
-}
-
-;// CONCATENATED MODULE: ./lib/extract/lines.js
-// Offset → 1-based line and column over a whole file, with the `yaml` library's LineCounter. Documents are
-// parsed one by one from slices of the file (and pruned, prune.ts), so every offset the parser reports is
-// first mapped back to the file; positions stay exact whichever way a document was read.
-
-class LineIndex {
-    text;
-    counter = new yaml_dist/* LineCounter */.HN();
-    constructor(text) {
-        this.text = text;
-        this.counter.addNewLine(0);
-        for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1))
-            this.counter.addNewLine(i + 1);
-    }
-    get lineCount() {
-        return this.counter.lineStarts.length;
-    }
-    /** Offset at which the 0-based line starts. */
-    lineStart(line) {
-        return this.counter.lineStarts[line] ?? this.text.length;
-    }
-    position(offset) {
-        const { line, col } = this.counter.linePos(offset);
-        return { line, column: col };
-    }
 }
 
 ;// CONCATENATED MODULE: ./lib/extract/prune.js
@@ -3669,6 +3646,7 @@ class LineIndex {
 // A line with a tab in its indentation stops pruning for the document (YAML forbids it; the parser reports it).
 /** Below this share of dropped bytes the original is parsed: the saving would not pay for the copy. */
 const MIN_GAIN = 0.2;
+
 
 const IMAGE_KEY_TEXT = /image(?:Name)?(?![\w.-])/g;
 const IMAGE_KEY_JSON = /"image(?:Name)?"/g;
@@ -4007,7 +3985,6 @@ function closedValue(value) {
     return !/:[ \t]/.test(withoutComment(s));
 }
 const isBlank = (c) => c === 32 || c === 9;
-const prune_isLineTerminator = (c) => c === 10 || c === 13 || c === 0x2028 || c === 0x2029;
 /**
  * `s.replace(/[ \t]+#.*$/, '')` in one pass: the first `#` after a blank with no line terminator after
  * it, and the blanks before it, to the end. (The regular expression retries from every blank of a long
@@ -4016,7 +3993,7 @@ const prune_isLineTerminator = (c) => c === 10 || c === 13 || c === 0x2028 || c 
 function withoutComment(s) {
     let lastBreak = -1;
     for (let i = s.length - 1; i >= 0; i--)
-        if (prune_isLineTerminator(s.charCodeAt(i))) {
+        if (isLineTerminator(s.charCodeAt(i))) {
             lastBreak = i;
             break;
         }
@@ -4313,7 +4290,7 @@ const MAX_WALK_NODES = 1_000_000;
 const IDENT = /^[A-Za-z_$][\w$-]*$/;
 const join = (path, key) => IDENT.test(key) ? (path ? `${path}.${key}` : key) : `${path}[${JSON.stringify(key)}]`;
 function start(node) {
-    return (0,yaml_dist/* isNode */.Ll)(node) && node.range ? node.range[0] : 0;
+    return (0,dist/* isNode */.Ll)(node) && node.range ? node.range[0] : 0;
 }
 function walkDocument(doc, emit, issue, opts = {}) {
     new Walker(doc, emit, issue, opts.runtime !== false).root();
@@ -4340,14 +4317,14 @@ class Walker {
         if (contents === null)
             return;
         const [node, site] = this.deref(contents, undefined);
-        if ((0,yaml_dist/* isMap */.jh)(node)) {
+        if ((0,dist/* isMap */.jh)(node)) {
             if (this.isCompose(node))
                 this.compose(node, site);
             else
                 this.object(node, '', site, 0);
         }
-        else if ((0,yaml_dist/* isSeq */.oP)(node)) {
-            const maps = node.items.filter((item) => (0,yaml_dist/* isMap */.jh)(this.deref(item, undefined)[0]));
+        else if ((0,dist/* isSeq */.oP)(node)) {
+            const maps = node.items.filter((item) => (0,dist/* isMap */.jh)(this.deref(item, undefined)[0]));
             if (maps.length === 0 && node.items.length > 0)
                 this.issue({
                     level: 'notice',
@@ -4356,11 +4333,11 @@ class Walker {
                 });
             node.items.forEach((item, i) => {
                 const [m, s] = this.deref(item, site);
-                if ((0,yaml_dist/* isMap */.jh)(m))
+                if ((0,dist/* isMap */.jh)(m))
                     this.object(m, `[${i}]`, s, 1);
             });
         }
-        else if ((0,yaml_dist/* isScalar */.jn)(node) && node.value !== null && node.value !== '') {
+        else if ((0,dist/* isScalar */.jn)(node) && node.value !== null && node.value !== '') {
             this.issue({
                 level: 'notice',
                 offset: start(node),
@@ -4373,11 +4350,11 @@ class Walker {
         const info = this.objectInfo(map);
         if (info.kind?.endsWith('List')) {
             const [items, itemsSite] = this.deref(this.get(map, 'items'), site);
-            if ((0,yaml_dist/* isSeq */.oP)(items)) {
+            if ((0,dist/* isSeq */.oP)(items)) {
                 const base = join(path, 'items');
                 items.items.forEach((item, i) => {
                     const [m, s] = this.deref(item, itemsSite);
-                    if ((0,yaml_dist/* isMap */.jh)(m))
+                    if ((0,dist/* isMap */.jh)(m))
                         this.object(m, `${base}[${i}]`, s, depth + 1);
                 });
                 return;
@@ -4396,7 +4373,7 @@ class Walker {
         if (apiVersion !== undefined)
             info.apiVersion = apiVersion;
         const [metadata] = this.deref(this.get(map, 'metadata'), undefined);
-        if ((0,yaml_dist/* isMap */.jh)(metadata)) {
+        if ((0,dist/* isMap */.jh)(metadata)) {
             const name = this.string(this.get(metadata, 'name'));
             const namespace = this.string(this.get(metadata, 'namespace'));
             if (name !== undefined)
@@ -4408,7 +4385,7 @@ class Walker {
     }
     /** A Compose file: `services` is a mapping and every top-level key is one Compose knows (or `x-…`). */
     isCompose(map) {
-        if (!(0,yaml_dist/* isMap */.jh)(this.deref(this.get(map, 'services'), undefined)[0]))
+        if (!(0,dist/* isMap */.jh)(this.deref(this.get(map, 'services'), undefined)[0]))
             return false;
         return map.items.every((p) => {
             const key = this.keyString(p.key);
@@ -4417,13 +4394,13 @@ class Walker {
     }
     compose(map, site) {
         const [services, servicesSite] = this.deref(this.get(map, 'services'), site);
-        if (!(0,yaml_dist/* isMap */.jh)(services))
+        if (!(0,dist/* isMap */.jh)(services))
             return;
         for (const e of this.entries(services, servicesSite, 1)) {
             if (e.key === undefined)
                 continue;
             const [service, s] = this.deref(e.value, e.site);
-            if (!(0,yaml_dist/* isMap */.jh)(service))
+            if (!(0,dist/* isMap */.jh)(service))
                 continue;
             const path = join('services', e.key);
             for (const f of this.entries(service, s, 2)) {
@@ -4475,7 +4452,7 @@ class Walker {
     /** An `image` key: a container's image, an image volume, or (anywhere else) a value that may be a reference. */
     image(e, field, role, owner, siblings, object, depth) {
         const [value, site] = this.deref(e.value, e.site);
-        if (role === 'volume' && (0,yaml_dist/* isMap */.jh)(value)) {
+        if (role === 'volume' && (0,dist/* isMap */.jh)(value)) {
             // Kubernetes image volumes: volumes[].image.reference
             for (const f of this.entries(value, site, depth + 1))
                 if (f.key === 'reference')
@@ -4483,7 +4460,7 @@ class Walker {
             return;
         }
         const known = role === 'container' || role === 'monitoring-spec';
-        if (!known && ((0,yaml_dist/* isMap */.jh)(value) || (0,yaml_dist/* isSeq */.oP)(value))) {
+        if (!known && ((0,dist/* isMap */.jh)(value) || (0,dist/* isSeq */.oP)(value))) {
             // e.g. Helm-style values `image: {repository: …, tag: …}`: not a reference, but may hold one.
             this.value(value, field, 'plain', undefined, object, site, depth + 1);
             return;
@@ -4494,7 +4471,7 @@ class Walker {
     /** A container's `args` / `command` (flags) or `env` (literal values of `*_IMAGE*` variables). */
     runtimeImages(e, key, field, container, object, depth) {
         const [list, site] = this.deref(e.value, e.site);
-        if (!(0,yaml_dist/* isSeq */.oP)(list) || this.tooDeep(list, depth + 1))
+        if (!(0,dist/* isSeq */.oP)(list) || this.tooDeep(list, depth + 1))
             return;
         const emit = (node, nodeSite, path, runtime) => {
             const c = {
@@ -4512,7 +4489,7 @@ class Walker {
         if (key === 'env') {
             for (const item of list.items) {
                 const [m, s] = this.deref(item, site);
-                if (!(0,yaml_dist/* isMap */.jh)(m))
+                if (!(0,dist/* isMap */.jh)(m))
                     continue;
                 let name;
                 let value;
@@ -4528,7 +4505,7 @@ class Walker {
                 if (name === undefined || value === undefined || valueFrom)
                     continue;
                 const [v, vSite] = this.deref(value.value, value.site);
-                if (!(0,yaml_dist/* isScalar */.jn)(v) || typeof v.value !== 'string')
+                if (!(0,dist/* isScalar */.jn)(v) || typeof v.value !== 'string')
                     continue;
                 const finding = envImage(name, v.value);
                 if (finding)
@@ -4543,7 +4520,7 @@ class Walker {
             return;
         }
         const items = list.items.map((item) => this.deref(item, site));
-        const texts = items.map(([n]) => ((0,yaml_dist/* isScalar */.jn)(n) && typeof n.value === 'string' ? n.value : undefined));
+        const texts = items.map(([n]) => ((0,dist/* isScalar */.jn)(n) && typeof n.value === 'string' ? n.value : undefined));
         for (const f of flagImages(texts)) {
             const [node, nodeSite] = items[f.index];
             emit(node, nodeSite, `${field}[${f.index}]`, {
@@ -4559,7 +4536,7 @@ class Walker {
         if (this.stopped || !this.visit(1, node))
             return;
         const [value, s] = this.deref(node, site);
-        if ((0,yaml_dist/* isMap */.jh)(value)) {
+        if ((0,dist/* isMap */.jh)(value)) {
             // An object embedded in another (OpenShift Template objects, Crossplane Object …) is an object of its own.
             if (role === 'plain' &&
                 this.string(this.get(value, 'kind')) &&
@@ -4568,7 +4545,7 @@ class Walker {
             else
                 this.map(value, path, role, owner, object, s, depth);
         }
-        else if ((0,yaml_dist/* isSeq */.oP)(value)) {
+        else if ((0,dist/* isSeq */.oP)(value)) {
             if (this.tooDeep(value, depth))
                 return;
             value.items.forEach((item, i) => {
@@ -4577,7 +4554,7 @@ class Walker {
         }
     }
     candidate(e, field, known, container, object) {
-        if ((0,yaml_dist/* isAlias */.Vj)(e.value) && this.resolve(e.value) === undefined) {
+        if ((0,dist/* isAlias */.Vj)(e.value) && this.resolve(e.value) === undefined) {
             this.deref(e.value, e.site); // reports it
             return;
         }
@@ -4585,11 +4562,11 @@ class Walker {
         let offset;
         if (site !== undefined)
             offset = site;
-        else if ((0,yaml_dist/* isNode */.Ll)(value) && value.range && value.range[1] > value.range[0])
+        else if ((0,dist/* isNode */.Ll)(value) && value.range && value.range[1] > value.range[0])
             offset = value.range[0];
         else
             offset = start(e.keyNode);
-        const c = { value: (0,yaml_dist/* isNode */.Ll)(value) ? value : null, offset, field, known, object };
+        const c = { value: (0,dist/* isNode */.Ll)(value) ? value : null, offset, field, known, object };
         if (container !== undefined)
             c.container = container;
         this.emit(c);
@@ -4627,7 +4604,7 @@ class Walker {
         if (!this.visit(map.items.length, map))
             return out;
         for (const pair of map.items) {
-            if ((0,yaml_dist/* isScalar */.jn)(pair.key) && typeof pair.key.value === 'symbol') {
+            if ((0,dist/* isScalar */.jn)(pair.key) && typeof pair.key.value === 'symbol') {
                 merges ??= [];
                 merges.push(pair);
                 continue;
@@ -4639,11 +4616,11 @@ class Walker {
         const seen = new Set(out.map((e) => e.key));
         for (const pair of merges) {
             const [source, sourceSite] = this.deref(pair.value, site);
-            const sources = (0,yaml_dist/* isSeq */.oP)(source)
+            const sources = (0,dist/* isSeq */.oP)(source)
                 ? source.items.map((item) => this.deref(item, sourceSite))
                 : [[source, sourceSite]];
             for (const [m, s] of sources) {
-                if (!(0,yaml_dist/* isMap */.jh)(m))
+                if (!(0,dist/* isMap */.jh)(m))
                     continue;
                 for (const e of this.entries(m, s, depth + 1)) {
                     if (seen.has(e.key))
@@ -4657,7 +4634,7 @@ class Walker {
     }
     /** Resolve an alias; the site of the first alias on the way is kept as the location to report. */
     deref(node, site) {
-        if (!(0,yaml_dist/* isAlias */.Vj)(node))
+        if (!(0,dist/* isAlias */.Vj)(node))
             return [node, site];
         const target = this.resolve(node);
         if (target === undefined) {
@@ -4671,7 +4648,7 @@ class Walker {
             }
             return [undefined, site];
         }
-        if ((0,yaml_dist/* isMap */.jh)(target) || (0,yaml_dist/* isSeq */.oP)(target)) {
+        if ((0,dist/* isMap */.jh)(target) || (0,dist/* isSeq */.oP)(target)) {
             if (++this.expansions > MAX_ALIAS_EXPANSIONS) {
                 if (this.expansions === MAX_ALIAS_EXPANSIONS + 1)
                     this.issue({
@@ -4688,8 +4665,8 @@ class Walker {
     resolve(alias) {
         if (!this.anchors) {
             const anchors = new Map();
-            (0,yaml_dist/* visit */.YR)(this.doc, (_key, node) => {
-                if ((0,yaml_dist/* isNode */.Ll)(node) && !(0,yaml_dist/* isAlias */.Vj)(node) && node.anchor) {
+            (0,dist/* visit */.YR)(this.doc, (_key, node) => {
+                if ((0,dist/* isNode */.Ll)(node) && !(0,dist/* isAlias */.Vj)(node) && node.anchor) {
                     const list = anchors.get(node.anchor);
                     if (list)
                         list.push(node);
@@ -4737,14 +4714,14 @@ class Walker {
     }
     keyString(key) {
         const [k] = this.deref(key, undefined);
-        if (!(0,yaml_dist/* isScalar */.jn)(k))
+        if (!(0,dist/* isScalar */.jn)(k))
             return undefined;
         const v = k.value;
         return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
     }
     string(node) {
         const [n] = this.deref(node, undefined);
-        if (!(0,yaml_dist/* isScalar */.jn)(n))
+        if (!(0,dist/* isScalar */.jn)(n))
             return undefined;
         const v = n.value;
         return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
@@ -5134,7 +5111,7 @@ class StreamReader {
             }
             let docs;
             try {
-                docs = [...new yaml_dist/* Composer */.Dk(YAML_OPTIONS).compose(new yaml_dist/* Parser */.iX().parse(parsed.source))];
+                docs = [...new dist/* Composer */.Dk(YAML_OPTIONS).compose(new dist/* Parser */.iX().parse(parsed.source))];
             }
             catch (err) {
                 // The parser reports its own failures as errors; this is a last resort (e.g. stack exhaustion).
@@ -5154,7 +5131,7 @@ class StreamReader {
         return !this.json && !isManifestExtension(extensionOf(this.file)) && this.file !== '-';
     }
     notForeign(doc) {
-        if (!this.foreign || (doc.errors.length === 0 && !(0,yaml_dist/* isScalar */.jn)(doc.contents)))
+        if (!this.foreign || (doc.errors.length === 0 && !(0,dist/* isScalar */.jn)(doc.contents)))
             return true;
         const first = doc.errors[0];
         this.ex.notice('warning', this.file, `not a YAML or JSON manifest, Compose file or image list${first ? ` (YAML parser: ${first.message})` : ''}: skipped`);
@@ -5193,7 +5170,7 @@ class StreamReader {
             }
             const offset = parsed.toAbsolute(c.offset);
             const source = this.source(c, offset, index, chartSource);
-            if ((0,yaml_dist/* isScalar */.jn)(c.value) && typeof c.value.value === 'string')
+            if ((0,dist/* isScalar */.jn)(c.value) && typeof c.value.value === 'string')
                 this.place(source, c, c.value, parsed);
             this.ex.add(finding, source, orderOf(this.seq, offset));
         }, (issue) => this.ex.notice(issue.level, this.file, `${issue.message}${this.json ? '' : ` (document ${index})`}`, this.at(parsed.toAbsolute(issue.offset))), { runtime: this.ex.options.runtime !== false });
@@ -5204,7 +5181,7 @@ class StreamReader {
      */
     runtimeSource(c, parsed, index, chartSource) {
         const rt = c.runtime;
-        if (!rt || !(0,yaml_dist/* isScalar */.jn)(c.value))
+        if (!rt || !(0,dist/* isScalar */.jn)(c.value))
             return;
         const at = locateTail(c.value, rt.text, parsed.source);
         const alias = rt.aliased ? aliasAt(parsed.source, c.offset) : undefined;
@@ -5393,7 +5370,7 @@ async function runPipeline(config, opts) {
         });
         // Loaded only when the run talks to Zot: plan mode never loads the HTTP client or the engine (start-up).
         const { zot, hardFailure, warmed, stored } = config.mode !== 'plan' && config.zotUrl && !controller.signal.aborted
-            ? await (await Promise.all(/* import() */[__webpack_require__.e(7), __webpack_require__.e(567)]).then(__webpack_require__.bind(__webpack_require__, 5567))).zotStage(config, config.zotUrl, plan.images, controller.signal, opts)
+            ? await (await Promise.all(/* import() */[__webpack_require__.e(7), __webpack_require__.e(892)]).then(__webpack_require__.bind(__webpack_require__, 7892))).zotStage(config, config.zotUrl, plan.images, controller.signal, opts)
             : {};
         const results = assemble(extraction.images, plan.images, plan.unmapped, warmed, config);
         const cancelled = controller.signal.aborted ? reasonOf(controller.signal.reason, 'cancelled') : undefined;
@@ -5886,6 +5863,62 @@ async function main() {
 
 /***/ }),
 
+/***/ 3026:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   jG: () => (/* binding */ Limiter),
+/* harmony export */   ko: () => (/* binding */ eachLimited),
+/* harmony export */   sf: () => (/* binding */ mapLimit)
+/* harmony export */ });
+// Bounded concurrency, shared by extraction (resolving links), the warm engine and the rewrite stage.
+/** `fn` over `items`, at most `limit` at a time, results in order; stops starting new ones once aborted. */
+async function mapLimit(items, limit, signal, fn) {
+    const out = new Array(items.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length && !signal?.aborted) {
+            const i = next++;
+            out[i] = await fn(items[i]);
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+    return out;
+}
+/** Runs `fn` over `items`, at most `limit` at a time. */
+async function eachLimited(items, limit, fn) {
+    await mapLimit(items, limit, undefined, fn);
+}
+/** At most `limit` holders at a time; the others wait in arrival order. */
+class Limiter {
+    #free;
+    #waiting = [];
+    constructor(limit) {
+        this.#free = Math.max(1, limit);
+    }
+    /** Resolves with the release function once a place is free. */
+    async enter() {
+        if (this.#free > 0)
+            this.#free--;
+        else
+            await new Promise((resolve) => this.#waiting.push(resolve));
+        let left = false;
+        return () => {
+            if (left)
+                return;
+            left = true;
+            const next = this.#waiting.shift();
+            if (next)
+                next();
+            else
+                this.#free++;
+        };
+    }
+}
+
+
+/***/ }),
+
 /***/ 452:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
@@ -6267,7 +6300,8 @@ function formatSetting(ms) {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   ER: () => (/* binding */ STDIN_FILE),
 /* harmony export */   TM: () => (/* binding */ IMAGES_INPUT_FILE),
-/* harmony export */   Ud: () => (/* binding */ isWorkspaceFile)
+/* harmony export */   Ud: () => (/* binding */ isWorkspaceFile),
+/* harmony export */   sQ: () => (/* binding */ signsImage)
 /* harmony export */ });
 // The data that flows through the pipeline: inputs → extract → plan → warm → report.
 // Every stage is a pure library; only src/main.ts talks to @actions/core and src/cli.ts to the terminal.
@@ -6276,6 +6310,14 @@ const IMAGES_INPUT_FILE = '<images input>';
 const STDIN_FILE = '-';
 function isWorkspaceFile(source) {
     return source.file !== IMAGES_INPUT_FILE && source.file !== STDIN_FILE;
+}
+/**
+ * Whether the image itself is signed: a signature whose subject is the image's own digest. Admission policies
+ * (Kyverno verifyImages, sigstore policy-controller) and Zot's `onlySigned` verify the digest the reference
+ * resolves to, the index of a multi-platform image: a signature of one of its platforms does not count.
+ */
+function signsImage(items, digest) {
+    return digest !== undefined && items.some((i) => i.kind === 'signature' && i.subject === digest);
 }
 
 
@@ -6651,115 +6693,12 @@ function jsonEscape(ch) {
 
 /***/ }),
 
-/***/ 8177:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   Ck: () => (/* binding */ PROOF_LABEL),
-/* harmony export */   zV: () => (/* binding */ readStoredForms)
-/* harmony export */ });
-/* unused harmony export upstreamReferrer */
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(452);
-/* harmony import */ var _warm_registry_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(4590);
-/* harmony import */ var _target_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(703);
-// `digest` mode pins a tag only where the digest Zot serves is upstream's. Zot does not record upstream's
-// digest, so the evidence is what the cache holds: a signature, attestation or SBOM that Zot copied from
-// upstream for that very digest (upstreamReferrer: no request, the run already listed them), else the stored
-// manifest itself (unconvertedEvidence: one local read by digest per tag-only image that warmed).
-
-
-
-/** How the log and the summaries name each kind of proof. */
-const PROOF_LABEL = {
-    'media-types': 'media types kept',
-    'upstream-referrer': 'upstream referrer',
-};
-const A_KIND = {
-    signature: 'a signature',
-    attestation: 'an attestation',
-    sbom: 'an SBOM',
-    other: 'a referrer',
-};
-/** Preferred as proof: what a deploy verifies anyway, then what a tag names outright. */
-const KIND_ORDER = ['signature', 'attestation', 'sbom', 'other'];
-/**
- * Proof from the referrers the cache holds for the image's own digest. Zot copies referrers by asking
- * upstream for those of the digest it holds (OCI 1.1 referrers whose `subject` is that digest, cosign's legacy
- * `sha256-<hex>.sig/.att/.sbom` tags named after it): a digest Zot made by converting the image is unknown
- * upstream and gets none. So one such referrer proves upstream serves the digest. Referrers of a platform
- * manifest prove nothing about the index (converting an index keeps its platform manifests, and Zot hangs the
- * attestations it moves out of the index on them).
- */
-function upstreamReferrer(result) {
-    const own = (result.referrers?.items ?? []).filter((i) => i.subject === result.digest);
-    const best = [...own].sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) ||
-        (a.form === b.form ? 0 : a.form === 'tag' ? 1 : -1))[0];
-    if (!best)
-        return undefined;
-    const tool = best.tool ? ` (${best.tool})` : '';
-    return {
-        by: 'upstream-referrer',
-        detail: best.form === 'tag'
-            ? `Zot holds cosign's legacy tag ${best.tag}, which it copies from upstream by the name of this digest`
-            : `Zot holds ${A_KIND[best.kind]}${tool} of this digest, and copies referrers from upstream for the digest it holds`,
-    };
-}
-async function readStoredForms(client, planned, results, opts) {
-    const forms = new Map();
-    const todo = [];
-    planned.forEach((p, i) => {
-        const r = results[i];
-        if (!r || (r.status !== 'cached' && r.status !== 'warmed') || p.ref.digest || !r.digest)
-            return;
-        const proof = upstreamReferrer(r);
-        if (proof)
-            forms.set(p.reference, { proof });
-        else
-            todo.push({ repo: p.zotRepository, digest: r.digest, reference: p.reference });
-    });
-    let next = 0;
-    const worker = async () => {
-        while (next < todo.length) {
-            const t = todo[next++];
-            if (opts.signal?.aborted) {
-                forms.set(t.reference, { problem: 'the run was cancelled before the stored manifest was read' });
-                continue;
-            }
-            try {
-                // The digest was confirmed present moments ago, so a read by digest is local. Check mode promises
-                // never to make Zot sync, so there a blob HEAD (never syncs) confirms it first.
-                const present = opts.check ? await (0,_warm_registry_js__WEBPACK_IMPORTED_MODULE_1__/* .hasBlob */ .is)(client, t.repo, t.digest, opts.signal) : undefined;
-                if (present && !(present.ok && present.value)) {
-                    forms.set(t.reference, { problem: `${t.repo}@${t.digest} is no longer in Zot` });
-                    continue;
-                }
-                const answer = await (0,_warm_registry_js__WEBPACK_IMPORTED_MODULE_1__/* .getManifest */ .c2)(client, t.repo, t.digest, { signal: opts.signal });
-                if (!answer.ok) {
-                    forms.set(t.reference, {
-                        problem: `Zot answered ${answer.refusal.status} for ${t.repo}@${t.digest}`,
-                    });
-                    continue;
-                }
-                const detail = (0,_target_js__WEBPACK_IMPORTED_MODULE_2__/* .unconvertedEvidence */ .Hn)(answer.value);
-                forms.set(t.reference, detail ? { proof: { by: 'media-types', detail } } : {});
-            }
-            catch (err) {
-                forms.set(t.reference, { problem: `reading ${t.repo}@${t.digest} failed: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .describeError */ .Uc)(err)}` });
-            }
-        }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency, todo.length)) }, worker));
-    return forms;
-}
-
-
-/***/ }),
-
 /***/ 703:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   $: () => (/* binding */ zotTarget),
+/* harmony export */   Ck: () => (/* binding */ PROOF_LABEL),
 /* harmony export */   Hn: () => (/* binding */ unconvertedEvidence),
 /* harmony export */   Ic: () => (/* binding */ unprovenDigest),
 /* harmony export */   OS: () => (/* binding */ digestTarget)
@@ -6776,6 +6715,11 @@ async function readStoredForms(client, planned, results, opts) {
 
 
 
+/** How the log and the summaries name each kind of proof. */
+const PROOF_LABEL = {
+    'media-types': 'media types kept',
+    'upstream-referrer': 'upstream referrer',
+};
 /** `zot` mode: the same text for every occurrence of the image. */
 function zotTarget(pullHost, zotRepository, ref, digest) {
     const tag = ref.tag !== undefined ? `:${ref.tag}` : '';
@@ -6863,13 +6807,13 @@ function unprovenDigest(digest, referrers) {
 /* harmony export */   h4: () => (/* binding */ diagnose),
 /* harmony export */   nT: () => (/* binding */ EXPLANATIONS),
 /* harmony export */   oN: () => (/* binding */ connectionWarnings),
+/* harmony export */   tG: () => (/* binding */ REQUIRE_SIGNED),
 /* harmony export */   tT: () => (/* binding */ splitExplained),
 /* harmony export */   to: () => (/* binding */ explained),
 /* harmony export */   u9: () => (/* binding */ transportAdvice),
 /* harmony export */   vc: () => (/* binding */ authAdvice),
 /* harmony export */   w0: () => (/* binding */ SEE_BELOW)
 /* harmony export */ });
-/* unused harmony export conversionDiagnosis */
 /* harmony import */ var _inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7581);
 /* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(1684);
 // Every sentence of the warm layer that tells the user what to change lives here: diagnoses of failed
@@ -6879,7 +6823,9 @@ function unprovenDigest(digest, referrers) {
 // for in Zot's log (docs/zot.md has the failure table).
 
 
-/** What Zot's conversion does to a digest; shared by the pin diagnosis and the `digest` rewrite. */
+/** Ends the error of an image `referrers: require-signed` failed (the annotations title it by this). */
+const REQUIRE_SIGNED = '(referrers: require-signed)';
+/** What Zot's conversion does to a digest (in the pin diagnosis and the digestUnproven explanation). */
 const conversionDiagnosis = 'Zot converts the image on sync (preserveDigest off: Docker manifests become OCI and attestations leave the index, which changes the digest)';
 const SEARCH_OFF = "Zot's search extension is off (or does not know this digest under any tag). Enable it on the cache " +
     '("search": {"enable": true} under extensions)';
@@ -7111,206 +7057,6 @@ function briefMessage(text, pointer) {
 }
 /** The pointer the summaries and the log's problem list put after a message whose explanation follows it. */
 const SEE_BELOW = (title) => `(see “${title}” below)`;
-
-
-/***/ }),
-
-/***/ 1512:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   j: () => (/* binding */ Limiter),
-/* harmony export */   k: () => (/* binding */ eachLimited)
-/* harmony export */ });
-/** Runs `fn` over `items`, at most `limit` at a time. */
-async function eachLimited(items, limit, fn) {
-    let next = 0;
-    const worker = async () => {
-        while (next < items.length)
-            await fn(items[next++]);
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-}
-/** At most `limit` holders at a time; the others wait in arrival order. */
-class Limiter {
-    #free;
-    #waiting = [];
-    constructor(limit) {
-        this.#free = Math.max(1, limit);
-    }
-    /** Resolves with the release function once a place is free. */
-    async enter() {
-        if (this.#free > 0)
-            this.#free--;
-        else
-            await new Promise((resolve) => this.#waiting.push(resolve));
-        let left = false;
-        return () => {
-            if (left)
-                return;
-            left = true;
-            const next = this.#waiting.shift();
-            if (next)
-                next();
-            else
-                this.#free++;
-        };
-    }
-}
-
-
-/***/ }),
-
-/***/ 5074:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   Hm: () => (/* binding */ ZotRequestError),
-/* harmony export */   Iy: () => (/* binding */ stalledError),
-/* harmony export */   JW: () => (/* binding */ protocolError),
-/* harmony export */   Kt: () => (/* binding */ hostPhrase),
-/* harmony export */   YQ: () => (/* binding */ cancelledError),
-/* harmony export */   du: () => (/* binding */ toRequestError)
-/* harmony export */ });
-// Transport failures as typed errors: what failed (kind, reason), where (Zot, the token service its challenge
-// named, or a host it redirected to) and the raw Node/undici code. The message says what happened in plain
-// words and names the Zot URL (never credentials); what the user should change is diagnose.ts's job.
-class ZotRequestError extends Error {
-    kind;
-    name = 'ZotRequestError';
-    reason;
-    code;
-    peer;
-    /** Tries made, retries included. */
-    attempts;
-    constructor(kind, message, data = {}) {
-        super(message);
-        this.kind = kind;
-        this.reason = data.reason;
-        this.code = data.code;
-        this.peer = data.peer;
-        this.attempts = data.attempts ?? 1;
-    }
-    get data() {
-        return { reason: this.reason, code: this.code, peer: this.peer, attempts: this.attempts };
-    }
-    withAttempts(attempts) {
-        return new ZotRequestError(this.kind, this.message, { ...this.data, attempts });
-    }
-}
-/** The one wording of a request stopped by the caller's signal. */
-function cancelledError(url, attempts) {
-    return new ZotRequestError('cancelled', `request to Zot at ${url} cancelled`, { attempts });
-}
-/**
- * What every request after a stall gets: `what` (e.g. `GET /v2/`) timed out on every try, so Zot stopped
- * answering and nothing more is sent to it in this run.
- */
-function stalledError(url, what, elapsedMs, attempts) {
-    const seconds = Math.round(elapsedMs / 1000);
-    return new ZotRequestError('timeout', `not sent: Zot at ${url} stopped answering (${what} got no answer in ${seconds} s, ${attempts} tries)`, { reason: 'stalled', attempts: 0 });
-}
-/** An answer from Zot (or a peer) that cannot be used: `what` names the request, `problem` what was wrong. */
-function protocolError(reason, message, data = {}) {
-    return new ZotRequestError('protocol', message, { ...data, reason });
-}
-const CERT_CODES = new Set([
-    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-    'UNABLE_TO_GET_ISSUER_CERT',
-    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-    'DEPTH_ZERO_SELF_SIGNED_CERT',
-    'SELF_SIGNED_CERT_IN_CHAIN',
-    'CERT_UNTRUSTED',
-    'CERT_HAS_EXPIRED',
-    'CERT_NOT_YET_VALID',
-    'CERT_SIGNATURE_FAILURE',
-    'ERR_TLS_CERT_ALTNAME_INVALID',
-    'HOSTNAME_MISMATCH',
-]);
-const CERT_WORDS = {
-    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the certificate is signed by an unknown authority',
-    UNABLE_TO_GET_ISSUER_CERT: 'the certificate is signed by an unknown authority',
-    UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'the certificate is signed by an unknown authority',
-    DEPTH_ZERO_SELF_SIGNED_CERT: 'the certificate is self-signed',
-    SELF_SIGNED_CERT_IN_CHAIN: 'the certificate chain ends in an untrusted self-signed CA',
-    CERT_UNTRUSTED: 'the certificate is not trusted',
-    CERT_HAS_EXPIRED: 'the certificate has expired',
-    CERT_NOT_YET_VALID: 'the certificate is not valid yet',
-    CERT_SIGNATURE_FAILURE: 'the certificate signature is invalid',
-    ERR_TLS_CERT_ALTNAME_INVALID: 'the certificate does not name this host',
-    HOSTNAME_MISMATCH: 'the certificate does not name this host',
-};
-const UNREACHABLE = {
-    ECONNREFUSED: 'connection refused',
-    ENOTFOUND: 'host name not found (DNS)',
-    EAI_AGAIN: 'host name lookup failed temporarily (DNS)',
-    EHOSTUNREACH: 'host unreachable',
-    ENETUNREACH: 'network unreachable',
-    EADDRNOTAVAIL: 'address not available',
-    UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
-    ETIMEDOUT: 'connection timed out',
-};
-const CLOSED = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ECONNABORTED']);
-/** Walk `cause` chains: undici wraps the socket error, fetch wraps undici's. */
-function codes(err) {
-    let cur = err;
-    let code;
-    let message = '';
-    for (let depth = 0; cur && depth < 5; depth++) {
-        const e = cur;
-        if (typeof e.code === 'string' && !code)
-            code = e.code;
-        // Prefer the innermost specific code (a TLS code under a generic wrapper).
-        if (typeof e.code === 'string' && (CERT_CODES.has(e.code) || e.code in UNREACHABLE))
-            code = e.code;
-        if (typeof e.message === 'string' && !message)
-            message = e.message;
-        cur = e.cause;
-    }
-    return { code, message };
-}
-/** How a message names the host that failed. */
-function hostPhrase(url, peer) {
-    if (!peer)
-        return `Zot at ${url}`;
-    return peer.role === 'token service'
-        ? `the token service at ${peer.origin} (named in Zot's challenge)`
-        : `${peer.origin} (where Zot redirected the request)`;
-}
-/**
- * Turn a thrown transport error into a ZotRequestError with a precise message. `url` is the Zot base URL
- * (safe to print: credentials are never part of it); `peer` the other host when it was not Zot.
- */
-function toRequestError(err, url, peer) {
-    if (err instanceof ZotRequestError)
-        return err;
-    const host = hostPhrase(url, peer);
-    const at = peer ? peer.origin : url;
-    const { code, message } = codes(err);
-    const data = { code, peer };
-    if (code && CERT_CODES.has(code))
-        return new ZotRequestError('tls', `TLS verification failed for ${at}: ${CERT_WORDS[code] ?? code} (${code})`, { ...data, reason: 'certificate' });
-    if (code && code in UNREACHABLE)
-        return new ZotRequestError('unreachable', `cannot reach ${host}: ${UNREACHABLE[code]}`, data);
-    const lower = message.toLowerCase();
-    // A plain-HTTP answer to a ClientHello: OpenSSL 3.0 (Node 20) and 3.5 (Node 24) word it differently.
-    if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' ||
-        code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' ||
-        lower.includes('wrong version number'))
-        return new ZotRequestError('tls', `TLS handshake with ${at} failed: the server does not speak TLS on that port`, { ...data, reason: 'not-tls' });
-    if ((code && /CERTIFICATE_REQUIRED|HANDSHAKE_FAILURE|BAD_CERTIFICATE/.test(code)) ||
-        lower.includes('certificate required'))
-        return new ZotRequestError('tls', `TLS handshake with ${at} failed: Zot requires a client certificate (mutual TLS) or rejected the one sent`, { ...data, reason: 'client-certificate' });
-    if (code?.startsWith('ERR_SSL') || code === 'EPROTO' || code?.startsWith('ERR_TLS'))
-        return new ZotRequestError('tls', `TLS handshake with ${at} failed (${code})`, data);
-    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT')
-        return new ZotRequestError('timeout', `${host} did not answer within the time limit`, data);
-    if ((code && CLOSED.has(code)) || lower.includes('socket hang up') || lower.includes('other side closed'))
-        return new ZotRequestError('closed', `${host} closed the connection before answering`, data);
-    if (err?.name === 'AbortError')
-        return cancelledError(url);
-    return new ZotRequestError('unreachable', `request to ${host} failed: ${code ?? (message || 'unknown error')}`, data);
-}
 
 
 /***/ }),
@@ -7572,743 +7318,6 @@ function platformMatches(required, actual) {
     if (r.os !== a.os || r.architecture !== a.architecture)
         return false;
     return r.variant === undefined || r.variant === a.variant;
-}
-
-
-/***/ }),
-
-/***/ 8725:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   KX: () => (/* binding */ isLegacyTag),
-/* harmony export */   aH: () => (/* binding */ referrersOf),
-/* harmony export */   sQ: () => (/* binding */ signsImage)
-/* harmony export */ });
-/* unused harmony exports ARTIFACT_TYPES, kindOf, legacyTags */
-/* harmony import */ var _diagnose_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(6633);
-/* harmony import */ var _each_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(1512);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(5074);
-/* harmony import */ var _registry_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(4590);
-/* harmony import */ var _search_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(8681);
-
-
-
-
-
-const ARTIFACT_TYPES = {
-    cosignSignature: 'application/vnd.dev.cosign.artifact.sig.v1+json',
-    sigstoreBundle: 'application/vnd.dev.sigstore.bundle.v0.3+json',
-    notationSignature: 'application/vnd.cncf.notary.signature',
-};
-const SIGNATURE_TOOL = {
-    [ARTIFACT_TYPES.cosignSignature]: 'cosign',
-    [ARTIFACT_TYPES.sigstoreBundle]: 'cosign',
-    [ARTIFACT_TYPES.notationSignature]: 'notation',
-};
-/** cosign's predicate type for a plain signature in its sigstore-bundle format (anything else attests). */
-const COSIGN_SIGN_PREDICATE = 'https://sigstore.dev/cosign/sign/v1';
-/** What a referrer is, from its artifact type (and, for sigstore bundles and buildkit, its annotations). */
-function kindOf(artifactType, annotations = {}) {
-    const type = (artifactType ?? '').toLowerCase();
-    if (type === ARTIFACT_TYPES.sigstoreBundle) {
-        const predicate = annotations['dev.sigstore.bundle.predicateType'];
-        return !predicate || predicate === COSIGN_SIGN_PREDICATE ? 'signature' : 'attestation';
-    }
-    if (SIGNATURE_TOOL[type])
-        return 'signature';
-    // Buildkit attestations that Zot moved out of a converted index keep this annotation.
-    if (annotations['vnd.docker.reference.type'] === 'attestation-manifest')
-        return 'attestation';
-    if (/in-toto|dsse|attestation|provenance|slsa/.test(type))
-        return 'attestation';
-    if (/spdx|cyclonedx|syft|sbom/.test(type))
-        return 'sbom';
-    return 'other';
-}
-const LEGACY = /^sha256-([a-f0-9]{64})\.(sig|att|sbom)$/;
-/** A cosign legacy tag (`sha256-<hex>.sig/.att/.sbom`): tag lists keep these besides the planned tags. */
-function isLegacyTag(tag) {
-    return LEGACY.test(tag);
-}
-const LEGACY_KIND = { sig: 'signature', att: 'attestation', sbom: 'sbom' };
-const KIND_ORDER = ['signature', 'attestation', 'sbom', 'other'];
-/** Referrers requests of one image in flight at a time (Zot keeps 3 per upstream in flight anyway). */
-const COPY_CONCURRENCY = 3;
-const SEARCH_FAILED = "referrers not verified: Zot's search extension failed to answer";
-const NO_SEARCH = "referrers not verified: Zot's search extension is off, so what refers to a cached image cannot be read without making Zot contact upstream";
-/**
- * Copies the referrers of an image synced in this run (and, with `require-signed`, of a cached image without a
- * signature in the cache), then lists what the cache holds from local reads.
- */
-async function referrersOf(ctx, job, image, reads) {
-    if (ctx.policy === 'off')
-        return {};
-    if (!image.digest) {
-        const result = { state: 'not-verified', items: [], note: NO_SEARCH };
-        return ctx.policy === 'require-signed'
-            ? { result, failure: unsigned(ctx, image.repo, undefined, false, false) }
-            : { result };
-    }
-    const subjects = [...new Set([image.digest, ...image.children])];
-    let copied;
-    if (ctx.mode === 'warm' && image.synced)
-        copied = await copy(ctx, job, image.repo, subjects);
-    let result = await listLocal(ctx, job, image, subjects, reads, copied !== undefined);
-    // A cached image may predate its signatures' warming (a node pulled it through the cache): ask Zot once.
-    // Only here, so a warm cache of signed images still costs nothing upstream.
-    if (ctx.policy === 'require-signed' &&
-        ctx.mode === 'warm' &&
-        !copied &&
-        !signsImage(result.items, image.digest)) {
-        copied = await copy(ctx, job, image.repo, subjects);
-        result = await listLocal(ctx, job, image, subjects, reads, true);
-    }
-    // Where local reads cannot list OCI 1.1 referrers (no search, an untagged digest), the answers to this
-    // run's referrers requests can: they are what Zot holds after copying.
-    if (copied && result.state === 'not-verified')
-        result = { state: 'verified', items: sortItems([...fromAnswers(copied), ...result.items], subjects) };
-    if (ctx.policy === 'require-signed' && !signsImage(result.items, image.digest))
-        return {
-            result,
-            failure: unsigned(ctx, image.repo, image.digest, result.state === 'verified', copied !== undefined, result.items.some((i) => i.kind === 'signature')),
-        };
-    return { result };
-}
-function unsigned(ctx, repo, digest, verified, copied, platformsSigned = false) {
-    const what = digest ? `${repo}@${digest}` : repo;
-    return {
-        error: verified
-            ? `no signature of ${what} in Zot (referrers: require-signed)`
-            : `signature of ${what} not verified (referrers: require-signed)`,
-        diagnosis: (0,_diagnose_js__WEBPACK_IMPORTED_MODULE_0__/* .diagnose */ .h4)({ kind: 'unsigned', what, verified, mode: ctx.mode, copied, platformsSigned }),
-    };
-}
-/**
- * Whether the image itself is signed: a signature whose subject is the image's own digest. Admission policies
- * (Kyverno verifyImages, sigstore policy-controller) and Zot's `onlySigned` verify the digest the reference
- * resolves to, the index of a multi-platform image: a signature of one of its platforms does not count.
- */
-function signsImage(items, digest) {
-    return digest !== undefined && items.some((i) => i.kind === 'signature' && i.subject === digest);
-}
-/**
- * One referrers request per subject (Zot copies while it answers). Failures become warnings: the listing decides.
- * The image's own subject goes first and alone: for cosign's legacy tags Zot reads the upstream repository's tag
- * list, which it then keeps for 30 minutes, so the platforms' requests after it cost one upstream request each
- * instead of two (sent together, each would fetch the list).
- */
-async function copy(ctx, job, repo, subjects) {
-    const answers = new Map();
-    const [first, ...rest] = subjects;
-    const one = async (subject) => {
-        try {
-            const answer = job.count(await (0,_registry_js__WEBPACK_IMPORTED_MODULE_2__/* .getReferrers */ .D3)(ctx.client, repo, subject, job.signal));
-            if (answer.ok)
-                answers.set(subject, answer.value);
-            else
-                job.warn(`referrers of ${repo}@${subject} not copied: Zot answered ${answer.refusal.status}${answer.refusal.code ? ` ${answer.refusal.code}` : ''} to the referrers request`);
-        }
-        catch (err) {
-            if (!(err instanceof _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ZotRequestError */ .Hm) || err.kind === 'cancelled' || job.signal.aborted)
-                throw err;
-            job.retries += Math.max(0, err.attempts - 1);
-            job.warn(`referrers of ${repo}@${subject} may be incomplete: ${err.message}`);
-        }
-    };
-    if (first)
-        await one(first);
-    await (0,_each_js__WEBPACK_IMPORTED_MODULE_4__/* .eachLimited */ .k)(rest, COPY_CONCURRENCY, one);
-    return answers;
-}
-/** What the cache holds, from tags/list and the search extension only (nothing that makes Zot sync). */
-async function listLocal(ctx, job, image, subjects, reads, fresh) {
-    const tags = await reads.tags(fresh);
-    const legacy = sortItems(legacyTags(tags, subjects), subjects);
-    if (reads.search() === false)
-        return { state: 'not-verified', items: legacy, note: NO_SEARCH };
-    const summary = await summaryOf(ctx, job, image, reads, fresh);
-    if (typeof summary === 'string')
-        return { state: 'not-verified', items: legacy, note: summary };
-    await legacyDigests(ctx, job, image.repo, legacy);
-    const items = [...fromSummary(summary, subjects, tags), ...legacy];
-    return { state: 'verified', items: sortItems(items, subjects) };
-}
-/**
- * The search answer for the image: the look-ahead's when it still holds, else one query. A string says why
- * there is none (the `not-verified` note).
- */
-async function summaryOf(ctx, job, image, reads, fresh) {
-    const held = image.searched;
-    if (!fresh && held && held.digest === image.digest && held.attached)
-        return held;
-    const untagged = `referrers not verified: Zot's search extension reads signatures and referrers of tagged images only, and no tag of ${image.repo} is known to point to ${image.digest}`;
-    if (!image.tag)
-        return untagged;
-    const result = job.count(await (0,_search_js__WEBPACK_IMPORTED_MODULE_3__/* .searchImages */ .nm)(ctx.client, [`${image.repo}:${image.tag}`], job.signal, { referrers: true }));
-    if (!result.ok)
-        return `${SEARCH_FAILED} (HTTP ${result.refusal.status})`;
-    const answer = result.value;
-    if (answer.kind === 'unavailable') {
-        reads.searchAnswered(false);
-        return NO_SEARCH;
-    }
-    if (answer.kind === 'failed')
-        return `${SEARCH_FAILED} (${answer.reason})`;
-    reads.searchAnswered(true);
-    const found = answer.found.get(0);
-    return found && found.digest === image.digest && found.attached ? found : untagged;
-}
-/** cosign's legacy tags of the subjects: `sha256-<hex>.sig` / `.att` / `.sbom`. */
-function legacyTags(tags, subjects) {
-    const items = [];
-    const wanted = new Map(subjects.map((s) => [s.replace(/^sha256:/, ''), s]));
-    for (const tag of tags) {
-        const m = LEGACY.exec(tag);
-        const subject = m ? wanted.get(m[1]) : undefined;
-        if (!m || !subject)
-            continue;
-        const kind = LEGACY_KIND[m[2]];
-        items.push({ kind, subject, form: 'tag', tag, ...(kind === 'signature' ? { tool: 'cosign' } : {}) });
-    }
-    return items;
-}
-/**
- * Digests of legacy `.att` / `.sbom` tags, which Zot's MetaDB keeps as tags. A `.sig` tag is filed as a
- * signature instead, so search cannot read it by tag: it keeps no digest.
- */
-async function legacyDigests(ctx, job, repo, legacy) {
-    const readable = legacy.filter((i) => i.kind !== 'signature');
-    if (!readable.length)
-        return;
-    const result = job.count(await (0,_search_js__WEBPACK_IMPORTED_MODULE_3__/* .searchImages */ .nm)(ctx.client, readable.map((i) => `${repo}:${i.tag}`), job.signal));
-    if (!result.ok || result.value.kind !== 'answered')
-        return;
-    const answer = result.value;
-    readable.forEach((item, i) => {
-        const found = answer.found.get(i);
-        if (!found)
-            return;
-        item.digest = found.digest;
-        const type = found.manifests.find((m) => m.digest === found.digest)?.artifactType;
-        if (type)
-            item.artifactType = type;
-    });
-}
-/** Referrers and signatures of each subject as search lists them. */
-function fromSummary(summary, subjects, tags) {
-    const items = [];
-    for (const subject of subjects) {
-        const attached = subject === summary.digest
-            ? (summary.attached ?? summary.manifests.find((m) => m.digest === subject)?.attached)
-            : summary.manifests.find((m) => m.digest === subject)?.attached;
-        if (!attached)
-            continue;
-        for (const r of attached.referrers)
-            items.push({
-                kind: kindOf(r.artifactType, r.annotations),
-                ...(r.artifactType ? { artifactType: r.artifactType } : {}),
-                digest: r.digest,
-                subject,
-                form: 'referrer',
-            });
-        if (!attached.signed)
-            continue;
-        // Search does not tell a legacy `.sig` tag from an OCI 1.1 cosign signature: the tag, when there is one,
-        // stands for cosign's signatures of this subject.
-        const legacySig = tags.has(`${subject.replace(':', '-')}.sig`);
-        const tools = attached.signers.length ? attached.signers : [undefined];
-        for (const tool of tools) {
-            if (tool === 'cosign' && legacySig)
-                continue;
-            items.push({ kind: 'signature', subject, form: 'referrer', ...(tool ? { tool } : {}) });
-        }
-    }
-    return items;
-}
-/** The referrers answers of the copy step (used as the listing when search is off). */
-function fromAnswers(answers) {
-    const items = [];
-    for (const [subject, list] of answers)
-        for (const d of list) {
-            const tool = SIGNATURE_TOOL[d.artifactType ?? ''];
-            items.push({
-                kind: kindOf(d.artifactType, d.annotations),
-                ...(d.artifactType ? { artifactType: d.artifactType } : {}),
-                digest: d.digest,
-                subject,
-                form: 'referrer',
-                ...(tool ? { tool } : {}),
-            });
-        }
-    return items;
-}
-/** Grouped by kind (signatures first), then by subject (the image, then its platforms), form, tag or digest. */
-function sortItems(items, subjects) {
-    const key = (i) => i.tag ?? i.digest ?? i.tool ?? '';
-    return [...items].sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) ||
-        subjects.indexOf(a.subject) - subjects.indexOf(b.subject) ||
-        a.form.localeCompare(b.form) ||
-        key(a).localeCompare(key(b)));
-}
-
-
-/***/ }),
-
-/***/ 4590:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   D3: () => (/* binding */ getReferrers),
-/* harmony export */   c2: () => (/* binding */ getManifest),
-/* harmony export */   cB: () => (/* binding */ listTags),
-/* harmony export */   is: () => (/* binding */ hasBlob),
-/* harmony export */   qW: () => (/* binding */ getBlob),
-/* harmony export */   sy: () => (/* binding */ headManifest),
-/* harmony export */   v0: () => (/* binding */ searchTag)
-/* harmony export */ });
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(5074);
-/* harmony import */ var _json_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(8703);
-/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(1684);
-/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(2479);
-
-
-
-
-function answered(value, res) {
-    return { ok: true, value, attempts: res.attempts };
-}
-function refused(res) {
-    return { ok: false, refusal: readRefusal(res), attempts: res.attempts };
-}
-function readRefusal(res) {
-    const by = res.answeredBy ? { answeredBy: res.answeredBy } : {};
-    try {
-        const json = JSON.parse(res.body.toString('utf8'));
-        const first = json.errors?.[0];
-        return { status: res.status, code: first?.code, message: first?.message, ...by };
-    }
-    catch {
-        return { status: res.status, ...by };
-    }
-}
-function repoPath(repo) {
-    // Repository names are validated by the reference grammar; components are kept, only odd bytes escaped.
-    return repo.split('/').map(encodeURIComponent).join('/');
-}
-/**
- * Local tags of a repository (empty when Zot does not have the repository), following `Link` pagination.
- * Never contacts upstream. `keep`: which tags to keep (memory stays bounded by what the caller needs, not by
- * what Zot sends). A listing over DEFAULTS.maxTagListBytes or DEFAULTS.maxTagListPages, or one that
- * paginates in a loop, is a protocol error.
- */
-async function listTags(client, repo, signal, keep) {
-    const tags = new Set();
-    const seen = new Set();
-    const what = `Zot at ${client.url} sent`;
-    let path = `/v2/${repoPath(repo)}/tags/list`;
-    let attempts = 0;
-    let bytes = 0;
-    while (path) {
-        if (seen.size >= _options_js__WEBPACK_IMPORTED_MODULE_2__/* .DEFAULTS */ .z.maxTagListPages)
-            throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .protocolError */ .JW)('too-large', `${what} more than ${_options_js__WEBPACK_IMPORTED_MODULE_2__/* .DEFAULTS */ .z.maxTagListPages} pages of tags for ${repo}`);
-        if (seen.has(path))
-            throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .protocolError */ .JW)('bad-shape', `${what} the tag list of ${repo} in a loop of pages`);
-        seen.add(path);
-        const res = await client.request({
-            method: 'GET',
-            path,
-            signal,
-            headers: { accept: 'application/json' },
-        });
-        attempts += res.attempts;
-        if (res.status === 404)
-            return { ok: true, value: tags, attempts };
-        if (res.status !== 200)
-            return { ...refused(res), attempts };
-        bytes += res.body.length;
-        if (bytes > _options_js__WEBPACK_IMPORTED_MODULE_2__/* .DEFAULTS */ .z.maxTagListBytes)
-            throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .protocolError */ .JW)('too-large', `${what} more than ${mebibytes(_options_js__WEBPACK_IMPORTED_MODULE_2__/* .DEFAULTS */ .z.maxTagListBytes)} of tags for ${repo}`);
-        for (const t of tagsOf(client, res, repo))
-            if (!keep || keep(t))
-                tags.add(t);
-        path = nextPage(res.headers.link, client.url);
-    }
-    return { ok: true, value: tags, attempts };
-}
-function mebibytes(bytes) {
-    return `${Math.round(bytes / 1024 / 1024)} MiB`;
-}
-/** The names of one tags/list page; anything but `{"tags": [names…] | null}` is an unusable answer. */
-function tagsOf(client, res, repo) {
-    const json = (0,_json_js__WEBPACK_IMPORTED_MODULE_3__/* .parseJson */ .q)(res.body);
-    const what = `Zot at ${client.url} sent a tag list for ${repo}`;
-    if (json === undefined)
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .protocolError */ .JW)('not-json', `${what} that is not JSON`);
-    if (!json || typeof json !== 'object' || Array.isArray(json))
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .protocolError */ .JW)('bad-shape', `${what} that is not a JSON object`);
-    const tags = json.tags;
-    if (tags === undefined || tags === null)
-        return [];
-    if (!Array.isArray(tags) || !tags.every((t) => typeof t === 'string'))
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .protocolError */ .JW)('bad-shape', `${what} whose "tags" is not a list of names`);
-    return tags;
-}
-/** `Link: </v2/x/tags/list?n=100&last=b>; rel="next"` → path relative to the Zot base URL. */
-function nextPage(link, base) {
-    const m = link ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(link) : null;
-    if (!m?.[1])
-        return undefined;
-    const url = new URL(m[1], base);
-    const basePath = new URL(base).pathname.replace(/\/+$/, '');
-    const path = url.pathname.startsWith(basePath) ? url.pathname.slice(basePath.length) : url.pathname;
-    return `${path}${url.search}`;
-}
-/**
- * GET a manifest by tag or digest. By tag (or a missing digest) this makes Zot sync from upstream and blocks
- * until the whole image is copied; `sync` tells the client not to retry a closed connection.
- */
-async function getManifest(client, repo, reference, opts) {
-    const res = await client.request({
-        method: 'GET',
-        // Tags and digests are grammar-checked; a digest's `:` must stay literal (Zot does not decode %3A).
-        path: `/v2/${repoPath(repo)}/manifests/${reference}`,
-        headers: { accept: _manifest_js__WEBPACK_IMPORTED_MODULE_1__/* .MANIFEST_ACCEPT */ .dY },
-        ...opts,
-    });
-    if (res.status !== 200)
-        return refused(res);
-    let manifest;
-    try {
-        manifest = (0,_manifest_js__WEBPACK_IMPORTED_MODULE_1__/* .parseManifest */ .Ng)(res.body, res.headers['content-type'], res.headers['docker-content-digest']);
-    }
-    catch (err) {
-        if (!(err instanceof _manifest_js__WEBPACK_IMPORTED_MODULE_1__/* .ManifestError */ .Sh))
-            throw err;
-        const at = reference.includes(':') ? '@' : ':';
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .protocolError */ .JW)(err.reason, `Zot at ${client.url} sent a manifest for ${repo}${at}${reference} that is ${err.message}`);
-    }
-    return answered(manifest, res);
-}
-/** HEAD a manifest by digest. Only call for digests known to be present: a missing one makes Zot sync. */
-async function headManifest(client, repo, digest, signal) {
-    const res = await client.request({
-        method: 'HEAD',
-        path: `/v2/${repoPath(repo)}/manifests/${digest}`,
-        headers: { accept: _manifest_js__WEBPACK_IMPORTED_MODULE_1__/* .MANIFEST_ACCEPT */ .dY },
-        signal,
-    });
-    if (res.status === 200 || res.status === 404)
-        return answered(res.status === 200, res);
-    return refused(res);
-}
-/**
- * Is a digest stored in the repository? Blob requests never sync, and Zot keeps manifests in the same blob
- * store, so this is the side-effect-free presence test for a digest that may be missing.
- */
-async function hasBlob(client, repo, digest, signal) {
-    const res = await client.request({ method: 'HEAD', path: `/v2/${repoPath(repo)}/blobs/${digest}`, signal });
-    if (res.status === 200 || res.status === 404)
-        return answered(res.status === 200, res);
-    return refused(res);
-}
-/** A small blob (an image config). Local only. */
-async function getBlob(client, repo, digest, signal) {
-    const res = await client.request({
-        method: 'GET',
-        path: `/v2/${repoPath(repo)}/blobs/${digest}`,
-        signal,
-        maxBodyBytes: 4 * 1024 * 1024,
-    });
-    if (res.status !== 200)
-        return refused(res);
-    return answered(res.body, res);
-}
-/**
- * The digest a local tag points to, from Zot's search extension (MetaDB). This is the only way to learn it
- * without a manifest request by tag, which would make Zot re-check upstream.
- */
-async function searchTag(client, repo, tag, signal) {
-    const query = `{ Image(image: ${JSON.stringify(`${repo}:${tag}`)}) { Digest MediaType } }`;
-    const res = await client.request({
-        method: 'POST',
-        path: '/v2/_zot/ext/search',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify({ query }),
-        signal,
-    });
-    if (res.status === 404 || res.status === 405)
-        return answered({ kind: 'unavailable' }, res);
-    if (res.status !== 200)
-        return refused(res);
-    try {
-        const json = JSON.parse(res.body.toString('utf8'));
-        const digest = json.data?.Image?.Digest;
-        if (!digest)
-            return answered({ kind: 'not-found' }, res);
-        return answered({ kind: 'found', digest, mediaType: json.data?.Image?.MediaType ?? undefined }, res);
-    }
-    catch {
-        return answered({ kind: 'not-found' }, res);
-    }
-}
-/**
- * `GET /v2/<repo>/referrers/<digest>`. On a sync cache this makes Zot copy the subject's referrers from
- * upstream before it answers from storage, on every call: never a free read.
- */
-async function getReferrers(client, repo, digest, signal) {
-    const res = await client.request({
-        method: 'GET',
-        path: `/v2/${repoPath(repo)}/referrers/${digest}`,
-        headers: { accept: 'application/vnd.oci.image.index.v1+json' },
-        signal,
-        sync: true,
-        timeoutMs: 0,
-    });
-    if (res.status !== 200)
-        return refused(res);
-    let json;
-    try {
-        json = JSON.parse(res.body.toString('utf8'));
-    }
-    catch {
-        return { ok: false, refusal: { status: res.status, message: 'not JSON' }, attempts: res.attempts };
-    }
-    const referrers = [];
-    for (const m of Array.isArray(json.manifests) ? json.manifests : []) {
-        const d = m;
-        if (typeof d?.digest !== 'string')
-            continue;
-        const annotations = {};
-        if (d.annotations && typeof d.annotations === 'object')
-            for (const [k, v] of Object.entries(d.annotations))
-                if (typeof v === 'string')
-                    annotations[k] = v;
-        const entry = { digest: d.digest, annotations };
-        if (typeof d.mediaType === 'string')
-            entry.mediaType = d.mediaType;
-        if (typeof d.artifactType === 'string' && d.artifactType)
-            entry.artifactType = d.artifactType;
-        referrers.push(entry);
-    }
-    return answered(referrers, res);
-}
-
-
-/***/ }),
-
-/***/ 8681:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   IK: () => (/* binding */ chunkNames),
-/* harmony export */   kJ: () => (/* binding */ BATCH_LIMITS),
-/* harmony export */   nm: () => (/* binding */ searchImages)
-/* harmony export */ });
-/* unused harmony exports batchQuery, parseImage */
-/* harmony import */ var _extract_reference_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8492);
-/* harmony import */ var _platforms_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(3541);
-// Batched lookups of local tags through Zot's search extension: one GraphQL document asks for many
-// `repo:tag` at once (one aliased `Image` field each) and returns each one's digest and its manifests'
-// platforms, from Zot's MetaDB, without contacting upstream.
-//
-// What Zot v2.1.20 answers (pkg/extensions/search/convert/metadb.go, checked against the binary in
-// warm-batch.int.test.ts):
-// - `Platform { Os Arch }` has no Variant field, but Arch carries it: `arm/v7` (getArch joins them).
-// - The platform of an index child is its image config's, not the index entry's (the entry's only when the
-//   config has none). Children MetaDB lacks are left out; nested indexes are flattened.
-// - `Image` is non-null: one alias that errors (tag unknown to MetaDB) nulls the whole `data`, and each
-//   error names its alias in `path`. Such a batch is asked again without those aliases.
-
-
-const BATCH_LIMITS = { images: 50, bytes: 32 * 1024 };
-const FRAGMENT = 'fragment S on ImageSummary { Digest MediaType Manifests { Digest ArtifactType Platform { Os Arch } } }';
-/** The same, with what refers to the image and to each manifest. Every field exists since Zot v2.0. */
-const ATTACHED = 'IsSigned SignatureInfo { Tool } Referrers { Digest ArtifactType MediaType Annotations { Key Value } }';
-const FRAGMENT_REFERRERS = `fragment S on ImageSummary { Digest MediaType ${ATTACHED} Manifests { Digest ArtifactType Platform { Os Arch } ${ATTACHED} } }`;
-/** Bytes one name adds to the body besides its JSON string: its variable declaration, alias and value key. */
-const PER_NAME_BYTES = 64;
-/**
- * The query for `names` (`repo:tag`). Names travel as GraphQL variables, so no name is ever spliced into the
- * query text (JSON escapes quotes and backslashes), and equal-sized batches share one parsed query in Zot.
- */
-function batchQuery(names, opts = {}) {
-    const vars = names.map((_, i) => `$r${i}: String!`).join(', ');
-    const fields = names.map((_, i) => `i${i}: Image(image: $r${i}) { ...S }`).join(' ');
-    return {
-        query: `query ZotWarmPresence(${vars}) { ${fields} } ${opts.referrers ? FRAGMENT_REFERRERS : FRAGMENT}`,
-        variables: Object.fromEntries(names.map((n, i) => [`r${i}`, n])),
-    };
-}
-/**
- * Splits names into batches within the limits, in order. A name too big for any batch on its own is left
- * out (returned in `unbatched`): the per-image path handles it.
- */
-function chunkNames(names, limits = BATCH_LIMITS, opts = {}) {
-    const base = JSON.stringify(batchQuery([], opts)).length;
-    const most = Math.max(1, limits.images);
-    const batches = [];
-    const unbatched = [];
-    let current = [];
-    let bytes = base;
-    for (const name of names) {
-        const cost = JSON.stringify(name).length + PER_NAME_BYTES;
-        if (base + cost > limits.bytes) {
-            unbatched.push(name);
-            continue;
-        }
-        if (current.length >= most || bytes + cost > limits.bytes) {
-            batches.push(current);
-            current = [];
-            bytes = base;
-        }
-        current.push(name);
-        bytes += cost;
-    }
-    if (current.length)
-        batches.push(current);
-    return { batches, unbatched };
-}
-/**
- * Looks up `names` (`repo:tag`, all present in tags/list) in one request, or two when an alias errors. A
- * status other than 200 (or 404/405: no search extension) is a refusal; the caller then asks per image.
- */
-async function searchImages(client, names, signal, opts = {}) {
-    const first = await post(client, names, signal, opts);
-    if (!first.ok)
-        return first;
-    if (first.value.kind !== 'retry')
-        return { ok: true, value: first.value, attempts: first.attempts };
-    // Ask again without the aliases Zot could not resolve; they are left to the per-image path.
-    const failed = first.value.aliases;
-    const rest = names.map((name, i) => ({ name, i })).filter(({ i }) => !failed.has(i));
-    if (!rest.length)
-        return { ok: true, value: { kind: 'answered', found: new Map() }, attempts: first.attempts };
-    const second = await post(client, rest.map((r) => r.name), signal, opts);
-    const attempts = first.attempts + second.attempts;
-    if (!second.ok)
-        return { ok: false, refusal: second.refusal, attempts };
-    if (second.value.kind === 'retry')
-        return { ok: true, value: { kind: 'failed', reason: 'errors again' }, attempts };
-    if (second.value.kind !== 'answered')
-        return { ok: true, value: second.value, attempts };
-    const found = new Map();
-    for (const [j, image] of second.value.found)
-        found.set(rest[j].i, image);
-    return { ok: true, value: { kind: 'answered', found }, attempts };
-}
-async function post(client, names, signal, opts) {
-    const res = await client.request({
-        method: 'POST',
-        path: '/v2/_zot/ext/search',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify(batchQuery(names, opts)),
-        signal,
-    });
-    const answer = (value) => ({
-        ok: true,
-        value,
-        attempts: res.attempts,
-    });
-    if (res.status === 404 || res.status === 405)
-        return answer({ kind: 'unavailable' });
-    if (res.status !== 200)
-        return { ok: false, refusal: { status: res.status }, attempts: res.attempts };
-    let json;
-    try {
-        json = JSON.parse(res.body.toString('utf8'));
-    }
-    catch {
-        return answer({ kind: 'failed', reason: 'not JSON' });
-    }
-    if (!json.data) {
-        // Null data: errors that all name an alias can be asked around; any other error fails the batch.
-        const aliases = new Set();
-        for (const e of json.errors ?? []) {
-            const alias = typeof e.path?.[0] === 'string' ? /^i(\d+)$/.exec(e.path[0]) : null;
-            const i = alias ? Number(alias[1]) : Number.NaN;
-            if (!(i < names.length))
-                return answer({ kind: 'failed', reason: 'query error' });
-            aliases.add(i);
-        }
-        return answer(aliases.size ? { kind: 'retry', aliases } : { kind: 'failed', reason: 'no data' });
-    }
-    const found = new Map();
-    names.forEach((_, i) => {
-        const image = parseImage(json.data?.[`i${i}`]);
-        if (image)
-            found.set(i, image);
-    });
-    return answer({ kind: 'answered', found });
-}
-/** One alias's ImageSummary; undefined when it names no digest (e.g. a repository the user may not read). */
-function parseImage(raw) {
-    if (!raw || typeof raw !== 'object')
-        return undefined;
-    const s = raw;
-    if (typeof s.Digest !== 'string' || !_extract_reference_js__WEBPACK_IMPORTED_MODULE_0__/* .DIGEST */ .Dh.test(s.Digest))
-        return undefined;
-    const manifests = [];
-    for (const m of Array.isArray(s.Manifests) ? s.Manifests : []) {
-        if (typeof m?.Digest !== 'string' || !_extract_reference_js__WEBPACK_IMPORTED_MODULE_0__/* .DIGEST */ .Dh.test(m.Digest))
-            return undefined;
-        const entry = { digest: m.Digest };
-        if (typeof m.ArtifactType === 'string' && m.ArtifactType)
-            entry.artifactType = m.ArtifactType;
-        const platform = searchPlatform(m.Platform?.Os, m.Platform?.Arch);
-        if (platform)
-            entry.platform = platform;
-        const attached = parseAttached(m);
-        if (attached)
-            entry.attached = attached;
-        manifests.push(entry);
-    }
-    const image = { digest: s.Digest, manifests };
-    if (typeof s.MediaType === 'string' && s.MediaType)
-        image.mediaType = s.MediaType;
-    const attached = parseAttached(s);
-    if (attached)
-        image.attached = attached;
-    return image;
-}
-/** Signatures and referrers of one summary; undefined when they were not asked for. */
-function parseAttached(raw) {
-    if (raw.IsSigned === undefined && raw.Referrers === undefined)
-        return undefined;
-    const signers = new Set();
-    for (const info of Array.isArray(raw.SignatureInfo) ? raw.SignatureInfo : []) {
-        const tool = info?.Tool;
-        if (typeof tool === 'string' && tool)
-            signers.add(tool);
-    }
-    const referrers = [];
-    for (const r of Array.isArray(raw.Referrers) ? raw.Referrers : []) {
-        const ref = r;
-        if (typeof ref?.Digest !== 'string' || !_extract_reference_js__WEBPACK_IMPORTED_MODULE_0__/* .DIGEST */ .Dh.test(ref.Digest))
-            continue;
-        const annotations = {};
-        for (const a of Array.isArray(ref.Annotations) ? ref.Annotations : []) {
-            const { Key, Value } = (a ?? {});
-            if (typeof Key === 'string' && typeof Value === 'string')
-                annotations[Key] = Value;
-        }
-        const entry = { digest: ref.Digest, annotations };
-        if (typeof ref.ArtifactType === 'string' && ref.ArtifactType)
-            entry.artifactType = ref.ArtifactType;
-        if (typeof ref.MediaType === 'string' && ref.MediaType)
-            entry.mediaType = ref.MediaType;
-        referrers.push(entry);
-    }
-    return { signed: raw.IsSigned === true || signers.size > 0, signers: [...signers].sort(), referrers };
-}
-/** `Os: linux, Arch: arm/v7` → linux/arm/v7. */
-function searchPlatform(os, arch) {
-    if (typeof os !== 'string' || typeof arch !== 'string' || !os || !arch)
-        return undefined;
-    const [architecture, variant, extra] = arch.split('/');
-    if (!architecture || extra !== undefined)
-        return undefined;
-    return (0,_platforms_js__WEBPACK_IMPORTED_MODULE_1__/* .normalizePlatform */ .FL)({ os, architecture, variant });
 }
 
 

@@ -1,8 +1,66 @@
-export const id = 567;
-export const ids = [567];
+export const id = 536;
+export const ids = [536];
 export const modules = {
 
-/***/ 5567:
+/***/ 8667:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   EY: () => (/* binding */ backoffDelay),
+/* harmony export */   Ib: () => (/* binding */ RETRY_STATUSES),
+/* harmony export */   a2: () => (/* binding */ retryDelay),
+/* harmony export */   yy: () => (/* binding */ sleep)
+/* harmony export */ });
+/* unused harmony export parseRetryAfter */
+/* harmony import */ var node_timers_promises__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8500);
+// The one retry policy: which answers are worth another try and how long to wait before it.
+
+/** Rate limited, or a gateway/Zot that is briefly unavailable. Every other 4xx/5xx is an answer. */
+const RETRY_STATUSES = new Set([429, 502, 503, 504]);
+/**
+ * `Retry-After` as milliseconds: delta-seconds or an HTTP-date (RFC 9110 §10.2.3). Undefined when absent or
+ * unparseable, so the caller falls back to its backoff.
+ */
+function parseRetryAfter(value, now = Date.now()) {
+    if (!value)
+        return undefined;
+    const text = value.trim();
+    if (/^\d+$/.test(text))
+        return Number(text) * 1000;
+    const date = Date.parse(text);
+    if (Number.isNaN(date))
+        return undefined;
+    return Math.max(0, date - now);
+}
+/**
+ * Exponential backoff with "equal jitter": half the step is fixed, half random, so retries spread out but
+ * never collapse to zero. `retry` is 0 for the wait before the second try.
+ */
+function backoffDelay(retry, opts) {
+    const step = Math.min(opts.maxDelayMs, opts.baseDelayMs * 2 ** retry);
+    const random = opts.random ?? Math.random;
+    return Math.round(step / 2 + (step / 2) * random());
+}
+/** The wait before retry number `retry` (0-based) after an answer with `status` and `retryAfter` header. */
+function retryDelay(retry, retryAfter, opts) {
+    const asked = parseRetryAfter(retryAfter);
+    if (asked !== undefined)
+        return Math.min(asked, opts.maxRetryAfterMs);
+    return backoffDelay(retry, opts);
+}
+/** Sleep that ends early (rejecting) when the signal aborts. */
+async function sleep(ms, signal) {
+    if (ms <= 0) {
+        signal?.throwIfAborted();
+        return;
+    }
+    await (0,node_timers_promises__WEBPACK_IMPORTED_MODULE_0__.setTimeout)(ms, undefined, { signal });
+}
+
+
+/***/ }),
+
+/***/ 7536:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -19,8 +77,463 @@ var errors = __webpack_require__(452);
 var duration = __webpack_require__(7581);
 // EXTERNAL MODULE: ./lib/report/escape.js
 var report_escape = __webpack_require__(2527);
-// EXTERNAL MODULE: ./lib/rewrite/stored.js
-var stored = __webpack_require__(8177);
+// EXTERNAL MODULE: ./lib/each.js
+var each = __webpack_require__(3026);
+;// CONCATENATED MODULE: ./lib/warm/errors.js
+// Transport failures as typed errors: what failed (kind, reason), where (Zot, the token service its challenge
+// named, or a host it redirected to) and the raw Node/undici code. The message says what happened in plain
+// words and names the Zot URL (never credentials); what the user should change is diagnose.ts's job.
+class ZotRequestError extends Error {
+    kind;
+    name = 'ZotRequestError';
+    reason;
+    code;
+    peer;
+    /** Tries made, retries included. */
+    attempts;
+    constructor(kind, message, data = {}) {
+        super(message);
+        this.kind = kind;
+        this.reason = data.reason;
+        this.code = data.code;
+        this.peer = data.peer;
+        this.attempts = data.attempts ?? 1;
+    }
+    get data() {
+        return { reason: this.reason, code: this.code, peer: this.peer, attempts: this.attempts };
+    }
+    withAttempts(attempts) {
+        return new ZotRequestError(this.kind, this.message, { ...this.data, attempts });
+    }
+}
+/** The one wording of a request stopped by the caller's signal. */
+function cancelledError(url, attempts) {
+    return new ZotRequestError('cancelled', `request to Zot at ${url} cancelled`, { attempts });
+}
+/**
+ * What every request after a stall gets: `what` (e.g. `GET /v2/`) timed out on every try, so Zot stopped
+ * answering and nothing more is sent to it in this run.
+ */
+function stalledError(url, what, elapsedMs, attempts) {
+    const seconds = Math.round(elapsedMs / 1000);
+    return new ZotRequestError('timeout', `not sent: Zot at ${url} stopped answering (${what} got no answer in ${seconds} s, ${attempts} tries)`, { reason: 'stalled', attempts: 0 });
+}
+/** An answer from Zot (or a peer) that cannot be used: `what` names the request, `problem` what was wrong. */
+function protocolError(reason, message, data = {}) {
+    return new ZotRequestError('protocol', message, { ...data, reason });
+}
+const CERT_CODES = new Set([
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'UNABLE_TO_GET_ISSUER_CERT',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'CERT_UNTRUSTED',
+    'CERT_HAS_EXPIRED',
+    'CERT_NOT_YET_VALID',
+    'CERT_SIGNATURE_FAILURE',
+    'ERR_TLS_CERT_ALTNAME_INVALID',
+    'HOSTNAME_MISMATCH',
+]);
+const CERT_WORDS = {
+    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the certificate is signed by an unknown authority',
+    UNABLE_TO_GET_ISSUER_CERT: 'the certificate is signed by an unknown authority',
+    UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'the certificate is signed by an unknown authority',
+    DEPTH_ZERO_SELF_SIGNED_CERT: 'the certificate is self-signed',
+    SELF_SIGNED_CERT_IN_CHAIN: 'the certificate chain ends in an untrusted self-signed CA',
+    CERT_UNTRUSTED: 'the certificate is not trusted',
+    CERT_HAS_EXPIRED: 'the certificate has expired',
+    CERT_NOT_YET_VALID: 'the certificate is not valid yet',
+    CERT_SIGNATURE_FAILURE: 'the certificate signature is invalid',
+    ERR_TLS_CERT_ALTNAME_INVALID: 'the certificate does not name this host',
+    HOSTNAME_MISMATCH: 'the certificate does not name this host',
+};
+const UNREACHABLE = {
+    ECONNREFUSED: 'connection refused',
+    ENOTFOUND: 'host name not found (DNS)',
+    EAI_AGAIN: 'host name lookup failed temporarily (DNS)',
+    EHOSTUNREACH: 'host unreachable',
+    ENETUNREACH: 'network unreachable',
+    EADDRNOTAVAIL: 'address not available',
+    UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
+    ETIMEDOUT: 'connection timed out',
+};
+const CLOSED = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ECONNABORTED']);
+/** Walk `cause` chains: undici wraps the socket error, fetch wraps undici's. */
+function codes(err) {
+    let cur = err;
+    let code;
+    let message = '';
+    for (let depth = 0; cur && depth < 5; depth++) {
+        const e = cur;
+        if (typeof e.code === 'string' && !code)
+            code = e.code;
+        // Prefer the innermost specific code (a TLS code under a generic wrapper).
+        if (typeof e.code === 'string' && (CERT_CODES.has(e.code) || e.code in UNREACHABLE))
+            code = e.code;
+        if (typeof e.message === 'string' && !message)
+            message = e.message;
+        cur = e.cause;
+    }
+    return { code, message };
+}
+/** How a message names the host that failed. */
+function hostPhrase(url, peer) {
+    if (!peer)
+        return `Zot at ${url}`;
+    return peer.role === 'token service'
+        ? `the token service at ${peer.origin} (named in Zot's challenge)`
+        : `${peer.origin} (where Zot redirected the request)`;
+}
+/**
+ * Turn a thrown transport error into a ZotRequestError with a precise message. `url` is the Zot base URL
+ * (safe to print: credentials are never part of it); `peer` the other host when it was not Zot.
+ */
+function toRequestError(err, url, peer) {
+    if (err instanceof ZotRequestError)
+        return err;
+    const host = hostPhrase(url, peer);
+    const at = peer ? peer.origin : url;
+    const { code, message } = codes(err);
+    const data = { code, peer };
+    if (code && CERT_CODES.has(code))
+        return new ZotRequestError('tls', `TLS verification failed for ${at}: ${CERT_WORDS[code] ?? code} (${code})`, { ...data, reason: 'certificate' });
+    if (code && code in UNREACHABLE)
+        return new ZotRequestError('unreachable', `cannot reach ${host}: ${UNREACHABLE[code]}`, data);
+    const lower = message.toLowerCase();
+    // A plain-HTTP answer to a ClientHello: OpenSSL 3.0 (Node 20) and 3.5 (Node 24) word it differently.
+    if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' ||
+        code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' ||
+        lower.includes('wrong version number'))
+        return new ZotRequestError('tls', `TLS handshake with ${at} failed: the server does not speak TLS on that port`, { ...data, reason: 'not-tls' });
+    if ((code && /CERTIFICATE_REQUIRED|HANDSHAKE_FAILURE|BAD_CERTIFICATE/.test(code)) ||
+        lower.includes('certificate required'))
+        return new ZotRequestError('tls', `TLS handshake with ${at} failed: Zot requires a client certificate (mutual TLS) or rejected the one sent`, { ...data, reason: 'client-certificate' });
+    if (code?.startsWith('ERR_SSL') || code === 'EPROTO' || code?.startsWith('ERR_TLS'))
+        return new ZotRequestError('tls', `TLS handshake with ${at} failed (${code})`, data);
+    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT')
+        return new ZotRequestError('timeout', `${host} did not answer within the time limit`, data);
+    if ((code && CLOSED.has(code)) || lower.includes('socket hang up') || lower.includes('other side closed'))
+        return new ZotRequestError('closed', `${host} closed the connection before answering`, data);
+    if (err?.name === 'AbortError')
+        return cancelledError(url);
+    return new ZotRequestError('unreachable', `request to ${host} failed: ${code ?? (message || 'unknown error')}`, data);
+}
+
+// EXTERNAL MODULE: ./lib/warm/json.js
+var warm_json = __webpack_require__(8703);
+// EXTERNAL MODULE: ./lib/warm/manifest.js
+var warm_manifest = __webpack_require__(1684);
+// EXTERNAL MODULE: ./lib/warm/options.js
+var options = __webpack_require__(2479);
+;// CONCATENATED MODULE: ./lib/warm/registry.js
+
+
+
+
+function answered(value, res) {
+    return { ok: true, value, attempts: res.attempts };
+}
+function refused(res) {
+    return { ok: false, refusal: readRefusal(res), attempts: res.attempts };
+}
+function readRefusal(res) {
+    const by = res.answeredBy ? { answeredBy: res.answeredBy } : {};
+    try {
+        const json = JSON.parse(res.body.toString('utf8'));
+        const first = json.errors?.[0];
+        return { status: res.status, code: first?.code, message: first?.message, ...by };
+    }
+    catch {
+        return { status: res.status, ...by };
+    }
+}
+function repoPath(repo) {
+    // Repository names are validated by the reference grammar; components are kept, only odd bytes escaped.
+    return repo.split('/').map(encodeURIComponent).join('/');
+}
+/**
+ * Local tags of a repository (empty when Zot does not have the repository), following `Link` pagination.
+ * Never contacts upstream. `keep`: which tags to keep (memory stays bounded by what the caller needs, not by
+ * what Zot sends). A listing over DEFAULTS.maxTagListBytes or DEFAULTS.maxTagListPages, or one that
+ * paginates in a loop, is a protocol error.
+ */
+async function listTags(client, repo, signal, keep) {
+    const tags = new Set();
+    const seen = new Set();
+    const what = `Zot at ${client.url} sent`;
+    let path = `/v2/${repoPath(repo)}/tags/list`;
+    let attempts = 0;
+    let bytes = 0;
+    while (path) {
+        if (seen.size >= options/* DEFAULTS */.z.maxTagListPages)
+            throw protocolError('too-large', `${what} more than ${options/* DEFAULTS */.z.maxTagListPages} pages of tags for ${repo}`);
+        if (seen.has(path))
+            throw protocolError('bad-shape', `${what} the tag list of ${repo} in a loop of pages`);
+        seen.add(path);
+        const res = await client.request({
+            method: 'GET',
+            path,
+            signal,
+            headers: { accept: 'application/json' },
+        });
+        attempts += res.attempts;
+        if (res.status === 404)
+            return { ok: true, value: tags, attempts };
+        if (res.status !== 200)
+            return { ...refused(res), attempts };
+        bytes += res.body.length;
+        if (bytes > options/* DEFAULTS */.z.maxTagListBytes)
+            throw protocolError('too-large', `${what} more than ${mebibytes(options/* DEFAULTS */.z.maxTagListBytes)} of tags for ${repo}`);
+        for (const t of tagsOf(client, res, repo))
+            if (!keep || keep(t))
+                tags.add(t);
+        path = nextPage(res.headers.link, client.url);
+    }
+    return { ok: true, value: tags, attempts };
+}
+function mebibytes(bytes) {
+    return `${Math.round(bytes / 1024 / 1024)} MiB`;
+}
+/** The names of one tags/list page; anything but `{"tags": [names…] | null}` is an unusable answer. */
+function tagsOf(client, res, repo) {
+    const json = (0,warm_json/* parseJson */.q)(res.body);
+    const what = `Zot at ${client.url} sent a tag list for ${repo}`;
+    if (json === undefined)
+        throw protocolError('not-json', `${what} that is not JSON`);
+    if (!json || typeof json !== 'object' || Array.isArray(json))
+        throw protocolError('bad-shape', `${what} that is not a JSON object`);
+    const tags = json.tags;
+    if (tags === undefined || tags === null)
+        return [];
+    if (!Array.isArray(tags) || !tags.every((t) => typeof t === 'string'))
+        throw protocolError('bad-shape', `${what} whose "tags" is not a list of names`);
+    return tags;
+}
+/** `Link: </v2/x/tags/list?n=100&last=b>; rel="next"` → path relative to the Zot base URL. */
+function nextPage(link, base) {
+    const m = link ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(link) : null;
+    if (!m?.[1])
+        return undefined;
+    const url = new URL(m[1], base);
+    const basePath = new URL(base).pathname.replace(/\/+$/, '');
+    const path = url.pathname.startsWith(basePath) ? url.pathname.slice(basePath.length) : url.pathname;
+    return `${path}${url.search}`;
+}
+/**
+ * GET a manifest by tag or digest. By tag (or a missing digest) this makes Zot sync from upstream and blocks
+ * until the whole image is copied; `sync` tells the client not to retry a closed connection.
+ */
+async function getManifest(client, repo, reference, opts) {
+    const res = await client.request({
+        method: 'GET',
+        // Tags and digests are grammar-checked; a digest's `:` must stay literal (Zot does not decode %3A).
+        path: `/v2/${repoPath(repo)}/manifests/${reference}`,
+        headers: { accept: warm_manifest/* MANIFEST_ACCEPT */.dY },
+        ...opts,
+    });
+    if (res.status !== 200)
+        return refused(res);
+    let manifest;
+    try {
+        manifest = (0,warm_manifest/* parseManifest */.Ng)(res.body, res.headers['content-type'], res.headers['docker-content-digest']);
+    }
+    catch (err) {
+        if (!(err instanceof warm_manifest/* ManifestError */.Sh))
+            throw err;
+        const at = reference.includes(':') ? '@' : ':';
+        throw protocolError(err.reason, `Zot at ${client.url} sent a manifest for ${repo}${at}${reference} that is ${err.message}`);
+    }
+    return answered(manifest, res);
+}
+/** HEAD a manifest by digest. Only call for digests known to be present: a missing one makes Zot sync. */
+async function headManifest(client, repo, digest, signal) {
+    const res = await client.request({
+        method: 'HEAD',
+        path: `/v2/${repoPath(repo)}/manifests/${digest}`,
+        headers: { accept: warm_manifest/* MANIFEST_ACCEPT */.dY },
+        signal,
+    });
+    if (res.status === 200 || res.status === 404)
+        return answered(res.status === 200, res);
+    return refused(res);
+}
+/**
+ * Is a digest stored in the repository? Blob requests never sync, and Zot keeps manifests in the same blob
+ * store, so this is the side-effect-free presence test for a digest that may be missing.
+ */
+async function hasBlob(client, repo, digest, signal) {
+    const res = await client.request({ method: 'HEAD', path: `/v2/${repoPath(repo)}/blobs/${digest}`, signal });
+    if (res.status === 200 || res.status === 404)
+        return answered(res.status === 200, res);
+    return refused(res);
+}
+/** A small blob (an image config). Local only. */
+async function getBlob(client, repo, digest, signal) {
+    const res = await client.request({
+        method: 'GET',
+        path: `/v2/${repoPath(repo)}/blobs/${digest}`,
+        signal,
+        maxBodyBytes: 4 * 1024 * 1024,
+    });
+    if (res.status !== 200)
+        return refused(res);
+    return answered(res.body, res);
+}
+/**
+ * The digest a local tag points to, from Zot's search extension (MetaDB). This is the only way to learn it
+ * without a manifest request by tag, which would make Zot re-check upstream.
+ */
+async function searchTag(client, repo, tag, signal) {
+    const query = `{ Image(image: ${JSON.stringify(`${repo}:${tag}`)}) { Digest MediaType } }`;
+    const res = await client.request({
+        method: 'POST',
+        path: '/v2/_zot/ext/search',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ query }),
+        signal,
+    });
+    if (res.status === 404 || res.status === 405)
+        return answered({ kind: 'unavailable' }, res);
+    if (res.status !== 200)
+        return refused(res);
+    try {
+        const json = JSON.parse(res.body.toString('utf8'));
+        const digest = json.data?.Image?.Digest;
+        if (!digest)
+            return answered({ kind: 'not-found' }, res);
+        return answered({ kind: 'found', digest, mediaType: json.data?.Image?.MediaType ?? undefined }, res);
+    }
+    catch {
+        return answered({ kind: 'not-found' }, res);
+    }
+}
+/**
+ * `GET /v2/<repo>/referrers/<digest>`. On a sync cache this makes Zot copy the subject's referrers from
+ * upstream before it answers from storage, on every call: never a free read.
+ */
+async function getReferrers(client, repo, digest, signal) {
+    const res = await client.request({
+        method: 'GET',
+        path: `/v2/${repoPath(repo)}/referrers/${digest}`,
+        headers: { accept: 'application/vnd.oci.image.index.v1+json' },
+        signal,
+        sync: true,
+        timeoutMs: 0,
+    });
+    if (res.status !== 200)
+        return refused(res);
+    let json;
+    try {
+        json = JSON.parse(res.body.toString('utf8'));
+    }
+    catch {
+        return { ok: false, refusal: { status: res.status, message: 'not JSON' }, attempts: res.attempts };
+    }
+    const referrers = [];
+    for (const m of Array.isArray(json.manifests) ? json.manifests : []) {
+        const d = m;
+        if (typeof d?.digest !== 'string')
+            continue;
+        const annotations = {};
+        if (d.annotations && typeof d.annotations === 'object')
+            for (const [k, v] of Object.entries(d.annotations))
+                if (typeof v === 'string')
+                    annotations[k] = v;
+        const entry = { digest: d.digest, annotations };
+        if (typeof d.mediaType === 'string')
+            entry.mediaType = d.mediaType;
+        if (typeof d.artifactType === 'string' && d.artifactType)
+            entry.artifactType = d.artifactType;
+        referrers.push(entry);
+    }
+    return answered(referrers, res);
+}
+
+// EXTERNAL MODULE: ./lib/rewrite/target.js
+var target = __webpack_require__(703);
+;// CONCATENATED MODULE: ./lib/rewrite/stored.js
+// `digest` mode pins a tag only where the digest Zot serves is upstream's. Zot does not record upstream's
+// digest, so the evidence is what the cache holds: a signature, attestation or SBOM that Zot copied from
+// upstream for that very digest (upstreamReferrer: no request, the run already listed them), else the stored
+// manifest itself (unconvertedEvidence: one local read by digest per tag-only image that warmed).
+
+
+
+
+const A_KIND = {
+    signature: 'a signature',
+    attestation: 'an attestation',
+    sbom: 'an SBOM',
+    other: 'a referrer',
+};
+/** Preferred as proof: what a deploy verifies anyway, then what a tag names outright. */
+const KIND_ORDER = ['signature', 'attestation', 'sbom', 'other'];
+/**
+ * Proof from the referrers the cache holds for the image's own digest. Zot copies referrers by asking
+ * upstream for those of the digest it holds (OCI 1.1 referrers whose `subject` is that digest, cosign's legacy
+ * `sha256-<hex>.sig/.att/.sbom` tags named after it): a digest Zot made by converting the image is unknown
+ * upstream and gets none. So one such referrer proves upstream serves the digest. Referrers of a platform
+ * manifest prove nothing about the index (converting an index keeps its platform manifests, and Zot hangs the
+ * attestations it moves out of the index on them).
+ */
+function upstreamReferrer(result) {
+    const own = (result.referrers?.items ?? []).filter((i) => i.subject === result.digest);
+    const best = [...own].sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) ||
+        (a.form === b.form ? 0 : a.form === 'tag' ? 1 : -1))[0];
+    if (!best)
+        return undefined;
+    const tool = best.tool ? ` (${best.tool})` : '';
+    return {
+        by: 'upstream-referrer',
+        detail: best.form === 'tag'
+            ? `Zot holds cosign's legacy tag ${best.tag}, which it copies from upstream by the name of this digest`
+            : `Zot holds ${A_KIND[best.kind]}${tool} of this digest, and copies referrers from upstream for the digest it holds`,
+    };
+}
+async function readStoredForms(client, planned, results, opts) {
+    const forms = new Map();
+    const todo = [];
+    planned.forEach((p, i) => {
+        const r = results[i];
+        if (!r || (r.status !== 'cached' && r.status !== 'warmed') || p.ref.digest || !r.digest)
+            return;
+        const proof = upstreamReferrer(r);
+        if (proof)
+            forms.set(p.reference, { proof });
+        else
+            todo.push({ repo: p.zotRepository, digest: r.digest, reference: p.reference });
+    });
+    await (0,each/* eachLimited */.ko)(todo, opts.concurrency, async (t) => {
+        if (opts.signal?.aborted) {
+            forms.set(t.reference, { problem: 'the run was cancelled before the stored manifest was read' });
+            return;
+        }
+        try {
+            // The digest was confirmed present moments ago, so a read by digest is local. Check mode promises
+            // never to make Zot sync, so there a blob HEAD (never syncs) confirms it first.
+            const present = opts.check ? await hasBlob(client, t.repo, t.digest, opts.signal) : undefined;
+            if (present && !(present.ok && present.value)) {
+                forms.set(t.reference, { problem: `${t.repo}@${t.digest} is no longer in Zot` });
+                return;
+            }
+            const answer = await getManifest(client, t.repo, t.digest, { signal: opts.signal });
+            if (!answer.ok) {
+                forms.set(t.reference, {
+                    problem: `Zot answered ${answer.refusal.status} for ${t.repo}@${t.digest}`,
+                });
+                return;
+            }
+            const detail = (0,target/* unconvertedEvidence */.Hn)(answer.value);
+            forms.set(t.reference, detail ? { proof: { by: 'media-types', detail } } : {});
+        }
+        catch (err) {
+            forms.set(t.reference, { problem: `reading ${t.repo}@${t.digest} failed: ${(0,errors/* describeError */.Uc)(err)}` });
+        }
+    });
+    return forms;
+}
+
 // EXTERNAL MODULE: ./lib/words.js
 var words = __webpack_require__(4842);
 ;// CONCATENATED MODULE: ./lib/warm/auth.js
@@ -120,59 +633,8 @@ class TokenCache {
 
 // EXTERNAL MODULE: ./lib/warm/diagnose.js
 var diagnose = __webpack_require__(6633);
-// EXTERNAL MODULE: ./lib/warm/errors.js
-var warm_errors = __webpack_require__(5074);
-// EXTERNAL MODULE: ./lib/warm/json.js
-var warm_json = __webpack_require__(8703);
-// EXTERNAL MODULE: ./lib/warm/options.js
-var options = __webpack_require__(2479);
-// EXTERNAL MODULE: external "node:timers/promises"
-var promises_ = __webpack_require__(8500);
-;// CONCATENATED MODULE: ./lib/warm/retry.js
-// The one retry policy: which answers are worth another try and how long to wait before it.
-
-/** Rate limited, or a gateway/Zot that is briefly unavailable. Every other 4xx/5xx is an answer. */
-const RETRY_STATUSES = new Set([429, 502, 503, 504]);
-/**
- * `Retry-After` as milliseconds: delta-seconds or an HTTP-date (RFC 9110 §10.2.3). Undefined when absent or
- * unparseable, so the caller falls back to its backoff.
- */
-function parseRetryAfter(value, now = Date.now()) {
-    if (!value)
-        return undefined;
-    const text = value.trim();
-    if (/^\d+$/.test(text))
-        return Number(text) * 1000;
-    const date = Date.parse(text);
-    if (Number.isNaN(date))
-        return undefined;
-    return Math.max(0, date - now);
-}
-/**
- * Exponential backoff with "equal jitter": half the step is fixed, half random, so retries spread out but
- * never collapse to zero. `retry` is 0 for the wait before the second try.
- */
-function backoffDelay(retry, opts) {
-    const step = Math.min(opts.maxDelayMs, opts.baseDelayMs * 2 ** retry);
-    const random = opts.random ?? Math.random;
-    return Math.round(step / 2 + (step / 2) * random());
-}
-/** The wait before retry number `retry` (0-based) after an answer with `status` and `retryAfter` header. */
-function retryDelay(retry, retryAfter, opts) {
-    const asked = parseRetryAfter(retryAfter);
-    if (asked !== undefined)
-        return Math.min(asked, opts.maxRetryAfterMs);
-    return backoffDelay(retry, opts);
-}
-/** Sleep that ends early (rejecting) when the signal aborts. */
-async function sleep(ms, signal) {
-    if (ms <= 0) {
-        signal?.throwIfAborted();
-        return;
-    }
-    await (0,promises_.setTimeout)(ms, undefined, { signal });
-}
-
+// EXTERNAL MODULE: ./lib/warm/retry.js
+var retry = __webpack_require__(8667);
 // EXTERNAL MODULE: ./node_modules/undici/lib/api/index.js
 var api = __webpack_require__(6615);
 // EXTERNAL MODULE: ./node_modules/undici/lib/dispatcher/agent.js
@@ -300,7 +762,7 @@ class ZotClient {
         const started = Date.now();
         const deadline = spec.sync ? undefined : started + this.#retry.requestBudgetMs;
         for (let attempt = 1;; attempt++) {
-            const tried = await this.#authenticated(spec, this.#tryLimit(spec, deadline)).then((res) => ({ res }), (err) => ({ error: (0,warm_errors/* toRequestError */.du)(err, this.url).withAttempts(attempt) }));
+            const tried = await this.#authenticated(spec, this.#tryLimit(spec, deadline)).then((res) => ({ res }), (err) => ({ error: toRequestError(err, this.url).withAttempts(attempt) }));
             const settle = () => {
                 if ('error' in tried)
                     throw tried.error;
@@ -308,14 +770,14 @@ class ZotClient {
             };
             const cause = 'error' in tried
                 ? this.#retryCause(tried.error, spec)
-                : RETRY_STATUSES.has(tried.res.status)
+                : retry/* RETRY_STATUSES */.Ib.has(tried.res.status)
                     ? String(tried.res.status)
                     : undefined;
             if (cause === undefined)
                 return settle();
             const delayMs = 'error' in tried
-                ? backoffDelay(attempt - 1, this.#retry)
-                : retryDelay(attempt - 1, tried.res.headers['retry-after'], this.#retry);
+                ? (0,retry/* backoffDelay */.EY)(attempt - 1, this.#retry)
+                : (0,retry/* retryDelay */.a2)(attempt - 1, tried.res.headers['retry-after'], this.#retry);
             const stop = attempt >= this.#retry.attempts
                 ? 'attempts'
                 : this.#usedUp.has(cause)
@@ -334,7 +796,7 @@ class ZotClient {
             if (stop) {
                 this.#usedUp.add(cause);
                 if (cause === 'timeout')
-                    this.#stalled = (0,warm_errors/* stalledError */.Iy)(this.url, what, Date.now() - started, attempt);
+                    this.#stalled = stalledError(this.url, what, Date.now() - started, attempt);
                 return settle();
             }
             await this.#wait(delayMs, spec.signal, attempt);
@@ -365,15 +827,15 @@ class ZotClient {
         }
     }
     async #wait(ms, signal, attempts) {
-        const wait = this.#retry.sleep ?? sleep;
+        const wait = this.#retry.sleep ?? retry/* sleep */.yy;
         try {
             await wait(ms, signal);
         }
         catch {
-            throw (0,warm_errors/* cancelledError */.YQ)(this.url, attempts);
+            throw cancelledError(this.url, attempts);
         }
         if (signal?.aborted)
-            throw (0,warm_errors/* cancelledError */.YQ)(this.url, attempts);
+            throw cancelledError(this.url, attempts);
     }
     /** Sends with the credentials Zot wants; answers one Bearer challenge with the token flow. */
     async #authenticated(spec, limitMs) {
@@ -431,7 +893,7 @@ class ZotClient {
             return cached;
         const url = httpUrl(realm, this.#origin);
         if (!url)
-            throw (0,warm_errors/* protocolError */.JW)('bad-challenge', `Zot at ${this.url} named a token realm that is not an http(s) URL`);
+            throw protocolError('bad-challenge', `Zot at ${this.url} named a token realm that is not an http(s) URL`);
         if (service)
             url.searchParams.set('service', service);
         if (scope)
@@ -444,9 +906,9 @@ class ZotClient {
         // Refused credentials leave Zot's 401 for the caller, which words it; anything else is the service's fault.
         if (res.status === 401 || res.status === 403)
             return undefined;
-        const who = (0,warm_errors/* hostPhrase */.Kt)(this.url, { role: 'token service', origin: url.origin });
+        const who = hostPhrase(this.url, { role: 'token service', origin: url.origin });
         if (res.status !== 200)
-            throw (0,warm_errors/* protocolError */.JW)('token-answer', `${who} answered ${res.status} instead of a token`, { peer });
+            throw protocolError('token-answer', `${who} answered ${res.status} instead of a token`, { peer });
         const parsed = (0,warm_json/* parseJson */.q)(res.body);
         const token = typeof parsed?.token === 'string'
             ? parsed.token
@@ -454,7 +916,7 @@ class ZotClient {
                 ? parsed.access_token
                 : '';
         if (!token)
-            throw (0,warm_errors/* protocolError */.JW)('token-answer', `${who} answered 200 without a token`, { peer });
+            throw protocolError('token-answer', `${who} answered 200 without a token`, { peer });
         const expiresIn = typeof parsed.expires_in === 'number' ? parsed.expires_in : undefined;
         this.#tokens.set(key, token, expiresIn);
         return token;
@@ -476,10 +938,10 @@ class ZotClient {
             if (!REDIRECTS.has(res.status) || !location)
                 return own ? res : { ...res, answeredBy: url.origin };
             if (hop >= options/* DEFAULTS */.z.maxRedirects)
-                throw (0,warm_errors/* protocolError */.JW)('bad-redirect', `Zot at ${this.url} redirected more than ${options/* DEFAULTS */.z.maxRedirects} times`);
+                throw protocolError('bad-redirect', `Zot at ${this.url} redirected more than ${options/* DEFAULTS */.z.maxRedirects} times`);
             const next = httpUrl(location, url);
             if (!next)
-                throw (0,warm_errors/* protocolError */.JW)('bad-redirect', `${(0,warm_errors/* hostPhrase */.Kt)(this.url, peer)} answered ${res.status} with a Location that is not an http(s) URL`, { peer });
+                throw protocolError('bad-redirect', `${hostPhrase(this.url, peer)} answered ${res.status} with a Location that is not an http(s) URL`, { peer });
             url = next;
             if (res.status === 303 && method !== 'HEAD') {
                 method = 'GET';
@@ -493,7 +955,7 @@ class ZotClient {
         const timeout = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined;
         const combined = signal && timeout ? AbortSignal.any([signal, timeout]) : (signal ?? timeout);
         if (signal?.aborted)
-            throw (0,warm_errors/* cancelledError */.YQ)(this.url);
+            throw cancelledError(this.url);
         try {
             const res = await this.#dispatcher.request({
                 origin: url.origin,
@@ -525,20 +987,20 @@ class ZotClient {
                     res.body.destroy();
                     if (res.statusCode >= 300)
                         break;
-                    throw (0,warm_errors/* protocolError */.JW)('too-large', `${(0,warm_errors/* hostPhrase */.Kt)(this.url, peer)} sent more than ${limit} bytes for ${method} ${url.pathname}`, { peer });
+                    throw protocolError('too-large', `${hostPhrase(this.url, peer)} sent more than ${limit} bytes for ${method} ${url.pathname}`, { peer });
                 }
                 chunks.push(chunk);
             }
             return { ...out, body: Buffer.concat(chunks) };
         }
         catch (err) {
-            if (err instanceof warm_errors/* ZotRequestError */.Hm)
+            if (err instanceof ZotRequestError)
                 throw err;
             if (signal?.aborted)
-                throw (0,warm_errors/* cancelledError */.YQ)(this.url);
+                throw cancelledError(this.url);
             if (timeout?.aborted)
-                throw new warm_errors/* ZotRequestError */.Hm('timeout', `${(0,warm_errors/* hostPhrase */.Kt)(this.url, peer)} did not answer ${method} ${url.pathname} within ${(0,duration/* formatDuration */.a3)(timeoutMs)}`, { peer });
-            throw (0,warm_errors/* toRequestError */.du)(err, this.url, peer);
+                throw new ZotRequestError('timeout', `${hostPhrase(this.url, peer)} did not answer ${method} ${url.pathname} within ${(0,duration/* formatDuration */.a3)(timeoutMs)}`, { peer });
+            throw toRequestError(err, this.url, peer);
         }
     }
 }
@@ -567,8 +1029,6 @@ function authSchemeOf(header) {
 
 // EXTERNAL MODULE: ./lib/plan/plan.js
 var plan = __webpack_require__(9164);
-// EXTERNAL MODULE: ./lib/warm/each.js
-var each = __webpack_require__(1512);
 // EXTERNAL MODULE: ./lib/extract/reference.js
 var extract_reference = __webpack_require__(8492);
 ;// CONCATENATED MODULE: ./lib/warm/job.js
@@ -638,14 +1098,480 @@ function failureFrom(client, failed, repo, reference) {
 
 // EXTERNAL MODULE: ./lib/warm/platforms.js
 var platforms = __webpack_require__(3541);
-// EXTERNAL MODULE: ./lib/warm/referrers.js
-var referrers = __webpack_require__(8725);
-// EXTERNAL MODULE: ./lib/warm/registry.js
-var registry = __webpack_require__(4590);
-// EXTERNAL MODULE: ./lib/warm/search.js
-var search = __webpack_require__(8681);
-// EXTERNAL MODULE: ./lib/warm/manifest.js
-var warm_manifest = __webpack_require__(1684);
+// EXTERNAL MODULE: ./lib/model.js
+var model = __webpack_require__(9814);
+;// CONCATENATED MODULE: ./lib/warm/search.js
+// Batched lookups of local tags through Zot's search extension: one GraphQL document asks for many
+// `repo:tag` at once (one aliased `Image` field each) and returns each one's digest and its manifests'
+// platforms, from Zot's MetaDB, without contacting upstream.
+//
+// What Zot v2.1.20 answers (pkg/extensions/search/convert/metadb.go, checked against the binary in
+// warm-batch.int.test.ts):
+// - `Platform { Os Arch }` has no Variant field, but Arch carries it: `arm/v7` (getArch joins them).
+// - The platform of an index child is its image config's, not the index entry's (the entry's only when the
+//   config has none). Children MetaDB lacks are left out; nested indexes are flattened.
+// - `Image` is non-null: one alias that errors (tag unknown to MetaDB) nulls the whole `data`, and each
+//   error names its alias in `path`. Such a batch is asked again without those aliases.
+
+
+const BATCH_LIMITS = { images: 50, bytes: 32 * 1024 };
+const FRAGMENT = 'fragment S on ImageSummary { Digest MediaType Manifests { Digest ArtifactType Platform { Os Arch } } }';
+/** The same, with what refers to the image and to each manifest. Every field exists since Zot v2.0. */
+const ATTACHED = 'IsSigned SignatureInfo { Tool } Referrers { Digest ArtifactType MediaType Annotations { Key Value } }';
+const FRAGMENT_REFERRERS = `fragment S on ImageSummary { Digest MediaType ${ATTACHED} Manifests { Digest ArtifactType Platform { Os Arch } ${ATTACHED} } }`;
+/** Bytes one name adds to the body besides its JSON string: its variable declaration, alias and value key. */
+const PER_NAME_BYTES = 64;
+/**
+ * The query for `names` (`repo:tag`). Names travel as GraphQL variables, so no name is ever spliced into the
+ * query text (JSON escapes quotes and backslashes), and equal-sized batches share one parsed query in Zot.
+ */
+function batchQuery(names, opts = {}) {
+    const vars = names.map((_, i) => `$r${i}: String!`).join(', ');
+    const fields = names.map((_, i) => `i${i}: Image(image: $r${i}) { ...S }`).join(' ');
+    return {
+        query: `query ZotWarmPresence(${vars}) { ${fields} } ${opts.referrers ? FRAGMENT_REFERRERS : FRAGMENT}`,
+        variables: Object.fromEntries(names.map((n, i) => [`r${i}`, n])),
+    };
+}
+/**
+ * Splits names into batches within the limits, in order. A name too big for any batch on its own is left
+ * out (returned in `unbatched`): the per-image path handles it.
+ */
+function chunkNames(names, limits = BATCH_LIMITS, opts = {}) {
+    const base = JSON.stringify(batchQuery([], opts)).length;
+    const most = Math.max(1, limits.images);
+    const batches = [];
+    const unbatched = [];
+    let current = [];
+    let bytes = base;
+    for (const name of names) {
+        const cost = JSON.stringify(name).length + PER_NAME_BYTES;
+        if (base + cost > limits.bytes) {
+            unbatched.push(name);
+            continue;
+        }
+        if (current.length >= most || bytes + cost > limits.bytes) {
+            batches.push(current);
+            current = [];
+            bytes = base;
+        }
+        current.push(name);
+        bytes += cost;
+    }
+    if (current.length)
+        batches.push(current);
+    return { batches, unbatched };
+}
+/**
+ * Looks up `names` (`repo:tag`, all present in tags/list) in one request, or two when an alias errors. A
+ * status other than 200 (or 404/405: no search extension) is a refusal; the caller then asks per image.
+ */
+async function searchImages(client, names, signal, opts = {}) {
+    const first = await post(client, names, signal, opts);
+    if (!first.ok)
+        return first;
+    if (first.value.kind !== 'retry')
+        return { ok: true, value: first.value, attempts: first.attempts };
+    // Ask again without the aliases Zot could not resolve; they are left to the per-image path.
+    const failed = first.value.aliases;
+    const rest = names.map((name, i) => ({ name, i })).filter(({ i }) => !failed.has(i));
+    if (!rest.length)
+        return { ok: true, value: { kind: 'answered', found: new Map() }, attempts: first.attempts };
+    const second = await post(client, rest.map((r) => r.name), signal, opts);
+    const attempts = first.attempts + second.attempts;
+    if (!second.ok)
+        return { ok: false, refusal: second.refusal, attempts };
+    if (second.value.kind === 'retry')
+        return { ok: true, value: { kind: 'failed', reason: 'errors again' }, attempts };
+    if (second.value.kind !== 'answered')
+        return { ok: true, value: second.value, attempts };
+    const found = new Map();
+    for (const [j, image] of second.value.found)
+        found.set(rest[j].i, image);
+    return { ok: true, value: { kind: 'answered', found }, attempts };
+}
+async function post(client, names, signal, opts) {
+    const res = await client.request({
+        method: 'POST',
+        path: '/v2/_zot/ext/search',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify(batchQuery(names, opts)),
+        signal,
+    });
+    const answer = (value) => ({
+        ok: true,
+        value,
+        attempts: res.attempts,
+    });
+    if (res.status === 404 || res.status === 405)
+        return answer({ kind: 'unavailable' });
+    if (res.status !== 200)
+        return { ok: false, refusal: { status: res.status }, attempts: res.attempts };
+    let json;
+    try {
+        json = JSON.parse(res.body.toString('utf8'));
+    }
+    catch {
+        return answer({ kind: 'failed', reason: 'not JSON' });
+    }
+    if (!json.data) {
+        // Null data: errors that all name an alias can be asked around; any other error fails the batch.
+        const aliases = new Set();
+        for (const e of json.errors ?? []) {
+            const alias = typeof e.path?.[0] === 'string' ? /^i(\d+)$/.exec(e.path[0]) : null;
+            const i = alias ? Number(alias[1]) : Number.NaN;
+            if (!(i < names.length))
+                return answer({ kind: 'failed', reason: 'query error' });
+            aliases.add(i);
+        }
+        return answer(aliases.size ? { kind: 'retry', aliases } : { kind: 'failed', reason: 'no data' });
+    }
+    const found = new Map();
+    names.forEach((_, i) => {
+        const image = parseImage(json.data?.[`i${i}`]);
+        if (image)
+            found.set(i, image);
+    });
+    return answer({ kind: 'answered', found });
+}
+/** One alias's ImageSummary; undefined when it names no digest (e.g. a repository the user may not read). */
+function parseImage(raw) {
+    if (!raw || typeof raw !== 'object')
+        return undefined;
+    const s = raw;
+    if (typeof s.Digest !== 'string' || !extract_reference/* DIGEST */.Dh.test(s.Digest))
+        return undefined;
+    const manifests = [];
+    for (const m of Array.isArray(s.Manifests) ? s.Manifests : []) {
+        if (typeof m?.Digest !== 'string' || !extract_reference/* DIGEST */.Dh.test(m.Digest))
+            return undefined;
+        const entry = { digest: m.Digest };
+        if (typeof m.ArtifactType === 'string' && m.ArtifactType)
+            entry.artifactType = m.ArtifactType;
+        const platform = searchPlatform(m.Platform?.Os, m.Platform?.Arch);
+        if (platform)
+            entry.platform = platform;
+        const attached = parseAttached(m);
+        if (attached)
+            entry.attached = attached;
+        manifests.push(entry);
+    }
+    const image = { digest: s.Digest, manifests };
+    if (typeof s.MediaType === 'string' && s.MediaType)
+        image.mediaType = s.MediaType;
+    const attached = parseAttached(s);
+    if (attached)
+        image.attached = attached;
+    return image;
+}
+/** Signatures and referrers of one summary; undefined when they were not asked for. */
+function parseAttached(raw) {
+    if (raw.IsSigned === undefined && raw.Referrers === undefined)
+        return undefined;
+    const signers = new Set();
+    for (const info of Array.isArray(raw.SignatureInfo) ? raw.SignatureInfo : []) {
+        const tool = info?.Tool;
+        if (typeof tool === 'string' && tool)
+            signers.add(tool);
+    }
+    const referrers = [];
+    for (const r of Array.isArray(raw.Referrers) ? raw.Referrers : []) {
+        const ref = r;
+        if (typeof ref?.Digest !== 'string' || !extract_reference/* DIGEST */.Dh.test(ref.Digest))
+            continue;
+        const annotations = {};
+        for (const a of Array.isArray(ref.Annotations) ? ref.Annotations : []) {
+            const { Key, Value } = (a ?? {});
+            if (typeof Key === 'string' && typeof Value === 'string')
+                annotations[Key] = Value;
+        }
+        const entry = { digest: ref.Digest, annotations };
+        if (typeof ref.ArtifactType === 'string' && ref.ArtifactType)
+            entry.artifactType = ref.ArtifactType;
+        if (typeof ref.MediaType === 'string' && ref.MediaType)
+            entry.mediaType = ref.MediaType;
+        referrers.push(entry);
+    }
+    return { signed: raw.IsSigned === true || signers.size > 0, signers: [...signers].sort(), referrers };
+}
+/** `Os: linux, Arch: arm/v7` → linux/arm/v7. */
+function searchPlatform(os, arch) {
+    if (typeof os !== 'string' || typeof arch !== 'string' || !os || !arch)
+        return undefined;
+    const [architecture, variant, extra] = arch.split('/');
+    if (!architecture || extra !== undefined)
+        return undefined;
+    return (0,platforms/* normalizePlatform */.FL)({ os, architecture, variant });
+}
+
+;// CONCATENATED MODULE: ./lib/warm/referrers.js
+// Signatures, attestations and SBOMs ("referrers") of the images a run warms, and what the cache holds of them.
+//
+// What Zot v2.1.20 does (docs/zot.md; checked against the binary in referrers.int.test.ts):
+// - The on-demand image sync copies no referrers. A referrers request on the cache
+//   (`GET /v2/<repo>/referrers/<digest>`) makes Zot copy the subject's OCI 1.1 referrers (from upstream's
+//   referrers API, else from the referrers tag schema) and cosign's legacy `sha256-<hex>.sig/.att/.sbom` tags,
+//   one level deep, and then answers from storage. It asks upstream again on every call: it is how referrers
+//   are warmed, never how they are read.
+// - Read locally: the search extension lists the referrers of a tagged image and of each of its manifests,
+//   except signatures, which it only names by signing tool (no digest); tags/list names the legacy tags.
+// So an image copied in this run (or refreshed) gets one referrers request per manifest (the index and each
+// platform checked), and then every image's listing comes from local reads alone: a run over a warm cache
+// reports what the run that warmed it reported, and makes no request that reaches upstream.
+
+
+
+
+
+
+const ARTIFACT_TYPES = {
+    cosignSignature: 'application/vnd.dev.cosign.artifact.sig.v1+json',
+    sigstoreBundle: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+    notationSignature: 'application/vnd.cncf.notary.signature',
+};
+const SIGNATURE_TOOL = {
+    [ARTIFACT_TYPES.cosignSignature]: 'cosign',
+    [ARTIFACT_TYPES.sigstoreBundle]: 'cosign',
+    [ARTIFACT_TYPES.notationSignature]: 'notation',
+};
+/** cosign's predicate type for a plain signature in its sigstore-bundle format (anything else attests). */
+const COSIGN_SIGN_PREDICATE = 'https://sigstore.dev/cosign/sign/v1';
+/** What a referrer is, from its artifact type (and, for sigstore bundles and buildkit, its annotations). */
+function kindOf(artifactType, annotations = {}) {
+    const type = (artifactType ?? '').toLowerCase();
+    if (type === ARTIFACT_TYPES.sigstoreBundle) {
+        const predicate = annotations['dev.sigstore.bundle.predicateType'];
+        return !predicate || predicate === COSIGN_SIGN_PREDICATE ? 'signature' : 'attestation';
+    }
+    if (SIGNATURE_TOOL[type])
+        return 'signature';
+    // Buildkit attestations that Zot moved out of a converted index keep this annotation.
+    if (annotations['vnd.docker.reference.type'] === 'attestation-manifest')
+        return 'attestation';
+    if (/in-toto|dsse|attestation|provenance|slsa/.test(type))
+        return 'attestation';
+    if (/spdx|cyclonedx|syft|sbom/.test(type))
+        return 'sbom';
+    return 'other';
+}
+const LEGACY = /^sha256-([a-f0-9]{64})\.(sig|att|sbom)$/;
+/** A cosign legacy tag (`sha256-<hex>.sig/.att/.sbom`): tag lists keep these besides the planned tags. */
+function isLegacyTag(tag) {
+    return LEGACY.test(tag);
+}
+const LEGACY_KIND = { sig: 'signature', att: 'attestation', sbom: 'sbom' };
+const referrers_KIND_ORDER = ['signature', 'attestation', 'sbom', 'other'];
+/** Referrers requests of one image in flight at a time (Zot keeps 3 per upstream in flight anyway). */
+const COPY_CONCURRENCY = 3;
+const SEARCH_FAILED = "referrers not verified: Zot's search extension failed to answer";
+const NO_SEARCH = "referrers not verified: Zot's search extension is off, so what refers to a cached image cannot be read without making Zot contact upstream";
+/**
+ * Copies the referrers of an image synced in this run (and, with `require-signed`, of a cached image without a
+ * signature in the cache), then lists what the cache holds from local reads.
+ */
+async function referrersOf(ctx, job, image, reads) {
+    if (ctx.policy === 'off')
+        return {};
+    if (!image.digest) {
+        const result = { state: 'not-verified', items: [], note: NO_SEARCH };
+        return ctx.policy === 'require-signed'
+            ? { result, failure: unsigned(ctx, image.repo, undefined, false, false) }
+            : { result };
+    }
+    const subjects = [...new Set([image.digest, ...image.children])];
+    let copied;
+    if (ctx.mode === 'warm' && image.synced)
+        copied = await copy(ctx, job, image.repo, subjects);
+    let result = await listLocal(ctx, job, image, subjects, reads, copied !== undefined);
+    // A cached image may predate its signatures' warming (a node pulled it through the cache): ask Zot once.
+    // Only here, so a warm cache of signed images still costs nothing upstream.
+    if (ctx.policy === 'require-signed' &&
+        ctx.mode === 'warm' &&
+        !copied &&
+        !(0,model/* signsImage */.sQ)(result.items, image.digest)) {
+        copied = await copy(ctx, job, image.repo, subjects);
+        result = await listLocal(ctx, job, image, subjects, reads, true);
+    }
+    // Where local reads cannot list OCI 1.1 referrers (no search, an untagged digest), the answers to this
+    // run's referrers requests can: they are what Zot holds after copying.
+    if (copied && result.state === 'not-verified')
+        result = { state: 'verified', items: sortItems([...fromAnswers(copied), ...result.items], subjects) };
+    if (ctx.policy === 'require-signed' && !(0,model/* signsImage */.sQ)(result.items, image.digest))
+        return {
+            result,
+            failure: unsigned(ctx, image.repo, image.digest, result.state === 'verified', copied !== undefined, result.items.some((i) => i.kind === 'signature')),
+        };
+    return { result };
+}
+function unsigned(ctx, repo, digest, verified, copied, platformsSigned = false) {
+    const what = digest ? `${repo}@${digest}` : repo;
+    return {
+        error: verified
+            ? `no signature of ${what} in Zot ${diagnose/* REQUIRE_SIGNED */.tG}`
+            : `signature of ${what} not verified ${diagnose/* REQUIRE_SIGNED */.tG}`,
+        diagnosis: (0,diagnose/* diagnose */.h4)({ kind: 'unsigned', what, verified, mode: ctx.mode, copied, platformsSigned }),
+    };
+}
+/**
+ * One referrers request per subject (Zot copies while it answers). Failures become warnings: the listing decides.
+ * The image's own subject goes first and alone: for cosign's legacy tags Zot reads the upstream repository's tag
+ * list, which it then keeps for 30 minutes, so the platforms' requests after it cost one upstream request each
+ * instead of two (sent together, each would fetch the list).
+ */
+async function copy(ctx, job, repo, subjects) {
+    const answers = new Map();
+    const [first, ...rest] = subjects;
+    const one = async (subject) => {
+        try {
+            const answer = job.count(await getReferrers(ctx.client, repo, subject, job.signal));
+            if (answer.ok)
+                answers.set(subject, answer.value);
+            else
+                job.warn(`referrers of ${repo}@${subject} not copied: Zot answered ${answer.refusal.status}${answer.refusal.code ? ` ${answer.refusal.code}` : ''} to the referrers request`);
+        }
+        catch (err) {
+            if (!(err instanceof ZotRequestError) || err.kind === 'cancelled' || job.signal.aborted)
+                throw err;
+            job.retries += Math.max(0, err.attempts - 1);
+            job.warn(`referrers of ${repo}@${subject} may be incomplete: ${err.message}`);
+        }
+    };
+    if (first)
+        await one(first);
+    await (0,each/* eachLimited */.ko)(rest, COPY_CONCURRENCY, one);
+    return answers;
+}
+/** What the cache holds, from tags/list and the search extension only (nothing that makes Zot sync). */
+async function listLocal(ctx, job, image, subjects, reads, fresh) {
+    const tags = await reads.tags(fresh);
+    const legacy = sortItems(legacyTags(tags, subjects), subjects);
+    if (reads.search() === false)
+        return { state: 'not-verified', items: legacy, note: NO_SEARCH };
+    const summary = await summaryOf(ctx, job, image, reads, fresh);
+    if (typeof summary === 'string')
+        return { state: 'not-verified', items: legacy, note: summary };
+    await legacyDigests(ctx, job, image.repo, legacy);
+    const items = [...fromSummary(summary, subjects, tags), ...legacy];
+    return { state: 'verified', items: sortItems(items, subjects) };
+}
+/**
+ * The search answer for the image: the look-ahead's when it still holds, else one query. A string says why
+ * there is none (the `not-verified` note).
+ */
+async function summaryOf(ctx, job, image, reads, fresh) {
+    const held = image.searched;
+    if (!fresh && held && held.digest === image.digest && held.attached)
+        return held;
+    const untagged = `referrers not verified: Zot's search extension reads signatures and referrers of tagged images only, and no tag of ${image.repo} is known to point to ${image.digest}`;
+    if (!image.tag)
+        return untagged;
+    const result = job.count(await searchImages(ctx.client, [`${image.repo}:${image.tag}`], job.signal, { referrers: true }));
+    if (!result.ok)
+        return `${SEARCH_FAILED} (HTTP ${result.refusal.status})`;
+    const answer = result.value;
+    if (answer.kind === 'unavailable') {
+        reads.searchAnswered(false);
+        return NO_SEARCH;
+    }
+    if (answer.kind === 'failed')
+        return `${SEARCH_FAILED} (${answer.reason})`;
+    reads.searchAnswered(true);
+    const found = answer.found.get(0);
+    return found && found.digest === image.digest && found.attached ? found : untagged;
+}
+/** cosign's legacy tags of the subjects: `sha256-<hex>.sig` / `.att` / `.sbom`. */
+function legacyTags(tags, subjects) {
+    const items = [];
+    const wanted = new Map(subjects.map((s) => [s.replace(/^sha256:/, ''), s]));
+    for (const tag of tags) {
+        const m = LEGACY.exec(tag);
+        const subject = m ? wanted.get(m[1]) : undefined;
+        if (!m || !subject)
+            continue;
+        const kind = LEGACY_KIND[m[2]];
+        items.push({ kind, subject, form: 'tag', tag, ...(kind === 'signature' ? { tool: 'cosign' } : {}) });
+    }
+    return items;
+}
+/**
+ * Digests of legacy `.att` / `.sbom` tags, which Zot's MetaDB keeps as tags. A `.sig` tag is filed as a
+ * signature instead, so search cannot read it by tag: it keeps no digest.
+ */
+async function legacyDigests(ctx, job, repo, legacy) {
+    const readable = legacy.filter((i) => i.kind !== 'signature');
+    if (!readable.length)
+        return;
+    const result = job.count(await searchImages(ctx.client, readable.map((i) => `${repo}:${i.tag}`), job.signal));
+    if (!result.ok || result.value.kind !== 'answered')
+        return;
+    const answer = result.value;
+    readable.forEach((item, i) => {
+        const found = answer.found.get(i);
+        if (!found)
+            return;
+        item.digest = found.digest;
+        const type = found.manifests.find((m) => m.digest === found.digest)?.artifactType;
+        if (type)
+            item.artifactType = type;
+    });
+}
+/** Referrers and signatures of each subject as search lists them. */
+function fromSummary(summary, subjects, tags) {
+    const items = [];
+    for (const subject of subjects) {
+        const attached = subject === summary.digest
+            ? (summary.attached ?? summary.manifests.find((m) => m.digest === subject)?.attached)
+            : summary.manifests.find((m) => m.digest === subject)?.attached;
+        if (!attached)
+            continue;
+        for (const r of attached.referrers)
+            items.push({
+                kind: kindOf(r.artifactType, r.annotations),
+                ...(r.artifactType ? { artifactType: r.artifactType } : {}),
+                digest: r.digest,
+                subject,
+                form: 'referrer',
+            });
+        if (!attached.signed)
+            continue;
+        // Search does not tell a legacy `.sig` tag from an OCI 1.1 cosign signature: the tag, when there is one,
+        // stands for cosign's signatures of this subject.
+        const legacySig = tags.has(`${subject.replace(':', '-')}.sig`);
+        const tools = attached.signers.length ? attached.signers : [undefined];
+        for (const tool of tools) {
+            if (tool === 'cosign' && legacySig)
+                continue;
+            items.push({ kind: 'signature', subject, form: 'referrer', ...(tool ? { tool } : {}) });
+        }
+    }
+    return items;
+}
+/** The referrers answers of the copy step (used as the listing when search is off). */
+function fromAnswers(answers) {
+    const items = [];
+    for (const [subject, list] of answers)
+        for (const d of list) {
+            const tool = SIGNATURE_TOOL[d.artifactType ?? ''];
+            items.push({
+                kind: kindOf(d.artifactType, d.annotations),
+                ...(d.artifactType ? { artifactType: d.artifactType } : {}),
+                digest: d.digest,
+                subject,
+                form: 'referrer',
+                ...(tool ? { tool } : {}),
+            });
+        }
+    return items;
+}
+/** Grouped by kind (signatures first), then by subject (the image, then its platforms), form, tag or digest. */
+function sortItems(items, subjects) {
+    const key = (i) => i.tag ?? i.digest ?? i.tool ?? '';
+    return [...items].sort((a, b) => referrers_KIND_ORDER.indexOf(a.kind) - referrers_KIND_ORDER.indexOf(b.kind) ||
+        subjects.indexOf(a.subject) - subjects.indexOf(b.subject) ||
+        a.form.localeCompare(b.form) ||
+        key(a).localeCompare(key(b)));
+}
+
 ;// CONCATENATED MODULE: ./lib/warm/verify.js
 
 
@@ -664,7 +1590,7 @@ async function verifyImage(ctx, job, repo, digest, known, searched) {
             return settled;
     }
     if (!manifest) {
-        const answer = job.count(await (0,registry/* getManifest */.c2)(ctx.client, repo, digest, { signal: job.signal }));
+        const answer = job.count(await getManifest(ctx.client, repo, digest, { signal: job.signal }));
         if (!answer.ok)
             throw failureFrom(ctx.client, answer, repo, digest);
         manifest = answer.value;
@@ -675,7 +1601,7 @@ async function verifyImage(ctx, job, repo, digest, known, searched) {
     }
     let platform;
     if (manifest.config) {
-        const config = job.count(await (0,registry/* getBlob */.qW)(ctx.client, repo, manifest.config.digest, job.signal));
+        const config = job.count(await getBlob(ctx.client, repo, manifest.config.digest, job.signal));
         if (config.ok)
             platform = (0,warm_manifest/* configPlatform */.Ko)(config.value);
     }
@@ -761,8 +1687,8 @@ known) {
     await Promise.all(check.map(async (child) => {
         const found = known?.has(child.digest) ||
             isPresent(job.count(ctx.mode === 'check'
-                ? await (0,registry/* hasBlob */.is)(ctx.client, repo, child.digest, job.signal)
-                : await (0,registry/* headManifest */.sy)(ctx.client, repo, child.digest, job.signal)));
+                ? await hasBlob(ctx.client, repo, child.digest, job.signal)
+                : await headManifest(ctx.client, repo, child.digest, job.signal)));
         const name = child.platform ? (0,platforms/* formatPlatform */.Bq)(child.platform) : child.digest;
         if (found)
             present.push(name);
@@ -907,7 +1833,7 @@ class Warmer {
         if (!this.opts.signal?.aborted)
             this.#lookedAhead = this.#lookAhead(work.map((m) => images[m[0]])).catch(() => undefined);
         const workers = Math.max(1, Math.min(this.opts.concurrency, work.length));
-        this.#following = new each/* Limiter */.j(workers);
+        this.#following = new each/* Limiter */.jG(workers);
         await Promise.all(Array.from({ length: workers }, worker));
         await Promise.all(finished);
         await this.#lookedAhead;
@@ -974,7 +1900,7 @@ class Warmer {
                     diagnosis: (0,diagnose/* diagnose */.h4)(situation),
                 });
             }
-            if (err instanceof warm_errors/* ZotRequestError */.Hm) {
+            if (err instanceof ZotRequestError) {
                 job.count(err);
                 // The error says what happened; a diagnosis only when there is something to add.
                 return finish({
@@ -1080,7 +2006,7 @@ class Warmer {
             synced,
         };
         const ctx = { client: this.client, mode: this.opts.mode, policy: this.opts.referrers ?? 'off' };
-        return (0,referrers/* referrersOf */.aH)(ctx, job, searched ? { ...image, searched } : image, reads);
+        return referrersOf(ctx, job, searched ? { ...image, searched } : image, reads);
     }
     /** A tag present in tags/list: cached when its pin (if any) and platforms are there too. */
     async #cachedTag(job, repo, tag, local, pinned, searched) {
@@ -1126,7 +2052,7 @@ class Warmer {
         const job = new Job(signal);
         const tagged = images.filter((img) => img.ref.tag);
         const lists = new Map();
-        await (0,each/* eachLimited */.k)([...new Set(tagged.map((img) => img.zotRepository))], this.opts.concurrency, async (repo) => {
+        await (0,each/* eachLimited */.ko)([...new Set(tagged.map((img) => img.zotRepository))], this.opts.concurrency, async (repo) => {
             if (signal.aborted)
                 return;
             try {
@@ -1145,11 +2071,11 @@ class Warmer {
         ];
         if (!names.length || this.#search === false || signal.aborted)
             return;
-        const limits = { ...search/* BATCH_LIMITS */.kJ, images: this.opts.searchBatch ?? search/* BATCH_LIMITS */.kJ.images };
-        const [probe, ...rest] = (0,search/* chunkNames */.IK)(names, limits, this.#searchOptions).batches;
+        const limits = { ...BATCH_LIMITS, images: this.opts.searchBatch ?? BATCH_LIMITS.images };
+        const [probe, ...rest] = chunkNames(names, limits, this.#searchOptions).batches;
         if (!probe || !(await this.#searchBatch(probe, signal)))
             return;
-        await (0,each/* eachLimited */.k)(rest, this.opts.concurrency, async (batch) => {
+        await (0,each/* eachLimited */.ko)(rest, this.opts.concurrency, async (batch) => {
             if (!signal.aborted)
                 await this.#searchBatch(batch, signal);
         });
@@ -1158,7 +2084,7 @@ class Warmer {
     async #searchBatch(names, signal) {
         let answer;
         try {
-            answer = await (0,search/* searchImages */.nm)(this.client, names, signal, this.#searchOptions);
+            answer = await searchImages(this.client, names, signal, this.#searchOptions);
         }
         catch {
             return false;
@@ -1177,7 +2103,7 @@ class Warmer {
     }
     /** Local tags of a repository, one request per repository per run. */
     async #tags(job, repo) {
-        const pending = shared(this.#tagLists, repo, () => (0,registry/* listTags */.cB)(this.client, repo, job.signal, (tag) => this.#wanted.get(repo)?.has(tag) || (0,referrers/* isLegacyTag */.KX)(tag)));
+        const pending = shared(this.#tagLists, repo, () => listTags(this.client, repo, job.signal, (tag) => this.#wanted.get(repo)?.has(tag) || isLegacyTag(tag)));
         const list = job.count(await pending);
         if (!list.ok)
             throw failureFrom(this.client, list, repo, 'tags/list');
@@ -1187,7 +2113,7 @@ class Warmer {
     async #localTagDigest(job, repo, tag) {
         if (this.#search === false)
             return undefined;
-        const result = job.count(await (0,registry/* searchTag */.v0)(this.client, repo, tag, job.signal));
+        const result = job.count(await searchTag(this.client, repo, tag, job.signal));
         // A refusal from search says nothing about the tag: the image goes on as if search did not know it.
         const answer = result.ok ? result.value : { kind: 'not-found' };
         if (answer.kind === 'unavailable') {
@@ -1202,12 +2128,12 @@ class Warmer {
      * manifests in the blob store). Only when it is there is the manifest read, which is then local.
      */
     async #localDigest(job, repo, digest) {
-        const present = job.count(await (0,registry/* hasBlob */.is)(this.client, repo, digest, job.signal));
+        const present = job.count(await hasBlob(this.client, repo, digest, job.signal));
         if (!present.ok)
             throw failureFrom(this.client, present, repo, digest);
         if (!present.value)
             return undefined;
-        const answer = job.count(await (0,registry/* getManifest */.c2)(this.client, repo, digest, { signal: job.signal }));
+        const answer = job.count(await getManifest(this.client, repo, digest, { signal: job.signal }));
         if (!answer.ok) {
             if (answer.refusal.status === 404)
                 return undefined;
@@ -1232,7 +2158,7 @@ class Warmer {
         let attempts = 0;
         for (;;) {
             try {
-                const res = await (0,registry/* getManifest */.c2)(this.client, repo, reference, {
+                const res = await getManifest(this.client, repo, reference, {
                     signal: job.signal,
                     sync: true,
                     timeoutMs: 0,
@@ -1245,7 +2171,7 @@ class Warmer {
                     return { ok: false, refusal: res.refusal, attempts };
             }
             catch (err) {
-                if (!(err instanceof warm_errors/* ZotRequestError */.Hm))
+                if (!(err instanceof ZotRequestError))
                     throw err;
                 if (err.kind !== 'closed' && err.kind !== 'timeout')
                     throw err.withAttempts(attempts + err.attempts);
@@ -1262,14 +2188,14 @@ class Warmer {
     async #pollFor(job, repo, reference, isDigest) {
         let delay = this.#poll.initialDelayMs;
         for (let round = 0; round < 4; round++) {
-            await sleep(delay, job.signal);
+            await (0,retry/* sleep */.yy)(delay, job.signal);
             if (isDigest) {
-                const blob = job.count(await (0,registry/* hasBlob */.is)(this.client, repo, reference, job.signal));
+                const blob = job.count(await hasBlob(this.client, repo, reference, job.signal));
                 if (blob.ok && blob.value)
                     return true;
             }
             else {
-                const list = job.count(await (0,registry/* listTags */.cB)(this.client, repo, job.signal, (tag) => tag === reference));
+                const list = job.count(await listTags(this.client, repo, job.signal, (tag) => tag === reference));
                 if (list.ok && list.value.has(reference))
                     return true;
             }
@@ -1290,7 +2216,7 @@ function shared(cache, key, start) {
         pending = start();
         cache.set(key, pending);
         pending.catch((err) => {
-            if (err instanceof warm_errors/* ZotRequestError */.Hm && err.kind === 'cancelled')
+            if (err instanceof ZotRequestError && err.kind === 'cancelled')
                 cache.delete(key);
         });
     }
@@ -1323,7 +2249,7 @@ async function preflight(client, signal) {
         });
     }
     catch (err) {
-        if (err instanceof warm_errors/* ZotRequestError */.Hm) {
+        if (err instanceof ZotRequestError) {
             throw new errors/* HardFailure */.qd(err.message, (0,diagnose/* transportAdvice */.u9)(err, client));
         }
         throw err;
@@ -1472,7 +2398,7 @@ async function zotStage(config, zotUrl, images, signal, opts) {
             const warmed = await logger.group(`${verb} ${(0,words/* plural */.L)(images.length, 'image')}`, () => warmWithProgress(images, client, config, signal, opts));
             out.warmed = warmed;
             if (config.rewrite?.mode === 'digest')
-                out.stored = await (0,stored/* readStoredForms */.zV)(client, images, warmed, {
+                out.stored = await readStoredForms(client, images, warmed, {
                     concurrency: config.concurrency,
                     check: config.mode === 'check',
                     signal,
