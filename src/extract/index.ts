@@ -32,7 +32,7 @@ import { MAX_PARSE_NODES, withinParseBound } from './nodes.js'
 import { pruneDocument, pruneJson } from './prune.js'
 import { decode, overLimit, Pacer, ReadAhead, readInput } from './read.js'
 import { locateTail } from './runtime.js'
-import { scalarSpan } from './span.js'
+import { type ScalarSpan, scalarSpan } from './span.js'
 import { type Candidate, walkDocument } from './walk.js'
 
 export interface ExtractOptions {
@@ -557,17 +557,8 @@ class StreamReader {
     s.runtime = rt.via
     s.runtimeName = rt.name
     if (rt.aliased) s.unwritable = `reached through the alias${alias === undefined ? '' : ` *${alias}`}`
-    if (at.end === undefined) {
-      if (!rt.aliased) s.unwritable = at.why
-    } else {
-      // Pruning drops whole lines, so a text on one line maps back by its start alone.
-      const start = parsed.toAbsolute(at.offset)
-      const end = start + at.end - at.offset
-      if (this.text.slice(start, end) !== rt.text)
-        s.unwritable = 'internal: the text at its position is not its value'
-      else if (rt.aliased) s.aliasOf = { start: this.bom + start, end: this.bom + end }
-      else s.span = { start: this.bom + start, end: this.bom + end }
-    }
+    const own = at.end === undefined ? { why: at.why } : { start: at.offset, end: at.end }
+    this.setSpan(s, own, rt.text, rt.aliased, parsed)
     this.ex.add(rt.finding, s, orderOf(this.seq, offset))
   }
 
@@ -592,19 +583,27 @@ class StreamReader {
     const own = scalarSpan(node, parsed.source)
     const alias = node.range && c.offset !== node.range[0] ? aliasAt(parsed.source, c.offset) : undefined
     if (alias !== undefined) s.unwritable = `reached through the alias *${alias}`
+    this.setSpan(s, own, String(node.value), alias !== undefined, parsed)
+  }
+
+  /**
+   * Records where `text` stands (`own`: offsets in the parsed text, or why it has no place of its own): as the
+   * source's span, or as `aliasOf` when it was reached through an alias (whose reason is already set).
+   */
+  private setSpan(s: Source, own: ScalarSpan, text: string, aliased: boolean, parsed: ParsedText): void {
     if ('why' in own) {
-      if (alias === undefined) s.unwritable = own.why
+      if (!aliased) s.unwritable = own.why
       return
     }
     // Pruning drops whole lines, so a text on one line maps back by its start alone.
     const start = parsed.toAbsolute(own.start)
     const end = start + own.end - own.start
-    if (this.text.slice(start, end) !== node.value) {
+    if (this.text.slice(start, end) !== text) {
       s.unwritable = 'internal: the text at its position is not its value'
       return
     }
     const span = { start: this.bom + start, end: this.bom + end }
-    if (alias !== undefined) s.aliasOf = span
+    if (aliased) s.aliasOf = span
     else s.span = span
   }
 
