@@ -5191,21 +5191,8 @@ class StreamReader {
         s.runtimeName = rt.name;
         if (rt.aliased)
             s.unwritable = `reached through the alias${alias === undefined ? '' : ` *${alias}`}`;
-        if (at.end === undefined) {
-            if (!rt.aliased)
-                s.unwritable = at.why;
-        }
-        else {
-            // Pruning drops whole lines, so a text on one line maps back by its start alone.
-            const start = parsed.toAbsolute(at.offset);
-            const end = start + at.end - at.offset;
-            if (this.text.slice(start, end) !== rt.text)
-                s.unwritable = 'internal: the text at its position is not its value';
-            else if (rt.aliased)
-                s.aliasOf = { start: this.bom + start, end: this.bom + end };
-            else
-                s.span = { start: this.bom + start, end: this.bom + end };
-        }
+        const own = at.end === undefined ? { why: at.why } : { start: at.offset, end: at.end };
+        this.setSpan(s, own, rt.text, rt.aliased, parsed);
         this.ex.add(rt.finding, s, orderOf(this.seq, offset));
     }
     source(c, offset, index, chartSource) {
@@ -5234,20 +5221,27 @@ class StreamReader {
         const alias = node.range && c.offset !== node.range[0] ? aliasAt(parsed.source, c.offset) : undefined;
         if (alias !== undefined)
             s.unwritable = `reached through the alias *${alias}`;
+        this.setSpan(s, own, String(node.value), alias !== undefined, parsed);
+    }
+    /**
+     * Records where `text` stands (`own`: offsets in the parsed text, or why it has no place of its own): as the
+     * source's span, or as `aliasOf` when it was reached through an alias (whose reason is already set).
+     */
+    setSpan(s, own, text, aliased, parsed) {
         if ('why' in own) {
-            if (alias === undefined)
+            if (!aliased)
                 s.unwritable = own.why;
             return;
         }
         // Pruning drops whole lines, so a text on one line maps back by its start alone.
         const start = parsed.toAbsolute(own.start);
         const end = start + own.end - own.start;
-        if (this.text.slice(start, end) !== node.value) {
+        if (this.text.slice(start, end) !== text) {
             s.unwritable = 'internal: the text at its position is not its value';
             return;
         }
         const span = { start: this.bom + start, end: this.bom + end };
-        if (alias !== undefined)
+        if (aliased)
             s.aliasOf = span;
         else
             s.span = span;

@@ -1512,13 +1512,7 @@ function fromSummary(summary, subjects, tags) {
         if (!attached)
             continue;
         for (const r of attached.referrers)
-            items.push({
-                kind: kindOf(r.artifactType, r.annotations),
-                ...(r.artifactType ? { artifactType: r.artifactType } : {}),
-                digest: r.digest,
-                subject,
-                form: 'referrer',
-            });
+            items.push(referrerOf(r, subject));
         if (!attached.signed)
             continue;
         // Search does not tell a legacy `.sig` tag from an OCI 1.1 cosign signature: the tag, when there is one,
@@ -1537,18 +1531,23 @@ function fromSummary(summary, subjects, tags) {
 function fromAnswers(answers) {
     const items = [];
     for (const [subject, list] of answers)
-        for (const d of list) {
-            const tool = SIGNATURE_TOOL[d.artifactType ?? ''];
-            items.push({
-                kind: kindOf(d.artifactType, d.annotations),
-                ...(d.artifactType ? { artifactType: d.artifactType } : {}),
-                digest: d.digest,
-                subject,
-                form: 'referrer',
-                ...(tool ? { tool } : {}),
-            });
-        }
+        for (const d of list)
+            items.push(referrerOf(d, subject, SIGNATURE_TOOL[d.artifactType ?? '']));
     return items;
+}
+/**
+ * An OCI 1.1 referrer as a referrers answer or the search extension describes it. Only a referrers answer
+ * names a signature's tool (search files signatures apart, see fromSummary).
+ */
+function referrerOf(d, subject, tool) {
+    return {
+        kind: kindOf(d.artifactType, d.annotations),
+        ...(d.artifactType ? { artifactType: d.artifactType } : {}),
+        digest: d.digest,
+        subject,
+        form: 'referrer',
+        ...(tool ? { tool } : {}),
+    };
 }
 /** Grouped by kind (signatures first), then by subject (the image, then its platforms), form, tag or digest. */
 function sortItems(items, subjects) {
